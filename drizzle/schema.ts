@@ -1,0 +1,113 @@
+// Typed mirror of supabase/migrations. The SQL files are the source of truth
+// (RLS, triggers and helpers live there); this file only lets lib/ query
+// through drizzle with types. Keep the two in step.
+import { sql } from "drizzle-orm";
+import {
+  customType,
+  foreignKey,
+  inet,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const ltree = customType<{ data: string }>({ dataType: () => "extensions.ltree" });
+
+export const TENANT_KINDS = ["mssp", "customer", "site"] as const;
+export const ROLES = ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst", "tenant_viewer"] as const;
+export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export const ALERT_STATUSES = ["new", "investigating", "resolved", "false_positive"] as const;
+export const OPEN_ALERT_STATUSES = ["new", "investigating"] as const;
+
+export type Role = (typeof ROLES)[number];
+export type Severity = (typeof SEVERITIES)[number];
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export const tenants = pgTable("tenants", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  parentId: uuid("parent_id"),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  kind: text("kind", { enum: TENANT_KINDS }).notNull(),
+  status: text("status", { enum: ["active", "suspended"] }).notNull().default("active"),
+  path: ltree("path").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+export type Tenant = typeof tenants.$inferSelect;
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  email: text("email").notNull(),
+  name: text("name").notNull().default(""),
+  passwordHash: text("password_hash"),
+  failedLoginCount: integer("failed_login_count").notNull().default(0),
+  lockedUntil: timestamp("locked_until", { withTimezone: true }),
+  lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+export type User = typeof users.$inferSelect;
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    tenantId: uuid("tenant_id").notNull().references(() => tenants.id),
+    userId: uuid("user_id").notNull().references(() => users.id),
+    role: text("role", { enum: ROLES }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId] })],
+);
+export type Membership = typeof memberships.$inferSelect;
+
+export const assets = pgTable(
+  "assets",
+  {
+    tenantId: uuid("tenant_id").notNull().references(() => tenants.id),
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`),
+    hostname: text("hostname").notNull(),
+    ipAddress: inet("ip_address"),
+    os: text("os").notNull().default("unknown"),
+    kind: text("kind", { enum: ["workstation", "server", "network", "cloud", "mobile"] }).notNull().default("workstation"),
+    criticality: text("criticality", { enum: ["critical", "high", "medium", "low"] }).notNull().default("medium"),
+    ownerEmail: text("owner_email"),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+export type Asset = typeof assets.$inferSelect;
+
+export const alerts = pgTable(
+  "alerts",
+  {
+    tenantId: uuid("tenant_id").notNull().references(() => tenants.id),
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    severity: text("severity", { enum: SEVERITIES }).notNull(),
+    status: text("status", { enum: ALERT_STATUSES }).notNull().default("new"),
+    source: text("source").notNull(),
+    ruleName: text("rule_name"),
+    assetId: uuid("asset_id"),
+    hostname: text("hostname"),
+    sourceIp: inet("source_ip"),
+    assignedTo: uuid("assigned_to").references(() => users.id),
+    detectedAt: timestamp("detected_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({ columns: [t.tenantId, t.assetId], foreignColumns: [assets.tenantId, assets.id] }),
+  ],
+);
+export type Alert = typeof alerts.$inferSelect;
+
+export const schema = { tenants, users, memberships, assets, alerts };

@@ -1,0 +1,32 @@
+// The one connection pool. Connections log in as the database owner; every
+// use of it goes through withTenant() or withServiceRole(), which switch to a
+// restricted role for the length of one transaction.
+import pg from "pg";
+
+const globalForPool = globalThis as unknown as { __msspPool?: pg.Pool };
+
+export function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    throw new Error(
+      "DATABASE_URL is not set. Start the portal with `npm run portal` (it starts an embedded Postgres) or set DATABASE_URL.",
+    );
+  }
+  return url;
+}
+
+export function getPool(): pg.Pool {
+  if (!globalForPool.__msspPool) {
+    const pool = new pg.Pool({ connectionString: databaseUrl(), max: Number(process.env.DB_POOL_MAX ?? 10) });
+    // An idle client error must not crash the process; the pool drops the client.
+    pool.on("error", (err) => console.error("postgres pool error:", err.message));
+    globalForPool.__msspPool = pool;
+  }
+  return globalForPool.__msspPool;
+}
+
+export async function closePool(): Promise<void> {
+  const pool = globalForPool.__msspPool;
+  globalForPool.__msspPool = undefined;
+  await pool?.end();
+}

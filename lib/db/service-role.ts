@@ -1,0 +1,25 @@
+// The named service-role path (DESIGN.md: "Service role ... used only by jobs
+// that must cross tenants by design ... each in a named module"). Each caller
+// names its purpose from the closed list below, so `grep withServiceRole` is
+// the complete inventory of RLS-bypassing code.
+import { drizzle } from "drizzle-orm/node-postgres";
+import { schema } from "@/drizzle/schema";
+import type { Db } from "./with-tenant";
+import { inTransaction } from "./with-tenant";
+
+export type ServicePurpose =
+  /** Credential check before any user is known (lib/auth/credentials.ts). */
+  | "auth.sign-in"
+  /** Host -> tenant resolution for the proxy and the 404 page (lib/tenancy/resolve-host.ts). */
+  | "tenancy.resolve-host";
+
+export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
+  return inTransaction(async (client) => {
+    await client.query(
+      "select set_config('request.jwt.claims', $1, true), set_config('application_name', $2, true)",
+      [JSON.stringify({ role: "service_role" }), `service:${purpose}`],
+    );
+    await client.query("set local role service_role");
+    return fn(drizzle(client, { schema }) as Db);
+  });
+}

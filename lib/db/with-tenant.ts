@@ -1,0 +1,63 @@
+// The one way in to tenant data (DESIGN.md, rule 1).
+//
+// withTenant runs `fn` in a single transaction that:
+//   1. builds the caller's claims with public.custom_access_token_hook,
+//   2. stores them with set_config('request.jwt.claims', ..., is_local => true),
+//   3. SET LOCAL ROLE authenticated, so every statement in `fn` is under RLS.
+// Both settings are transaction-local: COMMIT or ROLLBACK clears them, so a
+// pooled connection never carries one caller's claims into the next use.
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import type pg from "pg";
+import { schema } from "@/drizzle/schema";
+import { accessTokenHookEvent, claimsSchema, type Caller, type Claims } from "./claims";
+import { getPool } from "./pool";
+
+export type Db = NodePgDatabase<typeof schema> & { $client: pg.PoolClient };
+
+export interface TenantTx {
+  db: Db;
+  claims: Claims;
+  /** The raw client, for SQL that drizzle cannot express. Still under RLS. */
+  client: pg.PoolClient;
+}
+
+const BUILD_CLAIMS_SQL = `
+  select set_config('request.jwt.claims',
+           (public.custom_access_token_hook($1::jsonb) -> 'claims')::text,
+           true) as claims`;
+
+export async function withTenant<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+  return inTransaction(async (client) => {
+    const { rows } = await client.query<{ claims: string }>(BUILD_CLAIMS_SQL, [
+      JSON.stringify(accessTokenHookEvent(caller)),
+    ]);
+    const claims = claimsSchema.parse(JSON.parse(rows[0].claims));
+    await client.query("set local role authenticated");
+    return fn({ db: drizzle(client, { schema }) as Db, claims, client });
+  });
+}
+
+/**
+ * Runs `fn` in a transaction on a pooled connection, committing on success
+ * and rolling back on any error. A connection whose rollback fails is
+ * destroyed rather than returned to the pool in an unknown state.
+ */
+export async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await getPool().connect();
+  let destroy = false;
+  try {
+    await client.query("begin");
+    const result = await fn(client);
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    try {
+      await client.query("rollback");
+    } catch {
+      destroy = true;
+    }
+    throw error;
+  } finally {
+    client.release(destroy);
+  }
+}
