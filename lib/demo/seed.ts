@@ -1,0 +1,220 @@
+// Loads the demo tenant tree, users, assets and alerts — once. Runs as the
+// database owner in one transaction: either everything is loaded or nothing
+// is. If the MSSP root `sentinel` already exists the database is left alone
+// (skipped: true), so it is safe to call on every start.
+//
+// Row-level security: the embedded database connects as a superuser, which
+// RLS never applies to. When the connecting role is neither superuser nor
+// BYPASSRLS (a Supabase `postgres` user, a managed cluster), the transaction
+// switches to service_role, the one role the migrations grant BYPASSRLS to.
+//
+// Every value travels as a bind parameter (arrays expanded with unnest);
+// no value is ever concatenated into SQL text.
+import { hash, type Algorithm, type Options } from "@node-rs/argon2";
+import type { ClientBase } from "pg";
+import { generateDemoData } from "./generate";
+import { DEMO_MSSP_SLUG, DEMO_TENANTS, demoTenantDepth } from "./tenants";
+import { DEMO_PASSWORD, DEMO_USERS } from "./users";
+
+export interface SeedDemoOptions {
+  /** Alerts and assets are generated relative to this instant (default: now). */
+  now?: Date;
+  log?: (line: string) => void;
+}
+
+export interface SeedDemoResult {
+  tenants: number;
+  users: number;
+  alerts: number;
+  assets: number;
+  /** True when demo data was already loaded and nothing was written. */
+  skipped: boolean;
+}
+
+// `Algorithm` is an ambient const enum (not present at runtime, and not
+// readable under isolatedModules); 2 is Algorithm.Argon2id in index.d.ts.
+const ARGON2ID = 2 as Algorithm;
+/** OWASP password storage cheat sheet: argon2id, m=19 MiB, t=2, p=1. */
+export const DEMO_ARGON2_OPTIONS: Options = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+
+// Arbitrary constant: two processes starting on an empty database at once
+// must not both load the demo (the second waits, then sees `sentinel`).
+const SEED_LOCK_KEY = 727_002;
+
+export async function seedDemo(client: ClientBase, opts: SeedDemoOptions = {}): Promise<SeedDemoResult> {
+  const log = opts.log ?? (() => {});
+  const now = opts.now ?? new Date();
+  const started = performance.now();
+
+  await client.query("begin");
+  try {
+    await client.query("select pg_advisory_xact_lock($1)", [SEED_LOCK_KEY]);
+    await bypassRowLevelSecurity(client);
+
+    const existing = await client.query("select 1 from public.tenants where slug = $1", [DEMO_MSSP_SLUG]);
+    if (existing.rowCount) {
+      await client.query("commit");
+      log(`demo data already loaded (tenant "${DEMO_MSSP_SLUG}" exists); skipping`);
+      return { tenants: 0, users: 0, alerts: 0, assets: 0, skipped: true };
+    }
+
+    // argon2 runs on the libuv thread pool: hash while the rows are generated.
+    const passwordHash = hash(DEMO_PASSWORD, DEMO_ARGON2_OPTIONS);
+    passwordHash.catch(() => {}); // awaited below; never an unhandled rejection
+    const data = generateDemoData({ now });
+
+    const tenantIds = await insertTenants(client);
+    const userIds = await insertUsers(client, await passwordHash);
+    const memberships = await insertMemberships(client);
+    const assets = await insertAssets(client, data.assets, tenantIds);
+    const alerts = await insertAlerts(client, data.alerts, tenantIds, userIds);
+
+    await client.query("commit");
+    const ms = Math.round(performance.now() - started);
+    log(
+      `demo data loaded: ${tenantIds.size} tenants, ${userIds.size} users (${memberships} memberships), ` +
+        `${assets} assets, ${alerts} alerts in ${ms} ms`,
+    );
+    return { tenants: tenantIds.size, users: userIds.size, alerts, assets, skipped: false };
+  } catch (error) {
+    await client.query("rollback").catch(() => {});
+    throw new Error(`loading demo data failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function bypassRowLevelSecurity(client: ClientBase): Promise<void> {
+  const { rows } = await client.query<{ bypass: boolean }>(
+    "select (rolsuper or rolbypassrls) as bypass from pg_catalog.pg_roles where rolname = current_user",
+  );
+  if (!rows[0]?.bypass) await client.query("set local role service_role");
+}
+
+/** Inserts the tree level by level (the path trigger reads the parent row). Returns slug -> id. */
+async function insertTenants(client: ClientBase): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  const depths = [...new Set(DEMO_TENANTS.map((t) => demoTenantDepth(t.slug)))].sort((a, b) => a - b);
+  for (const depth of depths) {
+    const level = DEMO_TENANTS.filter((t) => demoTenantDepth(t.slug) === depth);
+    const { rows } = await client.query<{ id: string; slug: string }>(
+      `insert into public.tenants (slug, name, kind, parent_id)
+       select t.slug, t.name, t.kind, p.id
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as t(slug, name, kind, parent_slug)
+         left join public.tenants p on p.slug = t.parent_slug
+       returning id, slug`,
+      [level.map((t) => t.slug), level.map((t) => t.name), level.map((t) => t.kind), level.map((t) => t.parentSlug)],
+    );
+    for (const r of rows) ids.set(r.slug, r.id);
+  }
+  return ids;
+}
+
+/** Every demo user shares one argon2id hash of DEMO_PASSWORD. Returns email -> id. */
+async function insertUsers(client: ClientBase, passwordHash: string): Promise<Map<string, string>> {
+  const { rows } = await client.query<{ id: string; email: string }>(
+    `insert into public.users (email, name, password_hash)
+     select u.email, u.name, $3
+       from unnest($1::text[], $2::text[]) as u(email, name)
+     returning id, email`,
+    [DEMO_USERS.map((u) => normalizeEmail(u.email)), DEMO_USERS.map((u) => u.name), passwordHash],
+  );
+  return new Map(rows.map((r) => [r.email, r.id]));
+}
+
+async function insertMemberships(client: ClientBase): Promise<number> {
+  const rows = DEMO_USERS.flatMap((u) =>
+    u.memberships.map((m) => ({ email: normalizeEmail(u.email), slug: m.tenantSlug, role: m.role })),
+  );
+  const result = await client.query(
+    `insert into public.memberships (tenant_id, user_id, role)
+     select t.id, u.id, m.role
+       from unnest($1::text[], $2::text[], $3::text[]) as m(email, slug, role)
+       join public.users u on u.email = m.email
+       join public.tenants t on t.slug = m.slug`,
+    [rows.map((r) => r.email), rows.map((r) => r.slug), rows.map((r) => r.role)],
+  );
+  if (result.rowCount !== rows.length) {
+    throw new Error(`expected ${rows.length} demo memberships, inserted ${result.rowCount}`);
+  }
+  return rows.length;
+}
+
+async function insertAssets(
+  client: ClientBase,
+  assets: ReturnType<typeof generateDemoData>["assets"],
+  tenantIds: Map<string, string>,
+): Promise<number> {
+  const result = await client.query(
+    `insert into public.assets
+       (tenant_id, id, hostname, ip_address, os, kind, criticality, owner_email, last_seen_at, created_at, updated_at)
+     select a.tenant_id, a.id, a.hostname, a.ip_address, a.os, a.kind, a.criticality, a.owner_email,
+            a.last_seen_at, a.created_at, coalesce(a.last_seen_at, a.created_at)
+       from unnest($1::uuid[], $2::uuid[], $3::text[], $4::inet[], $5::text[], $6::text[], $7::text[],
+                   $8::text[], $9::timestamptz[], $10::timestamptz[])
+            as a(tenant_id, id, hostname, ip_address, os, kind, criticality, owner_email, last_seen_at, created_at)`,
+    [
+      assets.map((a) => tenantId(tenantIds, a.tenantSlug)),
+      assets.map((a) => a.id),
+      assets.map((a) => a.hostname),
+      assets.map((a) => a.ipAddress),
+      assets.map((a) => a.os),
+      assets.map((a) => a.kind),
+      assets.map((a) => a.criticality),
+      assets.map((a) => a.ownerEmail),
+      assets.map((a) => a.lastSeenAt?.toISOString() ?? null),
+      assets.map((a) => a.createdAt.toISOString()),
+    ],
+  );
+  return result.rowCount ?? 0;
+}
+
+const ALERT_BATCH = 2000;
+
+async function insertAlerts(
+  client: ClientBase,
+  alerts: ReturnType<typeof generateDemoData>["alerts"],
+  tenantIds: Map<string, string>,
+  userIds: Map<string, string>,
+): Promise<number> {
+  let inserted = 0;
+  for (let i = 0; i < alerts.length; i += ALERT_BATCH) {
+    const batch = alerts.slice(i, i + ALERT_BATCH);
+    const result = await client.query(
+      `insert into public.alerts
+         (tenant_id, id, title, description, severity, status, source, rule_name, asset_id, hostname,
+          source_ip, assigned_to, detected_at, created_at, updated_at, resolved_at)
+       select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                            $8::text[], $9::uuid[], $10::text[], $11::inet[], $12::uuid[], $13::timestamptz[],
+                            $14::timestamptz[], $15::timestamptz[], $16::timestamptz[])`,
+      [
+        batch.map((a) => tenantId(tenantIds, a.tenantSlug)),
+        batch.map((a) => a.id),
+        batch.map((a) => a.title),
+        batch.map((a) => a.description),
+        batch.map((a) => a.severity),
+        batch.map((a) => a.status),
+        batch.map((a) => a.source),
+        batch.map((a) => a.ruleName),
+        batch.map((a) => a.assetId),
+        batch.map((a) => a.hostname),
+        batch.map((a) => a.sourceIp),
+        batch.map((a) => (a.assigneeEmail ? (userIds.get(a.assigneeEmail) ?? null) : null)),
+        batch.map((a) => a.detectedAt.toISOString()),
+        batch.map((a) => a.createdAt.toISOString()),
+        batch.map((a) => a.updatedAt.toISOString()),
+        batch.map((a) => a.resolvedAt?.toISOString() ?? null),
+      ],
+    );
+    inserted += result.rowCount ?? 0;
+  }
+  return inserted;
+}
+
+function tenantId(ids: Map<string, string>, slug: string): string {
+  const id = ids.get(slug);
+  if (!id) throw new Error(`demo data references unknown tenant ${slug}`);
+  return id;
+}
+
+function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
