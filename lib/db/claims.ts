@@ -6,6 +6,8 @@ import { z } from "zod";
 export const membershipClaimSchema = z.object({
   tenant_id: z.string().uuid(),
   slug: z.string(),
+  name: z.string(),
+  kind: z.enum(["mssp", "customer", "site"]),
   path: z.string(),
   role: z.string(),
 });

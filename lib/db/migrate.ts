@@ -7,6 +7,8 @@ import path from "node:path";
 import pg from "pg";
 
 export const MIGRATIONS_DIR = path.join(process.cwd(), "supabase", "migrations");
+// One <version>_<name>.down.sql per migration: the tested way back.
+export const ROLLBACKS_DIR = path.join(process.cwd(), "supabase", "rollbacks");
 const MIGRATION_FILE = /^(\d{14})_([a-z0-9_]+)\.sql$/;
 // Arbitrary constant: serialises concurrent migrators on one database.
 const MIGRATION_LOCK_KEY = 727_001;
@@ -26,47 +28,91 @@ export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
   });
 }
 
-export async function migrate(
-  connectionString: string,
-  opts: { log?: (line: string) => void; dir?: string } = {},
-): Promise<string[]> {
-  const log = opts.log ?? (() => {});
+async function withMigrationLock<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString });
   await client.connect();
-  const applied: string[] = [];
   try {
     await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
     await client.query(`
       create schema if not exists supabase_migrations;
       create table if not exists supabase_migrations.schema_migrations (
         version text primary key, statements text[], name text)`);
-    const done = new Set(
-      (await client.query<{ version: string }>("select version from supabase_migrations.schema_migrations")).rows.map(
-        (r) => r.version,
-      ),
-    );
+    return await fn(client);
+  } finally {
+    await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
+    await client.end();
+  }
+}
+
+async function appliedVersions(client: pg.Client): Promise<Set<string>> {
+  const { rows } = await client.query<{ version: string }>("select version from supabase_migrations.schema_migrations");
+  return new Set(rows.map((r) => r.version));
+}
+
+/** Runs `sql` and the bookkeeping statement in one transaction. */
+async function applyAtomically(client: pg.Client, label: string, sql: string, bookkeeping: [string, unknown[]]) {
+  await client.query("begin");
+  try {
+    await client.query(sql);
+    await client.query(...bookkeeping);
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw new Error(`${label} failed: ${(error as Error).message}`);
+  }
+}
+
+export async function migrate(
+  connectionString: string,
+  opts: { log?: (line: string) => void; dir?: string } = {},
+): Promise<string[]> {
+  const log = opts.log ?? (() => {});
+  return withMigrationLock(connectionString, async (client) => {
+    const done = await appliedVersions(client);
+    const applied: string[] = [];
     for (const m of await listMigrations(opts.dir)) {
       if (done.has(m.version)) continue;
       const sql = await readFile(m.file, "utf8");
-      await client.query("begin");
-      try {
-        await client.query(sql);
-        await client.query(
-          "insert into supabase_migrations.schema_migrations (version, statements, name) values ($1, $2, $3)",
-          [m.version, [sql], m.name],
-        );
-        await client.query("commit");
-      } catch (error) {
-        await client.query("rollback");
-        throw new Error(`migration ${m.version}_${m.name} failed: ${(error as Error).message}`);
-      }
+      await applyAtomically(client, `migration ${m.version}_${m.name}`, sql, [
+        "insert into supabase_migrations.schema_migrations (version, statements, name) values ($1, $2, $3)",
+        [m.version, [sql], m.name],
+      ]);
       applied.push(`${m.version}_${m.name}`);
       log(`applied ${m.version}_${m.name}`);
     }
     if (applied.length === 0) log("database is up to date");
     return applied;
-  } finally {
-    await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
-    await client.end();
-  }
+  });
+}
+
+/**
+ * Rolls back applied migrations newest first, down to (not including)
+ * `toVersion`; with no target, all of them. Each step runs its .down.sql and
+ * removes its bookkeeping row in one transaction.
+ */
+export async function rollback(
+  connectionString: string,
+  opts: { toVersion?: string; log?: (line: string) => void } = {},
+): Promise<string[]> {
+  const log = opts.log ?? (() => {});
+  return withMigrationLock(connectionString, async (client) => {
+    const done = await appliedVersions(client);
+    const steps = (await listMigrations())
+      .filter((m) => done.has(m.version) && (!opts.toVersion || m.version > opts.toVersion))
+      .reverse();
+    const rolledBack: string[] = [];
+    for (const m of steps) {
+      const downFile = path.join(ROLLBACKS_DIR, `${m.version}_${m.name}.down.sql`);
+      const sql = await readFile(downFile, "utf8").catch(() => {
+        throw new Error(`no rollback for ${m.version}_${m.name}: expected ${downFile}`);
+      });
+      await applyAtomically(client, `rollback ${m.version}_${m.name}`, sql, [
+        "delete from supabase_migrations.schema_migrations where version = $1",
+        [m.version],
+      ]);
+      rolledBack.push(`${m.version}_${m.name}`);
+      log(`rolled back ${m.version}_${m.name}`);
+    }
+    return rolledBack;
+  });
 }

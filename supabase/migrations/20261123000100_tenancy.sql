@@ -36,7 +36,9 @@ create function tenancy.slug_label(slug text) returns text
   as $$ select replace(slug, '-', '_') $$;
 
 -- Keeps path right on insert, on a slug change and when a subtree moves, and
--- refuses a move that would make a tenant its own ancestor.
+-- refuses a move that would make a tenant its own ancestor. The path is always
+-- derived from the parent's current path, so a hand-written value is ignored
+-- and a child touched by cascade_tenant_path() picks up its parent's new path.
 create function tenancy.maintain_tenant_path() returns trigger
   language plpgsql
   set search_path = pg_catalog, extensions
@@ -44,13 +46,6 @@ create function tenancy.maintain_tenant_path() returns trigger
 declare
   parent_path extensions.ltree;
 begin
-  if tg_op = 'UPDATE'
-     and new.parent_id is not distinct from old.parent_id
-     and new.slug = old.slug then
-    new.path := old.path;  -- nothing that shapes the path changed; ignore any hand-written value
-    return new;
-  end if;
-
   if new.parent_id is null then
     new.path := tenancy.slug_label(new.slug)::extensions.ltree;
   else
@@ -63,7 +58,9 @@ begin
     end if;
     new.path := parent_path || tenancy.slug_label(new.slug)::extensions.ltree;
   end if;
-  new.updated_at := now();
+  if tg_op = 'UPDATE' and new.path is distinct from old.path then
+    new.updated_at := now();
+  end if;
   return new;
 end
 $$;
@@ -72,23 +69,24 @@ create trigger tenants_maintain_path
   before insert or update on public.tenants
   for each row execute function tenancy.maintain_tenant_path();
 
--- After a tenant's path changes, re-root every descendant under the new path.
+-- After a tenant's path changes, re-derive its children's paths; each child's
+-- own update fires this again, so the whole subtree follows, level by level.
+-- (Not `after update of path`: a column-specific trigger does not fire when
+-- only a BEFORE trigger changed the column, as a slug change or a move does.)
 create function tenancy.cascade_tenant_path() returns trigger
   language plpgsql
   set search_path = pg_catalog, extensions
   as $$
 begin
   if new.path is distinct from old.path then
-    update public.tenants d
-       set path = new.path || extensions.subpath(d.path, extensions.nlevel(old.path))
-     where d.path <@ old.path and d.id <> new.id;
+    update public.tenants d set path = d.path where d.parent_id = new.id;
   end if;
   return null;
 end
 $$;
 
 create trigger tenants_cascade_path
-  after update of path on public.tenants
+  after update on public.tenants
   for each row execute function tenancy.cascade_tenant_path();
 
 create table public.users (

@@ -3,7 +3,7 @@
 --   output { "claims": {...} }
 -- It keeps every claim it is given (Supabase requires iss, aud, exp, iat, sub,
 -- role, aal, session_id, email, phone, is_anonymous to stay) and adds:
---   tenants      the user's membership roots: [{tenant_id, slug, path, role}]
+--   tenants      the user's membership roots: [{tenant_id, slug, name, kind, path, role}]
 --   tenant_id    the active tenant, or null for the user's whole scope
 --   tenant_path  the active tenant's ltree path, for display
 -- The portal builds the claims of every next-auth request through this same
@@ -28,7 +28,8 @@ declare
   active_path text;
 begin
   select coalesce(jsonb_agg(jsonb_build_object(
-           'tenant_id', t.id, 'slug', t.slug, 'path', t.path::text, 'role', m.role)
+           'tenant_id', t.id, 'slug', t.slug, 'name', t.name, 'kind', t.kind,
+           'path', t.path::text, 'role', m.role)
            order by t.path), '[]'::jsonb)
     into roots
     from public.memberships m

@@ -1,0 +1,64 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { OpenAlertsChart } from "@/components/charts/open-alerts-chart";
+import { TenantTreeTable } from "@/components/tenants/tenant-tree-table";
+import { PageHeader } from "@/components/ui/page-header";
+import { consolePage, isOperator } from "@/lib/tenancy/page-context";
+import { flattenTree, loadTenantTree, totalOf } from "@/lib/tenancy/tree";
+
+export const metadata: Metadata = { title: "Overview" };
+
+function Stat(props: { label: string; value: number; tone?: string; testId?: string }) {
+  return (
+    <div className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+      <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{props.label}</div>
+      <div className={`mt-1 text-3xl font-semibold tabular-nums ${props.tone ?? "text-slate-900"}`} data-testid={props.testId}>
+        {props.value.toLocaleString("en")}
+      </div>
+    </div>
+  );
+}
+
+export default async function ConsoleOverview() {
+  const page = await consolePage("/");
+  const roots = await page.run(async (tx) => (isOperator(tx) ? loadTenantTree(tx.db) : null));
+  if (!roots) redirect("/tenants");
+
+  const all = flattenTree(roots);
+  const customers = all.filter((t) => t.kind === "customer");
+  const open = roots.reduce((n, r) => n + totalOf(r.subtree), 0);
+  const critical = roots.reduce((n, r) => n + r.subtree.critical, 0);
+  const onFire = customers.filter((c) => c.subtree.critical > 0).length;
+  const chartRows = customers
+    .map((c) => ({ name: c.name, ...c.subtree }))
+    .sort((a, b) => b.critical - a.critical || b.high - a.high);
+
+  return (
+    <>
+      <PageHeader title="Overview" description="Open alerts (new or investigating) across every tenant you operate." />
+      <div className="mb-6 grid gap-4 sm:grid-cols-4">
+        <Stat label="Customers" value={customers.length} testId="stat-customers" />
+        <Stat label="Open alerts" value={open} testId="stat-open" />
+        <Stat label="Open critical" value={critical} tone="text-red-600" testId="stat-critical" />
+        <Stat label="Customers with criticals" value={onFire} tone={onFire ? "text-orange-600" : "text-emerald-600"} />
+      </div>
+      {customers.length === 0 ? (
+        <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">
+          <p className="text-sm font-medium text-slate-800">No customers yet.</p>
+          <p className="mt-1 text-sm text-slate-500">Provision a customer tenant to start onboarding its sensors.</p>
+        </div>
+      ) : (
+        <>
+          <section className="mb-8 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+            <h2 className="mb-2 text-sm font-semibold text-slate-700">Open alerts by customer</h2>
+            <OpenAlertsChart rows={chartRows} />
+          </section>
+          <section>
+            <h2 className="mb-2 text-sm font-semibold text-slate-700">Tenant tree</h2>
+            <TenantTreeTable roots={roots} />
+          </section>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,28 @@
+import { MyTenants } from "@/components/tenants/my-tenants";
+import { getSessionUser } from "@/lib/auth/session";
+import { withTenant } from "@/lib/db/with-tenant";
+import { switcherLinks } from "@/lib/tenancy/switcher";
+
+// Shown when a signed-in user opens a tenant host none of their memberships
+// covers. It shows nothing of that tenant, only where the user can go.
+export default async function Forbidden() {
+  const user = await getSessionUser();
+  const links = user
+    ? await withTenant({ userId: user.id, email: user.email, activeTenantId: null }, (tx) => switcherLinks(tx.claims, null))
+    : [];
+  return (
+    <main className="mx-auto flex min-h-screen max-w-3xl flex-col justify-center p-6">
+      <p className="text-sm font-semibold text-red-600">403</p>
+      <h1 className="mt-2 text-2xl font-semibold tracking-tight" data-testid="forbidden-title">
+        You don&apos;t have access to this tenant
+      </h1>
+      <p className="mt-3 text-sm leading-6 text-slate-600">
+        You are signed in{user ? ` as ${user.email}` : ""}, but none of your memberships covers this portal. Open one of
+        your own portals below, or ask an administrator of this tenant to invite you.
+      </p>
+      <div className="mt-6">
+        <MyTenants links={links} />
+      </div>
+    </main>
+  );
+}

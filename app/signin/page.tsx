@@ -1,0 +1,48 @@
+import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { notFound, redirect } from "next/navigation";
+import { SignInForm } from "@/components/auth/sign-in-form";
+import { getSessionUser } from "@/lib/auth/session";
+import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
+import { parseHost } from "@/lib/tenancy/host";
+import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+
+function safeCallback(raw: string | string[] | undefined): string {
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
+}
+
+export default async function SignInPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await props.searchParams;
+  const target = parseHost((await headers()).get("host"));
+  if (target.area === "unknown") notFound();
+  const tenant = target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
+  if (target.area === "tenant" && !tenant) notFound();
+
+  const callbackUrl = safeCallback(params.callbackUrl);
+  if (await getSessionUser()) redirect(callbackUrl);
+  const errorCode = typeof params.error === "string" ? params.error : null;
+
+  return (
+    <main className="flex min-h-screen items-center justify-center bg-gradient-to-br from-slate-50 to-indigo-50 p-6">
+      <div className="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
+        <div className="mb-6 flex items-center gap-3">
+          <span aria-hidden className="grid h-10 w-10 place-items-center rounded-xl bg-brand text-lg font-bold text-white">◆</span>
+          <div>
+            <h1 className="text-lg font-semibold tracking-tight">Sign in</h1>
+            <p className="text-sm text-slate-500" data-testid="signin-scope">
+              {tenant ? `${tenant.name} security portal` : "MSSP operations console"}
+            </p>
+          </div>
+        </div>
+        <SignInForm
+          callbackUrl={callbackUrl}
+          initialError={signInErrorMessage(errorCode)}
+        />
+      </div>
+    </main>
+  );
+}

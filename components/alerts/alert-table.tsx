@@ -1,0 +1,92 @@
+import type { AlertFilters, AlertPage } from "@/lib/alerts/list";
+import { SeverityBadge, statusLabel } from "./severity-badge";
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", {
+  day: "2-digit",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+});
+
+function pageHref(filters: AlertFilters, page: number): string {
+  const params = new URLSearchParams();
+  if (filters.severity) params.set("severity", filters.severity);
+  if (filters.status) params.set("status", filters.status);
+  if (filters.tenant) params.set("tenant", filters.tenant);
+  params.set("page", String(page));
+  return `?${params}`;
+}
+
+export function AlertTable(props: { page: AlertPage; filters: AlertFilters; showTenant: boolean }) {
+  const { rows, total, page, pageCount } = props.page;
+  const filtered = Boolean(props.filters.severity || props.filters.status || props.filters.tenant);
+  if (rows.length === 0) {
+    return (
+      <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="alerts-empty">
+        <p className="text-sm font-medium text-slate-800">{filtered ? "No alerts match these filters." : "No alerts yet."}</p>
+        <p className="mt-1 text-sm text-slate-500">
+          {filtered
+            ? "Clear a filter or pick another severity or status."
+            : "Alerts appear here as soon as a connected sensor reports one."}
+        </p>
+        {filtered && (
+          <a href="?" className="mt-4 inline-block text-sm font-medium text-brand hover:underline">
+            Clear filters
+          </a>
+        )}
+      </div>
+    );
+  }
+  return (
+    <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+      <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="alerts-table">
+        <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="px-4 py-3">Severity</th>
+            <th className="px-4 py-3">Alert</th>
+            {props.showTenant && <th className="px-4 py-3">Tenant</th>}
+            <th className="px-4 py-3">Host</th>
+            <th className="px-4 py-3">Source</th>
+            <th className="px-4 py-3">Status</th>
+            <th className="px-4 py-3">Detected (UTC)</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((a) => (
+            <tr key={`${a.tenantSlug}:${a.id}`} className="hover:bg-slate-50" data-tenant={a.tenantSlug}>
+              <td className="px-4 py-2.5">
+                <SeverityBadge severity={a.severity} />
+              </td>
+              <td className="max-w-md truncate px-4 py-2.5 font-medium text-slate-800" title={a.title}>
+                {a.title}
+              </td>
+              {props.showTenant && <td className="px-4 py-2.5 text-slate-600">{a.tenantName}</td>}
+              <td className="px-4 py-2.5 font-mono text-xs text-slate-600">{a.hostname ?? "—"}</td>
+              <td className="px-4 py-2.5 text-slate-600">{a.source}</td>
+              <td className="px-4 py-2.5 text-slate-600">{statusLabel(a.status)}</td>
+              <td className="whitespace-nowrap px-4 py-2.5 text-slate-500">{dateFormat.format(a.detectedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="flex items-center justify-between border-t border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-600">
+        <span data-testid="alerts-total">
+          {total.toLocaleString("en")} alert{total === 1 ? "" : "s"} · page {page} of {pageCount}
+        </span>
+        <div className="flex gap-2">
+          {page > 1 ? (
+            <a className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100" href={pageHref(props.filters, page - 1)}>
+              ← Previous
+            </a>
+          ) : null}
+          {page < pageCount ? (
+            <a className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100" href={pageHref(props.filters, page + 1)}>
+              Next →
+            </a>
+          ) : null}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+import Link from "next/link";
+import { SignOutButton } from "./sign-out-button";
+import { TenantSwitcher, type SwitcherEntry } from "./tenant-switcher";
+
+export interface NavItem {
+  href: string;
+  label: string;
+}
+
+export function AppShell(props: {
+  area: string;
+  /** Shown beside the product name; omitted where it would repeat the area. */
+  scopeLabel?: string;
+  nav: NavItem[];
+  user: { name: string; email: string };
+  switcher: SwitcherEntry[];
+  children: React.ReactNode;
+}) {
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-7xl items-center gap-6 px-6 py-3">
+          <div className="flex items-center gap-2">
+            <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-brand text-sm font-bold text-white">
+              ◆
+            </span>
+            <span className="text-sm font-semibold text-slate-900">{props.area}</span>
+          </div>
+          <TenantSwitcher label={props.scopeLabel} entries={props.switcher} />
+          <nav className="flex gap-1" aria-label="Main">
+            {props.nav.map((item) => (
+              <Link
+                key={item.href}
+                href={item.href}
+                className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+              >
+                {item.label}
+              </Link>
+            ))}
+          </nav>
+          <div className="ml-auto flex items-center gap-3">
+            <div className="text-right leading-tight">
+              <div className="text-sm font-medium text-slate-800" data-testid="signed-in-user">{props.user.name || props.user.email}</div>
+              <div className="text-xs text-slate-500">{props.user.email}</div>
+            </div>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-7xl px-6 py-8">{props.children}</main>
+    </div>
+  );
+}

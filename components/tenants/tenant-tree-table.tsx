@@ -1,0 +1,73 @@
+import { SEVERITIES } from "@/drizzle/schema";
+import { totalOf, type TenantNode } from "@/lib/tenancy/tree";
+import { SEVERITY_COLORS } from "@/components/alerts/severity-badge";
+
+const KIND_STYLES: Record<string, string> = {
+  mssp: "bg-indigo-100 text-indigo-700",
+  customer: "bg-emerald-100 text-emerald-700",
+  site: "bg-slate-100 text-slate-600",
+};
+
+function Row({ node, rootDepth }: { node: TenantNode; rootDepth: number }) {
+  const indent = (node.depth - rootDepth) * 20;
+  const total = totalOf(node.subtree);
+  return (
+    <>
+      <tr className="hover:bg-slate-50" data-testid={`tenant-row-${node.slug}`}>
+        <td className="px-4 py-2.5">
+          <div className="flex items-center gap-2" style={{ paddingLeft: indent }}>
+            {node.depth > rootDepth && <span aria-hidden className="text-slate-300">└</span>}
+            <a href={`/alerts?tenant=${node.slug}`} className="font-medium text-slate-800 hover:text-brand hover:underline">
+              {node.name}
+            </a>
+            <span className={`rounded px-1.5 py-0.5 text-[10px] font-semibold uppercase ${KIND_STYLES[node.kind]}`}>{node.kind}</span>
+            {node.status !== "active" && (
+              <span className="rounded bg-red-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-red-700">{node.status}</span>
+            )}
+          </div>
+        </td>
+        {SEVERITIES.map((s) => (
+          <td key={s} className="px-3 py-2.5 text-right tabular-nums">
+            {node.subtree[s] > 0 ? (
+              <span style={{ color: s === "info" ? "#475569" : SEVERITY_COLORS[s] }} className="font-semibold">
+                {node.subtree[s]}
+              </span>
+            ) : (
+              <span className="text-slate-300">0</span>
+            )}
+          </td>
+        ))}
+        <td className="px-4 py-2.5 text-right font-semibold tabular-nums text-slate-900">{total}</td>
+      </tr>
+      {node.children.map((c) => (
+        <Row key={c.id} node={c} rootDepth={rootDepth} />
+      ))}
+    </>
+  );
+}
+
+export function TenantTreeTable({ roots }: { roots: TenantNode[] }) {
+  const rootDepth = Math.min(...roots.map((r) => r.depth));
+  return (
+    <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+      <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="tenant-tree">
+        <thead className="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="px-4 py-3 text-left">Tenant</th>
+            {SEVERITIES.map((s) => (
+              <th key={s} className="px-3 py-3 text-right">
+                {s}
+              </th>
+            ))}
+            <th className="px-4 py-3 text-right">Open</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {roots.map((r) => (
+            <Row key={r.id} node={r} rootDepth={rootDepth} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

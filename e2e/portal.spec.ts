@@ -1,0 +1,107 @@
+// The foundation, as people use it: an MSSP operator sees every customer, a
+// tenant user sees only their own tenant, and hosts keep tenants apart.
+import { expect, test } from "@playwright/test";
+import { CONSOLE, SCREENSHOTS, signIn, signedInAs, tenantUrl } from "./helpers";
+
+const CUSTOMERS = ["Acme Corp", "Globex", "Initech", "Umbrella Health", "Hooli"];
+const ACME_SUBTREE = ["acme", "acme-eu-west", "acme-us-east"];
+
+test("a wrong password shows a clear error and no session", async ({ page }) => {
+  await signIn(page, CONSOLE, "mssp.admin@demo.test", "not-the-password");
+  await expect(page.getByTestId("signin-error")).toHaveText("Wrong email or password.");
+  await expect(page).toHaveURL(/\/signin/);
+  await page.screenshot({ path: `${SCREENSHOTS}/signin-error.png`, fullPage: true });
+  const home = await page.goto(`${CONSOLE}/`);
+  expect(home?.url()).toContain("/signin");
+});
+
+test("the MSSP operator signs in to the console and sees every customer", async ({ page }) => {
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  await signedInAs(page, "mssp.admin@demo.test");
+  const tree = page.getByTestId("tenant-tree");
+  for (const name of CUSTOMERS) await expect(tree.getByRole("link", { name, exact: true })).toBeVisible();
+  await expect(tree.getByRole("link", { name: "Acme EU West" })).toBeVisible();
+  await expect(page.getByTestId("stat-customers")).toHaveText(String(CUSTOMERS.length));
+  await expect(page.getByTestId("open-alerts-chart").locator(".recharts-bar-rectangle").first()).toBeVisible();
+  await page.mouse.move(0, 0); // no tooltip over the chart in the screenshot
+  await page.screenshot({ path: `${SCREENSHOTS}/console-overview.png`, fullPage: true });
+
+  await page.goto(`${CONSOLE}/alerts?severity=critical`);
+  const rows = page.getByTestId("alerts-table").locator("tbody tr");
+  await expect(rows.first()).toBeVisible();
+  const tenants = new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-tenant"))));
+  expect(tenants.size).toBeGreaterThan(1); // the console spans customers
+  await page.screenshot({ path: `${SCREENSHOTS}/console-alerts.png`, fullPage: true });
+});
+
+test("a tenant analyst on acme.localhost sees only acme's alerts, and filters work", async ({ page }) => {
+  await signIn(page, tenantUrl("acme"), "acme.analyst@demo.test");
+  await expect(page.getByRole("heading", { name: "Alerts" })).toBeVisible();
+  await expect(page.getByTestId("signin-scope")).toHaveCount(0);
+  const rows = page.getByTestId("alerts-table").locator("tbody tr");
+  await expect(rows.first()).toBeVisible();
+  const seen = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-tenant")));
+  expect(seen.length).toBe(25);
+  for (const slug of seen) expect(ACME_SUBTREE).toContain(slug);
+  await page.screenshot({ path: `${SCREENSHOTS}/tenant-alerts.png`, fullPage: true });
+
+  await page.getByLabel("Severity").selectOption("high");
+  await page.getByLabel("Status").selectOption("new");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/severity=high/);
+  const filtered = page.getByTestId("alerts-table").locator("tbody tr");
+  await expect(filtered.first()).toBeVisible();
+  const badges = await filtered.locator("td:first-child").allInnerTexts();
+  for (const b of badges) expect(b.trim().toLowerCase()).toBe("high");
+  await expect(page.getByTestId("alerts-total")).toContainText("page 1 of");
+
+  await page.goto(`${tenantUrl("acme")}/alerts?severity=bogus`);
+  await expect(page.getByRole("status")).toContainText('Ignored severity "bogus"');
+});
+
+test("the same acme user on globex.localhost gets the 403 page and no globex data", async ({ page }) => {
+  await signIn(page, tenantUrl("globex"), "acme.analyst@demo.test");
+  await expect(page.getByTestId("forbidden-title")).toBeVisible();
+  const response = await page.goto(`${tenantUrl("globex")}/alerts`);
+  expect(response?.status()).toBe(403);
+  await expect(page.getByTestId("forbidden-title")).toBeVisible();
+  await expect(page.getByTestId("alerts-table")).toHaveCount(0);
+  const body = await page.content();
+  expect(body).not.toContain("globex-");
+  // It offers the user's own portal instead.
+  await expect(page.getByTestId("my-tenants").getByText("Acme Corp", { exact: true })).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/forbidden.png`, fullPage: true });
+});
+
+test("an unknown host gets the 404 page", async ({ page }) => {
+  const response = await page.goto(`${tenantUrl("no-such-tenant")}/alerts`);
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Nothing here" })).toBeVisible();
+  const signin = await page.goto(`${tenantUrl("no-such-tenant")}/signin`);
+  expect(signin?.status()).toBe(404);
+  await page.screenshot({ path: `${SCREENSHOTS}/unknown-host.png`, fullPage: true });
+});
+
+test("a user of several tenants switches between their portals", async ({ page }) => {
+  await signIn(page, tenantUrl("acme"), "multi.analyst@demo.test");
+  await expect(page.getByRole("heading", { name: "Alerts" })).toBeVisible();
+  await page.goto(`${tenantUrl("acme")}/tenants`);
+  const list = page.getByTestId("my-tenants");
+  await expect(list.getByText("Acme Corp", { exact: true })).toBeVisible();
+  await expect(list.getByText("Initech", { exact: true })).toBeVisible();
+  await expect(list.getByRole("link")).toHaveCount(2);
+  await page.screenshot({ path: `${SCREENSHOTS}/my-tenants.png`, fullPage: true });
+  await page.getByLabel("Switch tenant").click();
+  const initech = page.getByRole("link", { name: /Initech/ }).first();
+  await expect(initech).toHaveAttribute("href", `${tenantUrl("initech")}/alerts`);
+});
+
+test("signing out ends the session", async ({ page }) => {
+  await signIn(page, CONSOLE, "mssp.analyst@demo.test");
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  await page.goto(`${CONSOLE}/alerts`);
+  await expect(page).toHaveURL(/\/signin/);
+});

@@ -1,0 +1,49 @@
+// Host -> portal area. The only place the portal decides which tenant a
+// request is about (DESIGN.md: "Tenant context is resolved once, in the proxy,
+// from the host ... never from a query parameter or a body field").
+//
+//   localhost, portal.<domain>, <domain>     -> the MSSP console
+//   <slug>.localhost, <slug>.<domain>        -> tenant <slug>
+//   anything else                            -> unknown (404)
+
+export type HostTarget =
+  | { area: "console" }
+  | { area: "tenant"; slug: string }
+  | { area: "unknown" };
+
+const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const RESERVED_SUBDOMAINS = new Set(["portal", "www", "api", "admin"]);
+
+export function portalDomain(): string {
+  return (process.env.PORTAL_DOMAIN ?? "localhost").toLowerCase();
+}
+
+/** Strips the port and a trailing dot, lowercases; null if the header is not a plausible host. */
+export function normalizeHost(rawHost: string | null | undefined): string | null {
+  if (!rawHost) return null;
+  const host = rawHost.trim().toLowerCase().replace(/:\d{1,5}$/, "").replace(/\.$/, "");
+  if (!/^[a-z0-9.-]{1,253}$/.test(host)) return null;
+  return host;
+}
+
+export function parseHost(rawHost: string | null | undefined, domain = portalDomain()): HostTarget {
+  const host = normalizeHost(rawHost);
+  if (!host) return { area: "unknown" };
+  if (host === domain || host === `portal.${domain}`) return { area: "console" };
+  if (!host.endsWith(`.${domain}`)) return { area: "unknown" };
+  const sub = host.slice(0, -(domain.length + 1));
+  // One label only: a.b.localhost is not a tenant.
+  if (sub.includes(".") || RESERVED_SUBDOMAINS.has(sub) || !SLUG.test(sub)) return { area: "unknown" };
+  return { area: "tenant", slug: sub };
+}
+
+/** The origin a tenant's portal lives at, for links from the switcher. */
+export function tenantOrigin(slug: string, current: { protocol: string; port: string }, domain = portalDomain()): string {
+  const port = current.port ? `:${current.port}` : "";
+  return `${current.protocol}//${slug}.${domain}${port}`;
+}
+
+export function consoleOrigin(current: { protocol: string; port: string }, domain = portalDomain()): string {
+  const port = current.port ? `:${current.port}` : "";
+  return `${current.protocol}//${domain === "localhost" ? domain : `portal.${domain}`}${port}`;
+}

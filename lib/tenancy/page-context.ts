@@ -1,0 +1,51 @@
+// What every page needs before it touches data: the host's tenant, the
+// signed-in user, and a withTenant scoped to both. Pages call these instead
+// of assembling the pieces, so the checks cannot be forgotten.
+import { forbidden, notFound } from "next/navigation";
+import { cache } from "react";
+import type { Caller } from "@/lib/db/claims";
+import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import { requireSessionUser, type SessionUser } from "@/lib/auth/session";
+import { findTenantBySlug, type HostTenant } from "./resolve-host";
+
+const findTenantCached = cache(findTenantBySlug);
+
+export interface TenantPage {
+  tenant: HostTenant;
+  user: SessionUser;
+  /** Runs `fn` under RLS with the host's tenant active; 403 if no membership covers it. */
+  run<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+}
+
+export async function tenantPage(slug: string, returnTo: string): Promise<TenantPage> {
+  const tenant = await findTenantCached(slug);
+  if (!tenant) notFound();
+  const user = await requireSessionUser(returnTo);
+  const caller: Caller = { userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: tenant.id };
+  return {
+    tenant,
+    user,
+    run: (fn) =>
+      withTenant(caller, async (tx) => {
+        // The hook keeps the active tenant only if a membership covers it.
+        if (tx.claims.tenant_id !== tenant.id) forbidden();
+        return fn(tx);
+      }),
+  };
+}
+
+export interface ConsolePage {
+  user: SessionUser;
+  run<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+}
+
+/** The MSSP console: the user's whole scope, no tenant active. */
+export async function consolePage(returnTo: string): Promise<ConsolePage> {
+  const user = await requireSessionUser(returnTo);
+  const caller: Caller = { userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: null };
+  return { user, run: (fn) => withTenant(caller, fn) };
+}
+
+export function isOperator(tx: TenantTx): boolean {
+  return tx.claims.tenants.some((m) => m.kind === "mssp");
+}

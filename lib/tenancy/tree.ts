@@ -1,0 +1,81 @@
+// The tenant tree as the caller may see it, with open-alert counts. Everything
+// here runs inside withTenant: RLS decides which tenants and alerts exist.
+import { asc, inArray, sql } from "drizzle-orm";
+import { alerts, OPEN_ALERT_STATUSES, SEVERITIES, tenants, type Severity } from "@/drizzle/schema";
+import type { Db } from "@/lib/db/with-tenant";
+
+export type SeverityCounts = Record<Severity, number>;
+
+export interface TenantNode {
+  id: string;
+  parentId: string | null;
+  slug: string;
+  name: string;
+  kind: "mssp" | "customer" | "site";
+  status: "active" | "suspended";
+  depth: number;
+  /** Open alerts raised on this tenant itself. */
+  own: SeverityCounts;
+  /** Open alerts on this tenant and everything below it. */
+  subtree: SeverityCounts;
+  children: TenantNode[];
+}
+
+export function emptyCounts(): SeverityCounts {
+  return Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
+}
+
+export function totalOf(counts: SeverityCounts): number {
+  return SEVERITIES.reduce((sum, s) => sum + counts[s], 0);
+}
+
+/** Visible tenants as a forest (roots are the caller's highest visible tenants), ordered by path. */
+export async function loadTenantTree(db: Db): Promise<TenantNode[]> {
+  const rows = await db
+    .select({
+      id: tenants.id,
+      parentId: tenants.parentId,
+      slug: tenants.slug,
+      name: tenants.name,
+      kind: tenants.kind,
+      status: tenants.status,
+      depth: sql<number>`extensions.nlevel(${tenants.path})`.mapWith(Number),
+    })
+    .from(tenants)
+    .orderBy(asc(tenants.path));
+
+  const counts = await db
+    .select({ tenantId: alerts.tenantId, severity: alerts.severity, n: sql<number>`count(*)`.mapWith(Number) })
+    .from(alerts)
+    .where(inArray(alerts.status, [...OPEN_ALERT_STATUSES]))
+    .groupBy(alerts.tenantId, alerts.severity);
+
+  const byId = new Map<string, TenantNode>();
+  for (const r of rows) byId.set(r.id, { ...r, own: emptyCounts(), subtree: emptyCounts(), children: [] });
+  for (const c of counts) {
+    const node = byId.get(c.tenantId);
+    if (node) node.own[c.severity] += c.n;
+  }
+  const roots: TenantNode[] = [];
+  for (const r of rows) {
+    const node = byId.get(r.id)!;
+    const parent = r.parentId ? byId.get(r.parentId) : undefined;
+    if (parent) parent.children.push(node);
+    else roots.push(node);
+  }
+  const rollUp = (node: TenantNode): SeverityCounts => {
+    const sum = { ...node.own };
+    for (const child of node.children) {
+      const c = rollUp(child);
+      for (const s of SEVERITIES) sum[s] += c[s];
+    }
+    node.subtree = sum;
+    return sum;
+  };
+  roots.forEach(rollUp);
+  return roots;
+}
+
+export function flattenTree(nodes: TenantNode[]): TenantNode[] {
+  return nodes.flatMap((n) => [n, ...flattenTree(n.children)]);
+}

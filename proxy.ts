@@ -1,0 +1,39 @@
+// Host-based tenant routing. The proxy maps the host to an internal route:
+//   console host  /x  -> /console/x
+//   tenant host   /x  -> /t/<slug>/x
+//   unknown host  /x  -> /unknown-host  (renders the 404 page)
+// Because every path is prefixed, a client can never address another
+// tenant's internal route: acme.localhost/t/globex/... becomes
+// /t/acme/t/globex/..., which does not exist.
+import { NextResponse, type NextRequest } from "next/server";
+import { parseHost } from "@/lib/tenancy/host";
+
+// Served the same on every host: next-auth's endpoints and the sign-in page
+// (which reads the host itself to show the tenant's name).
+const SHARED_PREFIXES = ["/api/auth", "/signin"];
+
+export function proxy(request: NextRequest) {
+  const { pathname, search } = request.nextUrl;
+  if (SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
+    return NextResponse.next();
+  }
+  const target = parseHost(request.headers.get("host"));
+  const url = request.nextUrl.clone();
+  url.search = search;
+  switch (target.area) {
+    case "console":
+      url.pathname = `/console${pathname === "/" ? "" : pathname}`;
+      break;
+    case "tenant":
+      url.pathname = `/t/${target.slug}${pathname === "/" ? "" : pathname}`;
+      break;
+    default:
+      url.pathname = "/unknown-host";
+  }
+  return NextResponse.rewrite(url);
+}
+
+export const config = {
+  // Everything but Next's own assets and the favicon.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+};

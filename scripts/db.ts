@@ -1,0 +1,45 @@
+// npm run db:migrate | db:seed | db:reset | db:rollback [-- <version>]
+// Against DATABASE_URL, or the embedded dev database when it is unset.
+import pg from "pg";
+import { migrate, rollback } from "@/lib/db/migrate";
+import { seedDemo } from "@/lib/demo/seed";
+import { openDevDatabase, redactUrl } from "./lib/dev-database";
+
+const command = process.argv[2];
+const commands = ["migrate", "seed", "reset", "rollback"];
+if (!commands.includes(command)) {
+  console.error(`usage: tsx scripts/db.ts <${commands.join("|")}>`);
+  process.exit(2);
+}
+
+const db = await openDevDatabase();
+console.log(`Database: ${redactUrl(db.url)}`);
+let exitCode = 0;
+try {
+  if (command === "reset") {
+    await rollback(db.url, { log: console.log });
+  }
+  if (command === "rollback") {
+    const target = process.argv[3];
+    if (!target) throw new Error("db:rollback needs a target version: npm run db:rollback -- 20261123000100 (or 0 for all)");
+    await rollback(db.url, { toVersion: target === "0" ? undefined : target, log: console.log });
+  }
+  if (command === "migrate" || command === "reset") {
+    await migrate(db.url, { log: console.log });
+  }
+  if (command === "seed" || command === "reset") {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await seedDemo(client, { log: console.log });
+    } finally {
+      await client.end();
+    }
+  }
+} catch (error) {
+  console.error(`db:${command} failed: ${(error as Error).message}`);
+  exitCode = 1;
+} finally {
+  await db.stop();
+}
+process.exit(exitCode);

@@ -1,0 +1,40 @@
+// The server Playwright tests against: a fresh embedded Postgres with the demo
+// data, and a production build of the portal (`next build` + `next start`).
+import { spawn, type ChildProcess } from "node:child_process";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { freePort, startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { prepareDemoDatabase } from "./lib/demo-database";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const dataDir = path.join(process.cwd(), ".data", "e2e");
+await rm(dataDir, { recursive: true, force: true });
+const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, quiet: true });
+await prepareDemoDatabase(db.url);
+
+const env = {
+  ...process.env,
+  DATABASE_URL: db.url,
+  NEXTAUTH_SECRET: "e2e-only-secret-not-used-anywhere-else-0123456789",
+  AUTH_TRUST_HOST: "1",
+  PORTAL_DOMAIN: "localhost",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+const nextBin = path.join(process.cwd(), "node_modules", ".bin", "next");
+let child: ChildProcess | undefined;
+
+async function stop(code: number) {
+  if (child && child.exitCode === null) child.kill("SIGTERM");
+  await db.stop();
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+
+if (process.env.E2E_SKIP_BUILD !== "1") {
+  child = spawn(nextBin, ["build"], { stdio: "inherit", env });
+  const code: number = await new Promise((r) => child!.on("exit", (c) => r(c ?? 1)));
+  if (code !== 0) await stop(code);
+}
+child = spawn(nextBin, ["start", "-p", String(port)], { stdio: "inherit", env });
+child.on("exit", (code) => void stop(code ?? 0));

@@ -1,0 +1,64 @@
+// The whole test suite: `npm test`. Phases, in order:
+//   integration  node's test runner over tests/**/*.test.ts, against a real
+//                embedded Postgres this script starts (each test file makes
+//                its own fresh database on it: tests/helpers/test-database.ts)
+//   e2e          Playwright in Debian's Chromium against the built portal
+// `npm test -- integration` or `npm test -- e2e` runs one phase.
+import { spawn } from "node:child_process";
+import { readdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { freePort, startEmbeddedPostgres } from "./lib/embedded-postgres";
+
+const root = process.cwd();
+const only = process.argv[2];
+
+async function findFiles(dir: string, suffix: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await findFiles(full, suffix)));
+    else if (entry.name.endsWith(suffix)) out.push(full);
+  }
+  return out.sort();
+}
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function integration(): Promise<number> {
+  const files = await findFiles(path.join(root, "tests"), ".test.ts");
+  if (files.length === 0) return 0;
+  const dataDir = path.join(root, ".data", `test-${process.pid}`);
+  await rm(dataDir, { recursive: true, force: true });
+  const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, quiet: true });
+  try {
+    const adminUrl = db.url.replace(/\/[^/]+$/, "/postgres");
+    return await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], {
+      TEST_ADMIN_DATABASE_URL: adminUrl,
+    });
+  } finally {
+    await db.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function e2e(): Promise<number> {
+  const files = await findFiles(path.join(root, "e2e"), ".spec.ts");
+  if (files.length === 0) return 0;
+  return run(path.join(root, "node_modules", ".bin", "playwright"), ["test"]);
+}
+
+const phases: Record<string, () => Promise<number>> = { integration, e2e };
+let failed = 0;
+for (const [name, phase] of Object.entries(phases)) {
+  if (only && only !== name) continue;
+  console.log(`\n=== ${name} ===`);
+  const code = await phase();
+  console.log(`=== ${name}: ${code === 0 ? "passed" : `FAILED (exit ${code})`} ===`);
+  if (code !== 0) failed++;
+}
+process.exit(failed === 0 ? 0 : 1);
