@@ -105,3 +105,16 @@ test("signing out ends the session", async ({ page }) => {
   await page.goto(`${CONSOLE}/alerts`);
   await expect(page).toHaveURL(/\/signin/);
 });
+
+test("repeated wrong passwords lock the account for a while", async ({ page }) => {
+  for (let i = 0; i < 4; i++) {
+    await signIn(page, tenantUrl("acme-eu-west"), "site.admin@demo.test", `wrong-${i}`);
+    await expect(page.getByTestId("signin-error")).toHaveText("Wrong email or password.");
+  }
+  await signIn(page, tenantUrl("acme-eu-west"), "site.admin@demo.test", "wrong-last");
+  await expect(page.getByTestId("signin-error")).toContainText("locked for 15 minutes");
+  // The right password does not get through while locked.
+  await signIn(page, tenantUrl("acme-eu-west"), "site.admin@demo.test");
+  await expect(page.getByTestId("signin-error")).toContainText("locked");
+  await page.screenshot({ path: `${SCREENSHOTS}/signin-locked.png`, fullPage: true });
+});
