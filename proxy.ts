@@ -14,8 +14,12 @@ const SHARED_PREFIXES = ["/api/auth", "/signin"];
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
+  // Every request gets its own id for the audit trail and logs; a client-sent
+  // x-request-id is replaced, never trusted.
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("x-request-id", crypto.randomUUID());
   if (SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
-    return NextResponse.next();
+    return NextResponse.next({ request: { headers: requestHeaders } });
   }
   const target = parseHost(request.headers.get("host"));
   const url = request.nextUrl.clone();
@@ -30,7 +34,7 @@ export function proxy(request: NextRequest) {
     default:
       url.pathname = "/unknown-host";
   }
-  return NextResponse.rewrite(url);
+  return NextResponse.rewrite(url, { request: { headers: requestHeaders } });
 }
 
 export const config = {

@@ -1,0 +1,27 @@
+// The portal's actions: the vocabulary the policy decision point (Cerbos)
+// decides on. The matrix of which role may do which action lives once, in
+// docs/authorization.md, and is exactly what policies/ enforces.
+export const ACTIONS = [
+  "alerts:read",
+  "alerts:triage",
+  "users:manage",
+  "credentials:view",
+  "credentials:manage",
+  "settings:manage",
+  "tenants:provision",
+  "tenants:suspend",
+  "billing:view",
+  "reports:export",
+  "audit:view",
+] as const;
+
+export type Action = (typeof ACTIONS)[number];
+
+/** The tenant an action is about, as the PDP sees it. */
+export interface TenantResource {
+  id: string;
+  /** ltree path, e.g. "sentinel.acme.acme_eu_west"; also the Cerbos policy scope. */
+  path: string;
+  kind: "mssp" | "customer" | "site";
+  status: "active" | "suspended";
+}
