@@ -1,0 +1,103 @@
+// Changing a team. Each function runs inside the caller's withTenant
+// transaction; the database refuses what the rules forbid (rank, subtree,
+// last admin, single-use invitations) and these functions turn refusals
+// into TeamErrors with a message for the person.
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { memberships, type Role } from "@/drizzle/schema";
+import { invitations } from "@/drizzle/team";
+import type { Db } from "@/lib/db/with-tenant";
+import { TeamError, teamErrorFrom } from "./errors";
+import { hashInviteToken, INVITE_TTL_DAYS, newInviteToken } from "./tokens";
+
+async function refusalsAsTeamErrors<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  // A savepoint, so a refused statement does not abort the caller's
+  // transaction (its audit row of the refusal still has to be written).
+  await db.execute(sql`savepoint team_change`);
+  try {
+    const result = await fn();
+    // Deferred constraints (last admin) fire at commit; check them now so
+    // the refusal is reported here, not as a failed commit.
+    await db.execute(sql`set constraints all immediate`);
+    await db.execute(sql`release savepoint team_change`);
+    return result;
+  } catch (error) {
+    await db.execute(sql`rollback to savepoint team_change`);
+    throw teamErrorFrom(error) ?? error;
+  }
+}
+
+export async function createInvitation(
+  db: Db,
+  input: { tenantId: string; email: string; role: Role; invitedBy: string },
+): Promise<{ id: string; token: string; expiresAt: Date }> {
+  const { token, hash } = newInviteToken();
+  const expiresAt = new Date(Date.now() + INVITE_TTL_DAYS * 24 * 3600 * 1000);
+  return refusalsAsTeamErrors(db, async () => {
+    const [existing] = await db
+      .select({ id: invitations.id })
+      .from(invitations)
+      .where(
+        and(
+          eq(invitations.tenantId, input.tenantId),
+          eq(invitations.email, input.email),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+          sql`${invitations.expiresAt} > now()`,
+        ),
+      );
+    if (existing) throw new TeamError(`${input.email} already has an open invitation here. Revoke it to send a new one.`);
+    const [row] = await db
+      .insert(invitations)
+      .values({ tenantId: input.tenantId, email: input.email, role: input.role, tokenHash: hash, invitedBy: input.invitedBy, expiresAt })
+      .returning({ id: invitations.id });
+    return { id: row.id, token, expiresAt };
+  });
+}
+
+export async function revokeInvitation(db: Db, tenantId: string, invitationId: string): Promise<void> {
+  await refusalsAsTeamErrors(db, async () => {
+    const rows = await db
+      .update(invitations)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, invitationId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+      .returning({ id: invitations.id });
+    if (rows.length === 0) throw new TeamError("That invitation is no longer open, or you can't revoke it.");
+  });
+}
+
+export async function changeMemberRole(db: Db, tenantId: string, userId: string, role: Role): Promise<{ from: Role }> {
+  return refusalsAsTeamErrors(db, async () => {
+    const [current] = await db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+    if (!current) throw new TeamError("That person is not a member of this tenant.");
+    const rows = await db
+      .update(memberships)
+      .set({ role })
+      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)))
+      .returning({ role: memberships.role });
+    if (rows.length === 0) throw new TeamError("You can only change roles up to your own, within your own tenants.");
+    return { from: current.role };
+  });
+}
+
+export async function removeMember(db: Db, tenantId: string, userId: string): Promise<{ role: Role }> {
+  return refusalsAsTeamErrors(db, async () => {
+    const rows = await db
+      .delete(memberships)
+      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)))
+      .returning({ role: memberships.role });
+    if (rows.length === 0) throw new TeamError("You can only remove members whose role is at or below your own, within your own tenants.");
+    return { role: rows[0].role };
+  });
+}
+
+export async function acceptInvitation(db: Db, token: string): Promise<{ tenantId: string; role: Role }> {
+  return refusalsAsTeamErrors(db, async () => {
+    const { rows } = await db.execute<{ tenant_id: string; role: Role }>(
+      sql`select * from public.accept_invitation(${hashInviteToken(token)})`,
+    );
+    return { tenantId: rows[0].tenant_id, role: rows[0].role };
+  });
+}

@@ -1,0 +1,172 @@
+// Team rules the database enforces for every caller, tried the way an
+// attacker would: invite into a sibling, grant above one's own rank, raise
+// one's own role, remove the last admin, reuse or forge invitation links.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { withTenant } from "@/lib/db/with-tenant";
+import { TeamError } from "@/lib/team/errors";
+import { listOpenInvitations } from "@/lib/team/members";
+import { acceptInvitation, changeMemberRole, createInvitation, removeMember, revokeInvitation } from "@/lib/team/mutations";
+import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
+import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+
+let db: TestDatabase;
+let fx: Fixtures;
+before(async () => {
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+});
+after(() => db.drop());
+
+const as = <T>(user: UserName, fn: Parameters<typeof withTenant<T>>[1]) => withTenant({ userId: fx.users[user] }, fn);
+const roleOf = (tenant: string, user: string) =>
+  withClient(db.url, async (c) => (await c.query("select role from public.memberships where tenant_id = $1 and user_id = $2", [tenant, user])).rows[0]?.role ?? null);
+async function addUser(email: string): Promise<string> {
+  return withClient(db.url, async (c) => (await c.query("insert into public.users (email, name) values ($1, 'New') returning id", [email])).rows[0].id);
+}
+
+describe("invitations", () => {
+  test("a tenant admin invites into their tenant and its sites", async () => {
+    await as("acmeAdmin", async ({ db: tx, claims }) => {
+      await createInvitation(tx, { tenantId: fx.tenants.acme, email: "a1@example.test", role: "tenant_analyst", invitedBy: claims.sub });
+      await createInvitation(tx, { tenantId: fx.tenants["acme-eu"], email: "a2@example.test", role: "tenant_admin", invitedBy: claims.sub });
+      assert.equal((await listOpenInvitations(tx, fx.tenants.acme)).length, 1);
+    });
+  });
+
+  test("a tenant admin cannot invite into a sibling tenant", async () => {
+    await assert.rejects(
+      as("acmeAdmin", ({ db: tx, claims }) => createInvitation(tx, { tenantId: fx.tenants.globex, email: "x@example.test", role: "tenant_viewer", invitedBy: claims.sub })),
+      TeamError,
+    );
+  });
+
+  test("a site admin cannot invite into the parent customer", async () => {
+    await assert.rejects(
+      as("acmeEuAdmin", ({ db: tx, claims }) => createInvitation(tx, { tenantId: fx.tenants.acme, email: "x@example.test", role: "tenant_viewer", invitedBy: claims.sub })),
+      TeamError,
+    );
+  });
+
+  test("a tenant admin cannot grant an MSSP role, and an analyst cannot invite at all", async () => {
+    await assert.rejects(
+      as("acmeAdmin", ({ db: tx, claims }) => createInvitation(tx, { tenantId: fx.tenants["mssp-a"], email: "x@example.test", role: "mssp_analyst", invitedBy: claims.sub })),
+      TeamError,
+    );
+    await assert.rejects(
+      as("acmeAnalyst", ({ db: tx, claims }) => createInvitation(tx, { tenantId: fx.tenants.acme, email: "x@example.test", role: "tenant_viewer", invitedBy: claims.sub })),
+      TeamError,
+    );
+  });
+
+  test("an invitation cannot be written in someone else's name", async () => {
+    await assert.rejects(
+      as("acmeAdmin", ({ db: tx }) => createInvitation(tx, { tenantId: fx.tenants.acme, email: "y@example.test", role: "tenant_viewer", invitedBy: fx.users.globexAdmin })),
+      TeamError,
+    );
+  });
+
+  test("the MSSP admin invites into any customer below the MSSP, but not into another MSSP", async () => {
+    await as("msspAdmin", ({ db: tx, claims }) => createInvitation(tx, { tenantId: fx.tenants.globex, email: "g@example.test", role: "tenant_admin", invitedBy: claims.sub }));
+    await assert.rejects(
+      as("msspAdmin", ({ db: tx, claims }) => createInvitation(tx, { tenantId: fx.tenants["other-co"], email: "o@example.test", role: "tenant_viewer", invitedBy: claims.sub })),
+      TeamError,
+    );
+  });
+
+  test("analysts and viewers do not see invitations", async () => {
+    const seen = await as("acmeAnalyst", ({ db: tx }) => listOpenInvitations(tx, fx.tenants.acme));
+    assert.deepEqual(seen, []);
+  });
+});
+
+describe("accepting an invitation", () => {
+  test("works once, for the addressed email, and grants exactly the invited role", async () => {
+    const { token } = await as("acmeAdmin", ({ db: tx, claims }) =>
+      createInvitation(tx, { tenantId: fx.tenants.acme, email: "joiner@example.test", role: "tenant_viewer", invitedBy: claims.sub }),
+    );
+    const joiner = await addUser("joiner@example.test");
+    const outsider = await addUser("outsider@example.test");
+    await assert.rejects(withTenant({ userId: outsider }, ({ db: tx }) => acceptInvitation(tx, token)), /another email address/);
+    const accepted = await withTenant({ userId: joiner }, ({ db: tx }) => acceptInvitation(tx, token));
+    assert.deepEqual(accepted, { tenantId: fx.tenants.acme, role: "tenant_viewer" });
+    assert.equal(await roleOf(fx.tenants.acme, joiner), "tenant_viewer");
+    await assert.rejects(withTenant({ userId: joiner }, ({ db: tx }) => acceptInvitation(tx, token)), /already used/);
+  });
+
+  test("an expired, revoked or made-up link is refused", async () => {
+    const user = await addUser("late@example.test");
+    const { id, token } = await as("acmeAdmin", ({ db: tx, claims }) =>
+      createInvitation(tx, { tenantId: fx.tenants.acme, email: "late@example.test", role: "tenant_viewer", invitedBy: claims.sub }),
+    );
+    await withClient(db.url, (c) => c.query("update public.invitations set created_at = now() - interval '9 days', expires_at = now() - interval '1 day' where id = $1", [id]));
+    await assert.rejects(withTenant({ userId: user }, ({ db: tx }) => acceptInvitation(tx, token)), TeamError);
+
+    const second = await as("acmeAdmin", ({ db: tx, claims }) =>
+      createInvitation(tx, { tenantId: fx.tenants.acme, email: "late@example.test", role: "tenant_viewer", invitedBy: claims.sub }),
+    );
+    await as("acmeAdmin", ({ db: tx }) => revokeInvitation(tx, fx.tenants.acme, second.id));
+    await assert.rejects(withTenant({ userId: user }, ({ db: tx }) => acceptInvitation(tx, second.token)), TeamError);
+    await assert.rejects(withTenant({ userId: user }, ({ db: tx }) => acceptInvitation(tx, "A".repeat(43))), TeamError);
+    assert.equal(await roleOf(fx.tenants.acme, user), null);
+  });
+
+  test("authenticated users cannot insert memberships directly", async () => {
+    const user = await addUser("sneaky@example.test");
+    await assert.rejects(
+      withTenant({ userId: user }, ({ client }) =>
+        client.query("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_admin')", [fx.tenants.acme, user]),
+      ),
+      /permission denied/,
+    );
+  });
+});
+
+describe("changing roles and removing members", () => {
+  test("an analyst cannot raise their own role", async () => {
+    await assert.rejects(as("acmeAnalyst", ({ db: tx }) => changeMemberRole(tx, fx.tenants.acme, fx.users.acmeAnalyst, "tenant_admin")), TeamError);
+    assert.equal(await roleOf(fx.tenants.acme, fx.users.acmeAnalyst), "tenant_analyst");
+  });
+
+  test("a site admin cannot change roles on the parent customer", async () => {
+    await assert.rejects(as("acmeEuAdmin", ({ db: tx }) => changeMemberRole(tx, fx.tenants.acme, fx.users.acmeViewer, "tenant_analyst")), TeamError);
+    assert.equal(await roleOf(fx.tenants.acme, fx.users.acmeViewer), "tenant_viewer");
+  });
+
+  test("a tenant admin cannot touch members of a sibling tenant", async () => {
+    await assert.rejects(as("acmeAdmin", ({ db: tx }) => removeMember(tx, fx.tenants.globex, fx.users.globexAdmin)), TeamError);
+    assert.equal(await roleOf(fx.tenants.globex, fx.users.globexAdmin), "tenant_admin");
+  });
+
+  test("the last admin of a tenant can be neither demoted nor removed, by themselves or the MSSP", async () => {
+    await assert.rejects(as("acmeAdmin", ({ db: tx }) => changeMemberRole(tx, fx.tenants.acme, fx.users.acmeAdmin, "tenant_viewer")), /last admin/);
+    await assert.rejects(as("msspAdmin", ({ db: tx }) => removeMember(tx, fx.tenants.acme, fx.users.acmeAdmin)), /last admin/);
+    assert.equal(await roleOf(fx.tenants.acme, fx.users.acmeAdmin), "tenant_admin");
+  });
+
+  test("a refused change leaves the transaction usable (for its audit row)", async () => {
+    const after = await as("acmeAdmin", async ({ db: tx, client }) => {
+      await assert.rejects(changeMemberRole(tx, fx.tenants.acme, fx.users.acmeAdmin, "tenant_viewer"), TeamError);
+      return (await client.query("select count(*)::int as n from public.alerts")).rows[0].n;
+    });
+    assert.ok(after > 0);
+  });
+
+  test("an admin changes and removes members at or below their rank", async () => {
+    await as("acmeAdmin", ({ db: tx }) => changeMemberRole(tx, fx.tenants.acme, fx.users.acmeViewer, "tenant_analyst"));
+    assert.equal(await roleOf(fx.tenants.acme, fx.users.acmeViewer), "tenant_analyst");
+    await as("acmeAdmin", ({ db: tx }) => removeMember(tx, fx.tenants["acme-us"], fx.users.acmeUsAdmin)).catch((e) => {
+      // acme-us has a single admin: the rule holds for the MSSP's customers' sites too.
+      assert.match(String(e), /last admin/);
+    });
+    await as("msspAdmin", ({ db: tx }) => removeMember(tx, fx.tenants.acme, fx.users.acmeViewer));
+    assert.equal(await roleOf(fx.tenants.acme, fx.users.acmeViewer), null);
+  });
+
+  test("a second admin makes the first removable", async () => {
+    const second = await addUser(`second-${emailOf("acmeAdmin")}`);
+    await withClient(db.url, (c) => c.query("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_admin')", [fx.tenants.acme, second]));
+    await withTenant({ userId: second }, ({ db: tx }) => removeMember(tx, fx.tenants.acme, fx.users.acmeAdmin));
+    assert.equal(await roleOf(fx.tenants.acme, fx.users.acmeAdmin), null);
+  });
+});
