@@ -1,0 +1,118 @@
+// The migrations apply once, are idempotent, and produce the same secured
+// schema on every supported Postgres major version (15, 16, 17).
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { describe, test } from "node:test";
+import { listMigrations, migrate } from "@/lib/db/migrate";
+import { findBinaries, startServer } from "./helpers/pg-binaries";
+import { createTestDatabase, withClient, withDatabase } from "./helpers/test-database";
+
+test("migrate applies every migration once; a second run applies nothing", async () => {
+  const db = await createTestDatabase({ setEnv: false }); // already migrated once
+  try {
+    const all = (await listMigrations()).map((m) => `${m.version}_${m.name}`);
+    assert.ok(all.length >= 4);
+    assert.deepEqual(await migrate(db.url), []);
+    const recorded = await withClient(db.url, (c) =>
+      c.query<{ v: string }>("select version || '_' || name as v from supabase_migrations.schema_migrations order by version"),
+    );
+    assert.deepEqual(
+      recorded.rows.map((r) => r.v),
+      all,
+    );
+  } finally {
+    await db.drop();
+  }
+});
+
+test("a fresh database: the first run applies every migration, in order", async () => {
+  const db = await createTestDatabase({ setEnv: false });
+  const fresh = `fresh_${randomBytes(4).toString("hex")}`;
+  try {
+    await withClient(db.adminUrl, (c) => c.query(`create database ${fresh}`));
+    const applied = await migrate(withDatabase(db.adminUrl, fresh));
+    assert.deepEqual(applied, (await listMigrations()).map((m) => `${m.version}_${m.name}`));
+  } finally {
+    await withClient(db.adminUrl, (c) => c.query(`drop database if exists ${fresh} with (force)`));
+    await db.drop();
+  }
+});
+
+/** Migrates a new database `name` on the server at `adminUrl` and checks the result. */
+async function migrateAndCheck(adminUrl: string, major: number, name: string): Promise<void> {
+  await withClient(adminUrl, async (c) => {
+    const version = (await c.query("show server_version_num")).rows[0].server_version_num;
+    assert.equal(Math.floor(Number(version) / 10000), major, `server is Postgres ${major}`);
+    await c.query(`create database ${name}`);
+  });
+  const url = withDatabase(adminUrl, name);
+  assert.ok((await migrate(url)).length > 0);
+  assert.deepEqual(await migrate(url), []);
+
+  await withClient(url, async (c) => {
+    const tables = await c.query<{ relname: string; rls: boolean; forced: boolean }>(`
+      select c.relname, c.relrowsecurity as rls, c.relforcerowsecurity as forced
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1`);
+    assert.ok(tables.rows.length >= 5, "the public tables exist");
+    for (const t of tables.rows) assert.ok(t.rls && t.forced, `RLS must be enabled and forced on ${t.relname}`);
+
+    const hook = await c.query("select to_regprocedure('public.custom_access_token_hook(jsonb)') is not null as ok");
+    assert.equal(hook.rows[0].ok, true, "the access-token hook exists");
+
+    // A small smoke run of the tree and the hook on this version.
+    await c.query("begin");
+    const mssp = (await c.query("insert into tenants (slug, name, kind) values ('mssp-x', 'X', 'mssp') returning id")).rows[0].id;
+    const cust = (
+      await c.query("insert into tenants (parent_id, slug, name, kind) values ($1, 'cust-y', 'Y', 'customer') returning id", [mssp])
+    ).rows[0].id;
+    await c.query("insert into tenants (parent_id, slug, name, kind) values ($1, 'site-z', 'Z', 'site')", [cust]);
+    await c.query("update tenants set slug = 'cust-w' where id = $1", [cust]);
+    const paths = await c.query("select path::text as p from tenants order by path");
+    assert.deepEqual(paths.rows.map((r) => r.p), ["mssp_x", "mssp_x.cust_w", "mssp_x.cust_w.site_z"]);
+    const user = (await c.query("insert into users (email) values ('u@example.test') returning id")).rows[0].id;
+    await c.query("insert into memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_admin')", [cust, user]);
+    const out = await c.query("select public.custom_access_token_hook($1::jsonb) -> 'claims' as claims", [
+      JSON.stringify({ user_id: user, claims: { sub: user, tenant_id: cust } }),
+    ]);
+    assert.equal(out.rows[0].claims.tenant_path, "mssp_x.cust_w");
+    await c.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(out.rows[0].claims)]);
+    await c.query("set local role authenticated");
+    const seen = await c.query("select slug from tenants order by slug");
+    assert.deepEqual(seen.rows.map((r) => r.slug), ["cust-w", "site-z"]);
+    await c.query("rollback");
+  });
+}
+
+describe("the schema migrates cleanly on every supported Postgres", { concurrency: true }, () => {
+  test("Postgres 17 (embedded)", async () => {
+    // The embedded server every file shares; a new, unmigrated database on it.
+    const db = await createTestDatabase({ setEnv: false });
+    const name = `pg17_${randomBytes(4).toString("hex")}`;
+    try {
+      await migrateAndCheck(db.adminUrl, 17, name);
+    } finally {
+      await withClient(db.adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
+      await db.drop();
+    }
+  });
+
+  for (const major of [16, 15]) {
+    const found = findBinaries(major);
+    const skip =
+      "missing" in found
+        ? `Postgres ${major} server binaries unavailable (${found.missing}); ${
+            major === 15 ? "install the Debian package postgresql-15 (apt-get install postgresql-15)" : "run npm ci"
+          }`
+        : false;
+    test(`Postgres ${major}`, { skip }, async () => {
+      if ("missing" in found) return;
+      const server = await startServer(found.bin);
+      try {
+        await migrateAndCheck(server.adminUrl, major, "portal");
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+});

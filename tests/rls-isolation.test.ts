@@ -1,0 +1,343 @@
+// Cross-tenant reads and writes are refused, for every tenant-scoped table and
+// across every kind of boundary in the tree: sibling customers, a site against
+// its parent customer and MSSP, sibling sites, and the other MSSP.
+//
+// Refused means: SELECT returns no rows; UPDATE/DELETE touch no row (or are
+// denied outright) and the target rows are unchanged afterwards, checked as
+// the owner; INSERT raises 42501. Every case also runs its positive control:
+// the target rows exist, the same statement works as the owner, and the actor
+// can do the same thing in its own tenant when its role allows.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import pg from "pg";
+import { insertFixtures, subtree, USERS, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { as, asOwnerRolledBack, asRolledBack, assertRefused, assertRows, attempt, type Outcome } from "./helpers/sql";
+import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+
+interface Boundary {
+  kind: string;
+  actor: UserName;
+  /** A tenant the actor holds a role on (directly or through an ancestor). */
+  home: TenantSlug;
+  target: TenantSlug;
+}
+
+const BOUNDARIES: Boundary[] = [
+  { kind: "sibling customer", actor: "acmeAdmin", home: "acme", target: "globex" },
+  { kind: "sibling customer", actor: "globexAdmin", home: "globex", target: "acme" },
+  { kind: "sibling customer", actor: "acmeAnalyst", home: "acme", target: "globex" },
+  { kind: "sibling customer", actor: "acmeViewer", home: "acme", target: "globex" },
+  { kind: "sibling customer's site", actor: "globexAdmin", home: "globex", target: "acme-eu" },
+  { kind: "customer vs its MSSP", actor: "acmeAdmin", home: "acme", target: "mssp-a" },
+  { kind: "site vs parent customer", actor: "acmeEuAdmin", home: "acme-eu", target: "acme" },
+  { kind: "site vs parent MSSP", actor: "acmeEuAdmin", home: "acme-eu", target: "mssp-a" },
+  { kind: "sibling site", actor: "acmeEuAdmin", home: "acme-eu", target: "acme-us" },
+  { kind: "sibling site", actor: "acmeUsAdmin", home: "acme-us", target: "acme-eu" },
+  { kind: "other MSSP", actor: "msspBAdmin", home: "mssp-b", target: "mssp-a" },
+  { kind: "other MSSP", actor: "msspBAdmin", home: "other-co", target: "acme" },
+  { kind: "other MSSP", actor: "msspBAdmin", home: "mssp-b", target: "acme-eu" },
+  { kind: "other MSSP", actor: "msspBAdmin", home: "other-co", target: "globex" },
+  { kind: "other MSSP", actor: "msspAdmin", home: "mssp-a", target: "mssp-b" },
+  { kind: "other MSSP", actor: "msspAdmin", home: "acme", target: "other-co" },
+  { kind: "other MSSP", actor: "msspAnalyst", home: "globex", target: "other-co" },
+  { kind: "other MSSP's customer", actor: "otherCoAdmin", home: "other-co", target: "acme" },
+  { kind: "two-customer member vs a third tenant", actor: "twoCustomers", home: "globex", target: "other-co" },
+  { kind: "two-customer member vs parent MSSP", actor: "twoCustomers", home: "acme", target: "mssp-a" },
+];
+
+const WRITERS = ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst"];
+const DELETERS = ["mssp_admin", "tenant_admin"];
+
+/** The actor's role on `slug`: the role of the membership whose subtree holds it. */
+function roleOn(actor: UserName, slug: TenantSlug): string | undefined {
+  return (USERS[actor] as [TenantSlug, string][]).find(([root]) => subtree(root).includes(slug))?.[1];
+}
+
+/** Users who are members of `target` and of nothing the actor can see. */
+function foreignMembers(fx: Fixtures, actor: UserName, target: TenantSlug): string[] {
+  const visible = (USERS[actor] as [TenantSlug, string][]).flatMap(([root]) => subtree(root));
+  return (Object.entries(USERS) as [UserName, [TenantSlug, string][]][])
+    .filter(([name, ms]) => name !== actor && ms.some(([s]) => s === target) && !ms.some(([s]) => visible.includes(s)))
+    .map(([name]) => fx.users[name]);
+}
+
+function membersOf(fx: Fixtures, slug: TenantSlug): string[] {
+  return (Object.entries(USERS) as [UserName, [TenantSlug, string][]][])
+    .filter(([, ms]) => ms.some(([s]) => s === slug))
+    .map(([name]) => fx.users[name]);
+}
+
+interface Ctx {
+  fx: Fixtures;
+  actor: UserName;
+  /** The tenant the statement is aimed at. */
+  slug: TenantSlug;
+}
+
+interface TableSpec {
+  table: "alerts" | "assets" | "tenants" | "memberships" | "users" | "invitations";
+  key: string;
+  /** Rows belonging to the tenant. `$1` is the predicate's parameter. */
+  rowsOf(c: Ctx, forTarget: boolean): { where: string; param: unknown };
+  insert(c: Ctx): { sql: string; params: unknown[] };
+  update: string;
+  /** A harmless update the actor may make at home (positive control), if its role allows one. */
+  touchHome(c: Ctx, role: string | undefined): { sql: string; params: unknown[] } | undefined;
+  /** Whether the actor's role lets it insert/delete rows of this table in its own tenant. */
+  actorWrites(role: string | undefined): { insert: boolean; delete: boolean };
+  /** Whether the actor's role lets it read rows of this table in its own tenant (default: yes). */
+  homeReadable?(role: string | undefined): boolean;
+}
+
+const viewerRoleFor = (slug: TenantSlug) => (slug.startsWith("mssp") ? "mssp_analyst" : "tenant_viewer");
+
+const tenantRows = (c: Ctx) => ({ where: "tenant_id = $1", param: c.fx.tenants[c.slug] });
+
+const TABLES: TableSpec[] = [
+  {
+    table: "alerts",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.alerts (tenant_id, title, severity, source) values ($1, 'planted', 'high', 'test') returning id",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.alerts set status = 'resolved', title = 'tampered'",
+    touchHome: (c, r) =>
+      WRITERS.includes(r!)
+        ? { sql: "update public.alerts set description = description where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
+        : undefined,
+    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: DELETERS.includes(r!) }),
+  },
+  {
+    table: "assets",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.assets (tenant_id, hostname) values ($1, 'planted-' || gen_random_uuid()) returning id",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.assets set criticality = 'low', hostname = hostname || '-tampered'",
+    touchHome: (c, r) =>
+      WRITERS.includes(r!)
+        ? { sql: "update public.assets set os = os where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
+        : undefined,
+    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: DELETERS.includes(r!) }),
+  },
+  {
+    table: "tenants",
+    key: "id",
+    rowsOf: (c) => ({ where: "id = $1", param: c.fx.tenants[c.slug] }),
+    insert: (c) => ({
+      sql: "insert into public.tenants (parent_id, slug, name, kind) values ($1, 'planted-' || substr(md5(random()::text), 1, 8), 'Planted', $2)",
+      params: [c.fx.tenants[c.slug], c.slug.startsWith("mssp") ? "customer" : "site"],
+    }),
+    update: "update public.tenants set name = 'tampered', status = 'suspended'",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+  },
+  {
+    table: "memberships",
+    key: "tenant_id, user_id",
+    rowsOf: tenantRows,
+    // The classic escalation: grant yourself a role on the other tenant.
+    insert: (c) => ({
+      sql: "insert into public.memberships (tenant_id, user_id, role) values ($1, $2, $3)",
+      params: [c.fx.tenants[c.slug], c.fx.users[c.actor], c.slug.startsWith("mssp") ? "mssp_admin" : "tenant_admin"],
+    }),
+    // Demote everyone (admins may change roles at or below their rank, in their own subtree).
+    update: "update public.memberships set role = case when role like 'mssp%' then 'mssp_analyst' else 'tenant_viewer' end",
+    touchHome: (c, r) =>
+      DELETERS.includes(r!)
+        ? { sql: "update public.memberships set role = role where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
+        : undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+  },
+  {
+    table: "users",
+    key: "id",
+    rowsOf: (c, forTarget) => ({
+      where: "id = any ($1::uuid[])",
+      param: forTarget ? foreignMembers(c.fx, c.actor, c.slug) : membersOf(c.fx, c.slug),
+    }),
+    insert: (c) => ({
+      sql: "insert into public.users (email, name) values ($1, 'Planted')",
+      params: [`planted-${c.slug}-${Math.random().toString(36).slice(2)}@example.test`],
+    }),
+    update: "update public.users set name = 'tampered'",
+    // Everyone may edit their own profile name.
+    // (users has no tenant_id: "the rows of a tenant" are the users who are members only there)
+    touchHome: (c) => ({ sql: "update public.users set name = name where id = $1", params: [c.fx.users[c.actor]] }),
+    actorWrites: () => ({ insert: false, delete: false }),
+  },
+  {
+    table: "invitations",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
+            values ($1, $2, $3, decode(md5(random()::text), 'hex'), $4, now() + interval '7 days')`,
+      params: [c.fx.tenants[c.slug], `invitee-${Math.random().toString(36).slice(2)}@example.test`, viewerRoleFor(c.slug), c.fx.users[c.actor]],
+    }),
+    update: "update public.invitations set revoked_at = now()",
+    touchHome: (c, r) =>
+      DELETERS.includes(r!)
+        ? { sql: "update public.invitations set revoked_at = revoked_at where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
+        : undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: false }),
+    // Only admins see a tenant's invitations.
+    homeReadable: (r) => DELETERS.includes(r!),
+  },
+];
+
+/** Tables without tenant_id that are still tenant-scoped through a relation. */
+const SCOPED_WITHOUT_TENANT_ID = ["tenants", "users"];
+
+let db: TestDatabase;
+let fx: Fixtures;
+let owner: pg.Client;
+
+before(async () => {
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+  owner = new pg.Client({ connectionString: db.url });
+  await owner.connect();
+  // One open invitation in every tenant (kept out of the shared fixtures, whose users other tests count).
+  for (const slug of Object.keys(fx.tenants) as TenantSlug[]) {
+    await owner.query(
+      `insert into public.invitations (tenant_id, email, role, token_hash, expires_at)
+       values ($1, $2, $3, decode(md5($2), 'hex'), now() + interval '7 days')`,
+      [fx.tenants[slug], `invited-to-${slug}@example.test`, viewerRoleFor(slug)],
+    );
+  }
+});
+after(async () => {
+  await owner?.end();
+  await db?.drop();
+});
+
+async function snapshot(spec: TableSpec, c: Ctx): Promise<unknown[]> {
+  const { where, param } = spec.rowsOf(c, true);
+  const { rows } = await owner.query(
+    `select to_jsonb(x) as row from public.${spec.table} x where ${where} order by to_jsonb(x)::text`,
+    [param],
+  );
+  return rows.map((r) => r.row);
+}
+
+/** Refused update/delete: denied outright, or touched nothing. */
+function assertNoEffect(o: Outcome): void {
+  if (!o.ok) assert.equal(o.code, "42501", `unexpected error ${o.code}: ${o.message}`);
+  else assert.equal(o.rowCount, 0, `statement touched ${o.rowCount} rows across the boundary`);
+}
+
+test("guard: every tenant-scoped table in public is in this matrix", async () => {
+  const { rows } = await owner.query<{ relname: string }>(`
+    select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = 'public' and c.relkind in ('r', 'p')
+       and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)`);
+  const scoped = [...rows.map((r) => r.relname), ...SCOPED_WITHOUT_TENANT_ID].sort();
+  assert.deepEqual(TABLES.map((t) => t.table).sort(), scoped, "add the new table to TABLES above");
+});
+
+for (const b of BOUNDARIES) {
+  describe(`${b.kind}: ${b.actor} (role on ${b.home}) against ${b.target}`, () => {
+    for (const spec of TABLES) {
+      const target = (): Ctx => ({ fx, actor: b.actor, slug: b.target });
+      const home = (): Ctx => ({ fx, actor: b.actor, slug: b.home });
+      const role = () => roleOn(b.actor, b.home);
+      const can = () => spec.actorWrites(role());
+
+      test(`cannot read ${b.target} ${spec.table}`, async () => {
+        const t = spec.rowsOf(target(), true);
+        const h = spec.rowsOf(home(), false);
+        const sql = (where: string) => `select ${spec.key} from public.${spec.table} where ${where}`;
+        const [seenTarget, seenHome] = await as(fx, b.actor, async ({ client }) => [
+          await attempt(client, sql(t.where), [t.param]),
+          await attempt(client, sql(h.where), [h.param]),
+        ]);
+        assertRows(seenTarget, 0);
+        // Positive control: the same query sees the actor's own rows (where its role may read them).
+        if (spec.homeReadable?.(role()) ?? true) assertRows(seenHome);
+        else assertRows(seenHome, 0);
+        const existing = await owner.query(sql(t.where), [t.param]);
+        assert.ok((existing.rowCount ?? 0) > 0, "fixture: the target rows exist");
+      });
+
+      test(`cannot insert into ${b.target} ${spec.table}`, async () => {
+        const ins = spec.insert(target());
+        const before = await snapshot(spec, target());
+        const [intoTarget, intoHome] = await asRolledBack(fx, b.actor, async ({ client }) => {
+          const r = await attempt(client, ins.sql, ins.params);
+          const own = spec.insert(home());
+          return [r, can().insert ? await attempt(client, own.sql, own.params) : undefined];
+        });
+        assertRefused(intoTarget);
+        if (intoHome) assertRows(intoHome, 1); // positive control: the actor may insert at home
+        assertRows(await asOwnerRolledBack(owner, ins.sql, ins.params), 1); // the statement itself is valid
+        assert.deepEqual(await snapshot(spec, target()), before);
+      });
+
+      test(`cannot update ${b.target} ${spec.table}`, async () => {
+        const t = spec.rowsOf(target(), true);
+        const touch = spec.touchHome(home(), role());
+        const before = await snapshot(spec, target());
+        assert.ok(before.length > 0, "fixture: the target has rows");
+        const [onTarget, onHome] = await as(fx, b.actor, async ({ client }) => [
+          await attempt(client, `${spec.update} where ${t.where}`, [t.param]),
+          touch ? await attempt(client, touch.sql, touch.params) : undefined,
+        ]);
+        assertNoEffect(onTarget);
+        if (onHome) assertRows(onHome); // positive control
+        assertRows(await asOwnerRolledBack(owner, `${spec.update} where ${t.where}`, [t.param]));
+        assert.deepEqual(await snapshot(spec, target()), before, "target rows changed");
+      });
+
+      test(`cannot delete ${b.target} ${spec.table}`, async () => {
+        const t = spec.rowsOf(target(), true);
+        const before = await snapshot(spec, target());
+        assert.ok(before.length > 0, "fixture: the target has rows");
+        // A scratch row at home that the actor may delete, when its role allows.
+        let scratch: string | undefined;
+        if (can().delete) {
+          const own = spec.insert(home());
+          scratch = (await owner.query(own.sql, own.params)).rows[0].id;
+        }
+        const [onTarget, onHome] = await as(fx, b.actor, async ({ client }) => [
+          await attempt(client, `delete from public.${spec.table} where ${t.where}`, [t.param]),
+          scratch ? await attempt(client, `delete from public.${spec.table} where id = $1`, [scratch]) : undefined,
+        ]);
+        assertNoEffect(onTarget);
+        if (onHome) assertRows(onHome, 1); // positive control
+        const asOwner = await asOwnerRolledBack(owner, `delete from public.${spec.table} where ${t.where}`, [t.param]);
+        // The owner's delete reaches the rows (a tenant with children is only held back by its foreign key).
+        if (!(spec.table === "tenants" && !asOwner.ok && asOwner.code === "23503")) assertRows(asOwner);
+        assert.deepEqual(await snapshot(spec, target()), before, "target rows changed");
+      });
+
+      const rowTable = spec.table;
+      if (rowTable === "alerts" || rowTable === "assets") {
+        test(`cannot move its ${b.home} ${spec.table} row into ${b.target}`, async () => {
+          const row = fx[rowTable][b.home][1];
+          const [moved, kept] = await as(fx, b.actor, async ({ client }) => [
+            await attempt(client, `update public.${spec.table} set tenant_id = $1 where tenant_id = $2 and id = $3`, [
+              fx.tenants[b.target],
+              fx.tenants[b.home],
+              row,
+            ]),
+            await attempt(client, `update public.${spec.table} set tenant_id = tenant_id where id = $1`, [row]),
+          ]);
+          if (spec.touchHome(home(), role())) {
+            assertRefused(moved); // WITH CHECK: the new row would be outside the actor's tenants
+            assertRows(kept, 1); // positive control: the same row is writable in place
+          } else {
+            assertNoEffect(moved);
+            assertRows(kept, 0);
+          }
+          const { rows } = await owner.query(`select tenant_id from public.${spec.table} where id = $1`, [row]);
+          assert.deepEqual(rows, [{ tenant_id: fx.tenants[b.home] }]);
+        });
+      }
+    }
+  });
+}
