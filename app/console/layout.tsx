@@ -1,17 +1,21 @@
 import { AppShell } from "@/components/shell/app-shell";
+import { navPermissions } from "@/lib/tenancy/nav-permissions";
 import { consolePage, isOperator } from "@/lib/tenancy/page-context";
 import { switcherLinks } from "@/lib/tenancy/switcher";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const page = await consolePage("/");
-  const { operator, links } = await page.run(async (tx) => ({
+  const { operator, links, can } = await page.run(async (tx) => ({
     operator: isOperator(tx),
     links: await switcherLinks(tx.claims, null),
+    can: await navPermissions(tx, tx.claims.tenants.find((m) => m.kind === "mssp")?.tenant_id),
   }));
   const nav = operator
     ? [
         { href: "/", label: "Overview" },
         { href: "/alerts", label: "Alerts" },
+        ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
+        ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),
         { href: "/tenants", label: "My tenants" },
       ]
     : [{ href: "/tenants", label: "My tenants" }];

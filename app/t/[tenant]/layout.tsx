@@ -1,17 +1,23 @@
 import { AppShell } from "@/components/shell/app-shell";
+import { navPermissions } from "@/lib/tenancy/nav-permissions";
 import { tenantPage } from "@/lib/tenancy/page-context";
 import { switcherLinks } from "@/lib/tenancy/switcher";
 
 export default async function TenantLayout(props: { children: React.ReactNode; params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await props.params;
   const page = await tenantPage(slug, "/");
-  const links = await page.run((tx) => switcherLinks(tx.claims, slug));
+  const { links, can } = await page.run(async (tx) => ({
+    links: await switcherLinks(tx.claims, slug),
+    can: await navPermissions(tx, page.tenant.id),
+  }));
   return (
     <AppShell
       area={page.tenant.name}
       scopeLabel={links.length > 1 ? page.tenant.name : undefined}
       nav={[
         { href: "/alerts", label: "Alerts" },
+        ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
+        ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),
         { href: "/tenants", label: "My tenants" },
       ]}
       user={page.user}

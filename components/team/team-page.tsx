@@ -1,0 +1,65 @@
+// Server side of the team page, shared by the console and tenant hosts.
+import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { PageHeader } from "@/components/ui/page-header";
+import { isPdpUnavailable } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { loadTeamPage } from "@/lib/team/page-data";
+import { TeamPanel } from "./team-panel";
+
+export async function TeamPage(props: {
+  run: <T>(fn: (tx: TenantTx) => Promise<T>) => Promise<T>;
+  wantedSlug?: string;
+  fallbackTenantId: string | null;
+}) {
+  let data;
+  try {
+    data = await props.run((tx) => loadTeamPage(tx, props.wantedSlug, props.fallbackTenantId));
+  } catch (error) {
+    if (isPdpUnavailable(error)) return <PdpUnavailable />;
+    throw error;
+  }
+  if (!data.selected) {
+    return (
+      <>
+        <PageHeader title="Team" />
+        <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="team-not-allowed">
+          <p className="text-sm font-medium text-slate-800">You can't manage people here.</p>
+          <p className="mt-1 text-sm text-slate-500">Only admins manage members and invitations. Ask an admin of this tenant if someone needs access.</p>
+        </div>
+      </>
+    );
+  }
+  return (
+    <>
+      <PageHeader
+        title="Team"
+        description="Who can use this portal, with which role. A role on a tenant also applies to its sites."
+        actions={
+          data.tenants.length > 1 ? (
+            <form method="get" className="flex items-center gap-2">
+              <label className="text-xs font-medium text-slate-600" htmlFor="team-tenant">
+                Tenant
+              </label>
+              <select id="team-tenant" name="tenant" defaultValue={data.selected.slug} className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm">
+                {data.tenants.map((t) => (
+                  <option key={t.id} value={t.slug}>
+                    {t.name}
+                  </option>
+                ))}
+              </select>
+              <button className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50">Show</button>
+            </form>
+          ) : undefined
+        }
+      />
+      <TeamPanel
+        tenantId={data.selected.id}
+        tenantName={data.selected.name}
+        currentUserId={data.currentUserId}
+        grantable={data.grantable}
+        members={data.members.map((m) => ({ ...m, since: m.since.toISOString() }))}
+        invitations={data.invitations.map((i) => ({ ...i, expiresAt: i.expiresAt.toISOString() }))}
+      />
+    </>
+  );
+}

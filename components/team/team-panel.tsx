@@ -1,0 +1,183 @@
+"use client";
+// The team of one tenant: members with their roles, open invitations, and the
+// invite form. Every control posts to a server action that re-checks
+// everything (PDP, RLS, rank, last admin); the UI only hides what won't work.
+import { useActionState } from "react";
+import type { Role } from "@/drizzle/schema";
+import { idle, type ActionResult } from "@/lib/actions/result";
+import { changeMemberRole } from "@/lib/actions/team/change-member-role";
+import { inviteMember } from "@/lib/actions/team/invite-member";
+import { removeMember } from "@/lib/actions/team/remove-member";
+import { revokeInvitation } from "@/lib/actions/team/revoke-invitation";
+import { roleLabel } from "@/components/tenants/role-label";
+import { FieldError, ResultMessage, SubmitButton } from "./form-bits";
+
+export interface TeamPanelProps {
+  tenantId: string;
+  tenantName: string;
+  currentUserId: string;
+  grantable: Role[];
+  members: { userId: string; email: string; name: string; role: Role; since: string }[];
+  invitations: { id: string; email: string; role: Role; expiresAt: string; expired: boolean }[];
+}
+
+const dateFmt = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "short", year: "numeric", timeZone: "UTC" });
+
+function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role[] }) {
+  const [state, action] = useActionState(inviteMember, idle as ActionResult<{ link: string; email: string; expiresAt: string }>);
+  return (
+    <form action={action} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Invite a member">
+      <h2 className="text-sm font-semibold text-slate-800">Invite someone</h2>
+      <p className="mt-1 text-xs text-slate-500">They get a single-use link that expires in 7 days.</p>
+      <input type="hidden" name="tenantId" value={tenantId} />
+      <div className="mt-3 flex flex-wrap items-start gap-3">
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Email
+          <input name="email" type="email" required placeholder="name@company.com" className="mt-1 w-64 rounded-lg border border-slate-300 px-3 py-1.5 text-sm" />
+          <FieldError state={state} name="email" />
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Role
+          <select name="role" defaultValue={grantable[grantable.length - 1]} className="mt-1 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm">
+            {grantable.map((r) => (
+              <option key={r} value={r}>
+                {roleLabel(r)}
+              </option>
+            ))}
+          </select>
+          <FieldError state={state} name="role" />
+        </label>
+        <div className="mt-5">
+          <SubmitButton pendingLabel="Inviting…">Send invitation</SubmitButton>
+        </div>
+      </div>
+      <div className="mt-3">
+        <ResultMessage state={state} />
+        {state.ok && (
+          <div className="mt-2 rounded-lg border border-indigo-200 bg-indigo-50 p-3 text-sm" data-testid="invite-link-box">
+            <p className="font-medium text-indigo-900">Send this link to {state.data.email}. It is shown only once.</p>
+            <input readOnly value={state.data.link} data-testid="invite-link" className="mt-2 w-full rounded border border-indigo-200 bg-white px-2 py-1 font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
+          </div>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function MemberRowView(props: { tenantId: string; member: TeamPanelProps["members"][number]; grantable: Role[]; isMe: boolean }) {
+  const [roleState, roleAction] = useActionState(changeMemberRole, idle as ActionResult);
+  const [removeState, removeAction] = useActionState(removeMember, idle as ActionResult);
+  const { member } = props;
+  const canManage = props.grantable.includes(member.role);
+  return (
+    <tr data-testid={`member-${member.email}`}>
+      <td className="px-4 py-2.5">
+        <div className="font-medium text-slate-800">{member.name || member.email}</div>
+        <div className="text-xs text-slate-500">
+          {member.email}
+          {props.isMe && " · you"}
+        </div>
+      </td>
+      <td className="px-4 py-2.5">
+        {canManage ? (
+          <form action={roleAction} className="flex items-center gap-2">
+            <input type="hidden" name="tenantId" value={props.tenantId} />
+            <input type="hidden" name="userId" value={member.userId} />
+            <select name="role" defaultValue={member.role} aria-label={`Role of ${member.email}`} className="rounded-lg border border-slate-300 bg-white px-2 py-1 text-sm">
+              {props.grantable.map((r) => (
+                <option key={r} value={r}>
+                  {roleLabel(r)}
+                </option>
+              ))}
+            </select>
+            <SubmitButton tone="quiet" pendingLabel="Saving…">
+              Save
+            </SubmitButton>
+          </form>
+        ) : (
+          <span className="text-sm text-slate-700">{roleLabel(member.role)}</span>
+        )}
+        <ResultMessage state={roleState} />
+      </td>
+      <td className="px-4 py-2.5 text-sm text-slate-500">{dateFmt.format(new Date(member.since))}</td>
+      <td className="px-4 py-2.5 text-right">
+        {canManage && (
+          <form
+            action={removeAction}
+            onSubmit={(e) => {
+              if (!confirm(`Remove ${member.email} from this tenant?`)) e.preventDefault();
+            }}
+          >
+            <input type="hidden" name="tenantId" value={props.tenantId} />
+            <input type="hidden" name="userId" value={member.userId} />
+            <SubmitButton tone="danger" pendingLabel="Removing…">
+              Remove
+            </SubmitButton>
+          </form>
+        )}
+        <ResultMessage state={removeState} />
+      </td>
+    </tr>
+  );
+}
+
+function InvitationRowView({ tenantId, invitation, canRevoke }: { tenantId: string; invitation: TeamPanelProps["invitations"][number]; canRevoke: boolean }) {
+  const [state, action] = useActionState(revokeInvitation, idle as ActionResult);
+  return (
+    <li className="flex items-center justify-between px-4 py-2.5" data-testid={`invitation-${invitation.email}`}>
+      <div>
+        <span className="font-medium text-slate-800">{invitation.email}</span>
+        <span className="ml-2 text-sm text-slate-500">{roleLabel(invitation.role)}</span>
+        <span className={`ml-2 text-xs ${invitation.expired ? "text-red-600" : "text-slate-400"}`}>
+          {invitation.expired ? "expired" : `expires ${dateFmt.format(new Date(invitation.expiresAt))}`}
+        </span>
+      </div>
+      {canRevoke && (
+        <form action={action}>
+          <input type="hidden" name="tenantId" value={tenantId} />
+          <input type="hidden" name="invitationId" value={invitation.id} />
+          <SubmitButton tone="quiet" pendingLabel="Revoking…">
+            Revoke
+          </SubmitButton>
+          <ResultMessage state={state} />
+        </form>
+      )}
+    </li>
+  );
+}
+
+export function TeamPanel(props: TeamPanelProps) {
+  return (
+    <div className="space-y-6">
+      {props.grantable.length > 0 && <InviteForm tenantId={props.tenantId} grantable={props.grantable} />}
+      <section className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+        <h2 className="border-b border-slate-200 bg-slate-50 px-4 py-2.5 text-sm font-semibold text-slate-700">
+          Members of {props.tenantName} ({props.members.length})
+        </h2>
+        {props.members.length === 0 ? (
+          <p className="p-6 text-sm text-slate-500">Nobody holds a role directly on this tenant. Roles held on a parent tenant still apply here.</p>
+        ) : (
+          <table className="min-w-full divide-y divide-slate-100 text-sm" data-testid="members-table">
+            <tbody className="divide-y divide-slate-100">
+              {props.members.map((m) => (
+                <MemberRowView key={m.userId} tenantId={props.tenantId} member={m} grantable={props.grantable} isMe={m.userId === props.currentUserId} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+        <h2 className="border-b border-slate-200 bg-slate-50 px-4 py-2.5 text-sm font-semibold text-slate-700">Open invitations</h2>
+        {props.invitations.length === 0 ? (
+          <p className="p-6 text-sm text-slate-500">No open invitations.</p>
+        ) : (
+          <ul className="divide-y divide-slate-100 text-sm">
+            {props.invitations.map((i) => (
+              <InvitationRowView key={i.id} tenantId={props.tenantId} invitation={i} canRevoke={props.grantable.includes(i.role)} />
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

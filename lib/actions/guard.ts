@@ -1,0 +1,129 @@
+// The one wrapper every mutating server action goes through:
+//   1. parse the form with zod (bad input: field messages, nothing touched)
+//   2. the signed-in user, and the host's tenant as the active tenant
+//   3. inside one withTenant transaction: load the target tenant under RLS,
+//      ask the PDP (lib/authz), run the change, write its audit row
+//   4. a refusal (PDP deny, PDP down, a rule the database enforces) writes a
+//      "denied" audit row in its own transaction and returns a clear message
+// Authority never comes from the form: the target tenant must be visible to
+// the caller under RLS and allowed by the PDP, and the database re-checks.
+import { headers } from "next/headers";
+import { z } from "zod";
+import { recordAudit, recordDenied } from "@/lib/audit/record";
+import { getSessionUser, type SessionUser } from "@/lib/auth/session";
+import {
+  AuthorizationError,
+  isAuthorizationError,
+  isPdpUnavailable,
+  principalFromClaims,
+  requireAction,
+  tenantResource,
+  type Action,
+  type TenantResource,
+} from "@/lib/authz";
+import type { Claims } from "@/lib/db/claims";
+import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import { parseHost } from "@/lib/tenancy/host";
+import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
+import { TeamError } from "@/lib/team/errors";
+import { fieldErrorsOf, formToObject, type ActionResult } from "./result";
+
+export interface ActionContext<I> {
+  tx: TenantTx;
+  input: I;
+  tenant: TenantResource;
+  user: SessionUser;
+}
+
+export interface ActionOutcome<T> {
+  data: T;
+  message?: string;
+  /** What the audit row records about the change (never secrets; lib/audit scrubs too). */
+  target?: { type: string; id: string };
+  details?: Record<string, unknown>;
+}
+
+/** A refusal a person should read (a domain rule, not a bug). */
+function refusalMessage(error: unknown): string | null {
+  if (error instanceof TeamError) return error.message;
+  if (isPdpUnavailable(error)) return error.message;
+  if (isAuthorizationError(error)) return "You don't have permission to do that here.";
+  return null;
+}
+
+async function hostActiveTenantId(): Promise<string | null | "unknown"> {
+  const target = parseHost((await headers()).get("host"));
+  if (target.area === "console") return null;
+  if (target.area === "unknown") return "unknown";
+  return (await findTenantBySlug(target.slug))?.id ?? "unknown";
+}
+
+/** Where a refusal is recorded: the target tenant if the caller can see it, else their own first tenant. */
+function auditTenantFor(claims: Claims | null, visibleTarget: string | null): string | null {
+  return visibleTarget ?? claims?.tenant_id ?? claims?.tenants[0]?.tenant_id ?? null;
+}
+
+export function tenantAction<S extends z.ZodObject<{ tenantId: z.ZodString }>, T>(
+  spec: { action: Action; audit: string; schema: S },
+  run: (ctx: ActionContext<z.infer<S>>) => Promise<ActionOutcome<T>>,
+): (previous: ActionResult<T>, form: FormData) => Promise<ActionResult<T>> {
+  return async (_previous, form) => {
+    const parsed = spec.schema.safeParse(formToObject(form));
+    if (!parsed.success) {
+      return { ok: false, error: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+    }
+    const input = parsed.data as z.infer<S>;
+    const user = await getSessionUser();
+    if (!user) return { ok: false, error: "Your session has ended. Sign in again; nothing was changed." };
+    const active = await hostActiveTenantId();
+    if (active === "unknown") return { ok: false, error: "This portal address is not known." };
+
+    let claims: Claims | null = null;
+    let visibleTarget: string | null = null;
+    try {
+      const outcome = await withTenant(
+        { userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: active },
+        async (tx) => {
+          claims = tx.claims;
+          if (active !== null && tx.claims.tenant_id !== active) throw new AuthorizationError(spec.action, input.tenantId);
+          const tenant = await tenantResource(tx.db, input.tenantId);
+          if (!tenant) throw new AuthorizationError(spec.action, input.tenantId);
+          visibleTarget = tenant.id;
+          await requireAction(principalFromClaims(tx.claims), spec.action, tenant);
+          const result = await run({ tx, input, tenant, user });
+          await recordAudit(tx, {
+            tenantId: tenant.id,
+            action: spec.audit,
+            targetType: result.target?.type,
+            targetId: result.target?.id,
+            outcome: "success",
+            details: result.details,
+          });
+          return result;
+        },
+      );
+      return { ok: true, data: outcome.data, message: outcome.message };
+    } catch (error) {
+      const message = refusalMessage(error);
+      if (message === null) {
+        console.error(`action ${spec.audit} failed:`, (error as Error)?.name ?? "error");
+        return { ok: false, error: "Something went wrong; nothing was changed. Try again, and tell your admin if it keeps happening." };
+      }
+      const auditTenant = auditTenantFor(claims, visibleTarget);
+      if (auditTenant) {
+        await recordDenied(
+          { userId: user.id, email: user.email },
+          {
+            tenantId: auditTenant,
+            action: spec.audit,
+            details: {
+              reason: isPdpUnavailable(error) ? "pdp_unavailable" : error instanceof TeamError ? "rule" : "pdp_deny",
+              requested_tenant_id: input.tenantId,
+            },
+          },
+        ).catch((e) => console.error(`could not record denied ${spec.audit}:`, (e as Error)?.message));
+      }
+      return { ok: false, error: message };
+    }
+  };
+}
