@@ -1,8 +1,10 @@
 // The server Playwright tests against: a fresh embedded Postgres with the demo
-// data, and a production build of the portal (`next build` + `next start`).
+// data, the PDP (Cerbos sidecar over policies/), and a production build of the
+// portal (`next build` + `next start`).
 import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { startCerbos } from "./lib/cerbos";
 import { freePort, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { prepareDemoDatabase } from "./lib/demo-database";
 
@@ -10,12 +12,21 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const dataDir = path.join(process.cwd(), ".data", "e2e");
 await rm(dataDir, { recursive: true, force: true });
 const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, quiet: true });
+// The seed seals the demo TOTP secret under a key derived from NEXTAUTH_SECRET
+// (lib/auth/mfa-crypto.ts), so it must see the one the portal runs with.
+const NEXTAUTH_SECRET = "e2e-only-secret-not-used-anywhere-else-0123456789";
+process.env.NEXTAUTH_SECRET = NEXTAUTH_SECRET;
 await prepareDemoDatabase(db.url);
+const pdp = await startCerbos().catch(async (error) => {
+  await db.stop();
+  throw error;
+});
 
 const env = {
   ...process.env,
   DATABASE_URL: db.url,
-  NEXTAUTH_SECRET: "e2e-only-secret-not-used-anywhere-else-0123456789",
+  CERBOS_URL: pdp.url,
+  NEXTAUTH_SECRET,
   AUTH_TRUST_HOST: "1",
   PORTAL_DOMAIN: "localhost",
   NEXT_TELEMETRY_DISABLED: "1",
@@ -25,6 +36,7 @@ let child: ChildProcess | undefined;
 
 async function stop(code: number) {
   if (child && child.exitCode === null) child.kill("SIGTERM");
+  await pdp.stop();
   await db.stop();
   process.exit(code);
 }

@@ -1,12 +1,14 @@
 // npm run portal: the whole portal on one machine.
 //   - no DATABASE_URL: starts the embedded Postgres (.data/postgres, reused)
 //   - migrates, loads demo data once
+//   - starts the PDP (Cerbos over policies/) unless CERBOS_URL is set
 //   - runs Next.js (dev server; `npm run portal -- --prod` builds and serves)
-//   - Ctrl-C stops Next.js and shuts Postgres down cleanly
+//   - Ctrl-C stops Next.js, the PDP, and shuts Postgres down cleanly
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS } from "@/lib/demo/users";
 import { localAuthSecret } from "./lib/auth-secret";
+import { ensureCerbos, type CerbosServer } from "./lib/cerbos";
 import { prepareDemoDatabase } from "./lib/demo-database";
 import { openDevDatabase, redactUrl } from "./lib/dev-database";
 
@@ -16,6 +18,7 @@ const nextBin = path.join(process.cwd(), "node_modules", ".bin", "next");
 
 const db = await openDevDatabase();
 let next: ChildProcess | undefined;
+let pdp: CerbosServer | undefined;
 let stopping = false;
 
 async function shutdown(code: number) {
@@ -26,6 +29,7 @@ async function shutdown(code: number) {
     next.kill("SIGTERM");
     await new Promise((r) => next!.once("exit", r));
   }
+  await pdp?.stop();
   await db.stop();
   if (db.embedded) console.log("Embedded Postgres stopped.");
   process.exit(code);
@@ -33,6 +37,8 @@ async function shutdown(code: number) {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
+// The seed seals the demo TOTP secret under a key derived from NEXTAUTH_SECRET.
+process.env.NEXTAUTH_SECRET ??= await localAuthSecret();
 try {
   await prepareDemoDatabase(db.url);
 } catch (error) {
@@ -40,9 +46,17 @@ try {
   await shutdown(1);
 }
 
+try {
+  pdp = await ensureCerbos();
+} catch (error) {
+  console.error(`Could not start the PDP (Cerbos): ${(error as Error).message}`);
+  await shutdown(1);
+}
+
 const env = {
   ...process.env,
   DATABASE_URL: db.url,
+  CERBOS_URL: pdp!.url,
   NEXTAUTH_SECRET: await localAuthSecret(),
   AUTH_TRUST_HOST: "1",
   NEXT_TELEMETRY_DISABLED: "1",
@@ -66,6 +80,7 @@ console.log(`
   MSSP portal      http://localhost:${port}          (MSSP console)
   Tenant portals   http://acme.localhost:${port}     http://globex.localhost:${port}   (any tenant slug)
   Database         ${redactUrl(db.url)}
+  PDP (Cerbos)     ${pdp!.url}
 
   Demo sign-ins (password for all: ${DEMO_PASSWORD})
 ${DEMO_USERS.map((u) => `    ${u.email.padEnd(width)}  ${u.note}`).join("\n")}

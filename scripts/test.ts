@@ -1,12 +1,16 @@
 // The whole test suite: `npm test`. Phases, in order:
+//   policies     `cerbos compile policies/`: every policy valid, every policy
+//                test suite (policies/tests) passing
 //   integration  node's test runner over tests/**/*.test.ts, against a real
 //                embedded Postgres this script starts (each test file makes
 //                its own fresh database on it: tests/helpers/test-database.ts)
+//                and the real PDP (Cerbos, scripts/lib/cerbos.ts; CERBOS_URL)
 //   e2e          Playwright in Debian's Chromium against the built portal
-// `npm test -- integration` or `npm test -- e2e` runs one phase.
+// `npm test -- policies`, `npm test -- integration` or `npm test -- e2e` runs one phase.
 import { spawn } from "node:child_process";
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { compilePolicies, startCerbos } from "./lib/cerbos";
 import { freePort, startEmbeddedPostgres } from "./lib/embedded-postgres";
 
 const root = process.cwd();
@@ -35,12 +39,18 @@ async function integration(): Promise<number> {
   const dataDir = path.join(root, ".data", `test-${process.pid}`);
   await rm(dataDir, { recursive: true, force: true });
   const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, quiet: true });
+  const pdp = await startCerbos().catch(async (error) => {
+    await db.stop();
+    throw error;
+  });
   try {
     const adminUrl = db.url.replace(/\/[^/]+$/, "/postgres");
     return await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], {
       TEST_ADMIN_DATABASE_URL: adminUrl,
+      CERBOS_URL: pdp.url,
     });
   } finally {
+    await pdp.stop();
     await db.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -52,7 +62,11 @@ async function e2e(): Promise<number> {
   return run(path.join(root, "node_modules", ".bin", "playwright"), ["test"]);
 }
 
-const phases: Record<string, () => Promise<number>> = { integration, e2e };
+async function policies(): Promise<number> {
+  return compilePolicies().code;
+}
+
+const phases: Record<string, () => Promise<number>> = { policies, integration, e2e };
 let failed = 0;
 for (const [name, phase] of Object.entries(phases)) {
   if (only && only !== name) continue;
