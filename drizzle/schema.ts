@@ -111,3 +111,37 @@ export const alerts = pgTable(
 export type Alert = typeof alerts.$inferSelect;
 
 export const schema = { tenants, users, memberships, assets, alerts };
+
+// ---------------------------------------------------------------------------
+// Audit trail (supabase/migrations/20261123000500_audit_log.sql). Read-only
+// mirror: rows are written by lib/audit with SQL (the database assigns seq,
+// occurred_at, prev_hash and hash) and are never updated or deleted.
+// (Its imports sit here so the block stays self-contained.)
+// ---------------------------------------------------------------------------
+import { bigint, jsonb } from "drizzle-orm/pg-core";
+
+const auditBytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
+
+export const AUDIT_OUTCOMES = ["success", "denied", "failure"] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    tenantId: uuid("tenant_id").notNull().references(() => tenants.id),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    actorId: uuid("actor_id"),
+    actorEmail: text("actor_email"),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    outcome: text("outcome", { enum: AUDIT_OUTCOMES }).notNull(),
+    requestId: text("request_id"),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull(),
+    prevHash: auditBytea("prev_hash").notNull(),
+    hash: auditBytea("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.seq] })],
+);
+export type AuditLogRow = typeof auditLog.$inferSelect;

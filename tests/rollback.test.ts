@@ -24,6 +24,12 @@ const schemaShape = (url: string) =>
     return { objects: rows.map((r) => r.obj), functions: fns.rows.map((r) => r.fn), policies: policies.rows.map((r) => r.p) };
   });
 
+// The version of the alerts/assets migration, and the versions after it
+// (later issues add migrations; these tests must not assume which is last).
+const ALERTS_VERSION = "20261123000300";
+const namesAfter = async (version: string) =>
+  (await listMigrations()).filter((m) => m.version > version).map((m) => `${m.version}_${m.name}`);
+
 test("rolling one migration back removes only its objects", async () => {
   const all = await listMigrations();
   const last = all[all.length - 1];
@@ -31,10 +37,17 @@ test("rolling one migration back removes only its objects", async () => {
   assert.ok(before.objects.some((o) => o.startsWith("public.alerts:")), "alerts exists after migrate");
   const done = await rollback(db.url, { toVersion: all[all.length - 2].version });
   assert.deepEqual(done, [`${last.version}_${last.name}`]);
-  const afterOne = await schemaShape(db.url);
-  assert.ok(!afterOne.objects.some((o) => o.startsWith("public.alerts:")));
-  assert.ok(afterOne.objects.some((o) => o.startsWith("public.tenants:")));
+  assert.ok((await schemaShape(db.url)).objects.some((o) => o.startsWith("public.tenants:")));
   assert.deepEqual(await migrate(db.url), [`${last.version}_${last.name}`]);
+  assert.deepEqual(await schemaShape(db.url), before);
+
+  // The alerts migration, with the ones after it: alerts go, tenants stay.
+  const alertsAndLater = (await namesAfter("20261123000200")).reverse();
+  assert.deepEqual(await rollback(db.url, { toVersion: "20261123000200" }), alertsAndLater);
+  const afterAlerts = await schemaShape(db.url);
+  assert.ok(!afterAlerts.objects.some((o) => o.startsWith("public.alerts:")));
+  assert.ok(afterAlerts.objects.some((o) => o.startsWith("public.tenants:")));
+  assert.deepEqual(await migrate(db.url), [...alertsAndLater].reverse());
   assert.deepEqual(await schemaShape(db.url), before);
 });
 
@@ -55,8 +68,11 @@ test("a failing rollback step changes nothing", async () => {
   // table); what must hold is atomicity: a step that errors leaves both the
   // schema and the bookkeeping as they were.
   await withClient(db.url, (c) => c.query("create view public.alerts_pin as select id from public.alerts"));
+  // Later migrations roll back first, each in its own step; the failing step is alerts'.
+  assert.deepEqual(await rollback(db.url, { toVersion: ALERTS_VERSION }), (await namesAfter(ALERTS_VERSION)).reverse());
   const before = await schemaShape(db.url);
   await assert.rejects(rollback(db.url), /rollback 20261123000300_alerts_assets failed/);
   assert.deepEqual(await schemaShape(db.url), before);
   await withClient(db.url, (c) => c.query("drop view public.alerts_pin"));
+  await migrate(db.url);
 });

@@ -11,7 +11,10 @@ export type ServicePurpose =
   /** Credential check before any user is known (lib/auth/credentials.ts). */
   | "auth.sign-in"
   /** Host -> tenant resolution for the proxy and the 404 page (lib/tenancy/resolve-host.ts). */
-  | "tenancy.resolve-host";
+  | "tenancy.resolve-host"
+  /** Audit rows of denied attempts, written outside the refused transaction; and the chain verifier (lib/audit). */
+  | "audit.record-denied"
+  | "audit.verify";
 
 export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
   return inTransaction(async (client) => {

@@ -1,0 +1,42 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { AuditFiltersForm } from "@/components/audit/audit-filters";
+import { AuditRestricted } from "@/components/audit/audit-restricted";
+import { AuditTable } from "@/components/audit/audit-table";
+import { Notice, PageHeader } from "@/components/ui/page-header";
+import { loadAuditView, parseAuditFilters } from "@/lib/audit/list";
+import { consolePage, isOperator } from "@/lib/tenancy/page-context";
+
+export const metadata: Metadata = { title: "Audit trail" };
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function ConsoleAudit(props: Props) {
+  const { filters, problems } = parseAuditFilters(await props.searchParams);
+  const page = await consolePage("/audit");
+  const view = await page.run(async (tx) => {
+    if (!isOperator(tx)) return null;
+    // RLS limits the rows to the caller's MSSP subtree (admins only).
+    return loadAuditView(tx, filters);
+  });
+  if (!view) redirect("/tenants");
+  return (
+    <>
+      <PageHeader
+        title="Audit trail"
+        description="Every change and every refused attempt across the tenants you operate, newest first. Rows are append-only and hash-chained per tenant."
+      />
+      <Notice messages={problems} />
+      {view.allowed ? (
+        <>
+          <div className="mb-4">
+            <AuditFiltersForm filters={filters} tenants={view.tenants} />
+          </div>
+          <AuditTable page={view.events} filters={filters} showTenant />
+        </>
+      ) : (
+        <AuditRestricted />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+import type { Metadata } from "next";
+import { AuditFiltersForm } from "@/components/audit/audit-filters";
+import { AuditRestricted } from "@/components/audit/audit-restricted";
+import { AuditTable } from "@/components/audit/audit-table";
+import { Notice, PageHeader } from "@/components/ui/page-header";
+import { loadAuditView, parseAuditFilters } from "@/lib/audit/list";
+import { tenantPage } from "@/lib/tenancy/page-context";
+
+export const metadata: Metadata = { title: "Audit trail" };
+
+type Props = {
+  params: Promise<{ tenant: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
+
+export default async function TenantAudit(props: Props) {
+  const { tenant: slug } = await props.params;
+  const { filters, problems } = parseAuditFilters(await props.searchParams);
+  const page = await tenantPage(slug, "/audit");
+  // With this tenant active, RLS shows its rows and its sites' rows, to admins only.
+  const view = await page.run((tx) => loadAuditView(tx, filters));
+  return (
+    <>
+      <PageHeader
+        title="Audit trail"
+        description={`Every change and every refused attempt in ${page.tenant.name}, newest first.`}
+      />
+      <Notice messages={problems} />
+      {view.allowed ? (
+        <>
+          <div className="mb-4">
+            <AuditFiltersForm filters={filters} tenants={view.tenants} />
+          </div>
+          <AuditTable page={view.events} filters={filters} showTenant={view.tenants.length > 1} />
+        </>
+      ) : (
+        <AuditRestricted />
+      )}
+    </>
+  );
+}

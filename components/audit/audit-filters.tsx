@@ -1,0 +1,62 @@
+// A plain GET form: works without JavaScript, and the URL is the state, so a
+// filtered view of the audit trail can be bookmarked or attached to a ticket.
+import { AUDIT_OUTCOMES } from "@/drizzle/schema";
+import type { AuditFilters } from "@/lib/audit/list";
+import { outcomeLabel } from "./outcome-badge";
+
+export function AuditFiltersForm(props: { filters: AuditFilters; tenants?: { slug: string; name: string }[] }) {
+  const field =
+    "rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-brand focus:outline-none";
+  const label = "flex flex-col gap-1 text-xs font-medium text-slate-600";
+  const f = props.filters;
+  return (
+    <form method="get" className="flex flex-wrap items-end gap-3" aria-label="Filter audit events">
+      <label className={label}>
+        Action
+        <input name="action" defaultValue={f.action ?? ""} placeholder="e.g. users:manage" className={`${field} w-44`} />
+      </label>
+      <label className={label}>
+        Outcome
+        <select name="outcome" defaultValue={f.outcome ?? ""} className={field}>
+          <option value="">All outcomes</option>
+          {AUDIT_OUTCOMES.map((o) => (
+            <option key={o} value={o}>
+              {outcomeLabel(o)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className={label}>
+        Actor email
+        <input name="actor" type="search" defaultValue={f.actor ?? ""} placeholder="name@example.com" className={`${field} w-52`} />
+      </label>
+      <label className={label}>
+        From (UTC)
+        <input name="from" type="date" defaultValue={f.from ?? ""} className={field} />
+      </label>
+      <label className={label}>
+        To (UTC)
+        <input name="to" type="date" defaultValue={f.to ?? ""} className={field} />
+      </label>
+      {props.tenants && props.tenants.length > 1 && (
+        <label className={label}>
+          Tenant
+          <select name="tenant" defaultValue={f.tenant ?? ""} className={`${field} max-w-[14rem]`}>
+            <option value="">All tenants</option>
+            {props.tenants.map((t) => (
+              <option key={t.slug} value={t.slug}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <button type="submit" className="rounded-lg bg-brand px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-dark">
+        Apply
+      </button>
+      <a href="?" className="px-2 py-1.5 text-sm text-slate-500 hover:text-slate-800">
+        Clear
+      </a>
+    </form>
+  );
+}

@@ -1,0 +1,116 @@
+import { hasAuditFilters, type AuditFilters, type AuditPage, type AuditRow } from "@/lib/audit/list";
+import { OutcomeBadge } from "./outcome-badge";
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", {
+  day: "2-digit",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  timeZone: "UTC",
+});
+
+function pageHref(filters: AuditFilters, page: number): string {
+  const params = new URLSearchParams();
+  for (const key of ["action", "outcome", "actor", "from", "to", "tenant"] as const) {
+    const v = filters[key];
+    if (v) params.set(key, v);
+  }
+  params.set("page", String(page));
+  return `?${params}`;
+}
+
+function target(row: AuditRow): string {
+  if (!row.targetType && !row.targetId) return "—";
+  return [row.targetType, row.targetId].filter(Boolean).join(" ");
+}
+
+/** The first 8 characters: enough to find the request in the logs. */
+function shortId(id: string | null): string {
+  return id ? id.slice(0, 8) : "—";
+}
+
+export function AuditTable(props: { page: AuditPage; filters: AuditFilters; showTenant: boolean }) {
+  const { rows, total, page, pageCount } = props.page;
+  const filtered = hasAuditFilters(props.filters);
+  if (rows.length === 0) {
+    return (
+      <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="audit-empty">
+        <p className="text-sm font-medium text-slate-800">
+          {filtered ? "No audit events match these filters." : "No audit events yet."}
+        </p>
+        <p className="mt-1 text-sm text-slate-500">
+          {filtered
+            ? "Widen the date range, clear a filter, or check the spelling of the action or email."
+            : "Every change and every refused attempt in your tenants will be recorded here."}
+        </p>
+        {filtered && (
+          <a href="?" className="mt-4 inline-block text-sm font-medium text-brand hover:underline">
+            Clear filters
+          </a>
+        )}
+      </div>
+    );
+  }
+  return (
+    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+      <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="audit-table">
+        <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="px-4 py-3">Time (UTC)</th>
+            {props.showTenant && <th className="px-4 py-3">Tenant</th>}
+            <th className="px-4 py-3">Actor</th>
+            <th className="px-4 py-3">Action</th>
+            <th className="px-4 py-3">Target</th>
+            <th className="px-4 py-3">Outcome</th>
+            <th className="px-4 py-3">Request</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((r) => (
+            <tr
+              key={`${r.tenantId}:${r.seq}`}
+              className={r.outcome === "denied" ? "bg-red-50/40 hover:bg-red-50" : "hover:bg-slate-50"}
+              data-tenant={r.tenantSlug}
+              data-outcome={r.outcome}
+            >
+              <td className="whitespace-nowrap px-4 py-2.5 text-slate-500">{dateFormat.format(r.occurredAt)}</td>
+              {props.showTenant && <td className="px-4 py-2.5 text-slate-600">{r.tenantName}</td>}
+              <td className="max-w-[14rem] truncate px-4 py-2.5 text-slate-700" title={r.actorEmail ?? undefined}>
+                {r.actorEmail ?? (r.actorId ? r.actorId : "system")}
+              </td>
+              <td className="whitespace-nowrap px-4 py-2.5 font-mono text-xs text-slate-800">{r.action}</td>
+              <td className="max-w-[16rem] truncate px-4 py-2.5 text-slate-600" title={target(r)}>
+                {target(r)}
+              </td>
+              <td className="px-4 py-2.5">
+                <OutcomeBadge outcome={r.outcome} />
+              </td>
+              <td className="px-4 py-2.5 font-mono text-xs text-slate-500" title={r.requestId ?? undefined}>
+                {shortId(r.requestId)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="flex items-center justify-between border-t border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-600">
+        <span data-testid="audit-total">
+          {total.toLocaleString("en")} event{total === 1 ? "" : "s"} · page {page} of {pageCount}
+        </span>
+        <div className="flex gap-2">
+          {page > 1 ? (
+            <a className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100" href={pageHref(props.filters, page - 1)}>
+              ← Previous
+            </a>
+          ) : null}
+          {page < pageCount ? (
+            <a className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100" href={pageHref(props.filters, page + 1)}>
+              Next →
+            </a>
+          ) : null}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,201 @@
+// The audit page's data: a paged list of audit events, newest first, filtered
+// by action, outcome, actor email, date range and (within the caller's scope)
+// tenant. RLS decides which rows exist (MSSP admins: their MSSP's subtree;
+// tenant admins: their tenant and its sites; everyone else: none); the
+// filters only narrow that.
+import { and, count, desc, eq, gte, ilike, like, lt, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { AUDIT_OUTCOMES, auditLog, tenants, type AuditOutcome } from "@/drizzle/schema";
+import type { Db, TenantTx } from "@/lib/db/with-tenant";
+
+export const AUDIT_PAGE_SIZE = 50;
+
+/** The PDP action that guards the audit pages (lib/authz/actions.ts). */
+export const AUDIT_VIEW_ACTION = "audit:view" as const;
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const isoDay = z
+  .string()
+  .regex(DAY)
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s));
+
+const filterSchema = z.object({
+  action: z.string().trim().regex(/^[a-z0-9][a-z0-9_.:-]{0,99}$/),
+  outcome: z.enum(AUDIT_OUTCOMES),
+  actor: z.string().trim().min(1).max(320),
+  from: isoDay,
+  to: isoDay,
+  tenant: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+  page: z.coerce.number().int().min(1).max(100_000),
+});
+
+export interface AuditFilters {
+  /** Exact action, or a prefix: "users" matches "users:manage". */
+  action?: string;
+  outcome?: AuditOutcome;
+  /** Part of the actor's email, case-insensitive. */
+  actor?: string;
+  /** Inclusive UTC days, YYYY-MM-DD. */
+  from?: string;
+  to?: string;
+  tenant?: string;
+  page: number;
+}
+
+const LABELS: Record<keyof Omit<AuditFilters, "page">, string> = {
+  action: "an action name (lowercase, like users:manage)",
+  outcome: `one of ${AUDIT_OUTCOMES.join(", ")}`,
+  actor: "an email or part of one",
+  from: "a date (YYYY-MM-DD)",
+  to: "a date (YYYY-MM-DD)",
+  tenant: "a tenant",
+};
+
+/**
+ * Reads filters from URL search params. A value that does not parse is
+ * dropped and reported, so a mistyped link shows a clear note and the
+ * unfiltered list instead of an error page.
+ */
+export function parseAuditFilters(params: Record<string, string | string[] | undefined>): {
+  filters: AuditFilters;
+  problems: string[];
+} {
+  const filters: AuditFilters = { page: 1 };
+  const problems: string[] = [];
+  for (const key of ["action", "outcome", "actor", "from", "to", "tenant", "page"] as const) {
+    const raw = params[key];
+    const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+    if (value === undefined || value === "") continue;
+    const parsed = filterSchema.shape[key].safeParse(value);
+    if (parsed.success) (filters as unknown as Record<string, unknown>)[key] = parsed.data;
+    else problems.push(`Ignored ${key} "${value.slice(0, 40)}": not ${key === "page" ? "a page number" : LABELS[key]}.`);
+  }
+  if (filters.from && filters.to && filters.from > filters.to) {
+    problems.push(`Ignored the date range: "from" (${filters.from}) is after "to" (${filters.to}).`);
+    delete filters.from;
+    delete filters.to;
+  }
+  return { filters, problems };
+}
+
+export function hasAuditFilters(f: AuditFilters): boolean {
+  return Boolean(f.action || f.outcome || f.actor || f.from || f.to || f.tenant);
+}
+
+export interface AuditRow {
+  tenantId: string;
+  seq: number;
+  tenantSlug: string;
+  tenantName: string;
+  occurredAt: Date;
+  actorId: string | null;
+  actorEmail: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  outcome: AuditOutcome;
+  requestId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  rows: AuditRow[];
+  total: number;
+  page: number;
+  pageCount: number;
+}
+
+/** `%` and `_` in user input match themselves. */
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+export async function listAuditEvents(db: Db, filters: AuditFilters, pageSize = AUDIT_PAGE_SIZE): Promise<AuditPage> {
+  const where: SQL[] = [];
+  if (filters.action) where.push(like(auditLog.action, `${likeEscape(filters.action)}%`));
+  if (filters.outcome) where.push(eq(auditLog.outcome, filters.outcome));
+  if (filters.actor) where.push(ilike(auditLog.actorEmail, `%${likeEscape(filters.actor)}%`));
+  if (filters.from) where.push(gte(auditLog.occurredAt, new Date(`${filters.from}T00:00:00Z`)));
+  if (filters.to) where.push(lt(auditLog.occurredAt, new Date(`${nextDay(filters.to)}T00:00:00Z`)));
+  if (filters.tenant) where.push(eq(tenants.slug, filters.tenant));
+  const condition = where.length ? and(...where) : undefined;
+
+  const [{ total }] = await db
+    .select({ total: count() })
+    .from(auditLog)
+    .innerJoin(tenants, eq(tenants.id, auditLog.tenantId))
+    .where(condition);
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(filters.page, pageCount);
+
+  const rows = await db
+    .select({
+      tenantId: auditLog.tenantId,
+      seq: auditLog.seq,
+      tenantSlug: tenants.slug,
+      tenantName: tenants.name,
+      occurredAt: auditLog.occurredAt,
+      actorId: auditLog.actorId,
+      actorEmail: auditLog.actorEmail,
+      action: auditLog.action,
+      targetType: auditLog.targetType,
+      targetId: auditLog.targetId,
+      outcome: auditLog.outcome,
+      requestId: auditLog.requestId,
+      details: auditLog.details,
+    })
+    .from(auditLog)
+    .innerJoin(tenants, eq(tenants.id, auditLog.tenantId))
+    .where(condition)
+    .orderBy(desc(auditLog.occurredAt), desc(auditLog.tenantId), desc(auditLog.seq))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+
+  return { rows, total, page, pageCount };
+}
+
+/**
+ * Whether the caller can see any audit event at all: holds mssp_admin or
+ * tenant_admin on some tenant in scope (the same helper the RLS policy uses).
+ * Lets the page say "audit events are for admins" instead of an empty list.
+ */
+export async function canViewAudit(db: Db): Promise<boolean> {
+  const result = await db.execute(
+    sql`select exists (select 1 from tenancy.tenant_ids_with_role('{mssp_admin,tenant_admin}')) as ok`,
+  );
+  return Boolean((result.rows[0] as { ok: boolean }).ok);
+}
+
+export interface AuditView {
+  /** False when the caller holds no admin role in scope: RLS would show nothing. */
+  allowed: boolean;
+  /** Tenants the caller may audit, for the tenant filter (by path). */
+  tenants: { slug: string; name: string }[];
+  events: AuditPage;
+}
+
+/**
+ * Everything an audit page renders, in the caller's transaction. The one call
+ * both audit pages make: put the PDP check ("audit:view", AUDIT_VIEW_ACTION)
+ * in front of it. RLS already limits the rows.
+ */
+export async function loadAuditView(tx: TenantTx, filters: AuditFilters): Promise<AuditView> {
+  const empty: AuditPage = { rows: [], total: 0, page: 1, pageCount: 1 };
+  if (!(await canViewAudit(tx.db))) return { allowed: false, tenants: [], events: empty };
+  const auditable = await tx.db.execute(sql`
+    select t.slug, t.name
+      from public.tenants t
+     where t.id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin,tenant_admin}')))
+     order by t.path`);
+  return {
+    allowed: true,
+    tenants: auditable.rows as { slug: string; name: string }[],
+    events: await listAuditEvents(tx.db, filters),
+  };
+}
