@@ -87,6 +87,29 @@ describe("one connection (DB_POOL_MAX=1)", () => {
     assertClean(await poolState());
   });
 
+  test("stale session-level legacy claims on the connection do not change who withTenant runs as", async () => {
+    // Supabase's auth.uid()/auth.jwt() read request.jwt.claim(.sub) before request.jwt.claims;
+    // a plain SET (not LOCAL) anywhere would otherwise outlive its transaction and hijack the next caller.
+    const pool = getPool();
+    await pool.query(`select set_config('request.jwt.claim.sub', $1, false),
+                             set_config('request.jwt.claim', $2, false)`, [
+      fx.users.msspAdmin,
+      JSON.stringify({ sub: fx.users.msspAdmin, role: "authenticated" }),
+    ]);
+    try {
+      const [uid, slugs] = await as(fx, "globexAdmin", async ({ client }) => [
+        (await client.query("select auth.uid() as uid")).rows[0].uid,
+        (await client.query("select slug from public.tenants order by slug")).rows.map((r) => r.slug),
+      ]);
+      assert.equal(uid, fx.users.globexAdmin);
+      assert.deepEqual(slugs, ["globex"]);
+      // Control: the stale values really are on the connection, and would win outside withTenant.
+      assert.equal((await pool.query("select auth.uid() as uid")).rows[0].uid, fx.users.msspAdmin);
+    } finally {
+      await pool.query("reset request.jwt.claim.sub; reset request.jwt.claim");
+    }
+  });
+
   test("the next caller on the same connection sees only its own tenant", async () => {
     const first = await as(fx, "msspAdmin", async ({ client }) => (await client.query("select id from public.alerts")).rowCount);
     assert.equal(first, 10);

@@ -21,10 +21,17 @@ export interface TenantTx {
   client: pg.PoolClient;
 }
 
+// auth.jwt() and auth.uid() (Supabase's definitions and our compat ones) read
+// the legacy per-claim settings first; blank them for this transaction so a
+// stale session-level value on a pooled connection cannot stand in for the
+// caller's claims.
 const BUILD_CLAIMS_SQL = `
   select set_config('request.jwt.claims',
            (public.custom_access_token_hook($1::jsonb) -> 'claims')::text,
-           true) as claims`;
+           true) as claims,
+         set_config('request.jwt.claim', '', true),
+         set_config('request.jwt.claim.sub', '', true),
+         set_config('request.jwt.claim.role', '', true)`;
 
 export async function withTenant<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
   return inTransaction(async (client) => {
