@@ -1,0 +1,369 @@
+// npm run bench [-- --plans] [-- --only=1,4] [-- --keep]
+//
+// What row-level security costs at MSSP scale. Starts a fresh embedded
+// Postgres 17, migrates it, generates ~1,600 tenants and BENCH_ALERTS alerts
+// (default 1,000,000) in set-based SQL, then times each scenario two ways:
+//   RLS       the app path: withTenant() (claims from the real access-token
+//             hook, SET LOCAL ROLE authenticated), the query without a tenant
+//             filter;
+//   baseline  the same query as the owner (no RLS) with the fastest correct
+//             explicit tenant filter, the visible tenant ids precomputed.
+// Before timing, both sides and the app's own function (listAlerts,
+// loadTenantTree) must return the same answer. EXPLAIN (ANALYZE, BUFFERS) of
+// the RLS side checks that each policy helper is an InitPlan run once; full
+// plans go to .data/bench/plans.txt (and stdout with --plans).
+//
+// Environment: BENCH_ALERTS (default 1000000), BENCH_ASSETS (default
+// alerts/10), BENCH_CUSTOMERS (default 1000), BENCH_SECONDS (time budget per
+// scenario once 30 iterations are done, default 6).
+// Flags: --plans prints the full plans; --only=1,4 runs only those scenarios;
+// --keep leaves the server up after the run (until Ctrl-C) for manual EXPLAINs.
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import pg from "pg";
+import { migrate } from "@/lib/db/migrate";
+import { closePool } from "@/lib/db/pool";
+import { inTransaction, withTenant } from "@/lib/db/with-tenant";
+import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "./lib/embedded-postgres";
+import { generateBenchData, MSSP_SLUG } from "./bench/generate";
+import { fmtMs, fmtRatio, measurePair, median, p95, renderTable, type RunResult } from "./bench/measure";
+import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
+import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
+
+const started = performance.now();
+const printPlans = process.argv.includes("--plans");
+// --only=1,4 runs just those scenarios.
+const onlyArg = process.argv.find((a) => a.startsWith("--only="));
+const only = onlyArg ? new Set(onlyArg.slice("--only=".length).split(",").map((x) => x.trim())) : null;
+// Leave the server running (and the data) after the run, for manual EXPLAINs.
+const keep = process.argv.includes("--keep");
+const ALERTS = Number(process.env.BENCH_ALERTS ?? 1_000_000);
+const ASSETS = Number(process.env.BENCH_ASSETS ?? Math.round(ALERTS / 10));
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1000);
+for (const [name, v] of Object.entries({ BENCH_ALERTS: ALERTS, BENCH_ASSETS: ASSETS, BENCH_CUSTOMERS: CUSTOMERS })) {
+  if (!Number.isInteger(v) || v < 1) {
+    console.error(`${name} must be a positive integer`);
+    process.exit(2);
+  }
+}
+
+const BENCH_DIR = path.join(process.cwd(), ".data", "bench");
+const DATA_DIR = path.join(BENCH_DIR, "pg");
+const PLANS_FILE = path.join(BENCH_DIR, "plans.txt");
+// Server settings: a modest production-like buffer cache (the alerts table
+// and its indexes fit, as they would on a real MSSP database server), and
+// room for the bulk load without checkpoint storms. Same for both sides.
+const PG_FLAGS = [
+  "-c", "shared_buffers=512MB",
+  "-c", "maintenance_work_mem=256MB",
+  "-c", "max_wal_size=8GB",
+  "-c", "checkpoint_timeout=30min",
+];
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
+
+class Rollback extends Error {}
+
+interface SideRun extends RunResult {
+  results: pg.QueryResult[];
+  claimsTenantId?: string | null;
+}
+
+async function runStatements(client: pg.PoolClient, statements: Statement[]) {
+  const t0 = performance.now();
+  const results: pg.QueryResult[] = [];
+  for (const st of statements) results.push(await client.query(st.sql, st.params));
+  return { results, queryMs: performance.now() - t0 };
+}
+
+/** The app path: withTenant exactly as pages use it. */
+async function runRls(s: Scenario): Promise<SideRun> {
+  let out: SideRun | undefined;
+  try {
+    await withTenant(s.caller, async (tx) => {
+      const { results, queryMs } = await runStatements(tx.client, s.rls);
+      out = { results, queryMs, rows: results.at(-1)?.rowCount ?? 0, claimsTenantId: tx.claims.tenant_id };
+      if (s.rollback) throw new Rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+  }
+  return out!;
+}
+
+/** The baseline: the owner, in a transaction on the same pool, no RLS. */
+async function runBaseline(s: Scenario): Promise<SideRun> {
+  let out: SideRun | undefined;
+  try {
+    await inTransaction(async (client) => {
+      const { results, queryMs } = await runStatements(client, s.baseline);
+      out = { results, queryMs, rows: results.at(-1)?.rowCount ?? 0 };
+      if (s.rollback) throw new Rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+  }
+  return out!;
+}
+
+function formatParams(params: unknown[]): string {
+  return JSON.stringify(params.map((p) => (Array.isArray(p) && p.length > 5 ? `<${p.length} uuids>` : p)));
+}
+
+/** Both sides and the app's own function must agree before anything is timed. */
+async function verify(s: Scenario): Promise<Outcome> {
+  const rls = await runRls(s);
+  const base = await runBaseline(s);
+  const expectedActive = s.caller.activeTenantId ?? null;
+  if (rls.claimsTenantId !== expectedActive) {
+    throw new Error(`scenario ${s.id}: the hook returned tenant_id ${rls.claimsTenantId}, expected ${expectedActive}`);
+  }
+  const a = s.outcome(rls.results);
+  const b = s.outcome(base.results);
+  if (!isDeepStrictEqual(a.data, b.data)) {
+    throw new Error(`scenario ${s.id}: RLS and baseline disagree (${a.label} vs ${b.label})`);
+  }
+  if (s.app) {
+    const app = await withTenant(s.caller, (tx) => s.app!(tx));
+    if (!isDeepStrictEqual(app, a.data)) throw new Error(`scenario ${s.id}: the app function returns something else than the benchmark SQL`);
+  }
+  if (s.rls.length > 0 && a.rows === 0) throw new Error(`scenario ${s.id}: no rows; the data is not what the scenario needs`);
+  return a;
+}
+
+interface Explained {
+  scenario: Scenario;
+  verdicts: Array<{ label: string; verdict: PlanVerdict }>;
+  text: string;
+}
+
+async function explain(s: Scenario): Promise<Explained> {
+  const verdicts: Explained["verdicts"] = [];
+  const parts: string[] = [];
+  const header = (side: string, st: Statement) =>
+    `--- scenario ${s.id} (${s.name}) / ${st.label} / ${side}\n${st.sql}\n-- params: ${formatParams(st.params)}\n`;
+  try {
+    await withTenant(s.caller, async (tx) => {
+      for (const st of s.rls) {
+        const { rows: [j] } = await tx.client.query(`explain (analyze, buffers, verbose, format json) ${st.sql}`, st.params);
+        const plan = (j["QUERY PLAN"] as ExplainJson[])[0];
+        const verdict = judgePlan(plan);
+        verdicts.push({ label: st.label, verdict });
+        const { rows } = await tx.client.query(`explain (analyze, buffers, verbose) ${st.sql}`, st.params);
+        parts.push(
+          header("RLS, as authenticated", st) +
+            rows.map((r) => r["QUERY PLAN"]).join("\n") +
+            `\n-- verdict: ${verdict.summary}\n` +
+            verdict.notes.map((n) => `-- note: ${n}\n`).join(""),
+        );
+      }
+      throw new Rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+  }
+  try {
+    await inTransaction(async (client) => {
+      for (const st of s.baseline) {
+        const { rows } = await client.query(`explain (analyze, buffers) ${st.sql}`, st.params);
+        parts.push(header("baseline, as owner", st) + rows.map((r) => r["QUERY PLAN"]).join("\n") + "\n");
+      }
+      throw new Rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+  }
+  return { scenario: s, verdicts, text: shortenPlanText(parts.join("\n")) };
+}
+
+let db: EmbeddedDatabase | undefined;
+async function shutdown() {
+  await closePool().catch(() => {});
+  await db?.stop().catch(() => {});
+}
+process.on("SIGINT", () => {
+  console.error("\ninterrupted; stopping Postgres");
+  void shutdown().finally(() => process.exit(130));
+});
+
+async function main() {
+  // ---------------------------------------------------------------- setup
+  const setupStarted = performance.now();
+  await rm(DATA_DIR, { recursive: true, force: true });
+  await mkdir(BENCH_DIR, { recursive: true });
+  db = await startEmbeddedPostgres({ dataDir: DATA_DIR, port: await freePort(), persistent: false, quiet: true, postgresFlags: PG_FLAGS });
+  process.env.DATABASE_URL = db.url;
+  await migrate(db.url);
+
+  const owner = new pg.Client({ connectionString: db.url });
+  await owner.connect();
+  let data;
+  try {
+    const { rows: [env] } = await owner.query(
+      `select current_setting('server_version') as version, current_setting('shared_buffers') as sb,
+              current_setting('jit') as jit, pg_jit_available() as jit_available,
+              current_setting('max_parallel_workers_per_gather') as par`,
+    );
+    console.log(
+      `RLS benchmark: Postgres ${env.version} (embedded, fresh), ${os.cpus().length} CPUs, shared_buffers=${env.sb}, ` +
+        `jit=${env.jit}${env.jit_available ? "" : " (not available)"}, parallel workers/gather=${env.par}`,
+    );
+    console.log(`Generating: ${fmt(CUSTOMERS)} customers, ${fmt(ALERTS)} alerts, ${fmt(ASSETS)} assets`);
+    data = await generateBenchData(owner, { alerts: ALERTS, assets: ASSETS, customers: CUSTOMERS, log: console.log });
+  } finally {
+    await owner.end();
+  }
+  const setupSeconds = (performance.now() - setupStarted) / 1000;
+  console.log(
+    `Setup: ${setupSeconds.toFixed(1)} s (server start + migrate + generate). ` +
+      `${fmt(data.tenants)} tenants (${fmt(data.sites)} sites), ${fmt(data.alerts)} alerts, ${fmt(data.assets)} assets, ` +
+      `${fmt(data.userCount)} users, ${fmt(data.memberships)} memberships`,
+  );
+  console.log(
+    `Callers: MSSP admin on ${MSSP_SLUG}; tenant admin of ${data.customer.slug} (${data.customer.tenants} tenants, ` +
+      `${fmt(data.customer.alerts)} alerts, the median customer with sites); tenant analyst of ${data.site.slug} (${fmt(data.site.alerts)} alerts)`,
+  );
+
+  // ------------------------------------------------- precomputed baselines
+  const ownerPool = new pg.Client({ connectionString: db.url });
+  await ownerPool.connect();
+  const subtree = async (id: string) =>
+    (
+      await ownerPool.query(
+        `select t.id from public.tenants t, public.tenants r where r.id = $1 and t.path operator(extensions.<@) r.path`,
+        [id],
+      )
+    ).rows.map((r) => r.id as string);
+  const customerTenantIds = await subtree(data.customer.id);
+  const msspTenantIds = await subtree(data.msspId);
+  const { rows: [target] } = await ownerPool.query(
+    `select id, status from public.alerts where tenant_id = any($1::uuid[]) order by detected_at desc limit 1`,
+    [customerTenantIds],
+  );
+  await ownerPool.end();
+  console.log(`MSSP admin scope: ${fmt(msspTenantIds.length)} tenants; tenant admin scope: ${customerTenantIds.length} tenants`);
+
+  const allScenarios = buildScenarios({
+    customerAdmin: { userId: data.users.customerAdmin.id, email: data.users.customerAdmin.email, activeTenantId: data.customer.id },
+    siteAnalyst: { userId: data.users.siteAnalyst.id, email: data.users.siteAnalyst.email, activeTenantId: data.site.id },
+    msspAdmin: { userId: data.users.msspAdmin.id, email: data.users.msspAdmin.email, activeTenantId: null },
+    customerTenantIds,
+    siteTenantId: data.site.id,
+    msspTenantIds,
+    updateAlertId: target.id,
+    updateAlertStatus: target.status,
+  });
+  const scenarios = allScenarios.filter((s) => !only || only.has(s.id));
+
+  // ---------------------------------------------------------- scenarios
+  const results: Array<{ s: Scenario; outcome: Outcome; m: Awaited<ReturnType<typeof measurePair>> }> = [];
+  const explained: Explained[] = [];
+  for (const s of scenarios) {
+    const t0 = performance.now();
+    const outcome = await verify(s);
+    const m = await measurePair(
+      () => runRls(s),
+      () => runBaseline(s),
+    );
+    results.push({ s, outcome, m });
+    if (s.explain) explained.push(await explain(s));
+    console.log(
+      `  ${s.id}. ${s.name}: ${outcome.label}; RLS ${fmtMs(median(m.rls.total))} ms vs ` +
+        `${fmtMs(median(m.baseline.total))} ms (${m.iterations} iterations, ${secs(t0)} s)`,
+    );
+  }
+
+  // ------------------------------------------------- policy helpers alone
+  // What one call of each helper costs per caller: RLS on a small tenant is
+  // (helper calls per statement) x this, plus claims building.
+  const helperCost: string[] = [];
+  const callers: Array<[string, Scenario["caller"]]> = [
+    [`tenant admin (${data.customer.slug})`, allScenarios[0].caller],
+    [`site analyst (${data.site.slug})`, allScenarios[2].caller],
+    [`MSSP admin (${MSSP_SLUG})`, allScenarios[3].caller],
+  ];
+  for (const [who, caller] of callers) {
+    const cells = await withTenant(caller, async (tx) => {
+      const out: string[] = [];
+      for (const [label, sql] of [
+        ["visible_tenant_ids()", "select count(*)::int as n from tenancy.visible_tenant_ids()"],
+        ["tenant_ids_with_role(4 roles)", "select count(*)::int as n from tenancy.tenant_ids_with_role('{mssp_admin,mssp_analyst,tenant_admin,tenant_analyst}')"],
+      ]) {
+        const times: number[] = [];
+        let n = 0;
+        for (let i = 0; i < 53; i++) {
+          const t0 = performance.now();
+          n = (await tx.client.query(sql)).rows[0].n;
+          if (i >= 3) times.push(performance.now() - t0);
+        }
+        out.push(`${label} ${fmtMs(median(times))} ms (${fmt(n)} ids)`);
+      }
+      return out;
+    });
+    helperCost.push(`  ${who.padEnd(38)} ${cells.join("; ")}`);
+  }
+
+  // ------------------------------------------------------------- plans
+  const planText = explained.map((e) => e.text).join("\n");
+  await writeFile(
+    PLANS_FILE,
+    `# npm run bench: ${new Date().toISOString()}, ${fmt(data.alerts)} alerts, ${fmt(data.tenants)} tenants\n\n${planText}`,
+  );
+  if (printPlans) console.log(`\n${planText}`);
+  console.log(`\nPlan verdicts (EXPLAIN ANALYZE as authenticated; full plans in ${path.relative(process.cwd(), PLANS_FILE)}):`);
+  for (const e of explained) {
+    const ok = e.verdicts.every((v) => v.verdict.ok);
+    console.log(`  ${e.scenario.id}. ${ok ? "OK     " : "PROBLEM"} ${e.scenario.name}`);
+    for (const v of e.verdicts) {
+      console.log(`       ${v.label}: ${v.verdict.summary}`);
+      for (const n of v.verdict.notes) console.log(`         note: ${n}`);
+    }
+  }
+
+  console.log(`\nPolicy helper cost per call (median of 50 round trips, as authenticated):`);
+  for (const line of helperCost) console.log(line);
+  console.log(`  helper calls per request: ${explained.map((e) => `${e.scenario.id}: ${e.verdicts.reduce((n, v) => n + v.verdict.helpers.length, 0)}`).join(", ")}`);
+
+  // ------------------------------------------------------------- table
+  const header = ["#", "scenario", "rows", "n", "RLS med", "RLS p95", "base med", "base p95", "ratio", "query RLS/base med", "query ratio"];
+  const rows = results.map(({ s, outcome, m }) => {
+    const rq = median(m.rls.query);
+    const bq = median(m.baseline.query);
+    const hasQuery = s.rls.length > 0;
+    return [
+      s.id,
+      s.name,
+      outcome.label,
+      String(m.iterations),
+      fmtMs(median(m.rls.total)),
+      fmtMs(p95(m.rls.total)),
+      fmtMs(median(m.baseline.total)),
+      fmtMs(p95(m.baseline.total)),
+      fmtRatio(median(m.rls.total) / median(m.baseline.total)),
+      hasQuery ? `${fmtMs(rq)} / ${fmtMs(bq)}` : "-",
+      hasQuery ? fmtRatio(rq / bq) : "-",
+    ];
+  });
+  console.log(`\nResults (ms per request, whole transaction incl. begin/commit; "query" = the statements only, without claims building):`);
+  console.log(renderTable(header, rows));
+  for (const { s } of results) if (s.note) console.log(`  ${s.id}: ${s.note}`);
+  console.log(`\nSetup ${setupSeconds.toFixed(1)} s; total ${secs(started)} s.`);
+  if (keep) {
+    console.log(`\n--keep: Postgres stays up at ${db.url} until Ctrl-C (data is deleted on exit).`);
+    await new Promise(() => {});
+  }
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  console.error(`bench failed: ${(error as Error).stack ?? error}`);
+  exitCode = 1;
+} finally {
+  await shutdown();
+}
+process.exit(exitCode);

@@ -1,0 +1,260 @@
+// The benchmark's scenarios. Each is the same work done two ways:
+//   rls       the app path: inside withTenant (claims from the real access-token
+//             hook, SET LOCAL ROLE authenticated), the query with no tenant
+//             filter of its own: RLS decides what exists;
+//   baseline  as the owner (no RLS), the same query with the fastest correct
+//             explicit tenant filter, the visible tenant ids computed up front.
+// The SQL mirrors what lib/alerts/list.ts (listAlerts) and lib/tenancy/tree.ts
+// (loadTenantTree's counts) send; bench.ts checks once that the app functions
+// return the same answer as both sides before anything is timed.
+import type pg from "pg";
+import { OPEN_ALERT_STATUSES } from "@/drizzle/schema";
+import { listAlerts } from "@/lib/alerts/list";
+import type { Caller } from "@/lib/db/claims";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { flattenTree, loadTenantTree } from "@/lib/tenancy/tree";
+
+export interface Statement {
+  label: string;
+  sql: string;
+  params: unknown[];
+}
+
+export interface Outcome {
+  /** Rows returned (or updated) by the scenario's main statement. */
+  rows: number;
+  /** Short description of the result for the table, e.g. "25 of 1,234". */
+  label: string;
+  /** Everything returned, compared between the two sides once. */
+  data: unknown;
+}
+
+export interface Scenario {
+  id: string;
+  name: string;
+  caller: Caller;
+  /** Statements of the RLS side, in order (no tenant filter). */
+  rls: Statement[];
+  /** The same statements as owner, with the explicit tenant filter. */
+  baseline: Statement[];
+  /** Builds the outcome from the statements' results. */
+  outcome(results: pg.QueryResult[]): Outcome;
+  /** Roll the transaction back instead of committing (writes). */
+  rollback?: boolean;
+  /** Run EXPLAIN (ANALYZE, BUFFERS) on these and judge the plan. */
+  explain?: boolean;
+  /**
+   * The app's own function for this work, run under withTenant; must return
+   * the same `data` as both sides (proves the SQL here is what the app runs).
+   */
+  app?: (tx: TenantTx) => Promise<unknown>;
+  /** Extra per-scenario note for the report. */
+  note?: string;
+}
+
+export interface ScenarioContext {
+  customerAdmin: Caller;
+  siteAnalyst: Caller;
+  msspAdmin: Caller;
+  /** Precomputed as owner: what each caller may see. */
+  customerTenantIds: string[];
+  siteTenantId: string;
+  msspTenantIds: string[];
+  /** An alert of the customer's, for the point update. */
+  updateAlertId: string;
+  updateAlertStatus: string;
+}
+
+export const PAGE_SIZE = 25;
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+const LIST_COLUMNS = `a.id, t.slug as tenant_slug, t.name as tenant_name, a.title, a.severity, a.status,
+       a.source, a.hostname, a.detected_at`;
+
+/**
+ * listAlerts' two statements: the total, then the first page. `tenantFilter`
+ * is the baseline's explicit tenant predicate (with its parameter).
+ */
+function alertList(
+  filters: { severity?: string; status?: string },
+  tenantFilter?: { sql: (n: number) => string; value: unknown },
+): Statement[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (tenantFilter) {
+    params.push(tenantFilter.value);
+    where.push(tenantFilter.sql(params.length));
+  }
+  if (filters.severity) {
+    params.push(filters.severity);
+    where.push(`a.severity = $${params.length}`);
+  }
+  if (filters.status) {
+    params.push(filters.status);
+    where.push(`a.status = $${params.length}`);
+  }
+  const clause = where.length ? `where ${where.join(" and ")}` : "";
+  return [
+    {
+      label: "count",
+      sql: `select count(*)::int as total
+  from public.alerts a join public.tenants t on t.id = a.tenant_id
+ ${clause}`,
+      params,
+    },
+    {
+      label: "page",
+      sql: `select ${LIST_COLUMNS}
+  from public.alerts a join public.tenants t on t.id = a.tenant_id
+ ${clause}
+ order by a.detected_at desc, a.id desc
+ limit ${PAGE_SIZE} offset 0`,
+      params,
+    },
+  ];
+}
+
+const anyOf = (n: number) => `a.tenant_id = any($${n}::uuid[])`;
+const equals = (n: number) => `a.tenant_id = $${n}::uuid`;
+
+function appList(filters: { severity?: "high"; status?: "new" }) {
+  return async (tx: TenantTx) => {
+    const page = await listAlerts(tx.db, { page: 1, ...filters }, PAGE_SIZE);
+    return { total: page.total, ids: page.rows.map((r) => r.id) };
+  };
+}
+
+async function appOpenCounts(tx: TenantTx) {
+  const out: string[] = [];
+  for (const node of flattenTree(await loadTenantTree(tx.db))) {
+    for (const [severity, n] of Object.entries(node.own)) if (n > 0) out.push(`${node.id}/${severity}/${n}`);
+  }
+  return out.sort();
+}
+
+function listOutcome(results: pg.QueryResult[]): Outcome {
+  const total = results[0].rows[0].total as number;
+  const page = results[1].rows;
+  return {
+    rows: page.length,
+    label: `${page.length} of ${fmt(total)}`,
+    data: { total, ids: page.map((r) => r.id) },
+  };
+}
+
+/** loadTenantTree's count query: open alerts by tenant and severity. */
+function openCounts(tenantFilter?: { sql: (n: number) => string; value: unknown }): Statement[] {
+  const params: unknown[] = [...OPEN_ALERT_STATUSES];
+  const where = [`a.status in ($1, $2)`];
+  if (tenantFilter) {
+    params.push(tenantFilter.value);
+    where.push(tenantFilter.sql(params.length));
+  }
+  return [
+    {
+      label: "open counts",
+      sql: `select a.tenant_id, a.severity, count(*)::int as n
+  from public.alerts a
+ where ${where.join(" and ")}
+ group by a.tenant_id, a.severity`,
+      params,
+    },
+  ];
+}
+
+export function buildScenarios(ctx: ScenarioContext): Scenario[] {
+  const customer = { sql: anyOf, value: ctx.customerTenantIds };
+  const site = { sql: equals, value: ctx.siteTenantId };
+  const mssp = { sql: anyOf, value: ctx.msspTenantIds };
+  const newStatus = ctx.updateAlertStatus === "investigating" ? "new" : "investigating";
+
+  return [
+    {
+      id: "1",
+      name: "tenant admin: alert list p1 + total",
+      caller: ctx.customerAdmin,
+      rls: alertList({}),
+      baseline: alertList({}, customer),
+      outcome: listOutcome,
+      app: appList({}),
+      explain: true,
+    },
+    {
+      id: "2",
+      name: "tenant admin: list high+new",
+      caller: ctx.customerAdmin,
+      rls: alertList({ severity: "high", status: "new" }),
+      baseline: alertList({ severity: "high", status: "new" }, customer),
+      outcome: listOutcome,
+      app: appList({ severity: "high", status: "new" }),
+      explain: true,
+    },
+    {
+      id: "3",
+      name: "site analyst: alert list p1 + total",
+      caller: ctx.siteAnalyst,
+      rls: alertList({}),
+      baseline: alertList({}, site),
+      outcome: listOutcome,
+      app: appList({}),
+      explain: true,
+    },
+    {
+      id: "4",
+      name: "MSSP admin: open counts by tenant+severity",
+      caller: ctx.msspAdmin,
+      rls: openCounts(),
+      baseline: openCounts(mssp),
+      outcome: (results) => {
+        const rows = results[0].rows;
+        const sorted = rows.map((r) => `${r.tenant_id}/${r.severity}/${r.n}`).sort();
+        const open = rows.reduce((s, r) => s + (r.n as number), 0);
+        return { rows: rows.length, label: `${fmt(rows.length)} groups, ${fmt(open)} open`, data: sorted };
+      },
+      app: appOpenCounts,
+      explain: true,
+    },
+    {
+      id: "5",
+      name: "MSSP admin: all-tenant list p1 + total",
+      caller: ctx.msspAdmin,
+      rls: alertList({}),
+      baseline: alertList({}, mssp),
+      outcome: listOutcome,
+      app: appList({}),
+      explain: true,
+    },
+    {
+      id: "6",
+      name: "tenant admin: update 1 alert status (rolled back)",
+      caller: ctx.customerAdmin,
+      rls: [
+        {
+          label: "update",
+          sql: `update public.alerts set status = $2 where id = $1::uuid`,
+          params: [ctx.updateAlertId, newStatus],
+        },
+      ],
+      baseline: [
+        {
+          label: "update",
+          // tenant_admin holds an update-capable role on all of these.
+          sql: `update public.alerts set status = $2 where id = $1::uuid and tenant_id = any($3::uuid[])`,
+          params: [ctx.updateAlertId, newStatus, ctx.customerTenantIds],
+        },
+      ],
+      outcome: (results) => ({ rows: results[0].rowCount ?? 0, label: `${results[0].rowCount} updated`, data: results[0].rowCount }),
+      rollback: true,
+      explain: true,
+    },
+    {
+      id: "7",
+      name: "claims only: hook + set role (empty tx)",
+      caller: ctx.customerAdmin,
+      rls: [],
+      baseline: [],
+      outcome: () => ({ rows: 0, label: "-", data: null }),
+      note: "baseline is an empty owner transaction (begin; commit)",
+    },
+  ];
+}
