@@ -145,3 +145,36 @@ export const auditLog = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.seq] })],
 );
 export type AuditLogRow = typeof auditLog.$inferSelect;
+
+// ---------------------------------------------------------------------------
+// MFA (supabase/migrations/20261123000600_mfa.sql). Reached only through the
+// service-role path "auth.mfa" (lib/auth/mfa.ts); never granted to
+// `authenticated`. totp_secret is sealed (lib/auth/mfa-crypto.ts), and
+// tenants.require_mfa is read with SQL there (ltree), so it is not mirrored.
+// (Its imports sit here, aliased, so the block stays self-contained.)
+// ---------------------------------------------------------------------------
+import { bigint as mfaBigint } from "drizzle-orm/pg-core";
+
+export const userMfa = pgTable("user_mfa", {
+  userId: uuid("user_id").primaryKey().references(() => users.id),
+  totpSecret: text("totp_secret").notNull(),
+  confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
+  lastUsedStep: mfaBigint("last_used_step", { mode: "number" }),
+  failedCount: integer("failed_count").notNull().default(0),
+  lockedUntil: timestamp("locked_until", { withTimezone: true }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+export type UserMfa = typeof userMfa.$inferSelect;
+
+export const userRecoveryCodes = pgTable(
+  "user_recovery_codes",
+  {
+    userId: uuid("user_id").notNull().references(() => users.id),
+    codeHash: text("code_hash").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
+);
+export type UserRecoveryCode = typeof userRecoveryCodes.$inferSelect;

@@ -3,6 +3,7 @@
 import pg from "pg";
 import { migrate, rollback } from "@/lib/db/migrate";
 import { seedDemo } from "@/lib/demo/seed";
+import { localAuthSecret } from "./lib/auth-secret";
 import { openDevDatabase, redactUrl } from "./lib/dev-database";
 
 const command = process.argv[2];
@@ -28,6 +29,8 @@ try {
     await migrate(db.url, { log: console.log });
   }
   if (command === "seed" || command === "reset") {
+    // The seed seals the demo TOTP secret under a key derived from NEXTAUTH_SECRET.
+    process.env.NEXTAUTH_SECRET ??= await localAuthSecret();
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {

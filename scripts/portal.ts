@@ -6,7 +6,7 @@
 //   - Ctrl-C stops Next.js, the PDP, and shuts Postgres down cleanly
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { DEMO_PASSWORD, DEMO_USERS } from "@/lib/demo/users";
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS } from "@/lib/demo/users";
 import { localAuthSecret } from "./lib/auth-secret";
 import { ensureCerbos, type CerbosServer } from "./lib/cerbos";
 import { prepareDemoDatabase } from "./lib/demo-database";
@@ -84,6 +84,8 @@ console.log(`
 
   Demo sign-ins (password for all: ${DEMO_PASSWORD})
 ${DEMO_USERS.map((u) => `    ${u.email.padEnd(width)}  ${u.note}`).join("\n")}
+  Two-step verification for ${DEMO_USERS.filter((u) => u.totp).map((u) => u.email).join(", ")}:
+    add the demo TOTP secret ${DEMO_TOTP_SECRET} to any authenticator app.
 
   Ctrl-C stops the portal${db.embedded ? " and the embedded Postgres" : ""}.
 `);

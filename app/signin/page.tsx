@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { getSessionUser } from "@/lib/auth/session";
+import { getSessionUserForEnrolment } from "@/lib/auth/session";
 import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
 import { parseHost } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
@@ -23,7 +23,8 @@ export default async function SignInPage(props: { searchParams: Promise<Record<s
   if (target.area === "tenant" && !tenant) notFound();
 
   const callbackUrl = safeCallback(params.callbackUrl);
-  if (await getSessionUser()) redirect(callbackUrl);
+  // Already signed in: on to the page (which sends a user who must set up MFA to /account/mfa).
+  if (await getSessionUserForEnrolment()) redirect(callbackUrl);
   const errorCode = typeof params.error === "string" ? params.error : null;
 
   return (

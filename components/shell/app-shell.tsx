@@ -43,6 +43,9 @@ export function AppShell(props: {
               <div className="text-sm font-medium text-slate-800" data-testid="signed-in-user">{props.user.name || props.user.email}</div>
               <div className="text-xs text-slate-500">{props.user.email}</div>
             </div>
+            <a href="/account/mfa" className="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900">
+              Security
+            </a>
             <SignOutButton />
           </div>
         </div>

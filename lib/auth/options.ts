@@ -2,10 +2,14 @@
 // host-only cookie. The session holds who the user is, never what they may
 // see: tenant scope is rebuilt from the memberships table on every request
 // (lib/db/with-tenant.ts), so a removed membership takes effect at once.
-import { randomUUID } from "node:crypto";
+//
+// Two-step sign-in uses one credentials provider taking {email, password,
+// code}: without a code, a right password for a user with MFA fails with
+// "mfa_required", and the form asks for the code, then posts all three again.
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { verifyCredentials } from "./credentials";
+import { authenticate } from "./credentials";
+import { jwtCallback } from "./jwt-callback";
 
 const SESSION_HOURS = 8;
 
@@ -15,26 +19,44 @@ export const authOptions: NextAuthOptions = {
   providers: [
     CredentialsProvider({
       name: "Email and password",
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      credentials: {
+        email: { label: "Email", type: "email" },
+        password: { label: "Password", type: "password" },
+        code: { label: "Authentication code", type: "text" },
+      },
       async authorize(credentials) {
-        const result = await verifyCredentials(credentials ?? {});
-        if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name };
+        const result = await authenticate(credentials ?? {});
+        if (result.ok) {
+          return {
+            id: result.user.id,
+            email: result.user.email,
+            name: result.user.name,
+            mfaEnrollmentRequired: result.mfaEnrollmentRequired,
+            amr: result.mfaMethod ? ["pwd", "otp"] : ["pwd"],
+          };
+        }
         // next-auth hands the message to the client as `error`; the sign-in
-        // page maps it to text (lib/auth/credentials.ts signInErrorMessage).
-        throw new Error(result.reason === "locked" ? `locked:${result.retryAfterSeconds}` : "invalid");
+        // page maps it to text (lib/auth/sign-in-messages.ts).
+        switch (result.reason) {
+          case "locked":
+          case "mfa_locked":
+            throw new Error(`${result.reason}:${result.retryAfterSeconds}`);
+          default:
+            throw new Error(result.reason);
+        }
       },
     }),
   ],
   callbacks: {
-    async jwt({ token, user }) {
-      if (user) {
-        token.sub = user.id;
-        token.sid = randomUUID();
-      }
-      return token;
-    },
+    jwt: ({ token, user, trigger }) => jwtCallback({ token, user, trigger }),
     async session({ session, token }) {
-      session.user = { id: token.sub!, email: token.email ?? "", name: token.name ?? "", sessionId: String(token.sid ?? "") };
+      session.user = {
+        id: token.sub!,
+        email: token.email ?? "",
+        name: token.name ?? "",
+        sessionId: String(token.sid ?? ""),
+        mfaEnrollmentRequired: token.mfaEnrollmentRequired === true,
+      };
       return session;
     },
     // Only the current origin: the host decides the tenant, and sign-in must

@@ -1,6 +1,17 @@
 // The signed-in user for the current request, from the next-auth JWT cookie.
+//
+// MFA gate. A user whose MFA is required (an MSSP role, or a tenant with
+// require_mfa) but not yet confirmed has a session, but may only use the
+// enrolment page: requireSessionUser redirects them to /account/mfa, and
+// getSessionUser treats them as signed out (so a server action cannot be used
+// to skip the enrolment either). Whether they must enrol is read from the
+// database on every request, not from the JWT's mfaEnrollmentRequired flag: a
+// tenant that turns require_mfa on takes effect at the next request, and a
+// stale or forged flag can neither skip enrolment nor force it.
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
+import { cache } from "react";
+import { mfaEnrollmentRequired } from "./mfa";
 import { authOptions } from "./options";
 
 export interface SessionUser {
@@ -8,16 +19,46 @@ export interface SessionUser {
   email: string;
   name: string;
   sessionId: string;
+  /** As recorded in the JWT at sign-in (or the last session update); a hint for the UI only. */
+  mfaEnrollmentRequired: boolean;
 }
 
-export async function getSessionUser(): Promise<SessionUser | null> {
+/** Where a user whose MFA is required but not set up is sent, on every host. */
+export const MFA_ENROLMENT_PATH = "/account/mfa";
+
+// Once per request where React's cache applies (a layout and its page both ask).
+const enrollmentRequiredNow = cache((userId: string) => mfaEnrollmentRequired(userId));
+
+/**
+ * The session's user, whether or not they still have to set up MFA. Only for
+ * the sign-in and enrolment pages and actions; everything else uses
+ * getSessionUser or requireSessionUser.
+ */
+export async function getSessionUserForEnrolment(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
   return session?.user?.id ? session.user : null;
 }
 
-/** The signed-in user, or a redirect to the sign-in page that comes back to `returnTo`. */
-export async function requireSessionUser(returnTo: string): Promise<SessionUser> {
-  const user = await getSessionUser();
+/** The signed-in user; null when signed out, or when they must set up MFA first. */
+export async function getSessionUser(): Promise<SessionUser | null> {
+  const user = await getSessionUserForEnrolment();
+  if (!user || (await enrollmentRequiredNow(user.id))) return null;
+  return user;
+}
+
+/** Like getSessionUserForEnrolment, or a redirect to the sign-in page that comes back to `returnTo`. */
+export async function requireSignedInUser(returnTo: string): Promise<SessionUser> {
+  const user = await getSessionUserForEnrolment();
   if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
+  return user;
+}
+
+/**
+ * The signed-in user, or a redirect to the sign-in page that comes back to
+ * `returnTo`; a user who must set up MFA first is sent to /account/mfa.
+ */
+export async function requireSessionUser(returnTo: string): Promise<SessionUser> {
+  const user = await requireSignedInUser(returnTo);
+  if (await enrollmentRequiredNow(user.id)) redirect(MFA_ENROLMENT_PATH);
   return user;
 }

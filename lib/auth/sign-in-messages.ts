@@ -1,11 +1,28 @@
 // What the sign-in page says for each failure code next-auth hands back
-// (lib/auth/options.ts throws them). Never says whether an email exists.
+// (lib/auth/options.ts throws them). Never says whether an email exists, and
+// never mentions a second factor before the password was right.
 export function signInErrorMessage(code: string | null | undefined): string | null {
   if (!code) return null;
   if (code.startsWith("locked:")) {
-    const minutes = Math.max(1, Math.ceil(Number(code.slice("locked:".length)) / 60));
+    const minutes = minutesFrom(code, "locked:");
     return `Too many failed attempts. This account is locked for ${minutes} minute${minutes === 1 ? "" : "s"}; try again later or ask your admin.`;
   }
+  if (code.startsWith("mfa_locked:")) {
+    const minutes = minutesFrom(code, "mfa_locked:");
+    return `Too many wrong authentication codes. Two-step verification is locked for ${minutes} minute${minutes === 1 ? "" : "s"}; try again later or ask your admin.`;
+  }
+  if (code === "mfa_invalid") return "That code didn't work. Enter the current code from your authenticator app, or an unused recovery code.";
+  // Not an error: the form moves on to the code step.
+  if (code === "mfa_required") return null;
   if (code === "invalid" || code === "CredentialsSignin") return "Wrong email or password.";
   return "Sign-in failed. Try again in a moment.";
+}
+
+/** The failure codes that mean "the password was right; ask for (another) code". */
+export function isCodeStepError(code: string | null | undefined): boolean {
+  return code === "mfa_required" || code === "mfa_invalid" || (code ?? "").startsWith("mfa_locked:");
+}
+
+function minutesFrom(code: string, prefix: string): number {
+  return Math.max(1, Math.ceil(Number(code.slice(prefix.length)) / 60));
 }

@@ -12,6 +12,8 @@ export type ServicePurpose =
   | "auth.sign-in"
   /** Host -> tenant resolution for the proxy and the 404 page (lib/tenancy/resolve-host.ts). */
   | "tenancy.resolve-host"
+  /** The second factor: TOTP secrets, recovery codes, code lockout, whether MFA is required (lib/auth/mfa.ts). */
+  | "auth.mfa"
   /** Audit rows of denied attempts, written outside the refused transaction; and the chain verifier (lib/audit). */
   | "audit.record-denied"
   | "audit.verify";

@@ -12,14 +12,23 @@
 // no value is ever concatenated into SQL text.
 import { hash, type Algorithm, type Options } from "@node-rs/argon2";
 import type { ClientBase } from "pg";
+import { mfaKey, openTotpSecret, sealTotpSecret } from "@/lib/auth/mfa-crypto";
+import { base32Decode } from "@/lib/auth/totp";
 import { generateDemoData } from "./generate";
 import { DEMO_MSSP_SLUG, DEMO_TENANTS, demoTenantDepth } from "./tenants";
-import { DEMO_PASSWORD, DEMO_USERS } from "./users";
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS } from "./users";
 
 export interface SeedDemoOptions {
   /** Alerts and assets are generated relative to this instant (default: now). */
   now?: Date;
   log?: (line: string) => void;
+  /**
+   * The NEXTAUTH_SECRET the portal will run with (default: the environment's).
+   * The demo TOTP secret is sealed under a key derived from it
+   * (lib/auth/mfa-crypto.ts); without one, no demo user is enrolled in MFA and
+   * the MSSP users are asked to set it up at their first sign-in.
+   */
+  authSecret?: string;
 }
 
 export interface SeedDemoResult {
@@ -53,6 +62,9 @@ export async function seedDemo(client: ClientBase, opts: SeedDemoOptions = {}): 
 
     const existing = await client.query("select 1 from public.tenants where slug = $1", [DEMO_MSSP_SLUG]);
     if (existing.rowCount) {
+      // Databases loaded before MFA existed, or under another NEXTAUTH_SECRET,
+      // get the demo TOTP enrolment here; anything else is left alone.
+      await enrolDemoMfa(client, opts.authSecret ?? process.env.NEXTAUTH_SECRET, log);
       await client.query("commit");
       log(`demo data already loaded (tenant "${DEMO_MSSP_SLUG}" exists); skipping`);
       return { tenants: 0, users: 0, alerts: 0, assets: 0, skipped: true };
@@ -66,13 +78,14 @@ export async function seedDemo(client: ClientBase, opts: SeedDemoOptions = {}): 
     const tenantIds = await insertTenants(client);
     const userIds = await insertUsers(client, await passwordHash);
     const memberships = await insertMemberships(client);
+    const mfa = await enrolDemoMfa(client, opts.authSecret ?? process.env.NEXTAUTH_SECRET, log);
     const assets = await insertAssets(client, data.assets, tenantIds);
     const alerts = await insertAlerts(client, data.alerts, tenantIds, userIds);
 
     await client.query("commit");
     const ms = Math.round(performance.now() - started);
     log(
-      `demo data loaded: ${tenantIds.size} tenants, ${userIds.size} users (${memberships} memberships), ` +
+      `demo data loaded: ${tenantIds.size} tenants, ${userIds.size} users (${memberships} memberships, ${mfa} with TOTP), ` +
         `${assets} assets, ${alerts} alerts in ${ms} ms`,
     );
     return { tenants: tenantIds.size, users: userIds.size, alerts, assets, skipped: false };
@@ -136,6 +149,48 @@ async function insertMemberships(client: ClientBase): Promise<number> {
     throw new Error(`expected ${rows.length} demo memberships, inserted ${result.rowCount}`);
   }
   return rows.length;
+}
+
+/**
+ * Enrols the demo users marked `totp` with DEMO_TOTP_SECRET, sealed for their
+ * row. A user who already has a factor that opens under the current key keeps
+ * it; one sealed under another key (NEXTAUTH_SECRET changed) is replaced by the
+ * demo secret, which is public anyway. Returns how many demo users have TOTP.
+ */
+async function enrolDemoMfa(client: ClientBase, authSecret: string | undefined, log: (line: string) => void): Promise<number> {
+  const emails = DEMO_USERS.filter((u) => u.totp).map((u) => normalizeEmail(u.email));
+  if (!authSecret) {
+    log("NEXTAUTH_SECRET is not set: demo users are not enrolled in TOTP; MSSP users will be asked to set it up at sign-in");
+    return 0;
+  }
+  const key = mfaKey(authSecret);
+  const secret = base32Decode(DEMO_TOTP_SECRET);
+  const { rows } = await client.query<{ id: string; sealed: string | null }>(
+    `select u.id, f.totp_secret as sealed
+       from public.users u left join public.user_mfa f on f.user_id = u.id
+      where u.email = any ($1::text[])`,
+    [emails],
+  );
+  for (const row of rows) {
+    if (row.sealed && opens(row.id, row.sealed, key)) continue;
+    await client.query(
+      `insert into public.user_mfa (user_id, totp_secret, confirmed_at) values ($1, $2, now())
+       on conflict (user_id) do update
+         set totp_secret = excluded.totp_secret, confirmed_at = now(), last_used_step = null,
+             failed_count = 0, locked_until = null`,
+      [row.id, sealTotpSecret(row.id, secret, key)],
+    );
+  }
+  return rows.length;
+}
+
+function opens(userId: string, sealed: string, key: Buffer): boolean {
+  try {
+    openTotpSecret(userId, sealed, key);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function insertAssets(

@@ -6,6 +6,14 @@ import type { Role } from "@/drizzle/schema";
 /** Shared by every demo user. Demo data only: never used outside a demo load. */
 export const DEMO_PASSWORD = "Demo!2026-portal";
 
+/**
+ * The demo TOTP secret (base32, 20 bytes; SHA-1, 6 digits, 30 s): the demo
+ * users with `totp: true` are enrolled with it at seed time, so people can add
+ * it to any authenticator app and the Playwright tests can compute the codes.
+ * Public by design, like DEMO_PASSWORD: demo data only.
+ */
+export const DEMO_TOTP_SECRET = "MSSPDEMOTOTPSECRETFORSENTINELXYZ";
+
 export interface DemoMembership {
   tenantSlug: string;
   role: Role;
@@ -18,6 +26,8 @@ export interface DemoUser {
   memberships: DemoMembership[];
   /** What this account is for, for README tables and the sign-in hint. */
   note: string;
+  /** Enrolled in two-step verification with DEMO_TOTP_SECRET (MSSP roles require it). */
+  totp?: boolean;
 }
 
 export const DEMO_USERS: readonly DemoUser[] = [
@@ -26,12 +36,14 @@ export const DEMO_USERS: readonly DemoUser[] = [
     name: "Morgan Reyes",
     memberships: [{ tenantSlug: "sentinel", role: "mssp_admin" }],
     note: "MSSP operator admin: every tenant, provisioning, billing, bulk operations",
+    totp: true,
   },
   {
     email: "mssp.analyst@demo.test",
     name: "Sam Okafor",
     memberships: [{ tenantSlug: "sentinel", role: "mssp_analyst" }],
     note: "MSSP SOC analyst: cross-tenant alert triage, no administration",
+    totp: true,
   },
   {
     email: "acme.admin@demo.test",

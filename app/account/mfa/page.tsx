@@ -1,0 +1,76 @@
+// Two-step verification for the signed-in user: set up an authenticator app,
+// see recovery codes once, issue new ones, turn it off (when not required).
+// Served on every host (proxy.ts SHARED_PREFIXES): a user whose MFA is
+// required is sent here from any page until the setup is confirmed.
+import type { Metadata } from "next";
+import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
+import { notFound } from "next/navigation";
+import QRCode from "qrcode";
+import { MfaManager } from "@/components/auth/mfa-manager";
+import { SignOutButton } from "@/components/shell/sign-out-button";
+import { getMfaStatus, getPendingEnrolment } from "@/lib/auth/mfa";
+import { authOptions } from "@/lib/auth/options";
+import { MFA_ENROLMENT_PATH, requireSignedInUser } from "@/lib/auth/session";
+import { formatSecretForDisplay } from "@/lib/auth/totp";
+import { parseHost } from "@/lib/tenancy/host";
+import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
+
+export const metadata: Metadata = { title: "Two-step verification" };
+export const dynamic = "force-dynamic";
+
+export default async function MfaPage() {
+  const target = parseHost((await headers()).get("host"));
+  if (target.area === "unknown") notFound();
+  const tenant = target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
+  if (target.area === "tenant" && !tenant) notFound();
+
+  const user = await requireSignedInUser(MFA_ENROLMENT_PATH);
+  const status = await getMfaStatus(user.id);
+  const pending = !status.enrolled && status.pending ? await getPendingEnrolment(user) : null;
+  const qrDataUrl = pending
+    ? await QRCode.toDataURL(pending.otpauthUri, { errorCorrectionLevel: "M", margin: 1, width: 208 })
+    : null;
+  const session = await getServerSession(authOptions);
+
+  return (
+    <div className="min-h-screen bg-slate-50">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-3xl items-center gap-3 px-6 py-3">
+          <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-brand text-sm font-bold text-white">◆</span>
+          <span className="text-sm font-semibold text-slate-900">{tenant ? tenant.name : "MSSP Console"}</span>
+          <span className="text-sm text-slate-400">/ Account security</span>
+          <div className="ml-auto flex items-center gap-3">
+            {!(status.required && !status.enrolled) && (
+              <a href="/" className="text-sm text-slate-600 hover:text-slate-900">
+                ← Back to the portal
+              </a>
+            )}
+            <span className="text-xs text-slate-500" data-testid="account-email">{user.email}</span>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-3xl px-6 py-8">
+        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Two-step verification</h1>
+        <p className="mt-1 text-sm text-slate-500">
+          After your password, sign-in asks for a 6-digit code from an authenticator app on your phone
+          (Google Authenticator, Microsoft Authenticator, 1Password, Bitwarden…).
+        </p>
+        <div className="mt-6">
+          <MfaManager
+            session={session}
+            status={{
+              required: status.required,
+              enrolled: status.enrolled,
+              confirmedAt: status.confirmedAt?.toISOString() ?? null,
+              recoveryCodesLeft: status.recoveryCodesLeft,
+              lockedUntil: status.lockedUntil && status.lockedUntil > new Date() ? status.lockedUntil.toISOString() : null,
+            }}
+            pending={pending && qrDataUrl ? { secret: formatSecretForDisplay(pending.secret), qrDataUrl } : null}
+          />
+        </div>
+      </main>
+    </div>
+  );
+}
