@@ -11,7 +11,7 @@ import { parseHost } from "@/lib/tenancy/host";
 // Served the same on every host: next-auth's endpoints, the sign-in page
 // (which reads the host itself to show the tenant's name) and the user's own
 // account pages (two-step verification), which are about the user, not a tenant.
-const SHARED_PREFIXES = ["/api/auth", "/signin", "/account"];
+const SHARED_PREFIXES = ["/api/auth", "/signin", "/invite", "/account"];
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;

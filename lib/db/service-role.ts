@@ -16,7 +16,9 @@ export type ServicePurpose =
   | "auth.mfa"
   /** Audit rows of denied attempts, written outside the refused transaction; and the chain verifier (lib/audit). */
   | "audit.record-denied"
-  | "audit.verify";
+  | "audit.verify"
+  /** An invitation link opened before sign-in, and the account an invitee creates (lib/team/accept.ts). */
+  | "team.invitation";
 
 export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
   return inTransaction(async (client) => {
