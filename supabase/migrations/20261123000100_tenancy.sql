@@ -162,14 +162,17 @@ create function tenancy.visible_tenant_ids() returns setof uuid
         join public.tenants mt on mt.id = m.tenant_id
        where m.user_id = (select uid from me)
     ),
-    active as (
+    -- The subtrees to search: the active tenant's when one is active (a GiST
+    -- scan of one subtree, not a probe per tenant), else each membership root's.
+    scope as (
       select a.path from public.tenants a where a.id = (select active from me)
+      union all
+      select r.path from roots r where (select active from me) is null
     )
-    select t.id
-      from public.tenants t
+    select distinct t.id
+      from scope s
+      join public.tenants t on t.path operator(extensions.<@) s.path
      where exists (select 1 from roots r where t.path operator(extensions.<@) r.path)
-       and ((select active from me) is null
-            or exists (select 1 from active a where t.path operator(extensions.<@) a.path))
   $$;
 
 -- Tenants where the caller holds one of `roles` (on the tenant or an
@@ -185,14 +188,17 @@ create function tenancy.tenant_ids_with_role(roles text[]) returns setof uuid
         join public.tenants mt on mt.id = m.tenant_id
        where m.user_id = (select uid from me) and m.role = any (roles)
     ),
-    active as (
+    -- The subtrees to search: the active tenant's when one is active (a GiST
+    -- scan of one subtree, not a probe per tenant), else each membership root's.
+    scope as (
       select a.path from public.tenants a where a.id = (select active from me)
+      union all
+      select r.path from roots r where (select active from me) is null
     )
-    select t.id
-      from public.tenants t
+    select distinct t.id
+      from scope s
+      join public.tenants t on t.path operator(extensions.<@) s.path
      where exists (select 1 from roots r where t.path operator(extensions.<@) r.path)
-       and ((select active from me) is null
-            or exists (select 1 from active a where t.path operator(extensions.<@) a.path))
   $$;
 
 revoke execute on all functions in schema tenancy from public;

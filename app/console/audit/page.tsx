@@ -4,7 +4,10 @@ import { AuditFiltersForm } from "@/components/audit/audit-filters";
 import { AuditRestricted } from "@/components/audit/audit-restricted";
 import { AuditTable } from "@/components/audit/audit-table";
 import { Notice, PageHeader } from "@/components/ui/page-header";
-import { loadAuditView, parseAuditFilters } from "@/lib/audit/list";
+import { parseAuditFilters } from "@/lib/audit/list";
+import { loadAuditPage } from "@/lib/audit/page";
+import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { isPdpUnavailable } from "@/lib/authz";
 import { consolePage, isOperator } from "@/lib/tenancy/page-context";
 
 export const metadata: Metadata = { title: "Audit trail" };
@@ -14,11 +17,17 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function ConsoleAudit(props: Props) {
   const { filters, problems } = parseAuditFilters(await props.searchParams);
   const page = await consolePage("/audit");
-  const view = await page.run(async (tx) => {
-    if (!isOperator(tx)) return null;
-    // RLS limits the rows to the caller's MSSP subtree (admins only).
-    return loadAuditView(tx, filters);
-  });
+  let view;
+  try {
+    view = await page.run(async (tx) => {
+      if (!isOperator(tx)) return null;
+      // RLS limits the rows to the caller's MSSP subtree (admins only).
+      return loadAuditPage(tx, filters, tx.claims.tenants.find((m) => m.kind === "mssp")?.tenant_id);
+    });
+  } catch (error) {
+    if (isPdpUnavailable(error)) return <PdpUnavailable />;
+    throw error;
+  }
   if (!view) redirect("/tenants");
   return (
     <>

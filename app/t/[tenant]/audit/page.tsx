@@ -3,7 +3,10 @@ import { AuditFiltersForm } from "@/components/audit/audit-filters";
 import { AuditRestricted } from "@/components/audit/audit-restricted";
 import { AuditTable } from "@/components/audit/audit-table";
 import { Notice, PageHeader } from "@/components/ui/page-header";
-import { loadAuditView, parseAuditFilters } from "@/lib/audit/list";
+import { parseAuditFilters } from "@/lib/audit/list";
+import { loadAuditPage } from "@/lib/audit/page";
+import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { isPdpUnavailable } from "@/lib/authz";
 import { tenantPage } from "@/lib/tenancy/page-context";
 
 export const metadata: Metadata = { title: "Audit trail" };
@@ -18,7 +21,13 @@ export default async function TenantAudit(props: Props) {
   const { filters, problems } = parseAuditFilters(await props.searchParams);
   const page = await tenantPage(slug, "/audit");
   // With this tenant active, RLS shows its rows and its sites' rows, to admins only.
-  const view = await page.run((tx) => loadAuditView(tx, filters));
+  let view;
+  try {
+    view = await page.run((tx) => loadAuditPage(tx, filters, page.tenant.id));
+  } catch (error) {
+    if (isPdpUnavailable(error)) return <PdpUnavailable />;
+    throw error;
+  }
   return (
     <>
       <PageHeader

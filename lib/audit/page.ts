@@ -1,0 +1,11 @@
+// The audit pages' one call: ask the PDP (audit:view on the page's tenant)
+// before reading anything, then load the view under RLS.
+import { permissions } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { AUDIT_VIEW_ACTION, loadAuditView, type AuditFilters, type AuditView } from "./list";
+
+export async function loadAuditPage(tx: TenantTx, filters: AuditFilters, tenantId: string | undefined): Promise<AuditView> {
+  const allowed = tenantId ? (await permissions(tx, [AUDIT_VIEW_ACTION], tenantId))[AUDIT_VIEW_ACTION] : false;
+  if (!allowed) return { allowed: false, tenants: [], events: { rows: [], total: 0, page: 1, pageCount: 1 } };
+  return loadAuditView(tx, filters);
+}
