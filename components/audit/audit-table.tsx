@@ -1,3 +1,4 @@
+import { Pager } from "@/components/ui/pager";
 import { hasAuditFilters, type AuditFilters, type AuditPage, type AuditRow } from "@/lib/audit/list";
 import { OutcomeBadge } from "./outcome-badge";
 
@@ -94,23 +95,7 @@ export function AuditTable(props: { page: AuditPage; filters: AuditFilters; show
           ))}
         </tbody>
       </table>
-      <div className="flex items-center justify-between border-t border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-600">
-        <span data-testid="audit-total">
-          {total.toLocaleString("en")} event{total === 1 ? "" : "s"} · page {page} of {pageCount}
-        </span>
-        <div className="flex gap-2">
-          {page > 1 ? (
-            <a className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100" href={pageHref(props.filters, page - 1)}>
-              ← Previous
-            </a>
-          ) : null}
-          {page < pageCount ? (
-            <a className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100" href={pageHref(props.filters, page + 1)}>
-              Next →
-            </a>
-          ) : null}
-        </div>
-      </div>
+      <Pager total={total} noun="event" page={page} pageCount={pageCount} hrefFor={(n) => pageHref(props.filters, n)} testId="audit-total" />
     </div>
   );
 }

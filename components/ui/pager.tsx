@@ -1,0 +1,33 @@
+// The footer of a paged table: the count, and previous/next links built by
+// the caller (the URL carries the filters, so pages can be shared).
+export function Pager(props: {
+  total: number;
+  noun: string;
+  page: number;
+  pageCount: number;
+  hrefFor: (page: number) => string;
+  testId: string;
+}) {
+  const { total, page, pageCount } = props;
+  const link = "rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100";
+  return (
+    <div className="flex items-center justify-between border-t border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-600">
+      <span data-testid={props.testId}>
+        {total.toLocaleString("en")} {props.noun}
+        {total === 1 ? "" : "s"} · page {page} of {pageCount}
+      </span>
+      <div className="flex gap-2">
+        {page > 1 ? (
+          <a className={link} href={props.hrefFor(page - 1)}>
+            ← Previous
+          </a>
+        ) : null}
+        {page < pageCount ? (
+          <a className={link} href={props.hrefFor(page + 1)}>
+            Next →
+          </a>
+        ) : null}
+      </div>
+    </div>
+  );
+}
