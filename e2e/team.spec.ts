@@ -75,6 +75,9 @@ test("invite → accept → enrol TOTP → sign in with a code → the analyst's
   await q.goto(`${tenantUrl("globex")}/audit`);
   await expect(q.getByTestId("members-table")).toHaveCount(0);
   await expect(q.getByText(/administrators/i).first()).toBeVisible();
+  // Another customer's portal: the invitee can sign in there, and gets the 403 page.
+  await signIn(q, tenantUrl("acme"), INVITEE, PASSWORD, { totpSecret: secret });
+  await expect(q.getByTestId("forbidden-title")).toBeVisible();
   const acme = await q.goto(`${tenantUrl("acme")}/alerts`);
   expect(acme?.status()).toBe(403);
   await again.close();
@@ -90,6 +93,7 @@ test("invite → accept → enrol TOTP → sign in with a code → the analyst's
 
 test("a tenant admin cannot remove the tenant's last admin, and the refusal is audited", async ({ page }) => {
   await signIn(page, tenantUrl("globex"), "globex.admin@demo.test");
+  await expect(page.getByRole("heading", { name: "Alerts" })).toBeVisible();
   await page.goto(`${tenantUrl("globex")}/team`);
   const me = page.getByTestId("member-globex.admin@demo.test");
   await expect(me).toBeVisible();

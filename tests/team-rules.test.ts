@@ -144,6 +144,14 @@ describe("changing roles and removing members", () => {
     assert.equal(await roleOf(fx.tenants.acme, fx.users.acmeAdmin), "tenant_admin");
   });
 
+  test("the last admin cannot remove themselves either (their own access disappearing must not hide the rule)", async () => {
+    await assert.rejects(
+      withTenant({ userId: fx.users.globexAdmin, activeTenantId: fx.tenants.globex }, ({ db: tx }) => removeMember(tx, fx.tenants.globex, fx.users.globexAdmin)),
+      /last admin/,
+    );
+    assert.equal(await roleOf(fx.tenants.globex, fx.users.globexAdmin), "tenant_admin");
+  });
+
   test("a refused change leaves the transaction usable (for its audit row)", async () => {
     const after = await as("acmeAdmin", async ({ db: tx, client }) => {
       await assert.rejects(changeMemberRole(tx, fx.tenants.acme, fx.users.acmeAdmin, "tenant_viewer"), TeamError);

@@ -2,7 +2,7 @@
 // The team of one tenant: members with their roles, open invitations, and the
 // invite form. Every control posts to a server action that re-checks
 // everything (PDP, RLS, rank, last admin); the UI only hides what won't work.
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import type { Role } from "@/drizzle/schema";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { changeMemberRole } from "@/lib/actions/team/change-member-role";
@@ -25,20 +25,24 @@ const dateFmt = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "short
 
 function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role[] }) {
   const [state, action] = useActionState(inviteMember, idle as ActionResult<{ link: string; email: string; expiresAt: string }>);
+  // Controlled, so a refused submission keeps what was typed (React resets
+  // uncontrolled fields after a form action).
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<Role>(grantable[grantable.length - 1]);
   return (
-    <form action={action} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Invite a member">
+    <form action={action} noValidate className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Invite a member">
       <h2 className="text-sm font-semibold text-slate-800">Invite someone</h2>
       <p className="mt-1 text-xs text-slate-500">They get a single-use link that expires in 7 days.</p>
       <input type="hidden" name="tenantId" value={tenantId} />
       <div className="mt-3 flex flex-wrap items-start gap-3">
         <label className="flex flex-col text-xs font-medium text-slate-600">
           Email
-          <input name="email" type="email" required placeholder="name@company.com" className="mt-1 w-64 rounded-lg border border-slate-300 px-3 py-1.5 text-sm" />
+          <input name="email" type="email" required placeholder="name@company.com" value={email} onChange={(e) => setEmail(e.target.value)} className="mt-1 w-64 rounded-lg border border-slate-300 px-3 py-1.5 text-sm" />
           <FieldError state={state} name="email" />
         </label>
         <label className="flex flex-col text-xs font-medium text-slate-600">
           Role
-          <select name="role" defaultValue={grantable[grantable.length - 1]} className="mt-1 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm">
+          <select name="role" value={role} onChange={(e) => setRole(e.target.value as Role)} className="mt-1 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm">
             {grantable.map((r) => (
               <option key={r} value={r}>
                 {roleLabel(r)}

@@ -34,8 +34,10 @@ create function tenancy.caller_admin_rank_on(target uuid) returns integer
   $$;
 
 -- Which role counts as "admin" of a tenant, by its kind.
+-- Security definer: it must see the tenant even when the caller's own
+-- change has just removed their access to it.
 create function tenancy.admin_role_for(tenant uuid) returns text
-  language sql stable
+  language sql stable security definer
   set search_path = ''
   as $$
     select case t.kind when 'mssp' then 'mssp_admin' else 'tenant_admin' end
@@ -44,9 +46,11 @@ create function tenancy.admin_role_for(tenant uuid) returns text
 
 -- The last admin of a tenant cannot be removed or demoted. Deferred, so a
 -- transaction may add a new admin and remove the old one in either order.
--- A tenant being deleted (cascade) is exempt.
+-- A tenant being deleted (cascade) is exempt. Security definer: under the
+-- caller's RLS, an admin removing themselves would no longer see the tenant
+-- or its memberships, and the check would wrongly pass.
 create function tenancy.keep_last_admin() returns trigger
-  language plpgsql
+  language plpgsql security definer
   set search_path = ''
   as $$
 begin
