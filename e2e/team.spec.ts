@@ -103,4 +103,14 @@ test("a tenant admin cannot remove the tenant's last admin, and the refusal is a
   await page.screenshot({ path: `${SCREENSHOTS}/team-last-admin.png`, fullPage: true });
   await page.goto(`${tenantUrl("globex")}/audit?outcome=denied`);
   await expect(page.getByText("team:remove").first()).toBeVisible();
+
+  // The tenant admin then requires two-step verification for everyone in
+  // Globex; from the next request on, they must set it up themselves.
+  await page.goto(`${tenantUrl("globex")}/team`);
+  await expect(page.getByTestId("require-mfa-state")).toContainText("Optional");
+  await page.getByRole("button", { name: "Require for everyone" }).click();
+  // Saved: the page re-renders ("Make optional") or already sends them to set up MFA.
+  await expect(page.getByRole("button", { name: "Require for everyone" })).toHaveCount(0);
+  await page.goto(`${tenantUrl("globex")}/alerts`);
+  await expect(page).toHaveURL(/\/account\/mfa/);
 });

@@ -4,6 +4,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { isPdpUnavailable } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { loadTeamPage } from "@/lib/team/page-data";
+import { RequireMfaToggle } from "./require-mfa-toggle";
 import { TeamPanel } from "./team-panel";
 
 export async function TeamPage(props: {
@@ -52,6 +53,11 @@ export async function TeamPage(props: {
           ) : undefined
         }
       />
+      {data.canManageSettings && (
+        <div className="mb-6">
+          <RequireMfaToggle tenantId={data.selected.id} tenantName={data.selected.name} required={data.requireMfa} />
+        </div>
+      )}
       <TeamPanel
         tenantId={data.selected.id}
         tenantName={data.selected.name}

@@ -40,7 +40,9 @@ create function tenancy.slug_label(slug text) returns text
 -- derived from the parent's current path, so a hand-written value is ignored
 -- and a child touched by cascade_tenant_path() picks up its parent's new path.
 create function tenancy.maintain_tenant_path() returns trigger
-  language plpgsql
+  -- Definer: the path derives from the parent, which the caller's RLS may
+  -- hide (a customer admin changing a setting on their own tenant).
+  language plpgsql security definer
   set search_path = pg_catalog, extensions
   as $$
 declare
@@ -74,7 +76,9 @@ create trigger tenants_maintain_path
 -- (Not `after update of path`: a column-specific trigger does not fire when
 -- only a BEFORE trigger changed the column, as a slug change or a move does.)
 create function tenancy.cascade_tenant_path() returns trigger
-  language plpgsql
+  -- Definer: the path derives from the parent, which the caller's RLS may
+  -- hide (a customer admin changing a setting on their own tenant).
+  language plpgsql security definer
   set search_path = pg_catalog, extensions
   as $$
 begin
