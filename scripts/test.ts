@@ -45,7 +45,7 @@ async function integration(): Promise<number> {
   });
   try {
     const adminUrl = db.url.replace(/\/[^/]+$/, "/postgres");
-    return await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], {
+    return await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=180000", ...files], {
       TEST_ADMIN_DATABASE_URL: adminUrl,
       CERBOS_URL: pdp.url,
     });

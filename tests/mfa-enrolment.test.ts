@@ -240,12 +240,16 @@ describe("the MFA tables are out of reach of the API roles", () => {
     });
   });
 
-  test("tenants.require_mfa is readable where the tenant is, but not writable by a tenant admin through the API role", async () => {
-    await as(fx, "acmeAdmin", async ({ client }) => {
+  test("tenants.require_mfa is readable where the tenant is; only admins of the tenant may change it (tests/tenant-settings.test.ts)", async () => {
+    await as(fx, "acmeAnalyst", async ({ client }) => {
       const read = await attempt(client, "select require_mfa from public.tenants where id = $1", [fx.tenants.acme]);
-      assert.ok(read.ok && read.rowCount === 1);
-      const write = await attempt(client, "update public.tenants set require_mfa = false where id = $1", [fx.tenants.acme]);
-      assert.ok(!write.ok || write.rowCount === 0);
+      assert.ok(read.ok && read.rowCount === 1, "an analyst reads the setting");
+      const write = await attempt(client, "update public.tenants set require_mfa = true where id = $1", [fx.tenants.acme]);
+      assert.equal(write.ok ? write.rowCount : 0, 0, "an analyst cannot change it");
+    });
+    await as(fx, "acmeAdmin", async ({ client }) => {
+      const other = await attempt(client, "update public.tenants set require_mfa = true where id = $1", [fx.tenants.globex]);
+      assert.equal(other.ok ? other.rowCount : 0, 0, "not on a sibling tenant");
     });
   });
 
