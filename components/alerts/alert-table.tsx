@@ -1,3 +1,4 @@
+import { FilteredEmpty } from "@/components/ui/filtered-empty";
 import { Pager } from "@/components/ui/pager";
 import type { AlertFilters, AlertPage } from "@/lib/alerts/list";
 import { SeverityBadge, statusLabel } from "./severity-badge";
@@ -24,19 +25,15 @@ export function AlertTable(props: { page: AlertPage; filters: AlertFilters; show
   const filtered = Boolean(props.filters.severity || props.filters.status || props.filters.tenant);
   if (rows.length === 0) {
     return (
-      <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="alerts-empty">
-        <p className="text-sm font-medium text-slate-800">{filtered ? "No alerts match these filters." : "No alerts yet."}</p>
-        <p className="mt-1 text-sm text-slate-500">
-          {filtered
-            ? "Clear a filter or pick another severity or status."
-            : "Alerts appear here as soon as a connected sensor reports one."}
-        </p>
-        {filtered && (
-          <a href="?" className="mt-4 inline-block text-sm font-medium text-brand hover:underline">
-            Clear filters
-          </a>
-        )}
-      </div>
+      <FilteredEmpty
+        testId="alerts-empty"
+        filtered={filtered}
+        title={{ empty: "No alerts yet.", filtered: "No alerts match these filters." }}
+        hint={{
+          empty: "Alerts appear here as soon as a connected sensor reports one.",
+          filtered: "Clear a filter or pick another severity or status.",
+        }}
+      />
     );
   }
   return (

@@ -1,3 +1,4 @@
+import { FilteredEmpty } from "@/components/ui/filtered-empty";
 import { Pager } from "@/components/ui/pager";
 import { hasAuditFilters, type AuditFilters, type AuditPage, type AuditRow } from "@/lib/audit/list";
 import { OutcomeBadge } from "./outcome-badge";
@@ -37,21 +38,15 @@ export function AuditTable(props: { page: AuditPage; filters: AuditFilters; show
   const filtered = hasAuditFilters(props.filters);
   if (rows.length === 0) {
     return (
-      <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="audit-empty">
-        <p className="text-sm font-medium text-slate-800">
-          {filtered ? "No audit events match these filters." : "No audit events yet."}
-        </p>
-        <p className="mt-1 text-sm text-slate-500">
-          {filtered
-            ? "Widen the date range, clear a filter, or check the spelling of the action or email."
-            : "Every change and every refused attempt in your tenants will be recorded here."}
-        </p>
-        {filtered && (
-          <a href="?" className="mt-4 inline-block text-sm font-medium text-brand hover:underline">
-            Clear filters
-          </a>
-        )}
-      </div>
+      <FilteredEmpty
+        testId="audit-empty"
+        filtered={filtered}
+        title={{ empty: "No audit events yet.", filtered: "No audit events match these filters." }}
+        hint={{
+          empty: "Every change and every refused attempt in your tenants will be recorded here.",
+          filtered: "Widen the date range, clear a filter, or check the spelling of the action or email.",
+        }}
+      />
     );
   }
   return (

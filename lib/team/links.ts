@@ -1,11 +1,7 @@
-// Invitation links point at the invited tenant's own host (or the console
-// for an MSSP tenant), so accepting happens where the invitee will work.
-import { originForConsole, originForTenant } from "@/lib/tenancy/origin";
+// Invitation links point at the invited tenant's own portal (the console for
+// an MSSP tenant), so accepting happens where the invitee will work.
+import { portalOriginFor } from "@/lib/tenancy/origin";
 
-export async function inviteLinkFor(slug: string, token: string, origin?: string): Promise<string> {
-  return `${origin ?? (await originForTenant(slug))}/invite/${token}`;
-}
-
-export async function consoleOriginFor(): Promise<string> {
-  return originForConsole();
+export async function inviteLinkFor(tenant: { slug: string; kind: string }, token: string): Promise<string> {
+  return `${await portalOriginFor(tenant)}/invite/${token}`;
 }

@@ -18,3 +18,13 @@ export async function originForTenant(slug: string): Promise<string> {
 export async function originForConsole(): Promise<string> {
   return consoleOrigin(await current());
 }
+
+/** Where a tenant's people work: the console for an MSSP, the tenant's own host otherwise. */
+export async function portalOriginFor(tenant: { slug: string; kind: string }): Promise<string> {
+  return tenant.kind === "mssp" ? originForConsole() : originForTenant(tenant.slug);
+}
+
+/** The landing page of that portal. */
+export async function portalHomeFor(tenant: { slug: string; kind: string }): Promise<string> {
+  return `${await portalOriginFor(tenant)}${tenant.kind === "mssp" ? "/" : "/alerts"}`;
+}

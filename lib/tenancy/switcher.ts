@@ -1,7 +1,7 @@
 // The tenant switcher's entries: one per membership root from the claims.
 // MSSP memberships open the console; others open the tenant's own host.
 import type { Claims } from "@/lib/db/claims";
-import { originForConsole, originForTenant } from "./origin";
+import { portalHomeFor } from "./origin";
 
 export interface SwitcherLink {
   slug: string;
@@ -13,14 +13,13 @@ export interface SwitcherLink {
 }
 
 export async function switcherLinks(claims: Claims, currentSlug: string | null): Promise<SwitcherLink[]> {
-  const consoleHref = `${await originForConsole()}/`;
   return Promise.all(
     claims.tenants.map(async (m) => ({
       slug: m.slug,
       name: m.name,
       kind: m.kind,
       role: m.role,
-      href: m.kind === "mssp" ? consoleHref : `${await originForTenant(m.slug)}/alerts`,
+      href: await portalHomeFor(m),
       current: currentSlug === null ? m.kind === "mssp" : m.slug === currentSlug,
     })),
   );

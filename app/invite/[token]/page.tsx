@@ -4,7 +4,7 @@ import { SignOutButton } from "@/components/shell/sign-out-button";
 import { roleLabel } from "@/components/tenants/role-label";
 import { getSessionUser } from "@/lib/auth/session";
 import { previewInvitation } from "@/lib/team/accept";
-import { originForConsole, originForTenant } from "@/lib/tenancy/origin";
+import { portalHomeFor } from "@/lib/tenancy/origin";
 
 export const metadata: Metadata = { title: "Invitation" };
 
@@ -32,8 +32,7 @@ export default async function InvitationPage(props: { params: Promise<{ token: s
     );
   }
   const user = await getSessionUser();
-  const destination =
-    invitation.tenantKind === "mssp" ? `${await originForConsole()}/` : `${await originForTenant(invitation.tenantSlug)}/alerts`;
+  const destination = await portalHomeFor({ slug: invitation.tenantSlug, kind: invitation.tenantKind });
   const self = `/invite/${token}`;
   return (
     <Card>

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import { tenants } from "@/drizzle/schema";
 import { createInvitation } from "@/lib/team/mutations";
-import { consoleOriginFor, inviteLinkFor } from "@/lib/team/links";
+import { inviteLinkFor } from "@/lib/team/links";
 import { tenantAction } from "../guard";
 import { inviteMemberSchema } from "./schemas";
 
@@ -12,8 +12,7 @@ export const inviteMember = tenantAction(
   async ({ tx, input, user }) => {
     const invitation = await createInvitation(tx.db, { ...input, invitedBy: user.id });
     const [tenant] = await tx.db.select({ slug: tenants.slug, kind: tenants.kind }).from(tenants).where(eq(tenants.id, input.tenantId));
-    const origin = tenant.kind === "mssp" ? await consoleOriginFor() : undefined;
-    const link = await inviteLinkFor(tenant.slug, invitation.token, origin);
+    const link = await inviteLinkFor(tenant, invitation.token);
     // There is no mail server: in development the "email" is this log line.
     if (process.env.NODE_ENV !== "production") console.info(`[dev mail] invitation for ${input.email} (${input.role}): ${link}`);
     revalidatePath("/team");
