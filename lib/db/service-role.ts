@@ -18,7 +18,11 @@ export type ServicePurpose =
   | "audit.record-denied"
   | "audit.verify"
   /** An invitation link opened before sign-in, and the account an invitee creates (lib/team/accept.ts). */
-  | "team.invitation";
+  | "team.invitation"
+  /** Tenant keys: unwrap a DEK for the key cache, key status, KEK rotation, crypto-shredding (lib/vault/keys.ts). */
+  | "vault.keys"
+  /** Durable jobs: claim, heartbeat, finish; and the handlers that re-seal a tenant's credentials (lib/jobs). */
+  | "jobs.worker";
 
 export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
   return inTransaction(async (client) => {

@@ -1,0 +1,25 @@
+// Errors of the vault. Their messages name what failed and which row, never a
+// key or a secret, so they are safe to log and to show.
+
+/** A sealed secret did not authenticate: moved to another row or tenant, tampered with, or labelled with the wrong key version. */
+export class CredentialIntegrityError extends Error {
+  override readonly name = "CredentialIntegrityError";
+  constructor(readonly tenantId: string, readonly credentialId: string, readonly keyVersion: number) {
+    super(
+      `credential ${credentialId} failed its integrity check: the sealed secret does not belong to this tenant, ` +
+        `row and key version ${keyVersion} (copied, tampered with or mislabelled); it was not opened`,
+    );
+  }
+}
+
+/** The tenant key a secret needs is gone (rotated out, or destroyed by crypto-shredding) or missing. */
+export class TenantKeyUnavailableError extends Error {
+  override readonly name = "TenantKeyUnavailableError";
+  constructor(readonly tenantId: string, readonly keyVersion: number | null, reason: string) {
+    super(`tenant key ${keyVersion === null ? "(active)" : `v${keyVersion}`} of tenant ${tenantId} is unavailable: ${reason}`);
+  }
+}
+
+export function isVaultError(error: unknown): error is CredentialIntegrityError | TenantKeyUnavailableError {
+  return error instanceof CredentialIntegrityError || error instanceof TenantKeyUnavailableError;
+}

@@ -1,0 +1,170 @@
+// Tenant keys for the application: unwrapped DEKs come from the database
+// (keyring.unwrap_dek, service role) as query results, never as statement
+// text, and are kept in a small in-process cache so opening a credential costs
+// one AES-GCM operation, not a round trip.
+//
+// The cache is per process and bounded in time: a key destroyed or retired by
+// another process stops opening anything here within VAULT_KEY_CACHE_TTL_MS
+// (default 60 s); in this process it stops at once (evictTenantKeys).
+import { sql } from "drizzle-orm";
+import { withServiceRole } from "@/lib/db/service-role";
+import type { Db } from "@/lib/db/with-tenant";
+import { TenantKeyUnavailableError } from "./errors";
+
+const TTL_MS = Number(process.env.VAULT_KEY_CACHE_TTL_MS ?? 60_000);
+const MAX_ENTRIES = 10_000;
+
+interface CachedKey {
+  dek: Buffer;
+  expiresAt: number;
+}
+const cache = new Map<string, CachedKey>();
+const cacheKey = (tenantId: string, version: number) => `${tenantId}:${version}`;
+
+function remember(tenantId: string, version: number, dek: Buffer) {
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(cacheKey(tenantId, version), { dek, expiresAt: Date.now() + TTL_MS });
+}
+
+function cached(tenantId: string, version: number): Buffer | undefined {
+  const hit = cache.get(cacheKey(tenantId, version));
+  if (!hit) return undefined;
+  if (hit.expiresAt <= Date.now()) {
+    cache.delete(cacheKey(tenantId, version));
+    return undefined;
+  }
+  return hit.dek;
+}
+
+/** Forget every cached DEK of a tenant (after a rotation step or a shred). */
+export function evictTenantKeys(tenantId: string) {
+  for (const key of cache.keys()) if (key.startsWith(`${tenantId}:`)) cache.delete(key);
+}
+
+/** Forget every cached DEK (tests; a KEK rotation does not need it: DEKs do not change). */
+export function clearKeyCache() {
+  cache.clear();
+}
+
+function unavailable(tenantId: string, version: number | null, error: unknown): never {
+  const code = (error as { cause?: { code?: string }; code?: string })?.cause?.code ?? (error as { code?: string })?.code;
+  const reason =
+    code === "P0002"
+      ? "no such key version"
+      : code === "55000"
+        ? "it was rotated out or destroyed, so what it sealed can no longer be opened"
+        : code === "XX001"
+          ? "its wrapped form failed its integrity check"
+          : "the key service failed";
+  throw new TenantKeyUnavailableError(tenantId, version, reason);
+}
+
+async function unwrap(db: Db, tenantId: string, version: number): Promise<Buffer> {
+  try {
+    const result = await db.execute<{ dek: Buffer }>(sql`select keyring.unwrap_dek(${tenantId}::uuid, ${version}) as dek`);
+    return result.rows[0].dek;
+  } catch (error) {
+    unavailable(tenantId, version, error);
+  }
+}
+
+/** The DEK of one version of a tenant's key, to open what it sealed. */
+export async function dekFor(tenantId: string, version: number): Promise<Buffer> {
+  const hit = cached(tenantId, version);
+  if (hit) return hit;
+  const dek = await withServiceRole("vault.keys", (db) => unwrap(db, tenantId, version));
+  remember(tenantId, version, dek);
+  return dek;
+}
+
+/** The tenant's active key, to seal with. Always asks the database which version is active. */
+export async function activeKeyFor(tenantId: string): Promise<{ version: number; dek: Buffer }> {
+  const version = await withServiceRole("vault.keys", async (db) => {
+    const result = await db.execute<{ version: number | null }>(
+      sql`select max(version) filter (where status = 'active') as version from keyring.key_status(${tenantId}::uuid)`,
+    );
+    return result.rows[0]?.version ?? null;
+  });
+  if (version === null) throw new TenantKeyUnavailableError(tenantId, null, "the tenant has no active key");
+  return { version, dek: await dekFor(tenantId, version) };
+}
+
+export interface TenantKeyVersion {
+  version: number;
+  status: "active" | "retiring" | "retired" | "destroyed";
+  kekVersion: number | null;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+/** The versions of a tenant's key, newest first (no key material). */
+export async function tenantKeyVersions(tenantId: string): Promise<TenantKeyVersion[]> {
+  return withServiceRole("vault.keys", async (db) => {
+    const result = await db.execute<{
+      version: number;
+      status: TenantKeyVersion["status"];
+      kek_version: number | null;
+      created_at: string | Date;
+      retired_at: string | Date | null;
+    }>(sql`select * from keyring.key_status(${tenantId}::uuid)`);
+    return result.rows.map((r) => ({
+      version: r.version,
+      status: r.status,
+      kekVersion: r.kek_version,
+      createdAt: new Date(r.created_at),
+      retiredAt: r.retired_at ? new Date(r.retired_at) : null,
+    }));
+  });
+}
+
+export interface KekVersion {
+  version: number;
+  status: "active" | "retired";
+  createdAt: Date;
+  retiredAt: Date | null;
+  wraps: number;
+}
+
+/** The versions of an MSSP's KEK, newest first, with how many DEKs each wraps. */
+export async function kekVersions(rootTenantId: string): Promise<KekVersion[]> {
+  return withServiceRole("vault.keys", async (db) => {
+    const result = await db.execute<{
+      version: number;
+      status: KekVersion["status"];
+      created_at: string | Date;
+      retired_at: string | Date | null;
+      wraps: string | number;
+    }>(sql`select * from keyring.kek_status(${rootTenantId}::uuid)`);
+    return result.rows.map((r) => ({
+      version: r.version,
+      status: r.status,
+      createdAt: new Date(r.created_at),
+      retiredAt: r.retired_at ? new Date(r.retired_at) : null,
+      wraps: Number(r.wraps),
+    }));
+  });
+}
+
+/**
+ * Crypto-shredding: erase every version of the tenant's DEK. Every credential
+ * the tenant had becomes noise, in the database and in every backup taken
+ * after the KEK that wrapped those keys is rotated. Deprovisioning calls this.
+ */
+export async function destroyTenantKeys(tenantId: string): Promise<number> {
+  const destroyed = await withServiceRole("vault.keys", async (db) => {
+    const result = await db.execute<{ n: number }>(sql`select keyring.destroy_tenant_keys(${tenantId}::uuid) as n`);
+    return result.rows[0].n;
+  });
+  evictTenantKeys(tenantId);
+  return destroyed;
+}
+
+/** Re-wrap every DEK under an MSSP with a new KEK, in one transaction. */
+export async function rotateKek(rootTenantId: string): Promise<{ newVersion: number; rewrapped: number }> {
+  return withServiceRole("vault.keys", async (db) => {
+    const result = await db.execute<{ new_version: number; rewrapped: number }>(
+      sql`select * from keyring.rotate_kek(${rootTenantId}::uuid)`,
+    );
+    return { newVersion: result.rows[0].new_version, rewrapped: result.rows[0].rewrapped };
+  });
+}

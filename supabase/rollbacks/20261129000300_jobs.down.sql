@@ -1,0 +1,2 @@
+-- Rollback of 20261129000300_jobs.
+drop table if exists public.jobs;
