@@ -13,6 +13,7 @@ export const ACTIONS = [
   "billing:view",
   "reports:export",
   "audit:view",
+  "keys:rotate",
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
