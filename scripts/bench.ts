@@ -16,7 +16,9 @@
 // Environment: BENCH_ALERTS (default 1000000), BENCH_ASSETS (default
 // alerts/10), BENCH_CUSTOMERS (default 1000), BENCH_SECONDS (time budget per
 // scenario once 30 iterations are done, default 6).
-// Flags: --plans prints the full plans; --only=1,4 runs only those scenarios;
+// BENCH_CREDENTIALS (default 10000) sealed credentials for the vault figures.
+// Flags: --plans prints the full plans; --only=1,4 runs only those scenarios
+// (--only=vault: just the vault's seal/open/rotation figures);
 // --keep leaves the server up after the run (until Ctrl-C) for manual EXPLAINs.
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -31,6 +33,7 @@ import { generateBenchData, MSSP_SLUG } from "./bench/generate";
 import { fmtMs, fmtRatio, measurePair, median, p95, renderTable, type RunResult } from "./bench/measure";
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
+import { runVaultBench } from "./bench/vault";
 
 const started = performance.now();
 const printPlans = process.argv.includes("--plans");
@@ -42,6 +45,8 @@ const keep = process.argv.includes("--keep");
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 1_000_000);
 const ASSETS = Number(process.env.BENCH_ASSETS ?? Math.round(ALERTS / 10));
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1000);
+// Credentials sealed in one customer for the vault figures (issue 4 names 10,000).
+const VAULT_CREDENTIALS = Number(process.env.BENCH_CREDENTIALS ?? 10_000);
 for (const [name, v] of Object.entries({ BENCH_ALERTS: ALERTS, BENCH_ASSETS: ASSETS, BENCH_CUSTOMERS: CUSTOMERS })) {
   if (!Number.isInteger(v) || v < 1) {
     console.error(`${name} must be a positive integer`);
@@ -257,6 +262,7 @@ async function main() {
     updateAlertStatus: target.status,
   });
   const scenarios = allScenarios.filter((s) => !only || only.has(s.id));
+  const vaultRequested = !only || only.has("vault");
 
   // ---------------------------------------------------------- scenarios
   const results: Array<{ s: Scenario; outcome: Outcome; m: Awaited<ReturnType<typeof measurePair>> }> = [];
@@ -274,6 +280,20 @@ async function main() {
       `  ${s.id}. ${s.name}: ${outcome.label}; RLS ${fmtMs(median(m.rls.total))} ms vs ` +
         `${fmtMs(median(m.baseline.total))} ms (${m.iterations} iterations, ${secs(t0)} s)`,
     );
+  }
+
+  // ---------------------------------------------------------- the vault
+  let vaultLines: string[] = [];
+  if (vaultRequested) {
+    console.log(`\nVault (issue 4): ${fmt(VAULT_CREDENTIALS)} credentials in ${data.customer.slug}`);
+    vaultLines = await runVaultBench({
+      url: db.url,
+      tenantId: data.customer.id,
+      msspId: data.msspId,
+      caller: allScenarios[0].caller,
+      credentials: VAULT_CREDENTIALS,
+      log: console.log,
+    });
   }
 
   // ------------------------------------------------- policy helpers alone
@@ -350,6 +370,10 @@ async function main() {
   console.log(`\nResults (ms per request, whole transaction incl. begin/commit; "query" = the statements only, without claims building):`);
   console.log(renderTable(header, rows));
   for (const { s } of results) if (s.note) console.log(`  ${s.id}: ${s.note}`);
+  if (vaultLines.length > 0) {
+    console.log(`\nVault (seal/open/rotation):`);
+    for (const line of vaultLines) console.log(`  ${line}`);
+  }
   console.log(`\nSetup ${setupSeconds.toFixed(1)} s; total ${secs(started)} s.`);
   if (keep) {
     console.log(`\n--keep: Postgres stays up at ${db.url} until Ctrl-C (data is deleted on exit).`);
