@@ -7,6 +7,7 @@
 // Goals: >= 20,000 opens/s warm; 10,000 credentials re-sealed in < 5 s.
 import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
+import type { Caller } from "@/lib/db/claims";
 import { inTransaction, withTenant } from "@/lib/db/with-tenant";
 import { activeKeyFor, clearKeyCache, dekFor, rotateKek } from "@/lib/vault/keys";
 import { openSecret, sealSecret } from "@/lib/vault/seal";
@@ -17,7 +18,7 @@ export interface VaultBenchInput {
   tenantId: string;
   msspId: string;
   /** A tenant admin of tenantId (for the RLS read). */
-  caller: { userId: string; activeTenantId: string | null };
+  caller: Caller;
   credentials: number;
   log: (line: string) => void;
 }
