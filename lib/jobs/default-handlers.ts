@@ -1,0 +1,13 @@
+// The handlers every worker of the portal runs. Imported by the worker entry
+// points (instrumentation-node.ts, scripts/keys.ts); lib/jobs itself stays
+// free of domain code.
+import { rotationHandlers } from "@/lib/vault/rotation";
+import { registerJobHandler } from "./worker";
+
+let registered = false;
+
+export function registerDefaultHandlers(): void {
+  if (registered) return;
+  registered = true;
+  for (const [kind, handler] of Object.entries(rotationHandlers())) registerJobHandler(kind, handler);
+}

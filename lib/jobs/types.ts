@@ -1,0 +1,79 @@
+// Shapes shared by the queue, the worker and the handlers.
+import type { JobStatus } from "@/drizzle/credentials";
+
+export type { JobStatus };
+
+/** A job as the worker holds it after claiming it (it owns the lease). */
+export interface ClaimedJob {
+  tenantId: string;
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  maxAttempts: number;
+  progressDone: number;
+  progressTotal: number | null;
+  createdBy: string | null;
+  /** The worker that holds the lease; every write below checks it still does. */
+  lockedBy: string;
+  leaseMs: number;
+}
+
+/** A job as pages and commands read it (no lease details). */
+export interface JobView {
+  tenantId: string;
+  id: string;
+  kind: string;
+  status: JobStatus;
+  progressDone: number;
+  progressTotal: number | null;
+  attempts: number;
+  maxAttempts: number;
+  /** Scrubbed reason of the last failure (safeError): safe to show. */
+  lastError: string | null;
+  result: Record<string, unknown> | null;
+  payload: Record<string, unknown>;
+  createdBy: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  runAfter: Date;
+}
+
+export const UNFINISHED: readonly JobStatus[] = ["queued", "running"];
+
+export function isFinished(status: JobStatus): boolean {
+  return status === "succeeded" || status === "failed";
+}
+
+/** What a handler gets: its job, and the ways to report progress while keeping the lease. */
+export interface JobContext {
+  job: ClaimedJob;
+  workerId: string;
+  /** Aborted when the worker stops or the lease was lost: stop at the next safe point. */
+  signal: AbortSignal;
+  /** Records progress and extends the lease; throws LeaseLostError if another worker took the job. */
+  progress(done: number, total?: number | null): Promise<void>;
+  /** Extends the lease without changing progress. */
+  heartbeat(): Promise<void>;
+}
+
+/** Audit row written in the same transaction that finishes the job. */
+export interface JobAudit {
+  action: string;
+  outcome?: "success" | "failure";
+  targetType?: string;
+  targetId?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface JobOutcome {
+  result: Record<string, unknown>;
+  audit?: JobAudit;
+}
+
+export interface JobHandler {
+  run(ctx: JobContext): Promise<JobOutcome>;
+  /** Audit row for a job that failed for good (no retries left). */
+  auditFailure?(job: ClaimedJob, error: { name: string; message: string }): JobAudit | undefined;
+}
