@@ -23,6 +23,7 @@ import {
 } from "@/lib/authz";
 import type { Claims } from "@/lib/db/claims";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import { log, safeError, secretsIn } from "@/lib/log";
 import { parseHost } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { TeamError } from "@/lib/team/errors";
@@ -106,7 +107,7 @@ export function tenantAction<S extends z.ZodObject<{ tenantId: z.ZodString }>, T
     } catch (error) {
       const message = refusalMessage(error);
       if (message === null) {
-        console.error(`action ${spec.audit} failed:`, (error as Error)?.name ?? "error");
+        log.error({ event: "action.failed", action: spec.audit, err: safeError(error, secretsIn(input)) }, `action ${spec.audit} failed`);
         return { ok: false, error: "Something went wrong; nothing was changed. Try again, and tell your admin if it keeps happening." };
       }
       const auditTenant = auditTenantFor(claims, visibleTarget);
@@ -121,7 +122,7 @@ export function tenantAction<S extends z.ZodObject<{ tenantId: z.ZodString }>, T
               requested_tenant_id: input.tenantId,
             },
           },
-        ).catch((e) => console.error(`could not record denied ${spec.audit}:`, (e as Error)?.message));
+        ).catch((e) => log.error({ event: "audit.denied-not-recorded", action: spec.audit, err: safeError(e) }, `could not record denied ${spec.audit}`));
       }
       return { ok: false, error: message };
     }

@@ -10,6 +10,7 @@ import { and, count, eq, isNull, sql } from "drizzle-orm";
 import { userMfa, userRecoveryCodes } from "@/drizzle/schema";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
+import { log, safeError } from "@/lib/log";
 import {
   generateRecoveryCodes,
   hashRecoveryCode,
@@ -174,9 +175,9 @@ function openSecretOrNull(userId: string, sealed: string): Buffer | null {
     return openTotpSecret(userId, sealed);
   } catch (error) {
     // Never the secret or the code: only which user, and the likely cause.
-    console.error(
-      `mfa: the TOTP secret of user ${userId} cannot be opened (${(error as Error).message}); ` +
-        "was NEXTAUTH_SECRET changed? The user can still sign in with a recovery code.",
+    log.error(
+      { event: "mfa.totp-secret-unopenable", userId, err: safeError(error) },
+      "the user's TOTP secret cannot be opened; was NEXTAUTH_SECRET changed? The user can still sign in with a recovery code.",
     );
     return null;
   }

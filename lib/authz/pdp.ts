@@ -7,6 +7,7 @@
 // answer within CERBOS_TIMEOUT_MS (default 2 s) all raise PdpUnavailableError.
 // Nothing here ever turns a missing answer into allow.
 import { HTTP } from "@cerbos/http";
+import { log } from "@/lib/log";
 import { ACTIONS, type Action, type TenantResource } from "./actions";
 import { PdpUnavailableError, AuthorizationError } from "./errors";
 import { assertIssuedPrincipal, type Principal } from "./principal";
@@ -43,7 +44,7 @@ async function ask<T>(call: (c: HTTP, signal: AbortSignal) => Promise<T>): Promi
   try {
     c = client();
   } catch (error) {
-    console.error(`[authz] PDP unavailable, denying: ${(error as PdpUnavailableError).reason}`);
+    log.error({ event: "authz.pdp-unavailable", reason: (error as PdpUnavailableError).reason }, "PDP unavailable, denying");
     throw error;
   }
   const ms = timeoutMs();
@@ -52,7 +53,7 @@ async function ask<T>(call: (c: HTTP, signal: AbortSignal) => Promise<T>): Promi
     return await call(c, signal);
   } catch (error) {
     const reason = signal.aborted ? `no answer within ${ms} ms` : describe(error);
-    console.error(`[authz] PDP unavailable, denying: ${reason}`);
+    log.error({ event: "authz.pdp-unavailable", reason }, "PDP unavailable, denying");
     throw new PdpUnavailableError(reason, { cause: error });
   }
 }

@@ -2,6 +2,7 @@
 // use of it goes through withTenant() or withServiceRole(), which switch to a
 // restricted role for the length of one transaction.
 import pg from "pg";
+import { log, safeError } from "@/lib/log";
 
 const globalForPool = globalThis as unknown as { __msspPool?: pg.Pool };
 
@@ -19,7 +20,7 @@ export function getPool(): pg.Pool {
   if (!globalForPool.__msspPool) {
     const pool = new pg.Pool({ connectionString: databaseUrl(), max: Number(process.env.DB_POOL_MAX ?? 10) });
     // An idle client error must not crash the process; the pool drops the client.
-    pool.on("error", (err) => console.error("postgres pool error:", err.message));
+    pool.on("error", (err) => log.error({ event: "db.pool-error", err: safeError(err) }, "idle postgres client error"));
     globalForPool.__msspPool = pool;
   }
   return globalForPool.__msspPool;

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import { getSessionUser } from "@/lib/auth/session";
+import { log, safeError } from "@/lib/log";
 import { withTenant } from "@/lib/db/with-tenant";
 import { createInvitedAccount } from "@/lib/team/accept";
 import { teamErrorFrom } from "@/lib/team/errors";
@@ -30,7 +31,7 @@ export async function acceptInvitationAction(_prev: ActionResult<{ tenantId: str
   } catch (error) {
     const refusal = teamErrorFrom(error);
     if (refusal) return { ok: false, error: refusal.message };
-    console.error("accept invitation failed:", (error as Error)?.name);
+    log.error({ event: "action.failed", action: "team:accept-invite", err: safeError(error, [token.data]) }, "accept invitation failed");
     return { ok: false, error: "Something went wrong; nothing was changed. Try again." };
   }
 }
@@ -50,7 +51,10 @@ export async function createInvitedAccountAction(_prev: ActionResult<{ email: st
   } catch (error) {
     const refusal = teamErrorFrom(error);
     if (refusal) return { ok: false, error: refusal.message };
-    console.error("create invited account failed:", (error as Error)?.name);
+    log.error(
+      { event: "action.failed", action: "team:create-invited-account", err: safeError(error, [parsed.data.token, parsed.data.password]) },
+      "create invited account failed",
+    );
     return { ok: false, error: "Something went wrong; nothing was changed. Try again." };
   }
 }

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { tenants } from "@/drizzle/schema";
 import { createInvitation } from "@/lib/team/mutations";
 import { inviteLinkFor } from "@/lib/team/links";
+import { log } from "@/lib/log";
 import { tenantAction } from "../guard";
 import { inviteMemberSchema } from "./schemas";
 
@@ -14,7 +15,10 @@ export const inviteMember = tenantAction(
     const [tenant] = await tx.db.select({ slug: tenants.slug, kind: tenants.kind }).from(tenants).where(eq(tenants.id, input.tenantId));
     const link = await inviteLinkFor(tenant, invitation.token);
     // There is no mail server: in development the "email" is this log line.
-    if (process.env.NODE_ENV !== "production") console.info(`[dev mail] invitation for ${input.email} (${input.role}): ${link}`);
+    // Never in production: the link carries the invitation token.
+    if (process.env.NODE_ENV !== "production") {
+      log.info({ event: "dev-mail", to: input.email, role: input.role, link }, "[dev mail] invitation link (no mail server outside production)");
+    }
     revalidatePath("/team");
     return {
       data: { link, email: input.email, expiresAt: invitation.expiresAt.toISOString() },
