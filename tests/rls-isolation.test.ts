@@ -75,7 +75,7 @@ interface Ctx {
 }
 
 interface TableSpec {
-  table: "alerts" | "assets" | "tenants" | "memberships" | "users" | "invitations" | "audit_log";
+  table: "alerts" | "assets" | "tenants" | "memberships" | "users" | "invitations" | "audit_log" | "credentials" | "jobs";
   key: string;
   /** Rows belonging to the tenant. `$1` is the predicate's parameter. */
   rowsOf(c: Ctx, forTarget: boolean): { where: string; param: unknown };
@@ -214,6 +214,48 @@ const TABLES: TableSpec[] = [
     seed: (owner, fx, slug) =>
       owner.query("insert into public.audit_log (tenant_id, action, outcome) values ($1, 'test.seed', 'success')", [fx.tenants[slug]]),
     appendOnly: true,
+  },
+  {
+    table: "credentials",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    // Sealed bytes are opaque to the database; key version 1 is every fixture tenant's active key.
+    insert: (c) => ({
+      sql: `insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint)
+            values ($1, gen_random_uuid(), 'generic_api_key', 'planted-' || gen_random_uuid(), decode(repeat('ab', 40), 'hex'), 1, 'abcd')
+            returning id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.credentials set name = name || '-tampered', expires_at = now()",
+    touchHome: (c, r) =>
+      DELETERS.includes(r!)
+        ? { sql: "update public.credentials set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
+        : undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint)
+         values ($1, gen_random_uuid(), 'generic_api_key', 'seeded', decode(repeat('cd', 40), 'hex'), 1, 'wxyz')`,
+        [fx.tenants[slug]],
+      ),
+  },
+  {
+    table: "jobs",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    // A kind of its own each time (one unfinished job per tenant and kind).
+    insert: (c) => ({
+      sql: `insert into public.jobs (tenant_id, kind, created_by)
+            values ($1, 'test.planted-' || translate(md5(random()::text), '0123456789', 'ghijklmnop'), $2)
+            returning id`,
+      params: [c.fx.tenants[c.slug], c.fx.users[c.actor]],
+    }),
+    // Only the worker (service role) changes jobs: authenticated has no UPDATE or DELETE at all.
+    update: "update public.jobs set status = 'failed', last_error = 'tampered'",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: false }),
+    seed: (owner, fx, slug) =>
+      owner.query("insert into public.jobs (tenant_id, kind, payload) values ($1, 'test.seeded', '{}')", [fx.tenants[slug]]),
   },
 ];
 
