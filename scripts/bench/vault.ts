@@ -10,6 +10,7 @@ import pg from "pg";
 import type { Caller } from "@/lib/db/claims";
 import { inTransaction, withTenant } from "@/lib/db/with-tenant";
 import { activeKeyFor, clearKeyCache, dekFor, rotateKek } from "@/lib/vault/keys";
+import { rotateTenantDek } from "@/lib/vault/rotation";
 import { openSecret, sealSecret } from "@/lib/vault/seal";
 import { fmtMs, fmtRatio, measurePair, median } from "./measure";
 
@@ -132,9 +133,6 @@ export async function runVaultBench(input: VaultBenchInput): Promise<string[]> {
   );
 
   // DEK rotation: re-seal every credential of the tenant under a new DEK.
-  const { rotateTenantDek } = (await import("@/lib/vault/rotation")) as unknown as {
-    rotateTenantDek: (tenantId: string, opts?: { batchSize?: number }) => Promise<unknown>;
-  };
   clearKeyCache();
   const t3 = performance.now();
   const rotation = await rotateTenantDek(input.tenantId, { batchSize: 1000 });
