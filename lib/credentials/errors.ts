@@ -1,0 +1,58 @@
+// Refusals about credentials, as messages a person can act on. None of them
+// ever contains a secret (they are built from names and SQLSTATEs only).
+//
+// CredentialError extends TeamError only so that tenantAction
+// (lib/actions/guard.ts) shows its message and audits the refusal as a rule,
+// as it does for team rules; the guard knows no other refusal type yet.
+import { CredentialIntegrityError, TenantKeyUnavailableError } from "@/lib/vault/errors";
+import { TeamError } from "@/lib/team/errors";
+
+export class CredentialError extends TeamError {
+  constructor(message: string) {
+    super(message);
+    this.name = "CredentialError";
+  }
+}
+
+/** Opening a credential failed (integrity check, or its key is gone): the use path's refusal. */
+export class CredentialUnusableError extends CredentialError {
+  constructor(
+    message: string,
+    readonly reason: "integrity" | "key_unavailable",
+  ) {
+    super(message);
+    this.name = "CredentialUnusableError";
+  }
+}
+
+function sqlState(error: unknown): string | undefined {
+  const e = error as { code?: unknown; cause?: { code?: unknown } };
+  const code = e?.code ?? e?.cause?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+export function isSerializationFailure(error: unknown): boolean {
+  return sqlState(error) === "40001";
+}
+
+/** The refusal a database or vault error means, or null for a bug (log it, show the generic message). */
+export function credentialErrorFrom(error: unknown, context: { name?: string } = {}): CredentialError | null {
+  if (error instanceof CredentialError) return error;
+  if (error instanceof CredentialIntegrityError) {
+    return new CredentialUnusableError("This credential failed its integrity check and was not opened. Replace its secret.", "integrity");
+  }
+  if (error instanceof TenantKeyUnavailableError) {
+    return new CredentialError("This tenant's encryption key is not available (it may have been rotated out or destroyed); nothing was saved.");
+  }
+  const code = sqlState(error);
+  const constraint = (error as { constraint?: string; cause?: { constraint?: string } })?.constraint ?? (error as { cause?: { constraint?: string } })?.cause?.constraint;
+  if (code === "23505") {
+    return new CredentialError(
+      context.name ? `A credential named "${context.name}" already exists in this tenant. Pick another name.` : "A credential with that name already exists in this tenant.",
+    );
+  }
+  if (code === "42501") return new CredentialError("You can't manage credentials in this tenant.");
+  if (code === "23514" && constraint === "credentials_name_check") return new CredentialError("A name is 1 to 80 characters.");
+  if (code === "40001") return new CredentialError("The tenant's key was rotated while this was being saved. Try again; nothing was changed.");
+  return null;
+}
