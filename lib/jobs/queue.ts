@@ -125,9 +125,17 @@ export function enqueueJob(tx: TenantTx, req: EnqueueRequest): Promise<Enqueued>
   return enqueueWith(tx.db, req, "auth.uid()");
 }
 
-/** Queues a job as the system (commands, schedules): created_by is null. */
-export function enqueueServiceJob(req: EnqueueRequest): Promise<Enqueued> {
-  return withServiceRole("jobs.worker", (db) => enqueueWith(db, req, "null"));
+/**
+ * Queues a job as the system (commands, schedules): created_by is null. With
+ * `audit`, a newly created job gets that audit row (no actor) in the same
+ * transaction.
+ */
+export function enqueueServiceJob(req: EnqueueRequest, opts: { audit?: JobAudit } = {}): Promise<Enqueued> {
+  return withServiceRole("jobs.worker", async (db) => {
+    const enqueued = await enqueueWith(db, req, "null");
+    if (enqueued.created && opts.audit) await recordJobAudit(db, { ...enqueued.job, attempts: 0 }, opts.audit);
+    return enqueued;
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -260,7 +268,11 @@ export function heartbeat(job: ClaimedJob): Promise<void> {
  * transaction that finishes the job. No actor: the system did it; who queued
  * the job is in the details.
  */
-async function recordJobAudit(db: Db, job: ClaimedJob, audit: JobAudit): Promise<void> {
+async function recordJobAudit(
+  db: Db,
+  job: Pick<ClaimedJob, "tenantId" | "id" | "kind" | "createdBy" | "attempts">,
+  audit: JobAudit,
+): Promise<void> {
   const details = scrubDetails({ ...(audit.details ?? {}), job_id: job.id, job_kind: job.kind, queued_by: job.createdBy, attempt: job.attempts });
   await db.$client.query(
     `insert into public.audit_log (tenant_id, actor_id, action, target_type, target_id, outcome, details)

@@ -1,0 +1,205 @@
+// Key rotation from a shell, against DATABASE_URL or the embedded dev database:
+//
+//   npm run keys -- rotate-dek --tenant <slug> [--batch-size <n>]
+//   npm run keys -- rotate-kek --mssp <slug>
+//   npm run keys -- status [--tenant <slug>]
+//
+// A rotation is queued as a service job (created_by null, audited as queued
+// "via npm run keys") and this process then runs a worker until that job has
+// finished, drawing its progress bar. If the portal's own worker (or another
+// one) takes the job first, this just follows it. Exit code 0 when the job
+// succeeded, 1 when it failed, 2 on bad usage.
+import { parseArgs } from "node:util";
+import { openDevDatabase, redactUrl } from "./lib/dev-database";
+
+// The worker's JSON log lines would trample the progress bar.
+process.env.LOG_LEVEL ??= "warn";
+
+const USAGE = `usage:
+  npm run keys -- rotate-dek --tenant <slug> [--batch-size <n>]   rotate a tenant's data key (re-seals its credentials)
+  npm run keys -- rotate-kek --mssp <slug>                        rotate an MSSP's key-encryption key (re-wraps its tenants' keys)
+  npm run keys -- status [--tenant <slug>]                        key versions, credentials per version, KEKs`;
+
+function usage(message?: string): never {
+  if (message) console.error(message);
+  console.error(USAGE);
+  process.exit(2);
+}
+
+const [command, ...rest] = process.argv.slice(2);
+let options: { tenant?: string; mssp?: string; "batch-size"?: string };
+try {
+  options = parseArgs({
+    args: rest,
+    options: { tenant: { type: "string" }, mssp: { type: "string" }, "batch-size": { type: "string" } },
+    strict: true,
+  }).values;
+} catch (error) {
+  usage((error as Error).message);
+}
+if (command === "rotate-dek" && !options.tenant) usage("rotate-dek needs --tenant <slug>");
+if (command === "rotate-kek" && !options.mssp) usage("rotate-kek needs --mssp <slug>");
+if (!["rotate-dek", "rotate-kek", "status"].includes(command ?? "")) usage(command ? `unknown command: ${command}` : undefined);
+const batchSize = options["batch-size"] === undefined ? undefined : Number(options["batch-size"]);
+if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 5000)) {
+  usage("--batch-size must be a whole number from 1 to 5000");
+}
+
+const db = await openDevDatabase();
+process.env.DATABASE_URL = db.url;
+console.log(`Database: ${redactUrl(db.url)}`);
+
+const { closePool } = await import("@/lib/db/pool");
+const { enqueueServiceJob, getJobAsService, isFinished, newWorkerId, runWorker } = await import("@/lib/jobs");
+const { registerDefaultHandlers } = await import("@/lib/jobs/default-handlers");
+const { findTenantBySlug } = await import("@/lib/tenancy/resolve-host");
+const { ROTATE_DEK_KIND, ROTATE_KEK_KIND } = await import("@/lib/vault/rotation");
+const { keyInventory, activeVersionOf } = await import("@/lib/vault/rotation-status");
+type JobView = import("@/lib/jobs").JobView;
+
+const tty = process.stdout.isTTY === true;
+const BAR_WIDTH = 30;
+
+function bar(job: JobView): string {
+  const total = job.progressTotal;
+  const succeeded = job.status === "succeeded";
+  const fraction = succeeded ? 1 : total ? Math.min(1, job.progressDone / total) : 0;
+  const filled = Math.round(fraction * BAR_WIDTH);
+  const counts = total === null ? "" : ` ${succeeded ? total : job.progressDone}/${total}`;
+  const state = job.status === "queued" ? (job.attempts > 0 ? " retrying…" : " waiting for a worker…") : "";
+  return `[${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}%${counts}${state}`;
+}
+
+function summary(job: JobView): string {
+  const r = job.result ?? {};
+  const seconds =
+    job.startedAt && job.finishedAt ? ` in ${((job.finishedAt.getTime() - job.startedAt.getTime()) / 1000).toFixed(1)} s` : "";
+  if (job.status === "failed") return `Failed after ${job.attempts} attempt(s)${seconds}: ${job.lastError ?? "no reason recorded"}`;
+  if (job.kind === ROTATE_DEK_KIND) {
+    const retired = (r.retiredVersions as number[] | undefined) ?? [];
+    return (
+      `Done${seconds}: ${r.resealed} credential(s) re-sealed under v${r.targetVersion}` +
+      (Number(r.skipped) ? `, ${r.skipped} skipped (replaced meanwhile)` : "") +
+      (retired.length ? `; retired v${retired.join(", v")}` : "; nothing to retire")
+    );
+  }
+  return `Done${seconds}: ${r.rewrapped} tenant key(s) re-wrapped under KEK v${r.newVersion}`;
+}
+
+/** Runs a worker until the job is finished, drawing its bar. Returns the finished job. */
+async function follow(tenantId: string, jobId: string, kind: string): Promise<JobView> {
+  registerDefaultHandlers();
+  const controller = new AbortController();
+  const worker = runWorker({ signal: controller.signal, workerId: newWorkerId("cli"), kinds: [kind], pollMs: 200 });
+  let last = "";
+  let job: JobView | null = null;
+  try {
+    for (;;) {
+      job = await getJobAsService(tenantId, jobId);
+      if (!job) throw new Error(`job ${jobId} disappeared (was its tenant deleted?)`);
+      const line = bar(job);
+      if (line !== last) {
+        if (tty) process.stdout.write(`\r${line}\x1b[K`);
+        else if (isFinished(job.status) || line.replace(/\d+\/\d+/, "") !== last.replace(/\d+\/\d+/, "")) console.log(line);
+        last = line;
+      }
+      if (isFinished(job.status)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    if (tty) process.stdout.write("\n");
+    controller.abort();
+    await worker;
+  }
+  return job!;
+}
+
+async function rotate(): Promise<number> {
+  const slug = (command === "rotate-dek" ? options.tenant : options.mssp)!;
+  const tenant = await findTenantBySlug(slug);
+  if (!tenant) {
+    console.error(`No tenant with the slug "${slug}". \`npm run keys -- status\` lists them.`);
+    return 1;
+  }
+  const kek = command === "rotate-kek";
+  if (kek && tenant.kind !== "mssp") {
+    console.error(`"${slug}" is a ${tenant.kind}, not an MSSP: key-encryption keys belong to MSSPs. Use rotate-dek for its data key.`);
+    return 1;
+  }
+  const kind = kek ? ROTATE_KEK_KIND : ROTATE_DEK_KIND;
+  const { job, created } = await enqueueServiceJob(
+    { tenantId: tenant.id, kind, payload: batchSize ? { batchSize } : {}, maxAttempts: kek ? 3 : 5 },
+    {
+      audit: {
+        action: kek ? "keys.kek-rotation-queued" : "keys.dek-rotation-queued",
+        targetType: "tenant",
+        targetId: tenant.id,
+        details: { via: "npm run keys" },
+      },
+    },
+  );
+  const what = kek ? `the key-encryption key of ${tenant.name} (${slug})` : `the data key of ${tenant.name} (${slug})`;
+  console.log(created ? `Rotating ${what}: job ${job.id}` : `A rotation of ${what} is already ${job.status} (job ${job.id}); following it.`);
+  const finished = await follow(tenant.id, job.id, kind);
+  console.log(summary(finished));
+  return finished.status === "succeeded" ? 0 : 1;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
+async function status(): Promise<number> {
+  if (options.tenant && !(await findTenantBySlug(options.tenant))) {
+    console.error(`No tenant with the slug "${options.tenant}".`);
+    return 1;
+  }
+  const inventory = await keyInventory({ slug: options.tenant });
+  if (inventory.length === 0) {
+    console.log("No tenants yet. Seed the demo data with `npm run db:seed`, or provision a tenant.");
+    return 0;
+  }
+  for (const mssp of inventory) {
+    const active = mssp.keks.find((k) => k.status === "active");
+    const retired = mssp.keks.filter((k) => k.status === "retired").length;
+    console.log(
+      `\nMSSP ${mssp.name} (${mssp.slug}): ` +
+        (active
+          ? `KEK v${active.version}, created ${active.createdAt.toISOString()}, wraps ${active.wraps} tenant key(s)` +
+            (retired ? `; ${retired} retired version(s), material overwritten` : "")
+          : "no KEK yet"),
+    );
+    console.log(`  ${pad("TENANT", 34)}${pad("DATA KEY", 12)}${pad("CREDENTIALS", 28)}ACTIVE SINCE`);
+    const minDepth = Math.min(...mssp.tenants.map((t) => t.depth));
+    for (const t of mssp.tenants) {
+      const key = activeVersionOf(t.versions);
+      const retiring = t.versions.filter((v) => v.status === "retiring").map((v) => `v${v.version}`);
+      const destroyed = t.versions.some((v) => v.status === "destroyed");
+      const total = [...t.credentials.values()].reduce((a, b) => a + b, 0);
+      const perVersion =
+        t.credentials.size > 1
+          ? ` (${[...t.credentials.entries()].sort((a, b) => b[0] - a[0]).map(([v, n]) => `${n} on v${v}`).join(", ")})`
+          : "";
+      const keyText = destroyed ? "destroyed" : key ? `v${key.version}${retiring.length ? ` +${retiring.join(",")}` : ""}` : "none";
+      console.log(
+        `  ${pad(`${"  ".repeat(t.depth - minDepth)}${t.slug}`, 34)}${pad(keyText, 12)}${pad(`${total}${perVersion}`, 28)}${key ? key.createdAt.toISOString() : "—"}`,
+      );
+    }
+  }
+  return 0;
+}
+
+let exitCode = 1;
+try {
+  exitCode = command === "status" ? await status() : await rotate();
+} catch (error) {
+  const { safeError } = await import("@/lib/log");
+  const e = safeError(error);
+  const hint = e.code === "3F000" || e.code === "42P01" ? " (is the database migrated? npm run db:migrate)" : "";
+  console.error(`keys ${command} failed: ${e.message}${hint}`);
+  exitCode = 1;
+} finally {
+  await closePool();
+  await db.stop();
+}
+process.exit(exitCode);
