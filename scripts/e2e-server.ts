@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { startCerbos } from "./lib/cerbos";
+import { startConnectorStub } from "./lib/connector-stub";
 import { freePort, startEmbeddedPostgres } from "./lib/embedded-postgres";
 import { prepareDemoDatabase } from "./lib/demo-database";
 
@@ -21,6 +22,8 @@ const pdp = await startCerbos().catch(async (error) => {
   await db.stop();
   throw error;
 });
+// Connection tests on the credentials page reach this stub, not the vendors.
+const connectorStub = await startConnectorStub();
 
 const env = {
   ...process.env,
@@ -30,12 +33,16 @@ const env = {
   AUTH_TRUST_HOST: "1",
   PORTAL_DOMAIN: "localhost",
   NEXT_TELEMETRY_DISABLED: "1",
+  // For tests only: a production build honours it only with the second flag.
+  CONNECTOR_TEST_ENDPOINT: connectorStub.url,
+  CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION: "1",
 };
 const nextBin = path.join(process.cwd(), "node_modules", ".bin", "next");
 let child: ChildProcess | undefined;
 
 async function stop(code: number) {
   if (child && child.exitCode === null) child.kill("SIGTERM");
+  await connectorStub.stop();
   await pdp.stop();
   await db.stop();
   process.exit(code);

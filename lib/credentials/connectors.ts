@@ -54,6 +54,8 @@ export interface VerifyRequest {
 export interface Connector {
   kind: ConnectorKind;
   label: string;
+  /** For tight places: the table, the picker. */
+  shortLabel: string;
   /** Who answers, in messages: "CrowdStrike refused the client secret (401)". */
   vendor: string;
   help: string;
@@ -129,6 +131,7 @@ type CrowdStrikeRegion = keyof typeof CROWDSTRIKE_REGIONS;
 
 const crowdstrike: Connector = {
   kind: "crowdstrike_falcon",
+  shortLabel: "CrowdStrike",
   label: "CrowdStrike Falcon",
   vendor: "CrowdStrike",
   help: "An API client from Falcon console → Support and resources → API clients and keys. Read-only scopes are enough for alerts.",
@@ -175,6 +178,7 @@ const crowdstrike: Connector = {
 
 const sentinelone: Connector = {
   kind: "sentinelone",
+  shortLabel: "SentinelOne",
   label: "SentinelOne",
   vendor: "SentinelOne",
   help: "An API token of a service user (Settings → Users → Service users) with read access to threats.",
@@ -215,6 +219,7 @@ const AADSTS: Record<number, string> = {
 
 const defender: Connector = {
   kind: "microsoft_defender",
+  shortLabel: "Defender",
   label: "Microsoft Defender",
   vendor: "Microsoft",
   help: "An Entra ID app registration with the WindowsDefenderATP application permissions it needs (e.g. Alert.Read.All), admin consent granted.",
@@ -263,6 +268,7 @@ const SPLUNK_CODES: Record<number, string> = {
 
 const splunk: Connector = {
   kind: "splunk_hec",
+  shortLabel: "Splunk HEC",
   label: "Splunk HTTP Event Collector",
   vendor: "Splunk",
   help: "An HEC token (Settings → Data inputs → HTTP Event Collector). Alerts are forwarded to it.",
@@ -316,6 +322,7 @@ const splunk: Connector = {
 
 const generic: Connector = {
   kind: "generic_api_key",
+  shortLabel: "API key",
   label: "Generic API key",
   vendor: "The service",
   help: "Any HTTPS API that takes a key in a request header. The test sends one GET to the test path.",
@@ -448,6 +455,7 @@ export function checkSecret(kind: ConnectorKind, secret: unknown): { ok: true; s
 export interface ConnectorFormSpec {
   kind: ConnectorKind;
   label: string;
+  shortLabel: string;
   help: string;
   fields: { name: string; label: string; keepSpaces?: boolean; help?: string; placeholder?: string; defaultValue?: string; optional?: boolean; options?: { value: string; label: string }[] }[];
   secret: { label: string; help: string; placeholder?: string };
@@ -459,6 +467,7 @@ export function connectorFormSpecs(): ConnectorFormSpec[] {
     return {
       kind,
       label: c.label,
+      shortLabel: c.shortLabel,
       help: c.help,
       fields: c.fields.map((f) => ({
         keepSpaces: f.keepSpaces,

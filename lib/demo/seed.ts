@@ -14,6 +14,7 @@ import { hash, type Algorithm, type Options } from "@node-rs/argon2";
 import type { ClientBase } from "pg";
 import { mfaKey, openTotpSecret, sealTotpSecret } from "@/lib/auth/mfa-crypto";
 import { base32Decode } from "@/lib/auth/totp";
+import { insertDemoCredentials } from "./credentials";
 import { generateDemoData } from "./generate";
 import { DEMO_MSSP_SLUG, DEMO_TENANTS, demoTenantDepth } from "./tenants";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS } from "./users";
@@ -81,12 +82,13 @@ export async function seedDemo(client: ClientBase, opts: SeedDemoOptions = {}): 
     const mfa = await enrolDemoMfa(client, opts.authSecret ?? process.env.NEXTAUTH_SECRET, log);
     const assets = await insertAssets(client, data.assets, tenantIds);
     const alerts = await insertAlerts(client, data.alerts, tenantIds, userIds);
+    const credentials = await insertDemoCredentials(client, tenantIds, now);
 
     await client.query("commit");
     const ms = Math.round(performance.now() - started);
     log(
       `demo data loaded: ${tenantIds.size} tenants, ${userIds.size} users (${memberships} memberships, ${mfa} with TOTP), ` +
-        `${assets} assets, ${alerts} alerts in ${ms} ms`,
+        `${assets} assets, ${alerts} alerts, ${credentials} connector credentials in ${ms} ms`,
     );
     return { tenants: tenantIds.size, users: userIds.size, alerts, assets, skipped: false };
   } catch (error) {

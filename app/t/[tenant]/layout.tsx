@@ -16,6 +16,7 @@ export default async function TenantLayout(props: { children: React.ReactNode; p
       scopeLabel={links.length > 1 ? page.tenant.name : undefined}
       nav={[
         { href: "/alerts", label: "Alerts" },
+        ...(can["credentials:view"] ? [{ href: "/credentials", label: "Credentials" }] : []),
         ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
         ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),
         { href: "/tenants", label: "My tenants" },

@@ -1,0 +1,69 @@
+// Server side of the credentials page: which tenants the caller may see
+// credentials of (PDP), the selected one's credentials (masked, under RLS),
+// and whether the caller may manage them there.
+import { PageHeader } from "@/components/ui/page-header";
+import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { toCredentialView } from "@/lib/actions/credentials/view";
+import { isPdpUnavailable } from "@/lib/authz";
+import { connectorFormSpecs } from "@/lib/credentials/connectors";
+import { loadCredentialsPage } from "@/lib/credentials/page-data";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { CredentialsPanel } from "./credentials-panel";
+
+export async function CredentialsPage(props: {
+  run: <T>(fn: (tx: TenantTx) => Promise<T>) => Promise<T>;
+  wantedSlug?: string;
+  fallbackTenantId: string | null;
+}) {
+  let data;
+  try {
+    data = await props.run((tx) => loadCredentialsPage(tx, props.wantedSlug, props.fallbackTenantId));
+  } catch (error) {
+    if (isPdpUnavailable(error)) return <PdpUnavailable />;
+    throw error;
+  }
+  if (!data.selected) {
+    return (
+      <>
+        <PageHeader title="Credentials" />
+        <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="credentials-not-allowed">
+          <p className="text-sm font-medium text-slate-800">You can't see credentials here.</p>
+          <p className="mt-1 text-sm text-slate-500">Ask an admin of this tenant if you need to know which integrations are set up.</p>
+        </div>
+      </>
+    );
+  }
+  return (
+    <>
+      <PageHeader
+        title="Credentials"
+        description="Keys and secrets the portal uses to reach your security tools. Each secret is sealed with the tenant's own key and never shown again after it is saved."
+        actions={
+          data.tenants.length > 1 ? (
+            <form method="get" className="flex items-center gap-2">
+              <label className="text-xs font-medium text-slate-600" htmlFor="credentials-tenant">
+                Tenant
+              </label>
+              <select id="credentials-tenant" name="tenant" defaultValue={data.selected.slug} className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm">
+                {data.tenants.map((t) => (
+                  <option key={t.id} value={t.slug}>
+                    {t.name}
+                  </option>
+                ))}
+              </select>
+              <button className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50">Show</button>
+            </form>
+          ) : undefined
+        }
+      />
+      <CredentialsPanel
+        key={data.selected.id}
+        tenantId={data.selected.id}
+        tenantName={data.selected.name}
+        canManage={data.selected.canManage}
+        credentials={data.credentials.map(toCredentialView)}
+        connectors={connectorFormSpecs()}
+      />
+    </>
+  );
+}
