@@ -16,6 +16,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         { href: "/alerts", label: "Alerts" },
         ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
         ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),
+        ...(can["keys:rotate"] ? [{ href: "/keys", label: "Keys" }] : []),
         { href: "/tenants", label: "My tenants" },
       ]
     : [{ href: "/tenants", label: "My tenants" }];

@@ -6,6 +6,7 @@
 import { AuthorizationError } from "@/lib/authz";
 import { enqueueJob } from "@/lib/jobs";
 import { ROTATE_KEK_KIND } from "@/lib/vault/rotation";
+import { jobJson } from "@/lib/vault/rotation-page";
 import { tenantAction } from "../guard";
 import { rotateKeySchema, type QueuedRotation } from "./schemas";
 
@@ -15,7 +16,7 @@ export const rotateMsspKek = tenantAction(
     // KEKs belong to MSSPs (root tenants); keys:rotate on a customer means its DEK.
     if (tenant.kind !== "mssp" || tenant.path.includes(".")) throw new AuthorizationError("keys:rotate", input.tenantId);
     const { job, created } = await enqueueJob(tx, { tenantId: tenant.id, kind: ROTATE_KEK_KIND, maxAttempts: 3 });
-    const data: QueuedRotation = { jobId: job.id, tenantId: tenant.id, created };
+    const data: QueuedRotation = { jobId: job.id, tenantId: tenant.id, created, job: jobJson(job) };
     return {
       data,
       message: created ? "Key-encryption key rotation started." : "A key-encryption key rotation is already under way; showing its progress.",

@@ -5,6 +5,7 @@
 // here records who asked, the worker's records how it ended.
 import { enqueueJob } from "@/lib/jobs";
 import { ROTATE_DEK_KIND } from "@/lib/vault/rotation";
+import { jobJson } from "@/lib/vault/rotation-page";
 import { tenantAction } from "../guard";
 import { rotateKeySchema, type QueuedRotation } from "./schemas";
 
@@ -12,7 +13,7 @@ export const rotateTenantKey = tenantAction(
   { action: "keys:rotate", audit: "keys.dek-rotation-queued", schema: rotateKeySchema },
   async ({ tx, input, tenant }) => {
     const { job, created } = await enqueueJob(tx, { tenantId: tenant.id, kind: ROTATE_DEK_KIND });
-    const data: QueuedRotation = { jobId: job.id, tenantId: tenant.id, created };
+    const data: QueuedRotation = { jobId: job.id, tenantId: tenant.id, created, job: jobJson(job) };
     return {
       data,
       message: created ? "Key rotation started." : "A key rotation for this tenant is already under way; showing its progress.",

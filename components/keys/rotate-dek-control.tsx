@@ -1,0 +1,40 @@
+"use client";
+// The "Rotate key" button of one tenant row, and the progress of its rotation.
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect } from "react";
+import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { rotateTenantKey } from "@/lib/actions/keys/rotate-tenant-key";
+import type { QueuedRotation } from "@/lib/actions/keys/schemas";
+import { idle, type ActionResult } from "@/lib/actions/result";
+import { isFinished } from "@/lib/jobs/types";
+import type { JobJson } from "@/lib/vault/rotation-page";
+import { JobProgress } from "./job-progress";
+
+export function RotateDekControl(props: { tenantId: string; tenantName: string; canRotate: boolean; latestJob: JobJson | null }) {
+  const router = useRouter();
+  const [state, action] = useActionState(rotateTenantKey, idle as ActionResult<QueuedRotation>);
+  useEffect(() => {
+    if (state.ok) router.refresh();
+  }, [state, router]);
+
+  // The job this row follows: the one just queued here, else an unfinished or failed one from the server.
+  const queued = state.ok ? state.data.job : null;
+  const fromServer = props.latestJob && (!isFinished(props.latestJob.status) || props.latestJob.status === "failed") ? props.latestJob : null;
+  const job = queued ?? fromServer;
+  const busy = job !== null && !isFinished(job.status) && queued === null;
+
+  return (
+    <div className="ml-auto flex w-64 flex-col items-end gap-2">
+      {job && <JobProgress key={job.id} initial={job} compact />}
+      {props.canRotate && !busy && (
+        <form action={action} aria-label={`Rotate the data key of ${props.tenantName}`}>
+          <input type="hidden" name="tenantId" value={props.tenantId} />
+          <SubmitButton tone="quiet" pendingLabel="Starting…">
+            {queued ? "Rotate again" : "Rotate key"}
+          </SubmitButton>
+        </form>
+      )}
+      {!state.ok && state.error && <ResultMessage state={state} />}
+    </div>
+  );
+}
