@@ -72,6 +72,7 @@ test("an admin adds, tests, replaces and deletes a CrowdStrike credential; the s
   await row.getByRole("button", { name: "Replace secret" }).click();
   const replace = row.getByRole("form", { name: "Replace the secret of Falcon e2e" });
   await replace.getByLabel("New client secret").fill(wrongSecret);
+  await page.screenshot({ path: `${SCREENSHOTS}/credentials-replace.png`, fullPage: true });
   await replace.getByRole("button", { name: "Save new secret" }).click();
   await expect(row.getByText(`now ends in ••••${wrongSecret.slice(-4)}`)).toBeVisible();
   await expect(row.getByTestId("masked-secret")).toHaveText(`••••${wrongSecret.slice(-4)}`);
@@ -87,6 +88,12 @@ test("an admin adds, tests, replaces and deletes a CrowdStrike credential; the s
   page.once("dialog", (d) => d.accept());
   await row.getByRole("button", { name: "Delete" }).click();
   await expect(page.getByTestId("credential-Falcon e2e")).toHaveCount(0);
+
+  // A site without credentials: the empty state says what to do.
+  await page.goto(`${ACME}/credentials?tenant=acme-us-east`);
+  await expect(page.getByTestId("credentials-empty")).toContainText("No credentials in Acme US East yet");
+  await expect(page.getByTestId("credentials-empty").getByRole("button", { name: "Add credential" })).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/credentials-empty.png`, fullPage: true });
 
   // The audit trail has the story, without the secrets.
   await page.goto(`${ACME}/audit?action=credential`);
