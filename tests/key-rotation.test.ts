@@ -15,7 +15,7 @@ import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import { enqueueServiceJob, getJobAsService, runJobsUntilIdle, type JobView } from "@/lib/jobs";
+import { enqueueJob, enqueueServiceJob, getJobAsService, runJobsUntilIdle, type JobView } from "@/lib/jobs";
 import { registerDefaultHandlers } from "@/lib/jobs/default-handlers";
 import { TenantKeyUnavailableError } from "@/lib/vault/errors";
 import { activeKeyFor, clearKeyCache, dekFor, destroyTenantKeys } from "@/lib/vault/keys";
@@ -26,14 +26,19 @@ import {
   rotateTenantDek,
 } from "@/lib/vault/rotation";
 import { openSecret, sealSecret } from "@/lib/vault/seal";
+import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
 import { insertFixtures, type Fixtures, type TenantSlug } from "./helpers/fixtures";
+import { as } from "./helpers/sql";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
 let fx: Fixtures;
 let owner: pg.Client;
+let pdp: CerbosServer;
 
 before(async () => {
+  pdp = await ensureCerbos({ quiet: true });
+  process.env.CERBOS_URL = pdp.url;
   db = await createTestDatabase();
   fx = await insertFixtures(db.url);
   owner = new pg.Client({ connectionString: db.url });
@@ -43,6 +48,7 @@ before(async () => {
 after(async () => {
   await owner.end();
   await db.drop();
+  await pdp.stop();
 });
 
 interface Row {
@@ -352,6 +358,48 @@ describe("DEK rotation job", () => {
     assert.equal(b.job.id, a.job.id);
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["succeeded"]);
     assert.deepEqual((await keyRows("mssp-b")).map((k) => k.status), ["retired", "active"]);
+  });
+});
+
+describe("who may have a rotation run", () => {
+  test("the worker asks the PDP again for the user who queued it: an MSSP admin's job runs, a tenant admin's is refused", async () => {
+    // RLS lets any tenant admin insert a job row (the PDP check lives in the
+    // server action), so a job inserted around the action must not run.
+    const forged = await as(fx, "otherCoAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["other-co"], kind: ROTATE_DEK_KIND }));
+    assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["failed"]);
+    const refused = await jobRow(fx.tenants["other-co"], forged.job.id);
+    assert.match(refused.lastError ?? "", /may not rotate keys on this tenant/);
+    assert.equal(refused.attempts, 1);
+    assert.deepEqual((await keyRows("other-co")).map((k) => [k.version, k.status]), [[1, "active"]], "nothing changed");
+    const forgedKek = await as(fx, "otherCoAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["other-co"], kind: ROTATE_KEK_KIND }));
+    assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_KEK_KIND] })).outcomes, ["failed"]);
+    assert.match((await jobRow(fx.tenants["other-co"], forgedKek.job.id)).lastError ?? "", /may not rotate keys/);
+
+    const allowed = await as(fx, "msspBAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["other-co"], kind: ROTATE_DEK_KIND }));
+    assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["succeeded"]);
+    assert.equal((await jobRow(fx.tenants["other-co"], allowed.job.id)).createdBy, fx.users.msspBAdmin);
+    assert.deepEqual((await keyRows("other-co")).map((k) => [k.version, k.status]), [
+      [1, "retired"],
+      [2, "active"],
+    ]);
+  });
+
+  test("with the PDP down, the attempt fails and is retried, changing nothing", async () => {
+    const queued = await as(fx, "msspBAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["mssp-b"], kind: ROTATE_KEK_KIND }));
+    const saved = process.env.CERBOS_URL;
+    process.env.CERBOS_URL = "http://127.0.0.1:9";
+    try {
+      assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_KEK_KIND] })).outcomes, ["retrying"]);
+    } finally {
+      process.env.CERBOS_URL = saved;
+    }
+    const job = await jobRow(fx.tenants["mssp-b"], queued.job.id);
+    assert.equal(job.status, "queued");
+    assert.match(job.lastError ?? "", /Authorization service unavailable/);
+    const keks = await owner.query("select version from keyring.keks where root_tenant_id = $1", [fx.tenants["mssp-b"]]);
+    assert.deepEqual(keks.rows, [{ version: 1 }]);
+    await owner.query("update public.jobs set run_after = now() where id = $1", [queued.job.id]);
+    assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_KEK_KIND] })).outcomes, ["succeeded"]);
   });
 });
 
