@@ -1,18 +1,31 @@
-// The server Playwright tests against: a fresh embedded Postgres with the demo
-// data, the PDP (Cerbos sidecar over policies/), and a production build of the
-// portal (`next build` + `next start`).
+// The server Playwright tests against: a fresh Postgres with the demo data
+// (Debian's 15 with every statement logged when installed, else the embedded
+// 17; scripts/lib/e2e-database.ts), the PDP (Cerbos sidecar over policies/),
+// and a production build of the portal (`next build` + `next start`).
+//
+// Everything the secret-leak test searches is written under .data/e2e and
+// named in .data/e2e/run.json: the Postgres log, the app's pino log, Next's
+// own output, and how to pg_dump the database.
 import { spawn, type ChildProcess } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startCerbos } from "./lib/cerbos";
 import { startConnectorStub } from "./lib/connector-stub";
-import { freePort, startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { startE2eDatabase } from "./lib/e2e-database";
 import { prepareDemoDatabase } from "./lib/demo-database";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const dataDir = path.join(process.cwd(), ".data", "e2e");
 await rm(dataDir, { recursive: true, force: true });
-const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, quiet: true });
+await mkdir(dataDir, { recursive: true });
+const db = await startE2eDatabase(dataDir);
+const appLog = path.join(dataDir, "app.log");
+const nextLog = path.join(dataDir, "next.log");
+await writeFile(
+  path.join(dataDir, "run.json"),
+  JSON.stringify({ databaseUrl: db.url, postgresLog: db.postgresLog, pgDump: db.pgDump, appLog, nextLog }, null, 2),
+);
 // The seed seals the demo TOTP secret under a key derived from NEXTAUTH_SECRET
 // (lib/auth/mfa-crypto.ts), so it must see the one the portal runs with.
 const NEXTAUTH_SECRET = "e2e-only-secret-not-used-anywhere-else-0123456789";
@@ -36,6 +49,9 @@ const env = {
   // For tests only: a production build honours it only with the second flag.
   CONNECTOR_TEST_ENDPOINT: connectorStub.url,
   CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION: "1",
+  // The app's structured log, at its most talkative, for the leak test to search.
+  LOG_FILE: appLog,
+  LOG_LEVEL: "debug",
 };
 const nextBin = path.join(process.cwd(), "node_modules", ".bin", "next");
 let child: ChildProcess | undefined;
@@ -55,5 +71,15 @@ if (process.env.E2E_SKIP_BUILD !== "1") {
   const code: number = await new Promise((r) => child!.on("exit", (c) => r(c ?? 1)));
   if (code !== 0) await stop(code);
 }
-child = spawn(nextBin, ["start", "-p", String(port)], { stdio: "inherit", env });
+child = spawn(nextBin, ["start", "-p", String(port)], { stdio: ["ignore", "pipe", "pipe"], env });
+// Next's own output goes to the terminal and to next.log (searched by the leak test).
+const nextOut = createWriteStream(nextLog, { flags: "a" });
+child.stdout!.on("data", (d) => {
+  process.stdout.write(d);
+  nextOut.write(d);
+});
+child.stderr!.on("data", (d) => {
+  process.stderr.write(d);
+  nextOut.write(d);
+});
 child.on("exit", (code) => void stop(code ?? 0));
