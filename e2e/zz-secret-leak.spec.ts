@@ -76,6 +76,7 @@ test("a planted secret appears in no response, log or database dump", async ({ b
   const adminResponses = recordResponses(adminContext);
   const page = await adminContext.newPage();
   await signIn(page, ACME, "acme.admin@demo.test");
+  await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
   await page.goto(`${ACME}/credentials`);
   await page.getByRole("button", { name: "Add credential" }).click();
   const form = page.getByRole("form", { name: "Add a credential" });
@@ -112,6 +113,7 @@ test("a planted secret appears in no response, log or database dump", async ({ b
   const msspResponses = recordResponses(msspContext);
   const console_ = await msspContext.newPage();
   await signIn(console_, CONSOLE, "mssp.admin@demo.test");
+  await console_.waitForURL((u) => !u.pathname.startsWith("/signin"));
   await console_.goto(`${CONSOLE}/keys`);
   const acme = console_.getByTestId("keys-row-acme");
   await acme.getByRole("button", { name: /Rotate (key|again)/ }).click();
@@ -145,7 +147,7 @@ test("a planted secret appears in no response, log or database dump", async ({ b
 
   const postgresLog = readFileSync(run.postgresLog!, "utf8");
   expect(postgresLog, "control: Postgres logged the credential insert with its parameters").toMatch(
-    /insert into "credentials"[\s\S]*?parameters: \$1 = '/i,
+    /insert into (public\.)?"?credentials"?[\s\S]*?parameters: \$1 = '/i,
   );
   expect(postgresLog, "control: the log holds the credential's name").toContain(name);
   expect(findIn(postgresLog, secrets), "Postgres log").toEqual([]);
