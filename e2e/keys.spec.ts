@@ -3,7 +3,7 @@
 // then rotates the MSSP's key-encryption key behind its confirmation; an MSSP
 // analyst sees the same status read-only; a tenant admin cannot reach it.
 import { expect, test, type Locator } from "@playwright/test";
-import { CONSOLE, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
+import { CONSOLE, SCREENSHOTS, signIn, signedInAs, tenantUrl } from "./helpers";
 
 async function versionOf(locator: Locator): Promise<number> {
   const text = (await locator.innerText()).trim();
@@ -14,6 +14,7 @@ async function versionOf(locator: Locator): Promise<number> {
 test("an MSSP admin rotates Acme's data key and the MSSP's KEK, with live progress", async ({ page }) => {
   test.setTimeout(120_000);
   await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await signedInAs(page, "mssp.admin@demo.test");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Keys" }).click();
   await expect(page).toHaveURL(`${CONSOLE}/keys`);
   await expect(page.getByRole("heading", { name: "Keys", exact: true })).toBeVisible();
@@ -76,6 +77,7 @@ test("an MSSP admin rotates Acme's data key and the MSSP's KEK, with live progre
 
 test("an MSSP analyst sees key status read-only", async ({ page }) => {
   await signIn(page, CONSOLE, "mssp.analyst@demo.test");
+  await signedInAs(page, "mssp.analyst@demo.test");
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Keys" })).toHaveCount(0);
   await page.goto(`${CONSOLE}/keys`);
   await expect(page.getByTestId("keys-read-only")).toBeVisible();
@@ -87,6 +89,7 @@ test("an MSSP analyst sees key status read-only", async ({ page }) => {
 test("a tenant admin cannot reach the Keys page", async ({ page }) => {
   // On the console host: a 403, and no Keys link.
   await signIn(page, CONSOLE, "acme.admin@demo.test");
+  await signedInAs(page, "acme.admin@demo.test");
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Keys" })).toHaveCount(0);
   const response = await page.goto(`${CONSOLE}/keys`);
   expect(response?.status()).toBe(403);
@@ -96,6 +99,7 @@ test("a tenant admin cannot reach the Keys page", async ({ page }) => {
 
   // On the tenant's own host there is no such page.
   await signIn(page, tenantUrl("acme"), "acme.admin@demo.test");
+  await signedInAs(page, "acme.admin@demo.test");
   const onTenantHost = await page.goto(`${tenantUrl("acme")}/keys`);
   expect(onTenantHost?.status()).toBe(404);
   // The job route answers only for real jobs the caller can see.
