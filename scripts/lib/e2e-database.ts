@@ -30,6 +30,7 @@ export async function startE2eDatabase(dir: string): Promise<E2eDatabase> {
   const server = await startServer(found.bin, {
     flags: ["-c", "log_statement=all", "-c", "log_parameter_max_length=-1", "-c", "log_min_error_statement=error"],
     logFile: postgresLog,
+    parentDir: dir,
   });
   const admin = new pg.Client({ connectionString: server.adminUrl });
   await admin.connect();

@@ -84,12 +84,14 @@ export interface StartOptions {
   flags?: string[];
   /** Append everything the server writes to stderr (its log) to this file. */
   logFile?: string;
+  /** Where the data directory goes (default .data/). The e2e server puts it under .data/e2e, which each run wipes, so a killed run leaves nothing behind for long. */
+  parentDir?: string;
 }
 
 /** initdb into a fresh directory under .data/, start the server, wait until it accepts connections. */
 export async function startServer(bin: string, opts: StartOptions = {}): Promise<RunningServer> {
   const as = postgresUser();
-  const dir = path.join(process.cwd(), ".data", `pg-${path.basename(path.dirname(bin))}-${process.pid}-${randomBytes(3).toString("hex")}`);
+  const dir = path.join(opts.parentDir ?? path.join(process.cwd(), ".data"), `pg-${path.basename(path.dirname(bin))}-${process.pid}-${randomBytes(3).toString("hex")}`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (as) await chown(dir, as.uid, as.gid);
   try {
