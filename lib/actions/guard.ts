@@ -26,7 +26,7 @@ import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { log, safeError, secretsIn } from "@/lib/log";
 import { parseHost } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
-import { TeamError } from "@/lib/team/errors";
+import { ActionRefusal } from "./refusal";
 import { fieldErrorsOf, formToObject, type ActionResult } from "./result";
 
 export interface ActionContext<I> {
@@ -46,7 +46,7 @@ export interface ActionOutcome<T> {
 
 /** A refusal a person should read (a domain rule, not a bug). */
 function refusalMessage(error: unknown): string | null {
-  if (error instanceof TeamError) return error.message;
+  if (error instanceof ActionRefusal) return error.message;
   if (isPdpUnavailable(error)) return error.message;
   if (isAuthorizationError(error)) return "You don't have permission to do that here.";
   return null;
@@ -118,7 +118,7 @@ export function tenantAction<S extends z.ZodObject<{ tenantId: z.ZodString }>, T
             tenantId: auditTenant,
             action: spec.audit,
             details: {
-              reason: isPdpUnavailable(error) ? "pdp_unavailable" : error instanceof TeamError ? "rule" : "pdp_deny",
+              reason: isPdpUnavailable(error) ? "pdp_unavailable" : error instanceof ActionRefusal ? "rule" : "pdp_deny",
               requested_tenant_id: input.tenantId,
             },
           },

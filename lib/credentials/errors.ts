@@ -1,13 +1,11 @@
 // Refusals about credentials, as messages a person can act on. None of them
 // ever contains a secret (they are built from names and SQLSTATEs only).
-//
-// CredentialError extends TeamError only so that tenantAction
-// (lib/actions/guard.ts) shows its message and audits the refusal as a rule,
-// as it does for team rules; the guard knows no other refusal type yet.
+// tenantAction (lib/actions/guard.ts) shows an ActionRefusal's message and
+// audits it as a refusal by rule.
+import { ActionRefusal } from "@/lib/actions/refusal";
 import { CredentialIntegrityError, TenantKeyUnavailableError } from "@/lib/vault/errors";
-import { TeamError } from "@/lib/team/errors";
 
-export class CredentialError extends TeamError {
+export class CredentialError extends ActionRefusal {
   constructor(message: string) {
     super(message);
     this.name = "CredentialError";

@@ -1,5 +1,7 @@
 // Database refusals from the team rules, as messages a person can act on.
-export class TeamError extends Error {
+import { ActionRefusal } from "@/lib/actions/refusal";
+
+export class TeamError extends ActionRefusal {
   constructor(message: string) {
     super(message);
     this.name = "TeamError";
