@@ -42,6 +42,7 @@ test("an admin adds, tests, replaces and deletes a CrowdStrike credential; the s
   await form.getByRole("button", { name: "Save credential" }).click();
   await expect(form.getByText("The client ID is 32 hexadecimal characters")).toBeVisible();
   await expect(form.getByLabel("Client secret")).toHaveValue("");
+  await expect(form.getByTestId("secret-retype")).toContainText("enter the secret again");
   await expect(form.getByLabel("Name", { exact: true })).toHaveValue("Falcon e2e");
   await expect(form.getByLabel("Cloud region")).toHaveValue("eu-1");
   expect(await page.content()).not.toContain(secret);

@@ -99,6 +99,12 @@ function SecretInput(props: { id: string; label: string; help?: string; state: A
       </div>
       {props.help && <p className="mt-1 font-normal text-slate-500">{props.help}</p>}
       <FieldError state={props.state} name="secret" />
+      {/* The server never sends a secret back, so after a refusal the box is empty on purpose. */}
+      {!props.state.ok && props.state.error !== "" && !props.state.fieldErrors?.secret && (
+        <p className="mt-1 font-normal text-amber-700" data-testid="secret-retype">
+          Not kept after an error, for safety: enter the secret again.
+        </p>
+      )}
     </div>
   );
 }
