@@ -39,6 +39,63 @@ export async function keyStatusOf(tenantIds: readonly string[]): Promise<Map<str
   return out;
 }
 
+interface KekStatusRow {
+  root_id: string;
+  version: number;
+  status: KekVersion["status"];
+  created_at: Date | string;
+  retired_at: Date | string | null;
+  wraps: string | number;
+}
+
+const toKek = (k: KekStatusRow): KekVersion => ({
+  version: k.version,
+  status: k.status,
+  createdAt: new Date(k.created_at),
+  retiredAt: k.retired_at ? new Date(k.retired_at) : null,
+  wraps: Number(k.wraps),
+});
+
+/**
+ * Tenants with a retiring data key (a DEK rotation not finished) below the
+ * tenant paths `scopes` (the caller's membership roots). Ids only; the Keys
+ * page intersects them with the tenants RLS lets the caller see.
+ */
+export async function retiringTenantIds(scopes: readonly string[]): Promise<string[]> {
+  if (scopes.length === 0) return [];
+  return withServiceRole("vault.keys", async (db) => {
+    const { rows } = await db.$client.query<{ id: string }>(`select keyring.retiring_tenant_ids($1::text[]) as id`, [scopes]);
+    return rows.map((r) => r.id);
+  });
+}
+
+/** Each MSSP root's KEK versions, newest first, in one query. */
+export async function kekStatusOf(roots: readonly string[]): Promise<Map<string, KekVersion[]>> {
+  const keks = new Map<string, KekVersion[]>(roots.map((id) => [id, []]));
+  if (roots.length === 0) return keks;
+  const rows = await withServiceRole("vault.keys", async (db) => {
+    const { rows } = await db.$client.query<KekStatusRow>(
+      `select r.id as root_id, k.* from unnest($1::uuid[]) as r(id) cross join lateral keyring.kek_status(r.id) k
+        order by r.id, k.version desc`,
+      [roots],
+    );
+    return rows;
+  });
+  for (const k of rows) keks.get(k.root_id)?.push(toKek(k));
+  return keks;
+}
+
+/** Rows grouped by a key, in their order: one pass instead of a filter per group. */
+export function groupBy<T, K>(rows: readonly T[], key: (r: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const r of rows) {
+    const list = out.get(key(r));
+    if (list) list.push(r);
+    else out.set(key(r), [r]);
+  }
+  return out;
+}
+
 /** The version that seals new credentials, if any. */
 export function activeVersionOf(versions: readonly TenantKeyVersion[]): TenantKeyVersion | null {
   return versions.find((v) => v.status === "active") ?? null;
@@ -100,42 +157,31 @@ export async function keyInventory(opts: { slug?: string } = {}): Promise<Invent
       `select id, slug, name from public.tenants where id = any($1::uuid[]) order by path`,
       [rootIds],
     );
-    const keks = await db.$client.query<{
-      root_id: string;
-      version: number;
-      status: KekVersion["status"];
-      created_at: Date | string;
-      retired_at: Date | string | null;
-      wraps: string | number;
-    }>(
+    const keks = await db.$client.query<KekStatusRow>(
       `select r.id as root_id, k.* from unnest($1::uuid[]) as r(id) cross join lateral keyring.kek_status(r.id) k`,
       [rootIds],
     );
+
+    // Grouped once by id, so the whole inventory is linear in its size.
+    const keksByRoot = groupBy(keks.rows, (k) => k.root_id);
+    const tenantsByRoot = groupBy(tenants.rows, (t) => t.root_id);
+    const versionsByTenant = groupBy(versions.rows, (v) => v.tenant_id);
+    const countsByTenant = groupBy(counts.rows, (c) => c.tenant_id);
 
     return roots.rows.map((root) => ({
       id: root.id,
       slug: root.slug,
       name: root.name,
-      keks: keks.rows
-        .filter((k) => k.root_id === root.id)
-        .map((k) => ({
-          version: k.version,
-          status: k.status,
-          createdAt: new Date(k.created_at),
-          retiredAt: k.retired_at ? new Date(k.retired_at) : null,
-          wraps: Number(k.wraps),
-        })),
-      tenants: tenants.rows
-        .filter((t) => t.root_id === root.id)
-        .map((t) => ({
-          id: t.id,
-          slug: t.slug,
-          name: t.name,
-          kind: t.kind,
-          depth: t.depth,
-          versions: versions.rows.filter((v) => v.tenant_id === t.id).map(toVersion),
-          credentials: new Map(counts.rows.filter((c) => c.tenant_id === t.id).map((c) => [c.key_version, c.n])),
-        })),
+      keks: (keksByRoot.get(root.id) ?? []).map(toKek),
+      tenants: (tenantsByRoot.get(root.id) ?? []).map((t) => ({
+        id: t.id,
+        slug: t.slug,
+        name: t.name,
+        kind: t.kind,
+        depth: t.depth,
+        versions: (versionsByTenant.get(t.id) ?? []).map(toVersion),
+        credentials: new Map((countsByTenant.get(t.id) ?? []).map((c) => [c.key_version, c.n])),
+      })),
     }));
   });
 }
