@@ -40,13 +40,24 @@ export async function getJob(tx: TenantTx, tenantId: string, id: string): Promis
   return rows[0] ? jobView(rows[0]) : null;
 }
 
-/** The newest job of each (tenant, kind) among `kinds` (and `statuses`): "last rotation" columns. */
-export async function latestJobs(tx: TenantTx, kinds: readonly string[], statuses?: readonly JobStatus[]): Promise<JobView[]> {
+/**
+ * The newest job of each (tenant, kind) among `kinds` (and `statuses`): "last
+ * rotation" columns. `tenantIds` narrows it to the tenants a page shows.
+ */
+export async function latestJobs(
+  tx: TenantTx,
+  kinds: readonly string[],
+  statuses?: readonly JobStatus[],
+  tenantIds?: readonly string[],
+): Promise<JobView[]> {
+  const ids = tenantIds?.filter((id) => uuid.safeParse(id).success);
+  if (ids && ids.length === 0) return [];
   const { rows } = await tx.client.query<JobRowRaw>(
     `select distinct on (tenant_id, kind) * from public.jobs
       where kind = any($1::text[]) and ($2::text[] is null or status = any($2::text[]))
+        and ($3::uuid[] is null or tenant_id = any($3::uuid[]))
       order by tenant_id, kind, created_at desc`,
-    [kinds, statuses ?? null],
+    [kinds, statuses ?? null, ids ?? null],
   );
   return rows.map(jobView);
 }
