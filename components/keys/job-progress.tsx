@@ -1,9 +1,8 @@
 "use client";
 // A job's progress bar, live: polls the job route every second while the job
-// is unfinished, then refreshes the page once so the versions and counts
-// around it catch up.
+// is unfinished (only this bar re-renders), then calls onFinished once so the
+// row or card around it can catch up (GET /keys/live, not a page refresh).
 import { useQuery } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { isFinished } from "@/lib/jobs/types";
 import type { JobJson } from "@/lib/vault/rotation-page";
@@ -19,8 +18,7 @@ async function fetchJob(tenantId: string, id: string): Promise<JobJson> {
 /** How long a job may wait for a worker before the bar says so. */
 const NO_WORKER_HINT_MS = 15_000;
 
-export function JobProgress(props: { initial: JobJson; compact?: boolean }) {
-  const router = useRouter();
+export function JobProgress(props: { initial: JobJson; compact?: boolean; onFinished?: () => void }) {
   const startedUnfinished = useRef(!isFinished(props.initial.status));
   const { data, error } = useQuery({
     queryKey: ["job", props.initial.tenantId, props.initial.id],
@@ -35,12 +33,16 @@ export function JobProgress(props: { initial: JobJson; compact?: boolean }) {
   const [now, setNow] = useState<number | null>(null);
   useEffect(() => setNow(Date.now()), [job]);
 
+  const onFinished = useRef(props.onFinished);
+  useEffect(() => {
+    onFinished.current = props.onFinished;
+  });
   useEffect(() => {
     if (finished && startedUnfinished.current) {
       startedUnfinished.current = false;
-      router.refresh();
+      onFinished.current?.();
     }
-  }, [finished, router]);
+  }, [finished]);
 
   const total = job.progressTotal;
   const percent = finished && job.status === "succeeded" ? 100 : total && total > 0 ? Math.min(100, Math.round((job.progressDone / total) * 100)) : 0;

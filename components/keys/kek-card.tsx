@@ -1,7 +1,7 @@
 "use client";
 // The MSSP's key-encryption key: version, age, how many tenant keys it wraps,
-// and "Rotate KEK" behind a confirmation step.
-import { useRouter } from "next/navigation";
+// and "Rotate KEK" behind a confirmation step. Queuing and finishing refresh
+// the cards and the recent jobs (GET /keys/live), not the tenant table.
 import { useActionState, useEffect, useState } from "react";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { rotateMsspKek } from "@/lib/actions/keys/rotate-mssp-kek";
@@ -11,17 +11,31 @@ import { isFinished } from "@/lib/jobs/types";
 import type { KekCard as KekCardData } from "@/lib/vault/rotation-page";
 import { formatDateTime } from "./format";
 import { JobProgress } from "./job-progress";
+import { useKekCards, useRefreshKeys } from "./live";
+
+/** The KEK cards of the MSSPs the caller can see, kept current while jobs run. */
+export function KekCards({ initial }: { initial: KekCardData[] }) {
+  const cards = useKekCards(initial);
+  return (
+    <div className="space-y-4">
+      {cards.map((card) => (
+        <KekCard key={card.mssp.id} card={card} />
+      ))}
+    </div>
+  );
+}
 
 export function KekCard({ card }: { card: KekCardData }) {
-  const router = useRouter();
+  const refresh = useRefreshKeys();
+  const [refreshError, setRefreshError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [state, action] = useActionState(rotateMsspKek, idle as ActionResult<QueuedRotation>);
   useEffect(() => {
     if (state.ok) {
       setConfirming(false);
-      router.refresh();
+      void refresh([]).then(setRefreshError);
     }
-  }, [state, router]);
+  }, [state, refresh]);
 
   const queued = state.ok ? state.data.job : null;
   const fromServer = card.latestJob && (!isFinished(card.latestJob.status) || card.latestJob.status === "failed") ? card.latestJob : null;
@@ -98,7 +112,7 @@ export function KekCard({ card }: { card: KekCardData }) {
       )}
       {job && (
         <div className="mt-4">
-          <JobProgress key={job.id} initial={job} />
+          <JobProgress key={job.id} initial={job} onFinished={() => void refresh([]).then(setRefreshError)} />
         </div>
       )}
       {!state.ok && state.error && (
@@ -106,6 +120,7 @@ export function KekCard({ card }: { card: KekCardData }) {
           <ResultMessage state={state} />
         </div>
       )}
+      {refreshError && <p className="mt-2 text-xs text-amber-700">{refreshError}</p>}
     </section>
   );
 }

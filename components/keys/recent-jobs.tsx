@@ -1,10 +1,14 @@
+"use client";
 // The latest key jobs the caller can see: what ran, how far it got, how long
-// it took, and why it failed.
-import type { KeysPageData } from "@/lib/vault/rotation-page";
+// it took, and why it failed. Updated when a job on the page is queued or
+// finishes (components/keys/live.ts).
+import type { RecentJob } from "@/lib/vault/rotation-page";
 import { formatDateTime, formatDuration, jobKindLabel, jobResultSummary } from "./format";
 import { JobStatusBadge } from "./job-status-badge";
+import { useRecentJobs } from "./live";
 
-export function RecentJobs({ jobs }: { jobs: KeysPageData["recentJobs"] }) {
+export function RecentJobs({ initial }: { initial: RecentJob[] }) {
+  const jobs = useRecentJobs(initial);
   if (jobs.length === 0) {
     return (
       <div className="rounded-xl border border-dashed border-slate-300 bg-white p-8 text-center" data-testid="jobs-empty">

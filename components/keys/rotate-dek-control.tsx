@@ -1,7 +1,7 @@
 "use client";
 // The "Rotate key" button of one tenant row, and the progress of its rotation.
-import { useRouter } from "next/navigation";
-import { useActionState, useEffect } from "react";
+// Queuing refreshes the recent jobs; the job finishing refreshes this row.
+import { useActionState, useEffect, useState } from "react";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { rotateTenantKey } from "@/lib/actions/keys/rotate-tenant-key";
 import type { QueuedRotation } from "@/lib/actions/keys/schemas";
@@ -9,13 +9,15 @@ import { idle, type ActionResult } from "@/lib/actions/result";
 import { isFinished } from "@/lib/jobs/types";
 import type { JobJson } from "@/lib/vault/rotation-page";
 import { JobProgress } from "./job-progress";
+import { useRefreshKeys } from "./live";
 
 export function RotateDekControl(props: { tenantId: string; tenantName: string; canRotate: boolean; latestJob: JobJson | null }) {
-  const router = useRouter();
+  const refresh = useRefreshKeys();
+  const [refreshError, setRefreshError] = useState<string | null>(null);
   const [state, action] = useActionState(rotateTenantKey, idle as ActionResult<QueuedRotation>);
   useEffect(() => {
-    if (state.ok) router.refresh();
-  }, [state, router]);
+    if (state.ok) void refresh([]).then(setRefreshError);
+  }, [state, refresh]);
 
   // The job this row follows: the one just queued here, else an unfinished or failed one from the server.
   const queued = state.ok ? state.data.job : null;
@@ -25,7 +27,7 @@ export function RotateDekControl(props: { tenantId: string; tenantName: string; 
 
   return (
     <div className="ml-auto flex w-64 flex-col items-end gap-2">
-      {job && <JobProgress key={job.id} initial={job} compact />}
+      {job && <JobProgress key={job.id} initial={job} compact onFinished={() => void refresh([props.tenantId]).then(setRefreshError)} />}
       {props.canRotate && !busy && (
         <form action={action} aria-label={`Rotate the data key of ${props.tenantName}`}>
           <input type="hidden" name="tenantId" value={props.tenantId} />
@@ -35,6 +37,7 @@ export function RotateDekControl(props: { tenantId: string; tenantName: string; 
         </form>
       )}
       {!state.ok && state.error && <ResultMessage state={state} />}
+      {refreshError && <p className="text-xs text-amber-700">{refreshError}</p>}
     </div>
   );
 }

@@ -1,111 +1,154 @@
-// The tenants below the caller's MSSP in tree order, each with its data key
-// version, credentials per key version, last rotation, and its rotate control.
-import type { KeysTenantRow } from "@/lib/vault/rotation-page";
-import { formatDateTime } from "./format";
-import { RotateDekControl } from "./rotate-dek-control";
+// The tenants below the caller's MSSP in tree order, one page of 50 at a
+// time, with a search and filter chips above (plain GET links and a GET form:
+// the URL is the state, so a view can be shared), each row with its data key
+// version, credentials per key version, last rotation and rotate control.
+import { FilteredEmpty } from "@/components/ui/filtered-empty";
+import { Pager } from "@/components/ui/pager";
+import { KEY_FILTER_LABELS, KEY_FILTERS, keysHref, type KeyFilter, type KeysPageData } from "@/lib/vault/rotation-page";
+import { KeyRow } from "./key-row";
 
-const KIND_STYLES: Record<string, string> = {
-  mssp: "bg-indigo-100 text-indigo-700",
-  customer: "bg-emerald-100 text-emerald-700",
-  site: "bg-slate-100 text-slate-600",
+const FILTER_HINTS: Record<KeyFilter, string> = {
+  all: "Every tenant you operate",
+  "with-credentials": "Tenants with at least one sealed credential",
+  "rotation-pending": "A rotation is queued, running or failed, or credentials still wait on a retiring key",
+  "never-rotated": "No data key rotation has ever finished for these tenants",
 };
 
-function KeyCell({ row }: { row: KeysTenantRow }) {
-  if (row.destroyed) {
-    return (
-      <span className="rounded bg-red-100 px-1.5 py-0.5 text-xs font-semibold text-red-800" title="Crypto-shredded: its credentials can no longer be opened">
-        destroyed
-      </span>
-    );
-  }
-  if (!row.active) return <span className="text-xs text-amber-800">no active key</span>;
+function Toolbar({ data }: { data: KeysPageData }) {
+  const { query, counts } = data;
   return (
-    <div className="flex flex-wrap items-center gap-1.5">
-      <span className="font-semibold tabular-nums text-slate-900" data-testid="dek-version">
-        v{row.active.version}
-      </span>
-      <span className="rounded-full bg-emerald-50 px-2 py-0.5 text-[11px] font-semibold text-emerald-800 ring-1 ring-emerald-200">active</span>
-      {row.retiring.map((v) => (
-        <span
-          key={v.version}
-          className="rounded-full bg-amber-50 px-2 py-0.5 text-[11px] font-semibold text-amber-900 ring-1 ring-amber-200"
-          title="Still opens credentials a rotation has not re-sealed yet"
-        >
-          v{v.version} retiring
-        </span>
-      ))}
+    <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
+      <nav aria-label="Filter tenants" className="flex flex-wrap gap-2">
+        {KEY_FILTERS.map((f) => {
+          const current = f === query.filter;
+          const attention = f === "rotation-pending" && counts[f] > 0;
+          return (
+            <a
+              key={f}
+              href={keysHref({ q: query.q, filter: f })}
+              aria-current={current ? "page" : undefined}
+              title={FILTER_HINTS[f]}
+              data-testid={`keys-filter-${f}`}
+              className={`inline-flex items-center gap-2 rounded-full px-3 py-1 text-sm font-medium ring-1 ${
+                current ? "bg-slate-900 text-white ring-slate-900" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50"
+              }`}
+            >
+              {KEY_FILTER_LABELS[f]}
+              <span
+                className={`rounded-full px-1.5 text-xs tabular-nums ${
+                  current ? "bg-white/20 text-white" : attention ? "bg-amber-100 text-amber-900" : "bg-slate-100 text-slate-600"
+                }`}
+              >
+                {counts[f].toLocaleString("en")}
+              </span>
+            </a>
+          );
+        })}
+      </nav>
+      <form method="get" role="search" aria-label="Search tenants" className="flex items-center gap-2">
+        {query.filter !== "all" && <input type="hidden" name="filter" value={query.filter} />}
+        <label htmlFor="keys-q" className="sr-only">
+          Tenant name or slug
+        </label>
+        <input
+          id="keys-q"
+          type="search"
+          name="q"
+          defaultValue={query.q ?? ""}
+          maxLength={100}
+          placeholder="Tenant name or slug"
+          className="w-64 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-brand focus:outline-none"
+        />
+        <button type="submit" className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark">
+          Search
+        </button>
+        {query.q && (
+          <a href={keysHref({ filter: query.filter })} className="px-1 text-sm text-slate-500 hover:text-slate-800">
+            Clear
+          </a>
+        )}
+      </form>
     </div>
   );
 }
 
-function CredentialsCell({ row }: { row: KeysTenantRow }) {
-  if (row.credentialsTotal === 0) return <span className="text-slate-400">0</span>;
-  const mixed = row.credentials.length > 1;
+const FILTER_PHRASES: Record<Exclude<KeyFilter, "all">, string> = {
+  "with-credentials": "with credentials",
+  "rotation-pending": "with a rotation pending",
+  "never-rotated": "that were never rotated",
+};
+
+function emptyCopy(data: KeysPageData) {
+  const { q, filter } = data.query;
+  const phrase = filter === "all" ? "" : ` ${FILTER_PHRASES[filter]}`;
+  const title = q ? `No tenants match “${q}”${phrase}.` : `No tenants${phrase}.`;
+  const hint =
+    filter === "rotation-pending" && !q
+      ? "Every rotation has finished and no credential waits on a retiring key: nothing to do here."
+      : filter === "never-rotated" && !q
+        ? "Every tenant's data key has been rotated at least once."
+        : q && data.counts.all === 0
+          ? "Check the spelling, or search for part of the tenant's name or slug."
+          : q
+            ? `${data.counts.all.toLocaleString("en")} tenant${data.counts.all === 1 ? " matches" : "s match"} the search under All tenants; pick another filter or clear the search.`
+            : "Pick another filter, or clear the filters to see every tenant.";
+  return { title, hint };
+}
+
+export function TenantKeysTable({ data }: { data: KeysPageData }) {
+  const { query, tenants: rows } = data;
+  const isFiltered = query.q !== null || query.filter !== "all";
+  const copy = emptyCopy(data);
+  // A row names its parent when the parent is not on the page above it.
+  const shown = new Set<string>();
   return (
-    <div>
-      <span className="font-medium tabular-nums text-slate-900">{row.credentialsTotal}</span>
-      {mixed && (
-        <span className="ml-2 text-xs text-slate-500">{row.credentials.map((c) => `${c.count} on v${c.version}`).join(" · ")}</span>
+    <>
+      <Toolbar data={data} />
+      {rows.length === 0 ? (
+        <FilteredEmpty
+          testId="keys-empty"
+          filtered={isFiltered}
+          title={{ empty: "No tenants to show.", filtered: copy.title }}
+          hint={{
+            empty: "Tenants you operate appear here with their data keys once they are provisioned.",
+            filtered: copy.hint,
+          }}
+        />
+      ) : (
+        <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+          <div className="overflow-x-auto">
+            <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="tenant-keys">
+              <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th className="px-4 py-3">Tenant</th>
+                  <th className="px-4 py-3">Data key</th>
+                  <th className="px-4 py-3">Credentials</th>
+                  <th className="px-4 py-3">Last rotation</th>
+                  <th className="w-72 px-4 py-3 text-right">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {rows.map((row) => {
+                  const showParent = row.parentId !== null && !shown.has(row.parentId);
+                  shown.add(row.id);
+                  return <KeyRow key={row.id} initial={row} showParent={showParent} />;
+                })}
+              </tbody>
+            </table>
+          </div>
+          <Pager
+            total={data.total}
+            noun="tenant"
+            page={query.page}
+            pageCount={data.pageCount}
+            pageSize={data.pageSize}
+            hrefFor={(page) => keysHref({ ...query, page })}
+            testId="keys-total"
+          />
+        </div>
       )}
-    </div>
-  );
-}
-
-export function TenantKeysTable({ rows }: { rows: KeysTenantRow[] }) {
-  if (rows.length === 0) {
-    return (
-      <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="keys-empty">
-        <p className="text-sm font-medium text-slate-800">No tenants to show.</p>
-        <p className="mt-1 text-sm text-slate-500">Tenants you operate appear here with their data keys once they are provisioned.</p>
-      </div>
-    );
-  }
-  const rootDepth = Math.min(...rows.map((r) => r.depth));
-  return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-      <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="tenant-keys">
-        <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-4 py-3">Tenant</th>
-            <th className="px-4 py-3">Data key</th>
-            <th className="px-4 py-3">Credentials</th>
-            <th className="px-4 py-3">Last rotation</th>
-            <th className="w-72 px-4 py-3 text-right">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((row) => (
-            <tr key={row.id} className="align-top hover:bg-slate-50" data-testid={`keys-row-${row.slug}`}>
-              <td className="px-4 py-3">
-                <div className="flex items-center gap-2" style={{ paddingLeft: (row.depth - rootDepth) * 20 }}>
-                  {row.depth > rootDepth && (
-                    <span aria-hidden className="text-slate-300">
-                      └
-                    </span>
-                  )}
-                  <span className="font-medium text-slate-800">{row.name}</span>
-                  <span className={`rounded px-1.5 py-0.5 text-[10px] font-semibold uppercase ${KIND_STYLES[row.kind]}`}>{row.kind}</span>
-                </div>
-              </td>
-              <td className="px-4 py-3">
-                <KeyCell row={row} />
-                {row.active && <div className="mt-0.5 text-xs text-slate-500">since {formatDateTime(row.active.createdAt)}</div>}
-              </td>
-              <td className="px-4 py-3">
-                <CredentialsCell row={row} />
-              </td>
-              <td className="px-4 py-3 text-slate-600">
-                {row.lastRotation ? formatDateTime(row.lastRotation.finishedAt) : <span className="text-slate-400">Never</span>}
-              </td>
-              <td className="px-4 py-3 text-right">
-                <RotateDekControl tenantId={row.id} tenantName={row.name} canRotate={row.canRotate} latestJob={row.latestJob} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    </>
   );
 }

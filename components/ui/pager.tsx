@@ -7,14 +7,19 @@ export function Pager(props: {
   pageCount: number;
   hrefFor: (page: number) => string;
   testId: string;
+  /** With the page size the count reads "1–50 of 1,675 tenants" (the rows shown, of all). */
+  pageSize?: number;
 }) {
-  const { total, page, pageCount } = props;
+  const { total, page, pageCount, pageSize } = props;
+  const noun = `${props.noun}${total === 1 ? "" : "s"}`;
+  const from = pageSize ? Math.min(total, (page - 1) * pageSize + 1) : 0;
+  const to = pageSize ? Math.min(total, page * pageSize) : 0;
   const link = "rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100";
   return (
     <div className="flex items-center justify-between border-t border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-600">
       <span data-testid={props.testId}>
-        {total.toLocaleString("en")} {props.noun}
-        {total === 1 ? "" : "s"} · page {page} of {pageCount}
+        {pageSize ? `${from.toLocaleString("en")}–${to.toLocaleString("en")} of ` : ""}
+        {total.toLocaleString("en")} {noun} · page {page} of {pageCount}
       </span>
       <div className="flex gap-2">
         {page > 1 ? (
