@@ -1,8 +1,11 @@
-// The console's Keys page end to end: an MSSP admin rotates a tenant's data
-// key and watches the job's progress bar reach done and the version go up,
-// then rotates the MSSP's key-encryption key behind its confirmation; an MSSP
-// analyst sees the same status read-only; a tenant admin cannot reach it.
-import { expect, test, type Locator } from "@playwright/test";
+// The console's Keys page end to end: an MSSP admin pages, searches and
+// filters the tenant table (URL state, filter counts, pager, filtered-empty
+// state, a bad link), rotates a tenant's data key and watches the job's
+// progress bar reach done and the version go up (only that row refreshed, no
+// page refresh), then rotates the MSSP's key-encryption key behind its
+// confirmation; an MSSP analyst sees the same status read-only; a tenant
+// admin cannot reach it.
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { CONSOLE, SCREENSHOTS, signIn, signedInAs, tenantUrl } from "./helpers";
 
 async function versionOf(locator: Locator): Promise<number> {
@@ -10,6 +13,73 @@ async function versionOf(locator: Locator): Promise<number> {
   expect(text).toMatch(/^v\d+$/);
   return Number(text.slice(1));
 }
+
+const rowSlugs = (page: Page) =>
+  page
+    .getByTestId("tenant-keys")
+    .locator("tbody tr")
+    .evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-testid")?.replace("keys-row-", "")));
+
+async function chipCount(page: Page, filter: string): Promise<number> {
+  const text = await page.getByTestId(`keys-filter-${filter}`).locator("span").innerText();
+  return Number(text.replace(/,/g, ""));
+}
+
+test("an MSSP admin searches and filters the tenants, with counts and a pager", async ({ page }) => {
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await signedInAs(page, "mssp.admin@demo.test");
+  await page.goto(`${CONSOLE}/keys`);
+
+  // Every tenant on one page (the demo has fewer than 50), counted in the pager and the chips.
+  const all = await rowSlugs(page);
+  const n = all.length;
+  expect(n).toBeGreaterThanOrEqual(13);
+  await expect(page.getByTestId("keys-total")).toHaveText(`1–${n} of ${n} tenants · page 1 of 1`);
+  await expect(page.getByTestId("keys-filter-all")).toHaveAttribute("aria-current", "page");
+  expect(await chipCount(page, "all")).toBe(n);
+  expect(await chipCount(page, "rotation-pending")).toBe(0);
+  await expect(page.getByRole("link", { name: "Next →" })).toHaveCount(0);
+
+  // Search: the URL carries it; only Acme and its sites, counted.
+  const search = page.getByRole("search", { name: "Search tenants" });
+  await search.getByRole("searchbox").fill("acme");
+  await search.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(`${CONSOLE}/keys?q=acme`);
+  expect(await rowSlugs(page)).toEqual(["acme", "acme-eu-west", "acme-us-east"]);
+  await expect(page.getByTestId("keys-total")).toHaveText("1–3 of 3 tenants · page 1 of 1");
+  expect(await chipCount(page, "all")).toBe(3);
+  await expect(search.getByRole("searchbox")).toHaveValue("acme");
+  await page.screenshot({ path: `${SCREENSHOTS}/keys-search.png`, fullPage: true });
+
+  // A filter chip keeps the search: Acme's tenants with credentials.
+  const withCredentials = await chipCount(page, "with-credentials");
+  await page.getByTestId("keys-filter-with-credentials").click();
+  await expect(page).toHaveURL(`${CONSOLE}/keys?q=acme&filter=with-credentials`);
+  await expect(page.getByTestId("keys-filter-with-credentials")).toHaveAttribute("aria-current", "page");
+  const filtered = await rowSlugs(page);
+  expect(filtered).toEqual(expect.arrayContaining(["acme", "acme-eu-west"]));
+  expect(filtered).toHaveLength(withCredentials);
+  await expect(page.getByTestId("keys-total")).toHaveText(`1–${withCredentials} of ${withCredentials} tenants · page 1 of 1`);
+  await page.screenshot({ path: `${SCREENSHOTS}/keys-filter.png`, fullPage: true });
+
+  // A filter with nothing in it says so, and how to get back.
+  await page.getByTestId("keys-filter-rotation-pending").click();
+  const empty = page.getByTestId("keys-empty");
+  await expect(empty).toContainText("No tenants match “acme” with a rotation pending.");
+  await expect(page.getByTestId("tenant-keys")).toHaveCount(0);
+  await page.screenshot({ path: `${SCREENSHOTS}/keys-filtered-empty.png`, fullPage: true });
+  await empty.getByRole("link", { name: "Clear filters" }).click();
+  await expect(page.getByTestId("keys-total")).toHaveText(`1–${n} of ${n} tenants · page 1 of 1`);
+
+  // A bad link: a clear note, and the page still works.
+  await page.goto(`${CONSOLE}/keys?filter=bogus&page=abc`);
+  await expect(page.getByRole("status").filter({ hasText: 'Ignored the filter "bogus"' })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: 'Ignored the page "abc"' })).toBeVisible();
+  await expect(page.getByTestId("keys-total")).toHaveText(`1–${n} of ${n} tenants · page 1 of 1`);
+  await page.goto(`${CONSOLE}/keys?page=7`);
+  await expect(page.getByRole("status").filter({ hasText: "There is no page 7; showing page 1, the last one." })).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/keys-bad-link.png`, fullPage: true });
+});
 
 test("an MSSP admin rotates Acme's data key and the MSSP's KEK, with live progress", async ({ page }) => {
   test.setTimeout(120_000);
@@ -26,9 +96,20 @@ test("an MSSP admin rotates Acme's data key and the MSSP's KEK, with live progre
   expect(slugs.slice(0, 4)).toEqual(["sentinel", "acme", "acme-eu-west", "acme-us-east"]);
   await page.screenshot({ path: `${SCREENSHOTS}/keys-before.png`, fullPage: true });
 
-  // 1. Rotate Acme's data key.
+  const neverRotated = await chipCount(page, "never-rotated");
+
+  // 1. Rotate Acme's data key. Progress comes from the job route and, once
+  // done, Acme's row alone from /keys/live: the page itself is never re-fetched.
+  const pageRefreshes: string[] = [];
+  const liveRequests: string[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === "/keys/live") liveRequests.push(url.search);
+    else if (url.pathname === "/keys" && request.headers()["rsc"] === "1") pageRefreshes.push(request.url());
+  });
   const acme = page.getByTestId("keys-row-acme");
   const before = await versionOf(acme.getByTestId("dek-version"));
+  const acmeNeverRotated = (await acme.innerText()).includes("Never");
   await acme.getByRole("button", { name: "Rotate key" }).click();
   const bar = acme.getByRole("progressbar", { name: "Data key rotation progress" });
   await expect(bar).toBeVisible();
@@ -42,12 +123,16 @@ test("an MSSP admin rotates Acme's data key and the MSSP's KEK, with live progre
   await expect(latest).toContainText("Acme Corp");
   await expect(latest).toContainText("Data key rotation");
   await expect(latest.locator("[data-status]")).toHaveAttribute("data-status", "succeeded");
+  await expect(acme).not.toContainText("Never");
+  expect(pageRefreshes).toEqual([]);
+  expect(liveRequests.some((search) => search.includes("tenants=") && !search.endsWith("tenants="))).toBe(true);
   await page.screenshot({ path: `${SCREENSHOTS}/keys-dek-rotated.png`, fullPage: true });
 
-  // After a reload the page still shows the new version and the last rotation.
+  // After a reload the page still shows the new version and the last rotation, and one fewer never-rotated tenant.
   await page.reload();
   await expect(page.getByTestId("keys-row-acme").getByTestId("dek-version")).toHaveText(`v${before + 1}`);
   await expect(page.getByTestId("keys-row-acme")).not.toContainText("Never");
+  expect(await chipCount(page, "never-rotated")).toBe(neverRotated - (acmeNeverRotated ? 1 : 0));
 
   // 2. Rotate the MSSP's KEK, behind a confirmation.
   const kek = page.getByTestId("kek-card");
@@ -66,6 +151,7 @@ test("an MSSP admin rotates Acme's data key and the MSSP's KEK, with live progre
   await expect(kek.getByTestId("job-progress-label")).toContainText(`re-wrapped under KEK v${kekBefore + 1}`);
   await expect(kek.getByTestId("kek-version")).toHaveText(`v${kekBefore + 1}`);
   await expect(kek.getByTestId("kek-wraps")).toHaveText(wraps);
+  expect(pageRefreshes).toEqual([]);
   await page.screenshot({ path: `${SCREENSHOTS}/keys-kek-rotated.png`, fullPage: true });
 
   // Both jobs are in the audit trail, queued by the admin and finished by the worker.
