@@ -18,7 +18,8 @@
 // scenario once 30 iterations are done, default 6).
 // BENCH_CREDENTIALS (default 10000) sealed credentials for the vault figures.
 // Flags: --plans prints the full plans; --only=1,4 runs only those scenarios
-// (--only=vault: just the vault's seal/open/rotation figures);
+// (--only=vault: just the vault's seal/open/rotation figures; --only=keys-page:
+// the console Keys page, scripts/bench/keys-page.ts);
 // --keep leaves the server up after the run (until Ctrl-C) for manual EXPLAINs.
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -30,6 +31,7 @@ import { closePool } from "@/lib/db/pool";
 import { inTransaction, withTenant } from "@/lib/db/with-tenant";
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "./lib/embedded-postgres";
 import { generateBenchData, MSSP_SLUG } from "./bench/generate";
+import { runKeysPageBench } from "./bench/keys-page";
 import { fmtMs, fmtRatio, measurePair, median, p95, renderTable, type RunResult } from "./bench/measure";
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
@@ -296,6 +298,14 @@ async function main() {
     });
   }
 
+  // ------------------------------------------------------- the keys page
+  let keysPageLines: string[] = [];
+  if (!only || only.has("keys-page")) {
+    console.log(`\nKeys page (scripts/bench/keys-page.ts): MSSP admin over ${fmt(msspTenantIds.length)} tenants, with a Cerbos PDP`);
+    const msspAdmin = { userId: data.users.msspAdmin.id, email: data.users.msspAdmin.email, activeTenantId: null };
+    keysPageLines = await runKeysPageBench({ url: db.url, caller: msspAdmin, scope: msspTenantIds, log: console.log });
+  }
+
   // ------------------------------------------------- policy helpers alone
   // What one call of each helper costs per caller: RLS on a small tenant is
   // (helper calls per statement) x this, plus claims building.
@@ -373,6 +383,10 @@ async function main() {
   if (vaultLines.length > 0) {
     console.log(`\nVault (seal/open/rotation):`);
     for (const line of vaultLines) console.log(`  ${line}`);
+  }
+  if (keysPageLines.length > 0) {
+    console.log(`\nKeys page (median ms per page load):`);
+    for (const line of keysPageLines) console.log(`  ${line}`);
   }
   console.log(`\nSetup ${setupSeconds.toFixed(1)} s; total ${secs(started)} s.`);
   if (keep) {
