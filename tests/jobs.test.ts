@@ -49,7 +49,7 @@ beforeEach(async () => {
 });
 
 const KIND = "test.echo";
-const ok: JobHandler = { run: async (ctx) => ({ result: { echoed: ctx.job.payload } }) };
+const ok: JobHandler = { requires: "settings:manage", run: async (ctx) => ({ result: { echoed: ctx.job.payload } }) };
 
 async function row(tenantId: string, id: string) {
   const { rows } = await owner.query(
@@ -168,6 +168,7 @@ describe("failures", () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND, maxAttempts: 3 });
     // A driver error whose detail echoes row values: only its message is kept.
     const failing: JobHandler = {
+      requires: "settings:manage",
       run: async () => {
         await owner.query("create temporary table if not exists dup (v text primary key)");
         await owner.query("insert into dup values ('hunter2-detail-value') on conflict do nothing");
@@ -201,9 +202,30 @@ describe("failures", () => {
     }
   });
 
+  test("a user-queued job of a system-only kind fails without running", async () => {
+    const kind = "test.system-only";
+    const { job } = await as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind }));
+    let ran = false;
+    const systemOnly: JobHandler = {
+      requires: "system-only",
+      run: async () => {
+        ran = true;
+        return { result: {} };
+      },
+    };
+    assert.deepEqual((await runJobsUntilIdle({ kinds: [kind], handlers: { [kind]: systemOnly } })).outcomes, ["failed"]);
+    assert.equal(ran, false);
+    assert.match((await row(fx.tenants.acme, job.id)).last_error, /queued by the system only/);
+    // The same kind queued by the system runs.
+    const sys = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind });
+    assert.deepEqual((await runJobsUntilIdle({ kinds: [kind], handlers: { [kind]: systemOnly } })).outcomes, ["succeeded"]);
+    assert.equal(ran, true);
+    assert.equal((await row(fx.tenants.acme, sys.job.id)).status, "succeeded");
+  });
+
   test("a permanent error fails at once; a job with no handler fails at once", async () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND });
-    const bad: JobHandler = { run: async () => Promise.reject(new PermanentJobError("The settings are wrong.")) };
+    const bad: JobHandler = { requires: "settings:manage", run: async () => Promise.reject(new PermanentJobError("The settings are wrong.")) };
     assert.deepEqual((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: bad } })).outcomes, ["failed"]);
     const r = await row(fx.tenants.acme, job.id);
     assert.equal(r.status, "failed");
@@ -218,6 +240,7 @@ describe("failures", () => {
   test("a failure's audit row is written when the job fails for good", async () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.globex, kind: KIND, maxAttempts: 1 });
     const bad: JobHandler = {
+      requires: "settings:manage",
       run: async () => Promise.reject(new Error("boom")),
       auditFailure: (_job, error) => ({ action: "test.failed", details: { error: error.message } }),
     };
@@ -282,6 +305,7 @@ describe("leases", () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND });
     let stolen: unknown = "not tried";
     const slow: JobHandler = {
+      requires: "settings:manage",
       run: async () => {
         await new Promise((r) => setTimeout(r, 900));
         stolen = await claimNextJob("thief", { kinds: [KIND] });
@@ -313,6 +337,7 @@ describe("the worker loop", () => {
     const controller = new AbortController();
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND });
     const waiting: JobHandler = {
+      requires: "settings:manage",
       run: async (ctx) => {
         controller.abort();
         await new Promise((r) => setTimeout(r, 20));

@@ -368,12 +368,12 @@ describe("who may have a rotation run", () => {
     const forged = await as(fx, "otherCoAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["other-co"], kind: ROTATE_DEK_KIND }));
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["failed"]);
     const refused = await jobRow(fx.tenants["other-co"], forged.job.id);
-    assert.match(refused.lastError ?? "", /may not rotate keys on this tenant/);
+    assert.match(refused.lastError ?? "", /may not do it on this tenant \(keys:rotate\)/);
     assert.equal(refused.attempts, 1);
     assert.deepEqual((await keyRows("other-co")).map((k) => [k.version, k.status]), [[1, "active"]], "nothing changed");
     const forgedKek = await as(fx, "otherCoAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["other-co"], kind: ROTATE_KEK_KIND }));
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_KEK_KIND] })).outcomes, ["failed"]);
-    assert.match((await jobRow(fx.tenants["other-co"], forgedKek.job.id)).lastError ?? "", /may not rotate keys/);
+    assert.match((await jobRow(fx.tenants["other-co"], forgedKek.job.id)).lastError ?? "", /may not do it on this tenant \(keys:rotate\)/);
 
     const allowed = await as(fx, "msspBAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["other-co"], kind: ROTATE_DEK_KIND }));
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["succeeded"]);

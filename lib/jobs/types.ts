@@ -1,5 +1,6 @@
 // Shapes shared by the queue, the worker and the handlers.
 import type { JobStatus } from "@/drizzle/credentials";
+import type { Action } from "@/lib/authz/actions";
 
 export type { JobStatus };
 
@@ -73,6 +74,15 @@ export interface JobOutcome {
 }
 
 export interface JobHandler {
+  /**
+   * What a user who queued a job of this kind must still be allowed to do on
+   * the job's tenant when it runs (asked of the PDP by the worker before run):
+   * RLS lets any tenant admin insert a job row, so the queue alone proves
+   * nothing about the action. "system-only": no user may queue this kind;
+   * such a row fails without running. Jobs queued by the system (created_by
+   * null, which only the service role can insert) are not checked.
+   */
+  requires: Action | "system-only";
   run(ctx: JobContext): Promise<JobOutcome>;
   /** Audit row for a job that failed for good (no retries left). */
   auditFailure?(job: ClaimedJob, error: { name: string; message: string }): JobAudit | undefined;

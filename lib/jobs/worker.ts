@@ -10,6 +10,9 @@
 // committed checkpoints say.
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
+import { authorize, isAuthorizationError } from "@/lib/authz";
+import type { Action } from "@/lib/authz/actions";
+import { withTenant } from "@/lib/db/with-tenant";
 import { log, safeError } from "@/lib/log";
 import { JobInterruptedError, LeaseLostError, PermanentJobError } from "./errors";
 import { claimNextJob, completeJob, DEFAULT_LEASE_MS, failJob, heartbeat, progress, releaseJob } from "./queue";
@@ -71,6 +74,29 @@ export function checkpoint(ctx: JobContext): void {
   }
 }
 
+/**
+ * A job a user queued runs only if the PDP still lets that user do the
+ * handler's action on the job's tenant (the role may have been revoked since
+ * the click, or the row inserted directly: RLS checks the role, not the
+ * action). A PDP that cannot answer makes the attempt fail and retry.
+ */
+async function requireCreatorMay(handler: JobHandler, job: ClaimedJob): Promise<void> {
+  if (job.createdBy === null) return;
+  if (handler.requires === "system-only") {
+    throw new PermanentJobError(`"${job.kind}" jobs are queued by the system only; this one was queued by a user and did not run.`);
+  }
+  try {
+    await withTenant({ userId: job.createdBy, activeTenantId: null }, (tx) => authorize(tx, handler.requires as Action, job.tenantId));
+  } catch (error) {
+    if (isAuthorizationError(error)) {
+      throw new PermanentJobError(
+        `The person who queued this job may not do it on this tenant (${handler.requires}). Nothing was changed.`,
+      );
+    }
+    throw error;
+  }
+}
+
 export type RunOutcome = "succeeded" | "retrying" | "failed" | "released" | "lease-lost";
 
 /** Runs one claimed job to its end (or back to the queue). Never throws for the job's own failure. */
@@ -109,6 +135,7 @@ export async function runJob(job: ClaimedJob, opts: WorkerOptions = {}): Promise
   const started = Date.now();
   try {
     log.info({ event: "jobs.started", ...jobLog }, `job ${job.kind} started`);
+    await requireCreatorMay(handler, job);
     const outcome = await handler.run(ctx);
     clearInterval(timer);
     await completeJob(job, outcome.result, outcome.audit);

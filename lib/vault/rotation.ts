@@ -24,9 +24,8 @@
 // KEK rotation of an MSSP (job kind "vault.rotate-kek", on the MSSP root):
 // keyring.rotate_kek re-wraps every DEK under the MSSP in one transaction.
 import { z } from "zod";
-import { authorize, isAuthorizationError } from "@/lib/authz";
 import { withServiceRole } from "@/lib/db/service-role";
-import { withTenant, type Db } from "@/lib/db/with-tenant";
+import type { Db } from "@/lib/db/with-tenant";
 import { checkpoint, PermanentJobError, updateClaimedJob, type ClaimedJob, type JobContext, type JobHandler } from "@/lib/jobs";
 import { CredentialIntegrityError } from "./errors";
 import { dekFor, evictTenantKeys, rotateKek } from "./keys";
@@ -300,35 +299,14 @@ export function rotateTenantDek(tenantId: string, opts: DekRotationOptions = {})
   return rotate(tenantId, opts);
 }
 
-/**
- * A job a user queued runs only if that user may still rotate keys on the
- * tenant, asked again of the PDP when the job runs: the jobs table lets any
- * tenant admin insert a job directly (RLS checks the role, not the action),
- * and a role can be revoked between the click and the run. Jobs queued by the
- * system (created_by null: commands, which only the service role can insert)
- * are not re-checked. A PDP that cannot answer makes the attempt fail and retry.
- */
-async function requireCreatorMayRotate(job: ClaimedJob): Promise<void> {
-  if (job.createdBy === null) return;
-  try {
-    await withTenant({ userId: job.createdBy, activeTenantId: null }, (tx) => authorize(tx, "keys:rotate", job.tenantId));
-  } catch (error) {
-    if (isAuthorizationError(error)) {
-      throw new PermanentJobError(
-        "The person who queued this rotation may not rotate keys on this tenant (keys:rotate, MSSP admins only). Nothing was changed.",
-      );
-    }
-    throw error;
-  }
-}
-
 /** The "vault.rotate-dek" handler; options for tests and commands (batch size, a hook after each batch). */
 export function createRotateDekHandler(opts: Omit<DekRotationOptions, "signal"> = {}): JobHandler {
   return {
+    // The worker asks the PDP before run (lib/jobs/worker.ts requireCreatorMay).
+    requires: "keys:rotate",
     async run(ctx) {
       const parsed = dekPayloadSchema.safeParse(ctx.job.payload);
       if (!parsed.success) throw new PermanentJobError("The job's settings are not valid (batchSize must be 1–5000).");
-      await requireCreatorMayRotate(ctx.job);
       const result = await rotate(ctx.job.tenantId, { ...opts, batchSize: parsed.data.batchSize ?? opts.batchSize }, ctx);
       return {
         result: { ...result },
@@ -357,8 +335,8 @@ export function createRotateDekHandler(opts: Omit<DekRotationOptions, "signal"> 
 /** The "vault.rotate-kek" handler (a job on the MSSP root tenant). */
 export function createRotateKekHandler(): JobHandler {
   return {
+    requires: "keys:rotate",
     async run(ctx) {
-      await requireCreatorMayRotate(ctx.job);
       await ctx.progress(0, 1);
       let rotated;
       try {
