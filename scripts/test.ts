@@ -48,6 +48,9 @@ async function integration(): Promise<number> {
     return await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=180000", ...files], {
       TEST_ADMIN_DATABASE_URL: adminUrl,
       CERBOS_URL: pdp.url,
+      // Negative tests provoke errors on purpose (PDP down, failing jobs); their
+      // log lines would read like failures in CI output. LOG_LEVEL=info shows them.
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "fatal",
     });
   } finally {
     await pdp.stop();
