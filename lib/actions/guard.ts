@@ -42,6 +42,13 @@ export interface ActionOutcome<T> {
   /** What the audit row records about the change (never secrets; lib/audit scrubs too). */
   target?: { type: string; id: string };
   details?: Record<string, unknown>;
+  /**
+   * Work to do after the transaction (with its audit row) has committed,
+   * outside any transaction, e.g. a call to a vendor that may take seconds.
+   * Its answer replaces data and message; if it throws, the person gets the
+   * generic failure (the committed change and audit row stay).
+   */
+  afterCommit?: () => Promise<{ data: T; message?: string }>;
 }
 
 /** A refusal a person should read (a domain rule, not a bug). */
@@ -103,6 +110,10 @@ export function tenantAction<S extends z.ZodObject<{ tenantId: z.ZodString }>, T
           return result;
         },
       );
+      if (outcome.afterCommit) {
+        const later = await outcome.afterCommit();
+        return { ok: true, data: later.data, message: later.message };
+      }
       return { ok: true, data: outcome.data, message: outcome.message };
     } catch (error) {
       const message = refusalMessage(error);

@@ -5,20 +5,35 @@
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { CONNECTORS, parseConfig } from "./connectors";
 import { CredentialUnusableError } from "./errors";
-import { useCredential } from "./use";
+import { openCredential, type OpenedSecret } from "./use";
 import { verifyCredential, type VerifyResult } from "./verify";
 
 export type TestConnectionResult = VerifyResult;
 
 /**
- * Tests one credential. A credential that cannot be opened (integrity check,
- * key gone) is a failed result, not an exception, so the failure's audit row
- * commits with the caller's transaction. A credential the caller may not use
- * throws CredentialError.
+ * Opens the credential for a connection test (purpose "connection-test",
+ * audited in `tx`) and returns the test to run once `tx` has committed, so the
+ * vendor call never holds a database connection or the row lock. A credential
+ * that cannot be opened (integrity check, key gone) gives a test that reports
+ * that failure, and the failure's audit row commits with `tx`. A credential the
+ * caller may not use throws CredentialError.
  */
-export async function testConnection(tx: TenantTx, input: { tenantId: string; credentialId: string }): Promise<TestConnectionResult> {
+export async function prepareConnectionTest(
+  tx: TenantTx,
+  input: { tenantId: string; credentialId: string },
+): Promise<() => Promise<TestConnectionResult>> {
+  let opened: OpenedSecret;
   try {
-    return await useCredential(tx, { ...input, purpose: "connection-test" }, async (secret, config, credential) => {
+    opened = await openCredential(tx, { ...input, purpose: "connection-test" });
+  } catch (error) {
+    if (error instanceof CredentialUnusableError) {
+      const message = error.message;
+      return async () => ({ ok: false, message });
+    }
+    throw error;
+  }
+  return () =>
+    opened.run(async (secret, config, credential) => {
       const connector = CONNECTORS[credential.connector];
       // The stored settings pass the same checks as new ones before any
       // request is made (a row written around the app must not reach an
@@ -30,8 +45,9 @@ export async function testConnection(tx: TenantTx, input: { tenantId: string; cr
       }
       return verifyCredential(connector, parsed.config, secret);
     });
-  } catch (error) {
-    if (error instanceof CredentialUnusableError) return { ok: false, message: error.message };
-    throw error;
-  }
+}
+
+/** Opens and tests in one go, inside `tx` (tests and commands; the action tests after commit). */
+export async function testConnection(tx: TenantTx, input: { tenantId: string; credentialId: string }): Promise<TestConnectionResult> {
+  return (await prepareConnectionTest(tx, input))();
 }

@@ -22,6 +22,11 @@
 //    encodings) removed from message and stack.
 //
 // fn must not return the secret or anything derived from it to a page.
+//
+// openCredential(tx, use) is the same opening for work that must happen after
+// the transaction commits (a vendor call that may take seconds must not hold
+// a pooled connection and a row lock): it records `credential.opened` at once
+// and hands back an OpenedSecret whose run(fn) applies the same scrubbing.
 import type { ConnectorKind } from "@/drizzle/credentials";
 import { recordAudit } from "@/lib/audit/record";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -48,6 +53,29 @@ export interface OpenedCredential {
   connector: ConnectorKind;
   name: string;
   config: ConnectorConfig;
+}
+
+/** A secret opened by openCredential: usable only through run(), which scrubs it from errors. */
+export interface OpenedSecret {
+  credential: OpenedCredential;
+  run<T>(fn: (secret: string, config: ConnectorConfig, credential: OpenedCredential) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Opens a credential now (locked and audited in `tx`, last_used_at set) for use
+ * after `tx` commits. An opening that fails is audited and thrown as in
+ * useCredential.
+ */
+export async function openCredential(tx: TenantTx, use: CredentialUse): Promise<OpenedSecret> {
+  let opened: { secret: string; credential: OpenedCredential } | undefined;
+  await useCredential(tx, use, async (secret, _config, credential) => {
+    opened = { secret, credential };
+  });
+  const { secret, credential } = opened!;
+  return {
+    credential,
+    run: (fn) => withSecretsScrubbed([secret], () => fn(secret, credential.config, credential)),
+  };
 }
 
 export async function useCredential<T>(
