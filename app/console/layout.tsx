@@ -14,6 +14,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
     ? [
         { href: "/", label: "Overview" },
         { href: "/alerts", label: "Alerts" },
+        ...(can["credentials:view"] ? [{ href: "/credentials", label: "Credentials" }] : []),
         ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
         ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),
         ...(can["keys:rotate"] ? [{ href: "/keys", label: "Keys" }] : []),
