@@ -19,6 +19,10 @@ export function proxy(request: NextRequest) {
   // x-request-id is replaced, never trusted.
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-request-id", crypto.randomUUID());
+  // The path as the person asked for it (before the rewrite below), so a
+  // layout that sends them to sign in can bring them back here. Set here,
+  // never taken from the client.
+  requestHeaders.set("x-portal-path", `${pathname}${search}`);
   if (SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
     return NextResponse.next({ request: { headers: requestHeaders } });
   }

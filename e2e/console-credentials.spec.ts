@@ -91,25 +91,18 @@ test("an MSSP admin sees every customer's credentials, most urgent first, filter
   await page.screenshot({ path: `${SCREENSHOTS}/console-credentials-bad-link.png`, fullPage: true });
 
   // Manage: to the acme portal's own Credentials page. The session cookie is
-  // host-only, so the first visit to acme's host signs in there (and lands on
-  // the portal's home: the tenant layout's sign-in redirect returns to "/",
-  // not to the deep link); the next Manage goes straight to the page.
-  const manageSplunk = async () => {
-    await page.goto(`${CONSOLE}/credentials?q=splunk`);
-    const manage = page.getByTestId("console-credential-acme-Splunk Cloud forwarding").getByRole("link", { name: /^Manage/ });
-    await expect(manage).toHaveAttribute("href", `${tenantUrl("acme")}/credentials`);
-    await manage.click();
-    await page.waitForURL((u) => u.host === new URL(tenantUrl("acme")).host);
-  };
-  await manageSplunk();
-  if (new URL(page.url()).pathname.startsWith("/signin")) {
-    await page.getByLabel("Email").fill(ADMIN);
-    await page.getByLabel("Password").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await enterTotp(page, demoTotpSecret(ADMIN)!);
-    await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
-    await manageSplunk();
-  }
+  // host-only, so the first visit to acme's host signs in there, and sign-in
+  // brings the person back to the page they asked for (the deep link).
+  await page.goto(`${CONSOLE}/credentials?q=splunk`);
+  const manage = page.getByTestId("console-credential-acme-Splunk Cloud forwarding").getByRole("link", { name: /^Manage/ });
+  await expect(manage).toHaveAttribute("href", `${tenantUrl("acme")}/credentials`);
+  await manage.click();
+  await page.waitForURL((u) => u.host === new URL(tenantUrl("acme")).host && u.pathname.startsWith("/signin"));
+  expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe("/credentials");
+  await page.getByLabel("Email").fill(ADMIN);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await enterTotp(page, demoTotpSecret(ADMIN)!);
   await expect(page).toHaveURL(`${tenantUrl("acme")}/credentials`);
   await expect(page.getByRole("heading", { name: "Credentials", exact: true })).toBeVisible();
   await expect(page.getByTestId("credentials-table").getByTestId("credential-Splunk Cloud forwarding")).toBeVisible();

@@ -2,9 +2,10 @@ import { AppShell } from "@/components/shell/app-shell";
 import { navPermissions } from "@/lib/tenancy/nav-permissions";
 import { consolePage, isOperator } from "@/lib/tenancy/page-context";
 import { switcherLinks } from "@/lib/tenancy/switcher";
+import { requestedPath } from "@/lib/tenancy/requested-path";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const page = await consolePage("/");
+  const page = await consolePage(await requestedPath());
   const { operator, links, can } = await page.run(async (tx) => ({
     operator: isOperator(tx),
     links: await switcherLinks(tx.claims, null),

@@ -6,13 +6,14 @@ import { getSessionUserForEnrolment } from "@/lib/auth/session";
 import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
 import { parseHost } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
+import { isSafeReturnPath } from "@/lib/tenancy/return-path";
 
 export const metadata: Metadata = { title: "Sign in" };
 
 
 function safeCallback(raw: string | string[] | undefined): string {
   const value = Array.isArray(raw) ? raw[0] : raw;
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
+  return value && isSafeReturnPath(value) ? value : "/";
 }
 
 export default async function SignInPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

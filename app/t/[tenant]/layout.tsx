@@ -2,10 +2,11 @@ import { AppShell } from "@/components/shell/app-shell";
 import { navPermissions } from "@/lib/tenancy/nav-permissions";
 import { tenantPage } from "@/lib/tenancy/page-context";
 import { switcherLinks } from "@/lib/tenancy/switcher";
+import { requestedPath } from "@/lib/tenancy/requested-path";
 
 export default async function TenantLayout(props: { children: React.ReactNode; params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await props.params;
-  const page = await tenantPage(slug, "/");
+  const page = await tenantPage(slug, await requestedPath());
   const { links, can } = await page.run(async (tx) => ({
     links: await switcherLinks(tx.claims, slug),
     can: await navPermissions(tx, page.tenant.id),
