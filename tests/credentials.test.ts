@@ -15,6 +15,7 @@ import {
   checkSecret,
   createCredential,
   deleteCredential,
+  hintOf,
   listCredentials,
   parseConfig,
   publicHttpsUrlProblem,
@@ -229,6 +230,12 @@ async function everyColumnAsText(): Promise<string> {
     return rows.map((r) => r.t).join("\n");
   });
 }
+
+test("a short secret gets no hint: four characters of eight would give away half", () => {
+  assert.equal(hintOf("abcd1234"), "");
+  assert.equal(hintOf("abcdefghijklmno"), "");
+  assert.equal(hintOf("abcdefghijklmnop"), "mnop");
+});
 
 describe("store", () => {
   test("an admin creates a credential: masked result, sealed row, no plaintext in any column", async () => {

@@ -359,7 +359,11 @@ function CredentialRow(props: { credential: CredentialView; spec: ConnectorFormS
                 onCancel={() => setReplacing(false)}
                 onDone={(updated) => {
                   setReplacing(false);
-                  setReplaced(`Secret replaced. ${updated.name} now ends in ${updated.masked}; the new secret is sealed and will not be shown again.`);
+                  setReplaced(
+                    updated.masked !== "••••"
+                      ? `Secret replaced. ${updated.name} now ends in ${updated.masked}; the new secret is sealed and will not be shown again.`
+                      : `Secret replaced. The new secret of ${updated.name} is sealed and will not be shown again.`,
+                  );
                 }}
               />
             )}

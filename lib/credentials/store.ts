@@ -59,9 +59,13 @@ export function expiryStatus(expiresAt: Date | null, now = new Date()): { status
 
 export const maskHint = (hint: string) => `••••${hint}`;
 
-/** The last four characters, which is all the table keeps in the clear. */
+/** Secrets shorter than this get no hint: four characters of an 8-character key give away half of it. */
+export const HINT_MIN_LENGTH = 16;
+
+/** The last four characters (none for a short secret), which is all the table keeps in the clear. */
 export function hintOf(secret: string): string {
-  return [...secret].slice(-4).join("");
+  const chars = [...secret];
+  return chars.length >= HINT_MIN_LENGTH ? chars.slice(-4).join("") : "";
 }
 
 /** The columns a masked row is built from: never `sealed`. */
