@@ -98,7 +98,7 @@ test("an admin adds, tests, replaces and deletes a CrowdStrike credential; the s
 
   // The audit trail has the story, without the secrets.
   await page.goto(`${ACME}/audit?action=credential`);
-  for (const action of ["credential.created", "credential.tested", "credential.secret-replaced", "credential.deleted", "credential.opened"]) {
+  for (const action of ["credential.created", "credential.tested", "credential.test-result", "credential.secret-replaced", "credential.deleted", "credential.opened"]) {
     await expect(page.getByText(action, { exact: true }).first()).toBeVisible();
   }
   const audit = await page.content();

@@ -2,7 +2,9 @@
 import { revalidatePath } from "next/cache";
 import { getCredential } from "@/lib/credentials/store";
 import { prepareConnectionTest, type TestConnectionResult } from "@/lib/credentials/test-connection";
-import { log } from "@/lib/log";
+import { recordAudit } from "@/lib/audit/record";
+import { withTenant } from "@/lib/db/with-tenant";
+import { log, safeError } from "@/lib/log";
 import { tenantAction } from "../guard";
 import { testConnectionSchema } from "./schemas";
 
@@ -15,8 +17,10 @@ import { testConnectionSchema } from "./schemas";
  */
 export const testCredentialConnection = tenantAction<typeof testConnectionSchema, TestConnectionResult>(
   { action: "credentials:manage", audit: "credential.tested", schema: testConnectionSchema },
-  async ({ tx, input }) => {
+  async ({ tx, input, user }) => {
     const test = await prepareConnectionTest(tx, input);
+    // The same caller and active tenant as this transaction, for the verdict's audit row.
+    const caller = { userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: tx.claims.tenant_id };
     const credential = await getCredential(tx, input.tenantId, input.credentialId);
     return {
       // Replaced by afterCommit's answer; never shown.
@@ -25,9 +29,19 @@ export const testCredentialConnection = tenantAction<typeof testConnectionSchema
       details: { connector: credential?.connector, name: credential?.name },
       afterCommit: async () => {
         const result = await test();
-        log.info(
-          { event: "credential.test-result", tenantId: input.tenantId, credentialId: input.credentialId, ok: result.ok, status: result.status ?? null },
-          "connection test finished",
+        // The vendor's verdict, in its own short transaction (the first one,
+        // with the opening, committed before the call).
+        await withTenant(caller, (tx2) =>
+          recordAudit(tx2, {
+            tenantId: input.tenantId,
+            action: "credential.test-result",
+            targetType: "credential",
+            targetId: input.credentialId,
+            outcome: result.ok ? "success" : "failure",
+            details: { connector: credential?.connector, name: credential?.name, status: result.status ?? null },
+          }),
+        ).catch((error) =>
+          log.error({ event: "audit.test-result-not-recorded", credentialId: input.credentialId, err: safeError(error) }, "could not record a connection test's result"),
         );
         revalidatePath("/credentials");
         return { data: result, message: result.message };
