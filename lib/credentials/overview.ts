@@ -21,7 +21,7 @@
 // loadCredentialsOverview adds the PDP: credentials:view on the caller's
 // MSSP roots decides whether the page shows at all, credentials:manage on
 // the page's tenants decides whether a row's link reads "Manage" or "View".
-import { z } from "zod";
+import { choiceSchema, containsPattern, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { CONNECTOR_KINDS, CONNECTORS, type ConnectorKind } from "./connectors";
@@ -63,27 +63,12 @@ export interface OverviewQuery {
 
 export const DEFAULT_OVERVIEW_QUERY: OverviewQuery = { q: null, connector: null, status: "all", page: 1 };
 
-const MAX_SEARCH = 100;
 const querySchema = {
-  q: z
-    .string()
-    .trim()
-    .max(MAX_SEARCH, `a search is at most ${MAX_SEARCH} characters`)
-    .regex(/^[^\u0000-\u001f\u007f]*$/, "a search cannot contain control characters"),
-  connector: z.enum(CONNECTOR_KINDS, {
-    error: () => `choose one of ${CONNECTOR_KINDS.map((k) => CONNECTORS[k].shortLabel).join(", ")}`,
-  }),
-  status: z.enum(OVERVIEW_STATUSES, {
-    error: () => `choose one of ${OVERVIEW_STATUSES.map((s) => OVERVIEW_STATUS_LABELS[s].toLowerCase()).join(", ")}`,
-  }),
-  page: z.coerce
-    .number({ error: () => "pages are numbered 1, 2, 3 …" })
-    .int("pages are numbered 1, 2, 3 …")
-    .min(1, "pages are numbered from 1")
-    .max(100_000, "there are not that many pages"),
+  q: searchSchema,
+  connector: choiceSchema(CONNECTOR_KINDS, (k) => CONNECTORS[k].shortLabel),
+  status: choiceSchema(OVERVIEW_STATUSES, (st) => OVERVIEW_STATUS_LABELS[st].toLowerCase()),
+  page: pageSchema,
 };
-
-const PARAM_NAMES = { q: "search", connector: "connector", status: "status", page: "page" } as const;
 
 /**
  * The page's URL search params. A value that does not parse is dropped and
@@ -91,37 +76,15 @@ const PARAM_NAMES = { q: "search", connector: "connector", status: "status", pag
  * the page instead of an error page.
  */
 export function parseOverviewQuery(params: Record<string, string | string[] | undefined>): { query: OverviewQuery; problems: string[] } {
-  const query: OverviewQuery = { ...DEFAULT_OVERVIEW_QUERY };
-  const problems: string[] = [];
-  for (const key of ["q", "connector", "status", "page"] as const) {
-    const raw = params[key];
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value === undefined || value.trim() === "") continue;
-    const parsed = querySchema[key].safeParse(value);
-    if (parsed.success) (query as unknown as Record<string, unknown>)[key] = parsed.data;
-    else {
-      const shown = value.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, 40);
-      problems.push(`Ignored the ${PARAM_NAMES[key]} "${shown}${value.length > 40 ? "…" : ""}": ${parsed.error.issues[0]?.message ?? "not valid"}.`);
-    }
-  }
-  return { query, problems };
+  return parseListQuery<OverviewQuery>(params, querySchema, { q: "search", connector: "connector", status: "status", page: "page" }, DEFAULT_OVERVIEW_QUERY);
 }
 
 /** The page's URL for a query (defaults left out). */
 export function overviewHref(query: Partial<OverviewQuery>): string {
-  const params = new URLSearchParams();
-  if (query.q) params.set("q", query.q);
-  if (query.connector) params.set("connector", query.connector);
-  if (query.status && query.status !== "all") params.set("status", query.status);
-  if (query.page && query.page > 1) params.set("page", String(query.page));
-  const s = params.toString();
-  return s ? `?${s}` : "?";
+  return listHref({ q: query.q, connector: query.connector, status: query.status, page: query.page }, DEFAULT_OVERVIEW_QUERY);
 }
 
-/** "acme" -> "%acme%", with LIKE's wildcards (and the escape) in the search taken literally. */
-export function containsPattern(q: string | null): string | null {
-  return q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-}
+export { containsPattern };
 
 // ---------------------------------------------------------------- what the page gets
 

@@ -15,6 +15,7 @@
 //     a retiring key (keyring.retiring_tenant_ids), for "rotation pending".
 // loadKeysLive serves the page's live updates: the rows of the tenants whose
 // job just finished, the KEK cards and the recent jobs, without the table.
+import { choiceSchema, containsPattern, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
 import { z } from "zod";
 import { checkActionsForEach, isPdpUnavailable, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -50,21 +51,10 @@ export interface KeysQuery {
 
 export const DEFAULT_KEYS_QUERY: KeysQuery = { q: null, filter: "all", page: 1 };
 
-const MAX_SEARCH = 100;
 const querySchema = {
-  q: z
-    .string()
-    .trim()
-    .max(MAX_SEARCH, `a search is at most ${MAX_SEARCH} characters`)
-    .regex(/^[^\u0000-\u001f\u007f]*$/, "a search cannot contain control characters"),
-  filter: z.enum(KEY_FILTERS, {
-    error: () => `choose one of ${KEY_FILTERS.map((f) => KEY_FILTER_LABELS[f].toLowerCase()).join(", ")}`,
-  }),
-  page: z.coerce
-    .number({ error: () => "pages are numbered 1, 2, 3 …" })
-    .int("pages are numbered 1, 2, 3 …")
-    .min(1, "pages are numbered from 1")
-    .max(100_000, "there are not that many pages"),
+  q: searchSchema,
+  filter: choiceSchema(KEY_FILTERS, (f) => KEY_FILTER_LABELS[f].toLowerCase()),
+  page: pageSchema,
 };
 
 /**
@@ -73,31 +63,12 @@ const querySchema = {
  * unfiltered table instead of an error page.
  */
 export function parseKeysQuery(params: Record<string, string | string[] | undefined>): { query: KeysQuery; problems: string[] } {
-  const query: KeysQuery = { ...DEFAULT_KEYS_QUERY };
-  const problems: string[] = [];
-  const names = { q: "search", filter: "filter", page: "page" } as const;
-  for (const key of ["q", "filter", "page"] as const) {
-    const raw = params[key];
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value === undefined || value.trim() === "") continue;
-    const parsed = querySchema[key].safeParse(value);
-    if (parsed.success) (query as unknown as Record<string, unknown>)[key] = parsed.data;
-    else {
-      const shown = value.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, 40);
-      problems.push(`Ignored the ${names[key]} "${shown}${value.length > 40 ? "…" : ""}": ${parsed.error.issues[0]?.message ?? "not valid"}.`);
-    }
-  }
-  return { query, problems };
+  return parseListQuery<KeysQuery>(params, querySchema, { q: "search", filter: "filter", page: "page" }, DEFAULT_KEYS_QUERY);
 }
 
 /** The URL of the Keys page for a query (defaults left out). */
 export function keysHref(query: Partial<KeysQuery>): string {
-  const params = new URLSearchParams();
-  if (query.q) params.set("q", query.q);
-  if (query.filter && query.filter !== "all") params.set("filter", query.filter);
-  if (query.page && query.page > 1) params.set("page", String(query.page));
-  const s = params.toString();
-  return s ? `?${s}` : "?";
+  return listHref({ q: query.q, filter: query.filter, page: query.page }, DEFAULT_KEYS_QUERY);
 }
 
 // ---------------------------------------------------------------- what the browser gets
@@ -303,10 +274,6 @@ select s.part, s.id, s.slug, s.name, s.kind, s.status, s.path::text as path, s.p
   left join f p on p.id = s.parent_id
  order by s.part, s.path`;
 
-/** "acme" -> "%acme%", with LIKE's wildcards in the search taken literally. */
-function containsPattern(q: string | null): string | null {
-  return q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-}
 
 interface Counted {
   counts: Record<KeyFilter, number>;

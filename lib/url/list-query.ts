@@ -1,0 +1,72 @@
+// The URL search params of the list pages (console Credentials, Keys): one
+// schema per kind of value, one parser that drops and reports a value that
+// does not parse (a mistyped or stale link shows a clear note and the rest of
+// the page, never an error page), one href builder and one LIKE pattern.
+import { z } from "zod";
+
+export const MAX_SEARCH = 100;
+
+/** A free-text search: trimmed, bounded, no control characters. */
+export const searchSchema = z
+  .string()
+  .trim()
+  .max(MAX_SEARCH, `a search is at most ${MAX_SEARCH} characters`)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, "a search cannot contain control characters");
+
+/** A 1-based page number. */
+export const pageSchema = z.coerce
+  .number({ error: () => "pages are numbered 1, 2, 3 …" })
+  .int("pages are numbered 1, 2, 3 …")
+  .min(1, "pages are numbered from 1")
+  .max(100_000, "there are not that many pages");
+
+/** One of `values`, with the choices named in words when it is not. */
+export function choiceSchema<const V extends readonly [string, ...string[]]>(values: V, label: (v: V[number]) => string) {
+  return z.enum(values, { error: () => `choose one of ${values.map(label).join(", ")}` });
+}
+
+type Params = Record<string, string | string[] | undefined>;
+
+/**
+ * Parses `params` key by key against `schemas` onto `defaults`; `names` says
+ * what each key is called in a note ("Ignored the filter "x": …").
+ */
+export function parseListQuery<Q extends object>(
+  params: Params,
+  schemas: { [K in keyof Q]?: z.ZodType<Q[K]> },
+  names: { [K in keyof Q]?: string },
+  defaults: Q,
+): { query: Q; problems: string[] } {
+  const query = { ...defaults };
+  const problems: string[] = [];
+  for (const key of Object.keys(schemas) as (keyof Q & string)[]) {
+    const raw = params[key];
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value === undefined || value.trim() === "") continue;
+    const parsed = schemas[key]!.safeParse(value);
+    if (parsed.success) query[key] = parsed.data;
+    else {
+      const shown = value.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, 40);
+      problems.push(
+        `Ignored the ${names[key] ?? key} "${shown}${value.length > 40 ? "…" : ""}": ${parsed.error.issues[0]?.message ?? "not valid"}.`,
+      );
+    }
+  }
+  return { query, problems };
+}
+
+/** "?a=1&b=x" from the values that differ from their defaults ("?" when none do). */
+export function listHref(entries: Record<string, string | number | null | undefined>, defaults: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(entries)) {
+    if (value === null || value === undefined || value === "" || value === (defaults as Record<string, unknown>)[key]) continue;
+    params.set(key, String(value));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : "?";
+}
+
+/** "acme" -> "%acme%", with LIKE's wildcards (and the escape) in the search taken literally. */
+export function containsPattern(q: string | null): string | null {
+  return q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+}
