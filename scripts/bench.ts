@@ -19,7 +19,8 @@
 // BENCH_CREDENTIALS (default 10000) sealed credentials for the vault figures.
 // Flags: --plans prints the full plans; --only=1,4 runs only those scenarios
 // (--only=vault: just the vault's seal/open/rotation figures; --only=keys-page:
-// the console Keys page, scripts/bench/keys-page.ts);
+// the console Keys page, scripts/bench/keys-page.ts; --only=credentials-overview:
+// the console Credentials overview, scripts/bench/credentials-overview.ts);
 // --keep leaves the server up after the run (until Ctrl-C) for manual EXPLAINs.
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -30,6 +31,7 @@ import { migrate } from "@/lib/db/migrate";
 import { closePool } from "@/lib/db/pool";
 import { inTransaction, withTenant } from "@/lib/db/with-tenant";
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "./lib/embedded-postgres";
+import { runCredentialsOverviewBench } from "./bench/credentials-overview";
 import { generateBenchData, MSSP_SLUG } from "./bench/generate";
 import { runKeysPageBench } from "./bench/keys-page";
 import { fmtMs, fmtRatio, measurePair, median, p95, renderTable, type RunResult } from "./bench/measure";
@@ -300,10 +302,17 @@ async function main() {
 
   // ------------------------------------------------------- the keys page
   let keysPageLines: string[] = [];
+  const msspAdmin = { userId: data.users.msspAdmin.id, email: data.users.msspAdmin.email, activeTenantId: null };
   if (!only || only.has("keys-page")) {
     console.log(`\nKeys page (scripts/bench/keys-page.ts): MSSP admin over ${fmt(msspTenantIds.length)} tenants, with a Cerbos PDP`);
-    const msspAdmin = { userId: data.users.msspAdmin.id, email: data.users.msspAdmin.email, activeTenantId: null };
     keysPageLines = await runKeysPageBench({ url: db.url, caller: msspAdmin, scope: msspTenantIds, log: console.log });
+  }
+
+  // ------------------------------------------- the credentials overview
+  let overviewLines: string[] = [];
+  if (!only || only.has("credentials-overview")) {
+    console.log(`\nCredentials overview (scripts/bench/credentials-overview.ts): MSSP admin over ${fmt(msspTenantIds.length)} tenants, with a Cerbos PDP`);
+    overviewLines = await runCredentialsOverviewBench({ url: db.url, caller: msspAdmin, scope: msspTenantIds, log: console.log });
   }
 
   // ------------------------------------------------- policy helpers alone
@@ -387,6 +396,10 @@ async function main() {
   if (keysPageLines.length > 0) {
     console.log(`\nKeys page (median ms per page load):`);
     for (const line of keysPageLines) console.log(`  ${line}`);
+  }
+  if (overviewLines.length > 0) {
+    console.log(`\nCredentials overview (ms per page load):`);
+    for (const line of overviewLines) console.log(`  ${line}`);
   }
   console.log(`\nSetup ${setupSeconds.toFixed(1)} s; total ${secs(started)} s.`);
   if (keep) {
