@@ -3,6 +3,7 @@
 // tenantAction (lib/actions/guard.ts) shows an ActionRefusal's message and
 // audits it as a refusal by rule.
 import { ActionRefusal } from "@/lib/actions/refusal";
+import { sqlState } from "@/lib/db/sql-state";
 import { CredentialIntegrityError, TenantKeyUnavailableError } from "@/lib/vault/errors";
 
 export class CredentialError extends ActionRefusal {
@@ -21,12 +22,6 @@ export class CredentialUnusableError extends CredentialError {
     super(message);
     this.name = "CredentialUnusableError";
   }
-}
-
-function sqlState(error: unknown): string | undefined {
-  const e = error as { code?: unknown; cause?: { code?: unknown } };
-  const code = e?.code ?? e?.cause?.code;
-  return typeof code === "string" ? code : undefined;
 }
 
 export function isSerializationFailure(error: unknown): boolean {

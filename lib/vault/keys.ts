@@ -8,6 +8,7 @@
 // (default 60 s); in this process it stops at once (evictTenantKeys).
 import { sql } from "drizzle-orm";
 import { withServiceRole } from "@/lib/db/service-role";
+import { sqlState } from "@/lib/db/sql-state";
 import type { Db } from "@/lib/db/with-tenant";
 import { TenantKeyUnavailableError } from "./errors";
 
@@ -47,7 +48,7 @@ export function clearKeyCache() {
 }
 
 function unavailable(tenantId: string, version: number | null, error: unknown): never {
-  const code = (error as { cause?: { code?: string }; code?: string })?.cause?.code ?? (error as { code?: string })?.code;
+  const code = sqlState(error);
   const reason =
     code === "P0002"
       ? "no such key version"

@@ -23,6 +23,7 @@
 //
 // KEK rotation of an MSSP (job kind "vault.rotate-kek", on the MSSP root):
 // keyring.rotate_kek re-wraps every DEK under the MSSP in one transaction.
+import { sqlState } from "@/lib/db/sql-state";
 import { z } from "zod";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
@@ -61,12 +62,6 @@ export interface DekRotationResult {
   skipped: number;
   /** Versions erased by this run. */
   retiredVersions: number[];
-}
-
-function sqlState(error: unknown): string | undefined {
-  const e = error as { code?: unknown; cause?: { code?: unknown } };
-  const code = typeof e?.code === "string" ? e.code : typeof e?.cause?.code === "string" ? e.cause.code : undefined;
-  return code;
 }
 
 async function activeVersion(db: Db, tenantId: string): Promise<number | null> {
