@@ -1,6 +1,7 @@
 // Server side of the credentials page: which tenants the caller may see
 // credentials of (PDP), the selected one's credentials (masked, under RLS),
 // and whether the caller may manage them there.
+import { TenantPicker } from "@/components/tenants/tenant-picker";
 import { PageHeader } from "@/components/ui/page-header";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { toCredentialView } from "@/lib/actions/credentials/view";
@@ -40,19 +41,7 @@ export async function CredentialsPage(props: {
         description="Keys and secrets the portal uses to reach your security tools. Each secret is sealed with the tenant's own key and never shown again after it is saved."
         actions={
           data.tenants.length > 1 ? (
-            <form method="get" className="flex items-center gap-2">
-              <label className="text-xs font-medium text-slate-600" htmlFor="credentials-tenant">
-                Tenant
-              </label>
-              <select id="credentials-tenant" name="tenant" defaultValue={data.selected.slug} className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm">
-                {data.tenants.map((t) => (
-                  <option key={t.id} value={t.slug}>
-                    {t.name}
-                  </option>
-                ))}
-              </select>
-              <button className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50">Show</button>
-            </form>
+            <TenantPicker id="credentials-tenant" tenants={data.tenants} selectedSlug={data.selected.slug} />
           ) : undefined
         }
       />

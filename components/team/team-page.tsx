@@ -1,5 +1,6 @@
 // Server side of the team page, shared by the console and tenant hosts.
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { TenantPicker } from "@/components/tenants/tenant-picker";
 import { PageHeader } from "@/components/ui/page-header";
 import { isPdpUnavailable } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -37,19 +38,7 @@ export async function TeamPage(props: {
         description="Who can use this portal, with which role. A role on a tenant also applies to its sites."
         actions={
           data.tenants.length > 1 ? (
-            <form method="get" className="flex items-center gap-2">
-              <label className="text-xs font-medium text-slate-600" htmlFor="team-tenant">
-                Tenant
-              </label>
-              <select id="team-tenant" name="tenant" defaultValue={data.selected.slug} className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm">
-                {data.tenants.map((t) => (
-                  <option key={t.id} value={t.slug}>
-                    {t.name}
-                  </option>
-                ))}
-              </select>
-              <button className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50">Show</button>
-            </form>
+            <TenantPicker id="team-tenant" tenants={data.tenants} selectedSlug={data.selected.slug} />
           ) : undefined
         }
       />
