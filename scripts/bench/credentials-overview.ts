@@ -25,7 +25,6 @@
 // something to leave out. Added on top of whatever the vault and keys-page
 // sections seeded (their helpers seed one connector without expiries, so they
 // are not reused).
-import { randomBytes, randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
@@ -38,13 +37,12 @@ import {
   type OverviewData,
   type OverviewQuery,
 } from "@/lib/credentials/overview";
-import { hintOf } from "@/lib/credentials/store";
 import type { Caller } from "@/lib/db/claims";
 import { inTransaction, withTenant, type Db, type TenantTx } from "@/lib/db/with-tenant";
-import { activeKeyFor } from "@/lib/vault/keys";
-import { sealSecret } from "@/lib/vault/seal";
 import { startCerbos } from "../lib/cerbos";
 import { fmtMs, fmtRatio, measurePair, median, p95 } from "./measure";
+import { insertSealedCredentials, type CredentialSeed } from "./seed-credentials";
+import { mulberry32 } from "@/lib/demo/generate";
 
 export interface CredentialsOverviewBenchInput {
   url: string;
@@ -69,31 +67,9 @@ const CONNECTOR_SHARES: Record<ConnectorKind, number> = {
 };
 const ENVIRONMENTS = ["prod", "staging", "dr", "lab"];
 
-/** Small seeded PRNG (mulberry32): the same shape on every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface SeedRow {
-  tenantId: string;
-  connector: ConnectorKind;
-  name: string;
-  expiresAt: Date | null;
-  createdAt: Date;
-  rotatedAt: Date | null;
-  lastUsedAt: Date | null;
-}
-
 /** Rows for one tenant; `sloppy` tenants let far more expire and sit unused. */
-function rowsFor(tenantId: string, n: number, sloppy: boolean, rnd: () => number, now: number): SeedRow[] {
-  const out: SeedRow[] = [];
+function rowsFor(tenantId: string, n: number, sloppy: boolean, rnd: () => number, now: number): CredentialSeed[] {
+  const out: CredentialSeed[] = [];
   for (let i = 1; i <= n; i++) {
     let x = rnd();
     let connector: ConnectorKind = CONNECTOR_KINDS[CONNECTOR_KINDS.length - 1];
@@ -131,7 +107,7 @@ function rowsFor(tenantId: string, n: number, sloppy: boolean, rnd: () => number
 export async function seedOverviewCredentials(url: string, scope: string[], count: number, log: (line: string) => void) {
   const t0 = performance.now();
   const now = Date.now();
-  const rnd = prng(20261129);
+  const rnd = mulberry32(20261129);
   const owner = new pg.Client({ connectionString: url });
   await owner.connect();
   try {
@@ -145,54 +121,14 @@ export async function seedOverviewCredentials(url: string, scope: string[], coun
     );
     const weights = inside.map((_, rank) => (rank + 1) ** -ZIPF);
     const sum = weights.reduce((a, b) => a + b, 0);
-    const rows: SeedRow[] = [];
+    const rows: CredentialSeed[] = [];
     inside.forEach((t, rank) => {
       const n = Math.max(1, Math.round((count * weights[rank]) / sum));
       rows.push(...rowsFor(t.id, n, rnd() < 0.1, rnd, now));
     });
     for (const t of outside) rows.push(...rowsFor(t.id, 2, false, rnd, now));
 
-    const keys = new Map<string, { version: number; dek: Buffer }>();
-    for (const id of new Set(rows.map((r) => r.tenantId))) keys.set(id, await activeKeyFor(id));
-    for (let from = 0; from < rows.length; from += 1000) {
-      const batch = rows.slice(from, from + 1000);
-      const cols = {
-        tenant: [] as string[],
-        id: [] as string[],
-        connector: [] as string[],
-        name: [] as string[],
-        sealed: [] as Buffer[],
-        version: [] as number[],
-        hint: [] as string[],
-        expires: [] as (Date | null)[],
-        created: [] as Date[],
-        rotated: [] as (Date | null)[],
-        used: [] as (Date | null)[],
-      };
-      for (const r of batch) {
-        const key = keys.get(r.tenantId)!;
-        const id = randomUUID();
-        const secret = randomBytes(30).toString("base64url");
-        cols.tenant.push(r.tenantId);
-        cols.id.push(id);
-        cols.connector.push(r.connector);
-        cols.name.push(r.name);
-        cols.sealed.push(sealSecret(key.dek, { tenantId: r.tenantId, credentialId: id, keyVersion: key.version }, secret));
-        cols.version.push(key.version);
-        cols.hint.push(hintOf(secret));
-        cols.expires.push(r.expiresAt);
-        cols.created.push(r.createdAt);
-        cols.rotated.push(r.rotatedAt);
-        cols.used.push(r.lastUsedAt);
-      }
-      await owner.query(
-        `insert into public.credentials
-           (tenant_id, id, connector, name, sealed, key_version, secret_hint, expires_at, created_at, rotated_at, last_used_at)
-         select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bytea[], $6::int[], $7::text[],
-                              $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[])`,
-        [cols.tenant, cols.id, cols.connector, cols.name, cols.sealed, cols.version, cols.hint, cols.expires, cols.created, cols.rotated, cols.used],
-      );
-    }
+    await insertSealedCredentials(owner, rows);
     await owner.query("vacuum (analyze) public.credentials");
     const { rows: [c] } = await owner.query(
       `select count(*) filter (where tenant_id = any ($1::uuid[]))::int as inside,

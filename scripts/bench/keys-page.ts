@@ -17,19 +17,17 @@
 // (sealed under each tenant's active key), succeeded DEK rotations in about a
 // quarter, a few failed and queued ones, and a few tenants with a retiring key,
 // so that every filter has rows.
-import { randomBytes, randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { schema } from "@/drizzle/schema";
 import type { Caller } from "@/lib/db/claims";
 import { inTransaction, withTenant, type Db, type TenantTx } from "@/lib/db/with-tenant";
-import { activeKeyFor } from "@/lib/vault/keys";
 import { ROTATE_DEK_KIND } from "@/lib/vault/rotation";
 import { DEFAULT_KEYS_QUERY, loadKeysPage, readKeysPage, type KeysPageRead, type KeysQuery } from "@/lib/vault/rotation-page";
-import { sealSecret } from "@/lib/vault/seal";
 import { startCerbos } from "../lib/cerbos";
 import { fmtMs, fmtRatio, measurePair, median, p95 } from "./measure";
+import { insertSealedCredentials } from "./seed-credentials";
 
 export interface KeysPageBenchInput {
   url: string;
@@ -53,29 +51,9 @@ export async function seedKeysPageData(url: string, scope: string[], log: (line:
           and not exists (select 1 from public.credentials c where c.tenant_id = tenants.id)`,
       [scope],
     );
-    const cols: { tenant: string[]; id: string[]; name: string[]; sealed: Buffer[]; version: number[] } = {
-      tenant: [],
-      id: [],
-      name: [],
-      sealed: [],
-      version: [],
-    };
-    for (const t of tenants) {
-      const key = await activeKeyFor(t.id);
-      for (let i = 1; i <= t.n; i++) {
-        const id = randomUUID();
-        cols.tenant.push(t.id);
-        cols.id.push(id);
-        cols.name.push(`keys bench ${i}`);
-        cols.sealed.push(sealSecret(key.dek, { tenantId: t.id, credentialId: id, keyVersion: key.version }, randomBytes(24).toString("base64url")));
-        cols.version.push(key.version);
-      }
-    }
-    await owner.query(
-      `insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint)
-       select u.tenant_id, u.id, 'generic_api_key', u.name, u.sealed, u.version, 'abcd'
-         from unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::int[]) as u(tenant_id, id, name, sealed, version)`,
-      [cols.tenant, cols.id, cols.name, cols.sealed, cols.version],
+    await insertSealedCredentials(
+      owner,
+      tenants.flatMap((t) => Array.from({ length: t.n }, (_, i) => ({ tenantId: t.id, name: `keys bench ${i + 1}` }))),
     );
     // Succeeded DEK rotations (one or two each), a few failed and queued ones.
     await owner.query(

@@ -5,7 +5,7 @@
 // rotation re-wrapping every DEK of the MSSP.
 //
 // Goals: >= 20,000 opens/s warm; 10,000 credentials re-sealed in < 5 s.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { Caller } from "@/lib/db/claims";
 import { inTransaction, withTenant } from "@/lib/db/with-tenant";
@@ -13,6 +13,7 @@ import { activeKeyFor, clearKeyCache, dekFor, rotateKek } from "@/lib/vault/keys
 import { rotateTenantDek } from "@/lib/vault/rotation";
 import { openSecret, sealSecret } from "@/lib/vault/seal";
 import { fmtMs, fmtRatio, measurePair, median } from "./measure";
+import { insertSealedCredentials } from "./seed-credentials";
 
 export interface VaultBenchInput {
   url: string;
@@ -32,32 +33,12 @@ function opsPerSecond(n: number, fn: (i: number) => void): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
-/** Inserts `count` sealed credentials into the tenant as the owner, 1,000 per statement. */
+/** Inserts `count` sealed credentials into the tenant as the owner. */
 async function seedCredentials(url: string, tenantId: string, count: number) {
-  const key = await activeKeyFor(tenantId);
   const owner = new pg.Client({ connectionString: url });
   await owner.connect();
   try {
-    for (let from = 0; from < count; from += 1000) {
-      const ids: string[] = [];
-      const names: string[] = [];
-      const sealed: Buffer[] = [];
-      const hints: string[] = [];
-      for (let i = from; i < Math.min(count, from + 1000); i++) {
-        const id = randomUUID();
-        const secret = randomBytes(30).toString("base64url");
-        ids.push(id);
-        names.push(`bench credential ${i}`);
-        sealed.push(sealSecret(key.dek, { tenantId, credentialId: id, keyVersion: key.version }, secret));
-        hints.push(secret.slice(-4));
-      }
-      await owner.query(
-        `insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint)
-         select $1, u.id, 'generic_api_key', u.name, u.sealed, $2, u.hint
-           from unnest($3::uuid[], $4::text[], $5::bytea[], $6::text[]) as u(id, name, sealed, hint)`,
-        [tenantId, key.version, ids, names, sealed, hints],
-      );
-    }
+    await insertSealedCredentials(owner, Array.from({ length: count }, (_, i) => ({ tenantId, name: `bench credential ${i}` })));
   } finally {
     await owner.end();
   }
