@@ -25,7 +25,7 @@ import { choiceSchema, containsPattern, listHref, pageSchema, parseListQuery, se
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { CONNECTOR_KINDS, CONNECTORS, type ConnectorKind } from "./connectors";
-import { EXPIRING_DAYS, expiryStatus, maskHint, type ExpiryStatus } from "./store";
+import { EXPIRING_DAYS, expiryStatus, maskHint, type MaskedCredential } from "./store";
 
 export const OVERVIEW_PAGE_SIZE = 50;
 
@@ -88,26 +88,18 @@ export { containsPattern };
 
 // ---------------------------------------------------------------- what the page gets
 
-export interface OverviewRow {
-  tenantId: string;
+/** A credential as the console lists it: the tenant page's masked row, without its settings, plus its tenant. */
+export interface OverviewRow
+  extends Pick<
+    MaskedCredential,
+    "tenantId" | "id" | "connector" | "name" | "masked" | "expiresAt" | "createdAt" | "rotatedAt" | "lastUsedAt" | "status" | "daysLeft"
+  > {
   tenantSlug: string;
   tenantName: string;
   tenantKind: TenantResource["kind"];
   tenantStatus: TenantResource["status"];
   /** ltree path, for the PDP. */
   tenantPath: string;
-  id: string;
-  connector: ConnectorKind;
-  name: string;
-  /** "••••" + the last four characters: all that is kept in the clear. */
-  masked: string;
-  expiresAt: Date | null;
-  createdAt: Date;
-  rotatedAt: Date | null;
-  lastUsedAt: Date | null;
-  status: ExpiryStatus;
-  /** Whole days until expiry (negative once expired), or null without an expiry. */
-  daysLeft: number | null;
 }
 
 /** Counts over a set of credentials. `neverUsed` overlaps the others; the chart's parts do not. */

@@ -19,7 +19,3 @@ export class TenantKeyUnavailableError extends Error {
     super(`tenant key ${keyVersion === null ? "(active)" : `v${keyVersion}`} of tenant ${tenantId} is unavailable: ${reason}`);
   }
 }
-
-export function isVaultError(error: unknown): error is CredentialIntegrityError | TenantKeyUnavailableError {
-  return error instanceof CredentialIntegrityError || error instanceof TenantKeyUnavailableError;
-}

@@ -78,14 +78,17 @@ export async function dekFor(tenantId: string, version: number): Promise<Buffer>
   return dek;
 }
 
+/** Which version of the tenant's key is active (null: none, its keys were destroyed), inside a service-role transaction. */
+export async function activeKeyVersion(db: Db, tenantId: string): Promise<number | null> {
+  const result = await db.execute<{ version: number | null }>(
+    sql`select max(version) filter (where status = 'active') as version from keyring.key_status(${tenantId}::uuid)`,
+  );
+  return result.rows[0]?.version ?? null;
+}
+
 /** The tenant's active key, to seal with. Always asks the database which version is active. */
 export async function activeKeyFor(tenantId: string): Promise<{ version: number; dek: Buffer }> {
-  const version = await withServiceRole("vault.keys", async (db) => {
-    const result = await db.execute<{ version: number | null }>(
-      sql`select max(version) filter (where status = 'active') as version from keyring.key_status(${tenantId}::uuid)`,
-    );
-    return result.rows[0]?.version ?? null;
-  });
+  const version = await withServiceRole("vault.keys", (db) => activeKeyVersion(db, tenantId));
   if (version === null) throw new TenantKeyUnavailableError(tenantId, null, "the tenant has no active key");
   return { version, dek: await dekFor(tenantId, version) };
 }
@@ -96,26 +99,6 @@ export interface TenantKeyVersion {
   kekVersion: number | null;
   createdAt: Date;
   retiredAt: Date | null;
-}
-
-/** The versions of a tenant's key, newest first (no key material). */
-export async function tenantKeyVersions(tenantId: string): Promise<TenantKeyVersion[]> {
-  return withServiceRole("vault.keys", async (db) => {
-    const result = await db.execute<{
-      version: number;
-      status: TenantKeyVersion["status"];
-      kek_version: number | null;
-      created_at: string | Date;
-      retired_at: string | Date | null;
-    }>(sql`select * from keyring.key_status(${tenantId}::uuid)`);
-    return result.rows.map((r) => ({
-      version: r.version,
-      status: r.status,
-      kekVersion: r.kek_version,
-      createdAt: new Date(r.created_at),
-      retiredAt: r.retired_at ? new Date(r.retired_at) : null,
-    }));
-  });
 }
 
 export interface KekVersion {

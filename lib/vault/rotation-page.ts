@@ -74,24 +74,14 @@ export function keysHref(query: Partial<KeysQuery>): string {
 // ---------------------------------------------------------------- what the browser gets
 
 /** A job as the browser sees it (no payload, dates as ISO strings). */
-export interface JobJson {
-  id: string;
-  tenantId: string;
-  kind: string;
-  status: JobView["status"];
-  progressDone: number;
-  progressTotal: number | null;
-  attempts: number;
-  maxAttempts: number;
-  lastError: string | null;
-  result: Record<string, unknown> | null;
+export type JobJson = Omit<JobView, "payload" | "createdBy" | "createdAt" | "startedAt" | "finishedAt" | "runAfter"> & {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
   runAfter: string;
   /** Queued from the console (a user) or by a command (null creator). */
   queuedBy: "user" | "system";
-}
+};
 
 export function jobJson(job: JobView): JobJson {
   return {

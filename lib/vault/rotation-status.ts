@@ -3,6 +3,7 @@
 // `npm run keys -- status` command. Reads the keyring through its summary
 // function on the named service path "vault.keys".
 import { withServiceRole } from "@/lib/db/service-role";
+import type { Db } from "@/lib/db/with-tenant";
 import type { KekVersion, TenantKeyVersion } from "./keys";
 
 interface KeyStatusRow {
@@ -22,19 +23,22 @@ const toVersion = (r: KeyStatusRow): TenantKeyVersion => ({
   retiredAt: r.retired_at ? new Date(r.retired_at) : null,
 });
 
+/** The keyring's status rows of these tenants, each tenant's versions newest first, in one query. */
+async function readKeyStatus(db: Db, tenantIds: readonly string[]): Promise<KeyStatusRow[]> {
+  const { rows } = await db.$client.query<KeyStatusRow>(
+    `select t.id as tenant_id, ks.*
+       from unnest($1::uuid[]) as t(id) cross join lateral keyring.key_status(t.id) ks
+      order by t.id, ks.version desc`,
+    [tenantIds],
+  );
+  return rows;
+}
+
 /** Each tenant's key versions, newest first, in one query. */
 export async function keyStatusOf(tenantIds: readonly string[]): Promise<Map<string, TenantKeyVersion[]>> {
   const out = new Map<string, TenantKeyVersion[]>(tenantIds.map((id) => [id, []]));
   if (tenantIds.length === 0) return out;
-  const rows = await withServiceRole("vault.keys", async (db) => {
-    const { rows } = await db.$client.query<KeyStatusRow>(
-      `select t.id as tenant_id, ks.*
-         from unnest($1::uuid[]) as t(id) cross join lateral keyring.key_status(t.id) ks
-        order by t.id, ks.version desc`,
-      [tenantIds],
-    );
-    return rows;
-  });
+  const rows = await withServiceRole("vault.keys", (db) => readKeyStatus(db, tenantIds));
   for (const r of rows) out.get(r.tenant_id)?.push(toVersion(r));
   return out;
 }
@@ -143,11 +147,7 @@ export async function keyInventory(opts: { slug?: string } = {}): Promise<Invent
       [opts.slug ?? null],
     );
     const ids = tenants.rows.map((t) => t.id);
-    const versions = await db.$client.query<KeyStatusRow>(
-      `select t.id as tenant_id, ks.* from unnest($1::uuid[]) as t(id) cross join lateral keyring.key_status(t.id) ks
-        order by ks.version desc`,
-      [ids],
-    );
+    const versions = await readKeyStatus(db, ids);
     const counts = await db.$client.query<{ tenant_id: string; key_version: number; n: number }>(
       `select tenant_id, key_version, count(*)::int as n from public.credentials where tenant_id = any($1::uuid[]) group by 1, 2`,
       [ids],
@@ -165,7 +165,7 @@ export async function keyInventory(opts: { slug?: string } = {}): Promise<Invent
     // Grouped once by id, so the whole inventory is linear in its size.
     const keksByRoot = groupBy(keks.rows, (k) => k.root_id);
     const tenantsByRoot = groupBy(tenants.rows, (t) => t.root_id);
-    const versionsByTenant = groupBy(versions.rows, (v) => v.tenant_id);
+    const versionsByTenant = groupBy(versions, (v) => v.tenant_id);
     const countsByTenant = groupBy(counts.rows, (c) => c.tenant_id);
 
     return roots.rows.map((root) => ({

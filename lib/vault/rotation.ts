@@ -29,7 +29,7 @@ import { withServiceRole } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
 import { checkpoint, PermanentJobError, updateClaimedJob, type ClaimedJob, type JobContext, type JobHandler } from "@/lib/jobs";
 import { CredentialIntegrityError } from "./errors";
-import { dekFor, evictTenantKeys, rotateKek } from "./keys";
+import { activeKeyVersion, dekFor, evictTenantKeys, rotateKek } from "./keys";
 import { openSecret, sealSecret } from "./seal";
 
 export const ROTATE_DEK_KIND = "vault.rotate-dek";
@@ -64,14 +64,6 @@ export interface DekRotationResult {
   retiredVersions: number[];
 }
 
-async function activeVersion(db: Db, tenantId: string): Promise<number | null> {
-  const { rows } = await db.$client.query<{ version: number | null }>(
-    `select max(version) filter (where status = 'active') as version from keyring.key_status($1::uuid)`,
-    [tenantId],
-  );
-  return rows[0]?.version ?? null;
-}
-
 async function createKeyVersion(db: Db, tenantId: string): Promise<number> {
   try {
     const { rows } = await db.$client.query<{ version: number }>(`select keyring.create_tenant_key($1::uuid) as version`, [tenantId]);
@@ -95,7 +87,7 @@ async function targetVersionFor(tenantId: string, job: ClaimedJob | undefined): 
   const recorded = job ? dekPayloadSchema.parse(job.payload).targetVersion : undefined;
   return withServiceRole("jobs.worker", async (db) => {
     if (recorded !== undefined) {
-      const active = await activeVersion(db, tenantId);
+      const active = await activeKeyVersion(db, tenantId);
       if (active === recorded) return recorded;
       // Someone made a newer key active meanwhile: re-seal to that one instead.
       if (active !== null && active > recorded) {
@@ -280,7 +272,7 @@ async function rotate(tenantId: string, opts: DekRotationOptions, ctx?: JobConte
     }
     // A write under an old key committed after its pass (or a retiring key
     // from an earlier rotation): run step 2 again.
-    const newer = await withServiceRole("jobs.worker", (db) => activeVersion(db, tenantId));
+    const newer = await withServiceRole("jobs.worker", (db) => activeKeyVersion(db, tenantId));
     if (newer !== null && newer !== targetVersion) targetVersion = outcome.targetVersion = newer;
   }
 }
