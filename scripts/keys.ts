@@ -48,6 +48,13 @@ if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 &
 const db = await openDevDatabase();
 process.env.DATABASE_URL = db.url;
 console.log(`Database: ${redactUrl(db.url)}`);
+if (db.embedded) {
+  // The embedded dev database may be brand new (keys before `npm run portal`):
+  // bring its schema up to date, as the run command does. A DATABASE_URL
+  // database is migrated by its own deploy step, never from here.
+  const { migrate } = await import("@/lib/db/migrate");
+  await migrate(db.url, { log: (line) => console.log(`  ${line}`) });
+}
 
 const { closePool } = await import("@/lib/db/pool");
 const { enqueueServiceJob, getJobAsService, isFinished, newWorkerId, runWorker } = await import("@/lib/jobs");
@@ -195,7 +202,7 @@ try {
 } catch (error) {
   const { safeError } = await import("@/lib/log");
   const e = safeError(error);
-  const hint = e.code === "3F000" || e.code === "42P01" ? " (is the database migrated? npm run db:migrate)" : "";
+  const hint = e.code === "3F000" || e.code === "42P01" || e.code === "42704" ? " (is the database migrated? npm run db:migrate)" : "";
   console.error(`keys ${command} failed: ${e.message}${hint}`);
   exitCode = 1;
 } finally {
