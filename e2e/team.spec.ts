@@ -109,8 +109,13 @@ test("a tenant admin cannot remove the tenant's last admin, and the refusal is a
   await page.goto(`${tenantUrl("globex")}/team`);
   await expect(page.getByTestId("require-mfa-state")).toContainText("Optional");
   await page.getByRole("button", { name: "Require for everyone" }).click();
-  // Saved: the page re-renders ("Make optional") or already sends them to set up MFA.
-  await expect(page.getByRole("button", { name: "Require for everyone" })).toHaveCount(0);
+  // Wait until it is saved: the page re-renders with "Make optional", or
+  // already sends them to set up MFA. (The button's label also goes away while
+  // the action is pending, "Saving…"; navigating then could cancel the action,
+  // which is the race CI once lost.)
+  await expect
+    .poll(async () => page.url().includes("/account/mfa") || (await page.getByRole("button", { name: "Make optional" }).count()) > 0, { timeout: 15_000 })
+    .toBe(true);
   await page.goto(`${tenantUrl("globex")}/alerts`);
   await expect(page).toHaveURL(/\/account\/mfa/);
 });
