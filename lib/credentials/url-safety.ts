@@ -11,12 +11,11 @@
 //   - an IP literal is not loopback, private, link-local, CGNAT, unspecified,
 //     multicast, broadcast, documentation or otherwise reserved, in v4 or v6
 //     (v4-mapped, v4-compatible, NAT64 and 6to4 forms included).
-// What it does NOT cover: a public name whose DNS answer is a private
-// address (DNS rebinding, or simply an internal record). Closing that needs a
-// resolver check pinned to the connection (or an egress proxy), which the
-// portal does not have yet; deployments should restrict the portal's egress.
-// Redirects are not followed by the verifier (lib/credentials/verify.ts), so
-// a public host cannot bounce the request inward either.
+// A public name whose DNS answer is a private address (an internal record,
+// or DNS rebinding) passes here: names are checked where the request is made,
+// on the very addresses the connection then uses (lib/credentials/outbound.ts,
+// with isPublicIpAddress below). Redirects are not followed either, so a
+// public host cannot bounce the request inward.
 
 export type UrlProblem = string;
 
@@ -91,6 +90,14 @@ export function isNonPublicIPv6(g: number[]): boolean {
   if (g[0] === 0x2001 && g[1] === 0x0db8) return true; // documentation
   if (g[0] === 0x0100 && g[1] === 0 && g[2] === 0 && g[3] === 0) return true; // 100::/64 discard-only
   return false;
+}
+
+/** True when `address` (an IPv4 or IPv6 literal, no brackets) is publicly routable. */
+export function isPublicIpAddress(address: string): boolean {
+  const v4 = parseV4(address);
+  if (v4) return !isNonPublicIPv4(v4);
+  const v6 = parseV6(address);
+  return v6 !== null && !isNonPublicIPv6(v6);
 }
 
 /**

@@ -4,9 +4,11 @@
 // may quote the secret back) nor from the request. As a last guard it is also
 // scrubbed of the secret and its encodings.
 //
-// Requests: 5 s timeout, redirects NOT followed (a public host must not be
-// able to bounce the request, with its secret, to another address), body read
-// at most 16 KiB.
+// Requests go through outbound.ts: every address the vendor's host name
+// resolves to must be public (checked on the addresses the socket then uses,
+// so DNS rebinding cannot slip an internal address in), 5 s timeout,
+// redirects NOT followed (a public host must not be able to bounce the
+// request, with its secret, to another address), body read at most 16 KiB.
 //
 // CONNECTOR_TEST_ENDPOINT — for tests and local demos only. When set (e.g.
 // http://127.0.0.1:4010), every verify request goes to
@@ -18,6 +20,7 @@
 // deployment: it sends real secrets to that address.
 import { log, scrubText } from "@/lib/log";
 import type { Connector, ConnectorConfig, VerifyRequest } from "./connectors";
+import { NON_PUBLIC_ADDRESS, PUBLIC_ADDRESSES_ONLY, sendOutbound, type AddressPolicy, type OutboundResponse } from "./outbound";
 
 export const VERIFY_TIMEOUT_MS = 5_000;
 const MAX_BODY_BYTES = 16 * 1024;
@@ -56,12 +59,12 @@ export function targetUrl(kind: string, url: string, env: NodeJS.ProcessEnv = pr
 const STATUS_TEXT: Record<number, string> = { 404: "Not Found", 405: "Method Not Allowed", 410: "Gone" };
 
 function networkReason(error: unknown): string {
-  const e = error as { name?: string; cause?: { code?: string; name?: string } & { cause?: { code?: string } } };
+  const e = error as { name?: string; code?: string; cause?: { code?: string } };
   if (e?.name === "TimeoutError" || e?.name === "AbortError") return `timeout (no answer within ${VERIFY_TIMEOUT_MS / 1000} s)`;
-  const code = e?.cause?.code ?? e?.cause?.cause?.code;
-  // fetch refuses the ports browsers block (6000, 6667 …) before connecting.
-  if ((e?.cause as { message?: string } | undefined)?.message === "bad port") return "that port is blocked for web requests; use the service's standard port";
+  const code = e?.code ?? e?.cause?.code;
   switch (code) {
+    case NON_PUBLIC_ADDRESS:
+      return "its host name resolves to a private, loopback or reserved address; use the service's public address";
     case "ENOTFOUND":
     case "EAI_AGAIN":
       return "the host name does not resolve";
@@ -81,25 +84,9 @@ function networkReason(error: unknown): string {
   return "network error";
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  if (!response.body) return undefined;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+function parseJson(body: Buffer): unknown {
   try {
-    while (size < MAX_BODY_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    return undefined;
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(body.toString("utf8"));
   } catch {
     return undefined;
   }
@@ -129,31 +116,33 @@ function describeStatus(connector: Connector, host: string, status: number, expl
  * throws for a network or HTTP failure: those are results. The message holds
  * no part of the secret.
  */
-export async function verifyCredential(connector: Connector, config: ConnectorConfig, secret: string): Promise<VerifyResult> {
+export async function verifyCredential(
+  connector: Connector,
+  config: ConnectorConfig,
+  secret: string,
+  policy: AddressPolicy = PUBLIC_ADDRESSES_ONLY,
+): Promise<VerifyResult> {
   const request: VerifyRequest = connector.verify(config, secret);
   const host = new URL(request.url).host;
   const scrub = (r: VerifyResult): VerifyResult => ({ ...r, message: scrubText(r.message, [secret]) });
-  let response: Response;
+  const target = targetUrl(connector.kind, request.url);
+  let response: OutboundResponse;
   try {
-    response = await fetch(targetUrl(connector.kind, request.url), {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(VERIFY_TIMEOUT_MS),
-      cache: "no-store",
-    });
+    response = await sendOutbound(
+      { url: target, method: request.method, headers: request.headers, body: request.body, timeoutMs: VERIFY_TIMEOUT_MS, maxBodyBytes: MAX_BODY_BYTES },
+      // The test stub (a local address by design) is the only request sent without the address check.
+      target === request.url ? policy : null,
+    );
   } catch (error) {
     return scrub({ ok: false, message: `Could not reach ${host}: ${networkReason(error)}.` });
   }
   const status = response.status;
   if (request.okStatuses.includes(status)) {
-    response.body?.cancel().catch(() => {});
     return scrub({ ok: true, status, message: `Connected: ${vendorOf(connector, host)} accepted the ${connector.secret.noun} (${status}).` });
   }
   let explanation: string | undefined;
   try {
-    explanation = connector.explain?.(status, await readJson(response));
+    explanation = connector.explain?.(status, parseJson(response.body));
   } catch {
     explanation = undefined;
   }
