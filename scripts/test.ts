@@ -6,7 +6,8 @@
 //                its own fresh database on it: tests/helpers/test-database.ts)
 //                and the real PDP (Cerbos, scripts/lib/cerbos.ts; CERBOS_URL)
 //   e2e          Playwright in Debian's Chromium against the built portal
-// `npm test -- policies`, `npm test -- integration` or `npm test -- e2e` runs one phase.
+// `npm test -- policies`, `npm test -- integration` or `npm test -- e2e` runs one phase
+// (`npm test -- integration tests/x.test.ts` only those test files).
 import { spawn } from "node:child_process";
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
@@ -34,7 +35,9 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
 }
 
 async function integration(): Promise<number> {
-  const files = await findFiles(path.join(root, "tests"), ".test.ts");
+  // `npm test -- integration tests/a.test.ts …` runs just those files.
+  const chosen = process.argv.slice(3).map((f) => path.resolve(f));
+  const files = chosen.length > 0 ? chosen : await findFiles(path.join(root, "tests"), ".test.ts");
   if (files.length === 0) return 0;
   const dataDir = path.join(root, ".data", `test-${process.pid}`);
   await rm(dataDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 // ever contains a secret (they are built from names and SQLSTATEs only).
 // tenantAction (lib/actions/guard.ts) shows an ActionRefusal's message and
 // audits it as a refusal by rule.
+import type { ConnectorKind } from "@/drizzle/credentials";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { sqlState } from "@/lib/db/sql-state";
 import { CredentialIntegrityError, TenantKeyUnavailableError } from "@/lib/vault/errors";
@@ -18,6 +19,8 @@ export class CredentialUnusableError extends CredentialError {
   constructor(
     message: string,
     readonly reason: "integrity" | "key_unavailable",
+    /** Which credential, when the row was read (for audit details). */
+    readonly subject?: { connector: ConnectorKind; name: string },
   ) {
     super(message);
     this.name = "CredentialUnusableError";

@@ -2,6 +2,7 @@
 // "connection-test", audited as credential.opened) and send its connector's
 // verify request. The result is a short, human message with no part of the
 // secret in it, whatever the service answered.
+import type { ConnectorKind } from "@/drizzle/credentials";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { CONNECTORS, parseConfig } from "./connectors";
 import { CredentialUnusableError } from "./errors";
@@ -9,6 +10,13 @@ import { openCredential, type OpenedSecret } from "./use";
 import { verifyCredential, type VerifyResult } from "./verify";
 
 export type TestConnectionResult = VerifyResult;
+
+/** A connection test, opened and ready to run once the transaction has committed. */
+export interface PreparedConnectionTest {
+  /** The credential's connector and name, for audit details (null only if the row could not be read). */
+  subject: { connector: ConnectorKind; name: string } | null;
+  run: () => Promise<TestConnectionResult>;
+}
 
 /**
  * Opens the credential for a connection test (purpose "connection-test",
@@ -18,21 +26,19 @@ export type TestConnectionResult = VerifyResult;
  * that failure, and the failure's audit row commits with `tx`. A credential the
  * caller may not use throws CredentialError.
  */
-export async function prepareConnectionTest(
-  tx: TenantTx,
-  input: { tenantId: string; credentialId: string },
-): Promise<() => Promise<TestConnectionResult>> {
+export async function prepareConnectionTest(tx: TenantTx, input: { tenantId: string; credentialId: string }): Promise<PreparedConnectionTest> {
   let opened: OpenedSecret;
   try {
     opened = await openCredential(tx, { ...input, purpose: "connection-test" });
   } catch (error) {
     if (error instanceof CredentialUnusableError) {
       const message = error.message;
-      return async () => ({ ok: false, message });
+      return { subject: error.subject ?? null, run: async () => ({ ok: false, message }) };
     }
     throw error;
   }
-  return () =>
+  const subject = { connector: opened.credential.connector, name: opened.credential.name };
+  const run = () =>
     opened.run(async (secret, config, credential) => {
       const connector = CONNECTORS[credential.connector];
       // The stored settings pass the same checks as new ones before any
@@ -45,9 +51,10 @@ export async function prepareConnectionTest(
       }
       return verifyCredential(connector, parsed.config, secret);
     });
+  return { subject, run };
 }
 
 /** Opens and tests in one go, inside `tx` (tests and commands; the action tests after commit). */
 export async function testConnection(tx: TenantTx, input: { tenantId: string; credentialId: string }): Promise<TestConnectionResult> {
-  return (await prepareConnectionTest(tx, input))();
+  return (await prepareConnectionTest(tx, input)).run();
 }

@@ -112,6 +112,7 @@ export async function useCredential<T>(
       throw new CredentialUnusableError(
         `The credential "${row.name}" failed its integrity check and was not opened: its sealed secret does not belong to this row. Replace the secret.`,
         "integrity",
+        { connector: row.connector, name: row.name },
       );
     }
     if (error instanceof TenantKeyUnavailableError) {
@@ -119,6 +120,7 @@ export async function useCredential<T>(
       throw new CredentialUnusableError(
         `The credential "${row.name}" cannot be opened: the tenant key it was sealed with is no longer available. Replace the secret.`,
         "key_unavailable",
+        { connector: row.connector, name: row.name },
       );
     }
     throw error;

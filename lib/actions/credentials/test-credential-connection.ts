@@ -1,6 +1,5 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { getCredential } from "@/lib/credentials/store";
 import { prepareConnectionTest, type TestConnectionResult } from "@/lib/credentials/test-connection";
 import { recordAudit } from "@/lib/audit/record";
 import { withTenant } from "@/lib/db/with-tenant";
@@ -19,16 +18,16 @@ export const testCredentialConnection = tenantAction<typeof testConnectionSchema
   { action: "credentials:manage", audit: "credential.tested", schema: testConnectionSchema },
   async ({ tx, input, user }) => {
     const test = await prepareConnectionTest(tx, input);
+    const details = { connector: test.subject?.connector, name: test.subject?.name };
     // The same caller and active tenant as this transaction, for the verdict's audit row.
     const caller = { userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: tx.claims.tenant_id };
-    const credential = await getCredential(tx, input.tenantId, input.credentialId);
     return {
       // Replaced by afterCommit's answer; never shown.
       data: { ok: false, message: "The test did not run." },
       target: { type: "credential", id: input.credentialId },
-      details: { connector: credential?.connector, name: credential?.name },
+      details,
       afterCommit: async () => {
-        const result = await test();
+        const result = await test.run();
         // The vendor's verdict, in its own short transaction (the first one,
         // with the opening, committed before the call).
         await withTenant(caller, (tx2) =>
@@ -38,7 +37,7 @@ export const testCredentialConnection = tenantAction<typeof testConnectionSchema
             targetType: "credential",
             targetId: input.credentialId,
             outcome: result.ok ? "success" : "failure",
-            details: { connector: credential?.connector, name: credential?.name, status: result.status ?? null },
+            details: { ...details, status: result.status ?? null },
           }),
         ).catch((error) =>
           log.error({ event: "audit.test-result-not-recorded", credentialId: input.credentialId, err: safeError(error) }, "could not record a connection test's result"),
