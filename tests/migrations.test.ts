@@ -116,3 +116,42 @@ describe("the schema migrates cleanly on every supported Postgres", { concurrenc
     });
   }
 });
+
+// Roles belong to the cluster. Two databases of one fresh cluster migrated at
+// once both find `anon` missing; the slower CREATE ROLE waits on the faster
+// one's uncommitted row and then fails with a unique violation. The race is
+// forced here: a session creates `anon` and holds its transaction open until
+// the migration is seen waiting on it, then commits.
+test("two databases of one fresh cluster can migrate at the same moment", async (t) => {
+  const found = [16, 15].map((major) => findBinaries(major)).find((f) => !("missing" in f));
+  if (!found || "missing" in found) return t.skip("no second Postgres server binaries");
+  const server = await startServer(found.bin);
+  try {
+    await withClient(server.adminUrl, (c) => c.query("create database racer"));
+    const url = withDatabase(server.adminUrl, "racer");
+    await withClient(server.adminUrl, async (holder) => {
+      await holder.query("begin");
+      await holder.query("create role anon nologin noinherit");
+      const migrating = migrate(url).then(
+        (applied) => ({ ok: true as const, applied }),
+        (error: Error) => ({ ok: false as const, error }),
+      );
+      // Until the migration's CREATE ROLE is blocked on our row (the query
+      // text is the whole file, cut at track_activity_query_size).
+      for (let i = 0; ; i++) {
+        const { rows } = await withClient(server.adminUrl, (c) =>
+          c.query("select 1 from pg_stat_activity where datname = 'racer' and wait_event_type = 'Lock'"),
+        );
+        if (rows.length > 0) break;
+        assert.ok(i < 200, "the migration never blocked on CREATE ROLE anon");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await holder.query("commit");
+      const outcome = await migrating;
+      assert.ok(outcome.ok, outcome.ok ? "" : outcome.error.message);
+      assert.ok(outcome.applied.length > 0);
+    });
+  } finally {
+    await server.stop();
+  }
+});

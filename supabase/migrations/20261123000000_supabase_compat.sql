@@ -11,25 +11,46 @@ create extension if not exists pgcrypto with schema extensions;
 
 -- Roles. NOLOGIN: the application connects as the owner and switches with
 -- SET LOCAL ROLE inside a transaction; nobody signs in as these directly.
+-- Roles belong to the cluster, not the database: two databases of one
+-- cluster migrated at the same moment (the test suite does this) may both
+-- find a role missing, and the slower CREATE ROLE then fails with a unique
+-- violation. Each role is therefore created in a block of its own that
+-- treats "someone else just created it" as done.
 do $$
 begin
   if not exists (select 1 from pg_roles where rolname = 'anon') then
-    create role anon nologin noinherit;
-    execute format('grant anon to %I', current_user);
+    begin
+      create role anon nologin noinherit;
+      execute format('grant anon to %I', current_user);
+    exception when duplicate_object or unique_violation then
+      null; -- created by a concurrent migration run, which grants it too
+    end;
   end if;
   if not exists (select 1 from pg_roles where rolname = 'authenticated') then
-    create role authenticated nologin noinherit;
-    execute format('grant authenticated to %I', current_user);
+    begin
+      create role authenticated nologin noinherit;
+      execute format('grant authenticated to %I', current_user);
+    exception when duplicate_object or unique_violation then
+      null;
+    end;
   end if;
   if not exists (select 1 from pg_roles where rolname = 'service_role') then
-    -- Supabase's service_role bypasses RLS; so does ours. Only named
-    -- service-role code paths (lib/db/service-role.ts) ever switch to it.
-    create role service_role nologin noinherit bypassrls;
-    execute format('grant service_role to %I', current_user);
+    begin
+      -- Supabase's service_role bypasses RLS; so does ours. Only named
+      -- service-role code paths (lib/db/service-role.ts) ever switch to it.
+      create role service_role nologin noinherit bypassrls;
+      execute format('grant service_role to %I', current_user);
+    exception when duplicate_object or unique_violation then
+      null;
+    end;
   end if;
   if not exists (select 1 from pg_roles where rolname = 'supabase_auth_admin') then
-    -- The role Supabase Auth runs the custom access-token hook as.
-    create role supabase_auth_admin nologin noinherit;
+    begin
+      -- The role Supabase Auth runs the custom access-token hook as.
+      create role supabase_auth_admin nologin noinherit;
+    exception when duplicate_object or unique_violation then
+      null;
+    end;
   end if;
 end
 $$;
