@@ -2,12 +2,12 @@
 // console's navigation and sees the demo credentials of every customer (the
 // expired one first, stat cards and the chart per connector), filters to
 // "expiring", searches, hits a filter with nothing in it, follows a bad link
-// (a note, not an error), and follows "Manage" to the acme portal's own
-// Credentials page. An MSSP analyst sees the same list with "View" links; a
-// tenant admin gets a 403 and no link.
+// (a note, not an error), and follows "Manage" to acme's credentials in the
+// console, where it adds and deletes one without signing in again; the MSSP's
+// own credentials have a page there too. An MSSP analyst sees the same list
+// with "View" links to a read-only page; a tenant admin gets a 403.
 import { expect, test, type Page } from "@playwright/test";
-import { DEMO_PASSWORD } from "@/lib/demo/users";
-import { CONSOLE, SCREENSHOTS, demoTotpSecret, enterTotp, signIn, signedInAs, tenantUrl } from "./helpers";
+import { CONSOLE, SCREENSHOTS, signIn, signedInAs } from "./helpers";
 
 const ADMIN = "mssp.admin@demo.test";
 
@@ -23,13 +23,13 @@ async function signedIn(page: Page, origin: string, email: string) {
   await signedInAs(page, email);
 }
 
-test("an MSSP admin sees every customer's credentials, most urgent first, filters them and opens one on its portal", async ({ page }) => {
+test("an MSSP admin sees every customer's credentials, most urgent first, filters them and manages one tenant's from the console", async ({ page }) => {
   test.setTimeout(120_000);
   await signedIn(page, CONSOLE, ADMIN);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Credentials" }).click();
   await expect(page).toHaveURL(`${CONSOLE}/credentials`);
   await expect(page.getByRole("heading", { name: "Credentials", exact: true })).toBeVisible();
-  await expect(page.getByTestId("credentials-read-only")).toContainText("Read-only here");
+  await expect(page.getByTestId("credentials-read-only")).toContainText("open them with Manage");
 
   // The demo's four credentials (acme ×2, acme-eu-west, globex): the expired one first, then the soonest expiry.
   const names = await rowNames(page);
@@ -90,23 +90,51 @@ test("an MSSP admin sees every customer's credentials, most urgent first, filter
   expect((await rowNames(page)).length).toBe(names.length);
   await page.screenshot({ path: `${SCREENSHOTS}/console-credentials-bad-link.png`, fullPage: true });
 
-  // Manage: to the acme portal's own Credentials page. The session cookie is
-  // host-only, so the first visit to acme's host signs in there, and sign-in
-  // brings the person back to the page they asked for (the deep link).
+  // Manage: acme's credentials in the console, the same session (no second
+  // sign-in on acme's host). Add one, see it in the overview, delete it.
   await page.goto(`${CONSOLE}/credentials?q=splunk`);
   const manage = page.getByTestId("console-credential-acme-Splunk Cloud forwarding").getByRole("link", { name: /^Manage/ });
-  await expect(manage).toHaveAttribute("href", `${tenantUrl("acme")}/credentials`);
+  await expect(manage).toHaveAttribute("href", "/credentials/manage?tenant=acme");
   await manage.click();
-  await page.waitForURL((u) => u.host === new URL(tenantUrl("acme")).host && u.pathname.startsWith("/signin"));
-  expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe("/credentials");
-  await page.getByLabel("Email").fill(ADMIN);
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await enterTotp(page, demoTotpSecret(ADMIN)!);
-  await expect(page).toHaveURL(`${tenantUrl("acme")}/credentials`);
-  await expect(page.getByRole("heading", { name: "Credentials", exact: true })).toBeVisible();
+  await expect(page).toHaveURL(`${CONSOLE}/credentials/manage?tenant=acme`);
+  await expect(page.getByRole("heading", { name: /^Credentials of Acme Corp/ })).toBeVisible();
   await expect(page.getByTestId("credentials-table").getByTestId("credential-Splunk Cloud forwarding")).toBeVisible();
+  await page.getByRole("button", { name: "Add credential" }).click();
+  const form = page.getByRole("form", { name: "Add a credential" });
+  await form.getByRole("radio", { name: "Generic API key" }).click();
+  await form.getByLabel("Name", { exact: true }).fill("Console-added key");
+  await form.getByLabel("Base URL").fill("https://api.example.com/v1");
+  await form.getByLabel("API key").fill("console-e2e-key-0123456789abcdef");
+  await form.getByRole("button", { name: "Save credential" }).click();
+  await expect(page.getByTestId("credential-saved")).toContainText("Saved.");
+  await expect(page.getByTestId("credential-Console-added key").getByTestId("masked-secret")).toHaveText("••••cdef");
   await page.screenshot({ path: `${SCREENSHOTS}/console-credentials-manage-acme.png`, fullPage: true });
+  await page.getByTestId("credentials-back").click();
+  await expect(page).toHaveURL(`${CONSOLE}/credentials`);
+  await expect(page.getByTestId("console-credential-acme-Console-added key")).toBeVisible();
+  expect(Number(await page.getByTestId("stat-total").innerText())).toBe(names.length + 1);
+  await page.goto(`${CONSOLE}/credentials/manage?tenant=acme`);
+  page.once("dialog", (d) => d.accept());
+  await page.getByTestId("credential-Console-added key").getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByTestId("credential-Console-added key")).toHaveCount(0);
+  await page.goto(`${CONSOLE}/audit?action=credential`);
+  await expect(page.getByText("credential.created").first()).toBeVisible();
+  await expect(page.getByText("credential.deleted").first()).toBeVisible();
+
+  // The MSSP's own credentials (its portal is this console): an empty page that says what to do.
+  await page.goto(`${CONSOLE}/credentials/manage?tenant=sentinel`);
+  await expect(page.getByText("No credentials in Sentinel MSSP yet.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Add credential" })).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/console-credentials-manage-mssp.png`, fullPage: true });
+
+  // A tenant that does not exist (or is another MSSP's): the same clear answer, and the way back.
+  await page.goto(`${CONSOLE}/credentials/manage?tenant=no-such-tenant`);
+  await expect(page.getByTestId("credentials-not-allowed")).toContainText("no tenant here whose credentials you can see");
+  await expect(page.getByTestId("credentials-back")).toHaveAttribute("href", "/credentials");
+  await page.screenshot({ path: `${SCREENSHOTS}/console-credentials-manage-unknown.png`, fullPage: true });
+  // No tenant at all: the overview, where one is picked.
+  await page.goto(`${CONSOLE}/credentials/manage`);
+  await expect(page).toHaveURL(`${CONSOLE}/credentials`);
 });
 
 test("an MSSP analyst sees the same credentials, with View links", async ({ page }) => {
@@ -114,8 +142,17 @@ test("an MSSP analyst sees the same credentials, with View links", async ({ page
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Credentials" }).click();
   await expect(page.getByTestId("console-credentials-table")).toBeVisible();
   const first = page.getByTestId("console-credentials-table").locator("tbody tr").first();
-  await expect(first.getByRole("link", { name: /^View/ })).toHaveAttribute("href", `${tenantUrl("acme-eu-west")}/credentials`);
+  const view = first.getByRole("link", { name: /^View/ });
+  await expect(view).toHaveAttribute("href", "/credentials/manage?tenant=acme-eu-west");
   await expect(page.getByRole("link", { name: /^Manage/ })).toHaveCount(0);
+  // View: the site's credentials, read-only.
+  await view.click();
+  await expect(page.getByRole("heading", { name: /^Credentials of Acme EU West/ })).toBeVisible();
+  await expect(page.getByTestId("credential-Defender for Endpoint (EU)")).toHaveAttribute("data-status", "expired");
+  for (const name of ["Add credential", "Test", "Replace secret", "Delete"]) {
+    await expect(page.getByRole("button", { name, exact: true })).toHaveCount(0);
+  }
+  await page.screenshot({ path: `${SCREENSHOTS}/console-credentials-analyst-view.png`, fullPage: true });
 });
 
 test("a tenant admin has no Credentials overview in the console", async ({ page }) => {
@@ -126,4 +163,8 @@ test("a tenant admin has no Credentials overview in the console", async ({ page 
   await expect(page.getByTestId("credentials-forbidden")).toBeVisible();
   await expect(page.getByTestId("console-credentials-table")).toHaveCount(0);
   await page.screenshot({ path: `${SCREENSHOTS}/console-credentials-tenant-admin-403.png`, fullPage: true });
+  // Nor the console's manage page, even for their own tenant (that is on acme's portal).
+  const manage = await page.goto(`${CONSOLE}/credentials/manage?tenant=acme`);
+  expect(manage?.status()).toBe(403);
+  await expect(page.getByTestId("credentials-table")).toHaveCount(0);
 });

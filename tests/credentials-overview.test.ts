@@ -27,6 +27,7 @@ import {
   readCredentialsOverview,
   type OverviewQuery,
 } from "@/lib/credentials/overview";
+import { loadCredentialsPageFor } from "@/lib/credentials/page-data";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { activeKeyFor } from "@/lib/vault/keys";
 import { sealSecret } from "@/lib/vault/seal";
@@ -359,6 +360,41 @@ describe("with the PDP", () => {
   test("without an MSSP membership the page is not for you", async () => {
     assert.deepEqual(await load("acmeAdmin"), { allowed: false });
     assert.deepEqual(await load("noMemberships"), { allowed: false });
+  });
+});
+
+// The overview's Manage/View links open one tenant's credentials in the
+// console (lib/credentials/page-data.ts loadCredentialsPageFor).
+describe("one tenant's credentials from the console", () => {
+  const open = (user: UserName, slug: string) => as(fx, user, (tx) => loadCredentialsPageFor(tx, slug));
+
+  test("an MSSP admin manages a customer's, a site's and the MSSP's own credentials", async () => {
+    for (const slug of ["acme", "acme-eu", "globex", "mssp-a"] as const) {
+      const data = await open("msspAdmin", slug);
+      assert.equal(data.selected?.slug, slug);
+      assert.equal(data.selected?.canManage, true, slug);
+      assert.deepEqual(data.tenants.map((t) => t.slug), [slug]);
+    }
+    const acme = await open("msspAdmin", "acme");
+    assert.deepEqual(acme.credentials.map((c) => c.name).sort(), ["Falcon production", "Splunk forwarding"]);
+    for (const c of acme.credentials) assert.equal((c as unknown as Record<string, unknown>).sealed, undefined);
+  });
+
+  test("an MSSP analyst may only view", async () => {
+    const data = await open("msspAnalyst", "globex");
+    assert.equal(data.selected?.slug, "globex");
+    assert.equal(data.selected?.canManage, false);
+    assert.equal(data.credentials.length, BULK + 2);
+  });
+
+  test("another MSSP's tenant, a sibling's and one that does not exist look the same: nothing selected, nothing read", async () => {
+    const nothing = { tenants: [], selected: null, credentials: [] };
+    assert.deepEqual(await open("msspAdmin", "other-co"), nothing);
+    assert.deepEqual(await open("msspBAdmin", "acme"), nothing);
+    assert.deepEqual(await open("acmeEuAdmin", "acme-us"), nothing);
+    assert.deepEqual(await open("msspAdmin", "no-such-tenant"), nothing);
+    // Control: other-co's own admin does see it.
+    assert.equal((await open("otherCoAdmin", "other-co")).credentials.length, 1);
   });
 });
 

@@ -1,6 +1,6 @@
 // One page of credentials across tenants, most urgent first: the tenant, the
 // credential, its connector, the masked secret, its dates and expiry, and a
-// link to the tenant's own Credentials page (where it is managed).
+// link to that tenant's credentials in the console (where it is managed).
 import { FilteredEmpty } from "@/components/ui/filtered-empty";
 import { Pager } from "@/components/ui/pager";
 import { CONNECTORS } from "@/lib/credentials/connectors";
@@ -46,7 +46,12 @@ function emptyCopy(data: Data) {
   return { title: title[0].toUpperCase() + title.slice(1), hint };
 }
 
-export function ConsoleCredentialsTable({ data, manageHrefs }: { data: Data; manageHrefs: Record<string, string | null> }) {
+/** The console page where one tenant's credentials are managed (or viewed). */
+function manageHref(tenantSlug: string): string {
+  return `/credentials/manage?tenant=${encodeURIComponent(tenantSlug)}`;
+}
+
+export function ConsoleCredentialsTable({ data }: { data: Data }) {
   const { query, rows } = data;
   if (rows.length === 0) {
     const copy = emptyCopy(data);
@@ -82,7 +87,6 @@ export function ConsoleCredentialsTable({ data, manageHrefs }: { data: Data; man
           </thead>
           <tbody className="divide-y divide-slate-100">
             {rows.map((c) => {
-              const href = manageHrefs[c.tenantId] ?? null;
               return (
                 <tr
                   key={`${c.tenantId}:${c.id}`}
@@ -118,23 +122,17 @@ export function ConsoleCredentialsTable({ data, manageHrefs }: { data: Data; man
                     <ExpiryBadge credential={{ status: c.status, daysLeft: c.daysLeft, expiresAt: c.expiresAt?.toISOString() ?? null }} />
                   </td>
                   <td className="whitespace-nowrap py-3 pl-3 pr-4 text-right align-top">
-                    {href ? (
-                      <a
-                        href={href}
-                        className="rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50"
-                        title={`${c.canManage ? "Manage" : "View"} on ${c.tenantName}'s portal`}
-                      >
-                        {c.canManage ? "Manage" : "View"}
-                        <span className="sr-only">
-                          {" "}
-                          {c.name} on {c.tenantName}&apos;s portal
-                        </span>
-                      </a>
-                    ) : (
-                      <span className="text-xs text-slate-400" title="An MSSP's own credentials have no customer portal">
-                        —
+                    <a
+                      href={manageHref(c.tenantSlug)}
+                      className="rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50"
+                      title={`${c.canManage ? "Manage" : "View"} ${c.tenantName}'s credentials`}
+                    >
+                      {c.canManage ? "Manage" : "View"}
+                      <span className="sr-only">
+                        {" "}
+                        {c.name} of {c.tenantName}
                       </span>
-                    )}
+                    </a>
                   </td>
                 </tr>
               );

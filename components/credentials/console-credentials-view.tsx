@@ -29,7 +29,7 @@ function Stat(props: { label: string; value: number; hint: string; status: Overv
   );
 }
 
-export function ConsoleCredentialsView(props: { data: Data; problems: string[]; manageHrefs: Record<string, string | null> }) {
+export function ConsoleCredentialsView(props: { data: Data; problems: string[] }) {
   const { data } = props;
   const { summary } = data;
   const header = (
@@ -64,7 +64,7 @@ export function ConsoleCredentialsView(props: { data: Data; problems: string[]; 
     <>
       {header}
       <p className="-mt-3 mb-5 text-sm text-slate-600" data-testid="credentials-read-only">
-        Read-only here: add, replace or delete a credential on the tenant&apos;s own Credentials page (<span className="font-medium">Manage</span>).
+        To add, test, replace or delete a tenant&apos;s credentials, open them with <span className="font-medium">Manage</span>.
       </p>
       <Notice messages={props.problems} />
       <div className="mb-6 grid gap-4 lg:grid-cols-5">
@@ -94,7 +94,7 @@ export function ConsoleCredentialsView(props: { data: Data; problems: string[]; 
         </section>
       </div>
       <ConsoleCredentialsFilters data={data} />
-      <ConsoleCredentialsTable data={data} manageHrefs={props.manageHrefs} />
+      <ConsoleCredentialsTable data={data} />
     </>
   );
 }

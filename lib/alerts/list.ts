@@ -4,13 +4,14 @@ import { and, count, desc, eq, inArray, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { ALERT_STATUSES, alerts, SEVERITIES, tenants, type AlertStatus, type Severity } from "@/drizzle/schema";
 import type { Db } from "@/lib/db/with-tenant";
+import { tenantSlugSchema } from "@/lib/tenancy/slug";
 
 export const ALERT_PAGE_SIZE = 25;
 
 const filterSchema = z.object({
   severity: z.enum(SEVERITIES),
   status: z.enum(ALERT_STATUSES),
-  tenant: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+  tenant: tenantSlugSchema,
   page: z.coerce.number().int().min(1).max(100_000),
 });
 

@@ -7,6 +7,7 @@ import { and, count, desc, eq, gte, ilike, like, lt, sql, type SQL } from "drizz
 import { z } from "zod";
 import { AUDIT_OUTCOMES, auditLog, tenants, type AuditOutcome } from "@/drizzle/schema";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
+import { tenantSlugSchema } from "@/lib/tenancy/slug";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -25,7 +26,7 @@ const filterSchema = z.object({
   actor: z.string().trim().min(1).max(320),
   from: isoDay,
   to: isoDay,
-  tenant: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+  tenant: tenantSlugSchema,
   page: z.coerce.number().int().min(1).max(100_000),
 });
 

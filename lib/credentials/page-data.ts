@@ -2,7 +2,12 @@
 // the tenants whose credentials the caller may see (PDP credentials:view,
 // batch), which of them they may manage (credentials:manage), and the
 // selected tenant's credentials, masked.
-import { asc } from "drizzle-orm";
+//
+// Two ways in: a tenant portal's page lists every tenant the caller may see
+// (a customer and its sites: a handful) for its picker; the console's manage
+// page is reached from the overview for one tenant by slug, and checks only
+// that one (an MSSP may operate well over a thousand tenants).
+import { asc, eq } from "drizzle-orm";
 import { tenants } from "@/drizzle/schema";
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -32,4 +37,22 @@ export async function loadCredentialsPage(tx: TenantTx, wantedSlug: string | und
   const selected = viewable.find((t) => t.slug === wantedSlug) ?? viewable.find((t) => t.id === fallbackId) ?? viewable[0] ?? null;
   if (!selected) return { tenants: [], selected: null, credentials: [] };
   return { tenants: viewable, selected, credentials: await listCredentials(tx, selected.id) };
+}
+
+/**
+ * One tenant's credentials page, by slug: the tenant if RLS shows it and the
+ * PDP allows credentials:view there, else nothing selected (the same answer
+ * for a tenant that does not exist and one the caller may not see).
+ */
+export async function loadCredentialsPageFor(tx: TenantTx, slug: string): Promise<CredentialsPageData> {
+  const [tenant] = await tx.db
+    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, path: tenants.path, kind: tenants.kind, status: tenants.status })
+    .from(tenants)
+    .where(eq(tenants.slug, slug))
+    .limit(1);
+  if (!tenant) return { tenants: [], selected: null, credentials: [] };
+  const allowed = (await checkActionsForEach(principalFromClaims(tx.claims), ["credentials:view", "credentials:manage"], [tenant])).get(tenant.id);
+  if (!allowed?.["credentials:view"]) return { tenants: [], selected: null, credentials: [] };
+  const selected = { ...tenant, canManage: Boolean(allowed["credentials:manage"]) };
+  return { tenants: [selected], selected, credentials: await listCredentials(tx, selected.id) };
 }

@@ -6,12 +6,13 @@
 //   <slug>.localhost, <slug>.<domain>        -> tenant <slug>
 //   anything else                            -> unknown (404)
 
+import { SLUG_PATTERN as SLUG } from "./slug";
+
 export type HostTarget =
   | { area: "console" }
   | { area: "tenant"; slug: string }
   | { area: "unknown" };
 
-const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const RESERVED_SUBDOMAINS = new Set(["portal", "www", "api", "admin"]);
 
 export function portalDomain(): string {

@@ -4,7 +4,6 @@ import { ConsoleCredentialsView } from "@/components/credentials/console-credent
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { isPdpUnavailable } from "@/lib/authz";
 import { loadCredentialsOverview, parseOverviewQuery } from "@/lib/credentials/overview";
-import { portalOriginFor } from "@/lib/tenancy/origin";
 import { consolePage, isOperator } from "@/lib/tenancy/page-context";
 
 export const metadata: Metadata = { title: "Credentials" };
@@ -27,12 +26,5 @@ export default async function ConsoleCredentials(props: Props) {
   if (query.page > data.query.page) {
     problems.push(`There is no page ${query.page}; showing page ${data.query.page}, the last one.`);
   }
-  // Each row links to its tenant's Credentials page on that tenant's portal; an MSSP has none (its portal is this console).
-  const manageHrefs: Record<string, string | null> = {};
-  for (const r of data.rows) {
-    if (r.tenantId in manageHrefs) continue;
-    const tenant = { slug: r.tenantSlug, kind: r.tenantKind };
-    manageHrefs[r.tenantId] = tenant.kind === "mssp" ? null : `${await portalOriginFor(tenant)}/credentials`;
-  }
-  return <ConsoleCredentialsView data={data} problems={problems} manageHrefs={manageHrefs} />;
+  return <ConsoleCredentialsView data={data} problems={problems} />;
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { CredentialsPage } from "@/components/credentials/credentials-page";
+import { loadCredentialsPage } from "@/lib/credentials/page-data";
 import { tenantPage } from "@/lib/tenancy/page-context";
 
 export const metadata: Metadata = { title: "Credentials" };
@@ -8,5 +9,6 @@ export default async function TenantCredentials(props: { params: Promise<{ tenan
   const { tenant: slug } = await props.params;
   const { tenant: wanted } = await props.searchParams;
   const page = await tenantPage(slug, "/credentials");
-  return <CredentialsPage run={page.run} wantedSlug={typeof wanted === "string" ? wanted : undefined} fallbackTenantId={page.tenant.id} />;
+  const wantedSlug = typeof wanted === "string" ? wanted : undefined;
+  return <CredentialsPage run={page.run} load={(tx) => loadCredentialsPage(tx, wantedSlug, page.tenant.id)} />;
 }
