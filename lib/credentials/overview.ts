@@ -1,8 +1,9 @@
 // The console's Credentials page: every credential across the tenants the
 // caller can see, masked, for MSSP operators who need to know which
 // customers' EDR/SIEM credentials are expired or about to expire without
-// visiting each customer's portal. Read-only: creating, replacing and
-// deleting stay on the tenant's own credentials page.
+// visiting each customer's portal. Read-only: each row links to its
+// tenant's credentials page in the console (page-data.ts
+// loadCredentialsPageFor), where they are created, replaced and deleted.
 //
 // Everything runs in the caller's withTenant transaction, so RLS decides
 // which tenants and credentials exist; nothing here filters by tenant. Two
