@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { enableAppLogin } from "./lib/app-role";
 import { startCerbos } from "./lib/cerbos";
 import { startConnectorStub } from "./lib/connector-stub";
 import { startE2eDatabase } from "./lib/e2e-database";
@@ -31,6 +32,9 @@ await writeFile(
 const NEXTAUTH_SECRET = "e2e-only-secret-not-used-anywhere-else-0123456789";
 process.env.NEXTAUTH_SECRET = NEXTAUTH_SECRET;
 await prepareDemoDatabase(db.url);
+// The portal logs in as portal_app, as in production; run.json keeps the
+// owner's URL for the leak test's pg_dump.
+const appDatabaseUrl = await enableAppLogin(db.url);
 const pdp = await startCerbos().catch(async (error) => {
   await db.stop();
   throw error;
@@ -40,7 +44,7 @@ const connectorStub = await startConnectorStub();
 
 const env = {
   ...process.env,
-  DATABASE_URL: db.url,
+  DATABASE_URL: appDatabaseUrl,
   CERBOS_URL: pdp.url,
   NEXTAUTH_SECRET,
   AUTH_TRUST_HOST: "1",

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS } from "@/lib/demo/users";
+import { enableAppLogin } from "./lib/app-role";
 import { localAuthSecret } from "./lib/auth-secret";
 import { ensureCerbos, type CerbosServer } from "./lib/cerbos";
 import { prepareDemoDatabase } from "./lib/demo-database";
@@ -46,6 +47,19 @@ try {
   await shutdown(1);
 }
 
+// On the embedded database the portal logs in as portal_app (owns nothing,
+// reaches data only through withTenant/withServiceRole), as in production; a
+// DATABASE_URL is used as given (docs/deployment.md says which role to use).
+let appDatabaseUrl = db.url;
+if (db.embedded) {
+  try {
+    appDatabaseUrl = await enableAppLogin(db.url);
+  } catch (error) {
+    console.error(`Could not prepare the app's database role: ${(error as Error).message}`);
+    await shutdown(1);
+  }
+}
+
 try {
   pdp = await ensureCerbos();
 } catch (error) {
@@ -55,7 +69,7 @@ try {
 
 const env = {
   ...process.env,
-  DATABASE_URL: db.url,
+  DATABASE_URL: appDatabaseUrl,
   CERBOS_URL: pdp!.url,
   NEXTAUTH_SECRET: await localAuthSecret(),
   AUTH_TRUST_HOST: "1",
@@ -79,7 +93,7 @@ const width = Math.max(...DEMO_USERS.map((u) => u.email.length));
 console.log(`
   MSSP portal      http://localhost:${port}          (MSSP console)
   Tenant portals   http://acme.localhost:${port}     http://globex.localhost:${port}   (any tenant slug)
-  Database         ${redactUrl(db.url)}
+  Database         ${redactUrl(appDatabaseUrl)}${db.embedded ? "   (the portal's login role; migrations ran as the owner)" : ""}
   PDP (Cerbos)     ${pdp!.url}
 
   Demo sign-ins (password for all: ${DEMO_PASSWORD})

@@ -259,11 +259,17 @@ describe("who may run the hook", () => {
   }
 
   test("supabase_auth_admin can (control), and gets the real memberships", async () => {
-    const o = await inTransaction(async (client) => {
-      await client.query("set local role supabase_auth_admin");
-      return attempt(client, "select public.custom_access_token_hook($1::jsonb) -> 'claims' as claims", [
-        JSON.stringify(accessTokenHookEvent({ userId: fx.users.msspAdmin })),
-      ]);
+    // As the owner: the app's own login role (portal_app) is not a member of supabase_auth_admin.
+    const o = await withClient(db.url, async (client) => {
+      await client.query("begin");
+      try {
+        await client.query("set local role supabase_auth_admin");
+        return await attempt(client, "select public.custom_access_token_hook($1::jsonb) -> 'claims' as claims", [
+          JSON.stringify(accessTokenHookEvent({ userId: fx.users.msspAdmin })),
+        ]);
+      } finally {
+        await client.query("rollback");
+      }
     });
     assertRows(o, 1);
     if (o.ok) assert.deepEqual(o.rows[0].claims.tenants.map((t: JsonClaims) => t.slug), ["mssp-a"]);

@@ -240,7 +240,7 @@ describe("DEK rotation job", () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.globex, kind: ROTATE_DEK_KIND, payload: { batchSize: 20 } });
 
     const child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/rotation-worker.ts"], {
-      env: { ...process.env, DATABASE_URL: db.url, ROTATION_BATCH_DELAY_MS: "150", JOBS_LEASE_MS: "60000", LOG_LEVEL: "silent" },
+      env: { ...process.env, DATABASE_URL: db.appUrl, ROTATION_BATCH_DELAY_MS: "150", JOBS_LEASE_MS: "60000", LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

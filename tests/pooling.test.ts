@@ -9,16 +9,18 @@ import { withServiceRole } from "@/lib/db/service-role";
 import { insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
 import { as, caller } from "./helpers/sql";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
-import { withTenant } from "@/lib/db/with-tenant";
+import { inTransaction, withTenant } from "@/lib/db/with-tenant";
 
 let db: TestDatabase;
 let fx: Fixtures;
 let ownerName: string;
+let appLogin: string;
 before(async () => {
   process.env.DB_POOL_MAX = "1"; // read at the first getPool()
   db = await createTestDatabase();
   fx = await insertFixtures(db.url);
   ownerName = new URL(db.url).username;
+  appLogin = new URL(db.appUrl).username;
 });
 after(() => db?.drop());
 
@@ -38,7 +40,9 @@ async function poolState(): Promise<ConnState> {
 }
 
 function assertClean(s: ConnState): void {
-  assert.equal(s.user, ownerName, "current_user is the owner again");
+  // The pool logs in as the app's role, never the owner (migrations/…0700_portal_app_role).
+  assert.notEqual(s.user, ownerName);
+  assert.equal(s.user, appLogin, "current_user is the app's login role again");
   assert.equal(s.role, "none", "no role is set");
   assert.ok(s.claims === null || s.claims === "", `claims leaked: ${s.claims}`);
 }
@@ -103,8 +107,13 @@ describe("one connection (DB_POOL_MAX=1)", () => {
       ]);
       assert.equal(uid, fx.users.globexAdmin);
       assert.deepEqual(slugs, ["globex"]);
-      // Control: the stale values really are on the connection, and would win outside withTenant.
-      assert.equal((await pool.query("select auth.uid() as uid")).rows[0].uid, fx.users.msspAdmin);
+      // Control: the stale values really are on the connection, and would win
+      // in a transaction that switched role without withTenant's claims.
+      const stale = await inTransaction(async (client) => {
+        await client.query("set local role authenticated");
+        return (await client.query("select auth.uid() as uid")).rows[0].uid;
+      });
+      assert.equal(stale, fx.users.msspAdmin);
     } finally {
       await pool.query("reset request.jwt.claim.sub; reset request.jwt.claim");
     }

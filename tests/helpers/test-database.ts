@@ -10,11 +10,20 @@ import path from "node:path";
 import pg from "pg";
 import { migrate } from "@/lib/db/migrate";
 import { closePool } from "@/lib/db/pool";
+import { APP_ROLE, enableAppLogin, urlAs } from "@/scripts/lib/app-role";
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "@/scripts/lib/embedded-postgres";
 
+// One password for portal_app on the throwaway test servers, the same in
+// every test process (each sets it once; whichever runs last, it is this one).
+const TEST_APP_PASSWORD = "portal-app-test-only";
+let appLoginReady: Promise<unknown> | undefined;
+const urlAsApp = (ownerUrl: string) => urlAs(ownerUrl, APP_ROLE, TEST_APP_PASSWORD);
+
 export interface TestDatabase {
-  /** Owner (superuser) URL of the fresh database; also set as process.env.DATABASE_URL. */
+  /** Owner (superuser) URL of the fresh database: fixtures, raw checks, migrations. */
   url: string;
+  /** The same database as the portal logs in to it (portal_app); set as process.env.DATABASE_URL, so lib code runs as the app does. */
+  appUrl: string;
   /** Superuser URL of the server's `postgres` database. */
   adminUrl: string;
   /** Closes the app pool, drops the database (and stops a server this file started). */
@@ -54,7 +63,7 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   }
 }
 
-/** A fresh database with every migration applied; DATABASE_URL points at it. */
+/** A fresh database with every migration applied; DATABASE_URL points at it as portal_app. */
 export async function createTestDatabase(opts: { setEnv?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = await adminDatabaseUrl();
   const name = `test_${process.pid}_${randomBytes(4).toString("hex")}`;
@@ -72,8 +81,11 @@ export async function createTestDatabase(opts: { setEnv?: boolean } = {}): Promi
     await drop();
     throw error;
   }
-  if (opts.setEnv ?? true) process.env.DATABASE_URL = url;
-  return { url, adminUrl, drop };
+  // The role exists once a database is migrated; let it log in (once per process).
+  appLoginReady ??= enableAppLogin(url, TEST_APP_PASSWORD);
+  const appUrl = await appLoginReady.then(() => urlAsApp(url));
+  if (opts.setEnv ?? true) process.env.DATABASE_URL = appUrl;
+  return { url, appUrl, adminUrl, drop };
 }
 
 async function stopOwnServer(): Promise<void> {
