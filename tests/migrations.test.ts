@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import { listMigrations, migrate } from "@/lib/db/migrate";
+import { enableAppLogin, urlAs } from "@/scripts/lib/app-role";
 import { findBinaries, startServer } from "./helpers/pg-binaries";
 import { createTestDatabase, withClient, withDatabase } from "./helpers/test-database";
 
@@ -151,6 +152,44 @@ test("two databases of one fresh cluster can migrate at the same moment", async 
       assert.ok(outcome.ok, outcome.ok ? "" : outcome.error.message);
       assert.ok(outcome.applied.length > 0);
     });
+  } finally {
+    await server.stop();
+  }
+});
+
+// Supabase's `postgres` is not a superuser: it has CREATEROLE and BYPASSRLS,
+// and the API roles exist before any migration. The same shape here, on a
+// fresh server: every migration applies as that owner, and the app then logs
+// in as portal_app and reads under RLS.
+test("a Supabase-like owner (not a superuser) migrates, and the app runs as portal_app", async (t) => {
+  const found = [16, 15].map((major) => findBinaries(major)).find((f) => !("missing" in f));
+  if (!found || "missing" in found) return t.skip("no second Postgres server binaries");
+  const server = await startServer(found.bin);
+  try {
+    await withClient(server.adminUrl, async (c) => {
+      await c.query("create role site_owner login createrole bypassrls password 'owner-pw'");
+      for (const role of ["anon nologin noinherit", "authenticated nologin noinherit", "service_role nologin noinherit bypassrls", "supabase_auth_admin nologin noinherit"]) {
+        await c.query(`create role ${role}`);
+      }
+      await c.query("grant anon, authenticated, service_role, supabase_auth_admin to site_owner with admin option");
+      await c.query("create database portal owner site_owner");
+    });
+    const ownerUrl = urlAs(withDatabase(server.adminUrl, "portal"), "site_owner", "owner-pw");
+    assert.ok((await migrate(ownerUrl)).length > 0);
+    const appUrl = await enableAppLogin(ownerUrl);
+    await withClient(ownerUrl, (c) => c.query("insert into public.tenants (slug, name, kind) values ('mssp-s', 'S', 'mssp')"));
+    const seen = await withClient(appUrl, async (c) => {
+      await c.query("begin");
+      await c.query("select set_config('request.jwt.claims', (public.custom_access_token_hook($1::jsonb) -> 'claims')::text, true)", [
+        JSON.stringify({ user_id: "00000000-0000-4000-8000-000000000000", claims: { sub: "00000000-0000-4000-8000-000000000000" } }),
+      ]);
+      await c.query("set local role authenticated");
+      const { rows } = await c.query("select current_user as me, (select count(*)::int from public.tenants) as tenants");
+      await c.query("rollback");
+      return rows[0];
+    });
+    // A user with no membership sees no tenant, though one exists.
+    assert.deepEqual(seen, { me: "authenticated", tenants: 0 });
   } finally {
     await server.stop();
   }
