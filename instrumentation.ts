@@ -4,13 +4,33 @@
 // during `next build`, and not when JOBS_WORKER=0 (run at least one replica
 // with it on; docs/deployment.md). It also starts the key event listener that
 // evicts cached tenant keys the moment one is retired or destroyed anywhere.
+//
+// On SIGTERM/SIGINT it winds them down in order: the worker stops claiming
+// and hands a running job back at its next checkpoint, the listener closes,
+// then the pool (so connections the database ends during shutdown are not
+// reported as errors). Best effort: Next exits the process soon after.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     if (process.env.NEXT_PHASE === "phase-production-build") return;
     const { startServerKeyEventListener } = await import("./lib/vault/key-events");
-    startServerKeyEventListener();
-    if (process.env.JOBS_WORKER === "0") return;
+    const listener = startServerKeyEventListener();
     const { startServerJobWorker } = await import("./lib/jobs/server-worker");
-    startServerJobWorker();
+    const worker = process.env.JOBS_WORKER === "0" ? null : startServerJobWorker();
+    const { closePool } = await import("./lib/db/pool");
+    // Only beside Next's own exit-on-signal handlers: a listener here must
+    // never be what keeps a process from exiting (NEXT_MANUAL_SIG_HANDLE turns
+    // those off, and then whoever set it owns shutdown).
+    if (!process.env.NEXT_MANUAL_SIG_HANDLE && !globalForShutdown.__msspShutdownHooked) {
+      globalForShutdown.__msspShutdownHooked = true;
+      for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        process.once(signal, () => void (async () => {
+          await worker?.stop();
+          await listener.stop();
+          await closePool();
+        })().catch(() => {}));
+      }
+    }
   }
 }
+
+const globalForShutdown = globalThis as unknown as { __msspShutdownHooked?: boolean };

@@ -1,9 +1,9 @@
 // The job worker inside the Next server (instrumentation.ts calls this once
 // per server process). One per process even if register() runs again (dev
-// reloads): the handle lives on globalThis. On SIGTERM/SIGINT the worker
-// stops claiming and gives a running job back to the queue at its next
-// checkpoint; if the process dies first, the job's lease lapses and another
-// worker carries on (handlers are written for that).
+// reloads): the handle lives on globalThis. On SIGTERM/SIGINT
+// (instrumentation.ts) the worker stops claiming and gives a running job back
+// to the queue at its next checkpoint; if the process dies first, the job's
+// lease lapses and another worker carries on (handlers are written for that).
 import { log, safeError } from "@/lib/log";
 import { registerDefaultHandlers } from "./default-handlers";
 import { newWorkerId, runWorker } from "./worker";
@@ -31,13 +31,5 @@ export function startServerJobWorker(): ServerWorker {
     },
   };
   globalForWorker.__msspJobWorker = worker;
-  // Only beside Next's own exit-on-signal handlers: a listener here must never
-  // be what keeps a process from exiting (NEXT_MANUAL_SIG_HANDLE turns them off).
-  if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
-    for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      // Best effort: Next exits the process soon after.
-      process.once(signal, () => void worker.stop());
-    }
-  }
   return worker;
 }
