@@ -24,8 +24,15 @@ test("the MSSP operator signs in to the console and sees every customer", async 
   await expect(tree.getByRole("link", { name: "Acme EU West" })).toBeVisible();
   await expect(page.getByTestId("stat-customers")).toHaveText(String(CUSTOMERS.length));
   await expect(page.getByTestId("open-alerts-chart").locator(".recharts-bar-rectangle").first()).toBeVisible();
+  // The demo's expired and expiring connector credentials are flagged on the first page, with the way to them.
+  const attention = page.getByTestId("credentials-attention");
+  await expect(attention).toHaveAttribute("data-state", "attention");
+  await expect(attention).toContainText("1 credential has expired and 1 expires within 14 days");
   await page.mouse.move(0, 0); // no tooltip over the chart in the screenshot
   await page.screenshot({ path: `${SCREENSHOTS}/console-overview.png`, fullPage: true });
+  await attention.getByRole("link", { name: "Review expired (1)" }).click();
+  await expect(page).toHaveURL(`${CONSOLE}/credentials?status=expired`);
+  await expect(page.getByTestId("console-credentials-table").locator("tbody tr")).toHaveCount(1);
 
   await page.goto(`${CONSOLE}/alerts?severity=critical`);
   const rows = page.getByTestId("alerts-table").locator("tbody tr");

@@ -21,6 +21,7 @@ import { createCredential, type ConnectorKind } from "@/lib/credentials";
 import {
   DEFAULT_OVERVIEW_QUERY,
   OVERVIEW_PAGE_SIZE,
+  loadCredentialsAttention,
   loadCredentialsOverview,
   overviewHref,
   parseOverviewQuery,
@@ -355,6 +356,20 @@ describe("with the PDP", () => {
     assert.ok(data.allowed);
     assert.equal(data.total, MSSP_A);
     assert.ok(data.rows.every((r) => !r.canManage));
+  });
+
+  test("the console Overview's credentials line: the same counts as the page, for MSSP staff only", async () => {
+    const page = await load("msspAdmin");
+    assert.ok(page.allowed);
+    for (const user of ["msspAdmin", "msspAnalyst"] as const) {
+      const counts = await as(fx, user, (tx) => loadCredentialsAttention(tx, NOW));
+      assert.deepEqual(counts, { total: MSSP_A, expired: page.summary.expired, expiring: page.summary.expiring, neverUsed: page.summary.neverUsed, healthy: page.summary.healthy, unusedValid: page.summary.unusedValid });
+    }
+    // mssp-a's expired ones: Defender EU and EDR_backup (other-co's "Acme lookalike" is mssp-b's, never counted here).
+    assert.equal(page.summary.expired, 2);
+    assert.equal((await as(fx, "msspBAdmin", (tx) => loadCredentialsAttention(tx, NOW)))?.expired, 1);
+    assert.equal(await as(fx, "acmeAdmin", (tx) => loadCredentialsAttention(tx, NOW)), null);
+    assert.equal(await as(fx, "noMemberships", (tx) => loadCredentialsAttention(tx, NOW)), null);
   });
 
   test("without an MSSP membership the page is not for you", async () => {

@@ -1,8 +1,12 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { OpenAlertsChart } from "@/components/charts/open-alerts-chart";
+import { CredentialsAttention } from "@/components/credentials/credentials-attention";
 import { TenantTreeTable } from "@/components/tenants/tenant-tree-table";
 import { PageHeader } from "@/components/ui/page-header";
+import { isPdpUnavailable } from "@/lib/authz";
+import { loadCredentialsAttention } from "@/lib/credentials/overview";
+import type { TenantTx } from "@/lib/db/with-tenant";
 import { consolePage, isOperator } from "@/lib/tenancy/page-context";
 import { flattenTree, loadTenantTree, totalOf } from "@/lib/tenancy/tree";
 
@@ -21,8 +25,9 @@ function Stat(props: { label: string; value: number; tone?: string; testId?: str
 
 export default async function ConsoleOverview() {
   const page = await consolePage("/");
-  const roots = await page.run(async (tx) => (isOperator(tx) ? loadTenantTree(tx.db) : null));
-  if (!roots) redirect("/tenants");
+  const data = await page.run(async (tx) => (isOperator(tx) ? { roots: await loadTenantTree(tx.db), credentials: await credentialsAttention(tx) } : null));
+  if (!data) redirect("/tenants");
+  const { roots, credentials } = data;
 
   const all = flattenTree(roots);
   const customers = all.filter((t) => t.kind === "customer");
@@ -42,6 +47,7 @@ export default async function ConsoleOverview() {
         <Stat label="Open critical" value={critical} tone="text-red-600" testId="stat-critical" />
         <Stat label="Customers with criticals" value={onFire} tone={onFire ? "text-orange-600" : "text-emerald-600"} />
       </div>
+      {credentials && <CredentialsAttention counts={credentials} />}
       {customers.length === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">
           <p className="text-sm font-medium text-slate-800">No customers yet.</p>
@@ -61,4 +67,14 @@ export default async function ConsoleOverview() {
       )}
     </>
   );
+}
+
+/** The credentials line, or nothing when the PDP does not allow it or cannot answer (the rest of the page does not need the PDP). */
+async function credentialsAttention(tx: TenantTx) {
+  try {
+    return await loadCredentialsAttention(tx);
+  } catch (error) {
+    if (isPdpUnavailable(error)) return null;
+    throw error;
+  }
 }

@@ -270,6 +270,12 @@ function rowOf(r: PageRow, now: Date): OverviewRow {
   };
 }
 
+/** The summary alone (no filters, no page): what the console's Overview shows about credentials. */
+export async function readCredentialsSummary(tx: TenantTx, now = new Date()): Promise<OverviewCounts> {
+  const { rows } = await tx.client.query<SummaryRow>(SUMMARY_SQL, [null, null, now, EXPIRING_DAYS]);
+  return countsOf(rows.find((r) => r.connector === null));
+}
+
 /**
  * The page's data from the database alone (no PDP): the summary, the chip
  * counts and one page of rows, as far as RLS lets the caller see. A page past
@@ -321,12 +327,7 @@ export type CredentialsOverview =
  * when the PDP cannot answer.
  */
 export async function loadCredentialsOverview(tx: TenantTx, query: OverviewQuery = DEFAULT_OVERVIEW_QUERY, now = new Date()): Promise<CredentialsOverview> {
-  const rootIds = tx.claims.tenants.filter((m) => m.kind === "mssp").map((m) => m.tenant_id);
-  if (rootIds.length === 0) return { allowed: false };
-  const { rows: roots } = await tx.client.query<TenantResource>(
-    `select id, path::text as path, kind, status from public.tenants where id = any ($1::uuid[])`,
-    [rootIds],
-  );
+  const roots = await msspRoots(tx);
   if (roots.length === 0) return { allowed: false };
   const data = await readCredentialsOverview(tx, query, now);
   const resources = new Map<string, TenantResource>(roots.map((r) => [r.id, r]));
@@ -334,4 +335,28 @@ export async function loadCredentialsOverview(tx: TenantTx, query: OverviewQuery
   const decided = await checkActionsForEach(principalFromClaims(tx.claims), ["credentials:view", "credentials:manage"], [...resources.values()]);
   if (!roots.some((r) => decided.get(r.id)?.["credentials:view"])) return { allowed: false };
   return { allowed: true, ...data, rows: data.rows.map((r) => ({ ...r, canManage: Boolean(decided.get(r.tenantId)?.["credentials:manage"]) })) };
+}
+
+/** The MSSP tenants the caller is a member of, as PDP resources (RLS shows them). */
+async function msspRoots(tx: TenantTx): Promise<TenantResource[]> {
+  const rootIds = tx.claims.tenants.filter((m) => m.kind === "mssp").map((m) => m.tenant_id);
+  if (rootIds.length === 0) return [];
+  const { rows } = await tx.client.query<TenantResource>(`select id, path::text as path, kind, status from public.tenants where id = any ($1::uuid[])`, [
+    rootIds,
+  ]);
+  return rows;
+}
+
+/**
+ * For the console's Overview: how many of the credentials the caller operates
+ * have expired or expire soon, if the PDP lets them view credentials on one of
+ * their MSSPs (null otherwise). Rejects with PdpUnavailableError when the PDP
+ * cannot answer.
+ */
+export async function loadCredentialsAttention(tx: TenantTx, now = new Date()): Promise<OverviewCounts | null> {
+  const roots = await msspRoots(tx);
+  if (roots.length === 0) return null;
+  const decided = await checkActionsForEach(principalFromClaims(tx.claims), ["credentials:view"], roots);
+  if (!roots.some((r) => decided.get(r.id)?.["credentials:view"])) return null;
+  return readCredentialsSummary(tx, now);
 }
