@@ -2,7 +2,7 @@
 // schema on every supported Postgres major version (15, 16, 17).
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { describe, test } from "node:test";
+import { describe, test, type TestContext } from "node:test";
 import { listMigrations, migrate } from "@/lib/db/migrate";
 import { enableAppLogin, urlAs } from "@/scripts/lib/app-role";
 import { findBinaries, startServer } from "./helpers/pg-binaries";
@@ -118,19 +118,31 @@ describe("the schema migrates cleanly on every supported Postgres", { concurrenc
   }
 });
 
+/**
+ * Runs `fn` against a brand-new Postgres server (16 or 15, whichever is
+ * installed): a fresh cluster with no roles yet. Skips the test without one.
+ */
+async function onFreshServer(t: TestContext, fn: (adminUrl: string) => Promise<void>): Promise<void> {
+  const found = [16, 15].map((major) => findBinaries(major)).find((f) => !("missing" in f));
+  if (!found || "missing" in found) return t.skip("no second Postgres server binaries");
+  const server = await startServer(found.bin);
+  try {
+    await fn(server.adminUrl);
+  } finally {
+    await server.stop();
+  }
+}
+
 // Roles belong to the cluster. Two databases of one fresh cluster migrated at
 // once both find `anon` missing; the slower CREATE ROLE waits on the faster
 // one's uncommitted row and then fails with a unique violation. The race is
 // forced here: a session creates `anon` and holds its transaction open until
 // the migration is seen waiting on it, then commits.
-test("two databases of one fresh cluster can migrate at the same moment", async (t) => {
-  const found = [16, 15].map((major) => findBinaries(major)).find((f) => !("missing" in f));
-  if (!found || "missing" in found) return t.skip("no second Postgres server binaries");
-  const server = await startServer(found.bin);
-  try {
-    await withClient(server.adminUrl, (c) => c.query("create database racer"));
-    const url = withDatabase(server.adminUrl, "racer");
-    await withClient(server.adminUrl, async (holder) => {
+test("two databases of one fresh cluster can migrate at the same moment", (t) =>
+  onFreshServer(t, async (adminUrl) => {
+    await withClient(adminUrl, (c) => c.query("create database racer"));
+    const url = withDatabase(adminUrl, "racer");
+    await withClient(adminUrl, async (holder) => {
       await holder.query("begin");
       await holder.query("create role anon nologin noinherit");
       const migrating = migrate(url).then(
@@ -140,7 +152,7 @@ test("two databases of one fresh cluster can migrate at the same moment", async 
       // Until the migration's CREATE ROLE is blocked on our row (the query
       // text is the whole file, cut at track_activity_query_size).
       for (let i = 0; ; i++) {
-        const { rows } = await withClient(server.adminUrl, (c) =>
+        const { rows } = await withClient(adminUrl, (c) =>
           c.query("select 1 from pg_stat_activity where datname = 'racer' and wait_event_type = 'Lock'"),
         );
         if (rows.length > 0) break;
@@ -152,21 +164,16 @@ test("two databases of one fresh cluster can migrate at the same moment", async 
       assert.ok(outcome.ok, outcome.ok ? "" : outcome.error.message);
       assert.ok(outcome.applied.length > 0);
     });
-  } finally {
-    await server.stop();
-  }
-});
+  }),
+);
 
 // Supabase's `postgres` is not a superuser: it has CREATEROLE and BYPASSRLS,
 // and the API roles exist before any migration. The same shape here, on a
 // fresh server: every migration applies as that owner, and the app then logs
 // in as portal_app and reads under RLS.
-test("a Supabase-like owner (not a superuser) migrates, and the app runs as portal_app", async (t) => {
-  const found = [16, 15].map((major) => findBinaries(major)).find((f) => !("missing" in f));
-  if (!found || "missing" in found) return t.skip("no second Postgres server binaries");
-  const server = await startServer(found.bin);
-  try {
-    await withClient(server.adminUrl, async (c) => {
+test("a Supabase-like owner (not a superuser) migrates, and the app runs as portal_app", (t) =>
+  onFreshServer(t, async (adminUrl) => {
+    await withClient(adminUrl, async (c) => {
       await c.query("create role site_owner login createrole bypassrls password 'owner-pw'");
       for (const role of ["anon nologin noinherit", "authenticated nologin noinherit", "service_role nologin noinherit bypassrls", "supabase_auth_admin nologin noinherit"]) {
         await c.query(`create role ${role}`);
@@ -174,7 +181,7 @@ test("a Supabase-like owner (not a superuser) migrates, and the app runs as port
       await c.query("grant anon, authenticated, service_role, supabase_auth_admin to site_owner with admin option");
       await c.query("create database portal owner site_owner");
     });
-    const ownerUrl = urlAs(withDatabase(server.adminUrl, "portal"), "site_owner", "owner-pw");
+    const ownerUrl = urlAs(withDatabase(adminUrl, "portal"), "site_owner", "owner-pw");
     assert.ok((await migrate(ownerUrl)).length > 0);
     const appUrl = await enableAppLogin(ownerUrl);
     await withClient(ownerUrl, (c) => c.query("insert into public.tenants (slug, name, kind) values ('mssp-s', 'S', 'mssp')"));
@@ -190,7 +197,5 @@ test("a Supabase-like owner (not a superuser) migrates, and the app runs as port
     });
     // A user with no membership sees no tenant, though one exists.
     assert.deepEqual(seen, { me: "authenticated", tenants: 0 });
-  } finally {
-    await server.stop();
-  }
-});
+  }),
+);
