@@ -1,6 +1,7 @@
 // The Credentials page's filters: status chips with their counts (links that
 // keep the search and connector) and a GET search form (the URL is the
 // state, so a view can be bookmarked or shared with a colleague).
+import { FilterChip } from "@/components/ui/filter-chip";
 import { CONNECTOR_KINDS, CONNECTORS } from "@/lib/credentials/connectors";
 import {
   OVERVIEW_STATUS_HINTS,
@@ -22,27 +23,18 @@ export function ConsoleCredentialsFilters({ data }: { data: Pick<OverviewData, "
   return (
     <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
       <nav aria-label="Filter by status" className="flex flex-wrap gap-2">
-        {OVERVIEW_STATUSES.map((s) => {
-          const current = s === query.status;
-          const tone = counts[s] > 0 ? ATTENTION[s] : undefined;
-          return (
-            <a
-              key={s}
-              href={overviewHref({ q: query.q, connector: query.connector, status: s })}
-              aria-current={current ? "page" : undefined}
-              title={OVERVIEW_STATUS_HINTS[s]}
-              data-testid={`credentials-status-${s}`}
-              className={`inline-flex items-center gap-2 rounded-full px-3 py-1 text-sm font-medium ring-1 ${
-                current ? "bg-slate-900 text-white ring-slate-900" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50"
-              }`}
-            >
-              {OVERVIEW_STATUS_LABELS[s]}
-              <span className={`rounded-full px-1.5 text-xs tabular-nums ${current ? "bg-white/20 text-white" : (tone ?? "bg-slate-100 text-slate-600")}`}>
-                {counts[s].toLocaleString("en")}
-              </span>
-            </a>
-          );
-        })}
+        {OVERVIEW_STATUSES.map((s) => (
+          <FilterChip
+            key={s}
+            href={overviewHref({ q: query.q, connector: query.connector, status: s })}
+            label={OVERVIEW_STATUS_LABELS[s]}
+            count={counts[s]}
+            current={s === query.status}
+            title={OVERVIEW_STATUS_HINTS[s]}
+            testId={`credentials-status-${s}`}
+            attentionTone={counts[s] > 0 ? ATTENTION[s] : undefined}
+          />
+        ))}
       </nav>
       <form method="get" role="search" aria-label="Search credentials" className="flex flex-wrap items-center gap-2">
         {query.status !== "all" && <input type="hidden" name="status" value={query.status} />}

@@ -3,6 +3,7 @@
 // the URL is the state, so a view can be shared), each row with its data key
 // version, credentials per key version, last rotation and rotate control.
 import { FilteredEmpty } from "@/components/ui/filtered-empty";
+import { FilterChip } from "@/components/ui/filter-chip";
 import { Pager } from "@/components/ui/pager";
 import { KEY_FILTER_LABELS, KEY_FILTERS, keysHref, type KeyFilter, type KeysPageData } from "@/lib/vault/rotation-page";
 import { KeyRow } from "./key-row";
@@ -19,31 +20,18 @@ function Toolbar({ data }: { data: KeysPageData }) {
   return (
     <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
       <nav aria-label="Filter tenants" className="flex flex-wrap gap-2">
-        {KEY_FILTERS.map((f) => {
-          const current = f === query.filter;
-          const attention = f === "rotation-pending" && counts[f] > 0;
-          return (
-            <a
-              key={f}
-              href={keysHref({ q: query.q, filter: f })}
-              aria-current={current ? "page" : undefined}
-              title={FILTER_HINTS[f]}
-              data-testid={`keys-filter-${f}`}
-              className={`inline-flex items-center gap-2 rounded-full px-3 py-1 text-sm font-medium ring-1 ${
-                current ? "bg-slate-900 text-white ring-slate-900" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50"
-              }`}
-            >
-              {KEY_FILTER_LABELS[f]}
-              <span
-                className={`rounded-full px-1.5 text-xs tabular-nums ${
-                  current ? "bg-white/20 text-white" : attention ? "bg-amber-100 text-amber-900" : "bg-slate-100 text-slate-600"
-                }`}
-              >
-                {counts[f].toLocaleString("en")}
-              </span>
-            </a>
-          );
-        })}
+        {KEY_FILTERS.map((f) => (
+          <FilterChip
+            key={f}
+            href={keysHref({ q: query.q, filter: f })}
+            label={KEY_FILTER_LABELS[f]}
+            count={counts[f]}
+            current={f === query.filter}
+            title={FILTER_HINTS[f]}
+            testId={`keys-filter-${f}`}
+            attentionTone={f === "rotation-pending" && counts[f] > 0 ? "bg-amber-100 text-amber-900" : undefined}
+          />
+        ))}
       </nav>
       <form method="get" role="search" aria-label="Search tenants" className="flex items-center gap-2">
         {query.filter !== "all" && <input type="hidden" name="filter" value={query.filter} />}
