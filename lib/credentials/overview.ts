@@ -26,7 +26,7 @@ import { choiceSchema, containsPattern, listHref, pageSchema, parseListQuery, se
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { CONNECTOR_KINDS, CONNECTORS, type ConnectorKind } from "./connectors";
-import { EXPIRING_DAYS, expiryStatus, maskHint, type MaskedCredential } from "./store";
+import { EXPIRING_DAYS, listedCredential, type ListedCredential } from "./store";
 
 export const OVERVIEW_PAGE_SIZE = 50;
 
@@ -90,11 +90,7 @@ export { containsPattern };
 // ---------------------------------------------------------------- what the page gets
 
 /** A credential as the console lists it: the tenant page's masked row, without its settings, plus its tenant. */
-export interface OverviewRow
-  extends Pick<
-    MaskedCredential,
-    "tenantId" | "id" | "connector" | "name" | "masked" | "expiresAt" | "createdAt" | "rotatedAt" | "lastUsedAt" | "status" | "daysLeft"
-  > {
+export interface OverviewRow extends ListedCredential {
   tenantSlug: string;
   tenantName: string;
   tenantKind: TenantResource["kind"];
@@ -250,23 +246,13 @@ const countsOf = (r: SummaryRow | undefined): OverviewCounts =>
     : { ...ZERO };
 
 function rowOf(r: PageRow, now: Date): OverviewRow {
-  const expiresAt = r.expires_at ? new Date(r.expires_at) : null;
   return {
-    tenantId: r.tenant_id,
+    ...listedCredential(r, now),
     tenantSlug: r.tenant_slug,
     tenantName: r.tenant_name,
     tenantKind: r.tenant_kind,
     tenantStatus: r.tenant_status,
     tenantPath: r.tenant_path,
-    id: r.id,
-    connector: r.connector,
-    name: r.name,
-    masked: maskHint(r.secret_hint),
-    expiresAt,
-    createdAt: new Date(r.created_at),
-    rotatedAt: r.rotated_at ? new Date(r.rotated_at) : null,
-    lastUsedAt: r.last_used_at ? new Date(r.last_used_at) : null,
-    ...expiryStatus(expiresAt, now),
   };
 }
 

@@ -85,23 +85,34 @@ interface MaskedRow {
   last_used_at: Date | null;
 }
 
-function masked(row: MaskedRow, now = new Date()): MaskedCredential {
+/** The columns every listing of credentials shows (the tenant page and the console overview). */
+export type ListedCredential = Pick<
+  MaskedCredential,
+  "tenantId" | "id" | "connector" | "name" | "masked" | "expiresAt" | "createdAt" | "rotatedAt" | "lastUsedAt" | "status" | "daysLeft"
+>;
+
+/** A listed credential from its row's columns: the secret masked, dates as Dates, the expiry status as of `now`. */
+export function listedCredential(
+  row: Pick<MaskedRow, "tenant_id" | "id" | "connector" | "name" | "secret_hint" | "expires_at" | "created_at" | "rotated_at" | "last_used_at">,
+  now = new Date(),
+): ListedCredential {
   const expiresAt = row.expires_at ? new Date(row.expires_at) : null;
   return {
     tenantId: row.tenant_id,
     id: row.id,
     connector: row.connector,
     name: row.name,
-    config: row.config ?? {},
-    secretHint: row.secret_hint,
     masked: maskHint(row.secret_hint),
-    keyVersion: row.key_version,
     expiresAt,
     createdAt: new Date(row.created_at),
     rotatedAt: row.rotated_at ? new Date(row.rotated_at) : null,
     lastUsedAt: row.last_used_at ? new Date(row.last_used_at) : null,
     ...expiryStatus(expiresAt, now),
   };
+}
+
+function masked(row: MaskedRow, now = new Date()): MaskedCredential {
+  return { ...listedCredential(row, now), config: row.config ?? {}, secretHint: row.secret_hint, keyVersion: row.key_version };
 }
 
 /**
