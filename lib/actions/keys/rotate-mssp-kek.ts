@@ -4,24 +4,20 @@
 // MSSP is re-wrapped by the new KEK in one transaction; the old KEK's Vault
 // secret is overwritten.
 import { AuthorizationError } from "@/lib/authz";
-import { enqueueJob } from "@/lib/jobs";
 import { ROTATE_KEK_KIND } from "@/lib/vault/rotation";
-import { jobJson } from "@/lib/vault/rotation-page";
 import { tenantAction } from "../guard";
-import { rotateKeySchema, type QueuedRotation } from "./schemas";
+import { queueRotation } from "./queue-rotation";
+import { rotateKeySchema } from "./schemas";
 
 export const rotateMsspKek = tenantAction(
   { action: "keys:rotate", audit: "keys.kek-rotation-queued", schema: rotateKeySchema },
   async ({ tx, input, tenant }) => {
     // KEKs belong to MSSPs (root tenants); keys:rotate on a customer means its DEK.
     if (tenant.kind !== "mssp" || tenant.path.includes(".")) throw new AuthorizationError("keys:rotate", input.tenantId);
-    const { job, created } = await enqueueJob(tx, { tenantId: tenant.id, kind: ROTATE_KEK_KIND, maxAttempts: 3 });
-    const data: QueuedRotation = { jobId: job.id, tenantId: tenant.id, created, job: jobJson(job) };
-    return {
-      data,
-      message: created ? "Key-encryption key rotation started." : "A key-encryption key rotation is already under way; showing its progress.",
-      target: { type: "tenant", id: input.tenantId },
-      details: { job_id: job.id, already_queued: !created },
-    };
+    return queueRotation(
+      tx,
+      { tenantId: tenant.id, kind: ROTATE_KEK_KIND, maxAttempts: 3 },
+      { started: "Key-encryption key rotation started.", alreadyQueued: "A key-encryption key rotation is already under way; showing its progress." },
+    );
   },
 );
