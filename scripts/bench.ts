@@ -34,7 +34,7 @@ import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "./lib/em
 import { runCredentialsOverviewBench } from "./bench/credentials-overview";
 import { generateBenchData, MSSP_SLUG } from "./bench/generate";
 import { runKeysPageBench } from "./bench/keys-page";
-import { fmtMs, fmtRatio, measurePair, median, p95, renderTable, type RunResult } from "./bench/measure";
+import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95, renderTable, type RunResult } from "./bench/measure";
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
 import { runVaultBench } from "./bench/vault";
@@ -71,7 +71,6 @@ const PG_FLAGS = [
   "-c", "checkpoint_timeout=30min",
 ];
 
-const fmt = (n: number) => n.toLocaleString("en-US");
 const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 
 class Rollback extends Error {}
@@ -220,7 +219,7 @@ async function main() {
       `RLS benchmark: Postgres ${env.version} (embedded, fresh), ${os.cpus().length} CPUs, shared_buffers=${env.sb}, ` +
         `jit=${env.jit}${env.jit_available ? "" : " (not available)"}, parallel workers/gather=${env.par}`,
     );
-    console.log(`Generating: ${fmt(CUSTOMERS)} customers, ${fmt(ALERTS)} alerts, ${fmt(ASSETS)} assets`);
+    console.log(`Generating: ${fmtCount(CUSTOMERS)} customers, ${fmtCount(ALERTS)} alerts, ${fmtCount(ASSETS)} assets`);
     data = await generateBenchData(owner, { alerts: ALERTS, assets: ASSETS, customers: CUSTOMERS, log: console.log });
   } finally {
     await owner.end();
@@ -228,12 +227,12 @@ async function main() {
   const setupSeconds = (performance.now() - setupStarted) / 1000;
   console.log(
     `Setup: ${setupSeconds.toFixed(1)} s (server start + migrate + generate). ` +
-      `${fmt(data.tenants)} tenants (${fmt(data.sites)} sites), ${fmt(data.alerts)} alerts, ${fmt(data.assets)} assets, ` +
-      `${fmt(data.userCount)} users, ${fmt(data.memberships)} memberships`,
+      `${fmtCount(data.tenants)} tenants (${fmtCount(data.sites)} sites), ${fmtCount(data.alerts)} alerts, ${fmtCount(data.assets)} assets, ` +
+      `${fmtCount(data.userCount)} users, ${fmtCount(data.memberships)} memberships`,
   );
   console.log(
     `Callers: MSSP admin on ${MSSP_SLUG}; tenant admin of ${data.customer.slug} (${data.customer.tenants} tenants, ` +
-      `${fmt(data.customer.alerts)} alerts, the median customer with sites); tenant analyst of ${data.site.slug} (${fmt(data.site.alerts)} alerts)`,
+      `${fmtCount(data.customer.alerts)} alerts, the median customer with sites); tenant analyst of ${data.site.slug} (${fmtCount(data.site.alerts)} alerts)`,
   );
 
   // ------------------------------------------------- precomputed baselines
@@ -253,7 +252,7 @@ async function main() {
     [customerTenantIds],
   );
   await ownerPool.end();
-  console.log(`MSSP admin scope: ${fmt(msspTenantIds.length)} tenants; tenant admin scope: ${customerTenantIds.length} tenants`);
+  console.log(`MSSP admin scope: ${fmtCount(msspTenantIds.length)} tenants; tenant admin scope: ${customerTenantIds.length} tenants`);
 
   const allScenarios = buildScenarios({
     customerAdmin: { userId: data.users.customerAdmin.id, email: data.users.customerAdmin.email, activeTenantId: data.customer.id },
@@ -289,7 +288,7 @@ async function main() {
   // ---------------------------------------------------------- the vault
   let vaultLines: string[] = [];
   if (vaultRequested) {
-    console.log(`\nVault (issue 4): ${fmt(VAULT_CREDENTIALS)} credentials in ${data.customer.slug}`);
+    console.log(`\nVault (issue 4): ${fmtCount(VAULT_CREDENTIALS)} credentials in ${data.customer.slug}`);
     vaultLines = await runVaultBench({
       url: db.url,
       tenantId: data.customer.id,
@@ -304,14 +303,14 @@ async function main() {
   let keysPageLines: string[] = [];
   const msspAdmin = { userId: data.users.msspAdmin.id, email: data.users.msspAdmin.email, activeTenantId: null };
   if (!only || only.has("keys-page")) {
-    console.log(`\nKeys page (scripts/bench/keys-page.ts): MSSP admin over ${fmt(msspTenantIds.length)} tenants, with a Cerbos PDP`);
+    console.log(`\nKeys page (scripts/bench/keys-page.ts): MSSP admin over ${fmtCount(msspTenantIds.length)} tenants, with a Cerbos PDP`);
     keysPageLines = await runKeysPageBench({ url: db.url, caller: msspAdmin, scope: msspTenantIds, log: console.log });
   }
 
   // ------------------------------------------- the credentials overview
   let overviewLines: string[] = [];
   if (!only || only.has("credentials-overview")) {
-    console.log(`\nCredentials overview (scripts/bench/credentials-overview.ts): MSSP admin over ${fmt(msspTenantIds.length)} tenants, with a Cerbos PDP`);
+    console.log(`\nCredentials overview (scripts/bench/credentials-overview.ts): MSSP admin over ${fmtCount(msspTenantIds.length)} tenants, with a Cerbos PDP`);
     overviewLines = await runCredentialsOverviewBench({ url: db.url, caller: msspAdmin, scope: msspTenantIds, log: console.log });
   }
 
@@ -338,7 +337,7 @@ async function main() {
           n = (await tx.client.query(sql)).rows[0].n;
           if (i >= 3) times.push(performance.now() - t0);
         }
-        out.push(`${label} ${fmtMs(median(times))} ms (${fmt(n)} ids)`);
+        out.push(`${label} ${fmtMs(median(times))} ms (${fmtCount(n)} ids)`);
       }
       return out;
     });
@@ -349,7 +348,7 @@ async function main() {
   const planText = explained.map((e) => e.text).join("\n");
   await writeFile(
     PLANS_FILE,
-    `# npm run bench: ${new Date().toISOString()}, ${fmt(data.alerts)} alerts, ${fmt(data.tenants)} tenants\n\n${planText}`,
+    `# npm run bench: ${new Date().toISOString()}, ${fmtCount(data.alerts)} alerts, ${fmtCount(data.tenants)} tenants\n\n${planText}`,
   );
   if (printPlans) console.log(`\n${planText}`);
   console.log(`\nPlan verdicts (EXPLAIN ANALYZE as authenticated; full plans in ${path.relative(process.cwd(), PLANS_FILE)}):`);

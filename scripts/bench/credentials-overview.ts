@@ -40,7 +40,7 @@ import {
 import type { Caller } from "@/lib/db/claims";
 import { inTransaction, withTenant, type Db, type TenantTx } from "@/lib/db/with-tenant";
 import { startCerbos } from "../lib/cerbos";
-import { fmtMs, fmtRatio, measurePair, median, p95 } from "./measure";
+import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95 } from "./measure";
 import { insertSealedCredentials, type CredentialSeed } from "./seed-credentials";
 import { mulberry32 } from "@/lib/demo/generate";
 
@@ -53,7 +53,6 @@ export interface CredentialsOverviewBenchInput {
   log: (line: string) => void;
 }
 
-const fmt = (n: number) => n.toLocaleString("en-US");
 const DAY_MS = 86_400_000;
 const SEED_CREDENTIALS = Number(process.env.BENCH_OVERVIEW_CREDENTIALS ?? 10_000);
 const ZIPF = 0.9;
@@ -142,9 +141,9 @@ export async function seedOverviewCredentials(url: string, scope: string[], coun
       [scope],
     );
     log(
-      `  seeded ${fmt(rows.length)} credentials in ${((performance.now() - t0) / 1000).toFixed(1)} s; the MSSP's tenants now hold ${fmt(c.inside)} ` +
-        `in ${fmt(c.tenants)} tenants (largest ${fmt(c.biggest)}): ${fmt(c.expired)} expired, ${fmt(c.expiring)} expiring, ` +
-        `${fmt(c.never_used)} never used; ${fmt(c.outside)} outside its scope`,
+      `  seeded ${fmtCount(rows.length)} credentials in ${((performance.now() - t0) / 1000).toFixed(1)} s; the MSSP's tenants now hold ${fmtCount(c.inside)} ` +
+        `in ${fmtCount(c.tenants)} tenants (largest ${fmtCount(c.biggest)}): ${fmtCount(c.expired)} expired, ${fmtCount(c.expiring)} expiring, ` +
+        `${fmtCount(c.never_used)} never used; ${fmtCount(c.outside)} outside its scope`,
     );
     return { inside: c.inside as number };
   } finally {
@@ -200,8 +199,8 @@ export async function runCredentialsOverviewBench(input: CredentialsOverviewBenc
     if (first.summary.total !== inside) throw new Error(`credentials-overview bench: ${first.summary.total} credentials visible, ${inside} in scope`);
     const s = first.summary;
     log(
-      `  ${fmt(s.total)} credentials visible: ${fmt(s.expired)} expired, ${fmt(s.expiring)} expiring, ${fmt(s.neverUsed)} never used, ` +
-        `${fmt(s.healthy)} healthy; ${s.byConnector.map((c) => `${c.connector} ${fmt(c.total)}`).join(", ")}; Cerbos at ${pdp.url}`,
+      `  ${fmtCount(s.total)} credentials visible: ${fmtCount(s.expired)} expired, ${fmtCount(s.expiring)} expiring, ${fmtCount(s.neverUsed)} never used, ` +
+        `${fmtCount(s.healthy)} healthy; ${s.byConnector.map((c) => `${c.connector} ${fmtCount(c.total)}`).join(", ")}; Cerbos at ${pdp.url}`,
     );
 
     for (const [label, query] of queries) {
@@ -240,7 +239,7 @@ export async function runCredentialsOverviewBench(input: CredentialsOverviewBenc
         await withTenant(caller, (tx) => loadCredentialsOverview(tx, query, now));
         full.push(performance.now() - s0);
       }
-      const rows = `${rls.rows.length} rows of ${fmt(rls.total)}`;
+      const rows = `${rls.rows.length} rows of ${fmtCount(rls.total)}`;
       const line =
         `${label.padEnd(22)} loadCredentialsOverview ${fmtMs(median(full))} ms (p95 ${fmtMs(p95(full))}, n=${full.length}); ` +
         `DB part RLS ${fmtMs(median(db.rls.total))} ms (p95 ${fmtMs(p95(db.rls.total))}) vs owner ${fmtMs(median(db.baseline.total))} ms ` +

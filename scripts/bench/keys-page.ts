@@ -26,7 +26,7 @@ import { inTransaction, withTenant, type Db, type TenantTx } from "@/lib/db/with
 import { ROTATE_DEK_KIND } from "@/lib/vault/rotation";
 import { DEFAULT_KEYS_QUERY, loadKeysPage, readKeysPage, type KeysPageRead, type KeysQuery } from "@/lib/vault/rotation-page";
 import { startCerbos } from "../lib/cerbos";
-import { fmtMs, fmtRatio, measurePair, median, p95 } from "./measure";
+import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95 } from "./measure";
 import { insertSealedCredentials } from "./seed-credentials";
 
 export interface KeysPageBenchInput {
@@ -38,7 +38,6 @@ export interface KeysPageBenchInput {
   log: (line: string) => void;
 }
 
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 export async function seedKeysPageData(url: string, scope: string[], log: (line: string) => void) {
   const t0 = performance.now();
@@ -91,7 +90,7 @@ export async function seedKeysPageData(url: string, scope: string[], log: (line:
               (select count(*) from public.jobs where tenant_id = any ($1::uuid[]))::int as jobs`,
       [scope],
     );
-    log(`  seeded ${fmt(c.credentials)} credentials and ${fmt(c.jobs)} key jobs over the MSSP's tenants in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    log(`  seeded ${fmtCount(c.credentials)} credentials and ${fmtCount(c.jobs)} key jobs over the MSSP's tenants in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
     await owner.end();
   }
@@ -135,8 +134,8 @@ export async function runKeysPageBench(input: KeysPageBenchInput): Promise<strin
       ["filter never rotated, page 2", { ...DEFAULT_KEYS_QUERY, filter: "never-rotated", page: 2 }],
     ];
     log(
-      `  ${fmt(scope.length)} tenants visible; counts ${Object.entries(first.counts)
-        .map(([k, v]) => `${k} ${fmt(v)}`)
+      `  ${fmtCount(scope.length)} tenants visible; counts ${Object.entries(first.counts)
+        .map(([k, v]) => `${k} ${fmtCount(v)}`)
         .join(", ")}; Cerbos at ${pdp.url}`,
     );
 
@@ -168,7 +167,7 @@ export async function runKeysPageBench(input: KeysPageBenchInput): Promise<strin
         await withTenant(caller, (tx) => loadKeysPage(tx, query));
         full.push(performance.now() - s);
       }
-      const rows = `${page.tenants.length} rows of ${fmt(page.total)}`;
+      const rows = `${page.tenants.length} rows of ${fmtCount(page.total)}`;
       const line =
         `${label.padEnd(30)} loadKeysPage ${fmtMs(median(full))} ms (p95 ${fmtMs(p95(full))}, n=${full.length}); ` +
         `DB part RLS ${fmtMs(median(db.rls.total))} ms vs owner ${fmtMs(median(db.baseline.total))} ms ` +

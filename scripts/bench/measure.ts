@@ -81,6 +81,9 @@ export function percentile(values: number[], p: number): number {
 export const median = (values: number[]) => percentile(values, 50);
 export const p95 = (values: number[]) => percentile(values, 95);
 
+/** A count with thousands separators, the way every bench line prints one. */
+export const fmtCount = (n: number) => n.toLocaleString("en-US");
+
 export function fmtMs(ms: number): string {
   if (!Number.isFinite(ms)) return "-";
   if (ms >= 100) return ms.toFixed(0);

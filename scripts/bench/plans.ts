@@ -12,6 +12,7 @@
 // planner cannot see how many tenant ids the InitPlan array will hold), the
 // alerts index re-scanned per outer row with the whole array, and a caller's
 // own predicate left in a Filter instead of the index.
+import { fmtCount } from "./measure";
 
 export const POLICY_HELPERS = ["visible_tenant_ids", "tenant_ids_with_role"];
 
@@ -67,7 +68,6 @@ export interface PlanVerdict {
   summary: string;
 }
 
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 function walk(
   node: PlanNode,
@@ -120,13 +120,13 @@ export function judgePlan(plan: ExplainJson): PlanVerdict {
   const notes: string[] = [];
   for (const a of alerts) {
     if (a.rows >= 1000 && a.rows > 100 * Math.max(1, a.estimatedRows)) {
-      notes.push(`alerts row estimate ${fmt(a.estimatedRows)} vs actual ${fmt(a.rows)} (the planner cannot size the InitPlan array)`);
+      notes.push(`alerts row estimate ${fmtCount(a.estimatedRows)} vs actual ${fmtCount(a.rows)} (the planner cannot size the InitPlan array)`);
     }
     if (a.loops > 10 && /ANY \(\(InitPlan \d+\)/.test(a.indexCond ?? "")) {
-      notes.push(`${a.node} re-run ${fmt(a.loops)} times, each with the whole helper array in its Index Cond`);
+      notes.push(`${a.node} re-run ${fmtCount(a.loops)} times, each with the whole helper array in its Index Cond`);
     }
     if (a.removedByFilter > 0 && a.filter && !a.filter.includes("tenant_id")) {
-      notes.push(`${a.filter.replace(/\s+/g, " ")} is a Filter, not an index condition: ${fmt(a.removedByFilter)} rows read and thrown away`);
+      notes.push(`${a.filter.replace(/\s+/g, " ")} is a Filter, not an index condition: ${fmtCount(a.removedByFilter)} rows read and thrown away`);
     }
   }
   const helpersOk = helpers.length > 0 && helpers.every((h) => h.initPlan && !h.subPlan && h.loops <= 1);
@@ -144,8 +144,8 @@ export function judgePlan(plan: ExplainJson): PlanVerdict {
     .map(
       (a) =>
         `alerts: ${a.node}, tenant_id in ${a.tenantIn === "index" ? "index cond" : a.tenantIn === "filter" ? "per-row Filter" : "no predicate"}, ` +
-        `${fmt(a.rows)} rows` + (a.loops > 1 ? ` over ${fmt(a.loops)} loops` : "") +
-        (a.removedByFilter ? `, ${fmt(a.removedByFilter)} removed by filter` : ""),
+        `${fmtCount(a.rows)} rows` + (a.loops > 1 ? ` over ${fmtCount(a.loops)} loops` : "") +
+        (a.removedByFilter ? `, ${fmtCount(a.removedByFilter)} removed by filter` : ""),
     )
     .join("; ");
   return {

@@ -13,6 +13,7 @@ import { listAlerts } from "@/lib/alerts/list";
 import type { Caller } from "@/lib/db/claims";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { flattenTree, loadTenantTree } from "@/lib/tenancy/tree";
+import { fmtCount } from "./measure";
 
 export interface Statement {
   label: string;
@@ -66,7 +67,6 @@ export interface ScenarioContext {
 }
 
 export const PAGE_SIZE = 25;
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 // listAlerts takes the page from alerts alone, then names the (at most 25)
 // tenants of its rows by primary key; that last lookup is left out here.
@@ -138,7 +138,7 @@ function listOutcome(results: pg.QueryResult[]): Outcome {
   const page = results[1].rows;
   return {
     rows: page.length,
-    label: `${page.length} of ${fmt(total)}`,
+    label: `${page.length} of ${fmtCount(total)}`,
     data: { total, ids: page.map((r) => r.id) },
   };
 }
@@ -210,7 +210,7 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
         const rows = results[0].rows;
         const sorted = rows.map((r) => `${r.tenant_id}/${r.severity}/${r.n}`).sort();
         const open = rows.reduce((s, r) => s + (r.n as number), 0);
-        return { rows: rows.length, label: `${fmt(rows.length)} groups, ${fmt(open)} open`, data: sorted };
+        return { rows: rows.length, label: `${fmtCount(rows.length)} groups, ${fmtCount(open)} open`, data: sorted };
       },
       app: appOpenCounts,
       explain: true,
