@@ -37,7 +37,7 @@ export const credentials = pgTable(
 );
 export type CredentialRow = typeof credentials.$inferSelect;
 
-export const JOB_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const jobs = pgTable(
@@ -54,7 +54,6 @@ export const jobs = pgTable(
     maxAttempts: integer("max_attempts").notNull().default(5),
     runAfter: timestamp("run_after", { withTimezone: true }).notNull().defaultNow(),
     lockedBy: text("locked_by"),
-    lockedUntil: timestamp("locked_until", { withTimezone: true }),
     lastError: text("last_error"),
     result: jsonb("result").$type<Record<string, unknown>>(),
     createdBy: uuid("created_by"),

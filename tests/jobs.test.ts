@@ -1,31 +1,38 @@
-// The Postgres-backed job queue (lib/jobs) against a real database: enqueue
-// joins an unfinished job, claims skip locked rows and never hand one job to
-// two workers, failures retry with exponential backoff and then fail for
-// good, a lapsed lease lets another worker take over (and locks the first one
-// out), the loop stops on its signal, and under RLS a user sees only jobs of
-// their tenants, cannot change one, and anon sees none.
+// The job engine (lib/jobs on graphile-worker) against a real database:
+// enqueue joins an unfinished job and hands the row to graphile-worker in the
+// same transaction; a job runs once even with two workers; failures retry with
+// graphile-worker's backoff and then fail for good with a scrubbed error; a
+// worker that stops beating (killed) has its job freed and finished by
+// another, which locks the first one out; workflows resume at the step they
+// reached; the loop picks a job up at once (LISTEN/NOTIFY) and stops on its
+// signal; under RLS a user sees only jobs of their tenants and anon none.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import pg from "pg";
+import { withServiceRole } from "@/lib/db/service-role";
 import { inTransaction } from "@/lib/db/with-tenant";
 import { accessTokenHookEvent } from "@/lib/db/claims";
 import {
-  claimNextJob,
   completeJob,
   enqueueJob,
   enqueueServiceJob,
   failJob,
   getJob,
   getJobAsService,
+  graphileRetryDelayMs,
+  jobSteps,
   LeaseLostError,
   listJobs,
   PermanentJobError,
   progress,
-  retryDelayMs,
+  retryJob,
   runJobsUntilIdle,
   runWorker,
+  startAttempt,
+  sweepDeadWorkers,
   type JobHandler,
 } from "@/lib/jobs";
+import { defineWorkflow } from "@/lib/jobs/workflow";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
 import { as, assertRefused, attempt } from "./helpers/sql";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
@@ -45,8 +52,21 @@ after(async () => {
   await db.drop();
 });
 beforeEach(async () => {
-  await owner.query("delete from public.jobs");
+  await owner.query("delete from public.jobs; delete from graphile_worker._private_jobs; delete from jobs_engine.workers");
 });
+
+/** graphile-worker's copy of a job row (null once it completed). */
+async function queued(id: string) {
+  const { rows } = await owner.query(
+    `select g.attempts, g.max_attempts, g.locked_by, g.run_at, t.identifier
+       from graphile_worker._private_jobs g join graphile_worker._private_tasks t on t.id = g.task_id
+      where g.key like '%' || $1`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+/** Time passes: every scheduled retry is due. */
+const makeDue = () => owner.query("update graphile_worker._private_jobs set run_at = now()");
 
 const KIND = "test.echo";
 const ok: JobHandler = { requires: "settings:manage", run: async (ctx) => ({ result: { echoed: ctx.job.payload } }) };
@@ -73,12 +93,7 @@ describe("enqueue", () => {
     const other = await as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["acme-eu"], kind: KIND }));
     assert.equal(other.created, true);
     // Once finished, a new request makes a new job.
-    const claimed = await claimNextJob("w1", { kinds: [KIND] });
-    assert.ok(claimed);
-    await completeJob(claimed, {});
-    const claimed2 = await claimNextJob("w1", { kinds: [KIND] });
-    assert.ok(claimed2);
-    await completeJob(claimed2, {});
+    assert.deepEqual((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: ok } })).outcomes, ["succeeded", "succeeded"]);
     const third = await as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: KIND }));
     assert.equal(third.created, true);
     assert.notEqual(third.job.id, first.job.id);
@@ -116,55 +131,62 @@ describe("enqueue", () => {
   });
 });
 
-describe("claiming", () => {
-  test("SKIP LOCKED: a row another transaction holds is skipped, not waited for", async () => {
-    const a = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND });
-    const b = await enqueueServiceJob({ tenantId: fx.tenants.globex, kind: KIND });
-    await owner.query("update public.jobs set run_after = now() - interval '1 minute' where id = $1", [a.job.id]);
-    await owner.query("begin");
-    try {
-      await owner.query("select 1 from public.jobs where id = $1 for update", [a.job.id]);
-      const started = Date.now();
-      const claimed = await claimNextJob("w1", { kinds: [KIND] });
-      assert.ok(Date.now() - started < 2_000, "the claim waited for the lock");
-      assert.equal(claimed?.id, b.job.id);
-      assert.equal(await claimNextJob("w2", { kinds: [KIND] }), null);
-    } finally {
-      await owner.query("rollback");
-    }
-    const claimedA = await claimNextJob("w2", { kinds: [KIND] });
-    assert.equal(claimedA?.id, a.job.id);
+describe("handing jobs to graphile-worker", () => {
+  test("a job row is scheduled in the same transaction; a rolled-back one leaves nothing", async () => {
+    const { job } = await as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: KIND }));
+    const g = await queued(job.id);
+    assert.equal(g?.identifier, KIND, "the task is the job's kind");
+    await assert.rejects(
+      as(fx, "acmeAdmin", async (tx) => {
+        await enqueueJob(tx, { tenantId: fx.tenants["acme-eu"], kind: KIND });
+        throw new Error("the action failed after queuing");
+      }),
+    );
+    const { rows } = await owner.query("select count(*)::int as n from graphile_worker._private_jobs");
+    assert.equal(rows[0].n, 1, "the rolled-back job was not scheduled");
+    // A user cannot reach graphile-worker's queue directly.
+    await as(fx, "msspAdmin", async (tx) => {
+      assertRefused(await attempt(tx.client, "select graphile_worker.add_job('vault.rotate-kek', '{}'::json)"));
+      assertRefused(await attempt(tx.client, "select * from graphile_worker._private_jobs"));
+    });
   });
 
-  test("two workers claiming concurrently never get the same job", async () => {
+  test("a scheduled job waits for its time; only kinds the worker knows run", async () => {
+    const later = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND, runAfter: new Date(Date.now() + 3_600_000) });
+    await enqueueServiceJob({ tenantId: fx.tenants.globex, kind: "test.other" });
+    assert.equal((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: ok } })).ran, 0);
+    await makeDue();
+    assert.deepEqual((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: ok } })).outcomes, ["succeeded"]);
+    assert.equal((await row(fx.tenants.acme, later.job.id)).status, "succeeded");
+    assert.ok(await queued((await owner.query("select id from public.jobs where kind = 'test.other'")).rows[0].id), "the other kind waits");
+  });
+
+  test("two workers draining at once run each job exactly once", async () => {
     const slugs = ["mssp-a", "acme", "acme-eu", "acme-us", "globex", "mssp-b", "other-co"] as const;
     for (const s of slugs) await enqueueServiceJob({ tenantId: fx.tenants[s], kind: KIND });
-    const claims = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => claimNextJob(`w${i % 2}`, { kinds: [KIND] })),
-    );
-    const ids = claims.filter((c) => c !== null).map((c) => c!.id);
-    assert.equal(ids.length, slugs.length);
-    assert.equal(new Set(ids).size, slugs.length);
-    const { rows } = await owner.query("select status, attempts, locked_by from public.jobs");
-    for (const r of rows) {
-      assert.equal(r.status, "running");
-      assert.equal(r.attempts, 1);
-      assert.match(r.locked_by, /^w[01]$/);
-    }
-  });
-
-  test("only kinds the worker knows, and only when due", async () => {
-    const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: "test.other" });
-    assert.equal(await claimNextJob("w1", { kinds: [KIND] }), null);
-    await owner.query("update public.jobs set run_after = now() + interval '1 hour' where id = $1", [job.id]);
-    assert.equal(await claimNextJob("w1", { kinds: ["test.other"] }), null);
-    await owner.query("update public.jobs set run_after = now() where id = $1", [job.id]);
-    assert.equal((await claimNextJob("w1", { kinds: ["test.other"] }))?.id, job.id);
+    const runs = new Map<string, number>();
+    const counting: JobHandler = {
+      requires: "settings:manage",
+      run: async (ctx) => {
+        runs.set(ctx.job.id, (runs.get(ctx.job.id) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 30));
+        return { result: {} };
+      },
+    };
+    const [a, b] = await Promise.all([
+      runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: counting } }),
+      runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: counting } }),
+    ]);
+    assert.equal(a.ran + b.ran, slugs.length);
+    assert.equal(runs.size, slugs.length);
+    assert.ok([...runs.values()].every((n) => n === 1));
+    const { rows } = await owner.query("select status, attempts from public.jobs");
+    assert.ok(rows.every((r) => r.status === "succeeded" && r.attempts === 1));
   });
 });
 
 describe("failures", () => {
-  test("retries with exponential backoff, then fails for good with a scrubbed error", async () => {
+  test("retries with graphile-worker's backoff, then fails for good with a scrubbed error", async () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND, maxAttempts: 3 });
     // A driver error whose detail echoes row values: only its message is kept.
     const failing: JobHandler = {
@@ -176,9 +198,8 @@ describe("failures", () => {
         return { result: {} };
       },
     };
-    const backoff = 4_000;
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const { outcomes } = await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: failing }, retryBackoffMs: backoff });
+      const { outcomes } = await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: failing } });
       assert.deepEqual(outcomes, [attempt < 3 ? "retrying" : "failed"]);
       const r = await row(fx.tenants.acme, job.id);
       assert.equal(r.attempts, attempt);
@@ -188,16 +209,18 @@ describe("failures", () => {
       if (attempt < 3) {
         assert.equal(r.status, "queued");
         assert.equal(r.locked_by, null);
-        const expected = retryDelayMs(attempt, backoff);
-        assert.equal(expected, backoff * 2 ** (attempt - 1));
-        assert.ok(Math.abs(Number(r.due_in_ms) - expected) < 1_500, `due in ${r.due_in_ms} ms, expected ~${expected}`);
+        const g = await queued(job.id);
+        const dueIn = new Date(g.run_at).getTime() - Date.now();
+        const expected = graphileRetryDelayMs(attempt);
+        assert.ok(Math.abs(dueIn - expected) < 1_500, `graphile-worker retries in ${dueIn} ms, expected ~${expected}`);
+        assert.ok(Math.abs(Number(r.due_in_ms) - expected) < 1_500, "the row shows when");
         // Not due yet: nothing runs.
         assert.equal((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: failing } })).ran, 0);
-        // Time passes.
-        await owner.query("update public.jobs set run_after = now() where id = $1", [job.id]);
+        await makeDue();
       } else {
         assert.equal(r.status, "failed");
         assert.ok(r.finished_at);
+        assert.equal(await queued(job.id), null, "nothing left to retry");
       }
     }
   });
@@ -216,14 +239,13 @@ describe("failures", () => {
     assert.deepEqual((await runJobsUntilIdle({ kinds: [kind], handlers: { [kind]: systemOnly } })).outcomes, ["failed"]);
     assert.equal(ran, false);
     assert.match((await row(fx.tenants.acme, job.id)).last_error, /queued by the system only/);
-    // The same kind queued by the system runs.
     const sys = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind });
     assert.deepEqual((await runJobsUntilIdle({ kinds: [kind], handlers: { [kind]: systemOnly } })).outcomes, ["succeeded"]);
     assert.equal(ran, true);
     assert.equal((await row(fx.tenants.acme, sys.job.id)).status, "succeeded");
   });
 
-  test("a permanent error fails at once; a job with no handler fails at once", async () => {
+  test("a permanent error fails at once; a failed job can be retried", async () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND });
     const bad: JobHandler = { requires: "settings:manage", run: async () => Promise.reject(new PermanentJobError("The settings are wrong.")) };
     assert.deepEqual((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: bad } })).outcomes, ["failed"]);
@@ -231,10 +253,9 @@ describe("failures", () => {
     assert.equal(r.status, "failed");
     assert.equal(r.attempts, 1);
     assert.equal(r.last_error, "The settings are wrong.");
-
-    const orphan = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: "test.nobody" });
-    assert.deepEqual((await runJobsUntilIdle({ kinds: ["test.nobody"], handlers: {} })).outcomes, ["failed"]);
-    assert.match((await row(fx.tenants.acme, orphan.job.id)).last_error, /no worker here knows/);
+    const again = await withServiceRole("jobs.worker", (sdb) => retryJob(sdb, fx.tenants.acme, job.id));
+    assert.equal(again?.status, "queued");
+    assert.deepEqual((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: ok } })).outcomes, ["succeeded"]);
   });
 
   test("a failure's audit row is written when the job fails for good", async () => {
@@ -257,77 +278,109 @@ describe("failures", () => {
   });
 });
 
-describe("leases", () => {
-  test("a lapsed lease lets another worker take over; the first is locked out", async () => {
+/** A worker that took the job and died: graphile-worker's lock and the row say "ghost" holds it, with no heartbeat. */
+async function ghostTakes(jobId: string, tenantId: string, lockedSecondsAgo = 120) {
+  await owner.query(
+    `update graphile_worker._private_jobs set locked_by = 'ghost', locked_at = now() - make_interval(secs => $2), attempts = attempts + 1
+      where key like '%' || $1`,
+    [jobId, lockedSecondsAgo],
+  );
+  return startAttempt(tenantId, jobId, "ghost");
+}
+
+describe("dead workers", () => {
+  test("a worker that stops beating loses its job to the next worker, which locks it out", async () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND });
-    const first = await claimNextJob("w1", { kinds: [KIND], leaseMs: 60_000 });
-    assert.equal(first?.id, job.id);
-    await progress(first!, 1, 10);
-    assert.equal(await claimNextJob("w2", { kinds: [KIND] }), null, "a live lease is respected");
-    // Time passes: the lease lapses (w1 died, or stalled).
-    await owner.query("update public.jobs set locked_until = now() - interval '1 second' where id = $1", [job.id]);
-    const second = await claimNextJob("w2", { kinds: [KIND], leaseMs: 60_000 });
-    assert.equal(second?.id, job.id);
-    assert.equal(second?.attempts, 2);
-    assert.equal(second?.progressDone, 1, "the new worker sees the committed progress");
-    await assert.rejects(progress(first!, 2, 10), LeaseLostError);
-    await assert.rejects(completeJob(first!, {}), LeaseLostError);
-    await assert.rejects(failJob(first!, new Error("x")), LeaseLostError);
-    await completeJob(second!, { by: "w2" });
+    const ghost = await ghostTakes(job.id, fx.tenants.acme);
+    await progress(ghost!, 1, 10);
+    assert.equal((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: ok } })).ran, 1, "the sweep freed it at once");
     const r = await row(fx.tenants.acme, job.id);
     assert.equal(r.status, "succeeded");
-    assert.deepEqual(r.result, { by: "w2" });
+    assert.equal(r.attempts, 2);
     assert.equal(r.progress_done, 10, "a finished job shows its whole bar");
+    await assert.rejects(progress(ghost!, 2, 10), LeaseLostError);
+    await assert.rejects(completeJob(ghost!, {}), LeaseLostError);
+    await assert.rejects(failJob(ghost!, new Error("x")), LeaseLostError);
   });
 
-  test("a short lease lapses by itself; progress extends it", async () => {
+  test("a worker with a fresh heartbeat keeps its job; a job locked a moment ago is left alone", async () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND });
-    const first = await claimNextJob("w1", { kinds: [KIND], leaseMs: 300 });
-    await new Promise((r) => setTimeout(r, 200));
-    await progress(first!, 1, 2);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(await claimNextJob("w2", { kinds: [KIND] }), null, "progress extended the lease");
-    await new Promise((r) => setTimeout(r, 250));
-    assert.equal((await claimNextJob("w2", { kinds: [KIND] }))?.id, job.id);
+    await ghostTakes(job.id, fx.tenants.acme);
+    await owner.query("insert into jobs_engine.workers (worker_id, process) values ('ghost', 'elsewhere')");
+    assert.deepEqual((await sweepDeadWorkers()).deadWorkers, []);
+    await owner.query("delete from jobs_engine.workers");
+    await owner.query("update graphile_worker._private_jobs set locked_at = now()");
+    assert.deepEqual((await sweepDeadWorkers()).deadWorkers, [], "just locked: it has not had time to beat");
+    assert.deepEqual((await sweepDeadWorkers(0)).deadWorkers, ["ghost"]);
   });
 
   test("a worker that died during the last attempt leaves a failed job, not a running one", async () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND, maxAttempts: 1 });
-    await claimNextJob("w1", { kinds: [KIND] });
-    await owner.query("update public.jobs set locked_until = now() - interval '1 second' where id = $1", [job.id]);
-    assert.equal(await claimNextJob("w2", { kinds: [KIND] }), null);
+    await ghostTakes(job.id, fx.tenants.acme);
+    assert.equal((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: ok } })).ran, 0);
     const r = await row(fx.tenants.acme, job.id);
     assert.equal(r.status, "failed");
     assert.match(r.last_error, /stopped before finishing/);
+    assert.equal(await queued(job.id), null);
   });
+});
 
-  test("the heartbeat keeps a slow handler's lease", async () => {
-    const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND });
-    let stolen: unknown = "not tried";
-    const slow: JobHandler = {
+describe("workflows", () => {
+  test("steps run in order, each once; a failed step resumes there after a retry", async () => {
+    const ran: string[] = [];
+    let failTwice = 2;
+    const flow = defineWorkflow({
       requires: "settings:manage",
-      run: async () => {
-        await new Promise((r) => setTimeout(r, 900));
-        stolen = await claimNextJob("thief", { kinds: [KIND] });
-        return { result: {} };
-      },
-    };
-    await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: slow }, leaseMs: 400 });
-    assert.equal(stolen, null);
-    assert.equal((await row(fx.tenants.acme, job.id)).status, "succeeded");
+      steps: [
+        { name: "one", run: async () => (ran.push("one"), { a: 1 }) },
+        {
+          name: "two",
+          run: async (ctx) => {
+            ran.push("two");
+            assert.deepEqual(ctx.outputs.one, { a: 1 }, "earlier outputs reach later steps");
+            if (failTwice-- > 0) throw new Error("vendor down");
+            return { b: 2 };
+          },
+        },
+        { name: "three", run: async (ctx) => (ran.push("three"), await ctx.stepProgress(5, 5), {}) },
+      ],
+      finish: (_job, outputs) => ({ result: { b: outputs.two.b } }),
+    });
+    const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: "test.flow", maxAttempts: 1 });
+    assert.deepEqual((await runJobsUntilIdle({ kinds: ["test.flow"], handlers: { "test.flow": flow } })).outcomes, ["failed"]);
+    let steps = await as(fx, "acmeViewer", (tx) => jobSteps(tx, fx.tenants.acme, job.id));
+    assert.deepEqual(steps.map((s) => s.status), ["succeeded", "failed", "pending"]);
+    assert.equal(steps[1].lastError, "vendor down");
+    await withServiceRole("jobs.worker", (sdb) => retryJob(sdb, fx.tenants.acme, job.id));
+    assert.deepEqual((await runJobsUntilIdle({ kinds: ["test.flow"], handlers: { "test.flow": flow } })).outcomes, ["failed"]);
+    await withServiceRole("jobs.worker", (sdb) => retryJob(sdb, fx.tenants.acme, job.id));
+    assert.deepEqual((await runJobsUntilIdle({ kinds: ["test.flow"], handlers: { "test.flow": flow } })).outcomes, ["succeeded"]);
+    assert.deepEqual(ran, ["one", "two", "two", "two", "three"], "step one never ran again");
+    steps = await as(fx, "acmeViewer", (tx) => jobSteps(tx, fx.tenants.acme, job.id));
+    assert.deepEqual(steps.map((s) => [s.status, s.attempts]), [["succeeded", 1], ["succeeded", 3], ["succeeded", 1]]);
+    assert.deepEqual(steps[2].output, { done: 5, total: 5 });
+    const r = await row(fx.tenants.acme, job.id);
+    assert.deepEqual(r.result, { b: 2 });
+    assert.equal(r.progress_done, 3);
+    assert.equal(r.progress_total, 3);
+    // Other tenants do not see the steps.
+    assert.deepEqual(await as(fx, "globexAdmin", (tx) => jobSteps(tx, fx.tenants.acme, job.id)), []);
   });
 });
 
 describe("the worker loop", () => {
-  test("runs queued jobs and stops on its signal", async () => {
+  test("picks a new job up at once (LISTEN/NOTIFY, not the poll) and stops on its signal", async () => {
     const controller = new AbortController();
-    const loop = runWorker({ signal: controller.signal, pollMs: 50, kinds: [KIND], handlers: { [KIND]: ok } });
+    const loop = runWorker({ signal: controller.signal, pollMs: 60_000, kinds: [KIND], handlers: { [KIND]: ok } });
+    await new Promise((r) => setTimeout(r, 1_500));
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND, payload: { hello: "world" } });
+    const queuedAt = Date.now();
     for (let i = 0; i < 100 && (await getJobAsService(fx.tenants.acme, job.id))?.status !== "succeeded"; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const done = await getJobAsService(fx.tenants.acme, job.id);
     assert.equal(done?.status, "succeeded");
+    assert.ok(Date.now() - queuedAt < 5_000, "well before the 60 s poll");
     assert.deepEqual(done?.result, { echoed: { hello: "world" } });
     controller.abort();
     await loop;
@@ -350,6 +403,7 @@ describe("the worker loop", () => {
     assert.equal(r.status, "queued");
     assert.equal(r.attempts, 0);
     assert.equal(r.locked_by, null);
+    assert.ok(await queued(job.id), "graphile-worker still has it");
   });
 });
 

@@ -240,7 +240,7 @@ describe("DEK rotation job", () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.globex, kind: ROTATE_DEK_KIND, payload: { batchSize: 20 } });
 
     const child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/rotation-worker.ts"], {
-      env: { ...process.env, DATABASE_URL: db.appUrl, ROTATION_BATCH_DELAY_MS: "150", JOBS_LEASE_MS: "60000", LOG_LEVEL: "silent" },
+      env: { ...process.env, DATABASE_URL: db.appUrl, ROTATION_BATCH_DELAY_MS: "150", JOBS_WORKER_STALE_MS: "3000", LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -263,7 +263,7 @@ describe("DEK rotation job", () => {
     child.kill("SIGKILL");
     assert.equal((await exited).signal, "SIGKILL");
 
-    // Killed: a mix of versions, every one readable, the job still "running" under a lease of a dead worker.
+    // Killed: a mix of versions, every one readable, the job still "running" for a worker that no longer beats.
     clearKeyCache();
     const mixed = await assertAllOpen("globex", expected);
     assert.ok((mixed.get(1) ?? 0) > 0 && (mixed.get(2) ?? 0) > 0, `mixed versions after the kill: ${[...mixed]}`);
@@ -277,11 +277,12 @@ describe("DEK rotation job", () => {
         [2, "active"],
       ],
     );
-    // The lease still holds: nobody takes the job yet.
+    // Its last heartbeat is recent: nobody takes the job yet.
     assert.equal((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).ran, 0);
 
-    // Time passes: the dead worker's lease lapses, and another worker carries on.
-    await owner.query("update public.jobs set locked_until = now() - interval '1 second' where id = $1", [job.id]);
+    // Time passes: the dead worker's heartbeat goes stale, and another worker carries on.
+    await owner.query("update jobs_engine.workers set last_seen = now() - interval '1 hour'");
+    await owner.query("update graphile_worker._private_jobs set locked_at = now() - interval '1 hour' where locked_by is not null");
     const { outcomes } = await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] });
     assert.deepEqual(outcomes, ["succeeded"]);
     const finished = await jobRow(fx.tenants.globex, job.id);
@@ -398,7 +399,7 @@ describe("who may have a rotation run", () => {
     assert.match(job.lastError ?? "", /Authorization service unavailable/);
     const keks = await owner.query("select version from keyring.keks where root_tenant_id = $1", [fx.tenants["mssp-b"]]);
     assert.deepEqual(keks.rows, [{ version: 1 }]);
-    await owner.query("update public.jobs set run_after = now() where id = $1", [queued.job.id]);
+    await owner.query("update graphile_worker._private_jobs set run_at = now()");
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_KEK_KIND] })).outcomes, ["succeeded"]);
   });
 });

@@ -4,7 +4,7 @@
 // finishes (components/keys/live.ts).
 import type { RecentJob } from "@/lib/vault/rotation-page";
 import { formatDateTime, formatDuration, jobKindLabel, jobResultSummary } from "./format";
-import { JobStatusBadge } from "./job-status-badge";
+import { JobStatusBadge } from "@/components/jobs/job-status-badge";
 import { useRecentJobs } from "./live";
 
 export function RecentJobs({ initial }: { initial: RecentJob[] }) {

@@ -5,6 +5,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
+import { installJobEngine } from "../jobs/install";
 
 export const MIGRATIONS_DIR = path.join(process.cwd(), "supabase", "migrations");
 // One <version>_<name>.down.sql per migration: the tested way back.
@@ -81,6 +82,9 @@ export async function migrate(
       log(`applied ${m.version}_${m.name}`);
     }
     if (applied.length === 0) log("database is up to date");
+    // graphile-worker's schema is versioned by graphile-worker itself, not by
+    // a file here; it follows the SQL migrations every time (a no-op when current).
+    if (await installJobEngine(connectionString)) log("job engine (graphile-worker) schema is current");
     return applied;
   });
 }

@@ -22,7 +22,11 @@ export type ServicePurpose =
   /** Tenant keys: unwrap a DEK for the key cache, key status, KEK rotation, crypto-shredding (lib/vault/keys.ts). */
   | "vault.keys"
   /** Durable jobs: claim, heartbeat, finish; and the handlers that re-seal a tenant's credentials (lib/jobs). */
-  | "jobs.worker";
+  | "jobs.worker"
+  /** Tenant lifecycle workflows: provision, suspend, move, offboard and purge across the tree (lib/lifecycle). */
+  | "lifecycle.workflow"
+  /** Export, restore and import of one tenant's rows (lib/lifecycle/archive). */
+  | "lifecycle.archive";
 
 export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
   return inTransaction(async (client) => {

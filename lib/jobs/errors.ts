@@ -1,10 +1,10 @@
 // Errors of the job queue. Their messages name jobs, never payload values.
 
-/** Another worker holds the job now (our lease lapsed and it was claimed again). */
+/** Another worker holds the job now (this one was given up for dead and the job taken over). */
 export class LeaseLostError extends Error {
   override readonly name = "LeaseLostError";
   constructor(readonly jobId: string) {
-    super(`job ${jobId}: this worker no longer holds its lease; another worker took it over`);
+    super(`job ${jobId}: another worker took it over`);
   }
 }
 

@@ -1,34 +1,38 @@
-// lib/jobs: durable background jobs in Postgres (DESIGN.md, "Work in the background").
+// lib/jobs: durable background jobs (DESIGN.md, "Work in the background") on
+// graphile-worker; docs/jobs.md says why that library and how it fits.
 //   enqueueJob(tx, …) / enqueueServiceJob(…)      queue work (joins an unfinished job of the same kind)
+//   retryJob / cancelJob                          a failed job again, a scheduled one called off
 //   runWorker / runJobsUntilIdle / runJob          run it (handlers by kind: registerJobHandler)
-//   claimNextJob, progress, heartbeat, completeJob, failJob, updateClaimedJob   the worker's primitives
-//   listJobs / getJob / latestJobs                 read jobs under RLS for pages
-// Default handlers (key rotation) are registered by lib/jobs/default-handlers.
+//   defineWorkflow                                 a job as named, resumable steps (lib/jobs/workflow.ts)
+//   listJobs / getJob / latestJobs / jobSteps      read jobs under RLS for pages
+// Default handlers are registered by lib/jobs/default-handlers.
 export * from "./errors";
 export * from "./types";
 export {
-  claimNextJob,
-  completeJob,
-  DEFAULT_LEASE_MS,
-  DEFAULT_RETRY_BACKOFF_MS,
-  describeJobError,
+  cancelJob,
   enqueueJob,
   enqueueServiceJob,
-  failJob,
+  enqueueServiceJobIn,
   getJobAsService,
-  heartbeat,
   KIND_PATTERN,
-  progress,
-  releaseJob,
-  retryDelayMs,
-  updateClaimedJob,
-  type ClaimOptions,
+  retryJob,
   type EnqueueRequest,
   type Enqueued,
+} from "./queue";
+export {
+  completeJob,
+  describeJobError,
+  failJob,
+  graphileRetryDelayMs,
+  progress,
+  releaseJob,
+  startAttempt,
+  updateClaimedJob,
   type FailOptions,
   type JobPatch,
-} from "./queue";
-export { getJob, latestJobs, listJobs, type ListJobsOptions } from "./read";
+} from "./attempt";
+export { getJob, jobSteps, latestJobs, listJobs, type JobStepView, type ListJobsOptions } from "./read";
+export { sweepDeadWorkers } from "./liveness";
 export {
   checkpoint,
   newWorkerId,
@@ -38,6 +42,5 @@ export {
   runJobsUntilIdle,
   runWorker,
   type RunOutcome,
-  type RunWorkerOptions,
   type WorkerOptions,
 } from "./worker";

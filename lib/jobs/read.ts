@@ -61,3 +61,26 @@ export async function latestJobs(
   );
   return rows.map(jobView);
 }
+
+export interface JobStepView {
+  position: number;
+  name: string;
+  status: "pending" | "running" | "succeeded" | "failed" | "skipped";
+  attempts: number;
+  lastError: string | null;
+  output: Record<string, unknown>;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** A workflow job's steps in order (empty for a plain job), under RLS. */
+export async function jobSteps(tx: TenantTx, tenantId: string, jobId: string): Promise<JobStepView[]> {
+  if (!uuid.safeParse(tenantId).success || !uuid.safeParse(jobId).success) return [];
+  const { rows } = await tx.client.query<JobStepView>(
+    `select position, name, status, attempts, last_error as "lastError", output,
+            started_at as "startedAt", finished_at as "finishedAt"
+       from public.job_steps where tenant_id = $1 and job_id = $2 order by position`,
+    [tenantId, jobId],
+  );
+  return rows;
+}

@@ -4,7 +4,7 @@ import type { Action } from "@/lib/authz/actions";
 
 export type { JobStatus };
 
-/** A job as the worker holds it after claiming it (it owns the lease). */
+/** A job as the worker holds it during one attempt. */
 export interface ClaimedJob {
   tenantId: string;
   id: string;
@@ -15,12 +15,11 @@ export interface ClaimedJob {
   progressDone: number;
   progressTotal: number | null;
   createdBy: string | null;
-  /** The worker that holds the lease; every write below checks it still does. */
+  /** The graphile-worker worker running this attempt; every write checks it still is. */
   lockedBy: string;
-  leaseMs: number;
 }
 
-/** A job as pages and commands read it (no lease details). */
+/** A job as pages and commands read it. */
 export interface JobView {
   tenantId: string;
   id: string;
@@ -44,18 +43,18 @@ export interface JobView {
 export const UNFINISHED: readonly JobStatus[] = ["queued", "running"];
 
 export function isFinished(status: JobStatus): boolean {
-  return status === "succeeded" || status === "failed";
+  return status === "succeeded" || status === "failed" || status === "cancelled";
 }
 
-/** What a handler gets: its job, and the ways to report progress while keeping the lease. */
+/** What a handler gets: its job, and the ways to report progress. */
 export interface JobContext {
   job: ClaimedJob;
   workerId: string;
-  /** Aborted when the worker stops or the lease was lost: stop at the next safe point. */
+  /** Aborted when the worker stops or another worker took the job over: stop at the next safe point. */
   signal: AbortSignal;
-  /** Records progress and extends the lease; throws LeaseLostError if another worker took the job. */
+  /** Records progress; throws LeaseLostError if another worker took the job. */
   progress(done: number, total?: number | null): Promise<void>;
-  /** Extends the lease without changing progress. */
+  /** Checks the job is still this worker's, without changing anything. */
   heartbeat(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 // A worker process for tests/key-rotation.test.ts to kill: runs the DEK
 // rotation jobs that are due against DATABASE_URL, pausing ROTATION_BATCH_DELAY_MS
 // after each committed batch so the test can SIGKILL it half-way.
-//   DATABASE_URL=… ROTATION_BATCH_DELAY_MS=150 JOBS_LEASE_MS=60000 tsx tests/helpers/rotation-worker.ts
+//   DATABASE_URL=… ROTATION_BATCH_DELAY_MS=150 JOBS_WORKER_STALE_MS=3000 tsx tests/helpers/rotation-worker.ts
 import { closePool } from "@/lib/db/pool";
 import { runJobsUntilIdle } from "@/lib/jobs";
 import { createRotateDekHandler, ROTATE_DEK_KIND } from "@/lib/vault/rotation";

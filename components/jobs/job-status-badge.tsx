@@ -5,8 +5,9 @@ const CLASSES: Record<JobStatus, string> = {
   running: "bg-indigo-50 text-indigo-700 ring-indigo-200",
   succeeded: "bg-emerald-50 text-emerald-800 ring-emerald-200",
   failed: "bg-red-100 text-red-800 ring-red-300",
+  cancelled: "bg-slate-50 text-slate-500 ring-slate-200",
 };
-const LABELS: Record<JobStatus, string> = { queued: "Queued", running: "Running", succeeded: "Done", failed: "Failed" };
+const LABELS: Record<JobStatus, string> = { queued: "Queued", running: "Running", succeeded: "Done", failed: "Failed", cancelled: "Cancelled" };
 
 export function JobStatusBadge({ status, retrying }: { status: JobStatus; retrying?: boolean }) {
   return (

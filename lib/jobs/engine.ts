@@ -1,0 +1,52 @@
+// graphile-worker, set up for the portal: its own small pool whose sessions
+// act as service_role (the login role, portal_app, owns and may do nothing),
+// one task per job kind (so a worker only takes kinds it has handlers for),
+// concurrency 1 per process, no signal handlers of its own (instrumentation.ts
+// shuts everything down in order).
+import { run, runOnce, type Runner, type RunnerOptions, type Task, type TaskList } from "graphile-worker";
+import pg from "pg";
+import { databaseUrl } from "@/lib/db/pool";
+import { log, safeError } from "@/lib/log";
+import { quietGraphileLogger } from "./install";
+
+export function createEnginePool(): pg.Pool {
+  // The role is a startup parameter: the session is service_role before
+  // graphile-worker sends anything (and a login that may not switch fails to connect).
+  const pool = new pg.Pool({
+    connectionString: databaseUrl(),
+    max: Number(process.env.JOBS_POOL_MAX ?? 3),
+    options: "-c role=service_role",
+    application_name: "service:jobs.engine",
+  });
+  pool.on("error", (err) => log.warn({ event: "jobs.engine-pool-error", err: safeError(err) }, "idle job engine connection error"));
+  return pool;
+}
+
+export interface EngineOptions {
+  pool: pg.Pool;
+  tasks: TaskList;
+  workerId?: string;
+  /** How often to look for jobs that became due (retries, schedules); new jobs arrive by NOTIFY at once. Default 1 s. */
+  pollMs?: number;
+}
+
+/** The long-running runner (a worker pool of one). */
+export function startRunner(o: EngineOptions): Promise<Runner> {
+  return run({
+    pgPool: o.pool,
+    taskList: o.tasks,
+    concurrency: 1,
+    noHandleSignals: true,
+    pollInterval: o.pollMs ?? 1_000,
+    logger: quietGraphileLogger,
+  });
+}
+
+/** Runs every job that is due now, one at a time, then returns. */
+export function drainOnce(o: EngineOptions): Promise<void> {
+  // workerId is honoured by runOnce (RunOnceOptions) though its declared parameter type omits it.
+  const options = { pgPool: o.pool, taskList: o.tasks, noHandleSignals: true, logger: quietGraphileLogger, workerId: o.workerId };
+  return runOnce(options as RunnerOptions);
+}
+
+export type { Task, TaskList };
