@@ -257,6 +257,27 @@ const TABLES: TableSpec[] = [
     seed: (owner, fx, slug) =>
       owner.query("insert into public.jobs (tenant_id, kind, payload) values ($1, 'test.seeded', '{}')", [fx.tenants[slug]]),
   },
+  {
+    table: "job_steps",
+    key: "tenant_id, job_id, position",
+    rowsOf: tenantRows,
+    // Only the worker writes steps: authenticated may read them and nothing else.
+    insert: (c) => ({
+      sql: `insert into public.job_steps (tenant_id, job_id, position, name)
+            select tenant_id, id, 99, 'planted' from public.jobs where tenant_id = $1 limit 1
+            returning job_id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.job_steps set status = 'succeeded', last_error = 'tampered'",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `with j as (insert into public.jobs (tenant_id, kind, payload) values ($1, 'test.seeded-steps', '{}') returning tenant_id, id)
+         insert into public.job_steps (tenant_id, job_id, position, name) select tenant_id, id, 0, 'seeded' from j`,
+        [fx.tenants[slug]],
+      ),
+  },
 ];
 
 /** Tables without tenant_id that are still tenant-scoped through a relation. */
