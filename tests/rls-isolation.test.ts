@@ -75,7 +75,7 @@ interface Ctx {
 }
 
 interface TableSpec {
-  table: "alerts" | "assets" | "tenants" | "memberships" | "users" | "invitations" | "audit_log" | "credentials" | "jobs";
+  table: "alerts" | "assets" | "tenants" | "memberships" | "users" | "invitations" | "audit_log" | "credentials" | "jobs" | "job_steps";
   key: string;
   /** Rows belonging to the tenant. `$1` is the predicate's parameter. */
   rowsOf(c: Ctx, forTarget: boolean): { where: string; param: unknown };
