@@ -2,6 +2,8 @@
 // (RLS, triggers and helpers live there); this file only lets lib/ query
 // through drizzle with types. Keep the two in step.
 import { sql } from "drizzle-orm";
+import { PLAN_IDS } from "@/lib/lifecycle/plans";
+import { TENANT_STATUSES } from "@/lib/lifecycle/states";
 import {
   customType,
   foreignKey,
@@ -32,8 +34,13 @@ export const tenants = pgTable("tenants", {
   slug: text("slug").notNull().unique(),
   name: text("name").notNull(),
   kind: text("kind", { enum: TENANT_KINDS }).notNull(),
-  status: text("status", { enum: ["active", "suspended"] }).notNull().default("active"),
+  status: text("status", { enum: TENANT_STATUSES }).notNull().default("active"),
   path: ltree("path").notNull(),
+  plan: text("plan", { enum: PLAN_IDS }).notNull().default("standard"),
+  statusReason: text("status_reason"),
+  statusChangedAt: timestamp("status_changed_at", { withTimezone: true }),
+  statusChangedBy: uuid("status_changed_by"),
+  deprovisionAfter: timestamp("deprovision_after", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

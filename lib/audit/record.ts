@@ -134,6 +134,21 @@ export async function recordAudit(tx: TenantTx | Db, event: AuditEvent): Promise
   );
 }
 
+/**
+ * Writes one audit row as `actorId` through the service role (inside the
+ * caller's service-role transaction): for work a user asked for that runs on
+ * the service path after the PDP allowed it, such as a lifecycle change
+ * audited on a second tenant (the old MSSP of a moved customer).
+ */
+export async function recordAuditAs(db: Db, actorId: string | null, event: AuditEvent): Promise<void> {
+  const e = await prepare(event);
+  await db.$client.query(
+    `insert into public.audit_log (tenant_id, actor_id, action, target_type, target_id, outcome, details, request_id)
+     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
+    [e.tenantId, actorId === null ? null : z.string().uuid().parse(actorId), e.action, e.targetType, e.targetId, e.outcome, e.details, e.requestId],
+  );
+}
+
 export interface DeniedCaller {
   /** The signed-in user who was refused; null when nobody is known (e.g. an unknown email). */
   userId: string | null;

@@ -1,3 +1,5 @@
+import type { TenantStatus } from "@/lib/lifecycle/states";
+
 // The portal's actions: the vocabulary the policy decision point (Cerbos)
 // decides on. The matrix of which role may do which action lives once, in
 // docs/authorization.md, and is exactly what policies/ enforces.
@@ -27,5 +29,5 @@ export interface TenantResource {
   /** ltree path, e.g. "sentinel.acme.acme_eu_west"; also the Cerbos policy scope. */
   path: string;
   kind: "mssp" | "customer" | "site";
-  status: "active" | "suspended";
+  status: TenantStatus;
 }

@@ -18,7 +18,9 @@ export function createEnginePool(): pg.Pool {
     options: "-c role=service_role",
     application_name: "service:jobs.engine",
   });
-  pool.on("error", (err) => log.warn({ event: "jobs.engine-pool-error", err: safeError(err) }, "idle job engine connection error"));
+  const onError = (err: Error) => log.warn({ event: "jobs.engine-pool-error", err: safeError(err) }, "job engine connection error");
+  pool.on("error", onError);
+  pool.on("connect", (client) => client.on("error", onError));
   return pool;
 }
 

@@ -85,7 +85,10 @@ function checkRequest(req: EnqueueRequest) {
   if (req.runAfter !== undefined && Number.isNaN(req.runAfter.getTime())) throw new EnqueueError("runAfter is not a date");
 }
 
-async function enqueueWith(db: Db, req: EnqueueRequest, createdBy: "auth.uid()" | "null"): Promise<Enqueued> {
+/** Who queued it: the transaction's user (under RLS), a named user (service role, after the PDP said yes), or the system. */
+type Creator = { sql: "auth.uid()" } | { userId: string | null };
+
+async function enqueueWith(db: Db, req: EnqueueRequest, creator: Creator): Promise<Enqueued> {
   checkRequest(req);
   const client = db.$client;
   // Joining the unfinished job is a loop because it can finish between the
@@ -93,10 +96,17 @@ async function enqueueWith(db: Db, req: EnqueueRequest, createdBy: "auth.uid()" 
   for (let round = 0; round < 5; round++) {
     const inserted = await client.query<JobRowRaw>(
       `insert into public.jobs (tenant_id, kind, payload, max_attempts, run_after, created_by)
-       values ($1, $2, $3::jsonb, coalesce($4::int, 5), coalesce($5::timestamptz, now()), ${createdBy})
+       values ($1, $2, $3::jsonb, coalesce($4::int, 5), coalesce($5::timestamptz, now()), ${"sql" in creator ? creator.sql : "$6::uuid"})
        on conflict (tenant_id, kind) where status in ('queued', 'running') do nothing
        returning *`,
-      [req.tenantId, req.kind, JSON.stringify(req.payload ?? {}), req.maxAttempts ?? null, req.runAfter ?? null],
+      [
+        req.tenantId,
+        req.kind,
+        JSON.stringify(req.payload ?? {}),
+        req.maxAttempts ?? null,
+        req.runAfter ?? null,
+        ...("sql" in creator ? [] : [creator.userId]),
+      ],
     );
     if (inserted.rows[0]) return { job: jobView(inserted.rows[0]), created: true };
     const existing = await client.query<JobRowRaw>(
@@ -114,12 +124,16 @@ async function enqueueWith(db: Db, req: EnqueueRequest, createdBy: "auth.uid()" 
  * an admin; what the job may do is the PDP's call, checked by the caller first.
  */
 export function enqueueJob(tx: TenantTx, req: EnqueueRequest): Promise<Enqueued> {
-  return enqueueWith(tx.db, req, "auth.uid()");
+  return enqueueWith(tx.db, req, { sql: "auth.uid()" });
 }
 
-/** The same as the system, inside a service-role transaction the caller holds (with its other writes). */
-export function enqueueServiceJobIn(db: Db, req: EnqueueRequest): Promise<Enqueued> {
-  return enqueueWith(db, req, "null");
+/**
+ * Queues a job inside a service-role transaction the caller holds (with its
+ * other writes). `createdBy`: the user the PDP already allowed (the worker
+ * asks again before it runs), or null for the system.
+ */
+export function enqueueServiceJobIn(db: Db, req: EnqueueRequest, createdBy: string | null = null): Promise<Enqueued> {
+  return enqueueWith(db, req, { userId: createdBy });
 }
 
 /**
@@ -129,7 +143,7 @@ export function enqueueServiceJobIn(db: Db, req: EnqueueRequest): Promise<Enqueu
  */
 export function enqueueServiceJob(req: EnqueueRequest, opts: { audit?: JobAudit } = {}): Promise<Enqueued> {
   return withServiceRole("jobs.worker", async (db) => {
-    const enqueued = await enqueueWith(db, req, "null");
+    const enqueued = await enqueueWith(db, req, { userId: null });
     if (enqueued.created && opts.audit) await recordJobAudit(db, { ...enqueued.job, attempts: 0 }, opts.audit);
     return enqueued;
   });

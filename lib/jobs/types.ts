@@ -82,6 +82,12 @@ export interface JobHandler {
    * null, which only the service role can insert) are not checked.
    */
   requires: Action | "system-only";
+  /**
+   * Jobs of a tenant that is not active (suspended, being offboarded) pause
+   * until it is active again, except kinds that exist to change that state
+   * (the lifecycle workflows).
+   */
+  runsWhileFrozen?: boolean;
   run(ctx: JobContext): Promise<JobOutcome>;
   /** Audit row for a job that failed for good (no retries left). */
   auditFailure?(job: ClaimedJob, error: { name: string; message: string }): JobAudit | undefined;

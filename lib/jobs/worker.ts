@@ -150,6 +150,28 @@ export async function runJob(
   }
 }
 
+/**
+ * A job of a suspended tenant (or one being offboarded) waits: its row stays
+ * queued with the reason, graphile-worker's job completes, and resuming the
+ * tenant hands it over again (jobs_engine.dispatch_pending).
+ */
+async function pauseIfFrozen(tenantId: string, jobId: string): Promise<boolean> {
+  return withServiceRole("jobs.worker", async (db) => {
+    const { rows } = await db.$client.query<{ frozen: boolean }>(
+      `select jobs_engine.tenant_is_frozen($1) as frozen`,
+      [tenantId],
+    );
+    if (!rows[0]?.frozen) return false;
+    await db.$client.query(
+      `update public.jobs set status = 'queued', locked_by = null,
+              last_error = 'Paused: the tenant is suspended. It carries on when the tenant is resumed.'
+        where tenant_id = $1 and id = $2 and status in ('queued', 'running')`,
+      [tenantId, jobId],
+    );
+    return true;
+  });
+}
+
 /** Tells graphile-worker to run the job again later (its backoff); the row already says why. */
 class RetryLater extends Error {
   override readonly name = "RetryLater";
@@ -169,6 +191,7 @@ function taskList(opts: WorkerOptions, onOutcome: (o: RunOutcome) => void): Task
       }
       const workerId = helpers.job.locked_by ?? opts.workerId ?? "unknown-worker";
       await track(workerId);
+      if (!handler.runsWhileFrozen && (await pauseIfFrozen(parsed.data.tenant_id, parsed.data.job_id))) return onOutcome("skipped");
       const job = await startAttempt(parsed.data.tenant_id, parsed.data.job_id, workerId);
       if (!job) return onOutcome("skipped");
       const outcome = await runJob(job, handler, { signal: opts.signal, graphileAttempts: helpers.job.attempts });

@@ -29,6 +29,7 @@ export interface WorkflowStep {
 
 export interface WorkflowSpec {
   requires: JobHandler["requires"];
+  runsWhileFrozen?: boolean;
   steps: readonly WorkflowStep[];
   /** The job's result and audit row once every step is done. */
   finish(job: ClaimedJob, outputs: StepOutputs): JobOutcome | Promise<JobOutcome>;
@@ -74,6 +75,7 @@ export function defineWorkflow(spec: WorkflowSpec): JobHandler {
   if (new Set(names).size !== names.length) throw new Error(`workflow step names must be unique: ${names.join(", ")}`);
   return {
     requires: spec.requires,
+    runsWhileFrozen: spec.runsWhileFrozen,
     auditFailure: spec.auditFailure,
     async run(jobCtx) {
       const job = jobCtx.job;

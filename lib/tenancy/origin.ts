@@ -1,10 +1,28 @@
 // Origins of the console and tenant portals, relative to the current request,
 // so links work the same on localhost:3000 and behind a TLS ingress.
 import { headers } from "next/headers";
-import { consoleOrigin, tenantOrigin } from "./host";
+import { consoleOrigin, portalDomain, tenantOrigin } from "./host";
+
+/**
+ * Outside a request (the tenants command, a job): the portal's public
+ * address from the environment. PORTAL_PUBLIC_PORT defaults to 3000 on
+ * localhost (the dev server) and none elsewhere (443 behind TLS).
+ */
+function configured(): { protocol: string; port: string } {
+  const local = portalDomain() === "localhost";
+  return {
+    protocol: process.env.PORTAL_PROTOCOL === "http" || (local && process.env.PORTAL_PROTOCOL !== "https") ? "http:" : "https:",
+    port: process.env.PORTAL_PUBLIC_PORT ?? (local ? "3000" : ""),
+  };
+}
 
 async function current(): Promise<{ protocol: string; port: string }> {
-  const h = await headers();
+  let h: Awaited<ReturnType<typeof headers>>;
+  try {
+    h = await headers();
+  } catch {
+    return configured();
+  }
   const rawHost = h.get("host") ?? "";
   const port = /:(\d{1,5})$/.exec(rawHost)?.[1] ?? "";
   const proto = h.get("x-forwarded-proto") === "https" ? "https:" : "http:";

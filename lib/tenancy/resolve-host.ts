@@ -4,13 +4,14 @@
 import { eq } from "drizzle-orm";
 import { tenants } from "@/drizzle/schema";
 import { withServiceRole } from "@/lib/db/service-role";
+import type { TenantStatus } from "@/lib/lifecycle/states";
 
 export interface HostTenant {
   id: string;
   slug: string;
   name: string;
   kind: "mssp" | "customer" | "site";
-  status: "active" | "suspended";
+  status: TenantStatus;
 }
 
 export async function findTenantBySlug(slug: string): Promise<HostTenant | null> {

@@ -3,6 +3,7 @@
 import { asc, inArray, sql } from "drizzle-orm";
 import { alerts, OPEN_ALERT_STATUSES, SEVERITIES, tenants, type Severity } from "@/drizzle/schema";
 import type { Db } from "@/lib/db/with-tenant";
+import type { TenantStatus } from "@/lib/lifecycle/states";
 
 export type SeverityCounts = Record<Severity, number>;
 
@@ -12,7 +13,7 @@ export interface TenantNode {
   slug: string;
   name: string;
   kind: "mssp" | "customer" | "site";
-  status: "active" | "suspended";
+  status: TenantStatus;
   depth: number;
   /** Open alerts raised on this tenant itself. */
   own: SeverityCounts;

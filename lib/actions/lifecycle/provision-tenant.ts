@@ -1,0 +1,29 @@
+"use server";
+// "New customer" / "Add site": tenants:provision on the parent (the form's
+// tenantId), then the tenant row and its provisioning workflow (lib/lifecycle).
+import { provisionTenant as provision } from "@/lib/lifecycle/provision";
+import { provisionSchema } from "@/lib/lifecycle/schemas";
+import { tenantAction } from "../guard";
+import { asLifecycle } from "./service";
+
+export interface ProvisionedView {
+  tenantId: string;
+  slug: string;
+  name: string;
+  jobId: string;
+  inviteLink: string | null;
+  created: boolean;
+}
+
+export const provisionTenant = tenantAction(
+  { action: "tenants:provision", audit: "tenant.provision-requested", schema: provisionSchema },
+  async ({ input, user }) => {
+    const p = await asLifecycle((db) => provision(db, input, user.id));
+    return {
+      data: { tenantId: p.tenant.id, slug: p.tenant.slug, name: p.tenant.name, jobId: p.job.id, inviteLink: p.inviteLink, created: p.created },
+      message: p.created ? `${p.tenant.name} is being provisioned.` : `${p.tenant.name} is already being provisioned; showing its progress.`,
+      target: { type: "tenant", id: p.tenant.id },
+      details: { slug: p.tenant.slug, kind: p.tenant.kind, plan: p.tenant.plan, admin_email: input.adminEmail, job_id: p.job.id, repeated: !p.created },
+    };
+  },
+);

@@ -1,0 +1,33 @@
+"use server";
+// Retry a failed lifecycle workflow from the step that failed (its finished
+// steps stay finished). Provisioning needs tenants:provision, offboarding
+// tenants:deprovision, on the tenant the workflow is about.
+import { retryJob } from "@/lib/jobs";
+import { LifecycleRefusal } from "@/lib/lifecycle/errors";
+import { OFFBOARD_KIND } from "@/lib/lifecycle/offboard";
+import { PROVISION_KIND } from "@/lib/lifecycle/provision";
+import { retryWorkflowSchema } from "@/lib/lifecycle/schemas";
+import { tenantAction } from "../guard";
+import { asLifecycle } from "./service";
+
+function retrying(kind: string) {
+  return async ({ input }: { input: { tenantId: string; jobId: string } }) => {
+    const job = await asLifecycle(async (db) => {
+      const { rows } = await db.$client.query<{ kind: string }>(`select kind from public.jobs where tenant_id = $1 and id = $2`, [input.tenantId, input.jobId]);
+      if (rows[0]?.kind !== kind) throw new LifecycleRefusal("That workflow is not here.");
+      return retryJob(db, input.tenantId, input.jobId);
+    });
+    if (!job) throw new LifecycleRefusal("Only a failed workflow can be retried; this one is queued, running or done.");
+    return { data: { jobId: job.id }, message: "Retrying from the step that failed.", target: { type: "job", id: job.id }, details: { job_kind: kind } };
+  };
+}
+
+export const retryProvisioning = tenantAction(
+  { action: "tenants:provision", audit: "tenant.provision-retried", schema: retryWorkflowSchema },
+  retrying(PROVISION_KIND),
+);
+
+export const retryOffboarding = tenantAction(
+  { action: "tenants:deprovision", audit: "tenant.offboarding-retried", schema: retryWorkflowSchema },
+  retrying(OFFBOARD_KIND),
+);

@@ -1,0 +1,50 @@
+// Moving a customer (with its sites) to another MSSP, or a site to another
+// customer or site, in one service-role transaction: the path triggers
+// re-derive the subtree's paths (memberships and RLS follow, since both read
+// paths at query time), and when the MSSP changes, the keyring trigger
+// re-wraps the subtree's data keys under the new MSSP's key-encryption key in
+// the same transaction (20261130000200_keyring_follows_moves.sql).
+import type { Db } from "@/lib/db/with-tenant";
+import { LifecycleRefusal } from "./errors";
+import { requireTenant, type LifecycleTenant } from "./tenant-row";
+
+export interface Moved {
+  tenant: LifecycleTenant;
+  from: LifecycleTenant;
+  to: LifecycleTenant;
+  /** The move changed MSSP: keys were re-wrapped and the old MSSP's staff lost access. */
+  crossMssp: boolean;
+  subtreeSize: number;
+}
+
+/** Which parents a tenant of this kind may sit under. */
+const ALLOWED_PARENTS: Record<"customer" | "site", readonly LifecycleTenant["kind"][]> = {
+  customer: ["mssp"],
+  site: ["customer", "site"],
+};
+
+export async function moveTenant(db: Db, tenantId: string, newParentId: string): Promise<Moved> {
+  const t = await requireTenant(db, tenantId);
+  if (t.kind === "mssp") throw new LifecycleRefusal("An MSSP is a root; it cannot be moved under another tenant.");
+  const to = await requireTenant(db, newParentId).catch(() => {
+    throw new LifecycleRefusal("The new parent does not exist.");
+  });
+  const from = t.parentId ? await requireTenant(db, t.parentId) : t;
+  if (to.id === t.parentId) throw new LifecycleRefusal(`${t.name} is already under ${to.name}.`);
+  if (to.id === t.id || to.path === t.path || to.path.startsWith(`${t.path}.`)) {
+    throw new LifecycleRefusal(`${t.name} cannot move under itself or one of its own sites.`);
+  }
+  if (!ALLOWED_PARENTS[t.kind].includes(to.kind)) {
+    throw new LifecycleRefusal(t.kind === "customer" ? "A customer moves under an MSSP." : "A site moves under a customer or another site.");
+  }
+  for (const x of [t, to]) {
+    if (x.status !== "active" && x.status !== "suspended") throw new LifecycleRefusal(`${x.name} is ${x.status}; only active or suspended tenants move.`);
+  }
+  await db.$client.query(`update public.tenants set parent_id = $2, updated_at = now() where id = $1`, [t.id, to.id]);
+  const moved = await requireTenant(db, t.id);
+  const { rows } = await db.$client.query<{ n: number }>(
+    `select count(*)::int as n from public.tenants d where d.path operator(extensions.<@) $1::extensions.ltree`,
+    [moved.path],
+  );
+  return { tenant: moved, from, to, crossMssp: from.rootId !== to.rootId, subtreeSize: rows[0]?.n ?? 1 };
+}

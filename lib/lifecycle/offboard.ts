@@ -1,0 +1,59 @@
+// Offboarding (deprovisioning) a customer or a site, with everything below it:
+// the typed name confirms it; the tenant is locked out at once ("offboarding",
+// enforced like a suspension) for a grace period (default 30 days) during
+// which it can be called off; then the offboarding workflow
+// (offboard-workflow.ts) exports, crypto-shreds, purges and leaves a tombstone.
+import type { Db } from "@/lib/db/with-tenant";
+import { cancelJob, enqueueServiceJobIn, type JobView } from "@/lib/jobs";
+import { LifecycleRefusal } from "./errors";
+import { requireTenant, setStatus, type LifecycleTenant } from "./tenant-row";
+
+export const OFFBOARD_KIND = "lifecycle.offboard";
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface OffboardStarted {
+  tenant: LifecycleTenant;
+  job: JobView;
+  purgeAfter: Date;
+}
+
+export async function startOffboarding(
+  db: Db,
+  input: { tenantId: string; confirmName: string; graceDays: number },
+  actorId: string | null,
+): Promise<OffboardStarted> {
+  const t = await requireTenant(db, input.tenantId);
+  if (t.kind === "mssp") throw new LifecycleRefusal("The MSSP itself cannot be offboarded; offboard its customers.");
+  if (input.confirmName.trim() !== t.name) throw new LifecycleRefusal(`Type the tenant's name exactly ("${t.name}") to confirm.`);
+  if (t.status === "deprovisioning") throw new LifecycleRefusal(`${t.name} is already being offboarded.`);
+  if (t.status === "deprovisioned") throw new LifecycleRefusal(`${t.name} was offboarded already.`);
+  if (t.status === "provisioning") throw new LifecycleRefusal(`${t.name} is still being provisioned; wait for it to finish.`);
+  const purgeAfter = new Date(Date.now() + input.graceDays * DAY_MS);
+  if (!(await setStatus(db, t.id, { from: ["active", "suspended"], to: "deprovisioning", by: actorId, deprovisionAfter: purgeAfter, reason: `offboarding (was ${t.status})` }))) {
+    throw new LifecycleRefusal(`${t.name} changed state meanwhile; reload and try again.`);
+  }
+  const { job } = await enqueueServiceJobIn(
+    db,
+    { tenantId: t.id, kind: OFFBOARD_KIND, payload: { previousStatus: t.status, graceDays: input.graceDays }, runAfter: purgeAfter, maxAttempts: 10 },
+    actorId,
+  );
+  return { tenant: { ...t, status: "deprovisioning" }, job, purgeAfter };
+}
+
+/** Calls an offboarding off during its grace period: the tenant returns to the state it was in. */
+export async function cancelOffboarding(db: Db, tenantId: string, actorId: string | null): Promise<LifecycleTenant> {
+  const t = await requireTenant(db, tenantId);
+  if (t.status !== "deprovisioning") throw new LifecycleRefusal(`${t.name} is not being offboarded.`);
+  const { rows } = await db.$client.query<{ id: string; payload: { previousStatus?: string } }>(
+    `select id, payload from public.jobs where tenant_id = $1 and kind = $2 and status in ('queued', 'running') for update`,
+    [t.id, OFFBOARD_KIND],
+  );
+  const job = rows[0];
+  if (job && !(await cancelJob(db, t.id, job.id, "Called off during the grace period."))) {
+    throw new LifecycleRefusal(`The grace period of ${t.name} is over and its data is being removed; it can no longer be called off.`);
+  }
+  const back = job?.payload.previousStatus === "suspended" ? "suspended" : "active";
+  await setStatus(db, t.id, { from: ["deprovisioning"], to: back, by: actorId, reason: back === "suspended" ? "offboarding called off" : null });
+  if (back === "active") await db.$client.query("select jobs_engine.dispatch_pending()");
+  return { ...t, status: back };
+}

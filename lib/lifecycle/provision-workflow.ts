@@ -1,0 +1,122 @@
+// The provisioning workflow: tenant row → data key → configuration from the
+// parent → first-admin invitation → isolation resources → ready. Each step is
+// safe to run again (a worker killed at any point resumes at that step).
+import { withServiceRole } from "@/lib/db/service-role";
+import type { Db } from "@/lib/db/with-tenant";
+import { PermanentJobError } from "@/lib/jobs";
+import type { JobHandler } from "@/lib/jobs/types";
+import { defineWorkflow, type StepContext, type WorkflowSpec } from "@/lib/jobs/workflow";
+import { INVITE_TTL_DAYS } from "@/lib/team/tokens";
+import { activeKeyVersion } from "@/lib/vault/keys";
+import { applyIsolation } from "./isolation/apply";
+import { isolationManifestsFor } from "./isolation-for";
+import { findTenant, setStatus } from "./tenant-row";
+
+const lifecycle = <T>(fn: (db: Db) => Promise<T>) => withServiceRole("lifecycle.workflow", fn);
+
+async function provisioningTenant(ctx: StepContext) {
+  const t = await lifecycle((db) => findTenant(db, ctx.job.tenantId));
+  if (!t) throw new PermanentJobError("The tenant being provisioned no longer exists.");
+  if (t.status !== "provisioning" && t.status !== "active") {
+    throw new PermanentJobError(`The tenant is ${t.status}; provisioning stopped. Resume it first, then retry.`);
+  }
+  return t;
+}
+
+export const PROVISION_STEPS = ["tenant-row", "data-key", "configuration", "invite-admin", "isolation", "ready"] as const;
+
+/** The workflow's definition (tests wrap its steps to kill a worker at each one). */
+export function provisionSpec(): WorkflowSpec {
+  return {
+    requires: "tenants:provision",
+    // The tenant is "provisioning" (not active) until the last step.
+    runsWhileFrozen: true,
+    steps: [
+      {
+        name: "tenant-row",
+        run: async (ctx) => {
+          const t = await provisioningTenant(ctx);
+          return { slug: t.slug, kind: t.kind, plan: t.plan };
+        },
+      },
+      {
+        // The row's insert trigger gives every tenant data key v1; this makes
+        // sure one is active (a key destroyed meanwhile gets a new one).
+        name: "data-key",
+        run: async (ctx) =>
+          lifecycle(async (db) => {
+            let version = await activeKeyVersion(db, ctx.job.tenantId);
+            if (version === null) {
+              const { rows } = await db.$client.query<{ v: number }>(`select keyring.create_tenant_key($1) as v`, [ctx.job.tenantId]);
+              version = rows[0].v;
+            }
+            return { version };
+          }),
+      },
+      {
+        // Today's per-tenant configuration is the MFA requirement; a new tenant starts with its parent's.
+        name: "configuration",
+        run: async (ctx) =>
+          lifecycle(async (db) => {
+            const { rows } = await db.$client.query<{ require_mfa: boolean }>(
+              `update public.tenants t set require_mfa = p.require_mfa
+                 from public.tenants p
+                where t.id = $1 and p.id = t.parent_id
+                returning t.require_mfa`,
+              [ctx.job.tenantId],
+            );
+            return { requireMfa: rows[0]?.require_mfa ?? false };
+          }),
+      },
+      {
+        name: "invite-admin",
+        run: async (ctx) =>
+          lifecycle(async (db) => {
+            const { adminEmail, inviteHash } = ctx.job.payload as { adminEmail?: string; inviteHash?: string };
+            if (!adminEmail || !inviteHash || !/^[0-9a-f]{64}$/.test(inviteHash)) {
+              throw new PermanentJobError("The provisioning request has no first admin to invite.");
+            }
+            await db.$client.query(
+              `insert into public.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
+               select $1, $2, 'tenant_admin', decode($3, 'hex'), $4, now() + make_interval(days => $5)
+                where not exists (select 1 from public.invitations where tenant_id = $1 and token_hash = decode($3, 'hex'))`,
+              [ctx.job.tenantId, adminEmail, inviteHash, ctx.job.createdBy, INVITE_TTL_DAYS],
+            );
+            return { invited: adminEmail };
+          }),
+      },
+      {
+        name: "isolation",
+        run: async (ctx) => {
+          const t = await provisioningTenant(ctx);
+          const applied = await applyIsolation(isolationManifestsFor(t));
+          return applied.status === "applied"
+            ? { status: "applied", server: applied.server, objects: applied.objects.length }
+            : { status: "rendered", reason: applied.reason, objects: applied.objects.length };
+        },
+      },
+      {
+        name: "ready",
+        run: async (ctx) =>
+          lifecycle(async (db) => {
+            await setStatus(db, ctx.job.tenantId, { from: ["provisioning"], to: "active", by: ctx.job.createdBy });
+            return {};
+          }),
+      },
+    ],
+    finish: (job, outputs) => ({
+      result: { tenantId: job.tenantId, slug: outputs["tenant-row"].slug, isolation: outputs.isolation.status },
+      audit: {
+        action: "tenant.provisioned",
+        targetType: "tenant",
+        targetId: job.tenantId,
+        details: { slug: outputs["tenant-row"].slug, plan: outputs["tenant-row"].plan, isolation: outputs.isolation.status },
+      },
+    }),
+    auditFailure: (job, error) => ({ action: "tenant.provision-failed", targetType: "tenant", targetId: job.tenantId, details: { error: error.message } }),
+  };
+}
+
+export function provisionHandler(): JobHandler {
+  return defineWorkflow(provisionSpec());
+}

@@ -1,0 +1,88 @@
+// Provisioning a customer under an MSSP, or a site under a customer or a site
+// (any depth): provisionTenant() creates the tenant row (status
+// "provisioning") and queues the provisioning workflow in one service-role
+// transaction; the workflow (lib/lifecycle/provision-workflow.ts) does the rest.
+// Called by the console action, `npm run tenants -- create`, and whatever
+// else needs a tenant (the tenant API).
+import type { Db } from "@/lib/db/with-tenant";
+import { enqueueServiceJobIn, getJobAsService, type JobView } from "@/lib/jobs";
+import { inviteLinkFor } from "@/lib/team/links";
+import { newInviteToken } from "@/lib/team/tokens";
+import { LifecycleRefusal } from "./errors";
+import { defaultPlanFor, type Plan } from "./plans";
+import type { ProvisionInput } from "./schemas";
+import { findTenant, findTenantBySlugForLifecycle, requireTenant, type LifecycleTenant } from "./tenant-row";
+
+export const PROVISION_KIND = "lifecycle.provision";
+
+export interface Provisioned {
+  tenant: LifecycleTenant;
+  job: JobView;
+  /** The first admin's invitation link, shown once (null when this was a repeated submission). */
+  inviteLink: string | null;
+  /** false: the same tenant was already being provisioned (a double submission); nothing new was made. */
+  created: boolean;
+}
+
+function childKind(parent: LifecycleTenant): "customer" | "site" {
+  return parent.kind === "mssp" ? "customer" : "site";
+}
+
+async function existingProvisioning(db: Db, t: LifecycleTenant): Promise<JobView | null> {
+  const { rows } = await db.$client.query<{ id: string }>(
+    `select id from public.jobs where tenant_id = $1 and kind = $2 order by created_at desc limit 1`,
+    [t.id, PROVISION_KIND],
+  );
+  if (!rows[0]) return null;
+  return getJobAsService(t.id, rows[0].id);
+}
+
+/**
+ * Creates the tenant and queues its provisioning, in the caller's service-role
+ * transaction (with its audit row). `actorId`: the user the PDP allowed
+ * (tenants:provision on the parent), or null for an operator command.
+ */
+export async function provisionTenant(db: Db, input: ProvisionInput, actorId: string | null): Promise<Provisioned> {
+  const parent = await requireTenant(db, input.tenantId);
+  if (parent.status !== "active") throw new LifecycleRefusal(`${parent.name} is ${parent.status}: new tenants go under active tenants only.`);
+  const same = await findTenantBySlugForLifecycle(db, input.slug);
+  if (same) {
+    // The same form submitted twice: one tenant, and the second answer is the first one's.
+    if (same.parentId === parent.id && same.name === input.name && same.status === "provisioning") {
+      const job = await existingProvisioning(db, same);
+      if (job) return { tenant: same, job, inviteLink: null, created: false };
+    }
+    throw new LifecycleRefusal(`The address "${input.slug}" is taken; choose another.`);
+  }
+  const kind = childKind(parent);
+  const plan: Plan = input.plan ?? defaultPlanFor({ kind, parentPlan: parent.plan });
+  await db.$client.query("savepoint provision_insert");
+  let id: string;
+  try {
+    const { rows } = await db.$client.query<{ id: string }>(
+      `insert into public.tenants (parent_id, slug, name, kind, status, plan, status_changed_at, status_changed_by)
+       values ($1, $2, $3, $4, 'provisioning', $5, now(), $6)
+       returning id`,
+      [parent.id, input.slug, input.name, kind, plan, actorId],
+    );
+    id = rows[0].id;
+  } catch (error) {
+    await db.$client.query("rollback to savepoint provision_insert");
+    if ((error as { code?: string }).code === "23505") throw new LifecycleRefusal(`The address "${input.slug}" is taken; choose another.`);
+    throw error;
+  }
+  const tenant = (await findTenant(db, id))!;
+  const { token, hash } = newInviteToken();
+  const { job } = await enqueueServiceJobIn(
+    db,
+    {
+      tenantId: tenant.id,
+      kind: PROVISION_KIND,
+      // The invitation's hash only: the link itself is shown once, to whoever provisioned.
+      payload: { adminEmail: input.adminEmail, inviteHash: hash.toString("hex"), parentId: parent.id },
+      maxAttempts: 5,
+    },
+    actorId,
+  );
+  return { tenant, job, inviteLink: await inviteLinkFor(tenant, token), created: true };
+}
