@@ -18,7 +18,7 @@ process.env.LOG_LEVEL ??= "warn";
 const USAGE = `usage:
   npm run keys -- rotate-dek --tenant <slug> [--batch-size <n>]   rotate a tenant's data key (re-seals its credentials)
   npm run keys -- rotate-kek --mssp <slug>                        rotate an MSSP's key-encryption key (re-wraps its tenants' keys)
-  npm run keys -- status [--tenant <slug>]                        key versions, credentials per version, KEKs`;
+  npm run keys -- status [--tenant <slug>]                        key versions, credentials per version, KEKs and what each wraps`;
 
 function usage(message?: string): never {
   if (message) console.error(message);
@@ -61,8 +61,10 @@ const { enqueueServiceJob, getJobAsService, isFinished, newWorkerId, runWorker }
 const { registerDefaultHandlers } = await import("@/lib/jobs/default-handlers");
 const { findTenantBySlug } = await import("@/lib/tenancy/resolve-host");
 const { ROTATE_DEK_KIND, ROTATE_KEK_KIND } = await import("@/lib/vault/rotation");
-const { keyInventory, activeVersionOf } = await import("@/lib/vault/rotation-status");
+const { keyInventory, keyringProblems, activeVersionOf } = await import("@/lib/vault/rotation-status");
 type JobView = import("@/lib/jobs").JobView;
+type KekVersion = import("@/lib/vault/keys").KekVersion;
+type InventoryTenant = import("@/lib/vault/rotation-status").InventoryTenant;
 
 const tty = process.stdout.isTTY === true;
 const BAR_WIDTH = 30;
@@ -90,7 +92,10 @@ function summary(job: JobView): string {
       (retired.length ? `; retired v${retired.join(", v")}` : "; nothing to retire")
     );
   }
-  return `Done${seconds}: ${r.rewrapped} tenant key(s) re-wrapped under KEK v${r.newVersion}`;
+  return (
+    `Done${seconds}: ${r.rewrapped} tenant key(s) re-wrapped under KEK v${r.newVersion}` +
+    (Number(r.repaired) ? `, ${r.repaired} of them moved to their own MSSP's KEK (left behind by an earlier move)` : "")
+  );
 }
 
 /** Runs a worker until the job is finished, drawing its bar. Returns the finished job. */
@@ -156,6 +161,27 @@ function pad(text: string, width: number): string {
   return text.length >= width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+/** One KEK version: what it wraps, and for a retired one whether its Vault secret really was overwritten. */
+function kekLine(k: KekVersion): string {
+  const since = k.status === "active" ? `created ${k.createdAt.toISOString()}` : `${k.retiredAt?.toISOString() ?? "?"}`;
+  const wraps = `wraps ${plural(k.wraps, "tenant key")}` + (k.foreignWraps ? `, ${k.foreignWraps} of tenants now under another MSSP` : "");
+  const material =
+    k.status === "active"
+      ? ""
+      : k.materialOverwrittenAt
+        ? `; Vault secret overwritten ${k.materialOverwrittenAt.toISOString()}`
+        : "; Vault secret NOT overwritten (still usable)";
+  return `KEK v${k.version}  ${k.status.padEnd(8)} ${since}  ${wraps}${material}`;
+}
+
+/** The KEK wrapping each live version of a tenant's key: "KEK v2", or another MSSP's flagged as foreign. */
+function wrappedByText(t: InventoryTenant): string {
+  const texts = t.wrappedBy.map((w) => (w.foreign ? `${w.kekRootSlug} KEK v${w.kekVersion} (foreign)` : `KEK v${w.kekVersion}`));
+  return [...new Set(texts)].join(", ") || "—";
+}
+
 async function status(): Promise<number> {
   if (options.tenant && !(await findTenantBySlug(options.tenant))) {
     console.error(`No tenant with the slug "${options.tenant}".`);
@@ -167,16 +193,11 @@ async function status(): Promise<number> {
     return 0;
   }
   for (const mssp of inventory) {
-    const active = mssp.keks.find((k) => k.status === "active");
-    const retired = mssp.keks.filter((k) => k.status === "retired").length;
-    console.log(
-      `\nMSSP ${mssp.name} (${mssp.slug}): ` +
-        (active
-          ? `KEK v${active.version}, created ${active.createdAt.toISOString()}, wraps ${active.wraps} tenant key(s)` +
-            (retired ? `; ${retired} retired version(s), material overwritten` : "")
-          : "no KEK yet"),
-    );
-    console.log(`  ${pad("TENANT", 34)}${pad("DATA KEY", 12)}${pad("CREDENTIALS", 28)}ACTIVE SINCE`);
+    console.log(`\nMSSP ${mssp.name} (${mssp.slug})`);
+    if (mssp.keks.length === 0) console.log("  no KEK yet");
+    for (const k of mssp.keks) console.log(`  ${kekLine(k)}`);
+    const wrappedWidth = Math.max(12, ...mssp.tenants.map((t) => wrappedByText(t).length + 2));
+    console.log(`  ${pad("TENANT", 34)}${pad("DATA KEY", 12)}${pad("WRAPPED BY", wrappedWidth)}${pad("CREDENTIALS", 28)}ACTIVE SINCE`);
     const minDepth = Math.min(...mssp.tenants.map((t) => t.depth));
     for (const t of mssp.tenants) {
       const key = activeVersionOf(t.versions);
@@ -189,9 +210,17 @@ async function status(): Promise<number> {
           : "";
       const keyText = destroyed ? "destroyed" : key ? `v${key.version}${retiring.length ? ` +${retiring.join(",")}` : ""}` : "none";
       console.log(
-        `  ${pad(`${"  ".repeat(t.depth - minDepth)}${t.slug}`, 34)}${pad(keyText, 12)}${pad(`${total}${perVersion}`, 28)}${key ? key.createdAt.toISOString() : "—"}`,
+        `  ${pad(`${"  ".repeat(t.depth - minDepth)}${t.slug}`, 34)}${pad(keyText, 12)}${pad(wrappedByText(t), wrappedWidth)}` +
+          `${pad(`${total}${perVersion}`, 28)}${key ? key.createdAt.toISOString() : "—"}`,
       );
     }
+  }
+  const problems = keyringProblems(inventory);
+  if (problems.length === 0) {
+    console.log("\nKeyring consistent: every data key is wrapped by its own MSSP's KEK, and every retired KEK's Vault secret was overwritten.");
+  } else {
+    console.log(`\nProblems (${problems.length}):`);
+    for (const p of problems) console.log(`  ! ${p}`);
   }
   return 0;
 }

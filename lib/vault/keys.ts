@@ -97,6 +97,14 @@ export interface TenantKeyVersion {
   version: number;
   status: "active" | "retiring" | "retired" | "destroyed";
   kekVersion: number | null;
+  /** The MSSP whose KEK wraps (or last wrapped) this version. */
+  kekRootId: string | null;
+  /**
+   * It still opens something and another MSSP's KEK than its tenant's own
+   * wraps it: left behind by a move made before keys followed moves. The next
+   * KEK rotation of either MSSP re-wraps it.
+   */
+  foreignRoot: boolean;
   createdAt: Date;
   retiredAt: Date | null;
 }
@@ -106,26 +114,42 @@ export interface KekVersion {
   status: "active" | "retired";
   createdAt: Date;
   retiredAt: Date | null;
+  /** DEK versions it wraps (that still open something). */
   wraps: number;
+  /** Of those, the DEKs of tenants now under another MSSP. */
+  foreignWraps: number;
+  /** When a retired version's Vault secret was overwritten; null while its material is still there. */
+  materialOverwrittenAt: Date | null;
 }
+
+/** One row of keyring.kek_status(). */
+export interface KekStatusRow {
+  version: number;
+  status: KekVersion["status"];
+  created_at: string | Date;
+  retired_at: string | Date | null;
+  wraps: string | number;
+  foreign_wraps: string | number;
+  material_overwritten_at: string | Date | null;
+}
+
+const dateOrNull = (d: string | Date | null) => (d ? new Date(d) : null);
+
+export const kekVersionOf = (r: KekStatusRow): KekVersion => ({
+  version: r.version,
+  status: r.status,
+  createdAt: new Date(r.created_at),
+  retiredAt: dateOrNull(r.retired_at),
+  wraps: Number(r.wraps),
+  foreignWraps: Number(r.foreign_wraps),
+  materialOverwrittenAt: dateOrNull(r.material_overwritten_at),
+});
 
 /** The versions of an MSSP's KEK, newest first, with how many DEKs each wraps. */
 export async function kekVersions(rootTenantId: string): Promise<KekVersion[]> {
   return withServiceRole("vault.keys", async (db) => {
-    const result = await db.execute<{
-      version: number;
-      status: KekVersion["status"];
-      created_at: string | Date;
-      retired_at: string | Date | null;
-      wraps: string | number;
-    }>(sql`select * from keyring.kek_status(${rootTenantId}::uuid)`);
-    return result.rows.map((r) => ({
-      version: r.version,
-      status: r.status,
-      createdAt: new Date(r.created_at),
-      retiredAt: r.retired_at ? new Date(r.retired_at) : null,
-      wraps: Number(r.wraps),
-    }));
+    const result = await db.execute<KekStatusRow & Record<string, unknown>>(sql`select * from keyring.kek_status(${rootTenantId}::uuid)`);
+    return result.rows.map(kekVersionOf);
   });
 }
 
@@ -143,12 +167,25 @@ export async function destroyTenantKeys(tenantId: string): Promise<number> {
   return destroyed;
 }
 
-/** Re-wrap every DEK under an MSSP with a new KEK, in one transaction. */
-export async function rotateKek(rootTenantId: string): Promise<{ newVersion: number; rewrapped: number }> {
+export interface KekRotation {
+  newVersion: number;
+  /** DEK versions re-wrapped, `repaired` included. */
+  rewrapped: number;
+  /** Of those, keys moved to their tenant's own MSSP's KEK (left on the wrong side of a move made before keys followed moves). */
+  repaired: number;
+}
+
+/**
+ * Rotate an MSSP's KEK in one transaction: re-wraps every DEK any version of
+ * it wraps (by the keyring's rows, not the tree), repairs keys on the wrong
+ * side of an old move, and retires and overwrites the old version.
+ */
+export async function rotateKek(rootTenantId: string): Promise<KekRotation> {
   return withServiceRole("vault.keys", async (db) => {
-    const result = await db.execute<{ new_version: number; rewrapped: number }>(
+    const result = await db.execute<{ new_version: number; rewrapped: number; repaired: number }>(
       sql`select * from keyring.rotate_kek(${rootTenantId}::uuid)`,
     );
-    return { newVersion: result.rows[0].new_version, rewrapped: result.rows[0].rewrapped };
+    const r = result.rows[0];
+    return { newVersion: r.new_version, rewrapped: r.rewrapped, repaired: r.repaired };
   });
 }

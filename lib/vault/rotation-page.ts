@@ -137,7 +137,7 @@ export interface KeysTenantRow {
 
 export interface KekCard {
   mssp: { id: string; slug: string; name: string };
-  active: (Omit<KekVersion, "createdAt" | "retiredAt"> & { createdAt: string }) | null;
+  active: (Pick<KekVersion, "version" | "status" | "wraps"> & { createdAt: string }) | null;
   retiredCount: number;
   latestJob: JobJson | null;
   canRotate: boolean;

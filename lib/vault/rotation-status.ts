@@ -4,7 +4,7 @@
 // function on the named service path "vault.keys".
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
-import type { KekVersion, TenantKeyVersion } from "./keys";
+import { kekVersionOf, type KekStatusRow, type KekVersion, type TenantKeyVersion } from "./keys";
 
 interface KeyStatusRow {
   tenant_id: string;
@@ -13,12 +13,16 @@ interface KeyStatusRow {
   kek_version: number | null;
   created_at: Date | string;
   retired_at: Date | string | null;
+  kek_root_id: string | null;
+  foreign_root: boolean;
 }
 
 const toVersion = (r: KeyStatusRow): TenantKeyVersion => ({
   version: r.version,
   status: r.status,
   kekVersion: r.kek_version,
+  kekRootId: r.kek_root_id,
+  foreignRoot: r.foreign_root,
   createdAt: new Date(r.created_at),
   retiredAt: r.retired_at ? new Date(r.retired_at) : null,
 });
@@ -43,22 +47,7 @@ export async function keyStatusOf(tenantIds: readonly string[]): Promise<Map<str
   return out;
 }
 
-interface KekStatusRow {
-  root_id: string;
-  version: number;
-  status: KekVersion["status"];
-  created_at: Date | string;
-  retired_at: Date | string | null;
-  wraps: string | number;
-}
-
-const toKek = (k: KekStatusRow): KekVersion => ({
-  version: k.version,
-  status: k.status,
-  createdAt: new Date(k.created_at),
-  retiredAt: k.retired_at ? new Date(k.retired_at) : null,
-  wraps: Number(k.wraps),
-});
+type RootKekStatusRow = KekStatusRow & { root_id: string };
 
 /**
  * Tenants with a retiring data key (a DEK rotation not finished) below the
@@ -78,14 +67,14 @@ export async function kekStatusOf(roots: readonly string[]): Promise<Map<string,
   const keks = new Map<string, KekVersion[]>(roots.map((id) => [id, []]));
   if (roots.length === 0) return keks;
   const rows = await withServiceRole("vault.keys", async (db) => {
-    const { rows } = await db.$client.query<KekStatusRow>(
+    const { rows } = await db.$client.query<RootKekStatusRow>(
       `select r.id as root_id, k.* from unnest($1::uuid[]) as r(id) cross join lateral keyring.kek_status(r.id) k
         order by r.id, k.version desc`,
       [roots],
     );
     return rows;
   });
-  for (const k of rows) keks.get(k.root_id)?.push(toKek(k));
+  for (const k of rows) keks.get(k.root_id)?.push(kekVersionOf(k));
   return keks;
 }
 
@@ -114,6 +103,16 @@ export interface InventoryTenant {
   versions: TenantKeyVersion[];
   /** Credentials per key version. */
   credentials: Map<number, number>;
+  /** Which KEK wraps each version that still opens something, newest first. */
+  wrappedBy: WrappedBy[];
+}
+
+export interface WrappedBy {
+  version: number;
+  kekRootSlug: string;
+  kekVersion: number;
+  /** Another MSSP's KEK than the tenant's own (keyring.key_status foreign_root). */
+  foreign: boolean;
 }
 
 export interface InventoryMssp {
@@ -123,6 +122,16 @@ export interface InventoryMssp {
   keks: KekVersion[];
   tenants: InventoryTenant[];
 }
+
+/** A version that still opens something is wrapped; the others were erased. */
+const opensSomething = (v: KeyStatusRow) => v.status === "active" || v.status === "retiring";
+
+const wrappedBy = (v: KeyStatusRow, slugOf: Map<string, string>): WrappedBy => ({
+  version: v.version,
+  kekRootSlug: slugOf.get(v.kek_root_id ?? "") ?? "(unknown MSSP)",
+  kekVersion: v.kek_version ?? 0,
+  foreign: v.foreign_root,
+});
 
 /**
  * Every MSSP (or the one owning `slug`, or just `slug`'s subtree when it is
@@ -157,10 +166,16 @@ export async function keyInventory(opts: { slug?: string } = {}): Promise<Invent
       `select id, slug, name from public.tenants where id = any($1::uuid[]) order by path`,
       [rootIds],
     );
-    const keks = await db.$client.query<KekStatusRow>(
+    const keks = await db.$client.query<RootKekStatusRow>(
       `select r.id as root_id, k.* from unnest($1::uuid[]) as r(id) cross join lateral keyring.kek_status(r.id) k`,
       [rootIds],
     );
+    // A foreign KEK's MSSP may be outside the scope asked for: named separately.
+    const kekRoots = await db.$client.query<{ id: string; slug: string }>(
+      `select id, slug from public.tenants where id = any($1::uuid[])`,
+      [[...new Set(versions.map((v) => v.kek_root_id).filter((id) => id !== null))]],
+    );
+    const slugOf = new Map(kekRoots.rows.map((r) => [r.id, r.slug]));
 
     // Grouped once by id, so the whole inventory is linear in its size.
     const keksByRoot = groupBy(keks.rows, (k) => k.root_id);
@@ -172,7 +187,7 @@ export async function keyInventory(opts: { slug?: string } = {}): Promise<Invent
       id: root.id,
       slug: root.slug,
       name: root.name,
-      keks: (keksByRoot.get(root.id) ?? []).map(toKek),
+      keks: (keksByRoot.get(root.id) ?? []).map(kekVersionOf),
       tenants: (tenantsByRoot.get(root.id) ?? []).map((t) => ({
         id: t.id,
         slug: t.slug,
@@ -181,7 +196,48 @@ export async function keyInventory(opts: { slug?: string } = {}): Promise<Invent
         depth: t.depth,
         versions: (versionsByTenant.get(t.id) ?? []).map(toVersion),
         credentials: new Map((countsByTenant.get(t.id) ?? []).map((c) => [c.key_version, c.n])),
+        wrappedBy: (versionsByTenant.get(t.id) ?? []).filter(opensSomething).map((v) => wrappedBy(v, slugOf)),
       })),
     }));
   });
+}
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+/**
+ * What is wrong in the keyring of an inventory, in words an operator can act
+ * on (no key material); empty when nothing is. Retired KEK versions whose
+ * Vault secret was not overwritten (a rotation before keys followed moves
+ * retired them while they still wrapped a moved tenant's keys), KEK versions
+ * wrapping keys of tenants now under another MSSP, and tenant keys wrapped by
+ * another MSSP's KEK than their own. The next KEK rotation fixes each.
+ */
+export function keyringProblems(inventory: readonly InventoryMssp[]): string[] {
+  const out: string[] = [];
+  for (const mssp of inventory) {
+    for (const k of mssp.keks) {
+      if (k.status === "retired" && k.materialOverwrittenAt === null) {
+        out.push(
+          `KEK v${k.version} of ${mssp.slug} is retired but its Vault secret was not overwritten; ` +
+            (k.wraps > 0 ? `it still wraps ${count(k.wraps, "tenant key")}.` : "it wraps nothing.") +
+            ` The next \`npm run keys -- rotate-kek --mssp ${mssp.slug}\` overwrites it.`,
+        );
+      }
+      if (k.foreignWraps > 0) {
+        out.push(
+          `KEK v${k.version} of ${mssp.slug} wraps ${count(k.foreignWraps, "key")} of tenants now under another MSSP. ` +
+            `The next rotate-kek of ${mssp.slug}, or of their MSSP, re-wraps them under their own MSSP's KEK.`,
+        );
+      }
+    }
+    for (const t of mssp.tenants) {
+      for (const w of t.wrappedBy.filter((x) => x.foreign)) {
+        out.push(
+          `${t.slug} v${w.version} is wrapped by ${w.kekRootSlug}'s KEK v${w.kekVersion}, not by its own MSSP's (${mssp.slug}). ` +
+            `The next rotate-kek of ${w.kekRootSlug} or ${mssp.slug} re-wraps it.`,
+        );
+      }
+    }
+  }
+  return out;
 }

@@ -22,7 +22,9 @@
 // and the next attempt carries on from there.
 //
 // KEK rotation of an MSSP (job kind "vault.rotate-kek", on the MSSP root):
-// keyring.rotate_kek re-wraps every DEK under the MSSP in one transaction.
+// keyring.rotate_kek re-wraps, in one transaction, every DEK any version of
+// the MSSP's KEK wraps (found by the keyring's rows, not by the tree), and
+// repairs keys a move made before keys followed moves left on the wrong side.
 import { sqlState } from "@/lib/db/sql-state";
 import { z } from "zod";
 import { withServiceRole } from "@/lib/db/service-role";
@@ -333,13 +335,16 @@ export function createRotateKekHandler(): JobHandler {
         throw error;
       }
       await ctx.progress(1, 1);
+      // Repairs are rare (keys left behind by a move made before keys followed
+      // moves): named only when there were some, so the usual answer is unchanged.
+      const repaired = rotated.repaired > 0 ? { repaired: rotated.repaired } : {};
       return {
-        result: { newVersion: rotated.newVersion, rewrapped: rotated.rewrapped },
+        result: { newVersion: rotated.newVersion, rewrapped: rotated.rewrapped, ...repaired },
         audit: {
           action: "keys.kek-rotated",
           targetType: "tenant",
           targetId: ctx.job.tenantId,
-          details: { kek_version: rotated.newVersion, rewrapped: rotated.rewrapped },
+          details: { kek_version: rotated.newVersion, rewrapped: rotated.rewrapped, ...repaired },
         },
       };
     },
