@@ -136,7 +136,7 @@ const TABLES: TableSpec[] = [
       sql: "insert into public.tenants (parent_id, slug, name, kind) values ($1, 'planted-' || substr(md5(random()::text), 1, 8), 'Planted', $2)",
       params: [c.fx.tenants[c.slug], c.slug.startsWith("mssp") ? "customer" : "site"],
     }),
-    update: "update public.tenants set name = 'tampered', status = 'suspended'",
+    update: "update public.tenants set name = 'tampered', plan = 'starter'",
     touchHome: () => undefined,
     actorWrites: () => ({ insert: false, delete: false }),
   },

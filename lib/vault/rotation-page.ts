@@ -20,6 +20,7 @@ import { z } from "zod";
 import { checkActionsForEach, isPdpUnavailable, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { latestJobs, listJobs, type JobView } from "@/lib/jobs";
+import { jobJson, type JobJson } from "@/lib/jobs/json";
 import type { KekVersion, TenantKeyVersion } from "./keys";
 import { ROTATE_DEK_KIND, ROTATE_KEK_KIND } from "./rotation";
 import { activeVersionOf, groupBy, kekStatusOf, keyStatusOf, retiringTenantIds } from "./rotation-status";
@@ -74,34 +75,8 @@ export function keysHref(query: Partial<KeysQuery>): string {
 // ---------------------------------------------------------------- what the browser gets
 
 /** A job as the browser sees it (no payload, dates as ISO strings). */
-export type JobJson = Omit<JobView, "payload" | "createdBy" | "createdAt" | "startedAt" | "finishedAt" | "runAfter"> & {
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  runAfter: string;
-  /** Queued from the console (a user) or by a command (null creator). */
-  queuedBy: "user" | "system";
-};
-
-export function jobJson(job: JobView): JobJson {
-  return {
-    id: job.id,
-    tenantId: job.tenantId,
-    kind: job.kind,
-    status: job.status,
-    progressDone: job.progressDone,
-    progressTotal: job.progressTotal,
-    attempts: job.attempts,
-    maxAttempts: job.maxAttempts,
-    lastError: job.lastError,
-    result: job.result,
-    createdAt: job.createdAt.toISOString(),
-    startedAt: job.startedAt?.toISOString() ?? null,
-    finishedAt: job.finishedAt?.toISOString() ?? null,
-    runAfter: job.runAfter.toISOString(),
-    queuedBy: job.createdBy ? "user" : "system",
-  };
-}
+// The job shape the browser gets is the job engine's (lib/jobs/json.ts).
+export { jobJson, type JobJson };
 
 export interface KeyVersionJson {
   version: number;
