@@ -1,15 +1,38 @@
+import { headers } from "next/headers";
+import { LockedNotice } from "@/components/tenants/locked-notice";
 import { MyTenants } from "@/components/tenants/my-tenants";
 import { getSessionUser } from "@/lib/auth/session";
 import { withTenant } from "@/lib/db/with-tenant";
+import { parseHost } from "@/lib/tenancy/host";
+import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { switcherLinks } from "@/lib/tenancy/switcher";
 
 // Shown when a signed-in user opens a tenant host none of their memberships
-// covers. It shows nothing of that tenant, only where the user can go.
+// covers, or one that is suspended or closed (then it says so, and whom to
+// contact). It shows nothing of that tenant, only where the user can go.
 export default async function Forbidden() {
   const user = await getSessionUser();
   const links = user
     ? await withTenant({ userId: user.id, email: user.email, activeTenantId: null }, (tx) => switcherLinks(tx.claims, null))
     : [];
+  const target = parseHost((await headers()).get("host"));
+  const tenant = target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
+  if (tenant?.lockedAs) {
+    return (
+      <main className="mx-auto flex min-h-screen max-w-3xl flex-col justify-center p-6">
+        <h1 className="mb-4 text-2xl font-semibold tracking-tight" data-testid="forbidden-title">
+          This account is not available
+        </h1>
+        <LockedNotice tenant={tenant} />
+        {links.filter((l) => l.slug !== tenant.slug).length > 0 && (
+          <div className="mt-6">
+            <p className="mb-2 text-sm text-slate-600">Your other portals:</p>
+            <MyTenants links={links.filter((l) => l.slug !== tenant.slug)} />
+          </div>
+        )}
+      </main>
+    );
+  }
   return (
     <main className="mx-auto flex min-h-screen max-w-3xl flex-col justify-center p-6">
       <p className="text-sm font-semibold text-red-600">403</p>

@@ -15,6 +15,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
     ? [
         { href: "/", label: "Overview" },
         { href: "/alerts", label: "Alerts" },
+        { href: "/customers", label: "Customers" },
         ...(can["credentials:view"] ? [{ href: "/credentials", label: "Credentials" }] : []),
         ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
         ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),

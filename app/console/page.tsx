@@ -51,7 +51,13 @@ export default async function ConsoleOverview() {
       {customers.length === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">
           <p className="text-sm font-medium text-slate-800">No customers yet.</p>
-          <p className="mt-1 text-sm text-slate-500">Provision a customer tenant to start onboarding its sensors.</p>
+          <p className="mt-1 text-sm text-slate-500">
+            Onboard the first one under{" "}
+            <a href="/customers" className="font-medium text-brand hover:underline">
+              Customers
+            </a>
+            .
+          </p>
         </div>
       ) : (
         <>

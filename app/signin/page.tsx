@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { LockedNotice } from "@/components/tenants/locked-notice";
 import { getSessionUserForEnrolment } from "@/lib/auth/session";
 import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
 import { parseHost } from "@/lib/tenancy/host";
@@ -40,6 +41,11 @@ export default async function SignInPage(props: { searchParams: Promise<Record<s
             </p>
           </div>
         </div>
+        {tenant?.lockedAs && (
+          <div className="mb-4">
+            <LockedNotice tenant={tenant} />
+          </div>
+        )}
         <SignInForm
           callbackUrl={callbackUrl}
           initialError={signInErrorMessage(errorCode)}

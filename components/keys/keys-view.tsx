@@ -5,7 +5,7 @@ import { Notice, PageHeader } from "@/components/ui/page-header";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import type { KeysPageData } from "@/lib/vault/rotation-page";
 import { KekCards } from "./kek-card";
-import { KeysQueryProvider } from "./query-provider";
+import { QueryProvider } from "@/components/ui/query-provider";
 import { RecentJobs } from "./recent-jobs";
 import { TenantKeysTable } from "./tenant-keys-table";
 
@@ -13,7 +13,7 @@ export function KeysView({ data, problems = [] }: { data: KeysPageData; problems
   // keys:rotate on the MSSP root means the caller rotates keys here, whatever this page of rows shows.
   const canRotateAny = data.keks.some((k) => k.canRotate) || data.tenants.some((t) => t.canRotate);
   return (
-    <KeysQueryProvider>
+    <QueryProvider>
       <PageHeader
         title="Keys"
         description="Each tenant's credentials are sealed with its own data key; data keys are wrapped by the MSSP's key-encryption key. Rotating a data key re-seals the tenant's credentials in the background and erases the old key."
@@ -34,6 +34,6 @@ export function KeysView({ data, problems = [] }: { data: KeysPageData; problems
       <TenantKeysTable data={data} />
       <h2 className="mb-3 mt-8 text-sm font-semibold uppercase tracking-wide text-slate-500">Recent key jobs</h2>
       <RecentJobs initial={data.recentJobs} />
-    </KeysQueryProvider>
+    </QueryProvider>
   );
 }

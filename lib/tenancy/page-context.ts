@@ -29,9 +29,18 @@ export async function tenantPage(slug: string, returnTo: string): Promise<Tenant
       withTenant(caller, async (tx) => {
         // The hook keeps the active tenant only if a membership covers it.
         if (tx.claims.tenant_id !== tenant.id) forbidden();
+        // A suspended (or offboarded) tenant's own users: RLS already hides
+        // everything; the 403 page says why and whom to contact. Staff above
+        // the locked tenant still see it (read-only: the database refuses writes).
+        if (tenant.lockedAs && !(await visibleUnderRls(tx, tenant.id))) forbidden();
         return fn(tx);
       }),
   };
+}
+
+async function visibleUnderRls(tx: TenantTx, tenantId: string): Promise<boolean> {
+  const { rows } = await tx.client.query(`select 1 from public.tenants where id = $1`, [tenantId]);
+  return rows.length > 0;
 }
 
 export interface ConsolePage {

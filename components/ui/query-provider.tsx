@@ -1,9 +1,9 @@
 "use client";
-// TanStack Query for the Keys page's live job progress (polling the job route).
+// TanStack Query for pages with live job progress (the Keys and Customers pages poll their job routes).
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 
-export function KeysQueryProvider({ children }: { children: React.ReactNode }) {
+export function QueryProvider({ children }: { children: React.ReactNode }) {
   const [client] = useState(
     () => new QueryClient({ defaultOptions: { queries: { retry: 2, refetchOnWindowFocus: false } } }),
   );

@@ -1,0 +1,79 @@
+// The Customers page's table: one row per customer or site, indented by
+// depth, with its state, plan, members and its newest workflow's progress.
+import { JobStatusBadge } from "@/components/jobs/job-status-badge";
+import type { LifecycleRow } from "@/lib/lifecycle/list-page";
+import { WORKFLOW_LABELS } from "@/lib/lifecycle/labels";
+import { planInfo } from "@/lib/lifecycle/plans";
+import { TenantStatusBadge } from "./status-badge";
+
+function WorkflowCell({ row }: { row: LifecycleRow }) {
+  const wf = row.workflow;
+  if (!wf) return <span className="text-slate-300">—</span>;
+  const pct = wf.status === "succeeded" ? 100 : wf.progressTotal ? Math.round((wf.progressDone / wf.progressTotal) * 100) : 0;
+  return (
+    <div className="flex items-center gap-2">
+      <span className="text-xs text-slate-600">{WORKFLOW_LABELS[wf.kind] ?? wf.kind}</span>
+      {wf.status === "succeeded" ? (
+        <span className="text-xs text-emerald-700">done</span>
+      ) : (
+        <>
+          <JobStatusBadge status={wf.status} retrying={wf.status === "queued" && wf.attempts > 0} />
+          {wf.status === "running" && (
+            <span className="h-1.5 w-16 overflow-hidden rounded-full bg-slate-200">
+              <span className="block h-full bg-brand" style={{ width: `${pct}%` }} />
+            </span>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+export function CustomersTable({ rows }: { rows: LifecycleRow[] }) {
+  const minDepth = Math.min(...rows.map((r) => r.depth));
+  return (
+    <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+      <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="customers-table">
+        <thead className="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="px-4 py-3 text-left">Tenant</th>
+            <th className="px-3 py-3 text-left">State</th>
+            <th className="px-3 py-3 text-left">Plan</th>
+            <th className="px-3 py-3 text-right">Members</th>
+            <th className="px-3 py-3 text-left">Workflow</th>
+            <th className="px-4 py-3" />
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((r) => (
+            <tr key={r.id} className="hover:bg-slate-50" data-testid={`customer-row-${r.slug}`}>
+              <td className="px-4 py-2.5">
+                <div className="flex items-center gap-2" style={{ paddingLeft: (r.depth - minDepth) * 20 }}>
+                  {r.depth > minDepth && <span aria-hidden className="text-slate-300">└</span>}
+                  <a href={`/customers/${r.slug}`} className="font-medium text-slate-800 hover:text-brand hover:underline">
+                    {r.name}
+                  </a>
+                  <span className="font-mono text-xs text-slate-400">{r.slug}</span>
+                </div>
+                {r.statusReason && r.status !== "active" && <p className="ml-1 text-xs text-slate-500" style={{ paddingLeft: (r.depth - minDepth) * 20 }}>{r.statusReason}</p>}
+              </td>
+              <td className="px-3 py-2.5">
+                <TenantStatusBadge status={r.status} />
+              </td>
+              <td className="px-3 py-2.5 text-slate-600">{planInfo(r.plan).label}</td>
+              <td className="px-3 py-2.5 text-right tabular-nums text-slate-700">{r.members}</td>
+              <td className="px-3 py-2.5">
+                <WorkflowCell row={r} />
+              </td>
+              <td className="px-4 py-2.5 text-right">
+                <a href={`/customers/${r.slug}`} className="text-sm font-medium text-brand hover:underline">
+                  {Object.values(r.can).some(Boolean) ? "Manage" : "View"}
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+"use client";
+// "New customer" / "Add site": the parent, a name (the address is suggested
+// from it), a plan and the first admin's email. On success the invitation
+// link is shown once, with the way to the tenant's page and its progress.
+import { useActionState, useState } from "react";
+import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { provisionTenant, type ProvisionedView } from "@/lib/actions/lifecycle/provision-tenant";
+import { idle, type ActionResult } from "@/lib/actions/result";
+import { PLANS } from "@/lib/lifecycle/plans";
+
+export interface ParentChoice {
+  id: string;
+  name: string;
+  kind: "mssp" | "customer" | "site";
+  depth: number;
+}
+
+const slugFrom = (name: string) =>
+  name
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 63)
+    .replace(/-+$/, "");
+
+const input = "mt-1 block w-full rounded-lg border border-slate-300 px-3 py-1.5 text-sm";
+
+export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; defaultParentId?: string; onClose?: () => void }) {
+  const [state, action] = useActionState(provisionTenant, idle as ActionResult<ProvisionedView>);
+  const [name, setName] = useState("");
+  const [slug, setSlug] = useState("");
+  const [slugTouched, setSlugTouched] = useState(false);
+  const [parentId, setParentId] = useState(props.defaultParentId ?? props.parents[0]?.id ?? "");
+  const parent = props.parents.find((p) => p.id === parentId);
+  const noun = parent?.kind === "mssp" ? "customer" : "site";
+
+  if (state.ok) {
+    return (
+      <div className="space-y-3" data-testid="provision-done">
+        <ResultMessage state={state} />
+        {state.data.inviteLink && (
+          <div className="rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm">
+            <p className="font-medium text-amber-900">Send this link to the first admin. It is shown only now.</p>
+            <input readOnly value={state.data.inviteLink} className={`${input} font-mono text-xs`} data-testid="invite-link" onFocus={(e) => e.currentTarget.select()} />
+          </div>
+        )}
+        <a href={`/customers/${state.data.slug}`} className="inline-block rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark">
+          Follow the provisioning of {state.data.name}
+        </a>
+      </div>
+    );
+  }
+
+  return (
+    <form action={action} className="grid gap-3 sm:grid-cols-2" aria-label={`New ${noun}`}>
+      <label className="text-sm text-slate-700 sm:col-span-2">
+        Under
+        <select name="tenantId" value={parentId} onChange={(e) => setParentId(e.target.value)} className={input}>
+          {props.parents.map((p) => (
+            <option key={p.id} value={p.id}>
+              {"\u00a0\u00a0".repeat(Math.max(0, p.depth - 1))}
+              {p.name} ({p.kind})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="text-sm text-slate-700">
+        Name
+        <input
+          name="name"
+          required
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            if (!slugTouched) setSlug(slugFrom(e.target.value));
+          }}
+          className={input}
+          placeholder={noun === "customer" ? "Wayne Enterprises" : "Gotham HQ"}
+        />
+        <FieldError state={state} name="name" />
+      </label>
+      <label className="text-sm text-slate-700">
+        Address
+        <div className="mt-1 flex items-center rounded-lg border border-slate-300 text-sm">
+          <input
+            name="slug"
+            required
+            value={slug}
+            onChange={(e) => {
+              setSlug(e.target.value);
+              setSlugTouched(true);
+            }}
+            className="w-full rounded-l-lg px-3 py-1.5 font-mono"
+          />
+          <span className="whitespace-nowrap px-2 text-slate-400">.{props.domain}</span>
+        </div>
+        <FieldError state={state} name="slug" />
+      </label>
+      <label className="text-sm text-slate-700">
+        Plan
+        <select name="plan" defaultValue="" className={input}>
+          <option value="">{noun === "site" ? "Same as its parent" : "Standard (default)"}</option>
+          {PLANS.map((p) => (
+            <option key={p.id} value={p.id} title={p.description}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+        <FieldError state={state} name="plan" />
+      </label>
+      <label className="text-sm text-slate-700">
+        First admin&apos;s email
+        <input name="adminEmail" type="email" required className={input} placeholder="it.admin@example.com" />
+        <FieldError state={state} name="adminEmail" />
+      </label>
+      <div className="flex items-center gap-3 sm:col-span-2">
+        <SubmitButton pendingLabel="Creating…">Create {noun}</SubmitButton>
+        {props.onClose && (
+          <button type="button" onClick={props.onClose} className="text-sm text-slate-600 hover:underline">
+            Cancel
+          </button>
+        )}
+        <ResultMessage state={state} />
+      </div>
+    </form>
+  );
+}
