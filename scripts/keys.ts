@@ -11,6 +11,7 @@
 // succeeded, 1 when it failed, 2 on bad usage.
 import { parseArgs } from "node:util";
 import { openDevDatabase, redactUrl } from "./lib/dev-database";
+import { followJob } from "./lib/follow-job";
 
 // The worker's JSON log lines would trample the progress bar.
 process.env.LOG_LEVEL ??= "warn";
@@ -57,27 +58,13 @@ if (db.embedded) {
 }
 
 const { closePool } = await import("@/lib/db/pool");
-const { enqueueServiceJob, getJobAsService, isFinished, newWorkerId, runWorker } = await import("@/lib/jobs");
-const { registerDefaultHandlers } = await import("@/lib/jobs/default-handlers");
+const { enqueueServiceJob } = await import("@/lib/jobs");
 const { findTenantBySlug } = await import("@/lib/tenancy/resolve-host");
 const { ROTATE_DEK_KIND, ROTATE_KEK_KIND } = await import("@/lib/vault/rotation");
 const { keyInventory, keyringProblems, activeVersionOf } = await import("@/lib/vault/rotation-status");
 type JobView = import("@/lib/jobs").JobView;
 type KekVersion = import("@/lib/vault/keys").KekVersion;
 type InventoryTenant = import("@/lib/vault/rotation-status").InventoryTenant;
-
-const tty = process.stdout.isTTY === true;
-const BAR_WIDTH = 30;
-
-function bar(job: JobView): string {
-  const total = job.progressTotal;
-  const succeeded = job.status === "succeeded";
-  const fraction = succeeded ? 1 : total ? Math.min(1, job.progressDone / total) : 0;
-  const filled = Math.round(fraction * BAR_WIDTH);
-  const counts = total === null ? "" : ` ${succeeded ? total : job.progressDone}/${total}`;
-  const state = job.status === "queued" ? (job.attempts > 0 ? " retrying…" : " waiting for a worker…") : "";
-  return `[${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}%${counts}${state}`;
-}
 
 function summary(job: JobView): string {
   const r = job.result ?? {};
@@ -98,33 +85,7 @@ function summary(job: JobView): string {
   );
 }
 
-/** Runs a worker until the job is finished, drawing its bar. Returns the finished job. */
-async function follow(tenantId: string, jobId: string, kind: string): Promise<JobView> {
-  registerDefaultHandlers();
-  const controller = new AbortController();
-  const worker = runWorker({ signal: controller.signal, workerId: newWorkerId("cli"), kinds: [kind], pollMs: 200 });
-  let last = "";
-  let job: JobView | null = null;
-  try {
-    for (;;) {
-      job = await getJobAsService(tenantId, jobId);
-      if (!job) throw new Error(`job ${jobId} disappeared (was its tenant deleted?)`);
-      const line = bar(job);
-      if (line !== last) {
-        if (tty) process.stdout.write(`\r${line}\x1b[K`);
-        else if (isFinished(job.status) || line.replace(/\d+\/\d+/, "") !== last.replace(/\d+\/\d+/, "")) console.log(line);
-        last = line;
-      }
-      if (isFinished(job.status)) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    if (tty) process.stdout.write("\n");
-    controller.abort();
-    await worker;
-  }
-  return job!;
-}
+const follow = (tenantId: string, jobId: string, kind: string) => followJob(tenantId, jobId, kind);
 
 async function rotate(): Promise<number> {
   const slug = (command === "rotate-dek" ? options.tenant : options.mssp)!;
