@@ -1,0 +1,140 @@
+// How each section of an archive is written into this deployment (restore.ts
+// drives it line by line). One writer per section; rows reach Postgres in
+// bounded batches.
+import type pg from "pg";
+import { TENANTS_TABLE, type TenantTable } from "@/lib/lifecycle/catalog";
+import { ArchiveError } from "./errors";
+import { RECOVERY_CODES, USER_MFA, USER_REFS, USERS } from "./format";
+import { KeyImporter } from "./keys";
+import { Batcher, insertBatch, insertSql, upsertClause } from "./rows";
+import { AUDIT_LOG, CHAIN_HEADS, TENANT_KEYS, userColumns } from "./sections";
+import { forCreatedUsers, mappedUser, mfaRowForHere, restoreUserRefs, restoreUsers, userMapChanged, type UserReport } from "./users";
+
+export interface SectionWriter {
+  row(line: string): Promise<void>;
+  /** A "dek" or "totp" record that follows a row of this section. */
+  secret?(kind: "dek" | "totp", owner: string, version: number | undefined, wrapped: string): Promise<void>;
+  end(): Promise<void>;
+}
+
+export interface WriterContext {
+  client: Pick<pg.ClientBase, "query">;
+  catalog: TenantTable[];
+  /** The archive's columns per table (checkSchema). */
+  columns: Map<string, string[]>;
+  tenantIds: string[];
+  rootId: string;
+  parentId: string | null;
+  /** Tenants whose audit chain is restored verbatim (empty here when the restore began). */
+  auditChains: string[];
+  keys: { dek: Buffer; totp: Buffer; mfaHere: Buffer | null };
+  users: UserReport;
+  written: Record<string, number>;
+  /** Chain heads the archive holds, by tenant (to say whether a kept live chain contains the archive's). */
+  archiveHeads: Map<string, { seq: number; hash: string }>;
+  mapChanged?: boolean;
+}
+
+const count = (ctx: WriterContext, section: string, n: number) => (ctx.written[section] = (ctx.written[section] ?? 0) + n);
+
+function batched(flush: (lines: string[]) => Promise<void>): SectionWriter {
+  const batcher = new Batcher(flush);
+  return { row: (line) => batcher.add(line), end: () => batcher.flush() };
+}
+
+export const JOBS = "public.jobs";
+export const NOT_RESUMED = "Not resumed: restored from an archive taken while it was unfinished";
+/**
+ * A job the archive caught unfinished is restored cancelled: resuming it here
+ * could be harmful (an offboarding archive holds the very offboarding that
+ * exported it, which would go on to shred and purge the tenant just
+ * restored), and the job engine hands every queued or running row to a worker.
+ */
+const UNFINISHED = "r.status in ('queued', 'running')";
+const UNFINISHED_JOBS_CANCELLED: Record<string, string> = {
+  status: `case when ${UNFINISHED} then 'cancelled' else r.status end`,
+  last_error: `case when ${UNFINISHED} then '${NOT_RESUMED}' else r.last_error end`,
+  finished_at: `case when ${UNFINISHED} then coalesce(r.finished_at, now()) else r.finished_at end`,
+};
+
+export async function writerFor(ctx: WriterContext, section: string): Promise<SectionWriter> {
+  const { client } = ctx;
+  const columns = ctx.columns.get(section) ?? [];
+  if (section === USERS) return batched((lines) => restoreUsers(client, columns, lines, ctx.users));
+  if (section === USER_REFS) return batched((lines) => restoreUserRefs(client, lines, ctx.users));
+  if (section === USER_MFA || section === RECOVERY_CODES) {
+    const sql = insertSql({ ident: section === USER_MFA ? "public.user_mfa" : "public.user_recovery_codes", columns, filter: forCreatedUsers });
+    const batcher = new Batcher(async (lines) => void count(ctx, section, await insertBatch(client, sql, lines)));
+    if (section === RECOVERY_CODES) return { row: (line) => batcher.add(line), end: () => batcher.flush() };
+    // A user_mfa row may be followed by its TOTP secret re-wrapped: hold it until the next line.
+    let held: string | undefined;
+    const release = async (wrapped?: string) => {
+      if (held !== undefined) await batcher.add(mfaRowForHere(held, wrapped, { here: ctx.keys.mfaHere, archiveTotp: ctx.keys.totp }, ctx.users));
+      held = undefined;
+    };
+    return {
+      row: async (line) => {
+        await release();
+        held = line;
+      },
+      secret: async (kind, owner, _v, wrapped) => {
+        if (kind !== "totp" || held === undefined || (JSON.parse(held) as { user_id: string }).user_id !== owner) {
+          throw new ArchiveError("corrupt", "the archive holds a second-factor secret that no row announced");
+        }
+        await release(wrapped);
+      },
+      end: async () => {
+        await release();
+        await batcher.flush();
+      },
+    };
+  }
+
+  const table = ctx.catalog.find((t) => t.name === section);
+  if (!table) throw new ArchiveError("corrupt", `the archive holds an unknown section ${section}`);
+  if (section === TENANT_KEYS) {
+    const importer = new KeyImporter(client, ctx.keys.dek);
+    await importer.begin(ctx.tenantIds);
+    return {
+      row: (line) => importer.row(line),
+      secret: async (kind, owner, version, wrapped) => {
+        if (kind !== "dek" || version === undefined) throw new ArchiveError("corrupt", "the archive holds a secret out of place");
+        await importer.dek(owner, version, wrapped);
+      },
+      end: async () => {
+        importer.end();
+        count(ctx, section, importer.imported);
+      },
+    };
+  }
+  if (section === CHAIN_HEADS) {
+    // Maintained by the audit trigger as rows go in; kept to compare with a live chain.
+    return {
+      row: async (line) => {
+        const h = JSON.parse(line) as { tenant_id: string; seq: number; hash: string };
+        ctx.archiveHeads.set(h.tenant_id, { seq: h.seq, hash: h.hash });
+      },
+      end: async () => {},
+    };
+  }
+  if (section === TENANTS_TABLE) {
+    const cols = columns.filter((c) => c !== "path"); // the trigger derives it from the parent
+    const sql = insertSql({
+      ident: table.ident,
+      columns: cols,
+      exprs: { parent_id: "case when r.id = $2::uuid then $3::uuid else r.parent_id end" },
+      onConflict: upsertClause(["id"], cols),
+    });
+    return batched(async (lines) => void count(ctx, section, await insertBatch(client, sql, lines, [ctx.rootId, ctx.parentId])));
+  }
+  if (section === AUDIT_LOG) {
+    // Only chains that were empty here; a live chain is kept (restore.ts appends tenant.restored).
+    const sql = insertSql({ ident: table.ident, columns, filter: "r.tenant_id = any ($2::uuid[])" });
+    return batched(async (lines) => void count(ctx, section, await insertBatch(client, sql, lines, [ctx.auditChains])));
+  }
+  ctx.mapChanged ??= await userMapChanged(client);
+  const exprs: Record<string, string> = ctx.mapChanged ? Object.fromEntries(userColumns([table]).map(([, c]) => [c, mappedUser(c)])) : {};
+  if (section === JOBS && ["status", "last_error", "finished_at"].every((c) => columns.includes(c))) Object.assign(exprs, UNFINISHED_JOBS_CANCELLED);
+  const sql = insertSql({ ident: table.ident, columns, exprs, overriding: table.columns.some((c) => c.identity === "a") });
+  return batched(async (lines) => void count(ctx, section, await insertBatch(client, sql, lines)));
+}

@@ -1,0 +1,381 @@
+// Export and restore of one tenant (lib/lifecycle/archive), on real Postgres:
+//   - export → restore into a fresh database → export again: every
+//     tenant-scoped table's checksum equal; credentials open there with the
+//     restored keys (one under a retiring version), the second factor opens
+//     under that deployment's NEXTAUTH_SECRET, the audit chain verifies;
+//   - restore beside live tenants replaces one customer and leaves every
+//     other tenant's checksums unchanged; without replace it is refused;
+//   - a flipped byte, a truncated file, a wrong key, an unknown format
+//     version, a slug held by another tenant: refused with the reason, and
+//     nothing changed; a good restore then still works;
+//   - with Postgres logging every statement and its parameters, no DEK, no
+//     transfer key and no TOTP secret appears in the log.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import pg from "pg";
+import { openTotpSecret, sealTotpSecret } from "@/lib/auth/mfa-crypto";
+import { recordAudit } from "@/lib/audit/record";
+import { verifyAuditChains } from "@/lib/audit/verify";
+import { migrate } from "@/lib/db/migrate";
+import { closePool } from "@/lib/db/pool";
+import { loadTenantCatalog } from "@/lib/lifecycle/catalog";
+import { ArchiveError, exportTenant, restoreTenant, type ExportResult } from "@/lib/lifecycle/archive";
+import { CANONICAL_SESSION_SQL } from "@/lib/lifecycle/archive/format";
+import { catalogSections, digestSection } from "@/lib/lifecycle/archive/sections";
+import { activeKeyFor, clearKeyCache, dekFor } from "@/lib/vault/keys";
+import { openSecret, sealSecret } from "@/lib/vault/seal";
+import { findBinaries, startServer } from "@/scripts/lib/pg-binaries";
+import { insertFixtures, subtree, type Fixtures } from "./helpers/fixtures";
+import { as } from "./helpers/sql";
+import { createTestDatabase, withClient, withDatabase, type TestDatabase } from "./helpers/test-database";
+
+const SECRET_A = "archive-test-auth-secret-A";
+const SECRET_B = "archive-test-auth-secret-B";
+const TOTP = randomBytes(20);
+let dir: string;
+let keyFile: Buffer;
+
+async function useDatabase(url: string, authSecret: string) {
+  await closePool();
+  clearKeyCache();
+  process.env.DATABASE_URL = url;
+  process.env.NEXTAUTH_SECRET = authSecret;
+}
+
+/** acme's subtree gets credentials (one under a retiring key version), audit rows and an MFA-enrolled admin. */
+async function seedAcme(ownerUrl: string, fx: Fixtures): Promise<Map<string, string>> {
+  const secrets = new Map<string, string>();
+  const seal = async (c: pg.Client, tenantId: string, name: string) => {
+    const key = await activeKeyFor(tenantId);
+    const id = randomUUID();
+    const secret = `s3cret-${randomBytes(12).toString("hex")}`;
+    secrets.set(id, secret);
+    await c.query(
+      `insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint, created_by)
+       values ($1, $2, 'generic_api_key', $3, $4, $5, 'abcd', $6)`,
+      [tenantId, id, name, sealSecret(key.dek, { tenantId, credentialId: id, keyVersion: key.version }, secret), key.version, fx.users.acmeAdmin],
+    );
+  };
+  await withClient(ownerUrl, async (c) => {
+    await seal(c, fx.tenants.acme, "first");
+    await c.query("select keyring.create_tenant_key($1)", [fx.tenants.acme]); // v1 now retiring, still sealing "first"
+    clearKeyCache();
+    await seal(c, fx.tenants.acme, "second");
+    await seal(c, fx.tenants["acme-eu"], "site key");
+    await c.query("insert into public.user_mfa (user_id, totp_secret, confirmed_at) values ($1, $2, now())", [
+      fx.users.acmeAdmin,
+      sealTotpSecret(fx.users.acmeAdmin, TOTP),
+    ]);
+    await c.query("insert into public.user_recovery_codes (user_id, code_hash) values ($1, repeat('a', 64))", [fx.users.acmeAdmin]);
+  });
+  for (const n of [1, 2, 3]) {
+    await as(fx, "acmeAdmin", (tx) => recordAudit(tx, { tenantId: fx.tenants.acme, action: `test.event-${n}`, outcome: "success", details: { n } }));
+  }
+  return secrets;
+}
+
+/** Checksums of every tenant-scoped table for the given tenants, read as the owner. */
+async function digests(ownerUrl: string, ids: string[], rootId = "00000000-0000-0000-0000-000000000000") {
+  return withClient(ownerUrl, async (c) => {
+    await c.query("begin");
+    await c.query(CANONICAL_SESSION_SQL);
+    const out: Record<string, string> = {};
+    for (const s of catalogSections(await loadTenantCatalog(c))) out[s.name] = (await digestSection(c, s, ids, rootId)).sha256;
+    const users = await c.query("select md5(string_agg(to_jsonb(u)::text, ',' order by id)) as h from public.users u");
+    out["public.users"] = users.rows[0].h;
+    await c.query("rollback");
+    return out;
+  });
+}
+
+async function exportTo(file: string, slug = "acme", key = keyFile): Promise<ExportResult> {
+  return exportTenant({ slug, out: createWriteStream(file), transferKey: key, via: "test" });
+}
+
+const catalogOnly = (r: ExportResult) => Object.fromEntries(Object.entries(r.sections).filter(([name]) => !name.startsWith("public.user") && name !== "user-refs"));
+
+let source: TestDatabase;
+let fx: Fixtures;
+let secrets: Map<string, string>;
+let archive: string;
+let exported: ExportResult;
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "archive-test-"));
+  keyFile = randomBytes(32);
+  source = await createTestDatabase();
+  process.env.NEXTAUTH_SECRET = SECRET_A;
+  fx = await insertFixtures(source.url);
+  secrets = await seedAcme(source.url, fx);
+  archive = path.join(dir, "acme.archive");
+  exported = await exportTo(archive);
+});
+
+after(async () => {
+  await source.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test("the export names the subtree and counts every tenant-scoped table, secrets sealed", async () => {
+  assert.deepEqual(exported.tenants.map((t) => t.slug).sort(), subtree("acme").sort());
+  assert.equal(exported.sections["public.credentials"].rows, 3);
+  assert.equal(exported.sections["keyring.tenant_keys"].rows, 4, "acme v1 retiring + v2 active, one key per site");
+  assert.equal(exported.sections["public.audit_log"].rows, 3);
+  assert.equal(exported.sections["public.users"].rows, 6, "the members of acme and its sites");
+  assert.equal(exported.totpWrapped, 1);
+  const bytes = await readFile(archive);
+  for (const secret of [...secrets.values(), "$argon2id$", "test.event-1", TOTP.toString("hex")]) {
+    assert.ok(!bytes.includes(secret), `the archive file shows ${secret} in the clear`);
+  }
+});
+
+describe("round trip into a fresh database", () => {
+  let target: TestDatabase;
+  before(async () => {
+    target = await createTestDatabase({ setEnv: false });
+    await withClient(target.url, (c) => c.query("insert into public.tenants (slug, name, kind) values ('mssp-x', 'Other MSSP', 'mssp')"));
+  });
+  after(async () => {
+    await useDatabase(source.appUrl, SECRET_A);
+    await target.drop();
+  });
+
+  test("every table's checksum is equal after export → restore → export, and the secrets open there", async () => {
+    await useDatabase(target.appUrl, SECRET_B);
+    const restored = await restoreTenant({ in: createReadStream(archive), transferKey: keyFile, parentSlug: "mssp-x", via: "test" });
+    assert.equal(restored.sameDeployment, false);
+    assert.deepEqual(restored.created.sort(), subtree("acme").sort());
+    assert.ok(Object.values(restored.verified).every((v) => v === "equal"), JSON.stringify(restored.verified));
+    assert.equal(restored.users.created, 6);
+    assert.equal(restored.users.totpResealed, 1, "sealed again under this deployment's NEXTAUTH_SECRET");
+
+    const report = await verifyAuditChains({ tenantSlug: "acme" });
+    assert.ok(report.ok, JSON.stringify(report.breaks));
+    assert.equal(report.rows, 3, "the chain came back verbatim");
+    const again = await exportTo(path.join(dir, "again.archive"));
+    assert.deepEqual(catalogOnly(again), catalogOnly(exported));
+
+    const rows = await withClient(target.url, (c) => c.query("select tenant_id, id, sealed, key_version from public.credentials"));
+    assert.equal(rows.rowCount, 3);
+    for (const r of rows.rows) {
+      const dek = await dekFor(r.tenant_id, r.key_version);
+      assert.equal(openSecret(dek, { tenantId: r.tenant_id, credentialId: r.id, keyVersion: r.key_version }, r.sealed), secrets.get(r.id));
+    }
+    const mfa = await withClient(target.url, (c) => c.query("select totp_secret from public.user_mfa where user_id = $1", [fx.users.acmeAdmin]));
+    assert.ok(openTotpSecret(fx.users.acmeAdmin, mfa.rows[0].totp_secret).equals(TOTP));
+    const kek = await withClient(target.url, (c) =>
+      c.query("select distinct kek_root_id from keyring.tenant_keys where tenant_id = any ($1) and wrapped_dek is not null", [Object.values(fx.tenants)]),
+    );
+    const msspX = await withClient(target.url, (c) => c.query("select id from public.tenants where slug = 'mssp-x'"));
+    assert.deepEqual(kek.rows.map((r) => r.kek_root_id), [msspX.rows[0].id], "wrapped under the new MSSP's KEK");
+  });
+});
+
+describe("restore beside live tenants", () => {
+  const others = () => Object.entries(fx.tenants).filter(([slug]) => !subtree("acme").includes(slug as never)).map(([, id]) => id);
+
+  test("without replace, an existing tenant is refused and nothing changes", async () => {
+    const before = await digests(source.url, Object.values(fx.tenants));
+    await assert.rejects(restoreTenant({ in: createReadStream(archive), transferKey: keyFile }), (e: ArchiveError) => {
+      assert.equal(e.code, "exists");
+      assert.match(e.message, /acme.*already exist here.*replace/);
+      return true;
+    });
+    assert.deepEqual(await digests(source.url, Object.values(fx.tenants)), before);
+  });
+
+  test("with replace, acme gets the archive's rows back and no other tenant changes", async () => {
+    const msspA = fx.tenants["mssp-a"];
+    const quiet = others().filter((id) => id !== msspA);
+    const quietBefore = await digests(source.url, quiet);
+    const parentBefore = await digests(source.url, [msspA]);
+    await withClient(source.url, async (c) => {
+      await c.query("insert into public.alerts (tenant_id, title, severity, source) values ($1, 'after the export', 'low', 'edr')", [fx.tenants.acme]);
+      await c.query("delete from public.alerts where tenant_id = $1", [fx.tenants["acme-eu"]]);
+      await c.query("update public.tenants set name = 'Renamed' where id = $1", [fx.tenants.acme]);
+    });
+    const restored = await restoreTenant({ in: createReadStream(archive), transferKey: keyFile, replace: true, via: "test" });
+    assert.equal(restored.sameDeployment, true);
+    assert.deepEqual(restored.replaced.sort(), subtree("acme").sort());
+    assert.deepEqual(restored.audit.keptChains, ["acme"], "acme's live chain is kept; its sites had none");
+    assert.equal(restored.verified["public.alerts"], "equal");
+
+    const after = await exportTo(path.join(dir, "after.archive"));
+    for (const name of Object.keys(catalogOnly(exported))) {
+      if (name === "public.audit_log" || name === "audit.chain_heads") continue;
+      assert.deepEqual(after.sections[name], exported.sections[name], name);
+    }
+    const audit = await withClient(source.url, (c) =>
+      c.query("select action, details from public.audit_log where tenant_id = $1 order by seq", [fx.tenants.acme]),
+    );
+    const restoredRow = audit.rows.find((r) => r.action === "tenant.restored");
+    assert.equal(restoredRow?.details.archiveChainInLiveChain, true);
+    // No other tenant changed at all, but for one tenant.restored row in the parent's (mssp-a's) trail.
+    assert.deepEqual(await digests(source.url, quiet), quietBefore);
+    const blankAudit = (d: Record<string, string>) => ({ ...d, "public.audit_log": "", "audit.chain_heads": "" });
+    assert.deepEqual(blankAudit(await digests(source.url, [msspA])), blankAudit(parentBefore));
+    const msspRows = await withClient(source.url, (c) => c.query("select action from public.audit_log where tenant_id = $1", [msspA]));
+    assert.deepEqual(msspRows.rows.map((r) => r.action), ["tenant.restored"]);
+  });
+});
+
+test("a job the archive caught unfinished comes back cancelled, never resumed", async () => {
+  const { rows: [job] } = await withClient(source.url, (c) =>
+    c.query("insert into public.jobs (tenant_id, kind, status, payload) values ($1, 'tenant.offboard', 'running', '{}') returning id", [fx.tenants.globex]),
+  );
+  const file = path.join(dir, "globex.archive");
+  await exportTo(file, "globex");
+  const restored = await restoreTenant({ in: createReadStream(file), transferKey: keyFile, replace: true });
+  assert.equal(restored.verified["public.jobs"], "1 unfinished job(s) restored as cancelled");
+  const { rows } = await withClient(source.url, (c) => c.query("select status, last_error from public.jobs where id = $1", [job.id]));
+  assert.equal(rows[0].status, "cancelled");
+  assert.match(rows[0].last_error, /Not resumed: restored from an archive/);
+});
+
+describe("a damaged, foreign or unknown archive is refused and changes nothing", () => {
+  const cases: [string, (file: string) => Promise<void>, RegExp, string][] = [
+    ["a flipped byte", async (f) => {
+      const b = await readFile(f);
+      b[Math.floor(b.length / 2)] ^= 0x40;
+      await writeFile(f, b);
+    }, /altered or damaged: chunk \d+ failed its integrity check|damaged at chunk \d+/, "tampered"],
+    ["a truncated file", async (f) => truncate(f, (await stat(f)).size - 20), /truncated|cut short/, "truncated"],
+    ["a file cut at half", async (f) => truncate(f, Math.floor((await stat(f)).size / 2)), /truncated|cut short/, "truncated"],
+    ["an unknown format version", async (f) => {
+      const text = (await readFile(f)).toString("latin1").replace('{"format":1,', '{"format":2,');
+      await writeFile(f, Buffer.from(text, "latin1"));
+    }, /unknown archive format version 2/, "unknown-format"],
+  ];
+  for (const [what, damage, reason, code] of cases) {
+    test(what, async () => {
+      const file = path.join(dir, `damaged-${code}-${randomBytes(3).toString("hex")}`);
+      await writeFile(file, await readFile(archive));
+      await damage(file);
+      const before = await digests(source.url, Object.values(fx.tenants));
+      await assert.rejects(restoreTenant({ in: createReadStream(file), transferKey: keyFile, replace: true }), (e: ArchiveError) => {
+        assert.ok(e instanceof ArchiveError, String(e));
+        assert.equal(e.code, code);
+        assert.match(e.message, reason);
+        return true;
+      });
+      assert.deepEqual(await digests(source.url, Object.values(fx.tenants)), before);
+    });
+  }
+
+  test("a wrong transfer key", async () => {
+    const before = await digests(source.url, Object.values(fx.tenants));
+    await assert.rejects(restoreTenant({ in: createReadStream(archive), transferKey: randomBytes(32), replace: true }), /wrong transfer key/);
+    assert.deepEqual(await digests(source.url, Object.values(fx.tenants)), before);
+  });
+
+  test("a slug that another tenant holds here, even with replace", async () => {
+    const other = path.join(dir, "other-co.archive");
+    await exportTo(other, "other-co");
+    await withClient(source.url, (c) => c.query("update public.tenants set slug = 'other-co-old' where slug = 'other-co'"));
+    await withClient(source.url, (c) =>
+      c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'other-co', 'Impostor', 'customer')", [fx.tenants["mssp-b"]]),
+    );
+    await assert.rejects(restoreTenant({ in: createReadStream(other), transferKey: keyFile, replace: true }), (e: ArchiveError) => {
+      assert.equal(e.code, "conflict");
+      assert.match(e.message, /the slug "other-co" belongs to another tenant here/);
+      return true;
+    });
+  });
+
+  test("a restore killed half-way (SIGKILL) leaves nothing half-restored, and the next one completes", async () => {
+    const bulk = await withClient(source.url, async (c) => {
+      const { rows } = await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'bulk-co', 'Bulk', 'customer') returning id", [fx.tenants["mssp-b"]]);
+      await c.query("insert into public.alerts (tenant_id, title, severity, source) select $1, 'bulk ' || g, 'low', 'edr' from generate_series(1, 60000) g", [rows[0].id]);
+      return rows[0].id as string;
+    });
+    const file = path.join(dir, "bulk.archive");
+    await exportTo(file, "bulk-co");
+    await withClient(source.url, (c) => c.query("delete from public.alerts where tenant_id = $1 and title like 'bulk 1%'", [bulk]));
+    const before = await digests(source.url, Object.values(fx.tenants).concat(bulk));
+    const keyPath = path.join(dir, "transfer.key");
+    await writeFile(keyPath, keyFile.toString("base64"));
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/tenants-archive.ts", "restore", "--in", file, "--transfer-key-file", keyPath, "--replace"], {
+      env: { ...process.env, DATABASE_URL: source.url },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    let stderr = "";
+    await new Promise<void>((resolve, reject) => {
+      child.stderr!.on("data", (d) => {
+        stderr += d;
+        if (/public\.alerts: [\d,]+ rows/.test(stderr)) resolve();
+      });
+      child.once("exit", () => reject(new Error(`the restore ended before it was killed: ${stderr}`)));
+    });
+    child.kill("SIGKILL");
+    await exited;
+    // The server rolls the dead session's transaction back once it notices the closed socket.
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await withClient(source.url, (c) => c.query("select count(*)::int as n from pg_stat_activity where application_name = 'service:lifecycle.archive'"));
+      if (rows[0].n === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(await digests(source.url, Object.values(fx.tenants).concat(bulk)), before, "nothing of the killed restore remains");
+    const restored = await restoreTenant({ in: createReadStream(file), transferKey: keyFile, replace: true });
+    assert.equal(restored.written["public.alerts"], 60000);
+  });
+
+  test("after all those refusals, the archive still restores", async () => {
+    const restored = await restoreTenant({ in: createReadStream(archive), transferKey: keyFile, replace: true });
+    assert.equal(restored.written["public.credentials"], 3);
+  });
+});
+
+test("no DEK, transfer key or TOTP secret reaches a statement log that records every parameter", async (t) => {
+  const found = [16, 15].map((m) => findBinaries(m)).find((f) => !("missing" in f));
+  if (!found || "missing" in found) return t.skip("no Postgres 15/16 server binaries to start a logging server with");
+  const logFile = path.join(dir, "statements.log");
+  await writeFile(logFile, "");
+  const server = await startServer(found.bin, {
+    flags: ["-c", "log_statement=all", "-c", "log_parameter_max_length=-1", "-c", "log_min_error_statement=error"],
+    logFile,
+  });
+  try {
+    const src = withDatabase(server.adminUrl, "src");
+    const dst = withDatabase(server.adminUrl, "dst");
+    await withClient(server.adminUrl, async (c) => {
+      await c.query("create database src");
+      await c.query("create database dst");
+    });
+    await migrate(src);
+    await migrate(dst);
+    await withClient(dst, (c) => c.query("insert into public.tenants (slug, name, kind) values ('mssp-x', 'Other MSSP', 'mssp')"));
+    await useDatabase(src, SECRET_A);
+    const lfx = await insertFixtures(src);
+    await seedAcme(src, lfx);
+    const deks = await withClient(src, (c) =>
+      c.query<{ dek: Buffer }>(
+        "select keyring.unwrap_dek(k.tenant_id, k.version) as dek from keyring.tenant_keys k where k.tenant_id = any ($1) and k.wrapped_dek is not null",
+        [subtree("acme").map((s) => lfx.tenants[s])],
+      ),
+    );
+    assert.equal(deks.rowCount, 4);
+    const file = path.join(dir, "logged.archive");
+    await exportTo(file);
+    await useDatabase(dst, SECRET_B);
+    await restoreTenant({ in: createReadStream(file), transferKey: keyFile, parentSlug: "mssp-x" });
+    await closePool();
+
+    const log = await readFile(logFile, "utf8");
+    assert.match(log, /keyring\.import_tenant_key[\s\S]*?parameters: \$1 = '/, "control: the restore's key import and its parameters are logged");
+    assert.match(log, /\$argon2id\$v=19/, "control: row data sent as parameters is logged");
+    const forms = (b: Buffer) => [b.toString("hex"), b.toString("base64").replace(/=+$/, ""), b.toString("base64url")];
+    for (const { dek } of deks.rows) for (const form of forms(dek)) assert.ok(!log.includes(form), "a DEK is in the statement log");
+    for (const form of forms(keyFile)) assert.ok(!log.includes(form), "the transfer key is in the statement log");
+    for (const form of forms(TOTP)) assert.ok(!log.includes(form), "a TOTP secret is in the statement log");
+  } finally {
+    await useDatabase(source.appUrl, SECRET_A);
+    await server.stop();
+  }
+});

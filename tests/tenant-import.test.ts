@@ -1,0 +1,159 @@
+// Importing a legacy single-tenant install (lib/lifecycle/archive/import.ts)
+// into a newly provisioned tenant, on real Postgres:
+//   - a dry run reports what would be created and every rejected row by file,
+//     line, field and reason, and writes nothing;
+//   - the real run creates exactly that: accounts for portable hashes,
+//     invitations (links returned once) for the rest, memberships, assets,
+//     alerts linked to their asset and assignee;
+//   - running it again creates nothing and changes nothing.
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { ArchiveError, importLegacyData, type ImportReport } from "@/lib/lifecycle/archive";
+import { emailOf, insertFixtures, type Fixtures } from "./helpers/fixtures";
+import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+
+const ARGON = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+
+const USERS_CSV = [
+  "Email,Name,Role,Password_Hash",
+  `ann@legacy.test,"Lovelace, Ann",admin,"${ARGON}"`, // line 2: account from its hash (quoted: it holds commas)
+  `bob@legacy.test,"Bob ""the builder""`, // line 3: a quoted name spanning two lines
+  `Jones",analyst,`, // (line 4, same record): no hash: invited
+  "not-an-email,Carl,viewer,", // line 5: rejected (email)
+  `dan@legacy.test,Dan,viewer,$2b$12$abcdefghijklmnopqrstuu5Rlf2J7Ns3kP9O2i5fN4FjH8e1GWwW2`, // line 6: rejected (bcrypt)
+  `${emailOf("globexAdmin")},Globex Admin,viewer,`, // line 7: an account that exists already: membership only
+  "eve@legacy.test,Eve,owner,", // line 8: rejected (role)
+  "",
+].join("\r\n");
+
+const ASSETS_JSON = `[
+  {"hostname": "WEB-01.corp", "ip_address": "10.0.0.5", "kind": "Server", "criticality": "high"},
+  {"hostname": "db-01.corp", "os": "linux", "last_seen_at": "2026-11-01T10:00:00Z"},
+  {"hostname": "bad", "ip_address": "10.0.0.300"},
+  {"ip_address": "10.0.0.7"}
+]`;
+
+const ALERTS_NDJSON = [
+  `{"external_id": "L-1", "title": "Beacon to C2", "severity": "Critical", "source": "edr", "hostname": "web-01.corp", "assigned_to": "ann@legacy.test", "detected_at": "2026-11-02T08:00:00Z"}`,
+  `{"title": "Brute force", "severity": "medium", "source": "siem", "rule_name": "ssh-bf", "detected_at": "2026-11-03T09:30:00Z", "status": "False Positive"}`,
+  `{"external_id": "L-3", "title": "Odd login", "severity": "urgent", "source": "idp", "detected_at": "2026-11-04T00:00:00Z"}`,
+  `{"external_id": "L-4", "title": "Cut short", "severity": "low"`,
+  "",
+].join("\n");
+
+let db: TestDatabase;
+let fx: Fixtures;
+let dir: string;
+let tenantId: string;
+
+before(async () => {
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+  tenantId = await withClient(db.url, async (c) => {
+    const { rows } = await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'legacy-co', 'Legacy Co', 'customer') returning id", [
+      fx.tenants["mssp-a"],
+    ]);
+    return rows[0].id;
+  });
+  dir = await mkdtemp(path.join(os.tmpdir(), "legacy-"));
+  await writeFile(path.join(dir, "users.csv"), USERS_CSV);
+  await writeFile(path.join(dir, "assets.json"), ASSETS_JSON);
+  await writeFile(path.join(dir, "alerts.ndjson"), ALERTS_NDJSON);
+});
+
+after(async () => {
+  await db.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const state = () =>
+  withClient(db.url, async (c) => {
+    const q = async (sql: string) => (await c.query(sql, [tenantId])).rows;
+    return {
+      memberships: await q("select u.email, m.role from public.memberships m join public.users u on u.id = m.user_id where m.tenant_id = $1 order by 1"),
+      invitations: await q("select email, role from public.invitations where tenant_id = $1 order by 1"),
+      assets: await q("select id, hostname, host(ip_address) as ip_address, kind, criticality, os from public.assets where tenant_id = $1 order by hostname"),
+      alerts: await q(
+        `select a.id, a.title, a.severity, a.status, a.hostname, a.asset_id is not null as linked, u.email as assignee
+           from public.alerts a left join public.users u on u.id = a.assigned_to where a.tenant_id = $1 order by a.title`,
+      ),
+      users: (await c.query("select count(*)::int as n from public.users")).rows[0].n,
+    };
+  });
+
+const EXPECTED_REJECTED = [
+  { file: "alerts.ndjson", line: 3, field: "severity", reason: "one of critical, high, medium, low, info" },
+  { file: "alerts.ndjson", line: 4, field: null },
+  { file: "assets.json", line: 4, field: "ip_address", reason: "not an IP address" },
+  { file: "assets.json", line: 5, field: "hostname", reason: "required" },
+  { file: "users.csv", line: 5, field: "email", reason: "not an email address" },
+  { file: "users.csv", line: 6, field: "password_hash" },
+  { file: "users.csv", line: 8, field: "role", reason: "one of admin, analyst, viewer" },
+];
+
+function assertRejected(report: ImportReport) {
+  const got = [...report.rejected].sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+  assert.equal(got.length, EXPECTED_REJECTED.length, JSON.stringify(got, null, 1));
+  EXPECTED_REJECTED.forEach((want, i) => {
+    for (const [k, v] of Object.entries(want)) assert.equal(got[i][k as keyof typeof want], v, `${want.file}:${want.line} ${k}`);
+  });
+  assert.match(got.find((r) => r.file === "users.csv" && r.line === 6)!.reason, /only argon2id hashes/);
+  assert.match(got.find((r) => r.file === "alerts.ndjson" && r.line === 4)!.reason, /not valid JSON|cut short/);
+}
+
+test("a dry run reports what would be created and every rejected row, and writes nothing", async () => {
+  const before = await state();
+  const report = await importLegacyData({ slug: "legacy-co", from: dir, dryRun: true });
+  assert.equal(report.dryRun, true);
+  assert.deepEqual(report.users.created, ["ann@legacy.test"]);
+  assert.deepEqual(report.users.invited, ["bob@legacy.test"]);
+  assert.equal(report.users.existing, 1);
+  assert.deepEqual(report.assets, { created: 2, existing: 0 });
+  assert.deepEqual(report.alerts, { created: 2, existing: 0 });
+  assert.deepEqual(report.invitations, [], "no link is minted by a dry run");
+  assertRejected(report);
+  assert.deepEqual(await state(), before);
+});
+
+test("the import creates exactly that; running it again creates nothing", async () => {
+  const first = await importLegacyData({ slug: "legacy-co", from: dir, via: "test" });
+  assert.deepEqual(first.users.created, ["ann@legacy.test"]);
+  assert.equal(first.users.membershipsAdded, 2);
+  assert.deepEqual(first.invitations.map((i) => i.email), ["bob@legacy.test"]);
+  assert.match(first.invitations[0].link, /^http:\/\/legacy-co\.localhost:3000\/invite\/[A-Za-z0-9_-]{43}$/);
+  assertRejected(first);
+  const after = await state();
+  assert.deepEqual(after.memberships, [
+    { email: "ann@legacy.test", role: "tenant_admin" },
+    { email: emailOf("globexAdmin"), role: "tenant_viewer" },
+  ]);
+  assert.deepEqual(after.invitations, [{ email: "bob@legacy.test", role: "tenant_analyst" }]);
+  assert.deepEqual(after.assets.map((a) => [a.hostname, a.ip_address, a.kind, a.criticality, a.os]), [
+    ["db-01.corp", null, "workstation", "medium", "linux"],
+    ["web-01.corp", "10.0.0.5", "server", "high", "unknown"],
+  ]);
+  assert.deepEqual(after.alerts.map((a) => [a.title, a.severity, a.status, a.linked, a.assignee]), [
+    ["Beacon to C2", "critical", "new", true, "ann@legacy.test"],
+    ["Brute force", "medium", "false_positive", false, null],
+  ]);
+
+  const again = await importLegacyData({ slug: "legacy-co", from: dir });
+  assert.deepEqual(again.users, { created: [], invited: [], existing: 3, membershipsAdded: 0 });
+  assert.deepEqual(again.assets, { created: 0, existing: 2 });
+  assert.deepEqual(again.alerts, { created: 0, existing: 2 });
+  assert.deepEqual(again.invitations, []);
+  assert.deepEqual(await state(), after);
+  const audit = await withClient(db.url, (c) => c.query("select count(*)::int as n from public.audit_log where tenant_id = $1 and action = 'tenant.imported'", [tenantId]));
+  assert.equal(audit.rows[0].n, 2);
+});
+
+test("an unknown tenant, an MSSP or an empty directory is refused", async () => {
+  await assert.rejects(importLegacyData({ slug: "nope", from: dir }), (e: ArchiveError) => e.code === "not-found" && /no tenant/.test(e.message));
+  await assert.rejects(importLegacyData({ slug: "mssp-a", from: dir }), /is an MSSP/);
+  const empty = await mkdtemp(path.join(os.tmpdir(), "legacy-empty-"));
+  await assert.rejects(importLegacyData({ slug: "legacy-co", from: empty }), /no users, assets or alerts file/);
+  await rm(empty, { recursive: true });
+});
