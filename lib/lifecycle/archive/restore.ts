@@ -21,6 +21,7 @@ import type pg from "pg";
 import { mfaKey } from "@/lib/auth/mfa-crypto";
 import { recordAudit } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/with-tenant";
+import { evictTenantKeys } from "@/lib/vault/keys";
 import { deleteTenantRows, loadTenantCatalog, loadUserTables, type TenantTable } from "@/lib/lifecycle/catalog";
 import { ArchiveDecryptor } from "./crypto";
 import { ArchiveError } from "./errors";
@@ -76,6 +77,8 @@ export async function restoreTenant(opts: RestoreOptions): Promise<RestoreResult
       const head = !first.done && first.value.startsWith("#") ? parseControl(first.value) : null;
       if (head?.kind !== "archive") throw new ArchiveError("corrupt", "the archive does not start with its manifest");
       result = await withArchiveWrite((client, db) => new Restore(client, db, head, decryptor.secrets!, opts).run(lines));
+      // Other processes hear it from keyring.reset_tenant_keys (at commit); this one forgets now.
+      for (const t of head.tenants) evictTenantKeys(t.id);
     });
   } catch (error) {
     if ((error as { code?: string }).code?.startsWith("Z_")) throw new ArchiveError("corrupt", "the archive's body does not decompress");
