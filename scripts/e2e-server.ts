@@ -11,6 +11,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { enableAppLogin } from "./lib/app-role";
+import { localArchiveKeyFile } from "./lib/archive-key";
 import { startCerbos } from "./lib/cerbos";
 import { startConnectorStub } from "./lib/connector-stub";
 import { startE2eDatabase } from "./lib/e2e-database";
@@ -50,6 +51,9 @@ const env = {
   AUTH_TRUST_HOST: "1",
   PORTAL_DOMAIN: "localhost",
   NEXT_TELEMETRY_DISABLED: "1",
+  // Offboarding exports each tenant before removing it (archives under .data/e2e/archives).
+  TENANT_ARCHIVE_KEY_FILE: await localArchiveKeyFile(dataDir),
+  TENANT_ARCHIVE_DIR: path.join(dataDir, "archives"),
   // For tests only: a production build honours it only with the second flag.
   CONNECTOR_TEST_ENDPOINT: connectorStub.url,
   CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION: "1",

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS } from "@/lib/demo/users";
 import { enableAppLogin } from "./lib/app-role";
+import { localArchiveKeyFile } from "./lib/archive-key";
 import { localAuthSecret } from "./lib/auth-secret";
 import { ensureCerbos, type CerbosServer } from "./lib/cerbos";
 import { prepareDemoDatabase } from "./lib/demo-database";
@@ -75,6 +76,7 @@ const env = {
   AUTH_TRUST_HOST: "1",
   NEXT_TELEMETRY_DISABLED: "1",
   PORTAL_DOMAIN: process.env.PORTAL_DOMAIN ?? "localhost",
+  TENANT_ARCHIVE_KEY_FILE: await localArchiveKeyFile(),
 };
 
 function runNext(args: string[]): ChildProcess {

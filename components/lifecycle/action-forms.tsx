@@ -4,7 +4,7 @@
 // grace period) / call it off, move (new parent). The server action decides;
 // these only collect what it needs. The page reloads its data on success.
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect } from "react";
+import { useActionState, useEffect, useState } from "react";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { cancelOffboarding, offboardTenant } from "@/lib/actions/lifecycle/offboard-tenant";
 import { moveTenant } from "@/lib/actions/lifecycle/move-tenant";
@@ -35,6 +35,8 @@ function Card(props: { title: string; children: React.ReactNode; tone?: "danger"
 
 export function SuspendControls(props: { tenantId: string; name: string; status: TenantStatus }) {
   const [suspended, suspend] = useLifecycleAction(suspendTenant);
+  // Controlled fields here and below: a refused submission keeps what was typed.
+  const [reason, setReason] = useState("");
   const [resumed, resume] = useLifecycleAction(resumeTenant);
   if (props.status === "suspended") {
     return (
@@ -59,7 +61,7 @@ export function SuspendControls(props: { tenantId: string; name: string; status:
         <input type="hidden" name="tenantId" value={props.tenantId} />
         <label className="block text-sm text-slate-700">
           Reason (shown to staff, kept in the audit trail)
-          <input name="reason" required minLength={3} maxLength={500} className={field} placeholder="Invoice 2026-11 unpaid" />
+          <input name="reason" required minLength={3} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} className={field} placeholder="Invoice 2026-11 unpaid" />
         </label>
         <FieldError state={suspended} name="reason" />
         <div className="flex items-center gap-3">
@@ -76,6 +78,8 @@ export function SuspendControls(props: { tenantId: string; name: string; status:
 export function OffboardControls(props: { tenantId: string; name: string; status: TenantStatus; deprovisionAfter: string | null }) {
   const [started, offboard] = useLifecycleAction(offboardTenant);
   const [cancelled, cancel] = useLifecycleAction(cancelOffboarding);
+  const [confirmName, setConfirmName] = useState("");
+  const [graceDays, setGraceDays] = useState("30");
   if (props.status === "deprovisioning") {
     return (
       <Card title="Offboarding" tone="danger">
@@ -104,12 +108,12 @@ export function OffboardControls(props: { tenantId: string; name: string; status
         <input type="hidden" name="tenantId" value={props.tenantId} />
         <label className="text-sm text-slate-700 sm:col-span-2">
           Type <strong>{props.name}</strong> to confirm
-          <input name="confirmName" required autoComplete="off" className={field} />
+          <input name="confirmName" required autoComplete="off" value={confirmName} onChange={(e) => setConfirmName(e.target.value)} className={field} />
           <FieldError state={started} name="confirmName" />
         </label>
         <label className="text-sm text-slate-700">
           Grace period (days)
-          <input name="graceDays" type="number" min={0} max={90} defaultValue={30} className={field} />
+          <input name="graceDays" type="number" min={0} max={90} value={graceDays} onChange={(e) => setGraceDays(e.target.value)} className={field} />
           <FieldError state={started} name="graceDays" />
         </label>
         <div className="flex items-center gap-3 sm:col-span-3">
@@ -130,6 +134,7 @@ export interface MoveTarget {
 
 export function MoveControls(props: { tenantId: string; name: string; targets: MoveTarget[] }) {
   const [moved, move] = useLifecycleAction(moveTenant);
+  const [target, setTarget] = useState("");
   if (props.targets.length === 0) return null;
   return (
     <Card title="Move">
@@ -141,7 +146,7 @@ export function MoveControls(props: { tenantId: string; name: string; targets: M
         <input type="hidden" name="tenantId" value={props.tenantId} />
         <label className="min-w-64 flex-1 text-sm text-slate-700">
           New parent
-          <select name="newParentId" required className={field} defaultValue="">
+          <select name="newParentId" required className={field} value={target} onChange={(e) => setTarget(e.target.value)}>
             <option value="" disabled>
               Choose…
             </option>

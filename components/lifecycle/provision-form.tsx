@@ -32,6 +32,9 @@ export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; 
   const [slug, setSlug] = useState("");
   const [slugTouched, setSlugTouched] = useState(false);
   const [parentId, setParentId] = useState(props.defaultParentId ?? props.parents[0]?.id ?? "");
+  // Controlled, so a refused submission keeps what was typed (React resets uncontrolled fields after an action).
+  const [plan, setPlan] = useState("");
+  const [adminEmail, setAdminEmail] = useState("");
   const parent = props.parents.find((p) => p.id === parentId);
   const noun = parent?.kind === "mssp" ? "customer" : "site";
 
@@ -99,7 +102,7 @@ export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; 
       </label>
       <label className="text-sm text-slate-700">
         Plan
-        <select name="plan" defaultValue="" className={input}>
+        <select name="plan" value={plan} onChange={(e) => setPlan(e.target.value)} className={input}>
           <option value="">{noun === "site" ? "Same as its parent" : "Standard (default)"}</option>
           {PLANS.map((p) => (
             <option key={p.id} value={p.id} title={p.description}>
@@ -111,7 +114,7 @@ export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; 
       </label>
       <label className="text-sm text-slate-700">
         First admin&apos;s email
-        <input name="adminEmail" type="email" required className={input} placeholder="it.admin@example.com" />
+        <input name="adminEmail" type="email" required value={adminEmail} onChange={(e) => setAdminEmail(e.target.value)} className={input} placeholder="it.admin@example.com" />
         <FieldError state={state} name="adminEmail" />
       </label>
       <div className="flex items-center gap-3 sm:col-span-2">

@@ -1,6 +1,7 @@
 // The handlers every worker of the portal runs. Imported by the worker entry
 // points (instrumentation-node.ts, scripts/keys.ts); lib/jobs itself stays
 // free of domain code.
+import { lifecycleHandlers } from "@/lib/lifecycle/handlers";
 import { rotationHandlers } from "@/lib/vault/rotation";
 import { registerJobHandler } from "./worker";
 
@@ -9,5 +10,5 @@ let registered = false;
 export function registerDefaultHandlers(): void {
   if (registered) return;
   registered = true;
-  for (const [kind, handler] of Object.entries(rotationHandlers())) registerJobHandler(kind, handler);
+  for (const [kind, handler] of Object.entries({ ...rotationHandlers(), ...lifecycleHandlers() })) registerJobHandler(kind, handler);
 }

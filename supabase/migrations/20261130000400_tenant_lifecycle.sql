@@ -159,9 +159,11 @@ begin
   if old.role <> tenancy.admin_role_for(old.tenant_id) then
     return null;
   end if;
-  -- A tenant being deleted, or offboarded (its rows are purged), keeps no admin.
-  if not exists (select 1 from public.tenants t
-                  where t.id = old.tenant_id and t.status not in ('deprovisioning', 'deprovisioned')) then
+  -- A tenant being deleted, or offboarded with its subtree (its rows are
+  -- purged), keeps no admin.
+  if not exists (select 1 from public.tenants t where t.id = old.tenant_id)
+     or exists (select 1 from public.tenants t join public.tenants s on t.path operator(extensions.<@) s.path
+                 where t.id = old.tenant_id and s.status in ('deprovisioning', 'deprovisioned')) then
     return null;
   end if;
   if not exists (

@@ -1,0 +1,24 @@
+import type { Metadata } from "next";
+import { forbidden, notFound } from "next/navigation";
+import { TenantDetailView } from "@/components/lifecycle/tenant-detail-view";
+import { loadTenantDetail } from "@/lib/lifecycle/detail-page";
+import { moveTargetsFor } from "@/lib/lifecycle/move-targets";
+import { tenantSlugSchema } from "@/lib/tenancy/slug";
+import { portalDomain } from "@/lib/tenancy/host";
+import { consolePage, isOperator } from "@/lib/tenancy/page-context";
+
+export const metadata: Metadata = { title: "Customer" };
+
+export default async function ConsoleCustomer(props: { params: Promise<{ slug: string }> }) {
+  const slug = tenantSlugSchema.safeParse((await props.params).slug);
+  if (!slug.success) notFound();
+  const page = await consolePage(`/customers/${slug.data}`);
+  const data = await page.run(async (tx) => {
+    if (!isOperator(tx)) return "forbidden" as const;
+    const t = await loadTenantDetail(tx, slug.data);
+    return t ? { t, moveTargets: t.can["tenants:move"] ? await moveTargetsFor(tx, t) : [] } : null;
+  });
+  if (data === "forbidden") forbidden();
+  if (!data) notFound();
+  return <TenantDetailView t={data.t} moveTargets={data.moveTargets} domain={portalDomain()} />;
+}

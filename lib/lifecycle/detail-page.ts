@@ -1,0 +1,121 @@
+// One tenant's lifecycle page in the console: its state, plan, members, keys,
+// data size, isolation resources and workflows (step timelines), and which
+// lifecycle actions the PDP allows on it. The tenant is read under RLS (a slug
+// the caller cannot see is the same null as one that does not exist); key
+// and row counts come through the service role only after the PDP allowed a
+// lifecycle action on it.
+import { checkActions, isPdpUnavailable, principalFromClaims } from "@/lib/authz";
+import { withServiceRole } from "@/lib/db/service-role";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { countTenantRows } from "./catalog";
+import { isolationTarget } from "./isolation/apply";
+import { latestWorkflows, type WorkflowView } from "./live";
+import { LIFECYCLE_ACTIONS, NO_LIFECYCLE_PERMISSIONS, type LifecyclePermissions } from "./list-page";
+import { OFFBOARD_KIND } from "./offboard";
+import type { Plan } from "./plans";
+import { PROVISION_KIND } from "./provision";
+import type { TenantStatus } from "./states";
+
+export type { WorkflowView };
+
+export interface TenantDetail {
+  id: string;
+  slug: string;
+  name: string;
+  kind: "mssp" | "customer" | "site";
+  status: TenantStatus;
+  plan: Plan;
+  parentName: string | null;
+  msspSlug: string;
+  statusReason: string | null;
+  statusChangedAt: string | null;
+  statusChangedBy: string | null;
+  deprovisionAfter: string | null;
+  createdAt: string;
+  members: number;
+  openInvitations: number;
+  sites: number;
+  can: LifecyclePermissions;
+  pdpUnavailable: boolean;
+  provisioning: WorkflowView | null;
+  offboarding: WorkflowView | null;
+  /** Filled only when the PDP allows a lifecycle action here. */
+  keys: { version: number; status: string; createdAt: string }[] | null;
+  rows: { table: string; rows: number }[] | null;
+  isolation: { target: "cluster" | "none"; lastStatus: string | null; objects: number | null };
+}
+
+export async function loadTenantDetail(tx: TenantTx, slug: string): Promise<TenantDetail | null> {
+  const { rows } = await tx.client.query(
+    `select t.id, t.slug, t.name, t.kind, t.status, t.plan, t.path::text as path, p.name as parent_name, r.slug as mssp_slug,
+            t.status_reason, t.status_changed_at, t.deprovision_after, t.created_at,
+            (select u.email from public.users u where u.id = t.status_changed_by) as changed_by,
+            (select count(*)::int from public.memberships m where m.tenant_id = t.id) as members,
+            (select count(*)::int from public.invitations i where i.tenant_id = t.id and i.accepted_at is null and i.revoked_at is null and i.expires_at > now()) as invitations,
+            (select count(*)::int - 1 from public.tenants d where d.path operator(extensions.<@) t.path) as sites
+       from public.tenants t
+       join public.tenants r on r.parent_id is null and t.path operator(extensions.<@) r.path
+       left join public.tenants p on p.id = t.parent_id
+      where t.slug = $1`,
+    [slug],
+  );
+  const t = rows[0];
+  if (!t) return null;
+  let can = NO_LIFECYCLE_PERMISSIONS;
+  let pdpUnavailable = false;
+  try {
+    can = await checkActions(principalFromClaims(tx.claims), LIFECYCLE_ACTIONS, { id: t.id, path: t.path, kind: t.kind, status: t.status });
+  } catch (error) {
+    if (!isPdpUnavailable(error)) throw error;
+    pdpUnavailable = true;
+  }
+  const staff = Object.values(can).some(Boolean);
+  const workflows = await latestWorkflows(tx, t.id);
+  const provisioning = workflows.find((w) => w.job.kind === PROVISION_KIND) ?? null;
+  const isolationStep = provisioning?.steps.find((s) => s.name === "isolation");
+  const [keys, dataRows] = staff
+    ? await withServiceRole("lifecycle.workflow", async (db) => {
+        const k = await db.$client.query<{ version: number; status: string; created_at: Date }>(
+          `select version, status, created_at from keyring.key_status($1) order by version desc`,
+          [t.id],
+        );
+        const counts = await countTenantRows(db.$client, [t.id]);
+        return [
+          k.rows.map((r) => ({ version: r.version, status: r.status, createdAt: new Date(r.created_at).toISOString() })),
+          Object.entries(counts)
+            .filter(([, n]) => n > 0)
+            .map(([table, n]) => ({ table, rows: n }))
+            .sort((a, b) => b.rows - a.rows),
+        ] as const;
+      })
+    : [null, null];
+  return {
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    kind: t.kind,
+    status: t.status,
+    plan: t.plan,
+    parentName: t.parent_name,
+    msspSlug: t.mssp_slug,
+    statusReason: t.status_reason,
+    statusChangedAt: t.status_changed_at ? new Date(t.status_changed_at).toISOString() : null,
+    statusChangedBy: t.changed_by,
+    deprovisionAfter: t.deprovision_after ? new Date(t.deprovision_after).toISOString() : null,
+    createdAt: new Date(t.created_at).toISOString(),
+    members: t.members,
+    openInvitations: t.invitations,
+    sites: t.sites,
+    can,
+    pdpUnavailable,
+    provisioning,
+    offboarding: workflows.find((w) => w.job.kind === OFFBOARD_KIND) ?? null,
+    keys: keys ? [...keys] : null,
+    rows: dataRows ? [...dataRows] : null,
+    isolation: {
+      target: isolationTarget(),
+      lastStatus: (isolationStep?.output.status as string | undefined) ?? null,
+      objects: (isolationStep?.output.objects as number | undefined) ?? null,
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// The offboarding workflow, run when the grace period ends: freeze → export
+// archive → crypto-shred every data key version → purge every tenant-scoped
+// row (found from the catalog, so a table added later is covered) → remove the
+// isolation resources → tombstone. Each step is safe to run again; a worker
+// killed mid-purge leaves some rows deleted and the rest for the next worker.
+// Other tenants are never touched: every statement names the subtree's ids.
+import { withServiceRole } from "@/lib/db/service-role";
+import type { Db } from "@/lib/db/with-tenant";
+import { PermanentJobError } from "@/lib/jobs";
+import type { JobHandler } from "@/lib/jobs/types";
+import { defineWorkflow, type StepContext, type WorkflowSpec } from "@/lib/jobs/workflow";
+import { destroyTenantKeys } from "@/lib/vault/keys";
+import { countTenantRows, deleteTenantRows, loadTenantCatalog } from "./catalog";
+import { removeIsolation } from "./isolation/apply";
+import { exportForOffboarding } from "./offboard-export";
+import { findTenant, setStatus, subtree } from "./tenant-row";
+
+const lifecycle = <T>(fn: (db: Db) => Promise<T>) => withServiceRole("lifecycle.workflow", fn);
+
+/** Rows deleted per transaction: short transactions keep other tenants' pages fast during a large purge. */
+const PURGE_BATCH = Number(process.env.LIFECYCLE_PURGE_BATCH ?? 5_000);
+// Emptied by hand after the batches: the offboarding job's own row and steps
+// are its record, kept with the tombstone like the audit trail (every other
+// job of the subtree goes). Key rows go with the batches (deleteTenantRows
+// removes them through keyring.purge_tenant_keys, after the crypto-shred).
+const KEEP_WHILE_PURGING = ["public.jobs", "public.job_steps"];
+
+function subtreeIds(ctx: StepContext): string[] {
+  const ids = ctx.outputs.freeze?.tenantIds;
+  if (!Array.isArray(ids) || ids.length === 0) throw new PermanentJobError("The offboarding lost track of its tenants.");
+  return ids as string[];
+}
+
+export const OFFBOARD_STEPS = ["freeze", "export", "crypto-shred", "purge", "isolation", "tombstone"] as const;
+
+/** The workflow's definition (tests wrap its steps to kill a worker at each one). */
+export function offboardSpec(): WorkflowSpec {
+  return {
+    requires: "tenants:deprovision",
+    runsWhileFrozen: true,
+    steps: [
+      {
+        name: "freeze",
+        run: async (ctx) =>
+          lifecycle(async (db) => {
+            const t = await findTenant(db, ctx.job.tenantId);
+            if (!t) throw new PermanentJobError("The tenant no longer exists.");
+            if (t.status !== "deprovisioning") throw new PermanentJobError(`The offboarding was called off (the tenant is ${t.status}); nothing was removed.`);
+            const below = await subtree(db, t);
+            return { slug: t.slug, name: t.name, tenantIds: below.map((x) => x.id), slugs: below.map((x) => x.slug) };
+          }),
+      },
+      {
+        name: "export",
+        run: async (ctx) => exportForOffboarding(String(ctx.outputs.freeze.slug), ctx.job.id),
+      },
+      {
+        name: "crypto-shred",
+        run: async (ctx) => {
+          let destroyed = 0;
+          for (const id of subtreeIds(ctx)) destroyed += await destroyTenantKeys(id);
+          return { keyVersionsDestroyed: destroyed };
+        },
+      },
+      {
+        name: "purge",
+        run: async (ctx) => {
+          const ids = subtreeIds(ctx);
+          const counts = await lifecycle(async (db) => countTenantRows(db.$client, ids));
+          const total = Object.entries(counts)
+            .filter(([table]) => !["public.audit_log", "public.tenants", ...KEEP_WHILE_PURGING].includes(table))
+            .reduce((sum, [, n]) => sum + n, 0);
+          let done = 0;
+          await ctx.stepProgress(0, total);
+          for (;;) {
+            const n = await lifecycle(async (db) =>
+              deleteTenantRows(db.$client, ids, { batchSize: PURGE_BATCH, keep: KEEP_WHILE_PURGING, catalog: await loadTenantCatalog(db.$client) }),
+            );
+            if (n === 0) break;
+            done += n;
+            await ctx.stepProgress(Math.min(done, total), total);
+            ctx.jobCtx.signal.throwIfAborted?.();
+          }
+          const jobs = await lifecycle(async (db) => {
+            await db.$client.query(`delete from public.job_steps where tenant_id = any($1::uuid[]) and job_id <> $2`, [ids, ctx.job.id]);
+            const r = await db.$client.query(`delete from public.jobs where tenant_id = any($1::uuid[]) and id <> $2`, [ids, ctx.job.id]);
+            return r.rowCount ?? 0;
+          });
+          return { rowsDeleted: done + jobs, done: total, total };
+        },
+      },
+      {
+        name: "isolation",
+        run: async (ctx) => {
+          const slugs = ctx.outputs.freeze.slugs as string[];
+          const results = [];
+          for (const [i, tenantId] of subtreeIds(ctx).entries()) results.push((await removeIsolation({ tenantId, slug: slugs[i] })).status);
+          return { removed: results.filter((s) => s === "deleted").length, status: results.includes("nothing-to-remove") ? "no cluster configured" : "removed" };
+        },
+      },
+      {
+        name: "tombstone",
+        run: async (ctx) =>
+          lifecycle(async (db) => {
+            for (const id of subtreeIds(ctx)) {
+              await setStatus(db, id, { from: ["active", "suspended", "deprovisioning", "provisioning"], to: "deprovisioned", by: ctx.job.createdBy, reason: "offboarded" });
+            }
+            return {};
+          }),
+      },
+    ],
+    finish: (job, outputs) => ({
+      result: {
+        tenants: (outputs.freeze.tenantIds as string[]).length,
+        rowsDeleted: outputs.purge.rowsDeleted,
+        keyVersionsDestroyed: outputs["crypto-shred"].keyVersionsDestroyed,
+        archive: outputs.export.file ?? null,
+      },
+      audit: {
+        action: "tenant.offboarded",
+        targetType: "tenant",
+        targetId: job.tenantId,
+        details: {
+          slug: outputs.freeze.slug,
+          tenants: (outputs.freeze.tenantIds as string[]).length,
+          rows_deleted: outputs.purge.rowsDeleted,
+          key_versions_destroyed: outputs["crypto-shred"].keyVersionsDestroyed,
+          archive_sha256: outputs.export.sha256 ?? null,
+        },
+      },
+    }),
+    auditFailure: (job, error) => ({ action: "tenant.offboard-failed", targetType: "tenant", targetId: job.tenantId, details: { error: error.message } }),
+  };
+}
+
+export function offboardHandler(): JobHandler {
+  return defineWorkflow(offboardSpec());
+}
