@@ -73,7 +73,8 @@ describe("provisioning", () => {
   });
 
   test("a site under a site, any depth, inherits its parent's plan", async () => {
-    await lifecycle((sdb) => provisionTenant(sdb, request("acme-eu-lab", fx.tenants["acme-eu"]), fx.users.msspAdmin));
+    // The form's "same as its parent" sends an empty plan.
+    await lifecycle((sdb) => provisionTenant(sdb, request("acme-eu-lab", fx.tenants["acme-eu"], { plan: "" }), fx.users.msspAdmin));
     await runJobsUntilIdle({ kinds: [PROVISION_KIND] });
     const s = await state("acme-eu-lab");
     assert.deepEqual([s.kind, s.parent, s.status, s.plan], ["site", "acme-eu", "active", "standard"]);

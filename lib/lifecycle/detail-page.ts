@@ -18,6 +18,8 @@ import type { TenantStatus } from "./states";
 
 export type { WorkflowView };
 
+const BOOKKEEPING = new Set(["public.tenants", "public.jobs", "public.job_steps", "audit.chain_heads", "public.audit_log", "keyring.tenant_keys"]);
+
 export interface TenantDetail {
   id: string;
   slug: string;
@@ -83,7 +85,8 @@ export async function loadTenantDetail(tx: TenantTx, slug: string): Promise<Tena
         return [
           k.rows.map((r) => ({ version: r.version, status: r.status, createdAt: new Date(r.created_at).toISOString() })),
           Object.entries(counts)
-            .filter(([, n]) => n > 0)
+            // The tenant's data, not the portal's bookkeeping about it.
+            .filter(([table, n]) => n > 0 && !BOOKKEEPING.has(table))
             .map(([table, n]) => ({ table, rows: n }))
             .sort((a, b) => b.rows - a.rows),
         ] as const;

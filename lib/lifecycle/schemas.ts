@@ -28,7 +28,8 @@ export const provisionSchema = z.object({
   tenantId: uuid,
   name: z.string().trim().min(1, "Give it a name.").max(200),
   slug: newSlugSchema,
-  plan: planSchema.optional(),
+  // "" from the form's "default" choice means none chosen.
+  plan: z.preprocess((v) => (v === "" ? undefined : v), planSchema.optional()),
   adminEmail: z.string().trim().toLowerCase().email("An email address for the first admin.").max(320),
 });
 export type ProvisionInput = z.infer<typeof provisionSchema>;
