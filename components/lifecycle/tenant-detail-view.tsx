@@ -85,7 +85,7 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
           {t.offboarding && <WorkflowTimeline slug={t.slug} initial={t.offboarding} canRetry={t.can["tenants:deprovision"]} />}
           {t.provisioning ? (
             <WorkflowTimeline slug={t.slug} initial={t.provisioning} canRetry={t.can["tenants:provision"]} />
-          ) : (
+          ) : frozen ? null : (
             <p className="rounded-xl border border-dashed border-slate-300 bg-white p-4 text-sm text-slate-500">
               Created before workflows existed (or restored from an archive): no provisioning history.
             </p>

@@ -4,8 +4,7 @@
 // isolation resources → tombstone. Each step is safe to run again; a worker
 // killed mid-purge leaves some rows deleted and the rest for the next worker.
 // Other tenants are never touched: every statement names the subtree's ids.
-import { withServiceRole } from "@/lib/db/service-role";
-import type { Db } from "@/lib/db/with-tenant";
+import { withLifecycle } from "./service-path";
 import { PermanentJobError } from "@/lib/jobs";
 import type { JobHandler } from "@/lib/jobs/types";
 import { defineWorkflow, type StepContext, type WorkflowSpec } from "@/lib/jobs/workflow";
@@ -15,7 +14,6 @@ import { removeIsolation } from "./isolation/apply";
 import { exportForOffboarding } from "./offboard-export";
 import { findTenant, setStatus, subtree } from "./tenant-row";
 
-const lifecycle = <T>(fn: (db: Db) => Promise<T>) => withServiceRole("lifecycle.workflow", fn);
 
 /** Rows deleted per transaction: short transactions keep other tenants' pages fast during a large purge. */
 const PURGE_BATCH = Number(process.env.LIFECYCLE_PURGE_BATCH ?? 5_000);
@@ -42,7 +40,7 @@ export function offboardSpec(): WorkflowSpec {
       {
         name: "freeze",
         run: async (ctx) =>
-          lifecycle(async (db) => {
+          withLifecycle(async (db) => {
             const t = await findTenant(db, ctx.job.tenantId);
             if (!t) throw new PermanentJobError("The tenant no longer exists.");
             if (t.status !== "deprovisioning") throw new PermanentJobError(`The offboarding was called off (the tenant is ${t.status}); nothing was removed.`);
@@ -66,14 +64,14 @@ export function offboardSpec(): WorkflowSpec {
         name: "purge",
         run: async (ctx) => {
           const ids = subtreeIds(ctx);
-          const counts = await lifecycle(async (db) => countTenantRows(db.$client, ids));
+          const counts = await withLifecycle(async (db) => countTenantRows(db.$client, ids));
           const total = Object.entries(counts)
             .filter(([table]) => !["public.audit_log", "public.tenants", ...KEEP_WHILE_PURGING].includes(table))
             .reduce((sum, [, n]) => sum + n, 0);
           let done = 0;
           await ctx.stepProgress(0, total);
           for (;;) {
-            const n = await lifecycle(async (db) =>
+            const n = await withLifecycle(async (db) =>
               deleteTenantRows(db.$client, ids, { batchSize: PURGE_BATCH, keep: KEEP_WHILE_PURGING, catalog: await loadTenantCatalog(db.$client) }),
             );
             if (n === 0) break;
@@ -81,7 +79,7 @@ export function offboardSpec(): WorkflowSpec {
             await ctx.stepProgress(Math.min(done, total), total);
             ctx.jobCtx.signal.throwIfAborted?.();
           }
-          const jobs = await lifecycle(async (db) => {
+          const jobs = await withLifecycle(async (db) => {
             await db.$client.query(`delete from public.job_steps where tenant_id = any($1::uuid[]) and job_id <> $2`, [ids, ctx.job.id]);
             const r = await db.$client.query(`delete from public.jobs where tenant_id = any($1::uuid[]) and id <> $2`, [ids, ctx.job.id]);
             return r.rowCount ?? 0;
@@ -101,7 +99,7 @@ export function offboardSpec(): WorkflowSpec {
       {
         name: "tombstone",
         run: async (ctx) =>
-          lifecycle(async (db) => {
+          withLifecycle(async (db) => {
             for (const id of subtreeIds(ctx)) {
               await setStatus(db, id, { from: ["active", "suspended", "deprovisioning", "provisioning"], to: "deprovisioned", by: ctx.job.createdBy, reason: "offboarded" });
             }

@@ -1,8 +1,7 @@
 // The provisioning workflow: tenant row → data key → configuration from the
 // parent → first-admin invitation → isolation resources → ready. Each step is
 // safe to run again (a worker killed at any point resumes at that step).
-import { withServiceRole } from "@/lib/db/service-role";
-import type { Db } from "@/lib/db/with-tenant";
+import { withLifecycle } from "./service-path";
 import { PermanentJobError } from "@/lib/jobs";
 import type { JobHandler } from "@/lib/jobs/types";
 import { defineWorkflow, type StepContext, type WorkflowSpec } from "@/lib/jobs/workflow";
@@ -12,10 +11,9 @@ import { applyIsolation } from "./isolation/apply";
 import { isolationManifestsFor } from "./isolation-for";
 import { findTenant, setStatus } from "./tenant-row";
 
-const lifecycle = <T>(fn: (db: Db) => Promise<T>) => withServiceRole("lifecycle.workflow", fn);
 
 async function provisioningTenant(ctx: StepContext) {
-  const t = await lifecycle((db) => findTenant(db, ctx.job.tenantId));
+  const t = await withLifecycle((db) => findTenant(db, ctx.job.tenantId));
   if (!t) throw new PermanentJobError("The tenant being provisioned no longer exists.");
   if (t.status !== "provisioning" && t.status !== "active") {
     throw new PermanentJobError(`The tenant is ${t.status}; provisioning stopped. Resume it first, then retry.`);
@@ -44,7 +42,7 @@ export function provisionSpec(): WorkflowSpec {
         // sure one is active (a key destroyed meanwhile gets a new one).
         name: "data-key",
         run: async (ctx) =>
-          lifecycle(async (db) => {
+          withLifecycle(async (db) => {
             let version = await activeKeyVersion(db, ctx.job.tenantId);
             if (version === null) {
               const { rows } = await db.$client.query<{ v: number }>(`select keyring.create_tenant_key($1) as v`, [ctx.job.tenantId]);
@@ -57,7 +55,7 @@ export function provisionSpec(): WorkflowSpec {
         // Today's per-tenant configuration is the MFA requirement; a new tenant starts with its parent's.
         name: "configuration",
         run: async (ctx) =>
-          lifecycle(async (db) => {
+          withLifecycle(async (db) => {
             const { rows } = await db.$client.query<{ require_mfa: boolean }>(
               `update public.tenants t set require_mfa = p.require_mfa
                  from public.tenants p
@@ -71,7 +69,7 @@ export function provisionSpec(): WorkflowSpec {
       {
         name: "invite-admin",
         run: async (ctx) =>
-          lifecycle(async (db) => {
+          withLifecycle(async (db) => {
             const { adminEmail, inviteHash } = ctx.job.payload as { adminEmail?: string; inviteHash?: string };
             if (!adminEmail || !inviteHash || !/^[0-9a-f]{64}$/.test(inviteHash)) {
               throw new PermanentJobError("The provisioning request has no first admin to invite.");
@@ -98,7 +96,7 @@ export function provisionSpec(): WorkflowSpec {
       {
         name: "ready",
         run: async (ctx) =>
-          lifecycle(async (db) => {
+          withLifecycle(async (db) => {
             await setStatus(db, ctx.job.tenantId, { from: ["provisioning"], to: "active", by: ctx.job.createdBy });
             return {};
           }),

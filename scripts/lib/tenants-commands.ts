@@ -3,7 +3,7 @@
 // service-role transaction with its audit row.
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
-import { withServiceRole } from "@/lib/db/service-role";
+import { withLifecycle } from "@/lib/lifecycle/service-path";
 import type { Db } from "@/lib/db/with-tenant";
 import { retryJob, type JobView } from "@/lib/jobs";
 import { LifecycleRefusal } from "@/lib/lifecycle/errors";
@@ -22,7 +22,6 @@ interface Helpers {
   usage: (message?: string) => never;
 }
 
-const lifecycle = <T>(fn: (db: Db) => Promise<T>) => withServiceRole("lifecycle.workflow", fn);
 
 async function tenantBySlug(db: Db, slug: string): Promise<LifecycleTenant> {
   const t = await findTenantBySlugForLifecycle(db, slug);
@@ -46,7 +45,7 @@ function finished(job: JobView): number {
 }
 
 async function list(): Promise<number> {
-  const rows = await lifecycle(async (db) =>
+  const rows = await withLifecycle(async (db) =>
     (
       await db.$client.query<{ slug: string; name: string; kind: string; status: keyof typeof TENANT_STATUS_LABELS; plan: string; depth: number }>(
         `select slug, name, kind, status, plan, extensions.nlevel(path) as depth from public.tenants order by path`,
@@ -66,7 +65,7 @@ export async function runTenantsCommand(command: string, slug: string | undefine
         return await list();
       case "create": {
         if (!o.parent) h.usage("create needs --parent <slug>");
-        const p = await lifecycle(async (db) => {
+        const p = await withLifecycle(async (db) => {
           const parent = await tenantBySlug(db, o.parent!);
           const input = parsedOrExit(provisionSchema, { tenantId: parent.id, name: o.name, slug: o.slug, plan: o.plan, adminEmail: o["admin-email"] }, h.usage);
           const made = await provisionTenant(db, input, null);
@@ -78,7 +77,7 @@ export async function runTenantsCommand(command: string, slug: string | undefine
         return finished(await h.followJob(p.tenant.id, p.job.id, PROVISION_KIND));
       }
       case "suspend": {
-        const change = await lifecycle(async (db) => {
+        const change = await withLifecycle(async (db) => {
           const t = await tenantBySlug(db, slug!);
           const input = parsedOrExit(suspendSchema, { tenantId: t.id, reason: o.reason }, h.usage);
           const c = await suspendTenant(db, t.id, input.reason, null);
@@ -89,7 +88,7 @@ export async function runTenantsCommand(command: string, slug: string | undefine
         return 0;
       }
       case "resume": {
-        const change = await lifecycle(async (db) => {
+        const change = await withLifecycle(async (db) => {
           const t = await tenantBySlug(db, slug!);
           const c = await resumeTenant(db, t.id, null);
           await recordAudit(db, { tenantId: t.id, action: "tenant.resumed", targetType: "tenant", targetId: t.id, outcome: "success", details: VIA });
@@ -99,7 +98,7 @@ export async function runTenantsCommand(command: string, slug: string | undefine
         return 0;
       }
       case "offboard": {
-        const started = await lifecycle(async (db) => {
+        const started = await withLifecycle(async (db) => {
           const t = await tenantBySlug(db, slug!);
           const input = parsedOrExit(offboardSchema, { tenantId: t.id, confirmName: o.confirm, graceDays: o["grace-days"] }, h.usage);
           const s = await startOffboarding(db, input, null);
@@ -113,7 +112,7 @@ export async function runTenantsCommand(command: string, slug: string | undefine
         return finished(await h.followJob(started.tenant.id, started.job.id, OFFBOARD_KIND));
       }
       case "cancel-offboard": {
-        const t = await lifecycle(async (db) => {
+        const t = await withLifecycle(async (db) => {
           const tenant = await tenantBySlug(db, slug!);
           const back = await cancelOffboarding(db, tenant.id, null);
           await recordAudit(db, { tenantId: tenant.id, action: "tenant.offboarding-cancelled", targetType: "tenant", targetId: tenant.id, outcome: "success", details: { ...VIA, back_to: back.status } });
@@ -124,7 +123,7 @@ export async function runTenantsCommand(command: string, slug: string | undefine
       }
       case "move": {
         if (!o.to) h.usage("move needs --to <parent-slug>");
-        const m = await lifecycle(async (db) => {
+        const m = await withLifecycle(async (db) => {
           const t = await tenantBySlug(db, slug!);
           const to = await tenantBySlug(db, o.to!);
           const moved = await moveTenant(db, t.id, to.id);
@@ -137,7 +136,7 @@ export async function runTenantsCommand(command: string, slug: string | undefine
         return 0;
       }
       case "retry": {
-        const r = await lifecycle(async (db) => {
+        const r = await withLifecycle(async (db) => {
           const t = await tenantBySlug(db, slug!);
           const { rows } = await db.$client.query<{ id: string; kind: string }>(
             `select id, kind from public.jobs where tenant_id = $1 and kind = any($2::text[]) and status = 'failed' order by created_at desc limit 1`,

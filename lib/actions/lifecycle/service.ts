@@ -2,9 +2,4 @@
 // (authenticated may not insert tenants or change their status), after the
 // guard has loaded the target under RLS and the PDP has allowed the action.
 // The guard's audit row is then written in the caller's transaction.
-import { withServiceRole } from "@/lib/db/service-role";
-import type { Db } from "@/lib/db/with-tenant";
-
-export function asLifecycle<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  return withServiceRole("lifecycle.workflow", fn);
-}
+export { withLifecycle as asLifecycle } from "@/lib/lifecycle/service-path";
