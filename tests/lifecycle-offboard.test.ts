@@ -18,7 +18,7 @@ import { withServiceRole } from "@/lib/db/service-role";
 import { getJobAsService, registerJobHandler, retryJob, runJobsUntilIdle } from "@/lib/jobs";
 import { loadTenantCatalog } from "@/lib/lifecycle/catalog";
 import { cancelOffboarding, OFFBOARD_KIND, startOffboarding } from "@/lib/lifecycle/offboard";
-import { offboardHandler } from "@/lib/lifecycle/offboard-workflow";
+import { offboardHandler, OFFBOARD_STEPS } from "@/lib/lifecycle/offboard-workflow";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
@@ -36,6 +36,8 @@ before(async () => {
   registerJobHandler(OFFBOARD_KIND, offboardHandler());
   dir = await mkdtemp(path.join(os.tmpdir(), "offboard-"));
   process.env.TENANT_ARCHIVE_DIR = path.join(dir, "archives");
+  process.env.TENANT_ARCHIVE_KEY_FILE = path.join(dir, "transfer.key");
+  await writeFile(process.env.TENANT_ARCHIVE_KEY_FILE, randomBytes(32).toString("base64"));
 });
 after(async () => {
   await owner.end();
@@ -95,9 +97,7 @@ describe("offboarding", () => {
     assert.equal((await owner.query("select count(*)::int as n from public.alerts where tenant_id = any($1)", [subtree])).rows[0].n, 6, "nothing was removed");
 
     // With a key, retried, and its worker SIGKILLed after the purge's second batch.
-    const keyFile = path.join(dir, "transfer.key");
-    await writeFile(keyFile, randomBytes(32).toString("base64"));
-    process.env.TENANT_ARCHIVE_KEY_FILE = keyFile;
+    process.env.TENANT_ARCHIVE_KEY_FILE = path.join(dir, "transfer.key");
     await lifecycle((sdb) => retryJob(sdb, fx.tenants.acme, started.job.id));
     const child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/lifecycle-worker.ts"], {
       env: { ...process.env, DATABASE_URL: db.appUrl, KILL_AT_PROGRESS: "3", LIFECYCLE_PURGE_BATCH: "2", LOG_LEVEL: "silent", JOBS_WORKER_STALE_MS: "60000" },
@@ -143,4 +143,45 @@ describe("offboarding", () => {
     const verified = await verifyAuditChains();
     assert.ok(verified.ok, JSON.stringify(verified.breaks));
   });
+});
+
+describe("a worker killed after each offboarding step", () => {
+  for (const step of OFFBOARD_STEPS) {
+    test(`after "${step}": the next worker finishes, the subtree empty, nothing else touched`, async () => {
+      // A fresh customer with a site, alerts and a member, under mssp-b.
+      const slug = `gone-${step}`;
+      const { rows } = await owner.query<{ id: string }>(
+        `with c as (insert into public.tenants (parent_id, slug, name, kind) values ($1, $2, $3, 'customer') returning id),
+              s as (insert into public.tenants (parent_id, slug, name, kind) select id, $2 || '-site', 'Site', 'site' from c returning id)
+         select id from c union all select id from s`,
+        [fx.tenants["mssp-b"], slug, `Gone ${step}`],
+      );
+      const ids = rows.map((r) => r.id);
+      await owner.query("insert into public.alerts (tenant_id, title, severity, source) select t, 'a' || g, 'high', 'test' from unnest($1::uuid[]) t, generate_series(1, 5) g", [ids]);
+      await owner.query("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_admin')", [ids[0], fx.users.otherCoAdmin]);
+      const others = Object.values(fx.tenants);
+      const othersBefore = await digests(others);
+      const started = await lifecycle((sdb) => startOffboarding(sdb, { tenantId: ids[0], confirmName: `Gone ${step}`, graceDays: 0 }, null));
+      const child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/lifecycle-worker.ts"], {
+        env: { ...process.env, DATABASE_URL: db.appUrl, KILL_AFTER_STEP: step, LOG_LEVEL: "silent", JOBS_WORKER_STALE_MS: "60000" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (d) => (output += d));
+      child.stderr.on("data", (d) => (output += d));
+      assert.equal(await new Promise((r) => child.on("exit", (_c, s) => r(s))), "SIGKILL", output);
+      await owner.query("update jobs_engine.workers set last_seen = now() - interval '1 hour'");
+      await owner.query("update graphile_worker._private_jobs set locked_at = now() - interval '1 hour' where locked_by is not null");
+      const finishing = await runJobsUntilIdle({ kinds: [OFFBOARD_KIND] });
+      const why = await owner.query("select name, status, attempts, last_error from public.job_steps where job_id = $1 order by position", [started.job.id]);
+      assert.deepEqual(finishing.outcomes, ["succeeded"], JSON.stringify(why.rows));
+      for (const r of why.rows) assert.equal(r.attempts, r.name === step ? 2 : 1, `${r.name} ran ${r.attempts} times`);
+      const left = await digests(ids);
+      for (const [table, d] of Object.entries(left)) {
+        const n = Number(d.split(":")[0]);
+        if (!["public.audit_log", "audit.chain_heads", "public.tenants", "public.jobs", "public.job_steps"].includes(table)) assert.equal(n, 0, `${table} after a kill after ${step}`);
+      }
+      assert.deepEqual(await digests(others), othersBefore, "another tenant's rows changed");
+    });
+  }
 });
