@@ -75,11 +75,27 @@ export function SuspendControls(props: { tenantId: string; name: string; status:
   );
 }
 
-export function OffboardControls(props: { tenantId: string; name: string; status: TenantStatus; deprovisionAfter: string | null }) {
+export function OffboardControls(props: {
+  tenantId: string;
+  name: string;
+  status: TenantStatus;
+  deprovisionAfter: string | null;
+  /** Still within the grace period (decided on the server, when the page was rendered). */
+  inGracePeriod: boolean;
+}) {
   const [started, offboard] = useLifecycleAction(offboardTenant);
   const [cancelled, cancel] = useLifecycleAction(cancelOffboarding);
   const [confirmName, setConfirmName] = useState("");
   const [graceDays, setGraceDays] = useState("30");
+  if (props.status === "deprovisioning" && !props.inGracePeriod) {
+    return (
+      <Card title="Offboarding" tone="danger">
+        <p className="text-sm text-slate-600">
+          The grace period is over: its data is being exported and removed (see the timeline). It can no longer be called off.
+        </p>
+      </Card>
+    );
+  }
   if (props.status === "deprovisioning") {
     return (
       <Card title="Offboarding" tone="danger">

@@ -116,7 +116,13 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
           {t.can["tenants:suspend"] && t.kind !== "mssp" && <SuspendControls tenantId={t.id} name={t.name} status={t.status} />}
           {t.can["tenants:move"] && t.kind !== "mssp" && !frozen && <MoveControls tenantId={t.id} name={t.name} targets={props.moveTargets} />}
           {t.can["tenants:deprovision"] && t.kind !== "mssp" && (
-            <OffboardControls tenantId={t.id} name={t.name} status={t.status} deprovisionAfter={t.deprovisionAfter} />
+            <OffboardControls
+              tenantId={t.id}
+              name={t.name}
+              status={t.status}
+              deprovisionAfter={t.deprovisionAfter}
+              inGracePeriod={t.deprovisionAfter !== null && Date.parse(t.deprovisionAfter) > Date.now()}
+            />
           )}
           {!Object.values(t.can).some(Boolean) && !t.pdpUnavailable && (
             <p className="text-sm text-slate-500">You can see this tenant; its lifecycle is managed by the MSSP&apos;s admins.</p>
