@@ -1,4 +1,5 @@
 import { SEVERITIES } from "@/drizzle/schema";
+import { TENANT_STATUS_LABELS } from "@/lib/lifecycle/states";
 import { totalOf, type TenantNode } from "@/lib/tenancy/tree";
 import { SEVERITY_COLORS } from "@/components/alerts/severity-badge";
 
@@ -22,7 +23,7 @@ function Row({ node, rootDepth }: { node: TenantNode; rootDepth: number }) {
             </a>
             <span className={`rounded px-1.5 py-0.5 text-[10px] font-semibold uppercase ${KIND_STYLES[node.kind]}`}>{node.kind}</span>
             {node.status !== "active" && (
-              <span className="rounded bg-red-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-red-700">{node.status}</span>
+              <span className="rounded bg-red-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-red-700">{TENANT_STATUS_LABELS[node.status]}</span>
             )}
           </div>
         </td>

@@ -1,6 +1,6 @@
 // The tenant tree as the caller may see it, with open-alert counts. Everything
 // here runs inside withTenant: RLS decides which tenants and alerts exist.
-import { asc, inArray, sql } from "drizzle-orm";
+import { asc, inArray, ne, sql } from "drizzle-orm";
 import { alerts, OPEN_ALERT_STATUSES, SEVERITIES, tenants, type Severity } from "@/drizzle/schema";
 import type { Db } from "@/lib/db/with-tenant";
 import type { TenantStatus } from "@/lib/lifecycle/states";
@@ -30,7 +30,11 @@ export function totalOf(counts: SeverityCounts): number {
   return SEVERITIES.reduce((sum, s) => sum + counts[s], 0);
 }
 
-/** Visible tenants as a forest (roots are the caller's highest visible tenants), ordered by path. */
+/**
+ * Visible tenants as a forest (roots are the caller's highest visible tenants),
+ * ordered by path. Offboarded tenants (tombstones, no data left) are not part
+ * of it: the console's Customers page lists them under "Offboarded".
+ */
 export async function loadTenantTree(db: Db): Promise<TenantNode[]> {
   const rows = await db
     .select({
@@ -43,6 +47,7 @@ export async function loadTenantTree(db: Db): Promise<TenantNode[]> {
       depth: sql<number>`extensions.nlevel(${tenants.path})`.mapWith(Number),
     })
     .from(tenants)
+    .where(ne(tenants.status, "deprovisioned"))
     .orderBy(asc(tenants.path));
 
   const counts = await db
