@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import { forbidden } from "next/navigation";
+import { ImportLegacy } from "@/components/lifecycle/archive/import-legacy";
+import { PageHeader } from "@/components/ui/page-header";
+import { importTargets } from "@/lib/lifecycle/web/access";
+import { consolePage, isOperator } from "@/lib/tenancy/page-context";
+
+export const metadata: Metadata = { title: "Import a legacy install" };
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function ConsoleImportLegacy(props: Props) {
+  const requested = (await props.searchParams).tenant;
+  const page = await consolePage("/customers/import");
+  // MSSP staff only; the PDP decides which tenants can take an import (tenants:provision).
+  const data = await page.run(async (tx) => (isOperator(tx) ? importTargets(tx) : null));
+  if (!data) forbidden();
+  const targets = data.choices.map((c) => ({ slug: c.slug, name: c.name, kind: c.kind, depth: c.depth, status: c.status }));
+  const initial = typeof requested === "string" && targets.some((t) => t.slug === requested) ? requested : "";
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <a href="/customers" className="text-brand hover:underline">
+          ← Customers
+        </a>
+      </p>
+      <PageHeader
+        title="Import a legacy install"
+        description="Users, assets and alerts of a single-tenant install, from its CSV or JSON export, into a customer or site. Try a dry run first."
+      />
+      <ImportLegacy targets={targets} initialTenant={initial} pdpUnavailable={data.pdpUnavailable} />
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+// POST /customers/import/run on the console host: a legacy install's users,
+// assets and alerts files (an envelope: tenant, mode, then up to three files)
+// into a customer or site, as a dry run (nothing written) or for real, in one
+// transaction, idempotent by natural keys (lib/lifecycle/archive/import.ts).
+// MSSP staff only (checked before the upload is accepted), tenants:provision
+// on the tenant. The files go to a temporary directory, deleted before the
+// answer; the answer names them as the person's files were named.
+import { z } from "zod";
+import { getSessionUser } from "@/lib/auth/session";
+import { importUpload, requireStaff } from "@/lib/lifecycle/web/console-archive";
+import { errorResponse, jsonError, noStore, sameOrigin } from "@/lib/lifecycle/web/http";
+import { ConsoleRefusal } from "@/lib/lifecycle/web/errors";
+import { LEGACY_KINDS, legacyExtension } from "@/lib/lifecycle/web/legacy-files";
+import { receiveUpload, type FileSpec, type Upload } from "@/lib/lifecycle/web/upload";
+import { tenantSlugSchema } from "@/lib/tenancy/slug";
+
+const fields = z.object({
+  tenant: tenantSlugSchema.or(z.literal("")).refine((s) => s !== "", "Choose the tenant to import into."),
+  mode: z.enum(["dry-run", "import"], { error: () => "Choose Dry run or Import." }),
+});
+
+const files = Object.fromEntries(
+  LEGACY_KINDS.map((kind): [string, FileSpec] => [
+    kind,
+    {
+      required: false,
+      storeAs: (name) => {
+        const ext = legacyExtension(name);
+        if (!ext) throw new ConsoleRefusal(400, `The ${kind} file must be .csv, .json or .ndjson (${name.slice(0, 80)} is not).`);
+        return `${kind}.${ext}`;
+      },
+    },
+  ]),
+);
+
+export async function POST(request: Request) {
+  if (!sameOrigin(request)) return jsonError(403, "Import from the Import page in the console.");
+  const user = await getSessionUser();
+  if (!user) return jsonError(401, "Your session has ended. Sign in again; nothing was imported.");
+  const caller = { userId: user.id, email: user.email, sessionId: user.sessionId };
+  let upload: Upload<z.infer<typeof fields>> | undefined;
+  try {
+    await requireStaff(caller, "tenant.import-requested");
+    upload = await receiveUpload(request, {
+      fields,
+      files,
+      tooLarge: "These files are too large to import here: use `npm run tenants -- import` (docs/tenant-migration.md).",
+    });
+    const report = await importUpload(caller, { slug: upload.fields.tenant, dir: upload.dir, dryRun: upload.fields.mode === "dry-run" });
+    // Name each file as it was named on the person's disk.
+    const original = new Map(upload.files.map((f) => [f.storedName, f.name]));
+    const named = (f: string) => original.get(f) ?? f;
+    return Response.json(
+      { ...report, files: report.files.map(named), rejected: report.rejected.map((r) => ({ ...r, file: named(r.file) })) },
+      { headers: noStore },
+    );
+  } catch (error) {
+    const nothing = upload?.fields.mode === "dry-run" ? "Nothing was written." : "Nothing was imported.";
+    return errorResponse(error, { event: "lifecycle.console-import-failed", denied: "You may not import into this tenant.", nothing });
+  } finally {
+    await upload?.cleanup();
+  }
+}
