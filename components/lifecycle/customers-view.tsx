@@ -8,6 +8,7 @@ import { Pager } from "@/components/ui/pager";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { CUSTOMERS_PAGE_SIZE, customersHref, STATUS_FILTER_LABELS, STATUS_FILTERS, type CustomersPage, type CustomersQuery } from "@/lib/lifecycle/list-page";
 import { CustomersTable } from "./customers-table";
+import { ArchiveLinks } from "./archive/archive-links";
 import { NewTenantButton } from "./new-tenant-button";
 
 const ATTENTION: Partial<Record<string, string>> = {
@@ -32,6 +33,7 @@ export function CustomersView(props: { data: CustomersPage; query: CustomersQuer
         }
       />
       <Notice messages={props.problems} />
+      {provisionParents.length > 0 && <ArchiveLinks />}
       {data.pdpUnavailable && <PdpUnavailable inline />}
       <div className="mb-4 flex flex-wrap items-center gap-2">
         {STATUS_FILTERS.map((s) => (

@@ -7,6 +7,7 @@ import { QueryProvider } from "@/components/ui/query-provider";
 import type { TenantDetail } from "@/lib/lifecycle/detail-page";
 import { planInfo } from "@/lib/lifecycle/plans";
 import { MoveControls, OffboardControls, SuspendControls, type MoveTarget } from "./action-forms";
+import { ExportArchive } from "./archive/export-archive";
 import { NewTenantButton } from "./new-tenant-button";
 import { TenantStatusBadge } from "./status-badge";
 import { WorkflowTimeline } from "./workflow-timeline";
@@ -106,6 +107,7 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
               </a>
             )}
           </section>
+          {t.can["tenants:export"] && !frozen && <ExportArchive slug={t.slug} name={t.name} sites={t.sites} />}
         </div>
         <div className="space-y-4">
           {frozen && (

@@ -8,6 +8,8 @@ import { planSchema } from "./plans";
 export const RESERVED_SLUGS = [
   "www", "api", "admin", "console", "app", "mail", "static", "portal", "auth", "login",
   "status", "docs", "help", "support", "assets", "cdn", "smtp", "imap", "ftp", "ns1", "ns2", "mx", "localhost",
+  // Console pages under /customers/ that a tenant's own page would collide with.
+  "restore", "import",
 ] as const;
 
 const reserved = new Set<string>(RESERVED_SLUGS);
