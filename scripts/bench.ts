@@ -20,7 +20,11 @@
 // Flags: --plans prints the full plans; --only=1,4 runs only those scenarios
 // (--only=vault: just the vault's seal/open/rotation figures; --only=keys-page:
 // the console Keys page, scripts/bench/keys-page.ts; --only=credentials-overview:
-// the console Credentials overview, scripts/bench/credentials-overview.ts);
+// the console Credentials overview, scripts/bench/credentials-overview.ts;
+// --only=lifecycle: provisioning 500 customers through the workflow, a
+// 200,000-alert tenant offboarded while another tenant's alert page is timed,
+// export/restore rates, scripts/bench/lifecycle.ts; also part of the default
+// run, last, since it takes about 70 s at the default scale);
 // --keep leaves the server up after the run (until Ctrl-C) for manual EXPLAINs.
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -34,6 +38,7 @@ import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "./lib/em
 import { runCredentialsOverviewBench } from "./bench/credentials-overview";
 import { generateBenchData, MSSP_SLUG } from "./bench/generate";
 import { runKeysPageBench } from "./bench/keys-page";
+import { runLifecycleBench } from "./bench/lifecycle";
 import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95, renderTable, type RunResult } from "./bench/measure";
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
@@ -266,6 +271,7 @@ async function main() {
   });
   const scenarios = allScenarios.filter((s) => !only || only.has(s.id));
   const vaultRequested = !only || only.has("vault");
+  const lifecycleRequested = !only || only.has("lifecycle");
 
   // ---------------------------------------------------------- scenarios
   const results: Array<{ s: Scenario; outcome: Outcome; m: Awaited<ReturnType<typeof measurePair>> }> = [];
@@ -344,6 +350,22 @@ async function main() {
     helperCost.push(`  ${who.padEnd(38)} ${cells.join("; ")}`);
   }
 
+  // -------------------------------------------------------- the lifecycle
+  // Last of the measurements: it adds customers to the bench MSSP and
+  // offboards one of them, which would change the scopes timed above.
+  let lifecycleLines: string[] = [];
+  if (lifecycleRequested) {
+    console.log(`\nLifecycle (scripts/bench/lifecycle.ts): provisioning, a purge under load, export/restore`);
+    lifecycleLines = await runLifecycleBench({
+      url: db.url,
+      msspId: data.msspId,
+      msspSlug: MSSP_SLUG,
+      pageCaller: { userId: data.users.customerAdmin.id, email: data.users.customerAdmin.email, activeTenantId: data.customer.id },
+      pageCallerLabel: `the tenant admin of ${data.customer.slug}`,
+      log: console.log,
+    });
+  }
+
   // ------------------------------------------------------------- plans
   const planText = explained.map((e) => e.text).join("\n");
   await writeFile(
@@ -399,6 +421,10 @@ async function main() {
   if (overviewLines.length > 0) {
     console.log(`\nCredentials overview (ms per page load):`);
     for (const line of overviewLines) console.log(`  ${line}`);
+  }
+  if (lifecycleLines.length > 0) {
+    console.log(`\nLifecycle (issue 8):`);
+    for (const line of lifecycleLines) console.log(`  ${line}`);
   }
   console.log(`\nSetup ${setupSeconds.toFixed(1)} s; total ${secs(started)} s.`);
   if (keep) {
