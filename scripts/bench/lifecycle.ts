@@ -50,6 +50,7 @@ import { registerDefaultHandlers } from "@/lib/jobs/default-handlers";
 import { newWorkerId, runWorker } from "@/lib/jobs/worker";
 import { listAlerts } from "@/lib/alerts/list";
 import { startOffboarding, OFFBOARD_KIND } from "@/lib/lifecycle/offboard";
+import { PURGE_BATCH } from "@/lib/lifecycle/offboard-workflow";
 import { provisionTenant, PROVISION_KIND } from "@/lib/lifecycle/provision";
 import { withLifecycle } from "@/lib/lifecycle/service-path";
 import { log as appLog } from "@/lib/log";
@@ -70,7 +71,6 @@ export interface LifecycleBenchInput {
 
 const TENANTS = Number(process.env.BENCH_LIFECYCLE_TENANTS ?? 500);
 const PURGE_ALERTS = Number(process.env.BENCH_PURGE_ALERTS ?? 200_000);
-const PURGE_BATCH = Number(process.env.LIFECYCLE_PURGE_BATCH ?? 5_000);
 /** Page loads before the offboarding starts: at least this long and this many. */
 const BEFORE_SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const BEFORE_MIN = 50;
