@@ -6,12 +6,11 @@
 // on the tenant. The files go to a temporary directory, deleted before the
 // answer; the answer names them as the person's files were named.
 import { z } from "zod";
-import { getSessionUser } from "@/lib/auth/session";
-import { importUpload, requireStaff } from "@/lib/lifecycle/web/console-archive";
-import { errorResponse, jsonError, noStore, sameOrigin } from "@/lib/lifecycle/web/http";
+import { importUpload } from "@/lib/lifecycle/web/console-archive";
 import { ConsoleRefusal } from "@/lib/lifecycle/web/errors";
 import { LEGACY_KINDS, legacyExtension } from "@/lib/lifecycle/web/legacy-files";
-import { receiveUpload, type FileSpec, type Upload } from "@/lib/lifecycle/web/upload";
+import type { FileSpec } from "@/lib/lifecycle/web/upload";
+import { uploadRoute } from "@/lib/lifecycle/web/upload-route";
 import { tenantSlugSchema } from "@/lib/tenancy/slug";
 
 const fields = z.object({
@@ -33,31 +32,23 @@ const files = Object.fromEntries(
   ]),
 );
 
-export async function POST(request: Request) {
-  if (!sameOrigin(request)) return jsonError(403, "Import from the Import page in the console.");
-  const user = await getSessionUser();
-  if (!user) return jsonError(401, "Your session has ended. Sign in again; nothing was imported.");
-  const caller = { userId: user.id, email: user.email, sessionId: user.sessionId };
-  let upload: Upload<z.infer<typeof fields>> | undefined;
-  try {
-    await requireStaff(caller, "tenant.import-requested");
-    upload = await receiveUpload(request, {
-      fields,
-      files,
-      tooLarge: "These files are too large to import here: use `npm run tenants -- import` (docs/tenant-migration.md).",
-    });
+export const POST = uploadRoute({
+  audit: "tenant.import-requested",
+  fields,
+  files,
+  messages: {
+    crossSite: "Import from the Import page in the console.",
+    signedOut: "Your session has ended. Sign in again; nothing was imported.",
+    tooLarge: "These files are too large to import here: use `npm run tenants -- import` (docs/tenant-migration.md).",
+    denied: "You may not import into this tenant.",
+  },
+  event: "lifecycle.console-import-failed",
+  nothing: (upload) => (upload?.fields.mode === "dry-run" ? "Nothing was written." : "Nothing was imported."),
+  run: async (caller, upload) => {
     const report = await importUpload(caller, { slug: upload.fields.tenant, dir: upload.dir, dryRun: upload.fields.mode === "dry-run" });
     // Name each file as it was named on the person's disk.
     const original = new Map(upload.files.map((f) => [f.storedName, f.name]));
     const named = (f: string) => original.get(f) ?? f;
-    return Response.json(
-      { ...report, files: report.files.map(named), rejected: report.rejected.map((r) => ({ ...r, file: named(r.file) })) },
-      { headers: noStore },
-    );
-  } catch (error) {
-    const nothing = upload?.fields.mode === "dry-run" ? "Nothing was written." : "Nothing was imported.";
-    return errorResponse(error, { event: "lifecycle.console-import-failed", denied: "You may not import into this tenant.", nothing });
-  } finally {
-    await upload?.cleanup();
-  }
-}
+    return { ...report, files: report.files.map(named), rejected: report.rejected.map((r) => ({ ...r, file: named(r.file) })) };
+  },
+});

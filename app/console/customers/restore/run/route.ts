@@ -7,10 +7,9 @@
 // only (checked before the upload is accepted). The upload goes to a
 // temporary file, deleted before the answer.
 import { z } from "zod";
-import { getSessionUser } from "@/lib/auth/session";
-import { requireStaff, restoreUpload } from "@/lib/lifecycle/web/console-archive";
-import { errorResponse, jsonError, noStore, sameOrigin, transferKeyField } from "@/lib/lifecycle/web/http";
-import { receiveUpload, type Upload } from "@/lib/lifecycle/web/upload";
+import { restoreUpload } from "@/lib/lifecycle/web/console-archive";
+import { transferKeyField } from "@/lib/lifecycle/web/http";
+import { uploadRoute } from "@/lib/lifecycle/web/upload-route";
 import { tenantSlugSchema } from "@/lib/tenancy/slug";
 
 const fields = z.object({
@@ -19,32 +18,25 @@ const fields = z.object({
   parent: z.union([z.literal(""), tenantSlugSchema], { error: () => "Choose a parent from the list." }).optional(),
   replace: z.boolean({ error: () => "Replace is yes or no." }).optional(),
 });
-const nothing = "Nothing was restored.";
 
-export async function POST(request: Request) {
-  if (!sameOrigin(request)) return jsonError(403, "Restore an archive from the Restore page in the console.");
-  const user = await getSessionUser();
-  if (!user) return jsonError(401, "Your session has ended. Sign in again; nothing was restored.");
-  const caller = { userId: user.id, email: user.email, sessionId: user.sessionId };
-  let upload: Upload<z.infer<typeof fields>> | undefined;
-  try {
-    await requireStaff(caller, "tenant.restore-requested");
-    upload = await receiveUpload(request, {
-      fields,
-      files: { archive: { required: true, storeAs: () => "archive" } },
-      tooLarge: "This archive is too large to restore here: use `npm run tenants -- restore` (docs/tenant-migration.md).",
-    });
-    const view = await restoreUpload(caller, {
+export const POST = uploadRoute({
+  audit: "tenant.restore-requested",
+  fields,
+  files: { archive: { required: true, storeAs: () => "archive" } },
+  messages: {
+    crossSite: "Restore an archive from the Restore page in the console.",
+    signedOut: "Your session has ended. Sign in again; nothing was restored.",
+    tooLarge: "This archive is too large to restore here: use `npm run tenants -- restore` (docs/tenant-migration.md).",
+    denied: "You may not restore this archive there.",
+  },
+  event: "lifecycle.console-restore-failed",
+  nothing: () => "Nothing was restored.",
+  run: (caller, upload) =>
+    restoreUpload(caller, {
       file: upload.files[0].path,
       transferKey: upload.fields.transferKey,
       parentSlug: upload.fields.parent || null,
       replace: upload.fields.replace === true,
-    });
-    return Response.json(view, { headers: noStore });
-  } catch (error) {
-    return errorResponse(error, { event: "lifecycle.console-restore-failed", denied: "You may not restore this archive there.", nothing });
-  } finally {
-    upload?.fields.transferKey.fill(0);
-    await upload?.cleanup();
-  }
-}
+    }),
+  wipe: (f) => f.transferKey.fill(0),
+});
