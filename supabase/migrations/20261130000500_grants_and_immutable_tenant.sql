@@ -118,15 +118,17 @@ end
 $$;
 
 -- Installs the guard on one table; later migrations call it for their new
--- tenant-scoped tables. An AFTER trigger with a WHEN clause: it sees the row
--- as every BEFORE trigger left it, and costs nothing when tenant_id is unchanged.
+-- tenant-scoped tables. A BEFORE trigger, so its clear refusal comes before a
+-- foreign-key, unique or policy error the moved row would also hit; its WHEN
+-- clause makes it cost nothing when tenant_id is unchanged. (No BEFORE trigger
+-- in the schema sets tenant_id; one that did would have to sort after it.)
 create function tenancy.add_tenant_id_guard(tbl regclass, col text default 'tenant_id') returns void
   language plpgsql
   set search_path = pg_catalog
   as $$
 begin
   execute format(
-    'create trigger tenant_id_immutable after update on %s for each row '
+    'create trigger tenant_id_immutable before update on %s for each row '
     'when (old.%I is distinct from new.%I) execute function tenancy.refuse_tenant_id_change(%L)',
     tbl, col, col, col);
 end
