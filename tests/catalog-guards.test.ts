@@ -1,0 +1,263 @@
+// Catalog guards (issue 9, "Validation to add"): what the roles an attacker
+// can reach hold, read from the catalog of a fully migrated database (the
+// graphile_worker and jobs_engine schemas included) and compared with explicit
+// allowlists. A new grant, a new executable function, a new membership of
+// portal_app or a new service-role purpose fails here until it is added below
+// with its reason, so none of them arrives unreviewed.
+//
+//   anon           Supabase's role for requests without a session
+//   authenticated  every signed-in request (withTenant), under RLS
+//   portal_app     the portal's login role, before any SET ROLE
+//   PUBLIC         every role, these included
+import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+
+const db: TestDatabase = await createTestDatabase({ setEnv: false });
+after(() => db.drop());
+
+const ROLES = ["anon", "authenticated", "portal_app"];
+
+/** `allow(reason, ...entries)`: entries are "<kind> <object> <grantee> <privilege>". */
+const ALLOWED = new Map<string, string>();
+function allow(reason: string, ...entries: string[]) {
+  for (const e of entries) ALLOWED.set(e, reason);
+}
+const each = (prefix: string, privs: string[], suffix = "") => privs.map((p) => `${prefix} ${p}${suffix}`);
+
+// Schemas.
+allow("Postgres's default: PUBLIC may look up names in public (CREATE is not granted, Postgres 15+)", "schema public PUBLIC USAGE");
+allow("auth.uid()/auth.jwt()/auth.role() are called by every policy, as Supabase grants them", "schema auth anon USAGE", "schema auth authenticated USAGE");
+allow("ltree and pgcrypto types and operators, used by policies and the tree (Supabase grants the same)", "schema extensions anon USAGE", "schema extensions authenticated USAGE");
+allow("the RLS helpers every policy calls live in tenancy", "schema tenancy authenticated USAGE");
+
+// Tables: only authenticated holds anything, always under forced RLS.
+allow("read and triaged under RLS: select by visibility, insert/update by analysts and admins, delete by admins",
+  ...each("table public.alerts authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
+  ...each("table public.assets authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
+allow("connector credentials: listed by members (sealed bytes only), written by admins, under RLS",
+  ...each("table public.credentials authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
+allow("append-only audit trail: admins read, everyone records their own actions; UPDATE/DELETE/TRUNCATE never granted",
+  "table public.audit_log authenticated SELECT", "table public.audit_log authenticated INSERT");
+allow("the tenant tree is read under RLS; no insert or delete (provisioning is a service path)", "table public.tenants authenticated SELECT");
+allow("the only tenant column a tenant admin may change (Team page), by policy", "column public.tenants.require_mfa authenticated UPDATE");
+allow("members of visible tenants; no password hash, no lockout counters", ...["id", "email", "name", "created_at"].map((c) => `column public.users.${c} authenticated SELECT`));
+allow("a user renames only themselves (policy)", "column public.users.name authenticated UPDATE");
+allow("memberships: read within scope; admins remove and change roles at or below their rank; never inserted directly",
+  "table public.memberships authenticated SELECT", "table public.memberships authenticated DELETE", "column public.memberships.role authenticated UPDATE");
+allow("admins invite at or below their rank (policy)", "table public.invitations authenticated INSERT");
+allow("invitations are listed without token_hash",
+  ...["tenant_id", "id", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by", "revoked_at"].map((c) => `column public.invitations.${c} authenticated SELECT`));
+allow("revoking an invitation is the only change", "column public.invitations.revoked_at authenticated UPDATE");
+allow("jobs: progress read by members; admins queue (policy); only the worker changes them",
+  "table public.jobs authenticated SELECT", "table public.jobs authenticated INSERT", "table public.job_steps authenticated SELECT");
+
+// Functions (besides extension functions, below).
+allow("claims readers, as on Supabase: read only the caller's own request.jwt settings",
+  ...["auth.jwt()", "auth.uid()", "auth.role()"].flatMap((f) => ["PUBLIC", "anon", "authenticated"].map((r) => `function ${f} ${r} EXECUTE`)));
+allow("RLS helpers called by the policies: they return tenant ids of the caller's own scope only",
+  ...["tenancy.active_tenant_id()", "tenancy.visible_tenant_ids()", "tenancy.tenant_ids_with_role(roles text[])", "tenancy.frozen_tenant_ids()",
+    "tenancy.role_rank(role text)", "tenancy.caller_admin_rank_on(target uuid)", "tenancy.admin_role_for(tenant uuid)"].map((f) => `function ${f} authenticated EXECUTE`));
+allow("the one narrow door to a membership: consumes an invitation addressed to the caller (Supabase's linter warns: exposed as RPC; issue 9 point 10)",
+  "function public.accept_invitation(token_hash bytea) authenticated EXECUTE");
+allow("builds the claims before the switch to authenticated (lib/db/with-tenant.ts)", "function public.custom_access_token_hook(event jsonb) portal_app EXECUTE");
+
+// Extension functions: PUBLIC may execute what ltree and pgcrypto install, as
+// Postgres installs them and Supabase ships them; they read no table.
+const PUBLIC_EXTENSIONS = ["ltree", "pgcrypto"];
+
+interface Grant {
+  entry: string;
+  ext: string | null;
+}
+
+const GRANTS_SQL = `
+  with roles(oid, name) as (
+    select 0::oid, 'PUBLIC' union all
+    select oid, rolname::text from pg_roles where rolname = any ($1::text[])
+  ), sch as (
+    select oid, nspname, nspacl, nspowner from pg_namespace
+     where nspname not in ('pg_catalog', 'information_schema') and nspname not like 'pg\\_%'
+  ), ent as (
+    select 'schema' as kind, n.nspname::text as obj, a.grantee, a.privilege_type, null::oid as objid, null::oid as classid
+      from sch n cross join lateral aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a
+    union all
+    select case c.relkind when 'S' then 'sequence' else 'table' end, format('%I.%I', n.nspname, c.relname), a.grantee, a.privilege_type,
+           c.oid, 'pg_class'::regclass::oid
+      from pg_class c join sch n on n.oid = c.relnamespace
+      cross join lateral aclexplode(coalesce(c.relacl, acldefault(case c.relkind when 'S' then 's' else 'r' end::"char", c.relowner))) a
+     where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+    union all
+    select 'column', format('%I.%I.%I', n.nspname, c.relname, att.attname), a.grantee, a.privilege_type, null, null
+      from pg_class c join sch n on n.oid = c.relnamespace
+      join pg_attribute att on att.attrelid = c.oid and att.attnum > 0 and not att.attisdropped and att.attacl is not null
+      cross join lateral aclexplode(att.attacl) a
+    union all
+    select 'function', format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)), a.grantee, a.privilege_type,
+           p.oid, 'pg_proc'::regclass::oid
+      from pg_proc p join sch n on n.oid = p.pronamespace
+      cross join lateral aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+  )
+  select e.kind || ' ' || e.obj || ' ' || r.name || ' ' || e.privilege_type as entry,
+         (select x.extname from pg_depend d join pg_extension x on x.oid = d.refobjid
+           where d.classid = e.classid and d.objid = e.objid and d.deptype = 'e' and d.refclassid = 'pg_extension'::regclass) as ext
+    from ent e join roles r on r.oid = e.grantee
+   order by 1`;
+
+const grants = (url: string) => withClient(url, async (c) => (await c.query<Grant>(GRANTS_SQL, [ROLES])).rows);
+
+/** What is held but not allowed; extension functions for PUBLIC counted apart. */
+function unexpected(rows: Grant[]): string[] {
+  return rows
+    .filter((g) => !ALLOWED.has(g.entry))
+    .filter((g) => !(g.ext && PUBLIC_EXTENSIONS.includes(g.ext) && / PUBLIC EXECUTE$/.test(g.entry) && g.entry.startsWith("function extensions.")))
+    .map((g) => g.entry);
+}
+
+describe("privileges of anon, authenticated, portal_app and PUBLIC", () => {
+  test("control: the scan covers every schema the portal uses, graphile_worker and jobs_engine included", async () => {
+    const schemas = await withClient(db.url, async (c) =>
+      (await c.query<{ s: string }>(`select distinct n.nspname as s from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                                      where c.relkind in ('r', 'p') and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema'`)).rows.map((r) => r.s),
+    );
+    for (const s of ["public", "audit", "keyring", "vault", "jobs_engine", "graphile_worker", "supabase_migrations"]) {
+      assert.ok(schemas.includes(s), `tables in ${s}`);
+    }
+  });
+
+  test("every privilege held on any table, column, sequence, schema or function is on the allowlist", async () => {
+    assert.deepEqual(unexpected(await grants(db.url)), []);
+  });
+
+  test("every allowlist entry is still held (a stale entry would hide a later grant)", async () => {
+    const held = new Set((await grants(db.url)).map((g) => g.entry));
+    assert.deepEqual([...ALLOWED.keys()].filter((e) => !held.has(e)), []);
+  });
+
+  test("control: a grant added by hand is caught (table, column, sequence, function, schema)", async () => {
+    await withClient(db.url, async (c) => {
+      await c.query("begin");
+      try {
+        await c.query("grant select on graphile_worker.jobs to authenticated");
+        await c.query("grant update (parent_id) on public.tenants to authenticated");
+        await c.query("grant usage on sequence graphile_worker.tasks_id_seq to anon");
+        await c.query("grant execute on function keyring.unwrap_dek(uuid, integer) to portal_app");
+        await c.query("grant usage on schema jobs_engine to public");
+        await c.query("create function public.probe_fn() returns int language sql as 'select 1'");
+        const rows = (await c.query<Grant>(GRANTS_SQL, [ROLES])).rows;
+        assert.deepEqual(unexpected(rows).sort(), [
+          "column public.tenants.parent_id authenticated UPDATE",
+          "function keyring.unwrap_dek(tenant uuid, dek_version integer) portal_app EXECUTE",
+          "function public.probe_fn() PUBLIC EXECUTE",
+          "schema jobs_engine PUBLIC USAGE",
+          "sequence graphile_worker.tasks_id_seq anon USAGE",
+          "table graphile_worker.jobs authenticated SELECT",
+        ].sort());
+      } finally {
+        await c.query("rollback");
+      }
+    });
+  });
+});
+
+describe("portal_app", () => {
+  test("is a member of exactly anon, authenticated and service_role, without admin option or inheritance; nobody is a member of it", async () => {
+    await withClient(db.url, async (c) => {
+      const cols = (await c.query<{ attname: string }>(`select attname from pg_attribute where attrelid = 'pg_auth_members'::regclass and attnum > 0`)).rows.map((r) => r.attname);
+      const extra = ["inherit_option", "set_option"].filter((o) => cols.includes(o)); // Postgres 16+
+      const { rows } = await c.query(`
+        select r.rolname as role, m.admin_option${extra.map((o) => `, m.${o}`).join("")}
+          from pg_auth_members m join pg_roles r on r.oid = m.roleid join pg_roles u on u.oid = m.member
+         where u.rolname = 'portal_app' order by 1`);
+      const expected = ["anon", "authenticated", "service_role"].map((role) => ({
+        role,
+        admin_option: false,
+        ...(extra.includes("inherit_option") ? { inherit_option: false } : {}),
+        ...(extra.includes("set_option") ? { set_option: true } : {}),
+      }));
+      assert.deepEqual(rows, expected);
+      const members = await c.query(`select u.rolname from pg_auth_members m join pg_roles u on u.oid = m.member where m.roleid = 'portal_app'::regrole`);
+      assert.deepEqual(members.rows, []);
+      const attrs = await c.query(`select rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls from pg_roles where rolname = 'portal_app'`);
+      assert.deepEqual(attrs.rows[0], { rolsuper: false, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false });
+    });
+  });
+});
+
+describe("the service-role path", () => {
+  const root = process.cwd();
+  async function sources(dir: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) out.push(...(await sources(full)));
+      else if (/\.(ts|tsx)$/.test(entry.name)) out.push(full);
+    }
+    return out;
+  }
+
+  /** The closed list: the string literals of `export type ServicePurpose = ...;`. */
+  async function closedList(): Promise<string[]> {
+    const text = (await readFile(path.join(root, "lib/db/service-role.ts"), "utf8")).replace(/\/\*[\s\S]*?\*\//g, "");
+    const block = /export type ServicePurpose =([\s\S]*?);/.exec(text)?.[1] ?? "";
+    return [...block.matchAll(/\|\s*"([^"]+)"/g)].map((m) => m[1]);
+  }
+
+  /** Every withServiceRole( call in `dir`, with its purpose (a literal, or a const of the same file holding one). */
+  async function callSites(dir: string): Promise<{ at: string; purpose: string | null }[]> {
+    const out: { at: string; purpose: string | null }[] = [];
+    for (const file of await sources(path.join(root, dir))) {
+      if (file === path.join(root, "lib/db/service-role.ts")) continue;
+      const text = await readFile(file, "utf8");
+      const lines = text.split("\n");
+      lines.forEach((line, i) => {
+        if (/^\s*(\/\/|\*)/.test(line)) return; // comments
+        for (const m of line.matchAll(/withServiceRole\(/g)) {
+          const rest = line.slice((m.index ?? 0) + m[0].length);
+          const literal = /^\s*"([^"]+)"\s*,/.exec(rest);
+          const ident = /^\s*([A-Za-z_$][\w$]*)\s*,/.exec(rest);
+          let purpose: string | null = literal?.[1] ?? null;
+          if (!purpose && ident) {
+            const def = new RegExp(`const\\s+${ident[1]}\\s*(?::\\s*ServicePurpose\\s*)?=\\s*"([^"]+)"`).exec(text);
+            purpose = def?.[1] ?? null;
+          }
+          out.push({ at: `${path.relative(root, file)}:${i + 1}`, purpose });
+        }
+      });
+    }
+    return out;
+  }
+
+  test("every call site in lib/ names a purpose from the closed list, and every listed purpose is used", async () => {
+    const list = await closedList();
+    assert.ok(list.length >= 8, `closed list: ${list.join(", ")}`);
+    const sites = await callSites("lib");
+    assert.ok(sites.length >= 20, `found ${sites.length} call sites`);
+    assert.deepEqual(sites.filter((s) => s.purpose === null || !list.includes(s.purpose)), [], "call sites without a listed, literal purpose");
+    const used = new Set(sites.map((s) => s.purpose));
+    assert.deepEqual(list.filter((p) => !used.has(p)), [], "listed purposes no code uses");
+  });
+
+  test("no page, route or component switches to the service role", async () => {
+    for (const dir of ["app", "components"]) assert.deepEqual(await callSites(dir), [], dir);
+  });
+
+  test("only lib/db/service-role.ts and two reviewed places issue SET ROLE service_role", async () => {
+    const found: string[] = [];
+    for (const dir of ["lib", "app", "components"]) {
+      for (const file of await sources(path.join(root, dir))) {
+        const code = (await readFile(file, "utf8")).split("\n").filter((l) => !/^\s*(\/\/|\*)/.test(l)).join("\n");
+        if (/set\s+(local\s+)?role\s+service_role/i.test(code)) found.push(path.relative(root, file));
+      }
+    }
+    assert.deepEqual(found.sort(), [
+      "lib/db/service-role.ts",
+      // Developer tooling run as the owner (npm run db:seed), never by the portal: switches only where the owner cannot bypass RLS.
+      "lib/demo/seed.ts",
+      // The export's REPEATABLE READ snapshot: the same switch and purpose ("lifecycle.archive") as withServiceRole, opened by hand.
+      "lib/lifecycle/archive/tx.ts",
+    ]);
+  });
+});
