@@ -9,31 +9,35 @@ import pg from "pg";
 /** graphile-worker's log lines go nowhere unless LOG_LEVEL=debug (the migration log says what changed). */
 export const quietGraphileLogger = new Logger(() => () => {});
 
-// What service_role needs of the queue; nobody else gets anything. On
-// Supabase, default privileges may have granted new tables to anon and
-// authenticated; they are taken back.
+// Revoke before granting (docs/security-model.md): whatever default
+// privileges or an earlier install granted on the queue's schema, tables,
+// sequences and functions is taken back from PUBLIC and every API role
+// (service_role and portal_app included), then service_role gets exactly what
+// it needs; nobody else gets anything.
+const REVOKE_ALL = `
+  do $$
+  declare
+    r text;
+    grantee text;
+  begin
+    foreach r in array array['public', 'anon', 'authenticated', 'service_role', 'portal_app'] loop
+      if r = 'public' or exists (select 1 from pg_roles where rolname = r) then
+        grantee := case r when 'public' then 'public' else quote_ident(r) end;
+        execute format('revoke all on schema graphile_worker from %s', grantee);
+        execute format('revoke all on all tables in schema graphile_worker from %s', grantee);
+        execute format('revoke all on all sequences in schema graphile_worker from %s', grantee);
+        execute format('revoke all on all functions in schema graphile_worker from %s', grantee);
+      end if;
+    end loop;
+  end $$;`;
+
+// What service_role needs of the queue.
 const GRANTS = `
-  revoke all on schema graphile_worker from public;
-  revoke all on all tables in schema graphile_worker from public;
-  revoke execute on all functions in schema graphile_worker from public;
   grant usage on schema graphile_worker to service_role;
   grant select, insert, update, delete on all tables in schema graphile_worker to service_role;
   grant usage, select on all sequences in schema graphile_worker to service_role;
   grant execute on all functions in schema graphile_worker to service_role;
   select jobs_engine.dispatch_pending();`;
-
-const REVOKE_FROM_API_ROLES = `
-  do $$
-  declare r text;
-  begin
-    foreach r in array array['anon', 'authenticated'] loop
-      if exists (select 1 from pg_roles where rolname = r) then
-        execute format('revoke all on all tables in schema graphile_worker from %I', r);
-        execute format('revoke all on schema graphile_worker from %I', r);
-        execute format('revoke execute on all functions in schema graphile_worker from %I', r);
-      end if;
-    end loop;
-  end $$;`;
 
 /**
  * Installs or upgrades graphile-worker's schema and grants it to service_role.
@@ -47,8 +51,8 @@ export async function installJobEngine(ownerUrl: string): Promise<boolean> {
     const { rows } = await client.query<{ ok: boolean }>(`select to_regnamespace('jobs_engine') is not null as ok`);
     if (!rows[0]?.ok) return false;
     await runMigrations({ connectionString: ownerUrl, logger: quietGraphileLogger });
-    await client.query(GRANTS);
-    await client.query(REVOKE_FROM_API_ROLES);
+    // One transaction: a running worker never sees the queue without its grants.
+    await client.query(`begin; ${REVOKE_ALL} ${GRANTS} commit;`);
     return true;
   } finally {
     await client.end();
