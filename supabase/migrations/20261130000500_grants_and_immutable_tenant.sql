@@ -26,7 +26,8 @@
 --
 -- 2. tenant_id is immutable. An UPDATE that changes tenant_id (tenants.id for
 --    the tree itself) is refused on every tenant-scoped table, whoever runs
---    it, the owner included (SQLSTATE 23514, hint tenant_id_immutable). Before,
+--    it, the owner included (SQLSTATE 42501 like the audit trail's refusals,
+--    hint tenant_id_immutable). Before,
 --    an MSSP admin could re-home an alert from one customer to another, since
 --    both passed the update policy. A tenant moves by its parent_id; its rows
 --    never move. Installed from the catalog on every table with a tenant_id
@@ -111,7 +112,7 @@ create function tenancy.refuse_tenant_id_change() returns trigger
   as $$
 begin
   raise exception '%.%: % cannot change (a row never moves to another tenant)', tg_table_schema, tg_table_name, tg_argv[0]
-    using errcode = '23514',
+    using errcode = '42501',
           hint = 'tenant_id_immutable',
           detail = 'Move a tenant by changing tenants.parent_id; copy a row to another tenant by inserting it there.';
 end
