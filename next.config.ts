@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { STATIC_SECURITY_HEADERS } from "./lib/http/security-headers";
 
 const nextConfig: NextConfig = {
   // Native and server-only packages stay out of the bundle.
@@ -12,15 +13,15 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // The build type-checks the app only; `npm run typecheck` covers tests and scripts too.
   typescript: { tsconfigPath: "tsconfig.next.json" },
+  // The request-independent security headers on everything, Next's own
+  // /_next/static files included (the proxy does not see those). The proxy
+  // adds the CSP with its per-request nonce, HSTS over https, and sets these
+  // again (lib/http/security-headers.ts).
   async headers() {
     return [
       {
         source: "/:path*",
-        headers: [
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "same-origin" },
-        ],
+        headers: Object.entries(STATIC_SECURITY_HEADERS).map(([key, value]) => ({ key, value })),
       },
     ];
   },

@@ -1,20 +1,36 @@
 // Host-based tenant routing. The proxy maps the host to an internal route:
 //   console host  /x  -> /console/x
 //   tenant host   /x  -> /t/<slug>/x
-//   unknown host  /x  -> /unknown-host  (renders the 404 page)
+//   unknown host  /x  -> /unknown-host  (renders the 404 page), next-auth's
+//                        endpoints and the sign-in page included
 // Because every path is prefixed, a client can never address another
 // tenant's internal route: acme.localhost/t/globex/... becomes
 // /t/acme/t/globex/..., which does not exist.
+//
+// It is also the one place that decides which host a request is for
+// (issue 9, finding 9): X-Forwarded-Host is overwritten with the validated
+// Host, so next-auth (which builds its URLs and redirects from
+// X-Forwarded-Host when AUTH_TRUST_HOST is set) and the routing here agree,
+// and a client cannot name another host for next-auth's redirects. And it
+// sets the security headers with a fresh CSP nonce on every response it
+// sees (finding 6; lib/http/security-headers.ts).
 import { NextResponse, type NextRequest } from "next/server";
-import { parseHost } from "@/lib/tenancy/host";
+import { isHttps, makeNonce, NONCE_HEADER, securityHeaders } from "@/lib/http/security-headers";
+import { parseHost, portalAuthority } from "@/lib/tenancy/host";
 
-// Served the same on every host: next-auth's endpoints, the sign-in page
-// (which reads the host itself to show the tenant's name) and the user's own
+// Served the same on every portal host: next-auth's endpoints, the sign-in
+// page (neutral: it names no tenant before sign-in) and the user's own
 // account pages (two-step verification), which are about the user, not a tenant.
 const SHARED_PREFIXES = ["/api/auth", "/signin", "/invite", "/account"];
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
+  const rawHost = request.headers.get("host");
+  const target = parseHost(rawHost);
+  const https = isHttps(request.headers.get("x-forwarded-proto"), request.nextUrl.protocol);
+  const nonce = makeNonce();
+  const security = securityHeaders(nonce, { https, dev: process.env.NODE_ENV === "development" });
+
   // Every request gets its own id for the audit trail and logs; a client-sent
   // x-request-id is replaced, never trusted.
   const requestHeaders = new Headers(request.headers);
@@ -23,23 +39,39 @@ export function proxy(request: NextRequest) {
   // layout that sends them to sign in can bring them back here. Set here,
   // never taken from the client.
   requestHeaders.set("x-portal-path", `${pathname}${search}`);
-  if (SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
-    return NextResponse.next({ request: { headers: requestHeaders } });
+  // One source for "which host": the validated Host header. Whatever a client
+  // (or a proxy in front) put in X-Forwarded-Host is replaced; on a host that
+  // is not the portal's nothing below this proxy runs but the 404 page.
+  const authority = portalAuthority(rawHost);
+  if (authority) requestHeaders.set("x-forwarded-host", authority);
+  else requestHeaders.delete("x-forwarded-host");
+  requestHeaders.set("x-forwarded-proto", https ? "https" : "http");
+  // Next reads the nonce from the request's policy and puts it on its scripts;
+  // the root layout reads it from x-nonce (both set here, never by the client).
+  requestHeaders.set("content-security-policy", security["Content-Security-Policy"]);
+  requestHeaders.set(NONCE_HEADER, nonce);
+
+  let response: NextResponse;
+  if (target.area !== "unknown" && SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
+    response = NextResponse.next({ request: { headers: requestHeaders } });
+  } else {
+    const url = request.nextUrl.clone();
+    url.search = search;
+    switch (target.area) {
+      case "console":
+        url.pathname = `/console${pathname === "/" ? "" : pathname}`;
+        break;
+      case "tenant":
+        url.pathname = `/t/${target.slug}${pathname === "/" ? "" : pathname}`;
+        break;
+      default:
+        url.pathname = "/unknown-host";
+        url.search = "";
+    }
+    response = NextResponse.rewrite(url, { request: { headers: requestHeaders } });
   }
-  const target = parseHost(request.headers.get("host"));
-  const url = request.nextUrl.clone();
-  url.search = search;
-  switch (target.area) {
-    case "console":
-      url.pathname = `/console${pathname === "/" ? "" : pathname}`;
-      break;
-    case "tenant":
-      url.pathname = `/t/${target.slug}${pathname === "/" ? "" : pathname}`;
-      break;
-    default:
-      url.pathname = "/unknown-host";
-  }
-  return NextResponse.rewrite(url, { request: { headers: requestHeaders } });
+  for (const [key, value] of Object.entries(security)) response.headers.set(key, value);
+  return response;
 }
 
 export const config = {

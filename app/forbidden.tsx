@@ -1,5 +1,6 @@
 import { headers } from "next/headers";
 import { LockedNotice } from "@/components/tenants/locked-notice";
+import { SignOutButton } from "@/components/shell/sign-out-button";
 import { MyTenants } from "@/components/tenants/my-tenants";
 import { getSessionUser } from "@/lib/auth/session";
 import { withTenant } from "@/lib/db/with-tenant";
@@ -9,14 +10,17 @@ import { switcherLinks } from "@/lib/tenancy/switcher";
 
 // Shown when a signed-in user opens a tenant host none of their memberships
 // covers, or one that is suspended or closed (then it says so, and whom to
-// contact). It shows nothing of that tenant, only where the user can go.
+// contact). It shows nothing of that tenant, only where the user can go, and
+// a way to sign out (to sign in as someone else). The locked notice names the
+// tenant, so it shows only to a signed-in user: the sign-in page never shows it
+// (issue 9, finding 7).
 export default async function Forbidden() {
   const user = await getSessionUser();
   const links = user
     ? await withTenant({ userId: user.id, email: user.email, activeTenantId: null }, (tx) => switcherLinks(tx.claims, null))
     : [];
   const target = parseHost((await headers()).get("host"));
-  const tenant = target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
+  const tenant = user && target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
   if (tenant?.lockedAs) {
     return (
       <main className="mx-auto flex min-h-screen max-w-3xl flex-col justify-center p-6">
@@ -30,6 +34,7 @@ export default async function Forbidden() {
             <MyTenants links={links.filter((l) => l.slug !== tenant.slug)} />
           </div>
         )}
+        <SignOutRow email={user?.email} />
       </main>
     );
   }
@@ -46,6 +51,17 @@ export default async function Forbidden() {
       <div className="mt-6">
         <MyTenants links={links} />
       </div>
+      <SignOutRow email={user?.email} />
     </main>
+  );
+}
+
+function SignOutRow({ email }: { email?: string }) {
+  if (!email) return null;
+  return (
+    <div className="mt-8 flex items-center gap-3 border-t border-slate-200 pt-4 text-sm text-slate-600" data-testid="forbidden-sign-out">
+      <span>Signed in as {email}.</span>
+      <SignOutButton />
+    </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -6,7 +7,12 @@ export const metadata: Metadata = {
   description: "Multi-tenant security operations portal",
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+// Every page is rendered per request: the CSP nonce (set by proxy.ts) is new
+// for each response, and Next puts it on its scripts only while rendering. A
+// page prerendered at build time would carry no nonce and its scripts would
+// be refused. Reading the request's headers here opts every page in.
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  await headers();
   return (
     <html lang="en">
       <body className="min-h-screen font-sans">{children}</body>

@@ -2,11 +2,9 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { LockedNotice } from "@/components/tenants/locked-notice";
 import { getSessionUserForEnrolment } from "@/lib/auth/session";
 import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
 import { parseHost } from "@/lib/tenancy/host";
-import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { isSafeReturnPath } from "@/lib/tenancy/return-path";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -19,10 +17,12 @@ function safeCallback(raw: string | string[] | undefined): string {
 
 export default async function SignInPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await props.searchParams;
+  // The same page for every well-formed tenant host, whether or not that
+  // tenant exists, is locked, or what it is called (issue 9, finding 7): the
+  // name and a locked tenant's notice show only after sign-in (the 403 page).
+  // Hosts that are not the portal's never get here (proxy.ts sends them to 404).
   const target = parseHost((await headers()).get("host"));
   if (target.area === "unknown") notFound();
-  const tenant = target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
-  if (target.area === "tenant" && !tenant) notFound();
 
   const callbackUrl = safeCallback(params.callbackUrl);
   // Already signed in: on to the page (which sends a user who must set up MFA to /account/mfa).
@@ -37,15 +37,10 @@ export default async function SignInPage(props: { searchParams: Promise<Record<s
           <div>
             <h1 className="text-lg font-semibold tracking-tight">Sign in</h1>
             <p className="text-sm text-slate-500" data-testid="signin-scope">
-              {tenant ? `${tenant.name} security portal` : "MSSP operations console"}
+              {target.area === "tenant" ? "Security portal" : "MSSP operations console"}
             </p>
           </div>
         </div>
-        {tenant?.lockedAs && (
-          <div className="mb-4">
-            <LockedNotice tenant={tenant} />
-          </div>
-        )}
         <SignInForm
           callbackUrl={callbackUrl}
           initialError={signInErrorMessage(errorCode)}

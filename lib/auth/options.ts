@@ -10,6 +10,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { authenticate } from "./credentials";
 import { jwtCallback } from "./jwt-callback";
+import { authRedirect } from "@/lib/tenancy/origin";
 
 const SESSION_HOURS = 8;
 
@@ -60,15 +61,12 @@ export const authOptions: NextAuthOptions = {
       return session;
     },
     // Only the current origin: the host decides the tenant, and sign-in must
-    // never become an open redirect. next-auth's client parses the result
-    // with new URL(), so it has to be absolute.
-    async redirect({ url, baseUrl }) {
-      if (url.startsWith("/") && !url.startsWith("//")) return `${baseUrl}${url}`;
-      try {
-        return new URL(url).origin === baseUrl ? url : baseUrl;
-      } catch {
-        return baseUrl;
-      }
-    },
+    // never become an open redirect. The origin is the request's validated
+    // Host (lib/tenancy/origin.ts), not next-auth's baseUrl, which it builds
+    // from X-Forwarded-Host: proxy.ts overwrites that header with the same
+    // validated host, and this check holds even if a deployment put next-auth
+    // behind something else (issue 9, finding 9). next-auth's client parses
+    // the result with new URL(), so it has to be absolute.
+    redirect: ({ url }) => authRedirect(url),
   },
 };

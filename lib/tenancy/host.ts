@@ -48,3 +48,31 @@ export function consoleOrigin(current: { protocol: string; port: string }, domai
   const port = current.port ? `:${current.port}` : "";
   return `${current.protocol}//${domain === "localhost" ? domain : `portal.${domain}`}${port}`;
 }
+
+/**
+ * The host (with its port, if any) a request is served for, when it is one of
+ * the portal's (console or a well-formed tenant host); null otherwise. This is
+ * the one validated source of "which host" for routing and for next-auth's
+ * URLs (proxy.ts overwrites X-Forwarded-Host with it; issue 9, finding 9).
+ */
+export function portalAuthority(rawHost: string | null | undefined, domain = portalDomain()): string | null {
+  if (parseHost(rawHost, domain).area === "unknown") return null;
+  const host = normalizeHost(rawHost)!;
+  const port = /:(\d{1,5})$/.exec(rawHost!.trim())?.[1];
+  return port ? `${host}:${port}` : host;
+}
+
+/**
+ * Where an auth redirect may go: a path on `origin`, or an absolute URL on
+ * exactly `origin`; anything else (another host, scheme-relative `//x`,
+ * `/\x`, unparsable) becomes `origin` itself. Absolute, because next-auth's
+ * client parses the result with new URL().
+ */
+export function sameOriginRedirect(url: string, origin: string): string {
+  try {
+    const resolved = new URL(url, `${origin}/`);
+    return resolved.origin === origin ? resolved.href : origin;
+  } catch {
+    return origin;
+  }
+}

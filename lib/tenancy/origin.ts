@@ -1,7 +1,7 @@
 // Origins of the console and tenant portals, relative to the current request,
 // so links work the same on localhost:3000 and behind a TLS ingress.
 import { headers } from "next/headers";
-import { consoleOrigin, portalDomain, tenantOrigin } from "./host";
+import { consoleOrigin, portalAuthority, portalDomain, sameOriginRedirect, tenantOrigin } from "./host";
 
 /**
  * Outside a request (the tenants command, a job): the portal's public
@@ -45,4 +45,27 @@ export async function portalOriginFor(tenant: { slug: string; kind: string }): P
 /** The landing page of that portal. */
 export async function portalHomeFor(tenant: { slug: string; kind: string }): Promise<string> {
   return `${await portalOriginFor(tenant)}${tenant.kind === "mssp" ? "/" : "/alerts"}`;
+}
+
+/**
+ * The origin of the current request, from the validated Host header (never
+ * from X-Forwarded-Host, which proxy.ts overwrites with the same value
+ * anyway); outside a request, or on a host that is not the portal's, the
+ * console's configured origin. next-auth's redirects are checked against it.
+ */
+export async function requestOrigin(): Promise<string> {
+  let h: Awaited<ReturnType<typeof headers>>;
+  try {
+    h = await headers();
+  } catch {
+    return consoleOrigin(configured());
+  }
+  const authority = portalAuthority(h.get("host"));
+  if (!authority) return consoleOrigin(configured());
+  return `${h.get("x-forwarded-proto") === "https" ? "https:" : "http:"}//${authority}`;
+}
+
+/** next-auth's redirect callback: `url` if it stays on the request's own origin, else that origin. */
+export async function authRedirect(url: string): Promise<string> {
+  return sameOriginRedirect(url, await requestOrigin());
 }

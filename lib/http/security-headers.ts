@@ -1,0 +1,83 @@
+// The security headers every response carries (issue 9, finding 6), in one
+// place: the proxy sets them on every request it sees, with a fresh CSP nonce
+// per request; next.config.ts sets the static ones on what the proxy does not
+// see (Next's own /_next/static files).
+//
+// Script policy: a per-request nonce with 'strict-dynamic' (no host
+// allowlist, no 'unsafe-inline'): Next puts the nonce on its own scripts when
+// the request carries the policy (it reads it from the request's
+// Content-Security-Policy header), and the chunks those scripts load are
+// trusted through 'strict-dynamic'. Styles allow 'unsafe-inline': React and
+// the chart library set style attributes, which a nonce cannot cover; CSS
+// cannot run script.
+
+export const NONCE_HEADER = "x-nonce";
+
+/** 128 random bits, base64: unpredictable and new for every request. */
+export function makeNonce(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return btoa(String.fromCharCode(...bytes));
+}
+
+export interface PolicyOptions {
+  /** `next dev` needs eval (React's debugging) and its websocket. */
+  dev?: boolean;
+  /** Over https: also tell the browser to upgrade any http subresource. */
+  https?: boolean;
+}
+
+export function contentSecurityPolicy(nonce: string, opts: PolicyOptions = {}): string {
+  const directives: [string, ...string[]][] = [
+    ["default-src", "'self'"],
+    ["script-src", "'self'", `'nonce-${nonce}'`, "'strict-dynamic'", ...(opts.dev ? ["'unsafe-eval'"] : [])],
+    ["style-src", "'self'", "'unsafe-inline'"],
+    ["img-src", "'self'", "data:", "blob:"],
+    ["font-src", "'self'", "data:"],
+    ["connect-src", "'self'", ...(opts.dev ? ["ws:", "wss:"] : [])],
+    ["object-src", "'none'"],
+    ["base-uri", "'none'"],
+    ["form-action", "'self'"],
+    ["frame-src", "'none'"],
+    ["frame-ancestors", "'none'"],
+    ["worker-src", "'self'", "blob:"],
+    ["manifest-src", "'self'"],
+  ];
+  if (opts.https) directives.push(["upgrade-insecure-requests"]);
+  return directives.map((d) => d.join(" ")).join("; ");
+}
+
+/** HSTS for two years on the portal domain and every tenant subdomain. No preload: that is the operator's call. */
+export const HSTS = "max-age=63072000; includeSubDomains";
+
+/** The headers that do not depend on the request (also set from next.config.ts). */
+export const STATIC_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Referrer-Policy": "strict-origin-when-cross-origin",
+  "Permissions-Policy":
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(self), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(self), screen-wake-lock=(), usb=(), xr-spatial-tracking=()",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+  "X-Permitted-Cross-Domain-Policies": "none",
+};
+
+/**
+ * Whether the request reached the portal over TLS: the ingress's
+ * X-Forwarded-Proto (the app itself listens on plain http behind it), or the
+ * URL Next saw. HSTS is only sent then: over plain http a browser ignores it,
+ * and sending it from a local http server would be a lie about the deployment.
+ */
+export function isHttps(forwardedProto: string | null, urlProtocol: string): boolean {
+  const first = forwardedProto?.split(",")[0]?.trim().toLowerCase();
+  return first ? first === "https" : urlProtocol === "https:";
+}
+
+/** Every security header for one response. */
+export function securityHeaders(nonce: string, opts: PolicyOptions = {}): Record<string, string> {
+  return {
+    ...STATIC_SECURITY_HEADERS,
+    "Content-Security-Policy": contentSecurityPolicy(nonce, opts),
+    ...(opts.https ? { "Strict-Transport-Security": HSTS } : {}),
+  };
+}
