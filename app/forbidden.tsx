@@ -16,11 +16,18 @@ import { switcherLinks } from "@/lib/tenancy/switcher";
 // (issue 9, finding 7).
 export default async function Forbidden() {
   const user = await getSessionUser();
-  const links = user
-    ? await withTenant({ userId: user.id, email: user.email, activeTenantId: null }, (tx) => switcherLinks(tx.claims, null))
-    : [];
+  const mine = user
+    ? await withTenant({ userId: user.id, email: user.email, activeTenantId: null }, async (tx) => ({
+        links: await switcherLinks(tx.claims, null),
+        paths: tx.claims.tenants.map((m) => m.path),
+      }))
+    : { links: [], paths: [] };
+  const links = mine.links;
   const target = parseHost((await headers()).get("host"));
-  const tenant = user && target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
+  const found = user && target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
+  // Only its own people (a membership on it or above it) learn that a tenant is locked, and its name.
+  const covered = (path: string) => mine.paths.some((p) => path === p || path.startsWith(`${p}.`));
+  const tenant = found && covered(found.path) ? found : null;
   if (tenant?.lockedAs) {
     return (
       <main className="mx-auto flex min-h-screen max-w-3xl flex-col justify-center p-6">

@@ -18,9 +18,11 @@ export interface TenantPage {
 }
 
 export async function tenantPage(slug: string, returnTo: string): Promise<TenantPage> {
+  // Signed out, every well-formed tenant host answers alike (sign in first),
+  // so a page cannot tell outsiders which tenants exist (issue 9, finding 7).
+  const user = await requireSessionUser(returnTo);
   const tenant = await findTenantCached(slug);
   if (!tenant) notFound();
-  const user = await requireSessionUser(returnTo);
   const caller: Caller = { userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: tenant.id };
   return {
     tenant,

@@ -16,12 +16,14 @@ export interface HostTenant {
   lockedAs: Exclude<TenantStatus, "active"> | null;
   /** The MSSP that runs it: whom its people contact when it is locked. */
   providerName: string;
+  /** ltree path, to tell whether a membership covers it. */
+  path: string;
 }
 
 export async function findTenantBySlug(slug: string): Promise<HostTenant | null> {
   return withServiceRole("tenancy.resolve-host", async (db) => {
     const { rows } = await db.$client.query<HostTenant>(
-      `select t.id, t.slug, t.name, t.kind, t.status,
+      `select t.id, t.slug, t.name, t.kind, t.status, t.path::text as path,
               (select s.status from public.tenants s
                 where s.status <> 'active' and t.path operator(extensions.<@) s.path
                 order by extensions.nlevel(s.path) desc limit 1) as "lockedAs",
