@@ -1,16 +1,56 @@
-// Sign-in: email + password with temporary lockout, then the second factor.
-// The password check runs before any user is known, so it uses the named
-// service-role path "auth.sign-in" and touches only the users table; the code
-// check goes through "auth.mfa" (lib/auth/mfa.ts).
+// Sign-in: email + password, limited per source and per (email, source), then
+// the second factor. The password check runs before any user is known, so it
+// uses the named service-role path "auth.sign-in" and touches only the users
+// table and the rate-limit buckets (lib/ratelimit); the code check goes
+// through "auth.mfa" (lib/auth/mfa.ts).
+//
+// Issue 9, findings 1 and 2:
+// - The argon2 hash runs with no pooled connection held: one short
+//   transaction spends the tokens and reads the user, then the hash, then (on
+//   success only) a second one. A flood of sign-ins queues on the CPU, not on
+//   the pool every tenant's pages need.
+// - Every failure looks the same: an unknown email, a wrong password and a
+//   throttled attempt all cost one hash (against a dummy hash when there is
+//   no user or no attempt left), and "locked" depends only on what this
+//   source did with this email, whether the account exists or not. (A source
+//   over its own budget is refused before any hash, whatever the email: that
+//   answer says nothing about accounts, and skipping the hash sheds the load.)
+// - Failures are counted per (email, source), so someone elsewhere cannot
+//   lock the real user out; each source also has a budget of attempts for all
+//   emails together. The source is the client address as TRUST_PROXY says
+//   (lib/ratelimit/client-ip.ts); with no trusted proxy it is one shared
+//   "unknown" source.
+import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { users } from "@/drizzle/schema";
 import { withServiceRole } from "@/lib/db/service-role";
+import { clientSource, perWindow, reset, take, UNKNOWN_SOURCE, type Limit } from "@/lib/ratelimit";
 import { getMfaStatus, verifySecondFactor } from "./mfa";
 import { dummyPasswordHash, verifyPassword } from "./password";
 
+/** Attempts per (email, source) before it is throttled. */
 export const MAX_FAILED_ATTEMPTS = 5;
+/** Then one more attempt per LOCKOUT_MINUTES (a right password clears the count). */
 export const LOCKOUT_MINUTES = 15;
+
+/** Attempts per (email, source): a burst of MAX_FAILED_ATTEMPTS, then one per LOCKOUT_MINUTES. */
+export const ACCOUNT_SOURCE_LIMIT: Limit = { capacity: MAX_FAILED_ATTEMPTS, refillPerSecond: 1 / (LOCKOUT_MINUTES * 60) };
+
+/**
+ * Attempts per source, any email: SIGNIN_LIMIT_PER_MINUTE (default 30) with
+ * bursts of SIGNIN_BURST (default the same). Read on each call.
+ */
+export function sourceLimit(env: NodeJS.ProcessEnv = process.env): Limit {
+  const int = (name: string, fallback: number) => {
+    const raw = (env[name] ?? "").trim();
+    if (raw === "") return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`${name} must be a whole number >= 1, not "${raw}"`);
+    return Number(raw);
+  };
+  const perMinute = int("SIGNIN_LIMIT_PER_MINUTE", 30);
+  return perWindow(perMinute, 60, int("SIGNIN_BURST", perMinute));
+}
 
 export const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email("Enter a valid email address").max(254),
@@ -22,53 +62,80 @@ export type SignInResult =
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "locked"; retryAfterSeconds: number };
 
-/** Email + password only (with lockout); records the sign-in on success. */
-export function verifyCredentials(input: unknown, now = new Date()): Promise<SignInResult> {
-  return checkPassword(input, now, { recordLogin: true });
+export interface SignInContext {
+  /** The rate-limit source (lib/ratelimit clientSource); default: the current request's, as TRUST_PROXY says. */
+  source?: string;
 }
 
-async function checkPassword(input: unknown, now: Date, opts: { recordLogin: boolean }): Promise<SignInResult> {
+/** Email + password only (with throttling); records the sign-in on success. */
+export function verifyCredentials(input: unknown, now?: Date, ctx: SignInContext = {}): Promise<SignInResult> {
+  return checkPassword(input, now, ctx, { recordLogin: true });
+}
+
+/** The key of the failure bucket of one email from one source (no address stored in clear). */
+export function accountSourceKey(email: string, source: string): string {
+  return `signin:acct-src:${createHash("sha256").update(`${email}\n${source}`).digest("hex")}`;
+}
+
+/** The current request's source, or "unknown" outside a request. */
+async function requestSource(): Promise<string> {
+  try {
+    const { headers } = await import("next/headers");
+    return clientSource(await headers());
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith("TRUST_PROXY")) throw error;
+    return UNKNOWN_SOURCE;
+  }
+}
+
+async function checkPassword(input: unknown, now: Date | undefined, ctx: SignInContext, opts: { recordLogin: boolean }): Promise<SignInResult> {
   const parsed = credentialsSchema.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
   const { email, password } = parsed.data;
+  const source = ctx.source ?? (await requestSource());
+  const failKey = accountSourceKey(email, source);
 
-  return withServiceRole("auth.sign-in", async (db) => {
+  // 1. One short transaction: spend one attempt of this source and one of
+  //    (email, source), and read the user. Spending before the hash means
+  //    concurrent guesses cannot all pass a check made before any of them failed.
+  const first = await withServiceRole("auth.sign-in", async (db) => {
+    const bySource = await take(`signin:src:${source}`, sourceLimit(), { at: now, db });
+    if (!bySource.allowed) return { throttled: bySource, perAccount: null, user: undefined };
+    const perAccount = await take(failKey, ACCOUNT_SOURCE_LIMIT, { at: now, db });
+    if (!perAccount.allowed) return { throttled: perAccount, perAccount, user: undefined };
     const [user] = await db
-      .select({
-        id: users.id,
-        email: users.email,
-        name: users.name,
-        passwordHash: users.passwordHash,
-        failedLoginCount: users.failedLoginCount,
-        lockedUntil: users.lockedUntil,
-      })
+      .select({ id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash })
       .from(users)
-      .where(eq(users.email, email))
-      .for("update");
-
-    if (!user || !user.passwordHash) {
-      await verifyPassword(await dummyPasswordHash(), password);
-      return { ok: false, reason: "invalid" } as const;
-    }
-    if (user.lockedUntil && user.lockedUntil > now) {
-      return { ok: false, reason: "locked", retryAfterSeconds: secondsUntil(user.lockedUntil, now) } as const;
-    }
-    if (!(await verifyPassword(user.passwordHash, password))) {
-      const failures = user.failedLoginCount + 1;
-      if (failures >= MAX_FAILED_ATTEMPTS) {
-        const lockedUntil = new Date(now.getTime() + LOCKOUT_MINUTES * 60_000);
-        await db.update(users).set({ failedLoginCount: 0, lockedUntil }).where(eq(users.id, user.id));
-        return { ok: false, reason: "locked", retryAfterSeconds: secondsUntil(lockedUntil, now) } as const;
-      }
-      await db.update(users).set({ failedLoginCount: failures }).where(eq(users.id, user.id));
-      return { ok: false, reason: "invalid" } as const;
-    }
-    await db
-      .update(users)
-      .set(opts.recordLogin ? { failedLoginCount: 0, lockedUntil: null, lastLoginAt: sql`now()` } : { failedLoginCount: 0, lockedUntil: null })
-      .where(eq(users.id, user.id));
-    return { ok: true, user: { id: user.id, email: user.email, name: user.name } } as const;
+      .where(eq(users.email, email));
+    return { throttled: null, perAccount, user };
   });
+
+  // A source over its budget is refused before any hash: that is what sheds a
+  // flood, and the answer does not depend on the email at all.
+  if (first.throttled && !first.perAccount) return locked(first.throttled.retryAfterSeconds);
+
+  // 2. The hash, with no connection held; against a dummy hash when there is
+  //    no user, no password, or no attempt left, so every failure costs the same.
+  const target = !first.throttled && first.user?.passwordHash ? first.user.passwordHash : await dummyPasswordHash();
+  const matches = await verifyPassword(target, password);
+
+  if (first.throttled) return locked(first.throttled.retryAfterSeconds);
+  const user = first.user;
+  if (!user || !user.passwordHash || !matches) {
+    // The attempt that spends the last one says so, as the old lockout did.
+    return first.perAccount!.remaining < 1 ? locked(first.perAccount!.retryAfterSeconds) : { ok: false, reason: "invalid" };
+  }
+
+  // 3. Right password: this (email, source) starts afresh.
+  await withServiceRole("auth.sign-in", async (db) => {
+    await reset(failKey, { db });
+    if (opts.recordLogin) await db.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id));
+  });
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
+}
+
+function locked(retryAfterSeconds: number): SignInResult {
+  return { ok: false, reason: "locked", retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) };
 }
 
 // ---------------------------------------------------------------------------
@@ -106,11 +173,12 @@ export type AuthenticateResult =
  * "mfa_locked" for a wrong one. The password is checked again on every step,
  * so the code step cannot be reached without it.
  */
-export async function authenticate(input: unknown, now = new Date()): Promise<AuthenticateResult> {
+export async function authenticate(input: unknown, at?: Date, ctx: SignInContext = {}): Promise<AuthenticateResult> {
   const parsed = signInSchema.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
-  const password = await checkPassword(input, now, { recordLogin: false });
+  const password = await checkPassword(input, at, ctx, { recordLogin: false });
   if (!password.ok) return password;
+  const now = at ?? new Date();
   const { user } = password;
 
   const status = await getMfaStatus(user.id);

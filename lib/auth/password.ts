@@ -1,4 +1,5 @@
 // argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
+import { randomBytes } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
 
 // @node-rs/argon2 exports Algorithm as a const enum, which isolatedModules
@@ -20,8 +21,14 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 
 // Verified against when the email is unknown, so that a miss costs as much
 // time as a wrong password and does not reveal which emails exist.
+// It has the same parameters as a real one (so verifying costs the same), is
+// of a random password nobody knows, and is made once per process, at import,
+// so that not even the first miss is cheaper.
 let dummyHash: Promise<string> | undefined;
 export function dummyPasswordHash(): Promise<string> {
-  dummyHash ??= hashPassword("not-a-real-password-used-for-timing-only");
+  dummyHash ??= hashPassword(randomBytes(32).toString("base64url"));
   return dummyHash;
 }
+void dummyPasswordHash().catch(() => {
+  dummyHash = undefined; // made again on first use
+});

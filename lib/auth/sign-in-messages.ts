@@ -3,9 +3,11 @@
 // never mentions a second factor before the password was right.
 export function signInErrorMessage(code: string | null | undefined): string | null {
   if (!code) return null;
+  // The same for every email, existing or not, and whether this email or the
+  // whole network ran out of attempts (lib/auth/credentials.ts).
   if (code.startsWith("locked:")) {
     const minutes = minutesFrom(code, "locked:");
-    return `Too many failed attempts. This account is locked for ${minutes} minute${minutes === 1 ? "" : "s"}; try again later or ask your admin.`;
+    return `Too many sign-in attempts. Sign-in is locked for ${minutes} minute${minutes === 1 ? "" : "s"}; try again later.`;
   }
   if (code.startsWith("mfa_locked:")) {
     const minutes = minutesFrom(code, "mfa_locked:");

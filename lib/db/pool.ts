@@ -18,9 +18,63 @@ export function databaseUrl(): string {
   return url;
 }
 
+/** What the pool waits for: DB_POOL_MAX connections, and at most DB_POOL_CONNECT_TIMEOUT_MS for one. */
+export function poolSettings(env: NodeJS.ProcessEnv = process.env): { max: number; connectionTimeoutMillis: number } {
+  const int = (name: string, fallback: number, min: number) => {
+    const raw = (env[name] ?? "").trim();
+    if (raw === "") return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number >= ${min}, not "${raw}"`);
+    return Number(raw);
+  };
+  return {
+    max: int("DB_POOL_MAX", 10, 1),
+    // pg's default (0) waits forever: a flood that holds every connection
+    // would stall every request behind it instead of failing it.
+    connectionTimeoutMillis: int("DB_POOL_CONNECT_TIMEOUT_MS", 10_000, 1),
+  };
+}
+
+/** Thrown when no pooled connection came free within DB_POOL_CONNECT_TIMEOUT_MS. */
+export class PoolTimeoutError extends Error {
+  readonly code = "DB_POOL_TIMEOUT";
+  constructor(max: number, waitedMs: number, options?: { cause?: unknown }) {
+    super(
+      `No database connection came free within ${waitedMs} ms (all ${max} in use): the portal is overloaded; try again. ` +
+        "Raise DB_POOL_MAX or DB_POOL_CONNECT_TIMEOUT_MS if this is the normal load.",
+      options,
+    );
+    this.name = "PoolTimeoutError";
+  }
+}
+
+// pg-pool's own error for a timed-out wait; it carries no code.
+const isWaitTimeout = (err: unknown) => err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message);
+
+type ConnectCallback = (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
+
+/** pg.Pool whose connection-wait timeout fails with PoolTimeoutError (pool.query and pool.connect alike). */
+class PortalPool extends pg.Pool {
+  constructor(private readonly settings: { max: number; connectionTimeoutMillis: number }, connectionString: string) {
+    super({ connectionString, ...settings });
+  }
+  private clear(err: Error): Error {
+    return isWaitTimeout(err) ? new PoolTimeoutError(this.settings.max, this.settings.connectionTimeoutMillis, { cause: err }) : err;
+  }
+  connect(): Promise<pg.PoolClient>;
+  connect(callback: ConnectCallback): void;
+  connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    if (callback) {
+      return (super.connect as (cb: ConnectCallback) => void)((err, client, done) => callback(err ? this.clear(err) : err, client, done));
+    }
+    return super.connect().catch((err: Error) => {
+      throw this.clear(err);
+    });
+  }
+}
+
 export function getPool(): pg.Pool {
   if (!globalForPool.__msspPool) {
-    const pool = new pg.Pool({ connectionString: databaseUrl(), max: Number(process.env.DB_POOL_MAX ?? 10) });
+    const pool: pg.Pool = new PortalPool(poolSettings(), databaseUrl());
     // An idle client error must not crash the process; the pool drops the client.
     // Once closePool has begun, errors are the server ending connections the
     // pool is already letting go of (pg's end() resolves before each client's

@@ -26,7 +26,9 @@ export type ServicePurpose =
   /** Tenant lifecycle workflows: provision, suspend, move, offboard and purge across the tree (lib/lifecycle). */
   | "lifecycle.workflow"
   /** Export, restore and import of one tenant's rows (lib/lifecycle/archive). */
-  | "lifecycle.archive";
+  | "lifecycle.archive"
+  /** Shared rate-limit buckets, counted before any user is known (lib/ratelimit). */
+  | "ratelimit";
 
 export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
   return inTransaction(async (client) => {

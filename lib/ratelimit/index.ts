@@ -1,0 +1,85 @@
+// The shared rate limiter: token buckets in Postgres (migration
+// 20261130000600_rate_limits), so every replica draws from the same bucket.
+// No state is kept in this process.
+//
+//   const limit = perWindow(30, 60);                 // 30 per minute, bursts of 30
+//   const r = await take(`api:${tenantId}`, limit);  // { allowed, remaining, retryAfterSeconds }
+//   if (!r.allowed) return tooManyRequests(r.retryAfterSeconds);
+//
+// `take` is one atomic SQL call (ratelimit.take): it locks the bucket's row
+// until its transaction ends, so concurrent takers never share a token. Pass
+// `db` to run it inside a service-role transaction you already hold (the lock
+// is then held until that transaction ends: keep it short); without it, it
+// runs in its own transaction through the named service-role path "ratelimit".
+import { sql } from "drizzle-orm";
+import type { Db } from "@/lib/db/with-tenant";
+import { withServiceRole } from "@/lib/db/service-role";
+
+export interface Limit {
+  /** The most tokens a bucket holds (the largest burst). */
+  capacity: number;
+  /** Tokens added per second, up to `capacity`. */
+  refillPerSecond: number;
+}
+
+export interface TakeResult {
+  /** The tokens were there and are now spent. */
+  allowed: boolean;
+  /** Tokens left after this take (fractional while refilling). */
+  remaining: number;
+  /** Seconds until a take of max(cost, 1) would succeed; 0 when it would now. */
+  retryAfterSeconds: number;
+}
+
+export interface TakeOptions {
+  /** Tokens to take (default 1); 0 looks without taking. */
+  cost?: number;
+  /** The time to refill up to; default the database's now(). */
+  at?: Date;
+  /** A transaction already running as service_role (withServiceRole) to take in. */
+  db?: Db;
+}
+
+/** `count` takes per `seconds`, with bursts of up to `burst` (default `count`). */
+export function perWindow(count: number, seconds: number, burst = count): Limit {
+  return { capacity: burst, refillPerSecond: count / seconds };
+}
+
+const MAX_KEY = 200;
+
+function checkArgs(key: string, limit: Limit, cost: number): void {
+  if (!key || key.length > MAX_KEY) throw new Error(`rate limit key must be 1-${MAX_KEY} characters`);
+  if (!(limit.capacity > 0) || !(limit.refillPerSecond > 0) || !Number.isFinite(limit.capacity) || !Number.isFinite(limit.refillPerSecond)) {
+    throw new Error("rate limit capacity and refillPerSecond must be finite numbers > 0");
+  }
+  if (!(cost >= 0) || !Number.isFinite(cost)) throw new Error("rate limit cost must be a finite number >= 0");
+}
+
+/** Takes `cost` tokens (default 1) from the bucket `key`, atomically across every replica. */
+export async function take(key: string, limit: Limit, opts: TakeOptions = {}): Promise<TakeResult> {
+  const cost = opts.cost ?? 1;
+  checkArgs(key, limit, cost);
+  const run = async (db: Db) => {
+    const { rows } = await db.$client.query<{ allowed: boolean; remaining: number; retry_after_seconds: number }>(
+      "select allowed, remaining, retry_after_seconds from ratelimit.take($1, $2, $3, $4, $5)",
+      [key, cost, limit.capacity, limit.refillPerSecond, opts.at ?? null],
+    );
+    const r = rows[0];
+    return { allowed: r.allowed, remaining: Number(r.remaining), retryAfterSeconds: Number(r.retry_after_seconds) };
+  };
+  return opts.db ? run(opts.db) : withServiceRole("ratelimit", run);
+}
+
+/** The bucket as it stands, without taking anything. */
+export function peek(key: string, limit: Limit, opts: Omit<TakeOptions, "cost"> = {}): Promise<TakeResult> {
+  return take(key, limit, { ...opts, cost: 0 });
+}
+
+/** Forgets the bucket `key`: it is full again. */
+export async function reset(key: string, opts: { db?: Db } = {}): Promise<void> {
+  if (!key || key.length > MAX_KEY) throw new Error(`rate limit key must be 1-${MAX_KEY} characters`);
+  const run = (db: Db) => db.execute(sql`select ratelimit.reset(${key})`).then(() => undefined);
+  return opts.db ? run(opts.db) : withServiceRole("ratelimit", run);
+}
+
+export { clientSource, trustedProxyHops, UNKNOWN_SOURCE } from "./client-ip";
