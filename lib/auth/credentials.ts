@@ -41,7 +41,7 @@ export const ACCOUNT_SOURCE_LIMIT: Limit = { capacity: MAX_FAILED_ATTEMPTS, refi
  * Attempts per source, any email: SIGNIN_LIMIT_PER_MINUTE (default 30) with
  * bursts of SIGNIN_BURST (default the same). Read on each call.
  */
-export function sourceLimit(env: NodeJS.ProcessEnv = process.env): Limit {
+export function sourceLimit(env: Record<string, string | undefined> = process.env): Limit {
   const int = (name: string, fallback: number) => {
     const raw = (env[name] ?? "").trim();
     if (raw === "") return fallback;

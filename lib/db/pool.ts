@@ -19,7 +19,7 @@ export function databaseUrl(): string {
 }
 
 /** What the pool waits for: DB_POOL_MAX connections, and at most DB_POOL_CONNECT_TIMEOUT_MS for one. */
-export function poolSettings(env: NodeJS.ProcessEnv = process.env): { max: number; connectionTimeoutMillis: number } {
+export function poolSettings(env: Record<string, string | undefined> = process.env): { max: number; connectionTimeoutMillis: number } {
   const int = (name: string, fallback: number, min: number) => {
     const raw = (env[name] ?? "").trim();
     if (raw === "") return fallback;

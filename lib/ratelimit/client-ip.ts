@@ -21,7 +21,7 @@ export const UNKNOWN_SOURCE = "unknown";
 
 type HeaderBag = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
 
-export function trustedProxyHops(env: NodeJS.ProcessEnv = process.env): number {
+export function trustedProxyHops(env: Record<string, string | undefined> = process.env): number {
   const raw = (env.TRUST_PROXY ?? "").trim();
   if (raw === "") return 0;
   if (!/^\d{1,2}$/.test(raw)) {
@@ -40,7 +40,7 @@ function header(headers: HeaderBag, name: string): string | null {
  * The rate-limit source of a request: "ip:<v4>", "ip6:<first 64 bits>::/64"
  * (one IPv6 subscriber gets a whole /64), or "unknown".
  */
-export function clientSource(headers: HeaderBag | null | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function clientSource(headers: HeaderBag | null | undefined, env: Record<string, string | undefined> = process.env): string {
   const hops = trustedProxyHops(env);
   if (hops === 0 || !headers) return UNKNOWN_SOURCE;
   const chain = (header(headers, "x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
