@@ -91,6 +91,7 @@ test("signed out, an unknown tenant answers like a real one; signed in, it is a 
     await expect(page.getByTestId("signin-scope")).toHaveText("Security portal");
   }
   await signIn(page, tenantUrl("no-such-tenant"), "acme.viewer@demo.test");
+  await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
   const response = await page.goto(`${tenantUrl("no-such-tenant")}/alerts`);
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Nothing here" })).toBeVisible();
