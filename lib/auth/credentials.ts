@@ -88,7 +88,36 @@ async function requestSource(): Promise<string> {
   }
 }
 
-async function checkPassword(input: unknown, now: Date | undefined, ctx: SignInContext, opts: { recordLogin: boolean }): Promise<SignInResult> {
+// At most SIGNIN_CONCURRENCY (default 4, libuv's hashing threads) sign-ins of
+// this process run at once; the rest wait here, in their own queue, not in
+// the pool's, where every tenant's queries would wait behind them. (This
+// protects this process's pool and CPU; the limits replicas share are in
+// Postgres, lib/ratelimit.)
+let running = 0;
+const waiting: (() => void)[] = [];
+function concurrency(): number {
+  const raw = (process.env.SIGNIN_CONCURRENCY ?? "").trim();
+  if (raw === "") return 4;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`SIGNIN_CONCURRENCY must be a whole number >= 1, not "${raw}"`);
+  return Number(raw);
+}
+async function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= concurrency()) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await fn();
+  } finally {
+    const next = waiting.shift();
+    if (next) next(); // the slot passes on
+    else running--;
+  }
+}
+
+function checkPassword(input: unknown, now: Date | undefined, ctx: SignInContext, opts: { recordLogin: boolean }): Promise<SignInResult> {
+  return oneAtATime(() => checkPasswordNow(input, now, ctx, opts));
+}
+
+async function checkPasswordNow(input: unknown, now: Date | undefined, ctx: SignInContext, opts: { recordLogin: boolean }): Promise<SignInResult> {
   const parsed = credentialsSchema.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
   const { email, password } = parsed.data;
