@@ -1,6 +1,7 @@
 // One tenant's lifecycle page: who it is and in what state, its workflows as
 // live step timelines, the facts an operator checks before acting (members,
 // keys, data, isolation resources) and the actions the PDP allows.
+import { BackToCustomers } from "@/components/lifecycle/back-to-customers";
 import { PageHeader } from "@/components/ui/page-header";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { QueryProvider } from "@/components/ui/query-provider";
@@ -30,11 +31,7 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
   const frozen = t.status === "deprovisioned";
   return (
     <QueryProvider>
-      <p className="mb-2 text-sm">
-        <a href="/customers" className="text-brand hover:underline">
-          ← Customers
-        </a>
-      </p>
+      <BackToCustomers />
       <PageHeader
         title={t.name}
         description={

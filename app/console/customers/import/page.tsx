@@ -1,3 +1,4 @@
+import { BackToCustomers } from "@/components/lifecycle/back-to-customers";
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
 import { ImportLegacy } from "@/components/lifecycle/archive/import-legacy";
@@ -19,11 +20,7 @@ export default async function ConsoleImportLegacy(props: Props) {
   const initial = typeof requested === "string" && targets.some((t) => t.slug === requested) ? requested : "";
   return (
     <>
-      <p className="mb-2 text-sm">
-        <a href="/customers" className="text-brand hover:underline">
-          ← Customers
-        </a>
-      </p>
+      <BackToCustomers />
       <PageHeader
         title="Import a legacy install"
         description="Users, assets and alerts of a single-tenant install, from its CSV or JSON export, into a customer or site. Try a dry run first."

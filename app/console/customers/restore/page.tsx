@@ -1,3 +1,4 @@
+import { BackToCustomers } from "@/components/lifecycle/back-to-customers";
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
 import { RestoreArchive } from "@/components/lifecycle/archive/restore-archive";
@@ -14,11 +15,7 @@ export default async function ConsoleRestoreArchive() {
   if (!data) forbidden();
   return (
     <>
-      <p className="mb-2 text-sm">
-        <a href="/customers" className="text-brand hover:underline">
-          ← Customers
-        </a>
-      </p>
+      <BackToCustomers />
       <PageHeader
         title="Restore an archive"
         description="Bring a customer and its sites back from a sealed archive: beside the live tenants, over one of them, or from another deployment."
