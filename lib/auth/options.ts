@@ -7,10 +7,16 @@
 // code}: without a code, a right password for a user with MFA fails with
 // "mfa_required", and the form asks for the code, then posts all three again.
 import type { NextAuthOptions } from "next-auth";
-import CredentialsProvider from "next-auth/providers/credentials";
+import CredentialsImport from "next-auth/providers/credentials";
 import { authenticate } from "./credentials";
 import { jwtCallback } from "./jwt-callback";
 import { authRedirect } from "@/lib/tenancy/origin";
+
+// next-auth ships CommonJS: Next's bundler hands over its default export, while
+// Node's own ESM loader (the integration tests, which call server actions
+// directly: tests/helpers/actions.ts) hands over the exports object. Same
+// function either way.
+const CredentialsProvider = (CredentialsImport as unknown as { default?: typeof CredentialsImport }).default ?? CredentialsImport;
 
 const SESSION_HOURS = 8;
 
