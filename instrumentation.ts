@@ -9,13 +9,27 @@
 // and hands a running job back at its next checkpoint, the listener closes,
 // then the pool (so connections the database ends during shutdown are not
 // reported as errors). Best effort: Next exits the process soon after.
+//
+// Before anything else it validates every setting (lib/config): a server with
+// a wrong value refuses to start, with one line per bad variable, rather than
+// running with a value that means something else (issue 9, finding 10).
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     if (process.env.NEXT_PHASE === "phase-production-build") return;
+    const { serverSettings, SettingsError } = await import("./lib/config");
+    let settings: import("./lib/config").Settings;
+    try {
+      settings = serverSettings();
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      // Not the logger: its own level is a setting that may be the bad one.
+      process.stderr.write(`The portal cannot start. ${error.message}\n`);
+      process.exit(1);
+    }
     const { startServerKeyEventListener } = await import("./lib/vault/key-events");
     const listener = startServerKeyEventListener();
     const { startServerJobWorker } = await import("./lib/jobs/server-worker");
-    const worker = process.env.JOBS_WORKER === "0" ? null : startServerJobWorker();
+    const worker = settings.JOBS_WORKER ? startServerJobWorker() : null;
     const { closePool } = await import("./lib/db/pool");
     // Only beside Next's own exit-on-signal handlers: a listener here must
     // never be what keeps a process from exiting (NEXT_MANUAL_SIG_HANDLE turns

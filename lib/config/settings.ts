@@ -1,0 +1,297 @@
+// Every setting the portal reads from its environment, in one zod schema:
+// type, default, allowed range, and an error that names the variable and the
+// value it got. A wrong value stops the server at start (instrumentation.ts,
+// scripts/portal.ts) instead of quietly meaning something else later: before
+// this, VAULT_KEY_CACHE_TTL_MS=abc became NaN and cached tenant keys never
+// expired.
+//
+// Modules read typed values through settings(), never process.env. It parses
+// once and reparses only when one of these variables changes (scripts and
+// tests set DATABASE_URL or CERBOS_URL after start), so a value is never
+// stale and the parse is not repeated per call.
+//
+// Adding a variable: one entry in SHAPE (with its doc line), one row in
+// docs/deployment.md's table, and a case in tests/config.test.ts when it has a
+// range. Next's own variables (NEXT_RUNTIME, NEXT_PHASE …) are not settings.
+import { z } from "zod";
+import { isolationConfigFromEnv } from "@/lib/lifecycle/isolation/config";
+
+export type Env = Record<string, string | undefined>;
+
+const show = (raw: string) => `'${raw.length > 80 ? `${raw.slice(0, 77)}...` : raw}'`;
+
+/** An unset or blank variable is "not set": `FOO=` in a .env file means the default. */
+const blank = (raw: string | undefined): raw is undefined => raw === undefined || raw.trim() === "";
+
+/** A whole number in [min, max], `fallback` when unset. */
+function whole(name: string, opts: { min: number; max?: number; fallback: number; unit?: string }) {
+  const what = `${name} must be a whole number${opts.unit ? ` of ${opts.unit}` : ""} ≥ ${opts.min}${opts.max !== undefined ? ` and ≤ ${opts.max}` : ""}`;
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (blank(raw)) return opts.fallback;
+      const text = raw.trim();
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n < opts.min || (opts.max !== undefined && n > opts.max)) {
+        ctx.addIssue({ code: "custom", message: `${what}, got ${show(raw)}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/** Same as whole(), but unset stays undefined (the reader picks a default that depends on another setting). */
+function wholeOrUnset(name: string, opts: { min: number; max?: number; unit?: string }) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): number | undefined => {
+      if (blank(raw)) return undefined;
+      const parsed = whole(name, { ...opts, fallback: 0 }).safeParse(raw);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message });
+        return z.NEVER;
+      }
+      return parsed.data;
+    });
+}
+
+/** One of `values` (case-insensitive), `fallback` when unset. */
+function oneOf<const T extends readonly string[]>(name: string, values: T, fallback: T[number] | undefined, hint = "") {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): T[number] | undefined => {
+      if (blank(raw)) return fallback;
+      const v = raw.trim().toLowerCase();
+      if (!(values as readonly string[]).includes(v)) {
+        ctx.addIssue({ code: "custom", message: `${name} must be one of ${values.join(", ")}${hint}, got ${show(raw)}` });
+        return z.NEVER;
+      }
+      return v as T[number];
+    });
+}
+
+/** Free text, trimmed; undefined when unset. */
+const text = () =>
+  z
+    .string()
+    .optional()
+    .transform((raw) => (blank(raw) ? undefined : raw.trim()));
+
+/** A flag: "1"/"true"/"yes"/"on" or "0"/"false"/"no"/"off". */
+function flag(name: string, fallback: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (blank(raw)) return fallback;
+      const v = raw.trim().toLowerCase();
+      if (["1", "true", "yes", "on"].includes(v)) return true;
+      if (["0", "false", "no", "off"].includes(v)) return false;
+      ctx.addIssue({ code: "custom", message: `${name} must be 1 or 0, got ${show(raw)}` });
+      return z.NEVER;
+    });
+}
+
+/** An absolute URL with one of the given protocols; undefined when unset. */
+function url(name: string, protocols: string[], example: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (blank(raw)) return undefined;
+      let u: URL;
+      try {
+        u = new URL(raw.trim());
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${name} must be a URL such as ${example}, got ${redactedUrl(raw)}` });
+        return z.NEVER;
+      }
+      if (!protocols.includes(u.protocol)) {
+        ctx.addIssue({ code: "custom", message: `${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")}, got ${redactedUrl(raw)}` });
+        return z.NEVER;
+      }
+      return raw.trim();
+    });
+}
+
+/** A URL for an error message: never its password. */
+function redactedUrl(raw: string): string {
+  return show(raw.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@"));
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** How the database connection is encrypted: "" leaves it to DATABASE_URL's sslmode. */
+export const DATABASE_TLS_MODES = ["off", "require", "verify-full"] as const;
+
+// The shape, variable by variable. Each line says what it is for; the long
+// form is in docs/deployment.md.
+const SHAPE = {
+  NODE_ENV: z.string().optional(),
+
+  // The database (lib/db): the connection, its encryption, and the pools.
+  DATABASE_URL: url("DATABASE_URL", ["postgres:", "postgresql:"], "postgres://portal_app:…@db.example:5432/portal"),
+  /** require: TLS or no connection; verify-full: and the certificate must chain to DATABASE_TLS_CA_FILE (or the system CAs) and name the host. */
+  DATABASE_TLS: oneOf("DATABASE_TLS", DATABASE_TLS_MODES, undefined, " (or unset: DATABASE_URL's sslmode decides)"),
+  DATABASE_TLS_CA_FILE: text(),
+  DB_POOL_MAX: whole("DB_POOL_MAX", { min: 1, max: 1000, fallback: 10 }),
+  DB_POOL_CONNECT_TIMEOUT_MS: whole("DB_POOL_CONNECT_TIMEOUT_MS", { min: 1, fallback: 10_000, unit: "milliseconds" }),
+
+  // Sessions and sign-in (lib/auth).
+  NEXTAUTH_SECRET: text(),
+  AUTH_TRUST_HOST: text(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (blank(raw)) return 0;
+      if (!/^\d{1,2}$/.test(raw.trim())) {
+        ctx.addIssue({
+          code: "custom",
+          message: `TRUST_PROXY must be the number of proxies in front of the portal that append to X-Forwarded-For (0 to trust none), got ${show(raw)}`,
+        });
+        return z.NEVER;
+      }
+      return Number(raw.trim());
+    }),
+  SIGNIN_LIMIT_PER_MINUTE: whole("SIGNIN_LIMIT_PER_MINUTE", { min: 1, fallback: 30 }),
+  /** Default: SIGNIN_LIMIT_PER_MINUTE. */
+  SIGNIN_BURST: wholeOrUnset("SIGNIN_BURST", { min: 1 }),
+  SIGNIN_CONCURRENCY: whole("SIGNIN_CONCURRENCY", { min: 1, max: 1024, fallback: 4 }),
+
+  // Hosts and links (lib/tenancy).
+  PORTAL_DOMAIN: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (blank(raw)) return "localhost";
+      const v = raw.trim().toLowerCase().replace(/\.$/, "");
+      if (!HOSTNAME.test(v)) {
+        ctx.addIssue({ code: "custom", message: `PORTAL_DOMAIN must be a host name such as mssp.example (no scheme, port or path), got ${show(raw)}` });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  PORTAL_PUBLIC_PORT: wholeOrUnset("PORTAL_PUBLIC_PORT", { min: 1, max: 65535 }),
+  PORTAL_PROTOCOL: oneOf("PORTAL_PROTOCOL", ["http", "https"] as const, undefined),
+
+  // The policy decision point (lib/authz).
+  CERBOS_URL: url("CERBOS_URL", ["http:", "https:"], "http://127.0.0.1:3592"),
+  CERBOS_TIMEOUT_MS: whole("CERBOS_TIMEOUT_MS", { min: 1, fallback: 2_000, unit: "milliseconds" }),
+
+  // Logging (lib/log). Default level: info, warn under NODE_ENV=test (see logLevel()).
+  LOG_LEVEL: oneOf("LOG_LEVEL", LOG_LEVELS, undefined),
+  LOG_FILE: text(),
+
+  // Keys (lib/vault).
+  VAULT_KEY_CACHE_TTL_MS: whole("VAULT_KEY_CACHE_TTL_MS", { min: 0, fallback: 60_000, unit: "milliseconds" }),
+
+  // Jobs (lib/jobs).
+  JOBS_WORKER: flag("JOBS_WORKER", true),
+  JOBS_WORKER_STALE_MS: whole("JOBS_WORKER_STALE_MS", { min: 200, fallback: 30_000, unit: "milliseconds" }),
+  JOBS_POOL_MAX: whole("JOBS_POOL_MAX", { min: 1, max: 100, fallback: 3 }),
+
+  // The tenant lifecycle (lib/lifecycle).
+  TENANT_ARCHIVE_KEY_FILE: text(),
+  TENANT_ARCHIVE_DIR: text(),
+  LIFECYCLE_PURGE_BATCH: whole("LIFECYCLE_PURGE_BATCH", { min: 1, max: 100_000, fallback: 1_000 }),
+  KUBECONFIG: text(),
+  ISOLATION_PORTAL_NAMESPACE: text(),
+  ISOLATION_PORTAL_SELECTOR: text(),
+  ISOLATION_PORTAL_PORT: text(),
+
+  // Connector checks (lib/credentials): tests only.
+  CONNECTOR_TEST_ENDPOINT: url("CONNECTOR_TEST_ENDPOINT", ["http:", "https:"], "http://127.0.0.1:4010"),
+  CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION: flag("CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION", false),
+};
+
+/** The variables the schema covers. */
+export const SETTING_NAMES = Object.freeze(Object.keys(SHAPE)) as readonly (keyof typeof SHAPE)[];
+
+const SCHEMA = z.object(SHAPE);
+
+export type Settings = z.output<typeof SCHEMA>;
+
+/** Checks across variables, and the isolation settings (their own parser names the variable). */
+function crossChecks(raw: Env, s: Settings | null): string[] {
+  const problems: string[] = [];
+  try {
+    isolationConfigFromEnv(raw);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (!s) return problems;
+  if (s.DATABASE_TLS_CA_FILE && (s.DATABASE_TLS === undefined || s.DATABASE_TLS === "off")) {
+    problems.push("DATABASE_TLS_CA_FILE is set but DATABASE_TLS is not verify-full or require: set DATABASE_TLS=verify-full so the CA is used");
+  }
+  if (s.DATABASE_URL && s.DATABASE_TLS && s.DATABASE_TLS !== "off") {
+    const mode = new URL(s.DATABASE_URL).searchParams.get("sslmode");
+    if (mode && ["disable", "allow", "prefer"].includes(mode)) {
+      problems.push(`DATABASE_URL has sslmode=${mode}, which allows plaintext, but DATABASE_TLS=${s.DATABASE_TLS} requires TLS: remove sslmode from the URL`);
+    }
+  }
+  return problems;
+}
+
+/** Every problem with the environment, one line each, all at once (not just the first). */
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "SettingsError";
+  }
+}
+
+/** Parses `env` (no caching). Throws SettingsError naming every bad variable. */
+export function parseSettings(env: Env): Settings {
+  const picked: Record<string, string | undefined> = {};
+  for (const name of SETTING_NAMES) picked[name] = env[name];
+  const result = SCHEMA.safeParse(picked);
+  const problems = [...(result.success ? [] : result.error.issues.map((i) => i.message)), ...crossChecks(picked, result.success ? result.data : null)];
+  if (problems.length > 0 || !result.success) throw new SettingsError(problems);
+  return Object.freeze(result.data);
+}
+
+const globalForSettings = globalThis as unknown as { __msspSettings?: { key: string; value: Settings } };
+
+const fingerprint = (env: Env) => SETTING_NAMES.map((n) => env[n] ?? "\u0000").join("\u0001");
+
+/**
+ * The process's settings, parsed from process.env. Cached; reparsed only when
+ * one of the variables changed. Pass another record to parse that instead
+ * (tests, and readers that take an environment argument).
+ */
+export function settings(env: Env = process.env): Settings {
+  if (env !== process.env) return parseSettings(env);
+  const key = fingerprint(env);
+  const hit = globalForSettings.__msspSettings;
+  if (hit && hit.key === key) return hit.value;
+  const value = parseSettings(env);
+  globalForSettings.__msspSettings = { key, value };
+  return value;
+}
+
+/** LOG_LEVEL, or its default: warn under NODE_ENV=test (readable test output), else info. */
+export function logLevel(s: Settings): (typeof LOG_LEVELS)[number] {
+  return s.LOG_LEVEL ?? (s.NODE_ENV === "test" ? "warn" : "info");
+}
+
+/**
+ * What a serving process (next start / next dev) needs on top of a valid
+ * parse: the variables without which it cannot work. Returns the settings or
+ * throws SettingsError. Operator commands do not call this (they need only
+ * DATABASE_URL, which they check themselves).
+ */
+export function serverSettings(env: Env = process.env): Settings {
+  const s = settings(env);
+  const problems: string[] = [];
+  if (!s.DATABASE_URL) problems.push("DATABASE_URL is not set: the portal needs a database (`npm run portal` starts an embedded one)");
+  if (s.NODE_ENV === "production") {
+    if (!s.NEXTAUTH_SECRET) problems.push("NEXTAUTH_SECRET is not set: sessions cannot be signed");
+    else if (s.NEXTAUTH_SECRET.length < 32) problems.push(`NEXTAUTH_SECRET must be at least 32 characters (32+ random bytes), got ${s.NEXTAUTH_SECRET.length}`);
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
+  return s;
+}
