@@ -53,7 +53,7 @@ export function CustomersTable({ rows }: { rows: LifecycleRow[] }) {
                   <a href={`/customers/${r.slug}`} className="font-medium text-slate-800 hover:text-brand hover:underline">
                     {r.name}
                   </a>
-                  <span className="font-mono text-xs text-slate-400">{r.slug}</span>
+                  <span className="font-mono text-xs text-slate-500">{r.slug}</span>
                 </div>
                 {r.statusReason && r.status !== "active" && <p className="ml-1 text-xs text-slate-500" style={{ paddingLeft: (r.depth - minDepth) * 20 }}>{r.statusReason}</p>}
               </td>

@@ -48,14 +48,14 @@ export function CustomersView(props: { data: CustomersPage; query: CustomersQuer
             attentionTone={data.counts[s] > 0 ? ATTENTION[s] : undefined}
           />
         ))}
-        <form className="ml-auto" action="">
+        <form className="w-full sm:ml-auto sm:w-auto" action="">
           {query.status !== "all" && <input type="hidden" name="status" value={query.status} />}
           <input
             name="q"
             defaultValue={query.q ?? ""}
             placeholder="Search name or address"
             aria-label="Search customers and sites"
-            className="w-64 rounded-lg border border-slate-300 px-3 py-1.5 text-sm"
+            className="w-full rounded-lg border border-slate-300 px-3 py-1.5 text-sm sm:w-64"
           />
         </form>
       </div>

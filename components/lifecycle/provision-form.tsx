@@ -96,7 +96,7 @@ export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; 
             }}
             className="w-full rounded-l-lg px-3 py-1.5 font-mono"
           />
-          <span className="whitespace-nowrap px-2 text-slate-400">.{props.domain}</span>
+          <span className="whitespace-nowrap px-2 text-slate-500">.{props.domain}</span>
         </div>
         <FieldError state={state} name="slug" />
       </label>

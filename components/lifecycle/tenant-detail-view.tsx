@@ -68,11 +68,11 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
           {t.sites > 0 && <span className="text-slate-500"> · {t.sites} site{t.sites === 1 ? "" : "s"} below</span>}
         </Fact>
         <Fact label="Data key" testId="fact-keys">
-          {t.keys === null ? <span className="text-slate-400">—</span> : activeKey ? `version ${activeKey.version} active` : <span className="text-red-700">no active key (destroyed)</span>}
+          {t.keys === null ? <span className="text-slate-500">—</span> : activeKey ? `version ${activeKey.version} active` : <span className="text-red-700">no active key (destroyed)</span>}
           {t.keys && t.keys.length > 1 && <span className="text-slate-500"> · {t.keys.length} versions</span>}
         </Fact>
         <Fact label="Data" testId="fact-data">
-          {totalRows === null ? <span className="text-slate-400">—</span> : `${totalRows.toLocaleString("en")} rows`}
+          {totalRows === null ? <span className="text-slate-500">—</span> : `${totalRows.toLocaleString("en")} rows`}
           {t.rows && t.rows.length > 0 && (
             <span className="block text-xs text-slate-500">{t.rows.slice(0, 3).map((r) => `${r.table.replace(/^public\./, "")} ${r.rows.toLocaleString("en")}`).join(" · ")}</span>
           )}

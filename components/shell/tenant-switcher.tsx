@@ -22,7 +22,7 @@ export function TenantSwitcher({ label, entries }: { label?: string; entries: Sw
         aria-label="Switch tenant"
       >
         {label ?? "Switch tenant"}
-        <span aria-hidden className="text-slate-400 group-open:rotate-180">▾</span>
+        <span aria-hidden className="text-slate-500 group-open:rotate-180">▾</span>
       </summary>
       <ul className="absolute left-0 z-20 mt-2 w-72 rounded-xl border border-slate-200 bg-white p-1 shadow-lg">
         {entries.map((e) => (

@@ -27,7 +27,7 @@ export function MyTenants({ links }: { links: SwitcherLink[] }) {
             <div className="mt-1 text-sm text-slate-500">
               {KIND_LABELS[l.kind] ?? l.kind} · {roleLabel(l.role)}
             </div>
-            <div className="mt-2 truncate font-mono text-xs text-slate-400">{l.href.replace(/^https?:\/\//, "")}</div>
+            <div className="mt-2 truncate font-mono text-xs text-slate-500">{l.href.replace(/^https?:\/\//, "")}</div>
           </a>
         </li>
       ))}
