@@ -162,6 +162,84 @@ describe("privileges of anon, authenticated, portal_app and PUBLIC", () => {
   });
 });
 
+describe("effective privileges, default privileges and the API roles' own memberships", () => {
+  // The ACL scan above reads grants as written. These read what each role can
+  // actually do (has_*_privilege follows role membership), so a privilege
+  // reached through a role anon or authenticated was made a member of is
+  // caught too, and default privileges that would grant the next object
+  // created are refused before that object exists.
+  const EFFECTIVE_SQL = `
+    with r(name) as (select unnest($1::text[]))
+    select 'table ' || format('%I.%I', n.nspname, c.relname) || ' ' || r.name || ' ' || p.priv as entry
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace cross join r
+      cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) p(priv)
+     where c.relkind in ('r', 'p', 'v', 'm', 'f') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
+       and has_table_privilege(r.name, c.oid, p.priv)
+    union all
+    select 'function ' || format('%I.%I(%s)', n.nspname, f.proname, pg_get_function_identity_arguments(f.oid)) || ' ' || r.name || ' EXECUTE'
+      from pg_proc f join pg_namespace n on n.oid = f.pronamespace cross join r
+     where n.nspname not in ('pg_catalog', 'information_schema', 'extensions') and n.nspname not like 'pg\\_%'
+       and has_function_privilege(r.name, f.oid, 'EXECUTE')
+    order by 1`;
+
+  test("what anon, authenticated and portal_app can effectively do to tables and functions is exactly what the allowlist grants them", async () => {
+    const effective = await withClient(db.url, async (c) => (await c.query<{ entry: string }>(EFFECTIVE_SQL, [ROLES])).rows.map((r) => r.entry));
+    // A function PUBLIC may execute is executable by each role; the allowlist names it once, for PUBLIC.
+    const allowed = (e: string) => ALLOWED.has(e) || ALLOWED.has(e.replace(/ (anon|authenticated|portal_app) EXECUTE$/, " PUBLIC EXECUTE"));
+    assert.deepEqual(effective.filter((e) => !allowed(e)), []);
+    assert.ok(effective.includes("table public.alerts authenticated SELECT"), "control: the effective scan sees a real grant");
+  });
+
+  test("control: a privilege reached through a role membership is caught by the effective scan", async () => {
+    await withClient(db.url, async (c) => {
+      await c.query("begin");
+      try {
+        await c.query("create role lint_reader nologin");
+        await c.query("grant select on keyring.keks to lint_reader");
+        await c.query("alter role authenticated inherit"); // before the grant: on Postgres 16+ a grant takes the member's setting
+        await c.query("grant lint_reader to authenticated");
+        const rows = (await c.query<{ entry: string }>(EFFECTIVE_SQL, [ROLES])).rows.map((r) => r.entry);
+        assert.ok(rows.includes("table keyring.keks authenticated SELECT"), rows.filter((r) => r.includes("keyring")).join("\n"));
+      } finally {
+        await c.query("rollback");
+      }
+    });
+  });
+
+  test("no default privileges grant future objects to PUBLIC, anon, authenticated, service_role or portal_app", async () => {
+    const sql = `select format('%s in %s for %s: %s', pg_get_userbyid(d.defaclrole), coalesce(n.nspname, 'any schema'), d.defaclobjtype,
+                        case a.grantee when 0 then 'PUBLIC' else pg_get_userbyid(a.grantee) end || ' ' || a.privilege_type) as entry
+                   from pg_default_acl d left join pg_namespace n on n.oid = d.defaclnamespace cross join lateral aclexplode(d.defaclacl) a
+                  where a.grantee = 0 or pg_get_userbyid(a.grantee) = any ($1::text[])`;
+    const roles = [...ROLES, "service_role"];
+    assert.deepEqual(await withClient(db.url, async (c) => (await c.query(sql, [roles])).rows), []);
+    await withClient(db.url, async (c) => {
+      await c.query("begin");
+      try {
+        await c.query("alter default privileges in schema public grant select on tables to anon");
+        assert.equal((await c.query(sql, [roles])).rows.length, 1, "control: a default privilege is seen");
+      } finally {
+        await c.query("rollback");
+      }
+    });
+  });
+
+  test("anon, authenticated and service_role belong to no role, and only portal_app (besides superusers) belongs to them", async () => {
+    await withClient(db.url, async (c) => {
+      const { rows } = await c.query<{ role: string; member_of: string[]; members: string[] }>(`
+        select r.rolname as role,
+               array(select g.rolname::text from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid order by 1) as member_of,
+               array(select u.rolname::text from pg_auth_members m join pg_roles u on u.oid = m.member
+                      where m.roleid = r.oid and not u.rolsuper order by 1) as members
+          from pg_roles r where r.rolname in ('anon', 'authenticated', 'service_role') order by 1`);
+      assert.deepEqual(rows, ["anon", "authenticated", "service_role"].map((role) => ({ role, member_of: [], members: ["portal_app"] })));
+      const attrs = await c.query(`select rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls from pg_roles
+                                    where rolname in ('anon', 'authenticated') order by 1`);
+      for (const a of attrs.rows) assert.deepEqual({ ...a, rolname: undefined }, { rolname: undefined, rolcanlogin: false, rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false }, a.rolname);
+    });
+  });
+});
+
 describe("portal_app", () => {
   test("is a member of exactly anon, authenticated and service_role, without admin option or inheritance; nobody is a member of it", async () => {
     await withClient(db.url, async (c) => {
@@ -238,6 +316,19 @@ describe("the service-role path", () => {
     assert.deepEqual(sites.filter((s) => s.purpose === null || !list.includes(s.purpose)), [], "call sites without a listed, literal purpose");
     const used = new Set(sites.map((s) => s.purpose));
     assert.deepEqual(list.filter((p) => !used.has(p)), [], "listed purposes no code uses");
+  });
+
+  test("developer tooling (scripts/) names listed purposes too", async () => {
+    const list = await closedList();
+    assert.deepEqual((await callSites("scripts")).filter((s) => s.purpose === null || !list.includes(s.purpose)), []);
+  });
+
+  test("the inventory: every call site, by purpose (printed for the manual review in docs/security-model.md)", async () => {
+    const sites = [...(await callSites("lib")), ...(await callSites("scripts"))];
+    const byPurpose = new Map<string, string[]>();
+    for (const s of sites) byPurpose.set(s.purpose ?? "?", [...(byPurpose.get(s.purpose ?? "?") ?? []), s.at]);
+    console.log([...byPurpose].sort().map(([p, at]) => `${p}\n${at.map((a) => `  ${a}`).join("\n")}`).join("\n"));
+    assert.ok(byPurpose.size >= 8);
   });
 
   test("no page, route or component switches to the service role", async () => {
