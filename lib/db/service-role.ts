@@ -14,6 +14,10 @@ export type ServicePurpose =
   | "tenancy.resolve-host"
   /** The second factor: TOTP secrets, recovery codes, code lockout, whether MFA is required (lib/auth/mfa.ts). */
   | "auth.mfa"
+  /** Session records: created at sign-in, revoked at sign-out and on password, MFA and membership changes (lib/auth/sessions.ts). */
+  | "auth.session"
+  /** Auth events into the audit trail of each tenant the user is a member of, before or without a session (lib/auth/events.ts). */
+  | "auth.events"
   /** Audit rows of denied attempts, written outside the refused transaction; and the chain verifier (lib/audit). */
   | "audit.record-denied"
   | "audit.verify"
