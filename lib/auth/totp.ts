@@ -1,11 +1,14 @@
 // Time-based one-time passwords: RFC 6238 (TOTP) over RFC 4226 (HOTP), with
 // HMAC-SHA1, 6 digits and a 30-second step — what every authenticator app
-// speaks by default. Built on node:crypto only; the RFC test vectors are in
-// tests/mfa-totp.test.ts.
+// speaks by default — and RFC 4648 base32, the encoding those apps expect.
 //
-// Dependency-free on purpose: the Playwright helpers import it to compute the
-// demo users' codes.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+// The algorithms come from `otpauth`, a maintained library (issue 9, finding
+// 12: no hand-written security code where a library does it); this module
+// keeps the portal's small API around it (the replay rule of verifyTotp, the
+// lenient base32 reader) and the RFC test vectors stay in
+// tests/mfa-totp.test.ts. The Playwright helpers import it too, to compute
+// the demo users' codes.
+import { HOTP, Secret, TOTP } from "otpauth";
 
 export const TOTP_DIGITS = 6;
 export const TOTP_STEP_SECONDS = 30;
@@ -15,46 +18,24 @@ export const TOTP_WINDOW = 1;
 export const TOTP_SECRET_BYTES = 20;
 
 // ---------------------------------------------------------------------------
-// Base32 (RFC 4648 section 6), the encoding authenticator apps expect.
+// Base32 (RFC 4648 section 6)
 // ---------------------------------------------------------------------------
-const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 export function base32Encode(bytes: Uint8Array, opts: { padding?: boolean } = {}): string {
-  let out = "";
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32_ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += BASE32_ALPHABET[(value << (5 - bits)) & 31];
-  if (opts.padding) while (out.length % 8 !== 0) out += "=";
-  return out;
+  // otpauth writes unpadded base32, as authenticator apps want it.
+  const out = new Secret({ buffer: toArrayBuffer(bytes) }).base32.replace(/=+$/, "");
+  return opts.padding ? out.padEnd(Math.ceil(out.length / 8) * 8, "=") : out;
 }
 
 /** Decodes base32, ignoring case, spaces, hyphens and padding; throws on any other character. */
 export function base32Decode(text: string): Buffer {
-  const clean = text.replace(/[\s-]/g, "").replace(/=+$/, "").toUpperCase();
-  const out: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of clean) {
-    const index = BASE32_ALPHABET.indexOf(ch);
-    if (index === -1) throw new Error("not a base32 string");
-    value = (value << 5) | index;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-    value &= (1 << bits) - 1;
+  const clean = text.replace(/[\s-]/g, "");
+  try {
+    return Buffer.from(Secret.fromBase32(clean).bytes);
+  } catch {
+    // otpauth's message names the character; keep the secret's text out of errors.
+    throw new Error("not a base32 string");
   }
-  return Buffer.from(out);
 }
 
 // ---------------------------------------------------------------------------
@@ -62,21 +43,23 @@ export function base32Decode(text: string): Buffer {
 // ---------------------------------------------------------------------------
 export type TotpAlgorithm = "sha1" | "sha256" | "sha512";
 
-/** RFC 4226: HMAC over the 8-byte big-endian counter, dynamic truncation, modulo 10^digits. */
+const ALGORITHM: Record<TotpAlgorithm, string> = { sha1: "SHA1", sha256: "SHA256", sha512: "SHA512" };
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+const secretOf = (bytes: Uint8Array) => new Secret({ buffer: toArrayBuffer(bytes) });
+
+/** RFC 4226: the code for `counter`. */
 export function hotp(secret: Uint8Array, counter: number | bigint, digits = TOTP_DIGITS, algorithm: TotpAlgorithm = "sha1"): string {
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(BigInt(counter));
-  const mac = createHmac(algorithm, secret).update(message).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const binary =
-    ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
-  return String(binary % 10 ** digits).padStart(digits, "0");
+  return HOTP.generate({ secret: secretOf(secret), counter: Number(counter), digits, algorithm: ALGORITHM[algorithm] });
 }
 
 /** The time step (RFC 6238's T) that `at` falls in. */
 export function totpStep(at: Date | number = Date.now(), stepSeconds = TOTP_STEP_SECONDS): number {
   const ms = typeof at === "number" ? at : at.getTime();
-  return Math.floor(ms / 1000 / stepSeconds);
+  return TOTP.counter({ period: stepSeconds, timestamp: ms });
 }
 
 /** The code for the step `at` falls in. */
@@ -85,7 +68,13 @@ export function totp(
   at: Date | number = Date.now(),
   opts: { digits?: number; stepSeconds?: number; algorithm?: TotpAlgorithm } = {},
 ): string {
-  return hotp(secret, totpStep(at, opts.stepSeconds), opts.digits ?? TOTP_DIGITS, opts.algorithm ?? "sha1");
+  return TOTP.generate({
+    secret: secretOf(secret),
+    timestamp: typeof at === "number" ? at : at.getTime(),
+    period: opts.stepSeconds ?? TOTP_STEP_SECONDS,
+    digits: opts.digits ?? TOTP_DIGITS,
+    algorithm: ALGORITHM[opts.algorithm ?? "sha1"],
+  });
 }
 
 export function isTotpCodeShape(code: string): boolean {
@@ -106,18 +95,19 @@ export function verifyTotp(
   if (!isTotpCodeShape(code)) return null;
   const current = totpStep(opts.at ?? Date.now());
   const window = opts.window ?? TOTP_WINDOW;
-  const given = Buffer.from(code);
+  const key = secretOf(secret);
   let matched: number | null = null;
+  // Step by step (otpauth compares in constant time), so a used step is
+  // skipped without stopping at it: every candidate is checked either way.
   for (let step = current - window; step <= current + window; step++) {
-    const expected = Buffer.from(hotp(secret, step));
-    const equal = timingSafeEqual(expected, given);
+    const equal = HOTP.validate({ token: code, secret: key, counter: step, window: 0 }) === 0;
     if (equal && matched === null && (opts.lastUsedStep == null || step > opts.lastUsedStep)) matched = step;
   }
   return matched;
 }
 
 export function generateTotpSecret(): Buffer {
-  return randomBytes(TOTP_SECRET_BYTES);
+  return Buffer.from(new Secret({ size: TOTP_SECRET_BYTES }).bytes);
 }
 
 /**
@@ -125,15 +115,14 @@ export function generateTotpSecret(): Buffer {
  * Format"): label "Issuer:account", secret in unpadded base32.
  */
 export function otpauthUri(opts: { secret: Uint8Array; account: string; issuer: string }): string {
-  const label = `${encodeURIComponent(opts.issuer)}:${encodeURIComponent(opts.account)}`;
-  const params = new URLSearchParams({
-    secret: base32Encode(opts.secret),
+  return new TOTP({
     issuer: opts.issuer,
+    label: opts.account,
+    secret: secretOf(opts.secret),
     algorithm: "SHA1",
-    digits: String(TOTP_DIGITS),
-    period: String(TOTP_STEP_SECONDS),
-  });
-  return `otpauth://totp/${label}?${params.toString()}`;
+    digits: TOTP_DIGITS,
+    period: TOTP_STEP_SECONDS,
+  }).toString();
 }
 
 /** Groups a base32 secret in fours for people typing it into an app. */
