@@ -5,6 +5,7 @@
 // click), resumes it, then offboards it with the typed name and no grace
 // period and watches the offboarding to its tombstone.
 import { expect, test, type Page } from "@playwright/test";
+import { expectNoSeriousA11yViolations, expectNoSidewaysScroll, PHONE } from "./a11y";
 import { CONSOLE, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
 
 const ADMIN_EMAIL = "bruce@wayne.example";
@@ -77,6 +78,11 @@ test("onboard Wayne with a site, its admin signs in, suspend, resume, offboard",
   await expect(p.getByTestId("tenant-locked")).toContainText("The Wayne Enterprises account is suspended");
   await expect(p.getByTestId("tenant-locked")).toContainText("Contact Sentinel MSSP");
   await p.screenshot({ path: `${SCREENSHOTS}/wayne-suspended.png`, fullPage: true });
+  // The locked notice on a phone, under axe.
+  await p.setViewportSize(PHONE);
+  await expectNoSidewaysScroll(p);
+  await expectNoSeriousA11yViolations(p);
+  await p.screenshot({ path: `${SCREENSHOTS}/phone-wayne-suspended.png`, fullPage: true });
   await page.goto(`${CONSOLE}/customers?status=suspended`);
   await expect(page.getByTestId("customer-row-wayne")).toBeVisible();
   await expect(page.getByTestId("customer-row-wayne-gotham")).toHaveCount(0);

@@ -19,18 +19,18 @@ export function AppShell(props: {
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        {/* On a phone the header wraps: brand, scope and the account controls on
-            the first row, the main navigation on its own row, scrolling sideways
-            inside itself rather than pushing the page wider than the screen. */}
+        {/* Two rows at every width: brand, scope and the account controls, then
+            the main navigation, which scrolls sideways inside itself on a phone
+            rather than pushing the page wider than the screen. */}
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
           <div className="flex items-center gap-2">
             <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-brand text-sm font-bold text-white">
               ◆
             </span>
-            <span className="text-sm font-semibold text-slate-900">{props.area}</span>
+            <span className="whitespace-nowrap text-sm font-semibold text-slate-900">{props.area}</span>
           </div>
           <TenantSwitcher label={props.scopeLabel} entries={props.switcher} />
-          <nav className="order-last -mx-1 flex w-full gap-1 overflow-x-auto whitespace-nowrap lg:order-none lg:mx-0 lg:w-auto" aria-label="Main">
+          <nav className="order-last flex w-full gap-1 overflow-x-auto whitespace-nowrap" aria-label="Main">
             {props.nav.map((item) => (
               <Link
                 key={item.href}
@@ -46,7 +46,7 @@ export function AppShell(props: {
               <div className="max-w-[9rem] truncate text-sm font-medium text-slate-800 sm:max-w-none" data-testid="signed-in-user">{props.user.name || props.user.email}</div>
               <div className="hidden text-xs text-slate-500 sm:block">{props.user.email}</div>
             </div>
-            <a href="/account/mfa" className="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900">
+            <a href="/account/mfa" className="whitespace-nowrap rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900">
               Security
             </a>
             <SignOutButton />

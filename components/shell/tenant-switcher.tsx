@@ -13,7 +13,7 @@ export interface SwitcherEntry {
 
 export function TenantSwitcher({ label, entries }: { label?: string; entries: SwitcherEntry[] }) {
   if (entries.length <= 1) {
-    return label ? <span className="text-sm font-medium text-slate-700">{label}</span> : null;
+    return label ? <span className="whitespace-nowrap text-sm font-medium text-slate-700">{label}</span> : null;
   }
   return (
     <details className="group relative">
