@@ -6,18 +6,25 @@
 // and then looks for it in everything that comes out. No database needed:
 // the DrizzleQueryError is thrown by drizzle itself, over a pg client whose
 // query() fails with a real pg DatabaseError.
+import "./helpers/next-async-storage";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { inspect } from "node:util";
-import { describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { sql } from "drizzle-orm";
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
-import { createLogger, REDACT_PATHS, safeError, ScrubbedError, scrubText, secretsIn, withSecretsScrubbed } from "@/lib/log";
+import { workUnitAsyncStorage } from "next/dist/server/app-render/work-unit-async-storage.external";
+import { withTenant } from "@/lib/db/with-tenant";
+import { withServiceRole } from "@/lib/db/service-role";
+import { enqueueServiceJob, runJobsUntilIdle, type JobHandler } from "@/lib/jobs";
+import { createLogger, REDACT_PATHS, safeError, ScrubbedError, scrubText, secretsIn, withLogContext, withSecretsScrubbed } from "@/lib/log";
+import { insertFixtures, type Fixtures } from "./helpers/fixtures";
+import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
 
 // Characters that every encoding changes: quote, backslash, slash, plus,
 // space, ampersand, non-ASCII. "?>?" makes base64 and base64url differ.
@@ -345,5 +352,108 @@ describe("secretsIn", () => {
       "p1",
       "s1",
     ]);
+  });
+});
+
+// Every line logged while serving a request, inside withTenant or inside a
+// job carries the ids of that work (lib/log/context.ts), without the code
+// that logs passing them. These run real transactions on a real Postgres
+// and a real job through graphile-worker; only the request is simulated:
+// Next's own per-request storage (the one `headers()` reads) is entered
+// with the headers the proxy would have set.
+describe("request, tenant and job ids on every line", () => {
+  let db: TestDatabase;
+  let fx: Fixtures;
+  before(async () => {
+    db = await createTestDatabase();
+    fx = await insertFixtures(db.url);
+  });
+  after(() => db?.drop());
+
+  const inRequest = <T>(headers: Record<string, string>, fn: () => T): T =>
+    workUnitAsyncStorage.run({ type: "request", phase: "render", headers: new Headers(headers) } as never, fn);
+
+  test("a line inside a request and a withTenant transaction carries request_id, the host's tenant and tenant_id", async () => {
+    const { logger, lines } = capture();
+    const requestId = "0b7e4c4e-1111-4222-8333-944445555666";
+    await inRequest({ host: "acme.localhost:3000", "x-request-id": requestId }, async () => {
+      logger.info("before the transaction");
+      await withTenant({ userId: fx.users.acmeAdmin, activeTenantId: fx.tenants.acme }, async (tx) => {
+        // After real round trips to Postgres: the context survives awaits.
+        await tx.client.query("select pg_sleep(0.01)");
+        logger.info({ event: "deep" }, "inside the transaction");
+      });
+    });
+    logger.info("after the request");
+    const parsed = lines.map((l) => JSON.parse(l));
+    assert.equal(parsed.length, 3);
+    assert.equal(parsed[0].request_id, requestId);
+    assert.equal(parsed[0].tenant, "acme");
+    assert.equal(parsed[0].area, "tenant");
+    assert.equal(parsed[0].tenant_id, undefined, "no tenant_id before withTenant");
+    assert.equal(parsed[1].request_id, requestId);
+    assert.equal(parsed[1].tenant, "acme");
+    assert.equal(parsed[1].tenant_id, fx.tenants.acme);
+    assert.equal(parsed[1].event, "deep");
+    for (const k of ["request_id", "tenant", "tenant_id", "area"]) assert.equal(parsed[2][k], undefined, `${k} must not leak past the request`);
+  });
+
+  test("two requests served at once keep their own ids", async () => {
+    const { logger, lines } = capture();
+    const one = (id: string, host: string, tenantId: string) =>
+      inRequest({ host, "x-request-id": id }, () =>
+        withTenant({ userId: fx.users.msspAdmin, activeTenantId: tenantId }, async (tx) => {
+          for (let i = 0; i < 3; i++) {
+            await tx.client.query("select pg_sleep(0.005)");
+            logger.info({ i }, "step");
+          }
+        }),
+      );
+    await Promise.all([one("req-a", "acme.localhost", fx.tenants.acme), one("req-b", "globex.localhost", fx.tenants.globex)]);
+    const parsed = lines.map((l) => JSON.parse(l));
+    assert.equal(parsed.length, 6);
+    for (const p of parsed) {
+      if (p.request_id === "req-a") assert.deepEqual([p.tenant, p.tenant_id], ["acme", fx.tenants.acme]);
+      else if (p.request_id === "req-b") assert.deepEqual([p.tenant, p.tenant_id], ["globex", fx.tenants.globex]);
+      else assert.fail(`a line without its request id: ${JSON.stringify(p)}`);
+    }
+  });
+
+  test("the console host is named as such; a service-role transaction names its purpose", async () => {
+    const { logger, lines } = capture();
+    await inRequest({ host: "localhost:3000", "x-request-id": "req-c" }, () =>
+      withServiceRole("jobs.worker", async () => {
+        logger.info("service");
+      }),
+    );
+    const [p] = lines.map((l) => JSON.parse(l));
+    assert.deepEqual([p.request_id, p.area, p.tenant, p.purpose], ["req-c", "console", undefined, "jobs.worker"]);
+  });
+
+  test("a line a job's handler logs carries the job id, its kind and its tenant", async () => {
+    const { logger, lines } = capture();
+    const kind = "test.log-context";
+    const handler: JobHandler = {
+      requires: "system-only",
+      run: async () => {
+        logger.info({ event: "in-handler" }, "working");
+        return { result: {} };
+      },
+    };
+    const { job } = await enqueueServiceJob({ tenantId: fx.tenants.globex, kind });
+    const ran = await runJobsUntilIdle({ kinds: [kind], handlers: { [kind]: handler } });
+    assert.deepEqual(ran.outcomes, ["succeeded"]);
+    const line = lines.map((l) => JSON.parse(l)).find((p) => p.event === "in-handler");
+    assert.ok(line, lines.join("\n"));
+    assert.deepEqual([line.job_id, line.job_kind, line.tenant_id], [job.id, kind, fx.tenants.globex]);
+  });
+
+  test("fields the call passes win over the context's; nested contexts add to the outer", () => {
+    const { logger, lines } = capture();
+    withLogContext({ tenant_id: "outer", job_id: "j1" }, () =>
+      withLogContext({ tenant_id: "inner" }, () => logger.info({ job_id: "explicit" }, "x")),
+    );
+    const [p] = lines.map((l) => JSON.parse(l));
+    assert.deepEqual([p.tenant_id, p.job_id], ["inner", "explicit"]);
   });
 });

@@ -26,8 +26,10 @@ import { z } from "zod";
 import { users } from "@/drizzle/schema";
 import { withServiceRole } from "@/lib/db/service-role";
 import { clientSource, perWindow, reset, take, UNKNOWN_SOURCE, type Limit } from "@/lib/ratelimit";
+import { deferAuthEvent, firstLockedInWindow, recordAuthEvent } from "./events";
 import { getMfaStatus, verifySecondFactor } from "./mfa";
 import { dummyPasswordHash, verifyPassword } from "./password";
+import { settings } from "@/lib/config";
 
 /** Attempts per (email, source) before it is throttled. */
 export const MAX_FAILED_ATTEMPTS = 5;
@@ -42,14 +44,8 @@ export const ACCOUNT_SOURCE_LIMIT: Limit = { capacity: MAX_FAILED_ATTEMPTS, refi
  * bursts of SIGNIN_BURST (default the same). Read on each call.
  */
 export function sourceLimit(env: Record<string, string | undefined> = process.env): Limit {
-  const int = (name: string, fallback: number) => {
-    const raw = (env[name] ?? "").trim();
-    if (raw === "") return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`${name} must be a whole number >= 1, not "${raw}"`);
-    return Number(raw);
-  };
-  const perMinute = int("SIGNIN_LIMIT_PER_MINUTE", 30);
-  return perWindow(perMinute, 60, int("SIGNIN_BURST", perMinute));
+  const s = settings(env);
+  return perWindow(s.SIGNIN_LIMIT_PER_MINUTE, 60, s.SIGNIN_BURST ?? s.SIGNIN_LIMIT_PER_MINUTE);
 }
 
 export const credentialsSchema = z.object({
@@ -96,10 +92,7 @@ async function requestSource(): Promise<string> {
 let running = 0;
 const waiting: (() => void)[] = [];
 function concurrency(): number {
-  const raw = (process.env.SIGNIN_CONCURRENCY ?? "").trim();
-  if (raw === "") return 4;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`SIGNIN_CONCURRENCY must be a whole number >= 1, not "${raw}"`);
-  return Number(raw);
+  return settings().SIGNIN_CONCURRENCY;
 }
 async function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
   if (running >= concurrency()) await new Promise<void>((resolve) => waiting.push(resolve));
@@ -131,28 +124,48 @@ async function checkPasswordNow(input: unknown, now: Date | undefined, ctx: Sign
     const bySource = await take(`signin:src:${source}`, sourceLimit(), { at: now, db });
     if (!bySource.allowed) return { throttled: bySource, perAccount: null, user: undefined };
     const perAccount = await take(failKey, ACCOUNT_SOURCE_LIMIT, { at: now, db });
-    if (!perAccount.allowed) return { throttled: perAccount, perAccount, user: undefined };
+    // Read even when throttled: the lockout is an auth event of the account (if there is one).
     const [user] = await db
       .select({ id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash })
       .from(users)
       .where(eq(users.email, email));
-    return { throttled: null, perAccount, user };
+    return { throttled: perAccount.allowed ? null : perAccount, perAccount, user };
   });
 
   // A source over its budget is refused before any hash: that is what sheds a
-  // flood, and the answer does not depend on the email at all.
-  if (first.throttled && !first.perAccount) return locked(first.throttled.retryAfterSeconds);
+  // flood, and the answer does not depend on the email at all. (Logged only:
+  // no account is looked up.)
+  if (first.throttled && !first.perAccount) {
+    deferAuthEvent({ type: "sign-in-locked", userId: null, reason: "source_limit", source });
+    return locked(first.throttled.retryAfterSeconds);
+  }
 
   // 2. The hash, with no connection held; against a dummy hash when there is
   //    no user, no password, or no attempt left, so every failure costs the same.
   const target = !first.throttled && first.user?.passwordHash ? first.user.passwordHash : await dummyPasswordHash();
   const matches = await verifyPassword(target, password);
 
-  if (first.throttled) return locked(first.throttled.retryAfterSeconds);
+  // Auth events of failures are deferred (deferAuthEvent): writing the audit
+  // rows of a real account must not make its answer slower than an unknown
+  // email's. Unknown emails are logged only (no tenant's admins to tell).
+  const userId = first.user?.id ?? null;
+  if (first.throttled) {
+    const audit = userId !== null && firstLockedInWindow(userId, source);
+    deferAuthEvent({ type: "sign-in-locked", userId, reason: "password", source }, { audit });
+    return locked(first.throttled.retryAfterSeconds);
+  }
   const user = first.user;
   if (!user || !user.passwordHash || !matches) {
     // The attempt that spends the last one says so, as the old lockout did.
-    return first.perAccount!.remaining < 1 ? locked(first.perAccount!.retryAfterSeconds) : { ok: false, reason: "invalid" };
+    const lockedNow = first.perAccount!.remaining < 1;
+    if (lockedNow && userId) firstLockedInWindow(userId, source);
+    deferAuthEvent({
+      type: lockedNow ? "sign-in-locked" : "sign-in-failed",
+      userId,
+      reason: lockedNow ? "password" : user ? "wrong_password" : "unknown_account",
+      source,
+    });
+    return lockedNow ? locked(first.perAccount!.retryAfterSeconds) : { ok: false, reason: "invalid" };
   }
 
   // 3. Right password: this (email, source) starts afresh.
@@ -222,6 +235,9 @@ export async function authenticate(input: unknown, at?: Date, ctx: SignInContext
     }
     const check = await verifySecondFactor(user.id, code, now);
     if (!check.ok) {
+      // The password was right: the caller knows the account exists, so these need not wait.
+      const lockedNow = check.reason === "locked";
+      await recordAuthEvent({ type: lockedNow ? "sign-in-locked" : "sign-in-failed", userId: user.id, reason: lockedNow ? "mfa" : "mfa_invalid" });
       if (check.reason === "locked") return { ok: false, reason: "mfa_locked", retryAfterSeconds: check.retryAfterSeconds };
       return { ok: false, reason: "mfa_invalid" };
     }

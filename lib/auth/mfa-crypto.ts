@@ -14,6 +14,7 @@
 // Recovery codes are 80 random bits each, so a fast hash is enough: SHA-256
 // over a domain-separated "user id : normalised code".
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomInt } from "node:crypto";
+import { settings } from "@/lib/config";
 
 const VERSION = "v1";
 const HKDF_SALT = "mssp-portal/auth/mfa";
@@ -31,7 +32,7 @@ export class MfaKeyUnavailableError extends Error {
 const keyCache = new Map<string, Buffer>();
 
 /** The AES key for TOTP secrets, derived from `authSecret` (default: NEXTAUTH_SECRET). */
-export function mfaKey(authSecret = process.env.NEXTAUTH_SECRET): Buffer {
+export function mfaKey(authSecret = settings().NEXTAUTH_SECRET): Buffer {
   if (!authSecret) throw new MfaKeyUnavailableError();
   let key = keyCache.get(authSecret);
   if (!key) {

@@ -11,15 +11,15 @@ import { log } from "@/lib/log";
 import { ACTIONS, type Action, type TenantResource } from "./actions";
 import { PdpUnavailableError, AuthorizationError } from "./errors";
 import { assertIssuedPrincipal, type Principal } from "./principal";
+import { settings } from "@/lib/config";
 
-const DEFAULT_TIMEOUT_MS = 2_000;
 /** Cerbos's default request limit (server.requestLimits.maxResourcesPerRequest). */
 const MAX_RESOURCES_PER_REQUEST = 50;
 
 const clients = new Map<string, HTTP>();
 
 function client(): HTTP {
-  const url = process.env.CERBOS_URL;
+  const url = settings().CERBOS_URL;
   if (!url) throw new PdpUnavailableError("CERBOS_URL is not set");
   let c = clients.get(url);
   if (!c) {
@@ -34,8 +34,7 @@ function client(): HTTP {
 }
 
 function timeoutMs(): number {
-  const n = Number(process.env.CERBOS_TIMEOUT_MS);
-  return Number.isFinite(n) && n > 0 ? n : DEFAULT_TIMEOUT_MS;
+  return settings().CERBOS_TIMEOUT_MS;
 }
 
 /** Runs one PDP request; any failure becomes PdpUnavailableError. */

@@ -161,6 +161,10 @@ const SHAPE = {
   /** Default: SIGNIN_LIMIT_PER_MINUTE. */
   SIGNIN_BURST: wholeOrUnset("SIGNIN_BURST", { min: 1 }),
   SIGNIN_CONCURRENCY: whole("SIGNIN_CONCURRENCY", { min: 1, max: 1024, fallback: 4 }),
+  /** The absolute lifetime of a session from sign-in; reading it never extends it (lib/auth/sessions.ts). */
+  SESSION_MAX_AGE_HOURS: whole("SESSION_MAX_AGE_HOURS", { min: 1, max: 720, fallback: 12, unit: "hours" }),
+  /** A session unused this long ends (0: no idle limit). */
+  SESSION_IDLE_MINUTES: whole("SESSION_IDLE_MINUTES", { min: 0, max: 43_200, fallback: 60, unit: "minutes" }),
 
   // Hosts and links (lib/tenancy).
   PORTAL_DOMAIN: z

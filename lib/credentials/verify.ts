@@ -21,6 +21,7 @@
 import { log, scrubText } from "@/lib/log";
 import type { Connector, ConnectorConfig, VerifyRequest } from "./connectors";
 import { NON_PUBLIC_ADDRESS, PUBLIC_ADDRESSES_ONLY, sendOutbound, type AddressPolicy, type OutboundResponse } from "./outbound";
+import { settings } from "@/lib/config";
 
 export const VERIFY_TIMEOUT_MS = 5_000;
 const MAX_BODY_BYTES = 16 * 1024;
@@ -36,9 +37,10 @@ let warnedIgnored = false;
 
 /** The stub base URL to use instead of the vendor, or null (see the note at the top). */
 export function testEndpoint(env: NodeJS.ProcessEnv = process.env): string | null {
-  const raw = env.CONNECTOR_TEST_ENDPOINT?.trim();
+  const s = settings(env);
+  const raw = s.CONNECTOR_TEST_ENDPOINT;
   if (!raw) return null;
-  if (env.NODE_ENV === "production" && env.CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION !== "1") {
+  if (s.NODE_ENV === "production" && !s.CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION) {
     if (!warnedIgnored) {
       warnedIgnored = true;
       log.warn({ event: "credentials.test-endpoint-ignored" }, "CONNECTOR_TEST_ENDPOINT is set but ignored in production (set CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION=1 only for e2e runs)");

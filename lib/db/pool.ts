@@ -3,13 +3,14 @@
 // restricted role for the length of one transaction.
 import pg from "pg";
 import { log, safeError } from "@/lib/log";
+import { settings } from "@/lib/config";
 
 const globalForPool = globalThis as unknown as { __msspPool?: pg.Pool };
 /** Pools closePool has begun to end. */
 const closing = new WeakSet<pg.Pool>();
 
 export function databaseUrl(): string {
-  const url = process.env.DATABASE_URL;
+  const url = settings().DATABASE_URL;
   if (!url) {
     throw new Error(
       "DATABASE_URL is not set. Start the portal with `npm run portal` (it starts an embedded Postgres) or set DATABASE_URL.",
@@ -20,18 +21,10 @@ export function databaseUrl(): string {
 
 /** What the pool waits for: DB_POOL_MAX connections, and at most DB_POOL_CONNECT_TIMEOUT_MS for one. */
 export function poolSettings(env: Record<string, string | undefined> = process.env): { max: number; connectionTimeoutMillis: number } {
-  const int = (name: string, fallback: number, min: number) => {
-    const raw = (env[name] ?? "").trim();
-    if (raw === "") return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be a whole number >= ${min}, not "${raw}"`);
-    return Number(raw);
-  };
-  return {
-    max: int("DB_POOL_MAX", 10, 1),
-    // pg's default (0) waits forever: a flood that holds every connection
-    // would stall every request behind it instead of failing it.
-    connectionTimeoutMillis: int("DB_POOL_CONNECT_TIMEOUT_MS", 10_000, 1),
-  };
+  const s = settings(env);
+  // pg's default connection wait (0) is forever: a flood that holds every
+  // connection would stall every request behind it instead of failing it.
+  return { max: s.DB_POOL_MAX, connectionTimeoutMillis: s.DB_POOL_CONNECT_TIMEOUT_MS };
 }
 
 /** Thrown when no pooled connection came free within DB_POOL_CONNECT_TIMEOUT_MS. */

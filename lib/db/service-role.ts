@@ -6,6 +6,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { schema } from "@/drizzle/schema";
 import type { Db } from "./with-tenant";
 import { inTransaction } from "./with-tenant";
+import { withLogContext } from "@/lib/log";
 
 export type ServicePurpose =
   /** Credential check before any user is known (lib/auth/credentials.ts). */
@@ -21,8 +22,12 @@ export type ServicePurpose =
   /** Audit rows of denied attempts, written outside the refused transaction; and the chain verifier (lib/audit). */
   | "audit.record-denied"
   | "audit.verify"
-  /** An invitation link opened before sign-in, and the account an invitee creates (lib/team/accept.ts). */
+  /** An invitation link opened before sign-in, its mailbox code, the account an invitee creates and the acceptance (lib/team/accept.ts). */
   | "team.invitation"
+  /** The email outbox: queue a message inside the caller's transaction, deliver it (lib/mail). */
+  | "mail.outbox"
+  /** Password reset by emailed code, before any user is signed in (lib/account/password-reset.ts). */
+  | "account.password-reset"
   /** Tenant keys: unwrap a DEK for the key cache, key status, KEK rotation, crypto-shredding (lib/vault/keys.ts). */
   | "vault.keys"
   /** Durable jobs: claim, heartbeat, finish; and the handlers that re-seal a tenant's credentials (lib/jobs). */
@@ -35,6 +40,10 @@ export type ServicePurpose =
   | "ratelimit";
 
 export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
+  return withLogContext({ purpose }, () => serviceTransaction(purpose, fn));
+}
+
+function serviceTransaction<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
   return inTransaction(async (client) => {
     await client.query(
       "select set_config('request.jwt.claims', $1, true), set_config('application_name', $2, true)",
@@ -43,4 +52,39 @@ export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) =
     await client.query("set local role service_role");
     return fn(drizzle(client, { schema }) as Db);
   });
+}
+
+/**
+ * Runs `fn` as service_role inside a transaction the caller already holds
+ * (withTenant's, say), then gives the transaction back exactly as it was:
+ * same role, same claims. For writes that must commit or roll back with the
+ * caller's change but that the caller's role may not make itself (an email
+ * queued with the invitation it announces: lib/mail/outbox.ts). A savepoint
+ * wraps it, so a failure inside `fn` undoes the switch as well.
+ */
+export async function withServiceRoleIn<T>(purpose: ServicePurpose, db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
+  const client = db.$client;
+  const { rows } = await client.query<{ role: string; claims: string | null; app: string | null }>(
+    "select current_user::text as role, current_setting('request.jwt.claims', true) as claims, current_setting('application_name', true) as app",
+  );
+  const previous = rows[0];
+  await client.query("savepoint service_role_in");
+  try {
+    await client.query(
+      "select set_config('request.jwt.claims', $1, true), set_config('application_name', $2, true)",
+      [JSON.stringify({ role: "service_role" }), `service:${purpose}`],
+    );
+    await client.query("set local role service_role");
+    const result = await fn(db);
+    // Back to the caller's identity (quote_ident: the role name comes from the catalog, not from input).
+    await client.query(
+      "select set_config('request.jwt.claims', coalesce($1, ''), true), set_config('application_name', coalesce($2, ''), true), set_config('role', $3, true)",
+      [previous.claims, previous.app, previous.role],
+    );
+    await client.query("release savepoint service_role_in");
+    return result;
+  } catch (error) {
+    await client.query("rollback to savepoint service_role_in");
+    throw error;
+  }
 }

@@ -11,6 +11,7 @@ import type pg from "pg";
 import { schema } from "@/drizzle/schema";
 import { accessTokenHookEvent, claimsSchema, type Caller, type Claims } from "./claims";
 import { getPool } from "./pool";
+import { withLogContext } from "@/lib/log";
 
 export type Db = NodePgDatabase<typeof schema> & { $client: pg.PoolClient };
 
@@ -34,6 +35,11 @@ const BUILD_CLAIMS_SQL = `
          set_config('request.jwt.claim.role', '', true)`;
 
 export async function withTenant<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+  // Every line logged inside (lib/db, lib/vault … included) names the tenant.
+  return withLogContext({ tenant_id: caller.activeTenantId ?? undefined }, () => tenantTransaction(caller, fn));
+}
+
+function tenantTransaction<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
   return inTransaction(async (client) => {
     const { rows } = await client.query<{ claims: string }>(BUILD_CLAIMS_SQL, [
       JSON.stringify(accessTokenHookEvent(caller)),

@@ -18,6 +18,7 @@ import { insertDemoCredentials } from "./credentials";
 import { generateDemoData } from "./generate";
 import { DEMO_MSSP_SLUG, DEMO_TENANTS, demoTenantDepth } from "./tenants";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS } from "./users";
+import { settings } from "@/lib/config";
 
 export interface SeedDemoOptions {
   /** Alerts and assets are generated relative to this instant (default: now). */
@@ -65,7 +66,7 @@ export async function seedDemo(client: ClientBase, opts: SeedDemoOptions = {}): 
     if (existing.rowCount) {
       // Databases loaded before MFA existed, or under another NEXTAUTH_SECRET,
       // get the demo TOTP enrolment here; anything else is left alone.
-      await enrolDemoMfa(client, opts.authSecret ?? process.env.NEXTAUTH_SECRET, log);
+      await enrolDemoMfa(client, opts.authSecret ?? settings().NEXTAUTH_SECRET, log);
       await client.query("commit");
       log(`demo data already loaded (tenant "${DEMO_MSSP_SLUG}" exists); skipping`);
       return { tenants: 0, users: 0, alerts: 0, assets: 0, skipped: true };
@@ -79,7 +80,7 @@ export async function seedDemo(client: ClientBase, opts: SeedDemoOptions = {}): 
     const tenantIds = await insertTenants(client);
     const userIds = await insertUsers(client, await passwordHash);
     const memberships = await insertMemberships(client);
-    const mfa = await enrolDemoMfa(client, opts.authSecret ?? process.env.NEXTAUTH_SECRET, log);
+    const mfa = await enrolDemoMfa(client, opts.authSecret ?? settings().NEXTAUTH_SECRET, log);
     const assets = await insertAssets(client, data.assets, tenantIds);
     const alerts = await insertAlerts(client, data.alerts, tenantIds, userIds);
     const credentials = await insertDemoCredentials(client, tenantIds, now);

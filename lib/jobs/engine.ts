@@ -8,13 +8,14 @@ import pg from "pg";
 import { databaseUrl } from "@/lib/db/pool";
 import { log, safeError } from "@/lib/log";
 import { quietGraphileLogger } from "./install";
+import { settings } from "@/lib/config";
 
 export function createEnginePool(): pg.Pool {
   // The role is a startup parameter: the session is service_role before
   // graphile-worker sends anything (and a login that may not switch fails to connect).
   const pool = new pg.Pool({
     connectionString: databaseUrl(),
-    max: Number(process.env.JOBS_POOL_MAX ?? 3),
+    max: settings().JOBS_POOL_MAX,
     options: "-c role=service_role",
     application_name: "service:jobs.engine",
   });

@@ -8,11 +8,11 @@
 import { hostname } from "node:os";
 import { withServiceRole } from "@/lib/db/service-role";
 import { log, safeError } from "@/lib/log";
+import { settings } from "@/lib/config";
 
 /** A worker is dead when its heartbeat is older than this. Default 30 s (JOBS_WORKER_STALE_MS). */
 export function staleAfterMs(): number {
-  const n = Number(process.env.JOBS_WORKER_STALE_MS);
-  return Number.isFinite(n) && n >= 200 ? n : 30_000;
+  return settings().JOBS_WORKER_STALE_MS;
 }
 
 const PROCESS = `${hostname()}:${process.pid}`;

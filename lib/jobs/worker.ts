@@ -16,7 +16,7 @@ import { authorize, isAuthorizationError } from "@/lib/authz";
 import type { Action } from "@/lib/authz/actions";
 import { withServiceRole } from "@/lib/db/service-role";
 import { withTenant } from "@/lib/db/with-tenant";
-import { log, safeError } from "@/lib/log";
+import { log, safeError, withLogContext } from "@/lib/log";
 import { completeJob, failJob, graphileRetryDelayMs, progress, releaseJob, startAttempt, stillMine } from "./attempt";
 import { createEnginePool, drainOnce, startRunner } from "./engine";
 import { JobInterruptedError, LeaseLostError, PermanentJobError } from "./errors";
@@ -28,6 +28,18 @@ const registry = new Map<string, JobHandler>();
 /** Registers (or replaces) the handler of a kind for every worker in this process. */
 export function registerJobHandler(kind: string, handler: JobHandler): void {
   registry.set(kind, handler);
+}
+
+const engineTasks = new Map<string, Task>();
+
+/**
+ * Registers a plain graphile-worker task, for a queue whose own rows are its
+ * record (lib/mail's outbox, task "mail:deliver"): no public.jobs row, no PDP
+ * check (only the system queues these, from SQL), retried by graphile-worker
+ * with its backoff when the task throws. Run by every worker, like the kinds.
+ */
+export function registerEngineTask(identifier: string, task: Task): void {
+  engineTasks.set(identifier, task);
 }
 
 export function registeredKinds(): string[] {
@@ -189,16 +201,27 @@ function taskList(opts: WorkerOptions, onOutcome: (o: RunOutcome) => void): Task
         log.error({ event: "jobs.bad-payload", kind }, "a queued job does not point at a job row; dropped");
         return;
       }
-      const workerId = helpers.job.locked_by ?? opts.workerId ?? "unknown-worker";
-      await track(workerId);
-      if (!handler.runsWhileFrozen && (await pauseIfFrozen(parsed.data.tenant_id, parsed.data.job_id))) return onOutcome("skipped");
-      const job = await startAttempt(parsed.data.tenant_id, parsed.data.job_id, workerId);
-      if (!job) return onOutcome("skipped");
-      const outcome = await runJob(job, handler, { signal: opts.signal, graphileAttempts: helpers.job.attempts });
-      onOutcome(outcome);
-      if (outcome === "retrying" || outcome === "released") throw new RetryLater(`job ${job.id}: ${outcome}`);
+      // Every line logged while this job runs (deep in lib/ too) names it and its tenant.
+      await withLogContext({ job_id: parsed.data.job_id, job_kind: kind, tenant_id: parsed.data.tenant_id }, async () => {
+        const workerId = helpers.job.locked_by ?? opts.workerId ?? "unknown-worker";
+        await track(workerId);
+        if (!handler.runsWhileFrozen && (await pauseIfFrozen(parsed.data.tenant_id, parsed.data.job_id))) return onOutcome("skipped");
+        const job = await startAttempt(parsed.data.tenant_id, parsed.data.job_id, workerId);
+        if (!job) return onOutcome("skipped");
+        const outcome = await runJob(job, handler, { signal: opts.signal, graphileAttempts: helpers.job.attempts });
+        onOutcome(outcome);
+        if (outcome === "retrying" || outcome === "released") throw new RetryLater(`job ${job.id}: ${outcome}`);
+      });
     };
     tasks[kind] = task;
+  }
+  for (const [identifier, task] of engineTasks) {
+    if (opts.kinds && !opts.kinds.includes(identifier)) continue;
+    tasks[identifier] ??= async (payload, helpers) => {
+      // A heartbeat for this worker too, so the sweeper does not free its job as a dead worker's.
+      await track(helpers.job.locked_by ?? opts.workerId ?? "unknown-worker");
+      return task(payload, helpers);
+    };
   }
   return tasks;
 }

@@ -11,13 +11,14 @@ import { pipeline } from "node:stream/promises";
 import { PermanentJobError } from "@/lib/jobs";
 import { parseTransferKey } from "./archive/crypto";
 import { exportTenant } from "./archive/export";
+import { settings } from "@/lib/config";
 
 export function archiveDir(): string {
-  return process.env.TENANT_ARCHIVE_DIR || path.join(process.cwd(), ".data", "archives");
+  return settings().TENANT_ARCHIVE_DIR || path.join(process.cwd(), ".data", "archives");
 }
 
 async function transferKey(): Promise<Buffer> {
-  const file = process.env.TENANT_ARCHIVE_KEY_FILE;
+  const file = settings().TENANT_ARCHIVE_KEY_FILE;
   if (!file) {
     throw new PermanentJobError(
       "No archive key is configured (TENANT_ARCHIVE_KEY_FILE), so the tenant cannot be exported before its data is removed. Set it and retry; nothing was removed.",

@@ -13,10 +13,11 @@ import { countTenantRows, deleteTenantRows, loadTenantCatalog } from "./catalog"
 import { removeIsolation } from "./isolation/apply";
 import { exportForOffboarding } from "./offboard-export";
 import { findTenant, setStatus, subtree } from "./tenant-row";
+import { settings } from "@/lib/config";
 
 
 /** Rows deleted per transaction: short transactions keep other tenants' pages fast during a large purge (at 5,000 the bench saw another tenant's alert page p95 reach 1.5-1.7x; at 1,000, 1.1x). */
-export const PURGE_BATCH = Number(process.env.LIFECYCLE_PURGE_BATCH ?? 1_000);
+export const PURGE_BATCH = settings().LIFECYCLE_PURGE_BATCH;
 // Emptied by hand after the batches: the offboarding job's own row and steps
 // are its record, kept with the tombstone like the audit trail (every other
 // job of the subtree goes). Key rows go with the batches (deleteTenantRows

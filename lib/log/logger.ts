@@ -6,20 +6,23 @@
 // breaks inside Next's server bundle (pino and thread-stream are on Next's
 // built-in serverExternalPackages list; next.config.ts also names pino).
 //
-// Environment:
+// Environment (lib/config):
 //   LOG_LEVEL  fatal|error|warn|info|debug|trace|silent. Default "info", or
 //              "warn" when NODE_ENV=test so test output stays readable.
 //   LOG_FILE   append lines to this file (created with its folder) instead of
 //              writing to stdout.
+//
+// Every line inside a request, a withTenant transaction or a job carries its
+// request_id / tenant / tenant_id / job_id (context.ts, through pino's mixin).
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from "pino";
+import { logLevel, parseSettings } from "@/lib/config";
+import { currentLogContext } from "./context";
 import { safeError } from "./scrub";
 import { SECRET_KEYS } from "./secret-keys";
 
 export type { Logger } from "pino";
 
 export const CENSOR = "[REDACTED]";
-
-const LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 
 /**
  * Every path pino redacts: each key of SECRET_KEYS at the top level of a log
@@ -46,14 +49,18 @@ export const REDACT_PATHS: readonly string[] = Object.freeze([
   ]),
 ]);
 
-/** LOG_LEVEL if it names a pino level, else the default for NODE_ENV. */
+/**
+ * LOG_LEVEL through the settings schema, reading only the logging variables:
+ * every module imports the logger, so a bad value elsewhere must not stop it
+ * loading (the server's start check reports that one). A bad LOG_LEVEL falls
+ * back to the default here and is said in a warning; the start check refuses it.
+ */
 function levelFrom(env: NodeJS.ProcessEnv): { level: string; rejected?: string } {
-  const fallback = env.NODE_ENV === "test" ? "warn" : "info";
-  const wanted = env.LOG_LEVEL?.trim().toLowerCase();
-  if (!wanted) return { level: fallback };
-  // An unknown level makes pino throw at construction, which would take every
-  // module that logs down with it; fall back and say so instead.
-  return LEVELS.has(wanted) ? { level: wanted } : { level: fallback, rejected: env.LOG_LEVEL };
+  try {
+    return { level: logLevel(parseSettings({ NODE_ENV: env.NODE_ENV, LOG_LEVEL: env.LOG_LEVEL })) };
+  } catch {
+    return { level: logLevel(parseSettings({ NODE_ENV: env.NODE_ENV })), rejected: env.LOG_LEVEL };
+  }
 }
 
 /**
@@ -76,6 +83,9 @@ export const loggerOptions: LoggerOptions = Object.freeze({
   // "level":"error" rather than "level":50, for people and log shippers alike.
   formatters: { level: (label: string) => ({ level: label }) },
   serializers: { err: serializeError, error: serializeError },
+  // request_id, tenant, tenant_id, job_id … of the work this line belongs to.
+  // Fields the call itself passes win over these.
+  mixin: () => currentLogContext() as Record<string, unknown>,
   redact: { paths: [...REDACT_PATHS], censor: CENSOR },
 });
 
@@ -85,7 +95,7 @@ export const loggerOptions: LoggerOptions = Object.freeze({
 const globalStreams = globalThis as unknown as { __msspLogStreams?: Map<string, DestinationStream> };
 
 function defaultDestination(env: NodeJS.ProcessEnv = process.env): DestinationStream {
-  const file = env.LOG_FILE?.trim();
+  const file = parseSettings({ LOG_FILE: env.LOG_FILE }).LOG_FILE;
   if (!file) return pino.destination({ dest: 1, sync: true });
   const streams = (globalStreams.__msspLogStreams ??= new Map());
   let stream = streams.get(file);

@@ -16,18 +16,14 @@
 // Set it to exactly the number of appending proxies: one too many and clients
 // choose their address again.
 import { isIP } from "node:net";
+import { settings } from "@/lib/config";
 
 export const UNKNOWN_SOURCE = "unknown";
 
 type HeaderBag = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
 
 export function trustedProxyHops(env: Record<string, string | undefined> = process.env): number {
-  const raw = (env.TRUST_PROXY ?? "").trim();
-  if (raw === "") return 0;
-  if (!/^\d{1,2}$/.test(raw)) {
-    throw new Error(`TRUST_PROXY must be the number of proxies in front of the portal that append to X-Forwarded-For (0 to trust none), not "${raw}"`);
-  }
-  return Number(raw);
+  return settings(env).TRUST_PROXY;
 }
 
 function header(headers: HeaderBag, name: string): string | null {

@@ -7,6 +7,7 @@
 //   anything else                            -> unknown (404)
 
 import { SLUG_PATTERN as SLUG } from "./slug";
+import { settings } from "@/lib/config";
 
 export type HostTarget =
   | { area: "console" }
@@ -16,7 +17,7 @@ export type HostTarget =
 const RESERVED_SUBDOMAINS = new Set(["portal", "www", "api", "admin"]);
 
 export function portalDomain(): string {
-  return (process.env.PORTAL_DOMAIN ?? "localhost").toLowerCase();
+  return settings().PORTAL_DOMAIN;
 }
 
 /** Strips the port and a trailing dot, lowercases; null if the header is not a plausible host. */

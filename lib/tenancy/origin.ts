@@ -2,6 +2,7 @@
 // so links work the same on localhost:3000 and behind a TLS ingress.
 import { headers } from "next/headers";
 import { consoleOrigin, portalAuthority, portalDomain, sameOriginRedirect, tenantOrigin } from "./host";
+import { settings } from "@/lib/config";
 
 /**
  * Outside a request (the tenants command, a job): the portal's public
@@ -10,9 +11,10 @@ import { consoleOrigin, portalAuthority, portalDomain, sameOriginRedirect, tenan
  */
 function configured(): { protocol: string; port: string } {
   const local = portalDomain() === "localhost";
+  const s = settings();
   return {
-    protocol: process.env.PORTAL_PROTOCOL === "http" || (local && process.env.PORTAL_PROTOCOL !== "https") ? "http:" : "https:",
-    port: process.env.PORTAL_PUBLIC_PORT ?? (local ? "3000" : ""),
+    protocol: s.PORTAL_PROTOCOL === "http" || (local && s.PORTAL_PROTOCOL !== "https") ? "http:" : "https:",
+    port: s.PORTAL_PUBLIC_PORT !== undefined ? String(s.PORTAL_PUBLIC_PORT) : local ? "3000" : "",
   };
 }
 

@@ -11,8 +11,8 @@ import { withServiceRole } from "@/lib/db/service-role";
 import { sqlState } from "@/lib/db/sql-state";
 import type { Db } from "@/lib/db/with-tenant";
 import { TenantKeyUnavailableError } from "./errors";
+import { settings } from "@/lib/config";
 
-const TTL_MS = Number(process.env.VAULT_KEY_CACHE_TTL_MS ?? 60_000);
 const MAX_ENTRIES = 10_000;
 
 interface CachedKey {
@@ -24,7 +24,7 @@ const cacheKey = (tenantId: string, version: number) => `${tenantId}:${version}`
 
 function remember(tenantId: string, version: number, dek: Buffer) {
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-  cache.set(cacheKey(tenantId, version), { dek, expiresAt: Date.now() + TTL_MS });
+  cache.set(cacheKey(tenantId, version), { dek, expiresAt: Date.now() + settings().VAULT_KEY_CACHE_TTL_MS });
 }
 
 function cached(tenantId: string, version: number): Buffer | undefined {
