@@ -207,6 +207,19 @@ const SHAPE = {
   ISOLATION_PORTAL_SELECTOR: text(),
   ISOLATION_PORTAL_PORT: text(),
 
+  // Email (lib/mail, docs/email.md). Without SMTP_URL or SMTP_HOST: printed to the console in development, failed in production.
+  SMTP_URL: url("SMTP_URL", ["smtp:", "smtps:"], "smtps://user:password@smtp.example:465"),
+  SMTP_HOST: text(),
+  /** Default 587 (465 with SMTP_SECURE). */
+  SMTP_PORT: wholeOrUnset("SMTP_PORT", { min: 1, max: 65535 }),
+  SMTP_USER: text(),
+  SMTP_PASSWORD: text(),
+  /** TLS from the first byte; unset: on for port 465, else STARTTLS when the server offers it. */
+  SMTP_SECURE: oneOf("SMTP_SECURE", ["1", "0", "true", "false"] as const, undefined),
+  /** Refuse a server that does not offer STARTTLS. */
+  SMTP_REQUIRE_TLS: flag("SMTP_REQUIRE_TLS", false),
+  MAIL_FROM: text(),
+
   // Connector checks (lib/credentials): tests only.
   CONNECTOR_TEST_ENDPOINT: url("CONNECTOR_TEST_ENDPOINT", ["http:", "https:"], "http://127.0.0.1:4010"),
   CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION: flag("CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION", false),

@@ -2,6 +2,7 @@
 // points (instrumentation-node.ts, scripts/keys.ts); lib/jobs itself stays
 // free of domain code.
 import { lifecycleHandlers } from "@/lib/lifecycle/handlers";
+import { registerMailDelivery } from "@/lib/mail/deliver";
 import { rotationHandlers } from "@/lib/vault/rotation";
 import { registerJobHandler } from "./worker";
 
@@ -11,4 +12,5 @@ export function registerDefaultHandlers(): void {
   if (registered) return;
   registered = true;
   for (const [kind, handler] of Object.entries({ ...rotationHandlers(), ...lifecycleHandlers() })) registerJobHandler(kind, handler);
+  registerMailDelivery();
 }

@@ -1,0 +1,157 @@
+// Delivering the outbox: the graphile-worker task "mail:deliver" (one job per
+// message, queued by the trigger on mail.outbox in the sender's transaction).
+// Each attempt: claim the row (attempts + 1), send outside any transaction,
+// then mark it sent (bodies erased) or record the scrubbed error and throw,
+// so graphile-worker retries it with its backoff (exp(min(attempt, 10)) s).
+// The attempt that reaches max_attempts marks the row failed (bodies erased).
+// Delivery is at least once: a worker that dies between the SMTP answer and
+// the "sent" update sends the message again on its retry.
+import nodemailer from "nodemailer";
+import type { Task } from "graphile-worker";
+import { z } from "zod";
+import { withServiceRole } from "@/lib/db/service-role";
+import { registerEngineTask } from "@/lib/jobs/worker";
+import { log, safeError } from "@/lib/log";
+import { mailSettings, type MailSettings } from "./config";
+
+export const MAIL_TASK = "mail:deliver";
+
+interface ClaimedMail {
+  id: string;
+  recipient: string;
+  subject: string;
+  template: string;
+  body_text: string | null;
+  body_html: string | null;
+  attempts: number;
+  max_attempts: number;
+}
+
+class MailNotConfiguredError extends Error {
+  override readonly name = "MailNotConfiguredError";
+  constructor() {
+    super("SMTP is not configured (set SMTP_URL or SMTP_HOST; docs/email.md): the message was not sent");
+  }
+}
+
+const transports = new Map<string, nodemailer.Transporter>();
+function transportFor(settings: Extract<MailSettings, { mode: "smtp" }>): nodemailer.Transporter {
+  const key = JSON.stringify(settings.transport);
+  let t = transports.get(key);
+  if (!t) {
+    t = nodemailer.createTransport(settings.transport);
+    transports.set(key, t);
+  }
+  return t;
+}
+
+async function claim(id: string): Promise<ClaimedMail | null> {
+  return withServiceRole("mail.outbox", async (db) => {
+    const { rows } = await db.$client.query<ClaimedMail>(
+      `update mail.outbox set attempts = attempts + 1
+        where id = $1 and status = 'queued'
+        returning id, recipient, subject, template, body_text, body_html, attempts, max_attempts`,
+      [id],
+    );
+    return rows[0] ?? null;
+  });
+}
+
+async function markSent(id: string, transport: "smtp" | "console", messageId: string | null): Promise<void> {
+  await withServiceRole("mail.outbox", (db) =>
+    db.$client.query(
+      `update mail.outbox set status = 'sent', sent_at = now(), transport = $2, message_id = $3,
+              last_error = null, body_text = null, body_html = null
+        where id = $1`,
+      [id, transport, messageId],
+    ),
+  );
+}
+
+async function recordFailure(id: string, reason: string, final: boolean): Promise<void> {
+  await withServiceRole("mail.outbox", (db) =>
+    db.$client.query(
+      final
+        ? `update mail.outbox set status = 'failed', failed_at = now(), last_error = $2, body_text = null, body_html = null where id = $1`
+        : `update mail.outbox set last_error = $2 where id = $1`,
+      [id, reason.slice(0, 500)],
+    ),
+  );
+}
+
+/** Development without SMTP: the message goes to the console, said plainly (never to the structured log). */
+function printToConsole(m: ClaimedMail, from: string): void {
+  const rule = "─".repeat(72);
+  process.stdout.write(
+    [
+      "",
+      rule,
+      "mail not sent: SMTP not configured — development prints it here instead (docs/email.md)",
+      `From: ${from}`,
+      `To: ${m.recipient}`,
+      `Subject: ${m.subject}`,
+      "",
+      m.body_text ?? "",
+      rule,
+      "",
+    ].join("\n"),
+  );
+}
+
+/** One delivery attempt of one message. Throws (for graphile-worker to retry) when the attempt failed and attempts remain. */
+export async function deliverOne(id: string, settings: MailSettings = mailSettings()): Promise<"sent" | "failed" | "retrying" | "skipped"> {
+  const m = await claim(id);
+  if (!m) return "skipped"; // already sent, failed for good, or gone with its tenant
+  const final = m.attempts >= m.max_attempts;
+  try {
+    if (settings.mode === "unconfigured") {
+      await recordFailure(m.id, new MailNotConfiguredError().message, true);
+      log.error({ event: "mail.not-configured", mailId: m.id, template: m.template }, "mail not sent: SMTP is not configured");
+      return "failed";
+    }
+    if (settings.mode === "console") {
+      printToConsole(m, settings.from);
+      await markSent(m.id, "console", null);
+      log.warn({ event: "mail.console", mailId: m.id, template: m.template }, "mail not sent: SMTP not configured (development: printed to the console)");
+      return "sent";
+    }
+    const info = await transportFor(settings).sendMail({
+      from: settings.from,
+      to: m.recipient,
+      subject: m.subject,
+      text: m.body_text ?? "",
+      html: m.body_html ?? undefined,
+    });
+    await markSent(m.id, "smtp", typeof info.messageId === "string" ? info.messageId.slice(0, 300) : null);
+    log.info({ event: "mail.sent", mailId: m.id, template: m.template, attempt: m.attempts }, "mail sent");
+    return "sent";
+  } catch (error) {
+    // The SMTP password never reaches the reason; bodies are not part of an error.
+    const pass = settings.mode === "smtp" ? (settings.transport.auth as { pass?: string } | undefined)?.pass : undefined;
+    const summary = safeError(error, pass ? [pass] : []);
+    const reason = `${summary.name}: ${summary.message}`;
+    await recordFailure(m.id, reason, final);
+    log.warn({ event: final ? "mail.failed" : "mail.retrying", mailId: m.id, template: m.template, attempt: m.attempts, err: summary }, "mail delivery attempt failed");
+    if (final) return "failed";
+    throw new Error(`mail ${m.id}: attempt ${m.attempts} failed; retrying`);
+  }
+}
+
+const payloadSchema = z.object({ id: z.string().uuid() });
+
+const deliverTask: Task = async (payload) => {
+  const parsed = payloadSchema.safeParse(payload);
+  if (!parsed.success) {
+    log.error({ event: "mail.bad-payload" }, "a mail job does not point at an outbox row; dropped");
+    return;
+  }
+  await deliverOne(parsed.data.id);
+};
+
+let registered = false;
+/** Makes every worker of this process deliver mail (lib/jobs/default-handlers.ts calls it). */
+export function registerMailDelivery(): void {
+  if (registered) return;
+  registered = true;
+  registerEngineTask(MAIL_TASK, deliverTask);
+}

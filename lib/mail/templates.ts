@@ -1,0 +1,91 @@
+// Every email the portal sends, as a small typed function: data in, subject
+// and bodies out. Values are escaped for the HTML part; nothing here logs.
+// A template's name is stored on the outbox row (never its secrets: bodies
+// are erased once sent, lib/mail/deliver.ts). Subjects are kept on the row,
+// so they never carry a code or a link.
+export interface RenderedMail {
+  template: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+function layout(title: string, paragraphs: string[], action?: { label: string; href: string }, code?: string): string {
+  const body = paragraphs.map((p) => `<p style="margin:0 0 12px">${esc(p)}</p>`).join("");
+  const button = action
+    ? `<p style="margin:20px 0"><a href="${esc(action.href)}" style="background:#4f46e5;color:#fff;padding:10px 16px;border-radius:8px;text-decoration:none">${esc(action.label)}</a></p>`
+    : "";
+  const codeBlock = code
+    ? `<p style="margin:20px 0;font-size:28px;letter-spacing:6px;font-family:monospace;font-weight:600">${esc(code)}</p>`
+    : "";
+  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a;max-width:560px;margin:0 auto;padding:24px">
+<h1 style="font-size:18px;margin:0 0 16px">${esc(title)}</h1>${body}${codeBlock}${button}
+<p style="margin:24px 0 0;color:#64748b;font-size:12px">Sent by the MSSP portal. If you did not expect this email, you can ignore it.</p>
+</body></html>`;
+}
+
+const ROLE_NAMES: Record<string, string> = {
+  mssp_admin: "MSSP admin",
+  mssp_analyst: "MSSP analyst",
+  tenant_admin: "Admin",
+  tenant_analyst: "Analyst",
+  tenant_viewer: "Viewer",
+};
+
+export function invitationMail(d: { tenantName: string; role: string; link: string; expiresAt: Date }): RenderedMail {
+  const role = ROLE_NAMES[d.role] ?? d.role;
+  const until = d.expiresAt.toUTCString();
+  return {
+    template: "team.invitation",
+    subject: `You're invited to join ${d.tenantName} on the MSSP portal`,
+    text: [
+      `You have been invited to join ${d.tenantName} as ${role}.`,
+      "",
+      `Open this link to accept (it works until ${until}):`,
+      d.link,
+      "",
+      "The page will email you a one-time code to confirm this address before your access is set up.",
+    ].join("\n"),
+    html: layout(
+      `Join ${d.tenantName}`,
+      [`You have been invited to join ${d.tenantName} as ${role}.`, `The link works until ${until}. The page will email you a one-time code to confirm this address before your access is set up.`],
+      { label: "Accept the invitation", href: d.link },
+    ),
+  };
+}
+
+export function invitationCodeMail(d: { tenantName: string; code: string; minutes: number }): RenderedMail {
+  return {
+    template: "team.invitation-code",
+    subject: `Your code to join ${d.tenantName}`,
+    text: [`Your code to accept the invitation to ${d.tenantName}:`, "", `    ${d.code}`, "", `It works once, for ${d.minutes} minutes.`].join("\n"),
+    html: layout(`Your code to join ${d.tenantName}`, [`Enter this code on the invitation page. It works once, for ${d.minutes} minutes.`], undefined, d.code),
+  };
+}
+
+export function passwordResetMail(d: { code: string; minutes: number; resetUrl: string }): RenderedMail {
+  return {
+    template: "account.password-reset",
+    subject: "Your password reset code",
+    text: [
+      "Someone (hopefully you) asked to reset the password of the MSSP portal account for this address.",
+      "",
+      `Your code:    ${d.code}`,
+      "",
+      `Enter it at ${d.resetUrl} within ${d.minutes} minutes. It works once.`,
+      "If you did not ask for this, ignore this email: your password stays as it is.",
+    ].join("\n"),
+    html: layout(
+      "Reset your password",
+      [
+        "Someone (hopefully you) asked to reset the password of the MSSP portal account for this address.",
+        `Enter this code within ${d.minutes} minutes. It works once. If you did not ask for this, ignore this email: your password stays as it is.`,
+      ],
+      { label: "Open the reset page", href: d.resetUrl },
+      d.code,
+    ),
+  };
+}
