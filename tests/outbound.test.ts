@@ -130,6 +130,70 @@ describe("outbound requests reach public addresses only", () => {
       assert.equal(isPublicIpAddress(a), false, a);
   });
 
+  // Every special-purpose range, in each form an address can take. The
+  // classification is ipaddr.js's; the forms that embed an IPv4 address are
+  // judged by that address.
+  test("isPublicIpAddress: every special-purpose range and embedded form", () => {
+    const publicOnes = [
+      "172.32.0.1", // just past 172.16/12
+      "100.128.0.1", // just past CGNAT
+      "::ffff:8.8.8.8", // v4-mapped public
+      "64:ff9b::808:808", // NAT64 of 8.8.8.8
+      "2002:808:808::1", // 6to4 of 8.8.8.8
+      "::ffff:0:808:808", // v4-translated (RFC 6145) 8.8.8.8
+      "2a00:1450:4001:82a::200e",
+    ];
+    for (const a of publicOnes) assert.equal(isPublicIpAddress(a), true, a);
+    const refused: Record<string, string> = {
+      "100.64.0.1": "CGNAT",
+      "100.127.255.254": "CGNAT, top",
+      "169.254.0.1": "link-local",
+      "224.0.0.1": "multicast",
+      "239.255.255.250": "multicast (SSDP)",
+      "240.0.0.1": "reserved",
+      "255.255.255.255": "broadcast",
+      "192.0.0.8": "IETF protocol assignments",
+      "192.0.2.1": "TEST-NET-1",
+      "198.51.100.7": "TEST-NET-2",
+      "203.0.113.9": "TEST-NET-3",
+      "198.18.0.1": "benchmarking",
+      "192.88.99.1": "6to4 relay anycast (deprecated)",
+      "0.1.2.3": "this network",
+      "127.1": "not canonical (127.0.0.1)",
+      "0127.0.0.1": "not canonical (octal)",
+      "2130706433": "not canonical (127.0.0.1 as one number)",
+      "::ffff:127.0.0.1": "v4-mapped loopback",
+      "::ffff:169.254.169.254": "v4-mapped metadata",
+      "::ffff:0:a00:1": "v4-translated (RFC 6145) 10.0.0.1",
+      "::a00:1": "v4-compatible (deprecated) 10.0.0.1",
+      "::808:808": "v4-compatible (deprecated) even of a public address",
+      "64:ff9b::7f00:1": "NAT64 of loopback",
+      "64:ff9b::a9fe:a9fe": "NAT64 of the metadata service",
+      "64:ff9b:1::808:808": "NAT64 local-use prefix",
+      "2002:a00:1::1": "6to4 of 10.0.0.1",
+      "2002:7f00:1::1": "6to4 of loopback",
+      "2002:a9fe:a9fe::1": "6to4 of the metadata service",
+      "2001:0:4136:e378:8000:63bf:3fff:fdd2": "Teredo",
+      "fd00::1": "unique local",
+      "fdff:ffff::1": "unique local, top",
+      "fe80::1%eth0": "link-local with a zone",
+      "febf::1": "link-local, top",
+      "fec0::1": "site-local (deprecated)",
+      "ff02::1": "multicast",
+      "ff05::1:3": "multicast (site)",
+      "2001:db8::1": "documentation",
+      "3fff::1": "documentation (RFC 9637)",
+      "100::1": "discard-only",
+      "2001:2::1": "benchmarking",
+      "2001:10::1": "ORCHID (deprecated)",
+      "2001:20::1": "ORCHIDv2",
+      "5f00::1": "segment routing",
+      "4000::1": "outside 2000::/3: unallocated",
+      "::2": "unallocated, next to loopback",
+    };
+    for (const [a, why] of Object.entries(refused)) assert.equal(isPublicIpAddress(a), false, `${a}: ${why}`);
+  });
+
   test("a connection test to a vendor name that resolves inward fails with a clear message and sends nothing", async () => {
     const saved = process.env.CONNECTOR_TEST_ENDPOINT;
     delete process.env.CONNECTOR_TEST_ENDPOINT;

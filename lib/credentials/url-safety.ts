@@ -10,94 +10,83 @@
 //     has a dot (no single-label intranet names);
 //   - an IP literal is not loopback, private, link-local, CGNAT, unspecified,
 //     multicast, broadcast, documentation or otherwise reserved, in v4 or v6
-//     (v4-mapped, v4-compatible, NAT64 and 6to4 forms included).
+//     (v4-mapped, v4-translated, v4-compatible, NAT64 and 6to4 forms included;
+//     Teredo and v6 outside 2000::/3 refused). The ranges are ipaddr.js's.
 // A public name whose DNS answer is a private address (an internal record,
 // or DNS rebinding) passes here: names are checked where the request is made,
 // on the very addresses the connection then uses (lib/credentials/outbound.ts,
 // with isPublicIpAddress below). Redirects are not followed either, so a
 // public host cannot bounce the request inward.
 
+import ipaddr from "ipaddr.js";
+
 export type UrlProblem = string;
 
 const BLOCKED_NAME = /(^|\.)(localhost|local|internal|localdomain|home\.arpa)$/i;
 
-function parseV4(host: string): number[] | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  if (!m) return null;
-  const parts = m.slice(1).map(Number);
-  return parts.every((p) => p <= 255) ? parts : null;
+// Address classification is ipaddr.js's (its range tables follow the IANA
+// special-purpose registries); only what it calls "unicast" can be public.
+// On top of it, the forms that carry another address inside, and the space
+// it calls unicast that is not allocated for global routing.
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR("2000::/3");
+const NAT64_LOCAL_USE = ipaddr.IPv6.parseCIDR("64:ff9b:1::/48");
+
+/** Only the canonical dotted quad: "127.1", "0x7f.0.0.1" and "0127.0.0.1" are not addresses we accept. */
+function parseV4(text: string): ipaddr.IPv4 | null {
+  return ipaddr.IPv4.isValidFourPartDecimal(text) ? ipaddr.IPv4.parse(text) : null;
 }
 
-/** True for an IPv4 address that is not publicly routable. */
-export function isNonPublicIPv4(parts: number[]): boolean {
-  const [a, b, c] = parts;
-  return (
-    a === 0 || // "this network"
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && b >= 64 && b <= 127) || // CGNAT
-    (a === 169 && b === 254) || // link-local, cloud metadata
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 192 && b === 0 && c === 0) || // IETF protocol assignments
-    (a === 192 && b === 0 && c === 2) || // TEST-NET-1
-    (a === 198 && (b === 18 || b === 19)) || // benchmarking
-    (a === 198 && b === 51 && c === 100) || // TEST-NET-2
-    (a === 203 && b === 0 && c === 113) || // TEST-NET-3
-    a >= 224 // multicast, reserved, broadcast
-  );
+function parseV6(text: string): ipaddr.IPv6 | null {
+  // A zone id (fe80::1%eth0) only ever names a link-local neighbour.
+  if (text.includes("%") || !ipaddr.IPv6.isValid(text)) return null;
+  return ipaddr.IPv6.parse(text);
 }
 
-/** Expands an IPv6 literal (no brackets) to eight 16-bit groups, or null. */
-function parseV6(host: string): number[] | null {
-  let text = host.toLowerCase();
-  if (text.includes("%")) return null; // zone ids never reach a public host
-  // A trailing dotted quad (::ffff:1.2.3.4) becomes two groups.
-  const tail = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
-  if (tail) {
-    const v4 = parseV4(tail[1]);
-    if (!v4) return null;
-    text = `${text.slice(0, -tail[1].length)}${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
+const v4FromGroups = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+
+function v4IsPublic(a: ipaddr.IPv4): boolean {
+  return a.range() === "unicast";
+}
+
+function v6IsPublic(a: ipaddr.IPv6): boolean {
+  const g = a.parts;
+  switch (a.range()) {
+    // Forms that carry an IPv4 address: it is what the packet reaches.
+    case "ipv4Mapped": // ::ffff:a.b.c.d
+    case "rfc6145": // ::ffff:0:a.b.c.d (SIIT)
+      return v4IsPublic(v4FromGroups(g[6], g[7]));
+    case "rfc6052": // NAT64, 64:ff9b::a.b.c.d (the well-known prefix; its local-use /48 is never public)
+      return !a.match(NAT64_LOCAL_USE) && v4IsPublic(v4FromGroups(g[6], g[7]));
+    case "6to4": // 2002:aabb:ccdd::/48 reaches a.b.c.d's network
+      return v4IsPublic(v4FromGroups(g[1], g[2]));
+    case "unicast":
+      // ::a.b.c.d (deprecated v4-compatible) is "unicast" to ipaddr.js: refuse it.
+      if (g.slice(0, 6).every((x) => x === 0)) return false;
+      // Outside 2000::/3 nothing is allocated for global routing.
+      return a.match(GLOBAL_UNICAST_V6);
+    default:
+      // loopback, unspecified, link-local, unique-local, site-local,
+      // multicast, documentation, discard, Teredo, benchmarking, ORCHID …
+      return false;
   }
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const head = halves[0] ? halves[0].split(":") : [];
-  const rest = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
-  const missing = 8 - head.length - rest.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-  const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...rest];
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
-  return groups.map((g) => parseInt(g, 16));
 }
 
-function v4Of(hi: number, lo: number): number[] {
-  return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff];
+/** True for an IPv4 address (four octets) that is not publicly routable. */
+export function isNonPublicIPv4(parts: number[]): boolean {
+  return !v4IsPublic(new ipaddr.IPv4(parts));
 }
 
-/** True for an IPv6 address that is not publicly routable (or embeds one that is not). */
-export function isNonPublicIPv6(g: number[]): boolean {
-  const zeroPrefix = (n: number) => g.slice(0, n).every((x) => x === 0);
-  if (g.every((x) => x === 0)) return true; // ::
-  if (zeroPrefix(7) && g[7] === 1) return true; // ::1
-  if (zeroPrefix(5) && g[5] === 0xffff) return isNonPublicIPv4(v4Of(g[6], g[7])); // ::ffff:a.b.c.d
-  if (zeroPrefix(6)) return true; // ::a.b.c.d (deprecated v4-compatible): refuse outright
-  if (g[0] === 0x64 && g[1] === 0xff9b) return isNonPublicIPv4(v4Of(g[6], g[7])); // NAT64
-  if (g[0] === 0x2002) return isNonPublicIPv4(v4Of(g[1], g[2])); // 6to4
-  if ((g[0] & 0xfe00) === 0xfc00) return true; // fc00::/7 unique local
-  if ((g[0] & 0xffc0) === 0xfe80) return true; // fe80::/10 link-local
-  if ((g[0] & 0xffc0) === 0xfec0) return true; // fec0::/10 site-local (deprecated)
-  if ((g[0] & 0xff00) === 0xff00) return true; // multicast
-  if (g[0] === 0x2001 && g[1] === 0x0db8) return true; // documentation
-  if (g[0] === 0x0100 && g[1] === 0 && g[2] === 0 && g[3] === 0) return true; // 100::/64 discard-only
-  return false;
+/** True for an IPv6 address (eight 16-bit groups) that is not publicly routable, or embeds one that is not. */
+export function isNonPublicIPv6(groups: number[]): boolean {
+  return !v6IsPublic(new ipaddr.IPv6(groups));
 }
 
 /** True when `address` (an IPv4 or IPv6 literal, no brackets) is publicly routable. */
 export function isPublicIpAddress(address: string): boolean {
   const v4 = parseV4(address);
-  if (v4) return !isNonPublicIPv4(v4);
+  if (v4) return v4IsPublic(v4);
   const v6 = parseV6(address);
-  return v6 !== null && !isNonPublicIPv6(v6);
+  return v6 !== null && v6IsPublic(v6);
 }
 
 /**
@@ -119,13 +108,13 @@ export function publicHttpsUrlProblem(raw: string, opts: { allowPath?: boolean }
   if (!opts.allowPath && url.pathname !== "/") return "Enter only the address (scheme, host and optional port), without a path";
   const host = url.hostname;
   if (host.startsWith("[")) {
-    const groups = parseV6(host.slice(1, -1));
-    if (!groups || isNonPublicIPv6(groups)) return "That address is on a private, loopback or reserved network; use the service's public address";
+    const v6 = parseV6(host.slice(1, -1));
+    if (!v6 || !v6IsPublic(v6)) return "That address is on a private, loopback or reserved network; use the service's public address";
     return null;
   }
   const v4 = parseV4(host);
   if (v4) {
-    if (isNonPublicIPv4(v4)) return "That address is on a private, loopback or reserved network; use the service's public address";
+    if (!v4IsPublic(v4)) return "That address is on a private, loopback or reserved network; use the service's public address";
     return null;
   }
   if (BLOCKED_NAME.test(host.replace(/\.$/, ""))) return "Local and internal host names are not allowed; use the service's public address";
