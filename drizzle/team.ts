@@ -1,6 +1,6 @@
 // Typed mirror of supabase/migrations/20261123000700_team.sql.
 import { sql } from "drizzle-orm";
-import { customType, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, customType, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { ROLES } from "./schema";
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
@@ -19,6 +19,8 @@ export const invitations = pgTable(
     acceptedAt: timestamp("accepted_at", { withTimezone: true }),
     acceptedBy: uuid("accepted_by"),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    /** Issued by the system (an operator's provisioning command): no inviter to check at acceptance. */
+    issuedBySystem: boolean("issued_by_system").notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
 );

@@ -60,9 +60,9 @@ allow("claims readers, as on Supabase: read only the caller's own request.jwt se
 allow("RLS helpers called by the policies: they return tenant ids of the caller's own scope only",
   ...["tenancy.active_tenant_id()", "tenancy.visible_tenant_ids()", "tenancy.tenant_ids_with_role(roles text[])", "tenancy.frozen_tenant_ids()",
     "tenancy.role_rank(role text)", "tenancy.caller_admin_rank_on(target uuid)", "tenancy.admin_role_for(tenant uuid)"].map((f) => `function ${f} authenticated EXECUTE`));
-allow("the one narrow door to a membership: consumes an invitation addressed to the caller (Supabase's linter warns: exposed as RPC; issue 9 point 10)",
-  "function public.accept_invitation(token_hash bytea) authenticated EXECUTE");
 allow("builds the claims before the switch to authenticated (lib/db/with-tenant.ts)", "function public.custom_access_token_hook(event jsonb) portal_app EXECUTE");
+allow("the per-request session check, one statement before any role switch (lib/auth/sessions.ts checkSession): answers for one session id and user, touches last_seen_at; the sessions table itself stays unreachable",
+  "schema sessions portal_app USAGE", "function sessions.check_session(p_session uuid, p_user uuid, p_idle_seconds integer) portal_app EXECUTE");
 
 // Extension functions: PUBLIC may execute what ltree and pgcrypto install, as
 // Postgres installs them and Supabase ships them; they read no table.
@@ -283,7 +283,7 @@ describe("the service-role path", () => {
     return [...block.matchAll(/\|\s*"([^"]+)"/g)].map((m) => m[1]);
   }
 
-  /** Every withServiceRole( call in `dir`, with its purpose (a literal, or a const of the same file holding one). */
+  /** Every withServiceRole( and withServiceRoleIn( call in `dir`, with its purpose (a literal, or a const of the same file holding one). */
   async function callSites(dir: string): Promise<{ at: string; purpose: string | null }[]> {
     const out: { at: string; purpose: string | null }[] = [];
     for (const file of await sources(path.join(root, dir))) {
@@ -292,7 +292,7 @@ describe("the service-role path", () => {
       const lines = text.split("\n");
       lines.forEach((line, i) => {
         if (/^\s*(\/\/|\*)/.test(line)) return; // comments
-        for (const m of line.matchAll(/withServiceRole\(/g)) {
+        for (const m of line.matchAll(/withServiceRole(?:In)?\(/g)) {
           const rest = line.slice((m.index ?? 0) + m[0].length);
           const literal = /^\s*"([^"]+)"\s*,/.exec(rest);
           const ident = /^\s*([A-Za-z_$][\w$]*)\s*,/.exec(rest);
@@ -350,5 +350,35 @@ describe("the service-role path", () => {
       // The export's REPEATABLE READ snapshot: the same switch and purpose ("lifecycle.archive") as withServiceRole, opened by hand.
       "lib/lifecycle/archive/tx.ts",
     ]);
+  });
+});
+
+describe("security-definer functions the API roles can call", () => {
+  // Supabase's linter warns about every SECURITY DEFINER function that anon or
+  // authenticated may execute (each is an RPC that runs with its owner's
+  // rights). Issue 9, finding 10: public.accept_invitation was one, and is
+  // gone; only the RLS helpers below remain, each returning the caller's own scope.
+  const REVIEWED = [
+    "tenancy.active_tenant_id()",
+    "tenancy.admin_role_for(tenant uuid)",
+    "tenancy.caller_admin_rank_on(target uuid)",
+    "tenancy.frozen_tenant_ids()",
+    "tenancy.tenant_ids_with_role(roles text[])",
+    "tenancy.visible_tenant_ids()",
+  ];
+  test("anon and authenticated may execute no security-definer function but the reviewed RLS helpers", async () => {
+    const rows = await withClient(db.url, async (c) =>
+      (await c.query<{ fn: string; anon: boolean }>(
+        `select format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) as fn,
+                has_function_privilege('anon', p.oid, 'execute') as anon
+           from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+          where p.prosecdef and n.nspname not in ('pg_catalog', 'information_schema')
+            and (has_function_privilege('authenticated', p.oid, 'execute') or has_function_privilege('anon', p.oid, 'execute'))
+          order by 1`,
+      )).rows,
+    );
+    assert.deepEqual(rows.filter((r) => !REVIEWED.includes(r.fn)), [], "security-definer functions callable by anon/authenticated");
+    assert.deepEqual(rows.filter((r) => r.anon), [], "anon executes none");
+    assert.ok(!rows.some((r) => r.fn.startsWith("public.accept_invitation")));
   });
 });

@@ -6,13 +6,17 @@ import { after, before, describe, test } from "node:test";
 import { withTenant } from "@/lib/db/with-tenant";
 import { TeamError } from "@/lib/team/errors";
 import { listOpenInvitations } from "@/lib/team/members";
-import { acceptInvitation, changeMemberRole, createInvitation, removeMember, revokeInvitation } from "@/lib/team/mutations";
+import { withServiceRole } from "@/lib/db/service-role";
+import { issueCode } from "@/lib/mail";
+import { acceptInvitationWithCode } from "@/lib/team/accept";
+import { changeMemberRole, createInvitation, removeMember, revokeInvitation } from "@/lib/team/mutations";
 import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
 let fx: Fixtures;
 before(async () => {
+  process.env.NEXTAUTH_SECRET ??= "team-rules-test-secret";
   db = await createTestDatabase();
   fx = await insertFixtures(db.url);
 });
@@ -21,6 +25,12 @@ after(() => db.drop());
 const as = <T>(user: UserName, fn: Parameters<typeof withTenant<T>>[1]) => withTenant({ userId: fx.users[user] }, fn);
 const roleOf = (tenant: string, user: string) =>
   withClient(db.url, async (c) => (await c.query("select role from public.memberships where tenant_id = $1 and user_id = $2", [tenant, user])).rows[0]?.role ?? null);
+// Accepting now takes the code mailed to the invited address (tests/invitation-mail.test.ts
+// covers the email itself); here the code is issued directly, as the code-sending step does.
+async function codeFor(id: string, email: string): Promise<string> {
+  return (await withServiceRole("team.invitation", (sdb) => issueCode(sdb, { purpose: "invitation", subject: id, email }))).code;
+}
+const acceptAs = (userId: string, token: string, code = "000000") => acceptInvitationWithCode(token, code, { kind: "existing", userId });
 async function addUser(email: string): Promise<string> {
   return withClient(db.url, async (c) => (await c.query("insert into public.users (email, name) values ($1, 'New') returning id", [email])).rows[0].id);
 }
@@ -82,16 +92,17 @@ describe("invitations", () => {
 
 describe("accepting an invitation", () => {
   test("works once, for the addressed email, and grants exactly the invited role", async () => {
-    const { token } = await as("acmeAdmin", ({ db: tx, claims }) =>
+    const { id, token } = await as("acmeAdmin", ({ db: tx, claims }) =>
       createInvitation(tx, { tenantId: fx.tenants.acme, email: "joiner@example.test", role: "tenant_viewer", invitedBy: claims.sub }),
     );
     const joiner = await addUser("joiner@example.test");
     const outsider = await addUser("outsider@example.test");
-    await assert.rejects(withTenant({ userId: outsider }, ({ db: tx }) => acceptInvitation(tx, token)), /another email address/);
-    const accepted = await withTenant({ userId: joiner }, ({ db: tx }) => acceptInvitation(tx, token));
-    assert.deepEqual(accepted, { tenantId: fx.tenants.acme, role: "tenant_viewer" });
+    const code = await codeFor(id, "joiner@example.test");
+    await assert.rejects(acceptAs(outsider, token, code), /This invitation is for joiner@example\.test/);
+    const accepted = await acceptAs(joiner, token, code);
+    assert.deepEqual([accepted.tenantId, accepted.role], [fx.tenants.acme, "tenant_viewer"]);
     assert.equal(await roleOf(fx.tenants.acme, joiner), "tenant_viewer");
-    await assert.rejects(withTenant({ userId: joiner }, ({ db: tx }) => acceptInvitation(tx, token)), /already used/);
+    await assert.rejects(acceptAs(joiner, token, code), /already used/);
   });
 
   test("an expired, revoked or made-up link is refused", async () => {
@@ -99,16 +110,26 @@ describe("accepting an invitation", () => {
     const { id, token } = await as("acmeAdmin", ({ db: tx, claims }) =>
       createInvitation(tx, { tenantId: fx.tenants.acme, email: "late@example.test", role: "tenant_viewer", invitedBy: claims.sub }),
     );
+    const code = await codeFor(id, "late@example.test");
     await withClient(db.url, (c) => c.query("update public.invitations set created_at = now() - interval '9 days', expires_at = now() - interval '1 day' where id = $1", [id]));
-    await assert.rejects(withTenant({ userId: user }, ({ db: tx }) => acceptInvitation(tx, token)), TeamError);
+    await assert.rejects(acceptAs(user, token, code), TeamError);
 
     const second = await as("acmeAdmin", ({ db: tx, claims }) =>
       createInvitation(tx, { tenantId: fx.tenants.acme, email: "late@example.test", role: "tenant_viewer", invitedBy: claims.sub }),
     );
+    const code2 = await codeFor(second.id, "late@example.test");
     await as("acmeAdmin", ({ db: tx }) => revokeInvitation(tx, fx.tenants.acme, second.id));
-    await assert.rejects(withTenant({ userId: user }, ({ db: tx }) => acceptInvitation(tx, second.token)), TeamError);
-    await assert.rejects(withTenant({ userId: user }, ({ db: tx }) => acceptInvitation(tx, "A".repeat(43))), TeamError);
+    await assert.rejects(acceptAs(user, second.token, code2), TeamError);
+    await assert.rejects(acceptAs(user, "A".repeat(43)), TeamError);
     assert.equal(await roleOf(fx.tenants.acme, user), null);
+  });
+
+  test("public.accept_invitation is gone: no signed-in user can call a membership-creating function (issue 9, finding 10)", async () => {
+    const user = await addUser("rpc@example.test");
+    await assert.rejects(
+      withTenant({ userId: user }, ({ client }) => client.query("select * from public.accept_invitation('\\x00'::bytea)")),
+      /does not exist/,
+    );
   });
 
   test("authenticated users cannot insert memberships directly", async () => {

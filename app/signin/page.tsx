@@ -45,6 +45,11 @@ export default async function SignInPage(props: { searchParams: Promise<Record<s
           callbackUrl={callbackUrl}
           initialError={signInErrorMessage(errorCode)}
         />
+        <p className="mt-4 text-center text-sm">
+          <a href="/signin/reset" className="text-slate-600 underline hover:text-slate-900">
+            Forgot password?
+          </a>
+        </p>
       </div>
     </main>
   );

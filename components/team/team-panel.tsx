@@ -8,6 +8,7 @@ import { idle, type ActionResult } from "@/lib/actions/result";
 import { changeMemberRole } from "@/lib/actions/team/change-member-role";
 import { inviteMember } from "@/lib/actions/team/invite-member";
 import { removeMember } from "@/lib/actions/team/remove-member";
+import { resendInvitation } from "@/lib/actions/team/resend-invitation";
 import { revokeInvitation } from "@/lib/actions/team/revoke-invitation";
 import { roleLabel } from "@/components/tenants/role-label";
 import { FieldError, ResultMessage, SubmitButton } from "./form-bits";
@@ -24,7 +25,7 @@ export interface TeamPanelProps {
 const dateFmt = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "short", year: "numeric", timeZone: "UTC" });
 
 function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role[] }) {
-  const [state, action] = useActionState(inviteMember, idle as ActionResult<{ link: string; email: string; expiresAt: string }>);
+  const [state, action] = useActionState(inviteMember, idle as ActionResult<{ email: string; expiresAt: string }>);
   // Controlled, so a refused submission keeps what was typed (React resets
   // uncontrolled fields after a form action).
   const [email, setEmail] = useState("");
@@ -32,7 +33,7 @@ function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role
   return (
     <form action={action} noValidate className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Invite a member">
       <h2 className="text-sm font-semibold text-slate-800">Invite someone</h2>
-      <p className="mt-1 text-xs text-slate-500">They get a single-use link that expires in 7 days.</p>
+      <p className="mt-1 text-xs text-slate-500">They get an email with a single-use link that expires in 7 days; accepting it asks for a code sent to the same address.</p>
       <input type="hidden" name="tenantId" value={tenantId} />
       <div className="mt-3 flex flex-wrap items-start gap-3">
         <label className="flex flex-col text-xs font-medium text-slate-600">
@@ -57,12 +58,6 @@ function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role
       </div>
       <div className="mt-3">
         <ResultMessage state={state} />
-        {state.ok && (
-          <div className="mt-2 rounded-lg border border-indigo-200 bg-indigo-50 p-3 text-sm" data-testid="invite-link-box">
-            <p className="font-medium text-indigo-900">Send this link to {state.data.email}. It is shown only once.</p>
-            <input readOnly value={state.data.link} data-testid="invite-link" className="mt-2 w-full rounded border border-indigo-200 bg-white px-2 py-1 font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
-          </div>
-        )}
       </div>
     </form>
   );
@@ -127,6 +122,7 @@ function MemberRowView(props: { tenantId: string; member: TeamPanelProps["member
 
 function InvitationRowView({ tenantId, invitation, canRevoke }: { tenantId: string; invitation: TeamPanelProps["invitations"][number]; canRevoke: boolean }) {
   const [state, action] = useActionState(revokeInvitation, idle as ActionResult);
+  const [resent, resend] = useActionState(resendInvitation, idle as ActionResult<{ email: string }>);
   return (
     <li className="flex items-center justify-between px-4 py-2.5" data-testid={`invitation-${invitation.email}`}>
       <div>
@@ -137,14 +133,24 @@ function InvitationRowView({ tenantId, invitation, canRevoke }: { tenantId: stri
         </span>
       </div>
       {canRevoke && (
-        <form action={action}>
-          <input type="hidden" name="tenantId" value={tenantId} />
-          <input type="hidden" name="invitationId" value={invitation.id} />
-          <SubmitButton tone="quiet" pendingLabel="Revoking…">
-            Revoke
-          </SubmitButton>
-          <ResultMessage state={state} />
-        </form>
+        <div className="flex items-start gap-2">
+          <form action={resend}>
+            <input type="hidden" name="tenantId" value={tenantId} />
+            <input type="hidden" name="invitationId" value={invitation.id} />
+            <SubmitButton tone="quiet" pendingLabel="Sending…">
+              Resend
+            </SubmitButton>
+            <ResultMessage state={resent} />
+          </form>
+          <form action={action}>
+            <input type="hidden" name="tenantId" value={tenantId} />
+            <input type="hidden" name="invitationId" value={invitation.id} />
+            <SubmitButton tone="quiet" pendingLabel="Revoking…">
+              Revoke
+            </SubmitButton>
+            <ResultMessage state={state} />
+          </form>
+        </div>
       )}
     </li>
   );

@@ -5,7 +5,7 @@ import { withLifecycle } from "./service-path";
 import { PermanentJobError } from "@/lib/jobs";
 import type { JobHandler } from "@/lib/jobs/types";
 import { defineWorkflow, type StepContext, type WorkflowSpec } from "@/lib/jobs/workflow";
-import { INVITE_TTL_DAYS } from "@/lib/team/tokens";
+import { inviteFirstAdmin } from "@/lib/team/invite";
 import { activeKeyVersion } from "@/lib/vault/keys";
 import { applyIsolation } from "./isolation/apply";
 import { isolationManifestsFor } from "./isolation-for";
@@ -70,17 +70,14 @@ export function provisionSpec(): WorkflowSpec {
         name: "invite-admin",
         run: async (ctx) =>
           withLifecycle(async (db) => {
-            const { adminEmail, inviteHash } = ctx.job.payload as { adminEmail?: string; inviteHash?: string };
-            if (!adminEmail || !inviteHash || !/^[0-9a-f]{64}$/.test(inviteHash)) {
-              throw new PermanentJobError("The provisioning request has no first admin to invite.");
-            }
-            await db.$client.query(
-              `insert into public.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
-               select $1, $2, 'tenant_admin', decode($3, 'hex'), $4, now() + make_interval(days => $5)
-                where not exists (select 1 from public.invitations where tenant_id = $1 and token_hash = decode($3, 'hex'))`,
-              [ctx.job.tenantId, adminEmail, inviteHash, ctx.job.createdBy, INVITE_TTL_DAYS],
-            );
-            return { invited: adminEmail };
+            // The invitation and its email (lib/mail's outbox) commit together; the
+            // token is made here and exists only in the email (payloads are readable
+            // by the tenant's members, so they never carry it).
+            const { adminEmail } = ctx.job.payload as { adminEmail?: string };
+            if (!adminEmail) throw new PermanentJobError("The provisioning request has no first admin to invite.");
+            const { invited } = await inviteFirstAdmin(db, { tenantId: ctx.job.tenantId, email: adminEmail, invitedBy: ctx.job.createdBy });
+            if (!invited) return { invited: adminEmail, emailed: false };
+            return { invited: adminEmail, emailed: true };
           }),
       },
       {

@@ -6,8 +6,6 @@
 // else needs a tenant (the tenant API).
 import type { Db } from "@/lib/db/with-tenant";
 import { enqueueServiceJobIn, getJobAsService, type JobView } from "@/lib/jobs";
-import { inviteLinkFor } from "@/lib/team/links";
-import { newInviteToken } from "@/lib/team/tokens";
 import { LifecycleRefusal } from "./errors";
 import { defaultPlanFor, type Plan } from "./plans";
 import type { ProvisionInput } from "./schemas";
@@ -18,7 +16,11 @@ export const PROVISION_KIND = "lifecycle.provision";
 export interface Provisioned {
   tenant: LifecycleTenant;
   job: JobView;
-  /** The first admin's invitation link, shown once (null when this was a repeated submission). */
+  /**
+   * Always null now: the first admin's invitation is emailed by the
+   * workflow's invite-admin step (lib/team/invite.ts), and its link is shown
+   * to nobody else. Kept so callers that print it print nothing.
+   */
   inviteLink: string | null;
   /** false: the same tenant was already being provisioned (a double submission); nothing new was made. */
   created: boolean;
@@ -72,17 +74,16 @@ export async function provisionTenant(db: Db, input: ProvisionInput, actorId: st
     throw error;
   }
   const tenant = (await findTenant(db, id))!;
-  const { token, hash } = newInviteToken();
   const { job } = await enqueueServiceJobIn(
     db,
     {
       tenantId: tenant.id,
       kind: PROVISION_KIND,
-      // The invitation's hash only: the link itself is shown once, to whoever provisioned.
-      payload: { adminEmail: input.adminEmail, inviteHash: hash.toString("hex"), parentId: parent.id },
+      // The address only: the workflow makes the invitation and emails it (no token in a payload).
+      payload: { adminEmail: input.adminEmail, parentId: parent.id },
       maxAttempts: 5,
     },
     actorId,
   );
-  return { tenant, job, inviteLink: await inviteLinkFor(tenant, token), created: true };
+  return { tenant, job, inviteLink: null, created: true };
 }

@@ -1,16 +1,46 @@
-// Opening an invitation link. Before the invitee signs in we know nobody, so
-// the lookup and the account creation use the named service-role path
-// "team.invitation"; the acceptance itself always runs as the invitee, in
-// withTenant, through public.accept_invitation (single use, email-bound).
-import { and, eq, sql } from "drizzle-orm";
-import { tenants, users, type Role } from "@/drizzle/schema";
-import { invitations } from "@/drizzle/team";
+// Accepting an invitation (issue 9, finding 3). The link's holder is nobody
+// yet, so everything here runs on the named service-role path
+// "team.invitation"; what it checks, in order:
+//   1. the token names an open, unexpired invitation (only its hash is stored);
+//   2. mailbox control: a one-time code mailed to the invited address
+//      (lib/mail/codes.ts), entered before any account is created or attached;
+//      tries limited per invitation by the shared rate limiter;
+//   3. the invitation's email is the account's: a new account takes it from
+//      the invitation (never from the form); an existing account must be the
+//      signed-in user and have that very email;
+//   4. the inviter may still grant the role: their current claims (withTenant,
+//      RLS) and the PDP (users:manage) at this moment, and their admin rank
+//      over the tenant at or above the invited role. An invitation from
+//      someone removed, demoted or deleted since no longer works. One issued
+//      by the system (an operator's provisioning command) has no inviter.
+// The code check, the account, the membership and the audit row are one
+// transaction.
+import { sql } from "drizzle-orm";
+import type { Role } from "@/drizzle/schema";
+import { authorize, isAuthorizationError, isPdpUnavailable } from "@/lib/authz";
 import { hashPassword } from "@/lib/auth/password";
 import { withServiceRole } from "@/lib/db/service-role";
+import { withTenant, type Db } from "@/lib/db/with-tenant";
+import { checkCode, CODE_TTL_MINUTES, enqueueMail, invitationCodeMail, issueCode } from "@/lib/mail";
+import { perWindow, take } from "@/lib/ratelimit";
 import { TeamError } from "./errors";
+import { callerAdminRank } from "./members";
+import { ROLE_RANK } from "./roles";
 import { hashInviteToken, inviteTokenPattern } from "./tokens";
 
+/** Codes mailed per invitation: 3 at once, then one every 5 minutes. */
+export const CODE_SENDS = perWindow(1, 300, 3);
+/** Code tries per invitation: 5 at once, then one every 3 minutes (each code also dies after 5 wrong tries). */
+export const CODE_TRIES = perWindow(1, 180, 5);
+
+export const INVALID_INVITATION = "This invitation link is invalid, expired, revoked or already used. Ask the admin for a new one.";
+export const WRONG_CODE = "That code is wrong or has expired. Check the latest email, or send a new code.";
+export const TOO_MANY_TRIES = "Too many tries for this invitation. Wait a few minutes, then send a new code.";
+export const INVITER_LOST_RIGHT = "The person who invited you can no longer grant this access, so the invitation no longer works. Ask an admin for a new one.";
+
 export interface InvitationPreview {
+  id: string;
+  tenantId: string;
   email: string;
   role: Role;
   tenantName: string;
@@ -19,44 +49,127 @@ export interface InvitationPreview {
   accountExists: boolean;
 }
 
+interface InvitationRow extends InvitationPreview {
+  invitedBy: string | null;
+  issuedBySystem: boolean;
+}
+
+async function openInvitation(db: Db, token: string, lock = false): Promise<InvitationRow | null> {
+  if (!inviteTokenPattern.test(token)) return null;
+  const { rows } = await db.$client.query<InvitationRow>(
+    `select i.id, i.tenant_id as "tenantId", i.email, i.role, t.name as "tenantName", t.slug as "tenantSlug", t.kind as "tenantKind",
+            exists (select 1 from public.users u where u.email = i.email) as "accountExists",
+            i.invited_by as "invitedBy", i.issued_by_system as "issuedBySystem"
+       from public.invitations i join public.tenants t on t.id = i.tenant_id
+      where i.token_hash = $1 and i.accepted_at is null and i.revoked_at is null and i.expires_at > now()
+      ${lock ? "for update of i" : ""}`,
+    [hashInviteToken(token)],
+  );
+  return rows[0] ?? null;
+}
+
+const preview = ({ invitedBy: _i, issuedBySystem: _s, ...p }: InvitationRow): InvitationPreview => p;
+
 /** The invitation a link names, if it is still open; null for anything else (no detail on why). */
 export async function previewInvitation(token: string): Promise<InvitationPreview | null> {
-  if (!inviteTokenPattern.test(token)) return null;
+  const row = await withServiceRole("team.invitation", (db) => openInvitation(db, token));
+  return row ? preview(row) : null;
+}
+
+/**
+ * Mails a new one-time code to the invited address (the previous one stops
+ * working). "limited": too many codes for this invitation lately; nothing sent.
+ */
+export async function sendInvitationCode(token: string): Promise<{ status: "sent" | "limited"; email: string }> {
   return withServiceRole("team.invitation", async (db) => {
-    const [row] = await db
-      .select({
-        email: invitations.email,
-        role: invitations.role,
-        tenantName: tenants.name,
-        tenantSlug: tenants.slug,
-        tenantKind: tenants.kind,
-        accountExists: sql<boolean>`exists (select 1 from public.users u where u.email = ${invitations.email})`,
-      })
-      .from(invitations)
-      .innerJoin(tenants, eq(tenants.id, invitations.tenantId))
-      .where(
-        and(
-          eq(invitations.tokenHash, hashInviteToken(token)),
-          sql`${invitations.acceptedAt} is null and ${invitations.revokedAt} is null and ${invitations.expiresAt} > now()`,
-        ),
-      );
-    return row ?? null;
+    const inv = await openInvitation(db, token, true);
+    if (!inv) throw new TeamError(INVALID_INVITATION);
+    const allowed = await take(`invite-code-send:${inv.id}`, CODE_SENDS, { db });
+    if (!allowed.allowed) return { status: "limited", email: inv.email };
+    const { code } = await issueCode(db, { purpose: "invitation", subject: inv.id, email: inv.email });
+    await enqueueMail(db, { to: inv.email, tenantId: inv.tenantId, message: invitationCodeMail({ tenantName: inv.tenantName, code, minutes: CODE_TTL_MINUTES }) });
+    return { status: "sent", email: inv.email };
   });
 }
 
-/** Creates the invitee's account (email taken from the invitation, never from the form). */
-export async function createInvitedAccount(token: string, name: string, password: string): Promise<{ id: string; email: string }> {
-  const preview = await previewInvitation(token);
-  if (!preview) throw new TeamError("This invitation link is invalid, expired or already used. Ask the admin for a new one.");
-  if (preview.accountExists) throw new TeamError("An account with this email already exists. Sign in to accept the invitation.");
-  const passwordHash = await hashPassword(password);
-  return withServiceRole("team.invitation", async (db) => {
-    const [row] = await db
-      .insert(users)
-      .values({ email: preview.email, name, passwordHash })
-      .onConflictDoNothing()
-      .returning({ id: users.id, email: users.email });
-    if (!row) throw new TeamError("An account with this email already exists. Sign in to accept the invitation.");
-    return row;
+/** Whether whoever issued the invitation may still grant its role on its tenant, asked as them, now. */
+export async function inviterMayStillGrant(inv: { tenantId: string; role: Role; invitedBy: string | null; issuedBySystem: boolean }): Promise<boolean> {
+  if (inv.invitedBy === null) return inv.issuedBySystem;
+  try {
+    return await withTenant({ userId: inv.invitedBy, activeTenantId: null }, async (tx) => {
+      await authorize(tx, "users:manage", inv.tenantId);
+      return (await callerAdminRank(tx.db, inv.tenantId)) >= ROLE_RANK[inv.role];
+    });
+  } catch (error) {
+    if (isAuthorizationError(error)) return false;
+    if (isPdpUnavailable(error)) throw error; // "try again", not "no"
+    throw error;
+  }
+}
+
+export type AcceptAs = { kind: "new"; name: string; password: string } | { kind: "existing"; userId: string };
+
+export interface Accepted {
+  userId: string;
+  email: string;
+  tenantId: string;
+  tenantSlug: string;
+  tenantKind: "mssp" | "customer" | "site";
+  role: Role;
+  created: boolean;
+}
+
+/** Accepts with the mailed code; throws TeamError with a message for the person on any refusal. */
+export async function acceptInvitationWithCode(token: string, code: string, as: AcceptAs): Promise<Accepted> {
+  const first = await withServiceRole("team.invitation", (db) => openInvitation(db, token));
+  if (!first) throw new TeamError(INVALID_INVITATION);
+  const tries = await take(`invite-code-try:${first.id}`, CODE_TRIES);
+  if (!tries.allowed) throw new TeamError(TOO_MANY_TRIES);
+  if (!(await inviterMayStillGrant(first))) throw new TeamError(INVITER_LOST_RIGHT);
+  // argon2 runs before the transaction, with no pooled connection held.
+  const passwordHash = as.kind === "new" ? await hashPassword(as.password) : null;
+
+  const outcome = await withServiceRole("team.invitation", async (db): Promise<Accepted | "wrong-code"> => {
+    const inv = await openInvitation(db, token, true);
+    if (!inv || inv.id !== first.id) throw new TeamError(INVALID_INVITATION);
+    let user: { id: string; email: string } | undefined;
+    if (as.kind === "existing") {
+      const { rows } = await db.$client.query<{ id: string; email: string }>(`select id, email from public.users where id = $1`, [as.userId]);
+      user = rows[0];
+      if (!user || user.email !== inv.email) {
+        throw new TeamError(`This invitation is for ${inv.email}. Sign in with that address to accept it.`);
+      }
+    }
+    const check = await checkCode(db, { purpose: "invitation", subject: inv.id, email: inv.email, code });
+    if (check !== "ok") return "wrong-code"; // committed: the wrong try counts
+    let created = false;
+    if (!user) {
+      const { rows } = await db.$client.query<{ id: string; email: string }>(
+        `insert into public.users (email, name, password_hash) values ($1, $2, $3)
+         on conflict (email) do nothing returning id, email`,
+        [inv.email, (as as { name: string }).name, passwordHash],
+      );
+      if (!rows[0]) throw new TeamError("An account with this email already exists. Sign in to accept the invitation.");
+      user = rows[0];
+      created = true;
+    }
+    await db.$client.query(`update public.invitations set accepted_at = now(), accepted_by = $3 where tenant_id = $1 and id = $2`, [
+      inv.tenantId,
+      inv.id,
+      user.id,
+    ]);
+    await db.execute(sql`
+      insert into public.memberships (tenant_id, user_id, role) values (${inv.tenantId}, ${user.id}, ${inv.role})
+      on conflict on constraint memberships_pkey do update set role = case
+        when tenancy.role_rank(excluded.role) > tenancy.role_rank(public.memberships.role) then excluded.role
+        else public.memberships.role end`);
+    await db.$client.query(
+      `insert into public.audit_log (tenant_id, actor_id, action, target_type, target_id, outcome, details)
+       values ($1, $2::uuid, 'team:accept-invite', 'user', $2::text, 'success', $3::jsonb)`,
+      [inv.tenantId, user.id, JSON.stringify({ role: inv.role, invitation_id: inv.id, account_created: created, mailbox_verified: true })],
+    );
+    return { userId: user.id, email: user.email, tenantId: inv.tenantId, tenantSlug: inv.tenantSlug, tenantKind: inv.tenantKind, role: inv.role, created };
   });
+  if (outcome === "wrong-code") throw new TeamError(WRONG_CODE);
+  return outcome;
 }

@@ -1,13 +1,13 @@
 // Changing a team. Each function runs inside the caller's withTenant
 // transaction; the database refuses what the rules forbid (rank, subtree,
-// last admin, single-use invitations) and these functions turn refusals
-// into TeamErrors with a message for the person.
+// last admin) and these functions turn refusals into TeamErrors with a
+// message for the person. Accepting an invitation is lib/team/accept.ts.
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { memberships, type Role } from "@/drizzle/schema";
 import { invitations } from "@/drizzle/team";
 import type { Db } from "@/lib/db/with-tenant";
 import { TeamError, teamErrorFrom } from "./errors";
-import { hashInviteToken, INVITE_TTL_DAYS, newInviteToken } from "./tokens";
+import { INVITE_TTL_DAYS, newInviteToken } from "./tokens";
 
 async function refusalsAsTeamErrors<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   // A savepoint, so a refused statement does not abort the caller's
@@ -90,14 +90,5 @@ export async function removeMember(db: Db, tenantId: string, userId: string): Pr
       .returning({ role: memberships.role });
     if (rows.length === 0) throw new TeamError("You can only remove members whose role is at or below your own, within your own tenants.");
     return { role: rows[0].role };
-  });
-}
-
-export async function acceptInvitation(db: Db, token: string): Promise<{ tenantId: string; role: Role }> {
-  return refusalsAsTeamErrors(db, async () => {
-    const { rows } = await db.execute<{ tenant_id: string; role: Role }>(
-      sql`select * from public.accept_invitation(${hashInviteToken(token)})`,
-    );
-    return { tenantId: rows[0].tenant_id, role: rows[0].role };
   });
 }

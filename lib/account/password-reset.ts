@@ -1,0 +1,82 @@
+// Password reset by emailed code (issue 9, finding 3), on the same path as an
+// invitation's mailbox proof: a 6-digit code through the outbox, HMAC'd at
+// rest, short-lived, single-use, limited in tries (lib/mail/codes.ts and the
+// shared rate limiter). Everything runs before anyone is signed in, on the
+// named service-role path "account.password-reset".
+//
+// No enumeration: requestPasswordReset answers the same for every address,
+// known or not, limited or not, and does comparable work either way (one
+// short transaction; the rate-limit takes happen for every address);
+// resetPassword gives one message for an unknown address, a wrong code and
+// an expired one. A reset does not bypass two-step verification: signing in
+// still asks for the TOTP code of a user who has it.
+import { createHash } from "node:crypto";
+import { deferAuthEvent, recordAuthEvent } from "@/lib/auth/events";
+import { hashPassword } from "@/lib/auth/password";
+import { withServiceRole } from "@/lib/db/service-role";
+import { checkCode, CODE_TTL_MINUTES, enqueueMail, issueCode, passwordResetMail, pruneCodes } from "@/lib/mail";
+import { perWindow, take } from "@/lib/ratelimit";
+
+/** Reset emails per address: 3 at once, then one every 5 minutes. */
+export const RESET_SENDS_PER_EMAIL = perWindow(1, 300, 3);
+/** Reset requests per client source: 20 at once, then one every 30 s. */
+export const RESET_REQUESTS_PER_SOURCE = perWindow(2, 60, 20);
+/** Code tries per address: 5 at once, then one every 3 minutes. */
+export const RESET_TRIES_PER_EMAIL = perWindow(1, 180, 5);
+
+export const RESET_REQUESTED = `If an account exists for that address, we emailed it a 6-digit code. It works once, for ${CODE_TTL_MINUTES} minutes.`;
+export const RESET_REFUSED = "That code is wrong or has expired, or the address has no account. Check the latest email, or ask for a new code.";
+export const RESET_TOO_MANY = "Too many tries for this address. Wait a few minutes, then ask for a new code.";
+
+/** Rate-limit keys carry a hash of the address, never the address. */
+const emailKey = (email: string) => createHash("sha256").update(email, "utf8").digest("hex").slice(0, 32);
+
+export class PasswordResetRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PasswordResetRefused";
+  }
+}
+
+/** Step 1: mail a code if the address has an account. Always resolves the same way. */
+export async function requestPasswordReset(email: string, opts: { source: string; resetUrl: string }): Promise<void> {
+  const outcome = await withServiceRole("account.password-reset", async (db) => {
+    const bySource = await take(`reset-source:${opts.source}`.slice(0, 200), RESET_REQUESTS_PER_SOURCE, { db });
+    const byEmail = await take(`reset-send:${emailKey(email)}`, RESET_SENDS_PER_EMAIL, { db });
+    const { rows } = await db.$client.query<{ id: string }>(`select id from public.users where email = $1`, [email]);
+    const user = rows[0];
+    if (!user) return { userId: null, reason: "unknown_email" };
+    if (!bySource.allowed || !byEmail.allowed) return { userId: user.id, reason: "limited" };
+    const { code } = await issueCode(db, { purpose: "password-reset", subject: user.id, email });
+    await enqueueMail(db, { to: email, message: passwordResetMail({ code, minutes: CODE_TTL_MINUTES, resetUrl: opts.resetUrl }) });
+    await pruneCodes(db);
+    return { userId: user.id, reason: "code_sent" };
+  });
+  // Deferred: recording it (audit rows for a real account) must not make the answer slower than for an unknown address.
+  deferAuthEvent({ type: "password-reset-requested", userId: outcome.userId, reason: outcome.reason, source: opts.source.slice(0, 80) });
+}
+
+/**
+ * Step 2: the code and a new password. Returns the user's id (for revoking
+ * their sessions and recording the event); throws PasswordResetRefused with
+ * a message for the person otherwise. A wrong try is counted even though it fails.
+ */
+export async function resetPassword(email: string, code: string, newPassword: string): Promise<{ userId: string }> {
+  const tries = await take(`reset-try:${emailKey(email)}`, RESET_TRIES_PER_EMAIL);
+  if (!tries.allowed) throw new PasswordResetRefused(RESET_TOO_MANY);
+  // argon2 before the transaction, with no pooled connection held.
+  const passwordHash = await hashPassword(newPassword);
+  const userId = await withServiceRole("account.password-reset", async (db) => {
+    const { rows } = await db.$client.query<{ id: string }>(`select id from public.users where email = $1 for update`, [email]);
+    // An unknown address runs the same check against nothing (same answer, similar cost).
+    const check = await checkCode(db, { purpose: "password-reset", subject: rows[0]?.id ?? "00000000-0000-0000-0000-000000000000", email, code });
+    if (!rows[0] || check !== "ok") return null;
+    await db.$client.query(`update public.users set password_hash = $2 where id = $1`, [rows[0].id, passwordHash]);
+    // Any other reset code of this user stops working too.
+    await db.$client.query(`update mail.codes set used_at = now() where purpose = 'password-reset' and subject = $1 and used_at is null`, [rows[0].id]);
+    return rows[0].id;
+  });
+  if (!userId) throw new PasswordResetRefused(RESET_REFUSED);
+  await recordAuthEvent({ type: "password-changed", userId, reason: "password_reset" });
+  return { userId };
+}

@@ -1,0 +1,20 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { resendInvitation as resend } from "@/lib/team/invite";
+import { tenantAction } from "../guard";
+import { resendInvitationSchema } from "./schemas";
+
+// A new link by email; the previous link stops working in the same transaction.
+export const resendInvitation = tenantAction(
+  { action: "users:manage", audit: "team:resend-invite", schema: resendInvitationSchema },
+  async ({ tx, input, user }) => {
+    const sent = await resend(tx.db, { tenantId: input.tenantId, invitationId: input.invitationId, invitedBy: user.id });
+    revalidatePath("/team");
+    return {
+      data: { email: sent.email },
+      message: `Invitation sent again to ${sent.email}. The earlier link no longer works.`,
+      target: { type: "invitation", id: sent.id },
+      details: { replaces: input.invitationId, email: sent.email, role: sent.role, mail_id: sent.mailId },
+    };
+  },
+);

@@ -1,0 +1,75 @@
+// Inviting by email: the invitation row and its email are written in one
+// transaction (lib/mail's outbox), so an invitation is never left unsent and
+// an email never announces an invitation that rolled back. The token exists
+// only in this call and in the email; the database keeps its hash.
+import { eq } from "drizzle-orm";
+import { tenants, type Role } from "@/drizzle/schema";
+import { invitations } from "@/drizzle/team";
+import type { Db } from "@/lib/db/with-tenant";
+import { enqueueMail, invitationMail } from "@/lib/mail";
+import { TeamError } from "./errors";
+import { inviteLinkFor } from "./links";
+import { createInvitation, revokeInvitation } from "./mutations";
+import { INVITE_TTL_DAYS, newInviteToken } from "./tokens";
+
+export interface SentInvitation {
+  id: string;
+  email: string;
+  role: Role;
+  expiresAt: Date;
+  mailId: string;
+}
+
+async function mailFor(db: Db, tenantId: string, input: { email: string; role: Role; token: string; expiresAt: Date }): Promise<string> {
+  const [tenant] = await db.select({ slug: tenants.slug, kind: tenants.kind, name: tenants.name }).from(tenants).where(eq(tenants.id, tenantId));
+  if (!tenant) throw new TeamError("That tenant is not visible to you.");
+  const link = await inviteLinkFor(tenant, input.token);
+  const mail = await enqueueMail(db, {
+    to: input.email,
+    tenantId,
+    message: invitationMail({ tenantName: tenant.name, role: input.role, link, expiresAt: input.expiresAt }),
+  });
+  return mail.id;
+}
+
+/** An admin invites someone (inside their withTenant transaction; RLS and the rank rules decide). */
+export async function inviteByEmail(db: Db, input: { tenantId: string; email: string; role: Role; invitedBy: string }): Promise<SentInvitation> {
+  const invitation = await createInvitation(db, input);
+  const mailId = await mailFor(db, input.tenantId, { email: input.email, role: input.role, token: invitation.token, expiresAt: invitation.expiresAt });
+  return { id: invitation.id, email: input.email, role: input.role, expiresAt: invitation.expiresAt, mailId };
+}
+
+/** Sends an open (or expired) invitation again: the old link stops working, a new one is mailed. */
+export async function resendInvitation(db: Db, input: { tenantId: string; invitationId: string; invitedBy: string }): Promise<SentInvitation> {
+  const [old] = await db
+    .select({ email: invitations.email, role: invitations.role, acceptedAt: invitations.acceptedAt, revokedAt: invitations.revokedAt })
+    .from(invitations)
+    .where(eq(invitations.id, input.invitationId));
+  if (!old || old.acceptedAt || old.revokedAt) throw new TeamError("That invitation is no longer open, or you can't resend it.");
+  await revokeInvitation(db, input.tenantId, input.invitationId);
+  return inviteByEmail(db, { tenantId: input.tenantId, email: old.email, role: old.role, invitedBy: input.invitedBy });
+}
+
+/**
+ * The first admin of a newly provisioned tenant (lib/lifecycle/provision-workflow.ts),
+ * in the workflow step's service-role transaction. `invitedBy`: whoever
+ * provisioned it (their right is checked again at acceptance), or null for
+ * an operator's command (the system). Safe to run again: an open invitation
+ * for the same address is left as it is.
+ */
+export async function inviteFirstAdmin(db: Db, input: { tenantId: string; email: string; invitedBy: string | null }): Promise<{ invited: boolean }> {
+  const { rows: open } = await db.$client.query(
+    `select 1 from public.invitations where tenant_id = $1 and email = $2 and accepted_at is null and revoked_at is null and expires_at > now()`,
+    [input.tenantId, input.email],
+  );
+  if (open.length > 0) return { invited: false };
+  const { token, hash } = newInviteToken();
+  const { rows } = await db.$client.query<{ expires_at: Date }>(
+    `insert into public.invitations (tenant_id, email, role, token_hash, invited_by, issued_by_system, expires_at)
+     values ($1, $2, 'tenant_admin', $3, $4, $5, now() + make_interval(days => $6))
+     returning expires_at`,
+    [input.tenantId, input.email, hash, input.invitedBy, input.invitedBy === null, INVITE_TTL_DAYS],
+  );
+  await mailFor(db, input.tenantId, { email: input.email, role: "tenant_admin", token, expiresAt: rows[0].expires_at });
+  return { invited: true };
+}
