@@ -4,6 +4,7 @@
 // from a wrong password whether MFA is on, and moving a sealed secret to
 // another account.
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 
 process.env.NEXTAUTH_SECRET ??= "test-only-nextauth-secret-mfa-sign-in";
@@ -11,6 +12,7 @@ process.env.NEXTAUTH_SECRET ??= "test-only-nextauth-secret-mfa-sign-in";
 import { authenticate, type AuthenticateResult } from "@/lib/auth/credentials";
 import { CODE_LOCKOUT_MINUTES, confirmEnrolment, MAX_FAILED_CODES, startEnrolment } from "@/lib/auth/mfa";
 import { jwtCallback } from "@/lib/auth/jwt-callback";
+import { openSession } from "@/lib/auth/sessions";
 import { hashPassword } from "@/lib/auth/password";
 import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
 import { base32Decode, hotp, totp, totpStep } from "@/lib/auth/totp";
@@ -275,15 +277,20 @@ describe("sign-in without a confirmed factor", () => {
 
   test("the session flag is re-read from the database on update(), whatever the token or the client says", async () => {
     const id = await addUser("flag@test.example", { slug: "mssp-x", role: "mssp_admin" });
+    // The token names a live server-side session (lib/auth/sessions.ts); the
+    // callback checks it, and takes the flag from the same statement.
+    const sid = randomUUID();
+    await openSession(sid, id);
     // (next-auth also passes the client's update() payload; the callback never reads it.)
-    const call = (token: Record<string, unknown>) => jwtCallback({ token: { sub: id, ...token }, trigger: "update" });
+    const call = (token: Record<string, unknown>) => jwtCallback({ token: { sub: id, sid, ...token }, trigger: "update" });
     // Not enrolled yet: a token claiming otherwise is corrected.
     assert.equal((await call({ mfaEnrollmentRequired: false })).mfaEnrollmentRequired, true);
     // After confirming, the update clears it.
     const start = await startEnrolment({ id, email: "flag@test.example" });
     assert.ok(start.ok);
     const now = later();
-    assert.ok((await confirmEnrolment(id, totp(base32Decode(start.enrolment.secret), now), now)).ok);
+    // The account page keeps the session that confirmed (every other one ends).
+    assert.ok((await confirmEnrolment(id, totp(base32Decode(start.enrolment.secret), now), now, { keepSessionId: sid })).ok);
     assert.equal((await call({ mfaEnrollmentRequired: true })).mfaEnrollmentRequired, false);
   });
 });

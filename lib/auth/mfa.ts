@@ -11,6 +11,8 @@ import { userMfa, userRecoveryCodes } from "@/drizzle/schema";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
 import { log, safeError } from "@/lib/log";
+import { recordAuthEvent } from "./events";
+import { recordSessionsRevoked, revokeUserSessions } from "./sessions";
 import {
   generateRecoveryCodes,
   hashRecoveryCode,
@@ -54,17 +56,9 @@ export type CodeCheck =
  * inherited down the tree (a customer's setting covers its sites), and it also
  * binds the members of ancestors, who can read that tenant's data.
  */
-const REQUIRED_SQL = (userId: string) => sql`
-  exists (
-    select 1
-      from public.memberships m
-      join public.tenants t on t.id = m.tenant_id
-     where m.user_id = ${userId}
-       and (m.role like 'mssp\\_%'
-            or exists (select 1 from public.tenants r
-                        where r.require_mfa
-                          and (r.path operator(extensions.@>) t.path
-                               or r.path operator(extensions.<@) t.path))))`;
+// The one definition is SQL (migration 20261201000200_sessions), because the
+// per-request session check answers the same question in the same statement.
+const REQUIRED_SQL = (userId: string) => sql`sessions.mfa_required(${userId}::uuid)`;
 
 async function statusIn(db: Db, userId: string): Promise<MfaStatus> {
   const result = await db.execute<{
@@ -111,8 +105,21 @@ export async function mfaEnrollmentRequired(userId: string): Promise<boolean> {
  * CODE_LOCKOUT_MINUTES, during which even a right code is refused. A TOTP step
  * that was accepted once is never accepted again; a recovery code works once.
  */
-export function verifySecondFactor(userId: string, code: string, now = new Date()): Promise<CodeCheck> {
-  return withServiceRole("auth.mfa", (db) => checkCodeIn(db, userId, code, now));
+export async function verifySecondFactor(userId: string, code: string, now = new Date()): Promise<CodeCheck> {
+  const check = await withServiceRole("auth.mfa", (db) => checkCodeIn(db, userId, code, now));
+  await recoveryCodeEvent(userId, check);
+  return check;
+}
+
+/** A recovery code spent is worth telling the user's admins about (a lost phone, or a stolen code). */
+async function recoveryCodeEvent(userId: string, check: { ok: boolean; method?: string }): Promise<void> {
+  if (check.ok && check.method === "recovery") await recordAuthEvent({ type: "recovery-code-used", userId, method: "recovery" });
+}
+
+/** Options of the changes that end the user's other sessions. */
+export interface SessionKeeping {
+  /** The session making the change: it stays signed in; every other one of the user's ends. */
+  keepSessionId?: string | null;
 }
 
 async function lockedRow(db: Db, userId: string) {
@@ -248,7 +255,16 @@ export type ConfirmResult =
  * confirmed, the code's step is marked used, and ten fresh recovery codes are
  * returned: the only time they exist in plaintext.
  */
-export function confirmEnrolment(userId: string, code: string, now = new Date()): Promise<ConfirmResult> {
+export async function confirmEnrolment(userId: string, code: string, now = new Date(), opts: SessionKeeping = {}): Promise<ConfirmResult> {
+  const result = await confirmEnrolmentIn(userId, code, now, opts);
+  if (result.ok) {
+    await recordAuthEvent({ type: "mfa-enrolled", userId, method: "totp" });
+    await recordSessionsRevoked(userId, "mfa_enrolled", result.revoked);
+  }
+  return result.ok ? { ok: true, recoveryCodes: result.recoveryCodes } : result;
+}
+
+function confirmEnrolmentIn(userId: string, code: string, now: Date, opts: SessionKeeping) {
   return withServiceRole("auth.mfa", async (db) => {
     const row = await lockedRow(db, userId);
     if (!row) return { ok: false, reason: "no_pending" } as const;
@@ -260,7 +276,9 @@ export function confirmEnrolment(userId: string, code: string, now = new Date())
       .update(userMfa)
       .set({ confirmedAt: now, lastUsedStep: step, failedCount: 0, lockedUntil: null })
       .where(eq(userMfa.userId, userId));
-    return { ok: true, recoveryCodes: await replaceRecoveryCodes(db, userId) } as const;
+    // Sessions opened with the password alone end with the change.
+    const revoked = await revokeUserSessions(userId, "mfa_enrolled", opts.keepSessionId, { db });
+    return { ok: true, recoveryCodes: await replaceRecoveryCodes(db, userId), revoked } as const;
   });
 }
 
@@ -274,28 +292,45 @@ async function replaceRecoveryCodes(db: Db, userId: string): Promise<string[]> {
 export type GuardedResult<T> = ({ ok: true } & T) | Exclude<CodeCheck, { ok: true }> | { ok: false; reason: "required" };
 
 /** New recovery codes (the old ones stop working), after a current code. */
-export function regenerateRecoveryCodes(
+export async function regenerateRecoveryCodes(
   userId: string,
   code: string,
   now = new Date(),
 ): Promise<GuardedResult<{ recoveryCodes: string[] }>> {
-  return withServiceRole("auth.mfa", async (db) => {
+  let method: string | undefined;
+  const result = await withServiceRole("auth.mfa", async (db) => {
     const check = await checkCodeIn(db, userId, code, now);
     if (!check.ok) return check;
+    method = check.method;
     return { ok: true, recoveryCodes: await replaceRecoveryCodes(db, userId) } as const;
   });
+  if (result.ok) {
+    await recoveryCodeEvent(userId, { ok: true, method });
+    await recordAuthEvent({ type: "recovery-codes-regenerated", userId });
+  }
+  return result;
 }
 
 /** Turns MFA off, after a current code; refused while MFA is required for the user. */
-export function disableMfa(userId: string, code: string, now = new Date()): Promise<GuardedResult<object>> {
-  return withServiceRole("auth.mfa", async (db) => {
+export async function disableMfa(userId: string, code: string, now = new Date(), opts: SessionKeeping = {}): Promise<GuardedResult<object>> {
+  let method: string | undefined;
+  let revoked = 0;
+  const result = await withServiceRole("auth.mfa", async (db) => {
     if ((await statusIn(db, userId)).required) return { ok: false, reason: "required" } as const;
     const check = await checkCodeIn(db, userId, code, now);
     if (!check.ok) return check;
+    method = check.method;
     await db.delete(userRecoveryCodes).where(eq(userRecoveryCodes.userId, userId));
     await db.delete(userMfa).where(eq(userMfa.userId, userId));
+    revoked = await revokeUserSessions(userId, "mfa_disabled", opts.keepSessionId, { db });
     return { ok: true } as const;
   });
+  if (result.ok) {
+    await recoveryCodeEvent(userId, { ok: true, method });
+    await recordAuthEvent({ type: "mfa-disabled", userId });
+    await recordSessionsRevoked(userId, "mfa_disabled", revoked);
+  }
+  return result;
 }
 
 /** Unused recovery codes left (for the account page). */

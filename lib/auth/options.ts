@@ -3,14 +3,25 @@
 // see: tenant scope is rebuilt from the memberships table on every request
 // (lib/db/with-tenant.ts), so a removed membership takes effect at once.
 //
+// The JWT names a server-side session record (lib/auth/sessions.ts) that the
+// jwt callback checks on every read, so sign-out, a password or MFA change
+// and a removed membership end the session although the cookie lives on.
+// Its absolute lifetime is SESSION_MAX_AGE_HOURS from sign-in; next-auth
+// re-issues the cookie when the session is read, but the record's expiry
+// never moves.
+//
 // Two-step sign-in uses one credentials provider taking {email, password,
 // code}: without a code, a right password for a user with MFA fails with
 // "mfa_required", and the form asks for the code, then posts all three again.
 import type { NextAuthOptions } from "next-auth";
 import CredentialsImport from "next-auth/providers/credentials";
-import { authenticate } from "./credentials";
-import { jwtCallback } from "./jwt-callback";
+import { log } from "@/lib/log";
 import { authRedirect } from "@/lib/tenancy/origin";
+import { authCookies } from "./cookies";
+import { authenticate } from "./credentials";
+import { recordAuthEvent } from "./events";
+import { jwtCallback } from "./jwt-callback";
+import { revokeSession, sessionLifetime } from "./sessions";
 
 // next-auth ships CommonJS: Next's bundler hands over its default export, while
 // Node's own ESM loader (the integration tests, which call server actions
@@ -18,10 +29,14 @@ import { authRedirect } from "@/lib/tenancy/origin";
 // function either way.
 const CredentialsProvider = (CredentialsImport as unknown as { default?: typeof CredentialsImport }).default ?? CredentialsImport;
 
-const SESSION_HOURS = 8;
+const production = process.env.NODE_ENV === "production";
 
 export const authOptions: NextAuthOptions = {
-  session: { strategy: "jwt", maxAge: SESSION_HOURS * 3600 },
+  session: { strategy: "jwt", maxAge: sessionLifetime().maxAgeSeconds },
+  jwt: { maxAge: sessionLifetime().maxAgeSeconds },
+  // Production: __Host- names, Secure, Path=/, no Domain (lib/auth/cookies.ts).
+  useSecureCookies: production,
+  cookies: authCookies({ secure: production }),
   pages: { signIn: "/signin", error: "/signin" },
   providers: [
     CredentialsProvider({
@@ -40,6 +55,7 @@ export const authOptions: NextAuthOptions = {
             name: result.user.name,
             mfaEnrollmentRequired: result.mfaEnrollmentRequired,
             amr: result.mfaMethod ? ["pwd", "otp"] : ["pwd"],
+            signInMethod: result.mfaMethod ?? "password",
           };
         }
         // next-auth hands the message to the client as `error`; the sign-in
@@ -57,6 +73,8 @@ export const authOptions: NextAuthOptions = {
   callbacks: {
     jwt: ({ token, user, trigger }) => jwtCallback({ token, user, trigger }),
     async session({ session, token }) {
+      // The session's real end, not next-auth's sliding one.
+      if (token.sexp) session.expires = new Date(token.sexp * 1000).toISOString();
       session.user = {
         id: token.sub!,
         email: token.email ?? "",
@@ -74,5 +92,33 @@ export const authOptions: NextAuthOptions = {
     // behind something else (issue 9, finding 9). next-auth's client parses
     // the result with new URL(), so it has to be absolute.
     redirect: ({ url }) => authRedirect(url),
+  },
+  events: {
+    // The token is only decoded here (no jwt callback): end its record.
+    async signOut({ token }) {
+      const sid = typeof token?.sid === "string" ? token.sid : null;
+      const userId = typeof token?.sub === "string" ? token.sub : null;
+      if (!sid || !userId) return;
+      const ended = await revokeSession(sid, userId, "sign_out");
+      await recordAuthEvent({ type: "sign-out", userId, sessionId: sid, ...(ended ? {} : { reason: "already_ended" }) });
+    },
+  },
+  // next-auth's own messages through the portal's logger. A session that
+  // ended (SessionEndedError from the jwt callback) is the expected way a
+  // revoked cookie is turned away, not an error.
+  logger: {
+    error(code, metadata) {
+      const m = metadata as { name?: string; message?: string; error?: { name?: string; message?: string } } | undefined;
+      const name = m?.name ?? m?.error?.name;
+      if (code === "JWT_SESSION_ERROR" && name === "SessionEndedError") {
+        log.info({ event: "auth.session-ended", state: (m?.message ?? m?.error?.message ?? "").replace(/^session /, "") }, "a request came with an ended session");
+        return;
+      }
+      log.error({ event: "next-auth.error", code, message: m?.message ?? m?.error?.message }, "next-auth error");
+    },
+    warn(code) {
+      log.warn({ event: "next-auth.warn", code }, "next-auth warning");
+    },
+    debug() {},
   },
 };

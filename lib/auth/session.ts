@@ -1,4 +1,7 @@
-// The signed-in user for the current request, from the next-auth JWT cookie.
+// The signed-in user for the current request, from the next-auth JWT cookie
+// and its server-side session record: next-auth's jwt callback checks the
+// record on every read (lib/auth/jwt-callback.ts), so a revoked, expired or
+// idle session is "signed out" here, for pages, actions and route handlers.
 //
 // MFA gate. A user whose MFA is required (an MSSP role, or a tenant with
 // require_mfa) but not yet confirmed has a session, but may only use the
@@ -7,11 +10,12 @@
 // to skip the enrolment either). Whether they must enrol is read from the
 // database on every request, not from the JWT's mfaEnrollmentRequired flag: a
 // tenant that turns require_mfa on takes effect at the next request, and a
-// stale or forged flag can neither skip enrolment nor force it.
+// stale or forged flag can neither skip enrolment nor force it. It comes from
+// the same statement that checks the session record (sessions.check_session), so a
+// request reads the database once for both.
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { mfaEnrollmentRequired } from "./mfa";
 import { authOptions } from "./options";
 
 export interface SessionUser {
@@ -19,15 +23,19 @@ export interface SessionUser {
   email: string;
   name: string;
   sessionId: string;
-  /** As recorded in the JWT at sign-in (or the last session update); a hint for the UI only. */
+  /** Read from the database with the session record on this request (sessions.check_session). */
   mfaEnrollmentRequired: boolean;
 }
 
 /** Where a user whose MFA is required but not set up is sent, on every host. */
 export const MFA_ENROLMENT_PATH = "/account/mfa";
 
-// Once per request where React's cache applies (a layout and its page both ask).
-const enrollmentRequiredNow = cache((userId: string) => mfaEnrollmentRequired(userId));
+// Once per request where React's cache applies (a layout and its page both
+// ask); route handlers and actions ask once anyway.
+const currentSession = cache(() => getServerSession(authOptions));
+
+/** next-auth's session object for this request (checked against its record), for a SessionProvider. */
+export const getCurrentSession = currentSession;
 
 /**
  * The session's user, whether or not they still have to set up MFA. Only for
@@ -35,14 +43,14 @@ const enrollmentRequiredNow = cache((userId: string) => mfaEnrollmentRequired(us
  * getSessionUser or requireSessionUser.
  */
 export async function getSessionUserForEnrolment(): Promise<SessionUser | null> {
-  const session = await getServerSession(authOptions);
+  const session = await currentSession();
   return session?.user?.id ? session.user : null;
 }
 
 /** The signed-in user; null when signed out, or when they must set up MFA first. */
 export async function getSessionUser(): Promise<SessionUser | null> {
   const user = await getSessionUserForEnrolment();
-  if (!user || (await enrollmentRequiredNow(user.id))) return null;
+  if (!user || user.mfaEnrollmentRequired) return null;
   return user;
 }
 
@@ -59,6 +67,6 @@ export async function requireSignedInUser(returnTo: string): Promise<SessionUser
  */
 export async function requireSessionUser(returnTo: string): Promise<SessionUser> {
   const user = await requireSignedInUser(returnTo);
-  if (await enrollmentRequiredNow(user.id)) redirect(MFA_ENROLMENT_PATH);
+  if (user.mfaEnrollmentRequired) redirect(MFA_ENROLMENT_PATH);
   return user;
 }

@@ -115,14 +115,17 @@ export function generateTotpSecret(): Buffer {
  * Format"): label "Issuer:account", secret in unpadded base32.
  */
 export function otpauthUri(opts: { secret: Uint8Array; account: string; issuer: string }): string {
-  return new TOTP({
+  // Formatting, not cryptography: kept as the portal always wrote it (secret
+  // first), which the enrolment tests and existing QR codes pin down.
+  const label = `${encodeURIComponent(opts.issuer)}:${encodeURIComponent(opts.account)}`;
+  const params = new URLSearchParams({
+    secret: base32Encode(opts.secret),
     issuer: opts.issuer,
-    label: opts.account,
-    secret: secretOf(opts.secret),
     algorithm: "SHA1",
-    digits: TOTP_DIGITS,
-    period: TOTP_STEP_SECONDS,
-  }).toString();
+    digits: String(TOTP_DIGITS),
+    period: String(TOTP_STEP_SECONDS),
+  });
+  return `otpauth://totp/${label}?${params.toString()}`;
 }
 
 /** Groups a base32 secret in fours for people typing it into an app. */

@@ -10,12 +10,17 @@ declare module "next-auth" {
     mfaEnrollmentRequired?: boolean;
     /** Authentication methods used at sign-in (RFC 8176): "pwd", plus "otp" after a code. */
     amr?: string[];
+    /** What passed the last step of sign-in, for the auth event. */
+    signInMethod?: "password" | "totp" | "recovery";
   }
 }
 
 declare module "next-auth/jwt" {
   interface JWT {
+    /** The server-side session's id (sessions.user_sessions.id). */
     sid?: string;
+    /** The session's absolute end, seconds since the epoch (never extended). */
+    sexp?: number;
     mfaEnrollmentRequired?: boolean;
     amr?: string[];
   }

@@ -83,7 +83,7 @@ export async function confirmEnrolmentAction(_prev: MfaActionState, form: FormDa
   if (!user) return SIGNED_OUT;
   const parsed = totpCodeSchema.safeParse({ code: form.get("code") ?? undefined });
   if (!parsed.success) return { status: "error", error: firstIssue(parsed.error) };
-  const result = await confirmEnrolment(user.id, parsed.data.code);
+  const result = await confirmEnrolment(user.id, parsed.data.code, new Date(), { keepSessionId: user.sessionId });
   if (!result.ok) {
     switch (result.reason) {
       case "no_pending":
@@ -118,7 +118,7 @@ export async function disableMfaAction(_prev: MfaActionState, form: FormData): P
   if (!user) return SIGNED_OUT;
   const parsed = currentCodeSchema.safeParse({ code: form.get("code") ?? undefined });
   if (!parsed.success) return { status: "error", error: firstIssue(parsed.error) };
-  const result = await disableMfa(user.id, parsed.data.code);
+  const result = await disableMfa(user.id, parsed.data.code, new Date(), { keepSessionId: user.sessionId });
   if (!result.ok) return codeFailure(result);
   revalidatePath(PATH);
   return { status: "done", message: "Two-step verification is off. Sign-in now asks only for your password." };

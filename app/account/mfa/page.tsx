@@ -3,15 +3,13 @@
 // Served on every host (proxy.ts SHARED_PREFIXES): a user whose MFA is
 // required is sent here from any page until the setup is confirmed.
 import type { Metadata } from "next";
-import { getServerSession } from "next-auth";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import QRCode from "qrcode";
 import { MfaManager } from "@/components/auth/mfa-manager";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { getMfaStatus, getPendingEnrolment } from "@/lib/auth/mfa";
-import { authOptions } from "@/lib/auth/options";
-import { MFA_ENROLMENT_PATH, requireSignedInUser } from "@/lib/auth/session";
+import { getCurrentSession, MFA_ENROLMENT_PATH, requireSignedInUser } from "@/lib/auth/session";
 import { formatSecretForDisplay } from "@/lib/auth/totp";
 import { parseHost } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
@@ -31,7 +29,7 @@ export default async function MfaPage() {
   const qrDataUrl = pending
     ? await QRCode.toDataURL(pending.otpauthUri, { errorCorrectionLevel: "M", margin: 1, width: 208 })
     : null;
-  const session = await getServerSession(authOptions);
+  const session = await getCurrentSession();
 
   return (
     <div className="min-h-screen bg-slate-50">

@@ -1,0 +1,166 @@
+// Server-side session records (issue 9, finding 5; migration
+// 20261201000200_sessions). The JWT cookie carries a random session id; the
+// row with that id decides whether the session still exists:
+//
+//   openSession          at sign-in (next-auth's jwt callback, lib/auth/jwt-callback.ts)
+//   checkSession         on every request that reads the session (the same
+//                        callback), one SQL statement that also answers
+//                        whether the user must set up MFA first
+//   revokeSession        sign-out (next-auth's signOut event)
+//   revokeUserSessions   password change, MFA enrolment or removal; a removed
+//                        membership revokes in the database (trigger)
+//
+// A session lives SESSION_MAX_AGE_HOURS from sign-in, whatever happens
+// (reading it never extends it), and ends after SESSION_IDLE_MINUTES unused.
+import { z } from "zod";
+import { settings } from "@/lib/config";
+import { withServiceRole } from "@/lib/db/service-role";
+import { getPool } from "@/lib/db/pool";
+import type { Db } from "@/lib/db/with-tenant";
+import { recordAuthEvent } from "./events";
+
+/** Why a session ended (sessions.user_sessions.revoked_reason). */
+export const REVOKE_REASONS = [
+  "sign_out",
+  "password_changed",
+  "password_reset",
+  "mfa_enrolled",
+  "mfa_disabled",
+  "membership_removed",
+  "idle",
+  "admin",
+] as const;
+export type RevokeReason = (typeof REVOKE_REASONS)[number];
+
+export type SessionState = "active" | "revoked" | "expired" | "idle" | "unknown";
+
+export interface SessionCheck {
+  state: SessionState;
+  /** Only meaningful when active: MFA is required for the user and not set up. */
+  mfaEnrollmentRequired: boolean;
+  expiresAt: Date | null;
+}
+
+/** The session settings, read on each call (lib/config validates them). */
+export function sessionLifetime(env: Record<string, string | undefined> = process.env): { maxAgeSeconds: number; idleSeconds: number } {
+  const s = settings(env);
+  return { maxAgeSeconds: s.SESSION_MAX_AGE_HOURS * 3600, idleSeconds: s.SESSION_IDLE_MINUTES * 60 };
+}
+
+const uuid = z.string().uuid();
+
+export interface SessionClient {
+  /** A short description of the browser ("Chrome on Linux"), never the whole header. */
+  userAgent?: string | null;
+  /** The client source as TRUST_PROXY says (lib/ratelimit clientSource). */
+  ip?: string | null;
+}
+
+/** Records a new session at sign-in; returns its absolute expiry. */
+export async function openSession(sessionId: string, userId: string, client: SessionClient = {}, now = new Date()): Promise<Date> {
+  const { maxAgeSeconds } = sessionLifetime();
+  const expiresAt = new Date(now.getTime() + maxAgeSeconds * 1000);
+  await withServiceRole("auth.session", async (db) => {
+    await db.$client.query(
+      `insert into sessions.user_sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent, ip)
+       values ($1, $2, $3, $3, $4, $5, $6)`,
+      [uuid.parse(sessionId), uuid.parse(userId), now, expiresAt, client.userAgent?.slice(0, 200) ?? null, client.ip?.slice(0, 64) ?? null],
+    );
+    // Now and then, forget sessions that ended more than 30 days ago.
+    if (Math.random() < 0.02) {
+      await db.$client.query(`delete from sessions.user_sessions where expires_at < now() - interval '30 days'`);
+    }
+  });
+  return expiresAt;
+}
+
+/**
+ * Is this session still on? One statement on the pool's own role (portal_app
+ * may execute sessions.check_session and nothing else there), no transaction: the
+ * cheapest way to ask on every request.
+ */
+export async function checkSession(sessionId: string | undefined, userId: string | undefined): Promise<SessionCheck> {
+  const sid = uuid.safeParse(sessionId);
+  const uid = uuid.safeParse(userId);
+  if (!sid.success || !uid.success) return { state: "unknown", mfaEnrollmentRequired: false, expiresAt: null };
+  const { rows } = await getPool().query<{ state: SessionState; mfa_enrollment_required: boolean; expires_at: Date | null }>(
+    "select state, mfa_enrollment_required, expires_at from sessions.check_session($1, $2, $3)",
+    [sid.data, uid.data, sessionLifetime().idleSeconds],
+  );
+  const row = rows[0];
+  return { state: row.state, mfaEnrollmentRequired: row.mfa_enrollment_required, expiresAt: row.expires_at };
+}
+
+/** Ends one session (sign-out). Returns whether it was still live. */
+export async function revokeSession(sessionId: string, userId: string, reason: RevokeReason): Promise<boolean> {
+  const sid = uuid.safeParse(sessionId);
+  if (!sid.success) return false;
+  const ended = await withServiceRole("auth.session", async (db) => {
+    const { rowCount } = await db.$client.query(
+      `update sessions.user_sessions set revoked_at = now(), revoked_reason = $3
+        where id = $1 and user_id = $2 and revoked_at is null`,
+      [sid.data, uuid.parse(userId), reason],
+    );
+    return (rowCount ?? 0) > 0;
+  });
+  return ended;
+}
+
+/**
+ * Ends every live session of `userId` except `exceptSessionId` (the caller's
+ * own, so changing one's password or MFA does not sign out the browser that
+ * did it). Records a session-revoked auth event when any ended. Pass `db` to
+ * revoke inside a service-role transaction you hold (the change and the
+ * revocation then commit together); the event is recorded by the caller then
+ * (recordSessionsRevoked), after the commit.
+ */
+export async function revokeUserSessions(
+  userId: string,
+  reason: RevokeReason,
+  exceptSessionId?: string | null,
+  opts: { db?: Db } = {},
+): Promise<number> {
+  const uid = uuid.parse(userId);
+  const except = exceptSessionId ? uuid.parse(exceptSessionId) : null;
+  const run = async (db: Db) => {
+    const { rows } = await db.$client.query<{ n: number }>("select sessions.revoke_user($1, $2, $3) as n", [uid, reason, except]);
+    return rows[0].n;
+  };
+  if (opts.db) return run(opts.db);
+  const count = await withServiceRole("auth.session", run);
+  await recordSessionsRevoked(uid, reason, count);
+  return count;
+}
+
+/** The auth event for a revocation that ended `count` sessions (none: nothing to record). */
+export async function recordSessionsRevoked(userId: string, reason: RevokeReason, count: number): Promise<void> {
+  if (count > 0) await recordAuthEvent({ type: "session-revoked", userId, reason, count });
+}
+
+/** "Chrome on Linux" from a User-Agent header: enough to recognise a session, too little to fingerprint. */
+export function describeUserAgent(ua: string | null | undefined): string | null {
+  if (!ua) return null;
+  const browser = /Edg\//.test(ua)
+    ? "Edge"
+    : /Firefox\//.test(ua)
+      ? "Firefox"
+      : /Chrome\/|Chromium\//.test(ua)
+        ? "Chrome"
+        : /Safari\//.test(ua)
+          ? "Safari"
+          : /curl\//i.test(ua)
+            ? "curl"
+            : "Browser";
+  const os = /Windows/.test(ua)
+    ? "Windows"
+    : /Android/.test(ua)
+      ? "Android"
+      : /iPhone|iPad/.test(ua)
+        ? "iOS"
+        : /Mac OS X/.test(ua)
+          ? "macOS"
+          : /Linux/.test(ua)
+            ? "Linux"
+            : null;
+  return os ? `${browser} on ${os}` : browser;
+}
