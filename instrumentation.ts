@@ -26,6 +26,18 @@ export async function register() {
       process.stderr.write(`The portal cannot start. ${error.message}\n`);
       process.exit(1);
     }
+    // DATABASE_TLS set: one connection now, so a server without TLS (or with
+    // a certificate that does not verify) stops the start, not the first request.
+    if (settings.DATABASE_TLS) {
+      const [{ checkDatabaseTls, DatabaseTlsError }, { default: pg }] = await Promise.all([import("./lib/db/connection"), import("pg")]);
+      try {
+        await checkDatabaseTls(pg, settings.DATABASE_URL!, settings);
+      } catch (error) {
+        if (!(error instanceof DatabaseTlsError)) throw error;
+        process.stderr.write(`The portal cannot start. ${error.message}\n`);
+        process.exit(1);
+      }
+    }
     const { startServerKeyEventListener } = await import("./lib/vault/key-events");
     const listener = startServerKeyEventListener();
     const { startServerJobWorker } = await import("./lib/jobs/server-worker");

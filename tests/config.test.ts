@@ -23,7 +23,7 @@ function problems(env: Record<string, string>): string[] {
 /** Runs `code` (an ES module body) in a fresh node with exactly these settings on top of PATH/HOME. */
 function runWith(env: Record<string, string>, code: string) {
   return spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as unknown as NodeJS.ProcessEnv,
     encoding: "utf8",
     cwd: path.resolve("."),
     timeout: 60_000,

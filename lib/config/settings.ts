@@ -124,8 +124,8 @@ function redactedUrl(raw: string): string {
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-/** How the database connection is encrypted: "" leaves it to DATABASE_URL's sslmode. */
-export const DATABASE_TLS_MODES = ["off", "require", "verify-full"] as const;
+/** How the database connection must be encrypted (lib/db/connection.ts); unset leaves it to DATABASE_URL's sslmode. */
+export const DATABASE_TLS_MODES = ["require", "verify-full"] as const;
 
 // The shape, variable by variable. Each line says what it is for; the long
 // form is in docs/deployment.md.
@@ -241,10 +241,10 @@ function crossChecks(raw: Env, s: Settings | null): string[] {
     problems.push((error as Error).message);
   }
   if (!s) return problems;
-  if (s.DATABASE_TLS_CA_FILE && (s.DATABASE_TLS === undefined || s.DATABASE_TLS === "off")) {
-    problems.push("DATABASE_TLS_CA_FILE is set but DATABASE_TLS is not verify-full or require: set DATABASE_TLS=verify-full so the CA is used");
+  if (s.DATABASE_TLS_CA_FILE && s.DATABASE_TLS !== "verify-full") {
+    problems.push("DATABASE_TLS_CA_FILE is set but DATABASE_TLS is not verify-full, so nothing would check the certificate against it: set DATABASE_TLS=verify-full");
   }
-  if (s.DATABASE_URL && s.DATABASE_TLS && s.DATABASE_TLS !== "off") {
+  if (s.DATABASE_URL && s.DATABASE_TLS) {
     const mode = new URL(s.DATABASE_URL).searchParams.get("sslmode");
     if (mode && ["disable", "allow", "prefer"].includes(mode)) {
       problems.push(`DATABASE_URL has sslmode=${mode}, which allows plaintext, but DATABASE_TLS=${s.DATABASE_TLS} requires TLS: remove sslmode from the URL`);

@@ -6,6 +6,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { installJobEngine } from "../jobs/install";
+import { pgConnectionConfig } from "./connection";
 
 export const MIGRATIONS_DIR = path.join(process.cwd(), "supabase", "migrations");
 // One <version>_<name>.down.sql per migration: the tested way back.
@@ -30,7 +31,7 @@ export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
 }
 
 async function withMigrationLock<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
+  const client = new pg.Client(pgConnectionConfig(connectionString));
   await client.connect();
   try {
     await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);

@@ -4,6 +4,7 @@
 import pg from "pg";
 import { log, safeError } from "@/lib/log";
 import { settings } from "@/lib/config";
+import { describeTlsError, pgConnectionConfig } from "./connection";
 
 const globalForPool = globalThis as unknown as { __msspPool?: pg.Pool };
 /** Pools closePool has begun to end. */
@@ -48,10 +49,14 @@ type ConnectCallback = (err: Error | undefined, client: pg.PoolClient | undefine
 /** pg.Pool whose connection-wait timeout fails with PoolTimeoutError (pool.query and pool.connect alike). */
 class PortalPool extends pg.Pool {
   constructor(private readonly settings: { max: number; connectionTimeoutMillis: number }, connectionString: string) {
-    super({ connectionString, ...settings });
+    super({ ...pgConnectionConfig(connectionString), ...settings });
+    this.url = connectionString;
   }
+  private readonly url: string;
   private clear(err: Error): Error {
-    return isWaitTimeout(err) ? new PoolTimeoutError(this.settings.max, this.settings.connectionTimeoutMillis, { cause: err }) : err;
+    if (isWaitTimeout(err)) return new PoolTimeoutError(this.settings.max, this.settings.connectionTimeoutMillis, { cause: err });
+    // A TLS failure says what is wrong with the link, not just "self-signed certificate".
+    return describeTlsError(err, this.url) ?? err;
   }
   connect(): Promise<pg.PoolClient>;
   connect(callback: ConnectCallback): void;

@@ -5,6 +5,7 @@
 // shuts everything down in order).
 import { run, runOnce, type Runner, type RunnerOptions, type Task, type TaskList } from "graphile-worker";
 import pg from "pg";
+import { pgConnectionConfig } from "@/lib/db/connection";
 import { databaseUrl } from "@/lib/db/pool";
 import { log, safeError } from "@/lib/log";
 import { quietGraphileLogger } from "./install";
@@ -14,7 +15,7 @@ export function createEnginePool(): pg.Pool {
   // The role is a startup parameter: the session is service_role before
   // graphile-worker sends anything (and a login that may not switch fails to connect).
   const pool = new pg.Pool({
-    connectionString: databaseUrl(),
+    ...pgConnectionConfig(databaseUrl()),
     max: settings().JOBS_POOL_MAX,
     options: "-c role=service_role",
     application_name: "service:jobs.engine",

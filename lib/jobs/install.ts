@@ -5,6 +5,7 @@
 // queue's tables and functions but not change their shape.
 import { Logger, runMigrations } from "graphile-worker";
 import pg from "pg";
+import { pgConnectionConfig } from "@/lib/db/connection";
 
 /** graphile-worker's log lines go nowhere unless LOG_LEVEL=debug (the migration log says what changed). */
 export const quietGraphileLogger = new Logger(() => () => {});
@@ -45,12 +46,17 @@ const GRANTS = `
  * below it keeps no queue). Idempotent. Returns whether it ran.
  */
 export async function installJobEngine(ownerUrl: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: ownerUrl });
+  const client = new pg.Client(pgConnectionConfig(ownerUrl));
   await client.connect();
   try {
     const { rows } = await client.query<{ ok: boolean }>(`select to_regnamespace('jobs_engine') is not null as ok`);
     if (!rows[0]?.ok) return false;
-    await runMigrations({ connectionString: ownerUrl, logger: quietGraphileLogger });
+    const migrationPool = new pg.Pool({ ...pgConnectionConfig(ownerUrl), max: 1 });
+    try {
+      await runMigrations({ pgPool: migrationPool, logger: quietGraphileLogger });
+    } finally {
+      await migrationPool.end();
+    }
     // One transaction: a running worker never sees the queue without its grants.
     await client.query(`begin; ${REVOKE_ALL} ${GRANTS} commit;`);
     return true;

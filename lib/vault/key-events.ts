@@ -8,6 +8,7 @@
 // a pool client; it holds no transaction and sets no claims.
 import pg from "pg";
 import { databaseUrl } from "@/lib/db/pool";
+import { pgConnectionConfig } from "@/lib/db/connection";
 import { log, safeError } from "@/lib/log";
 import { evictTenantKeys } from "./keys";
 
@@ -29,7 +30,7 @@ export function startKeyEventListener(opts: { url?: string; retryMs?: number } =
 
   const connect = async () => {
     if (stopped) return;
-    const c = new pg.Client({ connectionString: opts.url ?? databaseUrl(), application_name: "portal:keyring-listener" });
+    const c = new pg.Client({ ...pgConnectionConfig(opts.url ?? databaseUrl()), application_name: "portal:keyring-listener" });
     client = c;
     c.on("notification", (msg) => {
       if (msg.channel !== KEYRING_CHANNEL || !msg.payload) return;
