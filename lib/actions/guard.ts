@@ -66,9 +66,16 @@ async function hostActiveTenantId(): Promise<string | null | "unknown"> {
   return (await findTenantBySlug(target.slug))?.id ?? "unknown";
 }
 
-/** Where a refusal is recorded: the target tenant if the caller can see it, else their own first tenant. */
-function auditTenantFor(claims: Claims | null, visibleTarget: string | null): string | null {
-  return visibleTarget ?? claims?.tenant_id ?? claims?.tenants[0]?.tenant_id ?? null;
+/**
+ * Where a refusal is recorded: the target tenant if the caller can see it,
+ * else their own (active, then first) tenant, else the tenant of the host
+ * they came through, else the tenant they named. The last two are for a
+ * signed-in person with no role anywhere (an invitee who never accepted, a
+ * removed member): their attempts were recorded nowhere before, and the
+ * tenant asked about is the one whose admins should see them.
+ */
+function auditTenantFor(claims: Claims | null, visibleTarget: string | null, hostTenant: string | null, requested: string): string {
+  return visibleTarget ?? claims?.tenant_id ?? claims?.tenants[0]?.tenant_id ?? hostTenant ?? requested;
 }
 
 export function tenantAction<S extends z.ZodObject<{ tenantId: z.ZodString }>, T>(
@@ -121,20 +128,23 @@ export function tenantAction<S extends z.ZodObject<{ tenantId: z.ZodString }>, T
         log.error({ event: "action.failed", action: spec.audit, err: safeError(error, secretsIn(input)) }, `action ${spec.audit} failed`);
         return { ok: false, error: "Something went wrong; nothing was changed. Try again, and tell your admin if it keeps happening." };
       }
-      const auditTenant = auditTenantFor(claims, visibleTarget);
-      if (auditTenant) {
-        await recordDenied(
-          { userId: user.id, email: user.email },
-          {
-            tenantId: auditTenant,
-            action: spec.audit,
-            details: {
-              reason: isPdpUnavailable(error) ? "pdp_unavailable" : error instanceof ActionRefusal ? "rule" : "pdp_deny",
-              requested_tenant_id: input.tenantId,
-            },
+      const auditTenant = auditTenantFor(claims, visibleTarget, active, input.tenantId);
+      await recordDenied(
+        { userId: user.id, email: user.email },
+        {
+          tenantId: auditTenant,
+          action: spec.audit,
+          details: {
+            reason: isPdpUnavailable(error) ? "pdp_unavailable" : error instanceof ActionRefusal ? "rule" : "pdp_deny",
+            requested_tenant_id: input.tenantId,
           },
-        ).catch((e) => log.error({ event: "audit.denied-not-recorded", action: spec.audit, err: safeError(e) }, `could not record denied ${spec.audit}`));
-      }
+        },
+      ).catch((e) =>
+        // 23503: the tenant named does not exist, so there is no trail to keep it in.
+        (e as { code?: string }).code === "23503"
+          ? log.warn({ event: "audit.denied-unknown-tenant", action: spec.audit }, `denied ${spec.audit} named no existing tenant; not recorded`)
+          : log.error({ event: "audit.denied-not-recorded", action: spec.audit, err: safeError(e) }, `could not record denied ${spec.audit}`),
+      );
       return { ok: false, error: message };
     }
   };

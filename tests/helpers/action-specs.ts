@@ -1,0 +1,382 @@
+// One entry per server action (file#export): how to build a valid form for a
+// role's own reach, a form naming another tenant's object, and malformed
+// forms. tests/actions-matrix.test.ts runs every entry as every role and
+// fails when an action has no entry here (or an entry names no action).
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Action } from "@/lib/authz";
+import type { Fixtures, TenantSlug, UserName } from "./fixtures";
+import { callAction, loadAction, ownerQuery, type FormFields, type Person, type RequestAs } from "./actions";
+
+export const CONSOLE = "localhost:3000";
+export const hostOf = (slug: TenantSlug) => `${slug}.localhost:3000`;
+
+export interface Env {
+  url: string;
+  fx: Fixtures;
+  person(user: UserName): Person;
+  /** A new tenant (owner insert) under `parent`, active, with a name unique to this run. */
+  freshTenant(parent: TenantSlug | string, kind: "customer" | "site"): Promise<{ id: string; name: string; slug: string }>;
+  /** Runs another action as the MSSP admin to set a case up (e.g. start an offboarding to cancel). */
+  asMsspAdmin(id: string, fields: FormFields): Promise<unknown>;
+}
+
+/** Where a role acts from: tenant roles on acme's host, MSSP roles on the console. */
+export type Home = "acme" | "mssp-a";
+
+export interface TenantActionSpec {
+  guard: "tenantAction";
+  pdp: Action;
+  audit: string;
+  /** A valid form whose tenantId is within `home` (the target may be a fresh tenant below it). */
+  valid(env: Env, home: Home): Promise<FormFields>;
+  /** tenantId in `home`, but the other id names another customer's object; absent when the action names nothing else. */
+  foreignObject?(env: Env, home: Home): Promise<FormFields>;
+  /** Forms the schema refuses (each must come back with field messages). */
+  malformed(env: Env): FormFields[];
+}
+
+export interface SelfActionSpec {
+  /** Acts on the signed-in person only (no tenant in the form), or takes an invitation token. */
+  guard: "self" | "invitee";
+  malformed(env: Env): FormFields[];
+}
+
+export type ActionSpec = TenantActionSpec | SelfActionSpec;
+
+const id = (s: string) => s;
+const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
+const alnum = (n: number) => randomBytes(n).toString("base64").replace(/[^A-Za-z0-9]/g, "a").slice(0, n).padEnd(n, "x");
+// Credentials and team actions act on acme itself: its tenant admin's own tenant, a customer of the MSSP.
+const target = (env: Env, _home: Home) => env.fx.tenants.acme;
+/** For lifecycle actions: a fresh tenant to act on (a site of acme for tenant roles, a customer for MSSP roles). */
+const freshFor = (env: Env, home: Home) => (home === "acme" ? env.freshTenant("acme", "site") : env.freshTenant("mssp-a", "customer"));
+
+const GENERIC = { connector: "generic_api_key", cfg_baseUrl: "https://api.example.com/v1", cfg_testPath: "/me", cfg_headerName: "X-Api-Key" };
+
+/** A credential sealed in `tenant` through the store (as the MSSP admin). */
+async function credentialIn(env: Env, tenant: TenantSlug): Promise<string> {
+  const result = (await env.asMsspAdmin(id("lib/actions/credentials/create-credential.ts#createCredential"), {
+    tenantId: env.fx.tenants[tenant],
+    name: unique("cred"),
+    secret: alnum(24),
+    ...GENERIC,
+  })) as { ok: boolean; data?: { id: string }; error?: string };
+  if (!result.ok || !result.data) throw new Error(`could not create a credential in ${tenant}: ${result.error}`);
+  return result.data.id;
+}
+
+/** A tenant_viewer member of `tenant` (owner insert), to change or remove. */
+async function memberOf(env: Env, tenant: TenantSlug): Promise<string> {
+  const [u] = await ownerQuery<{ id: string }>(env.url, "insert into public.users (email, name, password_hash) values ($1, 'Member', 'x') returning id", [`${unique("member")}@example.test`]);
+  await ownerQuery(env.url, "insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_viewer')", [env.fx.tenants[tenant], u.id]);
+  return u.id;
+}
+
+async function invitationIn(env: Env, tenant: TenantSlug): Promise<string> {
+  const result = (await env.asMsspAdmin(id("lib/actions/team/invite-member.ts#inviteMember"), {
+    tenantId: env.fx.tenants[tenant],
+    email: `${unique("invitee")}@example.test`,
+    role: "tenant_viewer",
+  })) as { ok: boolean; error?: string };
+  if (!result.ok) throw new Error(`could not invite into ${tenant}: ${result.error}`);
+  const [row] = await ownerQuery<{ id: string }>(env.url, "select id from public.invitations where tenant_id = $1 order by created_at desc limit 1", [env.fx.tenants[tenant]]);
+  return row.id;
+}
+
+async function failedJob(env: Env, tenantId: string, kind: string): Promise<string> {
+  const [row] = await ownerQuery<{ id: string }>(
+    env.url,
+    "insert into public.jobs (tenant_id, kind, status, finished_at, last_error) values ($1, $2, 'failed', now(), 'failed in a test') returning id",
+    [tenantId, kind],
+  );
+  return row.id;
+}
+
+const NOT_UUID = ["", "not-a-uuid", "00000000-0000-0000-0000-00000000000g", "' or 1=1 --", "\u0000"];
+/** The tenantId field broken every way the schema must catch, other fields kept valid. */
+const badTenantIds = (fields: FormFields): FormFields[] => [
+  ...NOT_UUID.map((tenantId) => ({ ...fields, tenantId })),
+  Object.fromEntries(Object.entries(fields).filter(([k]) => k !== "tenantId")),
+];
+
+export const SPECS: Record<string, ActionSpec> = {
+  // --- credentials ---------------------------------------------------------
+  "lib/actions/credentials/create-credential.ts#createCredential": {
+    guard: "tenantAction",
+    pdp: "credentials:manage",
+    audit: "credential.created",
+    valid: async (env, home) => ({ tenantId: target(env, home), name: unique("cred"), secret: alnum(24), ...GENERIC }),
+    malformed: (env) => [
+      ...badTenantIds({ name: "x", secret: alnum(24), ...GENERIC }),
+      { tenantId: env.fx.tenants.acme, name: "", secret: alnum(24), ...GENERIC },
+      { tenantId: env.fx.tenants.acme, name: "a\u0000b", secret: alnum(24), ...GENERIC },
+      { tenantId: env.fx.tenants.acme, name: "x", secret: "short", ...GENERIC },
+      { tenantId: env.fx.tenants.acme, name: "x", secret: alnum(24), ...GENERIC, connector: "nope" },
+      { tenantId: env.fx.tenants.acme, name: "x", secret: alnum(24), ...GENERIC, cfg_baseUrl: "http://169.254.169.254/latest" },
+      { tenantId: env.fx.tenants.acme, name: "x", secret: alnum(24), ...GENERIC, expiresAt: "2001-01-01" },
+      { tenantId: env.fx.tenants.acme, name: "x", secret: "y".repeat(9000), ...GENERIC },
+    ],
+  },
+  "lib/actions/credentials/delete-credential.ts#deleteCredential": {
+    guard: "tenantAction",
+    pdp: "credentials:manage",
+    audit: "credential.deleted",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, credentialId: await credentialIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, credentialId: await credentialIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ credentialId: randomUUID() }), { tenantId: env.fx.tenants.acme, credentialId: "x" }, { tenantId: env.fx.tenants.acme }],
+  },
+  "lib/actions/credentials/replace-credential-secret.ts#replaceCredentialSecret": {
+    guard: "tenantAction",
+    pdp: "credentials:manage",
+    audit: "credential.secret-replaced",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, credentialId: await credentialIn(env, "acme"), connector: "generic_api_key", secret: alnum(30) }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, credentialId: await credentialIn(env, "globex"), connector: "generic_api_key", secret: alnum(30) }),
+    malformed: (env) => [
+      ...badTenantIds({ credentialId: randomUUID(), connector: "generic_api_key", secret: alnum(30) }),
+      { tenantId: env.fx.tenants.acme, credentialId: randomUUID(), connector: "generic_api_key", secret: "has space in it" },
+      { tenantId: env.fx.tenants.acme, credentialId: randomUUID(), connector: "generic_api_key" },
+      { tenantId: env.fx.tenants.acme, credentialId: randomUUID(), connector: "generic_api_key", secret: alnum(30), expiresAt: "31/01/2027" },
+    ],
+  },
+  "lib/actions/credentials/test-credential-connection.ts#testCredentialConnection": {
+    guard: "tenantAction",
+    pdp: "credentials:manage",
+    audit: "credential.tested",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, credentialId: await credentialIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, credentialId: await credentialIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ credentialId: randomUUID() }), { tenantId: env.fx.tenants.acme, credentialId: "../../etc/passwd" }],
+  },
+
+  // --- keys ----------------------------------------------------------------
+  "lib/actions/keys/rotate-tenant-key.ts#rotateTenantKey": {
+    guard: "tenantAction",
+    pdp: "keys:rotate",
+    audit: "keys.dek-rotation-queued",
+    valid: async (env, home) => ({ tenantId: (await freshFor(env, home)).id }),
+    malformed: () => badTenantIds({}),
+  },
+  "lib/actions/keys/rotate-mssp-kek.ts#rotateMsspKek": {
+    guard: "tenantAction",
+    pdp: "keys:rotate",
+    audit: "keys.kek-rotation-queued",
+    // The KEK belongs to the MSSP: tenant roles name it too (and cannot see it).
+    valid: async (env) => ({ tenantId: env.fx.tenants["mssp-a"] }),
+    malformed: () => badTenantIds({}),
+  },
+
+  // --- lifecycle -----------------------------------------------------------
+  "lib/actions/lifecycle/provision-tenant.ts#provisionTenant": {
+    guard: "tenantAction",
+    pdp: "tenants:provision",
+    audit: "tenant.provision-requested",
+    valid: async (env, home) => ({ tenantId: env.fx.tenants[home], name: "New Co", slug: unique("newco"), adminEmail: `${unique("admin")}@example.test` }),
+    malformed: (env) => [
+      ...badTenantIds({ name: "New", slug: unique("new"), adminEmail: "a@example.test" }),
+      { tenantId: env.fx.tenants["mssp-a"], name: "New", slug: "Not A Slug", adminEmail: "a@example.test" },
+      { tenantId: env.fx.tenants["mssp-a"], name: "New", slug: "www", adminEmail: "a@example.test" },
+      { tenantId: env.fx.tenants["mssp-a"], name: "New", slug: unique("new"), adminEmail: "nope" },
+      { tenantId: env.fx.tenants["mssp-a"], name: "", slug: unique("new"), adminEmail: "a@example.test" },
+      { tenantId: env.fx.tenants["mssp-a"], name: "New", slug: unique("new"), adminEmail: "a@example.test", plan: "platinum-plus-unknown" },
+    ],
+  },
+  "lib/actions/lifecycle/suspend-tenant.ts#suspendTenant": {
+    guard: "tenantAction",
+    pdp: "tenants:suspend",
+    audit: "tenant.suspended",
+    valid: async (env, home) => ({ tenantId: (await freshFor(env, home)).id, reason: "unpaid invoices" }),
+    malformed: (env) => [...badTenantIds({ reason: "unpaid" }), { tenantId: env.fx.tenants.acme, reason: "x" }, { tenantId: env.fx.tenants.acme }],
+  },
+  "lib/actions/lifecycle/suspend-tenant.ts#resumeTenant": {
+    guard: "tenantAction",
+    pdp: "tenants:suspend",
+    audit: "tenant.resumed",
+    valid: async (env, home) => {
+      const t = await freshFor(env, home);
+      await ownerQuery(env.url, "update public.tenants set status = 'suspended', status_reason = 'test' where id = $1", [t.id]);
+      return { tenantId: t.id };
+    },
+    malformed: () => badTenantIds({}),
+  },
+  "lib/actions/lifecycle/offboard-tenant.ts#offboardTenant": {
+    guard: "tenantAction",
+    pdp: "tenants:deprovision",
+    audit: "tenant.offboarding-started",
+    valid: async (env, home) => {
+      const t = await freshFor(env, home);
+      return { tenantId: t.id, confirmName: t.name, graceDays: "30" };
+    },
+    malformed: (env) => [
+      ...badTenantIds({ confirmName: "x", graceDays: "30" }),
+      { tenantId: env.fx.tenants.acme, confirmName: "", graceDays: "30" },
+      { tenantId: env.fx.tenants.acme, confirmName: "x", graceDays: "91" },
+      { tenantId: env.fx.tenants.acme, confirmName: "x", graceDays: "-1" },
+      { tenantId: env.fx.tenants.acme, confirmName: "x", graceDays: "1.5" },
+      { tenantId: env.fx.tenants.acme, confirmName: "x", graceDays: "NaN" },
+    ],
+  },
+  "lib/actions/lifecycle/offboard-tenant.ts#cancelOffboarding": {
+    guard: "tenantAction",
+    pdp: "tenants:deprovision",
+    audit: "tenant.offboarding-cancelled",
+    valid: async (env, home) => {
+      const t = await freshFor(env, home);
+      const started = (await env.asMsspAdmin("lib/actions/lifecycle/offboard-tenant.ts#offboardTenant", { tenantId: t.id, confirmName: t.name, graceDays: "30" })) as { ok: boolean; error?: string };
+      if (!started.ok) throw new Error(`could not start offboarding: ${started.error}`);
+      return { tenantId: t.id };
+    },
+    malformed: () => badTenantIds({}),
+  },
+  "lib/actions/lifecycle/move-tenant.ts#moveTenant": {
+    guard: "tenantAction",
+    pdp: "tenants:move",
+    audit: "tenant.moved",
+    valid: async (env, home) => {
+      const t = await env.freshTenant("acme", "site");
+      return { tenantId: t.id, newParentId: env.fx.tenants[home === "acme" ? "acme-eu" : "globex"] };
+    },
+    // A site of the role's own tree moved under another MSSP's customer.
+    foreignObject: async (env) => ({ tenantId: (await env.freshTenant("acme", "site")).id, newParentId: env.fx.tenants["other-co"] }),
+    malformed: (env) => [...badTenantIds({ newParentId: env.fx.tenants.globex }), { tenantId: env.fx.tenants["acme-eu"], newParentId: "x" }, { tenantId: env.fx.tenants["acme-eu"] }],
+  },
+  "lib/actions/lifecycle/retry-workflow.ts#retryProvisioning": {
+    guard: "tenantAction",
+    pdp: "tenants:provision",
+    audit: "tenant.provision-retried",
+    valid: async (env, home) => {
+      const t = await freshFor(env, home);
+      return { tenantId: t.id, jobId: await failedJob(env, t.id, "lifecycle.provision") };
+    },
+    foreignObject: async (env, home) => ({ tenantId: (await freshFor(env, home)).id, jobId: await failedJob(env, env.fx.tenants.globex, "lifecycle.provision") }),
+    malformed: (env) => [...badTenantIds({ jobId: randomUUID() }), { tenantId: env.fx.tenants.acme, jobId: "1" }],
+  },
+  "lib/actions/lifecycle/retry-workflow.ts#retryOffboarding": {
+    guard: "tenantAction",
+    pdp: "tenants:deprovision",
+    audit: "tenant.offboarding-retried",
+    valid: async (env, home) => {
+      const t = await freshFor(env, home);
+      return { tenantId: t.id, jobId: await failedJob(env, t.id, "lifecycle.offboard") };
+    },
+    foreignObject: async (env, home) => ({ tenantId: (await freshFor(env, home)).id, jobId: await failedJob(env, env.fx.tenants.globex, "lifecycle.offboard") }),
+    malformed: (env) => [...badTenantIds({ jobId: randomUUID() }), { tenantId: env.fx.tenants.acme }],
+  },
+
+  // --- settings ------------------------------------------------------------
+  "lib/actions/settings/set-require-mfa.ts#setRequireMfa": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "settings:require-mfa",
+    // "off": turning it on would hold every acme member at MFA enrolment for the cases after.
+    valid: async (env, home) => ({ tenantId: home === "acme" ? env.fx.tenants.acme : env.fx.tenants.globex, requireMfa: "off" }),
+    malformed: (env) => [...badTenantIds({ requireMfa: "on" }), { tenantId: env.fx.tenants.acme, requireMfa: "yes" }, { tenantId: env.fx.tenants.acme }],
+  },
+
+  // --- team ----------------------------------------------------------------
+  "lib/actions/team/invite-member.ts#inviteMember": {
+    guard: "tenantAction",
+    pdp: "users:manage",
+    audit: "team:invite",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, email: `${unique("invitee")}@example.test`, role: "tenant_viewer" }),
+    malformed: (env) => [
+      ...badTenantIds({ email: "a@example.test", role: "tenant_viewer" }),
+      { tenantId: env.fx.tenants.acme, email: "not-an-email", role: "tenant_viewer" },
+      { tenantId: env.fx.tenants.acme, email: "a@example.test", role: "owner" },
+      { tenantId: env.fx.tenants.acme, email: `${"a".repeat(250)}@example.test`, role: "tenant_viewer" },
+    ],
+  },
+  "lib/actions/team/change-member-role.ts#changeMemberRole": {
+    guard: "tenantAction",
+    pdp: "users:manage",
+    audit: "team:change-role",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, userId: await memberOf(env, "acme"), role: "tenant_analyst" }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, userId: await memberOf(env, "globex"), role: "tenant_analyst" }),
+    malformed: (env) => [...badTenantIds({ userId: randomUUID(), role: "tenant_viewer" }), { tenantId: env.fx.tenants.acme, userId: randomUUID(), role: "superuser" }],
+  },
+  "lib/actions/team/remove-member.ts#removeMember": {
+    guard: "tenantAction",
+    pdp: "users:manage",
+    audit: "team:remove",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, userId: await memberOf(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, userId: await memberOf(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ userId: randomUUID() }), { tenantId: env.fx.tenants.acme, userId: "me" }],
+  },
+  "lib/actions/team/revoke-invitation.ts#revokeInvitation": {
+    guard: "tenantAction",
+    pdp: "users:manage",
+    audit: "team:revoke-invite",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, invitationId: await invitationIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, invitationId: await invitationIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ invitationId: randomUUID() }), { tenantId: env.fx.tenants.acme, invitationId: "x" }],
+  },
+  "lib/actions/team/accept-invitation.ts#acceptInvitationAction": {
+    guard: "invitee",
+    malformed: (): FormFields[] => [{}, { token: "" }, { token: "short" }, { token: "a".repeat(200) }, { token: "../../" }],
+  },
+  "lib/actions/team/accept-invitation.ts#createInvitedAccountAction": {
+    guard: "invitee",
+    malformed: (): FormFields[] => [{}, { token: "x", name: "A", password: "a-long-enough-password" }],
+  },
+
+  // --- the signed-in person's own two-step verification --------------------
+  "app/account/mfa/actions.ts#startEnrolmentAction": { guard: "self", malformed: () => [{ restart: "2" }, { restart: "yes" }] },
+  "app/account/mfa/actions.ts#confirmEnrolmentAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "12345" }, { code: "abcdef" }, { code: "1234567" }] },
+  "app/account/mfa/actions.ts#regenerateRecoveryCodesAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "" }, { code: "x".repeat(65) }] },
+  "app/account/mfa/actions.ts#disableMfaAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "   " }, { code: "x".repeat(65) }] },
+};
+
+export function isTenantSpec(spec: ActionSpec): spec is TenantActionSpec {
+  return spec.guard === "tenantAction";
+}
+
+// ---------------------------------------------------------------------------
+// Roles, and what the documented matrix lets each do
+// ---------------------------------------------------------------------------
+
+export type PortalRole = "mssp_admin" | "mssp_analyst" | "tenant_admin" | "tenant_analyst" | "tenant_viewer";
+
+export interface RoleCase {
+  label: string;
+  user: UserName;
+  /** null: signed in, with no role anywhere. */
+  role: PortalRole | null;
+  home: Home;
+  host: string;
+}
+
+export const ROLE_CASES: RoleCase[] = [
+  { label: "tenant viewer", user: "acmeViewer", role: "tenant_viewer", home: "acme", host: hostOf("acme") },
+  { label: "tenant analyst", user: "acmeAnalyst", role: "tenant_analyst", home: "acme", host: hostOf("acme") },
+  { label: "tenant admin", user: "acmeAdmin", role: "tenant_admin", home: "acme", host: hostOf("acme") },
+  { label: "MSSP analyst", user: "msspAnalyst", role: "mssp_analyst", home: "mssp-a", host: CONSOLE },
+  { label: "MSSP admin", user: "msspAdmin", role: "mssp_admin", home: "mssp-a", host: CONSOLE },
+  { label: "signed in, no role", user: "noMemberships", role: null, home: "mssp-a", host: CONSOLE },
+];
+
+/** docs/authorization.md's action matrix: action → roles allowed. */
+export function documentedMatrix(): Record<string, Set<PortalRole>> {
+  const md = readFileSync(path.join(process.cwd(), "docs", "authorization.md"), "utf8");
+  const section = md.split(/^## /m).find((s) => s.startsWith("The action matrix"));
+  if (!section) throw new Error("docs/authorization.md has no 'The action matrix' section");
+  const lines = section.split("\n").filter((l) => l.startsWith("|"));
+  const header = lines[0].split("|").map((c) => c.trim());
+  const out: Record<string, Set<PortalRole>> = {};
+  for (const line of lines.slice(2)) {
+    const cells = line.split("|").map((c) => c.trim());
+    const allowed = new Set<PortalRole>();
+    for (const role of ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst", "tenant_viewer"] as const) {
+      if (cells[header.indexOf(role)] === "✓") allowed.add(role);
+    }
+    out[cells[1].replace(/`/g, "")] = allowed;
+  }
+  return out;
+}
+
+export function requestFor(env: Env, c: RoleCase): RequestAs {
+  return { person: env.person(c.user), host: c.host };
+}
+
+export async function runAs(env: Env, actionId: string, as: RequestAs, fields: FormFields) {
+  return callAction(await loadAction(actionId), as, fields);
+}
