@@ -2,6 +2,8 @@
 // filtered view of the audit trail can be bookmarked or attached to a ticket.
 import { AUDIT_OUTCOMES } from "@/drizzle/schema";
 import type { AuditFilters } from "@/lib/audit/list";
+
+const KIND_LABELS = { auth: "Sign-in and sessions", changes: "Changes and refusals" } as const;
 import { outcomeLabel } from "./outcome-badge";
 
 export function AuditFiltersForm(props: { filters: AuditFilters; tenants?: { slug: string; name: string }[] }) {
@@ -11,6 +13,17 @@ export function AuditFiltersForm(props: { filters: AuditFilters; tenants?: { slu
   const f = props.filters;
   return (
     <form method="get" className="flex flex-wrap items-end gap-3" aria-label="Filter audit events">
+      <label className={label}>
+        Events
+        <select name="kind" defaultValue={f.kind ?? ""} className={field}>
+          <option value="">All events</option>
+          {(Object.keys(KIND_LABELS) as (keyof typeof KIND_LABELS)[]).map((k) => (
+            <option key={k} value={k}>
+              {KIND_LABELS[k]}
+            </option>
+          ))}
+        </select>
+      </label>
       <label className={label}>
         Action
         <input name="action" defaultValue={f.action ?? ""} placeholder="e.g. users:manage" className={`${field} w-44`} />

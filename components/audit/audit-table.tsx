@@ -15,7 +15,7 @@ const dateFormat = new Intl.DateTimeFormat("en-GB", {
 
 function pageHref(filters: AuditFilters, page: number): string {
   const params = new URLSearchParams();
-  for (const key of ["action", "outcome", "actor", "from", "to", "tenant"] as const) {
+  for (const key of ["kind", "action", "outcome", "actor", "from", "to", "tenant"] as const) {
     const v = filters[key];
     if (v) params.set(key, v);
   }
@@ -24,8 +24,20 @@ function pageHref(filters: AuditFilters, page: number): string {
 }
 
 function target(row: AuditRow): string {
+  // An auth event's target is the actor's own account: its details say more
+  // (why it failed, which second factor, how many sessions ended).
+  if (row.action.startsWith("auth:")) return authSummary(row.details);
   if (!row.targetType && !row.targetId) return "—";
   return [row.targetType, row.targetId].filter(Boolean).join(" ");
+}
+
+function authSummary(d: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (typeof d.reason === "string") parts.push(d.reason.replace(/_/g, " "));
+  if (typeof d.method === "string") parts.push(`by ${d.method}`);
+  if (typeof d.sessions === "number") parts.push(`${d.sessions} session${d.sessions === 1 ? "" : "s"}`);
+  if (typeof d.source === "string" && d.source !== "unknown") parts.push(`from ${d.source.replace(/^ip6?:/, "")}`);
+  return parts.length ? parts.join(" · ") : "—";
 }
 
 /** The first 8 characters: enough to find the request in the logs. */

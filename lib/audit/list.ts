@@ -1,15 +1,21 @@
 // The audit page's data: a paged list of audit events, newest first, filtered
-// by action, outcome, actor email, date range and (within the caller's scope)
-// tenant. RLS decides which rows exist (MSSP admins: their MSSP's subtree;
+// by kind (auth events or changes), action, outcome, actor email, date range
+// and (within the caller's scope) tenant. RLS decides which rows exist (MSSP admins: their MSSP's subtree;
 // tenant admins: their tenant and its sites; everyone else: none); the
 // filters only narrow that.
-import { and, count, desc, eq, gte, ilike, like, lt, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, ilike, like, lt, notLike, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { AUDIT_OUTCOMES, auditLog, tenants, type AuditOutcome } from "@/drizzle/schema";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
 import { tenantSlugSchema } from "@/lib/tenancy/slug";
 
 export const AUDIT_PAGE_SIZE = 50;
+
+/** Auth events (lib/auth/events.ts: sign-in, lockouts, MFA, sessions) are the actions starting with this. */
+export const AUTH_EVENT_PREFIX = "auth:";
+/** "auth": sign-in and session events only; "changes": everything else (changes and refused attempts). */
+export const AUDIT_KINDS = ["auth", "changes"] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** The PDP action that guards the audit pages (lib/authz/actions.ts). */
 export const AUDIT_VIEW_ACTION = "audit:view" as const;
@@ -21,6 +27,7 @@ const isoDay = z
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s));
 
 const filterSchema = z.object({
+  kind: z.enum(AUDIT_KINDS),
   action: z.string().trim().regex(/^[a-z0-9][a-z0-9_.:-]{0,99}$/),
   outcome: z.enum(AUDIT_OUTCOMES),
   actor: z.string().trim().min(1).max(320),
@@ -31,6 +38,7 @@ const filterSchema = z.object({
 });
 
 export interface AuditFilters {
+  kind?: AuditKind;
   /** Exact action, or a prefix: "users" matches "users:manage". */
   action?: string;
   outcome?: AuditOutcome;
@@ -44,6 +52,7 @@ export interface AuditFilters {
 }
 
 const LABELS: Record<keyof Omit<AuditFilters, "page">, string> = {
+  kind: "auth or changes",
   action: "an action name (lowercase, like users:manage)",
   outcome: `one of ${AUDIT_OUTCOMES.join(", ")}`,
   actor: "an email or part of one",
@@ -63,7 +72,7 @@ export function parseAuditFilters(params: Record<string, string | string[] | und
 } {
   const filters: AuditFilters = { page: 1 };
   const problems: string[] = [];
-  for (const key of ["action", "outcome", "actor", "from", "to", "tenant", "page"] as const) {
+  for (const key of ["kind", "action", "outcome", "actor", "from", "to", "tenant", "page"] as const) {
     const raw = params[key];
     const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
     if (value === undefined || value === "") continue;
@@ -80,7 +89,7 @@ export function parseAuditFilters(params: Record<string, string | string[] | und
 }
 
 export function hasAuditFilters(f: AuditFilters): boolean {
-  return Boolean(f.action || f.outcome || f.actor || f.from || f.to || f.tenant);
+  return Boolean(f.kind || f.action || f.outcome || f.actor || f.from || f.to || f.tenant);
 }
 
 export interface AuditRow {
@@ -119,6 +128,8 @@ function nextDay(day: string): string {
 
 export async function listAuditEvents(db: Db, filters: AuditFilters, pageSize = AUDIT_PAGE_SIZE): Promise<AuditPage> {
   const where: SQL[] = [];
+  if (filters.kind === "auth") where.push(like(auditLog.action, `${AUTH_EVENT_PREFIX}%`));
+  if (filters.kind === "changes") where.push(notLike(auditLog.action, `${AUTH_EVENT_PREFIX}%`));
   if (filters.action) where.push(like(auditLog.action, `${likeEscape(filters.action)}%`));
   if (filters.outcome) where.push(eq(auditLog.outcome, filters.outcome));
   if (filters.actor) where.push(ilike(auditLog.actorEmail, `%${likeEscape(filters.actor)}%`));

@@ -33,7 +33,7 @@ export default async function ConsoleAudit(props: Props) {
     <>
       <PageHeader
         title="Audit trail"
-        description="Every change and every refused attempt across the tenants you operate, newest first. Rows are append-only and hash-chained per tenant."
+        description="Every change, every refused attempt and every sign-in and session event across the tenants you operate, newest first. Rows are append-only and hash-chained per tenant."
       />
       <Notice messages={problems} />
       {view.allowed ? (

@@ -32,7 +32,7 @@ export default async function TenantAudit(props: Props) {
     <>
       <PageHeader
         title="Audit trail"
-        description={`Every change and every refused attempt in ${page.tenant.name}, newest first.`}
+        description={`Every change, every refused attempt and the sign-in and session events of ${page.tenant.name}'s people, newest first.`}
       />
       <Notice messages={problems} />
       {view.allowed ? (
