@@ -19,12 +19,25 @@ const only = process.argv[2];
 
 async function findFiles(dir: string, suffix: string): Promise<string[]> {
   const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await findFiles(full, suffix)));
     else if (entry.name.endsWith(suffix)) out.push(full);
   }
   return out.sort();
+}
+
+/**
+ * A phase's test files. A missing or empty folder is a failure, never a pass
+ * with nothing run: a moved or deleted folder must not turn the suite green.
+ */
+async function phaseFiles(phase: string, folder: string, suffix: string): Promise<string[]> {
+  const files = await findFiles(path.join(root, folder), suffix).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+    return [];
+  });
+  if (files.length === 0) console.error(`${phase}: no *${suffix} files under ${folder}/ (missing folder?); failing rather than passing with nothing run`);
+  return files;
 }
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<number> {
@@ -37,8 +50,8 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
 async function integration(): Promise<number> {
   // `npm test -- integration tests/a.test.ts …` runs just those files.
   const chosen = process.argv.slice(3).map((f) => path.resolve(f));
-  const files = chosen.length > 0 ? chosen : await findFiles(path.join(root, "tests"), ".test.ts");
-  if (files.length === 0) return 0;
+  const files = chosen.length > 0 ? chosen : await phaseFiles("integration", "tests", ".test.ts");
+  if (files.length === 0) return 1;
   const dataDir = path.join(root, ".data", `test-${process.pid}`);
   await rm(dataDir, { recursive: true, force: true });
   const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, quiet: true });
@@ -63,8 +76,8 @@ async function integration(): Promise<number> {
 }
 
 async function e2e(): Promise<number> {
-  const files = await findFiles(path.join(root, "e2e"), ".spec.ts");
-  if (files.length === 0) return 0;
+  const files = await phaseFiles("e2e", "e2e", ".spec.ts");
+  if (files.length === 0) return 1;
   return run(path.join(root, "node_modules", ".bin", "playwright"), ["test"]);
 }
 

@@ -141,6 +141,7 @@ describe("handing jobs to graphile-worker", () => {
         await enqueueJob(tx, { tenantId: fx.tenants["acme-eu"], kind: KIND });
         throw new Error("the action failed after queuing");
       }),
+      /the action failed after queuing/,
     );
     const { rows } = await owner.query("select count(*)::int as n from graphile_worker._private_jobs");
     assert.equal(rows[0].n, 1, "the rolled-back job was not scheduled");

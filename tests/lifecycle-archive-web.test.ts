@@ -150,7 +150,7 @@ describe("export through the console bridge", () => {
     const settled = await Promise.race([exp.done.then(() => "finished", () => "failed"), new Promise((r) => setTimeout(() => r("waiting"), 1500))]);
     assert.equal(settled, "waiting", "the export ran ahead of its reader");
     await reader.cancel();
-    await assert.rejects(exp.done);
+    await assert.rejects(exp.done, { name: "ExportCancelled" });
     await new Promise((r) => setTimeout(r, 200)); // the failure row is written after done settles
     assert.equal((await auditRows("tenant.exported")).length, before, "no tenant.exported row for a cancelled download");
     const failed = await auditRows("tenant.export-failed");
@@ -315,7 +315,7 @@ describe("upload envelopes", () => {
     assert.equal((await stat(up.files[0].path)).mode & 0o777, 0o600);
     assert.equal((await stat(up.dir)).mode & 0o777, 0o700);
     await up.cleanup();
-    await assert.rejects(stat(up.dir));
+    await assert.rejects(stat(up.dir), { code: "ENOENT" });
   });
 
   test("refused, with no file left behind: cut, overlong, oversized, another content type, bad fields, a missing file", async () => {

@@ -54,7 +54,7 @@ describe("sealing TOTP secrets", () => {
     const sealed = sealTotpSecret(alice, generateTotpSecret(), KEY);
     const other = mfaKey("another-nextauth-secret");
     assert.notDeepEqual(other, KEY);
-    assert.throws(() => openTotpSecret(alice, sealed, other));
+    assert.throws(() => openTotpSecret(alice, sealed, other), /unable to authenticate|auth/i);
   });
 
   test("any flipped bit (IV, ciphertext or tag) is detected", () => {
@@ -99,6 +99,6 @@ describe("recovery codes", () => {
     assert.match(hashRecoveryCode(alice, code), /^[0-9a-f]{64}$/);
     assert.equal(hashRecoveryCode(alice, code), hashRecoveryCode(alice, code.toUpperCase().replace(/-/g, " ")));
     assert.notEqual(hashRecoveryCode(alice, code), hashRecoveryCode(bob, code));
-    assert.throws(() => hashRecoveryCode(alice, "nope"));
+    assert.throws(() => hashRecoveryCode(alice, "nope"), /not a recovery code/);
   });
 });
