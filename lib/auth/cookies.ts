@@ -5,11 +5,12 @@
 // only with Secure, Path=/ and no Domain, from a secure origin. So the
 // cookies are host-only and cannot be set or shadowed by a sibling subdomain
 // (a tenant host cannot plant a session cookie for another tenant host) or
-// over plain http. Chromium and Firefox treat http://localhost and
-// http://*.localhost as secure origins and accept these cookies there (the e2e
-// suite runs a production build on http://localhost:3100 and
-// http://acme.localhost:3100); any other plain-http host drops them, so a
-// production build served without TLS cannot sign anyone in: it fails closed.
+// over plain http. Chromium (checked: version 156) treats http://localhost,
+// http://*.localhost and http://127.0.0.1 as secure origins and accepts these
+// cookies there (the e2e suite runs a production build on
+// http://localhost:3100 and http://acme.localhost:3100); on any other
+// plain-http host it drops them, so a production build served without TLS
+// cannot sign anyone in: it fails closed.
 //
 // Not secure (`next dev`): plain names without Secure, so a developer on a
 // plain-http address that is not localhost can still sign in.
