@@ -56,7 +56,9 @@ describe("provisioning", () => {
     await owner.query("update public.tenants set require_mfa = true where id = $1", [fx.tenants["mssp-a"]]);
     const p = await lifecycle((sdb) => provisionTenant(sdb, request("wayne", undefined, { plan: "enterprise" }), fx.users.msspAdmin));
     assert.equal(p.created, true);
-    assert.match(p.inviteLink ?? "", /^http:\/\/wayne\.localhost(:\d+)?\/invite\/[A-Za-z0-9_-]{43}$/);
+    // The link is emailed by the workflow (lib/team/invite.ts), shown to nobody (issue 9, finding 3).
+    assert.equal(p.inviteLink, null);
+    assert.ok(!JSON.stringify(p.job.payload).includes("invite"), "no invitation token or hash in the job's payload");
     assert.equal((await state("wayne")).status, "provisioning");
     assert.deepEqual((await runJobsUntilIdle({ kinds: [PROVISION_KIND] })).outcomes, ["succeeded"]);
     const s = await state("wayne");
@@ -64,8 +66,11 @@ describe("provisioning", () => {
       { status: s.status, kind: s.kind, plan: s.plan, mfa: s.require_mfa, keys: s.keys, invitations: s.invitations, steps: s.steps },
       { status: "active", kind: "customer", plan: "enterprise", mfa: true, keys: 1, invitations: 1, steps: PROVISION_STEPS.map(() => "succeeded") },
     );
-    const { rows } = await owner.query("select email from public.invitations where tenant_id = $1", [s.id]);
-    assert.equal(rows[0].email, "admin@wayne.example");
+    const { rows } = await owner.query("select email, invited_by, issued_by_system from public.invitations where tenant_id = $1", [s.id]);
+    assert.deepEqual(rows[0], { email: "admin@wayne.example", invited_by: fx.users.msspAdmin, issued_by_system: false });
+    // …and its email is in the outbox, in the same step's transaction, for the tenant.
+    const mail = await owner.query("select recipient, template, status from mail.outbox where tenant_id = $1", [s.id]);
+    assert.deepEqual(mail.rows, [{ recipient: "admin@wayne.example", template: "team.invitation", status: "queued" }]);
     const step = await owner.query("select output from public.job_steps where tenant_id = $1 and name = 'isolation'", [s.id]);
     assert.equal(step.rows[0].output.status, "rendered", "no cluster configured: rendered, not applied");
     const audit = await owner.query("select action, outcome from public.audit_log where tenant_id = $1 order by seq", [s.id]);
