@@ -198,7 +198,11 @@ describe("proof of mailbox control", () => {
     const result = await createInvitedAccountAction(idle as never, form);
     assert.equal(result.ok, true, JSON.stringify(result));
     assert.equal(await userByEmail("attacker@example.test"), null);
-    assert.ok(await userByEmail("meant-for@example.test"));
+    const joined = await userByEmail("meant-for@example.test");
+    assert.ok(joined);
+    // The acceptance is an auth event of the account, in its tenant's audit trail (lib/auth/events.ts).
+    const events = await owner<{ tenant_id: string }>("select tenant_id from public.audit_log where action = 'auth:invitation-accepted' and target_id = $1", [joined.id]);
+    assert.deepEqual(events.map((e) => e.tenant_id), [fx.tenants.acme]);
   });
 
   test("an existing account accepts while signed in as the invited address, with the code", async () => {

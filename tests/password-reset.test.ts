@@ -9,6 +9,8 @@ import { RESET_REFUSED, RESET_TOO_MANY, requestPasswordReset, resetPassword, Pas
 import { settleAuthEvents } from "@/lib/auth/events";
 import { verifyCredentials } from "@/lib/auth/credentials";
 import { hashPassword } from "@/lib/auth/password";
+import { checkSession, openSession } from "@/lib/auth/sessions";
+import { randomUUID } from "node:crypto";
 import { runJobsUntilIdle } from "@/lib/jobs";
 import { MAIL_TASK, registerMailDelivery } from "@/lib/mail/deliver";
 import { codeIn, startSmtpServer, useSmtp, type TestSmtpServer } from "./helpers/smtp";
@@ -85,10 +87,15 @@ describe("asking for a reset", () => {
 });
 
 describe("using the code", () => {
-  test("the new password signs in and the old one does not; the code works once", async () => {
-    await addUser("changer@example.test");
+  test("the new password signs in and the old one does not; every session is revoked; the code works once", async () => {
+    const user = await addUser("changer@example.test");
+    const [a, b] = [randomUUID(), randomUUID()];
+    await openSession(a, user);
+    await openSession(b, user);
+    assert.equal((await checkSession(a, user)).state, "active");
     const code = await codeFor("changer@example.test");
-    await resetPassword("changer@example.test", code, NEW);
+    assert.equal((await resetPassword("changer@example.test", code, NEW)).sessionsRevoked, 2);
+    assert.deepEqual([(await checkSession(a, user)).state, (await checkSession(b, user)).state], ["revoked", "revoked"]);
     assert.equal((await verifyCredentials({ email: "changer@example.test", password: NEW }, undefined, { source: "t1" })).ok, true);
     assert.deepEqual(await verifyCredentials({ email: "changer@example.test", password: OLD }, undefined, { source: "t2" }), { ok: false, reason: "invalid" });
     await assert.rejects(resetPassword("changer@example.test", code, "yet-another-password-99"), refusedWith(RESET_REFUSED));

@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto";
 import { deferAuthEvent, recordAuthEvent } from "@/lib/auth/events";
 import { hashPassword } from "@/lib/auth/password";
+import { recordSessionsRevoked, revokeUserSessions } from "@/lib/auth/sessions";
 import { withServiceRole } from "@/lib/db/service-role";
 import { checkCode, CODE_TTL_MINUTES, enqueueMail, issueCode, passwordResetMail, pruneCodes } from "@/lib/mail";
 import { perWindow, take } from "@/lib/ratelimit";
@@ -57,16 +58,16 @@ export async function requestPasswordReset(email: string, opts: { source: string
 }
 
 /**
- * Step 2: the code and a new password. Returns the user's id (for revoking
- * their sessions and recording the event); throws PasswordResetRefused with
+ * Step 2: the code and a new password; every session of the user is revoked
+ * in the same transaction (lib/auth/sessions.ts). Throws PasswordResetRefused with
  * a message for the person otherwise. A wrong try is counted even though it fails.
  */
-export async function resetPassword(email: string, code: string, newPassword: string): Promise<{ userId: string }> {
+export async function resetPassword(email: string, code: string, newPassword: string): Promise<{ userId: string; sessionsRevoked: number }> {
   const tries = await take(`reset-try:${emailKey(email)}`, RESET_TRIES_PER_EMAIL);
   if (!tries.allowed) throw new PasswordResetRefused(RESET_TOO_MANY);
   // argon2 before the transaction, with no pooled connection held.
   const passwordHash = await hashPassword(newPassword);
-  const userId = await withServiceRole("account.password-reset", async (db) => {
+  const changed = await withServiceRole("account.password-reset", async (db) => {
     const { rows } = await db.$client.query<{ id: string }>(`select id from public.users where email = $1 for update`, [email]);
     // An unknown address runs the same check against nothing (same answer, similar cost).
     const check = await checkCode(db, { purpose: "password-reset", subject: rows[0]?.id ?? "00000000-0000-0000-0000-000000000000", email, code });
@@ -74,9 +75,12 @@ export async function resetPassword(email: string, code: string, newPassword: st
     await db.$client.query(`update public.users set password_hash = $2 where id = $1`, [rows[0].id, passwordHash]);
     // Any other reset code of this user stops working too.
     await db.$client.query(`update mail.codes set used_at = now() where purpose = 'password-reset' and subject = $1 and used_at is null`, [rows[0].id]);
-    return rows[0].id;
+    // Every session of the user ends with the old password, in the same transaction (whoever knew it is out).
+    const revoked = await revokeUserSessions(rows[0].id, "password_reset", null, { db });
+    return { userId: rows[0].id, revoked };
   });
-  if (!userId) throw new PasswordResetRefused(RESET_REFUSED);
-  await recordAuthEvent({ type: "password-changed", userId, reason: "password_reset" });
-  return { userId };
+  if (!changed) throw new PasswordResetRefused(RESET_REFUSED);
+  await recordAuthEvent({ type: "password-changed", userId: changed.userId, reason: "password_reset" });
+  await recordSessionsRevoked(changed.userId, "password_reset", changed.revoked);
+  return { userId: changed.userId, sessionsRevoked: changed.revoked };
 }

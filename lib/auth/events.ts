@@ -33,6 +33,7 @@ export const AUTH_EVENT_TYPES = [
   "recovery-codes-regenerated",
   "password-changed",
   "password-reset-requested",
+  "invitation-accepted",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
@@ -52,6 +53,7 @@ const OUTCOME: Record<AuthEventType, Outcome> = {
   "recovery-codes-regenerated": "success",
   "password-changed": "success",
   "password-reset-requested": "success",
+  "invitation-accepted": "success",
 };
 
 const SHORT = /^[a-z][a-z0-9_.-]{0,39}$/;

@@ -39,22 +39,12 @@ export async function resetPasswordAction(_prev: ActionResult<{ email: string }>
   const parsed = resetSchema.safeParse(formToObject(form));
   if (!parsed.success) return { ok: false, error: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
   try {
-    const { userId } = await resetPassword(parsed.data.email, parsed.data.code, parsed.data.password);
-    // SESSIONS: the single call site that must end every session of this user once lib/auth offers it.
-    await revokeSessionsAfterReset(userId);
+    // Also ends every session of the user (lib/account/password-reset.ts, with lib/auth/sessions).
+    await resetPassword(parsed.data.email, parsed.data.code, parsed.data.password);
     return { ok: true, data: { email: parsed.data.email }, message: "Your password was changed. Sign in with the new one." };
   } catch (error) {
     if (error instanceof PasswordResetRefused) return { ok: false, error: error.message };
     log.error({ event: "action.failed", action: "account:reset-password", err: safeError(error, [parsed.data.password, parsed.data.code]) }, "password reset failed");
     return { ok: false, error: FAILED };
   }
-}
-
-/**
- * Ends every session of a user whose password was just reset. next-auth's
- * sessions here are signed JWTs the server does not track yet; when lib/auth
- * gains server-side sessions, this is the one place to call its revocation.
- */
-async function revokeSessionsAfterReset(_userId: string): Promise<void> {
-  // Intentionally empty until lib/auth exports a revocation (see the report of issue 9, finding 3).
 }

@@ -5,6 +5,7 @@
 // invited address, the invited email, the inviter's current right to grant
 // the role), on the service-role path "team.invitation". The token arrives
 // in the POST body (the page reads it from the link's fragment), never in a URL.
+import { recordAuthEvent } from "@/lib/auth/events";
 import { getSessionUser } from "@/lib/auth/session";
 import { log, safeError } from "@/lib/log";
 import { isPdpUnavailable } from "@/lib/authz";
@@ -69,7 +70,8 @@ async function accept(
     const { token, code, as } = await run();
     const done = await acceptInvitationWithCode(token, code, as);
     const destination = await portalHomeFor({ slug: done.tenantSlug, kind: done.tenantKind });
-    // TODO(auth events): record "invitation accepted" with lib/auth's event recorder once it exists; the audit row is written in the acceptance transaction.
+    // The tenant's audit row (team:accept-invite) was written in the acceptance transaction; this is the account's auth event.
+    await recordAuthEvent({ type: "invitation-accepted", userId: done.userId, reason: done.created ? "account_created" : "existing_account" });
     return { ok: true, data: { email: done.email, destination, created: done.created }, message: "Invitation accepted." };
   } catch (error) {
     const refusal = teamErrorFrom(error);
