@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Action } from "@/lib/authz";
 import type { Fixtures, TenantSlug, UserName } from "./fixtures";
-import { callAction, loadAction, ownerQuery, type FormFields, type Person, type RequestAs } from "./actions";
+import { callAction, inRequest, loadAction, ownerQuery, type FormFields, type Person, type RequestAs } from "./actions";
 
 export const CONSOLE = "localhost:3000";
 export const hostOf = (slug: TenantSlug) => `${slug}.localhost:3000`;
@@ -38,8 +38,13 @@ export interface TenantActionSpec {
 }
 
 export interface SelfActionSpec {
-  /** Acts on the signed-in person only (no tenant in the form), or takes an invitation token. */
-  guard: "self" | "invitee";
+  /**
+   * self: acts on the signed-in person only (no tenant in the form); invitee:
+   * takes an invitation token; public: before sign-in (password reset).
+   */
+  guard: "self" | "invitee" | "public";
+  /** "token": called with the form's token as its one argument (a page's loader), not (state, form). */
+  argument?: "token";
   malformed(env: Env): FormFields[];
 }
 
@@ -310,13 +315,42 @@ export const SPECS: Record<string, ActionSpec> = {
     foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, invitationId: await invitationIn(env, "globex") }),
     malformed: (env) => [...badTenantIds({ invitationId: randomUUID() }), { tenantId: env.fx.tenants.acme, invitationId: "x" }],
   },
+  "lib/actions/team/resend-invitation.ts#resendInvitation": {
+    guard: "tenantAction",
+    pdp: "users:manage",
+    audit: "team:resend-invite",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, invitationId: await invitationIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, invitationId: await invitationIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ invitationId: randomUUID() }), { tenantId: env.fx.tenants.acme, invitationId: "x" }],
+  },
+  "lib/actions/team/accept-invitation.ts#previewInvitationAction": {
+    guard: "invitee",
+    argument: "token",
+    malformed: (): FormFields[] => [{}, { token: "" }, { token: "short" }, { token: "a".repeat(200) }, { token: "../../" }],
+  },
+  "lib/actions/team/accept-invitation.ts#sendInvitationCodeAction": {
+    guard: "invitee",
+    malformed: (): FormFields[] => [{}, { token: "" }, { token: "short" }, { token: "a".repeat(44) }],
+  },
   "lib/actions/team/accept-invitation.ts#acceptInvitationAction": {
     guard: "invitee",
-    malformed: (): FormFields[] => [{}, { token: "" }, { token: "short" }, { token: "a".repeat(200) }, { token: "../../" }],
+    malformed: (): FormFields[] => [{}, { token: "short", code: "123456" }, { token: "a".repeat(43), code: "12345" }, { token: "a".repeat(43) }],
   },
   "lib/actions/team/accept-invitation.ts#createInvitedAccountAction": {
     guard: "invitee",
-    malformed: (): FormFields[] => [{}, { token: "x", name: "A", password: "a-long-enough-password" }],
+    malformed: (): FormFields[] => [{}, { token: "x", code: "123456", name: "A", password: "a-long-enough-password" }, { token: "a".repeat(43), code: "123456", name: "A", password: "short" }],
+  },
+
+  // --- password reset (before sign-in) --------------------------------------
+  "lib/actions/account/reset-password.ts#requestPasswordResetAction": { guard: "public", malformed: (): FormFields[] => [{}, { email: "nope" }, { email: `${"a".repeat(250)}@example.test` }] },
+  "lib/actions/account/reset-password.ts#resetPasswordAction": {
+    guard: "public",
+    malformed: (): FormFields[] => [
+      {},
+      { email: "a@example.test", code: "12345", password: "a-long-enough-password", confirm: "a-long-enough-password" },
+      { email: "a@example.test", code: "123456", password: "short", confirm: "short" },
+      { email: "a@example.test", code: "123456", password: "a-long-enough-password", confirm: "another-long-password" },
+    ],
   },
 
   // --- the signed-in person's own two-step verification --------------------
@@ -377,6 +411,12 @@ export function requestFor(env: Env, c: RoleCase): RequestAs {
   return { person: env.person(c.user), host: c.host };
 }
 
-export async function runAs(env: Env, actionId: string, as: RequestAs, fields: FormFields) {
-  return callAction(await loadAction(actionId), as, fields);
+export async function runAs(env: Env, actionId: string, as: RequestAs, fields: FormFields | FormData) {
+  const action = await loadAction(actionId);
+  const spec = SPECS[actionId];
+  if (spec && !isTenantSpec(spec) && spec.argument === "token") {
+    const token = fields instanceof FormData ? fields.get("token") : fields.token;
+    return inRequest(as, () => (action as unknown as (token: unknown) => Promise<unknown>)(typeof token === "string" ? token : token === undefined || token === null ? "" : token));
+  }
+  return callAction(action, as, fields);
 }

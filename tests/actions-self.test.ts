@@ -1,0 +1,93 @@
+// The server actions that are not tenantAction (tests/helpers/action-specs.ts
+// guard "self", "invitee", "public"): the signed-in person's own two-step
+// verification, the invitation link's actions, password reset. Called
+// directly like tests/actions-matrix.test.ts does:
+//   - malformed forms, signed out and signed in: a clear refusal (never the
+//     generic failure), nothing changed, nothing audited;
+//   - the MFA actions act on the session's person only: signed out they
+//     refuse, and a userId smuggled into the form is ignored.
+import { auditMark, auditSince, changedTables, databaseState, ownerQuery, sessionCookie } from "./helpers/actions";
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { CONSOLE, hostOf, isTenantSpec, runAs, SPECS, type Env } from "./helpers/action-specs";
+import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
+import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+
+let db: TestDatabase;
+let fx: Fixtures;
+let pdp: CerbosServer;
+let env: Env;
+
+before(async () => {
+  pdp = await ensureCerbos({ quiet: true });
+  process.env.CERBOS_URL = pdp.url;
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+  const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
+  env = {
+    url: db.url,
+    fx,
+    person,
+    freshTenant: () => Promise.reject(new Error("not used here")),
+    asMsspAdmin: (id, fields) => runAs(env, id, { person: person("msspAdmin"), host: CONSOLE }, fields),
+  };
+  for (const user of ["acmeViewer", "acmeAnalyst"] as const) await sessionCookie(person(user));
+});
+
+after(async () => {
+  await db?.drop();
+  await pdp?.stop();
+});
+
+type Answer = { ok?: boolean; status?: string; error?: string };
+const refused = (r: Answer) => r.ok === false || r.status === "error";
+
+for (const [id, spec] of Object.entries(SPECS).filter(([, s]) => !isTenantSpec(s))) {
+  describe(id, () => {
+    for (const who of ["signed out", "acmeViewer"] as const) {
+      test(`malformed forms, ${who}: a clear refusal, nothing changed, nothing audited`, async () => {
+        const as = { person: who === "signed out" ? null : env.person(who), host: hostOf("acme") };
+        for (const form of spec.malformed(env)) {
+          const before = await databaseState(db.url);
+          const mark = await auditMark(db.url);
+          const result = (await runAs(env, id, as, form)) as Answer;
+          assert.ok(refused(result), `accepted ${JSON.stringify(form).slice(0, 120)}: ${JSON.stringify(result)}`);
+          assert.ok((result.error ?? "").length > 0, "says why");
+          assert.doesNotMatch(result.error ?? "", /Something went wrong/);
+          assert.deepEqual(changedTables(before, await databaseState(db.url)), []);
+          assert.deepEqual(await auditSince(db.url, mark), []);
+        }
+      });
+    }
+  });
+}
+
+describe("the person's own two-step verification", () => {
+  const START = "app/account/mfa/actions.ts#startEnrolmentAction";
+
+  test("signed out: every MFA action refuses, nothing changed", async () => {
+    for (const id of Object.keys(SPECS).filter((k) => k.startsWith("app/account/mfa/"))) {
+      const before = await databaseState(db.url);
+      const result = (await runAs(env, id, { person: null, host: hostOf("acme") }, { code: "123456", restart: "1" })) as Answer;
+      assert.deepEqual(result, { status: "error", error: "Your session has ended. Sign in again, then retry." }, id);
+      assert.deepEqual(changedTables(before, await databaseState(db.url)), [], id);
+    }
+  });
+
+  test("a userId in the form is ignored: only the session's person starts enrolment", async () => {
+    const result = (await runAs(env, START, { person: env.person("acmeAnalyst"), host: hostOf("acme") }, { restart: "1", userId: fx.users.acmeAdmin, user_id: fx.users.acmeAdmin })) as Answer;
+    assert.deepEqual(result, { status: "idle" });
+    const rows = await ownerQuery<{ user_id: string }>(db.url, "select user_id from public.user_mfa order by user_id");
+    assert.deepEqual(
+      rows.map((r) => r.user_id),
+      [fx.users.acmeAnalyst],
+    );
+  });
+});
+
+// A host the proxy would not serve reaches no action either (the host decides the tenant).
+test("an unknown host: tenant actions refuse before anything is read", async () => {
+  const result = (await runAs(env, "lib/actions/settings/set-require-mfa.ts#setRequireMfa", { person: env.person("acmeViewer"), host: "evil.example.com" }, { tenantId: fx.tenants.acme, requireMfa: "on" })) as Answer;
+  assert.deepEqual(result, { ok: false, error: "This portal address is not known." });
+});
