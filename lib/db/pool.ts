@@ -5,8 +5,11 @@ import pg from "pg";
 import { log, safeError } from "@/lib/log";
 import { settings } from "@/lib/config";
 import { describeTlsError, pgConnectionConfig } from "./connection";
+import { sqlState } from "./sql-state";
 
 const globalForPool = globalThis as unknown as { __msspPool?: pg.Pool };
+/** admin_shutdown, crash_shutdown, cannot_connect_now: the server is going away, not a fault here. */
+const SERVER_ENDED = new Set(["57P01", "57P02", "57P03"]);
 /** Pools closePool has begun to end. */
 const closing = new WeakSet<pg.Pool>();
 
@@ -80,6 +83,14 @@ export function getPool(): pg.Pool {
     // them first): expected at shutdown, not worth an error line.
     pool.on("error", (err) => {
       if (closing.has(pool)) return;
+      // The server ending idle connections because it is shutting down or
+      // restarting (a failover, a Ctrl-C of the local stack) is not the
+      // portal's fault: the pool opens new ones when needed, and a request
+      // that cannot get one fails with its own error.
+      if (SERVER_ENDED.has(sqlState(err) ?? "")) {
+        log.warn({ event: "db.connection-ended", err: safeError(err) }, "the database ended an idle connection (shutting down or restarting)");
+        return;
+      }
       log.error({ event: "db.pool-error", err: safeError(err) }, "idle postgres client error");
     });
     globalForPool.__msspPool = pool;

