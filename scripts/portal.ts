@@ -130,6 +130,7 @@ console.log(`
   Tenant portals   http://acme.localhost:${port}     http://globex.localhost:${port}   (any tenant slug)
   Database         ${redactUrl(appDatabaseUrl)}${db.embedded ? "   (the portal's login role; migrations ran as the owner)" : ""}
   PDP (Cerbos)     ${pdp!.url}
+  Mail             ${process.env.SMTP_URL || process.env.SMTP_HOST ? "sent over SMTP (SMTP_URL / SMTP_HOST)" : prod ? "SMTP not configured: messages are marked failed (set SMTP_URL; docs/email.md)" : "SMTP not configured: each message (invitation links, codes) is printed in this console, not sent (docs/email.md)"}
 
   Demo sign-ins (password for all: ${DEMO_PASSWORD})
 ${DEMO_USERS.map((u) => `    ${u.email.padEnd(width)}  ${u.note}`).join("\n")}
