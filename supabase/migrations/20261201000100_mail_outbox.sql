@@ -52,6 +52,9 @@ create table mail.outbox (
 create index outbox_tenant on mail.outbox (tenant_id, created_at desc) where tenant_id is not null;
 create index outbox_queued on mail.outbox (created_at) where status = 'queued';
 
+-- A message never changes tenant (the catalog guard of 20261130000500).
+select tenancy.add_tenant_id_guard('mail.outbox');
+
 alter table mail.outbox enable row level security;
 alter table mail.outbox force row level security;
 revoke all on mail.outbox from public, anon, authenticated, service_role;
