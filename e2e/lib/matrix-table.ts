@@ -1,0 +1,237 @@
+// The attack matrix's expectations, one entry per route (keyed as
+// e2e/lib/routes.ts names them). A route under app/ without an entry here
+// fails the matrix: whoever adds a page or a route handler says here who may
+// reach it and what everyone else gets.
+//
+// Outcomes: "200", "400", "401", "403", "404", "405", "signin" (a redirect to
+// /signin), "to:/path" (a redirect to that path). Each cell may allow several
+// only where the code legitimately answers either (noted where it does).
+import type { MarkerTenant, Planted } from "./markers";
+
+export type Who =
+  | "anon"
+  | "mssp_admin"
+  | "mssp_analyst"
+  | "acme_admin"
+  | "acme_analyst"
+  | "acme_viewer"
+  | "site_admin"
+  | "globex_admin"
+  | "forged"
+  | "tampered"
+  | "expired";
+
+export const SIGNED_OUT: Who[] = ["anon", "forged", "tampered", "expired"];
+export const OPERATORS: Who[] = ["mssp_admin", "mssp_analyst"];
+/** Who holds a membership on acme or above it (the acme host lets them in). */
+export const ACME_MEMBERS: Who[] = ["mssp_admin", "mssp_analyst", "acme_admin", "acme_analyst", "acme_viewer"];
+
+/** Whose planted data each identity may see (before the host narrows it). */
+export function visibleTo(who: Who): Set<MarkerTenant> {
+  if (OPERATORS.includes(who)) return new Set(["acme", "globex"]);
+  if (["acme_admin", "acme_analyst", "acme_viewer"].includes(who)) return new Set(["acme"]);
+  if (who === "globex_admin") return new Set(["globex"]);
+  return new Set(); // site_admin sees only acme-eu-west, where nothing is planted
+}
+
+export type Outcome = "200" | "400" | "401" | "403" | "404" | "405" | "415" | "500" | "signin" | `to:${string}`;
+
+export interface Cell {
+  method: string;
+  path: string;
+  expect: Outcome[];
+  headers?: Record<string, string>;
+  body?: string;
+  /** Extra check of the answer (beyond "no foreign marker"): a problem, or null. */
+  bodyCheck?: (body: string, setCookies: string[]) => string | null;
+}
+
+export type HostName = "console" | "acme";
+
+export interface Ctx {
+  planted: Planted;
+  origin: (host: HostName) => string;
+}
+
+type CellsFn = (who: Who, host: HostName, ctx: Ctx) => Cell[];
+
+const get = (path: string, ...expect: Outcome[]): Cell => ({ method: "GET", path, expect });
+const signedOut = (who: Who) => SIGNED_OUT.includes(who);
+const operator = (who: Who) => OPERATORS.includes(who);
+
+/** A console page: signed out → sign in; operators → `op`; everyone else → `others`. */
+const consolePage = (path: string, op: Outcome[], others: Outcome[]): CellsFn => (who) => [
+  get(path, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? op : others)),
+];
+
+/** A tenant page on the acme host: members get `member` (200), signed-out people sign in, anyone else 403. */
+const tenantPage = (paths: string[], member: Outcome[] = ["200"]): CellsFn => (who) =>
+  paths.map((p) => get(p, ...(signedOut(who) ? (["signin"] as Outcome[]) : ACME_MEMBERS.includes(who) ? member : (["403"] as Outcome[]))));
+
+/** Which planted tenant a customer slug is. */
+function slugs(ctx: Ctx): Array<{ slug: string; tenant: MarkerTenant }> {
+  return [
+    { slug: "acme", tenant: "acme" },
+    { slug: "globex", tenant: "globex" },
+    { slug: ctx.planted.rivalCustomer.slug, tenant: "rival" },
+  ];
+}
+
+const sameOriginJson = (ctx: Ctx) => ({ origin: ctx.origin("console"), "content-type": "application/json" });
+
+/** POST-only console routes: a cross-site or Origin-less POST is refused before anything else, signed out is 401. */
+function postOnly(path: string, ctx: Ctx, who: Who, whenIn: Outcome[], body = "{}", contentType = "application/json"): Cell[] {
+  return [
+    { method: "POST", path, headers: { origin: "http://evil.example", "content-type": contentType }, body, expect: ["403"] },
+    { method: "POST", path, headers: { "content-type": contentType }, body, expect: ["403"] },
+    { method: "POST", path, headers: { origin: ctx.origin("console"), "content-type": contentType }, body, expect: signedOut(who) ? ["401"] : whenIn },
+    { method: "GET", path, expect: ["405"] },
+  ];
+}
+
+export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
+  // --- the MSSP console (console host) --------------------------------------
+  "console / page": { hosts: ["console"], cells: consolePage("/", ["200"], ["to:/tenants"]) },
+  "console /alerts page": {
+    hosts: ["console"],
+    cells: (who) => ["/alerts", "/alerts?tenant=globex&severity=critical", "/alerts?q=MKRIVAL"].map((p) =>
+      get(p, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["to:/tenants"] as Outcome[])))),
+  },
+  "console /audit page": { hosts: ["console"], cells: consolePage("/audit", ["200"], ["to:/tenants"]) },
+  "console /credentials page": { hosts: ["console"], cells: consolePage("/credentials?q=rival", ["200"], ["403"]) },
+  "console /credentials/manage page": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) => [
+      get("/credentials/manage", ...(signedOut(who) ? (["signin"] as Outcome[]) : (["to:/credentials"] as Outcome[]))),
+      // Another MSSP's tenant, a sibling's and a missing one answer alike (tests/credentials-overview.test.ts).
+      ...slugs(ctx).map(({ slug }) => get(`/credentials/manage?tenant=${slug}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+    ],
+  },
+  "console /customers page": { hosts: ["console"], cells: consolePage("/customers?q=MKRIVAL", ["200"], ["403"]) },
+  "console /customers/[slug] page": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) =>
+      slugs(ctx).map(({ slug, tenant }) =>
+        get(`/customers/${slug}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : !operator(who) ? (["403"] as Outcome[]) : visibleTo(who).has(tenant) ? (["200"] as Outcome[]) : (["404"] as Outcome[])))),
+  },
+  "console /customers/[slug]/export route": {
+    hosts: ["console"],
+    // The body is validated before the export starts: nothing here ever exports.
+    cells: (who, _h, ctx) => slugs(ctx).flatMap(({ slug }) => postOnly(`/customers/${slug}/export`, ctx, who, ["400"])),
+  },
+  "console /customers/[slug]/isolation route": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) =>
+      slugs(ctx).map(({ slug, tenant }) =>
+        get(`/customers/${slug}/isolation`, ...(signedOut(who) ? (["401"] as Outcome[]) : !visibleTo(who).has(tenant) ? (["404"] as Outcome[]) : who === "mssp_admin" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  },
+  "console /customers/[slug]/live route": {
+    hosts: ["console"],
+    // RLS decides: a customer's own people may follow their own tenant's state; nobody sees another's.
+    cells: (who, _h, ctx) =>
+      slugs(ctx).map(({ slug, tenant }) =>
+        get(`/customers/${slug}/live`, ...(signedOut(who) ? (["401"] as Outcome[]) : visibleTo(who).has(tenant) ? (["200"] as Outcome[]) : (["404"] as Outcome[])))),
+  },
+  "console /customers/import page": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) => ["/customers/import", `/customers/import?tenant=${ctx.planted.rivalCustomer.slug}`].flatMap((p) => consolePage(p, ["200"], ["403"])(who, "console", ctx)),
+  },
+  "console /customers/import/run route": {
+    hosts: ["console"],
+    // Staff get past the door, then an upload that is not the page's envelope is refused (415) before it is read.
+    cells: (who, _h, ctx) => postOnly("/customers/import/run", ctx, who, operator(who) ? ["415"] : ["403"], "", "application/octet-stream"),
+  },
+  "console /customers/restore page": { hosts: ["console"], cells: consolePage("/customers/restore", ["200"], ["403"]) },
+  "console /customers/restore/inspect route": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) => postOnly("/customers/restore/inspect", ctx, who, operator(who) ? ["415"] : ["403"], "", "application/octet-stream"),
+  },
+  "console /customers/restore/run route": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) => postOnly("/customers/restore/run", ctx, who, operator(who) ? ["415"] : ["403"], "", "application/octet-stream"),
+  },
+  "console /keys page": { hosts: ["console"], cells: consolePage("/keys?q=rival", ["200"], ["403"]) },
+  "console /keys/jobs/[tenantId]/[id] route": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) => [
+      ...(["acme", "globex", "rival"] as const).map((t) => {
+        const tenantId = t === "rival" ? ctx.planted.rivalCustomer.id : ctx.planted.ids[t];
+        return get(`/keys/jobs/${tenantId}/${ctx.planted.jobs[t]}`, ...(signedOut(who) ? (["401"] as Outcome[]) : visibleTo(who).has(t) ? (["200"] as Outcome[]) : (["404"] as Outcome[])));
+      }),
+      // A job id under another tenant's id: RLS finds nothing.
+      get(`/keys/jobs/${ctx.planted.ids.acme}/${ctx.planted.jobs.rival}`, ...(signedOut(who) ? (["401"] as Outcome[]) : (["404"] as Outcome[]))),
+    ],
+  },
+  "console /keys/live route": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) => [
+      get(`/keys/live?tenants=${ctx.planted.ids.acme},${ctx.planted.rivalCustomer.id},${ctx.planted.rivalMssp.id}`,
+        ...(signedOut(who) ? (["401"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[]))),
+      { method: "POST", path: "/keys/live", expect: ["405"] },
+    ],
+  },
+  "console /team page": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) => ["/team", ...slugs(ctx).map(({ slug }) => `/team?tenant=${slug}`)].map((p) => get(p, ...(signedOut(who) ? (["signin"] as Outcome[]) : (["200"] as Outcome[])))),
+  },
+  "console /tenants page": { hosts: ["console"], cells: consolePage("/tenants", ["200"], ["200"]) },
+
+  // --- a tenant's host (acme) ---------------------------------------------------
+  // "/" redirects to /alerts, after the layout let the caller in (sign in first, or 403).
+  "tenant / page": { hosts: ["acme"], cells: tenantPage(["/"], ["to:/alerts"]) },
+  "tenant /alerts page": { hosts: ["acme"], cells: tenantPage(["/alerts", "/alerts?tenant=globex", "/alerts?q=MKGLOBEX&severity=critical"]) },
+  "tenant /audit page": { hosts: ["acme"], cells: tenantPage(["/audit", "/audit?tenant=globex"]) },
+  "tenant /credentials page": { hosts: ["acme"], cells: tenantPage(["/credentials", "/credentials?tenant=globex", "/credentials?tenant=acme-eu-west"]) },
+  "tenant /team page": { hosts: ["acme"], cells: tenantPage(["/team", "/team?tenant=globex", "/team?tenant=acme-eu-west"]) },
+  "tenant /tenants page": { hosts: ["acme"], cells: tenantPage(["/tenants"]) },
+
+  // --- served on every portal host -----------------------------------------------
+  "shared /signin page": {
+    hosts: ["console", "acme"],
+    // Signed in, the page sends the user on (to the callback, by default "/").
+    cells: (who) => [get("/signin?callbackUrl=%2Falerts", ...(signedOut(who) ? (["200"] as Outcome[]) : (["to:/alerts"] as Outcome[])))],
+  },
+  "shared /signin/reset page": {
+    hosts: ["console", "acme"],
+    cells: () => [get("/signin/reset", "200")],
+  },
+  "shared /account/mfa page": {
+    hosts: ["console", "acme"],
+    cells: (who) => [get("/account/mfa", ...(signedOut(who) ? (["signin"] as Outcome[]) : (["200"] as Outcome[])))],
+  },
+  // The token travels in the fragment (never sent); the page is the same shell for everyone.
+  "shared /invite page": { hosts: ["console", "acme"], cells: () => [get("/invite", "200"), get("/invite?token=x", "200")] },
+  "shared /api/auth/[...nextauth] route": {
+    hosts: ["console", "acme"],
+    cells: (who) => [
+      {
+        ...get("/api/auth/session", "200"),
+        // A broken or missing cookie is no session at all; a real one names only its own user.
+        bodyCheck: (b) => (signedOut(who) && b.trim() !== "{}" ? `expected an empty session, got ${b.slice(0, 120)}` : null),
+      },
+      get("/api/auth/csrf", "200"),
+      get("/api/auth/providers", "200"),
+      // A cross-site sign-in POST without next-auth's CSRF token (here with the right password) never
+      // creates a session: next-auth answers with its CSRF error and sets no session cookie.
+      {
+        method: "POST",
+        path: "/api/auth/callback/credentials",
+        headers: { origin: "http://evil.example", "content-type": "application/x-www-form-urlencoded" },
+        body: "email=acme.admin%40demo.test&password=Demo%212026-portal&json=true",
+        expect: ["200", "signin", "403", "400"],
+        bodyCheck: (b, cookies) =>
+          cookies.some((c) => /session/i.test(c.split("=")[0]) && !/^[^=]+=;/.test(c)) ? `a session cookie was set: ${cookies.join(" | ").slice(0, 120)}`
+          : /^\s*\{/.test(b) && !b.includes("csrf=true") ? `expected next-auth's CSRF refusal, got ${b.slice(0, 120)}` : null,
+      },
+    ],
+  },
+
+  // --- internal: reached only through the proxy's rewrite --------------------------
+  "internal /unknown-host page": { hosts: ["console", "acme"], cells: () => [get("/unknown-host", "404")] },
+};
+
+/** Paths that name another area's internal route: the proxy's prefix makes each a 404 on every host. */
+export const INTERNAL_PATHS: Record<HostName, string[]> = {
+  console: ["/t/acme/alerts", "/t/globex", "/console/alerts", "/console"],
+  acme: ["/t/globex/alerts", "/t/acme/alerts", "/console/customers", "/customers/globex/live", "/keys/live"],
+};
