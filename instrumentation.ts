@@ -26,6 +26,10 @@ export async function register() {
       process.stderr.write(`The portal cannot start. ${error.message}\n`);
       process.exit(1);
     }
+    // Next adds x-middleware-rewrite (the internal route) after the proxy
+    // ran; drop it as headers are sent (lib/http/internal-headers.ts).
+    const { stripInternalResponseHeaders } = await import("./lib/http/internal-headers");
+    stripInternalResponseHeaders();
     // DATABASE_TLS set: one connection now, so a server without TLS (or with
     // a certificate that does not verify) stops the start, not the first request.
     if (settings.DATABASE_TLS) {
