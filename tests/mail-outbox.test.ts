@@ -83,8 +83,8 @@ describe("queuing in the caller's transaction", () => {
 
   test("a failure inside the service-role part rolls back to where the caller was, caller intact", async () => {
     await withTenant({ userId: fx.users.acmeAdmin }, async (tx) => {
-      await assert.rejects(enqueueMail(tx.db, { to: "not-an-address", message: message("c") }));
-      await assert.rejects(enqueueMail(tx.db, { to: "x@example.test", message: { ...message("c"), template: "Bad Template!" } }));
+      await assert.rejects(enqueueMail(tx.db, { to: "not-an-address", message: message("c") }), { name: "ZodError" });
+      await assert.rejects(enqueueMail(tx.db, { to: "x@example.test", message: { ...message("c"), template: "Bad Template!" } }), { code: "23514" });
       const { rows } = await tx.client.query("select current_user as role, auth.uid() as uid");
       assert.deepEqual(rows[0], { role: "authenticated", uid: fx.users.acmeAdmin });
     });
