@@ -2,6 +2,10 @@ import type { NextConfig } from "next";
 import { STATIC_SECURITY_HEADERS } from "./lib/http/security-headers";
 
 const nextConfig: NextConfig = {
+  // The container image (deploy/Dockerfile) ships .next/standalone: server.js
+  // and only the traced node_modules files. Set for that build only, so
+  // `next start` (npm run portal -- --prod, the e2e server) keeps working.
+  ...(process.env.BUILD_STANDALONE === "1" ? { output: "standalone" as const } : {}),
   // Native and server-only packages stay out of the bundle.
   // pino is on Next's built-in list already; named here so the logger keeps
   // working if that list changes (bundled, pino's worker files go missing).
