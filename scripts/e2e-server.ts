@@ -7,7 +7,7 @@
 // named in .data/e2e/run.json: the Postgres log, the app's pino log, Next's
 // own output, and how to pg_dump the database.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { appendFileSync, createWriteStream } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { enableAppLogin } from "./lib/app-role";
@@ -16,6 +16,7 @@ import { startCerbos } from "./lib/cerbos";
 import { startConnectorStub } from "./lib/connector-stub";
 import { startE2eDatabase } from "./lib/e2e-database";
 import { prepareDemoDatabase } from "./lib/demo-database";
+import { startSmtpServer } from "../tests/helpers/smtp";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const dataDir = path.join(process.cwd(), ".data", "e2e");
@@ -42,6 +43,12 @@ const pdp = await startCerbos().catch(async (error) => {
 });
 // Connection tests on the credentials page reach this stub, not the vendors.
 const connectorStub = await startConnectorStub();
+// Mail the portal sends (invitations, codes, resets) lands in this real SMTP
+// server; each message is appended to .data/e2e/mail.jsonl for the specs (e2e/mail.ts).
+const mailLog = path.join(dataDir, "mail.jsonl");
+const smtp = await startSmtpServer({
+  onMessage: (m) => appendFileSync(mailLog, `${JSON.stringify({ to: m.to, subject: m.subject, text: m.text, receivedAt: m.receivedAt })}\n`),
+});
 
 const env = {
   ...process.env,
@@ -57,6 +64,10 @@ const env = {
   // For tests only: a production build honours it only with the second flag.
   CONNECTOR_TEST_ENDPOINT: connectorStub.url,
   CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION: "1",
+  SMTP_URL: smtp.url,
+  MAIL_FROM: "MSSP portal e2e <portal@example.test>",
+  // Links in mail sent outside a request (the provisioning workflow) name this server's port.
+  PORTAL_PUBLIC_PORT: String(port),
   // The app's structured log, at its most talkative, for the leak test to search.
   LOG_FILE: appLog,
   LOG_LEVEL: "debug",
@@ -67,6 +78,7 @@ let child: ChildProcess | undefined;
 async function stop(code: number) {
   if (child && child.exitCode === null) child.kill("SIGTERM");
   await connectorStub.stop();
+  await smtp.stop();
   await pdp.stop();
   await db.stop();
   process.exit(code);

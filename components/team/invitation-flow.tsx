@@ -101,6 +101,8 @@ function CodeThenAccept({ token, invitation }: { token: string; invitation: Invi
   const [sent, send] = useActionState(sendInvitationCodeAction, idle as ActionResult<{ email: string }>);
   const newAccount = !invitation.accountExists;
   const [accepted, accept] = useActionState(newAccount ? createInvitedAccountAction : acceptInvitationAction, idle as AcceptResult);
+  // Controlled, so a refused code keeps what was typed (React resets uncontrolled fields after a form action).
+  const [name, setName] = useState("");
   const [password, setPassword] = useState("");
   const [after, setAfter] = useState<string | null>(null);
 
@@ -139,7 +141,7 @@ function CodeThenAccept({ token, invitation }: { token: string; invitation: Invi
             <>
               <label className="block text-sm font-medium text-slate-700">
                 Your name
-                <input name="name" required className={INPUT} />
+                <input name="name" required value={name} onChange={(e) => setName(e.target.value)} className={INPUT} />
                 <FieldError state={accepted} name="name" />
               </label>
               <label className="block text-sm font-medium text-slate-700">

@@ -36,7 +36,8 @@ export interface TestSmtpServer {
   stop(): Promise<void>;
 }
 
-export async function startSmtpServer(): Promise<TestSmtpServer> {
+/** `onMessage`: called with each accepted message (scripts/e2e-server.ts writes them to a file for Playwright). */
+export async function startSmtpServer(opts: { onMessage?: (m: CapturedMail) => void } = {}): Promise<TestSmtpServer> {
   const messages: CapturedMail[] = [];
   const waiters = new Set<() => void>();
   let failures = 0;
@@ -57,7 +58,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
         const raw = Buffer.concat(chunks).toString("utf8");
         simpleParser(raw)
           .then((parsed) => {
-            messages.push({
+            const mail: CapturedMail = {
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
               to: session.envelope.rcptTo.map((r) => r.address).join(","),
               subject: parsed.subject ?? "",
@@ -65,7 +66,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
               html: typeof parsed.html === "string" ? parsed.html : "",
               raw,
               receivedAt: new Date(),
-            });
+            };
+            messages.push(mail);
+            opts.onMessage?.(mail);
             for (const w of waiters) w();
             callback();
           })
