@@ -104,6 +104,18 @@ describe("deploy/Dockerfile", () => {
     const deployment = readFileSync(path.resolve("deploy/k8s/deployment.yaml"), "utf8");
     assert.match(deployment, /image: \S+\/mssp-portal:/);
   });
+
+  test("the manifests ask for verified TLS to Postgres, and the pod's server listens on every interface", () => {
+    const deployment = readFileSync(path.resolve("deploy/k8s/deployment.yaml"), "utf8");
+    const job = readFileSync(path.resolve("deploy/k8s/migrate-job.yaml"), "utf8");
+    for (const [name, text] of [["deployment.yaml", deployment], ["migrate-job.yaml", job]]) {
+      assert.match(text, /\{ name: DATABASE_TLS, value: verify-full \}/, name);
+      assert.match(text, /\{ name: DATABASE_TLS_CA_FILE, value: \/etc\/mssp-portal\/db-ca\/ca\.crt \}/, name);
+      assert.match(text, /mountPath: \/etc\/mssp-portal\/db-ca/, name);
+    }
+    // A runtime-set HOSTNAME (the pod name) makes the standalone server treat the proxy's rewrites as external.
+    assert.match(deployment, /\{ name: HOSTNAME, value: "0\.0\.0\.0" \}/);
+  });
 });
 
 describe(".dockerignore", () => {
