@@ -15,6 +15,7 @@
 // sets the security headers with a fresh CSP nonce on every response it
 // sees (finding 6; lib/http/security-headers.ts).
 import { NextResponse, type NextRequest } from "next/server";
+import { refuseMalformed, refuseUnreadableForm } from "@/lib/http/request-guard";
 import { isHttps, makeNonce, NONCE_HEADER, securityHeaders } from "@/lib/http/security-headers";
 import { parseHost, portalAuthority } from "@/lib/tenancy/host";
 
@@ -23,7 +24,22 @@ import { parseHost, portalAuthority } from "@/lib/tenancy/host";
 // account pages (two-step verification), which are about the user, not a tenant.
 const SHARED_PREFIXES = ["/api/auth", "/signin", "/invite", "/account"];
 
-export function proxy(request: NextRequest) {
+/**
+ * Next.js calls this: a form body Next would fail to parse is refused first
+ * (it must be read, so this part is asynchronous), then routeRequest.
+ */
+export async function proxy(request: NextRequest): Promise<NextResponse> {
+  const response = routeRequest(request);
+  const served = parseHost(request.headers.get("host")).area !== "unknown" && (response.headers.has("x-middleware-rewrite") || response.headers.has("x-middleware-next"));
+  const refused = served ? await refuseUnreadableForm(request) : null;
+  if (!refused) return response;
+  // The refusal carries the same security headers as any other answer.
+  for (const [key, value] of response.headers) if (!key.startsWith("x-middleware-")) refused.headers.set(key, value);
+  return refused;
+}
+
+/** Host → route, request id, X-Forwarded-Host, security headers, and the refusals that need no body (tests call it directly). */
+export function routeRequest(request: NextRequest): NextResponse {
   const { pathname, search } = request.nextUrl;
   const rawHost = request.headers.get("host");
   const target = parseHost(rawHost);
@@ -51,8 +67,12 @@ export function proxy(request: NextRequest) {
   requestHeaders.set("content-security-policy", security["Content-Security-Policy"]);
   requestHeaders.set(NONCE_HEADER, nonce);
 
+  // Input Next.js or next-auth would answer with a 500 gets a clear 4xx instead (lib/http/request-guard.ts).
+  const refused = target.area === "unknown" ? null : refuseMalformed(request);
   let response: NextResponse;
-  if (target.area !== "unknown" && SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
+  if (refused) {
+    response = refused;
+  } else if (target.area !== "unknown" && SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
     response = NextResponse.next({ request: { headers: requestHeaders } });
   } else {
     const url = request.nextUrl.clone();

@@ -10,7 +10,7 @@ import { describe, test } from "node:test";
 import { NextRequest } from "next/server";
 import { portalAuthority, sameOriginRedirect } from "@/lib/tenancy/host";
 import { authRedirect } from "@/lib/tenancy/origin";
-import { proxy } from "../proxy";
+import { routeRequest as proxy } from "../proxy"; // the synchronous part of the proxy
 
 const EVIL = "evil.example.com";
 

@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import { NextRequest } from "next/server";
 import nextConfig from "../next.config";
 import { contentSecurityPolicy, HSTS, isHttps, makeNonce, securityHeaders, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
-import { proxy } from "../proxy";
+import { routeRequest as proxy } from "../proxy"; // the synchronous part of the proxy
 
 function directives(csp: string): Map<string, string[]> {
   return new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));

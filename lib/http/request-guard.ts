@@ -1,0 +1,86 @@
+// Requests refused in the proxy because Next.js or next-auth would answer them
+// with a 500 (issue 9, route fuzzing: e2e/fuzz-routes.spec.ts found each):
+//
+// - a path whose percent-encoding is not UTF-8 (`/customers/%ff/live`):
+//   Next's router cannot decode the dynamic segment;
+// - a state-changing request whose Origin names another site or is not a URL:
+//   Next refuses a cross-site server action by throwing ("Invalid Server
+//   Actions request", or `new URL()` on the header), a 500; route handlers
+//   check Origin themselves (lib/lifecycle/web/http.ts) and keep doing so.
+//   `Origin: null` is what a browser sends for a same-origin POST from a page
+//   with `Referrer-Policy: no-referrer` (the invitation page), so it is let
+//   through as Next lets it through: as no Origin at all;
+// - a multipart POST without a boundary, or whose body does not parse: Next
+//   reads any multipart POST to a page as a possible no-JavaScript server
+//   action and fails on it (refuseUnreadableForm, the proxy's one await);
+// - a JSON POST to next-auth's endpoints that is not JSON: next-auth parses
+//   it unguarded (refuseBadJson, called by app/api/auth/[...nextauth]/route.ts).
+// Each is answered 400/403/415 with a JSON message, like the route handlers'.
+import { NextResponse, type NextRequest } from "next/server";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const refuse = (status: number, error: string) => NextResponse.json({ error }, { status, headers: { "Cache-Control": "no-store" } });
+
+function decodable(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Same host as the request's Host header (the scheme may differ behind a TLS ingress, as Next.js compares too). */
+export function crossSiteOrigin(origin: string | null, host: string | null): boolean {
+  if (origin === null || origin === "null") return false;
+  try {
+    return new URL(origin).host !== (host ?? "").toLowerCase();
+  } catch {
+    return true;
+  }
+}
+
+/** Synchronous, so the proxy stays synchronous: nothing here reads the body. */
+export function refuseMalformed(request: NextRequest): NextResponse | null {
+  const { pathname } = request.nextUrl;
+  if (!decodable(pathname)) return refuse(400, "The address is not valid: it has a broken %-encoding.");
+  if (SAFE_METHODS.has(request.method)) return null;
+  if (crossSiteOrigin(request.headers.get("origin"), request.headers.get("host"))) {
+    return refuse(403, "Requests from another site are refused. Use the portal's own pages.");
+  }
+  const type = request.headers.get("content-type")?.toLowerCase() ?? "";
+  if (type.startsWith("multipart/form-data") && !/;\s*boundary=/.test(type)) {
+    return refuse(400, "The form data is not valid multipart (it has no boundary).");
+  }
+  return null;
+}
+
+/** Bodies larger than this are not read here (the route's own limits apply). */
+const READ_LIMIT = 1024 * 1024;
+
+/**
+ * A multipart POST without a Next-Action header is what a form sends before
+ * the page is hydrated (a no-JavaScript server action), so Next parses it
+ * as one; a body that is not valid multipart makes that parse a 500.
+ */
+export async function refuseUnreadableForm(request: NextRequest): Promise<NextResponse | null> {
+  if (request.method !== "POST" || request.headers.has("next-action")) return null;
+  if (!(request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) return null;
+  const length = Number(request.headers.get("content-length") ?? "0");
+  if (!Number.isFinite(length) || length > READ_LIMIT) return null;
+  const readable = await request.clone().formData().then(() => true, () => false);
+  return readable ? null : refuse(400, "The form data could not be read.");
+}
+
+/** next-auth parses a JSON body unguarded (a 500 on anything else): its route asks this first. */
+export async function refuseBadJson(request: Request): Promise<Response | null> {
+  if (SAFE_METHODS.has(request.method)) return null;
+  if ((request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase() !== "application/json") return null;
+  const text = await request.clone().text();
+  try {
+    JSON.parse(text);
+    return null;
+  } catch {
+    return refuse(400, "The request body is not valid JSON.");
+  }
+}
