@@ -3,10 +3,12 @@
 // invited admin accepts and signs in on wayne.localhost; the MSSP admin
 // suspends Wayne (the tenant admin gets the "not available" page at the next
 // click), resumes it, then offboards it with the typed name and no grace
-// period and watches the offboarding to its tombstone.
+// period and watches the offboarding to its tombstone; the former admin's
+// session ends with the membership.
 import { expect, test, type Page } from "@playwright/test";
 import { expectNoSeriousA11yViolations, expectNoSidewaysScroll, PHONE } from "./a11y";
 import { CONSOLE, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
+import { codeIn, linkIn, waitForMail } from "./mail";
 
 const ADMIN_EMAIL = "bruce@wayne.example";
 const PASSWORD = "wayne-admin-password-2026";
@@ -34,8 +36,9 @@ test("onboard Wayne with a site, its admin signs in, suspend, resume, offboard",
   await expect(form.getByText(/reserved for the portal itself/)).toBeVisible();
   await form.getByLabel("Address").fill("wayne");
   await form.getByRole("button", { name: "Create customer" }).click();
-  const link = await page.getByTestId("invite-link").inputValue();
-  expect(link).toMatch(new RegExp(`^${tenantUrl("wayne")}/invite/[A-Za-z0-9_-]{43}$`));
+  // The invitation goes to the first admin by email; the operator never sees its link.
+  await expect(page.getByTestId("invitation-to")).toContainText(`emailed to ${ADMIN_EMAIL}`);
+  await expect(page.getByTestId("provision-done")).not.toContainText("/invite");
   await page.screenshot({ path: `${SCREENSHOTS}/customers-provisioned.png`, fullPage: true });
   await page.getByRole("link", { name: "Follow the provisioning of Wayne Enterprises" }).click();
   await waitForWorkflow(page, "lifecycle.provision");
@@ -54,15 +57,19 @@ test("onboard Wayne with a site, its admin signs in, suspend, resume, offboard",
   await waitForWorkflow(page, "lifecycle.provision");
   await expect(page.getByText("under Wayne Enterprises")).toBeVisible();
 
-  // 3. The invited admin accepts and signs in on wayne.localhost.
+  // 3. The invited admin opens the emailed link, proves the mailbox with the mailed code, and lands on wayne.localhost.
+  const link = linkIn(await waitForMail(ADMIN_EMAIL, /invited to join Wayne Enterprises/));
+  expect(link).toMatch(new RegExp(`^${tenantUrl("wayne")}/invite#token=[A-Za-z0-9_-]{43}$`));
   const invitee = await browser.newContext();
   const p = await invitee.newPage();
   await p.goto(link);
   await expect(p.getByTestId("invite-title")).toHaveText(/Join Wayne Enterprises as Admin/);
+  await p.getByRole("button", { name: "Email me a code" }).click();
+  const code = codeIn(await waitForMail(ADMIN_EMAIL, /code to join Wayne Enterprises/));
+  await p.getByLabel("Code from the email").fill(code);
   await p.getByLabel("Your name").fill("Bruce Wayne");
   await p.getByLabel(/Choose a password/).fill(PASSWORD);
-  await p.getByRole("button", { name: "Create account" }).click();
-  await p.getByRole("button", { name: "Accept invitation" }).click();
+  await p.getByRole("button", { name: "Create account and join" }).click();
   await expect(p).toHaveURL(`${tenantUrl("wayne")}/alerts`);
   await expect(p.getByRole("heading", { name: "Alerts" })).toBeVisible();
   await p.screenshot({ path: `${SCREENSHOTS}/wayne-admin-alerts.png`, fullPage: true });
@@ -109,10 +116,12 @@ test("onboard Wayne with a site, its admin signs in, suspend, resume, offboard",
   await expect(page.getByTestId("tombstone")).toBeVisible();
   await expect(page.getByTestId("step-purge")).toHaveAttribute("data-step-status", "succeeded");
   await page.screenshot({ path: `${SCREENSHOTS}/wayne-offboarded.png`, fullPage: true });
-  // Its former admin's membership went with its data: the 403 page, which no
-  // longer names the tenant to them (only members learn a tenant is locked).
+  // Its former admin's membership went with its data, and with it their
+  // session (revoked when a membership is removed): the next click is the
+  // sign-in page, which no longer names the tenant to them.
   await p.reload();
-  await expect(p.getByTestId("forbidden-title")).toBeVisible();
+  await expect(p.getByRole("heading", { name: "Sign in" })).toBeVisible();
   await expect(p.getByTestId("tenant-locked")).toHaveCount(0);
+  await expect(p.locator("body")).not.toContainText("Wayne");
   await invitee.close();
 });

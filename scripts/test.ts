@@ -67,6 +67,10 @@ async function integration(): Promise<number> {
       // Negative tests provoke errors on purpose (PDP down, failing jobs); their
       // log lines would read like failures in CI output. LOG_LEVEL=info shows them.
       LOG_LEVEL: process.env.LOG_LEVEL ?? "fatal",
+      // As in every deployment (lib/config refuses to start without it): queued
+      // mail is sealed under a key derived from it (lib/mail/seal.ts). Tests
+      // that need a particular secret set their own.
+      NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "test-only-nextauth-secret-for-the-integration-suite",
     });
   } finally {
     await pdp.stop();

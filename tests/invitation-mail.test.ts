@@ -87,8 +87,8 @@ describe("the invitation email", () => {
     // What a server (or its access log) receives for this link: the path only.
     assert.equal(`${link.pathname}${link.search}`, "/invite");
     // The token is stored only as a hash; the email body is erased from the outbox once sent.
-    const [row] = await owner<{ body_text: string | null; status: string }>("select body_text, status from mail.outbox where recipient = 'first@example.test'");
-    assert.deepEqual(row, { body_text: null, status: "sent" });
+    const [row] = await owner<{ body_sealed: Buffer | null; status: string }>("select body_sealed, status from mail.outbox where recipient = 'first@example.test'");
+    assert.deepEqual(row, { body_sealed: null, status: "sent" });
     assert.equal((await previewInvitation(token))?.email, "first@example.test");
   });
 

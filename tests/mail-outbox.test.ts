@@ -4,7 +4,9 @@
 // that transaction rolls back; the caller's identity is intact after the
 // queuing; a failed attempt is retried and the last one marks the row
 // failed; bodies (which carry links and codes) are erased once the outcome
-// is known; no role an attacker can reach reads the outbox or the codes.
+// is known, and sealed before they reach SQL (no link or code in a statement,
+// a row copy or the statement log); no role an attacker can reach reads the
+// outbox or the codes.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { withServiceRole } from "@/lib/db/service-role";
@@ -60,8 +62,7 @@ describe("queuing in the caller's transaction", () => {
     assert.equal(r.transport, "smtp");
     assert.equal(r.attempts, 1);
     assert.ok(r.sent_at);
-    assert.equal(r.body_text, null, "the body (it holds the link) is erased once sent");
-    assert.equal(r.body_html, null);
+    assert.equal(r.body_sealed, null, "the body (it holds the link) is erased once sent");
     const [status] = await withTenant({ userId: fx.users.acmeAdmin }, (tx) => outboxStatus(tx.db, [queued.id]));
     assert.equal(status.status, "sent");
   });
@@ -100,7 +101,7 @@ describe("retries", () => {
     assert.equal(r.status, "queued");
     assert.equal(r.attempts, 1);
     assert.match(r.last_error, /451|Try again later/);
-    assert.ok(r.body_text, "kept for the retry");
+    assert.ok(r.body_sealed, "kept for the retry");
     // graphile-worker scheduled the retry with its backoff.
     const job = await withClient(db.url, async (c) => (await c.query(`select attempts, run_at > now() as later from graphile_worker.jobs where key = $1`, [`mail:${id}`])).rows[0]);
     assert.deepEqual(job, { attempts: 1, later: true });
@@ -121,7 +122,7 @@ describe("retries", () => {
     const r = await row(id);
     assert.equal(r.status, "failed");
     assert.ok(r.failed_at);
-    assert.equal(r.body_text, null);
+    assert.equal(r.body_sealed, null);
     assert.match(r.last_error, /451|Try again later/);
     assert.equal(await deliverOne(id), "skipped", "a failed message is not sent again");
   });
@@ -148,6 +149,51 @@ describe("retries", () => {
     assert.match(printed.join(""), /To: dev@example\.test/);
     assert.equal((await row(second.id)).transport, "console");
     assert.equal(smtp.messages.length, 0);
+  });
+});
+
+describe("bodies are sealed before they reach SQL", () => {
+  test("the link is in no statement parameter and no stored byte; the worker opens it", async () => {
+    const token = `${"S".repeat(40)}zz`;
+    const statements: unknown[] = [];
+    const { id } = await withServiceRole("mail.outbox", async (sdb) => {
+      // Every statement and parameter this transaction sends, as the statement log would see them.
+      const query = sdb.$client.query.bind(sdb.$client);
+      (sdb.$client as { query: unknown }).query = (...args: unknown[]) => (statements.push(args[0], args[1]), (query as (...a: unknown[]) => unknown)(...args));
+      try {
+        return await enqueueMail(sdb, { to: "sealed@example.test", message: invitationMail({ tenantName: "T", role: "tenant_viewer", link: `http://x.localhost/invite#token=${token}`, expiresAt: new Date(Date.now() + 86_400_000) }) });
+      } finally {
+        (sdb.$client as { query: unknown }).query = query;
+      }
+    });
+    const sent = JSON.stringify(statements, (_k, v) => (v && v.type === "Buffer" ? Buffer.from(v.data).toString("latin1") : v));
+    assert.ok(sent.includes("sealed@example.test"), "control: the captured statements are the insert's");
+    assert.ok(!sent.includes(token), "the token is in no statement or parameter");
+    const r = await row(id);
+    assert.ok(Buffer.isBuffer(r.body_sealed) && !r.body_sealed.toString("latin1").includes(token), "stored sealed");
+    await deliver();
+    assert.match((await smtp.waitFor((m) => m.to === "sealed@example.test")).text, new RegExp(token));
+  });
+
+  test("a body copied onto another row, or sealed under another NEXTAUTH_SECRET, is not sent: failed for good, saying why", async () => {
+    const a = await withServiceRole("mail.outbox", (sdb) => enqueueMail(sdb, { to: "copy-a@example.test", message: message("h") }));
+    const b = await withServiceRole("mail.outbox", (sdb) => enqueueMail(sdb, { to: "copy-b@example.test", message: message("i") }));
+    await withClient(db.url, (c) => c.query("update mail.outbox set body_sealed = (select body_sealed from mail.outbox where id = $1) where id = $2", [a.id, b.id]));
+    assert.equal(await deliverOne(b.id), "failed");
+    const rb = await row(b.id);
+    assert.equal(rb.status, "failed");
+    assert.equal(rb.body_sealed, null);
+    assert.match(rb.last_error, /cannot be opened/);
+
+    process.env.NEXTAUTH_SECRET = "a-rotated-secret";
+    try {
+      assert.equal(await deliverOne(a.id), "failed", "another key does not open it, and no retry is queued");
+    } finally {
+      process.env.NEXTAUTH_SECRET = "mail-outbox-test-secret";
+    }
+    assert.match((await row(a.id)).last_error, /NEXTAUTH_SECRET changed/);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(smtp.messages.filter((m) => m.to.startsWith("copy-")).length, 0);
   });
 });
 

@@ -1,7 +1,8 @@
 "use client";
 // "New customer" / "Add site": the parent, a name (the address is suggested
-// from it), a plan and the first admin's email. On success the invitation
-// link is shown once, with the way to the tenant's page and its progress.
+// from it), a plan and the first admin's email. On success it says who the
+// invitation will be emailed to (the link goes to nobody else), with the way
+// to the tenant's page and its progress.
 import { useActionState, useState } from "react";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { provisionTenant, type ProvisionedView } from "@/lib/actions/lifecycle/provision-tenant";
@@ -42,12 +43,9 @@ export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; 
     return (
       <div className="space-y-3" data-testid="provision-done">
         <ResultMessage state={state} />
-        {state.data.inviteLink && (
-          <div className="rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm">
-            <p className="font-medium text-amber-900">Send this link to the first admin. It is shown only now.</p>
-            <input readOnly value={state.data.inviteLink} className={`${input} font-mono text-xs`} data-testid="invite-link" onFocus={(e) => e.currentTarget.select()} />
-          </div>
-        )}
+        <p className="text-sm text-slate-700" data-testid="invitation-to">
+          The first admin&apos;s invitation will be emailed to <span className="font-medium">{state.data.invitationTo}</span> during provisioning.
+        </p>
         <a href={`/customers/${state.data.slug}`} className="inline-block rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark">
           Follow the provisioning of {state.data.name}
         </a>

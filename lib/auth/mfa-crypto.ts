@@ -13,46 +13,29 @@
 //
 // Recovery codes are 80 random bits each, so a fast hash is enough: SHA-256
 // over a domain-separated "user id : normalised code".
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomInt } from "node:crypto";
+import { createHash, randomInt } from "node:crypto";
+import { open, seal, MIN_SEALED_BYTES } from "@/lib/crypto/aead";
+import { serverDerivedKey, ServerKeyUnavailableError } from "@/lib/crypto/server-key";
 import { settings } from "@/lib/config";
 
 const VERSION = "v1";
-const HKDF_SALT = "mssp-portal/auth/mfa";
-const HKDF_INFO = "user_mfa.totp_secret v1 aes-256-gcm";
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+const TOTP_KEY = { use: "TOTP secrets", salt: "mssp-portal/auth/mfa", info: "user_mfa.totp_secret v1 aes-256-gcm" };
 
-export class MfaKeyUnavailableError extends Error {
-  constructor() {
-    super("NEXTAUTH_SECRET is not set: TOTP secrets cannot be sealed or opened");
-    this.name = "MfaKeyUnavailableError";
-  }
-}
-
-const keyCache = new Map<string, Buffer>();
+/** NEXTAUTH_SECRET is missing (the one error for every key derived from it). */
+export { ServerKeyUnavailableError as MfaKeyUnavailableError };
 
 /** The AES key for TOTP secrets, derived from `authSecret` (default: NEXTAUTH_SECRET). */
 export function mfaKey(authSecret = settings().NEXTAUTH_SECRET): Buffer {
-  if (!authSecret) throw new MfaKeyUnavailableError();
-  let key = keyCache.get(authSecret);
-  if (!key) {
-    key = Buffer.from(hkdfSync("sha256", authSecret, HKDF_SALT, HKDF_INFO, 32));
-    keyCache.set(authSecret, key);
-  }
-  return key;
+  return serverDerivedKey(TOTP_KEY, authSecret);
 }
 
-function aad(userId: string): Buffer {
-  return Buffer.from(`user_mfa.totp_secret:${userId.toLowerCase()}`);
+function aad(userId: string): string {
+  return `user_mfa.totp_secret:${userId.toLowerCase()}`;
 }
 
 /** Encrypts a TOTP secret for `userId`'s row. Every call uses a fresh IV. */
 export function sealTotpSecret(userId: string, secret: Uint8Array, key = mfaKey()): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad(userId));
-  const body = Buffer.concat([cipher.update(secret), cipher.final()]);
-  return `${VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url")}`;
+  return `${VERSION}.${seal(key, aad(userId), secret).toString("base64url")}`;
 }
 
 /** Decrypts a sealed TOTP secret of `userId`; throws if it was sealed for another user, altered, or under another key. */
@@ -60,13 +43,8 @@ export function openTotpSecret(userId: string, sealed: string, key = mfaKey()): 
   const [version, payload] = sealed.split(".", 2);
   if (version !== VERSION || !payload) throw new Error("unknown sealed-secret format");
   const raw = Buffer.from(payload, "base64url");
-  if (raw.length < IV_BYTES + TAG_BYTES + 1) throw new Error("sealed secret is truncated");
-  const iv = raw.subarray(0, IV_BYTES);
-  const tag = raw.subarray(raw.length - TAG_BYTES);
-  const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
-  decipher.setAAD(aad(userId));
-  decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]);
+  if (raw.length < MIN_SEALED_BYTES) throw new Error("sealed secret is truncated");
+  return open(key, aad(userId), raw);
 }
 
 // ---------------------------------------------------------------------------

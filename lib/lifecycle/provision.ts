@@ -17,11 +17,10 @@ export interface Provisioned {
   tenant: LifecycleTenant;
   job: JobView;
   /**
-   * Always null now: the first admin's invitation is emailed by the
-   * workflow's invite-admin step (lib/team/invite.ts), and its link is shown
-   * to nobody else. Kept so callers that print it print nothing.
+   * Who the workflow's invite-admin step emails the first admin's invitation
+   * to (lib/team/invite.ts). The link itself is shown to nobody else.
    */
-  inviteLink: string | null;
+  invitationTo: string;
   /** false: the same tenant was already being provisioned (a double submission); nothing new was made. */
   created: boolean;
 }
@@ -52,7 +51,7 @@ export async function provisionTenant(db: Db, input: ProvisionInput, actorId: st
     // The same form submitted twice: one tenant, and the second answer is the first one's.
     if (same.parentId === parent.id && same.name === input.name && same.status === "provisioning") {
       const job = await existingProvisioning(db, same);
-      if (job) return { tenant: same, job, inviteLink: null, created: false };
+      if (job) return { tenant: same, job, invitationTo: input.adminEmail, created: false };
     }
     throw new LifecycleRefusal(`The address "${input.slug}" is taken; choose another.`);
   }
@@ -85,5 +84,5 @@ export async function provisionTenant(db: Db, input: ProvisionInput, actorId: st
     },
     actorId,
   );
-  return { tenant, job, inviteLink: null, created: true };
+  return { tenant, job, invitationTo: input.adminEmail, created: true };
 }

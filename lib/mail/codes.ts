@@ -8,8 +8,8 @@
 // not reveal a live code (a SHA-256 of six digits would, by trying them all).
 // Comparison is constant-time. Every function runs in a service-role
 // transaction the caller holds.
-import { createHmac, hkdfSync, randomInt, timingSafeEqual } from "node:crypto";
-import { settings } from "@/lib/config";
+import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
+import { serverDerivedKey } from "@/lib/crypto/server-key";
 import type { Db } from "@/lib/db/with-tenant";
 
 export type CodePurpose = "invitation" | "password-reset";
@@ -18,19 +18,10 @@ export const CODE_TTL_MINUTES = 15;
 export const CODE_MAX_ATTEMPTS = 5;
 export const codePattern = /^\d{6}$/;
 
-const keys = new Map<string, Buffer>();
-function codeKey(secret = settings().NEXTAUTH_SECRET): Buffer {
-  if (!secret) throw new Error("NEXTAUTH_SECRET is not set: mailbox codes cannot be issued or checked");
-  let key = keys.get(secret);
-  if (!key) {
-    key = Buffer.from(hkdfSync("sha256", secret, "mssp-portal/mail/codes", "mail.codes.code_hash v1 hmac-sha256", 32));
-    keys.set(secret, key);
-  }
-  return key;
-}
+const CODE_KEY = { use: "mailbox codes", salt: "mssp-portal/mail/codes", info: "mail.codes.code_hash v1 hmac-sha256" };
 
 function codeHash(id: string, code: string): Buffer {
-  return createHmac("sha256", codeKey()).update(`${id}:${code}`, "utf8").digest();
+  return createHmac("sha256", serverDerivedKey(CODE_KEY)).update(`${id}:${code}`, "utf8").digest();
 }
 
 /** Spaces and dashes a person types are ignored. */

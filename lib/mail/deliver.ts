@@ -13,6 +13,7 @@ import { withServiceRole } from "@/lib/db/service-role";
 import { registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError } from "@/lib/log";
 import { mailSettings, type MailSettings } from "./config";
+import { openMailBody, type MailBody } from "./seal";
 
 export const MAIL_TASK = "mail:deliver";
 
@@ -21,8 +22,7 @@ interface ClaimedMail {
   recipient: string;
   subject: string;
   template: string;
-  body_text: string | null;
-  body_html: string | null;
+  body_sealed: Buffer | null;
   attempts: number;
   max_attempts: number;
 }
@@ -50,7 +50,7 @@ async function claim(id: string): Promise<ClaimedMail | null> {
     const { rows } = await db.$client.query<ClaimedMail>(
       `update mail.outbox set attempts = attempts + 1
         where id = $1 and status = 'queued'
-        returning id, recipient, subject, template, body_text, body_html, attempts, max_attempts`,
+        returning id, recipient, subject, template, body_sealed, attempts, max_attempts`,
       [id],
     );
     return rows[0] ?? null;
@@ -61,7 +61,7 @@ async function markSent(id: string, transport: "smtp" | "console", messageId: st
   await withServiceRole("mail.outbox", (db) =>
     db.$client.query(
       `update mail.outbox set status = 'sent', sent_at = now(), transport = $2, message_id = $3,
-              last_error = null, body_text = null, body_html = null
+              last_error = null, body_sealed = null
         where id = $1`,
       [id, transport, messageId],
     ),
@@ -72,7 +72,7 @@ async function recordFailure(id: string, reason: string, final: boolean): Promis
   await withServiceRole("mail.outbox", (db) =>
     db.$client.query(
       final
-        ? `update mail.outbox set status = 'failed', failed_at = now(), last_error = $2, body_text = null, body_html = null where id = $1`
+        ? `update mail.outbox set status = 'failed', failed_at = now(), last_error = $2, body_sealed = null where id = $1`
         : `update mail.outbox set last_error = $2 where id = $1`,
       [id, reason.slice(0, 500)],
     ),
@@ -80,7 +80,7 @@ async function recordFailure(id: string, reason: string, final: boolean): Promis
 }
 
 /** Development without SMTP: the message goes to the console, said plainly (never to the structured log). */
-function printToConsole(m: ClaimedMail, from: string): void {
+function printToConsole(m: ClaimedMail, body: MailBody, from: string): void {
   const rule = "─".repeat(72);
   process.stdout.write(
     [
@@ -91,7 +91,7 @@ function printToConsole(m: ClaimedMail, from: string): void {
       `To: ${m.recipient}`,
       `Subject: ${m.subject}`,
       "",
-      m.body_text ?? "",
+      body.text,
       rule,
       "",
     ].join("\n"),
@@ -103,6 +103,16 @@ export async function deliverOne(id: string, settings: MailSettings = mailSettin
   const m = await claim(id);
   if (!m) return "skipped"; // already sent, failed for good, or gone with its tenant
   const final = m.attempts >= m.max_attempts;
+  let body: MailBody;
+  try {
+    if (!m.body_sealed) throw new Error("no body");
+    body = openMailBody(m.id, m.body_sealed);
+  } catch {
+    // Retrying cannot help: the key (NEXTAUTH_SECRET) changed since it was queued, or the row was altered.
+    await recordFailure(m.id, "the message body cannot be opened (NEXTAUTH_SECRET changed since it was queued, or the row was altered): send it again", true);
+    log.error({ event: "mail.unopenable", mailId: m.id, template: m.template }, "mail not sent: its sealed body cannot be opened");
+    return "failed";
+  }
   try {
     if (settings.mode === "unconfigured") {
       await recordFailure(m.id, new MailNotConfiguredError().message, true);
@@ -110,7 +120,7 @@ export async function deliverOne(id: string, settings: MailSettings = mailSettin
       return "failed";
     }
     if (settings.mode === "console") {
-      printToConsole(m, settings.from);
+      printToConsole(m, body, settings.from);
       await markSent(m.id, "console", null);
       log.warn({ event: "mail.console", mailId: m.id, template: m.template }, "mail not sent: SMTP not configured (development: printed to the console)");
       return "sent";
@@ -119,8 +129,8 @@ export async function deliverOne(id: string, settings: MailSettings = mailSettin
       from: settings.from,
       to: m.recipient,
       subject: m.subject,
-      text: m.body_text ?? "",
-      html: m.body_html ?? undefined,
+      text: body.text,
+      html: body.html,
     });
     await markSent(m.id, "smtp", typeof info.messageId === "string" ? info.messageId.slice(0, 300) : null);
     log.info({ event: "mail.sent", mailId: m.id, template: m.template, attempt: m.attempts }, "mail sent");

@@ -3,9 +3,13 @@
 // change it announces does. Works inside withTenant (the row is written on
 // the named service-role path "mail.outbox" inside that same transaction:
 // authenticated may not touch the outbox) and inside withServiceRole.
+// The body is sealed here (lib/mail/seal.ts): no link or code is ever a
+// statement parameter. Its id is chosen here because the seal binds it.
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { withServiceRoleIn } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
+import { sealMailBody } from "./seal";
 import type { RenderedMail } from "./templates";
 
 export const recipientSchema = z.string().trim().toLowerCase().email().max(254);
@@ -27,12 +31,14 @@ export interface EnqueueMailInput {
 /** Queues one message in the transaction `db` belongs to; delivery starts once it commits. */
 export async function enqueueMail(db: Db, input: EnqueueMailInput): Promise<QueuedMail> {
   const to = recipientSchema.parse(input.to);
+  const id = randomUUID();
+  const sealed = sealMailBody(id, { text: input.message.text, html: input.message.html });
   return withServiceRoleIn("mail.outbox", db, async (sdb) => {
     const { rows } = await sdb.$client.query<{ id: string }>(
-      `insert into mail.outbox (tenant_id, recipient, template, subject, body_text, body_html, max_attempts)
+      `insert into mail.outbox (id, tenant_id, recipient, template, subject, body_sealed, max_attempts)
        values ($1, $2, $3, $4, $5, $6, coalesce($7::int, 8))
        returning id`,
-      [input.tenantId ?? null, to, input.message.template, input.message.subject, input.message.text, input.message.html, input.maxAttempts ?? null],
+      [id, input.tenantId ?? null, to, input.message.template, input.message.subject, sealed, input.maxAttempts ?? null],
     );
     return { id: rows[0].id };
   });

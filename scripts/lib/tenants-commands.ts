@@ -73,7 +73,7 @@ export async function runTenantsCommand(command: string, slug: string | undefine
           return made;
         });
         console.log(`${p.tenant.name} (${p.tenant.kind}, ${p.tenant.slug}) ${p.created ? "created" : "was already being provisioned"}; provisioning…`);
-        if (p.inviteLink) console.log(`First admin's invitation (shown once): ${p.inviteLink}`);
+        console.log(`The first admin's invitation is emailed to ${p.invitationTo} once provisioning reaches that step (docs/email.md).`);
         return finished(await h.followJob(p.tenant.id, p.job.id, PROVISION_KIND));
       }
       case "suspend": {

@@ -11,7 +11,7 @@ export interface ProvisionedView {
   slug: string;
   name: string;
   jobId: string;
-  inviteLink: string | null;
+  invitationTo: string;
   created: boolean;
 }
 
@@ -20,7 +20,7 @@ export const provisionTenant = tenantAction(
   async ({ input, user }) => {
     const p = await asLifecycle((db) => provision(db, input, user.id));
     return {
-      data: { tenantId: p.tenant.id, slug: p.tenant.slug, name: p.tenant.name, jobId: p.job.id, inviteLink: p.inviteLink, created: p.created },
+      data: { tenantId: p.tenant.id, slug: p.tenant.slug, name: p.tenant.name, jobId: p.job.id, invitationTo: p.invitationTo, created: p.created },
       message: p.created ? `${p.tenant.name} is being provisioned.` : `${p.tenant.name} is already being provisioned; showing its progress.`,
       target: { type: "tenant", id: p.tenant.id },
       details: { slug: p.tenant.slug, kind: p.tenant.kind, plan: p.tenant.plan, admin_email: input.adminEmail, job_id: p.job.id, repeated: !p.created },
