@@ -19,6 +19,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { checkSession, openSession, revokeUserSessions } from "@/lib/auth/sessions";
 import { base32Decode, totp } from "@/lib/auth/totp";
 import { withTenant } from "@/lib/db/with-tenant";
+import { log } from "@/lib/log";
 import { emailOf, insertFixtures, type Fixtures } from "./helpers/fixtures";
 import { AuthFlow } from "./helpers/next-auth-flow";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
@@ -53,6 +54,36 @@ async function signedIn(user: keyof Fixtures["users"]): Promise<{ flow: AuthFlow
   assert.ok(session?.user?.sessionId, `a session after sign-in (${res.redirect}, cookies ${[...flow.jar.keys()]}, ${JSON.stringify(res.body)})`);
   return { flow, sid: session.user.sessionId };
 }
+
+describe("junk session cookies are turned away quietly", () => {
+  test("a forged or tampered cookie is a warning without stack, a failure of our own callback stays an error", async () => {
+    const { flow } = await signedIn("acmeAnalyst");
+    const lines: { level: "warn" | "error"; obj: Record<string, unknown> }[] = [];
+    const real = { warn: log.warn, error: log.error };
+    log.warn = ((obj: Record<string, unknown>) => void lines.push({ level: "warn", obj })) as typeof log.warn;
+    log.error = ((obj: Record<string, unknown>) => void lines.push({ level: "error", obj })) as typeof log.error;
+    try {
+      const name = flow.sessionCookieName();
+      const good = flow.snapshot().get(name)!;
+      for (const junk of ["not-a-jwe", `${good.slice(0, -8)}AAAAAAAA`, good.split(".").reverse().join(".")]) {
+        assert.equal(await flow.session(new Map([[name, junk]])), null, "turned away");
+      }
+      assert.ok(lines.length >= 3, `control: next-auth reported each junk cookie (${JSON.stringify(lines)})`);
+      assert.deepEqual([...new Set(lines.map((l) => `${l.level} ${l.obj.event}`))], ["warn auth.unreadable-session-cookie"]);
+      assert.ok(!JSON.stringify(lines).includes("at "), "no stack");
+
+      // Our own callback failing (the database gone, here a thrown error) is still an error.
+      lines.length = 0;
+      const broken = new AuthFlow({ ...flow.options, callbacks: { ...flow.options.callbacks, jwt: () => Promise.reject(new Error("callback failed")) } });
+      broken.jar = flow.snapshot();
+      assert.equal(await broken.session(), null);
+      assert.ok(lines.some((l) => l.level === "error" && l.obj.event === "next-auth.error"), JSON.stringify(lines));
+    } finally {
+      log.warn = real.warn;
+      log.error = real.error;
+    }
+  });
+});
 
 describe("sign-out ends the session, not only the cookie", () => {
   test("a session cookie copied before sign-out is signed out when replayed after it", async () => {

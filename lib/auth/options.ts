@@ -105,13 +105,20 @@ export const authOptions: NextAuthOptions = {
   },
   // next-auth's own messages through the portal's logger. A session that
   // ended (SessionEndedError from the jwt callback) is the expected way a
-  // revoked cookie is turned away, not an error.
+  // revoked cookie is turned away, not an error. A cookie that does not
+  // decrypt or has expired (jose's JWE…/JWT… errors) is anyone's junk, forged
+  // or stale: a warning without stack, so a flood of them cannot bury real
+  // errors. A failure inside our own callbacks stays an error.
   logger: {
     error(code, metadata) {
       const m = metadata as { name?: string; message?: string; error?: { name?: string; message?: string } } | undefined;
       const name = m?.name ?? m?.error?.name;
       if (code === "JWT_SESSION_ERROR" && name === "SessionEndedError") {
         log.info({ event: "auth.session-ended", state: (m?.message ?? m?.error?.message ?? "").replace(/^session /, "") }, "a request came with an ended session");
+        return;
+      }
+      if (code === "JWT_SESSION_ERROR" && name && /^(JWE|JWT|JWS|JOSE)/.test(name)) {
+        log.warn({ event: "auth.unreadable-session-cookie", reason: name }, "a request came with a session cookie that does not decrypt or has expired");
         return;
       }
       log.error({ event: "next-auth.error", code, message: m?.message ?? m?.error?.message }, "next-auth error");
