@@ -157,7 +157,9 @@ async function importDir(): Promise<number> {
     `${r.dryRun ? "Dry run: nothing was written. " : ""}${verb} in ${r.tenant.slug}:`,
     `  users: ${r.users.created.length} account(s), ${r.users.invited.length} invitation(s), ${r.users.existing} already there`,
     `  assets: ${r.assets.created} (${r.assets.existing} already there); alerts: ${r.alerts.created} (${r.alerts.existing} already there)`,
-    ...r.invitations.map((i) => `  invite ${i.email}: ${i.link}   (shown once)`),
+    // The link lives only in the email (its token is not the operator's to see or to pass on).
+    ...r.users.invited.map((email) => (r.dryRun ? `  would invite ${email} by email` : `  Invitation emailed to ${email}`)),
+    ...(r.users.invited.length && !r.dryRun ? ["  (queued in the mail outbox with the import; the portal's worker delivers them: docs/email.md)"] : []),
     r.rejected.length ? `${r.rejected.length} row(s) rejected:` : "No row rejected.",
     ...r.rejected.map((x) => `  ${x.file}:${x.line}${x.field ? ` ${x.field}` : ""}: ${x.reason}`),
   ].join("\n"));

@@ -11,7 +11,9 @@
 //   - restore: a wrong key and a cut file are refused before anything;
 //     without replace an existing tenant is refused; another MSSP's admin
 //     cannot replace it even naming their own MSSP as parent;
-//   - import: a dry run names the rejected rows and writes nothing;
+//   - import: a dry run names the rejected rows and writes (and mails)
+//     nothing; the import emails each invitation, from the person importing,
+//     whose right is checked again when it is accepted;
 //   - uploads: the envelope is streamed to files; a cut, an overlong, an
 //     oversized or a mistyped upload is refused and leaves no temp files.
 import assert from "node:assert/strict";
@@ -40,6 +42,7 @@ import {
   type ArchiveCaller,
 } from "@/lib/lifecycle/web/console-archive";
 import { receiveUpload } from "@/lib/lifecycle/web/upload";
+import { inviterMayStillGrant } from "@/lib/team/accept";
 import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
@@ -75,6 +78,7 @@ const snapshot = () =>
       assets: await q("select tenant_id, count(*)::int from public.assets group by 1 order by 1"),
       users: await q("select count(*)::int as n from public.users"),
       invitations: await q("select count(*)::int as n from public.invitations"),
+      mail: await q("select count(*)::int as n from mail.outbox"),
     };
   });
 
@@ -281,7 +285,18 @@ describe("legacy import", () => {
   test("the import, then again: audited with the person, nothing created twice", async () => {
     const first = await importUpload(who("msspAdmin"), { slug: "globex", dir: legacy, dryRun: false });
     assert.equal(first.assets.created, 1);
-    assert.equal(first.invitations.length, 1);
+    assert.deepEqual(first.users.invited, ["new.person@legacy.test"]);
+    assert.doesNotMatch(JSON.stringify(first), /token=|https?:\/\//, "the report carries no link");
+    // Emailed with the import, from the person who imported (not the system): their right is checked again at acceptance.
+    const [inv] = await withClient(db.url, async (c) =>
+      (await c.query(
+        `select i.tenant_id as "tenantId", i.role, i.invited_by as "invitedBy", i.issued_by_system as "issuedBySystem",
+                (select count(*)::int from mail.outbox o where o.tenant_id = i.tenant_id and o.recipient = i.email and o.template = 'team.invitation') as mails
+           from public.invitations i where i.email = 'new.person@legacy.test'`,
+      )).rows,
+    );
+    assert.deepEqual([inv.tenantId, inv.role, inv.invitedBy, inv.issuedBySystem, inv.mails], [fx.tenants.globex, "tenant_analyst", fx.users.msspAdmin, false, 1]);
+    assert.equal(await inviterMayStillGrant(inv), true);
     const again = await importUpload(who("msspAdmin"), { slug: "globex", dir: legacy, dryRun: false });
     assert.deepEqual(again.assets, { created: 0, existing: 1 });
     assert.deepEqual(again.users.invited, []);

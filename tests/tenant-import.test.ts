@@ -3,16 +3,24 @@
 //   - a dry run reports what would be created and every rejected row by file,
 //     line, field and reason, and writes nothing;
 //   - the real run creates exactly that: accounts for portable hashes,
-//     invitations (links returned once) for the rest, memberships, assets,
-//     alerts linked to their asset and assignee;
-//   - running it again creates nothing and changes nothing.
+//     invitations for the rest, each emailed through the outbox in the same
+//     transaction (the report names the address, never a link or token),
+//     memberships, assets, alerts linked to their asset and assignee;
+//   - a dry run queues no mail;
+//   - the emailed invitation is accepted with the mailed code (issued by the
+//     system: an operator's command has no inviter whose right could lapse);
+//   - running it again creates nothing, mails nothing and changes nothing.
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { runJobsUntilIdle } from "@/lib/jobs";
 import { ArchiveError, importLegacyData, type ImportReport } from "@/lib/lifecycle/archive";
+import { MAIL_TASK, registerMailDelivery } from "@/lib/mail/deliver";
+import { acceptInvitationWithCode, sendInvitationCode } from "@/lib/team/accept";
 import { emailOf, insertFixtures, type Fixtures } from "./helpers/fixtures";
+import { codeIn, linkIn, startSmtpServer, useSmtp, type TestSmtpServer } from "./helpers/smtp";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 const ARGON = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
@@ -48,9 +56,13 @@ let db: TestDatabase;
 let fx: Fixtures;
 let dir: string;
 let tenantId: string;
+let smtp: TestSmtpServer;
 
 before(async () => {
   db = await createTestDatabase();
+  smtp = await startSmtpServer();
+  useSmtp(smtp);
+  registerMailDelivery();
   fx = await insertFixtures(db.url);
   tenantId = await withClient(db.url, async (c) => {
     const { rows } = await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'legacy-co', 'Legacy Co', 'customer') returning id", [
@@ -65,6 +77,7 @@ before(async () => {
 });
 
 after(async () => {
+  await smtp.stop();
   await db.drop();
   await rm(dir, { recursive: true, force: true });
 });
@@ -74,13 +87,16 @@ const state = () =>
     const q = async (sql: string) => (await c.query(sql, [tenantId])).rows;
     return {
       memberships: await q("select u.email, m.role from public.memberships m join public.users u on u.id = m.user_id where m.tenant_id = $1 order by 1"),
-      invitations: await q("select email, role from public.invitations where tenant_id = $1 order by 1"),
+      invitations: await q("select email, role, invited_by, issued_by_system from public.invitations where tenant_id = $1 order by 1"),
+      // Every queued message of this tenant, whatever its delivery state.
+      mail: await q("select recipient, template from mail.outbox where tenant_id = $1 order by created_at"),
       assets: await q("select id, hostname, host(ip_address) as ip_address, kind, criticality, os from public.assets where tenant_id = $1 order by hostname"),
       alerts: await q(
         `select a.id, a.title, a.severity, a.status, a.hostname, a.asset_id is not null as linked, u.email as assignee
            from public.alerts a left join public.users u on u.id = a.assigned_to where a.tenant_id = $1 order by a.title`,
       ),
       users: (await c.query("select count(*)::int as n from public.users")).rows[0].n,
+      allMail: (await c.query("select count(*)::int as n from mail.outbox")).rows[0].n,
     };
   });
 
@@ -93,6 +109,12 @@ const EXPECTED_REJECTED = [
   { file: "users.csv", line: 6, field: "password_hash" },
   { file: "users.csv", line: 8, field: "role", reason: "one of admin, analyst, viewer" },
 ];
+
+/** No link and no token anywhere in the report: it is shown on the page and printed on the console. */
+function assertNoToken(report: ImportReport) {
+  assert.doesNotMatch(JSON.stringify(report), /invite#token=|token=/);
+  assert.doesNotMatch(JSON.stringify(report), /https?:\/\//);
+}
 
 function assertRejected(report: ImportReport) {
   const got = [...report.rejected].sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
@@ -113,25 +135,31 @@ test("a dry run reports what would be created and every rejected row, and writes
   assert.equal(report.users.existing, 1);
   assert.deepEqual(report.assets, { created: 2, existing: 0 });
   assert.deepEqual(report.alerts, { created: 2, existing: 0 });
-  assert.deepEqual(report.invitations, [], "no link is minted by a dry run");
+  assertNoToken(report);
   assertRejected(report);
-  assert.deepEqual(await state(), before);
+  const now = await state();
+  assert.deepEqual(now, before);
+  assert.equal(now.allMail, 0, "a dry run queues no mail");
 });
 
 test("the import creates exactly that; running it again creates nothing", async () => {
   const first = await importLegacyData({ slug: "legacy-co", from: dir, via: "test" });
   assert.deepEqual(first.users.created, ["ann@legacy.test"]);
   assert.equal(first.users.membershipsAdded, 2);
-  assert.deepEqual(first.invitations.map((i) => i.email), ["bob@legacy.test"]);
-  // The token rides in the fragment (issue 9, finding 3): never in a path a server logs.
-  assert.match(first.invitations[0].link, /^http:\/\/legacy-co\.localhost:3000\/invite#token=[A-Za-z0-9_-]{43}$/);
+  assert.deepEqual(first.users.invited, ["bob@legacy.test"]);
+  // The invitation's link lives only in the email (issue 9, finding 3): not in what the operator sees.
+  assertNoToken(first);
   assertRejected(first);
   const after = await state();
   assert.deepEqual(after.memberships, [
     { email: "ann@legacy.test", role: "tenant_admin" },
     { email: emailOf("globexAdmin"), role: "tenant_viewer" },
   ]);
-  assert.deepEqual(after.invitations, [{ email: "bob@legacy.test", role: "tenant_analyst" }]);
+  // An operator's command: issued by the system, as a provisioning command's first admin is.
+  assert.deepEqual(after.invitations, [{ email: "bob@legacy.test", role: "tenant_analyst", invited_by: null, issued_by_system: true }]);
+  // Queued with the import, for this tenant, in the invitation template: one per invited address, none for accounts.
+  assert.deepEqual(after.mail, [{ recipient: "bob@legacy.test", template: "team.invitation" }]);
+  assert.equal(after.allMail, 1);
   assert.deepEqual(after.assets.map((a) => [a.hostname, a.ip_address, a.kind, a.criticality, a.os]), [
     ["db-01.corp", null, "workstation", "medium", "linux"],
     ["web-01.corp", "10.0.0.5", "server", "high", "unknown"],
@@ -145,10 +173,34 @@ test("the import creates exactly that; running it again creates nothing", async 
   assert.deepEqual(again.users, { created: [], invited: [], existing: 3, membershipsAdded: 0 });
   assert.deepEqual(again.assets, { created: 0, existing: 2 });
   assert.deepEqual(again.alerts, { created: 0, existing: 2 });
-  assert.deepEqual(again.invitations, []);
-  assert.deepEqual(await state(), after);
+  assert.deepEqual(await state(), after, "the open invitation is left as it is, and not mailed again");
   const audit = await withClient(db.url, (c) => c.query("select count(*)::int as n from public.audit_log where tenant_id = $1 and action = 'tenant.imported'", [tenantId]));
   assert.equal(audit.rows[0].n, 2);
+});
+
+test("the imported user gets the email, and joins with its link and the mailed code", async () => {
+  await runJobsUntilIdle({ kinds: [MAIL_TASK] });
+  const mail = await smtp.waitFor((m) => m.to === "bob@legacy.test" && /invited to join Legacy Co/.test(m.subject));
+  const link = new URL(linkIn(mail));
+  assert.equal(`${link.origin}${link.pathname}`, "http://legacy-co.localhost:3000/invite");
+  const token = new URLSearchParams(link.hash.slice(1)).get("token")!;
+  assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal((await sendInvitationCode(token)).status, "sent");
+  await runJobsUntilIdle({ kinds: [MAIL_TASK] });
+  const code = codeIn(await smtp.waitFor((m) => m.to === "bob@legacy.test" && /code/i.test(m.subject)));
+  const joined = await acceptInvitationWithCode(token, code, { kind: "new", name: "Bob Jones", password: "a-long-imported-password-2026" });
+  assert.deepEqual([joined.email, joined.tenantId, joined.role, joined.created], ["bob@legacy.test", tenantId, "tenant_analyst", true]);
+  const { memberships } = await state();
+  assert.ok(memberships.some((m) => m.email === "bob@legacy.test" && m.role === "tenant_analyst"));
+});
+
+test("an address too long to mail is rejected as a row, not by the mail queue", async () => {
+  const long = await mkdtemp(path.join(os.tmpdir(), "legacy-long-"));
+  await writeFile(path.join(long, "users.csv"), `email,role\n${"a".repeat(250)}@x.test,viewer\nok@legacy.test,viewer\n`);
+  const report = await importLegacyData({ slug: "legacy-co", from: long, dryRun: true });
+  assert.deepEqual(report.rejected.map((r) => [r.line, r.field, r.reason]), [[2, "email", "at most 254 characters"]]);
+  assert.deepEqual(report.users.invited, ["ok@legacy.test"]);
+  await rm(long, { recursive: true });
 });
 
 test("an unknown tenant, an MSSP or an empty directory is refused", async () => {

@@ -51,13 +51,20 @@ export async function resendInvitation(db: Db, input: { tenantId: string; invita
 }
 
 /**
- * The first admin of a newly provisioned tenant (lib/lifecycle/provision-workflow.ts),
- * in the workflow step's service-role transaction. `invitedBy`: whoever
- * provisioned it (their right is checked again at acceptance), or null for
- * an operator's command (the system). Safe to run again: an open invitation
- * for the same address is left as it is.
+ * An invitation a workflow or a command issues (not an admin's own request
+ * in their session): the first admin of a newly provisioned tenant
+ * (lib/lifecycle/provision-workflow.ts), the users of an imported legacy
+ * install (lib/lifecycle/archive/import.ts); in the caller's service-role
+ * transaction, its email queued in the same one. `invitedBy`: the person who
+ * started it (their right to grant the role is checked again at acceptance),
+ * or null for an operator's command (issued by the system). Safe to run
+ * again: an open invitation for the same address is left as it is, and
+ * nothing is mailed.
  */
-export async function inviteFirstAdmin(db: Db, input: { tenantId: string; email: string; invitedBy: string | null }): Promise<{ invited: boolean }> {
+export async function issueInvitation(
+  db: Db,
+  input: { tenantId: string; email: string; role: Role; invitedBy: string | null },
+): Promise<{ invited: false } | { invited: true; mailId: string }> {
   const { rows: open } = await db.$client.query(
     `select 1 from public.invitations where tenant_id = $1 and email = $2 and accepted_at is null and revoked_at is null and expires_at > now()`,
     [input.tenantId, input.email],
@@ -66,10 +73,15 @@ export async function inviteFirstAdmin(db: Db, input: { tenantId: string; email:
   const { token, hash } = newInviteToken();
   const { rows } = await db.$client.query<{ expires_at: Date }>(
     `insert into public.invitations (tenant_id, email, role, token_hash, invited_by, issued_by_system, expires_at)
-     values ($1, $2, 'tenant_admin', $3, $4, $5, now() + make_interval(days => $6))
+     values ($1, $2, $3, $4, $5, $6, now() + make_interval(days => $7))
      returning expires_at`,
-    [input.tenantId, input.email, hash, input.invitedBy, input.invitedBy === null, INVITE_TTL_DAYS],
+    [input.tenantId, input.email, input.role, hash, input.invitedBy, input.invitedBy === null, INVITE_TTL_DAYS],
   );
-  await mailFor(db, input.tenantId, { email: input.email, role: "tenant_admin", token, expiresAt: rows[0].expires_at });
-  return { invited: true };
+  const mailId = await mailFor(db, input.tenantId, { email: input.email, role: input.role, token, expiresAt: rows[0].expires_at });
+  return { invited: true, mailId };
+}
+
+/** The first admin of a newly provisioned tenant (lib/lifecycle/provision-workflow.ts): issueInvitation as tenant_admin. */
+export async function inviteFirstAdmin(db: Db, input: { tenantId: string; email: string; invitedBy: string | null }): Promise<{ invited: boolean }> {
+  return issueInvitation(db, { ...input, role: "tenant_admin" });
 }

@@ -75,14 +75,17 @@ function Report({ r, tenantName }: { r: ImportReport; tenantName: string }) {
           </tr>
         </tbody>
       </table>
-      {r.invitations.length > 0 && (
-        <div className="mb-4 rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm" data-testid="import-invitations">
-          <p className="font-medium text-amber-900">Send each user their invitation link. The links are shown only now.</p>
-          <ul className="mt-2 space-y-1">
-            {r.invitations.map((i) => (
-              <li key={i.email} className="grid gap-1 sm:grid-cols-[14rem_1fr] sm:items-center">
-                <span className="truncate text-amber-900">{i.email}</span>
-                <input readOnly value={i.link} onFocus={(e) => e.currentTarget.select()} className="rounded border border-amber-200 bg-white px-2 py-1 font-mono text-xs" />
+      {r.users.invited.length > 0 && (
+        <div className="mb-4 rounded-lg border border-slate-200 bg-slate-50 p-3 text-sm" data-testid="import-invitations">
+          {r.dryRun ? (
+            <p className="text-slate-700">Each of these would get an invitation by email; a dry run sends none:</p>
+          ) : (
+            <p className="text-slate-700">Each email holds the link to accept; the invitee confirms with a code sent to the same address. Nobody else sees the link.</p>
+          )}
+          <ul className="mt-2 space-y-1 text-slate-800">
+            {r.users.invited.map((email) => (
+              <li key={email} data-testid="import-invited">
+                {r.dryRun ? email : `Invitation emailed to ${email}`}
               </li>
             ))}
           </ul>
@@ -219,7 +222,7 @@ export function ImportLegacy(props: { targets: ImportTarget[]; initialTenant: st
           <p className="text-xs text-slate-500">
             Each file is .csv (a header row), .json (an array of objects) or .ndjson (one object per line); column names are case-insensitive. Up to{" "}
             {formatBytes(UPLOAD_LIMIT_BYTES)} together; more with <span className="font-mono">npm run tenants -- import</span>. Users with an argon2id password
-            hash get an account; the others get an invitation link.
+            hash get an account; the others are invited by email.
           </p>
           <div className="flex flex-wrap items-center gap-3">
             <button type="submit" disabled={busy !== null} className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark disabled:opacity-60">

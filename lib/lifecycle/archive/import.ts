@@ -8,18 +8,21 @@
 // on conflict does nothing), assets by hostname (unique per tenant), alerts by
 // a stable id derived from the legacy id, or from their content when there is
 // none. Users with an argon2id hash (the portal's own format) get an account;
-// the others get an invitation, whose link is returned once.
+// the others get an invitation, emailed to them through the outbox in this
+// same transaction (lib/team/invite.ts issueInvitation, as every invitation
+// is): the link and its token exist only in that email, never in the report,
+// on the page or on the console.
 //
-// One transaction: a failure imports nothing, and a dry run is the same work
-// rolled back, so what it reports is exactly what a real run would create.
+// One transaction: a failure imports nothing (and mails nothing), and a dry
+// run is the same work rolled back, so what it reports is exactly what a real
+// run would create, and it queues no mail.
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import type pg from "pg";
 import type { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import { withServiceRole } from "@/lib/db/service-role";
-import { inviteLinkFor } from "@/lib/team/links";
-import { INVITE_TTL_DAYS, newInviteToken } from "@/lib/team/tokens";
+import type { Db } from "@/lib/db/with-tenant";
+import { issueInvitation } from "@/lib/team/invite";
 import { ArchiveError } from "./errors";
 import { readRecords } from "./legacy-read";
 import { alertKey, firstIssue, legacyAlert, legacyAsset, legacyUser, stableId, type LegacyAlert, type LegacyAsset, type LegacyUser } from "./legacy-rows";
@@ -31,6 +34,12 @@ export interface ImportOptions {
   dryRun?: boolean;
   progress?: (p: { file: string; rows: number }) => void;
   via?: string;
+  /**
+   * Who the invitations are from: the person importing from the console
+   * (their right to grant each role is checked again when it is accepted),
+   * or null/absent for an operator's command (issued by the system).
+   */
+  invitedBy?: string | null;
 }
 
 export interface RejectedRow {
@@ -44,12 +53,20 @@ export interface ImportReport {
   tenant: { id: string; slug: string };
   dryRun: boolean;
   files: string[];
-  users: { created: string[]; invited: string[]; existing: number; membershipsAdded: number };
+  users: {
+    created: string[];
+    /**
+     * Addresses that got an invitation, each emailed to it through the outbox
+     * (queued with the import; a dry run: would get one, and nothing is queued).
+     * Never a link: its token lives only in the email.
+     */
+    invited: string[];
+    existing: number;
+    membershipsAdded: number;
+  };
   assets: { created: number; existing: number };
   alerts: { created: number; existing: number };
   rejected: RejectedRow[];
-  /** Invitation links, shown once (none on a dry run). */
-  invitations: { email: string; link: string }[];
 }
 
 const KINDS = ["users", "assets", "alerts"] as const;
@@ -82,12 +99,12 @@ export async function importLegacyData(opts: ImportOptions): Promise<ImportRepor
       report = {
         tenant: { id: tenant.id, slug: tenant.slug }, dryRun: !!opts.dryRun, files: [...files.values()].map((f) => path.basename(f)),
         users: { created: [], invited: [], existing: 0, membershipsAdded: 0 }, assets: { created: 0, existing: 0 }, alerts: { created: 0, existing: 0 },
-        rejected: [], invitations: [],
+        rejected: [],
       };
       // Users first (alerts name them), then assets (alerts name them too).
       for (const kind of KINDS) {
         const file = files.get(kind);
-        if (file) await importFile(client, kind, file, tenant, report, opts);
+        if (file) await importFile(db, kind, file, tenant, report, opts);
       }
       if (opts.dryRun) throw DRY_RUN;
       await recordAudit(db, {
@@ -108,13 +125,14 @@ type Schema = typeof legacyUser | typeof legacyAsset | typeof legacyAlert;
 const SCHEMAS: Record<(typeof KINDS)[number], Schema> = { users: legacyUser, assets: legacyAsset, alerts: legacyAlert };
 
 async function importFile(
-  client: pg.ClientBase,
+  db: Db,
   kind: (typeof KINDS)[number],
   file: string,
   tenant: { id: string; slug: string; kind: string },
   report: ImportReport,
   opts: ImportOptions,
 ) {
+  const client = db.$client;
   const name = path.basename(file);
   let batch: { line: number; row: unknown }[] = [];
   let rows = 0;
@@ -123,12 +141,15 @@ async function importFile(
     const b = batch;
     batch = [];
     await client.query("savepoint import_batch");
+    // The users report grows row by row: what a refused batch added is undone with it (its rows are then retried one by one).
+    const users = structuredClone(report.users);
     try {
-      await write(client, kind, b.map((x) => x.row), tenant, report, !!opts.dryRun);
+      await write(db, kind, b.map((x) => x.row), tenant, report, opts.invitedBy ?? null);
       await client.query("release savepoint import_batch");
     } catch (error) {
       // Rare (validation mirrors the constraints): find the row Postgres refuses, one by one.
       await client.query("rollback to savepoint import_batch");
+      report.users = users;
       if (b.length === 1) {
         report.rejected.push({ file: name, line: b[0].line, field: null, reason: `refused by the database: ${(error as Error).message}` });
         return;
@@ -158,7 +179,8 @@ async function importFile(
   opts.progress?.({ file: name, rows });
 }
 
-async function write(client: pg.ClientBase, kind: string, rows: unknown[], tenant: { id: string; slug: string; kind: string }, report: ImportReport, dryRun: boolean) {
+async function write(db: Db, kind: string, rows: unknown[], tenant: { id: string; slug: string; kind: string }, report: ImportReport, invitedBy: string | null) {
+  const client = db.$client;
   if (kind === "assets") {
     const assets = rows as LegacyAsset[];
     const { rowCount } = await client.query(
@@ -185,11 +207,12 @@ async function write(client: pg.ClientBase, kind: string, rows: unknown[], tenan
     report.alerts.created += rowCount ?? 0;
     report.alerts.existing += alerts.length - (rowCount ?? 0);
   } else {
-    for (const u of rows as LegacyUser[]) await writeUser(client, u, tenant, report, dryRun);
+    for (const u of rows as LegacyUser[]) await writeUser(db, u, tenant, report, invitedBy);
   }
 }
 
-async function writeUser(client: pg.ClientBase, u: LegacyUser, tenant: { id: string; slug: string; kind: string }, report: ImportReport, dryRun: boolean) {
+async function writeUser(db: Db, u: LegacyUser, tenant: { id: string }, report: ImportReport, invitedBy: string | null) {
+  const client = db.$client;
   let { rows: [user] } = await client.query<{ id: string }>("select id from public.users where email = $1", [u.email]);
   const existed = !!user;
   if (!user && u.password_hash) {
@@ -208,20 +231,8 @@ async function writeUser(client: pg.ClientBase, u: LegacyUser, tenant: { id: str
     if (existed) report.users.existing++;
     return;
   }
-  // No account and no portable hash: an invitation (one open at a time per email).
-  const { rows: open } = await client.query(
-    "select 1 from public.invitations where tenant_id = $1 and email = $2 and accepted_at is null and revoked_at is null and expires_at > now()",
-    [tenant.id, u.email],
-  );
-  if (open.length) {
-    report.users.existing++;
-    return;
-  }
-  const { token, hash } = newInviteToken();
-  await client.query(
-    "insert into public.invitations (tenant_id, email, role, token_hash, expires_at) values ($1, $2, $3, $4, now() + make_interval(days => $5))",
-    [tenant.id, u.email, u.role, hash, INVITE_TTL_DAYS],
-  );
-  report.users.invited.push(u.email);
-  if (!dryRun) report.invitations.push({ email: u.email, link: await inviteLinkFor(tenant, token) });
+  // No account and no portable hash: an invitation, emailed (one open at a time per address: an open one is left as it is).
+  const sent = await issueInvitation(db, { tenantId: tenant.id, email: u.email, role: u.role, invitedBy });
+  if (sent.invited) report.users.invited.push(u.email);
+  else report.users.existing++;
 }

@@ -20,7 +20,8 @@ const HOSTNAME = /^[a-z0-9]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*\.?
 const ROLE_ALIASES: Record<string, string> = { admin: "tenant_admin", analyst: "tenant_analyst", viewer: "tenant_viewer", read_only: "tenant_viewer" };
 
 export const legacyUser = z.object({
-  email,
+  // At most 254 characters: the longest address mail can be sent to (the outbox's limit), and users without a hash are invited by email.
+  email: email.pipe(z.string().max(254, "at most 254 characters")),
   name: opt(text(200)).transform((v) => v ?? ""),
   role: z
     .preprocess((v) => {

@@ -270,7 +270,7 @@ export async function importUpload(caller: ArchiveCaller, input: { slug: string;
     return t;
   });
   try {
-    return await importLegacyData({ slug: tenant.slug, from: input.dir, dryRun: input.dryRun, via: VIA });
+    return await importLegacyData({ slug: tenant.slug, from: input.dir, dryRun: input.dryRun, via: VIA, invitedBy: caller.userId });
   } catch (error) {
     if (!input.dryRun) await recordFailed(caller, tenant.id, "tenant.import-failed", tenant.id, error, { slug: tenant.slug });
     throw error;
