@@ -1,9 +1,19 @@
 // npm run portal: the whole portal on one machine.
-//   - no DATABASE_URL: starts the embedded Postgres (.data/postgres, reused)
+//   - no DATABASE_URL: starts the embedded Postgres (.data/postgres or PG_DATA_DIR, reused)
 //   - migrates, loads demo data once
 //   - starts the PDP (Cerbos over policies/) unless CERBOS_URL is set
 //   - runs Next.js (dev server; `npm run portal -- --prod` builds and serves)
 //   - Ctrl-C stops Next.js, the PDP, and shuts Postgres down cleanly
+// package.json runs this as `exec node --import tsx scripts/portal.ts`, so that
+// npm's child is this process and npm waits for it and exits with its code:
+//   - without exec, npm's script shell (dash) dies at once on a terminal's
+//     SIGINT, and npm exits by the same signal, giving the prompt back while
+//     the portal is still stopping;
+//   - not the tsx CLI: it would sit between npm and this process, and npm
+//     forwards SIGINT to it as well; tsx relays a second SIGINT and, when the
+//     child does not acknowledge it within 30 ms (a busy machine), SIGKILLs it
+//     and exits 130, mid-shutdown.
+// tests/portal-shutdown.test.ts runs `npm run portal` and presses Ctrl-C.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { settings, SettingsError } from "@/lib/config";
@@ -13,8 +23,8 @@ import { localArchiveKeyFile } from "./lib/archive-key";
 import { localAuthSecret } from "./lib/auth-secret";
 import { ensureCerbos, type CerbosServer } from "./lib/cerbos";
 import { prepareDemoDatabase } from "./lib/demo-database";
-import { openDevDatabase, redactUrl } from "./lib/dev-database";
-import { DEV_DATA_DIR, releaseLibrarySignalHandlers } from "./lib/embedded-postgres";
+import { devDataDir, openDevDatabase, redactUrl } from "./lib/dev-database";
+import { releaseLibrarySignalHandlers } from "./lib/embedded-postgres";
 
 // Every setting is checked before anything starts (lib/config): a bad value
 // is named here, not discovered by the server after the database is up.
@@ -39,6 +49,12 @@ let next: ChildProcess | undefined;
 let pdp: CerbosServer | undefined;
 let stopping = false;
 
+/** A folder under the working directory by its relative path (.data/postgres), any other absolutely. */
+function shownPath(dir: string): string {
+  const rel = path.relative(process.cwd(), dir);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : dir;
+}
+
 const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
 /** SIGTERM, then SIGKILL after `graceMs`; at once if it already exited (a terminal's Ctrl-C reaches it directly). */
@@ -60,7 +76,7 @@ async function shutdown(code: number) {
     await pdp?.stop();
     console.log("Policy decision point (Cerbos) stopped.");
     await db.stop();
-    console.log(db.embedded ? `Embedded Postgres stopped (data kept in ${path.relative(process.cwd(), DEV_DATA_DIR)}).` : "The database (DATABASE_URL) was left running.");
+    console.log(db.embedded ? `Embedded Postgres stopped (data kept in ${shownPath(devDataDir())}).` : "The database (DATABASE_URL) was left running.");
   } catch (error) {
     console.error(`Could not stop everything cleanly: ${(error as Error).message}`);
     code ||= 1;

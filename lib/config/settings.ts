@@ -223,6 +223,8 @@ const SHAPE = {
   // The local stack (npm run portal, scripts/): the web port and the embedded Postgres's port.
   PORT: wholeOrUnset("PORT", { min: 1, max: 65535 }),
   PG_PORT: wholeOrUnset("PG_PORT", { min: 1, max: 65535 }),
+  /** The embedded Postgres's data folder (default .data/postgres; relative to the working directory). tests/portal-shutdown.test.ts points it at a temp folder. */
+  PG_DATA_DIR: text(),
 
   // Connector checks (lib/credentials): tests only.
   CONNECTOR_TEST_ENDPOINT: url("CONNECTOR_TEST_ENDPOINT", ["http:", "https:"], "http://127.0.0.1:4010"),

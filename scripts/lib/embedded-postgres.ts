@@ -48,7 +48,6 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-export const DEV_DATA_DIR = path.join(process.cwd(), ".data", "postgres");
 const DATABASE_NAME = "mssp_portal";
 // Local only, never reachable off the loopback interface.
 const LOCAL_PASSWORD = "postgres";
