@@ -52,6 +52,10 @@ export async function installJobEngine(ownerUrl: string): Promise<boolean> {
     const { rows } = await client.query<{ ok: boolean }>(`select to_regnamespace('jobs_engine') is not null as ok`);
     if (!rows[0]?.ok) return false;
     const migrationPool = new pg.Pool({ ...pgConnectionConfig(ownerUrl), max: 1 });
+    // An idle connection dropped by the server would otherwise crash the
+    // process; graphile-worker also warns ("no error handlers") without it.
+    // The migration itself reports its own failure by throwing.
+    migrationPool.on("error", () => {});
     try {
       await runMigrations({ pgPool: migrationPool, logger: quietGraphileLogger });
     } finally {
