@@ -21,8 +21,8 @@ const ltree = customType<{ data: string }>({ dataType: () => "extensions.ltree" 
 export const TENANT_KINDS = ["mssp", "customer", "site"] as const;
 export const ROLES = ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst", "tenant_viewer"] as const;
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
-export const ALERT_STATUSES = ["new", "investigating", "resolved", "false_positive"] as const;
-export const OPEN_ALERT_STATUSES = ["new", "investigating"] as const;
+export const ALERT_STATUSES = ["new", "acknowledged", "in_progress", "resolved", "false_positive"] as const;
+export const OPEN_ALERT_STATUSES = ["new", "acknowledged", "in_progress"] as const;
 
 export type Role = (typeof ROLES)[number];
 export type Severity = (typeof SEVERITIES)[number];
@@ -109,6 +109,9 @@ export const alerts = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+    closeReason: text("close_reason"),
+    // search (tsvector, generated) is read only through SQL in lib/alerts/list.ts.
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

@@ -253,7 +253,7 @@ async function main() {
   const customerTenantIds = await subtree(data.customer.id);
   const msspTenantIds = await subtree(data.msspId);
   const { rows: [target] } = await ownerPool.query(
-    `select id, status from public.alerts where tenant_id = any($1::uuid[]) order by detected_at desc limit 1`,
+    `select id, status from public.alerts where tenant_id = any($1::uuid[]) and status = 'new' order by detected_at desc limit 1`,
     [customerTenantIds],
   );
   await ownerPool.end();

@@ -96,8 +96,8 @@ const event = (slug: TenantSlug, action = "alerts:triage", extra: Record<string,
 describe("recordAudit writes in the caller's transaction", () => {
   test("a committed change leaves one row: actor from the session, email from users, time and chain from the database", async () => {
     await as(fx, "acmeAnalyst", async (tx) => {
-      await tx.client.query("update public.alerts set status = 'investigating' where tenant_id = $1 and id = $2", [fx.tenants.acme, fx.alerts.acme[0]]);
-      await recordAudit(tx, event("acme", "alerts:triage", { details: { from: "new", to: "investigating" }, requestId: "req-1" }));
+      await tx.client.query("update public.alerts set status = 'acknowledged' where tenant_id = $1 and id = $2", [fx.tenants.acme, fx.alerts.acme[0]]);
+      await recordAudit(tx, event("acme", "alerts:triage", { details: { from: "new", to: "acknowledged" }, requestId: "req-1" }));
     });
     const [row] = await chainOf("acme");
     assert.equal(row.seq, "1");
@@ -108,7 +108,7 @@ describe("recordAudit writes in the caller's transaction", () => {
     assert.equal(row.target_id, fx.alerts.acme[0]);
     assert.equal(row.outcome, "success");
     assert.equal(row.request_id, "req-1");
-    assert.deepEqual(row.details_json, { from: "new", to: "investigating" });
+    assert.deepEqual(row.details_json, { from: "new", to: "acknowledged" });
     assert.ok(row.prev_hash.equals(GENESIS_HASH));
     assertChainIntact([row]);
   });

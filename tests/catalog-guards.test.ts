@@ -41,6 +41,10 @@ allow("connector credentials: listed by members (sealed bytes only), written by 
   ...each("table public.credentials authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
 allow("append-only audit trail: admins read, everyone records their own actions; UPDATE/DELETE/TRUNCATE never granted",
   "table public.audit_log authenticated SELECT", "table public.audit_log authenticated INSERT");
+allow("alert timelines: read by visibility; comments inserted as oneself by analysts and admins (policy); status and assignment events come from the workflow trigger; never updated or deleted",
+  "table public.alert_events authenticated SELECT", "table public.alert_events authenticated INSERT");
+allow("saved alert-list filters: each person reads, saves and deletes only their own (policy)",
+  ...each("table public.alert_saved_filters authenticated", ["SELECT", "INSERT", "DELETE"]));
 allow("the tenant tree is read under RLS; no insert or delete (provisioning is a service path)", "table public.tenants authenticated SELECT");
 allow("the only tenant column a tenant admin may change (Team page), by policy", "column public.tenants.require_mfa authenticated UPDATE");
 allow("members of visible tenants; no password hash, no lockout counters", ...["id", "email", "name", "created_at"].map((c) => `column public.users.${c} authenticated SELECT`));

@@ -87,10 +87,10 @@ for (const c of ROLE_CASES) {
     test(verb(c.update, "update (triage)"), async () => {
       const id = await scratchAlert(c.on);
       const o = await as(fx, c.user, ({ client }) =>
-        attempt(client, "update public.alerts set status = 'investigating' where id = $1", [id]),
+        attempt(client, "update public.alerts set status = 'acknowledged' where id = $1", [id]),
       );
       assertRows(o, c.update ? 1 : 0);
-      assert.equal(await alertStatus(id), c.update ? "investigating" : "new");
+      assert.equal(await alertStatus(id), c.update ? "acknowledged" : "new");
     });
 
     test(verb(c.delete, "delete"), async () => {

@@ -32,7 +32,7 @@ describe("re-homing a row to another tenant the caller can write", () => {
       // The second alert references no asset, so only the tenant changes.
       await attempt(client, "update public.alerts set tenant_id = $1 where tenant_id = $2 and id = $3", [fx.tenants.globex, fx.tenants.acme, fx.alerts.acme[1]]),
       // Control: the same caller may update the same row in place.
-      await attempt(client, "update public.alerts set status = 'investigating' where tenant_id = $1 and id = $2", [fx.tenants.acme, fx.alerts.acme[1]]),
+      await attempt(client, "update public.alerts set status = 'acknowledged' where tenant_id = $1 and id = $2", [fx.tenants.acme, fx.alerts.acme[1]]),
     ]);
     assertImmutable(moved);
     if (!moved.ok) assert.match(moved.message, /^public\.alerts: tenant_id cannot change/);

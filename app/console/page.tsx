@@ -40,7 +40,7 @@ export default async function ConsoleOverview() {
 
   return (
     <>
-      <PageHeader title="Overview" description="Open alerts (new or investigating) across every tenant you operate." />
+      <PageHeader title="Overview" description="Open alerts (new, acknowledged or in progress) across every tenant you operate." />
       <div className="mb-6 grid gap-4 sm:grid-cols-4">
         <Stat label="Customers" value={customers.length} testId="stat-customers" />
         <Stat label="Open alerts" value={open} testId="stat-open" />

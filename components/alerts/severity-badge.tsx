@@ -1,4 +1,5 @@
 import type { AlertStatus, Severity } from "@/drizzle/schema";
+import { STATUS_LABELS } from "@/lib/alerts/labels";
 
 export const SEVERITY_COLORS: Record<Severity, string> = {
   critical: "#dc2626",
@@ -16,12 +17,6 @@ const SEVERITY_CLASSES: Record<Severity, string> = {
   info: "bg-slate-100 text-slate-700 ring-slate-200",
 };
 
-const STATUS_LABELS: Record<AlertStatus, string> = {
-  new: "New",
-  investigating: "Investigating",
-  resolved: "Resolved",
-  false_positive: "False positive",
-};
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
   return (

@@ -1,51 +1,95 @@
-// The alert list: paged, filterable by severity, status and (within the
-// caller's scope) tenant. RLS bounds what exists; the filters only narrow it.
-import { and, count, desc, eq, inArray, type SQL } from "drizzle-orm";
+// The alert list: paged; filtered by full-text search, severity, status,
+// assignee, a detection date range and (within the caller's scope) tenant;
+// sorted by time, severity or last change. RLS bounds what exists; the
+// filters only narrow it. The URL is the state (lib/url/list-query.ts).
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { ALERT_STATUSES, alerts, SEVERITIES, tenants, type AlertStatus, type Severity } from "@/drizzle/schema";
+import { ALERT_STATUSES, alerts, OPEN_ALERT_STATUSES, SEVERITIES, tenants, users, type AlertStatus, type Severity } from "@/drizzle/schema";
 import type { Db } from "@/lib/db/with-tenant";
 import { tenantSlugSchema } from "@/lib/tenancy/slug";
+import { choiceSchema, dayRange, daySchema, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
+import { STATUS_LABELS } from "./labels";
 
 export const ALERT_PAGE_SIZE = 25;
 
-const filterSchema = z.object({
-  severity: z.enum(SEVERITIES),
-  status: z.enum(ALERT_STATUSES),
-  tenant: tenantSlugSchema,
-  page: z.coerce.number().int().min(1).max(100_000),
-});
+export const ALERT_SORTS = ["newest", "oldest", "severity", "updated"] as const;
+export type AlertSort = (typeof ALERT_SORTS)[number];
+export const SORT_LABELS: Record<AlertSort, string> = {
+  newest: "Newest first",
+  oldest: "Oldest first",
+  severity: "Most severe first",
+  updated: "Recently changed",
+};
+
+export const STATUS_FILTERS = ["open", ...ALERT_STATUSES] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
+
+/** "me", "none" (unassigned) or a user id. */
+export type AssigneeFilter = "me" | "none" | (string & {});
 
 export interface AlertFilters {
+  q?: string;
   severity?: Severity;
-  status?: AlertStatus;
+  status?: StatusFilter;
   tenant?: string;
+  assignee?: AssigneeFilter;
+  /** Detected on or after this day (YYYY-MM-DD, UTC). */
+  from?: string;
+  /** Detected on or before this day (YYYY-MM-DD, UTC). */
+  to?: string;
+  sort?: AlertSort;
   page: number;
 }
 
+export const ALERT_FILTER_DEFAULTS: AlertFilters = { page: 1, sort: "newest" };
+
+const assigneeSchema = z.union([z.enum(["me", "none"]), z.string().uuid()], { error: () => "choose me, unassigned or a person from the list" });
+
+const SCHEMAS = {
+  q: searchSchema,
+  severity: choiceSchema(SEVERITIES, (s) => s),
+  status: choiceSchema(STATUS_FILTERS, (s) => (s === "open" ? "open" : STATUS_LABELS[s].toLowerCase())),
+  tenant: tenantSlugSchema,
+  assignee: assigneeSchema,
+  from: daySchema,
+  to: daySchema,
+  sort: choiceSchema(ALERT_SORTS, (s) => SORT_LABELS[s].toLowerCase()),
+  page: pageSchema,
+};
+const NAMES = { q: "search", severity: "severity", status: "status", tenant: "tenant", assignee: "assignee", from: "start date", to: "end date", sort: "sort order", page: "page" };
+
 /**
  * Reads filters from URL search params. A value that does not parse is
- * dropped and reported, so a mistyped link shows a clear note and the
- * unfiltered list instead of an error page.
+ * dropped and reported, so a mistyped link shows a clear note and the rest of
+ * the list instead of an error page.
  */
-export function parseAlertFilters(params: Record<string, string | string[] | undefined>): {
-  filters: AlertFilters;
-  problems: string[];
-} {
-  const filters: AlertFilters = { page: 1 };
-  const problems: string[] = [];
-  for (const key of ["severity", "status", "tenant", "page"] as const) {
-    const raw = params[key];
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value === undefined || value === "") continue;
-    const parsed = filterSchema.shape[key].safeParse(value);
-    if (parsed.success) (filters as unknown as Record<string, unknown>)[key] = parsed.data;
-    else problems.push(`Ignored ${key} "${value.slice(0, 40)}": not a valid ${key}.`);
+export function parseAlertFilters(params: Record<string, string | string[] | undefined>): { filters: AlertFilters; problems: string[] } {
+  const { query, problems } = parseListQuery<AlertFilters>(params, SCHEMAS as never, NAMES, { ...ALERT_FILTER_DEFAULTS });
+  if (query.q === "") delete query.q;
+  if (query.from && query.to && query.from > query.to) {
+    problems.push(`Ignored the dates: the range ends (${query.to}) before it starts (${query.from}).`);
+    delete query.from;
+    delete query.to;
   }
-  return { filters, problems };
+  return { filters: query, problems };
+}
+
+/** The list's URL with some filters changed (page back to 1 unless given). */
+export function alertListHref(filters: AlertFilters, change: Partial<AlertFilters> = {}): string {
+  const next = { ...filters, page: 1, ...change };
+  return listHref(
+    { q: next.q, severity: next.severity, status: next.status, tenant: next.tenant, assignee: next.assignee, from: next.from, to: next.to, sort: next.sort, page: next.page },
+    ALERT_FILTER_DEFAULTS,
+  );
+}
+
+export function isFiltered(f: AlertFilters): boolean {
+  return Boolean(f.q || f.severity || f.status || f.tenant || f.assignee || f.from || f.to);
 }
 
 export interface AlertRow {
   id: string;
+  tenantId: string;
   tenantSlug: string;
   tenantName: string;
   title: string;
@@ -53,7 +97,12 @@ export interface AlertRow {
   status: AlertStatus;
   source: string;
   hostname: string | null;
+  assignedTo: string | null;
+  assigneeName: string | null;
   detectedAt: Date;
+  createdAt: Date;
+  acknowledgedAt: Date | null;
+  resolvedAt: Date | null;
 }
 
 export interface AlertPage {
@@ -63,15 +112,46 @@ export interface AlertPage {
   pageCount: number;
 }
 
+export interface ListOptions {
+  /** The caller's user id, for assignee=me. */
+  me?: string;
+  /** Tenants whose alerts the PDP does not let the caller read (lib/alerts/access.ts). */
+  hiddenTenantIds?: readonly string[];
+}
+
+const SEVERITY_RANK = sql`case ${alerts.severity} when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 4 end`;
+
+function orderFor(sort: AlertSort | undefined): SQL[] {
+  switch (sort) {
+    case "oldest":
+      return [asc(alerts.detectedAt), asc(alerts.id)];
+    case "severity":
+      return [asc(SEVERITY_RANK), desc(alerts.detectedAt), desc(alerts.id)];
+    case "updated":
+      return [desc(alerts.updatedAt), desc(alerts.id)];
+    default:
+      return [desc(alerts.detectedAt), desc(alerts.id)];
+  }
+}
+
 /**
  * The page is taken from alerts alone and only its rows are joined to their
  * tenants: joining first made the planner (which cannot size the RLS id list)
  * rescan the alerts index once per tenant for an MSSP operator (npm run bench).
  */
-export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT_PAGE_SIZE): Promise<AlertPage> {
+export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT_PAGE_SIZE, opts: ListOptions = {}): Promise<AlertPage> {
   const where: SQL[] = [];
+  if (filters.q) where.push(sql`${sql.raw('"alerts"."search"')} @@ websearch_to_tsquery('english', ${filters.q})`);
   if (filters.severity) where.push(eq(alerts.severity, filters.severity));
-  if (filters.status) where.push(eq(alerts.status, filters.status));
+  if (filters.status === "open") where.push(inArray(alerts.status, [...OPEN_ALERT_STATUSES]));
+  else if (filters.status) where.push(eq(alerts.status, filters.status));
+  if (filters.assignee === "none") where.push(isNull(alerts.assignedTo));
+  else if (filters.assignee === "me") where.push(eq(alerts.assignedTo, opts.me ?? "00000000-0000-0000-0000-000000000000"));
+  else if (filters.assignee) where.push(eq(alerts.assignedTo, filters.assignee));
+  const range = dayRange(filters.from, filters.to);
+  if (range.from) where.push(gte(alerts.detectedAt, range.from));
+  if (range.before) where.push(lt(alerts.detectedAt, range.before));
+  if (opts.hiddenTenantIds?.length) where.push(sql`${alerts.tenantId} <> all(${sql.param([...opts.hiddenTenantIds])}::uuid[])`);
   if (filters.tenant) {
     // A filter, not a scope: RLS already bounds which tenants exist here.
     const [tenant] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, filters.tenant));
@@ -93,11 +173,15 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
       status: alerts.status,
       source: alerts.source,
       hostname: alerts.hostname,
+      assignedTo: alerts.assignedTo,
       detectedAt: alerts.detectedAt,
+      createdAt: alerts.createdAt,
+      acknowledgedAt: alerts.acknowledgedAt,
+      resolvedAt: alerts.resolvedAt,
     })
     .from(alerts)
     .where(condition)
-    .orderBy(desc(alerts.detectedAt), desc(alerts.id))
+    .orderBy(...orderFor(filters.sort))
     .limit(pageSize)
     .offset((page - 1) * pageSize);
 
@@ -106,10 +190,15 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
     ? await db.select({ id: tenants.id, slug: tenants.slug, name: tenants.name }).from(tenants).where(inArray(tenants.id, tenantIds))
     : [];
   const byId = new Map(names.map((t) => [t.id, t]));
-  const rows = pageRows.map(({ tenantId, ...r }) => ({
+  const userIds = [...new Set(pageRows.flatMap((r) => (r.assignedTo ? [r.assignedTo] : [])))];
+  // Under RLS a user outside the caller's tenants has no visible name; the page says "someone".
+  const people = userIds.length ? await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, userIds)) : [];
+  const nameOf = new Map(people.map((p) => [p.id, p.name || p.email]));
+  const rows = pageRows.map((r) => ({
     ...r,
-    tenantSlug: byId.get(tenantId)?.slug ?? "",
-    tenantName: byId.get(tenantId)?.name ?? "",
+    tenantSlug: byId.get(r.tenantId)?.slug ?? "",
+    tenantName: byId.get(r.tenantId)?.name ?? "",
+    assigneeName: r.assignedTo ? (nameOf.get(r.assignedTo) ?? "Someone outside your tenants") : null,
   }));
   return { rows, total, page, pageCount };
 }

@@ -6,7 +6,7 @@
 //    big, Hooli is tiny), and sites carry their own assets and alerts;
 //  - severities are mostly low/info with a thin tail of criticals, and
 //    Initech has no open criticals at all;
-//  - recent alerts are open (new/investigating), older ones resolved or
+//  - recent alerts are open (new/acknowledged/in progress), older ones resolved or
 //    closed as false positives; activity rises towards `now` and follows
 //    business hours;
 //  - a few hosts are noisy, one detection is noisy at the Globex lab, and
@@ -55,6 +55,8 @@ export interface DemoAlert {
   createdAt: Date;
   updatedAt: Date;
   resolvedAt: Date | null;
+  /** When someone first acknowledged it; null while new. */
+  acknowledgedAt: Date | null;
 }
 
 export interface DemoData {
@@ -740,7 +742,7 @@ function makeAlert(
   let status: AlertStatus;
   let resolvedAt: number | null = null;
   if (open) {
-    status = ageHours > 2 && rng.chance(0.45) ? "investigating" : ageHours > 0.5 && rng.chance(0.15) ? "investigating" : "new";
+    status = ageHours > 2 && rng.chance(0.45) ? "in_progress" : ageHours > 0.5 && rng.chance(0.15) ? "in_progress" : "new";
   } else {
     status = rng.chance(rule.fp) ? "false_positive" : "resolved";
     const [lo, hi] = TRIAGE_HOURS[severity];
@@ -749,7 +751,7 @@ function makeAlert(
     if (resolvedAt <= detectedAt) resolvedAt = detectedAt + Math.max(60_000, (now - detectedAt) / 2);
   }
 
-  const assignProbability = status === "investigating" ? 0.9 : status === "new" ? 0.05 : 0.75;
+  const assignProbability = status === "in_progress" ? 0.9 : status === "new" ? 0.05 : 0.75;
   const assigneeEmail = assignees.length > 0 && rng.chance(assignProbability) ? rng.weighted(assignees) : null;
 
   let hostname: string | null = asset?.hostname ?? null;
@@ -766,7 +768,11 @@ function makeAlert(
   const sourceIp = inbound ? ext : asset?.ipAddress ?? null;
 
   const createdAt = Math.min(now, detectedAt + rng.int(3, 180) * 1000);
-  const updatedAt = resolvedAt ?? (status === "investigating" ? Math.min(now, createdAt + rng.int(5, 240) * 60_000) : createdAt);
+  const updatedAt = resolvedAt ?? (status === "in_progress" ? Math.min(now, createdAt + rng.int(5, 240) * 60_000) : createdAt);
+  // Worked alerts were acknowledged a while after they arrived (no extra random
+  // draw, so the rest of the demo stays as it was): a quarter of the way to
+  // their last change, at most 20 minutes in.
+  const acknowledgedAt = status === "new" ? null : Math.min(updatedAt, createdAt + Math.min(20 * 60_000, (updatedAt - createdAt) / 4));
 
   return {
     id: rng.uuid(),
@@ -785,6 +791,7 @@ function makeAlert(
     createdAt: new Date(createdAt),
     updatedAt: new Date(Math.max(updatedAt, createdAt)),
     resolvedAt: resolvedAt === null ? null : new Date(resolvedAt),
+    acknowledgedAt: acknowledgedAt === null ? null : new Date(acknowledgedAt),
   };
 }
 

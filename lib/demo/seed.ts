@@ -239,10 +239,12 @@ async function insertAlerts(
     const result = await client.query(
       `insert into public.alerts
          (tenant_id, id, title, description, severity, status, source, rule_name, asset_id, hostname,
-          source_ip, assigned_to, detected_at, created_at, updated_at, resolved_at)
-       select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                            $8::text[], $9::uuid[], $10::text[], $11::inet[], $12::uuid[], $13::timestamptz[],
-                            $14::timestamptz[], $15::timestamptz[], $16::timestamptz[])`,
+          source_ip, assigned_to, detected_at, created_at, updated_at, resolved_at, acknowledged_at, close_reason)
+       select *, case when s in ('resolved', 'false_positive') then 'Closed before the demo began.' end
+         from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::text[], $9::uuid[], $10::text[], $11::inet[], $12::uuid[], $13::timestamptz[],
+                     $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::timestamptz[])
+              as u(t, i, ti, d, sev, s, src, r, a, h, ip, asg, det, cr, up, res, ack)`,
       [
         batch.map((a) => tenantId(tenantIds, a.tenantSlug)),
         batch.map((a) => a.id),
@@ -260,6 +262,7 @@ async function insertAlerts(
         batch.map((a) => a.createdAt.toISOString()),
         batch.map((a) => a.updatedAt.toISOString()),
         batch.map((a) => a.resolvedAt?.toISOString() ?? null),
+        batch.map((a) => a.acknowledgedAt?.toISOString() ?? null),
       ],
     );
     inserted += result.rowCount ?? 0;

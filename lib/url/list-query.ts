@@ -1,4 +1,4 @@
-// The URL search params of the list pages (console Credentials, Keys): one
+// The URL search params of the list pages (console Credentials, Keys, Alerts): one
 // schema per kind of value, one parser that drops and reports a value that
 // does not parse (a mistyped or stale link shows a clear note and the rest of
 // the page, never an error page), one href builder and one LIKE pattern.
@@ -19,6 +19,24 @@ export const pageSchema = z.coerce
   .int("pages are numbered 1, 2, 3 …")
   .min(1, "pages are numbered from 1")
   .max(100_000, "there are not that many pages");
+
+/** A calendar day, YYYY-MM-DD (what <input type="date"> sends), that exists. */
+export const daySchema = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "write a date as YYYY-MM-DD")
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d) && t.getUTCFullYear() >= 2000 && t.getUTCFullYear() <= 2100;
+  }, "not a date between 2000 and 2100");
+
+/** The start of a YYYY-MM-DD day and of the day after it, in UTC: [from, to) covers `to` whole. */
+export function dayRange(from: string | undefined, to: string | undefined): { from?: Date; before?: Date } {
+  return {
+    from: from ? new Date(`${from}T00:00:00Z`) : undefined,
+    before: to ? new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
+  };
+}
 
 /** One of `values`, with the choices named in words when it is not. */
 export function choiceSchema<const V extends readonly [string, ...string[]]>(values: V, label: (v: V[number]) => string) {

@@ -171,8 +171,8 @@ export async function generateBenchData(client: pg.Client, opts: GenerateOptions
                   case when r_sev < 0.03 then 'critical' when r_sev < 0.15 then 'high'
                        when r_sev < 0.40 then 'medium' when r_sev < 0.70 then 'low' else 'info' end as severity,
                   -- Recent alerts are mostly open, older ones mostly closed.
-                  case when age_days < 2 then (array['new', 'new', 'investigating', 'resolved'])[1 + g % 4]
-                       when r_open < 0.06 then (array['new', 'investigating'])[1 + g % 2]
+                  case when age_days < 2 then (array['new', 'new', 'in_progress', 'resolved'])[1 + g % 4]
+                       when r_open < 0.06 then (array['new', 'in_progress'])[1 + g % 2]
                        else (array['resolved', 'resolved', 'resolved', 'false_positive'])[1 + g % 4] end as status,
                   (array['crowdstrike', 'sentinelone', 'defender', 'splunk', 'okta', 'aws-guardduty'])[1 + g % 6] as source,
                   'rule-' || (g % 97) as rule_name,

@@ -230,7 +230,7 @@ async function generatePurgeTarget(owner: pg.Client, tenantId: string, slug: str
                        'Credential dumping tool detected', 'Unusual S3 bucket policy change', 'Phishing link clicked',
                        'Lateral movement via SMB'])[1 + abs(hashtext($2 || g)) % 10] as title,
                 (array['critical', 'high', 'high', 'medium', 'medium', 'medium', 'low', 'low', 'info', 'info'])[1 + abs(hashtext(g || $2)) % 10] as severity,
-                case when g % 17 = 0 then 'new' when g % 23 = 0 then 'investigating'
+                case when g % 17 = 0 then 'new' when g % 23 = 0 then 'in_progress'
                      when g % 4 = 0 then 'false_positive' else 'resolved' end as status,
                 (array['crowdstrike', 'sentinelone', 'defender', 'splunk', 'okta', 'aws-guardduty'])[1 + g % 6] as source,
                 now() - make_interval(secs => 90 * 86400 * power((abs(hashtext(g::text)) % 100000) / 100000.0, 2)) as detected_at

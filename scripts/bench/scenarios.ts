@@ -145,8 +145,8 @@ function listOutcome(results: pg.QueryResult[]): Outcome {
 
 /** loadTenantTree's count query: open alerts by tenant and severity. */
 function openCounts(tenantFilter?: { sql: (n: number) => string; value: unknown }): Statement[] {
-  const params: unknown[] = [...OPEN_ALERT_STATUSES];
-  const where = [`a.status in ($1, $2)`];
+  const params: unknown[] = [[...OPEN_ALERT_STATUSES]];
+  const where = [`a.status = any($1::text[])`];
   if (tenantFilter) {
     params.push(tenantFilter.value);
     where.push(tenantFilter.sql(params.length));
@@ -167,7 +167,9 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
   const customer = { sql: anyOf, value: ctx.customerTenantIds };
   const site = { sql: equals, value: ctx.siteTenantId };
   const mssp = { sql: anyOf, value: ctx.msspTenantIds };
-  const newStatus = ctx.updateAlertStatus === "investigating" ? "new" : "investigating";
+  // A step the workflow allows without a close reason (the update rolls back).
+  const newStatus = ctx.updateAlertStatus === "new" ? "acknowledged" : ctx.updateAlertStatus === "acknowledged" ? "in_progress" : "new";
+  if (newStatus === "new") throw new Error(`the update scenario needs a new or acknowledged alert, got ${ctx.updateAlertStatus}`);
 
   return [
     {

@@ -99,6 +99,24 @@ async function failedJob(env: Env, tenantId: string, kind: string): Promise<stri
   return row.id;
 }
 
+/** A fresh alert (owner insert) in `tenant` with `status` (closed ones with a reason, as the workflow leaves them). */
+async function alertIn(env: Env, tenant: TenantSlug, status: string): Promise<string> {
+  const [row] = await ownerQuery<{ id: string }>(
+    env.url,
+    `insert into public.alerts (tenant_id, title, severity, source, status, acknowledged_at)
+     values ($1, $2, 'high', 'edr', $3, case when $3 <> 'new' then now() end) returning id`,
+    [env.fx.tenants[tenant], unique("alert"), status],
+  );
+  return row.id;
+}
+
+/** n fresh alerts of `tenant` as the bulk form's "tenantId:alertId,…". */
+async function alertKeys(env: Env, tenant: TenantSlug, status: string, n: number): Promise<string> {
+  const keys: string[] = [];
+  for (let i = 0; i < n; i++) keys.push(`${env.fx.tenants[tenant]}:${await alertIn(env, tenant, status)}`);
+  return keys.join(",");
+}
+
 const NOT_UUID = ["", "not-a-uuid", "00000000-0000-0000-0000-00000000000g", "' or 1=1 --", "\u0000"];
 /** The tenantId field broken every way the schema must catch, other fields kept valid. */
 const badTenantIds = (fields: FormFields): FormFields[] => [
@@ -268,14 +286,162 @@ export const SPECS: Record<string, ActionSpec> = {
     malformed: (env) => [...badTenantIds({ jobId: randomUUID() }), { tenantId: env.fx.tenants.acme }],
   },
 
+  // --- alerts (triage) ------------------------------------------------------
+  "lib/actions/alerts/change-alert-status.ts#acknowledgeAlert": {
+    guard: "tenantAction",
+    pdp: "alerts:triage",
+    audit: "alerts:acknowledge",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "acme", "new") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "globex", "new") }),
+    malformed: (env) => [...badTenantIds({ alertId: randomUUID() }), { tenantId: env.fx.tenants.acme, alertId: "1" }, { tenantId: env.fx.tenants.acme }],
+  },
+  "lib/actions/alerts/change-alert-status.ts#startAlert": {
+    guard: "tenantAction",
+    pdp: "alerts:triage",
+    audit: "alerts:start",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "acme", "acknowledged") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "globex", "acknowledged") }),
+    malformed: (env) => [...badTenantIds({ alertId: randomUUID() }), { tenantId: env.fx.tenants.acme, alertId: "' or 1=1 --" }],
+  },
+  "lib/actions/alerts/change-alert-status.ts#closeAlert": {
+    guard: "tenantAction",
+    pdp: "alerts:triage",
+    audit: "alerts:close",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "acme", "in_progress"), resolution: "resolved", reason: "Contained and reimaged" }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "globex", "in_progress"), resolution: "resolved", reason: "Contained" }),
+    malformed: (env) => [
+      ...badTenantIds({ alertId: randomUUID(), resolution: "resolved", reason: "fixed it" }),
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID(), resolution: "resolved" },
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID(), resolution: "resolved", reason: "  " },
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID(), resolution: "resolved", reason: "x".repeat(1001) },
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID(), resolution: "resolved", reason: "bad\u0000reason" },
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID(), resolution: "new", reason: "fixed it" },
+    ],
+  },
+  "lib/actions/alerts/assign-alert.ts#assignAlert": {
+    guard: "tenantAction",
+    pdp: "alerts:triage",
+    audit: "alerts:assign",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "acme", "new"), assigneeId: env.fx.users.acmeAnalyst }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "globex", "new"), assigneeId: env.fx.users.acmeAnalyst }),
+    malformed: (env) => [
+      ...badTenantIds({ alertId: randomUUID(), assigneeId: "" }),
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID(), assigneeId: "someone" },
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID() },
+    ],
+  },
+  "lib/actions/alerts/comment-on-alert.ts#commentOnAlert": {
+    guard: "tenantAction",
+    pdp: "alerts:triage",
+    audit: "alerts:comment",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "acme", "new"), body: "Looked at it" }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "globex", "new"), body: "Looked at it" }),
+    malformed: (env) => [
+      ...badTenantIds({ alertId: randomUUID(), body: "hi" }),
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID(), body: "" },
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID(), body: "x".repeat(4001) },
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID() },
+    ],
+  },
+  "lib/actions/alerts/bulk-triage.ts#bulkAcknowledge": {
+    guard: "tenantAction",
+    pdp: "alerts:triage",
+    audit: "alerts:bulk-acknowledge",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, alerts: await alertKeys(env, "acme", "new", 2) }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, alerts: await alertKeys(env, "globex", "new", 2) }),
+    malformed: (env) => [
+      ...badTenantIds({ alerts: `${randomUUID()}:${randomUUID()}` }),
+      { tenantId: env.fx.tenants.acme, alerts: "" },
+      { tenantId: env.fx.tenants.acme, alerts: "not-a-pair" },
+      { tenantId: env.fx.tenants.acme, alerts: Array.from({ length: 101 }, () => `${randomUUID()}:${randomUUID()}`).join(",") },
+    ],
+  },
+  "lib/actions/alerts/bulk-triage.ts#bulkAssign": {
+    guard: "tenantAction",
+    pdp: "alerts:triage",
+    audit: "alerts:bulk-assign",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, alerts: await alertKeys(env, "acme", "new", 2), assigneeId: env.fx.users.acmeAnalyst }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, alerts: await alertKeys(env, "globex", "new", 1), assigneeId: env.fx.users.acmeAnalyst }),
+    malformed: (env) => [...badTenantIds({ alerts: `${randomUUID()}:${randomUUID()}`, assigneeId: "" }), { tenantId: env.fx.tenants.acme, alerts: `${randomUUID()}:${randomUUID()}`, assigneeId: "x" }],
+  },
+  "lib/actions/alerts/bulk-triage.ts#bulkClose": {
+    guard: "tenantAction",
+    pdp: "alerts:triage",
+    audit: "alerts:bulk-close",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, alerts: await alertKeys(env, "acme", "acknowledged", 2), resolution: "false_positive", reason: "Known scanner" }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, alerts: await alertKeys(env, "globex", "acknowledged", 1), resolution: "false_positive", reason: "Known scanner" }),
+    malformed: (env) => [
+      ...badTenantIds({ alerts: `${randomUUID()}:${randomUUID()}`, resolution: "resolved", reason: "done" }),
+      { tenantId: env.fx.tenants.acme, alerts: `${randomUUID()}:${randomUUID()}`, resolution: "resolved" },
+      { tenantId: env.fx.tenants.acme, alerts: `${randomUUID()}:${randomUUID()}`, resolution: "closed", reason: "done" },
+    ],
+  },
+  "lib/actions/alerts/saved-filters.ts#saveAlertFilter": {
+    guard: "tenantAction",
+    pdp: "alerts:read",
+    audit: "alerts:save-filter",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, name: unique("view"), query: "?q=powershell&status=open" }),
+    malformed: (env) => [
+      ...badTenantIds({ name: "x", query: "" }),
+      { tenantId: env.fx.tenants.acme, name: "", query: "?q=x" },
+      { tenantId: env.fx.tenants.acme, name: "x".repeat(81), query: "?q=x" },
+      { tenantId: env.fx.tenants.acme, name: "ok", query: "?q=".padEnd(1001, "x") },
+    ],
+  },
+  "lib/actions/alerts/saved-filters.ts#deleteAlertFilter": {
+    guard: "tenantAction",
+    pdp: "alerts:read",
+    audit: "alerts:delete-filter",
+    // A person deletes only their own; one already gone (or never theirs) is a no-op that says so
+    // (tests/alert-triage.test.ts deletes a real one and shows another person's stays).
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, filterId: randomUUID() }),
+    malformed: (env) => [...badTenantIds({ filterId: randomUUID() }), { tenantId: env.fx.tenants.acme, filterId: "x" }],
+  },
+
   // --- settings ------------------------------------------------------------
-  "lib/actions/settings/set-require-mfa.ts#setRequireMfa": {
+  "lib/actions/settings/set-setting.ts#setSetting": {
     guard: "tenantAction",
     pdp: "settings:manage",
-    audit: "settings:require-mfa",
-    // "off": turning it on would hold every acme member at MFA enrolment for the cases after.
-    valid: async (env, home) => ({ tenantId: home === "acme" ? env.fx.tenants.acme : env.fx.tenants.globex, requireMfa: "off" }),
-    malformed: (env) => [...badTenantIds({ requireMfa: "on" }), { tenantId: env.fx.tenants.acme, requireMfa: "yes" }, { tenantId: env.fx.tenants.acme }],
+    audit: "setting.set",
+    // A setting tenant admins may change (changedBy "tenant"); MFA stays off so no one is held at enrolment.
+    valid: async (env, home) => ({ tenantId: home === "acme" ? env.fx.tenants.acme : env.fx.tenants.globex, key: "locale.time_zone", value: "Europe/Paris" }),
+    malformed: (env) => [
+      ...badTenantIds({ key: "locale.time_zone", value: "UTC" }),
+      { tenantId: env.fx.tenants.acme, key: "Not A Key", value: "UTC" },
+      { tenantId: env.fx.tenants.acme, key: "nodots", value: "UTC" },
+      { tenantId: env.fx.tenants.acme, key: `locale.${"x".repeat(120)}`, value: "UTC" },
+      { tenantId: env.fx.tenants.acme, key: "locale.time_zone", value: "x".repeat(4001) },
+      { tenantId: env.fx.tenants.acme, key: "locale.time_zone" },
+    ],
+  },
+  "lib/actions/settings/clear-setting.ts#clearSetting": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "setting.cleared",
+    valid: async (env, home) => {
+      const t = await freshFor(env, home);
+      await ownerQuery(env.url, "insert into public.tenant_settings (tenant_id, key, value) values ($1, 'locale.language', '\"de-DE\"')", [t.id]);
+      return { tenantId: t.id, key: "locale.language" };
+    },
+    malformed: (env) => [...badTenantIds({ key: "locale.language" }), { tenantId: env.fx.tenants.acme, key: "../x" }, { tenantId: env.fx.tenants.acme }],
+  },
+  "lib/actions/settings/lock-setting.ts#lockSetting": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "setting.locked",
+    valid: async (env, home) => ({ tenantId: (await freshFor(env, home)).id, key: "sla.high.ack_minutes" }),
+    malformed: (env) => [...badTenantIds({ key: "sla.high.ack_minutes" }), { tenantId: env.fx.tenants.acme, key: "SLA" }],
+  },
+  "lib/actions/settings/lock-setting.ts#unlockSetting": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "setting.unlocked",
+    valid: async (env, home) => {
+      const t = await freshFor(env, home);
+      await ownerQuery(env.url, "insert into public.tenant_settings (tenant_id, key, value, locked) values ($1, 'sla.high.ack_minutes', '30', true)", [t.id]);
+      return { tenantId: t.id, key: "sla.high.ack_minutes" };
+    },
+    malformed: (env) => [...badTenantIds({ key: "sla.high.ack_minutes" }), { tenantId: env.fx.tenants.acme, key: "" }],
   },
 
   // --- team ----------------------------------------------------------------

@@ -53,7 +53,8 @@ export const legacyAlert = z.object({
   title: text(300).pipe(z.string().min(1, "required")),
   description: opt(text(20_000)).transform((v) => v ?? ""),
   severity: z.preprocess((v) => (lower(v) === "informational" ? "info" : lower(v)), z.enum(["critical", "high", "medium", "low", "info"], { message: "one of critical, high, medium, low, info" })),
-  status: opt(z.preprocess(lower, z.enum(["new", "investigating", "resolved", "false_positive"], { message: "one of new, investigating, resolved, false_positive" }))).transform(
+  // "investigating" was the one open status after "new" before triage (issue 10): read as in_progress.
+  status: opt(z.preprocess((v) => (lower(v) === "investigating" ? "in_progress" : lower(v)), z.enum(["new", "acknowledged", "in_progress", "resolved", "false_positive"], { message: "one of new, acknowledged, in_progress (or investigating), resolved, false_positive" }))).transform(
     (v) => v ?? "new",
   ),
   source: text(100).pipe(z.string().min(1, "required")),

@@ -1,0 +1,35 @@
+// What the PDP lets the caller do with alerts, tenant by tenant (issue 10,
+// item 6). RLS decides which alerts exist for the caller; the PDP decides
+// whether they may be read and triaged there, so a tenant's own policy
+// (policies/tenant.<path>.yaml) denying alerts:read hides its alerts even from
+// people whose memberships let RLS show them. Pages ask here before reading.
+import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+
+export interface AlertAccess {
+  /** Visible tenants whose alerts the caller may read. */
+  readable: Set<string>;
+  /** Visible tenants whose alerts the caller may triage (a subset of readable in practice, not assumed). */
+  triage: Set<string>;
+  /** Visible tenants the PDP denies alerts:read on: the list leaves their alerts out. */
+  hidden: string[];
+}
+
+/** One PDP question per 50 visible tenants (lib/authz batches), for both actions. */
+export async function alertAccess(tx: TenantTx): Promise<AlertAccess> {
+  const { rows } = await tx.client.query<TenantResource>(
+    `select id, path::text as path, kind, status from public.tenants`,
+  );
+  const readable = new Set<string>();
+  const triage = new Set<string>();
+  const hidden: string[] = [];
+  if (rows.length === 0) return { readable, triage, hidden };
+  const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["alerts:read", "alerts:triage"], rows);
+  for (const t of rows) {
+    const d = decisions.get(t.id);
+    if (d?.["alerts:read"]) readable.add(t.id);
+    else hidden.push(t.id);
+    if (d?.["alerts:triage"]) triage.add(t.id);
+  }
+  return { readable, triage, hidden };
+}

@@ -1,0 +1,174 @@
+// One alert for its detail page: the alert, what the caller may do with it
+// (the PDP: alerts:read to see it at all, alerts:triage for the controls),
+// who it can be assigned to, its SLA clocks and its timeline.
+import type { AlertStatus, Severity } from "@/drizzle/schema";
+import { AuthorizationError, permissions } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { slaClocks, type SlaClocks, type SlaTargets } from "./sla";
+import { slaTargetsFor } from "./sla-targets";
+import { TRANSITIONS } from "./workflow";
+
+export interface AlertDetail {
+  tenantId: string;
+  tenantSlug: string;
+  tenantName: string;
+  id: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  status: AlertStatus;
+  source: string;
+  ruleName: string | null;
+  hostname: string | null;
+  sourceIp: string | null;
+  assignedTo: string | null;
+  assigneeName: string | null;
+  closeReason: string | null;
+  detectedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  acknowledgedAt: Date | null;
+  resolvedAt: Date | null;
+}
+
+export interface TimelineEntry {
+  id: string;
+  kind: "created" | "status" | "assignment" | "comment";
+  at: Date;
+  actorName: string | null;
+  fromStatus?: AlertStatus | null;
+  toStatus?: AlertStatus | null;
+  fromAssignee?: string | null;
+  toAssignee?: string | null;
+  body?: string | null;
+}
+
+export interface Assignee {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface AlertDetailPage {
+  alert: AlertDetail;
+  canTriage: boolean;
+  nextStatuses: readonly AlertStatus[];
+  assignees: Assignee[];
+  targets: SlaTargets;
+  sla: SlaClocks | null;
+  timeline: TimelineEntry[];
+}
+
+/** Names a person in the caller's view; MSSP staff above a tenant user's reach read as such. */
+function personName(name: string | null, email: string | null, id: string | null): string | null {
+  if (!id) return null;
+  return name || email || "MSSP staff";
+}
+
+/**
+ * null when the alert does not exist for the caller (unknown, another
+ * tenant's, or hidden by RLS): the page answers 404 alike. Throws
+ * AuthorizationError when the PDP denies alerts:read on its tenant (403).
+ */
+export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date): Promise<AlertDetailPage | null> {
+  // The id alone names the alert on the page's URL; the tenant comes from the row RLS shows.
+  const { rows } = await tx.client.query(
+    `select a.tenant_id, t.slug as tenant_slug, t.name as tenant_name, a.id, a.title, a.description, a.severity, a.status,
+            a.source, a.rule_name, a.hostname, host(a.source_ip) as source_ip, a.assigned_to, u.name as assignee_name,
+            u.email as assignee_email, a.close_reason, a.detected_at, a.created_at, a.updated_at, a.acknowledged_at, a.resolved_at
+       from public.alerts a
+       join public.tenants t on t.id = a.tenant_id
+       left join public.users u on u.id = a.assigned_to
+      where a.tenant_id = any (array(select tenancy.visible_tenant_ids())) and a.id = $1
+      limit 1`,
+    [alertId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const can = await permissions(tx, ["alerts:read", "alerts:triage"], r.tenant_id);
+  if (!can["alerts:read"]) throw new AuthorizationError("alerts:read", r.tenant_id);
+
+  const alert: AlertDetail = {
+    tenantId: r.tenant_id,
+    tenantSlug: r.tenant_slug,
+    tenantName: r.tenant_name,
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    severity: r.severity,
+    status: r.status,
+    source: r.source,
+    ruleName: r.rule_name,
+    hostname: r.hostname,
+    sourceIp: r.source_ip,
+    assignedTo: r.assigned_to,
+    assigneeName: personName(r.assignee_name, r.assignee_email, r.assigned_to),
+    closeReason: r.close_reason,
+    detectedAt: r.detected_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    acknowledgedAt: r.acknowledged_at,
+    resolvedAt: r.resolved_at,
+  };
+  const targets = await slaTargetsFor(tx, alert.tenantId);
+  return {
+    alert,
+    canTriage: can["alerts:triage"],
+    nextStatuses: can["alerts:triage"] ? TRANSITIONS[alert.status] : [],
+    assignees: can["alerts:triage"] ? await assigneesFor(tx, alert.tenantId) : [],
+    targets,
+    sla: slaClocks(alert, targets, now),
+    timeline: await timelineOf(tx, alert),
+  };
+}
+
+/**
+ * Who the caller can pick as assignee: analysts and admins of the alert's
+ * tenant or an ancestor, among the people RLS lets the caller see (a tenant's
+ * own people don't see the MSSP's staff; the database accepts them all the same).
+ */
+export async function assigneesFor(tx: TenantTx, tenantId: string): Promise<Assignee[]> {
+  const { rows } = await tx.client.query<Assignee>(
+    `select distinct u.id, u.name, u.email
+       from public.memberships m
+       join public.tenants a on a.id = m.tenant_id
+       join public.tenants t on t.id = $1
+       join public.users u on u.id = m.user_id
+      where m.role in ('mssp_admin', 'mssp_analyst', 'tenant_admin', 'tenant_analyst')
+        and a.path operator(extensions.@>) t.path
+      order by u.name, u.email`,
+    [tenantId],
+  );
+  return rows;
+}
+
+export async function timelineOf(tx: TenantTx, alert: Pick<AlertDetail, "tenantId" | "id" | "createdAt">): Promise<TimelineEntry[]> {
+  const { rows } = await tx.client.query(
+    `select e.id, e.kind, e.created_at, e.from_status, e.to_status, e.body,
+            coalesce(nullif(actor.name, ''), actor.email) as actor_name, e.actor_id,
+            e.from_assignee, coalesce(nullif(fa.name, ''), fa.email) as from_name,
+            e.to_assignee, coalesce(nullif(ta.name, ''), ta.email) as to_name
+       from public.alert_events e
+       left join public.users actor on actor.id = e.actor_id
+       left join public.users fa on fa.id = e.from_assignee
+       left join public.users ta on ta.id = e.to_assignee
+      where e.tenant_id = $1 and e.alert_id = $2
+      order by e.created_at, e.id`,
+    [alert.tenantId, alert.id],
+  );
+  const created: TimelineEntry = { id: `${alert.id}:created`, kind: "created", at: alert.createdAt, actorName: null };
+  return [
+    created,
+    ...rows.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      at: e.created_at,
+      actorName: e.actor_id ? (e.actor_name ?? "MSSP staff") : null,
+      fromStatus: e.from_status,
+      toStatus: e.to_status,
+      fromAssignee: e.from_assignee ? (e.from_name ?? "MSSP staff") : null,
+      toAssignee: e.to_assignee ? (e.to_name ?? "MSSP staff") : null,
+      body: e.body,
+    })),
+  ];
+}

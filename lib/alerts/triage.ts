@@ -1,0 +1,183 @@
+// Triage changes to alerts, inside the caller's transaction (the server
+// actions in lib/actions/alerts call these after the PDP said yes). RLS
+// decides which alerts exist for the caller; the database's workflow trigger
+// decides which changes are allowed (transitions, close reason, assignee) and
+// records the timeline. This module turns its refusals into sentences.
+import type pg from "pg";
+import type { AlertStatus } from "@/drizzle/schema";
+import { ActionRefusal } from "@/lib/actions/refusal";
+import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { sqlState } from "@/lib/db/sql-state";
+import { STATUS_LABELS } from "./labels";
+import { isClosed } from "./workflow";
+
+/** Foreign, unknown and invisible alerts all read the same: existence is not revealed. */
+export const ALERT_NOT_FOUND = "That alert is not here: it may have been removed, or it belongs to a tenant you cannot work in. Nothing was changed.";
+
+export interface TriageAlert {
+  tenantId: string;
+  id: string;
+  status: AlertStatus;
+  assignedTo: string | null;
+}
+
+export type StatusChange =
+  | { to: "acknowledged" | "in_progress" }
+  | { to: "resolved" | "false_positive"; reason: string };
+
+export type TriageChange = { kind: "status"; change: StatusChange } | { kind: "assign"; assigneeId: string | null };
+
+/** The alert under RLS, by its full key; null when the caller cannot see it. */
+export async function findAlert(client: pg.ClientBase, tenantId: string, alertId: string): Promise<TriageAlert | null> {
+  const { rows } = await client.query<{ tenant_id: string; id: string; status: AlertStatus; assigned_to: string | null }>(
+    `select tenant_id, id, status, assigned_to from public.alerts where tenant_id = $1 and id = $2`,
+    [tenantId, alertId],
+  );
+  const r = rows[0];
+  return r ? { tenantId: r.tenant_id, id: r.id, status: r.status, assignedTo: r.assigned_to } : null;
+}
+
+async function requireAlert(tx: TenantTx, tenantId: string, alertId: string): Promise<TriageAlert> {
+  const alert = await findAlert(tx.client, tenantId, alertId);
+  if (!alert) throw new ActionRefusal(ALERT_NOT_FOUND);
+  return alert;
+}
+
+/** The sentence for a refusal by the workflow trigger, or null for any other error. */
+export function refusalFor(error: unknown, alert: TriageAlert, change: TriageChange): string | null {
+  if (sqlState(error) !== "23514") return null;
+  const e = error as { hint?: string; cause?: { hint?: string } };
+  const hint = e.hint ?? e.cause?.hint;
+  if (hint === "alert_transition" && change.kind === "status") {
+    return `This alert is ${STATUS_LABELS[alert.status].toLowerCase()}; it cannot be moved to ${STATUS_LABELS[change.change.to].toLowerCase()}. Reload to see its current state.`;
+  }
+  if (hint === "alert_close_reason") return "Say why you are closing this alert: a reason is required.";
+  if (hint === "alert_assignee") {
+    return "That person cannot be assigned this alert: only analysts and admins of its tenant, or MSSP staff covering it, can be.";
+  }
+  return null;
+}
+
+async function apply(client: pg.ClientBase, alert: TriageAlert, change: TriageChange): Promise<void> {
+  if (change.kind === "assign") {
+    await client.query(`update public.alerts set assigned_to = $3 where tenant_id = $1 and id = $2`, [alert.tenantId, alert.id, change.assigneeId]);
+    return;
+  }
+  const reason = "reason" in change.change ? change.change.reason : null;
+  const { rowCount } = await client.query(`update public.alerts set status = $3, close_reason = $4 where tenant_id = $1 and id = $2`, [
+    alert.tenantId,
+    alert.id,
+    change.change.to,
+    reason,
+  ]);
+  // Visible but not writable under RLS (the update policy, a frozen tenant).
+  if (rowCount === 0) throw new ActionRefusal("This alert cannot be changed now (its tenant may be suspended). Nothing was changed.");
+}
+
+/** One alert, one change. Returns the alert as it was. */
+export async function triageAlert(tx: TenantTx, tenantId: string, alertId: string, change: TriageChange): Promise<TriageAlert> {
+  const alert = await requireAlert(tx, tenantId, alertId);
+  if (change.kind === "assign" && alert.assignedTo === change.assigneeId) return alert;
+  try {
+    await apply(tx.client, alert, change);
+  } catch (error) {
+    const message = refusalFor(error, alert, change);
+    if (message) throw new ActionRefusal(message);
+    throw error;
+  }
+  return alert;
+}
+
+export async function commentOnAlert(tx: TenantTx, tenantId: string, alertId: string, body: string): Promise<string> {
+  await requireAlert(tx, tenantId, alertId);
+  const { rows } = await tx.client.query<{ id: string }>(
+    `insert into public.alert_events (tenant_id, alert_id, kind, actor_id, body) values ($1, $2, 'comment', $3, $4) returning id`,
+    [tenantId, alertId, tx.claims.sub, body],
+  );
+  return rows[0].id;
+}
+
+// ---------------------------------------------------------------------------
+// Bulk: many alerts, one transaction, a result per alert
+// ---------------------------------------------------------------------------
+
+export const MAX_BULK = 100;
+
+export interface AlertKey {
+  tenantId: string;
+  alertId: string;
+}
+
+export interface BulkRowResult extends AlertKey {
+  outcome: "changed" | "unchanged" | "refused";
+  message?: string;
+}
+
+/**
+ * Applies `change` to each alert under `scope` (the host's tenant, or the
+ * MSSP on the console) that the caller can see and may triage (the PDP, per
+ * alert tenant). Each row runs under a savepoint, so one the database refuses
+ * is reported and the others still change; all of it commits together.
+ */
+export async function bulkTriage(tx: TenantTx, scope: TenantResource, keys: readonly AlertKey[], change: TriageChange): Promise<BulkRowResult[]> {
+  const { rows } = await tx.client.query<{ tenant_id: string; id: string; status: AlertStatus; assigned_to: string | null; path: string; kind: TenantResource["kind"]; tstatus: TenantResource["status"] }>(
+    `select a.tenant_id, a.id, a.status, a.assigned_to, t.path::text as path, t.kind, t.status as tstatus
+       from public.alerts a
+       join public.tenants t on t.id = a.tenant_id
+      where (a.tenant_id, a.id) in (select * from unnest($1::uuid[], $2::uuid[]))
+        and t.path operator(extensions.<@) $3::extensions.ltree
+      order by a.tenant_id, a.id`,
+    [keys.map((k) => k.tenantId), keys.map((k) => k.alertId), scope.path],
+  );
+  const tenants = new Map<string, TenantResource>();
+  for (const r of rows) tenants.set(r.tenant_id, { id: r.tenant_id, path: r.path, kind: r.kind, status: r.tstatus });
+  const allowed = tenants.size
+    ? await checkActionsForEach(principalFromClaims(tx.claims), ["alerts:triage"], [...tenants.values()])
+    : new Map<string, Record<"alerts:triage", boolean>>();
+  const found = new Map(rows.map((r) => [`${r.tenant_id}:${r.id}`, r]));
+
+  const results: BulkRowResult[] = [];
+  for (const key of keys) {
+    const r = found.get(`${key.tenantId}:${key.alertId}`);
+    if (!r) {
+      results.push({ ...key, outcome: "refused", message: "not found here" });
+      continue;
+    }
+    if (!allowed.get(r.tenant_id)?.["alerts:triage"]) {
+      results.push({ ...key, outcome: "refused", message: "you may not triage this tenant's alerts" });
+      continue;
+    }
+    const alert: TriageAlert = { tenantId: r.tenant_id, id: r.id, status: r.status, assignedTo: r.assigned_to };
+    if (
+      (change.kind === "assign" && alert.assignedTo === change.assigneeId) ||
+      (change.kind === "status" && alert.status === change.change.to)
+    ) {
+      results.push({ ...key, outcome: "unchanged" });
+      continue;
+    }
+    await tx.client.query("savepoint bulk_row");
+    try {
+      await apply(tx.client, alert, change);
+      await tx.client.query("release savepoint bulk_row");
+      results.push({ ...key, outcome: "changed" });
+    } catch (error) {
+      await tx.client.query("rollback to savepoint bulk_row");
+      const message = error instanceof ActionRefusal ? error.message : refusalFor(error, alert, change);
+      if (message === null) throw error;
+      results.push({ ...key, outcome: "refused", message });
+    }
+  }
+  return results;
+}
+
+/** "3 acknowledged, 1 already was, 2 refused." */
+export function summarizeBulk(results: readonly BulkRowResult[], done: string): string {
+  const n = (o: BulkRowResult["outcome"]) => results.filter((r) => r.outcome === o).length;
+  const parts = [`${n("changed")} ${done}`];
+  if (n("unchanged")) parts.push(`${n("unchanged")} already ${n("unchanged") === 1 ? "was" : "were"}`);
+  if (n("refused")) parts.push(`${n("refused")} not changed`);
+  return `${parts.join(", ")}.`;
+}
+
+export { isClosed };
