@@ -1,16 +1,24 @@
 // A plain GET form: works without JavaScript, and the URL is the state, so a
-// filtered view can be bookmarked or shared with a colleague.
-import { ALERT_STATUSES, SEVERITIES } from "@/drizzle/schema";
-import type { AlertFilters } from "@/lib/alerts/list";
+// filtered view can be bookmarked, saved or shared with a colleague.
+import { SEVERITIES } from "@/drizzle/schema";
+import type { Assignee } from "@/lib/alerts/detail";
+import { ALERT_SORTS, SORT_LABELS, STATUS_FILTERS, type AlertFilters } from "@/lib/alerts/list";
 import { statusLabel } from "./severity-badge";
 
-export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: { slug: string; name: string }[] }) {
-  const select = "rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-brand focus:outline-none";
+const input = "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand focus:outline-none";
+const label = "flex flex-col gap-1 text-xs font-medium text-slate-600";
+
+export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: { slug: string; name: string }[]; assignees?: Assignee[] }) {
+  const f = props.filters;
   return (
-    <form method="get" className="flex flex-wrap items-end gap-3" aria-label="Filter alerts">
-      <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+    <form method="get" className="grid grid-cols-2 gap-3 sm:flex sm:flex-wrap sm:items-end" aria-label="Filter alerts">
+      <label className={`${label} col-span-2 sm:w-64`}>
+        Search
+        <input type="search" name="q" defaultValue={f.q ?? ""} maxLength={100} placeholder='e.g. powershell -test, "brute force"' className={input} />
+      </label>
+      <label className={label}>
         Severity
-        <select name="severity" defaultValue={props.filters.severity ?? ""} className={select}>
+        <select name="severity" defaultValue={f.severity ?? ""} className={input}>
           <option value="">All severities</option>
           {SEVERITIES.map((s) => (
             <option key={s} value={s} className="capitalize">
@@ -19,21 +27,34 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: { slu
           ))}
         </select>
       </label>
-      <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+      <label className={label}>
         Status
-        <select name="status" defaultValue={props.filters.status ?? ""} className={select}>
+        <select name="status" defaultValue={f.status ?? ""} className={input}>
           <option value="">All statuses</option>
-          {ALERT_STATUSES.map((s) => (
+          {STATUS_FILTERS.map((s) => (
             <option key={s} value={s}>
-              {statusLabel(s)}
+              {s === "open" ? "Open (not closed)" : statusLabel(s)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className={label}>
+        Assignee
+        <select name="assignee" defaultValue={f.assignee ?? ""} className={input}>
+          <option value="">Anyone</option>
+          <option value="me">Assigned to me</option>
+          <option value="none">Unassigned</option>
+          {props.assignees?.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name || a.email}
             </option>
           ))}
         </select>
       </label>
       {props.tenants && props.tenants.length > 1 && (
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+        <label className={label}>
           Tenant
-          <select name="tenant" defaultValue={props.filters.tenant ?? ""} className={select}>
+          <select name="tenant" defaultValue={f.tenant ?? ""} className={input}>
             <option value="">All tenants</option>
             {props.tenants.map((t) => (
               <option key={t.slug} value={t.slug}>
@@ -43,12 +64,32 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: { slu
           </select>
         </label>
       )}
-      <button type="submit" className="rounded-lg bg-brand px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-dark">
-        Apply
-      </button>
-      <a href="?" className="px-2 py-1.5 text-sm text-slate-500 hover:text-slate-800">
-        Clear
-      </a>
+      <label className={label}>
+        Detected from (UTC)
+        <input type="date" name="from" defaultValue={f.from ?? ""} className={input} />
+      </label>
+      <label className={label}>
+        to
+        <input type="date" name="to" defaultValue={f.to ?? ""} className={input} />
+      </label>
+      <label className={label}>
+        Sort
+        <select name="sort" defaultValue={f.sort ?? "newest"} className={input}>
+          {ALERT_SORTS.map((s) => (
+            <option key={s} value={s}>
+              {SORT_LABELS[s]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="col-span-2 flex items-center gap-2">
+        <button type="submit" className="rounded-lg bg-brand px-4 py-2 text-sm font-medium text-white hover:bg-brand-dark">
+          Apply
+        </button>
+        <a href="?" className="px-2 py-2 text-sm text-slate-600 hover:text-slate-900">
+          Clear
+        </a>
+      </div>
     </form>
   );
 }

@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
-import { redirect } from "next/navigation";
-import { AlertFiltersForm } from "@/components/alerts/alert-filters";
-import { AlertTable } from "@/components/alerts/alert-table";
-import { Notice, PageHeader } from "@/components/ui/page-header";
-import { listAlerts, parseAlertFilters } from "@/lib/alerts/list";
+import { forbidden, redirect } from "next/navigation";
+import { AlertListView } from "@/components/alerts/alert-list-view";
+import { PageHeader } from "@/components/ui/page-header";
+import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { parseAlertFilters } from "@/lib/alerts/list";
+import { loadAlertListPage } from "@/lib/alerts/page-data";
+import { isAuthorizationError, isPdpUnavailable } from "@/lib/authz";
 import { consolePage, isOperator } from "@/lib/tenancy/page-context";
-import { flattenTree, loadTenantTree } from "@/lib/tenancy/tree";
 
 export const metadata: Metadata = { title: "Alerts" };
 
@@ -14,20 +15,19 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function ConsoleAlerts(props: Props) {
   const { filters, problems } = parseAlertFilters(await props.searchParams);
   const page = await consolePage("/alerts");
-  const data = await page.run(async (tx) => {
-    if (!isOperator(tx)) return null;
-    const tenants = flattenTree(await loadTenantTree(tx.db)).map((t) => ({ slug: t.slug, name: t.name }));
-    return { tenants, alerts: await listAlerts(tx.db, filters) };
-  });
+  let data;
+  try {
+    data = await page.run(async (tx) => (isOperator(tx) ? loadAlertListPage(tx, filters, null, new Date()) : null));
+  } catch (error) {
+    if (isPdpUnavailable(error)) return <PdpUnavailable />;
+    if (isAuthorizationError(error)) forbidden();
+    throw error;
+  }
   if (!data) redirect("/tenants");
   return (
     <>
-      <PageHeader title="Alerts" description="Every alert across the tenants you operate, newest first." />
-      <Notice messages={problems} />
-      <div className="mb-4">
-        <AlertFiltersForm filters={filters} tenants={data.tenants} />
-      </div>
-      <AlertTable page={data.alerts} filters={filters} showTenant />
+      <PageHeader title="Alerts" description="Every alert across the tenants you operate. Search, filter, save a view, and triage several at once." />
+      <AlertListView data={data} filters={filters} problems={problems} showTenant />
     </>
   );
 }

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
-import { AlertFiltersForm } from "@/components/alerts/alert-filters";
-import { AlertTable } from "@/components/alerts/alert-table";
-import { Notice, PageHeader } from "@/components/ui/page-header";
-import { listAlerts, parseAlertFilters } from "@/lib/alerts/list";
+import { forbidden } from "next/navigation";
+import { AlertListView } from "@/components/alerts/alert-list-view";
+import { PageHeader } from "@/components/ui/page-header";
+import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { parseAlertFilters } from "@/lib/alerts/list";
+import { loadAlertListPage } from "@/lib/alerts/page-data";
+import { isAuthorizationError, isPdpUnavailable } from "@/lib/authz";
 import { tenantPage } from "@/lib/tenancy/page-context";
-import { flattenTree, loadTenantTree } from "@/lib/tenancy/tree";
 
 export const metadata: Metadata = { title: "Alerts" };
 
@@ -17,19 +19,19 @@ export default async function TenantAlerts(props: Props) {
   const { tenant: slug } = await props.params;
   const { filters, problems } = parseAlertFilters(await props.searchParams);
   const page = await tenantPage(slug, "/alerts");
-  const data = await page.run(async (tx) => ({
-    // With this tenant active, RLS shows it and its sites, nothing else.
-    tenants: flattenTree(await loadTenantTree(tx.db)).map((t) => ({ slug: t.slug, name: t.name })),
-    alerts: await listAlerts(tx.db, filters),
-  }));
+  let data;
+  try {
+    // With this tenant active, RLS shows it and its sites; the PDP decides which of them may be read.
+    data = await page.run((tx) => loadAlertListPage(tx, filters, page.tenant.id, new Date()));
+  } catch (error) {
+    if (isPdpUnavailable(error)) return <PdpUnavailable />;
+    if (isAuthorizationError(error)) forbidden();
+    throw error;
+  }
   return (
     <>
-      <PageHeader title="Alerts" description={`Alerts raised for ${page.tenant.name}, newest first.`} />
-      <Notice messages={problems} />
-      <div className="mb-4">
-        <AlertFiltersForm filters={filters} tenants={data.tenants} />
-      </div>
-      <AlertTable page={data.alerts} filters={filters} showTenant={data.tenants.length > 1} />
+      <PageHeader title="Alerts" description={`Alerts raised for ${page.tenant.name}. Search, filter, save a view, and triage several at once.`} />
+      <AlertListView data={data} filters={filters} problems={problems} showTenant={data.tenants.length > 1} />
     </>
   );
 }

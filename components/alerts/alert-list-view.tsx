@@ -1,0 +1,22 @@
+// The alert list page body, the same on the console and a tenant's host.
+import { Notice } from "@/components/ui/page-header";
+import { alertListHref, type AlertFilters } from "@/lib/alerts/list";
+import type { AlertListPage } from "@/lib/alerts/page-data";
+import { AlertFiltersForm } from "./alert-filters";
+import { AlertTable } from "./alert-table";
+import { BulkBar } from "./bulk-bar";
+import { SavedFilters } from "./saved-filters";
+
+export function AlertListView(props: { data: AlertListPage; filters: AlertFilters; problems: string[]; showTenant: boolean }) {
+  const { data, filters } = props;
+  const bulk = data.canBulk && data.alerts.rows.some((r) => r.selectable);
+  return (
+    <div className="space-y-4">
+      <Notice messages={props.problems} />
+      <AlertFiltersForm filters={filters} tenants={data.tenants} assignees={data.assignees} />
+      <SavedFilters tenantId={data.scopeTenantId} filters={data.savedFilters} currentQuery={alertListHref(filters)} />
+      {bulk && <BulkBar tenantId={data.scopeTenantId} assignees={data.assignees} />}
+      <AlertTable page={data.alerts} filters={filters} showTenant={props.showTenant} bulk={bulk} />
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+"use client";
+// A person's saved views of the alert list: links, a delete button each, and
+// "save this view" for the current filters.
+import { useActionState } from "react";
+import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { deleteAlertFilter, saveAlertFilter } from "@/lib/actions/alerts/saved-filters";
+import { idle, type ActionResult } from "@/lib/actions/result";
+import type { SavedFilter } from "@/lib/alerts/saved-filters";
+
+function DeleteButton({ tenantId, filter }: { tenantId: string; filter: SavedFilter }) {
+  const [state, action] = useActionState(deleteAlertFilter, idle as ActionResult);
+  return (
+    <form action={action} className="inline">
+      <input type="hidden" name="tenantId" value={tenantId} />
+      <input type="hidden" name="filterId" value={filter.id} />
+      <button type="submit" className="ml-1 rounded px-1 text-slate-500 hover:text-red-700" aria-label={`Delete saved filter ${filter.name}`}>
+        ×
+      </button>
+      {!state.ok && state.error && <span className="text-xs text-red-700">{state.error}</span>}
+    </form>
+  );
+}
+
+export function SavedFilters(props: { tenantId: string; filters: SavedFilter[]; currentQuery: string }) {
+  const [state, action] = useActionState(saveAlertFilter, idle as ActionResult<{ id: string; query: string }>);
+  return (
+    <section aria-label="Saved filters" className="flex flex-wrap items-center gap-2 text-sm" data-testid="saved-filters">
+      <span className="text-xs font-medium text-slate-600">Saved:</span>
+      {props.filters.length === 0 && <span className="text-xs text-slate-500">none yet — filter the list, then save the view.</span>}
+      {props.filters.map((f) => (
+        <span key={f.id} className="inline-flex items-center rounded-full bg-slate-100 pl-3 pr-1 ring-1 ring-slate-200">
+          <a href={f.query} className="text-slate-800 hover:underline">
+            {f.name}
+          </a>
+          <DeleteButton tenantId={props.tenantId} filter={f} />
+        </span>
+      ))}
+      <form action={action} className="ml-auto flex items-start gap-2">
+        <input type="hidden" name="tenantId" value={props.tenantId} />
+        <input type="hidden" name="query" value={props.currentQuery} />
+        <label className="sr-only" htmlFor="saved-filter-name">
+          Name for this view
+        </label>
+        <div>
+          <input id="saved-filter-name" name="name" maxLength={80} placeholder="Name this view" className="rounded-lg border border-slate-300 px-3 py-1.5 text-sm" />
+          <FieldError state={state} name="name" />
+        </div>
+        <SubmitButton tone="quiet" pendingLabel="Saving…">
+          Save view
+        </SubmitButton>
+        <ResultMessage state={state} />
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,58 @@
+// Everything the alert list page shows, with the PDP asked first: alerts:read
+// per visible tenant (a denied tenant's alerts are left out; a denied host
+// tenant refuses the page), alerts:triage for the bulk controls and per row.
+import { AuthorizationError } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { alertAccess } from "./access";
+import { assigneesFor, type Assignee } from "./detail";
+import { listAlerts, type AlertFilters, type AlertPage, type AlertRow } from "./list";
+import { listSavedFilters, type SavedFilter } from "./saved-filters";
+import { slaClocks, type SlaClocks } from "./sla";
+import { slaTargetsForEach } from "./sla-targets";
+
+export interface AlertListRow extends AlertRow {
+  sla: SlaClocks | null;
+  /** The PDP allows triage on this row's tenant. */
+  selectable: boolean;
+}
+
+export interface AlertListPage {
+  alerts: Omit<AlertPage, "rows"> & { rows: AlertListRow[] };
+  tenants: { slug: string; name: string }[];
+  /** The tenant bulk actions and saved filters belong to: the host's, or the caller's MSSP on the console. */
+  scopeTenantId: string;
+  canBulk: boolean;
+  assignees: Assignee[];
+  savedFilters: SavedFilter[];
+}
+
+/**
+ * `hostTenantId`: the tenant host's tenant, or null on the console. Throws
+ * AuthorizationError when the PDP denies alerts:read on the host's tenant (or,
+ * on the console, everywhere).
+ */
+export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hostTenantId: string | null, now: Date): Promise<AlertListPage> {
+  const access = await alertAccess(tx);
+  const scopeTenantId = hostTenantId ?? tx.claims.tenants.find((m) => m.kind === "mssp")?.tenant_id ?? tx.claims.tenants[0]?.tenant_id;
+  if (!scopeTenantId || (hostTenantId ? !access.readable.has(hostTenantId) : access.readable.size === 0)) {
+    throw new AuthorizationError("alerts:read", hostTenantId ?? "console");
+  }
+  const page = await listAlerts(tx.db, filters, undefined, { me: tx.claims.sub, hiddenTenantIds: access.hidden });
+  const targets = await slaTargetsForEach(tx, page.rows.map((r) => r.tenantId));
+  const rows = page.rows.map((r) => {
+    const t = targets.get(r.tenantId);
+    return { ...r, sla: t ? slaClocks(r, t, now) : null, selectable: access.triage.has(r.tenantId) };
+  });
+  const canBulk = access.triage.has(scopeTenantId);
+  return {
+    alerts: { ...page, rows },
+    // The tenant filter's choices: names only (the tree's open-alert counts are not needed here).
+    tenants: (await tx.client.query<{ id: string; slug: string; name: string }>(`select id, slug, name from public.tenants where status <> 'deprovisioned' order by path`)).rows
+      .filter((t) => access.readable.has(t.id))
+      .map((t) => ({ slug: t.slug, name: t.name })),
+    scopeTenantId,
+    canBulk,
+    assignees: canBulk ? await assigneesFor(tx, scopeTenantId) : [],
+    savedFilters: await listSavedFilters(tx, scopeTenantId),
+  };
+}

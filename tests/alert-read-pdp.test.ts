@@ -1,0 +1,111 @@
+// Issue 10, item 6: the alert pages ask the PDP for alerts:read, so a
+// tenant's own Cerbos policy denying it takes effect even though RLS shows
+// the rows. A PDP started over a copy of policies/ plus a scoped policy for
+// globex (mssp_a.globex) that denies alerts:read to every role; the real
+// pages are called as people with real session cookies and Host headers.
+// Controls: acme (no such policy) renders; with the stock policies globex does.
+// First: installs Next's request storage before any next/* module loads (see the helper).
+import { enrolMfa, inRequest, ownerQuery, sessionCookie } from "./helpers/actions";
+import assert from "node:assert/strict";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { loadAlertListPage } from "@/lib/alerts/page-data";
+import { parseAlertFilters } from "@/lib/alerts/list";
+import { withTenant } from "@/lib/db/with-tenant";
+import { compilePolicies, ensureCerbos, POLICY_DIR, startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
+import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+
+let db: TestDatabase;
+let fx: Fixtures;
+let tightened: CerbosServer;
+let stock: CerbosServer;
+let dir: string;
+const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
+const ROLES = ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst", "tenant_viewer"];
+
+before(async () => {
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+  const [{ mssp, globex }] = await ownerQuery<{ mssp: string; globex: string }>(
+    db.url,
+    "select (select path::text from public.tenants where id = $1) as mssp, (select path::text from public.tenants where id = $2) as globex",
+    [fx.tenants["mssp-a"], fx.tenants.globex],
+  );
+  dir = await mkdtemp(path.join(os.tmpdir(), "policies-alerts-read-"));
+  await cp(POLICY_DIR, dir, { recursive: true });
+  const scoped = (scope: string, rules: string) =>
+    `apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  version: default\n  resource: tenant\n  scope: ${scope}\n  scopePermissions: SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS\n  importDerivedRoles: [tenant_roles]\n  rules:${rules}\n`;
+  // Cerbos needs an unbroken chain of scopes: an empty policy for the MSSP, then globex's.
+  await writeFile(path.join(dir, `tenant.${mssp}.yaml`), scoped(mssp, " []"));
+  await writeFile(
+    path.join(dir, `tenant.${globex}.yaml`),
+    scoped(globex, `\n    - name: nobody-reads-globex-alerts-here\n      actions: ["alerts:read"]\n      effect: EFFECT_DENY\n      derivedRoles: [${ROLES.join(", ")}]`),
+  );
+  const compiled = compilePolicies(dir, { quiet: true });
+  assert.equal(compiled.code, 0, compiled.output);
+  tightened = await startCerbos({ policyDir: dir });
+  stock = await ensureCerbos({ quiet: true });
+  process.env.CERBOS_URL = tightened.url;
+  await enrolMfa(person("msspAdmin"));
+  for (const user of ["msspAdmin", "globexAdmin", "acmeAdmin"] as const) await sessionCookie(person(user));
+});
+after(async () => {
+  await db?.drop();
+  await tightened?.stop();
+  await stock?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+// next.config.ts enables experimental.authInterrupts; Next's build inlines it as this variable.
+process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = "true";
+const FORBIDDEN = (e: unknown) => String((e as { digest?: string }).digest ?? "").includes(";403");
+
+async function tenantList(user: UserName, slug: "acme" | "globex") {
+  const { default: Page } = await import("@/app/t/[tenant]/alerts/page");
+  return inRequest({ person: person(user), host: `${slug}.localhost:3000` }, () => Page({ params: Promise.resolve({ tenant: slug }), searchParams: Promise.resolve({}) }));
+}
+async function consoleDetail(user: UserName, id: string) {
+  const { default: Page } = await import("@/app/console/alerts/[id]/page");
+  return inRequest({ person: person(user), host: "localhost:3000" }, () => Page({ params: Promise.resolve({ id }) }));
+}
+async function tenantDetail(user: UserName, slug: "acme" | "globex", id: string) {
+  const { default: Page } = await import("@/app/t/[tenant]/alerts/[id]/page");
+  return inRequest({ person: person(user), host: `${slug}.localhost:3000` }, () => Page({ params: Promise.resolve({ tenant: slug, id }) }));
+}
+
+test("globex's own policy denies alerts:read: its alert list refuses (403) though RLS shows the rows; acme's renders", async () => {
+  await assert.rejects(tenantList("globexAdmin", "globex"), FORBIDDEN);
+  assert.ok(await tenantList("acmeAdmin", "acme"), "control: a tenant without the rule renders");
+  process.env.CERBOS_URL = stock.url;
+  try {
+    assert.ok(await tenantList("globexAdmin", "globex"), "control: with the stock policies globex's list renders");
+  } finally {
+    process.env.CERBOS_URL = tightened.url;
+  }
+});
+
+test("an alert's page refuses (403) on globex's host and on the console; acme's alert opens", async () => {
+  await assert.rejects(tenantDetail("globexAdmin", "globex", fx.alerts.globex[0]), FORBIDDEN);
+  await assert.rejects(consoleDetail("msspAdmin", fx.alerts.globex[0]), FORBIDDEN);
+  assert.ok(await consoleDetail("msspAdmin", fx.alerts.acme[0]));
+  assert.ok(await tenantDetail("acmeAdmin", "acme", fx.alerts.acme[0]));
+});
+
+test("the console's list leaves globex's alerts out (and its tenant filter choice), keeps everyone else's", async () => {
+  const load = () =>
+    withTenant({ userId: fx.users.msspAdmin }, (tx) => loadAlertListPage(tx, parseAlertFilters({}).filters, null, new Date()));
+  const page = await load();
+  const tenantsShown = new Set(page.alerts.rows.map((r) => r.tenantSlug));
+  assert.ok(!tenantsShown.has("globex"), [...tenantsShown].join(","));
+  assert.ok(tenantsShown.has("acme") && tenantsShown.has("acme-eu"));
+  assert.ok(!page.tenants.some((t) => t.slug === "globex"));
+  process.env.CERBOS_URL = stock.url;
+  try {
+    assert.ok((await load()).alerts.rows.some((r) => r.tenantSlug === "globex"), "control: the stock policies show globex's alerts");
+  } finally {
+    process.env.CERBOS_URL = tightened.url;
+  }
+});
