@@ -37,7 +37,7 @@ test("every demo grant is printed under its tenant, indented by depth, with MFA 
 
 test("an open invitation, a tenant that requires MFA and a subtree are shown", async () => {
   await withClient(db.url, async (c) => {
-    await c.query(`update public.tenants set require_mfa = true where slug = 'acme'`);
+    await c.query(`insert into public.tenant_settings (tenant_id, key, value) select id, 'session.mfa_required', 'true' from public.tenants where slug = 'acme'`);
     await c.query(`insert into public.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
                    select t.id, 'new.person@acme-corp.example', 'tenant_viewer', decode(repeat('ab', 32), 'hex'), u.id, now() + interval '7 days'
                      from public.tenants t, public.users u where t.slug = 'acme' and u.email = 'acme.admin@demo.test'`);

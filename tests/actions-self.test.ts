@@ -88,6 +88,6 @@ describe("the person's own two-step verification", () => {
 
 // A host the proxy would not serve reaches no action either (the host decides the tenant).
 test("an unknown host: tenant actions refuse before anything is read", async () => {
-  const result = (await runAs(env, "lib/actions/settings/set-require-mfa.ts#setRequireMfa", { person: env.person("acmeViewer"), host: "evil.example.com" }, { tenantId: fx.tenants.acme, requireMfa: "on" })) as Answer;
+  const result = (await runAs(env, "lib/actions/settings/set-setting.ts#setSetting", { person: env.person("acmeViewer"), host: "evil.example.com" }, { tenantId: fx.tenants.acme, key: "session.mfa_required", value: "true" })) as Answer;
   assert.deepEqual(result, { ok: false, error: "This portal address is not known." });
 });

@@ -32,6 +32,7 @@ allow("Postgres's default: PUBLIC may look up names in public (CREATE is not gra
 allow("auth.uid()/auth.jwt()/auth.role() are called by every policy, as Supabase grants them", "schema auth anon USAGE", "schema auth authenticated USAGE");
 allow("ltree and pgcrypto types and operators, used by policies and the tree (Supabase grants the same)", "schema extensions anon USAGE", "schema extensions authenticated USAGE");
 allow("the RLS helpers every policy calls live in tenancy", "schema tenancy authenticated USAGE");
+allow("effective settings (settings.effective) live in settings, a schema PostgREST does not serve", "schema settings authenticated USAGE");
 
 // Tables: only authenticated holds anything, always under forced RLS.
 allow("read and triaged under RLS: select by visibility, insert/update by analysts and admins, delete by admins",
@@ -46,7 +47,8 @@ allow("alert timelines: read by visibility; comments inserted as oneself by anal
 allow("saved alert-list filters: each person reads, saves and deletes only their own (policy)",
   ...each("table public.alert_saved_filters authenticated", ["SELECT", "INSERT", "DELETE"]));
 allow("the tenant tree is read under RLS; no insert or delete (provisioning is a service path)", "table public.tenants authenticated SELECT");
-allow("the only tenant column a tenant admin may change (Team page), by policy", "column public.tenants.require_mfa authenticated UPDATE");
+allow("tenant settings (lib/settings): read by members of the tenant or an ancestor, written by its admins, by policy; locks and MSSP-only groups re-checked by trigger",
+  ...each("table public.tenant_settings authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
 allow("members of visible tenants; no password hash, no lockout counters", ...["id", "email", "name", "created_at"].map((c) => `column public.users.${c} authenticated SELECT`));
 allow("a user renames only themselves (policy)", "column public.users.name authenticated UPDATE");
 allow("memberships: read within scope; admins remove and change roles at or below their rank; never inserted directly",
@@ -64,6 +66,8 @@ allow("claims readers, as on Supabase: read only the caller's own request.jwt se
 allow("RLS helpers called by the policies: they return tenant ids of the caller's own scope only",
   ...["tenancy.active_tenant_id()", "tenancy.visible_tenant_ids()", "tenancy.tenant_ids_with_role(roles text[])", "tenancy.frozen_tenant_ids()",
     "tenancy.role_rank(role text)", "tenancy.caller_admin_rank_on(target uuid)", "tenancy.admin_role_for(tenant uuid)"].map((f) => `function ${f} authenticated EXECUTE`));
+allow("the effective configuration (lib/settings): answers only for tenants the caller can see, reading the ancestors' values and locks for them",
+  "function settings.effective(p_tenants uuid[]) authenticated EXECUTE");
 allow("builds the claims before the switch to authenticated (lib/db/with-tenant.ts)", "function public.custom_access_token_hook(event jsonb) portal_app EXECUTE");
 allow("the per-request session check, one statement before any role switch (lib/auth/sessions.ts checkSession): answers for one session id and user, touches last_seen_at; the sessions table itself stays unreachable",
   "schema sessions portal_app USAGE", "function sessions.check_session(p_session uuid, p_user uuid, p_idle_seconds integer) portal_app EXECUTE");
@@ -369,6 +373,9 @@ describe("security-definer functions the API roles can call", () => {
     "tenancy.frozen_tenant_ids()",
     "tenancy.tenant_ids_with_role(roles text[])",
     "tenancy.visible_tenant_ids()",
+    // lib/settings: must read the ancestors' values and locks, which the caller's RLS hides; answers
+    // only for tenants in tenancy.visible_tenant_ids() (tests/tenant-settings.test.ts tries others).
+    "settings.effective(p_tenants uuid[])",
   ];
   test("anon and authenticated may execute no security-definer function but the reviewed RLS helpers", async () => {
     const rows = await withClient(db.url, async (c) =>

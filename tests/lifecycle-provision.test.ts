@@ -40,7 +40,8 @@ function request(slug: string, parent = fx.tenants["mssp-a"], extra: Record<stri
 
 async function state(slug: string) {
   const { rows } = await owner.query(
-    `select t.id, t.status, t.kind, t.plan, t.require_mfa, p.slug as parent,
+    `select t.id, t.status, t.kind, t.plan, coalesce(settings.value_of(t.id, 'session.mfa_required') = 'true'::jsonb, false) as require_mfa, p.slug as parent,
+            (select count(*)::int from public.tenant_settings ts where ts.tenant_id = t.id) as own_settings,
             (select count(*)::int from keyring.tenant_keys k where k.tenant_id = t.id and k.status = 'active') as keys,
             (select count(*)::int from public.invitations i where i.tenant_id = t.id and i.role = 'tenant_admin') as invitations,
             (select array_agg(s.status order by s.position) from public.job_steps s join public.jobs j on j.tenant_id = s.tenant_id and j.id = s.job_id
@@ -53,7 +54,8 @@ async function state(slug: string) {
 
 describe("provisioning", () => {
   test("a customer under an MSSP runs every step and ends active, with its key, settings and first admin's invitation", async () => {
-    await owner.query("update public.tenants set require_mfa = true where id = $1", [fx.tenants["mssp-a"]]);
+    // Set at the MSSP: the new customer inherits it (lib/settings), nothing is copied.
+    await owner.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'session.mfa_required', 'true')", [fx.tenants["mssp-a"]]);
     const p = await lifecycle((sdb) => provisionTenant(sdb, request("wayne", undefined, { plan: "enterprise" }), fx.users.msspAdmin));
     assert.equal(p.created, true);
     // The link is emailed by the workflow (lib/team/invite.ts), shown to nobody (issue 9, finding 3).
@@ -63,8 +65,8 @@ describe("provisioning", () => {
     assert.deepEqual((await runJobsUntilIdle({ kinds: [PROVISION_KIND] })).outcomes, ["succeeded"]);
     const s = await state("wayne");
     assert.deepEqual(
-      { status: s.status, kind: s.kind, plan: s.plan, mfa: s.require_mfa, keys: s.keys, invitations: s.invitations, steps: s.steps },
-      { status: "active", kind: "customer", plan: "enterprise", mfa: true, keys: 1, invitations: 1, steps: PROVISION_STEPS.map(() => "succeeded") },
+      { status: s.status, kind: s.kind, plan: s.plan, mfa: s.require_mfa, own: s.own_settings, keys: s.keys, invitations: s.invitations, steps: s.steps },
+      { status: "active", kind: "customer", plan: "enterprise", mfa: true, own: 0, keys: 1, invitations: 1, steps: PROVISION_STEPS.map(() => "succeeded") },
     );
     const { rows } = await owner.query("select email, invited_by, issued_by_system from public.invitations where tenant_id = $1", [s.id]);
     assert.deepEqual(rows[0], { email: "admin@wayne.example", invited_by: fx.users.msspAdmin, issued_by_system: false });

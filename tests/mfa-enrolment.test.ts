@@ -44,10 +44,16 @@ after(() => db.drop());
 
 const user = (name: UserName) => ({ id: fx.users[name], email: emailOf(name) });
 
-async function setRequire(slugs: TenantSlug[]) {
-  await withClient(db.url, (c) =>
-    c.query("update public.tenants set require_mfa = (id = any ($1::uuid[]))", [slugs.map((s) => fx.tenants[s])]),
-  );
+/** session.mfa_required on at exactly these tenants (lib/settings; was tenants.require_mfa). */
+async function setRequire(slugs: TenantSlug[], off: TenantSlug[] = []) {
+  await withClient(db.url, async (c) => {
+    await c.query("delete from public.tenant_settings where key = 'session.mfa_required'");
+    await c.query(
+      `insert into public.tenant_settings (tenant_id, key, value)
+       select id, 'session.mfa_required', to_jsonb(id = any ($1::uuid[])) from public.tenants where id = any ($1::uuid[] || $2::uuid[])`,
+      [slugs.map((s) => fx.tenants[s]), off.map((s) => fx.tenants[s])],
+    );
+  });
 }
 
 async function required(): Promise<UserName[]> {
@@ -93,6 +99,25 @@ describe("MFA is required for", () => {
     const names = await required();
     assert.ok(names.includes("otherCoAdmin"));
     for (const n of ["acmeAdmin", "globexAdmin", "acmeEuAdmin", "twoCustomers"] as UserName[]) assert.ok(!names.includes(n), n);
+  });
+
+  test("a lock above decides: locked off at the MSSP, a customer's own 'on' does not stand", async () => {
+    await setRequire(["acme"]);
+    await withClient(db.url, (c) =>
+      c.query("insert into public.tenant_settings (tenant_id, key, value, locked) values ($1, 'session.mfa_required', 'false', true)", [fx.tenants["mssp-a"]]),
+    );
+    const names = await required();
+    assert.ok(!names.includes("acmeAdmin") && !names.includes("acmeEuAdmin"), names.join());
+  });
+
+  test("locked on at the MSSP: every member below it, whatever they set", async () => {
+    await setRequire([], ["acme"]);
+    await withClient(db.url, (c) =>
+      c.query("insert into public.tenant_settings (tenant_id, key, value, locked) values ($1, 'session.mfa_required', 'true', true)", [fx.tenants["mssp-a"]]),
+    );
+    const names = await required();
+    for (const n of ["acmeAdmin", "acmeEuAdmin", "globexAdmin", "twoCustomers"] as UserName[]) assert.ok(names.includes(n), n);
+    assert.ok(!names.includes("otherCoAdmin"), "another MSSP's tenants are unaffected");
   });
 
   test("enrolment required = required and not confirmed; confirming clears it", async () => {
@@ -240,16 +265,17 @@ describe("the MFA tables are out of reach of the API roles", () => {
     });
   });
 
-  test("tenants.require_mfa is readable where the tenant is; only admins of the tenant may change it (tests/tenant-settings.test.ts)", async () => {
+  test("session.mfa_required is readable where the tenant is; only admins of the tenant may change it (tests/tenant-settings.test.ts)", async () => {
+    await setRequire(["acme"]);
     await as(fx, "acmeAnalyst", async ({ client }) => {
-      const read = await attempt(client, "select require_mfa from public.tenants where id = $1", [fx.tenants.acme]);
+      const read = await attempt(client, "select value from public.tenant_settings where tenant_id = $1 and key = 'session.mfa_required'", [fx.tenants.acme]);
       assert.ok(read.ok && read.rowCount === 1, "an analyst reads the setting");
-      const write = await attempt(client, "update public.tenants set require_mfa = true where id = $1", [fx.tenants.acme]);
+      const write = await attempt(client, "update public.tenant_settings set value = 'false' where tenant_id = $1", [fx.tenants.acme]);
       assert.equal(write.ok ? write.rowCount : 0, 0, "an analyst cannot change it");
     });
     await as(fx, "acmeAdmin", async ({ client }) => {
-      const other = await attempt(client, "update public.tenants set require_mfa = true where id = $1", [fx.tenants.globex]);
-      assert.equal(other.ok ? other.rowCount : 0, 0, "not on a sibling tenant");
+      const other = await attempt(client, "insert into public.tenant_settings (tenant_id, key, value) values ($1, 'session.mfa_required', 'true')", [fx.tenants.globex]);
+      assert.ok(!other.ok, "not on a sibling tenant");
     });
   });
 

@@ -136,8 +136,8 @@ describe("on a database with Supabase's default privileges", () => {
       assertRefused(await attempt(c, "update public.tenants set parent_id = $1 where id = $2", [fx.tenants["mssp-b"], fx.tenants.acme]));
       assertRefused(await attempt(c, "update public.tenants set status = 'active', slug = 'acme-2', name = 'x' where id = $1", [fx.tenants.acme]));
       assertRefused(await attempt(c, "insert into public.tenants (parent_id, slug, name, kind) values ($1, 'evil', 'Evil', 'site')", [fx.tenants.acme]));
-      // Control: the one column meant to be writable is.
-      assertRows(await attempt(c, "update public.tenants set require_mfa = true where id = $1", [fx.tenants.acme]), 1);
+      // Control: the tenant's settings are written where they live now (lib/settings).
+      assertRows(await attempt(c, "insert into public.tenant_settings (tenant_id, key, value) values ($1, 'session.mfa_required', 'true')", [fx.tenants.acme]), 1);
     });
   });
 

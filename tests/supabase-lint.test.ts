@@ -347,6 +347,11 @@ const EXCEPTIONS = new Map<string, string>([
     "tenancy.caller_admin_rank_on(target uuid)", "tenancy.admin_role_for(tenant uuid)"].map(
     (f): [string, string] => [`authenticated_security_definer_function_executable ${f}`, "RLS helper: must bypass RLS to evaluate RLS; caller's own scope only"],
   ),
+  // The effective configuration (lib/settings, migration 20261201001000): resolving a tenant's
+  // settings reads its ancestors' rows, which the caller may not read under RLS (a customer's admin
+  // sees that the MSSP locked a setting, not the MSSP's other rows). In `settings`, not served by
+  // PostgREST; answers only for tenants in tenancy.visible_tenant_ids() (tests/tenant-settings.test.ts).
+  ["authenticated_security_definer_function_executable settings.effective(p_tenants uuid[])", "effective settings: ancestors' values for tenants the caller can see only"],
   // graphile-worker's own functions, installed and upgraded by graphile-worker after the migrations
   // (lib/jobs/install.ts), so a migration cannot pin them and an upgrade would replace them anyway.
   // Their bodies name every object schema-qualified, they are security invoker (a search_path

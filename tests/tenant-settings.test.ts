@@ -1,9 +1,14 @@
-// The one tenant column authenticated users may write: require_mfa, by
-// admins of the tenant (or an ancestor), nowhere else, nothing else.
+// public.tenant_settings at the database, under RLS as each role (migration
+// 20261201001000): admins of the tenant (or an ancestor) write, members read,
+// nobody writes below a lock (the owner included), only an MSSP admin writes
+// what the customer bought, and settings.effective answers only for tenants
+// the caller can see. The one tenant column that used to be writable
+// (require_mfa) is gone; no tenant column is writable now.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, before, beforeEach, test } from "node:test";
 import { withTenant } from "@/lib/db/with-tenant";
 import { insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { assertRefused, attempt } from "./helpers/sql";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
@@ -13,37 +18,149 @@ before(async () => {
   fx = await insertFixtures(db.url);
 });
 after(() => db.drop());
+beforeEach(() => withClient(db.url, (c) => c.query("delete from public.tenant_settings")));
 
-const setRequireMfa = (user: UserName, slug: TenantSlug, on: boolean) =>
-  withTenant({ userId: fx.users[user] }, async ({ client }) =>
-    (await client.query("update public.tenants set require_mfa = $1 where id = $2", [on, fx.tenants[slug]])).rowCount,
+const as = <T>(user: UserName, fn: (q: (sql: string, params?: unknown[]) => ReturnType<typeof attempt>) => Promise<T>) =>
+  withTenant({ userId: fx.users[user] }, ({ client }) => fn((sql, params) => attempt(client, sql, params)));
+
+const put = (slug: TenantSlug, key: string, value: unknown, locked = false): [string, unknown[]] => [
+    `insert into public.tenant_settings (tenant_id, key, value, locked, changed_by) values ($1, $2, $3::jsonb, $4, auth.uid())
+     on conflict (tenant_id, key) do update set value = excluded.value, locked = excluded.locked`,
+  [fx.tenants[slug], key, JSON.stringify(value), locked],
+];
+
+const rowsOf = () =>
+  withClient(db.url, async (c) =>
+    (await c.query("select t.slug, s.key, s.value, s.locked from public.tenant_settings s join public.tenants t on t.id = s.tenant_id order by 1, 2")).rows,
   );
-const requireMfaOf = (slug: TenantSlug) =>
-  withClient(db.url, async (c) => (await c.query("select require_mfa from public.tenants where id = $1", [fx.tenants[slug]])).rows[0].require_mfa);
 
-test("a tenant admin switches require_mfa on their tenant and its sites", async () => {
-  assert.equal(await setRequireMfa("acmeAdmin", "acme", true), 1);
-  assert.equal(await setRequireMfa("acmeAdmin", "acme-eu", true), 1);
-  assert.equal(await requireMfaOf("acme"), true);
-  assert.equal(await setRequireMfa("msspAdmin", "acme", false), 1);
-  assert.equal(await requireMfaOf("acme"), false);
+test("a tenant admin sets values on their tenant and its sites; an MSSP admin on its customers", async () => {
+  await as("acmeAdmin", async (q) => {
+    assert.equal((await q(...put("acme", "locale.time_zone", "Europe/Paris"))).ok, true);
+    assert.equal((await q(...put("acme-eu", "locale.time_zone", "Europe/Berlin"))).ok, true);
+  });
+  await as("msspAdmin", async (q) => assert.equal((await q(...put("globex", "sla.high.ack_minutes", 30))).ok, true));
+  assert.deepEqual(
+    (await rowsOf()).map((r) => `${r.slug} ${r.key}`),
+    ["acme locale.time_zone", "acme-eu locale.time_zone", "globex sla.high.ack_minutes"],
+  );
 });
 
-test("analysts, viewers, site admins on the parent, siblings and other MSSPs change nothing", async () => {
+test("analysts, viewers, a site's admin on its parent, siblings and other MSSPs write nothing", async () => {
   for (const [user, slug] of [
     ["acmeAnalyst", "acme"],
     ["acmeViewer", "acme"],
     ["acmeEuAdmin", "acme"],
     ["acmeAdmin", "globex"],
+    ["acmeAdmin", "mssp-a"],
     ["msspBAdmin", "acme"],
     ["msspAnalyst", "globex"],
   ] as [UserName, TenantSlug][]) {
-    assert.equal(await setRequireMfa(user, slug, true), 0, `${user} on ${slug}`);
-    assert.equal(await requireMfaOf(slug), false);
+    await as(user, async (q) => assertRefused(await q(...put(slug, "locale.time_zone", "UTC"))));
+  }
+  // Nor change or clear a row that exists.
+  await withClient(db.url, (c) => c.query(...put("acme", "locale.time_zone", "UTC")));
+  await as("acmeAnalyst", async (q) => {
+    const upd = await q("update public.tenant_settings set value = '\"Asia/Tokyo\"' where tenant_id = $1", [fx.tenants.acme]);
+    assert.equal(upd.ok && upd.rowCount, 0);
+    const del = await q("delete from public.tenant_settings where tenant_id = $1", [fx.tenants.acme]);
+    assert.equal(del.ok && del.rowCount, 0);
+  });
+  assert.equal((await rowsOf()).length, 1);
+});
+
+test("rows are visible to members of the tenant and its ancestors only", async () => {
+  await withClient(db.url, async (c) => {
+    await c.query(...put("mssp-a", "locale.language", "de-DE"));
+    await c.query(...put("acme", "locale.language", "fr-FR"));
+    await c.query(...put("globex", "locale.language", "es-ES"));
+  });
+  const seen = async (user: UserName) =>
+    as(user, async (q) => {
+      const r = await q("select t.slug from public.tenant_settings s join public.tenants t on t.id = s.tenant_id order by 1");
+      return r.ok ? r.rows.map((x) => x.slug) : r.code;
+    });
+  assert.deepEqual(await seen("msspAdmin"), ["acme", "globex", "mssp-a"]);
+  assert.deepEqual(await seen("acmeViewer"), ["acme"], "not the MSSP's row, not a sibling's");
+  assert.deepEqual(await seen("acmeEuAdmin"), [], "not its parent's");
+  assert.deepEqual(await seen("msspBAdmin"), []);
+});
+
+test("settings.effective resolves through ancestors the caller cannot read, for visible tenants only", async () => {
+  await withClient(db.url, async (c) => {
+    await c.query(...put("mssp-a", "session.mfa_required", true, true));
+    await c.query("update public.tenant_settings set changed_by = $1", [fx.users.msspAdmin]);
+  });
+  const effective = (user: UserName, slug: TenantSlug) =>
+    as(user, async (q) => {
+      const r = await q("select key, value, source_name, locked_above, changed_by_name from settings.effective(array[$1::uuid])", [fx.tenants[slug]]);
+      return r.ok ? r.rows : r.code;
+    });
+  assert.deepEqual(await effective("acmeEuAdmin", "acme-eu"), [
+    { key: "session.mfa_required", value: true, source_name: "Tenant mssp-a", locked_above: true, changed_by_name: "msspAdmin" },
+  ]);
+  assert.deepEqual(await effective("acmeAdmin", "globex"), [], "a sibling's configuration: nothing");
+  assert.deepEqual(await effective("msspBAdmin", "acme"), [], "another MSSP's: nothing");
+  // resolve and value_of answer for any tenant: not callable by authenticated.
+  await as("acmeAdmin", async (q) => {
+    assertRefused(await q("select * from settings.resolve(array[$1::uuid])", [fx.tenants.globex]));
+    assertRefused(await q("select settings.value_of($1, 'session.mfa_required')", [fx.tenants.globex]));
+  });
+});
+
+test("nothing is set below a lock: refused for the admin below and for the owner alike", async () => {
+  await as("msspAdmin", async (q) => assert.equal((await q(...put("mssp-a", "session.mfa_required", true, true))).ok, true));
+  for (const slug of ["acme", "acme-eu"] as TenantSlug[]) {
+    await as("acmeAdmin", async (q) => {
+      const r = await q(...put(slug, "session.mfa_required", false));
+      assertRefused(r);
+      assert.match(r.ok ? "" : r.message, /^session\.mfa_required is locked by Tenant mssp-a \(msspAdmin\)$/);
+    });
+  }
+  await withClient(db.url, async (c) => {
+    await c.query("begin");
+    try {
+      assertRefused(await attempt(c, ...put("acme", "session.mfa_required", false)));
+    } finally {
+      await c.query("rollback");
+    }
+  });
+  // Another key, and another MSSP's tenants, are not affected.
+  await as("acmeAdmin", async (q) => assert.equal((await q(...put("acme", "session.lifetime_hours", 8))).ok, true));
+  await as("otherCoAdmin", async (q) => assert.equal((await q(...put("other-co", "session.mfa_required", false))).ok, true));
+  assert.deepEqual((await rowsOf()).map((r) => `${r.slug} ${r.key}`), ["acme session.lifetime_hours", "mssp-a session.mfa_required", "other-co session.mfa_required"]);
+});
+
+test("what the customer bought (features, limits, integrations) is written by an MSSP admin only", async () => {
+  for (const key of ["features.alert_triage", "limits.users", "integrations.splunk_hec"]) {
+    await as("acmeAdmin", async (q) => {
+      const r = await q(...put("acme", key, key === "limits.users" ? 10_000 : true));
+      assertRefused(r);
+      assert.match(r.ok ? "" : r.message, /is set by the MSSP only/);
+    });
+    await as("msspAdmin", async (q) => assert.equal((await q(...put("acme", key, key === "limits.users" ? 10 : false))).ok, true, key));
+  }
+  // Nor can the customer's admin lower or clear it afterwards by update.
+  await as("acmeAdmin", async (q) => {
+    assertRefused(await q("update public.tenant_settings set value = '99999' where tenant_id = $1 and key = 'limits.users'", [fx.tenants.acme]));
+  });
+});
+
+test("a setting row never moves to another tenant, and a suspended tenant's settings are frozen", async () => {
+  await withClient(db.url, (c) => c.query(...put("acme", "locale.time_zone", "UTC")));
+  await as("msspAdmin", async (q) => {
+    const r = await q("update public.tenant_settings set tenant_id = $1 where tenant_id = $2", [fx.tenants.globex, fx.tenants.acme]);
+    assertRefused(r);
+  });
+  await withClient(db.url, (c) => c.query("update public.tenants set status = 'suspended' where id = $1", [fx.tenants.globex]));
+  try {
+    await as("msspAdmin", async (q) => assertRefused(await q(...put("globex", "locale.time_zone", "UTC"))));
+  } finally {
+    await withClient(db.url, (c) => c.query("update public.tenants set status = 'active' where id = $1", [fx.tenants.globex]));
   }
 });
 
-test("no other tenant column is writable, not even by an admin", async () => {
+test("no tenant column is writable, not even by an admin", async () => {
   await assert.rejects(
     withTenant({ userId: fx.users.acmeAdmin }, ({ client }) => client.query("update public.tenants set name = 'x', status = 'suspended' where id = $1", [fx.tenants.acme])),
     /permission denied/,
@@ -52,4 +169,8 @@ test("no other tenant column is writable, not even by an admin", async () => {
     withTenant({ userId: fx.users.acmeAdmin }, ({ client }) => client.query("update public.tenants set parent_id = $1 where id = $2", [fx.tenants["mssp-b"], fx.tenants.acme])),
     /permission denied/,
   );
+  const cols = await withClient(db.url, async (c) =>
+    (await c.query("select attname from pg_attribute where attrelid = 'public.tenants'::regclass and attname = 'require_mfa' and not attisdropped")).rows,
+  );
+  assert.deepEqual(cols, [], "tenants.require_mfa is the setting session.mfa_required now");
 });

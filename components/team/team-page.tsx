@@ -44,7 +44,7 @@ export async function TeamPage(props: {
       />
       {data.canManageSettings && (
         <div className="mb-6">
-          <RequireMfaToggle tenantId={data.selected.id} tenantName={data.selected.name} required={data.requireMfa} />
+          <RequireMfaToggle tenantId={data.selected.id} tenantName={data.selected.name} required={data.requireMfa} lockedBy={data.requireMfaLockedBy} />
         </div>
       )}
       <TeamPanel

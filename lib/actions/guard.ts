@@ -137,6 +137,7 @@ export function tenantAction<S extends z.ZodObject<{ tenantId: z.ZodString }>, T
           details: {
             reason: isPdpUnavailable(error) ? "pdp_unavailable" : error instanceof ActionRefusal ? "rule" : "pdp_deny",
             requested_tenant_id: input.tenantId,
+            ...(error instanceof ActionRefusal ? error.details : undefined),
           },
         },
       ).catch((e) =>

@@ -4,7 +4,11 @@
 // denied attempt with reason "rule". Messages must be safe to show: built from
 // names and SQLSTATEs, never from input values or secrets.
 export class ActionRefusal extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Recorded with the denied audit row (safe values only: names, never input). */
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = "ActionRefusal";
   }

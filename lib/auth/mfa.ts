@@ -29,7 +29,7 @@ export const CODE_LOCKOUT_MINUTES = 15;
 export const TOTP_ISSUER = "MSSP Portal";
 
 export interface MfaStatus {
-  /** An MSSP role, or a membership covering or under a tenant with require_mfa. */
+  /** An MSSP role, or a membership at, under or above a tenant with session.mfa_required on (lib/settings). */
   required: boolean;
   /** A confirmed TOTP factor exists: sign-in asks for a code. */
   enrolled: boolean;
@@ -52,7 +52,7 @@ export type CodeCheck =
 
 /**
  * MFA is required for a user who holds any mssp_* role, or any membership whose
- * tenant sits at, under or above a tenant with require_mfa: the setting is
+ * tenant sits at, under or above a tenant with session.mfa_required on: the setting is
  * inherited down the tree (a customer's setting covers its sites), and it also
  * binds the members of ancestors, who can read that tenant's data.
  */

@@ -4,12 +4,12 @@
 // idle session is "signed out" here, for pages, actions and route handlers.
 //
 // MFA gate. A user whose MFA is required (an MSSP role, or a tenant with
-// require_mfa) but not yet confirmed has a session, but may only use the
+// session.mfa_required on, lib/settings) but not yet confirmed has a session, but may only use the
 // enrolment page: requireSessionUser redirects them to /account/mfa, and
 // getSessionUser treats them as signed out (so a server action cannot be used
 // to skip the enrolment either). Whether they must enrol is read from the
 // database on every request, not from the JWT's mfaEnrollmentRequired flag: a
-// tenant that turns require_mfa on takes effect at the next request, and a
+// tenant that turns session.mfa_required on takes effect at the next request, and a
 // stale or forged flag can neither skip enrolment nor force it. It comes from
 // the same statement that checks the session record (sessions.check_session), so a
 // request reads the database once for both.

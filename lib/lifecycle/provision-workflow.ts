@@ -1,10 +1,11 @@
-// The provisioning workflow: tenant row → data key → configuration from the
-// parent → first-admin invitation → isolation resources → ready. Each step is
+// The provisioning workflow: tenant row → data key → configuration (inherited
+// from the parent) → first-admin invitation → isolation resources → ready. Each step is
 // safe to run again (a worker killed at any point resumes at that step).
 import { withLifecycle } from "./service-path";
 import { PermanentJobError } from "@/lib/jobs";
 import type { JobHandler } from "@/lib/jobs/types";
 import { defineWorkflow, type StepContext, type WorkflowSpec } from "@/lib/jobs/workflow";
+import { effectiveConfigAsService } from "@/lib/settings/resolve";
 import { inviteFirstAdmin } from "@/lib/team/invite";
 import { activeKeyVersion } from "@/lib/vault/keys";
 import { applyIsolation } from "./isolation/apply";
@@ -52,18 +53,23 @@ export function provisionSpec(): WorkflowSpec {
           }),
       },
       {
-        // Today's per-tenant configuration is the MFA requirement; a new tenant starts with its parent's.
+        // Settings are inherited down the tree (lib/settings): a new tenant
+        // has no rows of its own and takes every value (and every lock) from
+        // its parent's chain, re-resolved on each read, so nothing is copied
+        // here and a later change above reaches it too. No provisioning
+        // template sets values today; if one did, it would write them here.
+        // The step's output records what the tenant starts with, for the
+        // workflow's timeline.
         name: "configuration",
         run: async (ctx) =>
           withLifecycle(async (db) => {
-            const { rows } = await db.$client.query<{ require_mfa: boolean }>(
-              `update public.tenants t set require_mfa = p.require_mfa
-                 from public.tenants p
-                where t.id = $1 and p.id = t.parent_id
-                returning t.require_mfa`,
-              [ctx.job.tenantId],
-            );
-            return { requireMfa: rows[0]?.require_mfa ?? false };
+            const config = await effectiveConfigAsService(db, ctx.job.tenantId);
+            return {
+              copied: 0,
+              requireMfa: config.value<boolean>("session.mfa_required"),
+              inherited: config.settings.filter((s) => s.source === "inherited").length,
+              locked: config.settings.filter((s) => s.lockedBy).length,
+            };
           }),
       },
       {

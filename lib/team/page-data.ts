@@ -1,10 +1,11 @@
 // Everything the team page shows, loaded in the caller's transaction: the
 // tenants they may manage people in (PDP, batch), the selected tenant's
 // members and open invitations, and which roles they may hand out there.
-import { asc, sql } from "drizzle-orm";
+import { asc } from "drizzle-orm";
 import { tenants, type Role } from "@/drizzle/schema";
 import { checkActions, checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { effectiveConfig } from "@/lib/settings/resolve";
 import { callerAdminRank, listMembers, listOpenInvitations, type InvitationRow, type MemberRow } from "./members";
 import { grantableRoles } from "./roles";
 
@@ -20,9 +21,11 @@ export interface TeamPageData {
   invitations: InvitationRow[];
   grantable: Role[];
   currentUserId: string;
-  /** Whether the caller may change the tenant's settings (require MFA), and its current value. */
+  /** Whether the caller may change the tenant's settings (require MFA), and its effective value (lib/settings). */
   canManageSettings: boolean;
   requireMfa: boolean;
+  /** session.mfa_required is locked above the tenant: who locked it ("Sentinel MSSP (Morgan Reyes)"). */
+  requireMfaLockedBy: string | null;
 }
 
 export async function loadTeamPage(tx: TenantTx, wantedSlug: string | undefined, fallbackId: string | null): Promise<TeamPageData> {
@@ -35,14 +38,14 @@ export async function loadTeamPage(tx: TenantTx, wantedSlug: string | undefined,
   const selected =
     manageable.find((t) => t.slug === wantedSlug) ?? manageable.find((t) => t.id === fallbackId) ?? manageable[0] ?? null;
   if (!selected) {
-    return { tenants: [], selected: null, members: [], invitations: [], grantable: [], currentUserId: tx.claims.sub, canManageSettings: false, requireMfa: false };
+    return { tenants: [], selected: null, members: [], invitations: [], grantable: [], currentUserId: tx.claims.sub, canManageSettings: false, requireMfa: false, requireMfaLockedBy: null };
   }
   // One connection: these run one after another.
   const members = await listMembers(tx.db, selected.id);
   const invitations = await listOpenInvitations(tx.db, selected.id);
   const rank = await callerAdminRank(tx.db, selected.id);
   const settings = await checkActions(principalFromClaims(tx.claims), ["settings:manage"], selected);
-  const { rows } = await tx.db.execute<{ require_mfa: boolean }>(sql`select require_mfa from public.tenants where id = ${selected.id}`);
+  const mfa = (await effectiveConfig(tx, selected.id))?.get("session.mfa_required");
   return {
     tenants: manageable,
     selected,
@@ -51,6 +54,7 @@ export async function loadTeamPage(tx: TenantTx, wantedSlug: string | undefined,
     grantable: grantableRoles(selected.kind, rank),
     currentUserId: tx.claims.sub,
     canManageSettings: settings["settings:manage"] && selected.kind !== "mssp",
-    requireMfa: Boolean(rows[0]?.require_mfa),
+    requireMfa: mfa?.value === true,
+    requireMfaLockedBy: mfa?.lockedBy ? `${mfa.lockedBy.tenantName} (${mfa.lockedBy.who})` : null,
   };
 }

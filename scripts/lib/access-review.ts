@@ -48,7 +48,7 @@ export async function loadAccessReview(client: ClientBase, opts: { rootSlug?: st
   const scope = opts.rootSlug ? `and t.path operator(extensions.<@) (select path from public.tenants where slug = $1)` : `and $1::text is null`;
   const arg = [opts.rootSlug ?? null];
   const tenants = (await client.query<ReviewTenant>(
-    `select t.id, t.slug, t.name, t.kind, t.status, t.path::text as path, extensions.nlevel(t.path) - 1 as depth, coalesce(t.require_mfa, false) as require_mfa
+    `select t.id, t.slug, t.name, t.kind, t.status, t.path::text as path, extensions.nlevel(t.path) - 1 as depth, coalesce(settings.value_of(t.id, 'session.mfa_required') = 'true'::jsonb, false) as require_mfa
        from public.tenants t where true ${scope} order by t.path`, arg)).rows;
   if (opts.rootSlug && tenants.length === 0) throw new Error(`No tenant "${opts.rootSlug}".`);
   const sessions = (await client.query(`select to_regclass('sessions.user_sessions') is not null as present`)).rows[0].present;
@@ -80,9 +80,11 @@ function holderLine(h: ReviewHolder, indent: string, requireMfa: boolean): strin
 
 export function formatAccessReview(r: AccessReview): string {
   const out: string[] = [`Access review, ${r.at.toISOString()}`, "", "Tenant tree (a role holds on its tenant and everything below it):"];
-  // require_mfa binds the tenant's members, its sites' and its ancestors' (who can read its data).
-  const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
-  const requireMfa = new Map(r.tenants.map((t) => [t.id, r.tenants.some((o) => o.require_mfa && related(o.path, t.path))]));
+  // require_mfa is the effective session.mfa_required (inherited from above,
+  // lib/settings); it binds the tenant's members and its ancestors' (who can
+  // read its data): a tenant's members need MFA when it or a tenant below it has it on.
+  const atOrBelow = (o: string, t: string) => o === t || o.startsWith(`${t}.`);
+  const requireMfa = new Map(r.tenants.map((t) => [t.id, r.tenants.some((o) => o.require_mfa && atOrBelow(o.path, t.path))]));
   const base = Math.min(...r.tenants.map((t) => t.depth));
   for (const t of r.tenants) {
     const indent = "  ".repeat(t.depth - base + 1);

@@ -1,0 +1,303 @@
+// The definitions: one entry per tenant setting. Pure data and zod schemas,
+// no I/O. docs/configuration.md lists the same settings for people; a test
+// (tests/settings-registry.test.ts) checks the page names every key here.
+import { z } from "zod";
+import { CONNECTOR_KINDS, CONNECTORS, type ConnectorKind } from "@/lib/credentials/connectors";
+
+export const SETTING_GROUPS = ["features", "limits", "sla", "notifications", "session", "locale", "integrations"] as const;
+export type SettingGroup = (typeof SETTING_GROUPS)[number];
+
+export const GROUP_LABELS: Record<SettingGroup, string> = {
+  features: "Features",
+  limits: "Limits",
+  sla: "SLA targets",
+  notifications: "Notifications",
+  session: "Sign-in and sessions",
+  locale: "Language and time zone",
+  integrations: "Integrations",
+};
+
+/**
+ * Who may change a setting:
+ *   tenant  the tenant's admins and the MSSP's admins (PDP settings:manage)
+ *   mssp    the MSSP's admins only (PDP settings:govern): what the customer
+ *           bought. The database refuses anyone else too (migration 20261201001000).
+ */
+export type ChangedBy = "tenant" | "mssp";
+/** The groups whose settings only the MSSP changes; the migration's trigger names the same three. */
+export const MSSP_ONLY_GROUPS: readonly SettingGroup[] = ["features", "limits", "integrations"];
+
+/** How the page edits a value (and how a form's text becomes one). */
+export type SettingInput =
+  | { kind: "boolean" }
+  | { kind: "integer"; min: number; max: number; unit: string }
+  | { kind: "select"; options: readonly { value: string; label: string }[] }
+  | { kind: "list"; item: "email" | "uuid"; max: number };
+
+export interface SettingDefinition<T = unknown> {
+  key: string;
+  group: SettingGroup;
+  label: string;
+  description: string;
+  /** The value at the MSSP when nothing is set anywhere. */
+  default: T;
+  /** Validates a stored or submitted value (type and bounds). */
+  schema: z.ZodType<T>;
+  input: SettingInput;
+  /** The bounds in words, for the page and docs/configuration.md. */
+  bounds: string;
+  changedBy: ChangedBy;
+  /**
+   * A boolean that only tightens down the tree: once on at a tenant, a tenant
+   * below cannot turn it off (it may still be locked off from above).
+   */
+  tightenOnly?: boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Value types
+// ---------------------------------------------------------------------------
+
+const integer = (min: number, max: number, unit: string) => ({
+  schema: z
+    .number({ error: "Enter a whole number." })
+    .int("Enter a whole number.")
+    .min(min, `At least ${min} ${unit}.`)
+    .max(max, `At most ${max} ${unit}.`),
+  input: { kind: "integer", min, max, unit } as const,
+  bounds: `${min}–${max} ${unit}`,
+});
+
+const boolean = { schema: z.boolean({ error: "Choose on or off." }), input: { kind: "boolean" } as const, bounds: "on or off" };
+
+const ZONES = new Set<string>(["UTC", ...Intl.supportedValuesOf("timeZone")]);
+/** An IANA time zone name the server's ICU knows (Europe/Paris, America/New_York, UTC). */
+export const timeZoneSchema = z
+  .string({ error: "Choose a time zone." })
+  .refine((tz) => ZONES.has(tz), "Not a known IANA time zone (for example Europe/Paris).");
+
+export const LANGUAGES = [
+  { value: "en-US", label: "English (United States)" },
+  { value: "en-GB", label: "English (United Kingdom)" },
+  { value: "de-DE", label: "Deutsch (Deutschland)" },
+  { value: "fr-FR", label: "Français (France)" },
+  { value: "es-ES", label: "Español (España)" },
+  { value: "it-IT", label: "Italiano (Italia)" },
+  { value: "nl-NL", label: "Nederlands (Nederland)" },
+  { value: "pt-BR", label: "Português (Brasil)" },
+  { value: "ja-JP", label: "日本語 (日本)" },
+] as const;
+
+const emailList = z
+  .array(z.email("Each entry must be an email address.").max(254, "An address has at most 254 characters."), { error: "A list of email addresses." })
+  .max(20, "At most 20 addresses.")
+  .refine((xs) => new Set(xs.map((x) => x.toLowerCase())).size === xs.length, "An address is listed twice.");
+const uuidList = z
+  .array(z.uuid("Each entry must be a webhook id (a UUID)."), { error: "A list of webhook ids." })
+  .max(20, "At most 20 webhooks.")
+  .refine((xs) => new Set(xs).size === xs.length, "A webhook is listed twice.");
+
+// ---------------------------------------------------------------------------
+// The settings
+// ---------------------------------------------------------------------------
+
+const SEVERITIES = [
+  ["critical", "Critical", 15, 240],
+  ["high", "High", 60, 1440],
+  ["medium", "Medium", 240, 4320],
+  ["low", "Low", 1440, 10080],
+] as const;
+export type SlaSeverity = (typeof SEVERITIES)[number][0];
+export const SLA_SEVERITIES: readonly SlaSeverity[] = SEVERITIES.map((s) => s[0]);
+/** One week: the longest SLA target. */
+const SLA_MAX_MINUTES = 43200;
+
+/** Checks one definition's default against its own type, then widens it for the list. */
+function define<T>(d: SettingDefinition<T>): SettingDefinition {
+  return d as SettingDefinition;
+}
+
+export const SETTINGS: readonly SettingDefinition[] = [
+  // --- features: what the customer bought -----------------------------------
+  define({
+    key: "features.alert_triage",
+    group: "features",
+    label: "Alert triage",
+    description: "Analysts acknowledge, assign, comment on and close alerts.",
+    default: true,
+    ...boolean,
+    changedBy: "mssp",
+  }),
+  define({
+    key: "features.workflows",
+    group: "features",
+    label: "Routing and escalation rules",
+    description: "Rules that route new alerts and escalate unacknowledged ones.",
+    default: true,
+    ...boolean,
+    changedBy: "mssp",
+  }),
+  define({
+    key: "features.reports",
+    group: "features",
+    label: "Report exports",
+    description: "Members with reports:export may export alert data.",
+    default: true,
+    ...boolean,
+    changedBy: "mssp",
+  }),
+
+  // --- limits ------------------------------------------------------------------
+  define({ key: "limits.users", group: "limits", label: "Users", description: "Members the tenant may have.", default: 50, ...integer(1, 100_000, "users"), changedBy: "mssp" }),
+  define({ key: "limits.assets", group: "limits", label: "Assets", description: "Assets the tenant may register.", default: 10_000, ...integer(0, 10_000_000, "assets"), changedBy: "mssp" }),
+  define({
+    key: "limits.api_requests_per_minute",
+    group: "limits",
+    label: "API requests per minute",
+    description: "Requests per minute the tenant's API clients may make.",
+    default: 600,
+    ...integer(1, 100_000, "requests/min"),
+    changedBy: "mssp",
+  }),
+  define({
+    key: "limits.connectors",
+    group: "limits",
+    label: "Connectors",
+    description: "Connector credentials the tenant may hold. Adding one past the limit is refused.",
+    default: 20,
+    ...integer(0, 1000, "connectors"),
+    changedBy: "mssp",
+  }),
+  define({
+    key: "limits.data_retention_days",
+    group: "limits",
+    label: "Data retention",
+    description: "Days alerts and assets are kept.",
+    default: 365,
+    ...integer(7, 3650, "days"),
+    changedBy: "mssp",
+  }),
+
+  // --- SLA targets ---------------------------------------------------------------
+  ...SEVERITIES.flatMap(([sev, label, ack, resolve]) => [
+    define({
+      key: `sla.${sev}.ack_minutes`,
+      group: "sla",
+      label: `${label}: time to acknowledge`,
+      description: `Minutes from detection until a ${sev} alert must be acknowledged.`,
+      default: ack,
+      ...integer(1, SLA_MAX_MINUTES, "minutes"),
+      changedBy: "tenant",
+    }),
+    define({
+      key: `sla.${sev}.resolve_minutes`,
+      group: "sla",
+      label: `${label}: time to resolve`,
+      description: `Minutes from detection until a ${sev} alert must be resolved. Not shorter than the time to acknowledge.`,
+      default: resolve,
+      ...integer(1, SLA_MAX_MINUTES, "minutes"),
+      changedBy: "tenant",
+    }),
+  ]),
+
+  // --- notification channels (defaults; delivery is lib/notifications') --------
+  define({
+    key: "notifications.emails",
+    group: "notifications",
+    label: "Email recipients",
+    description: "Addresses notified by default (one per line).",
+    default: [] as string[],
+    schema: emailList,
+    input: { kind: "list", item: "email", max: 20 },
+    bounds: "up to 20 email addresses",
+    changedBy: "tenant",
+  }),
+  define({
+    key: "notifications.webhook_ids",
+    group: "notifications",
+    label: "Webhooks",
+    description: "Ids of the webhooks notified by default (one per line).",
+    default: [] as string[],
+    schema: uuidList,
+    input: { kind: "list", item: "uuid", max: 20 },
+    bounds: "up to 20 webhook ids",
+    changedBy: "tenant",
+  }),
+
+  // --- session policy --------------------------------------------------------------
+  define({
+    key: "session.mfa_required",
+    group: "session",
+    label: "MFA required",
+    description: "Every member of this tenant, of the tenants below it and of those above it must use two-step verification (MSSP staff always must).",
+    // The SQL of sessions.mfa_required() treats "not set" as false too.
+    default: false,
+    ...boolean,
+    changedBy: "tenant",
+    tightenOnly: true,
+  }),
+  define({
+    key: "session.lifetime_hours",
+    group: "session",
+    label: "Session lifetime",
+    description: "Hours a sign-in lasts at most for this tenant's members.",
+    default: 12,
+    ...integer(1, 720, "hours"),
+    changedBy: "tenant",
+  }),
+
+  // --- locale ---------------------------------------------------------------------
+  define({
+    key: "locale.language",
+    group: "locale",
+    label: "Language",
+    description: "Language and number/date format for the tenant's members.",
+    default: "en-US",
+    schema: z.enum(LANGUAGES.map((l) => l.value) as [string, ...string[]], { error: "Choose one of the listed languages." }),
+    input: { kind: "select", options: LANGUAGES },
+    bounds: LANGUAGES.map((l) => l.value).join(", "),
+    changedBy: "tenant",
+  }),
+  define({
+    key: "locale.time_zone",
+    group: "locale",
+    label: "Time zone",
+    description: "IANA time zone dates are shown in.",
+    default: "UTC",
+    schema: timeZoneSchema,
+    input: { kind: "select", options: [...ZONES].sort().map((z) => ({ value: z, label: z })) },
+    bounds: "an IANA time zone name",
+    changedBy: "tenant",
+  }),
+
+  // --- integrations: connector kinds ------------------------------------------------
+  ...CONNECTOR_KINDS.map((kind) =>
+    define({
+      key: `integrations.${kind}`,
+      group: "integrations",
+      label: CONNECTORS[kind].label,
+      description: `Credentials for ${CONNECTORS[kind].label} may be added. Off: none can be added, and existing ones show as disabled by configuration.`,
+      default: true,
+      ...boolean,
+      changedBy: "mssp",
+    }),
+  ),
+] as SettingDefinition[];
+
+export type SettingKey = string;
+
+const BY_KEY = new Map<string, SettingDefinition>(SETTINGS.map((d) => [d.key, d]));
+
+export function isSettingKey(key: string): key is SettingKey {
+  return BY_KEY.has(key);
+}
+
+/** The definition of a key, or undefined for an unknown one. */
+export function settingDefinition(key: string): SettingDefinition | undefined {
+  return BY_KEY.get(key);
+}
+
+export const integrationKey = (kind: ConnectorKind) => `integrations.${kind}` as const;
+
+export const slaKeys = (severity: SlaSeverity) =>
+  ({ ack: `sla.${severity}.ack_minutes`, resolve: `sla.${severity}.resolve_minutes` }) as const;
