@@ -73,6 +73,7 @@ export async function CredentialsPage(props: {
         canManage={data.selected.canManage}
         credentials={data.credentials.map(toCredentialView)}
         connectors={connectorFormSpecs()}
+        disabledKinds={data.disabledKinds}
       />
     </>
   );

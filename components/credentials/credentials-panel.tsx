@@ -28,6 +28,8 @@ export interface CredentialsPanelProps {
   canManage: boolean;
   credentials: CredentialView[];
   connectors: ConnectorFormSpec[];
+  /** Kinds the tenant's settings disable (lib/settings integrations.*): not offered, existing ones marked. */
+  disabledKinds?: ConnectorKind[];
 }
 
 const inputClass = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900 placeholder:text-slate-400";
@@ -283,7 +285,7 @@ function TestResult({ state }: { state: ActionResult<{ ok: boolean; message: str
   );
 }
 
-function CredentialRow(props: { credential: CredentialView; spec: ConnectorFormSpec; canManage: boolean; columns: number }) {
+function CredentialRow(props: { credential: CredentialView; spec: ConnectorFormSpec; canManage: boolean; columns: number; disabled: boolean }) {
   const c = props.credential;
   const [testState, testAction] = useActionState(testCredentialConnection, idle as ActionResult<{ ok: boolean; message: string }>);
   const [deleteState, deleteAction] = useActionState(deleteCredential, idle as ActionResult<{ id: string }>);
@@ -304,6 +306,17 @@ function CredentialRow(props: { credential: CredentialView; spec: ConnectorFormS
         </td>
         <td className="px-3 py-3 align-top">
           <ConnectorBadge kind={c.connector} label={props.spec.shortLabel} />
+          {props.disabled && (
+            <div className="mt-1">
+              <span
+                className="inline-flex rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900"
+                data-testid="disabled-by-configuration"
+                title="This connector kind is turned off in the tenant's settings: no new credential of this kind can be added."
+              >
+                Disabled by configuration
+              </span>
+            </div>
+          )}
         </td>
         <td className="whitespace-nowrap px-3 py-3 align-top font-mono text-sm text-slate-700" data-testid="masked-secret" title="Only the last four characters are kept in the clear">
           {c.masked}
@@ -389,6 +402,9 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
   const [adding, setAdding] = useState(false);
   const [saved, setSaved] = useState<CredentialView | null>(null);
   const specs = new Map(props.connectors.map((c) => [c.kind, c]));
+  const disabled = new Set(props.disabledKinds ?? []);
+  const addable = props.connectors.filter((c) => !disabled.has(c.kind));
+  const canAdd = props.canManage && addable.length > 0;
   const columns = props.canManage ? 8 : 7;
   const onSaved = (c: CredentialView) => {
     setAdding(false);
@@ -420,7 +436,13 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
           </button>
         </div>
       )}
-      {props.canManage && adding && <AddCredentialForm tenantId={props.tenantId} connectors={props.connectors} onSaved={onSaved} onCancel={() => setAdding(false)} />}
+      {disabled.size > 0 && (
+        <p className="rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="connectors-disabled-note">
+          Disabled by configuration for {props.tenantName}: {props.connectors.filter((c) => disabled.has(c.kind)).map((c) => c.shortLabel).join(", ")}. No credential of{" "}
+          {disabled.size === 1 ? "this kind" : "these kinds"} can be added; existing ones are marked.
+        </p>
+      )}
+      {canAdd && adding && <AddCredentialForm tenantId={props.tenantId} connectors={addable} onSaved={onSaved} onCancel={() => setAdding(false)} />}
 
       {props.credentials.length === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="credentials-empty">
@@ -430,7 +452,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
               ? "Add one to connect this tenant to CrowdStrike, SentinelOne, Microsoft Defender, Splunk or any API that takes a key."
               : "An admin of this tenant can add them; they will be listed here, masked."}
           </p>
-          {props.canManage && !adding && (
+          {canAdd && !adding && (
             <button type="button" onClick={openForm} className="mt-4 rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark">
               Add credential
             </button>
@@ -442,7 +464,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
             <h2 className="text-sm font-semibold text-slate-700">
               Credentials of {props.tenantName} ({props.credentials.length})
             </h2>
-            {props.canManage && !adding && (
+            {canAdd && !adding && (
               <button type="button" onClick={openForm} className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark">
                 Add credential
               </button>
@@ -467,7 +489,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
                 </tr>
               </thead>
               {props.credentials.map((c) => (
-                <CredentialRow key={c.id} credential={c} spec={specs.get(c.connector)!} canManage={props.canManage} columns={columns} />
+                <CredentialRow key={c.id} credential={c} spec={specs.get(c.connector)!} canManage={props.canManage} columns={columns} disabled={disabled.has(c.connector)} />
               ))}
             </table>
           </div>

@@ -11,6 +11,9 @@ import { asc, eq } from "drizzle-orm";
 import { tenants } from "@/drizzle/schema";
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { effectiveConfig } from "@/lib/settings/resolve";
+import { enabledKindsOf } from "@/lib/settings/read";
+import { CONNECTOR_KINDS, type ConnectorKind } from "./connectors";
 import { listCredentials, type MaskedCredential } from "./store";
 
 export interface CredentialTenant extends TenantResource {
@@ -23,6 +26,15 @@ export interface CredentialsPageData {
   tenants: CredentialTenant[];
   selected: CredentialTenant | null;
   credentials: MaskedCredential[];
+  /** Connector kinds the selected tenant's settings disable (integrations.<kind> off): none can be added, existing ones are marked. */
+  disabledKinds: ConnectorKind[];
+}
+
+async function disabledKindsOf(tx: TenantTx, tenantId: string): Promise<ConnectorKind[]> {
+  const config = await effectiveConfig(tx, tenantId);
+  if (!config) return [];
+  const enabled = enabledKindsOf(config);
+  return CONNECTOR_KINDS.filter((k) => !enabled.has(k));
 }
 
 export async function loadCredentialsPage(tx: TenantTx, wantedSlug: string | undefined, fallbackId: string | null): Promise<CredentialsPageData> {
@@ -35,8 +47,8 @@ export async function loadCredentialsPage(tx: TenantTx, wantedSlug: string | und
     .filter((t) => allowed.get(t.id)?.["credentials:view"])
     .map((t) => ({ ...t, canManage: Boolean(allowed.get(t.id)?.["credentials:manage"]) }));
   const selected = viewable.find((t) => t.slug === wantedSlug) ?? viewable.find((t) => t.id === fallbackId) ?? viewable[0] ?? null;
-  if (!selected) return { tenants: [], selected: null, credentials: [] };
-  return { tenants: viewable, selected, credentials: await listCredentials(tx, selected.id) };
+  if (!selected) return { tenants: [], selected: null, credentials: [], disabledKinds: [] };
+  return { tenants: viewable, selected, credentials: await listCredentials(tx, selected.id), disabledKinds: await disabledKindsOf(tx, selected.id) };
 }
 
 /**
@@ -50,9 +62,9 @@ export async function loadCredentialsPageFor(tx: TenantTx, slug: string): Promis
     .from(tenants)
     .where(eq(tenants.slug, slug))
     .limit(1);
-  if (!tenant) return { tenants: [], selected: null, credentials: [] };
+  if (!tenant) return { tenants: [], selected: null, credentials: [], disabledKinds: [] };
   const allowed = (await checkActionsForEach(principalFromClaims(tx.claims), ["credentials:view", "credentials:manage"], [tenant])).get(tenant.id);
-  if (!allowed?.["credentials:view"]) return { tenants: [], selected: null, credentials: [] };
+  if (!allowed?.["credentials:view"]) return { tenants: [], selected: null, credentials: [], disabledKinds: [] };
   const selected = { ...tenant, canManage: Boolean(allowed["credentials:manage"]) };
-  return { tenants: [selected], selected, credentials: await listCredentials(tx, selected.id) };
+  return { tenants: [selected], selected, credentials: await listCredentials(tx, selected.id), disabledKinds: await disabledKindsOf(tx, selected.id) };
 }

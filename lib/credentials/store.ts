@@ -22,6 +22,8 @@ import { activeKeyFor } from "@/lib/vault/keys";
 import { sealSecret } from "@/lib/vault/seal";
 import { checkSecret, CONNECTORS, isConnectorKind, parseConfig, type ConnectorConfig } from "./connectors";
 import { CredentialError, credentialErrorFrom, isSerializationFailure } from "./errors";
+import { effectiveConfig } from "@/lib/settings/resolve";
+import { enabledKindsOf } from "@/lib/settings/read";
 
 /** A credential as anyone allowed to see it sees it: no secret, no sealed bytes. */
 export interface MaskedCredential {
@@ -179,6 +181,7 @@ export async function createCredential(tx: TenantTx, input: NewCredential): Prom
   }
   const secret = checkSecret(input.connector, input.secret);
   if (!secret.ok) throw new CredentialError(secret.errors[0]);
+  await refuseByConfiguration(tx, input.tenantId, input.connector);
   const id = randomUUID();
   try {
     return await sealedWrite(tx.client, input.tenantId, id, secret.secret, async (sealed, keyVersion) => {
@@ -193,6 +196,29 @@ export async function createCredential(tx: TenantTx, input: NewCredential): Prom
     });
   } catch (error) {
     toRefusal(error, { name });
+  }
+}
+
+/**
+ * The tenant's settings (lib/settings) decide which connector kinds it may
+ * add (integrations.<kind>) and how many credentials it may hold
+ * (limits.connectors). Existing credentials of a kind disabled later stay
+ * (and keep working); the pages mark them "disabled by configuration".
+ */
+async function refuseByConfiguration(tx: TenantTx, tenantId: string, kind: ConnectorKind): Promise<void> {
+  const config = await effectiveConfig(tx, tenantId);
+  // A tenant the caller cannot see: the insert below is refused by RLS with its own message.
+  if (!config) return;
+  if (!enabledKindsOf(config).has(kind)) {
+    const from = config.get(`integrations.${kind}`);
+    throw new CredentialError(
+      `${CONNECTORS[kind].label} is disabled by configuration${from.sourceName ? ` (turned off at ${from.sourceName})` : ""}: no credential of this kind can be added. Ask your MSSP to enable it.`,
+    );
+  }
+  const limit = config.value<number>("limits.connectors");
+  const { rows } = await tx.client.query<{ n: number }>("select count(*)::int as n from public.credentials where tenant_id = $1", [tenantId]);
+  if (rows[0].n >= limit) {
+    throw new CredentialError(`This tenant may hold at most ${limit} connector credential${limit === 1 ? "" : "s"} (its configured limit); delete one first or ask your MSSP to raise the limit.`);
   }
 }
 
