@@ -21,6 +21,9 @@
 // (--only=vault: just the vault's seal/open/rotation figures; --only=keys-page:
 // the console Keys page, scripts/bench/keys-page.ts; --only=credentials-overview:
 // the console Credentials overview, scripts/bench/credentials-overview.ts;
+// --only=triage: the alert list with full-text search and sorting (RLS vs the
+// owner), the list page with a PDP, acknowledge and bulk-acknowledge latency,
+// scripts/bench/triage.ts;
 // --only=lifecycle: provisioning 500 customers through the workflow, a
 // 200,000-alert tenant offboarded while another tenant's alert page is timed,
 // export/restore rates, scripts/bench/lifecycle.ts; also part of the default
@@ -42,6 +45,7 @@ import { runLifecycleBench } from "./bench/lifecycle";
 import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95, renderTable, type RunResult } from "./bench/measure";
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
+import { runTriageBench } from "./bench/triage";
 import { runVaultBench } from "./bench/vault";
 
 const started = performance.now();
@@ -320,6 +324,19 @@ async function main() {
     overviewLines = await runCredentialsOverviewBench({ url: db.url, caller: msspAdmin, scope: msspTenantIds, log: console.log });
   }
 
+  // ---------------------------------------------------------- alert triage
+  let triageLines: string[] = [];
+  if (!only || only.has("triage")) {
+    console.log(`\nAlert triage (scripts/bench/triage.ts): list search + sort, list page with a Cerbos PDP, triage actions`);
+    triageLines = await runTriageBench({
+      customerAdmin: { userId: data.users.customerAdmin.id, email: data.users.customerAdmin.email, activeTenantId: data.customer.id },
+      msspAdmin,
+      customerTenantIds,
+      msspTenantIds,
+      log: console.log,
+    });
+  }
+
   // ------------------------------------------------- policy helpers alone
   // What one call of each helper costs per caller: RLS on a small tenant is
   // (helper calls per statement) x this, plus claims building.
@@ -421,6 +438,10 @@ async function main() {
   if (overviewLines.length > 0) {
     console.log(`\nCredentials overview (ms per page load):`);
     for (const line of overviewLines) console.log(`  ${line}`);
+  }
+  if (triageLines.length > 0) {
+    console.log(`\nAlert triage (issue 10):`);
+    for (const line of triageLines) console.log(`  ${line}`);
   }
   if (lifecycleLines.length > 0) {
     console.log(`\nLifecycle (issue 8):`);

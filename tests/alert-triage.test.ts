@@ -130,6 +130,17 @@ describe("the workflow", () => {
     await assert.rejects(ownerQuery(db.url, "update public.alerts set close_reason = 'later' where id = $1", [id]), (e: { hint?: string }) => e.hint === "alert_close_reason");
   });
 
+  test("a system job's change (no claims, or the empty claims a pooled connection keeps) is recorded without an actor", async () => {
+    const id = await alertIn("acme");
+    await withClient(db.url, async (c) => {
+      // What SET LOCAL leaves behind on a pooled connection after withTenant's transaction.
+      await c.query("select set_config('request.jwt.claims', '', false)");
+      await c.query("update public.alerts set status = 'acknowledged' where id = $1", [id]);
+    });
+    const events = await ownerQuery<{ actor_id: string | null; to_status: string }>(db.url, "select actor_id, to_status from public.alert_events where alert_id = $1", [id]);
+    assert.deepEqual(events, [{ actor_id: null, to_status: "acknowledged" }]);
+  });
+
   test("acknowledging stamps acknowledged_at once", async () => {
     const id = await alertIn("acme");
     await ownerQuery(db.url, "update public.alerts set status = 'acknowledged' where id = $1", [id]);

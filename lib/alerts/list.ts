@@ -117,6 +117,11 @@ export interface ListOptions {
   me?: string;
   /** Tenants whose alerts the PDP does not let the caller read (lib/alerts/access.ts). */
   hiddenTenantIds?: readonly string[];
+  /**
+   * An explicit tenant filter, for `npm run bench` only: the same query as
+   * the owner without RLS (its baseline). Pages never pass it (RLS scopes them).
+   */
+  scope?: readonly string[];
 }
 
 const SEVERITY_RANK = sql`case ${alerts.severity} when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 4 end`;
@@ -151,6 +156,7 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
   const range = dayRange(filters.from, filters.to);
   if (range.from) where.push(gte(alerts.detectedAt, range.from));
   if (range.before) where.push(lt(alerts.detectedAt, range.before));
+  if (opts.scope) where.push(sql`${alerts.tenantId} = any(${sql.param([...opts.scope])}::uuid[])`);
   if (opts.hiddenTenantIds?.length) where.push(sql`${alerts.tenantId} <> all(${sql.param([...opts.hiddenTenantIds])}::uuid[])`);
   if (filters.tenant) {
     // A filter, not a scope: RLS already bounds which tenants exist here.

@@ -153,7 +153,9 @@ create function triage.record_alert_change() returns trigger
   set search_path = ''
   as $$
 declare
-  actor uuid := nullif(current_setting('request.jwt.claims', true)::jsonb ->> 'sub', '')::uuid;
+  -- A connection that once ran withTenant holds '' here after the transaction
+  -- (SET LOCAL reverts to empty, not to unset): no claims, no actor.
+  actor uuid := nullif(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', '')::uuid;
 begin
   if new.status is distinct from old.status then
     insert into public.alert_events (tenant_id, alert_id, kind, actor_id, from_status, to_status, body)
