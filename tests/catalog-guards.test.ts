@@ -33,6 +33,7 @@ allow("auth.uid()/auth.jwt()/auth.role() are called by every policy, as Supabase
 allow("ltree and pgcrypto types and operators, used by policies and the tree (Supabase grants the same)", "schema extensions anon USAGE", "schema extensions authenticated USAGE");
 allow("the RLS helpers every policy calls live in tenancy", "schema tenancy authenticated USAGE");
 allow("effective settings (settings.effective) live in settings, a schema PostgREST does not serve", "schema settings authenticated USAGE");
+allow("workflows.rules_for (a tenant's own and inherited rules) lives in workflows, a schema PostgREST does not serve", "schema workflows authenticated USAGE");
 
 // Tables: only authenticated holds anything, always under forced RLS.
 allow("read and triaged under RLS: select by visibility, insert/update by analysts and admins, delete by admins",
@@ -49,6 +50,11 @@ allow("saved alert-list filters: each person reads, saves and deletes only their
 allow("the tenant tree is read under RLS; no insert or delete (provisioning is a service path)", "table public.tenants authenticated SELECT");
 allow("tenant settings (lib/settings): read by members of the tenant or an ancestor, written by its admins, by policy; locks and MSSP-only groups re-checked by trigger",
   ...each("table public.tenant_settings authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
+allow("workflows (lib/rules, lib/notify): rules and channels read by members of the tenant or an ancestor, written by its admins (policy); versions, runs and deliveries only read (written by triggers and the service path); deliveries and attempts by admins only",
+  ...each("table public.workflow_rules authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
+  ...each("table public.notification_channels authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
+  "table public.workflow_rule_versions authenticated SELECT", "table public.workflow_rule_runs authenticated SELECT",
+  "table public.notification_deliveries authenticated SELECT", "table public.notification_attempts authenticated SELECT");
 allow("members of visible tenants; no password hash, no lockout counters", ...["id", "email", "name", "created_at"].map((c) => `column public.users.${c} authenticated SELECT`));
 allow("a user renames only themselves (policy)", "column public.users.name authenticated UPDATE");
 allow("memberships: read within scope; admins remove and change roles at or below their rank; never inserted directly",
@@ -68,6 +74,8 @@ allow("RLS helpers called by the policies: they return tenant ids of the caller'
     "tenancy.role_rank(role text)", "tenancy.caller_admin_rank_on(target uuid)", "tenancy.admin_role_for(tenant uuid)"].map((f) => `function ${f} authenticated EXECUTE`));
 allow("the effective configuration (lib/settings): answers only for tenants the caller can see, reading the ancestors' values and locks for them",
   "function settings.effective(p_tenants uuid[]) authenticated EXECUTE");
+allow("a tenant's own and inherited workflow rules (lib/rules): answers only for a tenant the caller can see, reading its ancestors' rules",
+  "function workflows.rules_for(tenant uuid) authenticated EXECUTE");
 allow("builds the claims before the switch to authenticated (lib/db/with-tenant.ts)", "function public.custom_access_token_hook(event jsonb) portal_app EXECUTE");
 allow("the per-request session check, one statement before any role switch (lib/auth/sessions.ts checkSession): answers for one session id and user, touches last_seen_at; the sessions table itself stays unreachable",
   "schema sessions portal_app USAGE", "function sessions.check_session(p_session uuid, p_user uuid, p_idle_seconds integer) portal_app EXECUTE");
@@ -376,6 +384,9 @@ describe("security-definer functions the API roles can call", () => {
     // lib/settings: must read the ancestors' values and locks, which the caller's RLS hides; answers
     // only for tenants in tenancy.visible_tenant_ids() (tests/tenant-settings.test.ts tries others).
     "settings.effective(p_tenants uuid[])",
+    // lib/rules: a customer sees the MSSP's rules as inherited (read-only); answers only for a
+    // tenant in tenancy.visible_tenant_ids() (tests/workflows.test.ts asks as another customer).
+    "workflows.rules_for(tenant uuid)",
   ];
   test("anon and authenticated may execute no security-definer function but the reviewed RLS helpers", async () => {
     const rows = await withClient(db.url, async (c) =>

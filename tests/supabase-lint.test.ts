@@ -352,6 +352,10 @@ const EXCEPTIONS = new Map<string, string>([
   // sees that the MSSP locked a setting, not the MSSP's other rows). In `settings`, not served by
   // PostgREST; answers only for tenants in tenancy.visible_tenant_ids() (tests/tenant-settings.test.ts).
   ["authenticated_security_definer_function_executable settings.effective(p_tenants uuid[])", "effective settings: ancestors' values for tenants the caller can see only"],
+  // Inherited workflow rules (lib/rules, migration 20261201003000): a customer's admin sees the MSSP's
+  // rules read-only, which RLS hides. In `workflows`, not served by PostgREST; answers only for a
+  // tenant in tenancy.visible_tenant_ids() (tests/workflows.test.ts asks as another customer).
+  ["authenticated_security_definer_function_executable workflows.rules_for(tenant uuid)", "inherited rules: ancestors' rules for a tenant the caller can see only"],
   // graphile-worker's own functions, installed and upgraded by graphile-worker after the migrations
   // (lib/jobs/install.ts), so a migration cannot pin them and an upgrade would replace them anyway.
   // Their bodies name every object schema-qualified, they are security invoker (a search_path

@@ -37,7 +37,9 @@ export type ServicePurpose =
   /** Export, restore and import of one tenant's rows (lib/lifecycle/archive). */
   | "lifecycle.archive"
   /** Shared rate-limit buckets, counted before any user is known (lib/ratelimit). */
-  | "ratelimit";
+  | "ratelimit"
+  /** Workflows: rule evaluation and escalation on new alerts, notification deliveries and their channels' secrets (lib/rules, lib/notify). */
+  | "workflows.engine";
 
 export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
   return withLogContext({ purpose }, () => serviceTransaction(purpose, fn));

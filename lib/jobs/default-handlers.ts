@@ -3,6 +3,8 @@
 // free of domain code.
 import { lifecycleHandlers } from "@/lib/lifecycle/handlers";
 import { registerMailDelivery } from "@/lib/mail/deliver";
+import { registerNotifyDelivery } from "@/lib/notify/deliver";
+import { registerWorkflowTasks } from "@/lib/rules/engine";
 import { rotationHandlers } from "@/lib/vault/rotation";
 import { registerJobHandler } from "./worker";
 
@@ -13,4 +15,6 @@ export function registerDefaultHandlers(): void {
   registered = true;
   for (const [kind, handler] of Object.entries({ ...rotationHandlers(), ...lifecycleHandlers() })) registerJobHandler(kind, handler);
   registerMailDelivery();
+  registerNotifyDelivery();
+  registerWorkflowTasks();
 }

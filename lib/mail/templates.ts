@@ -89,3 +89,37 @@ export function passwordResetMail(d: { code: string; minutes: number; resetUrl: 
     ),
   };
 }
+
+/** A workflow rule's notification about an alert (lib/notify), or a channel's test message. */
+export function workflowAlertMail(d: {
+  reason: "rule" | "escalation" | "test";
+  tenantName: string;
+  ruleName: string | null;
+  alert: { title: string; severity: string; source: string; hostname: string | null; detectedAt: string } | null;
+  link: string | null;
+}): RenderedMail {
+  if (d.reason === "test" || !d.alert) {
+    return {
+      template: "workflows.test",
+      subject: `Test notification from the MSSP portal (${d.tenantName})`,
+      text: [`This is a test of a notification channel of ${d.tenantName}.`, "Alerts routed by its workflow rules will arrive like this."].join("\n"),
+      html: layout("Test notification", [`This is a test of a notification channel of ${d.tenantName}.`, "Alerts routed by its workflow rules will arrive like this."]),
+    };
+  }
+  const a = d.alert;
+  const what = d.reason === "escalation" ? "Escalated: not acknowledged in time" : "New alert routed to you";
+  const lines = [
+    `${what} — ${d.tenantName}`,
+    `Alert: ${a.title}`,
+    `Severity: ${a.severity}`,
+    `Source: ${a.source}${a.hostname ? ` · host ${a.hostname}` : ""}`,
+    `Detected: ${a.detectedAt}`,
+    d.ruleName ? `Rule: ${d.ruleName}` : "",
+  ].filter(Boolean);
+  return {
+    template: d.reason === "escalation" ? "workflows.escalation" : "workflows.alert",
+    subject: `[${a.severity.toUpperCase()}] ${d.reason === "escalation" ? "Escalated: " : ""}${a.title}`.slice(0, 300),
+    text: [...lines, ...(d.link ? ["", `Open it: ${d.link}`] : [])].join("\n"),
+    html: layout(what, lines.slice(1), d.link ? { label: "Open the alert", href: d.link } : undefined),
+  };
+}

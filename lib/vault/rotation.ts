@@ -32,6 +32,7 @@ import type { Db } from "@/lib/db/with-tenant";
 import { checkpoint, PermanentJobError, updateClaimedJob, type ClaimedJob, type JobContext, type JobHandler } from "@/lib/jobs";
 import { CredentialIntegrityError } from "./errors";
 import { activeKeyVersion, dekFor, evictTenantKeys, rotateKek } from "./keys";
+import { resealChannelSecrets } from "@/lib/notify/secret";
 import { openSecret, sealSecret } from "./seal";
 
 export const ROTATE_DEK_KIND = "vault.rotate-dek";
@@ -203,7 +204,9 @@ async function retireUnused(tenantId: string, target: number): Promise<{ retired
       [tenantId, target],
     );
     const u = await db.$client.query<{ key_version: number }>(
-      `select distinct key_version from public.credentials where tenant_id = $1 and key_version < $2`,
+      // Webhook signing secrets (lib/notify/secret.ts) are sealed under the same keys.
+      `select key_version from public.credentials where tenant_id = $1 and key_version < $2
+       union select key_version from public.notification_channels where tenant_id = $1 and key_version < $2`,
       [tenantId, target],
     );
     return { retiring: r.rows.map((x) => x.version), used: new Set(u.rows.map((x) => x.key_version)) };
@@ -257,6 +260,8 @@ async function rotate(tenantId: string, opts: DekRotationOptions, ctx?: JobConte
       await opts.afterBatch?.({ done, total, targetVersion });
       interrupted(opts.signal, ctx);
     }
+    // The channels' signing secrets: few per tenant, so one transaction.
+    unopenable += (await withServiceRole("jobs.worker", (db) => resealChannelSecrets(db, tenantId, targetVersion))).unopenable;
 
     const { retired, inUse } = await retireUnused(tenantId, targetVersion);
     outcome.retiredVersions.push(...retired);

@@ -72,6 +72,40 @@ async function credentialIn(env: Env, tenant: TenantSlug): Promise<string> {
   return result.data.id;
 }
 
+/** A notification channel of `tenant` (owner insert: email, so no key is needed). */
+async function channelIn(env: Env, tenant: TenantSlug): Promise<string> {
+  const [c] = await ownerQuery<{ id: string }>(
+    env.url,
+    "insert into public.notification_channels (tenant_id, id, name, kind, recipients) values ($1, gen_random_uuid(), $2, 'email', '{soc@example.test}') returning id",
+    [env.fx.tenants[tenant], unique("channel")],
+  );
+  return c.id;
+}
+
+/** A workflow rule of `tenant` (owner insert). */
+async function ruleIn(env: Env, tenant: TenantSlug): Promise<string> {
+  const definition = { match: "all", conditions: [{ field: "severity", op: "is", value: "critical" }], actions: { notify: [] }, escalation: { afterMinutes: 5, notify: [await channelIn(env, tenant)] } };
+  const [r] = await ownerQuery<{ id: string }>(env.url, "insert into public.workflow_rules (tenant_id, name, definition) values ($1, $2, $3) returning id", [
+    env.fx.tenants[tenant],
+    unique("rule"),
+    definition,
+  ]);
+  return r.id;
+}
+
+const ruleForm = (env: Env, extra: FormFields = {}): FormFields => ({
+  tenantId: env.fx.tenants.acme,
+  name: unique("rule"),
+  position: "10",
+  enabled: "on",
+  match: "all",
+  cond0_field: "severity",
+  cond0_op: "at_least",
+  cond0_value: "high",
+  assignTo: env.fx.users.acmeAnalyst,
+  ...extra,
+});
+
 /** A tenant_viewer member of `tenant` (owner insert), to change or remove. */
 async function memberOf(env: Env, tenant: TenantSlug): Promise<string> {
   const [u] = await ownerQuery<{ id: string }>(env.url, "insert into public.users (email, name, password_hash) values ($1, 'Member', 'x') returning id", [`${unique("member")}@example.test`]);
@@ -524,6 +558,76 @@ export const SPECS: Record<string, ActionSpec> = {
   "app/account/mfa/actions.ts#confirmEnrolmentAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "12345" }, { code: "abcdef" }, { code: "1234567" }] },
   "app/account/mfa/actions.ts#regenerateRecoveryCodesAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "" }, { code: "x".repeat(65) }] },
   "app/account/mfa/actions.ts#disableMfaAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "   " }, { code: "x".repeat(65) }] },
+
+  // --- workflows -------------------------------------------------------------
+  "lib/actions/workflows/create-channel.ts#createChannel": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "workflow.channel-created",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, name: unique("mail"), kind: "email", recipients: "soc@example.test" }),
+    malformed: (env) => [
+      ...badTenantIds({ name: "x", kind: "email", recipients: "a@example.test" }),
+      { tenantId: env.fx.tenants.acme, name: "x", kind: "sms", recipients: "a@example.test" },
+      { tenantId: env.fx.tenants.acme, name: "x", kind: "email", recipients: "not-an-address" },
+      { tenantId: env.fx.tenants.acme, name: "x", kind: "webhook" },
+      { tenantId: env.fx.tenants.acme, name: "", kind: "email", recipients: "a@example.test" },
+    ],
+  },
+  "lib/actions/workflows/delete-channel.ts#deleteChannel": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "workflow.channel-deleted",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, channelId: await channelIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, channelId: await channelIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ channelId: randomUUID() }), { tenantId: env.fx.tenants.acme, channelId: "x" }],
+  },
+  "lib/actions/workflows/test-channel.ts#testChannel": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "workflow.channel-tested",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, channelId: await channelIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, channelId: await channelIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ channelId: randomUUID() }), { tenantId: env.fx.tenants.acme }],
+  },
+  "lib/actions/workflows/save-rule.ts#createRule": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "workflow.rule-created",
+    valid: async (env) => ruleForm(env),
+    foreignObject: async (env) => ruleForm(env, { assignTo: "", notify: await channelIn(env, "globex") }),
+    malformed: (env) => [
+      ...badTenantIds({ name: "x", cond0_field: "severity", cond0_op: "is", cond0_value: "high", assignTo: env.fx.users.acmeAnalyst }),
+      ruleForm(env, { cond0_field: "asset_tag" }),
+      ruleForm(env, { cond0_field: "title", cond0_op: "at_least" }),
+      ruleForm(env, { cond0_value: "urgent" }),
+      ruleForm(env, { assignTo: "" }),
+      ruleForm(env, { escalateAfter: "0" }),
+    ],
+  },
+  "lib/actions/workflows/save-rule.ts#updateRule": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "workflow.rule-changed",
+    valid: async (env) => ruleForm(env, { ruleId: await ruleIn(env, "acme") }),
+    foreignObject: async (env) => ruleForm(env, { ruleId: await ruleIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ ruleId: randomUUID(), name: "x" }), ruleForm(env, { ruleId: "x" }), ruleForm(env, { ruleId: randomUUID(), cond0_op: "near" })],
+  },
+  "lib/actions/workflows/set-rule-enabled.ts#setRuleEnabled": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "workflow.rule-changed",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, ruleId: await ruleIn(env, "acme"), enabled: "false" }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, ruleId: await ruleIn(env, "globex"), enabled: "false" }),
+    malformed: (env) => [...badTenantIds({ ruleId: randomUUID(), enabled: "true" }), { tenantId: env.fx.tenants.acme, ruleId: randomUUID(), enabled: "maybe" }],
+  },
+  "lib/actions/workflows/set-rule-enabled.ts#deleteRule": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "workflow.rule-deleted",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, ruleId: await ruleIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, ruleId: await ruleIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ ruleId: randomUUID() }), { tenantId: env.fx.tenants.acme, ruleId: "../x" }],
+  },
 };
 
 export function isTenantSpec(spec: ActionSpec): spec is TenantActionSpec {

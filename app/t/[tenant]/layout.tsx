@@ -18,8 +18,10 @@ export default async function TenantLayout(props: { children: React.ReactNode; p
       nav={[
         { href: "/alerts", label: "Alerts" },
         ...(can["credentials:view"] ? [{ href: "/credentials", label: "Credentials" }] : []),
+        ...(can["settings:view"] ? [{ href: "/workflows", label: "Workflows" }] : []),
         ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
         ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),
+        ...(can["settings:view"] ? [{ href: "/settings", label: "Settings" }] : []),
         { href: "/tenants", label: "My tenants" },
       ]}
       user={page.user}

@@ -1,0 +1,153 @@
+// The workflows page of one tenant: rules (own and inherited, version,
+// enabled), the dry run over the last 7 days (counts per rule and samples),
+// channels with test-send and their last deliveries. Receives its data
+// (lib/rules/page-data.ts); the forms post to server actions.
+import { PageHeader } from "@/components/ui/page-header";
+import { FIELDS, FIELD_NAMES, OP_LABELS, describeConditions } from "@/lib/rules/language";
+import type { WorkflowsPageData } from "@/lib/rules/page-data";
+import { ChannelButtons, ChannelForm, RuleButtons, RuleEditor, type FieldOption } from "./forms";
+
+const card = "rounded-xl border border-slate-200 bg-white p-4";
+const STATUS_CLASS: Record<string, string> = {
+  delivered: "bg-emerald-100 text-emerald-800",
+  queued: "bg-amber-100 text-amber-900",
+  failed: "bg-red-100 text-red-800",
+};
+
+function Badge(props: { text: string; tone: string; testId?: string }) {
+  return <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${props.tone}`} data-testid={props.testId}>{props.text}</span>;
+}
+
+export function WorkflowsPage({ data }: { data: WorkflowsPageData }) {
+  if (!data.canView && !data.canManage) {
+    return (
+      <>
+        <PageHeader title="Workflows" />
+        <p className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-700" data-testid="workflows-not-allowed">
+          You can&apos;t see this tenant&apos;s workflows. Ask one of its admins.
+        </p>
+      </>
+    );
+  }
+  const fields: FieldOption[] = FIELD_NAMES.map((name) => ({
+    name,
+    label: FIELDS[name].label,
+    ops: FIELDS[name].ops.map((o) => ({ value: o, label: OP_LABELS[o] })),
+    values: "values" in FIELDS[name] ? (FIELDS[name] as { values: readonly string[] }).values : undefined,
+  }));
+  const people = data.assignees.map((a) => ({ id: a.id, label: a.name ? `${a.name} (${a.email})` : a.email }));
+  const channels = data.channels.filter((c) => c.enabled).map((c) => ({ id: c.id, label: `${c.name} (${c.kind})` }));
+  const dry = new Map((data.dryRun?.rules ?? []).map((r) => [r.rule.id, r]));
+  return (
+    <>
+      <PageHeader title="Workflows" description={`Routing and escalation rules for ${data.tenant.name}: the MSSP's rules apply first, then this tenant's own.`} />
+      <section className={card} aria-labelledby="rules-heading">
+        <h2 id="rules-heading" className="text-base font-semibold text-slate-900">Rules</h2>
+        {data.dryRun ? (
+          <p className="mt-1 text-sm text-slate-600" data-testid="dry-run-summary">
+            Dry run: {data.dryRun.alertsConsidered.toLocaleString("en")} alert{data.dryRun.alertsConsidered === 1 ? "" : "s"} of the last 7 days{data.dryRun.truncated ? " (the most recent 5,000)" : ""}, checked against every rule below. Nothing was changed.
+          </p>
+        ) : null}
+        {data.rules.length === 0 ? (
+          <p className="mt-3 text-sm text-slate-600">No rules yet.</p>
+        ) : (
+          <table className="mt-3 w-full text-left text-sm" data-testid="rules-table">
+            <thead className="text-xs uppercase text-slate-600">
+              <tr>
+                <th className="py-2">Rule</th>
+                <th>When</th>
+                <th>Would have matched (7 days)</th>
+                <th>State</th>
+                {data.canManage ? <th><span className="sr-only">Actions</span></th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {data.rules.map((r) => {
+                const d = dry.get(r.id);
+                return (
+                  <tr key={r.id} className="border-t border-slate-100 align-top" data-testid="rule-row">
+                    <td className="py-2 pr-3">
+                      <div className="font-medium text-slate-900">{r.name}</div>
+                      <div className="text-xs text-slate-600">
+                        v{r.version} · {r.inherited ? <>inherited from {r.tenantName} (read-only)</> : "this tenant"}
+                      </div>
+                    </td>
+                    <td className="pr-3 text-slate-700">
+                      {r.definition ? describeConditions(r.definition) : <span className="text-red-700">invalid: {r.problems.join("; ")}</span>}
+                      {d ? <div className="mt-1 text-xs text-slate-600">→ {d.wouldDo.join("; ")}</div> : null}
+                    </td>
+                    <td className="pr-3">
+                      <span className="font-semibold text-slate-900" data-testid="dry-run-count">{d?.matched ?? 0}</span>
+                      {d && d.samples.length > 0 ? (
+                        <ul className="mt-1 list-disc pl-4 text-xs text-slate-600">
+                          {d.samples.map((s) => (
+                            <li key={s.id}>
+                              <span className="uppercase">{s.severity}</span> · {s.title}
+                            </li>
+                          ))}
+                        </ul>
+                      ) : null}
+                    </td>
+                    <td className="pr-3">
+                      <Badge text={r.enabled ? "Enabled" : "Disabled"} tone={r.enabled ? "bg-emerald-100 text-emerald-800" : "bg-slate-100 text-slate-700"} />
+                    </td>
+                    {data.canManage ? <td>{r.inherited ? null : <RuleButtons tenantId={data.tenant.id} ruleId={r.id} enabled={r.enabled} />}</td> : null}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {data.canManage ? (
+        <section className={`${card} mt-4`} aria-labelledby="new-rule-heading">
+          <h2 id="new-rule-heading" className="mb-3 text-base font-semibold text-slate-900">New rule</h2>
+          <RuleEditor tenantId={data.tenant.id} fields={fields} people={people} channels={channels} />
+        </section>
+      ) : null}
+      <section className={`${card} mt-4`} aria-labelledby="channels-heading">
+        <h2 id="channels-heading" className="text-base font-semibold text-slate-900">Notification channels</h2>
+        {data.channels.length === 0 ? <p className="mt-2 text-sm text-slate-600">No channels yet.</p> : null}
+        <ul className="mt-2 divide-y divide-slate-100">
+          {data.channels.map((c) => (
+            <li key={c.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm" data-testid="channel-row">
+              <span>
+                <span className="font-medium text-slate-900">{c.name}</span>{" "}
+                <span className="text-slate-600">
+                  {c.kind === "webhook" ? `webhook ${c.url} · secret ${c.maskedSecret}` : `email to ${c.recipients.join(", ")}`}
+                  {c.enabled ? "" : " · disabled"}
+                </span>
+              </span>
+              {data.canManage ? <ChannelButtons tenantId={data.tenant.id} channelId={c.id} name={c.name} /> : null}
+            </li>
+          ))}
+        </ul>
+        {data.canManage ? (
+          <div className="mt-4 border-t border-slate-100 pt-4">
+            <ChannelForm tenantId={data.tenant.id} />
+          </div>
+        ) : null}
+      </section>
+      {data.canManage ? (
+        <section className={`${card} mt-4`} aria-labelledby="deliveries-heading">
+          <h2 id="deliveries-heading" className="text-base font-semibold text-slate-900">Last deliveries</h2>
+          {data.deliveries.length === 0 ? <p className="mt-2 text-sm text-slate-600">Nothing sent yet.</p> : null}
+          <ul className="mt-2 divide-y divide-slate-100" data-testid="deliveries">
+            {data.deliveries.map((d) => (
+              <li key={d.id} className="flex flex-wrap items-center gap-2 py-2 text-sm" data-testid="delivery-row">
+                <Badge text={d.status} tone={STATUS_CLASS[d.status]} testId="delivery-status" />
+                <span className="font-medium text-slate-900">{d.channelName}</span>
+                <span className="text-slate-600">
+                  {d.reason === "test" ? "test" : `${d.reason === "escalation" ? "escalation" : "rule"} ${d.ruleName ?? ""}: ${d.alertTitle ?? ""}`}
+                  {d.recipient ? ` → ${d.recipient}` : ""} · attempt {d.attempts}/{d.maxAttempts}
+                  {d.responseStatus ? ` · HTTP ${d.responseStatus}` : ""}
+                  {d.lastError && d.status !== "delivered" ? ` · ${d.lastError}` : ""}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,286 @@
+// Evaluating rules on the durable job engine (docs/workflows.md).
+//
+//   workflows:evaluate  queued by the statement trigger on public.alerts in
+//                       the inserting transaction (so every insert path is
+//                       covered and a rolled-back alert is never evaluated);
+//                       runs the tenant's rules (the MSSP's first, down to the
+//                       tenant's own) against the new alert.
+//   workflows:escalate  queued by an evaluation for each matching rule with an
+//                       escalation, run_at = the alert's arrival + N minutes,
+//                       job key per (alert, rule): acts only if the alert is
+//                       still not acknowledged.
+//
+// Each alert's work runs in one service-role transaction: the assignment
+// (through lib/alerts/triage, the path a person's assignment takes, so the
+// workflow trigger checks the assignee and the timeline records it), the
+// notifications (lib/notify), the audit rows (actor: the rule, named in
+// details.by_rule) and the rule-run row, whose key (alert, rule, stage)
+// makes a retried job act once.
+import type { Task } from "graphile-worker";
+import { z } from "zod";
+import type { Severity } from "@/drizzle/schema";
+import { ActionRefusal } from "@/lib/actions/refusal";
+import { triageAlert } from "@/lib/alerts/triage";
+import { recordAuditAs } from "@/lib/audit/record";
+import type { Claims } from "@/lib/db/claims";
+import { withServiceRole } from "@/lib/db/service-role";
+import type { Db, TenantTx } from "@/lib/db/with-tenant";
+import { registerEngineTask } from "@/lib/jobs/worker";
+import { log, safeError } from "@/lib/log";
+import { queueNotification, type AlertSummary } from "@/lib/notify/queue";
+import { tenantOrigin } from "@/lib/tenancy/host";
+import { settings } from "@/lib/config";
+import { ruleMatches, type AlertFacts, type RuleDefinition } from "./language";
+import { toRule, type Rule } from "./store";
+
+export const EVALUATE_TASK = "workflows:evaluate";
+export const ESCALATE_TASK = "workflows:escalate";
+
+interface AlertRow {
+  tenant_id: string;
+  tenant_name: string;
+  tenant_slug: string;
+  id: string;
+  title: string;
+  severity: Severity;
+  source: string;
+  hostname: string | null;
+  rule_name: string | null;
+  status: string;
+  acknowledged_at: Date | null;
+  created_at: Date;
+  detected_at: Date;
+  asset_criticality: string | null;
+}
+
+async function loadAlert(db: Db, tenantId: string, alertId: string): Promise<AlertRow | null> {
+  const { rows } = await db.$client.query<AlertRow>(
+    `select a.tenant_id, t.name as tenant_name, t.slug as tenant_slug, a.id, a.title, a.severity, a.source, a.hostname, a.rule_name,
+            a.status, a.acknowledged_at, a.created_at, a.detected_at, s.criticality as asset_criticality
+       from public.alerts a
+       join public.tenants t on t.id = a.tenant_id
+       left join public.assets s on s.tenant_id = a.tenant_id and s.id = a.asset_id
+      where a.tenant_id = $1 and a.id = $2`,
+    [tenantId, alertId],
+  );
+  return rows[0] ?? null;
+}
+
+export function factsOf(a: Pick<AlertRow, "severity" | "source" | "title" | "hostname" | "rule_name" | "asset_criticality">): AlertFacts {
+  return { severity: a.severity, source: a.source, title: a.title, hostname: a.hostname, detectionRule: a.rule_name, assetCriticality: a.asset_criticality };
+}
+
+function alertLink(a: AlertRow): string | null {
+  try {
+    const s = settings();
+    const local = s.PORTAL_DOMAIN === "localhost";
+    const port = s.PORTAL_PUBLIC_PORT !== undefined ? String(s.PORTAL_PUBLIC_PORT) : local ? "3000" : "";
+    return `${tenantOrigin(a.tenant_slug, { protocol: local ? "http:" : "https:", port })}/alerts/${a.id}`;
+  } catch {
+    return null;
+  }
+}
+
+function summaryOf(a: AlertRow): AlertSummary {
+  return {
+    tenantId: a.tenant_id,
+    tenantName: a.tenant_name,
+    id: a.id,
+    title: a.title,
+    severity: a.severity,
+    source: a.source,
+    hostname: a.hostname,
+    status: a.status,
+    detectedAt: new Date(a.detected_at).toISOString(),
+    link: alertLink(a),
+  };
+}
+
+/** The rules that apply to a tenant (its own and its ancestors'), enabled, in order. */
+export async function effectiveRules(db: Db, tenantId: string): Promise<Rule[]> {
+  const { rows } = await db.$client.query(`select * from workflows.rules_for($1) where enabled`, [tenantId]);
+  return rows.map((r) => toRule(r, tenantId)).filter((r) => r.definition !== null);
+}
+
+export interface ActionResult {
+  action: "assign" | "notify" | "escalate";
+  result: "done" | "refused" | "scheduled";
+  message: string;
+}
+
+/** The service-role transaction as the TenantTx lib/alerts/triage expects (no person: the timeline's actor is empty, the audit row names the rule). */
+function asTx(db: Db): TenantTx {
+  return { db, client: db.$client, claims: { role: "service_role" } as unknown as Claims };
+}
+
+async function assign(db: Db, a: AlertRow, rule: Rule, assigneeId: string, stage: "match" | "escalation"): Promise<ActionResult> {
+  await db.$client.query("savepoint rule_assign");
+  try {
+    await triageAlert(asTx(db), a.tenant_id, a.id, { kind: "assign", assigneeId });
+    await db.$client.query("release savepoint rule_assign");
+  } catch (error) {
+    await db.$client.query("rollback to savepoint rule_assign");
+    const message = error instanceof ActionRefusal ? error.message : "the assignment failed";
+    await recordAuditAs(db, null, {
+      tenantId: a.tenant_id,
+      action: "alert.assigned",
+      targetType: "alert",
+      targetId: a.id,
+      outcome: "failure",
+      details: { by_rule: rule.id, rule_name: rule.name, rule_version: rule.version, stage, assignee: assigneeId },
+    });
+    if (!(error instanceof ActionRefusal)) log.warn({ event: "workflows.assign-failed", alertId: a.id, ruleId: rule.id, err: safeError(error) }, "rule assignment failed");
+    return { action: "assign", result: "refused", message };
+  }
+  await recordAuditAs(db, null, {
+    tenantId: a.tenant_id,
+    action: "alert.assigned",
+    targetType: "alert",
+    targetId: a.id,
+    outcome: "success",
+    details: { by_rule: rule.id, rule_name: rule.name, rule_version: rule.version, stage, assignee: assigneeId },
+  });
+  return { action: "assign", result: "done", message: `assigned to ${assigneeId}` };
+}
+
+async function notify(db: Db, a: AlertRow, rule: Rule, channelIds: string[], reason: "rule" | "escalation"): Promise<ActionResult[]> {
+  const out: ActionResult[] = [];
+  for (const channelId of channelIds) {
+    const { rows } = await db.$client.query<{ tenant_id: string; id: string; name: string; kind: "webhook" | "email"; recipients: string[]; enabled: boolean; tenant_name: string }>(
+      `select c.tenant_id, c.id, c.name, c.kind, c.recipients, c.enabled, t.name as tenant_name
+         from public.notification_channels c join public.tenants t on t.id = c.tenant_id
+        where c.tenant_id = $1 and c.id = $2`,
+      [rule.tenantId, channelId],
+    );
+    const c = rows[0];
+    if (!c || !c.enabled) {
+      out.push({ action: "notify", result: "refused", message: c ? `channel "${c.name}" is disabled` : "the channel no longer exists" });
+      continue;
+    }
+    const ids = await queueNotification(db, {
+      channel: { tenantId: c.tenant_id, id: c.id, kind: c.kind, recipients: c.recipients, tenantName: c.tenant_name },
+      reason,
+      alert: summaryOf(a),
+      rule: { tenantId: rule.tenantId, id: rule.id, name: rule.name, version: rule.version },
+    });
+    await recordAuditAs(db, null, {
+      tenantId: a.tenant_id,
+      action: "alert.notified",
+      targetType: "alert",
+      targetId: a.id,
+      outcome: "success",
+      details: { by_rule: rule.id, rule_name: rule.name, rule_version: rule.version, stage: reason === "rule" ? "match" : "escalation", channel: c.id, channel_name: c.name, deliveries: ids.length },
+    });
+    out.push({ action: "notify", result: "done", message: `queued to "${c.name}"` });
+  }
+  return out;
+}
+
+/** Records the stage; false when it was recorded before (a retried job: do nothing twice). */
+async function claimStage(db: Db, a: AlertRow, rule: Rule, stage: "match" | "escalation"): Promise<boolean> {
+  const { rowCount } = await db.$client.query(
+    `insert into public.workflow_rule_runs (tenant_id, alert_id, rule_tenant_id, rule_id, rule_version, stage, outcome)
+     values ($1, $2, $3, $4, $5, $6, 'applied') on conflict do nothing`,
+    [a.tenant_id, a.id, rule.tenantId, rule.id, rule.version, stage],
+  );
+  return rowCount === 1;
+}
+
+async function finishStage(db: Db, a: AlertRow, rule: Rule, stage: "match" | "escalation", results: ActionResult[], outcome: "applied" | "skipped" | "failed") {
+  await db.$client.query(`update public.workflow_rule_runs set actions = $5, outcome = $6 where tenant_id = $1 and alert_id = $2 and rule_id = $3 and stage = $4`, [
+    a.tenant_id,
+    a.id,
+    rule.id,
+    stage,
+    JSON.stringify(results),
+    outcome,
+  ]);
+}
+
+export function escalationDue(createdAt: Date, d: RuleDefinition): Date | null {
+  return d.escalation ? new Date(createdAt.getTime() + d.escalation.afterMinutes * 60_000) : null;
+}
+
+export interface Evaluation {
+  matched: { ruleId: string; name: string; results: ActionResult[] }[];
+}
+
+/** Runs every applicable rule against one alert, once. */
+export async function evaluateAlert(tenantId: string, alertId: string): Promise<Evaluation> {
+  return withServiceRole("workflows.engine", async (db) => {
+    const a = await loadAlert(db, tenantId, alertId);
+    if (!a) return { matched: [] };
+    const facts = factsOf(a);
+    const matched: Evaluation["matched"] = [];
+    for (const rule of await effectiveRules(db, tenantId)) {
+      const d = rule.definition!;
+      if (!ruleMatches(d, facts)) continue;
+      if (!(await claimStage(db, a, rule, "match"))) continue;
+      const results: ActionResult[] = [];
+      if (d.actions.assignTo) results.push(await assign(db, a, rule, d.actions.assignTo, "match"));
+      results.push(...(await notify(db, a, rule, d.actions.notify, "rule")));
+      const due = escalationDue(new Date(a.created_at), d);
+      if (due) {
+        await db.$client.query(
+          `select graphile_worker.add_job(identifier => $1, payload => $2::json, run_at => $3, max_attempts => 5,
+                  job_key => $4, job_key_mode => 'preserve_run_at')`,
+          [ESCALATE_TASK, JSON.stringify({ tenantId: a.tenant_id, alertId: a.id, ruleTenantId: rule.tenantId, ruleId: rule.id }), due, `workflows:escalate:${a.id}:${rule.id}`],
+        );
+        results.push({ action: "escalate", result: "scheduled", message: `escalates at ${due.toISOString()} unless acknowledged` });
+      }
+      await finishStage(db, a, rule, "match", results, results.some((r) => r.result === "refused") ? "failed" : "applied");
+      matched.push({ ruleId: rule.id, name: rule.name, results });
+    }
+    return { matched };
+  });
+}
+
+export type EscalationOutcome = "escalated" | "acknowledged" | "not-due" | "rule-gone" | "done-before" | "alert-gone";
+
+/** The escalation of one rule for one alert: acts only if the alert is still not acknowledged at `now`. */
+export async function escalateAlert(job: { tenantId: string; alertId: string; ruleTenantId: string; ruleId: string }, now = new Date()): Promise<EscalationOutcome> {
+  return withServiceRole("workflows.engine", async (db) => {
+    const a = await loadAlert(db, job.tenantId, job.alertId);
+    if (!a) return "alert-gone";
+    const rule = (await effectiveRules(db, job.tenantId)).find((r) => r.id === job.ruleId && r.tenantId === job.ruleTenantId);
+    if (!rule?.definition?.escalation) return "rule-gone";
+    const due = escalationDue(new Date(a.created_at), rule.definition)!;
+    if (now.getTime() < due.getTime()) return "not-due";
+    if (!(await claimStage(db, a, rule, "escalation"))) return "done-before";
+    if (a.acknowledged_at !== null || a.status !== "new") {
+      await finishStage(db, a, rule, "escalation", [], "skipped");
+      return "acknowledged";
+    }
+    const e = rule.definition.escalation;
+    const results: ActionResult[] = [];
+    if (e.assignTo) results.push(await assign(db, a, rule, e.assignTo, "escalation"));
+    results.push(...(await notify(db, a, rule, e.notify, "escalation")));
+    await finishStage(db, a, rule, "escalation", results, results.some((r) => r.result === "refused") ? "failed" : "applied");
+    return "escalated";
+  });
+}
+
+const evaluatePayload = z.object({ tenantId: z.string().uuid(), alertId: z.string().uuid() });
+const escalatePayload = evaluatePayload.extend({ ruleTenantId: z.string().uuid(), ruleId: z.string().uuid() });
+
+const evaluateTask: Task = async (payload) => {
+  const p = evaluatePayload.safeParse(payload);
+  if (!p.success) return void log.error({ event: "workflows.bad-payload" }, "an evaluate job does not name an alert; dropped");
+  await evaluateAlert(p.data.tenantId, p.data.alertId);
+};
+
+const escalateTask: Task = async (payload) => {
+  const p = escalatePayload.safeParse(payload);
+  if (!p.success) return void log.error({ event: "workflows.bad-payload" }, "an escalate job does not name an alert and rule; dropped");
+  const outcome = await escalateAlert(p.data);
+  // graphile-worker ran it before its time (a clock skew between hosts): try again later.
+  if (outcome === "not-due") throw new Error("escalation not due yet; retrying");
+};
+
+let registered = false;
+export function registerWorkflowTasks(): void {
+  if (registered) return;
+  registered = true;
+  registerEngineTask(EVALUATE_TASK, evaluateTask);
+  registerEngineTask(ESCALATE_TASK, escalateTask);
+}

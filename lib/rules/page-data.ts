@@ -1,0 +1,47 @@
+// Everything the workflows page shows for one tenant, in the caller's
+// transaction. The PDP decides what is offered (settings:view to read the
+// rules and the dry run, settings:manage to change rules and channels and to
+// see deliveries); RLS decides which rows exist.
+import { checkActionsForEach, principalFromClaims, tenantResource } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { assigneesFor, type Assignee } from "@/lib/alerts/detail";
+import { listChannels, type Channel } from "@/lib/notify/channels";
+import { recentDeliveries, type DeliveryView } from "@/lib/notify/read";
+import { dryRun, type DryRun } from "./dry-run";
+import { rulesFor, type Rule } from "./store";
+
+export interface WorkflowsPageData {
+  tenant: { id: string; name: string };
+  canView: boolean;
+  canManage: boolean;
+  rules: Rule[];
+  channels: Pick<Channel, "id" | "name" | "kind" | "url" | "recipients" | "maskedSecret" | "enabled">[];
+  deliveries: DeliveryView[];
+  assignees: Assignee[];
+  dryRun: DryRun | null;
+}
+
+export async function loadWorkflowsPage(tx: TenantTx, tenantId: string, tenantName: string, now = new Date()): Promise<WorkflowsPageData> {
+  const empty: WorkflowsPageData = { tenant: { id: tenantId, name: tenantName }, canView: false, canManage: false, rules: [], channels: [], deliveries: [], assignees: [], dryRun: null };
+  const resource = await tenantResource(tx.db, tenantId);
+  if (!resource) return empty;
+  const allowed = (await checkActionsForEach(principalFromClaims(tx.claims), ["settings:view", "settings:manage"], [resource])).get(tenantId);
+  const canView = Boolean(allowed?.["settings:view"]);
+  const canManage = Boolean(allowed?.["settings:manage"]);
+  if (!canView && !canManage) return empty;
+  const [rules, channels, assignees] = [await rulesFor(tx, tenantId), await listChannels(tx, tenantId), await assigneesFor(tx, tenantId)];
+  const names = {
+    people: new Map(assignees.map((a) => [a.id, a.name || a.email])),
+    channels: new Map(channels.map((c) => [c.id, `"${c.name}"`])),
+  };
+  return {
+    tenant: { id: tenantId, name: tenantName },
+    canView,
+    canManage,
+    rules,
+    channels: channels.map(({ id, name, kind, url, recipients, maskedSecret, enabled }) => ({ id, name, kind, url, recipients, maskedSecret, enabled })),
+    deliveries: canManage ? await recentDeliveries(tx, tenantId, 15) : [],
+    assignees,
+    dryRun: await dryRun(tx, tenantId, now, names),
+  };
+}
