@@ -20,6 +20,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
         ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),
         ...(can["keys:rotate"] ? [{ href: "/keys", label: "Keys" }] : []),
+        ...(can["settings:view"] ? [{ href: "/configuration", label: "Configuration" }] : []),
         { href: "/tenants", label: "My tenants" },
       ]
     : [{ href: "/tenants", label: "My tenants" }];

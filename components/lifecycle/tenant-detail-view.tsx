@@ -38,7 +38,10 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
           <span className="flex flex-wrap items-center gap-2">
             <TenantStatusBadge status={t.status} />
             <span className="font-mono">{t.slug}</span>· {t.kind}
-            {t.parentName && <> under {t.parentName}</>} · run by {t.msspSlug}
+            {t.parentName && <> under {t.parentName}</>} · run by {t.msspSlug} ·{" "}
+            <a href={`/customers/${t.slug}/settings`} className="font-medium text-brand hover:underline" data-testid="customer-settings-link">
+              Settings
+            </a>
           </span>
         }
         actions={

@@ -52,6 +52,12 @@ export interface SettingDefinition<T = unknown> {
    * below cannot turn it off (it may still be locked off from above).
    */
   tightenOnly?: boolean;
+  /**
+   * What acts on the setting today, in words (docs/configuration.md says the
+   * same). Absent: stored, inherited and shown, but nothing reads it yet; the
+   * page says so rather than imply an effect.
+   */
+  enforcedBy?: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -167,6 +173,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     default: 20,
     ...integer(0, 1000, "connectors"),
     changedBy: "mssp",
+    enforcedBy: "Credentials: adding one past the limit is refused.",
   }),
   define({
     key: "limits.data_retention_days",
@@ -188,6 +195,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
       default: ack,
       ...integer(1, SLA_MAX_MINUTES, "minutes"),
       changedBy: "tenant",
+      enforcedBy: "Alerts: the SLA clocks and breached badges.",
     }),
     define({
       key: `sla.${sev}.resolve_minutes`,
@@ -197,6 +205,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
       default: resolve,
       ...integer(1, SLA_MAX_MINUTES, "minutes"),
       changedBy: "tenant",
+      enforcedBy: "Alerts: the SLA clocks and breached badges.",
     }),
   ]),
 
@@ -235,6 +244,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     ...boolean,
     changedBy: "tenant",
     tightenOnly: true,
+    enforcedBy: "Sign-in: checked on every request; members must set up two-step verification first.",
   }),
   define({
     key: "session.lifetime_hours",
@@ -280,6 +290,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
       default: true,
       ...boolean,
       changedBy: "mssp",
+      enforcedBy: "Credentials: adding one of a disabled kind is refused.",
     }),
   ),
 ] as SettingDefinition[];

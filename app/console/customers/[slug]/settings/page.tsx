@@ -1,0 +1,17 @@
+import type { Metadata } from "next";
+import { forbidden, notFound } from "next/navigation";
+import { SettingsNotAllowed, SettingsView } from "@/components/settings/settings-view";
+import { loadSettingsPage } from "@/lib/settings/page-data";
+import { consolePage, isOperator } from "@/lib/tenancy/page-context";
+import { tenantSlugSchema } from "@/lib/tenancy/slug";
+
+export const metadata: Metadata = { title: "Customer settings" };
+
+export default async function ConsoleCustomerSettings(props: { params: Promise<{ slug: string }> }) {
+  const slug = tenantSlugSchema.safeParse((await props.params).slug);
+  if (!slug.success) notFound();
+  const page = await consolePage(`/customers/${slug.data}/settings`);
+  const data = await page.run(async (tx) => (isOperator(tx) ? loadSettingsPage(tx, { slug: slug.data }) : null));
+  if (data === null) forbidden();
+  return data.allowed ? <SettingsView data={data} backHref={`/customers/${slug.data}`} /> : <SettingsNotAllowed />;
+}

@@ -1,0 +1,14 @@
+import type { Metadata } from "next";
+import { SettingsNotAllowed, SettingsView } from "@/components/settings/settings-view";
+import { loadSettingsPage } from "@/lib/settings/page-data";
+import { tenantPage } from "@/lib/tenancy/page-context";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function TenantSettings(props: { params: Promise<{ tenant: string }>; searchParams: Promise<{ tenant?: string }> }) {
+  const { tenant: slug } = await props.params;
+  const { tenant: wanted } = await props.searchParams;
+  const page = await tenantPage(slug, "/settings");
+  const data = await page.run((tx) => loadSettingsPage(tx, { scopeId: page.tenant.id, slug: typeof wanted === "string" ? wanted : undefined }));
+  return data.allowed ? <SettingsView data={data} /> : <SettingsNotAllowed />;
+}

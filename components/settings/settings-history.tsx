@@ -1,0 +1,40 @@
+// The last changes to a tenant's settings, from the audit trail.
+import type { SettingsHistoryRow } from "@/lib/settings/page-data";
+
+const when = (iso: string) => iso.replace("T", " ").slice(0, 16) + " UTC";
+
+export function SettingsHistory({ rows }: { rows: SettingsHistoryRow[] }) {
+  return (
+    <section className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm" aria-labelledby="settings-history" data-testid="settings-history">
+      <h2 id="settings-history" className="border-b border-slate-200 bg-slate-50 px-4 py-2.5 text-sm font-semibold text-slate-700">
+        History
+      </h2>
+      {rows.length === 0 ? (
+        <p className="px-4 py-6 text-sm text-slate-500">No setting of this tenant has been changed yet: everything is inherited or the default.</p>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="min-w-full text-sm">
+            <thead className="border-b border-slate-200 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="py-2 pl-4 pr-3">When</th>
+                <th className="px-3 py-2">Who</th>
+                <th className="px-3 py-2">Setting</th>
+                <th className="py-2 pl-3 pr-4">Change</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {rows.map((r, i) => (
+                <tr key={`${r.at}-${i}`} className={r.outcome === "success" ? undefined : "bg-red-50/40"}>
+                  <td className="whitespace-nowrap py-2 pl-4 pr-3 text-slate-600">{when(r.at)}</td>
+                  <td className="px-3 py-2 text-slate-700">{r.actor ?? "system"}</td>
+                  <td className="px-3 py-2 text-slate-800">{r.label ?? "—"}</td>
+                  <td className="py-2 pl-3 pr-4 text-slate-700">{r.summary}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
