@@ -355,3 +355,79 @@ describe("dry run", () => {
     await owner(`delete from public.workflow_rules where id = $1`, [rule.id]);
   });
 });
+
+describe("notify the tenant's default recipients (settings registry)", () => {
+  test("resolved when the rule runs, inherited down the tree: the MSSP's default webhook and Acme's default address; a foreign channel id is skipped", async () => {
+    const { setSettingValue } = await import("@/lib/settings");
+    const msspHook = await as("msspAdmin", (tx) => createChannel(tx, { tenantId: fx.tenants["mssp-a"], name: unique("MSSP SOC"), kind: "webhook", url: "https://hooks.example.com/mssp/soc" }));
+    const globexHook = await as("globexAdmin", (tx) => createChannel(tx, { tenantId: fx.tenants.globex, name: unique("Globex"), kind: "webhook", url: "https://hooks.example.com/globex" }));
+    // The MSSP's default webhooks name its own channel and (wrongly) Globex's; Acme sets its own addresses.
+    await as("msspAdmin", (tx) => setSettingValue(tx, { tenantId: fx.tenants["mssp-a"], key: "notifications.webhook_ids", raw: `${msspHook.channel.id}\n${globexHook.channel.id}` }));
+    await as("acmeAdmin", (tx) => setSettingValue(tx, { tenantId: fx.tenants.acme, key: "notifications.emails", raw: "defaults@acme.test" }));
+    const rule = await as("acmeAdmin", (tx) =>
+      createRule(tx, {
+        tenantId: fx.tenants.acme,
+        name: unique("Defaults"),
+        position: 1,
+        enabled: true,
+        definition: definition({ conditions: [{ field: "title", op: "contains", value: "defaults-probe" }], actions: { notify: [], notifyDefaults: true } }),
+      }),
+    );
+    // Below Acme: acme-eu inherits Acme's addresses and the MSSP's webhooks.
+    const alertId = await insertAlert(fx.tenants["acme-eu"], { title: "defaults-probe on eu", severity: "high" });
+    await runJobs();
+
+    const hooks = received.filter((r) => r.path.startsWith("/webhook/"));
+    assert.deepEqual(hooks.map((r) => r.path), ["/webhook/mssp/soc"], "the MSSP's channel only, never Globex's");
+    const r = hooks[0];
+    assert.deepEqual(verifySignature(msspHook.secret!, { timestamp: r.headers["x-portal-timestamp"] as string, signature: r.headers["x-portal-signature"] as string }, r.body), { ok: true });
+    assert.equal(JSON.parse(r.body).alert.id, alertId);
+    const mail = await smtp.waitFor((x) => x.to === "defaults@acme.test");
+    assert.match(mail.subject, /\[HIGH\] defaults-probe on eu/);
+    const [audit] = await owner<{ outcome: string; details: { defaults: boolean; skipped: string[]; emails: number; channels: string[] } }>(
+      `select outcome, details from public.audit_log where target_id = $1 and action = 'alert.notified'`,
+      [alertId],
+    );
+    assert.equal(audit.outcome, "failure", "a skipped default is reported");
+    assert.deepEqual([audit.details.defaults, audit.details.skipped, audit.details.emails, audit.details.channels], [true, [globexHook.channel.id], 1, [msspHook.channel.id]]);
+
+    // Read at run time: Acme now overrides the webhooks with none; no rule is edited.
+    await as("acmeAdmin", (tx) => setSettingValue(tx, { tenantId: fx.tenants.acme, key: "notifications.webhook_ids", raw: "" }));
+    received = [];
+    smtp.clear();
+    await insertAlert(fx.tenants.acme, { title: "defaults-probe again", severity: "low" });
+    await runJobs();
+    assert.deepEqual(received, []);
+    await smtp.waitFor((x) => x.to === "defaults@acme.test");
+    await owner(`delete from public.workflow_rules where id = $1`, [rule.id]);
+    await owner(`delete from public.tenant_settings where key like 'notifications.%'`);
+  });
+
+  test("the dry run says so, and the editor's form round-trips such a rule (Edit on the page)", async () => {
+    const { definitionFromForm } = await import("@/lib/actions/workflows/schemas");
+    const { formValuesOf } = await import("@/lib/rules/form-values");
+    const rule = await as("acmeAdmin", (tx) =>
+      createRule(tx, {
+        tenantId: fx.tenants.acme,
+        name: unique("Round trip"),
+        position: 7,
+        enabled: true,
+        definition: definition({ match: "any", actions: { assignTo: fx.users.acmeAnalyst, notify: [], notifyDefaults: true }, escalation: { afterMinutes: 30, notify: [], notifyDefaults: true } }),
+      }),
+    );
+    const dry = await as("acmeAdmin", (tx) => dryRun(tx, fx.tenants.acme));
+    const mine = dry.rules.find((r) => r.rule.id === rule.id)!;
+    assert.deepEqual(mine.wouldDo, ["assign to a member", "notify the default recipients", "after 30 min unacknowledged: notify the default recipients"]);
+    const v = formValuesOf(rule)!;
+    assert.deepEqual([v.name, v.position, v.match, v.assignTo, v.notifyDefaults, v.escalateAfter, v.escalateNotifyDefaults], [rule.name, 7, "any", fx.users.acmeAnalyst, true, "30", true]);
+    const form: Record<string, unknown> = { ...v, notify: undefined, escalateNotify: undefined, escalateAssignTo: undefined };
+    v.conditions.forEach((c, i) => Object.assign(form, { [`cond${i}_field`]: c.field, [`cond${i}_op`]: c.op, [`cond${i}_value`]: c.value }));
+    const again = parseDefinition(definitionFromForm(form));
+    assert.ok(again.ok);
+    assert.deepEqual(again.definition, rule.definition, "saving the editor unchanged keeps the rule as it was");
+    // Inherited rules are not offered for editing below.
+    const below = await as("acmeEuAdmin", (tx) => rulesFor(tx, fx.tenants["acme-eu"]));
+    assert.equal(formValuesOf(below.find((r) => r.id === rule.id)!), null);
+    await owner(`delete from public.workflow_rules where id = $1`, [rule.id]);
+  });
+});

@@ -8,8 +8,9 @@ import { idle, type ActionResult } from "@/lib/actions/result";
 import { createChannel } from "@/lib/actions/workflows/create-channel";
 import { deleteChannel } from "@/lib/actions/workflows/delete-channel";
 import { testChannel } from "@/lib/actions/workflows/test-channel";
-import { createRule } from "@/lib/actions/workflows/save-rule";
+import { createRule, updateRule } from "@/lib/actions/workflows/save-rule";
 import { deleteRule, setRuleEnabled } from "@/lib/actions/workflows/set-rule-enabled";
+import type { RuleFormValues } from "@/lib/rules/form-values";
 
 const input = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900";
 const button = "rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:opacity-90";
@@ -27,28 +28,34 @@ export function RuleEditor(props: {
   fields: FieldOption[];
   people: { id: string; label: string }[];
   channels: { id: string; label: string }[];
+  /** Editing this rule (saved as a new version); a new rule when absent. */
+  rule?: RuleFormValues;
 }) {
-  const [state, action, pending] = useActionState(createRule, idle as ActionResult<{ id: string; version: number }>);
+  const [state, action, pending] = useActionState(props.rule ? updateRule : createRule, idle as ActionResult<{ id: string; version: number }>);
   const allOps = Array.from(new Map(props.fields.flatMap((f) => f.ops).map((o) => [o.value, o])).values());
+  const r = props.rule;
+  const cond = (i: number) => r?.conditions[i] ?? (r ? { field: "", op: "is", value: "" } : i === 0 ? { field: "severity", op: "at_least", value: "high" } : { field: "", op: "is", value: "" });
   return (
     <form action={action} className="space-y-3" data-testid="rule-editor">
       <input type="hidden" name="tenantId" value={props.tenantId} />
+      {r ? <input type="hidden" name="ruleId" value={r.ruleId} /> : null}
       <div className="grid gap-3 sm:grid-cols-3">
         <label className="text-sm font-medium text-slate-700 sm:col-span-2">
           Name
-          <input name="name" className={input} placeholder="Critical on prod → on-call" required maxLength={80} />
+          <input name="name" className={input} placeholder="Critical on prod → on-call" required maxLength={80} defaultValue={r?.name} />
           <FieldError state={state} name="name" />
         </label>
         <label className="text-sm font-medium text-slate-700">
-          Order
-          <input name="position" type="number" min={0} max={10000} defaultValue={100} className={input} />
+          Order (lower runs first)
+          <input name="position" type="number" min={0} max={10000} defaultValue={r?.position ?? 100} className={input} />
+          <FieldError state={state} name="position" />
         </label>
       </div>
       <fieldset className="rounded-lg border border-slate-200 p-3">
         <legend className="px-1 text-sm font-medium text-slate-700">When an alert arrives and</legend>
         <label className="text-sm text-slate-700">
           Match{" "}
-          <select name="match" className="rounded border border-slate-300 px-2 py-1 text-sm" aria-label="Match all or any condition">
+          <select name="match" className="rounded border border-slate-300 px-2 py-1 text-sm" aria-label="Match all or any condition" defaultValue={r?.match ?? "all"}>
             <option value="all">all conditions</option>
             <option value="any">any condition</option>
           </select>
@@ -56,7 +63,7 @@ export function RuleEditor(props: {
         {[0, 1, 2].map((i) => (
           <div key={i} className="mt-2 grid gap-2 sm:grid-cols-3">
             <div>
-              <select name={`cond${i}_field`} aria-label={`Condition ${i + 1} field`} className={input} defaultValue={i === 0 ? "severity" : ""}>
+              <select name={`cond${i}_field`} aria-label={`Condition ${i + 1} field`} className={input} defaultValue={cond(i).field}>
                 <option value="">{i === 0 ? "Field" : "(no condition)"}</option>
                 {props.fields.map((f) => (
                   <option key={f.name} value={f.name}>
@@ -67,7 +74,7 @@ export function RuleEditor(props: {
               <FieldError state={state} name={`cond${i}_field`} />
             </div>
             <div>
-              <select name={`cond${i}_op`} aria-label={`Condition ${i + 1} comparison`} className={input} defaultValue={i === 0 ? "at_least" : "is"}>
+              <select name={`cond${i}_op`} aria-label={`Condition ${i + 1} comparison`} className={input} defaultValue={cond(i).op}>
                 {allOps.map((o) => (
                   <option key={o.value} value={o.value}>
                     {o.label}
@@ -77,7 +84,7 @@ export function RuleEditor(props: {
               <FieldError state={state} name={`cond${i}_op`} />
             </div>
             <div>
-              <input name={`cond${i}_value`} aria-label={`Condition ${i + 1} value`} className={input} placeholder={i === 0 ? "high" : "e.g. prod"} defaultValue={i === 0 ? "high" : ""} />
+              <input name={`cond${i}_value`} aria-label={`Condition ${i + 1} value`} className={input} placeholder={i === 0 ? "high" : "e.g. prod"} defaultValue={cond(i).value} />
               <FieldError state={state} name={`cond${i}_value`} />
             </div>
           </div>
@@ -86,7 +93,7 @@ export function RuleEditor(props: {
       <div className="grid gap-3 sm:grid-cols-2">
         <label className="text-sm font-medium text-slate-700">
           Assign to
-          <select name="assignTo" className={input} defaultValue="">
+          <select name="assignTo" className={input} defaultValue={r?.assignTo ?? ""}>
             <option value="">(nobody)</option>
             {props.people.map((p) => (
               <option key={p.id} value={p.id}>
@@ -98,7 +105,7 @@ export function RuleEditor(props: {
         </label>
         <label className="text-sm font-medium text-slate-700">
           Notify
-          <select name="notify" className={input} defaultValue="">
+          <select name="notify" className={input} defaultValue={r?.notify ?? ""}>
             <option value="">(no channel)</option>
             {props.channels.map((c) => (
               <option key={c.id} value={c.id}>
@@ -108,17 +115,23 @@ export function RuleEditor(props: {
           </select>
           <FieldError state={state} name="notify" />
         </label>
+        <label className="flex items-start gap-2 text-sm text-slate-700 sm:col-span-2">
+          <input type="checkbox" name="notifyDefaults" className="mt-0.5" defaultChecked={r?.notifyDefaults ?? false} />
+          <span>
+            Also notify the tenant&apos;s default recipients <span className="text-slate-600">(Configuration → Notifications, read when the rule runs)</span>
+          </span>
+        </label>
       </div>
       <fieldset className="grid gap-3 rounded-lg border border-slate-200 p-3 sm:grid-cols-3">
         <legend className="px-1 text-sm font-medium text-slate-700">If not acknowledged (optional)</legend>
         <label className="text-sm text-slate-700">
           after minutes
-          <input name="escalateAfter" type="number" min={1} max={10080} className={input} placeholder="15" />
+          <input name="escalateAfter" type="number" min={1} max={10080} className={input} placeholder="15" defaultValue={r?.escalateAfter} />
           <FieldError state={state} name="escalateAfter" />
         </label>
         <label className="text-sm text-slate-700">
           escalate to
-          <select name="escalateAssignTo" className={input} defaultValue="">
+          <select name="escalateAssignTo" className={input} defaultValue={r?.escalateAssignTo ?? ""}>
             <option value="">(nobody)</option>
             {props.people.map((p) => (
               <option key={p.id} value={p.id}>
@@ -129,7 +142,7 @@ export function RuleEditor(props: {
         </label>
         <label className="text-sm text-slate-700">
           and notify
-          <select name="escalateNotify" className={input} defaultValue="">
+          <select name="escalateNotify" className={input} defaultValue={r?.escalateNotify ?? ""}>
             <option value="">(no channel)</option>
             {props.channels.map((c) => (
               <option key={c.id} value={c.id}>
@@ -137,16 +150,25 @@ export function RuleEditor(props: {
               </option>
             ))}
           </select>
+          <FieldError state={state} name="escalateNotify" />
+        </label>
+        <label className="flex items-center gap-2 text-sm text-slate-700 sm:col-span-3">
+          <input type="checkbox" name="escalateNotifyDefaults" defaultChecked={r?.escalateNotifyDefaults ?? false} /> and the default recipients
         </label>
       </fieldset>
       <label className="flex items-center gap-2 text-sm text-slate-700">
-        <input type="checkbox" name="enabled" defaultChecked /> Enabled
+        <input type="checkbox" name="enabled" defaultChecked={r?.enabled ?? true} /> Enabled
       </label>
       <FieldError state={state} name="form" />
-      <div className="flex items-center gap-3">
+      <div className="flex flex-wrap items-center gap-3">
         <button type="submit" className={button} disabled={pending}>
-          Save rule
+          {r ? `Save as version ${r.version + 1}` : "Save rule"}
         </button>
+        {r ? (
+          <a href="/workflows" className="text-sm font-medium text-slate-700 underline">
+            Cancel
+          </a>
+        ) : null}
         <ResultMessage state={state} />
       </div>
     </form>
@@ -197,14 +219,14 @@ export function ChannelForm(props: { tenantId: string }) {
   );
 }
 
-function RowButton(props: { label: string; action: typeof testChannel; fields: Record<string, string>; testId?: string }) {
+function RowButton(props: { label: string; ariaLabel?: string; action: typeof testChannel; fields: Record<string, string>; testId?: string }) {
   const [state, action, pending] = useActionState(props.action, idle as ActionResult<undefined>);
   return (
     <form action={action} className="inline-flex items-center gap-2">
       {Object.entries(props.fields).map(([k, v]) => (
         <input key={k} type="hidden" name={k} value={v} />
       ))}
-      <button type="submit" className={quiet} disabled={pending} data-testid={props.testId}>
+      <button type="submit" className={quiet} disabled={pending} data-testid={props.testId} aria-label={props.ariaLabel}>
         {props.label}
       </button>
       {state.ok && state.message ? <span role="status" className="text-xs text-emerald-700">{state.message}</span> : null}
@@ -217,18 +239,28 @@ export function ChannelButtons(props: { tenantId: string; channelId: string; nam
   const fields = { tenantId: props.tenantId, channelId: props.channelId };
   return (
     <span className="flex flex-wrap gap-2">
-      <RowButton label={`Send test`} action={testChannel} fields={fields} testId="channel-test" />
-      <RowButton label="Remove" action={deleteChannel} fields={fields} />
+      <RowButton label="Send test" ariaLabel={`Send a test to ${props.name}`} action={testChannel} fields={fields} testId="channel-test" />
+      <RowButton label="Remove" ariaLabel={`Remove ${props.name}`} action={deleteChannel} fields={fields} />
     </span>
   );
 }
 
-export function RuleButtons(props: { tenantId: string; ruleId: string; enabled: boolean }) {
+export function RuleButtons(props: { tenantId: string; ruleId: string; name: string; enabled: boolean; editable: boolean }) {
   const fields = { tenantId: props.tenantId, ruleId: props.ruleId };
   return (
     <span className="flex flex-wrap gap-2">
-      <RowButton label={props.enabled ? "Disable" : "Enable"} action={setRuleEnabled as unknown as typeof testChannel} fields={{ ...fields, enabled: String(!props.enabled) }} />
-      <RowButton label="Delete" action={deleteRule} fields={fields} />
+      {props.editable ? (
+        <a href={`/workflows?edit=${props.ruleId}#rule-editor`} className={quiet} aria-label={`Edit ${props.name}`}>
+          Edit
+        </a>
+      ) : null}
+      <RowButton
+        label={props.enabled ? "Disable" : "Enable"}
+        ariaLabel={`${props.enabled ? "Disable" : "Enable"} ${props.name}`}
+        action={setRuleEnabled as unknown as typeof testChannel}
+        fields={{ ...fields, enabled: String(!props.enabled) }}
+      />
+      <RowButton label="Delete" ariaLabel={`Delete ${props.name}`} action={deleteRule} fields={fields} />
     </span>
   );
 }

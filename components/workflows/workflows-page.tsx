@@ -4,6 +4,7 @@
 // (lib/rules/page-data.ts); the forms post to server actions.
 import { PageHeader } from "@/components/ui/page-header";
 import { FIELDS, FIELD_NAMES, OP_LABELS, describeConditions } from "@/lib/rules/language";
+import { formValuesOf } from "@/lib/rules/form-values";
 import type { WorkflowsPageData } from "@/lib/rules/page-data";
 import { ChannelButtons, ChannelForm, RuleButtons, RuleEditor, type FieldOption } from "./forms";
 
@@ -18,7 +19,8 @@ function Badge(props: { text: string; tone: string; testId?: string }) {
   return <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${props.tone}`} data-testid={props.testId}>{props.text}</span>;
 }
 
-export function WorkflowsPage({ data }: { data: WorkflowsPageData }) {
+/** `editRuleId`: the rule whose Edit was chosen (?edit=<id>); the editor opens with its values. */
+export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; editRuleId?: string }) {
   if (!data.canView && !data.canManage) {
     return (
       <>
@@ -38,6 +40,8 @@ export function WorkflowsPage({ data }: { data: WorkflowsPageData }) {
   const people = data.assignees.map((a) => ({ id: a.id, label: a.name ? `${a.name} (${a.email})` : a.email }));
   const channels = data.channels.filter((c) => c.enabled).map((c) => ({ id: c.id, label: `${c.name} (${c.kind})` }));
   const dry = new Map((data.dryRun?.rules ?? []).map((r) => [r.rule.id, r]));
+  const editingRule = editRuleId ? data.rules.find((r) => r.id === editRuleId) : undefined;
+  const editing = editingRule ? formValuesOf(editingRule) : null;
   return (
     <>
       <PageHeader title="Workflows" description={`Routing and escalation rules for ${data.tenant.name}: the MSSP's rules apply first, then this tenant's own.`} />
@@ -51,7 +55,8 @@ export function WorkflowsPage({ data }: { data: WorkflowsPageData }) {
         {data.rules.length === 0 ? (
           <p className="mt-3 text-sm text-slate-600">No rules yet.</p>
         ) : (
-          <table className="mt-3 w-full text-left text-sm" data-testid="rules-table">
+          <div className="mt-3 overflow-x-auto">
+          <table className="w-full min-w-[40rem] text-left text-sm" data-testid="rules-table">
             <thead className="text-xs uppercase text-slate-600">
               <tr>
                 <th className="py-2">Rule</th>
@@ -91,18 +96,28 @@ export function WorkflowsPage({ data }: { data: WorkflowsPageData }) {
                     <td className="pr-3">
                       <Badge text={r.enabled ? "Enabled" : "Disabled"} tone={r.enabled ? "bg-emerald-100 text-emerald-800" : "bg-slate-100 text-slate-700"} />
                     </td>
-                    {data.canManage ? <td>{r.inherited ? null : <RuleButtons tenantId={data.tenant.id} ruleId={r.id} enabled={r.enabled} />}</td> : null}
+                    {data.canManage ? (
+                      <td>{r.inherited ? null : <RuleButtons tenantId={data.tenant.id} ruleId={r.id} name={r.name} enabled={r.enabled} editable={formValuesOf(r) !== null} />}</td>
+                    ) : null}
                   </tr>
                 );
               })}
             </tbody>
           </table>
+          </div>
         )}
       </section>
       {data.canManage ? (
-        <section className={`${card} mt-4`} aria-labelledby="new-rule-heading">
-          <h2 id="new-rule-heading" className="mb-3 text-base font-semibold text-slate-900">New rule</h2>
-          <RuleEditor tenantId={data.tenant.id} fields={fields} people={people} channels={channels} />
+        <section id="rule-editor" className={`${card} mt-4 scroll-mt-4`} aria-labelledby="rule-editor-heading">
+          <h2 id="rule-editor-heading" className="mb-3 text-base font-semibold text-slate-900">
+            {editing ? `Edit rule "${editing.name}" (version ${editing.version})` : "New rule"}
+          </h2>
+          {editRuleId && !editing ? (
+            <p role="alert" className="mb-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900">
+              That rule cannot be edited here: it is not this tenant&apos;s, no longer exists, or holds more than this editor shows. The form below adds a new rule.
+            </p>
+          ) : null}
+          <RuleEditor key={editing?.ruleId ?? "new"} tenantId={data.tenant.id} fields={fields} people={people} channels={channels} rule={editing ?? undefined} />
         </section>
       ) : null}
       <section className={`${card} mt-4`} aria-labelledby="channels-heading">
@@ -111,7 +126,7 @@ export function WorkflowsPage({ data }: { data: WorkflowsPageData }) {
         <ul className="mt-2 divide-y divide-slate-100">
           {data.channels.map((c) => (
             <li key={c.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm" data-testid="channel-row">
-              <span>
+              <span className="min-w-0 break-words [overflow-wrap:anywhere]">
                 <span className="font-medium text-slate-900">{c.name}</span>{" "}
                 <span className="text-slate-600">
                   {c.kind === "webhook" ? `webhook ${c.url} · secret ${c.maskedSecret}` : `email to ${c.recipients.join(", ")}`}
@@ -137,7 +152,7 @@ export function WorkflowsPage({ data }: { data: WorkflowsPageData }) {
               <li key={d.id} className="flex flex-wrap items-center gap-2 py-2 text-sm" data-testid="delivery-row">
                 <Badge text={d.status} tone={STATUS_CLASS[d.status]} testId="delivery-status" />
                 <span className="font-medium text-slate-900">{d.channelName}</span>
-                <span className="text-slate-600">
+                <span className="min-w-0 text-slate-600 [overflow-wrap:anywhere]">
                   {d.reason === "test" ? "test" : `${d.reason === "escalation" ? "escalation" : "rule"} ${d.ruleName ?? ""}: ${d.alertTitle ?? ""}`}
                   {d.recipient ? ` → ${d.recipient}` : ""} · attempt {d.attempts}/{d.maxAttempts}
                   {d.responseStatus ? ` · HTTP ${d.responseStatus}` : ""}

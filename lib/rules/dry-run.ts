@@ -62,8 +62,9 @@ export async function dryRun(tx: TenantTx, tenantId: string, now = new Date(), n
       const wouldDo = [
         ...(d.actions.assignTo ? [`assign to ${person(d.actions.assignTo)}`] : []),
         ...d.actions.notify.map((c) => `notify ${channel(c)}`),
+        ...(d.actions.notifyDefaults ? ["notify the default recipients"] : []),
         ...(d.escalation
-          ? [`after ${d.escalation.afterMinutes} min unacknowledged: ${[d.escalation.assignTo ? `assign to ${person(d.escalation.assignTo)}` : "", ...d.escalation.notify.map((c) => `notify ${channel(c)}`)].filter(Boolean).join(", ")}`]
+          ? [`after ${d.escalation.afterMinutes} min unacknowledged: ${[d.escalation.assignTo ? `assign to ${person(d.escalation.assignTo)}` : "", ...d.escalation.notify.map((c) => `notify ${channel(c)}`), d.escalation.notifyDefaults ? "notify the default recipients" : ""].filter(Boolean).join(", ")}`]
           : []),
       ];
       return {

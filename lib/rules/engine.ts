@@ -27,9 +27,11 @@ import { withServiceRole } from "@/lib/db/service-role";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
 import { registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError } from "@/lib/log";
+import { enqueueMail, workflowAlertMail } from "@/lib/mail";
 import { queueNotification, type AlertSummary } from "@/lib/notify/queue";
 import { tenantOrigin } from "@/lib/tenancy/host";
 import { settings } from "@/lib/config";
+import { defaultRecipients } from "./defaults";
 import { ruleMatches, type AlertFacts, type RuleDefinition } from "./language";
 import { toRule, type Rule } from "./store";
 
@@ -176,6 +178,59 @@ async function notify(db: Db, a: AlertRow, rule: Rule, channelIds: string[], rea
   return out;
 }
 
+/**
+ * The alert tenant's default recipients from the settings registry
+ * (lib/rules/defaults.ts): each default webhook gets a delivery like a
+ * rule's own channel; each default address one outbox message. One audit
+ * row names what was sent and what was skipped.
+ */
+async function notifyDefaults(db: Db, a: AlertRow, rule: Rule, reason: "rule" | "escalation"): Promise<ActionResult[]> {
+  const d = await defaultRecipients(db, a.tenant_id);
+  const out: ActionResult[] = [];
+  let deliveries = 0;
+  for (const c of d.webhooks) {
+    deliveries += (
+      await queueNotification(db, {
+        channel: { tenantId: c.tenantId, id: c.id, kind: c.kind, recipients: c.recipients, tenantName: c.tenantName },
+        reason,
+        alert: summaryOf(a),
+        rule: { tenantId: rule.tenantId, id: rule.id, name: rule.name, version: rule.version },
+      })
+    ).length;
+    out.push({ action: "notify", result: "done", message: `queued to default channel "${c.name}"` });
+  }
+  const summary = summaryOf(a);
+  for (const to of d.emails) {
+    await enqueueMail(db, {
+      to,
+      tenantId: a.tenant_id,
+      message: workflowAlertMail({ reason, tenantName: a.tenant_name, ruleName: rule.name, alert: summary, link: summary.link }),
+    });
+  }
+  if (d.emails.length > 0) out.push({ action: "notify", result: "done", message: `mailed ${d.emails.length} default recipient${d.emails.length === 1 ? "" : "s"}` });
+  for (const id of d.skipped) out.push({ action: "notify", result: "refused", message: `default webhook ${id} is not an enabled channel of the tenant that set it` });
+  if (out.length === 0) out.push({ action: "notify", result: "done", message: "no default recipients are set" });
+  await recordAuditAs(db, null, {
+    tenantId: a.tenant_id,
+    action: "alert.notified",
+    targetType: "alert",
+    targetId: a.id,
+    outcome: d.skipped.length > 0 ? "failure" : "success",
+    details: {
+      by_rule: rule.id,
+      rule_name: rule.name,
+      rule_version: rule.version,
+      stage: reason === "rule" ? "match" : "escalation",
+      defaults: true,
+      channels: d.webhooks.map((c) => c.id),
+      deliveries,
+      emails: d.emails.length,
+      skipped: d.skipped,
+    },
+  });
+  return out;
+}
+
 /** Records the stage; false when it was recorded before (a retried job: do nothing twice). */
 async function claimStage(db: Db, a: AlertRow, rule: Rule, stage: "match" | "escalation"): Promise<boolean> {
   const { rowCount } = await db.$client.query(
@@ -219,6 +274,7 @@ export async function evaluateAlert(tenantId: string, alertId: string): Promise<
       const results: ActionResult[] = [];
       if (d.actions.assignTo) results.push(await assign(db, a, rule, d.actions.assignTo, "match"));
       results.push(...(await notify(db, a, rule, d.actions.notify, "rule")));
+      if (d.actions.notifyDefaults) results.push(...(await notifyDefaults(db, a, rule, "rule")));
       const due = escalationDue(new Date(a.created_at), d);
       if (due) {
         await db.$client.query(
@@ -255,6 +311,7 @@ export async function escalateAlert(job: { tenantId: string; alertId: string; ru
     const results: ActionResult[] = [];
     if (e.assignTo) results.push(await assign(db, a, rule, e.assignTo, "escalation"));
     results.push(...(await notify(db, a, rule, e.notify, "escalation")));
+    if (e.notifyDefaults) results.push(...(await notifyDefaults(db, a, rule, "escalation")));
     await finishStage(db, a, rule, "escalation", results, results.some((r) => r.result === "refused") ? "failed" : "applied");
     return "escalated";
   });

@@ -3,8 +3,12 @@
 //
 //   { match: "all" | "any",
 //     conditions: [{ field, op, value }],          // 1..10
-//     actions: { assignTo?: userId, notify: [channelId] },
-//     escalation?: { afterMinutes, assignTo?, notify: [channelId] } }
+//     actions: { assignTo?: userId, notify: [channelId], notifyDefaults?: true },
+//     escalation?: { afterMinutes, assignTo?, notify: [channelId], notifyDefaults?: true } }
+//
+// notifyDefaults: also notify the alert's tenant's default recipients, read
+// when the rule runs from the settings registry (notifications.emails and
+// notifications.webhook_ids, inherited down the tree; lib/rules/defaults.ts).
 //
 // Fields are the alert's own columns (and its asset's criticality): the
 // alerts table has no asset tags, so "tag prod" is written as a hostname or
@@ -75,19 +79,20 @@ const escalationSchema = z
     afterMinutes: z.coerce.number().int("Whole minutes").min(1, "At least 1 minute").max(10_080, "At most 7 days (10080 minutes)"),
     assignTo: uuid.optional(),
     notify: channelIds,
+    notifyDefaults: z.boolean().optional(),
   })
   .strict()
-  .refine((e) => e.assignTo || e.notify.length > 0, { message: "An escalation must assign someone or notify a channel" });
+  .refine((e) => e.assignTo || e.notify.length > 0 || e.notifyDefaults, { message: "An escalation must assign someone or notify a channel" });
 
 export const ruleDefinitionSchema = z
   .object({
     match: z.enum(["all", "any"]).default("all"),
     conditions: z.array(conditionSchema).min(1, "Add at least one condition").max(10, "At most 10 conditions"),
-    actions: z.object({ assignTo: uuid.optional(), notify: channelIds }).strict(),
+    actions: z.object({ assignTo: uuid.optional(), notify: channelIds, notifyDefaults: z.boolean().optional() }).strict(),
     escalation: escalationSchema.optional(),
   })
   .strict()
-  .refine((d) => d.actions.assignTo || d.actions.notify.length > 0 || d.escalation, {
+  .refine((d) => d.actions.assignTo || d.actions.notify.length > 0 || d.actions.notifyDefaults || d.escalation, {
     message: "A rule must do something: assign, notify or escalate",
     path: ["actions"],
   });

@@ -74,6 +74,9 @@ const ruleFields = {
   match: z.enum(["all", "any"], { message: "Pick all or any" }).default("all"),
   assignTo: optionalId("person"),
   notify: optionalId("channel"),
+  // Checkboxes: notify the alert tenant's default recipients (settings registry).
+  notifyDefaults: z.string().optional().transform((v) => v === "on" || v === "true"),
+  escalateNotifyDefaults: z.string().optional().transform((v) => v === "on" || v === "true"),
   escalateAfter: z.string().trim().optional(),
   escalateAssignTo: optionalId("person"),
   escalateNotify: optionalId("channel"),
@@ -103,9 +106,16 @@ export function definitionFromForm(v: Record<string, unknown>): unknown {
   return {
     match: v.match ?? "all",
     conditions,
-    actions: { ...(v.assignTo ? { assignTo: v.assignTo } : {}), notify: v.notify ? [v.notify] : [] },
+    actions: { ...(v.assignTo ? { assignTo: v.assignTo } : {}), notify: v.notify ? [v.notify] : [], ...(v.notifyDefaults ? { notifyDefaults: true } : {}) },
     ...(escalateAfter
-      ? { escalation: { afterMinutes: escalateAfter, ...(v.escalateAssignTo ? { assignTo: v.escalateAssignTo } : {}), notify: v.escalateNotify ? [v.escalateNotify] : [] } }
+      ? {
+          escalation: {
+            afterMinutes: escalateAfter,
+            ...(v.escalateAssignTo ? { assignTo: v.escalateAssignTo } : {}),
+            notify: v.escalateNotify ? [v.escalateNotify] : [],
+            ...(v.escalateNotifyDefaults ? { notifyDefaults: true } : {}),
+          },
+        }
       : {}),
   };
 }

@@ -5,9 +5,12 @@ import { tenantPage } from "@/lib/tenancy/page-context";
 
 export const metadata: Metadata = { title: "Workflows" };
 
-export default async function TenantWorkflows(props: { params: Promise<{ tenant: string }> }) {
+export default async function TenantWorkflows(props: { params: Promise<{ tenant: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { tenant: slug } = await props.params;
+  const { edit } = await props.searchParams;
+  // ?edit=<rule id> opens the editor with that rule (anything else is ignored).
+  const editRuleId = typeof edit === "string" && /^[0-9a-f-]{36}$/i.test(edit) ? edit : undefined;
   const page = await tenantPage(slug, "/workflows");
   const data = await page.run((tx) => loadWorkflowsPage(tx, page.tenant.id, page.tenant.name));
-  return <WorkflowsPage data={data} />;
+  return <WorkflowsPage data={data} editRuleId={editRuleId} />;
 }
