@@ -23,7 +23,8 @@
 // the console Credentials overview, scripts/bench/credentials-overview.ts;
 // --only=triage: the alert list with full-text search and sorting (RLS vs the
 // owner), the list page with a PDP, acknowledge and bulk-acknowledge latency,
-// scripts/bench/triage.ts;
+// scripts/bench/triage.ts; --only=config: the effective configuration of a
+// tenant at depth 4 and of every customer at once, scripts/bench/config.ts;
 // --only=lifecycle: provisioning 500 customers through the workflow, a
 // 200,000-alert tenant offboarded while another tenant's alert page is timed,
 // export/restore rates, scripts/bench/lifecycle.ts; also part of the default
@@ -46,6 +47,7 @@ import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95, renderTable, type 
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
 import { runTriageBench } from "./bench/triage";
+import { runConfigBench } from "./bench/config";
 import { runVaultBench } from "./bench/vault";
 
 const started = performance.now();
@@ -337,6 +339,21 @@ async function main() {
     });
   }
 
+  // ------------------------------------------------ tenant configuration
+  let configLines: string[] = [];
+  if (!only || only.has("config")) {
+    console.log(`\nTenant configuration (scripts/bench/config.ts): effective settings at depth 4, and every customer's at once`);
+    configLines = await runConfigBench({
+      url: db.url,
+      msspId: data.msspId,
+      customer: { id: data.customer.id, slug: data.customer.slug },
+      site: { id: data.site.id, slug: data.site.slug },
+      customerAdmin: { userId: data.users.customerAdmin.id, email: data.users.customerAdmin.email },
+      msspAdmin,
+      log: console.log,
+    });
+  }
+
   // ------------------------------------------------- policy helpers alone
   // What one call of each helper costs per caller: RLS on a small tenant is
   // (helper calls per statement) x this, plus claims building.
@@ -438,6 +455,10 @@ async function main() {
   if (overviewLines.length > 0) {
     console.log(`\nCredentials overview (ms per page load):`);
     for (const line of overviewLines) console.log(`  ${line}`);
+  }
+  if (configLines.length > 0) {
+    console.log(`\nTenant configuration (issue 10; ms per call, whole transaction):`);
+    for (const line of configLines) console.log(`  ${line}`);
   }
   if (triageLines.length > 0) {
     console.log(`\nAlert triage (issue 10):`);

@@ -6,6 +6,7 @@
 // (require_mfa) is gone; no tenant column is writable now.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
+import { withServiceRole } from "@/lib/db/service-role";
 import { withTenant } from "@/lib/db/with-tenant";
 import { insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
 import { assertRefused, attempt } from "./helpers/sql";
@@ -93,13 +94,19 @@ test("settings.effective resolves through ancestors the caller cannot read, for 
   });
   const effective = (user: UserName, slug: TenantSlug) =>
     as(user, async (q) => {
-      const r = await q("select key, value, source_name, locked_above, changed_by_name from settings.effective(array[$1::uuid])", [fx.tenants[slug]]);
+      const r = await q("select key, value, source_name, locked_above, changed_by_name from settings.effective(array[$1::uuid]) where key is not null", [fx.tenants[slug]]);
       return r.ok ? r.rows : r.code;
     });
   assert.deepEqual(await effective("acmeEuAdmin", "acme-eu"), [
     { key: "session.mfa_required", value: true, source_name: "Tenant mssp-a", locked_above: true, changed_by_name: "msspAdmin" },
   ]);
   assert.deepEqual(await effective("acmeAdmin", "globex"), [], "a sibling's configuration: nothing");
+  const markers = (user: UserName, slugs: TenantSlug[]) =>
+    as(user, async (q) => {
+      const r = await q("select tenant_id from settings.effective($1::uuid[]) where key is null order by 1", [slugs.map((s) => fx.tenants[s])]);
+      return r.ok ? r.rows.map((x) => fx.slugOf(x.tenant_id)).sort() : r.code;
+    });
+  assert.deepEqual(await markers("acmeAdmin", ["acme", "acme-eu", "globex", "mssp-a", "other-co"]), ["acme", "acme-eu"], "one marker row per visible tenant only");
   assert.deepEqual(await effective("msspBAdmin", "acme"), [], "another MSSP's: nothing");
   // resolve and value_of answer for any tenant: not callable by authenticated.
   await as("acmeAdmin", async (q) => {
@@ -125,6 +132,18 @@ test("nothing is set below a lock: refused for the admin below and for the owner
       await c.query("rollback");
     }
   });
+  // A service-role path (an archive restored under the MSSP) may write below the lock; the lock overrules it.
+  await withServiceRole("lifecycle.archive", (sdb) =>
+    sdb.$client.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'session.mfa_required', 'false')", [fx.tenants["acme-us"]]),
+  );
+  assert.deepEqual(
+    await as("acmeAdmin", async (q) => {
+      const r = await q("select value, source_name from settings.effective(array[$1::uuid]) where key = 'session.mfa_required'", [fx.tenants["acme-us"]]);
+      return r.ok ? r.rows : r.code;
+    }),
+    [{ value: true, source_name: "Tenant mssp-a" }],
+  );
+  await withClient(db.url, (c) => c.query("delete from public.tenant_settings where tenant_id = $1", [fx.tenants["acme-us"]]));
   // Another key, and another MSSP's tenants, are not affected.
   await as("acmeAdmin", async (q) => assert.equal((await q(...put("acme", "session.lifetime_hours", 8))).ok, true));
   await as("otherCoAdmin", async (q) => assert.equal((await q(...put("other-co", "session.mfa_required", false))).ok, true));

@@ -62,6 +62,7 @@ export {
   effectiveConfig,
   effectiveConfigAsService,
   effectiveConfigs,
+  effectiveConfigsAsService,
   type EffectiveConfig,
   type EffectiveSetting,
   type SettingSource,

@@ -117,10 +117,16 @@ function group(tenantIds: readonly string[], rows: ResolvedRow[]): Map<string, E
  */
 export async function effectiveConfigs(tx: TenantTx, tenantIds: readonly string[]): Promise<Map<string, EffectiveConfig>> {
   if (tenantIds.length === 0) return new Map();
-  const { rows } = await tx.client.query<ResolvedRow>(`select ${COLUMNS} from settings.effective($1::uuid[])`, [tenantIds]);
-  const visible = await tx.client.query<{ id: string }>(`select id from public.tenants where id = any ($1::uuid[])`, [tenantIds]);
-  const seen = new Set(visible.rows.map((r) => r.id));
-  const all = group(tenantIds, rows);
+  const { rows } = await tx.client.query<ResolvedRow | (Omit<ResolvedRow, "key"> & { key: null })>(
+    `select ${COLUMNS} from settings.effective($1::uuid[])`,
+    [tenantIds],
+  );
+  // One row with a null key per tenant the caller can see (migration 20261201001000).
+  const seen = new Set(rows.filter((r) => r.key === null).map((r) => r.tenant_id));
+  const all = group(
+    tenantIds,
+    rows.filter((r): r is ResolvedRow => r.key !== null),
+  );
   return new Map([...all].filter(([id]) => seen.has(id)));
 }
 
@@ -131,6 +137,11 @@ export async function effectiveConfig(tx: TenantTx, tenantId: string): Promise<E
 
 /** The same, through the service role (named purpose held by the caller): any tenant. */
 export async function effectiveConfigAsService(db: Db, tenantId: string): Promise<EffectiveConfig> {
-  const { rows } = await db.$client.query<ResolvedRow>(`select ${COLUMNS} from settings.resolve($1::uuid[])`, [[tenantId]]);
-  return group([tenantId], rows).get(tenantId)!;
+  return (await effectiveConfigsAsService(db, [tenantId])).get(tenantId)!;
+}
+
+/** Many tenants through the service role, in one query (an id that is no tenant gets all defaults). */
+export async function effectiveConfigsAsService(db: Db, tenantIds: readonly string[]): Promise<Map<string, EffectiveConfig>> {
+  const { rows } = await db.$client.query<ResolvedRow>(`select ${COLUMNS} from settings.resolve($1::uuid[])`, [tenantIds]);
+  return group(tenantIds, rows);
 }

@@ -11,7 +11,9 @@
 --                first and validates the value against the registry. The
 --                database re-checks what must hold whoever writes:
 --                  - nothing is set below a lock (trigger, SQLSTATE 42501,
---                    hint setting_locked, "locked by <tenant> (<who>)");
+--                    hint setting_locked, "locked by <tenant> (<who>)"),
+--                    but by the service role (restores), which the lock
+--                    overrules anyway;
 --                  - the settings the MSSP sells (features.*, limits.*,
 --                    integrations.*) are written only by an mssp_admin
 --                    (or the service role), never by a customer's admin.
@@ -111,6 +113,9 @@ $$;
 
 -- The same, for the tenants among p_tenants the caller can see (RLS's own
 -- visibility helper); nothing for the others. What pages and actions call.
+-- Each visible tenant also gets one row with a null key, so the caller learns
+-- which tenants were answered (a visible tenant with nothing set has no other
+-- row) without a second statement.
 create function settings.effective(p_tenants uuid[])
 returns table (
   tenant_id        uuid,
@@ -126,10 +131,13 @@ returns table (
 language sql stable security definer
 set search_path = ''
 as $$
-  select r.*
-    from settings.resolve(array(
-           select v from unnest(p_tenants) v
-            where v = any (array(select tenancy.visible_tenant_ids())))) r
+  with visible as (
+    select v from unnest(p_tenants) v
+     where v = any (array(select tenancy.visible_tenant_ids()))
+  )
+  select r.* from settings.resolve(array(select v from visible)) r
+  union all
+  select v, null, null, null, null, null, null, null, null from visible
 $$;
 
 -- One key's effective value at one tenant (null: not set anywhere above).
@@ -151,7 +159,11 @@ $$;
 -- What the database enforces on every write
 -- ---------------------------------------------------------------------------
 -- Nothing is set below a lock. Security definer: the ancestors' rows are
--- not visible to the tenant's own admins.
+-- not visible to the tenant's own admins. Refused for every signed-in caller
+-- and the owner; the named service-role paths (an archive restored or
+-- imported under an MSSP that has since locked a setting) may write a value
+-- below a lock, which the lock then overrules (settings.resolve), so a
+-- restore never fails on a setting.
 create function settings.refuse_under_lock() returns trigger
 language plpgsql security definer
 set search_path = ''
@@ -159,6 +171,9 @@ as $$
 declare
   holder record;
 begin
+  if (select auth.role()) = 'service_role' then
+    return new;
+  end if;
   select a.name as tenant, coalesce(u.name, u.email, 'unknown') as who
     into holder
     from public.tenants t
