@@ -1,7 +1,11 @@
 // npm run db:migrate | db:seed | db:reset | db:rollback [-- <version>]
 // Against DATABASE_URL, or the embedded dev database when it is unset.
+// db:seed -- --tenants 1000 also adds that many customers (with sites, one
+// at depth 4 every 25, and tenant settings) under the demo MSSP
+// (lib/demo/scale.ts), for the console at scale.
 import pg from "pg";
 import { migrate, rollback } from "@/lib/db/migrate";
+import { seedScale } from "@/lib/demo/scale";
 import { seedDemo } from "@/lib/demo/seed";
 import { localAuthSecret } from "./lib/auth-secret";
 import { openDevDatabase, redactUrl } from "./lib/dev-database";
@@ -10,6 +14,14 @@ const command = process.argv[2];
 const commands = ["migrate", "seed", "reset", "rollback"];
 if (!commands.includes(command)) {
   console.error(`usage: tsx scripts/db.ts <${commands.join("|")}>`);
+  process.exit(2);
+}
+
+// --tenants N (db:seed and db:reset): the scale seed after the demo data.
+const tenantsArg = process.argv.indexOf("--tenants");
+const scaleTenants = tenantsArg > 0 ? Number(process.argv[tenantsArg + 1]) : null;
+if (scaleTenants !== null && (!Number.isInteger(scaleTenants) || scaleTenants < 1)) {
+  console.error("--tenants needs a whole number, e.g. npm run db:seed -- --tenants 1000");
   process.exit(2);
 }
 
@@ -35,6 +47,7 @@ try {
     await client.connect();
     try {
       await seedDemo(client, { log: console.log });
+      if (scaleTenants !== null) await seedScale(client, { tenants: scaleTenants, log: console.log });
     } finally {
       await client.end();
     }
