@@ -10,8 +10,9 @@
 //   revokeUserSessions   password change, MFA enrolment or removal; a removed
 //                        membership revokes in the database (trigger)
 //
-// A session lives SESSION_MAX_AGE_HOURS from sign-in, whatever happens
-// (reading it never extends it), and ends after SESSION_IDLE_MINUTES unused.
+// A session lives SESSION_MAX_AGE_HOURS from sign-in (or the user's tenants'
+// session.lifetime_hours setting, if shorter), whatever happens (reading it
+// never extends it), and ends after SESSION_IDLE_MINUTES unused.
 import { z } from "zod";
 import { settings } from "@/lib/config";
 import { withServiceRole } from "@/lib/db/service-role";
@@ -56,11 +57,31 @@ export interface SessionClient {
   ip?: string | null;
 }
 
-/** Records a new session at sign-in; returns its absolute expiry. */
+/**
+ * The shortest session.lifetime_hours (lib/settings) set for any tenant the
+ * user holds a role on, inherited from above as settings are; null when none
+ * of them sets it (then SESSION_MAX_AGE_HOURS alone applies).
+ */
+async function tenantLifetimeHours(db: Db, userId: string): Promise<number | null> {
+  const { rows } = await db.$client.query<{ hours: number | null }>(
+    `select min((settings.value_of(m.tenant_id, 'session.lifetime_hours') #>> '{}')::int) as hours
+       from public.memberships m where m.user_id = $1`,
+    [userId],
+  );
+  return rows[0]?.hours ?? null;
+}
+
+/**
+ * Records a new session at sign-in; returns its absolute expiry: the server's
+ * SESSION_MAX_AGE_HOURS, or the user's tenants' session lifetime if shorter
+ * (read at sign-in: a change applies from the next sign-in).
+ */
 export async function openSession(sessionId: string, userId: string, client: SessionClient = {}, now = new Date()): Promise<Date> {
   const { maxAgeSeconds } = sessionLifetime();
-  const expiresAt = new Date(now.getTime() + maxAgeSeconds * 1000);
+  let expiresAt = new Date(now.getTime() + maxAgeSeconds * 1000);
   await withServiceRole("auth.session", async (db) => {
+    const hours = await tenantLifetimeHours(db, uuid.parse(userId));
+    if (hours !== null && hours * 3600 < maxAgeSeconds) expiresAt = new Date(now.getTime() + hours * 3600 * 1000);
     await db.$client.query(
       `insert into sessions.user_sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent, ip)
        values ($1, $2, $3, $3, $4, $5, $6)`,

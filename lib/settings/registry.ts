@@ -220,17 +220,19 @@ export const SETTINGS: readonly SettingDefinition[] = [
     input: { kind: "list", item: "email", max: 20 },
     bounds: "up to 20 email addresses",
     changedBy: "tenant",
+    enforcedBy: "Routing rules: mailed by a rule that notifies the tenant's default recipients.",
   }),
   define({
     key: "notifications.webhook_ids",
     group: "notifications",
     label: "Webhooks",
-    description: "Ids of the webhooks notified by default (one per line).",
+    description: "Ids of the tenant's webhook channels notified by default (one per line).",
     default: [] as string[],
     schema: uuidList,
     input: { kind: "list", item: "uuid", max: 20 },
     bounds: "up to 20 webhook ids",
     changedBy: "tenant",
+    enforcedBy: "Routing rules: called by a rule that notifies the tenant's default recipients (enabled webhook channels of the tenant holding the value).",
   }),
 
   // --- session policy --------------------------------------------------------------
@@ -250,10 +252,12 @@ export const SETTINGS: readonly SettingDefinition[] = [
     key: "session.lifetime_hours",
     group: "session",
     label: "Session lifetime",
-    description: "Hours a sign-in lasts at most for this tenant's members.",
+    description:
+      "Hours a sign-in lasts at most for this tenant's members (the shortest of their tenants' applies). Not set anywhere: the server's SESSION_MAX_AGE_HOURS (12 unless configured).",
     default: 12,
     ...integer(1, 720, "hours"),
     changedBy: "tenant",
+    enforcedBy: "Sign-in: a new session ends after this many hours, or the server's limit if shorter.",
   }),
 
   // --- locale ---------------------------------------------------------------------

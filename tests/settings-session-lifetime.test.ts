@@ -1,0 +1,39 @@
+// session.lifetime_hours (lib/settings) at sign-in (lib/auth/sessions.ts
+// openSession): a new session ends after the shortest lifetime set for any
+// tenant the user holds a role on (inherited down the tree), or after
+// SESSION_MAX_AGE_HOURS when that is shorter or nothing is set.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, test } from "node:test";
+import { openSession } from "@/lib/auth/sessions";
+import { insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
+import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+
+let db: TestDatabase;
+let fx: Fixtures;
+before(async () => {
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+});
+after(() => db.drop());
+
+const NOW = new Date("2026-12-01T08:00:00Z");
+const hoursFor = async (user: UserName) => ((await openSession(randomUUID(), fx.users[user], {}, NOW)).getTime() - NOW.getTime()) / 3_600_000;
+
+test("nothing set: the server's SESSION_MAX_AGE_HOURS (12 by default)", async () => {
+  assert.equal(await hoursFor("acmeAdmin"), 12);
+});
+
+test("set at a customer: its members and its sites' members get it; others keep the server's", async () => {
+  await withClient(db.url, (c) => c.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'session.lifetime_hours', '2')", [fx.tenants.acme]));
+  assert.equal(await hoursFor("acmeAdmin"), 2);
+  assert.equal(await hoursFor("acmeEuAdmin"), 2, "a site inherits it");
+  assert.equal(await hoursFor("twoCustomers"), 2, "the shortest of the user's tenants");
+  assert.equal(await hoursFor("globexAdmin"), 12);
+  assert.equal(await hoursFor("msspAdmin"), 12, "the MSSP above is not bound by its customer's value");
+});
+
+test("a value longer than the server's limit does not extend it", async () => {
+  await withClient(db.url, (c) => c.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'session.lifetime_hours', '48')", [fx.tenants.globex]));
+  assert.equal(await hoursFor("globexAdmin"), 12);
+});
