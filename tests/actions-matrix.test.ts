@@ -2,7 +2,9 @@
 // directly as each role, with a real session cookie and Host header, on a
 // real Postgres and the real PDP (tests/helpers/actions.ts). Generated from
 // tests/helpers/action-specs.ts, and the suite fails when an action exists
-// that has no entry there. For each action:
+// that has no entry there. The cases run from one file per area
+// (tests/actions-matrix-<area>.test.ts, harness tests/helpers/actions-matrix.ts);
+// this file holds the coverage checks. For each action:
 //   - signed out: refused, nothing changed, nothing audited (no one to name);
 //   - each role on its own tenant: allowed by docs/authorization.md's matrix →
 //     it succeeds (the positive control) with a success audit row; otherwise
@@ -14,86 +16,11 @@
 //     changed, a denied row;
 //   - malformed forms: field messages, nothing changed, nothing audited.
 // "Nothing changed" is a digest of every row of every table (audit aside).
-import { auditMark, auditSince, changedTables, databaseState, enrolMfa, ownerQuery, serverActionIds, sessionCookie, type AuditRow, type FormFields } from "./helpers/actions";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { after, before, describe, test } from "node:test";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { CONSOLE, documentedMatrix, hostOf, isTenantSpec, requestFor, ROLE_CASES, runAs, SPECS, type Env, type TenantActionSpec } from "./helpers/action-specs";
-import { emailOf, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
-
-let db: TestDatabase;
-let fx: Fixtures;
-let pdp: CerbosServer;
-let stub: http.Server;
-let env: Env;
-const MATRIX = documentedMatrix();
-const DENIED = "You don't have permission to do that here.";
-const FAILED = /Something went wrong/;
-
-before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  // The vendors of "Test connection", stood in for on loopback (lib/credentials/verify.ts).
-  stub = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
-  await new Promise<void>((resolve) => stub.listen(0, "127.0.0.1", resolve));
-  process.env.CONNECTOR_TEST_ENDPOINT = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
-  env = {
-    url: db.url,
-    fx,
-    person,
-    async freshTenant(parent, kind) {
-      const slug = `t-${randomBytes(4).toString("hex")}`;
-      const parentId = parent in fx.tenants ? fx.tenants[parent as TenantSlug] : parent;
-      const [row] = await ownerQuery<{ id: string }>(db.url, "insert into public.tenants (parent_id, slug, name, kind) values ($1, $2, $3, $4) returning id", [parentId, slug, `Tenant ${slug}`, kind]);
-      return { id: row.id, name: `Tenant ${slug}`, slug };
-    },
-    asMsspAdmin: (id, fields) => runAs(env, id, { person: person("msspAdmin"), host: CONSOLE }, fields),
-  };
-  // MSSP roles must have two-step verification on before any action (lib/auth/session.ts).
-  for (const user of ["msspAdmin", "msspAnalyst", "msspBAdmin"] as const) await enrolMfa(person(user));
-  // Everyone signs in once, before any case is measured (a sign-in writes rows of its own).
-  for (const user of Object.keys(fx.users) as UserName[]) await sessionCookie(person(user));
-});
-
-after(async () => {
-  await db?.drop();
-  await pdp?.stop();
-  await new Promise((resolve) => stub?.close(resolve));
-});
-
-type Result = { ok: boolean; error?: string; fieldErrors?: Record<string, string[]> };
-
-/** Runs the call and returns its result, what changed, and the audit rows it wrote. */
-async function observe(call: () => Promise<unknown>) {
-  const before = await databaseState(db.url);
-  const mark = await auditMark(db.url);
-  const result = (await call()) as Result;
-  const changed = changedTables(before, await databaseState(db.url));
-  return { result, changed, audit: await auditSince(db.url, mark) };
-}
-
-/** Is tenant `id` `home` or below it (visible to a role held on `home`)? */
-async function within(id: string, home: TenantSlug): Promise<boolean> {
-  const [row] = await ownerQuery<{ inside: boolean }>(db.url, "select t.path operator(extensions.<@) h.path as inside from public.tenants t, public.tenants h where t.id = $1 and h.id = $2", [id, fx.tenants[home]]);
-  return row?.inside ?? false;
-}
-
-function assertDenied(audit: AuditRow[], expect: { action: string; actor: string; tenant: string; requested: string; reason?: string }) {
-  assert.equal(audit.length, 1, `one denied audit row, got ${JSON.stringify(audit)}`);
-  const [row] = audit;
-  assert.deepEqual(
-    { outcome: row.outcome, action: row.action, actor: row.actor_id, tenant: row.tenant_id, requested: row.details.requested_tenant_id },
-    { outcome: "denied", action: expect.action, actor: expect.actor, tenant: expect.tenant, requested: expect.requested },
-  );
-  if (expect.reason) assert.equal(row.details.reason, expect.reason);
-}
+import { test } from "node:test";
+import { serverActionIds } from "./helpers/actions";
+import { SPECS } from "./helpers/action-specs";
+import { AREAS, tenantSpecAreas } from "./helpers/actions-matrix";
 
 test("every server action has an entry in tests/helpers/action-specs.ts (and every entry an action)", async () => {
   const found = await serverActionIds();
@@ -104,90 +31,14 @@ test("every server action has an entry in tests/helpers/action-specs.ts (and eve
   assert.ok(found.length >= 20, `found only ${found.length} actions: the enumeration is broken`);
 });
 
-for (const [id, spec] of Object.entries(SPECS).filter(([, s]) => isTenantSpec(s)) as [string, TenantActionSpec][]) {
-  const allowedRoles = MATRIX[spec.pdp];
-  describe(id, () => {
-    test("signed out: refused, nothing changed, nothing audited", async () => {
-      const form = await spec.valid(env, "acme");
-      const { result, changed, audit } = await observe(() => runAs(env, id, { person: null, host: hostOf("acme") }, form));
-      assert.deepEqual(result, { ok: false, error: "Your session has ended. Sign in again; nothing was changed." });
-      assert.deepEqual(changed, []);
-      assert.deepEqual(audit, []);
-    });
-
-    for (const c of ROLE_CASES) {
-      const allowed = c.role !== null && allowedRoles.has(c.role);
-      test(`${c.label}: ${allowed ? "allowed (positive control)" : "refused"}`, async () => {
-        const form = await spec.valid(env, c.home);
-        const { result, changed, audit } = await observe(() => runAs(env, id, requestFor(env, c), form));
-        if (allowed) {
-          assert.equal(result.ok, true, `expected success, got ${JSON.stringify(result)}`);
-          const success = audit.filter((r) => r.action === spec.audit && r.outcome === "success");
-          assert.equal(success.length, 1, `one success audit row, got ${JSON.stringify(audit)}`);
-          assert.equal(success[0].actor_id, fx.users[c.user]);
-          return;
-        }
-        assert.deepEqual(result, { ok: false, error: DENIED });
-        assert.deepEqual(changed, []);
-        // Kept on the target when the caller can see it, else on their own tenant; a
-        // person with no role anywhere (on the console) on the tenant they asked about.
-        const requested = String(form.tenantId);
-        const tenant = c.role === null || (await within(requested, c.home)) ? requested : fx.tenants[c.home];
-        assertDenied(audit, { action: spec.audit, actor: fx.users[c.user], tenant, requested, reason: "pdp_deny" });
-      });
-    }
-
-    const foreign: [UserName, string, "acme" | "mssp-a", TenantSlug][] = [
-      ["acmeAdmin", hostOf("acme"), "acme", "globex"],
-      ["acmeAdmin", hostOf("acme"), "acme", "other-co"],
-      ["msspAdmin", CONSOLE, "mssp-a", "other-co"],
-      ["msspAdmin", CONSOLE, "mssp-a", "mssp-b"],
-    ];
-    for (const [user, host, home, other] of foreign) {
-      test(`${user} naming ${other}'s tenant id: refused, nothing changed, denied row`, async () => {
-        const form: FormFields = { ...(await spec.valid(env, home)), tenantId: fx.tenants[other] };
-        const { result, changed, audit } = await observe(() => runAs(env, id, { person: env.person(user), host }, form));
-        assert.deepEqual(result, { ok: false, error: DENIED });
-        assert.deepEqual(changed, []);
-        assertDenied(audit, { action: spec.audit, actor: fx.users[user], tenant: fx.tenants[home], requested: fx.tenants[other], reason: "pdp_deny" });
-      });
-    }
-
-    test("acme's admin on globex's host: refused, nothing changed, denied row", async () => {
-      const form = await spec.valid(env, "acme");
-      const { result, changed, audit } = await observe(() => runAs(env, id, { person: env.person("acmeAdmin"), host: hostOf("globex") }, form));
-      assert.deepEqual(result, { ok: false, error: DENIED });
-      assert.deepEqual(changed, []);
-      assert.equal(audit.length, 1, JSON.stringify(audit));
-      assert.deepEqual([audit[0].outcome, audit[0].action, audit[0].actor_id], ["denied", spec.audit, fx.users.acmeAdmin]);
-    });
-
-    if (spec.foreignObject) {
-      const foreignObject = spec.foreignObject;
-      const actors = ROLE_CASES.filter((c) => c.role !== null && allowedRoles.has(c.role));
-      for (const c of actors) {
-        test(`${c.label}, own tenant but another customer's object: refused, nothing changed, denied row`, async () => {
-          const form = await foreignObject(env, c.home);
-          const { result, changed, audit } = await observe(() => runAs(env, id, requestFor(env, c), form));
-          assert.equal(result.ok, false, `expected a refusal, got ${JSON.stringify(result)}`);
-          assert.doesNotMatch(result.error ?? "", FAILED, "a clear refusal, not the generic failure");
-          assert.ok((result.error ?? "").length > 0);
-          assert.deepEqual(changed, []);
-          assert.equal(audit.length, 1, `one denied row, got ${JSON.stringify(audit)}`);
-          assert.deepEqual([audit[0].outcome, audit[0].action, audit[0].actor_id], ["denied", spec.audit, fx.users[c.user]]);
-        });
-      }
-    }
-
-    test("malformed forms: field messages, nothing changed, nothing audited", async () => {
-      for (const form of spec.malformed(env)) {
-        const { result, changed, audit } = await observe(() => runAs(env, id, { person: env.person("msspAdmin"), host: CONSOLE }, form));
-        assert.equal(result.ok, false, `accepted ${JSON.stringify(form).slice(0, 200)}`);
-        assert.equal(result.error, "Check the highlighted fields.", `for ${JSON.stringify(form).slice(0, 200)}: ${JSON.stringify(result)}`);
-        assert.ok(result.fieldErrors && Object.keys(result.fieldErrors).length > 0);
-        assert.deepEqual(changed, []);
-        assert.deepEqual(audit, []);
-      }
-    });
-  });
-}
+test("every tenant-guarded entry is run by exactly one area file, and every area has its file", async () => {
+  const wrong = [...tenantSpecAreas()].filter(([, areas]) => areas.length !== 1).map(([id, areas]) => `${id}: ${areas.length ? areas.join(", ") : "no area"}`);
+  assert.deepEqual(wrong, [], "add the action's folder to AREAS in tests/helpers/actions-matrix.ts");
+  const { readdir, readFile } = await import("node:fs/promises");
+  const files = (await readdir("tests")).filter((f) => /^actions-matrix-.+\.test\.ts$/.test(f));
+  for (const area of Object.keys(AREAS)) {
+    const file = `actions-matrix-${area}.test.ts`;
+    assert.ok(files.includes(file), `tests/${file} is missing`);
+    assert.match(await readFile(`tests/${file}`, "utf8"), new RegExp(`runActionMatrix\\("${area}"`), `tests/${file} runs its area`);
+  }
+});
