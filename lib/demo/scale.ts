@@ -12,6 +12,7 @@
 // nothing is locked (a lock would bind the demo customers too). No users,
 // alerts or credentials: the demo seed has those for its own tenants.
 import type { ClientBase } from "pg";
+import { bypassRowLevelSecurity } from "./seed";
 import { DEMO_MSSP_SLUG } from "./tenants";
 
 export interface ScaleSeedOptions {
@@ -47,10 +48,7 @@ export async function seedScale(client: ClientBase, opts: ScaleSeedOptions): Pro
   const started = performance.now();
   await client.query("begin");
   try {
-    const { rows: role } = await client.query<{ bypass: boolean }>(
-      "select (rolsuper or rolbypassrls) as bypass from pg_catalog.pg_roles where rolname = current_user",
-    );
-    if (!role[0]?.bypass) await client.query("set local role service_role");
+    await bypassRowLevelSecurity(client);
     const { rows: mssp } = await client.query<{ id: string }>("select id from public.tenants where slug = $1", [DEMO_MSSP_SLUG]);
     if (mssp.length === 0) throw new Error(`the demo MSSP "${DEMO_MSSP_SLUG}" is not there: run the demo seed first`);
 

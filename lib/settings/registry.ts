@@ -170,8 +170,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
     group: "limits",
     label: "Connectors",
     description: "Connector credentials the tenant may hold. Adding one past the limit is refused.",
-    default: 20,
-    ...integer(0, 1000, "connectors"),
+    // Generous: a plan sets its own; the default must not stop an MSSP that never looked.
+    default: 200,
+    ...integer(0, 10_000, "connectors"),
     changedBy: "mssp",
     enforcedBy: "Credentials: adding one past the limit is refused.",
   }),
