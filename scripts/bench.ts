@@ -29,6 +29,9 @@
 // 200,000-alert tenant offboarded while another tenant's alert page is timed,
 // export/restore rates, scripts/bench/lifecycle.ts; also part of the default
 // run, last, since it takes about 70 s at the default scale);
+// --only=rules: workflow rule evaluation, 50 rules on every tenant, new
+// alerts through the evaluate job's function (scripts/bench/rules.ts;
+// BENCH_RULE_ALERTS, default 500);
 // --keep leaves the server up after the run (until Ctrl-C) for manual EXPLAINs.
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -46,6 +49,7 @@ import { runLifecycleBench } from "./bench/lifecycle";
 import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95, renderTable, type RunResult } from "./bench/measure";
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
+import { runRulesBench } from "./bench/rules";
 import { runTriageBench } from "./bench/triage";
 import { runConfigBench } from "./bench/config";
 import { runVaultBench } from "./bench/vault";
@@ -354,6 +358,19 @@ async function main() {
     });
   }
 
+  // ------------------------------------------------------- workflow rules
+  let rulesLines: string[] = [];
+  if (!only || only.has("rules")) {
+    console.log(`\nWorkflow rules (scripts/bench/rules.ts): 50 rules per tenant, new alerts in ${data.site.slug} through the evaluate job`);
+    rulesLines = await runRulesBench({
+      url: db.url,
+      msspId: data.msspId,
+      site: { id: data.site.id, slug: data.site.slug },
+      assigneeId: data.users.customerAdmin.id,
+      log: console.log,
+    });
+  }
+
   // ------------------------------------------------- policy helpers alone
   // What one call of each helper costs per caller: RLS on a small tenant is
   // (helper calls per statement) x this, plus claims building.
@@ -463,6 +480,10 @@ async function main() {
   if (triageLines.length > 0) {
     console.log(`\nAlert triage (issue 10):`);
     for (const line of triageLines) console.log(`  ${line}`);
+  }
+  if (rulesLines.length > 0) {
+    console.log(`\nWorkflow rules (issue 10):`);
+    for (const line of rulesLines) console.log(`  ${line}`);
   }
   if (lifecycleLines.length > 0) {
     console.log(`\nLifecycle (issue 8):`);
