@@ -12,6 +12,8 @@ const ACME = tenantUrl("acme");
 test("the Acme analyst acknowledges, comments on and resolves an alert, then bulk-acknowledges from the list", async ({ page }) => {
   test.setTimeout(180_000);
   await signIn(page, ACME, "acme.analyst@demo.test");
+  // Without a code step signIn returns at the click: let the sign-in land before navigating.
+  await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
 
   // The list: new alerts, most severe first, each with its SLA state.
   await page.goto(`${ACME}/alerts?status=new&sort=severity`);
