@@ -12,7 +12,7 @@ type Allowed = Extract<SettingsPageData, { allowed: true }>;
 
 function Row({ tenantId, row }: { tenantId: string; row: SettingRow }) {
   return (
-    <li className="grid gap-2 px-4 py-3 sm:grid-cols-[minmax(0,16rem)_minmax(0,1fr)]" data-testid={`setting-${row.key}`}>
+    <li className="grid gap-2 px-4 py-3 sm:grid-cols-[minmax(0,22rem)_minmax(0,1fr)] sm:gap-6" data-testid={`setting-${row.key}`}>
       <div>
         <p className="text-sm font-medium text-slate-800">{row.label}</p>
         <p className="mt-0.5 text-xs text-slate-500">{row.description}</p>
