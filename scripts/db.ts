@@ -1,8 +1,9 @@
 // npm run db:migrate | db:seed | db:reset | db:rollback [-- <version>]
 // Against DATABASE_URL, or the embedded dev database when it is unset.
-// db:seed -- --tenants 1000 also adds that many customers (with sites, one
-// at depth 4 every 25, and tenant settings) under the demo MSSP
-// (lib/demo/scale.ts), for the console at scale.
+// db:seed -- --tenants 1000 [--alerts 2000000] also adds that many customers
+// (with sites, one at depth 4 every 25, and tenant settings) under the demo
+// MSSP, and with --alerts that many alerts (and a tenth as many assets)
+// skewed over them (lib/demo/scale), for the console at scale.
 import pg from "pg";
 import { migrate, rollback } from "@/lib/db/migrate";
 import { seedScale } from "@/lib/demo/scale";
@@ -17,11 +18,19 @@ if (!commands.includes(command)) {
   process.exit(2);
 }
 
-// --tenants N (db:seed and db:reset): the scale seed after the demo data.
-const tenantsArg = process.argv.indexOf("--tenants");
-const scaleTenants = tenantsArg > 0 ? Number(process.argv[tenantsArg + 1]) : null;
+// --tenants N [--alerts M] (db:seed and db:reset): the scale seed after the demo data.
+const numberArg = (flag: string) => {
+  const i = process.argv.indexOf(flag);
+  return i > 0 ? Number(process.argv[i + 1]) : null;
+};
+const scaleTenants = numberArg("--tenants");
+const scaleAlerts = numberArg("--alerts");
 if (scaleTenants !== null && (!Number.isInteger(scaleTenants) || scaleTenants < 1)) {
   console.error("--tenants needs a whole number, e.g. npm run db:seed -- --tenants 1000");
+  process.exit(2);
+}
+if (scaleAlerts !== null && (scaleTenants === null || !Number.isInteger(scaleAlerts) || scaleAlerts < 0)) {
+  console.error("--alerts needs --tenants and a whole number, e.g. npm run db:seed -- --tenants 1000 --alerts 2000000");
   process.exit(2);
 }
 
@@ -47,7 +56,9 @@ try {
     await client.connect();
     try {
       await seedDemo(client, { log: console.log });
-      if (scaleTenants !== null) await seedScale(client, { tenants: scaleTenants, log: console.log });
+      if (scaleTenants !== null) {
+        await seedScale(client, { tenants: scaleTenants, alerts: scaleAlerts ?? 0, log: console.log });
+      }
     } finally {
       await client.end();
     }

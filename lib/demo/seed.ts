@@ -98,7 +98,7 @@ export async function seedDemo(client: ClientBase, opts: SeedDemoOptions = {}): 
   }
 }
 
-/** Inside the caller's transaction: service_role where the connecting role cannot bypass RLS (also lib/demo/scale.ts). */
+/** Inside the caller's transaction: service_role where the connecting role cannot bypass RLS (also lib/demo/scale). */
 export async function bypassRowLevelSecurity(client: ClientBase): Promise<void> {
   const { rows } = await client.query<{ bypass: boolean }>(
     "select (rolsuper or rolbypassrls) as bypass from pg_catalog.pg_roles where rolname = current_user",

@@ -20,6 +20,7 @@ import { isDeepStrictEqual } from "node:util";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { schema } from "@/drizzle/schema";
+import { varySettings } from "@/lib/demo/scale";
 import type { Caller } from "@/lib/db/claims";
 import { inTransaction, withTenant, type Db } from "@/lib/db/with-tenant";
 import { effectiveConfig, effectiveConfigAsService, effectiveConfigs, effectiveConfigsAsService, type EffectiveConfig } from "@/lib/settings/resolve";
@@ -37,18 +38,6 @@ export interface ConfigBenchInput {
   log: (line: string) => void;
 }
 
-/** Settings a customer may set, with a value each (valid under the registry). */
-const VARIED: Array<[string, unknown]> = [
-  ["locale.time_zone", "Europe/Paris"],
-  ["locale.language", "de-DE"],
-  ["sla.high.ack_minutes", 30],
-  ["sla.critical.resolve_minutes", 120],
-  ["notifications.emails", ["soc@example.test"]],
-  ["session.lifetime_hours", 8],
-  ["limits.users", 200],
-  ["integrations.splunk_hec", false],
-];
-
 const shape = (c: EffectiveConfig) => c.settings.map((s) => [s.key, s.value, s.source, s.sourceTenantId, s.lockedBy?.tenantId ?? null]);
 
 async function seed(url: string, input: ConfigBenchInput): Promise<{ deep: { id: string; slug: string; depth: number }; rows: number }> {
@@ -62,17 +51,8 @@ async function seed(url: string, input: ConfigBenchInput): Promise<{ deep: { id:
        returning id, slug, extensions.nlevel(path) as depth`,
       [input.site.id, slug],
     );
-    const values = JSON.stringify(VARIED);
-    // Customers (and every tenant below the MSSP but the bench path): a quarter of the keys each.
-    await owner.query(
-      `insert into public.tenant_settings (tenant_id, key, value)
-       select t.id, v.value ->> 0, v.value -> 1
-         from public.tenants t
-         cross join jsonb_array_elements($2::jsonb) v
-        where t.parent_id = $1 and abs(hashtext(t.slug || (v.value ->> 0))) % 4 = 0
-       on conflict do nothing`,
-      [input.msspId, values],
-    );
+    // Every customer of the MSSP: a quarter of the keys each (the scale data's settings).
+    await varySettings(owner, { msspId: input.msspId });
     // The bench path: the customer, its site, the sub-site.
     const put = (tenant: string, key: string, value: unknown, locked = false) =>
       owner.query(
