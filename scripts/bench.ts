@@ -501,6 +501,9 @@ try {
   await main();
 } catch (error) {
   console.error(`bench failed: ${(error as Error).stack ?? error}`);
+  // drizzle wraps the driver's error: its message (SQLSTATE, server text) is the cause.
+  const cause = (error as { cause?: { message?: string; code?: string } }).cause;
+  if (cause) console.error(`cause: ${cause.code ?? ""} ${cause.message ?? cause}`);
   exitCode = 1;
 } finally {
   await shutdown();
