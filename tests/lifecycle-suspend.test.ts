@@ -60,12 +60,12 @@ describe("a suspended customer", () => {
     assert.equal(await alertsSeen("msspAdmin", "acme"), 2);
     assert.equal(await alertsSeen("msspAnalyst", "acme-eu"), 2);
     await as(fx, "msspAdmin", async (tx) => {
-      noEffect(await attempt(tx.client, "update public.alerts set status = 'resolved' where tenant_id = $1", [fx.tenants.acme]));
+      noEffect(await attempt(tx.client, "update public.alerts set status = 'acknowledged' where tenant_id = $1 and status = 'new'", [fx.tenants.acme]));
       assertRefused(await attempt(tx.client, "insert into public.assets (tenant_id, hostname) values ($1, 'x')", [fx.tenants["acme-us"]]));
       noEffect(await attempt(tx.client, "delete from public.alerts where tenant_id = $1", [fx.tenants["acme-eu"]]));
       assertRefused(await attempt(tx.client, "insert into public.tenant_settings (tenant_id, key, value) values ($1, 'session.mfa_required', 'true')", [fx.tenants.acme]));
       // Control: the same writes on an active customer work.
-      const ok = await attempt(tx.client, "update public.alerts set status = 'resolved' where tenant_id = $1", [fx.tenants.globex]);
+      const ok = await attempt(tx.client, "update public.alerts set status = 'acknowledged' where tenant_id = $1 and status = 'new'", [fx.tenants.globex]);
       assert.ok(ok.ok && ok.rowCount === 2, "control: writing to globex works");
     });
     const host = await findTenantBySlug("acme-eu");
