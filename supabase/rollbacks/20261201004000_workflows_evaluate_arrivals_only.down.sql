@@ -1,0 +1,25 @@
+-- Rollback of 20261201004000: every inserted alert is evaluated again (the function of 20261201003000).
+create or replace function workflows.on_alerts_inserted() returns trigger
+  language plpgsql security definer
+  set search_path = pg_catalog
+  as $$
+begin
+  if to_regprocedure('graphile_worker.add_job(text,json,text,timestamp with time zone,integer,text,integer,text[],text)') is null then
+    return null;
+  end if;
+  perform graphile_worker.add_job(
+            identifier => 'workflows:evaluate',
+            payload => json_build_object('tenantId', i.tenant_id, 'alertId', i.id),
+            max_attempts => 5,
+            job_key => 'workflows:evaluate:' || i.id,
+            job_key_mode => 'preserve_run_at')
+     from inserted i
+    where exists (
+      select 1
+        from public.tenants t
+        join public.tenants a on a.path operator(extensions.@>) t.path
+        join public.workflow_rules r on r.tenant_id = a.id and r.enabled
+       where t.id = i.tenant_id);
+  return null;
+end
+$$;
