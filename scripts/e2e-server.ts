@@ -41,8 +41,10 @@ const pdp = await startCerbos().catch(async (error) => {
   await db.stop();
   throw error;
 });
-// Connection tests on the credentials page reach this stub, not the vendors.
-const connectorStub = await startConnectorStub();
+// Connection tests on the credentials page reach this stub, not the vendors;
+// so do webhook notifications, each appended to .data/e2e/webhooks.jsonl for
+// the specs to verify (e2e/webhooks.ts).
+const connectorStub = await startConnectorStub({ webhookLog: path.join(dataDir, "webhooks.jsonl") });
 // Mail the portal sends (invitations, codes, resets) lands in this real SMTP
 // server; each message is appended to .data/e2e/mail.jsonl for the specs (e2e/mail.ts).
 const mailLog = path.join(dataDir, "mail.jsonl");

@@ -2,7 +2,7 @@
 // The workflow forms: a rule editor (fields, no JSON), a channel form, and the
 // per-row buttons. Each posts to a server action that re-checks everything
 // (zod, PDP, RLS); the page only hides what would be refused.
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { FieldError, ResultMessage } from "@/components/team/form-bits";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { createChannel } from "@/lib/actions/workflows/create-channel";
@@ -12,7 +12,7 @@ import { createRule, updateRule } from "@/lib/actions/workflows/save-rule";
 import { deleteRule, setRuleEnabled } from "@/lib/actions/workflows/set-rule-enabled";
 import type { RuleFormValues } from "@/lib/rules/form-values";
 
-const input = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900";
+const input = "mt-1 w-full min-w-0 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900";
 const button = "rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:opacity-90";
 const quiet = "rounded-lg border border-slate-300 px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50";
 
@@ -51,7 +51,7 @@ export function RuleEditor(props: {
           <FieldError state={state} name="position" />
         </label>
       </div>
-      <fieldset className="rounded-lg border border-slate-200 p-3">
+      <fieldset className="min-w-0 rounded-lg border border-slate-200 p-3">
         <legend className="px-1 text-sm font-medium text-slate-700">When an alert arrives and</legend>
         <label className="text-sm text-slate-700">
           Match{" "}
@@ -122,7 +122,7 @@ export function RuleEditor(props: {
           </span>
         </label>
       </div>
-      <fieldset className="grid gap-3 rounded-lg border border-slate-200 p-3 sm:grid-cols-3">
+      <fieldset className="grid min-w-0 gap-3 rounded-lg border border-slate-200 p-3 sm:grid-cols-3">
         <legend className="px-1 text-sm font-medium text-slate-700">If not acknowledged (optional)</legend>
         <label className="text-sm text-slate-700">
           after minutes
@@ -177,6 +177,8 @@ export function RuleEditor(props: {
 
 export function ChannelForm(props: { tenantId: string }) {
   const [state, action, pending] = useActionState(createChannel, idle as ActionResult<{ id: string; secret: string | null }>);
+  // Only the field the chosen kind uses is shown (the server checks the pair again).
+  const [kind, setKind] = useState<"webhook" | "email">("webhook");
   return (
     <form action={action} className="space-y-3" data-testid="channel-form">
       <input type="hidden" name="tenantId" value={props.tenantId} />
@@ -188,22 +190,25 @@ export function ChannelForm(props: { tenantId: string }) {
         </label>
         <label className="text-sm font-medium text-slate-700">
           Kind
-          <select name="kind" className={input}>
+          <select name="kind" className={input} value={kind} onChange={(e) => setKind(e.target.value === "email" ? "email" : "webhook")}>
             <option value="webhook">Webhook (signed)</option>
             <option value="email">Email</option>
           </select>
         </label>
-        <label className="text-sm font-medium text-slate-700">
-          Webhook URL
-          <input name="url" className={input} placeholder="https://hooks.example.com/soc" />
-          <FieldError state={state} name="url" />
-        </label>
+        {kind === "webhook" ? (
+          <label className="text-sm font-medium text-slate-700">
+            Webhook URL (https)
+            <input name="url" className={input} placeholder="https://hooks.example.com/soc" />
+            <FieldError state={state} name="url" />
+          </label>
+        ) : (
+          <label className="text-sm font-medium text-slate-700">
+            Email recipients (comma or space separated)
+            <input name="recipients" className={input} placeholder="oncall@example.com" />
+            <FieldError state={state} name="recipients" />
+          </label>
+        )}
       </div>
-      <label className="block text-sm font-medium text-slate-700">
-        Email recipients (for email; comma or space separated)
-        <input name="recipients" className={input} placeholder="oncall@example.com" />
-        <FieldError state={state} name="recipients" />
-      </label>
       <div className="flex items-center gap-3">
         <button type="submit" className={button} disabled={pending}>
           Add channel

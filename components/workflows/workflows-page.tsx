@@ -55,7 +55,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
         {data.rules.length === 0 ? (
           <p className="mt-3 text-sm text-slate-600">No rules yet.</p>
         ) : (
-          <div className="mt-3 overflow-x-auto">
+          <div className="relative mt-3 overflow-x-auto">
           <table className="w-full min-w-[40rem] text-left text-sm" data-testid="rules-table">
             <thead className="text-xs uppercase text-slate-600">
               <tr>
@@ -82,7 +82,11 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
                       {d ? <div className="mt-1 text-xs text-slate-600">→ {d.wouldDo.join("; ")}</div> : null}
                     </td>
                     <td className="pr-3">
-                      <span className="font-semibold text-slate-900" data-testid="dry-run-count">{d?.matched ?? 0}</span>
+                      <span className="font-semibold text-slate-900" data-testid="dry-run-count">{d?.matched ?? 0}</span>{" "}
+                      <span className="text-slate-700">
+                        {(d?.matched ?? 0) === 1 ? "alert" : "alerts"}
+                        {d && d.samples.length > 0 ? (d.matched > d.samples.length ? `, the latest ${d.samples.length}:` : ":") : ""}
+                      </span>
                       {d && d.samples.length > 0 ? (
                         <ul className="mt-1 list-disc pl-4 text-xs text-slate-600">
                           {d.samples.map((s) => (
@@ -153,10 +157,14 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
                 <Badge text={d.status} tone={STATUS_CLASS[d.status]} testId="delivery-status" />
                 <span className="font-medium text-slate-900">{d.channelName}</span>
                 <span className="min-w-0 text-slate-600 [overflow-wrap:anywhere]">
-                  {d.reason === "test" ? "test" : `${d.reason === "escalation" ? "escalation" : "rule"} ${d.ruleName ?? ""}: ${d.alertTitle ?? ""}`}
-                  {d.recipient ? ` → ${d.recipient}` : ""} · attempt {d.attempts}/{d.maxAttempts}
+                  {d.reason === "test" ? "test message" : `${d.reason === "escalation" ? "escalation by" : "by"} rule "${d.ruleName ?? "?"}": ${d.alertTitle ?? "(alert removed)"}`}
+                  {d.recipient ? ` → ${d.recipient}` : ""}
+                  {" · "}
+                  {d.status === "delivered" ? `on attempt ${d.attempts}` : `attempt ${d.attempts} of ${d.maxAttempts}`}
                   {d.responseStatus ? ` · HTTP ${d.responseStatus}` : ""}
                   {d.lastError && d.status !== "delivered" ? ` · ${d.lastError}` : ""}
+                  {" · "}
+                  <time dateTime={d.createdAt.toISOString()}>{d.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</time>
                 </span>
               </li>
             ))}

@@ -5,7 +5,14 @@
 // It accepts every credential except one whose request contains "wrong"
 // (any case) or an all-zero GUID, which it refuses with 401, quoting the
 // request back in the error body the way careless APIs do, so the tests can
-// see the portal's message stays clean. It never stores or logs anything.
+// see the portal's message stays clean. It stores nothing of connection tests.
+//
+// Webhook notifications (lib/notify/deliver.ts sends them to
+// `<stub>/webhook<path of the channel's URL>`) are answered 200 and, when
+// `webhookLog` is given, appended to it one JSON line each: path, the
+// x-portal-* headers and the raw body, so an e2e spec can check the HMAC
+// signature (e2e/webhooks.ts). A webhook body holds an alert summary, no secret.
+import { appendFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -17,8 +24,27 @@ export interface ConnectorStub {
   stop(): Promise<void>;
 }
 
-export async function startConnectorStub(): Promise<ConnectorStub> {
+export interface ReceivedWebhook {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  receivedAt: string;
+}
+
+function recordWebhook(req: http.IncomingMessage, res: http.ServerResponse, log: string | undefined) {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => {
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith("x-portal-") || k === "content-type").map(([k, v]) => [k, String(v)]));
+    const entry: ReceivedWebhook = { path: (req.url ?? "/").slice("/webhook".length) || "/", headers, body: Buffer.concat(chunks).toString("utf8"), receivedAt: new Date().toISOString() };
+    if (log) appendFileSync(log, `${JSON.stringify(entry)}\n`);
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
+  });
+}
+
+export async function startConnectorStub(opts: { webhookLog?: string } = {}): Promise<ConnectorStub> {
   const server = http.createServer((req, res) => {
+    if (req.method === "POST" && (req.url ?? "").startsWith("/webhook/")) return recordWebhook(req, res, opts.webhookLog);
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.length < 64 && chunks.push(c));
     req.on("end", () => {
