@@ -219,6 +219,10 @@ async function main() {
   await mkdir(BENCH_DIR, { recursive: true });
   db = await startEmbeddedPostgres({ dataDir: DATA_DIR, port: await freePort(), persistent: false, quiet: true, postgresFlags: PG_FLAGS });
   process.env.DATABASE_URL = db.url;
+  // Jobs the parts run (provisioning's welcome mail, the rules' notifications)
+  // seal queued mail under a key derived from it: a throwaway one for the
+  // bench's throwaway database, so any part runs on its own (--only=lifecycle).
+  process.env.NEXTAUTH_SECRET ??= "bench-only-nextauth-secret-not-used-anywhere-else";
   await migrate(db.url);
 
   const owner = new pg.Client({ connectionString: db.url });
