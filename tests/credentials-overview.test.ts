@@ -403,7 +403,7 @@ describe("one tenant's credentials from the console", () => {
   });
 
   test("another MSSP's tenant, a sibling's and one that does not exist look the same: nothing selected, nothing read", async () => {
-    const nothing = { tenants: [], selected: null, credentials: [] };
+    const nothing = { tenants: [], selected: null, credentials: [], disabledKinds: [] };
     assert.deepEqual(await open("msspAdmin", "other-co"), nothing);
     assert.deepEqual(await open("msspBAdmin", "acme"), nothing);
     assert.deepEqual(await open("acmeEuAdmin", "acme-us"), nothing);
