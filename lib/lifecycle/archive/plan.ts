@@ -6,12 +6,18 @@ import { TENANTS_TABLE, type TenantTable } from "@/lib/lifecycle/catalog";
 import { ArchiveError } from "./errors";
 import type { ArchiveHead, TenantRef } from "./format";
 import { CHAIN_HEADS, TENANT_KEYS } from "./sections";
+import { upgradesFor } from "./upgrades";
 
 type Queryable = Pick<pg.ClientBase, "query">;
 
-/** The archive's columns, table by table, checked against this deployment's. */
+/**
+ * The archive's columns, table by table, checked against this deployment's:
+ * the columns each section's rows are written to. A column this deployment
+ * dropped is left out when a known upgrade (upgrades.ts) carries it over.
+ */
 export function checkSchema(head: ArchiveHead, here: TenantTable[]): Map<string, string[]> {
   const byName = new Map(here.map((t) => [t.name, t]));
+  const upgrades = upgradesFor(head, here);
   const columns = new Map<string, string[]>();
   for (const table of head.tables) {
     const target = byName.get(table.name);
@@ -21,9 +27,19 @@ export function checkSchema(head: ArchiveHead, here: TenantTable[]): Map<string,
     // Keys and chain heads are written by their own functions, not by column.
     if (table.name === TENANT_KEYS || table.name === CHAIN_HEADS) continue;
     const have = new Map(target.columns.map((c) => [c.name, c]));
-    const missing = table.columns.filter((c) => !have.get(c) || have.get(c)!.generated);
-    if (missing.length) {
-      throw new ArchiveError("schema", `table ${table.name} here lacks column(s) ${missing.join(", ")} that the archive holds: migrate this deployment first`);
+    const carried = new Set((upgrades.get(table.name) ?? []).flatMap((u) => u.dropped));
+    const gone = table.columns.filter((c) => !have.has(c) && !carried.has(c));
+    if (gone.length) {
+      const list = gone.map((c) => `${table.name}.${c}`).join(", ");
+      throw new ArchiveError(
+        "schema",
+        `the archive holds column ${list}, which this deployment no longer has and does not know how to carry over ` +
+          `(an archive taken on a newer release restores only once this deployment runs that release)`,
+      );
+    }
+    const generated = table.columns.filter((c) => have.get(c)?.generated);
+    if (generated.length) {
+      throw new ArchiveError("schema", `table ${table.name} here computes column(s) ${generated.join(", ")}, which the archive holds as data`);
     }
     const required = target.columns.filter(
       (c) => c.notNull && !c.hasDefault && !c.generated && !c.identity && !table.columns.includes(c.name) && !(table.name === TENANTS_TABLE && c.name === "path"),
@@ -31,7 +47,7 @@ export function checkSchema(head: ArchiveHead, here: TenantTable[]): Map<string,
     if (required.length) {
       throw new ArchiveError("schema", `table ${table.name} here requires column(s) ${required.map((c) => c.name).join(", ")}, which the archive (an older schema) lacks`);
     }
-    columns.set(table.name, table.columns);
+    columns.set(table.name, table.columns.filter((c) => !carried.has(c)));
   }
   return columns;
 }

@@ -27,8 +27,9 @@ import { ArchiveDecryptor } from "./crypto";
 import { ArchiveError } from "./errors";
 import { Digest, parseControl, splitLines, type ArchiveHead, type SectionDigest, type TenantRef } from "./format";
 import { checkSchema, planRestore, type RestorePlan } from "./plan";
-import { AUDIT_LOG, CHAIN_HEADS, catalogSections, digestSection, TENANT_KEYS, userColumns } from "./sections";
+import { AUDIT_LOG, CHAIN_HEADS, digestSection, sectionAsArchived, TENANT_KEYS, userColumns } from "./sections";
 import { withArchiveWrite } from "./tx";
+import { upgradesFor } from "./upgrades";
 import { createUserMap, emptyUserReport, type UserReport } from "./users";
 import { JOBS, NOT_RESUMED, writerFor, type SectionWriter, type WriterContext } from "./writer";
 
@@ -65,6 +66,8 @@ export interface RestoreResult {
   users: UserReport;
   /** Tenants restored in another state than active (as the archive had them: an offboarding export says deprovisioning). */
   notActive: { slug: string; status: string }[];
+  /** Schema changes since the archive was taken that the restore carried its rows through (upgrades.ts), with the rows each changed. */
+  upgrades: { id: string; table: string; migration: string; description: string; rows: number }[];
 }
 
 export async function restoreTenant(opts: RestoreOptions): Promise<RestoreResult> {
@@ -89,6 +92,8 @@ export async function restoreTenant(opts: RestoreOptions): Promise<RestoreResult
 
 class Restore {
   private readonly digests: Record<string, SectionDigest> = {};
+  /** The keys of each section's rows, as the archive holds them (its schema may be older). */
+  private readonly rowKeys = new Map<string, string[]>();
   private manifest?: Record<string, SectionDigest>;
   private ctx!: WriterContext;
   private plan!: RestorePlan;
@@ -104,7 +109,8 @@ class Restore {
   async run(lines: AsyncGenerator<string>): Promise<RestoreResult> {
     const { client, head, opts } = this;
     const catalog = await loadTenantCatalog(client);
-    const columns = checkSchema(head, [...(await loadUserTables(client)), ...catalog]);
+    const schemaHere = [...(await loadUserTables(client)), ...catalog];
+    const columns = checkSchema(head, schemaHere);
     // Two restores of one tenant queue here instead of interleaving.
     await client.query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [`lifecycle.archive:${head.root.id}`]);
     this.plan = await planRestore(client, head, opts);
@@ -126,6 +132,7 @@ class Restore {
     this.ctx = {
       client, catalog, columns, tenantIds: ids, rootId: head.root.id, parentId: this.plan.parentId, auditChains: chains,
       keys: { ...this.secrets, mfaHere }, users: emptyUserReport(), written: {}, archiveHeads: new Map(),
+      upgrades: upgradesFor(head, schemaHere), upgraded: new Map(),
     };
     await this.readBody(lines);
 
@@ -144,6 +151,9 @@ class Restore {
       created: this.plan.created.map((t) => t.slug), replaced: this.plan.replaced.map((t) => t.slug), deletedRows,
       sections: this.manifest!, written: this.ctx.written, verified,
       audit: { restoredChains: chains.map(slugOf), keptChains: kept.map(slugOf) }, users: this.ctx.users, notActive,
+      upgrades: [...this.ctx.upgrades.values()].flat().map((u) => ({
+        id: u.id, table: u.table, migration: u.migration, description: u.description, rows: this.ctx.upgraded.get(u.table)?.changed ?? 0,
+      })),
     };
   }
 
@@ -160,6 +170,7 @@ class Restore {
       if (this.manifest) throw new ArchiveError("corrupt", "the archive holds records after its manifest");
       if (!line.startsWith("#")) {
         if (!section) throw new ArchiveError("corrupt", "the archive holds a row outside any section");
+        if (section.digest.rows === 0) this.rowKeys.set(section.name, Object.keys(JSON.parse(line) as object));
         section.digest.add(line);
         await section.writer.row(line);
         if (section.digest.rows % 5000 === 0) this.opts.progress?.({ section: section.name, rows: section.digest.rows });
@@ -200,8 +211,11 @@ class Restore {
   private async verify(catalog: TenantTable[], chainKept: boolean): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     const mapped = new Set(this.ctx.mapChanged ? userColumns(catalog).map(([t]) => t.name) : []);
-    for (const section of catalogSections(catalog)) {
-      const want = this.manifest![section.name];
+    for (const table of catalog) {
+      // An older archive's rows lack the columns added here since: compare without them,
+      // and with the rows as its upgrades carried them over (upgrades.ts).
+      const section = sectionAsArchived(table, this.rowKeys.get(table.name) ?? table.columns.map((c) => c.name));
+      const want = this.ctx.upgraded.get(section.name)?.digest.done() ?? this.manifest![section.name];
       if (!want) continue; // a table this deployment has and the archive's source did not
       if (chainKept && (section.name === AUDIT_LOG || section.name === CHAIN_HEADS)) {
         out[section.name] = "kept the live audit chain";

@@ -18,8 +18,13 @@ export interface Section {
   sql: string;
 }
 
-function tableSection(t: TenantTable): Section {
+/**
+ * A table's section. `omit`: columns left out of each line, for comparing
+ * with an archive taken before they were added (restore.ts verification).
+ */
+function tableSection(t: TenantTable, omit: string[] = []): Section {
   const col = quoteIdent(t.tenantColumn);
+  const drop = omit.length ? ` - array[${omit.map((c) => `'${c.replace(/'/g, "''")}'`).join(", ")}]::text[]` : "";
   if (t.name === TENANTS_TABLE) {
     // Placement is not content: the root's parent and every absolute path
     // depend on where the subtree hangs, so the root's parent_id is written
@@ -27,8 +32,8 @@ function tableSection(t: TenantTable): Section {
     // out. Parents first, so a restore can insert in this order.
     return {
       name: t.name,
-      sql: `select (to_jsonb(t) - 'path' || jsonb_build_object('parent_id',
-                     case when t.id = $2::uuid then null else t.parent_id end))::text as line
+      sql: `select ((to_jsonb(t) - 'path' || jsonb_build_object('parent_id',
+                     case when t.id = $2::uuid then null else t.parent_id end))${drop})::text as line
               from public.tenants t where t.id = any ($1::uuid[])
              order by extensions.nlevel(t.path), t.id`,
     };
@@ -49,11 +54,17 @@ function tableSection(t: TenantTable): Section {
   const order = t.primaryKey.length > 0 ? t.primaryKey.map((c) => `t.${quoteIdent(c)}`).join(", ") : "1";
   return {
     name: t.name,
-    sql: `select to_jsonb(t)::text as line from ${t.ident} t where t.${col} = any ($1::uuid[]) and $2::uuid is not null order by ${order}`,
+    sql: `select (to_jsonb(t)${drop})::text as line from ${t.ident} t where t.${col} = any ($1::uuid[]) and $2::uuid is not null order by ${order}`,
   };
 }
 
-export const catalogSections = (catalog: TenantTable[]): Section[] => catalog.map(tableSection);
+export const catalogSections = (catalog: TenantTable[]): Section[] => catalog.map((t) => tableSection(t));
+
+/** The section as an archive with only these columns reads it: columns added here since are left out. */
+export function sectionAsArchived(t: TenantTable, archiveColumns: readonly string[]): Section {
+  if (t.name === TENANT_KEYS) return tableSection(t);
+  return tableSection(t, t.columns.map((c) => c.name).filter((c) => !archiveColumns.includes(c)));
+}
 
 /** Columns of tenant-scoped tables that reference public.users(id), as [table, column]. */
 export function userColumns(catalog: TenantTable[]): [TenantTable, string][] {

@@ -4,10 +4,11 @@
 import type pg from "pg";
 import { TENANTS_TABLE, type TenantTable } from "@/lib/lifecycle/catalog";
 import { ArchiveError } from "./errors";
-import { RECOVERY_CODES, USER_MFA, USER_REFS, USERS } from "./format";
+import { Digest, RECOVERY_CODES, USER_MFA, USER_REFS, USERS } from "./format";
 import { KeyImporter } from "./keys";
 import { Batcher, insertBatch, insertSql, upsertClause } from "./rows";
 import { AUDIT_LOG, CHAIN_HEADS, TENANT_KEYS, userColumns } from "./sections";
+import { upgradedLinesSql, type ArchiveUpgrade } from "./upgrades";
 import { forCreatedUsers, mappedUser, mfaRowForHere, restoreUserRefs, restoreUsers, userMapChanged, type UserReport } from "./users";
 
 export interface SectionWriter {
@@ -33,6 +34,10 @@ export interface WriterContext {
   /** Chain heads the archive holds, by tenant (to say whether a kept live chain contains the archive's). */
   archiveHeads: Map<string, { seq: number; hash: string }>;
   mapChanged?: boolean;
+  /** Upgrades this archive needs, by section (upgrades.ts). */
+  upgrades: Map<string, ArchiveUpgrade[]>;
+  /** Per upgraded section: the archive's rows as upgraded (what verification compares with) and how many changed. */
+  upgraded: Map<string, { digest: Digest; changed: number }>;
 }
 
 const count = (ctx: WriterContext, section: string, n: number) => (ctx.written[section] = (ctx.written[section] ?? 0) + n);
@@ -41,6 +46,32 @@ function batched(flush: (lines: string[]) => Promise<void>): SectionWriter {
   const batcher = new Batcher(flush);
   return { row: (line) => batcher.add(line), end: () => batcher.flush() };
 }
+
+/**
+ * A catalog section's batches: inserted, then (for a section an older
+ * archive holds in an older shape) each upgrade's afterBatch, and the rows as
+ * upgraded digested in archive order for the verification.
+ */
+function tableWriter(ctx: WriterContext, section: string, insert: (lines: string[]) => Promise<number>): SectionWriter {
+  const upgrades = ctx.upgrades.get(section) ?? [];
+  if (upgrades.length === 0) return batched(async (lines) => void count(ctx, section, await insert(lines)));
+  const state = { digest: new Digest(), changed: 0 };
+  ctx.upgraded.set(section, state);
+  const linesSql = upgradedLinesSql(upgrades);
+  return batched(async (lines) => {
+    count(ctx, section, await insert(lines));
+    const batch = `[${lines.join(",")}]`;
+    for (const u of upgrades) if (u.afterBatch) await ctx.client.query(u.afterBatch, [batch]);
+    const { rows } = await ctx.client.query<{ line: string; changed: boolean }>(linesSql, [batch]);
+    for (const r of rows) {
+      state.digest.add(r.line);
+      if (r.changed) state.changed++;
+    }
+  });
+}
+
+const upgradeExprs = (ctx: WriterContext, section: string): Record<string, string> =>
+  Object.assign({}, ...(ctx.upgrades.get(section) ?? []).map((u) => u.exprs ?? {}));
 
 export const JOBS = "public.jobs";
 export const NOT_RESUMED = "Not resumed: restored from an archive taken while it was unfinished";
@@ -122,10 +153,10 @@ export async function writerFor(ctx: WriterContext, section: string): Promise<Se
     const sql = insertSql({
       ident: table.ident,
       columns: cols,
-      exprs: { parent_id: "case when r.id = $2::uuid then $3::uuid else r.parent_id end" },
+      exprs: { ...upgradeExprs(ctx, section), parent_id: "case when r.id = $2::uuid then $3::uuid else r.parent_id end" },
       onConflict: upsertClause(["id"], cols),
     });
-    return batched(async (lines) => void count(ctx, section, await insertBatch(client, sql, lines, [ctx.rootId, ctx.parentId])));
+    return tableWriter(ctx, section, (lines) => insertBatch(client, sql, lines, [ctx.rootId, ctx.parentId]));
   }
   if (section === AUDIT_LOG) {
     // Only chains that were empty here; a live chain is kept (restore.ts appends tenant.restored).
@@ -133,8 +164,9 @@ export async function writerFor(ctx: WriterContext, section: string): Promise<Se
     return batched(async (lines) => void count(ctx, section, await insertBatch(client, sql, lines, [ctx.auditChains])));
   }
   ctx.mapChanged ??= await userMapChanged(client);
-  const exprs: Record<string, string> = ctx.mapChanged ? Object.fromEntries(userColumns([table]).map(([, c]) => [c, mappedUser(c)])) : {};
+  const exprs: Record<string, string> = upgradeExprs(ctx, section);
+  if (ctx.mapChanged) Object.assign(exprs, Object.fromEntries(userColumns([table]).map(([, c]) => [c, mappedUser(c)])));
   if (section === JOBS && ["status", "last_error", "finished_at"].every((c) => columns.includes(c))) Object.assign(exprs, UNFINISHED_JOBS_CANCELLED);
   const sql = insertSql({ ident: table.ident, columns, exprs, overriding: table.columns.some((c) => c.identity === "a") });
-  return batched(async (lines) => void count(ctx, section, await insertBatch(client, sql, lines)));
+  return tableWriter(ctx, section, (lines) => insertBatch(client, sql, lines));
 }
