@@ -22,7 +22,8 @@ export interface AlertsOptions {
   description?: string;
   /** Drop the alerts' secondary indexes for the load and rebuild them after
    *  (a sorted build is far cheaper than millions of random inserts into
-   *  each). Needs the table's owner; skipped for anyone else. Default true. */
+   *  each). Only when the load is at least the table's current size, and
+   *  for the table's owner; default true. */
   rebuildIndexes?: boolean;
   /** setseed() value for the row attributes. */
   seed?: number;
@@ -77,6 +78,17 @@ export async function generateAlertsAndAssets(client: ClientBase, opts: AlertsOp
     [opts.alerts, opts.assets, ZIPF, opts.roots, opts.onlyEmpty ?? false],
   );
 
+  const { rows: [planned] } = await q(
+    `select count(*)::int as tenants, coalesce(sum(n_alerts), 0)::float8 as alerts,
+            greatest((select reltuples from pg_catalog.pg_class where oid = 'public.alerts'::regclass), 0)::float8 as existing
+       from scale_alloc`,
+  );
+  if (planned.tenants === 0) {
+    log("  no tenant in scope without alerts: nothing to add");
+    await q("drop table pg_temp.scale_alloc");
+    return result;
+  }
+
   await timePhase(result.phases, log, `assets (${opts.assets.toLocaleString("en-US")})`, async () => {
     const r = await q(
       `insert into public.assets
@@ -104,8 +116,9 @@ export async function generateAlertsAndAssets(client: ClientBase, opts: AlertsOp
   const { rows: [own] } = await q(
     `select pg_catalog.pg_has_role(c.relowner, 'USAGE') as owner from pg_catalog.pg_class c where c.oid = 'public.alerts'::regclass`,
   );
+  // Rebuilding pays when the load is at least as large as what is there already.
   const secondary =
-    (opts.rebuildIndexes ?? true) && own.owner
+    (opts.rebuildIndexes ?? true) && own.owner && planned.alerts >= planned.existing
       ? (
           await q(
             `select indexname, indexdef from pg_catalog.pg_indexes
