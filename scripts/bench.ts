@@ -2,7 +2,8 @@
 //
 // What row-level security costs at MSSP scale. Starts a fresh embedded
 // Postgres 17, migrates it, generates ~1,600 tenants and BENCH_ALERTS alerts
-// (default 1,000,000) in set-based SQL, then times each scenario two ways:
+// (default 1,000,000) in set-based SQL (lib/demo/scale, through
+// scripts/bench/generate.ts), then times each scenario two ways:
 //   RLS       the app path: withTenant() (claims from the real access-token
 //             hook, SET LOCAL ROLE authenticated), the query without a tenant
 //             filter;
