@@ -73,11 +73,40 @@ async function seedAcme(ownerUrl: string, fx: Fixtures): Promise<Map<string, str
       sealTotpSecret(fx.users.acmeAdmin, TOTP),
     ]);
     await c.query("insert into public.user_recovery_codes (user_id, code_hash) values ($1, repeat('a', 64))", [fx.users.acmeAdmin]);
+    await seedNewerTables(c, fx);
   });
   for (const n of [1, 2, 3]) {
     await as(fx, "acmeAdmin", (tx) => recordAudit(tx, { tenantId: fx.tenants.acme, action: `test.event-${n}`, outcome: "success", details: { n } }));
   }
   return secrets;
+}
+
+/**
+ * A row in each table today's migrations added (settings, triage, workflows),
+ * so the round trips below cover them: an alert moved through the triage
+ * workflow with its timeline, a rule's runs and deliveries. Rules themselves
+ * are in the last test.
+ */
+async function seedNewerTables(c: pg.Client, fx: Fixtures) {
+  const acme = fx.tenants.acme;
+  const alert = fx.alerts.acme[0];
+  await c.query("insert into public.tenant_settings (tenant_id, key, value, locked) values ($1, 'session.mfa_required', 'true', true), ($1, 'sla.critical.ack_minutes', '30', false)", [acme]);
+  await c.query("update public.alerts set status = 'acknowledged', assigned_to = $2 where id = $1", [alert, fx.users.acmeAdmin]);
+  await c.query("insert into public.alert_events (tenant_id, alert_id, kind, actor_id, body) values ($1, $2, 'comment', $3, 'looking')", [acme, alert, fx.users.acmeAdmin]);
+  await c.query("insert into public.alert_saved_filters (tenant_id, user_id, name, query) values ($1, $2, 'mine', '?status=acknowledged')", [acme, fx.users.acmeAdmin]);
+  const channel = randomUUID();
+  await c.query("insert into public.notification_channels (tenant_id, id, name, kind, recipients) values ($1, $2, 'ops mail', 'email', '{ops@example.com}')", [acme, channel]);
+  // A rule that has since been deleted (runs and deliveries keep its id; see the rule test at the end).
+  const rule = { id: randomUUID() };
+  await c.query(
+    "insert into public.workflow_rule_runs (tenant_id, alert_id, rule_tenant_id, rule_id, rule_version, stage, outcome) values ($1, $2, $1, $3, 2, 'match', 'applied')",
+    [acme, alert, rule.id],
+  );
+  const { rows: [delivery] } = await c.query(
+    "insert into public.notification_deliveries (tenant_id, channel_id, kind, reason, alert_tenant_id, alert_id, rule_id, status, attempts, payload, delivered_at) values ($1, $2, 'email', 'rule', $1, $3, $4, 'delivered', 1, '{}', now()) returning id",
+    [acme, channel, alert, rule.id],
+  );
+  await c.query("insert into public.notification_attempts (tenant_id, delivery_id, attempt, outcome) values ($1, $2, 1, 'delivered')", [acme, delivery.id]);
 }
 
 /** Checksums of every tenant-scoped table for the given tenants, read as the owner. */
@@ -129,6 +158,13 @@ test("the export names the subtree and counts every tenant-scoped table, secrets
   assert.equal(exported.sections["public.audit_log"].rows, 3);
   assert.equal(exported.sections["public.users"].rows, 6, "the members of acme and its sites");
   assert.equal(exported.totpWrapped, 1);
+  for (const [table, n] of Object.entries({
+    "public.tenant_settings": 2, "public.alert_events": 3, "public.alert_saved_filters": 1, "public.notification_channels": 1,
+    "public.workflow_rule_runs": 1,
+    "public.notification_deliveries": 1, "public.notification_attempts": 1,
+  })) {
+    assert.equal(exported.sections[table]?.rows, n, table);
+  }
   const bytes = await readFile(archive);
   for (const secret of [...secrets.values(), "$argon2id$", "test.event-1", TOTP.toString("hex")]) {
     assert.ok(!bytes.includes(secret), `the archive file shows ${secret} in the clear`);
@@ -379,3 +415,28 @@ test("no DEK, transfer key or TOTP secret reaches a statement log that records e
     await server.stop();
   }
 });
+
+test(
+  "a tenant with a workflow rule round-trips: the rule keeps its version and its history comes back once",
+  {
+    todo:
+      "fails today: workflows.version_rule resets an inserted rule to version 1 and workflows.record_rule_version " +
+      "writes a 'created' history row, which then collides with the archive's history (23505). Needs both trigger " +
+      "functions to leave a restore's rows alone (keyring.restoring(tenant)), a migration outside this task's range",
+  },
+  async () => {
+    await useDatabase(source.appUrl, SECRET_A);
+    const globex = fx.tenants.globex;
+    await withClient(source.url, async (c) => {
+      const { rows: [rule] } = await c.query("insert into public.workflow_rules (tenant_id, name, definition) values ($1, 'escalate', '{\"when\": {}}') returning id", [globex]);
+      await c.query("update public.workflow_rules set definition = '{\"when\": {\"severity\": \"high\"}}' where id = $1", [rule.id]);
+    });
+    const file = path.join(dir, "globex.archive");
+    const first = await exportTo(file, "globex");
+    assert.equal(first.sections["public.workflow_rules"].rows, 1);
+    assert.equal(first.sections["public.workflow_rule_versions"].rows, 2);
+    await restoreTenant({ in: createReadStream(file), transferKey: keyFile, replace: true, via: "test" });
+    const again = await exportTo(path.join(dir, "globex-again.archive"), "globex");
+    for (const name of ["public.workflow_rules", "public.workflow_rule_versions"]) assert.deepEqual(again.sections[name], first.sections[name], name);
+  },
+);
