@@ -418,12 +418,6 @@ test("no DEK, transfer key or TOTP secret reaches a statement log that records e
 
 test(
   "a tenant with a workflow rule round-trips: the rule keeps its version and its history comes back once",
-  {
-    todo:
-      "fails today: workflows.version_rule resets an inserted rule to version 1 and workflows.record_rule_version " +
-      "writes a 'created' history row, which then collides with the archive's history (23505). Needs both trigger " +
-      "functions to leave a restore's rows alone (keyring.restoring(tenant)), a migration outside this task's range",
-  },
   async () => {
     await useDatabase(source.appUrl, SECRET_A);
     const globex = fx.tenants.globex;

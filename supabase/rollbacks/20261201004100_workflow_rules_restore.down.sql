@@ -1,0 +1,43 @@
+-- Rollback of 20261201004100: the rule triggers as 20261201003000 made them (a restore of a tenant with rules fails again).
+create or replace function workflows.version_rule() returns trigger
+  language plpgsql
+  set search_path = pg_catalog
+  as $$
+begin
+  if tg_op = 'INSERT' then
+    new.version := 1;
+  elsif (new.name, new.position, new.enabled, new.definition) is distinct from (old.name, old.position, old.enabled, old.definition) then
+    new.version := old.version + 1;
+    new.updated_at := now();
+  else
+    new.version := old.version;
+  end if;
+  return new;
+end
+$$;
+create or replace function workflows.record_rule_version() returns trigger
+  language plpgsql security definer
+  set search_path = pg_catalog
+  as $$
+declare
+  actor uuid := nullif(current_setting('request.jwt.claims', true)::jsonb ->> 'sub', '')::uuid;
+  r public.workflow_rules := case when tg_op = 'DELETE' then old else new end;
+  what text;
+begin
+  if tg_op = 'UPDATE' and new.version = old.version then
+    return null;
+  end if;
+  what := case
+    when tg_op = 'INSERT' then 'created'
+    when tg_op = 'DELETE' then 'deleted'
+    when new.enabled <> old.enabled and (new.name, new.position, new.definition) is not distinct from (old.name, old.position, old.definition)
+      then case when new.enabled then 'enabled' else 'disabled' end
+    else 'changed' end;
+  insert into public.workflow_rule_versions (tenant_id, rule_id, version, change, name, position, enabled, definition, changed_by)
+  values (r.tenant_id, r.id, case when tg_op = 'DELETE' then r.version + 1 else r.version end, what, r.name, r.position, r.enabled, r.definition,
+          case when exists (select 1 from public.users u where u.id = actor) then actor end);
+  return null;
+end
+$$;
+revoke all on function workflows.version_rule() from public, anon, authenticated, service_role, portal_app;
+revoke all on function workflows.record_rule_version() from public, anon, authenticated, service_role, portal_app;
