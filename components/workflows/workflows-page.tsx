@@ -31,6 +31,16 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
       </>
     );
   }
+  if (data.disabled) {
+    return (
+      <>
+        <PageHeader title="Workflows" />
+        <p className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-700" data-testid="workflows-disabled">
+          Routing and escalation rules are not enabled for {data.tenant.name}: no rule runs on its alerts. Ask your MSSP to enable them.
+        </p>
+      </>
+    );
+  }
   const fields: FieldOption[] = FIELD_NAMES.map((name) => ({
     name,
     label: FIELDS[name].label,

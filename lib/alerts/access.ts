@@ -5,11 +5,13 @@
 // people whose memberships let RLS show them. Pages ask here before reading.
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { featureOn } from "@/lib/settings/enforce";
+import { effectiveConfigs } from "@/lib/settings/resolve";
 
 export interface AlertAccess {
   /** Visible tenants whose alerts the caller may read. */
   readable: Set<string>;
-  /** Visible tenants whose alerts the caller may triage (a subset of readable in practice, not assumed). */
+  /** Visible tenants whose alerts the caller may triage (a subset of readable in practice, not assumed) and that have features.alert_triage on. */
   triage: Set<string>;
   /** Visible tenants the PDP denies alerts:read on: the list leaves their alerts out. */
   hidden: string[];
@@ -25,11 +27,13 @@ export async function alertAccess(tx: TenantTx): Promise<AlertAccess> {
   const hidden: string[] = [];
   if (rows.length === 0) return { readable, triage, hidden };
   const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["alerts:read", "alerts:triage"], rows);
+  // features.alert_triage off: the PDP may allow it, but the tenant has not bought it, so no controls.
+  const configs = await effectiveConfigs(tx, rows.map((t) => t.id));
   for (const t of rows) {
     const d = decisions.get(t.id);
     if (d?.["alerts:read"]) readable.add(t.id);
     else hidden.push(t.id);
-    if (d?.["alerts:triage"]) triage.add(t.id);
+    if (d?.["alerts:triage"] && featureOn(configs.get(t.id), "features.alert_triage")) triage.add(t.id);
   }
   return { readable, triage, hidden };
 }

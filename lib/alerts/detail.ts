@@ -7,6 +7,7 @@ import type { TenantTx } from "@/lib/db/with-tenant";
 import { slaClocks, type SlaClocks, type SlaTargets } from "./sla";
 import { slaTargetsFor } from "./sla-targets";
 import { TRANSITIONS } from "./workflow";
+import { featureEnabled } from "@/lib/settings/enforce";
 
 export interface AlertDetail {
   tenantId: string;
@@ -87,6 +88,8 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date):
   if (!r) return null;
   const can = await permissions(tx, ["alerts:read", "alerts:triage"], r.tenant_id);
   if (!can["alerts:read"]) throw new AuthorizationError("alerts:read", r.tenant_id);
+  // No triage controls where the tenant has not bought triage (features.alert_triage); the actions refuse too.
+  const canTriage = can["alerts:triage"] && (await featureEnabled(tx, r.tenant_id, "features.alert_triage"));
 
   const alert: AlertDetail = {
     tenantId: r.tenant_id,
@@ -113,9 +116,9 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date):
   const targets = await slaTargetsFor(tx, alert.tenantId);
   return {
     alert,
-    canTriage: can["alerts:triage"],
-    nextStatuses: can["alerts:triage"] ? TRANSITIONS[alert.status] : [],
-    assignees: can["alerts:triage"] ? await assigneesFor(tx, alert.tenantId) : [],
+    canTriage,
+    nextStatuses: canTriage ? TRANSITIONS[alert.status] : [],
+    assignees: canTriage ? await assigneesFor(tx, alert.tenantId) : [],
     targets,
     sla: slaClocks(alert, targets, now),
     timeline: await timelineOf(tx, alert),

@@ -11,6 +11,8 @@ import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
 import { STATUS_LABELS } from "./labels";
 import { isClosed } from "./workflow";
+import { featureOn } from "@/lib/settings/enforce";
+import { effectiveConfigs } from "@/lib/settings/resolve";
 
 /** Foreign, unknown and invisible alerts all read the same: existence is not revealed. */
 export const ALERT_NOT_FOUND = "That alert is not here: it may have been removed, or it belongs to a tenant you cannot work in. Nothing was changed.";
@@ -136,6 +138,8 @@ export async function bulkTriage(tx: TenantTx, scope: TenantResource, keys: read
     ? await checkActionsForEach(principalFromClaims(tx.claims), ["alerts:triage"], [...tenants.values()])
     : new Map<string, Record<"alerts:triage", boolean>>();
   const found = new Map(rows.map((r) => [`${r.tenant_id}:${r.id}`, r]));
+  // features.alert_triage: a tenant that has not bought triage keeps its alerts as they are.
+  const configs = await effectiveConfigs(tx, [...tenants.keys()]);
 
   const results: BulkRowResult[] = [];
   for (const key of keys) {
@@ -146,6 +150,10 @@ export async function bulkTriage(tx: TenantTx, scope: TenantResource, keys: read
     }
     if (!allowed.get(r.tenant_id)?.["alerts:triage"]) {
       results.push({ ...key, outcome: "refused", message: "you may not triage this tenant's alerts" });
+      continue;
+    }
+    if (!featureOn(configs.get(r.tenant_id), "features.alert_triage")) {
+      results.push({ ...key, outcome: "refused", message: "alert triage is not enabled for this tenant" });
       continue;
     }
     const alert: TriageAlert = { tenantId: r.tenant_id, id: r.id, status: r.status, assignedTo: r.assigned_to };

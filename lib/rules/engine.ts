@@ -31,6 +31,7 @@ import { enqueueMail, workflowAlertMail } from "@/lib/mail";
 import { queueNotification, type AlertSummary } from "@/lib/notify/queue";
 import { tenantOrigin } from "@/lib/tenancy/host";
 import { settings } from "@/lib/config";
+import { featureEnabledAsService } from "@/lib/settings/enforce";
 import { defaultRecipients } from "./defaults";
 import { ruleMatches, type AlertFacts, type RuleDefinition } from "./language";
 import { toRule, type Rule } from "./store";
@@ -265,6 +266,8 @@ export async function evaluateAlert(tenantId: string, alertId: string): Promise<
   return withServiceRole("workflows.engine", async (db) => {
     const a = await loadAlert(db, tenantId, alertId);
     if (!a) return { matched: [] };
+    // features.workflows off for the alert's tenant: no rule (its own or an ancestor's) acts on it.
+    if (!(await featureEnabledAsService(db, tenantId, "features.workflows"))) return { matched: [] };
     const facts = factsOf(a);
     const matched: Evaluation["matched"] = [];
     for (const rule of await effectiveRules(db, tenantId)) {
@@ -291,13 +294,15 @@ export async function evaluateAlert(tenantId: string, alertId: string): Promise<
   });
 }
 
-export type EscalationOutcome = "escalated" | "acknowledged" | "not-due" | "rule-gone" | "done-before" | "alert-gone";
+export type EscalationOutcome = "escalated" | "acknowledged" | "not-due" | "rule-gone" | "done-before" | "alert-gone" | "feature-off";
 
 /** The escalation of one rule for one alert: acts only if the alert is still not acknowledged at `now`. */
 export async function escalateAlert(job: { tenantId: string; alertId: string; ruleTenantId: string; ruleId: string }, now = new Date()): Promise<EscalationOutcome> {
   return withServiceRole("workflows.engine", async (db) => {
     const a = await loadAlert(db, job.tenantId, job.alertId);
     if (!a) return "alert-gone";
+    // Turned off after the alert arrived: the pending escalation does nothing.
+    if (!(await featureEnabledAsService(db, job.tenantId, "features.workflows"))) return "feature-off";
     const rule = (await effectiveRules(db, job.tenantId)).find((r) => r.id === job.ruleId && r.tenantId === job.ruleTenantId);
     if (!rule?.definition?.escalation) return "rule-gone";
     const due = escalationDue(new Date(a.created_at), rule.definition)!;

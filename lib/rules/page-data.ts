@@ -4,6 +4,7 @@
 // see deliveries); RLS decides which rows exist.
 import { checkActionsForEach, principalFromClaims, tenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { featureEnabled } from "@/lib/settings/enforce";
 import { assigneesFor, type Assignee } from "@/lib/alerts/detail";
 import { listChannels, type Channel } from "@/lib/notify/channels";
 import { recentDeliveries, type DeliveryView } from "@/lib/notify/read";
@@ -14,6 +15,8 @@ export interface WorkflowsPageData {
   tenant: { id: string; name: string };
   canView: boolean;
   canManage: boolean;
+  /** features.workflows is off for the tenant: the page says so and offers nothing. */
+  disabled: boolean;
   rules: Rule[];
   channels: Pick<Channel, "id" | "name" | "kind" | "url" | "recipients" | "maskedSecret" | "enabled">[];
   deliveries: DeliveryView[];
@@ -22,13 +25,14 @@ export interface WorkflowsPageData {
 }
 
 export async function loadWorkflowsPage(tx: TenantTx, tenantId: string, tenantName: string, now = new Date()): Promise<WorkflowsPageData> {
-  const empty: WorkflowsPageData = { tenant: { id: tenantId, name: tenantName }, canView: false, canManage: false, rules: [], channels: [], deliveries: [], assignees: [], dryRun: null };
+  const empty: WorkflowsPageData = { tenant: { id: tenantId, name: tenantName }, canView: false, canManage: false, disabled: false, rules: [], channels: [], deliveries: [], assignees: [], dryRun: null };
   const resource = await tenantResource(tx.db, tenantId);
   if (!resource) return empty;
   const allowed = (await checkActionsForEach(principalFromClaims(tx.claims), ["settings:view", "settings:manage"], [resource])).get(tenantId);
   const canView = Boolean(allowed?.["settings:view"]);
   const canManage = Boolean(allowed?.["settings:manage"]);
   if (!canView && !canManage) return empty;
+  if (!(await featureEnabled(tx, tenantId, "features.workflows"))) return { ...empty, canView, disabled: true };
   const [rules, channels, assignees] = [await rulesFor(tx, tenantId), await listChannels(tx, tenantId), await assigneesFor(tx, tenantId)];
   const names = {
     people: new Map(assignees.map((a) => [a.id, a.name || a.email])),
@@ -38,6 +42,7 @@ export async function loadWorkflowsPage(tx: TenantTx, tenantId: string, tenantNa
     tenant: { id: tenantId, name: tenantName },
     canView,
     canManage,
+    disabled: false,
     rules,
     channels: channels.map(({ id, name, kind, url, recipients, maskedSecret, enabled }) => ({ id, name, kind, url, recipients, maskedSecret, enabled })),
     deliveries: canManage ? await recentDeliveries(tx, tenantId, 15) : [],

@@ -133,6 +133,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     default: true,
     ...boolean,
     changedBy: "mssp",
+    enforcedBy: "Alerts: off, the triage actions (status, assignment, comments, bulk) are refused for this tenant and the tenants below it, and the alert pages offer no triage controls.",
   }),
   define({
     key: "features.workflows",
@@ -142,6 +143,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     default: true,
     ...boolean,
     changedBy: "mssp",
+    enforcedBy: "Workflows: off, rule and channel changes are refused, the page says so and the menu hides it, and no rule (the tenant's own or an ancestor's) is evaluated or escalates on this tenant's alerts.",
   }),
   define({
     key: "features.reports",
@@ -154,7 +156,16 @@ export const SETTINGS: readonly SettingDefinition[] = [
   }),
 
   // --- limits ------------------------------------------------------------------
-  define({ key: "limits.users", group: "limits", label: "Users", description: "Members the tenant may have.", default: 50, ...integer(1, 100_000, "users"), changedBy: "mssp" }),
+  define({
+    key: "limits.users",
+    group: "limits",
+    label: "Users",
+    description: "Members plus open invitations the tenant may have.",
+    default: 50,
+    ...integer(1, 100_000, "users"),
+    changedBy: "mssp",
+    enforcedBy: "Team: an invitation (or a resend) that would take members plus open invitations past the limit is refused.",
+  }),
   define({ key: "limits.assets", group: "limits", label: "Assets", description: "Assets the tenant may register.", default: 10_000, ...integer(0, 10_000_000, "assets"), changedBy: "mssp" }),
   define({
     key: "limits.api_requests_per_minute",

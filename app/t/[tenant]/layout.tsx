@@ -1,4 +1,5 @@
 import { AppShell } from "@/components/shell/app-shell";
+import { featureEnabled } from "@/lib/settings/enforce";
 import { navPermissions } from "@/lib/tenancy/nav-permissions";
 import { tenantPage } from "@/lib/tenancy/page-context";
 import { switcherLinks } from "@/lib/tenancy/switcher";
@@ -7,9 +8,10 @@ import { requestedPath } from "@/lib/tenancy/requested-path";
 export default async function TenantLayout(props: { children: React.ReactNode; params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await props.params;
   const page = await tenantPage(slug, await requestedPath());
-  const { links, can } = await page.run(async (tx) => ({
+  const { links, can, workflows } = await page.run(async (tx) => ({
     links: await switcherLinks(tx.claims, slug),
     can: await navPermissions(tx, page.tenant.id),
+    workflows: await featureEnabled(tx, page.tenant.id, "features.workflows"),
   }));
   return (
     <AppShell
@@ -18,7 +20,7 @@ export default async function TenantLayout(props: { children: React.ReactNode; p
       nav={[
         { href: "/alerts", label: "Alerts" },
         ...(can["credentials:view"] ? [{ href: "/credentials", label: "Credentials" }] : []),
-        ...(can["settings:view"] ? [{ href: "/workflows", label: "Workflows" }] : []),
+        ...(can["settings:view"] && workflows ? [{ href: "/workflows", label: "Workflows" }] : []),
         ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
         ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),
         ...(can["settings:view"] ? [{ href: "/settings", label: "Settings" }] : []),

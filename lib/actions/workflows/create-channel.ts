@@ -3,12 +3,14 @@
 // sealed, and shown once in the answer (never again).
 import { revalidatePath } from "next/cache";
 import { createChannel as create } from "@/lib/notify/channels";
+import { requireFeature } from "@/lib/settings/enforce";
 import { tenantAction } from "../guard";
 import { channelInputOf, createChannelSchema } from "./schemas";
 
 export const createChannel = tenantAction(
   { action: "settings:manage", audit: "workflow.channel-created", schema: createChannelSchema },
   async ({ tx, input }) => {
+    await requireFeature(tx, input.tenantId, "features.workflows");
     const { channel, secret } = await create(tx, channelInputOf(input));
     revalidatePath("/workflows");
     return {

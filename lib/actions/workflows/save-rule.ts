@@ -3,12 +3,14 @@
 // trigger numbers it and keeps the old one in the history).
 import { revalidatePath } from "next/cache";
 import { createRule as create, updateRule as update } from "@/lib/rules/store";
+import { requireFeature } from "@/lib/settings/enforce";
 import { tenantAction } from "../guard";
 import { createRuleSchema, ruleInputOf, updateRuleSchema } from "./schemas";
 
 export const createRule = tenantAction(
   { action: "settings:manage", audit: "workflow.rule-created", schema: createRuleSchema },
   async ({ tx, input }) => {
+    await requireFeature(tx, input.tenantId, "features.workflows");
     const rule = await create(tx, ruleInputOf(input));
     revalidatePath("/workflows");
     return {
@@ -23,6 +25,7 @@ export const createRule = tenantAction(
 export const updateRule = tenantAction(
   { action: "settings:manage", audit: "workflow.rule-changed", schema: updateRuleSchema },
   async ({ tx, input }) => {
+    await requireFeature(tx, input.tenantId, "features.workflows");
     const rule = await update(tx, input.ruleId, ruleInputOf(input));
     revalidatePath("/workflows");
     return {

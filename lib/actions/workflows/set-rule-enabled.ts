@@ -1,12 +1,14 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { deleteRule as remove, setRuleEnabled as setEnabled } from "@/lib/rules/store";
+import { requireFeature } from "@/lib/settings/enforce";
 import { tenantAction } from "../guard";
 import { ruleTarget, setRuleEnabledSchema } from "./schemas";
 
 export const setRuleEnabled = tenantAction(
   { action: "settings:manage", audit: "workflow.rule-changed", schema: setRuleEnabledSchema },
   async ({ tx, input }) => {
+    await requireFeature(tx, input.tenantId, "features.workflows");
     const rule = await setEnabled(tx, input.tenantId, input.ruleId, input.enabled);
     revalidatePath("/workflows");
     return {
@@ -21,6 +23,7 @@ export const setRuleEnabled = tenantAction(
 export const deleteRule = tenantAction(
   { action: "settings:manage", audit: "workflow.rule-deleted", schema: ruleTarget },
   async ({ tx, input }) => {
+    await requireFeature(tx, input.tenantId, "features.workflows");
     const rule = await remove(tx, input.tenantId, input.ruleId);
     revalidatePath("/workflows");
     return {

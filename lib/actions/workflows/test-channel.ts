@@ -5,12 +5,14 @@ import { revalidatePath } from "next/cache";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { CHANNEL_NOT_FOUND, getChannel } from "@/lib/notify/channels";
 import { queueNotification } from "@/lib/notify/queue";
+import { requireFeature } from "@/lib/settings/enforce";
 import { tenantAction } from "../guard";
 import { channelTarget } from "./schemas";
 
 export const testChannel = tenantAction(
   { action: "settings:manage", audit: "workflow.channel-tested", schema: channelTarget },
   async ({ tx, input, tenant }) => {
+    await requireFeature(tx, input.tenantId, "features.workflows");
     const channel = await getChannel(tx, input.tenantId, input.channelId);
     if (!channel) throw new ActionRefusal(CHANNEL_NOT_FOUND);
     if (!channel.enabled) throw new ActionRefusal(`Channel "${channel.name}" is disabled. Nothing was sent.`);
