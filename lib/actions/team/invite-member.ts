@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { inviteByEmail } from "@/lib/team/invite";
+import { requireUserCapacity } from "@/lib/settings/enforce";
 import { tenantAction } from "../guard";
 import { inviteMemberSchema } from "./schemas";
 
@@ -10,6 +11,8 @@ export const inviteMember = tenantAction(
   { action: "users:manage", audit: "team:invite", schema: inviteMemberSchema },
   async ({ tx, input, user }) => {
     const sent = await inviteByEmail(tx.db, { ...input, invitedBy: user.id });
+    // limits.users, counted with this invitation in place; a refusal rolls it and its email back.
+    await requireUserCapacity(tx, input.tenantId);
     revalidatePath("/team");
     return {
       data: { email: input.email, expiresAt: sent.expiresAt.toISOString() },

@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { resendInvitation as resend } from "@/lib/team/invite";
+import { requireUserCapacity } from "@/lib/settings/enforce";
 import { tenantAction } from "../guard";
 import { resendInvitationSchema } from "./schemas";
 
@@ -9,6 +10,8 @@ export const resendInvitation = tenantAction(
   { action: "users:manage", audit: "team:resend-invite", schema: resendInvitationSchema },
   async ({ tx, input, user }) => {
     const sent = await resend(tx.db, { tenantId: input.tenantId, invitationId: input.invitationId, invitedBy: user.id });
+    // limits.users, counted with this invitation in place; a refusal rolls it and its email back.
+    await requireUserCapacity(tx, input.tenantId);
     revalidatePath("/team");
     return {
       data: { email: sent.email },
