@@ -39,7 +39,9 @@ export type ServicePurpose =
   /** Shared rate-limit buckets, counted before any user is known (lib/ratelimit). */
   | "ratelimit"
   /** Workflows: rule evaluation and escalation on new alerts, notification deliveries and their channels' secrets (lib/rules, lib/notify). */
-  | "workflows.engine";
+  | "workflows.engine"
+  /** Data retention: the daily purge of each tenant's alerts older than its limits.data_retention_days (lib/retention). */
+  | "retention.purge";
 
 export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
   return withLogContext({ purpose }, () => serviceTransaction(purpose, fn));

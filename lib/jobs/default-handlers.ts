@@ -4,6 +4,7 @@
 import { lifecycleHandlers } from "@/lib/lifecycle/handlers";
 import { registerMailDelivery } from "@/lib/mail/deliver";
 import { registerNotifyDelivery } from "@/lib/notify/deliver";
+import { registerRetentionTask } from "@/lib/retention/purge";
 import { registerWorkflowTasks } from "@/lib/rules/engine";
 import { rotationHandlers } from "@/lib/vault/rotation";
 import { registerJobHandler } from "./worker";
@@ -17,4 +18,5 @@ export function registerDefaultHandlers(): void {
   registerMailDelivery();
   registerNotifyDelivery();
   registerWorkflowTasks();
+  registerRetentionTask();
 }

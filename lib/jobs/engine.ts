@@ -3,7 +3,7 @@
 // one task per job kind (so a worker only takes kinds it has handlers for),
 // concurrency 1 per process, no signal handlers of its own (instrumentation.ts
 // shuts everything down in order).
-import { run, runOnce, type Runner, type RunnerOptions, type Task, type TaskList } from "graphile-worker";
+import { parseCrontab, run, runOnce, type Runner, type RunnerOptions, type Task, type TaskList } from "graphile-worker";
 import pg from "pg";
 import { pgConnectionConfig } from "@/lib/db/connection";
 import { databaseUrl } from "@/lib/db/pool";
@@ -32,11 +32,21 @@ export interface EngineOptions {
   workerId?: string;
   /** How often to look for jobs that became due (retries, schedules); new jobs arrive by NOTIFY at once. Default 1 s. */
   pollMs?: number;
+  /**
+   * graphile-worker crontab lines ("<min> <hour> <dom> <month> <dow> <task>"),
+   * validated with its parseCrontab before the runner starts. Its own cron
+   * keeps one run per slot across every worker (graphile_worker's known-crontabs
+   * table), so a schedule fires once however many portals run.
+   */
+  crontab?: readonly string[];
 }
 
 /** The long-running runner (a worker pool of one). */
 export function startRunner(o: EngineOptions): Promise<Runner> {
+  const crontab = o.crontab?.length ? o.crontab.join("\n") : undefined;
+  if (crontab) parseCrontab(crontab); // a malformed line fails here, at start, not silently
   return run({
+    crontab,
     pgPool: o.pool,
     taskList: o.tasks,
     concurrency: 1,

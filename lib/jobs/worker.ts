@@ -42,6 +42,15 @@ export function registerEngineTask(identifier: string, task: Task): void {
   engineTasks.set(identifier, task);
 }
 
+const cronLines = new Set<string>();
+/**
+ * A schedule for an engine task (a graphile-worker crontab line naming a task
+ * registered with registerEngineTask), run by every long-running worker.
+ */
+export function registerCronItem(line: string): void {
+  cronLines.add(line);
+}
+
 export function registeredKinds(): string[] {
   return [...registry.keys()];
 }
@@ -233,7 +242,7 @@ export async function runWorker(opts: WorkerOptions & { pollMs?: number } = {}):
   const workerIds = new Set<string>();
   try {
     await withServiceRole("jobs.worker", (db) => db.$client.query("select jobs_engine.dispatch_pending()"));
-    const runner = await startRunner({ pool, tasks: taskList(opts, () => {}), pollMs: opts.pollMs });
+    const runner = await startRunner({ pool, tasks: taskList(opts, () => {}), pollMs: opts.pollMs, crontab: [...cronLines] });
     runner.events.on("worker:create", ({ worker }) => workerIds.add(worker.workerId));
     log.info({ event: "jobs.worker-started", kinds: [...handlersFor(opts).keys()] }, "job worker started");
     await new Promise<void>((resolve) => {

@@ -191,10 +191,11 @@ export const SETTINGS: readonly SettingDefinition[] = [
     key: "limits.data_retention_days",
     group: "limits",
     label: "Data retention",
-    description: "Days alerts and assets are kept.",
+    description: "Days alerts are kept after they arrive in the portal (with their timelines). Assets are not purged.",
     default: 365,
     ...integer(7, 3650, "days"),
     changedBy: "mssp",
+    enforcedBy: "Retention: a daily job deletes the tenant's alerts (and their timelines and rule runs) older than this, and records how many in the tenant's audit trail.",
   }),
 
   // --- SLA targets ---------------------------------------------------------------
