@@ -75,8 +75,29 @@ interface Ctx {
 }
 
 interface TableSpec {
-  table: "alerts" | "assets" | "tenants" | "memberships" | "users" | "invitations" | "audit_log" | "credentials" | "jobs" | "job_steps";
+  table:
+    | "alerts"
+    | "assets"
+    | "tenants"
+    | "memberships"
+    | "users"
+    | "invitations"
+    | "audit_log"
+    | "credentials"
+    | "jobs"
+    | "job_steps"
+    | "tenant_settings"
+    | "alert_events"
+    | "alert_saved_filters"
+    | "notification_channels"
+    | "notification_deliveries"
+    | "notification_attempts"
+    | "workflow_rules"
+    | "workflow_rule_versions"
+    | "workflow_rule_runs";
   key: string;
+  /** The column `insert` returns and the scratch-row delete matches on (default id). */
+  idColumn?: string;
   /** Rows belonging to the tenant. `$1` is the predicate's parameter. */
   rowsOf(c: Ctx, forTarget: boolean): { where: string; param: unknown };
   insert(c: Ctx): { sql: string; params: unknown[] };
@@ -106,7 +127,8 @@ const TABLES: TableSpec[] = [
       sql: "insert into public.alerts (tenant_id, title, severity, source) values ($1, 'planted', 'high', 'test') returning id",
       params: [c.fx.tenants[c.slug]],
     }),
-    update: "update public.alerts set status = 'resolved', title = 'tampered'",
+    // A transition the triage workflow allows (new → acknowledged), so only RLS can refuse it.
+    update: "update public.alerts set status = case status when 'new' then 'acknowledged' else status end, title = 'tampered'",
     touchHome: (c, r) =>
       WRITERS.includes(r!)
         ? { sql: "update public.alerts set description = description where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
@@ -278,6 +300,207 @@ const TABLES: TableSpec[] = [
         [fx.tenants[slug]],
       ),
   },
+  {
+    table: "tenant_settings",
+    key: "tenant_id, key",
+    idColumn: "key",
+    rowsOf: tenantRows,
+    // A key outside features/limits/integrations, so RLS (not the MSSP-only trigger) is what refuses it.
+    insert: (c) => ({
+      sql: `insert into public.tenant_settings (tenant_id, key, value, changed_by)
+            values ($1, 'test.planted_' || substr(md5(random()::text), 1, 12), 'true', $2) returning key`,
+      params: [c.fx.tenants[c.slug], c.fx.users[c.actor]],
+    }),
+    // Turn a setting and lock it for everything below.
+    update: `update public.tenant_settings set value = '"tampered"', locked = true`,
+    touchHome: (c, r) =>
+      DELETERS.includes(r!)
+        ? { sql: "update public.tenant_settings set value = value where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
+        : undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    seed: (owner, fx, slug) =>
+      owner.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'test.seeded', '1')", [fx.tenants[slug]]),
+  },
+  {
+    table: "alert_events",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    // A comment, as the actor, on the tenant's alert: the one kind of row people insert.
+    insert: (c) => ({
+      sql: `insert into public.alert_events (tenant_id, alert_id, kind, actor_id, body)
+            values ($1, $2, 'comment', $3, 'planted') returning id`,
+      params: [c.fx.tenants[c.slug], c.fx.alerts[c.slug][0], c.fx.users[c.actor]],
+    }),
+    // Nothing is edited: authenticated has no UPDATE or DELETE.
+    update: "update public.alert_events set body = 'tampered', to_status = 'resolved'",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: false }),
+    // A status change of the tenant's first alert, as a system job would write it.
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `insert into public.alert_events (tenant_id, alert_id, kind, from_status, to_status)
+         values ($1, $2, 'status', 'new', 'acknowledged')`,
+        [fx.tenants[slug], fx.alerts[slug][0]],
+      ),
+  },
+  {
+    table: "alert_saved_filters",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.alert_saved_filters (tenant_id, user_id, name, query)
+            values ($1, $2, 'planted-' || gen_random_uuid(), '?q=planted') returning id`,
+      params: [c.fx.tenants[c.slug], c.fx.users[c.actor]],
+    }),
+    update: "update public.alert_saved_filters set query = '?q=tampered'",
+    touchHome: () => undefined,
+    // Anyone who sees the tenant saves and deletes their own filters there.
+    actorWrites: (r) => ({ insert: r !== undefined, delete: r !== undefined }),
+    // Every fixture user has a filter in every tenant (as if saved before losing access), so the
+    // target holds rows of the actor itself: only the tenant half of the policy can hide them.
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `insert into public.alert_saved_filters (tenant_id, user_id, name, query)
+         select $1, u, 'seeded', '?status=new' from unnest($2::uuid[]) u`,
+        [fx.tenants[slug], Object.values(fx.users)],
+      ),
+  },
+  {
+    table: "notification_channels",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.notification_channels (tenant_id, id, name, kind, recipients)
+            values ($1, gen_random_uuid(), 'planted-' || gen_random_uuid(), 'email', '{planted@example.test}') returning id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    // Redirect the tenant's notifications to someone else.
+    update: "update public.notification_channels set recipients = '{attacker@example.test}', enabled = false",
+    touchHome: (c, r) =>
+      DELETERS.includes(r!)
+        ? { sql: "update public.notification_channels set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
+        : undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `insert into public.notification_channels (tenant_id, id, name, kind, recipients)
+         values ($1, gen_random_uuid(), 'seeded', 'email', '{soc@example.test}')`,
+        [fx.tenants[slug]],
+      ),
+  },
+  {
+    table: "notification_deliveries",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    // Only the delivery path (service role) writes deliveries.
+    insert: (c) => ({
+      sql: `insert into public.notification_deliveries (tenant_id, channel_id, kind, reason, payload)
+            select tenant_id, id, 'email', 'test', '{"planted": true}' from public.notification_channels where tenant_id = $1 limit 1
+            returning id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.notification_deliveries set status = 'delivered', payload = '{\"tampered\": true}'",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    // Only admins read a tenant's deliveries.
+    homeReadable: (r) => DELETERS.includes(r!),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `with ch as (insert into public.notification_channels (tenant_id, id, name, kind, recipients)
+                     values ($1, gen_random_uuid(), 'seeded-deliveries', 'email', '{soc@example.test}') returning tenant_id, id)
+         insert into public.notification_deliveries (tenant_id, channel_id, kind, reason, payload)
+         select tenant_id, id, 'email', 'test', '{"seeded": true}' from ch`,
+        [fx.tenants[slug]],
+      ),
+  },
+  {
+    table: "notification_attempts",
+    key: "tenant_id, delivery_id, attempt",
+    idColumn: "delivery_id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.notification_attempts (tenant_id, delivery_id, attempt, outcome)
+            select tenant_id, id, 99, 'delivered' from public.notification_deliveries where tenant_id = $1 limit 1
+            returning delivery_id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.notification_attempts set outcome = 'delivered', error = 'tampered'",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    homeReadable: (r) => DELETERS.includes(r!),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `with ch as (insert into public.notification_channels (tenant_id, id, name, kind, recipients)
+                     values ($1, gen_random_uuid(), 'seeded-attempts', 'email', '{soc@example.test}') returning tenant_id, id),
+              d as (insert into public.notification_deliveries (tenant_id, channel_id, kind, reason, payload, status, attempts)
+                    select tenant_id, id, 'email', 'test', '{"seeded": true}', 'failed', 1 from ch returning tenant_id, id)
+         insert into public.notification_attempts (tenant_id, delivery_id, attempt, outcome, error)
+         select tenant_id, id, 1, 'failed', 'seeded' from d`,
+        [fx.tenants[slug]],
+      ),
+  },
+  {
+    table: "workflow_rules",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.workflow_rules (tenant_id, name, enabled, definition)
+            values ($1, 'planted-' || gen_random_uuid(), false, '{"planted": true}') returning id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: `update public.workflow_rules set enabled = not enabled, definition = '{"tampered": true}'`,
+    touchHome: (c, r) =>
+      DELETERS.includes(r!)
+        ? { sql: "update public.workflow_rules set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
+        : undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    // Disabled, so no alert inserted by the matrix queues an evaluation.
+    seed: (owner, fx, slug) =>
+      owner.query("insert into public.workflow_rules (tenant_id, name, enabled, definition) values ($1, 'seeded', false, '{}')", [
+        fx.tenants[slug],
+      ]),
+  },
+  {
+    table: "workflow_rule_versions",
+    key: "tenant_id, rule_id, version",
+    idColumn: "rule_id",
+    rowsOf: tenantRows,
+    // Only the rules' trigger writes history: authenticated may read it and nothing else.
+    insert: (c) => ({
+      sql: `insert into public.workflow_rule_versions (tenant_id, rule_id, version, change, name, position, enabled, definition)
+            values ($1, gen_random_uuid(), 1, 'created', 'planted', 100, true, '{}') returning rule_id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: `update public.workflow_rule_versions set change = 'deleted', definition = '{"tampered": true}'`,
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    // Through the trigger, as the history is written in production.
+    seed: (owner, fx, slug) =>
+      owner.query("insert into public.workflow_rules (tenant_id, name, enabled, definition) values ($1, 'seeded-history', false, '{}')", [
+        fx.tenants[slug],
+      ]),
+  },
+  {
+    table: "workflow_rule_runs",
+    key: "tenant_id, alert_id, rule_id, stage",
+    idColumn: "rule_id",
+    rowsOf: tenantRows,
+    // Only the evaluation job (service role) records runs.
+    insert: (c) => ({
+      sql: `insert into public.workflow_rule_runs (tenant_id, alert_id, rule_tenant_id, rule_id, rule_version, stage, outcome)
+            values ($1, $2, $1, gen_random_uuid(), 1, 'escalation', 'applied') returning rule_id`,
+      params: [c.fx.tenants[c.slug], c.fx.alerts[c.slug][1]],
+    }),
+    update: `update public.workflow_rule_runs set outcome = 'skipped', actions = '[{"tampered": true}]'`,
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `insert into public.workflow_rule_runs (tenant_id, alert_id, rule_tenant_id, rule_id, rule_version, stage, outcome)
+         values ($1, $2, $1, gen_random_uuid(), 1, 'match', 'applied')`,
+        [fx.tenants[slug], fx.alerts[slug][0]],
+      ),
+  },
 ];
 
 /** Tables without tenant_id that are still tenant-scoped through a relation. */
@@ -357,7 +580,9 @@ for (const b of BOUNDARIES) {
         const ins = spec.insert(target());
         const before = await snapshot(spec, target());
         const [intoTarget, intoHome] = await asRolledBack(fx, b.actor, async ({ client }) => {
-          const r = await attempt(client, ins.sql, ins.params);
+          // Without RETURNING: the SELECT policy would refuse returning a planted row anyway,
+          // which would hide a loosened INSERT policy.
+          const r = await attempt(client, ins.sql.replace(/\s+returning\s+\w+\s*$/i, ""), ins.params);
           const own = spec.insert(home());
           return [r, can().insert ? await attempt(client, own.sql, own.params) : undefined];
         });
@@ -392,11 +617,11 @@ for (const b of BOUNDARIES) {
         let scratch: string | undefined;
         if (can().delete) {
           const own = spec.insert(home());
-          scratch = (await owner.query(own.sql, own.params)).rows[0].id;
+          scratch = (await owner.query(own.sql, own.params)).rows[0][spec.idColumn ?? "id"];
         }
         const [onTarget, onHome] = await as(fx, b.actor, async ({ client }) => [
           await attempt(client, `delete from public.${spec.table} where ${t.where}`, [t.param]),
-          scratch ? await attempt(client, `delete from public.${spec.table} where id = $1`, [scratch]) : undefined,
+          scratch ? await attempt(client, `delete from public.${spec.table} where ${spec.idColumn ?? "id"} = $1`, [scratch]) : undefined,
         ]);
         assertNoEffect(onTarget);
         if (onHome) assertRows(onHome, 1); // positive control
