@@ -39,3 +39,12 @@ test("a new alert is queued for evaluation; a restored, triaged or old one is no
   const keys = await queued([ids.fresh, ids.resolved, ids.old]);
   assert.deepEqual(keys, [`workflows:evaluate:${ids.fresh}`], "control: the arrival is queued; the others are not");
 });
+
+test("a rule written on a connection that keeps empty claims (a pooled one after withTenant) records its history with no actor", async () => {
+  await withClient(db.url, async (c) => {
+    await c.query(`select set_config('request.jwt.claims', '', false)`);
+    const { rows } = await c.query<{ id: string }>(`insert into public.workflow_rules (tenant_id, name, definition) values ($1, 'empty-claims', '{"when": {"all": []}}') returning id`, [fx.tenants.globex]);
+    const history = await c.query(`select change, changed_by from public.workflow_rule_versions where rule_id = $1`, [rows[0].id]);
+    assert.deepEqual(history.rows, [{ change: "created", changed_by: null }]);
+  });
+});

@@ -32,6 +32,8 @@ export interface Planted {
   rivalCustomer: { slug: string; id: string };
   ids: Record<"acme" | "globex", string>;
   jobs: Record<"acme" | "globex" | "rival", string>;
+  /** The planted alert of each tenant (for the alert detail pages). */
+  alerts: Record<MarkerTenant, string>;
   cleanup(): Promise<void>;
 }
 
@@ -60,10 +62,12 @@ export async function plantMarkers(): Promise<Planted> {
       [`${rivalSlug}-co`, byTenant.rival[1], mssp.rows[0].id],
     );
     const alert = `insert into public.alerts (tenant_id, title, description, severity, source, hostname, detected_at)
-                   values ($1, $2, $3, 'critical', 'attack-matrix', $4, now() + interval '1 hour')`;
-    await client.query(alert, [ids.acme, byTenant.acme[0], "planted by e2e/attack-matrix.spec.ts", "acme-planted"]);
-    await client.query(alert, [ids.globex, byTenant.globex[0], "planted by e2e/attack-matrix.spec.ts", byTenant.globex[1]]);
-    await client.query(alert, [customer.rows[0].id, byTenant.rival[2], "planted by e2e/attack-matrix.spec.ts", "rival-planted"]);
+                   values ($1, $2, $3, 'critical', 'attack-matrix', $4, now() + interval '1 hour') returning id`;
+    const alertIds = {
+      acme: (await client.query(alert, [ids.acme, byTenant.acme[0], "planted by e2e/attack-matrix.spec.ts", "acme-planted"])).rows[0].id,
+      globex: (await client.query(alert, [ids.globex, byTenant.globex[0], "planted by e2e/attack-matrix.spec.ts", byTenant.globex[1]])).rows[0].id,
+      rival: (await client.query(alert, [customer.rows[0].id, byTenant.rival[2], "planted by e2e/attack-matrix.spec.ts", "rival-planted"])).rows[0].id,
+    };
     const job = `insert into public.jobs (tenant_id, kind, payload, status, progress_done, progress_total, finished_at)
                  values ($1, 'matrix.probe', '{}', 'succeeded', 1, 1, now()) returning id`;
     const jobs = {
@@ -81,6 +85,7 @@ export async function plantMarkers(): Promise<Planted> {
       rivalCustomer: { slug: `${rivalSlug}-co`, id: customer.rows[0].id },
       ids,
       jobs,
+      alerts: alertIds,
       cleanup: async () => {
         await client.query(`delete from public.alerts where source = 'attack-matrix'`);
         await client.query(`delete from public.jobs where id = any ($1::uuid[])`, [Object.values(jobs)]);

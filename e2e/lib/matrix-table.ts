@@ -97,6 +97,30 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
     cells: (who) => ["/alerts", "/alerts?tenant=globex&severity=critical", "/alerts?q=MKRIVAL"].map((p) =>
       get(p, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["to:/tenants"] as Outcome[])))),
   },
+  "console /alerts/[id] page": {
+    hosts: ["console"],
+    // Operators see an alert of a tenant they cover (RLS) and 404 otherwise; other people go to their tenants; a bad id is 404.
+    cells: (who, _h, ctx) => [
+      ...(Object.entries(ctx.planted.alerts) as [MarkerTenant, string][]).map(([tenant, id]) =>
+        get(`/alerts/${id}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : !operator(who) ? (["to:/tenants"] as Outcome[]) : visibleTo(who).has(tenant) ? (["200"] as Outcome[]) : (["404"] as Outcome[])))),
+      get("/alerts/00000000-0000-4000-8000-000000000000", ...(signedOut(who) ? (["signin"] as Outcome[]) : !operator(who) ? (["to:/tenants"] as Outcome[]) : (["404"] as Outcome[]))),
+      get("/alerts/not-an-id", ...(signedOut(who) ? (["signin"] as Outcome[]) : (["404"] as Outcome[]))),
+    ],
+  },
+  "console /configuration page": { hosts: ["console"], cells: consolePage("/configuration", ["200"], ["403"]) },
+  "console /configuration/[slug] page": {
+    hosts: ["console"],
+    // A tenant one cannot see answers the same "not allowed" page as one that does not exist.
+    cells: (who, _h, ctx) =>
+      [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant", ctx.planted.rivalMssp.slug].map((slug) =>
+        get(`/configuration/${slug}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  },
+  "console /customers/[slug]/settings page": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) =>
+      [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant"].map((slug) =>
+        get(`/customers/${slug}/settings`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  },
   "console /audit page": { hosts: ["console"], cells: consolePage("/audit", ["200"], ["to:/tenants"]) },
   "console /credentials page": { hosts: ["console"], cells: consolePage("/credentials?q=rival", ["200"], ["403"]) },
   "console /credentials/manage page": {
@@ -180,6 +204,15 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   // "/" redirects to /alerts, after the layout let the caller in (sign in first, or 403).
   "tenant / page": { hosts: ["acme"], cells: tenantPage(["/"], ["to:/alerts"]) },
   "tenant /alerts page": { hosts: ["acme"], cells: tenantPage(["/alerts", "/alerts?tenant=globex", "/alerts?q=MKGLOBEX&severity=critical"]) },
+  "tenant /alerts/[id] page": {
+    hosts: ["acme"],
+    // Only acme's own alert exists on the acme host; another tenant's reads as a missing one.
+    cells: (who, _h, ctx) =>
+      (Object.entries(ctx.planted.alerts) as [MarkerTenant, string][]).map(([tenant, id]) =>
+        get(`/alerts/${id}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : !ACME_MEMBERS.includes(who) ? (["403"] as Outcome[]) : tenant === "acme" ? (["200"] as Outcome[]) : (["404"] as Outcome[])))),
+  },
+  "tenant /settings page": { hosts: ["acme"], cells: tenantPage(["/settings", "/settings?tenant=globex", "/settings?tenant=acme-eu-west"]) },
+  "tenant /workflows page": { hosts: ["acme"], cells: tenantPage(["/workflows", "/workflows?edit=00000000-0000-4000-8000-000000000000"]) },
   "tenant /audit page": { hosts: ["acme"], cells: tenantPage(["/audit", "/audit?tenant=globex"]) },
   "tenant /credentials page": { hosts: ["acme"], cells: tenantPage(["/credentials", "/credentials?tenant=globex", "/credentials?tenant=acme-eu-west"]) },
   "tenant /team page": { hosts: ["acme"], cells: tenantPage(["/team", "/team?tenant=globex", "/team?tenant=acme-eu-west"]) },

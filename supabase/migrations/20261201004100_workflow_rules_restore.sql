@@ -6,7 +6,8 @@
 -- whole restore was refused. During a restore of that tenant
 -- (keyring.restoring) both triggers leave the archive's rows as they are.
 -- version_rule becomes security definer because keyring.restoring is not
--- executable by the API roles that write rules.
+-- executable by the API roles that write rules. The history trigger also reads
+-- empty claims (a pooled connection after withTenant keeps '') as no actor.
 create or replace function workflows.version_rule() returns trigger
   language plpgsql security definer
   set search_path = pg_catalog
@@ -32,7 +33,7 @@ create or replace function workflows.record_rule_version() returns trigger
   set search_path = pg_catalog
   as $$
 declare
-  actor uuid := nullif(current_setting('request.jwt.claims', true)::jsonb ->> 'sub', '')::uuid;
+  actor uuid := nullif(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', '')::uuid;
   r public.workflow_rules := case when tg_op = 'DELETE' then old else new end;
   what text;
 begin
