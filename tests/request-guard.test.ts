@@ -38,9 +38,11 @@ describe("refuseUnreadableForm and refuseBadJson", () => {
   const multipart = (body: string, headers: Record<string, string> = {}) =>
     req("/", { method: "POST", headers: { "content-type": "multipart/form-data; boundary=b", ...headers }, body });
 
-  test("a multipart body that does not parse is a 400; a valid one, or one sent with Next-Action, passes", async () => {
+  test("a multipart body that does not parse, or names no server action, is a 400; a no-JavaScript action's form, or one sent with Next-Action, passes", async () => {
     assert.equal((await refuseUnreadableForm(multipart("garbage")))?.status, 400);
-    assert.equal(await refuseUnreadableForm(multipart('--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n')), null);
+    // Well-formed, but not a form of the portal's: Next answered it "Invalid Server Actions request" (500), found by route fuzzing.
+    assert.equal((await refuseUnreadableForm(multipart('--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n')))?.status, 400);
+    assert.equal(await refuseUnreadableForm(multipart('--b\r\nContent-Disposition: form-data; name="$ACTION_ID_0123abcd"\r\n\r\n\r\n--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n')), null);
     assert.equal(await refuseUnreadableForm(multipart("garbage", { "next-action": "abc" })), null);
   });
 

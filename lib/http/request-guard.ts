@@ -10,9 +10,12 @@
 //   `Origin: null` is what a browser sends for a same-origin POST from a page
 //   with `Referrer-Policy: no-referrer` (the invitation page), so it is let
 //   through as Next lets it through: as no Origin at all;
-// - a multipart POST without a boundary, or whose body does not parse: Next
-//   reads any multipart POST to a page as a possible no-JavaScript server
-//   action and fails on it (refuseUnreadableForm, the proxy's one await);
+// - a multipart POST without a boundary, whose body does not parse, or that
+//   carries no server-action field: Next reads any multipart POST to a page
+//   as a possible no-JavaScript server action and fails on it ("Invalid
+//   Server Actions request"; refuseUnreadableForm, the proxy's one await).
+//   No route handler of the portal takes multipart (uploads use their own
+//   envelope type, lib/lifecycle/web/upload.ts), so this refuses nothing real;
 // - a JSON POST to next-auth's endpoints that is not JSON: next-auth parses
 //   it unguarded (refuseBadJson, called by app/api/auth/[...nextauth]/route.ts).
 // Each is answered 400/403/415 with a JSON message, like the route handlers'.
@@ -61,15 +64,18 @@ const READ_LIMIT = 1024 * 1024;
 /**
  * A multipart POST without a Next-Action header is what a form sends before
  * the page is hydrated (a no-JavaScript server action), so Next parses it
- * as one; a body that is not valid multipart makes that parse a 500.
+ * as one: a body that is not valid multipart, or one without React's
+ * `$ACTION_…` field naming the action, makes that parse a 500.
  */
 export async function refuseUnreadableForm(request: NextRequest): Promise<NextResponse | null> {
   if (request.method !== "POST" || request.headers.has("next-action")) return null;
   if (!(request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) return null;
   const length = Number(request.headers.get("content-length") ?? "0");
   if (!Number.isFinite(length) || length > READ_LIMIT) return null;
-  const readable = await request.clone().formData().then(() => true, () => false);
-  return readable ? null : refuse(400, "The form data could not be read.");
+  const form = await request.clone().formData().catch(() => null);
+  if (!form) return refuse(400, "The form data could not be read.");
+  const namesAnAction = [...form.keys()].some((k) => k.startsWith("$ACTION_"));
+  return namesAnAction ? null : refuse(400, "This form was not sent by one of the portal's pages.");
 }
 
 /** next-auth parses a JSON body unguarded (a 500 on anything else): its route asks this first. */
