@@ -49,7 +49,7 @@ export function AlertTable(props: { page: AlertListPage["alerts"]; filters: Aler
           </thead>
           <tbody className="divide-y divide-slate-100">
             {rows.map((a) => (
-              <tr key={`${a.tenantId}:${a.id}`} className="hover:bg-slate-50" data-tenant={a.tenantSlug} data-alert={a.id}>
+              <tr key={`${a.tenantId}:${a.id}`} className="hover:bg-slate-50" data-tenant={a.tenantSlug} data-alert={a.id} data-severity={a.severity}>
                 {props.bulk && (
                   <td className="px-3 py-2.5">
                     {a.selectable && <input type="checkbox" data-alert-key={`${a.tenantId}:${a.id}`} aria-label={`Select “${a.title}”`} className="h-4 w-4" />}
