@@ -6,38 +6,26 @@
 //     generic failure), nothing changed, nothing audited;
 //   - the MFA actions act on the session's person only: signed out they
 //     refuse, and a userId smuggled into the form is ignored.
-import { auditMark, auditSince, changedTables, databaseState, ownerQuery, sessionCookie } from "./helpers/actions";
+import { auditMark, auditSince, changedTables, databaseState, ownerQuery } from "./helpers/actions";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { CONSOLE, hostOf, isTenantSpec, runAs, SPECS, type Env } from "./helpers/action-specs";
-import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+import { startActionEnv, type ActionEnv } from "./helpers/action-env";
+import { hostOf, isTenantSpec, runAs, SPECS, type Env } from "./helpers/action-specs";
+import type { Fixtures } from "./helpers/fixtures";
+import type { TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
 let fx: Fixtures;
-let pdp: CerbosServer;
 let env: Env;
+let running: ActionEnv | undefined;
 
 before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
-  env = {
-    url: db.url,
-    fx,
-    person,
-    freshTenant: () => Promise.reject(new Error("not used here")),
-    asMsspAdmin: (id, fields) => runAs(env, id, { person: person("msspAdmin"), host: CONSOLE }, fields),
-  };
-  for (const user of ["acmeViewer", "acmeAnalyst"] as const) await sessionCookie(person(user));
+  running = await startActionEnv({ mfa: [], signedIn: ["acmeViewer", "acmeAnalyst"] });
+  ({ db, fx, env } = running);
 });
 
 after(async () => {
-  await db?.drop();
-  await pdp?.stop();
+  await running?.stop();
 });
 
 type Answer = { ok?: boolean; status?: string; error?: string };

@@ -10,44 +10,31 @@
 //   - a refusal changed nothing in the database (digest of every table);
 //   - no message quotes a submitted value back.
 // Bounded: FUZZ_RUNS per action (default 12), the file in well under 60 s.
-import { auditMark, auditSince, changedTables, databaseState, enrolMfa, sessionCookie } from "./helpers/actions";
+import { auditMark, auditSince, changedTables, databaseState } from "./helpers/actions";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { startActionEnv, type ActionEnv } from "./helpers/action-env";
 import { CONSOLE, hostOf, isTenantSpec, runAs, SPECS, type Env } from "./helpers/action-specs";
-import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+import type { Fixtures } from "./helpers/fixtures";
+import type { TestDatabase } from "./helpers/test-database";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 const GENERIC_FAILURE = /Something went wrong/;
 
 let db: TestDatabase;
 let fx: Fixtures;
-let pdp: CerbosServer;
 let env: Env;
+let running: ActionEnv | undefined;
 
 before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
-  env = {
-    url: db.url,
-    fx,
-    person,
-    freshTenant: () => Promise.reject(new Error("the fuzz suite builds no fixtures per case")),
-    asMsspAdmin: (id, fields) => runAs(env, id, { person: person("msspAdmin"), host: CONSOLE }, fields),
-  };
-  await enrolMfa(person("msspAdmin"));
-  for (const user of ["msspAdmin", "acmeViewer"] as const) await sessionCookie(person(user));
+  running = await startActionEnv({ mfa: ["msspAdmin"], signedIn: ["msspAdmin", "acmeViewer"] });
+  ({ db, fx, env } = running);
 });
 
 after(async () => {
-  await db?.drop();
-  await pdp?.stop();
+  await running?.stop();
 });
 
 const NASTY = [

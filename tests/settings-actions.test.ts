@@ -9,49 +9,29 @@
 // connector limit holds, and the credentials page marks existing ones.
 // (tests/actions-matrix.test.ts runs the generic matrix over these actions.)
 // First: installs Next's request storage before anything imports next/*.
-import { auditMark, auditSince, changedTables, databaseState, enrolMfa, ownerQuery, sessionCookie } from "./helpers/actions";
+import { auditMark, auditSince, changedTables, databaseState, ownerQuery } from "./helpers/actions";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { loadCredentialsPage } from "@/lib/credentials/page-data";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { startActionEnv, type ActionEnv } from "./helpers/action-env";
 import { CONSOLE, hostOf, runAs, type Env } from "./helpers/action-specs";
-import { emailOf, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import type { Fixtures, TenantSlug, UserName } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+import type { TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
 let fx: Fixtures;
-let pdp: CerbosServer;
 let env: Env;
-let stub: http.Server;
+let running: ActionEnv | undefined;
 
 before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  stub = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
-  await new Promise<void>((resolve) => stub.listen(0, "127.0.0.1", resolve));
-  process.env.CONNECTOR_TEST_ENDPOINT = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
-  env = {
-    url: db.url,
-    fx,
-    person,
-    freshTenant: () => Promise.reject(new Error("not used here")),
-    asMsspAdmin: (id, fields) => runAs(env, id, { person: person("msspAdmin"), host: CONSOLE }, fields),
-  };
-  for (const user of ["msspAdmin", "msspAnalyst", "msspBAdmin"] as const) await enrolMfa(person(user));
-  for (const user of Object.keys(fx.users) as UserName[]) await sessionCookie(person(user));
+  running = await startActionEnv({ vendorStub: true, mfa: ["msspAdmin", "msspAnalyst", "msspBAdmin"], signedIn: "all" });
+  ({ db, fx, env } = running);
 });
 
 after(async () => {
-  await db?.drop();
-  await pdp?.stop();
-  await new Promise((resolve) => stub?.close(resolve));
+  await running?.stop();
 });
 
 const SET = "lib/actions/settings/set-setting.ts#setSetting";

@@ -6,15 +6,12 @@
 // entry; tests/actions-matrix.test.ts checks that every action has an entry
 // and every tenant entry exactly one area.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { auditMark, auditSince, changedTables, databaseState, enrolMfa, ownerQuery, sessionCookie, type AuditRow, type FormFields } from "./actions";
+import { auditMark, auditSince, changedTables, databaseState, ownerQuery, type AuditRow, type FormFields } from "./actions";
 import { CONSOLE, documentedMatrix, hostOf, isTenantSpec, requestFor, ROLE_CASES, runAs, SPECS, type Env, type TenantActionSpec } from "./action-specs";
-import { emailOf, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./fixtures";
-import { createTestDatabase, type TestDatabase } from "./test-database";
+import type { Fixtures, TenantSlug, UserName } from "./fixtures";
+import { startActionEnv, type ActionEnv } from "./action-env";
+import type { TestDatabase } from "./test-database";
 
 /** Which matrix file runs which action (by its file under lib/actions or app/). */
 export const AREAS = {
@@ -43,46 +40,22 @@ export interface MatrixOptions {
 export function runActionMatrix(area: Area, opts: MatrixOptions = {}) {
   let db: TestDatabase;
   let fx: Fixtures;
-  let pdp: CerbosServer;
-  let stub: http.Server;
   let env: Env;
+  let running: ActionEnv | undefined;
   const MATRIX = documentedMatrix();
   const DENIED = "You don't have permission to do that here.";
   const FAILED = /Something went wrong/;
 
   before(async () => {
-    pdp = await ensureCerbos({ quiet: true });
-    process.env.CERBOS_URL = pdp.url;
-    // The vendors of "Test connection", stood in for on loopback (lib/credentials/verify.ts).
-    stub = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
-    await new Promise<void>((resolve) => stub.listen(0, "127.0.0.1", resolve));
-    process.env.CONNECTOR_TEST_ENDPOINT = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
-    db = await createTestDatabase();
-    fx = await insertFixtures(db.url);
-    const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
-    env = {
-      url: db.url,
-      fx,
-      person,
-      async freshTenant(parent, kind) {
-        const slug = `t-${randomBytes(4).toString("hex")}`;
-        const parentId = parent in fx.tenants ? fx.tenants[parent as TenantSlug] : parent;
-        const [row] = await ownerQuery<{ id: string }>(db.url, "insert into public.tenants (parent_id, slug, name, kind) values ($1, $2, $3, $4) returning id", [parentId, slug, `Tenant ${slug}`, kind]);
-        return { id: row.id, name: `Tenant ${slug}`, slug };
-      },
-      asMsspAdmin: (id, fields) => runAs(env, id, { person: person("msspAdmin"), host: CONSOLE }, fields),
-    };
-    // MSSP roles must have two-step verification on before any action (lib/auth/session.ts).
-    for (const user of ["msspAdmin", "msspAnalyst", "msspBAdmin"] as const) await enrolMfa(person(user));
-    // Everyone signs in once, before any case is measured (a sign-in writes rows of its own).
-    for (const user of Object.keys(fx.users) as UserName[]) await sessionCookie(person(user));
+    // MSSP roles must have two-step verification on before any action (lib/auth/session.ts);
+    // the vendors of "Test connection" are stood in for on loopback (lib/credentials/verify.ts).
+    running = await startActionEnv({ vendorStub: true, mfa: ["msspAdmin", "msspAnalyst", "msspBAdmin"], signedIn: "all" });
+    ({ db, fx, env } = running);
     await opts.setup?.(env);
   });
 
   after(async () => {
-    await db?.drop();
-    await pdp?.stop();
-    await new Promise((resolve) => stub?.close(resolve));
+    await running?.stop();
   });
 
   type Result = { ok: boolean; error?: string; fieldErrors?: Record<string, string[]> };
