@@ -23,6 +23,20 @@ export interface FieldOption {
   values?: readonly string[];
 }
 
+/** One person or channel out of a list, or none (an empty value). */
+function PickOne(props: { name: string; none: string; options: ReadonlyArray<{ id: string; label: string }>; defaultValue: string }) {
+  return (
+    <select name={props.name} className={input} defaultValue={props.defaultValue}>
+      <option value="">{props.none}</option>
+      {props.options.map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function RuleEditor(props: {
   tenantId: string;
   fields: FieldOption[];
@@ -93,26 +107,12 @@ export function RuleEditor(props: {
       <div className="grid gap-3 sm:grid-cols-2">
         <label className="text-sm font-medium text-slate-700">
           Assign to
-          <select name="assignTo" className={input} defaultValue={r?.assignTo ?? ""}>
-            <option value="">(nobody)</option>
-            {props.people.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.label}
-              </option>
-            ))}
-          </select>
+          <PickOne name="assignTo" none="(nobody)" options={props.people} defaultValue={r?.assignTo ?? ""} />
           <FieldError state={state} name="assignTo" />
         </label>
         <label className="text-sm font-medium text-slate-700">
           Notify
-          <select name="notify" className={input} defaultValue={r?.notify ?? ""}>
-            <option value="">(no channel)</option>
-            {props.channels.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.label}
-              </option>
-            ))}
-          </select>
+          <PickOne name="notify" none="(no channel)" options={props.channels} defaultValue={r?.notify ?? ""} />
           <FieldError state={state} name="notify" />
         </label>
         <label className="flex items-start gap-2 text-sm text-slate-700 sm:col-span-2">
@@ -131,25 +131,11 @@ export function RuleEditor(props: {
         </label>
         <label className="text-sm text-slate-700">
           escalate to
-          <select name="escalateAssignTo" className={input} defaultValue={r?.escalateAssignTo ?? ""}>
-            <option value="">(nobody)</option>
-            {props.people.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.label}
-              </option>
-            ))}
-          </select>
+          <PickOne name="escalateAssignTo" none="(nobody)" options={props.people} defaultValue={r?.escalateAssignTo ?? ""} />
         </label>
         <label className="text-sm text-slate-700">
           and notify
-          <select name="escalateNotify" className={input} defaultValue={r?.escalateNotify ?? ""}>
-            <option value="">(no channel)</option>
-            {props.channels.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.label}
-              </option>
-            ))}
-          </select>
+          <PickOne name="escalateNotify" none="(no channel)" options={props.channels} defaultValue={r?.escalateNotify ?? ""} />
           <FieldError state={state} name="escalateNotify" />
         </label>
         <label className="flex items-center gap-2 text-sm text-slate-700 sm:col-span-3">
