@@ -47,6 +47,46 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
   });
 }
 
+// What failed, repeated at the very end of the run: a CI log is often read
+// from its tail, and node's TAP output puts a failure hundreds of lines above
+// the summary. Each entry is a "not ok" line with the YAML block under it.
+const failureReports: string[] = [];
+
+/** Like run(), but also keeps the TAP "not ok" blocks of the child's stdout for the closing summary. */
+function runTap(cmd: string, args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["inherit", "pipe", "inherit"], env: { ...process.env, ...env } });
+    let pending = "";
+    let block: string[] | null = null;
+    const flush = () => {
+      if (block) failureReports.push(block.slice(0, 40).join("\n"));
+      block = null;
+    };
+    // A block runs from "not ok" to the "..." that closes its YAML diagnostics.
+    const onLine = (line: string) => {
+      if (/^\s*not ok \d+/.test(line)) {
+        flush();
+        block = [line];
+      } else if (block) {
+        block.push(line);
+        if (/^\s*\.\.\.\s*$/.test(line)) flush();
+      }
+    };
+    child.stdout.on("data", (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      pending += chunk.toString("utf8");
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      lines.forEach(onLine);
+    });
+    child.on("exit", (code, signal) => {
+      if (pending) onLine(pending);
+      flush();
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
 async function integration(): Promise<number> {
   // `npm test -- integration tests/a.test.ts …` runs just those files.
   const chosen = process.argv.slice(3).map((f) => path.resolve(f));
@@ -61,7 +101,7 @@ async function integration(): Promise<number> {
   });
   try {
     const adminUrl = db.url.replace(/\/[^/]+$/, "/postgres");
-    return await run(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=180000", ...files], {
+    return await runTap(process.execPath, ["--import", "tsx", "--test", "--test-reporter=tap", "--test-concurrency=2", "--test-timeout=180000", ...files], {
       TEST_ADMIN_DATABASE_URL: adminUrl,
       CERBOS_URL: pdp.url,
       // Negative tests provoke errors on purpose (PDP down, failing jobs); their
@@ -97,5 +137,9 @@ for (const [name, phase] of Object.entries(phases)) {
   const code = await phase();
   console.log(`=== ${name}: ${code === 0 ? "passed" : `FAILED (exit ${code})`} ===`);
   if (code !== 0) failed++;
+}
+if (failureReports.length > 0) {
+  console.log(`\n=== what failed (${failureReports.length} "not ok" entries, innermost first) ===`);
+  for (const report of failureReports) console.log(report);
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -13,7 +13,9 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { loadAlertListPage } from "@/lib/alerts/page-data";
 import { parseAlertFilters } from "@/lib/alerts/list";
+import { readableAlertTenants } from "@/lib/alerts/access";
 import { withTenant } from "@/lib/db/with-tenant";
+import { flattenTree, loadTenantTree, totalOf } from "@/lib/tenancy/tree";
 import { compilePolicies, ensureCerbos, POLICY_DIR, startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
 import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
@@ -105,6 +107,26 @@ test("the console's list leaves globex's alerts out (and its tenant filter choic
   process.env.CERBOS_URL = stock.url;
   try {
     assert.ok((await load()).alerts.rows.some((r) => r.tenantSlug === "globex"), "control: the stock policies show globex's alerts");
+  } finally {
+    process.env.CERBOS_URL = tightened.url;
+  }
+});
+
+test("the console overview's open-alert counts leave globex out (marked hidden), count acme", async () => {
+  const load = () =>
+    withTenant({ userId: fx.users.msspAdmin }, async (tx) => flattenTree(await loadTenantTree(tx.db, await readableAlertTenants(tx))));
+  const nodes = await load();
+  const globex = nodes.find((n) => n.slug === "globex")!;
+  const acme = nodes.find((n) => n.slug === "acme")!;
+  assert.equal(globex.alertsHidden, true);
+  assert.equal(totalOf(globex.own), 0, "globex's own alerts are not counted");
+  assert.equal(acme.alertsHidden, false);
+  assert.ok(totalOf(acme.own) > 0, "acme's open alerts are counted");
+  process.env.CERBOS_URL = stock.url;
+  try {
+    const control = (await load()).find((n) => n.slug === "globex")!;
+    assert.equal(control.alertsHidden, false);
+    assert.ok(totalOf(control.own) > 0, "control: the stock policies count globex's open alerts");
   } finally {
     process.env.CERBOS_URL = tightened.url;
   }

@@ -4,6 +4,7 @@ import { OpenAlertsChart } from "@/components/charts/open-alerts-chart";
 import { CredentialsAttention } from "@/components/credentials/credentials-attention";
 import { TenantTreeTable } from "@/components/tenants/tenant-tree-table";
 import { PageHeader } from "@/components/ui/page-header";
+import { readableAlertTenants } from "@/lib/alerts/access";
 import { isPdpUnavailable } from "@/lib/authz";
 import { loadCredentialsAttention } from "@/lib/credentials/overview";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -25,9 +26,14 @@ function Stat(props: { label: string; value: number; tone?: string; testId?: str
 
 export default async function ConsoleOverview() {
   const page = await consolePage("/");
-  const data = await page.run(async (tx) => (isOperator(tx) ? { roots: await loadTenantTree(tx.db), credentials: await credentialsAttention(tx) } : null));
+  const data = await page.run(async (tx) => {
+    if (!isOperator(tx)) return null;
+    const readable = await alertsReadable(tx);
+    return { roots: await loadTenantTree(tx.db, readable ?? new Set()), credentials: await credentialsAttention(tx), pdpDown: readable === null };
+  });
   if (!data) redirect("/tenants");
-  const { roots, credentials } = data;
+  const { roots, credentials, pdpDown } = data;
+  const hiddenCount = flattenTree(roots).filter((t) => t.alertsHidden).length;
 
   const all = flattenTree(roots);
   const customers = all.filter((t) => t.kind === "customer");
@@ -47,6 +53,15 @@ export default async function ConsoleOverview() {
         <Stat label="Open critical" value={critical} tone="text-red-600" testId="stat-critical" />
         <Stat label="Customers with criticals" value={onFire} tone={onFire ? "text-orange-600" : "text-emerald-600"} />
       </div>
+      {pdpDown ? (
+        <p role="status" className="mb-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-800">
+          Alert counts are not shown: the policy service is not answering. Reload in a minute; if it persists, check the PDP (Cerbos).
+        </p>
+      ) : hiddenCount > 0 ? (
+        <p role="status" className="mb-4 text-sm text-slate-500" data-testid="alerts-hidden-note">
+          {hiddenCount === 1 ? "One tenant's" : `${hiddenCount} tenants'`} alerts are not counted: their policy does not let you read them.
+        </p>
+      ) : null}
       {credentials && <CredentialsAttention counts={credentials} />}
       {customers.length === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">
@@ -73,6 +88,16 @@ export default async function ConsoleOverview() {
       )}
     </>
   );
+}
+
+/** Tenants whose alerts the PDP lets the caller count, or null when it cannot answer (the tree still renders, without counts). */
+async function alertsReadable(tx: TenantTx): Promise<Set<string> | null> {
+  try {
+    return await readableAlertTenants(tx);
+  } catch (error) {
+    if (isPdpUnavailable(error)) return null;
+    throw error;
+  }
 }
 
 /** The credentials line, or nothing when the PDP does not allow it or cannot answer (the rest of the page does not need the PDP). */

@@ -22,6 +22,11 @@ function Row({ node, rootDepth }: { node: TenantNode; rootDepth: number }) {
               {node.name}
             </a>
             <span className={`rounded px-1.5 py-0.5 text-[10px] font-semibold uppercase ${KIND_STYLES[node.kind]}`}>{node.kind}</span>
+            {node.alertsHidden && (
+              <span className="rounded bg-slate-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-slate-500" title="This tenant's policy does not let you read its alerts; they are not counted.">
+                alerts hidden
+              </span>
+            )}
             {node.status !== "active" && (
               <span className="rounded bg-red-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-red-700">{TENANT_STATUS_LABELS[node.status]}</span>
             )}

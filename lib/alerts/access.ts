@@ -17,11 +17,28 @@ export interface AlertAccess {
   hidden: string[];
 }
 
-/** One PDP question per 50 visible tenants (lib/authz batches), for both actions. */
-export async function alertAccess(tx: TenantTx): Promise<AlertAccess> {
+async function visibleTenants(tx: TenantTx): Promise<TenantResource[]> {
   const { rows } = await tx.client.query<TenantResource>(
     `select id, path::text as path, kind, status from public.tenants`,
   );
+  return rows;
+}
+
+/**
+ * Visible tenants whose alerts the caller may read: what every alert count
+ * (the console overview included) is limited to. One PDP question per 50
+ * tenants; throws PdpUnavailable like every other check.
+ */
+export async function readableAlertTenants(tx: TenantTx): Promise<Set<string>> {
+  const rows = await visibleTenants(tx);
+  if (rows.length === 0) return new Set();
+  const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["alerts:read"], rows);
+  return new Set(rows.filter((t) => decisions.get(t.id)?.["alerts:read"]).map((t) => t.id));
+}
+
+/** One PDP question per 50 visible tenants (lib/authz batches), for both actions. */
+export async function alertAccess(tx: TenantTx): Promise<AlertAccess> {
+  const rows = await visibleTenants(tx);
   const readable = new Set<string>();
   const triage = new Set<string>();
   const hidden: string[] = [];

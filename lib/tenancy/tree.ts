@@ -1,6 +1,6 @@
 // The tenant tree as the caller may see it, with open-alert counts. Everything
 // here runs inside withTenant: RLS decides which tenants and alerts exist.
-import { asc, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, inArray, ne, sql } from "drizzle-orm";
 import { alerts, OPEN_ALERT_STATUSES, SEVERITIES, tenants, type Severity } from "@/drizzle/schema";
 import type { Db } from "@/lib/db/with-tenant";
 import type { TenantStatus } from "@/lib/lifecycle/states";
@@ -17,10 +17,15 @@ export interface TenantNode {
   depth: number;
   /** Open alerts raised on this tenant itself. */
   own: SeverityCounts;
-  /** Open alerts on this tenant and everything below it. */
+  /** Open alerts on this tenant and everything below it (readable tenants only). */
   subtree: SeverityCounts;
+  /** The PDP does not let the caller read this tenant's alerts: its own counts are left out, not zero. */
+  alertsHidden: boolean;
   children: TenantNode[];
 }
+
+// inArray needs one value; no tenant has the nil uuid.
+const NO_TENANT = "00000000-0000-0000-0000-000000000000";
 
 export function emptyCounts(): SeverityCounts {
   return Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
@@ -34,8 +39,12 @@ export function totalOf(counts: SeverityCounts): number {
  * Visible tenants as a forest (roots are the caller's highest visible tenants),
  * ordered by path. Offboarded tenants (tombstones, no data left) are not part
  * of it: the console's Customers page lists them under "Offboarded".
+ *
+ * `readable` is the set of tenants whose alerts the PDP lets the caller read
+ * (lib/alerts/access readableAlertTenants): RLS shows the rows, but a count is
+ * a read, so other tenants' alerts are not counted.
  */
-export async function loadTenantTree(db: Db): Promise<TenantNode[]> {
+export async function loadTenantTree(db: Db, readable: ReadonlySet<string>): Promise<TenantNode[]> {
   const rows = await db
     .select({
       id: tenants.id,
@@ -53,11 +62,11 @@ export async function loadTenantTree(db: Db): Promise<TenantNode[]> {
   const counts = await db
     .select({ tenantId: alerts.tenantId, severity: alerts.severity, n: sql<number>`count(*)`.mapWith(Number) })
     .from(alerts)
-    .where(inArray(alerts.status, [...OPEN_ALERT_STATUSES]))
+    .where(and(inArray(alerts.status, [...OPEN_ALERT_STATUSES]), inArray(alerts.tenantId, readable.size ? [...readable] : [NO_TENANT])))
     .groupBy(alerts.tenantId, alerts.severity);
 
   const byId = new Map<string, TenantNode>();
-  for (const r of rows) byId.set(r.id, { ...r, own: emptyCounts(), subtree: emptyCounts(), children: [] });
+  for (const r of rows) byId.set(r.id, { ...r, own: emptyCounts(), subtree: emptyCounts(), alertsHidden: !readable.has(r.id), children: [] });
   for (const c of counts) {
     const node = byId.get(c.tenantId);
     if (node) node.own[c.severity] += c.n;

@@ -7,6 +7,7 @@
 // The SQL mirrors what lib/alerts/list.ts (listAlerts) and lib/tenancy/tree.ts
 // (loadTenantTree's counts) send; bench.ts checks once that the app functions
 // return the same answer as both sides before anything is timed.
+import { readableAlertTenants } from "@/lib/alerts/access";
 import type pg from "pg";
 import { OPEN_ALERT_STATUSES } from "@/drizzle/schema";
 import { listAlerts } from "@/lib/alerts/list";
@@ -127,7 +128,8 @@ function appList(filters: { severity?: "high"; status?: "new" }) {
 
 async function appOpenCounts(tx: TenantTx) {
   const out: string[] = [];
-  for (const node of flattenTree(await loadTenantTree(tx.db))) {
+  // As the console overview does: the PDP's alerts:read answer limits the counts.
+  for (const node of flattenTree(await loadTenantTree(tx.db, await readableAlertTenants(tx)))) {
     for (const [severity, n] of Object.entries(node.own)) if (n > 0) out.push(`${node.id}/${severity}/${n}`);
   }
   return out.sort();
