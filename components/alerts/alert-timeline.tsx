@@ -1,5 +1,5 @@
-// The alert's timeline: created, then every status change, assignment and
-// comment, oldest first, each with who and when. Text is shown as text.
+// The alert's timeline: created, then every status change, assignment, group
+// change and comment, oldest first, each with who and when. Text is shown as text.
 import type { TimelineEntry } from "@/lib/alerts/detail";
 import { STATUS_LABELS } from "@/lib/alerts/labels";
 
@@ -16,6 +16,8 @@ function line(e: TimelineEntry): string {
       return e.toAssignee ? `${who} assigned it to ${e.toAssignee}` : `${who} unassigned it${e.fromAssignee ? ` from ${e.fromAssignee}` : ""}`;
     case "comment":
       return `${who} commented`;
+    case "group":
+      return e.groupSet ? `${who} gave it to group ${e.body ?? "(deleted)"}` : `${who} took it from group ${e.body ?? "(deleted)"}`;
   }
 }
 
@@ -29,7 +31,7 @@ export function AlertTimeline({ entries }: { entries: TimelineEntry[] }) {
           <p className="text-xs text-slate-500">
             <time dateTime={e.at.toISOString()}>{when.format(e.at)} UTC</time>
           </p>
-          {e.body && (
+          {e.body && e.kind !== "group" && (
             <p className={`mt-1 whitespace-pre-wrap rounded-lg px-3 py-2 text-sm ${e.kind === "comment" ? "bg-slate-50 text-slate-700" : "bg-amber-50 text-amber-900"}`}>
               {e.kind === "status" ? `Reason: ${e.body}` : e.body}
             </p>

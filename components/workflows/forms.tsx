@@ -41,6 +41,8 @@ export function RuleEditor(props: {
   tenantId: string;
   fields: FieldOption[];
   people: { id: string; label: string }[];
+  /** Assignee groups of the tenant and inherited ones (lib/groups). */
+  groups: { id: string; label: string }[];
   channels: { id: string; label: string }[];
   /** Editing this rule (saved as a new version); a new rule when absent. */
   rule?: RuleFormValues;
@@ -111,6 +113,11 @@ export function RuleEditor(props: {
           <FieldError state={state} name="assignTo" />
         </label>
         <label className="text-sm font-medium text-slate-700">
+          Group
+          <PickOne name="assignGroup" none="(no group)" options={props.groups} defaultValue={r?.assignGroup ?? ""} />
+          <FieldError state={state} name="assignGroup" />
+        </label>
+        <label className="text-sm font-medium text-slate-700">
           Notify
           <PickOne name="notify" none="(no channel)" options={props.channels} defaultValue={r?.notify ?? ""} />
           <FieldError state={state} name="notify" />
@@ -122,7 +129,7 @@ export function RuleEditor(props: {
           </span>
         </label>
       </div>
-      <fieldset className="grid min-w-0 gap-3 rounded-lg border border-slate-200 p-3 sm:grid-cols-3">
+      <fieldset className="grid min-w-0 gap-3 rounded-lg border border-slate-200 p-3 sm:grid-cols-2">
         <legend className="px-1 text-sm font-medium text-slate-700">If not acknowledged (optional)</legend>
         <label className="text-sm text-slate-700">
           after minutes
@@ -134,11 +141,16 @@ export function RuleEditor(props: {
           <PickOne name="escalateAssignTo" none="(nobody)" options={props.people} defaultValue={r?.escalateAssignTo ?? ""} />
         </label>
         <label className="text-sm text-slate-700">
+          escalate to group
+          <PickOne name="escalateAssignGroup" none="(no group)" options={props.groups} defaultValue={r?.escalateAssignGroup ?? ""} />
+          <FieldError state={state} name="escalateAssignGroup" />
+        </label>
+        <label className="text-sm text-slate-700">
           and notify
           <PickOne name="escalateNotify" none="(no channel)" options={props.channels} defaultValue={r?.escalateNotify ?? ""} />
           <FieldError state={state} name="escalateNotify" />
         </label>
-        <label className="flex items-center gap-2 text-sm text-slate-700 sm:col-span-3">
+        <label className="flex items-center gap-2 text-sm text-slate-700 sm:col-span-2">
           <input type="checkbox" name="escalateNotifyDefaults" defaultChecked={r?.escalateNotifyDefaults ?? false} /> and the default recipients
         </label>
       </fieldset>

@@ -48,6 +48,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
     values: "values" in FIELDS[name] ? (FIELDS[name] as { values: readonly string[] }).values : undefined,
   }));
   const people = data.assignees.map((a) => ({ id: a.id, label: a.name ? `${a.name} (${a.email})` : a.email }));
+  const groups = data.groups.map((g) => ({ id: g.id, label: g.inherited ? `${g.name} (from ${g.tenantName})` : g.name }));
   const channels = data.channels.filter((c) => c.enabled).map((c) => ({ id: c.id, label: `${c.name} (${c.kind})` }));
   const dry = new Map((data.dryRun?.rules ?? []).map((r) => [r.rule.id, r]));
   const editingRule = editRuleId ? data.rules.find((r) => r.id === editRuleId) : undefined;
@@ -131,7 +132,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
               That rule cannot be edited here: it is not this tenant&apos;s, no longer exists, or holds more than this editor shows. The form below adds a new rule.
             </p>
           ) : null}
-          <RuleEditor key={editing?.ruleId ?? "new"} tenantId={data.tenant.id} fields={fields} people={people} channels={channels} rule={editing ?? undefined} />
+          <RuleEditor key={editing?.ruleId ?? "new"} tenantId={data.tenant.id} fields={fields} people={people} groups={groups} channels={channels} rule={editing ?? undefined} />
         </section>
       ) : null}
       <section className={`${card} mt-4`} aria-labelledby="channels-heading">

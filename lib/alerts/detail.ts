@@ -8,6 +8,7 @@ import { slaClocks, type SlaClocks, type SlaTargets } from "./sla";
 import { slaTargetsFor } from "./sla-targets";
 import { TRANSITIONS } from "./workflow";
 import { featureEnabled } from "@/lib/settings/enforce";
+import { groupsFor, type UsableGroup } from "@/lib/groups/store";
 
 export interface AlertDetail {
   tenantId: string;
@@ -24,6 +25,8 @@ export interface AlertDetail {
   sourceIp: string | null;
   assignedTo: string | null;
   assigneeName: string | null;
+  /** The alert's group (lib/groups): of its tenant or an ancestor. */
+  assignedGroup: { tenantId: string; id: string; name: string } | null;
   closeReason: string | null;
   detectedAt: Date;
   createdAt: Date;
@@ -34,7 +37,7 @@ export interface AlertDetail {
 
 export interface TimelineEntry {
   id: string;
-  kind: "created" | "status" | "assignment" | "comment";
+  kind: "created" | "status" | "assignment" | "comment" | "group";
   at: Date;
   actorName: string | null;
   fromStatus?: AlertStatus | null;
@@ -42,6 +45,8 @@ export interface TimelineEntry {
   fromAssignee?: string | null;
   toAssignee?: string | null;
   body?: string | null;
+  /** A group entry: whether it gave the alert a group (body: its name) or took it away (body: the old one's). */
+  groupSet?: boolean;
 }
 
 export interface Assignee {
@@ -55,6 +60,10 @@ export interface AlertDetailPage {
   canTriage: boolean;
   nextStatuses: readonly AlertStatus[];
   assignees: Assignee[];
+  /** Groups the alert may be given (its tenant's own and inherited), when the caller may triage. */
+  groups: UsableGroup[];
+  /** Members of those groups the caller can see, by group id (inherited groups' members may be hidden). */
+  groupMembers: Record<string, string[]>;
   targets: SlaTargets;
   sla: SlaClocks | null;
   timeline: TimelineEntry[];
@@ -76,7 +85,7 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date):
   const { rows } = await tx.client.query(
     `select a.tenant_id, t.slug as tenant_slug, t.name as tenant_name, a.id, a.title, a.description, a.severity, a.status,
             a.source, a.rule_name, a.hostname, host(a.source_ip) as source_ip, a.assigned_to, u.name as assignee_name,
-            u.email as assignee_email, a.close_reason, a.detected_at, a.created_at, a.updated_at, a.acknowledged_at, a.resolved_at
+            u.email as assignee_email, a.assigned_group_tenant_id, a.assigned_group_id, a.close_reason, a.detected_at, a.created_at, a.updated_at, a.acknowledged_at, a.resolved_at
        from public.alerts a
        join public.tenants t on t.id = a.tenant_id
        left join public.users u on u.id = a.assigned_to
@@ -106,6 +115,7 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date):
     sourceIp: r.source_ip,
     assignedTo: r.assigned_to,
     assigneeName: personName(r.assignee_name, r.assignee_email, r.assigned_to),
+    assignedGroup: null,
     closeReason: r.close_reason,
     detectedAt: r.detected_at,
     createdAt: r.created_at,
@@ -114,11 +124,17 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date):
     resolvedAt: r.resolved_at,
   };
   const targets = await slaTargetsFor(tx, alert.tenantId);
+  // The alert's group is of its tenant or an ancestor: among the usable groups, which name it for the caller too.
+  const groups = await groupsFor(tx.client, alert.tenantId);
+  const current = groups.find((g) => g.tenantId === r.assigned_group_tenant_id && g.id === r.assigned_group_id);
+  alert.assignedGroup = r.assigned_group_id ? { tenantId: r.assigned_group_tenant_id, id: r.assigned_group_id, name: current?.name ?? "a group" } : null;
   return {
     alert,
     canTriage,
     nextStatuses: canTriage ? TRANSITIONS[alert.status] : [],
     assignees: canTriage ? await assigneesFor(tx, alert.tenantId) : [],
+    groups: canTriage ? groups : [],
+    groupMembers: canTriage ? await visibleGroupMembers(tx, groups) : {},
     targets,
     sla: slaClocks(alert, targets, now),
     timeline: await timelineOf(tx, alert),
@@ -145,9 +161,22 @@ export async function assigneesFor(tx: TenantTx, tenantId: string): Promise<Assi
   return rows;
 }
 
+/** Members of `groups` the caller can see under RLS, by group id. */
+async function visibleGroupMembers(tx: TenantTx, groups: UsableGroup[]): Promise<Record<string, string[]>> {
+  if (groups.length === 0) return {};
+  const { rows } = await tx.client.query<{ group_id: string; user_id: string }>(
+    `select group_id, user_id from public.assignee_group_members
+      where (tenant_id, group_id) in (select * from unnest($1::uuid[], $2::uuid[]))`,
+    [groups.map((g) => g.tenantId), groups.map((g) => g.id)],
+  );
+  const out: Record<string, string[]> = {};
+  for (const r of rows) (out[r.group_id] ??= []).push(r.user_id);
+  return out;
+}
+
 export async function timelineOf(tx: TenantTx, alert: Pick<AlertDetail, "tenantId" | "id" | "createdAt">): Promise<TimelineEntry[]> {
   const { rows } = await tx.client.query(
-    `select e.id, e.kind, e.created_at, e.from_status, e.to_status, e.body,
+    `select e.id, e.kind, e.created_at, e.from_status, e.to_status, e.body, e.to_group,
             coalesce(nullif(actor.name, ''), actor.email) as actor_name, e.actor_id,
             e.from_assignee, coalesce(nullif(fa.name, ''), fa.email) as from_name,
             e.to_assignee, coalesce(nullif(ta.name, ''), ta.email) as to_name
@@ -172,6 +201,7 @@ export async function timelineOf(tx: TenantTx, alert: Pick<AlertDetail, "tenantI
       fromAssignee: e.from_assignee ? (e.from_name ?? "MSSP staff") : null,
       toAssignee: e.to_assignee ? (e.to_name ?? "MSSP staff") : null,
       body: e.body,
+      groupSet: e.kind === "group" ? e.to_group !== null : undefined,
     })),
   ];
 }

@@ -22,22 +22,28 @@ export interface TriageAlert {
   id: string;
   status: AlertStatus;
   assignedTo: string | null;
+  /** The alert's group (lib/groups), by id; undefined where the caller did not read it. */
+  assignedGroupId?: string | null;
 }
 
 export type StatusChange =
   | { to: "acknowledged" | "in_progress" }
   | { to: "resolved" | "false_positive"; reason: string };
 
-export type TriageChange = { kind: "status"; change: StatusChange } | { kind: "assign"; assigneeId: string | null };
+export type TriageChange =
+  | { kind: "status"; change: StatusChange }
+  | { kind: "assign"; assigneeId: string | null }
+  /** A group of the alert's tenant or an ancestor (lib/groups), or null to clear it; the database checks the tenant. */
+  | { kind: "group"; group: { tenantId: string; id: string } | null };
 
 /** The alert under RLS, by its full key; null when the caller cannot see it. */
 export async function findAlert(client: pg.ClientBase, tenantId: string, alertId: string): Promise<TriageAlert | null> {
-  const { rows } = await client.query<{ tenant_id: string; id: string; status: AlertStatus; assigned_to: string | null }>(
-    `select tenant_id, id, status, assigned_to from public.alerts where tenant_id = $1 and id = $2`,
+  const { rows } = await client.query<{ tenant_id: string; id: string; status: AlertStatus; assigned_to: string | null; assigned_group_id: string | null }>(
+    `select tenant_id, id, status, assigned_to, assigned_group_id from public.alerts where tenant_id = $1 and id = $2`,
     [tenantId, alertId],
   );
   const r = rows[0];
-  return r ? { tenantId: r.tenant_id, id: r.id, status: r.status, assignedTo: r.assigned_to } : null;
+  return r ? { tenantId: r.tenant_id, id: r.id, status: r.status, assignedTo: r.assigned_to, assignedGroupId: r.assigned_group_id } : null;
 }
 
 async function requireAlert(tx: TenantTx, tenantId: string, alertId: string): Promise<TriageAlert> {
@@ -45,6 +51,8 @@ async function requireAlert(tx: TenantTx, tenantId: string, alertId: string): Pr
   if (!alert) throw new ActionRefusal(ALERT_NOT_FOUND);
   return alert;
 }
+
+export const GROUP_NOT_USABLE = "That group cannot be given this alert: only groups of its tenant, or of a tenant above it, can be. Nothing was changed.";
 
 /** The sentence for a refusal by the workflow trigger, or null for any other error. */
 export function refusalFor(error: unknown, alert: TriageAlert, change: TriageChange): string | null {
@@ -58,10 +66,19 @@ export function refusalFor(error: unknown, alert: TriageAlert, change: TriageCha
   if (hint === "alert_assignee") {
     return "That person cannot be assigned this alert: only analysts and admins of its tenant, or MSSP staff covering it, can be.";
   }
+  if (hint === "alert_group") return GROUP_NOT_USABLE;
   return null;
 }
 
 async function apply(client: pg.ClientBase, alert: TriageAlert, change: TriageChange): Promise<void> {
+  if (change.kind === "group") {
+    const { rowCount } = await client.query(
+      `update public.alerts set assigned_group_tenant_id = $3, assigned_group_id = $4 where tenant_id = $1 and id = $2`,
+      [alert.tenantId, alert.id, change.group?.tenantId ?? null, change.group?.id ?? null],
+    );
+    if (rowCount === 0) throw new ActionRefusal("This alert cannot be changed now (its tenant may be suspended). Nothing was changed.");
+    return;
+  }
   if (change.kind === "assign") {
     await client.query(`update public.alerts set assigned_to = $3 where tenant_id = $1 and id = $2`, [alert.tenantId, alert.id, change.assigneeId]);
     return;
@@ -81,6 +98,7 @@ async function apply(client: pg.ClientBase, alert: TriageAlert, change: TriageCh
 export async function triageAlert(tx: TenantTx, tenantId: string, alertId: string, change: TriageChange): Promise<TriageAlert> {
   const alert = await requireAlert(tx, tenantId, alertId);
   if (change.kind === "assign" && alert.assignedTo === change.assigneeId) return alert;
+  if (change.kind === "group" && alert.assignedGroupId === (change.group?.id ?? null)) return alert;
   try {
     await apply(tx.client, alert, change);
   } catch (error) {

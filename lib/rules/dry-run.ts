@@ -34,7 +34,7 @@ export interface DryRun {
   rules: DryRunRule[];
 }
 
-export async function dryRun(tx: TenantTx, tenantId: string, now = new Date(), names: { people: Map<string, string>; channels: Map<string, string> } = { people: new Map(), channels: new Map() }): Promise<DryRun> {
+export async function dryRun(tx: TenantTx, tenantId: string, now = new Date(), names: { people: Map<string, string>; channels: Map<string, string>; groups?: Map<string, string> } = { people: new Map(), channels: new Map() }): Promise<DryRun> {
   const since = new Date(now.getTime() - DRY_RUN_DAYS * 86_400_000);
   const { rows } = await tx.client.query(
     `select a.tenant_id, a.id, a.title, a.severity, a.source, a.hostname, a.rule_name, a.detected_at, s.criticality as asset_criticality
@@ -52,6 +52,7 @@ export async function dryRun(tx: TenantTx, tenantId: string, now = new Date(), n
   const rules = (await rulesFor(tx, tenantId)).filter((r) => r.definition !== null);
   const person = (id: string) => names.people.get(id) ?? "a member";
   const channel = (id: string) => names.channels.get(id) ?? "a channel";
+  const group = (id: string) => `assign to group ${names.groups?.get(id) ?? "(a group that no longer exists)"}`;
   return {
     since,
     alertsConsidered: alerts.length,
@@ -61,10 +62,11 @@ export async function dryRun(tx: TenantTx, tenantId: string, now = new Date(), n
       const hits = r.enabled ? alerts.filter((a) => ruleMatches(d, factsOf(a))) : [];
       const wouldDo = [
         ...(d.actions.assignTo ? [`assign to ${person(d.actions.assignTo)}`] : []),
+        ...(d.actions.assignGroup ? [group(d.actions.assignGroup)] : []),
         ...d.actions.notify.map((c) => `notify ${channel(c)}`),
         ...(d.actions.notifyDefaults ? ["notify the default recipients"] : []),
         ...(d.escalation
-          ? [`after ${d.escalation.afterMinutes} min unacknowledged: ${[d.escalation.assignTo ? `assign to ${person(d.escalation.assignTo)}` : "", ...d.escalation.notify.map((c) => `notify ${channel(c)}`), d.escalation.notifyDefaults ? "notify the default recipients" : ""].filter(Boolean).join(", ")}`]
+          ? [`after ${d.escalation.afterMinutes} min unacknowledged: ${[d.escalation.assignTo ? `assign to ${person(d.escalation.assignTo)}` : "", d.escalation.assignGroup ? group(d.escalation.assignGroup) : "", ...d.escalation.notify.map((c) => `notify ${channel(c)}`), d.escalation.notifyDefaults ? "notify the default recipients" : ""].filter(Boolean).join(", ")}`]
           : []),
       ];
       return {

@@ -32,6 +32,7 @@ import { queueNotification, type AlertSummary } from "@/lib/notify/queue";
 import { tenantOrigin } from "@/lib/tenancy/host";
 import { settings } from "@/lib/config";
 import { featureEnabledAsService } from "@/lib/settings/enforce";
+import { notifiableMembers, usableGroup } from "@/lib/groups/store";
 import { defaultRecipients } from "./defaults";
 import { ruleMatches, type AlertFacts, type RuleDefinition } from "./language";
 import { toRule, type Rule } from "./store";
@@ -144,6 +145,51 @@ async function assign(db: Db, a: AlertRow, rule: Rule, assigneeId: string, stage
     details: { by_rule: rule.id, rule_name: rule.name, rule_version: rule.version, stage, assignee: assigneeId },
   });
   return { action: "assign", result: "done", message: `assigned to ${assigneeId}` };
+}
+
+/**
+ * Gives the alert a group (lib/groups) through the triage path, as a person's
+ * assignment goes: the database checks the group is of the alert's tenant or
+ * an ancestor and writes the timeline entry. The group's members who may be
+ * assigned the alert each get one outbox message (lib/mail), in this
+ * transaction. One audit row, outcome failure when refused.
+ */
+async function assignGroup(db: Db, a: AlertRow, rule: Rule, groupId: string, stage: "match" | "escalation"): Promise<ActionResult> {
+  const base = { by_rule: rule.id, rule_name: rule.name, rule_version: rule.version, stage, group: groupId };
+  const group = await usableGroup(db.$client, a.tenant_id, groupId);
+  let refusal: string | null = group ? null : "the group no longer exists here";
+  let mailed = 0;
+  if (group) {
+    await db.$client.query("savepoint rule_group");
+    try {
+      await triageAlert(asTx(db), a.tenant_id, a.id, { kind: "group", group: { tenantId: group.tenantId, id: group.id } });
+      const summary = summaryOf(a);
+      for (const m of await notifiableMembers(db.$client, group, a.tenant_id)) {
+        await enqueueMail(db, {
+          to: m.email,
+          tenantId: a.tenant_id,
+          message: workflowAlertMail({ reason: stage === "match" ? "rule" : "escalation", tenantName: a.tenant_name, ruleName: rule.name, alert: summary, link: summary.link }),
+        });
+        mailed++;
+      }
+      await db.$client.query("release savepoint rule_group");
+    } catch (error) {
+      await db.$client.query("rollback to savepoint rule_group");
+      mailed = 0;
+      refusal = error instanceof ActionRefusal ? error.message : "the group assignment failed";
+      if (!(error instanceof ActionRefusal)) log.warn({ event: "workflows.group-failed", alertId: a.id, ruleId: rule.id, err: safeError(error) }, "rule group assignment failed");
+    }
+  }
+  await recordAuditAs(db, null, {
+    tenantId: a.tenant_id,
+    action: "alert.assigned",
+    targetType: "alert",
+    targetId: a.id,
+    outcome: refusal ? "failure" : "success",
+    details: { ...base, group_tenant: group?.tenantId ?? null, group_name: group?.name ?? null, ...(refusal ? {} : { mailed }) },
+  });
+  if (refusal) return { action: "assign", result: "refused", message: refusal };
+  return { action: "assign", result: "done", message: `assigned to group "${group!.name}"${mailed ? `, ${mailed} member${mailed === 1 ? "" : "s"} mailed` : ""}` };
 }
 
 async function notify(db: Db, a: AlertRow, rule: Rule, channelIds: string[], reason: "rule" | "escalation"): Promise<ActionResult[]> {
@@ -276,6 +322,7 @@ export async function evaluateAlert(tenantId: string, alertId: string): Promise<
       if (!(await claimStage(db, a, rule, "match"))) continue;
       const results: ActionResult[] = [];
       if (d.actions.assignTo) results.push(await assign(db, a, rule, d.actions.assignTo, "match"));
+      if (d.actions.assignGroup) results.push(await assignGroup(db, a, rule, d.actions.assignGroup, "match"));
       results.push(...(await notify(db, a, rule, d.actions.notify, "rule")));
       if (d.actions.notifyDefaults) results.push(...(await notifyDefaults(db, a, rule, "rule")));
       const due = escalationDue(new Date(a.created_at), d);
@@ -315,6 +362,7 @@ export async function escalateAlert(job: { tenantId: string; alertId: string; ru
     const e = rule.definition.escalation;
     const results: ActionResult[] = [];
     if (e.assignTo) results.push(await assign(db, a, rule, e.assignTo, "escalation"));
+    if (e.assignGroup) results.push(await assignGroup(db, a, rule, e.assignGroup, "escalation"));
     results.push(...(await notify(db, a, rule, e.notify, "escalation")));
     if (e.notifyDefaults) results.push(...(await notifyDefaults(db, a, rule, "escalation")));
     await finishStage(db, a, rule, "escalation", results, results.some((r) => r.result === "refused") ? "failed" : "applied");

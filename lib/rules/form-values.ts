@@ -17,10 +17,12 @@ export interface RuleFormValues {
   match: "all" | "any";
   conditions: { field: string; op: string; value: string }[];
   assignTo: string;
+  assignGroup: string;
   notify: string;
   notifyDefaults: boolean;
   escalateAfter: string;
   escalateAssignTo: string;
+  escalateAssignGroup: string;
   escalateNotify: string;
   escalateNotifyDefaults: boolean;
 }
@@ -39,10 +41,12 @@ export function formValuesOf(rule: Rule): RuleFormValues | null {
     match: d.match,
     conditions: d.conditions.map((c) => ({ field: c.field, op: c.op, value: c.value })),
     assignTo: d.actions.assignTo ?? "",
+    assignGroup: d.actions.assignGroup ?? "",
     notify: d.actions.notify[0] ?? "",
     notifyDefaults: d.actions.notifyDefaults ?? false,
     escalateAfter: d.escalation ? String(d.escalation.afterMinutes) : "",
     escalateAssignTo: d.escalation?.assignTo ?? "",
+    escalateAssignGroup: d.escalation?.assignGroup ?? "",
     escalateNotify: d.escalation?.notify[0] ?? "",
     escalateNotifyDefaults: d.escalation?.notifyDefaults ?? false,
   };

@@ -3,8 +3,12 @@
 //
 //   { match: "all" | "any",
 //     conditions: [{ field, op, value }],          // 1..10
-//     actions: { assignTo?: userId, notify: [channelId], notifyDefaults?: true },
-//     escalation?: { afterMinutes, assignTo?, notify: [channelId], notifyDefaults?: true } }
+//     actions: { assignTo?: userId, assignGroup?: groupId, notify: [channelId], notifyDefaults?: true },
+//     escalation?: { afterMinutes, assignTo?, assignGroup?, notify: [channelId], notifyDefaults?: true } }
+//
+// assignGroup: an assignee group (lib/groups) of the rule's tenant or an
+// ancestor; the store checks it exists there before saving, the engine
+// resolves it against the alert's tenant when the rule runs.
 //
 // notifyDefaults: also notify the alert's tenant's default recipients, read
 // when the rule runs from the settings registry (notifications.emails and
@@ -54,6 +58,7 @@ export interface Condition {
 }
 
 const uuid = z.string().uuid("Pick someone from the list");
+const groupId = z.string().uuid("Pick a group from the list");
 const channelIds = z.array(z.string().uuid("Pick a channel from the list")).max(5, "At most 5 channels per action").default([]);
 
 const conditionSchema = z
@@ -78,31 +83,33 @@ const escalationSchema = z
   .object({
     afterMinutes: z.coerce.number().int("Whole minutes").min(1, "At least 1 minute").max(10_080, "At most 7 days (10080 minutes)"),
     assignTo: uuid.optional(),
+    assignGroup: groupId.optional(),
     notify: channelIds,
     notifyDefaults: z.boolean().optional(),
   })
   .strict()
-  .refine((e) => e.assignTo || e.notify.length > 0 || e.notifyDefaults, { message: "An escalation must assign someone or notify a channel" });
+  .refine((e) => e.assignTo || e.assignGroup || e.notify.length > 0 || e.notifyDefaults, { message: "An escalation must assign someone or a group, or notify a channel" });
 
 export const ruleDefinitionSchema = z
   .object({
     match: z.enum(["all", "any"]).default("all"),
     conditions: z.array(conditionSchema).min(1, "Add at least one condition").max(10, "At most 10 conditions"),
-    actions: z.object({ assignTo: uuid.optional(), notify: channelIds, notifyDefaults: z.boolean().optional() }).strict(),
+    actions: z.object({ assignTo: uuid.optional(), assignGroup: groupId.optional(), notify: channelIds, notifyDefaults: z.boolean().optional() }).strict(),
     escalation: escalationSchema.optional(),
   })
   .strict()
-  .refine((d) => d.actions.assignTo || d.actions.notify.length > 0 || d.actions.notifyDefaults || d.escalation, {
-    message: "A rule must do something: assign, notify or escalate",
+  .refine((d) => d.actions.assignTo || d.actions.assignGroup || d.actions.notify.length > 0 || d.actions.notifyDefaults || d.escalation, {
+    message: "A rule must do something: assign someone or a group, notify or escalate",
     path: ["actions"],
   });
 export type RuleDefinition = z.output<typeof ruleDefinitionSchema>;
 
-/** The channels and people a definition names (checked against the tenant before it is saved). */
-export function referencesOf(d: RuleDefinition): { channels: string[]; people: string[] } {
+/** The channels, people and groups a definition names (checked against the tenant before it is saved). */
+export function referencesOf(d: RuleDefinition): { channels: string[]; people: string[]; groups: string[] } {
   const channels = new Set([...d.actions.notify, ...(d.escalation?.notify ?? [])]);
   const people = new Set([d.actions.assignTo, d.escalation?.assignTo].filter((x): x is string => !!x));
-  return { channels: [...channels], people: [...people] };
+  const groups = new Set([d.actions.assignGroup, d.escalation?.assignGroup].filter((x): x is string => !!x));
+  return { channels: [...channels], people: [...people], groups: [...groups] };
 }
 
 // ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { checkActionsForEach, principalFromClaims, tenantResource } from "@/lib/
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { featureEnabled } from "@/lib/settings/enforce";
 import { assigneesFor, type Assignee } from "@/lib/alerts/detail";
+import { groupsFor, type UsableGroup } from "@/lib/groups/store";
 import { listChannels, type Channel } from "@/lib/notify/channels";
 import { recentDeliveries, type DeliveryView } from "@/lib/notify/read";
 import { dryRun, type DryRun } from "./dry-run";
@@ -21,11 +22,13 @@ export interface WorkflowsPageData {
   channels: Pick<Channel, "id" | "name" | "kind" | "url" | "recipients" | "maskedSecret" | "enabled">[];
   deliveries: DeliveryView[];
   assignees: Assignee[];
+  /** Groups a rule may assign: the tenant's own and inherited (lib/groups). */
+  groups: UsableGroup[];
   dryRun: DryRun | null;
 }
 
 export async function loadWorkflowsPage(tx: TenantTx, tenantId: string, tenantName: string, now = new Date()): Promise<WorkflowsPageData> {
-  const empty: WorkflowsPageData = { tenant: { id: tenantId, name: tenantName }, canView: false, canManage: false, disabled: false, rules: [], channels: [], deliveries: [], assignees: [], dryRun: null };
+  const empty: WorkflowsPageData = { tenant: { id: tenantId, name: tenantName }, canView: false, canManage: false, disabled: false, rules: [], channels: [], deliveries: [], assignees: [], groups: [], dryRun: null };
   const resource = await tenantResource(tx.db, tenantId);
   if (!resource) return empty;
   const allowed = (await checkActionsForEach(principalFromClaims(tx.claims), ["settings:view", "settings:manage"], [resource])).get(tenantId);
@@ -33,10 +36,11 @@ export async function loadWorkflowsPage(tx: TenantTx, tenantId: string, tenantNa
   const canManage = Boolean(allowed?.["settings:manage"]);
   if (!canView && !canManage) return empty;
   if (!(await featureEnabled(tx, tenantId, "features.workflows"))) return { ...empty, canView, disabled: true };
-  const [rules, channels, assignees] = [await rulesFor(tx, tenantId), await listChannels(tx, tenantId), await assigneesFor(tx, tenantId)];
+  const [rules, channels, assignees, groups] = [await rulesFor(tx, tenantId), await listChannels(tx, tenantId), await assigneesFor(tx, tenantId), await groupsFor(tx.client, tenantId)];
   const names = {
     people: new Map(assignees.map((a) => [a.id, a.name || a.email])),
     channels: new Map(channels.map((c) => [c.id, `"${c.name}"`])),
+    groups: new Map(groups.map((g) => [g.id, g.name])),
   };
   return {
     tenant: { id: tenantId, name: tenantName },
@@ -47,6 +51,7 @@ export async function loadWorkflowsPage(tx: TenantTx, tenantId: string, tenantNa
     channels: channels.map(({ id, name, kind, url, recipients, maskedSecret, enabled }) => ({ id, name, kind, url, recipients, maskedSecret, enabled })),
     deliveries: canManage ? await recentDeliveries(tx, tenantId, 15) : [],
     assignees,
+    groups,
     dryRun: await dryRun(tx, tenantId, now, names),
   };
 }

@@ -7,6 +7,7 @@ import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { assigneesFor } from "@/lib/alerts/detail";
+import { groupsFor } from "@/lib/groups/store";
 import { parseDefinition, referencesOf, type RuleDefinition } from "./language";
 
 export interface Rule {
@@ -84,8 +85,9 @@ export async function ruleHistory(tx: TenantTx, tenantId: string, ruleId: string
 }
 
 /**
- * The channels and people a rule names must be the tenant's own channels and
- * people who may be assigned its alerts. Refused with a sentence otherwise:
+ * The channels, people and groups a rule names must be the tenant's own
+ * channels, people who may be assigned its alerts, and groups of the tenant
+ * or an ancestor. Refused with a sentence otherwise:
  * a channel of another tenant reads exactly like one that does not exist.
  */
 async function checkReferences(tx: TenantTx, tenantId: string, d: RuleDefinition): Promise<void> {
@@ -104,6 +106,16 @@ async function checkReferences(tx: TenantTx, tenantId: string, d: RuleDefinition
     if (!refs.people.every((p) => allowed.has(p))) {
       throw new ActionRefusal("That person cannot be assigned alerts here: only analysts and admins of this tenant, or MSSP staff covering it. Nothing was changed.", {
         field: "assignee",
+      });
+    }
+  }
+  if (refs.groups.length > 0) {
+    // The tenant's own groups and its ancestors' (a rule applies below its tenant, where those are usable too).
+    const usable = new Set((await groupsFor(tx.client, tenantId)).map((g) => g.id));
+    const unknown = refs.groups.filter((g) => !usable.has(g));
+    if (unknown.length > 0) {
+      throw new ActionRefusal("A group in this rule is not one of this tenant's groups or an inherited one. Pick one from the list; nothing was changed.", {
+        field: "group",
       });
     }
   }

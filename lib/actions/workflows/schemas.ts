@@ -1,5 +1,5 @@
 // Forms of the workflow actions. The rule editor posts plain fields (up to
-// MAX_CONDITIONS condition rows, one assignee and one channel per stage);
+// MAX_CONDITIONS condition rows, one assignee, one group and one channel per stage);
 // they are assembled into a rule definition and checked by the rule
 // language here, so an unknown field or a bad operator comes back as a
 // message on that row before anything is touched.
@@ -73,12 +73,14 @@ const ruleFields = {
   enabled: z.string().optional().transform((v) => v === "on" || v === "true"),
   match: z.enum(["all", "any"], { message: "Pick all or any" }).default("all"),
   assignTo: optionalId("person"),
+  assignGroup: optionalId("group"),
   notify: optionalId("channel"),
   // Checkboxes: notify the alert tenant's default recipients (settings registry).
   notifyDefaults: z.string().optional().transform((v) => v === "on" || v === "true"),
   escalateNotifyDefaults: z.string().optional().transform((v) => v === "on" || v === "true"),
   escalateAfter: z.string().trim().optional(),
   escalateAssignTo: optionalId("person"),
+  escalateAssignGroup: optionalId("group"),
   escalateNotify: optionalId("channel"),
   cond0_field: condField,
   cond0_op: condOp,
@@ -106,12 +108,13 @@ export function definitionFromForm(v: Record<string, unknown>): unknown {
   return {
     match: v.match ?? "all",
     conditions,
-    actions: { ...(v.assignTo ? { assignTo: v.assignTo } : {}), notify: v.notify ? [v.notify] : [], ...(v.notifyDefaults ? { notifyDefaults: true } : {}) },
+    actions: { ...(v.assignTo ? { assignTo: v.assignTo } : {}), ...(v.assignGroup ? { assignGroup: v.assignGroup } : {}), notify: v.notify ? [v.notify] : [], ...(v.notifyDefaults ? { notifyDefaults: true } : {}) },
     ...(escalateAfter
       ? {
           escalation: {
             afterMinutes: escalateAfter,
             ...(v.escalateAssignTo ? { assignTo: v.escalateAssignTo } : {}),
+            ...(v.escalateAssignGroup ? { assignGroup: v.escalateAssignGroup } : {}),
             notify: v.escalateNotify ? [v.escalateNotify] : [],
             ...(v.escalateNotifyDefaults ? { notifyDefaults: true } : {}),
           },
@@ -123,8 +126,10 @@ export function definitionFromForm(v: Record<string, unknown>): unknown {
 /** The language's complaints, on the form field they are about. */
 function fieldOf(path: PropertyKey[]): string {
   if (path[0] === "conditions" && typeof path[1] === "number") return `cond${path[1]}_${String(path[2] ?? "field")}`;
-  if (path[0] === "escalation") return path[1] === "assignTo" ? "escalateAssignTo" : path[1] === "notify" ? "escalateNotify" : "escalateAfter";
-  if (path[0] === "actions") return path[1] === "notify" ? "notify" : "assignTo";
+  if (path[0] === "escalation") {
+    return path[1] === "assignTo" ? "escalateAssignTo" : path[1] === "assignGroup" ? "escalateAssignGroup" : path[1] === "notify" ? "escalateNotify" : "escalateAfter";
+  }
+  if (path[0] === "actions") return path[1] === "notify" ? "notify" : path[1] === "assignGroup" ? "assignGroup" : "assignTo";
   return "form";
 }
 
