@@ -55,6 +55,9 @@ allow("workflows (lib/rules, lib/notify): rules and channels read by members of 
   ...each("table public.notification_channels authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
   "table public.workflow_rule_versions authenticated SELECT", "table public.workflow_rule_runs authenticated SELECT",
   "table public.notification_deliveries authenticated SELECT", "table public.notification_attempts authenticated SELECT");
+allow("API ingestion (lib/ingest): raw vendor payloads are sealed bytes, read by visibility and inserted by analysts and admins (policy), never edited by people (the DEK rotation re-seals them as service_role); collectors read by visibility, reported by analysts and admins, removed by admins",
+  "table public.alert_raw_events authenticated SELECT", "table public.alert_raw_events authenticated INSERT",
+  ...each("table public.collectors authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
 allow("members of visible tenants; no password hash, no lockout counters", ...["id", "email", "name", "created_at"].map((c) => `column public.users.${c} authenticated SELECT`));
 allow("a user renames only themselves (policy)", "column public.users.name authenticated UPDATE");
 allow("memberships: read within scope; admins remove and change roles at or below their rank; never inserted directly",

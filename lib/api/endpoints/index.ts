@@ -1,0 +1,26 @@
+// Every endpoint of the tenant API, the list the gateway serves and the
+// OpenAPI document (lib/api/openapi) describes.
+import type { Endpoint } from "@/lib/api/endpoint";
+import { getAlertEndpoint, ingestAlertsEndpoint, listAlertsEndpoint, patchAlertEndpoint } from "./alerts";
+import { listAssetsEndpoint, upsertAssetsEndpoint } from "./assets";
+import { heartbeatEndpoint } from "./collectors";
+
+export const apiEndpoints: readonly Endpoint<any, any, any, any>[] = [
+  ingestAlertsEndpoint,
+  listAlertsEndpoint,
+  getAlertEndpoint,
+  patchAlertEndpoint,
+  upsertAssetsEndpoint,
+  listAssetsEndpoint,
+  heartbeatEndpoint,
+];
+
+export {
+  getAlertEndpoint,
+  heartbeatEndpoint,
+  ingestAlertsEndpoint,
+  listAlertsEndpoint,
+  listAssetsEndpoint,
+  patchAlertEndpoint,
+  upsertAssetsEndpoint,
+};

@@ -1,0 +1,42 @@
+// The endpoints' refusals as problem documents: a domain refusal
+// (lib/ingest IngestRefusal, lib/alerts ActionRefusal) becomes an ApiProblem
+// with the status that fits; anything else propagates (the gateway's 500).
+import { ZodError, type z } from "zod";
+import { ActionRefusal } from "@/lib/actions/refusal";
+import { ApiProblem } from "@/lib/api/endpoint";
+import { IngestRefusal, type RefusalKind } from "@/lib/ingest/errors";
+
+const STATUS: Record<RefusalKind, [number, string, string]> = {
+  not_found: [404, "Not found", "not-found"],
+  conflict: [409, "Conflict", "conflict"],
+  invalid: [422, "Unprocessable content", "invalid-input"],
+  forbidden: [403, "Forbidden", "forbidden"],
+};
+
+export function problemFor(refusal: IngestRefusal): ApiProblem {
+  const [status, title, type] = STATUS[refusal.kind];
+  return new ApiProblem(status, title, refusal.message, refusal.details, type);
+}
+
+export const notFound = (what = "resource") =>
+  new ApiProblem(404, "Not found", `No such ${what} here: it may not exist, or belong to a tenant this key cannot read.`, {}, "not-found");
+
+/** Runs `fn`, turning domain refusals into problem documents. */
+export async function refusalsAsProblems<T>(fn: () => Promise<T>, actionStatus?: (r: ActionRefusal) => number): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof IngestRefusal) throw problemFor(error);
+    if (error instanceof ActionRefusal) {
+      const status = actionStatus?.(error) ?? 409;
+      throw new ApiProblem(status, status === 404 ? "Not found" : status === 403 ? "Forbidden" : status === 422 ? "Unprocessable content" : "Conflict", error.message);
+    }
+    throw error;
+  }
+}
+
+/** A zod failure as the 422 a gateway answers for input that does not parse (tests and direct callers use it). */
+export function invalidInput(error: ZodError, where: "params" | "query" | "body"): ApiProblem {
+  const errors = error.issues.slice(0, 20).map((i: z.core.$ZodIssue) => ({ pointer: `/${[where, ...i.path.map(String)].join("/")}`, detail: i.message }));
+  return new ApiProblem(422, "Unprocessable content", `The request's ${where} does not match the schema.`, { errors }, "invalid-input");
+}

@@ -1,0 +1,30 @@
+// Query-string fields: every value arrives as a string; lists are
+// comma-separated ("status=new,acknowledged").
+import { z } from "zod";
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 200;
+
+/** "a,b" → ["a", "b"], each one of `values`, at most `values.length` of them. */
+export function csvOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .max(200)
+    .describe(`Comma-separated, any of: ${values.join(", ")}`)
+    .transform((s) => [...new Set(s.split(",").map((p) => p.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(values)).min(1).max(values.length));
+}
+
+export const limitParam = z
+  .string()
+  .regex(/^[0-9]{1,3}$/, "limit is a whole number")
+  .describe(`Page size, 1–${MAX_LIMIT} (default ${DEFAULT_LIMIT})`)
+  .transform(Number)
+  .pipe(z.int().min(1).max(MAX_LIMIT));
+
+export const cursorParam = z
+  .string()
+  .min(1)
+  .max(600)
+  .regex(/^[A-Za-z0-9_-]+$/, "cursor is the opaque value next_cursor returned")
+  .describe("The next_cursor of the previous page");

@@ -1,0 +1,79 @@
+// What a sender may put in an ingestion call. Objects are strict: an unknown
+// field (tenant_id, tenant, a typo) is refused, never ignored, so a body
+// cannot name a tenant: the tenant is always the call's (the key's, or the
+// MSSP path's), and a batch that mixes tenants cannot be written.
+import { z } from "zod";
+import {
+  ASSET_KINDS,
+  CRITICALITIES,
+  SEVERITIES,
+  batchItem,
+  externalId,
+  hostname,
+  ip,
+  jsonBytes,
+  line,
+  sourceName,
+  text,
+  timestamp,
+  uuid,
+} from "./fields";
+
+export const MAX_BATCH = 1000;
+/** The raw vendor payload of one alert, as JSON, at most this many bytes. */
+export const MAX_RAW_BYTES = 64 * 1024;
+
+export const alertItemSchema = z
+  .strictObject({
+    external_id: externalId.describe("The sender's id for this alert; with `source`, what makes a re-sent alert a duplicate."),
+    source: sourceName.describe("The system that raised it (EDR, SIEM, IDS …)."),
+    title: line(300, "title"),
+    severity: z.enum(SEVERITIES),
+    description: text(10_000, "description").optional(),
+    rule_name: line(300, "rule_name").optional(),
+    hostname: hostname.optional(),
+    source_ip: ip.optional(),
+    asset_id: uuid.optional().describe("An asset of this tenant, by id."),
+    asset_external_id: externalId.optional().describe("An asset of this tenant, by its external id (POST /assets)."),
+    detected_at: timestamp.optional().describe("When the source saw it; defaults to the time of ingestion. At most 5 minutes ahead."),
+    raw: z
+      .record(z.string(), z.unknown())
+      .refine((v) => jsonBytes(v) <= MAX_RAW_BYTES, `raw is larger than ${MAX_RAW_BYTES} bytes as JSON`)
+      .optional()
+      .describe("The vendor's event as it arrived; stored sealed under the tenant's key, shown only on the alert's page."),
+  })
+  .refine((a) => !(a.asset_id && a.asset_external_id), { message: "name the asset by asset_id or asset_external_id, not both" });
+
+export type AlertItem = z.output<typeof alertItemSchema>;
+
+export const ingestAlertsBody = z.strictObject({
+  alerts: z.array(batchItem(alertItemSchema)).min(1).max(MAX_BATCH),
+});
+
+export const assetItemSchema = z.strictObject({
+  external_id: externalId,
+  hostname: hostname,
+  ip_address: ip.optional(),
+  os: line(100, "os").optional(),
+  kind: z.enum(ASSET_KINDS).optional(),
+  criticality: z.enum(CRITICALITIES).optional(),
+  owner_email: z.email().max(254).optional(),
+  last_seen_at: timestamp.optional(),
+});
+
+export type AssetItem = z.output<typeof assetItemSchema>;
+
+export const upsertAssetsBody = z.strictObject({
+  assets: z.array(batchItem(assetItemSchema)).min(1).max(MAX_BATCH),
+});
+
+export const heartbeatBody = z.strictObject({
+  name: line(100, "name").describe("The collector's name, unique in the tenant."),
+  version: line(50, "version").optional(),
+  hostname: hostname.optional(),
+  last_pull_at: timestamp.optional(),
+  /** null clears the error; absent leaves it. */
+  last_error: text(1000, "last_error").min(1).nullable().optional(),
+});
+
+export type Heartbeat = z.output<typeof heartbeatBody>;
