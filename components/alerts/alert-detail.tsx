@@ -3,6 +3,7 @@
 // when the PDP allows triage) and what has been done (the timeline).
 import type { AlertDetailPage } from "@/lib/alerts/detail";
 import { AlertTimeline } from "./alert-timeline";
+import { RawEventSection } from "./raw-event";
 import { SeverityBadge, statusLabel } from "./severity-badge";
 import { SlaBadges } from "./sla-badges";
 import { TriagePanel } from "./triage-panel";
@@ -46,6 +47,9 @@ export function AlertDetailView({ data, backHref, showTenant }: { data: AlertDet
             <dl className="grid grid-cols-1 gap-4 sm:grid-cols-2">
               {showTenant && <Fact label="Tenant">{a.tenantName}</Fact>}
               <Fact label="Assignee">{a.assigneeName ?? "Unassigned"}</Fact>
+              <Fact label="Group">
+                <span data-testid="alert-group">{a.assignedGroup?.name ?? "No group"}</span>
+              </Fact>
               <Fact label="Host">{a.hostname ?? "—"}</Fact>
               <Fact label="Source IP">{a.sourceIp ?? "—"}</Fact>
               <Fact label="Source">{a.source}</Fact>
@@ -62,6 +66,7 @@ export function AlertDetailView({ data, backHref, showTenant }: { data: AlertDet
             </h2>
             <AlertTimeline entries={data.timeline} />
           </section>
+          {data.rawEvent && <RawEventSection raw={data.rawEvent} />}
         </div>
         <aside className="space-y-6">
           <section aria-labelledby="sla-title" className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
@@ -75,7 +80,11 @@ export function AlertDetailView({ data, backHref, showTenant }: { data: AlertDet
               Triage
             </h2>
             {data.canTriage ? (
-              <TriagePanel tenantId={a.tenantId} alertId={a.id} status={a.status} nextStatuses={data.nextStatuses} assignees={data.assignees} assignedTo={a.assignedTo} />
+              <TriagePanel tenantId={a.tenantId} alertId={a.id} status={a.status} nextStatuses={data.nextStatuses} assignees={data.assignees} assignedTo={a.assignedTo}
+                groups={data.groups.map((g) => ({ id: g.id, name: g.name, inheritedFrom: g.inherited ? g.tenantName : null }))}
+                groupMembers={data.groupMembers}
+                assignedGroupId={a.assignedGroup?.id ?? null}
+              />
             ) : (
               <p className="text-sm text-slate-500" data-testid="triage-read-only">
                 You can read this alert but not change it here. Ask an admin if you should be able to triage it.

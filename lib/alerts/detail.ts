@@ -1,6 +1,7 @@
 // One alert for its detail page: the alert, what the caller may do with it
 // (the PDP: alerts:read to see it at all, alerts:triage for the controls),
-// who it can be assigned to, its SLA clocks and its timeline.
+// who it can be assigned to, its SLA clocks, its timeline and, for an alert
+// that came through the API with one, its raw event (opened here only).
 import type { AlertStatus, Severity } from "@/drizzle/schema";
 import { AuthorizationError, permissions } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -8,6 +9,7 @@ import { slaClocks, type SlaClocks, type SlaTargets } from "./sla";
 import { slaTargetsFor } from "./sla-targets";
 import { TRANSITIONS } from "./workflow";
 import { featureEnabled } from "@/lib/settings/enforce";
+import { loadRawEventView, type RawEventView } from "@/lib/ingest/raw";
 import { groupsFor, type UsableGroup } from "@/lib/groups/store";
 
 export interface AlertDetail {
@@ -67,6 +69,8 @@ export interface AlertDetailPage {
   targets: SlaTargets;
   sla: SlaClocks | null;
   timeline: TimelineEntry[];
+  /** The vendor's payload of an API-ingested alert, opened here only (after the PDP allowed alerts:read); null when there is none. */
+  rawEvent: RawEventView | null;
 }
 
 /** Names a person in the caller's view; MSSP staff above a tenant user's reach read as such. */
@@ -138,6 +142,7 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date):
     targets,
     sla: slaClocks(alert, targets, now),
     timeline: await timelineOf(tx, alert),
+    rawEvent: await loadRawEventView(tx.client, alert.tenantId, alert.id),
   };
 }
 

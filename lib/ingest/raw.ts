@@ -136,3 +136,31 @@ export async function resealRawEvents(tenantId: string, target: number, batchSiz
   }
   return { resealed, unopenable };
 }
+
+/** The raw event as the alert page shows it: pretty JSON, or why it cannot be shown. */
+export type RawEventView = { state: "open"; json: string } | { state: "unavailable"; reason: string };
+
+/**
+ * Reads and opens an alert's raw event, in the caller's withTenant
+ * transaction (RLS: only a tenant the caller sees). Call it only after the
+ * PDP allowed alerts:read on the alert's tenant (lib/alerts/detail.ts does).
+ * null when the alert has none (made in the portal, or sent without `raw`).
+ */
+export async function loadRawEventView(client: { query: (sql: string, params: unknown[]) => Promise<{ rows: any[] }> }, tenantId: string, alertId: string): Promise<RawEventView | null> {
+  const { rows } = await client.query(`select sealed, key_version from public.alert_raw_events where tenant_id = $1 and alert_id = $2`, [tenantId, alertId]);
+  const row = rows[0] as { sealed: Buffer; key_version: number } | undefined;
+  if (!row) return null;
+  try {
+    const json = await openStoredRawEvent({ tenantId, alertId, keyVersion: row.key_version }, row.sealed);
+    return { state: "open", json: JSON.stringify(JSON.parse(json), null, 2) };
+  } catch (error) {
+    if (!(error instanceof RawEventUnavailableError)) throw error;
+    return {
+      state: "unavailable",
+      reason:
+        error.reason === "key_unavailable"
+          ? "The raw event can no longer be opened: the tenant's data key it was sealed with has been destroyed."
+          : "The raw event failed its integrity check (it was altered or does not belong to this alert), so it is not shown.",
+    };
+  }
+}

@@ -33,6 +33,7 @@ import { checkpoint, PermanentJobError, updateClaimedJob, type ClaimedJob, type 
 import { CredentialIntegrityError } from "./errors";
 import { activeKeyVersion, dekFor, evictTenantKeys, rotateKek } from "./keys";
 import { resealChannelSecrets } from "@/lib/notify/secret";
+import { resealRawEvents } from "@/lib/ingest/raw";
 import { openSecret, sealSecret } from "./seal";
 
 export const ROTATE_DEK_KIND = "vault.rotate-dek";
@@ -204,9 +205,10 @@ async function retireUnused(tenantId: string, target: number): Promise<{ retired
       [tenantId, target],
     );
     const u = await db.$client.query<{ key_version: number }>(
-      // Webhook signing secrets (lib/notify/secret.ts) are sealed under the same keys.
+      // Webhook signing secrets (lib/notify/secret.ts) and raw events (lib/ingest/raw.ts) are sealed under the same keys.
       `select key_version from public.credentials where tenant_id = $1 and key_version < $2
-       union select key_version from public.notification_channels where tenant_id = $1 and key_version < $2`,
+       union select key_version from public.notification_channels where tenant_id = $1 and key_version < $2
+       union select key_version from public.alert_raw_events where tenant_id = $1 and key_version < $2`,
       [tenantId, target],
     );
     return { retiring: r.rows.map((x) => x.version), used: new Set(u.rows.map((x) => x.key_version)) };
@@ -262,6 +264,8 @@ async function rotate(tenantId: string, opts: DekRotationOptions, ctx?: JobConte
     }
     // The channels' signing secrets: few per tenant, so one transaction.
     unopenable += (await withServiceRole("jobs.worker", (db) => resealChannelSecrets(db, tenantId, targetVersion))).unopenable;
+    // Raw events of API-ingested alerts (lib/ingest/raw.ts), in batches of their own.
+    unopenable += (await resealRawEvents(tenantId, targetVersion, batchSize)).unopenable;
 
     const { retired, inUse } = await retireUnused(tenantId, targetVersion);
     outcome.retiredVersions.push(...retired);
