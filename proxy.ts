@@ -22,7 +22,9 @@ import { parseHost, portalAuthority } from "@/lib/tenancy/host";
 // Served the same on every portal host: next-auth's endpoints, the sign-in
 // page (neutral: it names no tenant before sign-in) and the user's own
 // account pages (two-step verification), which are about the user, not a tenant.
-const SHARED_PREFIXES = ["/api/auth", "/signin", "/invite", "/account"];
+// The tenant API (/api/v1) is served on every portal host too: the gateway
+// takes the tenant from the key and checks it against this host itself.
+const SHARED_PREFIXES = ["/api/auth", "/api/v1", "/signin", "/invite", "/account"];
 
 /**
  * Next.js calls this: a form body Next would fail to parse is refused first

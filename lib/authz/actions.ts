@@ -21,6 +21,14 @@ export const ACTIONS = [
   "reports:export",
   "audit:view",
   "keys:rotate",
+  // API keys (issue 11): who may create and revoke a tenant's keys, and the
+  // actions only a key's scopes name (a scope is the action it allows).
+  "apikeys:manage",
+  "alerts:write",
+  "assets:read",
+  "assets:write",
+  "collectors:write",
+  "usage:read",
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];

@@ -69,14 +69,22 @@ function describe(error: unknown): string {
   return parts.join(": ");
 }
 
-function cerbosPrincipal(principal: Principal) {
+type CerbosPrincipal = Parameters<HTTP["checkResource"]>[0]["principal"];
+
+function cerbosPrincipal(principal: Principal): CerbosPrincipal {
   assertIssuedPrincipal(principal);
+  const memberships = principal.memberships.map((m) => ({ tenant_id: m.tenant_id, path: m.path, role: m.role }));
+  if (principal.kind === "api_key") {
+    // An API key: the static role "api_key" activates only the api_key
+    // derived role, which allows exactly the actions in `scopes`.
+    return { id: principal.id, roles: ["api_key"], attr: { memberships, scopes: [...(principal.scopes ?? [])] } };
+  }
   return {
     id: principal.id,
     // Grants nothing by itself: policies only use the derived roles that a
     // covering membership activates (policies/derived_roles.yaml).
     roles: ["authenticated"],
-    attr: { memberships: principal.memberships.map((m) => ({ tenant_id: m.tenant_id, path: m.path, role: m.role })) },
+    attr: { memberships },
   };
 }
 

@@ -16,20 +16,31 @@ export interface PrincipalMembership {
 }
 
 export interface Principal {
-  /** The user id (claims.sub). */
+  /** The user id (claims.sub); for an API key, the key id. */
   readonly id: string;
   readonly memberships: readonly PrincipalMembership[];
+  /** "api_key" for an API key caller (claims.api_key), else a person. */
+  readonly kind?: "person" | "api_key";
+  /** An API key's scopes: the actions the PDP may allow it (policies/tenant.yaml). */
+  readonly scopes?: readonly string[];
 }
 
 // One registry per process, even if the module is instantiated more than once.
 const registryKey = Symbol.for("mssp-portal.authz.principals");
 const issued: WeakSet<object> = ((globalThis as Record<symbol, unknown>)[registryKey] ??= new WeakSet()) as WeakSet<object>;
 
-export function principalFromClaims(claims: Pick<Claims, "sub" | "tenants">): Principal {
+export function principalFromClaims(claims: Pick<Claims, "sub" | "tenants"> & { api_key?: Claims["api_key"] }): Principal {
   const memberships = claims.tenants.map((m) =>
     Object.freeze({ tenant_id: m.tenant_id, path: m.path, role: m.role }),
   );
-  const principal: Principal = Object.freeze({ id: claims.sub, memberships: Object.freeze(memberships) });
+  // A key caller only when the claims' key is this very sub (as the RLS
+  // helper tenancy.api_key_id() requires too).
+  const key = claims.api_key && claims.api_key.id === claims.sub ? claims.api_key : null;
+  const principal: Principal = Object.freeze({
+    id: claims.sub,
+    memberships: Object.freeze(memberships),
+    ...(key ? { kind: "api_key" as const, scopes: Object.freeze([...key.scopes]) } : {}),
+  });
   issued.add(principal);
   return principal;
 }

@@ -139,6 +139,9 @@ const SHAPE = {
   DATABASE_TLS_CA_FILE: text(),
   DB_POOL_MAX: whole("DB_POOL_MAX", { min: 1, max: 1000, fallback: 10 }),
   DB_POOL_CONNECT_TIMEOUT_MS: whole("DB_POOL_CONNECT_TIMEOUT_MS", { min: 1, fallback: 10_000, unit: "milliseconds" }),
+  /** Every withTenant transaction: a statement running longer is cancelled (0: no limit). The API gateway uses API_STATEMENT_TIMEOUT_MS. */
+  DB_STATEMENT_TIMEOUT_MS: whole("DB_STATEMENT_TIMEOUT_MS", { min: 0, fallback: 30_000, unit: "milliseconds" }),
+  API_STATEMENT_TIMEOUT_MS: whole("API_STATEMENT_TIMEOUT_MS", { min: 1, fallback: 10_000, unit: "milliseconds" }),
 
   // Sessions and sign-in (lib/auth).
   NEXTAUTH_SECRET: text(),

@@ -9,9 +9,10 @@
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import type pg from "pg";
 import { schema } from "@/drizzle/schema";
-import { accessTokenHookEvent, claimsSchema, type Caller, type Claims } from "./claims";
+import { accessTokenHookEvent, apiKeyTokenEvent, claimsSchema, type ApiKeyStatus, type Caller, type Claims } from "./claims";
 import { getPool } from "./pool";
 import { withLogContext } from "@/lib/log";
+import { settings } from "@/lib/config";
 
 export type Db = NodePgDatabase<typeof schema> & { $client: pg.PoolClient };
 
@@ -20,6 +21,8 @@ export interface TenantTx {
   claims: Claims;
   /** The raw client, for SQL that drizzle cannot express. Still under RLS. */
   client: pg.PoolClient;
+  /** For an API key caller: how its check ended, and its tenant when the key exists (for the refusal's audit row). */
+  apiKey?: { status: ApiKeyStatus; keyTenantId: string | null };
 }
 
 // auth.jwt() and auth.uid() (Supabase's definitions and our compat ones) read
@@ -34,6 +37,28 @@ const BUILD_CLAIMS_SQL = `
          set_config('request.jwt.claim.sub', '', true),
          set_config('request.jwt.claim.role', '', true)`;
 
+// The same for an API key: public.api_key_access_token checks the key (hash,
+// expiry, revocation, tenant state) and builds its claims in this transaction.
+const BUILD_KEY_CLAIMS_SQL = `
+  with r as (select public.api_key_access_token($1::jsonb) as out)
+  select set_config('request.jwt.claims', (r.out -> 'claims')::text, true) as claims,
+         r.out ->> 'status' as status,
+         r.out ->> 'key_tenant_id' as key_tenant_id,
+         set_config('request.jwt.claim', '', true),
+         set_config('request.jwt.claim.sub', '', true),
+         set_config('request.jwt.claim.role', '', true)
+    from r`;
+
+/**
+ * Every tenant transaction ends any statement that runs longer than this
+ * (DB_STATEMENT_TIMEOUT_MS, default 30 s): one runaway query of one tenant
+ * cannot hold a connection, and the locks it took, indefinitely. A caller
+ * may lower it for its own transaction (the API gateway does).
+ */
+function statementTimeoutMs(): number {
+  return settings().DB_STATEMENT_TIMEOUT_MS;
+}
+
 export async function withTenant<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
   // Every line logged inside (lib/db, lib/vault … included) names the tenant.
   return withLogContext({ tenant_id: caller.activeTenantId ?? undefined }, () => tenantTransaction(caller, fn));
@@ -41,12 +66,23 @@ export async function withTenant<T>(caller: Caller, fn: (tx: TenantTx) => Promis
 
 function tenantTransaction<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
   return inTransaction(async (client) => {
-    const { rows } = await client.query<{ claims: string }>(BUILD_CLAIMS_SQL, [
-      JSON.stringify(accessTokenHookEvent(caller)),
-    ]);
-    const claims = claimsSchema.parse(JSON.parse(rows[0].claims));
+    // SET LOCAL: ends with the transaction, like the claims and the role.
+    await client.query(`set local statement_timeout = ${statementTimeoutMs()}`);
+    let apiKey: TenantTx["apiKey"];
+    let raw: string;
+    if (caller.apiKey) {
+      const { rows } = await client.query<{ claims: string; status: string; key_tenant_id: string | null }>(BUILD_KEY_CLAIMS_SQL, [
+        JSON.stringify(apiKeyTokenEvent({ ...caller, apiKey: caller.apiKey })),
+      ]);
+      raw = rows[0].claims;
+      apiKey = { status: rows[0].status as NonNullable<TenantTx["apiKey"]>["status"], keyTenantId: rows[0].key_tenant_id };
+    } else {
+      const { rows } = await client.query<{ claims: string }>(BUILD_CLAIMS_SQL, [JSON.stringify(accessTokenHookEvent(caller))]);
+      raw = rows[0].claims;
+    }
+    const claims = claimsSchema.parse(JSON.parse(raw));
     await client.query("set local role authenticated");
-    return fn({ db: drizzle(client, { schema }) as Db, claims, client });
+    return fn({ db: drizzle(client, { schema }) as Db, claims, client, ...(apiKey ? { apiKey } : {}) });
   });
 }
 

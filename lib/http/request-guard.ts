@@ -43,9 +43,28 @@ export function crossSiteOrigin(origin: string | null, host: string | null): boo
   }
 }
 
+/**
+ * The tenant API (lib/api/gateway) authenticates with a bearer key, never a
+ * cookie, so a cross-site request carries no authority and the Origin check
+ * does not apply; it takes JSON only and refuses everything else itself, as
+ * RFC 9457 problem documents. Only a path Next cannot decode is refused here
+ * (Next's router would fail on it), in the same format.
+ */
+export function isApiPath(pathname: string): boolean {
+  return pathname === "/api/v1" || pathname.startsWith("/api/v1/");
+}
+
 /** Synchronous, so the proxy stays synchronous: nothing here reads the body. */
 export function refuseMalformed(request: NextRequest): NextResponse | null {
   const { pathname } = request.nextUrl;
+  if (isApiPath(pathname)) {
+    if (decodable(pathname)) return null;
+    const requestId = crypto.randomUUID();
+    return NextResponse.json(
+      { type: "/api/v1/problems/bad-request", title: "Bad Request", status: 400, detail: "The path has a broken %-encoding.", request_id: requestId },
+      { status: 400, headers: { "content-type": "application/problem+json", "cache-control": "no-store", "x-request-id": requestId } },
+    );
+  }
   if (!decodable(pathname)) return refuse(400, "The address is not valid: it has a broken %-encoding.");
   if (SAFE_METHODS.has(request.method)) return null;
   if (crossSiteOrigin(request.headers.get("origin"), request.headers.get("host"))) {
@@ -68,7 +87,7 @@ const READ_LIMIT = 1024 * 1024;
  * `$ACTION_…` field naming the action, makes that parse a 500.
  */
 export async function refuseUnreadableForm(request: NextRequest): Promise<NextResponse | null> {
-  if (request.method !== "POST" || request.headers.has("next-action")) return null;
+  if (request.method !== "POST" || request.headers.has("next-action") || isApiPath(request.nextUrl.pathname)) return null;
   if (!(request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) return null;
   const length = Number(request.headers.get("content-length") ?? "0");
   if (!Number.isFinite(length) || length > READ_LIMIT) return null;

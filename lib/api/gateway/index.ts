@@ -1,0 +1,256 @@
+// The API gateway: every /api/v1 request, on the console host and on tenant
+// hosts (app/api/v1/[...path]/route.ts is one line calling this).
+//
+//   1. authenticate  Authorization: Bearer msp_live_… → key id + SHA-256 of
+//                    its secret; the first transaction builds the key's claims
+//                    (public.api_key_access_token checks hash, expiry,
+//                    revocation and tenant state) and runs as the key under RLS
+//   2. tenant        the key's own, or /tenants/{slug} looked up under RLS (a
+//                    tenant outside the key's subtree is the same 404 as none);
+//                    on a tenant host the key must be that host's tenant's
+//   3. PDP           the endpoint's scope's action, for the key principal, on
+//                    the addressed tenant
+//   4. rate limit    per key and per tenant (shared buckets in Postgres)
+//   5. parse         JSON only, capped, strict; quota charged (quotaCost)
+//   6. handler       in a second transaction as the key, narrowed to the
+//                    addressed tenant, with a statement timeout and one of the
+//                    tenant's concurrency slots; last use recorded (≤ 1/min)
+// Every answer carries x-request-id and the RateLimit headers once known;
+// every error is an RFC 9457 problem document; refusals are audited.
+import { ApiProblem, type ApiPrincipal, type ApiScope, type Endpoint } from "@/lib/api/endpoint";
+import { bearerToken, parseKey, type ParsedKey } from "@/lib/api/keys/format";
+import { SCOPE_ACTION, isApiScope } from "@/lib/api/keys/scopes";
+import { problemResponse, problems } from "@/lib/api/problem";
+import { checkAction, isPdpUnavailable, principalFromClaims, type TenantResource } from "@/lib/authz";
+import type { ApiKeyClaim } from "@/lib/db/claims";
+import { PoolTimeoutError } from "@/lib/db/pool";
+import { sqlState } from "@/lib/db/sql-state";
+import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import { settings } from "@/lib/config";
+import { log, safeError } from "@/lib/log";
+import { clientSource, perWindow, take } from "@/lib/ratelimit";
+import { effectiveConfigs } from "@/lib/settings";
+import { parseHost, type HostTarget } from "@/lib/tenancy/host";
+import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
+import { auditRefusal } from "./audit";
+import { isApiProblem, parseInput, queryObject, readJsonBody } from "./input";
+import { chargeIngestQuota, limitsOf, rateHeaders, takeConcurrencySlot, takeRequestTokens, type ApiLimits, type RateState } from "./limits";
+import { addressOf, matchRoute, type Match } from "./router";
+
+/** Failed authentications per client source and minute before answers stop being audited and become 429s. */
+const AUTH_FAILURES_PER_MINUTE = 60;
+
+interface Authorized {
+  key: ApiKeyClaim;
+  parsed: ParsedKey;
+  tenant: TenantResource & { slug: string };
+  match: Match;
+  limits: ApiLimits;
+}
+
+/** A refusal on the way: the problem, and what its audit row says. */
+class Refused extends Error {
+  constructor(
+    readonly problem: ApiProblem,
+    readonly reason: string,
+    readonly audit: { keyId: string | null; tenantIds: (string | null | undefined)[] } | null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.title);
+  }
+}
+
+export interface GatewayOptions {
+  /** The endpoints served (lib/api/routes.ts). */
+  routes: readonly Endpoint[];
+}
+
+export async function handleApiRequest(request: Request, opts: GatewayOptions): Promise<Response> {
+  // Set by the proxy for every request (a client's own is replaced there);
+  // a fresh one when called without it (tests calling the handler directly).
+  const requestId = request.headers.get("x-request-id") || crypto.randomUUID();
+  const url = new URL(request.url);
+  const method = request.method.toUpperCase();
+  const path = url.pathname;
+  let rate: RateState | null = null;
+  try {
+    const host = parseHost(request.headers.get("host"));
+    if (host.area === "unknown") throw new Refused(problems.notFound("This host does not serve the portal's API."), "unknown_host", null);
+    const auth = await authorize(request, host, method, path, opts.routes);
+    const outcome = await takeRequestTokens(auth.tenant.id, auth.key.id, auth.limits);
+    rate = outcome.state;
+    if (!outcome.allowed) {
+      throw new Refused(
+        problems.rateLimited(
+          outcome.which === "key"
+            ? `This key may make ${auth.limits.keyPerMinute} requests a minute.`
+            : `This tenant's API clients may make ${auth.limits.tenantPerMinute} requests a minute together.`,
+          outcome.retryAfter,
+        ),
+        `rate_limited_${outcome.which}`,
+        { keyId: auth.key.id, tenantIds: [auth.tenant.id] },
+        rateHeaders(outcome.state, outcome.retryAfter),
+      );
+    }
+    return await run(request, auth, { requestId, url, method, rate });
+  } catch (error) {
+    return await refusalResponse(error, { requestId, method, path, rate });
+  }
+}
+
+async function authorize(request: Request, host: HostTarget, method: string, path: string, routes: readonly Endpoint[]): Promise<Authorized> {
+  const token = bearerToken(request.headers.get("authorization"));
+  const parsed = token ? parseKey(token) : null;
+  if (!parsed) {
+    throw new Refused(
+      problems.unauthorized(token ? "The API key is not valid." : "Send an API key: Authorization: Bearer msp_live_…"),
+      token ? "malformed_key" : "no_key",
+      null,
+      { "WWW-Authenticate": 'Bearer realm="mssp-portal"' },
+    );
+  }
+  const address = addressOf(path);
+  return withTenant({ userId: parsed.id, apiKey: parsed, activeTenantId: null }, async (tx) => {
+    const status = tx.apiKey?.status ?? "unknown";
+    const key = tx.claims.api_key;
+    if (status !== "ok" || !key) {
+      await throttleFailures(request);
+      throw new Refused(
+        problems.unauthorized(status === "expired" ? "This API key has expired." : status === "revoked" ? "This API key was revoked." : "The API key is not valid."),
+        `key_${status}`,
+        { keyId: tx.apiKey?.keyTenantId ? parsed.id : null, tenantIds: [tx.apiKey?.keyTenantId] },
+        { "WWW-Authenticate": 'Bearer realm="mssp-portal", error="invalid_token"' },
+      );
+    }
+    const audit = { keyId: key.id, tenantIds: [key.tenant_id] };
+    if (host.area === "tenant" && host.slug !== key.tenant_slug) {
+      const hostTenant = await findTenantBySlug(host.slug).catch(() => null);
+      throw new Refused(
+        problems.forbidden("This key belongs to another tenant than this host's. Call the API on your own tenant's host, or on the console host."),
+        "host_mismatch",
+        { keyId: key.id, tenantIds: [key.tenant_id, hostTenant?.id] },
+      );
+    }
+    if ("malformedSlug" in address) throw new Refused(problems.notFound("No such tenant here."), "tenant_not_found", audit);
+    const tenant = await addressedTenant(tx, address.slug ?? key.tenant_slug);
+    if (!tenant) throw new Refused(problems.notFound(`No tenant "${address.slug}" here.`), "tenant_not_found", audit);
+    const match = matchRoute(routes, method, address.rest);
+    if ("error" in match) {
+      if (match.error === "method") {
+        throw new Refused(problems.methodNotAllowed(match.allowed), "method_not_allowed", null, { Allow: match.allowed.join(", ") });
+      }
+      if (match.error === "bad_param") throw new Refused(problems.badRequest("A path segment has a broken %-encoding."), "bad_path", null);
+      throw new Refused(problems.notFound(`No endpoint ${method} ${address.rest}.`), "no_endpoint", null);
+    }
+    const scope = match.endpoint.scope;
+    if (!key.scopes.includes(scope) || !(await checkAction(principalFromClaims(tx.claims), SCOPE_ACTION[scope], tenant))) {
+      throw new Refused(
+        problems.forbidden(`This key lacks the scope ${scope} for ${match.endpoint.method} ${match.endpoint.path} on this tenant.`, { required_scope: scope }),
+        "scope",
+        { keyId: key.id, tenantIds: [key.tenant_id, tenant.id] },
+      );
+    }
+    const configs = await effectiveConfigs(tx, [...new Set([tenant.id, key.tenant_id])]);
+    const limits = limitsOf(configs.get(tenant.id)!, configs.get(key.tenant_id)!);
+    return { key, parsed, tenant, match, limits };
+  });
+}
+
+async function addressedTenant(tx: TenantTx, slug: string): Promise<(TenantResource & { slug: string }) | null> {
+  const { rows } = await tx.client.query<TenantResource & { slug: string }>(
+    "select id, slug, path::text as path, kind, status from public.tenants where slug = $1",
+    [slug],
+  );
+  return rows[0] ?? null;
+}
+
+/** Repeated failed authentications from one source stop being audited and get 429s. */
+async function throttleFailures(request: Request): Promise<void> {
+  const source = clientSource(request.headers);
+  const r = await take(`api:authfail:${source}`, perWindow(AUTH_FAILURES_PER_MINUTE, 60));
+  if (!r.allowed) {
+    throw new Refused(
+      problems.rateLimited("Too many requests with invalid API keys from this address.", r.retryAfterSeconds),
+      "auth_failures",
+      null,
+      { "Retry-After": String(Math.max(1, Math.ceil(r.retryAfterSeconds))) },
+    );
+  }
+}
+
+async function run(request: Request, auth: Authorized, ctx: { requestId: string; url: URL; method: string; rate: RateState | null }): Promise<Response> {
+  const { endpoint } = auth.match;
+  const body = await readJsonBody(request, endpoint);
+  const input = parseInput(endpoint, { params: auth.match.params, query: queryObject(ctx.url.searchParams), body });
+  const cost = endpoint.quotaCost?.(input) ?? 0;
+  await chargeIngestQuota(auth.tenant.id, cost, auth.limits.ingestPerDay);
+  const ip = clientSource(request.headers).replace(/^ip6?:/, "");
+  const result = await withTenant({ userId: auth.key.id, apiKey: auth.parsed, activeTenantId: auth.tenant.id }, async (tx) => {
+    // Revoked or expired since the first transaction: refused here too.
+    if (tx.apiKey?.status !== "ok" || !tx.claims.api_key || tx.claims.tenant_id !== auth.tenant.id) {
+      throw new Refused(problems.unauthorized("This API key is no longer valid."), `key_${tx.apiKey?.status ?? "unknown"}`, {
+        keyId: auth.key.id,
+        tenantIds: [auth.key.tenant_id],
+      });
+    }
+    await tx.client.query(`set local statement_timeout = ${settings().API_STATEMENT_TIMEOUT_MS}`);
+    await takeConcurrencySlot(tx, auth.tenant.id, auth.limits.concurrent);
+    const principal: ApiPrincipal = {
+      keyId: auth.key.id,
+      keyTenantId: auth.key.tenant_id,
+      scopes: auth.key.scopes.filter(isApiScope) as ApiScope[],
+    };
+    const out = await endpoint.handle({ tx, tenantId: auth.tenant.id, tenantSlug: auth.tenant.slug, requestId: ctx.requestId, principal }, input);
+    await tx.client.query("select api.touch_key($1)", [ip]);
+    return out;
+  });
+  const headers: Record<string, string> = {
+    "cache-control": "no-store",
+    "x-request-id": ctx.requestId,
+    ...rateHeaders(ctx.rate),
+    ...result.headers,
+  };
+  if (result.status === 204 || result.body === undefined) return new Response(null, { status: result.status, headers });
+  return new Response(JSON.stringify(result.body), { status: result.status, headers: { "content-type": "application/json", ...headers } });
+}
+
+function retryAfter(problem: ApiProblem): Record<string, string> {
+  if (problem.status !== 429 && problem.status !== 503) return {};
+  return { "Retry-After": String(Math.max(1, Math.ceil(Number(problem.extensions.retry_after_seconds ?? 1)))) };
+}
+
+async function refusalResponse(error: unknown, ctx: { requestId: string; method: string; path: string; rate: RateState | null }): Promise<Response> {
+  const base = rateHeaders(ctx.rate);
+  if (error instanceof Refused) {
+    if (error.audit) {
+      await auditRefusal({ ...error.audit, reason: error.reason, status: error.problem.status, method: ctx.method, path: ctx.path, requestId: ctx.requestId });
+    }
+    const retry = retryAfter(error.problem);
+    return problemResponse(error.problem, ctx.requestId, { instance: ctx.path, headers: { ...base, ...retry, ...error.headers } });
+  }
+  if (isApiProblem(error)) {
+    const retry = retryAfter(error);
+    return problemResponse(error, ctx.requestId, { instance: ctx.path, headers: { ...base, ...retry } });
+  }
+  if (isPdpUnavailable(error)) {
+    return problemResponse(problems.unavailable("The authorization service did not answer; nothing was changed. Retry in a minute."), ctx.requestId, {
+      instance: ctx.path,
+      headers: { ...base, "Retry-After": "30" },
+    });
+  }
+  if (error instanceof PoolTimeoutError || sqlState(error) === "57014") {
+    log.warn({ event: "api.overloaded", err: safeError(error) }, "API request timed out");
+    return problemResponse(
+      problems.unavailable(sqlState(error) === "57014" ? "The request took too long and was stopped; nothing was changed." : "The portal is busy; retry shortly."),
+      ctx.requestId,
+      { instance: ctx.path, headers: { ...base, "Retry-After": "5" } },
+    );
+  }
+  log.error({ event: "api.failed", method: ctx.method, err: safeError(error) }, "API request failed");
+  return problemResponse(problems.internal(), ctx.requestId, { instance: ctx.path, headers: base });
+}
+
+/** The route handler's entry: the endpoints it serves, then each request. */
+export function apiHandler(routes: readonly Endpoint[]): (request: Request) => Promise<Response> {
+  return (request) => handleApiRequest(request, { routes });
+}

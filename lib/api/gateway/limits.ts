@@ -1,0 +1,100 @@
+// The API's limits, all kept in Postgres so every replica shares them (no
+// per-process state):
+//   - requests per minute per tenant addressed and per key: token buckets
+//     (lib/ratelimit), from limits.api_requests_per_minute and
+//     limits.api_key_requests_per_minute;
+//   - items ingested per day per tenant: a rolling 24-hour bucket charged by
+//     an endpoint's quotaCost (limits.api_ingest_per_day);
+//   - requests in progress per tenant: slots held as transaction-level
+//     advisory locks for the length of the handler's transaction
+//     (api.take_slot; limits.api_concurrent_requests).
+import type { EffectiveConfig } from "@/lib/settings";
+import { withServiceRole } from "@/lib/db/service-role";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { perWindow, take, type Limit, type TakeResult } from "@/lib/ratelimit";
+import { problems } from "@/lib/api/problem";
+
+export interface ApiLimits {
+  tenantPerMinute: number;
+  keyPerMinute: number;
+  concurrent: number;
+  ingestPerDay: number;
+}
+
+export function limitsOf(tenantConfig: EffectiveConfig, keyTenantConfig: EffectiveConfig): ApiLimits {
+  return {
+    tenantPerMinute: tenantConfig.value<number>("limits.api_requests_per_minute"),
+    keyPerMinute: keyTenantConfig.value<number>("limits.api_key_requests_per_minute"),
+    concurrent: tenantConfig.value<number>("limits.api_concurrent_requests"),
+    ingestPerDay: tenantConfig.value<number>("limits.api_ingest_per_day"),
+  };
+}
+
+/** The draft IETF RateLimit headers (and Retry-After when refused) for the tighter of the two buckets. */
+export interface RateState {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+export function rateHeaders(state: RateState | null, retryAfter?: number): Record<string, string> {
+  if (!state) return {};
+  const h: Record<string, string> = {
+    "RateLimit-Limit": String(state.limit),
+    "RateLimit-Remaining": String(Math.max(0, Math.floor(state.remaining))),
+    "RateLimit-Reset": String(Math.max(0, Math.ceil(state.resetSeconds))),
+    "RateLimit-Policy": `${state.limit};w=60`,
+  };
+  if (retryAfter !== undefined) h["Retry-After"] = String(Math.max(1, Math.ceil(retryAfter)));
+  return h;
+}
+
+function stateOf(limit: Limit, r: TakeResult, perMinute: number): RateState {
+  // Seconds until the bucket is full again; while refused, until a token is back.
+  const reset = r.allowed ? (limit.capacity - r.remaining) / limit.refillPerSecond : r.retryAfterSeconds;
+  return { limit: perMinute, remaining: r.remaining, resetSeconds: reset };
+}
+
+export type RateOutcome = { allowed: true; state: RateState } | { allowed: false; state: RateState; retryAfter: number; which: "tenant" | "key" };
+
+/** One service-role transaction, two takes: the key's bucket, then the tenant's. */
+export async function takeRequestTokens(tenantId: string, keyId: string, limits: ApiLimits): Promise<RateOutcome> {
+  const keyLimit = perWindow(limits.keyPerMinute, 60);
+  const tenantLimit = perWindow(limits.tenantPerMinute, 60);
+  return withServiceRole("ratelimit", async (db) => {
+    const k = await take(`api:key:${keyId}`, keyLimit, { db });
+    const keyState = stateOf(keyLimit, k, limits.keyPerMinute);
+    if (!k.allowed) return { allowed: false, state: keyState, retryAfter: k.retryAfterSeconds, which: "key" as const };
+    const t = await take(`api:tenant:${tenantId}`, tenantLimit, { db });
+    const tenantState = stateOf(tenantLimit, t, limits.tenantPerMinute);
+    if (!t.allowed) return { allowed: false, state: tenantState, retryAfter: t.retryAfterSeconds, which: "tenant" as const };
+    // The headers describe whichever bucket runs out first.
+    return { allowed: true, state: keyState.remaining / keyState.limit <= tenantState.remaining / tenantState.limit ? keyState : tenantState };
+  });
+}
+
+/** Charges `cost` items to the tenant's rolling daily bucket; throws the 429 problem when it would go past. */
+export async function chargeIngestQuota(tenantId: string, cost: number, perDay: number): Promise<void> {
+  if (!(cost > 0)) return;
+  if (perDay <= 0) throw problems.quotaExceeded("This tenant may not ingest through the API (its daily quota is 0).", 86_400);
+  if (cost > perDay) {
+    throw problems.quotaExceeded(`This request has ${cost} items; the tenant's daily quota is ${perDay}. Send smaller batches.`, 86_400);
+  }
+  const r = await take(`api:ingest:${tenantId}`, { capacity: perDay, refillPerSecond: perDay / 86_400 }, { cost });
+  if (!r.allowed) {
+    throw problems.quotaExceeded(
+      `The tenant's daily ingestion quota (${perDay} items in 24 hours) has ${Math.floor(r.remaining)} left; this request needs ${cost}. Nothing was written.`,
+      r.retryAfterSeconds,
+    );
+  }
+}
+
+/**
+ * Takes one of the tenant's concurrency slots for the rest of `tx`; throws
+ * the 429 problem when all are held. Taken as the transaction's first
+ * statement, so a refused request holds nothing.
+ */
+export async function takeConcurrencySlot(tx: TenantTx, tenantId: string, slots: number): Promise<void> {
+  const { rows } = await tx.client.query<{ slot: number | null }>("select api.take_slot($1, $2) as slot", [tenantId, slots]);
+  if (rows[0].slot === null) throw problems.concurrency(slots);
+}

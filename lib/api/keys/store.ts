@@ -1,0 +1,120 @@
+// Creating, listing and revoking a tenant's API keys, inside the caller's
+// withTenant transaction (RLS: admins of the tenant or an ancestor; the
+// server actions in lib/actions/api-keys ask the PDP for apikeys:manage
+// first). The secret exists only in the return value of createApiKey.
+import { ActionRefusal } from "@/lib/actions/refusal";
+import { checkActions, principalFromClaims, type Action, type TenantResource } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { generateKey, keyPrefix } from "./format";
+import { API_SCOPES, SCOPE_ACTION, type ApiScope } from "./scopes";
+
+export interface ApiKeyRow {
+  id: string;
+  tenantId: string;
+  name: string;
+  prefix: string;
+  scopes: ApiScope[];
+  createdAt: Date;
+  expiresAt: Date;
+  createdByEmail: string | null;
+  revokedAt: Date | null;
+  revokedByEmail: string | null;
+  lastUsedAt: Date | null;
+  lastUsedIp: string | null;
+}
+
+/** The scopes the caller may give a key on `tenant`: those whose action the PDP allows them there. */
+export async function grantableScopes(tx: TenantTx, tenant: TenantResource): Promise<ApiScope[]> {
+  const actions = [...new Set(API_SCOPES.map((s) => SCOPE_ACTION[s]))] as Action[];
+  const allowed = await checkActions(principalFromClaims(tx.claims), actions, tenant);
+  return API_SCOPES.filter((s) => allowed[SCOPE_ACTION[s]]);
+}
+
+export interface CreatedKey {
+  id: string;
+  /** The whole key: shown once, never stored. */
+  key: string;
+  prefix: string;
+  name: string;
+  scopes: ApiScope[];
+  expiresAt: Date;
+}
+
+export async function createApiKey(
+  tx: TenantTx,
+  input: { tenant: TenantResource; name: string; scopes: ApiScope[]; expiresInDays: number },
+): Promise<CreatedKey> {
+  // Never more than the creator holds: each scope's action, asked of the PDP
+  // for the creator on the key's tenant.
+  const grantable = new Set(await grantableScopes(tx, input.tenant));
+  const beyond = input.scopes.filter((s) => !grantable.has(s));
+  if (beyond.length > 0) {
+    throw new ActionRefusal(
+      `You cannot give a key ${beyond.length === 1 ? "the scope" : "the scopes"} ${beyond.join(", ")}: a key gets only what you may do yourself on this tenant. Nothing was created.`,
+      { scopes_refused: beyond },
+    );
+  }
+  const fresh = generateKey();
+  const scopes = API_SCOPES.filter((s) => input.scopes.includes(s));
+  const { rows } = await tx.client.query<{ expires_at: Date }>(
+    `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at, created_by)
+     values ($1, $2, $3, $4, $5, now() + make_interval(days => $6), $7)
+     returning expires_at`,
+    [input.tenant.id, fresh.id, input.name, fresh.secretHash, scopes, input.expiresInDays, tx.claims.sub],
+  );
+  return { id: fresh.id, key: fresh.key, prefix: fresh.prefix, name: input.name, scopes, expiresAt: rows[0].expires_at };
+}
+
+/** Revokes one key of the tenant; effective at the key's next request. */
+export async function revokeApiKey(tx: TenantTx, input: { tenantId: string; keyId: string }): Promise<{ id: string; name: string }> {
+  const { rows } = await tx.client.query<{ id: string; name: string; revoked_at: Date | null }>(
+    "select id, name, revoked_at from public.api_keys where tenant_id = $1 and id = $2",
+    [input.tenantId, input.keyId],
+  );
+  const key = rows[0];
+  if (!key) throw new ActionRefusal("That API key does not exist here; nothing was changed.", { key: "not_found" });
+  if (key.revoked_at) throw new ActionRefusal(`"${key.name}" was already revoked; nothing was changed.`, { key: "already_revoked" });
+  await tx.client.query("update public.api_keys set revoked_at = now() where tenant_id = $1 and id = $2", [input.tenantId, input.keyId]);
+  return { id: key.id, name: key.name };
+}
+
+/** The tenant's keys, newest first (admins only: RLS gives anyone else none). */
+export async function listApiKeys(tx: TenantTx, tenantId: string): Promise<ApiKeyRow[]> {
+  const { rows } = await tx.client.query<{
+    id: string;
+    tenant_id: string;
+    name: string;
+    scopes: string[];
+    created_at: Date;
+    expires_at: Date;
+    created_by_email: string | null;
+    revoked_at: Date | null;
+    revoked_by_email: string | null;
+    last_used_at: Date | null;
+    last_used_ip: string | null;
+  }>(
+    `select k.id, k.tenant_id, k.name, k.scopes, k.created_at, k.expires_at, c.email as created_by_email,
+            k.revoked_at, r.email as revoked_by_email, k.last_used_at, k.last_used_ip
+       from public.api_keys k
+       left join public.users c on c.id = k.created_by
+       left join public.users r on r.id = k.revoked_by
+      where k.tenant_id = $1
+      order by k.created_at desc, k.id
+      limit 500`,
+    [tenantId],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    tenantId: r.tenant_id,
+    name: r.name,
+    prefix: keyPrefix(r.id),
+    scopes: r.scopes.filter((s): s is ApiScope => (API_SCOPES as readonly string[]).includes(s)),
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    createdByEmail: r.created_by_email,
+    revokedAt: r.revoked_at,
+    revokedByEmail: r.revoked_by_email,
+    lastUsedAt: r.last_used_at,
+    lastUsedIp: r.last_used_ip,
+  }));
+}

@@ -1,0 +1,450 @@
+// The API gateway over HTTP semantics (lib/api/gateway), called the way
+// Next calls the route handler (app/api/v1/[...path]/route.ts): a Request
+// with a Host header. Real Postgres (RLS, the key claims function, the shared
+// buckets), real PDP. What it tries: no key, malformed, tampered, expired and
+// revoked keys; a key on another tenant's host; an MSSP key addressing a
+// customer by path and a tenant outside its subtree; bad bodies; the rate,
+// concurrency and statement-time limits; a second process sharing a bucket.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { after, before, describe, test } from "node:test";
+import { z } from "zod";
+import { defineEndpoint, ApiProblem, type Endpoint } from "@/lib/api/endpoint";
+import { apiHandler } from "@/lib/api/gateway";
+import { meEndpoint } from "@/lib/api/gateway/me";
+import { createApiKey, revokeApiKey } from "@/lib/api/keys/store";
+import { API_SCOPES, type ApiScope } from "@/lib/api/keys/scopes";
+import { tenantResource } from "@/lib/authz";
+import { withTenant } from "@/lib/db/with-tenant";
+import { API_ROUTES } from "@/lib/api/routes";
+import { ensureCerbos } from "@/scripts/lib/cerbos";
+import { emailOf, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+
+let db: TestDatabase;
+let fx: Fixtures;
+
+before(async () => {
+  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
+  process.env.DB_POOL_MAX = "12";
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+});
+after(() => db?.drop());
+
+const owner = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+  withClient(db.url, async (c) => (await c.query<T>(sql, params)).rows);
+
+/** A key created through the real path: the admin's withTenant, the PDP, the insert under RLS. */
+async function newKey(user: UserName, tenant: TenantSlug, scopes: ApiScope[] = [...API_SCOPES], days = 30) {
+  return withTenant({ userId: fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
+    const resource = await tenantResource(tx.db, fx.tenants[tenant]);
+    assert.ok(resource, `${user} sees ${tenant}`);
+    return createApiKey(tx, { tenant: resource, name: `${tenant} key`, scopes, expiresInDays: days });
+  });
+}
+
+// Test-only endpoints beside GET /me: a JSON body, and a slow one.
+const echo = defineEndpoint({
+  method: "POST",
+  path: "/echo",
+  scope: "alerts:write",
+  summary: "echo",
+  tag: "Test",
+  body: z.object({ title: z.string().max(50), items: z.array(z.number()).max(5).optional() }),
+  success: { status: 201, schema: z.unknown() },
+  quotaCost: ({ body }) => body.items?.length ?? 0,
+  async handle({ tenantSlug }, { body }) {
+    if (body.title === "refuse") throw new ApiProblem(409, "Conflict", "refused by the handler", {}, "conflict");
+    return { status: 201, body: { tenant: tenantSlug, title: body.title } };
+  },
+});
+const slow = defineEndpoint({
+  method: "GET",
+  path: "/slow",
+  scope: "alerts:read",
+  summary: "slow",
+  tag: "Test",
+  query: z.object({ ms: z.coerce.number().int().min(0).max(5000) }),
+  success: { status: 200, schema: z.unknown() },
+  async handle({ tx }, { query }) {
+    await tx.client.query("select pg_sleep($1::float / 1000)", [query.ms]);
+    return { status: 200, body: { slept: query.ms } };
+  },
+});
+const handler = apiHandler([...API_ROUTES, echo as unknown as Endpoint, slow as unknown as Endpoint]);
+
+function call(host: string, path: string, init: { key?: string; method?: string; body?: string; type?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { host, ...init.headers };
+  if (init.key) headers.authorization = `Bearer ${init.key}`;
+  if (init.type) headers["content-type"] = init.type;
+  return handler(new Request(`http://${host}/api/v1${path}`, { method: init.method ?? "GET", headers, body: init.body }));
+}
+
+async function problem(res: Response) {
+  assert.equal(res.headers.get("content-type"), "application/problem+json", `a problem document (status ${res.status})`);
+  const body = (await res.json()) as { type: string; title: string; status: number; detail?: string; request_id: string; errors?: unknown[] };
+  assert.equal(body.status, res.status);
+  assert.equal(body.request_id, res.headers.get("x-request-id"));
+  return body;
+}
+
+async function deniedRows(tenant: TenantSlug, reason: string) {
+  return owner<{ actor_id: string | null; details: { reason: string } }>(
+    "select actor_id, details from public.audit_log where tenant_id = $1 and action = 'api.request' and outcome = 'denied' and details ->> 'reason' = $2",
+    [fx.tenants[tenant], reason],
+  );
+}
+
+describe("authentication", () => {
+  test("GET /me with the tenant's own key on its host: 200, the key's identity, request id and RateLimit headers", async () => {
+    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const res = await call("acme.localhost:3000", "/me", { key: key.key });
+    assert.equal(res.status, 200);
+    const me = (await res.json()) as { key_id: string; tenant: { slug: string }; scopes: string[] };
+    assert.equal(me.key_id, key.id);
+    assert.equal(me.tenant.slug, "acme");
+    assert.deepEqual(me.scopes, ["alerts:read"]);
+    assert.match(res.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    for (const h of ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]) assert.ok(res.headers.get(h), h);
+    // Also on the console host, and the proxy's request id is echoed.
+    const c = await call("localhost:3000", "/me", { key: key.key, headers: { "x-request-id": "req-from-proxy" } });
+    assert.equal(c.status, 200);
+    assert.equal(c.headers.get("x-request-id"), "req-from-proxy");
+  });
+
+  test("no key, another scheme, a malformed key: 401 problem with WWW-Authenticate", async () => {
+    for (const headers of [{}, { authorization: "Basic Zm9vOmJhcg==" }, { authorization: "Bearer msp_live_nope" }, { authorization: "Bearer " + "x".repeat(5000) }]) {
+      const res = await call("acme.localhost:3000", "/me", { headers });
+      assert.equal(res.status, 401);
+      assert.ok(res.headers.get("www-authenticate")?.startsWith("Bearer"));
+      assert.equal((await problem(res)).type, "/api/v1/problems/unauthorized");
+    }
+  });
+
+  test("a tampered key (one secret character changed, or another key's id): 401, audited in the key's tenant", async () => {
+    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const last = key.key.at(-2) === "a" ? "b" : "a";
+    const tampered = key.key.slice(0, -2) + last + key.key.at(-1);
+    const res = await call("acme.localhost:3000", "/me", { key: tampered });
+    assert.equal(res.status, 401);
+    await problem(res);
+    const rows = await deniedRows("acme", "key_bad_secret");
+    assert.ok(rows.some((r) => r.actor_id === key.id), "the refusal is in acme's audit trail, naming the key");
+    // Another key's secret with this key's id is just as wrong.
+    const other = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const swapped = key.key.split("_").slice(0, 3).join("_") + "_" + other.key.split("_")[3];
+    assert.equal((await call("acme.localhost:3000", "/me", { key: swapped })).status, 401);
+    // The control: the real key works.
+    assert.equal((await call("acme.localhost:3000", "/me", { key: key.key })).status, 200);
+  });
+
+  test("only the hash is stored: the secret is in no column", async () => {
+    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const secret = key.key.split("_")[3];
+    const [row] = await owner<{ t: string }>("select row_to_json(k)::text as t from public.api_keys k where id = $1", [key.id]);
+    assert.ok(!row.t.includes(secret), "secret not stored");
+    assert.ok(!row.t.includes(Buffer.from(secret).toString("hex")));
+  });
+
+  test("an expired key: 401 'expired'; a revoked key: 401 at the very next request", async () => {
+    const [expired] = await owner<{ id: string }>(
+      `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, created_at, expires_at)
+       values ($1, gen_random_uuid(), 'old', $2, '{alerts:read}', now() - interval '10 days', now() - interval '1 day') returning id`,
+      [fx.tenants.acme, Buffer.alloc(32, 7)],
+    );
+    // The owner cannot know the secret of that row; build a key with the same secret text whose hash is stored.
+    const { generateKey, keyPrefix, hashSecret } = await import("@/lib/api/keys/format");
+    const fresh = generateKey();
+    const secret = fresh.key.split("_")[3];
+    await owner("update public.api_keys set secret_hash = $2 where id = $1", [expired.id, hashSecret(secret)]).catch(async () => {
+      // secret_hash is immutable by trigger: recreate the row instead.
+      await owner("delete from public.api_keys where id = $1", [expired.id]);
+      await owner(
+        `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, created_at, expires_at)
+         values ($1, $2, 'old', $3, '{alerts:read}', now() - interval '10 days', now() - interval '1 day')`,
+        [fx.tenants.acme, expired.id, hashSecret(secret)],
+      );
+    });
+    const res = await call("acme.localhost:3000", "/me", { key: `${keyPrefix(expired.id)}_${secret}` });
+    assert.equal(res.status, 401);
+    assert.match((await problem(res)).detail ?? "", /expired/);
+
+    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    assert.equal((await call("acme.localhost:3000", "/me", { key: key.key })).status, 200);
+    await withTenant({ userId: fx.users.acmeAdmin, activeTenantId: null }, (tx) => revokeApiKey(tx, { tenantId: fx.tenants.acme, keyId: key.id }));
+    const after = await call("acme.localhost:3000", "/me", { key: key.key });
+    assert.equal(after.status, 401);
+    assert.match((await problem(after)).detail ?? "", /revoked/);
+  });
+
+  test("a key used on another tenant's host: 403, audited in the key's tenant and the host's", async () => {
+    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const res = await call("globex.localhost:3000", "/me", { key: key.key });
+    assert.equal(res.status, 403);
+    await problem(res);
+    assert.ok((await deniedRows("acme", "host_mismatch")).some((r) => r.actor_id === key.id));
+    assert.ok((await deniedRows("globex", "host_mismatch")).some((r) => r.actor_id === key.id));
+    // A customer key on its MSSP's host, and on its own site's host, is refused too.
+    assert.equal((await call("mssp-a.localhost:3000", "/me", { key: key.key })).status, 403);
+    assert.equal((await call("acme-eu.localhost:3000", "/me", { key: key.key })).status, 403);
+    // An unknown host is not the API.
+    assert.equal((await call("evil.example", "/me", { key: key.key })).status, 404);
+  });
+});
+
+describe("addressing a tenant by path", () => {
+  test("an MSSP key reaches its customers by /tenants/{slug}; outside its subtree is the same 404 as no tenant at all", async () => {
+    const key = await newKey("msspAdmin", "mssp-a", ["alerts:read"]);
+    const res = await call("localhost:3000", "/tenants/acme/me", { key: key.key });
+    assert.equal(res.status, 200);
+    const me = (await res.json()) as { tenant: { slug: string }; addressed_tenant: { slug: string } };
+    assert.deepEqual([me.tenant.slug, me.addressed_tenant.slug], ["mssp-a", "acme"]);
+    assert.equal((await call("localhost:3000", "/tenants/acme-eu/me", { key: key.key })).status, 200);
+
+    const foreign = await call("localhost:3000", "/tenants/other-co/me", { key: key.key });
+    const missing = await call("localhost:3000", "/tenants/no-such-tenant/me", { key: key.key });
+    assert.equal(foreign.status, 404);
+    assert.equal(missing.status, 404);
+    const [a, b] = [await problem(foreign), await problem(missing)];
+    assert.equal(a.title, b.title);
+    assert.equal(a.type, b.type);
+    // Malformed slugs are 404 too, not a 5xx ("/tenants/../me" is "/me" by URL rules, before any of this).
+    for (const slug of ["%ff", "UPPER", "a".repeat(300), "a%2Fb", "-x"]) {
+      assert.equal((await call("localhost:3000", `/tenants/${slug}/me`, { key: key.key })).status, 404, slug);
+    }
+  });
+
+  test("a customer key reaches its sites by path and not a sibling customer", async () => {
+    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    assert.equal((await call("acme.localhost:3000", "/tenants/acme-eu/me", { key: key.key })).status, 200);
+    assert.equal((await call("acme.localhost:3000", "/tenants/globex/me", { key: key.key })).status, 404);
+    assert.equal((await call("acme.localhost:3000", "/tenants/mssp-a/me", { key: key.key })).status, 404);
+    assert.equal((await call("localhost:3000", "/tenants/globex/me", { key: key.key })).status, 404);
+  });
+});
+
+describe("scopes and the PDP", () => {
+  test("a key without the endpoint's scope: 403 naming the scope, audited", async () => {
+    const key = await newKey("acmeAdmin", "acme", ["assets:read"]);
+    const res = await call("acme.localhost:3000", "/me", { key: key.key });
+    assert.equal(res.status, 403);
+    assert.match((await problem(res)).detail ?? "", /alerts:read/);
+    assert.ok((await deniedRows("acme", "scope")).some((r) => r.actor_id === key.id));
+  });
+});
+
+describe("bad input is a 4xx problem, never a 5xx, and writes nothing", () => {
+  let key: string;
+  before(async () => {
+    key = (await newKey("acmeAdmin", "acme", ["alerts:write", "alerts:read"])).key;
+  });
+  const post = (body: string | undefined, type = "application/json", headers: Record<string, string> = {}) =>
+    call("acme.localhost:3000", "/echo", { key, method: "POST", body, type, headers });
+
+  test("the control: a good body", async () => {
+    const res = await post(JSON.stringify({ title: "hello" }));
+    assert.equal(res.status, 201);
+    assert.deepEqual(await res.json(), { tenant: "acme", title: "hello" });
+  });
+  test("malformed JSON: 400", async () => {
+    for (const body of ["{", "{'a': 1}", "nul", "\u0000", ""]) {
+      const res = await post(body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal((await problem(res)).type, "/api/v1/problems/malformed-json");
+    }
+  });
+  test("not JSON: 415", async () => {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""]) {
+      const res = await post("title=x", type);
+      assert.equal(res.status, 415, type);
+      await problem(res);
+    }
+  });
+  test("an oversized body: 413, by Content-Length and by what is actually sent", async () => {
+    const big = JSON.stringify({ title: "x", pad: "y".repeat(1024 * 1024 + 10) });
+    const res = await post(big);
+    assert.equal(res.status, 413);
+    await problem(res);
+    // A lying Content-Length: the stream is counted.
+    const stream = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(big));
+        c.close();
+      },
+    });
+    const lying = await handler(
+      new Request("http://acme.localhost:3000/api/v1/echo", {
+        method: "POST",
+        headers: { host: "acme.localhost:3000", authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: stream,
+        duplex: "half",
+      } as RequestInit),
+    );
+    assert.equal(lying.status, 413);
+  });
+  test("unknown fields, wrong types and out-of-range values: 422 listing each", async () => {
+    const res = await post(JSON.stringify({ title: "x", admin: true, tenant_id: fx.tenants.globex }));
+    assert.equal(res.status, 422);
+    const p = await problem(res);
+    assert.match(JSON.stringify(p.errors), /Unknown fields: admin, tenant_id/);
+    for (const body of [{ title: 5 }, { title: "x".repeat(51) }, [], "a string", { title: "x", items: [1, 2, 3, 4, 5, 6] }].map((b) => JSON.stringify(b)).concat(['{"title":"x","__proto__":{"a":1}}', '{"title":"x","constructor":{}}'])) {
+      const r = await post(body);
+      assert.ok([400, 422].includes(r.status), `${body} → ${r.status}`);
+      await problem(r);
+    }
+    // Unknown query parameters on an endpoint that takes none.
+    const q = await call("acme.localhost:3000", "/me?tenant=globex", { key });
+    assert.equal(q.status, 422);
+  });
+  test("a handler's own refusal is its problem document; unknown paths and methods are 404/405", async () => {
+    const r = await post(JSON.stringify({ title: "refuse" }));
+    assert.equal(r.status, 409);
+    assert.equal((await problem(r)).type, "/api/v1/problems/conflict");
+    assert.equal((await call("acme.localhost:3000", "/nope", { key })).status, 404);
+    const m = await call("acme.localhost:3000", "/me", { key, method: "DELETE" });
+    assert.equal(m.status, 405);
+    assert.equal(m.headers.get("allow"), "GET");
+  });
+});
+
+async function setLimit(tenant: TenantSlug, key: string, value: number) {
+  await owner(
+    `insert into public.tenant_settings (tenant_id, key, value) values ($1, $2, to_jsonb($3::int))
+     on conflict (tenant_id, key) do update set value = excluded.value`,
+    [fx.tenants[tenant], key, value],
+  );
+}
+
+describe("limits", () => {
+  test("per key: past the limit, 429 with Retry-After and RateLimit headers; another key of the tenant still passes", async () => {
+    await setLimit("acme-us", "limits.api_key_requests_per_minute", 3);
+    const a = await newKey("acmeUsAdmin", "acme-us", ["alerts:read"]);
+    const b = await newKey("acmeUsAdmin", "acme-us", ["alerts:read"]);
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await call("acme-us.localhost:3000", "/me", { key: a.key })).status);
+    assert.deepEqual(codes, [200, 200, 200, 429]);
+    const res = await call("acme-us.localhost:3000", "/me", { key: a.key });
+    assert.equal(res.status, 429);
+    assert.ok(Number(res.headers.get("retry-after")) >= 1);
+    assert.equal(res.headers.get("ratelimit-limit"), "3");
+    assert.equal(res.headers.get("ratelimit-remaining"), "0");
+    assert.equal((await problem(res)).type, "/api/v1/problems/rate-limited");
+    assert.equal((await call("acme-us.localhost:3000", "/me", { key: b.key })).status, 200, "the other key has its own bucket");
+  });
+
+  test("per tenant: all of a tenant's keys share one bucket; another tenant proceeds", async () => {
+    await setLimit("globex", "limits.api_requests_per_minute", 4);
+    const keys = await Promise.all([newKey("globexAdmin", "globex", ["alerts:read"]), newKey("globexAdmin", "globex", ["alerts:read"])]);
+    const codes = [];
+    for (let i = 0; i < 6; i++) codes.push((await call("globex.localhost:3000", "/me", { key: keys[i % 2].key })).status);
+    assert.deepEqual(codes, [200, 200, 200, 200, 429, 429]);
+    const acme = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    assert.equal((await call("acme.localhost:3000", "/me", { key: acme.key })).status, 200);
+  });
+
+  test("the daily ingestion quota: a batch past it is refused whole (429 quota-exceeded)", async () => {
+    await setLimit("acme-eu", "limits.api_ingest_per_day", 7);
+    const key = await newKey("acmeEuAdmin", "acme-eu", ["alerts:write"]);
+    const send = (n: number) =>
+      call("acme-eu.localhost:3000", "/echo", { key: key.key, method: "POST", type: "application/json", body: JSON.stringify({ title: "b", items: Array(n).fill(1) }) });
+    assert.equal((await send(5)).status, 201);
+    const over = await send(3);
+    assert.equal(over.status, 429);
+    assert.equal((await problem(over)).type, "/api/v1/problems/quota-exceeded");
+    assert.equal((await send(2)).status, 201, "what is left can still be used");
+  });
+
+  test("concurrency: a tenant with every slot busy gets 429 at once while another tenant proceeds", async () => {
+    await setLimit("other-co", "limits.api_concurrent_requests", 1);
+    const key = await newKey("otherCoAdmin", "other-co", ["alerts:read"]);
+    const busy = call("other-co.localhost:3000", "/slow?ms=1500", { key: key.key });
+    await new Promise((r) => setTimeout(r, 400));
+    const t0 = Date.now();
+    const second = await call("other-co.localhost:3000", "/slow?ms=0", { key: key.key });
+    assert.equal(second.status, 429);
+    assert.equal((await problem(second)).type, "/api/v1/problems/concurrency");
+    assert.ok(Date.now() - t0 < 1000, "refused at once, not queued behind the busy request");
+    const acme = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    assert.equal((await call("acme.localhost:3000", "/slow?ms=0", { key: acme.key })).status, 200, "another tenant is not held up");
+    assert.equal((await busy).status, 200);
+    assert.equal((await call("other-co.localhost:3000", "/slow?ms=0", { key: key.key })).status, 200, "the slot is free again");
+  });
+
+  test("statement timeout: an API statement past API_STATEMENT_TIMEOUT_MS is cancelled (503, nothing kept)", async () => {
+    process.env.API_STATEMENT_TIMEOUT_MS = "300";
+    try {
+      const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+      const res = await call("acme.localhost:3000", "/slow?ms=2000", { key: key.key });
+      assert.equal(res.status, 503);
+      assert.match((await problem(res)).detail ?? "", /too long/);
+      assert.equal((await call("acme.localhost:3000", "/slow?ms=10", { key: key.key })).status, 200, "control: a short one passes");
+    } finally {
+      delete process.env.API_STATEMENT_TIMEOUT_MS;
+    }
+  });
+
+  test("withTenant (pages and actions too) cancels a statement past DB_STATEMENT_TIMEOUT_MS", async () => {
+    process.env.DB_STATEMENT_TIMEOUT_MS = "300";
+    try {
+      await assert.rejects(
+        withTenant({ userId: fx.users.acmeAdmin, activeTenantId: null }, (tx) => tx.client.query("select pg_sleep(2)")),
+        (e: { code?: string }) => e.code === "57014",
+      );
+      await withTenant({ userId: fx.users.acmeAdmin, activeTenantId: null }, (tx) => tx.client.query("select pg_sleep(0.05)"));
+    } finally {
+      delete process.env.DB_STATEMENT_TIMEOUT_MS;
+    }
+  });
+
+  test("last use is recorded (time and address), at most once a minute", async () => {
+    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    await call("acme.localhost:3000", "/me", { key: key.key });
+    const [first] = await owner<{ last_used_at: Date | null }>("select last_used_at from public.api_keys where id = $1", [key.id]);
+    assert.ok(first.last_used_at);
+    await call("acme.localhost:3000", "/me", { key: key.key });
+    const [second] = await owner<{ last_used_at: Date | null }>("select last_used_at from public.api_keys where id = $1", [key.id]);
+    assert.equal(second.last_used_at?.getTime(), first.last_used_at.getTime(), "not rewritten within the minute");
+  });
+
+  test("two processes share the per-key bucket: together they get exactly the limit", async () => {
+    await setLimit("acme-eu", "limits.api_key_requests_per_minute", 10);
+    const key = await newKey("acmeEuAdmin", "acme-eu", ["alerts:read"]);
+    const child = `
+      const { apiHandler } = await import("@/lib/api/gateway");
+      const { API_ROUTES } = await import("@/lib/api/routes");
+      const { closePool, getPool } = await import("@/lib/db/pool");
+      const handler = apiHandler(API_ROUTES);
+      await Promise.all(Array.from({ length: 3 }, () => getPool().query("select 1")));
+      process.stdout.write("ready\\n");
+      await new Promise((r) => process.stdin.once("data", r));
+      const codes = [];
+      for (let i = 0; i < 8; i++) {
+        const res = await handler(new Request("http://acme-eu.localhost:3000/api/v1/me", { headers: { host: "acme-eu.localhost:3000", authorization: "Bearer ${key.key}" } }));
+        codes.push(res.status);
+      }
+      process.stdout.write(JSON.stringify(codes) + "\\n");
+      await closePool();
+      process.exit(0);`;
+    const proc = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", child], {
+      env: { ...process.env, DATABASE_URL: db.appUrl, DB_POOL_MAX: "3" },
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    let out = "";
+    const exited = new Promise<number | null>((r) => proc.on("exit", r));
+    proc.stdout.on("data", (d) => (out += d));
+    while (!out.includes("ready")) {
+      if (proc.exitCode !== null) throw new Error("child exited early");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    proc.stdin.write("go\n");
+    const mine: number[] = [];
+    for (let i = 0; i < 8; i++) mine.push((await call("acme-eu.localhost:3000", "/me", { key: key.key })).status);
+    assert.equal(await exited, 0);
+    const theirs = JSON.parse(out.trim().split("\n").at(-1)!) as number[];
+    const all = [...mine, ...theirs];
+    assert.equal(all.filter((c) => c === 200).length, 10, `exactly the limit across both processes: ${all}`);
+    assert.equal(all.filter((c) => c === 429).length, 6);
+    assert.ok(mine.includes(200) && theirs.includes(200), "both processes were served");
+  });
+});
