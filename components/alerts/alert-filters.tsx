@@ -8,7 +8,7 @@ import { statusLabel } from "./severity-badge";
 const input = "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand focus:outline-none";
 const label = "flex flex-col gap-1 text-xs font-medium text-slate-600";
 
-export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: { slug: string; name: string }[]; assignees?: Assignee[] }) {
+export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: { slug: string; name: string }[]; assignees?: Assignee[]; groups?: { id: string; name: string }[] }) {
   const f = props.filters;
   return (
     <form method="get" className="grid grid-cols-2 gap-3 sm:flex sm:flex-wrap sm:items-end" aria-label="Filter alerts">
@@ -47,6 +47,19 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: { slu
           {props.assignees?.map((a) => (
             <option key={a.id} value={a.id}>
               {a.name || a.email}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className={label}>
+        Group
+        <select name="group" defaultValue={f.group ?? ""} className={input}>
+          <option value="">Any group</option>
+          <option value="mine">Assigned to my groups</option>
+          <option value="none">No group</option>
+          {props.groups?.map((g) => (
+            <option key={g.id} value={g.id}>
+              {g.name}
             </option>
           ))}
         </select>

@@ -13,7 +13,7 @@ export function AlertListView(props: { data: AlertListPage; filters: AlertFilter
   return (
     <div className="space-y-4">
       <Notice messages={props.problems} />
-      <AlertFiltersForm filters={filters} tenants={data.tenants} assignees={data.assignees} />
+      <AlertFiltersForm filters={filters} tenants={data.tenants} assignees={data.assignees} groups={data.groups} />
       <SavedFilters tenantId={data.scopeTenantId} filters={data.savedFilters} currentQuery={alertListHref(filters)} />
       {bulk && <BulkBar tenantId={data.scopeTenantId} assignees={data.assignees} />}
       <AlertTable page={data.alerts} filters={filters} showTenant={props.showTenant} bulk={bulk} />

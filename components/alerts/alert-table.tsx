@@ -43,6 +43,7 @@ export function AlertTable(props: { page: AlertListPage["alerts"]; filters: Aler
               <th className="hidden px-3 py-3 lg:table-cell">Host</th>
               <th className="px-3 py-3">Status</th>
               <th className="hidden px-3 py-3 md:table-cell">Assignee</th>
+              <th className="hidden px-3 py-3 md:table-cell">Group</th>
               <th className="px-3 py-3">SLA</th>
               <th className="hidden px-3 py-3 sm:table-cell">Detected (UTC)</th>
             </tr>
@@ -69,6 +70,9 @@ export function AlertTable(props: { page: AlertListPage["alerts"]; filters: Aler
                   {statusLabel(a.status)}
                 </td>
                 <td className="hidden px-3 py-2.5 text-slate-600 md:table-cell">{a.assigneeName ?? "—"}</td>
+                <td className="hidden px-3 py-2.5 text-slate-600 md:table-cell" data-testid="row-group">
+                  {a.groupName ?? "—"}
+                </td>
                 <td className="px-3 py-2.5">
                   <SlaCell sla={a.sla} />
                 </td>

@@ -26,7 +26,11 @@ export function SavedFilters(props: { tenantId: string; filters: SavedFilter[]; 
   return (
     <section aria-label="Saved filters" className="flex flex-wrap items-center gap-2 text-sm" data-testid="saved-filters">
       <span className="text-xs font-medium text-slate-600">Saved:</span>
-      {props.filters.length === 0 && <span className="text-xs text-slate-500">none yet — filter the list, then save the view.</span>}
+      {/* Built in: what the groups one is in (lib/groups) have open. */}
+      <a href="?group=mine&status=open" className="rounded-full bg-white px-3 ring-1 ring-slate-300 text-slate-800 hover:underline" data-testid="view-my-groups">
+        Assigned to my groups
+      </a>
+      {props.filters.length === 0 && <span className="text-xs text-slate-500">none of your own yet — filter the list, then save the view.</span>}
       {props.filters.map((f) => (
         <span key={f.id} className="inline-flex items-center rounded-full bg-slate-100 pl-3 pr-1 ring-1 ring-slate-200">
           <a href={f.query} className="text-slate-800 hover:underline">

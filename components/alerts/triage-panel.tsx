@@ -3,11 +3,12 @@
 // alerts:triage there: the next steps the workflow offers, closing with a
 // reason, the assignee picker and a comment box. Each is its own small form,
 // posting to its server action; results and refusals are read out (role=status / alert).
-import { useActionState, useEffect, useRef } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import type { AlertStatus } from "@/drizzle/schema";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { assignAlert } from "@/lib/actions/alerts/assign-alert";
+import { assignAlertGroup } from "@/lib/actions/alerts/assign-alert-group";
 import { acknowledgeAlert, closeAlert, startAlert } from "@/lib/actions/alerts/change-alert-status";
 import { commentOnAlert } from "@/lib/actions/alerts/comment-on-alert";
 import type { Assignee } from "@/lib/alerts/detail";
@@ -20,6 +21,10 @@ interface Props {
   nextStatuses: readonly AlertStatus[];
   assignees: Assignee[];
   assignedTo: string | null;
+  /** Groups the alert may be given (its tenant's and inherited), and members of each the caller can see. */
+  groups: { id: string; name: string; inheritedFrom: string | null }[];
+  groupMembers: Record<string, string[]>;
+  assignedGroupId: string | null;
 }
 
 const field = "w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand focus:outline-none";
@@ -98,6 +103,49 @@ function AssignForm(props: Props) {
   );
 }
 
+/** A group, and optionally a person in it: the people offered are the group's members the caller can see (all assignees when none are). */
+function GroupForm(props: Props) {
+  const [state, action] = useActionState(assignAlertGroup, idle as ActionResult);
+  const [groupId, setGroupId] = useState(props.assignedGroupId ?? "");
+  const members = new Set(props.groupMembers[groupId] ?? []);
+  const people = groupId && members.size > 0 ? props.assignees.filter((a) => members.has(a.id)) : props.assignees;
+  return (
+    <form action={action} className="space-y-2" aria-label="Group">
+      <Hidden {...props} />
+      <label className="block text-xs font-medium text-slate-600">
+        Group
+        <select name="groupId" value={groupId} onChange={(e) => setGroupId(e.target.value)} className={`${field} mt-1`}>
+          <option value="">No group</option>
+          {props.groups.map((g) => (
+            <option key={g.id} value={g.id}>
+              {g.inheritedFrom ? `${g.name} (from ${g.inheritedFrom})` : g.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <FieldError state={state} name="groupId" />
+      {groupId && (
+        <label className="block text-xs font-medium text-slate-600">
+          Person in the group (optional)
+          <select name="assigneeId" defaultValue="" key={groupId} className={`${field} mt-1`}>
+            <option value="">Anyone in the group</option>
+            {people.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name ? `${a.name} (${a.email})` : a.email}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <FieldError state={state} name="assigneeId" />
+      <SubmitButton tone="quiet" pendingLabel="Saving…">
+        Save group
+      </SubmitButton>
+      <ResultMessage state={state} />
+    </form>
+  );
+}
+
 function CommentForm(props: Props) {
   const [state, action] = useActionState(commentOnAlert, idle as ActionResult);
   const form = useRef<HTMLFormElement>(null);
@@ -134,6 +182,7 @@ export function TriagePanel(props: Props) {
         </div>
       )}
       {closable && <CloseForm {...props} />}
+      {props.groups.length > 0 || props.assignedGroupId ? <GroupForm {...props} /> : null}
       <AssignForm {...props} />
       <CommentForm {...props} />
     </div>

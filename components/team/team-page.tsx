@@ -5,6 +5,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { isPdpUnavailable } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { loadTeamPage } from "@/lib/team/page-data";
+import { loadGroupsSection } from "@/lib/groups/page-data";
+import { GroupsSection } from "@/components/groups/groups-section";
 import { RequireMfaToggle } from "./require-mfa-toggle";
 import { TeamPanel } from "./team-panel";
 
@@ -14,8 +16,12 @@ export async function TeamPage(props: {
   fallbackTenantId: string | null;
 }) {
   let data;
+  let groups;
   try {
     data = await props.run((tx) => loadTeamPage(tx, props.wantedSlug, props.fallbackTenantId));
+    // The selected tenant is one where the PDP allowed users:manage (loadTeamPage), the action groups ask for too.
+    const selected = data.selected;
+    groups = selected ? await props.run((tx) => loadGroupsSection(tx, selected.id)) : null;
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;
@@ -55,6 +61,17 @@ export async function TeamPage(props: {
         members={data.members.map((m) => ({ ...m, since: m.since.toISOString() }))}
         invitations={data.invitations.map((i) => ({ ...i, expiresAt: i.expiresAt.toISOString() }))}
       />
+      {groups && (
+        <div className="mt-6">
+          <GroupsSection
+            tenantId={data.selected.id}
+            tenantName={data.selected.name}
+            groups={groups.own.map((g) => ({ id: g.id, name: g.name, members: g.members }))}
+            inherited={groups.inherited.map((g) => ({ id: g.id, name: g.name, tenantName: g.tenantName, memberCount: g.memberCount }))}
+            candidates={groups.candidates}
+          />
+        </div>
+      )}
     </>
   );
 }

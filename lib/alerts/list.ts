@@ -26,6 +26,8 @@ export type StatusFilter = (typeof STATUS_FILTERS)[number];
 
 /** "me", "none" (unassigned) or a user id. */
 export type AssigneeFilter = "me" | "none" | (string & {});
+/** "mine" (a group I am in), "none" (no group) or a group id (lib/groups). */
+export type GroupFilter = "mine" | "none" | (string & {});
 
 export interface AlertFilters {
   q?: string;
@@ -33,6 +35,7 @@ export interface AlertFilters {
   status?: StatusFilter;
   tenant?: string;
   assignee?: AssigneeFilter;
+  group?: GroupFilter;
   /** Detected on or after this day (YYYY-MM-DD, UTC). */
   from?: string;
   /** Detected on or before this day (YYYY-MM-DD, UTC). */
@@ -45,18 +48,21 @@ export const ALERT_FILTER_DEFAULTS: AlertFilters = { page: 1, sort: "newest" };
 
 const assigneeSchema = z.union([z.enum(["me", "none"]), z.string().uuid()], { error: () => "choose me, unassigned or a person from the list" });
 
+const groupSchema = z.union([z.enum(["mine", "none"]), z.string().uuid()], { error: () => "choose my groups, no group or a group from the list" });
+
 const SCHEMAS = {
   q: searchSchema,
   severity: choiceSchema(SEVERITIES, (s) => s),
   status: choiceSchema(STATUS_FILTERS, (s) => (s === "open" ? "open" : STATUS_LABELS[s].toLowerCase())),
   tenant: tenantSlugSchema,
   assignee: assigneeSchema,
+  group: groupSchema,
   from: daySchema,
   to: daySchema,
   sort: choiceSchema(ALERT_SORTS, (s) => SORT_LABELS[s].toLowerCase()),
   page: pageSchema,
 };
-const NAMES = { q: "search", severity: "severity", status: "status", tenant: "tenant", assignee: "assignee", from: "start date", to: "end date", sort: "sort order", page: "page" };
+const NAMES = { q: "search", severity: "severity", status: "status", tenant: "tenant", assignee: "assignee", group: "group", from: "start date", to: "end date", sort: "sort order", page: "page" };
 
 /**
  * Reads filters from URL search params. A value that does not parse is
@@ -78,13 +84,13 @@ export function parseAlertFilters(params: Record<string, string | string[] | und
 export function alertListHref(filters: AlertFilters, change: Partial<AlertFilters> = {}): string {
   const next = { ...filters, page: 1, ...change };
   return listHref(
-    { q: next.q, severity: next.severity, status: next.status, tenant: next.tenant, assignee: next.assignee, from: next.from, to: next.to, sort: next.sort, page: next.page },
+    { q: next.q, severity: next.severity, status: next.status, tenant: next.tenant, assignee: next.assignee, group: next.group, from: next.from, to: next.to, sort: next.sort, page: next.page },
     ALERT_FILTER_DEFAULTS,
   );
 }
 
 export function isFiltered(f: AlertFilters): boolean {
-  return Boolean(f.q || f.severity || f.status || f.tenant || f.assignee || f.from || f.to);
+  return Boolean(f.q || f.severity || f.status || f.tenant || f.assignee || f.group || f.from || f.to);
 }
 
 export interface AlertRow {
@@ -99,6 +105,8 @@ export interface AlertRow {
   hostname: string | null;
   assignedTo: string | null;
   assigneeName: string | null;
+  assignedGroupId: string | null;
+  groupName: string | null;
   detectedAt: Date;
   createdAt: Date;
   acknowledgedAt: Date | null;
@@ -153,6 +161,12 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
   if (filters.assignee === "none") where.push(isNull(alerts.assignedTo));
   else if (filters.assignee === "me") where.push(eq(alerts.assignedTo, opts.me ?? "00000000-0000-0000-0000-000000000000"));
   else if (filters.assignee) where.push(eq(alerts.assignedTo, filters.assignee));
+  // Groups (lib/groups): RLS lets each person read the memberships they hold, the MSSP's groups included.
+  if (filters.group === "none") where.push(sql`"alerts"."assigned_group_id" is null`);
+  else if (filters.group === "mine") {
+    where.push(sql`("alerts"."assigned_group_tenant_id", "alerts"."assigned_group_id") in
+      (select m.tenant_id, m.group_id from public.assignee_group_members m where m.user_id = ${opts.me ?? "00000000-0000-0000-0000-000000000000"}::uuid)`);
+  } else if (filters.group) where.push(sql`"alerts"."assigned_group_id" = ${filters.group}::uuid`);
   const range = dayRange(filters.from, filters.to);
   if (range.from) where.push(gte(alerts.detectedAt, range.from));
   if (range.before) where.push(lt(alerts.detectedAt, range.before));
@@ -180,6 +194,8 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
       source: alerts.source,
       hostname: alerts.hostname,
       assignedTo: alerts.assignedTo,
+      assignedGroupTenantId: sql<string | null>`"alerts"."assigned_group_tenant_id"`,
+      assignedGroupId: sql<string | null>`"alerts"."assigned_group_id"`,
       detectedAt: alerts.detectedAt,
       createdAt: alerts.createdAt,
       acknowledgedAt: alerts.acknowledgedAt,
@@ -200,11 +216,34 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
   // Under RLS a user outside the caller's tenants has no visible name; the page says "someone".
   const people = userIds.length ? await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, userIds)) : [];
   const nameOf = new Map(people.map((p) => [p.id, p.name || p.email]));
-  const rows = pageRows.map((r) => ({
+  const groupNames = await groupNamesOf(db, pageRows);
+  const rows = pageRows.map(({ assignedGroupTenantId: _t, ...r }) => ({
     ...r,
     tenantSlug: byId.get(r.tenantId)?.slug ?? "",
     tenantName: byId.get(r.tenantId)?.name ?? "",
     assigneeName: r.assignedTo ? (nameOf.get(r.assignedTo) ?? "Someone outside your tenants") : null,
+    groupName: r.assignedGroupId ? (groupNames.get(r.assignedGroupId) ?? "a group") : null,
   }));
   return { rows, total, page, pageCount };
+}
+
+/**
+ * Names of the page's groups: those RLS shows (the caller's tenants and
+ * below), then, for a group of a tenant above (the MSSP's, seen by a
+ * customer), through workflows.groups_for of the alert's tenant.
+ */
+async function groupNamesOf(db: Db, rows: { tenantId: string; assignedGroupTenantId: string | null; assignedGroupId: string | null }[]): Promise<Map<string, string>> {
+  const wanted = rows.filter((r) => r.assignedGroupId);
+  const names = new Map<string, string>();
+  if (wanted.length === 0) return names;
+  const visible = await db.execute<{ id: string; name: string }>(
+    sql`select id, name from public.assignee_groups where id = any(${sql.param([...new Set(wanted.map((r) => r.assignedGroupId!))])}::uuid[])`,
+  );
+  for (const g of visible.rows) names.set(g.id, g.name);
+  const above = [...new Set(wanted.filter((r) => !names.has(r.assignedGroupId!)).map((r) => r.tenantId))];
+  for (const tenantId of above) {
+    const inherited = await db.execute<{ id: string; name: string }>(sql`select id, name from workflows.groups_for(${tenantId}::uuid)`);
+    for (const g of inherited.rows) if (!names.has(g.id)) names.set(g.id, g.name);
+  }
+  return names;
 }

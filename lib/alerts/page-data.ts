@@ -7,6 +7,7 @@ import { alertAccess } from "./access";
 import { assigneesFor, type Assignee } from "./detail";
 import { listAlerts, type AlertFilters, type AlertPage, type AlertRow } from "./list";
 import { listSavedFilters, type SavedFilter } from "./saved-filters";
+import { groupsFor, type UsableGroup } from "@/lib/groups/store";
 import { slaClocks, type SlaClocks } from "./sla";
 import { slaTargetsForEach } from "./sla-targets";
 
@@ -23,6 +24,8 @@ export interface AlertListPage {
   scopeTenantId: string;
   canBulk: boolean;
   assignees: Assignee[];
+  /** The group filter's choices: groups of the scope tenant and above (lib/groups). */
+  groups: UsableGroup[];
   savedFilters: SavedFilter[];
 }
 
@@ -53,6 +56,7 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
     scopeTenantId,
     canBulk,
     assignees: canBulk ? await assigneesFor(tx, scopeTenantId) : [],
+    groups: await groupsFor(tx.client, scopeTenantId),
     savedFilters: await listSavedFilters(tx, scopeTenantId),
   };
 }

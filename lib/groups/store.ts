@@ -47,8 +47,10 @@ export interface UsableGroup extends GroupRef {
 export async function listOwnGroups(tx: TenantTx, tenantId: string): Promise<OwnGroup[]> {
   const { rows } = await tx.client.query<{ tenant_id: string; id: string; name: string; created_at: Date; members: GroupMember[] | null }>(
     `select g.tenant_id, g.id, g.name, g.created_at,
-            (select json_agg(json_build_object('userId', u.id, 'name', u.name, 'email', u.email) order by lower(coalesce(nullif(u.name, ''), u.email)))
-               from public.assignee_group_members m join public.users u on u.id = m.user_id
+            -- Left join: MSSP staff in a customer's group are hidden from its admins by RLS on users (shown as "MSSP staff").
+            (select json_agg(json_build_object('userId', m.user_id, 'name', coalesce(u.name, ''), 'email', coalesce(u.email, ''))
+                             order by u.email is null, lower(coalesce(nullif(u.name, ''), u.email)))
+               from public.assignee_group_members m left join public.users u on u.id = m.user_id
               where m.tenant_id = g.tenant_id and m.group_id = g.id) as members
        from public.assignee_groups g
       where g.tenant_id = $1

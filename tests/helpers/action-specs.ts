@@ -93,6 +93,15 @@ async function ruleIn(env: Env, tenant: TenantSlug): Promise<string> {
   return r.id;
 }
 
+/** An assignee group of `tenant` (owner insert), with `members` in it. */
+async function groupIn(env: Env, tenant: TenantSlug, members: string[] = []): Promise<string> {
+  const [g] = await ownerQuery<{ id: string }>(env.url, "insert into public.assignee_groups (tenant_id, name) values ($1, $2) returning id", [env.fx.tenants[tenant], unique("group")]);
+  for (const m of members) {
+    await ownerQuery(env.url, "insert into public.assignee_group_members (tenant_id, group_id, user_id) values ($1, $2, $3)", [env.fx.tenants[tenant], g.id, m]);
+  }
+  return g.id;
+}
+
 const ruleForm = (env: Env, extra: FormFields = {}): FormFields => ({
   tenantId: env.fx.tenants.acme,
   name: unique("rule"),
@@ -627,6 +636,61 @@ export const SPECS: Record<string, ActionSpec> = {
     valid: async (env) => ({ tenantId: env.fx.tenants.acme, ruleId: await ruleIn(env, "acme") }),
     foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, ruleId: await ruleIn(env, "globex") }),
     malformed: (env) => [...badTenantIds({ ruleId: randomUUID() }), { tenantId: env.fx.tenants.acme, ruleId: "../x" }],
+  },
+
+  // --- assignee groups (lib/groups; managed on the team page) ---------------
+  "lib/actions/groups/create-group.ts#createGroup": {
+    guard: "tenantAction",
+    pdp: "users:manage",
+    audit: "groups:create",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, name: unique("Tier 1 SOC") }),
+    malformed: (env) => [...badTenantIds({ name: "x" }), { tenantId: env.fx.tenants.acme, name: "   " }, { tenantId: env.fx.tenants.acme, name: "x".repeat(81) }, { tenantId: env.fx.tenants.acme }],
+  },
+  "lib/actions/groups/rename-group.ts#renameGroup": {
+    guard: "tenantAction",
+    pdp: "users:manage",
+    audit: "groups:rename",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, groupId: await groupIn(env, "acme"), name: unique("renamed") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, groupId: await groupIn(env, "globex"), name: unique("renamed") }),
+    malformed: (env) => [...badTenantIds({ groupId: randomUUID(), name: "x" }), { tenantId: env.fx.tenants.acme, groupId: "x", name: "x" }, { tenantId: env.fx.tenants.acme, groupId: randomUUID(), name: "" }],
+  },
+  "lib/actions/groups/delete-group.ts#deleteGroup": {
+    guard: "tenantAction",
+    pdp: "users:manage",
+    audit: "groups:delete",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, groupId: await groupIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, groupId: await groupIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ groupId: randomUUID() }), { tenantId: env.fx.tenants.acme, groupId: "../x" }],
+  },
+  "lib/actions/groups/add-group-member.ts#addGroupMember": {
+    guard: "tenantAction",
+    pdp: "users:manage",
+    audit: "groups:add-member",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, groupId: await groupIn(env, "acme"), userId: env.fx.users.acmeAnalyst }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, groupId: await groupIn(env, "globex"), userId: env.fx.users.acmeAnalyst }),
+    malformed: (env) => [...badTenantIds({ groupId: randomUUID(), userId: randomUUID() }), { tenantId: env.fx.tenants.acme, groupId: randomUUID(), userId: "me" }],
+  },
+  "lib/actions/groups/remove-group-member.ts#removeGroupMember": {
+    guard: "tenantAction",
+    pdp: "users:manage",
+    audit: "groups:remove-member",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, groupId: await groupIn(env, "acme", [env.fx.users.acmeAnalyst]), userId: env.fx.users.acmeAnalyst }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, groupId: await groupIn(env, "globex", [env.fx.users.globexAdmin]), userId: env.fx.users.globexAdmin }),
+    malformed: (env) => [...badTenantIds({ groupId: randomUUID(), userId: randomUUID() }), { tenantId: env.fx.tenants.acme, groupId: "x", userId: randomUUID() }],
+  },
+  "lib/actions/alerts/assign-alert-group.ts#assignAlertGroup": {
+    guard: "tenantAction",
+    pdp: "alerts:triage",
+    audit: "alerts:assign-group",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "acme", "new"), groupId: await groupIn(env, "acme", [env.fx.users.acmeAnalyst]), assigneeId: env.fx.users.acmeAnalyst }),
+    // acme's own alert, given globex's group: refused by name (and by the database).
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, alertId: await alertIn(env, "acme", "new"), groupId: await groupIn(env, "globex") }),
+    malformed: (env) => [
+      ...badTenantIds({ alertId: randomUUID(), groupId: "" }),
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID(), groupId: "tier-1" },
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID() },
+      { tenantId: env.fx.tenants.acme, alertId: randomUUID(), groupId: "", assigneeId: "someone" },
+    ],
   },
 };
 

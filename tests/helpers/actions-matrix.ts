@@ -20,6 +20,7 @@ export const AREAS = {
   alerts: (id: string) => id.startsWith("lib/actions/alerts/"),
   "settings-team": (id: string) => id.startsWith("lib/actions/settings/") || id.startsWith("lib/actions/team/"),
   workflows: (id: string) => id.startsWith("lib/actions/workflows/"),
+  groups: (id: string) => id.startsWith("lib/actions/groups/"),
 } as const;
 export type Area = keyof typeof AREAS;
 

@@ -18,6 +18,11 @@ export const assigneeField = z.union([z.literal(""), z.string().uuid("Pick a per
 export const alertTarget = z.object({ tenantId, alertId });
 export const closeAlertSchema = alertTarget.extend({ resolution: resolutionField, reason: reasonField });
 export const assignAlertSchema = alertTarget.extend({ assigneeId: assigneeField });
+/** A group (lib/groups) by id, "" to take the alert from its group; a person in it optionally. */
+export const assignAlertGroupSchema = alertTarget.extend({
+  groupId: z.union([z.literal(""), z.string().uuid("Pick a group from the list")], { message: "Pick a group from the list" }),
+  assigneeId: assigneeField.optional(),
+});
 export const commentSchema = alertTarget.extend({
   body: z
     .string({ message: "Write a comment first" })
