@@ -114,7 +114,7 @@ describe("authentication", () => {
   });
 
   test("no key, another scheme, a malformed key: 401 problem with WWW-Authenticate", async () => {
-    for (const headers of [{}, { authorization: "Basic Zm9vOmJhcg==" }, { authorization: "Bearer msp_live_nope" }, { authorization: "Bearer " + "x".repeat(5000) }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: "Basic Zm9vOmJhcg==" }, { authorization: "Bearer msp_live_nope" }, { authorization: "Bearer " + "x".repeat(5000) }]) {
       const res = await call("acme.localhost:3000", "/me", { headers });
       assert.equal(res.status, 401);
       assert.ok(res.headers.get("www-authenticate")?.startsWith("Bearer"));

@@ -55,6 +55,9 @@ allow("workflows (lib/rules, lib/notify): rules and channels read by members of 
   ...each("table public.notification_channels authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
   "table public.workflow_rule_versions authenticated SELECT", "table public.workflow_rule_runs authenticated SELECT",
   "table public.notification_deliveries authenticated SELECT", "table public.notification_attempts authenticated SELECT");
+allow("assignee groups (lib/groups): read by members of the tenant or an ancestor (and one's own memberships), written by its admins (policy); members must be assignable there (trigger); memberships are added and removed, never updated",
+  ...each("table public.assignee_groups authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
+  ...each("table public.assignee_group_members authenticated", ["SELECT", "INSERT", "DELETE"]));
 allow("API ingestion (lib/ingest): raw vendor payloads are sealed bytes, read by visibility and inserted by analysts and admins (policy), never edited by people (the DEK rotation re-seals them as service_role); collectors read by visibility, reported by analysts and admins, removed by admins",
   "table public.alert_raw_events authenticated SELECT", "table public.alert_raw_events authenticated INSERT",
   ...each("table public.collectors authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
@@ -79,7 +82,18 @@ allow("the effective configuration (lib/settings): answers only for tenants the 
   "function settings.effective(p_tenants uuid[]) authenticated EXECUTE");
 allow("a tenant's own and inherited workflow rules (lib/rules): answers only for a tenant the caller can see, reading its ancestors' rules",
   "function workflows.rules_for(tenant uuid) authenticated EXECUTE");
+allow("a tenant's own and inherited assignee groups (lib/groups): answers only for a tenant the caller can see, names and member counts of its ancestors' groups",
+  "function workflows.groups_for(tenant uuid) authenticated EXECUTE");
 allow("builds the claims before the switch to authenticated (lib/db/with-tenant.ts)", "function public.custom_access_token_hook(event jsonb) portal_app EXECUTE");
+// API keys (issue 11, migration 20261201010000).
+allow("an API key's claims, built and its secret checked before the switch to authenticated (lib/db/with-tenant.ts, lib/api/gateway)",
+  "function public.api_key_access_token(event jsonb) portal_app EXECUTE");
+allow("the api schema (key helpers) is not served by PostgREST", "schema api authenticated USAGE");
+allow("API keys: admins list and create them (policies); revoking is the only change",
+  "table public.api_keys authenticated SELECT", "table public.api_keys authenticated INSERT",
+  "column public.api_keys.revoked_at authenticated UPDATE", "column public.api_keys.revoked_by authenticated UPDATE");
+allow("API key helpers: the scope list and a key's RLS role (immutable, read nothing); the caller's own key id from its claims; a concurrency slot (advisory lock of the caller's transaction); the key's own last use",
+  ...["api.valid_scopes()", "api.key_role(scopes text[], tenant_kind text)", "api.take_slot(tenant uuid, slots integer)", "api.touch_key(ip text)", "tenancy.api_key_id()"].map((f) => `function ${f} authenticated EXECUTE`));
 allow("the per-request session check, one statement before any role switch (lib/auth/sessions.ts checkSession): answers for one session id and user, touches last_seen_at; the sessions table itself stays unreachable",
   "schema sessions portal_app USAGE", "function sessions.check_session(p_session uuid, p_user uuid, p_idle_seconds integer) portal_app EXECUTE");
 
@@ -390,6 +404,9 @@ describe("security-definer functions the API roles can call", () => {
     // lib/rules: a customer sees the MSSP's rules as inherited (read-only); answers only for a
     // tenant in tenancy.visible_tenant_ids() (tests/workflows.test.ts asks as another customer).
     "workflows.rules_for(tenant uuid)",
+    // lib/api/gateway: an API key records its own last use (time, address), at most once a minute;
+    // it updates only the row whose id is the caller's key claim (tenancy.api_key_id()), nothing else.
+    "api.touch_key(ip text)",
   ];
   test("anon and authenticated may execute no security-definer function but the reviewed RLS helpers", async () => {
     const rows = await withClient(db.url, async (c) =>

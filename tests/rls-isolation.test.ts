@@ -94,7 +94,8 @@ interface TableSpec {
     | "notification_attempts"
     | "workflow_rules"
     | "workflow_rule_versions"
-    | "workflow_rule_runs";
+    | "workflow_rule_runs"
+    | "api_keys";
   key: string;
   /** The column `insert` returns and the scratch-row delete matches on (default id). */
   idColumn?: string;
@@ -117,6 +118,11 @@ interface TableSpec {
 const viewerRoleFor = (slug: TenantSlug) => (slug.startsWith("mssp") ? "mssp_analyst" : "tenant_viewer");
 
 const tenantRows = (c: Ctx) => ({ where: "tenant_id = $1", param: c.fx.tenants[c.slug] });
+
+/** Someone who may be assigned `slug`'s alerts (so the group-member trigger passes and only RLS decides). */
+const assignableIn = (fx: Fixtures, slug: TenantSlug) => (subtree("mssp-b").includes(slug) ? fx.users.msspBAdmin : fx.users.msspAdmin);
+/** Per tenant, a seeded group with no members: the members table's inserts go there (no key clash). */
+const emptyGroups = new Map<TenantSlug, string>();
 
 const TABLES: TableSpec[] = [
   {
@@ -440,6 +446,47 @@ const TABLES: TableSpec[] = [
       ),
   },
   {
+    table: "assignee_groups",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.assignee_groups (tenant_id, name) values ($1, 'planted-' || gen_random_uuid()) returning id",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.assignee_groups set name = 'tampered-' || gen_random_uuid()",
+    touchHome: (c, r) =>
+      DELETERS.includes(r!) ? { sql: "update public.assignee_groups set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] } : undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    seed: (owner, fx, slug) => owner.query("insert into public.assignee_groups (tenant_id, name) values ($1, 'seeded')", [fx.tenants[slug]]),
+  },
+  {
+    table: "assignee_group_members",
+    key: "tenant_id, group_id, user_id",
+    idColumn: "group_id",
+    rowsOf: tenantRows,
+    // Into the tenant's empty seeded group, someone assignable there: only the policy can refuse it.
+    insert: (c) => ({
+      sql: "insert into public.assignee_group_members (tenant_id, group_id, user_id) values ($1, $2, $3) returning group_id",
+      params: [c.fx.tenants[c.slug], emptyGroups.get(c.slug), assignableIn(c.fx, c.slug)],
+    }),
+    // No UPDATE is granted: memberships are added and removed.
+    update: "update public.assignee_group_members set added_at = now() - interval '1 day'",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    seed: async (owner, fx, slug) => {
+      const { rows } = await owner.query<{ id: string; name: string }>(
+        "insert into public.assignee_groups (tenant_id, name) values ($1, 'seeded-members'), ($1, 'seeded-empty') returning id, name",
+        [fx.tenants[slug]],
+      );
+      emptyGroups.set(slug, rows.find((r) => r.name === "seeded-empty")!.id);
+      await owner.query("insert into public.assignee_group_members (tenant_id, group_id, user_id) values ($1, $2, $3)", [
+        fx.tenants[slug],
+        rows.find((r) => r.name === "seeded-members")!.id,
+        assignableIn(fx, slug),
+      ]);
+    },
+  },
+  {
     table: "workflow_rules",
     key: "tenant_id, id",
     rowsOf: tenantRows,
@@ -499,6 +546,32 @@ const TABLES: TableSpec[] = [
         `insert into public.workflow_rule_runs (tenant_id, alert_id, rule_tenant_id, rule_id, rule_version, stage, outcome)
          values ($1, $2, $1, gen_random_uuid(), 1, 'match', 'applied')`,
         [fx.tenants[slug], fx.alerts[slug][0]],
+      ),
+  },
+  {
+    // API keys (migration 20261201010000): admins of the tenant or an ancestor read, create (as
+    // themselves) and revoke; nobody deletes; a key row is never readable by the key's own principal.
+    table: "api_keys",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at, created_by)
+            values ($1, gen_random_uuid(), 'planted', sha256(gen_random_uuid()::text::bytea), '{alerts:read,alerts:write}', now() + interval '30 days', $2)
+            returning id`,
+      params: [c.fx.tenants[c.slug], c.fx.users[c.actor]],
+    }),
+    update: "update public.api_keys set revoked_at = now()",
+    touchHome: (c, r) =>
+      DELETERS.includes(r!)
+        ? { sql: "update public.api_keys set revoked_at = revoked_at where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
+        : undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: false }),
+    homeReadable: (r) => DELETERS.includes(r!),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at)
+         values ($1, gen_random_uuid(), 'seeded', sha256(gen_random_uuid()::text::bytea), '{alerts:read}', now() + interval '30 days')`,
+        [fx.tenants[slug]],
       ),
   },
 ];

@@ -107,6 +107,12 @@ async function seedNewerTables(c: pg.Client, fx: Fixtures) {
     [acme, channel, alert, rule.id],
   );
   await c.query("insert into public.notification_attempts (tenant_id, delivery_id, attempt, outcome) values ($1, $2, 1, 'delivered')", [acme, delivery.id]);
+  // An API key (issue 11), used and then revoked: its hash, scopes, people and last use travel.
+  await c.query(
+    `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at, created_by, revoked_at, revoked_by, last_used_at, last_used_ip)
+     values ($1, $2, 'siem forwarder', sha256('archived-key-secret'::bytea), '{alerts:write,alerts:read}', now() + interval '90 days', $3, now(), $3, now() - interval '1 hour', '203.0.113.7')`,
+    [acme, randomUUID(), fx.users.acmeAdmin],
+  );
 }
 
 /** Checksums of every tenant-scoped table for the given tenants, read as the owner. */
@@ -160,7 +166,7 @@ test("the export names the subtree and counts every tenant-scoped table, secrets
   assert.equal(exported.totpWrapped, 1);
   for (const [table, n] of Object.entries({
     "public.tenant_settings": 2, "public.alert_events": 3, "public.alert_saved_filters": 1, "public.notification_channels": 1,
-    "public.workflow_rule_runs": 1,
+    "public.workflow_rule_runs": 1, "public.api_keys": 1,
     "public.notification_deliveries": 1, "public.notification_attempts": 1,
   })) {
     assert.equal(exported.sections[table]?.rows, n, table);
