@@ -59,7 +59,7 @@ function runTap(cmd: string, args: string[], env: Record<string, string>): Promi
     let pending = "";
     let block: string[] | null = null;
     const flush = () => {
-      if (block) failureReports.push(block.slice(0, 40).join("\n"));
+      if (block) failureReports.push(block.slice(0, 200).join("\n"));
       block = null;
     };
     // A block runs from "not ok" to the "..." that closes its YAML diagnostics.
