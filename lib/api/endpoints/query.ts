@@ -7,17 +7,19 @@ export const MAX_LIMIT = 200;
 
 /** "a,b" → ["a", "b"], each one of `values`, at most `values.length` of them. */
 export function csvOf<const T extends readonly [string, ...string[]]>(values: T) {
+  const one = `(?:${values.join("|")})`;
   return z
     .string()
     .max(200)
+    .regex(new RegExp(`^${one}(?:,${one})*$`), `a comma-separated list of: ${values.join(", ")}`)
     .describe(`Comma-separated, any of: ${values.join(", ")}`)
-    .transform((s) => [...new Set(s.split(",").map((p) => p.trim()).filter(Boolean))])
+    .transform((s) => [...new Set(s.split(","))])
     .pipe(z.array(z.enum(values)).min(1).max(values.length));
 }
 
 export const limitParam = z
   .string()
-  .regex(/^[0-9]{1,3}$/, "limit is a whole number")
+  .regex(/^(?:[1-9]|[1-9][0-9]|1[0-9][0-9]|200)$/, `limit is a whole number from 1 to ${MAX_LIMIT}`)
   .describe(`Page size, 1–${MAX_LIMIT} (default ${DEFAULT_LIMIT})`)
   .transform(Number)
   .pipe(z.int().min(1).max(MAX_LIMIT));
