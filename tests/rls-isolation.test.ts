@@ -124,6 +124,11 @@ const assignableIn = (fx: Fixtures, slug: TenantSlug) => (subtree("mssp-b").incl
 /** Per tenant, a seeded group with no members: the members table's inserts go there (no key clash). */
 const emptyGroups = new Map<TenantSlug, string>();
 
+/** Someone who may be assigned `slug`'s alerts (so the group-member trigger passes and only RLS decides). */
+const assignableIn = (fx: Fixtures, slug: TenantSlug) => (subtree("mssp-b").includes(slug) ? fx.users.msspBAdmin : fx.users.msspAdmin);
+/** Per tenant, a seeded group with no members: the members table's inserts go there (no key clash). */
+const emptyGroups = new Map<TenantSlug, string>();
+
 const TABLES: TableSpec[] = [
   {
     table: "alerts",
@@ -444,6 +449,47 @@ const TABLES: TableSpec[] = [
          select tenant_id, id, 1, 'failed', 'seeded' from d`,
         [fx.tenants[slug]],
       ),
+  },
+  {
+    table: "assignee_groups",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.assignee_groups (tenant_id, name) values ($1, 'planted-' || gen_random_uuid()) returning id",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.assignee_groups set name = 'tampered-' || gen_random_uuid()",
+    touchHome: (c, r) =>
+      DELETERS.includes(r!) ? { sql: "update public.assignee_groups set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] } : undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    seed: (owner, fx, slug) => owner.query("insert into public.assignee_groups (tenant_id, name) values ($1, 'seeded')", [fx.tenants[slug]]),
+  },
+  {
+    table: "assignee_group_members",
+    key: "tenant_id, group_id, user_id",
+    idColumn: "group_id",
+    rowsOf: tenantRows,
+    // Into the tenant's empty seeded group, someone assignable there: only the policy can refuse it.
+    insert: (c) => ({
+      sql: "insert into public.assignee_group_members (tenant_id, group_id, user_id) values ($1, $2, $3) returning group_id",
+      params: [c.fx.tenants[c.slug], emptyGroups.get(c.slug), assignableIn(c.fx, c.slug)],
+    }),
+    // No UPDATE is granted: memberships are added and removed.
+    update: "update public.assignee_group_members set added_at = now() - interval '1 day'",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    seed: async (owner, fx, slug) => {
+      const { rows } = await owner.query<{ id: string; name: string }>(
+        "insert into public.assignee_groups (tenant_id, name) values ($1, 'seeded-members'), ($1, 'seeded-empty') returning id, name",
+        [fx.tenants[slug]],
+      );
+      emptyGroups.set(slug, rows.find((r) => r.name === "seeded-empty")!.id);
+      await owner.query("insert into public.assignee_group_members (tenant_id, group_id, user_id) values ($1, $2, $3)", [
+        fx.tenants[slug],
+        rows.find((r) => r.name === "seeded-members")!.id,
+        assignableIn(fx, slug),
+      ]);
+    },
   },
   {
     table: "assignee_groups",

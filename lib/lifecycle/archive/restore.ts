@@ -31,7 +31,7 @@ import { AUDIT_LOG, CHAIN_HEADS, digestSection, sectionAsArchived, TENANT_KEYS, 
 import { withArchiveWrite } from "./tx";
 import { upgradesFor } from "./upgrades";
 import { createUserMap, emptyUserReport, type UserReport } from "./users";
-import { JOBS, NOT_RESUMED, writerFor, type SectionWriter, type WriterContext } from "./writer";
+import { ALERTS, JOBS, NOT_RESUMED, writerFor, type SectionWriter, type WriterContext } from "./writer";
 
 export interface RestoreOptions {
   in: Readable;
@@ -233,6 +233,10 @@ class Restore {
       }
       if (mapped.has(section.name)) {
         out[section.name] = "user references mapped to this deployment's accounts";
+        continue;
+      }
+      if (section.name === ALERTS && this.ctx.clearedGroups) {
+        out[section.name] = `${this.ctx.clearedGroups} alert(s) restored without their group (a group of a tenant outside the archive)`;
         continue;
       }
       const got = await digestSection(this.client, section, this.ctx.tenantIds, this.head.root.id);

@@ -38,6 +38,8 @@ export interface WriterContext {
   upgrades: Map<string, ArchiveUpgrade[]>;
   /** Per upgraded section: the archive's rows as upgraded (what verification compares with) and how many changed. */
   upgraded: Map<string, { digest: Digest; changed: number }>;
+  /** Alerts whose assignee group (lib/groups) is not usable here (an ancestor's outside the archive), restored without it. */
+  clearedGroups?: number;
 }
 
 const count = (ctx: WriterContext, section: string, n: number) => (ctx.written[section] = (ctx.written[section] ?? 0) + n);
@@ -72,6 +74,22 @@ function tableWriter(ctx: WriterContext, section: string, insert: (lines: string
 
 const upgradeExprs = (ctx: WriterContext, section: string): Record<string, string> =>
   Object.assign({}, ...(ctx.upgrades.get(section) ?? []).map((u) => u.exprs ?? {}));
+
+export const ALERTS = "public.alerts";
+/**
+ * An alert's group is of its tenant or an ancestor (lib/groups): the MSSP's
+ * "Tier 1 SOC" is outside a customer's archive. Kept when that group exists
+ * here above the alert's tenant (a restore in place), else cleared, so the
+ * database's check and foreign key accept the row.
+ */
+const GROUP_USABLE = `exists (select 1 from public.assignee_groups g
+    join public.tenants gt on gt.id = g.tenant_id join public.tenants at on at.id = r.tenant_id
+   where g.tenant_id = r.assigned_group_tenant_id and g.id = r.assigned_group_id
+     and gt.path operator(extensions.@>) at.path)`;
+const ALERT_GROUP_KEPT: Record<string, string> = {
+  assigned_group_tenant_id: `case when ${GROUP_USABLE} then r.assigned_group_tenant_id end`,
+  assigned_group_id: `case when ${GROUP_USABLE} then r.assigned_group_id end`,
+};
 
 export const JOBS = "public.jobs";
 export const NOT_RESUMED = "Not resumed: restored from an archive taken while it was unfinished";
@@ -165,8 +183,22 @@ export async function writerFor(ctx: WriterContext, section: string): Promise<Se
   }
   ctx.mapChanged ??= await userMapChanged(client);
   const exprs: Record<string, string> = upgradeExprs(ctx, section);
-  if (ctx.mapChanged) Object.assign(exprs, Object.fromEntries(userColumns([table]).map(([, c]) => [c, mappedUser(c)])));
+  let filter: string | undefined;
+  if (ctx.mapChanged) {
+    const mapped = userColumns([table]).map(([, c]) => c);
+    Object.assign(exprs, Object.fromEntries(mapped.map((c) => [c, mappedUser(c)])));
+    // A row that cannot exist without its user (a group membership of someone not here) is left out.
+    const required = mapped.filter((c) => table.columns.find((col) => col.name === c)?.notNull);
+    if (required.length) filter = required.map((c) => `${mappedUser(c)} is not null`).join(" and ");
+  }
   if (section === JOBS && ["status", "last_error", "finished_at"].every((c) => columns.includes(c))) Object.assign(exprs, UNFINISHED_JOBS_CANCELLED);
-  const sql = insertSql({ ident: table.ident, columns, exprs, overriding: table.columns.some((c) => c.identity === "a") });
-  return tableWriter(ctx, section, (lines) => insertBatch(client, sql, lines));
+  const groups = section === ALERTS && columns.includes("assigned_group_id");
+  if (groups) Object.assign(exprs, ALERT_GROUP_KEPT);
+  const sql = insertSql({ ident: table.ident, columns, exprs, filter, overriding: table.columns.some((c) => c.identity === "a") });
+  const cleared = `select count(*)::int as n from jsonb_array_elements($1::jsonb) e(v)
+    cross join lateral jsonb_populate_record(null::${table.ident}, e.v) r where r.assigned_group_id is not null and not ${GROUP_USABLE}`;
+  return tableWriter(ctx, section, async (lines) => {
+    if (groups) ctx.clearedGroups = (ctx.clearedGroups ?? 0) + (await client.query<{ n: number }>(cleared, [`[${lines.join(",")}]`])).rows[0].n;
+    return insertBatch(client, sql, lines);
+  });
 }
