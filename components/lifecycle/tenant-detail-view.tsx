@@ -41,6 +41,9 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
             {t.parentName && <> under {t.parentName}</>} · run by {t.msspSlug} ·{" "}
             <a href={`/customers/${t.slug}/settings`} className="font-medium text-brand hover:underline" data-testid="customer-settings-link">
               Settings
+            </a> ·{" "}
+            <a href={`/customers/${t.slug}/api-keys`} className="font-medium text-brand hover:underline" data-testid="customer-api-keys-link">
+              API keys
             </a>
           </span>
         }

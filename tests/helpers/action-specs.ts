@@ -72,6 +72,17 @@ async function credentialIn(env: Env, tenant: TenantSlug): Promise<string> {
   return result.data.id;
 }
 
+/** An API key of `tenant` (owner insert: the row is all revoke needs; its secret is never used). */
+async function apiKeyIn(env: Env, tenant: TenantSlug): Promise<string> {
+  const [row] = await ownerQuery<{ id: string }>(
+    env.url,
+    `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at)
+     values ($1, gen_random_uuid(), $2, sha256(gen_random_uuid()::text::bytea), '{alerts:read}', now() + interval '30 days') returning id`,
+    [env.fx.tenants[tenant], unique("key")],
+  );
+  return row.id;
+}
+
 /** A notification channel of `tenant` (owner insert: email, so no key is needed). */
 async function channelIn(env: Env, tenant: TenantSlug): Promise<string> {
   const [c] = await ownerQuery<{ id: string }>(
@@ -213,6 +224,32 @@ export const SPECS: Record<string, ActionSpec> = {
     valid: async (env) => ({ tenantId: env.fx.tenants.acme, credentialId: await credentialIn(env, "acme") }),
     foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, credentialId: await credentialIn(env, "globex") }),
     malformed: (env) => [...badTenantIds({ credentialId: randomUUID() }), { tenantId: env.fx.tenants.acme, credentialId: "../../etc/passwd" }],
+  },
+
+  // --- API keys (issue 11) ---------------------------------------------------
+  "lib/actions/api-keys/create-api-key.ts#createApiKey": {
+    guard: "tenantAction",
+    pdp: "apikeys:manage",
+    audit: "apikey.created",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, name: unique("key"), expiresInDays: "30", scope_alerts_read: "on", scope_alerts_write: "on" }),
+    malformed: (env) => [
+      ...badTenantIds({ name: "x", expiresInDays: "30", scope_alerts_read: "on" }),
+      { tenantId: env.fx.tenants.acme, name: "", expiresInDays: "30", scope_alerts_read: "on" },
+      { tenantId: env.fx.tenants.acme, name: "a\u0000b", expiresInDays: "30", scope_alerts_read: "on" },
+      { tenantId: env.fx.tenants.acme, name: "x".repeat(81), expiresInDays: "30", scope_alerts_read: "on" },
+      { tenantId: env.fx.tenants.acme, name: "x", expiresInDays: "3650", scope_alerts_read: "on" },
+      { tenantId: env.fx.tenants.acme, name: "x", expiresInDays: "30" },
+      { tenantId: env.fx.tenants.acme, name: "x", expiresInDays: "30", scope_users_manage: "on" },
+      { tenantId: env.fx.tenants.acme, name: "x", expiresInDays: "30", scope_alerts_read: "yes" },
+    ],
+  },
+  "lib/actions/api-keys/revoke-api-key.ts#revokeApiKey": {
+    guard: "tenantAction",
+    pdp: "apikeys:manage",
+    audit: "apikey.revoked",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, keyId: await apiKeyIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, keyId: await apiKeyIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ keyId: randomUUID() }), { tenantId: env.fx.tenants.acme, keyId: "x" }, { tenantId: env.fx.tenants.acme }],
   },
 
   // --- keys ----------------------------------------------------------------

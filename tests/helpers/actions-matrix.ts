@@ -21,6 +21,7 @@ export const AREAS = {
   "settings-team": (id: string) => id.startsWith("lib/actions/settings/") || id.startsWith("lib/actions/team/"),
   workflows: (id: string) => id.startsWith("lib/actions/workflows/"),
   groups: (id: string) => id.startsWith("lib/actions/groups/"),
+  "api-keys": (id: string) => id.startsWith("lib/actions/api-keys/"),
 } as const;
 export type Area = keyof typeof AREAS;
 

@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { prepareConnectionTest, type TestConnectionResult } from "@/lib/credentials/test-connection";
+import { takeConnectionTest } from "@/lib/credentials/test-limit";
 import { recordAudit } from "@/lib/audit/record";
 import { withTenant } from "@/lib/db/with-tenant";
 import { log, safeError } from "@/lib/log";
@@ -17,6 +18,8 @@ import { testConnectionSchema } from "./schemas";
 export const testCredentialConnection = tenantAction<typeof testConnectionSchema, TestConnectionResult>(
   { action: "credentials:manage", audit: "credential.tested", schema: testConnectionSchema },
   async ({ tx, input, user }) => {
+    // The tenant's hourly budget first: a refused test opens nothing and calls no one.
+    await takeConnectionTest(tx, input.tenantId);
     const test = await prepareConnectionTest(tx, input);
     const details = { connector: test.subject?.connector, name: test.subject?.name };
     // The same caller and active tenant as this transaction, for the verdict's audit row.

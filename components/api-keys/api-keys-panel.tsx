@@ -1,0 +1,207 @@
+"use client";
+// One tenant's API keys: the list (name, prefix, scopes, expiry, who made it,
+// last use, revoked), a create form whose scope boxes offer only what the
+// creator may give, the new key shown once with a copy button, and revoke
+// with a confirmation. Every control posts to a server action that re-checks
+// everything (PDP, RLS); the UI only hides what would not work.
+import { useActionState, useState } from "react";
+import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { createApiKey } from "@/lib/actions/api-keys/create-api-key";
+import { revokeApiKey } from "@/lib/actions/api-keys/revoke-api-key";
+import { scopeField } from "@/lib/actions/api-keys/schemas";
+import { idle, type ActionResult } from "@/lib/actions/result";
+import type { ApiKeysPageData, ApiKeyView } from "@/lib/api/keys/page-data";
+import type { ApiScope } from "@/lib/api/keys/scopes";
+
+type Created = { id: string; key: string; prefix: string; name: string; scopes: ApiScope[]; expiresAt: string };
+
+const inputClass = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900 placeholder:text-slate-500";
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : "—");
+const day = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+
+function ShownOnce({ created }: { created: Created }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div role="status" className="mb-6 rounded-xl border border-emerald-200 bg-emerald-50 p-4" data-testid="api-key-created">
+      <p className="text-sm font-medium text-emerald-900">
+        “{created.name}” was created. Copy the key now: it is shown only this once, and nobody can read it back later.
+      </p>
+      <div className="mt-3 flex flex-wrap items-center gap-2">
+        <code className="min-w-0 flex-1 break-all rounded-lg border border-emerald-200 bg-white px-3 py-2 font-mono text-xs text-slate-900" data-testid="api-key-secret">
+          {created.key}
+        </code>
+        <button
+          type="button"
+          className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark"
+          onClick={() => {
+            void navigator.clipboard?.writeText(created.key).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            );
+          }}
+        >
+          {copied ? "Copied" : "Copy"}
+        </button>
+      </div>
+      <p className="mt-2 text-xs text-emerald-900">
+        Use it as <code className="font-mono">Authorization: Bearer {created.prefix}_…</code>. Scopes: {created.scopes.join(", ")}. Expires {day(created.expiresAt)}.
+      </p>
+    </div>
+  );
+}
+
+function CreateForm({ data, onCreated }: { data: ApiKeysPageData; onCreated: (c: Created) => void }) {
+  const [state, action] = useActionState(async (prev: ActionResult<Created>, form: FormData) => {
+    const r = await createApiKey(prev, form);
+    if (r.ok) onCreated(r.data);
+    // The key stays only in the shown-once box, not in this form's state.
+    return r.ok ? { ok: true as const, data: { ...r.data, key: "" }, message: undefined } : r;
+  }, idle as ActionResult<Created>);
+  return (
+    <form action={action} className="rounded-xl border border-slate-200 bg-white p-4" data-testid="api-key-create">
+      <h2 className="text-base font-semibold text-slate-900">Create a key</h2>
+      <input type="hidden" name="tenantId" value={data.tenant.id} />
+      <div className="mt-3 grid gap-4 sm:grid-cols-2">
+        <div className="flex flex-col text-xs font-medium text-slate-600">
+          <label htmlFor="api-key-name">Name</label>
+          <input id="api-key-name" name="name" required maxLength={80} placeholder="SIEM forwarder" className={inputClass} />
+          <FieldError state={state} name="name" />
+        </div>
+        <div className="flex flex-col text-xs font-medium text-slate-600">
+          <label htmlFor="api-key-expiry">Expires after</label>
+          <select id="api-key-expiry" name="expiresInDays" defaultValue="90" className={inputClass}>
+            {data.expiryChoices.map((d) => (
+              <option key={d} value={String(d)}>
+                {d} days
+              </option>
+            ))}
+          </select>
+          <FieldError state={state} name="expiresInDays" />
+        </div>
+      </div>
+      <fieldset className="mt-4">
+        <legend className="text-xs font-medium text-slate-600">Scopes (only what you may do yourself here)</legend>
+        <div className="mt-2 grid gap-2 sm:grid-cols-2">
+          {data.grantable.map((g) => (
+            <label key={g.scope} className="flex items-center gap-2 text-sm text-slate-800">
+              <input type="checkbox" name={scopeField(g.scope)} defaultChecked={g.scope === "alerts:read"} />
+              <span className="font-mono text-xs">{g.scope}</span>
+              <span className="text-slate-500">{g.label}</span>
+            </label>
+          ))}
+        </div>
+        <FieldError state={state} name="scopes" />
+      </fieldset>
+      <div className="mt-4 flex items-center gap-3">
+        <SubmitButton pendingLabel="Creating…">Create key</SubmitButton>
+        {!state.ok && <ResultMessage state={state} />}
+      </div>
+    </form>
+  );
+}
+
+function Status({ k }: { k: ApiKeyView }) {
+  if (k.revokedAt) return <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">Revoked {day(k.revokedAt)}{k.revokedBy ? ` by ${k.revokedBy}` : ""}</span>;
+  if (k.expired) return <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Expired</span>;
+  return <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900">Active</span>;
+}
+
+function RevokeButton({ tenantId, k }: { tenantId: string; k: ApiKeyView }) {
+  const [state, action] = useActionState(revokeApiKey, idle as ActionResult<{ id: string }>);
+  const [confirming, setConfirming] = useState(false);
+  if (k.revokedAt || state.ok) return state.ok ? <ResultMessage state={state} /> : null;
+  if (!confirming) {
+    return (
+      <button type="button" onClick={() => setConfirming(true)} className="rounded-md border border-red-200 bg-white px-2.5 py-1 text-xs font-medium text-red-700 hover:bg-red-50">
+        Revoke
+      </button>
+    );
+  }
+  return (
+    <form action={action} className="flex flex-col items-start gap-1" data-testid="api-key-revoke-confirm">
+      <input type="hidden" name="tenantId" value={tenantId} />
+      <input type="hidden" name="keyId" value={k.id} />
+      <p className="text-xs text-slate-700">Revoke “{k.name}”? Its next request is refused; this cannot be undone.</p>
+      <div className="flex gap-2">
+        <SubmitButton tone="danger" pendingLabel="Revoking…">
+          Yes, revoke
+        </SubmitButton>
+        <button type="button" onClick={() => setConfirming(false)} className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700">
+          Cancel
+        </button>
+      </div>
+      <ResultMessage state={state} />
+    </form>
+  );
+}
+
+export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
+  const [created, setCreated] = useState<Created | null>(null);
+  return (
+    <div className="space-y-6">
+      {created && <ShownOnce created={created} />}
+      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+        <table className="w-full text-left text-sm" data-testid="api-keys-table">
+          <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
+            <tr>
+              <th className="px-3 py-2">Name</th>
+              <th className="px-3 py-2">Key</th>
+              <th className="px-3 py-2">Scopes</th>
+              <th className="px-3 py-2">Expires</th>
+              <th className="px-3 py-2">Created</th>
+              <th className="px-3 py-2">Last used</th>
+              <th className="px-3 py-2">Status</th>
+              <th className="px-3 py-2">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {data.keys.length === 0 && (
+              <tr>
+                <td colSpan={8} className="px-3 py-6 text-center text-slate-500">
+                  No API keys yet. Create one below for a sensor, a SIEM forwarder or a script.
+                </td>
+              </tr>
+            )}
+            {data.keys.map((k) => (
+              <tr key={k.id} data-testid="api-key-row" data-key-id={k.id} className="align-top">
+                <td className="px-3 py-2 font-medium text-slate-900">{k.name}</td>
+                <td className="px-3 py-2 font-mono text-xs text-slate-700">{k.prefix}_…</td>
+                <td className="px-3 py-2">
+                  <div className="flex flex-wrap gap-1">
+                    {k.scopes.map((s) => (
+                      <span key={s} className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700">
+                        {s}
+                      </span>
+                    ))}
+                  </div>
+                </td>
+                <td className="whitespace-nowrap px-3 py-2 text-slate-700">{day(k.expiresAt)}</td>
+                <td className="px-3 py-2 text-slate-700">
+                  {day(k.createdAt)}
+                  <div className="text-xs text-slate-500">{k.createdBy ?? "MSSP staff"}</div>
+                </td>
+                <td className="px-3 py-2 text-slate-700" data-testid="api-key-last-used">
+                  {k.lastUsedAt ? when(k.lastUsedAt) : "Never"}
+                  {k.lastUsedAt && <div className="text-xs text-slate-500">from {k.lastUsedIp && k.lastUsedIp !== "unknown" ? k.lastUsedIp : "an unknown address"}</div>}
+                </td>
+                <td className="px-3 py-2">
+                  <Status k={k} />
+                </td>
+                <td className="px-3 py-2">
+                  <RevokeButton tenantId={data.tenant.id} k={k} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {data.grantable.length > 0 ? (
+        <CreateForm data={data} onCreated={setCreated} />
+      ) : (
+        <p className="text-sm text-slate-600">You hold none of the API&apos;s scopes on this tenant, so you cannot create a key here.</p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+// What the API keys pages show for one tenant: its keys (admins only, RLS),
+// whether the caller may create and revoke them (PDP apikeys:manage), and
+// which scopes they may give a key (PDP, each scope's action).
+import { permissions, tenantResource } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { MAX_KEY_DAYS, EXPIRY_CHOICES, SCOPE_LABELS, type ApiScope } from "./scopes";
+import { grantableScopes, listApiKeys } from "./store";
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: ApiScope[];
+  createdAt: string;
+  expiresAt: string;
+  expired: boolean;
+  createdBy: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+}
+
+export interface ApiKeysPageData {
+  tenant: { id: string; slug: string; name: string };
+  canManage: boolean;
+  grantable: { scope: ApiScope; label: string }[];
+  expiryChoices: readonly number[];
+  maxDays: number;
+  keys: ApiKeyView[];
+}
+
+/** The page for the tenant `slug` as the caller sees it; null when the caller cannot see it. */
+export async function loadApiKeysPage(tx: TenantTx, slug: string): Promise<ApiKeysPageData | null> {
+  const { rows } = await tx.client.query<{ id: string; slug: string; name: string }>("select id, slug, name from public.tenants where slug = $1", [slug]);
+  const t = rows[0];
+  if (!t) return null;
+  const resource = await tenantResource(tx.db, t.id);
+  if (!resource) return null;
+  const can = await permissions(tx, ["apikeys:manage"], t.id);
+  if (!can["apikeys:manage"]) return { tenant: t, canManage: false, grantable: [], expiryChoices: EXPIRY_CHOICES, maxDays: MAX_KEY_DAYS, keys: [] };
+  const [grantable, keys] = await Promise.all([grantableScopes(tx, resource), listApiKeys(tx, t.id)]);
+  const now = Date.now();
+  return {
+    tenant: t,
+    canManage: true,
+    grantable: grantable.map((scope) => ({ scope, label: SCOPE_LABELS[scope] })),
+    expiryChoices: EXPIRY_CHOICES,
+    maxDays: MAX_KEY_DAYS,
+    keys: keys.map((k) => ({
+      id: k.id,
+      name: k.name,
+      prefix: k.prefix,
+      scopes: k.scopes,
+      createdAt: k.createdAt.toISOString(),
+      expiresAt: k.expiresAt.toISOString(),
+      expired: k.expiresAt.getTime() <= now,
+      createdBy: k.createdByEmail,
+      revokedAt: k.revokedAt?.toISOString() ?? null,
+      revokedBy: k.revokedByEmail,
+      lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+      lastUsedIp: k.lastUsedIp,
+    })),
+  };
+}
