@@ -95,7 +95,11 @@ interface TableSpec {
     | "workflow_rules"
     | "workflow_rule_versions"
     | "workflow_rule_runs"
-    | "api_keys";
+    | "alert_raw_events"
+    | "collectors"
+    | "api_keys"
+    | "assignee_groups"
+    | "assignee_group_members";
   key: string;
   /** The column `insert` returns and the scratch-row delete matches on (default id). */
   idColumn?: string;
@@ -118,11 +122,6 @@ interface TableSpec {
 const viewerRoleFor = (slug: TenantSlug) => (slug.startsWith("mssp") ? "mssp_analyst" : "tenant_viewer");
 
 const tenantRows = (c: Ctx) => ({ where: "tenant_id = $1", param: c.fx.tenants[c.slug] });
-
-/** Someone who may be assigned `slug`'s alerts (so the group-member trigger passes and only RLS decides). */
-const assignableIn = (fx: Fixtures, slug: TenantSlug) => (subtree("mssp-b").includes(slug) ? fx.users.msspBAdmin : fx.users.msspAdmin);
-/** Per tenant, a seeded group with no members: the members table's inserts go there (no key clash). */
-const emptyGroups = new Map<TenantSlug, string>();
 
 /** Someone who may be assigned `slug`'s alerts (so the group-member trigger passes and only RLS decides). */
 const assignableIn = (fx: Fixtures, slug: TenantSlug) => (subtree("mssp-b").includes(slug) ? fx.users.msspBAdmin : fx.users.msspAdmin);
@@ -492,47 +491,6 @@ const TABLES: TableSpec[] = [
     },
   },
   {
-    table: "assignee_groups",
-    key: "tenant_id, id",
-    rowsOf: tenantRows,
-    insert: (c) => ({
-      sql: "insert into public.assignee_groups (tenant_id, name) values ($1, 'planted-' || gen_random_uuid()) returning id",
-      params: [c.fx.tenants[c.slug]],
-    }),
-    update: "update public.assignee_groups set name = 'tampered-' || gen_random_uuid()",
-    touchHome: (c, r) =>
-      DELETERS.includes(r!) ? { sql: "update public.assignee_groups set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] } : undefined,
-    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
-    seed: (owner, fx, slug) => owner.query("insert into public.assignee_groups (tenant_id, name) values ($1, 'seeded')", [fx.tenants[slug]]),
-  },
-  {
-    table: "assignee_group_members",
-    key: "tenant_id, group_id, user_id",
-    idColumn: "group_id",
-    rowsOf: tenantRows,
-    // Into the tenant's empty seeded group, someone assignable there: only the policy can refuse it.
-    insert: (c) => ({
-      sql: "insert into public.assignee_group_members (tenant_id, group_id, user_id) values ($1, $2, $3) returning group_id",
-      params: [c.fx.tenants[c.slug], emptyGroups.get(c.slug), assignableIn(c.fx, c.slug)],
-    }),
-    // No UPDATE is granted: memberships are added and removed.
-    update: "update public.assignee_group_members set added_at = now() - interval '1 day'",
-    touchHome: () => undefined,
-    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
-    seed: async (owner, fx, slug) => {
-      const { rows } = await owner.query<{ id: string; name: string }>(
-        "insert into public.assignee_groups (tenant_id, name) values ($1, 'seeded-members'), ($1, 'seeded-empty') returning id, name",
-        [fx.tenants[slug]],
-      );
-      emptyGroups.set(slug, rows.find((r) => r.name === "seeded-empty")!.id);
-      await owner.query("insert into public.assignee_group_members (tenant_id, group_id, user_id) values ($1, $2, $3)", [
-        fx.tenants[slug],
-        rows.find((r) => r.name === "seeded-members")!.id,
-        assignableIn(fx, slug),
-      ]);
-    },
-  },
-  {
     table: "workflow_rules",
     key: "tenant_id, id",
     rowsOf: tenantRows,
@@ -593,6 +551,43 @@ const TABLES: TableSpec[] = [
          values ($1, $2, $1, gen_random_uuid(), 1, 'match', 'applied')`,
         [fx.tenants[slug], fx.alerts[slug][0]],
       ),
+  },
+  {
+    // Sealed raw payloads of API-ingested alerts (migration 20261201010500): read by visibility,
+    // inserted by analysts and admins, never updated or deleted by people (no grant). Fixture
+    // tenants seal under key version 1; the bytes are not a real seal (RLS does not look at them).
+    table: "alert_raw_events",
+    key: "tenant_id, alert_id",
+    idColumn: "alert_id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.alert_raw_events (tenant_id, alert_id, sealed, key_version)
+            values ($1, $2, decode(repeat('a5', 48), 'hex'), 1) returning alert_id`,
+      params: [c.fx.tenants[c.slug], c.fx.alerts[c.slug][1]],
+    }),
+    update: "update public.alert_raw_events set sealed = decode(repeat('ff', 48), 'hex')",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: false }),
+    seed: (owner, fx, slug) =>
+      owner.query(`insert into public.alert_raw_events (tenant_id, alert_id, sealed, key_version) values ($1, $2, decode(repeat('5a', 48), 'hex'), 1)`, [
+        fx.tenants[slug],
+        fx.alerts[slug][0],
+      ]),
+  },
+  {
+    // Collector heartbeats (migration 20261201010500): analysts and admins report, admins remove.
+    table: "collectors",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.collectors (tenant_id, name) values ($1, 'planted-' || gen_random_uuid()) returning id",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.collectors set last_error = 'tampered', version = '6.6.6'",
+    touchHome: (c, r) =>
+      WRITERS.includes(r!) ? { sql: "update public.collectors set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] } : undefined,
+    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: DELETERS.includes(r!) }),
+    seed: (owner, fx, slug) => owner.query("insert into public.collectors (tenant_id, name, version) values ($1, 'seeded', '1.0')", [fx.tenants[slug]]),
   },
   {
     // API keys (migration 20261201010000): admins of the tenant or an ancestor read, create (as

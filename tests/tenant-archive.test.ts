@@ -30,6 +30,7 @@ import { CANONICAL_SESSION_SQL } from "@/lib/lifecycle/archive/format";
 import { catalogSections, digestSection } from "@/lib/lifecycle/archive/sections";
 import { activeKeyFor, clearKeyCache, dekFor } from "@/lib/vault/keys";
 import { openSecret, sealSecret } from "@/lib/vault/seal";
+import { openStoredRawEvent, sealRawEvent } from "@/lib/ingest/raw";
 import { findBinaries, startServer } from "@/scripts/lib/pg-binaries";
 import { insertFixtures, subtree, type Fixtures } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
@@ -38,6 +39,7 @@ import { createTestDatabase, withClient, withDatabase, type TestDatabase } from 
 const SECRET_A = "archive-test-auth-secret-A";
 const SECRET_B = "archive-test-auth-secret-B";
 const TOTP = randomBytes(20);
+const RAW_EVENT = JSON.stringify({ vendor: "edr", event: { id: "edr-evt-1", cmdline: "whoami /all" } });
 let dir: string;
 let keyFile: Buffer;
 
@@ -107,6 +109,17 @@ async function seedNewerTables(c: pg.Client, fx: Fixtures) {
     [acme, channel, alert, rule.id],
   );
   await c.query("insert into public.notification_attempts (tenant_id, delivery_id, attempt, outcome) values ($1, $2, 1, 'delivered')", [acme, delivery.id]);
+  // API ingestion (issue 11): the sender's ids, an alert's raw event sealed under acme's key, a collector.
+  await c.query("update public.alerts set external_id = 'edr-evt-1' where id = $1", [alert]);
+  await c.query("update public.assets set external_id = 'cmdb-1' where id = $1", [fx.assets.acme[0]]);
+  const key = await activeKeyFor(acme);
+  await c.query("insert into public.alert_raw_events (tenant_id, alert_id, sealed, key_version) values ($1, $2, $3, $4)", [
+    acme,
+    alert,
+    sealRawEvent(key.dek, { tenantId: acme, alertId: alert, keyVersion: key.version }, RAW_EVENT),
+    key.version,
+  ]);
+  await c.query("insert into public.collectors (tenant_id, name, version, last_error, last_error_at) values ($1, 'edr-puller', '1.0.0', 'vendor 503', now())", [acme]);
   // Assignee groups (lib/groups): acme's own, with a member, given to an alert (a timeline entry); and an
   // alert of acme given the MSSP's group, which is outside acme's archive (a restore elsewhere clears it).
   const { rows: [group] } = await c.query("insert into public.assignee_groups (tenant_id, name) values ($1, 'Acme on-call') returning id", [acme]);
@@ -226,6 +239,10 @@ describe("round trip into a fresh database", () => {
       const dek = await dekFor(r.tenant_id, r.key_version);
       assert.equal(openSecret(dek, { tenantId: r.tenant_id, credentialId: r.id, keyVersion: r.key_version }, r.sealed), secrets.get(r.id));
     }
+    const raw = await withClient(target.url, (c) => c.query("select tenant_id, alert_id, sealed, key_version from public.alert_raw_events"));
+    assert.equal(raw.rowCount, 1);
+    const [r0] = raw.rows;
+    assert.equal(await openStoredRawEvent({ tenantId: r0.tenant_id, alertId: r0.alert_id, keyVersion: r0.key_version }, r0.sealed), RAW_EVENT, "the raw event opens there");
     const mfa = await withClient(target.url, (c) => c.query("select totp_secret from public.user_mfa where user_id = $1", [fx.users.acmeAdmin]));
     assert.ok(openTotpSecret(fx.users.acmeAdmin, mfa.rows[0].totp_secret).equals(TOTP));
     const kek = await withClient(target.url, (c) =>
