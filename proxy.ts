@@ -24,7 +24,8 @@ import { parseHost, portalAuthority } from "@/lib/tenancy/host";
 // account pages (two-step verification), which are about the user, not a tenant.
 // The tenant API (/api/v1) is served on every portal host too: the gateway
 // takes the tenant from the key and checks it against this host itself.
-const SHARED_PREFIXES = ["/api/auth", "/api/v1", "/signin", "/invite", "/account"];
+// The API's reference page (/api-docs) too: public, it names no tenant.
+const SHARED_PREFIXES = ["/api/auth", "/api/v1", "/signin", "/invite", "/account", "/api-docs"];
 
 /**
  * Next.js calls this: a form body Next would fail to parse is refused first

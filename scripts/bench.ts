@@ -30,7 +30,8 @@
 // 200,000-alert tenant offboarded while another tenant's alert page is timed,
 // export/restore rates, scripts/bench/lifecycle.ts; also part of the default
 // run, last, since it takes about 70 s at the default scale);
-// --only=rules: workflow rule evaluation, 50 rules on every tenant, new
+// --only=ingest: POST /alerts' database part, batches of 500 under RLS vs a
+// raw COPY of the same rows, scripts/bench/ingest.ts; --only=rules: workflow rule evaluation, 50 rules on every tenant, new
 // alerts through the evaluate job's function (scripts/bench/rules.ts;
 // BENCH_RULE_ALERTS, default 500);
 // --keep leaves the server up after the run (until Ctrl-C) for manual EXPLAINs.
@@ -51,6 +52,7 @@ import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95, renderTable, type 
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
 import { runRulesBench } from "./bench/rules";
+import { runIngestBench } from "./bench/ingest";
 import { runTriageBench } from "./bench/triage";
 import { runConfigBench } from "./bench/config";
 import { runVaultBench } from "./bench/vault";
@@ -363,6 +365,19 @@ async function main() {
     });
   }
 
+  // ------------------------------------------------------ API ingestion
+  // Before the rules part: with rules on every tenant each arrival also queues an evaluation job.
+  let ingestLines: string[] = [];
+  if (!only || only.has("ingest")) {
+    console.log(`\nAPI ingestion (scripts/bench/ingest.ts): batches of 500 into ${data.customer.slug}, app path vs raw COPY`);
+    ingestLines = await runIngestBench({
+      url: db.url,
+      tenantId: data.customer.id,
+      caller: { userId: data.users.customerAdmin.id, email: data.users.customerAdmin.email, activeTenantId: data.customer.id },
+      log: console.log,
+    });
+  }
+
   // ------------------------------------------------------- workflow rules
   let rulesLines: string[] = [];
   if (!only || only.has("rules")) {
@@ -485,6 +500,10 @@ async function main() {
   if (triageLines.length > 0) {
     console.log(`\nAlert triage (issue 10):`);
     for (const line of triageLines) console.log(`  ${line}`);
+  }
+  if (ingestLines.length > 0) {
+    console.log(`\nAPI ingestion, database part (issue 11):`);
+    for (const line of ingestLines) console.log(`  ${line}`);
   }
   if (rulesLines.length > 0) {
     console.log(`\nWorkflow rules (issue 10):`);

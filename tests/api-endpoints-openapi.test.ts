@@ -1,0 +1,93 @@
+// The OpenAPI 3.1 document (lib/api/openapi) and its reference page, without
+// a database: the document is built from the endpoint list and their zod
+// schemas; every operation is there on both paths with its scope, bearer
+// security and the problem+json errors; request schemas refuse unknown
+// fields; the reference page renders every operation and is served on the
+// console and tenant hosts without the host rewrite (no session needed).
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { NextRequest } from "next/server";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { ApiReference } from "@/components/api-docs/api-reference";
+import { apiEndpoints } from "@/lib/api/endpoints";
+import { buildOpenApiDocument } from "@/lib/api/openapi";
+import { referenceModel } from "@/lib/api/openapi/reference";
+import { routeRequest } from "../proxy";
+
+const doc = buildOpenApiDocument();
+
+describe("the document", () => {
+  test("is OpenAPI 3.1 with relative servers, a bearer scheme for msp_live_ keys and the problem schema", () => {
+    assert.equal(doc.openapi, "3.1.0");
+    assert.deepEqual(doc.servers.map((s) => s.url), ["/api/v1"]);
+    assert.deepEqual(doc.components.securitySchemes.bearerAuth, {
+      type: "http",
+      scheme: "bearer",
+      bearerFormat: "msp_live_<key>",
+      description: (doc.components.securitySchemes.bearerAuth as { description: string }).description,
+    });
+    assert.deepEqual((doc.components.schemas.Problem as { required: string[] }).required, ["type", "title", "status"]);
+    // The whole document survives JSON (what /api/v1/openapi.json serves).
+    assert.deepEqual(JSON.parse(JSON.stringify(doc)), doc);
+  });
+
+  test("every endpoint appears on its path and on /tenants/{slug}, with its scope, security and 4xx problem responses", () => {
+    assert.equal(apiEndpoints.length, 7);
+    for (const e of apiEndpoints) {
+      for (const path of [e.path, `/tenants/{slug}${e.path}`]) {
+        const op = doc.paths[path]?.[e.method.toLowerCase()];
+        assert.ok(op, `${e.method} ${path}`);
+        assert.equal(op["x-required-scope"], e.scope);
+        assert.deepEqual(op.security, [{ bearerAuth: [] }]);
+        const codes = Object.keys(op.responses);
+        for (const c of ["400", "401", "403", "404", "422", "429"]) assert.ok(codes.includes(c), `${e.method} ${path} documents ${c}`);
+        if (e.body) for (const c of ["413", "415"]) assert.ok(codes.includes(c), `${e.method} ${path} documents ${c}`);
+        assert.ok(codes.includes(String(e.success.status)));
+        if (path.startsWith("/tenants/")) assert.deepEqual(op.parameters?.[0], { $ref: "#/components/parameters/TenantSlug" });
+      }
+    }
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
+    assert.equal(new Set(ids).size, ids.length, "operationIds are unique");
+  });
+
+  test("request bodies are strict: additionalProperties false on the body and on each batch item", () => {
+    const body = doc.paths["/alerts"].post.requestBody!.content["application/json"].schema as any;
+    assert.equal(body.additionalProperties, false);
+    assert.equal(body.properties.alerts.items.additionalProperties, false);
+    assert.equal(body.properties.alerts.maxItems, 1000);
+    assert.ok(!("tenant_id" in body.properties.alerts.items.properties));
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const s = op.requestBody?.content["application/json"].schema as any;
+        if (s) assert.equal(s.additionalProperties, false, `${method} ${path}`);
+      }
+    }
+  });
+});
+
+describe("the reference page", () => {
+  test("shows every operation with its fields and a curl example", () => {
+    const model = referenceModel(doc);
+    const ops = model.tags.flatMap((t) => t.operations);
+    assert.equal(ops.length, 7);
+    const ingest = ops.find((o) => o.method === "POST" && o.path === "/alerts")!;
+    assert.ok(ingest.body.some((r) => r.name === "alerts[].external_id" && r.required));
+    assert.ok(ingest.response.some((r) => r.name === "results[].status"));
+    const html = renderToStaticMarkup(createElement(ApiReference, { model }));
+    assert.equal(html.match(/data-testid="api-operation"/g)?.length, 7);
+    assert.match(html, /Authorization: Bearer msp_live_…/);
+    assert.match(html, /\/api\/v1\/openapi\.json/);
+  });
+
+  test("/api-docs is served as is on the console and on a tenant host (no rewrite to a tenant's pages)", () => {
+    for (const host of ["localhost:3000", "acme.localhost:3000"]) {
+      const res = routeRequest(new NextRequest(`http://${host}/api-docs`, { headers: { host } }));
+      assert.equal(res.headers.get("x-middleware-rewrite"), null, host);
+      assert.equal(res.headers.get("x-middleware-next"), "1", host);
+    }
+    // Control: another path on a tenant host is rewritten.
+    const other = routeRequest(new NextRequest("http://acme.localhost:3000/alerts", { headers: { host: "acme.localhost:3000" } }));
+    assert.match(other.headers.get("x-middleware-rewrite") ?? "", /\/t\/acme\/alerts$/);
+  });
+});
