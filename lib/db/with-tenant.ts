@@ -1,6 +1,6 @@
 // The one way in to tenant data (DESIGN.md, rule 1).
 //
-// withTenant runs `fn` in a single transaction that:
+// withTenant runs `fn` in a single transaction that (in one round trip):
 //   1. builds the caller's claims with public.custom_access_token_hook,
 //   2. stores them with set_config('request.jwt.claims', ..., is_local => true),
 //   3. SET LOCAL ROLE authenticated, so every statement in `fn` is under RLS.
@@ -28,10 +28,10 @@ export interface TenantTx {
 // auth.jwt() and auth.uid() (Supabase's definitions and our compat ones) read
 // the legacy per-claim settings first; blank them for this transaction so a
 // stale session-level value on a pooled connection cannot stand in for the
-// caller's claims.
-const BUILD_CLAIMS_SQL = `
+// caller's claims. `event` is an escaped literal (see openingSql).
+const buildClaimsSql = (event: string) => `
   select set_config('request.jwt.claims',
-           (public.custom_access_token_hook($1::jsonb) -> 'claims')::text,
+           (public.custom_access_token_hook(${event}::jsonb) -> 'claims')::text,
            true) as claims,
          set_config('request.jwt.claim', '', true),
          set_config('request.jwt.claim.sub', '', true),
@@ -39,8 +39,8 @@ const BUILD_CLAIMS_SQL = `
 
 // The same for an API key: public.api_key_access_token checks the key (hash,
 // expiry, revocation, tenant state) and builds its claims in this transaction.
-const BUILD_KEY_CLAIMS_SQL = `
-  with r as (select public.api_key_access_token($1::jsonb) as out)
+const buildKeyClaimsSql = (event: string) => `
+  with r as (select public.api_key_access_token(${event}::jsonb) as out)
   select set_config('request.jwt.claims', (r.out -> 'claims')::text, true) as claims,
          r.out ->> 'status' as status,
          r.out ->> 'key_tenant_id' as key_tenant_id,
@@ -64,26 +64,47 @@ export async function withTenant<T>(caller: Caller, fn: (tx: TenantTx) => Promis
   return withLogContext({ tenant_id: caller.activeTenantId ?? undefined }, () => tenantTransaction(caller, fn));
 }
 
-function tenantTransaction<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
-  return inTransaction(async (client) => {
+/**
+ * The whole opening of a tenant transaction as ONE simple-protocol round trip
+ * (begin; statement timeout; claims; role) instead of four: every page and
+ * API call pays it, and on a busy host each round trip is most of a
+ * millisecond (npm run bench, --only=config). A simple query cannot take
+ * parameters, so the hook's event goes in as a literal escaped by the driver
+ * (escapeLiteral doubles quotes and backslashes: the JSON stays one string
+ * constant whatever a caller's email holds). If any statement fails, the
+ * server skips the rest and inTransaction rolls back.
+ */
+function openingSql(client: pg.PoolClient, caller: Caller): string {
+  const event = client.escapeLiteral(
+    JSON.stringify(caller.apiKey ? apiKeyTokenEvent({ ...caller, apiKey: caller.apiKey }) : accessTokenHookEvent(caller)),
+  );
+  return [
+    "begin",
     // SET LOCAL: ends with the transaction, like the claims and the role.
-    await client.query(`set local statement_timeout = ${statementTimeoutMs()}`);
-    let apiKey: TenantTx["apiKey"];
-    let raw: string;
-    if (caller.apiKey) {
-      const { rows } = await client.query<{ claims: string; status: string; key_tenant_id: string | null }>(BUILD_KEY_CLAIMS_SQL, [
-        JSON.stringify(apiKeyTokenEvent({ ...caller, apiKey: caller.apiKey })),
-      ]);
-      raw = rows[0].claims;
-      apiKey = { status: rows[0].status as NonNullable<TenantTx["apiKey"]>["status"], keyTenantId: rows[0].key_tenant_id };
-    } else {
-      const { rows } = await client.query<{ claims: string }>(BUILD_CLAIMS_SQL, [JSON.stringify(accessTokenHookEvent(caller))]);
-      raw = rows[0].claims;
-    }
-    const claims = claimsSchema.parse(JSON.parse(raw));
-    await client.query("set local role authenticated");
-    return fn({ db: drizzle(client, { schema }) as Db, claims, client, ...(apiKey ? { apiKey } : {}) });
-  });
+    `set local statement_timeout = ${statementTimeoutMs()}`,
+    caller.apiKey ? buildKeyClaimsSql(event) : buildClaimsSql(event),
+    "set local role authenticated",
+  ].join(";\n");
+}
+
+type ClaimsRow = { claims: string; status?: string; key_tenant_id?: string | null };
+
+function tenantTransaction<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+  let opened: ClaimsRow | undefined;
+  return inTransaction(
+    async (client) => {
+      const claims = claimsSchema.parse(JSON.parse(opened!.claims));
+      const apiKey: TenantTx["apiKey"] = caller.apiKey
+        ? { status: opened!.status as NonNullable<TenantTx["apiKey"]>["status"], keyTenantId: opened!.key_tenant_id ?? null }
+        : undefined;
+      return fn({ db: drizzle(client, { schema }) as Db, claims, client, ...(apiKey ? { apiKey } : {}) });
+    },
+    async (client) => {
+      // A multi-statement simple query answers one result per statement: the claims are the third.
+      const results = (await client.query(openingSql(client, caller))) as unknown as pg.QueryResult<ClaimsRow>[];
+      opened = results[2].rows[0];
+    },
+  );
 }
 
 /**
@@ -91,11 +112,15 @@ function tenantTransaction<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>):
  * and rolling back on any error. A connection whose rollback fails is
  * destroyed rather than returned to the pool in an unknown state.
  */
-export async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  fn: (client: pg.PoolClient) => Promise<T>,
+  /** Starts the transaction (default: begin). withTenant's also sets the claims and role in the same round trip. */
+  open: (client: pg.PoolClient) => Promise<unknown> = (client) => client.query("begin"),
+): Promise<T> {
   const client = await getPool().connect();
   let destroy = false;
   try {
-    await client.query("begin");
+    await open(client);
     const result = await fn(client);
     await client.query("commit");
     return result;
