@@ -43,6 +43,12 @@ test("the MSSP admin locks MFA required at the MSSP; the Acme admin sees it lock
     await change(mssp, TZ, "Europe/Paris");
     await expect(mssp.getByTestId(TZ).getByRole("status")).toHaveText("Time zone is now Europe/Paris.");
     await expect(mssp.getByTestId(TZ).getByTestId("source-badge")).toHaveText("Set here");
+    // The page's history shows the latest changes and links to all of them in the audit trail.
+    await mssp.reload();
+    await expect(mssp.getByTestId("settings-history")).toContainText("Time zone");
+    await mssp.getByTestId("settings-history-more").getByRole("link", { name: "the audit trail" }).click();
+    await expect(mssp).toHaveURL(/\/audit\?action=setting\.&tenant=acme$/);
+    await expect(mssp.getByRole("main")).toContainText("setting.set");
 
     await mssp.goto(`${CONSOLE}/configuration`);
     await expect(mssp.getByTestId("drift-row-acme")).toContainText("Europe/Paris");

@@ -1,9 +1,10 @@
 // The last changes to a tenant's settings, from the audit trail.
+import { HISTORY_LIMIT } from "@/lib/settings/format";
 import type { SettingsHistoryRow } from "@/lib/settings/page-data";
 
 const when = (iso: string) => iso.replace("T", " ").slice(0, 16) + " UTC";
 
-export function SettingsHistory({ rows }: { rows: SettingsHistoryRow[] }) {
+export function SettingsHistory({ rows, auditHref }: { rows: SettingsHistoryRow[]; auditHref: string }) {
   return (
     <section className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm" aria-labelledby="settings-history" data-testid="settings-history">
       <h2 id="settings-history" className="border-b border-slate-200 bg-slate-50 px-4 py-2.5 text-sm font-semibold text-slate-700">
@@ -33,6 +34,14 @@ export function SettingsHistory({ rows }: { rows: SettingsHistoryRow[] }) {
               ))}
             </tbody>
           </table>
+          <p className="border-t border-slate-100 px-4 py-2 text-xs text-slate-500" data-testid="settings-history-more">
+            {rows.length >= HISTORY_LIMIT ? `The latest ${HISTORY_LIMIT} changes. ` : ""}
+            Every change, filtered and paged:{" "}
+            <a href={auditHref} className="font-medium text-brand hover:underline">
+              the audit trail
+            </a>
+            .
+          </p>
         </div>
       )}
     </section>

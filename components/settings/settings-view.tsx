@@ -72,7 +72,7 @@ export function SettingsView({ data, backHref }: { data: Allowed; backHref?: str
             </ul>
           </section>
         ))}
-        {data.can.history && <SettingsHistory rows={data.history} />}
+        {data.can.history && <SettingsHistory rows={data.history} auditHref={`/audit?action=setting.&tenant=${data.tenant.slug}`} />}
       </div>
     </>
   );

@@ -22,3 +22,6 @@ export function valueAsText(definition: SettingDefinition, value: unknown): stri
   if (definition.input.kind === "list") return (Array.isArray(value) ? (value as string[]) : []).join("\n");
   return String(value);
 }
+
+/** The settings page shows this many changes; the audit trail has them all, paged. */
+export const HISTORY_LIMIT = 30;

@@ -8,7 +8,7 @@ import { and, asc, desc, eq, like, sql } from "drizzle-orm";
 import { auditLog, tenants } from "@/drizzle/schema";
 import { checkActions, checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { formatValue, valueAsText } from "./format";
+import { formatValue, HISTORY_LIMIT, valueAsText } from "./format";
 import { GROUP_LABELS, SETTING_GROUPS, settingDefinition, type SettingGroup, type SettingInput } from "./registry";
 import { effectiveConfig, type SettingSource } from "./resolve";
 
@@ -67,7 +67,7 @@ export type SettingsPageData =
 
 const TENANT_COLUMNS = { id: tenants.id, slug: tenants.slug, name: tenants.name, path: tenants.path, kind: tenants.kind, status: tenants.status };
 
-const HISTORY_LIMIT = 30;
+
 
 /**
  * The page for one tenant by slug (the console's customer page), or, with
