@@ -1,0 +1,64 @@
+// The request-path helpers (migration 20261201013000) stay in PL/pgSQL, so
+// Postgres keeps their plans per connection instead of planning them at
+// every call (a SECURITY DEFINER SQL function with SET search_path is never
+// inlined). A later migration that redefines one as LANGUAGE sql fails here.
+// Their behaviour is the isolation matrix's (tests/rls-isolation.test.ts);
+// here: the language, the attributes kept, and one answer per helper.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { withTenant } from "@/lib/db/with-tenant";
+import { insertFixtures, type Fixtures } from "./helpers/fixtures";
+import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+
+const HELPERS = [
+  "tenancy.visible_tenant_ids()",
+  "tenancy.tenant_ids_with_role(text[])",
+  "tenancy.frozen_tenant_ids()",
+  "tenancy.caller_admin_rank_on(uuid)",
+  "settings.effective(uuid[])",
+  "settings.resolve(uuid[])",
+  "settings.value_of(uuid,text)",
+  "sessions.mfa_required(uuid)",
+  "triage.is_assignable(uuid,uuid)",
+];
+
+let db: TestDatabase;
+let fx: Fixtures;
+before(async () => {
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+});
+after(() => db?.drop());
+
+test("every request-path helper is PL/pgSQL, still SECURITY DEFINER, STABLE, with search_path ''", async () => {
+  const rows = await withClient(db.url, async (c) =>
+    (
+      await c.query<{ f: string; lang: string; definer: boolean; volatile: string; config: string[] | null }>(
+        `select p.oid::regprocedure::text as f, l.lanname as lang, p.prosecdef as definer, p.provolatile as volatile, p.proconfig as config
+           from pg_proc p join pg_language l on l.oid = p.prolang
+          where p.oid = any ($1::regprocedure[])`,
+        [HELPERS],
+      )
+    ).rows,
+  );
+  assert.equal(rows.length, HELPERS.length);
+  for (const r of rows) {
+    assert.equal(r.lang, "plpgsql", `${r.f} must stay PL/pgSQL (plans cached per connection): see migration 20261201013000`);
+    assert.equal(r.definer, true, r.f);
+    assert.equal(r.volatile, "s", r.f);
+    assert.deepEqual(r.config, ['search_path=""'], r.f);
+  }
+});
+
+test("the helpers answer as before: an Acme admin sees Acme and its sites, is admin there, and reads its settings", async () => {
+  const out = await withTenant({ userId: fx.users.acmeAdmin }, async ({ client }) => {
+    const visible = (await client.query<{ id: string }>("select tenancy.visible_tenant_ids() as id")).rows.map((r) => r.id);
+    const admin = (await client.query<{ id: string }>("select tenancy.tenant_ids_with_role('{tenant_admin}') as id")).rows.map((r) => r.id);
+    const settings = (await client.query<{ tenant_id: string }>("select tenant_id from settings.effective($1::uuid[])", [[fx.tenants.acme, fx.tenants.globex]])).rows;
+    return { visible, admin, settings };
+  });
+  assert.ok(out.visible.includes(fx.tenants.acme) && out.visible.includes(fx.tenants["acme-eu"]));
+  assert.ok(!out.visible.includes(fx.tenants.globex));
+  assert.deepEqual(new Set(out.admin), new Set(out.visible));
+  assert.ok(out.settings.length > 0 && out.settings.every((r) => r.tenant_id === fx.tenants.acme), "settings.effective answers for acme only");
+});
