@@ -75,7 +75,11 @@ export function routeRequest(request: NextRequest): NextResponse {
   let response: NextResponse;
   if (refused) {
     response = refused;
-  } else if (target.area !== "unknown" && SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
+  } else if (
+    (target.area !== "unknown" && SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) ||
+    // Prometheus's /metrics (lib/metrics: its own bearer token, no session), on the console host only.
+    (target.area === "console" && pathname === "/metrics")
+  ) {
     response = NextResponse.next({ request: { headers: requestHeaders } });
   } else {
     const url = request.nextUrl.clone();

@@ -143,6 +143,22 @@ const SHAPE = {
   DB_STATEMENT_TIMEOUT_MS: whole("DB_STATEMENT_TIMEOUT_MS", { min: 0, fallback: 30_000, unit: "milliseconds" }),
   API_STATEMENT_TIMEOUT_MS: whole("API_STATEMENT_TIMEOUT_MS", { min: 1, fallback: 10_000, unit: "milliseconds" }),
 
+  // The Prometheus endpoint (lib/metrics, docs/metrics.md): unset, /metrics answers 404.
+  /** Bearer token a scraper sends to /metrics; at least 32 characters. */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (blank(raw)) return undefined;
+      if (raw.trim().length < 32) {
+        ctx.addIssue({ code: "custom", message: "METRICS_TOKEN must be at least 32 characters (openssl rand -hex 32), got a shorter one" });
+        return z.NEVER;
+      }
+      return raw.trim();
+    }),
+  /** Tenants given their own label in per-tenant series; the rest count as "other". */
+  METRICS_TENANT_LABELS: whole("METRICS_TENANT_LABELS", { min: 1, max: 200, fallback: 20 }),
+
   // Sessions and sign-in (lib/auth).
   NEXTAUTH_SECRET: text(),
   AUTH_TRUST_HOST: text(),

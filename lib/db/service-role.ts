@@ -41,7 +41,13 @@ export type ServicePurpose =
   /** Workflows: rule evaluation and escalation on new alerts, notification deliveries and their channels' secrets (lib/rules, lib/notify). */
   | "workflows.engine"
   /** Data retention: the daily purge of each tenant's alerts older than its limits.data_retention_days (lib/retention). */
-  | "retention.purge";
+  | "retention.purge"
+  /** Usage metering: events written inside the ingestion and API transactions, the minute counter of API requests (lib/usage/record.ts). */
+  | "usage.meter"
+  /** Usage metering: the rollup and nightly snapshot jobs, across every tenant (lib/usage/rollup.ts, lib/usage/snapshot.ts). */
+  | "usage.rollup"
+  /** The Prometheus endpoint: job queue depth and failures, rollup progress, counted across tenants, no tenant data (lib/metrics). */
+  | "metrics.scrape";
 
 export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
   return withLogContext({ purpose }, () => serviceTransaction(purpose, fn));

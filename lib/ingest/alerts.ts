@@ -16,6 +16,7 @@
 // in this same transaction.
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
+import { meterIngestedAlerts } from "@/lib/usage/record";
 import { IngestRefusal, refuseIfDenied } from "./errors";
 import type { BatchItem } from "./fields";
 import { sealRawEvent, sealingKey } from "./raw";
@@ -217,6 +218,7 @@ export async function ingestAlerts(tx: TenantTx, tenantId: string, batch: readon
   }
 
   const final = results.map((r, index) => r ?? { index, status: "rejected" as const, reason: "not processed" });
+  await meterIngestedAlerts(tx, tenantId, [...created.values()], summarize(final)); // usage metering + metrics (lib/usage)
   return { summary: summarize(final), results: final };
 }
 

@@ -6,6 +6,7 @@ import { registerMailDelivery } from "@/lib/mail/deliver";
 import { registerNotifyDelivery } from "@/lib/notify/deliver";
 import { registerRetentionTask } from "@/lib/retention/purge";
 import { registerWorkflowTasks } from "@/lib/rules/engine";
+import { registerUsageTasks } from "@/lib/usage/tasks";
 import { rotationHandlers } from "@/lib/vault/rotation";
 import { registerJobHandler } from "./worker";
 
@@ -19,4 +20,5 @@ export function registerDefaultHandlers(): void {
   registerNotifyDelivery();
   registerWorkflowTasks();
   registerRetentionTask();
+  registerUsageTasks();
 }

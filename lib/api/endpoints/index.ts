@@ -4,6 +4,7 @@ import type { Endpoint } from "@/lib/api/endpoint";
 import { getAlertEndpoint, ingestAlertsEndpoint, listAlertsEndpoint, patchAlertEndpoint } from "./alerts";
 import { listAssetsEndpoint, upsertAssetsEndpoint } from "./assets";
 import { heartbeatEndpoint } from "./collectors";
+import { usageEndpoint } from "./usage";
 
 export const apiEndpoints: readonly Endpoint<any, any, any, any>[] = [
   ingestAlertsEndpoint,
@@ -13,6 +14,7 @@ export const apiEndpoints: readonly Endpoint<any, any, any, any>[] = [
   upsertAssetsEndpoint,
   listAssetsEndpoint,
   heartbeatEndpoint,
+  usageEndpoint,
 ];
 
 export {

@@ -28,6 +28,7 @@ import { sqlState } from "@/lib/db/sql-state";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { settings } from "@/lib/config";
 import { log, safeError } from "@/lib/log";
+import { observeApiAdmission, observeApiRefusal, observeHttp } from "@/lib/metrics/api";
 import { clientSource, perWindow, take } from "@/lib/ratelimit";
 import { effectiveConfigs } from "@/lib/settings";
 import { parseHost, type HostTarget } from "@/lib/tenancy/host";
@@ -78,6 +79,7 @@ export async function handleApiRequest(request: Request, opts: GatewayOptions): 
     if (host.area === "unknown") throw new Refused(problems.notFound("This host does not serve the portal's API."), "unknown_host", null);
     const auth = await authorize(request, host, method, path, opts.routes);
     const outcome = await takeRequestTokens(auth.tenant.id, auth.key.id, auth.limits);
+    observeApiAdmission(auth.tenant.slug, outcome.allowed ? "allowed" : `rate_limited_${outcome.which}`); // lib/metrics
     rate = outcome.state;
     if (!outcome.allowed) {
       throw new Refused(
@@ -221,6 +223,7 @@ function retryAfter(problem: ApiProblem): Record<string, string> {
 
 async function refusalResponse(error: unknown, ctx: { requestId: string; method: string; path: string; rate: RateState | null }): Promise<Response> {
   const base = rateHeaders(ctx.rate);
+  observeApiRefusal(error); // lib/metrics: 429s by limit
   if (error instanceof Refused) {
     if (error.audit) {
       await auditRefusal({ ...error.audit, reason: error.reason, status: error.problem.status, method: ctx.method, path: ctx.path, requestId: ctx.requestId });
@@ -252,5 +255,5 @@ async function refusalResponse(error: unknown, ctx: { requestId: string; method:
 
 /** The route handler's entry: the endpoints it serves, then each request. */
 export function apiHandler(routes: readonly Endpoint[]): (request: Request) => Promise<Response> {
-  return (request) => handleApiRequest(request, { routes });
+  return (request) => observeHttp("api", () => handleApiRequest(request, { routes }));
 }

@@ -13,6 +13,7 @@ import { withServiceRole } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { perWindow, take, type Limit, type TakeResult } from "@/lib/ratelimit";
 import { problems } from "@/lib/api/problem";
+import { countApiRequest } from "@/lib/usage/record";
 
 export interface ApiLimits {
   tenantPerMinute: number;
@@ -68,6 +69,7 @@ export async function takeRequestTokens(tenantId: string, keyId: string, limits:
     const t = await take(`api:tenant:${tenantId}`, tenantLimit, { db });
     const tenantState = stateOf(tenantLimit, t, limits.tenantPerMinute);
     if (!t.allowed) return { allowed: false, state: tenantState, retryAfter: t.retryAfterSeconds, which: "tenant" as const };
+    await countApiRequest(db, tenantId); // usage metering: api_requests (lib/usage)
     // The headers describe whichever bucket runs out first.
     return { allowed: true, state: keyState.remaining / keyState.limit <= tenantState.remaining / tenantState.limit ? keyState : tenantState };
   });

@@ -1,0 +1,112 @@
+// What the usage pages show (docs/usage.md), each read asked of the PDP
+// (billing:view, per tenant) before RLS hands out any row:
+//   loadTenantUsage   one tenant (its subtree): this month against its limits,
+//                     the last 30 days per metric (tenant host /usage, and the
+//                     console's /usage/<slug>)
+//   loadCustomerUsage every customer the caller operates: this month's usage
+//                     and % of limit, sortable (console /usage)
+import { checkActionsForEach, permissions, principalFromClaims, type TenantResource } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { effectiveConfigs } from "@/lib/settings";
+import { apiRateOf, limitUse, type LimitUse } from "./limits";
+import { METRIC_DEFINITIONS, USAGE_METRICS, type MetricKind, type UsageMetric } from "./metrics";
+import { DAY_MS, utcDay } from "./rollup";
+import { monthStart, subtreeDays, subtreeTotals, type DayUsage, type MetricTotals } from "./read";
+
+export interface MetricRow {
+  metric: UsageMetric;
+  label: string;
+  unit: string;
+  kind: MetricKind;
+  recordedBy: string;
+  totals: MetricTotals;
+  limit: LimitUse | null;
+}
+
+export interface TenantUsageData {
+  tenant: { id: string; slug: string; name: string; kind: string };
+  allowed: boolean;
+  /** YYYY-MM (UTC). */
+  month: string;
+  metrics: MetricRow[];
+  days: DayUsage[];
+  apiRatePerMinute: number | null;
+  hasData: boolean;
+}
+
+const rowsOf = (totals: Record<UsageMetric, MetricTotals>, config: Parameters<typeof limitUse>[2]): MetricRow[] =>
+  USAGE_METRICS.map((m) => {
+    const d = METRIC_DEFINITIONS[m];
+    return { metric: m, label: d.label, unit: d.unit, kind: d.kind, recordedBy: d.recordedBy, totals: totals[m], limit: limitUse(m, totals[m], config) };
+  });
+
+/** The usage page of tenant `slug`; null when the caller cannot see it. */
+export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date()): Promise<TenantUsageData | null> {
+  const { rows } = await tx.client.query<{ id: string; slug: string; name: string; kind: string }>(
+    "select id, slug, name, kind from public.tenants where slug = $1 and status <> 'deprovisioned'",
+    [slug],
+  );
+  const t = rows[0];
+  if (!t) return null;
+  const month = monthStart(now);
+  const base = { tenant: t, month: month.toISOString().slice(0, 7), metrics: [], days: [], apiRatePerMinute: null, hasData: false };
+  const can = await permissions(tx, ["billing:view"], t.id);
+  if (!can["billing:view"]) return { ...base, allowed: false };
+  const tomorrow = new Date(utcDay(now).getTime() + DAY_MS);
+  const [totals, days, configs] = await Promise.all([
+    subtreeTotals(tx, [t.id], month, tomorrow),
+    subtreeDays(tx, t.id, new Date(tomorrow.getTime() - 30 * DAY_MS), tomorrow),
+    effectiveConfigs(tx, [t.id]),
+  ]);
+  const config = configs.get(t.id);
+  return {
+    ...base,
+    allowed: true,
+    metrics: rowsOf(totals.get(t.id)!, config),
+    days,
+    apiRatePerMinute: apiRateOf(config),
+    hasData: days.some((d) => USAGE_METRICS.some((m) => d.values[m] > 0)) || USAGE_METRICS.some((m) => totals.get(t.id)![m].value > 0),
+  };
+}
+
+export interface CustomerUsageRow {
+  id: string;
+  slug: string;
+  name: string;
+  status: string;
+  metrics: Record<UsageMetric, { value: number; limit: LimitUse | null }>;
+  /** The highest % of any limit (for sorting by "closest to a limit"). */
+  maxPercent: number | null;
+}
+
+export interface CustomerUsageData {
+  month: string;
+  rows: CustomerUsageRow[];
+  /** Customers the PDP does not let the caller see usage of (left out). */
+  hidden: number;
+}
+
+/** Every customer the caller sees (RLS) and may read usage of (PDP billing:view), this month. */
+export async function loadCustomerUsage(tx: TenantTx, now = new Date()): Promise<CustomerUsageData> {
+  const month = monthStart(now);
+  const { rows } = await tx.client.query<TenantResource & { slug: string; name: string }>(
+    "select id, slug, name, path::text as path, kind, status from public.tenants where kind = 'customer' and status <> 'deprovisioned' order by name",
+  );
+  const base = { month: month.toISOString().slice(0, 7) };
+  if (rows.length === 0) return { ...base, rows: [], hidden: 0 };
+  const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["billing:view"], rows);
+  const allowed = rows.filter((r) => decisions.get(r.id)?.["billing:view"]);
+  const ids = allowed.map((r) => r.id);
+  const [totals, configs] = await Promise.all([subtreeTotals(tx, ids, month, new Date(utcDay(now).getTime() + DAY_MS)), effectiveConfigs(tx, ids)]);
+  return {
+    ...base,
+    hidden: rows.length - allowed.length,
+    rows: allowed.map((r) => {
+      const t = totals.get(r.id)!;
+      const config = configs.get(r.id);
+      const metrics = Object.fromEntries(USAGE_METRICS.map((m) => [m, { value: t[m].value, limit: limitUse(m, t[m], config) }])) as CustomerUsageRow["metrics"];
+      const percents = USAGE_METRICS.map((m) => metrics[m].limit?.percent).filter((p): p is number => p !== null && p !== undefined);
+      return { id: r.id, slug: r.slug, name: r.name, status: r.status, metrics, maxPercent: percents.length ? Math.max(...percents) : null };
+    }),
+  };
+}

@@ -1,0 +1,78 @@
+// Reading usage, inside the caller's withTenant transaction: RLS on
+// public.usage_rollups decides which tenants' rows exist (admins of the
+// tenant or an ancestor, keys with usage:read). Totals are of the tenant's
+// subtree (a customer's include its sites), summed per day from the daily
+// rollups by usage.subtree_daily; a month's value is the sum of its days for
+// a counter and the largest day for a snapshot (docs/usage.md).
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { DAY_MS, utcDay } from "./rollup";
+import { METRIC_DEFINITIONS, USAGE_METRICS, type UsageMetric } from "./metrics";
+
+export interface MetricTotals {
+  /** The period's value: sum (counter) or largest day (snapshot). */
+  value: number;
+  /** The busiest day's value. */
+  peakDay: number;
+  /** The last day with data's value (for a snapshot: the current level). */
+  latest: number;
+}
+
+export type UsageTotals = Record<UsageMetric, MetricTotals>;
+
+export interface DayUsage {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  values: Record<UsageMetric, number>;
+}
+
+export const emptyTotals = (): UsageTotals =>
+  Object.fromEntries(USAGE_METRICS.map((m) => [m, { value: 0, peakDay: 0, latest: 0 }])) as UsageTotals;
+
+const emptyValues = () => Object.fromEntries(USAGE_METRICS.map((m) => [m, 0])) as Record<UsageMetric, number>;
+
+/** The first instant of `now`'s UTC month. */
+export const monthStart = (now: Date): Date => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+
+/** Totals over [from, before) for each root's subtree; roots without data (or not readable) get zeros. */
+export async function subtreeTotals(tx: TenantTx, rootIds: readonly string[], from: Date, before: Date): Promise<Map<string, UsageTotals>> {
+  const out = new Map<string, UsageTotals>(rootIds.map((id) => [id, emptyTotals()]));
+  if (rootIds.length === 0) return out;
+  const { rows } = await tx.client.query<{ root_id: string; metric: UsageMetric; total: string; peak: string; latest: string }>(
+    `select root_id, metric, sum(quantity) as total, max(quantity) as peak, (array_agg(quantity order by day desc))[1] as latest
+       from usage.subtree_daily($1::uuid[], $2, $3)
+      group by root_id, metric`,
+    [rootIds, from, before],
+  );
+  for (const r of rows) {
+    const t = out.get(r.root_id);
+    if (!t || !(r.metric in t)) continue;
+    const peak = Number(r.peak);
+    t[r.metric] = { value: METRIC_DEFINITIONS[r.metric].kind === "counter" ? Number(r.total) : peak, peakDay: peak, latest: Number(r.latest) };
+  }
+  return out;
+}
+
+/** One row per UTC day of [from, before) for `rootId`'s subtree, days without data as zeros. */
+export async function subtreeDays(tx: TenantTx, rootId: string, from: Date, before: Date): Promise<DayUsage[]> {
+  const { rows } = await tx.client.query<{ day: Date; metric: UsageMetric; quantity: string }>(
+    "select day, metric, quantity from usage.subtree_daily(array[$1::uuid], $2, $3)",
+    [rootId, from, before],
+  );
+  const byDay = new Map<number, Record<UsageMetric, number>>();
+  for (let t = utcDay(from).getTime(); t < before.getTime(); t += DAY_MS) byDay.set(t, emptyValues());
+  for (const r of rows) {
+    const values = byDay.get(r.day.getTime());
+    if (values && r.metric in values) values[r.metric] = Number(r.quantity);
+  }
+  return [...byDay].map(([t, values]) => ({ day: new Date(t).toISOString().slice(0, 10), values }));
+}
+
+/** Whether the tenant's subtree has any usage rows the caller can read. */
+export async function hasUsage(tx: TenantTx, rootId: string): Promise<boolean> {
+  const { rows } = await tx.client.query<{ any: boolean }>(
+    `select exists (select 1 from public.usage_rollups d join public.tenants t on t.id = d.tenant_id
+                      join public.tenants r on t.path operator(extensions.<@) r.path where r.id = $1) as any`,
+    [rootId],
+  );
+  return rows[0].any;
+}
