@@ -114,7 +114,9 @@ function judge(s: Sample, res: RawResponse): string | null {
       } catch {
         return `a ${res.status} whose JSON does not parse`;
       }
-      const msg = (parsed as { error?: unknown })?.error;
+      // The portal's JSON errors carry `error`; the tenant API's RFC 9457 problem documents `detail` or `title`.
+      const p = parsed as { error?: unknown; detail?: unknown; title?: unknown } | null;
+      const msg = p?.error ?? (type.includes("problem+json") ? (p?.detail ?? p?.title) : undefined);
       if (typeof msg !== "string" || msg.length < 8) return `a ${res.status} without an error message: ${res.body.slice(0, 120)}`;
     } else if (!/<title>[^<]+<\/title>/.test(res.body) && res.body.trim().length < 8) {
       return `a ${res.status} with an empty body`;

@@ -33,3 +33,16 @@ export function ApiKeysView({ data, backHref }: { data: ApiKeysPageData; backHre
     </>
   );
 }
+
+/** The console page for a slug the caller cannot see (or that does not exist): the same answer for both. */
+export function ApiKeysNoTenant() {
+  return (
+    <>
+      <PageHeader title="API keys" />
+      <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="api-keys-no-tenant">
+        <p className="text-sm font-medium text-slate-800">There is no customer here whose API keys you can see.</p>
+        <p className="mt-1 text-sm text-slate-500">The link may be old, or the customer is outside your MSSP.</p>
+      </div>
+    </>
+  );
+}

@@ -115,6 +115,13 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
       [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant", ctx.planted.rivalMssp.slug].map((slug) =>
         get(`/configuration/${slug}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
   },
+  "console /customers/[slug]/api-keys page": {
+    hosts: ["console"],
+    // Operators get the page (analysts its "not allowed" state); another MSSP's customer and a missing one answer alike.
+    cells: (who, _h, ctx) =>
+      [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant"].map((slug) =>
+        get(`/customers/${slug}/api-keys`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  },
   "console /customers/[slug]/settings page": {
     hosts: ["console"],
     cells: (who, _h, ctx) =>
@@ -215,6 +222,7 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   "tenant /workflows page": { hosts: ["acme"], cells: tenantPage(["/workflows", "/workflows?edit=00000000-0000-4000-8000-000000000000"]) },
   "tenant /audit page": { hosts: ["acme"], cells: tenantPage(["/audit", "/audit?tenant=globex"]) },
   "tenant /credentials page": { hosts: ["acme"], cells: tenantPage(["/credentials", "/credentials?tenant=globex", "/credentials?tenant=acme-eu-west"]) },
+  "tenant /api-keys page": { hosts: ["acme"], cells: tenantPage(["/api-keys", "/api-keys?tenant=globex"]) },
   "tenant /team page": { hosts: ["acme"], cells: tenantPage(["/team", "/team?tenant=globex", "/team?tenant=acme-eu-west"]) },
   "tenant /tenants page": { hosts: ["acme"], cells: tenantPage(["/tenants"]) },
 
@@ -234,6 +242,16 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   },
   // The token travels in the fragment (never sent); the page is the same shell for everyone.
   "shared /invite page": { hosts: ["console", "acme"], cells: () => [get("/invite", "200"), get("/invite?token=x", "200")] },
+  // The tenant API authenticates by key only: a session cookie (real, forged or none) is no key,
+  // so every identity gets 401 as a problem document, on both hosts, whatever the Origin.
+  "shared /api/v1/[...path] route": {
+    hosts: ["console", "acme"],
+    cells: () =>
+      ["/api/v1/me", "/api/v1/tenants/globex/me", "/api/v1/nope"].flatMap((path) => [
+        { ...get(path, "401"), bodyCheck: (b: string) => (b.includes('"status":401') ? null : `expected a 401 problem document, got ${b.slice(0, 120)}`) },
+        { method: "POST", path, headers: { origin: "http://evil.example", "content-type": "application/json" }, body: "{}", expect: ["401"] as Outcome[] },
+      ]),
+  },
   "shared /api/auth/[...nextauth] route": {
     hosts: ["console", "acme"],
     cells: (who) => [

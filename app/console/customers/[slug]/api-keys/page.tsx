@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { forbidden, notFound } from "next/navigation";
-import { ApiKeysView } from "@/components/api-keys/api-keys-view";
+import { ApiKeysNoTenant, ApiKeysView } from "@/components/api-keys/api-keys-view";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { loadApiKeysPage } from "@/lib/api/keys/page-data";
 import { isPdpUnavailable } from "@/lib/authz";
@@ -21,6 +21,7 @@ export default async function ConsoleCustomerApiKeys(props: { params: Promise<{ 
     throw error;
   }
   if (data === "forbidden") forbidden();
-  if (!data) notFound();
+  // A tenant outside the caller's MSSP answers like one that does not exist.
+  if (!data) return <ApiKeysNoTenant />;
   return <ApiKeysView data={data} backHref={`/customers/${slug.data}`} />;
 }
