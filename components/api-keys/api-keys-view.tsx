@@ -18,7 +18,7 @@ export function ApiKeysView({ data, backHref }: { data: ApiKeysPageData; backHre
         description={
           <>
             Keys for {data.tenant.name}&apos;s sensors, forwarders and scripts. A key acts for this tenant (and the tenants below it) with the
-            scopes it was given, never more than its creator holds. See <a className="font-medium text-brand hover:underline" href="/api/v1/openapi.json">the API reference</a>.
+            scopes it was given, never more than its creator holds. See <a className="font-medium text-brand hover:underline" href="/api-docs">the API reference</a>.
           </>
         }
       />

@@ -66,6 +66,8 @@ export interface Endpoint<P = unknown, Q = unknown, B = unknown, O = unknown> {
   body?: z.ZodType<B>;
   /** Success status and body schema (for the OpenAPI document and tests). */
   success: { status: number; schema: z.ZodType<O> };
+  /** Largest request body the gateway reads, in bytes (default 1 MiB, at most 16 MiB); past it, 413. */
+  maxBodyBytes?: number;
   /** Costs in the per-tenant ingestion quota (e.g. alerts in a batch); default 0. */
   quotaCost?: (input: EndpointInput<P, Q, B>) => number;
   handle(ctx: EndpointContext, input: EndpointInput<P, Q, B>): Promise<EndpointResult<O>>;

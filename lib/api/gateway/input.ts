@@ -10,7 +10,7 @@ export const DEFAULT_BODY_BYTES = 1024 * 1024;
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export function bodyLimit(endpoint: Endpoint): number {
-  const own = (endpoint as { maxBodyBytes?: number }).maxBodyBytes;
+  const own = endpoint.maxBodyBytes;
   return typeof own === "number" && own > 0 ? Math.min(own, MAX_BODY_BYTES) : DEFAULT_BODY_BYTES;
 }
 
