@@ -193,6 +193,23 @@ describe("a key under RLS and the PDP", () => {
     assert.equal(changed.rowCount, 0);
   });
 
+  test("a triage key changes an alert's status: the timeline row has no actor (a key is no person), the change is kept", async () => {
+    // Before migration 20261201010000 redefined triage.record_alert_change, the timeline took the
+    // key id as actor_id and its foreign key to users refused the change (23503).
+    const k = await newKey("acmeAdmin", "acme", ["alerts:triage", "alerts:read"]);
+    const alert = fx.alerts.acme[1];
+    await asKey(k.key, (tx) => tx.client.query("update public.alerts set status = 'acknowledged' where id = $1", [alert]));
+    const events = await owner<{ actor_id: string | null; to_status: string }>(
+      "select actor_id, to_status from public.alert_events where alert_id = $1 and kind = 'status'",
+      [alert],
+    );
+    assert.deepEqual(events, [{ actor_id: null, to_status: "acknowledged" }]);
+    // A person's change still names them.
+    await asUser("acmeAnalyst", (tx) => tx.client.query("update public.alerts set status = 'in_progress' where id = $1", [alert]));
+    const [mine] = await owner<{ actor_id: string }>("select actor_id from public.alert_events where alert_id = $1 and to_status = 'in_progress'", [alert]);
+    assert.equal(mine.actor_id, fx.users.acmeAnalyst);
+  });
+
   test("revoked, expired, tampered: no claims, no rows, from the next transaction", async () => {
     const k = await newKey("acmeAdmin", "acme", ["alerts:read"]);
     const seen = (key: string) => asKey(key, async (tx) => ({ status: tx.apiKey?.status, rows: (await tx.client.query("select 1 from public.alerts")).rowCount, claim: tx.claims.api_key ?? null }));

@@ -34,6 +34,7 @@ allow("ltree and pgcrypto types and operators, used by policies and the tree (Su
 allow("the RLS helpers every policy calls live in tenancy", "schema tenancy authenticated USAGE");
 allow("effective settings (settings.effective) live in settings, a schema PostgREST does not serve", "schema settings authenticated USAGE");
 allow("workflows.rules_for (a tenant's own and inherited rules) lives in workflows, a schema PostgREST does not serve", "schema workflows authenticated USAGE");
+allow("usage metering's read helpers (lib/usage) live in usage, a schema PostgREST does not serve", "schema usage authenticated USAGE");
 
 // Tables: only authenticated holds anything, always under forced RLS.
 allow("read and triaged under RLS: select by visibility, insert/update by analysts and admins, delete by admins",
@@ -101,6 +102,12 @@ allow("API key helpers: the scope list and a key's RLS role (immutable, read not
   ...["api.valid_scopes()", "api.key_role(scopes text[], tenant_kind text)", "api.take_slot(tenant uuid, slots integer)", "api.touch_key(ip text)", "tenancy.api_key_id()"].map((f) => `function ${f} authenticated EXECUTE`));
 allow("the per-request session check, one statement before any role switch (lib/auth/sessions.ts checkSession): answers for one session id and user, touches last_seen_at; the sessions table itself stays unreachable",
   "schema sessions portal_app USAGE", "function sessions.check_session(p_session uuid, p_user uuid, p_idle_seconds integer) portal_app EXECUTE");
+
+// Usage metering (issue 12, migration 20261201012000).
+allow("usage events and rollups (lib/usage): read by admins of the tenant or an ancestor and keys with usage:read (policy); written only by the service role (usage.meter, usage.rollup), never updated or deleted by people",
+  "table public.usage_events authenticated SELECT", "table public.usage_rollups authenticated SELECT");
+allow("usage helpers: a metric's kind (immutable, reads nothing); the tenants whose usage the caller may read (its own scope only); a subtree's daily totals (security invoker: RLS decides what is summed)",
+  ...["usage.metric_kind(metric text)", "usage.readable_tenant_ids()", "usage.subtree_daily(roots uuid[], from_day timestamp with time zone, to_day timestamp with time zone)"].map((f) => `function ${f} authenticated EXECUTE`));
 
 // Extension functions: PUBLIC may execute what ltree and pgcrypto install, as
 // Postgres installs them and Supabase ships them; they read no table.
@@ -415,6 +422,9 @@ describe("security-definer functions the API roles can call", () => {
     // lib/api/gateway: an API key records its own last use (time, address), at most once a minute;
     // it updates only the row whose id is the caller's key claim (tenancy.api_key_id()), nothing else.
     "api.touch_key(ip text)",
+    // lib/usage: the tenants whose usage the caller may read (admin roles, or its key's usage:read scope,
+    // which a key may not read from api_keys itself); a subset of tenancy.visible_tenant_ids() (tests/usage-rls.test.ts).
+    "usage.readable_tenant_ids()",
   ];
   test("anon and authenticated may execute no security-definer function but the reviewed RLS helpers", async () => {
     const rows = await withClient(db.url, async (c) =>

@@ -99,7 +99,9 @@ interface TableSpec {
     | "collectors"
     | "api_keys"
     | "assignee_groups"
-    | "assignee_group_members";
+    | "assignee_group_members"
+    | "usage_events"
+    | "usage_rollups";
   key: string;
   /** The column `insert` returns and the scratch-row delete matches on (default id). */
   idColumn?: string;
@@ -616,6 +618,51 @@ const TABLES: TableSpec[] = [
       ),
   },
 ];
+
+const USAGE_TABLES: TableSpec[] = [
+  {
+    // Usage events (migration 20261201012000): admins of the tenant or an ancestor read; nobody writes
+    // through authenticated (service-role purposes usage.meter and usage.rollup only).
+    table: "usage_events",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.usage_events (tenant_id, metric, quantity, occurred_at, idempotency_key, source)
+            values ($1, 'alerts_ingested', 1000, now(), 'planted-' || gen_random_uuid(), 'planted') returning id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.usage_events set quantity = quantity + 1000000",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    homeReadable: (r) => DELETERS.includes(r!),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        "insert into public.usage_events (tenant_id, metric, quantity, occurred_at, idempotency_key, source) values ($1, 'api_requests', 7, now(), 'seeded', 'test')",
+        [fx.tenants[slug]],
+      ),
+  },
+  {
+    // Usage rollups: the same readers; rewritten only by the rollup job (service role).
+    table: "usage_rollups",
+    key: "tenant_id, grain, metric, period_start",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.usage_rollups (tenant_id, grain, period_start, metric, quantity, events)
+            values ($1, 'day', date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - interval '30 days', 'alerts_ingested', 1, 1)`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.usage_rollups set quantity = 0",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    homeReadable: (r) => DELETERS.includes(r!),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        "insert into public.usage_rollups (tenant_id, grain, period_start, metric, quantity, events) values ($1, 'day', date_trunc('day', now() at time zone 'UTC') at time zone 'UTC', 'api_requests', 7, 1)",
+        [fx.tenants[slug]],
+      ),
+  },
+];
+TABLES.push(...USAGE_TABLES);
 
 /** Tables without tenant_id that are still tenant-scoped through a relation. */
 const SCOPED_WITHOUT_TENANT_ID = ["tenants", "users"];

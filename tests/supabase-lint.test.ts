@@ -370,6 +370,10 @@ const EXCEPTIONS = new Map<string, string>([
   // UPDATE on api_keys. In `api`, not served by PostgREST; updates only the row of the caller's own
   // key claim (tenancy.api_key_id()), at most once a minute (tests/api-keys.test.ts).
   ["authenticated_security_definer_function_executable api.touch_key(ip text)", "a key's own last use: the caller's key row only"],
+  // Usage metering (lib/usage, migration 20261201012000): the tenants whose usage the caller may
+  // read; security definer because a key may not read its own api_keys row (its usage:read scope).
+  // In `usage`, not served by PostgREST; a subset of tenancy.visible_tenant_ids() (tests/usage-rls.test.ts).
+  ["authenticated_security_definer_function_executable usage.readable_tenant_ids()", "usage readers: the caller's own admin scope, or its key's when it holds usage:read"],
   // graphile-worker's own functions, installed and upgraded by graphile-worker after the migrations
   // (lib/jobs/install.ts), so a migration cannot pin them and an upgrade would replace them anyway.
   // Their bodies name every object schema-qualified, they are security invoker (a search_path

@@ -133,6 +133,20 @@ async function seedNewerTables(c: pg.Client, fx: Fixtures) {
      values ($1, $2, 'siem forwarder', sha256('archived-key-secret'::bytea), '{alerts:write,alerts:read}', now() + interval '90 days', $3, now(), $3, now() - interval '1 hour', '203.0.113.7')`,
     [acme, randomUUID(), fx.users.acmeAdmin],
   );
+  // Usage metering (issue 12): events (the identity id and the idempotency key travel, so a retried
+  // event after a restore still counts once), the minute counter not yet moved, and the rollups.
+  await c.query(
+    `insert into public.usage_events (tenant_id, metric, quantity, occurred_at, idempotency_key, source)
+     values ($1, 'alerts_ingested', 12, now() - interval '2 days', 'alerts:archived', 'api.ingest'),
+            ($2, 'storage_bytes', 40960, now() - interval '1 day', 'snapshot:storage_bytes:archived', 'usage.snapshot')`,
+    [acme, fx.tenants["acme-eu"]],
+  );
+  await c.query("insert into usage.api_request_counts (tenant_id, minute, requests) values ($1, date_trunc('minute', now()), 3)", [acme]);
+  await c.query(
+    `insert into public.usage_rollups (tenant_id, grain, period_start, metric, quantity, events)
+     values ($1, 'day', date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - interval '2 days', 'alerts_ingested', 12, 1)`,
+    [acme],
+  );
 }
 
 /** Checksums of every tenant-scoped table for the given tenants, read as the owner. */

@@ -18,9 +18,10 @@ import { testConnectionSchema } from "./schemas";
 export const testCredentialConnection = tenantAction<typeof testConnectionSchema, TestConnectionResult>(
   { action: "credentials:manage", audit: "credential.tested", schema: testConnectionSchema },
   async ({ tx, input, user }) => {
-    // The tenant's hourly budget first: a refused test opens nothing and calls no one.
-    await takeConnectionTest(tx, input.tenantId);
     const test = await prepareConnectionTest(tx, input);
+    // The tenant's hourly budget, once the credential is known to be the tenant's (a refused
+    // attempt spends nothing); past it the refusal rolls the opening back and calls no one.
+    await takeConnectionTest(tx, input.tenantId);
     const details = { connector: test.subject?.connector, name: test.subject?.name };
     // The same caller and active tenant as this transaction, for the verdict's audit row.
     const caller = { userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: tx.claims.tenant_id };
