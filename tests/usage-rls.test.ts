@@ -1,0 +1,214 @@
+// Who reads usage (migration 20261201012000, lib/usage), on a real Postgres
+// with real RLS and the real PDP:
+//   - a tenant admin sees its own tenant and its sites, never a sibling's;
+//     a site admin only its site; the MSSP admin every customer of its MSSP;
+//     the other MSSP nothing of it; analysts, viewers and MSSP analysts
+//     nothing (usage is billing data: billing:view holders only);
+//   - nobody writes through authenticated, the MSSP admin included;
+//   - API keys: usage:read reads through GET /api/v1/usage (its subtree's
+//     totals), a key without it is refused by the gateway, and an MSSP key
+//     with write scopes (an mssp_analyst for the table policies) reads no row;
+//   - the hooks: an ingested batch records alerts_ingested once (re-sent:
+//     nothing more), each admitted API request counts in its minute, and the
+//     per-request cost of that count is measured.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { apiHandler } from "@/lib/api/gateway";
+import { createApiKey } from "@/lib/api/keys/store";
+import { parseKey } from "@/lib/api/keys/format";
+import type { ApiScope } from "@/lib/api/keys/scopes";
+import { API_ROUTES } from "@/lib/api/routes";
+import { usageEndpoint } from "@/lib/api/endpoints/usage";
+import type { Endpoint } from "@/lib/api/endpoint";
+import { tenantResource } from "@/lib/authz";
+import { withServiceRole } from "@/lib/db/service-role";
+import { withTenant } from "@/lib/db/with-tenant";
+import { countApiRequest, recordUsage } from "@/lib/usage/record";
+import { perWindow, take } from "@/lib/ratelimit";
+import { DAY_MS, rollupDirty } from "@/lib/usage/rollup";
+import { subtreeTotals } from "@/lib/usage/read";
+import { ensureCerbos } from "@/scripts/lib/cerbos";
+import { emailOf, insertFixtures, TENANT_SLUGS, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { as, attempt } from "./helpers/sql";
+import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+
+let db: TestDatabase;
+let fx: Fixtures;
+const TODAY = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+
+before(async () => {
+  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+  // Every tenant: 10 alerts ingested (own), today.
+  await withServiceRole("usage.rollup", (d) =>
+    recordUsage(
+      d,
+      TENANT_SLUGS.map((s) => ({ tenantId: fx.tenants[s], metric: "alerts_ingested" as const, quantity: 10, occurredAt: new Date(TODAY + 60_000), key: "seed", source: "test" })),
+    ),
+  );
+  await rollupDirty();
+});
+after(() => db?.drop());
+
+const owner = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
+
+const seen = (user: UserName, table: string) =>
+  as(fx, user, async (tx) => {
+    const { rows } = await tx.client.query<{ tenant_id: string }>(`select distinct tenant_id from public.${table}`);
+    return rows.map((r) => fx.slugOf(r.tenant_id)).sort();
+  });
+
+const EXPECTED: Record<string, TenantSlug[]> = {
+  msspAdmin: ["acme", "acme-eu", "acme-us", "globex", "mssp-a"],
+  msspBAdmin: ["mssp-b", "other-co"],
+  acmeAdmin: ["acme", "acme-eu", "acme-us"],
+  acmeEuAdmin: ["acme-eu"],
+  globexAdmin: ["globex"],
+  otherCoAdmin: ["other-co"],
+  msspAnalyst: [],
+  acmeAnalyst: [],
+  acmeViewer: [],
+  twoCustomers: [],
+  noMemberships: [],
+};
+
+describe("RLS: who reads usage", () => {
+  for (const [user, tenants] of Object.entries(EXPECTED)) {
+    test(`${user} reads usage of exactly ${tenants.join(", ") || "nothing"}`, async () => {
+      assert.deepEqual(await seen(user as UserName, "usage_events"), [...tenants].sort());
+      assert.deepEqual(await seen(user as UserName, "usage_rollups"), [...tenants].sort());
+    });
+  }
+
+  test("subtree totals as the acme admin: acme's include its sites; globex and the other MSSP's customer read as zero", async () => {
+    const totals = await as(fx, "acmeAdmin", (tx) =>
+      subtreeTotals(tx, [fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants.globex, fx.tenants["other-co"]], new Date(TODAY), new Date(TODAY + DAY_MS)),
+    );
+    assert.equal(totals.get(fx.tenants.acme)!.alerts_ingested.value, 30);
+    assert.equal(totals.get(fx.tenants["acme-eu"])!.alerts_ingested.value, 10);
+    assert.equal(totals.get(fx.tenants.globex)!.alerts_ingested.value, 0);
+    assert.equal(totals.get(fx.tenants["other-co"])!.alerts_ingested.value, 0);
+    // The MSSP admin sees the MSSP's whole tree; the other MSSP's admin none of it.
+    const mssp = await as(fx, "msspAdmin", (tx) => subtreeTotals(tx, [fx.tenants["mssp-a"]], new Date(TODAY), new Date(TODAY + DAY_MS)));
+    assert.equal(mssp.get(fx.tenants["mssp-a"])!.alerts_ingested.value, 50);
+    const other = await as(fx, "msspBAdmin", (tx) => subtreeTotals(tx, [fx.tenants["mssp-a"], fx.tenants.acme], new Date(TODAY), new Date(TODAY + DAY_MS)));
+    assert.equal(other.get(fx.tenants["mssp-a"])!.alerts_ingested.value, 0);
+    assert.equal(other.get(fx.tenants.acme)!.alerts_ingested.value, 0);
+  });
+
+  for (const user of ["msspAdmin", "acmeAdmin", "acmeAnalyst"] as const) {
+    test(`${user} cannot insert, update or delete usage, at home or elsewhere (42501)`, async () => {
+      const outcomes = await as(fx, user, async (tx) => [
+        await attempt(
+          tx.client,
+          "insert into public.usage_events (tenant_id, metric, quantity, occurred_at, idempotency_key, source) values ($1, 'alerts_ingested', 1, now(), 'forged', 'x')",
+          [fx.tenants.acme],
+        ),
+        await attempt(tx.client, "update public.usage_events set quantity = 0"),
+        await attempt(tx.client, "delete from public.usage_events"),
+        await attempt(tx.client, "update public.usage_rollups set quantity = 0"),
+        await attempt(tx.client, "delete from public.usage_rollups"),
+        await attempt(tx.client, "insert into usage.api_request_counts (tenant_id, minute, requests) values ($1, now(), 1)", [fx.tenants.acme]),
+        await attempt(tx.client, "update usage.rollup_state set scanned_to = now()"),
+      ]);
+      for (const o of outcomes) assert.equal(o.ok ? "ok" : o.code, "42501", JSON.stringify(o));
+      const [{ n }] = await owner<{ n: number }>("select sum(quantity)::int as n from public.usage_events");
+      assert.equal(n, 70);
+    });
+  }
+
+  test("usage.readable_tenant_ids answers only the caller's own scope", async () => {
+    const ids = await as(fx, "globexAdmin", async (tx) => (await tx.client.query<{ id: string }>("select usage.readable_tenant_ids() as id")).rows.map((r) => fx.slugOf(r.id)));
+    assert.deepEqual(ids, ["globex"]);
+  });
+});
+
+async function newKey(user: UserName, tenant: TenantSlug, scopes: ApiScope[]) {
+  return withTenant({ userId: fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
+    const resource = await tenantResource(tx.db, fx.tenants[tenant]);
+    assert.ok(resource);
+    return createApiKey(tx, { tenant: resource, name: `${tenant} ${scopes.join(" ")}`, scopes, expiresInDays: 30 });
+  });
+}
+
+const routes = API_ROUTES.some((r) => r.path === "/usage") ? API_ROUTES : [...API_ROUTES, usageEndpoint as unknown as Endpoint];
+const handler = apiHandler(routes);
+const call = (host: string, path: string, key: string) =>
+  handler(new Request(`http://${host}/api/v1${path}`, { headers: { host, authorization: `Bearer ${key}` } }));
+
+describe("GET /api/v1/usage", () => {
+  test("a key with usage:read gets its subtree's totals; without the scope, 403; an MSSP ingestion key reads no usage row", async () => {
+    const reader = await newKey("acmeAdmin", "acme", ["usage:read"]);
+    const res = await call("acme.localhost:3000", "/usage", reader.key);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { tenant: string; this_month: Record<string, { value: number }>; days: { day: string; metrics: Record<string, number> }[] };
+    assert.equal(body.tenant, "acme");
+    assert.equal(body.this_month.alerts_ingested.value, 30, "acme and its two sites");
+    assert.equal(body.days.find((d) => d.day === new Date(TODAY).toISOString().slice(0, 10))?.metrics.alerts_ingested, 30);
+
+    const noScope = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    assert.equal((await call("acme.localhost:3000", "/usage", noScope.key)).status, 403);
+
+    // An MSSP key with write scopes holds mssp_analyst for the table policies: no usage rows.
+    const ingest = await newKey("msspAdmin", "mssp-a", ["alerts:write"]);
+    const parsed = parseKey(ingest.key)!;
+    const [isKey, rows] = await withTenant({ userId: parsed.id, apiKey: parsed, activeTenantId: null }, async (tx) => [
+      Boolean(tx.claims.api_key),
+      (await tx.client.query("select 1 from public.usage_rollups union all select 1 from public.usage_events")).rowCount,
+    ]);
+    assert.equal(isKey, true, "control: it runs as the key");
+    assert.equal(rows, 0);
+  });
+
+  test("an MSSP key with usage:read addresses a customer by path; a range is checked", async () => {
+    const key = await newKey("msspAdmin", "mssp-a", ["usage:read"]);
+    const res = await call("localhost:3000", "/tenants/globex/usage", key.key);
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { this_month: Record<string, { value: number }> }).this_month.alerts_ingested.value, 10);
+    assert.equal((await call("localhost:3000", "/tenants/other-co/usage", key.key)).status, 404);
+    assert.equal((await call("localhost:3000", "/usage?from=2026-02-10&to=2026-02-01", key.key)).status, 400);
+    assert.equal((await call("localhost:3000", "/usage?from=2024-01-01&to=2026-01-01", key.key)).status, 400);
+    assert.equal((await call("localhost:3000", "/usage?from=2026-02-30", key.key)).status, 422);
+  });
+});
+
+describe("the hooks", () => {
+  test("an ingested batch records alerts_ingested once: the same batch again records nothing", async () => {
+    const key = await newKey("globexAdmin", "globex", ["alerts:write"]);
+    const batch = JSON.stringify({ alerts: [1, 2, 3].map((i) => ({ source: "edr", external_id: `usage-${i}`, title: `t${i}`, severity: "low" })) });
+    const send = () =>
+      handler(new Request("http://globex.localhost:3000/api/v1/alerts", { method: "POST", headers: { host: "globex.localhost:3000", authorization: `Bearer ${key.key}`, "content-type": "application/json" }, body: batch }));
+    assert.equal((await send()).status, 200);
+    assert.equal((await send()).status, 200);
+    const rows = await owner<{ quantity: string; idempotency_key: string }>(
+      "select quantity, idempotency_key from public.usage_events where tenant_id = $1 and metric = 'alerts_ingested' and source = 'api.ingest'",
+      [fx.tenants.globex],
+    );
+    assert.deepEqual(rows.map((r) => Number(r.quantity)), [3]);
+    // Each admitted request counted in its minute (two ingest calls, and any made above on globex's bucket).
+    const [{ n }] = await owner<{ n: number }>("select coalesce(sum(requests), 0)::int as n from usage.api_request_counts where tenant_id = $1", [fx.tenants.globex]);
+    assert.ok(n >= 2, `counted ${n}`);
+  });
+
+  test("the per-request count costs well under a millisecond (measured inside a rate-limit transaction like the gateway's)", async () => {
+    const N = 300;
+    const time = async (withCount: boolean) => {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < N; i++) {
+        await withServiceRole("ratelimit", async (d) => {
+          // What the gateway's transaction already does: take a token (a write, so its commit flushes WAL either way).
+          await take(`usage-cost:${fx.tenants["acme-us"]}`, perWindow(1_000_000, 60), { db: d });
+          if (withCount) await countApiRequest(d, fx.tenants["acme-us"]);
+        });
+      }
+      return Number(process.hrtime.bigint() - t0) / 1e6 / N;
+    };
+    await time(true); // warm up
+    const base = await time(false);
+    const counted = await time(true);
+    const cost = counted - base;
+    console.log(`# countApiRequest: ${cost.toFixed(3)} ms per request (transaction ${base.toFixed(3)} ms without it, ${counted.toFixed(3)} ms with)`);
+    assert.ok(cost < 1, `${cost} ms`);
+  });
+});
