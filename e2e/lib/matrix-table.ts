@@ -129,6 +129,15 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
         get(`/customers/${slug}/settings`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
   },
   "console /audit page": { hosts: ["console"], cells: consolePage("/audit", ["200"], ["to:/tenants"]) },
+  // Usage (lib/usage): operators get the table (an analyst's lists no customer: billing:view is the MSSP admin's); others 403.
+  "console /usage page": { hosts: ["console"], cells: (who, h, ctx) => ["/usage", "/usage?sort=bogus&q=MKRIVAL&page=0"].flatMap((p) => consolePage(p, ["200"], ["403"])(who, h, ctx)) },
+  "console /usage/[slug] page": {
+    hosts: ["console"],
+    // Another MSSP's customer and a missing one answer alike (the page's "no customer here" state).
+    cells: (who, _h, ctx) =>
+      [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant"].map((slug) =>
+        get(`/usage/${slug}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  },
   "console /credentials page": { hosts: ["console"], cells: consolePage("/credentials?q=rival", ["200"], ["403"]) },
   "console /credentials/manage page": {
     hosts: ["console"],
@@ -223,6 +232,7 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   "tenant /audit page": { hosts: ["acme"], cells: tenantPage(["/audit", "/audit?tenant=globex"]) },
   "tenant /credentials page": { hosts: ["acme"], cells: tenantPage(["/credentials", "/credentials?tenant=globex", "/credentials?tenant=acme-eu-west"]) },
   "tenant /api-keys page": { hosts: ["acme"], cells: tenantPage(["/api-keys", "/api-keys?tenant=globex"]) },
+  "tenant /usage page": { hosts: ["acme"], cells: tenantPage(["/usage", "/usage?tenant=globex"]) },
   "tenant /team page": { hosts: ["acme"], cells: tenantPage(["/team", "/team?tenant=globex", "/team?tenant=acme-eu-west"]) },
   "tenant /tenants page": { hosts: ["acme"], cells: tenantPage(["/tenants"]) },
 
@@ -281,6 +291,9 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
 
   // --- internal: reached only through the proxy's rewrite --------------------------
   "internal /unknown-host page": { hosts: ["console", "acme"], cells: () => [get("/unknown-host", "404")] },
+  // Prometheus's endpoint (lib/metrics): its own bearer token, no session. 404 while METRICS_TOKEN is unset (the e2e
+  // server sets none), 401 without the token once it is; on a tenant host it is that tenant's (missing) page.
+  "internal /metrics route": { hosts: ["console"], cells: () => [get("/metrics", "404", "401"), { method: "GET", path: "/metrics", headers: { authorization: "Bearer guess" }, expect: ["404", "401"] }] },
 };
 
 /** Paths that name another area's internal route: the proxy's prefix makes each a 404 on every host. */

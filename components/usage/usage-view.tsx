@@ -1,0 +1,138 @@
+// One tenant's usage page (tenant host /usage, console /usage/<slug>): this
+// month against the limits, then per metric a 30-day chart beside its table.
+import type { TenantUsageData } from "@/lib/usage/page-data";
+import { PageHeader } from "@/components/ui/page-header";
+import { formatQuantity } from "./format";
+import { LimitBar } from "./limit-bar";
+import { UsageChart } from "./usage-chart";
+
+export function UsageNotAllowed() {
+  return (
+    <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="usage-not-allowed">
+      <p className="text-sm font-medium text-slate-800">You can&apos;t see usage here.</p>
+      <p className="mt-1 text-sm text-slate-500">Tenant admins and MSSP admins see usage and billing (billing:view).</p>
+    </div>
+  );
+}
+
+export function UsageNoTenant() {
+  return (
+    <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="usage-no-tenant">
+      <p className="text-sm font-medium text-slate-800">There is no customer here whose usage you can see.</p>
+      <p className="mt-1 text-sm text-slate-500">The link may be old, or the customer is outside your MSSP.</p>
+    </div>
+  );
+}
+
+function EmptyUsage({ data }: { data: TenantUsageData }) {
+  return (
+    <div className="rounded-xl border border-dashed border-slate-300 bg-white p-8" data-testid="usage-empty">
+      <p className="text-sm font-medium text-slate-800">No usage recorded for {data.tenant.name} yet.</p>
+      <p className="mt-1 text-sm text-slate-500">Usage comes from the work itself, and is rolled up every hour (the current hour is not in yet):</p>
+      <ul className="mt-2 list-disc pl-5 text-sm text-slate-600">
+        {data.metrics.map((m) => (
+          <li key={m.metric}>
+            <span className="font-medium">{m.label}</span>: {m.recordedBy}.
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function UsageView({ data, backHref }: { data: TenantUsageData; backHref?: string }) {
+  return (
+    <>
+      {backHref && (
+        <a href={backHref} className="mb-2 inline-block text-sm font-medium text-brand hover:underline">
+          ← All customers
+        </a>
+      )}
+      <PageHeader
+        title={`Usage — ${data.tenant.name}`}
+        description={`${data.month} (UTC), ${data.tenant.kind === "site" ? "this site" : "this tenant and its sites"}. Counters are summed; assets, seats and storage show this month's peak.`}
+      />
+      {!data.allowed ? (
+        <UsageNotAllowed />
+      ) : !data.hasData ? (
+        <EmptyUsage data={data} />
+      ) : (
+        <>
+          <section className="mb-8 overflow-x-auto rounded-xl border border-slate-200 bg-white" aria-labelledby="this-month">
+            <h2 id="this-month" className="px-4 pt-4 text-sm font-semibold text-slate-700">
+              This month against your limits
+            </h2>
+            <table className="mt-2 min-w-full divide-y divide-slate-200 text-sm" data-testid="usage-month">
+              <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th className="px-4 py-2">Metric</th>
+                  <th className="px-4 py-2 text-right">This month</th>
+                  <th className="px-4 py-2">Limit</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {data.metrics.map((m) => (
+                  <tr key={m.metric} data-metric={m.metric}>
+                    <td className="px-4 py-2">
+                      <span className="font-medium text-slate-800">{m.label}</span>
+                      <span className="ml-2 text-xs text-slate-400">{m.kind === "counter" ? "sum" : "peak"}</span>
+                    </td>
+                    <td className="px-4 py-2 text-right tabular-nums">{formatQuantity(m.totals.value, m.unit)}</td>
+                    <td className="px-4 py-2">
+                      {m.limit ? (
+                        <LimitBar limit={m.limit} unit={m.unit} />
+                      ) : m.metric === "api_requests" && data.apiRatePerMinute ? (
+                        <span className="text-xs text-slate-500">rate-limited at {data.apiRatePerMinute.toLocaleString("en-US")} a minute</span>
+                      ) : (
+                        <span className="text-xs text-slate-400">no limit</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+          <h2 className="mb-3 text-sm font-semibold text-slate-700">Last 30 days</h2>
+          <div className="grid gap-4 lg:grid-cols-2">
+            {data.metrics.map((m) => {
+              const points = data.days.map((d) => ({ day: d.day, value: d.values[m.metric] }));
+              const recent = points.filter((p) => p.value > 0).slice(-7).reverse();
+              return (
+                <section key={m.metric} className="rounded-xl border border-slate-200 bg-white p-4" data-testid={`usage-metric-${m.metric}`}>
+                  <h3 className="text-sm font-medium text-slate-800">{m.label}</h3>
+                  <div className="mt-2 grid gap-3 sm:grid-cols-[1fr_11rem]">
+                    <UsageChart label={m.label} points={points} bytes={m.unit === "bytes"} />
+                    <table className="text-xs">
+                      <thead className="text-left text-slate-500">
+                        <tr>
+                          <th className="py-1 font-medium">Day</th>
+                          <th className="py-1 text-right font-medium">{m.kind === "counter" ? "Total" : "Peak"}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {recent.length === 0 ? (
+                          <tr>
+                            <td colSpan={2} className="py-1 text-slate-400">
+                              none in 30 days
+                            </td>
+                          </tr>
+                        ) : (
+                          recent.map((p) => (
+                            <tr key={p.day}>
+                              <td className="py-0.5 text-slate-600">{p.day}</td>
+                              <td className="py-0.5 text-right tabular-nums">{formatQuantity(p.value, m.unit)}</td>
+                            </tr>
+                          ))
+                        )}
+                      </tbody>
+                    </table>
+                  </div>
+                </section>
+              );
+            })}
+          </div>
+        </>
+      )}
+    </>
+  );
+}
