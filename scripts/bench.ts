@@ -30,6 +30,7 @@
 // 200,000-alert tenant offboarded while another tenant's alert page is timed,
 // export/restore rates, scripts/bench/lifecycle.ts; also part of the default
 // run, last, since it takes about 70 s at the default scale);
+// --only=metering: usage events recorded and rolled up, 1,000 tenants × 30 days, scripts/bench/metering.ts;
 // --only=ingest: POST /alerts' database part, batches of 500 under RLS vs a
 // raw COPY of the same rows, scripts/bench/ingest.ts; --only=rules: workflow rule evaluation, 50 rules on every tenant, new
 // alerts through the evaluate job's function (scripts/bench/rules.ts;
@@ -52,6 +53,7 @@ import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95, renderTable, type 
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
 import { runRulesBench } from "./bench/rules";
+import { runMeteringBench } from "./bench/metering";
 import { runIngestBench } from "./bench/ingest";
 import { runTriageBench } from "./bench/triage";
 import { runConfigBench } from "./bench/config";
@@ -378,6 +380,17 @@ async function main() {
     });
   }
 
+  // ------------------------------------------------------- usage metering
+  let meteringLines: string[] = [];
+  if (!only || only.has("metering")) {
+    console.log("\nUsage metering (scripts/bench/metering.ts): 1,000 tenants × 30 days of events, recorded and rolled up");
+    const meterOwner = new pg.Client({ connectionString: db.url });
+    await meterOwner.connect();
+    const tenantIds = (await meterOwner.query<{ id: string }>("select id from public.tenants order by path limit 1000")).rows.map((r) => r.id);
+    await meterOwner.end();
+    meteringLines = await runMeteringBench({ tenantIds, log: console.log });
+  }
+
   // ------------------------------------------------------- workflow rules
   let rulesLines: string[] = [];
   if (!only || only.has("rules")) {
@@ -504,6 +517,10 @@ async function main() {
   if (ingestLines.length > 0) {
     console.log(`\nAPI ingestion, database part (issue 11):`);
     for (const line of ingestLines) console.log(`  ${line}`);
+  }
+  if (meteringLines.length > 0) {
+    console.log(`\nUsage metering (issue 12):`);
+    for (const line of meteringLines) console.log(`  ${line}`);
   }
   if (rulesLines.length > 0) {
     console.log(`\nWorkflow rules (issue 10):`);

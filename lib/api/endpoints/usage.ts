@@ -12,7 +12,11 @@ const MAX_DAYS = 366;
 const day = z
   .string()
   .regex(/^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/, "a UTC day, YYYY-MM-DD")
-  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "a day that exists");
+  // Runs even when the pattern failed (zod 4 keeps checking): an invalid date must not throw.
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+  }, "a day that exists");
 
 const metricValues = z.strictObject(Object.fromEntries(USAGE_METRICS.map((m) => [m, z.number().int().min(0)])) as Record<(typeof USAGE_METRICS)[number], z.ZodNumber>);
 

@@ -1,0 +1,77 @@
+// Usage metering at scale for `npm run bench` (--only=metering; issue 12):
+// 1,000 tenants × 30 days of events, recorded through recordUsage (the one
+// multi-row INSERT … ON CONFLICT DO NOTHING every writer uses), then rolled
+// up by the job's own functions (lib/usage/rollup.ts):
+//   record    events/s through recordUsage, 5,000 per statement
+//   one day   rollupRange over one UTC day for every tenant (what the nightly
+//             re-roll does per day, in batches of 200 tenants)
+//   30 days   the whole month, tenant-days/s
+//   late      1,000 late events for yesterday, then the hourly rollupDirty
+// Per tenant and day: 24 alerts_ingested batches, 24 API minutes, 3 snapshots.
+import { withServiceRole } from "@/lib/db/service-role";
+import { recordUsage, type UsageEvent } from "@/lib/usage/record";
+import { DAY_MS, rollupDirty, rollupRange, utcDay } from "@/lib/usage/rollup";
+import type { UsageMetric } from "@/lib/usage/metrics";
+import { fmtCount } from "./measure";
+
+export interface MeteringBenchInput {
+  tenantIds: string[];
+  days?: number;
+  log: (line: string) => void;
+}
+
+export async function runMeteringBench(o: MeteringBenchInput): Promise<string[]> {
+  const days = o.days ?? 30;
+  const today = utcDay(new Date()).getTime();
+  const first = today - days * DAY_MS;
+  const events: UsageEvent[] = [];
+  const t0 = performance.now();
+  let recorded = 0;
+  const flush = async () => {
+    const batch = events.splice(0, events.length);
+    recorded += await withServiceRole("usage.rollup", (db) => recordUsage(db, batch));
+  };
+  for (const tenantId of o.tenantIds) {
+    for (let d = 0; d < days; d++) {
+      const day = first + d * DAY_MS;
+      for (let h = 0; h < 24; h++) {
+        events.push({ tenantId, metric: "alerts_ingested", quantity: 50 + ((h * 7 + d) % 40), occurredAt: new Date(day + h * 3_600_000 + 120_000), key: `b:${d}:${h}`, source: "bench" });
+        events.push({ tenantId, metric: "api_requests", quantity: 30 + (h % 10), occurredAt: new Date(day + h * 3_600_000 + 60_000), key: `a:${d}:${h}`, source: "bench" });
+      }
+      for (const [metric, q] of [["assets_managed", 500 + d], ["active_seats", 12], ["storage_bytes", 50_000_000 + d * 100_000]] as [UsageMetric, number][]) {
+        events.push({ tenantId, metric, quantity: q, occurredAt: new Date(day + 1_200_000), key: `s:${metric}:${d}`, source: "bench" });
+      }
+      if (events.length >= 5_000) await flush();
+    }
+  }
+  await flush();
+  const recordS = (performance.now() - t0) / 1000;
+  const lines = [`record: ${fmtCount(recorded)} events for ${fmtCount(o.tenantIds.length)} tenants × ${days} days in ${recordS.toFixed(1)} s (${fmtCount(Math.round(recorded / recordS))} events/s, 5,000 per INSERT)`];
+  o.log(`  ${lines[0]}`);
+
+  const yesterday = today - DAY_MS;
+  let t = performance.now();
+  const one = await rollupRange({ from: new Date(yesterday), before: new Date(today) });
+  const oneS = (performance.now() - t) / 1000;
+  lines.push(`one day's rollup, every tenant: ${oneS.toFixed(2)} s (${fmtCount(one.tenantDays)} tenant-days, ${one.batches} transactions of ≤ 200 tenants)`);
+  o.log(`  ${lines[1]}`);
+
+  t = performance.now();
+  const all = await rollupRange({ from: new Date(first), before: new Date(today) });
+  const allS = (performance.now() - t) / 1000;
+  lines.push(`${days} days' rollup: ${allS.toFixed(1)} s (${fmtCount(all.tenantDays)} tenant-days, ${fmtCount(Math.round(all.tenantDays / allS))} tenant-days/s, ${fmtCount(Math.round(recorded / allS))} events/s)`);
+  o.log(`  ${lines[2]}`);
+
+  await rollupDirty(); // sets the scan mark (first run scans everything)
+  await withServiceRole("usage.rollup", (db) =>
+    recordUsage(
+      db,
+      o.tenantIds.map((tenantId) => ({ tenantId, metric: "alerts_ingested" as const, quantity: 1, occurredAt: new Date(yesterday + 3_600_000), key: "late", source: "bench" })),
+    ),
+  );
+  t = performance.now();
+  const late = await rollupDirty();
+  lines.push(`hourly run after ${fmtCount(o.tenantIds.length)} late events for yesterday: ${((performance.now() - t) / 1000).toFixed(2)} s (${fmtCount(late.tenantDays)} tenant-days re-rolled)`);
+  o.log(`  ${lines[3]}`);
+  return lines;
+}

@@ -1,0 +1,111 @@
+// The usage pages (issue 12 point 1) called as people, with real session
+// cookies, Host headers, RLS and the real PDP (billing:view):
+//   - tenant host /usage: acme's admin sees acme's month (its sites included)
+//     against its limits; acme's analyst gets the "not allowed" state (no
+//     numbers); globex's admin is refused on acme's host;
+//   - console /usage: the MSSP admin sees acme and globex (never the other
+//     MSSP's customer), sortable; an MSSP analyst sees no customer (left out,
+//     counted); a tenant admin is refused;
+//   - console /usage/<slug>: another MSSP's customer reads as none.
+// First: installs Next's request storage before any next/* module loads (see the helper).
+import { enrolMfa, inRequest, sessionCookie } from "./helpers/actions";
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { ReactElement } from "react";
+import { withServiceRole } from "@/lib/db/service-role";
+import { withTenant } from "@/lib/db/with-tenant";
+import { applyUsageQuery, parseUsageListQuery } from "@/lib/usage/list-query";
+import { loadCustomerUsage, type TenantUsageData } from "@/lib/usage/page-data";
+import { recordUsage } from "@/lib/usage/record";
+import { rollupDirty } from "@/lib/usage/rollup";
+import { ensureCerbos } from "@/scripts/lib/cerbos";
+import { emailOf, insertFixtures, TENANT_SLUGS, type Fixtures, type UserName } from "./helpers/fixtures";
+import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+
+let db: TestDatabase;
+let fx: Fixtures;
+const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
+
+before(async () => {
+  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+  const now = new Date();
+  await withServiceRole("usage.rollup", (d) =>
+    recordUsage(d, [
+      ...TENANT_SLUGS.map((s, i) => ({ tenantId: fx.tenants[s], metric: "alerts_ingested" as const, quantity: 100 * (i + 1), occurredAt: now, key: "p1", source: "test" })),
+      ...TENANT_SLUGS.map((s) => ({ tenantId: fx.tenants[s], metric: "assets_managed" as const, quantity: 9_000, occurredAt: now, key: "p2", source: "test" })),
+    ]),
+  );
+  await rollupDirty();
+  await enrolMfa(person("msspAdmin"));
+  await enrolMfa(person("msspAnalyst"));
+  await enrolMfa(person("msspBAdmin"));
+  for (const u of ["msspAdmin", "msspAnalyst", "msspBAdmin", "acmeAdmin", "acmeAnalyst", "globexAdmin"] as const) await sessionCookie(person(u));
+});
+after(() => db?.drop());
+
+process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = "true";
+const refused = (status: string) => (e: unknown) => String((e as { digest?: string }).digest ?? "").includes(`;${status}`);
+
+async function tenantUsage(user: UserName, host: string, slug: string) {
+  const { default: Page } = await import("@/app/t/[tenant]/usage/page");
+  return (await inRequest({ person: person(user), host }, () => Page({ params: Promise.resolve({ tenant: slug }) }))) as ReactElement<{ data: TenantUsageData }>;
+}
+async function consoleCustomer(user: UserName, slug: string) {
+  const { default: Page } = await import("@/app/console/usage/[slug]/page");
+  return (await inRequest({ person: person(user), host: "localhost:3000" }, () => Page({ params: Promise.resolve({ slug }) }))) as ReactElement<{ data?: TenantUsageData }>;
+}
+async function consoleList(user: UserName, search: Record<string, string> = {}) {
+  const { default: Page } = await import("@/app/console/usage/page");
+  return inRequest({ person: person(user), host: "localhost:3000" }, () => Page({ searchParams: Promise.resolve(search) }));
+}
+
+test("tenant /usage: acme's admin sees its month with its sites, against limits.assets", async () => {
+  const el = await tenantUsage("acmeAdmin", "acme.localhost:3000", "acme");
+  const data = el.props.data;
+  assert.equal(data.allowed, true);
+  assert.equal(data.hasData, true);
+  const alerts = data.metrics.find((m) => m.metric === "alerts_ingested")!;
+  // acme (200) + acme-eu (300) + acme-us (400).
+  assert.equal(alerts.totals.value, 900);
+  const assets = data.metrics.find((m) => m.metric === "assets_managed")!;
+  assert.equal(assets.totals.value, 27_000, "three tenants' peaks summed");
+  assert.deepEqual({ key: assets.limit?.key, limit: assets.limit?.limit, percent: assets.limit?.percent }, { key: "limits.assets", limit: 10_000, percent: 270 });
+  assert.equal(data.days.length, 30);
+});
+
+test("tenant /usage: acme's analyst gets the not-allowed state, no numbers; globex's admin is refused on acme's host", async () => {
+  const data = (await tenantUsage("acmeAnalyst", "acme.localhost:3000", "acme")).props.data;
+  assert.equal(data.allowed, false);
+  assert.deepEqual(data.metrics, []);
+  await assert.rejects(tenantUsage("globexAdmin", "acme.localhost:3000", "acme"), refused("403"));
+});
+
+test("console /usage: the MSSP admin's customers only, sortable; an MSSP analyst sees none (left out, counted); a tenant admin is refused", async () => {
+  const load = (user: UserName) => withTenant({ userId: fx.users[user] }, (tx) => loadCustomerUsage(tx));
+  const admin = await load("msspAdmin");
+  assert.deepEqual(admin.rows.map((r) => r.slug).sort(), ["acme", "globex"]);
+  assert.equal(admin.rows.find((r) => r.slug === "acme")!.metrics.alerts_ingested.value, 900);
+  const { query } = parseUsageListQuery({ sort: "alerts_ingested", dir: "asc" });
+  assert.deepEqual(applyUsageQuery(admin.rows, query).rows.map((r) => r.slug), ["globex", "acme"]);
+  const bad = parseUsageListQuery({ sort: "bananas", page: "0" });
+  assert.equal(bad.problems.length, 2);
+  const other = await load("msspBAdmin");
+  assert.deepEqual(other.rows.map((r) => r.slug), ["other-co"]);
+  const analyst = await load("msspAnalyst");
+  assert.deepEqual(analyst.rows, []);
+  assert.equal(analyst.hidden, 2);
+  assert.ok(await consoleList("msspAdmin", { sort: "limit", q: "ac" }));
+  await assert.rejects(consoleList("acmeAdmin"), refused("403"));
+});
+
+test("console /usage/<slug>: a customer of the MSSP opens; another MSSP's reads as none", async () => {
+  const el = await consoleCustomer("msspAdmin", "globex");
+  assert.equal(el.props.data?.allowed, true);
+  assert.equal(el.props.data?.metrics.find((m) => m.metric === "alerts_ingested")?.totals.value, 500);
+  const foreign = await consoleCustomer("msspAdmin", "other-co");
+  assert.equal(foreign.props.data, undefined, "the 'no customer here' state");
+  const foreignToo = await consoleCustomer("msspBAdmin", "acme");
+  assert.equal(foreignToo.props.data, undefined);
+});
