@@ -65,6 +65,8 @@ allow("assignee groups (lib/groups): read by members of the tenant or an ancesto
 allow("API ingestion (lib/ingest): raw vendor payloads are sealed bytes, read by visibility and inserted by analysts and admins (policy), never edited by people (the DEK rotation re-seals them as service_role); collectors read by visibility, reported by analysts and admins, removed by admins",
   "table public.alert_raw_events authenticated SELECT", "table public.alert_raw_events authenticated INSERT",
   ...each("table public.collectors authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
+allow("collector checkpoints (lib/collector, POST /collectors/{name}/checkpoints): read by visibility, recorded and advanced by analysts and admins (a key with collectors:write holds an analyst's role), reset by admins (policy)",
+  ...each("table public.collector_checkpoints authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
 allow("members of visible tenants; no password hash, no lockout counters", ...["id", "email", "name", "created_at"].map((c) => `column public.users.${c} authenticated SELECT`));
 allow("a user renames only themselves (policy)", "column public.users.name authenticated UPDATE");
 allow("memberships: read within scope; admins remove and change roles at or below their rank; never inserted directly",

@@ -41,7 +41,8 @@ async function newKey(scopes: ("alerts:write" | "collectors:write" | "alerts:rea
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
     DATABASE_URL: db.url,
-    CERBOS_URL: process.env.CERBOS_URL!,
+    // Nothing listens here: the collector needs no PDP of its own (the gateway asks it).
+    CERBOS_URL: "http://127.0.0.1:9",
     NODE_ENV: "test",
     CONNECTOR_TEST_ENDPOINT: stub.url,
     COLLECTOR_API_URL: api.url,
@@ -292,7 +293,7 @@ describe("secrets and keys", () => {
     assert.equal(refused.code, 3, refused.lines.slice(-5).join("\n"));
     assert.ok(refused.events().some((e) => e.event === "collector.refused"));
 
-    // A key without collectors:write is refused before any credential is opened.
+    // A key without collectors:write is refused (by the gateway's scope and PDP check) before any credential is opened.
     const weak = await newKey(["alerts:write"]);
     const audits = async () => Number((await owner<{ n: string }>("select count(*) as n from public.audit_log where action = 'credential.opened'"))[0].n);
     const opened = await audits();

@@ -21,6 +21,7 @@ import { DEFAULT_ISOLATION_CONFIG, isolationConfigFromEnv } from "@/lib/lifecycl
 import { LABEL, manifestsToYaml, namespaceNameFor, renderIsolationManifests, type IsolationManifest, type IsolationTenant } from "@/lib/lifecycle/isolation/render";
 import { ManifestValidationError, parseQuantity, validateManifest, validateManifests } from "@/lib/lifecycle/isolation/validate";
 import { defaultPlanFor, PLANS, planSchema, type Plan } from "@/lib/lifecycle/plans";
+import { collectorDeploymentConfigFromEnv, DEFAULT_COLLECTOR_DEPLOYMENT } from "@/lib/collector/deployment";
 
 const ACME: IsolationTenant = {
   tenantId: "3f2b8c1e-5d4a-4e6b-9c7d-1a2b3c4d5e6f",
@@ -31,7 +32,7 @@ const ACME: IsolationTenant = {
   msspSlug: "sentinel",
   plan: "standard",
 };
-const render = (over: Partial<IsolationTenant> = {}) => renderIsolationManifests({ ...ACME, ...over }, DEFAULT_ISOLATION_CONFIG);
+const render = (over: Partial<IsolationTenant> = {}) => renderIsolationManifests({ ...ACME, ...over }, DEFAULT_ISOLATION_CONFIG, DEFAULT_COLLECTOR_DEPLOYMENT);
 const find = (objs: IsolationManifest[], kind: string, name?: string) => objs.find((o) => o.kind === kind && (!name || o.metadata?.name === name)) as any;
 const clone = <T>(x: T): T => structuredClone(x);
 
@@ -51,6 +52,7 @@ describe("rendering", () => {
     assert.deepEqual(render().map((o) => `${o.kind}/${o.metadata?.name}`), [
       "Namespace/tenant-acme", "ServiceAccount/default", "ServiceAccount/tenant-workload", "ResourceQuota/tenant-quota",
       "LimitRange/tenant-limits", "NetworkPolicy/default-deny", "NetworkPolicy/allow-dns", "NetworkPolicy/allow-portal-api",
+      "Deployment/collector", "NetworkPolicy/allow-collector-egress",
     ]);
     assert.equal(JSON.stringify(render()), JSON.stringify(render()), "same input, same output");
   });
@@ -121,6 +123,68 @@ describe("rendering", () => {
     assert.throws(() => render({ plan: "platinum" as Plan }), /plan/);
   });
 
+  test("the collector's Deployment: rights-less account, Pod Security restricted, sized within the LimitRange, key from a Secret, egress only to vendors and the database", () => {
+    for (const plan of planSchema.options) {
+      const objs = render({ plan });
+      const d = find(objs, "Deployment", "collector");
+      validateManifest(d);
+      const limits = find(objs, "LimitRange").spec.limits[0];
+      const pod = d.spec.template.spec;
+      const [c] = pod.containers;
+      // Within the plan's LimitRange: its defaults, so under its max, and the quota's sums hold room for it.
+      assert.deepEqual(c.resources.requests, { cpu: limits.defaultRequest.cpu, memory: limits.defaultRequest.memory }, plan);
+      assert.deepEqual(c.resources.limits, { cpu: limits.default.cpu, memory: limits.default.memory }, plan);
+      for (const r of ["cpu", "memory"]) assert.ok(parseQuantity(c.resources.limits[r])! <= parseQuantity(limits.max[r])!, `${plan} ${r}`);
+    }
+    const objs = render();
+    const d = find(objs, "Deployment", "collector");
+    const pod = d.spec.template.spec;
+    const [c] = pod.containers;
+    assert.equal(d.metadata.namespace, "tenant-acme");
+    assert.equal(d.spec.replicas, 1);
+    assert.equal(d.spec.strategy.type, "Recreate", "never two collectors of one name at once");
+    assert.equal(pod.serviceAccountName, "tenant-workload");
+    assert.equal(find(objs, "ServiceAccount", "tenant-workload").automountServiceAccountToken, false);
+    assert.equal(pod.automountServiceAccountToken, false);
+    // Pod Security "restricted" (the namespace enforces it): non-root, no escalation, no capabilities, RuntimeDefault seccomp.
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.equal(pod.securityContext.seccompProfile.type, "RuntimeDefault");
+    assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    assert.deepEqual(c.args, ["--tenant", "acme"]);
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    assert.deepEqual(env.COLLECTOR_API_KEY, { secretKeyRef: { name: "collector", key: "api-key" } }, "the key comes from the Secret, never the manifest");
+    assert.deepEqual(env.DATABASE_URL, { secretKeyRef: { name: "collector", key: "database-url" } });
+    assert.equal(env.COLLECTOR_API_HOST, "acme.mssp.example");
+    // Selected by the tenant's labels like every other object, and its pods select the egress rule.
+    assert.equal(d.spec.template.metadata.labels[LABEL.tenantId], ACME.tenantId);
+    assert.equal(d.spec.selector.matchLabels["app.kubernetes.io/name"], "collector");
+    const egress = find(objs, "NetworkPolicy", "allow-collector-egress").spec;
+    assert.deepEqual(egress.podSelector.matchLabels, { "app.kubernetes.io/name": "collector" });
+    assert.deepEqual(egress.policyTypes, ["Egress"], "nothing allowed in");
+    const [vendors, database] = egress.egress;
+    assert.deepEqual(vendors.ports, [{ protocol: "TCP", port: 443 }]);
+    for (const block of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "127.0.0.0/8"]) assert.ok(vendors.to[0].ipBlock.except.includes(block), block);
+    assert.deepEqual(database.ports, [{ protocol: "TCP", port: 5432 }]);
+    // Settings: image, portal URL, database block; a bad one is an error naming the variable.
+    const custom = collectorDeploymentConfigFromEnv({ COLLECTOR_IMAGE: "ghcr.io/acme/collector:1.2.3", COLLECTOR_PORTAL_URL: "http://portal.svc:8080", COLLECTOR_DATABASE_CIDR: "10.20.0.5/32", PORTAL_DOMAIN: "portal.example" });
+    const customObjs = renderIsolationManifests(ACME, DEFAULT_ISOLATION_CONFIG, custom);
+    validateManifests(customObjs);
+    const cc = find(customObjs, "Deployment", "collector").spec.template.spec.containers[0];
+    assert.equal(cc.image, "ghcr.io/acme/collector:1.2.3");
+    assert.equal(cc.env.find((e: any) => e.name === "COLLECTOR_API_URL").value, "http://portal.svc:8080");
+    assert.equal(find(customObjs, "NetworkPolicy", "allow-collector-egress").spec.egress[1].to[0].ipBlock.cidr, "10.20.0.5/32");
+    for (const [bad, variable] of [[{ COLLECTOR_DATABASE_CIDR: "everywhere" }, "COLLECTOR_DATABASE_CIDR"], [{ COLLECTOR_IMAGE: "bad image" }, "COLLECTOR_IMAGE"], [{ COLLECTOR_PORTAL_URL: "ftp://x" }, "COLLECTOR_PORTAL_URL"]] as const) {
+      assert.throws(() => collectorDeploymentConfigFromEnv(bad), new RegExp(variable));
+    }
+    // A broken Deployment is refused with the field named, like the other kinds.
+    const broken = clone(d);
+    delete broken.spec.selector;
+    rejects(broken, "Deployment tenant-acme/collector", "spec.selector");
+    const noImage = clone(d);
+    noImage.spec.template.spec.containers[0].image = 42;
+    assert.throws(() => validateManifest(noImage), ManifestValidationError);
+  });
+
   test("the YAML download round-trips through the client's parser, LimitRange defaults included", () => {
     const objs = render();
     const yaml = manifestsToYaml(objs);
@@ -189,6 +253,7 @@ const resources = (group: string, list: [string, string, boolean][]) => ({
 const DISCOVERY: Record<string, object> = {
   "/api/v1": resources("v1", [["namespaces", "Namespace", false], ["serviceaccounts", "ServiceAccount", true], ["resourcequotas", "ResourceQuota", true], ["limitranges", "LimitRange", true]]),
   "/apis/networking.k8s.io/v1": resources("networking.k8s.io/v1", [["networkpolicies", "NetworkPolicy", true]]),
+  "/apis/apps/v1": resources("apps/v1", [["deployments", "Deployment", true]]),
 };
 const tmp = mkdtempSync(path.join(tmpdir(), "isolation-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -257,6 +322,8 @@ describe("apply and remove", () => {
       "/apis/networking.k8s.io/v1/namespaces/tenant-acme/networkpolicies/default-deny",
       "/apis/networking.k8s.io/v1/namespaces/tenant-acme/networkpolicies/allow-dns",
       "/apis/networking.k8s.io/v1/namespaces/tenant-acme/networkpolicies/allow-portal-api",
+      "/apis/apps/v1/namespaces/tenant-acme/deployments/collector",
+      "/apis/networking.k8s.io/v1/namespaces/tenant-acme/networkpolicies/allow-collector-egress",
     ]);
     for (const [i, p] of patches.entries()) {
       assert.equal(p.contentType, "application/apply-patch+yaml");

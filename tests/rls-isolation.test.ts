@@ -97,6 +97,7 @@ interface TableSpec {
     | "workflow_rule_runs"
     | "alert_raw_events"
     | "collectors"
+    | "collector_checkpoints"
     | "api_keys"
     | "assignee_groups"
     | "assignee_group_members"
@@ -590,6 +591,37 @@ const TABLES: TableSpec[] = [
       WRITERS.includes(r!) ? { sql: "update public.collectors set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] } : undefined,
     actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: DELETERS.includes(r!) }),
     seed: (owner, fx, slug) => owner.query("insert into public.collectors (tenant_id, name, version) values ($1, 'seeded', '1.0')", [fx.tenants[slug]]),
+  },
+  {
+    // Collector checkpoints (migration 20261201011500): analysts and admins record and advance, admins reset.
+    // Deterministic collector and credential ids per tenant (seeded below): cp-a/cred-a holds the
+    // seeded row, cp-b/cred-b is where a planted row goes (so it never collides with the seeded one).
+    table: "collector_checkpoints",
+    key: "tenant_id, collector_id, credential_id",
+    idColumn: "credential_id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.collector_checkpoints (tenant_id, collector_id, credential_id, cursor)
+            values ($1::uuid, md5('cp-b:' || $1::uuid::text)::uuid, md5('cred-b:' || $1::uuid::text)::uuid, 'planted') returning credential_id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.collector_checkpoints set cursor = 'tampered', alerts_sent = 666",
+    touchHome: (c, r) =>
+      WRITERS.includes(r!) ? { sql: "update public.collector_checkpoints set cursor = cursor where tenant_id = $1", params: [c.fx.tenants[c.slug]] } : undefined,
+    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: DELETERS.includes(r!) }),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `with t as (select $1::uuid as id),
+              c as (insert into public.collectors (tenant_id, id, name)
+                    select t.id, md5(x || ':' || t.id::text)::uuid, x from t, unnest(array['cp-a', 'cp-b']) x returning id),
+              k as (insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint)
+                    select t.id, md5(x || ':' || t.id::text)::uuid, 'generic_api_key', x, decode(repeat('cd', 40), 'hex'), 1, 'wxyz'
+                      from t, unnest(array['cred-a', 'cred-b']) x returning id)
+         insert into public.collector_checkpoints (tenant_id, collector_id, credential_id, cursor, alerts_sent)
+         select t.id, md5('cp-a:' || t.id::text)::uuid, md5('cred-a:' || t.id::text)::uuid, 'seeded', 3
+           from t where (select count(*) from c) = 2 and (select count(*) from k) = 2`,
+        [fx.tenants[slug]],
+      ),
   },
   {
     // API keys (migration 20261201010000): admins of the tenant or an ancestor read, create (as

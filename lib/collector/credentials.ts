@@ -6,8 +6,12 @@
 //      transaction runs under RLS as that key, which sees its own tenant's
 //      rows and nothing else. A revoked key stops opening credentials at its
 //      next refresh, exactly as it stops calling the API.
-//   2. the key must be the tenant's own (--tenant), hold collectors:write,
-//      and the PDP must allow collectors:write on the tenant for it;
+//   2. the key must be the tenant's own (--tenant) and hold collectors:write
+//      (its claims, built by the database from the live row). The PDP's
+//      decision for collectors:write is taken by the API gateway: the worker
+//      reads its checkpoints (GET /collectors/{name}/checkpoints, scope and
+//      PDP checked) right before every opening, so the collector needs no
+//      PDP of its own (in Kubernetes it can reach only the portal's API);
 //   3. the tenant's settings decide which connector kinds are enabled
 //      (integrations.<kind>): a credential of a disabled kind is not opened;
 //   4. the sealed secret is read under RLS (select only: unlike
@@ -22,7 +26,7 @@
 // withSecretsScrubbed, so whatever fn throws holds no trace of the secret.
 import type { ParsedKey } from "@/lib/api/keys/format";
 import { recordAudit } from "@/lib/audit/record";
-import { checkAction, principalFromClaims, tenantResource } from "@/lib/authz";
+import { tenantResource } from "@/lib/authz";
 import type { ConnectorConfig, ConnectorKind } from "@/lib/credentials/connectors";
 import { withTenant } from "@/lib/db/with-tenant";
 import { scrubText, withSecretsScrubbed } from "@/lib/log";
@@ -82,7 +86,7 @@ export async function openTenantCredentials(key: ParsedKey, tenantSlug: string):
       throw new CollectorAccessError(`the API key belongs to another tenant than ${tenantSlug}: a collector runs with its own tenant's key`);
     }
     const tenant = await tenantResource(tx.db, claim.tenant_id);
-    if (!tenant || !claim.scopes.includes("collectors:write") || !(await checkAction(principalFromClaims(tx.claims), "collectors:write", tenant))) {
+    if (!tenant || !claim.scopes.includes("collectors:write")) {
       throw new CollectorAccessError("the API key lacks the scope collectors:write, which a collector needs to open its tenant's connector credentials");
     }
     const settings = await effectiveConfig(tx, tenant.id);

@@ -190,6 +190,11 @@ export async function runCollector(cfg: CollectorConfig, opts: RunOptions): Prom
     while (!signal.aborted) {
       try {
         if (!creds || reopen || Date.now() - openedAt >= cfg.credentialRefreshMs) {
+          // Read through the gateway first: it asks the PDP whether this key may act as this
+          // tenant's collector (collectors:write) right before the credentials are opened, so
+          // the collector needs no PDP of its own (and a revoked or narrowed key stops here).
+          for (const c of await portal("checkpoints", () => api.checkpoints(cfg.name))) checkpoints.set(c.credential_id, c.cursor);
+          checkpointsLoaded = true;
           creds = await open(cfg.parsedKey, cfg.tenant);
           openedAt = Date.now();
           reopen = false;

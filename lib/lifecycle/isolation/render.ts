@@ -7,13 +7,15 @@ import { createHash } from "node:crypto";
 import { dumpYaml } from "@kubernetes/client-node";
 import type { ILimitRange, INamespace, IResourceQuota, IServiceAccount } from "kubernetes-models/v1";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import type { IDeployment } from "kubernetes-models/apps/v1";
 import { z } from "zod";
+import { collectorDeploymentConfigFromEnv, collectorManifests, type CollectorDeploymentConfig } from "@/lib/collector/deployment";
 import { planInfo, planSchema } from "@/lib/lifecycle/plans";
 import { tenantSlugSchema } from "@/lib/tenancy/slug";
 import { toClientModel } from "./client-model";
 import { isolationConfigFromEnv, type IsolationConfig } from "./config";
 
-export type IsolationManifest = INamespace | IServiceAccount | IResourceQuota | ILimitRange | INetworkPolicy;
+export type IsolationManifest = INamespace | IServiceAccount | IResourceQuota | ILimitRange | INetworkPolicy | IDeployment;
 
 /** Label keys, under one prefix so `kubectl get ns -l mssp-portal/tenant-id=…` finds a tenant. */
 export const LABEL = {
@@ -61,7 +63,11 @@ export function namespaceNameFor(slug: string): string {
   return `${NAMESPACE_PREFIX}${head}--${hash}`;
 }
 
-export function renderIsolationManifests(input: IsolationTenant, config: IsolationConfig = isolationConfigFromEnv()): IsolationManifest[] {
+export function renderIsolationManifests(
+  input: IsolationTenant,
+  config: IsolationConfig = isolationConfigFromEnv(),
+  collector: CollectorDeploymentConfig = collectorDeploymentConfigFromEnv(),
+): IsolationManifest[] {
   const parsed = isolationTenantSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -170,6 +176,8 @@ export function renderIsolationManifests(input: IsolationTenant, config: Isolati
       // The pod's port, not the Service's: policies see traffic after the Service has translated it.
       [{ protocol: "TCP", port: config.portalPort }],
     ),
+    // The tenant's collector (lib/collector/deployment.ts): its Deployment and its own egress rule.
+    ...collectorManifests({ slug: t.slug, namespace, labels, container }, collector),
   ];
 }
 

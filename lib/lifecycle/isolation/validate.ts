@@ -7,6 +7,7 @@
 // quota of "-1" would pass.
 import { LimitRange, Namespace, ResourceQuota, ServiceAccount } from "kubernetes-models/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { Deployment } from "kubernetes-models/apps/v1";
 import type { IsolationManifest } from "./render";
 
 export class ManifestValidationError extends Error {
@@ -29,6 +30,7 @@ const MODELS: Record<string, { apiVersion: string; namespaced: boolean; make: (o
   ResourceQuota: { apiVersion: "v1", namespaced: true, make: (o) => new ResourceQuota(o as never) },
   LimitRange: { apiVersion: "v1", namespaced: true, make: (o) => new LimitRange(o as never) },
   NetworkPolicy: { apiVersion: "networking.k8s.io/v1", namespaced: true, make: (o) => new NetworkPolicy(o as never) },
+  Deployment: { apiVersion: "apps/v1", namespaced: true, make: (o) => new Deployment(o as never) },
 };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
