@@ -47,10 +47,10 @@ export function CustomerUsageTable({ rows, query }: { rows: CustomerUsageRow[]; 
                   {closest?.l ? (
                     <div>
                       <LimitBar limit={closest.l} unit={METRIC_DEFINITIONS[closest.m].unit} compact />
-                      <span className="text-xs text-slate-400">{closest.l.label}</span>
+                      <span className="text-xs text-slate-500">{closest.l.label}</span>
                     </div>
                   ) : (
-                    <span className="text-xs text-slate-400">—</span>
+                    <span className="text-xs text-slate-500">—</span>
                   )}
                 </td>
                 {USAGE_METRICS.map((m) => (

@@ -75,7 +75,7 @@ export function UsageView({ data, backHref }: { data: TenantUsageData; backHref?
                   <tr key={m.metric} data-metric={m.metric}>
                     <td className="px-4 py-2">
                       <span className="font-medium text-slate-800">{m.label}</span>
-                      <span className="ml-2 text-xs text-slate-400">{m.kind === "counter" ? "sum" : "peak"}</span>
+                      <span className="ml-2 text-xs text-slate-500">{m.kind === "counter" ? "sum" : "peak"}</span>
                     </td>
                     <td className="px-4 py-2 text-right tabular-nums">{formatQuantity(m.totals.value, m.unit)}</td>
                     <td className="px-4 py-2">
@@ -84,7 +84,7 @@ export function UsageView({ data, backHref }: { data: TenantUsageData; backHref?
                       ) : m.metric === "api_requests" && data.apiRatePerMinute ? (
                         <span className="text-xs text-slate-500">rate-limited at {data.apiRatePerMinute.toLocaleString("en-US")} a minute</span>
                       ) : (
-                        <span className="text-xs text-slate-400">no limit</span>
+                        <span className="text-xs text-slate-500">no limit</span>
                       )}
                     </td>
                   </tr>
@@ -112,7 +112,7 @@ export function UsageView({ data, backHref }: { data: TenantUsageData; backHref?
                       <tbody>
                         {recent.length === 0 ? (
                           <tr>
-                            <td colSpan={2} className="py-1 text-slate-400">
+                            <td colSpan={2} className="py-1 text-slate-500">
                               none in 30 days
                             </td>
                           </tr>
