@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { forbidden, notFound } from "next/navigation";
+import { CollectorStatusCard } from "@/components/collector/collector-status-card";
 import { TenantDetailView } from "@/components/lifecycle/tenant-detail-view";
+import { loadCollectorStatus } from "@/lib/collector/status";
 import { loadTenantDetail } from "@/lib/lifecycle/detail-page";
 import { moveTargetsFor } from "@/lib/lifecycle/move-targets";
 import { tenantSlugSchema } from "@/lib/tenancy/slug";
@@ -16,9 +18,16 @@ export default async function ConsoleCustomer(props: { params: Promise<{ slug: s
   const data = await page.run(async (tx) => {
     if (!isOperator(tx)) return "forbidden" as const;
     const t = await loadTenantDetail(tx, slug.data);
-    return t ? { t, moveTargets: t.can["tenants:move"] ? await moveTargetsFor(tx, t) : [] } : null;
+    if (!t) return null;
+    const collectors = await loadCollectorStatus(tx, t.id).catch(() => ({ allowed: false as const }));
+    return { t, moveTargets: t.can["tenants:move"] ? await moveTargetsFor(tx, t) : [], collectors };
   });
   if (data === "forbidden") forbidden();
   if (!data) notFound();
-  return <TenantDetailView t={data.t} moveTargets={data.moveTargets} domain={portalDomain()} />;
+  return (
+    <>
+      <TenantDetailView t={data.t} moveTargets={data.moveTargets} domain={portalDomain()} />
+      <CollectorStatusCard data={data.collectors} slug={data.t.slug} />
+    </>
+  );
 }
