@@ -59,9 +59,6 @@ allow("workflows (lib/rules, lib/notify): rules and channels read by members of 
 allow("assignee groups (lib/groups): read by members of the tenant or an ancestor (and one's own memberships), written by its admins (policy); members must be assignable there (trigger); memberships are added and removed, never updated",
   ...each("table public.assignee_groups authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
   ...each("table public.assignee_group_members authenticated", ["SELECT", "INSERT", "DELETE"]));
-allow("assignee groups (lib/groups): read by members of the tenant or an ancestor (and one's own memberships), written by its admins (policy); members must be assignable there (trigger); memberships are added and removed, never updated",
-  ...each("table public.assignee_groups authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
-  ...each("table public.assignee_group_members authenticated", ["SELECT", "INSERT", "DELETE"]));
 allow("API ingestion (lib/ingest): raw vendor payloads are sealed bytes, read by visibility and inserted by analysts and admins (policy), never edited by people (the DEK rotation re-seals them as service_role); collectors read by visibility, reported by analysts and admins, removed by admins",
   "table public.alert_raw_events authenticated SELECT", "table public.alert_raw_events authenticated INSERT",
   ...each("table public.collectors authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
@@ -88,8 +85,6 @@ allow("the effective configuration (lib/settings): answers only for tenants the 
   "function settings.effective(p_tenants uuid[]) authenticated EXECUTE");
 allow("a tenant's own and inherited workflow rules (lib/rules): answers only for a tenant the caller can see, reading its ancestors' rules",
   "function workflows.rules_for(tenant uuid) authenticated EXECUTE");
-allow("a tenant's own and inherited assignee groups (lib/groups): answers only for a tenant the caller can see, names and member counts of its ancestors' groups",
-  "function workflows.groups_for(tenant uuid) authenticated EXECUTE");
 allow("a tenant's own and inherited assignee groups (lib/groups): answers only for a tenant the caller can see, names and member counts of its ancestors' groups",
   "function workflows.groups_for(tenant uuid) authenticated EXECUTE");
 allow("builds the claims before the switch to authenticated (lib/db/with-tenant.ts)", "function public.custom_access_token_hook(event jsonb) portal_app EXECUTE");

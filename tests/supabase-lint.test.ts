@@ -361,11 +361,6 @@ const EXCEPTIONS = new Map<string, string>([
   // names and member counts only, for a tenant in tenancy.visible_tenant_ids() (tests/groups-db.test.ts
   // asks as another customer and the other MSSP, and gets nothing).
   ["authenticated_security_definer_function_executable workflows.groups_for(tenant uuid)", "inherited groups: ancestors' group names for a tenant the caller can see only"],
-  // Inherited assignee groups (lib/groups, migration 20261201011000): a customer's analyst picks the
-  // MSSP's "Tier 1 SOC" for an alert, which RLS hides. In `workflows`, not served by PostgREST;
-  // names and member counts only, for a tenant in tenancy.visible_tenant_ids() (tests/groups-db.test.ts
-  // asks as another customer and the other MSSP, and gets nothing).
-  ["authenticated_security_definer_function_executable workflows.groups_for(tenant uuid)", "inherited groups: ancestors' group names for a tenant the caller can see only"],
   // An API key records its own last use (lib/api/gateway, migration 20261201010000): the key has no
   // UPDATE on api_keys. In `api`, not served by PostgREST; updates only the row of the caller's own
   // key claim (tenancy.api_key_id()), at most once a minute (tests/api-keys.test.ts).
