@@ -10,7 +10,8 @@ import { NextRequest } from "next/server";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { ApiReference } from "@/components/api-docs/api-reference";
-import { apiEndpoints } from "@/lib/api/endpoints";
+import { apiHandler } from "@/lib/api/gateway";
+import { API_ROUTES } from "@/lib/api/routes";
 import { buildOpenApiDocument } from "@/lib/api/openapi";
 import { referenceModel } from "@/lib/api/openapi/reference";
 import { routeRequest } from "../proxy";
@@ -33,8 +34,7 @@ describe("the document", () => {
   });
 
   test("every endpoint appears on its path and on /tenants/{slug}, with its scope, security and 4xx problem responses", () => {
-    assert.equal(apiEndpoints.length, 7);
-    for (const e of apiEndpoints) {
+    for (const e of API_ROUTES) {
       for (const path of [e.path, `/tenants/{slug}${e.path}`]) {
         const op = doc.paths[path]?.[e.method.toLowerCase()];
         assert.ok(op, `${e.method} ${path}`);
@@ -49,6 +49,15 @@ describe("the document", () => {
     }
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
     assert.equal(new Set(ids).size, ids.length, "operationIds are unique");
+  });
+
+  test("its paths and operations are exactly the gateway's routes (API_ROUTES), checkpoints, /me and /usage included", () => {
+    const expected = API_ROUTES.flatMap((e) => [e.path, `/tenants/{slug}${e.path}`].map((p) => `${e.method.toLowerCase()} ${p}`)).sort();
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`)).sort();
+    assert.deepEqual(documented, expected);
+    for (const op of ["get /me", "get /usage", "get /collectors/{name}/checkpoints", "post /collectors/{name}/checkpoints"]) {
+      assert.ok(documented.includes(op), op);
+    }
   });
 
   test("request bodies are strict: additionalProperties false on the body and on each batch item", () => {
@@ -70,14 +79,38 @@ describe("the reference page", () => {
   test("shows every operation with its fields and a curl example", () => {
     const model = referenceModel(doc);
     const ops = model.tags.flatMap((t) => t.operations);
-    assert.equal(ops.length, 7);
+    assert.equal(ops.length, API_ROUTES.length);
     const ingest = ops.find((o) => o.method === "POST" && o.path === "/alerts")!;
     assert.ok(ingest.body.some((r) => r.name === "alerts[].external_id" && r.required));
     assert.ok(ingest.response.some((r) => r.name === "results[].status"));
     const html = renderToStaticMarkup(createElement(ApiReference, { model }));
-    assert.equal(html.match(/data-testid="api-operation"/g)?.length, 7);
+    assert.equal(html.match(/data-testid="api-operation"/g)?.length, API_ROUTES.length);
     assert.match(html, /Authorization: Bearer msp_live_…/);
     assert.match(html, /\/api\/v1\/openapi\.json/);
+  });
+
+  test("GET /api/v1/openapi.json answers the document without a key, on the console and tenant hosts; HEAD too", async () => {
+    const handler = apiHandler(API_ROUTES);
+    for (const host of ["localhost:3000", "acme.localhost:3000", "globex.localhost:3000"]) {
+      const res = await handler(new Request(`http://${host}/api/v1/openapi.json`, { headers: { host } }));
+      assert.equal(res.status, 200, host);
+      assert.equal(res.headers.get("content-type"), "application/json");
+      assert.ok(res.headers.get("x-request-id"));
+      const served = (await res.json()) as typeof doc;
+      assert.deepEqual(Object.keys(served.paths).sort(), Object.keys(doc.paths).sort());
+      assert.equal(served.openapi, "3.1.0");
+    }
+    const head = await handler(new Request("http://localhost:3000/api/v1/openapi.json", { method: "HEAD", headers: { host: "localhost:3000" } }));
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), "");
+    // Not a way around the key: other methods, other names, a tenant prefix stay the gateway's (401 without a key).
+    for (const [method, path] of [["POST", "/api/v1/openapi.json"], ["GET", "/api/v1/openapi.yaml"], ["GET", "/api/v1/tenants/acme/openapi.json"], ["GET", "/api/v1/openapi.json/x"]]) {
+      const res = await handler(new Request(`http://localhost:3000${path}`, { method, headers: { host: "localhost:3000" } }));
+      assert.equal(res.status, 401, `${method} ${path}`);
+      assert.equal(res.headers.get("content-type"), "application/problem+json");
+    }
+    // An unknown host is not the API, for the document either.
+    assert.equal((await handler(new Request("http://evil.example/api/v1/openapi.json", { headers: { host: "evil.example" } }))).status, 404);
   });
 
   test("/api-docs is served as is on the console and on a tenant host (no rewrite to a tenant's pages)", () => {

@@ -1,6 +1,7 @@
 // The API gateway: every /api/v1 request, on the console host and on tenant
 // hosts (app/api/v1/[...path]/route.ts is one line calling this).
 //
+//   0. GET /openapi.json answers the OpenAPI document, no key needed
 //   1. authenticate  Authorization: Bearer msp_live_… → key id + SHA-256 of
 //                    its secret; the first transaction builds the key's claims
 //                    (public.api_key_access_token checks hash, expiry,
@@ -31,6 +32,7 @@ import { log, safeError } from "@/lib/log";
 import { observeApiAdmission, observeApiRefusal, observeHttp } from "@/lib/metrics/api";
 import { clientSource, perWindow, take } from "@/lib/ratelimit";
 import { effectiveConfigs } from "@/lib/settings";
+import { isOpenApiRequest, openApiResponse } from "@/lib/api/openapi/serve";
 import { parseHost, type HostTarget } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { auditRefusal } from "./audit";
@@ -77,6 +79,8 @@ export async function handleApiRequest(request: Request, opts: GatewayOptions): 
   try {
     const host = parseHost(request.headers.get("host"));
     if (host.area === "unknown") throw new Refused(problems.notFound("This host does not serve the portal's API."), "unknown_host", null);
+    // The contract itself needs no key (lib/api/openapi/serve.ts).
+    if (isOpenApiRequest(method, path)) return openApiResponse(opts.routes, method, requestId);
     const auth = await authorize(request, host, method, path, opts.routes);
     const outcome = await takeRequestTokens(auth.tenant.id, auth.key.id, auth.limits);
     observeApiAdmission(auth.tenant.slug, outcome.allowed ? "allowed" : `rate_limited_${outcome.which}`); // lib/metrics

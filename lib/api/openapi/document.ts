@@ -1,5 +1,5 @@
 // The OpenAPI 3.1 document of the tenant API, generated from the endpoint
-// list (lib/api/endpoints) and the very zod schemas the gateway parses with
+// list the gateway serves (lib/api/routes.ts) and the very zod schemas the gateway parses with
 // (z.toJSONSchema, JSON Schema 2020-12, which OpenAPI 3.1 uses as is), so the
 // reference cannot drift from the code. Every operation appears twice: on the
 // key's own tenant (/alerts) and addressed by slug for an MSSP key
@@ -7,7 +7,7 @@
 // console host and on every tenant host alike.
 import { z } from "zod";
 import type { Endpoint } from "@/lib/api/endpoint";
-import { apiEndpoints } from "@/lib/api/endpoints";
+import { API_ROUTES } from "@/lib/api/routes";
 import { MAX_BATCH, MAX_RAW_BYTES } from "@/lib/ingest/schemas";
 import { SLUG_PATTERN } from "@/lib/tenancy/slug";
 
@@ -161,7 +161,7 @@ function operation(e: Endpoint<any, any, any, any>, forTenant: boolean): OpenApi
   };
 }
 
-export function buildOpenApiDocument(endpoints: readonly Endpoint<any, any, any, any>[] = apiEndpoints): OpenApiDocument {
+export function buildOpenApiDocument(endpoints: readonly Endpoint<any, any, any, any>[] = API_ROUTES): OpenApiDocument {
   const paths: OpenApiDocument["paths"] = {};
   for (const e of endpoints) {
     for (const forTenant of [false, true]) {
