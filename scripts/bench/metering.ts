@@ -11,7 +11,7 @@
 import pg from "pg";
 import { withServiceRole } from "@/lib/db/service-role";
 import { recordUsage, type UsageEvent } from "@/lib/usage/record";
-import { DAY_MS, rollupDirty, rollupRange, utcDay } from "@/lib/usage/rollup";
+import { DAY_MS, rollupDirty, rollupRange, SCAN_MARGIN_MS, utcDay } from "@/lib/usage/rollup";
 import type { UsageMetric } from "@/lib/usage/metrics";
 import { fmtCount } from "./measure";
 
@@ -63,13 +63,16 @@ export async function runMeteringBench(o: MeteringBenchInput): Promise<string[]>
   lines.push(`${days} days' rollup: ${allS.toFixed(1)} s (${fmtCount(all.tenantDays)} tenant-days, ${fmtCount(Math.round(all.tenantDays / allS))} tenant-days/s, ${fmtCount(Math.round(recorded / allS))} events/s)`);
   o.log(`  ${lines[2]}`);
 
-  // Steady state: the history was recorded when it happened, and the last hourly run was just now
-  // (set as the owner; the service role may not rewrite events).
+  // Steady state: the last hourly run has seen the history (its mark, less the margin, is now),
+  // so the next one re-rolls only the days late events touch. Set as the owner (service role has
+  // no business moving the mark by hand).
   const ownerClient = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await ownerClient.connect();
   try {
-    await ownerClient.query("update public.usage_events set recorded_at = occurred_at + interval '5 minutes' where recorded_at > occurred_at + interval '5 minutes'");
-    await ownerClient.query("insert into usage.rollup_state (singleton, scanned_to) values (true, now()) on conflict (singleton) do update set scanned_to = now()");
+    await ownerClient.query(
+      "insert into usage.rollup_state (singleton, scanned_to) values (true, now() + $1::int * interval '1 millisecond') on conflict (singleton) do update set scanned_to = excluded.scanned_to",
+      [SCAN_MARGIN_MS],
+    );
   } finally {
     await ownerClient.end();
   }
