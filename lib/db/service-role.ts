@@ -46,6 +46,10 @@ export type ServicePurpose =
   | "usage.meter"
   /** Usage metering: the rollup and nightly snapshot jobs, across every tenant (lib/usage/rollup.ts, lib/usage/snapshot.ts). */
   | "usage.rollup"
+  /** Health monitoring: the every-minute evaluation of every tenant's signals, its states, history and notifications (lib/health). */
+  | "health.evaluate"
+  /** Billing: drafting, finalizing and crediting invoices (after the PDP allowed billing:manage, or the monthly drafting job), for suspended and offboarded customers too (lib/billing). */
+  | "billing.invoicing"
   /** The Prometheus endpoint: job queue depth and failures, rollup progress, counted across tenants, no tenant data (lib/metrics). */
   | "metrics.scrape";
 

@@ -1,0 +1,190 @@
+// Invoices: drafted from the usage rollups, finalized (numbered, immutable),
+// corrected by credit notes. Every write here runs as the service role
+// (purpose billing.invoicing) on a connection the caller hands in: the
+// monthly job's own, or an action's withTenant transaction after the PDP
+// allowed billing:manage on each customer (withServiceRoleIn). Not RLS-bound
+// writes, because a suspended or offboarded customer's rows are closed to
+// people by the freeze policies and its usage must still be invoiced.
+import type pg from "pg";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { subtreeTotals } from "@/lib/usage/read";
+import { USAGE_METRICS, type UsageMetric } from "@/lib/usage/metrics";
+import { computeInvoice, periodOf, type InvoiceLine, type PlanPricing } from "./compute";
+import { pricesOf } from "./plans";
+
+type Queryable = Pick<pg.ClientBase, "query">;
+
+export interface DraftStats {
+  month: string;
+  customers: number;
+  drafted: number;
+  /** Already finalized: left as they are. */
+  finalized: number;
+}
+
+/**
+ * Drafts (or recomputes) the invoice of every customer with a plan for
+ * `month` ("YYYY-MM"), or of `customerIds` only. Idempotent: the same usage
+ * and plan give the same draft, same id, same lines. Customers of any status
+ * (a suspended or offboarded one is invoiced for what it used).
+ */
+export async function draftPeriod(client: Queryable, month: string, customerIds?: readonly string[]): Promise<DraftStats> {
+  const period = periodOf(month);
+  const { rows: customers } = await client.query<{
+    id: string;
+    mssp_id: string;
+    plan_id: string;
+    name: string;
+    currency: string;
+    base_fee: string;
+    minimum: string;
+    prices: Parameters<typeof pricesOf>[0];
+  }>(
+    `select t.id, r.id as mssp_id, p.id as plan_id, p.name, p.currency, p.base_fee::text, p.minimum::text,
+            (select json_agg(json_build_object('metric', x.metric, 'included', x.included::text, 'unit_size', x.unit_size::text, 'tiers', x.tiers) order by x.metric)
+               from public.billing_plan_prices x where x.tenant_id = p.tenant_id and x.plan_id = p.id) as prices
+       from public.tenants t
+       join public.tenants r on r.parent_id is null and t.path operator(extensions.<@) r.path
+       join public.billing_plan_assignments a on a.tenant_id = t.id and daterange(a.starts_on, a.ends_on) @> $1::date
+       join public.billing_plans p on p.tenant_id = a.plan_tenant_id and p.id = a.plan_id
+      where t.kind = 'customer' and ($2::uuid[] is null or t.id = any ($2::uuid[]))
+      order by t.id`,
+    [period.start, customerIds ? [...customerIds] : null],
+  );
+  const stats: DraftStats = { month, customers: customers.length, drafted: 0, finalized: 0 };
+  if (customers.length === 0) return stats;
+  // The rollups, summed over each customer's subtree (lib/usage): counters summed, snapshots at their peak.
+  const totals = await subtreeTotals({ client } as TenantTx, customers.map((c) => c.id), new Date(`${period.start}T00:00:00Z`), new Date(`${period.end}T00:00:00Z`));
+  for (const c of customers) {
+    const plan: PlanPricing = { name: c.name, currency: c.currency, baseFee: BigInt(c.base_fee), minimum: BigInt(c.minimum), prices: pricesOf(c.prices) };
+    const t = totals.get(c.id)!;
+    const usage = Object.fromEntries(USAGE_METRICS.map((m) => [m, BigInt(t[m].value)])) as Record<UsageMetric, bigint>;
+    const computed = computeInvoice(plan, usage, period);
+    await client.query(
+      `insert into public.billing_invoices (tenant_id, mssp_id, period_start, period_end, currency, plan_id, plan_name, subtotal, total)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       on conflict (tenant_id, period_start) where kind = 'invoice' do nothing`,
+      [c.id, c.mssp_id, period.start, period.end, plan.currency, c.plan_id, plan.name, computed.subtotal.toString(), computed.total.toString()],
+    );
+    const { rows } = await client.query<{ id: string; status: string }>(
+      "select id, status from public.billing_invoices where tenant_id = $1 and period_start = $2 and kind = 'invoice' for update",
+      [c.id, period.start],
+    );
+    if (rows[0].status === "finalized") {
+      stats.finalized++;
+      continue;
+    }
+    await client.query(
+      `update public.billing_invoices set currency = $3, plan_id = $4, plan_name = $5, subtotal = $6, total = $7, period_end = $8
+        where tenant_id = $1 and id = $2`,
+      [c.id, rows[0].id, plan.currency, c.plan_id, plan.name, computed.subtotal.toString(), computed.total.toString(), period.end],
+    );
+    await client.query("delete from public.billing_invoice_lines where tenant_id = $1 and invoice_id = $2", [c.id, rows[0].id]);
+    await insertLines(client, c.id, rows[0].id, computed.lines);
+    stats.drafted++;
+  }
+  return stats;
+}
+
+async function insertLines(client: Queryable, tenantId: string, invoiceId: string, lines: InvoiceLine[]) {
+  if (lines.length === 0) return;
+  await client.query(
+    `insert into public.billing_invoice_lines
+       (tenant_id, invoice_id, line_no, kind, description, metric, quantity, included, billable, tier_from, tier_to, unit_size, unit_price, amount, usage_from, usage_to)
+     select $1, $2, l.line_no, l.kind, l.description, l.metric, l.quantity, l.included, l.billable, l.tier_from, l.tier_to, l.unit_size, l.unit_price, l.amount, l.usage_from, l.usage_to
+       from jsonb_to_recordset($3::jsonb) as l(line_no int, kind text, description text, metric text, quantity bigint, included bigint, billable bigint,
+                                               tier_from bigint, tier_to bigint, unit_size bigint, unit_price bigint, amount bigint, usage_from date, usage_to date)`,
+    [
+      tenantId,
+      invoiceId,
+      // bigints as JSON strings: Postgres parses each exactly.
+      JSON.stringify(
+        lines.map((l) => ({
+          line_no: l.lineNo,
+          kind: l.kind,
+          description: l.description,
+          metric: l.metric,
+          quantity: l.quantity.toString(),
+          included: l.included.toString(),
+          billable: l.billable.toString(),
+          tier_from: l.tierFrom?.toString() ?? null,
+          tier_to: l.tierTo?.toString() ?? null,
+          unit_size: l.unitSize.toString(),
+          unit_price: l.unitPrice.toString(),
+          amount: l.amount.toString(),
+          usage_from: l.usageFrom,
+          usage_to: l.usageTo,
+        })),
+      ),
+    ],
+  );
+}
+
+export type FinalizeResult = { ok: true; number: number } | { ok: false; reason: "not_found" | "finalized" | "open_period" };
+
+/** Numbers and freezes a draft (the database assigns the MSSP's next number). A month still running is not finalized. */
+export async function finalizeInvoice(client: Queryable, tenantId: string, invoiceId: string, userId: string | null, now = new Date()): Promise<FinalizeResult> {
+  const { rows } = await client.query<{ status: string; period_end: string; kind: string }>(
+    "select status, to_char(period_end, 'YYYY-MM-DD') as period_end, kind from public.billing_invoices where tenant_id = $1 and id = $2 for update",
+    [tenantId, invoiceId],
+  );
+  const inv = rows[0];
+  if (!inv) return { ok: false, reason: "not_found" };
+  if (inv.status === "finalized") return { ok: false, reason: "finalized" };
+  if (inv.kind === "invoice" && inv.period_end > now.toISOString().slice(0, 10)) return { ok: false, reason: "open_period" };
+  const { rows: done } = await client.query<{ number: number }>(
+    "update public.billing_invoices set status = 'finalized', finalized_by = $3 where tenant_id = $1 and id = $2 and status = 'draft' returning number",
+    [tenantId, invoiceId, userId],
+  );
+  return { ok: true, number: done[0].number };
+}
+
+export type CreditResult = { ok: true; id: string } | { ok: false; reason: "not_found" | "not_finalized" | "too_much"; remaining?: bigint };
+
+/**
+ * A credit note (a draft, finalized like an invoice) crediting `amount`
+ * minor units of a finalized invoice, at most what is left of it after its
+ * other credit notes (drafts included).
+ */
+export async function createCreditNote(client: Queryable, tenantId: string, invoiceId: string, amount: bigint, reason: string): Promise<CreditResult> {
+  const { rows } = await client.query<{ kind: string; status: string; total: string; number: number | null; mssp_id: string; period_start: string; period_end: string; currency: string; plan_id: string | null; plan_name: string; credited: string }>(
+    `select i.kind, i.status, i.total::text, i.number, i.mssp_id, to_char(i.period_start, 'YYYY-MM-DD') as period_start, to_char(i.period_end, 'YYYY-MM-DD') as period_end,
+            i.currency, i.plan_id, i.plan_name,
+            coalesce((select -sum(c.total) from public.billing_invoices c where c.tenant_id = i.tenant_id and c.credits_invoice_id = i.id), 0)::text as credited
+       from public.billing_invoices i where i.tenant_id = $1 and i.id = $2 for update`,
+    [tenantId, invoiceId],
+  );
+  const o = rows[0];
+  if (!o || o.kind !== "invoice") return { ok: false, reason: "not_found" };
+  if (o.status !== "finalized") return { ok: false, reason: "not_finalized" };
+  const remaining = BigInt(o.total) - BigInt(o.credited);
+  if (amount > remaining) return { ok: false, reason: "too_much", remaining };
+  const { rows: made } = await client.query<{ id: string }>(
+    `insert into public.billing_invoices (tenant_id, mssp_id, kind, period_start, period_end, currency, plan_id, plan_name, subtotal, total, credits_invoice_id, reason)
+     values ($1, $2, 'credit_note', $3, $4, $5, $6, $7, $8, $8, $9, $10) returning id`,
+    [tenantId, o.mssp_id, o.period_start, o.period_end, o.currency, o.plan_id, o.plan_name, (-amount).toString(), invoiceId, reason],
+  );
+  await insertLines(client, tenantId, made[0].id, [
+    {
+      lineNo: 1,
+      kind: "credit",
+      description: `Credit for ${invoiceNumber("invoice", o.number)}: ${reason}`.slice(0, 300),
+      metric: null,
+      quantity: 0n,
+      included: 0n,
+      billable: 1n,
+      tierFrom: null,
+      tierTo: null,
+      unitSize: 1n,
+      unitPrice: -amount,
+      amount: -amount,
+      usageFrom: o.period_start,
+      usageTo: o.period_end,
+    },
+  ]);
+  return { ok: true, id: made[0].id };
+}
+
+/** "INV-000042", "CN-000043", or "Draft". */
+export const invoiceNumber = (kind: string, number: number | null): string =>
+  number === null ? "Draft" : `${kind === "credit_note" ? "CN" : "INV"}-${String(number).padStart(6, "0")}`;

@@ -1,0 +1,155 @@
+// Invoice arithmetic (lib/billing/compute.ts) against hand-computed cases,
+// and properties over random plans and usage (fast-check): the lines sum to
+// the total, the total never falls below the minimum, and the amount is
+// monotone in the quantity (more usage never costs less).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { computeInvoice, lineAmount, periodOf, splitTiers, type PlanPricing } from "@/lib/billing/compute";
+import { formatMoney, decimalOf } from "@/lib/billing/money";
+import { parseTiers } from "@/lib/billing/schemas";
+
+const NOV = periodOf("2026-11");
+
+const plan: PlanPricing = {
+  name: "SOC Standard",
+  currency: "EUR",
+  baseFee: 50_000n, // 500.00
+  minimum: 0n,
+  prices: [
+    // 10 endpoints included; units 1–100 at 8.00, 101–500 at 6.00, above at 4.50
+    { metric: "assets_managed", included: 10n, unitSize: 1n, tiers: [{ upTo: 100n, unitPrice: 800n }, { upTo: 500n, unitPrice: 600n }, { upTo: null, unitPrice: 450n }] },
+    // 5 seats included, then 15.00 flat
+    { metric: "active_seats", included: 5n, unitSize: 1n, tiers: [{ upTo: null, unitPrice: 1500n }] },
+    // 0.33 per 1,000 API requests
+    { metric: "api_requests", included: 0n, unitSize: 1000n, tiers: [{ upTo: null, unitPrice: 33n }] },
+  ],
+};
+
+test("graduated tiers, included quantity, flat price, per-1,000 pricing and the base fee (hand-computed)", () => {
+  // 620 endpoints: 610 billable = 100 × 800 + 400 × 600 + 110 × 450 = 80,000 + 240,000 + 49,500 = 369,500
+  // 12 seats: 7 × 1500 = 10,500
+  // 1,234,567 requests: 1,234,567 × 33 / 1000 = 40,740.711 → 40,741 (half up)
+  // base 50,000; total 470,741
+  const inv = computeInvoice(plan, { assets_managed: 620n, active_seats: 12n, api_requests: 1_234_567n }, NOV);
+  const amounts = inv.lines.map((l) => [l.kind, l.metric, l.billable, l.unitPrice, l.amount]);
+  assert.deepEqual(amounts, [
+    ["base_fee", null, 1n, 50_000n, 50_000n],
+    ["usage", "assets_managed", 100n, 800n, 80_000n],
+    ["usage", "assets_managed", 400n, 600n, 240_000n],
+    ["usage", "assets_managed", 110n, 450n, 49_500n],
+    ["usage", "active_seats", 7n, 1500n, 10_500n],
+    ["usage", "api_requests", 1_234_567n, 33n, 40_741n],
+  ]);
+  assert.equal(inv.total, 470_741n);
+  assert.equal(inv.subtotal, 470_741n);
+  const tier2 = inv.lines[2];
+  assert.equal(tier2.quantity, 620n);
+  assert.equal(tier2.included, 10n);
+  assert.equal(tier2.tierFrom, 101n);
+  assert.equal(tier2.tierTo, 500n);
+  assert.equal(tier2.usageFrom, "2026-11-01");
+  assert.equal(tier2.usageTo, "2026-12-01");
+  assert.match(tier2.description, /Assets managed, units 101–500/);
+  assert.equal(formatMoney(inv.total, "EUR"), "EUR 4,707.41");
+});
+
+test("usage within the included quantity bills nothing but still shows its line; the minimum tops the total up", () => {
+  const inv = computeInvoice({ ...plan, minimum: 100_000n }, { assets_managed: 7n, active_seats: 5n }, NOV);
+  const usage = inv.lines.filter((l) => l.kind === "usage");
+  assert.equal(usage.length, 3); // one line per metric, amount 0
+  assert.ok(usage.every((l) => l.amount === 0n && l.billable === 0n));
+  assert.equal(usage[0].quantity, 7n);
+  const min = inv.lines.at(-1)!;
+  assert.equal(min.kind, "minimum");
+  assert.equal(min.amount, 50_000n); // 100,000 minimum − 50,000 base fee
+  assert.equal(inv.subtotal, 50_000n);
+  assert.equal(inv.total, 100_000n);
+});
+
+test("a minimum below the usage adds no line; no base fee adds no line", () => {
+  const inv = computeInvoice({ ...plan, baseFee: 0n, minimum: 10n }, { active_seats: 6n }, NOV);
+  assert.deepEqual(inv.lines.map((l) => l.kind), ["usage", "usage", "usage"]);
+  assert.equal(inv.total, 1500n);
+});
+
+test("rounding is half up, once per line", () => {
+  assert.equal(lineAmount(1n, 1n, 2n), 1n); // 0.5 → 1
+  assert.equal(lineAmount(1n, 1n, 3n), 0n); // 0.33 → 0
+  assert.equal(lineAmount(2n, 1n, 3n), 1n); // 0.67 → 1
+  assert.equal(lineAmount(1499n, 1n, 1000n), 1n);
+  assert.equal(lineAmount(500n, 1n, 1000n), 1n);
+  assert.equal(lineAmount(499n, 1n, 1000n), 0n);
+});
+
+test("tier text parses and bad prices are refused with a sentence", () => {
+  assert.deepEqual(parseTiers("100 @ 500, 1000 @ 400, @ 300"), { ok: true, tiers: [{ upTo: 100n, unitPrice: 500n }, { upTo: 1000n, unitPrice: 400n }, { upTo: null, unitPrice: 300n }] });
+  assert.deepEqual(parseTiers("250"), { ok: true, tiers: [{ upTo: null, unitPrice: 250n }] });
+  assert.deepEqual(parseTiers(""), { ok: true, tiers: [] });
+  for (const bad of ["@ -5", "@ 12.5", "100 @ 5, 50 @ 4, @ 3", "100 @ 5", "@ 5, @ 4", "abc"]) {
+    const r = parseTiers(bad);
+    assert.equal(r.ok, false, bad);
+  }
+});
+
+test("money formats exactly, whatever the exponent", () => {
+  assert.equal(decimalOf(-5n, "EUR"), "-0.05");
+  assert.equal(formatMoney(123456789n, "USD"), "USD 1,234,567.89");
+  assert.equal(formatMoney(1500n, "JPY"), "JPY 1,500");
+  assert.equal(formatMoney(1234n, "KWD"), "KWD 1.234");
+});
+
+const tiersArb = fc
+  .array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 100_000 })), { minLength: 0, maxLength: 4 })
+  .chain((steps) =>
+    fc.integer({ min: 0, max: 100_000 }).map((last) => {
+      let bound = 0;
+      return [
+        ...steps.map(([gap, price]) => ({ upTo: BigInt((bound += gap)), unitPrice: BigInt(price) })),
+        { upTo: null, unitPrice: BigInt(last) },
+      ];
+    }),
+  );
+
+const planArb = fc.record({
+  baseFee: fc.bigInt({ min: 0n, max: 1_000_000n }),
+  minimum: fc.bigInt({ min: 0n, max: 5_000_000n }),
+  included: fc.bigInt({ min: 0n, max: 500n }),
+  unitSize: fc.constantFrom(1n, 10n, 1000n),
+  tiers: tiersArb,
+});
+
+const planFrom = (p: fc.RecordValue<{ baseFee: bigint; minimum: bigint; included: bigint; unitSize: bigint; tiers: { upTo: bigint | null; unitPrice: bigint }[] }>): PlanPricing => ({
+  name: "P",
+  currency: "EUR",
+  baseFee: p.baseFee,
+  minimum: p.minimum,
+  prices: [{ metric: "assets_managed", included: p.included, unitSize: p.unitSize, tiers: p.tiers }],
+});
+
+test("property: the lines sum to the total, the total is at least the minimum, the tiers' units add up to the billable quantity", () => {
+  fc.assert(
+    fc.property(planArb, fc.bigInt({ min: 0n, max: 100_000n }), (p, q) => {
+      const pl = planFrom(p);
+      const inv = computeInvoice(pl, { assets_managed: q }, NOV);
+      assert.equal(inv.lines.reduce((s, l) => s + l.amount, 0n), inv.total);
+      assert.ok(inv.total >= p.minimum);
+      assert.ok(inv.lines.every((l) => l.amount >= 0n));
+      const billable = q > p.included ? q - p.included : 0n;
+      assert.equal(splitTiers(billable, pl.prices[0]).reduce((s, t) => s + t.units, 0n), billable);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test("property: tiers are monotone (more usage never costs less)", () => {
+  fc.assert(
+    fc.property(planArb, fc.bigInt({ min: 0n, max: 100_000n }), fc.bigInt({ min: 0n, max: 1000n }), (p, q, extra) => {
+      const pl = planFrom(p);
+      const a = computeInvoice(pl, { assets_managed: q }, NOV).total;
+      const b = computeInvoice(pl, { assets_managed: q + extra }, NOV).total;
+      assert.ok(b >= a, `${q}→${a}, ${q + extra}→${b}`);
+    }),
+    { numRuns: 500 },
+  );
+});
