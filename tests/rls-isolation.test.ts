@@ -102,7 +102,9 @@ interface TableSpec {
     | "assignee_groups"
     | "assignee_group_members"
     | "usage_events"
-    | "usage_rollups";
+    | "usage_rollups"
+    | "tenant_health"
+    | "tenant_health_transitions";
   key: string;
   /** The column `insert` returns and the scratch-row delete matches on (default id). */
   idColumn?: string;
@@ -695,6 +697,43 @@ const USAGE_TABLES: TableSpec[] = [
   },
 ];
 TABLES.push(...USAGE_TABLES);
+
+const HEALTH_TABLES: TableSpec[] = [
+  {
+    // Health states (migration 20261201014500): staff of an ancestor and the tenant's admins and
+    // analysts read (not viewers); written only by the evaluation job (service role health.evaluate).
+    table: "tenant_health",
+    key: "tenant_id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.tenant_health (tenant_id, state, since, evaluated_at) values ($1, 'down', now(), now()) on conflict (tenant_id) do update set state = 'down' returning tenant_id",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.tenant_health set state = 'healthy', signals = '[]'",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    homeReadable: (r) => WRITERS.includes(r!),
+    seed: (owner, fx, slug) =>
+      owner.query("insert into public.tenant_health (tenant_id, state, since, evaluated_at) values ($1, 'degraded', now(), now())", [fx.tenants[slug]]),
+  },
+  {
+    // Health history: the same readers; appended only by the evaluation job.
+    table: "tenant_health_transitions",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.tenant_health_transitions (tenant_id, from_state, to_state, occurred_at) values ($1, 'healthy', 'down', now()) returning id",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.tenant_health_transitions set to_state = 'healthy'",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    homeReadable: (r) => WRITERS.includes(r!),
+    seed: (owner, fx, slug) =>
+      owner.query("insert into public.tenant_health_transitions (tenant_id, from_state, to_state, occurred_at) values ($1, null, 'degraded', now())", [fx.tenants[slug]]),
+  },
+];
+TABLES.push(...HEALTH_TABLES);
 
 /** Tables without tenant_id that are still tenant-scoped through a relation. */
 const SCOPED_WITHOUT_TENANT_ID = ["tenants", "users"];

@@ -147,6 +147,18 @@ async function seedNewerTables(c: pg.Client, fx: Fixtures) {
      values ($1, 'day', date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - interval '2 days', 'alerts_ingested', 12, 1)`,
     [acme],
   );
+  // Health monitoring (issue 12 point 3): the current state with its signals, and its history.
+  await c.query(
+    `insert into public.tenant_health (tenant_id, state, signals, since, evaluated_at)
+     values ($1, 'degraded', '[{"kind":"collectors","level":"warn","reason":"Collector ''edr-puller'' silent for 15 min"}]', now() - interval '15 minutes', now())`,
+    [acme],
+  );
+  await c.query(
+    `insert into public.tenant_health_transitions (tenant_id, from_state, to_state, reasons, occurred_at, notified)
+     values ($1, null, 'healthy', '[]', now() - interval '1 day', 0),
+            ($1, 'healthy', 'degraded', '[{"kind":"collectors","level":"warn","reason":"Collector ''edr-puller'' silent for 15 min"}]', now() - interval '15 minutes', 2)`,
+    [acme],
+  );
 }
 
 /** Checksums of every tenant-scoped table for the given tenants, read as the owner. */

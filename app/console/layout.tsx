@@ -18,6 +18,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         { href: "/customers", label: "Customers" },
         ...(can["credentials:view"] ? [{ href: "/credentials", label: "Credentials" }] : []),
         ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
+        ...(can["alerts:triage"] ? [{ href: "/health", label: "Health" }] : []),
         ...(can["billing:view"] ? [{ href: "/usage", label: "Usage" }] : []),
         ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),
         ...(can["keys:rotate"] ? [{ href: "/keys", label: "Keys" }] : []),

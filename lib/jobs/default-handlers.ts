@@ -1,6 +1,7 @@
 // The handlers every worker of the portal runs. Imported by the worker entry
 // points (instrumentation-node.ts, scripts/keys.ts); lib/jobs itself stays
 // free of domain code.
+import { registerHealthTasks } from "@/lib/health/tasks";
 import { lifecycleHandlers } from "@/lib/lifecycle/handlers";
 import { registerMailDelivery } from "@/lib/mail/deliver";
 import { registerNotifyDelivery } from "@/lib/notify/deliver";
@@ -21,4 +22,5 @@ export function registerDefaultHandlers(): void {
   registerWorkflowTasks();
   registerRetentionTask();
   registerUsageTasks();
+  registerHealthTasks();
 }

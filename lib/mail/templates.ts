@@ -123,3 +123,15 @@ export function workflowAlertMail(d: {
     html: layout(what, lines.slice(1), d.link ? { label: "Open the alert", href: d.link } : undefined),
   };
 }
+
+/** A tenant's health changed (lib/health): from, to, and the reasons. */
+export function healthChangeMail(d: { tenantName: string; from: string; to: string; reasons: string[]; at: string; link: string | null }): RenderedMail {
+  const what = `${d.tenantName} is now ${d.to} (was ${d.from})`;
+  const lines = [`Changed at ${d.at}.`, ...(d.reasons.length ? d.reasons.map((r) => `Reason: ${r}`) : ["Every signal is ok."])];
+  return {
+    template: "health.changed",
+    subject: `[HEALTH] ${what}`.slice(0, 300),
+    text: [what, ...lines, ...(d.link ? ["", `Open it: ${d.link}`] : [])].join("\n"),
+    html: layout(what, lines, d.link ? { label: "Open the health page", href: d.link } : undefined),
+  };
+}

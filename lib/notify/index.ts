@@ -13,6 +13,6 @@ export {
   type ChannelKind,
   type NewChannel,
 } from "./channels";
-export { payloadOf, queueNotification, type AlertSummary, type DeliveryReason, type NotificationRequest } from "./queue";
+export { payloadOf, queueNotification, type AlertSummary, type DeliveryReason, type HealthSummary, type NotificationRequest } from "./queue";
 export { recentDeliveries, type DeliveryStatus, type DeliveryView } from "./read";
 export { DELIVERY_HEADER, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, signatureOf, TIMESTAMP_HEADER, verifySignature } from "./signature";

@@ -9,9 +9,20 @@
 //            and retries, and the page reads its status from there.
 import { withServiceRoleIn } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
-import { enqueueMail, workflowAlertMail } from "@/lib/mail";
+import { enqueueMail, healthChangeMail, workflowAlertMail } from "@/lib/mail";
 
-export type DeliveryReason = "test" | "rule" | "escalation";
+export type DeliveryReason = "test" | "rule" | "escalation" | "health";
+
+/** A tenant's health change (lib/health): the states and the reasons, in words. */
+export interface HealthSummary {
+  tenantId: string;
+  tenantName: string;
+  from: string;
+  to: string;
+  reasons: string[];
+  at: string;
+  link: string | null;
+}
 
 /** What a notification says about an alert: no secret, nothing but the alert's summary. */
 export interface AlertSummary {
@@ -32,12 +43,14 @@ export interface NotificationRequest {
   reason: DeliveryReason;
   alert?: AlertSummary | null;
   rule?: { tenantId: string; id: string; name: string; version: number } | null;
+  /** reason "health": the change announced (no alert, no rule). */
+  health?: HealthSummary | null;
 }
 
 /** The JSON body a webhook receives (docs/workflows.md). */
 export function payloadOf(req: NotificationRequest, deliveryId: string): Record<string, unknown> {
   return {
-    type: req.reason === "test" ? "test" : req.reason === "escalation" ? "alert.escalated" : "alert.routed",
+    type: req.reason === "test" ? "test" : req.reason === "health" ? "tenant.health_changed" : req.reason === "escalation" ? "alert.escalated" : "alert.routed",
     delivery_id: deliveryId,
     tenant: { id: req.channel.tenantId, name: req.channel.tenantName },
     alert: req.alert
@@ -55,6 +68,9 @@ export function payloadOf(req: NotificationRequest, deliveryId: string): Record<
         }
       : null,
     rule: req.rule ? { id: req.rule.id, name: req.rule.name, version: req.rule.version } : null,
+    ...(req.health
+      ? { health: { tenant_id: req.health.tenantId, tenant_name: req.health.tenantName, from: req.health.from, to: req.health.to, reasons: req.health.reasons, at: req.health.at, url: req.health.link } }
+      : {}),
   };
 }
 
@@ -77,8 +93,10 @@ export async function queueNotification(db: Db, req: NotificationRequest): Promi
       const mail = await enqueueMail(sdb, {
         to,
         tenantId: req.channel.tenantId,
-        message: workflowAlertMail({
-          reason: req.reason,
+        message: req.health
+          ? healthChangeMail(req.health)
+          : workflowAlertMail({
+          reason: req.reason === "health" ? "test" : req.reason,
           tenantName: req.alert?.tenantName ?? req.channel.tenantName,
           ruleName: req.rule?.name ?? null,
           alert: req.alert ?? null,

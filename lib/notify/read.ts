@@ -11,7 +11,7 @@ export interface DeliveryView {
   channelId: string;
   channelName: string;
   kind: "webhook" | "email";
-  reason: "test" | "rule" | "escalation";
+  reason: "test" | "rule" | "escalation" | "health";
   status: DeliveryStatus;
   attempts: number;
   maxAttempts: number;
@@ -29,7 +29,7 @@ interface Row {
   channel_id: string;
   channel_name: string;
   kind: "webhook" | "email";
-  reason: "test" | "rule" | "escalation";
+  reason: "test" | "rule" | "escalation" | "health";
   status: DeliveryStatus;
   attempts: number;
   max_attempts: number;

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { CONNECTOR_KINDS, CONNECTORS, type ConnectorKind } from "@/lib/credentials/connectors";
 
-export const SETTING_GROUPS = ["features", "limits", "sla", "notifications", "session", "locale", "integrations"] as const;
+export const SETTING_GROUPS = ["features", "limits", "sla", "notifications", "health", "session", "locale", "integrations"] as const;
 export type SettingGroup = (typeof SETTING_GROUPS)[number];
 
 export const GROUP_LABELS: Record<SettingGroup, string> = {
@@ -12,6 +12,7 @@ export const GROUP_LABELS: Record<SettingGroup, string> = {
   limits: "Limits",
   sla: "SLA targets",
   notifications: "Notifications",
+  health: "Health monitoring",
   session: "Sign-in and sessions",
   locale: "Language and time zone",
   integrations: "Integrations",
@@ -288,6 +289,24 @@ export const SETTINGS: readonly SettingDefinition[] = [
     changedBy: "tenant",
     enforcedBy: "Routing rules: called by a rule that notifies the tenant's default recipients (enabled webhook channels of the tenant holding the value).",
   }),
+
+  // --- health monitoring thresholds (lib/health, docs/health.md) ------------------
+  ...(
+    [
+      ["health.collector_silent_warn_minutes", "Collector silent: degraded after", "Minutes without a heartbeat from a collector before the tenant is degraded.", 10, 1, 10080, "minutes"],
+      ["health.collector_silent_critical_minutes", "Collector silent: down after", "Minutes without a heartbeat from a collector before the tenant is down (never below the degraded threshold).", 60, 1, 10080, "minutes"],
+      ["health.alert_silence_hours", "No new alert: degraded after", "Hours without a new alert, for a tenant that had one in the last 30 days, before it is degraded (0: not checked).", 24, 0, 720, "hours"],
+      ["health.credential_expiring_days", "Credential expiring: degraded within", "Days before a connector credential's expiry at which the tenant is degraded (an expired one makes it down).", 14, 0, 365, "days"],
+      ["health.job_failures_per_hour", "Failed jobs per hour: degraded from", "Failed background jobs of the tenant in the last hour that make it degraded (0: not checked).", 1, 0, 10000, "jobs"],
+      ["health.api_error_warn_percent", "API refusals: degraded from", "Share of the tenant's API requests refused in the last hour that makes it degraded (0: not checked; judged from 20 requests).", 20, 0, 100, "%"],
+      ["health.api_error_critical_percent", "API refusals: down from", "Share of the tenant's API requests refused in the last hour that makes it down.", 80, 1, 100, "%"],
+      ["health.quota_warn_percent", "Quota use: degraded from", "Use of a limit (assets, users, items ingested per day) that makes the tenant degraded (0: not checked); at 100% it is down.", 80, 0, 100, "%"],
+      ["health.sign_in_failures_per_hour", "Failed sign-ins per hour: degraded from", "Failed or locked sign-ins of the tenant's members in the last hour that make it degraded (0: not checked).", 20, 0, 100000, "sign-ins"],
+      ["health.denied_per_hour", "Denied attempts per hour: degraded from", "Refused actions and cross-tenant attempts (denied audit rows) in the last hour that make the tenant degraded (0: not checked).", 5, 0, 100000, "attempts"],
+    ] as const
+  ).map(([key, label, description, dflt, min, max, unit]) =>
+    define({ key, group: "health", label, description, default: dflt as number, ...integer(min, max, unit), changedBy: "tenant", enforcedBy: "Health monitoring: the every-minute evaluation of the tenant's health state (docs/health.md)." }),
+  ),
 
   // --- session policy --------------------------------------------------------------
   define({

@@ -1,0 +1,67 @@
+// A change of a tenant's health, announced to the tenant's default
+// recipients (lib/rules/defaults.ts: the notifications.webhook_ids and
+// notifications.emails settings, inherited down the tree), through the same
+// senders a routing rule uses: each default webhook gets a delivery row
+// (lib/notify queueNotification, reason "health", delivered by the
+// notify:deliver task), each default address an outbox message (lib/mail
+// enqueueMail). Queued in the evaluation's transaction. In the portal, the
+// change is the transition row itself: the console's /health page and the
+// tenant's /status page list the recent ones.
+import type { Db } from "@/lib/db/with-tenant";
+import { settings } from "@/lib/config";
+import { enqueueMail, healthChangeMail } from "@/lib/mail";
+import { queueNotification, type HealthSummary } from "@/lib/notify";
+import { defaultRecipients } from "@/lib/rules/defaults";
+import { tenantOrigin } from "@/lib/tenancy/host";
+import { STATE_LABELS, type HealthState, type Signal } from "./signals";
+
+export interface Transition {
+  tenantId: string;
+  id: string;
+  from: HealthState;
+  to: HealthState;
+  reasons: Signal[];
+  at: Date;
+}
+
+function statusLink(slug: string): string | null {
+  try {
+    const s = settings();
+    const local = s.PORTAL_DOMAIN === "localhost";
+    const port = s.PORTAL_PUBLIC_PORT !== undefined ? String(s.PORTAL_PUBLIC_PORT) : local ? "3000" : "";
+    return `${tenantOrigin(slug, { protocol: local ? "http:" : "https:", port })}/status`;
+  } catch {
+    return null;
+  }
+}
+
+/** Queues the change's notifications in `db`'s (service-role) transaction; returns how many were queued. */
+export async function notifyTransition(db: Db, t: Transition): Promise<number> {
+  const { rows } = await db.$client.query<{ name: string; slug: string }>("select name, slug from public.tenants where id = $1", [t.tenantId]);
+  if (!rows[0]) return 0;
+  const summary: HealthSummary = {
+    tenantId: t.tenantId,
+    tenantName: rows[0].name,
+    from: STATE_LABELS[t.from].toLowerCase(),
+    to: STATE_LABELS[t.to].toLowerCase(),
+    reasons: t.reasons.map((r) => r.reason),
+    at: t.at.toISOString(),
+    link: statusLink(rows[0].slug),
+  };
+  const d = await defaultRecipients(db, t.tenantId);
+  let queued = 0;
+  for (const c of d.webhooks) {
+    queued += (
+      await queueNotification(db, {
+        channel: { tenantId: c.tenantId, id: c.id, kind: c.kind, recipients: c.recipients, tenantName: c.tenantName },
+        reason: "health",
+        health: summary,
+      })
+    ).length;
+  }
+  for (const to of d.emails) {
+    await enqueueMail(db, { to, tenantId: t.tenantId, message: healthChangeMail(summary) });
+    queued++;
+  }
+  return queued;
+}

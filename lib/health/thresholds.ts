@@ -1,0 +1,29 @@
+// The health.* settings (lib/settings/registry.ts) as the Thresholds the
+// signals take. Inherited and lockable like every setting: an MSSP sets its
+// defaults at its root, a customer may tune its own unless the MSSP locked them.
+import type { EffectiveConfig } from "@/lib/settings";
+import type { Thresholds } from "./signals";
+
+export const THRESHOLD_KEYS: Record<keyof Thresholds, string> = {
+  collectorSilentWarnMinutes: "health.collector_silent_warn_minutes",
+  collectorSilentCriticalMinutes: "health.collector_silent_critical_minutes",
+  alertSilenceHours: "health.alert_silence_hours",
+  credentialExpiringDays: "health.credential_expiring_days",
+  jobFailuresWarn: "health.job_failures_per_hour",
+  apiErrorWarnPercent: "health.api_error_warn_percent",
+  apiErrorCriticalPercent: "health.api_error_critical_percent",
+  quotaWarnPercent: "health.quota_warn_percent",
+  signInFailuresWarn: "health.sign_in_failures_per_hour",
+  deniedWarn: "health.denied_per_hour",
+};
+
+export function thresholdsOf(config: EffectiveConfig): Thresholds {
+  return Object.fromEntries(Object.entries(THRESHOLD_KEYS).map(([k, key]) => [k, config.value<number>(key)])) as unknown as Thresholds;
+}
+
+/** The limits the quota signal compares usage with (lib/usage/limits.ts compares the same). */
+export const QUOTA_LIMITS = [
+  { metric: "assets_managed", key: "limits.assets", label: "Assets" },
+  { metric: "active_seats", key: "limits.users", label: "Users" },
+  { metric: "alerts_ingested", key: "limits.api_ingest_per_day", label: "Items ingested per day" },
+] as const;

@@ -1,0 +1,170 @@
+// Health evaluation (lib/health, migration 20261201014500) on a real Postgres
+// with real RLS, the clock injected:
+//   - a collector going silent turns its tenant healthy → degraded → down,
+//     and a heartbeat brings it back to healthy; each change is one
+//     transition row, with the reason in words;
+//   - re-running an evaluation at the same time records nothing more
+//     (idempotent), and each transition queues its notifications once: one
+//     email per default address (lib/mail outbox), one delivery per default
+//     webhook (lib/notify), none for the first evaluation;
+//   - thresholds come from the settings (health.*), inherited from the MSSP;
+//   - RLS: a tenant admin reads only its own subtree's health, another MSSP
+//     nothing, a viewer nothing; nobody writes through authenticated.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { evaluateHealth } from "@/lib/health/evaluate";
+import { createChannel } from "@/lib/notify";
+import { setSettingValue } from "@/lib/settings";
+import { insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
+import { as, assertRefused, attempt } from "./helpers/sql";
+import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { ensureCerbos } from "@/scripts/lib/cerbos";
+
+let db: TestDatabase;
+let fx: Fixtures;
+const MIN = 60_000;
+// A fixed clock, after the fixtures' alerts (detected now()), so their freshness is fine.
+const T0 = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 3_600_000);
+const at = (minutes: number) => new Date(T0.getTime() + minutes * MIN);
+
+before(async () => {
+  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+});
+after(() => db?.drop());
+
+const owner = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
+
+const stateOf = async (slug: "acme" | "globex") =>
+  (await owner<{ state: string }>("select state from public.tenant_health where tenant_id = $1", [fx.tenants[slug]]))[0]?.state ?? null;
+const transitions = (slug: "acme" | "globex") =>
+  owner<{ from_state: string | null; to_state: string; reasons: { kind: string; level: string; reason: string }[]; notified: number }>(
+    "select from_state, to_state, reasons, notified from public.tenant_health_transitions where tenant_id = $1 order by id",
+    [fx.tenants[slug]],
+  );
+const healthMails = async () => Number((await owner<{ n: string }>("select count(*)::text as n from mail.outbox where template = 'health.changed'"))[0].n);
+const healthDeliveries = async () => Number((await owner<{ n: string }>("select count(*)::text as n from public.notification_deliveries where reason = 'health'"))[0].n);
+
+describe("health evaluation", () => {
+  beforeEach(async () => {
+    await owner("delete from public.tenant_health_transitions; delete from public.tenant_health; delete from public.collectors; delete from public.tenant_settings; delete from mail.outbox; delete from public.notification_deliveries");
+  });
+
+  test("silent collector → degraded → down; heartbeat → healthy; once per transition", async () => {
+    await owner("insert into public.collectors (tenant_id, name, last_heartbeat_at) values ($1, 'edr-east', $2)", [fx.tenants.acme, at(0)]);
+    // A real webhook channel (sealed secret) made the way the Workflows page makes one.
+    const { channel } = await as(fx, "acmeAdmin", (tx) => createChannel(tx, { tenantId: fx.tenants.acme, name: `ops hook ${Date.now()}`, kind: "webhook", url: "https://hooks.example.com/health" }));
+    await as(fx, "acmeAdmin", async (tx) => {
+      await setSettingValue(tx, { tenantId: fx.tenants.acme, key: "notifications.emails", raw: "soc@acme.example.test\nops@acme.example.test" });
+      await setSettingValue(tx, { tenantId: fx.tenants.acme, key: "notifications.webhook_ids", raw: channel.id });
+    });
+
+    const first = await evaluateHealth({ now: at(1) });
+    assert.equal(await stateOf("acme"), "healthy");
+    assert.equal(await stateOf("globex"), "healthy");
+    assert.ok(first.tenants >= 5, "every active customer and site, not the MSSPs");
+    assert.equal(first.notified, 0, "a first evaluation announces nothing");
+
+    await evaluateHealth({ now: at(15) });
+    assert.equal(await stateOf("acme"), "degraded");
+    let acme = await transitions("acme");
+    assert.deepEqual(acme.map((t) => [t.from_state, t.to_state]), [[null, "healthy"], ["healthy", "degraded"]]);
+    assert.equal(acme[1].reasons[0].reason, "Collector 'edr-east' silent for 15 min");
+    assert.equal(acme[1].notified, 3, "two emails and one webhook");
+    assert.equal(await healthMails(), 2);
+    assert.equal(await healthDeliveries(), 1);
+
+    // The same evaluation again (the cron slot run twice), and one a minute later: nothing new.
+    await evaluateHealth({ now: at(15) });
+    await evaluateHealth({ now: at(16) });
+    assert.equal((await transitions("acme")).length, 2);
+    assert.equal(await healthMails(), 2);
+    assert.equal(await healthDeliveries(), 1);
+    const since = (await owner<{ since: Date; evaluated_at: Date }>("select since, evaluated_at from public.tenant_health where tenant_id = $1", [fx.tenants.acme]))[0];
+    assert.equal(since.since.getTime(), at(15).getTime(), "the state holds since it began");
+    assert.equal(since.evaluated_at.getTime(), at(16).getTime());
+
+    await evaluateHealth({ now: at(61) });
+    assert.equal(await stateOf("acme"), "down");
+
+    await owner("update public.collectors set last_heartbeat_at = $2 where tenant_id = $1", [fx.tenants.acme, at(70)]);
+    await evaluateHealth({ now: at(71) });
+    assert.equal(await stateOf("acme"), "healthy");
+    acme = await transitions("acme");
+    assert.deepEqual(acme.map((t) => t.to_state), ["healthy", "degraded", "down", "healthy"]);
+    assert.deepEqual(acme[3].reasons, [], "recovered: no reason left");
+    assert.equal(await healthMails(), 6, "two emails for each of the three changes");
+    assert.equal(await healthDeliveries(), 3);
+    const payload = (await owner<{ payload: { type: string; health: { from: string; to: string } } }>(
+      "select payload from public.notification_deliveries where reason = 'health' order by created_at desc limit 1",
+    ))[0].payload;
+    assert.equal(payload.type, "tenant.health_changed");
+    assert.deepEqual([payload.health.from, payload.health.to], ["down", "healthy"]);
+    // Globex has no collector: never changed.
+    assert.equal((await transitions("globex")).length, 1);
+  });
+
+  test("thresholds come from the health.* settings, inherited from the MSSP", async () => {
+    await owner("insert into public.collectors (tenant_id, name, last_heartbeat_at) values ($1, 'edr-east', $2)", [fx.tenants.acme, at(0)]);
+    await as(fx, "msspAdmin", (tx) => setSettingValue(tx, { tenantId: fx.tenants["mssp-a"], key: "health.collector_silent_warn_minutes", raw: "30" }));
+    await evaluateHealth({ now: at(20) });
+    assert.equal(await stateOf("acme"), "healthy", "20 min silent is below the MSSP's 30");
+    await as(fx, "acmeAdmin", (tx) => setSettingValue(tx, { tenantId: fx.tenants.acme, key: "health.collector_silent_warn_minutes", raw: "5" }));
+    await evaluateHealth({ now: at(20) });
+    assert.equal(await stateOf("acme"), "degraded", "acme's own 5 min applies");
+  });
+
+  test("signals from the audit trail: sign-in failures and denied attempts in the last hour", async () => {
+    await owner(
+      `insert into public.audit_log (tenant_id, action, outcome, details, occurred_at)
+       select $1, 'alerts.read', 'denied', '{}'::jsonb, $2 from generate_series(1, 5)`,
+      [fx.tenants.globex, new Date()],
+    );
+    await evaluateHealth({ now: new Date(Date.now() + MIN) });
+    assert.equal(await stateOf("globex"), "degraded");
+    const reasons = (await transitions("globex"))[0].reasons.map((r) => r.reason);
+    assert.deepEqual(reasons, ["5 denied attempts in the last hour"]);
+    // An hour later they no longer count.
+    await evaluateHealth({ now: new Date(Date.now() + 62 * MIN) });
+    assert.equal(await stateOf("globex"), "healthy");
+  });
+});
+
+describe("who reads health (RLS)", () => {
+  before(async () => {
+    await owner("delete from public.tenant_health_transitions; delete from public.tenant_health; delete from public.collectors");
+    await evaluateHealth({ now: at(1) });
+  });
+  const seen = (user: UserName, table: string) =>
+    as(fx, user, async (tx) => {
+      const { rows } = await tx.client.query<{ tenant_id: string }>(`select distinct tenant_id from public.${table}`);
+      return rows.map((r) => fx.slugOf(r.tenant_id)).sort();
+    });
+
+  for (const table of ["tenant_health", "tenant_health_transitions"]) {
+    test(`${table}: each sees its own subtree, no more`, async () => {
+      assert.deepEqual(await seen("msspAdmin", table), ["acme", "acme-eu", "acme-us", "globex"]);
+      assert.deepEqual(await seen("msspAnalyst", table), ["acme", "acme-eu", "acme-us", "globex"]);
+      assert.deepEqual(await seen("acmeAdmin", table), ["acme", "acme-eu", "acme-us"]);
+      assert.deepEqual(await seen("acmeAnalyst", table), ["acme", "acme-eu", "acme-us"]);
+      assert.deepEqual(await seen("acmeEuAdmin", table), ["acme-eu"]);
+      assert.deepEqual(await seen("globexAdmin", table), ["globex"]);
+      assert.deepEqual(await seen("acmeViewer", table), [], "viewers do not read health");
+      assert.deepEqual(await seen("msspBAdmin", table), ["other-co"], "another MSSP: only its own customer");
+      assert.deepEqual(await seen("noMemberships", table), []);
+    });
+  }
+
+  test("nobody writes through authenticated, the MSSP admin included", async () => {
+    await as(fx, "msspAdmin", async (tx) => {
+      await tx.client.query("savepoint s");
+      assertRefused(await attempt(tx.client, "insert into public.tenant_health (tenant_id, state, since, evaluated_at) values ($1, 'down', now(), now())", [fx.tenants.acme]));
+      await tx.client.query("rollback to savepoint s");
+      assertRefused(await attempt(tx.client, "update public.tenant_health set state = 'healthy'"));
+      await tx.client.query("rollback to savepoint s");
+      assertRefused(await attempt(tx.client, "delete from public.tenant_health_transitions"));
+      await tx.client.query("rollback to savepoint s");
+    });
+  });
+});
