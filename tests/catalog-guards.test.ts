@@ -8,17 +8,19 @@
 //   anon           Supabase's role for requests without a session
 //   authenticated  every signed-in request (withTenant), under RLS
 //   portal_app     the portal's login role, before any SET ROLE
+//   portal_collector  a per-tenant collector's login role, before its SET ROLE
 //   PUBLIC         every role, these included
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { after, describe, test } from "node:test";
+import { COLLECTOR_ROLE, enableAppLogin } from "@/scripts/lib/app-role";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 const db: TestDatabase = await createTestDatabase({ setEnv: false });
 after(() => db.drop());
 
-const ROLES = ["anon", "authenticated", "portal_app"];
+const ROLES = ["anon", "authenticated", "portal_app", "portal_collector"];
 
 /** `allow(reason, ...entries)`: entries are "<kind> <object> <grantee> <privilege>". */
 const ALLOWED = new Map<string, string>();
@@ -88,6 +90,8 @@ allow("a tenant's own and inherited workflow rules (lib/rules): answers only for
 allow("a tenant's own and inherited assignee groups (lib/groups): answers only for a tenant the caller can see, names and member counts of its ancestors' groups",
   "function workflows.groups_for(tenant uuid) authenticated EXECUTE");
 allow("builds the claims before the switch to authenticated (lib/db/with-tenant.ts)", "function public.custom_access_token_hook(event jsonb) portal_app EXECUTE");
+allow("a collector's API key claims, built and its secret checked before its switch to authenticated (lib/collector/credentials.ts, migration 20261201013100)",
+  "function public.api_key_access_token(event jsonb) portal_collector EXECUTE");
 // API keys (issue 11, migration 20261201010000).
 allow("an API key's claims, built and its secret checked before the switch to authenticated (lib/db/with-tenant.ts, lib/api/gateway)",
   "function public.api_key_access_token(event jsonb) portal_app EXECUTE");
@@ -97,6 +101,8 @@ allow("API keys: admins list and create them (policies); revoking is the only ch
   "column public.api_keys.revoked_at authenticated UPDATE", "column public.api_keys.revoked_by authenticated UPDATE");
 allow("API key helpers: the scope list and a key's RLS role (immutable, read nothing); the caller's own key id from its claims; a concurrency slot (advisory lock of the caller's transaction); the key's own last use",
   ...["api.valid_scopes()", "api.key_role(scopes text[], tenant_kind text)", "api.take_slot(tenant uuid, slots integer)", "api.touch_key(ip text)", "tenancy.api_key_id()"].map((f) => `function ${f} authenticated EXECUTE`));
+allow("a collector's key unwraps its own tenant's DEK, and only when it is live and holds collectors:write (lib/vault/keys.ts ownKeyDekFor, migration 20261201013100)",
+  "function api.unwrap_own_dek(dek_version integer) authenticated EXECUTE");
 allow("the per-request session check, one statement before any role switch (lib/auth/sessions.ts checkSession): answers for one session id and user, touches last_seen_at; the sessions table itself stays unreachable",
   "schema sessions portal_app USAGE", "function sessions.check_session(p_session uuid, p_user uuid, p_idle_seconds integer) portal_app EXECUTE");
 
@@ -106,9 +112,12 @@ allow("usage events and rollups (lib/usage): read by admins of the tenant or an 
 allow("usage helpers: a metric's kind (immutable, reads nothing); the tenants whose usage the caller may read (its own scope only); a subtree's daily totals (security invoker: RLS decides what is summed)",
   ...["usage.metric_kind(metric text)", "usage.readable_tenant_ids()", "usage.subtree_daily(roots uuid[], from_day timestamp with time zone, to_day timestamp with time zone)"].map((f) => `function ${f} authenticated EXECUTE`));
 
-// Health monitoring (issue 12 point 3, migration 20261201014500).
-allow("tenant health states and their history (lib/health): read by MSSP staff of an ancestor and the tenant's admins and analysts (policy); written only by the evaluation job (service role health.evaluate)",
-  "table public.tenant_health authenticated SELECT", "table public.tenant_health_transitions authenticated SELECT");
+// Plans and billing (issue 12, migration 20261201014000).
+allow("billing plans, their prices and customers' assignments (lib/billing): read and changed by the MSSP's admins only (policies); triggers refuse overlaps, currency mismatches, another MSSP's plan and price changes of an invoiced plan",
+  ...["billing_plans", "billing_plan_prices", "billing_plan_assignments"].flatMap((t) => each(`table public.${t} authenticated`, ["SELECT", "INSERT", "UPDATE", "DELETE"])));
+allow("invoices and their lines (lib/billing): read by admins of the customer or an ancestor (policy); written only by the service role (billing.invoicing) after the PDP allowed billing:manage",
+  "table public.billing_invoices authenticated SELECT", "table public.billing_invoice_lines authenticated SELECT");
+allow("the billing schema holds the tiers check function (immutable, reads nothing) and the counters (no grant)", "schema billing authenticated USAGE", "function billing.valid_tiers(tiers jsonb) authenticated EXECUTE");
 
 // Extension functions: PUBLIC may execute what ltree and pgcrypto install, as
 // Postgres installs them and Supabase ships them; they read no table.
@@ -231,7 +240,7 @@ describe("effective privileges, default privileges and the API roles' own member
   test("what anon, authenticated and portal_app can effectively do to tables and functions is exactly what the allowlist grants them", async () => {
     const effective = await withClient(db.url, async (c) => (await c.query<{ entry: string }>(EFFECTIVE_SQL, [ROLES])).rows.map((r) => r.entry));
     // A function PUBLIC may execute is executable by each role; the allowlist names it once, for PUBLIC.
-    const allowed = (e: string) => ALLOWED.has(e) || ALLOWED.has(e.replace(/ (anon|authenticated|portal_app) EXECUTE$/, " PUBLIC EXECUTE"));
+    const allowed = (e: string) => ALLOWED.has(e) || ALLOWED.has(e.replace(/ (anon|authenticated|portal_app|portal_collector) EXECUTE$/, " PUBLIC EXECUTE"));
     assert.deepEqual(effective.filter((e) => !allowed(e)), []);
     assert.ok(effective.includes("table public.alerts authenticated SELECT"), "control: the effective scan sees a real grant");
   });
@@ -270,7 +279,7 @@ describe("effective privileges, default privileges and the API roles' own member
     });
   });
 
-  test("anon, authenticated and service_role belong to no role, and only portal_app (besides superusers) belongs to them", async () => {
+  test("anon, authenticated and service_role belong to no role; only portal_app (besides superusers) belongs to them, and portal_collector to authenticated alone", async () => {
     await withClient(db.url, async (c) => {
       const { rows } = await c.query<{ role: string; member_of: string[]; members: string[] }>(`
         select r.rolname as role,
@@ -278,7 +287,7 @@ describe("effective privileges, default privileges and the API roles' own member
                array(select u.rolname::text from pg_auth_members m join pg_roles u on u.oid = m.member
                       where m.roleid = r.oid and not u.rolsuper order by 1) as members
           from pg_roles r where r.rolname in ('anon', 'authenticated', 'service_role') order by 1`);
-      assert.deepEqual(rows, ["anon", "authenticated", "service_role"].map((role) => ({ role, member_of: [], members: ["portal_app"] })));
+      assert.deepEqual(rows, ["anon", "authenticated", "service_role"].map((role) => ({ role, member_of: [], members: role === "authenticated" ? ["portal_app", "portal_collector"] : ["portal_app"] })));
       const attrs = await c.query(`select rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls from pg_roles
                                     where rolname in ('anon', 'authenticated') order by 1`);
       for (const a of attrs.rows) assert.deepEqual({ ...a, rolname: undefined }, { rolname: undefined, rolcanlogin: false, rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false }, a.rolname);
@@ -306,6 +315,41 @@ describe("portal_app", () => {
       assert.deepEqual(members.rows, []);
       const attrs = await c.query(`select rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls from pg_roles where rolname = 'portal_app'`);
       assert.deepEqual(attrs.rows[0], { rolsuper: false, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false });
+    });
+  });
+});
+
+describe("portal_collector", () => {
+  test("is a member of authenticated only (no admin option, no inheritance); nobody is a member of it; it cannot become service_role or read before its switch", async () => {
+    await withClient(db.url, async (c) => {
+      const { rows } = await c.query(`
+        select r.rolname as role, m.admin_option
+          from pg_auth_members m join pg_roles r on r.oid = m.roleid join pg_roles u on u.oid = m.member
+         where u.rolname = 'portal_collector' order by 1`);
+      assert.deepEqual(rows, [{ role: "authenticated", admin_option: false }]);
+      const members = await c.query(`select 1 from pg_auth_members m where m.roleid = 'portal_collector'::regrole`);
+      assert.equal(members.rowCount, 0);
+      const attrs = await c.query(`select rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls from pg_roles where rolname = 'portal_collector'`);
+      assert.deepEqual(attrs.rows[0], { rolsuper: false, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false });
+    });
+    const url = await enableAppLogin(db.url, undefined, COLLECTOR_ROLE);
+    await withClient(url, async (c) => {
+      const refused = async (sql: string) => {
+        await c.query("begin");
+        try {
+          await assert.rejects(c.query(sql), (e: { code?: string }) => e.code === "42501", sql);
+        } finally {
+          await c.query("rollback");
+        }
+      };
+      await refused("set local role service_role");
+      await refused("set local role anon");
+      await refused("select 1 from public.tenants limit 1");
+      await refused("select public.custom_access_token_hook('{}'::jsonb)");
+      // Control: the switch it is for works.
+      await c.query("begin");
+      await c.query("set local role authenticated");
+      await c.query("rollback");
     });
   });
 });
@@ -423,6 +467,9 @@ describe("security-definer functions the API roles can call", () => {
     // lib/api/gateway: an API key records its own last use (time, address), at most once a minute;
     // it updates only the row whose id is the caller's key claim (tenancy.api_key_id()), nothing else.
     "api.touch_key(ip text)",
+    // lib/collector: a collector's key unwraps its own tenant's DEK (live key, collectors:write),
+    // and nobody else's; a person gets 42501 (tests/collector-own-key.test.ts).
+    "api.unwrap_own_dek(dek_version integer)",
     // lib/usage: the tenants whose usage the caller may read (admin roles, or its key's usage:read scope,
     // which a key may not read from api_keys itself); a subset of tenancy.visible_tenant_ids() (tests/usage-rls.test.ts).
     "usage.readable_tenant_ids()",

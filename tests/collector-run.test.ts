@@ -10,6 +10,7 @@ import { createApiKey, revokeApiKey } from "@/lib/api/keys/store";
 import { tenantResource } from "@/lib/authz";
 import { createCredential } from "@/lib/credentials";
 import { ensureCerbos } from "@/scripts/lib/cerbos";
+import { COLLECTOR_ROLE, enableAppLogin } from "@/scripts/lib/app-role";
 import { startApiServer, startCollector, type ApiServer, type CollectorRun } from "./helpers/collector-env";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
@@ -38,9 +39,11 @@ async function newKey(scopes: ("alerts:write" | "collectors:write" | "alerts:rea
   });
 }
 
+let collectorUrl: string;
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    DATABASE_URL: db.url,
+    // Its own login (migration 20261201013100): authenticated and the key hook only, never the owner's.
+    DATABASE_URL: collectorUrl,
     // Nothing listens here: the collector needs no PDP of its own (the gateway asks it).
     CERBOS_URL: "http://127.0.0.1:9",
     NODE_ENV: "test",
@@ -74,6 +77,7 @@ before(async () => {
   process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
   db = await createTestDatabase();
   fx = await insertFixtures(db.url);
+  collectorUrl = await enableAppLogin(db.url, undefined, COLLECTOR_ROLE);
   api = await startApiServer();
   stub = await startVendorStub({ genericHeader: "X-Api-Key", genericValue: `Token ${GENERIC_SECRET}`, sentinelToken: SENTINEL_TOKEN });
   stub.generic.alerts.push(...genericAlerts(7));
@@ -262,7 +266,8 @@ describe("secrets and keys", () => {
   });
 
   test("the planted secrets and the API key appear in no log line, heartbeat, audit row or checkpoint", async () => {
-    assert.ok(everyLine.length > 50, "the runs logged");
+    // A floor, not a count: proves the runs above logged (their number varies with retries and timing).
+    assert.ok(everyLine.length > 20, `the runs logged (${everyLine.length} lines)`);
     for (const line of everyLine) {
       for (const secret of [GENERIC_SECRET, SENTINEL_TOKEN, key, key.split("_").pop()!]) {
         assert.ok(!line.includes(secret), `a log line holds a secret: ${line.slice(0, 200)}`);

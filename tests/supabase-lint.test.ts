@@ -365,6 +365,9 @@ const EXCEPTIONS = new Map<string, string>([
   // UPDATE on api_keys. In `api`, not served by PostgREST; updates only the row of the caller's own
   // key claim (tenancy.api_key_id()), at most once a minute (tests/api-keys.test.ts).
   ["authenticated_security_definer_function_executable api.touch_key(ip text)", "a key's own last use: the caller's key row only"],
+  // A collector's key unwraps its own tenant's DEK (lib/collector, migration 20261201013100): only a
+  // live key with collectors:write, only its own tenant; in `api`, not served by PostgREST.
+  ["authenticated_security_definer_function_executable api.unwrap_own_dek(dek_version integer)", "a collector key's own tenant DEK only"],
   // Usage metering (lib/usage, migration 20261201012000): the tenants whose usage the caller may
   // read; security definer because a key may not read its own api_keys row (its usage:read scope).
   // In `usage`, not served by PostgREST; a subset of tenancy.visible_tenant_ids() (tests/usage-rls.test.ts).

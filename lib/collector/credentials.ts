@@ -17,8 +17,11 @@
 //   4. the sealed secret is read under RLS (select only: unlike
 //      lib/credentials/use.ts, no FOR UPDATE, which needs an admin's right
 //      to change the row; a key is never an admin) and opened with the
-//      tenant's DEK (lib/vault/keys.ts dekFor, its own named service-role
-//      purpose "vault.keys", unchanged), bound to tenant, row and version;
+//      tenant's DEK, unwrapped in this same transaction by
+//      api.unwrap_own_dek (lib/vault/keys.ts ownKeyDekFor: only a live key
+//      with collectors:write, only its own tenant's key — no service role,
+//      so the collector's login, portal_collector, has no path to it),
+//      bound to tenant, row and version;
 //   5. each opening is audited as credential.opened, purpose
 //      "collector.pull", actor = the key, in the same transaction.
 //
@@ -33,7 +36,7 @@ import { scrubText, withSecretsScrubbed } from "@/lib/log";
 import { enabledKindsOf } from "@/lib/settings/read";
 import { effectiveConfig } from "@/lib/settings/resolve";
 import { CredentialIntegrityError, TenantKeyUnavailableError } from "@/lib/vault/errors";
-import { dekFor } from "@/lib/vault/keys";
+import { ownKeyDekFor } from "@/lib/vault/keys";
 import { openSecret } from "@/lib/vault/seal";
 import { PULLERS } from "./vendors";
 
@@ -118,7 +121,7 @@ export async function openTenantCredentials(key: ParsedKey, tenantSlug: string):
         });
       let secret: string;
       try {
-        const dek = await dekFor(tenant.id, row.key_version);
+        const dek = await ownKeyDekFor(tx.db, tenant.id, row.key_version);
         secret = openSecret(dek, { tenantId: tenant.id, credentialId: row.id, keyVersion: row.key_version }, row.sealed);
       } catch (error) {
         if (error instanceof CredentialIntegrityError || error instanceof TenantKeyUnavailableError) {

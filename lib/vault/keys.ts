@@ -69,6 +69,27 @@ async function unwrap(db: Db, tenantId: string, version: number): Promise<Buffer
   }
 }
 
+/**
+ * The DEK of one version of the calling API key's own tenant, inside that
+ * key's withTenant transaction (a collector): api.unwrap_own_dek checks the key
+ * is live and holds collectors:write, so no service role is needed. Runs in a
+ * savepoint, so a key that is gone leaves the transaction usable (the caller
+ * audits the failure in it). Not cached: a collector opens a few credentials
+ * per cycle, and a revocation must stop the next one.
+ */
+export async function ownKeyDekFor(db: Db, tenantId: string, version: number): Promise<Buffer> {
+  await db.$client.query("savepoint own_dek");
+  try {
+    const { rows } = await db.$client.query<{ dek: Buffer }>("select api.unwrap_own_dek($1) as dek", [version]);
+    await db.$client.query("release savepoint own_dek");
+    return rows[0].dek;
+  } catch (error) {
+    await db.$client.query("rollback to savepoint own_dek");
+    if (sqlState(error) === "42501") throw error; // not a key that may: not a missing key
+    unavailable(tenantId, version, error);
+  }
+}
+
 /** The DEK of one version of a tenant's key, to open what it sealed. */
 export async function dekFor(tenantId: string, version: number): Promise<Buffer> {
   const hit = cached(tenantId, version);

@@ -10,6 +10,8 @@ import pg from "pg";
 import { sqlState } from "@/lib/db/sql-state";
 
 export const APP_ROLE = "portal_app";
+/** The per-tenant collector's login (migration 20261201013100): authenticated and the API key hook only. */
+export const COLLECTOR_ROLE = "portal_collector";
 
 /** `url` with its user and password replaced. */
 export function urlAs(url: string, user: string, password: string): string {
@@ -34,19 +36,19 @@ export function scramVerifier(password: string, salt = randomBytes(16), iteratio
 }
 
 /**
- * Lets portal_app log in with `password` (a fresh random one by default) and
- * returns the URL of `ownerUrl`'s database as portal_app. The database must
+ * Lets `role` (portal_app by default) log in with `password` (a fresh random
+ * one by default) and returns the URL of `ownerUrl`'s database as that role. The database must
  * be migrated (the role is made by a migration). Roles belong to the cluster:
  * two processes doing this at once can collide ("tuple concurrently
  * updated", XX000), so that is retried.
  */
-export async function enableAppLogin(ownerUrl: string, password = randomBytes(24).toString("base64url")): Promise<string> {
+export async function enableAppLogin(ownerUrl: string, password = randomBytes(24).toString("base64url"), role = APP_ROLE): Promise<string> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
     // ALTER ROLE takes no bind parameters: the verifier goes in as an escaped
     // literal, and the password itself never leaves this process.
-    const statement = `alter role ${APP_ROLE} login password ${client.escapeLiteral(scramVerifier(password))}`;
+    const statement = `alter role ${client.escapeIdentifier(role)} login password ${client.escapeLiteral(scramVerifier(password))}`;
     for (let attempt = 1; ; attempt++) {
       try {
         await client.query(statement);
@@ -59,5 +61,5 @@ export async function enableAppLogin(ownerUrl: string, password = randomBytes(24
   } finally {
     await client.end();
   }
-  return urlAs(ownerUrl, APP_ROLE, password);
+  return urlAs(ownerUrl, role, password);
 }
