@@ -31,6 +31,7 @@
 // export/restore rates, scripts/bench/lifecycle.ts; also part of the default
 // run, last, since it takes about 70 s at the default scale);
 // --only=metering: usage events recorded and rolled up, 1,000 tenants × 30 days, scripts/bench/metering.ts;
+// --only=health: every tenant's health evaluated, and the console /health page's data p95, scripts/bench/health.ts;
 // --only=ingest: POST /alerts' database part, batches of 500 under RLS vs a
 // raw COPY of the same rows, scripts/bench/ingest.ts; --only=rules: workflow rule evaluation, 50 rules on every tenant, new
 // alerts through the evaluate job's function (scripts/bench/rules.ts;
@@ -54,6 +55,7 @@ import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
 import { runRulesBench } from "./bench/rules";
 import { runMeteringBench } from "./bench/metering";
+import { runHealthBench } from "./bench/health";
 import { runIngestBench } from "./bench/ingest";
 import { runTriageBench } from "./bench/triage";
 import { runConfigBench } from "./bench/config";
@@ -391,6 +393,13 @@ async function main() {
     meteringLines = await runMeteringBench({ tenantIds, log: console.log });
   }
 
+  // ------------------------------------------------------- health monitoring
+  let healthLines: string[] = [];
+  if (!only || only.has("health")) {
+    console.log("\nHealth monitoring (scripts/bench/health.ts): every tenant evaluated, then the console /health page's data");
+    healthLines = await runHealthBench({ url: db.url, msspAdmin: { userId: data.users.msspAdmin.id, email: data.users.msspAdmin.email, activeTenantId: null }, log: console.log });
+  }
+
   // ------------------------------------------------------- workflow rules
   let rulesLines: string[] = [];
   if (!only || only.has("rules")) {
@@ -521,6 +530,10 @@ async function main() {
   if (meteringLines.length > 0) {
     console.log(`\nUsage metering (issue 12):`);
     for (const line of meteringLines) console.log(`  ${line}`);
+  }
+  if (healthLines.length > 0) {
+    console.log(`\nHealth monitoring (issue 12):`);
+    for (const line of healthLines) console.log(`  ${line}`);
   }
   if (rulesLines.length > 0) {
     console.log(`\nWorkflow rules (issue 10):`);

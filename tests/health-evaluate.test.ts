@@ -129,6 +129,37 @@ describe("health evaluation", () => {
     await evaluateHealth({ now: new Date(Date.now() + 62 * MIN) });
     assert.equal(await stateOf("globex"), "healthy");
   });
+
+  test("signals from jobs, API refusals and quotas, each with its reason", async () => {
+    const now = new Date(Date.now() + MIN);
+    // acme-eu: a failed job in the last hour (degraded: health.job_failures_per_hour is 1).
+    await owner("insert into public.jobs (tenant_id, kind, status, finished_at, last_error) values ($1, 'keys.rotate', 'failed', now(), 'boom')", [fx.tenants["acme-eu"]]);
+    // acme-us: 10 admitted API requests this hour, 30 refused (75%: degraded, below the 80% of down).
+    await owner("insert into usage.api_request_counts (tenant_id, minute, requests) values ($1, date_trunc('minute', now()), 10)", [fx.tenants["acme-us"]]);
+    await owner(
+      `insert into public.audit_log (tenant_id, action, outcome, details, occurred_at)
+       select $1, 'api.request', 'denied', '{"reason":"scope","status":403}'::jsonb, now() from generate_series(1, 30)`,
+      [fx.tenants["acme-us"]],
+    );
+    // other-co: assets at 100% of limits.assets this month (down); acme at 85% (degraded).
+    for (const [slug, used] of [["other-co", 10_000], ["acme", 8_500]] as const)
+      await owner(
+        `insert into public.usage_rollups (tenant_id, grain, period_start, metric, quantity, events)
+         values ($1, 'day', date_trunc('day', now() at time zone 'UTC') at time zone 'UTC', 'assets_managed', $2, 1)
+         on conflict (tenant_id, grain, metric, period_start) do update set quantity = excluded.quantity`,
+        [fx.tenants[slug], used],
+      );
+    await evaluateHealth({ now });
+    const reasons = async (slug: "acme-eu" | "acme-us" | "other-co" | "acme") =>
+      (await owner<{ state: string; signals: { kind: string; level: string; reason: string }[] }>("select state, signals from public.tenant_health where tenant_id = $1", [fx.tenants[slug]]))
+        .map((r) => [r.state, ...r.signals.filter((x) => x.level !== "ok").map((x) => x.reason)]);
+    assert.deepEqual(await reasons("acme-eu"), [["degraded", "1 job failed in the last hour"]]);
+    // A refusal for a missing scope is also an access-control failure (OWASP): it counts as a denied attempt too.
+    assert.deepEqual(await reasons("acme-us"), [["degraded", "75% of API requests refused in the last hour (30 of 40)", "30 denied attempts in the last hour"]]);
+    assert.deepEqual(await reasons("other-co"), [["down", "Assets at 100% of the limit (10000 of 10000)"]]);
+    assert.deepEqual(await reasons("acme"), [["degraded", "Assets at 85% of the limit (8500 of 10000)"]]);
+    await owner("delete from public.jobs where kind = 'keys.rotate' and last_error = 'boom'; delete from usage.api_request_counts; delete from public.usage_rollups");
+  });
 });
 
 describe("who reads health (RLS)", () => {

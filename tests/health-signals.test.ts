@@ -52,6 +52,14 @@ describe("health signals", () => {
     assert.equal(s.reason, "Collector 'b' silent for 20 min; Collector 'c' silent for 30 min");
   });
 
+  test("hundreds of silent collectors still make a short reason", () => {
+    const collectors = Array.from({ length: 500 }, (_, i) => ({ name: `collector-${String(i).padStart(3, "0")}-${"x".repeat(80)}`, lastHeartbeatAt: ago(30) }));
+    const s = collectorSignal(m({ collectors }), T, NOW);
+    assert.equal(s.level, "warn");
+    assert.match(s.reason, /; and 497 more$/);
+    assert.ok(s.reason.length < 600);
+  });
+
   test("credentials: expired is critical, expiring within the days is warn, a failed last test is warn", () => {
     const day = 86_400_000;
     assert.equal(connectorSignal(m({ credentials: [{ name: "s1", expiresAt: new Date(NOW.getTime() - 1), lastTestFailed: false }] }), T, NOW).level, "critical");

@@ -138,6 +138,15 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
       [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant"].map((slug) =>
         get(`/usage/${slug}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
   },
+  // Health (lib/health): operators get the board (PDP alerts:triage on each tenant); others 403. A bad filter is a note, not an error.
+  "console /health page": { hosts: ["console"], cells: (who, h, ctx) => ["/health", "/health?state=bogus"].flatMap((p) => consolePage(p, ["200"], ["403"])(who, h, ctx)) },
+  "console /health/[slug] page": {
+    hosts: ["console"],
+    // Another MSSP's customer and a missing one answer alike (the page's "no customer here" state).
+    cells: (who, _h, ctx) =>
+      [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant"].map((slug) =>
+        get(`/health/${slug}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  },
   "console /credentials page": { hosts: ["console"], cells: consolePage("/credentials?q=rival", ["200"], ["403"]) },
   "console /credentials/manage page": {
     hosts: ["console"],
@@ -233,6 +242,7 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   "tenant /credentials page": { hosts: ["acme"], cells: tenantPage(["/credentials", "/credentials?tenant=globex", "/credentials?tenant=acme-eu-west"]) },
   "tenant /api-keys page": { hosts: ["acme"], cells: tenantPage(["/api-keys", "/api-keys?tenant=globex"]) },
   "tenant /usage page": { hosts: ["acme"], cells: tenantPage(["/usage", "/usage?tenant=globex"]) },
+  "tenant /status page": { hosts: ["acme"], cells: tenantPage(["/status", "/status?tenant=globex"]) },
   "tenant /team page": { hosts: ["acme"], cells: tenantPage(["/team", "/team?tenant=globex", "/team?tenant=acme-eu-west"]) },
   "tenant /tenants page": { hosts: ["acme"], cells: tenantPage(["/tenants"]) },
 

@@ -83,6 +83,9 @@ function duration(ms: number): string {
   return `${Math.floor(hours / 24)} days`;
 }
 
+/** How many findings of one kind a reason names (the rest are counted). */
+export const MAX_NAMED = 3;
+
 const rank: Record<Level, number> = { ok: 0, warn: 1, critical: 2 };
 const worst = (levels: Level[]): Level => levels.reduce<Level>((a, b) => (rank[b] > rank[a] ? b : a), "ok");
 
@@ -90,7 +93,10 @@ const worst = (levels: Level[]): Level => levels.reduce<Level>((a, b) => (rank[b
 function combineFindings(kind: SignalKind, findings: { level: Level; reason: string }[], okReason: string): Signal {
   const level = worst(findings.map((f) => f.level));
   if (level === "ok") return { kind, level, reason: okReason };
-  return { kind, level, reason: findings.filter((f) => f.level === level).map((f) => f.reason).join("; ") };
+  // At most MAX_NAMED named, so a tenant with hundreds of silent collectors still gets a short reason.
+  const at = findings.filter((f) => f.level === level).map((f) => f.reason);
+  const named = at.slice(0, MAX_NAMED).join("; ");
+  return { kind, level, reason: at.length > MAX_NAMED ? `${named}; and ${at.length - MAX_NAMED} more` : named };
 }
 
 export function collectorSignal(m: Measurements, t: Thresholds, now: Date): Signal {
