@@ -1,7 +1,7 @@
 // graphile-worker, set up for the portal: its own small pool whose sessions
 // act as service_role (the login role, portal_app, owns and may do nothing),
 // one task per job kind (so a worker only takes kinds it has handlers for),
-// concurrency 1 per process, no signal handlers of its own (instrumentation.ts
+// concurrency 1 per process by default, no signal handlers of its own (instrumentation.ts
 // shuts everything down in order).
 import { parseCrontab, run, runOnce, type Runner, type RunnerOptions, type Task, type TaskList } from "graphile-worker";
 import pg from "pg";
@@ -39,6 +39,12 @@ export interface EngineOptions {
    * table), so a schedule fires once however many portals run.
    */
   crontab?: readonly string[];
+  /**
+   * Jobs this runner runs at once (default 1). Whatever the number, one
+   * tenant's jobs run one at a time (its named queue) and a tenant's backlog
+   * ranks behind other tenants' next jobs (migration 20261201013500).
+   */
+  concurrency?: number;
 }
 
 /** The long-running runner (a worker pool of one). */
@@ -49,7 +55,7 @@ export function startRunner(o: EngineOptions): Promise<Runner> {
     crontab,
     pgPool: o.pool,
     taskList: o.tasks,
-    concurrency: 1,
+    concurrency: o.concurrency ?? 1,
     noHandleSignals: true,
     pollInterval: o.pollMs ?? 1_000,
     logger: quietGraphileLogger,

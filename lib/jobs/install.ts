@@ -32,12 +32,20 @@ const REVOKE_ALL = `
     end loop;
   end $$;`;
 
+// Fair scheduling between tenants (migration 20261201013500) ranks a new job
+// by how many jobs of its tenant's queue are waiting: this index keeps that
+// count to the tenant's own waiting jobs instead of a scan of the whole queue.
+// Ours, in graphile-worker's schema (it has no such index); named portal_*.
+const FAIR_QUEUE_INDEX = `
+  create index if not exists portal_waiting_by_queue on graphile_worker._private_jobs (job_queue_id) where locked_at is null;`;
+
 // What service_role needs of the queue.
 const GRANTS = `
   grant usage on schema graphile_worker to service_role;
   grant select, insert, update, delete on all tables in schema graphile_worker to service_role;
   grant usage, select on all sequences in schema graphile_worker to service_role;
   grant execute on all functions in schema graphile_worker to service_role;
+  ${FAIR_QUEUE_INDEX}
   select jobs_engine.dispatch_pending();`;
 
 /**

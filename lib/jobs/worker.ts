@@ -236,13 +236,13 @@ function taskList(opts: WorkerOptions, onOutcome: (o: RunOutcome) => void): Task
 }
 
 /** Runs jobs as they come until `signal` aborts; a running job is given back at its next checkpoint. */
-export async function runWorker(opts: WorkerOptions & { pollMs?: number } = {}): Promise<void> {
+export async function runWorker(opts: WorkerOptions & { pollMs?: number; concurrency?: number } = {}): Promise<void> {
   const pool = createEnginePool();
   const liveness = startLiveness();
   const workerIds = new Set<string>();
   try {
     await withServiceRole("jobs.worker", (db) => db.$client.query("select jobs_engine.dispatch_pending()"));
-    const runner = await startRunner({ pool, tasks: taskList(opts, () => {}), pollMs: opts.pollMs, crontab: [...cronLines] });
+    const runner = await startRunner({ pool, tasks: taskList(opts, () => {}), pollMs: opts.pollMs, concurrency: opts.concurrency, crontab: [...cronLines] });
     runner.events.on("worker:create", ({ worker }) => workerIds.add(worker.workerId));
     log.info({ event: "jobs.worker-started", kinds: [...handlersFor(opts).keys()] }, "job worker started");
     await new Promise<void>((resolve) => {
