@@ -33,7 +33,10 @@
 // --only=metering: usage events recorded and rolled up, 1,000 tenants × 30 days, scripts/bench/metering.ts;
 // --only=health: every tenant's health evaluated, and the console /health page's data p95, scripts/bench/health.ts;
 // --only=ingest: POST /alerts' database part, batches of 500 under RLS vs a
-// raw COPY of the same rows, scripts/bench/ingest.ts; --only=rules: workflow rule evaluation, 50 rules on every tenant, new
+// raw COPY of the same rows, scripts/bench/ingest.ts, then alerts/s through
+// HTTP (the real gateway behind a real server), API read p95, the rate-limit
+// check's cost and the noisy neighbour, scripts/bench/ingest-http.ts;
+// --only=noisy: the noisy neighbour alone (scripts/bench/noisy.ts); --only=rules: workflow rule evaluation, 50 rules on every tenant, new
 // alerts through the evaluate job's function (scripts/bench/rules.ts;
 // BENCH_RULE_ALERTS, default 500);
 // --keep leaves the server up after the run (until Ctrl-C) for manual EXPLAINs.
@@ -57,6 +60,7 @@ import { runRulesBench } from "./bench/rules";
 import { runMeteringBench } from "./bench/metering";
 import { runHealthBench } from "./bench/health";
 import { runIngestBench } from "./bench/ingest";
+import { runHttpIngestBench } from "./bench/ingest-http";
 import { runTriageBench } from "./bench/triage";
 import { runConfigBench } from "./bench/config";
 import { runVaultBench } from "./bench/vault";
@@ -381,6 +385,27 @@ async function main() {
       log: console.log,
     });
   }
+  // Through HTTP (scripts/bench/ingest-http.ts): the real gateway behind a real server; --only=noisy: just the noisy neighbour.
+  if (!only || only.has("ingest") || only.has("noisy")) {
+    console.log(`\nAPI over HTTP (scripts/bench/ingest-http.ts, noisy.ts): ${data.customer.slug}'s key through the gateway`);
+    const nc = new pg.Client({ connectionString: db.url });
+    await nc.connect();
+    const { rows: [neighbour] } = await nc.query<{ id: string; slug: string }>(
+      "select id, slug from public.tenants where parent_id = $1 and kind = 'customer' and id <> $2 order by slug limit 1",
+      [data.msspId, data.customer.id],
+    );
+    await nc.end();
+    ingestLines.push(
+      ...(await runHttpIngestBench({
+        url: db.url,
+        tenant: { id: data.customer.id, slug: data.customer.slug },
+        caller: { userId: data.users.customerAdmin.id, email: data.users.customerAdmin.email, activeTenantId: null },
+        neighbour: { ...neighbour, caller: { userId: data.users.msspAdmin.id, email: data.users.msspAdmin.email, activeTenantId: null } },
+        parts: { ingest: !only || only.has("ingest"), noisy: true },
+        log: console.log,
+      })),
+    );
+  }
 
   // ------------------------------------------------------- usage metering
   let meteringLines: string[] = [];
@@ -524,7 +549,7 @@ async function main() {
     for (const line of triageLines) console.log(`  ${line}`);
   }
   if (ingestLines.length > 0) {
-    console.log(`\nAPI ingestion, database part (issue 11):`);
+    console.log(`\nAPI ingestion (issue 11): database part vs COPY, then through HTTP:`);
     for (const line of ingestLines) console.log(`  ${line}`);
   }
   if (meteringLines.length > 0) {

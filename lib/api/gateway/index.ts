@@ -9,9 +9,10 @@
 //   2. tenant        the key's own, or /tenants/{slug} looked up under RLS (a
 //                    tenant outside the key's subtree is the same 404 as none);
 //                    on a tenant host the key must be that host's tenant's
-//   3. PDP           the endpoint's scope's action, for the key principal, on
-//                    the addressed tenant
-//   4. rate limit    per key and per tenant (shared buckets in Postgres)
+//   3. rate limit    per key and per tenant (shared buckets in Postgres)
+//   4. PDP           the endpoint's scope's action, for the key principal, on
+//                    the addressed tenant (after the rate limit: a 429 costs
+//                    no PDP call; outside any transaction)
 //   5. parse         JSON only, capped, strict; quota charged (quotaCost)
 //   6. handler       in a second transaction as the key, narrowed to the
 //                    addressed tenant, with a statement timeout and one of the
@@ -49,6 +50,8 @@ interface Authorized {
   tenant: TenantResource & { slug: string };
   match: Match;
   limits: ApiLimits;
+  /** The key's claims, as its first transaction built them (for the PDP). */
+  claims: TenantTx["claims"];
 }
 
 /** A refusal on the way: the problem, and what its audit row says. */
@@ -98,6 +101,7 @@ export async function handleApiRequest(request: Request, opts: GatewayOptions): 
         rateHeaders(outcome.state, outcome.retryAfter),
       );
     }
+    await requirePdp(auth);
     return await run(request, auth, { requestId, url, method, rate });
   } catch (error) {
     return await refusalResponse(error, { requestId, method, path, rate });
@@ -149,17 +153,30 @@ async function authorize(request: Request, host: HostTarget, method: string, pat
       throw new Refused(problems.notFound(`No endpoint ${method} ${address.rest}.`), "no_endpoint", null);
     }
     const scope = match.endpoint.scope;
-    if (!key.scopes.includes(scope) || !(await checkAction(principalFromClaims(tx.claims), SCOPE_ACTION[scope], tenant))) {
-      throw new Refused(
-        problems.forbidden(`This key lacks the scope ${scope} for ${match.endpoint.method} ${match.endpoint.path} on this tenant.`, { required_scope: scope }),
-        "scope",
-        { keyId: key.id, tenantIds: [key.tenant_id, tenant.id] },
-      );
-    }
+    if (!key.scopes.includes(scope)) throw scopeRefusal(key, tenant, match);
     const configs = await effectiveConfigs(tx, [...new Set([tenant.id, key.tenant_id])]);
     const limits = limitsOf(configs.get(tenant.id)!, configs.get(key.tenant_id)!);
-    return { key, parsed, tenant, match, limits };
+    return { key, parsed, tenant, match, limits, claims: tx.claims };
   });
+}
+
+function scopeRefusal(key: ApiKeyClaim, tenant: { id: string }, match: Match): Refused {
+  const scope = match.endpoint.scope;
+  return new Refused(
+    problems.forbidden(`This key lacks the scope ${scope} for ${match.endpoint.method} ${match.endpoint.path} on this tenant.`, { required_scope: scope }),
+    "scope",
+    { keyId: key.id, tenantIds: [key.tenant_id, tenant.id] },
+  );
+}
+
+/**
+ * The PDP's word on the endpoint's action for the key principal, asked after
+ * the rate limit and outside any transaction: a flooding client's 429s cost
+ * no PDP call, and no connection is held while the PDP answers.
+ */
+async function requirePdp(auth: Authorized): Promise<void> {
+  const scope = auth.match.endpoint.scope;
+  if (!(await checkAction(principalFromClaims(auth.claims), SCOPE_ACTION[scope], auth.tenant))) throw scopeRefusal(auth.key, auth.tenant, auth.match);
 }
 
 async function addressedTenant(tx: TenantTx, slug: string): Promise<(TenantResource & { slug: string }) | null> {
