@@ -119,7 +119,7 @@ const planArb = fc.record({
   tiers: tiersArb,
 });
 
-const planFrom = (p: fc.RecordValue<{ baseFee: bigint; minimum: bigint; included: bigint; unitSize: bigint; tiers: { upTo: bigint | null; unitPrice: bigint }[] }>): PlanPricing => ({
+const planFrom = (p: { baseFee: bigint; minimum: bigint; included: bigint; unitSize: bigint; tiers: { upTo: bigint | null; unitPrice: bigint }[] }): PlanPricing => ({
   name: "P",
   currency: "EUR",
   baseFee: p.baseFee,

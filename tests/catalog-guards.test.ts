@@ -112,6 +112,10 @@ allow("usage events and rollups (lib/usage): read by admins of the tenant or an 
 allow("usage helpers: a metric's kind (immutable, reads nothing); the tenants whose usage the caller may read (its own scope only); a subtree's daily totals (security invoker: RLS decides what is summed)",
   ...["usage.metric_kind(metric text)", "usage.readable_tenant_ids()", "usage.subtree_daily(roots uuid[], from_day timestamp with time zone, to_day timestamp with time zone)"].map((f) => `function ${f} authenticated EXECUTE`));
 
+// Health monitoring (issue 12 point 3, migration 20261201014500).
+allow("tenant health states and their history (lib/health): read by MSSP staff of an ancestor and the tenant's admins and analysts (policy); written only by the evaluation job (service role health.evaluate)",
+  "table public.tenant_health authenticated SELECT", "table public.tenant_health_transitions authenticated SELECT");
+
 // Plans and billing (issue 12, migration 20261201014000).
 allow("billing plans, their prices and customers' assignments (lib/billing): read and changed by the MSSP's admins only (policies); triggers refuse overlaps, currency mismatches, another MSSP's plan and price changes of an invoiced plan",
   ...["billing_plans", "billing_plan_prices", "billing_plan_assignments"].flatMap((t) => each(`table public.${t} authenticated`, ["SELECT", "INSERT", "UPDATE", "DELETE"])));

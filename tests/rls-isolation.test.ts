@@ -103,6 +103,11 @@ interface TableSpec {
     | "assignee_group_members"
     | "usage_events"
     | "usage_rollups"
+    | "billing_plans"
+    | "billing_plan_prices"
+    | "billing_plan_assignments"
+    | "billing_invoices"
+    | "billing_invoice_lines"
     | "tenant_health"
     | "tenant_health_transitions";
   key: string;
@@ -697,6 +702,121 @@ const USAGE_TABLES: TableSpec[] = [
   },
 ];
 TABLES.push(...USAGE_TABLES);
+
+// Billing (migration 20261201014000). Seeded in every fixture tenant as the owner: a plan and a
+// draft invoice with one line (the schema does not tie them to a kind of tenant; RLS alone decides).
+const MSSP_OF = "(select r.id from public.tenants r join public.tenants t on t.path operator(extensions.<@) r.path where t.id = $1 and r.parent_id is null)";
+/** Per tenant, its seeded plan (inserts name it by id: an INSERT … SELECT of a plan the actor cannot see would insert nothing rather than be refused). */
+const seededPlans = new Map<TenantSlug, string>();
+/** Per MSSP, the plan the seeded assignments use (left out of billing_plans' rows: the owner could not delete it while assigned). */
+const assignedPlans = new Map<TenantSlug, string>();
+const msspOf = (slug: TenantSlug): TenantSlug => (subtree("mssp-b").includes(slug) ? "mssp-b" : "mssp-a");
+const BILLING_TABLES: TableSpec[] = [
+  {
+    // Plans: the MSSP's admins read and change them; customers never read a plan.
+    table: "billing_plans",
+    key: "tenant_id, id",
+    rowsOf: (c) => ({ where: "tenant_id = $1 and name <> 'Assigned plan'", param: c.fx.tenants[c.slug] }),
+    insert: (c) => ({
+      sql: "insert into public.billing_plans (tenant_id, name, currency) values ($1, 'planted-' || gen_random_uuid(), 'EUR') returning id",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.billing_plans set name = name || ' (planted)'",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: r === "mssp_admin", delete: r === "mssp_admin" }),
+    homeReadable: (r) => r === "mssp_admin",
+    seed: async (owner, fx, slug) => {
+      const { rows } = await owner.query<{ id: string }>("insert into public.billing_plans (tenant_id, name, currency, base_fee) values ($1, 'Seeded plan', 'EUR', 100) returning id", [fx.tenants[slug]]);
+      seededPlans.set(slug, rows[0].id);
+    },
+  },
+  {
+    // Plan prices: as their plan.
+    table: "billing_plan_prices",
+    key: "tenant_id, plan_id, metric",
+    idColumn: "metric",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.billing_plan_prices (tenant_id, plan_id, metric, tiers) values ($1, $2, 'storage_bytes', '[{"up_to": null, "unit_price": 1}]') returning metric`,
+      params: [c.fx.tenants[c.slug], seededPlans.get(c.slug)],
+    }),
+    update: "update public.billing_plan_prices set included = included + 1000000",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: r === "mssp_admin", delete: r === "mssp_admin" }),
+    homeReadable: (r) => r === "mssp_admin",
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `insert into public.billing_plan_prices (tenant_id, plan_id, metric, included, tiers)
+         select tenant_id, id, 'assets_managed', 10, '[{"up_to": 100, "unit_price": 800}, {"up_to": null, "unit_price": 600}]' from public.billing_plans where tenant_id = $1 and name = 'Seeded plan'`,
+        [fx.tenants[slug]],
+      ),
+  },
+  {
+    // Plan assignments: which plan bills the tenant; the MSSP's admins only (customers read their plan on their invoice).
+    table: "billing_plan_assignments",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.billing_plan_assignments (tenant_id, plan_tenant_id, plan_id, starts_on, ends_on)
+            values ($1, $2, $3, '2019-01-01', '2019-02-01') returning id`,
+      params: [c.fx.tenants[c.slug], c.fx.tenants[msspOf(c.slug)], assignedPlans.get(msspOf(c.slug))],
+    }),
+    update: "update public.billing_plan_assignments set ends_on = null",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: r === "mssp_admin", delete: r === "mssp_admin" }),
+    homeReadable: (r) => r === "mssp_admin",
+    seed: async (owner, fx, slug) => {
+      const mssp = msspOf(slug);
+      if (!assignedPlans.has(mssp)) {
+        const { rows } = await owner.query<{ id: string }>("insert into public.billing_plans (tenant_id, name, currency) values ($1, 'Assigned plan', 'EUR') returning id", [fx.tenants[mssp]]);
+        assignedPlans.set(mssp, rows[0].id);
+      }
+      await owner.query(
+        "insert into public.billing_plan_assignments (tenant_id, plan_tenant_id, plan_id, starts_on, ends_on) values ($1, $2, $3, '2020-01-01', '2020-02-01')",
+        [fx.tenants[slug], fx.tenants[mssp], assignedPlans.get(mssp)],
+      );
+    },
+  },
+  {
+    // Invoices: admins of the customer or an ancestor read; nobody writes through authenticated (service role, billing.invoicing).
+    table: "billing_invoices",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.billing_invoices (tenant_id, mssp_id, period_start, period_end, currency, plan_name, subtotal, total)
+            values ($1, ${MSSP_OF}, '2020-02-01', '2020-03-01', 'EUR', 'planted', 0, 0) returning id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.billing_invoices set total = total + 1000000",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    homeReadable: (r) => DELETERS.includes(r!),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        `with i as (insert into public.billing_invoices (tenant_id, mssp_id, period_start, period_end, currency, plan_name, subtotal, total)
+                    values ($1, ${MSSP_OF}, '2020-01-01', '2020-02-01', 'EUR', 'Seeded plan', 100, 100) returning tenant_id, id)
+         insert into public.billing_invoice_lines (tenant_id, invoice_id, line_no, kind, description, amount)
+         select tenant_id, id, 1, 'base_fee', 'Seeded plan: monthly base fee', 100 from i`,
+        [fx.tenants[slug]],
+      ),
+  },
+  {
+    table: "billing_invoice_lines",
+    key: "tenant_id, invoice_id, line_no",
+    idColumn: "line_no",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.billing_invoice_lines (tenant_id, invoice_id, line_no, kind, description, amount)
+            select tenant_id, id, 2, 'base_fee', 'planted', 1000000 from public.billing_invoices where tenant_id = $1 limit 1 returning line_no`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.billing_invoice_lines set amount = amount + 1000000",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    homeReadable: (r) => DELETERS.includes(r!),
+  },
+];
+TABLES.push(...BILLING_TABLES);
 
 const HEALTH_TABLES: TableSpec[] = [
   {

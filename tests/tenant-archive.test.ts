@@ -147,6 +147,22 @@ async function seedNewerTables(c: pg.Client, fx: Fixtures) {
      values ($1, 'day', date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - interval '2 days', 'alerts_ingested', 12, 1)`,
     [acme],
   );
+  // Billing (issue 12 point 2): acme's assignment of an MSSP plan, a finalized invoice with its
+  // lines and number, and a draft credit note referencing it (the plan itself stays with the MSSP).
+  const { rows: [plan] } = await c.query("insert into public.billing_plans (tenant_id, name, currency, base_fee) values ($1, 'Archive plan', 'EUR', 12345) returning id", [fx.tenants["mssp-a"]]);
+  await c.query("insert into public.billing_plan_assignments (tenant_id, plan_tenant_id, plan_id, starts_on) values ($1, $2, $3, '2026-01-01')", [acme, fx.tenants["mssp-a"], plan.id]);
+  const { rows: [inv] } = await c.query(
+    `insert into public.billing_invoices (tenant_id, mssp_id, period_start, period_end, currency, plan_id, plan_name, subtotal, total)
+     values ($1, $2, '2026-01-01', '2026-02-01', 'EUR', $3, 'Archive plan', 12345, 12345) returning id`,
+    [acme, fx.tenants["mssp-a"], plan.id],
+  );
+  await c.query("insert into public.billing_invoice_lines (tenant_id, invoice_id, line_no, kind, description, billable, unit_price, amount) values ($1, $2, 1, 'base_fee', 'Archive plan: monthly base fee', 1, 12345, 12345)", [acme, inv.id]);
+  await c.query("update public.billing_invoices set status = 'finalized' where tenant_id = $1 and id = $2", [acme, inv.id]);
+  await c.query(
+    `insert into public.billing_invoices (tenant_id, mssp_id, kind, period_start, period_end, currency, plan_name, subtotal, total, credits_invoice_id, reason)
+     values ($1, $2, 'credit_note', '2026-01-01', '2026-02-01', 'EUR', 'Archive plan', -100, -100, $3, 'goodwill')`,
+    [acme, fx.tenants["mssp-a"], inv.id],
+  );
   // Health monitoring (issue 12 point 3): the current state with its signals, and its history.
   await c.query(
     `insert into public.tenant_health (tenant_id, state, signals, since, evaluated_at)
@@ -240,8 +256,10 @@ describe("round trip into a fresh database", () => {
     assert.equal(restored.sameDeployment, false);
     assert.deepEqual(restored.created.sort(), subtree("acme").sort());
     // The one alert given the MSSP's "Tier 1 SOC" (not in acme's archive, nor in this deployment) comes back without a group.
-    const { "public.alerts": alertsVerified, ...rest } = restored.verified;
+    const { "public.alerts": alertsVerified, "public.billing_plan_assignments": assignmentsVerified, ...rest } = restored.verified;
     assert.equal(alertsVerified, "1 alert(s) restored without their group (a group of a tenant outside the archive)");
+    // Acme's plan assignment names the MSSP's plan, which is not in this deployment: left out (its invoices, numbers and lines come back).
+    assert.equal(assignmentsVerified, "1 plan assignment(s) left out (their MSSP's plan is not in this database)");
     assert.ok(Object.values(rest).every((v) => v === "equal"), JSON.stringify(restored.verified));
     const groups = await withClient(target.url, (c) =>
       c.query("select a.id, g.name from public.alerts a left join public.assignee_groups g on g.tenant_id = a.assigned_group_tenant_id and g.id = a.assigned_group_id where a.id = any ($1) order by a.id", [fx.alerts.acme]),
@@ -254,10 +272,11 @@ describe("round trip into a fresh database", () => {
     assert.ok(report.ok, JSON.stringify(report.breaks));
     assert.equal(report.rows, 3, "the chain came back verbatim");
     const again = await exportTo(path.join(dir, "again.archive"));
-    const { "public.alerts": alertsAgain, ...againRest } = catalogOnly(again);
-    const { "public.alerts": alertsBefore, ...exportedRest } = catalogOnly(exported);
+    const { "public.alerts": alertsAgain, "public.billing_plan_assignments": assignmentsAgain, ...againRest } = catalogOnly(again);
+    const { "public.alerts": alertsBefore, "public.billing_plan_assignments": assignmentsBefore, ...exportedRest } = catalogOnly(exported);
     assert.deepEqual(againRest, exportedRest);
     assert.equal(alertsAgain.rows, alertsBefore.rows);
+    assert.deepEqual([assignmentsBefore.rows, assignmentsAgain.rows], [1, 0], "the assignment of a plan not in this deployment was left out");
 
     const rows = await withClient(target.url, (c) => c.query("select tenant_id, id, sealed, key_version from public.credentials"));
     assert.equal(rows.rowCount, 3);

@@ -18,6 +18,8 @@ export const ACTIONS = [
   "tenants:move",
   "tenants:export",
   "billing:view",
+  // Plans, assignments, drafting, finalizing and crediting invoices (lib/billing): the MSSP's admins only.
+  "billing:manage",
   "reports:export",
   "audit:view",
   "keys:rotate",

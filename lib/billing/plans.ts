@@ -168,6 +168,8 @@ export async function listCustomerPlans(tx: TenantTx, msspId: string, today = ne
 export function assignPlan(tx: TenantTx, customerId: string, planId: string, fromMonth: string, userId: string): Promise<{ id: string }> {
   return refusing(async () => {
     const from = `${fromMonth}-01`;
+    const { rows: kind } = await tx.client.query<{ kind: string }>("select kind from public.tenants where id = $1", [customerId]);
+    if (kind[0]?.kind !== "customer") throw new ActionRefusal("Plans are assigned to customers: a site is billed with its customer. Nothing was changed.");
     const { rows: plan } = await tx.client.query<{ tenant_id: string }>("select tenant_id from public.billing_plans where id = $1", [planId]);
     if (!plan[0]) throw new ActionRefusal("That plan is not here: it may have been deleted, or it belongs to another MSSP. Nothing was changed.");
     await tx.client.query(

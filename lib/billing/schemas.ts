@@ -75,7 +75,9 @@ const metricFields = Object.fromEntries(
     [`unitSize_${m}`, z.string().trim().optional().transform((s) => (s ? s : "1")).refine((s) => /^\d+$/.test(s) && BigInt(s) >= 1n && BigInt(s) <= 1_000_000_000n, "Price per: a whole number from 1 to 1,000,000,000").transform((s) => BigInt(s))],
     [`tiers_${m}`, z.string().max(500).optional().default("")],
   ]),
-);
+  // Typed as no keys: the per-metric fields are read by name in toPlan; an index
+  // signature here would erase the named fields' types for the guard.
+) as Record<never, never>;
 
 const planShape = {
   tenantId,

@@ -8,6 +8,7 @@ import { registerNotifyDelivery } from "@/lib/notify/deliver";
 import { registerRetentionTask } from "@/lib/retention/purge";
 import { registerWorkflowTasks } from "@/lib/rules/engine";
 import { registerUsageTasks } from "@/lib/usage/tasks";
+import { registerBillingTasks } from "@/lib/billing/tasks";
 import { rotationHandlers } from "@/lib/vault/rotation";
 import { registerJobHandler } from "./worker";
 
@@ -22,5 +23,6 @@ export function registerDefaultHandlers(): void {
   registerWorkflowTasks();
   registerRetentionTask();
   registerUsageTasks();
+  registerBillingTasks();
   registerHealthTasks();
 }

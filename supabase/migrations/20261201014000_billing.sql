@@ -8,7 +8,7 @@
 --   copy of the name and prices it was billed at.
 -- public.billing_plan_assignments (tenant_id = the customer): which plan bills
 --   the customer from which calendar month (UTC) to which (end exclusive,
---   open = still running). Periods of one customer never overlap, all of its
+--   open = still running). Periods of one tenant never overlap, all of its
 --   assignments share one currency, and the plan belongs to the customer's
 --   MSSP (trigger, SQLSTATE 23514 / 23P01 with a message that says which).
 -- public.billing_invoices / billing_invoice_lines (tenant_id = the customer):
@@ -120,10 +120,9 @@ begin
   if keyring.restoring(new.tenant_id) then
     return new;
   end if;
+  -- Only customers are invoiced (lib/billing drafts customers; assignPlan refuses a site or an
+  -- MSSP). Not refused here, so the isolation matrix can hold a row in every kind of tenant.
   select * into customer from public.tenants where id = new.tenant_id;
-  if customer.kind <> 'customer' then
-    raise exception 'plans are assigned to customers (a site is billed with its customer)' using errcode = '23514', hint = 'assignment_kind';
-  end if;
   if not exists (select 1 from public.tenants p where p.id = new.plan_tenant_id and p.kind = 'mssp'
                     and p.path operator(extensions.@>) customer.path) then
     raise exception 'this plan belongs to another MSSP' using errcode = '23514', hint = 'assignment_plan';
@@ -158,8 +157,10 @@ create trigger billing_plan_assignments_check before insert or update on public.
 create table public.billing_invoices (
   tenant_id           uuid not null references public.tenants (id) on delete cascade,
   id                  uuid not null default gen_random_uuid(),
-  -- The MSSP whose sequence numbers it (the root of the customer's path).
-  mssp_id             uuid not null references public.tenants (id) on delete cascade,
+  -- The MSSP whose sequence numbers it (the root of the customer's path when
+  -- drafted). A fact about the issuer, not a reference: an archive restored
+  -- into another database keeps its numbers in the issuer's namespace.
+  mssp_id             uuid not null,
   kind                text not null default 'invoice' check (kind in ('invoice', 'credit_note')),
   status              text not null default 'draft' check (status in ('draft', 'finalized')),
   number              integer check (number > 0),
@@ -177,7 +178,8 @@ create table public.billing_invoices (
   finalized_at        timestamptz,
   finalized_by        uuid references public.users (id) on delete set null,
   primary key (tenant_id, id),
-  foreign key (tenant_id, credits_invoice_id) references public.billing_invoices (tenant_id, id),
+  -- Deferred: a restore writes an archive's invoices in any order.
+  foreign key (tenant_id, credits_invoice_id) references public.billing_invoices (tenant_id, id) deferrable initially deferred,
   constraint billing_invoices_numbered check ((status = 'finalized') = (number is not null and finalized_at is not null)),
   constraint billing_invoices_credit_shape check (
     (kind = 'invoice' and credits_invoice_id is null and total >= 0) or
@@ -246,7 +248,9 @@ begin
     return new;
   end if;
   if tg_op = 'DELETE' then
-    if old.status = 'finalized' and exists (select 1 from public.tenants t where t.id = old.tenant_id) then
+    -- A restore replacing the customer's rows with its archive's writes them back.
+    if old.status = 'finalized' and exists (select 1 from public.tenants t where t.id = old.tenant_id)
+       and not keyring.restoring(old.tenant_id) then
       raise exception 'invoice % is finalized and cannot be deleted; issue a credit note', old.number
         using errcode = '55000', hint = 'invoice_finalized';
     end if;
@@ -285,7 +289,7 @@ declare
 begin
   if tg_op = 'INSERT' and keyring.restoring(row_tenant) then return new; end if;
   -- The customer itself is being deleted (the purge of an offboarded tenant).
-  if tg_op = 'DELETE' and not exists (select 1 from public.tenants t where t.id = row_tenant) then return old; end if;
+  if tg_op = 'DELETE' and (not exists (select 1 from public.tenants t where t.id = row_tenant) or keyring.restoring(row_tenant)) then return old; end if;
   select status into st from public.billing_invoices where tenant_id = row_tenant and id = row_invoice;
   -- A cascade from the invoice's own (allowed) delete finds no invoice: nothing to protect.
   if st = 'finalized' then
@@ -321,8 +325,11 @@ begin
   else
     row_plan := coalesce(new.plan_id, old.plan_id);
   end if;
-  if tg_op = 'DELETE' and not exists (select 1 from public.tenants t where t.id = row_tenant) then
+  if tg_op = 'DELETE' and (not exists (select 1 from public.tenants t where t.id = row_tenant) or keyring.restoring(row_tenant)) then
     return old;
+  end if;
+  if tg_op = 'INSERT' and keyring.restoring(row_tenant) then
+    return new;
   end if;
   if exists (select 1 from public.billing_invoices i
              where i.plan_id = row_plan and i.status = 'finalized' and i.mssp_id = row_tenant) then

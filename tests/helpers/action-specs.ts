@@ -113,6 +113,31 @@ async function groupIn(env: Env, tenant: TenantSlug, members: string[] = []): Pr
   return g.id;
 }
 
+// Billing (lib/billing): a plan of mssp-a, and invoices of a customer for a month of their own
+// (one invoice per customer per month: each call takes a month no other call took).
+let billingMonth = 0;
+const nextBillingMonth = () => {
+  const n = billingMonth++;
+  return `${2000 + Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, "0")}`;
+};
+async function planOf(env: Env): Promise<string> {
+  const [p] = await ownerQuery<{ id: string }>(env.url, "insert into public.billing_plans (tenant_id, name, currency, base_fee) values ($1, $2, 'EUR', 1000) returning id", [env.fx.tenants["mssp-a"], unique("plan")]);
+  return p.id;
+}
+async function invoiceIn(env: Env, tenant: TenantSlug, finalized: boolean): Promise<string> {
+  const month = nextBillingMonth();
+  const [i] = await ownerQuery<{ id: string }>(
+    env.url,
+    `insert into public.billing_invoices (tenant_id, mssp_id, period_start, period_end, currency, plan_name, subtotal, total)
+     values ($1, $2, $3::date, ($3::date + interval '1 month')::date, 'EUR', 'Matrix plan', 1000, 1000) returning id`,
+    [env.fx.tenants[tenant], env.fx.tenants["mssp-a"], `${month}-01`],
+  );
+  await ownerQuery(env.url, "insert into public.billing_invoice_lines (tenant_id, invoice_id, line_no, kind, description, billable, unit_price, amount) values ($1, $2, 1, 'base_fee', 'Matrix plan: monthly base fee', 1, 1000, 1000)", [env.fx.tenants[tenant], i.id]);
+  if (finalized) await ownerQuery(env.url, "update public.billing_invoices set status = 'finalized' where id = $1", [i.id]);
+  return i.id;
+}
+const planFields = (extra: FormFields = {}): FormFields => ({ name: unique("Plan"), currency: "EUR", baseFee: "50000", minimum: "0", tiers_assets_managed: "100 @ 800, @ 600", included_assets_managed: "10", ...extra });
+
 const ruleForm = (env: Env, extra: FormFields = {}): FormFields => ({
   tenantId: env.fx.tenants.acme,
   name: unique("rule"),
@@ -673,6 +698,64 @@ export const SPECS: Record<string, ActionSpec> = {
     valid: async (env) => ({ tenantId: env.fx.tenants.acme, ruleId: await ruleIn(env, "acme") }),
     foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, ruleId: await ruleIn(env, "globex") }),
     malformed: (env) => [...badTenantIds({ ruleId: randomUUID() }), { tenantId: env.fx.tenants.acme, ruleId: "../x" }],
+  },
+
+  // --- billing (lib/billing; console /billing) --------------------------------
+  "lib/actions/billing/create-plan.ts#createPlan": {
+    guard: "tenantAction",
+    pdp: "billing:manage",
+    audit: "billing:plan-created",
+    valid: async (env, home) => ({ tenantId: home === "mssp-a" ? env.fx.tenants["mssp-a"] : env.fx.tenants.acme, ...planFields() }),
+    malformed: (env) => [
+      ...badTenantIds(planFields()),
+      { tenantId: env.fx.tenants["mssp-a"], ...planFields({ baseFee: "-1" }) },
+      { tenantId: env.fx.tenants["mssp-a"], ...planFields({ baseFee: "12.50" }) },
+      { tenantId: env.fx.tenants["mssp-a"], ...planFields({ currency: "euro" }) },
+      { tenantId: env.fx.tenants["mssp-a"], ...planFields({ tiers_assets_managed: "100 @ -5, @ 4" }) },
+      { tenantId: env.fx.tenants["mssp-a"], ...planFields({ name: "" }) },
+    ],
+  },
+  "lib/actions/billing/update-plan.ts#updatePlan": {
+    guard: "tenantAction",
+    pdp: "billing:manage",
+    audit: "billing:plan-updated",
+    valid: async (env, home) => ({ tenantId: home === "mssp-a" ? env.fx.tenants["mssp-a"] : env.fx.tenants.acme, planId: await planOf(env), ...planFields() }),
+    malformed: (env) => [...badTenantIds({ planId: randomUUID(), ...planFields() }), { tenantId: env.fx.tenants["mssp-a"], planId: "x", ...planFields() }, { tenantId: env.fx.tenants["mssp-a"], planId: randomUUID(), ...planFields({ minimum: "1.5" }) }],
+  },
+  "lib/actions/billing/assign-plan.ts#assignPlan": {
+    guard: "tenantAction",
+    pdp: "billing:manage",
+    audit: "billing:plan-assigned",
+    valid: async (env, home) => ({ tenantId: home === "mssp-a" ? (await env.freshTenant("mssp-a", "customer")).id : env.fx.tenants.acme, planId: await planOf(env), from: "2026-01" }),
+    malformed: (env) => [...badTenantIds({ planId: randomUUID(), from: "2026-01" }), { tenantId: env.fx.tenants.acme, planId: randomUUID(), from: "2026-13" }, { tenantId: env.fx.tenants.acme, planId: "x", from: "2026-01" }],
+  },
+  "lib/actions/billing/draft-period.ts#draftPeriod": {
+    guard: "tenantAction",
+    pdp: "billing:manage",
+    audit: "billing:period-drafted",
+    valid: async (env, home) => ({ tenantId: home === "mssp-a" ? env.fx.tenants["mssp-a"] : env.fx.tenants.acme, month: "2026-10" }),
+    malformed: (env) => [...badTenantIds({ month: "2026-10" }), { tenantId: env.fx.tenants["mssp-a"], month: "October" }, { tenantId: env.fx.tenants["mssp-a"] }],
+  },
+  "lib/actions/billing/finalize-invoice.ts#finalizeInvoice": {
+    guard: "tenantAction",
+    pdp: "billing:manage",
+    audit: "billing:invoice-finalized",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await invoiceIn(env, "acme", false) }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await invoiceIn(env, "globex", false) }),
+    malformed: (env) => [...badTenantIds({ invoiceId: randomUUID() }), { tenantId: env.fx.tenants.acme, invoiceId: "../x" }],
+  },
+  "lib/actions/billing/create-credit-note.ts#createCreditNote": {
+    guard: "tenantAction",
+    pdp: "billing:manage",
+    audit: "billing:credit-note-created",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await invoiceIn(env, "acme", true), amount: "100", reason: "Goodwill" }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await invoiceIn(env, "globex", true), amount: "100", reason: "Goodwill" }),
+    malformed: (env) => [
+      ...badTenantIds({ invoiceId: randomUUID(), amount: "100", reason: "Goodwill" }),
+      { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), amount: "-100", reason: "Goodwill" },
+      { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), amount: "1.5", reason: "Goodwill" },
+      { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), amount: "100", reason: "" },
+    ],
   },
 
   // --- assignee groups (lib/groups; managed on the team page) ---------------

@@ -22,6 +22,7 @@ export const AREAS = {
   workflows: (id: string) => id.startsWith("lib/actions/workflows/"),
   groups: (id: string) => id.startsWith("lib/actions/groups/"),
   "api-keys": (id: string) => id.startsWith("lib/actions/api-keys/"),
+  billing: (id: string) => id.startsWith("lib/actions/billing/"),
 } as const;
 export type Area = keyof typeof AREAS;
 

@@ -31,7 +31,7 @@ import { AUDIT_LOG, CHAIN_HEADS, digestSection, sectionAsArchived, TENANT_KEYS, 
 import { withArchiveWrite } from "./tx";
 import { upgradesFor } from "./upgrades";
 import { createUserMap, emptyUserReport, type UserReport } from "./users";
-import { ALERTS, JOBS, NOT_RESUMED, writerFor, type SectionWriter, type WriterContext } from "./writer";
+import { ALERTS, BILLING_ASSIGNMENTS, JOBS, NOT_RESUMED, writerFor, type SectionWriter, type WriterContext } from "./writer";
 
 export interface RestoreOptions {
   in: Readable;
@@ -233,6 +233,10 @@ class Restore {
       }
       if (mapped.has(section.name)) {
         out[section.name] = "user references mapped to this deployment's accounts";
+        continue;
+      }
+      if (section.name === BILLING_ASSIGNMENTS && this.ctx.skippedAssignments) {
+        out[section.name] = `${this.ctx.skippedAssignments} plan assignment(s) left out (their MSSP's plan is not in this database)`;
         continue;
       }
       if (section.name === ALERTS && this.ctx.clearedGroups) {

@@ -34,6 +34,8 @@ export interface WriterContext {
   /** Chain heads the archive holds, by tenant (to say whether a kept live chain contains the archive's). */
   archiveHeads: Map<string, { seq: number; hash: string }>;
   mapChanged?: boolean;
+  /** Plan assignments left out: their MSSP's plan is not in this database (lib/billing). */
+  skippedAssignments?: number;
   /** Upgrades this archive needs, by section (upgrades.ts). */
   upgrades: Map<string, ArchiveUpgrade[]>;
   /** Per upgraded section: the archive's rows as upgraded (what verification compares with) and how many changed. */
@@ -92,6 +94,8 @@ const ALERT_GROUP_KEPT: Record<string, string> = {
 };
 
 export const JOBS = "public.jobs";
+export const BILLING_ASSIGNMENTS = "public.billing_plan_assignments";
+const PLAN_HERE = "exists (select 1 from public.billing_plans p where p.tenant_id = r.plan_tenant_id and p.id = r.plan_id)";
 export const NOT_RESUMED = "Not resumed: restored from an archive taken while it was unfinished";
 /**
  * A job the archive caught unfinished is restored cancelled: resuming it here
@@ -192,12 +196,19 @@ export async function writerFor(ctx: WriterContext, section: string): Promise<Se
     if (required.length) filter = required.map((c) => `${mappedUser(c)} is not null`).join(" and ");
   }
   if (section === JOBS && ["status", "last_error", "finished_at"].every((c) => columns.includes(c))) Object.assign(exprs, UNFINISHED_JOBS_CANCELLED);
+  // A customer's plan assignment names its MSSP's plan, which is outside the customer's archive:
+  // kept when that plan exists here (a restore in place), else left out (lib/billing).
+  const assignments = section === BILLING_ASSIGNMENTS;
+  if (assignments) filter = filter ? `(${filter}) and ${PLAN_HERE}` : PLAN_HERE;
   const groups = section === ALERTS && columns.includes("assigned_group_id");
   if (groups) Object.assign(exprs, ALERT_GROUP_KEPT);
   const sql = insertSql({ ident: table.ident, columns, exprs, filter, overriding: table.columns.some((c) => c.identity === "a") });
   const cleared = `select count(*)::int as n from jsonb_array_elements($1::jsonb) e(v)
     cross join lateral jsonb_populate_record(null::${table.ident}, e.v) r where r.assigned_group_id is not null and not ${GROUP_USABLE}`;
+  const skipped = `select count(*)::int as n from jsonb_array_elements($1::jsonb) e(v)
+    cross join lateral jsonb_populate_record(null::${table.ident}, e.v) r where not ${PLAN_HERE}`;
   return tableWriter(ctx, section, async (lines) => {
+    if (assignments) ctx.skippedAssignments = (ctx.skippedAssignments ?? 0) + (await client.query<{ n: number }>(skipped, [`[${lines.join(",")}]`])).rows[0].n;
     if (groups) ctx.clearedGroups = (ctx.clearedGroups ?? 0) + (await client.query<{ n: number }>(cleared, [`[${lines.join(",")}]`])).rows[0].n;
     return insertBatch(client, sql, lines);
   });
