@@ -210,7 +210,7 @@ test("credit notes: negative, referencing the original, never more than it, numb
   assert.deepEqual(tooMuch, { ok: false, reason: "too_much", remaining: BigInt(acme.total) - 45_000n });
   if (!note.ok) return;
   const fin = await service((c) => finalizeInvoice(c, fx.tenants.acme, note.id, null));
-  assert.deepEqual(fin, { ok: true, number: 3 });
+  assert.deepEqual(fin, { ok: true, number: 3, displayNumber: "CN-000003" });
   const [cn] = await owner<{ kind: string; total: string; credits_invoice_id: string; currency: string }>("select kind, total::text, credits_invoice_id, currency from public.billing_invoices where id = $1", [note.id]);
   assert.deepEqual(cn, { kind: "credit_note", total: "-45000", credits_invoice_id: acme.id, currency: "EUR" });
   // A credit note of a draft, or in another currency, is refused by the database.
@@ -235,6 +235,15 @@ test("RLS: a tenant admin reads only its own invoices, the MSSP admin its custom
   assert.deepEqual(await seen("msspAdmin"), ["acme", "globex"]);
   assert.deepEqual(await seen("msspBAdmin"), ["other-co"]);
   for (const user of ["acmeAnalyst", "acmeViewer", "msspAnalyst", "acmeEuAdmin"] as const) assert.deepEqual(await seen(user), [], user);
+  // A draft is the MSSP's: acme's admin does not see December's draft (nor its lines) until it is finalized.
+  await service((c) => draftPeriod(c, "2026-12", [fx.tenants.acme]));
+  const drafts = (user: Parameters<typeof as>[1]) =>
+    as(fx, user, async (tx) => (await tx.client.query("select 1 from public.billing_invoices i join public.billing_invoice_lines l on l.tenant_id = i.tenant_id and l.invoice_id = i.id where i.period_start = '2026-12-01'")).rowCount);
+  assert.equal(await drafts("acmeAdmin"), 0);
+  assert.ok((await drafts("msspAdmin"))! > 0);
+  const [dec] = await owner<{ id: string }>("select id from public.billing_invoices where tenant_id = $1 and period_start = '2026-12-01'", [fx.tenants.acme]);
+  const lines = await as(fx, "acmeAdmin", async (tx) => (await tx.client.query("select 1 from public.billing_invoice_lines where invoice_id = $1", [dec.id])).rowCount);
+  assert.equal(lines, 0);
   const [acme] = await owner<{ id: string }>("select id from public.billing_invoices where tenant_id = $1 and kind = 'invoice'", [fx.tenants.acme]);
   for (const user of ["msspAdmin", "acmeAdmin"] as const) {
     await as(fx, user, async (tx) => {

@@ -77,6 +77,9 @@ function slugs(ctx: Ctx): Array<{ slug: string; tenant: MarkerTenant }> {
   ];
 }
 
+/** An invoice id no database here holds. */
+const NO_INVOICE = "00000000-0000-4000-8000-00000000b111";
+
 const sameOriginJson = (ctx: Ctx) => ({ origin: ctx.origin("console"), "content-type": "application/json" });
 
 /** POST-only console routes: a cross-site or Origin-less POST is refused before anything else, signed out is 401. */
@@ -137,6 +140,24 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
     cells: (who, _h, ctx) =>
       [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant"].map((slug) =>
         get(`/usage/${slug}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  },
+  // Billing (lib/billing): the MSSP admin reads and runs billing (billing:view / billing:manage); an MSSP analyst and everyone
+  // without an MSSP role get 403. An invoice nobody here has (a random id) is 404 for everyone signed in; downloads are 401 signed out.
+  "console /billing page": {
+    hosts: ["console"],
+    cells: (who) => ["/billing", "/billing?month=bogus", "/billing?month=2026-11"].map((p) => get(p, ...(signedOut(who) ? (["signin"] as Outcome[]) : who === "mssp_admin" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  },
+  "console /billing/revenue page": {
+    hosts: ["console"],
+    cells: (who) => [get("/billing/revenue", ...(signedOut(who) ? (["signin"] as Outcome[]) : who === "mssp_admin" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))],
+  },
+  "console /billing/invoices/[id] page": {
+    hosts: ["console"],
+    cells: (who) => [NO_INVOICE, "not-a-uuid"].map((id) => get(`/billing/invoices/${id}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : (["404"] as Outcome[])))),
+  },
+  "console /billing/invoices/[id]/[format] route": {
+    hosts: ["console"],
+    cells: (who) => [`${NO_INVOICE}/pdf`, `${NO_INVOICE}/csv`, `${NO_INVOICE}/xlsx`].map((p) => get(`/billing/invoices/${p}`, ...(signedOut(who) && !p.endsWith("xlsx") ? (["401"] as Outcome[]) : (["404"] as Outcome[])))),
   },
   // Health (lib/health): operators get the board (PDP alerts:triage on each tenant); others 403. A bad filter is a note, not an error.
   "console /health page": { hosts: ["console"], cells: (who, h, ctx) => ["/health", "/health?state=bogus"].flatMap((p) => consolePage(p, ["200"], ["403"])(who, h, ctx)) },
@@ -243,6 +264,16 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   "tenant /api-keys page": { hosts: ["acme"], cells: tenantPage(["/api-keys", "/api-keys?tenant=globex"]) },
   "tenant /usage page": { hosts: ["acme"], cells: tenantPage(["/usage", "/usage?tenant=globex"]) },
   "tenant /status page": { hosts: ["acme"], cells: tenantPage(["/status", "/status?tenant=globex"]) },
+  // Billing: members get the page (invoices for billing:view holders, a note for others); an invoice that is not theirs is 404.
+  "tenant /billing page": { hosts: ["acme"], cells: tenantPage(["/billing", "/billing?tenant=globex"]) },
+  "tenant /billing/invoices/[id] page": {
+    hosts: ["acme"],
+    cells: (who) => [get(`/billing/invoices/${NO_INVOICE}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : ACME_MEMBERS.includes(who) ? (["404"] as Outcome[]) : (["403"] as Outcome[])))],
+  },
+  "tenant /billing/invoices/[id]/[format] route": {
+    hosts: ["acme"],
+    cells: (who) => [`${NO_INVOICE}/pdf`, `${NO_INVOICE}/csv`].map((p) => get(`/billing/invoices/${p}`, ...(signedOut(who) ? (["401"] as Outcome[]) : (["404"] as Outcome[])))),
+  },
   "tenant /team page": { hosts: ["acme"], cells: tenantPage(["/team", "/team?tenant=globex", "/team?tenant=acme-eu-west"]) },
   "tenant /tenants page": { hosts: ["acme"], cells: tenantPage(["/tenants"]) },
 

@@ -120,7 +120,7 @@ async function insertLines(client: Queryable, tenantId: string, invoiceId: strin
   );
 }
 
-export type FinalizeResult = { ok: true; number: number } | { ok: false; reason: "not_found" | "finalized" | "open_period" };
+export type FinalizeResult = { ok: true; number: number; displayNumber: string } | { ok: false; reason: "not_found" | "finalized" | "open_period" };
 
 /** Numbers and freezes a draft (the database assigns the MSSP's next number). A month still running is not finalized. */
 export async function finalizeInvoice(client: Queryable, tenantId: string, invoiceId: string, userId: string | null, now = new Date()): Promise<FinalizeResult> {
@@ -136,7 +136,7 @@ export async function finalizeInvoice(client: Queryable, tenantId: string, invoi
     "update public.billing_invoices set status = 'finalized', finalized_by = $3 where tenant_id = $1 and id = $2 and status = 'draft' returning number",
     [tenantId, invoiceId, userId],
   );
-  return { ok: true, number: done[0].number };
+  return { ok: true, number: done[0].number, displayNumber: invoiceNumber(inv.kind, done[0].number) };
 }
 
 export type CreditResult = { ok: true; id: string } | { ok: false; reason: "not_found" | "not_finalized" | "too_much"; remaining?: bigint };

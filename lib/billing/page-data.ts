@@ -111,9 +111,9 @@ export async function loadRevenue(tx: TenantTx, now = new Date()): Promise<Reven
   };
 }
 
-/** A tenant's own invoices (tenant host /billing); null when billing:view is refused. */
-export async function loadTenantInvoices(tx: TenantTx, tenantId: string): Promise<InvoiceSummary[] | null> {
+/** A tenant's own invoices (tenant host /billing): finalized ones (RLS shows a customer's admins no draft); allowed false without billing:view. */
+export async function loadTenantInvoices(tx: TenantTx, tenantId: string): Promise<{ allowed: boolean; invoices: InvoiceSummary[] }> {
   const can = await permissions(tx, ["billing:view"], tenantId);
-  if (!can["billing:view"]) return null;
-  return listInvoices(tx, { tenantId });
+  if (!can["billing:view"]) return { allowed: false, invoices: [] };
+  return { allowed: true, invoices: (await listInvoices(tx, { tenantId })).filter((i) => i.status === "finalized") };
 }

@@ -18,7 +18,7 @@
 --   trigger refuses any UPDATE or DELETE of a finalized invoice and any
 --   change to its lines, whoever asks (the table owner included). A
 --   correction is a credit note: a negative invoice referencing the original.
---   Read by admins of the customer or an ancestor (billing:view holders);
+--   Read by the MSSP's admins, and by the customer's admins once finalized;
 --   written only by the service role (purpose billing.invoicing), after the
 --   PDP allowed billing:manage: invoices are still produced for suspended
 --   and offboarded customers, whose rows the freeze policies close to people.
@@ -400,12 +400,18 @@ create policy "MSSP admins remove plan assignments"
   on public.billing_plan_assignments for delete to authenticated
   using (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin}'))));
 
-create policy "Invoices are visible to admins of the customer or an ancestor"
+-- A draft is the MSSP's work in progress (recomputed until finalized): the
+-- customer's admins see an invoice once it is finalized.
+create policy "Invoices are visible to the MSSP's admins, and once finalized to the customer's admins"
   on public.billing_invoices for select to authenticated
-  using (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin,tenant_admin}'))));
-create policy "Invoice lines are visible to admins of the customer or an ancestor"
+  using (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin}')))
+         or (status = 'finalized' and tenant_id = any (array(select tenancy.tenant_ids_with_role('{tenant_admin}')))));
+create policy "Invoice lines are visible with their invoice"
   on public.billing_invoice_lines for select to authenticated
-  using (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin,tenant_admin}'))));
+  using (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin}')))
+         or (tenant_id = any (array(select tenancy.tenant_ids_with_role('{tenant_admin}')))
+             and exists (select 1 from public.billing_invoices i
+                          where i.tenant_id = billing_invoice_lines.tenant_id and i.id = billing_invoice_lines.invoice_id and i.status = 'finalized')));
 
 select tenancy.add_frozen_write_policies('public.billing_plans', 'tenant_id');
 select tenancy.add_frozen_write_policies('public.billing_plan_prices', 'tenant_id');

@@ -2,7 +2,7 @@
 // Finalizes a draft: numbered in the MSSP's sequence, immutable from then on.
 import { revalidatePath } from "next/cache";
 import { ActionRefusal } from "@/lib/actions/refusal";
-import { finalizeInvoice as finalize, invoiceNumber } from "@/lib/billing/invoices";
+import { finalizeInvoice as finalize } from "@/lib/billing/invoices";
 import { invoiceTarget } from "@/lib/billing/schemas";
 import { withServiceRoleIn } from "@/lib/db/service-role";
 import { tenantAction } from "../guard";
@@ -17,5 +17,6 @@ export const finalizeInvoice = tenantAction({ action: "billing:manage", audit: "
   const r = await withServiceRoleIn("billing.invoicing", tx.db, (db) => finalize(db.$client, input.tenantId, input.invoiceId, user.id));
   if (!r.ok) throw new ActionRefusal(WHY[r.reason], { reason: r.reason });
   revalidatePath("/billing");
-  return { data: { number: r.number }, message: `Finalized as ${invoiceNumber("invoice", r.number).replace("INV", "number")}.`, target: { type: "billing_invoice", id: input.invoiceId }, details: { number: r.number } };
+  revalidatePath(`/billing/invoices/${input.invoiceId}`);
+  return { data: { number: r.number }, message: `Finalized as ${r.displayNumber}.`, target: { type: "billing_invoice", id: input.invoiceId }, details: { number: r.number } };
 });

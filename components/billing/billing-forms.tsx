@@ -1,0 +1,168 @@
+"use client";
+// The billing console's forms. Each posts to a server action that checks
+// everything again (zod, PDP billing:manage, RLS, the database's rules); the
+// page only hides what cannot work. Money is typed in minor units (cents).
+import { useActionState } from "react";
+import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { assignPlan } from "@/lib/actions/billing/assign-plan";
+import { createCreditNote } from "@/lib/actions/billing/create-credit-note";
+import { createPlan } from "@/lib/actions/billing/create-plan";
+import { draftPeriod } from "@/lib/actions/billing/draft-period";
+import { finalizeInvoice } from "@/lib/actions/billing/finalize-invoice";
+import { updatePlan } from "@/lib/actions/billing/update-plan";
+import { idle, type ActionResult } from "@/lib/actions/result";
+
+const input = "mt-1 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm";
+const label = "flex flex-col text-xs font-medium text-slate-600";
+
+export interface PlanFormValues {
+  planId?: string;
+  name: string;
+  currency: string;
+  baseFee: string;
+  minimum: string;
+  metrics: { metric: string; label: string; included: string; unitSize: string; tiers: string }[];
+}
+
+export function PlanForm(props: { tenantId: string; values: PlanFormValues; invoiced?: boolean }) {
+  const [state, action] = useActionState<ActionResult<{ id: string }>, FormData>(props.values.planId ? updatePlan : createPlan, idle as ActionResult<{ id: string }>);
+  const v = props.values;
+  return (
+    <form action={action} noValidate className="space-y-3" aria-label={v.planId ? `Edit plan ${v.name}` : "Create a plan"}>
+      <input type="hidden" name="tenantId" value={props.tenantId} />
+      {v.planId && <input type="hidden" name="planId" value={v.planId} />}
+      <div className="flex flex-wrap gap-3">
+        <label className={label}>
+          Plan name
+          <input name="name" defaultValue={v.name} maxLength={80} className={`${input} w-56`} />
+          <FieldError state={state} name="name" />
+        </label>
+        <label className={label}>
+          Currency (ISO 4217)
+          <input name="currency" defaultValue={v.currency} maxLength={3} className={`${input} w-20 uppercase`} />
+          <FieldError state={state} name="currency" />
+        </label>
+        <label className={label}>
+          Monthly base fee (minor units)
+          <input name="baseFee" defaultValue={v.baseFee} inputMode="numeric" className={`${input} w-40`} />
+          <FieldError state={state} name="baseFee" />
+        </label>
+        <label className={label}>
+          Monthly minimum (minor units)
+          <input name="minimum" defaultValue={v.minimum} inputMode="numeric" className={`${input} w-40`} />
+          <FieldError state={state} name="minimum" />
+        </label>
+      </div>
+      {props.invoiced && <p className="text-xs text-amber-700">Finalized invoices were billed at this plan: its prices and fees can no longer change (its name can). Create a new plan for new prices.</p>}
+      <table className="w-full text-sm">
+        <thead>
+          <tr className="text-left text-xs text-slate-500">
+            <th className="py-1 font-medium">Metric</th>
+            <th className="py-1 font-medium">Included</th>
+            <th className="py-1 font-medium">Price per (units)</th>
+            <th className="py-1 font-medium">Tiers: &quot;up to @ unit price&quot;, last open (empty = not billed)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {v.metrics.map((m) => (
+            <tr key={m.metric}>
+              <td className="py-1 pr-2 text-slate-700">{m.label}</td>
+              <td className="py-1 pr-2">
+                <input aria-label={`${m.label}: included`} name={`included_${m.metric}`} defaultValue={m.included} inputMode="numeric" className={`${input} w-28`} />
+                <FieldError state={state} name={`included_${m.metric}`} />
+              </td>
+              <td className="py-1 pr-2">
+                <input aria-label={`${m.label}: price per`} name={`unitSize_${m.metric}`} defaultValue={m.unitSize} inputMode="numeric" className={`${input} w-24`} />
+                <FieldError state={state} name={`unitSize_${m.metric}`} />
+              </td>
+              <td className="py-1">
+                <input aria-label={`${m.label}: tiers`} name={`tiers_${m.metric}`} defaultValue={m.tiers} placeholder="100 @ 800, @ 600" className={`${input} w-full`} />
+                <FieldError state={state} name={`tiers_${m.metric}`} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="flex items-center gap-3">
+        <SubmitButton pendingLabel="Saving…">{v.planId ? "Save plan" : "Create plan"}</SubmitButton>
+        <ResultMessage state={state} />
+      </div>
+    </form>
+  );
+}
+
+export function AssignPlanForm(props: { customerId: string; customerName: string; plans: { id: string; name: string; currency: string }[]; defaultMonth: string; current?: string }) {
+  const [state, action] = useActionState(assignPlan, idle as ActionResult<{ id: string }>);
+  return (
+    <form action={action} noValidate className="flex flex-wrap items-end gap-2" aria-label={`Assign a plan to ${props.customerName}`}>
+      <input type="hidden" name="tenantId" value={props.customerId} />
+      <label className={label}>
+        Plan
+        <select name="planId" defaultValue={props.current ?? props.plans[0]?.id} className={input}>
+          {props.plans.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name} ({p.currency})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className={label}>
+        From month
+        <input name="from" type="month" defaultValue={props.defaultMonth} className={input} />
+        <FieldError state={state} name="from" />
+      </label>
+      <SubmitButton pendingLabel="Assigning…">Assign</SubmitButton>
+      <ResultMessage state={state} />
+    </form>
+  );
+}
+
+export function RunPeriodForm(props: { msspId: string; month: string }) {
+  const [state, action] = useActionState(draftPeriod, idle as Awaited<ReturnType<typeof draftPeriod>>);
+  return (
+    <form action={action} noValidate className="flex flex-wrap items-end gap-2" aria-label="Run a period">
+      <input type="hidden" name="tenantId" value={props.msspId} />
+      <label className={label}>
+        Month (UTC)
+        <input name="month" type="month" defaultValue={props.month} className={input} />
+        <FieldError state={state} name="month" />
+      </label>
+      <SubmitButton pendingLabel="Drafting…">Draft all invoices</SubmitButton>
+      <ResultMessage state={state} />
+    </form>
+  );
+}
+
+export function FinalizeButton(props: { tenantId: string; invoiceId: string }) {
+  const [state, action] = useActionState(finalizeInvoice, idle as ActionResult<{ number: number }>);
+  return (
+    <form action={action} className="inline-flex items-center gap-2" aria-label="Finalize">
+      <input type="hidden" name="tenantId" value={props.tenantId} />
+      <input type="hidden" name="invoiceId" value={props.invoiceId} />
+      <SubmitButton pendingLabel="Finalizing…">Finalize</SubmitButton>
+      <ResultMessage state={state} />
+    </form>
+  );
+}
+
+export function CreditNoteForm(props: { tenantId: string; invoiceId: string; remaining: string; currency: string }) {
+  const [state, action] = useActionState(createCreditNote, idle as ActionResult<{ id: string }>);
+  return (
+    <form action={action} noValidate className="flex flex-wrap items-end gap-2" aria-label="Issue a credit note">
+      <input type="hidden" name="tenantId" value={props.tenantId} />
+      <input type="hidden" name="invoiceId" value={props.invoiceId} />
+      <label className={label}>
+        Amount to credit ({props.currency} minor units, at most {props.remaining})
+        <input name="amount" inputMode="numeric" className={`${input} w-40`} />
+        <FieldError state={state} name="amount" />
+      </label>
+      <label className={label}>
+        Reason (printed on the credit note)
+        <input name="reason" maxLength={500} className={`${input} w-80`} />
+        <FieldError state={state} name="reason" />
+      </label>
+      <SubmitButton pendingLabel="Drafting…">Draft credit note</SubmitButton>
+      <ResultMessage state={state} />
+    </form>
+  );
+}

@@ -1,0 +1,158 @@
+// Billing end to end (issue 12, point 2): last month's usage for Acme (and
+// its site) and Globex is in the rollups (inserted as the owner, as the
+// rollup job would); the MSSP admin creates a plan, assigns it to Acme and
+// Globex, runs the period, reviews and finalizes Acme's invoice, downloads its
+// CSV and PDF; Acme's admin then sees its own invoice on its host, and not
+// Globex's (list and direct link). Screenshots of the invoice and revenue pages.
+import { expect, test } from "@playwright/test";
+import pg from "pg";
+import { expectNoSeriousA11yViolations } from "./a11y";
+import { CONSOLE, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
+import { runInfo } from "./lib/markers";
+
+const ACME = tenantUrl("acme");
+test.use({ actionTimeout: 20_000 });
+test.describe.configure({ mode: "serial" });
+
+const now = new Date();
+const LAST = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+const MONTH = LAST.toISOString().slice(0, 7);
+const PLAN = `E2E Standard ${Date.now().toString(36)}`;
+
+async function owner<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+let acmeInvoice = "";
+let globexInvoice = "";
+
+test.beforeAll(async () => {
+  // A re-run starts from no billing for Acme and Globex. Finalized invoices refuse deletion by
+  // trigger (the point of them); the test database's owner switches triggers off for this cleanup only.
+  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
+  await client.connect();
+  try {
+    await client.query("begin");
+    await client.query("set local session_replication_role = replica");
+    await client.query("delete from public.billing_invoices where tenant_id in (select id from public.tenants where slug in ('acme', 'globex'))");
+    await client.query("delete from public.billing_invoice_lines where tenant_id in (select id from public.tenants where slug in ('acme', 'globex'))");
+    await client.query("delete from public.billing_plan_assignments where tenant_id in (select id from public.tenants where slug in ('acme', 'globex'))");
+    await client.query("commit");
+  } finally {
+    await client.end();
+  }
+  // Last month: Acme 120 endpoints itself + 60 in its EU site on the 10th (peak 180), Globex 40.
+  await owner(
+    `insert into public.usage_rollups (tenant_id, grain, period_start, metric, quantity, events)
+     select t.id, 'day', $1::timestamptz + interval '9 days', 'assets_managed', q.n, 1
+       from public.tenants t join (values ('acme', 120), ('acme-eu-west', 60), ('globex', 40)) q(slug, n) on q.slug = t.slug
+     on conflict (tenant_id, grain, metric, period_start) do update set quantity = excluded.quantity`,
+    [`${MONTH}-01T00:00:00Z`],
+  );
+});
+
+test("the MSSP admin creates a plan, assigns it, runs the period, finalizes and downloads the invoice", async ({ page }) => {
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await page.goto(`${CONSOLE}/billing`);
+  await expect(page.getByRole("heading", { name: "Billing", exact: true })).toBeVisible();
+
+  // A plan: EUR, 500.00 a month, 10 endpoints included, then 8.00 up to 100 billable and 6.00 above.
+  const create = page.getByRole("form", { name: "Create a plan" });
+  await create.getByLabel("Plan name").fill(PLAN);
+  await create.getByLabel("Currency (ISO 4217)").fill("EUR");
+  await create.getByLabel("Monthly base fee (minor units)").fill("50000");
+  // A non-integer price is refused with a sentence, nothing saved.
+  await create.getByLabel("Assets managed: tiers").fill("100 @ 8.00, @ 600");
+  await create.getByRole("button", { name: "Create plan" }).click();
+  await expect(create.getByText(/Unit prices are whole numbers of minor units/)).toBeVisible();
+  await create.getByLabel("Assets managed: included").fill("10");
+  await create.getByLabel("Assets managed: tiers").fill("100 @ 800, @ 600");
+  await create.getByRole("button", { name: "Create plan" }).click();
+  await expect(create.getByText(`Plan "${PLAN}" created`)).toBeVisible();
+
+  // Assign it to Acme and Globex from last month.
+  for (const slug of ["acme", "globex"]) {
+    await page.reload();
+    const row = page.getByTestId(`billing-customer-${slug}`);
+    await row.getByLabel("Plan").selectOption({ label: `${PLAN} (EUR)` });
+    await row.getByLabel("From month").fill(MONTH);
+    await row.getByRole("button", { name: "Assign" }).click();
+    await expect(row.getByText(`Plan assigned from ${MONTH}.`)).toBeVisible();
+  }
+
+  // Run the period.
+  await page.goto(`${CONSOLE}/billing?month=${MONTH}`);
+  const run = page.getByRole("form", { name: "Run a period" });
+  await run.getByLabel("Month (UTC)").fill(MONTH);
+  await run.getByRole("button", { name: "Draft all invoices" }).click();
+  await expect(run.getByText(new RegExp(`drafts? for ${MONTH}`))).toBeVisible();
+  await page.reload();
+  const list = page.getByTestId("billing-invoices");
+  await expect(list.getByTestId("invoice-row")).toHaveCount(2);
+
+  const [acme] = await owner<{ id: string }>("select i.id from public.billing_invoices i join public.tenants t on t.id = i.tenant_id where t.slug = 'acme' and i.period_start = $1", [`${MONTH}-01`]);
+  const [globex] = await owner<{ id: string }>("select i.id from public.billing_invoices i join public.tenants t on t.id = i.tenant_id where t.slug = 'globex' and i.period_start = $1", [`${MONTH}-01`]);
+  acmeInvoice = acme.id;
+  globexInvoice = globex.id;
+
+  // Review Acme's draft: 180 endpoints (its site's included), 170 billable = 100 × 8.00 + 70 × 6.00 = 1,220.00, + 500.00.
+  await page.goto(`${CONSOLE}/billing/invoices/${acmeInvoice}`);
+  const lines = page.getByTestId("invoice-lines");
+  await expect(lines).toContainText("Assets managed, units 1–100");
+  await expect(lines).toContainText("Assets managed, units 101+");
+  await expect(lines).toContainText(`usage: assets_managed, ${MONTH}-01`);
+  await expect(page.getByTestId("invoice-total")).toHaveText("EUR 1,720.00");
+  await page.getByRole("button", { name: "Finalize" }).click();
+  await expect(page.getByText(/^Finalized as INV-\d{6}\.$/)).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId("invoice-status")).toContainText(/Finalized as INV-\d{6}/);
+  await expect(page.getByRole("form", { name: "Issue a credit note" })).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/billing-invoice.png`, fullPage: true });
+  await expectNoSeriousA11yViolations(page);
+
+  // Downloads: the CSV (RFC 4180, quoted) and the PDF (bytes start with %PDF).
+  const csv = await page.request.get(`${CONSOLE}/billing/invoices/${acmeInvoice}/csv`);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()["content-type"]).toContain("text/csv");
+  const text = await csv.text();
+  expect(text.startsWith('"invoice_number","kind","status"')).toBe(true);
+  expect(text).toContain('"assets_managed","180","10","100"');
+  const pdf = await page.request.get(`${CONSOLE}/billing/invoices/${acmeInvoice}/pdf`);
+  expect(pdf.status()).toBe(200);
+  expect((await pdf.body()).subarray(0, 4).toString("latin1")).toBe("%PDF");
+
+  // Globex's too, so the customer check below has a finalized invoice of Globex to not see.
+  await page.goto(`${CONSOLE}/billing/invoices/${globexInvoice}`);
+  await page.getByRole("button", { name: "Finalize" }).click();
+  await expect(page.getByText(/^Finalized as INV-\d{6}\.$/)).toBeVisible();
+
+  await page.goto(`${CONSOLE}/billing/revenue`);
+  await expect(page.getByTestId("revenue-chart")).toBeVisible();
+  await expect(page.getByTestId("revenue-customers")).toContainText("EUR 1,720.00");
+  await page.screenshot({ path: `${SCREENSHOTS}/billing-revenue.png`, fullPage: true });
+  await expectNoSeriousA11yViolations(page);
+});
+
+test("Acme's admin sees its own invoice with its PDF, and not Globex's", async ({ page }) => {
+  test.skip(!acmeInvoice, "needs the first test's invoices");
+  await signIn(page, ACME, "acme.admin@demo.test");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Billing" }).click();
+  const rows = page.getByTestId("billing-invoices").getByTestId("invoice-row");
+  await expect(rows).toHaveCount(1);
+  await rows.first().getByRole("link").click();
+  await expect(page.getByTestId("invoice-total")).toHaveText("EUR 1,720.00");
+  await page.screenshot({ path: `${SCREENSHOTS}/billing-tenant-invoice.png`, fullPage: true });
+  const pdf = await page.request.get(`${ACME}/billing/invoices/${acmeInvoice}/pdf`);
+  expect(pdf.status()).toBe(200);
+  expect((await pdf.body()).subarray(0, 4).toString("latin1")).toBe("%PDF");
+  // Globex's: not in the list, and its page and downloads answer as if it did not exist.
+  expect((await page.goto(`${ACME}/billing/invoices/${globexInvoice}`))?.status()).toBe(404);
+  expect((await page.request.get(`${ACME}/billing/invoices/${globexInvoice}/pdf`)).status()).toBe(404);
+  expect((await page.request.get(`${ACME}/billing/invoices/${globexInvoice}/csv`)).status()).toBe(404);
+});
