@@ -51,7 +51,13 @@ function notesOf(s: JsonSchema): string {
   if (x.minLength !== undefined || x.maxLength !== undefined) parts.push(`${x.minLength ?? 0}–${x.maxLength ?? "∞"} characters`);
   if (x.minItems !== undefined || x.maxItems !== undefined) parts.push(`${x.minItems ?? 0}–${x.maxItems ?? "∞"} items`);
   if (x.minimum !== undefined || x.maximum !== undefined) parts.push(`${x.minimum ?? "−∞"}–${x.maximum ?? "∞"}`);
-  return parts.join("; ");
+  return joinNotes(parts);
+}
+
+/** "A sentence." + "1–100 characters" reads "A sentence; 1–100 characters", not "A sentence.; 1–100 characters". */
+function joinNotes(parts: (string | undefined)[]): string {
+  const kept = parts.filter((p): p is string => Boolean(p));
+  return kept.map((p, i) => (i < kept.length - 1 ? p.replace(/\.$/, "") : p)).join("; ");
 }
 
 /** Rows for an object schema's fields, descending into objects and arrays of objects. */
@@ -105,7 +111,7 @@ export function referenceModel(doc: OpenApiDocument = buildOpenApiDocument()): R
         summary: op.summary,
         description: (op.description ?? "").split("\n\nRequires the scope")[0],
         scope: op["x-required-scope"],
-        parameters: params.map((p) => ({ name: p.name, type: `${typeOf(p.schema)} (${p.in})`, required: p.required, notes: [p.description, notesOf(p.schema)].filter(Boolean).join("; ") })),
+        parameters: params.map((p) => ({ name: p.name, type: `${typeOf(p.schema)} (${p.in})`, required: p.required, notes: joinNotes([p.description, notesOf(p.schema)]) })),
         body: fieldRows(op.requestBody?.content["application/json"]?.schema),
         response: fieldRows(successSchema),
         successStatus: success,
