@@ -3,6 +3,15 @@
 // stored sealed under the tenant's key). Shown as text, never as HTML.
 import type { RawEventView } from "@/lib/ingest/raw";
 
+/** Indented for reading (it is stored as the source sent it, usually on one line). */
+function readable(json: string): string {
+  try {
+    return JSON.stringify(JSON.parse(json), null, 2);
+  } catch {
+    return json;
+  }
+}
+
 export function RawEventSection({ raw }: { raw: RawEventView }) {
   return (
     <section aria-labelledby="raw-event-title" className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid="raw-event">
@@ -12,7 +21,7 @@ export function RawEventSection({ raw }: { raw: RawEventView }) {
       {raw.state === "open" ? (
         <details>
           <summary className="cursor-pointer text-sm text-slate-600">The payload as the source sent it</summary>
-          <pre className="mt-2 max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 text-xs leading-relaxed text-slate-800 ring-1 ring-slate-200">{raw.json}</pre>
+          <pre className="mt-2 max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 text-xs leading-relaxed text-slate-800 ring-1 ring-slate-200">{readable(raw.json)}</pre>
         </details>
       ) : (
         <p className="text-sm text-slate-500" data-testid="raw-event-unavailable">

@@ -149,7 +149,7 @@ export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
               <th className="px-3 py-2">Scopes</th>
               <th className="px-3 py-2">Expires</th>
               <th className="px-3 py-2">Created</th>
-              <th className="px-3 py-2">Last used</th>
+              <th className="whitespace-nowrap px-3 py-2">Last used</th>
               <th className="px-3 py-2">Status</th>
               <th className="px-3 py-2">
                 <span className="sr-only">Actions</span>
@@ -167,7 +167,7 @@ export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
             {data.keys.map((k) => (
               <tr key={k.id} data-testid="api-key-row" data-key-id={k.id} className="align-top">
                 <td className="px-3 py-2 font-medium text-slate-900">{k.name}</td>
-                <td className="px-3 py-2 font-mono text-xs text-slate-700">{k.prefix}_…</td>
+                <td className="min-w-[12rem] max-w-[15rem] break-all px-3 py-2 font-mono text-xs text-slate-700">{k.prefix}_…</td>
                 <td className="px-3 py-2">
                   <div className="flex flex-wrap gap-1">
                     {k.scopes.map((s) => (
@@ -182,14 +182,15 @@ export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
                   {day(k.createdAt)}
                   <div className="text-xs text-slate-500">{k.createdBy ?? "MSSP staff"}</div>
                 </td>
-                <td className="px-3 py-2 text-slate-700" data-testid="api-key-last-used">
+                {/* One line for the time, one for the address: a narrow column wrapped them word by word. */}
+                <td className="whitespace-nowrap px-3 py-2 text-slate-700" data-testid="api-key-last-used">
                   {k.lastUsedAt ? when(k.lastUsedAt) : "Never"}
                   {k.lastUsedAt && <div className="text-xs text-slate-500">from {k.lastUsedIp && k.lastUsedIp !== "unknown" ? k.lastUsedIp : "an unknown address"}</div>}
                 </td>
                 <td className="px-3 py-2">
                   <Status k={k} />
                 </td>
-                <td className="px-3 py-2">
+                <td className="w-40 max-w-[10rem] px-3 py-2 text-xs">
                   <RevokeButton tenantId={data.tenant.id} k={k} />
                 </td>
               </tr>
