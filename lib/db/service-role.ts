@@ -2,6 +2,7 @@
 // that must cross tenants by design ... each in a named module"). Each caller
 // names its purpose from the closed list below, so `grep withServiceRole` is
 // the complete inventory of RLS-bypassing code.
+import type pg from "pg";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { schema } from "@/drizzle/schema";
 import type { Db } from "./with-tenant";
@@ -57,15 +58,24 @@ export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) =
   return withLogContext({ purpose }, () => serviceTransaction(purpose, fn));
 }
 
+// The opening in one simple-protocol round trip (begin; claims and
+// application_name; set local role), like withTenant's: the rate limiter opens
+// a service-role transaction on every API request. The purpose comes from the
+// closed list above and is escaped by the driver all the same.
+function openingSql(client: pg.PoolClient, purpose: ServicePurpose): string {
+  return [
+    "begin",
+    `select set_config('request.jwt.claims', ${client.escapeLiteral(JSON.stringify({ role: "service_role" }))}, true), ` +
+      `set_config('application_name', ${client.escapeLiteral(`service:${purpose}`)}, true)`,
+    "set local role service_role",
+  ].join(";\n");
+}
+
 function serviceTransaction<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
-  return inTransaction(async (client) => {
-    await client.query(
-      "select set_config('request.jwt.claims', $1, true), set_config('application_name', $2, true)",
-      [JSON.stringify({ role: "service_role" }), `service:${purpose}`],
-    );
-    await client.query("set local role service_role");
-    return fn(drizzle(client, { schema }) as Db);
-  });
+  return inTransaction(
+    async (client) => fn(drizzle(client, { schema }) as Db),
+    (client) => client.query(openingSql(client, purpose)),
+  );
 }
 
 /**
