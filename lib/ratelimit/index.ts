@@ -47,7 +47,8 @@ export function perWindow(count: number, seconds: number, burst = count): Limit 
 
 const MAX_KEY = 200;
 
-function checkArgs(key: string, limit: Limit, cost: number): void {
+/** Throws on a key, limit or cost that ratelimit.take would refuse (for callers that build their own statement around it). */
+export function checkArgs(key: string, limit: Limit, cost: number): void {
   if (!key || key.length > MAX_KEY) throw new Error(`rate limit key must be 1-${MAX_KEY} characters`);
   if (!(limit.capacity > 0) || !(limit.refillPerSecond > 0) || !Number.isFinite(limit.capacity) || !Number.isFinite(limit.refillPerSecond)) {
     throw new Error("rate limit capacity and refillPerSecond must be finite numbers > 0");

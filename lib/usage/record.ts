@@ -101,9 +101,17 @@ export async function meterIngestedAlerts(
  * the rate-limit tokens. The rollup job moves closed minutes into events.
  */
 export async function countApiRequest(db: Db, tenantId: string): Promise<void> {
-  await db.$client.query(
-    `insert into usage.api_request_counts as c (tenant_id, minute, requests) values ($1, date_trunc('minute', now()), 1)
-     on conflict (tenant_id, minute) do update set requests = c.requests + 1`,
-    [tenantId],
-  );
+  await db.$client.query(apiRequestCountSql("$1::uuid", "true"), [tenantId]);
+}
+
+/**
+ * The counting statement, for a caller that folds it into a larger one (the
+ * gateway counts in the same statement that takes its rate-limit tokens):
+ * `tenant` is a SQL expression for the tenant id, `when` a condition that
+ * must hold for the request to count.
+ */
+export function apiRequestCountSql(tenant: string, when: string): string {
+  return `insert into usage.api_request_counts as c (tenant_id, minute, requests)
+          select ${tenant}, date_trunc('minute', now()), 1 where ${when}
+          on conflict (tenant_id, minute) do update set requests = c.requests + 1`;
 }
