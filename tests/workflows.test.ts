@@ -246,9 +246,12 @@ describe("evaluation, delivery and escalation", () => {
     assert.equal(received.length, 1);
 
     // Escalation: scheduled at arrival + 15 minutes exactly.
-    const [job] = await owner<{ run_at: Date }>(`select run_at from graphile_worker.jobs where key = $1`, [`workflows:escalate:${alertId}:${rule.id}`]);
+    const [job] = await owner<{ run_at: Date; queue_name: string | null }>(`select run_at, queue_name from graphile_worker.jobs where key = $1`, [`workflows:escalate:${alertId}:${rule.id}`]);
     const [created] = await owner<{ created_at: Date }>(`select created_at from public.alerts where id = $1`, [alertId]);
     assert.equal(new Date(job.run_at).getTime(), new Date(created.created_at).getTime() + 15 * 60_000);
+    // In the tenant's own queue, as the SQL side names it (fairness between tenants, docs/jobs.md).
+    const [{ queue }] = await owner<{ queue: string }>(`select jobs_engine.tenant_queue($1) as queue`, [fx.tenants.acme]);
+    assert.equal(job.queue_name, queue);
     const key = { tenantId: fx.tenants.acme, alertId, ruleTenantId: fx.tenants.acme, ruleId: rule.id };
     const due = new Date(new Date(created.created_at).getTime() + 15 * 60_000);
     assert.equal(await escalateAlert(key, new Date(due.getTime() - 1000)), "not-due");

@@ -16,6 +16,7 @@ export {
   getJobAsService,
   KIND_PATTERN,
   retryJob,
+  tenantQueue,
   type EnqueueRequest,
   type Enqueued,
 } from "./queue";

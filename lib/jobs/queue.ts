@@ -18,6 +18,15 @@ import type { JobAudit, JobView } from "./types";
 
 export const KIND_PATTERN = /^[a-z]+(\.[a-z-]+)+$/;
 
+/**
+ * The graphile-worker queue of a tenant's jobs (one running job per tenant,
+ * docs/jobs.md "Fairness between tenants"). The same name as the SQL side's
+ * jobs_engine.tenant_queue, for jobs added from TypeScript.
+ */
+export function tenantQueue(tenantId: string): string {
+  return `tenant:${tenantId}`;
+}
+
 export interface JobRowRaw {
   tenant_id: string;
   id: string;

@@ -25,6 +25,7 @@ import { recordAuditAs } from "@/lib/audit/record";
 import type { Claims } from "@/lib/db/claims";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
+import { tenantQueue } from "@/lib/jobs/queue";
 import { registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError } from "@/lib/log";
 import { enqueueMail, workflowAlertMail } from "@/lib/mail";
@@ -328,9 +329,11 @@ export async function evaluateAlert(tenantId: string, alertId: string): Promise<
       const due = escalationDue(new Date(a.created_at), d);
       if (due) {
         await db.$client.query(
+          // In the tenant's queue (fairness between tenants), at the default priority 0: an
+          // escalation is due at its time, ahead of the tenant's own backlog of evaluations.
           `select graphile_worker.add_job(identifier => $1, payload => $2::json, run_at => $3, max_attempts => 5,
-                  job_key => $4, job_key_mode => 'preserve_run_at')`,
-          [ESCALATE_TASK, JSON.stringify({ tenantId: a.tenant_id, alertId: a.id, ruleTenantId: rule.tenantId, ruleId: rule.id }), due, `workflows:escalate:${a.id}:${rule.id}`],
+                  job_key => $4, job_key_mode => 'preserve_run_at', queue_name => $5)`,
+          [ESCALATE_TASK, JSON.stringify({ tenantId: a.tenant_id, alertId: a.id, ruleTenantId: rule.tenantId, ruleId: rule.id }), due, `workflows:escalate:${a.id}:${rule.id}`, tenantQueue(a.tenant_id)],
         );
         results.push({ action: "escalate", result: "scheduled", message: `escalates at ${due.toISOString()} unless acknowledged` });
       }
