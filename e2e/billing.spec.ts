@@ -74,13 +74,13 @@ test("the MSSP admin creates a plan, assigns it, runs the period, finalizes and 
   await create.getByLabel("Assets managed: included").fill("10");
   await create.getByLabel("Assets managed: tiers").fill("100 @ 800, @ 600");
   await create.getByRole("button", { name: "Create plan" }).click();
-  await expect(create.getByText(`Plan "${PLAN}" created`)).toBeVisible();
+  await expect(page.getByRole("main")).toContainText(`Plan "${PLAN}" created`);
 
   // Assign it to Acme and Globex from last month.
   for (const slug of ["acme", "globex"]) {
     await page.reload();
     const row = page.getByTestId(`billing-customer-${slug}`);
-    await row.getByLabel("Plan").selectOption({ label: `${PLAN} (EUR)` });
+    await row.getByRole("combobox").selectOption({ label: `${PLAN} (EUR)` });
     await row.getByLabel("From month").fill(MONTH);
     await row.getByRole("button", { name: "Assign" }).click();
     await expect(row.getByText(`Plan assigned from ${MONTH}.`)).toBeVisible();
@@ -108,9 +108,8 @@ test("the MSSP admin creates a plan, assigns it, runs the period, finalizes and 
   await expect(lines).toContainText("Assets managed, units 101+");
   await expect(lines).toContainText(`usage: assets_managed, ${MONTH}-01`);
   await expect(page.getByTestId("invoice-total")).toHaveText("EUR 1,720.00");
+  // Finalizing re-renders the page: numbered, and the finalize control gives way to the credit note form.
   await page.getByRole("button", { name: "Finalize" }).click();
-  await expect(page.getByText(/^Finalized as INV-\d{6}\.$/)).toBeVisible();
-  await page.reload();
   await expect(page.getByTestId("invoice-status")).toContainText(/Finalized as INV-\d{6}/);
   await expect(page.getByRole("form", { name: "Issue a credit note" })).toBeVisible();
   await page.screenshot({ path: `${SCREENSHOTS}/billing-invoice.png`, fullPage: true });
@@ -130,7 +129,7 @@ test("the MSSP admin creates a plan, assigns it, runs the period, finalizes and 
   // Globex's too, so the customer check below has a finalized invoice of Globex to not see.
   await page.goto(`${CONSOLE}/billing/invoices/${globexInvoice}`);
   await page.getByRole("button", { name: "Finalize" }).click();
-  await expect(page.getByText(/^Finalized as INV-\d{6}\.$/)).toBeVisible();
+  await expect(page.getByTestId("invoice-status")).toContainText(/Finalized as INV-\d{6}/);
 
   await page.goto(`${CONSOLE}/billing/revenue`);
   await expect(page.getByTestId("revenue-chart")).toBeVisible();
@@ -148,11 +147,16 @@ test("Acme's admin sees its own invoice with its PDF, and not Globex's", async (
   await rows.first().getByRole("link").click();
   await expect(page.getByTestId("invoice-total")).toHaveText("EUR 1,720.00");
   await page.screenshot({ path: `${SCREENSHOTS}/billing-tenant-invoice.png`, fullPage: true });
-  const pdf = await page.request.get(`${ACME}/billing/invoices/${acmeInvoice}/pdf`);
-  expect(pdf.status()).toBe(200);
-  expect((await pdf.body()).subarray(0, 4).toString("latin1")).toBe("%PDF");
-  // Globex's: not in the list, and its page and downloads answer as if it did not exist.
+  // Fetched by the page itself (Node's resolver knows no *.localhost; Chromium does).
+  const fetchHead = (path: string) =>
+    page.evaluate(async (url) => {
+      const r = await fetch(url);
+      const b = new Uint8Array(await r.arrayBuffer());
+      return { status: r.status, head: String.fromCharCode(...b.slice(0, 4)) };
+    }, path);
+  expect(await fetchHead(`/billing/invoices/${acmeInvoice}/pdf`)).toEqual({ status: 200, head: "%PDF" });
+  // Globex's: not in the list, and its downloads and page answer as if it did not exist.
+  expect((await fetchHead(`/billing/invoices/${globexInvoice}/pdf`)).status).toBe(404);
+  expect((await fetchHead(`/billing/invoices/${globexInvoice}/csv`)).status).toBe(404);
   expect((await page.goto(`${ACME}/billing/invoices/${globexInvoice}`))?.status()).toBe(404);
-  expect((await page.request.get(`${ACME}/billing/invoices/${globexInvoice}/pdf`)).status()).toBe(404);
-  expect((await page.request.get(`${ACME}/billing/invoices/${globexInvoice}/csv`)).status()).toBe(404);
 });
