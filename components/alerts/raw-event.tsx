@@ -21,7 +21,7 @@ export function RawEventSection({ raw }: { raw: RawEventView }) {
       {raw.state === "open" ? (
         <details>
           <summary className="cursor-pointer text-sm text-slate-600">The payload as the source sent it</summary>
-          <pre className="mt-2 max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 text-xs leading-relaxed text-slate-800 ring-1 ring-slate-200">{readable(raw.json)}</pre>
+          <pre tabIndex={0} aria-label="Raw event JSON" className="mt-2 max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 text-xs leading-relaxed text-slate-800 ring-1 ring-slate-200">{readable(raw.json)}</pre>
         </details>
       ) : (
         <p className="text-sm text-slate-500" data-testid="raw-event-unavailable">

@@ -70,7 +70,7 @@ function Operation({ op, basePath }: { op: ReferenceOperation; basePath: string 
           ))}
         </ul>
       </div>
-      <pre className="overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">{op.curl}</pre>
+      <pre tabIndex={0} aria-label="Example request" className="overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">{op.curl}</pre>
     </article>
   );
 }

@@ -25,7 +25,8 @@ export function CollectorStatusCard(props: { data: CollectorStatusData; slug: st
           <p className="mt-2">
             Run one with an API key of this tenant that has <code>alerts:write</code> and <code>collectors:write</code>:
           </p>
-          <pre className="mt-2 overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">
+          {/* Focusable: on a phone the command scrolls sideways, and keyboard users must reach it too. */}
+          <pre tabIndex={0} aria-label="Command to run a collector" className="mt-2 overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">
             {`COLLECTOR_API_URL=<portal URL> COLLECTOR_API_KEY=msp_live_… \\\n  npm run collector -- --tenant ${props.slug}`}
           </pre>
         </div>

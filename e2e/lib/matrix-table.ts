@@ -291,6 +291,8 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
     hosts: ["console", "acme"],
     cells: (who) => [get("/account/mfa", ...(signedOut(who) ? (["signin"] as Outcome[]) : (["200"] as Outcome[])))],
   },
+  // The API reference (lib/api/openapi): public documentation, the same page for every identity.
+  "shared /api-docs page": { hosts: ["console", "acme"], cells: () => [get("/api-docs", "200")] },
   // The token travels in the fragment (never sent); the page is the same shell for everyone.
   "shared /invite page": { hosts: ["console", "acme"], cells: () => [get("/invite", "200"), get("/invite?token=x", "200")] },
   // The tenant API authenticates by key only: a session cookie (real, forged or none) is no key,
