@@ -195,7 +195,9 @@ test("another MSSP's customer host: 403 for this MSSP's staff and for a customer
   for (const key of Object.keys(TABLE).filter((k) => k.startsWith("tenant ") && k !== "tenant / page")) {
     const p = key.split(" ")[1];
     for (const who of ["mssp_admin", "acme_admin", "anon", "expired"] as Who[]) {
-      const expectOutcome: Outcome = who === "anon" || who === "expired" ? "signin" : "403";
+      // A route handler answers a signed-out caller 401 (no redirect); a page sends them to sign in.
+      const signedOutOutcome: Outcome = key.endsWith(" route") ? "401" : "signin";
+      const expectOutcome: Outcome = who === "anon" || who === "expired" ? signedOutOutcome : "403";
       probes.push({ label: `${key} | ${who}@rival`, who, hostName: "rival", host: rivalHost, cell: { method: "GET", path: p, expect: [expectOutcome] } });
     }
   }

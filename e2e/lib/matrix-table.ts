@@ -272,7 +272,11 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   },
   "tenant /billing/invoices/[id]/[format] route": {
     hosts: ["acme"],
-    cells: (who) => [`${NO_INVOICE}/pdf`, `${NO_INVOICE}/csv`].map((p) => get(`/billing/invoices/${p}`, ...(signedOut(who) ? (["401"] as Outcome[]) : (["404"] as Outcome[])))),
+    // Who first, then what: signed out 401; no role on the host's tenant 403; a member asking for no such invoice (or format) 404.
+    cells: (who) =>
+      [`${NO_INVOICE}/pdf`, `${NO_INVOICE}/csv`, `${NO_INVOICE}/xlsx`].map((p) =>
+        get(`/billing/invoices/${p}`, ...(signedOut(who) ? (["401"] as Outcome[]) : ACME_MEMBERS.includes(who) ? (["404"] as Outcome[]) : (["403"] as Outcome[]))),
+      ),
   },
   "tenant /team page": { hosts: ["acme"], cells: tenantPage(["/team", "/team?tenant=globex", "/team?tenant=acme-eu-west"]) },
   "tenant /tenants page": { hosts: ["acme"], cells: tenantPage(["/tenants"]) },

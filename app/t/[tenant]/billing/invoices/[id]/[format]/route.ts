@@ -10,20 +10,29 @@ import { log, safeError } from "@/lib/log";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 
 const noStore = { "Cache-Control": "no-store" };
-const params = z.object({ tenant: z.string().min(1).max(63), id: z.string().uuid(), format: z.enum(["pdf", "csv"]) });
+const slugParam = z.string().min(1).max(63);
+const fileParams = z.object({ id: z.string().uuid(), format: z.enum(["pdf", "csv"]) });
+const notFound = () => NextResponse.json({ error: "No such invoice." }, { status: 404, headers: noStore });
 
+// Who may ask comes first, what they ask for second, as on the tenant's pages:
+// signed out is 401, a host whose tenant the person has no role in is 403
+// whatever the path says, and only then is a malformed id or format a 404.
 export async function GET(_request: Request, context: { params: Promise<{ tenant: string; id: string; format: string }> }) {
-  const p = params.safeParse(await context.params);
-  if (!p.success) return NextResponse.json({ error: "No such invoice." }, { status: 404, headers: noStore });
+  const raw = await context.params;
   const user = await getSessionUser();
   if (!user) return NextResponse.json({ error: "Sign in to download this." }, { status: 401, headers: noStore });
-  const tenant = await findTenantBySlug(p.data.tenant);
-  if (!tenant) return NextResponse.json({ error: "No such invoice." }, { status: 404, headers: noStore });
+  const slug = slugParam.safeParse(raw.tenant);
+  const tenant = slug.success ? await findTenantBySlug(slug.data) : null;
+  if (!tenant) return notFound();
+  const p = fileParams.safeParse(raw);
   try {
-    const file = await withTenant({ userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: tenant.id }, async (tx) =>
-      tx.claims.tenant_id === tenant.id ? invoiceDownload(tx, p.data.id, p.data.format, tenant.providerName) : null,
-    );
-    if (!file) return NextResponse.json({ error: "No such invoice." }, { status: 404, headers: noStore });
+    const file = await withTenant({ userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: tenant.id }, async (tx) => {
+      // claims.tenant_id is the host's tenant only when the person holds a role on it or above.
+      if (tx.claims.tenant_id !== tenant.id) return "forbidden" as const;
+      return p.success ? invoiceDownload(tx, p.data.id, p.data.format, tenant.providerName) : null;
+    });
+    if (file === "forbidden") return NextResponse.json({ error: "You don't have access to this tenant." }, { status: 403, headers: noStore });
+    if (!file) return notFound();
     return new NextResponse(file.body as BodyInit, { headers: { ...noStore, "Content-Type": file.type, "Content-Disposition": `attachment; filename="${file.filename}"` } });
   } catch (error) {
     if (isPdpUnavailable(error)) return NextResponse.json({ error: error.message }, { status: 503, headers: noStore });
