@@ -7,8 +7,10 @@
 //             re-roll does per day, in batches of 200 tenants)
 //   30 days   the whole month, tenant-days/s
 //   late      1,000 late events for yesterday, then the hourly rollupDirty
+//   invoicing last month drafted, recomputed and finalized for every customer of the largest MSSP
 // Per tenant and day: 24 alerts_ingested batches, 24 API minutes, 3 snapshots.
 import pg from "pg";
+import { draftPeriod, finalizeInvoice } from "@/lib/billing/invoices";
 import { withServiceRole } from "@/lib/db/service-role";
 import { recordUsage, type UsageEvent } from "@/lib/usage/record";
 import { DAY_MS, rollupDirty, rollupRange, SCAN_MARGIN_MS, utcDay } from "@/lib/usage/rollup";
@@ -86,5 +88,67 @@ export async function runMeteringBench(o: MeteringBenchInput): Promise<string[]>
   const late = await rollupDirty();
   lines.push(`hourly run after ${fmtCount(o.tenantIds.length)} late events for yesterday: ${((performance.now() - t) / 1000).toFixed(2)} s (${fmtCount(late.tenantDays)} tenant-days re-rolled)`);
   o.log(`  ${lines[3]}`);
+  lines.push(await invoicingBench(o));
+  o.log(`  ${lines[4]}`);
   return lines;
+}
+
+/**
+ * Invoicing a period for every customer of the largest MSSP (~1,000 with the
+ * scale data): one plan (base fee, minimum, graduated tiers, a per-1,000
+ * unit), assigned to each customer; then last month drafted from the rollups
+ * just built (lib/billing draftPeriod, the monthly job's call), drafted again
+ * (a recompute: the same drafts), and every draft finalized one by one
+ * (gapless numbering under the MSSP's counter lock).
+ */
+async function invoicingBench(o: MeteringBenchInput): Promise<string> {
+  const owner = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await owner.connect();
+  const lastMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1));
+  const month = lastMonth.toISOString().slice(0, 7);
+  let mssp: string;
+  let customers: number;
+  try {
+    ({ rows: [{ id: mssp }] } = await owner.query<{ id: string }>(
+      `select r.id from public.tenants r join public.tenants c on c.parent_id = r.id and c.kind = 'customer'
+        where r.kind = 'mssp' group by r.id order by count(*) desc limit 1`,
+    ));
+    const { rows: [plan] } = await owner.query<{ id: string }>(
+      `insert into public.billing_plans (tenant_id, name, currency, base_fee, minimum) values ($1, 'Bench plan', 'EUR', 50000, 100000) returning id`,
+      [mssp],
+    );
+    await owner.query(
+      `insert into public.billing_plan_prices (tenant_id, plan_id, metric, included, unit_size, tiers) values
+         ($1, $2, 'assets_managed', 100, 1, '[{"up_to": 1000, "unit_price": 800}, {"up_to": null, "unit_price": 600}]'),
+         ($1, $2, 'alerts_ingested', 10000, 1, '[{"up_to": null, "unit_price": 1}]'),
+         ($1, $2, 'api_requests', 0, 1000, '[{"up_to": null, "unit_price": 5}]')`,
+      [mssp, plan.id],
+    );
+    ({ rowCount: customers } = (await owner.query(
+      `insert into public.billing_plan_assignments (tenant_id, plan_tenant_id, plan_id, starts_on)
+       select c.id, $1, $2, $3::date from public.tenants c where c.parent_id = $1 and c.kind = 'customer'`,
+      [mssp, plan.id, lastMonth.toISOString().slice(0, 10)],
+    )) as { rowCount: number });
+  } finally {
+    await owner.end();
+  }
+  let t = performance.now();
+  const drafted = await withServiceRole("billing.invoicing", (db) => draftPeriod(db.$client, month));
+  const draftS = (performance.now() - t) / 1000;
+  t = performance.now();
+  await withServiceRole("billing.invoicing", (db) => draftPeriod(db.$client, month));
+  const againS = (performance.now() - t) / 1000;
+  const ids = await withServiceRole("billing.invoicing", async (db) =>
+    (await db.$client.query<{ tenant_id: string; id: string }>(
+      "select tenant_id, id from public.billing_invoices where mssp_id = $1 and status = 'draft' and kind = 'invoice'",
+      [mssp],
+    )).rows,
+  );
+  t = performance.now();
+  for (const inv of ids) await withServiceRole("billing.invoicing", (db) => finalizeInvoice(db.$client, inv.tenant_id, inv.id, null));
+  const finalS = (performance.now() - t) / 1000;
+  return (
+    `invoicing ${month} for ${fmtCount(customers)} customers: drafted ${fmtCount(drafted.drafted)} invoices from the rollups in ${draftS.toFixed(2)} s, ` +
+    `recomputed in ${againS.toFixed(2)} s, finalized ${fmtCount(ids.length)} one by one (gapless numbers) in ${finalS.toFixed(2)} s`
+  );
 }
