@@ -128,6 +128,12 @@ describe("pulling", () => {
     const pages = stub.requests.filter((q) => q.kind === "generic_api_key" && q.status === 200);
     assert.deepEqual(pages.map((q) => q.query.cursor ?? null), [null, "c3", "c6"]);
     assert.ok(stub.requests.every((q) => q.authorized), "every vendor request carried the right credential");
+    // Usage metering: each applied checkpoint advance is one connector pull (lib/usage, connector_pulls).
+    const [pulls] = await owner<{ n: number }>(
+      "select coalesce(sum(quantity), 0)::int as n from public.usage_events where tenant_id = $1 and metric = 'connector_pulls'",
+      [fx.tenants.acme],
+    );
+    assert.ok(pulls.n >= 2, `connector pulls metered: ${pulls.n}`);
     // Mapped fields and the sealed raw payload.
     const [g] = await owner<{ title: string; severity: string; hostname: string; external_id: string; raw: number }>(
       `select a.title, a.severity, a.hostname, a.external_id, (select count(*) from public.alert_raw_events r where r.tenant_id = a.tenant_id and r.alert_id = a.id)::int as raw

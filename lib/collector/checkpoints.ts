@@ -13,6 +13,8 @@
 //   - anything else                     → 409: another collector with the
 //                                         same name moved it; this one must
 //                                         reload instead of rewinding it
+import { createHash } from "node:crypto";
+import { recordUsageIn } from "@/lib/usage/record";
 import { z } from "zod";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
@@ -91,6 +93,10 @@ export async function advanceCheckpoint(tx: TenantTx, tenantId: string, name: st
        returning ${COLUMNS}`,
       [tenantId, id, body.credential_id, body.cursor, body.sent],
     );
+    // Usage metering: an applied advance is one connector pull (a page read from the vendor and
+    // sent on). Keyed by the step taken, so a retried call that is applied twice counts once.
+    const step = createHash("sha256").update(`${body.previous_cursor ?? ""}\u0000${body.cursor ?? ""}`).digest("hex").slice(0, 32);
+    await recordUsageIn(tx, [{ tenantId, metric: "connector_pulls", quantity: 1, key: `pull:${id}:${body.credential_id}:${step}`, source: "collector" }]);
     return { ...rows[0], replayed: false };
   } catch (error) {
     if (error instanceof IngestRefusal) throw error;

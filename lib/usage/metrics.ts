@@ -39,7 +39,7 @@ export const METRIC_DEFINITIONS: Record<UsageMetric, MetricDefinition> = {
     kind: "counter",
     label: "Connector pulls",
     unit: "pulls",
-    recordedBy: "collectors reporting a pull through the API (recordUsage; no collector reports one yet)",
+    recordedBy: "the collector's checkpoint advances through the API, one per page pulled and sent on (lib/collector/checkpoints.ts)",
   },
   assets_managed: {
     metric: "assets_managed",
