@@ -44,7 +44,7 @@ test("an admin creates a group, a rule assigns a new critical alert to it, the a
   await expect(create.getByText("Name the group")).toBeVisible();
   await create.getByLabel("New group name").fill(groupName);
   await create.getByRole("button", { name: "Create group" }).click();
-  await expect(create.getByText(`Group "${groupName}" created.`, { exact: false })).toBeVisible();
+  await expect(create.getByText("Group created.", { exact: false })).toBeVisible();
   // The same name again (other case): refused with a sentence, nothing added.
   await create.getByLabel("New group name").fill(groupName.toUpperCase());
   await create.getByRole("button", { name: "Create group" }).click();

@@ -8,5 +8,5 @@ import { createGroupSchema } from "./schemas";
 export const createGroup = tenantAction({ action: "users:manage", audit: "groups:create", schema: createGroupSchema }, async ({ tx, input }) => {
   const group = await create(tx, input.tenantId, input.name);
   revalidatePath("/team");
-  return { data: { id: group.id }, message: `Group "${group.name}" created. Add its members below.`, target: { type: "assignee_group", id: group.id }, details: { name: group.name } };
+  return { data: { id: group.id }, message: "Group created. Add its members below.", target: { type: "assignee_group", id: group.id }, details: { name: group.name } };
 });
