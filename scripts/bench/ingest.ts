@@ -43,9 +43,10 @@ export interface IngestBenchInput {
 export const INGEST_BATCH = 500;
 const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 
-function makeBatch(run: string, n: number): AlertItem[] {
+/** `size` alerts as a sensor sends them, each with its raw vendor payload (also what the HTTP benches post). */
+export function benchAlertItems(run: string, n: number, size: number): AlertItem[] {
   const now = Date.now();
-  return Array.from({ length: INGEST_BATCH }, (_, i) => ({
+  return Array.from({ length: size }, (_, i) => ({
     external_id: `${run}-${n}-${i}`,
     source: "bench-edr",
     title: `Suspicious PowerShell download cradle on host-${i % 97}`,
@@ -64,6 +65,10 @@ function makeBatch(run: string, n: number): AlertItem[] {
       tags: ["execution", "defense-evasion"],
     },
   }));
+}
+
+function makeBatch(run: string, n: number): AlertItem[] {
+  return benchAlertItems(run, n, INGEST_BATCH);
 }
 
 const csv = (v: string | null) => (v === null ? "" : `"${v.replace(/"/g, '""')}"`);
