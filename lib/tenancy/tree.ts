@@ -24,9 +24,6 @@ export interface TenantNode {
   children: TenantNode[];
 }
 
-// inArray needs one value; no tenant has the nil uuid.
-const NO_TENANT = "00000000-0000-0000-0000-000000000000";
-
 export function emptyCounts(): SeverityCounts {
   return Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
 }
@@ -59,11 +56,15 @@ export async function loadTenantTree(db: Db, readable: ReadonlySet<string>): Pro
     .where(ne(tenants.status, "deprovisioned"))
     .orderBy(asc(tenants.path));
 
-  const counts = await db
-    .select({ tenantId: alerts.tenantId, severity: alerts.severity, n: sql<number>`count(*)`.mapWith(Number) })
-    .from(alerts)
-    .where(and(inArray(alerts.status, [...OPEN_ALERT_STATUSES]), inArray(alerts.tenantId, readable.size ? [...readable] : [NO_TENANT])))
-    .groupBy(alerts.tenantId, alerts.severity);
+  // Nothing readable (or the PDP down): no alert is counted, so none is read.
+  const counts =
+    readable.size === 0
+      ? []
+      : await db
+          .select({ tenantId: alerts.tenantId, severity: alerts.severity, n: sql<number>`count(*)`.mapWith(Number) })
+          .from(alerts)
+          .where(and(inArray(alerts.status, [...OPEN_ALERT_STATUSES]), inArray(alerts.tenantId, [...readable])))
+          .groupBy(alerts.tenantId, alerts.severity);
 
   const byId = new Map<string, TenantNode>();
   for (const r of rows) byId.set(r.id, { ...r, own: emptyCounts(), subtree: emptyCounts(), alertsHidden: !readable.has(r.id), children: [] });
