@@ -44,6 +44,9 @@ export async function register() {
     }
     const { startServerKeyEventListener } = await import("./lib/vault/key-events");
     const listener = startServerKeyEventListener();
+    // Evicts lib/cache entries (brand per host, custom domains) changed in any replica.
+    const { startServerCacheListener } = await import("./lib/cache/listener");
+    const cacheListener = startServerCacheListener();
     const { startServerJobWorker } = await import("./lib/jobs/server-worker");
     const worker = settings.JOBS_WORKER ? startServerJobWorker() : null;
     const { closePool } = await import("./lib/db/pool");
@@ -56,6 +59,7 @@ export async function register() {
         process.once(signal, () => void (async () => {
           await worker?.stop();
           await listener.stop();
+          await cacheListener.stop();
           await closePool();
         })().catch(() => {}));
       }
