@@ -23,12 +23,24 @@ function pageHref(filters: AuditFilters, page: number): string {
   return `?${params}`;
 }
 
-function target(row: AuditRow): string {
+function Target({ row }: { row: AuditRow }) {
   // An auth event's target is the actor's own account: its details say more
   // (why it failed, which second factor, how many sessions ended).
+  if (row.action.startsWith("auth:")) return <>{authSummary(row.details)}</>;
+  if (!row.target) return <>—</>;
+  return (
+    <>
+      {row.target.type && <span className="mr-1 text-xs text-slate-500">{row.target.type}</span>}
+      <span className="text-slate-800" data-testid="audit-target-name">{row.target.name}</span>
+    </>
+  );
+}
+
+/** The stored type and id, for the tooltip: what to search the logs or the database for. */
+function targetTitle(row: AuditRow): string | undefined {
   if (row.action.startsWith("auth:")) return authSummary(row.details);
-  if (!row.targetType && !row.targetId) return "—";
-  return [row.targetType, row.targetId].filter(Boolean).join(" ");
+  const ref = [row.targetType, row.targetId].filter(Boolean).join(" ");
+  return row.target ? `${row.target.type ?? ""} ${row.target.name}${ref ? ` (${ref})` : ""}`.trim() : undefined;
 }
 
 function authSummary(d: Record<string, unknown>): string {
@@ -89,8 +101,8 @@ export function AuditTable(props: { page: AuditPage; filters: AuditFilters; show
                 {r.actorEmail ?? (r.actorId ? r.actorId : "system")}
               </td>
               <td className="whitespace-nowrap px-4 py-2.5 font-mono text-xs text-slate-800">{r.action}</td>
-              <td className="max-w-[16rem] truncate px-4 py-2.5 text-slate-600" title={target(r)}>
-                {target(r)}
+              <td className="max-w-[16rem] truncate px-4 py-2.5 text-slate-600" title={targetTitle(r)}>
+                <Target row={r} />
               </td>
               <td className="px-4 py-2.5">
                 <OutcomeBadge outcome={r.outcome} />

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { AUDIT_OUTCOMES, auditLog, tenants, type AuditOutcome } from "@/drizzle/schema";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
 import { tenantSlugSchema } from "@/lib/tenancy/slug";
+import { resolveTargetNames, targetName, type TargetName } from "./targets";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -106,6 +107,8 @@ export interface AuditRow {
   outcome: AuditOutcome;
   requestId: string | null;
   details: Record<string, unknown>;
+  /** The target's name as the reader may see it (lib/audit/targets.ts), or null when the event has no target. */
+  target: TargetName | null;
 }
 
 export interface AuditPage {
@@ -146,7 +149,7 @@ export async function listAuditEvents(db: Db, filters: AuditFilters, pageSize = 
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(filters.page, pageCount);
 
-  const rows = await db
+  const found = await db
     .select({
       tenantId: auditLog.tenantId,
       seq: auditLog.seq,
@@ -169,6 +172,8 @@ export async function listAuditEvents(db: Db, filters: AuditFilters, pageSize = 
     .limit(pageSize)
     .offset((page - 1) * pageSize);
 
+  const names = await resolveTargetNames(db, found);
+  const rows = found.map((r) => ({ ...r, target: targetName(r, names) }));
   return { rows, total, page, pageCount };
 }
 
