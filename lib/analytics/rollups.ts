@@ -1,0 +1,228 @@
+// Reading the alert rollups (migration 20261201016000, docs/console.md):
+// public.alert_daily_rollups (tenant, UTC day, severity) and
+// public.alert_open_counts (tenant, severity), kept exact by triggers on
+// public.alerts. Everything here runs under the caller's withTenant: RLS on
+// the rollups decides which tenants' rows exist, and callers pass the
+// tenants the PDP lets them read alerts of (lib/alerts/access.ts
+// readableAlertTenants). Never reads public.alerts.
+//
+// Public surface (stable; helper modules build on it, /work/helpers/analytics-api.md):
+//   tenantMetrics(tx, query)   per tenant (or per subtree root): daily rows,
+//                              period totals, open now, open at each day's end
+//   scopeSeries(metrics, …)    one dense day-by-day series summed over tenants
+//   mttaMs / mttrMs            means from the sums (null when nothing counted)
+import type { TenantTx } from "@/lib/db/with-tenant";
+
+export const ANALYTICS_SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export type AnalyticsSeverity = (typeof ANALYTICS_SEVERITIES)[number];
+
+/** What one rollup row counts (definitions: migration 20261201016000 and docs/console.md). */
+export interface RollupCounts {
+  /** Alerts detected (detected_at) that day. */
+  created: number;
+  /** Alerts first acknowledged that day (time known). */
+  acknowledged: number;
+  /** Sum of their time to acknowledge, ms (from detection). */
+  ttaMsSum: number;
+  /** Alerts closed (resolved or false positive) that day. */
+  closed: number;
+  /** Of closed: closed as false positive. */
+  falsePositives: number;
+  /** Of closed: those with a recorded close time (the MTTR's count). */
+  ttrCount: number;
+  /** Sum of their time to resolve, ms (from detection). */
+  ttrMsSum: number;
+  /** Of acknowledged: past the acknowledge target in force when acknowledged. */
+  ackBreaches: number;
+  /** Of ttrCount: past the resolve target in force when closed. */
+  resolveBreaches: number;
+}
+
+export interface DailyRow extends RollupCounts {
+  /** The tenant, or the subtree root when query.subtree. */
+  tenantId: string;
+  /** UTC day, "YYYY-MM-DD". */
+  day: string;
+  severity: AnalyticsSeverity;
+}
+
+export type BySeverity<T> = Record<AnalyticsSeverity, T>;
+
+export interface TenantMetrics {
+  tenantId: string;
+  /** Rows of days in [from, to], sparse (a day with nothing has no row). */
+  daily: DailyRow[];
+  /** The period's sums per severity. */
+  period: BySeverity<RollupCounts>;
+  /** Open (new, acknowledged, in progress) now, per severity. */
+  openNow: BySeverity<number>;
+  /** created - closed summed over the days after `to` (to reach open at the end of each day from openNow). */
+  netAfter: BySeverity<number>;
+}
+
+export interface MetricsQuery {
+  /** First UTC day, "YYYY-MM-DD" (inclusive). */
+  from: string;
+  /** Last UTC day, "YYYY-MM-DD" (inclusive). */
+  to: string;
+  /** The tenants asked about (RLS drops any the caller cannot see). */
+  tenantIds: readonly string[];
+  /**
+   * Per subtree: each tenant of tenantIds gets its own figures plus those of
+   * every tenant below it that is in `within` (default: tenantIds). The tree
+   * is today's (a moved site counts under its new parent).
+   */
+  subtree?: boolean;
+  within?: readonly string[];
+}
+
+const zeroCounts = (): RollupCounts => ({
+  created: 0, acknowledged: 0, ttaMsSum: 0, closed: 0, falsePositives: 0, ttrCount: 0, ttrMsSum: 0, ackBreaches: 0, resolveBreaches: 0,
+});
+export const emptyCounts = zeroCounts;
+const bySeverity = <T>(make: () => T): BySeverity<T> =>
+  Object.fromEntries(ANALYTICS_SEVERITIES.map((s) => [s, make()])) as BySeverity<T>;
+
+export function addCounts(into: RollupCounts, c: RollupCounts): RollupCounts {
+  for (const k of Object.keys(into) as (keyof RollupCounts)[]) into[k] += c[k];
+  return into;
+}
+
+/** Mean time to acknowledge (ms), null when nothing was acknowledged. */
+export const mttaMs = (c: RollupCounts): number | null => (c.acknowledged > 0 ? c.ttaMsSum / c.acknowledged : null);
+/** Mean time to resolve (ms) over closes with a recorded time, null when none. */
+export const mttrMs = (c: RollupCounts): number | null => (c.ttrCount > 0 ? c.ttrMsSum / c.ttrCount : null);
+
+export const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+interface Row {
+  tenant_id: string;
+  day: string | null;
+  severity: AnalyticsSeverity;
+  created: string;
+  acknowledged: string;
+  tta_ms_sum: string;
+  closed: string;
+  false_positives: string;
+  ttr_count: string;
+  ttr_ms_sum: string;
+  ack_breaches: string;
+  resolve_breaches: string;
+}
+
+const countsOf = (r: Row): RollupCounts => ({
+  created: Number(r.created),
+  acknowledged: Number(r.acknowledged),
+  ttaMsSum: Number(r.tta_ms_sum),
+  closed: Number(r.closed),
+  falsePositives: Number(r.false_positives),
+  ttrCount: Number(r.ttr_count),
+  ttrMsSum: Number(r.ttr_ms_sum),
+  ackBreaches: Number(r.ack_breaches),
+  resolveBreaches: Number(r.resolve_breaches),
+});
+
+const SUMS = `sum(d.created) as created, sum(d.acknowledged) as acknowledged, sum(d.tta_ms_sum) as tta_ms_sum,
+  sum(d.closed) as closed, sum(d.false_positives) as false_positives, sum(d.ttr_count) as ttr_count,
+  sum(d.ttr_ms_sum) as ttr_ms_sum, sum(d.ack_breaches) as ack_breaches, sum(d.resolve_breaches) as resolve_breaches`;
+
+/**
+ * Figures per tenant (or per subtree root) for the UTC days [from, to]:
+ * two statements over the rollups, none over the alerts. Tenants with no
+ * rows get zeros.
+ */
+export async function tenantMetrics(tx: TenantTx, q: MetricsQuery): Promise<TenantMetrics[]> {
+  if (!DAY.test(q.from) || !DAY.test(q.to)) throw new Error("tenantMetrics: from and to are UTC days (YYYY-MM-DD)");
+  const ids = [...new Set(q.tenantIds)];
+  if (ids.length === 0) return [];
+  const within = q.subtree ? [...new Set(q.within ?? ids)] : ids;
+  // Who each rollup row counts for: itself, or every asked root above it.
+  const owners = (within: string) =>
+    q.subtree
+      ? `select r.id as root_id, t.id as tenant_id
+           from public.tenants r join public.tenants t on t.path operator(extensions.<@) r.path
+          where r.id = any ($1::uuid[]) and t.id = any (${within}::uuid[])`
+      : `select u as root_id, u as tenant_id from unnest($1::uuid[]) u`;
+  const { rows } = await tx.client.query<Row>(
+    `with o as (${owners("$4")})
+     select o.root_id as tenant_id, case when d.day > $3::date then null else d.day::text end as day, d.severity, ${SUMS}
+       from o join public.alert_daily_rollups d on d.tenant_id = o.tenant_id
+      where d.day >= $2::date
+      group by 1, 2, 3`,
+    q.subtree ? [ids, q.from, q.to, within] : [ids, q.from, q.to],
+  );
+  const { rows: open } = await tx.client.query<{ tenant_id: string; severity: AnalyticsSeverity; open: string }>(
+    `with o as (${owners("$2")})
+     select o.root_id as tenant_id, c.severity, sum(c.open) as open
+       from o join public.alert_open_counts c on c.tenant_id = o.tenant_id
+      group by 1, 2`,
+    q.subtree ? [ids, within] : [ids],
+  );
+  const out = new Map<string, TenantMetrics>(
+    ids.map((id) => [id, { tenantId: id, daily: [], period: bySeverity(zeroCounts), openNow: bySeverity(() => 0), netAfter: bySeverity(() => 0) }]),
+  );
+  for (const r of rows) {
+    const m = out.get(r.tenant_id)!;
+    const c = countsOf(r);
+    if (r.day === null) m.netAfter[r.severity] += c.created - c.closed;
+    else {
+      m.daily.push({ tenantId: r.tenant_id, day: r.day, severity: r.severity, ...c });
+      addCounts(m.period[r.severity], c);
+    }
+  }
+  for (const r of open) out.get(r.tenant_id)!.openNow[r.severity] += Number(r.open);
+  for (const m of out.values()) m.daily.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  return [...out.values()];
+}
+
+export interface SeriesDay {
+  day: string;
+  bySeverity: BySeverity<RollupCounts>;
+  /** Open at the end of the day (UTC), per severity. */
+  openAtEnd: BySeverity<number>;
+}
+
+/** Every UTC day from `from` to `to`, inclusive. */
+export function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+/**
+ * One dense series over the days [from, to], summed over `metrics` (pass
+ * per-tenant figures, not overlapping subtrees). Open at the end of day D =
+ * open now - (created - closed) summed over the days after D.
+ */
+export function scopeSeries(metrics: readonly TenantMetrics[], from: string, to: string): SeriesDay[] {
+  const days = daysBetween(from, to);
+  const index = new Map(days.map((d, i) => [d, i]));
+  const series: SeriesDay[] = days.map((day) => ({ day, bySeverity: bySeverity(zeroCounts), openAtEnd: bySeverity(() => 0) }));
+  const open = bySeverity(() => 0);
+  const after = bySeverity(() => 0);
+  for (const m of metrics) {
+    for (const s of ANALYTICS_SEVERITIES) {
+      open[s] += m.openNow[s];
+      after[s] += m.netAfter[s];
+    }
+    for (const r of m.daily) {
+      const i = index.get(r.day);
+      if (i !== undefined) addCounts(series[i].bySeverity[r.severity], r);
+    }
+  }
+  for (const s of ANALYTICS_SEVERITIES) {
+    let level = open[s] - after[s];
+    for (let i = series.length - 1; i >= 0; i--) {
+      series[i].openAtEnd[s] = level;
+      level -= series[i].bySeverity[s].created - series[i].bySeverity[s].closed;
+    }
+  }
+  return series;
+}
+
+/** Sum of counts over severities. */
+export function totalOf(by: BySeverity<RollupCounts>): RollupCounts {
+  const t = zeroCounts();
+  for (const s of ANALYTICS_SEVERITIES) addCounts(t, by[s]);
+  return t;
+}

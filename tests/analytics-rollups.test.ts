@@ -1,0 +1,294 @@
+// The alert rollups (migration 20261201016000, lib/analytics/rollups.ts) on a
+// real Postgres with real RLS: after every kind of change to the alerts
+// (a batch arriving, triage, a retention purge, deletes, a tenant moving)
+// the rollup tables equal a direct computation over public.alerts written
+// here independently of the migration, and lib/analytics's figures (period
+// sums, open now, open at the end of each day) equal direct SQL.
+// Also: RLS on the rollup tables (a tenant sees its own rows and its sites'),
+// nobody writes them through `authenticated`, and the SQL defaults of the SLA
+// targets are lib/settings's.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { scopeSeries, tenantMetrics, totalOf, type TenantMetrics } from "@/lib/analytics/rollups";
+import { settingDefinition } from "@/lib/settings/registry";
+import { purgeExpiredAlerts } from "@/lib/retention/purge";
+import { ensureCerbos } from "@/scripts/lib/cerbos";
+import { insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { as, attempt, assertRefused } from "./helpers/sql";
+import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+
+let db: TestDatabase;
+let fx: Fixtures;
+
+const owner = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+  withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
+
+const SLA_SEVERITIES = ["critical", "high", "medium", "low"] as const;
+function slaDefaults(): string {
+  return SLA_SEVERITIES.map((s) => {
+    const ack = settingDefinition(`sla.${s}.ack_minutes`)!.default as number;
+    const res = settingDefinition(`sla.${s}.resolve_minutes`)!.default as number;
+    return `('${s}', ${ack}, ${res})`;
+  }).join(", ");
+}
+
+/** The rollups as a direct computation over public.alerts (docs/console.md's definitions). */
+function referenceSql(): string {
+  return `
+    with a as (
+      select tenant_id, severity, status, detected_at, resolved_at,
+             (detected_at at time zone 'UTC')::date as det_day,
+             case when status = 'new' then null
+                  when acknowledged_at is not null then acknowledged_at
+                  when status in ('resolved', 'false_positive') then resolved_at end as ack_at,
+             status in ('resolved', 'false_positive') as is_closed
+        from public.alerts
+    ), tg as (
+      select t.id as tenant_id, d.sev,
+             coalesce((settings.value_of(t.id, 'sla.' || d.sev || '.ack_minutes') #>> '{}')::int, d.ack) as ack_min,
+             coalesce((settings.value_of(t.id, 'sla.' || d.sev || '.resolve_minutes') #>> '{}')::int, d.res) as res_min
+        from public.tenants t cross join (values ${slaDefaults()}) d(sev, ack, res)
+    ), created as (
+      select tenant_id, det_day as day, severity, count(*) as n from a group by 1, 2, 3
+    ), acked as (
+      select a.tenant_id, greatest(det_day, (ack_at at time zone 'UTC')::date) as day, a.severity, count(*) as n,
+             sum(greatest(0, round(extract(epoch from ack_at - detected_at) * 1000))) as ms,
+             count(*) filter (where extract(epoch from ack_at - detected_at) > tg.ack_min * 60) as breaches
+        from a left join tg on tg.tenant_id = a.tenant_id and tg.sev = a.severity
+       where ack_at is not null group by 1, 2, 3
+    ), closed as (
+      select a.tenant_id, greatest(det_day, (coalesce(resolved_at, detected_at) at time zone 'UTC')::date) as day, a.severity,
+             count(*) as n, count(*) filter (where status = 'false_positive') as fp, count(resolved_at) as timed,
+             coalesce(sum(greatest(0, round(extract(epoch from resolved_at - detected_at) * 1000))), 0) as ms,
+             count(*) filter (where extract(epoch from resolved_at - detected_at) > tg.res_min * 60) as breaches
+        from a left join tg on tg.tenant_id = a.tenant_id and tg.sev = a.severity
+       where is_closed group by 1, 2, 3
+    ), k as (
+      select tenant_id, day, severity from created union select tenant_id, day, severity from acked
+      union select tenant_id, day, severity from closed
+    )
+    select k.tenant_id, k.day::text, k.severity,
+           coalesce(c.n, 0)::int as created, coalesce(ak.n, 0)::int as acknowledged, coalesce(ak.ms, 0)::bigint::text as tta_ms_sum,
+           coalesce(cl.n, 0)::int as closed, coalesce(cl.fp, 0)::int as false_positives, coalesce(cl.timed, 0)::int as ttr_count,
+           coalesce(cl.ms, 0)::bigint::text as ttr_ms_sum, coalesce(ak.breaches, 0)::int as ack_breaches,
+           coalesce(cl.breaches, 0)::int as resolve_breaches
+      from k
+      left join created c using (tenant_id, day, severity)
+      left join acked ak using (tenant_id, day, severity)
+      left join closed cl using (tenant_id, day, severity)
+     order by 1, 2, 3`;
+}
+
+const STORED = `select tenant_id, day::text, severity, created, acknowledged, tta_ms_sum::text, closed, false_positives,
+                       ttr_count, ttr_ms_sum::text, ack_breaches, resolve_breaches
+                  from public.alert_daily_rollups order by 1, 2, 3`;
+const OPEN_STORED = "select tenant_id, severity, open from public.alert_open_counts order by 1, 2";
+const OPEN_REFERENCE = `select tenant_id, severity, count(*)::int as open from public.alerts
+                         where status in ('new', 'acknowledged', 'in_progress') group by 1, 2 order by 1, 2`;
+
+async function assertExact(when: string) {
+  const [stored, reference] = await Promise.all([owner(STORED), owner(referenceSql())]);
+  assert.ok(reference.length > 0, "the reference has rows");
+  assert.deepEqual(stored, reference, `daily rollups exact ${when}`);
+  assert.deepEqual(await owner(OPEN_STORED), await owner(OPEN_REFERENCE), `open counts exact ${when}`);
+}
+
+const DAY_MS = 86_400_000;
+const today = () => new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
+const dayStr = (d: Date) => d.toISOString().slice(0, 10);
+const daysAgo = (n: number, hour = 10) => new Date(today().getTime() - n * DAY_MS + hour * 3_600_000);
+
+/** A batch of alerts in one statement, as an ingest would write them. */
+async function insertBatch(slug: TenantSlug, rows: { sev: string; status?: string; detected: Date; ack?: Date | null; resolved?: Date | null; created?: Date }[]) {
+  await owner(
+    `insert into public.alerts (tenant_id, title, severity, status, source, detected_at, created_at, acknowledged_at, resolved_at, close_reason)
+     select $1, 'Batch alert', r.sev, r.status, 'test', r.detected, coalesce(r.created, r.detected), r.ack, r.resolved,
+            case when r.status in ('resolved', 'false_positive') then 'done' end
+       from jsonb_to_recordset($2::jsonb) r(sev text, status text, detected timestamptz, ack timestamptz, resolved timestamptz, created timestamptz)`,
+    [fx.tenants[slug], JSON.stringify(rows.map((r) => ({ status: "new", ...r })))],
+  );
+}
+
+before(async () => {
+  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+  // Acme sets a tight critical acknowledge target (5 min) before anything is acknowledged.
+  await owner(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'sla.critical.ack_minutes', '5')`, [fx.tenants.acme]);
+});
+after(() => db?.drop());
+
+describe("rollups stay exact", () => {
+  test("the backfill and the fixtures' alerts", async () => {
+    await assertExact("after the fixtures");
+  });
+
+  test("a batch of new alerts, some already triaged (history)", async () => {
+    await insertBatch("acme", [
+      { sev: "critical", detected: daysAgo(3) },
+      { sev: "critical", status: "acknowledged", detected: daysAgo(3), ack: new Date(daysAgo(3).getTime() + 10 * 60_000) },
+      { sev: "high", status: "resolved", detected: daysAgo(5), ack: new Date(daysAgo(5).getTime() + 30 * 60_000), resolved: daysAgo(2) },
+      { sev: "medium", status: "false_positive", detected: daysAgo(1), resolved: new Date(daysAgo(1).getTime() + 60_000) },
+      // Closed without a recorded time (imported): counted closed on its detection day, no MTTR.
+      { sev: "low", status: "resolved", detected: daysAgo(10), resolved: null },
+      // Closed "before" it was detected (clock skew): counted on the detection day.
+      { sev: "info", status: "resolved", detected: daysAgo(4), resolved: daysAgo(6) },
+      { sev: "info", detected: daysAgo(0) },
+    ]);
+    await insertBatch("acme-eu", Array.from({ length: 50 }, (_, i) => ({ sev: ["critical", "high", "medium", "low", "info"][i % 5], detected: daysAgo(i % 14, i % 24) })));
+    await insertBatch("globex", [{ sev: "high", detected: daysAgo(20) }, { sev: "critical", detected: daysAgo(0) }]);
+    await assertExact("after batches");
+  });
+
+  test("triage: acknowledge, close, reopen, a bulk status change, a severity edit, an assignment", async () => {
+    await owner(`update public.alerts set status = 'acknowledged' where tenant_id = $1 and status = 'new' and severity in ('critical', 'high')`, [fx.tenants["acme-eu"]]);
+    await assertExact("after a bulk acknowledge");
+    await owner(`update public.alerts set status = 'resolved', close_reason = 'fixed' where tenant_id = $1 and status = 'acknowledged'`, [fx.tenants["acme-eu"]]);
+    await assertExact("after closing");
+    await owner(`update public.alerts set status = 'in_progress' where id = (select id from public.alerts where tenant_id = $1 and status = 'resolved' limit 1)`, [fx.tenants["acme-eu"]]);
+    await assertExact("after a reopen");
+    await owner(`update public.alerts set severity = 'critical' where tenant_id = $1 and severity = 'low'`, [fx.tenants["acme-eu"]]);
+    await owner(`update public.alerts set title = 'Renamed' where tenant_id = $1`, [fx.tenants.acme]);
+    await owner(`update public.alerts set assigned_to = $2 where tenant_id = $1`, [fx.tenants.acme, fx.users.acmeAnalyst]);
+    await assertExact("after edits");
+  });
+
+  test("deletes and a retention purge", async () => {
+    await owner(`delete from public.alerts where id = (select id from public.alerts where tenant_id = $1 and severity = 'medium' limit 1)`, [fx.tenants["acme-eu"]]);
+    await assertExact("after a delete");
+    // Globex keeps 7 days: its 20-day-old alert goes.
+    await owner(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'limits.data_retention_days', '7')`, [fx.tenants.globex]);
+    const before = await owner<{ n: number }>("select count(*)::int as n from public.alerts where tenant_id = $1", [fx.tenants.globex]);
+    await purgeExpiredAlerts();
+    const after = await owner<{ n: number }>("select count(*)::int as n from public.alerts where tenant_id = $1", [fx.tenants.globex]);
+    assert.ok(after[0].n < before[0].n, "the purge deleted globex's old alert");
+    await assertExact("after the retention purge");
+  });
+
+  test("a tenant move keeps each tenant's rows; subtrees follow the tree", async () => {
+    const rowsBefore = await owner(STORED);
+    // acme-us moves from acme to globex.
+    await owner("update public.tenants set parent_id = $1 where id = $2", [fx.tenants.globex, fx.tenants["acme-us"]]);
+    await insertBatch("acme-us", [{ sev: "critical", detected: daysAgo(1) }]);
+    await assertExact("after a move");
+    assert.ok((await owner(STORED)).length >= rowsBefore.length);
+    const q = { from: dayStr(daysAgo(30)), to: dayStr(today()), tenantIds: [fx.tenants.acme, fx.tenants.globex], subtree: true,
+      within: Object.values(fx.tenants) };
+    const m = await as(fx, "msspAdmin", (tx) => tenantMetrics(tx, q));
+    for (const root of ["acme", "globex"] as const) {
+      const [direct] = await owner<{ created: number; open: number }>(
+        `select count(*) filter (where a.detected_at >= $2::date and a.detected_at < $3::date + 1)::int as created,
+                count(*) filter (where a.status in ('new', 'acknowledged', 'in_progress'))::int as open
+           from public.alerts a join public.tenants t on t.id = a.tenant_id
+          where t.path operator(extensions.<@) (select path from public.tenants where id = $1)`,
+        [fx.tenants[root], q.from, q.to],
+      );
+      const got = m.find((x) => x.tenantId === fx.tenants[root])!;
+      assert.equal(totalOf(got.period).created, direct.created, `${root} subtree created`);
+      assert.equal(Object.values(got.openNow).reduce((a, b) => a + b, 0), direct.open, `${root} subtree open`);
+    }
+    await owner("update public.tenants set parent_id = $1 where id = $2", [fx.tenants.acme, fx.tenants["acme-us"]]);
+    await assertExact("after moving back");
+  });
+
+  test("a deleted tenant's alerts go with it (no rollup row is left or re-created)", async () => {
+    const { rows: [t] } = await withClient(db.url, (c) =>
+      c.query<{ id: string }>("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'gone-co', 'Gone', 'customer') returning id", [fx.tenants["mssp-a"]]),
+    );
+    await owner("insert into public.alerts (tenant_id, title, severity, source) values ($1, 'x', 'high', 'test')", [t.id]);
+    assert.equal((await owner("select 1 from public.alert_open_counts where tenant_id = $1", [t.id])).length, 1);
+    await owner("delete from public.tenants where id = $1", [t.id]);
+    assert.equal((await owner("select 1 from public.alert_daily_rollups where tenant_id = $1", [t.id])).length, 0);
+    assert.equal((await owner("select 1 from public.alert_open_counts where tenant_id = $1", [t.id])).length, 0);
+    await assertExact("after deleting a tenant");
+  });
+});
+
+describe("lib/analytics figures equal direct SQL", () => {
+  test("period sums, MTTA/MTTR sums and open at the end of each day", async () => {
+    const from = dayStr(daysAgo(15));
+    const to = dayStr(daysAgo(2));
+    const ids = [fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants["acme-us"]];
+    const m: TenantMetrics[] = await as(fx, "msspAdmin", (tx) => tenantMetrics(tx, { from, to, tenantIds: ids }));
+    const series = scopeSeries(m, from, to);
+    assert.equal(series.length, 14);
+    const openRef = await owner<{ day: string; severity: string; open: number }>(
+      `with a as (
+         select severity, (detected_at at time zone 'UTC')::date as det_day, status in ('resolved', 'false_positive') as is_closed,
+                greatest((detected_at at time zone 'UTC')::date, (coalesce(resolved_at, detected_at) at time zone 'UTC')::date) as closed_day
+           from public.alerts where tenant_id = any ($1::uuid[]))
+       select d::date::text as day, s.severity, count(a.*) filter (where a.det_day <= d::date and not (a.is_closed and a.closed_day <= d::date))::int as open
+         from generate_series($2::date, $3::date, '1 day') d
+         cross join (values ('critical'), ('high'), ('medium'), ('low'), ('info')) s(severity)
+         left join a on a.severity = s.severity
+        group by 1, 2 order by 1, 2`,
+      [ids, from, to],
+    );
+    for (const r of openRef) {
+      const day = series.find((d) => d.day === r.day)!;
+      assert.equal(day.openAtEnd[r.severity as "critical"], r.open, `open at the end of ${r.day} (${r.severity})`);
+    }
+    const [sums] = await owner<Record<string, string>>(
+      `select count(*) filter (where (detected_at at time zone 'UTC')::date between $2::date and $3::date)::text as created
+         from public.alerts where tenant_id = any ($1::uuid[])`,
+      [ids, from, to],
+    );
+    const total = m.reduce((n, t) => n + totalOf(t.period).created, 0);
+    assert.equal(String(total), sums.created);
+    const [stored] = await owner<Record<string, string>>(
+      `select sum(acknowledged)::text as acknowledged, sum(tta_ms_sum)::text as tta, sum(closed)::text as closed, sum(ttr_ms_sum)::text as ttr
+         from public.alert_daily_rollups where tenant_id = any ($1::uuid[]) and day between $2::date and $3::date`,
+      [ids, from, to],
+    );
+    const t = m.map((x) => totalOf(x.period)).reduce((a, b) => ({ ...a, acknowledged: a.acknowledged + b.acknowledged, ttaMsSum: a.ttaMsSum + b.ttaMsSum, closed: a.closed + b.closed, ttrMsSum: a.ttrMsSum + b.ttrMsSum }));
+    assert.equal(String(t.acknowledged), stored.acknowledged ?? "0");
+    assert.equal(String(t.closed), stored.closed ?? "0");
+    assert.equal(String(t.ttaMsSum), stored.tta ?? "0");
+    assert.equal(String(t.ttrMsSum), stored.ttr ?? "0");
+  });
+
+  test("bad days are refused", async () => {
+    await assert.rejects(as(fx, "msspAdmin", (tx) => tenantMetrics(tx, { from: "yesterday", to: "2026-01-01", tenantIds: [fx.tenants.acme] })));
+  });
+});
+
+describe("RLS on the rollups", () => {
+  const seen = (user: UserName, table: string) =>
+    as(fx, user, async (tx) => {
+      const { rows } = await tx.client.query<{ tenant_id: string }>(`select distinct tenant_id from public.${table}`);
+      return rows.map((r) => fx.slugOf(r.tenant_id)).sort();
+    });
+
+  test("a tenant sees its own rows and its sites'; an MSSP its customers'; the other MSSP nothing of them", async () => {
+    for (const table of ["alert_daily_rollups", "alert_open_counts"]) {
+      assert.deepEqual(await seen("acmeAdmin", table), ["acme", "acme-eu", "acme-us"].sort(), `${table}: acme admin`);
+      assert.deepEqual(await seen("acmeViewer", table), ["acme", "acme-eu", "acme-us"].sort(), `${table}: acme viewer`);
+      assert.deepEqual(await seen("acmeEuAdmin", table), ["acme-eu"], `${table}: acme-eu admin`);
+      assert.deepEqual(await seen("globexAdmin", table), ["globex"], `${table}: globex admin`);
+      assert.deepEqual(await seen("otherCoAdmin", table), ["other-co"], `${table}: other-co admin`);
+      assert.ok(!(await seen("msspAdmin", table)).includes("other-co"), `${table}: mssp-a admin sees no mssp-b tenant`);
+      assert.deepEqual(await seen("noMemberships", table), [], `${table}: no memberships`);
+    }
+  });
+
+  test("nobody writes the rollups through authenticated", async () => {
+    await as(fx, "msspAdmin", async (tx) => {
+      await tx.client.query("savepoint s");
+      assertRefused(await attempt(tx.client, "update public.alert_daily_rollups set created = 0"));
+      await tx.client.query("rollback to savepoint s");
+      assertRefused(await attempt(tx.client, "delete from public.alert_open_counts"));
+      await tx.client.query("rollback to savepoint s");
+      assertRefused(await attempt(tx.client, "insert into public.alert_open_counts (tenant_id, severity, open) values ($1, 'high', 5)", [fx.tenants.acme]));
+      await tx.client.query("rollback to savepoint s");
+      assertRefused(await attempt(tx.client, "select analytics.apply('{}', '{}')"));
+      await tx.client.query("rollback to savepoint s");
+    });
+  });
+
+  test("an analyst's triage under RLS keeps the rollups exact", async () => {
+    await as(fx, "acmeAnalyst", async (tx) => {
+      await tx.client.query(`update public.alerts set status = 'acknowledged' where tenant_id = $1 and status = 'new'`, [fx.tenants.acme]);
+    });
+    await assertExact("after an analyst acknowledged under RLS");
+  });
+});
