@@ -17,7 +17,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { refuseMalformed, refuseUnreadableForm } from "@/lib/http/request-guard";
 import { isHttps, makeNonce, NONCE_HEADER, securityHeaders } from "@/lib/http/security-headers";
-import { parseHost, portalAuthority } from "@/lib/tenancy/host";
+import { CUSTOM_DOMAIN_TENANT_HEADER, normalizeHost, parseHost, portalAuthority } from "@/lib/tenancy/host";
+import { tenantSlugForDomain } from "@/lib/domains/resolve";
 
 // Served the same on every portal host: next-auth's endpoints, the sign-in
 // page (neutral: it names no tenant before sign-in) and the user's own
@@ -25,15 +26,32 @@ import { parseHost, portalAuthority } from "@/lib/tenancy/host";
 // The tenant API (/api/v1) is served on every portal host too: the gateway
 // takes the tenant from the key and checks it against this host itself.
 // The API's reference page (/api-docs) too: public, it names no tenant.
-const SHARED_PREFIXES = ["/api/auth", "/api/v1", "/signin", "/invite", "/account", "/api-docs"];
+// /handoff: moving between portals without signing in again (lib/auth/handoff.ts).
+const SHARED_PREFIXES = ["/api/auth", "/api/v1", "/signin", "/invite", "/account", "/api-docs", "/handoff"];
+// The TLS terminator's question "may I get a certificate for this host?"
+// (docs/white-label.md): answered on any host, the terminator's own included.
+const TLS_ASK_PATH = "/api/tls/ask";
+
+/**
+ * A host that is not one of the portal's own may be a verified custom domain
+ * (lib/domains, cached per process and evicted across processes); the slug of
+ * the tenant it serves, or null. A failed look-up is treated as unknown.
+ */
+async function customDomainTenant(rawHost: string | null): Promise<string | null> {
+  if (parseHost(rawHost).area !== "unknown") return null;
+  const host = normalizeHost(rawHost);
+  if (!host || !host.includes(".")) return null;
+  return tenantSlugForDomain(host).catch(() => null);
+}
 
 /**
  * Next.js calls this: a form body Next would fail to parse is refused first
  * (it must be read, so this part is asynchronous), then routeRequest.
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
-  const response = routeRequest(request);
-  const served = parseHost(request.headers.get("host")).area !== "unknown" && (response.headers.has("x-middleware-rewrite") || response.headers.has("x-middleware-next"));
+  const customTenant = await customDomainTenant(request.headers.get("host"));
+  const response = routeRequest(request, customTenant);
+  const served = (customTenant !== null || parseHost(request.headers.get("host")).area !== "unknown") && (response.headers.has("x-middleware-rewrite") || response.headers.has("x-middleware-next"));
   const refused = served ? await refuseUnreadableForm(request) : null;
   if (!refused) return response;
   // The refusal carries the same security headers as any other answer.
@@ -42,10 +60,11 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
 }
 
 /** Host → route, request id, X-Forwarded-Host, security headers, and the refusals that need no body (tests call it directly). */
-export function routeRequest(request: NextRequest): NextResponse {
+export function routeRequest(request: NextRequest, customTenant: string | null = null): NextResponse {
   const { pathname, search } = request.nextUrl;
   const rawHost = request.headers.get("host");
-  const target = parseHost(rawHost);
+  // customTenant: the host is a verified custom domain of that tenant (proxy() looked it up).
+  const target = customTenant ? ({ area: "tenant", slug: customTenant } as const) : parseHost(rawHost);
   const https = isHttps(request.headers.get("x-forwarded-proto"), request.nextUrl.protocol);
   const nonce = makeNonce();
   const security = securityHeaders(nonce, { https, dev: process.env.NODE_ENV === "development" });
@@ -61,7 +80,10 @@ export function routeRequest(request: NextRequest): NextResponse {
   // One source for "which host": the validated Host header. Whatever a client
   // (or a proxy in front) put in X-Forwarded-Host is replaced; on a host that
   // is not the portal's nothing below this proxy runs but the 404 page.
-  const authority = portalAuthority(rawHost);
+  const authority = portalAuthority(rawHost) ?? (customTenant ? rawHost!.trim().toLowerCase() : null);
+  // Only the proxy names a custom domain's tenant (lib/tenancy/host.ts hostTarget).
+  requestHeaders.delete(CUSTOM_DOMAIN_TENANT_HEADER);
+  if (customTenant) requestHeaders.set(CUSTOM_DOMAIN_TENANT_HEADER, customTenant);
   if (authority) requestHeaders.set("x-forwarded-host", authority);
   else requestHeaders.delete("x-forwarded-host");
   requestHeaders.set("x-forwarded-proto", https ? "https" : "http");
@@ -78,7 +100,8 @@ export function routeRequest(request: NextRequest): NextResponse {
   } else if (
     (target.area !== "unknown" && SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) ||
     // Prometheus's /metrics (lib/metrics: its own bearer token, no session), on the console host only.
-    (target.area === "console" && pathname === "/metrics")
+    (target.area === "console" && pathname === "/metrics") ||
+    pathname === TLS_ASK_PATH
   ) {
     response = NextResponse.next({ request: { headers: requestHeaders } });
   } else {

@@ -4,7 +4,7 @@ import { SignOutButton } from "@/components/shell/sign-out-button";
 import { MyTenants } from "@/components/tenants/my-tenants";
 import { getSessionUser } from "@/lib/auth/session";
 import { withTenant } from "@/lib/db/with-tenant";
-import { parseHost } from "@/lib/tenancy/host";
+import { hostTarget } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { switcherLinks } from "@/lib/tenancy/switcher";
 
@@ -23,7 +23,7 @@ export default async function Forbidden() {
       }))
     : { links: [], paths: [] };
   const links = mine.links;
-  const target = parseHost((await headers()).get("host"));
+  const target = hostTarget(await headers());
   const found = user && target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
   // Only its own people (a membership on it or above it) learn that a tenant is locked, and its name.
   const covered = (path: string) => mine.paths.some((p) => path === p || path.startsWith(`${p}.`));

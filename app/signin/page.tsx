@@ -4,7 +4,7 @@ import { notFound, redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { getSessionUserForEnrolment } from "@/lib/auth/session";
 import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
-import { parseHost } from "@/lib/tenancy/host";
+import { hostTarget } from "@/lib/tenancy/host";
 import { isSafeReturnPath } from "@/lib/tenancy/return-path";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -21,7 +21,7 @@ export default async function SignInPage(props: { searchParams: Promise<Record<s
   // tenant exists, is locked, or what it is called (issue 9, finding 7): the
   // name and a locked tenant's notice show only after sign-in (the 403 page).
   // Hosts that are not the portal's never get here (proxy.ts sends them to 404).
-  const target = parseHost((await headers()).get("host"));
+  const target = hostTarget(await headers());
   if (target.area === "unknown") notFound();
 
   const callbackUrl = safeCallback(params.callbackUrl);

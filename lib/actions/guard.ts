@@ -24,7 +24,7 @@ import {
 import type { Claims } from "@/lib/db/claims";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { log, safeError, secretsIn } from "@/lib/log";
-import { parseHost } from "@/lib/tenancy/host";
+import { hostTarget } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { ActionRefusal } from "./refusal";
 import { fieldErrorsOf, formToObject, type ActionResult } from "./result";
@@ -60,7 +60,7 @@ function refusalMessage(error: unknown): string | null {
 }
 
 async function hostActiveTenantId(): Promise<string | null | "unknown"> {
-  const target = parseHost((await headers()).get("host"));
+  const target = hostTarget(await headers());
   if (target.area === "console") return null;
   if (target.area === "unknown") return "unknown";
   return (await findTenantBySlug(target.slug))?.id ?? "unknown";

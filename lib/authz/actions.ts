@@ -11,6 +11,8 @@ export const ACTIONS = [
   "credentials:manage",
   "settings:view",
   "settings:manage",
+  // Custom domains (issue 14): add, verify, remove (lib/domains).
+  "domains:manage",
   "settings:govern",
   "tenants:provision",
   "tenants:suspend",

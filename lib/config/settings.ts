@@ -201,6 +201,14 @@ const SHAPE = {
   PORTAL_PUBLIC_PORT: wholeOrUnset("PORTAL_PUBLIC_PORT", { min: 1, max: 65535 }),
   PORTAL_PROTOCOL: oneOf("PORTAL_PROTOCOL", ["http", "https"] as const, undefined),
 
+  // Custom domains (lib/domains, docs/white-label.md).
+  /** The host name a customer's custom domain points its CNAME at (e.g. domains.mssp.example); unset: PORTAL_DOMAIN's console host. */
+  CUSTOM_DOMAIN_CNAME_TARGET: text(),
+  /** The DNS server verification asks, host:port (e.g. 127.0.0.1:5353); unset: the system's resolvers. */
+  DNS_RESOLVER: text(),
+  /** How long a verified domain whose TXT record has gone keeps routing before it is unrouted. */
+  CUSTOM_DOMAIN_GRACE_HOURS: whole("CUSTOM_DOMAIN_GRACE_HOURS", { min: 0, max: 720, fallback: 72, unit: "hours" }),
+
   // The policy decision point (lib/authz).
   CERBOS_URL: url("CERBOS_URL", ["http:", "https:"], "http://127.0.0.1:3592"),
   CERBOS_TIMEOUT_MS: whole("CERBOS_TIMEOUT_MS", { min: 1, fallback: 2_000, unit: "milliseconds" }),

@@ -51,6 +51,10 @@ export type ServicePurpose =
   | "health.evaluate"
   /** Billing: drafting, finalizing and crediting invoices (after the PDP allowed billing:manage, or the monthly drafting job), for suspended and offboarded customers too (lib/billing). */
   | "billing.invoicing"
+  /** Custom domains: add, verify, remove (after the PDP allowed domains:manage), the uniqueness and look-alike checks across every tenant (lib/domains). */
+  | "domains.manage"
+  /** Custom domains: the scheduled re-check of every domain's DNS records, grace and unrouting (lib/domains/verify.ts). */
+  | "domains.verify"
   /** The Prometheus endpoint: job queue depth and failures, rollup progress, counted across tenants, no tenant data (lib/metrics). */
   | "metrics.scrape";
 

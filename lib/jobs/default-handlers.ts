@@ -2,6 +2,7 @@
 // points (instrumentation-node.ts, scripts/keys.ts); lib/jobs itself stays
 // free of domain code.
 import { registerHealthTasks } from "@/lib/health/tasks";
+import { registerDomainTasks } from "@/lib/domains/tasks";
 import { lifecycleHandlers } from "@/lib/lifecycle/handlers";
 import { registerMailDelivery } from "@/lib/mail/deliver";
 import { registerNotifyDelivery } from "@/lib/notify/deliver";
@@ -25,4 +26,5 @@ export function registerDefaultHandlers(): void {
   registerUsageTasks();
   registerBillingTasks();
   registerHealthTasks();
+  registerDomainTasks();
 }

@@ -14,7 +14,7 @@
 //      reads; outside a request there is none and nothing is added.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { workUnitAsyncStorage } from "next/dist/server/app-render/work-unit-async-storage.external";
-import { parseHost } from "@/lib/tenancy/host";
+import { hostTarget } from "@/lib/tenancy/host";
 
 export interface LogContext {
   request_id?: string;
@@ -55,7 +55,7 @@ function fromRequest(): LogContext {
   const id = headers.get("x-request-id");
   if (id) out.request_id = id;
   try {
-    const target = parseHost(headers.get("host"));
+    const target = hostTarget(headers);
     if (target.area === "tenant") Object.assign(out, { area: "tenant", tenant: target.slug });
     else if (target.area === "console") out.area = "console";
   } catch {

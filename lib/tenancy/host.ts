@@ -39,6 +39,35 @@ export function parseHost(rawHost: string | null | undefined, domain = portalDom
   return { area: "tenant", slug: sub };
 }
 
+/**
+ * Internal request header the proxy sets, after looking the host up, when the
+ * request's host is a verified custom domain: the slug of the tenant it
+ * serves (lib/domains/resolve.ts). The proxy deletes any client-sent value
+ * first, so code behind the proxy may trust it.
+ */
+export const CUSTOM_DOMAIN_TENANT_HEADER = "x-portal-custom-domain-tenant";
+
+interface HeaderReader {
+  get(name: string): string | null;
+}
+
+/** parseHost for the current request: a verified custom domain (named by the proxy) is its tenant's host. */
+export function hostTarget(h: HeaderReader): HostTarget {
+  const target = parseHost(h.get("host"));
+  if (target.area !== "unknown") return target;
+  const slug = h.get(CUSTOM_DOMAIN_TENANT_HEADER);
+  return slug && SLUG.test(slug) && normalizeHost(h.get("host")) ? { area: "tenant", slug } : target;
+}
+
+/** portalAuthority for the current request, custom domains included (see hostTarget). */
+export function requestAuthority(h: HeaderReader): string | null {
+  const raw = h.get("host");
+  if (hostTarget(h).area === "unknown") return null;
+  const host = normalizeHost(raw)!;
+  const port = /:(\d{1,5})$/.exec(raw!.trim())?.[1];
+  return port ? `${host}:${port}` : host;
+}
+
 /** The origin a tenant's portal lives at, for links from the switcher. */
 export function tenantOrigin(slug: string, current: { protocol: string; port: string }, domain = portalDomain()): string {
   const port = current.port ? `:${current.port}` : "";

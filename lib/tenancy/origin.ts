@@ -1,7 +1,8 @@
 // Origins of the console and tenant portals, relative to the current request,
 // so links work the same on localhost:3000 and behind a TLS ingress.
 import { headers } from "next/headers";
-import { consoleOrigin, portalAuthority, portalDomain, sameOriginRedirect, tenantOrigin } from "./host";
+import { consoleOrigin, portalDomain, requestAuthority, sameOriginRedirect, tenantOrigin } from "./host";
+import { primaryDomainFor } from "@/lib/domains/resolve";
 import { settings } from "@/lib/config";
 
 /**
@@ -31,8 +32,12 @@ async function current(): Promise<{ protocol: string; port: string }> {
   return { protocol: proto, port };
 }
 
+/** The tenant's primary host: its verified custom domain when it has one (lib/domains), else <slug>.<domain>. */
 export async function originForTenant(slug: string): Promise<string> {
-  return tenantOrigin(slug, await current());
+  const at = await current();
+  const custom = await primaryDomainFor(slug).catch(() => null);
+  if (custom) return `${at.protocol}//${custom}${at.port ? `:${at.port}` : ""}`;
+  return tenantOrigin(slug, at);
 }
 
 export async function originForConsole(): Promise<string> {
@@ -62,7 +67,7 @@ export async function requestOrigin(): Promise<string> {
   } catch {
     return consoleOrigin(configured());
   }
-  const authority = portalAuthority(h.get("host"));
+  const authority = requestAuthority(h);
   if (!authority) return consoleOrigin(configured());
   return `${h.get("x-forwarded-proto") === "https" ? "https:" : "http:"}//${authority}`;
 }

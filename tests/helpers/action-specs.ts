@@ -83,6 +83,16 @@ async function apiKeyIn(env: Env, tenant: TenantSlug): Promise<string> {
   return row.id;
 }
 
+/** A custom domain of `tenant`, pending (owner insert; a .invalid name: its DNS check answers "missing" at once). */
+async function domainIn(env: Env, tenant: TenantSlug): Promise<string> {
+  const name = `${unique("soc")}.example.invalid`;
+  const [d] = await ownerQuery<{ id: string }>(env.url, "insert into public.custom_domains (tenant_id, domain, skeleton, token) values ($1, $2, $2, $3) returning id", [
+    env.fx.tenants[tenant],
+    name,
+    alnum(32),
+  ]);
+  return d.id;
+}
 /** A notification channel of `tenant` (owner insert: email, so no key is needed). */
 async function channelIn(env: Env, tenant: TenantSlug): Promise<string> {
   const [c] = await ownerQuery<{ id: string }>(
@@ -698,6 +708,31 @@ export const SPECS: Record<string, ActionSpec> = {
     valid: async (env) => ({ tenantId: env.fx.tenants.acme, ruleId: await ruleIn(env, "acme") }),
     foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, ruleId: await ruleIn(env, "globex") }),
     malformed: (env) => [...badTenantIds({ ruleId: randomUUID() }), { tenantId: env.fx.tenants.acme, ruleId: "../x" }],
+  },
+
+  // --- custom domains (lib/domains; tenant /domains) ------------------------------
+  "lib/actions/domains/add-domain.ts#addDomain": {
+    guard: "tenantAction",
+    pdp: "domains:manage",
+    audit: "domain.added",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, domain: `${unique("soc")}.customer.test` }),
+    malformed: (env) => [...badTenantIds({ domain: "soc.customer.test" }), { tenantId: env.fx.tenants.acme, domain: "" }, { tenantId: env.fx.tenants.acme, domain: "x".repeat(301) }],
+  },
+  "lib/actions/domains/verify-domain.ts#verifyDomain": {
+    guard: "tenantAction",
+    pdp: "domains:manage",
+    audit: "domain.verified",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, domainId: await domainIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, domainId: await domainIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ domainId: randomUUID() }), { tenantId: env.fx.tenants.acme, domainId: "../x" }],
+  },
+  "lib/actions/domains/remove-domain.ts#removeDomain": {
+    guard: "tenantAction",
+    pdp: "domains:manage",
+    audit: "domain.removed",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, domainId: await domainIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, domainId: await domainIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ domainId: randomUUID() }), { tenantId: env.fx.tenants.acme, domainId: "../x" }],
   },
 
   // --- billing (lib/billing; console /billing) --------------------------------

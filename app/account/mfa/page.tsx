@@ -11,14 +11,14 @@ import { SignOutButton } from "@/components/shell/sign-out-button";
 import { getMfaStatus, getPendingEnrolment } from "@/lib/auth/mfa";
 import { getCurrentSession, MFA_ENROLMENT_PATH, requireSignedInUser } from "@/lib/auth/session";
 import { formatSecretForDisplay } from "@/lib/auth/totp";
-import { parseHost } from "@/lib/tenancy/host";
+import { hostTarget } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 
 export const metadata: Metadata = { title: "Two-step verification" };
 export const dynamic = "force-dynamic";
 
 export default async function MfaPage() {
-  const target = parseHost((await headers()).get("host"));
+  const target = hostTarget(await headers());
   if (target.area === "unknown") notFound();
   const tenant = target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
   if (target.area === "tenant" && !tenant) notFound();

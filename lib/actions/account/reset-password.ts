@@ -7,7 +7,7 @@ import { z } from "zod";
 import { requestPasswordReset, resetPassword, PasswordResetRefused, RESET_REQUESTED } from "@/lib/account/password-reset";
 import { log, safeError } from "@/lib/log";
 import { clientSource } from "@/lib/ratelimit";
-import { portalAuthority } from "@/lib/tenancy/host";
+import { requestAuthority } from "@/lib/tenancy/host";
 import { fieldErrorsOf, formToObject, type ActionResult } from "../result";
 import { mailboxCodeField, newPasswordField } from "../team/schemas";
 
@@ -24,7 +24,7 @@ export async function requestPasswordResetAction(_prev: ActionResult<{ email: st
   if (!parsed.success) return { ok: false, error: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
   const h = await headers();
   // The proxy answers only the portal's own hosts, so Host is one of ours.
-  const authority = portalAuthority(h.get("host")) ?? "localhost";
+  const authority = requestAuthority(h) ?? "localhost";
   const proto = h.get("x-forwarded-proto") === "https" ? "https" : "http";
   try {
     await requestPasswordReset(parsed.data.email, { source: clientSource(h), resetUrl: `${proto}://${authority}/signin/reset` });

@@ -1,0 +1,48 @@
+// Host → tenant for custom domains, and a tenant's primary custom domain,
+// cached per process with lib/cache and evicted in every process when a
+// domain starts or stops routing or is removed (evictDomain, sent in the
+// transaction that makes the change). Read through the named service-role
+// path tenancy.resolve-host: it runs before anyone is known.
+import { notifyCacheEviction, sharedCache, type Queryable } from "@/lib/cache";
+import { withServiceRole } from "@/lib/db/service-role";
+
+const BY_HOST = "domain-by-host";
+const PRIMARY = "domain-primary";
+// A missed notification is bounded by the TTL; unknown hosts are cached too (null), bounded by maxEntries.
+const byHost = sharedCache<string | null>(BY_HOST, { ttlMs: 60_000, maxEntries: 10_000 });
+const primary = sharedCache<string | null>(PRIMARY, { ttlMs: 60_000, maxEntries: 10_000 });
+
+/** The slug of the tenant a routed (verified or in grace) custom domain serves; null for any other host. */
+export function tenantSlugForDomain(host: string): Promise<string | null> {
+  return byHost.getOrLoad(host, () =>
+    withServiceRole("tenancy.resolve-host", async (db) => {
+      const { rows } = await db.$client.query<{ slug: string }>(
+        `select t.slug from public.custom_domains d join public.tenants t on t.id = d.tenant_id
+          where d.domain = $1 and d.status in ('verified', 'grace')`,
+        [host],
+      );
+      return rows[0]?.slug ?? null;
+    }),
+  );
+}
+
+/** The tenant's primary custom domain (its earliest verified one still routed), or null: links in emails and the switcher use it. */
+export function primaryDomainFor(slug: string): Promise<string | null> {
+  return primary.getOrLoad(slug, () =>
+    withServiceRole("tenancy.resolve-host", async (db) => {
+      const { rows } = await db.$client.query<{ domain: string }>(
+        `select d.domain from public.custom_domains d join public.tenants t on t.id = d.tenant_id
+          where t.slug = $1 and d.status in ('verified', 'grace')
+          order by d.verified_at nulls last, d.domain limit 1`,
+        [slug],
+      );
+      return rows[0]?.domain ?? null;
+    }),
+  );
+}
+
+/** Queues the evictions for `domain` (of tenant `slug`) in every process, on q's transaction (delivered at commit). */
+export async function evictDomain(q: Queryable, domain: string, slug: string): Promise<void> {
+  await notifyCacheEviction(q, BY_HOST, domain);
+  await notifyCacheEviction(q, PRIMARY, slug);
+}
