@@ -33,6 +33,8 @@ export const ACTIONS = [
   "assets:write",
   "collectors:write",
   "usage:read",
+  // Starting, stopping and undoing bulk runs (lib/bulk); each tenant's change still needs its own action.
+  "bulk:run",
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];

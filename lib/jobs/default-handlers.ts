@@ -11,6 +11,7 @@ import { registerWorkflowTasks } from "@/lib/rules/engine";
 import { registerUsageTasks } from "@/lib/usage/tasks";
 import { registerBillingTasks } from "@/lib/billing/tasks";
 import { rotationHandlers } from "@/lib/vault/rotation";
+import { bulkHandlers } from "@/lib/bulk/execute";
 import { registerJobHandler } from "./worker";
 
 let registered = false;
@@ -18,7 +19,7 @@ let registered = false;
 export function registerDefaultHandlers(): void {
   if (registered) return;
   registered = true;
-  for (const [kind, handler] of Object.entries({ ...rotationHandlers(), ...lifecycleHandlers() })) registerJobHandler(kind, handler);
+  for (const [kind, handler] of Object.entries({ ...rotationHandlers(), ...lifecycleHandlers(), ...bulkHandlers() })) registerJobHandler(kind, handler);
   registerMailDelivery();
   registerNotifyDelivery();
   registerWorkflowTasks();

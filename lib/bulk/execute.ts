@@ -1,0 +1,242 @@
+// The worker side (job kind "bulk.run", one job per MSSP at a time: it works
+// through every running or undoing run of its tenant, oldest first).
+//
+// Each item is ONE transaction, opened as the person who started the run (or
+// asked for its undo) with withTenant, so RLS and the PDP decide exactly as
+// they would for that person's click:
+//   lock the run row (a stop waits for the item in hand) → check it still
+//   runs (and the canary) → take the next item → the PDP for the operation's
+//   actions on that tenant (denied: skipped, with the reason) → the change in
+//   a savepoint (a refusal: failed, with its message; nothing of it stays) →
+//   the audit row in the tenant's trail → the item's result.
+// A worker killed anywhere leaves each tenant done (committed with its item)
+// or untouched (rolled back with it); the next attempt carries on from the
+// first pending item.
+import { ActionRefusal } from "@/lib/actions/refusal";
+import { recordAudit } from "@/lib/audit/record";
+import { checkActions, isPdpUnavailable, principalFromClaims, tenantResource, checkAction } from "@/lib/authz";
+import { sqlState } from "@/lib/db/sql-state";
+import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import { checkpoint, type JobContext, type JobHandler } from "@/lib/jobs";
+import { log, safeError } from "@/lib/log";
+import { BATCH_SIZE, operationSchema, type OperationParams, type RunStatus } from "./model";
+import { operationImpl } from "./ops";
+import type { Target } from "./select";
+
+interface ActiveRun {
+  id: string;
+  status: RunStatus;
+  params: OperationParams;
+  total: number;
+  canary: number | null;
+  canary_passed: boolean;
+  actor: string | null;
+}
+
+type Step = "more" | "stopped" | "ended";
+
+/** The next run of the tenant with work to do, read as the job's creator (an MSSP admin: the worker checked bulk:run). */
+async function nextRun(creator: string, runTenantId: string): Promise<ActiveRun | null> {
+  return withTenant({ userId: creator, activeTenantId: null }, async (tx) => {
+    const { rows } = await tx.client.query<ActiveRun>(
+      `select id, status, params, total, canary, canary_passed,
+              case when status = 'undoing' then undo_by else started_by end as actor
+         from public.bulk_runs
+        where tenant_id = $1 and status in ('running', 'undoing')
+        order by coalesce(undo_at, started_at), id
+        limit 1`,
+      [runTenantId],
+    );
+    return rows[0] ?? null;
+  });
+}
+
+async function pause(tx: TenantTx, runTenantId: string, runId: string, note: string) {
+  await tx.client.query("update public.bulk_runs set status = 'paused', note = $3 where tenant_id = $1 and id = $2", [runTenantId, runId, note]);
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof ActionRefusal) return error.message.replace(/ Nothing was changed\.$/, "");
+  if (sqlState(error) === "42501") return "Refused by the database: the tenant is suspended or being offboarded, or this is not yours to change.";
+  return "Something went wrong here; nothing was changed for this tenant (the portal's log has the details).";
+}
+
+interface ItemRow {
+  target_tenant_id: string;
+  target_name: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface BulkHooks {
+  /** Inside an item's transaction, after its change and audit row, before the commit (tests kill the worker here). */
+  beforeCommit?(target: string): Promise<void> | void;
+}
+
+/** One item (or the run's end), in one transaction as the run's actor. */
+async function step(runTenantId: string, run: ActiveRun, hooks: BulkHooks): Promise<Step> {
+  const undoing = run.status === "undoing";
+  const op = operationImpl(run.params);
+  return withTenant({ userId: run.actor!, activeTenantId: null }, async (tx) => {
+    const { rows: now } = await tx.client.query<{ status: RunStatus; canary: number | null; canary_passed: boolean }>(
+      "select status, canary, canary_passed from public.bulk_runs where tenant_id = $1 and id = $2 for update",
+      [runTenantId, run.id],
+    );
+    if (now[0]?.status !== run.status) return "stopped";
+    const principal = principalFromClaims(tx.claims);
+    const runTenant = await tenantResource(tx.db, runTenantId);
+    if (!runTenant || !(await checkAction(principal, "bulk:run", runTenant))) {
+      await pause(tx, runTenantId, run.id, "Paused: the person who started this may no longer run bulk operations here.");
+      return "stopped";
+    }
+    if (!undoing && now[0].canary !== null && !now[0].canary_passed) {
+      const { rows } = await tx.client.query<{ n: number }>(
+        "select count(*)::int as n from public.bulk_run_items where tenant_id = $1 and run_id = $2 and status <> 'pending' and not plan_skip",
+        [runTenantId, run.id],
+      );
+      if (rows[0].n >= now[0].canary) {
+        await pause(tx, runTenantId, run.id, `Canary done: the first ${now[0].canary} tenants ran. Check them, then continue (or undo).`);
+        return "stopped";
+      }
+    }
+    const { rows: items } = await tx.client.query<ItemRow>(
+      `select target_tenant_id, target_name, before, after from public.bulk_run_items
+        where tenant_id = $1 and run_id = $2 and status = $3
+        order by position ${undoing ? "desc" : "asc"} limit 1 for update`,
+      [runTenantId, run.id, undoing ? "done" : "pending"],
+    );
+    const item = items[0];
+    if (!item) {
+      const { rows } = await tx.client.query<{ status: string; n: number }>(
+        "select status, count(*)::int as n from public.bulk_run_items where tenant_id = $1 and run_id = $2 group by status",
+        [runTenantId, run.id],
+      );
+      const note = rows.map((r) => `${r.n} ${r.status.replace("_", " ")}`).join(", ");
+      await tx.client.query(
+        `update public.bulk_runs set status = $3, finished_at = now(), note = $4 where tenant_id = $1 and id = $2`,
+        [runTenantId, run.id, undoing ? "undone" : "finished", note.slice(0, 500)],
+      );
+      await recordAudit(tx, { tenantId: runTenantId, action: undoing ? "bulk:undone" : "bulk:finished", targetType: "bulk_run", targetId: run.id, outcome: "success", details: { counts: note } });
+      return "ended";
+    }
+    const record = (status: string, message: string, fields: { before?: unknown; after?: unknown } = {}) =>
+      tx.client.query(
+        `update public.bulk_run_items set status = $4, message = $5, finished_at = now()
+                ${"before" in fields ? ", before = $6::jsonb, after = $7::jsonb" : ""}
+          where tenant_id = $1 and run_id = $2 and target_tenant_id = $3`,
+        [runTenantId, run.id, item.target_tenant_id, status, message.slice(0, 500), ...("before" in fields ? [JSON.stringify(fields.before ?? null), JSON.stringify(fields.after ?? null)] : [])],
+      );
+    const skippedStatus = undoing ? "undo_skipped" : "skipped";
+    const resource = await tenantResource(tx.db, item.target_tenant_id);
+    if (!resource) {
+      await record(skippedStatus, "Not visible to the person running this any more: skipped.");
+      return "more";
+    }
+    const actions = op.actions(run.params);
+    const allowed = await checkActions(principal, actions, resource);
+    const denied = actions.filter((a) => !allowed[a]);
+    if (denied.length > 0) {
+      await record(skippedStatus, `Not allowed here (${denied.join(", ")}): the policy for this tenant says no. Skipped.`);
+      await recordAudit(tx, {
+        tenantId: runTenantId,
+        action: `bulk:${run.params.operation}`,
+        targetType: "tenant",
+        targetId: item.target_tenant_id,
+        outcome: "denied",
+        details: { run_id: run.id, reason: "pdp_deny", denied },
+      });
+      return "more";
+    }
+    const target: Target = { ...resource, name: item.target_name, slug: "" };
+    await tx.client.query("savepoint bulk_item");
+    try {
+      if (undoing) {
+        const out = await op.undo!(tx, target, run.params, item.before, item.after, run.actor!);
+        await tx.client.query("release savepoint bulk_item");
+        await record(out.status, out.message);
+        if (out.status === "undone") {
+          await recordAudit(tx, { tenantId: target.id, action: `bulk:${run.params.operation}-undone`, targetType: "bulk_run", targetId: run.id, outcome: "success", details: { run_id: run.id, ...out.details } });
+        }
+      } else {
+        const out = await op.apply(tx, target, run.params, run.actor!);
+        await tx.client.query("release savepoint bulk_item");
+        await record(out.status, out.message, { before: out.before, after: out.after });
+        if (out.status === "done") {
+          await recordAudit(tx, { tenantId: target.id, action: `bulk:${run.params.operation}`, targetType: "bulk_run", targetId: run.id, outcome: "success", details: { run_id: run.id, ...out.details } });
+        }
+        await hooks.beforeCommit?.(target.id);
+      }
+    } catch (error) {
+      await tx.client.query("rollback to savepoint bulk_item");
+      if (isPdpUnavailable(error)) throw error;
+      if (!(error instanceof ActionRefusal) && sqlState(error) !== "42501" && !sqlState(error)) throw error;
+      if (!(error instanceof ActionRefusal)) log.warn({ event: "bulk.item-failed", runId: run.id, err: safeError(error) }, "bulk run item failed");
+      await record(undoing ? "undo_failed" : "failed", failureMessage(error));
+      await recordAudit(tx, {
+        tenantId: runTenantId,
+        action: `bulk:${run.params.operation}`,
+        targetType: "tenant",
+        targetId: item.target_tenant_id,
+        outcome: "failure",
+        details: { run_id: run.id, undo: undoing, reason: error instanceof ActionRefusal ? "rule" : "database" },
+      });
+    }
+    return "more";
+  });
+}
+
+async function progressOf(creator: string, runTenantId: string, run: ActiveRun): Promise<number> {
+  return withTenant({ userId: creator, activeTenantId: null }, async (tx) => {
+    const { rows } = await tx.client.query<{ n: number }>(
+      "select count(*)::int as n from public.bulk_run_items where tenant_id = $1 and run_id = $2 and status not in ('pending', $3)",
+      [runTenantId, run.id, run.status === "undoing" ? "done" : "pending"],
+    );
+    return rows[0].n;
+  });
+}
+
+/** Works through the tenant's runs until none has work left (or the worker stops: the job is given back and resumes here). */
+export async function runBulkJob(ctx: JobContext, hooks: BulkHooks = {}): Promise<{ runs: number; items: number }> {
+  const creator = ctx.job.createdBy;
+  if (!creator) return { runs: 0, items: 0 };
+  let runs = 0;
+  let items = 0;
+  for (;;) {
+    checkpoint(ctx);
+    const run = await nextRun(creator, ctx.job.tenantId);
+    if (!run) return { runs, items };
+    runs++;
+    const params = operationSchema.parse(run.params);
+    const current = { ...run, params };
+    if (!current.actor) {
+      await withTenant({ userId: creator, activeTenantId: null }, (tx) => pause(tx, ctx.job.tenantId, run.id, "Paused: the person who started this no longer exists."));
+      continue;
+    }
+    for (;;) {
+      let outcome: Step = "more";
+      for (let i = 0; i < BATCH_SIZE && outcome === "more"; i++) {
+        outcome = await step(ctx.job.tenantId, current, hooks);
+        if (outcome === "more") items++;
+      }
+      await ctx.progress(await progressOf(creator, ctx.job.tenantId, current), run.total);
+      if (outcome !== "more") break;
+      checkpoint(ctx);
+    }
+  }
+}
+
+export function createBulkRunHandler(hooks: BulkHooks = {}): JobHandler {
+  return {
+    requires: "bulk:run",
+    async run(ctx) {
+      const result = await runBulkJob(ctx, hooks);
+      return { result };
+    },
+  };
+}
+
+export const BULK_JOB_KIND = "bulk.run";
+
+export function bulkHandlers(): Record<string, JobHandler> {
+  return { [BULK_JOB_KIND]: createBulkRunHandler() };
+}

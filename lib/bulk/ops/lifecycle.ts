@@ -1,0 +1,80 @@
+// Suspending and resuming many tenants, through lib/lifecycle's own
+// suspendTenant / resumeTenant (its rules: not an MSSP, only an active tenant
+// is suspended, only a suspended one resumed). The state change needs the
+// lifecycle's service-role path; here it runs inside the item's transaction
+// (withServiceRoleIn), after the PDP allowed tenants:suspend, so the change,
+// its audit row and the item's result commit together. Suspend and resume
+// undo each other.
+import { withServiceRoleIn } from "@/lib/db/service-role";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { TENANT_STATUS_LABELS } from "@/lib/lifecycle/states";
+import { resumeTenant, suspendTenant } from "@/lib/lifecycle/suspend";
+import type { OperationParams } from "../model";
+import type { Target } from "../select";
+import type { Applied, OperationImpl, Undone } from "./types";
+
+type Suspend = Extract<OperationParams, { operation: "suspend" }>;
+type Resume = Extract<OperationParams, { operation: "resume" }>;
+
+const asLifecycle = <T>(tx: TenantTx, fn: Parameters<typeof withServiceRoleIn<T>>[2]) => withServiceRoleIn("lifecycle.workflow", tx.db, fn);
+
+async function statusNow(tx: TenantTx, id: string): Promise<string | null> {
+  const { rows } = await tx.client.query<{ status: string }>("select status::text as status from public.tenants where id = $1", [id]);
+  return rows[0]?.status ?? null;
+}
+
+async function suspend(tx: TenantTx, t: Target, reason: string, actorId: string): Promise<Applied> {
+  const status = await statusNow(tx, t.id);
+  if (status === "suspended") return { status: "skipped", message: "Already suspended." };
+  if (status !== "active") return { status: "skipped", message: `It is ${TENANT_STATUS_LABELS[status as keyof typeof TENANT_STATUS_LABELS]?.toLowerCase() ?? "not active"}: only an active tenant is suspended.` };
+  const change = await asLifecycle(tx, (db) => suspendTenant(db, t.id, reason, actorId));
+  return { status: "done", before: { status: "active" }, after: { status: "suspended" }, message: "Suspended.", details: { reason, below: change.below } };
+}
+
+async function resume(tx: TenantTx, t: Target, actorId: string): Promise<Applied> {
+  const status = await statusNow(tx, t.id);
+  if (status !== "suspended") return { status: "skipped", message: status === "active" ? "Already active." : "Not suspended." };
+  const change = await asLifecycle(tx, (db) => resumeTenant(db, t.id, actorId));
+  return { status: "done", before: { status: "suspended" }, after: { status: "active" }, message: "Active again.", details: { below: change.below } };
+}
+
+function planLines(targets: readonly Target[], want: "suspend" | "resume") {
+  return Promise.resolve(
+    targets.map((t) => {
+      if (want === "suspend") {
+        if (t.status === "suspended") return { planned: "Already suspended: skipped.", skip: true };
+        if (t.status !== "active") return { planned: `${TENANT_STATUS_LABELS[t.status]}: skipped.`, skip: true };
+        return { planned: "Active → suspended", skip: false };
+      }
+      if (t.status === "active") return { planned: "Already active: skipped.", skip: true };
+      if (t.status !== "suspended") return { planned: `${TENANT_STATUS_LABELS[t.status]}: skipped.`, skip: true };
+      return { planned: "Suspended → active", skip: false };
+    }),
+  );
+}
+
+/** Undoes a suspend by resuming (and the reverse), if nobody changed it since. */
+async function back(tx: TenantTx, t: Target, to: "active" | "suspended", actorId: string, reason: string): Promise<Undone> {
+  const status = await statusNow(tx, t.id);
+  const from = to === "active" ? "suspended" : "active";
+  if (status !== from) return { status: "undo_skipped", message: "Its state changed since this run: left as it is now." };
+  if (to === "active") await asLifecycle(tx, (db) => resumeTenant(db, t.id, actorId));
+  else await asLifecycle(tx, (db) => suspendTenant(db, t.id, reason, actorId));
+  return { status: "undone", message: to === "active" ? "Active again." : "Suspended again.", details: { restored: to } };
+}
+
+export const suspendOperation: OperationImpl<Suspend> = {
+  actions: () => ["tenants:suspend"],
+  validate: async () => "Suspend: the tenants' users lose access at their next click; staff above still read them",
+  plan: (_tx, targets) => planLines(targets, "suspend"),
+  apply: (tx, t, p, actorId) => suspend(tx, t, p.reason, actorId),
+  undo: (tx, t, _p, _b, _a, actorId) => back(tx, t, "active", actorId, ""),
+};
+
+export const resumeOperation: OperationImpl<Resume> = {
+  actions: () => ["tenants:suspend"],
+  validate: async () => "Resume: suspended tenants become active again",
+  plan: (_tx, targets) => planLines(targets, "resume"),
+  apply: (tx, t, _p, actorId) => resume(tx, t, actorId),
+  undo: (tx, t, _p, _b, _a, actorId) => back(tx, t, "suspended", actorId, "Bulk run undone: suspended again"),
+};

@@ -1,0 +1,95 @@
+// Assigning a plan to many customers, through lib/billing's assignPlan (its
+// refusals: a site, another MSSP's plan, an overlapping period, a currency
+// mismatch). The undo removes the assignment the run made and reopens the one
+// it ended, so the customer is billed exactly as before (or at no plan).
+import { ActionRefusal } from "@/lib/actions/refusal";
+import { assignPlan, getPlan } from "@/lib/billing";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import type { OperationParams } from "../model";
+import type { OperationImpl, PlanLine } from "./types";
+
+type P = Extract<OperationParams, { operation: "plan" }>;
+
+interface Current {
+  tenant_id: string;
+  id: string;
+  plan_id: string;
+  plan_name: string;
+  starts_on: string;
+  ends_on: string | null;
+}
+
+/** Each customer's assignments that cover or follow the month (under RLS: the MSSP's admins). */
+async function assignmentsFrom(tx: TenantTx, ids: readonly string[], from: string): Promise<Map<string, Current[]>> {
+  const { rows } = await tx.client.query<Current>(
+    `select a.tenant_id, a.id, a.plan_id, p.name as plan_name, to_char(a.starts_on, 'YYYY-MM') as starts_on, to_char(a.ends_on, 'YYYY-MM-DD') as ends_on
+       from public.billing_plan_assignments a
+       join public.billing_plans p on p.tenant_id = a.plan_tenant_id and p.id = a.plan_id
+      where a.tenant_id = any ($1::uuid[]) and (a.ends_on is null or a.ends_on > $2::date)
+      order by a.starts_on`,
+    [ids, `${from}-01`],
+  );
+  const out = new Map<string, Current[]>();
+  for (const r of rows) out.set(r.tenant_id, [...(out.get(r.tenant_id) ?? []), r]);
+  return out;
+}
+
+export const planOperation: OperationImpl<P> = {
+  actions: () => ["billing:manage"],
+
+  async validate(tx, p, runTenantId) {
+    const plan = await getPlan(tx, runTenantId, p.planId);
+    if (!plan) throw new ActionRefusal("That plan does not exist (it may have been removed, or it belongs to another MSSP). Nothing was changed.");
+    return `Plan ${plan.name} from ${p.from}`;
+  },
+
+  async plan(tx, targets, p) {
+    const customers = targets.filter((t) => t.kind === "customer").map((t) => t.id);
+    const current = await assignmentsFrom(tx, customers, p.from);
+    const { rows: plan } = await tx.client.query<{ name: string }>("select name from public.billing_plans where id = $1", [p.planId]);
+    const name = plan[0]?.name ?? "the plan";
+    return targets.map((t): PlanLine => {
+      if (t.kind !== "customer") return { planned: "A site is billed with its customer: skipped.", skip: true };
+      const rows = current.get(t.id) ?? [];
+      const covering = rows.find((r) => r.starts_on < p.from || r.starts_on === p.from);
+      const later = rows.find((r) => r.starts_on >= p.from);
+      if (covering && covering.plan_id === p.planId && covering.ends_on === null) return { planned: `Already on ${name}: skipped.`, skip: true };
+      if (later) return { planned: `Has a plan from ${later.starts_on} on: skipped (end it first).`, skip: true };
+      return { planned: `${covering ? covering.plan_name : "No plan"} → ${name} from ${p.from}`, skip: false };
+    });
+  },
+
+  async apply(tx, target, p, actorId) {
+    if (target.kind !== "customer") return { status: "skipped", message: "A site is billed with its customer." };
+    const rows = (await assignmentsFrom(tx, [target.id], p.from)).get(target.id) ?? [];
+    const open = rows.find((r) => r.ends_on === null && r.starts_on < p.from) ?? null;
+    if (open && open.plan_id === p.planId) return { status: "skipped", message: "Already on this plan." };
+    const { id } = await assignPlan(tx, target.id, p.planId, p.from, actorId);
+    return {
+      status: "done",
+      before: { ended: open ? { id: open.id, plan_id: open.plan_id } : null },
+      after: { assignment_id: id },
+      message: open ? `${open.plan_name} ends; the new plan bills from ${p.from}.` : `Billed at the new plan from ${p.from} (no plan before).`,
+      details: { plan_id: p.planId, from: p.from, ended_assignment: open?.id ?? null },
+    };
+  },
+
+  async undo(tx, target, p, before, after) {
+    const { assignment_id } = after as { assignment_id: string };
+    const { ended } = before as { ended: { id: string } | null };
+    const removed = await tx.client.query("delete from public.billing_plan_assignments where tenant_id = $1 and id = $2", [target.id, assignment_id]);
+    if (removed.rowCount !== 1) return { status: "undo_skipped", message: "The assignment this run made is gone already: left as it is now." };
+    if (ended) {
+      await tx.client.query("update public.billing_plan_assignments set ends_on = null where tenant_id = $1 and id = $2 and ends_on = $3::date", [
+        target.id,
+        ended.id,
+        `${p.from}-01`,
+      ]);
+    }
+    return {
+      status: "undone",
+      message: ended ? "The previous plan bills again, with no end." : "No plan again.",
+      details: { removed_assignment: assignment_id, reopened_assignment: ended?.id ?? null },
+    };
+  },
+};

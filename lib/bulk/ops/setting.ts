@@ -1,0 +1,103 @@
+// A setting change over many tenants, through lib/settings' own write path
+// (setSettingValue / clearSettingValue: registry validation, locks above,
+// tighten-only rules, the database's re-check). What the undo restores is the
+// tenant's own row exactly as it was: its value, or no row at all (it
+// inherited), so an undo of an override that did not exist removes it.
+import { isDeepStrictEqual } from "node:util";
+import type { Action } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { clearSettingValue, effectiveConfigs, formatValue, parseSettingValue, setSettingValue, valueAsText, type EffectiveSetting } from "@/lib/settings";
+import { definitionOrRefuse } from "@/lib/settings/write";
+import type { OperationParams } from "../model";
+import type { Target } from "../select";
+import type { OperationImpl, PlanLine } from "./types";
+
+type P = Extract<OperationParams, { operation: "setting" }>;
+
+/** The tenant's own row of the setting (under RLS), or null: it inherits. */
+async function ownValue(tx: TenantTx, tenantId: string, key: string): Promise<{ value: unknown } | null> {
+  const { rows } = await tx.client.query<{ value: unknown }>("select value from public.tenant_settings where tenant_id = $1 and key = $2", [tenantId, key]);
+  return rows[0] ? { value: rows[0].value } : null;
+}
+
+function sourceWords(s: EffectiveSetting): string {
+  if (s.source === "here") return "set here";
+  if (s.source === "inherited") return `inherited from ${s.sourceName}`;
+  return "default";
+}
+
+export const settingOperation: OperationImpl<P> = {
+  actions(p): Action[] {
+    return definitionOrRefuse(p.key).changedBy === "mssp" ? ["settings:manage", "settings:govern"] : ["settings:manage"];
+  },
+
+  async validate(_tx, p) {
+    const d = definitionOrRefuse(p.key);
+    if (p.mode === "inherit") return `${d.label}: remove each tenant's own value (inherit again)`;
+    return `${d.label} → ${formatValue(d, parseSettingValue(d, p.value))}`;
+  },
+
+  async plan(tx, targets, p) {
+    const d = definitionOrRefuse(p.key);
+    const value = p.mode === "set" ? parseSettingValue(d, p.value) : undefined;
+    const out: PlanLine[] = [];
+    for (let i = 0; i < targets.length; i += 500) {
+      const chunk = targets.slice(i, i + 500);
+      const configs = await effectiveConfigs(tx, chunk.map((t) => t.id));
+      for (const t of chunk) {
+        const s = configs.get(t.id)?.get(d.key);
+        if (!s) {
+          out.push({ planned: "Not visible to you: skipped.", skip: true });
+        } else if (s.lockedBy) {
+          out.push({ planned: `Locked by ${s.lockedBy.tenantName}: skipped.`, skip: true });
+        } else if (p.mode === "inherit") {
+          out.push(s.source === "here" ? { planned: `${formatValue(d, s.value)} (set here) → inherit`, skip: false } : { planned: "Already inherits: skipped.", skip: true });
+        } else if (s.source === "here" && isDeepStrictEqual(s.value, value) && !s.storedInvalid) {
+          out.push({ planned: `Already ${formatValue(d, value)} here: skipped.`, skip: true });
+        } else {
+          out.push({ planned: `${formatValue(d, s.value)} (${sourceWords(s)}) → ${formatValue(d, value)} (set here)`, skip: false });
+        }
+      }
+    }
+    return out;
+  },
+
+  async apply(tx, target, p) {
+    const d = definitionOrRefuse(p.key);
+    const before = await ownValue(tx, target.id, d.key);
+    if (p.mode === "inherit") {
+      if (!before) return { status: "skipped", message: "Already inherits: nothing to remove." };
+      const change = await clearSettingValue(tx, { tenantId: target.id, key: d.key });
+      return { status: "done", before: { own: before.value }, after: { own: null }, message: change.message, details: { setting: d.key, from: change.from, to: change.to } };
+    }
+    const value = parseSettingValue(d, p.value);
+    if (before && isDeepStrictEqual(before.value, value)) return { status: "skipped", message: `Already ${formatValue(d, value)} here.` };
+    const change = await setSettingValue(tx, { tenantId: target.id, key: d.key, raw: p.value });
+    return {
+      status: "done",
+      before: { own: before ? before.value : null },
+      after: { own: change.to },
+      message: change.message,
+      details: { setting: d.key, from: change.from, to: change.to },
+    };
+  },
+
+  async undo(tx, target, p, before, after) {
+    const d = definitionOrRefuse(p.key);
+    const was = (before as { own: unknown }).own;
+    const wrote = (after as { own: unknown }).own;
+    const now = await ownValue(tx, target.id, d.key);
+    // Changed again since the run: the newer change stands.
+    if (!isDeepStrictEqual(now ? now.value : null, wrote)) {
+      return { status: "undo_skipped", message: "Changed again since this run: left as it is now." };
+    }
+    if (was === null) {
+      const change = await clearSettingValue(tx, { tenantId: target.id, key: d.key });
+      return { status: "undone", message: `Own value removed: ${change.message}`, details: { setting: d.key, from: change.from, to: change.to, restored: "inherit" } };
+    }
+    const change = await setSettingValue(tx, { tenantId: target.id, key: d.key, raw: valueAsText(d, was) });
+    return { status: "undone", message: `Restored: ${change.message}`, details: { setting: d.key, from: change.from, to: change.to } };
+  },
+};
+
+export type { Target };

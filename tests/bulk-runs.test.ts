@@ -1,0 +1,276 @@
+// Bulk operations against a real database, real RLS and a real PDP (lib/bulk):
+//   - a dry run changes nothing but its own planned run;
+//   - applying changes exactly the listed tenants (through lib/settings' write path), audited per tenant;
+//   - undo restores the exact previous values, removing overrides that did not exist before;
+//   - the PDP skip path: a tenant whose policy denies the action is skipped with the reason,
+//     at the dry run and again when the item runs;
+//   - canary, stop and continue; plan assignment and suspend with their undo; key rotation not undoable;
+//   - bad input (zero tenants, an unknown setting, a wrong value, a missing plan, over 10,000) is refused with nothing changed.
+import assert from "node:assert/strict";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import pg from "pg";
+import { bulkHandlers, BULK_JOB_KIND, continueRun, planRun, selectionSchema, startRun, stopRun, undoRun, type OperationParams } from "@/lib/bulk";
+import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import { runJobsUntilIdle } from "@/lib/jobs";
+import { compilePolicies, ensureCerbos, POLICY_DIR, startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { insertFixtures, type Fixtures, type TenantSlug } from "./helpers/fixtures";
+import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+
+let db: TestDatabase;
+let fx: Fixtures;
+let owner: pg.Client;
+let stock: CerbosServer;
+let tightened: CerbosServer;
+let dir: string;
+
+before(async () => {
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+  owner = new pg.Client({ connectionString: db.url });
+  await owner.connect();
+  // A PDP over a copy of policies/ plus a scoped policy for globex denying settings:manage to everyone.
+  const { rows } = await owner.query<{ mssp: string; globex: string }>(
+    "select (select path::text from public.tenants where id = $1) as mssp, (select path::text from public.tenants where id = $2) as globex",
+    [fx.tenants["mssp-a"], fx.tenants.globex],
+  );
+  dir = await mkdtemp(path.join(os.tmpdir(), "policies-bulk-"));
+  await cp(POLICY_DIR, dir, { recursive: true });
+  const scoped = (scope: string, rules: string) =>
+    `apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  version: default\n  resource: tenant\n  scope: ${scope}\n  scopePermissions: SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS\n  importDerivedRoles: [tenant_roles]\n  rules:${rules}\n`;
+  await writeFile(path.join(dir, `tenant.${rows[0].mssp}.yaml`), scoped(rows[0].mssp, " []"));
+  await writeFile(
+    path.join(dir, `tenant.${rows[0].globex}.yaml`),
+    scoped(rows[0].globex, `\n    - name: nobody-changes-globex-settings-in-bulk\n      actions: ["settings:manage"]\n      effect: EFFECT_DENY\n      derivedRoles: [mssp_admin, tenant_admin]`),
+  );
+  const compiled = compilePolicies(dir, { quiet: true });
+  assert.equal(compiled.code, 0, compiled.output);
+  tightened = await startCerbos({ policyDir: dir });
+  stock = await ensureCerbos({ quiet: true });
+  process.env.CERBOS_URL = stock.url;
+});
+after(async () => {
+  await owner?.end();
+  await db?.drop();
+  await tightened?.stop();
+  await stock?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const MSSP = () => fx.tenants["mssp-a"];
+const asAdmin = <T>(fn: (tx: TenantTx) => Promise<T>) => withTenant({ userId: fx.users.msspAdmin, activeTenantId: null }, fn);
+const selection = (root: TenantSlug, extra: Record<string, string> = {}) => selectionSchema.parse({ rootId: fx.tenants[root], ...extra });
+const plan = (root: TenantSlug, params: OperationParams, extra: Record<string, string> = {}) =>
+  asAdmin((tx) => planRun(tx, { runTenantId: MSSP(), selection: selection(root, extra), params }));
+const work = () => runJobsUntilIdle({ kinds: [BULK_JOB_KIND], handlers: bulkHandlers() });
+
+async function items(runId: string) {
+  const { rows } = await owner.query<{ slug: string; status: string; planned: string; message: string | null; before: unknown }>(
+    `select t.slug, i.status, i.planned, i.message, i.before from public.bulk_run_items i join public.tenants t on t.id = i.target_tenant_id
+      where i.run_id = $1 order by i.position`,
+    [runId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.slug, r]));
+}
+const runStatus = async (id: string) => (await owner.query<{ status: string; note: string | null }>("select status, note from public.bulk_runs where id = $1", [id])).rows[0];
+
+/** Every row the operations could touch, as the owner sees them. */
+async function digest(): Promise<string> {
+  const { rows } = await owner.query<{ h: string }>(
+    `select md5(coalesce((select string_agg(tenant_id::text || key || value::text || locked::text, ',' order by tenant_id, key) from public.tenant_settings), '')
+             || coalesce((select string_agg(id::text || status::text, ',' order by id) from public.tenants), '')
+             || coalesce((select string_agg(id::text || coalesce(ends_on::text, '-'), ',' order by id) from public.billing_plan_assignments), '')
+             || (select count(*) from public.jobs where kind <> 'bulk.run')::text) as h`,
+  );
+  return rows[0].h;
+}
+const ownSetting = async (slug: TenantSlug, key: string) =>
+  (await owner.query<{ value: unknown }>("select value from public.tenant_settings where tenant_id = $1 and key = $2", [fx.tenants[slug], key])).rows[0]?.value ?? null;
+
+const TZ: OperationParams = { operation: "setting", key: "locale.time_zone", mode: "set", value: "Europe/Paris" };
+
+describe("a setting change over a subtree", () => {
+  let runId: string;
+
+  test("the dry run lists the diff per tenant and changes nothing", async () => {
+    await owner.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'locale.time_zone', '\"America/New_York\"')", [fx.tenants["acme-eu"]]);
+    const before = await digest();
+    const run = await plan("acme", TZ);
+    runId = run.id;
+    assert.deepEqual([run.total, run.toChange], [3, 3]);
+    assert.equal(await digest(), before, "nothing but the planned run is written");
+    const it = await items(run.id);
+    assert.deepEqual(Object.keys(it), ["acme", "acme-eu", "acme-us"]);
+    assert.match(it["acme-eu"].planned, /New_York|New York/);
+    assert.match(it["acme-eu"].planned, /\(set here\) → .*Paris/);
+    assert.match(it.acme.planned, /\(default\) → /);
+    assert.equal((await runStatus(run.id)).status, "planned");
+    assert.equal((await work()).ran, 0, "no job before the confirmation");
+  });
+
+  test("confirmation needs the exact count; then exactly the listed tenants change, audited each", async () => {
+    await assert.rejects(asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId, confirm: 2, canary: null })), /type the number of tenants that will change \(3\)/);
+    await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId, confirm: 3, canary: null }));
+    assert.deepEqual((await work()).outcomes, ["succeeded"]);
+    assert.equal((await runStatus(runId)).status, "finished");
+    for (const slug of ["acme", "acme-eu", "acme-us"] as const) assert.equal(await ownSetting(slug, "locale.time_zone"), "Europe/Paris", slug);
+    for (const slug of ["mssp-a", "globex", "mssp-b", "other-co"] as const) assert.equal(await ownSetting(slug, "locale.time_zone"), null, slug);
+    const it = await items(runId);
+    assert.deepEqual(Object.values(it).map((i) => i.status), ["done", "done", "done"]);
+    assert.deepEqual(it.acme.before, { own: null });
+    assert.deepEqual(it["acme-eu"].before, { own: "America/New_York" });
+    const { rows } = await owner.query<{ tenant_id: string }>("select tenant_id from public.audit_log where action = 'bulk:setting' and target_id = $1 order by tenant_id", [runId]);
+    assert.deepEqual(rows.map((r) => r.tenant_id).sort(), [fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants["acme-us"]].sort());
+  });
+
+  test("undo restores the exact previous values, removing the overrides that did not exist", async () => {
+    await asAdmin((tx) => undoRun(tx, MSSP(), runId));
+    assert.deepEqual((await work()).outcomes, ["succeeded"]);
+    assert.equal((await runStatus(runId)).status, "undone");
+    assert.equal(await ownSetting("acme", "locale.time_zone"), null);
+    assert.equal(await ownSetting("acme-us", "locale.time_zone"), null);
+    assert.equal(await ownSetting("acme-eu", "locale.time_zone"), "America/New_York");
+    assert.deepEqual(Object.values(await items(runId)).map((i) => i.status), ["undone", "undone", "undone"]);
+    await assert.rejects(asAdmin((tx) => undoRun(tx, MSSP(), runId)), /Stop the run first|Nothing was changed/);
+  });
+});
+
+describe("the PDP is asked per tenant", () => {
+  test("a tenant whose policy denies is skipped with the reason, at the dry run", async () => {
+    process.env.CERBOS_URL = tightened.url;
+    try {
+      const run = await plan("mssp-a", { operation: "setting", key: "sla.low.ack_minutes", mode: "set", value: "600" }, { kinds: "customers" });
+      const it = await items(run.id);
+      assert.equal(it.globex.status, "skipped");
+      assert.match(it.globex.planned, /Not allowed for you here \(settings:manage\)/);
+      assert.equal(it.acme.status, "pending");
+      await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 1, canary: null }));
+      await work();
+      assert.equal(await ownSetting("acme", "sla.low.ack_minutes"), 600);
+      assert.equal(await ownSetting("globex", "sla.low.ack_minutes"), null);
+    } finally {
+      process.env.CERBOS_URL = stock.url;
+    }
+  });
+
+  test("and again when the item runs: a policy that changed since the dry run skips it then", async () => {
+    const run = await plan("mssp-a", { operation: "setting", key: "sla.low.resolve_minutes", mode: "set", value: "20000" }, { kinds: "customers" });
+    assert.equal((await items(run.id)).globex.status, "pending");
+    await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 2, canary: null }));
+    process.env.CERBOS_URL = tightened.url;
+    try {
+      await work();
+    } finally {
+      process.env.CERBOS_URL = stock.url;
+    }
+    const it = await items(run.id);
+    assert.equal(it.acme.status, "done");
+    assert.equal(it.globex.status, "skipped");
+    assert.match(it.globex.message!, /Not allowed here \(settings:manage\): the policy for this tenant says no/);
+    assert.equal(await ownSetting("globex", "sla.low.resolve_minutes"), null);
+    const { rows } = await owner.query("select 1 from public.audit_log where action = 'bulk:setting' and outcome = 'denied' and target_id = $1", [fx.tenants.globex]);
+    assert.equal(rows.length, 1, "the skip is audited as denied");
+  });
+});
+
+describe("canary, stop and continue", () => {
+  test("a canary of 1 pauses after the first tenant; stop and continue carry on from where it was", async () => {
+    const run = await plan("acme", { operation: "setting", key: "locale.language", mode: "set", value: "de-DE" });
+    await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 3, canary: 1 }));
+    await work();
+    assert.equal((await runStatus(run.id)).status, "paused");
+    assert.match((await runStatus(run.id)).note!, /Canary done/);
+    assert.deepEqual(Object.values(await items(run.id)).map((i) => i.status), ["done", "pending", "pending"]);
+    await asAdmin((tx) => continueRun(tx, MSSP(), run.id));
+    await asAdmin((tx) => stopRun(tx, MSSP(), run.id));
+    assert.equal((await work()).ran, 1);
+    assert.deepEqual(Object.values(await items(run.id)).map((i) => i.status), ["done", "pending", "pending"], "stopped: nothing more ran");
+    await asAdmin((tx) => continueRun(tx, MSSP(), run.id));
+    await work();
+    assert.equal((await runStatus(run.id)).status, "finished");
+    assert.deepEqual(Object.values(await items(run.id)).map((i) => i.status), ["done", "done", "done"]);
+  });
+});
+
+describe("plans, suspension and keys", () => {
+  test("assigning a plan is undone to exactly the previous assignment (or none)", async () => {
+    const { rows: [gold] } = await owner.query("insert into public.billing_plans (tenant_id, name, currency) values ($1, 'Gold', 'EUR') returning id", [MSSP()]);
+    const { rows: [silver] } = await owner.query("insert into public.billing_plans (tenant_id, name, currency) values ($1, 'Silver', 'EUR') returning id", [MSSP()]);
+    const { rows: [old] } = await owner.query(
+      "insert into public.billing_plan_assignments (tenant_id, plan_tenant_id, plan_id, starts_on) values ($1, $2, $3, '2026-01-01') returning id",
+      [fx.tenants.acme, MSSP(), silver.id],
+    );
+    const run = await plan("mssp-a", { operation: "plan", planId: gold.id, from: "2026-12" });
+    const it = await items(run.id);
+    assert.match(it.acme.planned, /Silver → Gold from 2026-12/);
+    assert.match(it.globex.planned, /No plan → Gold/);
+    assert.match(it["acme-eu"].planned, /billed with its customer: skipped/);
+    await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 2, canary: null }));
+    await work();
+    const assignments = async () =>
+      (await owner.query<{ tenant_id: string; plan_id: string; ends_on: string | null }>(
+        "select tenant_id, plan_id, to_char(ends_on, 'YYYY-MM-DD') as ends_on from public.billing_plan_assignments where tenant_id = any($1) order by tenant_id, starts_on",
+        [[fx.tenants.acme, fx.tenants.globex]],
+      )).rows;
+    assert.equal((await assignments()).length, 3);
+    assert.equal((await owner.query("select to_char(ends_on, 'YYYY-MM-DD') as e from public.billing_plan_assignments where id = $1", [old.id])).rows[0].e, "2026-12-01");
+    await asAdmin((tx) => undoRun(tx, MSSP(), run.id));
+    await work();
+    assert.deepEqual(await assignments(), [{ tenant_id: fx.tenants.acme, plan_id: silver.id, ends_on: null }]);
+    // A plan that does not exist: refused at the dry run, nothing written.
+    const runs = (await owner.query("select count(*)::int as n from public.bulk_runs")).rows[0].n;
+    await assert.rejects(plan("mssp-a", { operation: "plan", planId: "00000000-0000-4000-8000-000000000000", from: "2026-12" }), /That plan does not exist/);
+    assert.equal((await owner.query("select count(*)::int as n from public.bulk_runs")).rows[0].n, runs);
+  });
+
+  test("suspend skips the suspended, and its undo resumes exactly those it suspended", async () => {
+    await owner.query("update public.tenants set status = 'suspended' where id = $1", [fx.tenants["acme-us"]]);
+    const run = await plan("acme", { operation: "suspend", reason: "Unpaid invoices" });
+    assert.match((await items(run.id))["acme-us"].planned, /Already suspended: skipped/);
+    await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 2, canary: null }));
+    await work();
+    const status = async () => (await owner.query<{ slug: string; status: string }>("select slug, status from public.tenants where id = any($1) order by slug", [[fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants["acme-us"]]])).rows.map((r) => `${r.slug}:${r.status}`).sort();
+    assert.deepEqual(await status(), ["acme-eu:suspended", "acme-us:suspended", "acme:suspended"]);
+    await asAdmin((tx) => undoRun(tx, MSSP(), run.id));
+    await work();
+    assert.deepEqual(await status(), ["acme-eu:active", "acme-us:suspended", "acme:active"]);
+    await owner.query("update public.tenants set status = 'active' where id = $1", [fx.tenants["acme-us"]]);
+  });
+
+  test("key rotation queues each tenant's rotation job, and cannot be undone", async () => {
+    const run = await plan("acme", { operation: "rotate_keys" }, { kinds: "customers" });
+    assert.match((await items(run.id)).acme.planned, /Would rotate key v\d+ → v\d+|No data key/);
+    if ((await items(run.id)).acme.status === "pending") {
+      await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 1, canary: null }));
+      await work();
+      assert.equal((await items(run.id)).acme.status, "done", (await items(run.id)).acme.message ?? "");
+      assert.equal((await owner.query("select count(*)::int as n from public.jobs where tenant_id = $1 and kind = 'vault.rotate-dek'", [fx.tenants.acme])).rows[0].n, 1);
+      await assert.rejects(asAdmin((tx) => undoRun(tx, MSSP(), run.id)), /cannot be undone/);
+    }
+  });
+});
+
+describe("bad input is refused with nothing changed", () => {
+  const count = async () => (await owner.query("select count(*)::int as n from public.bulk_runs")).rows[0].n;
+
+  test("zero tenants, an unknown setting, a wrong value", async () => {
+    const before = [await count(), await digest()];
+    await assert.rejects(plan("acme", TZ, { q: "no-such-tenant-anywhere" }), /No tenant matches this selection/);
+    await assert.rejects(plan("acme", { operation: "setting", key: "locale.no_such_key", mode: "set", value: "x" }), /There is no setting called/);
+    await assert.rejects(plan("acme", { operation: "setting", key: "session.lifetime_hours", mode: "set", value: "many" }), /whole number/i);
+    await assert.rejects(plan("acme", { operation: "setting", key: "locale.time_zone", mode: "set", value: "Mars/Olympus" }), /time zone/);
+    assert.deepEqual([await count(), await digest()], before);
+  });
+
+  test("more than 10,000 tenants", async () => {
+    await owner.query(
+      "insert into public.tenants (parent_id, slug, name, kind) select $1, 'bulk-site-' || g, 'Bulk site ' || g, 'site' from generate_series(1, 10001) g",
+      [fx.tenants.globex],
+    );
+    const before = [await count(), await digest()];
+    await assert.rejects(plan("globex", TZ, { kinds: "sites" }), /more than 10,000 tenants: narrow it/);
+    assert.deepEqual([await count(), await digest()], before);
+  });
+});
