@@ -112,6 +112,13 @@ allow("usage events and rollups (lib/usage): read by admins of the tenant or an 
 allow("usage helpers: a metric's kind (immutable, reads nothing); the tenants whose usage the caller may read (its own scope only); a subtree's daily totals (security invoker: RLS decides what is summed)",
   ...["usage.metric_kind(metric text)", "usage.readable_tenant_ids()", "usage.subtree_daily(roots uuid[], from_day timestamp with time zone, to_day timestamp with time zone)"].map((f) => `function ${f} authenticated EXECUTE`));
 
+// Alert rollups for the dashboards (issue 13, migration 20261201016000).
+allow("alert rollups (lib/analytics): read like alerts (members of the tenant or an ancestor, policy); written only by the triggers on public.alerts; a subtree's daily sums (security invoker: RLS decides what is summed)",
+  "table public.alert_daily_rollups authenticated SELECT", "table public.alert_open_counts authenticated SELECT",
+  "schema analytics authenticated USAGE", "function analytics.subtree_daily(roots uuid[], tenants uuid[], from_day date, to_day date) authenticated EXECUTE");
+allow("comparison and benchmarks (lib/analytics, migration 20261201016500): asset-count bands (immutable, reads nothing); customers' metrics from the rollups (security invoker: RLS decides what is summed); a customer's own percentile among anonymous peers (security definer, reviewed below)",
+  ...["analytics.size_band(assets bigint)", "analytics.customer_metrics(p_customers uuid[], p_from date, p_to date, p_only uuid[])", "analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date)"].map((f) => `function ${f} authenticated EXECUTE`));
+
 // Health monitoring (issue 12 point 3, migration 20261201014500).
 allow("tenant health states and their history (lib/health): read by MSSP staff of an ancestor and the tenant's admins and analysts (policy); written only by the evaluation job (service role health.evaluate)",
   "table public.tenant_health authenticated SELECT", "table public.tenant_health_transitions authenticated SELECT");
@@ -481,6 +488,11 @@ describe("security-definer functions the API roles can call", () => {
   test("anon and authenticated may execute no security-definer function but the reviewed RLS helpers", async () => {
     const rows = await withClient(db.url, async (c) =>
       (await c.query<{ fn: string; anon: boolean }>(
+    // lib/analytics: a customer's own percentile among its MSSP's other customers (the tenant's /benchmark);
+    // ranks the peers inside the database and returns only the caller's own value, its percentile and the
+    // group's size (nothing below 5), for a customer the caller holds mssp_admin, mssp_analyst or tenant_admin
+    // on (tests/analytics-compare.test.ts asks as an analyst, a viewer, another customer and another MSSP).
+    "analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date)",
         `select format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) as fn,
                 has_function_privilege('anon', p.oid, 'execute') as anon
            from pg_proc p join pg_namespace n on n.oid = p.pronamespace

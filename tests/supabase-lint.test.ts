@@ -372,6 +372,11 @@ const EXCEPTIONS = new Map<string, string>([
   // read; security definer because a key may not read its own api_keys row (its usage:read scope).
   // In `usage`, not served by PostgREST; a subset of tenancy.visible_tenant_ids() (tests/usage-rls.test.ts).
   ["authenticated_security_definer_function_executable usage.readable_tenant_ids()", "usage readers: the caller's own admin scope, or its key's when it holds usage:read"],
+  // Benchmarks (lib/analytics, migration 20261201016500): a customer's admins see its percentile among
+  // anonymous peers, whose rows RLS hides. In `analytics`, not served by PostgREST; returns the caller's
+  // own value, percentile and group size only (nothing for a group below 5), for a customer the caller
+  // holds a benchmark role on (tests/analytics-compare.test.ts asks as others and gets nothing).
+  ["authenticated_security_definer_function_executable analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date)", "benchmarks: the caller's own percentile among anonymous peers only"],
   // graphile-worker's own functions, installed and upgraded by graphile-worker after the migrations
   // (lib/jobs/install.ts), so a migration cannot pin them and an upgrade would replace them anyway.
   // Their bodies name every object schema-qualified, they are security invoker (a search_path

@@ -33,6 +33,8 @@ export const ACTIONS = [
   "assets:write",
   "collectors:write",
   "usage:read",
+  // Comparison and benchmarking (issue 13): console /compare, tenant /benchmark (lib/analytics).
+  "benchmark:view",
   // Starting, stopping and undoing bulk runs (lib/bulk); each tenant's change still needs its own action.
   "bulk:run",
 ] as const;

@@ -41,6 +41,7 @@
 // everything a page shows, with the PDP asked for each read and action.
 export {
   GROUP_LABELS,
+  INDUSTRIES,
   LANGUAGES,
   MSSP_ONLY_GROUPS,
   SETTING_GROUPS,
@@ -52,6 +53,7 @@ export {
   slaKeys,
   timeZoneSchema,
   type ChangedBy,
+  type Industry,
   type SettingDefinition,
   type SettingGroup,
   type SettingInput,

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { CONNECTOR_KINDS, CONNECTORS, type ConnectorKind } from "@/lib/credentials/connectors";
 
-export const SETTING_GROUPS = ["features", "limits", "sla", "notifications", "health", "session", "locale", "integrations"] as const;
+export const SETTING_GROUPS = ["features", "limits", "sla", "notifications", "health", "session", "locale", "profile", "integrations"] as const;
 export type SettingGroup = (typeof SETTING_GROUPS)[number];
 
 export const GROUP_LABELS: Record<SettingGroup, string> = {
@@ -15,6 +15,7 @@ export const GROUP_LABELS: Record<SettingGroup, string> = {
   health: "Health monitoring",
   session: "Sign-in and sessions",
   locale: "Language and time zone",
+  profile: "Profile",
   integrations: "Integrations",
 };
 
@@ -94,6 +95,22 @@ export const LANGUAGES = [
   { value: "pt-BR", label: "Português (Brasil)" },
   { value: "ja-JP", label: "日本語 (日本)" },
 ] as const;
+
+/** The industry a customer is in: its peer group on the comparison and benchmark pages (lib/analytics/peers.ts). */
+export const INDUSTRIES = [
+  { value: "unspecified", label: "Not specified" },
+  { value: "financial_services", label: "Financial services" },
+  { value: "healthcare", label: "Healthcare" },
+  { value: "manufacturing", label: "Manufacturing" },
+  { value: "retail", label: "Retail and e-commerce" },
+  { value: "technology", label: "Technology" },
+  { value: "public_sector", label: "Public sector" },
+  { value: "energy_utilities", label: "Energy and utilities" },
+  { value: "education", label: "Education" },
+  { value: "professional_services", label: "Professional services" },
+  { value: "other", label: "Other" },
+] as const;
+export type Industry = (typeof INDUSTRIES)[number]["value"];
 
 const emailList = z
   .array(z.email("Each entry must be an email address.").max(254, "An address has at most 254 characters."), { error: "A list of email addresses." })
@@ -355,6 +372,20 @@ export const SETTINGS: readonly SettingDefinition[] = [
     input: { kind: "select", options: [...ZONES].sort().map((z) => ({ value: z, label: z })) },
     bounds: "an IANA time zone name",
     changedBy: "tenant",
+  }),
+
+  // --- profile ----------------------------------------------------------------------
+  define({
+    key: "profile.industry",
+    group: "profile",
+    label: "Industry",
+    description: "The industry the tenant is in: its peers on the MSSP's comparison page and on its own benchmark page.",
+    default: "unspecified",
+    schema: z.enum(INDUSTRIES.map((i) => i.value) as [Industry, ...Industry[]], { error: "Choose one of the listed industries." }),
+    input: { kind: "select", options: INDUSTRIES },
+    bounds: INDUSTRIES.map((i) => i.value).join(", "),
+    changedBy: "tenant",
+    enforcedBy: "Comparison and benchmarking: the industry peer group of the console's /compare and the tenant's /benchmark (not specified: in no industry group).",
   }),
 
   // --- integrations: connector kinds ------------------------------------------------
