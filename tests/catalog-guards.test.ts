@@ -123,6 +123,10 @@ allow("comparison and benchmarks (lib/analytics, migration 20261201016500): asse
 allow("tenant health states and their history (lib/health): read by MSSP staff of an ancestor and the tenant's admins and analysts (policy); written only by the evaluation job (service role health.evaluate)",
   "table public.tenant_health authenticated SELECT", "table public.tenant_health_transitions authenticated SELECT");
 
+// Custom domains (issue 14 point 3, migration 20261201021000).
+allow("custom domains (lib/domains): read by admins of the tenant or an ancestor (policy); written only by the service role (domains.manage after the PDP allowed domains:manage; domains.verify for the scheduled re-check)",
+  "table public.custom_domains authenticated SELECT");
+
 // Plans and billing (issue 12, migration 20261201014000).
 allow("billing plans, their prices and customers' assignments (lib/billing): read and changed by the MSSP's admins only (policies); triggers refuse overlaps, currency mismatches, another MSSP's plan and price changes of an invoiced plan",
   ...["billing_plans", "billing_plan_prices", "billing_plan_assignments"].flatMap((t) => each(`table public.${t} authenticated`, ["SELECT", "INSERT", "UPDATE", "DELETE"])));

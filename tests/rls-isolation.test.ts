@@ -109,7 +109,8 @@ interface TableSpec {
     | "billing_invoices"
     | "billing_invoice_lines"
     | "tenant_health"
-    | "tenant_health_transitions";
+    | "tenant_health_transitions"
+    | "custom_domains";
   key: string;
   /** The column `insert` returns and the scratch-row delete matches on (default id). */
   idColumn?: string;
@@ -854,6 +855,27 @@ const HEALTH_TABLES: TableSpec[] = [
   },
 ];
 TABLES.push(...HEALTH_TABLES);
+
+const DOMAIN_TABLES: TableSpec[] = [
+  {
+    // Custom domains (migration 20261201021000): admins of the tenant or an ancestor read;
+    // written only through the service role (domains.manage, after the PDP allowed domains:manage).
+    table: "custom_domains",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.custom_domains (tenant_id, domain, skeleton, token) values ($1, 'planted-' || gen_random_uuid() || '.test', 'planted', 'planted-token-0123456789abcdef') returning id",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.custom_domains set status = 'verified', verified_at = now()",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+    homeReadable: (r) => r === "mssp_admin" || r === "tenant_admin",
+    seed: (owner, fx, slug) =>
+      owner.query("insert into public.custom_domains (tenant_id, domain, skeleton, token) values ($1, $2, $2, 'seed-token-0123456789abcdefgh')", [fx.tenants[slug], `seed.${slug}.test`]),
+  },
+];
+TABLES.push(...DOMAIN_TABLES);
 
 /** Tables without tenant_id that are still tenant-scoped through a relation. */
 const SCOPED_WITHOUT_TENANT_ID = ["tenants", "users"];

@@ -175,6 +175,13 @@ async function seedNewerTables(c: pg.Client, fx: Fixtures) {
             ($1, 'healthy', 'degraded', '[{"kind":"collectors","level":"warn","reason":"Collector ''edr-puller'' silent for 15 min"}]', now() - interval '15 minutes', 2)`,
     [acme],
   );
+  // Custom domains (issue 14 point 3): one verified, one in its grace period.
+  await c.query(
+    `insert into public.custom_domains (tenant_id, domain, skeleton, token, status, verified_at, last_checked_at, last_check, missing_since)
+     values ($1, 'soc.acme-archive.test', 'soc.acme-archive.test', 'archive-token-0123456789abcdef', 'verified', now() - interval '2 days', now(), 'ok', null),
+            ($1, 'old.acme-archive.test', 'old.acme-archive.test', 'archive-token-abcdef0123456789', 'grace', now() - interval '9 days', now(), 'missing', now() - interval '1 hour')`,
+    [acme],
+  );
 }
 
 /** Checksums of every tenant-scoped table for the given tenants, read as the owner. */
