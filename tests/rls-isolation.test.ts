@@ -110,7 +110,9 @@ interface TableSpec {
     | "billing_invoice_lines"
     | "tenant_health"
     | "tenant_health_transitions"
-    | "custom_domains";
+    | "custom_domains"
+    | "alert_daily_rollups"
+    | "alert_open_counts";
   key: string;
   /** The column `insert` returns and the scratch-row delete matches on (default id). */
   idColumn?: string;
@@ -876,6 +878,36 @@ const DOMAIN_TABLES: TableSpec[] = [
   },
 ];
 TABLES.push(...DOMAIN_TABLES);
+
+// Alert rollups (issue 13, migration 20261201016000): read like alerts; written only by the alert
+// triggers (every fixture tenant has rows from its fixture alerts).
+const ANALYTICS_TABLES: TableSpec[] = [
+  {
+    table: "alert_daily_rollups",
+    key: "tenant_id, day, severity",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.alert_daily_rollups (tenant_id, day, severity, created) values ($1, '2000-01-01', 'high', 1000)",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.alert_daily_rollups set created = created + 1000",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+  },
+  {
+    table: "alert_open_counts",
+    key: "tenant_id, severity",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.alert_open_counts (tenant_id, severity, open) values ($1, 'info', 1000)",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.alert_open_counts set open = open + 1000",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+  },
+];
+TABLES.push(...ANALYTICS_TABLES);
 
 /** Tables without tenant_id that are still tenant-scoped through a relation. */
 const SCOPED_WITHOUT_TENANT_ID = ["tenants", "users"];

@@ -14,6 +14,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   const nav = operator
     ? [
         { href: "/", label: "Overview" },
+        { href: "/dashboard", label: "Dashboard" },
         { href: "/alerts", label: "Alerts" },
         { href: "/customers", label: "Customers" },
         ...(can["credentials:view"] ? [{ href: "/credentials", label: "Credentials" }] : []),

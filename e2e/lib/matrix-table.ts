@@ -160,6 +160,8 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
     cells: (who) => [`${NO_INVOICE}/pdf`, `${NO_INVOICE}/csv`, `${NO_INVOICE}/xlsx`].map((p) => get(`/billing/invoices/${p}`, ...(signedOut(who) && !p.endsWith("xlsx") ? (["401"] as Outcome[]) : (["404"] as Outcome[])))),
   },
   // Health (lib/health): operators get the board (PDP alerts:triage on each tenant); others 403. A bad filter is a note, not an error.
+  // Dashboards (lib/analytics): operators get the console's; a bad range or scope is a note, not an error.
+  "console /dashboard page": { hosts: ["console"], cells: (who, h, ctx) => ["/dashboard", "/dashboard?range=custom&from=2026-02-01&to=2025-01-01&metric=bogus&scope=MKRIVAL"].flatMap((p) => consolePage(p, ["200"], ["403"])(who, h, ctx)) },
   "console /health page": { hosts: ["console"], cells: (who, h, ctx) => ["/health", "/health?state=bogus"].flatMap((p) => consolePage(p, ["200"], ["403"])(who, h, ctx)) },
   "console /health/[slug] page": {
     hosts: ["console"],
@@ -263,6 +265,7 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   "tenant /credentials page": { hosts: ["acme"], cells: tenantPage(["/credentials", "/credentials?tenant=globex", "/credentials?tenant=acme-eu-west"]) },
   "tenant /api-keys page": { hosts: ["acme"], cells: tenantPage(["/api-keys", "/api-keys?tenant=globex"]) },
   "tenant /usage page": { hosts: ["acme"], cells: tenantPage(["/usage", "/usage?tenant=globex"]) },
+  "tenant /dashboard page": { hosts: ["acme"], cells: tenantPage(["/dashboard", "/dashboard?scope=globex", "/dashboard?range=999d"]) },
   "tenant /status page": { hosts: ["acme"], cells: tenantPage(["/status", "/status?tenant=globex"]) },
   // Billing: members get the page (invoices for billing:view holders, a note for others); an invoice that is not theirs is 404.
   "tenant /billing page": { hosts: ["acme"], cells: tenantPage(["/billing", "/billing?tenant=globex"]) },

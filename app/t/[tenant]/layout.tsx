@@ -18,6 +18,7 @@ export default async function TenantLayout(props: { children: React.ReactNode; p
       area={page.tenant.name}
       scopeLabel={links.length > 1 ? page.tenant.name : undefined}
       nav={[
+        { href: "/dashboard", label: "Dashboard" },
         { href: "/alerts", label: "Alerts" },
         ...(can["credentials:view"] ? [{ href: "/credentials", label: "Credentials" }] : []),
         ...(can["settings:view"] && workflows ? [{ href: "/workflows", label: "Workflows" }] : []),
