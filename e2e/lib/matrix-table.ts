@@ -79,6 +79,7 @@ function slugs(ctx: Ctx): Array<{ slug: string; tenant: MarkerTenant }> {
 
 /** An invoice id no database here holds. */
 const NO_INVOICE = "00000000-0000-4000-8000-00000000b111";
+const NO_REPORT = "00000000-0000-4000-8000-00000000e111";
 
 const sameOriginJson = (ctx: Ctx) => ({ origin: ctx.origin("console"), "content-type": "application/json" });
 
@@ -146,6 +147,20 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   "console /billing page": {
     hosts: ["console"],
     cells: (who) => ["/billing", "/billing?month=bogus", "/billing?month=2026-11"].map((p) => get(p, ...(signedOut(who) ? (["signin"] as Outcome[]) : who === "mssp_admin" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  },
+  // Reports (lib/reports): operators get the page; others 403. Downloads: 401 signed out, 404 for a report the caller cannot see.
+  "console /reports page": { hosts: ["console"], cells: consolePage("/reports", ["200"], ["403"]) },
+  "console /reports/[id]/download route": {
+    hosts: ["console"],
+    cells: (who) => [NO_REPORT, "not-a-uuid"].map((id) => get(`/reports/${id}/download`, ...(signedOut(who) ? (["401"] as Outcome[]) : (["404"] as Outcome[])))),
+  },
+  "console /reports/export route": {
+    hosts: ["console"],
+    // A CSV (possibly of no customer) for anyone signed in; a bad period 400.
+    cells: (who) => [
+      get("/reports/export?from=2026-10-01&to=2026-10-31", ...(signedOut(who) ? (["401"] as Outcome[]) : (["200"] as Outcome[]))),
+      get("/reports/export?from=2026-10-31&to=2026-10-01", ...(signedOut(who) ? (["401"] as Outcome[]) : (["400"] as Outcome[]))),
+    ],
   },
   "console /billing/revenue page": {
     hosts: ["console"],
@@ -280,6 +295,15 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
       [`${NO_INVOICE}/pdf`, `${NO_INVOICE}/csv`, `${NO_INVOICE}/xlsx`].map((p) =>
         get(`/billing/invoices/${p}`, ...(signedOut(who) ? (["401"] as Outcome[]) : ACME_MEMBERS.includes(who) ? (["404"] as Outcome[]) : (["403"] as Outcome[]))),
       ),
+  },
+  // Reports (lib/reports): members get the page (a note for those without reports:export); a report that is not theirs is 404.
+  "tenant /reports page": { hosts: ["acme"], cells: tenantPage(["/reports", "/reports?tenant=globex"]) },
+  "tenant /reports/[id]/download route": {
+    hosts: ["acme"],
+    // Who first, then what: signed out 401; no role on the host's tenant 403; no such report (or not a uuid) 404.
+    cells: (who) =>
+      [NO_REPORT, "not-a-uuid"].map((id) =>
+        get(`/reports/${id}/download`, ...(signedOut(who) ? (["401"] as Outcome[]) : ACME_MEMBERS.includes(who) ? (["404"] as Outcome[]) : (["403"] as Outcome[])))),
   },
   "tenant /team page": { hosts: ["acme"], cells: tenantPage(["/team", "/team?tenant=globex", "/team?tenant=acme-eu-west"]) },
   "tenant /tenants page": { hosts: ["acme"], cells: tenantPage(["/tenants"]) },

@@ -55,6 +55,8 @@ export type ServicePurpose =
   | "domains.manage"
   /** Custom domains: the scheduled re-check of every domain's DNS records, grace and unrouting (lib/domains/verify.ts). */
   | "domains.verify"
+  /** Reports: the worker generating a queued report of one tenant, the schedules that queue them, their mail (lib/reports). */
+  | "reports.generate"
   /** The Prometheus endpoint: job queue depth and failures, rollup progress, counted across tenants, no tenant data (lib/metrics). */
   | "metrics.scrape";
 

@@ -10,6 +10,7 @@ import { registerRetentionTask } from "@/lib/retention/purge";
 import { registerWorkflowTasks } from "@/lib/rules/engine";
 import { registerUsageTasks } from "@/lib/usage/tasks";
 import { registerBillingTasks } from "@/lib/billing/tasks";
+import { registerReportTasks } from "@/lib/reports/tasks";
 import { rotationHandlers } from "@/lib/vault/rotation";
 import { bulkHandlers } from "@/lib/bulk/execute";
 import { registerJobHandler } from "./worker";
@@ -26,6 +27,7 @@ export function registerDefaultHandlers(): void {
   registerRetentionTask();
   registerUsageTasks();
   registerBillingTasks();
+  registerReportTasks();
   registerHealthTasks();
   registerDomainTasks();
 }

@@ -135,3 +135,15 @@ export function healthChangeMail(d: { tenantName: string; from: string; to: stri
     html: layout(what, lines, d.link ? { label: "Open the health page", href: d.link } : undefined),
   };
 }
+
+/** A scheduled report is ready (lib/reports): a link to it, never the file (sign-in, RLS and the PDP still decide). */
+export function reportReadyMail(d: { tenantName: string; reportName: string; period: string; link: string }): RenderedMail {
+  const what = `${d.reportName} for ${d.tenantName} is ready`;
+  const lines = [`Period: ${d.period} (UTC).`, "Sign in to download it; the link works for people who may export this tenant's reports."];
+  return {
+    template: "reports.ready",
+    subject: `[REPORT] ${what}`.slice(0, 300),
+    text: [what, ...lines, "", `Download it: ${d.link}`].join("\n"),
+    html: layout(what, lines, { label: "Open the report", href: d.link }),
+  };
+}

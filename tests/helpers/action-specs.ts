@@ -208,6 +208,13 @@ async function alertKeys(env: Env, tenant: TenantSlug, status: string, n: number
 
 const NOT_UUID = ["", "not-a-uuid", "00000000-0000-0000-0000-00000000000g", "' or 1=1 --", "\u0000"];
 /** The tenantId field broken every way the schema must catch, other fields kept valid. */
+// Reports (lib/reports): a schedule of a tenant, inserted as the owner (by the tenant's first user).
+async function scheduleIn(env: Env, tenant: TenantSlug): Promise<string> {
+  const [r] = await ownerQuery<{ id: string }>(env.url, "insert into public.report_schedules (tenant_id, kind, format, cadence, next_run_at) values ($1, 'executive', 'pdf', 'monthly', now() + interval '30 days') returning id", [env.fx.tenants[tenant]]);
+  return r.id;
+}
+const reportFields = (over: FormFields = {}): FormFields => ({ kind: "executive", format: "pdf", from: "2026-10-01", to: "2026-10-31", ...over });
+
 const badTenantIds = (fields: FormFields): FormFields[] => [
   ...NOT_UUID.map((tenantId) => ({ ...fields, tenantId })),
   Object.fromEntries(Object.entries(fields).filter(([k]) => k !== "tenantId")),
@@ -733,6 +740,40 @@ export const SPECS: Record<string, ActionSpec> = {
     valid: async (env) => ({ tenantId: env.fx.tenants.acme, domainId: await domainIn(env, "acme") }),
     foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, domainId: await domainIn(env, "globex") }),
     malformed: (env) => [...badTenantIds({ domainId: randomUUID() }), { tenantId: env.fx.tenants.acme, domainId: "../x" }],
+  },
+
+  // --- reports (lib/reports; console /reports, tenant /reports) ---------------
+  "lib/actions/reports/generate-report.ts#generateReport": {
+    guard: "tenantAction",
+    pdp: "reports:export",
+    audit: "reports:requested",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, ...reportFields() }),
+    malformed: (env) => [
+      ...badTenantIds(reportFields()),
+      { tenantId: env.fx.tenants.acme, ...reportFields({ kind: "weekly" }) },
+      { tenantId: env.fx.tenants.acme, ...reportFields({ from: "2026-10-31", to: "2026-10-01" }) },
+      { tenantId: env.fx.tenants.acme, ...reportFields({ from: "2024-01-01", to: "2026-01-01" }) },
+      { tenantId: env.fx.tenants.acme, ...reportFields({ from: "last tuesday" }) },
+    ],
+  },
+  "lib/actions/reports/create-schedule.ts#createSchedule": {
+    guard: "tenantAction",
+    pdp: "reports:export",
+    audit: "reports:schedule-created",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, kind: "operational", format: "csv", cadence: "weekly", recipients: "soc@example.test" }),
+    malformed: (env) => [
+      ...badTenantIds({ kind: "executive", format: "pdf", cadence: "monthly", recipients: "" }),
+      { tenantId: env.fx.tenants.acme, kind: "executive", format: "pdf", cadence: "daily", recipients: "" },
+      { tenantId: env.fx.tenants.acme, kind: "executive", format: "pdf", cadence: "monthly", recipients: "not-an-address" },
+    ],
+  },
+  "lib/actions/reports/delete-schedule.ts#deleteSchedule": {
+    guard: "tenantAction",
+    pdp: "reports:export",
+    audit: "reports:schedule-deleted",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, scheduleId: await scheduleIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, scheduleId: await scheduleIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ scheduleId: randomUUID() }), { tenantId: env.fx.tenants.acme, scheduleId: "../x" }],
   },
 
   // --- billing (lib/billing; console /billing) --------------------------------

@@ -23,6 +23,7 @@ export const AREAS = {
   groups: (id: string) => id.startsWith("lib/actions/groups/"),
   "api-keys": (id: string) => id.startsWith("lib/actions/api-keys/"),
   billing: (id: string) => id.startsWith("lib/actions/billing/"),
+  reports: (id: string) => id.startsWith("lib/actions/reports/"),
 } as const;
 export type Area = keyof typeof AREAS;
 

@@ -1,0 +1,99 @@
+// Both reports pages (console /reports and a tenant's /reports): generate,
+// the stored reports with their status, the schedules; empty states that say
+// what to do. The console adds the cross-tenant CSV export.
+import type { ReportsPage } from "@/lib/reports/page-data";
+import { REPORT_CADENCE_LABELS, REPORT_FORMAT_LABELS, REPORT_KIND_LABELS } from "@/lib/reports/kinds";
+import { periodLabel } from "@/lib/reports/period";
+import { AutoRefresh } from "./auto-refresh";
+import { DeleteScheduleButton, GenerateReportForm, ScheduleForm } from "./report-forms";
+import { ReportTable } from "./report-table";
+
+const card = "rounded-xl border border-slate-200 bg-white p-4";
+const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
+
+export function defaultPeriod(now = new Date()): { from: string; to: string } {
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
+  return { from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) };
+}
+
+export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exportForm?: React.ReactNode }) {
+  const { data } = props;
+  const generatable = data.tenants.filter((t) => t.status === "active");
+  const period = defaultPeriod();
+  return (
+    <div className="space-y-6">
+      <AutoRefresh active={data.pending} />
+      <section className={card} aria-labelledby="generate-heading">
+        <h2 id="generate-heading" className="mb-3 text-base font-semibold text-slate-900">
+          Generate a report
+        </h2>
+        {generatable.length === 0 ? (
+          <p className="text-sm text-slate-700" data-testid="reports-no-active">
+            No active customer to report on: reports are made for active tenants only (resume a suspended one first).
+          </p>
+        ) : (
+          <GenerateReportForm tenants={generatable} defaultFrom={period.from} defaultTo={period.to} />
+        )}
+      </section>
+
+      <section className={card} aria-labelledby="reports-heading">
+        <h2 id="reports-heading" className="mb-3 text-base font-semibold text-slate-900">
+          Reports
+        </h2>
+        {data.reports.length === 0 ? (
+          <div className="rounded-lg border border-dashed border-slate-300 p-6 text-center" data-testid="reports-empty">
+            <p className="text-sm font-medium text-slate-800">No reports yet.</p>
+            <p className="mt-1 text-sm text-slate-600">Generate one above, or add a schedule below to get one every week or month.</p>
+          </div>
+        ) : (
+          <ReportTable
+            showTenant={props.showTenant}
+            hrefFor={(id) => `/reports/${id}/download`}
+            rows={data.reports.map((r) => ({
+              id: r.id,
+              tenantName: r.tenant.name,
+              kind: r.kind,
+              format: r.format,
+              period: periodLabel({ from: r.periodStart, to: r.periodEnd }),
+              status: r.status,
+              progress: r.progress,
+              sizeBytes: r.sizeBytes,
+              error: r.error,
+              scheduled: r.scheduled,
+              createdAt: when(r.createdAt),
+            }))}
+          />
+        )}
+      </section>
+
+      <section className={card} aria-labelledby="schedules-heading">
+        <h2 id="schedules-heading" className="mb-3 text-base font-semibold text-slate-900">
+          Schedules
+        </h2>
+        {data.schedules.length === 0 ? (
+          <p className="mb-3 text-sm text-slate-700" data-testid="schedules-empty">
+            No schedules. Add one to make a report every Monday (the week before) or every 1st (the month before) and email its link.
+          </p>
+        ) : (
+          <ul className="mb-4 divide-y divide-slate-100" data-testid="schedules">
+            {data.schedules.map((s) => (
+              <li key={s.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
+                <span className="text-slate-800">
+                  {props.showTenant && <strong className="font-medium text-slate-900">{s.tenant.name}: </strong>}
+                  {REPORT_KIND_LABELS[s.kind]} · {REPORT_FORMAT_LABELS[s.format]} · {REPORT_CADENCE_LABELS[s.cadence]}
+                  <span className="block text-xs text-slate-600">
+                    Next {when(s.nextRunAt)} UTC · {s.recipients.length === 0 ? "no email" : `emailed to ${s.recipients.length} recipient${s.recipients.length === 1 ? "" : "s"}`}
+                  </span>
+                </span>
+                <DeleteScheduleButton tenantId={s.tenantId} scheduleId={s.id} />
+              </li>
+            ))}
+          </ul>
+        )}
+        {generatable.length > 0 && <ScheduleForm tenants={generatable} />}
+      </section>
+      {props.exportForm}
+    </div>
+  );
+}

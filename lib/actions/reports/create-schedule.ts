@@ -1,0 +1,17 @@
+"use server";
+// Schedules a weekly or monthly report with its recipients (lib/reports/tasks.ts runs it).
+import { revalidatePath } from "next/cache";
+import { createSchedule as create } from "@/lib/reports/store";
+import { createScheduleSchema } from "@/lib/reports/schemas";
+import { tenantAction } from "../guard";
+
+export const createSchedule = tenantAction({ action: "reports:export", audit: "reports:schedule-created", schema: createScheduleSchema }, async ({ tx, input }) => {
+  const { id, nextRunAt } = await create(tx, input);
+  revalidatePath("/reports");
+  return {
+    data: { id },
+    message: `Schedule saved: the first report is made ${nextRunAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+    target: { type: "report_schedule", id },
+    details: { kind: input.kind, format: input.format, cadence: input.cadence, recipients: input.recipients.length },
+  };
+});

@@ -1,0 +1,117 @@
+// The worker's side of a report (graphile-worker task reports:generate, in
+// the tenant's queue): claim the queued row, compute the figures under the
+// RLS of the person who asked (withTenant as created_by, the PDP's
+// reports:export asked again: a person who lost the right gets nothing),
+// render, store the bytes, and for a scheduled report queue the mail to its
+// recipients (a link, never the file: lib/mail's outbox carries text and
+// HTML bodies, and the link keeps sign-in, RLS and the PDP in the way).
+// Only the row's status changes go through the service role (purpose
+// reports.generate): people may not update reports.
+import { authorize, isAuthorizationError } from "@/lib/authz";
+import { withServiceRole } from "@/lib/db/service-role";
+import { withTenant } from "@/lib/db/with-tenant";
+import { log, safeError } from "@/lib/log";
+import { enqueueMail } from "@/lib/mail/outbox";
+import { reportReadyMail } from "@/lib/mail/templates";
+import type { PdfBrand } from "@/lib/pdf";
+import { slaTargets } from "@/lib/settings/read";
+import { portalOriginFor } from "@/lib/tenancy/origin";
+import { computeFigures, type ReportFigures } from "./figures";
+import { REPORT_KIND_LABELS, type ReportFormat, type ReportKind } from "./kinds";
+import { periodLabel } from "./period";
+import { reportCsv, reportPdf } from "./render";
+
+export type GenerateOutcome = "ready" | "failed" | "done-before";
+
+interface Claimed {
+  tenant_id: string;
+  kind: ReportKind;
+  format: ReportFormat;
+  period_start: Date;
+  period_end: Date;
+  include_usage: boolean;
+  created_by: string | null;
+  schedule_id: string | null;
+}
+
+class ReportRefused extends Error {}
+
+async function fail(tenantId: string, id: string, message: string): Promise<GenerateOutcome> {
+  await withServiceRole("reports.generate", (db) =>
+    db.$client.query("update public.reports set status = 'failed', error = $3, finished_at = now() where tenant_id = $1 and id = $2 and status <> 'ready'", [tenantId, id, message.slice(0, 500)]),
+  );
+  return "failed";
+}
+
+/** The file bytes of a report's figures. */
+export async function renderReport(kind: ReportKind, format: ReportFormat, figures: ReportFigures, brand?: Partial<PdfBrand>): Promise<Uint8Array> {
+  return format === "pdf" ? reportPdf(kind, figures, brand) : new TextEncoder().encode(reportCsv(kind, figures));
+}
+
+/**
+ * Generates one queued report. Idempotent: a report already ready or failed
+ * is left alone; a run cut short (status running) is done again.
+ * `lastAttempt`: a fault fails the report instead of throwing for a retry.
+ */
+export async function generateQueuedReport(tenantId: string, reportId: string, opts: { lastAttempt?: boolean; brand?: Partial<PdfBrand> } = {}): Promise<GenerateOutcome> {
+  const claimed = await withServiceRole("reports.generate", async (db) => {
+    const { rows } = await db.$client.query<Claimed>(
+      `update public.reports set status = 'running', progress = 10
+        where tenant_id = $1 and id = $2 and status in ('queued', 'running')
+        returning tenant_id, kind, format, period_start, period_end, include_usage, created_by, schedule_id`,
+      [tenantId, reportId],
+    );
+    return rows[0] ?? null;
+  });
+  if (!claimed) return "done-before";
+  if (!claimed.created_by) return fail(tenantId, reportId, "The person who asked for this report no longer exists; nothing was generated.");
+  try {
+    const { figures, providerName, tenant } = await withTenant({ userId: claimed.created_by, activeTenantId: null }, async (tx) => {
+      let resource;
+      try {
+        resource = await authorize(tx, "reports:export", tenantId);
+      } catch (error) {
+        if (isAuthorizationError(error)) throw new ReportRefused("The person who asked for this report may no longer export this tenant's reports; nothing was generated.");
+        throw error;
+      }
+      if (resource.status !== "active") throw new ReportRefused(`The tenant is ${resource.status}: no report is made for it.`);
+      const sla = await slaTargets(tx, tenantId);
+      const f = await computeFigures(tx.client, tenantId, { from: claimed.period_start, to: claimed.period_end }, { sla, includeUsage: claimed.include_usage });
+      if (!f) throw new ReportRefused("The tenant is not visible to the person who asked; nothing was generated.");
+      const { rows } = await tx.client.query<{ name: string }>(
+        `select r.name from public.tenants r join public.tenants t on t.id = $1 where r.path operator(extensions.@>) t.path and r.parent_id is null`,
+        [tenantId],
+      );
+      return { figures: f, providerName: rows[0]?.name ?? null, tenant: f.tenant };
+    });
+    await withServiceRole("reports.generate", (db) => db.$client.query("update public.reports set progress = 60 where tenant_id = $1 and id = $2 and status = 'running'", [tenantId, reportId]));
+    const brand = opts.brand ?? (providerName ? { productName: providerName } : undefined);
+    const bytes = await renderReport(claimed.kind, claimed.format, figures, brand);
+    const link = `${await portalOriginFor({ slug: tenant.slug, kind: tenant.kind })}/reports/${reportId}/download`;
+    const mailed = await withServiceRole("reports.generate", async (db) => {
+      const done = await db.$client.query(
+        `update public.reports set status = 'ready', progress = 100, content = $3, size_bytes = $4, error = null, finished_at = now()
+          where tenant_id = $1 and id = $2 and status = 'running'`,
+        [tenantId, reportId, Buffer.from(bytes), bytes.byteLength],
+      );
+      if (!done.rowCount || !claimed.schedule_id) return 0;
+      const { rows } = await db.$client.query<{ recipients: string[] }>("select recipients from public.report_schedules where tenant_id = $1 and id = $2", [tenantId, claimed.schedule_id]);
+      const recipients = rows[0]?.recipients ?? [];
+      for (const to of recipients) {
+        await enqueueMail(db, {
+          to,
+          tenantId,
+          message: reportReadyMail({ tenantName: tenant.name, reportName: REPORT_KIND_LABELS[claimed.kind], period: periodLabel({ from: claimed.period_start, to: claimed.period_end }), link }),
+        });
+      }
+      return recipients.length;
+    });
+    log.info({ event: "reports.generated", tenant_id: tenantId, report_id: reportId, bytes: bytes.byteLength, mailed }, "report generated");
+    return "ready";
+  } catch (error) {
+    if (error instanceof ReportRefused) return fail(tenantId, reportId, error.message);
+    log.error({ event: "reports.generate-failed", tenant_id: tenantId, report_id: reportId, err: safeError(error) }, "report generation failed");
+    if (opts.lastAttempt) return fail(tenantId, reportId, "The report could not be generated; ask for it again.");
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+// What the reports pages show, loaded under the caller's RLS after the PDP:
+// the tenants the caller may export reports of, their newest reports and
+// their schedules. Console: every customer and site in scope; tenant host:
+// the host's tenant and its sites (RLS narrows to the active tenant's subtree).
+import { isPdpUnavailable } from "@/lib/authz";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { exportableTenants } from "./allowed";
+import { listReports, listSchedules, type ReportRow, type ScheduleRow } from "./store";
+
+export interface ReportsPage {
+  allowed: boolean;
+  pdpUnavailable: boolean;
+  tenants: { id: string; slug: string; name: string; kind: string; status: string }[];
+  reports: ReportRow[];
+  schedules: ScheduleRow[];
+  /** Some report is still queued or being generated (the page refreshes itself). */
+  pending: boolean;
+}
+
+export async function loadReportsPage(tx: TenantTx, opts: { withinTenant?: string } = {}): Promise<ReportsPage> {
+  let tenants;
+  try {
+    tenants = await exportableTenants(tx);
+  } catch (error) {
+    if (isPdpUnavailable(error)) return { allowed: false, pdpUnavailable: true, tenants: [], reports: [], schedules: [], pending: false };
+    throw error;
+  }
+  if (opts.withinTenant) {
+    const { rows } = await tx.client.query<{ id: string }>(
+      `select t.id from public.tenants t join public.tenants h on h.id = $1 where t.path operator(extensions.<@) h.path`,
+      [opts.withinTenant],
+    );
+    const inside = new Set(rows.map((r) => r.id));
+    tenants = tenants.filter((t) => inside.has(t.id));
+  }
+  const ids = tenants.map((t) => t.id);
+  const [reports, schedules] = await Promise.all([listReports(tx, ids, 100), listSchedules(tx, ids)]);
+  return {
+    allowed: tenants.length > 0,
+    pdpUnavailable: false,
+    tenants: tenants.map((t) => ({ id: t.id, slug: t.slug, name: t.name, kind: t.kind, status: t.status })),
+    reports,
+    schedules,
+    pending: reports.some((r) => r.status === "queued" || r.status === "running"),
+  };
+}

@@ -1,0 +1,188 @@
+// A report's figures as a file: a PDF through the shared renderer (lib/pdf)
+// or a CSV (RFC 4180, formula-safe: lib/billing's csvRow, the one helper).
+// The brand is optional ({productName, primaryColor, logo?}); without one the
+// portal's default is used (white-labeling passes the tenant's brand).
+import { csvRow } from "@/lib/billing/csv";
+import { renderPdf, type PdfBlock, type PdfBrand } from "@/lib/pdf";
+import type { ReportFigures } from "./figures";
+import { REPORT_KIND_LABELS, type ReportKind } from "./kinds";
+import { periodLabel } from "./period";
+
+export const DEFAULT_REPORT_BRAND: PdfBrand = { productName: "MSSP Portal", primaryColor: "#4f46e5" };
+
+const int = (v: number) => v.toLocaleString("en-US");
+const mins = (v: number | null) => (v === null ? "n/a" : v < 120 ? `${v.toFixed(1)} min` : `${(v / 60).toFixed(1)} h`);
+const pct = (met: number, total: number) => (total === 0 ? "n/a" : `${((100 * met) / total).toFixed(1)}%`);
+const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
+
+function executiveBlocks(f: ReportFigures): PdfBlock[] {
+  return [
+    { kind: "heading", text: "Period summary" },
+    {
+      kind: "keyValues",
+      rows: [
+        ["Customer", f.tenant.name],
+        ["Period (UTC)", periodLabel(f.period)],
+        ["Alerts detected", int(f.detected.total)],
+        ["Critical / high", `${int(f.detected.critical)} / ${int(f.detected.high)}`],
+        ["Alerts closed", int(f.closed)],
+        ["Open at the end of the period", int(f.openAtEnd)],
+        ["Mean time to acknowledge (MTTA)", mins(f.mttaMinutes)],
+        ["Mean time to resolve (MTTR)", mins(f.mttrMinutes)],
+      ],
+    },
+    { kind: "bars", title: "Alerts detected by severity", rows: (["critical", "high", "medium", "low", "info"] as const).map((s) => ({ label: s, value: f.detected[s] })) },
+    { kind: "heading", text: `Alert trend by severity (per ${f.bucket})` },
+    {
+      kind: "table",
+      columns: [{ label: f.bucket === "day" ? "Day" : "Week of", weight: 2 }, ...["Critical", "High", "Medium", "Low", "Info"].map((l) => ({ label: l, align: "right" as const })), { label: "Total", align: "right" }],
+      rows: f.trend.map((t) => {
+        const c = t.counts;
+        return [t.bucket, int(c.critical), int(c.high), int(c.medium), int(c.low), int(c.info), int(c.critical + c.high + c.medium + c.low + c.info)];
+      }),
+    },
+    { kind: "heading", text: "SLA" },
+    {
+      kind: "table",
+      columns: [{ label: "Severity" }, { label: "Alerts", align: "right" }, { label: "Ack target", align: "right" }, { label: "Ack met", align: "right" }, { label: "Resolve target", align: "right" }, { label: "Resolve met", align: "right" }],
+      rows: f.sla.map((s) => [s.severity, int(s.total), `${s.ackTarget} min`, pct(s.ackMet, s.total), `${s.resolveTarget} min`, pct(s.resolveMet, s.total)]),
+    },
+    { kind: "heading", text: "Top alerts" },
+    { kind: "table", columns: [{ label: "Alert", weight: 5 }, { label: "Severity" }, { label: "Count", align: "right" }], rows: f.topAlerts.map((a) => [a.title, a.severity, int(a.count)]) },
+    ...(f.usage
+      ? ([
+          { kind: "heading", text: "Usage" },
+          { kind: "table", columns: [{ label: "Metric", weight: 3 }, { label: "Value", align: "right" }, { label: "Unit" }], rows: f.usage.map((u) => [u.label, int(u.value), u.unit]) },
+        ] as PdfBlock[])
+      : []),
+  ];
+}
+
+function operationalBlocks(f: ReportFigures): PdfBlock[] {
+  const top = (title: string, label: string, rows: { name: string; count: number }[]): PdfBlock[] => [
+    { kind: "heading", text: title },
+    { kind: "table", columns: [{ label, weight: 4 }, { label: "Alerts", align: "right" }], rows: rows.map((r) => [r.name, int(r.count)]) },
+  ];
+  return [
+    { kind: "heading", text: "Alert breakdown" },
+    {
+      kind: "keyValues",
+      rows: [
+        ["Customer", f.tenant.name],
+        ["Period (UTC)", periodLabel(f.period)],
+        ["Alerts detected", int(f.detected.total)],
+        ...f.byStatus.map((s) => [`Status: ${s.status}`, int(s.count)] as [string, string]),
+      ],
+    },
+    { kind: "bars", title: "Alerts detected by severity", rows: (["critical", "high", "medium", "low", "info"] as const).map((s) => ({ label: s, value: f.detected[s] })) },
+    ...top("Top rules", "Rule", f.topRules),
+    ...top("Top sources", "Source", f.topSources),
+    ...top("Top hosts", "Host", f.topHosts),
+    { kind: "heading", text: "Assets" },
+    {
+      kind: "keyValues",
+      rows: [
+        ["Assets", int(f.assets.total)],
+        ["Seen in the period", int(f.assets.seenInPeriod)],
+        ["With alerts in the period", int(f.assets.withAlerts)],
+        ...f.assets.byCriticality.map((c) => [`Criticality: ${c.name}`, int(c.count)] as [string, string]),
+        ...f.assets.byKind.map((c) => [`Kind: ${c.name}`, int(c.count)] as [string, string]),
+      ],
+    },
+    { kind: "heading", text: "Collectors and health" },
+    {
+      kind: "table",
+      columns: [{ label: "Collector", weight: 2 }, { label: "Tenant", weight: 2 }, { label: "Version" }, { label: "Last heartbeat (UTC)", weight: 2 }, { label: "Last error", weight: 3 }],
+      rows: f.collectors.map((c) => [c.name, c.tenant, c.version ?? "", when(c.lastHeartbeatAt), c.lastError ?? ""]),
+    },
+    {
+      kind: "table",
+      columns: [{ label: "Tenant", weight: 3 }, { label: "Health" }, { label: "Since (UTC)", weight: 2 }],
+      rows: f.health.map((h) => [h.tenant, h.state, when(h.since)]),
+    },
+    { kind: "text", muted: true, text: `Health changes in the period: ${int(f.healthChanges)}.` },
+    { kind: "heading", text: "Open backlog (now)" },
+    {
+      kind: "table",
+      columns: [{ label: "Severity" }, { label: "< 1 day", align: "right" }, { label: "1-7 days", align: "right" }, { label: "7-30 days", align: "right" }, { label: "> 30 days", align: "right" }],
+      rows: f.backlog.map((b) => [b.severity, int(b.under1d), int(b.d1to7), int(b.d7to30), int(b.over30d)]),
+    },
+    {
+      kind: "table",
+      columns: [{ label: "Oldest open alerts", weight: 5 }, { label: "Severity" }, { label: "Status" }, { label: "Detected (UTC)", weight: 2 }],
+      rows: f.oldestOpen.map((a) => [a.title, a.severity, a.status, when(a.detectedAt)]),
+    },
+  ];
+}
+
+export function reportTitle(kind: ReportKind, f: ReportFigures): string {
+  return `${REPORT_KIND_LABELS[kind]}: ${f.tenant.name}`;
+}
+
+export function reportPdf(kind: ReportKind, f: ReportFigures, brand?: Partial<PdfBrand>): Promise<Uint8Array> {
+  const b: PdfBrand = {
+    productName: brand?.productName ?? DEFAULT_REPORT_BRAND.productName,
+    primaryColor: brand?.primaryColor ?? DEFAULT_REPORT_BRAND.primaryColor,
+    ...(brand?.logo ? { logo: brand.logo } : {}),
+  };
+  return renderPdf({
+    title: reportTitle(kind, f),
+    subtitle: `${periodLabel(f.period)} (UTC)`,
+    brand: b,
+    blocks: [
+      ...(kind === "executive" ? executiveBlocks(f) : operationalBlocks(f)),
+      { kind: "text", muted: true, text: "Figures cover the customer and its sites. Definitions: docs/reports.md (detected, closed, open at end, MTTA, MTTR, SLA met)." },
+    ],
+    footer: `${b.productName} · ${REPORT_KIND_LABELS[kind]} · ${f.tenant.name}`,
+  });
+}
+
+type Row = (string | number | null)[];
+
+/** The report as CSV rows: section, item, detail, value (one figure a row). */
+export function reportCsv(kind: ReportKind, f: ReportFigures): string {
+  const rows: Row[] = [["section", "item", "detail", "value"]];
+  const add = (section: string, item: string, detail: string | null, value: string | number | null) => rows.push([section, item, detail, value]);
+  add("report", "kind", null, kind);
+  add("report", "customer", f.tenant.slug, f.tenant.name);
+  add("report", "period_start", null, f.period.from.toISOString());
+  add("report", "period_end_exclusive", null, f.period.to.toISOString());
+  add("summary", "detected", "total", f.detected.total);
+  for (const s of ["critical", "high", "medium", "low", "info"] as const) add("summary", "detected", s, f.detected[s]);
+  add("summary", "closed", null, f.closed);
+  add("summary", "open_at_end", null, f.openAtEnd);
+  add("summary", "mtta_minutes", null, f.mttaMinutes);
+  add("summary", "mttr_minutes", null, f.mttrMinutes);
+  if (kind === "executive") {
+    for (const t of f.trend) for (const s of ["critical", "high", "medium", "low", "info"] as const) add(`trend_${f.bucket}`, t.bucket, s, t.counts[s]);
+    for (const s of f.sla) {
+      add("sla", s.severity, "alerts", s.total);
+      add("sla", s.severity, "ack_target_minutes", s.ackTarget);
+      add("sla", s.severity, "ack_met", s.ackMet);
+      add("sla", s.severity, "resolve_target_minutes", s.resolveTarget);
+      add("sla", s.severity, "resolve_met", s.resolveMet);
+    }
+    for (const a of f.topAlerts) add("top_alerts", a.title, a.severity, a.count);
+    for (const u of f.usage ?? []) add("usage", u.metric, u.unit, u.value);
+  } else {
+    for (const s of f.byStatus) add("status", s.status, null, s.count);
+    for (const r of f.topRules) add("top_rules", r.name, null, r.count);
+    for (const r of f.topSources) add("top_sources", r.name, null, r.count);
+    for (const r of f.topHosts) add("top_hosts", r.name, null, r.count);
+    add("assets", "total", null, f.assets.total);
+    add("assets", "seen_in_period", null, f.assets.seenInPeriod);
+    add("assets", "with_alerts", null, f.assets.withAlerts);
+    for (const c of f.assets.byCriticality) add("assets", "criticality", c.name, c.count);
+    for (const c of f.assets.byKind) add("assets", "kind", c.name, c.count);
+    for (const c of f.collectors) add("collectors", c.name, c.tenant, c.lastHeartbeatAt.toISOString());
+    for (const h of f.health) add("health", h.tenant, h.state, h.since.toISOString());
+    add("health", "changes_in_period", null, f.healthChanges);
+    for (const b of f.backlog) {
+      add("backlog", b.severity, "under_1d", b.under1d);
+      add("backlog", b.severity, "1d_to_7d", b.d1to7);
+      add("backlog", b.severity, "7d_to_30d", b.d7to30);
+      add("backlog", b.severity, "over_30d", b.over30d);
+    }
+  }
+  return `${rows.map((r) => csvRow(r)).join("\r\n")}\r\n`;
+}

@@ -1,0 +1,41 @@
+// The forms' schemas (zod), for the server actions in lib/actions/reports.
+import { z } from "zod";
+import { recipientSchema } from "@/lib/mail/outbox";
+import { MAX_SCHEDULE_RECIPIENTS, REPORT_CADENCES, REPORT_FORMATS, REPORT_KINDS } from "./kinds";
+import { periodFields } from "./period";
+
+const tenantId = z.string().uuid("Choose a customer.");
+
+export const generateReportSchema = z
+  .object({
+    tenantId,
+    kind: z.enum(REPORT_KINDS, { message: "Choose executive or operational." }),
+    format: z.enum(REPORT_FORMATS, { message: "Choose PDF or CSV." }),
+    from: z.string().max(40),
+    to: z.string().max(40),
+  })
+  .superRefine((v, ctx) => {
+    const p = periodFields.safeParse({ from: v.from, to: v.to });
+    if (!p.success) for (const i of p.error.issues) ctx.addIssue({ code: "custom", path: i.path, message: i.message });
+  });
+
+const recipientList = z
+  .string()
+  .max(5000)
+  .transform((s) => s.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean))
+  .superRefine((list, ctx) => {
+    if (list.length > MAX_SCHEDULE_RECIPIENTS) ctx.addIssue({ code: "custom", message: `At most ${MAX_SCHEDULE_RECIPIENTS} recipients.` });
+    const bad = list.filter((x) => !recipientSchema.safeParse(x).success).length;
+    if (bad) ctx.addIssue({ code: "custom", message: `${bad} address${bad === 1 ? " is" : "es are"} not a valid email address.` });
+  })
+  .transform((list) => list.map((x) => recipientSchema.parse(x)));
+
+export const createScheduleSchema = z.object({
+  tenantId,
+  kind: z.enum(REPORT_KINDS, { message: "Choose executive or operational." }),
+  format: z.enum(REPORT_FORMATS, { message: "Choose PDF or CSV." }),
+  cadence: z.enum(REPORT_CADENCES, { message: "Choose weekly or monthly." }),
+  recipients: recipientList,
+});
+
+export const deleteScheduleSchema = z.object({ tenantId, scheduleId: z.string().uuid() });

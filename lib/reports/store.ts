@@ -1,0 +1,183 @@
+// Stored reports and schedules, read and written under the caller's RLS
+// (admins and analysts of the tenant or an ancestor). The caller has asked
+// the PDP for reports:export on the tenant first (the server actions in
+// lib/actions/reports, the pages, the download routes, a bulk run).
+import { z } from "zod";
+import { ActionRefusal } from "@/lib/actions/refusal";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { recipientSchema } from "@/lib/mail/outbox";
+import { hasUsage } from "@/lib/usage/read";
+import { MAX_SCHEDULE_RECIPIENTS, REPORT_CADENCES, REPORT_FORMATS, REPORT_KINDS, type ReportCadence, type ReportFormat, type ReportKind, type ReportStatus } from "./kinds";
+import { nextRun, parseInstant, periodProblem } from "./period";
+
+export interface ReportRow {
+  id: string;
+  tenantId: string;
+  tenant: { slug: string; name: string };
+  kind: ReportKind;
+  format: ReportFormat;
+  periodStart: Date;
+  periodEnd: Date;
+  status: ReportStatus;
+  progress: number;
+  sizeBytes: number | null;
+  error: string | null;
+  scheduled: boolean;
+  createdBy: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface ScheduleRow {
+  id: string;
+  tenantId: string;
+  tenant: { slug: string; name: string };
+  kind: ReportKind;
+  format: ReportFormat;
+  cadence: ReportCadence;
+  recipients: string[];
+  nextRunAt: Date;
+  lastRunAt: Date | null;
+  createdAt: Date;
+}
+
+/** Tenants a report may be made for: open ones (a suspended, offboarding or offboarded tenant gets none). */
+const STATE_MESSAGES: Record<string, string> = {
+  provisioning: "This tenant is still being provisioned: reports can be made once it is active.",
+  suspended: "This tenant is suspended: resume it before making reports. Nothing was queued.",
+  deprovisioning: "This tenant is being offboarded: no new reports are made for it. Nothing was queued.",
+  deprovisioned: "This tenant has been offboarded: no reports are made for it. Nothing was queued.",
+};
+
+export const generateReportInput = z.object({
+  tenantId: z.string().uuid(),
+  kind: z.enum(REPORT_KINDS),
+  format: z.enum(REPORT_FORMATS),
+  from: z.union([z.string(), z.date()]),
+  to: z.union([z.string(), z.date()]),
+});
+export type GenerateReportInput = z.infer<typeof generateReportInput>;
+
+/**
+ * Queues a report of `tenantId` for [from, to) as the signed-in caller (the
+ * row's created_by is auth.uid()). The graphile-worker job in the tenant's
+ * queue is added by the insert's trigger and runs once this transaction
+ * commits. Throws ActionRefusal (a message to show; nothing written) for an
+ * unparsable, inverted, too long or future period, a tenant the caller cannot
+ * see, or a tenant that is not active. The PDP's reports:export is the
+ * caller's to ask first.
+ */
+export async function generateReport(tx: TenantTx, input: GenerateReportInput): Promise<{ id: string }> {
+  const parsed = generateReportInput.safeParse(input);
+  if (!parsed.success) throw new ActionRefusal("Choose a kind (executive or operational), a format (PDF or CSV) and a period.", { reason: "input" });
+  const from = parseInstant(parsed.data.from);
+  const to = parseInstant(parsed.data.to);
+  if (!from || !to) throw new ActionRefusal("The period could not be read: use dates like 2026-11-01.", { reason: "period_unparsable" });
+  const problem = periodProblem(from, to);
+  if (problem) throw new ActionRefusal(problem, { reason: "period" });
+  const { rows } = await tx.client.query<{ status: string }>("select status from public.tenants where id = $1", [parsed.data.tenantId]);
+  if (!rows[0]) throw new ActionRefusal("No such tenant.", { reason: "tenant_invisible" });
+  if (rows[0].status !== "active") throw new ActionRefusal(STATE_MESSAGES[rows[0].status] ?? "This tenant is not active: no report was queued.", { reason: "tenant_state", status: rows[0].status });
+  // The usage section only if the caller may read the tenant's usage (RLS on the rollups: admins).
+  const includeUsage = await hasUsage(tx, parsed.data.tenantId);
+  const inserted = await tx.client.query<{ id: string }>(
+    `insert into public.reports (tenant_id, kind, format, period_start, period_end, include_usage, created_by)
+     values ($1, $2, $3, $4, $5, $6, auth.uid()) returning id`,
+    [parsed.data.tenantId, parsed.data.kind, parsed.data.format, from, to, includeUsage],
+  );
+  return { id: inserted.rows[0].id };
+}
+
+const ROW_SQL = `
+  select r.id, r.tenant_id, t.slug, t.name, r.kind, r.format, r.period_start, r.period_end, r.status, r.progress,
+         r.size_bytes, r.error, r.schedule_id is not null as scheduled, r.created_by, r.created_at, r.finished_at
+    from public.reports r join public.tenants t on t.id = r.tenant_id`;
+
+type RawRow = {
+  id: string; tenant_id: string; slug: string; name: string; kind: ReportKind; format: ReportFormat; period_start: Date; period_end: Date;
+  status: ReportStatus; progress: number; size_bytes: number | null; error: string | null; scheduled: boolean; created_by: string | null;
+  created_at: Date; finished_at: Date | null;
+};
+
+const rowOf = (r: RawRow): ReportRow => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  tenant: { slug: r.slug, name: r.name },
+  kind: r.kind,
+  format: r.format,
+  periodStart: r.period_start,
+  periodEnd: r.period_end,
+  status: r.status,
+  progress: r.progress,
+  sizeBytes: r.size_bytes,
+  error: r.error,
+  scheduled: r.scheduled,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
+});
+
+/** The newest reports of these tenants (RLS decides which exist), newest first. */
+export async function listReports(tx: TenantTx, tenantIds: readonly string[], limit = 50): Promise<ReportRow[]> {
+  if (tenantIds.length === 0) return [];
+  const { rows } = await tx.client.query<RawRow>(`${ROW_SQL} where r.tenant_id = any ($1::uuid[]) order by r.created_at desc, r.id limit $2`, [tenantIds, limit]);
+  return rows.map(rowOf);
+}
+
+/** One report by id, or null when RLS hides it (another tenant's) or it does not exist. */
+export async function getReport(tx: TenantTx, id: string): Promise<ReportRow | null> {
+  if (!z.string().uuid().safeParse(id).success) return null;
+  const { rows } = await tx.client.query<RawRow>(`${ROW_SQL} where r.id = $1`, [id]);
+  return rows[0] ? rowOf(rows[0]) : null;
+}
+
+/** A ready report's bytes (under RLS), or null. */
+export async function reportContent(tx: TenantTx, tenantId: string, id: string): Promise<Buffer | null> {
+  const { rows } = await tx.client.query<{ content: Buffer | null }>("select content from public.reports where tenant_id = $1 and id = $2 and status = 'ready'", [tenantId, id]);
+  return rows[0]?.content ?? null;
+}
+
+export const scheduleInput = z.object({
+  tenantId: z.string().uuid(),
+  kind: z.enum(REPORT_KINDS),
+  format: z.enum(REPORT_FORMATS),
+  cadence: z.enum(REPORT_CADENCES),
+  recipients: z.array(recipientSchema).max(MAX_SCHEDULE_RECIPIENTS),
+});
+
+/** Adds a weekly or monthly schedule (first run: the next Monday / 1st, 06:00 UTC). */
+export async function createSchedule(tx: TenantTx, input: z.infer<typeof scheduleInput>, now = new Date()): Promise<{ id: string; nextRunAt: Date }> {
+  const { rows } = await tx.client.query<{ status: string }>("select status from public.tenants where id = $1", [input.tenantId]);
+  if (!rows[0]) throw new ActionRefusal("No such tenant.", { reason: "tenant_invisible" });
+  if (rows[0].status !== "active") throw new ActionRefusal(STATE_MESSAGES[rows[0].status] ?? "This tenant is not active.", { reason: "tenant_state", status: rows[0].status });
+  const next = nextRun(input.cadence, now);
+  const ins = await tx.client.query<{ id: string }>(
+    `insert into public.report_schedules (tenant_id, kind, format, cadence, recipients, next_run_at, created_by)
+     values ($1, $2, $3, $4, $5, $6, auth.uid()) returning id`,
+    [input.tenantId, input.kind, input.format, input.cadence, [...new Set(input.recipients)], next],
+  );
+  return { id: ins.rows[0].id, nextRunAt: next };
+}
+
+/** Removes a schedule of `tenantId`; false if there is none (or RLS hides it). */
+export async function deleteSchedule(tx: TenantTx, tenantId: string, id: string): Promise<boolean> {
+  const { rowCount } = await tx.client.query("delete from public.report_schedules where tenant_id = $1 and id = $2", [tenantId, id]);
+  return (rowCount ?? 0) > 0;
+}
+
+export async function listSchedules(tx: TenantTx, tenantIds: readonly string[]): Promise<ScheduleRow[]> {
+  if (tenantIds.length === 0) return [];
+  const { rows } = await tx.client.query<{
+    id: string; tenant_id: string; slug: string; name: string; kind: ReportKind; format: ReportFormat; cadence: ReportCadence;
+    recipients: string[]; next_run_at: Date; last_run_at: Date | null; created_at: Date;
+  }>(
+    `select s.id, s.tenant_id, t.slug, t.name, s.kind, s.format, s.cadence, s.recipients, s.next_run_at, s.last_run_at, s.created_at
+       from public.report_schedules s join public.tenants t on t.id = s.tenant_id
+      where s.tenant_id = any ($1::uuid[]) order by t.name, s.created_at`,
+    [tenantIds],
+  );
+  return rows.map((r) => ({
+    id: r.id, tenantId: r.tenant_id, tenant: { slug: r.slug, name: r.name }, kind: r.kind, format: r.format, cadence: r.cadence,
+    recipients: r.recipients, nextRunAt: r.next_run_at, lastRunAt: r.last_run_at, createdAt: r.created_at,
+  }));
+}
