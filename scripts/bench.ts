@@ -36,7 +36,8 @@
 // raw COPY of the same rows, scripts/bench/ingest.ts, then alerts/s through
 // HTTP (the real gateway behind a real server), API read p95, the rate-limit
 // check's cost and the noisy neighbour, scripts/bench/ingest-http.ts;
-// --only=noisy: the noisy neighbour alone (scripts/bench/noisy.ts); --only=rules: workflow rule evaluation, 50 rules on every tenant, new
+// --only=load: 50 signed-in sessions over 100 tenants and both hosts against the production build
+// (scripts/bench/load.ts; BENCH_LOAD_* variables there); --only=noisy: the noisy neighbour alone (scripts/bench/noisy.ts); --only=rules: workflow rule evaluation, 50 rules on every tenant, new
 // alerts through the evaluate job's function (scripts/bench/rules.ts;
 // BENCH_RULE_ALERTS, default 500);
 // --keep leaves the server up after the run (until Ctrl-C) for manual EXPLAINs.
@@ -60,6 +61,7 @@ import { runRulesBench } from "./bench/rules";
 import { runMeteringBench } from "./bench/metering";
 import { runHealthBench } from "./bench/health";
 import { runIngestBench } from "./bench/ingest";
+import { runLoadBench } from "./bench/load";
 import { runHttpIngestBench } from "./bench/ingest-http";
 import { runTriageBench } from "./bench/triage";
 import { runConfigBench } from "./bench/config";
@@ -224,6 +226,11 @@ process.on("SIGINT", () => {
 });
 
 async function main() {
+  // --only=load: the production build under signed-in load, on its own data (scripts/bench/load.ts).
+  if (only?.has("load")) {
+    await runLoadBench({ benchDir: BENCH_DIR });
+    return;
+  }
   // ---------------------------------------------------------------- setup
   const setupStarted = performance.now();
   await rm(DATA_DIR, { recursive: true, force: true });

@@ -1,0 +1,464 @@
+// `npm run bench -- --only=load` (issue 13 point 7): the production build of
+// the portal under load, with real sessions, through the whole request path
+// (proxy, next-auth session and its database record, claims, PDP, RLS, render).
+//
+//   data      the demo data, the scale seed under the demo MSSP (BENCH_LOAD_TENANTS
+//             customers, default 1,000; BENCH_LOAD_ALERTS alerts, default 2,000,000)
+//             and a rival MSSP with a few customers that no session may ever see
+//   sessions  one tenant admin on each of BENCH_LOAD_SESSIONS_TENANTS customers
+//             (default 100) signed in on its own host (`<slug>.localhost`), and
+//             BENCH_LOAD_STAFF MSSP staff (default 5) on the console, each through
+//             the real sign-in (password, and TOTP for staff)
+//   phases    1. /signin on tenant hosts, signed out (the baseline page)
+//             2. the signed-in mix: tenant /alerts and / , console /alerts and /
+//                (BENCH_LOAD_CONNECTIONS concurrent connections, default 50, for
+//                BENCH_LOAD_SECONDS, default 60), requests rotating over every session
+//             3. the signed-in tenant alert page alone, same connections
+//   checks    every response: status 200, and no tenant marker the session may
+//             not see (another scale customer's slug or name on a tenant host; the
+//             rival MSSP's on the console). Printed: requests/s, p50/p99, errors,
+//             leaks, and the alert page's throughput against /signin's.
+//
+// The server is `next start` over a production build: BENCH_LOAD_APP_DIR names a
+// checkout that holds one (`.next`), default this one (built first when it has
+// none; `next build` shares .next with the e2e server, so not during a browser run).
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import http from "node:http";
+import path from "node:path";
+import autocannon from "autocannon";
+import pg from "pg";
+import { mfaKey, sealTotpSecret } from "@/lib/auth/mfa-crypto";
+import { hashPassword } from "@/lib/auth/password";
+import { base32Decode, totp } from "@/lib/auth/totp";
+import { buildTree, customerIds, ensureMssp, seedScale } from "@/lib/demo/scale";
+import { DEMO_MSSP_SLUG } from "@/lib/demo/tenants";
+import { DEMO_TOTP_SECRET } from "@/lib/demo/users";
+import { enableAppLogin } from "../lib/app-role";
+import { startCerbos } from "../lib/cerbos";
+import { prepareDemoDatabase } from "../lib/demo-database";
+import { freePort, startEmbeddedPostgres } from "../lib/embedded-postgres";
+
+const num = (name: string, fallback: number) => {
+  const v = process.env[name];
+  if (v === undefined || v === "") return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number (got ${v})`);
+  return n;
+};
+
+const TENANTS = num("BENCH_LOAD_TENANTS", 1000);
+const ALERTS = num("BENCH_LOAD_ALERTS", 2_000_000);
+const SESSION_TENANTS = num("BENCH_LOAD_SESSIONS_TENANTS", 100);
+const STAFF = num("BENCH_LOAD_STAFF", 5);
+const CONNECTIONS = num("BENCH_LOAD_CONNECTIONS", 50);
+const SECONDS = num("BENCH_LOAD_SECONDS", 60);
+const SHORT_SECONDS = Math.max(5, Math.round(SECONDS / 3));
+const PASSWORD = "Load!bench-2026-password";
+const AUTH_SECRET = "bench-load-nextauth-secret-not-used-anywhere-else-0123";
+const RIVAL_PREFIX = "rival-";
+
+interface Session {
+  host: string;
+  cookie: string;
+  /** Markers this session must never receive. */
+  forbidden: RegExp;
+  kind: "tenant" | "console";
+}
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function request(port: number, host: string, method: string, urlPath: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, method, path: urlPath, headers: { host, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("error", reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+function cookiesOf(reply: Reply, jar: Map<string, string>) {
+  for (const line of reply.headers["set-cookie"] ?? []) {
+    const [pair] = line.split(";");
+    const eq = pair.indexOf("=");
+    const name = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1);
+    if (value === "" || /max-age=0/i.test(line)) jar.delete(name);
+    else jar.set(name, value);
+  }
+}
+
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+
+/** The real sign-in over HTTP: csrf, then the credentials callback (with a TOTP code for staff). */
+async function signIn(port: number, host: string, email: string, code?: string): Promise<string> {
+  const jar = new Map<string, string>();
+  const csrf = await request(port, host, "GET", "/api/auth/csrf", {});
+  if (csrf.status !== 200) throw new Error(`csrf on ${host}: HTTP ${csrf.status}`);
+  cookiesOf(csrf, jar);
+  const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+  const form = new URLSearchParams({ csrfToken, email, password: PASSWORD, callbackUrl: `http://${host}/`, json: "true" });
+  if (code) form.set("code", code);
+  const res = await request(
+    port,
+    host,
+    "POST",
+    "/api/auth/callback/credentials",
+    { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), origin: `http://${host}` },
+    form.toString(),
+  );
+  cookiesOf(res, jar);
+  if (![...jar.keys()].some((k) => k.endsWith("session-token"))) {
+    throw new Error(`sign-in of ${email} on ${host} set no session (HTTP ${res.status}: ${res.body.slice(0, 200)})`);
+  }
+  return cookieHeader(jar);
+}
+
+async function waitForServer(port: number, child: ChildProcess) {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode})`);
+    try {
+      const r = await request(port, "localhost", "GET", "/signin", {});
+      if (r.status === 200) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("the portal did not answer /signin within 120 s");
+}
+
+/** Users for the sessions: a tenant admin per chosen customer, MSSP staff with the demo TOTP secret. */
+async function prepareUsers(owner: pg.Client, customers: Array<{ id: string; slug: string }>, msspId: string) {
+  const passwordHash = await hashPassword(PASSWORD);
+  await owner.query("begin");
+  await owner.query("set local row_security = off");
+  await owner.query(
+    `insert into public.users (email, name, password_hash)
+     select 'load-admin@' || s || '.test', 'Load admin ' || s, $2 from unnest($1::text[]) s
+     on conflict (email) do update set password_hash = excluded.password_hash`,
+    [customers.map((c) => c.slug), passwordHash],
+  );
+  await owner.query(
+    `insert into public.memberships (tenant_id, user_id, role)
+     select t.id, u.id, 'tenant_admin' from public.tenants t join public.users u on u.email = 'load-admin@' || t.slug || '.test'
+      where t.slug = any($1::text[])
+     on conflict do nothing`,
+    [customers.map((c) => c.slug)],
+  );
+  const staffEmails = Array.from({ length: STAFF }, (_, i) => `load-staff${i + 1}@${DEMO_MSSP_SLUG}.test`);
+  const { rows: staff } = await owner.query<{ id: string }>(
+    `insert into public.users (email, name, password_hash)
+     select e, 'Load staff', $2 from unnest($1::text[]) e
+     on conflict (email) do update set password_hash = excluded.password_hash
+     returning id`,
+    [staffEmails, passwordHash],
+  );
+  const key = mfaKey(AUTH_SECRET);
+  const secret = base32Decode(DEMO_TOTP_SECRET);
+  for (const [i, s] of staff.entries()) {
+    await owner.query(
+      `insert into public.memberships (tenant_id, user_id, role) values ($1, $2, $3) on conflict do nothing`,
+      [msspId, s.id, i === 0 ? "mssp_admin" : "mssp_analyst"],
+    );
+    await owner.query(
+      `insert into public.user_mfa (user_id, totp_secret, confirmed_at) values ($1, $2, now())
+       on conflict (user_id) do update set totp_secret = excluded.totp_secret, confirmed_at = now(), last_used_step = null`,
+      [s.id, sealTotpSecret(s.id, secret, key)],
+    );
+  }
+  await owner.query("commit");
+  return staffEmails;
+}
+
+interface PhaseResult {
+  name: string;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non200: number;
+  leaks: number;
+}
+
+/** One autocannon run; `next()` picks each request's session and path; every body is checked. */
+async function phase(name: string, port: number, seconds: number, next: () => { session: Session | null; host: string; path: string }): Promise<PhaseResult> {
+  let leaks = 0;
+  let non200 = 0;
+  const firstLeaks: string[] = [];
+  const firstNon200: string[] = [];
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (req, ctx) => {
+          const context = ctx as Record<string, unknown>;
+          const pick = next();
+          context.session = pick.session;
+          context.path = pick.path;
+          return {
+            ...req,
+            method: "GET",
+            path: pick.path,
+            headers: { host: pick.host, ...(pick.session ? { cookie: pick.session.cookie } : {}) },
+          } as autocannon.Request;
+        },
+        onResponse: (status, body, ctx) => {
+          const context = ctx as Record<string, unknown>;
+          if (status !== 200) {
+            non200++;
+            if (firstNon200.length < 3) firstNon200.push(`${String(context.path)} on ${(context.session as Session | null)?.host ?? "signed out"}: HTTP ${status}`);
+          }
+          const session = context.session as Session | null;
+          if (session) {
+            const m = body.match(session.forbidden);
+            if (m) {
+              leaks++;
+              if (firstLeaks.length < 3) firstLeaks.push(`${session.host}${String(context.path)}: "${m[0]}"`);
+            }
+          }
+        },
+      },
+    ],
+  });
+  if (firstNon200.length) console.log(`  non-200 examples: ${firstNon200.join("; ")}`);
+  if (firstLeaks.length) console.log(`  LEAK examples: ${firstLeaks.join("; ")}`);
+  return {
+    name,
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non200,
+    leaks,
+  };
+}
+
+/** Cerbos's own counts (its Prometheus metrics): check requests served, and resources checked in them. */
+async function pdpCounts(pdpUrl: string): Promise<{ requests: number; resources: number }> {
+  const text = await (await fetch(`${pdpUrl}/_cerbos/metrics`)).text();
+  const value = (name: string) => Number(text.split("\n").find((l) => l.startsWith(`${name} `))?.split(" ").pop() ?? 0);
+  return { requests: value("cerbos_dev_engine_check_batch_size_count"), resources: value("cerbos_dev_engine_check_batch_size_sum") };
+}
+
+/**
+ * Where a signed-in page's time goes, one request at a time: the mean latency of
+ * /signin and of the tenant alert page, and per alert page the SQL statements
+ * (pg_stat_statements: calls, the busiest listed) and the PDP checks.
+ */
+async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string, s: Session) {
+  const owner = new pg.Client({ connectionString: ownerUrl });
+  await owner.connect();
+  try {
+    const N = 20;
+    const timeOf = async (host: string, p: string, cookie?: string) => {
+      const t0 = performance.now();
+      for (let k = 0; k < N; k++) {
+        const r = await request(port, host, "GET", p, cookie ? { cookie } : {});
+        if (r.status !== 200) throw new Error(`${p} on ${host}: HTTP ${r.status}`);
+      }
+      return (performance.now() - t0) / N;
+    };
+    const signinMs = await timeOf(s.host, "/signin");
+    await owner.query("select extensions.pg_stat_statements_reset()");
+    const pdpBefore = await pdpCounts(pdpUrl);
+    const alertsMs = await timeOf(s.host, "/alerts", s.cookie);
+    const pdpAfter = await pdpCounts(pdpUrl);
+    const pdpChecks = (pdpAfter.requests - pdpBefore.requests) / N;
+    const pdpResources = (pdpAfter.resources - pdpBefore.resources) / N;
+    const { rows } = await owner.query<{ calls: string; ms: number; query: string }>(
+      `select calls, total_exec_time as ms, regexp_replace(query, '\\s+', ' ', 'g') as query
+         from extensions.pg_stat_statements
+        where query not ilike '%pg_stat_statements%'
+        order by total_exec_time desc`,
+    );
+    const calls = rows.reduce((n, r) => n + Number(r.calls), 0) / N;
+    const dbMs = rows.reduce((n, r) => n + r.ms, 0) / N;
+    console.log(`\nRequest path, one request at a time (${N} each): /signin ${signinMs.toFixed(1)} ms; tenant /alerts ${alertsMs.toFixed(1)} ms`);
+    console.log(`  per alert page: ${calls.toFixed(1)} SQL statements (${dbMs.toFixed(1)} ms executing in Postgres), ${pdpChecks.toFixed(1)} PDP check requests over ${pdpResources.toFixed(1)} resources`);
+    for (const r of rows.slice(0, Number(process.env.BENCH_LOAD_PROFILE_ROWS ?? 12))) {
+      console.log(`  ${(Number(r.calls) / N).toFixed(1).padStart(5)}× ${(r.ms / N).toFixed(2).padStart(7)} ms  ${r.query.slice(0, 110)}`);
+    }
+  } finally {
+    await owner.end();
+  }
+}
+
+export async function runLoadBench(opts: { benchDir: string }) {
+  const appDir = path.resolve(process.env.BENCH_LOAD_APP_DIR ?? process.cwd());
+  const dataDir = path.join(opts.benchDir, "load-postgres");
+  await rm(dataDir, { recursive: true, force: true });
+  await mkdir(opts.benchDir, { recursive: true });
+  const started = performance.now();
+  const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, quiet: true,
+    // pg_stat_statements: the request-path profile counts statements per page.
+    postgresFlags: ["-c", "shared_preload_libraries=pg_stat_statements"] });
+  const stops: Array<() => Promise<unknown> | void> = [() => db.stop()];
+  try {
+    process.env.NEXTAUTH_SECRET = AUTH_SECRET;
+    await prepareDemoDatabase(db.url, () => {});
+    {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      await c.query("create extension if not exists pg_stat_statements with schema extensions");
+      await c.end();
+    }
+    const owner = new pg.Client({ connectionString: db.url });
+    await owner.connect();
+    let customers: Array<{ id: string; slug: string }>;
+    let staffEmails: string[];
+    let msspId: string;
+    try {
+      const scale = await seedScale(owner, { tenants: TENANTS, alerts: ALERTS, log: (l) => console.log(`  seed: ${l}`) });
+      const rivalId = await ensureMssp(owner, "rival-mssp", "Rival MSSP");
+      await buildTree(owner, { msspId: rivalId, slugPrefix: RIVAL_PREFIX, namePrefix: "Rival customer ", digits: 3, customers: 20 });
+      await owner.query("vacuum analyze");
+      msspId = (await owner.query<{ id: string }>("select id from public.tenants where slug = $1", [DEMO_MSSP_SLUG])).rows[0].id;
+      const ids = await customerIds(owner, { msspId, slugPrefix: "scale-" });
+      // Customers spread over the whole range (not the first hundred), each with its alerts.
+      const step = Math.max(1, Math.floor(ids.length / SESSION_TENANTS));
+      const chosen = ids.filter((_, i) => i % step === 0).slice(0, SESSION_TENANTS);
+      customers = (await owner.query<{ id: string; slug: string }>("select id, slug from public.tenants where id = any($1::uuid[])", [chosen])).rows;
+      staffEmails = await prepareUsers(owner, customers, msspId);
+      console.log(
+        `Load bench data: ${scale.customers} scale customers (+${scale.sites} sites), ${scale.alerts.toLocaleString("en")} alerts, ` +
+          `${customers.length} tenant sessions, ${staffEmails.length} console sessions; setup ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
+    } finally {
+      await owner.end();
+    }
+
+    const appUrl = await enableAppLogin(db.url);
+    const pdp = await startCerbos();
+    stops.push(() => pdp.stop());
+    const nextBin = path.join(appDir, "node_modules", ".bin", "next");
+    const env = {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: appUrl,
+      CERBOS_URL: pdp.url,
+      NEXTAUTH_SECRET: AUTH_SECRET,
+      AUTH_TRUST_HOST: "1",
+      PORTAL_DOMAIN: "localhost",
+      NEXT_TELEMETRY_DISABLED: "1",
+      // Every session signs in from 127.0.0.1.
+      SIGNIN_LIMIT_PER_MINUTE: "100000",
+      LOG_LEVEL: "warn",
+    } as NodeJS.ProcessEnv;
+    if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) {
+      console.log(`No production build in ${appDir}/.next: building (next build)…`);
+      const build = spawn(nextBin, ["build"], { cwd: appDir, stdio: "inherit", env });
+      const code = await new Promise<number>((r) => build.on("exit", (c) => r(c ?? 1)));
+      if (code !== 0) throw new Error(`next build failed (${code})`);
+    }
+    const port = await freePort();
+    // BENCH_LOAD_NODE_ARGS: flags for the server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it).
+    const nodeArgs = (process.env.BENCH_LOAD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const server = spawn(process.execPath, [...nodeArgs, path.join(appDir, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port)], {
+      cwd: appDir,
+      stdio: ["ignore", "ignore", "inherit"],
+      env,
+    });
+    stops.unshift(async () => {
+      if (server.exitCode === null) {
+        server.kill("SIGTERM");
+        await new Promise((r) => server.on("exit", r));
+      }
+    });
+    await waitForServer(port, server);
+
+    const hostOf = (slug: string) => `${slug}.localhost:${port}`;
+    const sessions: Session[] = [];
+    const signInStarted = performance.now();
+    for (const c of customers) {
+      // Any other scale customer's slug or number in its name; the rival's too.
+      const own = c.slug.slice("scale-".length);
+      sessions.push({
+        host: hostOf(c.slug),
+        cookie: await signIn(port, hostOf(c.slug), `load-admin@${c.slug}.test`),
+        forbidden: new RegExp(`(scale-(?!${own})\\d{5}|Scale customer (?!${own})\\d{5}|${RIVAL_PREFIX}\\d{3}|Rival )`),
+        kind: "tenant",
+      });
+    }
+    const secret = base32Decode(DEMO_TOTP_SECRET);
+    for (const email of staffEmails) {
+      sessions.push({
+        host: `localhost:${port}`,
+        cookie: await signIn(port, `localhost:${port}`, email, totp(secret)),
+        forbidden: new RegExp(`(${RIVAL_PREFIX}\\d{3}|Rival )`),
+        kind: "console",
+      });
+    }
+    console.log(`Signed in ${sessions.length} sessions in ${((performance.now() - signInStarted) / 1000).toFixed(1)} s`);
+
+    const tenantSessions = sessions.filter((s) => s.kind === "tenant");
+    const consoleSessions = sessions.filter((s) => s.kind === "console");
+    let i = 0;
+    const results: PhaseResult[] = [];
+    // Warm-up: every page once per session (compiles nothing in production, but fills caches and pools).
+    for (const s of sessions) for (const p of s.kind === "tenant" ? ["/tenants", "/alerts"] : ["/", "/alerts"]) await request(port, s.host, "GET", p, { cookie: s.cookie });
+
+    await requestPathProfile(port, db.url, pdp.url, tenantSessions[0]);
+
+    results.push(
+      await phase("signin (signed out, tenant hosts)", port, SHORT_SECONDS, () => {
+        const s = tenantSessions[i++ % tenantSessions.length];
+        return { session: null, host: s.host, path: "/signin" };
+      }),
+    );
+    // The mix: of every 10 requests, 4 tenant alert pages, 3 tenant tree pages, 2 console alert pages, 1 console overview
+    // (a tenant host's / only redirects to /alerts).
+    const mix: Array<["tenant" | "console", string]> = [
+      ["tenant", "/alerts"], ["tenant", "/tenants"], ["console", "/alerts"], ["tenant", "/alerts"], ["tenant", "/tenants"],
+      ["tenant", "/alerts"], ["console", "/"], ["tenant", "/tenants"], ["tenant", "/alerts"], ["console", "/alerts"],
+    ];
+    let t = 0;
+    let c = 0;
+    results.push(
+      await phase(`signed-in mix (${tenantSessions.length} tenant + ${consoleSessions.length} console sessions)`, port, SECONDS, () => {
+        const [kind, p] = mix[i++ % mix.length];
+        const s = kind === "tenant" || consoleSessions.length === 0 ? tenantSessions[t++ % tenantSessions.length] : consoleSessions[c++ % consoleSessions.length];
+        return { session: s, host: s.host, path: p };
+      }),
+    );
+    results.push(
+      await phase("tenant /alerts (signed in)", port, SHORT_SECONDS, () => {
+        const s = tenantSessions[t++ % tenantSessions.length];
+        return { session: s, host: s.host, path: "/alerts" };
+      }),
+    );
+
+    console.log(`\nLoad: ${CONNECTIONS} connections, production build (next start), 2 cores shared by client, server, PDP and Postgres`);
+    console.log("phase".padEnd(58) + "req/s".padStart(8) + "p50 ms".padStart(9) + "p99 ms".padStart(9) + "requests".padStart(10) + "errors".padStart(8) + "non-200".padStart(9) + "leaks".padStart(7));
+    for (const r of results) {
+      console.log(
+        r.name.padEnd(58) + r.rps.toFixed(0).padStart(8) + String(r.p50).padStart(9) + String(r.p99).padStart(9) +
+          String(r.requests).padStart(10) + String(r.errors).padStart(8) + String(r.non200).padStart(9) + String(r.leaks).padStart(7),
+      );
+    }
+    const signin = results[0];
+    const alerts = results[2];
+    console.log(`tenant /alerts signed in vs /signin signed out: ${(alerts.rps / signin.rps).toFixed(2)}× the throughput (goal >= 0.5×)`);
+    const bad = results.reduce((n, r) => n + r.errors + r.non200 + r.leaks, 0);
+    if (bad > 0) {
+      console.log(`FAILED: ${bad} errors, non-200 answers or leaks`);
+      process.exitCode = 1;
+    }
+  } finally {
+    for (const stop of stops) await stop();
+  }
+}
