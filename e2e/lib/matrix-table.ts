@@ -324,6 +324,15 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   },
   // The API reference (lib/api/openapi): public documentation, the same page for every identity.
   "shared /api-docs page": { hosts: ["console", "acme"], cells: () => [get("/api-docs", "200")] },
+  // Handoff between portals (lib/auth/handoff.ts): the landing page is the same shell for everyone
+  // (the token is in the fragment); starting one needs a session, and a valid target.
+  "shared /handoff page": { hosts: ["console", "acme"], cells: () => [get("/handoff", "200")] },
+  "shared /handoff/go route": {
+    hosts: ["console", "acme"],
+    cells: (who) => [get("/handoff/go?to=..%2Fx", ...(signedOut(who) ? (["signin"] as Outcome[]) : (["400"] as Outcome[]))), get("/handoff/go?to=no-such-tenant", ...(signedOut(who) ? (["signin"] as Outcome[]) : (["404"] as Outcome[])))],
+  },
+  // Caddy's on-demand TLS question (lib/domains/ask.ts): public, cheap, the same for every identity.
+  "shared /api/tls/ask route": { hosts: ["console", "acme"], cells: () => [get("/api/tls/ask?domain=localhost", "200"), get("/api/tls/ask?domain=evil.example", "404")] },
   // The token travels in the fragment (never sent); the page is the same shell for everyone.
   "shared /invite page": { hosts: ["console", "acme"], cells: () => [get("/invite", "200"), get("/invite?token=x", "200")] },
   // The tenant API authenticates by key only: a session cookie (real, forged or none) is no key,

@@ -65,7 +65,7 @@ const eventSchema = z.object({
   /** Why: wrong_password, mfa_invalid, password, mfa, sign_out, password_changed, … */
   reason: z.string().regex(SHORT).optional(),
   /** How the user proved who they are: password, totp, recovery. */
-  method: z.enum(["password", "totp", "recovery"]).optional(),
+  method: z.enum(["password", "totp", "recovery", "handoff"]).optional(),
   /** The session concerned (its random id, not the cookie). */
   sessionId: z.string().uuid().optional(),
   /** How many sessions a revocation ended. */

@@ -43,7 +43,7 @@ export async function jwtCallback(params: { token: JWT; user?: User | null; trig
     token.mfaEnrollmentRequired = user.mfaEnrollmentRequired ?? false;
     token.amr = user.amr ?? ["pwd"];
     const client = await signInClient();
-    const expiresAt = await openSession(token.sid, user.id, client);
+    const expiresAt = await openSession(token.sid, user.id, client, new Date(), user.handoff ?? null);
     token.sexp = Math.floor(expiresAt.getTime() / 1000);
     await recordAuthEvent({
       type: "sign-in",

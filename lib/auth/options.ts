@@ -20,6 +20,7 @@ import { authRedirect } from "@/lib/tenancy/origin";
 import { authCookies } from "./cookies";
 import { authenticate } from "./credentials";
 import { recordAuthEvent } from "./events";
+import { consumeHandoff } from "./handoff";
 import { jwtCallback } from "./jwt-callback";
 import { revokeSession, sessionLifetime } from "./sessions";
 
@@ -69,6 +70,21 @@ export const authOptions: NextAuthOptions = {
         }
       },
     }),
+    // The other end of a handoff between portal hosts (lib/auth/handoff.ts): a
+    // one-time token minted on the source host, consumed here for this host only.
+    CredentialsProvider({
+      id: "handoff",
+      name: "Handoff from another portal",
+      credentials: { token: { label: "Token", type: "text" } },
+      async authorize(credentials) {
+        const { headers } = await import("next/headers");
+        const { requestAuthority } = await import("@/lib/tenancy/host");
+        const result = await consumeHandoff(credentials?.token, requestAuthority(await headers()));
+        if (!result.ok) throw new Error(`handoff_${result.reason}`);
+        const g = result.grant;
+        return { id: g.user.id, email: g.user.email, name: g.user.name, mfaEnrollmentRequired: false, amr: g.amr, signInMethod: "handoff", handoff: { familyId: g.familyId, notAfter: g.notAfter } };
+      },
+    }),
   ],
   callbacks: {
     jwt: ({ token, user, trigger }) => jwtCallback({ token, user, trigger }),
@@ -81,6 +97,7 @@ export const authOptions: NextAuthOptions = {
         name: token.name ?? "",
         sessionId: String(token.sid ?? ""),
         mfaEnrollmentRequired: token.mfaEnrollmentRequired === true,
+        amr: Array.isArray(token.amr) ? token.amr : ["pwd"],
       };
       return session;
     },

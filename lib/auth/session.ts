@@ -25,6 +25,8 @@ export interface SessionUser {
   sessionId: string;
   /** Read from the database with the session record on this request (sessions.check_session). */
   mfaEnrollmentRequired: boolean;
+  /** Authentication methods of this session (RFC 8176): "pwd", plus "otp" after a code (carried over by a handoff, never raised). */
+  amr?: string[];
 }
 
 /** Where a user whose MFA is required but not set up is sent, on every host. */

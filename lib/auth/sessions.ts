@@ -76,16 +76,24 @@ async function tenantLifetimeHours(db: Db, userId: string): Promise<number | nul
  * SESSION_MAX_AGE_HOURS, or the user's tenants' session lifetime if shorter
  * (read at sign-in: a change applies from the next sign-in).
  */
-export async function openSession(sessionId: string, userId: string, client: SessionClient = {}, now = new Date()): Promise<Date> {
+export async function openSession(
+  sessionId: string,
+  userId: string,
+  client: SessionClient = {},
+  now = new Date(),
+  // A handoff (lib/auth/handoff.ts): the family it joins, and the source session's end, which it never outlives.
+  handoff: { familyId: string; notAfter: Date } | null = null,
+): Promise<Date> {
   const { maxAgeSeconds } = sessionLifetime();
   let expiresAt = new Date(now.getTime() + maxAgeSeconds * 1000);
+  if (handoff && handoff.notAfter < expiresAt) expiresAt = new Date(handoff.notAfter);
   await withServiceRole("auth.session", async (db) => {
     const hours = await tenantLifetimeHours(db, uuid.parse(userId));
     if (hours !== null && hours * 3600 < maxAgeSeconds) expiresAt = new Date(now.getTime() + hours * 3600 * 1000);
     await db.$client.query(
-      `insert into sessions.user_sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent, ip)
-       values ($1, $2, $3, $3, $4, $5, $6)`,
-      [uuid.parse(sessionId), uuid.parse(userId), now, expiresAt, client.userAgent?.slice(0, 200) ?? null, client.ip?.slice(0, 64) ?? null],
+      `insert into sessions.user_sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent, ip, family_id)
+       values ($1, $2, $3, $3, $4, $5, $6, $7)`,
+      [uuid.parse(sessionId), uuid.parse(userId), now, expiresAt, client.userAgent?.slice(0, 200) ?? null, client.ip?.slice(0, 64) ?? null, uuid.parse(handoff?.familyId ?? sessionId)],
     );
     // Now and then, forget sessions that ended more than 30 days ago.
     if (Math.random() < 0.02) {
@@ -112,7 +120,12 @@ export async function checkSession(sessionId: string | undefined, userId: string
   return { state: row.state, mfaEnrollmentRequired: row.mfa_enrollment_required, expiresAt: row.expires_at };
 }
 
-/** Ends one session (sign-out). Returns whether it was still live. */
+/**
+ * Ends one session (sign-out), with every session of its family: the ones
+ * handoffs opened from it on other portal hosts, and the one it was handed
+ * off from (lib/auth/handoff.ts), so signing out on one host signs out on
+ * all of them. Returns whether it was still live.
+ */
 export async function revokeSession(sessionId: string, userId: string, reason: RevokeReason): Promise<boolean> {
   const sid = uuid.safeParse(sessionId);
   if (!sid.success) return false;
@@ -120,6 +133,12 @@ export async function revokeSession(sessionId: string, userId: string, reason: R
     const { rowCount } = await db.$client.query(
       `update sessions.user_sessions set revoked_at = now(), revoked_reason = $3
         where id = $1 and user_id = $2 and revoked_at is null`,
+      [sid.data, uuid.parse(userId), reason],
+    );
+    await db.$client.query(
+      `update sessions.user_sessions s set revoked_at = now(), revoked_reason = $3
+        where s.user_id = $2 and s.revoked_at is null
+          and coalesce(s.family_id, s.id) = (select coalesce(o.family_id, o.id) from sessions.user_sessions o where o.id = $1 and o.user_id = $2)`,
       [sid.data, uuid.parse(userId), reason],
     );
     return (rowCount ?? 0) > 0;

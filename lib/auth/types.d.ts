@@ -3,7 +3,7 @@ import "next-auth/jwt";
 
 declare module "next-auth" {
   interface Session {
-    user: { id: string; email: string; name: string; sessionId: string; mfaEnrollmentRequired: boolean };
+    user: { id: string; email: string; name: string; sessionId: string; mfaEnrollmentRequired: boolean; amr?: string[] };
   }
   interface User {
     /** MFA is required and not set up yet (lib/auth/credentials.ts authenticate). */
@@ -11,7 +11,9 @@ declare module "next-auth" {
     /** Authentication methods used at sign-in (RFC 8176): "pwd", plus "otp" after a code. */
     amr?: string[];
     /** What passed the last step of sign-in, for the auth event. */
-    signInMethod?: "password" | "totp" | "recovery";
+    signInMethod?: "password" | "totp" | "recovery" | "handoff";
+    /** A handoff from another portal host (lib/auth/handoff.ts): the session family it joins and the source session's end. */
+    handoff?: { familyId: string; notAfter: Date };
   }
 }
 

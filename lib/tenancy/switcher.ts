@@ -1,6 +1,7 @@
 // The tenant switcher's entries: one per membership root from the claims.
 // MSSP memberships open the console; others open the tenant's own host.
 import type { Claims } from "@/lib/db/claims";
+import { handoffHref } from "@/lib/auth/handoff-start";
 import { portalHomeFor } from "./origin";
 
 export interface SwitcherLink {
@@ -14,13 +15,17 @@ export interface SwitcherLink {
 
 export async function switcherLinks(claims: Claims, currentSlug: string | null): Promise<SwitcherLink[]> {
   return Promise.all(
-    claims.tenants.map(async (m) => ({
-      slug: m.slug,
-      name: m.name,
-      kind: m.kind,
-      role: m.role,
-      href: await portalHomeFor(m),
-      current: currentSlug === null ? m.kind === "mssp" : m.slug === currentSlug,
-    })),
+    claims.tenants.map(async (m) => {
+      const current = currentSlug === null ? m.kind === "mssp" : m.slug === currentSlug;
+      return {
+        slug: m.slug,
+        name: m.name,
+        kind: m.kind,
+        role: m.role,
+        // Another portal: through a handoff, so the user arrives signed in (lib/auth/handoff.ts).
+        href: current ? await portalHomeFor(m) : handoffHref(m.kind === "mssp" ? "console" : m.slug),
+        current,
+      };
+    }),
   );
 }

@@ -1,0 +1,21 @@
+// GET /handoff/go?to=<slug|console>[&next=/path]: leave this portal for
+// another the user may use, signed in (lib/auth/handoff-start.ts). Signed
+// out: the sign-in page, coming back here.
+import { NextResponse } from "next/server";
+import { getSessionUser } from "@/lib/auth/session";
+import { handoffQuery, startHandoff } from "@/lib/auth/handoff-start";
+import { requestOrigin } from "@/lib/tenancy/origin";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request): Promise<Response> {
+  const here = new URL(request.url);
+  const origin = await requestOrigin();
+  const user = await getSessionUser();
+  if (!user) return NextResponse.redirect(`${origin}/signin?callbackUrl=${encodeURIComponent(`${here.pathname}${here.search}`)}`, 303);
+  const query = handoffQuery.safeParse(Object.fromEntries(here.searchParams));
+  if (!query.success) return new Response("That portal link is not valid.\n", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+  const r = await startHandoff(user, query.data);
+  if (!r.ok) return new Response(r.status === 404 ? "No such portal.\n" : "Your account has no access to that portal.\n", { status: r.status, headers: { "content-type": "text/plain; charset=utf-8" } });
+  return NextResponse.redirect(r.url, { status: 303, headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+}
