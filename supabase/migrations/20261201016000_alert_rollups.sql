@@ -93,20 +93,8 @@ grant select on public.alert_daily_rollups, public.alert_open_counts to authenti
 grant select, insert, update, delete on public.alert_daily_rollups, public.alert_open_counts to service_role;
 
 -- ---------------------------------------------------------------------------
--- What one alert row contributes
+-- What the alert rows of one statement contribute
 -- ---------------------------------------------------------------------------
--- The columns the rollups read. A trigger passes its transition table's rows
--- as an array of these (a transition table is visible only inside the
--- trigger function itself).
-create type analytics.alert_fact as (
-  tenant_id        uuid,
-  severity         text,
-  status           text,
-  detected_at      timestamptz,
-  acknowledged_at  timestamptz,
-  resolved_at      timestamptz
-);
-
 -- The SLA target (minutes) of each tenant for each severity and clock, as
 -- the settings resolve now; the defaults are lib/settings/registry.ts's
 -- (tests/analytics-rollups.test.ts compares them).
@@ -127,121 +115,123 @@ create function analytics.sla_targets(p_tenants uuid[])
       from unnest(p_tenants) t cross join d
   $$;
 
--- One row per (tenant, day, severity) an alert counts on, with its counts
--- (the definitions at the top). Also the backfill's and the tests' reference.
-create function analytics.contributions(facts analytics.alert_fact[])
-  returns table (tenant_id uuid, day date, severity text, created integer, acknowledged integer, tta_ms bigint,
-                 closed integer, false_positives integer, ttr_count integer, ttr_ms bigint,
-                 ack_breaches integer, resolve_breaches integer)
-  language sql stable security definer
+-- The one statement that applies a change: `src` is a relation of alert rows
+-- with a sign (s = 1 added, -1 taken away) and the columns the rollups read.
+-- Each row counts on up to three (tenant, day, severity) keys (detection,
+-- acknowledgement, close; the definitions at the top); the sums go into both
+-- tables in one grouped upsert each, in key order (two batches of one tenant
+-- wait for each other instead of deadlocking). Tenants gone (a cascade from
+-- public.tenants) and tenants being restored by this transaction are left
+-- alone. Run by EXECUTE inside the trigger functions, where the statement's
+-- transition tables are visible: set-based, so a 2M-row load is one
+-- aggregation, not an array in memory.
+create function analytics.delta_sql(src text) returns text
+  language sql immutable
   set search_path = ''
-  as $$
-    with a as (
-      select f.tenant_id, f.severity, f.status, f.detected_at, f.resolved_at,
-             (f.detected_at at time zone 'UTC')::date as det_day,
-             case when f.status <> 'new' then coalesce(f.acknowledged_at,
-                    case when f.status in ('resolved', 'false_positive') then f.resolved_at end) end as ack_at,
-             f.status in ('resolved', 'false_positive') as closed
-        from unnest(facts) f
-    ), targets as (
-      select * from analytics.sla_targets(array(select distinct a.tenant_id from a where a.ack_at is not null or a.closed))
-    )
-    select a.tenant_id, a.det_day, a.severity, 1, 0, 0::bigint, 0, 0, 0, 0::bigint, 0, 0
-      from a
-    union all
-    select a.tenant_id, greatest(a.det_day, (a.ack_at at time zone 'UTC')::date), a.severity, 0, 1,
-           greatest(0, round(extract(epoch from a.ack_at - a.detected_at) * 1000))::bigint,
-           0, 0, 0, 0::bigint,
-           (a.severity <> 'info' and extract(epoch from a.ack_at - a.detected_at) > g.ack_minutes * 60)::int, 0
-      from a left join targets g on g.tenant_id = a.tenant_id and g.severity = a.severity
-     where a.ack_at is not null
-    union all
-    select a.tenant_id, greatest(a.det_day, (coalesce(a.resolved_at, a.detected_at) at time zone 'UTC')::date), a.severity,
-           0, 0, 0::bigint, 1, (a.status = 'false_positive')::int, (a.resolved_at is not null)::int,
-           coalesce(greatest(0, round(extract(epoch from a.resolved_at - a.detected_at) * 1000))::bigint, 0),
-           0,
-           coalesce((a.severity <> 'info' and extract(epoch from a.resolved_at - a.detected_at) > g.resolve_minutes * 60)::int, 0)
-      from a left join targets g on g.tenant_id = a.tenant_id and g.severity = a.severity
-     where a.closed
-  $$;
+  as $f$
+    select format($q$
+      with f as (select * from %s),
+      skipped as (
+        select t.tenant_id from (select distinct f.tenant_id from f) t
+         where not exists (select 1 from public.tenants x where x.id = t.tenant_id)
+            or (exists (select 1 from keyring.restore_grants) and keyring.restoring(t.tenant_id))
+      ),
+      a as (
+        select f.s, f.tenant_id, f.severity, f.status, f.detected_at, f.resolved_at,
+               (f.detected_at at time zone 'UTC')::date as det_day,
+               case when f.status <> 'new' then coalesce(f.acknowledged_at,
+                      case when f.status in ('resolved', 'false_positive') then f.resolved_at end) end as ack_at,
+               f.status in ('resolved', 'false_positive') as is_closed
+          from f where f.tenant_id not in (select tenant_id from skipped)
+      ),
+      targets as (
+        select * from analytics.sla_targets(array(select distinct a.tenant_id from a where a.ack_at is not null or a.is_closed))
+      ),
+      c as (
+        select a.s, a.tenant_id, a.det_day as day, a.severity, 1 as created, 0 as acknowledged, 0::bigint as tta,
+               0 as closed, 0 as fp, 0 as ttr_n, 0::bigint as ttr, 0 as ack_b, 0 as res_b
+          from a
+        union all
+        select a.s, a.tenant_id, greatest(a.det_day, (a.ack_at at time zone 'UTC')::date), a.severity, 0, 1,
+               greatest(0, round(extract(epoch from a.ack_at - a.detected_at) * 1000))::bigint,
+               0, 0, 0, 0::bigint,
+               (a.severity <> 'info' and extract(epoch from a.ack_at - a.detected_at) > g.ack_minutes * 60)::int, 0
+          from a left join targets g on g.tenant_id = a.tenant_id and g.severity = a.severity
+         where a.ack_at is not null
+        union all
+        select a.s, a.tenant_id, greatest(a.det_day, (coalesce(a.resolved_at, a.detected_at) at time zone 'UTC')::date), a.severity,
+               0, 0, 0::bigint, 1, (a.status = 'false_positive')::int, (a.resolved_at is not null)::int,
+               coalesce(greatest(0, round(extract(epoch from a.resolved_at - a.detected_at) * 1000))::bigint, 0),
+               0,
+               coalesce((a.severity <> 'info' and extract(epoch from a.resolved_at - a.detected_at) > g.resolve_minutes * 60)::int, 0)
+          from a left join targets g on g.tenant_id = a.tenant_id and g.severity = a.severity
+         where a.is_closed
+      ),
+      d as (
+        select c.tenant_id, c.day, c.severity,
+               sum(c.s * c.created)::int as created, sum(c.s * c.acknowledged)::int as acknowledged, sum(c.s * c.tta)::bigint as tta,
+               sum(c.s * c.closed)::int as closed, sum(c.s * c.fp)::int as fp, sum(c.s * c.ttr_n)::int as ttr_n,
+               sum(c.s * c.ttr)::bigint as ttr, sum(c.s * c.ack_b)::int as ack_b, sum(c.s * c.res_b)::int as res_b
+          from c group by c.tenant_id, c.day, c.severity
+      ),
+      daily as (
+        insert into public.alert_daily_rollups as x
+          (tenant_id, day, severity, created, acknowledged, tta_ms_sum, closed, false_positives, ttr_count, ttr_ms_sum, ack_breaches, resolve_breaches)
+        select * from d
+         where (created, acknowledged, tta, closed, fp, ttr_n, ttr, ack_b, res_b) <> (0, 0, 0, 0, 0, 0, 0, 0, 0)
+         order by tenant_id, day, severity
+        on conflict (tenant_id, day, severity) do update set
+          created = x.created + excluded.created,
+          acknowledged = x.acknowledged + excluded.acknowledged,
+          tta_ms_sum = x.tta_ms_sum + excluded.tta_ms_sum,
+          closed = x.closed + excluded.closed,
+          false_positives = x.false_positives + excluded.false_positives,
+          ttr_count = x.ttr_count + excluded.ttr_count,
+          ttr_ms_sum = x.ttr_ms_sum + excluded.ttr_ms_sum,
+          ack_breaches = x.ack_breaches + excluded.ack_breaches,
+          resolve_breaches = x.resolve_breaches + excluded.resolve_breaches
+        returning 1
+      ),
+      open as (
+        insert into public.alert_open_counts as x (tenant_id, severity, open)
+        select o.tenant_id, o.severity, o.n from (
+          select a.tenant_id, a.severity, sum(a.s)::int as n from a
+           where a.status in ('new', 'acknowledged', 'in_progress')
+           group by a.tenant_id, a.severity) o
+         where o.n <> 0
+         order by o.tenant_id, o.severity
+        on conflict (tenant_id, severity) do update set open = x.open + excluded.open
+        returning 1
+      )
+      select (select count(*) from daily) + (select count(*) from open)
+    $q$, src)
+  $f$;
 
--- Adds what `plus` contributes and takes away what `minus` did, in one
--- grouped upsert per table (in key order, so two batches of one tenant wait
--- for each other instead of deadlocking), then drops rows brought to zero.
--- Tenants gone (a cascade from public.tenants) and tenants being restored by
--- this transaction are left alone.
-create function analytics.apply(minus analytics.alert_fact[], plus analytics.alert_fact[]) returns void
-  language plpgsql security definer
+-- After rows were taken away: drop the keys they brought to zero.
+create function analytics.prune_sql(src text) returns text
+  language sql immutable
   set search_path = ''
-  as $$
-declare
-  restoring boolean := exists (select 1 from keyring.restore_grants);
-begin
-  with c as (
-    select -1 as s, m.* from analytics.contributions(minus) m
-    union all
-    select 1, p.* from analytics.contributions(plus) p
-  ), d as (
-    select c.tenant_id, c.day, c.severity,
-           sum(s * c.created)::int as created, sum(s * c.acknowledged)::int as acknowledged, sum(s * c.tta_ms)::bigint as tta,
-           sum(s * c.closed)::int as closed, sum(s * c.false_positives)::int as fp, sum(s * c.ttr_count)::int as ttr_n,
-           sum(s * c.ttr_ms)::bigint as ttr, sum(s * c.ack_breaches)::int as ack_b, sum(s * c.resolve_breaches)::int as res_b
-      from c
-     where exists (select 1 from public.tenants t where t.id = c.tenant_id)
-       and (not restoring or not keyring.restoring(c.tenant_id))
-     group by c.tenant_id, c.day, c.severity
-  )
-  insert into public.alert_daily_rollups as x
-    (tenant_id, day, severity, created, acknowledged, tta_ms_sum, closed, false_positives, ttr_count, ttr_ms_sum, ack_breaches, resolve_breaches)
-  select * from d
-   where (created, acknowledged, tta, closed, fp, ttr_n, ttr, ack_b, res_b) <> (0, 0, 0, 0, 0, 0, 0, 0, 0)
-   order by tenant_id, day, severity
-  on conflict (tenant_id, day, severity) do update set
-    created = x.created + excluded.created,
-    acknowledged = x.acknowledged + excluded.acknowledged,
-    tta_ms_sum = x.tta_ms_sum + excluded.tta_ms_sum,
-    closed = x.closed + excluded.closed,
-    false_positives = x.false_positives + excluded.false_positives,
-    ttr_count = x.ttr_count + excluded.ttr_count,
-    ttr_ms_sum = x.ttr_ms_sum + excluded.ttr_ms_sum,
-    ack_breaches = x.ack_breaches + excluded.ack_breaches,
-    resolve_breaches = x.resolve_breaches + excluded.resolve_breaches;
-
-  with c as (
-    select -1 as s, m.tenant_id, m.severity from unnest(minus) m where m.status in ('new', 'acknowledged', 'in_progress')
-    union all
-    select 1, p.tenant_id, p.severity from unnest(plus) p where p.status in ('new', 'acknowledged', 'in_progress')
-  ), d as (
-    select c.tenant_id, c.severity, sum(c.s)::int as open from c
-     where exists (select 1 from public.tenants t where t.id = c.tenant_id)
-       and (not restoring or not keyring.restoring(c.tenant_id))
-     group by c.tenant_id, c.severity
-  )
-  insert into public.alert_open_counts as x (tenant_id, severity, open)
-  select * from d where open <> 0 order by tenant_id, severity
-  on conflict (tenant_id, severity) do update set open = x.open + excluded.open;
-
-  if cardinality(minus) > 0 then
-    delete from public.alert_daily_rollups x
-     using (select distinct m.tenant_id, m.severity from unnest(minus) m) r
-     where x.tenant_id = r.tenant_id and x.severity = r.severity
-       and (x.created, x.acknowledged, x.tta_ms_sum, x.closed, x.false_positives, x.ttr_count, x.ttr_ms_sum, x.ack_breaches, x.resolve_breaches)
-           = (0, 0, 0, 0, 0, 0, 0, 0, 0);
-    delete from public.alert_open_counts x
-     using (select distinct m.tenant_id, m.severity from unnest(minus) m) r
-     where x.tenant_id = r.tenant_id and x.severity = r.severity and x.open = 0;
-  end if;
-end
-$$;
+  as $f$
+    select format($q$
+      with k as (select distinct tenant_id, severity from %1$s where s = -1),
+      daily as (
+        delete from public.alert_daily_rollups x using k
+         where x.tenant_id = k.tenant_id and x.severity = k.severity
+           and (x.created, x.acknowledged, x.tta_ms_sum, x.closed, x.false_positives, x.ttr_count, x.ttr_ms_sum, x.ack_breaches, x.resolve_breaches)
+               = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+        returning 1
+      )
+      delete from public.alert_open_counts x using k
+       where x.tenant_id = k.tenant_id and x.severity = k.severity and x.open = 0
+    $q$, src)
+  $f$;
 
 create function analytics.alerts_inserted() returns trigger
   language plpgsql security definer
   set search_path = ''
   as $$
 begin
-  perform analytics.apply('{}', array(
-    select (n.tenant_id, n.severity, n.status, n.detected_at, n.acknowledged_at, n.resolved_at)::analytics.alert_fact
-      from new_alerts n));
+  execute analytics.delta_sql('(select 1 as s, tenant_id, severity, status, detected_at, acknowledged_at, resolved_at from new_alerts)');
   return null;
 end
 $$;
@@ -250,32 +240,33 @@ create function analytics.alerts_deleted() returns trigger
   language plpgsql security definer
   set search_path = ''
   as $$
+declare
+  src constant text := '(select -1 as s, tenant_id, severity, status, detected_at, acknowledged_at, resolved_at from old_alerts)';
 begin
-  perform analytics.apply(array(
-    select (o.tenant_id, o.severity, o.status, o.detected_at, o.acknowledged_at, o.resolved_at)::analytics.alert_fact
-      from old_alerts o), '{}');
+  execute analytics.delta_sql(src);
+  execute analytics.prune_sql(src);
   return null;
 end
 $$;
 
 -- Only rows whose counted columns changed: an assignment, a comment or a
--- title edit costs one empty join.
+-- title edit costs one join that finds nothing.
 create function analytics.alerts_updated() returns trigger
   language plpgsql security definer
   set search_path = ''
   as $$
 declare
-  before analytics.alert_fact[];
-  after analytics.alert_fact[];
+  changed constant text := 'from old_alerts o join new_alerts n on n.tenant_id = o.tenant_id and n.id = o.id
+    where (o.severity, o.status, o.detected_at, o.acknowledged_at, o.resolved_at)
+          is distinct from (n.severity, n.status, n.detected_at, n.acknowledged_at, n.resolved_at)';
+  src constant text := '(select -1 as s, o.tenant_id, o.severity, o.status, o.detected_at, o.acknowledged_at, o.resolved_at ' || changed ||
+    ' union all select 1, n.tenant_id, n.severity, n.status, n.detected_at, n.acknowledged_at, n.resolved_at ' || changed || ')';
+  any_changed boolean;
 begin
-  select coalesce(array_agg((o.tenant_id, o.severity, o.status, o.detected_at, o.acknowledged_at, o.resolved_at)::analytics.alert_fact), '{}'),
-         coalesce(array_agg((n.tenant_id, n.severity, n.status, n.detected_at, n.acknowledged_at, n.resolved_at)::analytics.alert_fact), '{}')
-    into before, after
-    from old_alerts o join new_alerts n on n.tenant_id = o.tenant_id and n.id = o.id
-   where (o.severity, o.status, o.detected_at, o.acknowledged_at, o.resolved_at)
-         is distinct from (n.severity, n.status, n.detected_at, n.acknowledged_at, n.resolved_at);
-  if cardinality(after) > 0 then
-    perform analytics.apply(before, after);
+  execute 'select exists (select 1 ' || changed || ')' into any_changed;
+  if any_changed then
+    execute analytics.delta_sql(src);
+    execute analytics.prune_sql(src);
   end if;
   return null;
 end
@@ -291,34 +282,14 @@ create trigger analytics_rollup_delete after delete on public.alerts
   referencing old table as old_alerts
   for each statement execute function analytics.alerts_deleted();
 
--- Rollup rows written while their tenant is restored are the archive's:
--- kept as they are (the alert triggers leave that tenant alone meanwhile).
--- Any other write goes through the functions above or the service role.
-
 -- ---------------------------------------------------------------------------
--- Backfill
+-- Backfill: the same statement over every alert there is.
 -- ---------------------------------------------------------------------------
--- Tenant by tenant, so no statement holds every alert of the database at once.
 do $$
-declare t uuid;
 begin
-  for t in select distinct a.tenant_id from public.alerts a loop
-    insert into public.alert_daily_rollups
-      (tenant_id, day, severity, created, acknowledged, tta_ms_sum, closed, false_positives, ttr_count, ttr_ms_sum, ack_breaches, resolve_breaches)
-    select c.tenant_id, c.day, c.severity, sum(c.created), sum(c.acknowledged), sum(c.tta_ms), sum(c.closed), sum(c.false_positives),
-           sum(c.ttr_count), sum(c.ttr_ms), sum(c.ack_breaches), sum(c.resolve_breaches)
-      from analytics.contributions(array(
-             select (a.tenant_id, a.severity, a.status, a.detected_at, a.acknowledged_at, a.resolved_at)::analytics.alert_fact
-               from public.alerts a where a.tenant_id = t)) c
-     group by c.tenant_id, c.day, c.severity;
-  end loop;
+  execute analytics.delta_sql('(select 1 as s, tenant_id, severity, status, detected_at, acknowledged_at, resolved_at from public.alerts)');
 end
 $$;
-
-insert into public.alert_open_counts (tenant_id, severity, open)
-select tenant_id, severity, count(*) from public.alerts
- where status in ('new', 'acknowledged', 'in_progress')
- group by tenant_id, severity;
 
 -- ---------------------------------------------------------------------------
 -- Reading: a subtree's figures summed when read, from the current tree
