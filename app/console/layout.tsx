@@ -20,6 +20,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         ...(can["credentials:view"] ? [{ href: "/credentials", label: "Credentials" }] : []),
         ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
         ...(can["alerts:triage"] ? [{ href: "/health", label: "Health" }] : []),
+        ...(can["benchmark:view"] ? [{ href: "/compare", label: "Compare" }] : []),
         ...(can["reports:export"] ? [{ href: "/reports", label: "Reports" }] : []),
         ...(can["billing:view"] ? [{ href: "/usage", label: "Usage" }, { href: "/billing", label: "Billing" }] : []),
         ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),

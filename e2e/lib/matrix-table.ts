@@ -141,6 +141,14 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
     cells: (who, _h, ctx) =>
       [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant"].map((slug) =>
         get(`/usage/${slug}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  // Comparison (lib/analytics): operators (benchmark:view) compare the customers they see; a rival MSSP's customer is simply not there.
+  "console /compare page": {
+    hosts: ["console"],
+    cells: (who, h, ctx) =>
+      ["/compare", "/compare?c=acme&c=globex&m=bogus&from=2026-05-10&to=2026-05-01", `/compare?c=${ctx.planted.rivalCustomer.slug}&group=size:bogus`].flatMap((p) =>
+        consolePage(p, ["200"], ["403"])(who, h, ctx),
+      ),
+  },
   },
   // Billing (lib/billing): the MSSP admin reads and runs billing (billing:view / billing:manage); an MSSP analyst and everyone
   // without an MSSP role get 403. An invoice nobody here has (a random id) is 404 for everyone signed in; downloads are 401 signed out.
@@ -301,6 +309,7 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   "tenant /reports/[id]/download route": {
     hosts: ["acme"],
     // Who first, then what: signed out 401; no role on the host's tenant 403; no such report (or not a uuid) 404.
+  "tenant /benchmark page": { hosts: ["acme"], cells: tenantPage(["/benchmark", "/benchmark?group=industry&days=bogus"]) },
     cells: (who) =>
       [NO_REPORT, "not-a-uuid"].map((id) =>
         get(`/reports/${id}/download`, ...(signedOut(who) ? (["401"] as Outcome[]) : ACME_MEMBERS.includes(who) ? (["404"] as Outcome[]) : (["403"] as Outcome[])))),

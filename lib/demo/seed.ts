@@ -16,7 +16,7 @@ import { mfaKey, openTotpSecret, sealTotpSecret } from "@/lib/auth/mfa-crypto";
 import { base32Decode } from "@/lib/auth/totp";
 import { insertDemoCredentials } from "./credentials";
 import { generateDemoData } from "./generate";
-import { DEMO_MSSP_SLUG, DEMO_TENANTS, demoTenantDepth } from "./tenants";
+import { DEMO_INDUSTRIES, DEMO_MSSP_SLUG, DEMO_TENANTS, demoTenantDepth } from "./tenants";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS } from "./users";
 import { settings } from "@/lib/config";
 
@@ -84,6 +84,12 @@ export async function seedDemo(client: ClientBase, opts: SeedDemoOptions = {}): 
     const assets = await insertAssets(client, data.assets, tenantIds);
     const alerts = await insertAlerts(client, data.alerts, tenantIds, userIds);
     const credentials = await insertDemoCredentials(client, tenantIds, now);
+    // Industries (profile.industry): peer groups for the comparison and benchmark pages.
+    await client.query(
+      `insert into public.tenant_settings (tenant_id, key, value)
+       select t.id, 'profile.industry', to_jsonb(i.industry) from unnest($1::text[], $2::text[]) as i(slug, industry) join public.tenants t on t.slug = i.slug`,
+      [Object.keys(DEMO_INDUSTRIES), Object.values(DEMO_INDUSTRIES)],
+    );
 
     await client.query("commit");
     const ms = Math.round(performance.now() - started);

@@ -35,6 +35,19 @@ export const DEMO_TENANTS: readonly DemoTenant[] = [
   { slug: "umbrella-south", name: "Umbrella South Clinic", kind: "site", parentSlug: "umbrella" },
 ];
 
+/**
+ * Each demo customer's industry (the profile.industry setting, lib/settings):
+ * three technology customers make a non-trivial industry peer group on the
+ * comparison page (lib/analytics/peers.ts).
+ */
+export const DEMO_INDUSTRIES: Readonly<Record<string, string>> = {
+  acme: "manufacturing",
+  globex: "technology",
+  initech: "technology",
+  umbrella: "healthcare",
+  hooli: "technology",
+};
+
 export function demoTenant(slug: string): DemoTenant {
   const t = DEMO_TENANTS.find((x) => x.slug === slug);
   if (!t) throw new Error(`unknown demo tenant: ${slug}`);

@@ -25,6 +25,7 @@ export default async function TenantLayout(props: { children: React.ReactNode; p
         ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
         ...(can["apikeys:manage"] ? [{ href: "/api-keys", label: "API keys" }] : []),
         ...(can["alerts:triage"] ? [{ href: "/status", label: "Status" }] : []),
+        ...(can["benchmark:view"] ? [{ href: "/benchmark", label: "Benchmark" }] : []),
         ...(can["reports:export"] ? [{ href: "/reports", label: "Reports" }] : []),
         ...(can["billing:view"] ? [{ href: "/usage", label: "Usage" }, { href: "/billing", label: "Billing" }] : []),
         ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),
