@@ -43,9 +43,12 @@ export async function alertAccess(tx: TenantTx): Promise<AlertAccess> {
   const triage = new Set<string>();
   const hidden: string[] = [];
   if (rows.length === 0) return { readable, triage, hidden };
-  const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["alerts:read", "alerts:triage"], rows);
   // features.alert_triage off: the PDP may allow it, but the tenant has not bought it, so no controls.
-  const configs = await effectiveConfigs(tx, rows.map((t) => t.id));
+  // The PDP (HTTP) and the settings (this transaction's connection) are asked at the same time.
+  const [decisions, configs] = await Promise.all([
+    checkActionsForEach(principalFromClaims(tx.claims), ["alerts:read", "alerts:triage"], rows),
+    effectiveConfigs(tx, rows.map((t) => t.id)),
+  ]);
   for (const t of rows) {
     const d = decisions.get(t.id);
     if (d?.["alerts:read"]) readable.add(t.id);

@@ -15,6 +15,8 @@ import { settings } from "@/lib/config";
 
 /** Cerbos's default request limit (server.requestLimits.maxResourcesPerRequest). */
 const MAX_RESOURCES_PER_REQUEST = 50;
+/** Batches of one checkActionsForEach in flight at once. */
+const PARALLEL_BATCHES = 4;
 
 const clients = new Map<string, HTTP>();
 
@@ -142,8 +144,12 @@ export async function checkActionsForEach<A extends Action>(
   const list = checkedActions(actions) as A[];
   const p = cerbosPrincipal(principal);
   const out = new Map<string, Record<A, boolean>>();
-  for (let i = 0; i < resources.length; i += MAX_RESOURCES_PER_REQUEST) {
-    const batch = resources.slice(i, i + MAX_RESOURCES_PER_REQUEST);
+  const batches: TenantResource[][] = [];
+  for (let i = 0; i < resources.length; i += MAX_RESOURCES_PER_REQUEST) batches.push(resources.slice(i, i + MAX_RESOURCES_PER_REQUEST));
+  // The batches are independent: a few at a time, so an MSSP's 1,600 tenants
+  // cost 8 round trips on the request path instead of 32 (the PDP answers
+  // them in parallel; more at once would only queue on its cores).
+  const askBatch = async (batch: TenantResource[]) => {
     const response = await ask((c, signal) =>
       c.checkResources(
         { principal: p, resources: batch.map((r) => ({ resource: cerbosResource(r), actions: list })) },
@@ -154,7 +160,8 @@ export async function checkActionsForEach<A extends Action>(
       const result = response.findResult({ kind: "tenant", id: r.id });
       out.set(r.id, Object.fromEntries(list.map((a) => [a, result?.isAllowed(a) === true])) as Record<A, boolean>);
     }
-  }
+  };
+  for (let i = 0; i < batches.length; i += PARALLEL_BATCHES) await Promise.all(batches.slice(i, i + PARALLEL_BATCHES).map(askBatch));
   return out;
 }
 
