@@ -25,6 +25,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         ...(can["billing:view"] ? [{ href: "/usage", label: "Usage" }, { href: "/billing", label: "Billing" }] : []),
         ...(can["audit:view"] ? [{ href: "/audit", label: "Audit" }] : []),
         ...(can["keys:rotate"] ? [{ href: "/keys", label: "Keys" }] : []),
+        ...(can["bulk:run"] ? [{ href: "/bulk", label: "Bulk" }] : []),
         ...(can["settings:view"] ? [{ href: "/configuration", label: "Configuration" }] : []),
         { href: "/tenants", label: "My tenants" },
       ]

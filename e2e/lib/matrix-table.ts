@@ -170,6 +170,15 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
       get("/reports/export?from=2026-10-31&to=2026-10-01", ...(signedOut(who) ? (["401"] as Outcome[]) : (["400"] as Outcome[]))),
     ],
   },
+  // Bulk operations (lib/bulk): the MSSP admin (bulk:run) gets the wizard; everyone else signed in 403. A run nobody here has is 404.
+  "console /bulk page": {
+    hosts: ["console"],
+    cells: (who) => [get("/bulk", ...(signedOut(who) ? (["signin"] as Outcome[]) : who === "mssp_admin" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))],
+  },
+  "console /bulk/[id] page": {
+    hosts: ["console"],
+    cells: (who) => [NO_INVOICE, "not-a-uuid"].map((id) => get(`/bulk/${id}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : (["404"] as Outcome[])))),
+  },
   "console /billing/revenue page": {
     hosts: ["console"],
     cells: (who) => [get("/billing/revenue", ...(signedOut(who) ? (["signin"] as Outcome[]) : who === "mssp_admin" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))],

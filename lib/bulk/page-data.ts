@@ -105,6 +105,8 @@ export interface RunPageData {
   items: RunItemView[];
   page: number;
   pages: number;
+  /** Items matching the filter. */
+  matching: number;
   filter: ItemStatus | "all";
   problems: string[];
 }
@@ -150,6 +152,7 @@ export async function loadRunPage(tx: TenantTx, runId: string, params: Record<st
     items: items.map((i) => ({ targetId: i.target_tenant_id, name: i.target_name, status: i.status, planned: i.planned, message: i.message })),
     page,
     pages,
+    matching,
     filter: query.status,
     problems,
   };

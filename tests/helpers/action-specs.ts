@@ -93,6 +93,21 @@ async function domainIn(env: Env, tenant: TenantSlug): Promise<string> {
   ]);
   return d.id;
 }
+/** A bulk run of mssp-a in `status` with one pending item on acme (owner insert), for the bulk actions. */
+async function bulkRunIn(env: Env, status: "planned" | "running" | "paused" | "finished"): Promise<string> {
+  const [r] = await ownerQuery<{ id: string }>(
+    env.url,
+    "insert into public.bulk_runs (tenant_id, operation, params, status, total, created_by, started_by) values ($1, 'setting', $2, $3, 1, $4, $4) returning id",
+    [env.fx.tenants["mssp-a"], JSON.stringify({ operation: "setting", key: "locale.time_zone", mode: "set", value: "UTC" }), status, env.fx.users.msspAdmin],
+  );
+  await ownerQuery(
+    env.url,
+    "insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned) values ($1, $2, $3, 0, 'Acme', 'UTC (default) → UTC (set here)')",
+    [env.fx.tenants["mssp-a"], r.id, env.fx.tenants.acme],
+  );
+  return r.id;
+}
+const bulkHome = (env: Env, home: Home) => (home === "mssp-a" ? env.fx.tenants["mssp-a"] : env.fx.tenants.acme);
 /** A notification channel of `tenant` (owner insert: email, so no key is needed). */
 async function channelIn(env: Env, tenant: TenantSlug): Promise<string> {
   const [c] = await ownerQuery<{ id: string }>(
@@ -777,6 +792,59 @@ export const SPECS: Record<string, ActionSpec> = {
   },
 
   // --- billing (lib/billing; console /billing) --------------------------------
+  // --- bulk operations (bulk:run on the MSSP; each tenant's change is the worker's, tests/bulk-*.test.ts) ---
+  "lib/actions/bulk/plan-bulk-run.ts#planBulkRun": {
+    guard: "tenantAction",
+    pdp: "bulk:run",
+    audit: "bulk:planned",
+    valid: async (env, home) => ({ tenantId: bulkHome(env, home), rootId: env.fx.tenants.acme, kinds: "all", operation: "setting", key: "locale.time_zone", mode: "set", value: "Europe/Paris" }),
+    malformed: (env) => [
+      ...badTenantIds({ rootId: env.fx.tenants.acme, operation: "setting", key: "locale.time_zone", value: "UTC" }),
+      { tenantId: env.fx.tenants["mssp-a"], rootId: "x", operation: "setting", key: "locale.time_zone", value: "UTC" },
+      { tenantId: env.fx.tenants["mssp-a"], rootId: env.fx.tenants.acme, operation: "explode" },
+      { tenantId: env.fx.tenants["mssp-a"], rootId: env.fx.tenants.acme, kinds: "planets", operation: "resume" },
+    ],
+  },
+  "lib/actions/bulk/start-bulk-run.ts#startBulkRun": {
+    guard: "tenantAction",
+    pdp: "bulk:run",
+    audit: "bulk:started",
+    valid: async (env, home) => ({ tenantId: bulkHome(env, home), runId: await bulkRunIn(env, "planned"), confirm: "1", canary: "" }),
+    malformed: (env) => [
+      ...badTenantIds({ runId: randomUUID(), confirm: "1" }),
+      { tenantId: env.fx.tenants["mssp-a"], runId: "x", confirm: "1" },
+      { tenantId: env.fx.tenants["mssp-a"], runId: randomUUID(), confirm: "many" },
+      { tenantId: env.fx.tenants["mssp-a"], runId: randomUUID(), confirm: "1", canary: "-3" },
+    ],
+  },
+  "lib/actions/bulk/control-bulk-run.ts#stopBulkRun": {
+    guard: "tenantAction",
+    pdp: "bulk:run",
+    audit: "bulk:stopped",
+    valid: async (env, home) => ({ tenantId: bulkHome(env, home), runId: await bulkRunIn(env, "running") }),
+    malformed: (env) => [...badTenantIds({ runId: randomUUID() }), { tenantId: env.fx.tenants["mssp-a"], runId: "../x" }],
+  },
+  "lib/actions/bulk/control-bulk-run.ts#continueBulkRun": {
+    guard: "tenantAction",
+    pdp: "bulk:run",
+    audit: "bulk:continued",
+    valid: async (env, home) => ({ tenantId: bulkHome(env, home), runId: await bulkRunIn(env, "paused") }),
+    malformed: (env) => [...badTenantIds({ runId: randomUUID() }), { tenantId: env.fx.tenants["mssp-a"], runId: "../x" }],
+  },
+  "lib/actions/bulk/control-bulk-run.ts#undoBulkRun": {
+    guard: "tenantAction",
+    pdp: "bulk:run",
+    audit: "bulk:undo-started",
+    valid: async (env, home) => ({ tenantId: bulkHome(env, home), runId: await bulkRunIn(env, "finished") }),
+    malformed: (env) => [...badTenantIds({ runId: randomUUID() }), { tenantId: env.fx.tenants["mssp-a"], runId: "../x" }],
+  },
+  "lib/actions/bulk/control-bulk-run.ts#discardBulkRun": {
+    guard: "tenantAction",
+    pdp: "bulk:run",
+    audit: "bulk:discarded",
+    valid: async (env, home) => ({ tenantId: bulkHome(env, home), runId: await bulkRunIn(env, "planned") }),
+    malformed: (env) => [...badTenantIds({ runId: randomUUID() }), { tenantId: env.fx.tenants["mssp-a"], runId: "../x" }],
+  },
   "lib/actions/billing/create-plan.ts#createPlan": {
     guard: "tenantAction",
     pdp: "billing:manage",

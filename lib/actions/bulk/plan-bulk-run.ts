@@ -1,0 +1,22 @@
+"use server";
+// The dry run of a bulk operation (console /bulk): which tenants, what would
+// change in each (the PDP asked per tenant), stored as a planned run. Nothing
+// else is written; the person confirms on the run's page.
+import { ActionRefusal } from "@/lib/actions/refusal";
+import { operationSchema, selectionSchema } from "@/lib/bulk/model";
+import { planRun } from "@/lib/bulk/runs";
+import { tenantAction } from "../guard";
+import { planRunSchema } from "./schemas";
+
+export const planBulkRun = tenantAction({ action: "bulk:run", audit: "bulk:planned", schema: planRunSchema }, async ({ tx, input, tenant }) => {
+  const selection = selectionSchema.parse({ rootId: input.rootId, kinds: input.kinds, status: input.status, plan: input.plan, q: input.q });
+  const parsed = operationSchema.safeParse(input);
+  if (!parsed.success) throw new ActionRefusal(`${parsed.error.issues[0]?.message ?? "Check the operation."} Nothing was changed.`, { problem: "operation" });
+  const run = await planRun(tx, { runTenantId: tenant.id, selection, params: parsed.data });
+  return {
+    data: { runId: run.id },
+    message: `Dry run ready: ${run.toChange} of ${run.total} tenant${run.total === 1 ? "" : "s"} would change.`,
+    target: { type: "bulk_run", id: run.id },
+    details: { operation: parsed.data.operation, total: run.total, to_change: run.toChange },
+  };
+});
