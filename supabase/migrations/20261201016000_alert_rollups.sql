@@ -130,7 +130,7 @@ create function analytics.delta_sql(src text) returns text
   set search_path = ''
   as $f$
     select format($q$
-      with f as (select * from %s),
+      with f as (select * from %s as src),
       skipped as (
         select t.tenant_id from (select distinct f.tenant_id from f) t
          where not exists (select 1 from public.tenants x where x.id = t.tenant_id)
@@ -213,7 +213,7 @@ create function analytics.prune_sql(src text) returns text
   set search_path = ''
   as $f$
     select format($q$
-      with k as (select distinct tenant_id, severity from %1$s where s = -1),
+      with k as (select distinct tenant_id, severity from %1$s as src where s = -1),
       daily as (
         delete from public.alert_daily_rollups x using k
          where x.tenant_id = k.tenant_id and x.severity = k.severity
