@@ -27,7 +27,8 @@ import { tenantSlugForDomain } from "@/lib/domains/resolve";
 // takes the tenant from the key and checks it against this host itself.
 // The API's reference page (/api-docs) too: public, it names no tenant.
 // /handoff: moving between portals without signing in again (lib/auth/handoff.ts).
-const SHARED_PREFIXES = ["/api/auth", "/api/v1", "/signin", "/invite", "/account", "/api-docs", "/handoff"];
+// /brand-asset: the host's logo and favicon (app/brand-asset; the route reads the host itself).
+const SHARED_PREFIXES = ["/api/auth", "/api/v1", "/signin", "/invite", "/account", "/api-docs", "/handoff", "/brand-asset"];
 // The TLS terminator's question "may I get a certificate for this host?"
 // (docs/white-label.md): answered on any host, the terminator's own included.
 const TLS_ASK_PATH = "/api/tls/ask";

@@ -127,6 +127,11 @@ allow("tenant health states and their history (lib/health): read by MSSP staff o
 allow("custom domains (lib/domains): read by admins of the tenant or an ancestor (policy); written only by the service role (domains.manage after the PDP allowed domains:manage; domains.verify for the scheduled re-check)",
   "table public.custom_domains authenticated SELECT");
 
+// Branding (issue 14 points 1-2, migration 20261201020000).
+allow("brand assets and drafts (lib/branding): read and written by the admins of the tenant or an ancestor (policies, PDP branding:manage); assets are content-addressed and never updated or deleted through authenticated",
+  "table public.brand_assets authenticated SELECT", "table public.brand_assets authenticated INSERT",
+  ...each("table public.brand_drafts authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
+
 // Plans and billing (issue 12, migration 20261201014000).
 allow("billing plans, their prices and customers' assignments (lib/billing): read and changed by the MSSP's admins only (policies); triggers refuse overlaps, currency mismatches, another MSSP's plan and price changes of an invoiced plan",
   ...["billing_plans", "billing_plan_prices", "billing_plan_assignments"].flatMap((t) => each(`table public.${t} authenticated`, ["SELECT", "INSERT", "UPDATE", "DELETE"])));

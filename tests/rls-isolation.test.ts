@@ -111,6 +111,8 @@ interface TableSpec {
     | "tenant_health"
     | "tenant_health_transitions"
     | "custom_domains"
+    | "brand_assets"
+    | "brand_drafts"
     | "alert_daily_rollups"
     | "alert_open_counts";
   key: string;
@@ -878,6 +880,49 @@ const DOMAIN_TABLES: TableSpec[] = [
   },
 ];
 TABLES.push(...DOMAIN_TABLES);
+
+// Branding (issue 14, migration 20261201020000): logos and the draft brand, read and written by the
+// admins of the tenant or an ancestor (branding:manage); assets are immutable (no update, no delete grant).
+const BRAND_TABLES: TableSpec[] = [
+  {
+    table: "brand_assets",
+    key: "tenant_id, sha256",
+    idColumn: "sha256",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.brand_assets (tenant_id, sha256, content_type, bytes, width, height)
+            select $1, encode(extensions.digest(b, 'sha256'), 'hex'), 'image/png', b, 1, 1
+              from (select convert_to(gen_random_uuid()::text, 'UTF8') as b) x returning sha256`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.brand_assets set content_type = 'image/svg+xml'",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: false }),
+    homeReadable: (r) => DELETERS.includes(r!),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        "insert into public.brand_assets (tenant_id, sha256, content_type, bytes, width, height) select $1, encode(extensions.digest(b, 'sha256'), 'hex'), 'image/png', b, 2, 2 from (select convert_to($2::text, 'UTF8') as b) x",
+        [fx.tenants[slug], `seed-logo-${slug}`],
+      ),
+  },
+  {
+    table: "brand_drafts",
+    key: "tenant_id",
+    idColumn: "tenant_id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.brand_drafts (tenant_id, draft) values ($1, '{"productName":"Planted"}')
+            on conflict (tenant_id) do update set draft = excluded.draft returning tenant_id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: `update public.brand_drafts set draft = '{"productName":"Hijacked"}'`,
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    homeReadable: (r) => DELETERS.includes(r!),
+    seed: (owner, fx, slug) => owner.query(`insert into public.brand_drafts (tenant_id, draft) values ($1, '{"productName":"Seeded"}')`, [fx.tenants[slug]]),
+  },
+];
+TABLES.push(...BRAND_TABLES);
 
 // Alert rollups (issue 13, migration 20261201016000): read like alerts; written only by the alert
 // triggers (every fixture tenant has rows from its fixture alerts).

@@ -175,6 +175,14 @@ async function seedNewerTables(c: pg.Client, fx: Fixtures) {
             ($1, 'healthy', 'degraded', '[{"kind":"collectors","level":"warn","reason":"Collector ''edr-puller'' silent for 15 min"}]', now() - interval '15 minutes', 2)`,
     [acme],
   );
+  // Branding (issue 14): an uploaded logo and a draft brand (their bytes and JSON travel).
+  await c.query(
+    `insert into public.brand_assets (tenant_id, sha256, content_type, bytes, width, height, created_by)
+     select $1, encode(extensions.digest(b, 'sha256'), 'hex'), 'image/svg+xml', b, 32, 32, $2
+       from (select convert_to('<svg xmlns="http://www.w3.org/2000/svg"><rect width="32" height="32"/></svg>', 'UTF8') as b) x`,
+    [acme, fx.users.acmeAdmin],
+  );
+  await c.query(`insert into public.brand_drafts (tenant_id, draft, updated_by) values ($1, '{"productName":"Acme SOC"}', $2)`, [acme, fx.users.acmeAdmin]);
   // Custom domains (issue 14 point 3): one verified, one in its grace period.
   await c.query(
     `insert into public.custom_domains (tenant_id, domain, skeleton, token, status, verified_at, last_checked_at, last_check, missing_since)

@@ -40,6 +40,8 @@ function ValueInput({ row, id }: { row: SettingRow; id: string }) {
           ))}
         </select>
       );
+    case "text":
+      return <input id={id} name="value" type="text" maxLength={input.max} defaultValue={row.text} placeholder={input.placeholder} className={inputClass} />;
     case "list":
       return <textarea id={id} name="value" rows={3} defaultValue={row.text} className={`${inputClass} font-mono`} placeholder={input.item === "email" ? "soc@example.com" : "webhook id"} />;
   }

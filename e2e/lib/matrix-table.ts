@@ -132,6 +132,13 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
       [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant"].map((slug) =>
         get(`/customers/${slug}/settings`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
   },
+  // Brand (lib/branding): the MSSP's admins (branding:manage) get a visible customer's page; analysts, a rival's customer and a missing one 403.
+  "console /customers/[slug]/brand page": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) =>
+      [...slugs(ctx).map(({ slug, tenant }) => ({ slug, tenant })), { slug: "no-such-tenant", tenant: "none" }].map(({ slug, tenant }) =>
+        get(`/customers/${slug}/brand`, ...(signedOut(who) ? (["signin"] as Outcome[]) : who === "mssp_admin" && tenant !== "rival" && tenant !== "none" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  },
   "console /audit page": { hosts: ["console"], cells: consolePage("/audit", ["200"], ["to:/tenants"]) },
   // Usage (lib/usage): operators get the table (an analyst's lists no customer: billing:view is the MSSP admin's); others 403.
   "console /usage page": { hosts: ["console"], cells: (who, h, ctx) => ["/usage", "/usage?sort=bogus&q=MKRIVAL&page=0"].flatMap((p) => consolePage(p, ["200"], ["403"])(who, h, ctx)) },
@@ -318,6 +325,11 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   "tenant /reports/[id]/download route": {
     hosts: ["acme"],
     // Who first, then what: signed out 401; no role on the host's tenant 403; no such report (or not a uuid) 404.
+  // The brand page: the tenant's admins and the MSSP's admins (branding:manage); other members 403.
+  "tenant /settings/brand page": {
+    hosts: ["acme"],
+    cells: (who) => [get("/settings/brand", ...(signedOut(who) ? (["signin"] as Outcome[]) : who === "mssp_admin" || who === "acme_admin" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))],
+  },
   "tenant /benchmark page": { hosts: ["acme"], cells: tenantPage(["/benchmark", "/benchmark?group=industry&days=bogus"]) },
     cells: (who) =>
       [NO_REPORT, "not-a-uuid"].map((id) =>
@@ -341,6 +353,11 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
     cells: (who) => [get("/account/mfa", ...(signedOut(who) ? (["signin"] as Outcome[]) : (["200"] as Outcome[])))],
   },
   // The API reference (lib/api/openapi): public documentation, the same page for every identity.
+  // Brand assets: a mark in any colour; a hash the host's brand does not use answers 404 alike on every host.
+  "shared /brand-asset/[file] route": {
+    hosts: ["console", "acme"],
+    cells: () => [get("/brand-asset/mark-4f46e5.svg", "200"), get(`/brand-asset/${"0".repeat(64)}`, "404"), get("/brand-asset/..%2f..%2fetc", "404")],
+  },
   "shared /api-docs page": { hosts: ["console", "acme"], cells: () => [get("/api-docs", "200")] },
   // Handoff between portals (lib/auth/handoff.ts): the landing page is the same shell for everyone
   // (the token is in the fragment); starting one needs a session, and a valid target.

@@ -13,7 +13,9 @@ export const ACTIONS = [
   "settings:manage",
   // Custom domains (issue 14): add, verify, remove (lib/domains).
   "domains:manage",
+  "branding:manage",
   "settings:govern",
+  "branding:whitelabel",
   "tenants:provision",
   "tenants:suspend",
   "tenants:deprovision",

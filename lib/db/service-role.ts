@@ -57,6 +57,8 @@ export type ServicePurpose =
   | "domains.verify"
   /** Reports: the worker generating a queued report of one tenant, the schedules that queue them, their mail (lib/reports). */
   | "reports.generate"
+  /** Branding: the brand of a host before anyone signs in (sign-in page, root layout, emails, PDFs) and its logo files (lib/branding). */
+  | "branding.resolve"
   /** The Prometheus endpoint: job queue depth and failures, rollup progress, counted across tenants, no tenant data (lib/metrics). */
   | "metrics.scrape";
 

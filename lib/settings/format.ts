@@ -14,6 +14,8 @@ export function formatValue(definition: SettingDefinition, value: unknown): stri
       const items = Array.isArray(value) ? (value as string[]) : [];
       return items.length === 0 ? "none" : items.join(", ");
     }
+    case "text":
+      return value === "" ? "empty" : String(value);
   }
 }
 

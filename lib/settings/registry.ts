@@ -3,8 +3,9 @@
 // (tests/settings-registry.test.ts) checks the page names every key here.
 import { z } from "zod";
 import { CONNECTOR_KINDS, CONNECTORS, type ConnectorKind } from "@/lib/credentials/connectors";
+import { BRANDING_SETTINGS } from "@/lib/branding/settings-keys";
 
-export const SETTING_GROUPS = ["features", "limits", "sla", "notifications", "health", "session", "locale", "profile", "integrations"] as const;
+export const SETTING_GROUPS = ["features", "limits", "sla", "notifications", "health", "session", "locale", "profile", "branding", "integrations"] as const;
 export type SettingGroup = (typeof SETTING_GROUPS)[number];
 
 export const GROUP_LABELS: Record<SettingGroup, string> = {
@@ -16,6 +17,7 @@ export const GROUP_LABELS: Record<SettingGroup, string> = {
   session: "Sign-in and sessions",
   locale: "Language and time zone",
   profile: "Profile",
+  branding: "Branding",
   integrations: "Integrations",
 };
 
@@ -34,7 +36,8 @@ export type SettingInput =
   | { kind: "boolean" }
   | { kind: "integer"; min: number; max: number; unit: string }
   | { kind: "select"; options: readonly { value: string; label: string }[] }
-  | { kind: "list"; item: "email" | "uuid"; max: number };
+  | { kind: "list"; item: "email" | "uuid"; max: number }
+  | { kind: "text"; max: number; placeholder?: string };
 
 export interface SettingDefinition<T = unknown> {
   key: string;
@@ -387,6 +390,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
     changedBy: "tenant",
     enforcedBy: "Comparison and benchmarking: the industry peer group of the console's /compare and the tenant's /benchmark (not specified: in no industry group).",
   }),
+
+  // --- branding: the brand of the tenant's hosts (lib/branding) ----------------------
+  ...BRANDING_SETTINGS,
 
   // --- integrations: connector kinds ------------------------------------------------
   ...CONNECTOR_KINDS.map((kind) =>

@@ -1,0 +1,238 @@
+// The brand being edited: a draft per tenant (public.brand_drafts), previewed
+// on the brand page, then published into the branding.* settings in one
+// transaction. All of it inside the caller's withTenant (RLS), after the PDP
+// said branding:manage; the settings layer re-checks types, contrast and locks.
+import { ActionRefusal } from "@/lib/actions/refusal";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { effectiveConfig, type EffectiveConfig, type EffectiveSetting } from "@/lib/settings/resolve";
+import { settingDefinition } from "@/lib/settings/registry";
+import { clearSettingValue, parseSettingValue, setSettingValue } from "@/lib/settings/write";
+import { SettingRefusal } from "@/lib/settings/errors";
+import { brandFrom, type Brand } from "./brand";
+import { checkBrandImage, ImageRejected, type CheckedImage } from "./image";
+import { BRAND_KEYS, type BrandField } from "./settings-keys";
+
+/** The fields the brand page edits (the white-label flag has its own control: the MSSP's). */
+export const DRAFT_FIELDS = [
+  "productName",
+  "primaryColor",
+  "accentColor",
+  "signinHeading",
+  "signinText",
+  "supportEmail",
+  "supportUrl",
+  "emailSenderName",
+  "logoLight",
+  "logoDark",
+  "favicon",
+] as const satisfies readonly BrandField[];
+export type DraftField = (typeof DRAFT_FIELDS)[number];
+export const ASSET_FIELDS = ["logoLight", "logoDark", "favicon"] as const satisfies readonly DraftField[];
+export type AssetField = (typeof ASSET_FIELDS)[number];
+
+/** Field → the value to publish; null: inherit again (remove this tenant's own value). */
+export type Draft = Partial<Record<DraftField, string | boolean | null>>;
+
+export async function readDraft(tx: TenantTx, tenantId: string): Promise<Draft | null> {
+  const { rows } = await tx.client.query<{ draft: Draft }>("select draft from public.brand_drafts where tenant_id = $1", [tenantId]);
+  return rows[0]?.draft ?? null;
+}
+
+async function writeDraft(tx: TenantTx, tenantId: string, draft: Draft): Promise<void> {
+  const { rowCount } = await tx.client.query(
+    `insert into public.brand_drafts (tenant_id, draft, updated_by, updated_at) values ($1, $2::jsonb, auth.uid(), now())
+     on conflict (tenant_id) do update set draft = excluded.draft, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+    [tenantId, JSON.stringify(draft)],
+  );
+  if (rowCount !== 1) throw new ActionRefusal("You can't change the brand of that tenant.", { problem: "rls" });
+}
+
+async function configOf(tx: TenantTx, tenantId: string): Promise<EffectiveConfig> {
+  const config = await effectiveConfig(tx, tenantId);
+  if (!config) throw new ActionRefusal("That tenant is not one you can brand.", { problem: "invisible" });
+  return config;
+}
+
+function refuseLocked(s: EffectiveSetting): void {
+  if (s.lockedBy) throw new ActionRefusal(`${s.definition.label} is locked by ${s.lockedBy.tenantName} (${s.lockedBy.who}).`, { setting: s.key, problem: "locked" });
+}
+
+/**
+ * Validates the form's text fields and stores them as the draft (logos stay
+ * as uploaded). An empty text field means "inherit" when the tenant has no
+ * value of its own to clear, and an empty value otherwise.
+ */
+export async function saveDraft(tx: TenantTx, tenantId: string, fields: Partial<Record<DraftField, string>>): Promise<Draft> {
+  const config = await configOf(tx, tenantId);
+  const draft: Draft = { ...((await readDraft(tx, tenantId)) ?? {}) };
+  for (const field of DRAFT_FIELDS) {
+    if ((ASSET_FIELDS as readonly string[]).includes(field)) continue;
+    const raw = fields[field];
+    if (raw === undefined) continue;
+    const s = config.get(BRAND_KEYS[field]);
+    const definition = settingDefinition(BRAND_KEYS[field])!;
+    let value: unknown;
+    try {
+      value = parseSettingValue(definition, raw);
+    } catch (error) {
+      if (error instanceof SettingRefusal) throw new ActionRefusal(error.message, { setting: definition.key, problem: "invalid" });
+      throw error;
+    }
+    if (value === s.value) {
+      delete draft[field];
+      continue;
+    }
+    refuseLocked(s);
+    draft[field] = value as string;
+  }
+  await writeDraft(tx, tenantId, draft);
+  return draft;
+}
+
+/** Checks an uploaded image, stores it (content-addressed) and puts it in the draft. Nothing stored when refused. */
+export async function uploadAsset(tx: TenantTx, tenantId: string, field: AssetField, bytes: Uint8Array): Promise<CheckedImage> {
+  const config = await configOf(tx, tenantId);
+  refuseLocked(config.get(BRAND_KEYS[field]));
+  let image: CheckedImage;
+  try {
+    image = checkBrandImage(bytes);
+  } catch (error) {
+    if (error instanceof ImageRejected) throw new ActionRefusal(error.message, { problem: "image_rejected", field });
+    throw error;
+  }
+  await tx.client.query(
+    `insert into public.brand_assets (tenant_id, sha256, content_type, bytes, width, height, created_by)
+     values ($1, $2, $3, $4, $5, $6, auth.uid()) on conflict (tenant_id, sha256) do nothing`,
+    [tenantId, image.sha256, image.contentType, image.bytes, image.width, image.height],
+  );
+  const draft: Draft = { ...((await readDraft(tx, tenantId)) ?? {}), [field]: image.sha256 };
+  await writeDraft(tx, tenantId, draft);
+  return image;
+}
+
+/** Marks a field of the draft "inherit again" (or a logo "none"). */
+export async function draftInherit(tx: TenantTx, tenantId: string, field: DraftField): Promise<void> {
+  const config = await configOf(tx, tenantId);
+  refuseLocked(config.get(BRAND_KEYS[field]));
+  const draft: Draft = { ...((await readDraft(tx, tenantId)) ?? {}), [field]: null };
+  await writeDraft(tx, tenantId, draft);
+}
+
+export async function discardDraft(tx: TenantTx, tenantId: string): Promise<boolean> {
+  const { rowCount } = await tx.client.query("delete from public.brand_drafts where tenant_id = $1", [tenantId]);
+  return (rowCount ?? 0) > 0;
+}
+
+/** Writes the draft into the settings (each checked again) and removes it; the settings trigger evicts every replica's cache at commit. */
+export async function publishDraft(tx: TenantTx, tenantId: string): Promise<DraftField[]> {
+  const draft = await readDraft(tx, tenantId);
+  if (!draft || Object.keys(draft).length === 0) throw new ActionRefusal("There is no draft to publish: change something first.", { problem: "no_draft" });
+  const config = await configOf(tx, tenantId);
+  const changed: DraftField[] = [];
+  for (const field of DRAFT_FIELDS) {
+    if (!(field in draft)) continue;
+    const key = BRAND_KEYS[field];
+    const value = draft[field];
+    try {
+      if (value === null) {
+        if (config.get(key).source === "here") await clearSettingValue(tx, { tenantId, key });
+      } else {
+        await setSettingValue(tx, { tenantId, key, raw: String(value) });
+      }
+    } catch (error) {
+      if (error instanceof SettingRefusal) throw new ActionRefusal(error.message, { setting: key, problem: "invalid" });
+      throw error;
+    }
+    changed.push(field);
+  }
+  await discardDraft(tx, tenantId);
+  return changed;
+}
+
+/** The effective config with the draft's values put in, for the preview. */
+export function withDraft(config: EffectiveConfig, draft: Draft | null, tenantId: string): EffectiveConfig {
+  if (!draft) return config;
+  const settings = config.settings.map((s) => {
+    const field = (Object.keys(BRAND_KEYS) as BrandField[]).find((f) => BRAND_KEYS[f] === s.key) as DraftField | undefined;
+    if (!field || !(field in draft)) return s;
+    const v = draft[field];
+    return v === null ? { ...s, value: s.definition.default, source: "default" as const, sourceTenantId: null } : { ...s, value: v, source: "here" as const, sourceTenantId: tenantId };
+  });
+  const index = new Map(settings.map((s) => [s.key, s]));
+  return { ...config, settings, get: (k) => index.get(k)!, value: <T,>(k: string) => index.get(k)!.value as T };
+}
+
+export interface BrandPageData {
+  tenant: { id: string; name: string; slug: string };
+  published: Brand;
+  preview: Brand | null;
+  draft: Draft | null;
+  /** Per field: the published value, where it comes from, whether it is locked above. */
+  fields: Record<DraftField, { value: string; source: string; locked: string | null; label: string; description: string; bounds: string; max: number }>;
+  whitelabel: { on: boolean; canChange: boolean; source: string };
+}
+
+/** Everything the brand page shows, under the caller's RLS. */
+export async function loadBrandPage(tx: TenantTx, tenant: { id: string; name: string; slug: string }, canWhitelabel: boolean): Promise<BrandPageData> {
+  const config = await configOf(tx, tenant.id);
+  const draft = await readDraft(tx, tenant.id);
+  const { rows: chain } = await tx.client.query<{ id: string; name: string; kind: string }>(
+    `select a.id, a.name, a.kind from public.tenants t join public.tenants a on t.path operator(extensions.<@) a.path
+      where t.id = $1 order by extensions.nlevel(a.path)`,
+    [tenant.id],
+  );
+  // Assets: those of this tenant and of the ancestors it can see (RLS), plus the draft's own.
+  const { rows: assetRows } = await tx.client.query<{ sha256: string; content_type: string }>(
+    "select sha256, content_type from public.brand_assets where tenant_id = any($1::uuid[])",
+    [chain.map((c) => c.id)],
+  );
+  const assets = new Map(assetRows.map((r) => [r.sha256, r.content_type]));
+  // An inherited logo of an ancestor the caller cannot read is still the brand: type unknown, shown by URL.
+  for (const f of ASSET_FIELDS) {
+    const sha = config.value<string>(BRAND_KEYS[f]);
+    if (sha && !assets.has(sha)) assets.set(sha, "image");
+  }
+  const msspIds = new Set(chain.filter((c) => c.kind === "mssp").map((c) => c.id));
+  const resellerName = chain.find((c) => c.kind !== "mssp")?.name ?? "";
+  const published = brandFrom({ tenantId: tenant.id, config, msspIds, resellerName, assets });
+  const preview = draft && Object.keys(draft).length > 0 ? brandFrom({ tenantId: tenant.id, config: withDraft(config, draft, tenant.id), msspIds, resellerName, assets }) : null;
+  const fields = Object.fromEntries(
+    DRAFT_FIELDS.map((f) => {
+      const s = config.get(BRAND_KEYS[f]);
+      const input = s.definition.input;
+      return [
+        f,
+        {
+          value: String(draft && f in draft ? (draft[f] ?? "") : s.value),
+          source: s.source === "here" ? "set here" : s.source === "inherited" ? `from ${s.sourceName}` : "default",
+          locked: s.lockedBy ? `locked by ${s.lockedBy.tenantName}` : null,
+          label: s.definition.label,
+          description: s.definition.description,
+          bounds: s.definition.bounds,
+          max: input.kind === "text" ? input.max : 100,
+        },
+      ];
+    }),
+  ) as BrandPageData["fields"];
+  const hide = config.get(BRAND_KEYS.hideMsspBrand);
+  return {
+    tenant,
+    published,
+    preview,
+    draft,
+    fields,
+    whitelabel: { on: hide.value === true, canChange: canWhitelabel, source: hide.source === "inherited" ? `from ${hide.sourceName}` : hide.source === "here" ? "set here" : "default" },
+  };
+}
+
+/** The brand page of the tenant `slug`, if the caller may brand it (PDP branding:manage); null otherwise. */
+export async function loadBrandPageFor(tx: TenantTx, slug: string): Promise<BrandPageData | null> {
+  const { checkActions, principalFromClaims, tenantResource } = await import("@/lib/authz");
+  const { rows } = await tx.client.query<{ id: string; name: string }>("select id, name from public.tenants where slug = $1", [slug]);
+  if (!rows[0]) return null;
+  const tenant = await tenantResource(tx.db, rows[0].id);
+  if (!tenant) return null;
+  const can = await checkActions(principalFromClaims(tx.claims), ["branding:manage", "branding:whitelabel"], tenant);
+  if (!can["branding:manage"]) return null;
+  return loadBrandPage(tx, { id: tenant.id, name: rows[0].name, slug }, can["branding:whitelabel"]);
+}

@@ -1,0 +1,117 @@
+// The brand of the host a request is for: resolved once per request, served
+// from the per-process cache "brand-by-host" (lib/cache) and dropped in every
+// process when a branding setting, a tenant's name or its place in the tree
+// changes (migration 20261201020000 notifies at commit). Runs before anyone
+// signs in (the sign-in page and the root layout use it), so it reads through
+// the named service-role purpose branding.resolve and returns only the brand.
+import { cache as perRequest } from "react";
+import { sharedCache } from "@/lib/cache";
+import { log, safeError } from "@/lib/log";
+import { withServiceRole } from "@/lib/db/service-role";
+import type { Db } from "@/lib/db/with-tenant";
+import { effectiveConfigAsService } from "@/lib/settings/resolve";
+import type { HostTarget } from "@/lib/tenancy/host";
+import { assetHashes, brandFrom, type Brand } from "./brand";
+
+/** Brands by host key ("console", "t:<slug>"); null: no such tenant (the default brand applies, 404 pages stay neutral). */
+export const brandCache = sharedCache<Brand | null>("brand-by-host", { ttlMs: 5 * 60_000, maxEntries: 10_000 });
+
+interface Chain {
+  id: string;
+  name: string;
+  kind: string;
+  depth: number;
+}
+
+async function chainOf(db: Db, where: { slug?: string; id?: string }): Promise<Chain[]> {
+  const { rows } = await db.$client.query<Chain>(
+    `select a.id, a.name, a.kind, extensions.nlevel(a.path) as depth
+       from public.tenants t
+       join public.tenants a on t.path operator(extensions.<@) a.path
+      where ${where.slug ? "t.slug = $1" : "t.id = $1::uuid"}
+      order by extensions.nlevel(a.path)`,
+    [where.slug ?? where.id],
+  );
+  return rows;
+}
+
+async function brandOfChain(db: Db, chain: Chain[], asConsole: boolean): Promise<Brand> {
+  const tenant = chain[chain.length - 1];
+  const config = await effectiveConfigAsService(db, tenant.id);
+  const hashes = assetHashes(config);
+  const assets = new Map<string, string>();
+  if (hashes.length > 0) {
+    const { rows } = await db.$client.query<{ sha256: string; content_type: string }>(
+      "select distinct sha256, content_type from public.brand_assets where sha256 = any($1::text[]) and tenant_id = any($2::uuid[])",
+      [hashes, chain.map((c) => c.id)],
+    );
+    for (const r of rows) assets.set(r.sha256, r.content_type);
+  }
+  const msspIds = new Set(chain.filter((c) => c.kind === "mssp").map((c) => c.id));
+  // The reseller: the highest tenant below the MSSP.
+  const reseller = chain.find((c) => c.kind !== "mssp");
+  return brandFrom({ tenantId: asConsole ? null : tenant.id, config, msspIds, resellerName: reseller?.name ?? "", assets });
+}
+
+/** Loads (uncached) the brand for a host target. */
+export async function loadBrand(target: HostTarget): Promise<Brand | null> {
+  return withServiceRole("branding.resolve", async (db) => {
+    if (target.area === "tenant") {
+      const chain = await chainOf(db, { slug: target.slug });
+      return chain.length === 0 ? null : brandOfChain(db, chain, false);
+    }
+    // The console (and an unknown host): the MSSP's own brand, its root tenant's settings.
+    const { rows } = await db.$client.query<{ id: string }>("select id from public.tenants where parent_id is null order by created_at limit 1");
+    if (!rows[0]) return null;
+    return brandOfChain(db, await chainOf(db, { id: rows[0].id }), true);
+  });
+}
+
+const keyOf = (target: HostTarget) => (target.area === "tenant" ? `t:${target.slug}` : "console");
+
+/** The brand of a host target, through the cache. Null: a tenant host of no tenant. */
+export function brandForTarget(target: HostTarget): Promise<Brand | null> {
+  return brandCache.getOrLoad(keyOf(target), () => loadBrand(target));
+}
+
+/** The brand of the current request's host, once per request (React cache), from the cache after the first. */
+export const requestBrand = perRequest(async (): Promise<Brand> => {
+  const [{ headers }, { hostTarget }] = await Promise.all([import("next/headers"), import("@/lib/tenancy/host")]);
+  const target = hostTarget(await headers());
+  try {
+    const brand = await brandForTarget(target.area === "unknown" ? { area: "console" } : target);
+    return brand ?? (await fallbackBrand(target.area === "tenant"));
+  } catch (error) {
+    // The database unreachable: the page (or its error page) still renders, in a brand of no one.
+    log.warn({ event: "branding.resolve-failed", err: safeError(error) }, "brand could not be resolved; neutral brand used");
+    return fallbackBrand(true);
+  }
+});
+
+/** The brand of a tenant by id (emails and PDFs made outside a request: jobs). */
+export async function brandOfTenant(tenantId: string): Promise<Brand> {
+  const b = await brandCache.getOrLoad(`id:${tenantId}`, () =>
+    withServiceRole("branding.resolve", async (db) => {
+      const chain = await chainOf(db, { id: tenantId });
+      return chain.length === 0 ? null : brandOfChain(db, chain, false);
+    }),
+  );
+  return b ?? fallbackBrand(true);
+}
+
+/**
+ * No tenant resolved: the registry defaults (the MSSP's brand) for the console,
+ * and for a tenant host (no such tenant, database down) a neutral brand, so a
+ * white-labelled host never shows the MSSP's brand even on its worst day.
+ */
+export async function fallbackBrand(neutral = false): Promise<Brand> {
+  const { SETTINGS } = await import("@/lib/settings/registry");
+  const settings = SETTINGS.map((d) => ({ key: d.key, definition: d, value: d.default, source: "default" as const, sourceTenantId: null, sourceName: null, lockedHere: false, lockedBy: null, changedBy: null, changedAt: null, storedInvalid: false }));
+  const index = new Map(settings.map((s) => [s.key, s]));
+  const config = { tenantId: "", settings, get: (k: string) => index.get(k)!, value: <T,>(k: string) => index.get(k)!.value as T };
+  if (neutral) {
+    const hide = index.get("branding.hide_mssp_brand")!;
+    index.set(hide.key, { ...hide, value: true });
+  }
+  return brandFrom({ tenantId: neutral ? "" : null, config, msspIds: new Set(), resellerName: "", assets: new Map() });
+}

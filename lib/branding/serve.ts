@@ -1,0 +1,45 @@
+// What /brand-asset/<file> answers on a host: the host's own logo, dark logo
+// or favicon (published, or in its draft being previewed), looked up among
+// the tenant and its ancestors (an inherited logo belongs to the reseller that
+// uploaded it); or a plain colour mark. Nothing else: not another tenant's
+// asset, not an ancestor's asset the host's brand does not use (the MSSP's
+// logo on a white-labelled host).
+import { withServiceRole } from "@/lib/db/service-role";
+import type { HostTarget } from "@/lib/tenancy/host";
+import { markSvg } from "./brand";
+import { brandForTarget } from "./resolve";
+
+export interface ServedAsset {
+  contentType: string;
+  bytes: Buffer;
+}
+
+const SHA = /^[0-9a-f]{64}$/;
+const MARK = /^mark-([0-9a-f]{6})\.svg$/;
+
+export async function brandAssetFor(target: HostTarget, file: string): Promise<ServedAsset | null> {
+  const mark = MARK.exec(file);
+  if (mark) return { contentType: "image/svg+xml", bytes: Buffer.from(markSvg(`#${mark[1]}`)) };
+  if (!SHA.test(file)) return null;
+  const host: HostTarget = target.area === "unknown" ? { area: "console" } : target;
+  const brand = await brandForTarget(host);
+  const published = brand && [brand.logoLight, brand.logoDark, brand.favicon].some((a) => a?.sha256 === file);
+  return withServiceRole("branding.resolve", async (db) => {
+    const { rows } = await db.$client.query<{ content_type: string; bytes: Buffer }>(
+      `with host_tenant as (
+         select t.id, t.path from public.tenants t
+          where ${host.area === "tenant" ? "t.slug = $2::text" : "t.parent_id is null and $2::text is null"}
+          order by t.created_at limit 1)
+       select a.content_type, a.bytes
+         from host_tenant h
+         join public.tenants anc on h.path operator(extensions.<@) anc.path
+         join public.brand_assets a on a.tenant_id = anc.id and a.sha256 = $1
+        where $3::boolean
+           or exists (select 1 from public.brand_drafts d, jsonb_each_text(d.draft) f
+                       where d.tenant_id = h.id and f.value = $1)
+        limit 1`,
+      [file, host.area === "tenant" ? host.slug : null, Boolean(published)],
+    );
+    return rows[0] ? { contentType: rows[0].content_type, bytes: rows[0].bytes } : null;
+  });
+}

