@@ -1,8 +1,8 @@
 // The console's Keys page end to end: an MSSP admin pages, searches and
 // filters the tenant table (URL state, filter counts, pager, filtered-empty
 // state, a bad link), rotates a tenant's data key and watches the job's
-// progress bar reach done and the version go up (only that row refreshed, no
-// page refresh), then rotates the MSSP's key-encryption key behind its
+// progress bar reach done and the version go up (that row at once from
+// /keys/live, then the filter counts in one background refresh, no reload), then rotates the MSSP's key-encryption key behind its
 // confirmation; an MSSP analyst sees the same status read-only; a tenant
 // admin cannot reach it.
 import { expect, test, type Locator, type Page } from "@playwright/test";
@@ -99,7 +99,7 @@ test("an MSSP admin rotates Acme's data key and the MSSP's KEK, with live progre
   const neverRotated = await chipCount(page, "never-rotated");
 
   // 1. Rotate Acme's data key. Progress comes from the job route and, once
-  // done, Acme's row alone from /keys/live: the page itself is never re-fetched.
+  // done, Acme's row from /keys/live at once; the page is not re-fetched while it runs.
   const pageRefreshes: string[] = [];
   const liveRequests: string[] = [];
   page.on("request", (request) => {
@@ -124,8 +124,12 @@ test("an MSSP admin rotates Acme's data key and the MSSP's KEK, with live progre
   await expect(latest).toContainText("Data key rotation");
   await expect(latest.locator("[data-status]")).toHaveAttribute("data-status", "succeeded");
   await expect(acme).not.toContainText("Never");
-  expect(pageRefreshes).toEqual([]);
   expect(liveRequests.some((search) => search.includes("tenants=") && !search.endsWith("tenants="))).toBe(true);
+  // Then the rest of the page catches up without a reload: the filter counts
+  // (one fewer never-rotated tenant), in one background refresh after the job finished.
+  await expect.poll(() => chipCount(page, "never-rotated")).toBe(neverRotated - (acmeNeverRotated ? 1 : 0));
+  await expect(acme.getByTestId("dek-version")).toHaveText(`v${before + 1}`);
+  expect(pageRefreshes.length).toBeLessThanOrEqual(1);
   await page.screenshot({ path: `${SCREENSHOTS}/keys-dek-rotated.png`, fullPage: true });
 
   // After a reload the page still shows the new version and the last rotation, and one fewer never-rotated tenant.
@@ -134,7 +138,8 @@ test("an MSSP admin rotates Acme's data key and the MSSP's KEK, with live progre
   await expect(page.getByTestId("keys-row-acme")).not.toContainText("Never");
   expect(await chipCount(page, "never-rotated")).toBe(neverRotated - (acmeNeverRotated ? 1 : 0));
 
-  // 2. Rotate the MSSP's KEK, behind a confirmation.
+  // 2. Rotate the MSSP's KEK, behind a confirmation: only its card and the recent jobs refresh.
+  pageRefreshes.length = 0;
   const kek = page.getByTestId("kek-card");
   const kekBefore = await versionOf(kek.getByTestId("kek-version"));
   const wraps = await kek.getByTestId("kek-wraps").innerText();
@@ -159,6 +164,14 @@ test("an MSSP admin rotates Acme's data key and the MSSP's KEK, with live progre
   for (const action of ["keys.dek-rotation-queued", "keys.dek-rotated", "keys.kek-rotation-queued", "keys.kek-rotated"]) {
     await expect(page.getByTestId("audit-table").getByText(action, { exact: true }).first()).toBeVisible();
   }
+  // Each names its target, not its UUID: the tenant, and the version a rotation produced.
+  const auditRow = (action: string) => page.getByTestId("audit-table").locator("tr", { has: page.getByText(action, { exact: true }) }).first();
+  await expect(auditRow("keys.dek-rotated").getByTestId("audit-target-name")).toHaveText(`Acme Corp · key v${before + 1}`);
+  await expect(auditRow("keys.dek-rotation-queued").getByTestId("audit-target-name")).toHaveText("Acme Corp");
+  await expect(auditRow("keys.kek-rotated").getByTestId("audit-target-name")).toHaveText(`Sentinel MSSP · KEK v${kekBefore + 1}`);
+  const names = await page.getByTestId("audit-target-name").allInnerTexts();
+  expect(names.filter((n) => /[0-9a-f]{8}-[0-9a-f]{4}-/i.test(n))).toEqual([]);
+  await page.screenshot({ path: `${SCREENSHOTS}/keys-audit-targets.png`, fullPage: true });
 });
 
 test("an MSSP analyst sees key status read-only", async ({ page }) => {

@@ -25,7 +25,7 @@ export function SlaBadges({ sla }: { sla: SlaClocks | null }) {
 
 /** The list's compact badge: only what needs attention (breached, or the nearer running clock). */
 export function SlaCell({ sla }: { sla: SlaClocks | null }) {
-  if (!sla) return <span className="text-xs text-slate-400">—</span>;
+  if (!sla) return <span className="text-xs text-slate-500">—</span>;
   if (sla.breached) {
     const which = sla.acknowledge.state === "breached" ? "ack" : "resolve";
     return (

@@ -15,7 +15,7 @@ function Fields({ title, rows }: { title: string; rows: FieldRow[] }) {
   return (
     <div>
       <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{title}</h4>
-      <div className="overflow-x-auto">
+      <div role="region" aria-label={title} tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
         <table className="w-full text-left text-sm">
           <thead className="text-xs text-slate-500">
             <tr>

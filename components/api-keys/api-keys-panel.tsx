@@ -140,7 +140,7 @@ export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
   return (
     <div className="space-y-6">
       {created && <ShownOnce created={created} />}
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+      <div role="region" aria-label="API keys" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
         <table className="w-full text-left text-sm" data-testid="api-keys-table">
           <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
             <tr>

@@ -80,9 +80,10 @@ export function PlanForm(props: { tenantId: string; values: PlanFormValues; invo
         </label>
       </div>
       {props.invoiced && <p className="text-xs text-amber-700">Finalized invoices were billed at this plan: its prices and fees can no longer change (its name can). Create a new plan for new prices.</p>}
-      <table className="w-full text-sm">
+      <div role="region" aria-label="Prices per metric" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+      <table className="w-full min-w-[36rem] text-sm">
         <thead>
-          <tr className="text-left text-xs text-slate-500">
+          <tr className="text-left text-xs text-slate-600">
             <th className="py-1 font-medium">Metric</th>
             <th className="py-1 font-medium">Included</th>
             <th className="py-1 font-medium">Price per (units)</th>
@@ -109,6 +110,7 @@ export function PlanForm(props: { tenantId: string; values: PlanFormValues; invo
           ))}
         </tbody>
       </table>
+      </div>
       <div className="flex items-center gap-3">
         <SubmitButton pendingLabel="Saving…">{v.planId ? "Save plan" : "Create plan"}</SubmitButton>
         <ResultMessage state={state} />

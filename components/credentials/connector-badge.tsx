@@ -2,11 +2,11 @@
 import type { ConnectorKind } from "@/drizzle/credentials";
 
 const MARKS: Record<ConnectorKind, { text: string; className: string }> = {
-  crowdstrike_falcon: { text: "CS", className: "bg-red-600" },
+  crowdstrike_falcon: { text: "CS", className: "bg-red-700" },
   sentinelone: { text: "S1", className: "bg-violet-600" },
-  microsoft_defender: { text: "MD", className: "bg-sky-600" },
-  splunk_hec: { text: "SP", className: "bg-emerald-600" },
-  generic_api_key: { text: "API", className: "bg-slate-500 text-[9px]" },
+  microsoft_defender: { text: "MD", className: "bg-sky-700" },
+  splunk_hec: { text: "SP", className: "bg-emerald-700" },
+  generic_api_key: { text: "API", className: "bg-slate-600 text-[9px]" },
 };
 
 export function ConnectorMark({ kind }: { kind: ConnectorKind }) {

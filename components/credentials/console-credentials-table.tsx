@@ -68,7 +68,7 @@ export function ConsoleCredentialsTable({ data }: { data: Data }) {
   const td = "whitespace-nowrap px-3 py-3 align-top text-sm text-slate-600";
   return (
     <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
-      <div className="overflow-x-auto">
+      <div role="region" aria-label="Credentials" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="console-credentials-table">
           <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
             <tr>
@@ -102,7 +102,7 @@ export function ConsoleCredentialsTable({ data }: { data: Data }) {
                         <span className="rounded bg-amber-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-amber-800">suspended</span>
                       )}
                     </div>
-                    <div className="mt-0.5 font-mono text-xs text-slate-400">{c.tenantSlug}</div>
+                    <div className="mt-0.5 font-mono text-xs text-slate-500">{c.tenantSlug}</div>
                   </td>
                   <td className="max-w-[14rem] truncate px-3 py-3 align-top font-medium text-slate-800" title={c.name}>
                     {c.name}
@@ -116,7 +116,7 @@ export function ConsoleCredentialsTable({ data }: { data: Data }) {
                   <td className={td}>{formatDate(c.createdAt.toISOString())}</td>
                   <td className={td}>{formatDate(c.rotatedAt?.toISOString() ?? null, "Never")}</td>
                   <td className={td} data-testid="last-used">
-                    {c.lastUsedAt ? formatDate(c.lastUsedAt.toISOString()) : <span className="text-slate-400">Never</span>}
+                    {c.lastUsedAt ? formatDate(c.lastUsedAt.toISOString()) : <span className="text-slate-500">Never</span>}
                   </td>
                   <td className="px-3 py-3 align-top">
                     <ExpiryBadge credential={{ status: c.status, daysLeft: c.daysLeft, expiresAt: c.expiresAt?.toISOString() ?? null }} />

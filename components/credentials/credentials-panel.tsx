@@ -32,7 +32,7 @@ export interface CredentialsPanelProps {
   disabledKinds?: ConnectorKind[];
 }
 
-const inputClass = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900 placeholder:text-slate-400";
+const inputClass = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900 placeholder:text-slate-500";
 const today = () => new Date().toISOString().slice(0, 10);
 
 /** Submits a secret form: reads it, empties the secret box, then dispatches the action. */
@@ -189,7 +189,7 @@ function AddCredentialForm(props: { tenantId: string; connectors: ConnectorFormS
             <div key={`${kind}-${f.name}`} className="flex flex-col text-xs font-medium text-slate-600">
               <label htmlFor={id}>
                 {f.label}
-                {f.optional && <span className="ml-1 font-normal text-slate-400">(optional)</span>}
+                {f.optional && <span className="ml-1 font-normal text-slate-500">(optional)</span>}
               </label>
               {f.options ? (
                 <select id={id} name={`cfg_${f.name}`} value={value} onChange={(e) => set(e.target.value)} className={inputClass}>
@@ -210,7 +210,7 @@ function AddCredentialForm(props: { tenantId: string; connectors: ConnectorFormS
         <SecretInput id={`${ids}-secret`} label={spec.secret.label} help={spec.secret.help} state={state} />
         <label className="flex flex-col text-xs font-medium text-slate-600">
           <span>
-            Expires <span className="font-normal text-slate-400">(optional)</span>
+            Expires <span className="font-normal text-slate-500">(optional)</span>
           </span>
           <input name="expiresAt" type="date" min={today()} value={expiresAt} onChange={(e) => setExpiresAt(e.target.value)} className={inputClass} />
           <p className="mt-1 font-normal text-slate-500">When the vendor says this secret stops working. The table warns 14 days ahead.</p>
@@ -251,7 +251,7 @@ function ReplaceSecretForm(props: { credential: CredentialView; spec: ConnectorF
         <SecretInput id={`${id}-secret`} label={`New ${props.spec.secret.label.toLowerCase()}`} help={props.spec.secret.help} state={state} />
         <label className="flex flex-col text-xs font-medium text-slate-600">
           <span>
-            Expires <span className="font-normal text-slate-400">(optional)</span>
+            Expires <span className="font-normal text-slate-500">(optional)</span>
           </span>
           <input name="expiresAt" type="date" min={today()} value={expiresAt} onChange={(e) => setExpiresAt(e.target.value)} className={inputClass} />
           <FieldError state={state} name="expiresAt" />
@@ -470,7 +470,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
               </button>
             )}
           </div>
-          <div className="overflow-x-auto">
+          <div role="region" aria-label="Credentials" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
             <table className="min-w-full text-sm" data-testid="credentials-table">
               <thead className="border-b border-slate-200 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
                 <tr>

@@ -9,7 +9,7 @@ export function formatDate(iso: string | null, none = "—"): string {
 
 export function ExpiryBadge({ credential }: { credential: Pick<CredentialView, "status" | "expiresAt" | "daysLeft"> }) {
   const { status, expiresAt, daysLeft } = credential;
-  if (status === "none" || !expiresAt) return <span className="text-sm text-slate-400">No expiry</span>;
+  if (status === "none" || !expiresAt) return <span className="text-sm text-slate-500">No expiry</span>;
   if (status === "ok") return <span className="whitespace-nowrap text-sm text-slate-600">{formatDate(expiresAt)}</span>;
   const expired = status === "expired";
   const label = expired ? "Expired" : daysLeft === 1 ? "Expires tomorrow" : `Expires in ${daysLeft} days`;

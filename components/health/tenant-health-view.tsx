@@ -71,7 +71,7 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
           <h2 id="health-signals" className="mb-2 text-sm font-semibold text-slate-900">
             Signals
           </h2>
-          <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm" data-testid="health-signals">
+          <div role="region" aria-label="Signals" tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-brand"><table className="w-full text-sm" data-testid="health-signals">
             <thead className="bg-slate-50 text-left text-xs uppercase text-slate-600">
               <tr>
                 <th className="px-3 py-2">Signal</th>
@@ -90,7 +90,7 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         </section>
       )}
 
@@ -103,7 +103,7 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
         ) : (
           <>
             <HealthTimeline points={timeline(data, now)} label={`State of ${data.tenant.name} over time: ${data.history.length} changes, now ${data.state ?? "not evaluated"}`} />
-            <table className="mt-3 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm" data-testid="health-history">
+            <div role="region" aria-label="State changes" tabIndex={0} className="mt-3 overflow-x-auto rounded-lg border border-slate-200 bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-brand"><table className="w-full text-sm" data-testid="health-history">
               <thead className="bg-slate-50 text-left text-xs uppercase text-slate-600">
                 <tr>
                   <th className="px-3 py-2">When</th>
@@ -132,7 +132,7 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </table></div>
           </>
         )}
       </section>

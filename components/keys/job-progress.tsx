@@ -85,7 +85,7 @@ export function JobProgress(props: { initial: JobJson; compact?: boolean; onFini
         data-testid="job-progress-label"
       >
         {label}
-        {!finished && total !== null && total > 0 && <span className="ml-1 tabular-nums text-slate-400">({percent}%)</span>}
+        {!finished && total !== null && total > 0 && <span className="ml-1 tabular-nums text-slate-500">({percent}%)</span>}
       </p>
       {stalled && (
         <p className="mt-1 text-xs text-amber-700">

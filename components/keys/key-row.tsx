@@ -42,7 +42,7 @@ function KeyCell({ row }: { row: KeysTenantRow }) {
 }
 
 function CredentialsCell({ row }: { row: KeysTenantRow }) {
-  if (row.credentialsTotal === 0) return <span className="text-slate-400">0</span>;
+  if (row.credentialsTotal === 0) return <span className="text-slate-500">0</span>;
   const mixed = row.credentials.length > 1;
   return (
     <div>
@@ -86,7 +86,7 @@ export function KeyRow({ initial, showParent }: { initial: KeysTenantRow; showPa
         <CredentialsCell row={row} />
       </td>
       <td className="px-4 py-3 text-slate-600">
-        {row.lastRotation ? formatDateTime(row.lastRotation.finishedAt) : <span className="text-slate-400">Never</span>}
+        {row.lastRotation ? formatDateTime(row.lastRotation.finishedAt) : <span className="text-slate-500">Never</span>}
       </td>
       <td className="px-4 py-3 text-right">
         <RotateDekControl tenantId={row.id} tenantName={row.name} canRotate={row.canRotate} latestJob={row.latestJob} />

@@ -5,7 +5,7 @@
 // Only the row whose job finished (and the small cards above and below the
 // table) re-render; the rest of the table is never fetched again.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import type { KekCard, KeysLiveData, KeysTenantRow, RecentJob } from "@/lib/vault/rotation-page";
 
 const rowKey = (id: string) => ["keys", "row", id] as const;
@@ -22,10 +22,27 @@ async function fetchLive(tenantIds: readonly string[]): Promise<KeysLiveData> {
   return (await response.json()) as KeysLiveData;
 }
 
-// Nothing here refetches on its own: data changes only through useRefreshKeys.
+// Nothing here refetches on its own: data changes through useRefreshKeys, or
+// when the server renders the page again (useServerProps).
 const manual = { staleTime: Infinity, gcTime: Infinity, refetchOnMount: false, refetchOnReconnect: false } as const;
 
+/**
+ * When the server renders the page again (router.refresh after a rotation, a
+ * server action's revalidation), its props are newer than the cache: take them.
+ * The first render's props are the cache's initial data already.
+ */
+function useServerProps<T>(key: readonly unknown[], initial: T) {
+  const client = useQueryClient();
+  const seen = useRef(initial);
+  useEffect(() => {
+    if (seen.current === initial) return;
+    seen.current = initial;
+    client.setQueryData(key, initial);
+  }, [client, initial, key]);
+}
+
 export function useKeyRow(initial: KeysTenantRow): KeysTenantRow {
+  useServerProps(rowKey(initial.id), initial);
   const { data } = useQuery({
     queryKey: rowKey(initial.id),
     queryFn: async () => (await fetchLive([initial.id])).tenants[0] ?? initial,
@@ -36,11 +53,13 @@ export function useKeyRow(initial: KeysTenantRow): KeysTenantRow {
 }
 
 export function useKekCards(initial: KekCard[]): KekCard[] {
+  useServerProps(keksKey, initial);
   const { data } = useQuery({ queryKey: keksKey, queryFn: async () => (await fetchLive([])).keks, initialData: initial, ...manual });
   return data;
 }
 
 export function useRecentJobs(initial: RecentJob[]): RecentJob[] {
+  useServerProps(recentKey, initial);
   const { data } = useQuery({ queryKey: recentKey, queryFn: async () => (await fetchLive([])).recentJobs, initialData: initial, ...manual });
   return data;
 }

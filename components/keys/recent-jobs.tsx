@@ -20,7 +20,7 @@ export function RecentJobs({ initial }: { initial: RecentJob[] }) {
     );
   }
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+    <div role="region" aria-label="Recent key jobs" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="recent-jobs">
         <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
@@ -42,7 +42,7 @@ export function RecentJobs({ initial }: { initial: RecentJob[] }) {
                 <td className="px-4 py-2.5 font-medium text-slate-800">{job.tenantName}</td>
                 <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">
                   {jobKindLabel(job.kind)}
-                  <span className="ml-1 text-xs text-slate-400">{job.queuedBy === "system" ? "· command line" : ""}</span>
+                  <span className="ml-1 text-xs text-slate-500">{job.queuedBy === "system" ? "· command line" : ""}</span>
                 </td>
                 <td className="px-4 py-2.5">
                   <JobStatusBadge status={job.status} retrying={retrying} />

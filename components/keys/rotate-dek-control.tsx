@@ -1,6 +1,9 @@
 "use client";
 // The "Rotate key" button of one tenant row, and the progress of its rotation.
-// Queuing refreshes the recent jobs; the job finishing refreshes this row.
+// Queuing refreshes the recent jobs; the job finishing refreshes this row at
+// once (GET /keys/live), then the rest of the page in the background (filter
+// counts, and every row, which may have moved in or out of the filter).
+import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState } from "react";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { rotateTenantKey } from "@/lib/actions/keys/rotate-tenant-key";
@@ -13,6 +16,7 @@ import { useRefreshKeys } from "./live";
 
 export function RotateDekControl(props: { tenantId: string; tenantName: string; canRotate: boolean; latestJob: JobJson | null }) {
   const refresh = useRefreshKeys();
+  const router = useRouter();
   const [refreshError, setRefreshError] = useState<string | null>(null);
   const [state, action] = useActionState(rotateTenantKey, idle as ActionResult<QueuedRotation>);
   useEffect(() => {
@@ -27,7 +31,19 @@ export function RotateDekControl(props: { tenantId: string; tenantName: string; 
 
   return (
     <div className="ml-auto flex w-64 flex-col items-end gap-2">
-      {job && <JobProgress key={job.id} initial={job} compact onFinished={() => void refresh([props.tenantId]).then(setRefreshError)} />}
+      {job && (
+        <JobProgress
+          key={job.id}
+          initial={job}
+          compact
+          onFinished={() =>
+            void refresh([props.tenantId]).then((error) => {
+              setRefreshError(error);
+              router.refresh();
+            })
+          }
+        />
+      )}
       {props.canRotate && !busy && (
         <form action={action} aria-label={`Rotate the data key of ${props.tenantName}`}>
           <input type="hidden" name="tenantId" value={props.tenantId} />

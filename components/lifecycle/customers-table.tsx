@@ -8,7 +8,7 @@ import { TenantStatusBadge } from "./status-badge";
 
 function WorkflowCell({ row }: { row: LifecycleRow }) {
   const wf = row.workflow;
-  if (!wf) return <span className="text-slate-300">—</span>;
+  if (!wf) return <span className="text-slate-500">—</span>;
   const pct = wf.status === "succeeded" ? 100 : wf.progressTotal ? Math.round((wf.progressDone / wf.progressTotal) * 100) : 0;
   return (
     <div className="flex items-center gap-2">
@@ -32,7 +32,7 @@ function WorkflowCell({ row }: { row: LifecycleRow }) {
 export function CustomersTable({ rows }: { rows: LifecycleRow[] }) {
   const minDepth = Math.min(...rows.map((r) => r.depth));
   return (
-    <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+    <div role="region" aria-label="Customers" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="customers-table">
         <thead className="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>

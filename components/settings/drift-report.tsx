@@ -51,7 +51,7 @@ export function DriftReportView({ report, defaultsHref, customerHref }: { report
             </ul>
           </div>
 
-          <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+          <div role="region" aria-label="Settings drift" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
             <table className="min-w-full text-sm" data-testid="drift-matrix">
               <caption className="sr-only">Settings where each customer differs from {report.mssp.name}</caption>
               <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs font-semibold text-slate-600">
@@ -80,7 +80,7 @@ export function DriftReportView({ report, defaultsHref, customerHref }: { report
                     {drifting.map((s) => {
                       const cell = s.differing.find((d) => d.slug === c.slug);
                       return (
-                        <td key={s.key} className={`px-3 py-2 ${cell ? "bg-amber-50 font-medium text-amber-900" : "text-slate-300"}`}>
+                        <td key={s.key} className={`px-3 py-2 ${cell ? "bg-amber-50 font-medium text-amber-900" : "text-slate-500"}`}>
                           {cell ? (
                             <>
                               {cell.display}

@@ -24,7 +24,7 @@ export function TenantSwitcher({ label, entries }: { label?: string; entries: Sw
         {label ?? "Switch tenant"}
         <span aria-hidden className="text-slate-500 group-open:rotate-180">▾</span>
       </summary>
-      <ul className="absolute left-0 z-20 mt-2 w-72 rounded-xl border border-slate-200 bg-white p-1 shadow-lg">
+      <ul className="fixed inset-x-4 z-20 mt-2 rounded-xl border border-slate-200 bg-white p-1 shadow-lg sm:absolute sm:inset-x-auto sm:left-0 sm:w-72">
         {entries.map((e) => (
           <li key={e.slug}>
             <a
@@ -32,7 +32,7 @@ export function TenantSwitcher({ label, entries }: { label?: string; entries: Sw
               className={`flex items-center justify-between rounded-lg px-3 py-2 text-sm hover:bg-slate-50 ${e.current ? "bg-indigo-50" : ""}`}
             >
               <span className="font-medium text-slate-800">{e.name}</span>
-              <span className="text-xs text-slate-500">{roleLabel(e.role)}</span>
+              <span className="text-xs text-slate-600">{roleLabel(e.role)}</span>
             </a>
           </li>
         ))}

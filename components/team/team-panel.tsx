@@ -69,8 +69,9 @@ function MemberRowView(props: { tenantId: string; member: TeamPanelProps["member
   const { member } = props;
   const canManage = props.grantable.includes(member.role);
   return (
-    <tr data-testid={`member-${member.email}`}>
-      <td className="px-4 py-2.5">
+    // On a phone the row's cells wrap under the name (a flex row) so Save and Remove stay on screen.
+    <tr data-testid={`member-${member.email}`} className="flex flex-wrap items-center py-1 sm:table-row sm:py-0">
+      <td className="w-full px-4 py-2.5 sm:w-auto">
         <div className="font-medium text-slate-800">{member.name || member.email}</div>
         <div className="text-xs text-slate-500">
           {member.email}
@@ -128,7 +129,7 @@ function InvitationRowView({ tenantId, invitation, canRevoke }: { tenantId: stri
       <div>
         <span className="font-medium text-slate-800">{invitation.email}</span>
         <span className="ml-2 text-sm text-slate-500">{roleLabel(invitation.role)}</span>
-        <span className={`ml-2 text-xs ${invitation.expired ? "text-red-600" : "text-slate-400"}`}>
+        <span className={`ml-2 text-xs ${invitation.expired ? "text-red-600" : "text-slate-500"}`}>
           {invitation.expired ? "expired" : `expires ${dateFmt.format(new Date(invitation.expiresAt))}`}
         </span>
       </div>
@@ -167,13 +168,13 @@ export function TeamPanel(props: TeamPanelProps) {
         {props.members.length === 0 ? (
           <p className="p-6 text-sm text-slate-500">Nobody holds a role directly on this tenant. Roles held on a parent tenant still apply here.</p>
         ) : (
-          <table className="min-w-full divide-y divide-slate-100 text-sm" data-testid="members-table">
+          <div role="region" aria-label="Members" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand"><table className="min-w-full divide-y divide-slate-100 text-sm" data-testid="members-table">
             <tbody className="divide-y divide-slate-100">
               {props.members.map((m) => (
                 <MemberRowView key={m.userId} tenantId={props.tenantId} member={m} grantable={props.grantable} isMe={m.userId === props.currentUserId} />
               ))}
             </tbody>
-          </table>
+          </table></div>
         )}
       </section>
       <section className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">

@@ -1,7 +1,16 @@
 import { SEVERITIES } from "@/drizzle/schema";
 import { TENANT_STATUS_LABELS } from "@/lib/lifecycle/states";
 import { totalOf, type TenantNode } from "@/lib/tenancy/tree";
-import { SEVERITY_COLORS } from "@/components/alerts/severity-badge";
+import { handoffHref } from "@/lib/auth/handoff-link";
+
+// Severity as text on white: the -700 shades (4.5:1 or more; the chart colours are too light for text).
+const SEVERITY_TEXT: Record<(typeof SEVERITIES)[number], string> = {
+  critical: "text-red-700",
+  high: "text-orange-700",
+  medium: "text-yellow-800",
+  low: "text-sky-700",
+  info: "text-slate-600",
+};
 
 const KIND_STYLES: Record<string, string> = {
   mssp: "bg-indigo-100 text-indigo-700",
@@ -30,16 +39,22 @@ function Row({ node, rootDepth }: { node: TenantNode; rootDepth: number }) {
             {node.status !== "active" && (
               <span className="rounded bg-red-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-red-700">{TENANT_STATUS_LABELS[node.status]}</span>
             )}
+            {node.kind !== "mssp" && (
+              // Into the customer's (or site's) own portal, signed in: a one-time handoff (lib/auth/handoff.ts).
+              <a href={handoffHref(node.slug)} className="ml-auto whitespace-nowrap text-xs font-medium text-brand hover:underline" data-testid={`open-portal-${node.slug}`} aria-label={`Open ${node.name}'s portal`}>
+                Open portal ↗
+              </a>
+            )}
           </div>
         </td>
         {SEVERITIES.map((s) => (
           <td key={s} className="px-3 py-2.5 text-right tabular-nums">
             {node.subtree[s] > 0 ? (
-              <span style={{ color: s === "info" ? "#475569" : SEVERITY_COLORS[s] }} className="font-semibold">
+              <span className={`font-semibold ${SEVERITY_TEXT[s]}`}>
                 {node.subtree[s]}
               </span>
             ) : (
-              <span className="text-slate-300">0</span>
+              <span className="text-slate-500">0</span>
             )}
           </td>
         ))}
@@ -55,7 +70,7 @@ function Row({ node, rootDepth }: { node: TenantNode; rootDepth: number }) {
 export function TenantTreeTable({ roots }: { roots: TenantNode[] }) {
   const rootDepth = Math.min(...roots.map((r) => r.depth));
   return (
-    <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+    <div role="region" aria-label="Tenants and their open alerts" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="tenant-tree">
         <thead className="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>

@@ -21,7 +21,7 @@ function SortHeader({ query, sort, label, right }: { query: UsageListQuery; sort
 
 export function CustomerUsageTable({ rows, query }: { rows: CustomerUsageRow[]; query: UsageListQuery }) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+    <div role="region" aria-label="Usage by customer" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="customer-usage-table">
         <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>

@@ -58,7 +58,7 @@ export function UsageView({ data, backHref }: { data: TenantUsageData; backHref?
         <EmptyUsage data={data} />
       ) : (
         <>
-          <section className="mb-8 overflow-x-auto rounded-xl border border-slate-200 bg-white" aria-labelledby="this-month">
+          <section tabIndex={0} className="mb-8 overflow-x-auto rounded-xl border border-slate-200 bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-brand" aria-labelledby="this-month">
             <h2 id="this-month" className="px-4 pt-4 text-sm font-semibold text-slate-700">
               This month against your limits
             </h2>

@@ -66,7 +66,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
         {data.rules.length === 0 ? (
           <p className="mt-3 text-sm text-slate-600">No rules yet.</p>
         ) : (
-          <div className="relative mt-3 overflow-x-auto">
+          <div role="region" aria-label="Rules" tabIndex={0} className="relative mt-3 overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
           <table className="w-full min-w-[40rem] text-left text-sm" data-testid="rules-table">
             <thead className="text-xs uppercase text-slate-600">
               <tr>

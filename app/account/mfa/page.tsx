@@ -34,22 +34,22 @@ export default async function MfaPage() {
   return (
     <div className="min-h-screen bg-slate-50">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-3xl items-center gap-3 px-6 py-3">
+        <div className="mx-auto flex max-w-3xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-3 sm:px-6">
           <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-brand text-sm font-bold text-white">◆</span>
           <span className="text-sm font-semibold text-slate-900">{tenant ? tenant.name : "MSSP Console"}</span>
-          <span className="text-sm text-slate-400">/ Account security</span>
-          <div className="ml-auto flex items-center gap-3">
+          <span className="text-sm text-slate-500">/ Account security</span>
+          <div className="flex min-w-0 flex-wrap items-center gap-x-3 gap-y-1 sm:ml-auto">
             {!(status.required && !status.enrolled) && (
               <a href="/" className="text-sm text-slate-600 hover:text-slate-900">
                 ← Back to the portal
               </a>
             )}
-            <span className="text-xs text-slate-500" data-testid="account-email">{user.email}</span>
+            <span className="break-all text-xs text-slate-600" data-testid="account-email">{user.email}</span>
             <SignOutButton />
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-3xl px-6 py-8">
+      <main className="mx-auto max-w-3xl px-4 py-8 sm:px-6">
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Two-step verification</h1>
         <p className="mt-1 text-sm text-slate-500">
           After your password, sign-in asks for a 6-digit code from an authenticator app on your phone
