@@ -123,6 +123,11 @@ allow("comparison and benchmarks (lib/analytics, migration 20261201016500): asse
 allow("tenant health states and their history (lib/health): read by MSSP staff of an ancestor and the tenant's admins and analysts (policy); written only by the evaluation job (service role health.evaluate)",
   "table public.tenant_health authenticated SELECT", "table public.tenant_health_transitions authenticated SELECT");
 
+// Customer reports (issue 13 point 4, migration 20261201017000).
+allow("stored reports and their schedules (lib/reports): read by admins and analysts of the tenant or an ancestor (policy); people ask for a report (a queued row, as themselves) and add or remove schedules after the PDP allowed reports:export; only the worker (service role reports.generate) changes a report",
+  "table public.reports authenticated SELECT", "table public.reports authenticated INSERT",
+  "table public.report_schedules authenticated SELECT", "table public.report_schedules authenticated INSERT", "table public.report_schedules authenticated DELETE");
+
 // Custom domains (issue 14 point 3, migration 20261201021000).
 allow("custom domains (lib/domains): read by admins of the tenant or an ancestor (policy); written only by the service role (domains.manage after the PDP allowed domains:manage; domains.verify for the scheduled re-check)",
   "table public.custom_domains authenticated SELECT");

@@ -111,6 +111,8 @@ interface TableSpec {
     | "tenant_health"
     | "tenant_health_transitions"
     | "custom_domains"
+    | "reports"
+    | "report_schedules"
     | "brand_assets"
     | "brand_drafts"
     | "alert_daily_rollups"
@@ -859,6 +861,47 @@ const HEALTH_TABLES: TableSpec[] = [
   },
 ];
 TABLES.push(...HEALTH_TABLES);
+
+const REPORT_TABLES: TableSpec[] = [
+  {
+    // Stored reports (migration 20261201017000): admins and analysts of the tenant or an ancestor read them
+    // and ask for one (a queued row, as themselves); only the worker (service role) changes or deletes one.
+    table: "reports",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: `insert into public.reports (tenant_id, kind, format, period_start, period_end, created_by)
+            values ($1, 'executive', 'pdf', now() - interval '2 days', now() - interval '1 day', auth.uid()) returning id`,
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.reports set error = 'tampered', progress = 0",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: false }),
+    homeReadable: (r) => WRITERS.includes(r!),
+    seed: (owner, fx, slug) =>
+      owner.query(
+        "insert into public.reports (tenant_id, kind, format, period_start, period_end, status, progress, content, size_bytes) values ($1, 'operational', 'csv', now() - interval '8 days', now() - interval '1 day', 'ready', 100, 'x', 1)",
+        [fx.tenants[slug]],
+      ),
+  },
+  {
+    // Report schedules: the same readers; they add schedules as themselves and remove them.
+    table: "report_schedules",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.report_schedules (tenant_id, kind, format, cadence, next_run_at, created_by) values ($1, 'executive', 'pdf', 'weekly', now() + interval '7 days', auth.uid()) returning id",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.report_schedules set recipients = '{attacker@evil.test}'",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: WRITERS.includes(r!) }),
+    homeReadable: (r) => WRITERS.includes(r!),
+    seed: (owner, fx, slug) =>
+      owner.query("insert into public.report_schedules (tenant_id, kind, format, cadence, next_run_at) values ($1, 'operational', 'csv', 'monthly', now() + interval '20 days')", [fx.tenants[slug]]),
+  },
+];
+TABLES.push(...REPORT_TABLES);
 
 const DOMAIN_TABLES: TableSpec[] = [
   {
