@@ -4,6 +4,7 @@
 // of slug and key, the same every run). Nothing is locked: a lock at the MSSP
 // would bind its other customers too.
 import type { ClientBase } from "pg";
+import { INDUSTRIES } from "@/lib/settings/registry";
 
 /** What a customer may set, with a value each (valid under lib/settings/registry.ts). */
 export const VARIED_SETTINGS: Array<[string, unknown]> = [
@@ -33,5 +34,15 @@ export async function varySettings(client: ClientBase, opts: { msspId: string; s
      on conflict do nothing`,
     [opts.msspId, JSON.stringify(VARIED_SETTINGS), opts.slugPrefix ?? null],
   );
-  return r.rowCount ?? 0;
+  // Every customer an industry (profile.industry), picked by a hash of its slug: the comparison
+  // and benchmark pages' industry peer groups (lib/analytics/peers.ts) then hold about a tenth each.
+  const industries = await client.query(
+    `insert into public.tenant_settings (tenant_id, key, value)
+     select t.id, 'profile.industry', to_jsonb(($2::text[])[1 + abs(hashtext(t.slug)) % cardinality($2::text[])])
+       from public.tenants t
+      where t.parent_id = $1 and t.kind = 'customer' and ($3::text is null or left(t.slug, length($3)) = $3)
+     on conflict do nothing`,
+    [opts.msspId, INDUSTRIES.filter((i) => i.value !== "unspecified").map((i) => i.value), opts.slugPrefix ?? null],
+  );
+  return (r.rowCount ?? 0) + (industries.rowCount ?? 0);
 }
