@@ -6,7 +6,7 @@
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { featureOn } from "@/lib/settings/enforce";
-import { effectiveConfigs } from "@/lib/settings/resolve";
+import { effectiveConfigs, type EffectiveConfig } from "@/lib/settings/resolve";
 
 export interface AlertAccess {
   /** Visible tenants whose alerts the caller may read. */
@@ -15,11 +15,20 @@ export interface AlertAccess {
   triage: Set<string>;
   /** Visible tenants the PDP denies alerts:read on: the list leaves their alerts out. */
   hidden: string[];
+  /** Every visible tenant, in tree order, with its name (the page's tenant filter). */
+  tenants: VisibleTenant[];
+  /** Their effective settings, read once here for the page (SLA targets, features). */
+  configs: Map<string, EffectiveConfig>;
 }
 
-async function visibleTenants(tx: TenantTx): Promise<TenantResource[]> {
-  const { rows } = await tx.client.query<TenantResource>(
-    `select id, path::text as path, kind, status from public.tenants`,
+export interface VisibleTenant extends TenantResource {
+  slug: string;
+  name: string;
+}
+
+async function visibleTenants(tx: TenantTx): Promise<VisibleTenant[]> {
+  const { rows } = await tx.client.query<VisibleTenant>(
+    `select id, path::text as path, kind, status, slug, name from public.tenants order by path`,
   );
   return rows;
 }
@@ -42,7 +51,7 @@ export async function alertAccess(tx: TenantTx): Promise<AlertAccess> {
   const readable = new Set<string>();
   const triage = new Set<string>();
   const hidden: string[] = [];
-  if (rows.length === 0) return { readable, triage, hidden };
+  if (rows.length === 0) return { readable, triage, hidden, tenants: rows, configs: new Map() };
   // features.alert_triage off: the PDP may allow it, but the tenant has not bought it, so no controls.
   // The PDP (HTTP) and the settings (this transaction's connection) are asked at the same time.
   const [decisions, configs] = await Promise.all([
@@ -55,5 +64,5 @@ export async function alertAccess(tx: TenantTx): Promise<AlertAccess> {
     else hidden.push(t.id);
     if (d?.["alerts:triage"] && featureOn(configs.get(t.id), "features.alert_triage")) triage.add(t.id);
   }
-  return { readable, triage, hidden };
+  return { readable, triage, hidden, tenants: rows, configs };
 }

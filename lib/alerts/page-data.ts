@@ -9,7 +9,7 @@ import { listAlerts, type AlertFilters, type AlertPage, type AlertRow } from "./
 import { listSavedFilters, type SavedFilter } from "./saved-filters";
 import { groupsFor, type UsableGroup } from "@/lib/groups/store";
 import { slaClocks, type SlaClocks } from "./sla";
-import { slaTargetsForEach } from "./sla-targets";
+import { slaTargetsFromConfigs } from "./sla-targets";
 
 export interface AlertListRow extends AlertRow {
   sla: SlaClocks | null;
@@ -41,7 +41,8 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
     throw new AuthorizationError("alerts:read", hostTenantId ?? "console");
   }
   const page = await listAlerts(tx.db, filters, undefined, { me: tx.claims.sub, hiddenTenantIds: access.hidden });
-  const targets = await slaTargetsForEach(tx, page.rows.map((r) => r.tenantId));
+  // The SLA targets and the tenant filter come from what alertAccess already read (no second settings or tenants query).
+  const targets = slaTargetsFromConfigs(access.configs);
   const rows = page.rows.map((r) => {
     const t = targets.get(r.tenantId);
     return { ...r, sla: t ? slaClocks(r, t, now) : null, selectable: access.triage.has(r.tenantId) };
@@ -50,9 +51,7 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
   return {
     alerts: { ...page, rows },
     // The tenant filter's choices: names only (the tree's open-alert counts are not needed here).
-    tenants: (await tx.client.query<{ id: string; slug: string; name: string }>(`select id, slug, name from public.tenants where status <> 'deprovisioned' order by path`)).rows
-      .filter((t) => access.readable.has(t.id))
-      .map((t) => ({ slug: t.slug, name: t.name })),
+    tenants: access.tenants.filter((t) => t.status !== "deprovisioned" && access.readable.has(t.id)).map((t) => ({ slug: t.slug, name: t.name })),
     scopeTenantId,
     canBulk,
     assignees: canBulk ? await assigneesFor(tx, scopeTenantId) : [],

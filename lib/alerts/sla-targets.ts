@@ -4,7 +4,7 @@
 // defaults at the MSSP, overridden or locked down the tree). Read through
 // this one module so the clocks never read settings any other way.
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { effectiveConfigs, slaTargets, slaTargetsOf, type SlaTargets as SettingsSlaTargets } from "@/lib/settings";
+import { slaTargets, slaTargetsOf, type EffectiveConfig, type SlaTargets as SettingsSlaTargets } from "@/lib/settings";
 import type { SlaTargets } from "./sla";
 
 function fromSettings(t: SettingsSlaTargets): SlaTargets {
@@ -21,8 +21,7 @@ export async function slaTargetsFor(tx: TenantTx, tenantId: string): Promise<Sla
   return fromSettings(await slaTargets(tx, tenantId));
 }
 
-/** Targets for several tenants (a list page), in one settings query. */
-export async function slaTargetsForEach(tx: TenantTx, tenantIds: readonly string[]): Promise<Map<string, SlaTargets>> {
-  const configs = await effectiveConfigs(tx, [...new Set(tenantIds)]);
+/** Targets from effective configurations already read (lib/alerts/access reads every visible tenant's). */
+export function slaTargetsFromConfigs(configs: ReadonlyMap<string, EffectiveConfig>): Map<string, SlaTargets> {
   return new Map([...configs].map(([id, config]) => [id, fromSettings(slaTargetsOf(config))]));
 }
