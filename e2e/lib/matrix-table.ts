@@ -303,6 +303,7 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   "tenant /audit page": { hosts: ["acme"], cells: tenantPage(["/audit", "/audit?tenant=globex"]) },
   "tenant /credentials page": { hosts: ["acme"], cells: tenantPage(["/credentials", "/credentials?tenant=globex", "/credentials?tenant=acme-eu-west"]) },
   "tenant /api-keys page": { hosts: ["acme"], cells: tenantPage(["/api-keys", "/api-keys?tenant=globex"]) },
+  "tenant /domains page": { hosts: ["acme"], cells: tenantPage(["/domains", "/domains?tenant=globex"]) },
   "tenant /usage page": { hosts: ["acme"], cells: tenantPage(["/usage", "/usage?tenant=globex"]) },
   "tenant /dashboard page": { hosts: ["acme"], cells: tenantPage(["/dashboard", "/dashboard?scope=globex", "/dashboard?range=999d"]) },
   "tenant /status page": { hosts: ["acme"], cells: tenantPage(["/status", "/status?tenant=globex"]) },

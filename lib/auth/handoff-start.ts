@@ -58,7 +58,4 @@ export async function startHandoff(user: SessionUser, query: z.infer<typeof hand
 
 class HandoffDenied extends Error {}
 
-/** The link the switcher and the console's tenant tree use: on the current host, relative. */
-export function handoffHref(slug: string | "console", next?: string): string {
-  return `/handoff/go?to=${encodeURIComponent(slug)}${next ? `&next=${encodeURIComponent(next)}` : ""}`;
-}
+export { handoffHref } from "./handoff-link";

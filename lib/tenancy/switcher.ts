@@ -1,7 +1,7 @@
 // The tenant switcher's entries: one per membership root from the claims.
 // MSSP memberships open the console; others open the tenant's own host.
 import type { Claims } from "@/lib/db/claims";
-import { handoffHref } from "@/lib/auth/handoff-start";
+import { handoffHref } from "@/lib/auth/handoff-link";
 import { portalHomeFor } from "./origin";
 
 export interface SwitcherLink {

@@ -24,6 +24,7 @@ export default async function TenantLayout(props: { children: React.ReactNode; p
         ...(can["settings:view"] && workflows ? [{ href: "/workflows", label: "Workflows" }] : []),
         ...(can["users:manage"] ? [{ href: "/team", label: "Team" }] : []),
         ...(can["apikeys:manage"] ? [{ href: "/api-keys", label: "API keys" }] : []),
+        ...(can["domains:manage"] ? [{ href: "/domains", label: "Domains" }] : []),
         ...(can["alerts:triage"] ? [{ href: "/status", label: "Status" }] : []),
         ...(can["benchmark:view"] ? [{ href: "/benchmark", label: "Benchmark" }] : []),
         ...(can["reports:export"] ? [{ href: "/reports", label: "Reports" }] : []),
