@@ -123,6 +123,10 @@ allow("comparison and benchmarks (lib/analytics, migration 20261201016500): asse
 allow("tenant health states and their history (lib/health): read by MSSP staff of an ancestor and the tenant's admins and analysts (policy); written only by the evaluation job (service role health.evaluate)",
   "table public.tenant_health authenticated SELECT", "table public.tenant_health_transitions authenticated SELECT");
 
+// Bulk operations (issue 13 point 5, migration 20261201018000).
+allow("bulk runs and their items (lib/bulk): read, planned and updated by the MSSP's admins (policies; the worker records each item under the starter's claims); never deleted through authenticated",
+  ...["bulk_runs", "bulk_run_items"].flatMap((t) => each(`table public.${t} authenticated`, ["SELECT", "INSERT", "UPDATE"])));
+
 // Customer reports (issue 13 point 4, migration 20261201017000).
 allow("stored reports and their schedules (lib/reports): read by admins and analysts of the tenant or an ancestor (policy); people ask for a report (a queued row, as themselves) and add or remove schedules after the PDP allowed reports:export; only the worker (service role reports.generate) changes a report",
   "table public.reports authenticated SELECT", "table public.reports authenticated INSERT",

@@ -110,6 +110,8 @@ interface TableSpec {
     | "billing_invoice_lines"
     | "tenant_health"
     | "tenant_health_transitions"
+    | "bulk_runs"
+    | "bulk_run_items"
     | "custom_domains"
     | "reports"
     | "report_schedules"
@@ -861,6 +863,47 @@ const HEALTH_TABLES: TableSpec[] = [
   },
 ];
 TABLES.push(...HEALTH_TABLES);
+
+/** Per tenant, a seeded bulk run: the items' inserts go there. */
+const seededRuns = new Map<TenantSlug, string>();
+const BULK_TABLES: TableSpec[] = [
+  {
+    // Bulk runs (migration 20261201018000): the MSSP's admins read, plan and update them; nobody deletes one (history).
+    table: "bulk_runs",
+    key: "tenant_id, id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.bulk_runs (tenant_id, operation, total, created_by) values ($1, 'resume', 1, auth.uid()) returning id",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.bulk_runs set status = 'undone', note = 'tampered'",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: r === "mssp_admin", delete: false }),
+    homeReadable: (r) => r === "mssp_admin",
+    seed: async (owner, fx, slug) => {
+      const { rows } = await owner.query<{ id: string }>("insert into public.bulk_runs (tenant_id, operation, total, status) values ($1, 'rotate_keys', 1, 'finished') returning id", [fx.tenants[slug]]);
+      seededRuns.set(slug, rows[0].id);
+    },
+  },
+  {
+    // Bulk run items: the same readers; the MSSP's admins plan them and the worker records results under the starter's claims.
+    table: "bulk_run_items",
+    key: "tenant_id, run_id, target_tenant_id",
+    idColumn: "target_tenant_id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned) values ($1, $2, gen_random_uuid(), 1000 + floor(random() * 100000)::int, 'planted', 'planted') returning target_tenant_id",
+      params: [c.fx.tenants[c.slug], seededRuns.get(c.slug)],
+    }),
+    update: "update public.bulk_run_items set status = 'done', message = 'tampered'",
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: r === "mssp_admin", delete: false }),
+    homeReadable: (r) => r === "mssp_admin",
+    seed: (owner, fx, slug) =>
+      owner.query("insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned, status) values ($1, $2, $1, 0, 'seeded', 'x', 'done')", [fx.tenants[slug], seededRuns.get(slug)]),
+  },
+];
+TABLES.push(...BULK_TABLES);
 
 const REPORT_TABLES: TableSpec[] = [
   {

@@ -175,6 +175,18 @@ async function seedNewerTables(c: pg.Client, fx: Fixtures) {
             ($1, 'healthy', 'degraded', '[{"kind":"collectors","level":"warn","reason":"Collector ''edr-puller'' silent for 15 min"}]', now() - interval '15 minutes', 2)`,
     [acme],
   );
+  // Bulk operations (issue 13 point 5): a finished run held by acme (runs are held by the tenant they were
+  // started on) with one item naming a site (a fact, not a reference: it travels as it is).
+  const { rows: [bulk] } = await c.query(
+    `insert into public.bulk_runs (tenant_id, operation, params, selection, status, total, canary, canary_passed, note, created_by, started_by, started_at, finished_at)
+     values ($1, 'setting', '{"operation":"setting","key":"locale.time_zone","mode":"set","value":"UTC"}', '{"words":"Sites under Acme"}', 'finished', 1, 1, true, '1 done', $2, $2, now(), now()) returning id`,
+    [acme, fx.users.acmeAdmin],
+  );
+  await c.query(
+    `insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, status, planned, before, after, message, finished_at)
+     values ($1, $2, $3, 0, 'Acme EU', 'done', 'UTC (default) → UTC (set here)', '{"own":null}', '{"own":"UTC"}', 'Time zone is now UTC.', now())`,
+    [acme, bulk.id, fx.tenants["acme-eu"]],
+  );
   // Branding (issue 14): an uploaded logo and a draft brand (their bytes and JSON travel).
   await c.query(
     `insert into public.brand_assets (tenant_id, sha256, content_type, bytes, width, height, created_by)

@@ -67,6 +67,12 @@ export function RunControls(props: { msspId: string; runId: string; status: stri
   return (
     <div className="flex flex-wrap items-start gap-3" data-testid="bulk-controls">
       {status === "running" && <ControlButton {...props} kind="stop" label="Stop" tone="danger" />}
+      {(status === "running" || status === "undoing") && (
+        <div className="flex max-w-xs flex-col gap-1">
+          <ControlButton {...props} kind="continue" label="Hand to a worker again" tone="quiet" />
+          <p className="text-xs text-slate-600">Only if the progress has not moved for a minute (a worker restarted): it carries on from the first tenant not done.</p>
+        </div>
+      )}
       {status === "paused" && props.pending > 0 && <ControlButton {...props} kind="continue" label="Continue" />}
       {(status === "paused" || status === "finished") && props.undo === true && <ControlButton {...props} kind="undo" label="Undo this run" tone="quiet" />}
       {status === "planned" && <ControlButton {...props} kind="discard" label="Discard the dry run" tone="quiet" />}

@@ -87,7 +87,7 @@ create policy "Bulk runs are visible to the MSSP's admins"
   using (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin}'))));
 create policy "MSSP admins plan bulk runs"
   on public.bulk_runs for insert to authenticated
-  with check (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin}'))) and created_by = auth.uid());
+  with check (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin}'))) and created_by = (select auth.uid()));
 create policy "MSSP admins start, stop and undo bulk runs"
   on public.bulk_runs for update to authenticated
   using (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin}'))))

@@ -6,6 +6,12 @@ import { z } from "zod";
 import { KIND_FILTERS, OPERATIONS, STATUS_FILTERS } from "@/lib/bulk/model";
 
 const tenantId = z.string().uuid();
+/** No control characters (a NUL cannot even be stored); line breaks and tabs allowed where `lines`. */
+const text = (max: number, lines = false) =>
+  z
+    .string()
+    .max(max, `At most ${max.toLocaleString("en-US")} characters.`)
+    .refine((v) => !(lines ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/ : /[\u0000-\u001f\u007f]/).test(v), "Remove the control characters.");
 const runId = z.string().uuid("Pick a bulk run.");
 
 export const planRunSchema = z.object({
@@ -14,14 +20,14 @@ export const planRunSchema = z.object({
   kinds: z.enum(KIND_FILTERS).default("all"),
   status: z.enum(STATUS_FILTERS).default("any"),
   plan: z.union([z.literal(""), z.literal("none"), z.string().uuid("Not a plan.")]).default(""),
-  q: z.string().trim().max(100, "At most 100 characters.").default(""),
+  q: text(100).default("").transform((v) => v.trim()),
   operation: z.enum(OPERATIONS, { error: "Choose an operation." }),
-  key: z.string().max(100, "Not a setting name.").default(""),
+  key: text(100).default(""),
   mode: z.enum(["set", "inherit"]).default("set"),
-  value: z.string().max(4000, "At most 4,000 characters.").default(""),
-  planId: z.string().max(40).default(""),
-  from: z.string().max(10).default(""),
-  reason: z.string().max(300, "At most 300 characters.").default(""),
+  value: text(4000, true).default(""),
+  planId: text(40).default(""),
+  from: text(10).default(""),
+  reason: text(300).default(""),
 });
 
 export const startRunSchema = z.object({
