@@ -15,7 +15,7 @@ import type { TenantTx } from "@/lib/db/with-tenant";
 import { effectiveConfigs } from "@/lib/settings/resolve";
 import type { DashboardQuery } from "./range";
 import {
-  ANALYTICS_SEVERITIES, addCounts, emptyCounts, mttaMs, mttrMs, scopeSeries, tenantMetrics, totalOf,
+  ANALYTICS_SEVERITIES, addCounts, emptyCounts, mttaMs, mttrMs, scopeSeriesOf, tenantMetrics, totalOf,
   type AnalyticsSeverity, type BySeverity, type RollupCounts, type SeriesDay, type TenantMetrics,
 } from "./rollups";
 
@@ -147,8 +147,9 @@ export async function loadDashboard(tx: TenantTx, query: DashboardQuery, hostTen
   const assetIds = allowedTo("assets:read");
   const triageIds = allowedTo("alerts:triage");
 
-  const metrics: TenantMetrics[] = await tenantMetrics(tx, { from: query.from, to: query.to, tenantIds: readable });
-  const series = scopeSeries(metrics, query.from, query.to);
+  // Per tenant: only the period's sums and open now (for the ranking); the series is summed in the database.
+  const metrics: TenantMetrics[] = await tenantMetrics(tx, { from: query.from, to: query.to, tenantIds: readable, daily: false });
+  const series = await scopeSeriesOf(tx, { from: query.from, to: query.to, tenantIds: readable });
   const bySeverity = Object.fromEntries(
     ANALYTICS_SEVERITIES.map((s) => {
       const c = emptyCounts();
@@ -193,18 +194,22 @@ export async function loadDashboard(tx: TenantTx, query: DashboardQuery, hostTen
   const riskyOf: DashboardData["riskyOf"] = scope === null || scope.kind === "mssp" ? "customers" : "children";
   const candidates = riskyOf === "customers" ? options.filter((o) => o.kind === "customer" && (!scope || isUnder(o.path, scope.path))) : options.filter((o) => o.parentId === scope!.id);
   const metricsOf = new Map(metrics.map((m) => [m.tenantId, m]));
+  // Each tenant counts for the candidate at or above it (walking up the parents: O(tenants × depth)).
+  const candidateIds = new Set(candidates.map((c) => c.id));
+  const acc = new Map(candidates.map((c) => [c.id, { open: Object.fromEntries(ANALYTICS_SEVERITIES.map((s) => [s, 0])) as BySeverity<number>, assets: 0, created: 0 }]));
+  for (const r of inScope) {
+    let at: ScopeTenant | undefined = byId.get(r.id);
+    while (at && !candidateIds.has(at.id)) at = at.parentId ? byId.get(at.parentId) : undefined;
+    if (!at) continue;
+    const a = acc.get(at.id)!;
+    a.assets += assetsByTenant.get(r.id) ?? 0;
+    const m = metricsOf.get(r.id);
+    if (!m) continue;
+    for (const s of ANALYTICS_SEVERITIES) a.open[s] += m.openNow[s];
+    a.created += totalOf(m.period).created;
+  }
   const risky: RiskyRow[] = candidates.map((c) => {
-    const open = Object.fromEntries(ANALYTICS_SEVERITIES.map((s) => [s, 0])) as BySeverity<number>;
-    let assets = 0;
-    let created = 0;
-    for (const r of inScope) {
-      if (!isUnder(r.path, c.path)) continue;
-      assets += assetsByTenant.get(r.id) ?? 0;
-      const m = metricsOf.get(r.id);
-      if (!m) continue;
-      for (const s of ANALYTICS_SEVERITIES) open[s] += m.openNow[s];
-      created += totalOf(m.period).created;
-    }
+    const { open, assets, created } = acc.get(c.id)!;
     const weightedOpen = ANALYTICS_SEVERITIES.reduce((n, s) => n + RISK_WEIGHTS[s] * open[s], 0);
     return { tenant: c, open, weightedOpen, assets, risk: weightedOpen / Math.max(assets, 1), created };
   });

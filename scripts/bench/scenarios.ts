@@ -11,6 +11,7 @@ import { readableAlertTenants } from "@/lib/alerts/access";
 import type pg from "pg";
 import { OPEN_ALERT_STATUSES } from "@/drizzle/schema";
 import { listAlerts } from "@/lib/alerts/list";
+import { SCOPE_SERIES_SQL, tenantMetricsSql } from "@/lib/analytics/rollups";
 import type { Caller } from "@/lib/db/claims";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { flattenTree, loadTenantTree } from "@/lib/tenancy/tree";
@@ -252,6 +253,35 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       rollback: true,
       explain: true,
     },
+    (() => {
+      // The dashboard (lib/analytics/dashboard.ts loadDashboard): 90 days of alert rollups over every tenant of
+      // the MSSP, as the page sends them: the series summed per day and severity, open now, and each tenant's
+      // period sums and open counts (the riskiest list). The ids are passed as the page passes its PDP-readable
+      // ones; the same SQL on both sides (RLS's cost is the policy on the rollup tables).
+      const perTenant = tenantMetricsSql(false, false);
+      const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      const params = [ctx.msspTenantIds, day(Date.now() - 89 * 86_400_000), day(Date.now())];
+      const statements = [
+        { label: "series", sql: SCOPE_SERIES_SQL.daily, params },
+        { label: "open now", sql: SCOPE_SERIES_SQL.open, params: [ctx.msspTenantIds] },
+        { label: "per tenant", sql: perTenant.daily, params },
+        { label: "per tenant open", sql: perTenant.open, params: [ctx.msspTenantIds] },
+      ];
+      return {
+        id: "8",
+        name: "MSSP admin: dashboard rollups, 90 days",
+        caller: ctx.msspAdmin,
+        rls: statements,
+        baseline: statements,
+        outcome: (results: pg.QueryResult[]) => {
+          const series = results[0].rows.map((r) => `${r.day}/${r.severity}/${r.created}/${r.closed}`).sort();
+          const tenants = results[2].rows.map((r) => `${r.tenant_id}/${r.day}/${r.severity}/${r.created}/${r.closed}`).sort();
+          const open = results[3].rows.map((r) => `${r.tenant_id}/${r.severity}/${r.open}`).sort();
+          return { rows: results[3].rows.length, label: `${fmtCount(series.length)} series rows, ${fmtCount(tenants.length)} tenant rows`, data: { series, tenants, open } };
+        },
+        explain: true,
+      } satisfies Scenario;
+    })(),
     {
       id: "7",
       name: "claims only: hook + set role (empty tx)",
