@@ -252,6 +252,21 @@ describe("plans, suspension and keys", () => {
   });
 });
 
+describe("reports", () => {
+  test("a report run queues one report per active customer, as the starter, and cannot be undone", async () => {
+    const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
+    const run = await plan("mssp-a", { operation: "report", kind: "executive", format: "pdf", from: day(8), to: day(1) }, { kinds: "customers" });
+    assert.match((await items(run.id)).acme.planned, /Would generate: Executive report \(PDF\)/);
+    await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 2, canary: null }));
+    await work();
+    const { rows } = await owner.query<{ tenant_id: string; created_by: string }>("select tenant_id, created_by from public.reports where kind = 'executive' and format = 'pdf'");
+    assert.deepEqual(rows.map((r) => r.tenant_id).sort(), [fx.tenants.acme, fx.tenants.globex].sort());
+    assert.ok(rows.every((r) => r.created_by === fx.users.msspAdmin));
+    await assert.rejects(asAdmin((tx) => undoRun(tx, MSSP(), run.id)), /changes nothing to undo/);
+    await assert.rejects(plan("mssp-a", { operation: "report", kind: "executive", format: "pdf", from: day(1), to: day(8) }), /ends before it starts/);
+  });
+});
+
 describe("bad input is refused with nothing changed", () => {
   const count = async () => (await owner.query("select count(*)::int as n from public.bulk_runs")).rows[0].n;
 

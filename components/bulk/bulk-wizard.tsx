@@ -160,6 +160,32 @@ export function BulkWizard(props: WizardProps) {
               <FieldError state={state} name="reason" />
             </label>
           )}
+          {operation === "report" && (
+            <>
+              <label className={label}>
+                Report
+                <select name="kind" defaultValue={kept.kind ?? "executive"} className={input}>
+                  <option value="executive">Executive</option>
+                  <option value="operational">Operational</option>
+                </select>
+              </label>
+              <label className={label}>
+                Format
+                <select name="format" defaultValue={kept.format ?? "pdf"} className={input}>
+                  <option value="pdf">PDF</option>
+                  <option value="csv">CSV</option>
+                </select>
+              </label>
+              <label className={label}>
+                From (UTC day)
+                <input type="date" name="from" defaultValue={kept.from ?? ""} className={input} />
+              </label>
+              <label className={label}>
+                To (exclusive)
+                <input type="date" name="to" defaultValue={kept.to ?? ""} className={input} />
+              </label>
+            </>
+          )}
           {operation === "rotate_keys" && (
             <p className="text-sm text-slate-600 sm:col-span-2">Each tenant gets a new data-key version; a job per tenant re-seals its credentials. This cannot be undone.</p>
           )}

@@ -8,7 +8,7 @@ export const MAX_TENANTS = 10_000;
 /** Items applied between two progress reports and stop checks of the worker. */
 export const BATCH_SIZE = 20;
 
-export const OPERATIONS = ["setting", "plan", "rotate_keys", "suspend", "resume"] as const;
+export const OPERATIONS = ["setting", "plan", "rotate_keys", "suspend", "resume", "report"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export const OPERATION_LABELS: Record<Operation, string> = {
@@ -17,6 +17,7 @@ export const OPERATION_LABELS: Record<Operation, string> = {
   rotate_keys: "Rotate data keys",
   suspend: "Suspend",
   resume: "Resume",
+  report: "Run a report",
 };
 
 /** Whether a finished run of this operation can be undone, and if not, why. */
@@ -26,6 +27,7 @@ export const UNDO: Record<Operation, true | string> = {
   rotate_keys: "A key rotation cannot be undone: the old key version is retired once every credential is re-sealed under the new one.",
   suspend: true,
   resume: true,
+  report: "A report changes nothing to undo: it is generated and kept in each tenant's Reports.",
 };
 
 export const RUN_STATUSES = ["planned", "running", "paused", "finished", "undoing", "undone", "discarded"] as const;
@@ -102,6 +104,13 @@ export const operationSchema = z.discriminatedUnion("operation", [
   z.object({ operation: z.literal("rotate_keys") }),
   z.object({ operation: z.literal("suspend"), reason: z.string().trim().min(3, "Say why (at least 3 characters).").max(300, "At most 300 characters.") }),
   z.object({ operation: z.literal("resume") }),
+  z.object({
+    operation: z.literal("report"),
+    kind: z.enum(["executive", "operational"], { error: "Choose executive or operational." }),
+    format: z.enum(["pdf", "csv"], { error: "Choose PDF or CSV." }),
+    from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "A day is YYYY-MM-DD."),
+    to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "A day is YYYY-MM-DD."),
+  }),
 ]);
 export type OperationParams = z.infer<typeof operationSchema>;
 

@@ -23,6 +23,7 @@ export const AREAS = {
   groups: (id: string) => id.startsWith("lib/actions/groups/"),
   "api-keys": (id: string) => id.startsWith("lib/actions/api-keys/"),
   billing: (id: string) => id.startsWith("lib/actions/billing/"),
+  domains: (id: string) => id.startsWith("lib/actions/domains/"),
   bulk: (id: string) => id.startsWith("lib/actions/bulk/") && !id.startsWith("lib/actions/bulk/control-"),
   "bulk-control": (id: string) => id.startsWith("lib/actions/bulk/control-"),
   reports: (id: string) => id.startsWith("lib/actions/reports/"),

@@ -28,6 +28,9 @@ export const planRunSchema = z.object({
   planId: text(40).default(""),
   from: text(10).default(""),
   reason: text(300).default(""),
+  kind: text(20).default(""),
+  format: text(10).default(""),
+  to: text(10).default(""),
 });
 
 export const startRunSchema = z.object({

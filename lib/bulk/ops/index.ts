@@ -3,6 +3,7 @@ import type { Operation, OperationParams } from "../model";
 import { rotateKeysOperation } from "./keys";
 import { resumeOperation, suspendOperation } from "./lifecycle";
 import { planOperation } from "./plan";
+import { reportOperation } from "./report";
 import { settingOperation } from "./setting";
 import type { OperationImpl } from "./types";
 
@@ -12,6 +13,7 @@ const IMPLS: Record<Operation, OperationImpl<never>> = {
   rotate_keys: rotateKeysOperation,
   suspend: suspendOperation,
   resume: resumeOperation,
+  report: reportOperation,
 };
 
 export function operationImpl(p: OperationParams): OperationImpl<OperationParams> {
