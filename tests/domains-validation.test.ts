@@ -87,3 +87,18 @@ describe("custom domain input", () => {
     assert.notEqual(skeleton("soc.acme.com"), skeleton("siem.acme.com"));
   });
 });
+
+describe("the host parser with custom domains (lib/tenancy/host.ts hostTarget)", () => {
+  const h = (host: string, tenant?: string) => ({ get: (n: string) => (n === "host" ? host : n === "x-portal-custom-domain-tenant" ? (tenant ?? null) : null) });
+  test("a portal host is parsed as before; the proxy's header cannot override it", async () => {
+    const { hostTarget, requestAuthority } = await import("@/lib/tenancy/host");
+    assert.deepEqual(hostTarget(h("acme.localhost:3000", "globex")), { area: "tenant", slug: "acme" });
+    assert.deepEqual(hostTarget(h("localhost:3000", "globex")), { area: "console" });
+    assert.deepEqual(hostTarget(h("soc.acme.test:3000", "acme")), { area: "tenant", slug: "acme" });
+    assert.equal(requestAuthority(h("SOC.acme.test:3000", "acme")), "soc.acme.test:3000");
+    assert.deepEqual(hostTarget(h("soc.acme.test")), { area: "unknown" });
+    assert.equal(requestAuthority(h("soc.acme.test")), null);
+    assert.deepEqual(hostTarget(h("soc.acme.test", "../x")), { area: "unknown" });
+    assert.deepEqual(hostTarget(h("bad host!", "acme")), { area: "unknown" });
+  });
+});
