@@ -205,3 +205,44 @@ describe("brand-per-host cache", () => {
     assert.equal(typeof brandFrom, "function");
   });
 });
+
+describe("emails", () => {
+  test("an invitation carries the tenant's brand (name, colour, sender name), escaped; no MSSP brand where hidden", async () => {
+    const { invitationMail } = await import("@/lib/mail/templates");
+    const { openMailBody, sealMailBody } = await import("@/lib/mail/seal");
+    await set("msspAdmin", "mssp-a", "branding.product_name", "Sentinel Portal");
+    await set("msspAdmin", "acme", "branding.hide_mssp_brand", "true");
+    await as(fx, "acmeAdmin", (tx) => saveDraft(tx, fx.tenants.acme, { productName: "Acme SOC", primaryColor: "#b91c1c", emailSenderName: "Acme Security" }));
+    await as(fx, "acmeAdmin", (tx) => publishDraft(tx, fx.tenants.acme));
+    clearAllLocal();
+    const brand = await brandOfTenant(fx.tenants["acme-eu"]);
+    const mail = invitationMail({ tenantName: `<img src=x onerror=alert(1)>`, role: "tenant_admin", link: "https://acme-eu.localhost/invite?token=t", expiresAt: new Date(), brand });
+    assert.equal(mail.fromName, "Acme Security");
+    assert.match(mail.subject, /on Acme SOC$/);
+    assert.match(mail.html, /background:#b91c1c;color:#ffffff/);
+    assert.ok(mail.html.includes("&lt;img src=x onerror=alert(1)&gt;") && !mail.html.includes("<img"), "tenant name escaped");
+    for (const leak of ["Sentinel", "MSSP portal", "#4f46e5"]) assert.ok(!mail.html.includes(leak) && !mail.text.includes(leak) && !mail.subject.includes(leak), `no ${leak}`);
+    const id = "00000000-0000-4000-8000-000000000001";
+    assert.equal(openMailBody(id, sealMailBody(id, { text: mail.text, html: mail.html, fromName: mail.fromName })).fromName, "Acme Security");
+  });
+});
+
+describe("PDFs", () => {
+  test("a hidden tenant's PDF brand is its own (name, colour, PNG logo), with no MSSP name", async () => {
+    const { pdfBrandOf } = await import("@/lib/branding/pdf");
+    const { renderPdf } = await import("@/lib/pdf");
+    const { pdfTextRuns } = await import("./helpers/pdf-text");
+    const { png } = await import("./helpers/brand-images");
+    await set("msspAdmin", "mssp-a", "branding.product_name", "Sentinel Portal");
+    await set("msspAdmin", "acme", "branding.hide_mssp_brand", "true");
+    await as(fx, "acmeAdmin", (tx) => uploadAsset(tx, fx.tenants.acme, "logoLight", png(60, 20)));
+    await as(fx, "acmeAdmin", (tx) => saveDraft(tx, fx.tenants.acme, { productName: "Acme SOC", primaryColor: "#b91c1c" }));
+    await as(fx, "acmeAdmin", (tx) => publishDraft(tx, fx.tenants.acme));
+    clearAllLocal();
+    const { hideMsspBrand, ...brand } = await pdfBrandOf(fx.tenants["acme-eu"]);
+    assert.equal(hideMsspBrand, true);
+    assert.deepEqual([brand.productName, brand.primaryColor, brand.logo instanceof Uint8Array], ["Acme SOC", "#b91c1c", true]);
+    const text = pdfTextRuns(await renderPdf({ title: "Monthly report", brand, blocks: [{ kind: "text", text: "<script>alert(1)</script>" }] } as never)).join(" ");
+    assert.ok(text.includes("Acme SOC") && !text.includes("Sentinel"), text.slice(0, 300));
+  });
+});

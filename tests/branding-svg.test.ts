@@ -4,10 +4,10 @@
 // by their bytes: too big, not an image, wrong claims, polyglots, oversize
 // pixel counts — each refused with a clear message.
 import assert from "node:assert/strict";
-import { deflateSync } from "node:zlib";
 import { describe, test } from "node:test";
 import { checkBrandImage, ImageRejected, MAX_UPLOAD_BYTES } from "@/lib/branding/image";
 import { sanitizeSvg, SvgRejected } from "@/lib/branding/svg";
+import { chunk, png } from "./helpers/brand-images";
 
 const wrap = (inner: string, attrs = "") => `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"${attrs} viewBox="0 0 10 10">${inner}</svg>`;
 
@@ -89,39 +89,6 @@ describe("SVG sanitiser against known payloads", () => {
 
 // --- raster and upload checks ---------------------------------------------------
 
-function crc32(buf: Buffer): number {
-  let c = ~0;
-  for (const b of buf) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, "latin1"), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-/** A real PNG (RGB, one colour) of w×h; extra chunks before IEND, trailing bytes after it. */
-export function png(w: number, h: number, opts: { extra?: Buffer[]; trailing?: Buffer } = {}): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const raw = Buffer.alloc(Math.min(h, 64) * (1 + w * 3), 0x33);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    ...(opts.extra ?? []),
-    chunk("IDAT", deflateSync(raw)),
-    chunk("IEND", Buffer.alloc(0)),
-    opts.trailing ?? Buffer.alloc(0),
-  ]);
-}
 function jpeg(w: number, h: number, trailing = Buffer.alloc(0), comment?: string): Buffer {
   const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, h >> 8, h & 255, w >> 8, w & 255, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
   const com = comment ? Buffer.concat([Buffer.from([0xff, 0xfe, 0, comment.length + 2]), Buffer.from(comment, "latin1")]) : Buffer.alloc(0);

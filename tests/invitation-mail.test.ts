@@ -78,7 +78,7 @@ async function newUser(email: string, memberships: [string, string][] = []): Pro
 describe("the invitation email", () => {
   test("is delivered with a link whose token is in the fragment: not in the path, not in the query", async () => {
     const { mail, link, token } = await invite(fx.users.acmeAdmin, fx.tenants.acme, "first@example.test");
-    assert.equal(mail.subject, "You're invited to join Tenant acme on the MSSP portal");
+    assert.equal(mail.subject, "You're invited to join Tenant acme on MSSP Portal");
     assert.equal(link.origin, "http://acme.localhost:3000");
     assert.equal(link.pathname, "/invite");
     assert.equal(link.search, "");

@@ -113,6 +113,8 @@ interface TableSpec {
     | "bulk_runs"
     | "bulk_run_items"
     | "custom_domains"
+    | "brand_assets"
+    | "brand_drafts"
     | "reports"
     | "report_schedules"
     | "brand_assets"

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { BrandMark, BrandSupport } from "@/components/branding/brand-mark";
+import { requestBrand } from "@/lib/branding/resolve";
 import { getSessionUserForEnrolment } from "@/lib/auth/session";
 import { signInErrorMessage } from "@/lib/auth/sign-in-messages";
 import { hostTarget } from "@/lib/tenancy/host";
@@ -28,16 +30,18 @@ export default async function SignInPage(props: { searchParams: Promise<Record<s
   // Already signed in: on to the page (which sends a user who must set up MFA to /account/mfa).
   if (await getSessionUserForEnrolment()) redirect(callbackUrl);
   const errorCode = typeof params.error === "string" ? params.error : null;
+  // The host's brand (lib/branding): a tenant's own heading, text, logo and colours; the console keeps the MSSP's.
+  const brand = await requestBrand();
 
   return (
     <main className="flex min-h-screen items-center justify-center bg-gradient-to-br from-slate-50 to-indigo-50 p-6">
       <div className="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
         <div className="mb-6 flex items-center gap-3">
-          <span aria-hidden className="grid h-10 w-10 place-items-center rounded-xl bg-brand text-lg font-bold text-white">◆</span>
+          <BrandMark brand={brand} />
           <div>
-            <h1 className="text-lg font-semibold tracking-tight">Sign in</h1>
-            <p className="text-sm text-slate-500" data-testid="signin-scope">
-              {target.area === "tenant" ? "Security portal" : "MSSP operations console"}
+            <h1 className="text-lg font-semibold tracking-tight" data-testid="signin-heading">{brand.signinHeading}</h1>
+            <p className="text-sm text-slate-600" data-testid="signin-scope">
+              {target.area === "tenant" ? brand.signinText || "Security portal" : "MSSP operations console"}
             </p>
           </div>
         </div>
@@ -50,6 +54,7 @@ export default async function SignInPage(props: { searchParams: Promise<Record<s
             Forgot password?
           </a>
         </p>
+        <BrandSupport brand={brand} />
       </div>
     </main>
   );

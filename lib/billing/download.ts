@@ -6,6 +6,7 @@
 import { permissions } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { invoicesCsv } from "./csv";
+import { pdfBrandOf } from "@/lib/branding/pdf";
 import { invoicePdf } from "./pdf";
 import { getInvoice } from "./read";
 
@@ -25,5 +26,8 @@ export async function invoiceDownload(
   const name = `${inv.displayNumber === "Draft" ? `draft-${inv.id.slice(0, 8)}` : inv.displayNumber}-${inv.customer.slug}-${inv.periodStart.slice(0, 7)}`;
   if (format === "csv") return { body: invoicesCsv([inv]), type: "text/csv; charset=utf-8", filename: `${name}.csv` };
   const { rows } = await tx.client.query<{ name: string }>("select name from public.tenants where id = $1", [inv.msspId]);
-  return { body: await invoicePdf(inv, { name: rows[0]?.name ?? fallbackIssuer }), type: "application/pdf", filename: `${name}.pdf` };
+  // The customer's brand (lib/branding): with "hide the MSSP's brand" the issuer shown is the reseller's brand, not the MSSP.
+  const { hideMsspBrand, ...brand } = await pdfBrandOf(inv.tenantId);
+  const issuer = hideMsspBrand ? brand.productName : (rows[0]?.name ?? fallbackIssuer);
+  return { body: await invoicePdf(inv, { name: issuer }, { ...brand, productName: hideMsspBrand ? brand.productName : issuer }), type: "application/pdf", filename: `${name}.pdf` };
 }

@@ -80,7 +80,9 @@ export const requestBrand = perRequest(async (): Promise<Brand> => {
   const target = hostTarget(await headers());
   try {
     const brand = await brandForTarget(target.area === "unknown" ? { area: "console" } : target);
-    return brand ?? (await fallbackBrand(target.area === "tenant"));
+    // A tenant host of no tenant looks exactly like an unbranded tenant's (issue 9 finding 7: the
+    // sign-in page does not tell whether a tenant exists): the MSSP's brand as a customer inherits it.
+    return brand ?? (await brandForTarget({ area: "console" })) ?? (await fallbackBrand(false));
   } catch (error) {
     // The database unreachable: the page (or its error page) still renders, in a brand of no one.
     log.warn({ event: "branding.resolve-failed", err: safeError(error) }, "brand could not be resolved; neutral brand used");

@@ -80,6 +80,17 @@ async function recordFailure(id: string, reason: string, final: boolean): Promis
 }
 
 /** Development without SMTP: the message goes to the console, said plainly (never to the structured log). */
+/** MAIL_FROM's address under the brand's sender name (nodemailer quotes the name); MAIL_FROM as is without one. */
+function fromAddress(from: string, name: string | undefined): string | { name: string; address: string } {
+  if (!name) return from;
+  const address = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from)?.[1] ?? from.trim();
+  return { name: name.replace(/["\\\r\n]/g, ""), address };
+}
+const fromHeader = (from: string, name: string | undefined) => {
+  const f = fromAddress(from, name);
+  return typeof f === "string" ? f : `"${f.name}" <${f.address}>`;
+};
+
 function printToConsole(m: ClaimedMail, body: MailBody, from: string): void {
   const rule = "─".repeat(72);
   process.stdout.write(
@@ -120,13 +131,13 @@ export async function deliverOne(id: string, settings: MailSettings = mailSettin
       return "failed";
     }
     if (settings.mode === "console") {
-      printToConsole(m, body, settings.from);
+      printToConsole(m, body, fromHeader(settings.from, body.fromName));
       await markSent(m.id, "console", null);
       log.warn({ event: "mail.console", mailId: m.id, template: m.template }, "mail not sent: SMTP not configured (development: printed to the console)");
       return "sent";
     }
     const info = await transportFor(settings).sendMail({
-      from: settings.from,
+      from: fromAddress(settings.from, body.fromName),
       to: m.recipient,
       subject: m.subject,
       text: body.text,

@@ -13,19 +13,21 @@ const FORMAT = 0x01;
 export interface MailBody {
   text: string;
   html: string;
+  /** The From display name (the tenant's brand, lib/branding); absent: MAIL_FROM's as is. */
+  fromName?: string;
 }
 
 const aad = (outboxId: string) => `mail.outbox.body_sealed:${outboxId.toLowerCase()}`;
 
 export function sealMailBody(outboxId: string, body: MailBody, secret?: string): Buffer {
   const key = serverDerivedKey(MAIL_KEY, secret);
-  return Buffer.concat([Buffer.of(FORMAT), seal(key, aad(outboxId), JSON.stringify({ t: body.text, h: body.html }))]);
+  return Buffer.concat([Buffer.of(FORMAT), seal(key, aad(outboxId), JSON.stringify({ t: body.text, h: body.html, ...(body.fromName ? { f: body.fromName } : {}) }))]);
 }
 
 /** Throws SealOpenError (lib/crypto/aead) if the body was sealed under another NEXTAUTH_SECRET, for another row, or altered. */
 export function openMailBody(outboxId: string, sealed: Buffer, secret?: string): MailBody {
   if (sealed[0] !== FORMAT) throw new Error("unknown sealed mail format");
   const key = serverDerivedKey(MAIL_KEY, secret);
-  const { t, h } = JSON.parse(open(key, aad(outboxId), sealed.subarray(1)).toString("utf8")) as { t: string; h: string };
-  return { text: t, html: h };
+  const { t, h, f } = JSON.parse(open(key, aad(outboxId), sealed.subarray(1)).toString("utf8")) as { t: string; h: string; f?: string };
+  return { text: t, html: h, ...(typeof f === "string" && f ? { fromName: f } : {}) };
 }

@@ -8,22 +8,39 @@ export interface RenderedMail {
   subject: string;
   text: string;
   html: string;
+  /** The From display name: the brand's sender name (lib/branding); absent: MAIL_FROM's. */
+  fromName?: string;
 }
+
+/** What an email shows of the tenant's brand (lib/branding Brand has these fields). Absent: the MSSP portal's. */
+export interface MailBrand {
+  productName: string;
+  emailSenderName: string;
+  supportEmail: string;
+  palette: { primary: string; onPrimary: string };
+}
+const HEX = /^#[0-9a-f]{6}$/;
 
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
-function layout(title: string, paragraphs: string[], action?: { label: string; href: string }, code?: string): string {
+function layout(title: string, paragraphs: string[], action?: { label: string; href: string }, code?: string, brand?: MailBrand): string {
   const body = paragraphs.map((p) => `<p style="margin:0 0 12px">${esc(p)}</p>`).join("");
+  // Colours only as validated hex (lib/branding); every text escaped.
+  const bg = brand && HEX.test(brand.palette.primary) ? brand.palette.primary : "#4f46e5";
+  const fg = brand && HEX.test(brand.palette.onPrimary) ? brand.palette.onPrimary : "#fff";
   const button = action
-    ? `<p style="margin:20px 0"><a href="${esc(action.href)}" style="background:#4f46e5;color:#fff;padding:10px 16px;border-radius:8px;text-decoration:none">${esc(action.label)}</a></p>`
+    ? `<p style="margin:20px 0"><a href="${esc(action.href)}" style="background:${bg};color:${fg};padding:10px 16px;border-radius:8px;text-decoration:none">${esc(action.label)}</a></p>`
     : "";
+  const footer = brand
+    ? `Sent by ${esc(brand.productName)}.${brand.supportEmail ? ` Questions: ${esc(brand.supportEmail)}.` : ""} If you did not expect this email, you can ignore it.`
+    : "Sent by the MSSP portal. If you did not expect this email, you can ignore it.";
   const codeBlock = code
     ? `<p style="margin:20px 0;font-size:28px;letter-spacing:6px;font-family:monospace;font-weight:600">${esc(code)}</p>`
     : "";
   return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a;max-width:560px;margin:0 auto;padding:24px">
 <h1 style="font-size:18px;margin:0 0 16px">${esc(title)}</h1>${body}${codeBlock}${button}
-<p style="margin:24px 0 0;color:#64748b;font-size:12px">Sent by the MSSP portal. If you did not expect this email, you can ignore it.</p>
+<p style="margin:24px 0 0;color:#64748b;font-size:12px">${footer}</p>
 </body></html>`;
 }
 
@@ -35,12 +52,13 @@ const ROLE_NAMES: Record<string, string> = {
   tenant_viewer: "Viewer",
 };
 
-export function invitationMail(d: { tenantName: string; role: string; link: string; expiresAt: Date }): RenderedMail {
+export function invitationMail(d: { tenantName: string; role: string; link: string; expiresAt: Date; brand?: MailBrand }): RenderedMail {
   const role = ROLE_NAMES[d.role] ?? d.role;
   const until = d.expiresAt.toUTCString();
   return {
     template: "team.invitation",
-    subject: `You're invited to join ${d.tenantName} on the MSSP portal`,
+    ...(d.brand ? { fromName: d.brand.emailSenderName } : {}),
+    subject: `You're invited to join ${d.tenantName} on ${d.brand ? d.brand.productName : "the MSSP portal"}`,
     text: [
       `You have been invited to join ${d.tenantName} as ${role}.`,
       "",
@@ -53,6 +71,8 @@ export function invitationMail(d: { tenantName: string; role: string; link: stri
       `Join ${d.tenantName}`,
       [`You have been invited to join ${d.tenantName} as ${role}.`, `The link works until ${until}. The page will email you a one-time code to confirm this address before your access is set up.`],
       { label: "Accept the invitation", href: d.link },
+      undefined,
+      d.brand,
     ),
   };
 }

@@ -20,6 +20,7 @@ import { computeFigures, type ReportFigures } from "./figures";
 import { REPORT_KIND_LABELS, type ReportFormat, type ReportKind } from "./kinds";
 import { periodLabel } from "./period";
 import { reportCsv, reportPdf } from "./render";
+import { pdfBrandOf } from "@/lib/branding/pdf";
 
 export type GenerateOutcome = "ready" | "failed" | "done-before";
 
@@ -85,7 +86,8 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
       return { figures: f, providerName: rows[0]?.name ?? null, tenant: f.tenant };
     });
     await withServiceRole("reports.generate", (db) => db.$client.query("update public.reports set progress = 60 where tenant_id = $1 and id = $2 and status = 'running'", [tenantId, reportId]));
-    const brand = opts.brand ?? (providerName ? { productName: providerName } : undefined);
+    // The tenant's brand (lib/branding): its product name, colour and logo; never the MSSP's where it is hidden.
+    const brand = opts.brand ?? (await pdfBrandOf(tenantId).catch(() => (providerName ? { productName: providerName } : undefined)));
     const bytes = await renderReport(claimed.kind, claimed.format, figures, brand);
     const link = `${await portalOriginFor({ slug: tenant.slug, kind: tenant.kind })}/reports/${reportId}/download`;
     const mailed = await withServiceRole("reports.generate", async (db) => {

@@ -11,6 +11,7 @@ import { TeamError } from "./errors";
 import { inviteLinkFor } from "./links";
 import { createInvitation, revokeInvitation } from "./mutations";
 import { INVITE_TTL_DAYS, newInviteToken } from "./tokens";
+import { brandOfTenant } from "@/lib/branding/resolve";
 
 export interface SentInvitation {
   id: string;
@@ -27,7 +28,8 @@ async function mailFor(db: Db, tenantId: string, input: { email: string; role: R
   const mail = await enqueueMail(db, {
     to: input.email,
     tenantId,
-    message: invitationMail({ tenantName: tenant.name, role: input.role, link, expiresAt: input.expiresAt }),
+    // The invited tenant's brand (lib/branding): product name, colours, sender name; no MSSP brand where it is hidden.
+    message: invitationMail({ tenantName: tenant.name, role: input.role, link, expiresAt: input.expiresAt, brand: await brandOfTenant(tenantId) }),
   });
   return mail.id;
 }
