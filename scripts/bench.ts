@@ -31,6 +31,7 @@
 // export/restore rates, scripts/bench/lifecycle.ts; also part of the default
 // run, last, since it takes about 70 s at the default scale);
 // --only=metering: usage events recorded and rolled up, 1,000 tenants × 30 days, scripts/bench/metering.ts;
+// --only=brand: the host's brand per request (warm cache < 0.2 ms, cold) and a page with/without a brand, scripts/bench/brand.ts;
 // --only=health: every tenant's health evaluated, and the console /health page's data p95, scripts/bench/health.ts;
 // --only=ingest: POST /alerts' database part, batches of 500 under RLS vs a
 // raw COPY of the same rows, scripts/bench/ingest.ts, then alerts/s through
@@ -380,6 +381,23 @@ async function main() {
     });
   }
 
+  // ------------------------------------------------------------ branding
+  let brandLines: string[] = [];
+  if (!only || only.has("brand")) {
+    console.log(`\nBranding (scripts/bench/brand.ts): the host's brand per request, warm and cold, and a page with and without a brand`);
+    const { runBrandBench } = await import("./bench/brand");
+    const { rows: plainRows } = await (async () => {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        return await c.query<{ slug: string }>("select slug from public.tenants where kind = 'customer' and id <> $1 order by slug limit 1", [data.customer.id]);
+      } finally {
+        await c.end();
+      }
+    })();
+    brandLines = await runBrandBench({ url: db.url, customer: { id: data.customer.id, slug: data.customer.slug }, site: { slug: data.site.slug }, plain: { slug: plainRows[0].slug }, log: console.log });
+  }
+
   // ------------------------------------------------------ API ingestion
   // Before the rules part: with rules on every tenant each arrival also queues an evaluation job.
   let ingestLines: string[] = [];
@@ -546,6 +564,10 @@ async function main() {
   if (overviewLines.length > 0) {
     console.log(`\nCredentials overview (ms per page load):`);
     for (const line of overviewLines) console.log(`  ${line}`);
+  }
+  if (brandLines.length > 0) {
+    console.log("\nBranding (per request):");
+    for (const line of brandLines) console.log(`  ${line}`);
   }
   if (configLines.length > 0) {
     console.log(`\nTenant configuration (issue 10; ms per call, whole transaction):`);
