@@ -14,6 +14,8 @@ import { runInfo } from "./lib/markers";
 const ACME = tenantUrl("acme");
 test.use({ actionTimeout: 20_000 });
 test.describe.configure({ mode: "serial" });
+// Long walks through several pages, each checked by axe at two widths.
+test.setTimeout(240_000);
 
 async function owner<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: runInfo().databaseUrl });

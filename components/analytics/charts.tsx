@@ -37,7 +37,7 @@ export function SeverityTrendChart({ rows, title }: { rows: SeverityDayRow[]; ti
           <XAxis dataKey="day" tickFormatter={shortDay} tick={tick} minTickGap={16} />
           <YAxis allowDecimals={false} tick={tick} width={40} />
           <Tooltip labelFormatter={(d) => shortDay(String(d))} itemSorter={(i) => SEVERITIES.indexOf(i.dataKey as (typeof SEVERITIES)[number])} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={(i) => SEVERITIES.indexOf(i.dataKey as (typeof SEVERITIES)[number])} />
           {SEVERITIES.map((s) => (
             <Bar key={s} dataKey={s} stackId="sev" fill={SEVERITY_COLORS[s]} name={label(s)} isAnimationActive={false} />
           ))}

@@ -9,8 +9,8 @@ const dur = (ms: number | null) => (ms === null ? "—" : formatDuration(ms));
 const mins = (m: number | null) => (m === null ? "—" : formatDuration(m * 60_000));
 const pct = (part: number, whole: number) => (whole === 0 ? "—" : `${((100 * part) / whole).toFixed(1)}%`);
 const cap = (s: string) => s[0].toUpperCase() + s.slice(1);
-const th = "px-2 py-1.5 text-left text-xs font-semibold text-slate-700";
-const td = "px-2 py-1 text-right tabular-nums text-slate-800";
+const th = "whitespace-nowrap px-2 py-1.5 text-left text-xs font-semibold text-slate-700";
+const td = "whitespace-nowrap px-2 py-1 text-right tabular-nums text-slate-800";
 
 /** Days newest first, in a scrolling box (the chart shows the same days oldest first). */
 export function DayTable<K extends string>(props: { label: string; columns: K[]; headers?: Partial<Record<K, string>>; rows: Array<{ day: string } & Record<K, number>>; testId: string }) {
