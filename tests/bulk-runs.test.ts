@@ -137,6 +137,25 @@ describe("a setting change over a subtree", () => {
   });
 });
 
+describe("the pages' data", () => {
+  test("the MSSP admin reads the runs and a run's lines; an analyst and a customer admin get nothing", async () => {
+    const { loadBulkHome, loadRunPage } = await import("@/lib/bulk/page-data");
+    const home = await asAdmin((tx) => loadBulkHome(tx));
+    assert.ok(home && home.runs.length >= 1 && home.roots.some((r) => r.id === fx.tenants.acme));
+    const id = home!.runs[0].id;
+    const page = await asAdmin((tx) => loadRunPage(tx, id, { status: "undone" }));
+    assert.equal(page?.run.status, "undone");
+    assert.equal(page?.items.length, 3);
+    assert.deepEqual(page?.problems, []);
+    const bad = await asAdmin((tx) => loadRunPage(tx, id, { status: "bogus", page: "0" }));
+    assert.equal(bad?.problems.length, 2, "a bad filter and page are notes, not errors");
+    for (const user of ["msspAnalyst", "acmeAdmin"] as const) {
+      assert.equal(await withTenant({ userId: fx.users[user], activeTenantId: null }, (tx) => loadBulkHome(tx)), null, user);
+      assert.equal(await withTenant({ userId: fx.users[user], activeTenantId: null }, (tx) => loadRunPage(tx, id, {})), null, user);
+    }
+  });
+});
+
 describe("the PDP is asked per tenant", () => {
   test("a tenant whose policy denies is skipped with the reason, at the dry run", async () => {
     process.env.CERBOS_URL = tightened.url;
