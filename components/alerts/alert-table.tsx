@@ -11,7 +11,7 @@ import { SlaCell } from "./sla-badges";
 const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 
 export function AlertTable(props: { page: AlertListPage["alerts"]; filters: AlertFilters; showTenant: boolean; bulk: boolean }) {
-  const { rows, total, page, pageCount } = props.page;
+  const { rows, total, totalIsLowerBound, page, pageCount } = props.page;
   if (rows.length === 0) {
     return (
       <FilteredEmpty
@@ -82,7 +82,7 @@ export function AlertTable(props: { page: AlertListPage["alerts"]; filters: Aler
           </tbody>
         </table>
       </div>
-      <Pager total={total} noun="alert" page={page} pageCount={pageCount} hrefFor={(n) => alertListHref(props.filters, { page: n })} testId="alerts-total" />
+      <Pager total={total} totalIsLowerBound={totalIsLowerBound} noun="alert" page={page} pageCount={pageCount} hrefFor={(n) => alertListHref(props.filters, { page: n })} testId="alerts-total" />
     </div>
   );
 }

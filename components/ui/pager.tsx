@@ -9,6 +9,8 @@ export function Pager(props: {
   testId: string;
   /** With the page size the count reads "1–50 of 1,675 tenants" (the rows shown, of all). */
   pageSize?: number;
+  /** The count stopped at `total`: it reads "10,000+", and the last page asks for narrower filters. */
+  totalIsLowerBound?: boolean;
 }) {
   const { total, page, pageCount, pageSize } = props;
   const noun = `${props.noun}${total === 1 ? "" : "s"}`;
@@ -19,7 +21,9 @@ export function Pager(props: {
     <div className="flex items-center justify-between border-t border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-600">
       <span data-testid={props.testId}>
         {pageSize ? `${from.toLocaleString("en")}–${to.toLocaleString("en")} of ` : ""}
-        {total.toLocaleString("en")} {noun} · page {page} of {pageCount}
+        {total.toLocaleString("en")}
+        {props.totalIsLowerBound ? "+" : ""} {noun} · page {page} of {pageCount}
+        {props.totalIsLowerBound && page === pageCount ? " · narrow the filters to reach older ones" : ""}
       </span>
       <div className="flex gap-2">
         {page > 1 ? (

@@ -113,9 +113,15 @@ export interface AlertRow {
   resolvedAt: Date | null;
 }
 
+/** The alert list counts matches up to this many; past it, "10,000+" and narrower filters for older pages. */
+export const ALERT_COUNT_CAP = 10_000;
+
 export interface AlertPage {
   rows: AlertRow[];
+  /** Matching alerts, counted up to ALERT_COUNT_CAP. */
   total: number;
+  /** More than `total` match (the count stopped at the cap). */
+  totalIsLowerBound: boolean;
   page: number;
   pageCount: number;
 }
@@ -175,12 +181,17 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
   if (filters.tenant) {
     // A filter, not a scope: RLS already bounds which tenants exist here.
     const [tenant] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, filters.tenant));
-    if (!tenant) return { rows: [], total: 0, page: 1, pageCount: 1 };
+    if (!tenant) return { rows: [], total: 0, totalIsLowerBound: false, page: 1, pageCount: 1 };
     where.push(eq(alerts.tenantId, tenant.id));
   }
   const condition = where.length ? and(...where) : undefined;
 
-  const [{ total }] = await db.select({ total: count() }).from(alerts).where(condition);
+  // Counted up to a cap: past it the page says "10,000+", so a list over a
+  // million alerts costs a bounded index walk, not a count of every row.
+  const capped = db.select({ one: sql<number>`1`.as("one") }).from(alerts).where(condition).limit(ALERT_COUNT_CAP + 1).as("capped");
+  const [{ counted }] = await db.select({ counted: count() }).from(capped);
+  const totalIsLowerBound = counted > ALERT_COUNT_CAP;
+  const total = Math.min(counted, ALERT_COUNT_CAP);
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(filters.page, pageCount);
 
@@ -224,7 +235,7 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
     assigneeName: r.assignedTo ? (nameOf.get(r.assignedTo) ?? "Someone outside your tenants") : null,
     groupName: r.assignedGroupId ? (groupNames.get(r.assignedGroupId) ?? "a group") : null,
   }));
-  return { rows, total, page, pageCount };
+  return { rows, total, totalIsLowerBound, page, pageCount };
 }
 
 /**
