@@ -1,0 +1,111 @@
+// Reports end to end (issue 13, point 4): the MSSP admin generates an
+// executive PDF for Acme on the console; the portal's own worker makes it
+// (the page's status moves from Queued to Ready by itself); the admin
+// downloads it, and its first page is rendered to PNG (pdftoppm, Debian
+// poppler-utils) to be looked at. Acme's admin downloads the same report from
+// Acme's host, and gets 404 for another customer's. Screenshots at desktop
+// and 390 px; axe 0 serious/critical.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { expect, test } from "@playwright/test";
+import pg from "pg";
+import { DESKTOP, expectNoSeriousA11yViolations, PHONE } from "./a11y";
+import { CONSOLE, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
+import { runInfo } from "./lib/markers";
+
+const ACME = tenantUrl("acme");
+test.use({ actionTimeout: 20_000 });
+test.describe.configure({ mode: "serial" });
+
+async function owner<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+let reportId = "";
+
+test("the MSSP admin generates a PDF report for Acme and downloads it", async ({ page }) => {
+  await page.setViewportSize(DESKTOP);
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await page.goto(`${CONSOLE}/reports`);
+  await expect(page.getByRole("heading", { name: "Reports", exact: true })).toBeVisible();
+
+  const form = page.getByRole("form", { name: "Generate a report" });
+  // An inverted period is refused with a sentence; nothing is queued.
+  await form.getByLabel("Customer or site").selectOption({ label: "Acme Corp" });
+  await form.getByLabel("From (UTC)").fill("2026-11-30");
+  await form.getByLabel("To (UTC, inclusive)").fill("2026-11-01");
+  await form.getByRole("button", { name: "Generate" }).click();
+  await expect(form.getByText(/ends before it starts/)).toBeVisible();
+
+  const from = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+  const to = new Date().toISOString().slice(0, 10);
+  await form.getByLabel("Customer or site").selectOption({ label: "Acme Corp" });
+  await form.getByLabel("Report").selectOption("executive");
+  await form.getByLabel("Format").selectOption("pdf");
+  await form.getByLabel("From (UTC)").fill(from);
+  await form.getByLabel("To (UTC, inclusive)").fill(to);
+  await form.getByRole("button", { name: "Generate" }).click();
+  await expect(form.getByText("Report queued")).toBeVisible();
+
+  const [row] = await owner<{ id: string }>(
+    "select r.id from public.reports r join public.tenants t on t.id = r.tenant_id where t.slug = 'acme' order by r.created_at desc limit 1",
+  );
+  reportId = row.id;
+  // The portal's worker makes it; the page refreshes itself until it is Ready.
+  const ready = page.getByTestId("report-row").filter({ has: page.getByText("Acme Corp") }).first();
+  await expect(ready).toHaveAttribute("data-status", "ready", { timeout: 60_000 });
+  await page.screenshot({ path: `${SCREENSHOTS}/reports-console.png`, fullPage: true });
+  await expectNoSeriousA11yViolations(page);
+
+  const pdf = await page.request.get(`${CONSOLE}/reports/${reportId}/download`);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+  expect(pdf.headers()["content-disposition"]).toMatch(/^attachment; filename="executive-report-acme-.*\.pdf"$/);
+  const bytes = await pdf.body();
+  expect(bytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+  // First page to PNG, to look at.
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  writeFileSync(`${SCREENSHOTS}/reports-acme.pdf`, bytes);
+  execFileSync("pdftoppm", ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", `${SCREENSHOTS}/reports-acme.pdf`, `${SCREENSHOTS}/reports-pdf-page1`]);
+
+  await page.setViewportSize(PHONE);
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Reports", exact: true })).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/reports-console-390.png`, fullPage: true });
+  await expectNoSeriousA11yViolations(page);
+});
+
+test("Acme's admin downloads the report from Acme's host; another customer's report is 404", async ({ page }) => {
+  test.skip(!reportId, "needs the report made above");
+  await page.setViewportSize(DESKTOP);
+  await signIn(page, ACME, "acme.admin@demo.test");
+  await page.goto(`${ACME}/reports`);
+  await expect(page.getByRole("heading", { name: "Reports", exact: true })).toBeVisible();
+  await expect(page.getByTestId("report-row").first()).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/reports-tenant.png`, fullPage: true });
+  await expectNoSeriousA11yViolations(page);
+
+  const pdf = await page.request.get(`${ACME}/reports/${reportId}/download`);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+
+  // A report of Globex (inserted as the owner) does not exist for Acme's admin, on either host.
+  const [globex] = await owner<{ id: string }>(
+    `insert into public.reports (tenant_id, kind, format, period_start, period_end, status, progress, content, size_bytes)
+     select id, 'executive', 'csv', now() - interval '7 days', now(), 'ready', 100, 'x', 1 from public.tenants where slug = 'globex' returning id`,
+  );
+  expect((await page.request.get(`${ACME}/reports/${globex.id}/download`)).status()).toBe(404);
+  // On the console (a host this session may not be signed in to): never the file.
+  expect([401, 404]).toContain((await page.request.get(`${CONSOLE}/reports/${globex.id}/download`)).status());
+
+  await page.setViewportSize(PHONE);
+  await page.reload();
+  await page.screenshot({ path: `${SCREENSHOTS}/reports-tenant-390.png`, fullPage: true });
+  await expectNoSeriousA11yViolations(page);
+});
