@@ -11,6 +11,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { scopeSeries, tenantMetrics, totalOf, type TenantMetrics } from "@/lib/analytics/rollups";
 import { settingDefinition } from "@/lib/settings/registry";
+import { withServiceRole } from "@/lib/db/service-role";
+import { moveTenant } from "@/lib/lifecycle/move";
 import { purgeExpiredAlerts } from "@/lib/retention/purge";
 import { ensureCerbos } from "@/scripts/lib/cerbos";
 import { insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
@@ -167,8 +169,8 @@ describe("rollups stay exact", () => {
 
   test("a tenant move keeps each tenant's rows; subtrees follow the tree", async () => {
     const rowsBefore = await owner(STORED);
-    // acme-us moves from acme to globex.
-    await owner("update public.tenants set parent_id = $1 where id = $2", [fx.tenants.globex, fx.tenants["acme-us"]]);
+    // acme-us moves from acme to globex, as the lifecycle's move does it.
+    await withServiceRole("lifecycle.workflow", (sdb) => moveTenant(sdb, fx.tenants["acme-us"], fx.tenants.globex));
     await insertBatch("acme-us", [{ sev: "critical", detected: daysAgo(1) }]);
     await assertExact("after a move");
     assert.ok((await owner(STORED)).length >= rowsBefore.length);
@@ -187,7 +189,7 @@ describe("rollups stay exact", () => {
       assert.equal(totalOf(got.period).created, direct.created, `${root} subtree created`);
       assert.equal(Object.values(got.openNow).reduce((a, b) => a + b, 0), direct.open, `${root} subtree open`);
     }
-    await owner("update public.tenants set parent_id = $1 where id = $2", [fx.tenants.acme, fx.tenants["acme-us"]]);
+    await withServiceRole("lifecycle.workflow", (sdb) => moveTenant(sdb, fx.tenants["acme-us"], fx.tenants.acme));
     await assertExact("after moving back");
   });
 
