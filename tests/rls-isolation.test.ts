@@ -1005,7 +1005,8 @@ const BRAND_TABLES: TableSpec[] = [
     }),
     update: `update public.brand_drafts set draft = '{"productName":"Hijacked"}'`,
     touchHome: () => undefined,
-    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    // One draft per tenant: a positive-control delete at home would remove the seeded row other pairs target.
+    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: false }),
     homeReadable: (r) => DELETERS.includes(r!),
     seed: (owner, fx, slug) => owner.query(`insert into public.brand_drafts (tenant_id, draft) values ($1, '{"productName":"Seeded"}')`, [fx.tenants[slug]]),
   },
