@@ -117,8 +117,6 @@ interface TableSpec {
     | "brand_drafts"
     | "reports"
     | "report_schedules"
-    | "brand_assets"
-    | "brand_drafts"
     | "alert_daily_rollups"
     | "alert_open_counts";
   key: string;
