@@ -187,14 +187,6 @@ async function seedNewerTables(c: pg.Client, fx: Fixtures) {
      values ($1, $2, $3, 0, 'Acme EU', 'done', 'UTC (default) → UTC (set here)', '{"own":null}', '{"own":"UTC"}', 'Time zone is now UTC.', now())`,
     [acme, bulk.id, fx.tenants["acme-eu"]],
   );
-  // Branding (issue 14): an uploaded logo and a draft brand (their bytes and JSON travel).
-  await c.query(
-    `insert into public.brand_assets (tenant_id, sha256, content_type, bytes, width, height, created_by)
-     select $1, encode(extensions.digest(b, 'sha256'), 'hex'), 'image/svg+xml', b, 32, 32, $2
-       from (select convert_to('<svg xmlns="http://www.w3.org/2000/svg"><rect width="32" height="32"/></svg>', 'UTF8') as b) x`,
-    [acme, fx.users.acmeAdmin],
-  );
-  await c.query(`insert into public.brand_drafts (tenant_id, draft, updated_by) values ($1, '{"productName":"Acme SOC"}', $2)`, [acme, fx.users.acmeAdmin]);
   // Customer reports (issue 13 point 4): a schedule and a ready report made by it (its bytes travel).
   const { rows: [sched] } = await c.query(
     "insert into public.report_schedules (tenant_id, kind, format, cadence, recipients, next_run_at, created_by) values ($1, 'executive', 'pdf', 'monthly', '{soc@acme.test}', now() + interval '20 days', $2) returning id",
