@@ -67,6 +67,8 @@ async function eventually(check: () => Promise<boolean>, ms = 5_000): Promise<bo
   return false;
 }
 
+const settle = () => new Promise((r) => setTimeout(r, 500));
+
 let a: Child;
 let b: Child;
 before(async () => {
@@ -112,6 +114,8 @@ test("in one process: TTL expiry, the size bound drops the least recently used, 
 
 test("a write committed in process b evicts process a's cached entry; a reloads the new value", async () => {
   await b.send({ op: "write", key: "acme.localhost", value: "v1" });
+  // Let the write's own notification reach a first (on a loaded machine it can lag the next command).
+  await settle();
   assert.deepEqual(await a.send({ op: "get", key: "acme.localhost" }), { value: "v1", loaded: true });
   assert.deepEqual(await a.send({ op: "get", key: "acme.localhost" }), { value: "v1", loaded: false }, "served from a's cache");
   await b.send({ op: "write", key: "acme.localhost", value: "v2" });
@@ -125,6 +129,7 @@ test("a write committed in process b evicts process a's cached entry; a reloads 
 });
 
 test("control: a write without the notification leaves a's copy stale (the cache is really caching)", async () => {
+  await settle();
   await a.send({ op: "get", key: "acme.localhost" });
   await b.send({ op: "write", key: "acme.localhost", value: "v3-silent", notify: false });
   await new Promise((r) => setTimeout(r, 300));
