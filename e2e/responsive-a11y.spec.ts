@@ -120,3 +120,29 @@ test("signed-out pages at 390px and 1280px on both hosts", async ({ page }) => {
   }
   expect(problems).toEqual([]);
 });
+
+test("on a phone the main navigation folds behind a Menu button that works from the keyboard", async ({ page }) => {
+  await page.setViewportSize(PHONE);
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await expect(page.getByTestId("signed-in-user")).toBeVisible();
+  const menu = page.getByRole("button", { name: /^Menu/ });
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(nav).toBeHidden();
+  await menu.focus();
+  await page.keyboard.press("Enter");
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await expect(nav.getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
+  await expectNoSidewaysScrollNow(page);
+  await page.screenshot({ path: `${OUT}/phone-menu-open.png`, fullPage: true });
+  await nav.getByRole("link", { name: "Customers" }).click();
+  await expect(page).toHaveURL(`${CONSOLE}/customers`);
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await menu.click();
+  await expect(nav.getByRole("link", { name: "Customers" })).toHaveAttribute("aria-current", "page");
+});
+
+async function expectNoSidewaysScrollNow(page: Page) {
+  const s = await sidewaysScroll(page);
+  expect(s.scrollWidth, s.culprits.join("; ")).toBeLessThanOrEqual(s.clientWidth + 1);
+}

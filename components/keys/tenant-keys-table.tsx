@@ -105,7 +105,7 @@ export function TenantKeysTable({ data }: { data: KeysPageData }) {
       ) : (
         <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
           <div role="region" aria-label="Tenant data keys" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
-            <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="tenant-keys">
+            <table className="w-full min-w-[48rem] divide-y divide-slate-200 text-sm" data-testid="tenant-keys">
               <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
                 <tr>
                   <th className="px-4 py-3">Tenant</th>
