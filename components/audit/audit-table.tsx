@@ -74,7 +74,7 @@ export function AuditTable(props: { page: AuditPage; filters: AuditFilters; show
     );
   }
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+    <div role="region" aria-label="Audit events" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="audit-table">
         <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
