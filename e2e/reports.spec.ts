@@ -33,7 +33,7 @@ test("the MSSP admin generates a PDF report for Acme and downloads it", async ({
   await page.setViewportSize(DESKTOP);
   await signIn(page, CONSOLE, "mssp.admin@demo.test");
   await page.goto(`${CONSOLE}/reports`);
-  await expect(page.getByRole("heading", { name: "Reports", exact: true })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Reports", exact: true, level: 1 })).toBeVisible();
 
   const form = page.getByRole("form", { name: "Generate a report" });
   // An inverted period is refused with a sentence; nothing is queued.
@@ -76,7 +76,7 @@ test("the MSSP admin generates a PDF report for Acme and downloads it", async ({
 
   await page.setViewportSize(PHONE);
   await page.reload();
-  await expect(page.getByRole("heading", { name: "Reports", exact: true })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Reports", exact: true, level: 1 })).toBeVisible();
   await page.screenshot({ path: `${SCREENSHOTS}/reports-console-390.png`, fullPage: true });
   await expectNoSeriousA11yViolations(page);
 });
@@ -86,7 +86,7 @@ test("Acme's admin downloads the report from Acme's host; another customer's rep
   await page.setViewportSize(DESKTOP);
   await signIn(page, ACME, "acme.admin@demo.test");
   await page.goto(`${ACME}/reports`);
-  await expect(page.getByRole("heading", { name: "Reports", exact: true })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Reports", exact: true, level: 1 })).toBeVisible();
   await expect(page.getByTestId("report-row").first()).toBeVisible();
   await page.screenshot({ path: `${SCREENSHOTS}/reports-tenant.png`, fullPage: true });
   await expectNoSeriousA11yViolations(page);

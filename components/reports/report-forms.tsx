@@ -118,7 +118,7 @@ export function ScheduleForm(props: { tenants: Tenant[] }) {
             ))}
           </select>
         </label>
-        <label className={`${label} min-w-0 flex-1`}>
+        <label className={`${label} w-full sm:w-auto sm:min-w-[16rem] sm:flex-1`}>
           Email a link to (comma separated, up to 20)
           <input name="recipients" className={`${input} w-full`} placeholder="soc-lead@example.com" />
           <FieldError state={state} name="recipients" />

@@ -39,7 +39,7 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
 
       <section className={card} aria-labelledby="reports-heading">
         <h2 id="reports-heading" className="mb-3 text-base font-semibold text-slate-900">
-          Reports
+          Stored reports
         </h2>
         {data.reports.length === 0 ? (
           <div className="rounded-lg border border-dashed border-slate-300 p-6 text-center" data-testid="reports-empty">
