@@ -8,7 +8,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
 import { DESKTOP, expectNoSeriousA11yViolations, expectNoSidewaysScroll, PHONE } from "./a11y";
-import { CONSOLE, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
+import { CONSOLE, SCREENSHOTS, signedInAs, signIn, tenantUrl } from "./helpers";
 import { runInfo } from "./lib/markers";
 
 const ACME = tenantUrl("acme");
@@ -117,6 +117,8 @@ test("the MSSP admin filters to Acme's subtree and 30 days, then drills into a s
 test("Acme's admin sees Acme's own dashboard: its sites ranked, no other customer", async ({ page }) => {
   await page.setViewportSize(DESKTOP);
   await signIn(page, ACME, "acme.admin@demo.test");
+  // Without a second factor signIn returns on the click: wait for the session before navigating.
+  await signedInAs(page, "acme.admin@demo.test");
   await page.goto(`${ACME}/dashboard`);
   await expect(page.getByRole("heading", { name: "Dashboard", exact: true })).toBeVisible();
   expect(await num(page, "kpi-open")).toBe(await openIn("acme"));
