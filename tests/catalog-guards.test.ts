@@ -502,15 +502,15 @@ describe("security-definer functions the API roles can call", () => {
     // lib/usage: the tenants whose usage the caller may read (admin roles, or its key's usage:read scope,
     // which a key may not read from api_keys itself); a subset of tenancy.visible_tenant_ids() (tests/usage-rls.test.ts).
     "usage.readable_tenant_ids()",
-  ];
-  test("anon and authenticated may execute no security-definer function but the reviewed RLS helpers", async () => {
-    const rows = await withClient(db.url, async (c) =>
-      (await c.query<{ fn: string; anon: boolean }>(
     // lib/analytics: a customer's own percentile among its MSSP's other customers (the tenant's /benchmark);
     // ranks the peers inside the database and returns only the caller's own value, its percentile and the
     // group's size (nothing below 5), for a customer the caller holds mssp_admin, mssp_analyst or tenant_admin
     // on (tests/analytics-compare.test.ts asks as an analyst, a viewer, another customer and another MSSP).
     "analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date)",
+  ];
+  test("anon and authenticated may execute no security-definer function but the reviewed RLS helpers", async () => {
+    const rows = await withClient(db.url, async (c) =>
+      (await c.query<{ fn: string; anon: boolean }>(
         `select format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) as fn,
                 has_function_privilege('anon', p.oid, 'execute') as anon
            from pg_proc p join pg_namespace n on n.oid = p.pronamespace

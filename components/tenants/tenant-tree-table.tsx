@@ -2,7 +2,6 @@ import { SEVERITIES } from "@/drizzle/schema";
 import { TENANT_STATUS_LABELS } from "@/lib/lifecycle/states";
 import { totalOf, type TenantNode } from "@/lib/tenancy/tree";
 import { handoffHref } from "@/lib/auth/handoff-link";
-import { handoffHref } from "@/lib/auth/handoff-link";
 
 // Severity as text on white: the -700 shades (4.5:1 or more; the chart colours are too light for text).
 const SEVERITY_TEXT: Record<(typeof SEVERITIES)[number], string> = {
@@ -39,12 +38,6 @@ function Row({ node, rootDepth }: { node: TenantNode; rootDepth: number }) {
             )}
             {node.status !== "active" && (
               <span className="rounded bg-red-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-red-700">{TENANT_STATUS_LABELS[node.status]}</span>
-            )}
-            {node.kind !== "mssp" && (
-              // Into the customer's (or site's) own portal, signed in: a one-time handoff (lib/auth/handoff.ts).
-              <a href={handoffHref(node.slug)} className="ml-auto whitespace-nowrap text-xs font-medium text-brand hover:underline" data-testid={`open-portal-${node.slug}`} aria-label={`Open ${node.name}'s portal`}>
-                Open portal ↗
-              </a>
             )}
             {node.kind !== "mssp" && (
               // Into the customer's (or site's) own portal, signed in: a one-time handoff (lib/auth/handoff.ts).

@@ -141,13 +141,6 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   },
   "console /audit page": { hosts: ["console"], cells: consolePage("/audit", ["200"], ["to:/tenants"]) },
   // Usage (lib/usage): operators get the table (an analyst's lists no customer: billing:view is the MSSP admin's); others 403.
-  "console /usage page": { hosts: ["console"], cells: (who, h, ctx) => ["/usage", "/usage?sort=bogus&q=MKRIVAL&page=0"].flatMap((p) => consolePage(p, ["200"], ["403"])(who, h, ctx)) },
-  "console /usage/[slug] page": {
-    hosts: ["console"],
-    // Another MSSP's customer and a missing one answer alike (the page's "no customer here" state).
-    cells: (who, _h, ctx) =>
-      [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant"].map((slug) =>
-        get(`/usage/${slug}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
   // Comparison (lib/analytics): operators (benchmark:view) compare the customers they see; a rival MSSP's customer is simply not there.
   "console /compare page": {
     hosts: ["console"],
@@ -156,6 +149,13 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
         consolePage(p, ["200"], ["403"])(who, h, ctx),
       ),
   },
+  "console /usage page": { hosts: ["console"], cells: (who, h, ctx) => ["/usage", "/usage?sort=bogus&q=MKRIVAL&page=0"].flatMap((p) => consolePage(p, ["200"], ["403"])(who, h, ctx)) },
+  "console /usage/[slug] page": {
+    hosts: ["console"],
+    // Another MSSP's customer and a missing one answer alike (the page's "no customer here" state).
+    cells: (who, _h, ctx) =>
+      [...slugs(ctx).map(({ slug }) => slug), "no-such-tenant"].map((slug) =>
+        get(`/usage/${slug}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
   },
   // Billing (lib/billing): the MSSP admin reads and runs billing (billing:view / billing:manage); an MSSP analyst and everyone
   // without an MSSP role get 403. An invoice nobody here has (a random id) is 404 for everyone signed in; downloads are 401 signed out.
@@ -299,12 +299,18 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
         get(`/alerts/${id}`, ...(signedOut(who) ? (["signin"] as Outcome[]) : !ACME_MEMBERS.includes(who) ? (["403"] as Outcome[]) : tenant === "acme" ? (["200"] as Outcome[]) : (["404"] as Outcome[])))),
   },
   "tenant /settings page": { hosts: ["acme"], cells: tenantPage(["/settings", "/settings?tenant=globex", "/settings?tenant=acme-eu-west"]) },
+  // The brand page: the tenant's admins and the MSSP's admins (branding:manage); other members 403.
+  "tenant /settings/brand page": {
+    hosts: ["acme"],
+    cells: (who) => [get("/settings/brand", ...(signedOut(who) ? (["signin"] as Outcome[]) : who === "mssp_admin" || who === "acme_admin" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))],
+  },
   "tenant /workflows page": { hosts: ["acme"], cells: tenantPage(["/workflows", "/workflows?edit=00000000-0000-4000-8000-000000000000"]) },
   "tenant /audit page": { hosts: ["acme"], cells: tenantPage(["/audit", "/audit?tenant=globex"]) },
   "tenant /credentials page": { hosts: ["acme"], cells: tenantPage(["/credentials", "/credentials?tenant=globex", "/credentials?tenant=acme-eu-west"]) },
   "tenant /api-keys page": { hosts: ["acme"], cells: tenantPage(["/api-keys", "/api-keys?tenant=globex"]) },
   "tenant /domains page": { hosts: ["acme"], cells: tenantPage(["/domains", "/domains?tenant=globex"]) },
   "tenant /usage page": { hosts: ["acme"], cells: tenantPage(["/usage", "/usage?tenant=globex"]) },
+  "tenant /benchmark page": { hosts: ["acme"], cells: tenantPage(["/benchmark", "/benchmark?group=industry&days=bogus"]) },
   "tenant /dashboard page": { hosts: ["acme"], cells: tenantPage(["/dashboard", "/dashboard?scope=globex", "/dashboard?range=999d"]) },
   "tenant /status page": { hosts: ["acme"], cells: tenantPage(["/status", "/status?tenant=globex"]) },
   // Billing: members get the page (invoices for billing:view holders, a note for others); an invoice that is not theirs is 404.
@@ -326,12 +332,6 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   "tenant /reports/[id]/download route": {
     hosts: ["acme"],
     // Who first, then what: signed out 401; no role on the host's tenant 403; no such report (or not a uuid) 404.
-  // The brand page: the tenant's admins and the MSSP's admins (branding:manage); other members 403.
-  "tenant /settings/brand page": {
-    hosts: ["acme"],
-    cells: (who) => [get("/settings/brand", ...(signedOut(who) ? (["signin"] as Outcome[]) : who === "mssp_admin" || who === "acme_admin" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))],
-  },
-  "tenant /benchmark page": { hosts: ["acme"], cells: tenantPage(["/benchmark", "/benchmark?group=industry&days=bogus"]) },
     cells: (who) =>
       [NO_REPORT, "not-a-uuid"].map((id) =>
         get(`/reports/${id}/download`, ...(signedOut(who) ? (["401"] as Outcome[]) : ACME_MEMBERS.includes(who) ? (["404"] as Outcome[]) : (["403"] as Outcome[])))),

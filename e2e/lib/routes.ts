@@ -20,7 +20,7 @@ export interface AppRoute {
 
 const APP = path.join(process.cwd(), "app");
 // Paths every portal host serves as they are (proxy.ts SHARED_PREFIXES).
-const SHARED = ["/api/auth", "/api/v1", "/api-docs", "/signin", "/invite", "/account", "/handoff", "/api/tls", "/brand-asset"];
+const SHARED = ["/api/auth", "/api/v1", "/api-docs", "/signin", "/invite", "/account", "/brand-asset", "/handoff", "/api/tls"];
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
