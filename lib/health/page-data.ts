@@ -98,25 +98,11 @@ async function recentTransitions(tx: TenantTx, tenantIds: string[], limit: numbe
   return rows.map((r) => ({ tenantId: r.tenant_id, tenantSlug: r.slug, tenantName: r.name, from: r.from_state, to: r.to_state, reasons: r.reasons, at: new Date(r.occurred_at), notified: r.notified }));
 }
 
-/** PDP answers for many tenants: chunks asked concurrently (checkActionsForEach asks its own batches one after another). */
-const PDP_CHUNK = 200;
-const PDP_PARALLEL = 4;
-async function decideAll(tx: TenantTx, rows: TenantResource[]): Promise<Map<string, Record<typeof HEALTH_ACTION, boolean>>> {
-  const principal = principalFromClaims(tx.claims);
-  const chunks: TenantResource[][] = [];
-  for (let i = 0; i < rows.length; i += PDP_CHUNK) chunks.push(rows.slice(i, i + PDP_CHUNK));
-  const out = new Map<string, Record<typeof HEALTH_ACTION, boolean>>();
-  for (let i = 0; i < chunks.length; i += PDP_PARALLEL) {
-    const answers = await Promise.all(chunks.slice(i, i + PDP_PARALLEL).map((c) => checkActionsForEach(principal, [HEALTH_ACTION], c)));
-    for (const m of answers) for (const [k, v] of m) out.set(k, v);
-  }
-  return out;
-}
-
 /** Every customer and site the caller sees (RLS) and may see the health of (PDP), worst first. */
 export async function loadHealthBoard(tx: TenantTx, query: BoardQuery = DEFAULT_QUERY): Promise<HealthBoard> {
   const { rows } = await tx.client.query<TenantRow>(TENANTS_SQL);
-  const decisions = await decideAll(tx, rows);
+  // checkActionsForEach asks the PDP in parallel batches (lib/authz/pdp.ts).
+  const decisions = await checkActionsForEach(principalFromClaims(tx.claims), [HEALTH_ACTION], rows);
   const allowed = rows.filter((r) => decisions.get(r.id)?.[HEALTH_ACTION]);
   const all = allowed.map(tileOf).sort((a, b) => rankOf(a.state) - rankOf(b.state) || a.name.localeCompare(b.name));
   const counts: Record<BoardFilter, number> = { all: all.length, down: 0, degraded: 0, healthy: 0, unknown: 0 };
