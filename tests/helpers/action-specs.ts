@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Action } from "@/lib/authz";
+import { png } from "./brand-images";
 import type { Fixtures, TenantSlug, UserName } from "./fixtures";
 import { callAction, inRequest, loadAction, ownerQuery, type FormFields, type Person, type RequestAs } from "./actions";
 
@@ -229,6 +230,20 @@ async function scheduleIn(env: Env, tenant: TenantSlug): Promise<string> {
   return r.id;
 }
 const reportFields = (over: FormFields = {}): FormFields => ({ kind: "executive", format: "pdf", from: "2026-10-01", to: "2026-10-31", ...over });
+
+// Branding (lib/branding): the brand page's text fields (a product name unique to the call), a real
+// 1×1 PNG as the uploaded file (tests/helpers/brand-images.ts), and a draft to publish or discard.
+const brandFields = (over: FormFields = {}): FormFields => ({ productName: unique("Brand"), primaryColor: "#1d4ed8", signinHeading: "Welcome", supportEmail: "soc@example.test", ...over });
+const pngFile = () => new File([new Uint8Array(png(1, 1))], "logo.png", { type: "image/png" });
+/** A draft of `tenant`'s brand (owner insert: a product name to publish); returns the tenant's id. */
+async function brandDraftIn(env: Env, tenant: TenantSlug): Promise<string> {
+  await ownerQuery(
+    env.url,
+    "insert into public.brand_drafts (tenant_id, draft) values ($1, $2::jsonb) on conflict (tenant_id) do update set draft = excluded.draft, updated_at = now()",
+    [env.fx.tenants[tenant], JSON.stringify({ productName: unique("Brand") })],
+  );
+  return env.fx.tenants[tenant];
+}
 
 const badTenantIds = (fields: FormFields): FormFields[] => [
   ...NOT_UUID.map((tenantId) => ({ ...fields, tenantId })),
@@ -755,6 +770,69 @@ export const SPECS: Record<string, ActionSpec> = {
     valid: async (env) => ({ tenantId: env.fx.tenants.acme, domainId: await domainIn(env, "acme") }),
     foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, domainId: await domainIn(env, "globex") }),
     malformed: (env) => [...badTenantIds({ domainId: randomUUID() }), { tenantId: env.fx.tenants.acme, domainId: "../x" }],
+  },
+
+  // --- branding (lib/branding; tenant /settings/brand, console /customers/<slug>/brand) ---
+  "lib/actions/branding/brand.ts#saveBrandDraft": {
+    guard: "tenantAction",
+    pdp: "branding:manage",
+    audit: "brand.draft-saved",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, ...brandFields() }),
+    malformed: (env) => [
+      ...badTenantIds(brandFields()),
+      { tenantId: env.fx.tenants.acme, ...brandFields({ productName: "x".repeat(61) }) },
+      { tenantId: env.fx.tenants.acme, ...brandFields({ primaryColor: "#".padEnd(21, "1") }) },
+      { tenantId: env.fx.tenants.acme, ...brandFields({ signinText: "x".repeat(301) }) },
+      { tenantId: env.fx.tenants.acme, ...brandFields({ supportUrl: `https://help.example.com/${"x".repeat(480)}` }) },
+      { tenantId: env.fx.tenants.acme, ...brandFields({ emailSenderName: "x".repeat(61) }) },
+    ],
+  },
+  "lib/actions/branding/brand.ts#uploadBrandImage": {
+    guard: "tenantAction",
+    pdp: "branding:manage",
+    audit: "brand.asset-uploaded",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, field: "logoLight", file: pngFile() }),
+    malformed: (env) => [
+      ...badTenantIds({ field: "favicon", file: pngFile() }),
+      { tenantId: env.fx.tenants.acme, field: "banner", file: pngFile() },
+      { tenantId: env.fx.tenants.acme, file: pngFile() },
+      { tenantId: env.fx.tenants.acme, field: "logoDark" },
+      { tenantId: env.fx.tenants.acme, field: "logoDark", file: new File([], "empty.png", { type: "image/png" }) },
+      { tenantId: env.fx.tenants.acme, field: "logoDark", file: "iVBORw0KGgo=" },
+    ],
+  },
+  "lib/actions/branding/brand.ts#inheritBrandField": {
+    guard: "tenantAction",
+    pdp: "branding:manage",
+    audit: "brand.draft-saved",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, field: "productName" }),
+    malformed: (env) => [
+      ...badTenantIds({ field: "productName" }),
+      { tenantId: env.fx.tenants.acme, field: "hideMsspBrand" },
+      { tenantId: env.fx.tenants.acme, field: "__proto__" },
+      { tenantId: env.fx.tenants.acme },
+    ],
+  },
+  "lib/actions/branding/brand.ts#publishBrand": {
+    guard: "tenantAction",
+    pdp: "branding:manage",
+    audit: "brand.published",
+    valid: async (env) => ({ tenantId: await brandDraftIn(env, "acme") }),
+    malformed: () => badTenantIds({}),
+  },
+  "lib/actions/branding/brand.ts#discardBrandDraft": {
+    guard: "tenantAction",
+    pdp: "branding:manage",
+    audit: "brand.draft-discarded",
+    valid: async (env) => ({ tenantId: await brandDraftIn(env, "acme") }),
+    malformed: () => badTenantIds({}),
+  },
+  "lib/actions/branding/brand.ts#setWhitelabel": {
+    guard: "tenantAction",
+    pdp: "branding:whitelabel",
+    audit: "brand.whitelabel-changed",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, on: "true" }),
+    malformed: (env) => [...badTenantIds({ on: "true" }), { tenantId: env.fx.tenants.acme, on: "yes" }, { tenantId: env.fx.tenants.acme, on: "" }, { tenantId: env.fx.tenants.acme }],
   },
 
   // --- reports (lib/reports; console /reports, tenant /reports) ---------------

@@ -27,6 +27,7 @@ export const AREAS = {
   bulk: (id: string) => id.startsWith("lib/actions/bulk/") && !id.startsWith("lib/actions/bulk/control-"),
   "bulk-control": (id: string) => id.startsWith("lib/actions/bulk/control-"),
   reports: (id: string) => id.startsWith("lib/actions/reports/"),
+  branding: (id: string) => id.startsWith("lib/actions/branding/"),
 } as const;
 export type Area = keyof typeof AREAS;
 
