@@ -1,0 +1,4 @@
+// The server-action fuzz (tests/helpers/fuzz-actions.ts), shard 1 of 3: every third action by id.
+import { fuzzActionShard } from "./helpers/fuzz-actions";
+
+fuzzActionShard(0, 3);
