@@ -1,3 +1,4 @@
+import { requestBrand, shellBrand } from "@/lib/branding/resolve";
 import { AppShell } from "@/components/shell/app-shell";
 import { navPermissions } from "@/lib/tenancy/nav-permissions";
 import { consolePage, isOperator } from "@/lib/tenancy/page-context";
@@ -32,7 +33,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
     : [{ href: "/tenants", label: "My tenants" }];
   const scope = links.find((l) => l.kind === "mssp")?.name ?? "Portal";
   return (
-    <AppShell area="MSSP Console" scopeLabel={scope} nav={nav} user={page.user} switcher={links}>
+    <AppShell area="MSSP Console" scopeLabel={scope} nav={nav} user={page.user} switcher={links} brand={shellBrand(await requestBrand())}>
       {children}
     </AppShell>
   );

@@ -65,7 +65,7 @@ export function OpenClosedChart({ rows }: { rows: OpenClosedRow[] }) {
           <YAxis yAxisId="open" orientation="right" allowDecimals={false} tick={tick} width={40} />
           <Tooltip labelFormatter={(d) => shortDay(String(d))} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Bar yAxisId="n" dataKey="created" name="New" fill="#4f46e5" isAnimationActive={false} />
+          <Bar yAxisId="n" dataKey="created" name="New" fill="var(--color-brand)" isAnimationActive={false} />
           <Bar yAxisId="n" dataKey="closed" name="Closed" fill="#059669" isAnimationActive={false} />
           <Line yAxisId="open" type="monotone" dataKey="open" name="Open at end of day" stroke="#b91c1c" strokeWidth={2} dot={false} isAnimationActive={false} />
         </ComposedChart>

@@ -25,7 +25,7 @@ export function CompareChart({ label, points, median, medianShown }: CompareChar
           <YAxis type="category" dataKey="name" width={110} tick={{ fontSize: 11, fill: "#334155" }} />
           <Tooltip cursor={{ fill: "#f1f5f9" }} formatter={(_v, _n, item) => [(item?.payload as { shown: string }).shown, label]} />
           {median !== null && <ReferenceLine x={median} stroke="#334155" strokeDasharray="4 3" />}
-          <Bar dataKey="value" fill="#4f46e5" isAnimationActive={false} barSize={16} />
+          <Bar dataKey="value" fill="var(--color-brand)" isAnimationActive={false} barSize={16} />
         </BarChart>
       </ResponsiveContainer>
     </div>

@@ -3,7 +3,7 @@
 // image uploads (checked on the server, added to the draft), then Publish or
 // Discard. The MSSP's own switch "hide the MSSP's brand" shows only to those
 // the PDP allows (branding:whitelabel).
-import { useActionState } from "react";
+import { startTransition, useActionState } from "react";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { discardBrandDraft, inheritBrandField, publishBrand, saveBrandDraft, setWhitelabel, uploadBrandImage } from "@/lib/actions/branding/brand";
 import type { BrandPageData, DraftField } from "@/lib/branding/draft";
@@ -53,14 +53,21 @@ function Upload({ data, field }: { data: BrandPageData; field: "logoLight" | "lo
 }
 
 export function BrandEditor({ data }: { data: BrandPageData }) {
-  const [saveState, saveAction] = useActionState(saveBrandDraft, idle as ActionResult);
+  const [saveState, saveAction, saving] = useActionState(saveBrandDraft, idle as ActionResult);
+  // Submitted through onSubmit, not as a form action: React resets a form after its action, and a
+  // refused save (a colour failing contrast) must keep everything typed for the person to correct.
+  const submitSave = (event: React.FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    startTransition(() => saveAction(data));
+  };
   const [publishState, publishAction] = useActionState(publishBrand, idle as ActionResult);
   const [discardState, discardAction] = useActionState(discardBrandDraft, idle as ActionResult);
   const [wlState, wlAction] = useActionState(setWhitelabel, idle as ActionResult);
   const [inheritState, inheritAction] = useActionState(inheritBrandField, idle as ActionResult);
   return (
     <div className="space-y-6">
-      <form action={saveAction} className="space-y-4 rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="brand-fields-heading">
+      <form onSubmit={submitSave} className="space-y-4 rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="brand-fields-heading">
         <h2 id="brand-fields-heading" className="text-base font-semibold text-slate-900">Name, colours and texts</h2>
         <input type="hidden" name="tenantId" value={data.tenant.id} />
         <div className="grid gap-4 sm:grid-cols-2">
@@ -69,7 +76,9 @@ export function BrandEditor({ data }: { data: BrandPageData }) {
           ))}
         </div>
         <p className="text-xs text-slate-600">Colours must reach WCAG AA contrast: text on them is white or near-black, whichever reads better, and the primary colour is also used for links on white.</p>
-        <SubmitButton pendingLabel="Checking…">Save draft and preview</SubmitButton>
+        <button type="submit" disabled={saving} className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark disabled:opacity-60">
+          {saving ? "Checking…" : "Save draft and preview"}
+        </button>
         <ResultMessage state={saveState} />
       </form>
 

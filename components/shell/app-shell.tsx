@@ -11,6 +11,8 @@ export function AppShell(props: {
   nav: NavItem[];
   user: { name: string; email: string };
   switcher: SwitcherEntry[];
+  /** The host's brand (lib/branding): its logo replaces the plain mark. */
+  brand?: { productName: string; logoUrl: string | null };
   children: React.ReactNode;
 }) {
   return (
@@ -21,9 +23,14 @@ export function AppShell(props: {
             the header is never wider than the screen. */}
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:gap-x-6 sm:px-6">
           <div className="flex min-w-0 items-center gap-2">
-            <span aria-hidden className="grid h-8 w-8 shrink-0 place-items-center rounded-lg bg-brand text-sm font-bold text-white">
-              ◆
-            </span>
+            {props.brand?.logoUrl ? (
+              // eslint-disable-next-line @next/next/no-img-element -- a same-origin, content-addressed asset (/brand-asset/<hash>)
+              <img src={props.brand.logoUrl} alt={props.brand.productName} className="h-8 w-auto max-w-[9rem] shrink-0 object-contain" data-testid="brand-logo" />
+            ) : (
+              <span aria-hidden className="grid h-8 w-8 shrink-0 place-items-center rounded-lg bg-brand text-sm font-bold text-white">
+                ◆
+              </span>
+            )}
             <span className="truncate text-sm font-semibold text-slate-900">{props.area}</span>
           </div>
           <TenantSwitcher label={props.scopeLabel} entries={props.switcher} />

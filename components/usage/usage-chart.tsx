@@ -14,7 +14,7 @@ export function UsageChart({ label, points, bytes }: { label: string; points: { 
           <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} tick={{ fontSize: 10, fill: "#64748b" }} interval={6} />
           <YAxis tickFormatter={fmt} width={bytes ? 76 : 48} tick={{ fontSize: 10, fill: "#64748b" }} allowDecimals={false} />
           <Tooltip formatter={(v) => [fmt(Number(v)), label]} cursor={{ fill: "#f1f5f9" }} />
-          <Bar dataKey="value" fill="#4f46e5" isAnimationActive={false} />
+          <Bar dataKey="value" fill="var(--color-brand)" isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </div>

@@ -90,6 +90,11 @@ export const requestBrand = perRequest(async (): Promise<Brand> => {
   }
 });
 
+/** What the page header shows of a brand: its light logo (if any), named by the product. */
+export function shellBrand(brand: Brand): { productName: string; logoUrl: string | null } {
+  return { productName: brand.productName, logoUrl: brand.logoLight?.url ?? null };
+}
+
 /** The brand of a tenant by id (emails and PDFs made outside a request: jobs). */
 export async function brandOfTenant(tenantId: string): Promise<Brand> {
   const b = await brandCache.getOrLoad(`id:${tenantId}`, () =>

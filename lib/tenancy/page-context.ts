@@ -7,6 +7,7 @@ import type { Caller } from "@/lib/db/claims";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { requireSessionUser, type SessionUser } from "@/lib/auth/session";
 import { findTenantBySlug, type HostTenant } from "./resolve-host";
+import { requestBrand } from "@/lib/branding/resolve";
 
 const findTenantCached = cache(findTenantBySlug);
 
@@ -21,8 +22,12 @@ export async function tenantPage(slug: string, returnTo: string): Promise<Tenant
   // Signed out, every well-formed tenant host answers alike (sign in first),
   // so a page cannot tell outsiders which tenants exist (issue 9, finding 7).
   const user = await requireSessionUser(returnTo);
-  const tenant = await findTenantCached(slug);
-  if (!tenant) notFound();
+  const found = await findTenantCached(slug);
+  if (!found) notFound();
+  // With "hide the MSSP's brand" (lib/branding), pages name the reseller's brand wherever they
+  // would name the provider (billing, lock notices): nothing of the MSSP shows on this host.
+  const brand = await requestBrand();
+  const tenant = brand.hideMsspBrand ? { ...found, providerName: brand.productName } : found;
   const caller: Caller = { userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: tenant.id };
   return {
     tenant,

@@ -1,3 +1,4 @@
+import { requestBrand, shellBrand } from "@/lib/branding/resolve";
 import { AppShell } from "@/components/shell/app-shell";
 import { featureEnabled } from "@/lib/settings/enforce";
 import { navPermissions } from "@/lib/tenancy/nav-permissions";
@@ -35,6 +36,7 @@ export default async function TenantLayout(props: { children: React.ReactNode; p
       ]}
       user={page.user}
       switcher={links}
+      brand={shellBrand(await requestBrand())}
     >
       {props.children}
     </AppShell>
