@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { NextRequest } from "next/server";
-import { crossSiteOrigin, refuseBadJson, refuseMalformed, refuseUnreadableForm } from "@/lib/http/request-guard";
+import { crossSiteOrigin, refuseBadCallbackUrl, refuseBadJson, refuseMalformed, refuseUnreadableForm } from "@/lib/http/request-guard";
 
 const req = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
   new NextRequest(`http://acme.localhost:3000${path}`, { method: init.method ?? "GET", headers: { host: "acme.localhost:3000", ...init.headers }, body: init.body });
@@ -51,5 +51,18 @@ describe("refuseUnreadableForm and refuseBadJson", () => {
     assert.equal((await refuseBadJson(post("{nope")))?.status, 400);
     assert.equal(await refuseBadJson(post('{"csrfToken":"x"}')), null);
     assert.equal(await refuseBadJson(post("a=b", "application/x-www-form-urlencoded")), null);
+  });
+});
+
+describe("refuseBadCallbackUrl", () => {
+  test("next-auth's callbackUrl that is neither a path nor an http(s) URL is a 400 (next-auth answered it with a 500); paths and http(s) URLs pass", async () => {
+    // Found by e2e/fuzz-routes.spec.ts (FUZZ_SEED=20788): GET /api/auth/W?callbackUrl=w2z4~$KK was a 500.
+    const res = refuseBadCallbackUrl(req("/api/auth/W?callbackUrl=w2z4~%24KK"));
+    assert.equal(res?.status, 400);
+    assert.match((await res!.json()).error, /callbackUrl/);
+    assert.equal(refuseBadCallbackUrl(req("/api/auth/signin?callbackUrl=javascript%3Aalert(1)"))?.status, 400);
+    assert.equal(refuseBadCallbackUrl(req("/api/auth/signin?callbackUrl=%2Falerts")), null);
+    assert.equal(refuseBadCallbackUrl(req("/api/auth/signin?callbackUrl=http%3A%2F%2Facme.localhost%3A3000%2Falerts")), null);
+    assert.equal(refuseBadCallbackUrl(req("/api/auth/session")), null);
   });
 });

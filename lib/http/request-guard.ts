@@ -17,7 +17,9 @@
 //   No route handler of the portal takes multipart (uploads use their own
 //   envelope type, lib/lifecycle/web/upload.ts), so this refuses nothing real;
 // - a JSON POST to next-auth's endpoints that is not JSON: next-auth parses
-//   it unguarded (refuseBadJson, called by app/api/auth/[...nextauth]/route.ts).
+//   it unguarded (refuseBadJson, called by app/api/auth/[...nextauth]/route.ts);
+// - a callbackUrl parameter to next-auth that is neither a path nor an http(s)
+//   URL: next-auth calls it a server misconfiguration, a 500 (refuseBadCallbackUrl).
 // Each is answered 400/403/415 with a JSON message, like the route handlers'.
 import { NextResponse, type NextRequest } from "next/server";
 
@@ -108,4 +110,17 @@ export async function refuseBadJson(request: Request): Promise<Response | null> 
   } catch {
     return refuse(400, "The request body is not valid JSON.");
   }
+}
+
+/** next-auth answers a callbackUrl that is neither a path nor an http(s) URL with a 500: its route asks this first. */
+export function refuseBadCallbackUrl(request: Request): Response | null {
+  const value = new URL(request.url).searchParams.get("callbackUrl");
+  if (value === null || value.startsWith("/")) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol === "http:" || url.protocol === "https:") return null;
+  } catch {
+    // not a URL: refused below
+  }
+  return refuse(400, "callbackUrl must be a path on this site or an http(s) address.");
 }
