@@ -13,6 +13,10 @@ import { formatValue } from "./format";
 import { GROUP_LABELS, SETTINGS, type SettingGroup } from "./registry";
 import { effectiveConfigs } from "./resolve";
 
+// Settings that describe a customer (its industry, its brand) are meant to differ from the
+// MSSP's: they are not drift, and would bury the configuration that does drift.
+const DESCRIBES_THE_CUSTOMER: readonly SettingGroup[] = ["profile", "branding"];
+
 interface DriftTenant extends TenantResource {
   slug: string;
   name: string;
@@ -74,7 +78,7 @@ async function driftFor(tx: TenantTx, mssp: DriftTenant): Promise<DriftReport | 
   if (!base) return null;
 
   const counts = new Map<string, number>();
-  const settings: DriftSetting[] = SETTINGS.map((d) => {
+  const settings: DriftSetting[] = SETTINGS.filter((d) => !DESCRIBES_THE_CUSTOMER.includes(d.group)).map((d) => {
     const baseline = base.get(d.key).value;
     const differing: DriftCell[] = [];
     for (const c of visible) {
