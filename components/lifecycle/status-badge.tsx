@@ -5,7 +5,7 @@ const TONES: Record<TenantStatus, string> = {
   active: "bg-emerald-50 text-emerald-700 ring-emerald-200",
   suspended: "bg-amber-50 text-amber-800 ring-amber-300",
   deprovisioning: "bg-red-50 text-red-700 ring-red-200",
-  deprovisioned: "bg-slate-100 text-slate-500 ring-slate-200",
+  deprovisioned: "bg-slate-100 text-slate-700 ring-slate-200",
 };
 
 export function TenantStatusBadge({ status }: { status: TenantStatus }) {
