@@ -89,21 +89,12 @@ export interface DashboardData {
   health: { healthy: number; degraded: number; down: number; notEvaluated: number; allowed: boolean };
 }
 
-const PDP_CHUNK = 200;
-const PDP_PARALLEL = 4;
 const DASHBOARD_ACTIONS = ["alerts:read", "assets:read", "alerts:triage"] as const;
 type DashAction = (typeof DASHBOARD_ACTIONS)[number];
 
-async function decide(tx: TenantTx, rows: TenantResource[]): Promise<Map<string, Record<DashAction, boolean>>> {
-  const principal = principalFromClaims(tx.claims);
-  const chunks: TenantResource[][] = [];
-  for (let i = 0; i < rows.length; i += PDP_CHUNK) chunks.push(rows.slice(i, i + PDP_CHUNK));
-  const out = new Map<string, Record<DashAction, boolean>>();
-  for (let i = 0; i < chunks.length; i += PDP_PARALLEL) {
-    const answers = await Promise.all(chunks.slice(i, i + PDP_PARALLEL).map((c) => checkActionsForEach(principal, DASHBOARD_ACTIONS, c)));
-    for (const m of answers) for (const [k, v] of m) out.set(k, v);
-  }
-  return out;
+// checkActionsForEach asks the PDP in parallel batches (lib/authz/pdp.ts).
+function decide(tx: TenantTx, rows: TenantResource[]): Promise<Map<string, Record<DashAction, boolean>>> {
+  return checkActionsForEach(principalFromClaims(tx.claims), DASHBOARD_ACTIONS, rows);
 }
 
 type TenantRow = TenantResource & { slug: string; name: string; parent_id: string | null };

@@ -9,9 +9,6 @@ export interface ExportableTenant extends TenantResource {
   name: string;
 }
 
-const CHUNK = 200;
-const PARALLEL = 4;
-
 export async function exportableTenants(tx: TenantTx, opts: { kinds?: readonly string[]; ids?: readonly string[] } = {}): Promise<ExportableTenant[]> {
   const { rows } = await tx.client.query<ExportableTenant>(
     `select id, path::text as path, kind, status, slug, name from public.tenants
@@ -20,13 +17,7 @@ export async function exportableTenants(tx: TenantTx, opts: { kinds?: readonly s
     [opts.kinds ?? ["customer", "site"], opts.ids ?? null],
   );
   if (rows.length === 0) return [];
-  const principal = principalFromClaims(tx.claims);
-  const chunks: ExportableTenant[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) chunks.push(rows.slice(i, i + CHUNK));
-  const allowed = new Set<string>();
-  for (let i = 0; i < chunks.length; i += PARALLEL) {
-    const answers = await Promise.all(chunks.slice(i, i + PARALLEL).map((c) => checkActionsForEach(principal, ["reports:export"], c)));
-    for (const m of answers) for (const [id, d] of m) if (d["reports:export"]) allowed.add(id);
-  }
-  return rows.filter((r) => allowed.has(r.id));
+  // checkActionsForEach asks the PDP in parallel batches (lib/authz/pdp.ts).
+  const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["reports:export"], rows);
+  return rows.filter((r) => decisions.get(r.id)?.["reports:export"]);
 }
