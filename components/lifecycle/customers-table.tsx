@@ -54,6 +54,15 @@ export function CustomersTable({ rows }: { rows: LifecycleRow[] }) {
                     {r.name}
                   </a>
                   <span className="font-mono text-xs text-slate-500">{r.slug}</span>
+                  {r.customDomains > 0 && (
+                    <a
+                      href={`/customers/${r.slug}/domains`}
+                      className="rounded-full border border-emerald-200 bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-900 hover:underline"
+                      data-testid="customer-domains-badge"
+                    >
+                      {r.customDomains} custom {r.customDomains === 1 ? "domain" : "domains"}
+                    </a>
+                  )}
                 </div>
                 {r.statusReason && r.status !== "active" && <p className="ml-1 text-xs text-slate-500" style={{ paddingLeft: (r.depth - minDepth) * 20 }}>{r.statusReason}</p>}
               </td>

@@ -44,6 +44,12 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
             </a> ·{" "}
             <a href={`/customers/${t.slug}/api-keys`} className="font-medium text-brand hover:underline" data-testid="customer-api-keys-link">
               API keys
+            </a> ·{" "}
+            <a href={`/customers/${t.slug}/brand`} className="font-medium text-brand hover:underline" data-testid="customer-brand-link">
+              Brand
+            </a> ·{" "}
+            <a href={`/customers/${t.slug}/domains`} className="font-medium text-brand hover:underline" data-testid="customer-domains-link">
+              Custom domains
             </a>
           </span>
         }

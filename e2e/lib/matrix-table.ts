@@ -139,6 +139,13 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
       [...slugs(ctx).map(({ slug, tenant }) => ({ slug, tenant })), { slug: "no-such-tenant", tenant: "none" }].map(({ slug, tenant }) =>
         get(`/customers/${slug}/brand`, ...(signedOut(who) ? (["signin"] as Outcome[]) : who === "mssp_admin" && tenant !== "rival" && tenant !== "none" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
   },
+  // Custom domains (lib/domains): operators get a visible customer's page (analysts its "not allowed" state: domains:manage is the admins'); a rival's customer and a missing one 403.
+  "console /customers/[slug]/domains page": {
+    hosts: ["console"],
+    cells: (who, _h, ctx) =>
+      [...slugs(ctx).map(({ slug, tenant }) => ({ slug, tenant })), { slug: "no-such-tenant", tenant: "none" }].map(({ slug, tenant }) =>
+        get(`/customers/${slug}/domains`, ...(signedOut(who) ? (["signin"] as Outcome[]) : operator(who) && tenant !== "rival" && tenant !== "none" ? (["200"] as Outcome[]) : (["403"] as Outcome[])))),
+  },
   "console /audit page": { hosts: ["console"], cells: consolePage("/audit", ["200"], ["to:/tenants"]) },
   // Usage (lib/usage): operators get the table (an analyst's lists no customer: billing:view is the MSSP admin's); others 403.
   // Comparison (lib/analytics): operators (benchmark:view) compare the customers they see; a rival MSSP's customer is simply not there.

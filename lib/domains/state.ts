@@ -42,3 +42,12 @@ export function nextState(current: DomainState, outcome: DnsOutcome, now: Date, 
       return current;
   }
 }
+
+/** What the last DNS check found (custom_domains.last_check), as a person reads it. */
+export const LAST_CHECK_LABELS: Record<string, string> = {
+  ok: "TXT and CNAME records found",
+  cname_missing: "the TXT record is right, but the CNAME does not point at the portal yet",
+  wrong_token: "a TXT record holds another value",
+  missing: "no TXT record found",
+  dns_error: "the DNS server did not answer",
+};

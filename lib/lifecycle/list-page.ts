@@ -7,6 +7,7 @@ import type { TenantTx } from "@/lib/db/with-tenant";
 import { jobJson, type JobJson } from "@/lib/jobs/json";
 import type { JobView } from "@/lib/jobs/types";
 import { jobView, type JobRowRaw } from "@/lib/jobs/queue";
+import { servingDomainCounts } from "@/lib/domains/counts";
 import { choiceSchema, containsPattern, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
 import { OFFBOARD_KIND } from "./offboard";
 import type { Plan } from "./plans";
@@ -60,6 +61,8 @@ export interface LifecycleRow {
   /** The newest provisioning or offboarding workflow. */
   workflow: JobJson | null;
   can: LifecyclePermissions;
+  /** Custom domains it serves on (verified or in grace; 0 where the caller may not read them). */
+  customDomains: number;
 }
 
 export interface ParentOption {
@@ -128,6 +131,7 @@ export async function loadCustomersPage(tx: TenantTx, query: CustomersQuery): Pr
       )
     : { rows: [] };
   const jobByTenant = new Map<string, JobView>(jobs.rows.map((j) => [j.tenant_id, jobView(j)]));
+  const domainCounts = await servingDomainCounts(tx, ids);
 
   const parentRows = await c.query<ParentOption & { path: string; status: TenantStatus }>(
     `select t.id, t.name, t.kind, r.slug as "msspSlug", extensions.nlevel(t.path) as depth, t.path::text as path, t.status
@@ -162,6 +166,7 @@ export async function loadCustomersPage(tx: TenantTx, query: CustomersQuery): Pr
       deprovisionAfter: r.deprovision_after ? new Date(r.deprovision_after).toISOString() : null,
       workflow: jobByTenant.has(r.id) ? jobJson(jobByTenant.get(r.id)!) : null,
       can: allowed.get(r.id) ?? NO_LIFECYCLE_PERMISSIONS,
+      customDomains: domainCounts.get(r.id) ?? 0,
     })),
     total: query.status === "all" ? countMap.all : countMap[query.status],
     counts: countMap,

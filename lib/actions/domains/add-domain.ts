@@ -15,6 +15,7 @@ export const addDomain = tenantAction({ action: "domains:manage", audit: "domain
   const r = await withServiceRoleIn("domains.manage", tx.db, (db) => add(db, input.tenantId, parsed.domain, user.id));
   if (!r.ok) throw new ActionRefusal(ADD_MESSAGES[r.reason], { reason: r.reason });
   revalidatePath("/domains");
+  revalidatePath("/customers/[slug]/domains", "page");
   return {
     data: { id: r.row.id },
     message: "Domain added. Create the two DNS records shown below, then choose Verify.",

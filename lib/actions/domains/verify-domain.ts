@@ -18,6 +18,7 @@ export const verifyDomain = tenantAction({ action: "domains:manage", audit: "dom
   const r = await withServiceRoleIn("domains.manage", tx.db, (db) => verify(db, input.tenantId, input.domainId));
   if (!r) throw new ActionRefusal("That domain is not here: it was removed, or belongs to another portal.", { reason: "not_found" });
   revalidatePath("/domains");
+  revalidatePath("/customers/[slug]/domains", "page");
   return {
     data: { status: r.row.status },
     message: RESULT[r.check.outcome],
