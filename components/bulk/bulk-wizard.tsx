@@ -4,13 +4,24 @@
 // its page (/bulk/<id>) then asks for the confirmation.
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState } from "react";
-import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { InputField, SelectField, choicesOf } from "@/components/forms/fields";
+import { ReportFields } from "@/components/forms/report-fields";
+import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { planBulkRun } from "@/lib/actions/bulk/plan-bulk-run";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { KIND_FILTER_LABELS, KIND_FILTERS, OPERATION_LABELS, OPERATIONS, type Operation } from "@/lib/bulk/model";
 
-const input = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm";
-const label = "flex flex-col text-xs font-medium text-slate-700";
+// Every control fills its grid cell.
+const W = "w-full";
+const STATUS_CHOICES = [
+  { value: "any", label: "Any" },
+  { value: "active", label: "Active" },
+  { value: "suspended", label: "Suspended" },
+];
+const MODE_CHOICES = [
+  { value: "set", label: "Set this value on each tenant" },
+  { value: "inherit", label: "Remove each tenant's own value (inherit)" },
+];
 
 export interface WizardProps {
   msspId: string;
@@ -36,6 +47,7 @@ export function BulkWizard(props: WizardProps) {
     if (state.ok) router.push(`/bulk/${state.data.runId}`);
   }, [state, router]);
   const setting = props.settings.find((s) => s.key === key);
+  const planChoices = props.plans.map((p) => ({ value: p.id, label: `${p.name} (${p.currency})` }));
 
   return (
     <form action={action} noValidate className="space-y-6" aria-label="New bulk run" data-testid="bulk-wizard">
@@ -43,148 +55,66 @@ export function BulkWizard(props: WizardProps) {
       <fieldset className="rounded-xl border border-slate-200 bg-white p-4">
         <legend className="px-1 text-sm font-semibold text-slate-900">1. Which tenants</legend>
         <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <label className={label}>
-            Under
-            <select name="rootId" defaultValue={kept.rootId ?? props.msspId} className={input}>
-              {props.roots.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.kind === "mssp" ? `${r.name} (every customer)` : r.name}
-                </option>
-              ))}
-            </select>
-            <FieldError state={state} name="rootId" />
-          </label>
-          <label className={label}>
-            Kind
-            <select name="kinds" defaultValue={kept.kinds ?? "customers"} className={input}>
-              {KIND_FILTERS.map((k) => (
-                <option key={k} value={k}>
-                  {KIND_FILTER_LABELS[k]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className={label}>
-            Plan
-            <select name="plan" defaultValue={kept.plan ?? ""} className={input}>
-              <option value="">Any plan</option>
-              <option value="none">No plan</option>
-              {props.plans.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name} ({p.currency})
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className={label}>
-            Status
-            <select name="status" defaultValue={kept.status ?? "any"} className={input}>
-              <option value="any">Any</option>
-              <option value="active">Active</option>
-              <option value="suspended">Suspended</option>
-            </select>
-          </label>
-          <label className={`${label} sm:col-span-2`}>
-            Name contains (optional)
-            <input name="q" defaultValue={kept.q ?? ""} maxLength={100} className={input} />
-            <FieldError state={state} name="q" />
-          </label>
+          <SelectField
+            label="Under"
+            name="rootId"
+            defaultValue={kept.rootId ?? props.msspId}
+            options={props.roots.map((r) => ({ value: r.id, label: r.kind === "mssp" ? `${r.name} (every customer)` : r.name }))}
+            state={state}
+            controlClassName={W}
+          />
+          <SelectField label="Kind" name="kinds" defaultValue={kept.kinds ?? "customers"} options={choicesOf(KIND_FILTERS, KIND_FILTER_LABELS)} controlClassName={W} />
+          <SelectField
+            label="Plan"
+            name="plan"
+            defaultValue={kept.plan ?? ""}
+            options={[{ value: "", label: "Any plan" }, { value: "none", label: "No plan" }, ...planChoices]}
+            controlClassName={W}
+          />
+          <SelectField label="Status" name="status" defaultValue={kept.status ?? "any"} options={STATUS_CHOICES} controlClassName={W} />
+          <InputField label="Name contains (optional)" name="q" defaultValue={kept.q ?? ""} maxLength={100} state={state} className="sm:col-span-2" controlClassName={W} />
         </div>
       </fieldset>
 
       <fieldset className="rounded-xl border border-slate-200 bg-white p-4">
         <legend className="px-1 text-sm font-semibold text-slate-900">2. Which change</legend>
         <div className="grid gap-3 sm:grid-cols-2">
-          <label className={label}>
-            Operation
-            <select name="operation" value={operation} onChange={(e) => setOperation(e.target.value as Operation)} className={input}>
-              {OPERATIONS.map((o) => (
-                <option key={o} value={o}>
-                  {OPERATION_LABELS[o]}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="Operation" name="operation" value={operation} onChange={(v) => setOperation(v as Operation)} options={choicesOf(OPERATIONS, OPERATION_LABELS)} controlClassName={W} />
           {operation === "setting" && (
             <>
-              <label className={label}>
-                Setting
-                <select name="key" value={key} onChange={(e) => setKey(e.target.value)} className={input}>
-                  {props.settings.map((s) => (
-                    <option key={s.key} value={s.key}>
-                      {s.label} ({s.key})
-                    </option>
-                  ))}
-                </select>
-                <FieldError state={state} name="key" />
-              </label>
-              <label className={label}>
-                Change
-                <select name="mode" value={mode} onChange={(e) => setMode(e.target.value)} className={input}>
-                  <option value="set">Set this value on each tenant</option>
-                  <option value="inherit">Remove each tenant&apos;s own value (inherit)</option>
-                </select>
-              </label>
+              <SelectField
+                label="Setting"
+                name="key"
+                value={key}
+                onChange={setKey}
+                options={props.settings.map((s) => ({ value: s.key, label: `${s.label} (${s.key})` }))}
+                state={state}
+                controlClassName={W}
+              />
+              <SelectField label="Change" name="mode" value={mode} onChange={setMode} options={MODE_CHOICES} controlClassName={W} />
               {mode === "set" && (
-                <label className={label}>
-                  New value {setting ? <span className="font-normal text-slate-600">({setting.bounds}; lists one per line)</span> : null}
-                  <textarea name="value" rows={2} defaultValue={kept.value ?? ""} className={input} />
-                  <FieldError state={state} name="value" />
-                </label>
+                <InputField
+                  label={<>New value {setting ? <span className="font-normal text-slate-600">({setting.bounds}; lists one per line)</span> : null}</>}
+                  name="value"
+                  multiline={{ rows: 2 }}
+                  defaultValue={kept.value ?? ""}
+                  state={state}
+                  controlClassName={W}
+                />
               )}
             </>
           )}
           {operation === "plan" && (
             <>
-              <label className={label}>
-                Plan
-                <select name="planId" defaultValue={kept.planId ?? ""} className={input}>
-                  <option value="">Choose a plan</option>
-                  {props.plans.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.name} ({p.currency})
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label className={label}>
-                From month
-                <input type="month" name="from" defaultValue={kept.from ?? new Date().toISOString().slice(0, 7)} className={input} />
-              </label>
+              <SelectField label="Plan" name="planId" defaultValue={kept.planId ?? ""} options={[{ value: "", label: "Choose a plan" }, ...planChoices]} controlClassName={W} />
+              <InputField label="From month" name="from" type="month" defaultValue={kept.from ?? new Date().toISOString().slice(0, 7)} controlClassName={W} />
             </>
           )}
           {operation === "suspend" && (
-            <label className={`${label} sm:col-span-2`}>
-              Reason (kept on each tenant and in its audit trail)
-              <input name="reason" defaultValue={kept.reason ?? ""} maxLength={300} className={input} />
-              <FieldError state={state} name="reason" />
-            </label>
+            <InputField label="Reason (kept on each tenant and in its audit trail)" name="reason" defaultValue={kept.reason ?? ""} maxLength={300} state={state} className="sm:col-span-2" controlClassName={W} />
           )}
           {operation === "report" && (
-            <>
-              <label className={label}>
-                Report
-                <select name="kind" defaultValue={kept.kind ?? "executive"} className={input}>
-                  <option value="executive">Executive</option>
-                  <option value="operational">Operational</option>
-                </select>
-              </label>
-              <label className={label}>
-                Format
-                <select name="format" defaultValue={kept.format ?? "pdf"} className={input}>
-                  <option value="pdf">PDF</option>
-                  <option value="csv">CSV</option>
-                </select>
-              </label>
-              <label className={label}>
-                From (UTC day)
-                <input type="date" name="from" defaultValue={kept.from ?? ""} className={input} />
-              </label>
-              <label className={label}>
-                To (exclusive)
-                <input type="date" name="to" defaultValue={kept.to ?? ""} className={input} />
-              </label>
-            </>
+            <ReportFields defaults={{ kind: kept.kind, format: kept.format, from: kept.from, to: kept.to }} period={{ fromLabel: "From (UTC day)", toLabel: "To (exclusive)" }} controlClassName={W} />
           )}
           {operation === "rotate_keys" && (
             <p className="text-sm text-slate-600 sm:col-span-2">Each tenant gets a new data-key version; a job per tenant re-seals its credentials. This cannot be undone.</p>

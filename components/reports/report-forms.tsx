@@ -3,36 +3,21 @@
 // everything again (zod, PDP reports:export, RLS, the tenant's state); the
 // page only offers the tenants the caller may export.
 import { useActionState } from "react";
-import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { choicesOf, InputField, SelectField } from "@/components/forms/fields";
+import { ReportFields } from "@/components/forms/report-fields";
+import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { createSchedule } from "@/lib/actions/reports/create-schedule";
 import { deleteSchedule } from "@/lib/actions/reports/delete-schedule";
 import { generateReport } from "@/lib/actions/reports/generate-report";
 import { idle, type ActionResult } from "@/lib/actions/result";
-import { REPORT_CADENCE_LABELS, REPORT_CADENCES, REPORT_FORMAT_LABELS, REPORT_FORMATS, REPORT_KIND_HINTS, REPORT_KIND_LABELS, REPORT_KINDS } from "@/lib/reports/kinds";
-
-const input = "mt-1 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900";
-const label = "flex flex-col text-xs font-medium text-slate-700";
+import { REPORT_CADENCE_LABELS, REPORT_CADENCES, REPORT_KIND_HINTS, REPORT_KIND_LABELS, REPORT_KINDS } from "@/lib/reports/kinds";
 
 type Tenant = { id: string; name: string };
 
 function TenantField(props: { tenants: Tenant[]; state: ActionResult<unknown>; id: string }) {
   if (props.tenants.length === 1) return <input type="hidden" name="tenantId" value={props.tenants[0].id} />;
-  return (
-    <label className={label} htmlFor={props.id}>
-      Customer or site
-      <select id={props.id} name="tenantId" className={`${input} w-full sm:w-64`} defaultValue="">
-        <option value="" disabled>
-          Choose…
-        </option>
-        {props.tenants.map((t) => (
-          <option key={t.id} value={t.id}>
-            {t.name}
-          </option>
-        ))}
-      </select>
-      <FieldError state={props.state} name="tenantId" />
-    </label>
-  );
+  const options = [{ value: "", label: "Choose…", disabled: true }, ...props.tenants.map((t) => ({ value: t.id, label: t.name }))];
+  return <SelectField id={props.id} label="Customer or site" name="tenantId" options={options} defaultValue="" state={props.state} controlClassName="w-full sm:w-64" />;
 }
 
 export function GenerateReportForm(props: { tenants: Tenant[]; defaultFrom: string; defaultTo: string }) {
@@ -41,37 +26,7 @@ export function GenerateReportForm(props: { tenants: Tenant[]; defaultFrom: stri
     <form action={action} noValidate className="space-y-3" aria-label="Generate a report" data-testid="generate-report-form">
       <div className="flex flex-wrap items-end gap-3">
         <TenantField tenants={props.tenants} state={state} id="report-tenant" />
-        <label className={label}>
-          Report
-          <select name="kind" className={input} defaultValue="executive">
-            {REPORT_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {REPORT_KIND_LABELS[k]}
-              </option>
-            ))}
-          </select>
-          <FieldError state={state} name="kind" />
-        </label>
-        <label className={label}>
-          Format
-          <select name="format" className={input} defaultValue="pdf">
-            {REPORT_FORMATS.map((f) => (
-              <option key={f} value={f}>
-                {REPORT_FORMAT_LABELS[f]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className={label}>
-          From (UTC)
-          <input type="date" name="from" defaultValue={props.defaultFrom} className={input} />
-          <FieldError state={state} name="from" />
-        </label>
-        <label className={label}>
-          To (UTC, inclusive)
-          <input type="date" name="to" defaultValue={props.defaultTo} className={input} />
-          <FieldError state={state} name="to" />
-        </label>
+        <ReportFields state={state} defaults={{ from: props.defaultFrom, to: props.defaultTo }} period={{ fromLabel: "From (UTC)", toLabel: "To (UTC, inclusive)" }} />
         <SubmitButton pendingLabel="Queuing…">Generate</SubmitButton>
       </div>
       <p className="text-xs text-slate-600">
@@ -88,41 +43,16 @@ export function ScheduleForm(props: { tenants: Tenant[] }) {
     <form action={action} noValidate className="space-y-3" aria-label="Schedule a report" data-testid="schedule-form">
       <div className="flex flex-wrap items-end gap-3">
         <TenantField tenants={props.tenants} state={state} id="schedule-tenant" />
-        <label className={label}>
-          Report
-          <select name="kind" className={input} defaultValue="executive">
-            {REPORT_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {REPORT_KIND_LABELS[k]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className={label}>
-          Format
-          <select name="format" className={input} defaultValue="pdf">
-            {REPORT_FORMATS.map((f) => (
-              <option key={f} value={f}>
-                {REPORT_FORMAT_LABELS[f]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className={label}>
-          How often
-          <select name="cadence" className={input} defaultValue="monthly">
-            {REPORT_CADENCES.map((c) => (
-              <option key={c} value={c}>
-                {REPORT_CADENCE_LABELS[c]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className={`${label} w-full sm:w-auto sm:min-w-[16rem] sm:flex-1`}>
-          Email a link to (comma separated, up to 20)
-          <input name="recipients" className={`${input} w-full`} placeholder="soc-lead@example.com" />
-          <FieldError state={state} name="recipients" />
-        </label>
+        <ReportFields state={state} />
+        <SelectField label="How often" name="cadence" options={choicesOf(REPORT_CADENCES, REPORT_CADENCE_LABELS)} defaultValue="monthly" state={state} />
+        <InputField
+          label="Email a link to (comma separated, up to 20)"
+          name="recipients"
+          placeholder="soc-lead@example.com"
+          state={state}
+          className="w-full sm:w-auto sm:min-w-[16rem] sm:flex-1"
+          controlClassName="w-full"
+        />
         <SubmitButton pendingLabel="Saving…">Add schedule</SubmitButton>
       </div>
       <ResultMessage state={state} />
