@@ -1,4 +1,5 @@
 import { headers } from "next/headers";
+import { requestBrand } from "@/lib/branding/resolve";
 import { LockedNotice } from "@/components/tenants/locked-notice";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { MyTenants } from "@/components/tenants/my-tenants";
@@ -27,7 +28,10 @@ export default async function Forbidden() {
   const found = user && target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
   // Only its own people (a membership on it or above it) learn that a tenant is locked, and its name.
   const covered = (path: string) => mine.paths.some((p) => path === p || path.startsWith(`${p}.`));
-  const tenant = found && covered(found.path) ? found : null;
+  const own = found && covered(found.path) ? found : null;
+  // With "hide the MSSP's brand", the notice names the host's brand instead of the provider (as tenant pages do).
+  const brand = own ? await requestBrand() : null;
+  const tenant = own && brand?.hideMsspBrand ? { ...own, providerName: brand.productName } : own;
   if (tenant?.lockedAs) {
     return (
       <main className="mx-auto flex min-h-screen max-w-3xl flex-col justify-center p-6">

@@ -3,11 +3,12 @@
 // image uploads (checked on the server, added to the draft), then Publish or
 // Discard. The MSSP's own switch "hide the MSSP's brand" shows only to those
 // the PDP allows (branding:whitelabel).
-import { startTransition, useActionState } from "react";
+import { useActionState } from "react";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { discardBrandDraft, inheritBrandField, publishBrand, saveBrandDraft, setWhitelabel, uploadBrandImage } from "@/lib/actions/branding/brand";
 import type { BrandPageData, DraftField } from "@/lib/branding/draft";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { submitKeepingForm } from "@/components/ui/submit-keeping-form";
 
 const inputClass = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900";
 const TEXT_FIELDS: DraftField[] = ["productName", "primaryColor", "accentColor", "signinHeading", "signinText", "supportEmail", "supportUrl", "emailSenderName"];
@@ -54,13 +55,8 @@ function Upload({ data, field }: { data: BrandPageData; field: "logoLight" | "lo
 
 export function BrandEditor({ data }: { data: BrandPageData }) {
   const [saveState, saveAction, saving] = useActionState(saveBrandDraft, idle as ActionResult);
-  // Submitted through onSubmit, not as a form action: React resets a form after its action, and a
-  // refused save (a colour failing contrast) must keep everything typed for the person to correct.
-  const submitSave = (event: React.FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    startTransition(() => saveAction(data));
-  };
+  // Not a form action: a refused save (a colour failing contrast) keeps everything typed.
+  const submitSave = submitKeepingForm(saveAction);
   const [publishState, publishAction] = useActionState(publishBrand, idle as ActionResult);
   const [discardState, discardAction] = useActionState(discardBrandDraft, idle as ActionResult);
   const [wlState, wlAction] = useActionState(setWhitelabel, idle as ActionResult);

@@ -8,9 +8,10 @@
 // through onSubmit rather than a form action, so React does not reset the
 // other (controlled) fields after a refusal: what was typed stays, except the
 // secret.
-import { startTransition, useActionState, useEffect, useId, useState } from "react";
+import { useActionState, useEffect, useId, useState } from "react";
 import { useFormStatus } from "react-dom";
 import { FieldError, ResultMessage } from "@/components/team/form-bits";
+import { submitKeepingForm } from "@/components/ui/submit-keeping-form";
 import type { ConnectorKind } from "@/drizzle/credentials";
 import { createCredential } from "@/lib/actions/credentials/create-credential";
 import { deleteCredential } from "@/lib/actions/credentials/delete-credential";
@@ -35,17 +36,8 @@ export interface CredentialsPanelProps {
 const inputClass = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900 placeholder:text-slate-500";
 const today = () => new Date().toISOString().slice(0, 10);
 
-/** Submits a secret form: reads it, empties the secret box, then dispatches the action. */
-function submitSecretForm(dispatch: (data: FormData) => void) {
-  return (event: React.FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const data = new FormData(form);
-    const secret = form.elements.namedItem("secret");
-    if (secret instanceof HTMLInputElement) secret.value = "";
-    startTransition(() => dispatch(data));
-  };
-}
+/** Submits a secret form: reads it, empties the secret box, then dispatches the action (the rest stays as typed). */
+const submitSecretForm = (dispatch: (data: FormData) => void) => submitKeepingForm(dispatch, { clear: ["secret"] });
 
 function PrimaryButton(props: { pending: boolean; pendingLabel: string; children: React.ReactNode }) {
   return (

@@ -10,13 +10,13 @@ import { SourceBadge } from "./source-badge";
 
 type Allowed = Extract<SettingsPageData, { allowed: true }>;
 
-function Row({ tenantId, row }: { tenantId: string; row: SettingRow }) {
+function Row({ tenantId, row, providerLabel }: { tenantId: string; row: SettingRow; providerLabel: string }) {
   return (
     <li className="grid gap-2 px-4 py-3 sm:grid-cols-[minmax(0,22rem)_minmax(0,1fr)] sm:gap-6" data-testid={`setting-${row.key}`}>
       <div>
         <p className="text-sm font-medium text-slate-800">{row.label}</p>
         <p className="mt-0.5 text-xs text-slate-500">{row.description}</p>
-        {row.changedBy === "mssp" && <p className="mt-0.5 text-xs text-slate-500">Set by the MSSP.</p>}
+        {row.changedBy === "mssp" && <p className="mt-0.5 text-xs text-slate-500">Set by {providerLabel}.</p>}
         <p className="mt-0.5 text-xs text-slate-500" data-testid="enforced-by">
           {row.enforcedBy ?? "Recorded only: nothing in the portal acts on it yet."}
         </p>
@@ -67,7 +67,7 @@ export function SettingsView({ data, backHref }: { data: Allowed; backHref?: str
             </h2>
             <ul className="divide-y divide-slate-100">
               {g.settings.map((row) => (
-                <Row key={row.key} tenantId={tenant.id} row={row} />
+                <Row key={row.key} tenantId={tenant.id} row={row} providerLabel={data.providerLabel} />
               ))}
             </ul>
           </section>

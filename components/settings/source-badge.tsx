@@ -15,9 +15,11 @@ export function LockIcon() {
 
 export function SourceBadge({ row }: { row: Pick<SettingRow, "source" | "sourceName" | "lockedBy" | "lockedHere"> }) {
   if (row.lockedBy) {
+    // "who" is empty where the locker is hidden (your provider, lib/branding/mask.ts).
+    const lockedBy = row.lockedBy.who ? `${row.lockedBy.tenantName} (${row.lockedBy.who})` : row.lockedBy.tenantName;
     return (
-      <span className={`${base} bg-amber-50 text-amber-900 ring-amber-300`} data-testid="source-badge" data-source="locked" title={`Locked by ${row.lockedBy.tenantName} (${row.lockedBy.who}): it cannot be changed here.`}>
-        <LockIcon /> Locked by {row.lockedBy.tenantName} ({row.lockedBy.who})
+      <span className={`${base} bg-amber-50 text-amber-900 ring-amber-300`} data-testid="source-badge" data-source="locked" title={`Locked by ${lockedBy}: it cannot be changed here.`}>
+        <LockIcon /> Locked by {lockedBy}
       </span>
     );
   }

@@ -15,7 +15,7 @@ import { deferAuthEvent, recordAuthEvent } from "@/lib/auth/events";
 import { hashPassword } from "@/lib/auth/password";
 import { recordSessionsRevoked, revokeUserSessions } from "@/lib/auth/sessions";
 import { withServiceRole } from "@/lib/db/service-role";
-import { checkCode, CODE_TTL_MINUTES, enqueueMail, issueCode, passwordResetMail, pruneCodes } from "@/lib/mail";
+import { checkCode, CODE_TTL_MINUTES, enqueueMail, issueCode, passwordResetMail, pruneCodes, type MailBrand } from "@/lib/mail";
 import { perWindow, take } from "@/lib/ratelimit";
 
 /** Reset emails per address: 3 at once, then one every 5 minutes. */
@@ -39,8 +39,11 @@ export class PasswordResetRefused extends Error {
   }
 }
 
-/** Step 1: mail a code if the address has an account. Always resolves the same way. */
-export async function requestPasswordReset(email: string, opts: { source: string; resetUrl: string }): Promise<void> {
+/**
+ * Step 1: mail a code if the address has an account. Always resolves the same way.
+ * `brand`: the brand of the host the reset is asked on (its sign-in page's; lib/branding requestBrand).
+ */
+export async function requestPasswordReset(email: string, opts: { source: string; resetUrl: string; brand?: MailBrand }): Promise<void> {
   const outcome = await withServiceRole("account.password-reset", async (db) => {
     const bySource = await take(`reset-source:${opts.source}`.slice(0, 200), RESET_REQUESTS_PER_SOURCE, { db });
     const byEmail = await take(`reset-send:${emailKey(email)}`, RESET_SENDS_PER_EMAIL, { db });
@@ -49,7 +52,7 @@ export async function requestPasswordReset(email: string, opts: { source: string
     if (!user) return { userId: null, reason: "unknown_email" };
     if (!bySource.allowed || !byEmail.allowed) return { userId: user.id, reason: "limited" };
     const { code } = await issueCode(db, { purpose: "password-reset", subject: user.id, email });
-    await enqueueMail(db, { to: email, message: passwordResetMail({ code, minutes: CODE_TTL_MINUTES, resetUrl: opts.resetUrl }) });
+    await enqueueMail(db, { to: email, message: passwordResetMail({ code, minutes: CODE_TTL_MINUTES, resetUrl: opts.resetUrl, brand: opts.brand }) });
     await pruneCodes(db);
     return { userId: user.id, reason: "code_sent" };
   });

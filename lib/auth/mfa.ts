@@ -25,8 +25,19 @@ import { base32Encode, generateTotpSecret, isTotpCodeShape, otpauthUri, verifyTo
 /** Wrong codes in a row before the second factor locks. */
 export const MAX_FAILED_CODES = 5;
 export const CODE_LOCKOUT_MINUTES = 15;
-/** The issuer name authenticator apps show beside the account. */
+/**
+ * The issuer name authenticator apps show beside the account when none is
+ * given: the MSSP's product name. Enrolment passes the product name of the
+ * host it happens on (lib/branding requestBrand), so a white-labelled
+ * tenant's people see their portal's name, never the MSSP's.
+ */
 export const TOTP_ISSUER = "MSSP Portal";
+
+/** An issuer fit for an otpauth URI: the product name (plain text, at most 60 characters), else the default. */
+function issuerOf(issuer: string | undefined): string {
+  const clean = (issuer ?? "").replace(/[\u0000-\u001f\u007f:]/g, " ").replace(/\s+/g, " ").trim().slice(0, 60);
+  return clean || TOTP_ISSUER;
+}
 
 export interface MfaStatus {
   /** An MSSP role, or a membership at, under or above a tenant with session.mfa_required on (lib/settings). */
@@ -209,14 +220,14 @@ export type EnrolmentStart = { ok: true; enrolment: PendingEnrolment } | { ok: f
  */
 export function startEnrolment(
   user: { id: string; email: string },
-  opts: { restart?: boolean } = {},
+  opts: { restart?: boolean; issuer?: string } = {},
 ): Promise<EnrolmentStart> {
   return withServiceRole("auth.mfa", async (db) => {
     const row = await lockedRow(db, user.id);
     if (row?.confirmedAt) return { ok: false, reason: "already_enrolled" } as const;
     if (row && !opts.restart) {
       const secret = openSecretOrNull(user.id, row.totpSecret);
-      if (secret) return { ok: true, enrolment: pendingFor(user.email, secret) } as const;
+      if (secret) return { ok: true, enrolment: pendingFor(user.email, secret, opts.issuer) } as const;
     }
     const secret = generateTotpSecret();
     const sealed = sealTotpSecret(user.id, secret);
@@ -227,22 +238,22 @@ export function startEnrolment(
         target: userMfa.userId,
         set: { totpSecret: sealed, confirmedAt: null, lastUsedStep: null, failedCount: 0, lockedUntil: null },
       });
-    return { ok: true, enrolment: pendingFor(user.email, secret) } as const;
+    return { ok: true, enrolment: pendingFor(user.email, secret, opts.issuer) } as const;
   });
 }
 
-/** The pending enrolment, if one was started and not confirmed. */
-export function getPendingEnrolment(user: { id: string; email: string }): Promise<PendingEnrolment | null> {
+/** The pending enrolment, if one was started and not confirmed; `issuer`: the product name of the host showing it. */
+export function getPendingEnrolment(user: { id: string; email: string }, opts: { issuer?: string } = {}): Promise<PendingEnrolment | null> {
   return withServiceRole("auth.mfa", async (db) => {
     const [row] = await db.select().from(userMfa).where(eq(userMfa.userId, user.id));
     if (!row || row.confirmedAt) return null;
     const secret = openSecretOrNull(user.id, row.totpSecret);
-    return secret ? pendingFor(user.email, secret) : null;
+    return secret ? pendingFor(user.email, secret, opts.issuer) : null;
   });
 }
 
-function pendingFor(email: string, secret: Uint8Array): PendingEnrolment {
-  return { secret: base32Encode(secret), otpauthUri: otpauthUri({ secret, account: email, issuer: TOTP_ISSUER }) };
+function pendingFor(email: string, secret: Uint8Array, issuer?: string): PendingEnrolment {
+  return { secret: base32Encode(secret), otpauthUri: otpauthUri({ secret, account: email, issuer: issuerOf(issuer) }) };
 }
 
 export type ConfirmResult =

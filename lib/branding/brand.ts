@@ -30,6 +30,8 @@ export interface Brand {
   emailSenderName: string;
   /** With it, nothing of the MSSP's brand may show on this tenant's hosts. */
   hideMsspBrand: boolean;
+  /** The tenants whose brand is hidden here (the MSSP above): pages name them "your provider" (lib/branding/mask.ts). Empty without the flag. */
+  providerTenantIds: readonly string[];
 }
 
 /** The neutral colours that replace the MSSP's on a white-labelled host with no colours of its own. */
@@ -82,6 +84,7 @@ export function brandFrom(i: BrandInputs): Brand {
     supportUrl: own<string>("supportUrl") ?? "",
     emailSenderName: own<string>("emailSenderName") || productName,
     hideMsspBrand: hide,
+    providerTenantIds: hide ? [...i.msspIds] : [],
   };
 }
 

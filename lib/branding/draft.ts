@@ -10,6 +10,7 @@ import { clearSettingValue, parseSettingValue, setSettingValue } from "@/lib/set
 import { SettingRefusal } from "@/lib/settings/errors";
 import { brandFrom, type Brand } from "./brand";
 import { checkBrandImage, ImageRejected, type CheckedImage } from "./image";
+import { hidesBrandValue, PROVIDER_DEFAULT, tenantNameFor, type ProviderMask } from "./mask";
 import { BRAND_KEYS, type BrandField } from "./settings-keys";
 
 /** The fields the brand page edits (the white-label flag has its own control: the MSSP's). */
@@ -71,6 +72,12 @@ export async function saveDraft(tx: TenantTx, tenantId: string, fields: Partial<
     if (raw === undefined) continue;
     const s = config.get(BRAND_KEYS[field]);
     const definition = settingDefinition(BRAND_KEYS[field])!;
+    // Empty where the tenant has no value of its own: keep inheriting (a white-labelled host shows the
+    // provider's values as empty fields, lib/branding/mask.ts, and saving them unchanged changes nothing).
+    if (raw.trim() === "" && s.source !== "here") {
+      delete draft[field];
+      continue;
+    }
     let value: unknown;
     try {
       value = parseSettingValue(definition, raw);
@@ -172,8 +179,12 @@ export interface BrandPageData {
   whitelabel: { on: boolean; canChange: boolean; source: string };
 }
 
-/** Everything the brand page shows, under the caller's RLS. */
-export async function loadBrandPage(tx: TenantTx, tenant: { id: string; name: string; slug: string }, canWhitelabel: boolean): Promise<BrandPageData> {
+/**
+ * Everything the brand page shows, under the caller's RLS. `mask`: the host
+ * hides the MSSP's brand (lib/branding/mask.ts): the provider's values are
+ * "Provider default" without the value, its name "your provider".
+ */
+export async function loadBrandPage(tx: TenantTx, tenant: { id: string; name: string; slug: string }, canWhitelabel: boolean, mask: ProviderMask | null = null): Promise<BrandPageData> {
   const config = await configOf(tx, tenant.id);
   const draft = await readDraft(tx, tenant.id);
   const { rows: chain } = await tx.client.query<{ id: string; name: string; kind: string }>(
@@ -192,7 +203,8 @@ export async function loadBrandPage(tx: TenantTx, tenant: { id: string; name: st
     const sha = config.value<string>(BRAND_KEYS[f]);
     if (sha && !assets.has(sha)) assets.set(sha, "image");
   }
-  const msspIds = new Set(chain.filter((c) => c.kind === "mssp").map((c) => c.id));
+  // The MSSP: by kind where the caller can read it, and the host's hidden provider (its row may be invisible under RLS).
+  const msspIds = new Set([...chain.filter((c) => c.kind === "mssp").map((c) => c.id), ...(mask?.ids ?? [])]);
   const resellerName = chain.find((c) => c.kind !== "mssp")?.name ?? "";
   const published = brandFrom({ tenantId: tenant.id, config, msspIds, resellerName, assets });
   const preview = draft && Object.keys(draft).length > 0 ? brandFrom({ tenantId: tenant.id, config: withDraft(config, draft, tenant.id), msspIds, resellerName, assets }) : null;
@@ -200,12 +212,13 @@ export async function loadBrandPage(tx: TenantTx, tenant: { id: string; name: st
     DRAFT_FIELDS.map((f) => {
       const s = config.get(BRAND_KEYS[f]);
       const input = s.definition.input;
+      const hidden = hidesBrandValue(mask, s);
       return [
         f,
         {
-          value: String(draft && f in draft ? (draft[f] ?? "") : s.value),
-          source: s.source === "here" ? "set here" : s.source === "inherited" ? `from ${s.sourceName}` : "default",
-          locked: s.lockedBy ? `locked by ${s.lockedBy.tenantName}` : null,
+          value: String(draft && f in draft ? (draft[f] ?? "") : hidden ? "" : s.value),
+          source: hidden ? PROVIDER_DEFAULT : s.source === "here" ? "set here" : s.source === "inherited" ? `from ${tenantNameFor(mask, s.sourceTenantId, s.sourceName ?? "")}` : "default",
+          locked: s.lockedBy ? `locked by ${tenantNameFor(mask, s.lockedBy.tenantId, s.lockedBy.tenantName)}` : null,
           label: s.definition.label,
           description: s.definition.description,
           bounds: s.definition.bounds,
@@ -221,12 +234,12 @@ export async function loadBrandPage(tx: TenantTx, tenant: { id: string; name: st
     preview,
     draft,
     fields,
-    whitelabel: { on: hide.value === true, canChange: canWhitelabel, source: hide.source === "inherited" ? `from ${hide.sourceName}` : hide.source === "here" ? "set here" : "default" },
+    whitelabel: { on: hide.value === true, canChange: canWhitelabel, source: hide.source === "inherited" ? `from ${tenantNameFor(mask, hide.sourceTenantId, hide.sourceName ?? "")}` : hide.source === "here" ? "set here" : "default" },
   };
 }
 
 /** The brand page of the tenant `slug`, if the caller may brand it (PDP branding:manage); null otherwise. */
-export async function loadBrandPageFor(tx: TenantTx, slug: string): Promise<BrandPageData | null> {
+export async function loadBrandPageFor(tx: TenantTx, slug: string, mask: ProviderMask | null = null): Promise<BrandPageData | null> {
   const { checkActions, principalFromClaims, tenantResource } = await import("@/lib/authz");
   const { rows } = await tx.client.query<{ id: string; name: string }>("select id, name from public.tenants where slug = $1", [slug]);
   if (!rows[0]) return null;
@@ -234,5 +247,5 @@ export async function loadBrandPageFor(tx: TenantTx, slug: string): Promise<Bran
   if (!tenant) return null;
   const can = await checkActions(principalFromClaims(tx.claims), ["branding:manage", "branding:whitelabel"], tenant);
   if (!can["branding:manage"]) return null;
-  return loadBrandPage(tx, { id: tenant.id, name: rows[0].name, slug }, can["branding:whitelabel"]);
+  return loadBrandPage(tx, { id: tenant.id, name: rows[0].name, slug }, can["branding:whitelabel"], mask);
 }

@@ -13,6 +13,7 @@ import { enqueueMail, healthChangeMail } from "@/lib/mail";
 import { queueNotification, type HealthSummary } from "@/lib/notify";
 import { defaultRecipients } from "@/lib/rules/defaults";
 import { tenantOrigin } from "@/lib/tenancy/host";
+import { brandOfTenant } from "@/lib/branding/resolve";
 import { STATE_LABELS, type HealthState, type Signal } from "./signals";
 
 export interface Transition {
@@ -49,6 +50,8 @@ export async function notifyTransition(db: Db, t: Transition): Promise<number> {
     link: statusLink(rows[0].slug),
   };
   const d = await defaultRecipients(db, t.tenantId);
+  // The mails are about the tenant and link to its host: in its brand (lib/branding), never the MSSP's where hidden.
+  const brand = d.emails.length > 0 ? await brandOfTenant(t.tenantId) : undefined;
   let queued = 0;
   for (const c of d.webhooks) {
     queued += (
@@ -60,7 +63,7 @@ export async function notifyTransition(db: Db, t: Transition): Promise<number> {
     ).length;
   }
   for (const to of d.emails) {
-    await enqueueMail(db, { to, tenantId: t.tenantId, message: healthChangeMail(summary) });
+    await enqueueMail(db, { to, tenantId: t.tenantId, message: healthChangeMail({ ...summary, brand }) });
     queued++;
   }
   return queued;

@@ -12,7 +12,12 @@ export interface RenderedMail {
   fromName?: string;
 }
 
-/** What an email shows of the tenant's brand (lib/branding Brand has these fields). Absent: the MSSP portal's. */
+/**
+ * What an email shows of the recipient tenant's brand (lib/branding Brand has
+ * these fields; lib/branding/resolve.ts brandOfTenant loads it): the product name
+ * in the subject and footer, the button colours, the support address and the
+ * From display name. Absent: the MSSP portal's own (console mails).
+ */
 export interface MailBrand {
   productName: string;
   emailSenderName: string;
@@ -20,21 +25,38 @@ export interface MailBrand {
   palette: { primary: string; onPrimary: string };
 }
 const HEX = /^#[0-9a-f]{6}$/;
+/** The MSSP's own brand: what a mail without a tenant's brand shows (the registry defaults, lib/branding). */
+const PORTAL = { name: "the MSSP portal", primary: "#4f46e5", onPrimary: "#fff" } as const;
 
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
-function layout(title: string, paragraphs: string[], action?: { label: string; href: string }, code?: string, brand?: MailBrand): string {
+/** The product a mail names (subject, text): the brand's, else the MSSP portal's. */
+const productOf = (brand?: MailBrand) => brand?.productName || PORTAL.name;
+
+/** The brand's From display name, spread into a RenderedMail (absent: MAIL_FROM's). */
+const fromOf = (brand?: MailBrand): Pick<RenderedMail, "fromName"> => (brand?.emailSenderName ? { fromName: brand.emailSenderName } : {});
+
+/** The plain-text footer: which product sent it and the brand's support address. */
+function textFooter(brand?: MailBrand): string {
+  return ["", "--", `Sent by ${productOf(brand)}.${brand?.supportEmail ? ` Questions: ${brand.supportEmail}.` : ""}`].join("\n");
+}
+
+/**
+ * The one HTML layout of every mail: title, paragraphs, an optional code and
+ * button, and a footer, in the recipient tenant's brand. Colours only as
+ * validated hex (lib/branding), the button's text colour derived from it;
+ * every text escaped.
+ */
+function layout(title: string, paragraphs: string[], opts: { action?: { label: string; href: string }; code?: string; brand?: MailBrand } = {}): string {
+  const { action, code, brand } = opts;
   const body = paragraphs.map((p) => `<p style="margin:0 0 12px">${esc(p)}</p>`).join("");
-  // Colours only as validated hex (lib/branding); every text escaped.
-  const bg = brand && HEX.test(brand.palette.primary) ? brand.palette.primary : "#4f46e5";
-  const fg = brand && HEX.test(brand.palette.onPrimary) ? brand.palette.onPrimary : "#fff";
+  const bg = brand && HEX.test(brand.palette.primary) ? brand.palette.primary : PORTAL.primary;
+  const fg = brand && HEX.test(brand.palette.primary) && HEX.test(brand.palette.onPrimary) ? brand.palette.onPrimary : PORTAL.onPrimary;
   const button = action
     ? `<p style="margin:20px 0"><a href="${esc(action.href)}" style="background:${bg};color:${fg};padding:10px 16px;border-radius:8px;text-decoration:none">${esc(action.label)}</a></p>`
     : "";
-  const footer = brand
-    ? `Sent by ${esc(brand.productName)}.${brand.supportEmail ? ` Questions: ${esc(brand.supportEmail)}.` : ""} If you did not expect this email, you can ignore it.`
-    : "Sent by the MSSP portal. If you did not expect this email, you can ignore it.";
+  const footer = `Sent by ${esc(productOf(brand))}.${brand?.supportEmail ? ` Questions: ${esc(brand.supportEmail)}.` : ""} If you did not expect this email, you can ignore it.`;
   const codeBlock = code
     ? `<p style="margin:20px 0;font-size:28px;letter-spacing:6px;font-family:monospace;font-weight:600">${esc(code)}</p>`
     : "";
@@ -57,8 +79,8 @@ export function invitationMail(d: { tenantName: string; role: string; link: stri
   const until = d.expiresAt.toUTCString();
   return {
     template: "team.invitation",
-    ...(d.brand ? { fromName: d.brand.emailSenderName } : {}),
-    subject: `You're invited to join ${d.tenantName} on ${d.brand ? d.brand.productName : "the MSSP portal"}`,
+    ...fromOf(d.brand),
+    subject: `You're invited to join ${d.tenantName} on ${productOf(d.brand)}`,
     text: [
       `You have been invited to join ${d.tenantName} as ${role}.`,
       "",
@@ -66,46 +88,46 @@ export function invitationMail(d: { tenantName: string; role: string; link: stri
       d.link,
       "",
       "The page will email you a one-time code to confirm this address before your access is set up.",
+      textFooter(d.brand),
     ].join("\n"),
     html: layout(
       `Join ${d.tenantName}`,
       [`You have been invited to join ${d.tenantName} as ${role}.`, `The link works until ${until}. The page will email you a one-time code to confirm this address before your access is set up.`],
-      { label: "Accept the invitation", href: d.link },
-      undefined,
-      d.brand,
+      { action: { label: "Accept the invitation", href: d.link }, brand: d.brand },
     ),
   };
 }
 
-export function invitationCodeMail(d: { tenantName: string; code: string; minutes: number }): RenderedMail {
+export function invitationCodeMail(d: { tenantName: string; code: string; minutes: number; brand?: MailBrand }): RenderedMail {
   return {
     template: "team.invitation-code",
+    ...fromOf(d.brand),
     subject: `Your code to join ${d.tenantName}`,
-    text: [`Your code to accept the invitation to ${d.tenantName}:`, "", `    ${d.code}`, "", `It works once, for ${d.minutes} minutes.`].join("\n"),
-    html: layout(`Your code to join ${d.tenantName}`, [`Enter this code on the invitation page. It works once, for ${d.minutes} minutes.`], undefined, d.code),
+    text: [`Your code to accept the invitation to ${d.tenantName}:`, "", `    ${d.code}`, "", `It works once, for ${d.minutes} minutes.`, textFooter(d.brand)].join("\n"),
+    html: layout(`Your code to join ${d.tenantName}`, [`Enter this code on the invitation page. It works once, for ${d.minutes} minutes.`], { code: d.code, brand: d.brand }),
   };
 }
 
-export function passwordResetMail(d: { code: string; minutes: number; resetUrl: string }): RenderedMail {
+/** `brand`: the brand of the host the reset was asked on (its sign-in page). */
+export function passwordResetMail(d: { code: string; minutes: number; resetUrl: string; brand?: MailBrand }): RenderedMail {
+  const asked = `Someone (hopefully you) asked to reset the password of the ${productOf(d.brand)} account for this address.`;
   return {
     template: "account.password-reset",
+    ...fromOf(d.brand),
     subject: "Your password reset code",
     text: [
-      "Someone (hopefully you) asked to reset the password of the MSSP portal account for this address.",
+      asked,
       "",
       `Your code:    ${d.code}`,
       "",
       `Enter it at ${d.resetUrl} within ${d.minutes} minutes. It works once.`,
       "If you did not ask for this, ignore this email: your password stays as it is.",
+      textFooter(d.brand),
     ].join("\n"),
     html: layout(
       "Reset your password",
-      [
-        "Someone (hopefully you) asked to reset the password of the MSSP portal account for this address.",
-        `Enter this code within ${d.minutes} minutes. It works once. If you did not ask for this, ignore this email: your password stays as it is.`,
-      ],
-      { label: "Open the reset page", href: d.resetUrl },
-      d.code,
+      [asked, `Enter this code within ${d.minutes} minutes. It works once. If you did not ask for this, ignore this email: your password stays as it is.`],
+      { action: { label: "Open the reset page", href: d.resetUrl }, code: d.code, brand: d.brand },
     ),
   };
 }
@@ -117,13 +139,16 @@ export function workflowAlertMail(d: {
   ruleName: string | null;
   alert: { title: string; severity: string; source: string; hostname: string | null; detectedAt: string } | null;
   link: string | null;
+  brand?: MailBrand;
 }): RenderedMail {
   if (d.reason === "test" || !d.alert) {
+    const lines = [`This is a test of a notification channel of ${d.tenantName}.`, "Alerts routed by its workflow rules will arrive like this."];
     return {
       template: "workflows.test",
-      subject: `Test notification from the MSSP portal (${d.tenantName})`,
-      text: [`This is a test of a notification channel of ${d.tenantName}.`, "Alerts routed by its workflow rules will arrive like this."].join("\n"),
-      html: layout("Test notification", [`This is a test of a notification channel of ${d.tenantName}.`, "Alerts routed by its workflow rules will arrive like this."]),
+      ...fromOf(d.brand),
+      subject: `Test notification from ${productOf(d.brand)} (${d.tenantName})`,
+      text: [...lines, textFooter(d.brand)].join("\n"),
+      html: layout("Test notification", lines, { brand: d.brand }),
     };
   }
   const a = d.alert;
@@ -138,32 +163,35 @@ export function workflowAlertMail(d: {
   ].filter(Boolean);
   return {
     template: d.reason === "escalation" ? "workflows.escalation" : "workflows.alert",
+    ...fromOf(d.brand),
     subject: `[${a.severity.toUpperCase()}] ${d.reason === "escalation" ? "Escalated: " : ""}${a.title}`.slice(0, 300),
-    text: [...lines, ...(d.link ? ["", `Open it: ${d.link}`] : [])].join("\n"),
-    html: layout(what, lines.slice(1), d.link ? { label: "Open the alert", href: d.link } : undefined),
+    text: [...lines, ...(d.link ? ["", `Open it: ${d.link}`] : []), textFooter(d.brand)].join("\n"),
+    html: layout(what, lines.slice(1), { action: d.link ? { label: "Open the alert", href: d.link } : undefined, brand: d.brand }),
   };
 }
 
 /** A tenant's health changed (lib/health): from, to, and the reasons. */
-export function healthChangeMail(d: { tenantName: string; from: string; to: string; reasons: string[]; at: string; link: string | null }): RenderedMail {
+export function healthChangeMail(d: { tenantName: string; from: string; to: string; reasons: string[]; at: string; link: string | null; brand?: MailBrand }): RenderedMail {
   const what = `${d.tenantName} is now ${d.to} (was ${d.from})`;
   const lines = [`Changed at ${d.at}.`, ...(d.reasons.length ? d.reasons.map((r) => `Reason: ${r}`) : ["Every signal is ok."])];
   return {
     template: "health.changed",
+    ...fromOf(d.brand),
     subject: `[HEALTH] ${what}`.slice(0, 300),
-    text: [what, ...lines, ...(d.link ? ["", `Open it: ${d.link}`] : [])].join("\n"),
-    html: layout(what, lines, d.link ? { label: "Open the health page", href: d.link } : undefined),
+    text: [what, ...lines, ...(d.link ? ["", `Open it: ${d.link}`] : []), textFooter(d.brand)].join("\n"),
+    html: layout(what, lines, { action: d.link ? { label: "Open the health page", href: d.link } : undefined, brand: d.brand }),
   };
 }
 
 /** A scheduled report is ready (lib/reports): a link to it, never the file (sign-in, RLS and the PDP still decide). */
-export function reportReadyMail(d: { tenantName: string; reportName: string; period: string; link: string }): RenderedMail {
+export function reportReadyMail(d: { tenantName: string; reportName: string; period: string; link: string; brand?: MailBrand }): RenderedMail {
   const what = `${d.reportName} for ${d.tenantName} is ready`;
   const lines = [`Period: ${d.period} (UTC).`, "Sign in to download it; the link works for people who may export this tenant's reports."];
   return {
     template: "reports.ready",
+    ...fromOf(d.brand),
     subject: `[REPORT] ${what}`.slice(0, 300),
-    text: [what, ...lines, "", `Download it: ${d.link}`].join("\n"),
-    html: layout(what, lines, { label: "Open the report", href: d.link }),
+    text: [what, ...lines, "", `Download it: ${d.link}`, textFooter(d.brand)].join("\n"),
+    html: layout(what, lines, { action: { label: "Open the report", href: d.link }, brand: d.brand }),
   };
 }

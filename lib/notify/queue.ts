@@ -9,6 +9,7 @@
 //            and retries, and the page reads its status from there.
 import { withServiceRoleIn } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
+import { brandOfTenant } from "@/lib/branding/resolve";
 import { enqueueMail, healthChangeMail, workflowAlertMail } from "@/lib/mail";
 
 export type DeliveryReason = "test" | "rule" | "escalation" | "health";
@@ -88,19 +89,22 @@ export async function queueNotification(db: Db, req: NotificationRequest): Promi
       return [id];
     }
     const ids: string[] = [];
+    // In the brand of the channel's tenant (its people are the recipients; lib/branding).
+    const brand = req.channel.recipients.length > 0 ? await brandOfTenant(req.channel.tenantId) : undefined;
     for (const to of req.channel.recipients) {
       const id = crypto.randomUUID();
       const mail = await enqueueMail(sdb, {
         to,
         tenantId: req.channel.tenantId,
         message: req.health
-          ? healthChangeMail(req.health)
+          ? healthChangeMail({ ...req.health, brand })
           : workflowAlertMail({
           reason: req.reason === "health" ? "test" : req.reason,
           tenantName: req.alert?.tenantName ?? req.channel.tenantName,
           ruleName: req.rule?.name ?? null,
           alert: req.alert ?? null,
           link: req.alert?.link ?? null,
+          brand,
         }),
       });
       await sdb.$client.query(

@@ -21,6 +21,7 @@ import { REPORT_KIND_LABELS, type ReportFormat, type ReportKind } from "./kinds"
 import { periodLabel } from "./period";
 import { reportCsv, reportPdf } from "./render";
 import { pdfBrandOf } from "@/lib/branding/pdf";
+import { brandOfTenant } from "@/lib/branding/resolve";
 
 export type GenerateOutcome = "ready" | "failed" | "done-before";
 
@@ -99,11 +100,12 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
       if (!done.rowCount || !claimed.schedule_id) return 0;
       const { rows } = await db.$client.query<{ recipients: string[] }>("select recipients from public.report_schedules where tenant_id = $1 and id = $2", [tenantId, claimed.schedule_id]);
       const recipients = rows[0]?.recipients ?? [];
+      const mailBrand = recipients.length > 0 ? await brandOfTenant(tenantId) : undefined;
       for (const to of recipients) {
         await enqueueMail(db, {
           to,
           tenantId,
-          message: reportReadyMail({ tenantName: tenant.name, reportName: REPORT_KIND_LABELS[claimed.kind], period: periodLabel({ from: claimed.period_start, to: claimed.period_end }), link }),
+          message: reportReadyMail({ tenantName: tenant.name, reportName: REPORT_KIND_LABELS[claimed.kind], period: periodLabel({ from: claimed.period_start, to: claimed.period_end }), link, brand: mailBrand }),
         });
       }
       return recipients.length;

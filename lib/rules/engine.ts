@@ -28,6 +28,7 @@ import type { Db, TenantTx } from "@/lib/db/with-tenant";
 import { tenantQueue } from "@/lib/jobs/queue";
 import { registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError } from "@/lib/log";
+import { brandOfTenant } from "@/lib/branding/resolve";
 import { enqueueMail, workflowAlertMail } from "@/lib/mail";
 import { queueNotification, type AlertSummary } from "@/lib/notify/queue";
 import { tenantOrigin } from "@/lib/tenancy/host";
@@ -169,7 +170,7 @@ async function assignGroup(db: Db, a: AlertRow, rule: Rule, groupId: string, sta
         await enqueueMail(db, {
           to: m.email,
           tenantId: a.tenant_id,
-          message: workflowAlertMail({ reason: stage === "match" ? "rule" : "escalation", tenantName: a.tenant_name, ruleName: rule.name, alert: summary, link: summary.link }),
+          message: workflowAlertMail({ reason: stage === "match" ? "rule" : "escalation", tenantName: a.tenant_name, ruleName: rule.name, alert: summary, link: summary.link, brand: await brandOfTenant(a.tenant_id) }),
         });
         mailed++;
       }
@@ -252,7 +253,7 @@ async function notifyDefaults(db: Db, a: AlertRow, rule: Rule, reason: "rule" | 
     await enqueueMail(db, {
       to,
       tenantId: a.tenant_id,
-      message: workflowAlertMail({ reason, tenantName: a.tenant_name, ruleName: rule.name, alert: summary, link: summary.link }),
+      message: workflowAlertMail({ reason, tenantName: a.tenant_name, ruleName: rule.name, alert: summary, link: summary.link, brand: await brandOfTenant(a.tenant_id) }),
     });
   }
   if (d.emails.length > 0) out.push({ action: "notify", result: "done", message: `mailed ${d.emails.length} default recipient${d.emails.length === 1 ? "" : "s"}` });

@@ -7,6 +7,7 @@
 import { and, asc, desc, eq, like, sql } from "drizzle-orm";
 import { auditLog, tenants } from "@/drizzle/schema";
 import { checkActions, checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
+import { hidesBrandHistory, hidesBrandValue, isProvider, PROVIDER_DEFAULT, PROVIDER_NAME, PROVIDER_STAFF, providerStaff, type ProviderMask } from "@/lib/branding/mask";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { formatValue, HISTORY_LIMIT, valueAsText } from "./format";
 import { GROUP_LABELS, SETTING_GROUPS, settingDefinition, type SettingGroup, type SettingInput } from "./registry";
@@ -61,6 +62,8 @@ export type SettingsPageData =
       /** Other tenants the caller may open this page for (tenant host: the tenant and its sites). */
       choices: SettingsTenant[];
       can: { manage: boolean; govern: boolean; history: boolean };
+      /** Who "the MSSP" is on this host: "your provider" where its brand is hidden (lib/branding/mask.ts). */
+      providerLabel: string;
       groups: { group: SettingGroup; label: string; settings: SettingRow[] }[];
       history: SettingsHistoryRow[];
     };
@@ -74,8 +77,12 @@ const TENANT_COLUMNS = { id: tenants.id, slug: tenants.slug, name: tenants.name,
  * `scope`, for a tenant picked among those at or below `scope` (a tenant's
  * own portal: the host tenant and its sites). The same answer, "not allowed",
  * for a tenant that does not exist and one the caller may not read.
+ * `mask`: the host hides the MSSP's brand (lib/branding/mask.ts): values from
+ * the provider are said to come from "your provider", its brand values are
+ * not shown, its staff are "Provider staff".
  */
-export async function loadSettingsPage(tx: TenantTx, opts: { slug?: string; scopeId?: string }): Promise<SettingsPageData> {
+export async function loadSettingsPage(tx: TenantTx, opts: { slug?: string; scopeId?: string; mask?: ProviderMask | null }): Promise<SettingsPageData> {
+  const mask = opts.mask ?? null;
   const principal = principalFromClaims(tx.claims);
   let candidates: SettingsTenant[];
   if (opts.scopeId) {
@@ -96,11 +103,16 @@ export async function loadSettingsPage(tx: TenantTx, opts: { slug?: string; scop
   const config = await effectiveConfig(tx, tenant.id);
   if (!config) return { allowed: false };
   const frozen = tenant.status !== "active";
+  // Under a mask, the values set here by the provider's staff (the white-label flag, what the MSSP sells) name no one.
+  const staffKeys = mask ? await providerStaffKeys(tx, tenant.id, mask) : new Set<string>();
 
   const rows: SettingRow[] = config.settings.map((s) => {
     const d = s.definition;
     const right = d.changedBy === "mssp" ? can["settings:manage"] && can["settings:govern"] : can["settings:manage"];
-    const readOnlyReason = !right ? null : s.lockedBy ? `Locked by ${s.lockedBy.tenantName} (${s.lockedBy.who})` : frozen ? `${tenant.name} is ${tenant.status}` : null;
+    const lockedBy = s.lockedBy ? (isProvider(mask, s.lockedBy.tenantId) ? { tenantName: PROVIDER_NAME, who: "" } : { tenantName: s.lockedBy.tenantName, who: s.lockedBy.who }) : null;
+    const readOnlyReason = !right ? null : lockedBy ? `Locked by ${lockedBy.tenantName}${lockedBy.who ? ` (${lockedBy.who})` : ""}` : frozen ? `${tenant.name} is ${tenant.status}` : null;
+    const hidden = hidesBrandValue(mask, s);
+    const fromProvider = isProvider(mask, s.sourceTenantId);
     const editable = right && readOnlyReason === null;
     return {
       key: s.key,
@@ -110,13 +122,13 @@ export async function loadSettingsPage(tx: TenantTx, opts: { slug?: string; scop
       input: d.input,
       changedBy: d.changedBy,
       enforcedBy: d.enforcedBy ?? null,
-      display: formatValue(d, s.value),
-      text: valueAsText(d, s.value),
+      display: hidden ? PROVIDER_DEFAULT : formatValue(d, s.value),
+      text: hidden ? "" : valueAsText(d, s.value),
       source: s.source,
-      sourceName: s.sourceName,
+      sourceName: fromProvider ? PROVIDER_NAME : s.sourceName,
       lockedHere: s.lockedHere,
-      lockedBy: s.lockedBy ? { tenantName: s.lockedBy.tenantName, who: s.lockedBy.who } : null,
-      changedByName: s.changedBy,
+      lockedBy,
+      changedByName: fromProvider || staffKeys.has(s.key) ? PROVIDER_STAFF : s.changedBy,
       changedAt: s.changedAt?.toISOString() ?? null,
       storedInvalid: s.storedInvalid,
       can: { edit: editable, clear: editable && s.source === "here", lock: editable && !s.lockedHere, unlock: editable && s.lockedHere },
@@ -129,16 +141,25 @@ export async function loadSettingsPage(tx: TenantTx, opts: { slug?: string; scop
     tenant,
     choices,
     can: { manage: can["settings:manage"], govern: can["settings:govern"], history: can["audit:view"] },
+    providerLabel: mask ? PROVIDER_NAME : "the MSSP",
     groups: SETTING_GROUPS.map((g) => ({ group: g, label: GROUP_LABELS[g], settings: rows.filter((r) => settingDefinition(r.key)?.group === g) })),
-    history: can["audit:view"] ? await settingsHistory(tx, tenant.id) : [],
+    history: can["audit:view"] ? await settingsHistory(tx, tenant.id, undefined, mask) : [],
   };
 }
 
+/** The keys of the tenant's own values last changed by the provider's staff. */
+async function providerStaffKeys(tx: TenantTx, tenantId: string, mask: ProviderMask): Promise<Set<string>> {
+  const { rows } = await tx.client.query<{ key: string; changed_by: string | null }>("select key, changed_by from public.tenant_settings where tenant_id = $1", [tenantId]);
+  const staff = await providerStaff(mask, rows.map((r) => r.changed_by));
+  return new Set(rows.filter((r) => r.changed_by && staff.has(r.changed_by)).map((r) => r.key));
+}
+
 /** The tenant's last setting changes and refusals, newest first, from the audit trail (under RLS). */
-export async function settingsHistory(tx: TenantTx, tenantId: string, limit = HISTORY_LIMIT): Promise<SettingsHistoryRow[]> {
+export async function settingsHistory(tx: TenantTx, tenantId: string, limit = HISTORY_LIMIT, mask: ProviderMask | null = null): Promise<SettingsHistoryRow[]> {
   const rows = await tx.db
     .select({
       at: auditLog.occurredAt,
+      actorId: auditLog.actorId,
       actor: auditLog.actorEmail,
       action: auditLog.action,
       outcome: auditLog.outcome,
@@ -149,20 +170,37 @@ export async function settingsHistory(tx: TenantTx, tenantId: string, limit = HI
     .where(and(eq(auditLog.tenantId, tenantId), like(auditLog.action, "setting.%")))
     .orderBy(desc(auditLog.occurredAt), desc(auditLog.seq))
     .limit(limit);
+  const staff = await providerStaff(mask, rows.map((r) => r.actorId));
   return rows.map((r) => {
     const details = (r.details ?? {}) as Record<string, unknown>;
     const key = r.targetId ?? (typeof details.setting === "string" ? details.setting : null);
     const d = key ? settingDefinition(key) : undefined;
     return {
       at: new Date(r.at).toISOString(),
-      actor: r.actor,
+      actor: r.actorId && staff.has(r.actorId) ? PROVIDER_STAFF : r.actor,
       action: r.action,
       outcome: r.outcome,
       setting: key,
       label: d?.label ?? key,
-      summary: summarize(r.action, r.outcome, details, d),
+      summary: hidesBrandHistory(mask, key) ? summarizeHidden(r.action, r.outcome, details, d) : summarize(r.action, r.outcome, details, d),
     };
   });
+}
+
+/** A brand setting's change under a mask: what this tenant set, never the value it replaced (it may be the provider's). */
+function summarizeHidden(action: string, outcome: string, details: Record<string, unknown>, d: ReturnType<typeof settingDefinition>): string {
+  if (outcome !== "success" || action === "setting.unlocked") return summarize(action, outcome, details, d);
+  const fmt = (v: unknown) => (d ? formatValue(d, v) : JSON.stringify(v));
+  switch (action) {
+    case "setting.set":
+      return `Set to ${fmt(details.to)}`;
+    case "setting.cleared":
+      return "Now inherits the value above";
+    case "setting.locked":
+      return `Locked at ${fmt(details.value)}`;
+    default:
+      return action;
+  }
 }
 
 function summarize(action: string, outcome: string, details: Record<string, unknown>, d: ReturnType<typeof settingDefinition>): string {

@@ -24,6 +24,7 @@ import { withTenant, type Db } from "@/lib/db/with-tenant";
 import { checkCode, CODE_TTL_MINUTES, enqueueMail, invitationCodeMail, issueCode } from "@/lib/mail";
 import { perWindow, take } from "@/lib/ratelimit";
 import { TeamError } from "./errors";
+import { brandOfTenant } from "@/lib/branding/resolve";
 import { callerAdminRank } from "./members";
 import { ROLE_RANK } from "./roles";
 import { hashInviteToken, inviteTokenPattern } from "./tokens";
@@ -87,7 +88,7 @@ export async function sendInvitationCode(token: string): Promise<{ status: "sent
     const allowed = await take(`invite-code-send:${inv.id}`, CODE_SENDS, { db });
     if (!allowed.allowed) return { status: "limited", email: inv.email };
     const { code } = await issueCode(db, { purpose: "invitation", subject: inv.id, email: inv.email });
-    await enqueueMail(db, { to: inv.email, tenantId: inv.tenantId, message: invitationCodeMail({ tenantName: inv.tenantName, code, minutes: CODE_TTL_MINUTES }) });
+    await enqueueMail(db, { to: inv.email, tenantId: inv.tenantId, message: invitationCodeMail({ tenantName: inv.tenantName, code, minutes: CODE_TTL_MINUTES, brand: await brandOfTenant(inv.tenantId) }) });
     return { status: "sent", email: inv.email };
   });
 }

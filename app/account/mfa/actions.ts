@@ -72,7 +72,8 @@ export async function startEnrolmentAction(_prev: MfaActionState, form: FormData
   if (!user) return SIGNED_OUT;
   const parsed = restartSchema.safeParse({ restart: form.get("restart") ?? undefined });
   if (!parsed.success) return { status: "error", error: firstIssue(parsed.error) };
-  const result = await startEnrolment(user, { restart: parsed.data.restart === "1" });
+  const { requestBrand } = await import("@/lib/branding/resolve");
+  const result = await startEnrolment(user, { restart: parsed.data.restart === "1", issuer: (await requestBrand()).productName });
   if (!result.ok) return { status: "error", error: "Two-step verification is already on for your account." };
   revalidatePath(PATH);
   return { status: "idle" };

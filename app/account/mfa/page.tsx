@@ -11,6 +11,7 @@ import { SignOutButton } from "@/components/shell/sign-out-button";
 import { getMfaStatus, getPendingEnrolment } from "@/lib/auth/mfa";
 import { getCurrentSession, MFA_ENROLMENT_PATH, requireSignedInUser } from "@/lib/auth/session";
 import { formatSecretForDisplay } from "@/lib/auth/totp";
+import { requestBrand } from "@/lib/branding/resolve";
 import { hostTarget } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 
@@ -25,7 +26,7 @@ export default async function MfaPage() {
 
   const user = await requireSignedInUser(MFA_ENROLMENT_PATH);
   const status = await getMfaStatus(user.id);
-  const pending = !status.enrolled && status.pending ? await getPendingEnrolment(user) : null;
+  const pending = !status.enrolled && status.pending ? await getPendingEnrolment(user, { issuer: (await requestBrand()).productName }) : null;
   const qrDataUrl = pending
     ? await QRCode.toDataURL(pending.otpauthUri, { errorCorrectionLevel: "M", margin: 1, width: 208 })
     : null;

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { requestPasswordReset, resetPassword, PasswordResetRefused, RESET_REQUESTED } from "@/lib/account/password-reset";
 import { log, safeError } from "@/lib/log";
 import { clientSource } from "@/lib/ratelimit";
+import { requestBrand } from "@/lib/branding/resolve";
 import { requestAuthority } from "@/lib/tenancy/host";
 import { fieldErrorsOf, formToObject, type ActionResult } from "../result";
 import { mailboxCodeField, newPasswordField } from "../team/schemas";
@@ -27,7 +28,8 @@ export async function requestPasswordResetAction(_prev: ActionResult<{ email: st
   const authority = requestAuthority(h) ?? "localhost";
   const proto = h.get("x-forwarded-proto") === "https" ? "https" : "http";
   try {
-    await requestPasswordReset(parsed.data.email, { source: clientSource(h), resetUrl: `${proto}://${authority}/signin/reset` });
+    // In the brand of the host it is asked on (a white-labelled tenant's people never get the MSSP's).
+    await requestPasswordReset(parsed.data.email, { source: clientSource(h), resetUrl: `${proto}://${authority}/signin/reset`, brand: await requestBrand() });
   } catch (error) {
     log.error({ event: "action.failed", action: "account:request-reset", err: safeError(error) }, "password reset request failed");
     return { ok: false, error: FAILED };

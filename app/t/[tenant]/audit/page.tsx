@@ -7,6 +7,7 @@ import { parseAuditFilters } from "@/lib/audit/list";
 import { loadAuditPage } from "@/lib/audit/page";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { isPdpUnavailable } from "@/lib/authz";
+import { maskProviderActors, requestProviderMask } from "@/lib/branding/mask";
 import { tenantPage } from "@/lib/tenancy/page-context";
 
 export const metadata: Metadata = { title: "Audit trail" };
@@ -24,6 +25,9 @@ export default async function TenantAudit(props: Props) {
   let view;
   try {
     view = await page.run((tx) => loadAuditPage(tx, filters, page.tenant.id));
+    // With "hide the MSSP's brand", the provider's staff are "Provider staff" here (lib/branding/mask.ts).
+    const mask = await requestProviderMask();
+    if (mask && view.allowed) view = { ...view, events: { ...view.events, rows: await maskProviderActors(mask, view.events.rows) } };
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { SettingsNotAllowed, SettingsView } from "@/components/settings/settings-view";
+import { requestProviderMask } from "@/lib/branding/mask";
 import { loadSettingsPage } from "@/lib/settings/page-data";
 import { tenantPage } from "@/lib/tenancy/page-context";
 
@@ -9,6 +10,8 @@ export default async function TenantSettings(props: { params: Promise<{ tenant: 
   const { tenant: slug } = await props.params;
   const { tenant: wanted } = await props.searchParams;
   const page = await tenantPage(slug, "/settings");
-  const data = await page.run((tx) => loadSettingsPage(tx, { scopeId: page.tenant.id, slug: typeof wanted === "string" ? wanted : undefined }));
+  // With "hide the MSSP's brand", nothing names the provider or shows its brand values here.
+  const mask = await requestProviderMask();
+  const data = await page.run((tx) => loadSettingsPage(tx, { scopeId: page.tenant.id, slug: typeof wanted === "string" ? wanted : undefined, mask }));
   return data.allowed ? <SettingsView data={data} /> : <SettingsNotAllowed />;
 }
