@@ -22,6 +22,7 @@ import { healthChangeMail, invitationCodeMail, invitationMail, passwordResetMail
 import { openMailBody } from "@/lib/mail/seal";
 import { setSettingValue } from "@/lib/settings";
 import { loadSettingsPage, type SettingsPageData } from "@/lib/settings/page-data";
+import { loadTeamPage } from "@/lib/team/page-data";
 import { emailOf, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
@@ -161,6 +162,11 @@ describe("settings pages on a white-labelled tenant host", () => {
     const json = JSON.stringify(d);
     for (const leak of [...MSSP_LEAKS, emailOf("msspAdmin"), "msspAdmin"]) assert.ok(!json.includes(leak), `the settings page shows "${leak}": ${json.slice(Math.max(0, json.indexOf(leak) - 300), json.indexOf(leak) + 60)}`);
 
+    // The team page's MFA switch: locked by "your provider" (the console names the MSSP and who).
+    const mask = providerMask((await brandForTarget({ area: "tenant", slug: "acme" }))!);
+    const team = await as(fx, "acmeAdmin", (tx) => loadTeamPage(tx, undefined, fx.tenants.acme, mask), "acme");
+    assert.equal(team.requireMfaLockedBy, PROVIDER_NAME);
+    assert.equal((await as(fx, "msspAdmin", (tx) => loadTeamPage(tx, "acme", null))).requireMfaLockedBy, "Tenant mssp-a (msspAdmin)");
     // The console's page for Acme names everything.
     const c = await as(fx, "msspAdmin", (tx) => loadSettingsPage(tx, { slug: "acme" }));
     assert.equal(row(c, "locale.time_zone").sourceName, "Tenant mssp-a");

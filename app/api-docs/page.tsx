@@ -5,9 +5,12 @@
 import type { Metadata } from "next";
 import { ApiReference } from "@/components/api-docs/api-reference";
 import { referenceModel } from "@/lib/api/openapi/reference";
+import { requestBrand } from "@/lib/branding/resolve";
 
 export const metadata: Metadata = { title: "API reference" };
 
-export default function ApiDocsPage() {
-  return <ApiReference model={referenceModel()} />;
+export default async function ApiDocsPage() {
+  // Titled by the host's product name (lib/branding): a white-labelled tenant's host names no MSSP portal.
+  const { productName } = await requestBrand();
+  return <ApiReference model={{ ...referenceModel(), title: `${productName} tenant API` }} />;
 }

@@ -17,6 +17,8 @@ import {
 
 export interface MfaManagerProps {
   session: Session | null;
+  /** The host's product name (lib/branding): names the recovery codes file. */
+  productName: string;
   status: {
     required: boolean;
     enrolled: boolean;
@@ -43,7 +45,7 @@ export function MfaManager(props: MfaManagerProps) {
   );
 }
 
-function Manager({ status, pending }: MfaManagerProps) {
+function Manager({ status, pending, productName }: MfaManagerProps) {
   const { update } = useSession();
   const [startState, start] = useActionState(startEnrolmentAction, idle);
   const [confirmState, confirm] = useActionState(confirmEnrolmentAction, idle);
@@ -55,7 +57,7 @@ function Manager({ status, pending }: MfaManagerProps) {
   }, [confirmState, update]);
 
   const issued = confirmState.status === "codes" ? confirmState : regenState.status === "codes" ? regenState : null;
-  if (issued) return <RecoveryCodes codes={issued.recoveryCodes} message={issued.message} firstTime={confirmState.status === "codes"} />;
+  if (issued) return <RecoveryCodes codes={issued.recoveryCodes} message={issued.message} firstTime={confirmState.status === "codes"} productName={productName} />;
 
   if (status.enrolled) {
     return (
@@ -216,9 +218,9 @@ function Manager({ status, pending }: MfaManagerProps) {
   );
 }
 
-function RecoveryCodes(props: { codes: string[]; message: string; firstTime: boolean }) {
+function RecoveryCodes(props: { codes: string[]; message: string; firstTime: boolean; productName: string }) {
   const [stored, setStored] = useState(false);
-  const text = `MSSP Portal recovery codes (each works once)\n\n${props.codes.join("\n")}\n`;
+  const text = `${props.productName} recovery codes (each works once)\n\n${props.codes.join("\n")}\n`;
   const download = `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`;
   return (
     <section className={CARD} data-testid="recovery-codes-panel">

@@ -5,6 +5,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { isPdpUnavailable } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { loadTeamPage } from "@/lib/team/page-data";
+import { requestProviderMask } from "@/lib/branding/mask";
 import { loadGroupsSection } from "@/lib/groups/page-data";
 import { GroupsSection } from "@/components/groups/groups-section";
 import { RequireMfaToggle } from "./require-mfa-toggle";
@@ -18,7 +19,9 @@ export async function TeamPage(props: {
   let data;
   let groups;
   try {
-    data = await props.run((tx) => loadTeamPage(tx, props.wantedSlug, props.fallbackTenantId));
+    // With "hide the MSSP's brand" on this host, its locks are "your provider"'s (lib/branding/mask.ts).
+    const mask = await requestProviderMask();
+    data = await props.run((tx) => loadTeamPage(tx, props.wantedSlug, props.fallbackTenantId, mask));
     // The selected tenant is one where the PDP allowed users:manage (loadTeamPage), the action groups ask for too.
     const selected = data.selected;
     groups = selected ? await props.run((tx) => loadGroupsSection(tx, selected.id)) : null;

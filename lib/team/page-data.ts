@@ -1,6 +1,7 @@
 // Everything the team page shows, loaded in the caller's transaction: the
 // tenants they may manage people in (PDP, batch), the selected tenant's
 // members and open invitations, and which roles they may hand out there.
+import { isProvider, PROVIDER_NAME, type ProviderMask } from "@/lib/branding/mask";
 import { asc } from "drizzle-orm";
 import { tenants, type Role } from "@/drizzle/schema";
 import { checkActions, checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
@@ -28,7 +29,8 @@ export interface TeamPageData {
   requireMfaLockedBy: string | null;
 }
 
-export async function loadTeamPage(tx: TenantTx, wantedSlug: string | undefined, fallbackId: string | null): Promise<TeamPageData> {
+/** `mask`: the host hides the MSSP's brand (lib/branding/mask.ts): a lock of the MSSP's is "your provider"'s. */
+export async function loadTeamPage(tx: TenantTx, wantedSlug: string | undefined, fallbackId: string | null, mask: ProviderMask | null = null): Promise<TeamPageData> {
   const visible = await tx.db
     .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, path: tenants.path, kind: tenants.kind, status: tenants.status })
     .from(tenants)
@@ -55,6 +57,6 @@ export async function loadTeamPage(tx: TenantTx, wantedSlug: string | undefined,
     currentUserId: tx.claims.sub,
     canManageSettings: settings["settings:manage"] && selected.kind !== "mssp",
     requireMfa: mfa?.value === true,
-    requireMfaLockedBy: mfa?.lockedBy ? `${mfa.lockedBy.tenantName} (${mfa.lockedBy.who})` : null,
+    requireMfaLockedBy: mfa?.lockedBy ? (isProvider(mask, mfa.lockedBy.tenantId) ? PROVIDER_NAME : `${mfa.lockedBy.tenantName} (${mfa.lockedBy.who})`) : null,
   };
 }

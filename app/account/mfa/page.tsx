@@ -26,7 +26,9 @@ export default async function MfaPage() {
 
   const user = await requireSignedInUser(MFA_ENROLMENT_PATH);
   const status = await getMfaStatus(user.id);
-  const pending = !status.enrolled && status.pending ? await getPendingEnrolment(user, { issuer: (await requestBrand()).productName }) : null;
+  // The host's product name: the authenticator app's issuer and the recovery codes file (never the MSSP's on a white-labelled host).
+  const { productName } = await requestBrand();
+  const pending = !status.enrolled && status.pending ? await getPendingEnrolment(user, { issuer: productName }) : null;
   const qrDataUrl = pending
     ? await QRCode.toDataURL(pending.otpauthUri, { errorCorrectionLevel: "M", margin: 1, width: 208 })
     : null;
@@ -59,6 +61,7 @@ export default async function MfaPage() {
         <div className="mt-6">
           <MfaManager
             session={session}
+            productName={productName}
             status={{
               required: status.required,
               enrolled: status.enrolled,
