@@ -19,6 +19,7 @@ import { refuseMalformed, refuseUnreadableForm } from "@/lib/http/request-guard"
 import { isHttps, makeNonce, NONCE_HEADER, securityHeaders } from "@/lib/http/security-headers";
 import { CUSTOM_DOMAIN_TENANT_HEADER, normalizeHost, parseHost, portalAuthority } from "@/lib/tenancy/host";
 import { tenantSlugForDomain } from "@/lib/domains/resolve";
+import { isBenchBaselinePath } from "@/lib/alerts/baseline-flag";
 
 // Served the same on every portal host: next-auth's endpoints, the sign-in
 // page (neutral: it names no tenant before sign-in) and the user's own
@@ -102,6 +103,8 @@ export function routeRequest(request: NextRequest, customTenant: string | null =
     (target.area !== "unknown" && SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) ||
     // Prometheus's /metrics (lib/metrics: its own bearer token, no session), on the console host only.
     (target.area === "console" && pathname === "/metrics") ||
+    // The load bench's baseline pages (lib/alerts/baseline-flag.ts): only in a server started with BENCH_BASELINE_PAGES=1.
+    (target.area !== "unknown" && isBenchBaselinePath(pathname)) ||
     pathname === TLS_ASK_PATH
   ) {
     response = NextResponse.next({ request: { headers: requestHeaders } });

@@ -51,6 +51,7 @@ import { migrate } from "@/lib/db/migrate";
 import { closePool } from "@/lib/db/pool";
 import { inTransaction, withTenant } from "@/lib/db/with-tenant";
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "./lib/embedded-postgres";
+import { ensureCerbos, type CerbosServer } from "./lib/cerbos";
 import { runCredentialsOverviewBench } from "./bench/credentials-overview";
 import { generateBenchData, MSSP_SLUG } from "./bench/generate";
 import { runKeysPageBench } from "./bench/keys-page";
@@ -112,8 +113,13 @@ interface SideRun extends RunResult {
 async function runStatements(client: pg.PoolClient, statements: Statement[]) {
   const t0 = performance.now();
   const results: pg.QueryResult[] = [];
-  for (const st of statements) results.push(await client.query(st.sql, st.params));
-  return { results, queryMs: performance.now() - t0 };
+  const statementMs: number[] = [];
+  for (const st of statements) {
+    const s0 = performance.now();
+    results.push(await client.query(st.sql, st.params));
+    statementMs.push(performance.now() - s0);
+  }
+  return { results, queryMs: performance.now() - t0, statementMs };
 }
 
 /** The app path: withTenant exactly as pages use it. */
@@ -121,8 +127,8 @@ async function runRls(s: Scenario): Promise<SideRun> {
   let out: SideRun | undefined;
   try {
     await withTenant(s.caller, async (tx) => {
-      const { results, queryMs } = await runStatements(tx.client, s.rls);
-      out = { results, queryMs, rows: results.at(-1)?.rowCount ?? 0, claimsTenantId: tx.claims.tenant_id };
+      const { results, queryMs, statementMs } = await runStatements(tx.client, s.rls);
+      out = { results, queryMs, statementMs, rows: results.at(-1)?.rowCount ?? 0, claimsTenantId: tx.claims.tenant_id };
       if (s.rollback) throw new Rollback();
     });
   } catch (error) {
@@ -136,8 +142,8 @@ async function runBaseline(s: Scenario): Promise<SideRun> {
   let out: SideRun | undefined;
   try {
     await inTransaction(async (client) => {
-      const { results, queryMs } = await runStatements(client, s.baseline);
-      out = { results, queryMs, rows: results.at(-1)?.rowCount ?? 0 };
+      const { results, queryMs, statementMs } = await runStatements(client, s.baseline);
+      out = { results, queryMs, statementMs, rows: results.at(-1)?.rowCount ?? 0 };
       if (s.rollback) throw new Rollback();
     });
   } catch (error) {
@@ -217,8 +223,11 @@ async function explain(s: Scenario): Promise<Explained> {
 }
 
 let db: EmbeddedDatabase | undefined;
+// The scenarios' app checks (the console overview's counts) ask the PDP, as pages do.
+let pdp: CerbosServer | undefined;
 async function shutdown() {
   await closePool().catch(() => {});
+  await pdp?.stop().catch(() => {});
   await db?.stop().catch(() => {});
 }
 process.on("SIGINT", () => {
@@ -243,6 +252,8 @@ async function main() {
   // bench's throwaway database, so any part runs on its own (--only=lifecycle).
   process.env.NEXTAUTH_SECRET ??= "bench-only-nextauth-secret-not-used-anywhere-else";
   await migrate(db.url);
+  pdp = await ensureCerbos();
+  process.env.CERBOS_URL = pdp.url;
 
   const owner = new pg.Client({ connectionString: db.url });
   await owner.connect();
@@ -526,7 +537,7 @@ async function main() {
     }
   }
 
-  console.log(`\nPolicy helper cost per call (median of 50 round trips, as authenticated):`);
+  console.log(`\nPolicy helper cost per call (median of 50 round trips, as authenticated; the answer is kept for the transaction (migration 20261201023600), so this is the memo's read, not the computation):`);
   for (const line of helperCost) console.log(line);
   console.log(`  helper calls per request: ${explained.map((e) => `${e.scenario.id}: ${e.verdicts.reduce((n, v) => n + v.verdict.helpers.length, 0)}`).join(", ")}`);
 
@@ -552,6 +563,23 @@ async function main() {
   });
   console.log(`\nResults (ms per request, whole transaction incl. begin/commit; "query" = the statements only, without claims building):`);
   console.log(renderTable(header, rows));
+  // Every page query on its own: the same statement through RLS (claims set, as authenticated) and as the
+  // owner with the explicit tenant filter, in the same transactions as above. Goal (issue 13): ratio <= 1.15x, p95 < 150 ms.
+  const perQuery: string[][] = [];
+  let over = 0;
+  for (const { s, m } of results) {
+    s.rls.forEach((st, i) => {
+      const r = m.rls.statements[i] ?? [];
+      const b = m.baseline.statements[i] ?? [];
+      const ratio = median(r) / median(b);
+      const ok = ratio <= 1.15 && p95(r) < 150;
+      if (!ok) over++;
+      perQuery.push([`${s.id}.${i + 1}`, `${s.name}: ${st.label}`, fmtMs(median(r)), fmtMs(p95(r)), fmtMs(median(b)), fmtMs(p95(b)), fmtRatio(ratio), ok ? "ok" : "OVER"]);
+    });
+  }
+  console.log(`\nPer page query (ms; RLS = as authenticated with the claims set, owner = explicit tenant filter; ratio of medians; goal <= 1.15x and RLS p95 < 150 ms):`);
+  console.log(renderTable(["#", "query", "RLS med", "RLS p95", "owner med", "owner p95", "ratio", "goal"], perQuery));
+  console.log(`  ${perQuery.length - over} of ${perQuery.length} page queries within the goal`);
   for (const { s } of results) if (s.note) console.log(`  ${s.id}: ${s.note}`);
   if (vaultLines.length > 0) {
     console.log(`\nVault (seal/open/rotation):`);

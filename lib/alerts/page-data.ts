@@ -40,7 +40,7 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
   if (!scopeTenantId || (hostTenantId ? !access.readable.has(hostTenantId) : access.readable.size === 0)) {
     throw new AuthorizationError("alerts:read", hostTenantId ?? "console");
   }
-  const page = await listAlerts(tx.db, filters, undefined, { me: tx.claims.sub, hiddenTenantIds: access.hidden });
+  const page = await listAlerts(tx.db, filters, undefined, { me: tx.claims.sub, hiddenTenantIds: access.hidden, readableTenantIds: [...access.readable] });
   // The SLA targets and the tenant filter come from what alertAccess already read (no second settings or tenants query).
   const targets = slaTargetsFromConfigs(access.configs);
   const rows = page.rows.map((r) => {

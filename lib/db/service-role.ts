@@ -60,7 +60,12 @@ export type ServicePurpose =
   /** Branding: the brand of a host before anyone signs in (sign-in page, root layout, emails, PDFs) and its logo files (lib/branding). */
   | "branding.resolve"
   /** The Prometheus endpoint: job queue depth and failures, rollup progress, counted across tenants, no tenant data (lib/metrics). */
-  | "metrics.scrape";
+  | "metrics.scrape"
+  /**
+   * `npm run bench -- --only=load` only: the alert page's data without session, PDP or RLS, as the owner with an
+   * explicit tenant filter (lib/alerts/baseline.ts). Refuses unless the server was started with BENCH_BASELINE_PAGES=1.
+   */
+  | "bench.baseline";
 
 export async function withServiceRole<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<T>): Promise<T> {
   return withLogContext({ purpose }, () => serviceTransaction(purpose, fn));

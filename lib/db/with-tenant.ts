@@ -3,7 +3,9 @@
 // withTenant runs `fn` in a single transaction that (in one round trip):
 //   1. builds the caller's claims with public.custom_access_token_hook,
 //   2. stores them with set_config('request.jwt.claims', ..., is_local => true),
-//   3. SET LOCAL ROLE authenticated, so every statement in `fn` is under RLS.
+//   3. SET LOCAL ROLE authenticated, so every statement in `fn` is under RLS,
+//   4. computes the caller's visible tenants once (tenancy.visible_tenant_ids
+//      keeps them for the transaction; migration 20261201023600).
 // Both settings are transaction-local: COMMIT or ROLLBACK clears them, so a
 // pooled connection never carries one caller's claims into the next use.
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
@@ -84,6 +86,11 @@ function openingSql(client: pg.PoolClient, caller: Caller): string {
     `set local statement_timeout = ${statementTimeoutMs()}`,
     caller.apiKey ? buildKeyClaimsSql(event) : buildClaimsSql(event),
     "set local role authenticated",
+    // The caller's visible tenants, computed once for the whole transaction
+    // (migration 20261201023600 keeps them with the claims they were computed
+    // for): every policy's InitPlan then reads them instead of recomputing them
+    // per statement and table. In the same round trip as the rest.
+    "select count(*) from tenancy.visible_tenant_ids()",
   ].join(";\n");
 }
 

@@ -21,12 +21,13 @@ export interface TenantPage {
 export async function tenantPage(slug: string, returnTo: string): Promise<TenantPage> {
   // Signed out, every well-formed tenant host answers alike (sign in first),
   // so a page cannot tell outsiders which tenants exist (issue 9, finding 7).
-  const user = await requireSessionUser(returnTo);
-  const found = await findTenantCached(slug);
+  // The session check, the host's tenant (lib/cache'd) and its brand are independent reads: asked
+  // at once. The answer does not change: a signed-out request still gets the sign-in redirect
+  // (requireSessionUser's) whatever the tenant lookup found, and only then an unknown host its 404.
+  const [user, found, brand] = await Promise.all([requireSessionUser(returnTo), findTenantCached(slug), requestBrand()]);
   if (!found) notFound();
   // With "hide the MSSP's brand" (lib/branding), pages name the reseller's brand wherever they
   // would name the provider (billing, lock notices): nothing of the MSSP shows on this host.
-  const brand = await requestBrand();
   const tenant = brand.hideMsspBrand ? { ...found, providerName: brand.productName } : found;
   const caller: Caller = { userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: tenant.id };
   return {

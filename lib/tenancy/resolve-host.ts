@@ -3,6 +3,16 @@
 // named service-role path and returns only what the sign-in page may show:
 // the tenant's name, and whether it (or a tenant above it) is locked, with
 // the name of the provider its people should contact.
+//
+// Every tenant page asks this, so answers are kept in the per-process cache
+// "tenant-by-slug" (lib/cache) while this process's cache listener is up:
+// migration 20261201023500 notifies every process at the commit of any change
+// to a tenant's slug, name, place in the tree or status (a suspension above a
+// tenant changes its lockedAs), and of any tenant created or deleted, and the
+// listener drops the whole cache. Without a listener (scripts, tests) nothing
+// would evict, so nothing is cached.
+import { sharedCache } from "@/lib/cache";
+import { serverCacheListener } from "@/lib/cache/listener";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { TenantStatus } from "@/lib/lifecycle/states";
 
@@ -20,7 +30,17 @@ export interface HostTenant {
   path: string;
 }
 
+/** Host tenants by slug; null: no such tenant. Evicted as a whole on any tenant change (see above). */
+export const tenantBySlugCache = sharedCache<HostTenant | null>("tenant-by-slug", { ttlMs: 60_000, maxEntries: 10_000 });
+
+/** The host's tenant: from the cache when this process's listener can evict it, else from the database. */
 export async function findTenantBySlug(slug: string): Promise<HostTenant | null> {
+  if (!serverCacheListener()?.connected) return loadTenantBySlug(slug);
+  return tenantBySlugCache.getOrLoad(slug, () => loadTenantBySlug(slug));
+}
+
+/** Reads the host's tenant (uncached). */
+export async function loadTenantBySlug(slug: string): Promise<HostTenant | null> {
   return withServiceRole("tenancy.resolve-host", async (db) => {
     const { rows } = await db.$client.query<HostTenant>(
       `select t.id, t.slug, t.name, t.kind, t.status, t.path::text as path,

@@ -9,11 +9,21 @@ export interface RunResult {
   rows: number;
   /** Milliseconds spent in the statements themselves, inside the transaction. */
   queryMs: number;
+  /** Milliseconds per statement, in order (the per-query figures of the report). */
+  statementMs?: number[];
 }
 
 export interface Samples {
   total: number[];
   query: number[];
+  /** statements[i]: the samples of the scenario's i-th statement. */
+  statements: number[][];
+}
+
+function push(samples: Samples, totalMs: number, result: RunResult) {
+  samples.total.push(totalMs);
+  samples.query.push(result.queryMs);
+  (result.statementMs ?? []).forEach((ms, i) => (samples.statements[i] ??= []).push(ms));
 }
 
 export interface Budget {
@@ -51,16 +61,14 @@ export async function measurePair(
     await rls();
     await baseline();
   }
-  const out = { rls: { total: [], query: [] } as Samples, baseline: { total: [], query: [] } as Samples };
+  const out = { rls: { total: [], query: [], statements: [] } as Samples, baseline: { total: [], query: [], statements: [] } as Samples };
   const started = performance.now();
   let n = 0;
   for (;;) {
     const a = await timeOne(rls);
-    out.rls.total.push(a.totalMs);
-    out.rls.query.push(a.result.queryMs);
+    push(out.rls, a.totalMs, a.result);
     const b = await timeOne(baseline);
-    out.baseline.total.push(b.totalMs);
-    out.baseline.query.push(b.result.queryMs);
+    push(out.baseline, b.totalMs, b.result);
     n++;
     const elapsed = (performance.now() - started) / 1000;
     if (n >= budget.maxIterations) break;

@@ -1,7 +1,9 @@
 // The benchmark's scenarios. Each is the same work done two ways:
 //   rls       the app path: inside withTenant (claims from the real access-token
-//             hook, SET LOCAL ROLE authenticated), the query with no tenant
-//             filter of its own: RLS decides what exists;
+//             hook, SET LOCAL ROLE authenticated), the query as the app sends it:
+//             RLS decides what exists (the alert list also names the tenants the
+//             PDP lets the caller read, listAlerts' readableTenantIds, so the
+//             planner can size its tenant filter; the baseline has the same);
 //   baseline  as the owner (no RLS), the same query with the fastest correct
 //             explicit tenant filter, the visible tenant ids computed up front.
 // The SQL mirrors what lib/alerts/list.ts (listAlerts) and lib/tenancy/tree.ts
@@ -10,7 +12,7 @@
 import { readableAlertTenants } from "@/lib/alerts/access";
 import type pg from "pg";
 import { OPEN_ALERT_STATUSES } from "@/drizzle/schema";
-import { listAlerts } from "@/lib/alerts/list";
+import { ALERT_COUNT_CAP, listAlerts } from "@/lib/alerts/list";
 import { SCOPE_SERIES_SQL, tenantMetricsSql } from "@/lib/analytics/rollups";
 import type { Caller } from "@/lib/db/claims";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -99,10 +101,12 @@ function alertList(
   const clause = where.length ? `where ${where.join(" and ")}` : "";
   return [
     {
-      label: "count",
+      // listAlerts counts up to ALERT_COUNT_CAP (+1 to know there are more), never every row.
+      label: "count (capped)",
       sql: `select count(*)::int as total
-  from public.alerts a
- ${clause}`,
+  from (select 1 from public.alerts a
+ ${clause}
+ limit ${ALERT_COUNT_CAP + 1}) capped`,
       params,
     },
     {
@@ -118,11 +122,10 @@ function alertList(
 }
 
 const anyOf = (n: number) => `a.tenant_id = any($${n}::uuid[])`;
-const equals = (n: number) => `a.tenant_id = $${n}::uuid`;
 
-function appList(filters: { severity?: "high"; status?: "new" }) {
+function appList(filters: { severity?: "high"; status?: "new" }, readableTenantIds?: string[]) {
   return async (tx: TenantTx) => {
-    const page = await listAlerts(tx.db, { page: 1, ...filters }, PAGE_SIZE);
+    const page = await listAlerts(tx.db, { page: 1, ...filters }, PAGE_SIZE, { readableTenantIds });
     return { total: page.total, ids: page.rows.map((r) => r.id) };
   };
 }
@@ -137,7 +140,7 @@ async function appOpenCounts(tx: TenantTx) {
 }
 
 function listOutcome(results: pg.QueryResult[]): Outcome {
-  const total = results[0].rows[0].total as number;
+  const total = Math.min(results[0].rows[0].total as number, ALERT_COUNT_CAP);
   const page = results[1].rows;
   return {
     rows: page.length,
@@ -168,7 +171,8 @@ function openCounts(tenantFilter?: { sql: (n: number) => string; value: unknown 
 
 export function buildScenarios(ctx: ScenarioContext): Scenario[] {
   const customer = { sql: anyOf, value: ctx.customerTenantIds };
-  const site = { sql: equals, value: ctx.siteTenantId };
+  // The page names its PDP-readable tenants (listAlerts' readableTenantIds): for one site, that one.
+  const siteReadable = { sql: anyOf, value: [ctx.siteTenantId] };
   const mssp = { sql: anyOf, value: ctx.msspTenantIds };
   // A step the workflow allows without a close reason (the update rolls back).
   const newStatus = ctx.updateAlertStatus === "new" ? "acknowledged" : ctx.updateAlertStatus === "acknowledged" ? "in_progress" : "new";
@@ -179,30 +183,30 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       id: "1",
       name: "tenant admin: alert list p1 + total",
       caller: ctx.customerAdmin,
-      rls: alertList({}),
+      rls: alertList({}, customer),
       baseline: alertList({}, customer),
       outcome: listOutcome,
-      app: appList({}),
+      app: appList({}, ctx.customerTenantIds),
       explain: true,
     },
     {
       id: "2",
       name: "tenant admin: list high+new",
       caller: ctx.customerAdmin,
-      rls: alertList({ severity: "high", status: "new" }),
+      rls: alertList({ severity: "high", status: "new" }, customer),
       baseline: alertList({ severity: "high", status: "new" }, customer),
       outcome: listOutcome,
-      app: appList({ severity: "high", status: "new" }),
+      app: appList({ severity: "high", status: "new" }, ctx.customerTenantIds),
       explain: true,
     },
     {
       id: "3",
       name: "site analyst: alert list p1 + total",
       caller: ctx.siteAnalyst,
-      rls: alertList({}),
-      baseline: alertList({}, site),
+      rls: alertList({}, siteReadable),
+      baseline: alertList({}, siteReadable),
       outcome: listOutcome,
-      app: appList({}),
+      app: appList({}, [ctx.siteTenantId]),
       explain: true,
     },
     {
@@ -221,13 +225,16 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       explain: true,
     },
     {
+      // As the console's list sends it: a wide scope's PDP-readable tenants named (listAlerts'
+      // readableTenantIds, here every visible one), so the planner reads the newest alerts in time
+      // order. Both sides carry that filter; the RLS side's policy is the only difference.
       id: "5",
       name: "MSSP admin: all-tenant list p1 + total",
       caller: ctx.msspAdmin,
-      rls: alertList({}),
+      rls: alertList({}, mssp),
       baseline: alertList({}, mssp),
       outcome: listOutcome,
-      app: appList({}),
+      app: appList({}, ctx.msspTenantIds),
       explain: true,
     },
     {
