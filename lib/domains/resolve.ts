@@ -26,6 +26,16 @@ export function tenantSlugForDomain(host: string): Promise<string | null> {
   );
 }
 
+/**
+ * SQL for the primary custom domain of the tenant whose id is `tenantIdSql`
+ * (a column or parameter): a scalar subquery, null when it has none. For code
+ * that builds links inside its own (service-role) transaction: alert and
+ * health notifications.
+ */
+export const primaryDomainSql = (tenantIdSql: string) =>
+  `(select d.domain from public.custom_domains d where d.tenant_id = ${tenantIdSql} and d.status in ('verified', 'grace')
+     order by d.verified_at nulls last, d.domain limit 1)`;
+
 /** The tenant's primary custom domain (its earliest verified one still routed), or null: links in emails and the switcher use it. */
 export function primaryDomainFor(slug: string): Promise<string | null> {
   return primary.getOrLoad(slug, () =>

@@ -8,11 +8,11 @@
 // change is the transition row itself: the console's /health page and the
 // tenant's /status page list the recent ones.
 import type { Db } from "@/lib/db/with-tenant";
-import { settings } from "@/lib/config";
 import { enqueueMail, healthChangeMail } from "@/lib/mail";
 import { queueNotification, type HealthSummary } from "@/lib/notify";
 import { defaultRecipients } from "@/lib/rules/defaults";
-import { tenantOrigin } from "@/lib/tenancy/host";
+import { primaryDomainSql } from "@/lib/domains/resolve";
+import { publicOriginForTenant } from "@/lib/tenancy/origin";
 import { brandOfTenant } from "@/lib/branding/resolve";
 import { STATE_LABELS, type HealthState, type Signal } from "./signals";
 
@@ -25,12 +25,9 @@ export interface Transition {
   at: Date;
 }
 
-function statusLink(slug: string): string | null {
+function statusLink(slug: string, customDomain: string | null): string | null {
   try {
-    const s = settings();
-    const local = s.PORTAL_DOMAIN === "localhost";
-    const port = s.PORTAL_PUBLIC_PORT !== undefined ? String(s.PORTAL_PUBLIC_PORT) : local ? "3000" : "";
-    return `${tenantOrigin(slug, { protocol: local ? "http:" : "https:", port })}/status`;
+    return `${publicOriginForTenant(slug, customDomain)}/status`;
   } catch {
     return null;
   }
@@ -38,7 +35,10 @@ function statusLink(slug: string): string | null {
 
 /** Queues the change's notifications in `db`'s (service-role) transaction; returns how many were queued. */
 export async function notifyTransition(db: Db, t: Transition): Promise<number> {
-  const { rows } = await db.$client.query<{ name: string; slug: string }>("select name, slug from public.tenants where id = $1", [t.tenantId]);
+  const { rows } = await db.$client.query<{ name: string; slug: string; custom_domain: string | null }>(
+    `select t.name, t.slug, ${primaryDomainSql("t.id")} as custom_domain from public.tenants t where t.id = $1`,
+    [t.tenantId],
+  );
   if (!rows[0]) return 0;
   const summary: HealthSummary = {
     tenantId: t.tenantId,
@@ -47,7 +47,7 @@ export async function notifyTransition(db: Db, t: Transition): Promise<number> {
     to: STATE_LABELS[t.to].toLowerCase(),
     reasons: t.reasons.map((r) => r.reason),
     at: t.at.toISOString(),
-    link: statusLink(rows[0].slug),
+    link: statusLink(rows[0].slug, rows[0].custom_domain),
   };
   const d = await defaultRecipients(db, t.tenantId);
   // The mails are about the tenant and link to its host: in its brand (lib/branding), never the MSSP's where hidden.

@@ -31,8 +31,8 @@ import { log, safeError } from "@/lib/log";
 import { brandOfTenant } from "@/lib/branding/resolve";
 import { enqueueMail, workflowAlertMail } from "@/lib/mail";
 import { queueNotification, type AlertSummary } from "@/lib/notify/queue";
-import { tenantOrigin } from "@/lib/tenancy/host";
-import { settings } from "@/lib/config";
+import { primaryDomainSql } from "@/lib/domains/resolve";
+import { publicOriginForTenant } from "@/lib/tenancy/origin";
 import { featureEnabledAsService } from "@/lib/settings/enforce";
 import { notifiableMembers, usableGroup } from "@/lib/groups/store";
 import { defaultRecipients } from "./defaults";
@@ -57,12 +57,15 @@ interface AlertRow {
   created_at: Date;
   detected_at: Date;
   asset_criticality: string | null;
+  /** The tenant's primary custom domain, if any (links go there). */
+  custom_domain: string | null;
 }
 
 async function loadAlert(db: Db, tenantId: string, alertId: string): Promise<AlertRow | null> {
   const { rows } = await db.$client.query<AlertRow>(
     `select a.tenant_id, t.name as tenant_name, t.slug as tenant_slug, a.id, a.title, a.severity, a.source, a.hostname, a.rule_name,
-            a.status, a.acknowledged_at, a.created_at, a.detected_at, s.criticality as asset_criticality
+            a.status, a.acknowledged_at, a.created_at, a.detected_at, s.criticality as asset_criticality,
+            ${primaryDomainSql("a.tenant_id")} as custom_domain
        from public.alerts a
        join public.tenants t on t.id = a.tenant_id
        left join public.assets s on s.tenant_id = a.tenant_id and s.id = a.asset_id
@@ -78,10 +81,7 @@ export function factsOf(a: Pick<AlertRow, "severity" | "source" | "title" | "hos
 
 function alertLink(a: AlertRow): string | null {
   try {
-    const s = settings();
-    const local = s.PORTAL_DOMAIN === "localhost";
-    const port = s.PORTAL_PUBLIC_PORT !== undefined ? String(s.PORTAL_PUBLIC_PORT) : local ? "3000" : "";
-    return `${tenantOrigin(a.tenant_slug, { protocol: local ? "http:" : "https:", port })}/alerts/${a.id}`;
+    return `${publicOriginForTenant(a.tenant_slug, a.custom_domain)}/alerts/${a.id}`;
   } catch {
     return null;
   }

@@ -40,6 +40,18 @@ export async function originForTenant(slug: string): Promise<string> {
   return tenantOrigin(slug, at);
 }
 
+/**
+ * A tenant's primary host for links sent outside any request (alert and
+ * health notifications from jobs): its verified custom domain when it has one
+ * (`customDomain`, from lib/domains primaryDomainSql), else <slug>.<domain>,
+ * with the configured public protocol and port.
+ */
+export function publicOriginForTenant(slug: string, customDomain: string | null): string {
+  const at = configured();
+  if (customDomain) return `${at.protocol}//${customDomain}${at.port ? `:${at.port}` : ""}`;
+  return tenantOrigin(slug, at);
+}
+
 export async function originForConsole(): Promise<string> {
   return consoleOrigin(await current());
 }
