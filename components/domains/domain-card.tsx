@@ -86,7 +86,7 @@ export function DomainCard({ d, tenantId, cnameTarget, audience = "tenant" }: { 
         <form action={verify}>
           <input type="hidden" name="tenantId" value={tenantId} />
           <input type="hidden" name="domainId" value={d.id} />
-          <SubmitButton pendingLabel="Checking DNS…">{audience === "console" ? "Re-check now" : "Verify now"}</SubmitButton>
+          <SubmitButton pendingLabel="Checking DNS…">{audience === "console" && d.status !== "pending" ? "Re-check now" : "Verify now"}</SubmitButton>
         </form>
         <form
           action={remove}
