@@ -12,7 +12,7 @@ type Allowed = Extract<SettingsPageData, { allowed: true }>;
 
 function Row({ tenantId, row, providerLabel }: { tenantId: string; row: SettingRow; providerLabel: string }) {
   return (
-    <li className="grid gap-2 px-4 py-3 sm:grid-cols-[minmax(0,22rem)_minmax(0,1fr)] sm:gap-6" data-testid={`setting-${row.key}`}>
+    <li className="grid grid-cols-[minmax(0,1fr)] gap-2 px-4 py-3 sm:grid-cols-[minmax(0,22rem)_minmax(0,1fr)] sm:gap-6" data-testid={`setting-${row.key}`}>
       <div>
         <p className="text-sm font-medium text-slate-800">{row.label}</p>
         <p className="mt-0.5 text-xs text-slate-500">{row.description}</p>
@@ -23,7 +23,8 @@ function Row({ tenantId, row, providerLabel }: { tenantId: string; row: SettingR
       </div>
       <div>
         <div className="flex flex-wrap items-center gap-2">
-          <span className="text-sm font-semibold text-slate-900" data-testid="setting-value">
+          {/* A long value (a URL, an asset hash) wraps anywhere rather than widening the column past a phone's width. */}
+          <span className="min-w-0 text-sm font-semibold text-slate-900 [overflow-wrap:anywhere]" data-testid="setting-value">
             {row.display}
           </span>
           <SourceBadge row={row} />
