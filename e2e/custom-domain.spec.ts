@@ -259,6 +259,20 @@ test("once verified, caddy gets a certificate and soc.acme.test is Acme's portal
   await sub.goto(`${acmeOrigin}/alerts`);
   await expect(sub).toHaveURL(/\/signin/);
   expect(new URL(sub.url()).host).toBe(`${ACME_DOMAIN}:${caddy.httpsPort}`);
+  // Only the handoff carries a session over. On Acme's subdomain through the same TLS proxy (the same
+  // host, so the same host-only cookie as above: cookies ignore the port), the user moves to Acme's
+  // portal: its primary host is now the custom domain.
+  const viaProxy = https("acme.localhost");
+  await sub.goto(`${viaProxy}/alerts`);
+  await signedInAs(sub, "acme.analyst@demo.test");
+  await sub.goto(`${viaProxy}/handoff/go?to=acme`);
+  await sub.waitForURL((u) => u.origin === acmeOrigin && u.pathname === "/alerts", { timeout: 30_000 });
+  await signedInAs(sub, "acme.analyst@demo.test");
+  expect(sub.url()).not.toContain("token=");
+  const handed = await sessionCookie(other, acmeOrigin);
+  expect(handed).toMatchObject({ name: "__Host-mssp.session-token", domain: ACME_DOMAIN, secure: true });
+  expect(handed!.value).not.toBe((await sessionCookie(other, viaProxy))!.value);
+  await sub.screenshot({ path: `${SCREENSHOTS}/custom-domain-handoff.png`, fullPage: true });
   await other.close();
 
   // An invitation sent on the custom domain links to it.
