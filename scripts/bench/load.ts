@@ -14,6 +14,8 @@
 //                (BENCH_LOAD_CONNECTIONS concurrent connections, default 50, for
 //                BENCH_LOAD_SECONDS, default 60), requests rotating over every session
 //             3. the signed-in tenant alert page alone, same connections
+//             4. the same alert page without auth and RLS (app/bench-baseline: owner, explicit
+//                tenant filter, no session or PDP; served only with BENCH_BASELINE_PAGES=1)
 //   checks    every response: status 200, and no tenant marker the session may
 //             not see (another scale customer's slug or name on a tenant host; the
 //             rival MSSP's on the console). Printed: requests/s, p50/p99, errors,
@@ -213,7 +215,7 @@ async function phase(name: string, port: number, seconds: number, next: () => { 
             ...req,
             method: "GET",
             path: pick.path,
-            headers: { host: pick.host, ...(pick.session ? { cookie: pick.session.cookie } : {}) },
+            headers: { host: pick.host, ...(pick.session?.cookie ? { cookie: pick.session.cookie } : {}) },
           } as autocannon.Request;
         },
         onResponse: (status, body, ctx) => {
@@ -357,6 +359,9 @@ export async function runLoadBench(opts: { benchDir: string }) {
       NEXT_TELEMETRY_DISABLED: "1",
       // Every session signs in from 127.0.0.1.
       SIGNIN_LIMIT_PER_MINUTE: "100000",
+      // The baseline page (app/bench-baseline, lib/alerts/baseline.ts): the tenant alert page's components over
+      // the same data read as the owner with an explicit tenant filter, no session, PDP or RLS. 404 without this.
+      BENCH_BASELINE_PAGES: "1",
       LOG_LEVEL: "warn",
     } as NodeJS.ProcessEnv;
     if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) {
@@ -441,6 +446,13 @@ export async function runLoadBench(opts: { benchDir: string }) {
         return { session: s, host: s.host, path: "/alerts" };
       }),
     );
+    // 4. The same page without auth and RLS (the baseline): same hosts and tenants, same leak check.
+    results.push(
+      await phase("tenant alerts, baseline (no auth/PDP/RLS, owner + tenant filter)", port, SHORT_SECONDS, () => {
+        const s = tenantSessions[t++ % tenantSessions.length];
+        return { session: { ...s, cookie: "" }, host: s.host, path: `/bench-baseline/${s.host.split(".")[0]}/alerts` };
+      }),
+    );
 
     console.log(`\nLoad: ${CONNECTIONS} connections, production build (next start), 2 cores shared by client, server, PDP and Postgres`);
     console.log("phase".padEnd(58) + "req/s".padStart(8) + "p50 ms".padStart(9) + "p99 ms".padStart(9) + "requests".padStart(10) + "errors".padStart(8) + "non-200".padStart(9) + "leaks".padStart(7));
@@ -453,6 +465,11 @@ export async function runLoadBench(opts: { benchDir: string }) {
     const signin = results[0];
     const alerts = results[2];
     console.log(`tenant /alerts signed in vs /signin signed out: ${(alerts.rps / signin.rps).toFixed(2)}× the throughput (goal >= 0.5×)`);
+    const baseline = results[3];
+    console.log(
+      `tenant /alerts signed in vs the same page without auth and RLS: ${(alerts.rps / baseline.rps).toFixed(2)}× the throughput, ` +
+        `p50 ${alerts.p50} vs ${baseline.p50} ms (the baseline skips the shell's layout, the PDP and the triage controls' reads)`,
+    );
     const bad = results.reduce((n, r) => n + r.errors + r.non200 + r.leaks, 0);
     if (bad > 0) {
       console.log(`FAILED: ${bad} errors, non-200 answers or leaks`);

@@ -11,7 +11,6 @@
 // return the same answer as both sides before anything is timed.
 import { readableAlertTenants } from "@/lib/alerts/access";
 import type pg from "pg";
-import { OPEN_ALERT_STATUSES } from "@/drizzle/schema";
 import { ALERT_COUNT_CAP, listAlerts } from "@/lib/alerts/list";
 import { SCOPE_SERIES_SQL, tenantMetricsSql } from "@/lib/analytics/rollups";
 import type { Caller } from "@/lib/db/claims";
@@ -149,22 +148,19 @@ function listOutcome(results: pg.QueryResult[]): Outcome {
   };
 }
 
-/** loadTenantTree's count query: open alerts by tenant and severity. */
-function openCounts(tenantFilter?: { sql: (n: number) => string; value: unknown }): Statement[] {
-  const params: unknown[] = [[...OPEN_ALERT_STATUSES]];
-  const where = [`a.status = any($1::text[])`];
-  if (tenantFilter) {
-    params.push(tenantFilter.value);
-    where.push(tenantFilter.sql(params.length));
-  }
+/**
+ * loadTenantTree's count query: open alerts by tenant and severity, from the rollup kept exact by
+ * triggers (alert_open_counts), for the tenants whose alerts the PDP lets the caller read (as the
+ * page passes them; here every visible one). The same statement on both sides.
+ */
+function openCounts(readable: string[]): Statement[] {
   return [
     {
-      label: "open counts",
-      sql: `select a.tenant_id, a.severity, count(*)::int as n
-  from public.alerts a
- where ${where.join(" and ")}
- group by a.tenant_id, a.severity`,
-      params,
+      label: "open counts (rollup)",
+      sql: `select c.tenant_id, c.severity, c.open as n
+  from public.alert_open_counts c
+ where c.tenant_id = any($1::uuid[]) and c.open > 0`,
+      params: [readable],
     },
   ];
 }
@@ -213,8 +209,8 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       id: "4",
       name: "MSSP admin: open counts by tenant+severity",
       caller: ctx.msspAdmin,
-      rls: openCounts(),
-      baseline: openCounts(mssp),
+      rls: openCounts(ctx.msspTenantIds),
+      baseline: openCounts(ctx.msspTenantIds),
       outcome: (results) => {
         const rows = results[0].rows;
         const sorted = rows.map((r) => `${r.tenant_id}/${r.severity}/${r.n}`).sort();
