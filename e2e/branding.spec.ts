@@ -45,7 +45,10 @@ function logoPng(): Buffer {
 
 async function noMsspBrand(page: Page, where: string) {
   const html = await page.content();
-  for (const s of MSSP_STRINGS) expect(html.includes(s), `${where} shows "${s}"`).toBe(false);
+  for (const s of MSSP_STRINGS) {
+    const at = html.indexOf(s);
+    expect.soft(at, `${where} shows "${s}": …${html.slice(Math.max(0, at - 160), at + 80)}…`).toBe(-1);
+  }
 }
 
 test("Acme is branded, previewed, published, and nothing of the MSSP's brand shows on its host", async ({ page, browser }) => {
@@ -98,14 +101,45 @@ test("Acme is branded, previewed, published, and nothing of the MSSP's brand sho
   await expectNoSeriousA11yViolations(page);
   await page.screenshot({ path: `${SCREENSHOTS}/branding-alerts.png`, fullPage: true });
 
-  // These pages (and the 404 page) show nothing of the MSSP's brand, and the header carries the logo.
-  // (A crawl of every page is the next step: the settings pages still show the MSSP's inherited
-  // brand values and name on a white-labelled tenant; issue 14 stays open for it.)
-  for (const path of ["/alerts", "/dashboard", "/billing", "/no-such-page"]) {
+  // Crawl every page reachable as Acme's admin, each route once: the navigation's pages, the
+  // settings, account and API reference pages and the 404 page, and the pages their content
+  // links to (one of each route: /alerts/<id> once). None shows the MSSP's brand strings or colour or another
+  // tenant's name (the RSC payload included), none names a brand asset but Acme's own; each
+  // carries Acme's colours, and the navigated ones the logo in the header.
+  const logoSrc = await page.getByRole("banner").getByRole("img", { name: "Acme Shield" }).getAttribute("src");
+  const ownAssets = new Set([logoSrc, "/brand-asset/mark-9f1239.svg"]);
+  const hrefs = (where: string) =>
+    page.locator(where).evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute("href") ?? "").filter((h) => h.startsWith("/") && !h.startsWith("//")));
+  const nav = await hrefs('nav[aria-label="Main"] a');
+  // Links that act or download when followed are not pages.
+  const isPage = (h: string) => !/^\/(api|handoff|brand-asset|signout)(\/|\?|$)|download|\.(pdf|csv|json)(\?|$)/.test(h);
+  const route = (h: string) => h.split(/[?#]/)[0].replace(/\/[0-9a-f-]{8,}|\/\d+(?=\/|$)/gi, "/:id");
+  const base = [...nav, "/settings", "/settings/brand", "/account/mfa", "/api-docs", "/no-such-page"].filter(isPage);
+  const queue = [...base];
+  const seen = new Set<string>();
+  const started = Date.now();
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    if (seen.has(route(path))) continue;
+    seen.add(route(path));
     await page.goto(`${ACME}${path}`);
     await noMsspBrand(page, path);
-    if (path !== "/no-such-page") await expect(page.getByRole("banner").getByRole("img", { name: "Acme Shield" }), path).toBeVisible();
+    const assets = [...(await page.content()).matchAll(/\/brand-asset\/[\w.-]+/g)].map((m) => m[0]);
+    for (const a of assets) expect.soft(ownAssets.has(a), `${path} names the brand asset ${a}`).toBe(true);
+    if (nav.includes(path)) await expect.soft(page.getByRole("banner").getByRole("img", { name: "Acme Shield" }), path).toBeVisible();
+    expect.soft(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--color-brand").trim()), path).toBe(PRIMARY);
+    // One level below: the pages these pages link to.
+    if (base.includes(path)) queue.push(...(await hrefs("main a")).filter(isPage));
   }
+  console.log(`crawled ${seen.size} routes in ${Math.round((Date.now() - started) / 1000)} s: ${[...seen].join(" ")}`);
+  // The settings pages: the provider's values are not shown, its name never.
+  await page.goto(`${ACME}/settings/brand`);
+  await expect(page.getByText(/Accent colour \(Provider default\)/)).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/branding-settings-brand.png`, fullPage: true });
+  await page.goto(`${ACME}/settings`);
+  await expect(page.getByTestId("setting-branding.accent_color").getByTestId("setting-value")).toHaveText("Provider default");
+  await page.locator('section[aria-labelledby="group-branding"]').screenshot({ path: `${SCREENSHOTS}/branding-settings.png` });
+  await page.getByTestId("settings-history").screenshot({ path: `${SCREENSHOTS}/branding-settings-history.png` });
   await page.goto(`${ACME}/no-such-page`);
   await page.screenshot({ path: `${SCREENSHOTS}/branding-404.png`, fullPage: true });
   // The MSSP's own logo URL or another asset is not served here.
@@ -122,6 +156,11 @@ test("Acme is branded, previewed, published, and nothing of the MSSP's brand sho
   await noMsspBrand(p2, "/signin");
   await expectNoSeriousA11yViolations(p2);
   await p2.screenshot({ path: `${SCREENSHOTS}/branding-signin.png`, fullPage: true });
+  // Signed-out pages of the host: the password reset page, an invitation link that is not valid, a 404.
+  for (const path of ["/signin/reset", "/invite#token=not-a-token", "/no-such-page"]) {
+    await p2.goto(`${ACME}${path}`);
+    await noMsspBrand(p2, `${path} (signed out)`);
+  }
   await p2.goto(`${CONSOLE}/signin`);
   await expect(p2).toHaveTitle(/MSSP Portal/);
   await fresh.close();
