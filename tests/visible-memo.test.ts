@@ -1,0 +1,100 @@
+// The visible tenant set kept for the transaction (migration 20261201023600):
+// computed once, but never answered for other claims or after a change it
+// depends on. Tries to make it serve a stale or another caller's answer.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { insertFixtures, type Fixtures } from "./helpers/fixtures";
+import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+
+let db: TestDatabase;
+let fx: Fixtures;
+before(async () => {
+  db = await createTestDatabase();
+  fx = await insertFixtures(db.url);
+});
+after(() => db?.drop());
+
+const claimsOf = (userId: string, tenantId: string | null = null) =>
+  `select set_config('request.jwt.claims', (public.custom_access_token_hook(jsonb_build_object('user_id', '${userId}'::text,
+     'claims', jsonb_build_object('sub', '${userId}'::text, 'role', 'authenticated', 'aud', 'authenticated', 'tenant_id', ${tenantId ? `'${tenantId}'::text` : "null"}))) -> 'claims')::text, true)`;
+
+test("in one transaction: other claims, another active tenant, a removed membership and a suspension are each seen by the next statement", async () => {
+  await withClient(db.url, async (c) => {
+    const visible = async () => (await c.query<{ n: number }>("select count(*)::int as n from tenancy.visible_tenant_ids()")).rows[0].n;
+    const alerts = async () => (await c.query<{ n: number }>("select count(*)::int as n from public.alerts")).rows[0].n;
+    await c.query("begin");
+    try {
+      await c.query(claimsOf(fx.users.acmeAdmin));
+      await c.query("set local role authenticated");
+      const acme = await visible();
+      assert.ok(acme >= 3, "acme and its sites");
+      const acmeAlerts = await alerts();
+      assert.ok(acmeAlerts > 0);
+
+      // Other claims in the same transaction (no memo from the first caller).
+      await c.query("reset role");
+      await c.query(claimsOf(fx.users.globexAdmin));
+      await c.query("set local role authenticated");
+      assert.equal(await visible(), 1, "globex only");
+      const { rows } = await c.query<{ tenant_id: string }>("select distinct tenant_id from public.alerts");
+      assert.deepEqual(rows.map((r) => r.tenant_id), [fx.tenants.globex]);
+
+      // The same user narrowed to one site: the claims text changes, so does the answer.
+      await c.query("reset role");
+      await c.query(claimsOf(fx.users.acmeAdmin, fx.tenants["acme-eu"]));
+      await c.query("set local role authenticated");
+      assert.equal(await visible(), 1, "acme-eu only");
+      await c.query("reset role");
+      await c.query(claimsOf(fx.users.acmeAdmin));
+      await c.query("set local role authenticated");
+      assert.equal(await visible(), acme);
+
+      // A membership removed in this transaction (as the owner) counts from the next statement on.
+      await c.query("reset role");
+      await c.query("delete from public.memberships where user_id = $1", [fx.users.acmeAdmin]);
+      await c.query("set local role authenticated");
+      assert.equal(await visible(), 0, "no membership, nothing visible");
+      assert.equal(await alerts(), 0);
+    } finally {
+      await c.query("rollback");
+    }
+
+    // A suspension in the same transaction hides the customer from its own admin at once.
+    await c.query("begin");
+    try {
+      await c.query(claimsOf(fx.users.acmeAdmin));
+      await c.query("set local role authenticated");
+      assert.ok((await visible()) >= 3);
+      await c.query("reset role");
+      await c.query("update public.tenants set status = 'suspended' where id = $1", [fx.tenants.acme]);
+      await c.query("set local role authenticated");
+      assert.equal(await visible(), 0, "a suspended customer's own admin sees nothing");
+    } finally {
+      await c.query("rollback");
+    }
+
+    // Nothing of the memo survives the transaction.
+    const { rows: [after] } = await c.query<{ key: string | null; ids: string | null }>(
+      "select current_setting('tenancy.visible_key', true) as key, current_setting('tenancy.visible_ids', true) as ids",
+    );
+    assert.ok(!after.key && !after.ids, "the memo is transaction-local");
+  });
+});
+
+test("a caller cannot read another caller's memo into its answer: a forged memo for other claims is ignored", async () => {
+  await withClient(db.url, async (c) => {
+    await c.query("begin");
+    try {
+      await c.query(claimsOf(fx.users.globexAdmin));
+      await c.query("set local role authenticated");
+      // A memo planted for different claims (here: acme's tenants under a key that is not these claims).
+      await c.query("select set_config('tenancy.visible_ids', $1, true), set_config('tenancy.visible_key', 'not-these-claims', true)", [
+        `{${fx.tenants.acme}}`,
+      ]);
+      const { rows } = await c.query<{ id: string }>("select tenancy.visible_tenant_ids() as id");
+      assert.deepEqual(rows.map((r) => r.id), [fx.tenants.globex]);
+    } finally {
+      await c.query("rollback");
+    }
+  });
+});
