@@ -14,7 +14,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { getPendingEnrolment, startEnrolment } from "@/lib/auth/mfa";
 import { clearAllLocal } from "@/lib/cache";
 import { loadBrandPageFor, publishDraft, saveDraft } from "@/lib/branding/draft";
-import { PROVIDER_DEFAULT, PROVIDER_NAME, PROVIDER_STAFF, providerMask } from "@/lib/branding/mask";
+import { maskProviderActors, PROVIDER_DEFAULT, PROVIDER_NAME, PROVIDER_STAFF, providerMask } from "@/lib/branding/mask";
 import { brandForTarget, brandOfTenant } from "@/lib/branding/resolve";
 import { withServiceRole } from "@/lib/db/service-role";
 import { notifyTransition } from "@/lib/health/notify";
@@ -167,6 +167,14 @@ describe("settings pages on a white-labelled tenant host", () => {
     const team = await as(fx, "acmeAdmin", (tx) => loadTeamPage(tx, undefined, fx.tenants.acme, mask), "acme");
     assert.equal(team.requireMfaLockedBy, PROVIDER_NAME);
     assert.equal((await as(fx, "msspAdmin", (tx) => loadTeamPage(tx, "acme", null))).requireMfaLockedBy, "Tenant mssp-a (msspAdmin)");
+    // The audit trail's rows on the host: the MSSP's staff are "Provider staff", Acme's people keep their email.
+    const rows = [
+      { actorId: fx.users.msspAdmin, actorEmail: emailOf("msspAdmin") },
+      { actorId: fx.users.acmeAdmin, actorEmail: emailOf("acmeAdmin") },
+      { actorId: null, actorEmail: null },
+    ];
+    assert.deepEqual((await maskProviderActors(mask, rows)).map((r) => r.actorEmail), [PROVIDER_STAFF, emailOf("acmeAdmin"), null]);
+    assert.deepEqual(await maskProviderActors(null, rows), rows, "the console: unchanged");
     // The console's page for Acme names everything.
     const c = await as(fx, "msspAdmin", (tx) => loadSettingsPage(tx, { slug: "acme" }));
     assert.equal(row(c, "locale.time_zone").sourceName, "Tenant mssp-a");
