@@ -141,6 +141,8 @@ export interface ListOptions {
    * a customer's stays on its tenants' index instead of walking the time index.
    */
   readableTenantIds?: readonly string[];
+  /** The visible tenants' slugs and names when the caller already read them (the page's alertAccess): no second tenants query. */
+  tenantNames?: ReadonlyMap<string, { slug: string; name: string }>;
   /**
    * An explicit tenant filter, for `npm run bench` only: the same query as
    * the owner without RLS (its baseline). Pages never pass it (RLS scopes them).
@@ -231,10 +233,12 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
     .offset((page - 1) * pageSize);
 
   const tenantIds = [...new Set(pageRows.map((r) => r.tenantId))];
-  const names = tenantIds.length
-    ? await db.select({ id: tenants.id, slug: tenants.slug, name: tenants.name }).from(tenants).where(inArray(tenants.id, tenantIds))
+  const known = opts.tenantNames;
+  const missing = known ? tenantIds.filter((id) => !known.has(id)) : tenantIds;
+  const names = missing.length
+    ? await db.select({ id: tenants.id, slug: tenants.slug, name: tenants.name }).from(tenants).where(inArray(tenants.id, missing))
     : [];
-  const byId = new Map(names.map((t) => [t.id, t]));
+  const byId = new Map<string, { slug: string; name: string }>([...(known ?? []), ...names.map((t) => [t.id, t] as const)]);
   const userIds = [...new Set(pageRows.flatMap((r) => (r.assignedTo ? [r.assignedTo] : [])))];
   // Under RLS a user outside the caller's tenants has no visible name; the page says "someone".
   const people = userIds.length ? await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, userIds)) : [];

@@ -40,7 +40,13 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
   if (!scopeTenantId || (hostTenantId ? !access.readable.has(hostTenantId) : access.readable.size === 0)) {
     throw new AuthorizationError("alerts:read", hostTenantId ?? "console");
   }
-  const page = await listAlerts(tx.db, filters, undefined, { me: tx.claims.sub, hiddenTenantIds: access.hidden, readableTenantIds: [...access.readable] });
+  const page = await listAlerts(tx.db, filters, undefined, {
+    me: tx.claims.sub,
+    hiddenTenantIds: access.hidden,
+    readableTenantIds: [...access.readable],
+    // The rows' tenant names from the tenants alertAccess already read (no second tenants query).
+    tenantNames: new Map(access.tenants.map((t) => [t.id, { slug: t.slug, name: t.name }])),
+  });
   // The SLA targets and the tenant filter come from what alertAccess already read (no second settings or tenants query).
   const targets = slaTargetsFromConfigs(access.configs);
   const rows = page.rows.map((r) => {
