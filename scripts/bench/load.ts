@@ -418,6 +418,13 @@ export async function runLoadBench(opts: { benchDir: string }) {
     for (const s of sessions) for (const p of s.kind === "tenant" ? ["/tenants", "/alerts"] : ["/", "/alerts"]) await request(port, s.host, "GET", p, { cookie: s.cookie });
 
     await requestPathProfile(port, db.url, pdp.url, tenantSessions[0]);
+    // Index usage counted from here (the phases), not the seed's.
+    {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      await c.query("select pg_stat_reset()");
+      await c.end();
+    }
 
     results.push(
       await phase("signin (signed out, tenant hosts)", port, SHORT_SECONDS, () => {
@@ -470,6 +477,23 @@ export async function runLoadBench(opts: { benchDir: string }) {
       `tenant /alerts signed in vs the same page without auth and RLS: ${(alerts.rps / baseline.rps).toFixed(2)}× the throughput, ` +
         `p50 ${alerts.p50} vs ${baseline.p50} ms (the baseline skips the shell's layout, the PDP and the triage controls' reads)`,
     );
+    // Indexes no page used in the phases (pg_stat_user_indexes, reset before them): candidates to drop,
+    // to be checked against the pages this mix does not open before dropping any.
+    try {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      const { rows: unused } = await c.query<{ name: string; size: string }>(
+        `select s.schemaname || '.' || s.indexrelname as name, pg_size_pretty(pg_relation_size(s.indexrelid)) as size
+           from pg_catalog.pg_stat_user_indexes s
+           join pg_catalog.pg_index i on i.indexrelid = s.indexrelid
+          where s.idx_scan = 0 and not i.indisprimary and not i.indisunique and s.relname in ('alerts', 'assets', 'alert_daily_rollups', 'alert_open_counts', 'tenants', 'memberships')
+          order by pg_relation_size(s.indexrelid) desc`,
+      );
+      await c.end();
+      console.log(`indexes on the pages' tables no request used in this run: ${unused.map((u) => `${u.name} (${u.size})`).join(", ") || "none"}`);
+    } catch (error) {
+      console.log(`(index usage not read: ${(error as Error).message})`);
+    }
     const bad = results.reduce((n, r) => n + r.errors + r.non200 + r.leaks, 0);
     if (bad > 0) {
       console.log(`FAILED: ${bad} errors, non-200 answers or leaks`);
