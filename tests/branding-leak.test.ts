@@ -10,11 +10,12 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { requestPasswordReset } from "@/lib/account/password-reset";
+import { listAuditEvents, parseAuditFilters } from "@/lib/audit/list";
 import { recordAudit } from "@/lib/audit/record";
 import { getPendingEnrolment, startEnrolment } from "@/lib/auth/mfa";
 import { clearAllLocal } from "@/lib/cache";
 import { loadBrandPageFor, publishDraft, saveDraft } from "@/lib/branding/draft";
-import { maskProviderActors, PROVIDER_DEFAULT, PROVIDER_NAME, PROVIDER_STAFF, providerMask } from "@/lib/branding/mask";
+import { allProviderStaff, maskProviderActors, PROVIDER_DEFAULT, PROVIDER_NAME, PROVIDER_STAFF, providerMask } from "@/lib/branding/mask";
 import { brandForTarget, brandOfTenant } from "@/lib/branding/resolve";
 import { withServiceRole } from "@/lib/db/service-role";
 import { notifyTransition } from "@/lib/health/notify";
@@ -180,6 +181,23 @@ describe("settings pages on a white-labelled tenant host", () => {
     assert.equal(row(c, "locale.time_zone").sourceName, "Tenant mssp-a");
     assert.equal(row(c, "branding.accent_color").display, "#0e7490");
     assert.ok(c.allowed && c.history.some((h) => h.actor === emailOf("msspAdmin")));
+  });
+
+  test("the audit trail's actor filter on the host finds the provider's staff by 'Provider staff' only, never by the email it hides", async () => {
+    await as(fx, "msspAdmin", (tx) => recordAudit(tx, { tenantId: fx.tenants.acme, action: "setting.set", targetType: "setting", targetId: "locale.time_zone", outcome: "success", details: {} }));
+    await as(fx, "acmeAdmin", (tx) => recordAudit(tx, { tenantId: fx.tenants.acme, action: "setting.set", targetType: "setting", targetId: "locale.time_zone", outcome: "success", details: {} }), "acme");
+    const mask = providerMask((await brandForTarget({ area: "tenant", slug: "acme" }))!);
+    const hidden = { ids: await allProviderStaff(mask), shownAs: PROVIDER_STAFF };
+    assert.ok(hidden.ids.includes(fx.users.msspAdmin));
+    const actors = (actor: string, h?: typeof hidden) =>
+      as(fx, "acmeAdmin", async (tx) => (await listAuditEvents(tx.db, parseAuditFilters({ actor }).filters, 50, h)).rows.map((r) => r.actorId), "acme");
+    // Without the mask (the console's view of the same rows) the email finds the MSSP admin: that is what must not work on the host.
+    assert.ok((await actors("mssp-admin")).includes(fx.users.msspAdmin));
+    assert.deepEqual(await actors("mssp-admin", hidden), []);
+    assert.deepEqual(await actors("example.test", hidden).then((ids) => ids.includes(fx.users.msspAdmin)), false);
+    assert.ok((await actors("example.test", hidden)).includes(fx.users.acmeAdmin));
+    const byLabel = await actors("provider", hidden);
+    assert.ok(byLabel.includes(fx.users.msspAdmin) && !byLabel.includes(fx.users.acmeAdmin));
   });
 
   test("the brand page: provider values blank ('Provider default'), no MSSP name; saving them blank changes nothing", async () => {

@@ -129,13 +129,32 @@ function nextDay(day: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-export async function listAuditEvents(db: Db, filters: AuditFilters, pageSize = AUDIT_PAGE_SIZE): Promise<AuditPage> {
+/**
+ * Who may not be found by their email: on a white-labelled host the
+ * provider's staff show as `shownAs` ("Provider staff", lib/branding/mask.ts),
+ * so the actor filter matches them by that label, never by the email it hides
+ * (typing part of the MSSP's domain must not tell the MSSP's staff apart).
+ */
+export interface HiddenActors {
+  ids: readonly string[];
+  shownAs: string;
+}
+
+export async function listAuditEvents(db: Db, filters: AuditFilters, pageSize = AUDIT_PAGE_SIZE, hidden?: HiddenActors): Promise<AuditPage> {
   const where: SQL[] = [];
   if (filters.kind === "auth") where.push(like(auditLog.action, `${AUTH_EVENT_PREFIX}%`));
   if (filters.kind === "changes") where.push(notLike(auditLog.action, `${AUTH_EVENT_PREFIX}%`));
   if (filters.action) where.push(like(auditLog.action, `${likeEscape(filters.action)}%`));
   if (filters.outcome) where.push(eq(auditLog.outcome, filters.outcome));
-  if (filters.actor) where.push(ilike(auditLog.actorEmail, `%${likeEscape(filters.actor)}%`));
+  if (filters.actor && hidden && hidden.ids.length > 0) {
+    const ids = sql`array[${sql.join(hidden.ids.map((id) => sql`${id}`), sql`, `)}]::uuid[]`;
+    const byLabel = hidden.shownAs.toLowerCase().includes(filters.actor.toLowerCase());
+    where.push(
+      byLabel
+        ? sql`(${auditLog.actorId} = any(${ids}) or (${ilike(auditLog.actorEmail, `%${likeEscape(filters.actor)}%`)} and (${auditLog.actorId} is null or ${auditLog.actorId} <> all(${ids}))))`
+        : sql`(${ilike(auditLog.actorEmail, `%${likeEscape(filters.actor)}%`)} and (${auditLog.actorId} is null or ${auditLog.actorId} <> all(${ids})))`,
+    );
+  } else if (filters.actor) where.push(ilike(auditLog.actorEmail, `%${likeEscape(filters.actor)}%`));
   if (filters.from) where.push(gte(auditLog.occurredAt, new Date(`${filters.from}T00:00:00Z`)));
   if (filters.to) where.push(lt(auditLog.occurredAt, new Date(`${nextDay(filters.to)}T00:00:00Z`)));
   if (filters.tenant) where.push(eq(tenants.slug, filters.tenant));
@@ -202,7 +221,7 @@ export interface AuditView {
  * both audit pages make: put the PDP check ("audit:view", AUDIT_VIEW_ACTION)
  * in front of it. RLS already limits the rows.
  */
-export async function loadAuditView(tx: TenantTx, filters: AuditFilters): Promise<AuditView> {
+export async function loadAuditView(tx: TenantTx, filters: AuditFilters, hidden?: HiddenActors): Promise<AuditView> {
   const empty: AuditPage = { rows: [], total: 0, page: 1, pageCount: 1 };
   if (!(await canViewAudit(tx.db))) return { allowed: false, tenants: [], events: empty };
   const auditable = await tx.db.execute(sql`
@@ -213,6 +232,6 @@ export async function loadAuditView(tx: TenantTx, filters: AuditFilters): Promis
   return {
     allowed: true,
     tenants: auditable.rows as { slug: string; name: string }[],
-    events: await listAuditEvents(tx.db, filters),
+    events: await listAuditEvents(tx.db, filters, AUDIT_PAGE_SIZE, hidden),
   };
 }

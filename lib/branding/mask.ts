@@ -65,6 +65,18 @@ export async function providerStaff(mask: ProviderMask | null, userIds: readonly
   });
 }
 
+/** Every user with a membership in one of the hidden tenants: the provider's staff this host does not name. */
+export async function allProviderStaff(mask: ProviderMask | null): Promise<string[]> {
+  if (!mask || mask.ids.size === 0) return [];
+  return withServiceRole("branding.resolve", async (db) => {
+    const { rows } = await db.$client.query<{ user_id: string }>(
+      "select distinct user_id from public.memberships where tenant_id = any($1::uuid[])",
+      [[...mask.ids]],
+    );
+    return rows.map((r) => r.user_id);
+  });
+}
+
 /** Audit rows as this host shows them: the provider's staff as "Provider staff" (the rows themselves are unchanged). */
 export async function maskProviderActors<R extends { actorId: string | null; actorEmail: string | null }>(mask: ProviderMask | null, rows: R[]): Promise<R[]> {
   const staff = await providerStaff(mask, rows.map((r) => r.actorId));

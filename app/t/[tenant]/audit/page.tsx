@@ -7,7 +7,7 @@ import { parseAuditFilters } from "@/lib/audit/list";
 import { loadAuditPage } from "@/lib/audit/page";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { isPdpUnavailable } from "@/lib/authz";
-import { maskProviderActors, requestProviderMask } from "@/lib/branding/mask";
+import { allProviderStaff, maskProviderActors, PROVIDER_STAFF, requestProviderMask } from "@/lib/branding/mask";
 import { tenantPage } from "@/lib/tenancy/page-context";
 
 export const metadata: Metadata = { title: "Audit trail" };
@@ -24,9 +24,12 @@ export default async function TenantAudit(props: Props) {
   // With this tenant active, RLS shows its rows and its sites' rows, to admins only.
   let view;
   try {
-    view = await page.run((tx) => loadAuditPage(tx, filters, page.tenant.id));
-    // With "hide the MSSP's brand", the provider's staff are "Provider staff" here (lib/branding/mask.ts).
+    // With "hide the MSSP's brand", the provider's staff are "Provider staff" here (lib/branding/mask.ts),
+    // and the actor filter finds them by that label only, never by the email it hides.
     const mask = await requestProviderMask();
+    const staff = filters.actor ? await allProviderStaff(mask) : [];
+    const hidden = staff.length > 0 ? { ids: staff, shownAs: PROVIDER_STAFF } : undefined;
+    view = await page.run((tx) => loadAuditPage(tx, filters, page.tenant.id, hidden));
     if (mask && view.allowed) view = { ...view, events: { ...view.events, rows: await maskProviderActors(mask, view.events.rows) } };
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
