@@ -19,15 +19,16 @@ export default async function Forbidden() {
   const user = await getSessionUser();
   const mine = user
     ? await withTenant({ userId: user.id, email: user.email, activeTenantId: null }, async (tx) => ({
-        links: await switcherLinks(tx.claims, null),
+        claims: tx.claims,
         paths: tx.claims.tenants.map((m) => m.path),
       }))
-    : { links: [], paths: [] };
-  const links = mine.links;
+    : null;
+  // After the transaction: never wait for a second pooled connection while holding one (lib/tenancy/switcher.ts).
+  const links = mine ? await switcherLinks(mine.claims, null) : [];
   const target = hostTarget(await headers());
   const found = user && target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
   // Only its own people (a membership on it or above it) learn that a tenant is locked, and its name.
-  const covered = (path: string) => mine.paths.some((p) => path === p || path.startsWith(`${p}.`));
+  const covered = (path: string) => (mine?.paths ?? []).some((p) => path === p || path.startsWith(`${p}.`));
   const own = found && covered(found.path) ? found : null;
   // With "hide the MSSP's brand", the notice names the host's brand instead of the provider (as tenant pages do).
   const brand = own ? await requestBrand() : null;

@@ -7,11 +7,13 @@ import { requestedPath } from "@/lib/tenancy/requested-path";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const page = await consolePage(await requestedPath());
-  const { operator, links, can } = await page.run(async (tx) => ({
+  const { operator, claims, can } = await page.run(async (tx) => ({
     operator: isOperator(tx),
-    links: await switcherLinks(tx.claims, null),
+    claims: tx.claims,
     can: await navPermissions(tx, tx.claims.tenants.find((m) => m.kind === "mssp")?.tenant_id),
   }));
+  // After the transaction: never wait for a second pooled connection while holding one (lib/tenancy/switcher.ts).
+  const links = await switcherLinks(claims, null);
   const nav = operator
     ? [
         { href: "/", label: "Overview" },

@@ -1,5 +1,9 @@
 // The tenant switcher's entries: one per membership root from the claims.
 // MSSP memberships open the console; others open the tenant's own host.
+// Call it outside withTenant: the current portal's link may read its custom
+// domain (lib/domains) on a connection of its own, and a request that waits
+// for a second pooled connection while holding one can starve the pool when
+// every connection is held by such a request (the load bench at 20+ sessions).
 import type { Claims } from "@/lib/db/claims";
 import { handoffHref } from "@/lib/auth/handoff-link";
 import { portalHomeFor } from "./origin";

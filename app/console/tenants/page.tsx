@@ -8,7 +8,7 @@ export const metadata: Metadata = { title: "My tenants" };
 
 export default async function ConsoleMyTenants() {
   const page = await consolePage("/tenants");
-  const links = await page.run((tx) => switcherLinks(tx.claims, null));
+  const links = await switcherLinks(await page.run(async (tx) => tx.claims), null);
   return (
     <>
       <PageHeader title="My tenants" description="Every portal you can open, with your role in it." />

@@ -9,11 +9,14 @@ import { requestedPath } from "@/lib/tenancy/requested-path";
 export default async function TenantLayout(props: { children: React.ReactNode; params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await props.params;
   const page = await tenantPage(slug, await requestedPath());
-  const { links, can, workflows } = await page.run(async (tx) => ({
-    links: await switcherLinks(tx.claims, slug),
+  const { claims, can, workflows } = await page.run(async (tx) => ({
+    claims: tx.claims,
     can: await navPermissions(tx, page.tenant.id),
     workflows: await featureEnabled(tx, page.tenant.id, "features.workflows"),
   }));
+  // After the transaction: a link may look up a custom domain on its own connection (lib/domains),
+  // and waiting for a second pooled connection while holding one can starve the pool under load.
+  const links = await switcherLinks(claims, slug);
   return (
     <AppShell
       area={page.tenant.name}

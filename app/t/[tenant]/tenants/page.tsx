@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: "My tenants" };
 export default async function TenantMyTenants(props: { params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await props.params;
   const page = await tenantPage(slug, "/tenants");
-  const links = await page.run((tx) => switcherLinks(tx.claims, slug));
+  const links = await switcherLinks(await page.run(async (tx) => tx.claims), slug);
   return (
     <>
       <PageHeader title="My tenants" description="Every portal you can open, with your role in it." />
