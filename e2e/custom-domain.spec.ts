@@ -1,6 +1,6 @@
 // A custom domain in a real browser, over real TLS (issue 14 point 3): the
 // production build behind Debian's caddy with the shipped
-// deploy/caddy/Caddyfile (on-demand TLS, caddy's internal CA; e2e/lib/caddy.ts),
+// deploy/caddy/Caddyfile (on-demand TLS, caddy's internal CA; tests/helpers/caddy.ts),
 // and a Chromium whose resolver maps soc.acme.test and portal.globex.test to
 // loopback.
 //
@@ -17,12 +17,12 @@
 // other way) except through the handoff; an invitation sent there links to
 // the custom domain. Screenshots: custom-domain-*.png.
 import { chromium, expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import pg from "pg";
 import { skeleton } from "@/lib/domains/skeleton";
 import { expectNoSeriousA11yViolations } from "./a11y";
 import { PORT, SCREENSHOTS, signedInAs, signIn, tenantUrl } from "./helpers";
-import { startCaddy, tlsHandshake, type RunningCaddy } from "./lib/caddy";
-import { runInfo } from "./lib/markers";
+import { startCaddy, tlsHandshake, type RunningCaddy } from "../tests/helpers/caddy";
+import { chromiumLaunchOptions } from "./lib/chromium";
+import { ownerQuery } from "./lib/owner-db";
 import { linkIn, waitForMail } from "./mail";
 
 test.use({ actionTimeout: 20_000 });
@@ -41,15 +41,7 @@ let planted: string[] = [];
 
 const https = (host: string) => `https://${host}:${caddy.httpsPort}`;
 
-async function owner<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const owner = ownerQuery;
 
 /** What the verification (lib/domains) sends when a domain starts or stops routing: both caches, every process. */
 async function evict(domain: string, slug: string) {
@@ -89,20 +81,8 @@ test.beforeAll(async () => {
     [ACME_NAME, ACME_PRIMARY],
   );
   planted = rows.map((r) => r.key);
-  caddy = await startCaddy(PORT);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-quic",
-      "--no-first-run",
-      `--host-resolver-rules=MAP ${ACME_DOMAIN} 127.0.0.1, MAP ${GLOBEX_DOMAIN} 127.0.0.1`,
-    ],
-  });
+  caddy = await startCaddy({ ask: `http://127.0.0.1:${PORT}/api/tls/ask`, upstream: `127.0.0.1:${PORT}` });
+  browser = await chromium.launch(chromiumLaunchOptions(`--host-resolver-rules=MAP ${ACME_DOMAIN} 127.0.0.1, MAP ${GLOBEX_DOMAIN} 127.0.0.1`));
 });
 
 test.afterAll(async () => {

@@ -6,42 +6,27 @@
 // is, with two test-only global options (local_certs: the internal CA instead
 // of an ACME CA; skip_install_trust: leave the system's trust store alone).
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
-import net from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import type net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { inRequest } from "./helpers/actions";
+import { CADDY_BIN, startCaddy, type RunningCaddy } from "./helpers/caddy";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
-const CADDY = ["/usr/bin/caddy", "/usr/local/bin/caddy"].find((p) => existsSync(p)) ?? null;
-
 let db: TestDatabase;
 let fx: Fixtures;
-let dir: string;
-let caddy: ChildProcess | null = null;
+let caddy: RunningCaddy | null = null;
 let askServer: http.Server;
 let upstream: http.Server;
 let httpsPort = 0;
-let caddyLog = "";
+const caddyLog = () => caddy?.log() ?? "";
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 const listen = (s: http.Server) => new Promise<number>((resolve) => s.listen(0, "127.0.0.1", () => resolve((s.address() as net.AddressInfo).port)));
 
 before(async () => {
-  if (!CADDY) return;
+  if (!CADDY_BIN) return;
   db = await createTestDatabase();
   fx = await insertFixtures(db.url);
   await withClient(db.url, (c) =>
@@ -61,51 +46,13 @@ before(async () => {
   });
   upstream = http.createServer((req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(`portal answered for ${req.headers.host} (${req.headers["x-forwarded-proto"]})`));
   const [askPort, upPort] = [await listen(askServer), await listen(upstream)];
-  httpsPort = await freePort();
-  dir = await mkdtemp(path.join(tmpdir(), "mssp-caddy-"));
-  const shipped = await readFile("deploy/caddy/Caddyfile", "utf8");
-  const conf = shipped.replace(/^\{\n/m, "{\n\tlocal_certs\n\tskip_install_trust\n");
-  assert.notEqual(conf, shipped, "the test options went into the global block");
-  await writeFile(path.join(dir, "Caddyfile"), conf);
-  const proc = spawn(CADDY, ["run", "--config", path.join(dir, "Caddyfile"), "--adapter", "caddyfile"], {
-    env: {
-      NODE_ENV: "test",
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: dir,
-      XDG_DATA_HOME: dir,
-      XDG_CONFIG_HOME: dir,
-      CADDY_ADMIN: "off",
-      CADDY_HTTP_PORT: String(await freePort()),
-      CADDY_HTTPS_PORT: String(httpsPort),
-      PORTAL_TLS_ASK: `http://127.0.0.1:${askPort}/api/tls/ask`,
-      PORTAL_UPSTREAM: `127.0.0.1:${upPort}`,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  caddy = proc;
-  proc.stderr.on("data", (d: Buffer) => (caddyLog += d.toString()));
-  proc.stdout.on("data", (d: Buffer) => (caddyLog += d.toString()));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = net.connect(httpsPort, "127.0.0.1", () => s.end(() => resolve(true)));
-      s.on("error", () => resolve(false));
-    });
-    if (up) break;
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`caddy did not start:\n${caddyLog}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  caddy = await startCaddy({ ask: `http://127.0.0.1:${askPort}/api/tls/ask`, upstream: `127.0.0.1:${upPort}` });
+  httpsPort = caddy.httpsPort;
 });
 after(async () => {
-  if (caddy && caddy.exitCode === null) {
-    await new Promise<void>((resolve) => {
-      caddy!.once("exit", () => resolve());
-      caddy!.kill("SIGTERM");
-    });
-  }
+  await caddy?.stop();
   askServer?.close();
   upstream?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
   await db?.drop();
 });
 
@@ -125,14 +72,14 @@ function get(servername: string, ca?: string): Promise<{ status: number; body: s
   });
 }
 
-describe("on-demand TLS through caddy", { skip: CADDY ? false : "caddy is not installed here (apt-get install caddy; .ci/run installs it)" }, () => {
+describe("on-demand TLS through caddy", { skip: CADDY_BIN ? false : "caddy is not installed here (apt-get install caddy; .ci/run installs it)" }, () => {
   test("a verified custom domain gets a certificate from caddy's CA and reaches the portal", async () => {
     const r = await get("soc.acme.test");
-    assert.equal(r.status, 200, caddyLog.slice(-2000));
+    assert.equal(r.status, 200, caddyLog().slice(-2000));
     assert.equal(r.body, "portal answered for soc.acme.test (https)");
     assert.match(r.issuer, /Caddy Local Authority/);
     // The chain verifies against caddy's own root.
-    const root = await readFile(path.join(dir, "caddy", "pki", "authorities", "local", "root.crt"), "utf8");
+    const root = await caddy!.rootCertificate();
     assert.equal((await get("soc.acme.test", root)).status, 200);
   });
 

@@ -1,7 +1,8 @@
-// Debian's caddy in front of the e2e portal, with the shipped
-// deploy/caddy/Caddyfile (on-demand TLS asking the portal's /api/tls/ask)
-// plus two test-only global options, as tests/domains-tls.test.ts does:
-// local_certs (caddy's internal CA instead of an ACME CA) and
+// Debian's caddy in front of a portal (the e2e server in
+// e2e/custom-domain.spec.ts; the ask route in a small server in
+// tests/domains-tls.test.ts), with the shipped deploy/caddy/Caddyfile
+// (on-demand TLS asking the portal's /api/tls/ask) plus two test-only global
+// options: local_certs (caddy's internal CA instead of an ACME CA) and
 // skip_install_trust (the system's trust store is left alone). Its ports are
 // free ephemeral ones, its admin endpoint is off, and everything it stores
 // (the CA, the certificates) lives in a temporary folder removed on stop.
@@ -35,10 +36,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts caddy proxying to the portal on 127.0.0.1:portalPort; resolves once its HTTPS port accepts connections. */
-export async function startCaddy(portalPort: number): Promise<RunningCaddy> {
+/**
+ * Starts caddy asking `ask` (the URL of /api/tls/ask) before it issues a
+ * certificate and proxying to `upstream` (host:port); resolves once its HTTPS
+ * port accepts connections.
+ */
+export async function startCaddy({ ask, upstream }: { ask: string; upstream: string }): Promise<RunningCaddy> {
   if (!CADDY_BIN) throw new Error("caddy is not installed (apt-get install caddy; .ci/run installs it)");
-  const dir = await mkdtemp(path.join(tmpdir(), "mssp-e2e-caddy-"));
+  const dir = await mkdtemp(path.join(tmpdir(), "mssp-caddy-"));
   const shipped = await readFile("deploy/caddy/Caddyfile", "utf8");
   const conf = shipped.replace(/^\{\n/m, "{\n\tlocal_certs\n\tskip_install_trust\n");
   if (conf === shipped) throw new Error("the Caddyfile's global options block was not found");
@@ -56,8 +61,8 @@ export async function startCaddy(portalPort: number): Promise<RunningCaddy> {
       CADDY_ADMIN: "off",
       CADDY_HTTP_PORT: String(httpPort),
       CADDY_HTTPS_PORT: String(httpsPort),
-      PORTAL_TLS_ASK: `http://127.0.0.1:${portalPort}/api/tls/ask`,
-      PORTAL_UPSTREAM: `127.0.0.1:${portalPort}`,
+      PORTAL_TLS_ASK: ask,
+      PORTAL_UPSTREAM: upstream,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
