@@ -94,7 +94,9 @@ test("the MSSP's admin sees, re-checks, adds and removes Acme's custom domains f
 test("a customer without domains says what to do", async ({ page }) => {
   await signIn(page, CONSOLE, "mssp.admin@demo.test");
   const [{ slug }] = await owner<{ slug: string }>(
+    // A customer of this MSSP (Acme's parent): other specs plant another MSSP's customers, which are a 403 here.
     `select t.slug from public.tenants t where t.kind = 'customer' and t.status = 'active' and t.slug <> 'acme'
+        and t.parent_id = (select parent_id from public.tenants where slug = 'acme')
         and not exists (select 1 from public.custom_domains d where d.tenant_id = t.id) order by t.path limit 1`,
   );
   await page.goto(`${CONSOLE}/customers/${slug}/domains`);
