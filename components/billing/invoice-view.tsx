@@ -3,6 +3,7 @@
 // passed in by the console page when the caller may manage billing.
 import { formatMoney, formatQuantity } from "@/lib/billing/money";
 import type { InvoiceDetail } from "@/lib/billing/read";
+import { TableScroll } from "@/components/ui/table-scroll";
 
 export function InvoiceView(props: { invoice: InvoiceDetail; issuer: string; downloadBase: string; controls?: React.ReactNode; hrefFor: (id: string) => string }) {
   const inv = props.invoice;
@@ -33,39 +34,41 @@ export function InvoiceView(props: { invoice: InvoiceDetail; issuer: string; dow
           <a href={`${props.downloadBase}/csv`} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="download-csv">Download CSV</a>
         </div>
       </div>
-      <table className="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="invoice-lines">
-        <thead>
-          <tr className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500">
-            <th className="px-3 py-2 font-medium">Item</th>
-            <th className="px-3 py-2 text-right font-medium">Quantity</th>
-            <th className="px-3 py-2 text-right font-medium">Included</th>
-            <th className="px-3 py-2 text-right font-medium">Billed units</th>
-            <th className="px-3 py-2 text-right font-medium">Unit price</th>
-            <th className="px-3 py-2 text-right font-medium">Amount</th>
-          </tr>
-        </thead>
-        <tbody>
-          {inv.lines.map((l) => (
-            <tr key={l.lineNo} className="border-b border-slate-100">
-              <td className="px-3 py-2 text-slate-800">
-                {l.description}
-                {l.metric && <div className="text-xs text-slate-500">usage: {l.metric}, {l.usageFrom} to {l.usageTo}</div>}
-              </td>
-              <td className="px-3 py-2 text-right tabular-nums">{l.kind === "usage" ? formatQuantity(l.quantity) : ""}</td>
-              <td className="px-3 py-2 text-right tabular-nums">{l.kind === "usage" ? formatQuantity(l.included) : ""}</td>
-              <td className="px-3 py-2 text-right tabular-nums">{formatQuantity(l.billable)}</td>
-              <td className="px-3 py-2 text-right tabular-nums">{money(l.unitPrice)}{l.unitSize > 1n ? ` / ${formatQuantity(l.unitSize)}` : ""}</td>
-              <td className="px-3 py-2 text-right tabular-nums">{money(l.amount)}</td>
+      <TableScroll label="Invoice lines">
+        <table className="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="invoice-lines">
+          <thead>
+            <tr className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500">
+              <th className="px-3 py-2 font-medium">Item</th>
+              <th className="px-3 py-2 text-right font-medium">Quantity</th>
+              <th className="px-3 py-2 text-right font-medium">Included</th>
+              <th className="px-3 py-2 text-right font-medium">Billed units</th>
+              <th className="px-3 py-2 text-right font-medium">Unit price</th>
+              <th className="px-3 py-2 text-right font-medium">Amount</th>
             </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <td className="px-3 py-2 font-semibold" colSpan={5}>Total</td>
-            <td className="px-3 py-2 text-right font-semibold tabular-nums" data-testid="invoice-total">{money(inv.total)}</td>
-          </tr>
-        </tfoot>
-      </table>
+          </thead>
+          <tbody>
+            {inv.lines.map((l) => (
+              <tr key={l.lineNo} className="border-b border-slate-100">
+                <td className="px-3 py-2 text-slate-800">
+                  {l.description}
+                  {l.metric && <div className="text-xs text-slate-500">usage: {l.metric}, {l.usageFrom} to {l.usageTo}</div>}
+                </td>
+                <td className="px-3 py-2 text-right tabular-nums">{l.kind === "usage" ? formatQuantity(l.quantity) : ""}</td>
+                <td className="px-3 py-2 text-right tabular-nums">{l.kind === "usage" ? formatQuantity(l.included) : ""}</td>
+                <td className="px-3 py-2 text-right tabular-nums">{formatQuantity(l.billable)}</td>
+                <td className="px-3 py-2 text-right tabular-nums">{money(l.unitPrice)}{l.unitSize > 1n ? ` / ${formatQuantity(l.unitSize)}` : ""}</td>
+                <td className="px-3 py-2 text-right tabular-nums">{money(l.amount)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <td className="px-3 py-2 font-semibold" colSpan={5}>Total</td>
+              <td className="px-3 py-2 text-right font-semibold tabular-nums" data-testid="invoice-total">{money(inv.total)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </TableScroll>
       {inv.credits.length > 0 && (
         <div className="text-sm text-slate-700">
           Credit notes:{" "}

@@ -3,6 +3,7 @@ import { forbidden } from "next/navigation";
 import { AssignPlanForm, PlanForm, RunPeriodForm, FinalizeButton, type PlanFormValues } from "@/components/billing/billing-forms";
 import { InvoiceTable, invoiceRowOf } from "@/components/billing/invoice-table";
 import { PageHeader } from "@/components/ui/page-header";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { isPdpUnavailable } from "@/lib/authz";
 import { formatMoney } from "@/lib/billing/money";
@@ -94,31 +95,33 @@ export default async function ConsoleBilling(props: Props) {
         {data.customers.length === 0 ? (
           <p className="text-sm text-slate-600">No customers yet: provision one under Customers, then assign it a plan here.</p>
         ) : (
-          <table className="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="billing-customers">
-            <thead>
-              <tr className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500">
-                <th className="px-3 py-2 font-medium">Customer</th>
-                <th className="px-3 py-2 font-medium">Plan this month</th>
-                {data.canManage && <th className="px-3 py-2 font-medium">Change</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {data.customers.map((c) => (
-                <tr key={c.id} className="border-b border-slate-100" data-testid={`billing-customer-${c.slug}`}>
-                  <td className="px-3 py-2 text-slate-900">
-                    {c.name}
-                    {c.status !== "active" && <span className="ml-2 text-xs text-slate-500">({c.status}: still invoiced for what it used)</span>}
-                  </td>
-                  <td className="px-3 py-2 text-slate-700">{c.plan ? `${c.plan.name} (${c.plan.currency}) since ${c.plan.from}` : "No plan: not invoiced"}</td>
-                  {data.canManage && (
-                    <td className="px-3 py-2">
-                      {data.plans.length ? <AssignPlanForm customerId={c.id} customerName={c.name} plans={data.plans.map((p) => ({ id: p.id, name: p.name, currency: p.currency }))} defaultMonth={thisMonth} current={c.plan?.planId} /> : <span className="text-xs text-slate-500">Create a plan first.</span>}
-                    </td>
-                  )}
+          <TableScroll label="Customers and their plans">
+            <table className="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="billing-customers">
+              <thead>
+                <tr className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500">
+                  <th className="px-3 py-2 font-medium">Customer</th>
+                  <th className="px-3 py-2 font-medium">Plan this month</th>
+                  {data.canManage && <th className="px-3 py-2 font-medium">Change</th>}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.customers.map((c) => (
+                  <tr key={c.id} className="border-b border-slate-100" data-testid={`billing-customer-${c.slug}`}>
+                    <td className="px-3 py-2 text-slate-900">
+                      {c.name}
+                      {c.status !== "active" && <span className="ml-2 text-xs text-slate-500">({c.status}: still invoiced for what it used)</span>}
+                    </td>
+                    <td className="px-3 py-2 text-slate-700">{c.plan ? `${c.plan.name} (${c.plan.currency}) since ${c.plan.from}` : "No plan: not invoiced"}</td>
+                    {data.canManage && (
+                      <td className="px-3 py-2">
+                        {data.plans.length ? <AssignPlanForm customerId={c.id} customerName={c.name} plans={data.plans.map((p) => ({ id: p.id, name: p.name, currency: p.currency }))} defaultMonth={thisMonth} current={c.plan?.planId} /> : <span className="text-xs text-slate-500">Create a plan first.</span>}
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       </section>
 
