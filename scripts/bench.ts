@@ -58,6 +58,7 @@ import { runKeysPageBench } from "./bench/keys-page";
 import { runLifecycleBench } from "./bench/lifecycle";
 import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95, renderTable, type RunResult } from "./bench/measure";
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
+import { subtreeCover } from "@/lib/analytics/cover";
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
 import { runRulesBench } from "./bench/rules";
 import { runMeteringBench } from "./bench/metering";
@@ -296,6 +297,19 @@ async function main() {
     ).rows.map((r) => r.id as string);
   const customerTenantIds = await subtree(data.customer.id);
   const msspTenantIds = await subtree(data.msspId);
+  // The dashboard's rollup cover for the MSSP admin (every tenant readable: the MSSP's own subtree row).
+  const { rows: treeRows } = await ownerPool.query<{ id: string; parent_id: string | null }>(
+    `select id, parent_id from public.tenants where id = any($1::uuid[])`,
+    [msspTenantIds],
+  );
+  const msspCover = subtreeCover(treeRows.map((r) => ({ id: r.id, parentId: r.parent_id })), msspTenantIds);
+  // Ten customers' tenants, as the riskiest list names them.
+  const { rows: tenCustomers } = await ownerPool.query<{ id: string }>(
+    `select id from public.tenants where parent_id = $1 and kind = 'customer' order by slug limit 10`,
+    [data.msspId],
+  );
+  const listedTenantIds: string[] = [];
+  for (const c of tenCustomers) listedTenantIds.push(...(await subtree(c.id)));
   const { rows: [target] } = await ownerPool.query(
     `select id, status from public.alerts where tenant_id = any($1::uuid[]) and status = 'new' order by detected_at desc limit 1`,
     [customerTenantIds],
@@ -310,6 +324,8 @@ async function main() {
     customerTenantIds,
     siteTenantId: data.site.id,
     msspTenantIds,
+    msspCover,
+    listedTenantIds,
     updateAlertId: target.id,
     updateAlertStatus: target.status,
   });

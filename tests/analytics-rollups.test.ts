@@ -9,7 +9,8 @@
 // targets are lib/settings's.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { scopeSeries, tenantMetrics, totalOf, type TenantMetrics } from "@/lib/analytics/rollups";
+import { subtreeCover } from "@/lib/analytics/cover";
+import { scopeSeries, scopeSeriesOf, tenantMetrics, totalOf, type TenantMetrics } from "@/lib/analytics/rollups";
 import { settingDefinition } from "@/lib/settings/registry";
 import { withServiceRole } from "@/lib/db/service-role";
 import { moveTenant } from "@/lib/lifecycle/move";
@@ -88,11 +89,29 @@ const OPEN_STORED = "select tenant_id, severity, open from public.alert_open_cou
 const OPEN_REFERENCE = `select tenant_id, severity, count(*)::int as open from public.alerts
                          where status in ('new', 'acknowledged', 'in_progress') group by 1, 2 order by 1, 2`;
 
+// The subtree rollups (migration 20261201024000): each tenant's row is the sum of the daily rows of
+// every tenant at or below it in today's tree, here from the reference computation over the alerts.
+const SUBTREE_STORED = `select tenant_id, day::text, severity, created, acknowledged, tta_ms_sum::text, closed, false_positives,
+                               ttr_count, ttr_ms_sum::text, ack_breaches, resolve_breaches
+                          from public.alert_subtree_rollups order by 1, 2, 3`;
+const subtreeReference = () => `
+  with r as (${referenceSql()})
+  select a.id as tenant_id, r.day, r.severity, sum(r.created)::int as created, sum(r.acknowledged)::int as acknowledged,
+         sum(r.tta_ms_sum::bigint)::text as tta_ms_sum, sum(r.closed)::int as closed, sum(r.false_positives)::int as false_positives,
+         sum(r.ttr_count)::int as ttr_count, sum(r.ttr_ms_sum::bigint)::text as ttr_ms_sum, sum(r.ack_breaches)::int as ack_breaches,
+         sum(r.resolve_breaches)::int as resolve_breaches
+    from r join public.tenants t on t.id = r.tenant_id
+    join public.tenants a on t.path operator(extensions.<@) a.path
+   group by 1, 2, 3 order by 1, 2, 3`;
+
 async function assertExact(when: string) {
   const [stored, reference] = await Promise.all([owner(STORED), owner(referenceSql())]);
   assert.ok(reference.length > 0, "the reference has rows");
   assert.deepEqual(stored, reference, `daily rollups exact ${when}`);
   assert.deepEqual(await owner(OPEN_STORED), await owner(OPEN_REFERENCE), `open counts exact ${when}`);
+  const subtree = await owner(SUBTREE_STORED);
+  assert.ok(subtree.length > 0, "the subtree rollups have rows");
+  assert.deepEqual(subtree, await owner(subtreeReference()), `subtree rollups exact ${when}`);
 }
 
 const DAY_MS = 86_400_000;
@@ -272,7 +291,7 @@ describe("RLS on the rollups", () => {
     });
 
   test("a tenant sees its own rows and its sites'; an MSSP its customers'; the other MSSP nothing of them", async () => {
-    for (const table of ["alert_daily_rollups", "alert_open_counts"]) {
+    for (const table of ["alert_daily_rollups", "alert_open_counts", "alert_subtree_rollups"]) {
       assert.deepEqual(await seen("acmeAdmin", table), ["acme", "acme-eu", "acme-us"].sort(), `${table}: acme admin`);
       assert.deepEqual(await seen("acmeViewer", table), ["acme", "acme-eu", "acme-us"].sort(), `${table}: acme viewer`);
       assert.deepEqual(await seen("acmeEuAdmin", table), ["acme-eu"], `${table}: acme-eu admin`);
@@ -290,6 +309,12 @@ describe("RLS on the rollups", () => {
       await tx.client.query("rollback to savepoint s");
       assertRefused(await attempt(tx.client, "delete from public.alert_open_counts"));
       await tx.client.query("rollback to savepoint s");
+      assertRefused(await attempt(tx.client, "update public.alert_subtree_rollups set created = 0"));
+      await tx.client.query("rollback to savepoint s");
+      assertRefused(await attempt(tx.client, "insert into public.alert_subtree_rollups (tenant_id, day, severity, created) values ($1, '2000-01-01', 'high', 5)", [fx.tenants.acme]));
+      await tx.client.query("rollback to savepoint s");
+      assertRefused(await attempt(tx.client, "select analytics.recompute_subtree_rollups(array[$1::uuid])", [fx.tenants.acme]));
+      await tx.client.query("rollback to savepoint s");
       assertRefused(await attempt(tx.client, "insert into public.alert_open_counts (tenant_id, severity, open) values ($1, 'high', 5)", [fx.tenants.acme]));
       await tx.client.query("rollback to savepoint s");
       assertRefused(await attempt(tx.client, "select * from analytics.sla_targets(array[$1::uuid])", [fx.tenants.acme]));
@@ -302,5 +327,52 @@ describe("RLS on the rollups", () => {
       await tx.client.query(`update public.alerts set status = 'acknowledged' where tenant_id = $1 and status = 'new'`, [fx.tenants.acme]);
     });
     await assertExact("after an analyst acknowledged under RLS");
+  });
+});
+
+describe("the subtree cover (lib/analytics/cover.ts)", () => {
+  const tree = [
+    { id: "m", parentId: null },
+    { id: "c1", parentId: "m" },
+    { id: "s1", parentId: "c1" },
+    { id: "s2", parentId: "c1" },
+    { id: "c2", parentId: "m" },
+  ];
+
+  test("whole subtrees are read from their root, the rest tenant by tenant", () => {
+    assert.deepEqual(subtreeCover(tree, ["m", "c1", "s1", "s2", "c2"]), { roots: ["m"], singles: [] });
+    // One site the PDP denies: its customer and the MSSP are no longer whole.
+    assert.deepEqual(subtreeCover(tree, ["m", "c1", "s1", "c2"]), { roots: ["c2", "s1"], singles: ["c1", "m"] });
+    // The MSSP itself denied: its customers are whole.
+    assert.deepEqual(subtreeCover(tree, ["c1", "s1", "s2", "c2"]), { roots: ["c1", "c2"], singles: [] });
+    assert.deepEqual(subtreeCover(tree, []), { roots: [], singles: [] });
+    // An id outside the tree (RLS hides it) is asked for as itself, and RLS drops it.
+    assert.deepEqual(subtreeCover(tree, ["c2", "x"]), { roots: ["c2"], singles: ["x"] });
+  });
+
+  test("the series from the cover equals the sum of every readable tenant's daily rows, under RLS", async () => {
+    const from = dayStr(daysAgo(30));
+    const to = dayStr(today());
+    await as(fx, "msspAdmin", async (tx) => {
+      const { rows } = await tx.client.query<{ id: string; parent_id: string | null }>("select id, parent_id from public.tenants");
+      const tenants = rows.map((r) => ({ id: r.id, parentId: r.parent_id }));
+      const all = rows.map((r) => r.id);
+      for (const readable of [all, all.filter((id) => id !== fx.tenants["acme-eu"]), [fx.tenants.acme, fx.tenants["acme-us"]]]) {
+        const cover = subtreeCover(tenants, readable);
+        const viaCover = await scopeSeriesOf(tx, { from, to, tenantIds: readable, cover });
+        const direct = await scopeSeriesOf(tx, { from, to, tenantIds: readable });
+        assert.deepEqual(viaCover, direct, `cover ${JSON.stringify(cover).length} chars`);
+        assert.ok(direct.some((d) => Object.values(d.bySeverity).some((c) => c.created > 0)), "the series is not empty");
+      }
+      // The whole scope really is one row per day and severity.
+      assert.deepEqual(subtreeCover(tenants, all).singles, []);
+    });
+  });
+
+  test("a renamed customer (its sites' paths follow in nested statements) keeps the subtree rows exact", async () => {
+    await owner("update public.tenants set slug = 'acme-renamed' where id = $1", [fx.tenants.acme]);
+    await assertExact("after renaming a customer with sites");
+    await owner("update public.tenants set slug = 'acme' where id = $1", [fx.tenants.acme]);
+    await assertExact("after renaming it back");
   });
 });

@@ -118,7 +118,8 @@ interface TableSpec {
     | "reports"
     | "report_schedules"
     | "alert_daily_rollups"
-    | "alert_open_counts";
+    | "alert_open_counts"
+    | "alert_subtree_rollups";
   key: string;
   /** The column `insert` returns and the scratch-row delete matches on (default id). */
   idColumn?: string;
@@ -1035,6 +1036,18 @@ const ANALYTICS_TABLES: TableSpec[] = [
       params: [c.fx.tenants[c.slug]],
     }),
     update: "update public.alert_open_counts set open = open + 1000",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+  },
+  {
+    table: "alert_subtree_rollups",
+    key: "tenant_id, day, severity",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.alert_subtree_rollups (tenant_id, day, severity, created) values ($1, '2000-01-01', 'high', 1000)",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.alert_subtree_rollups set created = created + 1000",
     touchHome: () => undefined,
     actorWrites: () => ({ insert: false, delete: false }),
   },

@@ -15,9 +15,10 @@ import type { TenantTx } from "@/lib/db/with-tenant";
 import { effectiveConfigs } from "@/lib/settings/resolve";
 import type { DashboardQuery } from "./range";
 import {
-  ANALYTICS_SEVERITIES, addCounts, emptyCounts, mttaMs, mttrMs, scopeSeriesOf, tenantMetrics, totalOf,
-  type AnalyticsSeverity, type BySeverity, type RollupCounts, type SeriesDay, type TenantMetrics,
+  ANALYTICS_SEVERITIES, addCounts, createdByTenant, emptyCounts, mttaMs, mttrMs, openNowByTenant, scopeSeriesOf, totalOf,
+  type AnalyticsSeverity, type BySeverity, type RollupCounts, type SeriesDay,
 } from "./rollups";
+import { subtreeCover } from "./cover";
 
 export const ASSET_CRITICALITIES = ["critical", "high", "medium", "low"] as const;
 export type AssetCriticality = (typeof ASSET_CRITICALITIES)[number];
@@ -138,17 +139,18 @@ export async function loadDashboard(tx: TenantTx, query: DashboardQuery, hostTen
   const assetIds = allowedTo("assets:read");
   const triageIds = allowedTo("alerts:triage");
 
-  // Per tenant: only the period's sums and open now (for the ranking); the series is summed in the database.
-  const metrics: TenantMetrics[] = await tenantMetrics(tx, { from: query.from, to: query.to, tenantIds: readable, daily: false });
-  const series = await scopeSeriesOf(tx, { from: query.from, to: query.to, tenantIds: readable });
+  // The series and the period's sums come from the rollups in one grouped statement: whole subtrees the
+  // PDP lets the caller read from their root's row, the other readable tenants from their own rows.
+  const cover = subtreeCover(inScope.map((r) => ({ id: r.id, parentId: r.parent_id })), readable);
+  const series = await scopeSeriesOf(tx, { from: query.from, to: query.to, tenantIds: readable, cover });
+  // Open now per tenant (the riskiest list needs it per candidate): one row per tenant and severity.
+  const openOf = await openNowByTenant(tx, readable);
   const bySeverity = Object.fromEntries(
     ANALYTICS_SEVERITIES.map((s) => {
       const c = emptyCounts();
+      for (const d of series) addCounts(c, d.bySeverity[s]);
       let openNow = 0;
-      for (const m of metrics) {
-        addCounts(c, m.period[s]);
-        openNow += m.openNow[s];
-      }
+      for (const o of openOf.values()) openNow += o[s];
       return [s, { ...c, openNow }];
     }),
   ) as BySeverity<RollupCounts & { openNow: number }>;
@@ -184,27 +186,32 @@ export async function loadDashboard(tx: TenantTx, query: DashboardQuery, hostTen
   // Risky: the console's whole scope ranks customers; a chosen scope ranks its children.
   const riskyOf: DashboardData["riskyOf"] = scope === null || scope.kind === "mssp" ? "customers" : "children";
   const candidates = riskyOf === "customers" ? options.filter((o) => o.kind === "customer" && (!scope || isUnder(o.path, scope.path))) : options.filter((o) => o.parentId === scope!.id);
-  const metricsOf = new Map(metrics.map((m) => [m.tenantId, m]));
   // Each tenant counts for the candidate at or above it (walking up the parents: O(tenants × depth)).
   const candidateIds = new Set(candidates.map((c) => c.id));
+  const candidateOf = new Map<string, string>();
   const acc = new Map(candidates.map((c) => [c.id, { open: Object.fromEntries(ANALYTICS_SEVERITIES.map((s) => [s, 0])) as BySeverity<number>, assets: 0, created: 0 }]));
   for (const r of inScope) {
     let at: ScopeTenant | undefined = byId.get(r.id);
     while (at && !candidateIds.has(at.id)) at = at.parentId ? byId.get(at.parentId) : undefined;
     if (!at) continue;
+    candidateOf.set(r.id, at.id);
     const a = acc.get(at.id)!;
     a.assets += assetsByTenant.get(r.id) ?? 0;
-    const m = metricsOf.get(r.id);
-    if (!m) continue;
-    for (const s of ANALYTICS_SEVERITIES) a.open[s] += m.openNow[s];
-    a.created += totalOf(m.period).created;
+    const open = openOf.get(r.id);
+    if (open) for (const s of ANALYTICS_SEVERITIES) a.open[s] += open[s];
   }
-  const risky: RiskyRow[] = candidates.map((c) => {
-    const { open, assets, created } = acc.get(c.id)!;
+  const ranked: RiskyRow[] = candidates.map((c) => {
+    const { open, assets } = acc.get(c.id)!;
     const weightedOpen = ANALYTICS_SEVERITIES.reduce((n, s) => n + RISK_WEIGHTS[s] * open[s], 0);
-    return { tenant: c, open, weightedOpen, assets, risk: weightedOpen / Math.max(assets, 1), created };
+    return { tenant: c, open, weightedOpen, assets, risk: weightedOpen / Math.max(assets, 1), created: 0 };
   });
-  risky.sort((a, b) => b.risk - a.risk || b.weightedOpen - a.weightedOpen || a.tenant.name.localeCompare(b.tenant.name));
+  ranked.sort((a, b) => b.risk - a.risk || b.weightedOpen - a.weightedOpen || a.tenant.name.localeCompare(b.tenant.name));
+  // The period's new alerts, for the ten listed only (the ranking does not use them).
+  const risky = ranked.slice(0, 10);
+  const listed = new Set(risky.map((r) => r.tenant.id));
+  const createdOf = await createdByTenant(tx, readable.filter((id) => listed.has(candidateOf.get(id) ?? "")), query.from, query.to);
+  const riskyById = new Map(risky.map((r) => [r.tenant.id, r]));
+  for (const [id, n] of createdOf) riskyById.get(candidateOf.get(id)!)!.created += n;
 
   // Collectors: reporting, silent past the tenant's warn threshold, or with an error after their last pull.
   const collectors = { total: 0, reporting: 0, silent: 0, erroring: 0, allowed: triageIds.length > 0 };
@@ -243,7 +250,7 @@ export async function loadDashboard(tx: TenantTx, query: DashboardQuery, hostTen
     query, problems, top, scope, trail, options,
     counted: readable.length, hidden: inScope.length - readable.length,
     totals, bySeverity, series, sla, slaTargetsOf: targetTenant?.name ?? null,
-    risky: risky.slice(0, 10), riskyOf,
+    risky, riskyOf,
     assets: { total: [...assetsByTenant.values()].reduce((a, b) => a + b, 0), byCriticality, allowed: assetIds.length > 0 },
     collectors, health,
   };

@@ -12,6 +12,7 @@
 //   scopeSeries(metrics, …)    one dense day-by-day series summed over tenants
 //   mttaMs / mttrMs            means from the sums (null when nothing counted)
 import type { TenantTx } from "@/lib/db/with-tenant";
+import type { RollupCover } from "./cover";
 
 export const ANALYTICS_SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export type AnalyticsSeverity = (typeof ANALYTICS_SEVERITIES)[number];
@@ -236,11 +237,18 @@ export function scopeSeries(metrics: readonly TenantMetrics[], from: string, to:
   return series;
 }
 
-/** scopeSeriesOf's statements: $1 ids, $2 from, $3 to; open: $1 ids. */
+const ROLLUP_COLUMNS = `day, severity, created, acknowledged, tta_ms_sum, closed, false_positives, ttr_count, ttr_ms_sum, ack_breaches, resolve_breaches`;
+
+/**
+ * scopeSeriesOf's statements. daily: $1 tenants summed from their own daily
+ * rows, $2 from, $3 to, $4 subtree roots read whole from
+ * alert_subtree_rollups (lib/analytics/cover.ts); open: $1 every tenant.
+ */
 export const SCOPE_SERIES_SQL = {
   daily: `select case when d.day > $3::date then null else d.day::text end as day, d.severity, ${SUMS}
-            from public.alert_daily_rollups d
-           where d.tenant_id = any ($1::uuid[]) and d.day >= $2::date
+            from (select ${ROLLUP_COLUMNS} from public.alert_subtree_rollups where tenant_id = any ($4::uuid[]) and day >= $2::date
+                  union all
+                  select ${ROLLUP_COLUMNS} from public.alert_daily_rollups where tenant_id = any ($1::uuid[]) and day >= $2::date) d
            group by 1, 2`,
   open: `select c.severity, sum(c.open) as open from public.alert_open_counts c where c.tenant_id = any ($1::uuid[]) group by 1`,
 };
@@ -249,13 +257,19 @@ export const SCOPE_SERIES_SQL = {
  * The dense day-by-day series of many tenants summed in the database (one
  * row per day and severity, whatever the number of tenants): what
  * scopeSeries(tenantMetrics(…)) gives, without a row per tenant and day.
+ * `cover` (subtreeCover of the same tenants) reads whole subtrees from their
+ * root's row; without it every tenant's daily rows are summed.
  */
-export async function scopeSeriesOf(tx: TenantTx, q: { from: string; to: string; tenantIds: readonly string[] }): Promise<SeriesDay[]> {
+export async function scopeSeriesOf(
+  tx: TenantTx,
+  q: { from: string; to: string; tenantIds: readonly string[]; cover?: RollupCover },
+): Promise<SeriesDay[]> {
   if (!DAY.test(q.from) || !DAY.test(q.to)) throw new Error("scopeSeriesOf: from and to are UTC days (YYYY-MM-DD)");
   const ids = [...new Set(q.tenantIds)];
   const scope: TenantMetrics = { tenantId: "scope", daily: [], period: bySeverity(zeroCounts), openNow: bySeverity(() => 0), netAfter: bySeverity(() => 0) };
   if (ids.length > 0) {
-    const { rows } = await tx.client.query<Row>(SCOPE_SERIES_SQL.daily, [ids, q.from, q.to]);
+    const cover = q.cover ?? { roots: [], singles: ids };
+    const { rows } = await tx.client.query<Row>(SCOPE_SERIES_SQL.daily, [cover.singles, q.from, q.to, cover.roots]);
     for (const r of rows) {
       const c = countsOf(r);
       if (r.day === null) scope.netAfter[r.severity] += c.created - c.closed;
@@ -268,6 +282,40 @@ export async function scopeSeriesOf(tx: TenantTx, q: { from: string; to: string;
     for (const r of open) scope.openNow[r.severity] += Number(r.open);
   }
   return scopeSeries([scope], q.from, q.to);
+}
+
+/** openNowByTenant's and createdByTenant's statements (exported for the bench). */
+export const PER_TENANT_SQL = {
+  open: `select c.tenant_id, c.severity, c.open from public.alert_open_counts c where c.tenant_id = any ($1::uuid[]) and c.open <> 0`,
+  created: `select d.tenant_id, sum(d.created) as created from public.alert_daily_rollups d
+             where d.tenant_id = any ($1::uuid[]) and d.day between $2::date and $3::date group by 1`,
+};
+
+/** Open alerts now per tenant and severity (tenants with none have no entry). */
+export async function openNowByTenant(tx: TenantTx, tenantIds: readonly string[]): Promise<Map<string, BySeverity<number>>> {
+  const out = new Map<string, BySeverity<number>>();
+  if (tenantIds.length === 0) return out;
+  const { rows } = await tx.client.query<{ tenant_id: string; severity: AnalyticsSeverity; open: number }>(
+    PER_TENANT_SQL.open,
+    [[...new Set(tenantIds)]],
+  );
+  for (const r of rows) {
+    let m = out.get(r.tenant_id);
+    if (!m) out.set(r.tenant_id, (m = bySeverity(() => 0)));
+    m[r.severity] += r.open;
+  }
+  return out;
+}
+
+/** Alerts detected in the UTC days [from, to] per tenant (tenants with none have no entry). */
+export async function createdByTenant(tx: TenantTx, tenantIds: readonly string[], from: string, to: string): Promise<Map<string, number>> {
+  if (!DAY.test(from) || !DAY.test(to)) throw new Error("createdByTenant: from and to are UTC days (YYYY-MM-DD)");
+  if (tenantIds.length === 0) return new Map();
+  const { rows } = await tx.client.query<{ tenant_id: string; created: string }>(
+    PER_TENANT_SQL.created,
+    [[...new Set(tenantIds)], from, to],
+  );
+  return new Map(rows.map((r) => [r.tenant_id, Number(r.created)]));
 }
 
 /** Sum of counts over severities. */

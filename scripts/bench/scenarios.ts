@@ -12,7 +12,9 @@
 import { readableAlertTenants } from "@/lib/alerts/access";
 import type pg from "pg";
 import { ALERT_COUNT_CAP, listAlerts } from "@/lib/alerts/list";
-import { SCOPE_SERIES_SQL, tenantMetricsSql } from "@/lib/analytics/rollups";
+import { isDeepStrictEqual } from "node:util";
+import { createdByTenant, openNowByTenant, PER_TENANT_SQL, SCOPE_SERIES_SQL, scopeSeriesOf } from "@/lib/analytics/rollups";
+import type { RollupCover } from "@/lib/analytics/cover";
 import type { Caller } from "@/lib/db/claims";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { flattenTree, loadTenantTree } from "@/lib/tenancy/tree";
@@ -64,6 +66,10 @@ export interface ScenarioContext {
   customerTenantIds: string[];
   siteTenantId: string;
   msspTenantIds: string[];
+  /** The MSSP admin's rollup cover (lib/analytics/cover.ts subtreeCover over msspTenantIds). */
+  msspCover: RollupCover;
+  /** The tenants of ten customers, as the dashboard's riskiest list names them. */
+  listedTenantIds: string[];
   /** An alert of the customer's, for the point update. */
   updateAlertId: string;
   updateAlertStatus: string;
@@ -258,17 +264,18 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
     },
     (() => {
       // The dashboard (lib/analytics/dashboard.ts loadDashboard): 90 days of alert rollups over every tenant of
-      // the MSSP, as the page sends them: the series summed per day and severity, open now, and each tenant's
-      // period sums and open counts (the riskiest list). The ids are passed as the page passes its PDP-readable
-      // ones; the same SQL on both sides (RLS's cost is the policy on the rollup tables).
-      const perTenant = tenantMetricsSql(false, false);
+      // the MSSP, as the page sends them: the series and period sums (whole subtrees from their root's row in
+      // alert_subtree_rollups, the cover of lib/analytics/cover.ts), open now in total and per tenant (the
+      // riskiest list), and the period's new alerts of the ten listed customers' tenants. The ids are passed as
+      // the page passes its PDP-readable ones; the same SQL on both sides (RLS's cost is the policy on the rollups).
       const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-      const params = [ctx.msspTenantIds, day(Date.now() - 89 * 86_400_000), day(Date.now())];
+      const from = day(Date.now() - 89 * 86_400_000);
+      const to = day(Date.now());
       const statements = [
-        { label: "series", sql: SCOPE_SERIES_SQL.daily, params },
+        { label: "series", sql: SCOPE_SERIES_SQL.daily, params: [ctx.msspCover.singles, from, to, ctx.msspCover.roots] },
         { label: "open now", sql: SCOPE_SERIES_SQL.open, params: [ctx.msspTenantIds] },
-        { label: "per tenant", sql: perTenant.daily, params },
-        { label: "per tenant open", sql: perTenant.open, params: [ctx.msspTenantIds] },
+        { label: "open per tenant", sql: PER_TENANT_SQL.open, params: [ctx.msspTenantIds] },
+        { label: "listed customers' new alerts", sql: PER_TENANT_SQL.created, params: [ctx.listedTenantIds, from, to] },
       ];
       return {
         id: "8",
@@ -277,10 +284,25 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
         rls: statements,
         baseline: statements,
         outcome: (results: pg.QueryResult[]) => {
-          const series = results[0].rows.map((r) => `${r.day}/${r.severity}/${r.created}/${r.closed}`).sort();
-          const tenants = results[2].rows.map((r) => `${r.tenant_id}/${r.day}/${r.severity}/${r.created}/${r.closed}`).sort();
-          const open = results[3].rows.map((r) => `${r.tenant_id}/${r.severity}/${r.open}`).sort();
-          return { rows: results[3].rows.length, label: `${fmtCount(series.length)} series rows, ${fmtCount(tenants.length)} tenant rows`, data: { series, tenants, open } };
+          const series = results[0].rows.map((r) => `${r.day}/${r.severity}/${r.created}/${r.closed}/${r.tta_ms_sum}/${r.ttr_ms_sum}`).sort();
+          const open = results[2].rows.map((r) => `${r.tenant_id}/${r.severity}/${r.open}`).sort();
+          const created = results[3].rows.map((r) => `${r.tenant_id}/${r.created}`).sort();
+          return { rows: results[0].rows.length, label: `${fmtCount(series.length)} series rows, ${fmtCount(open.length)} open rows`, data: { series, open, created } };
+        },
+        // The cover's answer equals summing every tenant's own daily rows (what the page sent before).
+        app: async (tx: TenantTx) => {
+          const viaCover = await scopeSeriesOf(tx, { from, to, tenantIds: ctx.msspTenantIds, cover: ctx.msspCover });
+          const everyTenant = await scopeSeriesOf(tx, { from, to, tenantIds: ctx.msspTenantIds });
+          if (!isDeepStrictEqual(viaCover, everyTenant)) throw new Error("scenario 8: the subtree rollups' series differs from the daily rows' sum");
+          const { rows } = await tx.client.query(SCOPE_SERIES_SQL.daily, [ctx.msspCover.singles, from, to, ctx.msspCover.roots]);
+          const open = [...(await openNowByTenant(tx, ctx.msspTenantIds))].flatMap(([id, by]) =>
+            Object.entries(by).filter(([, n]) => n !== 0).map(([sev, n]) => `${id}/${sev}/${n}`));
+          const created = [...(await createdByTenant(tx, ctx.listedTenantIds, from, to))].map(([id, n]) => `${id}/${n}`);
+          return {
+            series: rows.map((r) => `${r.day}/${r.severity}/${r.created}/${r.closed}/${r.tta_ms_sum}/${r.ttr_ms_sum}`).sort(),
+            open: open.sort(),
+            created: created.sort(),
+          };
         },
         explain: true,
       } satisfies Scenario;
