@@ -142,16 +142,15 @@ export async function loadDashboard(tx: TenantTx, query: DashboardQuery, hostTen
   // The series and the period's sums come from the rollups in one grouped statement: whole subtrees the
   // PDP lets the caller read from their root's row, the other readable tenants from their own rows.
   const cover = subtreeCover(inScope.map((r) => ({ id: r.id, parentId: r.parent_id })), readable);
-  const series = await scopeSeriesOf(tx, { from: query.from, to: query.to, tenantIds: readable, cover });
-  // Open now per tenant (the riskiest list needs it per candidate): one row per tenant and severity.
+  // Open now per tenant (the riskiest list needs it per candidate), summed for the series' open levels.
   const openOf = await openNowByTenant(tx, readable);
+  const openNow = Object.fromEntries(ANALYTICS_SEVERITIES.map((s) => [s, [...openOf.values()].reduce((n, o) => n + o[s], 0)])) as BySeverity<number>;
+  const series = await scopeSeriesOf(tx, { from: query.from, to: query.to, tenantIds: readable, cover, openNow });
   const bySeverity = Object.fromEntries(
     ANALYTICS_SEVERITIES.map((s) => {
       const c = emptyCounts();
       for (const d of series) addCounts(c, d.bySeverity[s]);
-      let openNow = 0;
-      for (const o of openOf.values()) openNow += o[s];
-      return [s, { ...c, openNow }];
+      return [s, { ...c, openNow: openNow[s] }];
     }),
   ) as BySeverity<RollupCounts & { openNow: number }>;
   const totals = { ...totalOf(bySeverity), openNow: ANALYTICS_SEVERITIES.reduce((n, s) => n + bySeverity[s].openNow, 0) };

@@ -258,11 +258,13 @@ export const SCOPE_SERIES_SQL = {
  * row per day and severity, whatever the number of tenants): what
  * scopeSeries(tenantMetrics(…)) gives, without a row per tenant and day.
  * `cover` (subtreeCover of the same tenants) reads whole subtrees from their
- * root's row; without it every tenant's daily rows are summed.
+ * root's row; without it every tenant's daily rows are summed. `openNow`:
+ * the same tenants' open alerts already read (openNowByTenant), so they are
+ * not read twice.
  */
 export async function scopeSeriesOf(
   tx: TenantTx,
-  q: { from: string; to: string; tenantIds: readonly string[]; cover?: RollupCover },
+  q: { from: string; to: string; tenantIds: readonly string[]; cover?: RollupCover; openNow?: BySeverity<number> },
 ): Promise<SeriesDay[]> {
   if (!DAY.test(q.from) || !DAY.test(q.to)) throw new Error("scopeSeriesOf: from and to are UTC days (YYYY-MM-DD)");
   const ids = [...new Set(q.tenantIds)];
@@ -278,8 +280,11 @@ export async function scopeSeriesOf(
         addCounts(scope.period[r.severity], c);
       }
     }
-    const { rows: open } = await tx.client.query<{ severity: AnalyticsSeverity; open: string }>(SCOPE_SERIES_SQL.open, [ids]);
-    for (const r of open) scope.openNow[r.severity] += Number(r.open);
+    if (q.openNow) scope.openNow = { ...q.openNow };
+    else {
+      const { rows: open } = await tx.client.query<{ severity: AnalyticsSeverity; open: string }>(SCOPE_SERIES_SQL.open, [ids]);
+      for (const r of open) scope.openNow[r.severity] += Number(r.open);
+    }
   }
   return scopeSeries([scope], q.from, q.to);
 }
