@@ -62,3 +62,27 @@ test("the helpers answer as before: an Acme admin sees Acme and its sites, is ad
   assert.deepEqual(new Set(out.admin), new Set(out.visible));
   assert.ok(out.settings.length > 0 && out.settings.every((r) => r.tenant_id === fx.tenants.acme), "settings.effective answers for acme only");
 });
+
+// Called inside the helpers above at every statement (tenancy.memo_key by the memoised sets) or by the
+// claims hook: PL/pgSQL since migration 20261201024100, for the same reason; security invoker.
+const INVOKER_HELPERS = ["tenancy.memo_key(text)", "tenancy.active_tenant_id()", "tenancy.api_key_id()"];
+
+test("the helpers' own helpers are PL/pgSQL too, STABLE, with search_path ''", async () => {
+  const rows = await withClient(db.url, async (c) =>
+    (
+      await c.query<{ f: string; lang: string; definer: boolean; volatile: string; config: string[] | null }>(
+        `select p.oid::regprocedure::text as f, l.lanname as lang, p.prosecdef as definer, p.provolatile as volatile, p.proconfig as config
+           from pg_proc p join pg_language l on l.oid = p.prolang
+          where p.oid = any ($1::regprocedure[])`,
+        [INVOKER_HELPERS],
+      )
+    ).rows,
+  );
+  assert.equal(rows.length, INVOKER_HELPERS.length);
+  for (const r of rows) {
+    assert.equal(r.lang, "plpgsql", `${r.f} must stay PL/pgSQL: see migration 20261201024100`);
+    assert.equal(r.definer, false, r.f);
+    assert.equal(r.volatile, "s", r.f);
+    assert.deepEqual(r.config, ['search_path=""'], r.f);
+  }
+});
