@@ -34,6 +34,7 @@ import { openStoredRawEvent, sealRawEvent } from "@/lib/ingest/raw";
 import { findBinaries, startServer } from "@/scripts/lib/pg-binaries";
 import { insertFixtures, subtree, type Fixtures } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
+import { assertSubtreeRollupsExact } from "./helpers/subtree-rollups";
 import { createTestDatabase, withClient, withDatabase, type TestDatabase } from "./helpers/test-database";
 
 const SECRET_A = "archive-test-auth-secret-A";
@@ -298,6 +299,8 @@ describe("round trip into a fresh database", () => {
     // Acme's plan assignment names the MSSP's plan, which is not in this deployment: left out (its invoices, numbers and lines come back).
     assert.equal(assignmentsVerified, "1 plan assignment(s) left out (their MSSP's plan is not in this database)");
     assert.ok(Object.values(rest).every((v) => v === "equal"), JSON.stringify(restored.verified));
+    // The archive's subtree rollup rows, and the new parent's sums with them.
+    await withClient(target.url, (c) => assertSubtreeRollupsExact(c, "after a restore into another deployment"));
     const groups = await withClient(target.url, (c) =>
       c.query("select a.id, g.name from public.alerts a left join public.assignee_groups g on g.tenant_id = a.assigned_group_tenant_id and g.id = a.assigned_group_id where a.id = any ($1) order by a.id", [fx.alerts.acme]),
     );
@@ -363,6 +366,7 @@ describe("restore beside live tenants", () => {
     assert.deepEqual(restored.replaced.sort(), subtree("acme").sort());
     assert.deepEqual(restored.audit.keptChains, ["acme"], "acme's live chain is kept; its sites had none");
     assert.equal(restored.verified["public.alerts"], "equal");
+    await withClient(source.url, (c) => assertSubtreeRollupsExact(c, "after a restore with replace"));
 
     const after = await exportTo(path.join(dir, "after.archive"));
     for (const name of Object.keys(catalogOnly(exported))) {
