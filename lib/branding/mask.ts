@@ -77,8 +77,15 @@ export async function allProviderStaff(mask: ProviderMask | null): Promise<strin
   });
 }
 
-/** Audit rows as this host shows them: the provider's staff as "Provider staff" (the rows themselves are unchanged). */
-export async function maskProviderActors<R extends { actorId: string | null; actorEmail: string | null }>(mask: ProviderMask | null, rows: R[]): Promise<R[]> {
-  const staff = await providerStaff(mask, rows.map((r) => r.actorId));
+/**
+ * Audit rows as this host shows them: the provider's staff as "Provider staff" (the rows themselves are unchanged).
+ * `knownStaff`: allProviderStaff's answer when the page already read it (the actor filter), so it is not read twice.
+ */
+export async function maskProviderActors<R extends { actorId: string | null; actorEmail: string | null }>(
+  mask: ProviderMask | null,
+  rows: R[],
+  knownStaff?: readonly string[],
+): Promise<R[]> {
+  const staff = knownStaff ? new Set(knownStaff) : await providerStaff(mask, rows.map((r) => r.actorId));
   return staff.size === 0 ? rows : rows.map((r) => (r.actorId && staff.has(r.actorId) ? { ...r, actorEmail: PROVIDER_STAFF } : r));
 }

@@ -27,10 +27,10 @@ export default async function TenantAudit(props: Props) {
     // With "hide the MSSP's brand", the provider's staff are "Provider staff" here (lib/branding/mask.ts),
     // and the actor filter finds them by that label only, never by the email it hides.
     const mask = await requestProviderMask();
-    const staff = filters.actor ? await allProviderStaff(mask) : [];
-    const hidden = staff.length > 0 ? { ids: staff, shownAs: PROVIDER_STAFF } : undefined;
+    const staff = filters.actor ? await allProviderStaff(mask) : undefined;
+    const hidden = staff && staff.length > 0 ? { ids: staff, shownAs: PROVIDER_STAFF } : undefined;
     view = await page.run((tx) => loadAuditPage(tx, filters, page.tenant.id, hidden));
-    if (mask && view.allowed) view = { ...view, events: { ...view.events, rows: await maskProviderActors(mask, view.events.rows) } };
+    if (mask && view.allowed) view = { ...view, events: { ...view.events, rows: await maskProviderActors(mask, view.events.rows, staff) } };
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;
