@@ -138,6 +138,8 @@ test("Acme is branded, previewed, published, and nothing of the MSSP's brand sho
   await page.screenshot({ path: `${SCREENSHOTS}/branding-settings-brand.png`, fullPage: true });
   await page.goto(`${ACME}/settings`);
   await expect(page.getByTestId("setting-branding.accent_color").getByTestId("setting-value")).toHaveText("Provider default");
+  // Said once: no "Default" badge beside "Provider default".
+  await expect(page.getByTestId("setting-branding.accent_color").locator('[data-testid="source-badge"][data-source="default"]')).toHaveCount(0);
   await page.locator('section[aria-labelledby="group-branding"]').screenshot({ path: `${SCREENSHOTS}/branding-settings.png` });
   await page.getByTestId("settings-history").screenshot({ path: `${SCREENSHOTS}/branding-settings-history.png` });
   await page.goto(`${ACME}/no-such-page`);

@@ -153,6 +153,8 @@ describe("settings pages on a white-labelled tenant host", () => {
     assert.deepEqual(mfa.lockedBy, { tenantName: PROVIDER_NAME, who: "" });
     for (const key of ["branding.primary_color", "branding.accent_color", "branding.logo_light"]) {
       assert.deepEqual([row(d, key).display, row(d, key).text], [key === "branding.primary_color" ? "#b91c1c" : PROVIDER_DEFAULT, key === "branding.primary_color" ? "#b91c1c" : ""], key);
+      // The view drops the "Default" badge where the value already reads "Provider default".
+      assert.equal(row(d, key).valueHidden, key !== "branding.primary_color", key);
     }
     assert.equal(d.providerLabel, PROVIDER_NAME);
     // The history: the MSSP admin who set the flag is "Provider staff"; Acme's admin is named; no value the brand replaced.

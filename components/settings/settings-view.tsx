@@ -27,7 +27,8 @@ function Row({ tenantId, row, providerLabel }: { tenantId: string; row: SettingR
           <span className="min-w-0 text-sm font-semibold text-slate-900 [overflow-wrap:anywhere]" data-testid="setting-value">
             {row.display}
           </span>
-          <SourceBadge row={row} />
+          {/* "Provider default" already says where a hidden value comes from; a "Default" badge beside it says it twice. */}
+          {!(row.valueHidden && row.source === "default") && <SourceBadge row={row} />}
         </div>
         {row.storedInvalid && (
           <p className="mt-1 text-xs text-amber-800">The value stored for this setting is no longer valid; the default applies until it is set again.</p>

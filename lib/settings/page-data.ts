@@ -24,6 +24,8 @@ export interface SettingRow {
   enforcedBy: string | null;
   /** The value in words ("on", "15 minutes", "Europe/Paris"). */
   display: string;
+  /** The value is the hidden provider's (white-labelled host): `display` already says "Provider default". */
+  valueHidden: boolean;
   /** The value as a form field's text. */
   text: string;
   source: SettingSource;
@@ -123,6 +125,7 @@ export async function loadSettingsPage(tx: TenantTx, opts: { slug?: string; scop
       changedBy: d.changedBy,
       enforcedBy: d.enforcedBy ?? null,
       display: hidden ? PROVIDER_DEFAULT : formatValue(d, s.value),
+      valueHidden: hidden,
       text: hidden ? "" : valueAsText(d, s.value),
       source: s.source,
       sourceName: fromProvider ? PROVIDER_NAME : s.sourceName,
