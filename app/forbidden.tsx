@@ -4,7 +4,7 @@ import { LockedNotice } from "@/components/tenants/locked-notice";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { MyTenants } from "@/components/tenants/my-tenants";
 import { getSessionUser } from "@/lib/auth/session";
-import { withTenant } from "@/lib/db/with-tenant";
+import { callerClaims } from "@/lib/db/with-tenant";
 import { hostTarget } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { switcherLinks } from "@/lib/tenancy/switcher";
@@ -17,13 +17,10 @@ import { switcherLinks } from "@/lib/tenancy/switcher";
 // (issue 9, finding 7).
 export default async function Forbidden() {
   const user = await getSessionUser();
-  const mine = user
-    ? await withTenant({ userId: user.id, email: user.email, activeTenantId: null }, async (tx) => ({
-        claims: tx.claims,
-        paths: tx.claims.tenants.map((m) => m.path),
-      }))
-    : null;
-  // After the transaction: never wait for a second pooled connection while holding one (lib/tenancy/switcher.ts).
+  // Next renders this with every page (the 403 boundary's content goes out with the page), so it
+  // reads only the user's memberships, in one statement (callerClaims), not a tenant transaction.
+  const claims = user ? await callerClaims({ userId: user.id, email: user.email, activeTenantId: null }) : null;
+  const mine = claims ? { claims, paths: claims.tenants.map((m) => m.path) } : null;
   const links = mine ? await switcherLinks(mine.claims, null) : [];
   const target = hostTarget(await headers());
   const found = user && target.area === "tenant" ? await findTenantBySlug(target.slug) : null;

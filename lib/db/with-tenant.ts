@@ -94,6 +94,23 @@ function openingSql(client: pg.PoolClient, caller: Caller): string {
   ].join(";\n");
 }
 
+/**
+ * A person's claims alone (memberships, and the active tenant if one of them
+ * covers it), from the same hook withTenant opens with, in one statement and no
+ * transaction: for what only says who the caller is and where they may go (the
+ * 403 page's links), never to read tenant data, which goes through withTenant.
+ * A tenant transaction costs the hook plus the role and the visible set over two
+ * round trips; every page pays this one (Next renders app/forbidden.tsx with each page).
+ */
+export async function callerClaims(caller: Caller): Promise<Claims> {
+  if (caller.apiKey) throw new TypeError("callerClaims is for people; an API key's claims come with its check in withTenant");
+  const { rows } = await getPool().query<{ claims: unknown }>(
+    "select public.custom_access_token_hook($1::jsonb) -> 'claims' as claims",
+    [JSON.stringify(accessTokenHookEvent(caller))],
+  );
+  return claimsSchema.parse(rows[0]?.claims);
+}
+
 type ClaimsRow = { claims: string; status?: string; key_tenant_id?: string | null };
 
 function tenantTransaction<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
