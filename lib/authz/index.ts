@@ -3,5 +3,5 @@
 export { ACTIONS, type Action, type TenantResource } from "./actions";
 export { AuthorizationError, PdpUnavailableError, isAuthorizationError, isPdpUnavailable } from "./errors";
 export { principalFromClaims, type Principal, type PrincipalMembership } from "./principal";
-export { checkAction, checkActions, checkActionsForEach, requireAction } from "./pdp";
+export { checkAction, checkActions, checkActionsForEach, requireAction, sharingPdpRequests } from "./pdp";
 export { tenantResource, authorize, permissions } from "./resource";

@@ -6,7 +6,9 @@
 // Fail closed: no CERBOS_URL, connection refused, an error response or no
 // answer within CERBOS_TIMEOUT_MS (default 2 s) all raise PdpUnavailableError.
 // Nothing here ever turns a missing answer into allow.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { HTTP } from "@cerbos/http";
+import { cache } from "react";
 import { log } from "@/lib/log";
 import { ACTIONS, type Action, type TenantResource } from "./actions";
 import { PdpUnavailableError, AuthorizationError } from "./errors";
@@ -119,11 +121,121 @@ export async function checkActions<A extends Action>(
 ): Promise<Record<A, boolean>> {
   const list = checkedActions(actions) as A[];
   const p = cerbosPrincipal(principal);
+  const joined = joinRequestBatch(p, [resource], list);
+  if (joined) return (await joined).get(resource.id)!;
   const result = await ask((c, signal) =>
     c.checkResource({ principal: p, resource: cerbosResource(resource), actions: list }, { signal }),
   );
   // Anything but an explicit allow for an action is deny.
   return Object.fromEntries(list.map((a) => [a, result.isAllowed(a) === true])) as Record<A, boolean>;
+}
+
+// ---------------------------------------------------------------------------
+// One PDP request for a page render's checks. A tenant page's layout (which
+// sections the navigation shows) and the page itself (which rows and controls)
+// render at the same time and each ask the PDP after one or two reads of their
+// own: checks of the same principal asked within COALESCE_MS of each other go
+// out together, each resource once with the union of the actions asked on it,
+// and every caller gets exactly the answers to its own question. Per request
+// only (React's cache(): a render's layouts and page share it; outside a render,
+// in actions, route handlers, jobs and tests, there is no batch and every check
+// goes out on its own); nothing is kept once the request has been answered.
+// ---------------------------------------------------------------------------
+
+/** How long a render's first check waits for others to join it. */
+const COALESCE_MS = 2;
+
+interface PendingBatch {
+  principal: CerbosPrincipal;
+  /** Resource id → the resource and every action asked on it. */
+  resources: Map<string, { resource: TenantResource; actions: Set<Action> }>;
+  /** Resolves to resource id → action → allowed, for every resource and action above. */
+  answer: Promise<Map<string, Record<string, boolean>>>;
+}
+
+/** The render's batches still open for joiners, by principal. */
+const renderBatches = cache((): Map<string, PendingBatch> => new Map());
+/** The same for checks made inside sharingPdpRequests (anything that is not a render, and the tests). */
+const explicitBatches = new AsyncLocalStorage<Map<string, PendingBatch>>();
+
+/** Checks made inside `fn` share PDP requests as a page render's do (see above). */
+export function sharingPdpRequests<T>(fn: () => Promise<T>): Promise<T> {
+  return explicitBatches.run(new Map(), fn);
+}
+
+/** This request's open batches, or null when checks are not shared here. */
+function openBatches(): Map<string, PendingBatch> | null {
+  const explicit = explicitBatches.getStore();
+  if (explicit) return explicit;
+  // Outside a render React's cache() keeps nothing: each call makes a new map.
+  const batches = renderBatches();
+  return batches === renderBatches() ? batches : null;
+}
+
+const sameResource = (a: TenantResource, b: TenantResource) => a.id === b.id && a.path === b.path && a.kind === b.kind && a.status === b.status;
+
+/**
+ * Adds these checks to the render's open batch for this principal (opening one
+ * if none is open) and returns its answers, or null when there is no render to
+ * batch in, or when a resource is already in the batch with other attributes
+ * (then the caller asks on its own).
+ */
+function joinRequestBatch<A extends Action>(
+  principal: CerbosPrincipal,
+  resources: readonly TenantResource[],
+  actions: readonly A[],
+): Promise<Map<string, Record<A, boolean>>> | null {
+  const batches = openBatches();
+  if (!batches) return null;
+  const key = JSON.stringify(principal);
+  let batch = batches.get(key);
+  if (batch && resources.some((r) => { const there = batch!.resources.get(r.id); return there && !sameResource(there.resource, r); })) return null;
+  if (!batch) {
+    const opened: PendingBatch = { principal, resources: new Map(), answer: null as never };
+    opened.answer = new Promise((resolve) => setTimeout(resolve, COALESCE_MS)).then(() => {
+      // Closed: later checks open a new batch.
+      if (batches!.get(key) === opened) batches!.delete(key);
+      return sendBatch(opened);
+    });
+    batches.set(key, opened);
+    batch = opened;
+  }
+  for (const r of resources) {
+    const entry = batch.resources.get(r.id) ?? { resource: r, actions: new Set<Action>() };
+    for (const a of actions) entry.actions.add(a);
+    batch.resources.set(r.id, entry);
+  }
+  return batch.answer.then((all) => {
+    const mine = new Map<string, Record<A, boolean>>();
+    for (const r of resources) {
+      const decided = all.get(r.id);
+      // Anything but an explicit allow is deny.
+      mine.set(r.id, Object.fromEntries(actions.map((a) => [a, decided?.[a] === true])) as Record<A, boolean>);
+    }
+    return mine;
+  });
+}
+
+/** The batch's checks, in as few CheckResources calls as the server's request limit allows. */
+async function sendBatch(batch: PendingBatch): Promise<Map<string, Record<string, boolean>>> {
+  const entries = [...batch.resources.values()];
+  const out = new Map<string, Record<string, boolean>>();
+  const chunks: (typeof entries)[] = [];
+  for (let i = 0; i < entries.length; i += MAX_RESOURCES_PER_REQUEST) chunks.push(entries.slice(i, i + MAX_RESOURCES_PER_REQUEST));
+  const askChunk = async (chunk: typeof entries) => {
+    const response = await ask((c, signal) =>
+      c.checkResources(
+        { principal: batch.principal, resources: chunk.map((e) => ({ resource: cerbosResource(e.resource), actions: [...e.actions] })) },
+        { signal },
+      ),
+    );
+    for (const e of chunk) {
+      const result = response.findResult({ kind: "tenant", id: e.resource.id });
+      out.set(e.resource.id, Object.fromEntries([...e.actions].map((a) => [a, result?.isAllowed(a) === true])));
+    }
+  };
+  for (let i = 0; i < chunks.length; i += PARALLEL_BATCHES) await Promise.all(chunks.slice(i, i + PARALLEL_BATCHES).map(askChunk));
+  return out;
 }
 
 /** One action on one tenant. Rejects with PdpUnavailableError if there is no answer. */
@@ -143,6 +255,9 @@ export async function checkActionsForEach<A extends Action>(
 ): Promise<Map<string, Record<A, boolean>>> {
   const list = checkedActions(actions) as A[];
   const p = cerbosPrincipal(principal);
+  if (resources.length === 0) return new Map();
+  const joined = joinRequestBatch(p, resources, list);
+  if (joined) return joined;
   const out = new Map<string, Record<A, boolean>>();
   const batches: TenantResource[][] = [];
   for (let i = 0; i < resources.length; i += MAX_RESOURCES_PER_REQUEST) batches.push(resources.slice(i, i + MAX_RESOURCES_PER_REQUEST));
