@@ -25,8 +25,8 @@
 // checkout that holds one (`.next`), default this one (built first when it has
 // none; `next build` shares .next with the e2e server, so not during a browser run).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -192,10 +192,44 @@ interface PhaseResult {
   errors: number;
   non200: number;
   leaks: number;
+  /** The server process's CPU time per request in this phase (ms), where /proc can tell. */
+  cpuMsPerRequest?: number;
 }
 
 /** One autocannon run; `next()` picks each request's session and path; every body is checked. */
+/** Each phase's start and end in µs of the monotonic clock (what a .cpuprofile's startTime and timeDeltas count). */
+const phaseWindows: Array<{ name: string; startUs: number; endUs: number }> = [];
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** The server process's CPU time so far (user + system, ms; Linux /proc), or null elsewhere. */
+function processCpuMs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+let serverPid: number | undefined;
+
 async function phase(name: string, port: number, seconds: number, next: () => { session: Session | null; host: string; path: string }): Promise<PhaseResult> {
+  const startUs = monotonicUs();
+  const cpuBefore = processCpuMs(serverPid);
+  try {
+    const result = await runPhase(port, seconds, name, next);
+    const cpuAfter = processCpuMs(serverPid);
+    // The server's own CPU per request: what the app spends, whatever else shares the machine.
+    if (cpuBefore !== null && cpuAfter !== null && result.requests > 0) result.cpuMsPerRequest = (cpuAfter - cpuBefore) / result.requests;
+    return result;
+  } finally {
+    phaseWindows.push({ name, startUs, endUs: monotonicUs() });
+  }
+}
+
+async function runPhase(port: number, seconds: number, name: string, next: () => { session: Session | null; host: string; path: string }): Promise<PhaseResult> {
   let leaks = 0;
   let non200 = 0;
   const firstLeaks: string[] = [];
@@ -291,6 +325,10 @@ async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string
     const calls = rows.reduce((n, r) => n + Number(r.calls), 0) / N;
     const dbMs = rows.reduce((n, r) => n + r.ms, 0) / N;
     console.log(`\nRequest path, one request at a time (${N} each): /signin ${signinMs.toFixed(1)} ms; tenant /alerts ${alertsMs.toFixed(1)} ms`);
+    const page = await request(port, s.host, "GET", "/alerts", { cookie: s.cookie });
+    // The RSC payload Next inlines for hydration (self.__next_f.push chunks) is part of the HTML.
+    const flight = [...page.body.matchAll(/self\.__next_f\.push\((.*?)\)<\/script>/gs)].reduce((n, m) => n + m[1].length, 0);
+    console.log(`  alert page: ${(page.body.length / 1024).toFixed(0)} KiB of HTML, of which ${(flight / 1024).toFixed(0)} KiB inline RSC payload`);
     console.log(`  per alert page: ${calls.toFixed(1)} SQL statements (${dbMs.toFixed(1)} ms executing in Postgres), ${pdpChecks.toFixed(1)} PDP check requests over ${pdpResources.toFixed(1)} resources`);
     for (const r of rows.slice(0, Number(process.env.BENCH_LOAD_PROFILE_ROWS ?? 12))) {
       console.log(`  ${(Number(r.calls) / N).toFixed(1).padStart(5)}× ${(r.ms / N).toFixed(2).padStart(7)} ms  ${r.query.slice(0, 110)}`);
@@ -371,13 +409,21 @@ export async function runLoadBench(opts: { benchDir: string }) {
       if (code !== 0) throw new Error(`next build failed (${code})`);
     }
     const port = await freePort();
-    // BENCH_LOAD_NODE_ARGS: flags for the server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it).
-    const nodeArgs = (process.env.BENCH_LOAD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    // BENCH_LOAD_NODE_ARGS: flags for the server's node. BENCH_LOAD_CPU_PROF=<dir>: profile the server
+    // (node --cpu-prof into <dir>, written when it exits) and write <dir>/phases.json, each phase's
+    // window on the monotonic clock the profile's timestamps use, to cut one phase's samples out.
+    const cpuProfDir = process.env.BENCH_LOAD_CPU_PROF ? path.resolve(process.env.BENCH_LOAD_CPU_PROF) : null;
+    if (cpuProfDir) await mkdir(cpuProfDir, { recursive: true });
+    const nodeArgs = [
+      ...(process.env.BENCH_LOAD_NODE_ARGS ?? "").split(" ").filter(Boolean),
+      ...(cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : []),
+    ];
     const server = spawn(process.execPath, [...nodeArgs, path.join(appDir, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port)], {
       cwd: appDir,
       stdio: ["ignore", "ignore", "inherit"],
       env,
     });
+    serverPid = server.pid;
     stops.unshift(async () => {
       if (server.exitCode === null) {
         server.kill("SIGTERM");
@@ -447,12 +493,15 @@ export async function runLoadBench(opts: { benchDir: string }) {
         return { session: s, host: s.host, path: p };
       }),
     );
+    const pdpBeforeAlerts = await pdpCounts(pdp.url);
     results.push(
       await phase("tenant /alerts (signed in)", port, SHORT_SECONDS, () => {
         const s = tenantSessions[t++ % tenantSessions.length];
         return { session: s, host: s.host, path: "/alerts" };
       }),
     );
+    const pdpAfterAlerts = await pdpCounts(pdp.url);
+    const pdpPerPage = (pdpAfterAlerts.requests - pdpBeforeAlerts.requests) / Math.max(1, results[results.length - 1].requests);
     // 4. The same page without auth and RLS (the baseline): same hosts and tenants, same leak check.
     results.push(
       await phase("tenant alerts, baseline (no auth/PDP/RLS, owner + tenant filter)", port, SHORT_SECONDS, () => {
@@ -462,16 +511,18 @@ export async function runLoadBench(opts: { benchDir: string }) {
     );
 
     console.log(`\nLoad: ${CONNECTIONS} connections, production build (next start), 2 cores shared by client, server, PDP and Postgres`);
-    console.log("phase".padEnd(58) + "req/s".padStart(8) + "p50 ms".padStart(9) + "p99 ms".padStart(9) + "requests".padStart(10) + "errors".padStart(8) + "non-200".padStart(9) + "leaks".padStart(7));
+    console.log("phase".padEnd(58) + "req/s".padStart(8) + "p50 ms".padStart(9) + "p99 ms".padStart(9) + "requests".padStart(10) + "errors".padStart(8) + "non-200".padStart(9) + "leaks".padStart(7) + "  server CPU ms/req");
     for (const r of results) {
       console.log(
         r.name.padEnd(58) + r.rps.toFixed(0).padStart(8) + String(r.p50).padStart(9) + String(r.p99).padStart(9) +
-          String(r.requests).padStart(10) + String(r.errors).padStart(8) + String(r.non200).padStart(9) + String(r.leaks).padStart(7),
+          String(r.requests).padStart(10) + String(r.errors).padStart(8) + String(r.non200).padStart(9) + String(r.leaks).padStart(7) +
+          (r.cpuMsPerRequest === undefined ? "" : r.cpuMsPerRequest.toFixed(1).padStart(20)),
       );
     }
     const signin = results[0];
     const alerts = results[2];
     console.log(`tenant /alerts signed in vs /signin signed out: ${(alerts.rps / signin.rps).toFixed(2)}× the throughput (goal >= 0.5×)`);
+    console.log(`PDP check requests per signed-in alert page under load: ${pdpPerPage.toFixed(2)}`);
     const baseline = results[3];
     console.log(
       `tenant /alerts signed in vs the same page without auth and RLS: ${(alerts.rps / baseline.rps).toFixed(2)}× the throughput, ` +
@@ -493,6 +544,10 @@ export async function runLoadBench(opts: { benchDir: string }) {
       console.log(`indexes on the pages' tables no request used in this run: ${unused.map((u) => `${u.name} (${u.size})`).join(", ") || "none"}`);
     } catch (error) {
       console.log(`(index usage not read: ${(error as Error).message})`);
+    }
+    if (cpuProfDir) {
+      await writeFile(path.join(cpuProfDir, "phases.json"), JSON.stringify(phaseWindows, null, 2));
+      console.log(`CPU profile of the server: ${cpuProfDir} (written when it stops), phase windows in phases.json`);
     }
     const bad = results.reduce((n, r) => n + r.errors + r.non200 + r.leaks, 0);
     if (bad > 0) {
