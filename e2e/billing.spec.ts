@@ -9,6 +9,7 @@ import pg from "pg";
 import { expectNoSeriousA11yViolations } from "./a11y";
 import { CONSOLE, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
 import { runInfo } from "./lib/markers";
+import { ownerQuery as owner } from "./lib/owner-db";
 
 const ACME = tenantUrl("acme");
 test.use({ actionTimeout: 20_000 });
@@ -18,16 +19,6 @@ const now = new Date();
 const LAST = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
 const MONTH = LAST.toISOString().slice(0, 7);
 const PLAN = `E2E Standard ${Date.now().toString(36)}`;
-
-async function owner<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 let acmeInvoice = "";
 let globexInvoice = "";

@@ -7,25 +7,14 @@
 // removed), Acme EU West has Europe/Berlin again. Screenshots at desktop and
 // 390 px; axe finds nothing serious or critical.
 import { expect, test, type Page } from "@playwright/test";
-import pg from "pg";
 import { DESKTOP, expectNoSeriousA11yViolations, PHONE } from "./a11y";
 import { CONSOLE, SCREENSHOTS, signIn } from "./helpers";
-import { runInfo } from "./lib/markers";
+import { ownerQuery as owner } from "./lib/owner-db";
 
 test.use({ actionTimeout: 20_000 });
 test.describe.configure({ mode: "serial" });
 
 const SLUGS = ["acme", "acme-eu-west", "acme-us-east"];
-
-async function owner<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 const timeZones = async () =>
   Object.fromEntries(

@@ -6,26 +6,15 @@
 // Acme's own dashboard (its sites ranked, no other customer). Screenshots at
 // desktop width and 390 px; axe finds no serious or critical violation.
 import { expect, test, type Page } from "@playwright/test";
-import pg from "pg";
 import { DESKTOP, expectNoSeriousA11yViolations, expectNoSidewaysScroll, PHONE } from "./a11y";
 import { CONSOLE, SCREENSHOTS, signedInAs, signIn, tenantUrl } from "./helpers";
-import { runInfo } from "./lib/markers";
+import { ownerQuery as owner } from "./lib/owner-db";
 
 const ACME = tenantUrl("acme");
 test.use({ actionTimeout: 20_000 });
 test.describe.configure({ mode: "serial" });
 // Long walks through several pages, each checked by axe at two widths.
 test.setTimeout(240_000);
-
-async function owner<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 /** New alerts in the last `days` UTC days (today included) in a tenant's subtree, straight from public.alerts. */
 async function createdIn(slug: string, days: number): Promise<number> {

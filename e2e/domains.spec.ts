@@ -4,25 +4,14 @@
 // dnsmasq, and routing and TLS on the domain against the proxy and Caddy, in
 // tests/domains-verify.test.ts and tests/domains-tls.test.ts. Screenshots: domains-*.png.
 import { expect, test } from "@playwright/test";
-import pg from "pg";
 import { expectNoSeriousA11yViolations } from "./a11y";
 import { SCREENSHOTS, signedInAs, signIn, tenantUrl } from "./helpers";
-import { runInfo } from "./lib/markers";
+import { ownerQuery as owner } from "./lib/owner-db";
 
 test.use({ actionTimeout: 20_000 });
 test.describe.configure({ mode: "serial" });
 
 const DOMAIN = "soc.acme.test";
-
-async function owner<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 test("the Acme admin adds a domain and sees the records to create; bad input is refused", async ({ page }) => {
   await owner("delete from public.custom_domains where domain = $1", [DOMAIN]);

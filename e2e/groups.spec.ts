@@ -9,23 +9,12 @@
 // the alert's page.
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import pg from "pg";
 import { expectNoSeriousA11yViolations } from "./a11y";
 import { SCREENSHOTS, signIn, tenantUrl } from "./helpers";
-import { runInfo } from "./lib/markers";
+import { ownerQuery as owner } from "./lib/owner-db";
 
 const ACME = tenantUrl("acme");
 test.use({ actionTimeout: 20_000 });
-
-async function owner<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 test("an admin creates a group, a rule assigns a new critical alert to it, the alert shows the group", async ({ page }) => {
   test.setTimeout(240_000);

@@ -7,24 +7,13 @@
 // Acme's viewer is not shown it. Screenshots of the console board, the
 // customer page and the tenant status page.
 import { expect, test } from "@playwright/test";
-import pg from "pg";
 import { expectNoSeriousA11yViolations } from "./a11y";
 import { CONSOLE, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
-import { runInfo } from "./lib/markers";
+import { ownerQuery as owner } from "./lib/owner-db";
 
 const ACME = tenantUrl("acme");
 test.use({ actionTimeout: 20_000 });
 test.describe.configure({ mode: "serial" });
-
-async function owner<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 // Only the collector signal decides Acme's state here: the demo data's expiring credential and whatever
 // sign-in failures and denied attempts other specs left in the last hour are not what this test is about.

@@ -4,23 +4,12 @@
 // its month against its limits with the charts, the MSSP admin reads every
 // customer's usage on the console, sorts it and opens one. Screenshots of both.
 import { expect, test } from "@playwright/test";
-import pg from "pg";
 import { expectNoSeriousA11yViolations } from "./a11y";
 import { CONSOLE, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
-import { runInfo } from "./lib/markers";
+import { ownerQuery as owner } from "./lib/owner-db";
 
 const ACME = tenantUrl("acme");
 test.use({ actionTimeout: 20_000 });
-
-async function owner(sql: string, params: unknown[] = []): Promise<void> {
-  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql, params);
-  } finally {
-    await client.end();
-  }
-}
 
 test.beforeAll(async () => {
   // Acme (and its sites) and Globex: 30 days, with a weekly rhythm; assets near Acme's limit.

@@ -9,26 +9,15 @@
 // width on the page; screenshots of each state.
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import pg from "pg";
 import { verifySignature } from "@/lib/notify/signature";
 import { expectNoSeriousA11yViolations, expectNoSidewaysScroll, PHONE } from "./a11y";
 import { SCREENSHOTS, signIn, tenantUrl } from "./helpers";
-import { runInfo } from "./lib/markers";
 import { waitForWebhook } from "./webhooks";
+import { ownerQuery as owner } from "./lib/owner-db";
 
 const ACME = tenantUrl("acme");
 // A control that never appears fails in seconds, not at the test timeout.
 test.use({ actionTimeout: 20_000 });
-
-async function owner<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 async function optionValue(page: Page, select: string, text: string): Promise<string> {
   const value = await page.locator(`select[name="${select}"] option`, { hasText: text }).first().getAttribute("value");
