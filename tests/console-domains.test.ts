@@ -13,11 +13,10 @@
 //   - the Customers list counts each customer's serving domains in one query.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
 import { callAction, enrolMfa, loadAction, type Person } from "./helpers/actions";
-import { DNSMASQ, LocalDns } from "./helpers/dnsmasq";
-import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { DNSMASQ, startDomainsTestEnv, type LocalDns } from "./helpers/dnsmasq";
+import { emailOf, type Fixtures, type UserName } from "./helpers/fixtures";
+import { withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
 let fx: Fixtures;
@@ -46,13 +45,7 @@ const auditOf = (action: string) => owner<{ tenant_id: string; outcome: string; 
 
 before(async () => {
   if (!DNSMASQ) return;
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  dns = await LocalDns.start(["test"]);
-  process.env.DNS_RESOLVER = dns.address;
-  process.env.CUSTOM_DOMAIN_CNAME_TARGET = "portal.localhost";
-  process.env.CUSTOM_DOMAIN_GRACE_HOURS = "72";
+  ({ db, fx, dns } = await startDomainsTestEnv());
   // Every MSSP role signs in with TOTP; enrolled here so their sessions are not held at enrolment.
   for (const who of ["msspAdmin", "msspAnalyst", "msspBAdmin"] as const) await enrolMfa(person(who));
   await owner("insert into public.custom_domains (tenant_id, domain, skeleton, token) values ($1, $2, $2, $3)", [fx.tenants.acme, DOMAIN, "console-test-token-0123456789abcd"]);

@@ -15,10 +15,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import { callAction, inRequest, loadAction, type Person } from "./helpers/actions";
-import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
-import { DNSMASQ, LocalDns } from "./helpers/dnsmasq";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
+import { emailOf, type Fixtures, type UserName } from "./helpers/fixtures";
+import { withClient, type TestDatabase } from "./helpers/test-database";
+import { DNSMASQ, startDomainsTestEnv, type LocalDns } from "./helpers/dnsmasq";
 
 let db: TestDatabase;
 let fx: Fixtures;
@@ -78,13 +77,7 @@ const childSlug = async () => (await child.send({ op: "resolve", host: DOMAIN })
 
 before(async () => {
   if (!DNSMASQ) return;
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  dns = await LocalDns.start(["test"]);
-  process.env.DNS_RESOLVER = dns.address;
-  process.env.CUSTOM_DOMAIN_CNAME_TARGET = "portal.localhost";
-  process.env.CUSTOM_DOMAIN_GRACE_HOURS = "72";
+  ({ db, fx, dns } = await startDomainsTestEnv());
   const { startCacheListener } = await import("@/lib/cache/listener");
   listener = startCacheListener({ retryMs: 100 });
   await listener.ready;

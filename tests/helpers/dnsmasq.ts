@@ -110,3 +110,35 @@ export class LocalDns {
     await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * What the custom-domain tests share (tests/console-domains, tests/domains-verify): a PDP, a fresh
+ * database with the fixtures, a local DNS server for the zone "test" that the domain checks resolve
+ * through, and the CNAME target and grace period they are checked against. `stop()` undoes it.
+ */
+export async function startDomainsTestEnv(): Promise<{
+  db: import("./test-database").TestDatabase;
+  fx: import("./fixtures").Fixtures;
+  dns: LocalDns;
+  stop(): Promise<void>;
+}> {
+  const { ensureCerbos } = await import("@/scripts/lib/cerbos");
+  const { createTestDatabase } = await import("./test-database");
+  const { insertFixtures } = await import("./fixtures");
+  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
+  const db = await createTestDatabase();
+  const fx = await insertFixtures(db.url);
+  const dns = await LocalDns.start(["test"]);
+  process.env.DNS_RESOLVER = dns.address;
+  process.env.CUSTOM_DOMAIN_CNAME_TARGET = "portal.localhost";
+  process.env.CUSTOM_DOMAIN_GRACE_HOURS = "72";
+  return {
+    db,
+    fx,
+    dns,
+    async stop() {
+      await dns.stop();
+      await db.drop();
+    },
+  };
+}
