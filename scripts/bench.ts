@@ -60,6 +60,7 @@ import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95, renderTable, type 
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
 import { subtreeCover } from "@/lib/analytics/cover";
 import { buildScenarios, type Outcome, type Scenario, type Statement } from "./bench/scenarios";
+import { buildPageScenarios } from "./bench/page-scenarios";
 import { runRulesBench } from "./bench/rules";
 import { runMeteringBench } from "./bench/metering";
 import { runHealthBench } from "./bench/health";
@@ -317,7 +318,7 @@ async function main() {
   await ownerPool.end();
   console.log(`MSSP admin scope: ${fmtCount(msspTenantIds.length)} tenants; tenant admin scope: ${customerTenantIds.length} tenants`);
 
-  const allScenarios = buildScenarios({
+  const scenarioContext = {
     customerAdmin: { userId: data.users.customerAdmin.id, email: data.users.customerAdmin.email, activeTenantId: data.customer.id },
     siteAnalyst: { userId: data.users.siteAnalyst.id, email: data.users.siteAnalyst.email, activeTenantId: data.site.id },
     msspAdmin: { userId: data.users.msspAdmin.id, email: data.users.msspAdmin.email, activeTenantId: null },
@@ -328,7 +329,12 @@ async function main() {
     listedTenantIds,
     updateAlertId: target.id,
     updateAlertStatus: target.status,
-  });
+  };
+  // Scenarios 9-18: the other pages' queries (scripts/bench/page-scenarios.ts; their data is made only when asked for).
+  const allScenarios = [
+    ...buildScenarios(scenarioContext),
+    ...(await buildPageScenarios({ ...scenarioContext, url: db.url, msspId: data.msspId, customerId: data.customer.id, wanted: (id) => !only || only.has(id) })),
+  ];
   const scenarios = allScenarios.filter((s) => !only || only.has(s.id));
   const vaultRequested = !only || only.has("vault");
   const lifecycleRequested = !only || only.has("lifecycle");

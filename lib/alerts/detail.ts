@@ -79,6 +79,16 @@ function personName(name: string | null, email: string | null, id: string | null
   return name || email || "MSSP staff";
 }
 
+/** The detail page's alert row by id ($1); RLS and the visible tenants decide (exported for scripts/bench). */
+export const ALERT_DETAIL_SQL = `select a.tenant_id, t.slug as tenant_slug, t.name as tenant_name, a.id, a.title, a.description, a.severity, a.status,
+            a.source, a.rule_name, a.hostname, host(a.source_ip) as source_ip, a.assigned_to, u.name as assignee_name,
+            u.email as assignee_email, a.assigned_group_tenant_id, a.assigned_group_id, a.close_reason, a.detected_at, a.created_at, a.updated_at, a.acknowledged_at, a.resolved_at
+       from public.alerts a
+       join public.tenants t on t.id = a.tenant_id
+       left join public.users u on u.id = a.assigned_to
+      where a.tenant_id = any (array(select tenancy.visible_tenant_ids())) and a.id = $1
+      limit 1`;
+
 /**
  * null when the alert does not exist for the caller (unknown, another
  * tenant's, or hidden by RLS): the page answers 404 alike. Throws
@@ -87,14 +97,7 @@ function personName(name: string | null, email: string | null, id: string | null
 export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date): Promise<AlertDetailPage | null> {
   // The id alone names the alert on the page's URL; the tenant comes from the row RLS shows.
   const { rows } = await tx.client.query(
-    `select a.tenant_id, t.slug as tenant_slug, t.name as tenant_name, a.id, a.title, a.description, a.severity, a.status,
-            a.source, a.rule_name, a.hostname, host(a.source_ip) as source_ip, a.assigned_to, u.name as assignee_name,
-            u.email as assignee_email, a.assigned_group_tenant_id, a.assigned_group_id, a.close_reason, a.detected_at, a.created_at, a.updated_at, a.acknowledged_at, a.resolved_at
-       from public.alerts a
-       join public.tenants t on t.id = a.tenant_id
-       left join public.users u on u.id = a.assigned_to
-      where a.tenant_id = any (array(select tenancy.visible_tenant_ids())) and a.id = $1
-      limit 1`,
+    ALERT_DETAIL_SQL,
     [alertId],
   );
   const r = rows[0];
@@ -146,6 +149,16 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date):
   };
 }
 
+/** assigneesFor's statement, $1 the alert's tenant (exported for scripts/bench). */
+export const ASSIGNEES_SQL = `select distinct u.id, u.name, u.email
+       from public.memberships m
+       join public.tenants a on a.id = m.tenant_id
+       join public.tenants t on t.id = $1
+       join public.users u on u.id = m.user_id
+      where m.role in ('mssp_admin', 'mssp_analyst', 'tenant_admin', 'tenant_analyst')
+        and a.path operator(extensions.@>) t.path
+      order by u.name, u.email`;
+
 /**
  * Who the caller can pick as assignee: analysts and admins of the alert's
  * tenant or an ancestor, among the people RLS lets the caller see (a tenant's
@@ -153,14 +166,7 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date):
  */
 export async function assigneesFor(tx: TenantTx, tenantId: string): Promise<Assignee[]> {
   const { rows } = await tx.client.query<Assignee>(
-    `select distinct u.id, u.name, u.email
-       from public.memberships m
-       join public.tenants a on a.id = m.tenant_id
-       join public.tenants t on t.id = $1
-       join public.users u on u.id = m.user_id
-      where m.role in ('mssp_admin', 'mssp_analyst', 'tenant_admin', 'tenant_analyst')
-        and a.path operator(extensions.@>) t.path
-      order by u.name, u.email`,
+    ASSIGNEES_SQL,
     [tenantId],
   );
   return rows;
@@ -179,9 +185,8 @@ async function visibleGroupMembers(tx: TenantTx, groups: UsableGroup[]): Promise
   return out;
 }
 
-export async function timelineOf(tx: TenantTx, alert: Pick<AlertDetail, "tenantId" | "id" | "createdAt">): Promise<TimelineEntry[]> {
-  const { rows } = await tx.client.query(
-    `select e.id, e.kind, e.created_at, e.from_status, e.to_status, e.body, e.to_group,
+/** The timeline's statement: $1 the alert's tenant, $2 the alert (exported for scripts/bench). */
+export const TIMELINE_SQL = `select e.id, e.kind, e.created_at, e.from_status, e.to_status, e.body, e.to_group,
             coalesce(nullif(actor.name, ''), actor.email) as actor_name, e.actor_id,
             e.from_assignee, coalesce(nullif(fa.name, ''), fa.email) as from_name,
             e.to_assignee, coalesce(nullif(ta.name, ''), ta.email) as to_name
@@ -190,7 +195,11 @@ export async function timelineOf(tx: TenantTx, alert: Pick<AlertDetail, "tenantI
        left join public.users fa on fa.id = e.from_assignee
        left join public.users ta on ta.id = e.to_assignee
       where e.tenant_id = $1 and e.alert_id = $2
-      order by e.created_at, e.id`,
+      order by e.created_at, e.id`;
+
+export async function timelineOf(tx: TenantTx, alert: Pick<AlertDetail, "tenantId" | "id" | "createdAt">): Promise<TimelineEntry[]> {
+  const { rows } = await tx.client.query(
+    TIMELINE_SQL,
     [alert.tenantId, alert.id],
   );
   const created: TimelineEntry = { id: `${alert.id}:created`, kind: "created", at: alert.createdAt, actorName: null };

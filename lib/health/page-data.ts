@@ -65,7 +65,8 @@ const notOk = (signals: Signal[]) => signals.filter((s) => s.level !== "ok").sor
 
 type TenantRow = TenantResource & { slug: string; name: string; parent_name: string | null; state: HealthState | null; signals: Signal[] | null; since: Date | null; evaluated_at: Date | null };
 
-const TENANTS_SQL = `select t.id, t.slug, t.name, t.kind, t.status, t.path::text as path, p.name as parent_name,
+/** Every customer and site RLS shows, with its health (exported for scripts/bench). */
+export const TENANTS_SQL = `select t.id, t.slug, t.name, t.kind, t.status, t.path::text as path, p.name as parent_name,
         h.state, h.signals, h.since, h.evaluated_at
    from public.tenants t
    left join public.tenants p on p.id = t.parent_id
@@ -86,13 +87,16 @@ function tileOf(r: TenantRow): HealthTile {
   };
 }
 
+/** The board's latest changes: $1 the tenants shown, $2 how many (exported for scripts/bench). */
+export const RECENT_TRANSITIONS_SQL = `select h.tenant_id, t.slug, t.name, h.from_state, h.to_state, h.reasons, h.occurred_at, h.notified
+       from public.tenant_health_transitions h join public.tenants t on t.id = h.tenant_id
+      where h.tenant_id = any ($1::uuid[]) and h.from_state is not null
+      order by h.occurred_at desc, h.id desc limit $2`;
+
 async function recentTransitions(tx: TenantTx, tenantIds: string[], limit: number): Promise<TransitionView[]> {
   if (tenantIds.length === 0) return [];
   const { rows } = await tx.client.query<{ tenant_id: string; slug: string; name: string; from_state: HealthState | null; to_state: HealthState; reasons: Signal[]; occurred_at: Date; notified: number }>(
-    `select h.tenant_id, t.slug, t.name, h.from_state, h.to_state, h.reasons, h.occurred_at, h.notified
-       from public.tenant_health_transitions h join public.tenants t on t.id = h.tenant_id
-      where h.tenant_id = any ($1::uuid[]) and h.from_state is not null
-      order by h.occurred_at desc, h.id desc limit $2`,
+    RECENT_TRANSITIONS_SQL,
     [tenantIds, limit],
   );
   return rows.map((r) => ({ tenantId: r.tenant_id, tenantSlug: r.slug, tenantName: r.name, from: r.from_state, to: r.to_state, reasons: r.reasons, at: new Date(r.occurred_at), notified: r.notified }));

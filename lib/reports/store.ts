@@ -88,7 +88,8 @@ export async function generateReport(tx: TenantTx, input: GenerateReportInput): 
   return { id: inserted.rows[0].id };
 }
 
-const ROW_SQL = `
+/** A report row with its tenant's name (exported for scripts/bench). */
+export const ROW_SQL = `
   select r.id, r.tenant_id, t.slug, t.name, r.kind, r.format, r.period_start, r.period_end, r.status, r.progress,
          r.size_bytes, r.error, r.schedule_id is not null as scheduled, r.created_by, r.created_at, r.finished_at
     from public.reports r join public.tenants t on t.id = r.tenant_id`;

@@ -33,14 +33,20 @@ const emptyValues = () => Object.fromEntries(USAGE_METRICS.map((m) => [m, 0])) a
 /** The first instant of `now`'s UTC month. */
 export const monthStart = (now: Date): Date => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
 
+/** subtreeTotals' statement: $1 the roots, [$2, $3) the days (exported for scripts/bench). */
+export const SUBTREE_TOTALS_SQL = `select root_id, metric, sum(quantity) as total, max(quantity) as peak, (array_agg(quantity order by day desc))[1] as latest
+       from usage.subtree_daily($1::uuid[], $2, $3)
+      group by root_id, metric`;
+
+/** subtreeDays' statement: $1 the root, [$2, $3) the days (exported for scripts/bench). */
+export const SUBTREE_DAYS_SQL = "select day, metric, quantity from usage.subtree_daily(array[$1::uuid], $2, $3)";
+
 /** Totals over [from, before) for each root's subtree; roots without data (or not readable) get zeros. */
 export async function subtreeTotals(tx: TenantTx, rootIds: readonly string[], from: Date, before: Date): Promise<Map<string, UsageTotals>> {
   const out = new Map<string, UsageTotals>(rootIds.map((id) => [id, emptyTotals()]));
   if (rootIds.length === 0) return out;
   const { rows } = await tx.client.query<{ root_id: string; metric: UsageMetric; total: string; peak: string; latest: string }>(
-    `select root_id, metric, sum(quantity) as total, max(quantity) as peak, (array_agg(quantity order by day desc))[1] as latest
-       from usage.subtree_daily($1::uuid[], $2, $3)
-      group by root_id, metric`,
+    SUBTREE_TOTALS_SQL,
     [rootIds, from, before],
   );
   for (const r of rows) {
@@ -55,7 +61,7 @@ export async function subtreeTotals(tx: TenantTx, rootIds: readonly string[], fr
 /** One row per UTC day of [from, before) for `rootId`'s subtree, days without data as zeros. */
 export async function subtreeDays(tx: TenantTx, rootId: string, from: Date, before: Date): Promise<DayUsage[]> {
   const { rows } = await tx.client.query<{ day: Date; metric: UsageMetric; quantity: string }>(
-    "select day, metric, quantity from usage.subtree_daily(array[$1::uuid], $2, $3)",
+    SUBTREE_DAYS_SQL,
     [rootId, from, before],
   );
   const byDay = new Map<number, Record<UsageMetric, number>>();

@@ -34,27 +34,7 @@ export async function runHealthBench(o: HealthBenchInput): Promise<string[]> {
     o.log(`  ${line}`);
   };
   try {
-    await owner.query(
-      `insert into public.collectors (tenant_id, name, last_heartbeat_at)
-       select id, 'bench-collector', now() from public.tenants where kind <> 'mssp'
-       on conflict (tenant_id, name) do update set last_heartbeat_at = now()`,
-    );
-    const now = Date.now();
-    const first = performance.now();
-    const s1 = await evaluateHealth({ now: new Date(now + 60_000) });
-    const firstMs = performance.now() - first;
-    await owner.query(
-      `update public.collectors c set last_heartbeat_at = now() - case when t.rn % 100 = 0 then interval '2 hours' else interval '20 minutes' end
-         from (select id, row_number() over (order by id) as rn from public.tenants where kind <> 'mssp') t
-        where c.tenant_id = t.id and t.rn % 10 = 0`,
-    );
-    const times: number[] = [];
-    let last = s1;
-    for (let i = 0; i < 5; i++) {
-      const t = performance.now();
-      last = await evaluateHealth({ now: new Date(now + (2 + i) * 60_000) });
-      times.push(performance.now() - t);
-    }
+    const { s1, firstMs, times, last } = await prepareHealthData(owner);
     say(
       `evaluate: ${fmtCount(s1.tenants)} tenants, first run ${firstMs.toFixed(0)} ms; then median ${median(times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms per run ` +
         `(${last.states.healthy} healthy, ${last.states.degraded} degraded, ${last.states.down} down)`,
@@ -76,4 +56,35 @@ export async function runHealthBench(o: HealthBenchInput): Promise<string[]> {
     else process.env.CERBOS_URL = previousUrl;
   }
   return lines;
+}
+
+/**
+ * Health data over the generated tree, as the owner: a collector per customer and site, a tenth of them
+ * silent (degraded) and a hundredth long silent (down), then six evaluations (the first, then five after the
+ * silences) so tenant_health has states and tenant_health_transitions a history. Also used by the page
+ * scenarios (scripts/bench/page-scenarios.ts) before timing the /health pages' queries.
+ */
+export async function prepareHealthData(owner: pg.Client) {
+  await owner.query(
+    `insert into public.collectors (tenant_id, name, last_heartbeat_at)
+     select id, 'bench-collector', now() from public.tenants where kind <> 'mssp'
+     on conflict (tenant_id, name) do update set last_heartbeat_at = now()`,
+  );
+  const now = Date.now();
+  const first = performance.now();
+  const s1 = await evaluateHealth({ now: new Date(now + 60_000) });
+  const firstMs = performance.now() - first;
+  await owner.query(
+    `update public.collectors c set last_heartbeat_at = now() - case when t.rn % 100 = 0 then interval '2 hours' else interval '20 minutes' end
+       from (select id, row_number() over (order by id) as rn from public.tenants where kind <> 'mssp') t
+      where c.tenant_id = t.id and t.rn % 10 = 0`,
+  );
+  const times: number[] = [];
+  let last = s1;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    last = await evaluateHealth({ now: new Date(now + (2 + i) * 60_000) });
+    times.push(performance.now() - t);
+  }
+  return { s1, firstMs, times, last };
 }
