@@ -159,7 +159,8 @@ const EMPTY: Omit<ComparisonData, "allowed"> = {
 export async function loadComparison(tx: TenantTx, query: CompareQuery, now = new Date()): Promise<ComparisonData> {
   const msspIds = tx.claims.tenants.filter((m) => m.kind === "mssp").map((m) => m.tenant_id);
   if (msspIds.length === 0) return { ...EMPTY, allowed: false };
-  const can = await Promise.all(msspIds.map((id) => permissions(tx, ["benchmark:view", "billing:view"], id)));
+  const can: Array<Record<"benchmark:view" | "billing:view", boolean>> = [];
+  for (const id of msspIds) can.push(await permissions(tx, ["benchmark:view", "billing:view"], id)); // each reads the tenant on this connection
   const benchmarkMssps = msspIds.filter((_, i) => can[i]["benchmark:view"]);
   if (benchmarkMssps.length === 0) return { ...EMPTY, allowed: false };
 
@@ -179,11 +180,13 @@ export async function loadComparison(tx: TenantTx, query: CompareQuery, now = ne
   );
 
   const ids = customers.map((c) => c.id);
-  const [figures, configs, planRows] = await Promise.all([
-    customerFigures(tx, ids, query.range, [...readable]),
-    effectiveConfigs(tx, ids),
-    Promise.all(benchmarkMssps.filter((id) => can[msspIds.indexOf(id)]["billing:view"]).map((id) => listCustomerPlans(tx, id, new Date(`${query.range.to}T00:00:00Z`)))),
-  ]);
+  // One after another: every statement uses this transaction's connection.
+  const figures = await customerFigures(tx, ids, query.range, [...readable]);
+  const configs = await effectiveConfigs(tx, ids);
+  const planRows = [];
+  for (const id of benchmarkMssps.filter((m) => can[msspIds.indexOf(m)]["billing:view"])) {
+    planRows.push(await listCustomerPlans(tx, id, new Date(`${query.range.to}T00:00:00Z`)));
+  }
   const planOf = new Map(planRows.flat().filter((p) => p.plan).map((p) => [p.id, p.plan!]));
   const all = customers.map((c) => {
     const f = figures.get(c.id);

@@ -34,7 +34,9 @@ export async function loadReportsPage(tx: TenantTx, opts: { withinTenant?: strin
     tenants = tenants.filter((t) => inside.has(t.id));
   }
   const ids = tenants.map((t) => t.id);
-  const [reports, schedules] = await Promise.all([listReports(tx, ids, 100), listSchedules(tx, ids)]);
+  // One after another: both use this transaction's connection.
+  const reports = await listReports(tx, ids, 100);
+  const schedules = await listSchedules(tx, ids);
   return {
     allowed: tenants.length > 0,
     pdpUnavailable: false,

@@ -53,11 +53,10 @@ export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date
   const can = await permissions(tx, ["billing:view"], t.id);
   if (!can["billing:view"]) return { ...base, allowed: false };
   const tomorrow = new Date(utcDay(now).getTime() + DAY_MS);
-  const [totals, days, configs] = await Promise.all([
-    subtreeTotals(tx, [t.id], month, tomorrow),
-    subtreeDays(tx, t.id, new Date(tomorrow.getTime() - 30 * DAY_MS), tomorrow),
-    effectiveConfigs(tx, [t.id]),
-  ]);
+  // One after another: they share this transaction's connection (pg queues concurrent queries on one client, with a deprecation warning).
+  const totals = await subtreeTotals(tx, [t.id], month, tomorrow);
+  const days = await subtreeDays(tx, t.id, new Date(tomorrow.getTime() - 30 * DAY_MS), tomorrow);
+  const configs = await effectiveConfigs(tx, [t.id]);
   const config = configs.get(t.id);
   return {
     ...base,
@@ -97,7 +96,8 @@ export async function loadCustomerUsage(tx: TenantTx, now = new Date()): Promise
   const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["billing:view"], rows);
   const allowed = rows.filter((r) => decisions.get(r.id)?.["billing:view"]);
   const ids = allowed.map((r) => r.id);
-  const [totals, configs] = await Promise.all([subtreeTotals(tx, ids, month, new Date(utcDay(now).getTime() + DAY_MS)), effectiveConfigs(tx, ids)]);
+  const totals = await subtreeTotals(tx, ids, month, new Date(utcDay(now).getTime() + DAY_MS));
+  const configs = await effectiveConfigs(tx, ids);
   return {
     ...base,
     hidden: rows.length - allowed.length,

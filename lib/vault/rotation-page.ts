@@ -263,7 +263,7 @@ interface Head {
 
 /** The keyring's short list of retiring keys (service role), then counts, the page and the roots in one statement. */
 async function readHead(tx: TenantTx, query: KeysQuery, opts: ReadOptions): Promise<Head> {
-  const retiring = await retiringTenantIds(scopePaths(tx));
+  const retiring = await retiringTenantIds(scopePaths(tx), tx.db);
   const { rows } = await tx.client.query<HeadRow>(HEAD_SQL, [
     containsPattern(query.q),
     retiring,
@@ -389,12 +389,14 @@ async function rotatePermissions(tx: TenantTx, tenants: readonly TenantRaw[], ro
 async function assemble(tx: TenantTx, tenants: readonly TenantRaw[], roots: readonly TenantRaw[], opts: ReadOptions = {}): Promise<KeysLiveData> {
   const ids = tenants.map((t) => t.id);
   const rootIds = roots.map((r) => r.id);
-  const [d, keyStatus, keks, pdp] = await Promise.all([
-    readDetails(tx, ids, rootIds, opts),
-    keyStatusOf(ids),
-    kekStatusOf(rootIds),
-    rotatePermissions(tx, tenants, roots),
-  ]);
+  // The PDP (HTTP) is asked while the statements run one after another on this transaction's connection
+  // (the keyring's as the service role on it too: never a second pooled connection while holding one).
+  const permissions = rotatePermissions(tx, tenants, roots);
+  permissions.catch(() => {}); // awaited below; not an unhandled rejection while the statements run
+  const d = await readDetails(tx, ids, rootIds, opts);
+  const keyStatus = await keyStatusOf(ids, tx.db);
+  const keks = await kekStatusOf(rootIds, tx.db);
+  const pdp = await permissions;
   const latestOf = (tenantId: string, kind: string) => {
     const job = d.latest.get(`${tenantId} ${kind}`);
     return job ? jobJson(job) : null;

@@ -61,10 +61,9 @@ export const usageEndpoint = defineEndpoint({
       throw new ApiProblem(400, "Bad Request", `A range covers at most ${MAX_DAYS} days.`, {}, "invalid-input");
     }
     const before = new Date(to.getTime() + DAY_MS);
-    const [totals, days] = await Promise.all([
-      subtreeTotals(ctx.tx, [ctx.tenantId], month, new Date(utcDay(now).getTime() + DAY_MS)),
-      subtreeDays(ctx.tx, ctx.tenantId, from, before),
-    ]);
+    // One after another: both use the request's transaction connection.
+    const totals = await subtreeTotals(ctx.tx, [ctx.tenantId], month, new Date(utcDay(now).getTime() + DAY_MS));
+    const days = await subtreeDays(ctx.tx, ctx.tenantId, from, before);
     const t = totals.get(ctx.tenantId)!;
     return {
       status: 200,
