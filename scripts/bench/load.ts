@@ -16,6 +16,9 @@
 //             3. the signed-in tenant alert page alone, same connections
 //             4. the same alert page without auth and RLS (app/bench-baseline: owner, explicit
 //                tenant filter, no session or PDP; served only with BENCH_BASELINE_PAGES=1)
+//   profile   BENCH_LOAD_CPU_PROF=<dir>: the server runs under node --cpu-prof (the .cpuprofile is
+//             written to <dir> when it stops) and <dir>/phases.json holds each phase's window on the
+//             profile's clock; every phase prints the server process's CPU ms per request (/proc)
 //   checks    every response: status 200, and no tenant marker the session may
 //             not see (another scale customer's slug or name on a tenant host; the
 //             rival MSSP's on the console). Printed: requests/s, p50/p99, errors,
@@ -300,13 +303,17 @@ async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string
   const owner = new pg.Client({ connectionString: ownerUrl });
   await owner.connect();
   try {
-    const N = 20;
+    const N = num("BENCH_LOAD_PROFILE_REQUESTS", 20) || 1;
+    const cpu: Record<string, number> = {};
     const timeOf = async (host: string, p: string, cookie?: string) => {
       const t0 = performance.now();
+      const cpu0 = processCpuMs(serverPid);
       for (let k = 0; k < N; k++) {
         const r = await request(port, host, "GET", p, cookie ? { cookie } : {});
         if (r.status !== 200) throw new Error(`${p} on ${host}: HTTP ${r.status}`);
       }
+      const cpu1 = processCpuMs(serverPid);
+      if (cpu0 !== null && cpu1 !== null) cpu[p] = (cpu1 - cpu0) / N;
       return (performance.now() - t0) / N;
     };
     const signinMs = await timeOf(s.host, "/signin");
@@ -325,6 +332,9 @@ async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string
     const calls = rows.reduce((n, r) => n + Number(r.calls), 0) / N;
     const dbMs = rows.reduce((n, r) => n + r.ms, 0) / N;
     console.log(`\nRequest path, one request at a time (${N} each): /signin ${signinMs.toFixed(1)} ms; tenant /alerts ${alertsMs.toFixed(1)} ms`);
+    if (cpu["/signin"] !== undefined && cpu["/alerts"] !== undefined) {
+      console.log(`  server CPU per request: /signin ${cpu["/signin"].toFixed(1)} ms; tenant /alerts ${cpu["/alerts"].toFixed(1)} ms`);
+    }
     const page = await request(port, s.host, "GET", "/alerts", { cookie: s.cookie });
     // The RSC payload Next inlines for hydration (self.__next_f.push chunks) is part of the HTML.
     const flight = [...page.body.matchAll(/self\.__next_f\.push\((.*?)\)<\/script>/gs)].reduce((n, m) => n + m[1].length, 0);
