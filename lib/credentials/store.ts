@@ -15,7 +15,6 @@
 // SQLSTATE 40001, and the write is retried once under the new active key
 // (inside a savepoint, so the caller's transaction carries on).
 import { randomUUID } from "node:crypto";
-import type pg from "pg";
 import type { ConnectorKind } from "@/drizzle/credentials";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { activeKeyFor } from "@/lib/vault/keys";
@@ -122,14 +121,16 @@ function masked(row: MaskedRow, now = new Date()): MaskedCredential {
  * the seal-key trigger, fetches the active key again and retries once.
  */
 async function sealedWrite<R>(
-  client: pg.PoolClient,
+  tx: TenantTx,
   tenantId: string,
   credentialId: string,
   secret: string,
   write: (sealed: Buffer, keyVersion: number) => Promise<R>,
 ): Promise<R> {
+  const client = tx.client;
   for (let attempt = 1; ; attempt++) {
-    const key = await activeKeyFor(tenantId);
+    // The keyring is read on this transaction's own connection (never a second pooled one while holding this).
+    const key = await activeKeyFor(tenantId, tx.db);
     const sealed = sealSecret(key.dek, { tenantId, credentialId, keyVersion: key.version }, secret);
     await client.query("savepoint credential_write");
     try {
@@ -184,7 +185,7 @@ export async function createCredential(tx: TenantTx, input: NewCredential): Prom
   await refuseByConfiguration(tx, input.tenantId, input.connector);
   const id = randomUUID();
   try {
-    return await sealedWrite(tx.client, input.tenantId, id, secret.secret, async (sealed, keyVersion) => {
+    return await sealedWrite(tx, input.tenantId, id, secret.secret, async (sealed, keyVersion) => {
       const { rows } = await tx.client.query<MaskedRow>(
         `insert into public.credentials
            (tenant_id, id, connector, name, config, sealed, key_version, secret_hint, expires_at, created_by)
@@ -269,7 +270,7 @@ export async function replaceSecret(tx: TenantTx, input: SecretReplacement): Pro
     const secret = checkSecret(rows[0].connector, input.secret);
     if (!secret.ok) throw new CredentialError(secret.errors[0]);
     const keepExpiry = input.expiresAt === undefined;
-    return await sealedWrite(tx.client, input.tenantId, input.credentialId, secret.secret, async (sealed, keyVersion) => {
+    return await sealedWrite(tx, input.tenantId, input.credentialId, secret.secret, async (sealed, keyVersion) => {
       const { rows: updated } = await tx.client.query<MaskedRow>(
         `update public.credentials
             set sealed = $3, key_version = $4, secret_hint = $5,

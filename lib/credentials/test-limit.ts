@@ -4,6 +4,7 @@
 // tenant's behalf. The bucket is in Postgres (lib/ratelimit), so every
 // replica shares it.
 import { ActionRefusal } from "@/lib/actions/refusal";
+import { withServiceRoleIn } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { perWindow, take } from "@/lib/ratelimit";
 import { effectiveConfig } from "@/lib/settings";
@@ -13,7 +14,8 @@ export async function takeConnectionTest(tx: TenantTx, tenantId: string): Promis
   const config = await effectiveConfig(tx, tenantId);
   if (!config) return; // a tenant the caller cannot see: the action refuses it anyway
   const perHour = config.value<number>("limits.connection_tests_per_hour");
-  const r = await take(`credentials:test:${tenantId}`, perWindow(perHour, 3600));
+  // The shared bucket, as the service role on this transaction's connection (not a second pooled one while holding it).
+  const r = await withServiceRoleIn("ratelimit", tx.db, (db) => take(`credentials:test:${tenantId}`, perWindow(perHour, 3600), { db }));
   if (r.allowed) return;
   const minutes = Math.max(1, Math.ceil(r.retryAfterSeconds / 60));
   throw new ActionRefusal(

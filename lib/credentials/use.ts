@@ -104,7 +104,7 @@ export async function useCredential<T>(
 
   let secret: string;
   try {
-    const dek = await dekFor(use.tenantId, row.key_version);
+    const dek = await dekFor(use.tenantId, row.key_version, tx.db);
     secret = openSecret(dek, { tenantId: use.tenantId, credentialId: use.credentialId, keyVersion: row.key_version }, row.sealed);
   } catch (error) {
     if (error instanceof CredentialIntegrityError) {

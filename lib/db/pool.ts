@@ -1,6 +1,7 @@
 // The one connection pool. Connections log in as the database owner; every
 // use of it goes through withTenant() or withServiceRole(), which switch to a
 // restricted role for the length of one transaction.
+import { checkNotHolding } from "./held-connection";
 import pg from "pg";
 import { log, safeError } from "@/lib/log";
 import { settings } from "@/lib/config";
@@ -64,6 +65,8 @@ class PortalPool extends pg.Pool {
   connect(): Promise<pg.PoolClient>;
   connect(callback: ConnectCallback): void;
   connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    // Every acquisition (pool.query's too): none while this code already holds one (lib/db/held-connection.ts).
+    checkNotHolding();
     if (callback) {
       return (super.connect as (cb: ConnectCallback) => void)((err, client, done) => callback(err ? this.clear(err) : err, client, done));
     }

@@ -161,7 +161,7 @@ async function resealBatch(
     for (const row of rows) {
       let dek = deks.get(row.key_version);
       if (!dek) {
-        dek = await dekFor(tenantId, row.key_version);
+        dek = await dekFor(tenantId, row.key_version, db); // on this batch's connection, not a second one
         deks.set(row.key_version, dek);
       }
       let plaintext: string;
