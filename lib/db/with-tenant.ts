@@ -8,6 +8,7 @@
 //      keeps them for the transaction; migration 20261201023600).
 // Both settings are transaction-local: COMMIT or ROLLBACK clears them, so a
 // pooled connection never carries one caller's claims into the next use.
+import { whileHolding } from "./held-connection";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import type pg from "pg";
 import { schema } from "@/drizzle/schema";
@@ -145,7 +146,7 @@ export async function inTransaction<T>(
   let destroy = false;
   try {
     await open(client);
-    const result = await fn(client);
+    const result = await whileHolding(() => fn(client));
     await client.query("commit");
     return result;
   } catch (error) {
