@@ -142,6 +142,8 @@ const SHAPE = {
   /** Every withTenant transaction: a statement running longer is cancelled (0: no limit). The API gateway uses API_STATEMENT_TIMEOUT_MS. */
   DB_STATEMENT_TIMEOUT_MS: whole("DB_STATEMENT_TIMEOUT_MS", { min: 0, fallback: 30_000, unit: "milliseconds" }),
   API_STATEMENT_TIMEOUT_MS: whole("API_STATEMENT_TIMEOUT_MS", { min: 1, fallback: 10_000, unit: "milliseconds" }),
+  /** Tests: a second pooled connection asked for while one is held is logged (warn) or fails (throw); unset: not checked (lib/db/held-connection.ts). */
+  DB_HOLD_AND_WAIT: oneOf("DB_HOLD_AND_WAIT", ["warn", "throw"] as const, undefined, " (or unset: not checked)"),
 
   // The Prometheus endpoint (lib/metrics, docs/metrics.md): unset, /metrics answers 404.
   /** Bearer token a scraper sends to /metrics; at least 32 characters. */

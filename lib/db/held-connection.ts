@@ -9,6 +9,7 @@
 // DB_HOLD_AND_WAIT: unset (production) checks nothing; "warn" logs each case
 // with its stack; "throw" fails the second acquisition (tests/hold-and-wait).
 import { AsyncLocalStorage } from "node:async_hooks";
+import { settings } from "@/lib/config";
 
 const globalForHeld = globalThis as unknown as { __msspHeldConnection?: AsyncLocalStorage<true> };
 const held = (globalForHeld.__msspHeldConnection ??= new AsyncLocalStorage<true>());
@@ -17,12 +18,12 @@ export class HoldAndWaitError extends Error {}
 
 /** Runs `fn` marked as holding a pooled connection (only when the check is on: the marking costs a context). */
 export function whileHolding<T>(fn: () => Promise<T>): Promise<T> {
-  return process.env.DB_HOLD_AND_WAIT ? held.run(true, fn) : fn();
+  return settings().DB_HOLD_AND_WAIT ? held.run(true, fn) : fn();
 }
 
 /** Called before taking a connection from the pool. */
 export function checkNotHolding(): void {
-  const mode = process.env.DB_HOLD_AND_WAIT;
+  const mode = settings().DB_HOLD_AND_WAIT;
   if (!mode || !held.getStore()) return;
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 40; // deep enough to reach the page or job that holds the first connection
