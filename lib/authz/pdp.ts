@@ -6,8 +6,17 @@
 // Fail closed: no CERBOS_URL, connection refused, an error response or no
 // answer within CERBOS_TIMEOUT_MS (default 2 s) all raise PdpUnavailableError.
 // Nothing here ever turns a missing answer into allow.
+//
+// The checks go to Cerbos's JSON API (POST /api/check/resources, the call
+// @cerbos/http makes) over node:http with kept-alive connections: inside a
+// Next.js render the SDK's global fetch is Next's patched fetch (tracing,
+// cache keys, request and body clones) on top of undici's WHATWG streams, and
+// that was about a tenth of a signed-in alert page's server CPU under load
+// (the load bench's profile, issue 13 point 7).
 import { AsyncLocalStorage } from "node:async_hooks";
-import { HTTP } from "@cerbos/http";
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import https from "node:https";
 import { cache } from "react";
 import { log } from "@/lib/log";
 import { ACTIONS, type Action, type TenantResource } from "./actions";
@@ -20,21 +29,90 @@ const MAX_RESOURCES_PER_REQUEST = 50;
 /** Batches of one checkActionsForEach in flight at once. */
 const PARALLEL_BATCHES = 4;
 
-const clients = new Map<string, HTTP>();
+// Idle connections are closed after 30 s, well before Cerbos's own idle timeout (120 s), so a
+// check is not sent on a connection the PDP is closing.
+const agents = { http: new http.Agent({ keepAlive: true, timeout: 30_000 }), https: new https.Agent({ keepAlive: true, timeout: 30_000 }) };
 
-function client(): HTTP {
+/** Where the PDP's check endpoint is: CERBOS_URL + /api/check/resources. */
+function endpoint(): URL {
   const url = settings().CERBOS_URL;
   if (!url) throw new PdpUnavailableError("CERBOS_URL is not set");
-  let c = clients.get(url);
-  if (!c) {
-    try {
-      c = new HTTP(url, { userAgent: "mssp-portal" });
-    } catch (error) {
-      throw new PdpUnavailableError(`CERBOS_URL is not a usable URL`, { cause: error });
-    }
-    clients.set(url, c);
+  let parsed: URL;
+  try {
+    parsed = new URL(`${url.replace(/\/+$/, "")}/api/check/resources`);
+  } catch (error) {
+    throw new PdpUnavailableError(`CERBOS_URL is not a usable URL`, { cause: error });
   }
-  return c;
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new PdpUnavailableError(`CERBOS_URL is not a usable URL`);
+  return parsed;
+}
+
+/** Cerbos's CheckResourcesResponse, as JSON: per resource, an effect per action. */
+interface CheckResourcesAnswer {
+  results?: Array<{ resource?: { id?: string; kind?: string }; actions?: Record<string, string> }>;
+}
+
+/** One CheckResources call; rejects on anything but a 200 with a JSON body (the error's message when Cerbos sent one). */
+function postCheck(url: URL, body: unknown, signal: AbortSignal): Promise<CheckResourcesAnswer> {
+  const data = Buffer.from(JSON.stringify(body));
+  const secure = url.protocol === "https:";
+  return new Promise((resolve, reject) => {
+    const req = (secure ? https : http).request(
+      url,
+      {
+        method: "POST",
+        agent: secure ? agents.https : agents.http,
+        signal,
+        headers: { "content-type": "application/json", "content-length": String(data.length), "user-agent": "mssp-portal" },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
+        res.on("aborted", () => reject(new Error("the PDP's answer was cut off")));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch (error) {
+            reject(new Error(`unreadable answer (HTTP ${res.statusCode})`, { cause: error }));
+            return;
+          }
+          if (res.statusCode !== 200 || typeof json !== "object" || json === null) {
+            const message = (json as { message?: unknown } | null)?.message;
+            reject(new Error(typeof message === "string" ? message : `HTTP ${res.statusCode}`));
+            return;
+          }
+          resolve(json as CheckResourcesAnswer);
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+/** The answers of one CheckResources call, by resource id: action → allowed (explicit allow only). */
+function decisions(answer: CheckResourcesAnswer): Map<string, (action: string) => boolean> {
+  const out = new Map<string, (action: string) => boolean>();
+  for (const r of answer.results ?? []) {
+    if (r.resource?.kind !== "tenant" || typeof r.resource.id !== "string" || out.has(r.resource.id)) continue;
+    const actions = r.actions ?? {};
+    out.set(r.resource.id, (a) => actions[a] === "EFFECT_ALLOW");
+  }
+  return out;
+}
+
+/** One CheckResources request: the principal's actions on each resource. */
+function checkResources(principal: CerbosPrincipal, items: ReadonlyArray<{ resource: TenantResource; actions: readonly string[] }>) {
+  return ask((url, signal) =>
+    postCheck(
+      url,
+      { requestId: randomUUID(), principal, resources: items.map((i) => ({ actions: [...i.actions], resource: cerbosResource(i.resource) })) },
+      signal,
+    ).then(decisions),
+  );
 }
 
 function timeoutMs(): number {
@@ -42,10 +120,10 @@ function timeoutMs(): number {
 }
 
 /** Runs one PDP request; any failure becomes PdpUnavailableError. */
-async function ask<T>(call: (c: HTTP, signal: AbortSignal) => Promise<T>): Promise<T> {
-  let c: HTTP;
+async function ask<T>(call: (url: URL, signal: AbortSignal) => Promise<T>): Promise<T> {
+  let c: URL;
   try {
-    c = client();
+    c = endpoint();
   } catch (error) {
     log.error({ event: "authz.pdp-unavailable", reason: (error as PdpUnavailableError).reason }, "PDP unavailable, denying");
     throw error;
@@ -73,7 +151,11 @@ function describe(error: unknown): string {
   return parts.join(": ");
 }
 
-type CerbosPrincipal = Parameters<HTTP["checkResource"]>[0]["principal"];
+interface CerbosPrincipal {
+  id: string;
+  roles: string[];
+  attr: Record<string, unknown>;
+}
 
 function cerbosPrincipal(principal: Principal): CerbosPrincipal {
   assertIssuedPrincipal(principal);
@@ -123,11 +205,15 @@ export async function checkActions<A extends Action>(
   const p = cerbosPrincipal(principal);
   const joined = joinRequestBatch(p, [resource], list);
   if (joined) return (await joined).get(resource.id)!;
-  const result = await ask((c, signal) =>
-    c.checkResource({ principal: p, resource: cerbosResource(resource), actions: list }, { signal }),
-  );
+  const answers = await checkResources(p, [{ resource, actions: list }]);
+  const allowed = answers.get(resource.id);
+  // A one-resource question with no answer for that resource is no answer (as @cerbos/http's checkResource).
+  if (!allowed) {
+    log.error({ event: "authz.pdp-unavailable", reason: "no decision for the resource" }, "PDP unavailable, denying");
+    throw new PdpUnavailableError("no decision for the resource");
+  }
   // Anything but an explicit allow for an action is deny.
-  return Object.fromEntries(list.map((a) => [a, result.isAllowed(a) === true])) as Record<A, boolean>;
+  return Object.fromEntries(list.map((a) => [a, allowed(a)])) as Record<A, boolean>;
 }
 
 // ---------------------------------------------------------------------------
@@ -223,15 +309,10 @@ async function sendBatch(batch: PendingBatch): Promise<Map<string, Record<string
   const chunks: (typeof entries)[] = [];
   for (let i = 0; i < entries.length; i += MAX_RESOURCES_PER_REQUEST) chunks.push(entries.slice(i, i + MAX_RESOURCES_PER_REQUEST));
   const askChunk = async (chunk: typeof entries) => {
-    const response = await ask((c, signal) =>
-      c.checkResources(
-        { principal: batch.principal, resources: chunk.map((e) => ({ resource: cerbosResource(e.resource), actions: [...e.actions] })) },
-        { signal },
-      ),
-    );
+    const answers = await checkResources(batch.principal, chunk.map((e) => ({ resource: e.resource, actions: [...e.actions] })));
     for (const e of chunk) {
-      const result = response.findResult({ kind: "tenant", id: e.resource.id });
-      out.set(e.resource.id, Object.fromEntries([...e.actions].map((a) => [a, result?.isAllowed(a) === true])));
+      const allowed = answers.get(e.resource.id);
+      out.set(e.resource.id, Object.fromEntries([...e.actions].map((a) => [a, allowed?.(a) === true])));
     }
   };
   for (let i = 0; i < chunks.length; i += PARALLEL_BATCHES) await Promise.all(chunks.slice(i, i + PARALLEL_BATCHES).map(askChunk));
@@ -265,15 +346,10 @@ export async function checkActionsForEach<A extends Action>(
   // cost 8 round trips on the request path instead of 32 (the PDP answers
   // them in parallel; more at once would only queue on its cores).
   const askBatch = async (batch: TenantResource[]) => {
-    const response = await ask((c, signal) =>
-      c.checkResources(
-        { principal: p, resources: batch.map((r) => ({ resource: cerbosResource(r), actions: list })) },
-        { signal },
-      ),
-    );
+    const answers = await checkResources(p, batch.map((r) => ({ resource: r, actions: list })));
     for (const r of batch) {
-      const result = response.findResult({ kind: "tenant", id: r.id });
-      out.set(r.id, Object.fromEntries(list.map((a) => [a, result?.isAllowed(a) === true])) as Record<A, boolean>);
+      const allowed = answers.get(r.id);
+      out.set(r.id, Object.fromEntries(list.map((a) => [a, allowed?.(a) === true])) as Record<A, boolean>);
     }
   };
   for (let i = 0; i < batches.length; i += PARALLEL_BATCHES) await Promise.all(batches.slice(i, i + PARALLEL_BATCHES).map(askBatch));
