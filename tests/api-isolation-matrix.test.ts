@@ -30,6 +30,7 @@ import { withTenant } from "@/lib/db/with-tenant";
 import { ensureCerbos } from "@/scripts/lib/cerbos";
 import { startApiServer, type ApiServer } from "./helpers/collector-env";
 import { TENANT_SLUGS, USERS, emailOf, insertFixtures, subtree, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { assertSubtreeRollupsExact } from "./helpers/subtree-rollups";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
@@ -142,14 +143,17 @@ function sampleCall(e: Endpoint, ids: { alertId: string; collectorName: string; 
 /**
  * The rows of `tenants` in every tenant-scoped table, as the owner: one
  * digest per (table, tenant). The audit trail is left out: a refusal is
- * written there, in the key's tenant and the addressed one, on purpose.
+ * written there, in the key's tenant and the addressed one, on purpose. So
+ * are the subtree rollups: an ancestor's sums follow its descendants' alerts
+ * (an MSSP's change when its customer's key ingests); they are checked against
+ * their definition instead (assertSubtreeRollupsExact).
  */
 async function snapshot(tenants: TenantSlug[]): Promise<Record<string, string>> {
   const tables = await owner<{ schema: string; name: string }>(
     `select c.table_schema as schema, c.table_name as name from information_schema.columns c
        join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
       where c.column_name = 'tenant_id' and c.table_schema in ('public', 'usage')
-        and c.table_name not in ('audit_log')
+        and c.table_name not in ('audit_log', 'alert_subtree_rollups')
       order by 1, 2`,
   );
   const out: Record<string, string> = {};
@@ -364,6 +368,7 @@ describe("every endpoint × a key of each tenant × every other tenant", () => {
 
       // Nothing written in any tenant outside the key's subtree.
       assert.deepEqual(await snapshot(foreign), before, `${k}'s pass changed another tenant's rows`);
+      await withClient(db.url, (c) => assertSubtreeRollupsExact(c, `after ${k}'s pass`));
       // The refusals were audited (the trail grew), and the matrix was as big as it says.
       const auditAfter = await owner<{ n: string }>("select count(*) as n from public.audit_log");
       assert.ok(Number(auditAfter[0].n) > Number(auditBefore[0].n));

@@ -145,7 +145,7 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date):
     targets,
     sla: slaClocks(alert, targets, now),
     timeline: await timelineOf(tx, alert),
-    rawEvent: await loadRawEventView(tx.client, alert.tenantId, alert.id),
+    rawEvent: await loadRawEventView(tx.client, alert.tenantId, alert.id, tx.db),
   };
 }
 

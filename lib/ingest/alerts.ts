@@ -128,7 +128,7 @@ export async function ingestAlerts(tx: TenantTx, tenantId: string, batch: readon
 
   // The key is fetched before anything is written: a tenant whose keys were
   // destroyed cannot keep raw evidence, so the batch is refused whole.
-  let sealKey = rows.some((r) => r.rawJson !== null) ? await sealingKey(tenantId) : null;
+  let sealKey = rows.some((r) => r.rawJson !== null) ? await sealingKey(tenantId, false, tx.db) : null;
   if (rows.some((r) => r.rawJson !== null) && !sealKey) {
     throw new IngestRefusal("conflict", "This tenant has no data key (its keys were destroyed), so raw events cannot be stored. Nothing was written.");
   }
@@ -211,7 +211,7 @@ export async function ingestAlerts(tx: TenantTx, tenantId: string, batch: readon
       // active since the key was read. Seal again under the new one, once.
       if (sqlState(error) !== "40001") throw error;
       await tx.client.query("rollback to savepoint ingest_raw");
-      sealKey = await sealingKey(tenantId, true);
+      sealKey = await sealingKey(tenantId, true, tx.db);
       if (!sealKey) throw new IngestRefusal("conflict", "This tenant's data key was destroyed during the call. Nothing was written.");
       await storeRaw(tx, tenantId, sealed, sealKey);
     }

@@ -15,6 +15,7 @@
 // is erased.
 import { open, seal, MIN_SEALED_BYTES } from "@/lib/crypto/aead";
 import { withServiceRole } from "@/lib/db/service-role";
+import type { Db } from "@/lib/db/with-tenant";
 import { activeKeyFor, dekFor, evictTenantKeys } from "@/lib/vault/keys";
 import { TenantKeyUnavailableError } from "@/lib/vault/errors";
 
@@ -55,10 +56,10 @@ export function openRawEvent(dek: Buffer, ctx: RawSealContext, sealed: Uint8Arra
 }
 
 /** Opens a stored raw event with its own version's DEK. */
-export async function openStoredRawEvent(ctx: RawSealContext, sealed: Uint8Array): Promise<string> {
+export async function openStoredRawEvent(ctx: RawSealContext, sealed: Uint8Array, within?: Db): Promise<string> {
   let dek: Buffer;
   try {
-    dek = await dekFor(ctx.tenantId, ctx.keyVersion);
+    dek = await dekFor(ctx.tenantId, ctx.keyVersion, within);
   } catch (error) {
     if (error instanceof TenantKeyUnavailableError) throw new RawEventUnavailableError("key_unavailable");
     throw error;
@@ -66,11 +67,14 @@ export async function openStoredRawEvent(ctx: RawSealContext, sealed: Uint8Array
   return openRawEvent(dek, ctx, sealed);
 }
 
-/** The tenant's active key, to seal with (null when the tenant has none: its keys were destroyed). */
-export async function sealingKey(tenantId: string, fresh = false): Promise<{ version: number; dek: Buffer } | null> {
+/**
+ * The tenant's active key, to seal with (null when the tenant has none: its keys were destroyed).
+ * `within`: the ingest's own transaction, so the keyring is read on the connection it holds.
+ */
+export async function sealingKey(tenantId: string, fresh = false, within?: Db): Promise<{ version: number; dek: Buffer } | null> {
   if (fresh) evictTenantKeys(tenantId);
   try {
-    return await activeKeyFor(tenantId);
+    return await activeKeyFor(tenantId, within);
   } catch (error) {
     if (error instanceof TenantKeyUnavailableError) return null;
     throw error;
@@ -146,12 +150,17 @@ export type RawEventView = { state: "open"; json: string } | { state: "unavailab
  * PDP allowed alerts:read on the alert's tenant (lib/alerts/detail.ts does).
  * null when the alert has none (made in the portal, or sent without `raw`).
  */
-export async function loadRawEventView(client: { query: (sql: string, params: unknown[]) => Promise<{ rows: any[] }> }, tenantId: string, alertId: string): Promise<RawEventView | null> {
+export async function loadRawEventView(
+  client: { query: (sql: string, params: unknown[]) => Promise<{ rows: any[] }> },
+  tenantId: string,
+  alertId: string,
+  within?: Db,
+): Promise<RawEventView | null> {
   const { rows } = await client.query(`select sealed, key_version from public.alert_raw_events where tenant_id = $1 and alert_id = $2`, [tenantId, alertId]);
   const row = rows[0] as { sealed: Buffer; key_version: number } | undefined;
   if (!row) return null;
   try {
-    const json = await openStoredRawEvent({ tenantId, alertId, keyVersion: row.key_version }, row.sealed);
+    const json = await openStoredRawEvent({ tenantId, alertId, keyVersion: row.key_version }, row.sealed, within);
     return { state: "open", json: JSON.stringify(JSON.parse(json), null, 2) };
   } catch (error) {
     if (!(error instanceof RawEventUnavailableError)) throw error;

@@ -67,11 +67,11 @@ const conditionSchema = z
   .superRefine((c, ctx) => {
     const spec = (FIELDS as Record<string, FieldSpec>)[c.field];
     if (!spec) {
-      ctx.addIssue({ code: "custom", path: ["field"], message: `Unknown field "${c.field.slice(0, 40)}": a condition can be on ${FIELD_NAMES.join(", ")}` });
+      ctx.addIssue({ code: "custom", path: ["field"], message: `Unknown field: a condition can be on ${FIELD_NAMES.join(", ")}` });
       return;
     }
     if (!spec.ops.includes(c.op)) {
-      ctx.addIssue({ code: "custom", path: ["op"], message: `${spec.label} cannot be compared with "${c.op.slice(0, 20)}": use ${spec.ops.map((o) => OP_LABELS[o]).join(", ")}` });
+      ctx.addIssue({ code: "custom", path: ["op"], message: `${spec.label} cannot be compared that way: use ${spec.ops.map((o) => OP_LABELS[o]).join(", ")}` });
     }
     if (spec.values && !spec.values.includes(c.value.toLowerCase())) {
       ctx.addIssue({ code: "custom", path: ["value"], message: `${spec.label} is one of ${spec.values.join(", ")}` });

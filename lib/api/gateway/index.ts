@@ -27,7 +27,8 @@ import { checkAction, isPdpUnavailable, principalFromClaims, type TenantResource
 import type { ApiKeyClaim } from "@/lib/db/claims";
 import { PoolTimeoutError } from "@/lib/db/pool";
 import { sqlState } from "@/lib/db/sql-state";
-import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import { withServiceRoleIn } from "@/lib/db/service-role";
+import { withTenant, type Db, type TenantTx } from "@/lib/db/with-tenant";
 import { settings } from "@/lib/config";
 import { log, safeError } from "@/lib/log";
 import { observeApiAdmission, observeApiRefusal, observeHttp } from "@/lib/metrics/api";
@@ -35,7 +36,7 @@ import { clientSource, perWindow, take } from "@/lib/ratelimit";
 import { effectiveConfigs } from "@/lib/settings";
 import { isOpenApiRequest, openApiResponse } from "@/lib/api/openapi/serve";
 import { parseHost, type HostTarget } from "@/lib/tenancy/host";
-import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
+import { loadTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { auditRefusal } from "./audit";
 import { isApiProblem, parseInput, queryObject, readJsonBody } from "./input";
 import { chargeIngestQuota, limitsOf, rateHeaders, takeConcurrencySlot, takeRequestTokens, type ApiLimits, type RateState } from "./limits";
@@ -124,7 +125,7 @@ async function authorize(request: Request, host: HostTarget, method: string, pat
     const status = tx.apiKey?.status ?? "unknown";
     const key = tx.claims.api_key;
     if (status !== "ok" || !key) {
-      await throttleFailures(request);
+      await throttleFailures(request, tx.db);
       throw new Refused(
         problems.unauthorized(status === "expired" ? "This API key has expired." : status === "revoked" ? "This API key was revoked." : "The API key is not valid."),
         `key_${status}`,
@@ -134,7 +135,7 @@ async function authorize(request: Request, host: HostTarget, method: string, pat
     }
     const audit = { keyId: key.id, tenantIds: [key.tenant_id] };
     if (host.area === "tenant" && host.slug !== key.tenant_slug) {
-      const hostTenant = await findTenantBySlug(host.slug).catch(() => null);
+      const hostTenant = await loadTenantBySlug(host.slug, tx.db).catch(() => null);
       throw new Refused(
         problems.forbidden("This key belongs to another tenant than this host's. Call the API on your own tenant's host, or on the console host."),
         "host_mismatch",
@@ -188,9 +189,12 @@ async function addressedTenant(tx: TenantTx, slug: string): Promise<(TenantResou
 }
 
 /** Repeated failed authentications from one source stop being audited and get 429s. */
-async function throttleFailures(request: Request): Promise<void> {
+async function throttleFailures(request: Request, within?: Db): Promise<void> {
   const source = clientSource(request.headers);
-  const r = await take(`api:authfail:${source}`, perWindow(AUTH_FAILURES_PER_MINUTE, 60));
+  const key = `api:authfail:${source}`;
+  const limit = perWindow(AUTH_FAILURES_PER_MINUTE, 60);
+  // Inside the key's transaction: on its connection, so failing calls never hold one connection and wait for another.
+  const r = within ? await withServiceRoleIn("ratelimit", within, (db) => take(key, limit, { db })) : await take(key, limit);
   if (!r.allowed) {
     throw new Refused(
       problems.rateLimited("Too many requests with invalid API keys from this address.", r.retryAfterSeconds),
