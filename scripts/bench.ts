@@ -90,7 +90,8 @@ for (const [name, v] of Object.entries({ BENCH_ALERTS: ALERTS, BENCH_ASSETS: ASS
   }
 }
 
-const BENCH_DIR = path.join(process.cwd(), ".data", "bench");
+// BENCH_DIR: where the throwaway database and the plans go (two benches at once need two).
+const BENCH_DIR = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : path.join(process.cwd(), ".data", "bench");
 const DATA_DIR = path.join(BENCH_DIR, "pg");
 const PLANS_FILE = path.join(BENCH_DIR, "plans.txt");
 // Server settings: a modest production-like buffer cache (the alerts table
