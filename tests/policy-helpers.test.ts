@@ -30,17 +30,22 @@ before(async () => {
 });
 after(() => db?.drop());
 
-test("every request-path helper is PL/pgSQL, still SECURITY DEFINER, STABLE, with search_path ''", async () => {
-  const rows = await withClient(db.url, async (c) =>
+/** Each function's language, SECURITY DEFINER, volatility and settings, from the catalog. */
+function attributesOf(functions: readonly string[]) {
+  return withClient(db.url, async (c) =>
     (
       await c.query<{ f: string; lang: string; definer: boolean; volatile: string; config: string[] | null }>(
         `select p.oid::regprocedure::text as f, l.lanname as lang, p.prosecdef as definer, p.provolatile as volatile, p.proconfig as config
            from pg_proc p join pg_language l on l.oid = p.prolang
           where p.oid = any ($1::regprocedure[])`,
-        [HELPERS],
+        [functions],
       )
     ).rows,
   );
+}
+
+test("every request-path helper is PL/pgSQL, still SECURITY DEFINER, STABLE, with search_path ''", async () => {
+  const rows = await attributesOf(HELPERS);
   assert.equal(rows.length, HELPERS.length);
   for (const r of rows) {
     assert.equal(r.lang, "plpgsql", `${r.f} must stay PL/pgSQL (plans cached per connection): see migration 20261201013000`);
@@ -68,16 +73,7 @@ test("the helpers answer as before: an Acme admin sees Acme and its sites, is ad
 const INVOKER_HELPERS = ["tenancy.memo_key(text)", "tenancy.active_tenant_id()", "tenancy.api_key_id()"];
 
 test("the helpers' own helpers are PL/pgSQL too, STABLE, with search_path ''", async () => {
-  const rows = await withClient(db.url, async (c) =>
-    (
-      await c.query<{ f: string; lang: string; definer: boolean; volatile: string; config: string[] | null }>(
-        `select p.oid::regprocedure::text as f, l.lanname as lang, p.prosecdef as definer, p.provolatile as volatile, p.proconfig as config
-           from pg_proc p join pg_language l on l.oid = p.prolang
-          where p.oid = any ($1::regprocedure[])`,
-        [INVOKER_HELPERS],
-      )
-    ).rows,
-  );
+  const rows = await attributesOf(INVOKER_HELPERS);
   assert.equal(rows.length, INVOKER_HELPERS.length);
   for (const r of rows) {
     assert.equal(r.lang, "plpgsql", `${r.f} must stay PL/pgSQL: see migration 20261201024100`);
