@@ -125,3 +125,14 @@ export async function withServiceRoleIn<T>(purpose: ServicePurpose, db: Db, fn: 
     throw error;
   }
 }
+
+/**
+ * As the service role on the caller's own connection when it already holds a
+ * transaction (`within`: withServiceRoleIn), else in a transaction of its own
+ * (withServiceRole). Code that may run inside withTenant passes its tx.db, so
+ * it never waits for a second pooled connection while holding one
+ * (lib/db/held-connection.ts).
+ */
+export function withServiceRoleOn<T>(purpose: ServicePurpose, within: Db | undefined, fn: (db: Db) => Promise<T>): Promise<T> {
+  return within ? withServiceRoleIn(purpose, within, fn) : withServiceRole(purpose, fn);
+}

@@ -13,7 +13,7 @@
 // would evict, so nothing is cached.
 import { sharedCache } from "@/lib/cache";
 import { serverCacheListener } from "@/lib/cache/listener";
-import { withServiceRole, withServiceRoleIn } from "@/lib/db/service-role";
+import { withServiceRoleOn } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
 import type { TenantStatus } from "@/lib/lifecycle/states";
 
@@ -43,8 +43,7 @@ export async function findTenantBySlug(slug: string): Promise<HostTenant | null>
 /** Reads the host's tenant (uncached). */
 export async function loadTenantBySlug(slug: string, within?: Db): Promise<HostTenant | null> {
   // `within`: a transaction the caller holds (the API gateway's refusals), read on its connection.
-  const read = <T>(fn: (db: Db) => Promise<T>) => (within ? withServiceRoleIn("tenancy.resolve-host", within, fn) : withServiceRole("tenancy.resolve-host", fn));
-  return read(async (db) => {
+  return withServiceRoleOn("tenancy.resolve-host", within, async (db) => {
     const { rows } = await db.$client.query<HostTenant>(
       `select t.id, t.slug, t.name, t.kind, t.status, t.path::text as path,
               (select s.status from public.tenants s

@@ -7,7 +7,7 @@
 // another process stops opening anything here within VAULT_KEY_CACHE_TTL_MS
 // (default 60 s); in this process it stops at once (evictTenantKeys).
 import { sql } from "drizzle-orm";
-import { withServiceRole, withServiceRoleIn } from "@/lib/db/service-role";
+import { withServiceRole, withServiceRoleOn } from "@/lib/db/service-role";
 import { sqlState } from "@/lib/db/sql-state";
 import type { Db } from "@/lib/db/with-tenant";
 import { TenantKeyUnavailableError } from "./errors";
@@ -90,20 +90,11 @@ export async function ownKeyDekFor(db: Db, tenantId: string, version: number): P
   }
 }
 
-/**
- * As the service role: on the caller's connection when it already holds a transaction (`within`: a
- * credential saved or opened inside withTenant), so it never waits for a second pooled connection while
- * holding one (lib/db/held-connection.ts); else in a transaction of its own.
- */
-function asVault<T>(within: Db | undefined, fn: (db: Db) => Promise<T>): Promise<T> {
-  return within ? withServiceRoleIn("vault.keys", within, fn) : withServiceRole("vault.keys", fn);
-}
-
 /** The DEK of one version of a tenant's key, to open what it sealed. */
 export async function dekFor(tenantId: string, version: number, within?: Db): Promise<Buffer> {
   const hit = cached(tenantId, version);
   if (hit) return hit;
-  const dek = await asVault(within, (db) => unwrap(db, tenantId, version));
+  const dek = await withServiceRoleOn("vault.keys", within, (db) => unwrap(db, tenantId, version));
   remember(tenantId, version, dek);
   return dek;
 }
@@ -118,7 +109,7 @@ export async function activeKeyVersion(db: Db, tenantId: string): Promise<number
 
 /** The tenant's active key, to seal with. Always asks the database which version is active. */
 export async function activeKeyFor(tenantId: string, within?: Db): Promise<{ version: number; dek: Buffer }> {
-  const version = await asVault(within, (db) => activeKeyVersion(db, tenantId));
+  const version = await withServiceRoleOn("vault.keys", within, (db) => activeKeyVersion(db, tenantId));
   if (version === null) throw new TenantKeyUnavailableError(tenantId, null, "the tenant has no active key");
   return { version, dek: await dekFor(tenantId, version, within) };
 }

@@ -2,7 +2,7 @@
 // Keys page (which passes only tenants the caller can see under RLS) and the
 // `npm run keys -- status` command. Reads the keyring through its summary
 // function on the named service path "vault.keys".
-import { withServiceRole, withServiceRoleIn, type ServicePurpose } from "@/lib/db/service-role";
+import { withServiceRole, withServiceRoleOn } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
 import { kekVersionOf, type KekStatusRow, type KekVersion, type TenantKeyVersion } from "./keys";
 
@@ -38,20 +38,11 @@ async function readKeyStatus(db: Db, tenantIds: readonly string[]): Promise<KeyS
   return rows;
 }
 
-/**
- * As the service role: on the caller's own connection when it already holds a transaction (`within`, the
- * Keys page's), so a page never waits for a second pooled connection while it holds one; else on its own.
- */
-function asKeyring<T>(within: Db | undefined, fn: (db: Db) => Promise<T>): Promise<T> {
-  const purpose: ServicePurpose = "vault.keys";
-  return within ? withServiceRoleIn(purpose, within, fn) : withServiceRole(purpose, fn);
-}
-
 /** Each tenant's key versions, newest first, in one query. */
 export async function keyStatusOf(tenantIds: readonly string[], within?: Db): Promise<Map<string, TenantKeyVersion[]>> {
   const out = new Map<string, TenantKeyVersion[]>(tenantIds.map((id) => [id, []]));
   if (tenantIds.length === 0) return out;
-  const rows = await asKeyring(within, (db) => readKeyStatus(db, tenantIds));
+  const rows = await withServiceRoleOn("vault.keys", within, (db) => readKeyStatus(db, tenantIds));
   for (const r of rows) out.get(r.tenant_id)?.push(toVersion(r));
   return out;
 }
@@ -65,7 +56,7 @@ type RootKekStatusRow = KekStatusRow & { root_id: string };
  */
 export async function retiringTenantIds(scopes: readonly string[], within?: Db): Promise<string[]> {
   if (scopes.length === 0) return [];
-  return asKeyring(within, async (db) => {
+  return withServiceRoleOn("vault.keys", within, async (db) => {
     const { rows } = await db.$client.query<{ id: string }>(`select keyring.retiring_tenant_ids($1::text[]) as id`, [scopes]);
     return rows.map((r) => r.id);
   });
@@ -75,7 +66,7 @@ export async function retiringTenantIds(scopes: readonly string[], within?: Db):
 export async function kekStatusOf(roots: readonly string[], within?: Db): Promise<Map<string, KekVersion[]>> {
   const keks = new Map<string, KekVersion[]>(roots.map((id) => [id, []]));
   if (roots.length === 0) return keks;
-  const rows = await asKeyring(within, async (db) => {
+  const rows = await withServiceRoleOn("vault.keys", within, async (db) => {
     const { rows } = await db.$client.query<RootKekStatusRow>(
       `select r.id as root_id, k.* from unnest($1::uuid[]) as r(id) cross join lateral keyring.kek_status(r.id) k
         order by r.id, k.version desc`,

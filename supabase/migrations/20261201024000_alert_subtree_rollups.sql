@@ -274,9 +274,11 @@ create function analytics.tenant_deleted() returns trigger
   language plpgsql security definer
   set search_path = ''
   as $$
+declare
+  src constant text := format('(select -1 as s, d.* from public.alert_daily_rollups d where d.tenant_id = %L)', old.id);
 begin
-  execute analytics.subtree_delta_sql(format('(select -1 as s, d.* from public.alert_daily_rollups d where d.tenant_id = %L)', old.id));
-  execute analytics.subtree_prune_sql(format('(select -1 as s, d.* from public.alert_daily_rollups d where d.tenant_id = %L)', old.id));
+  execute analytics.subtree_delta_sql(src);
+  execute analytics.subtree_prune_sql(src);
   return old;
 end
 $$;

@@ -27,7 +27,7 @@ import { checkAction, isPdpUnavailable, principalFromClaims, type TenantResource
 import type { ApiKeyClaim } from "@/lib/db/claims";
 import { PoolTimeoutError } from "@/lib/db/pool";
 import { sqlState } from "@/lib/db/sql-state";
-import { withServiceRoleIn } from "@/lib/db/service-role";
+import { withServiceRoleOn } from "@/lib/db/service-role";
 import { withTenant, type Db, type TenantTx } from "@/lib/db/with-tenant";
 import { settings } from "@/lib/config";
 import { log, safeError } from "@/lib/log";
@@ -194,7 +194,7 @@ async function throttleFailures(request: Request, within?: Db): Promise<void> {
   const key = `api:authfail:${source}`;
   const limit = perWindow(AUTH_FAILURES_PER_MINUTE, 60);
   // Inside the key's transaction: on its connection, so failing calls never hold one connection and wait for another.
-  const r = within ? await withServiceRoleIn("ratelimit", within, (db) => take(key, limit, { db })) : await take(key, limit);
+  const r = await withServiceRoleOn("ratelimit", within, (db) => take(key, limit, { db }));
   if (!r.allowed) {
     throw new Refused(
       problems.rateLimited("Too many requests with invalid API keys from this address.", r.retryAfterSeconds),
