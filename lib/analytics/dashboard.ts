@@ -188,7 +188,7 @@ export async function loadDashboard(tx: TenantTx, query: DashboardQuery, hostTen
   // Each tenant counts for the candidate at or above it (walking up the parents: O(tenants × depth)).
   const candidateIds = new Set(candidates.map((c) => c.id));
   const candidateOf = new Map<string, string>();
-  const acc = new Map(candidates.map((c) => [c.id, { open: Object.fromEntries(ANALYTICS_SEVERITIES.map((s) => [s, 0])) as BySeverity<number>, assets: 0, created: 0 }]));
+  const acc = new Map(candidates.map((c) => [c.id, { open: Object.fromEntries(ANALYTICS_SEVERITIES.map((s) => [s, 0])) as BySeverity<number>, assets: 0 }]));
   for (const r of inScope) {
     let at: ScopeTenant | undefined = byId.get(r.id);
     while (at && !candidateIds.has(at.id)) at = at.parentId ? byId.get(at.parentId) : undefined;
