@@ -8,7 +8,7 @@
 // Nothing here ever turns a missing answer into allow.
 //
 // The checks go to Cerbos's JSON API (POST /api/check/resources, the call
-// @cerbos/http makes) over node:http with kept-alive connections: inside a
+// Cerbos's HTTP SDK makes) over node:http with kept-alive connections: inside a
 // Next.js render the SDK's global fetch is Next's patched fetch (tracing,
 // cache keys, request and body clones) on top of undici's WHATWG streams, and
 // that was about a tenth of a signed-in alert page's server CPU under load
@@ -207,7 +207,7 @@ export async function checkActions<A extends Action>(
   if (joined) return (await joined).get(resource.id)!;
   const answers = await checkResources(p, [{ resource, actions: list }]);
   const allowed = answers.get(resource.id);
-  // A one-resource question with no answer for that resource is no answer (as @cerbos/http's checkResource).
+  // A one-resource question with no answer for that resource is no answer (as the Cerbos SDK's checkResource).
   if (!allowed) {
     log.error({ event: "authz.pdp-unavailable", reason: "no decision for the resource" }, "PDP unavailable, denying");
     throw new PdpUnavailableError("no decision for the resource");
