@@ -82,7 +82,8 @@ allow("claims readers, as on Supabase: read only the caller's own request.jwt se
   ...["auth.jwt()", "auth.uid()", "auth.role()"].flatMap((f) => ["PUBLIC", "anon", "authenticated"].map((r) => `function ${f} ${r} EXECUTE`)));
 allow("RLS helpers called by the policies: they return tenant ids of the caller's own scope only",
   ...["tenancy.active_tenant_id()", "tenancy.visible_tenant_ids()", "tenancy.tenant_ids_with_role(roles text[])", "tenancy.frozen_tenant_ids()",
-    "tenancy.role_rank(role text)", "tenancy.caller_admin_rank_on(target uuid)", "tenancy.admin_role_for(tenant uuid)"].map((f) => `function ${f} authenticated EXECUTE`));
+    "tenancy.role_rank(role text)", "tenancy.caller_admin_rank_on(target uuid)", "tenancy.admin_role_for(tenant uuid)",
+    "tenancy.user_is_visible(target uuid)"].map((f) => `function ${f} authenticated EXECUTE`));
 allow("the effective configuration (lib/settings): answers only for tenants the caller can see, reading the ancestors' values and locks for them",
   "function settings.effective(p_tenants uuid[]) authenticated EXECUTE");
 allow("a tenant's own and inherited workflow rules (lib/rules): answers only for a tenant the caller can see, reading its ancestors' rules",
@@ -485,6 +486,9 @@ describe("security-definer functions the API roles can call", () => {
     "tenancy.frozen_tenant_ids()",
     "tenancy.tenant_ids_with_role(roles text[])",
     "tenancy.visible_tenant_ids()",
+    // The users policy's per-row check (migration 20261201025300): whether one user has a membership in a
+    // tenant of tenancy.visible_tenant_ids(); tests/visible-users.test.ts compares it with the rule as written.
+    "tenancy.user_is_visible(target uuid)",
     // lib/settings: must read the ancestors' values and locks, which the caller's RLS hides; answers
     // only for tenants in tenancy.visible_tenant_ids() (tests/tenant-settings.test.ts tries others).
     "settings.effective(p_tenants uuid[])",

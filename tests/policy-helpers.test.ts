@@ -15,6 +15,7 @@ const HELPERS = [
   "tenancy.tenant_ids_with_role(text[])",
   "tenancy.frozen_tenant_ids()",
   "tenancy.caller_admin_rank_on(uuid)",
+  "tenancy.user_is_visible(uuid)",
   "settings.effective(uuid[])",
   "settings.resolve(uuid[])",
   "settings.value_of(uuid,text)",
