@@ -87,19 +87,27 @@ function tileOf(r: TenantRow): HealthTile {
   };
 }
 
-/** The board's latest changes: $1 the tenants shown, $2 how many (exported for scripts/bench). */
-export const RECENT_TRANSITIONS_SQL = `select h.tenant_id, t.slug, t.name, h.from_state, h.to_state, h.reasons, h.occurred_at, h.notified
-       from public.tenant_health_transitions h join public.tenants t on t.id = h.tenant_id
+/**
+ * The board's latest changes: $1 the tenants shown, $2 how many (exported for scripts/bench). Their
+ * slugs and names come from the board's own rows: joining tenants again costs an MSSP's statement
+ * another read of its ~1,600 visible tenant ids, probed once per change (issue 13 point 7).
+ */
+export const RECENT_TRANSITIONS_SQL = `select h.tenant_id, h.from_state, h.to_state, h.reasons, h.occurred_at, h.notified
+       from public.tenant_health_transitions h
       where h.tenant_id = any ($1::uuid[]) and h.from_state is not null
       order by h.occurred_at desc, h.id desc limit $2`;
 
-async function recentTransitions(tx: TenantTx, tenantIds: string[], limit: number): Promise<TransitionView[]> {
-  if (tenantIds.length === 0) return [];
-  const { rows } = await tx.client.query<{ tenant_id: string; slug: string; name: string; from_state: HealthState | null; to_state: HealthState; reasons: Signal[]; occurred_at: Date; notified: number }>(
+async function recentTransitions(tx: TenantTx, tenants: readonly { id: string; slug: string; name: string }[], limit: number): Promise<TransitionView[]> {
+  if (tenants.length === 0) return [];
+  const byId = new Map(tenants.map((t) => [t.id, t]));
+  const { rows } = await tx.client.query<{ tenant_id: string; from_state: HealthState | null; to_state: HealthState; reasons: Signal[]; occurred_at: Date; notified: number }>(
     RECENT_TRANSITIONS_SQL,
-    [tenantIds, limit],
+    [tenants.map((t) => t.id), limit],
   );
-  return rows.map((r) => ({ tenantId: r.tenant_id, tenantSlug: r.slug, tenantName: r.name, from: r.from_state, to: r.to_state, reasons: r.reasons, at: new Date(r.occurred_at), notified: r.notified }));
+  return rows.map((r) => {
+    const t = byId.get(r.tenant_id)!;
+    return { tenantId: r.tenant_id, tenantSlug: t.slug, tenantName: t.name, from: r.from_state, to: r.to_state, reasons: r.reasons, at: new Date(r.occurred_at), notified: r.notified };
+  });
 }
 
 /** Every customer and site the caller sees (RLS) and may see the health of (PDP), worst first. */
@@ -112,7 +120,7 @@ export async function loadHealthBoard(tx: TenantTx, query: BoardQuery = DEFAULT_
   const counts: Record<BoardFilter, number> = { all: all.length, down: 0, degraded: 0, healthy: 0, unknown: 0 };
   for (const t of all) counts[t.state ?? "unknown"]++;
   const tiles = query.state === "all" ? all : all.filter((t) => (t.state ?? "unknown") === query.state);
-  return { tiles, counts, recent: await recentTransitions(tx, allowed.map((r) => r.id), 10), hidden: rows.length - allowed.length };
+  return { tiles, counts, recent: await recentTransitions(tx, allowed, 10), hidden: rows.length - allowed.length };
 }
 
 export interface TenantHealth {
