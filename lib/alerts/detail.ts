@@ -79,14 +79,14 @@ function personName(name: string | null, email: string | null, id: string | null
   return name || email || "MSSP staff";
 }
 
-/** The detail page's alert row by id ($1); RLS and the visible tenants decide (exported for scripts/bench). */
+/** The detail page's alert row by id ($1); RLS decides whether it exists for the caller (the alerts policy is the visible tenant set; exported for scripts/bench). */
 export const ALERT_DETAIL_SQL = `select a.tenant_id, t.slug as tenant_slug, t.name as tenant_name, a.id, a.title, a.description, a.severity, a.status,
             a.source, a.rule_name, a.hostname, host(a.source_ip) as source_ip, a.assigned_to, u.name as assignee_name,
             u.email as assignee_email, a.assigned_group_tenant_id, a.assigned_group_id, a.close_reason, a.detected_at, a.created_at, a.updated_at, a.acknowledged_at, a.resolved_at
        from public.alerts a
        join public.tenants t on t.id = a.tenant_id
        left join public.users u on u.id = a.assigned_to
-      where a.tenant_id = any (array(select tenancy.visible_tenant_ids())) and a.id = $1
+      where a.id = $1
       limit 1`;
 
 /**

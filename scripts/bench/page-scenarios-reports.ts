@@ -11,7 +11,7 @@
 // last 90 days) and a weekly or monthly schedule for a fifth of the customers are inserted here.
 import { loadReportsPage } from "@/lib/reports/page-data";
 import { computeFigures, SEVERITIES } from "@/lib/reports/figures";
-import { ROW_SQL } from "@/lib/reports/store";
+import { NEWEST_REPORTS_SQL, SCHEDULES_SQL } from "@/lib/reports/store";
 import { withTenant } from "@/lib/db/with-tenant";
 import { slaTargets } from "@/lib/settings/read";
 import { fmtCount } from "./measure";
@@ -21,10 +21,6 @@ import type { Outcome, Scenario, Statement } from "./scenarios";
 const EXPORTABLE_SQL = `select id, path::text as path, kind, status, slug, name from public.tenants
       where kind = any ($1::text[]) and ($2::uuid[] is null or id = any ($2::uuid[]))
       order by name, id`;
-const REPORTS_SQL = `${ROW_SQL} where r.tenant_id = any ($1::uuid[]) order by r.created_at desc, r.id limit $2`;
-const SCHEDULES_SQL = `select s.id, s.tenant_id, t.slug, t.name, s.kind, s.format, s.cadence, s.recipients, s.next_run_at, s.last_run_at, s.created_at
-       from public.report_schedules s join public.tenants t on t.id = s.tenant_id
-      where s.tenant_id = any ($1::uuid[]) order by t.name, s.created_at`;
 
 async function seedReports({ owner, nonRoot, ctx }: PageSetup) {
   const { rows: [{ n }] } = await owner.query<{ n: number }>("select count(*)::int as n from public.reports");
@@ -64,19 +60,24 @@ export async function reportScenarios(setup: PageSetup): Promise<Scenario[]> {
       caller: ctx.msspAdmin,
       rls: [
         stmt("exportable tenants", EXPORTABLE_SQL, [["customer", "site"], null]),
-        stmt("newest reports", REPORTS_SQL, [nonRoot, 100]),
+        stmt("newest reports", NEWEST_REPORTS_SQL, [nonRoot, 100]),
         stmt("schedules", SCHEDULES_SQL, [nonRoot]),
       ],
       baseline: [
         stmt("exportable tenants", EXPORTABLE_SQL.replace("order by name, id", "and id = any ($3::uuid[]) order by name, id"), [["customer", "site"], null, ctx.msspTenantIds]),
-        stmt("newest reports", REPORTS_SQL, [nonRoot, 100]),
+        stmt("newest reports", NEWEST_REPORTS_SQL, [nonRoot, 100]),
         stmt("schedules", SCHEDULES_SQL, [nonRoot]),
       ],
-      outcome: (results): Outcome => ({
-        rows: results[1].rows.length,
-        label: `${results[1].rows.length} of ${fmtCount(counts.r)} reports, ${fmtCount(results[2].rows.length)} schedules`,
-        data: { tenants: results[0].rows.map((r) => r.id), reports: results[1].rows.map((r) => r.id), schedules: results[2].rows.map((r) => r.id) },
-      }),
+      outcome: (results): Outcome => {
+        // The page lists schedules by their tenant's place in the tenant list (by name), oldest first within one.
+        const rank = new Map(results[0].rows.map((r, i) => [r.id as string, i]));
+        const schedules = [...results[2].rows].sort((a, b) => (rank.get(a.tenant_id) ?? -1) - (rank.get(b.tenant_id) ?? -1));
+        return {
+          rows: results[1].rows.length,
+          label: `${results[1].rows.length} of ${fmtCount(counts.r)} reports, ${fmtCount(results[2].rows.length)} schedules`,
+          data: { tenants: results[0].rows.map((r) => r.id), reports: results[1].rows.map((r) => r.id), schedules: schedules.map((r) => r.id) },
+        };
+      },
       app: async (tx) => {
         const p = await loadReportsPage(tx);
         return { tenants: p.tenants.map((t) => t.id), reports: p.reports.map((r) => r.id), schedules: p.schedules.map((s) => s.id) };

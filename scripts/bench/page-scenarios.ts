@@ -108,7 +108,7 @@ async function alertDetailScenarios({ ctx, owner }: PageSetup): Promise<Scenario
       stmt("assignees", ASSIGNEES_SQL, [alert.tenant_id]),
     ],
     baseline: [
-      stmt("alert", swap(ALERT_DETAIL_SQL, "any (array(select tenancy.visible_tenant_ids()))", "any ($2::uuid[])"), [alert.id, visible]),
+      stmt("alert", swap(ALERT_DETAIL_SQL, "where a.id = $1", "where a.tenant_id = any ($2::uuid[]) and a.id = $1"), [alert.id, visible]),
       stmt("timeline", swap(TIMELINE_SQL, "where e.tenant_id = $1 and", "where e.tenant_id = $1 and e.tenant_id = any ($3::uuid[]) and"), [alert.tenant_id, alert.id, visible]),
       // Who the caller sees: the memberships (and so the people) of its visible tenants.
       stmt("assignees", swap(ASSIGNEES_SQL, "where m.role in", "where m.tenant_id = any ($2::uuid[]) and m.role in"), [alert.tenant_id, visible]),
