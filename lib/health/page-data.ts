@@ -135,9 +135,19 @@ export interface TenantHealth {
   history: TransitionView[];
 }
 
+/**
+ * One tenant's row by slug ($1) for its health page (exported for scripts/bench): TENANTS_SQL without
+ * the parent's name, which this page does not show (one policy InitPlan less per request).
+ */
+export const TENANT_BY_SLUG_SQL = `select t.id, t.slug, t.name, t.kind, t.status, t.path::text as path, null::text as parent_name,
+        h.state, h.signals, h.since, h.evaluated_at
+   from public.tenants t
+   left join public.tenant_health h on h.tenant_id = t.id
+  where t.kind <> 'mssp' and t.status <> 'deprovisioned' and t.slug = $1`;
+
 /** One tenant's health; null when the caller cannot see the tenant (or it is an MSSP). */
 export async function loadTenantHealth(tx: TenantTx, slug: string): Promise<TenantHealth | null> {
-  const { rows } = await tx.client.query<TenantRow>(`${TENANTS_SQL} and t.slug = $1`, [slug]);
+  const { rows } = await tx.client.query<TenantRow>(TENANT_BY_SLUG_SQL, [slug]);
   const r = rows[0];
   if (!r) return null;
   const base = { tenant: { id: r.id, slug: r.slug, name: r.name, kind: r.kind }, state: null, signals: [], reasons: [], since: null, evaluatedAt: null, history: [] };

@@ -20,7 +20,7 @@ import pg from "pg";
 import { ALERT_DETAIL_SQL, ASSIGNEES_SQL, loadAlertDetail, assigneesFor, TIMELINE_SQL } from "@/lib/alerts/detail";
 import type { Caller } from "@/lib/db/claims";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { loadHealthBoard, loadTenantHealth, RECENT_TRANSITIONS_SQL, TENANTS_SQL } from "@/lib/health/page-data";
+import { loadHealthBoard, loadTenantHealth, RECENT_TRANSITIONS_SQL, TENANT_BY_SLUG_SQL, TENANTS_SQL } from "@/lib/health/page-data";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type UsageMetric } from "@/lib/usage/metrics";
 import { loadCustomerUsage, loadTenantUsage } from "@/lib/usage/page-data";
 import { monthStart, SUBTREE_DAYS_SQL, SUBTREE_TOTALS_SQL } from "@/lib/usage/read";
@@ -174,9 +174,9 @@ async function healthScenarios({ ctx, owner, customers, nonRoot }: PageSetup): P
     id: "16",
     name: "tenant admin: /status (health + history)",
     caller: ctx.customerAdmin,
-    rls: [stmt("tenant health", `${TENANTS_SQL} and t.slug = $1`, [customerSlug]), stmt("history", history, [ctx.customerId])],
+    rls: [stmt("tenant health", TENANT_BY_SLUG_SQL, [customerSlug]), stmt("history", history, [ctx.customerId])],
     baseline: [
-      stmt("tenant health", `${TENANTS_SQL} and t.slug = $1 and t.id = any ($2::uuid[])`, [customerSlug, ctx.customerTenantIds]),
+      stmt("tenant health", `${TENANT_BY_SLUG_SQL} and t.id = any ($2::uuid[])`, [customerSlug, ctx.customerTenantIds]),
       stmt("history", swap(history, "where tenant_id = $1", "where tenant_id = $1 and tenant_id = any ($2::uuid[])"), [ctx.customerId, ctx.customerTenantIds]),
     ],
     outcome: (results): Outcome => ({
