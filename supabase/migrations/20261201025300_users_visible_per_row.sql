@@ -39,8 +39,11 @@
 -- tenancy.visible_tenant_ids() finds roots or scope must be made here too,
 -- and that test fails until it is.
 
+-- COST: what a call costs against a page read (~30-50 us, a memo check and two index lookups), so the
+-- planner looks users up by id for the few rows a statement joins instead of filtering users in id
+-- order for a merge join (seen: 255 calls for an alert's 6 events, 42 ms, with the default 100).
 create function tenancy.user_is_visible(target uuid) returns boolean
-  language plpgsql stable security definer
+  language plpgsql stable security definer cost 2000
   set search_path = ''
   as $$
 declare
