@@ -23,18 +23,29 @@ export function SlaBadges({ sla }: { sla: SlaClocks | null }) {
   );
 }
 
-/** The list's compact badge: only what needs attention (breached, or the nearer running clock). */
-export function SlaCell({ sla }: { sla: SlaClocks | null }) {
-  if (!sla) return <span className="text-xs text-slate-500">—</span>;
-  if (sla.breached) {
-    const which = sla.acknowledge.state === "breached" ? "ack" : "resolve";
+/**
+ * The list's compact badge, decided on the server (it depends on "now"): only
+ * what needs attention (breached, or the nearer running clock). A small value,
+ * because the alert table is a client component and this goes out in its props.
+ */
+export type SlaCellValue = null | "met" | { breached: "ack" | "resolve" } | { left: string };
+
+export function slaCellValue(sla: SlaClocks | null): SlaCellValue {
+  if (!sla) return null;
+  if (sla.breached) return { breached: sla.acknowledge.state === "breached" ? "ack" : "resolve" };
+  const running = sla.acknowledge.state === "running" ? sla.acknowledge : sla.resolve.state === "running" ? sla.resolve : null;
+  return running ? { left: formatDuration(running.remainingMs) } : "met";
+}
+
+export function SlaCell({ cell }: { cell: SlaCellValue }) {
+  if (cell === null) return <span className="text-xs text-slate-500">—</span>;
+  if (cell === "met") return <span className="text-xs text-emerald-700">Met</span>;
+  if ("breached" in cell) {
     return (
       <span data-testid="sla-breached" className="inline-flex whitespace-nowrap rounded-full bg-red-100 px-2 py-0.5 text-xs font-semibold text-red-800 ring-1 ring-red-300">
-        SLA breached ({which})
+        SLA breached ({cell.breached})
       </span>
     );
   }
-  const running = sla.acknowledge.state === "running" ? sla.acknowledge : sla.resolve.state === "running" ? sla.resolve : null;
-  if (!running) return <span className="text-xs text-emerald-700">Met</span>;
-  return <span className="whitespace-nowrap text-xs text-slate-600">{formatDuration(running.remainingMs)} left</span>;
+  return <span className="whitespace-nowrap text-xs text-slate-600">{cell.left} left</span>;
 }

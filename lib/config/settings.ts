@@ -306,22 +306,33 @@ export function parseSettings(env: Env): Settings {
   return Object.freeze(result.data);
 }
 
-const globalForSettings = globalThis as unknown as { __msspSettings?: { key: string; value: Settings } };
+const globalForSettings = globalThis as unknown as { __msspSettings?: { key: string; value: Settings; fixed: boolean } };
 
 const fingerprint = (env: Env) => SETTING_NAMES.map((n) => env[n] ?? "\u0000").join("\u0001");
 
 /**
+ * Under `next start` the environment is the one the process started with (Next
+ * reloads .env files only under `next dev`, and nothing in the portal sets a
+ * setting at run time), so the first parse stands for the process's life and
+ * settings() skips the fingerprint: reading every variable from process.env on
+ * each call was 1.2% of a signed-in page's server time (README "Performance").
+ */
+const environmentIsFixed = () => process.env.NEXT_RUNTIME === "nodejs" && process.env.NODE_ENV === "production";
+
+/**
  * The process's settings, parsed from process.env. Cached; reparsed only when
- * one of the variables changed. Pass another record to parse that instead
- * (tests, and readers that take an environment argument).
+ * one of the variables changed (scripts, tests, next dev), never under next start.
+ * Pass another record to parse that instead (tests, and readers that take an
+ * environment argument).
  */
 export function settings(env: Env = process.env): Settings {
   if (env !== process.env) return parseSettings(env);
-  const key = fingerprint(env);
   const hit = globalForSettings.__msspSettings;
+  if (hit?.fixed) return hit.value;
+  const key = fingerprint(env);
   if (hit && hit.key === key) return hit.value;
   const value = parseSettings(env);
-  globalForSettings.__msspSettings = { key, value };
+  globalForSettings.__msspSettings = { key, value, fixed: environmentIsFixed() };
   return value;
 }
 

@@ -299,7 +299,7 @@ async function pdpCounts(pdpUrl: string): Promise<{ requests: number; resources:
  * /signin and of the tenant alert page, and per alert page the SQL statements
  * (pg_stat_statements: calls, the busiest listed) and the PDP checks.
  */
-async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string, s: Session) {
+async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string, s: Session, benchDir?: string) {
   const owner = new pg.Client({ connectionString: ownerUrl });
   await owner.connect();
   try {
@@ -339,6 +339,8 @@ async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string
     // The RSC payload Next inlines for hydration (self.__next_f.push chunks) is part of the HTML.
     const flight = [...page.body.matchAll(/self\.__next_f\.push\((.*?)\)<\/script>/gs)].reduce((n, m) => n + m[1].length, 0);
     console.log(`  alert page: ${(page.body.length / 1024).toFixed(0)} KiB of HTML, of which ${(flight / 1024).toFixed(0)} KiB inline RSC payload`);
+    // The page itself, to see what its bytes are (BENCH_DIR/alerts-page.html).
+    if (benchDir) await writeFile(path.join(benchDir, "alerts-page.html"), page.body);
     console.log(`  per alert page: ${calls.toFixed(1)} SQL statements (${dbMs.toFixed(1)} ms executing in Postgres), ${pdpChecks.toFixed(1)} PDP check requests over ${pdpResources.toFixed(1)} resources`);
     for (const r of rows.slice(0, Number(process.env.BENCH_LOAD_PROFILE_ROWS ?? 12))) {
       console.log(`  ${(Number(r.calls) / N).toFixed(1).padStart(5)}× ${(r.ms / N).toFixed(2).padStart(7)} ms  ${r.query.slice(0, 110)}`);
@@ -473,7 +475,7 @@ export async function runLoadBench(opts: { benchDir: string }) {
     // Warm-up: every page once per session (compiles nothing in production, but fills caches and pools).
     for (const s of sessions) for (const p of s.kind === "tenant" ? ["/tenants", "/alerts"] : ["/", "/alerts"]) await request(port, s.host, "GET", p, { cookie: s.cookie });
 
-    await requestPathProfile(port, db.url, pdp.url, tenantSessions[0]);
+    await requestPathProfile(port, db.url, pdp.url, tenantSessions[0], opts.benchDir);
     // Index usage counted from here (the phases), not the seed's.
     {
       const c = new pg.Client({ connectionString: db.url });
