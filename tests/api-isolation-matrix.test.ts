@@ -153,7 +153,7 @@ async function snapshot(tenants: TenantSlug[]): Promise<Record<string, string>> 
     `select c.table_schema as schema, c.table_name as name from information_schema.columns c
        join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
       where c.column_name = 'tenant_id' and c.table_schema in ('public', 'usage')
-        and c.table_name not in ('audit_log', 'alert_subtree_rollups')
+        and c.table_name not in ('audit_log', 'alert_subtree_rollups', 'alert_subtree_blocks')
       order by 1, 2`,
   );
   const out: Record<string, string> = {};

@@ -117,6 +117,8 @@ allow("usage helpers: a metric's kind (immutable, reads nothing); the tenants wh
 allow("alert rollups (lib/analytics): read like alerts (members of the tenant or an ancestor, policy); written only by the triggers on public.alerts; a subtree's daily sums (security invoker: RLS decides what is summed)",
   "table public.alert_daily_rollups authenticated SELECT", "table public.alert_open_counts authenticated SELECT",
   "table public.alert_subtree_rollups authenticated SELECT",
+  "table public.alert_subtree_blocks authenticated SELECT", "table public.asset_counts authenticated SELECT",
+  "function analytics.block_start(day date, level integer) authenticated EXECUTE", "function analytics.day_blocks(p_from date, p_to date) authenticated EXECUTE",
   "schema analytics authenticated USAGE", "function analytics.subtree_daily(roots uuid[], tenants uuid[], from_day date, to_day date) authenticated EXECUTE");
 allow("comparison and benchmarks (lib/analytics, migration 20261201016500): asset-count bands (immutable, reads nothing); customers' metrics from the rollups (security invoker: RLS decides what is summed); a customer's own percentile among anonymous peers (security definer, reviewed below)",
   ...["analytics.size_band(assets bigint)", "analytics.customer_metrics(p_customers uuid[], p_from date, p_to date, p_only uuid[])", "analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date)"].map((f) => `function ${f} authenticated EXECUTE`));

@@ -21,7 +21,7 @@ import { cancelOffboarding, OFFBOARD_KIND, startOffboarding } from "@/lib/lifecy
 import { offboardHandler, OFFBOARD_STEPS } from "@/lib/lifecycle/offboard-workflow";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
-import { assertSubtreeRollupsExact, SUBTREE_ROLLUPS_TABLE } from "./helpers/subtree-rollups";
+import { assertSubtreeRollupsExact, SUBTREE_BLOCKS_TABLE, SUBTREE_ROLLUPS_TABLE } from "./helpers/subtree-rollups";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
@@ -53,7 +53,7 @@ async function digests(ids: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const t of await loadTenantCatalog(owner)) {
     // An ancestor's subtree sums drop with its offboarded customer's data: checked against their definition instead.
-    if (t.name === SUBTREE_ROLLUPS_TABLE) continue;
+    if (t.name === SUBTREE_ROLLUPS_TABLE || t.name === SUBTREE_BLOCKS_TABLE) continue;
     const { rows } = await owner.query(
       `select count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from ${t.ident} x where x.${t.tenantColumn} = any($1::uuid[])`,
       [ids],

@@ -119,7 +119,9 @@ interface TableSpec {
     | "report_schedules"
     | "alert_daily_rollups"
     | "alert_open_counts"
-    | "alert_subtree_rollups";
+    | "alert_subtree_rollups"
+    | "alert_subtree_blocks"
+    | "asset_counts";
   key: string;
   /** The column `insert` returns and the scratch-row delete matches on (default id). */
   idColumn?: string;
@@ -1048,6 +1050,30 @@ const ANALYTICS_TABLES: TableSpec[] = [
       params: [c.fx.tenants[c.slug]],
     }),
     update: "update public.alert_subtree_rollups set created = created + 1000",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+  },
+  {
+    table: "alert_subtree_blocks",
+    key: "tenant_id, level, start_day",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.alert_subtree_blocks (tenant_id, level, start_day, created) values ($1, 0, '2000-01-01', 1000)",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.alert_subtree_blocks set created = created + 1000",
+    touchHome: () => undefined,
+    actorWrites: () => ({ insert: false, delete: false }),
+  },
+  {
+    table: "asset_counts",
+    key: "tenant_id",
+    rowsOf: tenantRows,
+    insert: (c) => ({
+      sql: "insert into public.asset_counts as x (tenant_id, assets) values ($1, 1000) on conflict (tenant_id) do update set assets = x.assets + 1000",
+      params: [c.fx.tenants[c.slug]],
+    }),
+    update: "update public.asset_counts set assets = assets + 1000",
     touchHome: () => undefined,
     actorWrites: () => ({ insert: false, delete: false }),
   },

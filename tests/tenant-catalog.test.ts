@@ -107,7 +107,7 @@ test("deleteTenantRows purges every tenant-scoped table of the tenants, in short
   const after = await withClient(db.url, (c) => countTenantRows(c, purged));
   // The alert rollups (lib/analytics) are kept by triggers on public.alerts: deleting a tenant's alerts
   // empties them, so the purge's own counts do not include them (they must still end up empty, below).
-  const derived = ["public.alert_daily_rollups", "public.alert_open_counts", "public.alert_subtree_rollups"];
+  const derived = ["public.alert_daily_rollups", "public.alert_open_counts", "public.alert_subtree_rollups", "public.alert_subtree_blocks", "public.asset_counts"];
   const deleted = Object.entries(before).reduce((sum, [t, n]) => sum + (ALWAYS_KEPT.includes(t as never) || t === "public.tenants" || derived.includes(t) ? 0 : n - after[t]), 0);
   assert.equal(calls.reduce((a, b) => a + b, 0), deleted, "the counts it returned add up to the rows it deleted");
   for (const [table, n] of Object.entries(after)) {
