@@ -61,6 +61,68 @@ const minutes = (v: unknown) => (v === null || v === undefined ? null : Math.rou
 /** Alerts of the root's subtree: `a` joined to its tenant `t`; $1 is the root's id. */
 const SUBTREE = `public.alerts a join public.tenants t on t.id = a.tenant_id
   join public.tenants r on r.id = $1 and t.path operator(extensions.<@) r.path`;
+/** Rows of `table` (as `alias`) in the root's subtree, joined to their tenant `t`. */
+const SUBTREE_OF = (table: string, alias: string) =>
+  `${table} ${alias} join public.tenants t on t.id = ${alias}.tenant_id join public.tenants r on r.id = $1 and t.path operator(extensions.<@) r.path`;
+
+/**
+ * An extra predicate on a table alias, put first in the statement's `where` with its trailing "and":
+ * none for the app; scripts/bench's owner side adds its explicit tenant filter (`a.tenant_id = any ($n) and `).
+ */
+export type FigureFilter = (alias: string) => string;
+const NO_FILTER: FigureFilter = () => "";
+
+/**
+ * Every statement computeFigures runs, by figure (exported for scripts/bench, which times them through
+ * RLS and, with `f`, as the owner). Parameters: $1 the root, $2/$3 the period (backlog: $2 now; open at
+ * end: $2 the period's end; sla: $4 the targets as JSON, $5 the severities; assetsBy, collectors,
+ * health, oldestOpen: $1 only).
+ */
+export function figureStatements(bucket: "day" | "week", f: FigureFilter = NO_FILTER) {
+  const where = (alias: string) => (f(alias) ? ` where ${f(alias)}true` : "");
+  const inPeriod = `a.detected_at >= $2 and a.detected_at < $3`;
+  return {
+    detected: `select a.severity, count(*) as c from ${SUBTREE} where ${f("a")}${inPeriod} group by a.severity`,
+    closed: `select count(*) as c from ${SUBTREE} where ${f("a")}a.resolved_at >= $2 and a.resolved_at < $3`,
+    openAtEnd: `select count(*) as c from ${SUBTREE} where ${f("a")}a.detected_at < $2 and (a.resolved_at is null or a.resolved_at >= $2)`,
+    times: `select avg(extract(epoch from a.acknowledged_at - a.detected_at) / 60) filter (where a.acknowledged_at >= a.detected_at) as mtta,
+              avg(extract(epoch from a.resolved_at - a.detected_at) / 60) filter (where a.resolved_at >= a.detected_at) as mttr
+         from ${SUBTREE} where ${f("a")}${inPeriod}`,
+    trend: `select to_char(date_trunc('${bucket}', a.detected_at at time zone 'UTC'), 'YYYY-MM-DD') as b, a.severity, count(*) as c
+         from ${SUBTREE} where ${f("a")}${inPeriod} group by 1, 2 order by 1`,
+    topAlerts: `select a.title, (array_agg(a.severity order by array_position(array['critical','high','medium','low','info'], a.severity)))[1] as severity, count(*) as c
+         from ${SUBTREE} where ${f("a")}${inPeriod} group by a.title order by c desc, a.title limit 10`,
+    byStatus: `select a.status, count(*) as c from ${SUBTREE} where ${f("a")}${inPeriod} group by a.status order by c desc, a.status`,
+    /** The ten most frequent values of `expr` (rule, source, host). */
+    top: (expr: string) => `select ${expr} as name, count(*) as c from ${SUBTREE} where ${f("a")}${inPeriod} group by 1 order by c desc, 1 limit 10`,
+    sla: `select a.severity, count(*) as total,
+            count(*) filter (where a.acknowledged_at is not null and a.acknowledged_at - a.detected_at <= make_interval(mins => (($4::jsonb -> a.severity) ->> 'ack')::int)) as ack_met,
+            count(*) filter (where a.resolved_at is not null and a.resolved_at - a.detected_at <= make_interval(mins => (($4::jsonb -> a.severity) ->> 'resolve')::int)) as resolve_met
+       from ${SUBTREE} where ${f("a")}${inPeriod} and a.severity = any ($5::text[]) group by a.severity`,
+    assets: `select count(*) as total, count(*) filter (where s.last_seen_at >= $2 and s.last_seen_at < $3) as seen,
+              count(*) filter (where exists (select 1 from public.alerts a where a.tenant_id = s.tenant_id and a.asset_id = s.id
+                                                and a.detected_at >= $2 and a.detected_at < $3)) as with_alerts
+         from ${SUBTREE_OF("public.assets", "s")}${where("s")}`,
+    /** Assets counted by `expr` (criticality, kind). */
+    assetsBy: (expr: string) => `select ${expr} as name, count(*) as c from ${SUBTREE_OF("public.assets", "s")}${where("s")} group by 1 order by c desc, 1`,
+    collectors: `select c.name, t.name as tenant, c.version, c.last_heartbeat_at, c.last_error
+         from ${SUBTREE_OF("public.collectors", "c")}${where("c")}
+        order by c.last_heartbeat_at, c.name limit 50`,
+    health: `select t.name as tenant, h.state, h.since
+         from ${SUBTREE_OF("public.tenant_health", "h")}${where("h")}
+        order by array_position(array['down','degraded','healthy'], h.state), t.name limit 50`,
+    healthChanges: `select count(*) as c from ${SUBTREE_OF("public.tenant_health_transitions", "h")} where ${f("h")}h.occurred_at >= $2 and h.occurred_at < $3`,
+    backlog: `select a.severity,
+              count(*) filter (where a.detected_at > $2::timestamptz - interval '1 day') as a,
+              count(*) filter (where a.detected_at <= $2::timestamptz - interval '1 day' and a.detected_at > $2::timestamptz - interval '7 days') as b,
+              count(*) filter (where a.detected_at <= $2::timestamptz - interval '7 days' and a.detected_at > $2::timestamptz - interval '30 days') as c,
+              count(*) filter (where a.detected_at <= $2::timestamptz - interval '30 days') as d
+         from ${SUBTREE} where ${f("a")}a.status in ('new', 'acknowledged', 'in_progress') group by a.severity`,
+    oldestOpen: `select a.title, a.severity, a.status, a.detected_at, t.name as tenant
+         from ${SUBTREE} where ${f("a")}a.status in ('new', 'acknowledged', 'in_progress') order by a.detected_at, a.id limit 10`,
+    usage: `select metric, sum(quantity) as total, max(quantity) as peak from usage.subtree_daily(array[$1::uuid], $2, $3) group by metric`,
+  };
+}
 
 export async function computeFigures(
   client: Client,
@@ -76,28 +138,19 @@ export async function computeFigures(
   if (!tr[0]) return null;
   const p = [rootId, period.from, period.to];
   const bucket: "day" | "week" = period.to.getTime() - period.from.getTime() <= 62 * 86_400_000 ? "day" : "week";
+  const sql = figureStatements(bucket);
 
   const [sev, closed, open, times, trend, top, status, rules, sources, hosts] = await inOrder([
-    () => client.query<{ severity: Severity; c: string }>(
-      `select a.severity, count(*) as c from ${SUBTREE} where a.detected_at >= $2 and a.detected_at < $3 group by a.severity`, p),
-    () => client.query<{ c: string }>(`select count(*) as c from ${SUBTREE} where a.resolved_at >= $2 and a.resolved_at < $3`, p),
-    () => client.query<{ c: string }>(
-      `select count(*) as c from ${SUBTREE} where a.detected_at < $2 and (a.resolved_at is null or a.resolved_at >= $2)`, [rootId, period.to]),
-    () => client.query<{ mtta: string | null; mttr: string | null }>(
-      `select avg(extract(epoch from a.acknowledged_at - a.detected_at) / 60) filter (where a.acknowledged_at >= a.detected_at) as mtta,
-              avg(extract(epoch from a.resolved_at - a.detected_at) / 60) filter (where a.resolved_at >= a.detected_at) as mttr
-         from ${SUBTREE} where a.detected_at >= $2 and a.detected_at < $3`, p),
-    () => client.query<{ b: string; severity: Severity; c: string }>(
-      `select to_char(date_trunc('${bucket}', a.detected_at at time zone 'UTC'), 'YYYY-MM-DD') as b, a.severity, count(*) as c
-         from ${SUBTREE} where a.detected_at >= $2 and a.detected_at < $3 group by 1, 2 order by 1`, p),
-    () => client.query<{ title: string; severity: string; c: string }>(
-      `select a.title, (array_agg(a.severity order by array_position(array['critical','high','medium','low','info'], a.severity)))[1] as severity, count(*) as c
-         from ${SUBTREE} where a.detected_at >= $2 and a.detected_at < $3 group by a.title order by c desc, a.title limit 10`, p),
-    () => client.query<{ status: string; c: string }>(
-      `select a.status, count(*) as c from ${SUBTREE} where a.detected_at >= $2 and a.detected_at < $3 group by a.status order by c desc, a.status`, p),
-    () => topBy(client, "coalesce(a.rule_name, '(no rule)')", p),
-    () => topBy(client, "a.source", p),
-    () => topBy(client, "coalesce(a.hostname, '(no host)')", p),
+    () => client.query<{ severity: Severity; c: string }>(sql.detected, p),
+    () => client.query<{ c: string }>(sql.closed, p),
+    () => client.query<{ c: string }>(sql.openAtEnd, [rootId, period.to]),
+    () => client.query<{ mtta: string | null; mttr: string | null }>(sql.times, p),
+    () => client.query<{ b: string; severity: Severity; c: string }>(sql.trend, p),
+    () => client.query<{ title: string; severity: string; c: string }>(sql.topAlerts, p),
+    () => client.query<{ status: string; c: string }>(sql.byStatus, p),
+    () => named(client, sql.top("coalesce(a.rule_name, '(no rule)')"), p),
+    () => named(client, sql.top("a.source"), p),
+    () => named(client, sql.top("coalesce(a.hostname, '(no host)')"), p),
   ] as const);
 
   const detected = { ...zeros(), total: 0 };
@@ -113,10 +166,7 @@ export async function computeFigures(
   }
 
   const slaRows = await client.query<{ severity: Severity; total: string; ack_met: string; resolve_met: string }>(
-    `select a.severity, count(*) as total,
-            count(*) filter (where a.acknowledged_at is not null and a.acknowledged_at - a.detected_at <= make_interval(mins => (($4::jsonb -> a.severity) ->> 'ack')::int)) as ack_met,
-            count(*) filter (where a.resolved_at is not null and a.resolved_at - a.detected_at <= make_interval(mins => (($4::jsonb -> a.severity) ->> 'resolve')::int)) as resolve_met
-       from ${SUBTREE} where a.detected_at >= $2 and a.detected_at < $3 and a.severity = any ($5::text[]) group by a.severity`,
+    sql.sla,
     [...p, JSON.stringify(Object.fromEntries(Object.entries(opts.sla).map(([s, t]) => [s, { ack: t.ackMinutes, resolve: t.resolveMinutes }]))), Object.keys(opts.sla)],
   );
   const slaBy = new Map(slaRows.rows.map((r) => [r.severity, r]));
@@ -127,37 +177,16 @@ export async function computeFigures(
   });
 
   const [assets, crit, kinds, collectors, health, changes, backlog, oldest, usage] = await inOrder([
-    () => client.query<{ total: string; seen: string; with_alerts: string }>(
-      `select count(*) as total, count(*) filter (where s.last_seen_at >= $2 and s.last_seen_at < $3) as seen,
-              count(*) filter (where exists (select 1 from public.alerts a where a.tenant_id = s.tenant_id and a.asset_id = s.id
-                                                and a.detected_at >= $2 and a.detected_at < $3)) as with_alerts
-         from public.assets s join public.tenants t on t.id = s.tenant_id join public.tenants r on r.id = $1 and t.path operator(extensions.<@) r.path`, p),
-    () => groupAssets(client, "s.criticality", rootId),
-    () => groupAssets(client, "s.kind", rootId),
-    () => client.query<{ name: string; tenant: string; version: string | null; last_heartbeat_at: Date; last_error: string | null }>(
-      `select c.name, t.name as tenant, c.version, c.last_heartbeat_at, c.last_error
-         from public.collectors c join public.tenants t on t.id = c.tenant_id join public.tenants r on r.id = $1 and t.path operator(extensions.<@) r.path
-        order by c.last_heartbeat_at, c.name limit 50`, [rootId]),
-    () => client.query<{ tenant: string; state: string; since: Date }>(
-      `select t.name as tenant, h.state, h.since
-         from public.tenant_health h join public.tenants t on t.id = h.tenant_id join public.tenants r on r.id = $1 and t.path operator(extensions.<@) r.path
-        order by array_position(array['down','degraded','healthy'], h.state), t.name limit 50`, [rootId]),
-    () => client.query<{ c: string }>(
-      `select count(*) as c from public.tenant_health_transitions h join public.tenants t on t.id = h.tenant_id
-         join public.tenants r on r.id = $1 and t.path operator(extensions.<@) r.path where h.occurred_at >= $2 and h.occurred_at < $3`, p),
-    () => client.query<{ severity: Severity; a: string; b: string; c: string; d: string }>(
-      `select a.severity,
-              count(*) filter (where a.detected_at > $2::timestamptz - interval '1 day') as a,
-              count(*) filter (where a.detected_at <= $2::timestamptz - interval '1 day' and a.detected_at > $2::timestamptz - interval '7 days') as b,
-              count(*) filter (where a.detected_at <= $2::timestamptz - interval '7 days' and a.detected_at > $2::timestamptz - interval '30 days') as c,
-              count(*) filter (where a.detected_at <= $2::timestamptz - interval '30 days') as d
-         from ${SUBTREE} where a.status in ('new', 'acknowledged', 'in_progress') group by a.severity`, [rootId, now]),
-    () => client.query<{ title: string; severity: string; status: string; detected_at: Date; tenant: string }>(
-      `select a.title, a.severity, a.status, a.detected_at, t.name as tenant
-         from ${SUBTREE} where a.status in ('new', 'acknowledged', 'in_progress') order by a.detected_at, a.id limit 10`, [rootId]),
+    () => client.query<{ total: string; seen: string; with_alerts: string }>(sql.assets, p),
+    () => named(client, sql.assetsBy("s.criticality"), [rootId]),
+    () => named(client, sql.assetsBy("s.kind"), [rootId]),
+    () => client.query<{ name: string; tenant: string; version: string | null; last_heartbeat_at: Date; last_error: string | null }>(sql.collectors, [rootId]),
+    () => client.query<{ tenant: string; state: string; since: Date }>(sql.health, [rootId]),
+    () => client.query<{ c: string }>(sql.healthChanges, p),
+    () => client.query<{ severity: Severity; a: string; b: string; c: string; d: string }>(sql.backlog, [rootId, now]),
+    () => client.query<{ title: string; severity: string; status: string; detected_at: Date; tenant: string }>(sql.oldestOpen, [rootId]),
     () => opts.includeUsage
-      ? client.query<{ metric: UsageMetric; total: string; peak: string }>(
-          `select metric, sum(quantity) as total, max(quantity) as peak from usage.subtree_daily(array[$1::uuid], $2, $3) group by metric`, p)
+      ? client.query<{ metric: UsageMetric; total: string; peak: string }>(sql.usage, p)
       : Promise.resolve(null),
   ] as const);
 
@@ -207,19 +236,8 @@ export async function computeFigures(
   };
 }
 
-async function topBy(client: Client, expr: string, p: unknown[]): Promise<{ name: string; count: number }[]> {
-  const { rows } = await client.query<{ name: string; c: string }>(
-    `select ${expr} as name, count(*) as c from ${SUBTREE} where a.detected_at >= $2 and a.detected_at < $3 group by 1 order by c desc, 1 limit 10`,
-    p,
-  );
-  return rows.map((r) => ({ name: r.name, count: n(r.c) }));
-}
-
-async function groupAssets(client: Client, expr: string, rootId: string): Promise<{ name: string; count: number }[]> {
-  const { rows } = await client.query<{ name: string; c: string }>(
-    `select ${expr} as name, count(*) as c from public.assets s join public.tenants t on t.id = s.tenant_id
-       join public.tenants r on r.id = $1 and t.path operator(extensions.<@) r.path group by 1 order by c desc, 1`,
-    [rootId],
-  );
+/** A statement's `name`/`c` rows as counts (the top lists, the asset groups). */
+async function named(client: Client, statement: string, params: unknown[]): Promise<{ name: string; count: number }[]> {
+  const { rows } = await client.query<{ name: string; c: string }>(statement, params);
   return rows.map((r) => ({ name: r.name, count: n(r.c) }));
 }

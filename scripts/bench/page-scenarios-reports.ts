@@ -4,13 +4,13 @@
 //       PDP allowed (as the page passes them), so they are the same on both sides.
 //   14  one customer's report figures over 30 days (lib/reports/figures.ts computeFigures), as its admin:
 //       the period summary, trend, top lists, SLA, assets, collectors, health and backlog statements. The
-//       SQL is figures.ts' own (copied; the app check proves it returns what computeFigures returns), the
-//       owner side with `a.tenant_id = any(...)` (or s./c./h.) added. The usage section is left out (the
-//       usage pages' scenarios 17 and 18 time usage.subtree_daily).
+//       SQL is figures.ts' own (figureStatements; the app check proves it returns what computeFigures returns),
+//       the owner side with `a.tenant_id = any(...)` (or s./c./h.) added. The usage section and the count of
+//       health changes are left out (the usage pages' scenarios 17 and 18 time usage.subtree_daily).
 // The generator makes no reports: 1-4 per customer and site (PDF and CSV, ready or failed, over the
 // last 90 days) and a weekly or monthly schedule for a fifth of the customers are inserted here.
 import { loadReportsPage } from "@/lib/reports/page-data";
-import { computeFigures, SEVERITIES } from "@/lib/reports/figures";
+import { computeFigures, figureStatements, SEVERITIES } from "@/lib/reports/figures";
 import { NEWEST_REPORTS_SQL, SCHEDULES_SQL } from "@/lib/reports/store";
 import { withTenant } from "@/lib/db/with-tenant";
 import { slaTargets } from "@/lib/settings/read";
@@ -91,15 +91,6 @@ export async function reportScenarios(setup: PageSetup): Promise<Scenario[]> {
 }
 
 // ------------------------------------------------------------- report figures
-/** figures.ts' SUBTREE; `f` is the owner's extra tenant predicate (with its trailing "and"). */
-const SUBTREE = `public.alerts a join public.tenants t on t.id = a.tenant_id
-  join public.tenants r on r.id = $1 and t.path operator(extensions.<@) r.path`;
-const SUB_OF = (alias: string, table: string) => `${table} ${alias} join public.tenants t on t.id = ${alias}.tenant_id join public.tenants r on r.id = $1 and t.path operator(extensions.<@) r.path`;
-
-type Build = (f: (alias: string) => string) => string;
-/** " where <the owner's predicate> true" on the owner side, nothing on the RLS side (figures.ts has no where there). */
-const onlyOwner = (f: (alias: string) => string, alias: string) => (f(alias) ? ` where ${f(alias)}true` : "");
-
 async function figuresScenario({ ctx }: PageSetup): Promise<Scenario> {
   const root = ctx.customerId;
   const now = new Date();
@@ -108,52 +99,33 @@ async function figuresScenario({ ctx }: PageSetup): Promise<Scenario> {
   const sla = await withTenant(ctx.customerAdmin, (tx) => slaTargets(tx, root));
   const slaJson = JSON.stringify(Object.fromEntries(Object.entries(sla).map(([s, t]) => [s, { ack: t.ackMinutes, resolve: t.resolveMinutes }])));
   const p = [root, period.from, period.to];
-  const inPeriod = `a.detected_at >= $2 and a.detected_at < $3`;
-  const top = (expr: string): Build => (f) => `select ${expr} as name, count(*) as c from ${SUBTREE} where ${f("a")}${inPeriod} group by 1 order by c desc, 1 limit 10`;
-  const group = (expr: string): Build => (f) => `select ${expr} as name, count(*) as c from ${SUB_OF("s", "public.assets")}${onlyOwner(f, "s")} group by 1 order by c desc, 1`;
-  const parts: Array<[string, Build, unknown[]]> = [
-    ["detected by severity", (f) => `select a.severity, count(*) as c from ${SUBTREE} where ${f("a")}${inPeriod} group by a.severity`, p],
-    ["closed", (f) => `select count(*) as c from ${SUBTREE} where ${f("a")}a.resolved_at >= $2 and a.resolved_at < $3`, p],
-    ["open at end", (f) => `select count(*) as c from ${SUBTREE} where ${f("a")}a.detected_at < $2 and (a.resolved_at is null or a.resolved_at >= $2)`, [root, period.to]],
-    ["mtta/mttr", (f) => `select avg(extract(epoch from a.acknowledged_at - a.detected_at) / 60) filter (where a.acknowledged_at >= a.detected_at) as mtta,
-              avg(extract(epoch from a.resolved_at - a.detected_at) / 60) filter (where a.resolved_at >= a.detected_at) as mttr
-         from ${SUBTREE} where ${f("a")}${inPeriod}`, p],
-    ["trend", (f) => `select to_char(date_trunc('day', a.detected_at at time zone 'UTC'), 'YYYY-MM-DD') as b, a.severity, count(*) as c
-         from ${SUBTREE} where ${f("a")}${inPeriod} group by 1, 2 order by 1`, p],
-    ["top alerts", (f) => `select a.title, (array_agg(a.severity order by array_position(array['critical','high','medium','low','info'], a.severity)))[1] as severity, count(*) as c
-         from ${SUBTREE} where ${f("a")}${inPeriod} group by a.title order by c desc, a.title limit 10`, p],
-    ["by status", (f) => `select a.status, count(*) as c from ${SUBTREE} where ${f("a")}${inPeriod} group by a.status order by c desc, a.status`, p],
-    ["top rules", top("coalesce(a.rule_name, '(no rule)')"), p],
-    ["top sources", top("a.source"), p],
-    ["top hosts", top("coalesce(a.hostname, '(no host)')"), p],
-    ["sla", (f) => `select a.severity, count(*) as total,
-            count(*) filter (where a.acknowledged_at is not null and a.acknowledged_at - a.detected_at <= make_interval(mins => (($4::jsonb -> a.severity) ->> 'ack')::int)) as ack_met,
-            count(*) filter (where a.resolved_at is not null and a.resolved_at - a.detected_at <= make_interval(mins => (($4::jsonb -> a.severity) ->> 'resolve')::int)) as resolve_met
-       from ${SUBTREE} where ${f("a")}${inPeriod} and a.severity = any ($5::text[]) group by a.severity`, [...p, slaJson, Object.keys(sla)]],
-    ["assets", (f) => `select count(*) as total, count(*) filter (where s.last_seen_at >= $2 and s.last_seen_at < $3) as seen,
-              count(*) filter (where exists (select 1 from public.alerts a where a.tenant_id = s.tenant_id and a.asset_id = s.id
-                                                and a.detected_at >= $2 and a.detected_at < $3)) as with_alerts
-         from ${SUB_OF("s", "public.assets")}${onlyOwner(f, "s")}`, p],
-    ["assets by criticality", group("s.criticality"), [root]],
-    ["assets by kind", group("s.kind"), [root]],
-    ["collectors", (f) => `select c.name, t.name as tenant, c.version, c.last_heartbeat_at, c.last_error
-         from ${SUB_OF("c", "public.collectors")}${onlyOwner(f, "c")}
-        order by c.last_heartbeat_at, c.name limit 50`, [root]],
-    ["health", (f) => `select t.name as tenant, h.state, h.since
-         from ${SUB_OF("h", "public.tenant_health")}${onlyOwner(f, "h")}
-        order by array_position(array['down','degraded','healthy'], h.state), t.name limit 50`, [root]],
-    ["backlog", (f) => `select a.severity,
-              count(*) filter (where a.detected_at > $2::timestamptz - interval '1 day') as a,
-              count(*) filter (where a.detected_at <= $2::timestamptz - interval '1 day' and a.detected_at > $2::timestamptz - interval '7 days') as b,
-              count(*) filter (where a.detected_at <= $2::timestamptz - interval '7 days' and a.detected_at > $2::timestamptz - interval '30 days') as c,
-              count(*) filter (where a.detected_at <= $2::timestamptz - interval '30 days') as d
-         from ${SUBTREE} where ${f("a")}a.status in ('new', 'acknowledged', 'in_progress') group by a.severity`, [root, now]],
-    ["oldest open", (f) => `select a.title, a.severity, a.status, a.detected_at, t.name as tenant
-         from ${SUBTREE} where ${f("a")}a.status in ('new', 'acknowledged', 'in_progress') order by a.detected_at, a.id limit 10`, [root]],
+  // computeFigures' own statements (lib/reports/figures.ts figureStatements), in its order; the owner's
+  // side adds `<alias>.tenant_id = any ($n::uuid[]) and ` first in each where, $n after the statement's own parameters.
+  const slaParams = [...p, slaJson, Object.keys(sla)];
+  const parts: Array<[string, (s: ReturnType<typeof figureStatements>) => string, unknown[]]> = [
+    ["detected by severity", (s) => s.detected, p],
+    ["closed", (s) => s.closed, p],
+    ["open at end", (s) => s.openAtEnd, [root, period.to]],
+    ["mtta/mttr", (s) => s.times, p],
+    ["trend", (s) => s.trend, p],
+    ["top alerts", (s) => s.topAlerts, p],
+    ["by status", (s) => s.byStatus, p],
+    ["top rules", (s) => s.top("coalesce(a.rule_name, '(no rule)')"), p],
+    ["top sources", (s) => s.top("a.source"), p],
+    ["top hosts", (s) => s.top("coalesce(a.hostname, '(no host)')"), p],
+    ["sla", (s) => s.sla, slaParams],
+    ["assets", (s) => s.assets, p],
+    ["assets by criticality", (s) => s.assetsBy("s.criticality"), [root]],
+    ["assets by kind", (s) => s.assetsBy("s.kind"), [root]],
+    ["collectors", (s) => s.collectors, [root]],
+    ["health", (s) => s.health, [root]],
+    ["backlog", (s) => s.backlog, [root, now]],
+    ["oldest open", (s) => s.oldestOpen, [root]],
   ];
-  const rls: Statement[] = parts.map(([label, build, params]) => stmt(label, build(() => ""), params));
-  const baseline: Statement[] = parts.map(([label, build, params]) =>
-    stmt(label, build((alias) => `${alias}.tenant_id = any ($${params.length + 1}::uuid[]) and `), [...params, ctx.customerTenantIds]),
+  const app = figureStatements("day");
+  const rls: Statement[] = parts.map(([label, pick, params]) => stmt(label, pick(app), params));
+  const baseline: Statement[] = parts.map(([label, pick, params]) =>
+    stmt(label, pick(figureStatements("day", (alias) => `${alias}.tenant_id = any ($${params.length + 1}::uuid[]) and `)), [...params, ctx.customerTenantIds]),
   );
   const num = (v: unknown) => Number(v ?? 0);
   const mins = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
@@ -213,7 +185,7 @@ async function figuresScenario({ ctx }: PageSetup): Promise<Scenario> {
       };
     },
     explain: true,
-    note: "computeFigures' SQL, copied from lib/reports/figures.ts (the app check compares every figure); the usage section is in 17/18",
+    note: "computeFigures' SQL from lib/reports/figures.ts figureStatements (the app check compares every figure); the usage section is in 17/18",
   };
 }
 
