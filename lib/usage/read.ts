@@ -33,9 +33,15 @@ const emptyValues = () => Object.fromEntries(USAGE_METRICS.map((m) => [m, 0])) a
 /** The first instant of `now`'s UTC month. */
 export const monthStart = (now: Date): Date => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
 
-/** subtreeTotals' statement: $1 the roots, [$2, $3) the days (exported for scripts/bench). */
-export const SUBTREE_TOTALS_SQL = `select root_id, metric, sum(quantity) as total, max(quantity) as peak, (array_agg(quantity order by day desc))[1] as latest
-       from usage.subtree_daily($1::uuid[], $2, $3)
+/**
+ * subtreeTotals' statement: $1 the roots, [$2, $3) the days (exported for scripts/bench). `latest` is
+ * the quantity of the last day with a row (one row per root, day and metric), found with one window
+ * over the sorted rows rather than an ordered aggregate per group (a sort per root and metric: 21 ms
+ * of the console's 1,000 customers' month, npm run bench -- --only=18).
+ */
+export const SUBTREE_TOTALS_SQL = `select root_id, metric, sum(quantity) as total, max(quantity) as peak, sum(quantity) filter (where day = last_day) as latest
+       from (select s.root_id, s.day, s.metric, s.quantity, max(s.day) over (partition by s.root_id, s.metric) as last_day
+               from usage.subtree_daily($1::uuid[], $2, $3) s) d
       group by root_id, metric`;
 
 /** subtreeDays' statement: $1 the root, [$2, $3) the days (exported for scripts/bench). */

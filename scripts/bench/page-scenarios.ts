@@ -201,6 +201,10 @@ const OWNER_SUBTREE_DAILY = `(select r.id as root_id, d.period_start as day, d.m
       join public.usage_rollups d on d.tenant_id = t.id and d.grain = 'day'
      where r.id = any ($1::uuid[]) and d.period_start >= $2 and d.period_start < $3 and d.tenant_id = any ($4::uuid[])
      group by r.id, d.period_start, d.metric) s`;
+/** lib/usage/read.ts SUBTREE_TOTALS_SQL over OWNER_SUBTREE_DAILY. */
+const OWNER_SUBTREE_TOTALS = `select root_id, metric, sum(quantity) as total, max(quantity) as peak, sum(quantity) filter (where day = last_day) as latest
+       from (select s.root_id, s.day, s.metric, s.quantity, max(s.day) over (partition by s.root_id, s.metric) as last_day from ${OWNER_SUBTREE_DAILY}) d
+      group by root_id, metric`;
 
 async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Promise<Scenario[]> {
   // 36 days of daily rollups (this month and the 30 days the page charts) per customer and site, six metrics,
@@ -231,7 +235,7 @@ async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Pr
       stmt("tenant", `${tenantSql} and id = any ($2::uuid[])`, [customerSlug, ctx.customerTenantIds]),
       stmt(
         "month totals",
-        `select root_id, metric, sum(quantity) as total, max(quantity) as peak, (array_agg(quantity order by day desc))[1] as latest from ${OWNER_SUBTREE_DAILY} group by root_id, metric`,
+        OWNER_SUBTREE_TOTALS,
         [[ctx.customerId], month, tomorrow, ctx.customerTenantIds],
       ),
       stmt("30 days", `select day, metric, quantity from ${OWNER_SUBTREE_DAILY}`, [[ctx.customerId], since, tomorrow, ctx.customerTenantIds]),
@@ -267,7 +271,7 @@ async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Pr
       stmt("customers", swap(listSql, " order by name", " and id = any ($1::uuid[]) order by name"), [customerIds]),
       stmt(
         "month totals",
-        `select root_id, metric, sum(quantity) as total, max(quantity) as peak, (array_agg(quantity order by day desc))[1] as latest from ${OWNER_SUBTREE_DAILY} group by root_id, metric`,
+        OWNER_SUBTREE_TOTALS,
         [customers.map((c) => c.id), month, tomorrow, ctx.msspTenantIds],
       ),
     ],
