@@ -22,6 +22,7 @@ import { authenticate } from "./credentials";
 import { recordAuthEvent } from "./events";
 import { consumeHandoff } from "./handoff";
 import { jwtCallback } from "./jwt-callback";
+import { decodeJwt, encodeJwt } from "./jwt-codec";
 import { revokeSession, sessionLifetime } from "./sessions";
 
 // next-auth ships CommonJS: Next's bundler hands over its default export, while
@@ -34,7 +35,8 @@ const production = process.env.NODE_ENV === "production";
 
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: sessionLifetime().maxAgeSeconds },
-  jwt: { maxAge: sessionLifetime().maxAgeSeconds },
+  // next-auth's own token format, with the HKDF-derived key kept per secret (lib/auth/jwt-codec.ts).
+  jwt: { maxAge: sessionLifetime().maxAgeSeconds, encode: encodeJwt, decode: decodeJwt },
   // Production: __Host- names, Secure, Path=/, no Domain (lib/auth/cookies.ts).
   useSecureCookies: production,
   cookies: authCookies({ secure: production }),
