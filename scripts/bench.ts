@@ -70,6 +70,7 @@ import { runHttpIngestBench } from "./bench/ingest-http";
 import { runTriageBench } from "./bench/triage";
 import { runConfigBench } from "./bench/config";
 import { runVaultBench } from "./bench/vault";
+import { snapshotIndexScans, unusedIndexLines } from "./bench/index-usage";
 
 const started = performance.now();
 const printPlans = process.argv.includes("--plans");
@@ -277,6 +278,8 @@ async function main() {
     await owner.end();
   }
   const setupSeconds = (performance.now() - setupStarted) / 1000;
+  // Index scans from here on are the parts' work (scripts/bench/index-usage.ts).
+  const indexScansBefore = await snapshotIndexScans(db.url);
   console.log(
     `Setup: ${setupSeconds.toFixed(1)} s (server start + migrate + generate). ` +
       `${fmtCount(data.tenants)} tenants (${fmtCount(data.sites)} sites), ${fmtCount(data.alerts)} alerts, ${fmtCount(data.assets)} assets, ` +
@@ -648,6 +651,10 @@ async function main() {
     console.log(`\nLifecycle (issue 8):`);
     for (const line of lifecycleLines) console.log(`  ${line}`);
   }
+  // The pools' backends flush their scan counts when they exit.
+  await closePool();
+  console.log(`\nIndexes (pg_stat_user_indexes over this run; docs/performance-indexes.md says why each one not scanned is kept):`);
+  for (const line of await unusedIndexLines(db.url, indexScansBefore)) console.log(`  ${line}`);
   console.log(`\nSetup ${setupSeconds.toFixed(1)} s; total ${secs(started)} s.`);
   if (keep) {
     console.log(`\n--keep: Postgres stays up at ${db.url} until Ctrl-C (data is deleted on exit).`);

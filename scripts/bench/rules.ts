@@ -68,6 +68,13 @@ async function seedRules(owner: pg.Client, input: RulesBenchInput, perTenant: nu
   for (const [g, definition] of matching) {
     await owner.query(`update public.workflow_rules set definition = $3 where tenant_id = $1 and name = $2`, [input.site.id, `bench rule ${g}`, definition]);
   }
+  // Workflows on for the site whatever an earlier part set above it (the config part turns
+  // features.workflows off at the MSSP to vary the settings; the engine would then match nothing).
+  await owner.query(
+    `insert into public.tenant_settings (tenant_id, key, value) values ($1, 'features.workflows', 'true'::jsonb)
+     on conflict (tenant_id, key) do update set value = excluded.value`,
+    [input.site.id],
+  );
   await owner.query(`analyze public.workflow_rules`);
   return { tenants, rules: rowCount ?? 0, channelId };
 }

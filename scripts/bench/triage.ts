@@ -97,7 +97,9 @@ export async function runTriageBench(input: TriageBenchInput): Promise<string[]>
         )
       ).rows,
     );
-    if (picked.length < 50) throw new Error("triage bench: fewer than 50 new alerts in the customer");
+    // A small run (BENCH_ALERTS well under the issue's 2M) can leave the customer fewer than 50 new
+    // alerts: the bulk case then takes those there are and says how many.
+    if (picked.length === 0) throw new Error("triage bench: no new alert in the customer to acknowledge");
     const [one] = picked;
     const acknowledgeRls = async () => {
       let ms = 0;
@@ -143,7 +145,7 @@ export async function runTriageBench(input: TriageBenchInput): Promise<string[]>
         }),
       );
     }
-    const bulkLine = `bulk acknowledge of 50 alerts (one transaction, per-alert savepoints, PDP per tenant, rolled back): ${stats(bulkTimes)}`;
+    const bulkLine = `bulk acknowledge of ${picked.length} alerts (one transaction, per-alert savepoints, PDP per tenant, rolled back): ${stats(bulkTimes)}`;
     input.log(`  ${bulkLine}`);
     lines.push(bulkLine);
   } finally {
