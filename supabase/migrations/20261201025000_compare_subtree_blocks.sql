@@ -191,12 +191,16 @@ create function analytics.blocks_prune_sql(src text) returns text
     $q$, src)
   $f$;
 
+-- An upsert of subtree rows fires both the insert and the update trigger, often one of them with no
+-- rows: that one stops at a look at its transition table.
 create function analytics.subtree_rollups_inserted() returns trigger
   language plpgsql security definer
   set search_path = ''
   as $$
 begin
-  execute analytics.blocks_delta_sql('(select 1 as s, n.* from new_rows n)');
+  if exists (select 1 from new_rows) then
+    execute analytics.blocks_delta_sql('(select 1 as s, n.* from new_rows n)');
+  end if;
   return null;
 end
 $$;
@@ -208,8 +212,18 @@ create function analytics.subtree_rollups_updated() returns trigger
 declare
   src constant text := '(select -1 as s, o.* from old_rows o union all select 1, n.* from new_rows n)';
 begin
+  if not exists (select 1 from new_rows) then
+    return null;
+  end if;
   execute analytics.blocks_delta_sql(src);
-  execute analytics.blocks_prune_sql(src);
+  -- Counts are never negative, so a block is all-zero only when every row of its days is: a block
+  -- can only have been brought to zero here if an updated row is zero in what the blocks sum (an
+  -- ingest only adds, and pays for no prune).
+  if exists (select 1 from new_rows n
+              where (n.created, n.acknowledged, n.tta_ms_sum, n.closed, n.ttr_count, n.ttr_ms_sum, n.ack_breaches, n.resolve_breaches)
+                    = (0, 0, 0, 0, 0, 0, 0, 0)) then
+    execute analytics.blocks_prune_sql(src);
+  end if;
   return null;
 end
 $$;
