@@ -173,7 +173,7 @@ describe("triage through the server actions, as each role across tenants (RLS + 
       if (c.ok) {
         assert.deepEqual(result, { ok: true, data: undefined, message: "Alert acknowledged." });
         assert.equal((await alertRow(id)).status, "acknowledged");
-        assert.deepEqual(changed.filter((t) => !["public.alert_events", "public.alerts", "public.audit_log", "public.alert_daily_rollups", "public.alert_open_counts", "public.alert_subtree_rollups"].includes(t)), [], "only alerts, their timeline, their rollups (lib/analytics) and the audit trail change");
+        assert.deepEqual(changed.filter((t) => !["public.alert_events", "public.alerts", "public.audit_log", "public.alert_daily_rollups", "public.alert_open_counts", "public.alert_subtree_rollups", "public.alert_subtree_blocks"].includes(t)), [], "only alerts, their timeline, their rollups (lib/analytics) and the audit trail change");
         const [row] = audit;
         assert.deepEqual([audit.length, row.action, row.outcome, row.actor_id, row.tenant_id], [1, "alerts:acknowledge", "success", fx.users[c.user], fx.tenants[c.tenant]]);
         assert.deepEqual(row.details, { from: "new", to: "acknowledged" });
