@@ -38,7 +38,7 @@ test("a wrong secret, a tampered token, junk and an expired token are refused wi
   await assert.rejects(decodeJwt({ token: [parts[0], "", parts[2], flipped.toString("base64url"), parts[4]].join("."), secret }), { name: "JWEDecryptionFailed" });
   await assert.rejects(decodeJwt({ token: "not-a-token", secret }), { name: "JWEInvalid" });
   const otherAlg = Buffer.from(JSON.stringify({ alg: "dir", enc: "A128GCM" })).toString("base64url");
-  await assert.rejects(decodeJwt({ token: [otherAlg, ...parts.slice(1)].join("."), secret }), /JOSENotSupported|dir \+ A256GCM/);
+  await assert.rejects(decodeJwt({ token: [otherAlg, ...parts.slice(1)].join("."), secret }), { name: "JOSEAlgNotAllowed" });
   const expired = await encode({ token, secret, maxAge: -3600 });
   await assert.rejects(decodeJwt({ token: expired, secret }), { name: "JWTExpired" });
   await assert.rejects(decode({ token: await encodeJwt({ token, secret, maxAge: -3600 }), secret }), { name: "JWTExpired" });
