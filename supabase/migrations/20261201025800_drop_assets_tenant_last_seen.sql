@@ -1,0 +1,13 @@
+-- Drop public.assets_tenant_last_seen (tenant_id, last_seen_at desc) (issue 13, point 7: "indexes
+-- chosen from measured plans, unused ones dropped").
+--
+-- Measured: a whole default `npm run bench` at 1,000 customers / 200,000 alerts / 20,000 assets (every
+-- part: the page queries, triage, ingestion with assets, lifecycle, reports, usage, health) never
+-- scanned it (scripts/bench/index-usage.ts prints the indexes no part scanned).
+-- Read from the code: no statement orders or ranges assets by last_seen_at within a tenant. The API's
+-- asset list pages by (hostname, id) (assets_tenant_id_hostname_key), ingestion finds assets by
+-- external id or host name (their unique indexes), and the report's asset figure counts every asset of
+-- the tenant with a filter on last_seen_at, which the primary key's (tenant_id) prefix serves as well.
+-- What it cost: every asset upsert from ingestion moves last_seen_at forward, and an indexed column
+-- that changes keeps the update from being HOT, so each one also wrote this index.
+drop index if exists public.assets_tenant_last_seen;
