@@ -10,10 +10,11 @@
 //                                   purpose usage.meter: the event commits or
 //                                   rolls back with the work it counts
 //   meterIngestedAlerts(tx, …)      the ingestion hook (lib/ingest/alerts.ts)
-//   countApiRequest(db, tenantId)   the gateway hook, in the rate-limit
-//                                   transaction it already runs: one upsert of
-//                                   the tenant's minute counter, which the
-//                                   rollup job turns into events
+//   apiRequestCountSql(tenant, when) the gateway hook: the upsert of the
+//                                   tenant's minute counter, folded into the
+//                                   statement that takes the rate-limit tokens
+//                                   (lib/api/gateway/limits.ts); the rollup job
+//                                   turns closed minutes into events
 import { z } from "zod";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
 import { withServiceRoleIn } from "@/lib/db/service-role";
@@ -93,15 +94,6 @@ export async function meterIngestedAlerts(
   if (createdIds.length === 0) return;
   const first = [...createdIds].sort()[0];
   await recordUsageIn(tx, [{ tenantId, metric: "alerts_ingested", quantity: createdIds.length, key: `alerts:${first}`, source: "api.ingest" }]);
-}
-
-/**
- * The gateway hook: counts one API request for the tenant in its minute
- * (usage.api_request_counts), inside the service-role transaction that took
- * the rate-limit tokens. The rollup job moves closed minutes into events.
- */
-export async function countApiRequest(db: Db, tenantId: string): Promise<void> {
-  await db.$client.query(apiRequestCountSql("$1::uuid", "true"), [tenantId]);
 }
 
 /**
