@@ -6,7 +6,8 @@
 // schemas, the indexes no part of this run scanned. An index on that list is not dropped for that
 // alone: the run does not exercise every path (a foreign key's cascade, an ON CONFLICT arbiter and a
 // uniqueness check use an index without counting a scan), so each one is a question to answer from
-// the code, and the answer is in docs/performance-indexes.md.
+// the code, and the answer is in docs/performance-indexes.md. The load bench (scripts/bench/load.ts)
+// asks the same of its signed-in phases, for the pages' tables.
 //
 // Counts reach the statistics when a backend flushes them: at most once a second while it works and
 // always when it exits. The caller closes its pools first; the snapshot then waits for the flush.
@@ -60,15 +61,23 @@ export async function snapshotIndexScans(url: string): Promise<IndexScanCounts> 
  * Lines for the report: every index of a table with at least `minRows` rows that no part scanned since
  * `before`, largest first, with what it enforces. Call after the pools are closed.
  */
-export async function unusedIndexLines(url: string, before: IndexScanCounts, minRows = 10_000): Promise<string[]> {
+export async function unusedIndexLines(
+  url: string,
+  before: IndexScanCounts,
+  /** Only these tables (schema.table), whatever their size: the load bench's pages' tables. */
+  opts: { minRows?: number; tables?: readonly string[] } = {},
+): Promise<string[]> {
+  const minRows = opts.tables ? 0 : (opts.minRows ?? 10_000);
   // Backends flush their counts within a second of going idle, and at once when they exit.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const rows = await readIndexes(url);
   const used = rows.filter((r) => Number(r.scans) > (before.scans.get(r.name) ?? 0)).length;
   const unused = rows
-    .filter((r) => Number(r.table_rows) >= minRows && Number(r.scans) === (before.scans.get(r.name) ?? 0))
+    .filter((r) => (opts.tables ? opts.tables.includes(r.table) : Number(r.table_rows) >= minRows))
+    .filter((r) => Number(r.scans) === (before.scans.get(r.name) ?? 0))
     .sort((a, b) => Number(b.bytes) - Number(a.bytes));
-  const lines = [`${used} of ${rows.length} indexes scanned by this run; not scanned, on tables of ${minRows.toLocaleString("en-US")}+ rows:`];
+  const where = opts.tables ? `on ${opts.tables.join(", ")}` : `on tables of ${minRows.toLocaleString("en-US")}+ rows`;
+  const lines = [`${used} of ${rows.length} indexes scanned by this run; not scanned, ${where}:`];
   for (const r of unused) {
     const enforces = r.constraint_kind === "p" ? "primary key" : r.constraint_kind === "u" ? "unique constraint" : r.constraint_kind === "x" ? "exclusion constraint" : /^CREATE UNIQUE/.test(r.definition) ? "unique index" : null;
     const mib = (Number(r.bytes) / 1024 / 1024).toFixed(1);

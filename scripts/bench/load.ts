@@ -34,6 +34,7 @@ import http from "node:http";
 import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
+import { snapshotIndexScans, unusedIndexLines } from "./index-usage";
 import { mfaKey, sealTotpSecret } from "@/lib/auth/mfa-crypto";
 import { hashPassword } from "@/lib/auth/password";
 import { base32Decode, totp } from "@/lib/auth/totp";
@@ -44,6 +45,9 @@ import { enableAppLogin } from "../lib/app-role";
 import { startCerbos } from "../lib/cerbos";
 import { prepareDemoDatabase } from "../lib/demo-database";
 import { freePort, startEmbeddedPostgres } from "../lib/embedded-postgres";
+
+// The tables the load mix's pages read, whose indexes it reports on when no request scanned them.
+const LOAD_PAGE_TABLES = ["public.alerts", "public.assets", "public.alert_daily_rollups", "public.alert_open_counts", "public.tenants", "public.memberships"] as const;
 
 const num = (name: string, fallback: number) => {
   const v = process.env[name];
@@ -477,12 +481,7 @@ export async function runLoadBench(opts: { benchDir: string }) {
 
     await requestPathProfile(port, db.url, pdp.url, tenantSessions[0], opts.benchDir);
     // Index usage counted from here (the phases), not the seed's.
-    {
-      const c = new pg.Client({ connectionString: db.url });
-      await c.connect();
-      await c.query("select pg_stat_reset()");
-      await c.end();
-    }
+    const indexScansBefore = await snapshotIndexScans(db.url);
 
     results.push(
       await phase("signin (signed out, tenant hosts)", port, SHORT_SECONDS, () => {
@@ -540,20 +539,12 @@ export async function runLoadBench(opts: { benchDir: string }) {
       `tenant /alerts signed in vs the same page without auth and RLS: ${(alerts.rps / baseline.rps).toFixed(2)}× the throughput, ` +
         `p50 ${alerts.p50} vs ${baseline.p50} ms (the baseline skips the shell's layout, the PDP and the triage controls' reads)`,
     );
-    // Indexes no page used in the phases (pg_stat_user_indexes, reset before them): candidates to drop,
+    // Indexes no page used in the phases (scripts/bench/index-usage.ts): candidates to drop,
     // to be checked against the pages this mix does not open before dropping any.
     try {
-      const c = new pg.Client({ connectionString: db.url });
-      await c.connect();
-      const { rows: unused } = await c.query<{ name: string; size: string }>(
-        `select s.schemaname || '.' || s.indexrelname as name, pg_size_pretty(pg_relation_size(s.indexrelid)) as size
-           from pg_catalog.pg_stat_user_indexes s
-           join pg_catalog.pg_index i on i.indexrelid = s.indexrelid
-          where s.idx_scan = 0 and not i.indisprimary and not i.indisunique and s.relname in ('alerts', 'assets', 'alert_daily_rollups', 'alert_open_counts', 'tenants', 'memberships')
-          order by pg_relation_size(s.indexrelid) desc`,
-      );
-      await c.end();
-      console.log(`indexes on the pages' tables no request used in this run: ${unused.map((u) => `${u.name} (${u.size})`).join(", ") || "none"}`);
+      const lines = await unusedIndexLines(db.url, indexScansBefore, { tables: LOAD_PAGE_TABLES });
+      console.log(`indexes on the pages' tables no request used in this run:`);
+      for (const line of lines) console.log(`  ${line}`);
     } catch (error) {
       console.log(`(index usage not read: ${(error as Error).message})`);
     }
