@@ -16,6 +16,8 @@ const HELPERS = [
   "tenancy.frozen_tenant_ids()",
   "tenancy.caller_admin_rank_on(uuid)",
   "tenancy.user_is_visible(uuid)",
+  "tenancy.caller_paths(text[])",
+  "tenancy.tenants_within(extensions.ltree[],extensions.ltree[])",
   "settings.effective(uuid[])",
   "settings.resolve(uuid[])",
   "settings.value_of(uuid,text)",
