@@ -239,19 +239,34 @@ export function scopeSeries(metrics: readonly TenantMetrics[], from: string, to:
 
 const ROLLUP_COLUMNS = `day, severity, created, acknowledged, tta_ms_sum, closed, false_positives, ttr_count, ttr_ms_sum, ack_breaches, resolve_breaches`;
 
+const SUBTREE_PART = `select ${ROLLUP_COLUMNS} from public.alert_subtree_rollups where tenant_id = any ($4::uuid[]) and day >= $2::date`;
+const DAILY_PART = `select ${ROLLUP_COLUMNS} from public.alert_daily_rollups where tenant_id = any ($1::uuid[]) and day >= $2::date`;
+const seriesOver = (parts: string) => `select case when d.day > $3::date then null else d.day::text end as day, d.severity, ${SUMS}
+            from (${parts}) d
+           group by 1, 2`;
+
 /**
  * scopeSeriesOf's statements. daily: $1 tenants summed from their own daily
  * rows, $2 from, $3 to, $4 subtree roots read whole from
  * alert_subtree_rollups (lib/analytics/cover.ts); open: $1 every tenant.
  */
 export const SCOPE_SERIES_SQL = {
-  daily: `select case when d.day > $3::date then null else d.day::text end as day, d.severity, ${SUMS}
-            from (select ${ROLLUP_COLUMNS} from public.alert_subtree_rollups where tenant_id = any ($4::uuid[]) and day >= $2::date
-                  union all
-                  select ${ROLLUP_COLUMNS} from public.alert_daily_rollups where tenant_id = any ($1::uuid[]) and day >= $2::date) d
-           group by 1, 2`,
+  daily: seriesOver(`${SUBTREE_PART}\n                  union all\n                  ${DAILY_PART}`),
   open: `select c.severity, sum(c.open) as open from public.alert_open_counts c where c.tenant_id = any ($1::uuid[]) group by 1`,
 };
+
+/**
+ * The series statement for a cover: a part with no tenants is left out of the
+ * statement (each part's table policy reads the caller's visible set, ~1.4 ms
+ * for an MSSP admin over 1,600 tenants, even when its own list is empty). The
+ * parameters stay $1-$4 whichever parts remain.
+ */
+export function scopeSeriesStatement(cover: RollupCover, from: string, to: string): { sql: string; params: unknown[] } {
+  const params = [cover.singles, from, to, cover.roots];
+  if (cover.singles.length === 0) return { sql: seriesOver(`${SUBTREE_PART} and $1::uuid[] is not null`), params };
+  if (cover.roots.length === 0) return { sql: seriesOver(`${DAILY_PART} and $4::uuid[] is not null`), params };
+  return { sql: SCOPE_SERIES_SQL.daily, params };
+}
 
 /**
  * The dense day-by-day series of many tenants summed in the database (one
@@ -271,7 +286,8 @@ export async function scopeSeriesOf(
   const scope: TenantMetrics = { tenantId: "scope", daily: [], period: bySeverity(zeroCounts), openNow: bySeverity(() => 0), netAfter: bySeverity(() => 0) };
   if (ids.length > 0) {
     const cover = q.cover ?? { roots: [], singles: ids };
-    const { rows } = await tx.client.query<Row>(SCOPE_SERIES_SQL.daily, [cover.singles, q.from, q.to, cover.roots]);
+    const statement = scopeSeriesStatement(cover, q.from, q.to);
+    const { rows } = await tx.client.query<Row>(statement.sql, statement.params);
     for (const r of rows) {
       const c = countsOf(r);
       if (r.day === null) scope.netAfter[r.severity] += c.created - c.closed;

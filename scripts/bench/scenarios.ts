@@ -13,7 +13,7 @@ import { readableAlertTenants } from "@/lib/alerts/access";
 import type pg from "pg";
 import { ALERT_COUNT_CAP, listAlerts } from "@/lib/alerts/list";
 import { isDeepStrictEqual } from "node:util";
-import { createdByTenant, openNowByTenant, PER_TENANT_SQL, SCOPE_SERIES_SQL, scopeSeriesOf } from "@/lib/analytics/rollups";
+import { createdByTenant, openNowByTenant, PER_TENANT_SQL, scopeSeriesOf, scopeSeriesStatement } from "@/lib/analytics/rollups";
 import type { RollupCover } from "@/lib/analytics/cover";
 import type { Caller } from "@/lib/db/claims";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -271,8 +271,9 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
       const from = day(Date.now() - 89 * 86_400_000);
       const to = day(Date.now());
+      const series = scopeSeriesStatement(ctx.msspCover, from, to);
       const statements = [
-        { label: "series", sql: SCOPE_SERIES_SQL.daily, params: [ctx.msspCover.singles, from, to, ctx.msspCover.roots] },
+        { label: "series", ...series },
         { label: "open per tenant", sql: PER_TENANT_SQL.open, params: [ctx.msspTenantIds] },
         { label: "listed customers' new alerts", sql: PER_TENANT_SQL.created, params: [ctx.listedTenantIds, from, to] },
       ];
@@ -293,7 +294,7 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
           const viaCover = await scopeSeriesOf(tx, { from, to, tenantIds: ctx.msspTenantIds, cover: ctx.msspCover });
           const everyTenant = await scopeSeriesOf(tx, { from, to, tenantIds: ctx.msspTenantIds });
           if (!isDeepStrictEqual(viaCover, everyTenant)) throw new Error("scenario 8: the subtree rollups' series differs from the daily rows' sum");
-          const { rows } = await tx.client.query(SCOPE_SERIES_SQL.daily, [ctx.msspCover.singles, from, to, ctx.msspCover.roots]);
+          const { rows } = await tx.client.query(series.sql, series.params);
           const open = [...(await openNowByTenant(tx, ctx.msspTenantIds))].flatMap(([id, by]) =>
             Object.entries(by).filter(([, n]) => n !== 0).map(([sev, n]) => `${id}/${sev}/${n}`));
           const created = [...(await createdByTenant(tx, ctx.listedTenantIds, from, to))].map(([id, n]) => `${id}/${n}`);
