@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import pg from "pg";
-import { ALERT_COUNT_CAP, listAlerts } from "@/lib/alerts/list";
+import { ALERT_COUNT_CAP, ALERT_SEARCH_COUNT_CAP, listAlerts } from "@/lib/alerts/list";
 import { withTenant } from "@/lib/db/with-tenant";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
@@ -64,4 +64,16 @@ test("a filter that narrows below the cap is exact again", async () => {
   const page = await withTenant(asAdmin("acmeAdmin", "acme"), (tx) => listAlerts(tx.db, { page: 1, q: "bulk alert 77" }, 50));
   assert.equal(page.totalIsLowerBound, false);
   assert.ok(page.total >= 1 && page.total < ALERT_COUNT_CAP, `narrowed count ${page.total}`);
+});
+
+test("a search counts to its own, lower cap, and offers the pages up to it", async () => {
+  const page = await withTenant(asAdmin("acmeAdmin", "acme"), (tx) => listAlerts(tx.db, { page: 1, q: "bulk alert" }, 50));
+  assert.equal(page.total, ALERT_SEARCH_COUNT_CAP);
+  assert.equal(page.totalIsLowerBound, true);
+  assert.equal(page.pageCount, ALERT_SEARCH_COUNT_CAP / 50);
+  const last = await withTenant(asAdmin("acmeAdmin", "acme"), (tx) => listAlerts(tx.db, { page: 10_000, q: "bulk alert" }, 50));
+  assert.equal(last.page, ALERT_SEARCH_COUNT_CAP / 50);
+  assert.equal(last.rows.length, 50);
+  const globex = await withTenant(asAdmin("globexAdmin", "globex"), (tx) => listAlerts(tx.db, { page: 1, q: "bulk alert" }, 50));
+  assert.deepEqual([globex.total, globex.totalIsLowerBound], [300, false], "under the search cap the count is exact");
 });

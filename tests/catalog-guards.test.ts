@@ -123,6 +123,9 @@ allow("alert rollups (lib/analytics): read like alerts (members of the tenant or
 allow("comparison and benchmarks (lib/analytics, migration 20261201016500): asset-count bands (immutable, reads nothing); customers' metrics from the rollups (security invoker: RLS decides what is summed); a customer's own percentile among anonymous peers (security definer, reviewed below)",
   ...["analytics.size_band(assets bigint)", "analytics.customer_metrics(p_customers uuid[], p_from date, p_to date, p_only uuid[])", "analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date)"].map((f) => `function ${f} authenticated EXECUTE`));
 
+allow("the alert list's full-text search through its index (lib/alerts/list.ts, migration 20261201026100): ids and a count of the caller's visible alerts only (security definer, reviewed below); its own schema, not served by PostgREST",
+  "schema search authenticated USAGE", "function search.alert_page(p_q text, p_tenants uuid[], p_severity text, p_statuses text[], p_assignee uuid, p_unassigned boolean, p_group uuid, p_no_group boolean, p_my_groups boolean, p_from timestamp with time zone, p_before timestamp with time zone, p_sort text, p_page integer, p_page_size integer, p_cap integer) authenticated EXECUTE");
+
 // Health monitoring (issue 12 point 3, migration 20261201014500).
 allow("tenant health states and their history (lib/health): read by MSSP staff of an ancestor and the tenant's admins and analysts (policy); written only by the evaluation job (service role health.evaluate)",
   "table public.tenant_health authenticated SELECT", "table public.tenant_health_transitions authenticated SELECT");
@@ -514,6 +517,11 @@ describe("security-definer functions the API roles can call", () => {
     // group's size (nothing below 5), for a customer the caller holds mssp_admin, mssp_analyst or tenant_admin
     // on (tests/analytics-compare.test.ts asks as an analyst, a viewer, another customer and another MSSP).
     "analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date)",
+    // lib/alerts/list.ts: a full-text search's capped count and page of ids, as the owner so the search
+    // index can be used (through RLS it cannot: the match is not leakproof); only alerts of
+    // tenancy.visible_tenant_ids() within the tenants asked, never a row (tests/alert-search.test.ts
+    // compares it with the list through RLS and asks for other tenants' alerts).
+    "search.alert_page(p_q text, p_tenants uuid[], p_severity text, p_statuses text[], p_assignee uuid, p_unassigned boolean, p_group uuid, p_no_group boolean, p_my_groups boolean, p_from timestamp with time zone, p_before timestamp with time zone, p_sort text, p_page integer, p_page_size integer, p_cap integer)",
   ];
   test("anon and authenticated may execute no security-definer function but the reviewed RLS helpers", async () => {
     const rows = await withClient(db.url, async (c) =>

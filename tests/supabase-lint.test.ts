@@ -377,6 +377,9 @@ const EXCEPTIONS = new Map<string, string>([
   // own value, percentile and group size only (nothing for a group below 5), for a customer the caller
   // holds a benchmark role on (tests/analytics-compare.test.ts asks as others and gets nothing).
   ["authenticated_security_definer_function_executable analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date)", "benchmarks: the caller's own percentile among anonymous peers only"],
+  // The alert list's full-text search as the owner, so the search index can be used (through RLS it cannot:
+  // the match is not leakproof): ids and a count of the caller's visible alerts only (tests/alert-search.test.ts).
+  ["authenticated_security_definer_function_executable search.alert_page(p_q text, p_tenants uuid[], p_severity text, p_statuses text[], p_assignee uuid, p_unassigned boolean, p_group uuid, p_no_group boolean, p_my_groups boolean, p_from timestamp with time zone, p_before timestamp with time zone, p_sort text, p_page integer, p_page_size integer, p_cap integer)", "alert search: ids and a count of the caller's visible alerts only"],
   // graphile-worker's own functions, installed and upgraded by graphile-worker after the migrations
   // (lib/jobs/install.ts), so a migration cannot pin them and an upgrade would replace them anyway.
   // Their bodies name every object schema-qualified, they are security invoker (a search_path

@@ -57,6 +57,12 @@ export async function runTriageBench(input: TriageBenchInput): Promise<string[]>
       ["tenant admin, search 'brute force', open, most severe", input.customerAdmin, input.customerTenantIds, parseAlertFilters({ q: "brute force", status: "open", sort: "severity" }).filters],
       ["MSSP admin, search 'powershell', newest", input.msspAdmin, input.msspTenantIds, parseAlertFilters({ q: "powershell" }).filters],
       ["MSSP admin, search 'phishing', last 7 days, oldest", input.msspAdmin, input.msspTenantIds, parseAlertFilters({ q: "phishing", from: new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10), sort: "oldest" }).filters],
+      // A rule name (about 1 in 100 alerts), open critical PowerShell alerts by severity, a word nothing contains:
+      // through RLS the search index cannot be used (the match is not leakproof), so these read every visible
+      // alert unless the search goes through search.alert_page (migration 20261201026100).
+      ["MSSP admin, search 'rule-5', newest", input.msspAdmin, input.msspTenantIds, parseAlertFilters({ q: "rule-5" }).filters],
+      ["MSSP admin, search 'powershell', open critical, most severe", input.msspAdmin, input.msspTenantIds, parseAlertFilters({ q: "powershell", status: "open", severity: "critical", sort: "severity" }).filters],
+      ["MSSP admin, search a word no alert has", input.msspAdmin, input.msspTenantIds, parseAlertFilters({ q: "zyxwvutsrq" }).filters],
     ];
     for (const [label, caller, scope, filters] of lists) {
       const rls = () => withTenant(caller, (tx) => listAlerts(tx.db, filters));
@@ -64,7 +70,7 @@ export async function runTriageBench(input: TriageBenchInput): Promise<string[]>
       const [a, b] = [await rls(), await base()];
       const shape = (p: typeof a) => ({ total: p.total, ids: p.rows.map((r) => r.id) });
       if (!isDeepStrictEqual(shape(a), shape(b))) throw new Error(`triage bench: ${label}: RLS and baseline disagree`);
-      if (a.total === 0) throw new Error(`triage bench: ${label}: no rows; the data is not what the case needs`);
+      if (a.total === 0 && !label.includes("no alert has")) throw new Error(`triage bench: ${label}: no rows; the data is not what the case needs`);
       const m = await measurePair(
         async () => ({ rows: (await rls()).rows.length, queryMs: 0 }),
         async () => ({ rows: (await base()).rows.length, queryMs: 0 }),
