@@ -12,7 +12,7 @@ import { after, before, test } from "node:test";
 import type pg from "pg";
 import { generateKey, parseKey } from "@/lib/api/keys/format";
 import { withTenant } from "@/lib/db/with-tenant";
-import { insertFixtures, USERS, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { CALLER_CASES, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
@@ -75,16 +75,8 @@ async function asClaims<T>(c: pg.ClientBase, userId: string, active: string | nu
 }
 
 test("every caller, with and without an active tenant, gets the rule's answer for every role set, in either order of asking", async () => {
-  const callers: [UserName, TenantSlug | null][] = [
-    ...(Object.keys(USERS) as UserName[]).map((u): [UserName, null] => [u, null]),
-    ["acmeAdmin", "acme-eu"],
-    ["msspAdmin", "acme"],
-    ["msspAdmin", "other-co"],
-    ["twoCustomers", "globex"],
-    ["twoCustomers", "acme"],
-  ];
   await withClient(db.url, async (c) => {
-    for (const [user, activeSlug] of callers) {
+    for (const [user, activeSlug] of CALLER_CASES) {
       const asking = activeSlug ? fx.tenants[activeSlug] : null;
       for (const order of [ROLE_SETS, [...ROLE_SETS].reverse()]) {
         await c.query("begin");

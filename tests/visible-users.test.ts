@@ -12,7 +12,7 @@ import type pg from "pg";
 import { generateKey, parseKey } from "@/lib/api/keys/format";
 import { apiKeyTokenEvent } from "@/lib/db/claims";
 import { withTenant } from "@/lib/db/with-tenant";
-import { insertFixtures, USERS, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { CALLER_CASES, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
@@ -82,14 +82,7 @@ async function newKey(tenant: TenantSlug) {
 }
 
 test("every caller sees exactly the users the rule as written shows: themself and the members of its visible tenants", async () => {
-  const callers: [UserName, TenantSlug | null][] = [
-    ...(Object.keys(USERS) as UserName[]).map((u): [UserName, null] => [u, null]),
-    ["acmeAdmin", "acme-eu"],
-    ["msspAdmin", "acme"],
-    ["msspAdmin", "other-co"],
-    ["twoCustomers", "globex"],
-  ];
-  for (const [user, active] of callers) {
+  for (const [user, active] of CALLER_CASES) {
     const got = await asClaims(fx.users[user], active ? fx.tenants[active] : null, seenAndRule);
     const label = `${user}${active ? ` on ${active}` : ""}`;
     assert.deepEqual(names(got.seen), names(got.rule), label);

@@ -44,6 +44,20 @@ export const USERS = {
 } satisfies Record<string, [TenantSlug, string][]>;
 export type UserName = keyof typeof USERS;
 
+/**
+ * Every fixture user without an active tenant, and the active tenants that narrow (a site of the
+ * user's customer, a customer under the MSSP) or that the claims hook drops (another MSSP's
+ * customer), for tests that compare a rule over every kind of caller.
+ */
+export const CALLER_CASES: [UserName, TenantSlug | null][] = [
+  ...(Object.keys(USERS) as UserName[]).map((u): [UserName, null] => [u, null]),
+  ["acmeAdmin", "acme-eu"],
+  ["msspAdmin", "acme"],
+  ["msspAdmin", "other-co"],
+  ["twoCustomers", "globex"],
+  ["twoCustomers", "acme"],
+];
+
 export interface Fixtures {
   tenants: Record<TenantSlug, string>;
   users: Record<UserName, string>;
