@@ -145,6 +145,9 @@ test("the count stops at the cap plus one; bad arguments are refused with a clea
     const call = (args: string) => client.query(`select matched, page, ids from search.alert_page(${args})`);
     const { rows: [capped] } = await call(`'powershell OR vpn', null, null, null, null, false, null, false, false, null, null, 'newest', 1, 2, 3`);
     assert.equal(capped.matched, 4, "cap 3: counted to 4, the list then says 3+");
+    // A small scope turns bitmap scans off for its own statements only: the rest of the transaction plans as before.
+    const { rows: [after] } = await client.query<{ on: string }>("select current_setting('enable_bitmapscan') as on");
+    assert.equal(after.on, "on");
     const refused: [string, RegExp][] = [
       [`'', null, null, null, null, false, null, false, false, null, null, 'newest', 1, 25, 100`, /1 to 200 characters/],
       [`'vpn', null, null, null, null, false, null, false, false, null, null, 'newest; drop table x', 1, 25, 100`, /unknown sort/],
