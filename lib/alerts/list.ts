@@ -253,8 +253,11 @@ const PAGE_COLUMNS = {
   resolvedAt: alerts.resolvedAt,
 };
 
-type PageRow = { id: string; tenantId: string; title: string; severity: Severity; status: AlertStatus; source: string; hostname: string | null; assignedTo: string | null; assignedGroupTenantId: string | null; assignedGroupId: string | null; detectedAt: Date; createdAt: Date; acknowledgedAt: Date | null; resolvedAt: Date | null };
-type Paged = { pageRows: PageRow[]; total: number; totalIsLowerBound: boolean; page: number; pageCount: number };
+/** A page's rows, ordered as the list sorts; the callers add the filter, limit and offset. */
+const pageRowsWhere = (db: Db, where: SQL | undefined, sort: AlertSort | undefined) =>
+  db.select(PAGE_COLUMNS).from(alerts).where(where).orderBy(...orderFor(sort));
+
+type Paged = { pageRows: Awaited<ReturnType<typeof pageRowsWhere>>; total: number; totalIsLowerBound: boolean; page: number; pageCount: number };
 
 function paging(counted: number, requested: number, pageSize: number, cap: number) {
   const totalIsLowerBound = counted > cap;
@@ -271,10 +274,7 @@ async function listThroughPolicy(db: Db, filters: AlertFilters, pageSize: number
   const capped = db.select({ one: sql<number>`1`.as("one") }).from(alerts).where(condition).limit(cap + 1).as("capped");
   const [{ counted }] = await db.select({ counted: count() }).from(capped);
   const p = paging(counted, filters.page, pageSize, cap);
-  const pageRows = await db.select(PAGE_COLUMNS).from(alerts).where(condition)
-    .orderBy(...orderFor(filters.sort))
-    .limit(pageSize)
-    .offset((p.page - 1) * pageSize);
+  const pageRows = await pageRowsWhere(db, condition, filters.sort).limit(pageSize).offset((p.page - 1) * pageSize);
   return { pageRows, ...p };
 }
 
@@ -306,9 +306,7 @@ async function searchThroughIndex(db: Db, filters: AlertFilters, pageSize: numbe
   const p = paging(found.matched, filters.page, pageSize, ALERT_SEARCH_COUNT_CAP);
   // The page's rows through RLS, in the list's order (the function returns only their ids).
   const pageRows = found.ids.length
-    ? await db.select(PAGE_COLUMNS).from(alerts)
-        .where(and(inArray(alerts.tenantId, [...new Set(found.tenant_ids)]), inArray(alerts.id, found.ids)))
-        .orderBy(...orderFor(filters.sort))
+    ? await pageRowsWhere(db, and(inArray(alerts.tenantId, [...new Set(found.tenant_ids)]), inArray(alerts.id, found.ids)), filters.sort)
     : [];
   return { pageRows, ...p, page: found.page };
 }
