@@ -80,20 +80,20 @@ begin
   if order_by is null then
     raise exception 'search: unknown sort %', p_sort using errcode = '22023';
   end if;
-  if p_severity is not null then conds := conds || ' and a.severity = $4'; end if;
-  if p_statuses is not null then conds := conds || ' and a.status = any ($5)'; end if;
+  if p_severity is not null then conds := conds || ' and a.severity = $3'; end if;
+  if p_statuses is not null then conds := conds || ' and a.status = any ($4)'; end if;
   if p_unassigned then conds := conds || ' and a.assigned_to is null';
-  elsif p_assignee is not null then conds := conds || ' and a.assigned_to = $6';
+  elsif p_assignee is not null then conds := conds || ' and a.assigned_to = $5';
   end if;
   if p_no_group then conds := conds || ' and a.assigned_group_id is null';
   elsif p_my_groups then
     -- The caller's own group memberships (its claims' user, never a parameter).
     conds := conds || ' and (a.assigned_group_tenant_id, a.assigned_group_id) in'
-                   || ' (select m.tenant_id, m.group_id from public.assignee_group_members m where m.user_id = $7)';
-  elsif p_group is not null then conds := conds || ' and a.assigned_group_id = $8';
+                   || ' (select m.tenant_id, m.group_id from public.assignee_group_members m where m.user_id = $6)';
+  elsif p_group is not null then conds := conds || ' and a.assigned_group_id = $7';
   end if;
-  if p_from is not null then conds := conds || ' and a.detected_at >= $9'; end if;
-  if p_before is not null then conds := conds || ' and a.detected_at < $10'; end if;
+  if p_from is not null then conds := conds || ' and a.detected_at >= $8'; end if;
+  if p_before is not null then conds := conds || ' and a.detected_at < $9'; end if;
 
   -- A scope of few alerts (a customer's few thousand) is read faster through the tenants' index, each
   -- alert tested, than through the search index's entry for a common word (measured at 2M alerts: a
@@ -116,9 +116,9 @@ begin
   -- and stop there), with what the list sorts by.
   execute 'select coalesce(array_agg(a.tenant_id), ''{}''), coalesce(array_agg(a.id), ''{}''), coalesce(array_agg(a.detected_at), ''{}''),'
        || ' coalesce(array_agg(a.updated_at), ''{}''), coalesce(array_agg(a.severity), ''{}''), count(*)::int'
-       || ' from (select a.tenant_id, a.id, a.detected_at, a.updated_at, a.severity from public.alerts a where ' || conds || ' limit $11) a'
+       || ' from (select a.tenant_id, a.id, a.detected_at, a.updated_at, a.severity from public.alerts a where ' || conds || ' limit $10) a'
      into m_tenants, m_ids, m_detected, m_updated, m_severities, matched
-    using p_q, searched, null::uuid[], p_severity, p_statuses, p_assignee, auth.uid(),
+    using p_q, searched, p_severity, p_statuses, p_assignee, auth.uid(),
           p_group, p_from, p_before, p_cap + 1;
   pages := greatest(1, ceil(least(matched, p_cap)::numeric / p_page_size)::int);
   page := least(p_page, pages);
@@ -135,16 +135,14 @@ begin
     execute 'select coalesce(array_agg(x.tenant_id order by x.n), ''{}''), coalesce(array_agg(x.id order by x.n), ''{}'') from ('
          || 'select a.tenant_id, a.id, row_number() over (order by ' || order_by || ') as n'
          || ' from public.alerts a where ' || conds
-         || ' order by ' || order_by || ' limit $11 offset $12) x'
+         || ' order by ' || order_by || ' limit $10 offset $11) x'
        into tenant_ids, ids
-      using p_q, searched, null::uuid[], p_severity, p_statuses, p_assignee, auth.uid(),
+      using p_q, searched, p_severity, p_statuses, p_assignee, auth.uid(),
             p_group, p_from, p_before, p_page_size, (page - 1) * p_page_size;
   end if;
   if small_scope then
     perform set_config('enable_bitmapscan', bitmaps, true);
   end if;
-  tenant_ids := coalesce(tenant_ids, '{}');
-  ids := coalesce(ids, '{}');
   return next;
 end
 $$;
