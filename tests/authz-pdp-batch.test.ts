@@ -45,12 +45,18 @@ const LIST: Action[] = ["alerts:read", "alerts:triage"];
 
 let pdp: CerbosServer;
 const savedUrl = process.env.CERBOS_URL;
+const savedCache = process.env.PDP_DECISION_CACHE_MS;
 before(async () => {
   pdp = await startCerbos();
   process.env.CERBOS_URL = pdp.url;
+  // These tests count the requests that go out: no decision may come from the process's cache
+  // (tests/authz-decision-cache.test.ts covers it).
+  process.env.PDP_DECISION_CACHE_MS = "0";
 });
 after(async () => {
   process.env.CERBOS_URL = savedUrl;
+  if (savedCache === undefined) delete process.env.PDP_DECISION_CACHE_MS;
+  else process.env.PDP_DECISION_CACHE_MS = savedCache;
   await pdp?.stop();
 });
 

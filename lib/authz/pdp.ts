@@ -23,6 +23,8 @@ import { ACTIONS, type Action, type TenantResource } from "./actions";
 import { PdpUnavailableError, AuthorizationError } from "./errors";
 import { assertIssuedPrincipal, type Principal } from "./principal";
 import { settings } from "@/lib/config";
+import { portalMetrics } from "@/lib/metrics/registry";
+import { decisionsOf } from "./decision-cache";
 
 /** Cerbos's default request limit (server.requestLimits.maxResourcesPerRequest). */
 const MAX_RESOURCES_PER_REQUEST = 50;
@@ -104,15 +106,66 @@ function decisions(answer: CheckResourcesAnswer): Map<string, (action: string) =
   return out;
 }
 
-/** One CheckResources request: the principal's actions on each resource. */
+/**
+ * The principal's actions on each resource: what the process decided lately
+ * (lib/authz/decision-cache.ts) and one CheckResources request for the rest.
+ * A resource is in the answer only when every action asked on it was decided.
+ */
 function checkResources(principal: CerbosPrincipal, items: ReadonlyArray<{ resource: TenantResource; actions: readonly string[] }>) {
+  const url = settings().CERBOS_URL;
+  const kept = decisionsOf(JSON.stringify([url, principal]));
+  const known = new Map<string, Map<string, boolean>>();
+  const toAsk: Array<{ resourceKey: string; resource: ReturnType<typeof cerbosResource>; actions: string[] }> = [];
+  for (const item of items) {
+    const resource = cerbosResource(item.resource);
+    const resourceKey = JSON.stringify(resource);
+    const decided = new Map<string, boolean>();
+    const actions: string[] = [];
+    for (const a of item.actions) {
+      const d = kept?.get(resourceKey, a);
+      if (d === undefined) actions.push(a);
+      else decided.set(a, d);
+    }
+    known.set(item.resource.id, decided);
+    if (actions.length > 0) toAsk.push({ resourceKey, resource, actions });
+  }
+  const answer = (asked: Map<string, (action: string) => boolean>) => {
+    const out = new Map<string, (action: string) => boolean>();
+    for (const item of items) {
+      const decided = known.get(item.resource.id)!;
+      const fromPdp = asked.get(item.resource.id);
+      if (!fromPdp && decided.size < item.actions.length) continue;
+      out.set(item.resource.id, (a) => decided.get(a) ?? fromPdp?.(a) ?? false);
+    }
+    return out;
+  };
+  countDecisions(items.reduce((n, i) => n + i.actions.length, 0), toAsk.reduce((n, i) => n + i.actions.length, 0));
+  if (toAsk.length === 0) return Promise.resolve(answer(new Map()));
   return ask((url, signal) =>
-    postCheck(
-      url,
-      { requestId: randomUUID(), principal, resources: items.map((i) => ({ actions: [...i.actions], resource: cerbosResource(i.resource) })) },
-      signal,
-    ).then(decisions),
-  );
+    postCheck(url, { requestId: randomUUID(), principal, resources: toAsk.map((i) => ({ actions: i.actions, resource: i.resource })) }, signal),
+  ).then((response) => {
+    const asked = decisions(response);
+    // Kept: only what the PDP decided (an action it left out stays an unkept deny).
+    if (kept) {
+      const sentById = new Map(toAsk.map((i) => [i.resource.id, i]));
+      for (const r of response.results ?? []) {
+        const sent = r.resource?.kind === "tenant" && typeof r.resource.id === "string" ? sentById.get(r.resource.id) : undefined;
+        if (!sent) continue;
+        for (const a of sent.actions) {
+          const effect = r.actions?.[a];
+          if (effect === "EFFECT_ALLOW" || effect === "EFFECT_DENY") kept.set(sent.resourceKey, a, effect === "EFFECT_ALLOW");
+        }
+      }
+    }
+    return answer(asked);
+  });
+}
+
+/** Decisions asked, and those the PDP was asked for (the rest came from the cache): /metrics. */
+function countDecisions(all: number, fromPdp: number): void {
+  const m = portalMetrics().pdpDecisions;
+  if (fromPdp > 0) m.inc({ source: "pdp" }, fromPdp);
+  if (all > fromPdp) m.inc({ source: "cache" }, all - fromPdp);
 }
 
 function timeoutMs(): number {

@@ -214,6 +214,8 @@ const SHAPE = {
   // The policy decision point (lib/authz).
   CERBOS_URL: url("CERBOS_URL", ["http:", "https:"], "http://127.0.0.1:3592"),
   CERBOS_TIMEOUT_MS: whole("CERBOS_TIMEOUT_MS", { min: 1, fallback: 2_000, unit: "milliseconds" }),
+  /** How long a PDP decision is kept per process (lib/authz/decision-cache.ts); 0: ask the PDP every time. */
+  PDP_DECISION_CACHE_MS: whole("PDP_DECISION_CACHE_MS", { min: 0, max: 600_000, fallback: 30_000, unit: "milliseconds" }),
 
   // Logging (lib/log). Default level: info, warn under NODE_ENV=test (see logLevel()).
   LOG_LEVEL: oneOf("LOG_LEVEL", LOG_LEVELS, undefined),

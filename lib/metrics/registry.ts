@@ -12,6 +12,7 @@ export interface PortalMetrics {
   httpRequests: Counter<"group" | "status">;
   apiTenantRequests: Counter<"tenant" | "outcome">;
   rateLimitDenials: Counter<"limit">;
+  pdpDecisions: Counter<"source">;
   ingestAlerts: Counter<"result">;
   jobs: Gauge<"status">;
   jobsFailed: Gauge;
@@ -45,6 +46,12 @@ function create(): PortalMetrics {
       name: "portal_rate_limit_denials_total",
       help: "API requests refused with 429, by which limit: key, tenant, ingest_quota, concurrency, auth_failures.",
       labelNames: ["limit"],
+      registers,
+    }),
+    pdpDecisions: new Counter({
+      name: "portal_pdp_decisions_total",
+      help: "Authorization decisions the pages, actions and API asked for, by source: pdp (asked of Cerbos) or cache (decided by it within PDP_DECISION_CACHE_MS).",
+      labelNames: ["source"],
       registers,
     }),
     ingestAlerts: new Counter({
