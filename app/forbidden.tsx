@@ -4,6 +4,7 @@ import { LockedNotice } from "@/components/tenants/locked-notice";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { MyTenants } from "@/components/tenants/my-tenants";
 import { getSessionUser } from "@/lib/auth/session";
+import { claimsOfRender } from "@/lib/db/render-transaction";
 import { callerClaims } from "@/lib/db/with-tenant";
 import { hostTarget } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
@@ -18,8 +19,9 @@ import { switcherLinks } from "@/lib/tenancy/switcher";
 export default async function Forbidden() {
   const user = await getSessionUser();
   // Next renders this with every page (the 403 boundary's content goes out with the page), so it
-  // reads only the user's memberships, in one statement (callerClaims), not a tenant transaction.
-  const claims = user ? await callerClaims({ userId: user.id, email: user.email, activeTenantId: null }) : null;
+  // needs only the user's memberships: the claims the page's own transaction already built, or, when
+  // the page has none, one statement (callerClaims), never a tenant transaction.
+  const claims = user ? ((await claimsOfRender(user.id)) ?? (await callerClaims({ userId: user.id, email: user.email, activeTenantId: null }))) : null;
   const mine = claims ? { claims, paths: claims.tenants.map((m) => m.path) } : null;
   const links = mine ? await switcherLinks(mine.claims, null) : [];
   const target = hostTarget(await headers());

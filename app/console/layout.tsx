@@ -7,7 +7,7 @@ import { requestedPath } from "@/lib/tenancy/requested-path";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const page = await consolePage(await requestedPath());
-  const { operator, claims, can } = await page.run(async (tx) => ({
+  const { operator, claims, can } = await page.read(async (tx) => ({
     operator: isOperator(tx),
     claims: tx.claims,
     can: await navPermissions(tx, tx.claims.tenants.find((m) => m.kind === "mssp")?.tenant_id),

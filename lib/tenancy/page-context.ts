@@ -4,7 +4,8 @@
 import { forbidden, notFound } from "next/navigation";
 import { cache } from "react";
 import type { Caller } from "@/lib/db/claims";
-import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { readJoiningPage, runHostingReads } from "@/lib/db/render-transaction";
 import { requireSessionUser, type SessionUser } from "@/lib/auth/session";
 import { findTenantBySlug, type HostTenant } from "./resolve-host";
 import { requestBrand } from "@/lib/branding/resolve";
@@ -16,6 +17,8 @@ export interface TenantPage {
   user: SessionUser;
   /** Runs `fn` under RLS with the host's tenant active; 403 if no membership covers it. */
   run<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+  /** The same for a layout's reads: on the page's transaction when it has one (lib/db/render-transaction.ts). `fn` must only read. */
+  read<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
 }
 
 export async function tenantPage(slug: string, returnTo: string): Promise<TenantPage> {
@@ -30,19 +33,20 @@ export async function tenantPage(slug: string, returnTo: string): Promise<Tenant
   // would name the provider (billing, lock notices): nothing of the MSSP shows on this host.
   const tenant = brand.hideMsspBrand ? { ...found, providerName: brand.productName } : found;
   const caller: Caller = { userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: tenant.id };
+  const checked = <T>(fn: (tx: TenantTx) => Promise<T>) => async (tx: TenantTx): Promise<T> => {
+    // The hook keeps the active tenant only if a membership covers it.
+    if (tx.claims.tenant_id !== tenant.id) forbidden();
+    // A suspended (or offboarded) tenant's own users: RLS already hides
+    // everything; the 403 page says why and whom to contact. Staff above
+    // the locked tenant still see it (read-only: the database refuses writes).
+    if (tenant.lockedAs && !(await visibleUnderRls(tx, tenant.id))) forbidden();
+    return fn(tx);
+  };
   return {
     tenant,
     user,
-    run: (fn) =>
-      withTenant(caller, async (tx) => {
-        // The hook keeps the active tenant only if a membership covers it.
-        if (tx.claims.tenant_id !== tenant.id) forbidden();
-        // A suspended (or offboarded) tenant's own users: RLS already hides
-        // everything; the 403 page says why and whom to contact. Staff above
-        // the locked tenant still see it (read-only: the database refuses writes).
-        if (tenant.lockedAs && !(await visibleUnderRls(tx, tenant.id))) forbidden();
-        return fn(tx);
-      }),
+    run: (fn) => runHostingReads(caller, checked(fn)),
+    read: (fn) => readJoiningPage(caller, checked(fn)),
   };
 }
 
@@ -54,13 +58,15 @@ async function visibleUnderRls(tx: TenantTx, tenantId: string): Promise<boolean>
 export interface ConsolePage {
   user: SessionUser;
   run<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+  /** A layout's reads, on the page's transaction when it has one (lib/db/render-transaction.ts). */
+  read<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
 }
 
 /** The MSSP console: the user's whole scope, no tenant active. */
 export async function consolePage(returnTo: string): Promise<ConsolePage> {
   const user = await requireSessionUser(returnTo);
   const caller: Caller = { userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: null };
-  return { user, run: (fn) => withTenant(caller, fn) };
+  return { user, run: (fn) => runHostingReads(caller, fn), read: (fn) => readJoiningPage(caller, fn) };
 }
 
 export function isOperator(tx: TenantTx): boolean {

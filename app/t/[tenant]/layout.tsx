@@ -9,7 +9,7 @@ import { requestedPath } from "@/lib/tenancy/requested-path";
 export default async function TenantLayout(props: { children: React.ReactNode; params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await props.params;
   const page = await tenantPage(slug, await requestedPath());
-  const { claims, can, workflows } = await page.run(async (tx) => ({
+  const { claims, can, workflows } = await page.read(async (tx) => ({
     claims: tx.claims,
     can: await navPermissions(tx, page.tenant.id),
     workflows: await featureEnabled(tx, page.tenant.id, "features.workflows"),
