@@ -3,7 +3,7 @@
 // tenant refuses the page), alerts:triage for the bulk controls and per row.
 import { AuthorizationError } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { alertAccess } from "./access";
+import { alertAccess, triageOn } from "./access";
 import { assigneesFor, type Assignee } from "./detail";
 import { listAlerts, type AlertFilters, type AlertPage, type AlertRow } from "./list";
 import { listSavedFilters, type SavedFilter } from "./saved-filters";
@@ -47,13 +47,14 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
     // The rows' tenant names from the tenants alertAccess already read (no second tenants query).
     tenantNames: new Map(access.tenants.map((t) => [t.id, { slug: t.slug, name: t.name }])),
   });
-  // The SLA targets and the tenant filter come from what alertAccess already read (no second settings or tenants query).
-  const targets = slaTargetsFromConfigs(access.configs);
+  // The settings of the rows' tenants and the scope's only, in one read: the SLA targets and where triage is on.
+  const on = await triageOn(tx, access, [scopeTenantId, ...page.rows.map((r) => r.tenantId)]);
+  const targets = slaTargetsFromConfigs(on.configs);
   const rows = page.rows.map((r) => {
     const t = targets.get(r.tenantId);
-    return { ...r, sla: t ? slaClocks(r, t, now) : null, selectable: access.triage.has(r.tenantId) };
+    return { ...r, sla: t ? slaClocks(r, t, now) : null, selectable: on.triage.has(r.tenantId) };
   });
-  const canBulk = access.triage.has(scopeTenantId);
+  const canBulk = on.triage.has(scopeTenantId);
   return {
     alerts: { ...page, rows },
     // The tenant filter's choices: names only (the tree's open-alert counts are not needed here).
