@@ -58,6 +58,14 @@ test("past the cap the count stops there and says so; another tenant's rows neve
   const last = await withTenant(asAdmin("acmeAdmin", "acme"), (tx) => listAlerts(tx.db, { page: 10_000, severity: "medium" }, 50));
   assert.equal(last.page, ALERT_COUNT_CAP / 50);
   assert.equal(last.rows.length, 50);
+  // The page just past the cap, where alerts still exist beyond the count: the last offered page's rows, not those.
+  const [offered, past] = await withTenant(asAdmin("acmeAdmin", "acme"), async (tx) => [
+    await listAlerts(tx.db, { page: ALERT_COUNT_CAP / 50, severity: "medium" }, 50),
+    await listAlerts(tx.db, { page: ALERT_COUNT_CAP / 50 + 1, severity: "medium" }, 50),
+  ]);
+  assert.equal(past.page, ALERT_COUNT_CAP / 50);
+  assert.deepEqual(past.rows.map((r) => r.id), offered.rows.map((r) => r.id));
+  assert.deepEqual(last.rows.map((r) => r.id), offered.rows.map((r) => r.id));
 });
 
 test("a filter that narrows below the cap is exact again", async () => {

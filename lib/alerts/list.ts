@@ -266,16 +266,30 @@ function paging(counted: number, requested: number, pageSize: number, cap: numbe
   return { total, totalIsLowerBound, pageCount, page: Math.min(requested, pageCount) };
 }
 
-/** The list's count (capped) and page through RLS: the policy decides which alerts exist. */
+/**
+ * The list's count (capped) and page through RLS: the policy decides which
+ * alerts exist. One statement: the count rides along with the requested page's
+ * rows (one round trip fewer on every list page); a page past the end, or
+ * past the count's cap, is read again as the last page offered.
+ */
 async function listThroughPolicy(db: Db, filters: AlertFilters, pageSize: number, condition: SQL | undefined): Promise<Paged> {
   // Counted up to a cap: past it the page says "10,000+", so a list over a
   // million alerts costs a bounded index walk, not a count of every row.
   const cap = countCapFor(filters);
   const capped = db.select({ one: sql<number>`1`.as("one") }).from(alerts).where(condition).limit(cap + 1).as("capped");
-  const [{ counted }] = await db.select({ counted: count() }).from(capped);
+  const countOf = db.select({ counted: count() }).from(capped);
+  const withCount = await db
+    .select({ ...PAGE_COLUMNS, counted: sql<number>`(${countOf})`.mapWith(Number) })
+    .from(alerts)
+    .where(condition)
+    .orderBy(...orderFor(filters.sort))
+    .limit(pageSize)
+    .offset((filters.page - 1) * pageSize);
+  const counted = withCount.length > 0 ? withCount[0].counted : (await countOf)[0].counted;
   const p = paging(counted, filters.page, pageSize, cap);
-  const pageRows = await pageRowsWhere(db, condition, filters.sort).limit(pageSize).offset((p.page - 1) * pageSize);
-  return { pageRows, ...p };
+  // The page asked for is past the end, or past the counted cap ("10,000+" offers 400 pages): the last page offered.
+  if (p.page !== filters.page) return { pageRows: await pageRowsWhere(db, condition, filters.sort).limit(pageSize).offset((p.page - 1) * pageSize), ...p };
+  return { pageRows: withCount.map(({ counted: _c, ...row }) => row), ...p };
 }
 
 /**

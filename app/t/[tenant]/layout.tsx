@@ -11,7 +11,8 @@ export default async function TenantLayout(props: { children: React.ReactNode; p
   const page = await tenantPage(slug, await requestedPath());
   const { claims, can, workflows } = await page.read(async (tx) => ({
     claims: tx.claims,
-    can: await navPermissions(tx, page.tenant.id),
+    // The host's tenant as the PDP's resource: tenantPage's check has just proved a membership covers it.
+    can: await navPermissions(tx, page.tenant),
     workflows: await featureEnabled(tx, page.tenant.id, "features.workflows"),
   }));
   // After the transaction: a link may look up a custom domain on its own connection (lib/domains),
