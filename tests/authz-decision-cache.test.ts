@@ -13,32 +13,17 @@ import {
   checkActions,
   checkActionsForEach,
   isPdpUnavailable,
-  principalFromClaims,
   requireAction,
   isAuthorizationError,
   type Action,
-  type TenantResource,
 } from "@/lib/authz";
 import { forgetDecisions, keptDecisions } from "@/lib/authz/decision-cache";
 import { portalMetrics } from "@/lib/metrics/registry";
 import { startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { MSSP, ACME, GLOBEX, member, tenantNo } from "./helpers/pdp-principals";
 
-const tenant = (n: number, path: string, kind: TenantResource["kind"], status: TenantResource["status"] = "active"): TenantResource => ({
-  id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-  path,
-  kind,
-  status,
-});
-const MSSP = tenant(1, "mssp_a", "mssp");
-const ACME = tenant(2, "mssp_a.acme", "customer");
-const GLOBEX = tenant(4, "mssp_a.globex", "customer");
-const customers = (n: number) => Array.from({ length: n }, (_, i) => tenant(100 + i, `mssp_a.c${i}`, "customer"));
+const customers = (n: number) => Array.from({ length: n }, (_, i) => tenantNo(100 + i, `mssp_a.c${i}`, "customer"));
 
-const member = (id: string, memberships: Array<[TenantResource, string]>) =>
-  principalFromClaims({
-    sub: id,
-    tenants: memberships.map(([t, role]) => ({ tenant_id: t.id, slug: t.path, name: t.path, kind: t.kind, path: t.path, role })),
-  });
 const ADMIN_ID = "00000000-0000-4000-8000-0000000000a1";
 const acmeAdmin = () => member(ADMIN_ID, [[ACME, "tenant_admin"]]);
 const acmeViewer = () => member(ADMIN_ID, [[ACME, "tenant_viewer"]]);

@@ -12,30 +12,12 @@ import {
   checkActions,
   checkActionsForEach,
   isPdpUnavailable,
-  principalFromClaims,
   sharingPdpRequests,
   type Action,
-  type TenantResource,
 } from "@/lib/authz";
 import { startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { MSSP, ACME, ACME_EU, GLOBEX, SUSPENDED, member } from "./helpers/pdp-principals";
 
-const tenant = (n: number, path: string, kind: TenantResource["kind"], status: TenantResource["status"] = "active"): TenantResource => ({
-  id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-  path,
-  kind,
-  status,
-});
-const MSSP = tenant(1, "mssp_a", "mssp");
-const ACME = tenant(2, "mssp_a.acme", "customer");
-const ACME_EU = tenant(3, "mssp_a.acme.eu", "site");
-const GLOBEX = tenant(4, "mssp_a.globex", "customer");
-const SUSPENDED = tenant(5, "mssp_a.sleepy", "customer", "suspended");
-
-const member = (id: string, memberships: Array<[TenantResource, string]>) =>
-  principalFromClaims({
-    sub: id,
-    tenants: memberships.map(([t, role]) => ({ tenant_id: t.id, slug: t.path, name: t.path, kind: t.kind, path: t.path, role })),
-  });
 const acmeAdmin = () => member("00000000-0000-4000-8000-0000000000a1", [[ACME, "tenant_admin"]]);
 const acmeViewer = () => member("00000000-0000-4000-8000-0000000000a2", [[ACME, "tenant_viewer"]]);
 const msspAnalyst = () => member("00000000-0000-4000-8000-0000000000a3", [[MSSP, "mssp_analyst"]]);
