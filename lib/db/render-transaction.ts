@@ -14,7 +14,8 @@
 //
 // Only reads join (the layout's navigation, switcher and flags): their
 // answers are valid as soon as they are read, whatever the page's transaction
-// does afterwards. A read that finds no page transaction opened or opening
+// does afterwards. One connection means one fate: a joined read whose
+// statement fails aborts the page's transaction too, and the page fails with it. A read that finds no page transaction opened or opening
 // within JOIN_WAIT_MS (a page that reads nothing, or reads late) opens one of
 // its own, as before. Per render only (React's cache()); outside a render,
 // every call runs on its own.
