@@ -13,11 +13,9 @@
 // cache keys, request and body clones) on top of undici's WHATWG streams, and
 // that was about a tenth of a signed-in alert page's server CPU under load
 // (the load bench's profile, issue 13 point 7).
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
-import { cache } from "react";
 import { log } from "@/lib/log";
 import { ACTIONS, type Action, type TenantResource } from "./actions";
 import { PdpUnavailableError, AuthorizationError } from "./errors";
@@ -25,6 +23,7 @@ import { assertIssuedPrincipal, type Principal } from "./principal";
 import { settings } from "@/lib/config";
 import { portalMetrics } from "@/lib/metrics/registry";
 import { decisionsOf } from "./decision-cache";
+import { perRender } from "@/lib/cache/per-render";
 
 /** Cerbos's default request limit (server.requestLimits.maxResourcesPerRequest). */
 const MAX_RESOURCES_PER_REQUEST = 50;
@@ -95,13 +94,12 @@ function postCheck(url: URL, body: unknown, signal: AbortSignal): Promise<CheckR
   });
 }
 
-/** The answers of one CheckResources call, by resource id: action → allowed (explicit allow only). */
-function decisions(answer: CheckResourcesAnswer): Map<string, (action: string) => boolean> {
-  const out = new Map<string, (action: string) => boolean>();
+/** The answers of one CheckResources call, by resource id: action → the effect the PDP gave (the first answer per resource). */
+function effects(answer: CheckResourcesAnswer): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
   for (const r of answer.results ?? []) {
     if (r.resource?.kind !== "tenant" || typeof r.resource.id !== "string" || out.has(r.resource.id)) continue;
-    const actions = r.actions ?? {};
-    out.set(r.resource.id, (a) => actions[a] === "EFFECT_ALLOW");
+    out.set(r.resource.id, r.actions ?? {});
   }
   return out;
 }
@@ -129,13 +127,14 @@ function checkResources(principal: CerbosPrincipal, items: ReadonlyArray<{ resou
     known.set(item.resource.id, decided);
     if (actions.length > 0) toAsk.push({ resourceKey, resource, actions });
   }
-  const answer = (asked: Map<string, (action: string) => boolean>) => {
+  const answer = (asked: Map<string, Record<string, string>>) => {
     const out = new Map<string, (action: string) => boolean>();
     for (const item of items) {
       const decided = known.get(item.resource.id)!;
       const fromPdp = asked.get(item.resource.id);
       if (!fromPdp && decided.size < item.actions.length) continue;
-      out.set(item.resource.id, (a) => decided.get(a) ?? fromPdp?.(a) ?? false);
+      // Anything but an explicit allow is deny.
+      out.set(item.resource.id, (a) => decided.get(a) ?? fromPdp?.[a] === "EFFECT_ALLOW");
     }
     return out;
   };
@@ -144,15 +143,12 @@ function checkResources(principal: CerbosPrincipal, items: ReadonlyArray<{ resou
   return ask((url, signal) =>
     postCheck(url, { requestId: randomUUID(), principal, resources: toAsk.map((i) => ({ actions: i.actions, resource: i.resource })) }, signal),
   ).then((response) => {
-    const asked = decisions(response);
+    const asked = effects(response);
     // Kept: only what the PDP decided (an action it left out stays an unkept deny).
     if (kept) {
-      const sentById = new Map(toAsk.map((i) => [i.resource.id, i]));
-      for (const r of response.results ?? []) {
-        const sent = r.resource?.kind === "tenant" && typeof r.resource.id === "string" ? sentById.get(r.resource.id) : undefined;
-        if (!sent) continue;
+      for (const sent of toAsk) {
         for (const a of sent.actions) {
-          const effect = r.actions?.[a];
+          const effect = asked.get(sent.resource.id)?.[a];
           if (effect === "EFFECT_ALLOW" || effect === "EFFECT_DENY") kept.set(sent.resourceKey, a, effect === "EFFECT_ALLOW");
         }
       }
@@ -292,23 +288,17 @@ interface PendingBatch {
   answer: Promise<Map<string, Record<string, boolean>>>;
 }
 
-/** The render's batches still open for joiners, by principal. */
-const renderBatches = cache((): Map<string, PendingBatch> => new Map());
-/** The same for checks made inside sharingPdpRequests (anything that is not a render, and the tests). */
-const explicitBatches = new AsyncLocalStorage<Map<string, PendingBatch>>();
+/** The render's batches still open for joiners, by principal (or sharingPdpRequests'). */
+const renderBatches = perRender((): Map<string, PendingBatch> => new Map());
 
 /** Checks made inside `fn` share PDP requests as a page render's do (see above). */
 export function sharingPdpRequests<T>(fn: () => Promise<T>): Promise<T> {
-  return explicitBatches.run(new Map(), fn);
+  return renderBatches.sharing(fn);
 }
 
 /** This request's open batches, or null when checks are not shared here. */
 function openBatches(): Map<string, PendingBatch> | null {
-  const explicit = explicitBatches.getStore();
-  if (explicit) return explicit;
-  // Outside a render React's cache() keeps nothing: each call makes a new map.
-  const batches = renderBatches();
-  return batches === renderBatches() ? batches : null;
+  return renderBatches.current();
 }
 
 const sameResource = (a: TenantResource, b: TenantResource) => a.id === b.id && a.path === b.path && a.kind === b.kind && a.status === b.status;

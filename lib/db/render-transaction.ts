@@ -15,12 +15,12 @@
 // Only reads join (the layout's navigation, switcher and flags): their
 // answers are valid as soon as they are read, whatever the page's transaction
 // does afterwards. One connection means one fate: a joined read whose
-// statement fails aborts the page's transaction too, and the page fails with it. A read that finds no page transaction opened or opening
-// within JOIN_WAIT_MS (a page that reads nothing, or reads late) opens one of
-// its own, as before. Per render only (React's cache()); outside a render,
-// every call runs on its own.
-import { AsyncLocalStorage } from "node:async_hooks";
-import { cache } from "react";
+// statement fails aborts the page's transaction too, and the page fails with
+// it. A read that finds no page transaction opened or opening within
+// JOIN_WAIT_MS (a page that reads nothing, or reads late) opens one of its
+// own, as before. Per render only (lib/cache/per-render.ts); outside a
+// render, every call runs on its own.
+import { perRender } from "@/lib/cache/per-render";
 import { withLogContext } from "@/lib/log";
 import type { Caller, Claims } from "./claims";
 import { whileHolding } from "./held-connection";
@@ -49,21 +49,16 @@ interface RenderRuns {
   waiting: Map<string, Array<(host: Host | null) => void>>;
 }
 
-const renderRuns = cache((): RenderRuns => ({ hosts: new Map(), waiting: new Map() }));
-/** The same for work inside sharingPageTransaction (the tests: outside a render there is no cache()). */
-const explicitRuns = new AsyncLocalStorage<RenderRuns>();
+const renderRuns = perRender((): RenderRuns => ({ hosts: new Map(), waiting: new Map() }));
 
-/** Page runs and reads made inside `fn` share transactions as a render's do. */
+/** Page runs and reads made inside `fn` share transactions as a render's do (the tests). */
 export function sharingPageTransaction<T>(fn: () => Promise<T>): Promise<T> {
-  return explicitRuns.run({ hosts: new Map(), waiting: new Map() }, fn);
+  return renderRuns.sharing(fn);
 }
 
-/** This render's state, or null outside a render (React's cache() keeps nothing there). */
+/** This render's state, or null outside a render. */
 function currentRender(): RenderRuns | null {
-  const explicit = explicitRuns.getStore();
-  if (explicit) return explicit;
-  const runs = renderRuns();
-  return runs === renderRuns() ? runs : null;
+  return renderRuns.current();
 }
 
 const callerKey = (c: Caller) => JSON.stringify([c.userId, c.sessionId ?? null, c.activeTenantId ?? null]);
@@ -127,16 +122,11 @@ export async function readJoiningPage<T>(caller: Caller, fn: (tx: TenantTx) => P
   if (!host || host.closing) return withTenant(caller, fn);
   host.joined++;
   try {
-    let tx: TenantTx;
-    try {
-      tx = await host.tx;
-    } catch {
-      // The page's transaction could not open: this read tries on its own (and reports its own error).
-      return await withTenant(caller, fn);
-    }
+    // The page's transaction could not open: this read tries on its own (and reports its own error).
+    const tx = await host.tx.catch(() => null);
+    if (!tx) return await withTenant(caller, fn);
     // As withTenant runs its own: log lines name the tenant, and the hold-and-wait check sees a held connection.
-    const on = tx;
-    return await withLogContext({ tenant_id: caller.activeTenantId ?? undefined }, () => whileHolding(() => fn(on)));
+    return await withLogContext({ tenant_id: caller.activeTenantId ?? undefined }, () => whileHolding(() => fn(tx)));
   } finally {
     host.joined--;
     if (host.joined === 0 && host.onIdle) {
