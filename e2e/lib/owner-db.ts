@@ -12,3 +12,18 @@ export async function ownerQuery<T = Record<string, unknown>>(sql: string, param
     await client.end();
   }
 }
+
+// Runs fn while this owner session holds a session advisory lock: a spec
+// keeps a background job that takes the same lock (e.g. the ten-minute
+// custom-domain re-check) from changing its fixtures halfway through, whatever
+// the wall clock says when the spec runs.
+export async function holdingAdvisoryLock<T>(lockName: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: runInfo().databaseUrl });
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock(hashtext($1))", [lockName]);
+    return await fn();
+  } finally {
+    await client.end();
+  }
+}
