@@ -16,6 +16,8 @@
 //             3. the signed-in tenant alert page alone, same connections
 //             4. the same alert page without auth and RLS (app/bench-baseline: owner, explicit
 //                tenant filter, no session or PDP; served only with BENCH_BASELINE_PAGES=1)
+//   paths     BENCH_LOAD_PROFILE_PATHS=/a,/b?x=1: server CPU per request of more pages, one at a time
+//             ({slug}: the session's tenant, e.g. /bench-baseline/{slug}/alerts)
 //   profile   BENCH_LOAD_CPU_PROF=<dir>: the server runs under node --cpu-prof (the .cpuprofile is
 //             written to <dir> when it stops) and <dir>/phases.json holds each phase's window on the
 //             profile's clock; every phase prints the server process's CPU ms per request (/proc)
@@ -338,6 +340,14 @@ async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string
     console.log(`\nRequest path, one request at a time (${N} each): /signin ${signinMs.toFixed(1)} ms; tenant /alerts ${alertsMs.toFixed(1)} ms`);
     if (cpu["/signin"] !== undefined && cpu["/alerts"] !== undefined) {
       console.log(`  server CPU per request: /signin ${cpu["/signin"].toFixed(1)} ms; tenant /alerts ${cpu["/alerts"].toFixed(1)} ms`);
+    }
+    // BENCH_LOAD_PROFILE_PATHS: more of this session's pages (comma-separated), server CPU per request
+    // each, to see what part of a page's cost is what (e.g. /alerts?q=nomatch renders the shell and no rows).
+    for (const extra of (process.env.BENCH_LOAD_PROFILE_PATHS ?? "").split(",").filter(Boolean).map((p) => p.replace("{slug}", s.host.split(".")[0]))) {
+      const startUs = monotonicUs();
+      const ms = await timeOf(s.host, extra, s.cookie);
+      phaseWindows.push({ name: `one at a time: ${extra}`, startUs, endUs: monotonicUs() });
+      console.log(`  ${extra}: ${ms.toFixed(1)} ms, server CPU ${cpu[extra]?.toFixed(1) ?? "?"} ms per request`);
     }
     const page = await request(port, s.host, "GET", "/alerts", { cookie: s.cookie });
     // The RSC payload Next inlines for hydration (self.__next_f.push chunks) is part of the HTML.
