@@ -20,6 +20,7 @@ import { isHttps, makeNonce, NONCE_HEADER, securityHeaders } from "@/lib/http/se
 import { CUSTOM_DOMAIN_TENANT_HEADER, normalizeHost, parseHost, portalAuthority } from "@/lib/tenancy/host";
 import { tenantSlugForDomain } from "@/lib/domains/resolve";
 import { isBenchBaselinePath } from "@/lib/alerts/baseline-flag";
+import { settings } from "@/lib/config";
 
 // Served the same on every portal host: next-auth's endpoints, the sign-in
 // page (neutral: it names no tenant before sign-in) and the user's own
@@ -67,7 +68,9 @@ export function routeRequest(request: NextRequest, customTenant: string | null =
   const rawHost = request.headers.get("host");
   // customTenant: the host is a verified custom domain of that tenant (proxy() looked it up).
   const target = customTenant ? ({ area: "tenant", slug: customTenant } as const) : parseHost(rawHost);
-  const https = isHttps(request.headers.get("x-forwarded-proto"), request.nextUrl.protocol);
+  // The one decision of the request's scheme: X-Forwarded-Proto is overwritten with it below, so the
+  // links pages and actions build from that header (lib/tenancy/origin.ts) follow PORTAL_PROTOCOL too.
+  const https = isHttps(request.headers.get("x-forwarded-proto"), request.nextUrl.protocol, settings().PORTAL_PROTOCOL);
   const nonce = makeNonce();
   const security = securityHeaders(nonce, { https, dev: process.env.NODE_ENV === "development" });
 

@@ -50,6 +50,26 @@ describe("the proxy gives next-auth the validated host, never the forwarded one"
     assert.equal(run("http://localhost:3000/api/auth/csrf", { host: "localhost:3000", "x-forwarded-proto": "javascript" }).seen("x-forwarded-proto"), "http");
   });
 
+  // With PORTAL_PROTOCOL set (a deployment), the client's X-Forwarded-Proto decides nothing: the
+  // scheme every page, action and next-auth sees (and builds links from) and HSTS follow the setting.
+  // Without this, "X-Forwarded-Proto: http" on a reset request mailed the victim an http:// link.
+  for (const [configured, sent] of [["https", "http"], ["https", "javascript"], ["https", undefined], ["http", "https"]] as const) {
+    test(`PORTAL_PROTOCOL=${configured}: a client's X-Forwarded-Proto: ${sent ?? "(none)"} is overruled`, () => {
+      const before = process.env.PORTAL_PROTOCOL;
+      process.env.PORTAL_PROTOCOL = configured;
+      try {
+        for (const [host, path] of [["acme.localhost:3000", "/signin/reset"], ["localhost:3000", "/api/auth/csrf"], ["acme.localhost:3000", "/alerts"]]) {
+          const { res, seen } = run(`http://${host}${path}`, { host, ...(sent ? { "x-forwarded-proto": sent } : {}) });
+          assert.equal(seen("x-forwarded-proto"), configured, `${host}${path}`);
+          assert.equal(res.headers.has("strict-transport-security"), configured === "https", `${host}${path}`);
+        }
+      } finally {
+        if (before === undefined) delete process.env.PORTAL_PROTOCOL;
+        else process.env.PORTAL_PROTOCOL = before;
+      }
+    });
+  }
+
   for (const host of ["127.0.0.1:3000", EVIL, "a.b.localhost:3000", "localhost.evil.example.com"]) {
     test(`next-auth's endpoints and the sign-in page are not served on ${host}`, () => {
       for (const path of ["/api/auth/csrf", "/api/auth/signout", "/signin", "/account/mfa"]) {

@@ -63,12 +63,18 @@ export const STATIC_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Whether the request reached the portal over TLS: the ingress's
+ * Whether the request reached the portal over TLS. PORTAL_PROTOCOL, when the
+ * deployment sets it, decides for every request: then a client's own
+ * X-Forwarded-Proto cannot make the portal believe it came over plain http
+ * (a password-reset link mailed as http://, its token in clear on the first
+ * hop) nor over https. Unset (development, the tests): the ingress's
  * X-Forwarded-Proto (the app itself listens on plain http behind it), or the
- * URL Next saw. HSTS is only sent then: over plain http a browser ignores it,
- * and sending it from a local http server would be a lie about the deployment.
+ * URL Next saw. HSTS is only sent over https: over plain http a browser
+ * ignores it, and sending it from a local http server would be a lie about
+ * the deployment.
  */
-export function isHttps(forwardedProto: string | null, urlProtocol: string): boolean {
+export function isHttps(forwardedProto: string | null, urlProtocol: string, configured?: "http" | "https"): boolean {
+  if (configured) return configured === "https";
   const first = forwardedProto?.split(",")[0]?.trim().toLowerCase();
   return first ? first === "https" : urlProtocol === "https:";
 }
