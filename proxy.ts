@@ -69,7 +69,7 @@ export function routeRequest(request: NextRequest, customTenant: string | null =
   // customTenant: the host is a verified custom domain of that tenant (proxy() looked it up).
   const target = customTenant ? ({ area: "tenant", slug: customTenant } as const) : parseHost(rawHost);
   // The one decision of the request's scheme: X-Forwarded-Proto is overwritten with it below, so the
-  // links pages and actions build from that header (lib/tenancy/origin.ts) follow PORTAL_PROTOCOL too.
+  // links pages and actions build from that header (requestProtocol, lib/tenancy/host.ts) follow it too.
   const https = isHttps(request.headers.get("x-forwarded-proto"), request.nextUrl.protocol, settings().PORTAL_PROTOCOL);
   const nonce = makeNonce();
   const security = securityHeaders(nonce, { https, dev: process.env.NODE_ENV === "development" });

@@ -68,6 +68,15 @@ export function requestAuthority(h: HeaderReader): string | null {
   return port ? `${host}:${port}` : host;
 }
 
+/**
+ * The request's scheme as proxy.ts decided it (PORTAL_PROTOCOL when set, else the ingress's
+ * X-Forwarded-Proto or the URL): the proxy overwrites X-Forwarded-Proto with exactly "http" or
+ * "https", and every link built in a request reads it here.
+ */
+export function requestProtocol(h: HeaderReader): "https:" | "http:" {
+  return h.get("x-forwarded-proto") === "https" ? "https:" : "http:";
+}
+
 /** The origin a tenant's portal lives at, for links from the switcher. */
 export function tenantOrigin(slug: string, current: { protocol: string; port: string }, domain = portalDomain()): string {
   const port = current.port ? `:${current.port}` : "";

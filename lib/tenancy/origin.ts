@@ -1,7 +1,7 @@
 // Origins of the console and tenant portals, relative to the current request,
 // so links work the same on localhost:3000 and behind a TLS ingress.
 import { headers } from "next/headers";
-import { consoleOrigin, portalDomain, requestAuthority, sameOriginRedirect, tenantOrigin } from "./host";
+import { consoleOrigin, portalDomain, requestAuthority, requestProtocol, sameOriginRedirect, tenantOrigin } from "./host";
 import { primaryDomainFor } from "@/lib/domains/resolve";
 import { settings } from "@/lib/config";
 
@@ -28,8 +28,7 @@ async function current(): Promise<{ protocol: string; port: string }> {
   }
   const rawHost = h.get("host") ?? "";
   const port = /:(\d{1,5})$/.exec(rawHost)?.[1] ?? "";
-  const proto = h.get("x-forwarded-proto") === "https" ? "https:" : "http:";
-  return { protocol: proto, port };
+  return { protocol: requestProtocol(h), port };
 }
 
 /** The tenant's primary host: its verified custom domain when it has one (lib/domains), else <slug>.<domain>. */
@@ -81,7 +80,7 @@ export async function requestOrigin(): Promise<string> {
   }
   const authority = requestAuthority(h);
   if (!authority) return consoleOrigin(configured());
-  return `${h.get("x-forwarded-proto") === "https" ? "https:" : "http:"}//${authority}`;
+  return `${requestProtocol(h)}//${authority}`;
 }
 
 /** next-auth's redirect callback: `url` if it stays on the request's own origin, else that origin. */

@@ -8,7 +8,7 @@ import { requestPasswordReset, resetPassword, PasswordResetRefused, RESET_REQUES
 import { log, safeError } from "@/lib/log";
 import { clientSource } from "@/lib/ratelimit";
 import { requestBrand } from "@/lib/branding/resolve";
-import { requestAuthority } from "@/lib/tenancy/host";
+import { requestAuthority, requestProtocol } from "@/lib/tenancy/host";
 import { fieldErrorsOf, formToObject, type ActionResult } from "../result";
 import { mailboxCodeField, newPasswordField } from "../team/schemas";
 
@@ -26,10 +26,10 @@ export async function requestPasswordResetAction(_prev: ActionResult<{ email: st
   const h = await headers();
   // The proxy answers only the portal's own hosts, so Host is one of ours.
   const authority = requestAuthority(h) ?? "localhost";
-  const proto = h.get("x-forwarded-proto") === "https" ? "https" : "http";
+  const protocol = requestProtocol(h);
   try {
     // In the brand of the host it is asked on (a white-labelled tenant's people never get the MSSP's).
-    await requestPasswordReset(parsed.data.email, { source: clientSource(h), resetUrl: `${proto}://${authority}/signin/reset`, brand: await requestBrand() });
+    await requestPasswordReset(parsed.data.email, { source: clientSource(h), resetUrl: `${protocol}//${authority}/signin/reset`, brand: await requestBrand() });
   } catch (error) {
     log.error({ event: "action.failed", action: "account:request-reset", err: safeError(error) }, "password reset request failed");
     return { ok: false, error: FAILED };
