@@ -63,6 +63,20 @@ const ignore = readFileSync(path.resolve(".dockerignore"), "utf8")
 describe("deploy/Dockerfile", () => {
   const server = dockerfile.at(-1)!;
 
+  test("every stage runs a supported Node LTS line, the one CI tests on (.ci/run)", () => {
+    // Node 20 reached its end of life in April 2026; 22 and 24 get security fixes until 2027 and 2028.
+    const bases = dockerfile.map((s) => s.from).filter((from) => !dockerfile.some((s) => s.name === from));
+    assert.ok(bases.length >= 3, `base images: ${bases}`);
+    const shipped = /^NODE_SHIPPED=(\d+)\./m.exec(readFileSync(path.resolve(".ci/run"), "utf8"))?.[1];
+    assert.ok(shipped, ".ci/run names the Node it tests on");
+    for (const from of bases) {
+      const major = /^node:(\d+)-/.exec(from)?.[1];
+      assert.ok(major, `${from} is an official Node image with a pinned major version`);
+      assert.ok(Number(major) >= 22 && Number(major) % 2 === 0, `${from}: an even (LTS) line still supported`);
+      assert.equal(major, shipped, `${from}: the image runs the Node CI tests on (${shipped})`);
+    }
+  });
+
   test("the last (default) stage is the server, from a clean base, copying only the standalone output and static files", () => {
     assert.equal(server.name, "server");
     assert.ok(!dockerfile.some((s) => s.name === server.from), "the server stage starts from the base image, not from a stage with the full tree");
