@@ -1,8 +1,8 @@
 // The reports page's schedule list (lib/reports/page-data.ts loadReportsPage)
-// on a real Postgres with real RLS and the real PDP. The statement reads every
-// schedule RLS shows and the page keeps those of the tenants it lists (the
-// ones the PDP allows reports:export on, by name): a schedule RLS shows but
-// the PDP denies, or of a tenant that is no customer or site, is left out.
+// on a real Postgres with real RLS and the real PDP: the schedules of the
+// tenants the page lists (customers and sites the PDP allows reports:export
+// on, by name), oldest first within one. A schedule RLS shows but the PDP
+// denies, or of a tenant that is no customer or site, is left out.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { withTenant } from "@/lib/db/with-tenant";

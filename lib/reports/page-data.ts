@@ -36,7 +36,7 @@ export async function loadReportsPage(tx: TenantTx, opts: { withinTenant?: strin
   const ids = tenants.map((t) => t.id);
   // One after another: both use this transaction's connection.
   const reports = await listReports(tx, ids, 100, new Map(tenants.map((t) => [t.id, { slug: t.slug, name: t.name }])));
-  const schedules = await listSchedules(tx, tenants);
+  const schedules = await listSchedules(tx, ids, tenants);
   return {
     allowed: tenants.length > 0,
     pdpUnavailable: false,

@@ -193,31 +193,40 @@ export async function deleteSchedule(tx: TenantTx, tenantId: string, id: string)
 }
 
 /**
- * Every schedule RLS shows the caller, oldest first (exported for scripts/bench). No tenant list: the
- * page keeps those of the tenants the PDP allowed (listSchedules). A list of the MSSP's 1,600 tenants
- * in the statement cost more to parse and plan than RLS's own check (bench 13.3), and a schedule
- * list is small and unpaged, so leaving out the others afterwards costs nothing. No join on tenants,
- * as NEWEST_REPORTS_SQL: listSchedules orders them by their tenant's name.
+ * The schedules of $1's tenants, oldest first (exported for scripts/bench). No join on tenants, as
+ * NEWEST_REPORTS_SQL: listSchedules orders them by their tenant's name.
  */
 export const SCHEDULES_SQL = `select s.id, s.tenant_id, s.kind, s.format, s.cadence, s.recipients, s.next_run_at, s.last_run_at, s.created_at
-       from public.report_schedules s order by s.created_at, s.id`;
+       from public.report_schedules s
+      where s.tenant_id = any ($1::uuid[]) order by s.created_at, s.id`;
 
 /**
- * The schedules of `tenants` (RLS decides which exist), in the order given (the reports page's list,
- * by name), oldest first within a tenant. A schedule of a tenant not listed is left out.
+ * The schedules of these tenants (RLS decides which exist), by tenant name, then oldest first. `tenants`
+ * in the order to list them (the reports page's list, by name) with their slugs and names; otherwise
+ * they are read for the schedules found, by name.
  */
-export async function listSchedules(tx: TenantTx, tenants: readonly ({ id: string } & TenantName)[]): Promise<ScheduleRow[]> {
-  if (tenants.length === 0) return [];
+export async function listSchedules(tx: TenantTx, tenantIds: readonly string[], tenants?: readonly ({ id: string } & TenantName)[]): Promise<ScheduleRow[]> {
+  if (tenantIds.length === 0) return [];
   const { rows } = await tx.client.query<{
     id: string; tenant_id: string; kind: ReportKind; format: ReportFormat; cadence: ReportCadence;
     recipients: string[]; next_run_at: Date; last_run_at: Date | null; created_at: Date;
-  }>(SCHEDULES_SQL);
-  const rank = new Map(tenants.map((t, i) => [t.id, i]));
+  }>(SCHEDULES_SQL, [tenantIds]);
+  let order = tenants ?? [];
+  const listed = new Set(order.map((t) => t.id));
+  const missing = [...new Set(rows.map((r) => r.tenant_id))].filter((id) => !listed.has(id));
+  if (missing.length > 0) {
+    const { rows: found } = await tx.client.query<{ id: string; slug: string; name: string }>(
+      "select id, slug, name from public.tenants where id = any ($1::uuid[]) order by name, id",
+      [missing],
+    );
+    order = [...order, ...found];
+  }
+  const rank = new Map(order.map((t, i) => [t.id, i]));
   return rows
     .filter((r) => rank.has(r.tenant_id))
     .sort((a, b) => rank.get(a.tenant_id)! - rank.get(b.tenant_id)!) // stable: oldest first within a tenant
     .map((r) => {
-      const t = tenants[rank.get(r.tenant_id)!];
+      const t = order[rank.get(r.tenant_id)!];
       return {
         id: r.id, tenantId: r.tenant_id, tenant: { slug: t.slug, name: t.name }, kind: r.kind, format: r.format, cadence: r.cadence,
         recipients: r.recipients, nextRunAt: r.next_run_at, lastRunAt: r.last_run_at, createdAt: r.created_at,

@@ -1,8 +1,7 @@
 // Page scenarios of the reports (scripts/bench/page-scenarios.ts has the overview):
 //   13  console /reports (lib/reports/page-data.ts loadReportsPage): the tenants the MSSP admin may export
-//       reports of, their 100 newest reports and their schedules. The newest reports' statement names the
-//       tenants the PDP allowed (as the page passes them) on both sides; the schedules' statement has no
-//       tenant list under RLS (the page keeps the allowed tenants' afterwards) and names them as owner.
+//       reports of, their 100 newest reports and their schedules. The list statements name the tenants the
+//       PDP allowed (as the page passes them), so they are the same on both sides.
 //   14  one customer's report figures over 30 days (lib/reports/figures.ts computeFigures), as its admin:
 //       the period summary, trend, top lists, SLA, assets, collectors, health and backlog statements. The
 //       SQL is figures.ts' own (figureStatements; the app check proves it returns what computeFigures returns),
@@ -62,12 +61,12 @@ export async function reportScenarios(setup: PageSetup): Promise<Scenario[]> {
       rls: [
         stmt("exportable tenants", EXPORTABLE_SQL, [["customer", "site"], null]),
         stmt("newest reports", NEWEST_REPORTS_SQL, [nonRoot, 100]),
-        stmt("schedules", SCHEDULES_SQL, []),
+        stmt("schedules", SCHEDULES_SQL, [nonRoot]),
       ],
       baseline: [
         stmt("exportable tenants", EXPORTABLE_SQL.replace("order by name, id", "and id = any ($3::uuid[]) order by name, id"), [["customer", "site"], null, ctx.msspTenantIds]),
         stmt("newest reports", NEWEST_REPORTS_SQL, [nonRoot, 100]),
-        stmt("schedules", SCHEDULES_SQL.replace("order by", "where s.tenant_id = any ($1::uuid[]) order by"), [nonRoot]),
+        stmt("schedules", SCHEDULES_SQL, [nonRoot]),
       ],
       outcome: (results): Outcome => {
         // The page lists schedules by their tenant's place in the tenant list (by name), oldest first within one.
@@ -84,7 +83,7 @@ export async function reportScenarios(setup: PageSetup): Promise<Scenario[]> {
         return { tenants: p.tenants.map((t) => t.id), reports: p.reports.map((r) => r.id), schedules: p.schedules.map((s) => s.id) };
       },
       explain: true,
-      note: "the reports statement names the tenants the PDP allowed (reports:export) on both sides; the schedules statement relies on RLS, the owner names every customer and site",
+      note: "the reports and schedules statements name the tenants the PDP allowed (reports:export), the same list on both sides",
     });
   }
   if (ctx.wanted("14")) out.push(await figuresScenario(setup));
