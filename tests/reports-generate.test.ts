@@ -14,7 +14,7 @@ import { computeFigures, customerPeriodRows, generateReport, getReport, listRepo
 import { slaTargets } from "@/lib/settings/read";
 import { ensureCerbos } from "@/scripts/lib/cerbos";
 import { pdfTextRuns } from "./helpers/pdf-text";
-import { insertFixtures, type Fixtures } from "./helpers/fixtures";
+import { insertDemoGlobex, insertFixtures, type Fixtures } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
@@ -33,12 +33,7 @@ before(async () => {
   // Prefixed slugs, so the demo's Globex (scope sentinel.globex, where policies/tenant.sentinel.globex.yaml
   // denies its analysts reports:export) can be added beside the fixtures.
   fx = await insertFixtures(db.url, { prefix: "rp-" });
-  await withClient(db.url, async (c) => {
-    const s = (await c.query("insert into public.tenants (slug, name, kind) values ('sentinel', 'Sentinel', 'mssp') returning id")).rows[0].id;
-    globex = (await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'globex', 'Globex', 'customer') returning id", [s])).rows[0].id;
-    globexAnalyst = (await c.query("insert into public.users (email, name) values ('globex-analyst@reports.test', 'Globex analyst') returning id")).rows[0].id;
-    await c.query("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_analyst')", [globex, globexAnalyst]);
-  });
+  ({ globex, globexAnalyst } = await insertDemoGlobex(db.url, "globex-analyst@reports.test"));
   registerReportTasks();
   // acme (and its site acme-eu): alerts in October with known times; some outside; globex's own.
   const rows: [string, string, string, Date, Date | null, Date | null, string, string | null][] = [

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { withTenant } from "@/lib/db/with-tenant";
 import { loadReportsPage } from "@/lib/reports/page-data";
 import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures, type TenantSlug } from "./helpers/fixtures";
+import { insertDemoGlobex, insertFixtures, type Fixtures, type TenantSlug } from "./helpers/fixtures";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
@@ -36,13 +36,11 @@ before(async () => {
   db = await createTestDatabase();
   // Prefixed slugs, so the demo's Globex (scope sentinel.globex: its analysts may not export reports) fits beside them.
   fx = await insertFixtures(db.url, { prefix: "rs-" });
+  const demo = await insertDemoGlobex(db.url, "globex-analyst@schedules.test");
+  ({ globex, globexAnalyst } = demo);
   await withClient(db.url, async (c) => {
-    const s = (await c.query("insert into public.tenants (slug, name, kind) values ('sentinel', 'Sentinel', 'mssp') returning id")).rows[0].id;
-    globex = (await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'globex', 'Globex', 'customer') returning id", [s])).rows[0].id;
-    globexAnalyst = (await c.query("insert into public.users (email, name) values ('globex-analyst@schedules.test', 'Globex analyst') returning id")).rows[0].id;
-    await c.query("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_analyst')", [globex, globexAnalyst]);
     // The same person is an analyst at Initech too, where nothing denies the export.
-    initech = (await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'initech', 'Initech', 'customer') returning id", [s])).rows[0].id;
+    initech = (await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'initech', 'Initech', 'customer') returning id", [demo.sentinel])).rows[0].id;
     await c.query("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_analyst')", [initech, globexAnalyst]);
   });
   const plan: [TenantSlug | "sentinel-globex" | "initech", number[]][] = [

@@ -152,3 +152,27 @@ export function subtree(slug: TenantSlug): TenantSlug[] {
   for (const t of TREE) if (t.parent && out.includes(t.parent) && !out.includes(t.slug)) out.push(t.slug);
   return out;
 }
+
+/** The demo's Sentinel MSSP and its customer Globex, with one Globex tenant analyst. */
+export interface DemoGlobex {
+  sentinel: string;
+  globex: string;
+  globexAnalyst: string;
+}
+
+/**
+ * Adds Sentinel (mssp) and Globex (customer) with the demo's slugs, so Cerbos's
+ * scope sentinel.globex applies (policies/tenant.sentinel.globex.yaml: Globex's
+ * analysts may not export reports), and a tenant analyst of Globex with this
+ * email. Insert the fixtures with a prefix first: their own "globex" slug
+ * would collide.
+ */
+export async function insertDemoGlobex(url: string, analystEmail: string): Promise<DemoGlobex> {
+  return withClient(url, async (c) => {
+    const sentinel = (await c.query("insert into public.tenants (slug, name, kind) values ('sentinel', 'Sentinel', 'mssp') returning id")).rows[0].id;
+    const globex = (await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'globex', 'Globex', 'customer') returning id", [sentinel])).rows[0].id;
+    const globexAnalyst = (await c.query("insert into public.users (email, name) values ($1, 'Globex analyst') returning id", [analystEmail])).rows[0].id;
+    await c.query("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_analyst')", [globex, globexAnalyst]);
+    return { sentinel, globex, globexAnalyst };
+  });
+}
