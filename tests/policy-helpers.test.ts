@@ -23,6 +23,11 @@ const HELPERS = [
   "settings.value_of(uuid,text)",
   "sessions.mfa_required(uuid)",
   "triage.is_assignable(uuid,uuid)",
+  // Migration 20261201026400: the group and rule pickers, the usage tables' read policies, the dashboards' SLA targets.
+  "workflows.groups_for(uuid)",
+  "workflows.rules_for(uuid)",
+  "usage.readable_tenant_ids()",
+  "analytics.sla_targets(uuid[])",
 ];
 
 let db: TestDatabase;
@@ -69,6 +74,23 @@ test("the helpers answer as before: an Acme admin sees Acme and its sites, is ad
   assert.ok(!out.visible.includes(fx.tenants.globex));
   assert.deepEqual(new Set(out.admin), new Set(out.visible));
   assert.ok(out.settings.length > 0 && out.settings.every((r) => r.tenant_id === fx.tenants.acme), "settings.effective answers for acme only");
+});
+
+test("the page helpers wrapped by 20261201026400 answer as before: groups and rules of a visible tenant only, usage for its admin", async () => {
+  const groupName = `helpers-group-${Date.now()}`;
+  await withClient(db.url, async (c) => {
+    await c.query("insert into public.assignee_groups (tenant_id, id, name) values ($1, gen_random_uuid(), $2)", [fx.tenants.acme, groupName]);
+  });
+  const asAcme = await withTenant({ userId: fx.users.acmeAdmin }, async ({ client }) => ({
+    groups: (await client.query<{ name: string }>("select name from workflows.groups_for($1)", [fx.tenants.acme])).rows.map((r) => r.name),
+    globexGroups: (await client.query("select 1 from workflows.groups_for($1)", [fx.tenants.globex])).rowCount,
+    globexRules: (await client.query("select 1 from workflows.rules_for($1)", [fx.tenants.globex])).rowCount,
+    usage: (await client.query<{ id: string }>("select usage.readable_tenant_ids() as id")).rows.map((r) => r.id),
+  }));
+  assert.ok(asAcme.groups.includes(groupName), "an Acme admin sees Acme's group");
+  assert.equal(asAcme.globexGroups, 0, "nothing of a tenant the caller cannot see");
+  assert.equal(asAcme.globexRules, 0);
+  assert.ok(asAcme.usage.includes(fx.tenants.acme) && !asAcme.usage.includes(fx.tenants.globex));
 });
 
 // Called inside the helpers above at every statement (tenancy.memo_key by the memoised sets) or by the

@@ -3,6 +3,7 @@
 // whether they may be read and triaged there, so a tenant's own policy
 // (policies/tenant.<path>.yaml) denying alerts:read hides its alerts even from
 // people whose memberships let RLS show them. Pages ask here before reading.
+import { namedStatement } from "@/lib/db/prepared";
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { featureOn } from "@/lib/settings/enforce";
@@ -32,10 +33,11 @@ export interface VisibleTenant extends TenantResource {
   name: string;
 }
 
+// Named: each pooled connection parses and plans it once (lib/db/prepared.ts).
+const VISIBLE_TENANTS = namedStatement("alerts.visible-tenants", `select id, path::text as path, kind, status, slug, name from public.tenants order by path`);
+
 async function visibleTenants(tx: TenantTx): Promise<VisibleTenant[]> {
-  const { rows } = await tx.client.query<VisibleTenant>(
-    `select id, path::text as path, kind, status, slug, name from public.tenants order by path`,
-  );
+  const { rows } = await tx.client.query<VisibleTenant>(VISIBLE_TENANTS());
   return rows;
 }
 

@@ -2,6 +2,7 @@
 // (the PDP: alerts:read to see it at all, alerts:triage for the controls),
 // who it can be assigned to, its SLA clocks, its timeline and, for an alert
 // that came through the API with one, its raw event (opened here only).
+import { namedStatement } from "@/lib/db/prepared";
 import type { AlertStatus, Severity } from "@/drizzle/schema";
 import { AuthorizationError, permissions } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -159,16 +160,16 @@ export const ASSIGNEES_SQL = `select distinct u.id, u.name, u.email
         and a.path operator(extensions.@>) t.path
       order by u.name, u.email`;
 
+// Named: each pooled connection parses and plans it once (lib/db/prepared.ts).
+const ASSIGNEES_STATEMENT = namedStatement("alerts.assignees", ASSIGNEES_SQL);
+
 /**
  * Who the caller can pick as assignee: analysts and admins of the alert's
  * tenant or an ancestor, among the people RLS lets the caller see (a tenant's
  * own people don't see the MSSP's staff; the database accepts them all the same).
  */
 export async function assigneesFor(tx: TenantTx, tenantId: string): Promise<Assignee[]> {
-  const { rows } = await tx.client.query<Assignee>(
-    ASSIGNEES_SQL,
-    [tenantId],
-  );
+  const { rows } = await tx.client.query<Assignee>(ASSIGNEES_STATEMENT([tenantId]));
   return rows;
 }
 

@@ -1,5 +1,6 @@
 // A person's saved alert-list filters, per tenant (the host's tenant, or on
 // the console their MSSP). RLS shows each person only their own.
+import { namedStatement } from "@/lib/db/prepared";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
@@ -14,11 +15,14 @@ export interface SavedFilter {
   query: string;
 }
 
+// Named: each pooled connection parses and plans it once (lib/db/prepared.ts).
+const SAVED_FILTERS = namedStatement(
+  "alerts.saved-filters",
+  `select id, name, query from public.alert_saved_filters where tenant_id = $1 and user_id = $2 order by name`,
+);
+
 export async function listSavedFilters(tx: TenantTx, tenantId: string): Promise<SavedFilter[]> {
-  const { rows } = await tx.client.query<SavedFilter>(
-    `select id, name, query from public.alert_saved_filters where tenant_id = $1 and user_id = $2 order by name`,
-    [tenantId, tx.claims.sub],
-  );
+  const { rows } = await tx.client.query<SavedFilter>(SAVED_FILTERS([tenantId, tx.claims.sub]));
   return rows;
 }
 

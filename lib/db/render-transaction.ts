@@ -51,6 +51,18 @@ interface RenderRuns {
 
 const renderRuns = perRender((): RenderRuns => ({ hosts: new Map(), waiting: new Map() }));
 
+/** The transactions that host a render's page and layout reads (they only read; see isRenderTransaction). */
+const renderTransactions = new WeakSet<TenantTx>();
+
+/**
+ * Whether `tx` is a page render's transaction, which the layout's reads share:
+ * what one of them reads another may reuse for the rest of the transaction
+ * (lib/settings/resolve.ts keeps the effective settings it read).
+ */
+export function isRenderTransaction(tx: TenantTx): boolean {
+  return renderTransactions.has(tx);
+}
+
 /** Page runs and reads made inside `fn` share transactions as a render's do (the tests). */
 export function sharingPageTransaction<T>(fn: () => Promise<T>): Promise<T> {
   return renderRuns.sharing(fn);
@@ -96,6 +108,7 @@ export function runHostingReads<T>(caller: Caller, fn: (tx: TenantTx) => Promise
     render.waiting.delete(userKey(caller.userId));
   }
   const work = withTenant(caller, async (tx) => {
+    renderTransactions.add(tx);
     opened(tx);
     try {
       return await fn(tx);

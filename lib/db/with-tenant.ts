@@ -24,6 +24,8 @@ export interface TenantTx {
   claims: Claims;
   /** The raw client, for SQL that drizzle cannot express. Still under RLS. */
   client: pg.PoolClient;
+  /** How many tenants the caller can see (withTenant's opening counts them as it computes the set). */
+  visibleTenantCount?: number;
   /** For an API key caller: how its check ended, and its tenant when the key exists (for the refusal's audit row). */
   apiKey?: { status: ApiKeyStatus; keyTenantId: string | null };
 }
@@ -113,21 +115,24 @@ export async function callerClaims(caller: Caller): Promise<Claims> {
 }
 
 type ClaimsRow = { claims: string; status?: string; key_tenant_id?: string | null };
+type CountRow = { count: string };
 
 function tenantTransaction<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
   let opened: ClaimsRow | undefined;
+  let visibleTenantCount = 0;
   return inTransaction(
     async (client) => {
       const claims = claimsSchema.parse(JSON.parse(opened!.claims));
       const apiKey: TenantTx["apiKey"] = caller.apiKey
         ? { status: opened!.status as NonNullable<TenantTx["apiKey"]>["status"], keyTenantId: opened!.key_tenant_id ?? null }
         : undefined;
-      return fn({ db: drizzle(client, { schema }) as Db, claims, client, ...(apiKey ? { apiKey } : {}) });
+      return fn({ db: drizzle(client, { schema }) as Db, claims, client, visibleTenantCount, ...(apiKey ? { apiKey } : {}) });
     },
     async (client) => {
       // A multi-statement simple query answers one result per statement: the claims are the third.
-      const results = (await client.query(openingSql(client, caller))) as unknown as pg.QueryResult<ClaimsRow>[];
-      opened = results[2].rows[0];
+      const results = (await client.query(openingSql(client, caller))) as unknown as pg.QueryResult[];
+      opened = results[2].rows[0] as ClaimsRow;
+      visibleTenantCount = Number((results[4].rows[0] as CountRow).count);
     },
   );
 }

@@ -4,6 +4,7 @@
 // caller's withTenant the function answers only for tenants the caller can
 // see; the service-role variant (provisioning, background work that already
 // crossed tenants by design) reads settings.resolve directly.
+import { isRenderTransaction } from "@/lib/db/render-transaction";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
 import { SETTINGS, settingDefinition, type SettingDefinition } from "./registry";
 
@@ -117,14 +118,59 @@ function group(tenantIds: readonly string[], rows: ResolvedRow[]): Map<string, E
  */
 export async function effectiveConfigs(tx: TenantTx, tenantIds: readonly string[]): Promise<Map<string, EffectiveConfig>> {
   if (tenantIds.length === 0) return new Map();
+  if (!isRenderTransaction(tx)) return readConfigs(tx, tenantIds);
+  // A page render's transaction (lib/db/render-transaction.ts): the layout and the page both ask
+  // (the navigation's feature flags, the page's own settings, e.g. the alert list's SLA clocks),
+  // so each tenant's configuration is read once per transaction. The writes below forget it.
+  let memo = renderMemo.get(tx);
+  if (!memo) renderMemo.set(tx, (memo = new Map()));
+  const missing = [...new Set(tenantIds)].filter((id) => !memo.has(id));
+  if (missing.length > 0) {
+    // A caller who sees few tenants (a customer and its sites) gets them all in this one read: the
+    // layout asks for the host's tenant first and the page for its rows' tenants after.
+    const everyVisible = memo.size === 0 && tx.visibleTenantCount !== undefined && tx.visibleTenantCount <= READ_ALL_VISIBLE_UP_TO;
+    const read = everyVisible ? readConfigs(tx, null) : readConfigs(tx, missing);
+    const known = everyVisible ? read.then((configs) => [...configs.keys()]) : Promise.resolve([]);
+    for (const id of missing) memo.set(id, read.then((configs) => configs.get(id) ?? null));
+    if (everyVisible) {
+      void known.then((ids) => {
+        for (const id of ids) if (!memo.has(id)) memo.set(id, read.then((configs) => configs.get(id) ?? null));
+      }, () => {});
+    }
+    // A failed read is not kept: the transaction fails with it, and nothing may reuse it.
+    read.catch(() => renderMemo.delete(tx));
+  }
+  const out = new Map<string, EffectiveConfig>();
+  for (const id of tenantIds) {
+    const config = await memo.get(id)!;
+    if (config) out.set(id, config);
+  }
+  return out;
+}
+
+/** Up to this many visible tenants, a render transaction's first settings read reads them all. */
+const READ_ALL_VISIBLE_UP_TO = 25;
+
+/** Each render transaction's configurations read so far, by tenant (null: the caller cannot see it). */
+const renderMemo = new WeakMap<TenantTx, Map<string, Promise<EffectiveConfig | null>>>();
+
+/** After a write in `tx`: what it read before is stale (lib/settings/write.ts calls this). */
+export function forgetEffectiveConfigs(tx: TenantTx): void {
+  renderMemo.delete(tx);
+}
+
+/** `tenantIds` null: every tenant the caller can see. */
+async function readConfigs(tx: TenantTx, tenantIds: readonly string[] | null): Promise<Map<string, EffectiveConfig>> {
   const { rows } = await tx.client.query<ResolvedRow | (Omit<ResolvedRow, "key"> & { key: null })>(
-    `select ${COLUMNS} from settings.effective($1::uuid[])`,
-    [tenantIds],
+    tenantIds
+      ? `select ${COLUMNS} from settings.effective($1::uuid[])`
+      : `select ${COLUMNS} from settings.effective(array(select tenancy.visible_tenant_ids()))`,
+    tenantIds ? [tenantIds] : [],
   );
   // One row with a null key per tenant the caller can see (migration 20261201001000).
   const seen = new Set(rows.filter((r) => r.key === null).map((r) => r.tenant_id));
   const all = group(
-    tenantIds,
+    tenantIds ?? [...seen],
     rows.filter((r): r is ResolvedRow => r.key !== null),
   );
   return new Map([...all].filter(([id]) => seen.has(id)));

@@ -10,7 +10,7 @@ import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
 import { settingDefinition, type SettingDefinition } from "./registry";
 import { SettingRefusal } from "./errors";
-import { effectiveConfig, type EffectiveConfig, type EffectiveSetting } from "./resolve";
+import { effectiveConfig, forgetEffectiveConfigs, type EffectiveConfig, type EffectiveSetting } from "./resolve";
 import { formatValue } from "./format";
 
 export interface SettingChange {
@@ -146,6 +146,7 @@ export async function setSettingValue(tx: TenantTx, input: { tenantId: string; k
       [input.tenantId, definition.key, JSON.stringify(value)],
     ),
   );
+  forgetEffectiveConfigs(tx);
   if (rowCount !== 1) throw new SettingRefusal("You can't change the settings of that tenant.", { setting: definition.key, problem: "rls" });
   // On here: an "off" set below can no longer stand (tighten-only); remove it.
   if (definition.tightenOnly && value === true) await clearBelow(tx, input.tenantId, definition.key, "'false'::jsonb");
@@ -161,6 +162,7 @@ export async function setSettingValue(tx: TenantTx, input: { tenantId: string; k
 
 /** Deletes the values of `key` set below the tenant (those the caller may write), optionally only a given value. */
 async function clearBelow(tx: TenantTx, tenantId: string, key: string, onlyValue?: "'false'::jsonb") {
+  forgetEffectiveConfigs(tx);
   return tx.client.query(
     `delete from public.tenant_settings s
       using public.tenants t, public.tenants h
@@ -178,6 +180,7 @@ export async function clearSettingValue(tx: TenantTx, input: { tenantId: string;
     `delete from public.tenant_settings where tenant_id = $1 and key = $2 returning value, locked`,
     [input.tenantId, definition.key],
   );
+  forgetEffectiveConfigs(tx);
   if (rows.length === 0) {
     throw new SettingRefusal(`${definition.label} is not set here: it already inherits.`, { setting: definition.key, problem: "not_set" });
   }
@@ -210,6 +213,7 @@ export async function lockSettingValue(tx: TenantTx, input: { tenantId: string; 
       [input.tenantId, definition.key, JSON.stringify(current.value)],
     ),
   );
+  forgetEffectiveConfigs(tx);
   const cleared = await clearBelow(tx, input.tenantId, definition.key);
   return {
     key: definition.key,
@@ -235,6 +239,7 @@ export async function unlockSettingValue(tx: TenantTx, input: { tenantId: string
       [input.tenantId, definition.key],
     ),
   );
+  forgetEffectiveConfigs(tx);
   if (rowCount !== 1) throw new SettingRefusal(`${definition.label} is not locked here.`, { setting: definition.key, problem: "not_locked" });
   return {
     key: definition.key,

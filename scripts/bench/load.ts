@@ -30,7 +30,7 @@
 // checkout that holds one (`.next`), default this one (built first when it has
 // none; `next build` shares .next with the e2e server, so not during a browser run).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
@@ -203,6 +203,10 @@ interface PhaseResult {
   leaks: number;
   /** The server process's CPU time per request in this phase (ms), where /proc can tell. */
   cpuMsPerRequest?: number;
+  /** Every postgres process's CPU time per request (ms). */
+  postgresCpuMsPerRequest?: number;
+  /** The machine's busy CPU time per request over every core (ms). */
+  machineCpuMsPerRequest?: number;
 }
 
 /** One autocannon run; `next()` picks each request's session and path; every body is checked. */
@@ -224,14 +228,55 @@ function processCpuMs(pid: number | undefined): number | null {
 }
 let serverPid: number | undefined;
 
+/** Every `postgres` process's CPU time so far (ms; /proc): the database's share of a phase on this machine. */
+function postgresCpuMs(): number | null {
+  try {
+    let total = 0;
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      } catch {
+        continue; // gone since the listing
+      }
+      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== "postgres") continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+/** The whole machine's busy CPU time so far (ms, every core; /proc/stat), to see what a phase costs all told. */
+function machineCpuMs(): number | null {
+  try {
+    const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = cpu[3] + (cpu[4] ?? 0);
+    return ((cpu.slice(0, 8).reduce((a, b) => a + b, 0) - idle) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
 async function phase(name: string, port: number, seconds: number, next: () => { session: Session | null; host: string; path: string }): Promise<PhaseResult> {
   const startUs = monotonicUs();
   const cpuBefore = processCpuMs(serverPid);
+  const pgBefore = postgresCpuMs();
+  const machineBefore = machineCpuMs();
   try {
     const result = await runPhase(port, seconds, name, next);
     const cpuAfter = processCpuMs(serverPid);
+    const pgAfter = postgresCpuMs();
+    const machineAfter = machineCpuMs();
     // The server's own CPU per request: what the app spends, whatever else shares the machine.
     if (cpuBefore !== null && cpuAfter !== null && result.requests > 0) result.cpuMsPerRequest = (cpuAfter - cpuBefore) / result.requests;
+    // Postgres's, and the whole machine's (server, Postgres, PDP and the load generator): on one machine
+    // the database's work per page takes CPU from the server as much as the server's own does.
+    if (pgBefore !== null && pgAfter !== null && result.requests > 0) result.postgresCpuMsPerRequest = (pgAfter - pgBefore) / result.requests;
+    if (machineBefore !== null && machineAfter !== null && result.requests > 0) result.machineCpuMsPerRequest = (machineAfter - machineBefore) / result.requests;
     return result;
   } finally {
     phaseWindows.push({ name, startUs, endUs: monotonicUs() });
@@ -322,21 +367,24 @@ async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string
       if (cpu0 !== null && cpu1 !== null) cpu[p] = (cpu1 - cpu0) / N;
       return (performance.now() - t0) / N;
     };
+    const signinStartUs = monotonicUs();
     const signinMs = await timeOf(s.host, "/signin");
+    phaseWindows.push({ name: "one at a time: /signin (signed out)", startUs: signinStartUs, endUs: monotonicUs() });
     await owner.query("select extensions.pg_stat_statements_reset()");
     const pdpBefore = await pdpCounts(pdpUrl);
     const alertsMs = await timeOf(s.host, "/alerts", s.cookie);
     const pdpAfter = await pdpCounts(pdpUrl);
     const pdpChecks = (pdpAfter.requests - pdpBefore.requests) / N;
     const pdpResources = (pdpAfter.resources - pdpBefore.resources) / N;
-    const { rows } = await owner.query<{ calls: string; ms: number; query: string }>(
-      `select calls, total_exec_time as ms, regexp_replace(query, '\\s+', ' ', 'g') as query
+    const { rows } = await owner.query<{ calls: string; ms: number; plan_ms: number; query: string }>(
+      `select calls, total_exec_time as ms, total_plan_time as plan_ms, regexp_replace(query, '\\s+', ' ', 'g') as query
          from extensions.pg_stat_statements
         where query not ilike '%pg_stat_statements%'
         order by total_exec_time desc`,
     );
     const calls = rows.reduce((n, r) => n + Number(r.calls), 0) / N;
     const dbMs = rows.reduce((n, r) => n + r.ms, 0) / N;
+    const planMs = rows.reduce((n, r) => n + r.plan_ms, 0) / N;
     console.log(`\nRequest path, one request at a time (${N} each): /signin ${signinMs.toFixed(1)} ms; tenant /alerts ${alertsMs.toFixed(1)} ms`);
     if (cpu["/signin"] !== undefined && cpu["/alerts"] !== undefined) {
       console.log(`  server CPU per request: /signin ${cpu["/signin"].toFixed(1)} ms; tenant /alerts ${cpu["/alerts"].toFixed(1)} ms`);
@@ -355,9 +403,9 @@ async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string
     console.log(`  alert page: ${(page.body.length / 1024).toFixed(0)} KiB of HTML, of which ${(flight / 1024).toFixed(0)} KiB inline RSC payload`);
     // The page itself, to see what its bytes are (BENCH_DIR/alerts-page.html).
     if (benchDir) await writeFile(path.join(benchDir, "alerts-page.html"), page.body);
-    console.log(`  per alert page: ${calls.toFixed(1)} SQL statements (${dbMs.toFixed(1)} ms executing in Postgres), ${pdpChecks.toFixed(1)} PDP check requests over ${pdpResources.toFixed(1)} resources`);
+    console.log(`  per alert page: ${calls.toFixed(1)} SQL statements (${dbMs.toFixed(1)} ms executing in Postgres, ${planMs.toFixed(1)} ms planning), ${pdpChecks.toFixed(1)} PDP check requests over ${pdpResources.toFixed(1)} resources`);
     for (const r of rows.slice(0, Number(process.env.BENCH_LOAD_PROFILE_ROWS ?? 12))) {
-      console.log(`  ${(Number(r.calls) / N).toFixed(1).padStart(5)}× ${(r.ms / N).toFixed(2).padStart(7)} ms  ${r.query.slice(0, 110)}`);
+      console.log(`  ${(Number(r.calls) / N).toFixed(1).padStart(5)}× ${(r.ms / N).toFixed(2).padStart(7)} ms (+${(r.plan_ms / N).toFixed(2)} planning)  ${r.query.slice(0, 100)}`);
     }
   } finally {
     await owner.end();
@@ -372,7 +420,7 @@ export async function runLoadBench(opts: { benchDir: string }) {
   const started = performance.now();
   const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, quiet: true,
     // pg_stat_statements: the request-path profile counts statements per page.
-    postgresFlags: ["-c", "shared_preload_libraries=pg_stat_statements"] });
+    postgresFlags: ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track_planning=on"] });
   const stops: Array<() => Promise<unknown> | void> = [() => db.stop()];
   try {
     process.env.NEXTAUTH_SECRET = AUTH_SECRET;
@@ -532,12 +580,14 @@ export async function runLoadBench(opts: { benchDir: string }) {
     );
 
     console.log(`\nLoad: ${CONNECTIONS} connections, production build (next start), 2 cores shared by client, server, PDP and Postgres`);
-    console.log("phase".padEnd(58) + "req/s".padStart(8) + "p50 ms".padStart(9) + "p99 ms".padStart(9) + "requests".padStart(10) + "errors".padStart(8) + "non-200".padStart(9) + "leaks".padStart(7) + "  server CPU ms/req");
+    console.log("phase".padEnd(58) + "req/s".padStart(8) + "p50 ms".padStart(9) + "p99 ms".padStart(9) + "requests".padStart(10) + "errors".padStart(8) + "non-200".padStart(9) + "leaks".padStart(7) + "  CPU ms/req: server".padStart(21) + "postgres".padStart(10) + "machine".padStart(9));
     for (const r of results) {
       console.log(
         r.name.padEnd(58) + r.rps.toFixed(0).padStart(8) + String(r.p50).padStart(9) + String(r.p99).padStart(9) +
           String(r.requests).padStart(10) + String(r.errors).padStart(8) + String(r.non200).padStart(9) + String(r.leaks).padStart(7) +
-          (r.cpuMsPerRequest === undefined ? "" : r.cpuMsPerRequest.toFixed(1).padStart(20)),
+          (r.cpuMsPerRequest === undefined ? "" : r.cpuMsPerRequest.toFixed(1).padStart(21)) +
+          (r.postgresCpuMsPerRequest === undefined ? "" : r.postgresCpuMsPerRequest.toFixed(1).padStart(10)) +
+          (r.machineCpuMsPerRequest === undefined ? "" : r.machineCpuMsPerRequest.toFixed(1).padStart(9)),
       );
     }
     const signin = results[0];
