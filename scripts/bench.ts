@@ -120,7 +120,7 @@ async function runStatements(client: pg.PoolClient, statements: Statement[]) {
   const statementMs: number[] = [];
   for (const st of statements) {
     const s0 = performance.now();
-    results.push(await client.query(st.sql, st.params));
+    results.push(await client.query(st.name ? { name: st.name, text: st.sql, values: st.params } : { text: st.sql, values: st.params }));
     statementMs.push(performance.now() - s0);
   }
   return { results, queryMs: performance.now() - t0, statementMs };

@@ -161,7 +161,8 @@ export const ASSIGNEES_SQL = `select distinct u.id, u.name, u.email
       order by u.name, u.email`;
 
 // Named: each pooled connection parses and plans it once (lib/db/prepared.ts).
-const ASSIGNEES_STATEMENT = namedStatement("alerts.assignees", ASSIGNEES_SQL);
+export const ASSIGNEES_STATEMENT_NAME = "alerts.assignees";
+const ASSIGNEES_STATEMENT = namedStatement(ASSIGNEES_STATEMENT_NAME, ASSIGNEES_SQL);
 
 /**
  * Who the caller can pick as assignee: analysts and admins of the alert's

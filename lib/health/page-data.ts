@@ -5,6 +5,7 @@
 // alerts (MSSP staff, the tenant's admins and analysts; not viewers).
 //   loadHealthBoard   console /health: every customer and site, worst first
 //   loadTenantHealth  console /health/<slug> and the tenant host's /status
+import { namedStatement } from "@/lib/db/prepared";
 import { z } from "zod";
 import { checkActionsForEach, permissions, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -145,18 +146,25 @@ export const TENANT_BY_SLUG_SQL = `select t.id, t.slug, t.name, t.kind, t.status
    left join public.tenant_health h on h.tenant_id = t.id
   where t.kind <> 'mssp' and t.status <> 'deprovisioned' and t.slug = $1`;
 
+/** A tenant's health changes, newest first ($1 the tenant). */
+export const HEALTH_HISTORY_SQL = `select from_state, to_state, reasons, occurred_at, notified from public.tenant_health_transitions
+      where tenant_id = $1 order by occurred_at desc, id desc limit 200`;
+// Named: each pooled connection parses and plans them once (lib/db/prepared.ts); names exported for scripts/bench.
+export const TENANT_BY_SLUG_NAME = "health.tenant-by-slug";
+export const HEALTH_HISTORY_NAME = "health.history";
+const TENANT_BY_SLUG = namedStatement(TENANT_BY_SLUG_NAME, TENANT_BY_SLUG_SQL);
+const HEALTH_HISTORY = namedStatement(HEALTH_HISTORY_NAME, HEALTH_HISTORY_SQL);
+
 /** One tenant's health; null when the caller cannot see the tenant (or it is an MSSP). */
 export async function loadTenantHealth(tx: TenantTx, slug: string): Promise<TenantHealth | null> {
-  const { rows } = await tx.client.query<TenantRow>(TENANT_BY_SLUG_SQL, [slug]);
+  const { rows } = await tx.client.query<TenantRow>(TENANT_BY_SLUG([slug]));
   const r = rows[0];
   if (!r) return null;
   const base = { tenant: { id: r.id, slug: r.slug, name: r.name, kind: r.kind }, state: null, signals: [], reasons: [], since: null, evaluatedAt: null, history: [] };
   const can = await permissions(tx, [HEALTH_ACTION], r.id);
   if (!can[HEALTH_ACTION]) return { ...base, allowed: false };
   const { rows: history } = await tx.client.query<{ from_state: HealthState | null; to_state: HealthState; reasons: Signal[]; occurred_at: Date; notified: number }>(
-    `select from_state, to_state, reasons, occurred_at, notified from public.tenant_health_transitions
-      where tenant_id = $1 order by occurred_at desc, id desc limit 200`,
-    [r.id],
+    HEALTH_HISTORY([r.id]),
   );
   const tile = tileOf(r);
   return {

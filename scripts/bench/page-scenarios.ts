@@ -17,10 +17,10 @@
 // Data the generator does not make (an alert's events, health states, usage rollups, reports) is created
 // here as the owner, small and realistic, only for the scenarios asked for (--only).
 import pg from "pg";
-import { ALERT_DETAIL_SQL, ASSIGNEES_SQL, loadAlertDetail, assigneesFor, TIMELINE_SQL } from "@/lib/alerts/detail";
+import { ALERT_DETAIL_SQL, ASSIGNEES_SQL, ASSIGNEES_STATEMENT_NAME, loadAlertDetail, assigneesFor, TIMELINE_SQL } from "@/lib/alerts/detail";
 import type { Caller } from "@/lib/db/claims";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { loadHealthBoard, loadTenantHealth, RECENT_TRANSITIONS_SQL, TENANT_BY_SLUG_SQL, TENANTS_SQL } from "@/lib/health/page-data";
+import { HEALTH_HISTORY_NAME, HEALTH_HISTORY_SQL, loadHealthBoard, loadTenantHealth, RECENT_TRANSITIONS_SQL, TENANT_BY_SLUG_NAME, TENANT_BY_SLUG_SQL, TENANTS_SQL } from "@/lib/health/page-data";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type UsageMetric } from "@/lib/usage/metrics";
 import { loadCustomerUsage, loadTenantUsage } from "@/lib/usage/page-data";
 import { monthStart, SUBTREE_DAYS_SQL, SUBTREE_TOTALS_SQL } from "@/lib/usage/read";
@@ -51,6 +51,8 @@ export interface PageSetup {
 }
 
 export const stmt = (label: string, sql: string, params: unknown[]): Statement => ({ label, sql, params });
+/** The same statement sent named, as the page sends it (`name`: the page's; the owner's side its own). */
+export const named = (s: Statement, name: string): Statement => ({ ...s, name });
 /** Replaces `from` in `sql`, failing loudly when the lib's SQL changed shape. */
 export function swap(sql: string, from: string, to: string): string {
   if (!sql.includes(from)) throw new Error(`page scenarios: the statement no longer contains ${JSON.stringify(from)}`);
@@ -105,13 +107,13 @@ async function alertDetailScenarios({ ctx, owner }: PageSetup): Promise<Scenario
     rls: [
       stmt("alert", ALERT_DETAIL_SQL, [alert.id]),
       stmt("timeline", TIMELINE_SQL, [alert.tenant_id, alert.id]),
-      stmt("assignees", ASSIGNEES_SQL, [alert.tenant_id]),
+      named(stmt("assignees", ASSIGNEES_SQL, [alert.tenant_id]), ASSIGNEES_STATEMENT_NAME),
     ],
     baseline: [
       stmt("alert", swap(ALERT_DETAIL_SQL, "where a.id = $1", "where a.tenant_id = any ($2::uuid[]) and a.id = $1"), [alert.id, visible]),
       stmt("timeline", swap(TIMELINE_SQL, "where e.tenant_id = $1 and", "where e.tenant_id = $1 and e.tenant_id = any ($3::uuid[]) and"), [alert.tenant_id, alert.id, visible]),
       // Who the caller sees: the memberships (and so the people) of its visible tenants.
-      stmt("assignees", swap(ASSIGNEES_SQL, "where m.role in", "where m.tenant_id = any ($2::uuid[]) and m.role in"), [alert.tenant_id, visible]),
+      named(stmt("assignees", swap(ASSIGNEES_SQL, "where m.role in", "where m.tenant_id = any ($2::uuid[]) and m.role in"), [alert.tenant_id, visible]), `bench.owner:${ASSIGNEES_STATEMENT_NAME}`),
     ],
     outcome: (results) => {
       const a = results[0].rows[0];
@@ -168,16 +170,21 @@ async function healthScenarios({ ctx, owner, customers, nonRoot }: PageSetup): P
     },
     explain: true,
   };
-  const history = `select from_state, to_state, reasons, occurred_at, notified from public.tenant_health_transitions
-      where tenant_id = $1 order by occurred_at desc, id desc limit 200`;
+  const history = HEALTH_HISTORY_SQL;
   const status: Scenario = {
     id: "16",
     name: "tenant admin: /status (health + history)",
     caller: ctx.customerAdmin,
-    rls: [stmt("tenant health", TENANT_BY_SLUG_SQL, [customerSlug]), stmt("history", history, [ctx.customerId])],
+    rls: [
+      named(stmt("tenant health", TENANT_BY_SLUG_SQL, [customerSlug]), TENANT_BY_SLUG_NAME),
+      named(stmt("history", history, [ctx.customerId]), HEALTH_HISTORY_NAME),
+    ],
     baseline: [
-      stmt("tenant health", `${TENANT_BY_SLUG_SQL} and t.id = any ($2::uuid[])`, [customerSlug, ctx.customerTenantIds]),
-      stmt("history", swap(history, "where tenant_id = $1", "where tenant_id = $1 and tenant_id = any ($2::uuid[])"), [ctx.customerId, ctx.customerTenantIds]),
+      named(stmt("tenant health", `${TENANT_BY_SLUG_SQL} and t.id = any ($2::uuid[])`, [customerSlug, ctx.customerTenantIds]), `bench.owner:${TENANT_BY_SLUG_NAME}`),
+      named(
+        stmt("history", swap(history, "where tenant_id = $1", "where tenant_id = $1 and tenant_id = any ($2::uuid[])"), [ctx.customerId, ctx.customerTenantIds]),
+        `bench.owner:${HEALTH_HISTORY_NAME}`,
+      ),
     ],
     outcome: (results): Outcome => ({
       rows: results[0].rows.length,

@@ -24,6 +24,11 @@ export interface Statement {
   label: string;
   sql: string;
   params: unknown[];
+  /**
+   * Sent as a named statement, as the page sends it (lib/db/prepared.ts): prepared once per
+   * connection, planned generically after a few runs. The owner's side gets its own name.
+   */
+  name?: string;
 }
 
 export interface Outcome {
