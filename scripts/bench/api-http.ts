@@ -28,7 +28,9 @@ export async function serveApi(): Promise<ApiHttpServer> {
       response.headers.forEach((v, k) => (out[k] = v));
       res.writeHead(response.status, out).end(Buffer.from(await response.arrayBuffer()));
     } catch (error) {
-      res.writeHead(500).end(String(error));
+      // The gateway answers every error itself: one that escapes it is reported whole.
+      console.error("api-http: the gateway threw", error);
+      res.writeHead(500).end(`the gateway threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
   });
   server.keepAliveTimeout = 30_000;

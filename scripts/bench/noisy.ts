@@ -29,6 +29,8 @@ export interface PhaseStats {
   p50: number;
   p95: number;
   statuses: Record<number, number>;
+  /** The first few answers that were neither 200 nor 429, status and body: what a failure report needs. */
+  unexpected: string[];
 }
 
 export interface NoisyResult {
@@ -47,7 +49,8 @@ const stats = (answers: ApiAnswer[]): PhaseStats => {
   const ms = answers.map((a) => a.ms);
   const statuses: Record<number, number> = {};
   for (const a of answers) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
-  return { n: answers.length, p50: percentile(ms, 50), p95: percentile(ms, 95), statuses };
+  const unexpected = answers.filter((a) => a.status !== 200 && a.status !== 429).slice(0, 3).map((a) => `${a.status} ${a.body.slice(0, 400)}`);
+  return { n: answers.length, p50: percentile(ms, 50), p95: percentile(ms, 95), statuses, unexpected };
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -113,6 +116,7 @@ export async function runNoisyNeighbour(input: NoisyInput): Promise<NoisyResult>
     log(`B alone: ${s.n} batches of ${size}, p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms`);
     log(`B while A floods at ${aPerSecond.toFixed(1)} requests/s (10× its ${input.a.perMinute}/min): ${c.n} batches, p50 ${c.p50.toFixed(1)} ms, p95 ${c.p95.toFixed(1)} ms, 429s: ${result.b429}`);
     log(`A's answers: ${Object.entries(aStatuses).map(([k, v]) => `${v}× ${k}`).join(", ")}`);
+    for (const u of [...s.unexpected, ...c.unexpected]) log(`B's unexpected answer: ${u}`);
     return result;
   } finally {
     a.close();
