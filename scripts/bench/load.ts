@@ -214,21 +214,30 @@ interface PhaseResult {
 const phaseWindows: Array<{ name: string; startUs: number; endUs: number }> = [];
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
+/** A /proc/<pid>/stat line's command name and CPU ticks (utime, stime, and the reaped children's cutime, cstime) in ms. */
+function parseStat(stat: string): { comm: string; ownMs: number; childrenMs: number } {
+  // Fields after the command's closing parenthesis: utime, stime, cutime, cstime are the 12th to 15th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ms = (i: number) => (Number(fields[i]) * 1000) / 100; // USER_HZ is 100 on Linux
+  return { comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), ownMs: ms(11) + ms(12), childrenMs: ms(13) + ms(14) };
+}
+
 /** The server process's CPU time so far (user + system, ms; Linux /proc), or null elsewhere. */
 function processCpuMs(pid: number | undefined): number | null {
   if (!pid) return null;
   try {
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8")).ownMs;
   } catch {
     return null;
   }
 }
 let serverPid: number | undefined;
 
-/** Every `postgres` process's CPU time so far (ms; /proc): the database's share of a phase on this machine. */
+/**
+ * Every `postgres` process's CPU time so far (ms; /proc): the database's share of a phase on this
+ * machine. A backend that has exited counts through the postmaster's reaped-children time, so the
+ * total only grows.
+ */
 function postgresCpuMs(): number | null {
   try {
     let total = 0;
@@ -240,9 +249,8 @@ function postgresCpuMs(): number | null {
       } catch {
         continue; // gone since the listing
       }
-      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== "postgres") continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      const p = parseStat(stat);
+      if (p.comm === "postgres") total += p.ownMs + p.childrenMs;
     }
     return total;
   } catch {
@@ -263,20 +271,20 @@ function machineCpuMs(): number | null {
 
 async function phase(name: string, port: number, seconds: number, next: () => { session: Session | null; host: string; path: string }): Promise<PhaseResult> {
   const startUs = monotonicUs();
-  const cpuBefore = processCpuMs(serverPid);
-  const pgBefore = postgresCpuMs();
-  const machineBefore = machineCpuMs();
+  // The server's own CPU: what the app spends, whatever else shares the machine. Postgres's, and the
+  // whole machine's (server, Postgres, PDP and the load generator): on one machine the database's work
+  // per page takes CPU from the server as much as the server's own does.
+  const clocks = { server: () => processCpuMs(serverPid), postgres: postgresCpuMs, machine: machineCpuMs };
+  const before = { server: clocks.server(), postgres: clocks.postgres(), machine: clocks.machine() };
   try {
     const result = await runPhase(port, seconds, name, next);
-    const cpuAfter = processCpuMs(serverPid);
-    const pgAfter = postgresCpuMs();
-    const machineAfter = machineCpuMs();
-    // The server's own CPU per request: what the app spends, whatever else shares the machine.
-    if (cpuBefore !== null && cpuAfter !== null && result.requests > 0) result.cpuMsPerRequest = (cpuAfter - cpuBefore) / result.requests;
-    // Postgres's, and the whole machine's (server, Postgres, PDP and the load generator): on one machine
-    // the database's work per page takes CPU from the server as much as the server's own does.
-    if (pgBefore !== null && pgAfter !== null && result.requests > 0) result.postgresCpuMsPerRequest = (pgAfter - pgBefore) / result.requests;
-    if (machineBefore !== null && machineAfter !== null && result.requests > 0) result.machineCpuMsPerRequest = (machineAfter - machineBefore) / result.requests;
+    const perRequest = (clock: keyof typeof clocks) => {
+      const [b, a] = [before[clock], clocks[clock]()];
+      return b !== null && a !== null && result.requests > 0 ? (a - b) / result.requests : undefined;
+    };
+    result.cpuMsPerRequest = perRequest("server");
+    result.postgresCpuMsPerRequest = perRequest("postgres");
+    result.machineCpuMsPerRequest = perRequest("machine");
     return result;
   } finally {
     phaseWindows.push({ name, startUs, endUs: monotonicUs() });
