@@ -129,16 +129,16 @@ export async function effectiveConfigs(tx: TenantTx, tenantIds: readonly string[
     // A caller who sees few tenants (a customer and its sites) gets them all in this one read: the
     // layout asks for the host's tenant first and the page for its rows' tenants after.
     const everyVisible = memo.size === 0 && tx.visibleTenantCount !== undefined && tx.visibleTenantCount <= READ_ALL_VISIBLE_UP_TO;
-    const read = everyVisible ? readConfigs(tx, null) : readConfigs(tx, missing);
-    const known = everyVisible ? read.then((configs) => [...configs.keys()]) : Promise.resolve([]);
+    const read = readConfigs(tx, everyVisible ? null : missing);
     for (const id of missing) memo.set(id, read.then((configs) => configs.get(id) ?? null));
-    if (everyVisible) {
-      void known.then((ids) => {
-        for (const id of ids) if (!memo.has(id)) memo.set(id, read.then((configs) => configs.get(id) ?? null));
-      }, () => {});
-    }
-    // A failed read is not kept: the transaction fails with it, and nothing may reuse it.
-    read.catch(() => renderMemo.delete(tx));
+    read.then(
+      // The other visible tenants the read brought, for the page's later asks.
+      (configs) => {
+        for (const [id, config] of configs) if (!memo.has(id)) memo.set(id, Promise.resolve(config));
+      },
+      // A failed read is not kept: the transaction fails with it, and nothing may reuse it.
+      () => renderMemo.delete(tx),
+    );
   }
   const out = new Map<string, EffectiveConfig>();
   for (const id of tenantIds) {

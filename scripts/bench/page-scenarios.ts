@@ -170,19 +170,18 @@ async function healthScenarios({ ctx, owner, customers, nonRoot }: PageSetup): P
     },
     explain: true,
   };
-  const history = HEALTH_HISTORY_SQL;
   const status: Scenario = {
     id: "16",
     name: "tenant admin: /status (health + history)",
     caller: ctx.customerAdmin,
     rls: [
       named(stmt("tenant health", TENANT_BY_SLUG_SQL, [customerSlug]), TENANT_BY_SLUG_NAME),
-      named(stmt("history", history, [ctx.customerId]), HEALTH_HISTORY_NAME),
+      named(stmt("history", HEALTH_HISTORY_SQL, [ctx.customerId]), HEALTH_HISTORY_NAME),
     ],
     baseline: [
       named(stmt("tenant health", `${TENANT_BY_SLUG_SQL} and t.id = any ($2::uuid[])`, [customerSlug, ctx.customerTenantIds]), `bench.owner:${TENANT_BY_SLUG_NAME}`),
       named(
-        stmt("history", swap(history, "where tenant_id = $1", "where tenant_id = $1 and tenant_id = any ($2::uuid[])"), [ctx.customerId, ctx.customerTenantIds]),
+        stmt("history", swap(HEALTH_HISTORY_SQL, "where tenant_id = $1", "where tenant_id = $1 and tenant_id = any ($2::uuid[])"), [ctx.customerId, ctx.customerTenantIds]),
         `bench.owner:${HEALTH_HISTORY_NAME}`,
       ),
     ],
