@@ -98,8 +98,8 @@ describe("sign-out ends the session, not only the cookie", () => {
     assert.equal(await flow.session(stolen), null, "the copied cookie no longer works");
     const r = await row(sid);
     assert.equal(r?.revoked_reason, "sign_out");
-    // And the jwt callback itself refuses it, so getServerSession (pages,
-    // actions, route handlers) sees no session.
+    // And the jwt callback itself refuses it, so the session read (pages,
+    // actions, route handlers: lib/auth/session-read.ts) sees no session.
     await assert.rejects(jwtCallback({ token: { sub: fx.users.acmeAnalyst, sid } }), SessionEndedError);
   });
 

@@ -3,7 +3,7 @@
 //
 // At sign-in it opens the session's server-side record (lib/auth/sessions.ts)
 // under a fresh random id. On every later read of the session (each
-// getServerSession, /api/auth/session, update()) it checks that record: a
+// session read: lib/auth/session-read.ts, /api/auth/session, update()) it checks that record: a
 // revoked, expired, idle or unknown session throws SessionEndedError, which
 // next-auth answers with "no session" and a cleared cookie, so the request is
 // signed out everywhere (pages, actions, route handlers). The same statement

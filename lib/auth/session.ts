@@ -13,10 +13,9 @@
 // stale or forged flag can neither skip enrolment nor force it. It comes from
 // the same statement that checks the session record (sessions.check_session), so a
 // request reads the database once for both.
-import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { authOptions } from "./options";
+import { readSession } from "./session-read";
 
 export interface SessionUser {
   id: string;
@@ -33,8 +32,9 @@ export interface SessionUser {
 export const MFA_ENROLMENT_PATH = "/account/mfa";
 
 // Once per request where React's cache applies (a layout and its page both
-// ask); route handlers and actions ask once anyway.
-const currentSession = cache(() => getServerSession(authOptions));
+// ask); route handlers and actions ask once anyway. getServerSession's answer
+// without its discarded work (lib/auth/session-read.ts says what that is).
+const currentSession = cache(readSession);
 
 /** next-auth's session object for this request (checked against its record), for a SessionProvider. */
 export const getCurrentSession = currentSession;

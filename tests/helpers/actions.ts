@@ -1,8 +1,8 @@
 // Calling server actions directly, as a person would through the browser but
 // without it: a real Next request scope (the same work and request stores
 // Next builds for a route handler or server action), a real next-auth session
-// cookie (a JWT minted with NEXTAUTH_SECRET, decoded by next-auth's own
-// getServerSession), and the Host header that decides the tenant. No seam in
+// cookie (a JWT minted with NEXTAUTH_SECRET, decoded as the server decodes it,
+// lib/auth/session-read.ts), and the Host header that decides the tenant. No seam in
 // production code: headers(), cookies() and revalidatePath() run exactly as
 // they do in the server. If a Next upgrade changes these internals, every test
 // here fails loudly (nothing can pass by skipping the session or host).
