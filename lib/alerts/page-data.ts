@@ -4,10 +4,11 @@
 import { AuthorizationError } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { alertAccess, triageOn } from "./access";
-import { assigneesFor, type Assignee } from "./detail";
+import type { Assignee } from "./detail";
+import { alertListChoices } from "./list-choices";
 import { listAlerts, type AlertFilters, type AlertPage, type AlertRow } from "./list";
-import { listSavedFilters, type SavedFilter } from "./saved-filters";
-import { groupsFor, type UsableGroup } from "@/lib/groups/store";
+import type { SavedFilter } from "./saved-filters";
+import type { UsableGroup } from "@/lib/groups/store";
 import { slaClocks, type SlaClocks } from "./sla";
 import { slaTargetsFromConfigs } from "./sla-targets";
 
@@ -55,14 +56,16 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
     return { ...r, sla: t ? slaClocks(r, t, now) : null, selectable: on.triage.has(r.tenantId) };
   });
   const canBulk = on.triage.has(scopeTenantId);
+  // The pickers, the group filter and the saved filters in one round trip (lib/alerts/list-choices.ts).
+  const choices = await alertListChoices(tx, scopeTenantId, canBulk);
   return {
     alerts: { ...page, rows },
     // The tenant filter's choices: names only (the tree's open-alert counts are not needed here).
     tenants: access.tenants.filter((t) => t.status !== "deprovisioned" && access.readable.has(t.id)).map((t) => ({ slug: t.slug, name: t.name })),
     scopeTenantId,
     canBulk,
-    assignees: canBulk ? await assigneesFor(tx, scopeTenantId) : [],
-    groups: await groupsFor(tx.client, scopeTenantId),
-    savedFilters: await listSavedFilters(tx, scopeTenantId),
+    assignees: choices.assignees,
+    groups: choices.groups,
+    savedFilters: choices.savedFilters,
   };
 }

@@ -15,11 +15,10 @@ export interface SavedFilter {
   query: string;
 }
 
+/** listSavedFilters's statement, $1 the tenant, $2 the person (exported for lib/alerts/list-choices.ts). */
+export const SAVED_FILTERS_SQL = `select id, name, query from public.alert_saved_filters where tenant_id = $1 and user_id = $2 order by name`;
 // Named: each pooled connection parses and plans it once (lib/db/prepared.ts).
-const SAVED_FILTERS = namedStatement(
-  "alerts.saved-filters",
-  `select id, name, query from public.alert_saved_filters where tenant_id = $1 and user_id = $2 order by name`,
-);
+const SAVED_FILTERS = namedStatement("alerts.saved-filters", SAVED_FILTERS_SQL);
 
 export async function listSavedFilters(tx: TenantTx, tenantId: string): Promise<SavedFilter[]> {
   const { rows } = await tx.client.query<SavedFilter>(SAVED_FILTERS([tenantId, tx.claims.sub]));

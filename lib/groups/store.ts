@@ -60,13 +60,26 @@ export async function listOwnGroups(tx: TenantTx, tenantId: string): Promise<Own
   return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id, name: r.name, createdAt: new Date(r.created_at), members: r.members ?? [] }));
 }
 
+/** groupsFor's statement, $1 the tenant (exported for lib/alerts/list-choices.ts, which sends it with others). */
+export const GROUPS_FOR_SQL = `select tenant_id, tenant_name, id, name, member_count from workflows.groups_for($1)`;
+
+export interface UsableGroupRow {
+  tenant_id: string;
+  tenant_name: string;
+  id: string;
+  name: string;
+  member_count: number;
+}
+
+/** A row of GROUPS_FOR_SQL as the pages use it. */
+export function usableGroupOf(r: UsableGroupRow, tenantId: string): UsableGroup {
+  return { tenantId: r.tenant_id, id: r.id, name: r.name, tenantName: r.tenant_name, inherited: r.tenant_id !== tenantId, memberCount: r.member_count };
+}
+
 /** The groups an alert of `tenantId` may be given: the tenant's own and its ancestors', the MSSP's first. */
 export async function groupsFor(client: Pick<pg.ClientBase, "query">, tenantId: string): Promise<UsableGroup[]> {
-  const { rows } = await client.query<{ tenant_id: string; tenant_name: string; id: string; name: string; member_count: number }>(
-    `select tenant_id, tenant_name, id, name, member_count from workflows.groups_for($1)`,
-    [tenantId],
-  );
-  return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id, name: r.name, tenantName: r.tenant_name, inherited: r.tenant_id !== tenantId, memberCount: r.member_count }));
+  const { rows } = await client.query<UsableGroupRow>(GROUPS_FOR_SQL, [tenantId]);
+  return rows.map((r) => usableGroupOf(r, tenantId));
 }
 
 /** One usable group of `tenantId` by id, or null (unknown, foreign, or not above the tenant). */
