@@ -19,6 +19,7 @@
 // Route handlers next-auth serves itself (/api/auth/*) still go through
 // next-auth: sign-in, sign-out and /api/auth/session are unchanged.
 import type { Session } from "next-auth";
+import { settings } from "@/lib/config";
 import { authOptions } from "./options";
 
 type CookieJar = { get(name: string): { value: string } | undefined };
@@ -41,7 +42,8 @@ function sessionCookieValue(jar: CookieJar, name: string): string | null {
 }
 
 function secret(): string {
-  const value = authOptions.secret ?? process.env.NEXTAUTH_SECRET ?? process.env.AUTH_SECRET;
+  // The secret next-auth seals with: the options' own, else NEXTAUTH_SECRET (lib/config checks it at start).
+  const value = authOptions.secret ?? settings().NEXTAUTH_SECRET;
   // next-auth refuses to run without one too; a configuration error, not "signed out".
   if (!value) throw new Error("NEXTAUTH_SECRET is not set: sessions cannot be read");
   return value;
