@@ -98,3 +98,32 @@ test("a caller cannot read another caller's memo into its answer: a forged memo 
     }
   });
 });
+
+test("memo_key: no key (no memo) for any claims text naming an API key, however it is formatted; a key for a person's", async () => {
+  await withClient(db.url, async (c) => {
+    const keyFor = async (claims: string) => {
+      await c.query("begin");
+      try {
+        await c.query("select set_config('request.jwt.claims', $1, true)", [claims]);
+        return (await c.query<{ k: string | null }>("select tenancy.memo_key('visible') as k")).rows[0].k;
+      } finally {
+        await c.query("rollback");
+      }
+    };
+    const person = { sub: fx.users.acmeAdmin, role: "authenticated", tenants: [] as unknown[], email: "api_key@example.test" };
+    // As withTenant sets them (jsonb's text, "key": value) and as JSON.stringify writes them (no spaces).
+    const spaced = (o: object) => JSON.stringify(o, null, 1).replace(/\n\s*/g, " ");
+    for (const form of [JSON.stringify, spaced]) {
+      const personKey = await keyFor(form(person));
+      assert.ok(personKey?.endsWith(form(person)), "a person's key ends with the claims text");
+      assert.equal(await keyFor(form({ ...person, api_key: { id: fx.users.acmeAdmin } })), null, "the api_key claim");
+      assert.equal(await keyFor(form({ ...person, authentication_method: "api_key" })), null, "authentication_method api_key");
+      assert.equal(await keyFor(form({ ...person, nested: { api_key: true } })), null, "anywhere in the text: only the memo is lost");
+    }
+    // The word inside a person's string value (quotes escaped) does not cost them the memo.
+    assert.notEqual(await keyFor(JSON.stringify({ ...person, name: 'say "api_key"' })), null);
+    // The jsonb text of real API key claims (the form withTenant sets).
+    const { rows } = await c.query<{ t: string }>(`select jsonb_build_object('sub', 'k', 'api_key', jsonb_build_object('id', 'k'))::text as t`);
+    assert.equal(await keyFor(rows[0].t), null);
+  });
+});
