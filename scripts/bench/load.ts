@@ -16,6 +16,9 @@
 //             3. the signed-in tenant alert page alone, same connections
 //             4. the same alert page without auth and RLS (app/bench-baseline: owner, explicit
 //                tenant filter, no session or PDP; served only with BENCH_BASELINE_PAGES=1)
+//   extra     BENCH_LOAD_EXTRA_PHASES=/tenants,/account/mfa: more signed-in tenant pages under the same
+//             load, each printed against /signin (where the floor of a signed-in page lies; {slug}: the
+//             session's tenant, e.g. /bench-baseline/{slug}/alerts)
 //   paths     BENCH_LOAD_PROFILE_PATHS=/a,/b?x=1: server CPU per request of more pages, one at a time
 //             ({slug}: the session's tenant, e.g. /bench-baseline/{slug}/alerts)
 //   profile   BENCH_LOAD_CPU_PROF=<dir>: the server runs under node --cpu-prof (the .cpuprofile is
@@ -587,6 +590,17 @@ export async function runLoadBench(opts: { benchDir: string }) {
       }),
     );
 
+    // BENCH_LOAD_EXTRA_PHASES=/tenants,/account/mfa: more signed-in tenant pages under the same load, each
+    // against /signin, to see where the floor of a signed-in page lies on this machine.
+    for (const extra of (process.env.BENCH_LOAD_EXTRA_PHASES ?? "").split(",").filter(Boolean)) {
+      results.push(
+        await phase(`tenant ${extra} (signed in)`, port, SHORT_SECONDS, () => {
+          const s = tenantSessions[t++ % tenantSessions.length];
+          return { session: s, host: s.host, path: extra.replace("{slug}", s.host.split(".")[0]) };
+        }),
+      );
+    }
+
     console.log(`\nLoad: ${CONNECTIONS} connections, production build (next start), 2 cores shared by client, server, PDP and Postgres`);
     console.log("phase".padEnd(58) + "req/s".padStart(8) + "p50 ms".padStart(9) + "p99 ms".padStart(9) + "requests".padStart(10) + "errors".padStart(8) + "non-200".padStart(9) + "leaks".padStart(7) + "  CPU ms/req: server".padStart(21) + "postgres".padStart(10) + "machine".padStart(9));
     for (const r of results) {
@@ -607,6 +621,7 @@ export async function runLoadBench(opts: { benchDir: string }) {
       `tenant /alerts signed in vs the same page without auth and RLS: ${(alerts.rps / baseline.rps).toFixed(2)}× the throughput, ` +
         `p50 ${alerts.p50} vs ${baseline.p50} ms (the baseline skips the shell's layout, the PDP and the triage controls' reads)`,
     );
+    for (const extra of results.slice(4)) console.log(`${extra.name} vs /signin signed out: ${(extra.rps / signin.rps).toFixed(2)}× the throughput`);
     // Indexes no page used in the phases (scripts/bench/index-usage.ts): candidates to drop,
     // to be checked against the pages this mix does not open before dropping any.
     try {
