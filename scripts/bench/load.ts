@@ -592,14 +592,16 @@ export async function runLoadBench(opts: { benchDir: string }) {
 
     // BENCH_LOAD_EXTRA_PHASES=/tenants,/account/mfa: more signed-in tenant pages under the same load, each
     // against /signin, to see where the floor of a signed-in page lies on this machine.
+    const extras: PhaseResult[] = [];
     for (const extra of (process.env.BENCH_LOAD_EXTRA_PHASES ?? "").split(",").filter(Boolean)) {
-      results.push(
+      extras.push(
         await phase(`tenant ${extra} (signed in)`, port, SHORT_SECONDS, () => {
           const s = tenantSessions[t++ % tenantSessions.length];
           return { session: s, host: s.host, path: extra.replace("{slug}", s.host.split(".")[0]) };
         }),
       );
     }
+    results.push(...extras);
 
     console.log(`\nLoad: ${CONNECTIONS} connections, production build (next start), 2 cores shared by client, server, PDP and Postgres`);
     console.log("phase".padEnd(58) + "req/s".padStart(8) + "p50 ms".padStart(9) + "p99 ms".padStart(9) + "requests".padStart(10) + "errors".padStart(8) + "non-200".padStart(9) + "leaks".padStart(7) + "  CPU ms/req: server".padStart(21) + "postgres".padStart(10) + "machine".padStart(9));
@@ -621,7 +623,7 @@ export async function runLoadBench(opts: { benchDir: string }) {
       `tenant /alerts signed in vs the same page without auth and RLS: ${(alerts.rps / baseline.rps).toFixed(2)}× the throughput, ` +
         `p50 ${alerts.p50} vs ${baseline.p50} ms (the baseline skips the shell's layout, the PDP and the triage controls' reads)`,
     );
-    for (const extra of results.slice(4)) console.log(`${extra.name} vs /signin signed out: ${(extra.rps / signin.rps).toFixed(2)}× the throughput`);
+    for (const extra of extras) console.log(`${extra.name} vs /signin signed out: ${(extra.rps / signin.rps).toFixed(2)}× the throughput`);
     // Indexes no page used in the phases (scripts/bench/index-usage.ts): candidates to drop,
     // to be checked against the pages this mix does not open before dropping any.
     try {
