@@ -16,6 +16,9 @@
 //             3. the signed-in tenant alert page alone, same connections
 //             4. the same alert page without auth and RLS (app/bench-baseline: owner, explicit
 //                tenant filter, no session or PDP; served only with BENCH_BASELINE_PAGES=1)
+//   ratio     then the goal's ratio again in alternating slices (/signin, /alerts, /signin, ...:
+//             BENCH_LOAD_RATIO_ROUNDS rounds, default 8, of BENCH_LOAD_RATIO_SLICE seconds, default 3,
+//             a page), so the machine's drift hits both pages alike; printed with its rounds' range
 //   extra     BENCH_LOAD_EXTRA_PHASES=/tenants,/account/mfa: more signed-in tenant pages under the same
 //             load, each printed against /signin (where the floor of a signed-in page lies; {slug}: the
 //             session's tenant, e.g. /bench-baseline/{slug}/alerts)
@@ -545,6 +548,8 @@ export async function runLoadBench(opts: { benchDir: string }) {
     const consoleSessions = sessions.filter((s) => s.kind === "console");
     let i = 0;
     const results: PhaseResult[] = [];
+    /** Errors, non-200 answers and leaks in the interleaved slices (they fail the run like any phase's). */
+    let interleavedBad = 0;
     // Warm-up: every page once per session (compiles nothing in production, but fills caches and pools).
     for (const s of sessions) for (const p of s.kind === "tenant" ? ["/tenants", "/alerts"] : ["/", "/alerts"]) await request(port, s.host, "GET", p, { cookie: s.cookie });
 
@@ -590,6 +595,33 @@ export async function runLoadBench(opts: { benchDir: string }) {
       }),
     );
 
+    // The goal's ratio again, in alternating short slices (/signin, /alerts, /signin, ...): this machine's
+    // speed drifts by 10-30% over a minute (other tenants of the host), which moves one 10 s phase against
+    // the next; alternating puts both pages under the same drift. BENCH_LOAD_RATIO_ROUNDS rounds (default 8)
+    // of BENCH_LOAD_RATIO_SLICE seconds (default 3) per page; 0 rounds skips it.
+    const ratioRounds = num("BENCH_LOAD_RATIO_ROUNDS", 8);
+    const ratioSlice = Math.max(1, num("BENCH_LOAD_RATIO_SLICE", 3));
+    let interleaved: { signin: number; alerts: number; perRound: number[] } | null = null;
+    if (ratioRounds > 0) {
+      const sums = { signin: { requests: 0, seconds: 0 }, alerts: { requests: 0, seconds: 0 } };
+      const perRound: number[] = [];
+      for (let round = 0; round < ratioRounds; round++) {
+        const rps: Record<"signin" | "alerts", number> = { signin: 0, alerts: 0 };
+        for (const page of round % 2 === 0 ? (["signin", "alerts"] as const) : (["alerts", "signin"] as const)) {
+          const r = await phase(`interleaved ${page} ${round + 1}`, port, ratioSlice, () => {
+            const s = tenantSessions[t++ % tenantSessions.length];
+            return page === "signin" ? { session: null, host: s.host, path: "/signin" } : { session: s, host: s.host, path: "/alerts" };
+          });
+          sums[page].requests += r.requests;
+          sums[page].seconds += ratioSlice;
+          rps[page] = r.requests / ratioSlice;
+          interleavedBad += r.errors + r.non200 + r.leaks;
+        }
+        perRound.push(rps.alerts / rps.signin);
+      }
+      interleaved = { signin: sums.signin.requests / sums.signin.seconds, alerts: sums.alerts.requests / sums.alerts.seconds, perRound };
+    }
+
     // BENCH_LOAD_EXTRA_PHASES=/tenants,/account/mfa: more signed-in tenant pages under the same load, each
     // against /signin, to see where the floor of a signed-in page lies on this machine.
     const extras: PhaseResult[] = [];
@@ -617,6 +649,14 @@ export async function runLoadBench(opts: { benchDir: string }) {
     const signin = results[0];
     const alerts = results[2];
     console.log(`tenant /alerts signed in vs /signin signed out: ${(alerts.rps / signin.rps).toFixed(2)}× the throughput (goal >= 0.5×)`);
+    if (interleaved) {
+      const sorted = [...interleaved.perRound].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)];
+      console.log(
+        `  the same, alternating ${ratioRounds} rounds of ${ratioSlice} s a page: /signin ${interleaved.signin.toFixed(0)} req/s, /alerts ${interleaved.alerts.toFixed(0)} req/s: ` +
+          `${(interleaved.alerts / interleaved.signin).toFixed(2)}× (rounds ${sorted[0].toFixed(2)}–${sorted[sorted.length - 1].toFixed(2)}, median ${median.toFixed(2)})`,
+      );
+    }
     console.log(`PDP check requests per signed-in alert page under load: ${pdpPerPage.toFixed(2)}`);
     const baseline = results[3];
     console.log(
@@ -637,7 +677,7 @@ export async function runLoadBench(opts: { benchDir: string }) {
       await writeFile(path.join(cpuProfDir, "phases.json"), JSON.stringify(phaseWindows, null, 2));
       console.log(`CPU profile of the server: ${cpuProfDir} (written when it stops), phase windows in phases.json`);
     }
-    const bad = results.reduce((n, r) => n + r.errors + r.non200 + r.leaks, 0);
+    const bad = results.reduce((n, r) => n + r.errors + r.non200 + r.leaks, 0) + interleavedBad;
     if (bad > 0) {
       console.log(`FAILED: ${bad} errors, non-200 answers or leaks`);
       process.exitCode = 1;
