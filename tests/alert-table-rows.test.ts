@@ -58,7 +58,9 @@ function render(rows: AlertListRow[], opts: { showTenant?: boolean; bulk?: boole
 
 test("a row shows the same cells and attributes as before: link, severity, status, SLA, detected time, bulk checkbox", () => {
   const html = render([row({})], { showTenant: true });
-  assert.match(html, /<tr class="hover:bg-slate-50" data-tenant="acme" data-alert="00000000-0000-4000-8000-000000000001" data-severity="high">/);
+  assert.match(html, /<tr data-tenant="acme" data-alert="00000000-0000-4000-8000-000000000001" data-severity="high">/);
+  // The cells' padding, colour and the row's hover are said once, on the tbody.
+  assert.match(html, /<tbody class="[^"]*\[&amp;&gt;tr&gt;td\]:px-3 \[&amp;&gt;tr&gt;td\]:py-2.5">/);
   assert.match(html, /<input type="checkbox" data-alert-key="10000000-0000-4000-8000-000000000001:00000000-0000-4000-8000-000000000001" aria-label="Select “Suspicious &lt;powershell&gt; &quot;download&quot;”"/);
   assert.match(html, /<a href="\/alerts\/00000000-0000-4000-8000-000000000001" class="[^"]+">Suspicious &lt;powershell&gt; &quot;download&quot;<\/a>/);
   assert.match(html, />high<\/span>/);

@@ -19,6 +19,7 @@
 //   ratio     then the goal's ratio again in alternating slices (/signin, /alerts, /signin, ...:
 //             BENCH_LOAD_RATIO_ROUNDS rounds, default 8, of BENCH_LOAD_RATIO_SLICE seconds, default 3,
 //             a page), so the machine's drift hits both pages alike; printed with its rounds' range
+//   pairs     BENCH_LOAD_PAIRS="/a|/b;...": two signed-in pages alternated the same way, b against a
 //   extra     BENCH_LOAD_EXTRA_PHASES=/tenants,/account/mfa: more signed-in tenant pages under the same
 //             load, each printed against /signin (where the floor of a signed-in page lies; {slug}: the
 //             session's tenant, e.g. /bench-baseline/{slug}/alerts)
@@ -217,7 +218,8 @@ interface PhaseResult {
 
 /** One autocannon run; `next()` picks each request's session and path; every body is checked. */
 /** Each phase's start and end in µs of the monotonic clock (what a .cpuprofile's startTime and timeDeltas count). */
-const phaseWindows: Array<{ name: string; startUs: number; endUs: number }> = [];
+/** Each phase's window on the profile's clock, and how many requests it answered (per-request figures from a profile). */
+const phaseWindows: Array<{ name: string; startUs: number; endUs: number; requests?: number }> = [];
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** A /proc/<pid>/stat line's command name and CPU ticks (utime, stime, and the reaped children's cutime, cstime) in ms. */
@@ -282,8 +284,10 @@ async function phase(name: string, port: number, seconds: number, next: () => { 
   // per page takes CPU from the server as much as the server's own does.
   const clocks = { server: () => processCpuMs(serverPid), postgres: postgresCpuMs, machine: machineCpuMs };
   const before = { server: clocks.server(), postgres: clocks.postgres(), machine: clocks.machine() };
+  let requests: number | undefined;
   try {
     const result = await runPhase(port, seconds, name, next);
+    requests = result.requests;
     const perRequest = (clock: keyof typeof clocks) => {
       const [b, a] = [before[clock], clocks[clock]()];
       return b !== null && a !== null && result.requests > 0 ? (a - b) / result.requests : undefined;
@@ -293,7 +297,7 @@ async function phase(name: string, port: number, seconds: number, next: () => { 
     result.machineCpuMsPerRequest = perRequest("machine");
     return result;
   } finally {
-    phaseWindows.push({ name, startUs, endUs: monotonicUs() });
+    phaseWindows.push({ name, startUs, endUs: monotonicUs(), requests });
   }
 }
 
@@ -622,6 +626,32 @@ export async function runLoadBench(opts: { benchDir: string }) {
       interleaved = { signin: sums.signin.requests / sums.signin.seconds, alerts: sums.alerts.requests / sums.alerts.seconds, perRound };
     }
 
+    // BENCH_LOAD_PAIRS="/a|/b;/a|/c": two signed-in tenant pages alternated the same way, printed as b's
+    // throughput against a's: what a part of a page costs, under the same drift ({slug}: the session's tenant).
+    const pairs: string[] = [];
+    for (const pair of (process.env.BENCH_LOAD_PAIRS ?? "").split(";").filter(Boolean)) {
+      const [a, b] = pair.split("|");
+      if (!a || !b) throw new Error(`BENCH_LOAD_PAIRS: "${pair}" is not two paths joined by |`);
+      const rps = { a: 0, b: 0 };
+      const perRound: number[] = [];
+      for (let round = 0; round < ratioRounds; round++) {
+        const inRound = { a: 0, b: 0 };
+        for (const which of round % 2 === 0 ? (["a", "b"] as const) : (["b", "a"] as const)) {
+          const p = which === "a" ? a : b;
+          const r = await phase(`pair ${which} ${p} ${round + 1}`, port, ratioSlice, () => {
+            const s = tenantSessions[t++ % tenantSessions.length];
+            return { session: s, host: s.host, path: p.replace("{slug}", s.host.split(".")[0]) };
+          });
+          inRound[which] = r.requests / ratioSlice;
+          rps[which] += r.requests / ratioSlice / ratioRounds;
+          interleavedBad += r.errors + r.non200 + r.leaks;
+        }
+        perRound.push(inRound.b / inRound.a);
+      }
+      const sorted = perRound.sort((x, y) => x - y);
+      pairs.push(`${b} vs ${a}: ${rps.b.toFixed(0)} vs ${rps.a.toFixed(0)} req/s, ${(rps.b / rps.a).toFixed(3)}× (rounds ${sorted[0].toFixed(2)}–${sorted[sorted.length - 1].toFixed(2)})`);
+    }
+
     // BENCH_LOAD_EXTRA_PHASES=/tenants,/account/mfa: more signed-in tenant pages under the same load, each
     // against /signin, to see where the floor of a signed-in page lies on this machine.
     const extras: PhaseResult[] = [];
@@ -664,6 +694,7 @@ export async function runLoadBench(opts: { benchDir: string }) {
         `p50 ${alerts.p50} vs ${baseline.p50} ms (the baseline skips the shell's layout, the PDP and the triage controls' reads)`,
     );
     for (const extra of extras) console.log(`${extra.name} vs /signin signed out: ${(extra.rps / signin.rps).toFixed(2)}× the throughput`);
+    for (const line of pairs) console.log(`alternated: ${line}`);
     // Indexes no page used in the phases (scripts/bench/index-usage.ts): candidates to drop,
     // to be checked against the pages this mix does not open before dropping any.
     try {
