@@ -17,8 +17,9 @@
 //             4. the same alert page without auth and RLS (app/bench-baseline: owner, explicit
 //                tenant filter, no session or PDP; served only with BENCH_BASELINE_PAGES=1)
 //   ratio     then the goal's ratio again in alternating slices (/signin, /alerts, /signin, ...:
-//             BENCH_LOAD_RATIO_ROUNDS rounds, default 8, of BENCH_LOAD_RATIO_SLICE seconds, default 3,
-//             a page), so the machine's drift hits both pages alike; printed with its rounds' range
+//             BENCH_LOAD_RATIO_ROUNDS rounds of BENCH_LOAD_RATIO_SLICE seconds a page, by default 8 of
+//             3 s up to 15 connections and 4 of 10 s at 50), so the machine's drift hits both pages
+//             alike; printed with its rounds' range
 //   pairs     BENCH_LOAD_PAIRS="/a|/b;...": two signed-in pages alternated the same way, b against a
 //   extra     BENCH_LOAD_EXTRA_PHASES=/tenants,/account/mfa: more signed-in tenant pages under the same
 //             load, each printed against /signin (where the floor of a signed-in page lies; {slug}: the
@@ -601,10 +602,13 @@ export async function runLoadBench(opts: { benchDir: string }) {
 
     // The goal's ratio again, in alternating short slices (/signin, /alerts, /signin, ...): this machine's
     // speed drifts by 10-30% over a minute (other tenants of the host), which moves one 10 s phase against
-    // the next; alternating puts both pages under the same drift. BENCH_LOAD_RATIO_ROUNDS rounds (default 8)
-    // of BENCH_LOAD_RATIO_SLICE seconds (default 3) per page; 0 rounds skips it.
-    const ratioRounds = num("BENCH_LOAD_RATIO_ROUNDS", 8);
-    const ratioSlice = Math.max(1, num("BENCH_LOAD_RATIO_SLICE", 3));
+    // the next; alternating puts both pages under the same drift. BENCH_LOAD_RATIO_ROUNDS rounds of
+    // BENCH_LOAD_RATIO_SLICE seconds per page; 0 rounds skips it. A slice loses about one request per
+    // connection while the connections fill (the first answers come a latency after the start), which
+    // weighs on the slower page, so the slice grows with the connections: 3 s up to 15 connections
+    // (8 rounds), 10 s at 50 (4 rounds).
+    const ratioSlice = Math.max(1, num("BENCH_LOAD_RATIO_SLICE", Math.max(3, Math.round(CONNECTIONS / 5))));
+    const ratioRounds = num("BENCH_LOAD_RATIO_ROUNDS", ratioSlice > 5 ? 4 : 8);
     let interleaved: { signin: number; alerts: number; perRound: number[] } | null = null;
     if (ratioRounds > 0) {
       const sums = { signin: { requests: 0, seconds: 0 }, alerts: { requests: 0, seconds: 0 } };
