@@ -30,8 +30,15 @@ const TZ = "setting-locale.time_zone";
 
 async function change(page: Page, rowTestId: string, value: string) {
   const row = page.getByTestId(rowTestId);
-  await row.getByRole("button", { name: /^Change/ }).click();
-  await row.getByRole("combobox").selectOption(value);
+  const editor = row.getByRole("combobox");
+  // "Change" opens the editor from React's click handler: a click that lands before the page has
+  // hydrated does nothing (a CI run waited on the editor until the test's timeout), so click again
+  // until it opens.
+  await expect(async () => {
+    if (!(await editor.isVisible())) await row.getByRole("button", { name: /^Change/ }).click();
+    await expect(editor).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await editor.selectOption(value);
   await row.getByRole("button", { name: "Save" }).click();
 }
 
