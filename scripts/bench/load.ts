@@ -217,9 +217,10 @@ interface PhaseResult {
   machineCpuMsPerRequest?: number;
 }
 
-/** One autocannon run; `next()` picks each request's session and path; every body is checked. */
-/** Each phase's start and end in µs of the monotonic clock (what a .cpuprofile's startTime and timeDeltas count). */
-/** Each phase's window on the profile's clock, and how many requests it answered (per-request figures from a profile). */
+/**
+ * Each phase's start and end in µs of the monotonic clock (what a .cpuprofile's startTime and timeDeltas
+ * count), and how many requests it answered (per-request figures from a profile).
+ */
 const phaseWindows: Array<{ name: string; startUs: number; endUs: number; requests?: number }> = [];
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -302,6 +303,7 @@ async function phase(name: string, port: number, seconds: number, next: () => { 
   }
 }
 
+/** One autocannon run; `next()` picks each request's session and path; every body is checked. */
 async function runPhase(port: number, seconds: number, name: string, next: () => { session: Session | null; host: string; path: string }): Promise<PhaseResult> {
   let leaks = 0;
   let non200 = 0;
@@ -553,8 +555,6 @@ export async function runLoadBench(opts: { benchDir: string }) {
     const consoleSessions = sessions.filter((s) => s.kind === "console");
     let i = 0;
     const results: PhaseResult[] = [];
-    /** Errors, non-200 answers and leaks in the interleaved slices (they fail the run like any phase's). */
-    let interleavedBad = 0;
     // Warm-up: every page once per session (compiles nothing in production, but fills caches and pools).
     for (const s of sessions) for (const p of s.kind === "tenant" ? ["/tenants", "/alerts"] : ["/", "/alerts"]) await request(port, s.host, "GET", p, { cookie: s.cookie });
 
@@ -609,26 +609,35 @@ export async function runLoadBench(opts: { benchDir: string }) {
     // (8 rounds), 10 s at 50 (4 rounds).
     const ratioSlice = Math.max(1, num("BENCH_LOAD_RATIO_SLICE", Math.max(3, Math.round(CONNECTIONS / 5))));
     const ratioRounds = num("BENCH_LOAD_RATIO_ROUNDS", ratioSlice > 5 ? 4 : 8);
-    let interleaved: { signin: number; alerts: number; perRound: number[] } | null = null;
-    if (ratioRounds > 0) {
-      const sums = { signin: { requests: 0, seconds: 0 }, alerts: { requests: 0, seconds: 0 } };
+    type Pick = () => { session: Session | null; host: string; path: string };
+    /** Every alternated slice's result: their errors, non-200 answers and leaks fail the run like any phase's. */
+    const alternated: PhaseResult[] = [];
+    /** Pages a and b in turn (a, b, then b, a, ...), a slice each per round: each one's mean req/s, and b against a. */
+    const alternate = async (label: string, [aName, a]: [string, Pick], [bName, b]: [string, Pick]) => {
+      if (ratioRounds === 0) throw new Error("BENCH_LOAD_RATIO_ROUNDS must be at least 1 to alternate pages");
+      const mean = { a: 0, b: 0 };
       const perRound: number[] = [];
       for (let round = 0; round < ratioRounds; round++) {
-        const rps: Record<"signin" | "alerts", number> = { signin: 0, alerts: 0 };
-        for (const page of round % 2 === 0 ? (["signin", "alerts"] as const) : (["alerts", "signin"] as const)) {
-          const r = await phase(`interleaved ${page} ${round + 1}`, port, ratioSlice, () => {
-            const s = tenantSessions[t++ % tenantSessions.length];
-            return page === "signin" ? { session: null, host: s.host, path: "/signin" } : { session: s, host: s.host, path: "/alerts" };
-          });
-          sums[page].requests += r.requests;
-          sums[page].seconds += ratioSlice;
-          rps[page] = r.requests / ratioSlice;
-          interleavedBad += r.errors + r.non200 + r.leaks;
+        const rps = { a: 0, b: 0 };
+        for (const which of round % 2 === 0 ? (["a", "b"] as const) : (["b", "a"] as const)) {
+          const r = await phase(`${label} ${which === "a" ? aName : bName} ${round + 1}`, port, ratioSlice, which === "a" ? a : b);
+          alternated.push(r);
+          rps[which] = r.requests / ratioSlice;
+          mean[which] += rps[which] / ratioRounds;
         }
-        perRound.push(rps.alerts / rps.signin);
+        perRound.push(rps.b / rps.a);
       }
-      interleaved = { signin: sums.signin.requests / sums.signin.seconds, alerts: sums.alerts.requests / sums.alerts.seconds, perRound };
-    }
+      const sorted = perRound.sort((x, y) => x - y);
+      const range = `rounds ${sorted[0].toFixed(2)}–${sorted[sorted.length - 1].toFixed(2)}, median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)}`;
+      return { a: mean.a, b: mean.b, ratio: mean.b / mean.a, range };
+    };
+    /** The next tenant session's request for `p` ({slug}: its tenant), or its host's /signin signed out. */
+    const signedIn = (p: string): Pick => () => {
+      const s = tenantSessions[t++ % tenantSessions.length];
+      return { session: s, host: s.host, path: p.replace("{slug}", s.host.split(".")[0]) };
+    };
+    const signedOut = (p: string): Pick => () => ({ session: null, host: tenantSessions[t++ % tenantSessions.length].host, path: p });
+    const interleaved = ratioRounds > 0 ? await alternate("interleaved", ["signin", signedOut("/signin")], ["alerts", signedIn("/alerts")]) : null;
 
     // BENCH_LOAD_PAIRS="/a|/b;/a|/c": two signed-in tenant pages alternated the same way, printed as b's
     // throughput against a's: what a part of a page costs, under the same drift ({slug}: the session's tenant).
@@ -636,36 +645,15 @@ export async function runLoadBench(opts: { benchDir: string }) {
     for (const pair of (process.env.BENCH_LOAD_PAIRS ?? "").split(";").filter(Boolean)) {
       const [a, b] = pair.split("|");
       if (!a || !b) throw new Error(`BENCH_LOAD_PAIRS: "${pair}" is not two paths joined by |`);
-      const rps = { a: 0, b: 0 };
-      const perRound: number[] = [];
-      for (let round = 0; round < ratioRounds; round++) {
-        const inRound = { a: 0, b: 0 };
-        for (const which of round % 2 === 0 ? (["a", "b"] as const) : (["b", "a"] as const)) {
-          const p = which === "a" ? a : b;
-          const r = await phase(`pair ${which} ${p} ${round + 1}`, port, ratioSlice, () => {
-            const s = tenantSessions[t++ % tenantSessions.length];
-            return { session: s, host: s.host, path: p.replace("{slug}", s.host.split(".")[0]) };
-          });
-          inRound[which] = r.requests / ratioSlice;
-          rps[which] += r.requests / ratioSlice / ratioRounds;
-          interleavedBad += r.errors + r.non200 + r.leaks;
-        }
-        perRound.push(inRound.b / inRound.a);
-      }
-      const sorted = perRound.sort((x, y) => x - y);
-      pairs.push(`${b} vs ${a}: ${rps.b.toFixed(0)} vs ${rps.a.toFixed(0)} req/s, ${(rps.b / rps.a).toFixed(3)}× (rounds ${sorted[0].toFixed(2)}–${sorted[sorted.length - 1].toFixed(2)})`);
+      const r = await alternate("pair", [`a ${a}`, signedIn(a)], [`b ${b}`, signedIn(b)]);
+      pairs.push(`${b} vs ${a}: ${r.b.toFixed(0)} vs ${r.a.toFixed(0)} req/s, ${r.ratio.toFixed(3)}× (${r.range})`);
     }
 
     // BENCH_LOAD_EXTRA_PHASES=/tenants,/account/mfa: more signed-in tenant pages under the same load, each
     // against /signin, to see where the floor of a signed-in page lies on this machine.
     const extras: PhaseResult[] = [];
     for (const extra of (process.env.BENCH_LOAD_EXTRA_PHASES ?? "").split(",").filter(Boolean)) {
-      extras.push(
-        await phase(`tenant ${extra} (signed in)`, port, SHORT_SECONDS, () => {
-          const s = tenantSessions[t++ % tenantSessions.length];
-          return { session: s, host: s.host, path: extra.replace("{slug}", s.host.split(".")[0]) };
-        }),
-      );
+      extras.push(await phase(`tenant ${extra} (signed in)`, port, SHORT_SECONDS, signedIn(extra)));
     }
     results.push(...extras);
 
@@ -684,11 +672,9 @@ export async function runLoadBench(opts: { benchDir: string }) {
     const alerts = results[2];
     console.log(`tenant /alerts signed in vs /signin signed out: ${(alerts.rps / signin.rps).toFixed(2)}× the throughput (goal >= 0.5×)`);
     if (interleaved) {
-      const sorted = [...interleaved.perRound].sort((a, b) => a - b);
-      const median = sorted[Math.floor(sorted.length / 2)];
       console.log(
-        `  the same, alternating ${ratioRounds} rounds of ${ratioSlice} s a page: /signin ${interleaved.signin.toFixed(0)} req/s, /alerts ${interleaved.alerts.toFixed(0)} req/s: ` +
-          `${(interleaved.alerts / interleaved.signin).toFixed(2)}× (rounds ${sorted[0].toFixed(2)}–${sorted[sorted.length - 1].toFixed(2)}, median ${median.toFixed(2)})`,
+        `  the same, alternating ${ratioRounds} rounds of ${ratioSlice} s a page: /signin ${interleaved.a.toFixed(0)} req/s, /alerts ${interleaved.b.toFixed(0)} req/s: ` +
+          `${interleaved.ratio.toFixed(2)}× (${interleaved.range})`,
       );
     }
     console.log(`PDP check requests per signed-in alert page under load: ${pdpPerPage.toFixed(2)}`);
@@ -712,7 +698,7 @@ export async function runLoadBench(opts: { benchDir: string }) {
       await writeFile(path.join(cpuProfDir, "phases.json"), JSON.stringify(phaseWindows, null, 2));
       console.log(`CPU profile of the server: ${cpuProfDir} (written when it stops), phase windows in phases.json`);
     }
-    const bad = results.reduce((n, r) => n + r.errors + r.non200 + r.leaks, 0) + interleavedBad;
+    const bad = [...results, ...alternated].reduce((n, r) => n + r.errors + r.non200 + r.leaks, 0);
     if (bad > 0) {
       console.log(`FAILED: ${bad} errors, non-200 answers or leaks`);
       process.exitCode = 1;
