@@ -9,6 +9,7 @@ import type { Db } from "@/lib/db/with-tenant";
 import { tenantSlugSchema } from "@/lib/tenancy/slug";
 import { choiceSchema, dayRange, daySchema, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
 import { STATUS_LABELS } from "./labels";
+import { rollupCount } from "./list-count";
 
 export const ALERT_PAGE_SIZE = 25;
 
@@ -213,7 +214,7 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
 
   const { pageRows, total, totalIsLowerBound, page, pageCount } = searchByIndex(filters, opts)
     ? await searchThroughIndex(db, filters, pageSize, opts, tenantFilter)
-    : await listThroughPolicy(db, filters, pageSize, condition);
+    : await listThroughPolicy(db, filters, pageSize, condition, rollupCount(filters, countedTenants(opts, tenantFilter)));
   const tenantIds = [...new Set(pageRows.map((r) => r.tenantId))];
   const known = opts.tenantNames;
   const missing = known ? tenantIds.filter((id) => !known.has(id)) : tenantIds;
@@ -267,25 +268,38 @@ function paging(counted: number, requested: number, pageSize: number, cap: numbe
 }
 
 /**
+ * The tenants the list's rows can come from when the caller named them (the
+ * PDP-readable ones, the bench's owner scope, the tenant filter within them),
+ * for a count from the rollups; undefined when only RLS bounds them.
+ */
+function countedTenants(opts: ListOptions, tenantFilter: string | null): string[] | undefined {
+  let ids = opts.readableTenantIds ? [...opts.readableTenantIds] : undefined;
+  if (opts.scope) ids = ids ? ids.filter((id) => opts.scope!.includes(id)) : [...opts.scope];
+  if (ids && tenantFilter) ids = ids.includes(tenantFilter) ? [tenantFilter] : [];
+  return ids;
+}
+
+/**
  * The list's count (capped) and page through RLS: the policy decides which
  * alerts exist. One statement: the count rides along with the requested page's
  * rows (one round trip fewer on every list page); a page past the end, or
- * past the count's cap, is read again as the last page offered.
+ * past the count's cap, is read again as the last page offered. `fromRollups`:
+ * the same count from the rollups (lib/alerts/list-count.ts), when they can give it.
  */
-async function listThroughPolicy(db: Db, filters: AlertFilters, pageSize: number, condition: SQL | undefined): Promise<Paged> {
+async function listThroughPolicy(db: Db, filters: AlertFilters, pageSize: number, condition: SQL | undefined, fromRollups: SQL | null): Promise<Paged> {
   // Counted up to a cap: past it the page says "10,000+", so a list over a
   // million alerts costs a bounded index walk, not a count of every row.
   const cap = countCapFor(filters);
   const capped = db.select({ one: sql<number>`1`.as("one") }).from(alerts).where(condition).limit(cap + 1).as("capped");
-  const countOf = db.select({ counted: count() }).from(capped);
+  const countOf: SQL = fromRollups ?? sql`(${db.select({ counted: count() }).from(capped)})`;
   const withCount = await db
-    .select({ ...PAGE_COLUMNS, counted: sql<number>`(${countOf})`.mapWith(Number) })
+    .select({ ...PAGE_COLUMNS, counted: sql<number>`${countOf}`.mapWith(Number) })
     .from(alerts)
     .where(condition)
     .orderBy(...orderFor(filters.sort))
     .limit(pageSize)
     .offset((filters.page - 1) * pageSize);
-  const counted = withCount.length > 0 ? withCount[0].counted : (await countOf)[0].counted;
+  const counted = withCount.length > 0 ? withCount[0].counted : Number((await db.execute<{ counted: number }>(sql`select ${countOf} as counted`)).rows[0].counted);
   const p = paging(counted, filters.page, pageSize, cap);
   // The page asked for is past the end, or past the counted cap ("10,000+" offers 400 pages): the last page offered.
   if (p.page !== filters.page) return { pageRows: await pageRowsWhere(db, condition, filters.sort).limit(pageSize).offset((p.page - 1) * pageSize), ...p };

@@ -12,6 +12,7 @@
 import { readableAlertTenants } from "@/lib/alerts/access";
 import type pg from "pg";
 import { ALERT_COUNT_CAP, listAlerts } from "@/lib/alerts/list";
+import { ROLLUP_COUNT_MAX_TENANTS } from "@/lib/alerts/list-count";
 import { isDeepStrictEqual } from "node:util";
 import { createdByTenant, openNowByTenant, PER_TENANT_SQL, scopeSeriesOf, scopeSeriesStatement } from "@/lib/analytics/rollups";
 import type { RollupCover } from "@/lib/analytics/cover";
@@ -109,16 +110,26 @@ function alertList(
     where.push(`a.status = $${params.length}`);
   }
   const clause = where.length ? `where ${where.join(" and ")}` : "";
+  // As listAlerts counts (lib/alerts/list-count.ts): from the daily rollups when no status is asked
+  // for and the tenants are few, else up to ALERT_COUNT_CAP (+1 to know there are more), never every row.
+  const fromRollups = !filters.status && Array.isArray(tenantFilter?.value) && (tenantFilter.value as unknown[]).length <= ROLLUP_COUNT_MAX_TENANTS;
   return [
-    {
-      // listAlerts counts up to ALERT_COUNT_CAP (+1 to know there are more), never every row.
-      label: "count (capped)",
-      sql: `select count(*)::int as total
+    fromRollups
+      ? {
+          label: "count (rollups)",
+          sql: `select coalesce(sum(a.created), 0)::int as total
+  from public.alert_daily_rollups a
+ ${clause}`,
+          params,
+        }
+      : {
+          label: "count (capped)",
+          sql: `select count(*)::int as total
   from (select 1 from public.alerts a
  ${clause}
  limit ${ALERT_COUNT_CAP + 1}) capped`,
-      params,
-    },
+          params,
+        },
     {
       label: "page",
       sql: `select ${LIST_COLUMNS}
