@@ -2,13 +2,14 @@
 // assignee, a detection date range and (within the caller's scope) tenant;
 // sorted by time, severity or last change. RLS bounds what exists; the
 // filters only narrow it. The URL is the state (lib/url/list-query.ts).
-import { and, asc, count, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, Column, count, desc, eq, gte, inArray, is, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { ALERT_STATUSES, alerts, OPEN_ALERT_STATUSES, SEVERITIES, tenants, users, type AlertStatus, type Severity } from "@/drizzle/schema";
 import type { Db } from "@/lib/db/with-tenant";
 import { tenantSlugSchema } from "@/lib/tenancy/slug";
 import { choiceSchema, dayRange, daySchema, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
 import { STATUS_LABELS } from "./labels";
+import { alertsByTenant } from "./list-by-tenant";
 import { rollupCount } from "./list-count";
 
 export const ALERT_PAGE_SIZE = 25;
@@ -214,7 +215,7 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
 
   const { pageRows, total, totalIsLowerBound, page, pageCount } = searchByIndex(filters, opts)
     ? await searchThroughIndex(db, filters, pageSize, opts, tenantFilter)
-    : await listThroughPolicy(db, filters, pageSize, condition, rollupCount(filters, countedTenants(opts, tenantFilter)));
+    : await listThroughPolicy(db, filters, pageSize, condition, countedTenants(opts, tenantFilter));
   const tenantIds = [...new Set(pageRows.map((r) => r.tenantId))];
   const known = opts.tenantNames;
   const missing = known ? tenantIds.filter((id) => !known.has(id)) : tenantIds;
@@ -254,6 +255,14 @@ const PAGE_COLUMNS = {
   resolvedAt: alerts.resolvedAt,
 };
 
+/**
+ * The same columns read from lib/alerts/list-by-tenant.ts's source, which is named "alerts" but is
+ * not the table (drizzle checks a column's table): the column's name in SQL, decoded as the column.
+ */
+const PAGE_COLUMNS_BY_TENANT = Object.fromEntries(
+  Object.entries(PAGE_COLUMNS).map(([key, column]) => [key, is(column, Column) ? sql`"alerts".${sql.identifier(column.name)}`.mapWith(column) : column]),
+) as unknown as typeof PAGE_COLUMNS;
+
 /** A page's rows, ordered as the list sorts; the callers add the filter, limit and offset. */
 const pageRowsWhere = (db: Db, where: SQL | undefined, sort: AlertSort | undefined) =>
   db.select(PAGE_COLUMNS).from(alerts).where(where).orderBy(...orderFor(sort));
@@ -283,19 +292,23 @@ function countedTenants(opts: ListOptions, tenantFilter: string | null): string[
  * The list's count (capped) and page through RLS: the policy decides which
  * alerts exist. One statement: the count rides along with the requested page's
  * rows (one round trip fewer on every list page); a page past the end, or
- * past the count's cap, is read again as the last page offered. `fromRollups`:
- * the same count from the rollups (lib/alerts/list-count.ts), when they can give it.
+ * past the count's cap, is read again as the last page offered. `tenantIds`:
+ * the tenants the rows can come from, when known: the count then comes from the
+ * rollups (lib/alerts/list-count.ts) and the page is read tenant by tenant
+ * (lib/alerts/list-by-tenant.ts) where they apply.
  */
-async function listThroughPolicy(db: Db, filters: AlertFilters, pageSize: number, condition: SQL | undefined, fromRollups: SQL | null): Promise<Paged> {
+async function listThroughPolicy(db: Db, filters: AlertFilters, pageSize: number, condition: SQL | undefined, tenantIds: string[] | undefined): Promise<Paged> {
+  const fromRollups = rollupCount(filters, tenantIds);
+  const byTenant = alertsByTenant(filters, tenantIds, filters.page * pageSize, condition);
   // Counted up to a cap: past it the page says "10,000+", so a list over a
   // million alerts costs a bounded index walk, not a count of every row.
   const cap = countCapFor(filters);
   const capped = db.select({ one: sql<number>`1`.as("one") }).from(alerts).where(condition).limit(cap + 1).as("capped");
   const countOf: SQL = fromRollups ?? sql`(${db.select({ counted: count() }).from(capped)})`;
-  const withCount = await db
-    .select({ ...PAGE_COLUMNS, counted: sql<number>`${countOf}`.mapWith(Number) })
-    .from(alerts)
-    .where(condition)
+  const counter = { counted: sql<number>`${countOf}`.mapWith(Number) };
+  const withCount = await (byTenant
+    ? db.select({ ...PAGE_COLUMNS_BY_TENANT, ...counter }).from(byTenant)
+    : db.select({ ...PAGE_COLUMNS, ...counter }).from(alerts).where(condition))
     .orderBy(...orderFor(filters.sort))
     .limit(pageSize)
     .offset((filters.page - 1) * pageSize);

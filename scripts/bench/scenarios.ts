@@ -112,7 +112,8 @@ function alertList(
   const clause = where.length ? `where ${where.join(" and ")}` : "";
   // As listAlerts counts (lib/alerts/list-count.ts): from the daily rollups when no status is asked
   // for and the tenants are few, else up to ALERT_COUNT_CAP (+1 to know there are more), never every row.
-  const fromRollups = !filters.status && Array.isArray(tenantFilter?.value) && (tenantFilter.value as unknown[]).length <= ROLLUP_COUNT_MAX_TENANTS;
+  const fewTenants = Array.isArray(tenantFilter?.value) && (tenantFilter.value as unknown[]).length <= ROLLUP_COUNT_MAX_TENANTS;
+  const fromRollups = !filters.status && fewTenants;
   return [
     fromRollups
       ? {
@@ -130,15 +131,28 @@ function alertList(
  limit ${ALERT_COUNT_CAP + 1}) capped`,
           params,
         },
-    {
-      label: "page",
-      sql: `select ${LIST_COLUMNS}
+    // As listAlerts reads a page of few tenants (lib/alerts/list-by-tenant.ts): tenant by tenant.
+    fewTenants
+      ? {
+          label: "page (by tenant)",
+          sql: `select a.*
+  from unnest($1::uuid[]) page_tenants(tenant)
+ cross join lateral (select ${LIST_COLUMNS} from public.alerts a
+                      ${clause} and a.tenant_id = page_tenants.tenant
+                      order by a.detected_at desc, a.id desc limit ${PAGE_SIZE}) a
+ order by a.detected_at desc, a.id desc
+ limit ${PAGE_SIZE} offset 0`,
+          params,
+        }
+      : {
+          label: "page",
+          sql: `select ${LIST_COLUMNS}
   from public.alerts a
  ${clause}
  order by a.detected_at desc, a.id desc
  limit ${PAGE_SIZE} offset 0`,
-      params,
-    },
+          params,
+        },
   ];
 }
 
