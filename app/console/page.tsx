@@ -8,8 +8,9 @@ import { readableAlertTenants } from "@/lib/alerts/access";
 import { isPdpUnavailable } from "@/lib/authz";
 import { loadCredentialsAttention } from "@/lib/credentials/overview";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { overviewOf } from "@/lib/tenancy/overview";
 import { consolePage, isOperator } from "@/lib/tenancy/page-context";
-import { flattenTree, loadTenantTree, totalOf } from "@/lib/tenancy/tree";
+import { loadTenantTree } from "@/lib/tenancy/tree";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -32,23 +33,15 @@ export default async function ConsoleOverview() {
     return { roots: await loadTenantTree(tx.db, readable ?? new Set()), credentials: await credentialsAttention(tx), pdpDown: readable === null };
   });
   if (!data) redirect("/tenants");
-  const { roots, credentials, pdpDown } = data;
-  const hiddenCount = flattenTree(roots).filter((t) => t.alertsHidden).length;
-
-  const all = flattenTree(roots);
-  const customers = all.filter((t) => t.kind === "customer");
-  const open = roots.reduce((n, r) => n + totalOf(r.subtree), 0);
-  const critical = roots.reduce((n, r) => n + r.subtree.critical, 0);
-  const onFire = customers.filter((c) => c.subtree.critical > 0).length;
-  const chartRows = customers
-    .map((c) => ({ name: c.name, ...c.subtree }))
-    .sort((a, b) => b.critical - a.critical || b.high - a.high);
+  const { credentials, pdpDown } = data;
+  // Every figure over every tenant; the chart and the table only for the customers to look at first (lib/tenancy/overview.ts).
+  const { customers, open, critical, onFire, hiddenCount, chartRows, moreWithOpen, tree, treeCustomers } = overviewOf(data.roots);
 
   return (
     <>
       <PageHeader title="Overview" description="Open alerts (new, acknowledged or in progress) across every tenant you operate." />
       <div className="mb-6 grid gap-4 sm:grid-cols-4">
-        <Stat label="Customers" value={customers.length} testId="stat-customers" />
+        <Stat label="Customers" value={customers} testId="stat-customers" />
         <Stat label="Open alerts" value={open} testId="stat-open" />
         <Stat label="Open critical" value={critical} tone="text-red-600" testId="stat-critical" />
         <Stat label="Customers with criticals" value={onFire} tone={onFire ? "text-orange-600" : "text-emerald-600"} />
@@ -63,7 +56,7 @@ export default async function ConsoleOverview() {
         </p>
       ) : null}
       {credentials && <CredentialsAttention counts={credentials} />}
-      {customers.length === 0 ? (
+      {customers === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">
           <p className="text-sm font-medium text-slate-800">No customers yet.</p>
           <p className="mt-1 text-sm text-slate-500">
@@ -77,12 +70,42 @@ export default async function ConsoleOverview() {
       ) : (
         <>
           <section className="mb-8 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
-            <h2 className="mb-2 text-sm font-semibold text-slate-700">Open alerts by customer</h2>
-            <OpenAlertsChart rows={chartRows} />
+            <h2 className="mb-2 text-sm font-semibold text-slate-700">
+              {moreWithOpen > 0 ? `Open alerts: the ${chartRows.length} customers with the most severe` : "Open alerts by customer"}
+            </h2>
+            {chartRows.length > 0 ? (
+              <OpenAlertsChart rows={chartRows} />
+            ) : (
+              <p className="text-sm text-slate-600" data-testid="overview-no-open">No customer has an open alert.</p>
+            )}
+            {moreWithOpen > 0 && (
+              <p className="mt-2 text-sm text-slate-600" data-testid="overview-more-open">
+                {moreWithOpen.toLocaleString("en")} more {moreWithOpen === 1 ? "customer has" : "customers have"} open alerts:{" "}
+                <a href="/alerts?status=open" className="font-medium text-brand hover:underline">
+                  see every open alert
+                </a>{" "}
+                or rank customers over time on the{" "}
+                <a href="/dashboard" className="font-medium text-brand hover:underline">
+                  Dashboard
+                </a>
+                .
+              </p>
+            )}
           </section>
           <section>
-            <h2 className="mb-2 text-sm font-semibold text-slate-700">Tenant tree</h2>
-            <TenantTreeTable roots={roots} />
+            <h2 className="mb-2 text-sm font-semibold text-slate-700">
+              {treeCustomers === null ? "Tenant tree" : `Tenant tree: the ${treeCustomers} customers with the most severe open alerts`}
+            </h2>
+            <TenantTreeTable roots={tree} />
+            {treeCustomers !== null && (
+              <p className="mt-2 text-sm text-slate-600" data-testid="overview-tree-partial">
+                Showing {treeCustomers} of {customers.toLocaleString("en")} customers, with their sites.{" "}
+                <a href="/customers" className="font-medium text-brand hover:underline">
+                  Customers
+                </a>{" "}
+                lists every one, with search and paging.
+              </p>
+            )}
           </section>
         </>
       )}

@@ -25,7 +25,8 @@
 //             load, each printed against /signin (where the floor of a signed-in page lies; {slug}: the
 //             session's tenant, e.g. /bench-baseline/{slug}/alerts)
 //   paths     BENCH_LOAD_PROFILE_PATHS=/a,/b?x=1: server CPU per request of more pages, one at a time
-//             ({slug}: the session's tenant, e.g. /bench-baseline/{slug}/alerts)
+//             ({slug}: the session's tenant, e.g. /bench-baseline/{slug}/alerts; console:/a asks the
+//             console as the MSSP admin)
 //   profile   BENCH_LOAD_CPU_PROF=<dir>: the server runs under node --cpu-prof (the .cpuprofile is
 //             written to <dir> when it stops) and <dir>/phases.json holds each phase's window on the
 //             profile's clock; every phase prints the server process's CPU ms per request (/proc)
@@ -371,13 +372,13 @@ async function pdpCounts(pdpUrl: string): Promise<{ requests: number; resources:
  * /signin and of the tenant alert page, and per alert page the SQL statements
  * (pg_stat_statements: calls, the busiest listed) and the PDP checks.
  */
-async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string, s: Session, benchDir?: string) {
+async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string, s: Session, staff: Session, benchDir?: string) {
   const owner = new pg.Client({ connectionString: ownerUrl });
   await owner.connect();
   try {
     const N = num("BENCH_LOAD_PROFILE_REQUESTS", 20) || 1;
     const cpu: Record<string, number> = {};
-    const timeOf = async (host: string, p: string, cookie?: string) => {
+    const timeOf = async (host: string, p: string, cookie?: string, key = p) => {
       const t0 = performance.now();
       const cpu0 = processCpuMs(serverPid);
       for (let k = 0; k < N; k++) {
@@ -385,7 +386,7 @@ async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string
         if (r.status !== 200) throw new Error(`${p} on ${host}: HTTP ${r.status}`);
       }
       const cpu1 = processCpuMs(serverPid);
-      if (cpu0 !== null && cpu1 !== null) cpu[p] = (cpu1 - cpu0) / N;
+      if (cpu0 !== null && cpu1 !== null) cpu[key] = (cpu1 - cpu0) / N;
       return (performance.now() - t0) / N;
     };
     const signinStartUs = monotonicUs();
@@ -414,7 +415,8 @@ async function requestPathProfile(port: number, ownerUrl: string, pdpUrl: string
     // each, to see what part of a page's cost is what (e.g. /alerts?q=nomatch renders the shell and no rows).
     for (const extra of (process.env.BENCH_LOAD_PROFILE_PATHS ?? "").split(",").filter(Boolean).map((p) => p.replace("{slug}", s.host.split(".")[0]))) {
       const startUs = monotonicUs();
-      const ms = await timeOf(s.host, extra, s.cookie);
+      const asStaff = extra.startsWith("console:");
+      const ms = asStaff ? await timeOf(staff.host, extra.slice("console:".length), staff.cookie, extra) : await timeOf(s.host, extra, s.cookie);
       phaseWindows.push({ name: `one at a time: ${extra}`, startUs, endUs: monotonicUs() });
       console.log(`  ${extra}: ${ms.toFixed(1)} ms, server CPU ${cpu[extra]?.toFixed(1) ?? "?"} ms per request`);
     }
@@ -558,7 +560,7 @@ export async function runLoadBench(opts: { benchDir: string }) {
     // Warm-up: every page once per session (compiles nothing in production, but fills caches and pools).
     for (const s of sessions) for (const p of s.kind === "tenant" ? ["/tenants", "/alerts"] : ["/", "/alerts"]) await request(port, s.host, "GET", p, { cookie: s.cookie });
 
-    await requestPathProfile(port, db.url, pdp.url, tenantSessions[0], opts.benchDir);
+    await requestPathProfile(port, db.url, pdp.url, tenantSessions[0], consoleSessions[0], opts.benchDir);
     // Index usage counted from here (the phases), not the seed's.
     const indexScansBefore = await snapshotIndexScans(db.url);
 
