@@ -46,7 +46,9 @@ try {
     if (!target) throw new Error("db:rollback needs a target version: npm run db:rollback -- 20261123000100 (or 0 for all)");
     await rollback(db.url, { toVersion: target === "0" ? undefined : target, log: console.log });
   }
-  if (command === "migrate" || command === "reset") {
+  // db:seed on a database that has not been migrated yet (a fresh clone's first command, say):
+  // the pending migrations first, as `npm run portal` does, instead of failing on a missing table.
+  if (command === "migrate" || command === "reset" || command === "seed") {
     await migrate(db.url, { log: console.log });
   }
   if (command === "seed" || command === "reset") {
