@@ -7,6 +7,7 @@
 // ties in detection time (the id breaks them in both reads).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { sql } from "drizzle-orm";
 import { listAlerts, type AlertFilters } from "@/lib/alerts/list";
 import { alertsByTenant, BY_TENANT_DEPTH_UP_TO } from "@/lib/alerts/list-by-tenant";
 import { withTenant } from "@/lib/db/with-tenant";
@@ -85,14 +86,14 @@ test("read tenant by tenant, every page is the single walk's page", async () => 
 
 test("the per-tenant read applies only where it is bounded", () => {
   const ids = [fx.tenants.acme, fx.tenants["acme-eu"]];
-  assert.ok(alertsByTenant({ page: 1 }, ids, 25, undefined));
-  assert.ok(alertsByTenant({ page: 1, sort: "oldest" }, ids, BY_TENANT_DEPTH_UP_TO, undefined));
-  assert.equal(alertsByTenant({ page: 1, sort: "severity" }, ids, 25, undefined), null, "no per-tenant index for that order");
-  assert.equal(alertsByTenant({ page: 1, sort: "updated" }, ids, 25, undefined), null);
-  assert.equal(alertsByTenant({ page: 1, q: "alert" }, ids, 25, undefined), null, "a search has its own path");
-  assert.equal(alertsByTenant({ page: 1 }, ids, BY_TENANT_DEPTH_UP_TO + 1, undefined), null, "deep pages take the single walk");
-  assert.equal(alertsByTenant({ page: 1 }, undefined, 25, undefined), null, "tenants bounded by RLS alone");
-  assert.equal(alertsByTenant({ page: 1 }, [], 25, undefined), null);
+  assert.ok(alertsByTenant({ page: 1 }, ids, 25, undefined, sql`"alerts"."id"`));
+  assert.ok(alertsByTenant({ page: 1, sort: "oldest" }, ids, BY_TENANT_DEPTH_UP_TO, undefined, sql`"alerts"."id"`));
+  assert.equal(alertsByTenant({ page: 1, sort: "severity" }, ids, 25, undefined, sql`"alerts"."id"`), null, "no per-tenant index for that order");
+  assert.equal(alertsByTenant({ page: 1, sort: "updated" }, ids, 25, undefined, sql`"alerts"."id"`), null);
+  assert.equal(alertsByTenant({ page: 1, q: "alert" }, ids, 25, undefined, sql`"alerts"."id"`), null, "a search has its own path");
+  assert.equal(alertsByTenant({ page: 1 }, ids, BY_TENANT_DEPTH_UP_TO + 1, undefined, sql`"alerts"."id"`), null, "deep pages take the single walk");
+  assert.equal(alertsByTenant({ page: 1 }, undefined, 25, undefined, sql`"alerts"."id"`), null, "tenants bounded by RLS alone");
+  assert.equal(alertsByTenant({ page: 1 }, [], 25, undefined, sql`"alerts"."id"`), null);
 });
 
 test("naming tenants the caller cannot see reads none of their alerts", async () => {

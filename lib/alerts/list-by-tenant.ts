@@ -21,20 +21,14 @@ import { ROLLUP_COUNT_MAX_TENANTS } from "./list-count";
 /** Past this many rows per tenant (page × page size), the single walk is used. */
 export const BY_TENANT_DEPTH_UP_TO = 1_000;
 
-// Every column the list's page reads (lib/alerts/list.ts PAGE_COLUMNS), and no more: the rows go
-// through a sort, and the description and search vector would only weigh on it.
-const COLUMNS = sql.raw(
-  ["id", "tenant_id", "title", "severity", "status", "source", "hostname", "assigned_to", "assigned_group_tenant_id",
-    "assigned_group_id", "detected_at", "created_at", "acknowledged_at", "resolved_at", "updated_at"].map((c) => `"alerts"."${c}"`).join(", "),
-);
-
 /**
- * A FROM source named "alerts" that yields, for each of `tenantIds`, its first
- * `depth` alerts matching `condition` in the list's time order; null when the
+ * A FROM source named "alerts" that yields `columns` (the page's, and no more:
+ * the rows go through a sort) of each of `tenantIds`' first `depth` alerts
+ * matching `condition` in the list's time order; null when the
  * single walk applies. RLS applies inside as anywhere: a tenant named here that
  * the caller cannot see yields nothing.
  */
-export function alertsByTenant(filters: AlertFilters, tenantIds: readonly string[] | undefined, depth: number, condition: SQL | undefined): SQL | null {
+export function alertsByTenant(filters: AlertFilters, tenantIds: readonly string[] | undefined, depth: number, condition: SQL | undefined, columns: SQL): SQL | null {
   if (!tenantIds || tenantIds.length === 0 || tenantIds.length > ROLLUP_COUNT_MAX_TENANTS) return null;
   if (depth > BY_TENANT_DEPTH_UP_TO || filters.q) return null;
   const sort = filters.sort ?? "newest";
@@ -42,7 +36,7 @@ export function alertsByTenant(filters: AlertFilters, tenantIds: readonly string
   const order = sort === "newest" ? sql`"alerts"."detected_at" desc, "alerts"."id" desc` : sql`"alerts"."detected_at" asc, "alerts"."id" asc`;
   const where = condition ? sql` and ${condition}` : sql``;
   return sql`unnest(${sql.param([...tenantIds])}::uuid[]) as page_tenants(tenant)
-    cross join lateral (select ${COLUMNS} from public.alerts "alerts"
+    cross join lateral (select ${columns} from public.alerts "alerts"
                          where "alerts"."tenant_id" = page_tenants.tenant${where}
                          order by ${order} limit ${depth}) as "alerts"`;
 }

@@ -256,11 +256,14 @@ const PAGE_COLUMNS = {
 };
 
 /**
- * The same columns read from lib/alerts/list-by-tenant.ts's source, which is named "alerts" but is
- * not the table (drizzle checks a column's table): the column's name in SQL, decoded as the column.
+ * The same columns on lib/alerts/list-by-tenant.ts's source, which is named "alerts" but is not the
+ * table (drizzle checks a column's table): each column's name in SQL. The source selects them from
+ * the table; the page reads them from the source, decoded as the columns.
  */
+const onAlertsSource = (column: (typeof PAGE_COLUMNS)[keyof typeof PAGE_COLUMNS]): SQL => (is(column, Column) ? sql`"alerts".${sql.identifier(column.name)}` : column);
+const BY_TENANT_SOURCE_COLUMNS = sql.join(Object.values(PAGE_COLUMNS).map(onAlertsSource), sql`, `);
 const PAGE_COLUMNS_BY_TENANT = Object.fromEntries(
-  Object.entries(PAGE_COLUMNS).map(([key, column]) => [key, is(column, Column) ? sql`"alerts".${sql.identifier(column.name)}`.mapWith(column) : column]),
+  Object.entries(PAGE_COLUMNS).map(([key, column]) => [key, is(column, Column) ? onAlertsSource(column).mapWith(column) : column]),
 ) as unknown as typeof PAGE_COLUMNS;
 
 /** A page's rows, ordered as the list sorts; the callers add the filter, limit and offset. */
@@ -299,7 +302,7 @@ function countedTenants(opts: ListOptions, tenantFilter: string | null): string[
  */
 async function listThroughPolicy(db: Db, filters: AlertFilters, pageSize: number, condition: SQL | undefined, tenantIds: string[] | undefined): Promise<Paged> {
   const fromRollups = rollupCount(filters, tenantIds);
-  const byTenant = alertsByTenant(filters, tenantIds, filters.page * pageSize, condition);
+  const byTenant = alertsByTenant(filters, tenantIds, filters.page * pageSize, condition, BY_TENANT_SOURCE_COLUMNS);
   // Counted up to a cap: past it the page says "10,000+", so a list over a
   // million alerts costs a bounded index walk, not a count of every row.
   const cap = countCapFor(filters);

@@ -7,7 +7,7 @@
 // request one at a time (npm run bench -- --only=load, console:/), and no one
 // reads a thousand bars. The question the page answers is "who is on fire";
 // the full list, with search and paging, is the Customers page.
-import { flattenTree, totalOf, type TenantNode } from "./tree";
+import { flattenTree, totalOf, type SeverityCounts, type TenantNode } from "./tree";
 
 /** Customers in the chart: the most severe open alerts first. */
 export const OVERVIEW_CHART_CUSTOMERS = 15;
@@ -16,14 +16,8 @@ export const OVERVIEW_WHOLE_TREE_UP_TO = 150;
 /** Past it, the table shows these many customers (with their sites), the most severe first. */
 export const OVERVIEW_TREE_CUSTOMERS = 25;
 
-export interface OverviewChartRow {
-  name: string;
-  critical: number;
-  high: number;
-  medium: number;
-  low: number;
-  info: number;
-}
+/** A customer's open alerts by severity, named. */
+export type OverviewChartRow = { name: string } & SeverityCounts;
 
 export interface Overview {
   customers: number;
