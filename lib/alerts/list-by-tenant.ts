@@ -24,9 +24,12 @@ export const BY_TENANT_DEPTH_UP_TO = 1_000;
 /**
  * A FROM source named "alerts" that yields `columns` (the page's, and no more:
  * the rows go through a sort) of each of `tenantIds`' first `depth` alerts
- * matching `condition` in the list's time order; null when the
- * single walk applies. RLS applies inside as anywhere: a tenant named here that
- * the caller cannot see yields nothing.
+ * matching `condition` in the list's time order; null when the single walk
+ * applies. RLS applies inside as anywhere: a tenant named here that the caller
+ * cannot see yields nothing. `tenantIds` are the whole answer to which tenants:
+ * `condition` holds only the row filters (severity, status, days…), so that
+ * inside each tenant Postgres sees one tenant and walks its time index
+ * (alerts_tenant_detected).
  */
 export function alertsByTenant(filters: AlertFilters, tenantIds: readonly string[] | undefined, depth: number, condition: SQL | undefined, columns: SQL): SQL | null {
   if (!tenantIds || tenantIds.length === 0 || tenantIds.length > ROLLUP_COUNT_MAX_TENANTS) return null;

@@ -199,6 +199,8 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
   const range = dayRange(filters.from, filters.to);
   if (range.from) where.push(gte(alerts.detectedAt, range.from));
   if (range.before) where.push(lt(alerts.detectedAt, range.before));
+  // Which tenants' rows, apart from the rest: a read tenant by tenant names them itself.
+  const rowCondition = where.length ? and(...where) : undefined;
   if (opts.scope) where.push(sql`${alerts.tenantId} = any(${sql.param([...opts.scope])}::uuid[])`);
   if (opts.readableTenantIds) {
     where.push(sql`${alerts.tenantId} = any(${sql.param([...opts.readableTenantIds])}::uuid[])`);
@@ -215,7 +217,7 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
 
   const { pageRows, total, totalIsLowerBound, page, pageCount } = searchByIndex(filters, opts)
     ? await searchThroughIndex(db, filters, pageSize, opts, tenantFilter)
-    : await listThroughPolicy(db, filters, pageSize, condition, countedTenants(opts, tenantFilter));
+    : await listThroughPolicy(db, filters, pageSize, { condition, rowCondition }, countedTenants(opts, tenantFilter));
   const tenantIds = [...new Set(pageRows.map((r) => r.tenantId))];
   const known = opts.tenantNames;
   const missing = known ? tenantIds.filter((id) => !known.has(id)) : tenantIds;
@@ -282,13 +284,23 @@ function paging(counted: number, requested: number, pageSize: number, cap: numbe
 /**
  * The tenants the list's rows can come from when the caller named them (the
  * PDP-readable ones, the bench's owner scope, the tenant filter within them),
- * for a count from the rollups; undefined when only RLS bounds them.
+ * for a count from the rollups and a read tenant by tenant: exactly the tenants
+ * the list's tenant conditions let through (RLS aside); undefined when only RLS
+ * bounds them.
  */
 function countedTenants(opts: ListOptions, tenantFilter: string | null): string[] | undefined {
   let ids = opts.readableTenantIds ? [...opts.readableTenantIds] : undefined;
   if (opts.scope) ids = ids ? ids.filter((id) => opts.scope!.includes(id)) : [...opts.scope];
+  // Hidden tenants only matter when no readable list was given (listAlerts then filters them out).
+  if (ids && !opts.readableTenantIds && opts.hiddenTenantIds?.length) ids = ids.filter((id) => !opts.hiddenTenantIds!.includes(id));
   if (ids && tenantFilter) ids = ids.includes(tenantFilter) ? [tenantFilter] : [];
   return ids;
+}
+
+/** The list's whole filter, and the same without the filters on which tenants' rows. */
+interface ListConditions {
+  condition: SQL | undefined;
+  rowCondition: SQL | undefined;
 }
 
 /**
@@ -300,9 +312,14 @@ function countedTenants(opts: ListOptions, tenantFilter: string | null): string[
  * rollups (lib/alerts/list-count.ts) and the page is read tenant by tenant
  * (lib/alerts/list-by-tenant.ts) where they apply.
  */
-async function listThroughPolicy(db: Db, filters: AlertFilters, pageSize: number, condition: SQL | undefined, tenantIds: string[] | undefined): Promise<Paged> {
+async function listThroughPolicy(db: Db, filters: AlertFilters, pageSize: number, where: ListConditions, tenantIds: string[] | undefined): Promise<Paged> {
+  const { condition } = where;
   const fromRollups = rollupCount(filters, tenantIds);
-  const byTenant = alertsByTenant(filters, tenantIds, filters.page * pageSize, condition, BY_TENANT_SOURCE_COLUMNS);
+  // Tenant by tenant, each tenant's rows need only the row filters: `tenantIds` already is the
+  // tenant filters' answer. Repeated inside, the tenant list made Postgres expect about one row per
+  // tenant and read all of each tenant's alerts to sort them (607 each for a customer at 200k
+  // alerts, 2.5 ms) instead of the first rows of its time index (0.5 ms).
+  const byTenant = alertsByTenant(filters, tenantIds, filters.page * pageSize, where.rowCondition, BY_TENANT_SOURCE_COLUMNS);
   // Counted up to a cap: past it the page says "10,000+", so a list over a
   // million alerts costs a bounded index walk, not a count of every row.
   const cap = countCapFor(filters);

@@ -96,6 +96,7 @@ function alertList(
   tenantFilter?: { sql: (n: number) => string; value: unknown },
 ): Statement[] {
   const where: string[] = [];
+  const rowWhere: string[] = [];
   const params: unknown[] = [];
   if (tenantFilter) {
     params.push(tenantFilter.value);
@@ -103,13 +104,16 @@ function alertList(
   }
   if (filters.severity) {
     params.push(filters.severity);
-    where.push(`a.severity = $${params.length}`);
+    rowWhere.push(`a.severity = $${params.length}`);
   }
   if (filters.status) {
     params.push(filters.status);
-    where.push(`a.status = $${params.length}`);
+    rowWhere.push(`a.status = $${params.length}`);
   }
+  where.push(...rowWhere);
   const clause = where.length ? `where ${where.join(" and ")}` : "";
+  // Tenant by tenant, the inner read has the row filters only (as lib/alerts/list.ts sends it).
+  const perTenant = ["a.tenant_id = page_tenants.tenant", ...rowWhere].join(" and ");
   // As listAlerts counts (lib/alerts/list-count.ts): from the daily rollups when no status is asked
   // for and the tenants are few, else up to ALERT_COUNT_CAP (+1 to know there are more), never every row.
   const fewTenants = Array.isArray(tenantFilter?.value) && (tenantFilter.value as unknown[]).length <= ROLLUP_COUNT_MAX_TENANTS;
@@ -138,7 +142,7 @@ function alertList(
           sql: `select a.*
   from unnest($1::uuid[]) page_tenants(tenant)
  cross join lateral (select ${LIST_COLUMNS} from public.alerts a
-                      ${clause} and a.tenant_id = page_tenants.tenant
+                      where ${perTenant}
                       order by a.detected_at desc, a.id desc limit ${PAGE_SIZE}) a
  order by a.detected_at desc, a.id desc
  limit ${PAGE_SIZE} offset 0`,
