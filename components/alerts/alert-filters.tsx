@@ -3,12 +3,13 @@
 import { SEVERITIES } from "@/drizzle/schema";
 import type { Assignee } from "@/lib/alerts/detail";
 import { ALERT_SORTS, SORT_LABELS, STATUS_FILTERS, type AlertFilters } from "@/lib/alerts/list";
+import { TENANT_SELECT_UP_TO, type TenantFilterState } from "@/lib/alerts/tenant-filter";
 import { statusLabel } from "./severity-badge";
 
 const input = "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand focus:outline-none";
 const label = "flex flex-col gap-1 text-xs font-medium text-slate-600";
 
-export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: { slug: string; name: string }[]; assignees?: Assignee[]; groups?: { id: string; name: string }[] }) {
+export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: TenantFilterState; assignees?: Assignee[]; groups?: { id: string; name: string }[] }) {
   const f = props.filters;
   return (
     <form method="get" className="grid grid-cols-2 gap-3 sm:flex sm:flex-wrap sm:items-end" aria-label="Filter alerts">
@@ -64,19 +65,7 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: { slu
           ))}
         </select>
       </label>
-      {props.tenants && props.tenants.length > 1 && (
-        <label className={label}>
-          Tenant
-          <select name="tenant" defaultValue={f.tenant ?? ""} className={input}>
-            <option value="">All tenants</option>
-            {props.tenants.map((t) => (
-              <option key={t.slug} value={t.slug}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      {props.tenants && <TenantField filters={f} state={props.tenants} />}
       <label className={label}>
         Detected from (UTC)
         <input type="date" name="from" defaultValue={f.from ?? ""} className={input} />
@@ -104,5 +93,38 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: { slu
         </a>
       </div>
     </form>
+  );
+}
+
+/** A list of the tenants, or past TENANT_SELECT_UP_TO of them a text field (lib/alerts/tenant-filter.ts). */
+function TenantField({ filters, state }: { filters: AlertFilters; state: TenantFilterState }) {
+  if (state.tenantCount > TENANT_SELECT_UP_TO) {
+    return (
+      <label className={label}>
+        Tenant
+        <input
+          type="search"
+          name="tenant"
+          defaultValue={state.tenantFilter?.chosen?.name ?? filters.tenant ?? ""}
+          maxLength={100}
+          placeholder={`Name or slug (${state.tenantCount.toLocaleString("en")} tenants)`}
+          className={input}
+        />
+      </label>
+    );
+  }
+  if (state.tenants.length <= 1) return null;
+  return (
+    <label className={label}>
+      Tenant
+      <select name="tenant" defaultValue={state.tenantFilter?.chosen?.slug ?? ""} className={input}>
+        <option value="">All tenants</option>
+        {state.tenants.map((t) => (
+          <option key={t.slug} value={t.slug}>
+            {t.name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

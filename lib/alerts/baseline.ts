@@ -17,6 +17,7 @@ import { listAlerts, type AlertFilters } from "./list";
 import type { AlertListPage } from "./page-data";
 import { slaClocks } from "./sla";
 import { slaTargetsFromConfigs } from "./sla-targets";
+import { applyTenantFilter } from "./tenant-filter";
 
 import { benchBaselineEnabled } from "./baseline-flag";
 
@@ -37,7 +38,8 @@ export async function loadAlertListBaseline(slug: string, filters: AlertFilters,
     if (!host) return null;
     const ids = tenants.map((t) => t.id);
     const configs = await effectiveConfigsAsService(db, ids);
-    const page = await listAlerts(db, filters, undefined, { scope: ids });
+    const { listed, ...tenantPicker } = applyTenantFilter(filters, tenants.filter((t) => t.status !== "deprovisioned").map((t) => ({ slug: t.slug, name: t.name })));
+    const page = await listAlerts(db, listed, undefined, { scope: ids });
     const targets = slaTargetsFromConfigs(configs);
     const rows = page.rows.map((r) => {
       const t = targets.get(r.tenantId);
@@ -47,7 +49,7 @@ export async function loadAlertListBaseline(slug: string, filters: AlertFilters,
       name: host.name,
       data: {
         alerts: { ...page, rows },
-        tenants: tenants.filter((t) => t.status !== "deprovisioned").map((t) => ({ slug: t.slug, name: t.name })),
+        ...tenantPicker,
         scopeTenantId: host.id,
         canBulk: false,
         assignees: [],

@@ -6,10 +6,10 @@ import { and, asc, Column, count, desc, eq, gte, inArray, is, isNull, lt, sql, t
 import { z } from "zod";
 import { ALERT_STATUSES, alerts, OPEN_ALERT_STATUSES, SEVERITIES, tenants, users, type AlertStatus, type Severity } from "@/drizzle/schema";
 import type { Db } from "@/lib/db/with-tenant";
-import { tenantSlugSchema } from "@/lib/tenancy/slug";
 import { choiceSchema, dayRange, daySchema, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
 import { STATUS_LABELS } from "./labels";
 import { alertsByTenant } from "./list-by-tenant";
+import { tenantFilterSchema } from "./tenant-filter";
 import { rollupCount } from "./list-count";
 
 export const ALERT_PAGE_SIZE = 25;
@@ -56,7 +56,7 @@ const SCHEMAS = {
   q: searchSchema,
   severity: choiceSchema(SEVERITIES, (s) => s),
   status: choiceSchema(STATUS_FILTERS, (s) => (s === "open" ? "open" : STATUS_LABELS[s].toLowerCase())),
-  tenant: tenantSlugSchema,
+  tenant: tenantFilterSchema,
   assignee: assigneeSchema,
   group: groupSchema,
   from: daySchema,

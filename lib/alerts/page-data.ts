@@ -11,6 +11,7 @@ import type { SavedFilter } from "./saved-filters";
 import type { UsableGroup } from "@/lib/groups/store";
 import { slaClocks, type SlaClocks } from "./sla";
 import { slaTargetsFromConfigs } from "./sla-targets";
+import { applyTenantFilter, type TenantFilterState } from "./tenant-filter";
 
 export interface AlertListRow extends AlertRow {
   sla: SlaClocks | null;
@@ -18,9 +19,8 @@ export interface AlertListRow extends AlertRow {
   selectable: boolean;
 }
 
-export interface AlertListPage {
+export interface AlertListPage extends TenantFilterState {
   alerts: Omit<AlertPage, "rows"> & { rows: AlertListRow[] };
-  tenants: { slug: string; name: string }[];
   /** The tenant bulk actions and saved filters belong to: the host's, or the caller's MSSP on the console. */
   scopeTenantId: string;
   canBulk: boolean;
@@ -41,7 +41,12 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
   if (!scopeTenantId || (hostTenantId ? !access.readable.has(hostTenantId) : access.readable.size === 0)) {
     throw new AuthorizationError("alerts:read", hostTenantId ?? "console");
   }
-  const page = await listAlerts(tx.db, filters, undefined, {
+  // The tenant filter's choices (names only) and the tenant ?tenant= names (lib/alerts/tenant-filter.ts).
+  const { listed, ...tenantPicker } = applyTenantFilter(
+    filters,
+    access.tenants.filter((t) => t.status !== "deprovisioned" && access.readable.has(t.id)).map((t) => ({ slug: t.slug, name: t.name })),
+  );
+  const page = await listAlerts(tx.db, listed, undefined, {
     me: tx.claims.sub,
     hiddenTenantIds: access.hidden,
     readableTenantIds: [...access.readable],
@@ -57,15 +62,14 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
   });
   const canBulk = on.triage.has(scopeTenantId);
   // The pickers, the group filter and the saved filters in one round trip (lib/alerts/list-choices.ts).
-  const choices = await alertListChoices(tx, scopeTenantId, canBulk);
+  const pickers = await alertListChoices(tx, scopeTenantId, canBulk);
   return {
     alerts: { ...page, rows },
-    // The tenant filter's choices: names only (the tree's open-alert counts are not needed here).
-    tenants: access.tenants.filter((t) => t.status !== "deprovisioned" && access.readable.has(t.id)).map((t) => ({ slug: t.slug, name: t.name })),
+    ...tenantPicker,
     scopeTenantId,
     canBulk,
-    assignees: choices.assignees,
-    groups: choices.groups,
-    savedFilters: choices.savedFilters,
+    assignees: pickers.assignees,
+    groups: pickers.groups,
+    savedFilters: pickers.savedFilters,
   };
 }

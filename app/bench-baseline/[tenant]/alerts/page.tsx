@@ -28,7 +28,7 @@ export default async function BenchBaselineAlerts(props: Props) {
   return (
     <>
       <PageHeader title="Alerts" description={`Alerts raised for ${loaded.name}. Search, filter, save a view, and triage several at once.`} />
-      <AlertListView data={loaded.data} filters={filters} problems={problems} showTenant={loaded.data.tenants.length > 1} />
+      <AlertListView data={loaded.data} filters={filters} problems={problems} showTenant={loaded.data.tenantCount > 1} />
     </>
   );
 }

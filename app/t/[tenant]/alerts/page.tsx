@@ -31,7 +31,7 @@ export default async function TenantAlerts(props: Props) {
   return (
     <>
       <PageHeader title="Alerts" description={`Alerts raised for ${page.tenant.name}. Search, filter, save a view, and triage several at once.`} />
-      <AlertListView data={data} filters={filters} problems={problems} showTenant={data.tenants.length > 1} />
+      <AlertListView data={data} filters={filters} problems={problems} showTenant={data.tenantCount > 1} />
     </>
   );
 }

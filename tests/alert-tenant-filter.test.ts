@@ -1,0 +1,137 @@
+// The alert list's tenant filter (lib/alerts/tenant-filter.ts): a list for a
+// few tenants, a text field past TENANT_SELECT_UP_TO (an MSSP's thousand
+// customers), where a slug, a name or part of one names the tenant. Through
+// RLS and the PDP, a name names only a tenant the caller may read: typing
+// another customer's name shows nothing and says only that no tenant you may
+// read is called that.
+// First: installs Next's request storage before any next/* module loads (see the helper).
+import { enrolMfa } from "./helpers/actions";
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { AlertFiltersForm } from "@/components/alerts/alert-filters";
+import { AlertListView } from "@/components/alerts/alert-list-view";
+import { parseAlertFilters } from "@/lib/alerts/list";
+import { loadAlertListPage } from "@/lib/alerts/page-data";
+import { applyTenantFilter, resolveTenantFilter, TENANT_MATCHES_SHOWN, TENANT_SELECT_UP_TO, type TenantChoice } from "@/lib/alerts/tenant-filter";
+import { withTenant } from "@/lib/db/with-tenant";
+import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
+import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+
+const many: TenantChoice[] = Array.from({ length: 1617 }, (_, i) => ({ slug: `c-${String(i).padStart(4, "0")}`, name: `Customer ${String(i).padStart(4, "0")}` }));
+many.push({ slug: "northwind", name: "Northwind Traders" }, { slug: "northwind-eu", name: "Northwind Traders" });
+
+describe("resolveTenantFilter", () => {
+  test("a slug, a name (any case) or a part naming one tenant chooses it", () => {
+    assert.equal(resolveTenantFilter(many, "c-0042").chosen?.name, "Customer 0042");
+    assert.equal(resolveTenantFilter(many, "customer 0042").chosen?.slug, "c-0042");
+    assert.equal(resolveTenantFilter(many, "0042").chosen?.slug, "c-0042");
+    assert.equal(resolveTenantFilter(many, "northwind-eu").chosen?.slug, "northwind-eu");
+  });
+
+  test("a part naming several chooses none and offers the first by name; nothing matching offers nothing", () => {
+    const several = resolveTenantFilter(many, "Customer 00");
+    assert.equal(several.chosen, null);
+    assert.equal(several.matchCount, 100);
+    assert.deepEqual(
+      several.matches.map((m) => m.slug),
+      Array.from({ length: TENANT_MATCHES_SHOWN }, (_, i) => `c-000${i}`),
+    );
+    // Two tenants of one name: neither is guessed.
+    const twins = resolveTenantFilter(many, "northwind traders");
+    assert.deepEqual([twins.chosen, twins.matchCount, twins.matches.map((m) => m.slug)], [null, 2, ["northwind", "northwind-eu"]]);
+    assert.deepEqual(resolveTenantFilter(many, "Initech"), { chosen: null, matches: [], matchCount: 0 });
+  });
+
+  test("the filter is a list up to TENANT_SELECT_UP_TO tenants, a text field past it; the list is filtered by the slug", () => {
+    const few = many.slice(0, TENANT_SELECT_UP_TO);
+    assert.equal(applyTenantFilter({}, few).tenants.length, TENANT_SELECT_UP_TO);
+    const wide = applyTenantFilter({ tenant: "Customer 0007", page: 1 }, many);
+    assert.deepEqual([wide.tenants, wide.tenantCount, wide.listed], [[], many.length, { tenant: "c-0007", page: 1 }]);
+    // Naming none or several, the list keeps what was typed: it matches no slug, so no alert is shown.
+    assert.equal(applyTenantFilter({ tenant: "Customer 00" }, many).listed.tenant, "Customer 00");
+  });
+
+  test("bad input: too long or with control characters is dropped with a note", () => {
+    for (const tenant of ["x".repeat(101), "acme\u0000", "acme\nglobex"]) {
+      const { filters, problems } = parseAlertFilters({ tenant });
+      assert.equal(filters.tenant, undefined, tenant);
+      assert.equal(problems.length, 1, tenant);
+      assert.match(problems[0], /tenant/i);
+    }
+    assert.equal(parseAlertFilters({ tenant: "  Acme Corp " }).filters.tenant, "Acme Corp");
+  });
+});
+
+describe("the filter's markup", () => {
+  test("past TENANT_SELECT_UP_TO tenants: one text field holding the chosen tenant's name, no option per tenant", () => {
+    const state = applyTenantFilter({ tenant: "c-0042" }, many);
+    const html = renderToStaticMarkup(createElement(AlertFiltersForm, { filters: { tenant: "c-0042", page: 1 }, tenants: state }));
+    assert.match(html, /<input type="search" maxLength="100" placeholder="Name or slug \(1,619 tenants\)"[^>]* name="tenant" value="Customer 0042"\/>/);
+    assert.ok(!html.includes('value="c-0001"'), "no tenant options");
+    assert.ok(html.length < 8_000, `${html.length} bytes`);
+  });
+
+  test("up to TENANT_SELECT_UP_TO tenants: a list with the chosen one selected", () => {
+    const few = many.slice(0, 3);
+    const html = renderToStaticMarkup(createElement(AlertFiltersForm, { filters: { tenant: "Customer 0001", page: 1 }, tenants: applyTenantFilter({ tenant: "Customer 0001" }, few) }));
+    assert.match(html, /<select name="tenant" /);
+    assert.match(html, /<option value="c-0001" selected="">Customer 0001<\/option>/);
+    assert.match(html, /<option value="c-0002">Customer 0002<\/option>/);
+  });
+});
+
+describe("through RLS and the PDP", () => {
+  let db: TestDatabase;
+  let fx: Fixtures;
+  let pdp: CerbosServer;
+  const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
+  const page = (user: UserName, tenant: string, host: string | null) =>
+    withTenant({ userId: fx.users[user], activeTenantId: host }, (tx) => loadAlertListPage(tx, parseAlertFilters({ tenant }).filters, host, new Date()));
+
+  before(async () => {
+    pdp = await ensureCerbos({ quiet: true });
+    process.env.CERBOS_URL = pdp.url;
+    db = await createTestDatabase();
+    fx = await insertFixtures(db.url);
+    await enrolMfa(person("msspAdmin"));
+  });
+  after(async () => {
+    await db?.drop();
+    await pdp?.stop();
+  });
+
+  test("on the console a name, a slug or a part of a name filters to that tenant", async () => {
+    for (const [typed, slug] of [
+      ["Tenant globex", "globex"],
+      ["TENANT ACME-EU", "acme-eu"],
+      ["acme", "acme"],
+      ["us", "acme-us"],
+    ] as const) {
+      const p = await page("msspAdmin", typed, null);
+      assert.equal(p.tenantFilter?.chosen?.slug, slug, typed);
+      assert.ok(p.alerts.rows.length > 0 && p.alerts.rows.every((r) => r.tenantSlug === slug), `${typed}: ${p.alerts.rows.map((r) => r.tenantSlug)}`);
+    }
+  });
+
+  test("a part naming several shows no alert and offers them", async () => {
+    const p = await page("msspAdmin", "Tenant acme-", null);
+    assert.deepEqual([p.tenantFilter?.chosen, p.tenantFilter?.matchCount, p.alerts.rows.length], [null, 2, 0]);
+    assert.deepEqual(p.tenantFilter?.matches.map((m) => m.slug), ["acme-eu", "acme-us"]);
+    const html = renderToStaticMarkup(createElement(AlertListView, { data: p, filters: parseAlertFilters({ tenant: "Tenant acme-" }).filters, problems: [], showTenant: true }));
+    assert.match(html, /matches 2 tenants/);
+    assert.match(html, /href="\?tenant=acme-eu"/);
+  });
+
+  test("another MSSP's customer, or another customer from a customer's host: no match, nothing of it in the page", async () => {
+    const otherMssp = await page("msspAdmin", "Tenant other-co", null);
+    assert.deepEqual([otherMssp.tenantFilter?.matchCount, otherMssp.alerts.rows.length], [0, 0]);
+    const fromAcme = await page("acmeAdmin", "Tenant globex", fx.tenants.acme);
+    assert.deepEqual([fromAcme.tenantFilter?.matchCount, fromAcme.alerts.rows.length], [0, 0]);
+    assert.ok(!JSON.stringify({ ...fromAcme, tenantFilter: null }).includes("globex"), "no globex in what the page shows but the typed text");
+    // Control: the same typed name from the console finds it.
+    assert.equal((await page("msspAdmin", "Tenant globex", null)).tenantFilter?.chosen?.slug, "globex");
+  });
+});
