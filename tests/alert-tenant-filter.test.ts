@@ -123,6 +123,7 @@ describe("through RLS and the PDP", () => {
     const html = renderToStaticMarkup(createElement(AlertListView, { data: p, filters: parseAlertFilters({ tenant: "Tenant acme-" }).filters, problems: [], showTenant: true }));
     assert.match(html, /matches 2 tenants/);
     assert.match(html, /href="\?tenant=acme-eu"/);
+    assert.ok(!html.includes('data-testid="alerts-table"') && !html.includes("No alerts match"), "no table, no empty state beside the notice");
   });
 
   test("another MSSP's customer, or another customer from a customer's host: no match, nothing of it in the page", async () => {

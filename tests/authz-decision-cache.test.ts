@@ -17,7 +17,7 @@ import {
   isAuthorizationError,
   type Action,
 } from "@/lib/authz";
-import { forgetDecisions, keptDecisions } from "@/lib/authz/decision-cache";
+import { decisionsOf, forgetDecisions, keptDecisions, MAX_ENTRIES } from "@/lib/authz/decision-cache";
 import { portalMetrics } from "@/lib/metrics/registry";
 import { startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
 import { MSSP, ACME, GLOBEX, member, tenantNo } from "./helpers/pdp-principals";
@@ -167,4 +167,28 @@ describe("PDP decisions kept per process", () => {
     const after = await counts();
     assert.deepEqual({ pdp: after.pdp - before.pdp, cache: after.cache - before.cache }, { pdp: NAV.length, cache: NAV.length });
   });
+});
+
+test("a full cache drops the least recently used principals first, and never holds more than MAX_ENTRIES", () => {
+  forgetDecisions();
+  const now = Date.now();
+  const old = decisionsOf("principal old")!;
+  const recent = decisionsOf("principal recent")!;
+  const half = MAX_ENTRIES / 2;
+  for (let i = 0; i < half - 10; i++) old.set(`tenant ${i}`, "alerts:read", true, now);
+  for (let i = 0; i < half - 10; i++) recent.set(`tenant ${i}`, "alerts:triage", false, now);
+  assert.equal(keptDecisions(), MAX_ENTRIES - 20);
+  // A second action on a resource already kept is one more decision.
+  recent.set("tenant 0", "alerts:read", true, now);
+  assert.equal(keptDecisions(), MAX_ENTRIES - 19);
+  // Using "old" makes it the most recently used: "recent" is dropped when a third principal fills the cache.
+  decisionsOf("principal old");
+  const third = decisionsOf("principal third")!;
+  for (let i = 0; i < 100; i++) third.set(`tenant ${i}`, "alerts:read", true, now);
+  assert.ok(keptDecisions() <= MAX_ENTRIES, String(keptDecisions()));
+  assert.equal(decisionsOf("principal recent")!.get("tenant 0", "alerts:triage", now), undefined);
+  assert.equal(decisionsOf("principal old")!.get("tenant 7", "alerts:read", now), true);
+  assert.equal(decisionsOf("principal third")!.get("tenant 99", "alerts:read", now), true);
+  assert.equal(keptDecisions(), half - 10 + 100);
+  forgetDecisions();
 });

@@ -100,7 +100,7 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: Tenan
 function TenantField({ filters, state }: { filters: AlertFilters; state: TenantFilterState }) {
   if (state.tenantCount > TENANT_SELECT_UP_TO) {
     return (
-      <label className={label}>
+      <label className={`${label} col-span-2 sm:w-60`}>
         Tenant
         <input
           type="search"

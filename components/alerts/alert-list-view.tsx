@@ -10,14 +10,16 @@ import { SavedFilters } from "./saved-filters";
 export function AlertListView(props: { data: AlertListPage; filters: AlertFilters; problems: string[]; showTenant: boolean }) {
   const { data, filters } = props;
   const bulk = data.canBulk && data.alerts.rows.some((r) => r.selectable);
+  const tenantNamed = !data.tenantFilter || data.tenantFilter.chosen !== null;
   return (
     <div className="space-y-4">
       <Notice messages={props.problems} />
       <TenantMatches data={data} filters={filters} />
       <AlertFiltersForm filters={filters} tenants={data} assignees={data.assignees} groups={data.groups} />
       <SavedFilters tenantId={data.scopeTenantId} filters={data.savedFilters} currentQuery={alertListHref(filters)} />
-      {bulk && <BulkBar tenantId={data.scopeTenantId} assignees={data.assignees} />}
-      <AlertTable page={data.alerts} filters={filters} showTenant={props.showTenant} bulk={bulk} />
+      {/* While ?tenant= names no tenant or several, the notice above is the answer, not an empty table. */}
+      {tenantNamed && bulk && <BulkBar tenantId={data.scopeTenantId} assignees={data.assignees} />}
+      {tenantNamed && <AlertTable page={data.alerts} filters={filters} showTenant={props.showTenant} bulk={bulk} />}
     </div>
   );
 }

@@ -19,26 +19,36 @@
 import { settings } from "@/lib/config";
 
 /** Questions kept at most (each about 200 bytes): an MSSP admin's console page asks about 3,300. */
-const MAX_ENTRIES = 50_000;
+export const MAX_ENTRIES = 50_000;
 
 interface Entry {
   allowed: boolean;
   until: number;
 }
 
-// Principal (as sent, with the PDP's address) → "resource as sent\0action" → decision. On
-// globalThis: Next may load this module more than once in a process, and each copy would keep its own.
-const state = ((globalThis as Record<symbol, unknown>)[Symbol.for("mssp-portal.authz.decisions")] ??= {
-  byPrincipal: new Map<string, Map<string, Entry>>(),
+/** One principal's decisions: resource as sent → action → decision. */
+type Kept = Map<string, Map<string, Entry>>;
+
+// Principal (as sent, with the PDP's address) → resource as sent → action → decision. Nested rather
+// than one "resource\0action" key: the console's alert page asks two actions on each of 1,617
+// tenants, and a joined key was a new 200-character string to build and hash per question, where
+// the resource's key (one string per resource) is hashed once. On globalThis: Next may load this
+// module more than once in a process, and each copy would keep its own.
+const state = ((globalThis as Record<symbol, unknown>)[Symbol.for("mssp-portal.authz.decisions.v2")] ??= {
+  byPrincipal: new Map<string, Kept>(),
   entries: 0,
-}) as { byPrincipal: Map<string, Map<string, Entry>>; entries: number };
+}) as { byPrincipal: Map<string, Kept>; entries: number };
 const byPrincipal = state.byPrincipal;
+
+const sizeOf = (kept: Kept) => {
+  let n = 0;
+  for (const actions of kept.values()) n += actions.size;
+  return n;
+};
 
 export function decisionTtlMs(): number {
   return settings().PDP_DECISION_CACHE_MS;
 }
-
-const questionKey = (resource: string, action: string) => `${resource}\u0000${action}`;
 
 /**
  * The kept decisions of one principal, or null when the cache is off. Using a
@@ -60,14 +70,15 @@ export function decisionsOf(principalKey: string): PrincipalDecisions | null {
   }
   return {
     get(resourceKey, action, now = Date.now()) {
-      const e = byPrincipal.get(principalKey)?.get(questionKey(resourceKey, action));
+      const e = byPrincipal.get(principalKey)?.get(resourceKey)?.get(action);
       return e && e.until > now ? e.allowed : undefined;
     },
     set(resourceKey, action, allowed, now = Date.now()) {
       const kept = live();
-      const key = questionKey(resourceKey, action);
-      if (!kept.has(key)) state.entries++;
-      kept.set(key, { allowed, until: now + ttl });
+      let actions = kept.get(resourceKey);
+      if (!actions) kept.set(resourceKey, (actions = new Map()));
+      if (!actions.has(action)) state.entries++;
+      actions.set(action, { allowed, until: now + ttl });
       if (state.entries > MAX_ENTRIES) evictOldest(principalKey);
     },
   };
@@ -84,13 +95,13 @@ function evictOldest(keep: string): void {
   for (const [key, kept] of byPrincipal) {
     if (state.entries <= MAX_ENTRIES) return;
     if (key === keep) continue;
-    state.entries -= kept.size;
+    state.entries -= sizeOf(kept);
     byPrincipal.delete(key);
   }
   // One principal alone over the limit: start its decisions afresh.
   const mine = byPrincipal.get(keep);
   if (state.entries > MAX_ENTRIES && mine) {
-    state.entries -= mine.size;
+    state.entries -= sizeOf(mine);
     mine.clear();
   }
 }
