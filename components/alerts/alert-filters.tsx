@@ -3,7 +3,8 @@
 import { SEVERITIES } from "@/drizzle/schema";
 import type { Assignee } from "@/lib/alerts/detail";
 import { ALERT_SORTS, SORT_LABELS, STATUS_FILTERS, type AlertFilters } from "@/lib/alerts/list";
-import { TENANT_SELECT_UP_TO, type TenantFilterState } from "@/lib/alerts/tenant-filter";
+import type { TenantFilterState } from "@/lib/tenancy/tenant-filter";
+import { TenantFilterField } from "@/components/tenants/tenant-filter";
 import { statusLabel } from "./severity-badge";
 
 const input = "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand focus:outline-none";
@@ -65,7 +66,14 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: Tenan
           ))}
         </select>
       </label>
-      {props.tenants && <TenantField filters={f} state={props.tenants} />}
+      {props.tenants && (
+        <TenantFilterField
+          typed={f.tenant}
+          state={props.tenants}
+          labelClassName={props.tenants.tenants.length > 0 ? label : `${label} col-span-2 sm:w-60`}
+          fieldClassName={input}
+        />
+      )}
       <label className={label}>
         Detected from (UTC)
         <input type="date" name="from" defaultValue={f.from ?? ""} className={input} />
@@ -96,35 +104,3 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: Tenan
   );
 }
 
-/** A list of the tenants, or past TENANT_SELECT_UP_TO of them a text field (lib/alerts/tenant-filter.ts). */
-function TenantField({ filters, state }: { filters: AlertFilters; state: TenantFilterState }) {
-  if (state.tenantCount > TENANT_SELECT_UP_TO) {
-    return (
-      <label className={`${label} col-span-2 sm:w-60`}>
-        Tenant
-        <input
-          type="search"
-          name="tenant"
-          defaultValue={state.tenantFilter?.chosen?.name ?? filters.tenant ?? ""}
-          maxLength={100}
-          placeholder={`Name or slug (${state.tenantCount.toLocaleString("en")} tenants)`}
-          className={input}
-        />
-      </label>
-    );
-  }
-  if (state.tenants.length <= 1) return null;
-  return (
-    <label className={label}>
-      Tenant
-      <select name="tenant" defaultValue={state.tenantFilter?.chosen?.slug ?? ""} className={input}>
-        <option value="">All tenants</option>
-        {state.tenants.map((t) => (
-          <option key={t.slug} value={t.slug}>
-            {t.name}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}

@@ -2,11 +2,13 @@
 // filtered view of the audit trail can be bookmarked or attached to a ticket.
 import { AUDIT_OUTCOMES } from "@/drizzle/schema";
 import type { AuditFilters } from "@/lib/audit/list";
+import type { TenantFilterState } from "@/lib/tenancy/tenant-filter";
+import { TenantFilterField } from "@/components/tenants/tenant-filter";
 
 const KIND_LABELS = { auth: "Sign-in and sessions", changes: "Changes and refusals" } as const;
 import { outcomeLabel } from "./outcome-badge";
 
-export function AuditFiltersForm(props: { filters: AuditFilters; tenants?: { slug: string; name: string }[] }) {
+export function AuditFiltersForm(props: { filters: AuditFilters; tenants?: TenantFilterState }) {
   const field =
     "rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-brand focus:outline-none";
   const label = "flex flex-col gap-1 text-xs font-medium text-slate-600";
@@ -51,19 +53,7 @@ export function AuditFiltersForm(props: { filters: AuditFilters; tenants?: { slu
         To (UTC)
         <input name="to" type="date" defaultValue={f.to ?? ""} className={field} />
       </label>
-      {props.tenants && props.tenants.length > 1 && (
-        <label className={label}>
-          Tenant
-          <select name="tenant" defaultValue={f.tenant ?? ""} className={`${field} max-w-[14rem]`}>
-            <option value="">All tenants</option>
-            {props.tenants.map((t) => (
-              <option key={t.slug} value={t.slug}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      {props.tenants && <TenantFilterField typed={f.tenant} state={props.tenants} labelClassName={label} fieldClassName={`${field} w-60 max-w-full`} />}
       <button type="submit" className="rounded-lg bg-brand px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-dark">
         Apply
       </button>

@@ -1,6 +1,6 @@
 import { FilteredEmpty } from "@/components/ui/filtered-empty";
 import { Pager } from "@/components/ui/pager";
-import { hasAuditFilters, type AuditFilters, type AuditPage, type AuditRow } from "@/lib/audit/list";
+import { auditListHref, hasAuditFilters, type AuditFilters, type AuditPage, type AuditRow } from "@/lib/audit/list";
 import { OutcomeBadge } from "./outcome-badge";
 
 const dateFormat = new Intl.DateTimeFormat("en-GB", {
@@ -12,16 +12,6 @@ const dateFormat = new Intl.DateTimeFormat("en-GB", {
   second: "2-digit",
   timeZone: "UTC",
 });
-
-function pageHref(filters: AuditFilters, page: number): string {
-  const params = new URLSearchParams();
-  for (const key of ["kind", "action", "outcome", "actor", "from", "to", "tenant"] as const) {
-    const v = filters[key];
-    if (v) params.set(key, v);
-  }
-  params.set("page", String(page));
-  return `?${params}`;
-}
 
 function Target({ row }: { row: AuditRow }) {
   // An auth event's target is the actor's own account: its details say more
@@ -114,7 +104,7 @@ export function AuditTable(props: { page: AuditPage; filters: AuditFilters; show
           ))}
         </tbody>
       </table>
-      <Pager total={total} noun="event" page={page} pageCount={pageCount} hrefFor={(n) => pageHref(props.filters, n)} testId="audit-total" />
+      <Pager total={total} noun="event" page={page} pageCount={pageCount} hrefFor={(n) => auditListHref(props.filters, { page: n })} testId="audit-total" />
     </div>
   );
 }

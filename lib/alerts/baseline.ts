@@ -17,7 +17,7 @@ import { listAlerts, type AlertFilters } from "./list";
 import type { AlertListPage } from "./page-data";
 import { slaClocks } from "./sla";
 import { slaTargetsFromConfigs } from "./sla-targets";
-import { applyTenantFilter } from "./tenant-filter";
+import { applyTenantFilter } from "@/lib/tenancy/tenant-filter";
 
 import { benchBaselineEnabled } from "./baseline-flag";
 

@@ -9,7 +9,7 @@ import type { Db } from "@/lib/db/with-tenant";
 import { choiceSchema, dayRange, daySchema, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
 import { STATUS_LABELS } from "./labels";
 import { alertsByTenant } from "./list-by-tenant";
-import { tenantFilterSchema } from "./tenant-filter";
+import { tenantFilterSchema } from "@/lib/tenancy/tenant-filter";
 import { rollupCount } from "./list-count";
 
 export const ALERT_PAGE_SIZE = 25;

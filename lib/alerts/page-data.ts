@@ -11,7 +11,7 @@ import type { SavedFilter } from "./saved-filters";
 import type { UsableGroup } from "@/lib/groups/store";
 import { slaClocks, type SlaClocks } from "./sla";
 import { slaTargetsFromConfigs } from "./sla-targets";
-import { applyTenantFilter, type TenantFilterState } from "./tenant-filter";
+import { applyTenantFilter, type TenantFilterState } from "@/lib/tenancy/tenant-filter";
 
 export interface AlertListRow extends AlertRow {
   sla: SlaClocks | null;

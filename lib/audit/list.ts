@@ -7,7 +7,7 @@ import { and, count, desc, eq, gte, ilike, like, lt, notLike, sql, type SQL } fr
 import { z } from "zod";
 import { AUDIT_OUTCOMES, auditLog, tenants, type AuditOutcome } from "@/drizzle/schema";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
-import { tenantSlugSchema } from "@/lib/tenancy/slug";
+import { applyTenantFilter, tenantFilterSchema, type TenantFilterState } from "@/lib/tenancy/tenant-filter";
 import { resolveTargetNames, targetName, type TargetName } from "./targets";
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -34,7 +34,7 @@ const filterSchema = z.object({
   actor: z.string().trim().min(1).max(320),
   from: isoDay,
   to: isoDay,
-  tenant: tenantSlugSchema,
+  tenant: tenantFilterSchema,
   page: z.coerce.number().int().min(1).max(100_000),
 });
 
@@ -87,6 +87,18 @@ export function parseAuditFilters(params: Record<string, string | string[] | und
     delete filters.to;
   }
   return { filters, problems };
+}
+
+/** The audit list's URL (a query string) with some filters changed; the page goes back to 1 unless given. */
+export function auditListHref(filters: AuditFilters, change: Partial<AuditFilters> = {}): string {
+  const next: AuditFilters = { ...filters, page: 1, ...change };
+  const params = new URLSearchParams();
+  for (const key of ["kind", "action", "outcome", "actor", "from", "to", "tenant"] as const) {
+    const v = next[key];
+    if (v) params.set(key, v);
+  }
+  params.set("page", String(next.page));
+  return `?${params}`;
 }
 
 export function hasAuditFilters(f: AuditFilters): boolean {
@@ -208,13 +220,14 @@ export async function canViewAudit(db: Db): Promise<boolean> {
   return Boolean((result.rows[0] as { ok: boolean }).ok);
 }
 
-export interface AuditView {
+export interface AuditView extends TenantFilterState {
   /** False when the caller holds no admin role in scope: RLS would show nothing. */
   allowed: boolean;
-  /** Tenants the caller may audit, for the tenant filter (by path). */
-  tenants: { slug: string; name: string }[];
   events: AuditPage;
 }
+
+/** What an audit page shows the caller who may not see it: nothing. */
+export const AUDIT_REFUSED: AuditView = { allowed: false, tenants: [], tenantCount: 0, tenantFilter: null, events: { rows: [], total: 0, page: 1, pageCount: 1 } };
 
 /**
  * Everything an audit page renders, in the caller's transaction. The one call
@@ -222,16 +235,13 @@ export interface AuditView {
  * in front of it. RLS already limits the rows.
  */
 export async function loadAuditView(tx: TenantTx, filters: AuditFilters, hidden?: HiddenActors): Promise<AuditView> {
-  const empty: AuditPage = { rows: [], total: 0, page: 1, pageCount: 1 };
-  if (!(await canViewAudit(tx.db))) return { allowed: false, tenants: [], events: empty };
+  if (!(await canViewAudit(tx.db))) return AUDIT_REFUSED;
   const auditable = await tx.db.execute(sql`
     select t.slug, t.name
       from public.tenants t
      where t.id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin,tenant_admin}')))
      order by t.path`);
-  return {
-    allowed: true,
-    tenants: auditable.rows as { slug: string; name: string }[],
-    events: await listAuditEvents(tx.db, filters, AUDIT_PAGE_SIZE, hidden),
-  };
+  // The tenant filter's choices (by path), and the tenant ?tenant= names (a name or slug past 50 tenants).
+  const { listed, ...tenantPicker } = applyTenantFilter(filters, auditable.rows as { slug: string; name: string }[]);
+  return { allowed: true, ...tenantPicker, events: await listAuditEvents(tx.db, listed, AUDIT_PAGE_SIZE, hidden) };
 }

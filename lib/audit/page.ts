@@ -2,10 +2,10 @@
 // before reading anything, then load the view under RLS.
 import { permissions } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { AUDIT_VIEW_ACTION, loadAuditView, type AuditFilters, type AuditView, type HiddenActors } from "./list";
+import { AUDIT_REFUSED, AUDIT_VIEW_ACTION, loadAuditView, type AuditFilters, type AuditView, type HiddenActors } from "./list";
 
 export async function loadAuditPage(tx: TenantTx, filters: AuditFilters, tenantId: string | undefined, hidden?: HiddenActors): Promise<AuditView> {
   const allowed = tenantId ? (await permissions(tx, [AUDIT_VIEW_ACTION], tenantId))[AUDIT_VIEW_ACTION] : false;
-  if (!allowed) return { allowed: false, tenants: [], events: { rows: [], total: 0, page: 1, pageCount: 1 } };
+  if (!allowed) return AUDIT_REFUSED;
   return loadAuditView(tx, filters, hidden);
 }

@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { AuditFiltersForm } from "@/components/audit/audit-filters";
+import { AuditListView } from "@/components/audit/audit-list-view";
 import { AuditRestricted } from "@/components/audit/audit-restricted";
-import { AuditTable } from "@/components/audit/audit-table";
 import { Notice, PageHeader } from "@/components/ui/page-header";
 import { parseAuditFilters } from "@/lib/audit/list";
 import { loadAuditPage } from "@/lib/audit/page";
@@ -37,12 +36,7 @@ export default async function ConsoleAudit(props: Props) {
       />
       <Notice messages={problems} />
       {view.allowed ? (
-        <>
-          <div className="mb-4">
-            <AuditFiltersForm filters={filters} tenants={view.tenants} />
-          </div>
-          <AuditTable page={view.events} filters={filters} showTenant />
-        </>
+        <AuditListView view={view} filters={filters} showTenant />
       ) : (
         <AuditRestricted />
       )}

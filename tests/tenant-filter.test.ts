@@ -1,9 +1,9 @@
-// The alert list's tenant filter (lib/alerts/tenant-filter.ts): a list for a
-// few tenants, a text field past TENANT_SELECT_UP_TO (an MSSP's thousand
-// customers), where a slug, a name or part of one names the tenant. Through
-// RLS and the PDP, a name names only a tenant the caller may read: typing
-// another customer's name shows nothing and says only that no tenant you may
-// read is called that.
+// The tenant filter of the alert list and the audit trail
+// (lib/tenancy/tenant-filter.ts): a list for a few tenants, a text field past
+// TENANT_SELECT_UP_TO (an MSSP's thousand customers), where a slug, a name or
+// part of one names the tenant. Through RLS and the PDP, a name names only a
+// tenant the caller may read: typing another customer's name shows nothing and
+// says only that no tenant you may read is called that.
 // First: installs Next's request storage before any next/* module loads (see the helper).
 import { enrolMfa } from "./helpers/actions";
 import assert from "node:assert/strict";
@@ -12,9 +12,12 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { AlertFiltersForm } from "@/components/alerts/alert-filters";
 import { AlertListView } from "@/components/alerts/alert-list-view";
+import { AuditListView } from "@/components/audit/audit-list-view";
+import { loadAuditView, parseAuditFilters } from "@/lib/audit/list";
+import { recordAudit } from "@/lib/audit/record";
 import { parseAlertFilters } from "@/lib/alerts/list";
 import { loadAlertListPage } from "@/lib/alerts/page-data";
-import { applyTenantFilter, resolveTenantFilter, TENANT_MATCHES_SHOWN, TENANT_SELECT_UP_TO, type TenantChoice } from "@/lib/alerts/tenant-filter";
+import { applyTenantFilter, resolveTenantFilter, TENANT_MATCHES_SHOWN, TENANT_SELECT_UP_TO, type TenantChoice } from "@/lib/tenancy/tenant-filter";
 import { withTenant } from "@/lib/db/with-tenant";
 import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
 import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
@@ -134,5 +137,30 @@ describe("through RLS and the PDP", () => {
     assert.ok(!JSON.stringify({ ...fromAcme, tenantFilter: null }).includes("globex"), "no globex in what the page shows but the typed text");
     // Control: the same typed name from the console finds it.
     assert.equal((await page("msspAdmin", "Tenant globex", null)).tenantFilter?.chosen?.slug, "globex");
+  });
+
+  test("the audit trail: a name filters to that tenant's events; several offer them; another customer's finds nothing", async () => {
+    for (const slug of ["acme", "acme-eu", "globex"] as const) {
+      await withTenant({ userId: fx.users.msspAdmin }, (tx) =>
+        recordAudit(tx, { tenantId: fx.tenants[slug], action: "settings:manage", targetType: "tenant", targetId: fx.tenants[slug], outcome: "success" }),
+      );
+    }
+    const audit = (user: UserName, tenant: string, host: string | null) =>
+      withTenant({ userId: fx.users[user], activeTenantId: host }, (tx) => loadAuditView(tx, parseAuditFilters({ tenant }).filters));
+    const one = await audit("msspAdmin", "tenant ACME-EU", null);
+    assert.equal(one.tenantFilter?.chosen?.slug, "acme-eu");
+    assert.ok(one.events.rows.length > 0 && one.events.rows.every((r) => r.tenantSlug === "acme-eu"), one.events.rows.map((r) => r.tenantSlug).join());
+    const several = await audit("msspAdmin", "Tenant acme", null);
+    // "Tenant acme" is acme's name exactly: chosen, not the two sites whose names contain it.
+    assert.equal(several.tenantFilter?.chosen?.slug, "acme");
+    const sites = await audit("msspAdmin", "acme-", null);
+    assert.deepEqual([sites.tenantFilter?.chosen, sites.tenantFilter?.matchCount, sites.events.rows.length], [null, 2, 0]);
+    const html = renderToStaticMarkup(createElement(AuditListView, { view: sites, filters: parseAuditFilters({ tenant: "acme-" }).filters, showTenant: true }));
+    assert.match(html, /matches 2 tenants/);
+    assert.match(html, /href="\?tenant=acme-eu&amp;page=1"/);
+    assert.ok(!html.includes("audit-total"), "no table beside the notice");
+    const fromAcme = await audit("acmeAdmin", "Tenant globex", fx.tenants.acme);
+    assert.deepEqual([fromAcme.tenantFilter?.matchCount, fromAcme.events.rows.length], [0, 0]);
+    assert.ok(!JSON.stringify({ ...fromAcme, tenantFilter: null }).includes("globex"));
   });
 });

@@ -1,12 +1,14 @@
-// The alert list's tenant filter, for a few tenants and for a thousand.
+// A list page's tenant filter (the alert list, the audit trail), for a few
+// tenants and for a thousand.
 //
 // A customer with its sites picks from a list. An MSSP operator sees every
 // customer: a list of 1,617 names is no way to find one, and every render of
-// the console's alert page carried all of them twice (as HTML and again in the
+// the console's list pages carried all of them twice (as HTML and again in the
 // inline RSC payload). Past TENANT_SELECT_UP_TO tenants the filter is a text
 // field instead: a tenant's slug or its name, or enough of either to name one
 // tenant; several matches are offered as links. Still a plain GET form (the
-// URL is the state; works without JavaScript).
+// URL is the state; works without JavaScript). components/tenants/tenant-filter.tsx
+// draws it.
 import { z } from "zod";
 
 /** Up to this many tenants the filter is a list to pick from; past it, a text field. */
@@ -77,4 +79,9 @@ export function applyTenantFilter<F extends { tenant?: string }>(filters: F, cho
     tenantCount: choices.length,
     tenantFilter,
   };
+}
+
+/** Whether the list is shown: no ?tenant=, or one naming a single tenant (else the page offers the matches). */
+export function tenantNamed(found: ResolvedTenantFilter | null): boolean {
+  return !found || found.chosen !== null;
 }

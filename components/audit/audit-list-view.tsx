@@ -1,0 +1,26 @@
+// The audit trail's list, the same on the console and a tenant's host: the
+// filters, what ?tenant= matched when it names no tenant or several, and the table.
+import { TenantMatches } from "@/components/tenants/tenant-filter";
+import { auditListHref, type AuditFilters, type AuditView } from "@/lib/audit/list";
+import { tenantNamed } from "@/lib/tenancy/tenant-filter";
+import { AuditFiltersForm } from "./audit-filters";
+import { AuditTable } from "./audit-table";
+
+export function AuditListView({ view, filters, showTenant }: { view: AuditView; filters: AuditFilters; showTenant: boolean }) {
+  return (
+    <>
+      <div className="mb-4 space-y-4">
+        <TenantMatches
+          typed={filters.tenant}
+          found={view.tenantFilter}
+          what="audit events"
+          links={(view.tenantFilter?.matches ?? []).map((t) => ({ name: t.name, href: auditListHref(filters, { tenant: t.slug }) }))}
+          everyHref={auditListHref(filters, { tenant: undefined })}
+        />
+        <AuditFiltersForm filters={filters} tenants={view} />
+      </div>
+      {/* While ?tenant= names no tenant or several, the notice above is the answer, not an empty table. */}
+      {tenantNamed(view.tenantFilter) && <AuditTable page={view.events} filters={filters} showTenant={showTenant} />}
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+// The tenant filter of a list page's GET form, and what the page says when
+// ?tenant= names no tenant or several (lib/tenancy/tenant-filter.ts).
+import { TENANT_SELECT_UP_TO, type ResolvedTenantFilter, type TenantFilterState } from "@/lib/tenancy/tenant-filter";
+
+/** A list of the tenants, or past TENANT_SELECT_UP_TO of them a text field; nothing for a single tenant. */
+export function TenantFilterField(props: { typed: string | undefined; state: TenantFilterState; labelClassName: string; fieldClassName: string }) {
+  const { state } = props;
+  if (state.tenantCount > TENANT_SELECT_UP_TO) {
+    return (
+      <label className={props.labelClassName}>
+        Tenant
+        <input
+          type="search"
+          name="tenant"
+          defaultValue={state.tenantFilter?.chosen?.name ?? props.typed ?? ""}
+          maxLength={100}
+          placeholder={`Name or slug (${state.tenantCount.toLocaleString("en")} tenants)`}
+          className={props.fieldClassName}
+        />
+      </label>
+    );
+  }
+  if (state.tenants.length <= 1) return null;
+  return (
+    <label className={props.labelClassName}>
+      Tenant
+      <select name="tenant" defaultValue={state.tenantFilter?.chosen?.slug ?? ""} className={props.fieldClassName}>
+        <option value="">All tenants</option>
+        {state.tenants.map((t) => (
+          <option key={t.slug} value={t.slug}>
+            {t.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/**
+ * When ?tenant= names no tenant or several: says so, and links to the ones it
+ * matches (`links`: the list filtered to each; `everyHref`: the list unfiltered).
+ */
+export function TenantMatches(props: { typed: string | undefined; found: ResolvedTenantFilter | null; what: string; links: { name: string; href: string }[]; everyHref: string }) {
+  const { found } = props;
+  if (!found || found.chosen) return null;
+  return (
+    <div role="status" className="rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="tenant-matches">
+      {found.matchCount === 0 ? (
+        <p>
+          No tenant you may read {props.what} of is called “{props.typed}”. Check the spelling, or{" "}
+          <a href={props.everyHref} className="font-medium underline">
+            show every tenant’s {props.what}
+          </a>
+          .
+        </p>
+      ) : (
+        <>
+          <p>
+            “{props.typed}” matches {found.matchCount.toLocaleString("en")} tenants
+            {found.matchCount > props.links.length ? ` (the first ${props.links.length} by name below; type more of the name to narrow it)` : ""}. Choose one:
+          </p>
+          <ul className="mt-2 flex flex-wrap gap-2">
+            {props.links.map((t) => (
+              <li key={t.href}>
+                <a href={t.href} className="inline-block rounded-full border border-amber-300 bg-white px-3 py-1 font-medium hover:bg-amber-100">
+                  {t.name}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
