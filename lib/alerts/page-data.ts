@@ -41,7 +41,7 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
   if (!scopeTenantId || (hostTenantId ? !access.readable.has(hostTenantId) : access.readable.size === 0)) {
     throw new AuthorizationError("alerts:read", hostTenantId ?? "console");
   }
-  // The tenant filter's choices (names only) and the tenant ?tenant= names (lib/alerts/tenant-filter.ts).
+  // The tenant filter's choices (names only) and the tenant ?tenant= names (lib/tenancy/tenant-filter.ts).
   const { listed, ...tenantPicker } = applyTenantFilter(
     filters,
     access.tenants.filter((t) => t.status !== "deprovisioned" && access.readable.has(t.id)).map((t) => ({ slug: t.slug, name: t.name })),
