@@ -67,12 +67,7 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: Tenan
         </select>
       </label>
       {props.tenants && (
-        <TenantFilterField
-          typed={f.tenant}
-          state={props.tenants}
-          labelClassName={props.tenants.tenants.length > 0 ? label : `${label} col-span-2 sm:w-60`}
-          fieldClassName={input}
-        />
+        <TenantFilterField typed={f.tenant} state={props.tenants} labelClassName={label} textLabelClassName={`${label} col-span-2 sm:w-60`} fieldClassName={input} />
       )}
       <label className={label}>
         Detected from (UTC)
@@ -103,4 +98,3 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: Tenan
     </form>
   );
 }
-

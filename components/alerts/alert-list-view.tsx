@@ -16,13 +16,7 @@ export function AlertListView(props: { data: AlertListPage; filters: AlertFilter
   return (
     <div className="space-y-4">
       <Notice messages={props.problems} />
-      <TenantMatches
-        typed={filters.tenant}
-        found={data.tenantFilter}
-        what="alerts"
-        links={(data.tenantFilter?.matches ?? []).map((t) => ({ name: t.name, href: alertListHref(filters, { tenant: t.slug }) }))}
-        everyHref={alertListHref(filters, { tenant: undefined })}
-      />
+      <TenantMatches typed={filters.tenant} found={data.tenantFilter} what="alerts" hrefFor={(tenant) => alertListHref(filters, { tenant })} />
       <AlertFiltersForm filters={filters} tenants={data} assignees={data.assignees} groups={data.groups} />
       <SavedFilters tenantId={data.scopeTenantId} filters={data.savedFilters} currentQuery={alertListHref(filters)} />
       {/* While ?tenant= names no tenant or several, the notice above is the answer, not an empty table. */}
@@ -31,4 +25,3 @@ export function AlertListView(props: { data: AlertListPage; filters: AlertFilter
     </div>
   );
 }
-

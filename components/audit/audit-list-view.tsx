@@ -10,13 +10,7 @@ export function AuditListView({ view, filters, showTenant }: { view: AuditView; 
   return (
     <>
       <div className="mb-4 space-y-4">
-        <TenantMatches
-          typed={filters.tenant}
-          found={view.tenantFilter}
-          what="audit events"
-          links={(view.tenantFilter?.matches ?? []).map((t) => ({ name: t.name, href: auditListHref(filters, { tenant: t.slug }) }))}
-          everyHref={auditListHref(filters, { tenant: undefined })}
-        />
+        <TenantMatches typed={filters.tenant} found={view.tenantFilter} what="audit events" hrefFor={(tenant) => auditListHref(filters, { tenant })} />
         <AuditFiltersForm filters={filters} tenants={view} />
       </div>
       {/* While ?tenant= names no tenant or several, the notice above is the answer, not an empty table. */}

@@ -2,12 +2,16 @@
 // ?tenant= names no tenant or several (lib/tenancy/tenant-filter.ts).
 import { TENANT_SELECT_UP_TO, type ResolvedTenantFilter, type TenantFilterState } from "@/lib/tenancy/tenant-filter";
 
-/** A list of the tenants, or past TENANT_SELECT_UP_TO of them a text field; nothing for a single tenant. */
-export function TenantFilterField(props: { typed: string | undefined; state: TenantFilterState; labelClassName: string; fieldClassName: string }) {
+/**
+ * A list of the tenants, or past TENANT_SELECT_UP_TO of them a text field; nothing for a single
+ * tenant. `textLabelClassName`: the label's classes for the text field, when a form lays it out
+ * apart from its lists (default `labelClassName`).
+ */
+export function TenantFilterField(props: { typed: string | undefined; state: TenantFilterState; labelClassName: string; textLabelClassName?: string; fieldClassName: string }) {
   const { state } = props;
   if (state.tenantCount > TENANT_SELECT_UP_TO) {
     return (
-      <label className={props.labelClassName}>
+      <label className={props.textLabelClassName ?? props.labelClassName}>
         Tenant
         <input
           type="search"
@@ -38,9 +42,9 @@ export function TenantFilterField(props: { typed: string | undefined; state: Ten
 
 /**
  * When ?tenant= names no tenant or several: says so, and links to the ones it
- * matches (`links`: the list filtered to each; `everyHref`: the list unfiltered).
+ * matches. `hrefFor(slug)`: the list filtered to that tenant; `hrefFor(undefined)`: unfiltered.
  */
-export function TenantMatches(props: { typed: string | undefined; found: ResolvedTenantFilter | null; what: string; links: { name: string; href: string }[]; everyHref: string }) {
+export function TenantMatches(props: { typed: string | undefined; found: ResolvedTenantFilter | null; what: string; hrefFor: (slug: string | undefined) => string }) {
   const { found } = props;
   if (!found || found.chosen) return null;
   return (
@@ -48,7 +52,7 @@ export function TenantMatches(props: { typed: string | undefined; found: Resolve
       {found.matchCount === 0 ? (
         <p>
           No tenant you may read {props.what} of is called “{props.typed}”. Check the spelling, or{" "}
-          <a href={props.everyHref} className="font-medium underline">
+          <a href={props.hrefFor(undefined)} className="font-medium underline">
             show every tenant’s {props.what}
           </a>
           .
@@ -57,12 +61,12 @@ export function TenantMatches(props: { typed: string | undefined; found: Resolve
         <>
           <p>
             “{props.typed}” matches {found.matchCount.toLocaleString("en")} tenants
-            {found.matchCount > props.links.length ? ` (the first ${props.links.length} by name below; type more of the name to narrow it)` : ""}. Choose one:
+            {found.matchCount > found.matches.length ? ` (the first ${found.matches.length} by name below; type more of the name to narrow it)` : ""}. Choose one:
           </p>
           <ul className="mt-2 flex flex-wrap gap-2">
-            {props.links.map((t) => (
-              <li key={t.href}>
-                <a href={t.href} className="inline-block rounded-full border border-amber-300 bg-white px-3 py-1 font-medium hover:bg-amber-100">
+            {found.matches.map((t) => (
+              <li key={t.slug}>
+                <a href={props.hrefFor(t.slug)} className="inline-block rounded-full border border-amber-300 bg-white px-3 py-1 font-medium hover:bg-amber-100">
                   {t.name}
                 </a>
               </li>

@@ -33,7 +33,8 @@ type Kept = Map<string, Map<string, Entry>>;
 // than one "resource\0action" key: the console's alert page asks two actions on each of 1,617
 // tenants, and a joined key was a new 200-character string to build and hash per question, where
 // the resource's key (one string per resource) is hashed once. On globalThis: Next may load this
-// module more than once in a process, and each copy would keep its own.
+// module more than once in a process, and each copy would keep its own (".v2": the nested shape, so
+// a dev server reloaded from the flat one starts afresh instead of reading it).
 const state = ((globalThis as Record<symbol, unknown>)[Symbol.for("mssp-portal.authz.decisions.v2")] ??= {
   byPrincipal: new Map<string, Kept>(),
   entries: 0,
