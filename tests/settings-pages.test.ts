@@ -82,12 +82,12 @@ describe("the effective configuration page", () => {
 });
 
 describe("the drift report", () => {
-  test("no customer differs: every setting has an empty list", async () => {
+  test("no customer differs: every setting counts none", async () => {
     const [r] = await as(fx, "msspAdmin", (tx) => loadDriftReports(tx));
     assert.equal(r.mssp.id, fx.tenants["mssp-a"]);
     assert.equal(r.customers, 2);
-    assert.deepEqual(r.customersWithDrift, []);
-    assert.ok(r.settings.every((s) => s.differing.length === 0));
+    assert.deepEqual([r.customersWithDrift, r.rows], [0, []]);
+    assert.ok(r.settings.every((s) => s.differing === 0));
   });
 
   test("a customer's own value shows, setting by setting; a value equal to the MSSP's is no drift", async () => {
@@ -97,12 +97,33 @@ describe("the drift report", () => {
     ]);
     const [r] = await as(fx, "msspAnalyst", (tx) => loadDriftReports(tx));
     const tz = r.settings.find((s) => s.key === "locale.time_zone")!;
-    assert.deepEqual([tz.baseline, tz.differing.map((d) => `${d.slug} ${d.display} ${d.source}`)], ["UTC", ["acme Europe/Paris here"]]);
-    assert.deepEqual(r.customersWithDrift, [{ slug: "acme", name: "Tenant acme", count: 2 }]);
-    // The MSSP moves its own default to Paris: now globex (UTC, set here) differs and acme does not.
+    assert.deepEqual([tz.baseline, tz.differing], ["UTC", 1]);
+    assert.equal(r.customersWithDrift, 1);
+    assert.deepEqual(
+      r.rows.map((c) => [c.slug, c.name, c.count, c.cells["locale.time_zone"]?.display, c.cells["limits.users"]?.display]),
+      [["acme", "Tenant acme", 2, "Europe/Paris", "10 users"]],
+    );
+    // The MSSP moves its own default to Paris: now globex (UTC, set here) differs and acme does not on the time zone.
     await owner(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'locale.time_zone', '"Europe/Paris"')`, [fx.tenants["mssp-a"]]);
-    const [again] = await as(fx, "msspAdmin", (tx) => loadDriftReports(tx));
-    assert.deepEqual(again.settings.find((s) => s.key === "locale.time_zone")!.differing.map((d) => d.slug), ["globex"]);
+    const [again] = await as(fx, "msspAdmin", (tx) => loadDriftReports(tx, { q: null, setting: "locale.time_zone", page: 1 }));
+    assert.equal(again.settings.find((s) => s.key === "locale.time_zone")!.differing, 1);
+    assert.deepEqual(again.rows.map((d) => d.slug), ["globex"]);
+    // A lock at the MSSP overrules what customers set: no drift on it.
+    await owner(`update public.tenant_settings set locked = true where tenant_id = $1 and key = 'locale.time_zone'`, [fx.tenants["mssp-a"]]);
+    const [locked] = await as(fx, "msspAdmin", (tx) => loadDriftReports(tx));
+    assert.deepEqual(
+      [locked.settings.find((s) => s.key === "locale.time_zone")!.differing, locked.settings.find((s) => s.key === "locale.time_zone")!.locked, locked.rows.map((d) => d.slug)],
+      [0, true, ["acme"]],
+    );
+  });
+
+  test("a stored value the registry no longer accepts counts as its default, as the settings page reads it", async () => {
+    await owner(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'locale.time_zone', '"Mars/Olympus_Mons"'), ($2, 'locale.time_zone', '"Atlantis/Capital"')`, [
+      fx.tenants.acme,
+      fx.tenants.globex,
+    ]);
+    const [r] = await as(fx, "msspAdmin", (tx) => loadDriftReports(tx));
+    assert.equal(r.customersWithDrift, 0, "both read as the default, UTC, which is the MSSP's value");
   });
 
   test("only for MSSP staff: a customer's admin gets no report; another MSSP sees only its own", async () => {

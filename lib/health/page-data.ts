@@ -3,14 +3,15 @@
 // the PDP allowed alerts:triage on the tenant: health is the operational
 // state of the tenant's detection pipeline, for the people who work its
 // alerts (MSSP staff, the tenant's admins and analysts; not viewers).
-//   loadHealthBoard   console /health: every customer and site, worst first
+//   loadHealthBoard   console /health: the counts per state, then one page of
+//                     customers and sites, worst first (an MSSP runs 1,600)
 //   loadTenantHealth  console /health/<slug> and the tenant host's /status
 import { namedStatement } from "@/lib/db/prepared";
 import { z } from "zod";
 import { checkActionsForEach, permissions, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { choiceSchema, listHref, parseListQuery } from "@/lib/url/list-query";
-import { STATE_LABELS, STATE_RANK, type HealthState, type Signal } from "./signals";
+import { choiceSchema, containsPattern, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
+import { STATE_LABELS, type HealthState, type Signal } from "./signals";
 
 export const HEALTH_ACTION = "alerts:triage" as const;
 
@@ -18,15 +19,31 @@ export const BOARD_FILTERS = ["all", "down", "degraded", "healthy", "unknown"] a
 export type BoardFilter = (typeof BOARD_FILTERS)[number];
 export const FILTER_LABELS: Record<BoardFilter, string> = { all: "All", down: "Down", degraded: "Degraded", healthy: "Healthy", unknown: "Not evaluated yet" };
 
+/** Tiles per page: a thousand customers are reached by the search and the pages, never drawn at once. */
+export const BOARD_PAGE_SIZE = 50;
+
 export interface BoardQuery {
   state: BoardFilter;
+  /** Part of a tenant's name or slug. */
+  q: string | null;
+  page: number;
 }
-const DEFAULT_QUERY: BoardQuery = { state: "all" };
+export const DEFAULT_BOARD_QUERY: BoardQuery = { state: "all", q: null, page: 1 };
 
 export function parseBoardQuery(params: Record<string, string | string[] | undefined>): { query: BoardQuery; problems: string[] } {
-  return parseListQuery<BoardQuery>(params, { state: choiceSchema(BOARD_FILTERS, (f) => FILTER_LABELS[f].toLowerCase()) as z.ZodType<BoardFilter> }, { state: "state filter" }, DEFAULT_QUERY);
+  return parseListQuery<BoardQuery>(
+    params,
+    {
+      state: choiceSchema(BOARD_FILTERS, (f) => FILTER_LABELS[f].toLowerCase()) as z.ZodType<BoardFilter>,
+      q: searchSchema.transform((s) => s || null),
+      page: pageSchema,
+    },
+    { state: "state filter", q: "search", page: "page" },
+    DEFAULT_BOARD_QUERY,
+  );
 }
-export const boardHref = (q: BoardQuery) => `/health${listHref({ state: q.state }, DEFAULT_QUERY)}`;
+/** The board's URL for a query (defaults left out; a changed filter should pass page 1). */
+export const boardHref = (q: Partial<BoardQuery>) => `/health${listHref({ ...DEFAULT_BOARD_QUERY, ...q }, DEFAULT_BOARD_QUERY)}`;
 
 export interface HealthTile {
   id: string;
@@ -53,26 +70,59 @@ export interface TransitionView {
 }
 
 export interface HealthBoard {
+  /** One page of the tenants matching the query, worst first. */
   tiles: HealthTile[];
+  /** Tenants per state among those matching the search (all of them without one); exact, counted in SQL. */
   counts: Record<BoardFilter, number>;
-  /** The latest changes across the tiles (the in-app notifications). */
+  /** Every tenant whose health the caller may see, whatever the query. */
+  scope: number;
+  /** The query as served: the page clamped to the pages there are. */
+  query: BoardQuery;
+  pageCount: number;
+  pageSize: number;
+  /** The latest changes across every tenant of the board (the in-app notifications). */
   recent: TransitionView[];
   /** Tenants the PDP does not let the caller see the health of. */
   hidden: number;
 }
 
-const rankOf = (s: HealthState | null) => (s === null ? 1.5 : STATE_RANK[s]);
 const notOk = (signals: Signal[]) => signals.filter((s) => s.level !== "ok").sort((a, b) => (a.level === b.level ? 0 : a.level === "critical" ? -1 : 1));
 
 type TenantRow = TenantResource & { slug: string; name: string; parent_name: string | null; state: HealthState | null; signals: Signal[] | null; since: Date | null; evaluated_at: Date | null };
 
-/** Every customer and site RLS shows, with its health (exported for scripts/bench). */
-export const TENANTS_SQL = `select t.id, t.slug, t.name, t.kind, t.status, t.path::text as path, p.name as parent_name,
-        h.state, h.signals, h.since, h.evaluated_at
+/**
+ * Every customer and site RLS shows, as the PDP is asked about them (exported for scripts/bench):
+ * the narrow columns only; health, parents and signals are read for one page of them.
+ */
+export const TENANTS_SQL = `select t.id, t.slug, t.name, t.kind, t.status, t.path::text as path
    from public.tenants t
-   left join public.tenants p on p.id = t.parent_id
-   left join public.tenant_health h on h.tenant_id = t.id
   where t.kind <> 'mssp' and t.status <> 'deprovisioned'`;
+
+/**
+ * How many of the tenants ($1, those the PDP allowed) are in each state, among those whose name or
+ * slug matches $2 (a LIKE pattern; null: all). 'unknown': not evaluated yet. Exported for scripts/bench.
+ */
+export const BOARD_COUNTS_SQL = `select coalesce(h.state, 'unknown') as state, count(*)::int as n
+   from public.tenants t
+   left join public.tenant_health h on h.tenant_id = t.id
+  where t.id = any ($1::uuid[]) and ($2::text is null or t.name ilike $2 or t.slug ilike $2)
+  group by 1`;
+
+/**
+ * One page of the board: the tenants ($1) matching the search ($2) in state $3 (null: any), worst first
+ * (down, degraded, not evaluated, healthy), then by name; $4 rows from $5. The parent's name is read for
+ * the page's rows only. Exported for scripts/bench.
+ */
+export const BOARD_PAGE_SQL = `select b.*, p.name as parent_name
+   from (select t.id, t.slug, t.name, t.kind, t.status, t.path::text as path, t.parent_id, h.state, h.signals, h.since, h.evaluated_at
+           from public.tenants t
+           left join public.tenant_health h on h.tenant_id = t.id
+          where t.id = any ($1::uuid[]) and ($2::text is null or t.name ilike $2 or t.slug ilike $2)
+            and ($3::text is null or coalesce(h.state, 'unknown') = $3)
+          order by case coalesce(h.state, 'unknown') when 'down' then 0 when 'degraded' then 1 when 'unknown' then 2 else 3 end, t.name, t.id
+          limit $4 offset $5) b
+   left join public.tenants p on p.id = b.parent_id
+  order by case coalesce(b.state, 'unknown') when 'down' then 0 when 'degraded' then 1 when 'unknown' then 2 else 3 end, b.name, b.id`;
 
 function tileOf(r: TenantRow): HealthTile {
   return {
@@ -111,17 +161,45 @@ async function recentTransitions(tx: TenantTx, tenants: readonly { id: string; s
   });
 }
 
-/** Every customer and site the caller sees (RLS) and may see the health of (PDP), worst first. */
-export async function loadHealthBoard(tx: TenantTx, query: BoardQuery = DEFAULT_QUERY): Promise<HealthBoard> {
-  const { rows } = await tx.client.query<TenantRow>(TENANTS_SQL);
+/**
+ * The board for the customers and sites the caller sees (RLS) and may see the health of (PDP): the
+ * counts per state, one page of tiles worst first, the latest changes. The PDP is asked about every
+ * visible tenant (its decisions are cached, lib/authz/decision-cache.ts), so the counts and pages
+ * hold only allowed tenants; the states, signals and parents are read for one page only.
+ */
+export async function loadHealthBoard(tx: TenantTx, query: BoardQuery = DEFAULT_BOARD_QUERY): Promise<HealthBoard> {
+  const { rows } = await tx.client.query<TenantResource & { slug: string; name: string }>(TENANTS_SQL);
   // checkActionsForEach asks the PDP in parallel batches (lib/authz/pdp.ts).
   const decisions = await checkActionsForEach(principalFromClaims(tx.claims), [HEALTH_ACTION], rows);
   const allowed = rows.filter((r) => decisions.get(r.id)?.[HEALTH_ACTION]);
-  const all = allowed.map(tileOf).sort((a, b) => rankOf(a.state) - rankOf(b.state) || a.name.localeCompare(b.name));
-  const counts: Record<BoardFilter, number> = { all: all.length, down: 0, degraded: 0, healthy: 0, unknown: 0 };
-  for (const t of all) counts[t.state ?? "unknown"]++;
-  const tiles = query.state === "all" ? all : all.filter((t) => (t.state ?? "unknown") === query.state);
-  return { tiles, counts, recent: await recentTransitions(tx, allowed, 10), hidden: rows.length - allowed.length };
+  const ids = allowed.map((r) => r.id);
+  const pattern = containsPattern(query.q);
+  const counts: Record<BoardFilter, number> = { all: 0, down: 0, degraded: 0, healthy: 0, unknown: 0 };
+  if (ids.length > 0) {
+    const { rows: perState } = await tx.client.query<{ state: Exclude<BoardFilter, "all">; n: number }>(BOARD_COUNTS_SQL, [ids, pattern]);
+    for (const r of perState) {
+      counts[r.state] = r.n;
+      counts.all += r.n;
+    }
+  }
+  const pageCount = Math.max(1, Math.ceil(counts[query.state] / BOARD_PAGE_SIZE));
+  const page = Math.min(query.page, pageCount);
+  const tiles =
+    counts[query.state] === 0
+      ? []
+      : (
+          await tx.client.query<TenantRow>(BOARD_PAGE_SQL, [ids, pattern, query.state === "all" ? null : query.state, BOARD_PAGE_SIZE, (page - 1) * BOARD_PAGE_SIZE])
+        ).rows.map(tileOf);
+  return {
+    tiles,
+    counts,
+    scope: allowed.length,
+    query: { ...query, page },
+    pageCount,
+    pageSize: BOARD_PAGE_SIZE,
+    recent: await recentTransitions(tx, allowed, 10),
+    hidden: rows.length - allowed.length,
+  };
 }
 
 export interface TenantHealth {

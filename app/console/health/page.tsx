@@ -31,16 +31,16 @@ export default async function ConsoleHealth(props: Props) {
       <Notice messages={problems} />
       {board.hidden > 0 && (
         <p className="mb-3 text-sm text-slate-600" role="status">
-          {board.hidden} tenant{board.hidden === 1 ? "" : "s"} left out: you may not see their health.
+          {board.hidden.toLocaleString("en")} tenant{board.hidden === 1 ? "" : "s"} left out: you may not see their health.
         </p>
       )}
-      {board.counts.all === 0 ? (
+      {board.scope === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="health-no-customers">
           <p className="text-sm font-medium text-slate-800">No customers whose health you can see.</p>
           <p className="mt-1 text-sm text-slate-600">Provision a customer (My tenants → New customer); its health appears here within a minute.</p>
         </div>
       ) : (
-        <HealthBoardView board={board} query={query} />
+        <HealthBoardView board={board} />
       )}
     </>
   );
