@@ -195,7 +195,8 @@ describe("URL state", () => {
       [{ range: "custom", from: "2026-01-01" }, /needs both a start and an end/],
       [{ range: "999d" }, /time range "999d": choose 7d, 30d, 90d or custom/],
       [{ metric: "revenue" }, /metric "revenue": choose one of created, closed, open/],
-      [{ scope: "Not A Slug!" }, /scope "Not A Slug!"/],
+      [{ scope: "x".repeat(101) }, /scope "x{40}…": at most 100 characters/],
+      [{ scope: "acme\u0000" }, /scope "acme": no control characters/],
     ];
     for (const [params, message] of cases) {
       const { query, problems } = p(params);

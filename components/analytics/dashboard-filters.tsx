@@ -1,27 +1,44 @@
 // The dashboard's pickers: a plain GET form (the URL is the state; works
-// without JavaScript), quick range links, and the way back up the tree.
+// without JavaScript), quick range links, and the way back up the tree. The
+// scope is a list of the subtree, indented by depth, up to TENANT_SELECT_UP_TO
+// tenants; past that a customer's or site's name or slug typed
+// (loadDashboard resolves it; several matches are offered as links).
+import { TenantMatches, typedTenantPlaceholder } from "@/components/tenants/tenant-filter";
 import type { DashboardData } from "@/lib/analytics/dashboard";
 import { dashboardHref, METRIC_LABELS, RANGE_LABELS, RANGE_PRESETS, TREND_METRICS } from "@/lib/analytics/range";
+import { typedPastList } from "@/lib/tenancy/tenant-filter";
 
 const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900";
 
 export function DashboardFilters({ data, allLabel }: { data: DashboardData; allLabel: string }) {
   const q = data.query;
+  const pickable = data.options.filter((o) => o.id !== data.top?.id && o.kind !== "mssp");
+  const chosen = data.scope && data.scope.id !== data.top?.id ? data.scope : null;
   return (
     <section aria-label="Dashboard filters" className="mb-6 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
       <form method="get" action="/dashboard" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-6" data-testid="dashboard-filters">
         <label className="text-sm font-medium text-slate-700 lg:col-span-2">
           Scope
-          <select name="scope" defaultValue={data.scope && data.scope.id !== data.top?.id ? data.scope.slug : ""} className={field} data-testid="scope-picker">
-            <option value="">{allLabel}</option>
-            {data.options
-              .filter((o) => o.id !== data.top?.id && o.kind !== "mssp")
-              .map((o) => (
+          {typedPastList(pickable.length) ? (
+            <input
+              type="search"
+              name="scope"
+              defaultValue={data.scopeTyped ?? chosen?.name ?? ""}
+              maxLength={100}
+              placeholder={`${typedTenantPlaceholder(pickable.length, "customers and sites")}; empty: ${allLabel}`}
+              className={field}
+              data-testid="scope-picker"
+            />
+          ) : (
+            <select name="scope" defaultValue={chosen?.slug ?? ""} className={field} data-testid="scope-picker">
+              <option value="">{allLabel}</option>
+              {pickable.map((o) => (
                 <option key={o.id} value={o.slug}>
                   {`${"\u00a0\u00a0".repeat(Math.max(0, o.depth - 1))}${o.name}${o.kind === "site" ? " (site)" : ""}`}
                 </option>
               ))}
-          </select>
+            </select>
+          )}
         </label>
         <label className="text-sm font-medium text-slate-700">
           Time range
@@ -71,6 +88,13 @@ export function DashboardFilters({ data, allLabel }: { data: DashboardData; allL
           </span>
         </div>
       </form>
+      <TenantMatches
+        typed={data.scopeTyped ?? undefined}
+        found={data.scopeMatches}
+        what="alerts"
+        hrefFor={(slug) => dashboardHref({ ...q, scope: slug ?? null })}
+        className="mt-3"
+      />
       {(data.trail.length > 0 || (data.scope && data.scope.id !== data.top?.id)) && (
         <nav aria-label="Scope" className="mt-3 flex flex-wrap items-center gap-1 text-sm" data-testid="scope-trail">
           <a href={dashboardHref({ ...q, scope: null })} className="font-medium text-brand-dark hover:underline">

@@ -1,14 +1,18 @@
 "use client";
 // The new-run wizard of console /bulk: 1. which tenants, 2. which change,
 // 3. the dry run (planBulkRun checks everything again and stores the diff);
-// its page (/bulk/<id>) then asks for the confirmation.
+// its page (/bulk/<id>) then asks for the confirmation. "Under" lists the
+// MSSP and its customers up to TENANT_SELECT_UP_TO of them; past that it takes
+// a customer's name or slug (empty: every customer), resolved by the action.
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState } from "react";
 import { InputField, SelectField, choicesOf } from "@/components/forms/fields";
 import { ReportFields } from "@/components/forms/report-fields";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { typedTenantPlaceholder } from "@/components/tenants/tenant-filter";
 import { planBulkRun } from "@/lib/actions/bulk/plan-bulk-run";
 import { idle, type ActionResult } from "@/lib/actions/result";
+import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { KIND_FILTER_LABELS, KIND_FILTERS, OPERATION_LABELS, OPERATIONS, type Operation } from "@/lib/bulk/model";
 
 // Every control fills its grid cell.
@@ -25,7 +29,9 @@ const MODE_CHOICES = [
 
 export interface WizardProps {
   msspId: string;
+  /** Up to TENANT_SELECT_UP_TO; none past it (the field takes a name). */
   roots: { id: string; name: string; kind: string }[];
+  rootCount: number;
   plans: { id: string; name: string; currency: string }[];
   settings: { key: string; label: string; group: string; bounds: string }[];
 }
@@ -55,14 +61,26 @@ export function BulkWizard(props: WizardProps) {
       <fieldset className="rounded-xl border border-slate-200 bg-white p-4">
         <legend className="px-1 text-sm font-semibold text-slate-900">1. Which tenants</legend>
         <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <SelectField
-            label="Under"
-            name="rootId"
-            defaultValue={kept.rootId ?? props.msspId}
-            options={props.roots.map((r) => ({ value: r.id, label: r.kind === "mssp" ? `${r.name} (every customer)` : r.name }))}
-            state={state}
-            controlClassName={W}
-          />
+          {typedPastList(props.rootCount) ? (
+            <InputField
+              label="Under (empty: every customer)"
+              name="rootId"
+              defaultValue={kept.rootId ?? ""}
+              maxLength={100}
+              placeholder={typedTenantPlaceholder(props.rootCount - 1, "customers")}
+              state={state}
+              controlClassName={W}
+            />
+          ) : (
+            <SelectField
+              label="Under"
+              name="rootId"
+              defaultValue={kept.rootId ?? props.msspId}
+              options={props.roots.map((r) => ({ value: r.id, label: r.kind === "mssp" ? `${r.name} (every customer)` : r.name }))}
+              state={state}
+              controlClassName={W}
+            />
+          )}
           <SelectField label="Kind" name="kinds" defaultValue={kept.kinds ?? "customers"} options={choicesOf(KIND_FILTERS, KIND_FILTER_LABELS)} controlClassName={W} />
           <SelectField
             label="Plan"

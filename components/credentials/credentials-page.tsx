@@ -63,7 +63,7 @@ export async function CredentialsPage(props: {
         title="Credentials"
         description="Keys and secrets the portal uses to reach your security tools. Each secret is sealed with the tenant's own key and never shown again after it is saved."
         actions={
-          data.tenants.length > 1 ? <TenantPicker id="credentials-tenant" tenants={data.tenants} selectedSlug={data.selected.slug} /> : undefined
+          data.tenants.length > 1 ? <TenantPicker id="credentials-tenant" tenants={data.tenants} selectedSlug={data.selected.slug} pick={data.pick} may="see the credentials of" /> : undefined
         }
       />
       <CredentialsPanel

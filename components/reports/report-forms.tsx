@@ -1,26 +1,46 @@
 "use client";
 // The reports pages' forms. Each posts to a server action that checks
 // everything again (zod, PDP reports:export, RLS, the tenant's state); the
-// page only offers the tenants the caller may export.
+// page only offers the tenants the caller may export. Past
+// TENANT_SELECT_UP_TO of them the tenant is typed (a name or slug) and the
+// action resolves it among those (lib/reports/allowed.ts reportTenantOf).
 import { useActionState } from "react";
 import { choicesOf, InputField, SelectField } from "@/components/forms/fields";
 import { ReportFields } from "@/components/forms/report-fields";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { typedTenantPlaceholder } from "@/components/tenants/tenant-filter";
 import { createSchedule } from "@/lib/actions/reports/create-schedule";
 import { deleteSchedule } from "@/lib/actions/reports/delete-schedule";
 import { generateReport } from "@/lib/actions/reports/generate-report";
 import { idle, type ActionResult } from "@/lib/actions/result";
+import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { REPORT_CADENCE_LABELS, REPORT_CADENCES, REPORT_KIND_HINTS, REPORT_KIND_LABELS, REPORT_KINDS } from "@/lib/reports/kinds";
 
 type Tenant = { id: string; name: string };
+/** The tenants offered (none past TENANT_SELECT_UP_TO: the page does not send them) and how many there are. */
+export type OfferedTenants = { list: Tenant[]; count: number };
 
-function TenantField(props: { tenants: Tenant[]; state: ActionResult<unknown>; id: string }) {
-  if (props.tenants.length === 1) return <input type="hidden" name="tenantId" value={props.tenants[0].id} />;
-  const options = [{ value: "", label: "Choose…", disabled: true }, ...props.tenants.map((t) => ({ value: t.id, label: t.name }))];
+function TenantField(props: { tenants: OfferedTenants; state: ActionResult<unknown>; id: string }) {
+  const { list, count } = props.tenants;
+  if (typedPastList(count)) {
+    return (
+      <InputField
+        id={props.id}
+        label="Customer or site"
+        name="tenantId"
+        maxLength={100}
+        placeholder={typedTenantPlaceholder(count, "customers and sites")}
+        state={props.state}
+        controlClassName="w-full sm:w-64"
+      />
+    );
+  }
+  if (list.length === 1) return <input type="hidden" name="tenantId" value={list[0].id} />;
+  const options = [{ value: "", label: "Choose…", disabled: true }, ...list.map((t) => ({ value: t.id, label: t.name }))];
   return <SelectField id={props.id} label="Customer or site" name="tenantId" options={options} defaultValue="" state={props.state} controlClassName="w-full sm:w-64" />;
 }
 
-export function GenerateReportForm(props: { tenants: Tenant[]; defaultFrom: string; defaultTo: string }) {
+export function GenerateReportForm(props: { tenants: OfferedTenants; defaultFrom: string; defaultTo: string }) {
   const [state, action] = useActionState(generateReport, idle as ActionResult<{ id: string }>);
   return (
     <form action={action} noValidate className="space-y-3" aria-label="Generate a report" data-testid="generate-report-form">
@@ -37,7 +57,7 @@ export function GenerateReportForm(props: { tenants: Tenant[]; defaultFrom: stri
   );
 }
 
-export function ScheduleForm(props: { tenants: Tenant[] }) {
+export function ScheduleForm(props: { tenants: OfferedTenants }) {
   const [state, action] = useActionState(createSchedule, idle as ActionResult<{ id: string }>);
   return (
     <form action={action} noValidate className="space-y-3" aria-label="Schedule a report" data-testid="schedule-form">

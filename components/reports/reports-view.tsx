@@ -4,6 +4,7 @@
 import type { ReportsPage } from "@/lib/reports/page-data";
 import { REPORT_CADENCE_LABELS, REPORT_FORMAT_LABELS, REPORT_KIND_LABELS } from "@/lib/reports/kinds";
 import { periodLabel } from "@/lib/reports/period";
+import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { AutoRefresh } from "./auto-refresh";
 import { DeleteScheduleButton, GenerateReportForm, ScheduleForm } from "./report-forms";
 import { ReportTable } from "./report-table";
@@ -19,7 +20,9 @@ export function defaultPeriod(now = new Date()): { from: string; to: string } {
 
 export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exportForm?: React.ReactNode }) {
   const { data } = props;
-  const generatable = data.tenants.filter((t) => t.status === "active");
+  const active = data.tenants.filter((t) => t.status === "active");
+  // Past TENANT_SELECT_UP_TO the forms take a typed name: the list is not sent to the browser at all.
+  const generatable = { list: typedPastList(active.length) ? [] : active.map((t) => ({ id: t.id, name: t.name })), count: active.length };
   const period = defaultPeriod();
   return (
     <div className="space-y-6">
@@ -28,7 +31,7 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
         <h2 id="generate-heading" className="mb-3 text-base font-semibold text-slate-900">
           Generate a report
         </h2>
-        {generatable.length === 0 ? (
+        {generatable.count === 0 ? (
           <p className="text-sm text-slate-700" data-testid="reports-no-active">
             No active customer to report on: reports are made for active tenants only (resume a suspended one first).
           </p>
@@ -91,7 +94,7 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
             ))}
           </ul>
         )}
-        {generatable.length > 0 && <ScheduleForm tenants={generatable} />}
+        {generatable.count > 0 && <ScheduleForm tenants={generatable} />}
       </section>
       {props.exportForm}
     </div>

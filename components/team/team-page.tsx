@@ -47,7 +47,7 @@ export async function TeamPage(props: {
         description="Who can use this portal, with which role. A role on a tenant also applies to its sites."
         actions={
           data.tenants.length > 1 ? (
-            <TenantPicker id="team-tenant" tenants={data.tenants} selectedSlug={data.selected.slug} />
+            <TenantPicker id="team-tenant" tenants={data.tenants} selectedSlug={data.selected.slug} pick={data.pick} may="manage people in" />
           ) : undefined
         }
       />

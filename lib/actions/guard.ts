@@ -25,6 +25,7 @@ import type { Claims } from "@/lib/db/claims";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { log, safeError, secretsIn } from "@/lib/log";
 import { hostTarget } from "@/lib/tenancy/host";
+import { TenantNotNamed } from "@/lib/tenancy/tenant-filter";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { ActionRefusal } from "./refusal";
 import { fieldErrorsOf, formToObject, type ActionResult } from "./result";
@@ -79,7 +80,18 @@ function auditTenantFor(claims: Claims | null, visibleTarget: string | null, hos
 }
 
 export function tenantAction<S extends z.ZodObject<{ tenantId: z.ZodString }>, T>(
-  spec: { action: Action; audit: string; schema: S },
+  spec: {
+    action: Action;
+    audit: string;
+    schema: S;
+    /**
+     * For a form whose tenant field may hold a name or slug typed in place of an id (past
+     * TENANT_SELECT_UP_TO tenants, lib/tenancy/tenant-filter.ts): the id it names, resolved in the
+     * caller's transaction among the tenants they may act on, or a TenantNotNamed. The guard goes on
+     * with that id (RLS and the PDP decide as for an id posted).
+     */
+    tenantOf?: (tx: TenantTx, typed: string) => Promise<string>;
+  },
   run: (ctx: ActionContext<z.infer<S>>) => Promise<ActionOutcome<T>>,
 ): (previous: ActionResult<T>, form: FormData) => Promise<ActionResult<T>> {
   return async (_previous, form) => {
@@ -101,6 +113,7 @@ export function tenantAction<S extends z.ZodObject<{ tenantId: z.ZodString }>, T
         async (tx) => {
           claims = tx.claims;
           if (active !== null && tx.claims.tenant_id !== active) throw new AuthorizationError(spec.action, input.tenantId);
+          if (spec.tenantOf) input.tenantId = await spec.tenantOf(tx, input.tenantId);
           const tenant = await tenantResource(tx.db, input.tenantId);
           if (!tenant) throw new AuthorizationError(spec.action, input.tenantId);
           visibleTarget = tenant.id;
@@ -123,6 +136,8 @@ export function tenantAction<S extends z.ZodObject<{ tenantId: z.ZodString }>, T
       }
       return { ok: true, data: outcome.data, message: outcome.message };
     } catch (error) {
+      // A typed tenant naming none or several: bad input, answered like a field zod rejects.
+      if (error instanceof TenantNotNamed) return { ok: false, error: "Check the highlighted fields.", fieldErrors: { [error.field]: [error.message] } };
       const message = refusalMessage(error);
       if (message === null) {
         log.error({ event: "action.failed", action: spec.audit, err: safeError(error, secretsIn(input)) }, `action ${spec.audit} failed`);

@@ -13,6 +13,7 @@ import { slaTargetsFor } from "@/lib/alerts/sla-targets";
 import type { SlaTargets } from "@/lib/alerts/sla";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { effectiveConfigs } from "@/lib/settings/resolve";
+import { resolveTenantFilter, type ResolvedTenantFilter } from "@/lib/tenancy/tenant-filter";
 import type { DashboardQuery } from "./range";
 import {
   ANALYTICS_SEVERITIES, addCounts, createdByTenant, emptyCounts, mttaMs, mttrMs, openNowByTenant, scopeSeriesOf, totalOf,
@@ -70,8 +71,12 @@ export interface DashboardData {
   scope: ScopeTenant | null;
   /** From the top down to the scope's parent: the way back up. */
   trail: ScopeTenant[];
-  /** Subtree picker options, in tree order. */
+  /** Every tenant of the host's subtree, in tree order (the picker offers those below the top, MSSPs aside). */
   options: ScopeTenant[];
+  /** ?scope= as typed when it named several tenants (the page offers them as links); else null. */
+  scopeMatches: ResolvedTenantFilter<ScopeTenant> | null;
+  /** ?scope= as typed, when it named none or several (the picker's text field keeps it). */
+  scopeTyped: string | null;
   /** Tenants whose alerts are counted / left out by the PDP. */
   counted: number;
   hidden: number;
@@ -106,7 +111,7 @@ const isUnder = (path: string, root: string) => path === root || path.startsWith
  * The dashboard for the caller. `hostTenantId`: the tenant host's tenant
  * (the dashboard covers it and its subtree); null on the console.
  */
-export async function loadDashboard(tx: TenantTx, query: DashboardQuery, hostTenantId: string | null): Promise<DashboardData> {
+export async function loadDashboard(tx: TenantTx, asked: DashboardQuery, hostTenantId: string | null): Promise<DashboardData> {
   const problems: string[] = [];
   const { rows } = await tx.client.query<TenantRow>(
     `select id, slug, name, kind, status, path::text as path, parent_id from public.tenants
@@ -122,12 +127,24 @@ export async function loadDashboard(tx: TenantTx, query: DashboardQuery, hostTen
   const options = inTop.map(toScope);
   const top = hostRow ? toScope(hostRow) : null;
 
+  // ?scope=: a slug of the subtree, else (typed past TENANT_SELECT_UP_TO) a name or slug among the
+  // tenants the picker offers. Naming none or several shows everything, with a note or the matches.
   let scope: ScopeTenant | null = top;
-  if (query.scope) {
-    const found = options.find((o) => o.slug === query.scope);
+  let scopeMatches: ResolvedTenantFilter<ScopeTenant> | null = null;
+  let scopeTyped: string | null = null;
+  if (asked.scope) {
+    const pickable = options.filter((o) => o.id !== top?.id && o.kind !== "mssp");
+    const named = resolveTenantFilter(pickable, asked.scope);
+    const found = options.find((o) => o.slug === asked.scope) ?? named.chosen;
     if (found) scope = found;
-    else problems.push(`No tenant "${query.scope.slice(0, 40)}" in your scope here: showing everything you can see.`);
+    else {
+      scopeTyped = asked.scope;
+      if (named.matchCount > 0) scopeMatches = named;
+      else problems.push(`No tenant "${asked.scope.slice(0, 40)}" in your scope here: showing everything you can see.`);
+    }
   }
+  // Links and the picker carry the tenant's slug from here on (nothing when ?scope= named none or several).
+  const query: DashboardQuery = { ...asked, scope: asked.scope && scopeTyped === null ? scope!.slug : null };
   const byId = new Map(options.map((o) => [o.id, o]));
   const trail: ScopeTenant[] = [];
   for (let p = scope?.parentId ? byId.get(scope.parentId) : undefined; p; p = p.parentId ? byId.get(p.parentId) : undefined) trail.unshift(p);
@@ -246,7 +263,7 @@ export async function loadDashboard(tx: TenantTx, query: DashboardQuery, hostTen
   }
 
   return {
-    query, problems, top, scope, trail, options,
+    query, problems, top, scope, trail, options, scopeMatches, scopeTyped,
     counted: readable.length, hidden: inScope.length - readable.length,
     totals, bySeverity, series, sla, slaTargetsOf: targetTenant?.name ?? null,
     risky, riskyOf,

@@ -1,9 +1,12 @@
 // The dashboard's URL state (/dashboard on both hosts): time range, scope
-// (a tenant of the subtree picker, by slug) and the trend metric, parsed
+// (a tenant of the subtree picker: its slug from the list, or past
+// TENANT_SELECT_UP_TO tenants a name or slug typed, which loadDashboard
+// resolves; lib/tenancy/tenant-filter.ts) and the trend metric, parsed
 // with zod. A value that does not parse is dropped with a note saying why,
 // and the default is used: a mistyped or stale link shows the dashboard,
 // never an error page.
 import { z } from "zod";
+import { tenantFilterSchema } from "@/lib/tenancy/tenant-filter";
 import { daySchema } from "@/lib/url/list-query";
 
 export const RANGE_PRESETS = ["7d", "30d", "90d", "custom"] as const;
@@ -29,7 +32,7 @@ export interface DashboardQuery {
   from: string;
   to: string;
   metric: TrendMetric;
-  /** A tenant slug narrowing the scope; null: the whole scope of the host. */
+  /** A tenant narrowing the scope: a slug, or a name or slug as typed (loadDashboard resolves it to a slug); null: the whole scope of the host. */
   scope: string | null;
 }
 
@@ -37,11 +40,6 @@ const DAY_MS = 86_400_000;
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 export const daysInRange = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
 
-const slugSchema = z
-  .string()
-  .trim()
-  .max(63, "a tenant name in a link is at most 63 characters")
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "not a tenant of this portal");
 
 type Params = Record<string, string | string[] | undefined>;
 const one = (p: Params, k: string) => {
@@ -87,7 +85,7 @@ export function parseDashboardQuery(params: Params, today: string = dayOf(Date.n
   let scope: string | null = null;
   const rawScope = one(params, "scope");
   if (rawScope !== undefined) {
-    const s = slugSchema.safeParse(rawScope);
+    const s = tenantFilterSchema.safeParse(rawScope);
     if (s.success) scope = s.data;
     else problems.push(`Ignored the scope ${shown(rawScope)}: ${s.error.issues[0]?.message ?? "not valid"}. Showing everything you can see.`);
   }

@@ -6,7 +6,9 @@ import { permissions } from "@/lib/authz";
 import { listPlans } from "@/lib/billing";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { SETTINGS } from "@/lib/settings";
+import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { choiceSchema, pageSchema, parseListQuery } from "@/lib/url/list-query";
+import { selectionRoots } from "./select";
 import { emptyCounts, ITEM_STATUSES, ITEM_STATUS_LABELS, UNDO, type ItemStatus, type Operation, type OperationParams, type RunCounts, type RunStatus } from "./model";
 
 export const ITEMS_PAGE_SIZE = 100;
@@ -27,7 +29,10 @@ export interface RunSummary {
 
 export interface BulkHomeData {
   mssp: { id: string; name: string };
+  /** Where a selection may start (the MSSP, its customers), up to TENANT_SELECT_UP_TO; past that none (the wizard takes a name). */
   roots: { id: string; name: string; kind: string }[];
+  /** How many there are. */
+  rootCount: number;
   plans: { id: string; name: string; currency: string }[];
   settings: { key: string; label: string; group: string; bounds: string }[];
   runs: RunSummary[];
@@ -74,17 +79,14 @@ export async function loadBulkHome(tx: TenantTx): Promise<BulkHomeData | null> {
   const msspId = msspOf(tx);
   if (!msspId) return null;
   if (!(await permissions(tx, ["bulk:run"], msspId))["bulk:run"]) return null;
-  const { rows: roots } = await tx.client.query<{ id: string; name: string; kind: string }>(
-    `select t.id, t.name, t.kind from public.tenants t join public.tenants m on m.id = $1
-      where t.path operator(extensions.<@) m.path and t.kind in ('mssp', 'customer') order by t.kind = 'mssp' desc, lower(t.name) limit 2000`,
-    [msspId],
-  );
+  const roots = await selectionRoots(tx, msspId);
   const plans = await listPlans(tx, msspId);
   const { rows: runs } = await tx.client.query<RunRow>(`${RUN_SQL} where r.tenant_id = $1 and r.status <> 'discarded' order by r.created_at desc limit 20`, [msspId]);
   const c = await counts(tx, msspId, runs.map((r) => r.id));
   return {
     mssp: { id: msspId, name: roots.find((r) => r.id === msspId)?.name ?? "" },
-    roots,
+    roots: typedPastList(roots.length) ? [] : roots.map((r) => ({ id: r.id, name: r.name, kind: r.kind })),
+    rootCount: roots.length,
     plans: plans.map((p) => ({ id: p.id, name: p.name, currency: p.currency })),
     settings: SETTINGS.map((s) => ({ key: s.key, label: s.label, group: s.group, bounds: s.bounds })),
     runs: runs.map((r) => summaryOf(r, c)),

@@ -3,11 +3,41 @@
 import type { TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { ActionRefusal } from "@/lib/actions/refusal";
+import { isTenantId, tenantNamedBy } from "@/lib/tenancy/tenant-filter";
 import { KIND_FILTER_LABELS, MAX_TENANTS, type Selection } from "./model";
 
 export interface Target extends TenantResource {
   name: string;
   slug: string;
+}
+
+export interface SelectionRoot {
+  id: string;
+  slug: string;
+  name: string;
+  kind: string;
+}
+
+/** Where a selection may start: the MSSP, then its customers the caller sees (RLS), by name. */
+export async function selectionRoots(tx: TenantTx, msspId: string): Promise<SelectionRoot[]> {
+  const { rows } = await tx.client.query<SelectionRoot>(
+    `select t.id, t.slug, t.name, t.kind from public.tenants t join public.tenants m on m.id = $1
+      where t.path operator(extensions.<@) m.path and t.kind in ('mssp', 'customer') order by t.kind = 'mssp' desc, lower(t.name), t.slug`,
+    [msspId],
+  );
+  return rows;
+}
+
+/**
+ * The root the wizard's "Under" names: an id (its list), empty for the MSSP
+ * (every customer), or past TENANT_SELECT_UP_TO roots a customer's name or
+ * slug typed, resolved among selectionRoots; naming none or several is
+ * refused on the field (TenantNotNamed), nothing planned.
+ */
+export async function selectionRootOf(tx: TenantTx, msspId: string, typed: string): Promise<string> {
+  if (typed === "") return msspId;
+  if (isTenantId(typed)) return typed;
+  return tenantNamedBy(await selectionRoots(tx, msspId), typed, { one: "customer of yours", many: "customers of yours" }, "rootId").id;
 }
 
 /** The selection in words, for the run's page. */

@@ -12,6 +12,7 @@ import { tenants } from "@/drizzle/schema";
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { effectiveConfig } from "@/lib/settings/resolve";
+import { pickTenant, type TenantPick } from "@/lib/tenancy/tenant-filter";
 import { enabledKindsOf } from "@/lib/settings/read";
 import { CONNECTOR_KINDS, type ConnectorKind } from "./connectors";
 import { listCredentials, type MaskedCredential } from "./store";
@@ -25,6 +26,8 @@ export interface CredentialTenant extends TenantResource {
 export interface CredentialsPageData {
   tenants: CredentialTenant[];
   selected: CredentialTenant | null;
+  /** What ?tenant= named when it named none or several (TenantPicker says so); absent on the by-slug page. */
+  pick?: Pick<TenantPick<CredentialTenant>, "unresolved" | "typed">;
   credentials: MaskedCredential[];
   /** Connector kinds the selected tenant's settings disable (integrations.<kind> off): none can be added, existing ones are marked. */
   disabledKinds: ConnectorKind[];
@@ -46,9 +49,9 @@ export async function loadCredentialsPage(tx: TenantTx, wantedSlug: string | und
   const viewable = visible
     .filter((t) => allowed.get(t.id)?.["credentials:view"])
     .map((t) => ({ ...t, canManage: Boolean(allowed.get(t.id)?.["credentials:manage"]) }));
-  const selected = viewable.find((t) => t.slug === wantedSlug) ?? viewable.find((t) => t.id === fallbackId) ?? viewable[0] ?? null;
+  const { selected, unresolved, typed } = pickTenant(viewable, wantedSlug, fallbackId);
   if (!selected) return { tenants: [], selected: null, credentials: [], disabledKinds: [] };
-  return { tenants: viewable, selected, credentials: await listCredentials(tx, selected.id), disabledKinds: await disabledKindsOf(tx, selected.id) };
+  return { tenants: viewable, selected, pick: { unresolved, typed }, credentials: await listCredentials(tx, selected.id), disabledKinds: await disabledKindsOf(tx, selected.id) };
 }
 
 /**

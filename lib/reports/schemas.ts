@@ -5,10 +5,17 @@ import { MAX_SCHEDULE_RECIPIENTS, REPORT_CADENCES, REPORT_FORMATS, REPORT_KINDS 
 import { periodFields } from "./period";
 
 const tenantId = z.string().uuid("Choose a customer.");
+/** The report forms' tenant: its id from the list, or (past TENANT_SELECT_UP_TO tenants) a name or slug, resolved by the action (reportTenantOf). */
+const namedTenant = z
+  .string()
+  .trim()
+  .min(1, "Choose a customer or site.")
+  .max(100, "At most 100 characters.")
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "Remove the control characters.");
 
 export const generateReportSchema = z
   .object({
-    tenantId,
+    tenantId: namedTenant,
     kind: z.enum(REPORT_KINDS, { message: "Choose executive or operational." }),
     format: z.enum(REPORT_FORMATS, { message: "Choose PDF or CSV." }),
     from: z.string().max(40),
@@ -31,7 +38,7 @@ const recipientList = z
   .transform((list) => list.map((x) => recipientSchema.parse(x)));
 
 export const createScheduleSchema = z.object({
-  tenantId,
+  tenantId: namedTenant,
   kind: z.enum(REPORT_KINDS, { message: "Choose executive or operational." }),
   format: z.enum(REPORT_FORMATS, { message: "Choose PDF or CSV." }),
   cadence: z.enum(REPORT_CADENCES, { message: "Choose weekly or monthly." }),

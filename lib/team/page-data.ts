@@ -7,6 +7,7 @@ import { tenants, type Role } from "@/drizzle/schema";
 import { checkActions, checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { effectiveConfig } from "@/lib/settings/resolve";
+import { pickTenant, type TenantPick } from "@/lib/tenancy/tenant-filter";
 import { callerAdminRank, listMembers, listOpenInvitations, type InvitationRow, type MemberRow } from "./members";
 import { grantableRoles } from "./roles";
 
@@ -18,6 +19,8 @@ export interface ManageableTenant extends TenantResource {
 export interface TeamPageData {
   tenants: ManageableTenant[];
   selected: ManageableTenant | null;
+  /** What ?tenant= named (a slug, or a name past TENANT_SELECT_UP_TO tenants) when it named none or several. */
+  pick: Pick<TenantPick<ManageableTenant>, "unresolved" | "typed">;
   members: MemberRow[];
   invitations: InvitationRow[];
   grantable: Role[];
@@ -37,10 +40,10 @@ export async function loadTeamPage(tx: TenantTx, wantedSlug: string | undefined,
     .orderBy(asc(tenants.path));
   const allowed = await checkActionsForEach(principalFromClaims(tx.claims), ["users:manage"], visible);
   const manageable = visible.filter((t) => allowed.get(t.id)?.["users:manage"]);
-  const selected =
-    manageable.find((t) => t.slug === wantedSlug) ?? manageable.find((t) => t.id === fallbackId) ?? manageable[0] ?? null;
+  const { selected, unresolved, typed } = pickTenant(manageable, wantedSlug, fallbackId);
+  const pick = { unresolved, typed };
   if (!selected) {
-    return { tenants: [], selected: null, members: [], invitations: [], grantable: [], currentUserId: tx.claims.sub, canManageSettings: false, requireMfa: false, requireMfaLockedBy: null };
+    return { tenants: [], selected: null, pick, members: [], invitations: [], grantable: [], currentUserId: tx.claims.sub, canManageSettings: false, requireMfa: false, requireMfaLockedBy: null };
   }
   // One connection: these run one after another.
   const members = await listMembers(tx.db, selected.id);
@@ -51,6 +54,7 @@ export async function loadTeamPage(tx: TenantTx, wantedSlug: string | undefined,
   return {
     tenants: manageable,
     selected,
+    pick,
     members,
     invitations,
     grantable: grantableRoles(selected.kind, rank),

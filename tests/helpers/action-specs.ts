@@ -878,7 +878,8 @@ export const SPECS: Record<string, ActionSpec> = {
     valid: async (env, home) => ({ tenantId: bulkHome(env, home), rootId: env.fx.tenants.acme, kinds: "all", operation: "setting", key: "locale.time_zone", mode: "set", value: "Europe/Paris" }),
     malformed: (env) => [
       ...badTenantIds({ rootId: env.fx.tenants.acme, operation: "setting", key: "locale.time_zone", value: "UTC" }),
-      { tenantId: env.fx.tenants["mssp-a"], rootId: "x", operation: "setting", key: "locale.time_zone", value: "UTC" },
+      // A typed root naming no customer ("x" alone would name Tenant globex: lib/bulk/select.ts selectionRootOf).
+      { tenantId: env.fx.tenants["mssp-a"], rootId: "no such customer", operation: "setting", key: "locale.time_zone", value: "UTC" },
       { tenantId: env.fx.tenants["mssp-a"], rootId: env.fx.tenants.acme, operation: "explode" },
       { tenantId: env.fx.tenants["mssp-a"], rootId: env.fx.tenants.acme, kinds: "planets", operation: "resume" },
     ],

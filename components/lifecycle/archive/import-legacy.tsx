@@ -3,12 +3,16 @@
 // files (each .csv, .json or .ndjson), then "Dry run" (what would be created,
 // every rejected row with its file, line, field and reason; nothing written)
 // or "Import" (the same, for real, in one transaction; running it again
-// creates nothing twice).
+// creates nothing twice). The tenant is a list up to TENANT_SELECT_UP_TO
+// targets; past that a name or slug typed, which the route resolves among the
+// tenants the caller may import into (lib/lifecycle/web/access.ts).
 import { useId, useState } from "react";
+import { typedTenantPlaceholder } from "@/components/tenants/tenant-filter";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import type { ImportReport } from "@/lib/lifecycle/archive";
 import { formatBytes, UPLOAD_LIMIT_BYTES } from "@/lib/lifecycle/web/envelope";
 import { LEGACY_ACCEPT, LEGACY_KINDS, legacyExtension, type LegacyKind } from "@/lib/lifecycle/web/legacy-files";
+import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { postEnvelope } from "./post";
 
 export interface ImportTarget {
@@ -127,7 +131,8 @@ function Report({ r, tenantName }: { r: ImportReport; tenantName: string }) {
   );
 }
 
-export function ImportLegacy(props: { targets: ImportTarget[]; initialTenant: string; pdpUnavailable: boolean }) {
+/** `targets`: up to TENANT_SELECT_UP_TO (none past it: the field takes a name); `targetCount`: how many there are. */
+export function ImportLegacy(props: { targets: ImportTarget[]; targetCount: number; initialTenant: string; pdpUnavailable: boolean }) {
   const tenantId = useId();
   const inputIds = { users: useId(), assets: useId(), alerts: useId() };
   const [tenant, setTenant] = useState(props.initialTenant);
@@ -139,19 +144,19 @@ export function ImportLegacy(props: { targets: ImportTarget[]; initialTenant: st
   async function run(mode: "dry-run" | "import") {
     setReport(null);
     setError(null);
-    if (!tenant) return setError("Choose the tenant to import into.");
+    if (!tenant.trim()) return setError("Choose the tenant to import into.");
     const chosen = LEGACY_KINDS.filter((k) => files[k]).map((k) => ({ field: k, file: files[k]! }));
     if (chosen.length === 0) return setError("Choose at least one file: users, assets or alerts.");
     const bad = chosen.find((c) => !legacyExtension(c.file.name));
     if (bad) return setError(`The ${bad.field} file must be .csv, .json or .ndjson (${bad.file.name} is not).`);
     setBusy(mode);
-    const r = await postEnvelope<ImportReport>("/customers/import/run", { tenant, mode }, chosen, TOO_LARGE);
+    const r = await postEnvelope<ImportReport>("/customers/import/run", { tenant: tenant.trim(), mode }, chosen, TOO_LARGE);
     setBusy(null);
-    if (r.ok) setReport({ r: r.data, tenantName: props.targets.find((t) => t.slug === tenant)?.name ?? tenant });
+    if (r.ok) setReport({ r: r.data, tenantName: props.targets.find((t) => t.slug === r.data.tenant.slug)?.name ?? r.data.tenant.slug });
     else setError(r.error);
   }
 
-  if (props.targets.length === 0 && !props.pdpUnavailable) {
+  if (props.targetCount === 0 && !props.pdpUnavailable) {
     return (
       <p className={`${card} text-sm text-slate-600`}>
         There is no customer or site you may import into (that takes tenants:provision on it, an MSSP admin&apos;s right). Onboard the customer first under
@@ -175,25 +180,41 @@ export function ImportLegacy(props: { targets: ImportTarget[]; initialTenant: st
             <label htmlFor={tenantId} className="block text-sm text-slate-700">
               Into
             </label>
-            <select
-              id={tenantId}
-              value={tenant}
-              disabled={busy !== null}
-              onChange={(e) => {
-                setTenant(e.target.value);
-                setReport(null);
-              }}
-              className={field}
-            >
-              <option value="">Choose a customer or site…</option>
-              {props.targets.map((t) => (
-                <option key={t.slug} value={t.slug}>
-                  {"\u00a0\u00a0".repeat(Math.max(0, t.depth - 2))}
-                  {t.name} ({t.slug}
-                  {t.status !== "active" ? `, ${t.status}` : ""})
-                </option>
-              ))}
-            </select>
+            {typedPastList(props.targetCount) ? (
+              <input
+                id={tenantId}
+                type="search"
+                value={tenant}
+                disabled={busy !== null}
+                maxLength={100}
+                placeholder={typedTenantPlaceholder(props.targetCount, "customers and sites")}
+                onChange={(e) => {
+                  setTenant(e.target.value);
+                  setReport(null);
+                }}
+                className={field}
+              />
+            ) : (
+              <select
+                id={tenantId}
+                value={tenant}
+                disabled={busy !== null}
+                onChange={(e) => {
+                  setTenant(e.target.value);
+                  setReport(null);
+                }}
+                className={field}
+              >
+                <option value="">Choose a customer or site…</option>
+                {props.targets.map((t) => (
+                  <option key={t.slug} value={t.slug}>
+                    {"\u00a0\u00a0".repeat(Math.max(0, t.depth - 2))}
+                    {t.name} ({t.slug}
+                    {t.status !== "active" ? `, ${t.status}` : ""})
+                  </option>
+                ))}
+              </select>
+            )}
           </div>
           <div className="grid gap-4 md:grid-cols-3">
             {LEGACY_KINDS.map((kind) => (

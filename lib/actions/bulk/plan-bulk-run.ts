@@ -5,11 +5,13 @@
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { operationSchema, selectionSchema } from "@/lib/bulk/model";
 import { planRun } from "@/lib/bulk/runs";
+import { selectionRootOf } from "@/lib/bulk/select";
 import { tenantAction } from "../guard";
 import { planRunSchema } from "./schemas";
 
 export const planBulkRun = tenantAction({ action: "bulk:run", audit: "bulk:planned", schema: planRunSchema }, async ({ tx, input, tenant }) => {
-  const selection = selectionSchema.parse({ rootId: input.rootId, kinds: input.kinds, status: input.status, plan: input.plan, q: input.q });
+  const rootId = await selectionRootOf(tx, tenant.id, input.rootId);
+  const selection = selectionSchema.parse({ rootId, kinds: input.kinds, status: input.status, plan: input.plan, q: input.q });
   const parsed = operationSchema.safeParse(input);
   if (!parsed.success) throw new ActionRefusal(`${parsed.error.issues[0]?.message ?? "Check the operation."} Nothing was changed.`, { problem: "operation" });
   const run = await planRun(tx, { runTenantId: tenant.id, selection, params: parsed.data });

@@ -16,7 +16,10 @@ const runId = z.string().uuid("Pick a bulk run.");
 
 export const planRunSchema = z.object({
   tenantId,
-  rootId: z.string().uuid("Choose where the selection starts."),
+  /** A tenant id (the list), empty for every customer, or a customer's name or slug typed (lib/bulk/select.ts selectionRootOf). */
+  rootId: text(100)
+    .default("")
+    .transform((v) => v.trim()),
   kinds: z.enum(KIND_FILTERS).default("all"),
   status: z.enum(STATUS_FILTERS).default("any"),
   plan: z.union([z.literal(""), z.literal("none"), z.string().uuid("Not a plan.")]).default(""),

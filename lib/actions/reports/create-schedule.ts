@@ -3,9 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { createSchedule as create } from "@/lib/reports/store";
 import { createScheduleSchema } from "@/lib/reports/schemas";
+import { reportTenantOf } from "@/lib/reports/allowed";
 import { tenantAction } from "../guard";
 
-export const createSchedule = tenantAction({ action: "reports:export", audit: "reports:schedule-created", schema: createScheduleSchema }, async ({ tx, input }) => {
+export const createSchedule = tenantAction({ action: "reports:export", audit: "reports:schedule-created", schema: createScheduleSchema, tenantOf: reportTenantOf }, async ({ tx, input }) => {
   const { id, nextRunAt } = await create(tx, input);
   revalidatePath("/reports");
   return {

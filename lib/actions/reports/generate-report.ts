@@ -5,9 +5,10 @@ import { revalidatePath } from "next/cache";
 import { generateReport as queue } from "@/lib/reports/store";
 import { generateReportSchema } from "@/lib/reports/schemas";
 import { periodOfFields } from "@/lib/reports/period";
+import { reportTenantOf } from "@/lib/reports/allowed";
 import { tenantAction } from "../guard";
 
-export const generateReport = tenantAction({ action: "reports:export", audit: "reports:requested", schema: generateReportSchema }, async ({ tx, input }) => {
+export const generateReport = tenantAction({ action: "reports:export", audit: "reports:requested", schema: generateReportSchema, tenantOf: reportTenantOf }, async ({ tx, input }) => {
   const period = periodOfFields(input);
   const { id } = await queue(tx, { tenantId: input.tenantId, kind: input.kind, format: input.format, from: period.from, to: period.to });
   revalidatePath("/reports");

@@ -14,6 +14,7 @@ import type { TenantTx } from "@/lib/db/with-tenant";
 import type { ArchiveHead } from "@/lib/lifecycle/archive/format";
 import type { TenantStatus } from "@/lib/lifecycle/states";
 import { withServiceRole } from "@/lib/db/service-role";
+import { TenantNotNamed, tenantNamedBy } from "@/lib/tenancy/tenant-filter";
 import { ConsoleRefusal, NOT_OPERATOR } from "./errors";
 
 export interface TenantChoice {
@@ -118,11 +119,14 @@ export async function authorizeRestore(
   return { parent, replacing: existing.map((t) => ({ id: t.id, slug: t.slug })) };
 }
 
-/** The tenant to import a legacy install into: a customer or site the caller may provision on. */
-export async function authorizeImport(tx: TenantTx, slug: string): Promise<TenantChoice> {
+/**
+ * The tenant to import a legacy install into: a customer or site the caller may provision on, by
+ * its slug, or (typed past TENANT_SELECT_UP_TO targets) by a name or part of one naming exactly one
+ * of importTargets (RLS, then the PDP); naming none or several is refused, nothing imported.
+ */
+export async function authorizeImport(tx: TenantTx, typed: string): Promise<TenantChoice> {
   requireMsspStaff(tx);
-  const t = await visible(tx, "t.slug = $1", [slug]);
-  if (!t) throw new ConsoleRefusal(404, `There is no tenant "${slug}" that you can see.`);
+  const t = (await visible(tx, "t.slug = $1", [typed])) ?? (await importTargetNamed(tx, typed));
   await authorize(tx, "tenants:provision", t.id);
   if (t.kind === "mssp") throw new ConsoleRefusal(422, `${t.name} is an MSSP: import a legacy install into a customer or site.`);
   if (t.status === "deprovisioning" || t.status === "deprovisioned") throw new ConsoleRefusal(409, `${t.name} is being offboarded (or was): nothing can be imported into it.`);
@@ -135,13 +139,32 @@ export interface ChoicesPage {
   pdpUnavailable: boolean;
 }
 
-/** Visible tenants matching `where` on which the PDP allows `action` (at most 2,000, in tree order). */
-async function allowedChoices(tx: TenantTx, where: string, action: "tenants:provision"): Promise<ChoicesPage> {
-  const { rows } = await tx.client.query<TenantChoice>(`${SELECT} where ${where} order by t.path limit 2000`);
-  if (rows.length === 0) return { choices: [], pdpUnavailable: false };
+const IMPORT_TARGETS = "t.kind <> 'mssp' and t.status in ('active', 'suspended')";
+
+/** The import target a typed name names (allowedRows throws when the PDP does not answer: nothing is guessed). */
+async function importTargetNamed(tx: TenantTx, typed: string): Promise<TenantChoice> {
   try {
-    const allowed = await checkActionsForEach(principalFromClaims(tx.claims), [action], rows);
-    return { choices: rows.filter((r) => allowed.get(r.id)?.[action]), pdpUnavailable: false };
+    const named = { one: "customer or site you may import into", many: "customers and sites you may import into" };
+    return tenantNamedBy(await allowedRows(tx, IMPORT_TARGETS, "tenants:provision"), typed, named);
+  } catch (error) {
+    // Naming none answers as a slug nobody can see does (404); naming several, 422.
+    if (error instanceof TenantNotNamed) throw new ConsoleRefusal(error.matchCount === 0 ? 404 : 422, `${error.message} Nothing was written.`);
+    throw error;
+  }
+}
+
+/** Visible tenants matching `where` on which the PDP allows `action` (at most 2,000, in tree order). */
+async function allowedRows(tx: TenantTx, where: string, action: "tenants:provision"): Promise<TenantChoice[]> {
+  const { rows } = await tx.client.query<TenantChoice>(`${SELECT} where ${where} order by t.path limit 2000`);
+  if (rows.length === 0) return [];
+  const allowed = await checkActionsForEach(principalFromClaims(tx.claims), [action], rows);
+  return rows.filter((r) => allowed.get(r.id)?.[action]);
+}
+
+/** allowedRows, failing closed when the PDP does not answer (no choices offered). */
+async function allowedChoices(tx: TenantTx, where: string, action: "tenants:provision"): Promise<ChoicesPage> {
+  try {
+    return { choices: await allowedRows(tx, where, action), pdpUnavailable: false };
   } catch (error) {
     if (!isPdpUnavailable(error)) throw error;
     return { choices: [], pdpUnavailable: true };
@@ -157,5 +180,5 @@ export function restoreParents(tx: TenantTx): Promise<ChoicesPage> {
 /** The import page's tenants: customers and sites, active or suspended, on which the PDP allows tenants:provision. */
 export function importTargets(tx: TenantTx): Promise<ChoicesPage> {
   requireMsspStaff(tx);
-  return allowedChoices(tx, "t.kind <> 'mssp' and t.status in ('active', 'suspended')", "tenants:provision");
+  return allowedChoices(tx, IMPORT_TARGETS, "tenants:provision");
 }

@@ -5,6 +5,7 @@ import { ImportLegacy } from "@/components/lifecycle/archive/import-legacy";
 import { PageHeader } from "@/components/ui/page-header";
 import { importTargets } from "@/lib/lifecycle/web/access";
 import { consolePage, isOperator } from "@/lib/tenancy/page-context";
+import { typedPastList } from "@/lib/tenancy/tenant-filter";
 
 export const metadata: Metadata = { title: "Import a legacy install" };
 
@@ -16,8 +17,9 @@ export default async function ConsoleImportLegacy(props: Props) {
   // MSSP staff only; the PDP decides which tenants can take an import (tenants:provision).
   const data = await page.run(async (tx) => (isOperator(tx) ? importTargets(tx) : null));
   if (!data) forbidden();
-  const targets = data.choices.map((c) => ({ slug: c.slug, name: c.name, kind: c.kind, depth: c.depth, status: c.status }));
-  const initial = typeof requested === "string" && targets.some((t) => t.slug === requested) ? requested : "";
+  // Past TENANT_SELECT_UP_TO the tenant is typed: the list is not sent to the browser.
+  const targets = typedPastList(data.choices.length) ? [] : data.choices.map((c) => ({ slug: c.slug, name: c.name, kind: c.kind, depth: c.depth, status: c.status }));
+  const initial = typeof requested === "string" && data.choices.some((t) => t.slug === requested) ? requested : "";
   return (
     <>
       <BackToCustomers />
@@ -25,7 +27,7 @@ export default async function ConsoleImportLegacy(props: Props) {
         title="Import a legacy install"
         description="Users, assets and alerts of a single-tenant install, from its CSV or JSON export, into a customer or site. Try a dry run first."
       />
-      <ImportLegacy targets={targets} initialTenant={initial} pdpUnavailable={data.pdpUnavailable} />
+      <ImportLegacy targets={targets} targetCount={data.choices.length} initialTenant={initial} pdpUnavailable={data.pdpUnavailable} />
     </>
   );
 }

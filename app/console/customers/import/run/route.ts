@@ -11,10 +11,11 @@ import { ConsoleRefusal } from "@/lib/lifecycle/web/errors";
 import { LEGACY_KINDS, legacyExtension } from "@/lib/lifecycle/web/legacy-files";
 import type { FileSpec } from "@/lib/lifecycle/web/upload";
 import { uploadRoute } from "@/lib/lifecycle/web/upload-route";
-import { tenantSlugSchema } from "@/lib/tenancy/slug";
+import { tenantFilterSchema } from "@/lib/tenancy/tenant-filter";
 
 const fields = z.object({
-  tenant: tenantSlugSchema.or(z.literal("")).refine((s) => s !== "", "Choose the tenant to import into."),
+  // A slug (the list), or past TENANT_SELECT_UP_TO targets a name or slug typed (lib/lifecycle/web/access.ts authorizeImport).
+  tenant: z.string().trim().min(1, "Choose the tenant to import into.").pipe(tenantFilterSchema),
   mode: z.enum(["dry-run", "import"], { error: () => "Choose Dry run or Import." }),
 });
 
