@@ -1,17 +1,13 @@
 // The forms' schemas (zod), for the server actions in lib/actions/reports.
 import { z } from "zod";
 import { recipientSchema } from "@/lib/mail/outbox";
+import { typedTenantSchema } from "@/lib/tenancy/tenant-filter";
 import { MAX_SCHEDULE_RECIPIENTS, REPORT_CADENCES, REPORT_FORMATS, REPORT_KINDS } from "./kinds";
 import { periodFields } from "./period";
 
 const tenantId = z.string().uuid("Choose a customer.");
 /** The report forms' tenant: its id from the list, or (past TENANT_SELECT_UP_TO tenants) a name or slug, resolved by the action (reportTenantOf). */
-const namedTenant = z
-  .string()
-  .trim()
-  .min(1, "Choose a customer or site.")
-  .max(100, "At most 100 characters.")
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "Remove the control characters.");
+const namedTenant = typedTenantSchema("Choose a customer or site.");
 
 export const generateReportSchema = z
   .object({

@@ -126,6 +126,19 @@ export function pickTenant<C extends TenantChoice & { id: string }>(choices: rea
 // A POST form's tenant field: an id (the list form) or a name or slug (typed)
 // ---------------------------------------------------------------------------
 
+/**
+ * A POST form's tenant field: a tenant's id (the list form) or a name or slug typed in its place,
+ * which the action resolves (tenantNamedBy). `required`: the message when it is empty.
+ */
+export function typedTenantSchema(required: string) {
+  return z
+    .string()
+    .trim()
+    .min(1, required)
+    .max(100, "At most 100 characters.")
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "Remove the control characters.");
+}
+
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a form's tenant field holds a tenant id (the list form posts ids; the text field, names). */

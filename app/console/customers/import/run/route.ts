@@ -11,11 +11,11 @@ import { ConsoleRefusal } from "@/lib/lifecycle/web/errors";
 import { LEGACY_KINDS, legacyExtension } from "@/lib/lifecycle/web/legacy-files";
 import type { FileSpec } from "@/lib/lifecycle/web/upload";
 import { uploadRoute } from "@/lib/lifecycle/web/upload-route";
-import { tenantFilterSchema } from "@/lib/tenancy/tenant-filter";
+import { typedTenantSchema } from "@/lib/tenancy/tenant-filter";
 
 const fields = z.object({
   // A slug (the list), or past TENANT_SELECT_UP_TO targets a name or slug typed (lib/lifecycle/web/access.ts authorizeImport).
-  tenant: z.string().trim().min(1, "Choose the tenant to import into.").pipe(tenantFilterSchema),
+  tenant: typedTenantSchema("Choose the tenant to import into."),
   mode: z.enum(["dry-run", "import"], { error: () => "Choose Dry run or Import." }),
 });
 
