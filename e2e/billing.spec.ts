@@ -86,6 +86,18 @@ test("the MSSP admin creates a plan, assigns it, runs the period, finalizes and 
   await page.reload();
   const list = page.getByTestId("billing-invoices");
   await expect(list.getByTestId("invoice-row")).toHaveCount(2);
+  // The summary first, over every invoice of the month (lib/billing/console-page.ts).
+  await expect(page.getByTestId("billing-counts")).toContainText(/finalized, [1-9]\d* draft/);
+  await expect(page.getByTestId("billing-total-EUR")).toContainText("in drafts");
+  await page.screenshot({ path: `${SCREENSHOTS}/billing-console.png`, fullPage: true });
+  // A search narrows both tables to one customer; the summary stays the month's.
+  await page.goto(`${CONSOLE}/billing?month=${MONTH}&q=globex`);
+  await expect(page.getByTestId("billing-invoices").getByTestId("invoice-row")).toHaveCount(1);
+  await expect(page.getByTestId("billing-customers").locator("tbody tr")).toHaveCount(1);
+  // A bad value is dropped with a note, the page still shown.
+  await page.goto(`${CONSOLE}/billing?month=${MONTH}&page=zero`);
+  await expect(page.getByRole("status").filter({ hasText: "Ignored the invoices' page" })).toBeVisible();
+  await expect(page.getByTestId("billing-invoices").getByTestId("invoice-row")).toHaveCount(2);
 
   const [acme] = await owner<{ id: string }>("select i.id from public.billing_invoices i join public.tenants t on t.id = i.tenant_id where t.slug = 'acme' and i.period_start = $1", [`${MONTH}-01`]);
   const [globex] = await owner<{ id: string }>("select i.id from public.billing_invoices i join public.tenants t on t.id = i.tenant_id where t.slug = 'globex' and i.period_start = $1", [`${MONTH}-01`]);

@@ -1,9 +1,13 @@
 // A list of invoices (server component): number, customer, period, status,
-// total; each links to its page. `hrefFor` decides the host's path.
+// total; each links to its page. `hrefFor` decides the host's path; `extra`
+// adds a last column (the console's Finalize on due drafts of the shown page).
+import type { ReactNode } from "react";
 import { formatMoney } from "@/lib/billing/money";
 
 export interface InvoiceRow {
   id: string;
+  tenantId: string;
+  periodEnd: string;
   displayNumber: string;
   kind: "invoice" | "credit_note";
   status: "draft" | "finalized";
@@ -13,7 +17,13 @@ export interface InvoiceRow {
   total: string;
 }
 
-export function InvoiceTable(props: { rows: InvoiceRow[]; hrefFor: (id: string) => string; showCustomer?: boolean; testId?: string }) {
+export function InvoiceTable(props: {
+  rows: InvoiceRow[];
+  hrefFor: (id: string) => string;
+  showCustomer?: boolean;
+  testId?: string;
+  extra?: { header: string; cell: (row: InvoiceRow) => ReactNode };
+}) {
   return (
     <table className="w-full text-sm" data-testid={props.testId}>
       <thead>
@@ -23,6 +33,7 @@ export function InvoiceTable(props: { rows: InvoiceRow[]; hrefFor: (id: string) 
           <th className="py-2 font-medium">Period</th>
           <th className="py-2 font-medium">Status</th>
           <th className="py-2 text-right font-medium">Total</th>
+          {props.extra && <th className="py-2 pl-3 font-medium">{props.extra.header}</th>}
         </tr>
       </thead>
       <tbody>
@@ -39,6 +50,7 @@ export function InvoiceTable(props: { rows: InvoiceRow[]; hrefFor: (id: string) 
               <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${r.status === "finalized" ? "bg-emerald-50 text-emerald-800" : "bg-amber-50 text-amber-800"}`}>{r.status}</span>
             </td>
             <td className="py-2 text-right tabular-nums text-slate-900">{formatMoney(BigInt(r.total), r.currency)}</td>
+            {props.extra && <td className="py-2 pl-3">{props.extra.cell(r)}</td>}
           </tr>
         ))}
       </tbody>
@@ -46,8 +58,10 @@ export function InvoiceTable(props: { rows: InvoiceRow[]; hrefFor: (id: string) 
   );
 }
 
-export const invoiceRowOf = (i: { id: string; displayNumber: string; kind: "invoice" | "credit_note"; status: "draft" | "finalized"; customer: { name: string }; periodStart: string; currency: string; total: bigint }): InvoiceRow => ({
+export const invoiceRowOf = (i: { id: string; tenantId: string; periodEnd: string; displayNumber: string; kind: "invoice" | "credit_note"; status: "draft" | "finalized"; customer: { name: string }; periodStart: string; currency: string; total: bigint }): InvoiceRow => ({
   id: i.id,
+  tenantId: i.tenantId,
+  periodEnd: i.periodEnd,
   displayNumber: i.displayNumber,
   kind: i.kind,
   status: i.status,

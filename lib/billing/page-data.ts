@@ -1,7 +1,8 @@
 // What the billing pages show, each read asked of the PDP before RLS hands
 // out any row: billing:view to read, billing:manage decides which controls
 // the page offers (the actions ask again).
-//   loadBillingConsole  console /billing: plans, customers and their plan, a month's invoices
+//   loadBillingConsole  console /billing: plans, the month's summary, a page of customers
+//                       and their plan, a page of the month's invoices (lib/billing/console-page.ts)
 //   loadRevenue         console /billing/revenue: MRR, 6-month trend, top customers, unbilled usage
 //   loadTenantInvoices  tenant host /billing: the customer's own invoices
 import { checkActionsForEach, permissions, principalFromClaims, type TenantResource } from "@/lib/authz";
@@ -10,7 +11,9 @@ import { METRIC_DEFINITIONS, USAGE_METRICS, type UsageMetric } from "@/lib/usage
 import { subtreeTotals } from "@/lib/usage/read";
 import { DAY_MS, utcDay } from "@/lib/usage/rollup";
 import { computeInvoice, previousMonth, type PlanPricing } from "./compute";
-import { listCustomerPlans, listPlans, pricesOf, type CustomerPlanRow, type Plan } from "./plans";
+import { billingSummary, pageCustomerPlans, pageMonthInvoices, type BillingQuery, type BillingSummary } from "./console-page";
+import { containsPattern } from "@/lib/url/list-query";
+import { listPlans, pricesOf, type CustomerPlanRow, type Plan } from "./plans";
 import { listInvoices, type InvoiceSummary } from "./read";
 
 export const msspOf = (tx: TenantTx): string | null => tx.claims.tenants.find((m) => m.kind === "mssp")?.tenant_id ?? null;
@@ -20,20 +23,26 @@ export interface BillingConsoleData {
   canManage: boolean;
   month: string;
   plans: Plan[];
-  customers: CustomerPlanRow[];
-  invoices: InvoiceSummary[];
+  summary: BillingSummary;
+  /** One page of the customers (narrowed by the search) and how many match. */
+  customers: { rows: CustomerPlanRow[]; total: number };
+  /** One page of the month's invoices (narrowed by the search and status) and how many match. */
+  invoices: { rows: InvoiceSummary[]; total: number };
 }
 
 /** Null when the caller may not read billing of its MSSP. */
-export async function loadBillingConsole(tx: TenantTx, month: string | null, now = new Date()): Promise<BillingConsoleData | null> {
+export async function loadBillingConsole(tx: TenantTx, query: BillingQuery, now = new Date()): Promise<BillingConsoleData | null> {
   const msspId = msspOf(tx);
   if (!msspId) return null;
   const can = await permissions(tx, ["billing:view", "billing:manage"], msspId);
   if (!can["billing:view"]) return null;
   const { rows } = await tx.client.query<{ name: string }>("select name from public.tenants where id = $1", [msspId]);
-  const m = month ?? previousMonth(now);
-  const [plans, customers, invoices] = [await listPlans(tx, msspId), await listCustomerPlans(tx, msspId, now), await listInvoices(tx, { month: m })];
-  return { mssp: { id: msspId, name: rows[0]?.name ?? "" }, canManage: can["billing:manage"], month: m, plans, customers, invoices: invoices.filter((i) => i.msspId === msspId) };
+  const m = query.month ?? previousMonth(now);
+  const plans = await listPlans(tx, msspId);
+  const summary = await billingSummary(tx, msspId, m, now);
+  const customers = await pageCustomerPlans(tx, msspId, now, containsPattern(query.q), query.cpage);
+  const invoices = await pageMonthInvoices(tx, msspId, m, query);
+  return { mssp: { id: msspId, name: rows[0]?.name ?? "" }, canManage: can["billing:manage"], month: m, plans, summary, customers, invoices };
 }
 
 export interface RevenueData {

@@ -138,26 +138,34 @@ export interface CustomerPlanRow {
   plan: { assignmentId: string; planId: string; name: string; currency: string; from: string } | null;
 }
 
-/** Every customer below the MSSP (RLS), with the plan billing it this month, if any. */
-export async function listCustomerPlans(tx: TenantTx, msspId: string, today = new Date()): Promise<CustomerPlanRow[]> {
-  const { rows } = await tx.client.query<{ id: string; slug: string; name: string; status: string; a_id: string | null; plan_id: string | null; plan_name: string | null; currency: string | null; starts_on: string | null }>(
-    `select t.id, t.slug, t.name, t.status::text, a.id as a_id, a.plan_id, p.name as plan_name, p.currency, to_char(a.starts_on, 'YYYY-MM') as starts_on
+/**
+ * The customers below the MSSP `$1` (RLS) as `t`, each with the assignment `a` and plan `p`
+ * billing it on the day `$2`, if any: the list below and the console's paged list and
+ * per-plan counts (lib/billing/console-page.ts) read the same rows.
+ */
+export const CUSTOMER_PLANS_FROM = `
        from public.tenants t
        join public.tenants m on m.id = $1 and t.path operator(extensions.<@) m.path
        left join public.billing_plan_assignments a on a.tenant_id = t.id and daterange(a.starts_on, a.ends_on) @> $2::date
        left join public.billing_plans p on p.tenant_id = a.plan_tenant_id and p.id = a.plan_id
-      where t.kind = 'customer'
-      order by lower(t.name)`,
-    [msspId, today.toISOString().slice(0, 10)],
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    slug: r.slug,
-    name: r.name,
-    status: r.status,
-    msspId,
-    plan: r.a_id ? { assignmentId: r.a_id, planId: r.plan_id!, name: r.plan_name!, currency: r.currency!, from: r.starts_on! } : null,
-  }));
+      where t.kind = 'customer'`;
+
+export const CUSTOMER_PLAN_COLUMNS = `t.id, t.slug, t.name, t.status::text, a.id as a_id, a.plan_id, p.name as plan_name, p.currency, to_char(a.starts_on, 'YYYY-MM') as starts_on`;
+export type CustomerPlanRaw = { id: string; slug: string; name: string; status: string; a_id: string | null; plan_id: string | null; plan_name: string | null; currency: string | null; starts_on: string | null };
+
+export const customerPlanOf = (msspId: string) => (r: CustomerPlanRaw): CustomerPlanRow => ({
+  id: r.id,
+  slug: r.slug,
+  name: r.name,
+  status: r.status,
+  msspId,
+  plan: r.a_id ? { assignmentId: r.a_id, planId: r.plan_id!, name: r.plan_name!, currency: r.currency!, from: r.starts_on! } : null,
+});
+
+/** Every customer below the MSSP (RLS), with the plan billing it this month, if any. */
+export async function listCustomerPlans(tx: TenantTx, msspId: string, today = new Date()): Promise<CustomerPlanRow[]> {
+  const { rows } = await tx.client.query<CustomerPlanRaw>(`select ${CUSTOMER_PLAN_COLUMNS} ${CUSTOMER_PLANS_FROM} order by lower(t.name)`, [msspId, today.toISOString().slice(0, 10)]);
+  return rows.map(customerPlanOf(msspId));
 }
 
 /**

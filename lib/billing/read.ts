@@ -79,6 +79,18 @@ export async function listInvoices(tx: TenantTx, filter: { tenantId?: string; mo
   return rows.map(summaryOf);
 }
 
+/** One page of an MSSP's invoices of a month (RLS), by customer name; a name/slug LIKE pattern and a status narrow it. */
+export async function pageInvoices(
+  tx: TenantTx,
+  f: { msspId: string; month: string; pattern: string | null; status: "draft" | "finalized" | null; limit: number; offset: number },
+): Promise<{ rows: InvoiceSummary[]; total: number }> {
+  const where = `where i.mssp_id = $1 and i.period_start = $2::date and ($3::text is null or t.name ilike $3 or t.slug ilike $3) and ($4::text is null or i.status = $4)`;
+  const args = [f.msspId, `${f.month}-01`, f.pattern, f.status];
+  const { rows: count } = await tx.client.query<{ n: number }>(`select count(*)::int as n from public.billing_invoices i join public.tenants t on t.id = i.tenant_id ${where}`, args);
+  const { rows } = await tx.client.query<Row>(`${SUMMARY_SQL} ${where} order by lower(t.name), t.id, i.kind, i.created_at, i.id limit $5 offset $6`, [...args, f.limit, f.offset]);
+  return { rows: rows.map(summaryOf), total: count[0].n };
+}
+
 export async function getInvoice(tx: TenantTx, invoiceId: string): Promise<InvoiceDetail | null> {
   const { rows } = await tx.client.query<Row>(`${SUMMARY_SQL} where i.id = $1`, [invoiceId]);
   if (!rows[0]) return null;

@@ -1,11 +1,15 @@
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
-import { AssignPlanForm, PlanForm, RunPeriodForm, FinalizeButton, type PlanFormValues } from "@/components/billing/billing-forms";
+import { PlanForm, RunPeriodForm, FinalizeButton, type PlanFormValues } from "@/components/billing/billing-forms";
+import { BillingSummaryView } from "@/components/billing/billing-summary";
+import { CustomerPlansTable } from "@/components/billing/customer-plans-table";
 import { InvoiceTable, invoiceRowOf } from "@/components/billing/invoice-table";
-import { PageHeader } from "@/components/ui/page-header";
-import { TableScroll } from "@/components/ui/table-scroll";
+import { FilterChip } from "@/components/ui/filter-chip";
+import { Notice, PageHeader } from "@/components/ui/page-header";
+import { Pager } from "@/components/ui/pager";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { isPdpUnavailable } from "@/lib/authz";
+import { BILLING_PAGE_SIZE, billingHref, INVOICE_STATUS_FILTERS, INVOICE_STATUS_LABELS, parseBillingQuery } from "@/lib/billing/console-page";
 import { formatMoney } from "@/lib/billing/money";
 import { loadBillingConsole } from "@/lib/billing/page-data";
 import type { Plan } from "@/lib/billing/plans";
@@ -30,18 +34,20 @@ const formValues = (plan?: Plan): PlanFormValues => ({
 });
 
 export default async function ConsoleBilling(props: Props) {
-  const sp = await props.searchParams;
-  const month = typeof sp.month === "string" && /^\d{4}-(0[1-9]|1[0-2])$/.test(sp.month) ? sp.month : null;
+  const { query, problems } = parseBillingQuery(await props.searchParams);
   const page = await consolePage("/billing");
   let data;
   try {
-    data = await page.run((tx) => loadBillingConsole(tx, month));
+    data = await page.run((tx) => loadBillingConsole(tx, query));
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;
   }
   if (!data) forbidden();
   const thisMonth = new Date().toISOString().slice(0, 7);
+  const { summary, invoices, customers } = data;
+  const pages = (total: number) => Math.max(1, Math.ceil(total / BILLING_PAGE_SIZE));
+  const searched = query.q !== null;
   return (
     <>
       <PageHeader
@@ -49,19 +55,26 @@ export default async function ConsoleBilling(props: Props) {
         description="Plans, which customer is billed at which, and each month's invoices. Invoices are drafted from the metered usage (a customer's sites included) and numbered when finalized."
         actions={<a href="/billing/revenue" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">Revenue</a>}
       />
+      <Notice messages={problems} />
       <section className="mb-8" aria-labelledby="period-h">
         <h2 id="period-h" className="mb-2 text-lg font-semibold text-slate-900">Invoices for {data.month}</h2>
         <div className="mb-3 flex flex-wrap items-end gap-6">
-          <form method="get" className="flex items-end gap-2">
+          <form method="get" className="flex flex-wrap items-end gap-2" aria-label="Month and search">
             <label className="flex flex-col text-xs font-medium text-slate-600">
               Show month
               <input type="month" name="month" defaultValue={data.month} className="mt-1 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm" />
             </label>
+            <label className="flex flex-col text-xs font-medium text-slate-600">
+              Customer
+              <input type="search" name="q" defaultValue={query.q ?? ""} maxLength={100} placeholder="Name or address" className="mt-1 w-56 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm" />
+            </label>
+            {query.status !== "all" && <input type="hidden" name="status" value={query.status} />}
             <button className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">Show</button>
           </form>
           {data.canManage && <RunPeriodForm msspId={data.mssp.id} month={data.month} />}
         </div>
-        {data.invoices.length === 0 ? (
+        <BillingSummaryView summary={summary} month={data.month} />
+        {summary.counts.all === 0 ? (
           <div className="rounded-xl border border-dashed border-slate-300 bg-white p-8 text-center" data-testid="billing-no-invoices">
             <p className="text-sm font-medium text-slate-800">No invoices for {data.month} yet.</p>
             <p className="mt-1 text-sm text-slate-500">
@@ -73,55 +86,48 @@ export default async function ConsoleBilling(props: Props) {
             </p>
           </div>
         ) : (
-          <div className="rounded-xl border border-slate-200 bg-white p-4">
-            <InvoiceTable rows={data.invoices.map(invoiceRowOf)} hrefFor={(id) => `/billing/invoices/${id}`} testId="billing-invoices" />
-            {data.canManage && data.invoices.some((i) => i.status === "draft" && i.periodEnd <= thisMonth + "-01") && (
-              <div className="mt-3 flex flex-wrap gap-3 text-sm">
-                {data.invoices
-                  .filter((i) => i.status === "draft" && i.periodEnd <= thisMonth + "-01")
-                  .map((i) => (
-                    <span key={i.id} className="inline-flex items-center gap-2">
-                      {i.customer.name} ({formatMoney(i.total, i.currency)}): <FinalizeButton tenantId={i.tenantId} invoiceId={i.id} />
-                    </span>
-                  ))}
-              </div>
-            )}
+          <div className="rounded-xl border border-slate-200 bg-white">
+            <div className="flex flex-wrap gap-2 p-4 pb-0">
+              {INVOICE_STATUS_FILTERS.map((s) => (
+                <FilterChip
+                  key={s}
+                  href={billingHref({ ...query, month: data.month, status: s, page: 1 })}
+                  label={INVOICE_STATUS_LABELS[s]}
+                  count={summary.counts[s]}
+                  current={query.status === s}
+                  title={`Show ${INVOICE_STATUS_LABELS[s].toLowerCase()} invoices of ${data.month}`}
+                  testId={`billing-filter-${s}`}
+                />
+              ))}
+            </div>
+            <div className="p-4">
+              {invoices.rows.length === 0 ? (
+                <p className="text-sm text-slate-600" data-testid="billing-invoices-empty">No invoice of {data.month} matches{searched ? ` “${query.q}”` : ""} with this status.</p>
+              ) : (
+                <InvoiceTable
+                  rows={invoices.rows.map(invoiceRowOf)}
+                  hrefFor={(id) => `/billing/invoices/${id}`}
+                  testId="billing-invoices"
+                  extra={data.canManage ? { header: "Action", cell: (r) => (r.status === "draft" && r.periodEnd <= thisMonth + "-01" ? <FinalizeButton tenantId={r.tenantId} invoiceId={r.id} /> : null) } : undefined}
+                />
+              )}
+            </div>
+            <Pager total={invoices.total} noun="invoice" page={query.page} pageCount={pages(invoices.total)} pageSize={BILLING_PAGE_SIZE} hrefFor={(p) => billingHref({ ...query, month: data.month, page: p })} testId="billing-invoices-count" />
           </div>
         )}
       </section>
 
       <section className="mb-8" aria-labelledby="customers-h">
         <h2 id="customers-h" className="mb-2 text-lg font-semibold text-slate-900">Customers</h2>
-        {data.customers.length === 0 ? (
+        {summary.customers === 0 ? (
           <p className="text-sm text-slate-600">No customers yet: provision one under Customers, then assign it a plan here.</p>
+        ) : customers.rows.length === 0 ? (
+          <p className="text-sm text-slate-600" data-testid="billing-customers-empty">No customer matches{searched ? ` “${query.q}”` : ""}{query.cpage > 1 ? " on this page" : ""}.</p>
         ) : (
-          <TableScroll label="Customers and their plans">
-            <table className="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="billing-customers">
-              <thead>
-                <tr className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500">
-                  <th className="px-3 py-2 font-medium">Customer</th>
-                  <th className="px-3 py-2 font-medium">Plan this month</th>
-                  {data.canManage && <th className="px-3 py-2 font-medium">Change</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {data.customers.map((c) => (
-                  <tr key={c.id} className="border-b border-slate-100" data-testid={`billing-customer-${c.slug}`}>
-                    <td className="px-3 py-2 text-slate-900">
-                      {c.name}
-                      {c.status !== "active" && <span className="ml-2 text-xs text-slate-500">({c.status}: still invoiced for what it used)</span>}
-                    </td>
-                    <td className="px-3 py-2 text-slate-700">{c.plan ? `${c.plan.name} (${c.plan.currency}) since ${c.plan.from}` : "No plan: not invoiced"}</td>
-                    {data.canManage && (
-                      <td className="px-3 py-2">
-                        {data.plans.length ? <AssignPlanForm customerId={c.id} customerName={c.name} plans={data.plans.map((p) => ({ id: p.id, name: p.name, currency: p.currency }))} defaultMonth={thisMonth} current={c.plan?.planId} /> : <span className="text-xs text-slate-500">Create a plan first.</span>}
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
+          <>
+            <CustomerPlansTable rows={customers.rows} canManage={data.canManage} plans={data.plans.map((p) => ({ id: p.id, name: p.name, currency: p.currency }))} defaultMonth={thisMonth} />
+            <Pager total={customers.total} noun="customer" page={query.cpage} pageCount={pages(customers.total)} pageSize={BILLING_PAGE_SIZE} hrefFor={(p) => billingHref({ ...query, month: data.month, cpage: p })} testId="billing-customers-count" />
+          </>
         )}
       </section>
 
