@@ -6,6 +6,7 @@ import { FilteredEmpty } from "@/components/ui/filtered-empty";
 import { Notice, PageHeader } from "@/components/ui/page-header";
 import { Pager } from "@/components/ui/pager";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { TENANT_SELECT_UP_TO } from "@/lib/tenancy/tenant-filter";
 import { CUSTOMERS_PAGE_SIZE, customersHref, STATUS_FILTER_LABELS, STATUS_FILTERS, type CustomersPage, type CustomersQuery } from "@/lib/lifecycle/list-page";
 import { CustomersTable } from "./customers-table";
 import { ArchiveLinks } from "./archive/archive-links";
@@ -19,7 +20,9 @@ const ATTENTION: Partial<Record<string, string>> = {
 
 export function CustomersView(props: { data: CustomersPage; query: CustomersQuery; problems: string[]; domain: string }) {
   const { data, query } = props;
-  const provisionParents = data.parents.filter((p) => p.canProvision);
+  // Only what the form draws: the parents it lists (a few), not every tenant (lib/lifecycle/list-page.ts).
+  const provisionParents = data.parents.filter((p) => p.canProvision).map((p) => ({ id: p.id, name: p.name, kind: p.kind, depth: p.depth }));
+  const typedParentAmong = data.parentCount > TENANT_SELECT_UP_TO ? data.parentCount : undefined;
   const pageCount = Math.max(1, Math.ceil(data.total / CUSTOMERS_PAGE_SIZE));
   return (
     <>
@@ -28,7 +31,7 @@ export function CustomersView(props: { data: CustomersPage; query: CustomersQuer
         description="Onboard, suspend, move and offboard customers and their sites. Open one to see its workflows step by step."
         actions={
           provisionParents.length > 0 ? (
-            <NewTenantButton parents={provisionParents} domain={props.domain} label="New customer or site" />
+            <NewTenantButton parents={provisionParents} domain={props.domain} label="New customer or site" typedParentAmong={typedParentAmong} />
           ) : undefined
         }
       />

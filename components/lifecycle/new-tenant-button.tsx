@@ -3,7 +3,8 @@
 import { useState } from "react";
 import { ProvisionForm, type ParentChoice } from "./provision-form";
 
-export function NewTenantButton(props: { parents: ParentChoice[]; domain: string; label: string; defaultParentId?: string }) {
+/** `typedParentAmong`: see ProvisionForm (a site's parent typed, past TENANT_SELECT_UP_TO tenants). */
+export function NewTenantButton(props: { parents: ParentChoice[]; domain: string; label: string; defaultParentId?: string; typedParentAmong?: number }) {
   const [open, setOpen] = useState(false);
   if (!open) {
     return (
@@ -14,7 +15,7 @@ export function NewTenantButton(props: { parents: ParentChoice[]; domain: string
   }
   return (
     <div className="w-full rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid="provision-panel">
-      <ProvisionForm parents={props.parents} domain={props.domain} defaultParentId={props.defaultParentId} onClose={() => setOpen(false)} />
+      <ProvisionForm parents={props.parents} domain={props.domain} defaultParentId={props.defaultParentId} typedParentAmong={props.typedParentAmong} onClose={() => setOpen(false)} />
     </div>
   );
 }

@@ -3,6 +3,11 @@
 // from it), a plan and the first admin's email. On success it says who the
 // invitation will be emailed to (the link goes to nobody else), with the way
 // to the tenant's page and its progress.
+//
+// `typedParentAmong` (past TENANT_SELECT_UP_TO tenants): `parents` holds only the
+// MSSPs (a new customer's parent), and "A customer or site…" takes a site's
+// parent as its name or address, which the action resolves on the server among
+// the tenants the caller sees (lib/lifecycle/parent-choice.ts).
 import { useActionState, useState } from "react";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { provisionTenant, type ProvisionedView } from "@/lib/actions/lifecycle/provision-tenant";
@@ -27,7 +32,10 @@ const slugFrom = (name: string) =>
 
 const input = "mt-1 block w-full rounded-lg border border-slate-300 px-3 py-1.5 text-sm";
 
-export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; defaultParentId?: string; onClose?: () => void }) {
+/** The select's value for "a customer or site, typed below". */
+const TYPED = "";
+
+export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; defaultParentId?: string; onClose?: () => void; typedParentAmong?: number }) {
   const [state, action] = useActionState(provisionTenant, idle as ActionResult<ProvisionedView>);
   const [name, setName] = useState("");
   const [slug, setSlug] = useState("");
@@ -36,8 +44,10 @@ export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; 
   // Controlled, so a refused submission keeps what was typed (React resets uncontrolled fields after an action).
   const [plan, setPlan] = useState("");
   const [adminEmail, setAdminEmail] = useState("");
+  const [typedParent, setTypedParent] = useState("");
+  const typing = props.typedParentAmong !== undefined && parentId === TYPED;
   const parent = props.parents.find((p) => p.id === parentId);
-  const noun = parent?.kind === "mssp" ? "customer" : "site";
+  const noun = !typing && parent?.kind === "mssp" ? "customer" : "site";
 
   if (state.ok) {
     return (
@@ -57,15 +67,33 @@ export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; 
     <form action={action} className="grid gap-3 sm:grid-cols-2" aria-label={`New ${noun}`}>
       <label className="text-sm text-slate-700 sm:col-span-2">
         Under
-        <select name="tenantId" value={parentId} onChange={(e) => setParentId(e.target.value)} className={input}>
+        <select name={typing ? undefined : "tenantId"} value={parentId} onChange={(e) => setParentId(e.target.value)} className={input}>
           {props.parents.map((p) => (
             <option key={p.id} value={p.id}>
               {"\u00a0\u00a0".repeat(Math.max(0, p.depth - 1))}
               {p.name} ({p.kind})
             </option>
           ))}
+          {props.typedParentAmong !== undefined && <option value={TYPED}>A customer or site (type its name or address below)</option>}
         </select>
+        {!typing && <FieldError state={state} name="tenantId" />}
       </label>
+      {typing && (
+        <label className="text-sm text-slate-700 sm:col-span-2">
+          Customer or site it goes under
+          <input
+            name="tenantId"
+            required
+            value={typedParent}
+            onChange={(e) => setTypedParent(e.target.value)}
+            maxLength={100}
+            className={input}
+            placeholder={`Name or address (one of ${props.typedParentAmong!.toLocaleString("en")} tenants)`}
+          />
+          <span className="mt-1 block text-xs text-slate-500">Or open the customer under Customers and use its “Add site”.</span>
+          <FieldError state={state} name="tenantId" />
+        </label>
+      )}
       <label className="text-sm text-slate-700">
         Name
         <input

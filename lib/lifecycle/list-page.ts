@@ -2,12 +2,20 @@
 // its lifecycle state, newest workflow and the actions the PDP allows on it.
 // Server-side search, status filter and paging (an MSSP may run 1,600), PDP
 // checks only for the page's rows. Everything under RLS (withTenant).
+//
+// Where "New customer or site" can put a tenant: up to TENANT_SELECT_UP_TO
+// active tenants, a list of them all; past it, only the MSSPs the caller
+// belongs to (a new customer's parent), and a site's parent is typed as a name
+// or address and resolved by the action (lib/lifecycle/parent-choice.ts), or
+// started from that customer's own page ("Add site"). The page sent every
+// one of 1,600 parents to the form before: ~400 KB of inline RSC payload.
 import { checkActionsForEach, isPdpUnavailable, principalFromClaims } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { jobJson, type JobJson } from "@/lib/jobs/json";
 import type { JobView } from "@/lib/jobs/types";
 import { jobView, type JobRowRaw } from "@/lib/jobs/queue";
 import { servingDomainCounts } from "@/lib/domains/counts";
+import { TENANT_SELECT_UP_TO } from "@/lib/tenancy/tenant-filter";
 import { choiceSchema, containsPattern, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
 import { OFFBOARD_KIND } from "./offboard";
 import type { Plan } from "./plans";
@@ -77,8 +85,13 @@ export interface CustomersPage {
   rows: LifecycleRow[];
   total: number;
   counts: Record<StatusFilter, number>;
-  /** Where new customers and sites can go, and where tenants can move to: active tenants the caller sees. */
+  /**
+   * Where new customers and sites can go, and where tenants can move to: every active tenant the caller
+   * sees up to TENANT_SELECT_UP_TO of them; past it only the MSSPs at the top (see parentCount).
+   */
   parents: (ParentOption & { canProvision: boolean; canMoveInto: boolean })[];
+  /** How many active tenants the caller sees: past TENANT_SELECT_UP_TO a new site's parent is typed, not listed. */
+  parentCount: number;
   pdpUnavailable: boolean;
 }
 
@@ -133,10 +146,13 @@ export async function loadCustomersPage(tx: TenantTx, query: CustomersQuery): Pr
   const jobByTenant = new Map<string, JobView>(jobs.rows.map((j) => [j.tenant_id, jobView(j)]));
   const domainCounts = await servingDomainCounts(tx, ids);
 
+  const parentCount = (await c.query<{ n: number }>("select count(*)::int as n from public.tenants where status = 'active'")).rows[0].n;
+  // Past the threshold only the MSSPs (a new customer's parent); a site's parent is typed (see the header).
   const parentRows = await c.query<ParentOption & { path: string; status: TenantStatus }>(
     `select t.id, t.name, t.kind, r.slug as "msspSlug", extensions.nlevel(t.path) as depth, t.path::text as path, t.status
        from public.tenants t join public.tenants r on r.parent_id is null and t.path operator(extensions.<@) r.path
-      where t.status = 'active' order by t.path limit 2000`,
+      where t.status = 'active' and ($1 or t.kind = 'mssp') order by t.path limit $2`,
+    [parentCount <= TENANT_SELECT_UP_TO, TENANT_SELECT_UP_TO],
   );
 
   let pdpUnavailable = false;
@@ -179,6 +195,7 @@ export async function loadCustomersPage(tx: TenantTx, query: CustomersQuery): Pr
       canProvision: allowed.get(p.id)?.["tenants:provision"] ?? false,
       canMoveInto: allowed.get(p.id)?.["tenants:move"] ?? false,
     })),
+    parentCount,
     pdpUnavailable,
   };
 }

@@ -1,8 +1,12 @@
 "use server";
 // "New customer" / "Add site": tenants:provision on the parent (the form's
 // tenantId), then the tenant row and its provisioning workflow (lib/lifecycle).
+// Past TENANT_SELECT_UP_TO tenants the console's form lists only the MSSPs, and
+// a site's parent comes typed (a name or address) in tenantId's place: the
+// guard resolves it in the caller's transaction (lib/lifecycle/parent-choice.ts),
+// then RLS, the PDP and the audit row decide as for an id posted.
 import { provisionTenant as provision } from "@/lib/lifecycle/provision";
-import { provisionSchema } from "@/lib/lifecycle/schemas";
+import { provisionFormSchema, provisionParentOf } from "@/lib/lifecycle/parent-choice";
 import { tenantAction } from "../guard";
 import { asLifecycle } from "./service";
 
@@ -16,7 +20,7 @@ export interface ProvisionedView {
 }
 
 export const provisionTenant = tenantAction(
-  { action: "tenants:provision", audit: "tenant.provision-requested", schema: provisionSchema },
+  { action: "tenants:provision", audit: "tenant.provision-requested", schema: provisionFormSchema, tenantOf: provisionParentOf },
   async ({ input, user }) => {
     const p = await asLifecycle((db) => provision(db, input, user.id));
     return {
