@@ -8,21 +8,13 @@
 // tenantNamedBy: a slug exactly, else a name exactly, else the one tenant
 // containing it); naming none or several is refused on the field, nothing done.
 // The guard then asks the PDP about the tenant found, as for an id posted.
-import { z } from "zod";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { containsPattern } from "@/lib/url/list-query";
-import { isTenantId, tenantFilterSchema, tenantNamedBy, type TenantChoice } from "@/lib/tenancy/tenant-filter";
+import { isTenantId, tenantFilterSchema, tenantNamedBy, typedTenantSchema, type TenantChoice } from "@/lib/tenancy/tenant-filter";
 import { provisionSchema } from "./schemas";
 
 /** The form's schema: tenantId is the parent's id, or a name or address typed in its place. */
-export const provisionFormSchema = provisionSchema.extend({
-  tenantId: z
-    .string()
-    .trim()
-    .min(1, "Choose where it goes, or type the customer or site it goes under.")
-    .max(100, "At most 100 characters.")
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "Remove the control characters."),
-});
+export const provisionFormSchema = provisionSchema.extend({ tenantId: typedTenantSchema("Choose where it goes, or type the customer or site it goes under.") });
 
 /** The parent's id: as posted when it is one, else the one active tenant the caller sees that `typed` names. */
 export async function provisionParentOf(tx: TenantTx, typed: string): Promise<string> {
