@@ -17,7 +17,9 @@
 // groups the customers' own rows by (setting, value) and counts them; the few
 // distinct values are judged here; the counts, the customers that differ and
 // their page are then counted and read in SQL with the differing (setting,
-// value) pairs as a parameter.
+// value) pairs as a parameter. The search matches the names and slugs of the
+// customers read for the PDP (as lib/tenancy/tenant-filter.ts does); the
+// statements take the matching ids.
 //
 // The PDP is asked settings:view for the MSSP and each customer in one
 // batch (cached: lib/authz/decision-cache.ts); customers it refuses are left
@@ -25,7 +27,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { containsPattern } from "@/lib/url/list-query";
 import { DEFAULT_DRIFT_QUERY, DRIFT_PAGE_SIZE, DRIFT_SETTINGS, type DriftQuery } from "./drift-query";
 import { formatValue } from "./format";
 import { GROUP_LABELS, type SettingDefinition, type SettingGroup } from "./registry";
@@ -100,25 +101,26 @@ export const DRIFT_VALUES_SQL = `select s.key, s.value::text as value, count(*):
   where s.tenant_id = any ($1::uuid[]) and s.key = any ($2::text[])
   group by s.key, s.value`;
 /**
- * Per customer ($1) with a differing value ($2 keys, $3 values, pairwise): how many settings it differs
- * on, and on setting $4. Shared by the count and the page below.
+ * Per customer ($1, by name) with a differing value ($2 keys, $3 values, pairwise): how many settings
+ * it differs on, and on setting $4. Shared by the count and the page below. No join with tenants:
+ * probing tenants once per differing customer re-checks its policy's ~1,600 visible ids each time
+ * (30 of 33 ms at 1,000 customers); the names are the ones already read for the PDP.
  */
 const DIFFERING = `select s.tenant_id, count(*)::int as n, count(*) filter (where s.key = $4)::int as on_setting
      from public.tenant_settings s
      join unnest ($2::text[], $3::text[]) as d(key, value) on d.key = s.key and s.value = d.value::jsonb
     where s.tenant_id = any ($1::uuid[])
     group by s.tenant_id`;
-const MATCHES = `($5::text is null or t.name ilike $5 or t.slug ilike $5) and ($4::text is null or x.on_setting > 0)`;
+/** Matches the query: $5 the customers whose name or slug matches the search (null: no search), $4 the setting. */
+const MATCHES = `($5::uuid[] is null or x.tenant_id = any ($5::uuid[])) and ($4::text is null or x.on_setting > 0)`;
 /** How many customers differ at all, and how many of them match the search ($5) and setting ($4) (exported for scripts/bench). */
 export const DRIFT_COUNT_SQL = `select count(*)::int as drifting, (count(*) filter (where ${MATCHES}))::int as matching
+   from (${DIFFERING}) x`;
+/** One page ($6 rows from $7) of those matching, most differences first, then by name ($1's order) (exported for scripts/bench). */
+export const DRIFT_PAGE_SQL = `select x.tenant_id, x.n
    from (${DIFFERING}) x
-   join public.tenants t on t.id = x.tenant_id`;
-/** One page ($6 rows from $7) of those matching, most differences first (exported for scripts/bench). */
-export const DRIFT_PAGE_SQL = `select t.id, t.slug, t.name, x.n
-   from (${DIFFERING}) x
-   join public.tenants t on t.id = x.tenant_id
   where ${MATCHES}
-  order by x.n desc, t.name, t.id
+  order by x.n desc, array_position ($1::uuid[], x.tenant_id)
   limit $6 offset $7`;
 /** The differing values ($2, $3) of the page's customers ($1). */
 export const DRIFT_CELLS_SQL = `select s.tenant_id, s.key, s.value, s.locked
@@ -149,7 +151,9 @@ async function driftFor(tx: TenantTx, mssp: DriftTenant, query: DriftQuery): Pro
   const { rows: customers } = await tx.client.query<DriftTenant>(DRIFT_CUSTOMERS_SQL, [mssp.id]);
   const allowed = await checkActionsForEach(principalFromClaims(tx.claims), ["settings:view"], [mssp, ...customers]);
   if (!allowed.get(mssp.id)?.["settings:view"]) return null;
-  const visible = customers.filter((c) => allowed.get(c.id)?.["settings:view"]).map((c) => c.id);
+  // By name (then slug): the page's order among customers with as many differences.
+  const shown = customers.filter((c) => allowed.get(c.id)?.["settings:view"]).sort((a, b) => a.name.localeCompare(b.name, "en") || a.slug.localeCompare(b.slug));
+  const visible = shown.map((c) => c.id);
   const base = (await effectiveConfigs(tx, [mssp.id])).get(mssp.id);
   if (!base) return null;
 
@@ -189,17 +193,21 @@ async function driftFor(tx: TenantTx, mssp: DriftTenant, query: DriftQuery): Pro
   };
   if (differing.length === 0) return { ...report, customersWithDrift: 0, matching: 0, rows: [], query: { ...query, page: 1 }, pageCount: 1 };
 
-  const pairs = [visible, differing.map((d) => d.key), differing.map((d) => d.value), query.setting, containsPattern(query.q)];
+  // The search (part of a name or slug, any case) picks among the customers read for the PDP.
+  const needle = query.q?.toLocaleLowerCase("en") ?? null;
+  const searched = needle === null ? null : shown.filter((c) => c.name.toLocaleLowerCase("en").includes(needle) || c.slug.includes(needle)).map((c) => c.id);
+  const pairs = [visible, differing.map((d) => d.key), differing.map((d) => d.value), query.setting, searched];
   const { rows: [count] } = await tx.client.query<{ drifting: number; matching: number }>(DRIFT_COUNT_SQL, pairs);
   const pageCount = Math.max(1, Math.ceil(count.matching / DRIFT_PAGE_SIZE));
   const page = Math.min(query.page, pageCount);
   const { rows: listed } =
     count.matching === 0
       ? { rows: [] }
-      : await tx.client.query<{ id: string; slug: string; name: string; n: number }>(DRIFT_PAGE_SQL, [...pairs, DRIFT_PAGE_SIZE, (page - 1) * DRIFT_PAGE_SIZE]);
-  const cells = new Map<string, Record<string, DriftCell>>(listed.map((r) => [r.id, {}]));
+      : await tx.client.query<{ tenant_id: string; n: number }>(DRIFT_PAGE_SQL, [...pairs, DRIFT_PAGE_SIZE, (page - 1) * DRIFT_PAGE_SIZE]);
+  const byId = new Map(shown.map((c) => [c.id, c]));
+  const cells = new Map<string, Record<string, DriftCell>>(listed.map((r) => [r.tenant_id, {}]));
   if (listed.length > 0) {
-    const { rows } = await tx.client.query<{ tenant_id: string; key: string; value: unknown; locked: boolean }>(DRIFT_CELLS_SQL, [listed.map((r) => r.id), pairs[1], pairs[2]]);
+    const { rows } = await tx.client.query<{ tenant_id: string; key: string; value: unknown; locked: boolean }>(DRIFT_CELLS_SQL, [listed.map((r) => r.tenant_id), pairs[1], pairs[2]]);
     for (const r of rows) {
       const d = compared.find((c) => c.key === r.key)!;
       cells.get(r.tenant_id)![r.key] = { display: formatValue(d, effectiveOf(d, r.value)), locked: r.locked };
@@ -209,7 +217,7 @@ async function driftFor(tx: TenantTx, mssp: DriftTenant, query: DriftQuery): Pro
     ...report,
     customersWithDrift: count.drifting,
     matching: count.matching,
-    rows: listed.map((r) => ({ slug: r.slug, name: r.name, count: r.n, cells: cells.get(r.id)! })),
+    rows: listed.map((r) => ({ slug: byId.get(r.tenant_id)!.slug, name: byId.get(r.tenant_id)!.name, count: r.n, cells: cells.get(r.tenant_id)! })),
     query: { ...query, page },
     pageCount,
   };

@@ -10,7 +10,7 @@
 //   12  tenant /benchmark: the tenant admin's anonymous percentile (page-scenarios-analytics.ts)
 //   13  console /reports: exportable tenants, newest reports, schedules (page-scenarios-reports.ts)
 //   14  a report's figures for one customer, 30 days (page-scenarios-reports.ts)
-//   15  console /health board (MSSP admin)
+//   15  console /health board (MSSP admin): the tenants the PDP is asked about, the counts per state, the first page
 //   16  tenant /status (the customer's health and history)
 //   17  tenant /usage (this month's totals and 30 days)
 //   18  console /usage (every customer's month)
@@ -20,7 +20,19 @@ import pg from "pg";
 import { ALERT_DETAIL_SQL, ASSIGNEES_SQL, ASSIGNEES_STATEMENT_NAME, loadAlertDetail, assigneesFor, TIMELINE_SQL } from "@/lib/alerts/detail";
 import type { Caller } from "@/lib/db/claims";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { HEALTH_HISTORY_NAME, HEALTH_HISTORY_SQL, loadHealthBoard, loadTenantHealth, RECENT_TRANSITIONS_SQL, TENANT_BY_SLUG_NAME, TENANT_BY_SLUG_SQL, TENANTS_SQL } from "@/lib/health/page-data";
+import {
+  BOARD_COUNTS_SQL,
+  BOARD_PAGE_SIZE,
+  BOARD_PAGE_SQL,
+  HEALTH_HISTORY_NAME,
+  HEALTH_HISTORY_SQL,
+  loadHealthBoard,
+  loadTenantHealth,
+  RECENT_TRANSITIONS_SQL,
+  TENANT_BY_SLUG_NAME,
+  TENANT_BY_SLUG_SQL,
+  TENANTS_SQL,
+} from "@/lib/health/page-data";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type UsageMetric } from "@/lib/usage/metrics";
 import { loadCustomerUsage, loadTenantUsage } from "@/lib/usage/page-data";
 import { monthStart, SUBTREE_DAYS_SQL, SUBTREE_TOTALS_SQL } from "@/lib/usage/read";
@@ -148,25 +160,55 @@ async function alertDetailScenarios({ ctx, owner }: PageSetup): Promise<Scenario
 }
 
 // ------------------------------------------------------------------------ health
-async function healthScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Promise<Scenario[]> {
+async function healthScenarios({ ctx, owner, customers }: PageSetup): Promise<Scenario[]> {
   await prepareHealthData(owner);
   const customerSlug = customers.find((c) => c.id === ctx.customerId)!.slug;
   const tiles = (rows: pg.QueryResult["rows"]) => sorted(rows.map((r) => `${r.id}/${r.state}`));
   const recent = (rows: pg.QueryResult["rows"]) => rows.map((r) => `${r.tenant_id}/${new Date(r.occurred_at).toISOString()}/${r.to_state}`);
+  // The board's tenants as the page passes them to its statements: those TENANTS_SQL lists (the PDP
+  // allows the MSSP admin every one), which leaves out the MSSP and offboarded tenants.
+  const { rows: listed } = await owner.query<{ id: string }>(
+    `select id from public.tenants where id = any ($1::uuid[]) and kind <> 'mssp' and status <> 'deprovisioned'`,
+    [ctx.msspTenantIds],
+  );
+  const boardIds = listed.map((r) => r.id);
+  const pageParams = [boardIds, null, null, BOARD_PAGE_SIZE, 0];
   const board: Scenario = {
     id: "15",
-    name: "MSSP admin: console /health board",
+    name: "MSSP admin: console /health board (counts per state, first page)",
     caller: ctx.msspAdmin,
-    rls: [stmt("tiles", TENANTS_SQL, []), stmt("recent changes", RECENT_TRANSITIONS_SQL, [nonRoot, 10])],
-    baseline: [stmt("tiles", `${TENANTS_SQL} and t.id = any ($1::uuid[])`, [ctx.msspTenantIds]), stmt("recent changes", RECENT_TRANSITIONS_SQL, [nonRoot, 10])],
-    outcome: (results): Outcome => ({
-      rows: results[0].rows.length,
-      label: `${fmtCount(results[0].rows.length)} tiles, ${results[1].rows.length} changes`,
-      data: { tiles: tiles(results[0].rows), recent: recent(results[1].rows) },
-    }),
+    rls: [
+      stmt("tenants (for the PDP)", TENANTS_SQL, []),
+      stmt("counts per state", BOARD_COUNTS_SQL, [boardIds, null]),
+      stmt("first page", BOARD_PAGE_SQL, pageParams),
+      stmt("recent changes", RECENT_TRANSITIONS_SQL, [boardIds, 10]),
+    ],
+    baseline: [
+      stmt("tenants (for the PDP)", `${TENANTS_SQL} and t.id = any ($1::uuid[])`, [ctx.msspTenantIds]),
+      stmt("counts per state", BOARD_COUNTS_SQL, [boardIds, null]),
+      stmt("first page", BOARD_PAGE_SQL, pageParams),
+      stmt("recent changes", RECENT_TRANSITIONS_SQL, [boardIds, 10]),
+    ],
+    outcome: (results): Outcome => {
+      const counts: Record<string, number> = { all: 0, down: 0, degraded: 0, healthy: 0, unknown: 0 };
+      for (const r of results[1].rows) {
+        counts[r.state] = r.n;
+        counts.all += r.n;
+      }
+      return {
+        rows: results[2].rows.length,
+        label: `${fmtCount(results[0].rows.length)} tenants, ${counts.down} down, ${counts.degraded} degraded; ${results[2].rows.length} tiles, ${results[3].rows.length} changes`,
+        data: { tenants: results[0].rows.length, counts, page: results[2].rows.map((r) => `${r.id}/${r.state}`), recent: recent(results[3].rows) },
+      };
+    },
     app: async (tx) => {
       const b = await loadHealthBoard(tx);
-      return { tiles: sorted(b.tiles.map((t) => `${t.id}/${t.state}`)), recent: b.recent.map((r) => `${r.tenantId}/${r.at.toISOString()}/${r.to}`) };
+      return {
+        tenants: b.scope + b.hidden,
+        counts: b.counts,
+        page: b.tiles.map((t) => `${t.id}/${t.state}`),
+        recent: b.recent.map((r) => `${r.tenantId}/${r.at.toISOString()}/${r.to}`),
+      };
     },
     explain: true,
   };
