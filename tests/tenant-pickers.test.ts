@@ -32,7 +32,7 @@ import { importUpload } from "@/lib/lifecycle/web/console-archive";
 import { ConsoleRefusal } from "@/lib/lifecycle/web/errors";
 import { loadReportsPage } from "@/lib/reports/page-data";
 import { loadTeamPage } from "@/lib/team/page-data";
-import { TENANT_MATCHES_SHOWN, TENANT_SELECT_UP_TO } from "@/lib/tenancy/tenant-filter";
+import { TENANT_MATCHES_SHOWN, TENANT_SELECT_UP_TO, typedValueOf } from "@/lib/tenancy/tenant-filter";
 import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
 import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
@@ -75,6 +75,11 @@ before(async () => {
 after(async () => {
   await db?.drop();
   await pdp?.stop();
+});
+
+test("a chosen tenant is shown in its field by name, or by slug when the name would name another too", () => {
+  const sites = [{ slug: "acme-eu-west", name: "EU West" }, { slug: "globex-eu-west", name: "eu west" }, { slug: "initech", name: "Initech" }];
+  assert.deepEqual(sites.map((t) => typedValueOf(sites, t)), ["acme-eu-west", "globex-eu-west", "Initech"]);
 });
 
 describe("the dashboard's scope", () => {

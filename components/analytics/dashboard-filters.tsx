@@ -6,7 +6,7 @@
 import { TenantMatches, typedTenantPlaceholder } from "@/components/tenants/tenant-filter";
 import type { DashboardData } from "@/lib/analytics/dashboard";
 import { dashboardHref, METRIC_LABELS, RANGE_LABELS, RANGE_PRESETS, TREND_METRICS } from "@/lib/analytics/range";
-import { typedPastList } from "@/lib/tenancy/tenant-filter";
+import { typedPastList, typedValueOf } from "@/lib/tenancy/tenant-filter";
 
 const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900";
 
@@ -23,7 +23,7 @@ export function DashboardFilters({ data, allLabel }: { data: DashboardData; allL
             <input
               type="search"
               name="scope"
-              defaultValue={data.scopeTyped ?? chosen?.name ?? ""}
+              defaultValue={data.scopeTyped ?? (chosen ? typedValueOf(pickable, chosen) : "")}
               maxLength={100}
               placeholder={`${typedTenantPlaceholder(pickable.length, "customers and sites")}; empty: ${allLabel}`}
               className={field}

@@ -5,7 +5,7 @@
 // a name-or-slug field, and a notice with links when what was typed names no
 // tenant or several. A page that does not resolve names keeps the list.
 // `may`: what the caller may do in the tenants offered ("manage people in").
-import { typedPastList, type TenantPick } from "@/lib/tenancy/tenant-filter";
+import { typedPastList, typedValueOf, type TenantPick } from "@/lib/tenancy/tenant-filter";
 import { TenantMatches, typedTenantPlaceholder } from "./tenant-filter";
 
 type Choice = { id: string; slug: string; name: string };
@@ -23,7 +23,7 @@ export function TenantPicker(props: { id: string; tenants: Choice[]; selectedSlu
           id={props.id}
           type="search"
           name="tenant"
-          defaultValue={props.pick?.unresolved ? props.pick.typed : selected?.name}
+          defaultValue={props.pick?.unresolved ? props.pick.typed : selected && typedValueOf(props.tenants, selected)}
           maxLength={100}
           placeholder={typedTenantPlaceholder(props.tenants.length)}
           className="w-64 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm"

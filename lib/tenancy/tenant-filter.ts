@@ -91,6 +91,14 @@ export function tenantNamed(found: ResolvedTenantFilter | null): boolean {
   return !found || found.chosen !== null;
 }
 
+/**
+ * What a text field shows for the tenant chosen: its name when the name alone names it again, else
+ * its slug (two sites called "EU West": submitting the name would name both).
+ */
+export function typedValueOf(choices: readonly TenantChoice[], chosen: TenantChoice): string {
+  return resolveTenantFilter(choices, chosen.name).chosen?.slug === chosen.slug ? chosen.name : chosen.slug;
+}
+
 /** Whether the choices are many enough that the control is a text field (name or slug) rather than a list. */
 export function typedPastList(count: number): boolean {
   return count > TENANT_SELECT_UP_TO;
