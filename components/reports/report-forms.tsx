@@ -44,7 +44,7 @@ function TenantField(props: { tenants: OfferedTenants; state: Kept<unknown>; id:
         maxLength={100}
         placeholder={typedTenantPlaceholder(count, "customers and sites")}
         state={props.state}
-        controlClassName="w-full sm:w-64"
+        controlClassName="w-full sm:w-80"
       />
     );
   }

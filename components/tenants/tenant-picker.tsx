@@ -41,8 +41,9 @@ export function TenantPicker(props: { id: string; tenants: Choice[]; selectedSlu
     </form>
   );
   if (!props.pick?.unresolved) return form;
+  // A fragment: in a page header's wrapping row the form stays beside the title and the notice takes a line of its own.
   return (
-    <div className="flex max-w-xl flex-col items-end gap-2">
+    <>
       {form}
       <TenantMatches
         typed={props.pick.typed}
@@ -51,7 +52,8 @@ export function TenantPicker(props: { id: string; tenants: Choice[]; selectedSlu
         hrefFor={(slug) => (slug ? `?${new URLSearchParams({ tenant: slug })}` : "?")}
         none={`No tenant you may ${props.may ?? "choose here"} is called “${props.pick.typed}”: check the spelling, or type its slug. Showing ${selected?.name ?? "the first"}.`}
         showing={selected?.name}
+        className="basis-full"
       />
-    </div>
+    </>
   );
 }
