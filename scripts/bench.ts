@@ -334,7 +334,7 @@ async function main() {
     updateAlertId: target.id,
     updateAlertStatus: target.status,
   };
-  // Scenarios 9-18: the other pages' queries (scripts/bench/page-scenarios.ts; their data is made only when asked for).
+  // Scenarios 9-19: the other pages' queries (scripts/bench/page-scenarios.ts; their data is made only when asked for).
   const allScenarios = [
     ...buildScenarios(scenarioContext),
     ...(await buildPageScenarios({ ...scenarioContext, url: db.url, msspId: data.msspId, customerId: data.customer.id, wanted: (id) => !only || only.has(id) })),

@@ -77,7 +77,7 @@ export function DriftReportView({ report, defaultsHref, customerHref }: { report
                 name="q"
                 defaultValue={query.q ?? ""}
                 maxLength={100}
-                placeholder={`Name or slug (${n(report.customersWithDrift)} differ)`}
+                placeholder={`Name or slug (${n(report.customersWithDrift)} ${report.customersWithDrift === 1 ? "differs" : "differ"})`}
                 className="mt-1 w-72 rounded-md border border-slate-300 px-2 py-1.5 text-sm text-slate-900"
                 data-testid="drift-search"
               />

@@ -30,7 +30,7 @@ import type { TenantTx } from "@/lib/db/with-tenant";
 import { DEFAULT_DRIFT_QUERY, DRIFT_PAGE_SIZE, DRIFT_SETTINGS, type DriftQuery } from "./drift-query";
 import { formatValue } from "./format";
 import { GROUP_LABELS, type SettingDefinition, type SettingGroup } from "./registry";
-import { effectiveConfigs } from "./resolve";
+import { effectiveConfigs, type EffectiveConfig } from "./resolve";
 
 export { DRIFT_PAGE_SIZE, DEFAULT_DRIFT_QUERY, driftHref, parseDriftQuery, type DriftQuery } from "./drift-query";
 
@@ -147,17 +147,32 @@ function effectiveOf(definition: SettingDefinition, stored: unknown): unknown {
   return parsed.success ? parsed.data : definition.default;
 }
 
-async function driftFor(tx: TenantTx, mssp: DriftTenant, query: DriftQuery): Promise<DriftReport | null> {
-  const { rows: customers } = await tx.client.query<DriftTenant>(DRIFT_CUSTOMERS_SQL, [mssp.id]);
-  const allowed = await checkActionsForEach(principalFromClaims(tx.claims), ["settings:view"], [mssp, ...customers]);
-  if (!allowed.get(mssp.id)?.["settings:view"]) return null;
-  // By name (then slug): the page's order among customers with as many differences.
-  const shown = customers.filter((c) => allowed.get(c.id)?.["settings:view"]).sort((a, b) => a.name.localeCompare(b.name, "en") || a.slug.localeCompare(b.slug));
-  const visible = shown.map((c) => c.id);
-  const base = (await effectiveConfigs(tx, [mssp.id])).get(mssp.id);
-  if (!base) return null;
+/** By name, then slug: the page's order among customers with as many differences (exported for scripts/bench). */
+export function customersByName<T extends { name: string; slug: string }>(customers: readonly T[]): T[] {
+  return [...customers].sort((a, b) => a.name.localeCompare(b.name, "en") || a.slug.localeCompare(b.slug));
+}
 
-  // Locked at the MSSP or above: every customer takes the MSSP's value, whatever it set.
+export interface DriftValues {
+  /** The MSSP's effective configuration (the baseline). */
+  base: EffectiveConfig;
+  /** Whether a setting is locked at the MSSP or above: every customer then takes the MSSP's value. */
+  lockedAbove: (key: string) => boolean;
+  /** The settings compared: DRIFT_SETTINGS less those locked at the MSSP or above. */
+  compared: SettingDefinition[];
+  /** The (setting, value) pairs that differ from the baseline; value: the canonical jsonb text. */
+  differing: { key: string; value: string }[];
+  /** Customers that differ, per setting. */
+  perSetting: Map<string, number>;
+}
+
+/**
+ * Which of the customers' ($2, ids) own values differ from the MSSP's ($1) effective ones: the
+ * distinct (setting, value) pairs, judged as the registry reads them (exported for scripts/bench,
+ * which times the statements that take them).
+ */
+export async function differingValues(tx: TenantTx, msspId: string, customerIds: readonly string[]): Promise<DriftValues | null> {
+  const base = (await effectiveConfigs(tx, [msspId])).get(msspId);
+  if (!base) return null;
   const lockedAbove = (key: string) => {
     const s = base.get(key);
     return s.lockedHere || s.lockedBy !== null;
@@ -165,8 +180,8 @@ async function driftFor(tx: TenantTx, mssp: DriftTenant, query: DriftQuery): Pro
   const compared = DRIFT_SETTINGS.filter((d) => !lockedAbove(d.key));
   const differing: { key: string; value: string }[] = [];
   const perSetting = new Map<string, number>();
-  if (visible.length > 0 && compared.length > 0) {
-    const { rows } = await tx.client.query<{ key: string; value: string; n: number }>(DRIFT_VALUES_SQL, [visible, compared.map((d) => d.key)]);
+  if (customerIds.length > 0 && compared.length > 0) {
+    const { rows } = await tx.client.query<{ key: string; value: string; n: number }>(DRIFT_VALUES_SQL, [customerIds, compared.map((d) => d.key)]);
     for (const r of rows) {
       const d = compared.find((c) => c.key === r.key)!;
       if (isDeepStrictEqual(effectiveOf(d, JSON.parse(r.value)), base.get(d.key).value)) continue;
@@ -174,6 +189,18 @@ async function driftFor(tx: TenantTx, mssp: DriftTenant, query: DriftQuery): Pro
       perSetting.set(r.key, (perSetting.get(r.key) ?? 0) + r.n);
     }
   }
+  return { base, lockedAbove, compared, differing, perSetting };
+}
+
+async function driftFor(tx: TenantTx, mssp: DriftTenant, query: DriftQuery): Promise<DriftReport | null> {
+  const { rows: customers } = await tx.client.query<DriftTenant>(DRIFT_CUSTOMERS_SQL, [mssp.id]);
+  const allowed = await checkActionsForEach(principalFromClaims(tx.claims), ["settings:view"], [mssp, ...customers]);
+  if (!allowed.get(mssp.id)?.["settings:view"]) return null;
+  const shown = customersByName(customers.filter((c) => allowed.get(c.id)?.["settings:view"]));
+  const visible = shown.map((c) => c.id);
+  const values = await differingValues(tx, mssp.id, visible);
+  if (!values) return null;
+  const { base, lockedAbove, compared, differing, perSetting } = values;
   const settings: DriftSetting[] = DRIFT_SETTINGS.map((d) => ({
     key: d.key,
     label: d.label,

@@ -14,6 +14,7 @@
 //   16  tenant /status (the customer's health and history)
 //   17  tenant /usage (this month's totals and 30 days)
 //   18  console /usage (every customer's month)
+//   19  console /configuration drift report (MSSP admin): counts and the first page (page-scenarios-drift.ts)
 // Data the generator does not make (an alert's events, health states, usage rollups, reports) is created
 // here as the owner, small and realistic, only for the scenarios asked for (--only).
 import pg from "pg";
@@ -40,6 +41,7 @@ import { DAY_MS, utcDay } from "@/lib/usage/rollup";
 import { prepareHealthData } from "./health";
 import { fmtCount } from "./measure";
 import { analyticsScenarios } from "./page-scenarios-analytics";
+import { driftScenarios } from "./page-scenarios-drift";
 import { reportScenarios } from "./page-scenarios-reports";
 import type { Outcome, Scenario, ScenarioContext, Statement } from "./scenarios";
 
@@ -73,7 +75,7 @@ export function swap(sql: string, from: string, to: string): string {
 const sorted = (xs: string[]) => [...xs].sort();
 
 export async function buildPageScenarios(ctx: PageScenarioContext): Promise<Scenario[]> {
-  const ids = ["9", "10", "11", "12", "13", "14", "15", "16", "17", "18"];
+  const ids = ["9", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19"];
   if (!ids.some(ctx.wanted)) return [];
   const owner = new pg.Client({ connectionString: ctx.url });
   await owner.connect();
@@ -89,6 +91,7 @@ export async function buildPageScenarios(ctx: PageScenarioContext): Promise<Scen
     out.push(...(await reportScenarios(setup)));
     if (ctx.wanted("15") || ctx.wanted("16")) out.push(...(await healthScenarios(setup)));
     if (ctx.wanted("17") || ctx.wanted("18")) out.push(...(await usageScenarios(setup)));
+    if (ctx.wanted("19")) out.push(...(await driftScenarios(setup)));
     await owner.query("analyze public.alert_events, public.tenant_health, public.tenant_health_transitions, public.usage_rollups, public.reports, public.report_schedules");
     return out.filter((s) => ctx.wanted(s.id));
   } finally {
