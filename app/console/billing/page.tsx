@@ -7,6 +7,7 @@ import { InvoiceTable, invoiceRowOf } from "@/components/billing/invoice-table";
 import { FilterChip } from "@/components/ui/filter-chip";
 import { Notice, PageHeader } from "@/components/ui/page-header";
 import { Pager } from "@/components/ui/pager";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { isPdpUnavailable } from "@/lib/authz";
 import { BILLING_PAGE_SIZE, billingHref, INVOICE_STATUS_FILTERS, INVOICE_STATUS_LABELS, parseBillingQuery } from "@/lib/billing/console-page";
@@ -104,12 +105,15 @@ export default async function ConsoleBilling(props: Props) {
               {invoices.rows.length === 0 ? (
                 <p className="text-sm text-slate-600" data-testid="billing-invoices-empty">No invoice of {data.month} matches{searched ? ` “${query.q}”` : ""} with this status.</p>
               ) : (
-                <InvoiceTable
-                  rows={invoices.rows.map(invoiceRowOf)}
-                  hrefFor={(id) => `/billing/invoices/${id}`}
-                  testId="billing-invoices"
-                  extra={data.canManage ? { header: "Action", cell: (r) => (r.status === "draft" && r.periodEnd <= thisMonth + "-01" ? <FinalizeButton tenantId={r.tenantId} invoiceId={r.id} /> : null) } : undefined}
-                />
+                // Its own scroller: with the Action column the table is wider than a phone.
+                <TableScroll label={`Invoices of ${data.month}`}>
+                  <InvoiceTable
+                    rows={invoices.rows.map(invoiceRowOf)}
+                    hrefFor={(id) => `/billing/invoices/${id}`}
+                    testId="billing-invoices"
+                    extra={data.canManage ? { header: "Action", cell: (r) => (r.status === "draft" && r.periodEnd <= thisMonth + "-01" ? <FinalizeButton tenantId={r.tenantId} invoiceId={r.id} /> : null) } : undefined}
+                  />
+                </TableScroll>
               )}
             </div>
             <Pager total={invoices.total} noun="invoice" page={query.page} pageCount={pages(invoices.total)} pageSize={BILLING_PAGE_SIZE} hrefFor={(p) => billingHref({ ...query, month: data.month, page: p })} testId="billing-invoices-count" />
