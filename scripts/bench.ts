@@ -38,7 +38,8 @@
 // HTTP (the real gateway behind a real server), API read p95, the rate-limit
 // check's cost and the noisy neighbour, scripts/bench/ingest-http.ts;
 // --only=load: 50 signed-in sessions over 100 tenants and both hosts against the production build
-// (scripts/bench/load.ts; BENCH_LOAD_* variables there); --only=noisy: the noisy neighbour alone (scripts/bench/noisy.ts); --only=rules: workflow rule evaluation, 50 rules on every tenant, new
+// (scripts/bench/load.ts; BENCH_LOAD_* variables there); --only=pages: every page of both hosts, its
+// database work per request at the same scale (scripts/bench/pages.ts); --only=noisy: the noisy neighbour alone (scripts/bench/noisy.ts); --only=rules: workflow rule evaluation, 50 rules on every tenant, new
 // alerts through the evaluate job's function (scripts/bench/rules.ts;
 // BENCH_RULE_ALERTS, default 500);
 // --keep leaves the server up after the run (until Ctrl-C) for manual EXPLAINs.
@@ -66,6 +67,7 @@ import { runMeteringBench } from "./bench/metering";
 import { runHealthBench } from "./bench/health";
 import { runIngestBench } from "./bench/ingest";
 import { runLoadBench } from "./bench/load";
+import { runPagesBench } from "./bench/pages";
 import { runHttpIngestBench } from "./bench/ingest-http";
 import { runTriageBench } from "./bench/triage";
 import { runConfigBench } from "./bench/config";
@@ -243,6 +245,11 @@ async function main() {
   // --only=load: the production build under signed-in load, on its own data (scripts/bench/load.ts).
   if (only?.has("load")) {
     await runLoadBench({ benchDir: BENCH_DIR });
+    return;
+  }
+  // --only=pages: every page's database work, one request at a time, on the load bench's data (scripts/bench/pages.ts).
+  if (only?.has("pages")) {
+    await runPagesBench({ benchDir: BENCH_DIR });
     return;
   }
   // ---------------------------------------------------------------- setup
