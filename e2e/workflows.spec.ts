@@ -1,7 +1,7 @@
 // Workflows end to end (issue 10, item 4): Acme's admin adds a webhook
 // channel and a rule "severity at least high → assign to the analyst and
 // notify the webhook"; the dry run counts what it would have matched over the
-// last 7 days (checked against the database); a new critical alert arrives
+// last 7 days of detected alerts (checked against the database); a new critical alert arrives
 // (inserted as the database owner, as a connector would), the rule assigns it
 // and the webhook receiver (the e2e server's stub) gets a request whose HMAC
 // verifies with the secret the page showed once. Then the rule is edited
@@ -75,7 +75,7 @@ test("a rule routes a new critical alert to an assignee and a signed webhook; ed
   const [{ n }] = await owner<{ n: string }>(
     `select count(*) as n from public.alerts a join public.tenants t on t.id = a.tenant_id, public.tenants r
       where r.slug = 'acme' and t.path operator(extensions.<@) r.path and a.severity in ('critical', 'high')
-        and a.created_at >= now() - interval '7 days'`,
+        and a.detected_at >= now() - interval '7 days'`,
   );
   expect(Number(n), "the demo data has high and critical alerts this week").toBeGreaterThan(0);
   await expect(row.getByTestId("dry-run-count")).toHaveText(String(Math.min(Number(n), 5000)));
