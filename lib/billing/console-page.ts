@@ -11,7 +11,7 @@
 import { z } from "zod";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { choiceSchema, containsPattern, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
-import { CUSTOMER_PLAN_COLUMNS, CUSTOMER_PLANS_FROM, customerPlanOf, type CustomerPlanRaw, type CustomerPlanRow } from "./plans";
+import { CUSTOMER_PLAN_COLUMNS, customerPlanOf, customerPlansSql, type CustomerPlanRaw, type CustomerPlanRow } from "./plans";
 import { pageInvoices, type InvoiceSummary } from "./read";
 
 export const BILLING_PAGE_SIZE = 50;
@@ -72,8 +72,10 @@ export async function billingSummary(tx: TenantTx, msspId: string, month: string
     [msspId, `${month}-01`, firstOfThisMonth],
   );
   const { rows: plans } = await tx.client.query<{ plan_id: string | null; name: string | null; currency: string | null; n: number }>(
-    `select p.id as plan_id, p.name, p.currency, count(*)::int as n ${CUSTOMER_PLANS_FROM}
-      group by p.id, p.name, p.currency order by p.name is null, lower(p.name), p.currency`,
+    customerPlansSql(
+      "a.plan_id, a.plan_name as name, a.currency, count(*)::int as n",
+      "group by a.plan_id, a.plan_name, a.currency order by a.plan_name is null, lower(a.plan_name), a.currency",
+    ),
     [msspId, today.toISOString().slice(0, 10)],
   );
   const counts: Record<InvoiceStatusFilter, number> = { all: 0, draft: 0, finalized: 0 };
@@ -94,9 +96,9 @@ export async function billingSummary(tx: TenantTx, msspId: string, month: string
 export async function pageCustomerPlans(tx: TenantTx, msspId: string, today: Date, pattern: string | null, page: number): Promise<{ rows: CustomerPlanRow[]; total: number }> {
   const args = [msspId, today.toISOString().slice(0, 10), pattern];
   const search = `and ($3::text is null or t.name ilike $3 or t.slug ilike $3)`;
-  const { rows: count } = await tx.client.query<{ n: number }>(`select count(*)::int as n ${CUSTOMER_PLANS_FROM} ${search}`, args);
+  const { rows: count } = await tx.client.query<{ n: number }>(customerPlansSql("count(*)::int as n", search), args);
   const { rows } = await tx.client.query<CustomerPlanRaw>(
-    `select ${CUSTOMER_PLAN_COLUMNS} ${CUSTOMER_PLANS_FROM} ${search} order by lower(t.name), t.id limit $4 offset $5`,
+    customerPlansSql(CUSTOMER_PLAN_COLUMNS, `${search} order by lower(t.name), t.id limit $4 offset $5`),
     [...args, BILLING_PAGE_SIZE, (page - 1) * BILLING_PAGE_SIZE],
   );
   return { rows: rows.map(customerPlanOf(msspId)), total: count[0].n };
