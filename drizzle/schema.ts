@@ -2,6 +2,7 @@
 // (RLS, triggers and helpers live there); this file only lets lib/ query
 // through drizzle with types. Keep the two in step.
 import { sql } from "drizzle-orm";
+import { ALERT_SEVERITIES, type AlertSeverityName } from "@/lib/alerts/severity";
 import { PLAN_IDS } from "@/lib/lifecycle/plans";
 import { TENANT_STATUSES } from "@/lib/lifecycle/states";
 import {
@@ -20,12 +21,12 @@ const ltree = customType<{ data: string }>({ dataType: () => "extensions.ltree" 
 
 export const TENANT_KINDS = ["mssp", "customer", "site"] as const;
 export const ROLES = ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst", "tenant_viewer"] as const;
-export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export const ALERT_STATUSES = ["new", "acknowledged", "in_progress", "resolved", "false_positive"] as const;
 export const OPEN_ALERT_STATUSES = ["new", "acknowledged", "in_progress"] as const;
 
 export type Role = (typeof ROLES)[number];
-export type Severity = (typeof SEVERITIES)[number];
+/** The alert severity (lib/alerts/severity.ts holds the list); many lib/ modules type by this name. */
+export type Severity = AlertSeverityName;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 export const tenants = pgTable("tenants", {
@@ -97,7 +98,7 @@ export const alerts = pgTable(
     id: uuid("id").notNull().default(sql`gen_random_uuid()`),
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
-    severity: text("severity", { enum: SEVERITIES }).notNull(),
+    severity: text("severity", { enum: ALERT_SEVERITIES }).notNull(),
     status: text("status", { enum: ALERT_STATUSES }).notNull().default("new"),
     source: text("source").notNull(),
     ruleName: text("rule_name"),

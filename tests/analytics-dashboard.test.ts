@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { loadDashboard, RISK_WEIGHTS, type DashboardData } from "@/lib/analytics/dashboard";
 import { dashboardHref, MAX_RANGE_DAYS, parseDashboardQuery } from "@/lib/analytics/range";
-import { ANALYTICS_SEVERITIES } from "@/lib/analytics/rollups";
+import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
 import { ensureCerbos } from "@/scripts/lib/cerbos";
 import { insertFixtures, subtree, type Fixtures, type TenantSlug } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
@@ -82,7 +82,7 @@ function assertFigures(d: DashboardData, ref: Record<string, string | null>, wha
   assert.equal(String(t.ttrCount), ref.timed, `${what}: MTTR count`);
   assert.equal(String(t.ttrMsSum), ref.ttr ?? "0", `${what}: MTTR sum`);
   const last = d.series[d.series.length - 1];
-  assert.equal(String(ANALYTICS_SEVERITIES.reduce((n, s) => n + last.openAtEnd[s], 0)), ref.open_at_end, `${what}: open at the end of the last day`);
+  assert.equal(String(ALERT_SEVERITIES.reduce((n, s) => n + last.openAtEnd[s], 0)), ref.open_at_end, `${what}: open at the end of the last day`);
 }
 
 const ids = (...slugs: TenantSlug[]) => slugs.map((s) => fx.tenants[s]);

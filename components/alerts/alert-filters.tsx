@@ -1,8 +1,8 @@
 // A plain GET form: works without JavaScript, and the URL is the state, so a
 // filtered view can be bookmarked, saved or shared with a colleague.
-import { SEVERITIES } from "@/drizzle/schema";
 import type { Assignee } from "@/lib/alerts/detail";
 import { ALERT_SORTS, SORT_LABELS, STATUS_FILTERS, type AlertFilters } from "@/lib/alerts/list";
+import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
 import type { TenantFilterState } from "@/lib/tenancy/tenant-filter";
 import { TenantFilterField } from "@/components/tenants/tenant-filter";
 import { statusLabel } from "./severity-badge";
@@ -22,7 +22,7 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: Tenan
         Severity
         <select name="severity" defaultValue={f.severity ?? ""} className={input}>
           <option value="">All severities</option>
-          {SEVERITIES.map((s) => (
+          {ALERT_SEVERITIES.map((s) => (
             <option key={s} value={s} className="capitalize">
               {s}
             </option>

@@ -4,6 +4,7 @@
 // The rows are rendered by a client component from compact tuples (alert-rows.tsx says why).
 import { FilteredEmpty } from "@/components/ui/filtered-empty";
 import { Pager } from "@/components/ui/pager";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { alertListHref, isFiltered, type AlertFilters } from "@/lib/alerts/list";
 import type { AlertListPage, AlertListRow } from "@/lib/alerts/page-data";
 import { AlertRows, type AlertTableRow } from "./alert-rows";
@@ -47,9 +48,9 @@ export function AlertTable(props: { page: AlertListPage["alerts"]; filters: Aler
   }
   return (
     <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
-      <div role="region" aria-label="Alerts" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+      <TableScroll label="Alerts">
         <AlertRows rows={rows.map((a) => tableRow(a, props.showTenant))} showTenant={props.showTenant} bulk={props.bulk} />
-      </div>
+      </TableScroll>
       <Pager total={total} totalIsLowerBound={totalIsLowerBound} noun="alert" page={page} pageCount={pageCount} hrefFor={(n) => alertListHref(props.filters, { page: n })} testId="alerts-total" />
     </div>
   );

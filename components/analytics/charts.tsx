@@ -2,6 +2,7 @@
 // The dashboard's charts (Recharts). Each gets plain rows from the server;
 // the same figures are in the table beside it (components/analytics/dashboard-view.tsx).
 import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { ALERT_SEVERITIES, ALERT_SEVERITY_LABELS, type AlertSeverityName } from "@/lib/alerts/severity";
 
 export const SEVERITY_COLORS = {
   critical: "#dc2626",
@@ -9,9 +10,7 @@ export const SEVERITY_COLORS = {
   medium: "#ca8a04",
   low: "#0284c7",
   info: "#64748b",
-} as const;
-const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
-const label = (s: string) => s[0].toUpperCase() + s.slice(1);
+} as const satisfies Record<AlertSeverityName, string>;
 const tick = { fontSize: 11, fill: "#475569" };
 /** "2026-11-30" → "30 Nov". */
 const shortDay = (d: string) => {
@@ -19,14 +18,7 @@ const shortDay = (d: string) => {
   return `${t.getUTCDate()} ${t.toLocaleString("en", { month: "short", timeZone: "UTC" })}`;
 };
 
-export interface SeverityDayRow {
-  day: string;
-  critical: number;
-  high: number;
-  medium: number;
-  low: number;
-  info: number;
-}
+export type SeverityDayRow = { day: string } & Record<AlertSeverityName, number>;
 
 export function SeverityTrendChart({ rows, title }: { rows: SeverityDayRow[]; title: string }) {
   return (
@@ -36,10 +28,10 @@ export function SeverityTrendChart({ rows, title }: { rows: SeverityDayRow[]; ti
           <CartesianGrid vertical={false} stroke="#e2e8f0" />
           <XAxis dataKey="day" tickFormatter={shortDay} tick={tick} minTickGap={16} />
           <YAxis allowDecimals={false} tick={tick} width={40} />
-          <Tooltip labelFormatter={(d) => shortDay(String(d))} itemSorter={(i) => SEVERITIES.indexOf(i.dataKey as (typeof SEVERITIES)[number])} />
-          <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={(i) => SEVERITIES.indexOf(i.dataKey as (typeof SEVERITIES)[number])} />
-          {SEVERITIES.map((s) => (
-            <Bar key={s} dataKey={s} stackId="sev" fill={SEVERITY_COLORS[s]} name={label(s)} isAnimationActive={false} />
+          <Tooltip labelFormatter={(d) => shortDay(String(d))} itemSorter={(i) => ALERT_SEVERITIES.indexOf(i.dataKey as AlertSeverityName)} />
+          <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={(i) => ALERT_SEVERITIES.indexOf(i.dataKey as AlertSeverityName)} />
+          {ALERT_SEVERITIES.map((s) => (
+            <Bar key={s} dataKey={s} stackId="sev" fill={SEVERITY_COLORS[s]} name={ALERT_SEVERITY_LABELS[s]} isAnimationActive={false} />
           ))}
         </BarChart>
       </ResponsiveContainer>

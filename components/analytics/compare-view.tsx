@@ -1,6 +1,7 @@
 // The console's comparison page body: the choices, then per metric a chart
 // of the compared customers beside the median of all, and one table with
 // every value and its percentile among the MSSP's customers.
+import { TableScroll } from "@/components/ui/table-scroll";
 import type { ComparisonData } from "@/lib/analytics/compare";
 import { formatMetric, METRIC_DEFINITIONS, type CompareMetric } from "@/lib/analytics/compare-metrics";
 import type { CompareQuery } from "@/lib/analytics/compare-query";
@@ -17,7 +18,7 @@ function Percentile({ value }: { value: number | null }) {
 
 function CompareTable({ data, metrics }: { data: ComparisonData; metrics: CompareMetric[] }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Comparison table">
+    <TableScroll label="Comparison table" className="rounded-lg border border-slate-200 bg-white">
       <table className="min-w-full text-sm" data-testid="compare-table">
         <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-700">
           <tr>
@@ -75,7 +76,7 @@ function CompareTable({ data, metrics }: { data: ComparisonData; metrics: Compar
           </tr>
         </tfoot>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -13,7 +13,7 @@ const th = "whitespace-nowrap px-2 py-1.5 text-left text-xs font-semibold text-s
 const td = "whitespace-nowrap px-2 py-1 text-right tabular-nums text-slate-800";
 
 /** Days newest first, in a scrolling box (the chart shows the same days oldest first). */
-export function DayTable<K extends string>(props: { label: string; columns: K[]; headers?: Partial<Record<K, string>>; rows: Array<{ day: string } & Record<K, number>>; testId: string }) {
+export function DayTable<K extends string>(props: { label: string; columns: readonly K[]; headers?: Partial<Record<K, string>>; rows: Array<{ day: string } & Record<K, number>>; testId: string }) {
   return (
     <TableScroll label={props.label} className="max-h-72 overflow-y-auto rounded-lg border border-slate-200" testId={props.testId}>
       <table className="w-full text-sm">

@@ -3,9 +3,10 @@
 // view serves the console (every customer) and a tenant host (its subtree).
 import type { DashboardData } from "@/lib/analytics/dashboard";
 import { dashboardHref, METRIC_LABELS } from "@/lib/analytics/range";
-import { ANALYTICS_SEVERITIES, mttaMs, mttrMs } from "@/lib/analytics/rollups";
+import { mttaMs, mttrMs } from "@/lib/analytics/rollups";
+import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
 import { formatDuration } from "@/lib/alerts/sla";
-import { OpenClosedChart, ResponseTimesChart, SeverityTrendChart } from "./charts";
+import { OpenClosedChart, ResponseTimesChart, SeverityTrendChart, type SeverityDayRow } from "./charts";
 import { DashboardFilters } from "./dashboard-filters";
 import { AssetsCard, CollectorsCard, DayTable, HealthCard, RiskyTable, SlaTable } from "./dashboard-tables";
 
@@ -45,16 +46,16 @@ export function DashboardView({ data, allLabel, emptyHint }: { data: DashboardDa
   const resolveBreaches = nonInfo.reduce((a, c) => a + c.resolveBreaches, 0);
   const trendRows = data.series.map((d) => ({
     day: d.day,
-    ...Object.fromEntries(ANALYTICS_SEVERITIES.map((s) => [s, q.metric === "open" ? d.openAtEnd[s] : q.metric === "closed" ? d.bySeverity[s].closed : d.bySeverity[s].created])),
-  })) as { day: string; critical: number; high: number; medium: number; low: number; info: number }[];
+    ...Object.fromEntries(ALERT_SEVERITIES.map((s) => [s, q.metric === "open" ? d.openAtEnd[s] : q.metric === "closed" ? d.bySeverity[s].closed : d.bySeverity[s].created])),
+  })) as SeverityDayRow[];
   const openClosed = data.series.map((d) => ({
     day: d.day,
-    created: ANALYTICS_SEVERITIES.reduce((a, s) => a + d.bySeverity[s].created, 0),
-    closed: ANALYTICS_SEVERITIES.reduce((a, s) => a + d.bySeverity[s].closed, 0),
-    open: ANALYTICS_SEVERITIES.reduce((a, s) => a + d.openAtEnd[s], 0),
+    created: ALERT_SEVERITIES.reduce((a, s) => a + d.bySeverity[s].created, 0),
+    closed: ALERT_SEVERITIES.reduce((a, s) => a + d.bySeverity[s].closed, 0),
+    open: ALERT_SEVERITIES.reduce((a, s) => a + d.openAtEnd[s], 0),
   }));
   const response = data.series.map((d) => {
-    const c = ANALYTICS_SEVERITIES.reduce(
+    const c = ALERT_SEVERITIES.reduce(
       (a, s) => ({ acknowledged: a.acknowledged + d.bySeverity[s].acknowledged, ttaMsSum: a.ttaMsSum + d.bySeverity[s].ttaMsSum, ttrCount: a.ttrCount + d.bySeverity[s].ttrCount, ttrMsSum: a.ttrMsSum + d.bySeverity[s].ttrMsSum }),
       { acknowledged: 0, ttaMsSum: 0, ttrCount: 0, ttrMsSum: 0 },
     );
@@ -93,7 +94,7 @@ export function DashboardView({ data, allLabel, emptyHint }: { data: DashboardDa
               <div className="lg:col-span-2">
                 <SeverityTrendChart rows={trendRows} title={`${METRIC_LABELS[q.metric]}, by severity`} />
               </div>
-              <DayTable label={`${METRIC_LABELS[q.metric]} by severity, per day`} columns={["critical", "high", "medium", "low", "info"]} rows={trendRows} testId="table-severity" />
+              <DayTable label={`${METRIC_LABELS[q.metric]} by severity, per day`} columns={ALERT_SEVERITIES} rows={trendRows} testId="table-severity" />
             </div>
           </Panel>
           <Panel title="Open vs closed" description="New and closed alerts per day; the line is what was open at the end of each day (UTC)." testId="panel-open-closed">

@@ -1,6 +1,7 @@
 // The tenant API's reference, rendered from the OpenAPI document's model
 // (lib/api/openapi/reference.ts): one section per resource, one card per
 // operation with its scope, fields, responses and a curl example.
+import { TableScroll } from "@/components/ui/table-scroll";
 import type { FieldRow, ReferenceModel, ReferenceOperation } from "@/lib/api/openapi/reference";
 
 const METHOD_STYLE: Record<string, string> = {
@@ -15,7 +16,7 @@ function Fields({ title, rows }: { title: string; rows: FieldRow[] }) {
   return (
     <div>
       <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{title}</h4>
-      <div role="region" aria-label={title} tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+      <TableScroll label={title}>
         <table className="w-full text-left text-sm">
           <thead className="text-xs text-slate-500">
             <tr>
@@ -37,7 +38,7 @@ function Fields({ title, rows }: { title: string; rows: FieldRow[] }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </div>
   );
 }

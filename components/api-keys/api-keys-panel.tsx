@@ -6,6 +6,7 @@
 // everything (PDP, RLS); the UI only hides what would not work.
 import { useActionState, useState } from "react";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { createApiKey } from "@/lib/actions/api-keys/create-api-key";
 import { revokeApiKey } from "@/lib/actions/api-keys/revoke-api-key";
 import { scopeField } from "@/lib/actions/api-keys/schemas";
@@ -140,7 +141,7 @@ export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
   return (
     <div className="space-y-6">
       {created && <ShownOnce created={created} />}
-      <div role="region" aria-label="API keys" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+      <TableScroll label="API keys" className="rounded-xl border border-slate-200 bg-white">
         <table className="w-full text-left text-sm" data-testid="api-keys-table">
           <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
             <tr>
@@ -197,7 +198,7 @@ export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {data.grantable.length > 0 ? (
         <CreateForm data={data} onCreated={setCreated} />
       ) : (

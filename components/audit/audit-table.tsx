@@ -1,5 +1,6 @@
 import { FilteredEmpty } from "@/components/ui/filtered-empty";
 import { Pager } from "@/components/ui/pager";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { auditListHref, hasAuditFilters, type AuditFilters, type AuditPage, type AuditRow } from "@/lib/audit/list";
 import { OutcomeBadge } from "./outcome-badge";
 
@@ -64,7 +65,7 @@ export function AuditTable(props: { page: AuditPage; filters: AuditFilters; show
     );
   }
   return (
-    <div role="region" aria-label="Audit events" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+    <TableScroll label="Audit events" className="rounded-xl border border-slate-200 bg-white shadow-sm">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="audit-table">
         <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
@@ -105,6 +106,6 @@ export function AuditTable(props: { page: AuditPage; filters: AuditFilters; show
         </tbody>
       </table>
       <Pager total={total} noun="event" page={page} pageCount={pageCount} hrefFor={(n) => auditListHref(props.filters, { page: n })} testId="audit-total" />
-    </div>
+    </TableScroll>
   );
 }

@@ -4,6 +4,7 @@
 // page only hides what cannot work. Money is typed in minor units (cents).
 import { useActionState } from "react";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { assignPlan } from "@/lib/actions/billing/assign-plan";
 import { createCreditNote } from "@/lib/actions/billing/create-credit-note";
 import { createPlan } from "@/lib/actions/billing/create-plan";
@@ -80,7 +81,7 @@ export function PlanForm(props: { tenantId: string; values: PlanFormValues; invo
         </label>
       </div>
       {props.invoiced && <p className="text-xs text-amber-700">Finalized invoices were billed at this plan: its prices and fees can no longer change (its name can). Create a new plan for new prices.</p>}
-      <div role="region" aria-label="Prices per metric" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+      <TableScroll label="Prices per metric">
       <table className="w-full min-w-[36rem] text-sm">
         <thead>
           <tr className="text-left text-xs text-slate-600">
@@ -110,7 +111,7 @@ export function PlanForm(props: { tenantId: string; values: PlanFormValues; invo
           ))}
         </tbody>
       </table>
-      </div>
+      </TableScroll>
       <div className="flex items-center gap-3">
         <SubmitButton pendingLabel="Saving…">{v.planId ? "Save plan" : "Create plan"}</SubmitButton>
         <ResultMessage state={state} />

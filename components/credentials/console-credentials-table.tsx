@@ -3,6 +3,7 @@
 // link to that tenant's credentials in the console (where it is managed).
 import { FilteredEmpty } from "@/components/ui/filtered-empty";
 import { Pager } from "@/components/ui/pager";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { CONNECTORS } from "@/lib/credentials/connectors";
 import { EXPIRING_DAYS } from "@/lib/credentials/store";
 import { overviewHref, type CredentialsOverview, type OverviewStatus } from "@/lib/credentials/overview";
@@ -68,7 +69,7 @@ export function ConsoleCredentialsTable({ data }: { data: Data }) {
   const td = "whitespace-nowrap px-3 py-3 align-top text-sm text-slate-600";
   return (
     <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
-      <div role="region" aria-label="Credentials" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+      <TableScroll label="Credentials">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="console-credentials-table">
           <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
             <tr>
@@ -139,7 +140,7 @@ export function ConsoleCredentialsTable({ data }: { data: Data }) {
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <Pager
         total={data.total}
         noun="credential"

@@ -12,6 +12,7 @@ import { useActionState, useEffect, useId, useState } from "react";
 import { useFormStatus } from "react-dom";
 import { FieldError, ResultMessage } from "@/components/team/form-bits";
 import { submitKeepingForm } from "@/components/ui/submit-keeping-form";
+import { TableScroll } from "@/components/ui/table-scroll";
 import type { ConnectorKind } from "@/drizzle/credentials";
 import { createCredential } from "@/lib/actions/credentials/create-credential";
 import { deleteCredential } from "@/lib/actions/credentials/delete-credential";
@@ -462,7 +463,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
               </button>
             )}
           </div>
-          <div role="region" aria-label="Credentials" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+          <TableScroll label="Credentials">
             <table className="min-w-full text-sm" data-testid="credentials-table">
               <thead className="border-b border-slate-200 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
                 <tr>
@@ -484,7 +485,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
                 <CredentialRow key={c.id} credential={c} spec={specs.get(c.connector)!} canManage={props.canManage} columns={columns} disabled={disabled.has(c.connector)} />
               ))}
             </table>
-          </div>
+          </TableScroll>
         </section>
       )}
     </div>

@@ -5,6 +5,7 @@
 // every button posts to a server action that re-checks everything (PDP, RLS).
 import { useActionState } from "react";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { removeDomain } from "@/lib/actions/domains/remove-domain";
 import { verifyDomain } from "@/lib/actions/domains/verify-domain";
 import { idle, type ActionResult } from "@/lib/actions/result";
@@ -65,7 +66,7 @@ export function DomainCard({ d, tenantId, cnameTarget, audience = "tenant" }: { 
         <p className="text-xs font-medium text-slate-700">
           {audience === "console" ? "The customer creates these DNS records at their DNS provider:" : "Create these DNS records at your DNS provider:"}
         </p>
-        <div className="mt-1 overflow-x-auto" tabIndex={0} role="region" aria-label={`DNS records for ${d.domain}`}>
+        <TableScroll label={`DNS records for ${d.domain}`} className="mt-1">
           <table className="min-w-full text-left">
             <thead>
               <tr className="text-xs text-slate-600">
@@ -79,7 +80,7 @@ export function DomainCard({ d, tenantId, cnameTarget, audience = "tenant" }: { 
               <Record type="CNAME" name={d.domain} value={cnameTarget} />
             </tbody>
           </table>
-        </div>
+        </TableScroll>
         <LastCheck d={d} />
       </div>
       <div className="mt-3 flex flex-wrap gap-2">

@@ -2,6 +2,7 @@
 // history of changes (a timeline and a table). The console's /health/<slug>
 // and the tenant host's /status render it.
 import Link from "next/link";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { SIGNAL_LABELS } from "@/lib/health/signals";
 import type { TenantHealth } from "@/lib/health/page-data";
 import { HealthTimeline, type TimelinePoint } from "./health-timeline";
@@ -71,7 +72,7 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
           <h2 id="health-signals" className="mb-2 text-sm font-semibold text-slate-900">
             Signals
           </h2>
-          <div role="region" aria-label="Signals" tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-brand"><table className="w-full text-sm" data-testid="health-signals">
+          <TableScroll label="Signals" className="rounded-lg border border-slate-200 bg-white"><table className="w-full text-sm" data-testid="health-signals">
             <thead className="bg-slate-50 text-left text-xs uppercase text-slate-600">
               <tr>
                 <th className="px-3 py-2">Signal</th>
@@ -90,7 +91,7 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
                 </tr>
               ))}
             </tbody>
-          </table></div>
+          </table></TableScroll>
         </section>
       )}
 
@@ -103,7 +104,7 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
         ) : (
           <>
             <HealthTimeline points={timeline(data, now)} label={`State of ${data.tenant.name} over time: ${data.history.length} changes, now ${data.state ?? "not evaluated"}`} />
-            <div role="region" aria-label="State changes" tabIndex={0} className="mt-3 overflow-x-auto rounded-lg border border-slate-200 bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-brand"><table className="w-full text-sm" data-testid="health-history">
+            <TableScroll label="State changes" className="mt-3 rounded-lg border border-slate-200 bg-white"><table className="w-full text-sm" data-testid="health-history">
               <thead className="bg-slate-50 text-left text-xs uppercase text-slate-600">
                 <tr>
                   <th className="px-3 py-2">When</th>
@@ -132,7 +133,7 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
                   </tr>
                 ))}
               </tbody>
-            </table></div>
+            </table></TableScroll>
           </>
         )}
       </section>

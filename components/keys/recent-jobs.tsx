@@ -5,6 +5,7 @@
 import type { RecentJob } from "@/lib/vault/rotation-page";
 import { formatDateTime, formatDuration, jobKindLabel, jobResultSummary } from "./format";
 import { JobStatusBadge } from "@/components/jobs/job-status-badge";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { useRecentJobs } from "./live";
 
 export function RecentJobs({ initial }: { initial: RecentJob[] }) {
@@ -20,7 +21,7 @@ export function RecentJobs({ initial }: { initial: RecentJob[] }) {
     );
   }
   return (
-    <div role="region" aria-label="Recent key jobs" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+    <TableScroll label="Recent key jobs" className="rounded-xl border border-slate-200 bg-white shadow-sm">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="recent-jobs">
         <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
@@ -60,6 +61,6 @@ export function RecentJobs({ initial }: { initial: RecentJob[] }) {
           })}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

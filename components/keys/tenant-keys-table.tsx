@@ -5,6 +5,7 @@
 import { FilteredEmpty } from "@/components/ui/filtered-empty";
 import { FilterChip } from "@/components/ui/filter-chip";
 import { Pager } from "@/components/ui/pager";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { KEY_FILTER_LABELS, KEY_FILTERS, keysHref, type KeyFilter, type KeysPageData } from "@/lib/vault/rotation-page";
 import { KeyRow } from "./key-row";
 
@@ -104,7 +105,7 @@ export function TenantKeysTable({ data }: { data: KeysPageData }) {
         />
       ) : (
         <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
-          <div role="region" aria-label="Tenant data keys" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+          <TableScroll label="Tenant data keys">
             <table className="w-full min-w-[48rem] divide-y divide-slate-200 text-sm" data-testid="tenant-keys">
               <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
                 <tr>
@@ -125,7 +126,7 @@ export function TenantKeysTable({ data }: { data: KeysPageData }) {
                 })}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           <Pager
             total={data.total}
             noun="tenant"

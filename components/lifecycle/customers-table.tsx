@@ -1,6 +1,7 @@
 // The Customers page's table: one row per customer or site, indented by
 // depth, with its state, plan, members and its newest workflow's progress.
 import { JobStatusBadge } from "@/components/jobs/job-status-badge";
+import { TableScroll } from "@/components/ui/table-scroll";
 import type { LifecycleRow } from "@/lib/lifecycle/list-page";
 import { WORKFLOW_LABELS } from "@/lib/lifecycle/labels";
 import { planInfo } from "@/lib/lifecycle/plans";
@@ -32,7 +33,7 @@ function WorkflowCell({ row }: { row: LifecycleRow }) {
 export function CustomersTable({ rows }: { rows: LifecycleRow[] }) {
   const minDepth = Math.min(...rows.map((r) => r.depth));
   return (
-    <div role="region" aria-label="Customers" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+    <TableScroll label="Customers" className="rounded-xl border border-slate-200 bg-white shadow-sm">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="customers-table">
         <thead className="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
@@ -83,6 +84,6 @@ export function CustomersTable({ rows }: { rows: LifecycleRow[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

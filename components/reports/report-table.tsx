@@ -1,5 +1,6 @@
 // The list of stored reports: status with a progress bar while generating,
 // the download link once ready, the reason when it failed.
+import { TableScroll } from "@/components/ui/table-scroll";
 import { REPORT_FORMAT_LABELS, REPORT_KIND_LABELS, REPORT_STATUS_LABELS, type ReportFormat, type ReportKind, type ReportStatus } from "@/lib/reports/kinds";
 
 export interface ReportTableRow {
@@ -27,7 +28,7 @@ const size = (n: number | null) => (n === null ? "" : n < 1024 ? `${n} B` : n < 
 
 export function ReportTable(props: { rows: ReportTableRow[]; showTenant: boolean; hrefFor: (id: string) => string }) {
   return (
-    <div className="overflow-x-auto">
+    <TableScroll label="Reports table">
       <table className="w-full min-w-[36rem] text-left text-sm" data-testid="reports-table">
         <thead className="text-xs uppercase text-slate-600">
           <tr>
@@ -78,6 +79,6 @@ export function ReportTable(props: { rows: ReportTableRow[]; showTenant: boolean
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

@@ -5,6 +5,7 @@
 // runs a thousand customers: the page draws at most a page of rows.
 // Receives data only.
 import { Pager } from "@/components/ui/pager";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { driftHref, type DriftQuery, type DriftReport } from "@/lib/settings/drift";
 import { LockIcon } from "./source-badge";
 
@@ -114,7 +115,7 @@ export function DriftReportView({ report, defaultsHref, customerHref }: { report
             </div>
           ) : (
             <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
-              <div role="region" aria-label="Settings drift" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+              <TableScroll label="Settings drift">
                 <table className="min-w-full text-sm" data-testid="drift-matrix">
                   <caption className="sr-only">
                     Settings where each customer differs from {report.mssp.name}
@@ -166,7 +167,7 @@ export function DriftReportView({ report, defaultsHref, customerHref }: { report
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
               <Pager
                 total={report.matching}
                 noun="customer"

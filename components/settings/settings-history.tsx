@@ -1,4 +1,5 @@
 // The last changes to a tenant's settings, from the audit trail.
+import { TableScroll } from "@/components/ui/table-scroll";
 import { HISTORY_LIMIT } from "@/lib/settings/format";
 import type { SettingsHistoryRow } from "@/lib/settings/page-data";
 
@@ -13,7 +14,7 @@ export function SettingsHistory({ rows, auditHref }: { rows: SettingsHistoryRow[
       {rows.length === 0 ? (
         <p className="px-4 py-6 text-sm text-slate-500">No setting of this tenant has been changed yet: everything is inherited or the default.</p>
       ) : (
-        <div role="region" aria-label="Settings history" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+        <TableScroll label="Settings history">
           <table className="min-w-full text-sm">
             <thead className="border-b border-slate-200 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
               <tr>
@@ -42,7 +43,7 @@ export function SettingsHistory({ rows, auditHref }: { rows: SettingsHistoryRow[
             </a>
             .
           </p>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

@@ -11,6 +11,7 @@ import { removeMember } from "@/lib/actions/team/remove-member";
 import { resendInvitation } from "@/lib/actions/team/resend-invitation";
 import { revokeInvitation } from "@/lib/actions/team/revoke-invitation";
 import { roleLabel } from "@/components/tenants/role-label";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { FieldError, ResultMessage, SubmitButton } from "./form-bits";
 
 export interface TeamPanelProps {
@@ -168,13 +169,13 @@ export function TeamPanel(props: TeamPanelProps) {
         {props.members.length === 0 ? (
           <p className="p-6 text-sm text-slate-500">Nobody holds a role directly on this tenant. Roles held on a parent tenant still apply here.</p>
         ) : (
-          <div role="region" aria-label="Members" tabIndex={0} className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand"><table className="min-w-full divide-y divide-slate-100 text-sm" data-testid="members-table">
+          <TableScroll label="Members"><table className="min-w-full divide-y divide-slate-100 text-sm" data-testid="members-table">
             <tbody className="divide-y divide-slate-100">
               {props.members.map((m) => (
                 <MemberRowView key={m.userId} tenantId={props.tenantId} member={m} grantable={props.grantable} isMe={m.userId === props.currentUserId} />
               ))}
             </tbody>
-          </table></div>
+          </table></TableScroll>
         )}
       </section>
       <section className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">

@@ -7,13 +7,12 @@
 // like the scale seed's) were ~79 KB of payload through React's RSC serializer
 // (2.3 KB a row, mostly class names); a tuple is ~100 bytes, and the HTML is
 // the same. No state, no effects.
+import { ALERT_SEVERITIES, type AlertSeverityName } from "@/lib/alerts/severity";
 import { TENANT_STATUS_LABELS, type TenantStatus } from "@/lib/lifecycle/states";
 import { handoffHref } from "@/lib/auth/handoff-link";
 
-const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
-
 // Severity as text on white: the -700 shades (4.5:1 or more; the chart colours are too light for text).
-const SEVERITY_TEXT: Record<(typeof SEVERITIES)[number], string> = {
+const SEVERITY_TEXT: Record<AlertSeverityName, string> = {
   critical: "text-red-700",
   high: "text-orange-700",
   medium: "text-yellow-800",
@@ -36,8 +35,8 @@ export type TenantTreeRow = [
   /** Depth below the table's shallowest root. */
   indent: number,
   alertsHidden: 0 | 1,
-  /** Open alerts of the tenant and everything below it, by severity (SEVERITIES order). */
-  counts: [number, number, number, number, number],
+  /** Open alerts of the tenant and everything below it, one a severity in ALERT_SEVERITIES order. */
+  counts: number[],
 ];
 
 export function TenantTreeRows({ rows }: { rows: TenantTreeRow[] }) {
@@ -64,7 +63,7 @@ export function TenantTreeRows({ rows }: { rows: TenantTreeRow[] }) {
           )}
         </div>
       </td>
-      {SEVERITIES.map((s, i) => (
+      {ALERT_SEVERITIES.map((s, i) => (
         <td key={s} className="px-3 py-2.5 text-right tabular-nums">
           {counts[i] > 0 ? <span className={`font-semibold ${SEVERITY_TEXT[s]}`}>{counts[i]}</span> : <span className="text-slate-500">0</span>}
         </td>

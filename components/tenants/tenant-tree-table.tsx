@@ -1,7 +1,8 @@
 // The console overview's tenant tree: one row per tenant in tree order,
 // indented by depth, with its subtree's open alerts by severity. The rows are
 // rendered by a client component from compact tuples (tenant-tree-rows.tsx says why).
-import { SEVERITIES } from "@/drizzle/schema";
+import { TableScroll } from "@/components/ui/table-scroll";
+import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
 import type { TenantNode } from "@/lib/tenancy/tree";
 import { TenantTreeRows, type TenantTreeRow } from "./tenant-tree-rows";
 
@@ -11,7 +12,7 @@ function treeRows(roots: TenantNode[]): TenantTreeRow[] {
   const out: TenantTreeRow[] = [];
   const walk = (node: TenantNode) => {
     const s = node.subtree;
-    out.push([node.slug, node.name, node.kind, node.status, node.depth - rootDepth, node.alertsHidden ? 1 : 0, [s.critical, s.high, s.medium, s.low, s.info]]);
+    out.push([node.slug, node.name, node.kind, node.status, node.depth - rootDepth, node.alertsHidden ? 1 : 0, ALERT_SEVERITIES.map((k) => s[k])]);
     node.children.forEach(walk);
   };
   roots.forEach(walk);
@@ -20,12 +21,12 @@ function treeRows(roots: TenantNode[]): TenantTreeRow[] {
 
 export function TenantTreeTable({ roots }: { roots: TenantNode[] }) {
   return (
-    <div role="region" aria-label="Tenants and their open alerts" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+    <TableScroll label="Tenants and their open alerts" className="rounded-xl border border-slate-200 bg-white shadow-sm">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="tenant-tree">
         <thead className="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
             <th className="px-4 py-3 text-left">Tenant</th>
-            {SEVERITIES.map((s) => (
+            {ALERT_SEVERITIES.map((s) => (
               <th key={s} className="px-3 py-3 text-right">
                 {s}
               </th>
@@ -37,6 +38,6 @@ export function TenantTreeTable({ roots }: { roots: TenantNode[] }) {
           <TenantTreeRows rows={treeRows(roots)} />
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

@@ -1,5 +1,6 @@
 // The console's usage table: every customer, this month, sortable by any
 // metric or by how close it is to a limit; links to each customer's page.
+import { TableScroll } from "@/components/ui/table-scroll";
 import type { CustomerUsageRow } from "@/lib/usage/page-data";
 import { usageListHref, type UsageListQuery, type UsageSort } from "@/lib/usage/list-query";
 import { METRIC_DEFINITIONS, USAGE_METRICS } from "@/lib/usage/metrics";
@@ -21,7 +22,7 @@ function SortHeader({ query, sort, label, right }: { query: UsageListQuery; sort
 
 export function CustomerUsageTable({ rows, query }: { rows: CustomerUsageRow[]; query: UsageListQuery }) {
   return (
-    <div role="region" aria-label="Usage by customer" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+    <TableScroll label="Usage by customer" className="rounded-xl border border-slate-200 bg-white">
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="customer-usage-table">
         <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
@@ -63,6 +64,6 @@ export function CustomerUsageTable({ rows, query }: { rows: CustomerUsageRow[]; 
           })}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

@@ -2,6 +2,7 @@
 // month against the limits, then per metric a 30-day chart beside its table.
 import type { TenantUsageData } from "@/lib/usage/page-data";
 import { PageHeader } from "@/components/ui/page-header";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { formatQuantity } from "./format";
 import { LimitBar } from "./limit-bar";
 import { UsageChart } from "./usage-chart";
@@ -58,7 +59,7 @@ export function UsageView({ data, backHref }: { data: TenantUsageData; backHref?
         <EmptyUsage data={data} />
       ) : (
         <>
-          <section tabIndex={0} className="mb-8 overflow-x-auto rounded-xl border border-slate-200 bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-brand" aria-labelledby="this-month">
+          <TableScroll labelledBy="this-month" className="mb-8 rounded-xl border border-slate-200 bg-white">
             <h2 id="this-month" className="px-4 pt-4 text-sm font-semibold text-slate-700">
               This month against your limits
             </h2>
@@ -91,7 +92,7 @@ export function UsageView({ data, backHref }: { data: TenantUsageData; backHref?
                 ))}
               </tbody>
             </table>
-          </section>
+          </TableScroll>
           <h2 className="mb-3 text-sm font-semibold text-slate-700">Last 30 days</h2>
           <div className="grid gap-4 lg:grid-cols-2">
             {data.metrics.map((m) => {

@@ -3,6 +3,7 @@
 // channels with test-send and their last deliveries. Receives its data
 // (lib/rules/page-data.ts); the forms post to server actions.
 import { PageHeader } from "@/components/ui/page-header";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { FIELDS, FIELD_NAMES, OP_LABELS, describeConditions } from "@/lib/rules/language";
 import { formValuesOf } from "@/lib/rules/form-values";
 import type { WorkflowsPageData } from "@/lib/rules/page-data";
@@ -66,7 +67,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
         {data.rules.length === 0 ? (
           <p className="mt-3 text-sm text-slate-600">No rules yet.</p>
         ) : (
-          <div role="region" aria-label="Rules" tabIndex={0} className="relative mt-3 overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-brand">
+          <TableScroll label="Rules" className="mt-3">
           <table className="w-full min-w-[40rem] text-left text-sm" data-testid="rules-table">
             <thead className="text-xs uppercase text-slate-600">
               <tr>
@@ -119,7 +120,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
               })}
             </tbody>
           </table>
-          </div>
+          </TableScroll>
         )}
       </section>
       {data.canManage ? (

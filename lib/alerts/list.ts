@@ -4,10 +4,11 @@
 // filters only narrow it. The URL is the state (lib/url/list-query.ts).
 import { and, asc, Column, count, desc, eq, gte, inArray, is, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { ALERT_STATUSES, alerts, OPEN_ALERT_STATUSES, SEVERITIES, tenants, users, type AlertStatus, type Severity } from "@/drizzle/schema";
+import { ALERT_STATUSES, alerts, OPEN_ALERT_STATUSES, tenants, users, type AlertStatus, type Severity } from "@/drizzle/schema";
 import type { Db } from "@/lib/db/with-tenant";
 import { choiceSchema, dayRange, daySchema, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
 import { STATUS_LABELS } from "./labels";
+import { ALERT_SEVERITIES } from "./severity";
 import { alertsByTenant } from "./list-by-tenant";
 import { tenantFilterSchema } from "@/lib/tenancy/tenant-filter";
 import { rollupCount } from "./list-count";
@@ -54,7 +55,7 @@ const groupSchema = z.union([z.enum(["mine", "none"]), z.string().uuid()], { err
 
 const SCHEMAS = {
   q: searchSchema,
-  severity: choiceSchema(SEVERITIES, (s) => s),
+  severity: choiceSchema(ALERT_SEVERITIES, (s) => s),
   status: choiceSchema(STATUS_FILTERS, (s) => (s === "open" ? "open" : STATUS_LABELS[s].toLowerCase())),
   tenant: tenantFilterSchema,
   assignee: assigneeSchema,

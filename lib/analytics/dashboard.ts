@@ -9,6 +9,7 @@
 // health, as lib/health does). Tenants the PDP denies are left out and counted
 // as hidden.
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
+import { ALERT_SEVERITIES, type AlertSeverityName } from "@/lib/alerts/severity";
 import { slaTargetsFor } from "@/lib/alerts/sla-targets";
 import type { SlaTargets } from "@/lib/alerts/sla";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -16,8 +17,8 @@ import { effectiveConfigs } from "@/lib/settings/resolve";
 import { resolveTenantFilter, type ResolvedTenantFilter } from "@/lib/tenancy/tenant-filter";
 import type { DashboardQuery } from "./range";
 import {
-  ANALYTICS_SEVERITIES, addCounts, createdByTenant, emptyCounts, mttaMs, mttrMs, openNowByTenant, scopeSeriesOf, totalOf,
-  type AnalyticsSeverity, type BySeverity, type RollupCounts, type SeriesDay,
+  addCounts, createdByTenant, emptyCounts, mttaMs, mttrMs, openNowByTenant, scopeSeriesOf, totalOf,
+  type BySeverity, type RollupCounts, type SeriesDay,
 } from "./rollups";
 import { subtreeCover } from "./cover";
 
@@ -53,7 +54,7 @@ export interface RiskyRow {
 }
 
 export interface SlaRow {
-  severity: Exclude<AnalyticsSeverity, "info">;
+  severity: Exclude<AlertSeverityName, "info">;
   counts: RollupCounts;
   mttaMs: number | null;
   mttrMs: number | null;
@@ -161,16 +162,16 @@ export async function loadDashboard(tx: TenantTx, asked: DashboardQuery, hostTen
   const cover = subtreeCover(inScope.map((r) => ({ id: r.id, parentId: r.parent_id })), readable);
   // Open now per tenant (the riskiest list needs it per candidate), summed for the series' open levels.
   const openOf = await openNowByTenant(tx, readable);
-  const openNow = Object.fromEntries(ANALYTICS_SEVERITIES.map((s) => [s, [...openOf.values()].reduce((n, o) => n + o[s], 0)])) as BySeverity<number>;
+  const openNow = Object.fromEntries(ALERT_SEVERITIES.map((s) => [s, [...openOf.values()].reduce((n, o) => n + o[s], 0)])) as BySeverity<number>;
   const series = await scopeSeriesOf(tx, { from: query.from, to: query.to, tenantIds: readable, cover, openNow });
   const bySeverity = Object.fromEntries(
-    ANALYTICS_SEVERITIES.map((s) => {
+    ALERT_SEVERITIES.map((s) => {
       const c = emptyCounts();
       for (const d of series) addCounts(c, d.bySeverity[s]);
       return [s, { ...c, openNow: openNow[s] }];
     }),
   ) as BySeverity<RollupCounts & { openNow: number }>;
-  const totals = { ...totalOf(bySeverity), openNow: ANALYTICS_SEVERITIES.reduce((n, s) => n + bySeverity[s].openNow, 0) };
+  const totals = { ...totalOf(bySeverity), openNow: ALERT_SEVERITIES.reduce((n, s) => n + bySeverity[s].openNow, 0) };
 
   // SLA targets shown: the scope's (the console's whole scope: its MSSP's).
   const targetTenant = scope ?? (options.find((o) => o.kind === "mssp") ?? null);
@@ -205,7 +206,7 @@ export async function loadDashboard(tx: TenantTx, asked: DashboardQuery, hostTen
   // Each tenant counts for the candidate at or above it (walking up the parents: O(tenants × depth)).
   const candidateIds = new Set(candidates.map((c) => c.id));
   const candidateOf = new Map<string, string>();
-  const acc = new Map(candidates.map((c) => [c.id, { open: Object.fromEntries(ANALYTICS_SEVERITIES.map((s) => [s, 0])) as BySeverity<number>, assets: 0 }]));
+  const acc = new Map(candidates.map((c) => [c.id, { open: Object.fromEntries(ALERT_SEVERITIES.map((s) => [s, 0])) as BySeverity<number>, assets: 0 }]));
   for (const r of inScope) {
     let at: ScopeTenant | undefined = byId.get(r.id);
     while (at && !candidateIds.has(at.id)) at = at.parentId ? byId.get(at.parentId) : undefined;
@@ -214,11 +215,11 @@ export async function loadDashboard(tx: TenantTx, asked: DashboardQuery, hostTen
     const a = acc.get(at.id)!;
     a.assets += assetsByTenant.get(r.id) ?? 0;
     const open = openOf.get(r.id);
-    if (open) for (const s of ANALYTICS_SEVERITIES) a.open[s] += open[s];
+    if (open) for (const s of ALERT_SEVERITIES) a.open[s] += open[s];
   }
   const ranked: RiskyRow[] = candidates.map((c) => {
     const { open, assets } = acc.get(c.id)!;
-    const weightedOpen = ANALYTICS_SEVERITIES.reduce((n, s) => n + RISK_WEIGHTS[s] * open[s], 0);
+    const weightedOpen = ALERT_SEVERITIES.reduce((n, s) => n + RISK_WEIGHTS[s] * open[s], 0);
     return { tenant: c, open, weightedOpen, assets, risk: weightedOpen / Math.max(assets, 1), created: 0 };
   });
   ranked.sort((a, b) => b.risk - a.risk || b.weightedOpen - a.weightedOpen || a.tenant.name.localeCompare(b.tenant.name));

@@ -11,11 +11,9 @@
 //                              period totals, open now, open at each day's end
 //   scopeSeries(metrics, …)    one dense day-by-day series summed over tenants
 //   mttaMs / mttrMs            means from the sums (null when nothing counted)
+import { ALERT_SEVERITIES, type AlertSeverityName } from "@/lib/alerts/severity";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import type { RollupCover } from "./cover";
-
-export const ANALYTICS_SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
-export type AnalyticsSeverity = (typeof ANALYTICS_SEVERITIES)[number];
 
 /** What one rollup row counts (definitions: migration 20261201016000 and docs/console.md). */
 export interface RollupCounts {
@@ -44,10 +42,10 @@ export interface DailyRow extends RollupCounts {
   tenantId: string;
   /** UTC day, "YYYY-MM-DD". */
   day: string;
-  severity: AnalyticsSeverity;
+  severity: AlertSeverityName;
 }
 
-export type BySeverity<T> = Record<AnalyticsSeverity, T>;
+export type BySeverity<T> = Record<AlertSeverityName, T>;
 
 export interface TenantMetrics {
   tenantId: string;
@@ -87,7 +85,7 @@ const zeroCounts = (): RollupCounts => ({
 });
 export const emptyCounts = zeroCounts;
 const bySeverity = <T>(make: () => T): BySeverity<T> =>
-  Object.fromEntries(ANALYTICS_SEVERITIES.map((s) => [s, make()])) as BySeverity<T>;
+  Object.fromEntries(ALERT_SEVERITIES.map((s) => [s, make()])) as BySeverity<T>;
 
 export function addCounts(into: RollupCounts, c: RollupCounts): RollupCounts {
   for (const k of Object.keys(into) as (keyof RollupCounts)[]) into[k] += c[k];
@@ -104,7 +102,7 @@ export const DAY = /^\d{4}-\d{2}-\d{2}$/;
 interface Row {
   tenant_id: string;
   day: string | null;
-  severity: AnalyticsSeverity;
+  severity: AlertSeverityName;
   created: string;
   acknowledged: string;
   tta_ms_sum: string;
@@ -171,7 +169,7 @@ export async function tenantMetrics(tx: TenantTx, q: MetricsQuery): Promise<Tena
   const perDay = q.daily ?? true;
   const sql = tenantMetricsSql(q.subtree ?? false, perDay);
   const { rows } = await tx.client.query<Row>(sql.daily, q.subtree ? [ids, q.from, q.to, within] : [ids, q.from, q.to]);
-  const { rows: open } = await tx.client.query<{ tenant_id: string; severity: AnalyticsSeverity; open: string }>(
+  const { rows: open } = await tx.client.query<{ tenant_id: string; severity: AlertSeverityName; open: string }>(
     sql.open,
     q.subtree ? [ids, within] : [ids],
   );
@@ -218,7 +216,7 @@ export function scopeSeries(metrics: readonly TenantMetrics[], from: string, to:
   const open = bySeverity(() => 0);
   const after = bySeverity(() => 0);
   for (const m of metrics) {
-    for (const s of ANALYTICS_SEVERITIES) {
+    for (const s of ALERT_SEVERITIES) {
       open[s] += m.openNow[s];
       after[s] += m.netAfter[s];
     }
@@ -227,7 +225,7 @@ export function scopeSeries(metrics: readonly TenantMetrics[], from: string, to:
       if (i !== undefined) addCounts(series[i].bySeverity[r.severity], r);
     }
   }
-  for (const s of ANALYTICS_SEVERITIES) {
+  for (const s of ALERT_SEVERITIES) {
     let level = open[s] - after[s];
     for (let i = series.length - 1; i >= 0; i--) {
       series[i].openAtEnd[s] = level;
@@ -298,7 +296,7 @@ export async function scopeSeriesOf(
     }
     if (q.openNow) scope.openNow = { ...q.openNow };
     else {
-      const { rows: open } = await tx.client.query<{ severity: AnalyticsSeverity; open: string }>(SCOPE_SERIES_SQL.open, [ids]);
+      const { rows: open } = await tx.client.query<{ severity: AlertSeverityName; open: string }>(SCOPE_SERIES_SQL.open, [ids]);
       for (const r of open) scope.openNow[r.severity] += Number(r.open);
     }
   }
@@ -316,7 +314,7 @@ export const PER_TENANT_SQL = {
 export async function openNowByTenant(tx: TenantTx, tenantIds: readonly string[]): Promise<Map<string, BySeverity<number>>> {
   const out = new Map<string, BySeverity<number>>();
   if (tenantIds.length === 0) return out;
-  const { rows } = await tx.client.query<{ tenant_id: string; severity: AnalyticsSeverity; open: number }>(
+  const { rows } = await tx.client.query<{ tenant_id: string; severity: AlertSeverityName; open: number }>(
     PER_TENANT_SQL.open,
     [[...new Set(tenantIds)]],
   );
@@ -342,6 +340,6 @@ export async function createdByTenant(tx: TenantTx, tenantIds: readonly string[]
 /** Sum of counts over severities. */
 export function totalOf(by: BySeverity<RollupCounts>): RollupCounts {
   const t = zeroCounts();
-  for (const s of ANALYTICS_SEVERITIES) addCounts(t, by[s]);
+  for (const s of ALERT_SEVERITIES) addCounts(t, by[s]);
   return t;
 }

@@ -31,7 +31,6 @@ export const uuid = z.uuid();
 export const ip = z.union([z.ipv4(), z.ipv6()]);
 /** An RFC 3339 timestamp with a zone ("2026-12-01T10:00:00Z", "…+02:00"). */
 export const timestamp = z.iso.datetime({ offset: true });
-export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export const STATUSES = ["new", "acknowledged", "in_progress", "resolved", "false_positive"] as const;
 export const ASSET_KINDS = ["workstation", "server", "network", "cloud", "mobile"] as const;
 export const CRITICALITIES = ["critical", "high", "medium", "low"] as const;

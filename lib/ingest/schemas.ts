@@ -3,10 +3,10 @@
 // cannot name a tenant: the tenant is always the call's (the key's, or the
 // MSSP path's), and a batch that mixes tenants cannot be written.
 import { z } from "zod";
+import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
 import {
   ASSET_KINDS,
   CRITICALITIES,
-  SEVERITIES,
   batchItem,
   externalId,
   hostname,
@@ -28,7 +28,7 @@ export const alertItemSchema = z
     external_id: externalId.describe("The sender's id for this alert; with `source`, what makes a re-sent alert a duplicate."),
     source: sourceName.describe("The system that raised it (EDR, SIEM, IDS …)."),
     title: line(300, "title"),
-    severity: z.enum(SEVERITIES),
+    severity: z.enum(ALERT_SEVERITIES),
     description: text(10_000, "description").optional(),
     rule_name: line(300, "rule_name").optional(),
     hostname: hostname.optional(),

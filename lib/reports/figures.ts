@@ -12,12 +12,13 @@
 //              closed within the tenant's effective SLA target of their severity
 //   backlog    alerts open now (new, acknowledged, in progress), by age
 import type pg from "pg";
+import { ALERT_SEVERITIES, type AlertSeverityName as Severity } from "@/lib/alerts/severity";
 import type { SlaTargets } from "@/lib/settings/read";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type UsageMetric } from "@/lib/usage/metrics";
 import type { Period } from "./period";
 
-export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
-export type Severity = (typeof SEVERITIES)[number];
+// The old name, kept only for scripts/bench/page-scenarios-reports.ts (not ours to edit); new code imports lib/alerts/severity.
+export { ALERT_SEVERITIES as SEVERITIES };
 export type BySeverity = Record<Severity, number>;
 
 export interface ReportFigures {
@@ -54,7 +55,7 @@ async function inOrder<T extends readonly (() => Promise<unknown>)[]>(fns: T): P
   return out as { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
 }
 
-const zeros = (): BySeverity => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
+const zeros = (): BySeverity => Object.fromEntries(ALERT_SEVERITIES.map((s) => [s, 0])) as BySeverity;
 const n = (v: unknown) => Number(v ?? 0);
 const minutes = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
 
@@ -170,7 +171,7 @@ export async function computeFigures(
     [...p, JSON.stringify(Object.fromEntries(Object.entries(opts.sla).map(([s, t]) => [s, { ack: t.ackMinutes, resolve: t.resolveMinutes }]))), Object.keys(opts.sla)],
   );
   const slaBy = new Map(slaRows.rows.map((r) => [r.severity, r]));
-  const sla = SEVERITIES.filter((s) => s in opts.sla).map((s) => {
+  const sla = ALERT_SEVERITIES.filter((s) => s in opts.sla).map((s) => {
     const t = opts.sla[s as keyof SlaTargets];
     const r = slaBy.get(s);
     return { severity: s, total: n(r?.total), ackTarget: t.ackMinutes, ackMet: n(r?.ack_met), resolveTarget: t.resolveMinutes, resolveMet: n(r?.resolve_met) };
@@ -227,7 +228,7 @@ export async function computeFigures(
     collectors: collectors.rows.map((r) => ({ name: r.name, tenant: r.tenant, version: r.version, lastHeartbeatAt: r.last_heartbeat_at, lastError: r.last_error })),
     health: health.rows,
     healthChanges: n(changes.rows[0]?.c),
-    backlog: SEVERITIES.map((s) => {
+    backlog: ALERT_SEVERITIES.map((s) => {
       const r = backlogBy.get(s);
       return { severity: s, under1d: n(r?.a), d1to7: n(r?.b), d7to30: n(r?.c), over30d: n(r?.d) };
     }),

@@ -8,7 +8,7 @@
 //   reportDownload                                             a stored file for the routes
 export * from "./kinds";
 export { periodLabel, periodProblem, parseInstant, previousPeriod, nextRun, type Period } from "./period";
-export { computeFigures, SEVERITIES, type ReportFigures } from "./figures";
+export { computeFigures, type ReportFigures } from "./figures";
 export { reportPdf, reportCsv, DEFAULT_REPORT_BRAND } from "./render";
 export { generateReport, getReport, listReports, listSchedules, createSchedule, deleteSchedule, type ReportRow, type ScheduleRow, type GenerateReportInput } from "./store";
 export { generateQueuedReport, renderReport, type GenerateOutcome } from "./generate";

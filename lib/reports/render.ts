@@ -2,6 +2,7 @@
 // or a CSV (RFC 4180, formula-safe: lib/billing's csvRow, the one helper).
 // The brand is optional ({productName, primaryColor, logo?}); without one the
 // portal's default is used (white-labeling passes the tenant's brand).
+import { ALERT_SEVERITIES, ALERT_SEVERITY_LABELS } from "@/lib/alerts/severity";
 import { csvRow } from "@/lib/billing/csv";
 import { renderPdf, type PdfBlock, type PdfBrand } from "@/lib/pdf";
 import type { ReportFigures } from "./figures";
@@ -31,15 +32,12 @@ function executiveBlocks(f: ReportFigures): PdfBlock[] {
         ["Mean time to resolve (MTTR)", mins(f.mttrMinutes)],
       ],
     },
-    { kind: "bars", title: "Alerts detected by severity", rows: (["critical", "high", "medium", "low", "info"] as const).map((s) => ({ label: s, value: f.detected[s] })) },
+    { kind: "bars", title: "Alerts detected by severity", rows: ALERT_SEVERITIES.map((s) => ({ label: s, value: f.detected[s] })) },
     { kind: "heading", text: `Alert trend by severity (per ${f.bucket})` },
     {
       kind: "table",
-      columns: [{ label: f.bucket === "day" ? "Day" : "Week of", weight: 2 }, ...["Critical", "High", "Medium", "Low", "Info"].map((l) => ({ label: l, align: "right" as const })), { label: "Total", align: "right" }],
-      rows: f.trend.map((t) => {
-        const c = t.counts;
-        return [t.bucket, int(c.critical), int(c.high), int(c.medium), int(c.low), int(c.info), int(c.critical + c.high + c.medium + c.low + c.info)];
-      }),
+      columns: [{ label: f.bucket === "day" ? "Day" : "Week of", weight: 2 }, ...ALERT_SEVERITIES.map((s) => ({ label: ALERT_SEVERITY_LABELS[s], align: "right" as const })), { label: "Total", align: "right" }],
+      rows: f.trend.map((t) => [t.bucket, ...ALERT_SEVERITIES.map((s) => int(t.counts[s])), int(ALERT_SEVERITIES.reduce((sum, s) => sum + t.counts[s], 0))]),
     },
     { kind: "heading", text: "SLA" },
     {
@@ -74,7 +72,7 @@ function operationalBlocks(f: ReportFigures): PdfBlock[] {
         ...f.byStatus.map((s) => [`Status: ${s.status}`, int(s.count)] as [string, string]),
       ],
     },
-    { kind: "bars", title: "Alerts detected by severity", rows: (["critical", "high", "medium", "low", "info"] as const).map((s) => ({ label: s, value: f.detected[s] })) },
+    { kind: "bars", title: "Alerts detected by severity", rows: ALERT_SEVERITIES.map((s) => ({ label: s, value: f.detected[s] })) },
     ...top("Top rules", "Rule", f.topRules),
     ...top("Top sources", "Source", f.topSources),
     ...top("Top hosts", "Host", f.topHosts),
@@ -148,13 +146,13 @@ export function reportCsv(kind: ReportKind, f: ReportFigures): string {
   add("report", "period_start", null, f.period.from.toISOString());
   add("report", "period_end_exclusive", null, f.period.to.toISOString());
   add("summary", "detected", "total", f.detected.total);
-  for (const s of ["critical", "high", "medium", "low", "info"] as const) add("summary", "detected", s, f.detected[s]);
+  for (const s of ALERT_SEVERITIES) add("summary", "detected", s, f.detected[s]);
   add("summary", "closed", null, f.closed);
   add("summary", "open_at_end", null, f.openAtEnd);
   add("summary", "mtta_minutes", null, f.mttaMinutes);
   add("summary", "mttr_minutes", null, f.mttrMinutes);
   if (kind === "executive") {
-    for (const t of f.trend) for (const s of ["critical", "high", "medium", "low", "info"] as const) add(`trend_${f.bucket}`, t.bucket, s, t.counts[s]);
+    for (const t of f.trend) for (const s of ALERT_SEVERITIES) add(`trend_${f.bucket}`, t.bucket, s, t.counts[s]);
     for (const s of f.sla) {
       add("sla", s.severity, "alerts", s.total);
       add("sla", s.severity, "ack_target_minutes", s.ackTarget);

@@ -19,7 +19,8 @@
 // title condition. A condition on any other field, or an operator its field
 // does not have, is refused with a sentence naming what is allowed.
 import { z } from "zod";
-import { SEVERITIES, type Severity } from "@/drizzle/schema";
+import type { Severity } from "@/drizzle/schema";
+import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
 
 const CRITICALITIES = ["critical", "high", "medium", "low"] as const;
 
@@ -31,7 +32,7 @@ interface FieldSpec {
 }
 
 export const FIELDS = {
-  severity: { label: "Severity", ops: ["is", "at_least", "at_most"], values: SEVERITIES },
+  severity: { label: "Severity", ops: ["is", "at_least", "at_most"], values: ALERT_SEVERITIES },
   source: { label: "Source", ops: ["is", "is_not", "contains"] },
   title: { label: "Title", ops: ["contains", "not_contains", "is"] },
   hostname: { label: "Host name", ops: ["is", "contains", "starts_with"] },

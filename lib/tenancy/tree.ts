@@ -1,7 +1,8 @@
 // The tenant tree as the caller may see it, with open-alert counts. Everything
 // here runs inside withTenant: RLS decides which tenants and alerts exist.
 import { asc, ne, sql } from "drizzle-orm";
-import { SEVERITIES, tenants, type Severity } from "@/drizzle/schema";
+import { tenants, type Severity } from "@/drizzle/schema";
+import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
 import type { Db } from "@/lib/db/with-tenant";
 import type { TenantStatus } from "@/lib/lifecycle/states";
 
@@ -25,11 +26,11 @@ export interface TenantNode {
 }
 
 export function emptyCounts(): SeverityCounts {
-  return Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
+  return Object.fromEntries(ALERT_SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
 }
 
 export function totalOf(counts: SeverityCounts): number {
-  return SEVERITIES.reduce((sum, s) => sum + counts[s], 0);
+  return ALERT_SEVERITIES.reduce((sum, s) => sum + counts[s], 0);
 }
 
 /**
@@ -90,7 +91,7 @@ export async function loadTenantTree(db: Db, readable: ReadonlySet<string>): Pro
     const sum = { ...node.own };
     for (const child of node.children) {
       const c = rollUp(child);
-      for (const s of SEVERITIES) sum[s] += c[s];
+      for (const s of ALERT_SEVERITIES) sum[s] += c[s];
     }
     node.subtree = sum;
     return sum;

@@ -1,11 +1,12 @@
 // /alerts: batch ingestion, the list, one alert, and triage.
 import { z } from "zod";
+import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
 import { ALERT_NOT_FOUND, triageAlert, type StatusChange } from "@/lib/alerts/triage";
 import { canTransition, isClosed } from "@/lib/alerts/workflow";
 import { ApiProblem, defineEndpoint } from "@/lib/api/endpoint";
 import { recordAudit } from "@/lib/audit/record";
 import { ingestAlerts } from "@/lib/ingest/alerts";
-import { SEVERITIES, STATUSES, line, sourceName, timestamp, uuid } from "@/lib/ingest/fields";
+import { STATUSES, line, sourceName, timestamp, uuid } from "@/lib/ingest/fields";
 import { getApiAlert, listApiAlerts } from "@/lib/ingest/read-alerts";
 import { ingestAlertsBody } from "@/lib/ingest/schemas";
 import { requireFeature } from "@/lib/settings/enforce";
@@ -47,7 +48,7 @@ export const listAlertsEndpoint = defineEndpoint({
     "pass `next_cursor` back as `cursor`; a page is stable under concurrent ingestion (no row repeated or skipped).",
   query: z.strictObject({
     status: csvOf(STATUSES).optional(),
-    severity: csvOf(SEVERITIES).optional(),
+    severity: csvOf(ALERT_SEVERITIES).optional(),
     source: sourceName.optional(),
     since: timestamp.optional().describe("detected_at at or after"),
     until: timestamp.optional().describe("detected_at before"),

@@ -1,7 +1,8 @@
 // Response shapes of the endpoints, for the OpenAPI document and the tests
 // (handlers build these objects from lib/ingest; the schemas describe them).
 import { z } from "zod";
-import { ASSET_KINDS, CRITICALITIES, SEVERITIES, STATUSES } from "@/lib/ingest/fields";
+import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
+import { ASSET_KINDS, CRITICALITIES, STATUSES } from "@/lib/ingest/fields";
 
 const ts = z.string().describe("RFC 3339, UTC, microseconds");
 const tsOrNull = ts.nullable();
@@ -13,7 +14,7 @@ export const apiAlertSchema = z
     source: z.string(),
     title: z.string(),
     description: z.string(),
-    severity: z.enum(SEVERITIES),
+    severity: z.enum(ALERT_SEVERITIES),
     status: z.enum(STATUSES),
     rule_name: z.string().nullable(),
     hostname: z.string().nullable(),

@@ -3,10 +3,9 @@
 // timestamps, IP literals. A value that cannot be made valid is left out
 // rather than failing the alert (the API would reject the item otherwise).
 import { z } from "zod";
+import { ALERT_SEVERITIES, type AlertSeverityName } from "@/lib/alerts/severity";
+import { jsonBytes } from "@/lib/ingest/fields";
 import { MAX_RAW_BYTES } from "@/lib/ingest/schemas";
-import { SEVERITIES, jsonBytes } from "@/lib/ingest/fields";
-
-export type Severity = (typeof SEVERITIES)[number];
 
 const CONTROL = /[\u0000-\u001f\u007f]+/g;
 
@@ -25,9 +24,9 @@ export function freeText(value: unknown, max: number): string | undefined {
   return text ? [...text].slice(0, max).join("") : undefined;
 }
 
-export function severityOf(value: unknown): Severity | undefined {
+export function severityOf(value: unknown): AlertSeverityName | undefined {
   const v = typeof value === "string" ? value.trim().toLowerCase() : "";
-  if ((SEVERITIES as readonly string[]).includes(v)) return v as Severity;
+  if ((ALERT_SEVERITIES as readonly string[]).includes(v)) return v as AlertSeverityName;
   if (v === "informational") return "info";
   return undefined;
 }

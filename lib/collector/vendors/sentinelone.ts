@@ -11,8 +11,9 @@
 // (source, external id)), which is what makes a restart lose nothing. Only
 // when a whole page shares one createdAt (since cannot move) is the vendor's
 // cursor kept, so the next page moves on instead of asking for the same one.
+import type { AlertSeverityName } from "@/lib/alerts/severity";
 import type { AlertItem } from "@/lib/ingest/schemas";
-import { freeText, ipOf, objectAt, oneLine, rawOf, timestampOf, type Severity } from "./map";
+import { freeText, ipOf, objectAt, oneLine, rawOf, timestampOf } from "./map";
 import type { Puller } from "./types";
 
 interface Checkpoint {
@@ -30,7 +31,7 @@ function readCheckpoint(text: string | null): Checkpoint {
   }
 }
 
-function severityOf(threatInfo: Record<string, unknown>): Severity {
+function severityOf(threatInfo: Record<string, unknown>): AlertSeverityName {
   const confidence = String(threatInfo.confidenceLevel ?? "").toLowerCase();
   const classification = String(threatInfo.classification ?? "").toLowerCase();
   if (confidence === "malicious") return classification === "ransomware" ? "critical" : "high";

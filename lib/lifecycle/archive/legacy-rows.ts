@@ -4,6 +4,7 @@
 // accepts; the messages name the field and say what is expected.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
 
 const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
@@ -52,7 +53,7 @@ export const legacyAlert = z.object({
   external_id: opt(text(200)),
   title: text(300).pipe(z.string().min(1, "required")),
   description: opt(text(20_000)).transform((v) => v ?? ""),
-  severity: z.preprocess((v) => (lower(v) === "informational" ? "info" : lower(v)), z.enum(["critical", "high", "medium", "low", "info"], { message: "one of critical, high, medium, low, info" })),
+  severity: z.preprocess((v) => (lower(v) === "informational" ? "info" : lower(v)), z.enum(ALERT_SEVERITIES, { message: `one of ${ALERT_SEVERITIES.join(", ")}` })),
   // "investigating" was the one open status after "new" before triage (issue 10): read as in_progress.
   status: opt(z.preprocess((v) => (lower(v) === "investigating" ? "in_progress" : lower(v)), z.enum(["new", "acknowledged", "in_progress", "resolved", "false_positive"], { message: "one of new, acknowledged, in_progress (or investigating), resolved, false_positive" }))).transform(
     (v) => v ?? "new",
