@@ -90,6 +90,8 @@ allow("a tenant's own and inherited workflow rules (lib/rules): answers only for
   "function workflows.rules_for(tenant uuid) authenticated EXECUTE");
 allow("a tenant's own and inherited assignee groups (lib/groups): answers only for a tenant the caller can see, names and member counts of its ancestors' groups",
   "function workflows.groups_for(tenant uuid) authenticated EXECUTE");
+allow("the workflows dry run's newest alerts of a wide subtree (lib/rules/dry-run.ts): security invoker, so the caller's RLS decides which alerts it reads",
+  "function workflows.newest_alerts(tenant_ids uuid[], since timestamp with time zone, until timestamp with time zone, lim integer) authenticated EXECUTE");
 allow("builds the claims before the switch to authenticated (lib/db/with-tenant.ts)", "function public.custom_access_token_hook(event jsonb) portal_app EXECUTE");
 allow("a collector's API key claims, built and its secret checked before its switch to authenticated (lib/collector/credentials.ts, migration 20261201013100)",
   "function public.api_key_access_token(event jsonb) portal_collector EXECUTE");

@@ -61,7 +61,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
         <h2 id="rules-heading" className="text-base font-semibold text-slate-900">Rules</h2>
         {data.dryRun ? (
           <p className="mt-1 text-sm text-slate-600" data-testid="dry-run-summary">
-            Dry run: {data.dryRun.alertsConsidered.toLocaleString("en")} alert{data.dryRun.alertsConsidered === 1 ? "" : "s"} of the last 7 days{data.dryRun.truncated ? " (the most recent 5,000)" : ""}, checked against every rule below. Nothing was changed.
+            Dry run: {data.dryRun.alertsConsidered.toLocaleString("en")} alert{data.dryRun.alertsConsidered === 1 ? "" : "s"} detected in the last 7 days{data.dryRun.truncated ? " (the 5,000 most recently detected)" : ""}, checked against every rule below. Nothing was changed.
           </p>
         ) : null}
         {data.rules.length === 0 ? (
