@@ -81,6 +81,32 @@ test("in one transaction: other claims, another active tenant, a removed members
   });
 });
 
+test("the visible set and a role-filtered set come in id order (each nested-loop probe of a policy's index would sort them otherwise; migration 20261201026900)", async () => {
+  await withClient(db.url, async (c) => {
+    // More tenants than the fixtures' few, so that an unordered set would show.
+    await c.query(
+      `insert into public.tenants (parent_id, slug, name, kind) select $1, 'memo-order-' || i, 'Memo order ' || i, 'customer' from generate_series(1, 300) i`,
+      [fx.tenants["mssp-a"]],
+    );
+    await c.query("begin");
+    try {
+      await c.query(claimsOf(fx.users.msspAdmin));
+      await c.query("set local role authenticated");
+      for (const sql of ["select tenancy.visible_tenant_ids()::text as id", "select tenancy.tenant_ids_with_role('{mssp_admin}')::text as id"]) {
+        for (let round = 0; round < 2; round++) {
+          // The first round computes the set, the second reads the transaction's memo.
+          const ids = (await c.query<{ id: string }>(sql)).rows.map((r) => r.id);
+          assert.ok(ids.length > 300, sql);
+          assert.deepEqual(ids, [...ids].sort(), `${sql}, round ${round + 1}`);
+        }
+      }
+    } finally {
+      await c.query("rollback");
+      await c.query("delete from public.tenants where slug like 'memo-order-%'");
+    }
+  });
+});
+
 test("a caller cannot read another caller's memo into its answer: a forged memo for other claims is ignored", async () => {
   await withClient(db.url, async (c) => {
     await c.query("begin");

@@ -82,7 +82,7 @@ function cookiesOf(reply: Reply, jar: Map<string, string>) {
 const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
 
 /** The real sign-in over HTTP: csrf, then the credentials callback (with a TOTP code for staff). */
-async function signIn(port: number, host: string, email: string, code?: string): Promise<string> {
+export async function signIn(port: number, host: string, email: string, code?: string): Promise<string> {
   const jar = new Map<string, string>();
   const csrf = await request(port, host, "GET", "/api/auth/csrf", {});
   if (csrf.status !== 200) throw new Error(`csrf on ${host}: HTTP ${csrf.status}`);
@@ -138,7 +138,7 @@ async function prepareUsers(owner: pg.Client, customers: Array<{ id: string; slu
      on conflict do nothing`,
     [customers.map((c) => c.slug)],
   );
-  const staffEmails = Array.from({ length: staffCount }, (_, i) => `load-staff${i + 1}@${DEMO_MSSP_SLUG}.test`);
+  const staffEmails = Array.from({ length: staffCount }, (_, i) => staffEmail(i));
   const { rows: staff } = await owner.query<{ id: string }>(
     `insert into public.users (email, name, password_hash)
      select e, 'Load staff', $2 from unnest($1::text[]) e
@@ -169,6 +169,9 @@ function spreadOver(ids: string[], count: number): string[] {
   const step = Math.max(1, Math.floor(ids.length / count));
   return ids.filter((_, i) => i % step === 0).slice(0, count);
 }
+
+/** The i-th MSSP staff user (0: the MSSP admin; the others MSSP analysts), TOTP with the demo secret. */
+export const staffEmail = (i: number) => `load-staff${i + 1}@${DEMO_MSSP_SLUG}.test`;
 
 export interface LoadPortal {
   port: number;
