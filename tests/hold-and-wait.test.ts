@@ -11,6 +11,8 @@ import { createCredential, getCredential } from "@/lib/credentials/store";
 import { HoldAndWaitError } from "@/lib/db/held-connection";
 import { getPool } from "@/lib/db/pool";
 import { withServiceRole } from "@/lib/db/service-role";
+import { loadTenantDetail } from "@/lib/lifecycle/detail-page";
+import { isolationYaml } from "@/lib/lifecycle/isolation-download";
 import { loadKeysPage } from "@/lib/vault/rotation-page";
 import { ensureCerbos } from "@/scripts/lib/cerbos";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
@@ -59,3 +61,13 @@ test("saving and reading a credential, and the Keys page, hold one connection", 
   const keys = await as(fx, "msspAdmin", (tx) => loadKeysPage(tx));
   assert.ok(keys.keks.length > 0 && keys.tenants.length > 0, "the Keys page has its KEK cards and tenants");
 });
+
+test("a customer's console page (its keys and data counts) and its manifests download hold one connection", async () => {
+  process.env.DB_HOLD_AND_WAIT = "throw";
+  const detail = await as(fx, "msspAdmin", (tx) => loadTenantDetail(tx, "acme"));
+  assert.ok(detail?.keys && detail.keys.length > 0, "the keys were read (service role, on the page's connection)");
+  assert.ok(detail?.rows?.some((r) => r.table === "public.alerts"), "and the data counts");
+  const yaml = await as(fx, "msspAdmin", (tx) => isolationYaml(tx, "acme"));
+  assert.match(yaml ?? "", /kind: Namespace/);
+});
+

@@ -5,7 +5,7 @@
 // and row counts come through the service role only after the PDP allowed a
 // lifecycle action on it.
 import { checkActions, isPdpUnavailable, principalFromClaims } from "@/lib/authz";
-import { withLifecycle } from "./service-path";
+import { withLifecycleIn } from "./service-path";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { countTenantRows } from "./catalog";
 import { isolationTarget } from "./isolation/apply";
@@ -76,7 +76,7 @@ export async function loadTenantDetail(tx: TenantTx, slug: string): Promise<Tena
   const provisioning = workflows.find((w) => w.job.kind === PROVISION_KIND) ?? null;
   const isolationStep = provisioning?.steps.find((s) => s.name === "isolation");
   const [keys, dataRows] = staff
-    ? await withLifecycle(async (db) => {
+    ? await withLifecycleIn(tx.db, async (db) => {
         const k = await db.$client.query<{ version: number; status: string; created_at: Date }>(
           `select version, status, created_at from keyring.key_status($1) order by version desc`,
           [t.id],

@@ -1,7 +1,7 @@
 // The tenant page's "Download the manifests": the tenant read under RLS, the
 // PDP asked for tenants:provision on it, then its manifests rendered as YAML.
 import { authorize } from "@/lib/authz";
-import { withLifecycle } from "./service-path";
+import { withLifecycleIn } from "./service-path";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { manifestsToYaml } from "./isolation/render";
 import { isolationManifestsFor } from "./isolation-for";
@@ -12,6 +12,6 @@ export async function isolationYaml(tx: TenantTx, slug: string): Promise<string 
   if (!rows[0]) return null;
   await authorize(tx, "tenants:provision", rows[0].id);
   // The MSSP's id and slug (the namespace labels) come from the tree; the caller may be staff of it.
-  const t = await withLifecycle((db) => findTenant(db, rows[0].id));
+  const t = await withLifecycleIn(tx.db, (db) => findTenant(db, rows[0].id));
   return t ? manifestsToYaml(isolationManifestsFor(t)) : null;
 }
