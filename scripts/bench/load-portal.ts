@@ -193,6 +193,8 @@ export async function startLoadPortal(opts: {
   staff?: number;
   /** More flags for the server's node. */
   nodeArgs?: string[];
+  /** The server's stderr, line by line (default: this process's stderr). */
+  onServerStderr?: (line: string) => void;
 }): Promise<LoadPortal> {
   const appDir = path.resolve(process.env.BENCH_LOAD_APP_DIR ?? process.cwd());
   const dataDir = path.join(opts.benchDir, "load-postgres");
@@ -267,9 +269,18 @@ export async function startLoadPortal(opts: {
     const nodeArgs = [...(process.env.BENCH_LOAD_NODE_ARGS ?? "").split(" ").filter(Boolean), ...(opts.nodeArgs ?? [])];
     const server = spawn(process.execPath, [...nodeArgs, path.join(appDir, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port)], {
       cwd: appDir,
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["ignore", "ignore", opts.onServerStderr ? "pipe" : "inherit"],
       env,
     });
+    if (opts.onServerStderr) {
+      const onLine = opts.onServerStderr;
+      let rest = "";
+      server.stderr?.on("data", (chunk: Buffer) => {
+        const lines = (rest + chunk.toString("utf8")).split("\n");
+        rest = lines.pop() ?? "";
+        for (const line of lines) onLine(line);
+      });
+    }
     stops.unshift(async () => {
       if (server.exitCode === null) {
         server.kill("SIGTERM");

@@ -16,6 +16,9 @@
 //             request's wall time p50; then how many pages meet p95 < 150 ms. A page that does not
 //             answer 200 fails the run (a page that moved or broke would otherwise go unmeasured), but
 //             for a 403 or 404 on the MSSP's own host (a customer's page it does not offer)
+//   checks    every response free of another tenant's markers (as the load bench's), and every page
+//             free of hold-and-wait (DB_HOLD_AND_WAIT=warn in the server: a second pooled connection
+//             asked for while the page's transaction holds one; counted per page, fails the run)
 //   only      BENCH_PAGES_ONLY=console:/compare,tenant:/workflows,mssp:/audit: just those pages
 //   written   BENCH_DIR/pages.json: every page's figures
 import { writeFile } from "node:fs/promises";
@@ -93,6 +96,8 @@ type HostKind = "console" | "tenant" | "mssp";
 
 interface PageFigures {
   host: HostKind;
+  /** Requests of this page that asked for a second pooled connection while holding one. */
+  holdAndWait: number;
   path: string;
   status: number;
   statements: number;
@@ -137,7 +142,19 @@ export async function runPagesBench(opts: { benchDir: string }) {
   const N = num("BENCH_PAGES_REQUESTS", 20) || 1;
   // Only the pages' own statements in Postgres's accounting.
   process.env.JOBS_WORKER = "false";
-  const portal = await startLoadPortal({ benchDir: opts.benchDir, staff: 1, pickCustomers: largestCustomer });
+  // Every page is also checked for hold-and-wait (lib/db/held-connection.ts): a second pooled connection
+  // asked for while the page's transaction holds one. The server logs each case; they are counted per page.
+  process.env.DB_HOLD_AND_WAIT = "warn";
+  let holdAndWait = 0;
+  const portal = await startLoadPortal({
+    benchDir: opts.benchDir,
+    staff: 1,
+    pickCustomers: largestCustomer,
+    onServerStderr: (line) => {
+      if (line.includes("[hold-and-wait]")) holdAndWait++;
+      else if (line.trim() && !/^\s+at /.test(line)) process.stderr.write(`server: ${line}\n`);
+    },
+  });
   const owner = new pg.Client({ connectionString: portal.ownerUrl });
   await owner.connect();
   try {
@@ -182,6 +199,7 @@ export async function runPagesBench(opts: { benchDir: string }) {
     };
     const measure = async (host: HostKind, session: Session, template: string) => {
       const p = fill(template);
+      const heldBefore = holdAndWait;
       const warm = await request(portal.port, session.host, "GET", p, { cookie: session.cookie });
       const db: number[] = [];
       const wall: number[] = [];
@@ -200,10 +218,13 @@ export async function runPagesBench(opts: { benchDir: string }) {
           statements += work.statements;
         }
       }
+      // The server writes its warning before the answer; a short wait lets the pipe deliver it.
+      await new Promise((r) => setTimeout(r, 20));
       const f: PageFigures = {
         host,
         path: p,
         status: warm.status,
+        holdAndWait: holdAndWait - heldBefore,
         statements: db.length ? statements / db.length : 0,
         dbP50: db.length ? quantile(db, 0.5) : NaN,
         dbP95: db.length ? quantile(db, 0.95) : NaN,
@@ -227,7 +248,8 @@ export async function runPagesBench(opts: { benchDir: string }) {
       console.log(
         `${host.padEnd(8)}${template.padEnd(48)}${String(f.status).padStart(5)}${f.statements.toFixed(1).padStart(8)}` +
           `${shown(f.dbP50).padStart(9)}${shown(f.dbP95).padStart(9)}${shown(f.dbMax).padStart(9)}${shown(f.wallP50).padStart(9)}` +
-          (f.status !== 200 ? "  NOT 200" : f.dbP95 < GOAL_P95_MS ? "  ok" : "  over"),
+          (f.status !== 200 ? "  NOT 200" : f.dbP95 < GOAL_P95_MS ? "  ok" : "  over") +
+          (f.holdAndWait > 0 ? `  HOLD-AND-WAIT ×${f.holdAndWait}` : ""),
       );
       for (const line of costliest) console.log(line);
     };
@@ -254,9 +276,9 @@ export async function runPagesBench(opts: { benchDir: string }) {
     );
     await writeFile(path.join(opts.benchDir, "pages.json"), JSON.stringify({ requestsPerPage: N, figures }, null, 2));
     // The MSSP's own host may not offer a customer's page (a 403 or 404 there is an answer, printed above).
-    const broken = figures.filter((f) => f.status !== 200 && !(f.host === "mssp" && [403, 404].includes(f.status)));
+    const broken = figures.filter((f) => (f.status !== 200 && !(f.host === "mssp" && [403, 404].includes(f.status))) || f.holdAndWait > 0);
     if (broken.length) {
-      console.log(`FAILED: ${broken.map((f) => `${f.host} ${f.path} HTTP ${f.status}`).join(", ")}`);
+      console.log(`FAILED: ${broken.map((f) => `${f.host} ${f.path} HTTP ${f.status}${f.holdAndWait ? `, hold-and-wait ×${f.holdAndWait}` : ""}`).join(", ")}`);
       process.exitCode = 1;
     }
   } finally {
