@@ -82,8 +82,8 @@ const COLUMNS = "a.tenant_id, a.id, a.title, a.severity, a.source, a.hostname, a
  * sorted, and each one's asset found by a walk of another index) and 5.6 s on the MSSP's own host
  * (560,000 alerts in 7 days). Through RLS the planner cannot size the policy's tenant array, so it
  * reads whole tenants rather than walk the time index and stop. So, by what the subtree is:
- * - most of what the caller sees (the MSSP's own host): one walk of every alert's time index,
- *   stopping at `limit` (workflows.newest_alerts, migration 20261201026700);
+ * - past 32 tenants and half of the deployment's (the MSSP's own host): one walk of every alert's
+ *   time index, stopping at `limit` (workflows.newest_alerts, migration 20261201026700);
  * - otherwise (a customer and its sites): each tenant's newest alerts from its own time index
  *   (alerts_tenant_detected), as the alert list reads them (lib/alerts/list-by-tenant.ts), the union
  *   cut to `limit`: at most the subtree's alerts of the 7 days are read, never other tenants'.
@@ -98,15 +98,17 @@ export async function recentAlerts(
   /** Which read; by default chosen as above (tests/workflows-dry-run.test.ts holds both to one answer). */
   plan?: "walk" | "by-tenant",
 ) {
-  // The subtree's tenants the caller can see (RLS), and how many it sees in all (the transaction's memo).
-  const { rows: tenants } = await tx.client.query<{ id: string; visible: number }>(
-    `select t.id, (select count(*)::int from tenancy.visible_tenant_ids()) as visible
+  // The subtree's tenants the caller can see (RLS), and about how many tenants the deployment has (the
+  // planner's statistics, -1 before the first analyze): the walk is short only when the subtree holds
+  // most of every alert; a customer's admin sees only its own subtree, however small its share.
+  const { rows: tenants } = await tx.client.query<{ id: string; deployment: number }>(
+    `select t.id, (select c.reltuples::int from pg_catalog.pg_class c where c.oid = 'public.tenants'::regclass) as deployment
        from public.tenants t join public.tenants root on root.id = $1 and t.path operator(extensions.<@) root.path`,
     [rootId],
   );
   if (tenants.length === 0) return [];
   const ids = tenants.map((t) => t.id);
-  const walk = plan ? plan === "walk" : ids.length > ROLLUP_COUNT_MAX_TENANTS && ids.length * 2 >= tenants[0].visible;
+  const walk = plan ? plan === "walk" : ids.length > ROLLUP_COUNT_MAX_TENANTS && tenants[0].deployment > 0 && ids.length * 2 >= tenants[0].deployment;
   const newest = walk
     ? `select * from workflows.newest_alerts($1::uuid[], $2, $3, $4)`
     : `select a.* from unnest($1::uuid[]) t(id)
