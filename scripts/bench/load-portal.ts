@@ -39,7 +39,9 @@ const SESSION_TENANTS = num("BENCH_LOAD_SESSIONS_TENANTS", 100);
 const STAFF = num("BENCH_LOAD_STAFF", 5);
 const PASSWORD = "Load!bench-2026-password";
 const AUTH_SECRET = "bench-load-nextauth-secret-not-used-anywhere-else-0123";
-export const RIVAL_PREFIX = "rival-";
+const RIVAL_PREFIX = "rival-";
+/** What an MSSP staff session (console, or the MSSP's own host) must never receive: the rival MSSP's tenants. */
+export const STAFF_FORBIDDEN = new RegExp(`(${RIVAL_PREFIX}\\d{3}|Rival )`);
 
 export interface Session {
   host: string;
@@ -307,7 +309,7 @@ export async function startLoadPortal(opts: {
       sessions.push({
         host: `localhost:${port}`,
         cookie: await signIn(port, `localhost:${port}`, email, totp(secret)),
-        forbidden: new RegExp(`(${RIVAL_PREFIX}\\d{3}|Rival )`),
+        forbidden: STAFF_FORBIDDEN,
         kind: "console",
       });
     }

@@ -27,7 +27,8 @@ import pg from "pg";
 import { base32Decode, totp } from "@/lib/auth/totp";
 import { DEMO_MSSP_SLUG } from "@/lib/demo/tenants";
 import { DEMO_TOTP_SECRET } from "@/lib/demo/users";
-import { num, RIVAL_PREFIX, request, type Session, signIn, staffEmail, startLoadPortal } from "./load-portal";
+import { num, request, type Session, signIn, STAFF_FORBIDDEN, staffEmail, startLoadPortal } from "./load-portal";
+import { median, p95 } from "./measure";
 
 const GOAL_P95_MS = 150;
 
@@ -106,11 +107,6 @@ interface PageFigures {
   dbMax: number;
   wallP50: number;
 }
-
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
-};
 
 /** The database work of one request: every top-level statement's execution and planning time since the reset. */
 async function databaseWork(owner: pg.Client): Promise<{ ms: number; statements: number }> {
@@ -194,7 +190,7 @@ export async function runPagesBench(opts: { benchDir: string }) {
     const mssp: Session = {
       host: msspHost,
       cookie: await signIn(portal.port, msspHost, staffEmail(0), totp(base32Decode(DEMO_TOTP_SECRET))),
-      forbidden: new RegExp(`(${RIVAL_PREFIX}\\d{3}|Rival )`),
+      forbidden: STAFF_FORBIDDEN,
       kind: "tenant",
     };
     const measure = async (host: HostKind, session: Session, template: string) => {
@@ -226,10 +222,10 @@ export async function runPagesBench(opts: { benchDir: string }) {
         status: warm.status,
         holdAndWait: holdAndWait - heldBefore,
         statements: db.length ? statements / db.length : 0,
-        dbP50: db.length ? quantile(db, 0.5) : NaN,
-        dbP95: db.length ? quantile(db, 0.95) : NaN,
+        dbP50: median(db),
+        dbP95: p95(db),
         dbMax: db.length ? Math.max(...db) : NaN,
-        wallP50: wall.length ? quantile(wall, 0.5) : NaN,
+        wallP50: median(wall),
       };
       figures.push(f);
       // A page over the goal: its costliest statements, from one more request, to say where the time goes.
