@@ -82,6 +82,7 @@ allow("claims readers, as on Supabase: read only the caller's own request.jwt se
   ...["auth.jwt()", "auth.uid()", "auth.role()"].flatMap((f) => ["PUBLIC", "anon", "authenticated"].map((r) => `function ${f} ${r} EXECUTE`)));
 allow("RLS helpers called by the policies: they return tenant ids of the caller's own scope only",
   ...["tenancy.active_tenant_id()", "tenancy.visible_tenant_ids()", "tenancy.tenant_ids_with_role(roles text[])", "tenancy.frozen_tenant_ids()",
+    "tenancy.visible_ids()", "tenancy.ids_with_role(roles text[])",
     "tenancy.role_rank(role text)", "tenancy.caller_admin_rank_on(target uuid)", "tenancy.admin_role_for(tenant uuid)",
     "tenancy.user_is_visible(target uuid)"].map((f) => `function ${f} authenticated EXECUTE`));
 allow("the effective configuration (lib/settings): answers only for tenants the caller can see, reading the ancestors' values and locks for them",
@@ -113,7 +114,7 @@ allow("the per-request session check, one statement before any role switch (lib/
 allow("usage events and rollups (lib/usage): read by admins of the tenant or an ancestor and keys with usage:read (policy); written only by the service role (usage.meter, usage.rollup), never updated or deleted by people",
   "table public.usage_events authenticated SELECT", "table public.usage_rollups authenticated SELECT");
 allow("usage helpers: a metric's kind (immutable, reads nothing); the tenants whose usage the caller may read (its own scope only); a subtree's daily totals (security invoker: RLS decides what is summed)",
-  ...["usage.metric_kind(metric text)", "usage.readable_tenant_ids()", "usage.subtree_daily(roots uuid[], from_day timestamp with time zone, to_day timestamp with time zone)"].map((f) => `function ${f} authenticated EXECUTE`));
+  ...["usage.metric_kind(metric text)", "usage.readable_tenant_ids()", "usage.readable_ids()", "usage.subtree_daily(roots uuid[], from_day timestamp with time zone, to_day timestamp with time zone)"].map((f) => `function ${f} authenticated EXECUTE`));
 
 // Alert rollups for the dashboards (issue 13, migration 20261201016000).
 allow("alert rollups (lib/analytics): read like alerts (members of the tenant or an ancestor, policy); written only by the triggers on public.alerts; a subtree's daily sums (security invoker: RLS decides what is summed)",
@@ -493,6 +494,9 @@ describe("security-definer functions the API roles can call", () => {
     "tenancy.frozen_tenant_ids()",
     "tenancy.tenant_ids_with_role(roles text[])",
     "tenancy.visible_tenant_ids()",
+    // The same two sets as arrays, for the policies (migration 20261201027000): the memo, else the two above.
+    "tenancy.ids_with_role(roles text[])",
+    "tenancy.visible_ids()",
     // The users policy's per-row check (migration 20261201025300): whether one user has a membership in a
     // tenant of tenancy.visible_tenant_ids(); tests/visible-users.test.ts compares it with the rule as written.
     "tenancy.user_is_visible(target uuid)",
@@ -514,6 +518,8 @@ describe("security-definer functions the API roles can call", () => {
     // lib/usage: the tenants whose usage the caller may read (admin roles, or its key's usage:read scope,
     // which a key may not read from api_keys itself); a subset of tenancy.visible_tenant_ids() (tests/usage-rls.test.ts).
     "usage.readable_tenant_ids()",
+    // Its array for the usage tables' policies (migration 20261201027000).
+    "usage.readable_ids()",
     // lib/analytics: a customer's own percentile among its MSSP's other customers (the tenant's /benchmark);
     // ranks the peers inside the database and returns only the caller's own value, its percentile and the
     // group's size (nothing below 5), for a customer the caller holds mssp_admin, mssp_analyst or tenant_admin

@@ -13,6 +13,8 @@ import { createTestDatabase, withClient, type TestDatabase } from "./helpers/tes
 const HELPERS = [
   "tenancy.visible_tenant_ids()",
   "tenancy.tenant_ids_with_role(text[])",
+  "tenancy.visible_ids()",
+  "tenancy.ids_with_role(text[])",
   "tenancy.frozen_tenant_ids()",
   "tenancy.caller_admin_rank_on(uuid)",
   "tenancy.user_is_visible(uuid)",
@@ -27,6 +29,7 @@ const HELPERS = [
   "workflows.groups_for(uuid)",
   "workflows.rules_for(uuid)",
   "usage.readable_tenant_ids()",
+  "usage.readable_ids()",
   "analytics.sla_targets(uuid[])",
 ];
 

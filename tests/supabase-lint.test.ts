@@ -344,6 +344,7 @@ const EXCEPTIONS = new Map<string, string>([
   // return only ids of the caller's own scope, read from auth.uid(); tests/claims.test.ts and
   // rls-*.test.ts try forged claims against them.
   ...["tenancy.visible_tenant_ids()", "tenancy.tenant_ids_with_role(roles text[])", "tenancy.frozen_tenant_ids()",
+    "tenancy.visible_ids()", "tenancy.ids_with_role(roles text[])",
     "tenancy.caller_admin_rank_on(target uuid)", "tenancy.admin_role_for(tenant uuid)", "tenancy.user_is_visible(target uuid)"].map(
     (f): [string, string] => [`authenticated_security_definer_function_executable ${f}`, "RLS helper: must bypass RLS to evaluate RLS; caller's own scope only"],
   ),
@@ -372,6 +373,7 @@ const EXCEPTIONS = new Map<string, string>([
   // read; security definer because a key may not read its own api_keys row (its usage:read scope).
   // In `usage`, not served by PostgREST; a subset of tenancy.visible_tenant_ids() (tests/usage-rls.test.ts).
   ["authenticated_security_definer_function_executable usage.readable_tenant_ids()", "usage readers: the caller's own admin scope, or its key's when it holds usage:read"],
+  ["authenticated_security_definer_function_executable usage.readable_ids()", "the same usage readers as an array, for the usage tables' policies (migration 20261201027000)"],
   // Benchmarks (lib/analytics, migration 20261201016500): a customer's admins see its percentile among
   // anonymous peers, whose rows RLS hides. In `analytics`, not served by PostgREST; returns the caller's
   // own value, percentile and group size only (nothing for a group below 5), for a customer the caller

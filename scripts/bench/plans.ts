@@ -1,12 +1,13 @@
 // EXPLAIN (ANALYZE, BUFFERS) of a scenario's statements as `authenticated`
 // (and, for comparison, the baseline as owner), and a verdict on the RLS plan:
-//   - every policy helper (tenancy.visible_tenant_ids / tenant_ids_with_role)
-//     must be a Function Scan under an InitPlan, executed once (loops = 1),
+//   - every policy helper (tenancy.visible_ids / ids_with_role since migration
+//     20261201027000; tenancy.visible_tenant_ids / tenant_ids_with_role where a
+//     statement calls them itself) must run under an InitPlan, executed once (loops = 1),
 //     never under a SubPlan or a per-row filter;
 //   - the tenant predicate on alerts should reach an index (Index Cond /
 //     Recheck Cond), not be checked row by row in a Filter.
 // Plans are taken with VERBOSE so an InitPlan's Output names the helper it
-// runs (the `array(select f())` wrapper shows up as a ProjectSet).
+// runs (`(select f())` shows up as a Result, the `array(select f())` wrapper as a ProjectSet).
 // Besides the verdict, notes flag what makes an RLS plan slower than its
 // baseline even with the helpers evaluated once: row estimates far off (the
 // planner cannot see how many tenant ids the InitPlan array will hold), the
@@ -14,7 +15,10 @@
 // own predicate left in a Filter instead of the index.
 import { fmtCount } from "./measure";
 
-export const POLICY_HELPERS = ["visible_tenant_ids", "tenant_ids_with_role"];
+export const POLICY_HELPERS = ["visible_ids", "ids_with_role", "visible_tenant_ids", "tenant_ids_with_role"];
+
+/** Whether `text` calls helper `h` (not merely a helper whose name ends like it: tenant_ids_with_role holds ids_with_role). */
+const calls = (text: string, h: string) => new RegExp(`(^|[^a-z_])${h}\\(`).test(text);
 
 interface PlanNode {
   "Node Type": string;
@@ -87,10 +91,12 @@ export function judgePlan(plan: ExplainJson): PlanVerdict {
   const helpers: HelperUse[] = [];
   const alerts: TableAccess[] = [];
   walk(plan.Plan, (n, ctx) => {
-    // The node that calls a helper: a Function Scan of it, or (the usual
-    // `array(select f())` form) a ProjectSet whose Output is the call.
+    // The node that calls a helper: a Function Scan of it, or a Result (the policies' `(select f())`)
+    // or ProjectSet (an `array(select f())`) whose Output is the call.
     const called = POLICY_HELPERS.filter(
-      (h) => n["Function Name"] === h || (n["Node Type"] === "ProjectSet" && (n.Output ?? []).some((o) => o.includes(`${h}(`))),
+      (h) =>
+        n["Function Name"] === h ||
+        ((n["Node Type"] === "ProjectSet" || n["Node Type"] === "Result") && (n.Output ?? []).some((o) => calls(o, h))),
     );
     for (const name of called) {
       helpers.push({ name, initPlan: ctx.initPlan, subPlan: ctx.subPlan, loops: n["Actual Loops"] ?? 0 });
@@ -98,7 +104,7 @@ export function judgePlan(plan: ExplainJson): PlanVerdict {
     // A helper named in a per-row expression (not under its own plan node) is evaluated per row.
     const perRow = [n.Filter, n["Index Cond"], n["Recheck Cond"]].filter(Boolean).join(" ");
     for (const h of POLICY_HELPERS) {
-      if (perRow.includes(`${h}(`)) helpers.push({ name: h, initPlan: false, subPlan: false, loops: n["Actual Loops"] ?? 0 });
+      if (calls(perRow, h)) helpers.push({ name: h, initPlan: false, subPlan: false, loops: n["Actual Loops"] ?? 0 });
     }
     if (n["Relation Name"] === "alerts" && n["Node Type"] !== "ModifyTable") {
       const loops = n["Actual Loops"] ?? 1;
