@@ -2,7 +2,8 @@
 // must be the page the single walk gives. The oracle: the same caller through
 // RLS, once naming its PDP-readable tenants (every visible one, so the same
 // rows; the per-tenant read and the rollup count apply) and once naming none
-// (only RLS bounds the rows: the single walk and the capped count). Every
+// (only RLS bounds the rows: the single walk and the capped count), and once
+// naming them as every visible one (their count then leaves them to the policy). Every
 // filter, both time orders, pages up to the depth bound and past the end, and
 // ties in detection time (the id breaks them in both reads).
 import assert from "node:assert/strict";
@@ -71,11 +72,14 @@ test("read tenant by tenant, every page is the single walk's page", async () => 
         for (const page of [1, 2, 3, 7, 40]) {
           const filters: AlertFilters = { ...f, sort, page };
           const label = `${user}${active ? ` on ${active}` : ""} ${JSON.stringify(filters)}`;
-          const [named, walked] = await withTenant(caller, async (tx) => [
+          const [named, policyAlone, walked] = await withTenant(caller, async (tx) => [
             await listAlerts(tx.db, filters, 7, { me: tx.claims.sub, readableTenantIds: visible }),
+            // As the alert page sends it when the PDP hides none of them: the tenants left to the policy.
+            await listAlerts(tx.db, filters, 7, { me: tx.claims.sub, readableTenantIds: visible, readableIsEveryVisible: true }),
             await listAlerts(tx.db, filters, 7, { me: tx.claims.sub }),
           ]);
           assert.deepEqual(shape(named), shape(walked), label);
+          assert.deepEqual(shape(policyAlone), shape(walked), `${label}, tenants left to the policy`);
           compared++;
         }
       }

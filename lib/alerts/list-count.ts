@@ -24,12 +24,14 @@ export const ROLLUP_COUNT_MAX_TENANTS = 32;
 /**
  * A scalar subquery giving the number of alerts that match `filters` among
  * `tenantIds` (the list's tenant filter already applied), or null when the
- * rollups cannot answer it exactly.
+ * rollups cannot answer it exactly. `everyVisible`: `tenantIds` are all the
+ * tenants the rollups' policy shows the caller, so the sum leaves them to the
+ * policy (lib/alerts/list.ts, readableIsEveryVisible).
  */
-export function rollupCount(filters: AlertFilters, tenantIds: readonly string[] | undefined): SQL | null {
+export function rollupCount(filters: AlertFilters, tenantIds: readonly string[] | undefined, everyVisible = false): SQL | null {
   if (!tenantIds || tenantIds.length > ROLLUP_COUNT_MAX_TENANTS) return null;
   if (filters.q || filters.assignee || filters.group) return null;
-  const ids = sql`tenant_id = any(${sql.param([...tenantIds])}::uuid[])`;
+  const ids = everyVisible ? sql`true` : sql`tenant_id = any(${sql.param([...tenantIds])}::uuid[])`;
   const severity = filters.severity ? sql` and severity = ${filters.severity}` : sql``;
   if (filters.status === "open") {
     if (filters.from || filters.to) return null;

@@ -50,6 +50,7 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
     me: tx.claims.sub,
     hiddenTenantIds: access.hidden,
     readableTenantIds: [...access.readable],
+    readableIsEveryVisible: access.hidden.length === 0,
     // The rows' tenant names from the tenants alertAccess already read (no second tenants query).
     tenantNames: new Map(access.tenants.map((t) => [t.id, { slug: t.slug, name: t.name }])),
   });
