@@ -92,8 +92,9 @@ function openingSql(client: pg.PoolClient, caller: Caller): string {
     // The caller's visible tenants, computed once for the whole transaction
     // (migration 20261201023600 keeps them with the claims they were computed
     // for): every policy's InitPlan then reads them instead of recomputing them
-    // per statement and table. In the same round trip as the rest.
-    "select count(*) from tenancy.visible_tenant_ids()",
+    // per statement and table. In the same round trip as the rest. As the array the policies read
+    // (migration 20261201027000): counting it costs nothing, unnesting an MSSP's 1,600 ids did.
+    "select cardinality(tenancy.visible_ids()) as count",
   ].join(";\n");
 }
 

@@ -8,16 +8,18 @@
 -- Measured on the scale seed (Postgres 17, EXPLAIN ANALYZE of the InitPlan
 -- alone, a warmed connection): a customer admin's 3 ids 14-15 us, an MSSP
 -- admin's 1,610 ids 0.77-0.81 ms; the same memo read returned as the array it
--- already is: 8-9 us and 0.63-0.65 ms. Through pgbench, a customer admin's
--- capped alert count and asset count paid 59-65 us more than the owner's
--- statement before, 45-53 us after.
+-- already is: 8-9 us and 0.63-0.65 ms (whole statements through pgbench moved
+-- by about that, within the machine's noise of +-10 us).
 --
 -- What: tenancy.visible_ids() and tenancy.ids_with_role(roles) (and for the
--- usage tables usage.readable_ids(), the array of usage.readable_tenant_ids()) return the
--- caller's set as uuid[]: from the memo when its key matches (the same key and
--- settings as visible_tenant_ids / tenant_ids_with_role, through
--- tenancy.memo_key, so an API key never reads a memo), else from those helpers,
--- which compute the set and keep the memo as before. Every policy that read
+-- usage tables usage.readable_ids(), the array of usage.readable_tenant_ids())
+-- return the caller's set as uuid[]. They take over the bodies of
+-- visible_tenant_ids (20261201026300) and tenant_ids_with_role (20261201026600)
+-- as they were, the same memo, keys and rule, returning the array instead of
+-- unnesting it; those two become the arrays unnested (one definition). The
+-- first ask of a role set in a transaction (the memo computed) went from
+-- 87-129 us to 59-79 us for a customer admin, the array no longer handed
+-- through a set and back. Every policy that read
 -- `array(select tenancy.visible_tenant_ids())` or
 -- `array(select tenancy.tenant_ids_with_role(<roles>))` now reads
 -- `(select tenancy.visible_ids())::uuid[]` or
@@ -26,23 +28,35 @@
 -- condition. The cast keeps the deparsed policy re-parseable (pg_dump): without
 -- it `any ((select …))` reads as ANY over a subquery's rows. The policies'
 -- names, commands, roles and other conditions are untouched (ALTER POLICY
--- replaces only the expressions). The set-returning helpers stay: functions
--- and tests call them, and the new ones fall back to them.
+-- replaces only the expressions). The set-returning helpers stay, as wrappers:
+-- functions and tests call them.
 --
 -- Proven by tests/policy-arrays.test.ts (no policy left on the old form; each
--- new helper equals its set-returning twin for every fixture caller, memo or
--- not; an API key's set is recomputed after a revocation in the same
--- transaction), the isolation matrix (tests/rls-isolation.test.ts), unchanged.
+-- array helper equals the rule computed as the owner for every fixture caller
+-- and role set, computed and from the memo; forged memos, other claims and a
+-- removed membership in the same transaction), tests/caller-paths.test.ts,
+-- tests/visible-memo.test.ts, tests/api-keys.test.ts (a key revoked while a
+-- transaction holds it) and the isolation matrix, unchanged.
 
+-- THE answers, as arrays: the bodies of visible_tenant_ids (20261201026300) and
+-- tenant_ids_with_role (20261201026600), unchanged but for returning the array
+-- they already held instead of unnesting it.
 create function tenancy.visible_ids() returns uuid[]
   language plpgsql stable security definer
   set search_path = ''
   as $$
+declare
+  memo_key text := tenancy.memo_key('visible');
+  p record;
+  ids uuid[];
 begin
-  if current_setting('tenancy.visible_key', true) = tenancy.memo_key('visible') then
+  if current_setting('tenancy.visible_key', true) = memo_key then
     return pg_catalog.string_to_array(current_setting('tenancy.visible_ids'), ',')::uuid[];
   end if;
-  return array(select tenancy.visible_tenant_ids());
+  p := tenancy.caller_paths(null);
+  ids := tenancy.tenants_within(p.roots, p.scope);
+  perform set_config('tenancy.visible_ids', pg_catalog.array_to_string(ids, ','), true), set_config('tenancy.visible_key', memo_key, true);
+  return ids;
 end
 $$;
 
@@ -51,12 +65,64 @@ create function tenancy.ids_with_role(roles text[]) returns uuid[]
   set search_path = ''
   as $$
 declare
-  memo_name constant text := 'tenancy.roles_' || md5(roles::text);
+  memo_key text := tenancy.memo_key(roles::text);
+  memo_name text := 'tenancy.roles_' || md5(roles::text);
+  role_paths record;
+  all_paths record;
+  ids text;
+  every_root_holds_a_role boolean;
 begin
-  if current_setting(memo_name || '_key', true) = tenancy.memo_key(roles::text) then
+  if current_setting(memo_name || '_key', true) = memo_key then
     return pg_catalog.string_to_array(current_setting(memo_name || '_ids'), ',')::uuid[];
   end if;
-  return array(select tenancy.tenant_ids_with_role(roles));
+  -- A person every root of whom holds one of the roles (the scope follows the roots or the active
+  -- tenant alike): the answer is the visible set. Asked of the roots' roles caller_paths(null) kept for
+  -- these claims in this generation when it did (withTenant's opening), else of the two path lists.
+  if memo_key is not null
+     and current_setting('tenancy.visible_paths_key', true) =
+           coalesce(current_setting('tenancy.memo_generation', true), '') || '|paths||'
+        || coalesce(current_setting('request.jwt.claim.sub', true), '') || '|'
+        || coalesce(current_setting('request.jwt.claim', true), '') || '|'
+        || coalesce(current_setting('request.jwt.claims', true), '') then
+    every_root_holds_a_role := current_setting('tenancy.visible_root_roles')::text[] operator(pg_catalog.<@) roles;
+  end if;
+  if every_root_holds_a_role is null then
+    role_paths := tenancy.caller_paths(roles);
+    all_paths := tenancy.caller_paths(null);
+    every_root_holds_a_role := memo_key is not null and all_paths.roots operator(pg_catalog.<@) role_paths.roots;
+  elsif not every_root_holds_a_role then
+    role_paths := tenancy.caller_paths(roles);
+  end if;
+  if every_root_holds_a_role then
+    -- The visible set's memo text is copied, not parsed and printed again.
+    if current_setting('tenancy.visible_key', true) is distinct from tenancy.memo_key('visible') then
+      perform tenancy.visible_ids();
+    end if;
+    ids := current_setting('tenancy.visible_ids');
+  else
+    ids := pg_catalog.array_to_string(tenancy.tenants_within(role_paths.roots, role_paths.scope), ',');
+  end if;
+  perform set_config(memo_name || '_ids', ids, true), set_config(memo_name || '_key', memo_key, true);
+  return pg_catalog.string_to_array(ids, ',')::uuid[];
+end
+$$;
+
+-- The set-returning helpers (called by functions and tests) are now the arrays unnested: one definition.
+create or replace function tenancy.visible_tenant_ids() returns setof uuid
+  language plpgsql stable security definer
+  set search_path = ''
+  as $$
+begin
+  return query select unnest(tenancy.visible_ids());
+end
+$$;
+
+create or replace function tenancy.tenant_ids_with_role(roles text[]) returns setof uuid
+  language plpgsql stable security definer
+  set search_path = ''
+  as $$
+begin
+  return query select unnest(tenancy.ids_with_role(roles));
 end
 $$;
 
