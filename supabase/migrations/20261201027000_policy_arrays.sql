@@ -40,7 +40,9 @@
 
 -- THE answers, as arrays: the bodies of visible_tenant_ids (20261201026300) and
 -- tenant_ids_with_role (20261201026600), unchanged but for returning the array
--- they already held instead of unnesting it.
+-- they already held instead of unnesting it, and ids_with_role's first check
+-- (below: a person whose every root holds one of the roles reads the visible
+-- memo, the answer the rest of the body would compute and keep).
 create function tenancy.visible_ids() returns uuid[]
   language plpgsql stable security definer
   set search_path = ''
@@ -65,25 +67,43 @@ create function tenancy.ids_with_role(roles text[]) returns uuid[]
   set search_path = ''
   as $$
 declare
-  memo_key text := tenancy.memo_key(roles::text);
-  memo_name text := 'tenancy.roles_' || md5(roles::text);
+  -- caller_paths' key of this person's every-role paths (withTenant's opening keeps them, with each root's role).
+  paths_key constant text := coalesce(current_setting('tenancy.memo_generation', true), '') || '|paths||'
+      || coalesce(current_setting('request.jwt.claim.sub', true), '') || '|'
+      || coalesce(current_setting('request.jwt.claim', true), '') || '|'
+      || coalesce(current_setting('request.jwt.claims', true), '');
+  root_roles text[];
+  memo_key text;
+  memo_name text;
   role_paths record;
   all_paths record;
   ids text;
   every_root_holds_a_role boolean;
 begin
+  -- The usual case, asked at every statement: a person every root of whom holds one of the roles (a
+  -- customer's admin and an admin policy, an MSSP analyst and an analyst policy). The answer is the
+  -- visible set: read from its memo, with no memo of its own to key, check or keep. The same answer
+  -- the path below gives (and keeps), from the same memos, for these claims and this generation.
+  -- And a person none of whose roots holds one of the roles (a customer's people and an MSSP-only
+  -- policy): no root, no tenant. The path below would filter the kept roots by role to none.
+  if current_setting('tenancy.visible_paths_key', true) = paths_key and pg_catalog.strpos(paths_key, '"api_key"') = 0 then
+    root_roles := current_setting('tenancy.visible_root_roles')::text[];
+    if root_roles operator(pg_catalog.<@) roles and current_setting('tenancy.visible_key', true) = tenancy.memo_key('visible') then
+      return pg_catalog.string_to_array(current_setting('tenancy.visible_ids'), ',')::uuid[];
+    end if;
+    if not root_roles operator(pg_catalog.&&) roles then
+      return '{}';
+    end if;
+  end if;
+  memo_key := tenancy.memo_key(roles::text);
+  memo_name := 'tenancy.roles_' || md5(roles::text);
   if current_setting(memo_name || '_key', true) = memo_key then
     return pg_catalog.string_to_array(current_setting(memo_name || '_ids'), ',')::uuid[];
   end if;
   -- A person every root of whom holds one of the roles (the scope follows the roots or the active
   -- tenant alike): the answer is the visible set. Asked of the roots' roles caller_paths(null) kept for
   -- these claims in this generation when it did (withTenant's opening), else of the two path lists.
-  if memo_key is not null
-     and current_setting('tenancy.visible_paths_key', true) =
-           coalesce(current_setting('tenancy.memo_generation', true), '') || '|paths||'
-        || coalesce(current_setting('request.jwt.claim.sub', true), '') || '|'
-        || coalesce(current_setting('request.jwt.claim', true), '') || '|'
-        || coalesce(current_setting('request.jwt.claims', true), '') then
+  if memo_key is not null and current_setting('tenancy.visible_paths_key', true) = paths_key then
     every_root_holds_a_role := current_setting('tenancy.visible_root_roles')::text[] operator(pg_catalog.<@) roles;
   end if;
   if every_root_holds_a_role is null then
