@@ -13,6 +13,7 @@ import type pg from "pg";
 import { generateKey, parseKey } from "@/lib/api/keys/format";
 import { withTenant } from "@/lib/db/with-tenant";
 import { CALLER_CASES, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
+import { claimsOf } from "./helpers/sql";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
@@ -27,12 +28,9 @@ const ROLE_SETS = [
   null, // tenancy.visible_tenant_ids()
   ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst"],
   ["mssp_admin", "tenant_admin"],
+  ["mssp_admin"], // none of a customer's people holds it (ids_with_role answers them with nothing at once)
   ["tenant_viewer"],
 ] as const;
-
-const claimsOf = (userId: string, tenantId: string | null = null) =>
-  `select set_config('request.jwt.claims', (public.custom_access_token_hook(jsonb_build_object('user_id', '${userId}'::text,
-     'claims', jsonb_build_object('sub', '${userId}'::text, 'role', 'authenticated', 'aud', 'authenticated', 'tenant_id', ${tenantId ? `'${tenantId}'::text` : "null"}))) -> 'claims')::text, true)`;
 
 const slugs = (ids: string[]) => ids.map((id) => fx.slugOf(id)).sort();
 
@@ -60,11 +58,17 @@ async function oracle(userId: string, active: string | null, roles: readonly str
   });
 }
 
+/** The caller's set as the policies read it (the array helper, migration 20261201027000), checked against the set-returning wrapper. */
 async function asked(c: pg.ClientBase, roles: readonly string[] | null): Promise<string[]> {
+  const [array] = roles
+    ? (await c.query<{ ids: string[] }>("select tenancy.ids_with_role($1::text[]) as ids", [roles])).rows
+    : (await c.query<{ ids: string[] }>("select tenancy.visible_ids() as ids")).rows;
   const { rows } = roles
     ? await c.query<{ id: string }>("select tenancy.tenant_ids_with_role($1::text[]) as id", [roles])
     : await c.query<{ id: string }>("select tenancy.visible_tenant_ids() as id");
-  return slugs(rows.map((r) => r.id));
+  const answer = slugs(array.ids);
+  assert.deepEqual(slugs(rows.map((r) => r.id)), answer, "the set-returning wrapper answers what the array holds");
+  return answer;
 }
 
 async function asClaims<T>(c: pg.ClientBase, userId: string, active: string | null, fn: () => Promise<T>): Promise<T> {

@@ -1,13 +1,14 @@
 // Migration 20261201027000: every policy reads the caller's tenant set as an array from
 // tenancy.visible_ids() / tenancy.ids_with_role(roles) / usage.readable_ids() instead of array(select <set-returning helper>).
-// Here: no policy is left on the old form; each array helper (and its set-returning wrapper) answers
-// what the rule written out as the owner answers, for every fixture caller and role set, from the memo
-// and without it; a memo is never read for other claims, after a membership change in the same
-// transaction, or when forged.
+// Here: no policy is left on the old form; the usage readers' array equals their SQL; a memo is never
+// read for other claims, after a membership change in the same transaction, or when forged. Every
+// caller, active tenant and role set against the rule as the owner: tests/caller-paths.test.ts, which
+// asks the array helpers and their set-returning wrappers.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { withTenant } from "@/lib/db/with-tenant";
 import { CALLER_CASES, insertFixtures, type Fixtures } from "./helpers/fixtures";
+import { claimsOf } from "./helpers/sql";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
@@ -17,13 +18,6 @@ before(async () => {
   fx = await insertFixtures(db.url);
 });
 after(() => db?.drop());
-
-const ROLE_SETS = [
-  "{mssp_admin,mssp_analyst,tenant_admin,tenant_analyst}",
-  "{mssp_admin,tenant_admin}",
-  "{mssp_admin}",
-  "{tenant_viewer}",
-];
 
 const sorted = (ids: string[] | null) => [...(ids ?? [])].sort();
 
@@ -41,61 +35,15 @@ test("no policy reads a tenant set through array(select …) of the set-returnin
   assert.ok(rows.arrays >= 90, `the tenant policies read the array helpers (${rows.arrays})`);
 });
 
-/**
- * The rule written out as the owner, for a person in the fixtures (every tenant active): the tenants
- * under a membership's tenant holding one of `roles` (any role when null), narrowed to the active
- * tenant's subtree when one of the person's memberships covers it.
- */
-async function ruleAsOwner(userId: string, active: string | null, roles: string[] | null): Promise<string[]> {
-  return withClient(db.url, async (c) =>
-    (
-      await c.query<{ id: string }>(
-        `with act as (  -- the active tenant, when one of the person's memberships covers it (the hook ignores it otherwise)
-           select a.path from public.tenants a
-            where a.id = $2::uuid
-              and exists (select 1 from public.memberships m2 join public.tenants r on r.id = m2.tenant_id
-                           where m2.user_id = $1 and a.path operator(extensions.<@) r.path))
-         select distinct t.id
-           from public.memberships m
-           join public.tenants mt on mt.id = m.tenant_id
-           join public.tenants t on t.path operator(extensions.<@) mt.path
-          where m.user_id = $1
-            and ($3::text[] is null or m.role = any ($3::text[]))
-            and (not exists (select 1 from act) or t.path operator(extensions.<@) (select path from act))
-          order by t.id`,
-        [userId, active, roles],
-      )
-    ).rows.map((r) => r.id),
-  );
-}
-
-test("each array helper equals the rule computed as the owner, for every caller and role set, computed and from the memo", async () => {
+test("usage.readable_ids equals usage.readable_tenant_ids (its own SQL) for every caller", async () => {
   for (const [user, active] of CALLER_CASES) {
-    const activeId = active ? fx.tenants[active] : null;
-    const caller = { userId: fx.users[user], activeTenantId: activeId };
-    const expected = {
-      visible: await ruleAsOwner(fx.users[user], activeId, null),
-      roles: new Map(await Promise.all(ROLE_SETS.map(async (r) => [r, await ruleAsOwner(fx.users[user], activeId, r.slice(1, -1).split(","))] as const))),
-      usage: await ruleAsOwner(fx.users[user], activeId, ["mssp_admin", "tenant_admin"]),
-    };
+    const caller = { userId: fx.users[user], activeTenantId: active ? fx.tenants[active] : null };
     await withTenant(caller, async ({ client }) => {
-      const q = async (sql: string, params: unknown[] = []) => sorted((await client.query<{ ids: string[] | null }>(sql, params)).rows[0].ids);
-      assert.deepEqual(await q("select tenancy.visible_ids() as ids"), expected.visible, `${user}/${active}: visible`);
-      assert.deepEqual(await q("select array(select tenancy.visible_tenant_ids()) as ids"), expected.visible, `${user}/${active}: visible, as a set`);
-      for (const roles of ROLE_SETS) {
-        // The first ask of a role set computes it; the second reads the memo.
-        assert.deepEqual(await q("select tenancy.ids_with_role($1::text[]) as ids", [roles]), expected.roles.get(roles), `${user}/${active}: ${roles}, computed`);
-        assert.deepEqual(await q("select tenancy.ids_with_role($1::text[]) as ids", [roles]), expected.roles.get(roles), `${user}/${active}: ${roles}, from the memo`);
-        assert.deepEqual(await q("select array(select tenancy.tenant_ids_with_role($1::text[])) as ids", [roles]), expected.roles.get(roles), `${user}/${active}: ${roles}, as a set`);
-      }
-      assert.deepEqual(await q("select usage.readable_ids() as ids"), expected.usage, `${user}/${active}: usage readers`);
+      const q = async (sql: string) => sorted((await client.query<{ ids: string[] | null }>(sql)).rows[0].ids);
+      assert.deepEqual(await q("select usage.readable_ids() as ids"), await q("select array(select usage.readable_tenant_ids()) as ids"), `${user}/${active}`);
     });
   }
 });
-
-const claimsOf = (userId: string) =>
-  `select set_config('request.jwt.claims', (public.custom_access_token_hook(jsonb_build_object('user_id', '${userId}'::text,
-     'claims', jsonb_build_object('sub', '${userId}'::text, 'role', 'authenticated', 'aud', 'authenticated', 'tenant_id', null))) -> 'claims')::text, true)`;
 
 test("the memo is read only for the claims it was kept for, and not after a membership change or when forged", async () => {
   const acme = [fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants["acme-us"]].sort();

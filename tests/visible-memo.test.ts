@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
+import { claimsOf } from "./helpers/sql";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
@@ -13,10 +14,6 @@ before(async () => {
   fx = await insertFixtures(db.url);
 });
 after(() => db?.drop());
-
-const claimsOf = (userId: string, tenantId: string | null = null) =>
-  `select set_config('request.jwt.claims', (public.custom_access_token_hook(jsonb_build_object('user_id', '${userId}'::text,
-     'claims', jsonb_build_object('sub', '${userId}'::text, 'role', 'authenticated', 'aud', 'authenticated', 'tenant_id', ${tenantId ? `'${tenantId}'::text` : "null"}))) -> 'claims')::text, true)`;
 
 test("in one transaction: other claims, another active tenant, a removed membership and a suspension are each seen by the next statement", async () => {
   await withClient(db.url, async (c) => {

@@ -13,6 +13,7 @@ import { generateKey, parseKey } from "@/lib/api/keys/format";
 import { apiKeyTokenEvent } from "@/lib/db/claims";
 import { withTenant } from "@/lib/db/with-tenant";
 import { CALLER_CASES, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { claimsOf } from "./helpers/sql";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
@@ -22,10 +23,6 @@ before(async () => {
   fx = await insertFixtures(db.url);
 });
 after(() => db?.drop());
-
-const claimsOf = (userId: string, tenantId: string | null = null) =>
-  `select set_config('request.jwt.claims', (public.custom_access_token_hook(jsonb_build_object('user_id', '${userId}'::text,
-     'claims', jsonb_build_object('sub', '${userId}'::text, 'role', 'authenticated', 'aud', 'authenticated', 'tenant_id', ${tenantId ? `'${tenantId}'::text` : "null"}))) -> 'claims')::text, true)`;
 
 const sortIds = (ids: string[]) => [...ids].sort();
 const nameOf = (id: string) => (Object.entries(fx.users).find(([, u]) => u === id)?.[0] ?? id) as string;

@@ -83,3 +83,12 @@ export async function asRolledBack<T>(
 export function slugsOf(fx: Fixtures, rows: { tenant_id: string }[]): TenantSlug[] {
   return [...new Set(rows.map((r) => fx.slugOf(r.tenant_id)))].sort();
 }
+
+/**
+ * One statement that sets this transaction's claims as the access-token hook builds them for a
+ * person (with `tenantId` as the active tenant), the way withTenant's opening does: for tests that
+ * switch claims inside one transaction on an owner connection.
+ */
+export const claimsOf = (userId: string, tenantId: string | null = null) =>
+  `select set_config('request.jwt.claims', (public.custom_access_token_hook(jsonb_build_object('user_id', '${userId}'::text,
+     'claims', jsonb_build_object('sub', '${userId}'::text, 'role', 'authenticated', 'aud', 'authenticated', 'tenant_id', ${tenantId ? `'${tenantId}'::text` : "null"}))) -> 'claims')::text, true)`;
