@@ -212,8 +212,9 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
   // Which tenants' rows, apart from the rest: a read tenant by tenant names them itself.
   const rowCondition = where.length ? and(...where) : undefined;
   if (opts.scope) where.push(sql`${alerts.tenantId} = any(${sql.param([...opts.scope])}::uuid[])`);
+  const tenantsLeftToPolicy = policyAlone(opts);
   if (opts.readableTenantIds) {
-    if (!policyAlone(opts)) where.push(sql`${alerts.tenantId} = any(${sql.param([...opts.readableTenantIds])}::uuid[])`);
+    if (!tenantsLeftToPolicy) where.push(sql`${alerts.tenantId} = any(${sql.param([...opts.readableTenantIds])}::uuid[])`);
   } else if (opts.hiddenTenantIds?.length) where.push(sql`${alerts.tenantId} <> all(${sql.param([...opts.hiddenTenantIds])}::uuid[])`);
   let tenantFilter: string | null = null;
   if (filters.tenant) {
@@ -227,7 +228,7 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
 
   const { pageRows, total, totalIsLowerBound, page, pageCount } = searchByIndex(filters, opts)
     ? await searchThroughIndex(db, filters, pageSize, opts, tenantFilter)
-    : await listThroughPolicy(db, filters, pageSize, { condition, rowCondition }, countedTenants(opts, tenantFilter), policyAlone(opts) && !tenantFilter);
+    : await listThroughPolicy(db, filters, pageSize, { condition, rowCondition }, countedTenants(opts, tenantFilter), tenantsLeftToPolicy && !tenantFilter);
   const tenantIds = [...new Set(pageRows.map((r) => r.tenantId))];
   const known = opts.tenantNames;
   const missing = known ? tenantIds.filter((id) => !known.has(id)) : tenantIds;

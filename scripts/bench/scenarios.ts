@@ -11,7 +11,7 @@
 // return the same answer as both sides before anything is timed.
 import { readableAlertTenants } from "@/lib/alerts/access";
 import type pg from "pg";
-import { ALERT_COUNT_CAP, listAlerts } from "@/lib/alerts/list";
+import { ALERT_COUNT_CAP, listAlerts, POLICY_ALONE_MAX_TENANTS } from "@/lib/alerts/list";
 import { ROLLUP_COUNT_MAX_TENANTS } from "@/lib/alerts/list-count";
 import { isDeepStrictEqual } from "node:util";
 import { createdByTenant, openNowByTenant, PER_TENANT_SQL, scopeSeriesOf, scopeSeriesStatement } from "@/lib/analytics/rollups";
@@ -125,7 +125,9 @@ function alertList(
   // for and the tenants are few, else up to ALERT_COUNT_CAP (+1 to know there are more), never every row.
   const fewTenants = Array.isArray(tenantFilter?.value) && (tenantFilter.value as unknown[]).length <= ROLLUP_COUNT_MAX_TENANTS;
   const fromRollups = !filters.status && fewTenants;
-  const counted = build(!(policyAlone && fewTenants));
+  // listAlerts leaves the tenants to the policy up to its own bound (POLICY_ALONE_MAX_TENANTS), not the rollups'.
+  const leftToPolicy = policyAlone && Array.isArray(tenantFilter?.value) && (tenantFilter.value as unknown[]).length <= POLICY_ALONE_MAX_TENANTS;
+  const counted = build(!leftToPolicy);
   return [
     fromRollups
       ? {
