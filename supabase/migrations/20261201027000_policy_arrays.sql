@@ -102,9 +102,9 @@ begin
   end if;
   -- A person every root of whom holds one of the roles (the scope follows the roots or the active
   -- tenant alike): the answer is the visible set. Asked of the roots' roles caller_paths(null) kept for
-  -- these claims in this generation when it did (withTenant's opening), else of the two path lists.
-  if memo_key is not null and current_setting('tenancy.visible_paths_key', true) = paths_key then
-    every_root_holds_a_role := current_setting('tenancy.visible_root_roles')::text[] operator(pg_catalog.<@) roles;
+  -- these claims in this generation when it did (read above, for a person only), else of the two path lists.
+  if root_roles is not null then
+    every_root_holds_a_role := root_roles operator(pg_catalog.<@) roles;
   end if;
   if every_root_holds_a_role is null then
     role_paths := tenancy.caller_paths(roles);
