@@ -5,10 +5,12 @@
 // caller sees, each tenant under it the caller sees, the daily rollups of those the usage policy lets
 // it read. Checked for every kind of caller (with and without an active tenant), single roots, every
 // root at once, roots the caller cannot see, no roots, and ten calls in a row on one connection (past
-// the point where a kept plan replaces the custom ones).
+// the point where a kept plan replaces the custom ones). The tenant /usage page's one pass for its month
+// and its 30 days (subtreeMonthAndDays) equals the two reads it replaced, whichever range starts first.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { withTenant } from "@/lib/db/with-tenant";
+import { subtreeDays, subtreeMonthAndDays, subtreeTotals } from "@/lib/usage/read";
 import { CALLER_CASES, insertFixtures, TENANT_SLUGS, type Fixtures, type TenantSlug } from "./helpers/fixtures";
 import { caller } from "./helpers/sql";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
@@ -127,4 +129,32 @@ test("the owner (no claims) sums every tenant under each root", async () => {
   );
   assert.deepEqual(got, want);
   assert.equal(new Set(got.map((k) => k.split("|")[0])).size, 3);
+});
+
+test("the page's one pass equals the month's totals and the days read apart", async () => {
+  const ALL = new Date(FIRST);
+  const END = new Date(FIRST + 5 * DAY);
+  // [totals from, days from, before]: totals' range first, the days' first, the same, a day's range.
+  const RANGES: [Date, Date, Date][] = [
+    [ALL, FROM, END],
+    [FROM, ALL, END],
+    [FROM, FROM, TO],
+    [TO, new Date(TO.getTime() - DAY), TO],
+  ];
+  let compared = 0;
+  for (const [user, active] of CALLER_CASES) {
+    await withTenant(caller(fx, user, active ?? undefined), async (tx) => {
+      for (const slug of TENANT_SLUGS) {
+        const root = fx.tenants[slug];
+        for (const [totalsFrom, daysFrom, before] of RANGES) {
+          const one = await subtreeMonthAndDays(tx, root, totalsFrom, daysFrom, before);
+          const totals = (await subtreeTotals(tx, [root], totalsFrom, before)).get(root)!;
+          const days = await subtreeDays(tx, root, daysFrom, before);
+          assert.deepEqual(one, { totals, days }, `${user} (active ${active}) ${slug} ${totalsFrom.toISOString()} ${daysFrom.toISOString()}`);
+          compared++;
+        }
+      }
+    });
+  }
+  assert.equal(compared, CALLER_CASES.length * TENANT_SLUGS.length * 4);
 });

@@ -11,7 +11,7 @@ import { effectiveConfigs } from "@/lib/settings";
 import { apiRateOf, limitUse, type LimitUse } from "./limits";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type MetricKind, type UsageMetric } from "./metrics";
 import { DAY_MS, utcDay } from "./rollup";
-import { monthStart, subtreeDays, subtreeTotals, type DayUsage, type MetricTotals } from "./read";
+import { monthStart, subtreeMonthAndDays, subtreeTotals, type DayUsage, type MetricTotals } from "./read";
 
 export interface MetricRow {
   metric: UsageMetric;
@@ -53,18 +53,17 @@ export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date
   const can = await permissions(tx, ["billing:view"], t.id);
   if (!can["billing:view"]) return { ...base, allowed: false };
   const tomorrow = new Date(utcDay(now).getTime() + DAY_MS);
-  // One after another: they share this transaction's connection (pg queues concurrent queries on one client, with a deprecation warning).
-  const totals = await subtreeTotals(tx, [t.id], month, tomorrow);
-  const days = await subtreeDays(tx, t.id, new Date(tomorrow.getTime() - 30 * DAY_MS), tomorrow);
+  // The month's totals and the last 30 days in one pass over the daily rollups (they overlap).
+  const { totals, days } = await subtreeMonthAndDays(tx, t.id, month, new Date(tomorrow.getTime() - 30 * DAY_MS), tomorrow);
   const configs = await effectiveConfigs(tx, [t.id]);
   const config = configs.get(t.id);
   return {
     ...base,
     allowed: true,
-    metrics: rowsOf(totals.get(t.id)!, config),
+    metrics: rowsOf(totals, config),
     days,
     apiRatePerMinute: apiRateOf(config),
-    hasData: days.some((d) => USAGE_METRICS.some((m) => d.values[m] > 0)) || USAGE_METRICS.some((m) => totals.get(t.id)![m].value > 0),
+    hasData: days.some((d) => USAGE_METRICS.some((m) => d.values[m] > 0)) || USAGE_METRICS.some((m) => totals[m].value > 0),
   };
 }
 

@@ -36,7 +36,7 @@ import {
 } from "@/lib/health/page-data";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type UsageMetric } from "@/lib/usage/metrics";
 import { loadCustomerUsage, loadTenantUsage } from "@/lib/usage/page-data";
-import { monthStart, SUBTREE_DAYS_SQL, SUBTREE_TOTALS_SQL } from "@/lib/usage/read";
+import { monthAndDaysOver, monthStart, SUBTREE_MONTH_AND_DAYS_SQL, SUBTREE_TOTALS_SQL, totalsOver } from "@/lib/usage/read";
 import { DAY_MS, utcDay } from "@/lib/usage/rollup";
 import { prepareHealthData } from "./health";
 import { fmtCount } from "./measure";
@@ -245,17 +245,17 @@ async function healthScenarios({ ctx, owner, customers }: PageSetup): Promise<Sc
 }
 
 // ------------------------------------------------------------------------- usage
-/** usage.subtree_daily's body inlined as the owner, with the explicit tenant filter ($4). */
+/** usage.subtree_daily's body inlined as the owner, with the explicit tenant filter ($4); a subquery without its alias (totalsOver adds one). */
 const OWNER_SUBTREE_DAILY = `(select r.id as root_id, d.period_start as day, d.metric, sum(d.quantity) as quantity
       from public.tenants r
       join public.tenants t on t.path operator(extensions.<@) r.path
       join public.usage_rollups d on d.tenant_id = t.id and d.grain = 'day'
      where r.id = any ($1::uuid[]) and d.period_start >= $2 and d.period_start < $3 and d.tenant_id = any ($4::uuid[])
-     group by r.id, d.period_start, d.metric) s`;
+     group by r.id, d.period_start, d.metric)`;
 /** lib/usage/read.ts SUBTREE_TOTALS_SQL over OWNER_SUBTREE_DAILY. */
-const OWNER_SUBTREE_TOTALS = `select root_id, metric, sum(quantity) as total, max(quantity) as peak, sum(quantity) filter (where day = last_day) as latest
-       from (select s.root_id, s.day, s.metric, s.quantity, max(s.day) over (partition by s.root_id, s.metric) as last_day from ${OWNER_SUBTREE_DAILY}) d
-      group by root_id, metric`;
+const OWNER_SUBTREE_TOTALS = totalsOver(OWNER_SUBTREE_DAILY);
+/** lib/usage/read.ts SUBTREE_MONTH_AND_DAYS_SQL over OWNER_SUBTREE_DAILY ($5 the totals' first day, $6 the days'). */
+const OWNER_SUBTREE_MONTH_AND_DAYS = monthAndDaysOver(`${OWNER_SUBTREE_DAILY} s`, "$5::timestamptz", "$6::timestamptz");
 
 async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Promise<Scenario[]> {
   // 36 days of daily rollups (this month and the 30 days the page charts) per customer and site, six metrics,
@@ -281,24 +281,26 @@ async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Pr
     id: "17",
     name: "tenant admin: /usage (month totals + 30 days)",
     caller: ctx.customerAdmin,
-    rls: [stmt("tenant", tenantSql, [customerSlug]), stmt("month totals", SUBTREE_TOTALS_SQL, [[ctx.customerId], month, tomorrow]), stmt("30 days", SUBTREE_DAYS_SQL, [ctx.customerId, since, tomorrow])],
+    // The month's totals and the 30 days in one statement, as the page sends them (lib/usage/read.ts subtreeMonthAndDays).
+    rls: [stmt("tenant", tenantSql, [customerSlug]), stmt("month totals + 30 days", SUBTREE_MONTH_AND_DAYS_SQL, [ctx.customerId, month, since, tomorrow])],
     baseline: [
       stmt("tenant", `${tenantSql} and id = any ($2::uuid[])`, [customerSlug, ctx.customerTenantIds]),
       stmt(
-        "month totals",
-        OWNER_SUBTREE_TOTALS,
-        [[ctx.customerId], month, tomorrow, ctx.customerTenantIds],
+        "month totals + 30 days",
+        OWNER_SUBTREE_MONTH_AND_DAYS,
+        [[ctx.customerId], new Date(Math.min(month.getTime(), since.getTime())), tomorrow, ctx.customerTenantIds, month, since],
       ),
-      stmt("30 days", `select day, metric, quantity from ${OWNER_SUBTREE_DAILY}`, [[ctx.customerId], since, tomorrow, ctx.customerTenantIds]),
     ],
     outcome: (results): Outcome => {
-      const totals = Object.fromEntries(results[1].rows.map((r) => [r.metric, `${valueOf(r)}/${Number(r.peak)}/${Number(r.latest)}`]));
+      const totalRows = results[1].rows.filter((r) => r.day === null);
+      const dayRows = results[1].rows.filter((r) => r.day !== null);
+      const totals = Object.fromEntries(totalRows.map((r) => [r.metric, `${valueOf(r)}/${Number(r.peak)}/${Number(r.latest)}`]));
       return {
-        rows: results[2].rows.length,
-        label: `${results[1].rows.length} metrics, ${results[2].rows.length} day rows`,
+        rows: dayRows.length,
+        label: `${totalRows.length} metrics, ${dayRows.length} day rows`,
         data: {
           totals: USAGE_METRICS.map((m) => `${m}/${totals[m] ?? "0/0/0"}`),
-          days: sorted(results[2].rows.map((r) => `${new Date(r.day).toISOString().slice(0, 10)}/${r.metric}/${Number(r.quantity)}`)),
+          days: sorted(dayRows.map((r) => `${new Date(r.day).toISOString().slice(0, 10)}/${r.metric}/${Number(r.total)}`)),
         },
       };
     },
