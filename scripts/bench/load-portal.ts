@@ -23,6 +23,7 @@ import { DEMO_TOTP_SECRET } from "@/lib/demo/users";
 import { enableAppLogin } from "../lib/app-role";
 import { startCerbos } from "../lib/cerbos";
 import { prepareDemoDatabase } from "../lib/demo-database";
+import { insertUsageRollups } from "./usage-data";
 import { freePort, startEmbeddedPostgres } from "../lib/embedded-postgres";
 
 export const num = (name: string, fallback: number) => {
@@ -225,6 +226,9 @@ export async function startLoadPortal(opts: {
       const scale = await seedScale(owner, { tenants: TENANTS, alerts: ALERTS, log: (l) => console.log(`  seed: ${l}`) });
       const rivalId = await ensureMssp(owner, "rival-mssp", "Rival MSSP");
       await buildTree(owner, { msspId: rivalId, slugPrefix: RIVAL_PREFIX, namePrefix: "Rival customer ", digits: 3, customers: 20 });
+      // Usage for every customer and site (the scale seed records none), so the /usage and /billing pages sum real rows.
+      const { rows: nonRoot } = await owner.query<{ id: string }>("select id from public.tenants where kind <> 'mssp'");
+      await insertUsageRollups(owner, nonRoot.map((r) => r.id));
       await owner.query("vacuum analyze");
       msspId = (await owner.query<{ id: string }>("select id from public.tenants where slug = $1", [DEMO_MSSP_SLUG])).rows[0].id;
       const ids = await customerIds(owner, { msspId, slugPrefix: "scale-" });

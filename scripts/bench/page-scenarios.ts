@@ -39,6 +39,7 @@ import { loadCustomerUsage, loadTenantUsage } from "@/lib/usage/page-data";
 import { monthAndDaysOver, monthStart, SUBTREE_MONTH_AND_DAYS_SQL, SUBTREE_TOTALS_SQL, totalsOver } from "@/lib/usage/read";
 import { DAY_MS, utcDay } from "@/lib/usage/rollup";
 import { prepareHealthData } from "./health";
+import { insertUsageRollups } from "./usage-data";
 import { fmtCount } from "./measure";
 import { analyticsScenarios } from "./page-scenarios-analytics";
 import { driftScenarios } from "./page-scenarios-drift";
@@ -258,18 +259,8 @@ const OWNER_SUBTREE_TOTALS = totalsOver(OWNER_SUBTREE_DAILY);
 const OWNER_SUBTREE_MONTH_AND_DAYS = monthAndDaysOver(`${OWNER_SUBTREE_DAILY} s`, "$5::timestamptz", "$6::timestamptz");
 
 async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Promise<Scenario[]> {
-  // 36 days of daily rollups (this month and the 30 days the page charts) per customer and site, six metrics,
-  // as the rollup job writes them (grain 'day', UTC midnights); quantities vary per tenant and day.
-  await owner.query(
-    `insert into public.usage_rollups (tenant_id, grain, period_start, metric, quantity, events)
-     select t.id, 'day', (date_trunc('day', now() at time zone 'UTC') - k * interval '1 day') at time zone 'UTC', m.metric,
-            1 + abs(hashtext(t.id::text || k::text || m.metric)) % m.top, 1 + k % 24
-       from unnest($1::uuid[]) t(id), generate_series(0, 35) k,
-            (values ('alerts_ingested', 5000), ('api_requests', 20000), ('connector_pulls', 300),
-                    ('assets_managed', 800), ('active_seats', 25), ('storage_bytes', 500000000)) m(metric, top)
-     on conflict do nothing`,
-    [nonRoot],
-  );
+  // Every customer's and site's usage, 36 days (scripts/bench/usage-data.ts).
+  await insertUsageRollups(owner, nonRoot);
   const now = new Date();
   const month = monthStart(now);
   const tomorrow = new Date(utcDay(now).getTime() + DAY_MS);
