@@ -41,11 +41,11 @@ declare
   v_roots uuid[];
   v_tenants uuid[];
   -- A caller none of whose roots is an MSSP sees within one customer's subtree (the claims of a person
-  -- and of an API key list each root with its kind). An MSSP's people, or no claims at all (the
-  -- owner): the EXECUTE forms.
+  -- and of an API key list each root with its kind; read with auth.jwt(), as the tenancy helpers read
+  -- them). An MSSP's people, or no claims at all (the owner): the EXECUTE forms.
   v_small constant boolean := coalesce((
       select bool_and(e ->> 'kind' is distinct from 'mssp')
-        from (select nullif(current_setting('request.jwt.claims', true), '')::jsonb -> 'tenants' as roots) c,
+        from (select auth.jwt() -> 'tenants' as roots) c,
              jsonb_array_elements(case when jsonb_typeof(c.roots) = 'array' then c.roots else '[]' end) e), false);
 begin
   if v_small then
