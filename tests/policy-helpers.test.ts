@@ -55,14 +55,14 @@ function attributesOf(functions: readonly string[]) {
   );
 }
 
-test("every request-path helper is PL/pgSQL, still SECURITY DEFINER, STABLE, with search_path ''", async () => {
+test("every request-path helper is PL/pgSQL, still SECURITY DEFINER, STABLE, with search_path pg_catalog, pg_temp", async () => {
   const rows = await attributesOf(HELPERS);
   assert.equal(rows.length, HELPERS.length);
   for (const r of rows) {
     assert.equal(r.lang, "plpgsql", `${r.f} must stay PL/pgSQL (plans cached per connection): see migration 20261201013000`);
     assert.equal(r.definer, true, r.f);
     assert.equal(r.volatile, "s", r.f);
-    assert.deepEqual(r.config, ['search_path=""'], r.f);
+    assert.deepEqual(r.config, ["search_path=pg_catalog, pg_temp"], r.f);
   }
 });
 
@@ -100,13 +100,13 @@ test("the page helpers wrapped by 20261201026400 answer as before: groups and ru
 // claims hook: PL/pgSQL since migration 20261201024100, for the same reason; security invoker.
 const INVOKER_HELPERS = ["tenancy.memo_key(text)", "tenancy.active_tenant_id()", "tenancy.api_key_id()"];
 
-test("the helpers' own helpers are PL/pgSQL too, STABLE, with search_path ''", async () => {
+test("the helpers' own helpers are PL/pgSQL too, STABLE, with search_path pg_catalog, pg_temp", async () => {
   const rows = await attributesOf(INVOKER_HELPERS);
   assert.equal(rows.length, INVOKER_HELPERS.length);
   for (const r of rows) {
     assert.equal(r.lang, "plpgsql", `${r.f} must stay PL/pgSQL: see migration 20261201024100`);
     assert.equal(r.definer, false, r.f);
     assert.equal(r.volatile, "s", r.f);
-    assert.deepEqual(r.config, ['search_path=""'], r.f);
+    assert.deepEqual(r.config, ["search_path=pg_catalog, pg_temp"], r.f);
   }
 });
