@@ -12,7 +12,7 @@
 -- was computed for joined with this transaction's id, and marks the transaction-local setting
 -- tenancy.visible_kept with the key. visible_ids() and ids_with_role()'s usual path read the row
 -- (about 15 us a call: the stored array, no parsing) when the mark carries the memo's key, the table
--- is the one keep_visible made (kept_visible_is_ours) and a row has the key and this transaction's id;
+-- is the one keep_visible made (tenancy.kept_visible) and a row has the key and this transaction's id;
 -- otherwise they parse the text as before: a small set, a read-only transaction (no table is created
 -- there), the statement that wrote the row (its snapshot does not see it yet). A row of an earlier
 -- transaction never answers (another transaction id), a rolled-back savepoint takes its row back as
@@ -23,8 +23,8 @@
 -- the claims. The table is created by the helpers' owner (security definer), so no other role may read
 -- or write it. A relation of that name made in the session by someone else first (a view whose
 -- functions would run with the owner's rights) is never written, planned or read: keep_visible checks
--- its owner before writing, the readers ask kept_visible_is_ours (its owner and kind, from the
--- catalog) in a statement of its own before the read. New code names its types and operators from
+-- its owner before writing, and kept_visible, the one reader, asks the catalog for its owner and kind
+-- in a statement of its own before the read. New code names its types and operators from
 -- pg_catalog: a session's temporary schema is searched first for relations and types.
 --
 -- Cost: the opening of an MSSP person's transaction writes the row (26 KB out of line; the
@@ -81,20 +81,31 @@ end
 $$;
 revoke all on function tenancy.keep_visible(text, uuid[]) from public, anon, authenticated, service_role, portal_app;
 
--- Whether pg_temp.tenancy_visible is the table keep_visible made: asked before every read, as its own
--- statement, because the mark is only a setting: a relation of that name made first by someone else
--- (a view, say) must never be planned, let alone read, with the helpers' owner's rights.
-create function tenancy.kept_visible_is_ours() returns boolean
-  language sql stable security definer
+-- This transaction's kept array for memo_key, or null. Asked only when the mark carries the key.
+-- First, in a statement of its own, whether pg_temp.tenancy_visible is the table keep_visible made:
+-- the mark is only a setting, and a relation of that name made first by someone else (a view, say)
+-- must never be planned, let alone read, with the helpers' owner's rights.
+create function tenancy.kept_visible(memo_key text) returns uuid[]
+  language plpgsql stable security definer
   set search_path = ''
   as $$
-    select exists (select 1 from pg_catalog.pg_class c
-                    where c.relnamespace operator(pg_catalog.=) pg_catalog.pg_my_temp_schema()
-                      and c.relname operator(pg_catalog.=) 'tenancy_visible'
-                      and c.relkind operator(pg_catalog.=) 'r'
-                      and c.relowner operator(pg_catalog.=) current_user::pg_catalog.regrole::pg_catalog.oid)
-  $$;
-revoke all on function tenancy.kept_visible_is_ours() from public, anon, authenticated, service_role, portal_app;
+declare
+  ids pg_catalog.uuid[];
+begin
+  perform from pg_catalog.pg_class c
+   where c.relnamespace operator(pg_catalog.=) pg_catalog.pg_my_temp_schema()
+     and c.relname operator(pg_catalog.=) 'tenancy_visible'
+     and c.relkind operator(pg_catalog.=) 'r'
+     and c.relowner operator(pg_catalog.=) current_user::pg_catalog.regrole::pg_catalog.oid;
+  if not found then
+    return null;
+  end if;
+  select k.ids into ids from pg_temp.tenancy_visible k
+   where k.key operator(pg_catalog.=) (memo_key || '|' || pg_catalog.pg_current_xact_id_if_assigned()::pg_catalog.text);
+  return ids;
+end
+$$;
+revoke all on function tenancy.kept_visible(text) from public, anon, authenticated, service_role, portal_app;
 
 create or replace function tenancy.visible_ids() returns uuid[]
   language plpgsql stable security definer
@@ -106,14 +117,10 @@ declare
   ids uuid[];
 begin
   if current_setting('tenancy.visible_key', true) = memo_key then
-    -- Nested, not `and`: for a small set the mark is unset, and NULL AND x still asks x.
     if current_setting('tenancy.visible_kept', true) = memo_key then
-      if tenancy.kept_visible_is_ours() then
-        select k.ids into ids from pg_temp.tenancy_visible k
-         where k.key = memo_key || '|' || pg_catalog.pg_current_xact_id_if_assigned()::pg_catalog.text;
-        if found then
-          return ids;
-        end if;
+      ids := tenancy.kept_visible(memo_key);
+      if ids is not null then
+        return ids;
       end if;
     end if;
     return pg_catalog.string_to_array(current_setting('tenancy.visible_ids'), ',')::uuid[];
@@ -160,12 +167,9 @@ begin
       if current_setting('tenancy.visible_key', true) = visible_key then
         -- As visible_ids() reads it: the kept array of a large set, else the text.
         if current_setting('tenancy.visible_kept', true) = visible_key then
-          if tenancy.kept_visible_is_ours() then
-            select k.ids into kept from pg_temp.tenancy_visible k
-             where k.key = visible_key || '|' || pg_catalog.pg_current_xact_id_if_assigned()::pg_catalog.text;
-            if found then
-              return kept;
-            end if;
+          kept := tenancy.kept_visible(visible_key);
+          if kept is not null then
+            return kept;
           end if;
         end if;
         return pg_catalog.string_to_array(current_setting('tenancy.visible_ids'), ',')::uuid[];

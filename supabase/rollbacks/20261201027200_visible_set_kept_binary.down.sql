@@ -85,5 +85,5 @@ begin
 end
 $$;
 
-drop function tenancy.kept_visible_is_ours();
+drop function tenancy.kept_visible(text);
 drop function tenancy.keep_visible(text, uuid[]);
