@@ -146,3 +146,18 @@ async function expectNoSidewaysScrollNow(page: Page) {
   const s = await sidewaysScroll(page);
   expect(s.scrollWidth, s.culprits.join("; ")).toBeLessThanOrEqual(s.clientWidth + 1);
 }
+
+// Found by the sweep above only when the newest alert happened to be one: a title that is one long
+// token (the demo's "Backdoor:Win32/CobaltStrike.F!dha") made the alert page 481px wide on a phone.
+test("an alert whose title is one long token wraps on a phone", async ({ page }) => {
+  await page.setViewportSize(PHONE);
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await expect(page.getByTestId("signed-in-user")).toBeVisible();
+  await page.goto(`${CONSOLE}/alerts?q=Backdoor`);
+  const first = page.locator('a[href^="/alerts/"]').first();
+  await expect(first).toBeVisible();
+  await first.click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Backdoor:Win32/CobaltStrike.F!dha");
+  await expectNoSidewaysScrollNow(page);
+  await page.screenshot({ path: `${OUT}/phone-alert-long-title.png`, fullPage: true });
+});

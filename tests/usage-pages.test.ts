@@ -15,7 +15,7 @@ import type { ReactElement } from "react";
 import { withServiceRole } from "@/lib/db/service-role";
 import { withTenant } from "@/lib/db/with-tenant";
 import { applyUsageQuery, parseUsageListQuery } from "@/lib/usage/list-query";
-import { loadCustomerUsage, type TenantUsageData } from "@/lib/usage/page-data";
+import { loadCustomerUsage, nothingMetered, type TenantUsageData } from "@/lib/usage/page-data";
 import { recordUsage } from "@/lib/usage/record";
 import { rollupDirty } from "@/lib/usage/rollup";
 import { ensureCerbos } from "@/scripts/lib/cerbos";
@@ -96,6 +96,11 @@ test("console /usage: the MSSP admin's customers only, sortable; an MSSP analyst
   const analyst = await load("msspAnalyst");
   assert.deepEqual(analyst.rows, []);
   assert.equal(analyst.hidden, 2);
+  // The page's "nothing metered yet" notice: only when no listed customer has any reading this month.
+  assert.equal(nothingMetered(admin.rows), false);
+  const zeroed = admin.rows.map((r) => ({ ...r, metrics: Object.fromEntries(Object.entries(r.metrics).map(([m, v]) => [m, { ...v, value: 0 }])) as typeof r.metrics }));
+  assert.equal(nothingMetered(zeroed), true);
+  assert.equal(nothingMetered([zeroed[0], admin.rows[1]]), nothingMetered([admin.rows[1]]));
   assert.ok(await consoleList("msspAdmin", { sort: "limit", q: "ac" }));
   await assert.rejects(consoleList("acmeAdmin"), refused("403"));
 });

@@ -36,8 +36,9 @@ export function AlertDetailView({ data, backHref, showTenant }: { data: AlertDet
             <span className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-semibold text-red-800 ring-1 ring-red-300">SLA breached</span>
           )}
         </div>
-        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{a.title}</h1>
-        {a.description && <p className="max-w-3xl whitespace-pre-wrap text-sm text-slate-600">{a.description}</p>}
+        {/* Titles and descriptions carry unbroken tokens (Backdoor:Win32/CobaltStrike.F!dha, paths, URLs): they wrap anywhere rather than widen a phone's page. */}
+        <h1 className="text-2xl font-semibold tracking-tight text-slate-900 [overflow-wrap:anywhere]">{a.title}</h1>
+        {a.description && <p className="max-w-3xl whitespace-pre-wrap text-sm text-slate-600 [overflow-wrap:anywhere]">{a.description}</p>}
       </header>
 
       <div className="grid gap-6 lg:grid-cols-3">

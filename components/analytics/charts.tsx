@@ -68,23 +68,30 @@ export function OpenClosedChart({ rows }: { rows: OpenClosedRow[] }) {
 
 export interface ResponseDayRow {
   day: string;
-  /** Hours, null when nothing was acknowledged/closed that day. */
-  mtta: number | null;
-  mttr: number | null;
+  /** Minutes, null when nothing was acknowledged that day. */
+  mttaMinutes: number | null;
+  /** Hours, null when nothing was closed that day. */
+  mttrHours: number | null;
 }
 
+// Acknowledging takes minutes and resolving takes hours or days: on one axis the MTTA line lay flat
+// at zero, so each has its own (MTTA on the left in minutes, MTTR on the right in hours).
 export function ResponseTimesChart({ rows }: { rows: ResponseDayRow[] }) {
   return (
-    <div style={{ width: "100%", height: 260 }} data-testid="response-times-chart" role="img" aria-label="Mean time to acknowledge and to resolve per day, in hours">
+    <div style={{ width: "100%", height: 260 }} data-testid="response-times-chart" role="img" aria-label="Mean time to acknowledge per day in minutes, and to resolve in hours">
       <ResponsiveContainer>
         <LineChart data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
           <CartesianGrid vertical={false} stroke="#e2e8f0" />
           <XAxis dataKey="day" tickFormatter={shortDay} tick={tick} minTickGap={16} />
-          <YAxis tick={tick} width={40} unit=" h" />
-          <Tooltip labelFormatter={(d) => shortDay(String(d))} formatter={(v) => (typeof v === "number" ? `${v.toFixed(1)} h` : "—")} />
+          <YAxis yAxisId="mtta" tick={tick} width={64} unit=" min" allowDecimals={false} />
+          <YAxis yAxisId="mttr" orientation="right" tick={tick} width={44} unit=" h" allowDecimals={false} />
+          <Tooltip
+            labelFormatter={(d) => shortDay(String(d))}
+            formatter={(v, _name, item) => (typeof v !== "number" ? "—" : item.dataKey === "mttaMinutes" ? `${v.toFixed(1)} min` : `${v.toFixed(1)} h`)}
+          />
           <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Line type="monotone" dataKey="mtta" name="MTTA" stroke="#7c3aed" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
-          <Line type="monotone" dataKey="mttr" name="MTTR" stroke="#0f766e" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
+          <Line yAxisId="mtta" type="monotone" dataKey="mttaMinutes" name="MTTA (minutes, left)" stroke="#7c3aed" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
+          <Line yAxisId="mttr" type="monotone" dataKey="mttrHours" name="MTTR (hours, right)" stroke="#0f766e" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>
     </div>

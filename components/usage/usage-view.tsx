@@ -6,6 +6,7 @@ import { TableScroll } from "@/components/ui/table-scroll";
 import { formatQuantity } from "./format";
 import { LimitBar } from "./limit-bar";
 import { UsageChart } from "./usage-chart";
+import { UsageSources } from "./usage-sources";
 
 export function UsageNotAllowed() {
   return (
@@ -30,13 +31,7 @@ function EmptyUsage({ data }: { data: TenantUsageData }) {
     <div className="rounded-xl border border-dashed border-slate-300 bg-white p-8" data-testid="usage-empty">
       <p className="text-sm font-medium text-slate-800">No usage recorded for {data.tenant.name} yet.</p>
       <p className="mt-1 text-sm text-slate-500">Usage comes from the work itself, and is rolled up every hour (the current hour is not in yet):</p>
-      <ul className="mt-2 list-disc pl-5 text-sm text-slate-600">
-        {data.metrics.map((m) => (
-          <li key={m.metric}>
-            <span className="font-medium">{m.label}</span>: {m.recordedBy}.
-          </li>
-        ))}
-      </ul>
+      <UsageSources sources={data.metrics} />
     </div>
   );
 }

@@ -12,4 +12,4 @@ export { DAY_MS, REROLL_DAYS, flushApiCounts, rerollRecent, rollupDay, rollupDir
 export { takeSnapshots } from "./snapshot";
 export { registerUsageTasks, USAGE_REROLL_TASK, USAGE_ROLLUP_TASK, USAGE_SNAPSHOT_TASK } from "./tasks";
 export { emptyTotals, monthStart, subtreeDays, subtreeMonthAndDays, subtreeTotals, type DayUsage, type MetricTotals, type UsageTotals } from "./read";
-export { loadCustomerUsage, loadTenantUsage, type CustomerUsageData, type CustomerUsageRow, type MetricRow, type TenantUsageData } from "./page-data";
+export { loadCustomerUsage, loadTenantUsage, nothingMetered, USAGE_SOURCES, type CustomerUsageData, type CustomerUsageRow, type MetricRow, type TenantUsageData } from "./page-data";

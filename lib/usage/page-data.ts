@@ -84,6 +84,14 @@ export interface CustomerUsageData {
   hidden: number;
 }
 
+/** True when no listed customer has any usage this month: the console page then says where usage comes from. */
+export function nothingMetered(rows: readonly CustomerUsageRow[]): boolean {
+  return rows.every((r) => USAGE_METRICS.every((m) => r.metrics[m].value === 0));
+}
+
+/** Every metric with where its readings come from, in words (the usage pages' empty states). */
+export const USAGE_SOURCES = USAGE_METRICS.map((m) => ({ metric: m, label: METRIC_DEFINITIONS[m].label, recordedBy: METRIC_DEFINITIONS[m].recordedBy }));
+
 /** Every customer the caller sees (RLS) and may read usage of (PDP billing:view), this month. */
 export async function loadCustomerUsage(tx: TenantTx, now = new Date()): Promise<CustomerUsageData> {
   const month = monthStart(now);

@@ -7,7 +7,8 @@ import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { isPdpUnavailable } from "@/lib/authz";
 import { consolePage, isOperator } from "@/lib/tenancy/page-context";
 import { applyUsageQuery, PAGE_SIZE, parseUsageListQuery, usageListHref } from "@/lib/usage/list-query";
-import { loadCustomerUsage } from "@/lib/usage/page-data";
+import { loadCustomerUsage, nothingMetered, USAGE_SOURCES } from "@/lib/usage/page-data";
+import { UsageSources } from "@/components/usage/usage-sources";
 
 export const metadata: Metadata = { title: "Usage" };
 
@@ -55,6 +56,15 @@ export default async function ConsoleUsage(props: Props) {
         <p className="text-sm text-slate-600">No customer matches &quot;{query.q}&quot;.</p>
       ) : (
         <div>
+          {nothingMetered(data.rows) && (
+            <div className="mb-4 rounded-xl border border-dashed border-slate-300 bg-white p-6" data-testid="usage-nothing-metered">
+              <p className="text-sm font-medium text-slate-800">Nothing metered yet in {data.month}.</p>
+              <p className="mt-1 text-sm text-slate-500">
+                Counters are rolled up every hour (the current hour is not in yet); assets, seats and storage come from the nightly snapshot. Each reading comes from:
+              </p>
+              <UsageSources sources={USAGE_SOURCES} />
+            </div>
+          )}
           <CustomerUsageTable rows={shown.rows} query={{ ...query, page: shown.page }} />
           <Pager
             total={shown.total}
