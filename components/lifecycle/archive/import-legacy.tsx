@@ -6,7 +6,7 @@
 // creates nothing twice). The tenant is a list up to TENANT_SELECT_UP_TO
 // targets; past that a name or slug typed, which the route resolves among the
 // tenants the caller may import into (lib/lifecycle/web/access.ts).
-import { useId, useState } from "react";
+import { useId, useState, useSyncExternalStore } from "react";
 import { typedTenantPlaceholder } from "@/components/tenants/tenant-filter";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import type { ImportReport } from "@/lib/lifecycle/archive";
@@ -14,6 +14,8 @@ import { formatBytes, UPLOAD_LIMIT_BYTES } from "@/lib/lifecycle/web/envelope";
 import { LEGACY_ACCEPT, LEGACY_KINDS, legacyExtension, type LegacyKind } from "@/lib/lifecycle/web/legacy-files";
 import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { postEnvelope } from "./post";
+
+const noSubscription = () => () => {};
 
 export interface ImportTarget {
   slug: string;
@@ -135,6 +137,9 @@ function Report({ r, tenantName }: { r: ImportReport; tenantName: string }) {
 export function ImportLegacy(props: { targets: ImportTarget[]; targetCount: number; initialTenant: string; pdpUnavailable: boolean }) {
   const tenantId = useId();
   const inputIds = { users: useId(), assets: useId(), alerts: useId() };
+  // Disabled until hydrated: a choice made in the server-rendered form before React takes over would be
+  // reset to the initial state when it does (a tenant chosen, files attached, then "Choose the tenant").
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
   const [tenant, setTenant] = useState(props.initialTenant);
   const [files, setFiles] = useState<Partial<Record<LegacyKind, File>>>({});
   const [busy, setBusy] = useState<"dry-run" | "import" | null>(null);
@@ -185,7 +190,7 @@ export function ImportLegacy(props: { targets: ImportTarget[]; targetCount: numb
                 id={tenantId}
                 type="search"
                 value={tenant}
-                disabled={busy !== null}
+                disabled={busy !== null || !hydrated}
                 maxLength={100}
                 placeholder={typedTenantPlaceholder(props.targetCount, "customers and sites")}
                 onChange={(e) => {
@@ -198,7 +203,7 @@ export function ImportLegacy(props: { targets: ImportTarget[]; targetCount: numb
               <select
                 id={tenantId}
                 value={tenant}
-                disabled={busy !== null}
+                disabled={busy !== null || !hydrated}
                 onChange={(e) => {
                   setTenant(e.target.value);
                   setReport(null);
@@ -226,7 +231,7 @@ export function ImportLegacy(props: { targets: ImportTarget[]; targetCount: numb
                   id={inputIds[kind]}
                   type="file"
                   accept={LEGACY_ACCEPT}
-                  disabled={busy !== null}
+                  disabled={busy !== null || !hydrated}
                   className={fileInput}
                   onChange={(e) => {
                     const f = e.target.files?.[0];
@@ -246,12 +251,12 @@ export function ImportLegacy(props: { targets: ImportTarget[]; targetCount: numb
             hash get an account; the others are invited by email.
           </p>
           <div className="flex flex-wrap items-center gap-3">
-            <button type="submit" disabled={busy !== null} className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark disabled:opacity-60">
+            <button type="submit" disabled={busy !== null || !hydrated} className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark disabled:opacity-60">
               {busy === "dry-run" ? "Checking…" : "Dry run"}
             </button>
             <button
               type="button"
-              disabled={busy !== null}
+              disabled={busy !== null || !hydrated}
               onClick={() => void run("import")}
               className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60"
             >
