@@ -90,7 +90,7 @@ export function nothingMetered(rows: readonly CustomerUsageRow[]): boolean {
 }
 
 /** Every metric with where its readings come from, in words (the usage pages' empty states). */
-export const USAGE_SOURCES = USAGE_METRICS.map((m) => ({ metric: m, label: METRIC_DEFINITIONS[m].label, recordedBy: METRIC_DEFINITIONS[m].recordedBy }));
+export const USAGE_SOURCES = USAGE_METRICS.map((m) => METRIC_DEFINITIONS[m]);
 
 /** Every customer the caller sees (RLS) and may read usage of (PDP billing:view), this month. */
 export async function loadCustomerUsage(tx: TenantTx, now = new Date()): Promise<CustomerUsageData> {
