@@ -30,7 +30,7 @@ test("onboard Wayne with a site, its admin signs in, suspend, resume, offboard",
   await form.getByLabel("Name").fill("Wayne Enterprises");
   await expect(form.getByLabel("Address")).toHaveValue("wayne-enterprises");
   await form.getByLabel("Address").fill("www");
-  await form.getByLabel("Plan").selectOption("enterprise");
+  await form.getByLabel("Isolation plan").selectOption("enterprise");
   await form.getByLabel("First admin's email").fill(ADMIN_EMAIL);
   await form.getByRole("button", { name: "Create customer" }).click();
   await expect(form.getByText(/reserved for the portal itself/)).toBeVisible();

@@ -83,10 +83,10 @@ export function BulkWizard(props: WizardProps) {
           )}
           <SelectField label="Kind" name="kinds" defaultValue={kept.kinds ?? "customers"} options={choicesOf(KIND_FILTERS, KIND_FILTER_LABELS)} controlClassName={W} />
           <SelectField
-            label="Plan"
+            label="Billing plan"
             name="plan"
             defaultValue={kept.plan ?? ""}
-            options={[{ value: "", label: "Any plan" }, { value: "none", label: "No plan" }, ...planChoices]}
+            options={[{ value: "", label: "Any billing plan" }, { value: "none", label: "No billing plan" }, ...planChoices]}
             controlClassName={W}
           />
           <SelectField label="Status" name="status" defaultValue={kept.status ?? "any"} options={STATUS_CHOICES} controlClassName={W} />
@@ -124,7 +124,7 @@ export function BulkWizard(props: WizardProps) {
           )}
           {operation === "plan" && (
             <>
-              <SelectField label="Plan" name="planId" defaultValue={kept.planId ?? ""} options={[{ value: "", label: "Choose a plan" }, ...planChoices]} controlClassName={W} />
+              <SelectField label="Billing plan" name="planId" defaultValue={kept.planId ?? ""} options={[{ value: "", label: "Choose a billing plan" }, ...planChoices]} controlClassName={W} />
               <InputField label="From month" name="from" type="month" defaultValue={kept.from ?? new Date().toISOString().slice(0, 7)} controlClassName={W} />
             </>
           )}

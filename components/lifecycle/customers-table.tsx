@@ -39,7 +39,7 @@ export function CustomersTable({ rows }: { rows: LifecycleRow[] }) {
           <tr>
             <th className="px-4 py-3 text-left">Tenant</th>
             <th className="px-3 py-3 text-left">State</th>
-            <th className="px-3 py-3 text-left">Plan</th>
+            <th className="px-3 py-3 text-left">Isolation plan</th>
             <th className="px-3 py-3 text-right">Members</th>
             <th className="px-3 py-3 text-left">Workflow</th>
             <th className="px-4 py-3" />

@@ -127,7 +127,7 @@ export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; 
         <FieldError state={state} name="slug" />
       </label>
       <label className="text-sm text-slate-700">
-        Plan
+        Isolation plan
         <select name="plan" value={plan} onChange={(e) => setPlan(e.target.value)} className={input}>
           <option value="">{noun === "site" ? "Same as its parent" : "Standard (default)"}</option>
           {PLANS.map((p) => (

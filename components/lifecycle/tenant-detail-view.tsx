@@ -73,7 +73,11 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
         </p>
       )}
       <div className="mb-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <Fact label="Plan">{planInfo(t.plan).label}</Fact>
+        <Fact label="Isolation plan" testId="fact-isolation-plan">
+          {planInfo(t.plan).label}
+          {/* Not the billing plan (console Billing): this one sizes the customer's namespace. */}
+          <span className="block text-xs text-slate-500">sizes its namespace&apos;s quota</span>
+        </Fact>
         <Fact label="Members" testId="fact-members">
           {t.members} member{t.members === 1 ? "" : "s"}
           {t.openInvitations > 0 && <span className="text-slate-500"> · {t.openInvitations} invited</span>}
@@ -84,9 +88,9 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
           {t.keys && t.keys.length > 1 && <span className="text-slate-500"> · {t.keys.length} versions</span>}
         </Fact>
         <Fact label="Data" testId="fact-data">
-          {totalRows === null ? <span className="text-slate-500">—</span> : `${totalRows.toLocaleString("en")} rows`}
+          {totalRows === null ? <span className="text-slate-500">—</span> : `${totalRows.toLocaleString("en")} record${totalRows === 1 ? "" : "s"}`}
           {t.rows && t.rows.length > 0 && (
-            <span className="block text-xs text-slate-500">{t.rows.slice(0, 3).map((r) => `${r.table.replace(/^public\./, "")} ${r.rows.toLocaleString("en")}`).join(" · ")}</span>
+            <span className="block text-xs text-slate-500">{t.rows.slice(0, 3).map((r) => `${r.label} ${r.rows.toLocaleString("en")}`).join(" · ")}</span>
           )}
         </Fact>
       </div>

@@ -13,7 +13,7 @@ export type Operation = (typeof OPERATIONS)[number];
 
 export const OPERATION_LABELS: Record<Operation, string> = {
   setting: "Change a setting",
-  plan: "Assign a plan",
+  plan: "Assign a billing plan",
   rotate_keys: "Rotate data keys",
   suspend: "Suspend",
   resume: "Resume",
@@ -98,7 +98,7 @@ export const operationSchema = z.discriminatedUnion("operation", [
   }),
   z.object({
     operation: z.literal("plan"),
-    planId: uuid.or(z.literal("")).refine((v) => v !== "", "Choose a plan."),
+    planId: uuid.or(z.literal("")).refine((v) => v !== "", "Choose a billing plan."),
     from: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "A month is YYYY-MM."),
   }),
   z.object({ operation: z.literal("rotate_keys") }),

@@ -8,6 +8,7 @@ import { checkActions, isPdpUnavailable, principalFromClaims } from "@/lib/authz
 import { withLifecycleIn } from "./service-path";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { countTenantRows } from "./catalog";
+import { isTenantRecords, tableLabel } from "./data-labels";
 import { isolationTarget } from "./isolation/apply";
 import { latestWorkflows, type WorkflowView } from "./live";
 import { LIFECYCLE_ACTIONS, NO_LIFECYCLE_PERMISSIONS, type LifecyclePermissions } from "./list-page";
@@ -17,8 +18,6 @@ import { PROVISION_KIND } from "./provision";
 import type { TenantStatus } from "./states";
 
 export type { WorkflowView };
-
-const BOOKKEEPING = new Set(["public.tenants", "public.jobs", "public.job_steps", "audit.chain_heads", "public.audit_log", "keyring.tenant_keys"]);
 
 export interface TenantDetail {
   id: string;
@@ -43,7 +42,8 @@ export interface TenantDetail {
   offboarding: WorkflowView | null;
   /** Filled only when the PDP allows a lifecycle action here. */
   keys: { version: number; status: string; createdAt: string }[] | null;
-  rows: { table: string; rows: number }[] | null;
+  /** The tenant's own records per table, most first (not the bookkeeping, not what is derived from them). */
+  rows: { table: string; label: string; rows: number }[] | null;
   isolation: { target: "cluster" | "none"; lastStatus: string | null; objects: number | null };
 }
 
@@ -85,9 +85,9 @@ export async function loadTenantDetail(tx: TenantTx, slug: string): Promise<Tena
         return [
           k.rows.map((r) => ({ version: r.version, status: r.status, createdAt: new Date(r.created_at).toISOString() })),
           Object.entries(counts)
-            // The tenant's data, not the portal's bookkeeping about it.
-            .filter(([table, n]) => n > 0 && !BOOKKEEPING.has(table))
-            .map(([table, n]) => ({ table, rows: n }))
+            // The tenant's data, not the portal's bookkeeping about it nor the rollups kept from it.
+            .filter(([table, n]) => n > 0 && isTenantRecords(table))
+            .map(([table, n]) => ({ table, label: tableLabel(table), rows: n }))
             .sort((a, b) => b.rows - a.rows),
         ] as const;
       })
