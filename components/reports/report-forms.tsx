@@ -17,8 +17,11 @@ import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { REPORT_CADENCE_LABELS, REPORT_CADENCES, REPORT_KIND_HINTS, REPORT_KIND_LABELS, REPORT_KINDS } from "@/lib/reports/kinds";
 
 type Tenant = { id: string; name: string };
-/** The tenants offered (none past TENANT_SELECT_UP_TO: the page does not send them) and how many there are. */
-export type OfferedTenants = { list: Tenant[]; count: number };
+/**
+ * The tenants offered (none past TENANT_SELECT_UP_TO: the page does not send them) and how many
+ * there are; `preferred` is chosen at first (a tenant host's own tenant), one of `list`.
+ */
+export type OfferedTenants = { list: Tenant[]; count: number; preferred?: string };
 
 /** An action's result, with the tenant as it was posted when refused: the form shows it again. */
 type Kept<T> = ActionResult<T> & { tenant?: string };
@@ -33,7 +36,7 @@ function useKeptTenant<T>(act: (previous: ActionResult<T>, form: FormData) => Pr
 }
 
 function TenantField(props: { tenants: OfferedTenants; state: Kept<unknown>; id: string }) {
-  const { list, count } = props.tenants;
+  const { list, count, preferred } = props.tenants;
   if (typedPastList(count)) {
     return (
       <InputField
@@ -50,7 +53,7 @@ function TenantField(props: { tenants: OfferedTenants; state: Kept<unknown>; id:
   }
   if (list.length === 1) return <input type="hidden" name="tenantId" value={list[0].id} />;
   const options = [{ value: "", label: "Choose…", disabled: true }, ...list.map((t) => ({ value: t.id, label: t.name }))];
-  return <SelectField id={props.id} label="Customer or site" name="tenantId" options={options} defaultValue={props.state.tenant ?? ""} state={props.state} controlClassName="w-full sm:w-64" />;
+  return <SelectField id={props.id} label="Customer or site" name="tenantId" options={options} defaultValue={props.state.tenant ?? preferred ?? ""} state={props.state} controlClassName="w-full sm:w-64" />;
 }
 
 export function GenerateReportForm(props: { tenants: OfferedTenants; defaultFrom: string; defaultTo: string }) {

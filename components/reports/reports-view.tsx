@@ -18,11 +18,14 @@ export function defaultPeriod(now = new Date()): { from: string; to: string } {
   return { from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) };
 }
 
-export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exportForm?: React.ReactNode }) {
+/** `hostTenantId`: on a tenant's host, its own tenant is chosen in the forms at first (most reports there are its own). */
+export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exportForm?: React.ReactNode; hostTenantId?: string }) {
   const { data } = props;
   const active = data.tenants.filter((t) => t.status === "active");
   // Past TENANT_SELECT_UP_TO the forms take a typed name: the list is not sent to the browser at all.
-  const generatable = { list: typedPastList(active.length) ? [] : active.map((t) => ({ id: t.id, name: t.name })), count: active.length };
+  const list = typedPastList(active.length) ? [] : active.map((t) => ({ id: t.id, name: t.name }));
+  const preferred = list.find((t) => t.id === props.hostTenantId)?.id;
+  const generatable = { list, count: active.length, ...(preferred ? { preferred } : {}) };
   const period = defaultPeriod();
   return (
     <div className="space-y-6">

@@ -20,7 +20,7 @@ export default async function TenantReports(props: { params: Promise<{ tenant: s
           Reports are for your organisation&apos;s admins and analysts who may export them (reports:export). Ask one of your admins for a copy.
         </p>
       ) : (
-        <ReportsView data={data} showTenant={data.tenants.length > 1} />
+        <ReportsView data={data} showTenant={data.tenants.length > 1} hostTenantId={page.tenant.id} />
       )}
     </>
   );
