@@ -89,3 +89,32 @@ test("the tenant admin's audit trail shows their people's sign-in events, filter
   await other.close();
   await admin.close();
 });
+
+test("the password never goes into a URL: without JavaScript the sign-in cannot be submitted, with it the URL stays clean", async ({ browser }) => {
+  // Without JavaScript (or before hydration) the form is the browser's to submit: it was a GET of
+  // /signin?email=…&password=… (history, access logs). Now the button stays disabled until React runs.
+  const noScript = await browser.newContext({ javaScriptEnabled: false });
+  const p = await noScript.newPage();
+  const requested: string[] = [];
+  p.on("request", (r) => requested.push(r.url()));
+  await p.goto(`${tenantUrl("acme")}/signin`);
+  await p.getByLabel("Email").fill("acme.viewer@demo.test");
+  await p.getByLabel("Password").fill("Demo!2026-portal");
+  await expect(p.getByRole("button", { name: "Sign in" })).toBeDisabled();
+  // A <noscript> note says why (Chromium's script switch still parses <noscript> as text, so read the markup).
+  expect(await p.content()).toContain("Signing in needs JavaScript");
+  await p.getByLabel("Password").press("Enter"); // implicit submission: none while the only submit button is disabled
+  await p.waitForTimeout(500);
+  expect(p.url()).toBe(`${tenantUrl("acme")}/signin`);
+  await noScript.close();
+
+  // With JavaScript: signed in, and no request carried the password in its URL.
+  const withScript = await browser.newContext();
+  const page = await withScript.newPage();
+  page.on("request", (r) => requested.push(r.url()));
+  await signIn(page, tenantUrl("acme"), "acme.viewer@demo.test");
+  await expect(page).not.toHaveURL(/\/signin/);
+  expect(requested.length).toBeGreaterThan(2);
+  expect(requested.filter((u) => /password|Demo%212026|Demo!2026/i.test(u))).toEqual([]);
+  await withScript.close();
+});

@@ -8,6 +8,7 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { isCodeStepError, signInErrorMessage } from "@/lib/auth/sign-in-messages";
 
 const INPUT =
@@ -26,6 +27,9 @@ export function SignInForm(props: { callbackUrl: string; initialError: string | 
   // Bumped after a refused code: remounts the (uncontrolled) code field, empty and focused.
   const [codeAttempt, setCodeAttempt] = useState(0);
   const emailRef = useRef("");
+  // Until hydrated the button stays disabled: the browser would submit the form itself, and even as a
+  // POST (below) the password would go to the page instead of the sign-in endpoint.
+  const hydrated = useHydrated();
 
   async function attempt(email: string, password: string, code: string) {
     setPending(true);
@@ -75,7 +79,7 @@ export function SignInForm(props: { callbackUrl: string; initialError: string | 
 
   if (step.kind === "code") {
     return (
-      <form onSubmit={onCode} className="space-y-4" noValidate data-testid="signin-code-step">
+      <form method="post" onSubmit={onCode} className="space-y-4" noValidate data-testid="signin-code-step">
         <div>
           <h2 className="text-base font-semibold text-slate-900">Two-step verification</h2>
           <p className="mt-1 text-sm text-slate-600">
@@ -133,7 +137,9 @@ export function SignInForm(props: { callbackUrl: string; initialError: string | 
   }
 
   return (
-    <form onSubmit={onPassword} className="space-y-4" noValidate>
+    // method="post": whatever submits this form natively, the password never goes into a URL
+    // (the address bar, the history, the access logs of every proxy on the way).
+    <form method="post" onSubmit={onPassword} className="space-y-4" noValidate>
       {alert}
       <label className="block text-sm font-medium text-slate-700">
         Email
@@ -150,9 +156,12 @@ export function SignInForm(props: { callbackUrl: string; initialError: string | 
         Password
         <input name="password" type="password" autoComplete="current-password" required className={INPUT} />
       </label>
-      <button type="submit" disabled={pending} className={BUTTON}>
+      <button type="submit" disabled={pending || !hydrated} className={BUTTON}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
+      <noscript>
+        <p className="text-sm text-slate-600">Signing in needs JavaScript: turn it on for this site, then reload the page.</p>
+      </noscript>
     </form>
   );
 }

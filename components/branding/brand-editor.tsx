@@ -63,7 +63,7 @@ export function BrandEditor({ data }: { data: BrandPageData }) {
   const [inheritState, inheritAction] = useActionState(inheritBrandField, idle as ActionResult);
   return (
     <div className="space-y-6">
-      <form onSubmit={submitSave} className="space-y-4 rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="brand-fields-heading">
+      <form method="post" onSubmit={submitSave} className="space-y-4 rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="brand-fields-heading">
         <h2 id="brand-fields-heading" className="text-base font-semibold text-slate-900">Name, colours and texts</h2>
         <input type="hidden" name="tenantId" value={data.tenant.id} />
         <div className="grid gap-4 sm:grid-cols-2">

@@ -128,7 +128,7 @@ function AddCredentialForm(props: { tenantId: string; connectors: ConnectorFormS
   }, [state, onSaved]);
 
   return (
-    <form onSubmit={submitSecretForm(action)} noValidate className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" aria-label="Add a credential">
+    <form method="post" onSubmit={submitSecretForm(action)} noValidate className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" aria-label="Add a credential">
       <div className="flex items-start justify-between gap-4">
         <div>
           <h2 className="text-sm font-semibold text-slate-800">Add a credential</h2>
@@ -234,7 +234,7 @@ function ReplaceSecretForm(props: { credential: CredentialView; spec: ConnectorF
     if (state.ok) onDone(state.data);
   }, [state, onDone]);
   return (
-    <form onSubmit={submitSecretForm(action)} noValidate aria-label={`Replace the secret of ${props.credential.name}`} className="rounded-lg border border-slate-200 bg-slate-50 p-4">
+    <form method="post" onSubmit={submitSecretForm(action)} noValidate aria-label={`Replace the secret of ${props.credential.name}`} className="rounded-lg border border-slate-200 bg-slate-50 p-4">
       <input type="hidden" name="tenantId" value={props.credential.tenantId} />
       <input type="hidden" name="credentialId" value={props.credential.id} />
       <input type="hidden" name="connector" value={props.credential.connector} />

@@ -4,6 +4,7 @@
 // key in the body. The sealed archive streams back and is saved as a download;
 // a refusal (a bad key, not allowed) is shown here and nothing is saved.
 import { useState } from "react";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { formatBytes, transferKeyProblem } from "@/lib/lifecycle/web/envelope";
 import { errorOf } from "./post";
 import { TransferKeyField } from "./transfer-key-field";
@@ -30,7 +31,10 @@ export function ExportArchive(props: { slug: string; name: string; sites?: numbe
   const [generated, setGenerated] = useState(false);
   const [stored, setStored] = useState(false);
   const [state, setState] = useState<State>({ kind: "idle" });
+  // Disabled until hydrated (components/ui/use-hydrated.ts): submitted natively, the key would go into the URL.
+  const hydrated = useHydrated();
   const busy = state.kind === "exporting";
+  const locked = busy || !hydrated;
 
   async function run() {
     const problem = transferKeyProblem(key);
@@ -82,6 +86,7 @@ export function ExportArchive(props: { slug: string; name: string; sites?: numbe
         audit trail.
       </p>
       <form
+        method="post"
         className="space-y-3"
         onSubmit={(e) => {
           e.preventDefault();
@@ -92,7 +97,7 @@ export function ExportArchive(props: { slug: string; name: string; sites?: numbe
           value={key}
           canGenerate
           keyFileName={`${props.slug}-transfer.key`}
-          disabled={busy}
+          disabled={locked}
           onChange={(value, isNew) => {
             setKey(value);
             setGenerated(isNew);
@@ -121,7 +126,7 @@ export function ExportArchive(props: { slug: string; name: string; sites?: numbe
           </div>
         )}
         <div className="flex flex-wrap items-center gap-3">
-          <button type="submit" disabled={busy} className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark disabled:opacity-60">
+          <button type="submit" disabled={locked} className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark disabled:opacity-60">
             {busy ? `Exporting… ${state.received ? formatBytes(state.received) : ""}` : `Export ${props.name}`}
           </button>
           {state.kind === "done" && (

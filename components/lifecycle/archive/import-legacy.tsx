@@ -6,7 +6,8 @@
 // creates nothing twice). The tenant is a list up to TENANT_SELECT_UP_TO
 // targets; past that a name or slug typed, which the route resolves among the
 // tenants the caller may import into (lib/lifecycle/web/access.ts).
-import { useId, useState, useSyncExternalStore } from "react";
+import { useId, useState } from "react";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { typedTenantPlaceholder } from "@/components/tenants/tenant-filter";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import type { ImportReport } from "@/lib/lifecycle/archive";
@@ -14,8 +15,6 @@ import { formatBytes, UPLOAD_LIMIT_BYTES } from "@/lib/lifecycle/web/envelope";
 import { LEGACY_ACCEPT, LEGACY_KINDS, legacyExtension, type LegacyKind } from "@/lib/lifecycle/web/legacy-files";
 import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { postEnvelope } from "./post";
-
-const noSubscription = () => () => {};
 
 export interface ImportTarget {
   slug: string;
@@ -139,7 +138,7 @@ export function ImportLegacy(props: { targets: ImportTarget[]; targetCount: numb
   const inputIds = { users: useId(), assets: useId(), alerts: useId() };
   // Disabled until hydrated: a choice made in the server-rendered form before React takes over would be
   // reset to the initial state when it does (a tenant chosen, files attached, then "Choose the tenant").
-  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
+  const hydrated = useHydrated();
   const [tenant, setTenant] = useState(props.initialTenant);
   const [files, setFiles] = useState<Partial<Record<LegacyKind, File>>>({});
   const [busy, setBusy] = useState<"dry-run" | "import" | null>(null);
@@ -175,6 +174,7 @@ export function ImportLegacy(props: { targets: ImportTarget[]; targetCount: numb
       {props.pdpUnavailable && <PdpUnavailable inline />}
       <section className={card} aria-label="Legacy files">
         <form
+          method="post"
           className="space-y-4"
           onSubmit={(e) => {
             e.preventDefault();

@@ -5,6 +5,7 @@
 // Each step uploads the file again (the server keeps nothing between them).
 import { useId, useState } from "react";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { formatBytes, transferKeyProblem, UPLOAD_LIMIT_BYTES } from "@/lib/lifecycle/web/envelope";
 import type { InspectView, RestoreView } from "@/lib/lifecycle/web/console-archive";
 import { postEnvelope } from "./post";
@@ -162,6 +163,9 @@ export function RestoreArchive(props: { parents: ParentOption[]; pdpUnavailable:
   const [replace, setReplace] = useState(false);
   const [result, setResult] = useState<RestoreView | null>(null);
   const [restoreError, setRestoreError] = useState<string | null>(null);
+  // Disabled until hydrated (components/ui/use-hydrated.ts): submitted natively, the key would go into the URL.
+  const hydrated = useHydrated();
+  const locked = busy !== null || !hydrated;
 
   const reset = () => {
     setManifest(null);
@@ -216,6 +220,7 @@ export function RestoreArchive(props: { parents: ParentOption[]; pdpUnavailable:
           <span className="font-mono">npm run tenants -- restore</span>.
         </p>
         <form
+          method="post"
           className="max-w-2xl space-y-3"
           onSubmit={(e) => {
             e.preventDefault();
@@ -229,7 +234,7 @@ export function RestoreArchive(props: { parents: ParentOption[]; pdpUnavailable:
             <input
               id={ids.file}
               type="file"
-              disabled={busy !== null}
+              disabled={locked}
               onChange={(e) => {
                 setFile(e.target.files?.[0] ?? null);
                 reset();
@@ -239,14 +244,14 @@ export function RestoreArchive(props: { parents: ParentOption[]; pdpUnavailable:
           </div>
           <TransferKeyField
             value={key}
-            disabled={busy !== null}
+            disabled={locked}
             onChange={(value) => {
               setKey(value);
               reset();
             }}
           />
           <div className="flex items-center gap-3">
-            <button type="submit" disabled={busy !== null} className={primary}>
+            <button type="submit" disabled={locked} className={primary}>
               {busy === "inspect" ? "Inspecting…" : "Inspect"}
             </button>
             <span className="text-xs text-slate-500">Reads and checks the whole file; changes nothing.</span>
@@ -264,6 +269,7 @@ export function RestoreArchive(props: { parents: ParentOption[]; pdpUnavailable:
             <p className="text-sm text-slate-600">Restoring needs an MSSP admin (tenants:provision on the MSSP it goes under); ask one of your MSSP&apos;s admins.</p>
           ) : (
             <form
+              method="post"
               className="max-w-2xl space-y-3"
               onSubmit={(e) => {
                 e.preventDefault();
@@ -277,7 +283,7 @@ export function RestoreArchive(props: { parents: ParentOption[]; pdpUnavailable:
                 <label htmlFor={ids.parent} className="block text-sm text-slate-700">
                   Restore under
                 </label>
-                <select id={ids.parent} value={parent} onChange={(e) => setParent(e.target.value)} disabled={busy !== null} className={field}>
+                <select id={ids.parent} value={parent} onChange={(e) => setParent(e.target.value)} disabled={locked} className={field}>
                   <option value="">
                     Where it is now, else where it was{manifest.sourceParent ? ` (${manifest.sourceParent.name})` : ""}
                   </option>
@@ -289,7 +295,7 @@ export function RestoreArchive(props: { parents: ParentOption[]; pdpUnavailable:
                 </select>
               </div>
               <label htmlFor={ids.replace} className="flex items-start gap-2 text-sm text-slate-700">
-                <input id={ids.replace} type="checkbox" className="mt-1" checked={replace} disabled={busy !== null} onChange={(e) => setReplace(e.target.checked)} />
+                <input id={ids.replace} type="checkbox" className="mt-1" checked={replace} disabled={locked} onChange={(e) => setReplace(e.target.checked)} />
                 <span>
                   Replace an existing tenant
                   <span className="block text-xs text-slate-500">
@@ -299,7 +305,7 @@ export function RestoreArchive(props: { parents: ParentOption[]; pdpUnavailable:
                 </span>
               </label>
               <div className="flex items-center gap-3">
-                <button type="submit" disabled={busy !== null} className={replace ? danger : primary}>
+                <button type="submit" disabled={locked} className={replace ? danger : primary}>
                   {busy === "restore" ? "Restoring… keep this page open" : replace ? `Restore and replace ${manifest.root.name}` : `Restore ${manifest.root.name}`}
                 </button>
               </div>

@@ -1,0 +1,71 @@
+// A form that submits through JavaScript (onSubmit + preventDefault) is still
+// an HTML form: submitted before React hydrates it, or with the script
+// failing to load, the browser sends it itself, and without a method that is
+// a GET of the page with every field in the query string. The sign-in form
+// did that with the password (the address bar, the history, every proxy's
+// access log); the archive forms would with the transfer key.
+//   - every <form> under app/ and components/ names a method or an action
+//     (React renders a server action as a POST), so no field of ours is ever
+//     sent in a URL unless the form says method="get" (the filter forms,
+//     whose fields belong in the URL);
+//   - no GET form holds a password field.
+// The browser half (the sign-in button stays disabled until hydrated, and a
+// sign-in never puts the password in a URL) is e2e/portal.spec.ts.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return full.endsWith(".tsx") ? [full] : [];
+  });
+}
+
+/** The opening tags of the `<form` elements in a TSX source: up to the first `>` outside braces and quotes. */
+export function formTags(source: string): string[] {
+  const tags: string[] = [];
+  for (let at = source.indexOf("<form"); at >= 0; at = source.indexOf("<form", at + 5)) {
+    if (/[A-Za-z]/.test(source[at + 5] ?? "")) continue; // <formula>, <FormField>
+    let depth = 0;
+    let quote: string | null = null;
+    let end = at + 5;
+    for (; end < source.length; end++) {
+      const c = source[end];
+      if (quote) {
+        if (c === quote) quote = null;
+      } else if (c === '"' || c === "'" || c === "`") quote = c;
+      else if (c === "{") depth++;
+      else if (c === "}") depth--;
+      else if (c === ">" && depth === 0) break;
+    }
+    tags.push(source.slice(at, end + 1));
+  }
+  return tags;
+}
+
+test("the tag reader finds a form's whole opening tag, arrow functions in its handlers included", () => {
+  const [tag] = formTags(`<form\n  className="x"\n  onSubmit={(e) => {\n    e.preventDefault();\n  }}\n  method="post"\n>\n<input />`);
+  assert.match(tag, /method="post"\n>$/);
+  assert.deepEqual(formTags(`<FormField /> <formula>`), []);
+});
+
+test("every form names a method or an action, so a native submit never puts its fields in a URL", () => {
+  const files = [...sourceFiles(path.join(ROOT, "app")), ...sourceFiles(path.join(ROOT, "components"))];
+  const forms = files.flatMap((file) => formTags(readFileSync(file, "utf8")).map((tag) => ({ file: path.relative(ROOT, file), tag })));
+  assert.ok(forms.length > 40, `the scan finds the portal's forms (${forms.length})`);
+  const bare = forms.filter((f) => !/\s(method|action)=/.test(f.tag));
+  assert.deepEqual(bare.map((f) => `${f.file}: ${f.tag.replace(/\s+/g, " ").slice(0, 120)}`), [], 'add method="post" (or a server action)');
+});
+
+test("no form that submits as a GET holds a password field", () => {
+  for (const file of [...sourceFiles(path.join(ROOT, "app")), ...sourceFiles(path.join(ROOT, "components"))]) {
+    const source = readFileSync(file, "utf8");
+    const gets = formTags(source).filter((tag) => /method="get"/i.test(tag));
+    if (gets.length > 0) assert.doesNotMatch(source, /type="password"/, `${path.relative(ROOT, file)} has a GET form and a password field`);
+  }
+});
