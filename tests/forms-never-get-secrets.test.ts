@@ -27,7 +27,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The opening tags of the `<form` elements in a TSX source: up to the first `>` outside braces and quotes. */
-export function formTags(source: string): string[] {
+function formTags(source: string): string[] {
   const tags: string[] = [];
   for (let at = source.indexOf("<form"); at >= 0; at = source.indexOf("<form", at + 5)) {
     if (/[A-Za-z]/.test(source[at + 5] ?? "")) continue; // <formula>, <FormField>
@@ -48,6 +48,12 @@ export function formTags(source: string): string[] {
   return tags;
 }
 
+/** Every page and component source, read once for both checks below. */
+const SOURCES = [...sourceFiles(path.join(ROOT, "app")), ...sourceFiles(path.join(ROOT, "components"))].map((file) => ({
+  file: path.relative(ROOT, file),
+  source: readFileSync(file, "utf8"),
+}));
+
 test("the tag reader finds a form's whole opening tag, arrow functions in its handlers included", () => {
   const [tag] = formTags(`<form\n  className="x"\n  onSubmit={(e) => {\n    e.preventDefault();\n  }}\n  method="post"\n>\n<input />`);
   assert.match(tag, /method="post"\n>$/);
@@ -55,17 +61,15 @@ test("the tag reader finds a form's whole opening tag, arrow functions in its ha
 });
 
 test("every form names a method or an action, so a native submit never puts its fields in a URL", () => {
-  const files = [...sourceFiles(path.join(ROOT, "app")), ...sourceFiles(path.join(ROOT, "components"))];
-  const forms = files.flatMap((file) => formTags(readFileSync(file, "utf8")).map((tag) => ({ file: path.relative(ROOT, file), tag })));
+  const forms = SOURCES.flatMap(({ file, source }) => formTags(source).map((tag) => ({ file, tag })));
   assert.ok(forms.length > 40, `the scan finds the portal's forms (${forms.length})`);
   const bare = forms.filter((f) => !/\s(method|action)=/.test(f.tag));
   assert.deepEqual(bare.map((f) => `${f.file}: ${f.tag.replace(/\s+/g, " ").slice(0, 120)}`), [], 'add method="post" (or a server action)');
 });
 
 test("no form that submits as a GET holds a password field", () => {
-  for (const file of [...sourceFiles(path.join(ROOT, "app")), ...sourceFiles(path.join(ROOT, "components"))]) {
-    const source = readFileSync(file, "utf8");
+  for (const { file, source } of SOURCES) {
     const gets = formTags(source).filter((tag) => /method="get"/i.test(tag));
-    if (gets.length > 0) assert.doesNotMatch(source, /type="password"/, `${path.relative(ROOT, file)} has a GET form and a password field`);
+    if (gets.length > 0) assert.doesNotMatch(source, /type="password"/, `${file} has a GET form and a password field`);
   }
 });

@@ -24,8 +24,8 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
   const active = data.tenants.filter((t) => t.status === "active");
   // Past TENANT_SELECT_UP_TO the forms take a typed name: the list is not sent to the browser at all.
   const list = typedPastList(active.length) ? [] : active.map((t) => ({ id: t.id, name: t.name }));
-  const preferred = list.find((t) => t.id === props.hostTenantId)?.id;
-  const generatable = { list, count: active.length, ...(preferred ? { preferred } : {}) };
+  const preferred = list.some((t) => t.id === props.hostTenantId) ? props.hostTenantId : undefined;
+  const generatable = { list, count: active.length, preferred };
   const period = defaultPeriod();
   return (
     <div className="space-y-6">

@@ -3,8 +3,11 @@
 // shows, under its name made readable, until it is named here.
 // No imports from drizzle/: the customer page's components import this file.
 
-/** The names an operator would use for the tables that hold a tenant's own records. */
-const LABELS: Record<string, string> = {
+/**
+ * The names an operator would use for the tables that hold a tenant's own records.
+ * A Map, not an object: `in` and `[]` on an object literal also answer for its prototype's keys.
+ */
+const LABELS = new Map(Object.entries({
   "public.alerts": "alerts",
   "public.alert_events": "alert timeline entries",
   "public.alert_raw_events": "raw events",
@@ -39,7 +42,7 @@ const LABELS: Record<string, string> = {
   "public.workflow_rules": "workflow rules",
   "public.workflow_rule_versions": "workflow rule versions",
   "public.workflow_rule_runs": "workflow runs",
-};
+}));
 
 /**
  * Kept by triggers or jobs from the records above and rebuilt from them (the
@@ -66,9 +69,9 @@ const BOOKKEEPING = new Set(["public.tenants", "public.jobs", "public.job_steps"
 export const isTenantRecords = (table: string): boolean => !BOOKKEEPING.has(table) && !DERIVED.has(table);
 
 /** Whether the card has a name for the table or knows to leave it out (tests/data-labels.test.ts: every catalog table). */
-export const isClassified = (table: string): boolean => table in LABELS || DERIVED.has(table) || BOOKKEEPING.has(table);
+export const isClassified = (table: string): boolean => LABELS.has(table) || DERIVED.has(table) || BOOKKEEPING.has(table);
 
 /** What to call a table's rows on the page: its label, else its name without schema, underscores as spaces. */
 export function tableLabel(table: string): string {
-  return LABELS[table] ?? table.replace(/^[a-z_]+\./, "").replace(/_/g, " ");
+  return LABELS.get(table) ?? table.replace(/^[a-z_]+\./, "").replace(/_/g, " ");
 }
