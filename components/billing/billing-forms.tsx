@@ -146,17 +146,18 @@ export function AssignPlanForm(props: { customerId: string; customerName: string
   );
 }
 
+/**
+ * Drafts the month the page shows: one month picker on the page ("Show month"), so what is drafted
+ * is always what the operator is looking at (a second picker beside it read alike and did otherwise).
+ */
 export function RunPeriodForm(props: { msspId: string; month: string }) {
   const [state, action] = useActionState(draftPeriod, idle as Awaited<ReturnType<typeof draftPeriod>>);
   return (
     <form action={action} noValidate className="flex flex-wrap items-end gap-2" aria-label="Run a period">
       <input type="hidden" name="tenantId" value={props.msspId} />
-      <label className={label}>
-        Month (UTC)
-        <input name="month" type="month" defaultValue={props.month} className={input} />
-        <FieldError state={state} name="month" />
-      </label>
-      <SubmitButton pendingLabel="Drafting…">Draft all invoices</SubmitButton>
+      <input type="hidden" name="month" value={props.month} />
+      <SubmitButton pendingLabel="Drafting…">Draft all invoices for {props.month}</SubmitButton>
+      <FieldError state={state} name="month" />
       <ResultMessage state={state} />
     </form>
   );

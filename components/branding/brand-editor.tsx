@@ -9,6 +9,7 @@ import { discardBrandDraft, inheritBrandField, publishBrand, saveBrandDraft, set
 import type { BrandPageData, DraftField } from "@/lib/branding/draft";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { submitKeepingForm } from "@/components/ui/submit-keeping-form";
+import { useHydrated } from "@/components/ui/use-hydrated";
 
 const inputClass = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900";
 const TEXT_FIELDS: DraftField[] = ["productName", "primaryColor", "accentColor", "signinHeading", "signinText", "supportEmail", "supportUrl", "emailSenderName"];
@@ -57,6 +58,8 @@ export function BrandEditor({ data }: { data: BrandPageData }) {
   const [saveState, saveAction, saving] = useActionState(saveBrandDraft, idle as ActionResult);
   // Not a form action: a refused save (a colour failing contrast) keeps everything typed.
   const submitSave = submitKeepingForm(saveAction);
+  // Submitted through JavaScript: before hydration a click would post the page itself and save nothing.
+  const hydrated = useHydrated();
   const [publishState, publishAction] = useActionState(publishBrand, idle as ActionResult);
   const [discardState, discardAction] = useActionState(discardBrandDraft, idle as ActionResult);
   const [wlState, wlAction] = useActionState(setWhitelabel, idle as ActionResult);
@@ -72,7 +75,7 @@ export function BrandEditor({ data }: { data: BrandPageData }) {
           ))}
         </div>
         <p className="text-xs text-slate-600">Colours must reach WCAG AA contrast: text on them is white or near-black, whichever reads better, and the primary colour is also used for links on white.</p>
-        <button type="submit" disabled={saving} className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark disabled:opacity-60">
+        <button type="submit" disabled={saving || !hydrated} className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark disabled:opacity-60">
           {saving ? "Checking…" : "Save draft and preview"}
         </button>
         <ResultMessage state={saveState} />

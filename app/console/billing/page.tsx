@@ -82,7 +82,7 @@ export default async function ConsoleBilling(props: Props) {
               {data.plans.length === 0
                 ? "Create a plan below, assign it to your customers, then draft the month."
                 : data.canManage
-                  ? "Draft all invoices for the month above (the monthly job also drafts last month's on the 1st), review them, then finalize each."
+                  ? "Draft all invoices for the month shown (the monthly job also drafts last month's on the 1st), review them, then finalize each."
                   : "An MSSP admin drafts them; the monthly job drafts last month's on the 1st."}
             </p>
           </div>
