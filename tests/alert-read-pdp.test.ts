@@ -5,50 +5,32 @@
 // pages are called as people with real session cookies and Host headers.
 // Controls: acme (no such policy) renders; with the stock policies globex does.
 // First: installs Next's request storage before any next/* module loads (see the helper).
-import { enrolMfa, inRequest, ownerQuery, sessionCookie } from "./helpers/actions";
+import { enrolMfa, inRequest, sessionCookie } from "./helpers/actions";
 import assert from "node:assert/strict";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { loadAlertListPage } from "@/lib/alerts/page-data";
 import { parseAlertFilters } from "@/lib/alerts/list";
 import { readableAlertTenants } from "@/lib/alerts/access";
 import { withTenant } from "@/lib/db/with-tenant";
 import { flattenTree, loadTenantTree, totalOf } from "@/lib/tenancy/tree";
-import { compilePolicies, ensureCerbos, POLICY_DIR, startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
 import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
+import { startScopedPdp, type DerivedRole, type ScopedPdp } from "./helpers/scoped-pdp";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
 let fx: Fixtures;
-let tightened: CerbosServer;
+let tightened: ScopedPdp;
 let stock: CerbosServer;
-let dir: string;
 const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
-const ROLES = ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst", "tenant_viewer"];
+const ROLES: DerivedRole[] = ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst", "tenant_viewer"];
 
 before(async () => {
   db = await createTestDatabase();
   fx = await insertFixtures(db.url);
-  const [{ mssp, globex }] = await ownerQuery<{ mssp: string; globex: string }>(
-    db.url,
-    "select (select path::text from public.tenants where id = $1) as mssp, (select path::text from public.tenants where id = $2) as globex",
-    [fx.tenants["mssp-a"], fx.tenants.globex],
-  );
-  dir = await mkdtemp(path.join(os.tmpdir(), "policies-alerts-read-"));
-  await cp(POLICY_DIR, dir, { recursive: true });
-  const scoped = (scope: string, rules: string) =>
-    `apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  version: default\n  resource: tenant\n  scope: ${scope}\n  scopePermissions: SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS\n  importDerivedRoles: [tenant_roles]\n  rules:${rules}\n`;
-  // Cerbos needs an unbroken chain of scopes: an empty policy for the MSSP, then globex's.
-  await writeFile(path.join(dir, `tenant.${mssp}.yaml`), scoped(mssp, " []"));
-  await writeFile(
-    path.join(dir, `tenant.${globex}.yaml`),
-    scoped(globex, `\n    - name: nobody-reads-globex-alerts-here\n      actions: ["alerts:read"]\n      effect: EFFECT_DENY\n      derivedRoles: [${ROLES.join(", ")}]`),
-  );
-  const compiled = compilePolicies(dir, { quiet: true });
-  assert.equal(compiled.code, 0, compiled.output);
-  tightened = await startCerbos({ policyDir: dir });
+  tightened = await startScopedPdp(db.url, fx, {
+    denies: [{ tenant: "globex", name: "nobody-reads-globex-alerts-here", actions: ["alerts:read"], derivedRoles: ROLES }],
+  });
   stock = await ensureCerbos({ quiet: true });
   process.env.CERBOS_URL = tightened.url;
   await enrolMfa(person("msspAdmin"));
@@ -58,7 +40,6 @@ after(async () => {
   await db?.drop();
   await tightened?.stop();
   await stock?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 // next.config.ts enables experimental.authInterrupts; Next's build inlines it as this variable.

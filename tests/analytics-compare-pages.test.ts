@@ -10,18 +10,14 @@
 // First: installs Next's request storage before any next/* module loads (see the helper).
 import { enrolMfa, inRequest, sessionCookie } from "./helpers/actions";
 import assert from "node:assert/strict";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { compilePolicies, POLICY_DIR, startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
 import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
+import { startScopedPdp, type ScopedPdp } from "./helpers/scoped-pdp";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
 let fx: Fixtures;
-let pdp: CerbosServer;
-let dir: string;
+let pdp: ScopedPdp;
 const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
 const PEERS = ["peer-one", "peer-two", "peer-three"];
 
@@ -46,20 +42,9 @@ before(async () => {
       [fx.tenants["mssp-a"]],
     );
   });
-  const [{ globex }] = (await withClient(db.url, (c) => c.query<{ globex: string }>("select path::text as globex from public.tenants where id = $1", [fx.tenants.globex]))).rows;
-  dir = await mkdtemp(path.join(os.tmpdir(), "policies-compare-"));
-  await cp(POLICY_DIR, dir, { recursive: true });
-  const parts = globex.split(".");
-  const scoped = (scope: string, rules: string) =>
-    `apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  version: default\n  resource: tenant\n  scope: ${scope}\n  scopePermissions: SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS\n  importDerivedRoles: [tenant_roles]\n  rules:${rules}\n`;
-  for (let i = 1; i < parts.length; i++) await writeFile(path.join(dir, `tenant.${parts.slice(0, i).join(".")}.yaml`), scoped(parts.slice(0, i).join("."), " []"));
-  await writeFile(
-    path.join(dir, `tenant.${globex}.yaml`),
-    scoped(globex, `\n    - name: mssp-admins-do-not-read-globex-alerts\n      actions: ["alerts:read"]\n      effect: EFFECT_DENY\n      derivedRoles: [mssp_admin]`),
-  );
-  const compiled = compilePolicies(dir, { quiet: true });
-  assert.equal(compiled.code, 0, compiled.output);
-  pdp = await startCerbos({ policyDir: dir });
+  pdp = await startScopedPdp(db.url, fx, {
+    denies: [{ tenant: "globex", name: "mssp-admins-do-not-read-globex-alerts", actions: ["alerts:read"], derivedRoles: ["mssp_admin"] }],
+  });
   process.env.CERBOS_URL = pdp.url;
   await enrolMfa(person("msspAdmin"));
   await enrolMfa(person("msspBAdmin"));
@@ -68,7 +53,6 @@ before(async () => {
 after(async () => {
   await db?.drop();
   await pdp?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = "true";

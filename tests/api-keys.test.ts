@@ -5,9 +5,6 @@
 // or audit rows, nothing once revoked or expired), the PDP answering a key
 // only for its scopes, and the hourly budget of "Test connection".
 import assert from "node:assert/strict";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { base32, generateKey, hashSecret, keyPrefix, parseKey, unbase32 } from "@/lib/api/keys/format";
 import { createApiKey, revokeApiKey } from "@/lib/api/keys/store";
@@ -15,41 +12,26 @@ import { API_SCOPES, type ApiScope } from "@/lib/api/keys/scopes";
 import { ACTIONS, checkActions, principalFromClaims, tenantResource } from "@/lib/authz";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { takeConnectionTest } from "@/lib/credentials/test-limit";
-import { compilePolicies, POLICY_DIR, startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
 import { emailOf, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { startScopedPdp, type ScopedPdp } from "./helpers/scoped-pdp";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
 let fx: Fixtures;
-let pdp: CerbosServer;
-let dir: string;
+let pdp: ScopedPdp;
 
 before(async () => {
   db = await createTestDatabase();
   fx = await insertFixtures(db.url);
   // Acme's own policy: its tenant admins may not read usage (so may not give a key usage:read).
-  const [{ mssp, acme }] = await owner<{ mssp: string; acme: string }>(
-    "select (select path::text from public.tenants where id = $1) as mssp, (select path::text from public.tenants where id = $2) as acme",
-    [fx.tenants["mssp-a"], fx.tenants.acme],
-  );
-  dir = await mkdtemp(path.join(os.tmpdir(), "policies-api-keys-"));
-  await cp(POLICY_DIR, dir, { recursive: true });
-  const scoped = (scope: string, rules: string) =>
-    `apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  version: default\n  resource: tenant\n  scope: ${scope}\n  scopePermissions: SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS\n  importDerivedRoles: [tenant_roles]\n  rules:${rules}\n`;
-  await writeFile(path.join(dir, `tenant.${mssp}.yaml`), scoped(mssp, " []"));
-  await writeFile(
-    path.join(dir, `tenant.${acme}.yaml`),
-    scoped(acme, `\n    - name: acme-admins-do-not-read-usage\n      actions: ["usage:read"]\n      effect: EFFECT_DENY\n      derivedRoles: [tenant_admin]`),
-  );
-  const compiled = compilePolicies(dir, { quiet: true });
-  assert.equal(compiled.code, 0, compiled.output);
-  pdp = await startCerbos({ policyDir: dir });
+  pdp = await startScopedPdp(db.url, fx, {
+    denies: [{ tenant: "acme", name: "acme-admins-do-not-read-usage", actions: ["usage:read"], derivedRoles: ["tenant_admin"] }],
+  });
   process.env.CERBOS_URL = pdp.url;
 });
 after(async () => {
   await db?.drop();
   await pdp?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 function owner<T extends Record<string, unknown>>(sql: string, params: unknown[] = []) {

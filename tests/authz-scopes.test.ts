@@ -7,14 +7,12 @@
 //                    ├─ globex ── globex-hq
 //                    └─ initech
 import assert from "node:assert/strict";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { checkAction, checkActions, principalFromClaims, type Action, type Principal, type TenantResource } from "@/lib/authz";
 import { withTenant } from "@/lib/db/with-tenant";
-import { compilePolicies, ensureCerbos, POLICY_DIR, startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { compilePolicies, ensureCerbos, startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { copyPoliciesWith, type PolicyCopy } from "./helpers/scoped-pdp";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 const TREE = [
@@ -171,27 +169,22 @@ tests:
 `;
 
   /** policies/ plus the loosening policy (and its test suite), in a temporary directory. */
-  async function composedPolicies(withConsent: boolean): Promise<string> {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "policies-"));
-    await cp(POLICY_DIR, dir, { recursive: true });
-    await writeFile(path.join(dir, "tenant.sentinel.initech.yaml"), loosening(withConsent));
-    await writeFile(path.join(dir, "tests", "loosening_test.yaml"), suite);
-    return dir;
-  }
+  const composedPolicies = (withConsent: boolean) =>
+    copyPoliciesWith({ "tenant.sentinel.initech.yaml": loosening(withConsent), "tests/loosening_test.yaml": suite });
 
-  let dir: string;
+  let policies: PolicyCopy;
   let loosened: CerbosServer;
   before(async () => {
-    dir = await composedPolicies(true);
-    loosened = await startCerbos({ policyDir: dir });
+    policies = await composedPolicies(true);
+    loosened = await startCerbos({ policyDir: policies.dir });
   });
   after(async () => {
     await loosened?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await policies?.remove();
   });
 
   test("cerbos compile: the policy is accepted, and its test suite proves it inert", () => {
-    const { code, output } = compilePolicies(dir, { quiet: true });
+    const { code, output } = compilePolicies(policies.dir, { quiet: true });
     assert.equal(code, 0, output);
     assert.match(output, /LooseningAttempt/);
   });
@@ -225,17 +218,17 @@ tests:
   });
 
   test("control: without parental consent the same policy would loosen (why authz-policies.test.ts forbids that)", async () => {
-    const overrideDir = await composedPolicies(false);
-    const override = await startCerbos({ policyDir: overrideDir });
+    const overridden = await composedPolicies(false);
+    const override = await startCerbos({ policyDir: overridden.dir });
     const saved = process.env.CERBOS_URL;
     process.env.CERBOS_URL = override.url;
     try {
       assert.equal(await checkAction(await principalOf("initechViewer"), "alerts:triage", tenant.initech), true);
-      assert.notEqual(compilePolicies(overrideDir, { quiet: true }).code, 0, "and its test suite fails");
+      assert.notEqual(compilePolicies(overridden.dir, { quiet: true }).code, 0, "and its test suite fails");
     } finally {
       process.env.CERBOS_URL = saved;
       await override.stop();
-      await rm(overrideDir, { recursive: true, force: true });
+      await overridden.remove();
     }
   });
 });

@@ -7,47 +7,31 @@
 //   - canary, stop and continue; plan assignment and suspend with their undo; key rotation not undoable;
 //   - bad input (zero tenants, an unknown setting, a wrong value, a missing plan, over 10,000) is refused with nothing changed.
 import assert from "node:assert/strict";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { bulkHandlers, BULK_JOB_KIND, continueRun, planRun, selectionSchema, startRun, stopRun, undoRun, type OperationParams } from "@/lib/bulk";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { runJobsUntilIdle } from "@/lib/jobs";
-import { compilePolicies, ensureCerbos, POLICY_DIR, startCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
+import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
 import { insertFixtures, type Fixtures, type TenantSlug } from "./helpers/fixtures";
+import { startScopedPdp, type ScopedPdp } from "./helpers/scoped-pdp";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
 let fx: Fixtures;
 let owner: pg.Client;
 let stock: CerbosServer;
-let tightened: CerbosServer;
-let dir: string;
+let tightened: ScopedPdp;
 
 before(async () => {
   db = await createTestDatabase();
   fx = await insertFixtures(db.url);
   owner = new pg.Client({ connectionString: db.url });
   await owner.connect();
-  // A PDP over a copy of policies/ plus a scoped policy for globex denying settings:manage to everyone.
-  const { rows } = await owner.query<{ mssp: string; globex: string }>(
-    "select (select path::text from public.tenants where id = $1) as mssp, (select path::text from public.tenants where id = $2) as globex",
-    [fx.tenants["mssp-a"], fx.tenants.globex],
-  );
-  dir = await mkdtemp(path.join(os.tmpdir(), "policies-bulk-"));
-  await cp(POLICY_DIR, dir, { recursive: true });
-  const scoped = (scope: string, rules: string) =>
-    `apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  version: default\n  resource: tenant\n  scope: ${scope}\n  scopePermissions: SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS\n  importDerivedRoles: [tenant_roles]\n  rules:${rules}\n`;
-  await writeFile(path.join(dir, `tenant.${rows[0].mssp}.yaml`), scoped(rows[0].mssp, " []"));
-  await writeFile(
-    path.join(dir, `tenant.${rows[0].globex}.yaml`),
-    scoped(rows[0].globex, `\n    - name: nobody-changes-globex-settings-in-bulk\n      actions: ["settings:manage"]\n      effect: EFFECT_DENY\n      derivedRoles: [mssp_admin, tenant_admin]`),
-  );
-  const compiled = compilePolicies(dir, { quiet: true });
-  assert.equal(compiled.code, 0, compiled.output);
-  tightened = await startCerbos({ policyDir: dir });
+  // A PDP over a copy of policies/ plus a scoped policy for globex denying settings:manage to its admins and the MSSP's (the roles a bulk run acts as).
+  tightened = await startScopedPdp(db.url, fx, {
+    denies: [{ tenant: "globex", name: "nobody-changes-globex-settings-in-bulk", actions: ["settings:manage"], derivedRoles: ["mssp_admin", "tenant_admin"] }],
+  });
   stock = await ensureCerbos({ quiet: true });
   process.env.CERBOS_URL = stock.url;
 });
@@ -56,7 +40,6 @@ after(async () => {
   await db?.drop();
   await tightened?.stop();
   await stock?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const MSSP = () => fx.tenants["mssp-a"];
