@@ -1,6 +1,6 @@
 // Which tenants the caller may export reports of: the ones RLS shows them
 // (customers and sites, or only those named) that the PDP allows
-// reports:export on, asked in chunks of 200, four at a time.
+// reports:export on, asked in batches of 50, four at a time (checkActionsForEach).
 import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { isTenantId, tenantNamedBy } from "@/lib/tenancy/tenant-filter";
