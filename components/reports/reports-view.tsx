@@ -12,6 +12,17 @@ import { ReportTable } from "./report-table";
 const card = "rounded-xl border border-slate-200 bg-white p-4";
 const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
 
+/** Where report exports are switched off: who, and what to do (stored reports stay listed below). */
+function ReportsOff(props: { off: { name: string }[]; anyOn: boolean }) {
+  const names = props.off.slice(0, 5).map((t) => t.name).join(", ") + (props.off.length > 5 ? ` and ${props.off.length - 5} more` : "");
+  return (
+    <p className={`${props.anyOn ? "mt-3 " : ""}text-sm text-slate-700`} data-testid="reports-off">
+      Report exports are not enabled for {names}: no report is made or scheduled for {props.off.length === 1 ? "it" : "them"}. The MSSP
+      enables them in the configuration (Report exports); reports made before stay below to download.
+    </p>
+  );
+}
+
 export function defaultPeriod(now = new Date()): { from: string; to: string } {
   const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
   const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
@@ -21,7 +32,10 @@ export function defaultPeriod(now = new Date()): { from: string; to: string } {
 /** `hostTenantId`: on a tenant's host, its own tenant is chosen in the forms at first (most reports there are its own). */
 export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exportForm?: React.ReactNode; hostTenantId?: string }) {
   const { data } = props;
-  const active = data.tenants.filter((t) => t.status === "active");
+  const active = data.tenants.filter((t) => t.status === "active" && t.reportsOn);
+  // Active tenants whose configuration switched report exports off (features.reports): not offered, and the page says why.
+  const off = data.tenants.filter((t) => t.status === "active" && !t.reportsOn);
+  const offIds = new Set(data.tenants.filter((t) => !t.reportsOn).map((t) => t.id));
   // Past TENANT_SELECT_UP_TO the forms take a typed name: the list is not sent to the browser at all.
   const list = typedPastList(active.length) ? [] : active.map((t) => ({ id: t.id, name: t.name }));
   const preferred = list.some((t) => t.id === props.hostTenantId) ? props.hostTenantId : undefined;
@@ -35,12 +49,15 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
           Generate a report
         </h2>
         {generatable.count === 0 ? (
-          <p className="text-sm text-slate-700" data-testid="reports-no-active">
-            No active customer to report on: reports are made for active tenants only (resume a suspended one first).
-          </p>
+          off.length > 0 ? null : (
+            <p className="text-sm text-slate-700" data-testid="reports-no-active">
+              No active customer to report on: reports are made for active tenants only (resume a suspended one first).
+            </p>
+          )
         ) : (
           <GenerateReportForm tenants={generatable} defaultFrom={period.from} defaultTo={period.to} />
         )}
+        {off.length > 0 && <ReportsOff off={off} anyOn={generatable.count > 0} />}
       </section>
 
       <section className={card} aria-labelledby="reports-heading">
@@ -89,7 +106,8 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
                   {props.showTenant && <strong className="font-medium text-slate-900">{s.tenant.name}: </strong>}
                   {REPORT_KIND_LABELS[s.kind]} · {REPORT_FORMAT_LABELS[s.format]} · {REPORT_CADENCE_LABELS[s.cadence]}
                   <span className="block text-xs text-slate-600">
-                    Next {when(s.nextRunAt)} UTC · {s.recipients.length === 0 ? "no email" : `emailed to ${s.recipients.length} recipient${s.recipients.length === 1 ? "" : "s"}`}
+                    {offIds.has(s.tenantId) ? "Paused: report exports are off for this tenant, so its runs make no report" : `Next ${when(s.nextRunAt)} UTC`} ·{" "}
+                    {s.recipients.length === 0 ? "no email" : `emailed to ${s.recipients.length} recipient${s.recipients.length === 1 ? "" : "s"}`}
                   </span>
                 </span>
                 <DeleteScheduleButton tenantId={s.tenantId} scheduleId={s.id} />

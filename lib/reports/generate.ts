@@ -21,6 +21,7 @@ import { REPORT_KIND_LABELS, type ReportFormat, type ReportKind } from "./kinds"
 import { periodLabel } from "./period";
 import { reportCsv, reportPdf } from "./render";
 import { pdfBrandOf } from "@/lib/branding/pdf";
+import { featureEnabled } from "@/lib/settings/enforce";
 import { brandOfTenant } from "@/lib/branding/resolve";
 
 export type GenerateOutcome = "ready" | "failed" | "done-before";
@@ -77,6 +78,9 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
         throw error;
       }
       if (resource.status !== "active") throw new ReportRefused(`The tenant is ${resource.status}: no report is made for it.`);
+      // Turned off after this report was queued: it is not made (the tenant's configuration says why).
+      if (!(await featureEnabled(tx, tenantId, "features.reports")))
+        throw new ReportRefused("Report exports are not enabled for this tenant (its configuration); nothing was generated.");
       const sla = await slaTargets(tx, tenantId);
       const f = await computeFigures(tx.client, tenantId, { from: claimed.period_start, to: claimed.period_end }, { sla, includeUsage: claimed.include_usage });
       if (!f) throw new ReportRefused("The tenant is not visible to the person who asked; nothing was generated.");

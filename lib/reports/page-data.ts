@@ -4,13 +4,16 @@
 // the host's tenant and its sites (RLS narrows to the active tenant's subtree).
 import { isPdpUnavailable } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { effectiveConfigs } from "@/lib/settings";
+import { featureOn } from "@/lib/settings/enforce";
 import { exportableTenants } from "./allowed";
 import { listReports, listSchedules, type ReportRow, type ScheduleRow } from "./store";
 
 export interface ReportsPage {
   allowed: boolean;
   pdpUnavailable: boolean;
-  tenants: { id: string; slug: string; name: string; kind: string; status: string }[];
+  /** `reportsOn`: the tenant's report exports are on (features.reports); off, the forms leave it out. */
+  tenants: { id: string; slug: string; name: string; kind: string; status: string; reportsOn: boolean }[];
   reports: ReportRow[];
   schedules: ScheduleRow[];
   /** Some report is still queued or being generated (the page refreshes itself). */
@@ -37,10 +40,11 @@ export async function loadReportsPage(tx: TenantTx, opts: { withinTenant?: strin
   // One after another: both use this transaction's connection.
   const reports = await listReports(tx, ids, 100, new Map(tenants.map((t) => [t.id, { slug: t.slug, name: t.name }])));
   const schedules = await listSchedules(tx, ids, tenants);
+  const configs = await effectiveConfigs(tx, ids);
   return {
     allowed: tenants.length > 0,
     pdpUnavailable: false,
-    tenants: tenants.map((t) => ({ id: t.id, slug: t.slug, name: t.name, kind: t.kind, status: t.status })),
+    tenants: tenants.map((t) => ({ id: t.id, slug: t.slug, name: t.name, kind: t.kind, status: t.status, reportsOn: featureOn(configs.get(t.id), "features.reports") })),
     reports,
     schedules,
     pending: reports.some((r) => r.status === "queued" || r.status === "running"),

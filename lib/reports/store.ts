@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { recipientSchema } from "@/lib/mail/outbox";
+import { requireFeature } from "@/lib/settings/enforce";
 import { hasUsage } from "@/lib/usage/read";
 import { MAX_SCHEDULE_RECIPIENTS, REPORT_CADENCES, REPORT_FORMATS, REPORT_KINDS, type ReportCadence, type ReportFormat, type ReportKind, type ReportStatus } from "./kinds";
 import { nextRun, parseInstant, periodProblem } from "./period";
@@ -78,6 +79,8 @@ export async function generateReport(tx: TenantTx, input: GenerateReportInput): 
   const { rows } = await tx.client.query<{ status: string }>("select status from public.tenants where id = $1", [parsed.data.tenantId]);
   if (!rows[0]) throw new ActionRefusal("No such tenant.", { reason: "tenant_invisible" });
   if (rows[0].status !== "active") throw new ActionRefusal(STATE_MESSAGES[rows[0].status] ?? "This tenant is not active: no report was queued.", { reason: "tenant_state", status: rows[0].status });
+  // What the tenant bought (features.reports, inherited down the tree): the action, a bulk run's item and nothing else queue here.
+  await requireFeature(tx, parsed.data.tenantId, "features.reports");
   // The usage section only if the caller may read the tenant's usage (RLS on the rollups: admins).
   const includeUsage = await hasUsage(tx, parsed.data.tenantId);
   const inserted = await tx.client.query<{ id: string }>(
@@ -177,6 +180,7 @@ export async function createSchedule(tx: TenantTx, input: z.infer<typeof schedul
   const { rows } = await tx.client.query<{ status: string }>("select status from public.tenants where id = $1", [input.tenantId]);
   if (!rows[0]) throw new ActionRefusal("No such tenant.", { reason: "tenant_invisible" });
   if (rows[0].status !== "active") throw new ActionRefusal(STATE_MESSAGES[rows[0].status] ?? "This tenant is not active.", { reason: "tenant_state", status: rows[0].status });
+  await requireFeature(tx, input.tenantId, "features.reports");
   const next = nextRun(input.cadence, now);
   const ins = await tx.client.query<{ id: string }>(
     `insert into public.report_schedules (tenant_id, kind, format, cadence, recipients, next_run_at, created_by)

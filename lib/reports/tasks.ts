@@ -6,12 +6,15 @@
 //                      week or month, created_by = the schedule's author) and
 //                      its next run, in one transaction; the rows' trigger
 //                      queues the per-tenant generate jobs. Schedules of a
-//                      tenant that is not active move on without a report.
+//                      tenant that is not active, or whose report exports
+//                      are off (features.reports), move on without a report.
 import type { Task } from "graphile-worker";
 import { z } from "zod";
 import { withServiceRole } from "@/lib/db/service-role";
 import { registerCronItem, registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError } from "@/lib/log";
+import { featureOn } from "@/lib/settings/enforce";
+import { effectiveConfigsAsService } from "@/lib/settings/resolve";
 import { generateQueuedReport } from "./generate";
 import type { ReportCadence } from "./kinds";
 import { nextRun, previousPeriod } from "./period";
@@ -48,8 +51,10 @@ export function runDueSchedules(now = new Date()): Promise<ScheduleRunStats> {
       [now],
     );
     let queued = 0;
+    // The due tenants' configurations in one read (report exports may be switched off, here or above).
+    const configs = await effectiveConfigsAsService(db, [...new Set(rows.map((s) => s.tenant_id))]);
     for (const s of rows) {
-      if (s.status === "active" && s.created_by) {
+      if (s.status === "active" && s.created_by && featureOn(configs.get(s.tenant_id), "features.reports")) {
         const period = previousPeriod(s.cadence, now);
         await db.$client.query(
           `insert into public.reports (tenant_id, kind, format, period_start, period_end, schedule_id, created_by, include_usage)

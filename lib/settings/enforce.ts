@@ -1,5 +1,5 @@
 // What a tenant bought, enforced where it acts: the feature flags
-// (features.alert_triage, features.workflows) and limits.users. Each reads the
+// (features.alert_triage, features.workflows, features.reports) and limits.users. Each reads the
 // one resolver (effectiveConfig in the caller's withTenant, or
 // effectiveConfigAsService in a job) and refuses with an ActionRefusal, so a
 // server action (lib/actions/guard.ts) shows the message, changes nothing and
@@ -11,6 +11,7 @@ import { effectiveConfig, effectiveConfigAsService, type EffectiveConfig } from 
 export const FEATURE_LABELS = {
   "features.alert_triage": "Alert triage",
   "features.workflows": "Routing and escalation rules",
+  "features.reports": "Report exports",
 } as const;
 export type EnforcedFeature = keyof typeof FEATURE_LABELS;
 

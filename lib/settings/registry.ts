@@ -170,10 +170,12 @@ export const SETTINGS: readonly SettingDefinition[] = [
     key: "features.reports",
     group: "features",
     label: "Report exports",
-    description: "Members with reports:export may export alert data.",
+    description: "Executive and operational reports (PDF, CSV) of this tenant: on demand, scheduled and in bulk runs.",
     default: true,
     ...boolean,
     changedBy: "mssp",
+    enforcedBy:
+      "Reports: off, no report is queued, scheduled or generated for the tenant (a due schedule moves on without one, a report queued before fails saying why, a bulk run skips it), the Reports page says so; reports made before stay downloadable. The MSSP's cross-tenant CSV is not affected.",
   }),
 
   // --- limits ------------------------------------------------------------------

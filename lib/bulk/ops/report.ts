@@ -5,6 +5,8 @@
 // report changes nothing (an unwanted one is left in the tenant's Reports).
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { generateReport, parseInstant, periodProblem } from "@/lib/reports";
+import { effectiveConfigs } from "@/lib/settings";
+import { featureOn } from "@/lib/settings/enforce";
 import type { OperationParams } from "../model";
 import type { OperationImpl, PlanLine } from "./types";
 
@@ -24,8 +26,19 @@ export const reportOperation: OperationImpl<P> = {
     return words(p);
   },
 
-  async plan(_tx, targets, p) {
-    return targets.map((t): PlanLine => (t.status === "active" ? { planned: `Would generate: ${words(p)}`, skip: false } : { planned: "Not active: no report. Skipped.", skip: true }));
+  async plan(tx, targets, p) {
+    const out: PlanLine[] = [];
+    for (let i = 0; i < targets.length; i += 500) {
+      const chunk = targets.slice(i, i + 500);
+      // Report exports switched off in a tenant's configuration (features.reports): generateReport would refuse it.
+      const configs = await effectiveConfigs(tx, chunk.map((t) => t.id));
+      for (const t of chunk) {
+        if (t.status !== "active") out.push({ planned: "Not active: no report. Skipped.", skip: true });
+        else if (!featureOn(configs.get(t.id), "features.reports")) out.push({ planned: "Report exports are off in its configuration: skipped.", skip: true });
+        else out.push({ planned: `Would generate: ${words(p)}`, skip: false });
+      }
+    }
+    return out;
   },
 
   async apply(tx, target, p) {

@@ -1,0 +1,125 @@
+// features.reports ("Report exports"), enforced wherever a report is made: the
+// server actions (generate, schedule) refuse with the message and a denied
+// audit row naming the setting, and queue nothing; a due schedule moves on
+// without a report; a report queued before the switch fails saying why; a bulk
+// report run plans the tenant as skipped; the reports page leaves it out of
+// the forms and says so, while its stored reports stay listed. The flag set at
+// acme reaches its sites (inherited); globex (the default) is the control.
+// First: installs Next's request storage before any next/* module loads (see the helper).
+import { auditMark, auditSince, callAction, enrolMfa, loadAction, sessionCookie, type FormFields } from "./helpers/actions";
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { planRun, selectionSchema } from "@/lib/bulk";
+import { generateQueuedReport, generateReport, runDueSchedules } from "@/lib/reports";
+import { loadReportsPage } from "@/lib/reports/page-data";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import type { TenantSlug, UserName } from "./helpers/fixtures";
+
+const env = useFixtureEnv();
+const CONSOLE = "localhost:3000";
+const GENERATE = "lib/actions/reports/generate-report.ts#generateReport";
+const SCHEDULE = "lib/actions/reports/create-schedule.ts#createSchedule";
+
+env.before(async () => {
+  await enrolMfa(env.person("msspAdmin"));
+  for (const user of ["msspAdmin", "acmeAdmin"] as const) await sessionCookie(env.person(user));
+});
+
+type Result = { ok: boolean; error?: string };
+const act = async (id: string, user: UserName, host: string, fields: FormFields) => (await callAction(await loadAction(id), { person: env.person(user), host }, fields)) as Result;
+const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
+const period = { kind: "executive", format: "pdf", from: day(8), to: day(1) } as const;
+const reportsOf = async (tenant: TenantSlug) =>
+  (await env.owner<{ id: string; status: string; error: string | null }>("select id, status, error from public.reports where tenant_id = $1 order by created_at", [env.fx.tenants[tenant]]));
+
+async function withReportsOff<T>(tenant: TenantSlug, fn: () => Promise<T>): Promise<T> {
+  await env.owner("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'features.reports', 'false'::jsonb)", [env.fx.tenants[tenant]]);
+  try {
+    return await fn();
+  } finally {
+    await env.owner("delete from public.tenant_settings where tenant_id = $1 and key = 'features.reports'", [env.fx.tenants[tenant]]);
+  }
+}
+
+describe("features.reports off", () => {
+  test("the actions refuse with the message and a denied audit row, at acme and (inherited) its site; globex still works", async () => {
+    await withReportsOff("acme", async () => {
+      for (const [user, host, tenant] of [
+        ["acmeAdmin", "acme.localhost:3000", "acme"],
+        ["msspAdmin", CONSOLE, "acme-eu"],
+      ] as const) {
+        const mark = await auditMark(env.db.url);
+        const generated = await act(GENERATE, user, host, { tenantId: env.fx.tenants[tenant], ...period });
+        assert.equal(generated.ok, false);
+        assert.match(generated.error!, /^Report exports is not enabled for .+\. Ask your MSSP to enable it; nothing was changed\.$/);
+        const scheduled = await act(SCHEDULE, user, host, { tenantId: env.fx.tenants[tenant], kind: "operational", format: "csv", cadence: "weekly", recipients: "" });
+        assert.equal(scheduled.ok, false);
+        assert.match(scheduled.error!, /^Report exports is not enabled for /);
+        const audit = await auditSince(env.db.url, mark);
+        assert.deepEqual(
+          audit.map((r) => [r.action, r.outcome, r.details.setting]),
+          [
+            ["reports:requested", "denied", "features.reports"],
+            ["reports:schedule-created", "denied", "features.reports"],
+          ],
+        );
+        assert.deepEqual(await reportsOf(tenant), []);
+      }
+      assert.equal((await env.owner("select 1 from public.report_schedules")).length, 0, "no schedule saved");
+      // Control: globex keeps the default (on).
+      const ok = await act(GENERATE, "msspAdmin", CONSOLE, { tenantId: env.fx.tenants.globex, ...period });
+      assert.equal(ok.ok, true, ok.error);
+      assert.equal((await reportsOf("globex")).length, 1);
+    });
+  });
+
+  test("a due schedule moves on without a report; a report queued before the switch fails saying why", async () => {
+    const { id: queued } = await env.as("acmeAdmin", (tx) => generateReport(tx, { tenantId: env.fx.tenants.acme, ...period }), "acme");
+    const [schedule] = await env.owner<{ id: string }>(
+      `insert into public.report_schedules (tenant_id, kind, format, cadence, recipients, next_run_at, created_by)
+       values ($1, 'executive', 'pdf', 'weekly', '{}', now() - interval '1 minute', $2) returning id`,
+      [env.fx.tenants.acme, env.fx.users.acmeAdmin],
+    );
+    await withReportsOff("acme", async () => {
+      const stats = await runDueSchedules();
+      assert.deepEqual(stats, { due: 1, queued: 0, skipped: 1 });
+      const [moved] = await env.owner<{ moved: boolean }>("select next_run_at > now() as moved from public.report_schedules where id = $1", [schedule.id]);
+      assert.equal(moved.moved, true, "the schedule's next run moved on");
+      assert.equal(await generateQueuedReport(env.fx.tenants.acme, queued), "failed");
+    });
+    const rows = await reportsOf("acme");
+    assert.deepEqual(rows.map((r) => r.id), [queued], "the schedule queued nothing");
+    assert.equal(rows[0].status, "failed");
+    assert.match(rows[0].error!, /Report exports are not enabled for this tenant/);
+    // Back on: the same schedule, due again, queues its report.
+    await env.owner("update public.report_schedules set next_run_at = now() - interval '1 minute' where id = $1", [schedule.id]);
+    assert.deepEqual(await runDueSchedules(), { due: 1, queued: 1, skipped: 0 });
+    await env.owner("delete from public.report_schedules where id = $1", [schedule.id]);
+  });
+
+  test("a bulk report run plans the tenant as skipped; the reports page leaves it out of the forms and says so", async () => {
+    await withReportsOff("acme", async () => {
+      const run = await env.as("msspAdmin", (tx) =>
+        planRun(tx, {
+          runTenantId: env.fx.tenants["mssp-a"],
+          selection: selectionSchema.parse({ rootId: env.fx.tenants["mssp-a"] }),
+          params: { operation: "report", ...period },
+        }),
+      );
+      const items = await env.owner<{ slug: string; status: string; planned: string }>(
+        "select t.slug, i.status, i.planned from public.bulk_run_items i join public.tenants t on t.id = i.target_tenant_id where i.run_id = $1",
+        [run.id],
+      );
+      const bySlug = Object.fromEntries(items.map((i) => [i.slug, i]));
+      for (const slug of ["acme", "acme-eu", "acme-us"]) assert.match(bySlug[slug].planned, /Report exports are off in its configuration: skipped/, slug);
+      assert.match(bySlug.globex.planned, /^Would generate/);
+
+      const page = await env.as("acmeAdmin", (tx) => loadReportsPage(tx, { withinTenant: env.fx.tenants.acme }), "acme");
+      assert.ok(page.tenants.length >= 3);
+      assert.ok(page.tenants.every((t) => !t.reportsOn), "acme and its sites: off");
+      assert.ok(page.reports.length > 0, "the reports made before are still listed");
+    });
+    const page = await env.as("acmeAdmin", (tx) => loadReportsPage(tx, { withinTenant: env.fx.tenants.acme }), "acme");
+    assert.ok(page.tenants.every((t) => t.reportsOn));
+  });
+});
