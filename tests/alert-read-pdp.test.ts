@@ -7,39 +7,31 @@
 // First: installs Next's request storage before any next/* module loads (see the helper).
 import { enrolMfa, inRequest, sessionCookie } from "./helpers/actions";
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, test } from "node:test";
 import { loadAlertListPage } from "@/lib/alerts/page-data";
 import { parseAlertFilters } from "@/lib/alerts/list";
 import { readableAlertTenants } from "@/lib/alerts/access";
 import { withTenant } from "@/lib/db/with-tenant";
 import { flattenTree, loadTenantTree, totalOf } from "@/lib/tenancy/tree";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type UserName } from "./helpers/fixtures";
 import { startScopedPdp, type DerivedRole, type ScopedPdp } from "./helpers/scoped-pdp";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
 
-let db: TestDatabase;
-let fx: Fixtures;
+// The stock PDP is env.pdp.
+const env = useFixtureEnv();
 let tightened: ScopedPdp;
-let stock: CerbosServer;
-const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
 const ROLES: DerivedRole[] = ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst", "tenant_viewer"];
 
-before(async () => {
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  tightened = await startScopedPdp(db.url, fx, {
+env.before(async () => {
+  tightened = await startScopedPdp(env.db.url, env.fx, {
     denies: [{ tenant: "globex", name: "nobody-reads-globex-alerts-here", actions: ["alerts:read"], derivedRoles: ROLES }],
   });
-  stock = await ensureCerbos({ quiet: true });
   process.env.CERBOS_URL = tightened.url;
-  await enrolMfa(person("msspAdmin"));
-  for (const user of ["msspAdmin", "globexAdmin", "acmeAdmin"] as const) await sessionCookie(person(user));
+  await enrolMfa(env.person("msspAdmin"));
+  for (const user of ["msspAdmin", "globexAdmin", "acmeAdmin"] as const) await sessionCookie(env.person(user));
 });
 after(async () => {
-  await db?.drop();
   await tightened?.stop();
-  await stock?.stop();
 });
 
 // next.config.ts enables experimental.authInterrupts; Next's build inlines it as this variable.
@@ -48,21 +40,21 @@ const FORBIDDEN = (e: unknown) => String((e as { digest?: string }).digest ?? ""
 
 async function tenantList(user: UserName, slug: "acme" | "globex") {
   const { default: Page } = await import("@/app/t/[tenant]/alerts/page");
-  return inRequest({ person: person(user), host: `${slug}.localhost:3000` }, () => Page({ params: Promise.resolve({ tenant: slug }), searchParams: Promise.resolve({}) }));
+  return inRequest({ person: env.person(user), host: `${slug}.localhost:3000` }, () => Page({ params: Promise.resolve({ tenant: slug }), searchParams: Promise.resolve({}) }));
 }
 async function consoleDetail(user: UserName, id: string) {
   const { default: Page } = await import("@/app/console/alerts/[id]/page");
-  return inRequest({ person: person(user), host: "localhost:3000" }, () => Page({ params: Promise.resolve({ id }) }));
+  return inRequest({ person: env.person(user), host: "localhost:3000" }, () => Page({ params: Promise.resolve({ id }) }));
 }
 async function tenantDetail(user: UserName, slug: "acme" | "globex", id: string) {
   const { default: Page } = await import("@/app/t/[tenant]/alerts/[id]/page");
-  return inRequest({ person: person(user), host: `${slug}.localhost:3000` }, () => Page({ params: Promise.resolve({ tenant: slug, id }) }));
+  return inRequest({ person: env.person(user), host: `${slug}.localhost:3000` }, () => Page({ params: Promise.resolve({ tenant: slug, id }) }));
 }
 
 test("globex's own policy denies alerts:read: its alert list refuses (403) though RLS shows the rows; acme's renders", async () => {
   await assert.rejects(tenantList("globexAdmin", "globex"), FORBIDDEN);
   assert.ok(await tenantList("acmeAdmin", "acme"), "control: a tenant without the rule renders");
-  process.env.CERBOS_URL = stock.url;
+  process.env.CERBOS_URL = env.pdp.url;
   try {
     assert.ok(await tenantList("globexAdmin", "globex"), "control: with the stock policies globex's list renders");
   } finally {
@@ -71,21 +63,21 @@ test("globex's own policy denies alerts:read: its alert list refuses (403) thoug
 });
 
 test("an alert's page refuses (403) on globex's host and on the console; acme's alert opens", async () => {
-  await assert.rejects(tenantDetail("globexAdmin", "globex", fx.alerts.globex[0]), FORBIDDEN);
-  await assert.rejects(consoleDetail("msspAdmin", fx.alerts.globex[0]), FORBIDDEN);
-  assert.ok(await consoleDetail("msspAdmin", fx.alerts.acme[0]));
-  assert.ok(await tenantDetail("acmeAdmin", "acme", fx.alerts.acme[0]));
+  await assert.rejects(tenantDetail("globexAdmin", "globex", env.fx.alerts.globex[0]), FORBIDDEN);
+  await assert.rejects(consoleDetail("msspAdmin", env.fx.alerts.globex[0]), FORBIDDEN);
+  assert.ok(await consoleDetail("msspAdmin", env.fx.alerts.acme[0]));
+  assert.ok(await tenantDetail("acmeAdmin", "acme", env.fx.alerts.acme[0]));
 });
 
 test("the console's list leaves globex's alerts out (and its tenant filter choice), keeps everyone else's", async () => {
   const load = () =>
-    withTenant({ userId: fx.users.msspAdmin }, (tx) => loadAlertListPage(tx, parseAlertFilters({}).filters, null, new Date()));
+    withTenant({ userId: env.fx.users.msspAdmin }, (tx) => loadAlertListPage(tx, parseAlertFilters({}).filters, null, new Date()));
   const page = await load();
   const tenantsShown = new Set(page.alerts.rows.map((r) => r.tenantSlug));
   assert.ok(!tenantsShown.has("globex"), [...tenantsShown].join(","));
   assert.ok(tenantsShown.has("acme") && tenantsShown.has("acme-eu"));
   assert.ok(!page.tenants.some((t) => t.slug === "globex"));
-  process.env.CERBOS_URL = stock.url;
+  process.env.CERBOS_URL = env.pdp.url;
   try {
     assert.ok((await load()).alerts.rows.some((r) => r.tenantSlug === "globex"), "control: the stock policies show globex's alerts");
   } finally {
@@ -95,7 +87,7 @@ test("the console's list leaves globex's alerts out (and its tenant filter choic
 
 test("the console overview's open-alert counts leave globex out (marked hidden), count acme", async () => {
   const load = () =>
-    withTenant({ userId: fx.users.msspAdmin }, async (tx) => flattenTree(await loadTenantTree(tx.db, await readableAlertTenants(tx))));
+    withTenant({ userId: env.fx.users.msspAdmin }, async (tx) => flattenTree(await loadTenantTree(tx.db, await readableAlertTenants(tx))));
   const nodes = await load();
   const globex = nodes.find((n) => n.slug === "globex")!;
   const acme = nodes.find((n) => n.slug === "acme")!;
@@ -103,7 +95,7 @@ test("the console overview's open-alert counts leave globex out (marked hidden),
   assert.equal(totalOf(globex.own), 0, "globex's own alerts are not counted");
   assert.equal(acme.alertsHidden, false);
   assert.ok(totalOf(acme.own) > 0, "acme's open alerts are counted");
-  process.env.CERBOS_URL = stock.url;
+  process.env.CERBOS_URL = env.pdp.url;
   try {
     const control = (await load()).find((n) => n.slug === "globex")!;
     assert.equal(control.alertsHidden, false);

@@ -5,9 +5,9 @@
 // per alert, comments and the timeline, SLA clocks against a fixed clock,
 // search / sort / date range / assignee filters and saved filters.
 // First: installs Next's request storage before any next/* module loads (see the helper).
-import { auditMark, auditSince, callAction, changedTables, databaseState, enrolMfa, loadAction, ownerQuery, sessionCookie, type FormFields } from "./helpers/actions";
+import { auditMark, auditSince, callAction, changedTables, databaseState, enrolMfa, loadAction, sessionCookie, type FormFields } from "./helpers/actions";
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { ALERT_STATUSES, type AlertStatus } from "@/drizzle/schema";
 import { listAlerts, parseAlertFilters } from "@/lib/alerts/list";
 import { listSavedFilters } from "@/lib/alerts/saved-filters";
@@ -16,49 +16,36 @@ import { slaTargetsFor } from "@/lib/alerts/sla-targets";
 import { timelineOf } from "@/lib/alerts/detail";
 import { canTransition } from "@/lib/alerts/workflow";
 import { withTenant } from "@/lib/db/with-tenant";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { emailOf, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type TenantSlug, type UserName } from "./helpers/fixtures";
+import { withClient } from "./helpers/test-database";
 
-let db: TestDatabase;
-let fx: Fixtures;
-let pdp: CerbosServer;
+const env = useFixtureEnv();
 const CONSOLE = "localhost:3000";
 const hostOf = (slug: TenantSlug) => `${slug}.localhost:3000`;
-const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
 const DENIED = "You don't have permission to do that here.";
 
-before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  for (const user of ["msspAdmin", "msspAnalyst"] as const) await enrolMfa(person(user));
+env.before(async () => {
+  for (const user of ["msspAdmin", "msspAnalyst"] as const) await enrolMfa(env.person(user));
   // Everyone signs in once before any case is measured (a sign-in writes a session row).
-  for (const user of Object.keys(fx.users) as UserName[]) await sessionCookie(person(user));
-});
-after(async () => {
-  await db?.drop();
-  await pdp?.stop();
+  for (const user of Object.keys(env.fx.users) as UserName[]) await sessionCookie(env.person(user));
 });
 
 /** A fresh alert (owner insert) in `tenant` with `status`. */
 async function alertIn(tenant: TenantSlug, fields: { status?: AlertStatus; title?: string; severity?: string; detectedAt?: string; createdAt?: string } = {}): Promise<string> {
-  const [row] = await ownerQuery<{ id: string }>(
-    db.url,
+  const [row] = await env.owner<{ id: string }>(
     `insert into public.alerts (tenant_id, title, severity, source, status, detected_at, created_at, resolved_at, close_reason)
      values ($1, $2, $3, 'edr', $4, coalesce($5::timestamptz, now()), coalesce($6::timestamptz, now()),
              case when $4 in ('resolved', 'false_positive') then now() end,
              case when $4 in ('resolved', 'false_positive') then 'seeded closed' end)
      returning id`,
-    [fx.tenants[tenant], fields.title ?? `triage test ${Math.random().toString(36).slice(2, 8)}`, fields.severity ?? "high", fields.status ?? "new", fields.detectedAt ?? null, fields.createdAt ?? null],
+    [env.fx.tenants[tenant], fields.title ?? `triage test ${Math.random().toString(36).slice(2, 8)}`, fields.severity ?? "high", fields.status ?? "new", fields.detectedAt ?? null, fields.createdAt ?? null],
   );
   return row.id;
 }
 
 async function alertRow(id: string) {
-  const [row] = await ownerQuery<{ status: AlertStatus; assigned_to: string | null; close_reason: string | null; acknowledged_at: Date | null; resolved_at: Date | null }>(
-    db.url,
+  const [row] = await env.owner<{ status: AlertStatus; assigned_to: string | null; close_reason: string | null; acknowledged_at: Date | null; resolved_at: Date | null }>(
     "select status, assigned_to, close_reason, acknowledged_at, resolved_at from public.alerts where id = $1",
     [id],
   );
@@ -67,7 +54,7 @@ async function alertRow(id: string) {
 
 type Result = { ok: boolean; error?: string; message?: string; data?: unknown; fieldErrors?: Record<string, string[]> };
 async function act(id: string, user: UserName, host: string, fields: FormFields): Promise<Result> {
-  return (await callAction(await loadAction(id), { person: person(user), host }, fields)) as Result;
+  return (await callAction(await loadAction(id), { person: env.person(user), host }, fields)) as Result;
 }
 const ACK = "lib/actions/alerts/change-alert-status.ts#acknowledgeAlert";
 const START = "lib/actions/alerts/change-alert-status.ts#startAlert";
@@ -81,10 +68,10 @@ const SAVE_FILTER = "lib/actions/alerts/saved-filters.ts#saveAlertFilter";
 const DELETE_FILTER = "lib/actions/alerts/saved-filters.ts#deleteAlertFilter";
 
 async function observe(call: () => Promise<Result>) {
-  const before = await databaseState(db.url);
-  const mark = await auditMark(db.url);
+  const before = await databaseState(env.db.url);
+  const mark = await auditMark(env.db.url);
   const result = await call();
-  return { result, changed: changedTables(before, await databaseState(db.url)), audit: await auditSince(db.url, mark) };
+  return { result, changed: changedTables(before, await databaseState(env.db.url)), audit: await auditSince(env.db.url, mark) };
 }
 
 describe("the workflow", () => {
@@ -94,7 +81,7 @@ describe("the workflow", () => {
       for (const to of ALERT_STATUSES) {
         if (from === to) continue;
         const id = await alertIn("acme", { status: from });
-        const allowed = await withClient(db.url, async (c) => {
+        const allowed = await withClient(env.db.url, async (c) => {
           try {
             await c.query("update public.alerts set status = $2, close_reason = 'checked pair by pair' where id = $1", [id, to]);
             return true;
@@ -115,38 +102,38 @@ describe("the workflow", () => {
     const id = await alertIn("acme", { status: "acknowledged" });
     for (const reason of [null, "", "   "]) {
       await assert.rejects(
-        ownerQuery(db.url, "update public.alerts set status = 'resolved', close_reason = $2 where id = $1", [id, reason]),
+        env.owner("update public.alerts set status = 'resolved', close_reason = $2 where id = $1", [id, reason]),
         (e: { hint?: string }) => e.hint === "alert_close_reason",
       );
     }
-    await ownerQuery(db.url, "update public.alerts set status = 'resolved', close_reason = 'patched' where id = $1", [id]);
+    await env.owner("update public.alerts set status = 'resolved', close_reason = 'patched' where id = $1", [id]);
     const closed = await alertRow(id);
     assert.equal(closed.close_reason, "patched");
     assert.ok(closed.resolved_at);
-    await ownerQuery(db.url, "update public.alerts set status = 'in_progress' where id = $1", [id]);
+    await env.owner("update public.alerts set status = 'in_progress' where id = $1", [id]);
     const reopened = await alertRow(id);
     assert.deepEqual([reopened.status, reopened.close_reason, reopened.resolved_at], ["in_progress", null, null]);
     // The reason cannot be rewritten on its own.
-    await assert.rejects(ownerQuery(db.url, "update public.alerts set close_reason = 'later' where id = $1", [id]), (e: { hint?: string }) => e.hint === "alert_close_reason");
+    await assert.rejects(env.owner("update public.alerts set close_reason = 'later' where id = $1", [id]), (e: { hint?: string }) => e.hint === "alert_close_reason");
   });
 
   test("a system job's change (no claims, or the empty claims a pooled connection keeps) is recorded without an actor", async () => {
     const id = await alertIn("acme");
-    await withClient(db.url, async (c) => {
+    await withClient(env.db.url, async (c) => {
       // What SET LOCAL leaves behind on a pooled connection after withTenant's transaction.
       await c.query("select set_config('request.jwt.claims', '', false)");
       await c.query("update public.alerts set status = 'acknowledged' where id = $1", [id]);
     });
-    const events = await ownerQuery<{ actor_id: string | null; to_status: string }>(db.url, "select actor_id, to_status from public.alert_events where alert_id = $1", [id]);
+    const events = await env.owner<{ actor_id: string | null; to_status: string }>("select actor_id, to_status from public.alert_events where alert_id = $1", [id]);
     assert.deepEqual(events, [{ actor_id: null, to_status: "acknowledged" }]);
   });
 
   test("acknowledging stamps acknowledged_at once", async () => {
     const id = await alertIn("acme");
-    await ownerQuery(db.url, "update public.alerts set status = 'acknowledged' where id = $1", [id]);
+    await env.owner("update public.alerts set status = 'acknowledged' where id = $1", [id]);
     const first = (await alertRow(id)).acknowledged_at;
     assert.ok(first);
-    await ownerQuery(db.url, "update public.alerts set status = 'in_progress' where id = $1", [id]);
+    await env.owner("update public.alerts set status = 'in_progress' where id = $1", [id]);
     assert.deepEqual((await alertRow(id)).acknowledged_at, first);
   });
 });
@@ -169,19 +156,19 @@ describe("triage through the server actions, as each role across tenants (RLS + 
   for (const c of cases) {
     test(`${c.user} on ${c.host} acknowledging a ${c.tenant} alert: ${c.ok ? "done, audited" : "refused, nothing changed, denied row"}`, async () => {
       const id = await alertIn(c.tenant);
-      const { result, changed, audit } = await observe(() => act(ACK, c.user, c.host, { tenantId: fx.tenants[c.tenant], alertId: id }));
+      const { result, changed, audit } = await observe(() => act(ACK, c.user, c.host, { tenantId: env.fx.tenants[c.tenant], alertId: id }));
       if (c.ok) {
         assert.deepEqual(result, { ok: true, data: undefined, message: "Alert acknowledged." });
         assert.equal((await alertRow(id)).status, "acknowledged");
         assert.deepEqual(changed.filter((t) => !["public.alert_events", "public.alerts", "public.audit_log", "public.alert_daily_rollups", "public.alert_open_counts", "public.alert_subtree_rollups", "public.alert_subtree_blocks"].includes(t)), [], "only alerts, their timeline, their rollups (lib/analytics) and the audit trail change");
         const [row] = audit;
-        assert.deepEqual([audit.length, row.action, row.outcome, row.actor_id, row.tenant_id], [1, "alerts:acknowledge", "success", fx.users[c.user], fx.tenants[c.tenant]]);
+        assert.deepEqual([audit.length, row.action, row.outcome, row.actor_id, row.tenant_id], [1, "alerts:acknowledge", "success", env.fx.users[c.user], env.fx.tenants[c.tenant]]);
         assert.deepEqual(row.details, { from: "new", to: "acknowledged" });
       } else {
         assert.deepEqual(result, { ok: false, error: DENIED });
         assert.equal((await alertRow(id)).status, "new");
         assert.deepEqual(changed.filter((t) => t !== "public.audit_log"), []);
-        assert.deepEqual(audit.map((r) => [r.action, r.outcome, r.actor_id]), [["alerts:acknowledge", "denied", fx.users[c.user]]]);
+        assert.deepEqual(audit.map((r) => [r.action, r.outcome, r.actor_id]), [["alerts:acknowledge", "denied", env.fx.users[c.user]]]);
       }
     });
   }
@@ -191,7 +178,7 @@ describe("triage through the server actions, as each role across tenants (RLS + 
     const missing = "3f8a9c2e-0000-4000-8000-000000000000";
     const answers: string[] = [];
     for (const alertId of [foreign, missing]) {
-      const { result, changed, audit } = await observe(() => act(ACK, "acmeAnalyst", hostOf("acme"), { tenantId: fx.tenants.acme, alertId }));
+      const { result, changed, audit } = await observe(() => act(ACK, "acmeAnalyst", hostOf("acme"), { tenantId: env.fx.tenants.acme, alertId }));
       assert.equal(result.ok, false);
       answers.push(result.error!);
       assert.deepEqual(changed.filter((t) => t !== "public.audit_log"), []);
@@ -204,7 +191,7 @@ describe("triage through the server actions, as each role across tenants (RLS + 
 
   test("a step the workflow does not allow: a clear refusal naming the current status, nothing changed", async () => {
     const id = await alertIn("acme", { status: "resolved" });
-    const { result, audit } = await observe(() => act(ACK, "acmeAnalyst", hostOf("acme"), { tenantId: fx.tenants.acme, alertId: id }));
+    const { result, audit } = await observe(() => act(ACK, "acmeAnalyst", hostOf("acme"), { tenantId: env.fx.tenants.acme, alertId: id }));
     assert.equal(result.ok, false);
     assert.match(result.error!, /This alert is resolved; it cannot be moved to acknowledged/);
     assert.equal((await alertRow(id)).status, "resolved");
@@ -213,21 +200,21 @@ describe("triage through the server actions, as each role across tenants (RLS + 
 
   test("close: the reason is required by the form (field message) and recorded on the alert, the timeline and the audit row", async () => {
     const id = await alertIn("acme", { status: "acknowledged" });
-    const missing = await act(CLOSE, "acmeAnalyst", hostOf("acme"), { tenantId: fx.tenants.acme, alertId: id, resolution: "resolved" });
+    const missing = await act(CLOSE, "acmeAnalyst", hostOf("acme"), { tenantId: env.fx.tenants.acme, alertId: id, resolution: "resolved" });
     assert.equal(missing.ok, false);
     assert.ok(missing.fieldErrors?.reason?.[0]?.includes("Say why"));
-    const short = await act(CLOSE, "acmeAnalyst", hostOf("acme"), { tenantId: fx.tenants.acme, alertId: id, resolution: "resolved", reason: "  x " });
+    const short = await act(CLOSE, "acmeAnalyst", hostOf("acme"), { tenantId: env.fx.tenants.acme, alertId: id, resolution: "resolved", reason: "  x " });
     assert.ok(short.fieldErrors?.reason);
     assert.equal((await alertRow(id)).status, "acknowledged");
-    const mark = await auditMark(db.url);
-    const done = await act(CLOSE, "acmeAnalyst", hostOf("acme"), { tenantId: fx.tenants.acme, alertId: id, resolution: "false_positive", reason: "Scheduled pen test" });
+    const mark = await auditMark(env.db.url);
+    const done = await act(CLOSE, "acmeAnalyst", hostOf("acme"), { tenantId: env.fx.tenants.acme, alertId: id, resolution: "false_positive", reason: "Scheduled pen test" });
     assert.equal(done.ok, true, JSON.stringify(done));
     const row = await alertRow(id);
     assert.deepEqual([row.status, row.close_reason], ["false_positive", "Scheduled pen test"]);
-    const [audit] = await auditSince(db.url, mark);
+    const [audit] = await auditSince(env.db.url, mark);
     assert.deepEqual(audit.details, { from: "acknowledged", to: "false_positive", reason: "Scheduled pen test" });
     // Reopen with "start work".
-    assert.equal((await act(START, "acmeAnalyst", hostOf("acme"), { tenantId: fx.tenants.acme, alertId: id })).message, "Alert reopened: in progress.");
+    assert.equal((await act(START, "acmeAnalyst", hostOf("acme"), { tenantId: env.fx.tenants.acme, alertId: id })).message, "Alert reopened: in progress.");
   });
 });
 
@@ -242,7 +229,7 @@ describe("assignees", () => {
   for (const [label, assignee] of refused) {
     test(`${label}: refused with a clear message, nothing changed, denied row`, async () => {
       const id = await alertIn("acme");
-      const { result, changed, audit } = await observe(() => act(ASSIGN, "acmeAdmin", hostOf("acme"), { tenantId: fx.tenants.acme, alertId: id, assigneeId: fx.users[assignee] }));
+      const { result, changed, audit } = await observe(() => act(ASSIGN, "acmeAdmin", hostOf("acme"), { tenantId: env.fx.tenants.acme, alertId: id, assigneeId: env.fx.users[assignee] }));
       assert.deepEqual(result, {
         ok: false,
         error: "That person cannot be assigned this alert: only analysts and admins of its tenant, or MSSP staff covering it, can be.",
@@ -261,16 +248,16 @@ describe("assignees", () => {
       ["acmeEuAdmin", "Alert assigned."],
       ["", "Alert unassigned."],
     ] as const) {
-      const r = await act(ASSIGN, "acmeAdmin", hostOf("acme"), { tenantId: fx.tenants["acme-eu"], alertId: id, assigneeId: assignee ? fx.users[assignee] : "" });
+      const r = await act(ASSIGN, "acmeAdmin", hostOf("acme"), { tenantId: env.fx.tenants["acme-eu"], alertId: id, assigneeId: assignee ? env.fx.users[assignee] : "" });
       assert.deepEqual([r.ok, r.message], [true, expected], JSON.stringify(r));
-      assert.equal((await alertRow(id)).assigned_to, assignee ? fx.users[assignee] : null);
+      assert.equal((await alertRow(id)).assigned_to, assignee ? env.fx.users[assignee] : null);
     }
   });
 
   test("a direct UPDATE under RLS (a Supabase client) meets the same rule", async () => {
     const id = await alertIn("acme");
     await assert.rejects(
-      withTenant({ userId: fx.users.acmeAnalyst }, (tx) => tx.client.query("update public.alerts set assigned_to = $2 where tenant_id = $3 and id = $1", [id, fx.users.globexAdmin, fx.tenants.acme])),
+      withTenant({ userId: env.fx.users.acmeAnalyst }, (tx) => tx.client.query("update public.alerts set assigned_to = $2 where tenant_id = $3 and id = $1", [id, env.fx.users.globexAdmin, env.fx.tenants.acme])),
       (e: { hint?: string }) => e.hint === "alert_assignee",
     );
   });
@@ -284,14 +271,14 @@ describe("bulk", () => {
     const closed = await alertIn("acme", { status: "resolved" });
     const foreign = await alertIn("globex");
     const keys = [
-      [fx.tenants.acme, a1],
-      [fx.tenants["acme-eu"], a2],
-      [fx.tenants.acme, already],
-      [fx.tenants.acme, closed],
-      [fx.tenants.globex, foreign],
+      [env.fx.tenants.acme, a1],
+      [env.fx.tenants["acme-eu"], a2],
+      [env.fx.tenants.acme, already],
+      [env.fx.tenants.acme, closed],
+      [env.fx.tenants.globex, foreign],
     ];
-    const mark = await auditMark(db.url);
-    const r = await act(BULK_ACK, "acmeAnalyst", hostOf("acme"), { tenantId: fx.tenants.acme, alerts: keys.map((k) => k.join(":")).join(",") });
+    const mark = await auditMark(env.db.url);
+    const r = await act(BULK_ACK, "acmeAnalyst", hostOf("acme"), { tenantId: env.fx.tenants.acme, alerts: keys.map((k) => k.join(":")).join(",") });
     assert.equal(r.ok, true, JSON.stringify(r));
     assert.equal(r.message, "2 acknowledged, 1 already was, 2 not changed.");
     const outcomes = (r.data as { alertId: string; outcome: string; message?: string }[]).map((x) => [x.alertId, x.outcome]);
@@ -303,7 +290,7 @@ describe("bulk", () => {
       [foreign, "refused"],
     ]);
     assert.deepEqual([(await alertRow(a1)).status, (await alertRow(a2)).status, (await alertRow(closed)).status, (await alertRow(foreign)).status], ["acknowledged", "acknowledged", "resolved", "new"]);
-    const audit = await auditSince(db.url, mark);
+    const audit = await auditSince(env.db.url, mark);
     assert.equal(audit.length, 1);
     assert.equal(audit[0].action, "alerts:bulk-acknowledge");
     assert.equal((audit[0].details.results as unknown[]).length, 5);
@@ -311,7 +298,7 @@ describe("bulk", () => {
 
   test("nothing changeable (only another customer's alerts): refused, nothing changed", async () => {
     const foreign = await alertIn("globex");
-    const { result, changed } = await observe(() => act(BULK_ACK, "acmeAnalyst", hostOf("acme"), { tenantId: fx.tenants.acme, alerts: `${fx.tenants.globex}:${foreign}` }));
+    const { result, changed } = await observe(() => act(BULK_ACK, "acmeAnalyst", hostOf("acme"), { tenantId: env.fx.tenants.acme, alerts: `${env.fx.tenants.globex}:${foreign}` }));
     assert.equal(result.ok, false);
     assert.match(result.error!, /None of the selected alerts could be changed \(not found here\)/);
     assert.deepEqual(changed.filter((t) => t !== "public.audit_log"), []);
@@ -319,13 +306,13 @@ describe("bulk", () => {
 
   test("the MSSP console: one bulk close across customers; a reason is required; the count is bounded", async () => {
     const ids = [await alertIn("acme", { status: "acknowledged" }), await alertIn("globex", { status: "in_progress" })];
-    const alerts = [`${fx.tenants.acme}:${ids[0]}`, `${fx.tenants.globex}:${ids[1]}`].join(",");
-    const noReason = await act(BULK_CLOSE, "msspAnalyst", CONSOLE, { tenantId: fx.tenants["mssp-a"], alerts, resolution: "resolved" });
+    const alerts = [`${env.fx.tenants.acme}:${ids[0]}`, `${env.fx.tenants.globex}:${ids[1]}`].join(",");
+    const noReason = await act(BULK_CLOSE, "msspAnalyst", CONSOLE, { tenantId: env.fx.tenants["mssp-a"], alerts, resolution: "resolved" });
     assert.ok(noReason.fieldErrors?.reason);
-    const tooMany = Array.from({ length: 101 }, (_, i) => `${fx.tenants.acme}:${`00000000-0000-4000-8000-${String(i).padStart(12, "0")}`}`).join(",");
-    const big = await act(BULK_ACK, "msspAnalyst", CONSOLE, { tenantId: fx.tenants["mssp-a"], alerts: tooMany });
+    const tooMany = Array.from({ length: 101 }, (_, i) => `${env.fx.tenants.acme}:${`00000000-0000-4000-8000-${String(i).padStart(12, "0")}`}`).join(",");
+    const big = await act(BULK_ACK, "msspAnalyst", CONSOLE, { tenantId: env.fx.tenants["mssp-a"], alerts: tooMany });
     assert.ok(big.fieldErrors?.alerts?.[0]?.includes("at most 100"));
-    const r = await act(BULK_CLOSE, "msspAnalyst", CONSOLE, { tenantId: fx.tenants["mssp-a"], alerts, resolution: "resolved", reason: "Contained by EDR" });
+    const r = await act(BULK_CLOSE, "msspAnalyst", CONSOLE, { tenantId: env.fx.tenants["mssp-a"], alerts, resolution: "resolved", reason: "Contained by EDR" });
     assert.equal(r.message, "2 closed.");
     for (const id of ids) assert.deepEqual([(await alertRow(id)).status, (await alertRow(id)).close_reason], ["resolved", "Contained by EDR"]);
   });
@@ -334,23 +321,23 @@ describe("bulk", () => {
     const acmeAlert = await alertIn("acme");
     const euAlert = await alertIn("acme-eu");
     const r = await act(BULK_ASSIGN, "acmeAdmin", hostOf("acme"), {
-      tenantId: fx.tenants.acme,
-      alerts: `${fx.tenants.acme}:${acmeAlert},${fx.tenants["acme-eu"]}:${euAlert}`,
-      assigneeId: fx.users.acmeEuAdmin,
+      tenantId: env.fx.tenants.acme,
+      alerts: `${env.fx.tenants.acme}:${acmeAlert},${env.fx.tenants["acme-eu"]}:${euAlert}`,
+      assigneeId: env.fx.users.acmeEuAdmin,
     });
     assert.equal(r.ok, true, JSON.stringify(r));
     assert.deepEqual((r.data as { outcome: string }[]).map((x) => x.outcome), ["refused", "changed"]);
     assert.equal((await alertRow(acmeAlert)).assigned_to, null);
-    assert.equal((await alertRow(euAlert)).assigned_to, fx.users.acmeEuAdmin);
+    assert.equal((await alertRow(euAlert)).assigned_to, env.fx.users.acmeEuAdmin);
   });
 });
 
 describe("comments and the timeline", () => {
   test("created, acknowledged, assigned, commented, resolved: in order, with who and when", async () => {
     const id = await alertIn("acme");
-    const t = { tenantId: fx.tenants.acme, alertId: id };
+    const t = { tenantId: env.fx.tenants.acme, alertId: id };
     assert.equal((await act(ACK, "acmeAnalyst", hostOf("acme"), t)).ok, true);
-    assert.equal((await act(ASSIGN, "acmeAnalyst", hostOf("acme"), { ...t, assigneeId: fx.users.acmeAnalyst })).ok, true);
+    assert.equal((await act(ASSIGN, "acmeAnalyst", hostOf("acme"), { ...t, assigneeId: env.fx.users.acmeAnalyst })).ok, true);
     const empty = await act(COMMENT, "acmeAnalyst", hostOf("acme"), { ...t, body: "   " });
     assert.ok(empty.fieldErrors?.body);
     assert.equal((await act(COMMENT, "acmeAnalyst", hostOf("acme"), { ...t, body: "Isolated the host <b>now</b>" })).ok, true);
@@ -358,7 +345,7 @@ describe("comments and the timeline", () => {
     const viewer = await act(COMMENT, "acmeViewer", hostOf("acme"), { ...t, body: "may I?" });
     assert.deepEqual(viewer, { ok: false, error: DENIED });
 
-    const timeline = await withTenant({ userId: fx.users.acmeViewer, activeTenantId: fx.tenants.acme }, async (tx) => {
+    const timeline = await withTenant({ userId: env.fx.users.acmeViewer, activeTenantId: env.fx.tenants.acme }, async (tx) => {
       const [a] = (await tx.client.query("select tenant_id as \"tenantId\", id, created_at as \"createdAt\" from public.alerts where id = $1", [id])).rows;
       return timelineOf(tx, a);
     });
@@ -380,21 +367,21 @@ describe("comments and the timeline", () => {
   test("under RLS a comment is one's own, only where one may triage, and never edited", async () => {
     const id = await alertIn("acme");
     const insert = (user: UserName, actor: UserName) =>
-      withTenant({ userId: fx.users[user], activeTenantId: fx.tenants.acme }, (tx) =>
-        tx.client.query("insert into public.alert_events (tenant_id, alert_id, kind, actor_id, body) values ($1, $2, 'comment', $3, 'x')", [fx.tenants.acme, id, fx.users[actor]]),
+      withTenant({ userId: env.fx.users[user], activeTenantId: env.fx.tenants.acme }, (tx) =>
+        tx.client.query("insert into public.alert_events (tenant_id, alert_id, kind, actor_id, body) values ($1, $2, 'comment', $3, 'x')", [env.fx.tenants.acme, id, env.fx.users[actor]]),
       );
     await assert.rejects(insert("acmeViewer", "acmeViewer"), /row-level security/);
     await assert.rejects(insert("acmeAnalyst", "acmeAdmin"), /row-level security/, "a comment in someone else's name");
     await assert.rejects(
-      withTenant({ userId: fx.users.acmeAnalyst, activeTenantId: fx.tenants.acme }, (tx) =>
-        tx.client.query("insert into public.alert_events (tenant_id, alert_id, kind, actor_id, to_status) values ($1, $2, 'status', $3, 'resolved')", [fx.tenants.acme, id, fx.users.acmeAnalyst]),
+      withTenant({ userId: env.fx.users.acmeAnalyst, activeTenantId: env.fx.tenants.acme }, (tx) =>
+        tx.client.query("insert into public.alert_events (tenant_id, alert_id, kind, actor_id, to_status) values ($1, $2, 'status', $3, 'resolved')", [env.fx.tenants.acme, id, env.fx.users.acmeAnalyst]),
       ),
       /row-level security/,
       "a forged status event",
     );
     await insert("acmeAnalyst", "acmeAnalyst");
     await assert.rejects(
-      withTenant({ userId: fx.users.acmeAdmin, activeTenantId: fx.tenants.acme }, (tx) => tx.client.query("update public.alert_events set body = 'edited' where alert_id = $1", [id])),
+      withTenant({ userId: env.fx.users.acmeAdmin, activeTenantId: env.fx.tenants.acme }, (tx) => tx.client.query("update public.alert_events set body = 'edited' where alert_id = $1", [id])),
       /permission denied/,
     );
   });
@@ -437,9 +424,9 @@ describe("SLA clocks (injected clock)", () => {
     assert.equal(c.breached, false);
   });
   test("targets come from the tenant's effective settings (defaults, then an override at acme)", async () => {
-    const read = () => withTenant({ userId: fx.users.acmeAnalyst, activeTenantId: fx.tenants.acme }, (tx) => slaTargetsFor(tx, fx.tenants["acme-eu"]));
+    const read = () => withTenant({ userId: env.fx.users.acmeAnalyst, activeTenantId: env.fx.tenants.acme }, (tx) => slaTargetsFor(tx, env.fx.tenants["acme-eu"]));
     assert.deepEqual((await read()).critical, { acknowledgeMinutes: 15, resolveMinutes: 240 });
-    await ownerQuery(db.url, "insert into public.tenant_settings (tenant_id, key, value) values ($1, 'sla.critical.ack_minutes', '5'::jsonb)", [fx.tenants.acme]);
+    await env.owner("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'sla.critical.ack_minutes', '5'::jsonb)", [env.fx.tenants.acme]);
     assert.deepEqual((await read()).critical, { acknowledgeMinutes: 5, resolveMinutes: 240 });
   });
   test("the boundary: exactly at the target is met, a millisecond after is breached", () => {
@@ -456,10 +443,10 @@ describe("the list: search, sort, date range, assignee, saved filters", () => {
       vpn: await alertIn("acme-us", { title: "Brute-force attempt on VPN gateway", severity: "critical", detectedAt: "2026-11-12T08:00:00Z" }),
       ps2: await alertIn("acme-us", { title: "PowerShell spawned by Word", severity: "high", detectedAt: "2026-11-14T23:59:00Z" }),
     };
-    await ownerQuery(db.url, "update public.alerts set status = 'acknowledged', assigned_to = $2 where id = $1", [ids.ps2, fx.users.acmeUsAdmin]);
+    await env.owner("update public.alerts set status = 'acknowledged', assigned_to = $2 where id = $1", [ids.ps2, env.fx.users.acmeUsAdmin]);
   });
   const list = (user: UserName, query: Record<string, string>) =>
-    withTenant({ userId: fx.users[user], activeTenantId: fx.tenants["acme-us"] }, (tx) => listAlerts(tx.db, parseAlertFilters(query).filters, 25, { me: tx.claims.sub }));
+    withTenant({ userId: env.fx.users[user], activeTenantId: env.fx.tenants["acme-us"] }, (tx) => listAlerts(tx.db, parseAlertFilters(query).filters, 25, { me: tx.claims.sub }));
 
   test("full-text search (stemmed words, not substrings), RLS still bounding it", async () => {
     const hits = await list("acmeUsAdmin", { q: "powershell" });
@@ -467,7 +454,7 @@ describe("the list: search, sort, date range, assignee, saved filters", () => {
     assert.deepEqual((await list("acmeUsAdmin", { q: "downloads" })).rows.map((r) => r.id), [ids.ps], "stemmed: downloads matches download");
     assert.deepEqual((await list("acmeUsAdmin", { q: "powershell -word" })).rows.map((r) => r.id), [ids.ps], "web-search syntax");
     assert.equal((await list("acmeUsAdmin", { q: "owershel" })).total, 0, "not a substring match");
-    const globex = await withTenant({ userId: fx.users.globexAdmin }, (tx) => listAlerts(tx.db, { page: 1, q: "powershell" }));
+    const globex = await withTenant({ userId: env.fx.users.globexAdmin }, (tx) => listAlerts(tx.db, { page: 1, q: "powershell" }));
     assert.equal(globex.total, 0, "another customer finds none of them");
   });
 
@@ -490,19 +477,19 @@ describe("the list: search, sort, date range, assignee, saved filters", () => {
   });
 
   test("saved filters: saved in the list's own words, one's own only, replaced by name, deleted", async () => {
-    const tenantId = fx.tenants["acme-us"];
+    const tenantId = env.fx.tenants["acme-us"];
     const saved = await act(SAVE_FILTER, "acmeUsAdmin", hostOf("acme-us"), { tenantId, name: "My PowerShell", query: "?q=powershell&sort=severity&junk=1&page=3" });
     assert.equal(saved.ok, true, JSON.stringify(saved));
     const bad = await act(SAVE_FILTER, "acmeUsAdmin", hostOf("acme-us"), { tenantId, name: "Broken", query: "?status=nope" });
     assert.match(bad.error ?? "", /do not apply/);
     await act(SAVE_FILTER, "acmeUsAdmin", hostOf("acme-us"), { tenantId, name: "My PowerShell", query: "?q=powershell" });
-    const mine = await withTenant({ userId: fx.users.acmeUsAdmin, activeTenantId: tenantId }, (tx) => listSavedFilters(tx, tenantId));
+    const mine = await withTenant({ userId: env.fx.users.acmeUsAdmin, activeTenantId: tenantId }, (tx) => listSavedFilters(tx, tenantId));
     assert.deepEqual(mine.map((f) => [f.name, f.query]), [["My PowerShell", "?q=powershell"]]);
-    const others = await withTenant({ userId: fx.users.acmeAdmin, activeTenantId: tenantId }, (tx) => listSavedFilters(tx, tenantId));
+    const others = await withTenant({ userId: env.fx.users.acmeAdmin, activeTenantId: tenantId }, (tx) => listSavedFilters(tx, tenantId));
     assert.deepEqual(others, [], "an admin above does not see another person's saved filters");
     const theirs = await act(DELETE_FILTER, "acmeAdmin", hostOf("acme"), { tenantId, filterId: mine[0].id });
     assert.equal(theirs.message, "That saved filter was already gone.", "another person's filter is not theirs to delete");
-    const count = async () => (await ownerQuery<{ n: number }>(db.url, "select count(*)::int as n from public.alert_saved_filters where id = $1", [mine[0].id]))[0].n;
+    const count = async () => (await env.owner<{ n: number }>("select count(*)::int as n from public.alert_saved_filters where id = $1", [mine[0].id]))[0].n;
     assert.equal(await count(), 1);
     assert.equal((await act(DELETE_FILTER, "acmeUsAdmin", hostOf("acme-us"), { tenantId, filterId: mine[0].id })).message, "Saved filter deleted.");
     assert.equal(await count(), 0);

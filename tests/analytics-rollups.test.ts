@@ -8,23 +8,19 @@
 // nobody writes them through `authenticated`, and the SQL defaults of the SLA
 // targets are lib/settings's.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { subtreeCover } from "@/lib/analytics/cover";
 import { scopeSeries, scopeSeriesOf, tenantMetrics, totalOf, type TenantMetrics } from "@/lib/analytics/rollups";
 import { settingDefinition } from "@/lib/settings/registry";
 import { withServiceRole } from "@/lib/db/service-role";
 import { moveTenant } from "@/lib/lifecycle/move";
 import { purgeExpiredAlerts } from "@/lib/retention/purge";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
-import { as, attempt, assertRefused } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type TenantSlug, type UserName } from "./helpers/fixtures";
+import { attempt, assertRefused } from "./helpers/sql";
+import { withClient } from "./helpers/test-database";
 
-let db: TestDatabase;
-let fx: Fixtures;
-
-const owner = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
-  withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
+const env = useFixtureEnv();
 
 const SLA_SEVERITIES = ["critical", "high", "medium", "low"] as const;
 function slaDefaults(): string {
@@ -105,13 +101,13 @@ const subtreeReference = () => `
    group by 1, 2, 3 order by 1, 2, 3`;
 
 async function assertExact(when: string) {
-  const [stored, reference] = await Promise.all([owner(STORED), owner(referenceSql())]);
+  const [stored, reference] = await Promise.all([env.owner(STORED), env.owner(referenceSql())]);
   assert.ok(reference.length > 0, "the reference has rows");
   assert.deepEqual(stored, reference, `daily rollups exact ${when}`);
-  assert.deepEqual(await owner(OPEN_STORED), await owner(OPEN_REFERENCE), `open counts exact ${when}`);
-  const subtree = await owner(SUBTREE_STORED);
+  assert.deepEqual(await env.owner(OPEN_STORED), await env.owner(OPEN_REFERENCE), `open counts exact ${when}`);
+  const subtree = await env.owner(SUBTREE_STORED);
   assert.ok(subtree.length > 0, "the subtree rollups have rows");
-  assert.deepEqual(subtree, await owner(subtreeReference()), `subtree rollups exact ${when}`);
+  assert.deepEqual(subtree, await env.owner(subtreeReference()), `subtree rollups exact ${when}`);
 }
 
 const DAY_MS = 86_400_000;
@@ -121,23 +117,19 @@ const daysAgo = (n: number, hour = 10) => new Date(today().getTime() - n * DAY_M
 
 /** A batch of alerts in one statement, as an ingest would write them. */
 async function insertBatch(slug: TenantSlug, rows: { sev: string; status?: string; detected: Date; ack?: Date | null; resolved?: Date | null; created?: Date }[]) {
-  await owner(
+  await env.owner(
     `insert into public.alerts (tenant_id, title, severity, status, source, detected_at, created_at, acknowledged_at, resolved_at, close_reason)
      select $1, 'Batch alert', r.sev, r.status, 'test', r.detected, coalesce(r.created, r.detected), r.ack, r.resolved,
             case when r.status in ('resolved', 'false_positive') then 'done' end
        from jsonb_to_recordset($2::jsonb) r(sev text, status text, detected timestamptz, ack timestamptz, resolved timestamptz, created timestamptz)`,
-    [fx.tenants[slug], JSON.stringify(rows.map((r) => ({ status: "new", ...r })))],
+    [env.fx.tenants[slug], JSON.stringify(rows.map((r) => ({ status: "new", ...r })))],
   );
 }
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
+env.before(async () => {
   // Acme sets a tight critical acknowledge target (5 min) before anything is acknowledged.
-  await owner(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'sla.critical.ack_minutes', '5')`, [fx.tenants.acme]);
+  await env.owner(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'sla.critical.ack_minutes', '5')`, [env.fx.tenants.acme]);
 });
-after(() => db?.drop());
 
 describe("rollups stay exact", () => {
   test("the backfill and the fixtures' alerts", async () => {
@@ -162,75 +154,75 @@ describe("rollups stay exact", () => {
   });
 
   test("triage: acknowledge, close, reopen, a bulk status change, a severity edit, an assignment", async () => {
-    await owner(`update public.alerts set status = 'acknowledged' where tenant_id = $1 and status = 'new' and severity in ('critical', 'high')`, [fx.tenants["acme-eu"]]);
+    await env.owner(`update public.alerts set status = 'acknowledged' where tenant_id = $1 and status = 'new' and severity in ('critical', 'high')`, [env.fx.tenants["acme-eu"]]);
     await assertExact("after a bulk acknowledge");
-    await owner(`update public.alerts set status = 'resolved', close_reason = 'fixed' where tenant_id = $1 and status = 'acknowledged'`, [fx.tenants["acme-eu"]]);
+    await env.owner(`update public.alerts set status = 'resolved', close_reason = 'fixed' where tenant_id = $1 and status = 'acknowledged'`, [env.fx.tenants["acme-eu"]]);
     await assertExact("after closing");
-    await owner(`update public.alerts set status = 'in_progress' where id = (select id from public.alerts where tenant_id = $1 and status = 'resolved' limit 1)`, [fx.tenants["acme-eu"]]);
+    await env.owner(`update public.alerts set status = 'in_progress' where id = (select id from public.alerts where tenant_id = $1 and status = 'resolved' limit 1)`, [env.fx.tenants["acme-eu"]]);
     await assertExact("after a reopen");
-    await owner(`update public.alerts set severity = 'critical' where tenant_id = $1 and severity = 'low'`, [fx.tenants["acme-eu"]]);
-    await owner(`update public.alerts set title = 'Renamed' where tenant_id = $1`, [fx.tenants.acme]);
-    await owner(`update public.alerts set assigned_to = $2 where tenant_id = $1`, [fx.tenants.acme, fx.users.acmeAnalyst]);
+    await env.owner(`update public.alerts set severity = 'critical' where tenant_id = $1 and severity = 'low'`, [env.fx.tenants["acme-eu"]]);
+    await env.owner(`update public.alerts set title = 'Renamed' where tenant_id = $1`, [env.fx.tenants.acme]);
+    await env.owner(`update public.alerts set assigned_to = $2 where tenant_id = $1`, [env.fx.tenants.acme, env.fx.users.acmeAnalyst]);
     await assertExact("after edits");
   });
 
   test("deletes and a retention purge", async () => {
-    await owner(`delete from public.alerts where id = (select id from public.alerts where tenant_id = $1 and severity = 'medium' limit 1)`, [fx.tenants["acme-eu"]]);
+    await env.owner(`delete from public.alerts where id = (select id from public.alerts where tenant_id = $1 and severity = 'medium' limit 1)`, [env.fx.tenants["acme-eu"]]);
     await assertExact("after a delete");
     // Globex keeps 7 days: its 20-day-old alert goes.
-    await owner(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'limits.data_retention_days', '7')`, [fx.tenants.globex]);
-    const before = await owner<{ n: number }>("select count(*)::int as n from public.alerts where tenant_id = $1", [fx.tenants.globex]);
+    await env.owner(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'limits.data_retention_days', '7')`, [env.fx.tenants.globex]);
+    const before = await env.owner<{ n: number }>("select count(*)::int as n from public.alerts where tenant_id = $1", [env.fx.tenants.globex]);
     await purgeExpiredAlerts();
-    const after = await owner<{ n: number }>("select count(*)::int as n from public.alerts where tenant_id = $1", [fx.tenants.globex]);
+    const after = await env.owner<{ n: number }>("select count(*)::int as n from public.alerts where tenant_id = $1", [env.fx.tenants.globex]);
     assert.ok(after[0].n < before[0].n, "the purge deleted globex's old alert");
     await assertExact("after the retention purge");
   });
 
   test("a tenant move keeps each tenant's rows; subtrees follow the tree", async () => {
-    const rowsBefore = await owner(STORED);
+    const rowsBefore = await env.owner(STORED);
     // acme-us moves from acme to globex, as the lifecycle's move does it.
-    await withServiceRole("lifecycle.workflow", (sdb) => moveTenant(sdb, fx.tenants["acme-us"], fx.tenants.globex));
+    await withServiceRole("lifecycle.workflow", (sdb) => moveTenant(sdb, env.fx.tenants["acme-us"], env.fx.tenants.globex));
     await insertBatch("acme-us", [{ sev: "critical", detected: daysAgo(1) }]);
     await assertExact("after a move");
-    assert.ok((await owner(STORED)).length >= rowsBefore.length);
-    const q = { from: dayStr(daysAgo(30)), to: dayStr(today()), tenantIds: [fx.tenants.acme, fx.tenants.globex], subtree: true,
-      within: Object.values(fx.tenants) };
-    const m = await as(fx, "msspAdmin", (tx) => tenantMetrics(tx, q));
+    assert.ok((await env.owner(STORED)).length >= rowsBefore.length);
+    const q = { from: dayStr(daysAgo(30)), to: dayStr(today()), tenantIds: [env.fx.tenants.acme, env.fx.tenants.globex], subtree: true,
+      within: Object.values(env.fx.tenants) };
+    const m = await env.as("msspAdmin", (tx) => tenantMetrics(tx, q));
     for (const root of ["acme", "globex"] as const) {
-      const [direct] = await owner<{ created: number; open: number }>(
+      const [direct] = await env.owner<{ created: number; open: number }>(
         `select count(*) filter (where a.detected_at >= $2::date and a.detected_at < $3::date + 1)::int as created,
                 count(*) filter (where a.status in ('new', 'acknowledged', 'in_progress'))::int as open
            from public.alerts a join public.tenants t on t.id = a.tenant_id
           where t.path operator(extensions.<@) (select path from public.tenants where id = $1)`,
-        [fx.tenants[root], q.from, q.to],
+        [env.fx.tenants[root], q.from, q.to],
       );
-      const got = m.find((x) => x.tenantId === fx.tenants[root])!;
+      const got = m.find((x) => x.tenantId === env.fx.tenants[root])!;
       assert.equal(totalOf(got.period).created, direct.created, `${root} subtree created`);
       assert.equal(Object.values(got.openNow).reduce((a, b) => a + b, 0), direct.open, `${root} subtree open`);
     }
-    await withServiceRole("lifecycle.workflow", (sdb) => moveTenant(sdb, fx.tenants["acme-us"], fx.tenants.acme));
+    await withServiceRole("lifecycle.workflow", (sdb) => moveTenant(sdb, env.fx.tenants["acme-us"], env.fx.tenants.acme));
     await assertExact("after moving back");
   });
 
   test("a deleted tenant's alerts go with it (no rollup row is left or re-created)", async () => {
-    const { rows: [t] } = await withClient(db.url, (c) =>
-      c.query<{ id: string }>("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'gone-co', 'Gone', 'customer') returning id", [fx.tenants["mssp-a"]]),
+    const { rows: [t] } = await withClient(env.db.url, (c) =>
+      c.query<{ id: string }>("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'gone-co', 'Gone', 'customer') returning id", [env.fx.tenants["mssp-a"]]),
     );
-    await owner("insert into public.alerts (tenant_id, title, severity, source) values ($1, 'x', 'high', 'test')", [t.id]);
-    assert.equal((await owner("select 1 from public.alert_open_counts where tenant_id = $1", [t.id])).length, 1);
-    await owner("delete from public.tenants where id = $1", [t.id]);
-    assert.equal((await owner("select 1 from public.alert_daily_rollups where tenant_id = $1", [t.id])).length, 0);
-    assert.equal((await owner("select 1 from public.alert_open_counts where tenant_id = $1", [t.id])).length, 0);
+    await env.owner("insert into public.alerts (tenant_id, title, severity, source) values ($1, 'x', 'high', 'test')", [t.id]);
+    assert.equal((await env.owner("select 1 from public.alert_open_counts where tenant_id = $1", [t.id])).length, 1);
+    await env.owner("delete from public.tenants where id = $1", [t.id]);
+    assert.equal((await env.owner("select 1 from public.alert_daily_rollups where tenant_id = $1", [t.id])).length, 0);
+    assert.equal((await env.owner("select 1 from public.alert_open_counts where tenant_id = $1", [t.id])).length, 0);
     await assertExact("after deleting a tenant");
   });
 });
 
 describe("the migration's backfill", () => {
   test("rebuilt from the alerts alone by the migration's statement, the rollups are the same", async () => {
-    const before = await owner(STORED);
-    await owner(`delete from public.alert_daily_rollups; delete from public.alert_open_counts`);
-    await owner(`do $$ begin execute analytics.delta_sql('(select 1 as s, tenant_id, severity, status, detected_at, acknowledged_at, resolved_at from public.alerts)'); end $$`);
-    assert.deepEqual(await owner(STORED), before);
+    const before = await env.owner(STORED);
+    await env.owner(`delete from public.alert_daily_rollups; delete from public.alert_open_counts`);
+    await env.owner(`do $$ begin execute analytics.delta_sql('(select 1 as s, tenant_id, severity, status, detected_at, acknowledged_at, resolved_at from public.alerts)'); end $$`);
+    assert.deepEqual(await env.owner(STORED), before);
     await assertExact("after a backfill");
   });
 });
@@ -239,11 +231,11 @@ describe("lib/analytics figures equal direct SQL", () => {
   test("period sums, MTTA/MTTR sums and open at the end of each day", async () => {
     const from = dayStr(daysAgo(15));
     const to = dayStr(daysAgo(2));
-    const ids = [fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants["acme-us"]];
-    const m: TenantMetrics[] = await as(fx, "msspAdmin", (tx) => tenantMetrics(tx, { from, to, tenantIds: ids }));
+    const ids = [env.fx.tenants.acme, env.fx.tenants["acme-eu"], env.fx.tenants["acme-us"]];
+    const m: TenantMetrics[] = await env.as("msspAdmin", (tx) => tenantMetrics(tx, { from, to, tenantIds: ids }));
     const series = scopeSeries(m, from, to);
     assert.equal(series.length, 14);
-    const openRef = await owner<{ day: string; severity: string; open: number }>(
+    const openRef = await env.owner<{ day: string; severity: string; open: number }>(
       `with a as (
          select severity, (detected_at at time zone 'UTC')::date as det_day, status in ('resolved', 'false_positive') as is_closed,
                 greatest((detected_at at time zone 'UTC')::date, (coalesce(resolved_at, detected_at) at time zone 'UTC')::date) as closed_day
@@ -259,14 +251,14 @@ describe("lib/analytics figures equal direct SQL", () => {
       const day = series.find((d) => d.day === r.day)!;
       assert.equal(day.openAtEnd[r.severity as "critical"], r.open, `open at the end of ${r.day} (${r.severity})`);
     }
-    const [sums] = await owner<Record<string, string>>(
+    const [sums] = await env.owner<Record<string, string>>(
       `select count(*) filter (where (detected_at at time zone 'UTC')::date between $2::date and $3::date)::text as created
          from public.alerts where tenant_id = any ($1::uuid[])`,
       [ids, from, to],
     );
     const total = m.reduce((n, t) => n + totalOf(t.period).created, 0);
     assert.equal(String(total), sums.created);
-    const [stored] = await owner<Record<string, string>>(
+    const [stored] = await env.owner<Record<string, string>>(
       `select sum(acknowledged)::text as acknowledged, sum(tta_ms_sum)::text as tta, sum(closed)::text as closed, sum(ttr_ms_sum)::text as ttr
          from public.alert_daily_rollups where tenant_id = any ($1::uuid[]) and day between $2::date and $3::date`,
       [ids, from, to],
@@ -279,15 +271,15 @@ describe("lib/analytics figures equal direct SQL", () => {
   });
 
   test("bad days are refused", async () => {
-    await assert.rejects(as(fx, "msspAdmin", (tx) => tenantMetrics(tx, { from: "yesterday", to: "2026-01-01", tenantIds: [fx.tenants.acme] })));
+    await assert.rejects(env.as("msspAdmin", (tx) => tenantMetrics(tx, { from: "yesterday", to: "2026-01-01", tenantIds: [env.fx.tenants.acme] })));
   });
 });
 
 describe("RLS on the rollups", () => {
   const seen = (user: UserName, table: string) =>
-    as(fx, user, async (tx) => {
+    env.as(user, async (tx) => {
       const { rows } = await tx.client.query<{ tenant_id: string }>(`select distinct tenant_id from public.${table}`);
-      return rows.map((r) => fx.slugOf(r.tenant_id)).sort();
+      return rows.map((r) => env.fx.slugOf(r.tenant_id)).sort();
     });
 
   test("a tenant sees its own rows and its sites'; an MSSP its customers'; the other MSSP nothing of them", async () => {
@@ -303,7 +295,7 @@ describe("RLS on the rollups", () => {
   });
 
   test("nobody writes the rollups through authenticated", async () => {
-    await as(fx, "msspAdmin", async (tx) => {
+    await env.as("msspAdmin", async (tx) => {
       await tx.client.query("savepoint s");
       assertRefused(await attempt(tx.client, "update public.alert_daily_rollups set created = 0"));
       await tx.client.query("rollback to savepoint s");
@@ -311,20 +303,20 @@ describe("RLS on the rollups", () => {
       await tx.client.query("rollback to savepoint s");
       assertRefused(await attempt(tx.client, "update public.alert_subtree_rollups set created = 0"));
       await tx.client.query("rollback to savepoint s");
-      assertRefused(await attempt(tx.client, "insert into public.alert_subtree_rollups (tenant_id, day, severity, created) values ($1, '2000-01-01', 'high', 5)", [fx.tenants.acme]));
+      assertRefused(await attempt(tx.client, "insert into public.alert_subtree_rollups (tenant_id, day, severity, created) values ($1, '2000-01-01', 'high', 5)", [env.fx.tenants.acme]));
       await tx.client.query("rollback to savepoint s");
-      assertRefused(await attempt(tx.client, "select analytics.recompute_subtree_rollups(array[$1::uuid])", [fx.tenants.acme]));
+      assertRefused(await attempt(tx.client, "select analytics.recompute_subtree_rollups(array[$1::uuid])", [env.fx.tenants.acme]));
       await tx.client.query("rollback to savepoint s");
-      assertRefused(await attempt(tx.client, "insert into public.alert_open_counts (tenant_id, severity, open) values ($1, 'high', 5)", [fx.tenants.acme]));
+      assertRefused(await attempt(tx.client, "insert into public.alert_open_counts (tenant_id, severity, open) values ($1, 'high', 5)", [env.fx.tenants.acme]));
       await tx.client.query("rollback to savepoint s");
-      assertRefused(await attempt(tx.client, "select * from analytics.sla_targets(array[$1::uuid])", [fx.tenants.acme]));
+      assertRefused(await attempt(tx.client, "select * from analytics.sla_targets(array[$1::uuid])", [env.fx.tenants.acme]));
       await tx.client.query("rollback to savepoint s");
     });
   });
 
   test("an analyst's triage under RLS keeps the rollups exact", async () => {
-    await as(fx, "acmeAnalyst", async (tx) => {
-      await tx.client.query(`update public.alerts set status = 'acknowledged' where tenant_id = $1 and status = 'new'`, [fx.tenants.acme]);
+    await env.as("acmeAnalyst", async (tx) => {
+      await tx.client.query(`update public.alerts set status = 'acknowledged' where tenant_id = $1 and status = 'new'`, [env.fx.tenants.acme]);
     });
     await assertExact("after an analyst acknowledged under RLS");
   });
@@ -353,11 +345,11 @@ describe("the subtree cover (lib/analytics/cover.ts)", () => {
   test("the series from the cover equals the sum of every readable tenant's daily rows, under RLS", async () => {
     const from = dayStr(daysAgo(30));
     const to = dayStr(today());
-    await as(fx, "msspAdmin", async (tx) => {
+    await env.as("msspAdmin", async (tx) => {
       const { rows } = await tx.client.query<{ id: string; parent_id: string | null }>("select id, parent_id from public.tenants");
       const tenants = rows.map((r) => ({ id: r.id, parentId: r.parent_id }));
       const all = rows.map((r) => r.id);
-      for (const readable of [all, all.filter((id) => id !== fx.tenants["acme-eu"]), [fx.tenants.acme, fx.tenants["acme-us"]]]) {
+      for (const readable of [all, all.filter((id) => id !== env.fx.tenants["acme-eu"]), [env.fx.tenants.acme, env.fx.tenants["acme-us"]]]) {
         const cover = subtreeCover(tenants, readable);
         const viaCover = await scopeSeriesOf(tx, { from, to, tenantIds: readable, cover });
         const direct = await scopeSeriesOf(tx, { from, to, tenantIds: readable });
@@ -370,9 +362,9 @@ describe("the subtree cover (lib/analytics/cover.ts)", () => {
   });
 
   test("a renamed customer (its sites' paths follow in nested statements) keeps the subtree rows exact", async () => {
-    await owner("update public.tenants set slug = 'acme-renamed' where id = $1", [fx.tenants.acme]);
+    await env.owner("update public.tenants set slug = 'acme-renamed' where id = $1", [env.fx.tenants.acme]);
     await assertExact("after renaming a customer with sites");
-    await owner("update public.tenants set slug = 'acme' where id = $1", [fx.tenants.acme]);
+    await env.owner("update public.tenants set slug = 'acme' where id = $1", [env.fx.tenants.acme]);
     await assertExact("after renaming it back");
   });
 });

@@ -7,7 +7,7 @@
 // concurrency and statement-time limits; a second process sharing a bucket.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { z } from "zod";
 import { defineEndpoint, ApiProblem, type Endpoint } from "@/lib/api/endpoint";
 import { apiHandler } from "@/lib/api/gateway";
@@ -17,28 +17,17 @@ import { API_SCOPES, type ApiScope } from "@/lib/api/keys/scopes";
 import { tenantResource } from "@/lib/authz";
 import { withTenant } from "@/lib/db/with-tenant";
 import { API_ROUTES } from "@/lib/api/routes";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { emailOf, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { emailOf, type TenantSlug, type UserName } from "./helpers/fixtures";
 
-let db: TestDatabase;
-let fx: Fixtures;
-
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  process.env.DB_POOL_MAX = "12";
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-});
-after(() => db?.drop());
-
-const owner = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
-  withClient(db.url, async (c) => (await c.query<T>(sql, params)).rows);
+// Set before the database and its pool are created (useFixtureEnv's before hook).
+process.env.DB_POOL_MAX = "12";
+const env = useFixtureEnv();
 
 /** A key created through the real path: the admin's withTenant, the PDP, the insert under RLS. */
 async function newKey(user: UserName, tenant: TenantSlug, scopes: ApiScope[] = [...API_SCOPES], days = 30) {
-  return withTenant({ userId: fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
-    const resource = await tenantResource(tx.db, fx.tenants[tenant]);
+  return withTenant({ userId: env.fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
+    const resource = await tenantResource(tx.db, env.fx.tenants[tenant]);
     assert.ok(resource, `${user} sees ${tenant}`);
     return createApiKey(tx, { tenant: resource, name: `${tenant} key`, scopes, expiresInDays: days });
   });
@@ -90,9 +79,9 @@ async function problem(res: Response) {
 }
 
 async function deniedRows(tenant: TenantSlug, reason: string) {
-  return owner<{ actor_id: string | null; details: { reason: string } }>(
+  return env.owner<{ actor_id: string | null; details: { reason: string } }>(
     "select actor_id, details from public.audit_log where tenant_id = $1 and action = 'api.request' and outcome = 'denied' and details ->> 'reason' = $2",
-    [fx.tenants[tenant], reason],
+    [env.fx.tenants[tenant], reason],
   );
 }
 
@@ -142,28 +131,28 @@ describe("authentication", () => {
   test("only the hash is stored: the secret is in no column", async () => {
     const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
     const secret = key.key.split("_")[3];
-    const [row] = await owner<{ t: string }>("select row_to_json(k)::text as t from public.api_keys k where id = $1", [key.id]);
+    const [row] = await env.owner<{ t: string }>("select row_to_json(k)::text as t from public.api_keys k where id = $1", [key.id]);
     assert.ok(!row.t.includes(secret), "secret not stored");
     assert.ok(!row.t.includes(Buffer.from(secret).toString("hex")));
   });
 
   test("an expired key: 401 'expired'; a revoked key: 401 at the very next request", async () => {
-    const [expired] = await owner<{ id: string }>(
+    const [expired] = await env.owner<{ id: string }>(
       `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, created_at, expires_at)
        values ($1, gen_random_uuid(), 'old', $2, '{alerts:read}', now() - interval '10 days', now() - interval '1 day') returning id`,
-      [fx.tenants.acme, Buffer.alloc(32, 7)],
+      [env.fx.tenants.acme, Buffer.alloc(32, 7)],
     );
     // The owner cannot know the secret of that row; build a key with the same secret text whose hash is stored.
     const { generateKey, keyPrefix, hashSecret } = await import("@/lib/api/keys/format");
     const fresh = generateKey();
     const secret = fresh.key.split("_")[3];
-    await owner("update public.api_keys set secret_hash = $2 where id = $1", [expired.id, hashSecret(secret)]).catch(async () => {
+    await env.owner("update public.api_keys set secret_hash = $2 where id = $1", [expired.id, hashSecret(secret)]).catch(async () => {
       // secret_hash is immutable by trigger: recreate the row instead.
-      await owner("delete from public.api_keys where id = $1", [expired.id]);
-      await owner(
+      await env.owner("delete from public.api_keys where id = $1", [expired.id]);
+      await env.owner(
         `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, created_at, expires_at)
          values ($1, $2, 'old', $3, '{alerts:read}', now() - interval '10 days', now() - interval '1 day')`,
-        [fx.tenants.acme, expired.id, hashSecret(secret)],
+        [env.fx.tenants.acme, expired.id, hashSecret(secret)],
       );
     });
     const res = await call("acme.localhost:3000", "/me", { key: `${keyPrefix(expired.id)}_${secret}` });
@@ -172,7 +161,7 @@ describe("authentication", () => {
 
     const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
     assert.equal((await call("acme.localhost:3000", "/me", { key: key.key })).status, 200);
-    await withTenant({ userId: fx.users.acmeAdmin, activeTenantId: null }, (tx) => revokeApiKey(tx, { tenantId: fx.tenants.acme, keyId: key.id }));
+    await withTenant({ userId: env.fx.users.acmeAdmin, activeTenantId: null }, (tx) => revokeApiKey(tx, { tenantId: env.fx.tenants.acme, keyId: key.id }));
     const after = await call("acme.localhost:3000", "/me", { key: key.key });
     assert.equal(after.status, 401);
     assert.match((await problem(after)).detail ?? "", /revoked/);
@@ -284,7 +273,7 @@ describe("bad input is a 4xx problem, never a 5xx, and writes nothing", () => {
     assert.equal(lying.status, 413);
   });
   test("unknown fields, wrong types and out-of-range values: 422 listing each", async () => {
-    const res = await post(JSON.stringify({ title: "x", admin: true, tenant_id: fx.tenants.globex }));
+    const res = await post(JSON.stringify({ title: "x", admin: true, tenant_id: env.fx.tenants.globex }));
     assert.equal(res.status, 422);
     const p = await problem(res);
     assert.match(JSON.stringify(p.errors), /Unknown fields: admin, tenant_id/);
@@ -309,10 +298,10 @@ describe("bad input is a 4xx problem, never a 5xx, and writes nothing", () => {
 });
 
 async function setLimit(tenant: TenantSlug, key: string, value: number) {
-  await owner(
+  await env.owner(
     `insert into public.tenant_settings (tenant_id, key, value) values ($1, $2, to_jsonb($3::int))
      on conflict (tenant_id, key) do update set value = excluded.value`,
-    [fx.tenants[tenant], key, value],
+    [env.fx.tenants[tenant], key, value],
   );
 }
 
@@ -388,10 +377,10 @@ describe("limits", () => {
     process.env.DB_STATEMENT_TIMEOUT_MS = "300";
     try {
       await assert.rejects(
-        withTenant({ userId: fx.users.acmeAdmin, activeTenantId: null }, (tx) => tx.client.query("select pg_sleep(2)")),
+        withTenant({ userId: env.fx.users.acmeAdmin, activeTenantId: null }, (tx) => tx.client.query("select pg_sleep(2)")),
         (e: { code?: string }) => e.code === "57014",
       );
-      await withTenant({ userId: fx.users.acmeAdmin, activeTenantId: null }, (tx) => tx.client.query("select pg_sleep(0.05)"));
+      await withTenant({ userId: env.fx.users.acmeAdmin, activeTenantId: null }, (tx) => tx.client.query("select pg_sleep(0.05)"));
     } finally {
       delete process.env.DB_STATEMENT_TIMEOUT_MS;
     }
@@ -400,10 +389,10 @@ describe("limits", () => {
   test("last use is recorded (time and address), at most once a minute", async () => {
     const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
     await call("acme.localhost:3000", "/me", { key: key.key });
-    const [first] = await owner<{ last_used_at: Date | null }>("select last_used_at from public.api_keys where id = $1", [key.id]);
+    const [first] = await env.owner<{ last_used_at: Date | null }>("select last_used_at from public.api_keys where id = $1", [key.id]);
     assert.ok(first.last_used_at);
     await call("acme.localhost:3000", "/me", { key: key.key });
-    const [second] = await owner<{ last_used_at: Date | null }>("select last_used_at from public.api_keys where id = $1", [key.id]);
+    const [second] = await env.owner<{ last_used_at: Date | null }>("select last_used_at from public.api_keys where id = $1", [key.id]);
     assert.equal(second.last_used_at?.getTime(), first.last_used_at.getTime(), "not rewritten within the minute");
   });
 
@@ -427,7 +416,7 @@ describe("limits", () => {
       await closePool();
       process.exit(0);`;
     const proc = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", child], {
-      env: { ...process.env, DATABASE_URL: db.appUrl, DB_POOL_MAX: "3" },
+      env: { ...process.env, DATABASE_URL: env.db.appUrl, DB_POOL_MAX: "3" },
       stdio: ["pipe", "pipe", "inherit"],
     });
     let out = "";

@@ -19,7 +19,7 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { Endpoint } from "@/lib/api/endpoint";
 import { createApiKey } from "@/lib/api/keys/store";
 import { API_SCOPES } from "@/lib/api/keys/scopes";
@@ -27,15 +27,14 @@ import { API_ROUTES } from "@/lib/api/routes";
 import { tenantResource } from "@/lib/authz";
 import { createCredential } from "@/lib/credentials";
 import { withTenant } from "@/lib/db/with-tenant";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
 import { startApiServer, type ApiServer } from "./helpers/collector-env";
-import { TENANT_SLUGS, USERS, emailOf, insertFixtures, subtree, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { TENANT_SLUGS, USERS, emailOf, subtree, type TenantSlug, type UserName } from "./helpers/fixtures";
 import { assertSubtreeRollupsExact } from "./helpers/subtree-rollups";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { withClient } from "./helpers/test-database";
 
-let db: TestDatabase;
-let fx: Fixtures;
 let api: ApiServer;
+const env = useFixtureEnv({ beforeDrop: () => api?.close() });
 
 /** What each tenant holds beyond the fixtures, made through the API with its own key. */
 interface Seeded {
@@ -63,9 +62,6 @@ const ADMIN: Record<TenantSlug, UserName> = {
   "mssp-b": "msspBAdmin",
   "other-co": "otherCoAdmin",
 };
-
-const owner = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
-  withClient(db.url, async (c) => (await c.query<T>(sql, params)).rows);
 
 interface Answer {
   status: number;
@@ -149,7 +145,7 @@ function sampleCall(e: Endpoint, ids: { alertId: string; collectorName: string; 
  * their definition instead (assertSubtreeRollupsExact).
  */
 async function snapshot(tenants: TenantSlug[]): Promise<Record<string, string>> {
-  const tables = await owner<{ schema: string; name: string }>(
+  const tables = await env.owner<{ schema: string; name: string }>(
     `select c.table_schema as schema, c.table_name as name from information_schema.columns c
        join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
       where c.column_name = 'tenant_id' and c.table_schema in ('public', 'usage')
@@ -157,41 +153,38 @@ async function snapshot(tenants: TenantSlug[]): Promise<Record<string, string>> 
       order by 1, 2`,
   );
   const out: Record<string, string> = {};
-  await withClient(db.url, async (c) => {
+  await withClient(env.db.url, async (c) => {
     for (const t of tables) {
       const { rows } = await c.query<{ tenant_id: string; n: string; digest: string }>(
         `select tenant_id::text, count(*) as n, md5(string_agg(x::text, '|' order by x::text)) as digest
            from "${t.schema}"."${t.name}" x where tenant_id = any ($1::uuid[]) group by tenant_id`,
-        [tenants.map((s) => fx.tenants[s])],
+        [tenants.map((s) => env.fx.tenants[s])],
       );
-      for (const r of rows) out[`${t.schema}.${t.name}:${fx.slugOf(r.tenant_id)}`] = `${r.n}:${r.digest}`;
+      for (const r of rows) out[`${t.schema}.${t.name}:${env.fx.slugOf(r.tenant_id)}`] = `${r.n}:${r.digest}`;
     }
   });
   return out;
 }
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
+env.before(async () => {
   api = await startApiServer();
   // Room for the whole matrix in a minute: the limits are not what is tested here.
   for (const slug of TENANT_SLUGS) {
-    await owner(
+    await env.owner(
       `insert into public.tenant_settings (tenant_id, key, value) values
          ($1, 'limits.api_requests_per_minute', '100000'), ($1, 'limits.api_key_requests_per_minute', '100000')
        on conflict (tenant_id, key) do update set value = excluded.value`,
-      [fx.tenants[slug]],
+      [env.fx.tenants[slug]],
     );
   }
   for (const slug of TENANT_SLUGS) {
     const user = ADMIN[slug];
     assert.deepEqual(USERS[user][0], [slug, USERS[user][0][1]]);
-    const made = await withTenant({ userId: fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
-      const tenant = (await tenantResource(tx.db, fx.tenants[slug]))!;
+    const made = await withTenant({ userId: env.fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
+      const tenant = (await tenantResource(tx.db, env.fx.tenants[slug]))!;
       const key = await createApiKey(tx, { tenant, name: `matrix ${slug}`, scopes: [...API_SCOPES], expiresInDays: 7 });
       const credential = await createCredential(tx, {
-        tenantId: fx.tenants[slug],
+        tenantId: env.fx.tenants[slug],
         connector: "generic_api_key",
         name: `Feed of ${slug}`,
         config: { baseUrl: "https://api.vendor.example/v2", headerName: "X-Api-Key", valuePrefix: "" },
@@ -229,22 +222,17 @@ before(async () => {
       collectorId: hb.json.id,
       credentialId: made.credentialId,
       cursor: page.json.next_cursor,
-      markers: [marker, marker.toLowerCase(), alertId, assetId, hb.json.id, made.credentialId, ...fx.alerts[slug], ...fx.assets[slug]],
+      markers: [marker, marker.toLowerCase(), alertId, assetId, hb.json.id, made.credentialId, ...env.fx.alerts[slug], ...env.fx.assets[slug]],
     };
   }
-});
-
-after(async () => {
-  await api?.close();
-  await db?.drop();
 });
 
 /** The tenant that owns each of these alert ids (as the owner). */
 async function alertTenants(ids: string[]): Promise<TenantSlug[]> {
   if (ids.length === 0) return [];
-  const rows = await owner<{ tenant_id: string }>("select tenant_id from public.alerts where id = any ($1::uuid[])", [ids]);
+  const rows = await env.owner<{ tenant_id: string }>("select tenant_id from public.alerts where id = any ($1::uuid[])", [ids]);
   assert.equal(rows.length, new Set(ids).size, "every returned id is an alert");
-  return [...new Set(rows.map((r) => fx.slugOf(r.tenant_id)))];
+  return [...new Set(rows.map((r) => env.fx.slugOf(r.tenant_id)))];
 }
 
 describe("every endpoint × a key of each tenant × every other tenant", () => {
@@ -254,7 +242,7 @@ describe("every endpoint × a key of each tenant × every other tenant", () => {
       const mine = subtree(k);
       const foreign = TENANT_SLUGS.filter((t) => !mine.includes(t));
       const notOwn = TENANT_SLUGS.filter((t) => t !== k);
-      const auditBefore = await owner<{ n: string }>("select count(*) as n from public.audit_log");
+      const auditBefore = await env.owner<{ n: string }>("select count(*) as n from public.audit_log");
       const before = await snapshot(foreign);
       let requests = 0;
       const call = async (host: string, method: string, path: string, body?: unknown) => {
@@ -275,12 +263,12 @@ describe("every endpoint × a key of each tenant × every other tenant", () => {
         // By id, on the key's own tenant: the other tenant's alert does not exist here.
         assertProblem(await call(hostOf(k), "GET", `/alerts/${theirs.alertId}`), 404, `${k} GET ${t}'s alert`);
         assertProblem(await call(hostOf(k), "PATCH", `/alerts/${theirs.alertId}`, { status: "acknowledged" }), 404, `${k} PATCH ${t}'s alert`);
-        assertProblem(await call(hostOf(k), "PATCH", `/alerts/${fx.alerts[t][0]}`, { status: "in_progress" }), 404, `${k} PATCH ${t}'s fixture alert`);
+        assertProblem(await call(hostOf(k), "PATCH", `/alerts/${env.fx.alerts[t][0]}`, { status: "in_progress" }), 404, `${k} PATCH ${t}'s fixture alert`);
         // Its assets cannot be linked, by id or by external id: the items are rejected, nothing written.
         const byAsset = await call(hostOf(k), "POST", "/alerts", {
           alerts: [
             { source: "matrix", external_id: `link-${t}-1`, title: "link", severity: "low", asset_id: theirs.assetId },
-            { source: "matrix", external_id: `link-${t}-2`, title: "link", severity: "low", asset_id: fx.assets[t][1] },
+            { source: "matrix", external_id: `link-${t}-2`, title: "link", severity: "low", asset_id: env.fx.assets[t][1] },
           ],
         });
         assert.equal(byAsset.status, 200, byAsset.text);
@@ -321,17 +309,17 @@ describe("every endpoint × a key of each tenant × every other tenant", () => {
         else assertProblem(paged, [400, 422], `${k} with ${t}'s cursor`);
         // Their admin is no assignee here (an MSSP above the key's tenant is: its people work these alerts).
         if (!subtree(t).includes(k)) {
-          const assign = await call(hostOf(k), "PATCH", `/alerts/${own.alertId}`, { assignee_id: fx.users[ADMIN[t]] });
+          const assign = await call(hostOf(k), "PATCH", `/alerts/${own.alertId}`, { assignee_id: env.fx.users[ADMIN[t]] });
           assertProblem(assign, [403, 404, 409, 422], `${k} assigns to ${t}'s admin`);
         }
         // A body naming their tenant is refused whole.
         assertProblem(
-          await call(hostOf(k), "POST", "/alerts", { tenant_id: fx.tenants[t], alerts: [{ source: "matrix", external_id: `named-${t}`, title: "x", severity: "low" }] }),
+          await call(hostOf(k), "POST", "/alerts", { tenant_id: env.fx.tenants[t], alerts: [{ source: "matrix", external_id: `named-${t}`, title: "x", severity: "low" }] }),
           422,
           `${k} body naming ${t}`,
         );
         // An item naming it is rejected (the batch's other items would still be written: partial success).
-        const item = await call(hostOf(k), "POST", "/alerts", { alerts: [{ tenant_id: fx.tenants[t], source: "matrix", external_id: `named2-${t}`, title: "x", severity: "low" }] });
+        const item = await call(hostOf(k), "POST", "/alerts", { alerts: [{ tenant_id: env.fx.tenants[t], source: "matrix", external_id: `named2-${t}`, title: "x", severity: "low" }] });
         assert.equal(item.status, 200, item.text);
         assert.equal(item.json.results[0].status, "rejected", item.text);
         // Search for their marker finds nothing.
@@ -354,8 +342,8 @@ describe("every endpoint × a key of each tenant × every other tenant", () => {
       assert.deepEqual(await alertTenants(list.json.data.map((a: { id: string }) => a.id)), [k]);
       const assets = await call(hostOf(k), "GET", "/assets?limit=100");
       assert.equal(assets.status, 200, assets.text);
-      const assetOwners = await owner<{ tenant_id: string }>("select distinct tenant_id from public.assets where id = any ($1::uuid[])", [assets.json.data.map((a: { id: string }) => a.id)]);
-      assert.deepEqual(assetOwners.map((r) => fx.slugOf(r.tenant_id)), [k]);
+      const assetOwners = await env.owner<{ tenant_id: string }>("select distinct tenant_id from public.assets where id = any ($1::uuid[])", [assets.json.data.map((a: { id: string }) => a.id)]);
+      assert.deepEqual(assetOwners.map((r) => env.fx.slugOf(r.tenant_id)), [k]);
       const usage = await call(hostOf(k), "GET", "/usage");
       assert.ok([200, 403].includes(usage.status), usage.text);
 
@@ -368,9 +356,9 @@ describe("every endpoint × a key of each tenant × every other tenant", () => {
 
       // Nothing written in any tenant outside the key's subtree.
       assert.deepEqual(await snapshot(foreign), before, `${k}'s pass changed another tenant's rows`);
-      await withClient(db.url, (c) => assertSubtreeRollupsExact(c, `after ${k}'s pass`));
+      await withClient(env.db.url, (c) => assertSubtreeRollupsExact(c, `after ${k}'s pass`));
       // The refusals were audited (the trail grew), and the matrix was as big as it says.
-      const auditAfter = await owner<{ n: string }>("select count(*) as n from public.audit_log");
+      const auditAfter = await env.owner<{ n: string }>("select count(*) as n from public.audit_log");
       assert.ok(Number(auditAfter[0].n) > Number(auditBefore[0].n));
       assert.ok(requests >= foreign.length * API_ROUTES.length * 2 + notOwn.length * API_ROUTES.length, `${requests} requests`);
     });

@@ -6,40 +6,32 @@
 // noisy for a tight bound in a test). A gets 429s with Retry-After for what is
 // over its limit, and no more than its limit is allowed through.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { createApiKey } from "@/lib/api/keys/store";
 import { tenantResource } from "@/lib/authz";
 import { withTenant } from "@/lib/db/with-tenant";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
 import { apiClient, serveApi, type ApiHttpServer } from "@/scripts/bench/api-http";
 import { runNoisyNeighbour } from "@/scripts/bench/noisy";
-import { emailOf, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { emailOf, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { withClient } from "./helpers/test-database";
 
-let db: TestDatabase;
-let fx: Fixtures;
 let api: ApiHttpServer;
+const env = useFixtureEnv({ beforeDrop: () => api?.close() });
 const A_PER_MINUTE = 60;
 
 async function keyOf(user: UserName, slug: TenantSlug) {
-  return withTenant({ userId: fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
-    const tenant = (await tenantResource(tx.db, fx.tenants[slug]))!;
+  return withTenant({ userId: env.fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
+    const tenant = (await tenantResource(tx.db, env.fx.tenants[slug]))!;
     return (await createApiKey(tx, { tenant, name: `noisy ${slug}`, scopes: ["alerts:write", "alerts:read"], expiresInDays: 7 })).key;
   });
 }
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  await withClient(db.url, (c) =>
-    c.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'limits.api_requests_per_minute', $2::jsonb)", [fx.tenants.globex, String(A_PER_MINUTE)]),
+env.before(async () => {
+  await withClient(env.db.url, (c) =>
+    c.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'limits.api_requests_per_minute', $2::jsonb)", [env.fx.tenants.globex, String(A_PER_MINUTE)]),
   );
   api = await serveApi();
-});
-after(async () => {
-  await api?.close();
-  await db?.drop();
 });
 
 test("A at 10× its limit: B gets no 429 and keeps its p95 (within 3× of alone); A is held to its limit with 429 problems", async (t) => {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import pg from "pg";
 import {
   ACTIONS,
@@ -23,10 +23,9 @@ import {
   type Principal,
   type TenantResource,
 } from "@/lib/authz";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type TenantSlug, type UserName } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
 
 const ROLES = ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst", "tenant_viewer"] as const;
 type Role = (typeof ROLES)[number];
@@ -75,33 +74,22 @@ const CASES: { role: Role; user: UserName; relations: Partial<Record<Relation, T
 ];
 const INSIDE: Relation[] = ["own", "child", "grandchild"];
 
-let db: TestDatabase;
-let fx: Fixtures;
 let owner: pg.Client;
-let pdp: CerbosServer;
+const env = useFixtureEnv({ beforeDrop: () => owner?.end() });
 const resources = {} as Record<TenantSlug, TenantResource>;
 
-before(async () => {
-  pdp = await ensureCerbos();
-  process.env.CERBOS_URL = pdp.url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  owner = new pg.Client({ connectionString: db.url });
+env.before(async () => {
+  owner = new pg.Client({ connectionString: env.db.url });
   await owner.connect();
   // Loaded as the owner on purpose: the PDP must deny on its own, even for a
   // tenant that RLS would already have hidden from the caller.
   const { rows } = await owner.query<TenantResource>("select id, path::text as path, kind, status from public.tenants");
-  for (const r of rows) resources[fx.slugOf(r.id)] = r;
-});
-after(async () => {
-  await owner?.end();
-  await db?.drop();
-  await pdp?.stop();
+  for (const r of rows) resources[env.fx.slugOf(r.id)] = r;
 });
 
 /** The principal exactly as a request would build it: from withTenant's claims. */
 function principalOf(user: UserName, active?: TenantSlug): Promise<Principal> {
-  return as(fx, user, async (tx) => principalFromClaims(tx.claims), active);
+  return env.as(user, async (tx) => principalFromClaims(tx.claims), active);
 }
 
 for (const { role, user, relations } of CASES) {
@@ -123,9 +111,9 @@ for (const { role, user, relations } of CASES) {
 
 test("principals come from the memberships table: claims carry exactly the user's memberships", async () => {
   const principal = await principalOf("twoCustomers");
-  assert.equal(principal.id, fx.users.twoCustomers);
+  assert.equal(principal.id, env.fx.users.twoCustomers);
   assert.deepEqual(
-    principal.memberships.map((m) => [fx.slugOf(m.tenant_id), m.path, m.role]).sort(),
+    principal.memberships.map((m) => [env.fx.slugOf(m.tenant_id), m.path, m.role]).sort(),
     [
       ["acme", resources.acme.path, "tenant_viewer"],
       ["globex", resources.globex.path, "tenant_analyst"],
@@ -174,48 +162,48 @@ test("checkActionsForEach answers per tenant in one batch", async () => {
   const answers = await checkActionsForEach(principal, ["tenants:suspend", "alerts:read"], all);
   for (const r of all) {
     const mine = r.path === "mssp_a" || r.path.startsWith("mssp_a.");
-    assert.deepEqual(answers.get(r.id), { "tenants:suspend": mine, "alerts:read": mine }, fx.slugOf(r.id));
+    assert.deepEqual(answers.get(r.id), { "tenants:suspend": mine, "alerts:read": mine }, env.fx.slugOf(r.id));
   }
 });
 
 describe("inside a transaction: authorize() and permissions()", () => {
   test("a tenant RLS hides cannot even be named: tenantResource is null and authorize denies", async () => {
-    await as(fx, "acmeAdmin", async (tx) => {
-      assert.equal(await tenantResource(tx.db, fx.tenants.globex), null);
+    await env.as("acmeAdmin", async (tx) => {
+      assert.equal(await tenantResource(tx.db, env.fx.tenants.globex), null);
       assert.equal(await tenantResource(tx.db, "not-a-uuid"), null);
-      assert.deepEqual(await tenantResource(tx.db, fx.tenants["acme-eu"]), resources["acme-eu"]);
-      await assert.rejects(authorize(tx, "alerts:read", fx.tenants.globex), AuthorizationError);
-      await assert.rejects(authorize(tx, "alerts:read", fx.tenants["mssp-a"]), AuthorizationError);
-      assert.deepEqual(await authorize(tx, "users:manage", fx.tenants["acme-eu"]), resources["acme-eu"]);
-      await assert.rejects(authorize(tx, "tenants:suspend", fx.tenants["acme-eu"]), AuthorizationError);
+      assert.deepEqual(await tenantResource(tx.db, env.fx.tenants["acme-eu"]), resources["acme-eu"]);
+      await assert.rejects(authorize(tx, "alerts:read", env.fx.tenants.globex), AuthorizationError);
+      await assert.rejects(authorize(tx, "alerts:read", env.fx.tenants["mssp-a"]), AuthorizationError);
+      assert.deepEqual(await authorize(tx, "users:manage", env.fx.tenants["acme-eu"]), resources["acme-eu"]);
+      await assert.rejects(authorize(tx, "tenants:suspend", env.fx.tenants["acme-eu"]), AuthorizationError);
     });
   });
 
   test("the active tenant narrows: on acme-eu's host, acme-us cannot be acted on", async () => {
     await as(
-      fx,
+      env.fx,
       "acmeAdmin",
       async (tx) => {
-        await assert.rejects(authorize(tx, "settings:manage", fx.tenants["acme-us"]), AuthorizationError);
-        await authorize(tx, "settings:manage", fx.tenants["acme-eu"]);
+        await assert.rejects(authorize(tx, "settings:manage", env.fx.tenants["acme-us"]), AuthorizationError);
+        await authorize(tx, "settings:manage", env.fx.tenants["acme-eu"]);
       },
       "acme-eu",
     );
   });
 
   test("permissions() gives a page the row of the matrix in one call, all false when invisible", async () => {
-    await as(fx, "msspAnalyst", async (tx) => {
+    await env.as("msspAnalyst", async (tx) => {
       const expected = Object.fromEntries(ACTIONS.map((a) => [a, MATRIX[a].mssp_analyst]));
-      assert.deepEqual(await permissions(tx, ACTIONS, fx.tenants.globex), expected);
+      assert.deepEqual(await permissions(tx, ACTIONS, env.fx.tenants.globex), expected);
       const none = Object.fromEntries(ACTIONS.map((a) => [a, false]));
-      assert.deepEqual(await permissions(tx, ACTIONS, fx.tenants["other-co"]), none);
+      assert.deepEqual(await permissions(tx, ACTIONS, env.fx.tenants["other-co"]), none);
     });
   });
 
   test("a revoked membership is denied in the very next transaction", async () => {
-    const control = await as(fx, "acmeAnalyst", (tx) => permissions(tx, ["alerts:triage"], fx.tenants["acme-eu"]));
+    const control = await env.as("acmeAnalyst", (tx) => permissions(tx, ["alerts:triage"], env.fx.tenants["acme-eu"]));
     assert.deepEqual(control, { "alerts:triage": true });
-    await owner.query("delete from public.memberships where user_id = $1", [fx.users.acmeAnalyst]);
+    await owner.query("delete from public.memberships where user_id = $1", [env.fx.users.acmeAnalyst]);
     const principal = await principalOf("acmeAnalyst");
     assert.deepEqual(principal.memberships, []);
     assert.equal(await checkAction(principal, "alerts:triage", resources["acme-eu"]), false);

@@ -5,53 +5,40 @@
 // the end each tenant was changed exactly once (one audit row each).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import pg from "pg";
 import { BULK_JOB_KIND, bulkHandlers, planRun, selectionSchema, startRun } from "@/lib/bulk";
 import { withTenant } from "@/lib/db/with-tenant";
 import { runJobsUntilIdle } from "@/lib/jobs";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures } from "./helpers/fixtures";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
 
-let db: TestDatabase;
-let fx: Fixtures;
 let owner: pg.Client;
-let pdp: CerbosServer;
+const env = useFixtureEnv({ beforeDrop: () => owner?.end() });
 
-before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  owner = new pg.Client({ connectionString: db.url });
+env.before(async () => {
+  owner = new pg.Client({ connectionString: env.db.url });
   await owner.connect();
   // Eight customers under mssp-a besides acme and globex.
   await owner.query(
     "insert into public.tenants (parent_id, slug, name, kind) select $1, 'resume-' || g, 'Resume ' || g, 'customer' from generate_series(1, 8) g",
-    [fx.tenants["mssp-a"]],
+    [env.fx.tenants["mssp-a"]],
   );
-});
-after(async () => {
-  await owner?.end();
-  await db?.drop();
-  await pdp?.stop();
 });
 
 test("a worker SIGKILLed mid-item leaves each tenant done or untouched, and the next one finishes exactly once each", async () => {
-  const asAdmin = <T>(fn: Parameters<typeof withTenant<T>>[1]) => withTenant({ userId: fx.users.msspAdmin, activeTenantId: null }, fn);
+  const asAdmin = <T>(fn: Parameters<typeof withTenant<T>>[1]) => withTenant({ userId: env.fx.users.msspAdmin, activeTenantId: null }, fn);
   const run = await asAdmin((tx) =>
     planRun(tx, {
-      runTenantId: fx.tenants["mssp-a"],
-      selection: selectionSchema.parse({ rootId: fx.tenants["mssp-a"], kinds: "customers" }),
+      runTenantId: env.fx.tenants["mssp-a"],
+      selection: selectionSchema.parse({ rootId: env.fx.tenants["mssp-a"], kinds: "customers" }),
       params: { operation: "setting", key: "session.lifetime_hours", mode: "set", value: "9" },
     }),
   );
   assert.equal(run.toChange, 10);
-  await asAdmin((tx) => startRun(tx, { runTenantId: fx.tenants["mssp-a"], runId: run.id, confirm: 10, canary: null }));
+  await asAdmin((tx) => startRun(tx, { runTenantId: env.fx.tenants["mssp-a"], runId: run.id, confirm: 10, canary: null }));
 
   const child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/bulk-worker.ts"], {
-    env: { ...process.env, DATABASE_URL: db.appUrl, KILL_AT_ITEM: "3", LOG_LEVEL: "silent", JOBS_WORKER_STALE_MS: "60000" },
+    env: { ...process.env, DATABASE_URL: env.db.appUrl, KILL_AT_ITEM: "3", LOG_LEVEL: "silent", JOBS_WORKER_STALE_MS: "60000" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -77,7 +64,7 @@ test("a worker SIGKILLed mid-item leaves each tenant done or untouched, and the 
     if (r.status === "done") assert.deepEqual([r.value, r.audits], [9, 1]);
     else assert.deepEqual([r.value, r.audits], [null, 0], "untouched");
   }
-  const job = (await owner.query("select status from public.jobs where tenant_id = $1 and kind = $2", [fx.tenants["mssp-a"], BULK_JOB_KIND])).rows[0];
+  const job = (await owner.query("select status from public.jobs where tenant_id = $1 and kind = $2", [env.fx.tenants["mssp-a"], BULK_JOB_KIND])).rows[0];
   assert.equal(job.status, "running", "the job is still held by the dead worker");
 
   // Time passes: the dead worker's heartbeat goes stale, and the next worker takes the job over.

@@ -7,44 +7,35 @@
 //   - canary, stop and continue; plan assignment and suspend with their undo; key rotation not undoable;
 //   - bad input (zero tenants, an unknown setting, a wrong value, a missing plan, over 10,000) is refused with nothing changed.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import pg from "pg";
 import { bulkHandlers, BULK_JOB_KIND, continueRun, planRun, selectionSchema, startRun, stopRun, undoRun, type OperationParams } from "@/lib/bulk";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { runJobsUntilIdle } from "@/lib/jobs";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures, type TenantSlug } from "./helpers/fixtures";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type TenantSlug } from "./helpers/fixtures";
 import { startScopedPdp, type ScopedPdp } from "./helpers/scoped-pdp";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
 
-let db: TestDatabase;
-let fx: Fixtures;
 let owner: pg.Client;
-let stock: CerbosServer;
+// The stock PDP is env.pdp.
+const env = useFixtureEnv({ beforeDrop: () => owner?.end() });
 let tightened: ScopedPdp;
 
-before(async () => {
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  owner = new pg.Client({ connectionString: db.url });
+env.before(async () => {
+  owner = new pg.Client({ connectionString: env.db.url });
   await owner.connect();
   // A PDP over a copy of policies/ plus a scoped policy for globex denying settings:manage to its admins and the MSSP's (the roles a bulk run acts as).
-  tightened = await startScopedPdp(db.url, fx, {
+  tightened = await startScopedPdp(env.db.url, env.fx, {
     denies: [{ tenant: "globex", name: "nobody-changes-globex-settings-in-bulk", actions: ["settings:manage"], derivedRoles: ["mssp_admin", "tenant_admin"] }],
   });
-  stock = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = stock.url;
 });
 after(async () => {
-  await owner?.end();
-  await db?.drop();
   await tightened?.stop();
-  await stock?.stop();
 });
 
-const MSSP = () => fx.tenants["mssp-a"];
-const asAdmin = <T>(fn: (tx: TenantTx) => Promise<T>) => withTenant({ userId: fx.users.msspAdmin, activeTenantId: null }, fn);
-const selection = (root: TenantSlug, extra: Record<string, string> = {}) => selectionSchema.parse({ rootId: fx.tenants[root], ...extra });
+const MSSP = () => env.fx.tenants["mssp-a"];
+const asAdmin = <T>(fn: (tx: TenantTx) => Promise<T>) => env.as("msspAdmin", fn);
+const selection = (root: TenantSlug, extra: Record<string, string> = {}) => selectionSchema.parse({ rootId: env.fx.tenants[root], ...extra });
 const plan = (root: TenantSlug, params: OperationParams, extra: Record<string, string> = {}) =>
   asAdmin((tx) => planRun(tx, { runTenantId: MSSP(), selection: selection(root, extra), params }));
 const work = () => runJobsUntilIdle({ kinds: [BULK_JOB_KIND], handlers: bulkHandlers() });
@@ -70,7 +61,7 @@ async function digest(): Promise<string> {
   return rows[0].h;
 }
 const ownSetting = async (slug: TenantSlug, key: string) =>
-  (await owner.query<{ value: unknown }>("select value from public.tenant_settings where tenant_id = $1 and key = $2", [fx.tenants[slug], key])).rows[0]?.value ?? null;
+  (await owner.query<{ value: unknown }>("select value from public.tenant_settings where tenant_id = $1 and key = $2", [env.fx.tenants[slug], key])).rows[0]?.value ?? null;
 
 const TZ: OperationParams = { operation: "setting", key: "locale.time_zone", mode: "set", value: "Europe/Paris" };
 
@@ -78,7 +69,7 @@ describe("a setting change over a subtree", () => {
   let runId: string;
 
   test("the dry run lists the diff per tenant and changes nothing", async () => {
-    await owner.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'locale.time_zone', '\"America/New_York\"')", [fx.tenants["acme-eu"]]);
+    await owner.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'locale.time_zone', '\"America/New_York\"')", [env.fx.tenants["acme-eu"]]);
     const before = await digest();
     const run = await plan("acme", TZ);
     runId = run.id;
@@ -105,7 +96,7 @@ describe("a setting change over a subtree", () => {
     assert.deepEqual(it.acme.before, { own: null });
     assert.deepEqual(it["acme-eu"].before, { own: "America/New_York" });
     const { rows } = await owner.query<{ tenant_id: string }>("select tenant_id from public.audit_log where action = 'bulk:setting' and target_id = $1 order by tenant_id", [runId]);
-    assert.deepEqual(rows.map((r) => r.tenant_id).sort(), [fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants["acme-us"]].sort());
+    assert.deepEqual(rows.map((r) => r.tenant_id).sort(), [env.fx.tenants.acme, env.fx.tenants["acme-eu"], env.fx.tenants["acme-us"]].sort());
   });
 
   test("undo restores the exact previous values, removing the overrides that did not exist", async () => {
@@ -124,7 +115,7 @@ describe("the pages' data", () => {
   test("the MSSP admin reads the runs and a run's lines; an analyst and a customer admin get nothing", async () => {
     const { loadBulkHome, loadRunPage } = await import("@/lib/bulk/page-data");
     const home = await asAdmin((tx) => loadBulkHome(tx));
-    assert.ok(home && home.runs.length >= 1 && home.roots.some((r) => r.id === fx.tenants.acme));
+    assert.ok(home && home.runs.length >= 1 && home.roots.some((r) => r.id === env.fx.tenants.acme));
     const id = home!.runs[0].id;
     const page = await asAdmin((tx) => loadRunPage(tx, id, { status: "undone" }));
     assert.equal(page?.run.status, "undone");
@@ -133,8 +124,8 @@ describe("the pages' data", () => {
     const bad = await asAdmin((tx) => loadRunPage(tx, id, { status: "bogus", page: "0" }));
     assert.equal(bad?.problems.length, 2, "a bad filter and page are notes, not errors");
     for (const user of ["msspAnalyst", "acmeAdmin"] as const) {
-      assert.equal(await withTenant({ userId: fx.users[user], activeTenantId: null }, (tx) => loadBulkHome(tx)), null, user);
-      assert.equal(await withTenant({ userId: fx.users[user], activeTenantId: null }, (tx) => loadRunPage(tx, id, {})), null, user);
+      assert.equal(await withTenant({ userId: env.fx.users[user], activeTenantId: null }, (tx) => loadBulkHome(tx)), null, user);
+      assert.equal(await withTenant({ userId: env.fx.users[user], activeTenantId: null }, (tx) => loadRunPage(tx, id, {})), null, user);
     }
   });
 });
@@ -153,7 +144,7 @@ describe("the PDP is asked per tenant", () => {
       assert.equal(await ownSetting("acme", "sla.low.ack_minutes"), 600);
       assert.equal(await ownSetting("globex", "sla.low.ack_minutes"), null);
     } finally {
-      process.env.CERBOS_URL = stock.url;
+      process.env.CERBOS_URL = env.pdp.url;
     }
   });
 
@@ -165,14 +156,14 @@ describe("the PDP is asked per tenant", () => {
     try {
       await work();
     } finally {
-      process.env.CERBOS_URL = stock.url;
+      process.env.CERBOS_URL = env.pdp.url;
     }
     const it = await items(run.id);
     assert.equal(it.acme.status, "done");
     assert.equal(it.globex.status, "skipped");
     assert.match(it.globex.message!, /Not allowed here \(settings:manage\): the policy for this tenant says no/);
     assert.equal(await ownSetting("globex", "sla.low.resolve_minutes"), null);
-    const { rows } = await owner.query("select 1 from public.audit_log where action = 'bulk:setting' and outcome = 'denied' and target_id = $1", [fx.tenants.globex]);
+    const { rows } = await owner.query("select 1 from public.audit_log where action = 'bulk:setting' and outcome = 'denied' and target_id = $1", [env.fx.tenants.globex]);
     assert.equal(rows.length, 1, "the skip is audited as denied");
   });
 });
@@ -202,7 +193,7 @@ describe("plans, suspension and keys", () => {
     const { rows: [silver] } = await owner.query("insert into public.billing_plans (tenant_id, name, currency) values ($1, 'Silver', 'EUR') returning id", [MSSP()]);
     const { rows: [old] } = await owner.query(
       "insert into public.billing_plan_assignments (tenant_id, plan_tenant_id, plan_id, starts_on) values ($1, $2, $3, '2026-01-01') returning id",
-      [fx.tenants.acme, MSSP(), silver.id],
+      [env.fx.tenants.acme, MSSP(), silver.id],
     );
     const run = await plan("mssp-a", { operation: "plan", planId: gold.id, from: "2026-12" });
     const it = await items(run.id);
@@ -214,13 +205,13 @@ describe("plans, suspension and keys", () => {
     const assignments = async () =>
       (await owner.query<{ tenant_id: string; plan_id: string; ends_on: string | null }>(
         "select tenant_id, plan_id, to_char(ends_on, 'YYYY-MM-DD') as ends_on from public.billing_plan_assignments where tenant_id = any($1) order by tenant_id, starts_on",
-        [[fx.tenants.acme, fx.tenants.globex]],
+        [[env.fx.tenants.acme, env.fx.tenants.globex]],
       )).rows;
     assert.equal((await assignments()).length, 3);
     assert.equal((await owner.query("select to_char(ends_on, 'YYYY-MM-DD') as e from public.billing_plan_assignments where id = $1", [old.id])).rows[0].e, "2026-12-01");
     await asAdmin((tx) => undoRun(tx, MSSP(), run.id));
     await work();
-    assert.deepEqual(await assignments(), [{ tenant_id: fx.tenants.acme, plan_id: silver.id, ends_on: null }]);
+    assert.deepEqual(await assignments(), [{ tenant_id: env.fx.tenants.acme, plan_id: silver.id, ends_on: null }]);
     // A plan that does not exist: refused at the dry run, nothing written.
     const runs = (await owner.query("select count(*)::int as n from public.bulk_runs")).rows[0].n;
     await assert.rejects(plan("mssp-a", { operation: "plan", planId: "00000000-0000-4000-8000-000000000000", from: "2026-12" }), /That plan does not exist/);
@@ -228,17 +219,17 @@ describe("plans, suspension and keys", () => {
   });
 
   test("suspend skips the suspended, and its undo resumes exactly those it suspended", async () => {
-    await owner.query("update public.tenants set status = 'suspended' where id = $1", [fx.tenants["acme-us"]]);
+    await owner.query("update public.tenants set status = 'suspended' where id = $1", [env.fx.tenants["acme-us"]]);
     const run = await plan("acme", { operation: "suspend", reason: "Unpaid invoices" });
     assert.match((await items(run.id))["acme-us"].planned, /Already suspended: skipped/);
     await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 2, canary: null }));
     await work();
-    const status = async () => (await owner.query<{ slug: string; status: string }>("select slug, status from public.tenants where id = any($1) order by slug", [[fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants["acme-us"]]])).rows.map((r) => `${r.slug}:${r.status}`).sort();
+    const status = async () => (await owner.query<{ slug: string; status: string }>("select slug, status from public.tenants where id = any($1) order by slug", [[env.fx.tenants.acme, env.fx.tenants["acme-eu"], env.fx.tenants["acme-us"]]])).rows.map((r) => `${r.slug}:${r.status}`).sort();
     assert.deepEqual(await status(), ["acme-eu:suspended", "acme-us:suspended", "acme:suspended"]);
     await asAdmin((tx) => undoRun(tx, MSSP(), run.id));
     await work();
     assert.deepEqual(await status(), ["acme-eu:active", "acme-us:suspended", "acme:active"]);
-    await owner.query("update public.tenants set status = 'active' where id = $1", [fx.tenants["acme-us"]]);
+    await owner.query("update public.tenants set status = 'active' where id = $1", [env.fx.tenants["acme-us"]]);
   });
 
   test("key rotation queues each tenant's rotation job, and cannot be undone", async () => {
@@ -248,7 +239,7 @@ describe("plans, suspension and keys", () => {
       await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 1, canary: null }));
       await work();
       assert.equal((await items(run.id)).acme.status, "done", (await items(run.id)).acme.message ?? "");
-      assert.equal((await owner.query("select count(*)::int as n from public.jobs where tenant_id = $1 and kind = 'vault.rotate-dek'", [fx.tenants.acme])).rows[0].n, 1);
+      assert.equal((await owner.query("select count(*)::int as n from public.jobs where tenant_id = $1 and kind = 'vault.rotate-dek'", [env.fx.tenants.acme])).rows[0].n, 1);
       await assert.rejects(asAdmin((tx) => undoRun(tx, MSSP(), run.id)), /cannot be undone/);
     }
   });
@@ -262,8 +253,8 @@ describe("reports", () => {
     await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 2, canary: null }));
     await work();
     const { rows } = await owner.query<{ tenant_id: string; created_by: string }>("select tenant_id, created_by from public.reports where kind = 'executive' and format = 'pdf'");
-    assert.deepEqual(rows.map((r) => r.tenant_id).sort(), [fx.tenants.acme, fx.tenants.globex].sort());
-    assert.ok(rows.every((r) => r.created_by === fx.users.msspAdmin));
+    assert.deepEqual(rows.map((r) => r.tenant_id).sort(), [env.fx.tenants.acme, env.fx.tenants.globex].sort());
+    assert.ok(rows.every((r) => r.created_by === env.fx.users.msspAdmin));
     await assert.rejects(asAdmin((tx) => undoRun(tx, MSSP(), run.id)), /changes nothing to undo/);
     await assert.rejects(plan("mssp-a", { operation: "report", kind: "executive", format: "pdf", from: day(1), to: day(8) }), /ends before it starts/);
   });
@@ -284,7 +275,7 @@ describe("bad input is refused with nothing changed", () => {
   test("more than 10,000 tenants", async () => {
     await owner.query(
       "insert into public.tenants (parent_id, slug, name, kind) select $1, 'bulk-site-' || g, 'Bulk site ' || g, 'site' from generate_series(1, 10001) g",
-      [fx.tenants.globex],
+      [env.fx.tenants.globex],
     );
     const before = [await count(), await digest()];
     await assert.rejects(plan("globex", TZ, { kinds: "sites" }), /more than 10,000 tenants: narrow it/);

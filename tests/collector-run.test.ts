@@ -5,22 +5,23 @@
 // real HTTP with a real key. Real Postgres (RLS, the key's claims), real PDP.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { createApiKey, revokeApiKey } from "@/lib/api/keys/store";
 import { tenantResource } from "@/lib/authz";
 import { createCredential } from "@/lib/credentials";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
 import { COLLECTOR_ROLE, enableAppLogin } from "@/scripts/lib/app-role";
 import { startApiServer, startCollector, type ApiServer, type CollectorRun } from "./helpers/collector-env";
-import { insertFixtures, type Fixtures } from "./helpers/fixtures";
-import { as } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
 import { genericAlerts, startVendorStub, threats, type VendorStub } from "./helpers/vendor-stub";
 
-let db: TestDatabase;
-let fx: Fixtures;
 let api: ApiServer;
 let stub: VendorStub;
+const env = useFixtureEnv({
+  beforeDrop: async () => {
+    await api?.close();
+    await stub?.close();
+  },
+});
 let key: string;
 let genericId: string;
 let sentinelId: string;
@@ -29,18 +30,15 @@ const GENERIC_SECRET = `MARKERgeneric${randomBytes(12).toString("hex")}`;
 const SENTINEL_TOKEN = `MARKERs1${randomBytes(24).toString("hex")}`;
 const everyLine: string[] = [];
 
-const owner = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
-  withClient(db.url, async (c) => (await c.query<T>(sql, params)).rows);
-
 async function newKey(scopes: ("alerts:write" | "collectors:write" | "alerts:read")[]) {
-  return as(fx, "acmeAdmin", async (tx) => {
-    const tenant = (await tenantResource(tx.db, fx.tenants.acme))!;
+  return env.as("acmeAdmin", async (tx) => {
+    const tenant = (await tenantResource(tx.db, env.fx.tenants.acme))!;
     return createApiKey(tx, { tenant, name: `collector ${randomBytes(3).toString("hex")}`, scopes, expiresInDays: 30 });
   });
 }
 
 let collectorUrl: string;
-function env(extra: Record<string, string> = {}): Record<string, string> {
+function collectorEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     // Its own login (migration 20261201013100): authenticated and the key hook only, never the owner's.
     DATABASE_URL: collectorUrl,
@@ -60,7 +58,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 async function run(args: string[], extra: Record<string, string> = {}): Promise<CollectorRun & { code: number | null }> {
-  const r = startCollector(["--tenant", "acme", ...args], env(extra));
+  const r = startCollector(["--tenant", "acme", ...args], collectorEnv(extra));
   // A run that hangs fails its test with what it logged, instead of the whole file timing out.
   const timer = setTimeout(() => r.child.kill("SIGKILL"), 45_000);
   const { code } = await r.exited;
@@ -71,27 +69,24 @@ async function run(args: string[], extra: Record<string, string> = {}): Promise<
 }
 
 const count = async (source: string) =>
-  Number((await owner<{ n: string }>("select count(*) as n from public.alerts where tenant_id = $1 and source = $2", [fx.tenants.acme, source]))[0].n);
+  Number((await env.owner<{ n: string }>("select count(*) as n from public.alerts where tenant_id = $1 and source = $2", [env.fx.tenants.acme, source]))[0].n);
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  collectorUrl = await enableAppLogin(db.url, undefined, COLLECTOR_ROLE);
+env.before(async () => {
+  collectorUrl = await enableAppLogin(env.db.url, undefined, COLLECTOR_ROLE);
   api = await startApiServer();
   stub = await startVendorStub({ genericHeader: "X-Api-Key", genericValue: `Token ${GENERIC_SECRET}`, sentinelToken: SENTINEL_TOKEN });
   stub.generic.alerts.push(...genericAlerts(7));
   stub.sentinelone.threats.push(...threats(5));
-  const made = await as(fx, "acmeAdmin", async (tx) => {
+  const made = await env.as("acmeAdmin", async (tx) => {
     const g = await createCredential(tx, {
-      tenantId: fx.tenants.acme,
+      tenantId: env.fx.tenants.acme,
       connector: "generic_api_key",
       name: "Vendor feed",
       config: { baseUrl: "https://api.vendor.example/v2", headerName: "X-Api-Key", valuePrefix: "Token " },
       secret: GENERIC_SECRET,
     });
     const s = await createCredential(tx, {
-      tenantId: fx.tenants.acme,
+      tenantId: env.fx.tenants.acme,
       connector: "sentinelone",
       name: "S1 EU",
       config: { consoleUrl: "https://acme-eu.sentinelone.net" },
@@ -99,7 +94,7 @@ before(async () => {
     });
     // A kind the collector does not pull from: listed as skipped, never opened.
     await createCredential(tx, {
-      tenantId: fx.tenants.acme,
+      tenantId: env.fx.tenants.acme,
       connector: "splunk_hec",
       name: "Forwarder",
       config: { hecUrl: "https://splunk.example.com:8088" },
@@ -110,12 +105,6 @@ before(async () => {
   genericId = made.g;
   sentinelId = made.s;
   key = (await newKey(["alerts:write", "collectors:write"])).key;
-});
-
-after(async () => {
-  await api?.close();
-  await stub?.close();
-  await db?.drop();
 });
 
 describe("pulling", () => {
@@ -129,35 +118,35 @@ describe("pulling", () => {
     assert.deepEqual(pages.map((q) => q.query.cursor ?? null), [null, "c3", "c6"]);
     assert.ok(stub.requests.every((q) => q.authorized), "every vendor request carried the right credential");
     // Usage metering: each applied checkpoint advance is one connector pull (lib/usage, connector_pulls).
-    const [pulls] = await owner<{ n: number }>(
+    const [pulls] = await env.owner<{ n: number }>(
       "select coalesce(sum(quantity), 0)::int as n from public.usage_events where tenant_id = $1 and metric = 'connector_pulls'",
-      [fx.tenants.acme],
+      [env.fx.tenants.acme],
     );
     assert.ok(pulls.n >= 2, `connector pulls metered: ${pulls.n}`);
     // Mapped fields and the sealed raw payload.
-    const [g] = await owner<{ title: string; severity: string; hostname: string; external_id: string; raw: number }>(
+    const [g] = await env.owner<{ title: string; severity: string; hostname: string; external_id: string; raw: number }>(
       `select a.title, a.severity, a.hostname, a.external_id, (select count(*) from public.alert_raw_events r where r.tenant_id = a.tenant_id and r.alert_id = a.id)::int as raw
          from public.alerts a where a.tenant_id = $1 and a.source = 'generic_api_key' and a.external_id = 'g-1'`,
-      [fx.tenants.acme],
+      [env.fx.tenants.acme],
     );
     assert.deepEqual(g, { title: "Generic alert 1", severity: "critical", hostname: "host-1", external_id: "g-1", raw: 1 });
-    const [s] = await owner<{ title: string; severity: string; hostname: string }>(
+    const [s] = await env.owner<{ title: string; severity: string; hostname: string }>(
       "select title, severity, hostname from public.alerts where tenant_id = $1 and source = 'sentinelone' and external_id = $2",
-      [fx.tenants.acme, threats(1, 2)[0].id],
+      [env.fx.tenants.acme, threats(1, 2)[0].id],
     );
     assert.deepEqual(s, { title: "evil-2.exe (Ransomware)", severity: "critical", hostname: "ws-2" });
-    const cps = await owner<{ credential_id: string; cursor: string; alerts_sent: string }>(
+    const cps = await env.owner<{ credential_id: string; cursor: string; alerts_sent: string }>(
       "select credential_id, cursor, alerts_sent from public.collector_checkpoints where tenant_id = $1 order by cursor",
-      [fx.tenants.acme],
+      [env.fx.tenants.acme],
     );
     const byId = new Map(cps.map((c) => [c.credential_id, c]));
     assert.equal(byId.get(genericId)?.cursor, "c7");
     assert.equal(Number(byId.get(genericId)?.alerts_sent), 7);
     assert.equal(JSON.parse(byId.get(sentinelId)!.cursor).since, threats(1, 5)[0].threatInfo.createdAt);
     // The heartbeat: registered by name, a last pull, no error.
-    const [c] = await owner<{ name: string; version: string; last_pull_at: Date | null; last_error: string | null }>(
+    const [c] = await env.owner<{ name: string; version: string; last_pull_at: Date | null; last_error: string | null }>(
       "select name, version, last_pull_at, last_error from public.collectors where tenant_id = $1",
-      [fx.tenants.acme],
+      [env.fx.tenants.acme],
     );
     assert.equal(c.name, "collector-acme");
     assert.ok(c.last_pull_at, "last pull recorded");
@@ -167,9 +156,9 @@ describe("pulling", () => {
     assert.equal(creds.open.length, 2);
     assert.deepEqual(creds.skipped.map((x: { connector: string }) => x.connector), ["splunk_hec"]);
     // Each opening is audited as the key, purpose collector.pull.
-    const audits = await owner<{ n: string }>(
+    const audits = await env.owner<{ n: string }>(
       "select count(*) as n from public.audit_log where tenant_id = $1 and action = 'credential.opened' and details ->> 'purpose' = 'collector.pull' and outcome = 'success'",
-      [fx.tenants.acme],
+      [env.fx.tenants.acme],
     );
     assert.equal(Number(audits[0].n), 2);
   });
@@ -191,9 +180,9 @@ describe("pulling", () => {
     assert.equal(third.code, 0);
     assert.equal(await count("generic_api_key"), 9);
     assert.equal(await count("sentinelone"), 6);
-    const [cp] = await owner<{ cursor: string; alerts_sent: string }>(
+    const [cp] = await env.owner<{ cursor: string; alerts_sent: string }>(
       "select cursor, alerts_sent from public.collector_checkpoints where tenant_id = $1 and credential_id = $2",
-      [fx.tenants.acme, genericId],
+      [env.fx.tenants.acme, genericId],
     );
     assert.deepEqual([cp.cursor, Number(cp.alerts_sent)], ["c9", 9]);
   });
@@ -214,7 +203,7 @@ describe("pulling", () => {
     assert.deepEqual(g.map((q) => q.status), [500, 500, 200]);
     assert.ok(g[1].at - g[0].at >= 100 && g[2].at - g[1].at >= 200, "the stub saw the waits");
     // The heartbeat carried the error while it lasted, and the recovery cleared it.
-    const [c] = await owner<{ last_error: string | null }>("select last_error from public.collectors where tenant_id = $1", [fx.tenants.acme]);
+    const [c] = await env.owner<{ last_error: string | null }>("select last_error from public.collectors where tenant_id = $1", [env.fx.tenants.acme]);
     assert.equal(c.last_error, null);
   });
 
@@ -225,7 +214,7 @@ describe("pulling", () => {
     assert.equal(r.code, 0);
     assert.equal(await count("sentinelone"), 7, "the other connector was pulled");
     assert.ok(r.events().some((e) => e.event === "collector.vendor-failed" && e.attempts === 3));
-    const [c] = await owner<{ last_error: string | null }>("select last_error from public.collectors where tenant_id = $1", [fx.tenants.acme]);
+    const [c] = await env.owner<{ last_error: string | null }>("select last_error from public.collectors where tenant_id = $1", [env.fx.tenants.acme]);
     assert.match(c.last_error ?? "", /Vendor feed \(generic_api_key\): api\.vendor\.example answered 503/);
   });
 });
@@ -233,10 +222,10 @@ describe("pulling", () => {
 describe("the portal's limits", () => {
   test("an API 429 is waited out for at least its Retry-After, and nothing is lost", async () => {
     // 30 requests a minute for acme's keys: a token every 2 s once the bucket is empty.
-    await owner(
+    await env.owner(
       `insert into public.tenant_settings (tenant_id, key, value) values ($1, 'limits.api_key_requests_per_minute', '30')
        on conflict (tenant_id, key) do update set value = excluded.value`,
-      [fx.tenants.acme],
+      [env.fx.tenants.acme],
     );
     try {
       stub.generic.alerts.push(...genericAlerts(30, 11));
@@ -251,7 +240,7 @@ describe("the portal's limits", () => {
       }
       assert.ok(api.seen.some((s) => s.status === 429));
     } finally {
-      await owner("delete from public.tenant_settings where tenant_id = $1 and key = 'limits.api_key_requests_per_minute'", [fx.tenants.acme]);
+      await env.owner("delete from public.tenant_settings where tenant_id = $1 and key = 'limits.api_key_requests_per_minute'", [env.fx.tenants.acme]);
     }
   });
 });
@@ -263,7 +252,7 @@ describe("secrets and keys", () => {
       const r = await run(["--once"]);
       assert.equal(r.code, 0);
       assert.ok(r.events().some((e) => e.event === "collector.vendor-refused" && e.status === 401));
-      const [c] = await owner<{ last_error: string }>("select last_error from public.collectors where tenant_id = $1", [fx.tenants.acme]);
+      const [c] = await env.owner<{ last_error: string }>("select last_error from public.collectors where tenant_id = $1", [env.fx.tenants.acme]);
       assert.match(c.last_error, /answered 401; the credential was refused/);
       assert.ok(!c.last_error.includes(GENERIC_SECRET));
     } finally {
@@ -280,16 +269,16 @@ describe("secrets and keys", () => {
       }
     }
     const dump = JSON.stringify([
-      await owner("select * from public.collectors"),
-      await owner("select * from public.collector_checkpoints"),
-      await owner("select details from public.audit_log where tenant_id = $1", [fx.tenants.acme]),
+      await env.owner("select * from public.collectors"),
+      await env.owner("select * from public.collector_checkpoints"),
+      await env.owner("select details from public.audit_log where tenant_id = $1", [env.fx.tenants.acme]),
     ]);
     for (const secret of [GENERIC_SECRET, SENTINEL_TOKEN, key]) assert.ok(!dump.includes(secret), "a stored row holds a secret");
     assert.ok(!dump.includes("MARKER"));
   });
 
   test("a disabled connector kind is not opened; a revoked key stops the collector with exit code 3", async () => {
-    await owner("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'integrations.sentinelone', 'false')", [fx.tenants.acme]);
+    await env.owner("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'integrations.sentinelone', 'false')", [env.fx.tenants.acme]);
     const before = stub.requests.filter((q) => q.kind === "sentinelone").length;
     const r = await run(["--once"]);
     assert.equal(r.code, 0);
@@ -299,14 +288,14 @@ describe("secrets and keys", () => {
     assert.equal(stub.requests.filter((q) => q.kind === "sentinelone").length, before);
 
     const k = await newKey(["alerts:write", "collectors:write"]);
-    await as(fx, "acmeAdmin", (tx) => revokeApiKey(tx, { tenantId: fx.tenants.acme, keyId: k.id }));
+    await env.as("acmeAdmin", (tx) => revokeApiKey(tx, { tenantId: env.fx.tenants.acme, keyId: k.id }));
     const refused = await run(["--once"], { COLLECTOR_API_KEY: k.key });
     assert.equal(refused.code, 3, refused.lines.slice(-5).join("\n"));
     assert.ok(refused.events().some((e) => e.event === "collector.refused"));
 
     // A key without collectors:write is refused (by the gateway's scope and PDP check) before any credential is opened.
     const weak = await newKey(["alerts:write"]);
-    const audits = async () => Number((await owner<{ n: string }>("select count(*) as n from public.audit_log where action = 'credential.opened'"))[0].n);
+    const audits = async () => Number((await env.owner<{ n: string }>("select count(*) as n from public.audit_log where action = 'credential.opened'"))[0].n);
     const opened = await audits();
     const noScope = await run(["--once"], { COLLECTOR_API_KEY: weak.key });
     assert.equal(noScope.code, 3);
@@ -314,8 +303,8 @@ describe("secrets and keys", () => {
   });
 
   test("another tenant's key cannot open acme's credentials", async () => {
-    const globexKey = await as(fx, "globexAdmin", async (tx) => {
-      const tenant = (await tenantResource(tx.db, fx.tenants.globex))!;
+    const globexKey = await env.as("globexAdmin", async (tx) => {
+      const tenant = (await tenantResource(tx.db, env.fx.tenants.globex))!;
       return createApiKey(tx, { tenant, name: "globex collector", scopes: ["alerts:write", "collectors:write"], expiresInDays: 30 });
     });
     const r = await run(["--once"], { COLLECTOR_API_KEY: globexKey.key });
@@ -326,7 +315,7 @@ describe("secrets and keys", () => {
 
 describe("stopping", () => {
   test("SIGTERM while it waits for the next poll: it stops at once with exit code 0", async () => {
-    const r = startCollector(["--tenant", "acme"], env());
+    const r = startCollector(["--tenant", "acme"], collectorEnv());
     await r.waitFor((e) => e.event === "collector.cycle", 60_000);
     const sent = Date.now();
     r.child.kill("SIGTERM");

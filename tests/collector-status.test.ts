@@ -2,25 +2,19 @@
 // (components/collector/collector-status-card.tsx): real Postgres (RLS), real
 // PDP (credentials:view), rendered to HTML with react-dom/server.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { renderToStaticMarkup } from "react-dom/server";
 import { createElement } from "react";
 import { CollectorStatusCard } from "@/components/collector/collector-status-card";
 import { loadCollectorStatus, STALE_AFTER_MS } from "@/lib/collector/status";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures } from "./helpers/fixtures";
-import { as } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { withClient } from "./helpers/test-database";
 
-let db: TestDatabase;
-let fx: Fixtures;
+const env = useFixtureEnv();
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  await withClient(db.url, async (c) => {
-    const acme = fx.tenants.acme;
+env.before(async () => {
+  await withClient(env.db.url, async (c) => {
+    const acme = env.fx.tenants.acme;
     await c.query(
       `insert into public.collectors (tenant_id, id, name, version, hostname, last_heartbeat_at, last_pull_at, last_error, last_error_at)
        values ($1, md5('fresh')::uuid, 'collector-acme', '0.1.0', 'pod-1', now() - interval '30 seconds', now() - interval '31 seconds', null, null),
@@ -39,10 +33,9 @@ before(async () => {
     );
   });
 });
-after(() => db?.drop());
 
 test("an admin of the tenant sees each collector: alerts sent summed over its checkpoints, stale past the threshold, the last error", async () => {
-  const data = await as(fx, "acmeAdmin", (tx) => loadCollectorStatus(tx, fx.tenants.acme));
+  const data = await env.as("acmeAdmin", (tx) => loadCollectorStatus(tx, env.fx.tenants.acme));
   assert.ok(data.allowed);
   assert.deepEqual(
     data.collectors.map((c) => [c.name, c.alertsSent, c.connectors, c.stale, c.lastError]),
@@ -60,15 +53,15 @@ test("an admin of the tenant sees each collector: alerts sent summed over its ch
 });
 
 test("the MSSP above sees them too; another customer's admin does not (PDP and RLS), and the card renders nothing for it", async () => {
-  const mssp = await as(fx, "msspAdmin", (tx) => loadCollectorStatus(tx, fx.tenants.acme));
+  const mssp = await env.as("msspAdmin", (tx) => loadCollectorStatus(tx, env.fx.tenants.acme));
   assert.ok(mssp.allowed && mssp.collectors.length === 2);
-  const rival = await as(fx, "globexAdmin", (tx) => loadCollectorStatus(tx, fx.tenants.acme));
+  const rival = await env.as("globexAdmin", (tx) => loadCollectorStatus(tx, env.fx.tenants.acme));
   assert.deepEqual(rival, { allowed: false });
   assert.equal(renderToStaticMarkup(createElement(CollectorStatusCard, { data: rival, slug: "acme" })), "");
 });
 
 test("a tenant without collectors gets the empty state with the command to run", async () => {
-  const data = await as(fx, "globexAdmin", (tx) => loadCollectorStatus(tx, fx.tenants.globex));
+  const data = await env.as("globexAdmin", (tx) => loadCollectorStatus(tx, env.fx.tenants.globex));
   assert.deepEqual(data, { allowed: true, collectors: [] });
   const html = renderToStaticMarkup(createElement(CollectorStatusCard, { data, slug: "globex" }));
   assert.match(html, /npm run collector -- --tenant globex/);

@@ -8,39 +8,31 @@
 // another MSSP sees nothing of the tenants outside its scope.
 import "./helpers/next-async-storage";
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { HealthBoardView } from "@/components/health/health-board";
 import { DriftReportView } from "@/components/settings/drift-report";
 import { BOARD_PAGE_SIZE, loadHealthBoard, parseBoardQuery, type BoardQuery, type HealthBoard } from "@/lib/health/page-data";
 import { DRIFT_PAGE_SIZE, loadDriftReports, parseDriftQuery, type DriftQuery, type DriftReport } from "@/lib/settings/drift";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures } from "./helpers/fixtures";
-import { as } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
 
 const CUSTOMERS = 120;
-let db: TestDatabase;
-let fx: Fixtures;
-const owner = <R extends Record<string, unknown>>(sql: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query<R>(sql, params)).rows);
+const env = useFixtureEnv();
 const board = (q: Partial<BoardQuery> = {}, user: "msspAdmin" | "msspAnalyst" | "acmeAdmin" | "msspBAdmin" | "acmeViewer" = "msspAdmin") =>
-  as(fx, user, (tx) => loadHealthBoard(tx, { state: "all", q: null, page: 1, ...q }));
+  env.as(user, (tx) => loadHealthBoard(tx, { state: "all", q: null, page: 1, ...q }));
 const drift = async (q: Partial<DriftQuery> = {}, user: "msspAdmin" | "msspAnalyst" | "msspBAdmin" = "msspAdmin") =>
-  as(fx, user, (tx) => loadDriftReports(tx, { q: null, setting: null, page: 1, ...q }));
+  env.as(user, (tx) => loadDriftReports(tx, { q: null, setting: null, page: 1, ...q }));
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
+env.before(async () => {
   // 120 customers of mssp-a: "Scale 001" (scale-001) … "Scale 120".
-  await owner(
+  await env.owner(
     `insert into public.tenants (parent_id, slug, name, kind)
      select $1, 'scale-' || lpad(g::text, 3, '0'), 'Scale ' || lpad(g::text, 3, '0'), 'customer' from generate_series(1, $2::int) g`,
-    [fx.tenants["mssp-a"], CUSTOMERS],
+    [env.fx.tenants["mssp-a"], CUSTOMERS],
   );
   // Health: every 20th down, every 7th (not down) degraded, the last ten never evaluated, the rest healthy.
-  await owner(
+  await env.owner(
     `insert into public.tenant_health (tenant_id, state, signals, since, evaluated_at)
      select t.id,
             case when n % 20 = 0 then 'down' when n % 7 = 0 then 'degraded' else 'healthy' end,
@@ -52,7 +44,7 @@ before(async () => {
   );
   // Settings: every 2nd customer its own time zone (Paris; every 10th UTC, the MSSP's value: no drift),
   // every 3rd its own user limit (25; the default is 50).
-  await owner(
+  await env.owner(
     `insert into public.tenant_settings (tenant_id, key, value)
      select id, 'locale.time_zone', case when n % 10 = 0 then '"UTC"' else '"Europe/Paris"' end::jsonb
        from (select id, substr(slug, 7)::int as n from public.tenants where slug like 'scale-%') t where n % 2 = 0
@@ -61,7 +53,6 @@ before(async () => {
        from (select id, substr(slug, 7)::int as n from public.tenants where slug like 'scale-%') t where n % 3 = 0`,
   );
 });
-after(() => db?.drop());
 
 /** Every tile of the board over all its pages, in order. */
 async function everyTile(q: Partial<BoardQuery> = {}) {
@@ -81,7 +72,7 @@ describe("the health board past a page of tenants", () => {
   test("at most a page of tiles, worst first; the counts per state are a direct SQL count", async () => {
     const b = await board();
     assert.equal(b.tiles.length, BOARD_PAGE_SIZE);
-    const direct = await owner<{ state: string; n: number }>(
+    const direct = await env.owner<{ state: string; n: number }>(
       `select coalesce(h.state, 'unknown') as state, count(*)::int as n
          from public.tenants t left join public.tenant_health h on h.tenant_id = t.id
         where t.path operator(extensions.<@) (select path from public.tenants where slug = 'mssp-a') and t.kind <> 'mssp' and t.status <> 'deprovisioned'
@@ -164,13 +155,13 @@ describe("the health board past a page of tenants", () => {
 describe("the drift report past a page of customers", () => {
   test("the counts per setting and of customers that differ are a direct SQL count; at most a page of rows", async () => {
     const [r] = await drift();
-    const [direct] = await owner<{ tz: number; users: number; customers: number }>(
+    const [direct] = await env.owner<{ tz: number; users: number; customers: number }>(
       `select count(*) filter (where s.key = 'locale.time_zone' and s.value <> '"UTC"')::int as tz,
               count(*) filter (where s.key = 'limits.users')::int as users,
               count(distinct s.tenant_id) filter (where (s.key = 'locale.time_zone' and s.value <> '"UTC"') or s.key = 'limits.users')::int as customers
          from public.tenant_settings s join public.tenants t on t.id = s.tenant_id
         where t.parent_id = $1`,
-      [fx.tenants["mssp-a"]],
+      [env.fx.tenants["mssp-a"]],
     );
     assert.equal(r.settings.find((s) => s.key === "locale.time_zone")!.differing, direct.tz);
     assert.equal(r.settings.find((s) => s.key === "limits.users")!.differing, direct.users);
@@ -231,7 +222,7 @@ describe("the drift report past a page of customers", () => {
     assert.deepEqual(reports.map((r) => r.mssp.slug), ["mssp-b"]);
     assert.deepEqual([reports[0].customers, reports[0].customersWithDrift, reports[0].rows], [1, 0, []]);
     assert.equal((await drift({ q: "scale" }, "msspBAdmin"))[0].matching, 0);
-    assert.deepEqual(await as(fx, "acmeAdmin", (tx) => loadDriftReports(tx, { q: "scale", setting: null, page: 1 })), []);
+    assert.deepEqual(await env.as("acmeAdmin", (tx) => loadDriftReports(tx, { q: "scale", setting: null, page: 1 })), []);
     const [analyst] = await drift({}, "msspAnalyst");
     assert.equal(analyst.customersWithDrift, (await drift())[0].customersWithDrift, "MSSP staff read the same report");
   });

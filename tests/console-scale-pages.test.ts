@@ -12,13 +12,12 @@
 //     tenants the caller sees (another MSSP's customer named exactly is
 //     refused: RLS), with a clear message when it names none or several;
 //   - /: the tenant tree's rows go to the client as compact tuples.
-import { callAction, enrolMfa, loadAction, type Person } from "./helpers/actions";
+import { callAction, enrolMfa, loadAction } from "./helpers/actions";
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { withServiceRole } from "@/lib/db/service-role";
-import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { draftPeriod, finalizeInvoice } from "@/lib/billing/invoices";
 import { BILLING_PAGE_SIZE, parseBillingQuery, DEFAULT_BILLING_QUERY, type BillingQuery } from "@/lib/billing/console-page";
 import { loadBillingConsole } from "@/lib/billing/page-data";
@@ -27,9 +26,8 @@ import { TENANT_SELECT_UP_TO } from "@/lib/tenancy/tenant-filter";
 import { TenantTreeTable } from "@/components/tenants/tenant-tree-table";
 import { CustomersView } from "@/components/lifecycle/customers-view";
 import type { TenantNode } from "@/lib/tenancy/tree";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type UserName } from "./helpers/fixtures";
 
 const CUSTOMERS = 120;
 const CONSOLE = "localhost:3000";
@@ -37,50 +35,37 @@ const big = (i: number) => `big-${String(i).padStart(4, "0")}`;
 const lastMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1));
 const MONTH = lastMonth.toISOString().slice(0, 7);
 
-let db: TestDatabase;
-let fx: Fixtures;
-let pdp: CerbosServer;
-const person = (user: UserName): Person => ({ id: fx.users[user], email: emailOf(user), name: user });
-const owner = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
-const as = <T>(user: UserName, fn: (tx: TenantTx) => Promise<T>) => withTenant({ userId: fx.users[user], email: emailOf(user), activeTenantId: null }, fn);
-const billing = (user: UserName, params: Record<string, string> = {}) => as(user, (tx) => loadBillingConsole(tx, parseBillingQuery(params).query));
-const customers = (user: UserName, query: Partial<CustomersQuery> = {}) => as(user, (tx) => loadCustomersPage(tx, { ...DEFAULT_CUSTOMERS_QUERY, ...query }));
+const env = useFixtureEnv();
+const billing = (user: UserName, params: Record<string, string> = {}) => env.as(user, (tx) => loadBillingConsole(tx, parseBillingQuery(params).query));
+const customers = (user: UserName, query: Partial<CustomersQuery> = {}) => env.as(user, (tx) => loadCustomersPage(tx, { ...DEFAULT_CUSTOMERS_QUERY, ...query }));
 
-before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  for (const who of ["msspAdmin", "msspBAdmin"] as const) await enrolMfa(person(who));
-  const a = fx.tenants["mssp-a"];
-  await owner(
+env.before(async () => {
+  for (const who of ["msspAdmin", "msspBAdmin"] as const) await enrolMfa(env.person(who));
+  const a = env.fx.tenants["mssp-a"];
+  await env.owner(
     `insert into public.tenants (parent_id, slug, name, kind)
      select $1, 'big-' || lpad(i::text, 4, '0'), 'Big customer ' || lpad(i::text, 4, '0'), 'customer' from generate_series(1, $2) i`,
     [a, CUSTOMERS],
   );
   // Two plans of mssp-a (EUR for the first 60, USD for the next 40, none for the last 20) and one of mssp-b for other-co.
   const plan = async (mssp: string, name: string, currency: string, fee: number) =>
-    (await owner<{ id: string }>("insert into public.billing_plans (tenant_id, name, currency, base_fee, minimum) values ($1, $2, $3, $4, 0) returning id", [mssp, name, currency, fee]))[0].id;
-  const [eur, usd, other] = [await plan(a, "Scale EUR", "EUR", 50000), await plan(a, "Scale USD", "USD", 7000), await plan(fx.tenants["mssp-b"], "Other MSSP plan", "EUR", 99900)];
+    (await env.owner<{ id: string }>("insert into public.billing_plans (tenant_id, name, currency, base_fee, minimum) values ($1, $2, $3, $4, 0) returning id", [mssp, name, currency, fee]))[0].id;
+  const [eur, usd, other] = [await plan(a, "Scale EUR", "EUR", 50000), await plan(a, "Scale USD", "USD", 7000), await plan(env.fx.tenants["mssp-b"], "Other MSSP plan", "EUR", 99900)];
   const assign = (mssp: string, planId: string, where: string, params: unknown[] = []) =>
-    owner(
+    env.owner(
       `insert into public.billing_plan_assignments (tenant_id, plan_tenant_id, plan_id, starts_on)
        select t.id, $1, $2, $3::date from public.tenants t where ${where}`,
       [mssp, planId, `${MONTH}-01`, ...params],
     );
   await assign(a, eur, "t.slug between 'big-0001' and 'big-0060'");
   await assign(a, usd, "t.slug between 'big-0061' and 'big-0100'");
-  await assign(fx.tenants["mssp-b"], other, "t.slug = 'other-co'");
+  await assign(env.fx.tenants["mssp-b"], other, "t.slug = 'other-co'");
   await withServiceRole("billing.invoicing", (d) => draftPeriod(d.$client, MONTH));
   // Finalize the first 25 EUR invoices: the summary splits finalized from draft.
-  const drafts = await owner<{ tenant_id: string; id: string }>(
+  const drafts = await env.owner<{ tenant_id: string; id: string }>(
     "select i.tenant_id, i.id from public.billing_invoices i join public.tenants t on t.id = i.tenant_id where t.slug between 'big-0001' and 'big-0025'",
   );
   for (const d of drafts) await withServiceRole("billing.invoicing", (s) => finalizeInvoice(s.$client, d.tenant_id, d.id, null));
-});
-after(async () => {
-  await db?.drop();
-  await pdp?.stop();
 });
 
 describe("console /billing at more customers than a page", () => {
@@ -90,10 +75,10 @@ describe("console /billing at more customers than a page", () => {
     assert.ok(data.customers.rows.length === BILLING_PAGE_SIZE && data.customers.total === CUSTOMERS + 2, `customers: ${data.customers.rows.length} of ${data.customers.total}`);
     assert.ok(data.invoices.rows.length === BILLING_PAGE_SIZE && data.invoices.total === 100, `invoices: ${data.invoices.rows.length} of ${data.invoices.total}`);
 
-    const totals = await owner<{ currency: string; status: string; n: number; net: string }>(
+    const totals = await env.owner<{ currency: string; status: string; n: number; net: string }>(
       `select currency, status, count(*)::int as n, sum(total)::text as net from public.billing_invoices
         where mssp_id = $1 and period_start = $2::date group by currency, status order by currency, status`,
-      [fx.tenants["mssp-a"], `${MONTH}-01`],
+      [env.fx.tenants["mssp-a"], `${MONTH}-01`],
     );
     assert.deepEqual(
       data.summary.totals.map((t) => ({ currency: t.currency, status: t.status, n: t.invoices + t.creditNotes, net: t.net.toString() })),
@@ -101,12 +86,12 @@ describe("console /billing at more customers than a page", () => {
     );
     assert.equal(totals.length, 3, "EUR finalized and draft, USD draft");
     assert.deepEqual(data.summary.counts, { all: 100, finalized: 25, draft: 75 });
-    const perPlan = await owner<{ name: string | null; n: number }>(
+    const perPlan = await env.owner<{ name: string | null; n: number }>(
       `select p.name, count(*)::int as n from public.tenants t
          left join public.billing_plan_assignments a on a.tenant_id = t.id and daterange(a.starts_on, a.ends_on) @> current_date
          left join public.billing_plans p on p.id = a.plan_id
         where t.kind = 'customer' and t.parent_id = $1 group by p.name order by p.name nulls last`,
-      [fx.tenants["mssp-a"]],
+      [env.fx.tenants["mssp-a"]],
     );
     assert.deepEqual(data.summary.plans.map((p) => ({ name: p.name, n: p.customers })), perPlan);
     assert.deepEqual(perPlan.map((p) => p.n), [60, 40, 22], "EUR, USD, no plan (the 20 last and acme, globex)");
@@ -170,13 +155,13 @@ describe("console /customers at more tenants than a list", () => {
   });
 
   const provision = async (who: UserName, tenantId: string, slug: string) =>
-    (await callAction(await loadAction("lib/actions/lifecycle/provision-tenant.ts#provisionTenant"), { person: person(who), host: CONSOLE }, {
+    (await callAction(await loadAction("lib/actions/lifecycle/provision-tenant.ts#provisionTenant"), { person: env.person(who), host: CONSOLE }, {
       tenantId,
       name: `Site ${slug}`,
       slug,
       adminEmail: `admin@${slug}.example`,
     })) as { ok: boolean; error?: string; fieldErrors?: Record<string, string[]>; data?: { tenantId: string } };
-  const parentOf = async (slug: string) => (await owner<{ parent: string }>("select p.slug as parent from public.tenants t join public.tenants p on p.id = t.parent_id where t.slug = $1", [slug]))[0]?.parent;
+  const parentOf = async (slug: string) => (await env.owner<{ parent: string }>("select p.slug as parent from public.tenants t join public.tenants p on p.id = t.parent_id where t.slug = $1", [slug]))[0]?.parent;
 
   test("a site's parent typed as an address or a whole name is resolved on the server", async () => {
     const bySlug = await provision("msspAdmin", big(77), "typed-site-a");
@@ -185,9 +170,9 @@ describe("console /customers at more tenants than a list", () => {
     const byName = await provision("msspAdmin", "big customer 0088", "typed-site-b");
     assert.ok(byName.ok, JSON.stringify(byName));
     assert.equal(await parentOf("typed-site-b"), big(88));
-    const audit = await owner<{ tenant_id: string; outcome: string }>("select tenant_id, outcome from public.audit_log where action = 'tenant.provision-requested' and details->>'slug' = 'typed-site-b'");
+    const audit = await env.owner<{ tenant_id: string; outcome: string }>("select tenant_id, outcome from public.audit_log where action = 'tenant.provision-requested' and details->>'slug' = 'typed-site-b'");
     assert.deepEqual(audit.map((r) => r.outcome), ["success"]);
-    assert.equal((await owner<{ slug: string }>("select slug from public.tenants where id = $1", [audit[0].tenant_id]))[0].slug, big(88), "audited on the parent resolved");
+    assert.equal((await env.owner<{ slug: string }>("select slug from public.tenants where id = $1", [audit[0].tenant_id]))[0].slug, big(88), "audited on the parent resolved");
   });
 
   test("naming none or several is refused on the field, nothing created", async () => {
@@ -196,7 +181,7 @@ describe("console /customers at more tenants than a list", () => {
     assert.match(several.fieldErrors?.tenantId?.join(" ") ?? "", /names 21 active customers and sites: Big customer 0100 \(big-0100\)/);
     const none = await provision("msspAdmin", "No such customer", "typed-site-d");
     assert.match(none.fieldErrors?.tenantId?.join(" ") ?? "", /No active customer or site you can see is called that/);
-    assert.equal((await owner("select 1 from public.tenants where slug in ('typed-site-c', 'typed-site-d')")).length, 0);
+    assert.equal((await env.owner("select 1 from public.tenants where slug in ('typed-site-c', 'typed-site-d')")).length, 0);
   });
 
   test("another MSSP's customer named exactly is not found (RLS), in either direction", async () => {

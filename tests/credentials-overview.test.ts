@@ -15,7 +15,7 @@
 //   - bad URL values are dropped with a message, never thrown.
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import pg from "pg";
 import { createCredential, type ConnectorKind } from "@/lib/credentials";
 import {
@@ -32,15 +32,11 @@ import { loadCredentialsPageFor } from "@/lib/credentials/page-data";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { activeKeyFor } from "@/lib/vault/keys";
 import { sealSecret } from "@/lib/vault/seal";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
-import { as } from "./helpers/sql";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type TenantSlug, type UserName } from "./helpers/fixtures";
 
-let db: TestDatabase;
-let fx: Fixtures;
 let owner: pg.Client;
-let pdp: CerbosServer;
+const env = useFixtureEnv({ beforeDrop: () => owner?.end() });
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -83,12 +79,8 @@ const PLANTED: Planted[] = [
 const BULK = 60;
 const bulk = (n: number) => `bulk ${String(n).padStart(2, "0")}`;
 
-before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  owner = new pg.Client({ connectionString: db.url });
+env.before(async () => {
+  owner = new pg.Client({ connectionString: env.db.url });
   await owner.connect();
   // The named ones through the store, as each tenant's admin would add them.
   const adminOf: Record<TenantSlug, UserName> = {
@@ -101,9 +93,9 @@ before(async () => {
     "other-co": "otherCoAdmin",
   };
   for (const p of PLANTED) {
-    const created = await as(fx, adminOf[p.tenant], (tx) =>
+    const created = await env.as(adminOf[p.tenant], (tx) =>
       createCredential(tx, {
-        tenantId: fx.tenants[p.tenant],
+        tenantId: env.fx.tenants[p.tenant],
         connector: p.connector,
         name: p.name,
         config: VALID[p.connector].config,
@@ -114,32 +106,27 @@ before(async () => {
     if (p.used) await owner.query("update public.credentials set last_used_at = $3 where tenant_id = $1 and id = $2", [created.tenantId, created.id, at(-2 * HOUR)]);
   }
   // The bulk, sealed under globex's active key, inserted in one statement.
-  const key = await activeKeyFor(fx.tenants.globex);
+  const key = await activeKeyFor(env.fx.tenants.globex);
   const ids = Array.from({ length: BULK }, () => randomUUID());
   await owner.query(
     `insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint, expires_at, last_used_at)
      select $1, u.id, 'generic_api_key', u.name, u.sealed, $4, 'wxyz', u.expires_at, $6
        from unnest($2::uuid[], $3::text[], $5::bytea[], $7::timestamptz[]) as u(id, name, sealed, expires_at)`,
     [
-      fx.tenants.globex,
+      env.fx.tenants.globex,
       ids,
       ids.map((_, i) => bulk(i + 1)),
       key.version,
-      ids.map((id) => sealSecret(key.dek, { tenantId: fx.tenants.globex, credentialId: id, keyVersion: key.version }, `bulk-${alnum(20)}`)),
+      ids.map((id) => sealSecret(key.dek, { tenantId: env.fx.tenants.globex, credentialId: id, keyVersion: key.version }, `bulk-${alnum(20)}`)),
       at(-HOUR),
       ids.map((_, i) => at((20 + i) * DAY)),
     ],
   );
 });
-after(async () => {
-  await owner?.end();
-  await db?.drop();
-  await pdp?.stop();
-});
 
 /** Runs the read as `user` (the console: no active tenant), recording every statement's text. */
 async function read(user: UserName, query: Partial<OverviewQuery> = {}, statements: string[] = []) {
-  return as(fx, user, (tx) => readCredentialsOverview(spying(tx, statements), { ...DEFAULT_OVERVIEW_QUERY, ...query }, NOW));
+  return env.as(user, (tx) => readCredentialsOverview(spying(tx, statements), { ...DEFAULT_OVERVIEW_QUERY, ...query }, NOW));
 }
 
 function spying(tx: TenantTx, statements: string[]): TenantTx {
@@ -342,7 +329,7 @@ describe("secrets", () => {
 
 describe("with the PDP", () => {
   const load = (user: UserName, query: Partial<OverviewQuery> = {}) =>
-    as(fx, user, (tx) => loadCredentialsOverview(tx, { ...DEFAULT_OVERVIEW_QUERY, ...query }, NOW));
+    env.as(user, (tx) => loadCredentialsOverview(tx, { ...DEFAULT_OVERVIEW_QUERY, ...query }, NOW));
 
   test("an MSSP admin may manage every row", async () => {
     const data = await load("msspAdmin");
@@ -362,14 +349,14 @@ describe("with the PDP", () => {
     const page = await load("msspAdmin");
     assert.ok(page.allowed);
     for (const user of ["msspAdmin", "msspAnalyst"] as const) {
-      const counts = await as(fx, user, (tx) => loadCredentialsAttention(tx, NOW));
+      const counts = await env.as(user, (tx) => loadCredentialsAttention(tx, NOW));
       assert.deepEqual(counts, { total: MSSP_A, expired: page.summary.expired, expiring: page.summary.expiring, neverUsed: page.summary.neverUsed, healthy: page.summary.healthy, unusedValid: page.summary.unusedValid });
     }
     // mssp-a's expired ones: Defender EU and EDR_backup (other-co's "Acme lookalike" is mssp-b's, never counted here).
     assert.equal(page.summary.expired, 2);
-    assert.equal((await as(fx, "msspBAdmin", (tx) => loadCredentialsAttention(tx, NOW)))?.expired, 1);
-    assert.equal(await as(fx, "acmeAdmin", (tx) => loadCredentialsAttention(tx, NOW)), null);
-    assert.equal(await as(fx, "noMemberships", (tx) => loadCredentialsAttention(tx, NOW)), null);
+    assert.equal((await env.as("msspBAdmin", (tx) => loadCredentialsAttention(tx, NOW)))?.expired, 1);
+    assert.equal(await env.as("acmeAdmin", (tx) => loadCredentialsAttention(tx, NOW)), null);
+    assert.equal(await env.as("noMemberships", (tx) => loadCredentialsAttention(tx, NOW)), null);
   });
 
   test("without an MSSP membership the page is not for you", async () => {
@@ -381,7 +368,7 @@ describe("with the PDP", () => {
 // The overview's Manage/View links open one tenant's credentials in the
 // console (lib/credentials/page-data.ts loadCredentialsPageFor).
 describe("one tenant's credentials from the console", () => {
-  const open = (user: UserName, slug: string) => as(fx, user, (tx) => loadCredentialsPageFor(tx, slug));
+  const open = (user: UserName, slug: string) => env.as(user, (tx) => loadCredentialsPageFor(tx, slug));
 
   test("an MSSP admin manages a customer's, a site's and the MSSP's own credentials", async () => {
     for (const slug of ["acme", "acme-eu", "globex", "mssp-a"] as const) {

@@ -7,26 +7,17 @@
 //   - the card of a customer with alerts lists alerts under that name and
 //     neither lists nor counts the rollups its alerts fed.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { loadTenantCatalog } from "@/lib/lifecycle/catalog";
 import { isClassified, isTenantRecords, tableLabel } from "@/lib/lifecycle/data-labels";
 import { loadTenantDetail } from "@/lib/lifecycle/detail-page";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures } from "./helpers/fixtures";
-import { as } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { withClient } from "./helpers/test-database";
 
-let db: TestDatabase;
-let fx: Fixtures;
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-});
-after(() => db?.drop());
+const env = useFixtureEnv();
 
 test("every tenant-scoped table is named on the Data card or deliberately left out", async () => {
-  const tables = await withClient(db.url, (c) => loadTenantCatalog(c));
+  const tables = await withClient(env.db.url, (c) => loadTenantCatalog(c));
   assert.ok(tables.length > 30, `the catalog lists the tenant tables (${tables.length})`);
   const unnamed = tables.map((t) => t.name).filter((name) => !isClassified(name));
   assert.deepEqual(unnamed, [], "name these in lib/lifecycle/data-labels.ts, or list them as derived or bookkeeping");
@@ -36,12 +27,12 @@ test("every tenant-scoped table is named on the Data card or deliberately left o
 });
 
 test("a customer's Data card lists its alerts by name and leaves out the rollups kept from them", async () => {
-  const detail = await as(fx, "msspAdmin", (tx) => loadTenantDetail(tx, "acme"));
+  const detail = await env.as("msspAdmin", (tx) => loadTenantDetail(tx, "acme"));
   assert.ok(detail?.rows, "the MSSP admin may act on acme, so the card is filled");
   const alerts = detail.rows.find((r) => r.table === "public.alerts");
   assert.ok(alerts && alerts.rows > 0 && alerts.label === "alerts", JSON.stringify(detail.rows));
   // The fixtures' alerts fed the trigger-kept rollups: they exist, yet are not on the card.
-  const rollups = await withClient(db.url, async (c) =>
+  const rollups = await withClient(env.db.url, async (c) =>
     Number((await c.query("select count(*) as n from public.alert_daily_rollups where tenant_id = $1", [detail.id])).rows[0].n),
   );
   assert.ok(rollups > 0, "acme's alerts have daily rollups");

@@ -10,31 +10,23 @@
 import "./helpers/next-async-storage";
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { loadDriftReports, type DriftReport } from "@/lib/settings/drift";
 import { DRIFT_SETTINGS } from "@/lib/settings/drift-query";
 import { effectiveConfigs } from "@/lib/settings/resolve";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures } from "./helpers/fixtures";
-import { as } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
 
-let db: TestDatabase;
-let fx: Fixtures;
-const owner = <R extends Record<string, unknown>>(sql: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query<R>(sql, params)).rows);
+const env = useFixtureEnv();
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  const mssp = fx.tenants["mssp-a"];
+env.before(async () => {
+  const mssp = env.fx.tenants["mssp-a"];
   // 130 customers: "Drift 001" … "Drift 130" (the customers that differ fill two pages of 50).
-  await owner(
+  await env.owner(
     `insert into public.tenants (parent_id, slug, name, kind)
      select $1, 'drift-' || lpad(g::text, 3, '0'), 'Drift ' || lpad(g::text, 3, '0'), 'customer' from generate_series(1, 130) g`,
     [mssp],
   );
-  await owner(
+  await env.owner(
     `with c as (select id, substr(slug, 7)::int as n from public.tenants where slug like 'drift-%')
      insert into public.tenant_settings (tenant_id, key, value, locked)
      -- even: the MSSP's own time zone (no drift); odd: UTC, the default (drift); every 9th locks its own for its sites
@@ -52,7 +44,7 @@ before(async () => {
   );
   // The MSSP's own values, set after the customers' (a lock set later leaves their rows in place): a
   // time zone (customers inherit it), and a lock on the user limit.
-  await owner(
+  await env.owner(
     `insert into public.tenant_settings (tenant_id, key, value, locked) values
        ($1, 'locale.time_zone', '"Europe/Berlin"', false),
        ($1, 'limits.users', '40', true)
@@ -60,14 +52,13 @@ before(async () => {
     [mssp],
   );
 });
-after(() => db?.drop());
 
 /** Every customer's differing settings over all the report's pages: slug → keys. */
 async function reported(): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   let report: DriftReport | undefined;
   for (let page = 1; ; page++) {
-    [report] = await as(fx, "msspAdmin", (tx) => loadDriftReports(tx, { q: null, setting: null, page }));
+    [report] = await env.as("msspAdmin", (tx) => loadDriftReports(tx, { q: null, setting: null, page }));
     assert.ok(report, "the MSSP admin gets mssp-a's report");
     for (const row of report.rows) out.set(row.slug, Object.keys(row.cells).sort());
     if (page >= report.pageCount) break;
@@ -76,11 +67,11 @@ async function reported(): Promise<Map<string, string[]>> {
 }
 
 test("the drift report equals the registry's resolution of every customer, page after page", async () => {
-  const customers = await owner<{ id: string; slug: string }>(`select id, slug from public.tenants where parent_id = $1`, [fx.tenants["mssp-a"]]);
+  const customers = await env.owner<{ id: string; slug: string }>(`select id, slug from public.tenants where parent_id = $1`, [env.fx.tenants["mssp-a"]]);
   const expected = new Map<string, string[]>();
-  await as(fx, "msspAdmin", async (tx) => {
-    const configs = await effectiveConfigs(tx, [fx.tenants["mssp-a"], ...customers.map((c) => c.id)]);
-    const base = configs.get(fx.tenants["mssp-a"])!;
+  await env.as("msspAdmin", async (tx) => {
+    const configs = await effectiveConfigs(tx, [env.fx.tenants["mssp-a"], ...customers.map((c) => c.id)]);
+    const base = configs.get(env.fx.tenants["mssp-a"])!;
     for (const c of customers) {
       const mine = configs.get(c.id)!;
       const keys = DRIFT_SETTINGS.filter((d) => !isDeepStrictEqual(mine.get(d.key).value, base.get(d.key).value)).map((d) => d.key).sort();
@@ -93,7 +84,7 @@ test("the drift report equals the registry's resolution of every customer, page 
   const got = await reported();
   assert.deepEqual(new Map([...got].sort()), new Map([...expected].sort()));
 
-  const [first] = await as(fx, "msspAdmin", (tx) => loadDriftReports(tx));
+  const [first] = await env.as("msspAdmin", (tx) => loadDriftReports(tx));
   assert.equal(first.customersWithDrift, expected.size);
   for (const s of first.settings) {
     const n = [...expected.values()].filter((keys) => keys.includes(s.key)).length;

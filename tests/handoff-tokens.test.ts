@@ -7,33 +7,23 @@
 //   - the target session carries the source's MFA level and never more;
 //   - the target session joins the source's family: signing out anywhere ends both.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { inRequest } from "./helpers/actions";
-import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { emailOf, type UserName } from "./helpers/fixtures";
 import type { SessionUser } from "@/lib/auth/session";
 
-let db: TestDatabase;
-let fx: Fixtures;
+// Set before the database is created (useFixtureEnv's before hook).
+process.env.NEXTAUTH_SECRET ??= "test-only-nextauth-secret-handoff-0123456789";
+const env = useFixtureEnv();
 const CONSOLE = "localhost:3000";
 const ACME = "acme.localhost:3000";
 const GLOBEX = "globex.localhost:3000";
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  process.env.NEXTAUTH_SECRET ??= "test-only-nextauth-secret-handoff-0123456789";
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-});
-after(() => db?.drop());
-
-const owner = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
-
 /** Signs `who` in as at the sign-in page (the jwt callback opens the session record). */
 async function signIn(who: UserName, amr: string[]): Promise<SessionUser> {
   const { jwtCallback } = await import("@/lib/auth/jwt-callback");
-  const user = { id: fx.users[who], email: emailOf(who), name: who, amr, mfaEnrollmentRequired: false };
+  const user = { id: env.fx.users[who], email: emailOf(who), name: who, amr, mfaEnrollmentRequired: false };
   const token = await jwtCallback({ token: { sub: user.id, email: user.email }, user: user as never, trigger: "signIn" });
   return { id: user.id, email: user.email, name: who, sessionId: String(token.sid), mfaEnrollmentRequired: false, amr };
 }
@@ -65,12 +55,12 @@ describe("handoff between portals", () => {
     const url = r.ok ? r.url : "";
     assert.match(url, /^http:\/\/acme\.localhost:3000\/handoff#token=[A-Za-z0-9_-]{43}&next=%2Falerts$/);
     // Stored hashed only.
-    const rows = await owner<{ n: number }>("select count(*)::int as n from sessions.handoff_tokens where encode(token_hash, 'hex') like '%' || $1 || '%'", [tokenOf(url)]);
+    const rows = await env.owner<{ n: number }>("select count(*)::int as n from sessions.handoff_tokens where encode(token_hash, 'hex') like '%' || $1 || '%'", [tokenOf(url)]);
     assert.equal(rows[0].n, 0);
 
     const granted = await authorizeOn(ACME, tokenOf(url));
     assert.ok(!("error" in granted), JSON.stringify(granted));
-    assert.equal(granted.id, fx.users.msspAdmin);
+    assert.equal(granted.id, env.fx.users.msspAdmin);
     assert.deepEqual(granted.amr, ["pwd", "otp"], "no TOTP again on the target");
     assert.equal(granted.handoff.familyId, staff.sessionId);
 
@@ -89,10 +79,10 @@ describe("handoff between portals", () => {
     const staff = await signIn("msspAdmin", ["pwd", "otp"]);
     const { createHandoff, consumeHandoff } = await import("@/lib/auth/handoff");
     const t0 = new Date(Date.now() - 61_000);
-    const token = await createHandoff({ userId: staff.id, sessionId: staff.sessionId, amr: staff.amr!, targetHost: ACME, targetTenantId: fx.tenants.acme }, t0);
+    const token = await createHandoff({ userId: staff.id, sessionId: staff.sessionId, amr: staff.amr!, targetHost: ACME, targetTenantId: env.fx.tenants.acme }, t0);
     assert.deepEqual(await consumeHandoff(token, ACME), { ok: false, reason: "expired" });
     await assert.rejects(
-      owner("insert into sessions.handoff_tokens (token_hash, user_id, source_session_id, target_host, amr, expires_at) values (sha256('x'), $1, $2, 'a', '{pwd}', now() + interval '61 seconds')", [staff.id, staff.sessionId]),
+      env.owner("insert into sessions.handoff_tokens (token_hash, user_id, source_session_id, target_host, amr, expires_at) values (sha256('x'), $1, $2, 'a', '{pwd}', now() + interval '61 seconds')", [staff.id, staff.sessionId]),
       /check constraint/,
     );
   });
@@ -104,7 +94,7 @@ describe("handoff between portals", () => {
     assert.deepEqual(await mint(acmeAdmin, "no-such-tenant", ACME), { ok: false, status: 404 });
     // A token made without the PDP (as if forged into the table) still fails at the target.
     const { createHandoff, consumeHandoff } = await import("@/lib/auth/handoff");
-    const token = await createHandoff({ userId: acmeAdmin.id, sessionId: acmeAdmin.sessionId, amr: ["pwd"], targetHost: GLOBEX, targetTenantId: fx.tenants.globex });
+    const token = await createHandoff({ userId: acmeAdmin.id, sessionId: acmeAdmin.sessionId, amr: ["pwd"], targetHost: GLOBEX, targetTenantId: env.fx.tenants.globex });
     assert.deepEqual(await consumeHandoff(token, GLOBEX), { ok: false, reason: "no_membership" });
     // Down the tree is fine: acme's admin into its site acme-eu.
     const down = await mint(acmeAdmin, "acme-eu", ACME);
@@ -125,7 +115,7 @@ describe("handoff between portals", () => {
   test("a handoff can never raise the MFA level, and garbage is refused", async () => {
     const staff = await signIn("msspAnalyst", ["pwd"]);
     const { createHandoff, consumeHandoff } = await import("@/lib/auth/handoff");
-    const token = await createHandoff({ userId: staff.id, sessionId: staff.sessionId, amr: ["pwd", "admin", "mfa"], targetHost: ACME, targetTenantId: fx.tenants.acme });
+    const token = await createHandoff({ userId: staff.id, sessionId: staff.sessionId, amr: ["pwd", "admin", "mfa"], targetHost: ACME, targetTenantId: env.fx.tenants.acme });
     const r = await consumeHandoff(token, ACME);
     assert.ok(r.ok);
     assert.deepEqual(r.grant.amr, ["pwd"]);

@@ -11,53 +11,42 @@
 //   - RLS: a tenant admin reads only its own subtree's health, another MSSP
 //     nothing, a viewer nothing; nobody writes through authenticated.
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, test } from "node:test";
+import { before, beforeEach, describe, test } from "node:test";
 import { evaluateHealth } from "@/lib/health/evaluate";
 import { createChannel } from "@/lib/notify";
 import { setSettingValue } from "@/lib/settings";
-import { insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { as, assertRefused, attempt } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type UserName } from "./helpers/fixtures";
+import { assertRefused, attempt } from "./helpers/sql";
 
-let db: TestDatabase;
-let fx: Fixtures;
+const env = useFixtureEnv();
 const MIN = 60_000;
 // A fixed clock, after the fixtures' alerts (detected now()), so their freshness is fine.
 const T0 = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 3_600_000);
 const at = (minutes: number) => new Date(T0.getTime() + minutes * MIN);
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-});
-after(() => db?.drop());
-
-const owner = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
-
 const stateOf = async (slug: "acme" | "globex") =>
-  (await owner<{ state: string }>("select state from public.tenant_health where tenant_id = $1", [fx.tenants[slug]]))[0]?.state ?? null;
+  (await env.owner<{ state: string }>("select state from public.tenant_health where tenant_id = $1", [env.fx.tenants[slug]]))[0]?.state ?? null;
 const transitions = (slug: "acme" | "globex") =>
-  owner<{ from_state: string | null; to_state: string; reasons: { kind: string; level: string; reason: string }[]; notified: number }>(
+  env.owner<{ from_state: string | null; to_state: string; reasons: { kind: string; level: string; reason: string }[]; notified: number }>(
     "select from_state, to_state, reasons, notified from public.tenant_health_transitions where tenant_id = $1 order by id",
-    [fx.tenants[slug]],
+    [env.fx.tenants[slug]],
   );
-const healthMails = async () => Number((await owner<{ n: string }>("select count(*)::text as n from mail.outbox where template = 'health.changed'"))[0].n);
-const healthDeliveries = async () => Number((await owner<{ n: string }>("select count(*)::text as n from public.notification_deliveries where reason = 'health'"))[0].n);
+const healthMails = async () => Number((await env.owner<{ n: string }>("select count(*)::text as n from mail.outbox where template = 'health.changed'"))[0].n);
+const healthDeliveries = async () => Number((await env.owner<{ n: string }>("select count(*)::text as n from public.notification_deliveries where reason = 'health'"))[0].n);
 
 describe("health evaluation", () => {
   beforeEach(async () => {
-    await owner("delete from public.tenant_health_transitions; delete from public.tenant_health; delete from public.collectors; delete from public.tenant_settings; delete from mail.outbox; delete from public.notification_deliveries");
+    await env.owner("delete from public.tenant_health_transitions; delete from public.tenant_health; delete from public.collectors; delete from public.tenant_settings; delete from mail.outbox; delete from public.notification_deliveries");
   });
 
   test("silent collector → degraded → down; heartbeat → healthy; once per transition", async () => {
-    await owner("insert into public.collectors (tenant_id, name, last_heartbeat_at) values ($1, 'edr-east', $2)", [fx.tenants.acme, at(0)]);
+    await env.owner("insert into public.collectors (tenant_id, name, last_heartbeat_at) values ($1, 'edr-east', $2)", [env.fx.tenants.acme, at(0)]);
     // A real webhook channel (sealed secret) made the way the Workflows page makes one.
-    const { channel } = await as(fx, "acmeAdmin", (tx) => createChannel(tx, { tenantId: fx.tenants.acme, name: `ops hook ${Date.now()}`, kind: "webhook", url: "https://hooks.example.com/health" }));
-    await as(fx, "acmeAdmin", async (tx) => {
-      await setSettingValue(tx, { tenantId: fx.tenants.acme, key: "notifications.emails", raw: "soc@acme.example.test\nops@acme.example.test" });
-      await setSettingValue(tx, { tenantId: fx.tenants.acme, key: "notifications.webhook_ids", raw: channel.id });
+    const { channel } = await env.as("acmeAdmin", (tx) => createChannel(tx, { tenantId: env.fx.tenants.acme, name: `ops hook ${Date.now()}`, kind: "webhook", url: "https://hooks.example.com/health" }));
+    await env.as("acmeAdmin", async (tx) => {
+      await setSettingValue(tx, { tenantId: env.fx.tenants.acme, key: "notifications.emails", raw: "soc@acme.example.test\nops@acme.example.test" });
+      await setSettingValue(tx, { tenantId: env.fx.tenants.acme, key: "notifications.webhook_ids", raw: channel.id });
     });
 
     const first = await evaluateHealth({ now: at(1) });
@@ -81,14 +70,14 @@ describe("health evaluation", () => {
     assert.equal((await transitions("acme")).length, 2);
     assert.equal(await healthMails(), 2);
     assert.equal(await healthDeliveries(), 1);
-    const since = (await owner<{ since: Date; evaluated_at: Date }>("select since, evaluated_at from public.tenant_health where tenant_id = $1", [fx.tenants.acme]))[0];
+    const since = (await env.owner<{ since: Date; evaluated_at: Date }>("select since, evaluated_at from public.tenant_health where tenant_id = $1", [env.fx.tenants.acme]))[0];
     assert.equal(since.since.getTime(), at(15).getTime(), "the state holds since it began");
     assert.equal(since.evaluated_at.getTime(), at(16).getTime());
 
     await evaluateHealth({ now: at(61) });
     assert.equal(await stateOf("acme"), "down");
 
-    await owner("update public.collectors set last_heartbeat_at = $2 where tenant_id = $1", [fx.tenants.acme, at(70)]);
+    await env.owner("update public.collectors set last_heartbeat_at = $2 where tenant_id = $1", [env.fx.tenants.acme, at(70)]);
     await evaluateHealth({ now: at(71) });
     assert.equal(await stateOf("acme"), "healthy");
     acme = await transitions("acme");
@@ -96,7 +85,7 @@ describe("health evaluation", () => {
     assert.deepEqual(acme[3].reasons, [], "recovered: no reason left");
     assert.equal(await healthMails(), 6, "two emails for each of the three changes");
     assert.equal(await healthDeliveries(), 3);
-    const payload = (await owner<{ payload: { type: string; health: { from: string; to: string } } }>(
+    const payload = (await env.owner<{ payload: { type: string; health: { from: string; to: string } } }>(
       "select payload from public.notification_deliveries where reason = 'health' order by created_at desc limit 1",
     ))[0].payload;
     assert.equal(payload.type, "tenant.health_changed");
@@ -106,20 +95,20 @@ describe("health evaluation", () => {
   });
 
   test("thresholds come from the health.* settings, inherited from the MSSP", async () => {
-    await owner("insert into public.collectors (tenant_id, name, last_heartbeat_at) values ($1, 'edr-east', $2)", [fx.tenants.acme, at(0)]);
-    await as(fx, "msspAdmin", (tx) => setSettingValue(tx, { tenantId: fx.tenants["mssp-a"], key: "health.collector_silent_warn_minutes", raw: "30" }));
+    await env.owner("insert into public.collectors (tenant_id, name, last_heartbeat_at) values ($1, 'edr-east', $2)", [env.fx.tenants.acme, at(0)]);
+    await env.as("msspAdmin", (tx) => setSettingValue(tx, { tenantId: env.fx.tenants["mssp-a"], key: "health.collector_silent_warn_minutes", raw: "30" }));
     await evaluateHealth({ now: at(20) });
     assert.equal(await stateOf("acme"), "healthy", "20 min silent is below the MSSP's 30");
-    await as(fx, "acmeAdmin", (tx) => setSettingValue(tx, { tenantId: fx.tenants.acme, key: "health.collector_silent_warn_minutes", raw: "5" }));
+    await env.as("acmeAdmin", (tx) => setSettingValue(tx, { tenantId: env.fx.tenants.acme, key: "health.collector_silent_warn_minutes", raw: "5" }));
     await evaluateHealth({ now: at(20) });
     assert.equal(await stateOf("acme"), "degraded", "acme's own 5 min applies");
   });
 
   test("signals from the audit trail: sign-in failures and denied attempts in the last hour", async () => {
-    await owner(
+    await env.owner(
       `insert into public.audit_log (tenant_id, action, outcome, details, occurred_at)
        select $1, 'alerts.read', 'denied', '{}'::jsonb, $2 from generate_series(1, 5)`,
-      [fx.tenants.globex, new Date()],
+      [env.fx.tenants.globex, new Date()],
     );
     await evaluateHealth({ now: new Date(Date.now() + MIN) });
     assert.equal(await stateOf("globex"), "degraded");
@@ -133,44 +122,44 @@ describe("health evaluation", () => {
   test("signals from jobs, API refusals and quotas, each with its reason", async () => {
     const now = new Date(Date.now() + MIN);
     // acme-eu: a failed job in the last hour (degraded: health.job_failures_per_hour is 1).
-    await owner("insert into public.jobs (tenant_id, kind, status, finished_at, last_error) values ($1, 'keys.rotate', 'failed', now(), 'boom')", [fx.tenants["acme-eu"]]);
+    await env.owner("insert into public.jobs (tenant_id, kind, status, finished_at, last_error) values ($1, 'keys.rotate', 'failed', now(), 'boom')", [env.fx.tenants["acme-eu"]]);
     // acme-us: 10 admitted API requests this hour, 30 refused (75%: degraded, below the 80% of down).
-    await owner("insert into usage.api_request_counts (tenant_id, minute, requests) values ($1, date_trunc('minute', now()), 10)", [fx.tenants["acme-us"]]);
-    await owner(
+    await env.owner("insert into usage.api_request_counts (tenant_id, minute, requests) values ($1, date_trunc('minute', now()), 10)", [env.fx.tenants["acme-us"]]);
+    await env.owner(
       `insert into public.audit_log (tenant_id, action, outcome, details, occurred_at)
        select $1, 'api.request', 'denied', '{"reason":"scope","status":403}'::jsonb, now() from generate_series(1, 30)`,
-      [fx.tenants["acme-us"]],
+      [env.fx.tenants["acme-us"]],
     );
     // other-co: assets at 100% of limits.assets this month (down); acme at 85% (degraded).
     for (const [slug, used] of [["other-co", 10_000], ["acme", 8_500]] as const)
-      await owner(
+      await env.owner(
         `insert into public.usage_rollups (tenant_id, grain, period_start, metric, quantity, events)
          values ($1, 'day', date_trunc('day', now() at time zone 'UTC') at time zone 'UTC', 'assets_managed', $2, 1)
          on conflict (tenant_id, grain, metric, period_start) do update set quantity = excluded.quantity`,
-        [fx.tenants[slug], used],
+        [env.fx.tenants[slug], used],
       );
     await evaluateHealth({ now });
     const reasons = async (slug: "acme-eu" | "acme-us" | "other-co" | "acme") =>
-      (await owner<{ state: string; signals: { kind: string; level: string; reason: string }[] }>("select state, signals from public.tenant_health where tenant_id = $1", [fx.tenants[slug]]))
+      (await env.owner<{ state: string; signals: { kind: string; level: string; reason: string }[] }>("select state, signals from public.tenant_health where tenant_id = $1", [env.fx.tenants[slug]]))
         .map((r) => [r.state, ...r.signals.filter((x) => x.level !== "ok").map((x) => x.reason)]);
     assert.deepEqual(await reasons("acme-eu"), [["degraded", "1 job failed in the last hour"]]);
     // A refusal for a missing scope is also an access-control failure (OWASP): it counts as a denied attempt too.
     assert.deepEqual(await reasons("acme-us"), [["degraded", "75% of API requests refused in the last hour (30 of 40)", "30 denied attempts in the last hour"]]);
     assert.deepEqual(await reasons("other-co"), [["down", "Assets at 100% of the limit (10000 of 10000)"]]);
     assert.deepEqual(await reasons("acme"), [["degraded", "Assets at 85% of the limit (8500 of 10000)"]]);
-    await owner("delete from public.jobs where kind = 'keys.rotate' and last_error = 'boom'; delete from usage.api_request_counts; delete from public.usage_rollups");
+    await env.owner("delete from public.jobs where kind = 'keys.rotate' and last_error = 'boom'; delete from usage.api_request_counts; delete from public.usage_rollups");
   });
 });
 
 describe("who reads health (RLS)", () => {
   before(async () => {
-    await owner("delete from public.tenant_health_transitions; delete from public.tenant_health; delete from public.collectors");
+    await env.owner("delete from public.tenant_health_transitions; delete from public.tenant_health; delete from public.collectors");
     await evaluateHealth({ now: at(1) });
   });
   const seen = (user: UserName, table: string) =>
-    as(fx, user, async (tx) => {
+    env.as(user, async (tx) => {
       const { rows } = await tx.client.query<{ tenant_id: string }>(`select distinct tenant_id from public.${table}`);
-      return rows.map((r) => fx.slugOf(r.tenant_id)).sort();
+      return rows.map((r) => env.fx.slugOf(r.tenant_id)).sort();
     });
 
   for (const table of ["tenant_health", "tenant_health_transitions"]) {
@@ -188,9 +177,9 @@ describe("who reads health (RLS)", () => {
   }
 
   test("nobody writes through authenticated, the MSSP admin included", async () => {
-    await as(fx, "msspAdmin", async (tx) => {
+    await env.as("msspAdmin", async (tx) => {
       await tx.client.query("savepoint s");
-      assertRefused(await attempt(tx.client, "insert into public.tenant_health (tenant_id, state, since, evaluated_at) values ($1, 'down', now(), now())", [fx.tenants.acme]));
+      assertRefused(await attempt(tx.client, "insert into public.tenant_health (tenant_id, state, since, evaluated_at) values ($1, 'down', now(), now())", [env.fx.tenants.acme]));
       await tx.client.query("rollback to savepoint s");
       assertRefused(await attempt(tx.client, "update public.tenant_health set state = 'healthy'"));
       await tx.client.query("rollback to savepoint s");

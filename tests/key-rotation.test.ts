@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import pg from "pg";
 import { enqueueJob, enqueueServiceJob, getJobAsService, runJobsUntilIdle, type JobView } from "@/lib/jobs";
 import { registerDefaultHandlers } from "@/lib/jobs/default-handlers";
@@ -26,29 +26,16 @@ import {
   rotateTenantDek,
 } from "@/lib/vault/rotation";
 import { openSecret, sealSecret } from "@/lib/vault/seal";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures, type TenantSlug } from "./helpers/fixtures";
-import { as } from "./helpers/sql";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type TenantSlug } from "./helpers/fixtures";
 
-let db: TestDatabase;
-let fx: Fixtures;
 let owner: pg.Client;
-let pdp: CerbosServer;
+const env = useFixtureEnv({ beforeDrop: () => owner?.end() });
 
-before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  owner = new pg.Client({ connectionString: db.url });
+env.before(async () => {
+  owner = new pg.Client({ connectionString: env.db.url });
   await owner.connect();
   registerDefaultHandlers();
-});
-after(async () => {
-  await owner.end();
-  await db.drop();
-  await pdp.stop();
 });
 
 interface Row {
@@ -68,7 +55,7 @@ async function seal(tenantId: string, id: string, secret: string) {
 
 /** `n` credentials in `slug`, sealed under its active key and inserted as the owner in one statement. */
 async function seedCredentials(slug: TenantSlug, n: number): Promise<Expected> {
-  const tenantId = fx.tenants[slug];
+  const tenantId = env.fx.tenants[slug];
   const expected: Expected = new Map();
   const ids: string[] = [];
   const names: string[] = [];
@@ -98,7 +85,7 @@ async function seedCredentials(slug: TenantSlug, n: number): Promise<Expected> {
 async function rowsOf(slug: TenantSlug): Promise<Row[]> {
   const { rows } = await owner.query<Row>(
     "select tenant_id, id, key_version, sealed from public.credentials where tenant_id = $1 order by id",
-    [fx.tenants[slug]],
+    [env.fx.tenants[slug]],
   );
   return rows;
 }
@@ -124,7 +111,7 @@ async function keyRows(slug: TenantSlug) {
   const { rows } = await owner.query<{ version: number; status: string; wrapped: boolean; kek_version: number | null }>(
     `select version, status, wrapped_dek is not null as wrapped, kek_version from keyring.tenant_keys
       where tenant_id = $1 order by version`,
-    [fx.tenants[slug]],
+    [env.fx.tenants[slug]],
   );
   return rows;
 }
@@ -142,16 +129,16 @@ describe("DEK rotation job", () => {
     const expected = await seedCredentials("acme", 300);
     assert.deepEqual([...(await assertAllOpen("acme", expected))], [[1, 300]]);
 
-    const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: ROTATE_DEK_KIND, payload: { batchSize: 40 } });
+    const { job } = await enqueueServiceJob({ tenantId: env.fx.tenants.acme, kind: ROTATE_DEK_KIND, payload: { batchSize: 40 } });
     const progressSeen: number[] = [];
     let raced = false;
     let pendingCommit: Promise<unknown> | undefined;
     const replace = async (client: pg.Client, row: Row) => {
       const secret = `sk_replaced_${randomBytes(8).toString("hex")}`;
-      const s = await seal(fx.tenants.acme, row.id, secret);
+      const s = await seal(env.fx.tenants.acme, row.id, secret);
       assert.equal(s.version, 2, "writers seal under the new active key");
       await client.query("update public.credentials set sealed = $3, key_version = $4 where tenant_id = $1 and id = $2", [
-        fx.tenants.acme,
+        env.fx.tenants.acme,
         row.id,
         s.sealed,
         s.version,
@@ -160,7 +147,7 @@ describe("DEK rotation job", () => {
     };
     const handler = createRotateDekHandler({
       afterBatch: async () => {
-        progressSeen.push((await jobRow(fx.tenants.acme, job.id)).progressDone);
+        progressSeen.push((await jobRow(env.fx.tenants.acme, job.id)).progressDone);
         // Mid-rotation, every credential still opens (a mix of versions).
         await assertAllOpen("acme", expected);
         if (raced) return;
@@ -172,7 +159,7 @@ describe("DEK rotation job", () => {
         // 2. one the next batch will read is replaced by a transaction that
         //    commits only while the rotation's UPDATE waits for that row: the
         //    re-check finds other bytes, and the rotation skips it;
-        const racer = new pg.Client({ connectionString: db.url });
+        const racer = new pg.Client({ connectionString: env.db.url });
         await racer.connect();
         await racer.query("begin");
         await replace(racer, behind[0]);
@@ -180,21 +167,21 @@ describe("DEK rotation job", () => {
         // 3. a new credential is created;
         const fresh = randomUUID();
         const freshSecret = `sk_new_${randomBytes(8).toString("hex")}`;
-        const f = await seal(fx.tenants.acme, fresh, freshSecret);
+        const f = await seal(env.fx.tenants.acme, fresh, freshSecret);
         await owner.query(
           `insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint)
            values ($1, $2, 'splunk_hec', 'added during rotation', $3, $4, 'abcd')`,
-          [fx.tenants.acme, fresh, f.sealed, f.version],
+          [env.fx.tenants.acme, fresh, f.sealed, f.version],
         );
         expected.set(fresh, freshSecret);
         // 4. a writer still holding the old key is refused (it must re-seal with the active one).
         const stale = randomUUID();
-        const old = sealSecret(await dekFor(fx.tenants.acme, 1), { tenantId: fx.tenants.acme, credentialId: stale, keyVersion: 1 }, "x".repeat(20));
+        const old = sealSecret(await dekFor(env.fx.tenants.acme, 1), { tenantId: env.fx.tenants.acme, credentialId: stale, keyVersion: 1 }, "x".repeat(20));
         await assert.rejects(
           owner.query(
             `insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint)
              values ($1, $2, 'splunk_hec', 'stale writer', $3, 1, 'xxxx')`,
-            [fx.tenants.acme, stale, old],
+            [env.fx.tenants.acme, stale, old],
           ),
           (e: { code?: string }) => e.code === "40001",
         );
@@ -204,7 +191,7 @@ describe("DEK rotation job", () => {
     assert.deepEqual(outcomes, ["succeeded"]);
     await pendingCommit;
 
-    const done = await jobRow(fx.tenants.acme, job.id);
+    const done = await jobRow(env.fx.tenants.acme, job.id);
     assert.equal(done.status, "succeeded");
     assert.equal(done.progressTotal, 300);
     assert.equal(done.progressDone, 300);
@@ -224,10 +211,10 @@ describe("DEK rotation job", () => {
         [2, "active", true],
       ],
     );
-    await assert.rejects(dekFor(fx.tenants.acme, 1), TenantKeyUnavailableError);
+    await assert.rejects(dekFor(env.fx.tenants.acme, 1), TenantKeyUnavailableError);
 
     const audit = await owner.query("select action, outcome, details from public.audit_log where tenant_id = $1 and action like 'keys.%'", [
-      fx.tenants.acme,
+      env.fx.tenants.acme,
     ]);
     assert.equal(audit.rows.length, 1);
     assert.equal(audit.rows[0].action, "keys.dek-rotated");
@@ -237,10 +224,10 @@ describe("DEK rotation job", () => {
 
   test("a worker SIGKILLed half-way leaves every credential readable; the next one finishes without a second new key", async () => {
     const expected = await seedCredentials("globex", 300);
-    const { job } = await enqueueServiceJob({ tenantId: fx.tenants.globex, kind: ROTATE_DEK_KIND, payload: { batchSize: 20 } });
+    const { job } = await enqueueServiceJob({ tenantId: env.fx.tenants.globex, kind: ROTATE_DEK_KIND, payload: { batchSize: 20 } });
 
     const child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/rotation-worker.ts"], {
-      env: { ...process.env, DATABASE_URL: db.appUrl, ROTATION_BATCH_DELAY_MS: "150", JOBS_WORKER_STALE_MS: "3000", LOG_LEVEL: "silent" },
+      env: { ...process.env, DATABASE_URL: env.db.appUrl, ROTATION_BATCH_DELAY_MS: "150", JOBS_WORKER_STALE_MS: "3000", LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -253,7 +240,7 @@ describe("DEK rotation job", () => {
     // Wait until it is part-way through, checking readability while it runs.
     let seen: JobView | undefined;
     for (let i = 0; i < 600; i++) {
-      seen = await jobRow(fx.tenants.globex, job.id);
+      seen = await jobRow(env.fx.tenants.globex, job.id);
       if (seen.progressDone >= 100 && seen.progressTotal && seen.progressDone < seen.progressTotal) break;
       if (i % 10 === 0) await assertAllOpen("globex", expected);
       if (child.exitCode !== null) break;
@@ -267,7 +254,7 @@ describe("DEK rotation job", () => {
     clearKeyCache();
     const mixed = await assertAllOpen("globex", expected);
     assert.ok((mixed.get(1) ?? 0) > 0 && (mixed.get(2) ?? 0) > 0, `mixed versions after the kill: ${[...mixed]}`);
-    const dead = await jobRow(fx.tenants.globex, job.id);
+    const dead = await jobRow(env.fx.tenants.globex, job.id);
     assert.equal(dead.status, "running");
     assert.equal(dead.attempts, 1);
     assert.deepEqual(
@@ -285,7 +272,7 @@ describe("DEK rotation job", () => {
     await owner.query("update graphile_worker._private_jobs set locked_at = now() - interval '1 hour' where locked_by is not null");
     const { outcomes } = await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] });
     assert.deepEqual(outcomes, ["succeeded"]);
-    const finished = await jobRow(fx.tenants.globex, job.id);
+    const finished = await jobRow(env.fx.tenants.globex, job.id);
     assert.equal(finished.attempts, 2);
     assert.equal(finished.progressDone, finished.progressTotal);
     assert.equal(finished.progressTotal, 300, "the bar resumes where the killed worker's last committed batch left it");
@@ -312,9 +299,9 @@ describe("DEK rotation job", () => {
     await owner.query("update public.credentials set sealed = $2 where id = $1", [victim.id, tampered]);
     await owner.query("alter table public.credentials enable trigger credentials_check_seal_key");
 
-    const { job } = await enqueueServiceJob({ tenantId: fx.tenants["acme-eu"], kind: ROTATE_DEK_KIND, payload: { batchSize: 7 } });
+    const { job } = await enqueueServiceJob({ tenantId: env.fx.tenants["acme-eu"], kind: ROTATE_DEK_KIND, payload: { batchSize: 7 } });
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["failed"]);
-    const failed = await jobRow(fx.tenants["acme-eu"], job.id);
+    const failed = await jobRow(env.fx.tenants["acme-eu"], job.id);
     assert.equal(failed.attempts, 1, "not retried: retrying cannot fix it");
     assert.match(failed.lastError ?? "", /1 credential of this tenant failed the integrity check/);
 
@@ -335,26 +322,26 @@ describe("DEK rotation job", () => {
       ],
     );
     const audit = await owner.query("select outcome from public.audit_log where tenant_id = $1 and action = 'keys.dek-rotation-failed'", [
-      fx.tenants["acme-eu"],
+      env.fx.tenants["acme-eu"],
     ]);
     assert.deepEqual(audit.rows, [{ outcome: "failure" }]);
   });
 
   test("rotateTenantDek (commands, bench) runs the same steps without the queue; old retiring versions go too", async () => {
     const expected = await seedCredentials("acme-us", 120);
-    const first = await rotateTenantDek(fx.tenants["acme-us"], { batchSize: 50 });
+    const first = await rotateTenantDek(env.fx.tenants["acme-us"], { batchSize: 50 });
     assert.deepEqual(first, { targetVersion: 2, resealed: 120, skipped: 0, retiredVersions: [1] });
     // A key made active outside a rotation leaves v2 retiring with rows under it; the next rotation sweeps both.
-    await owner.query("select keyring.create_tenant_key($1)", [fx.tenants["acme-us"]]);
-    const second = await rotateTenantDek(fx.tenants["acme-us"], { batchSize: 1000 });
+    await owner.query("select keyring.create_tenant_key($1)", [env.fx.tenants["acme-us"]]);
+    const second = await rotateTenantDek(env.fx.tenants["acme-us"], { batchSize: 1000 });
     assert.deepEqual(second, { targetVersion: 4, resealed: 120, skipped: 0, retiredVersions: [2, 3] });
     clearKeyCache();
     assert.deepEqual([...(await assertAllOpen("acme-us", expected))], [[4, 120]]);
   });
 
   test("a second request while one is unfinished joins it", async () => {
-    const a = await enqueueServiceJob({ tenantId: fx.tenants["mssp-b"], kind: ROTATE_DEK_KIND });
-    const b = await enqueueServiceJob({ tenantId: fx.tenants["mssp-b"], kind: ROTATE_DEK_KIND });
+    const a = await enqueueServiceJob({ tenantId: env.fx.tenants["mssp-b"], kind: ROTATE_DEK_KIND });
+    const b = await enqueueServiceJob({ tenantId: env.fx.tenants["mssp-b"], kind: ROTATE_DEK_KIND });
     assert.equal(b.created, false);
     assert.equal(b.job.id, a.job.id);
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["succeeded"]);
@@ -366,19 +353,19 @@ describe("who may have a rotation run", () => {
   test("the worker asks the PDP again for the user who queued it: an MSSP admin's job runs, a tenant admin's is refused", async () => {
     // RLS lets any tenant admin insert a job row (the PDP check lives in the
     // server action), so a job inserted around the action must not run.
-    const forged = await as(fx, "otherCoAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["other-co"], kind: ROTATE_DEK_KIND }));
+    const forged = await env.as("otherCoAdmin", (tx) => enqueueJob(tx, { tenantId: env.fx.tenants["other-co"], kind: ROTATE_DEK_KIND }));
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["failed"]);
-    const refused = await jobRow(fx.tenants["other-co"], forged.job.id);
+    const refused = await jobRow(env.fx.tenants["other-co"], forged.job.id);
     assert.match(refused.lastError ?? "", /may not do it on this tenant \(keys:rotate\)/);
     assert.equal(refused.attempts, 1);
     assert.deepEqual((await keyRows("other-co")).map((k) => [k.version, k.status]), [[1, "active"]], "nothing changed");
-    const forgedKek = await as(fx, "otherCoAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["other-co"], kind: ROTATE_KEK_KIND }));
+    const forgedKek = await env.as("otherCoAdmin", (tx) => enqueueJob(tx, { tenantId: env.fx.tenants["other-co"], kind: ROTATE_KEK_KIND }));
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_KEK_KIND] })).outcomes, ["failed"]);
-    assert.match((await jobRow(fx.tenants["other-co"], forgedKek.job.id)).lastError ?? "", /may not do it on this tenant \(keys:rotate\)/);
+    assert.match((await jobRow(env.fx.tenants["other-co"], forgedKek.job.id)).lastError ?? "", /may not do it on this tenant \(keys:rotate\)/);
 
-    const allowed = await as(fx, "msspBAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["other-co"], kind: ROTATE_DEK_KIND }));
+    const allowed = await env.as("msspBAdmin", (tx) => enqueueJob(tx, { tenantId: env.fx.tenants["other-co"], kind: ROTATE_DEK_KIND }));
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["succeeded"]);
-    assert.equal((await jobRow(fx.tenants["other-co"], allowed.job.id)).createdBy, fx.users.msspBAdmin);
+    assert.equal((await jobRow(env.fx.tenants["other-co"], allowed.job.id)).createdBy, env.fx.users.msspBAdmin);
     assert.deepEqual((await keyRows("other-co")).map((k) => [k.version, k.status]), [
       [1, "retired"],
       [2, "active"],
@@ -386,7 +373,7 @@ describe("who may have a rotation run", () => {
   });
 
   test("with the PDP down, the attempt fails and is retried, changing nothing", async () => {
-    const queued = await as(fx, "msspBAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["mssp-b"], kind: ROTATE_KEK_KIND }));
+    const queued = await env.as("msspBAdmin", (tx) => enqueueJob(tx, { tenantId: env.fx.tenants["mssp-b"], kind: ROTATE_KEK_KIND }));
     const saved = process.env.CERBOS_URL;
     process.env.CERBOS_URL = "http://127.0.0.1:9";
     try {
@@ -394,10 +381,10 @@ describe("who may have a rotation run", () => {
     } finally {
       process.env.CERBOS_URL = saved;
     }
-    const job = await jobRow(fx.tenants["mssp-b"], queued.job.id);
+    const job = await jobRow(env.fx.tenants["mssp-b"], queued.job.id);
     assert.equal(job.status, "queued");
     assert.match(job.lastError ?? "", /Authorization service unavailable/);
-    const keks = await owner.query("select version from keyring.keks where root_tenant_id = $1", [fx.tenants["mssp-b"]]);
+    const keks = await owner.query("select version from keyring.keks where root_tenant_id = $1", [env.fx.tenants["mssp-b"]]);
     assert.deepEqual(keks.rows, [{ version: 1 }]);
     await owner.query("update graphile_worker._private_jobs set run_at = now()");
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_KEK_KIND] })).outcomes, ["succeeded"]);
@@ -412,7 +399,7 @@ describe("KEK rotation job", () => {
           `select k.version, k.status, ds.decrypted_secret as secret from keyring.keks k
              join vault.decrypted_secrets ds on ds.id = k.vault_secret_id
             where k.root_tenant_id = $1 order by k.version`,
-          [fx.tenants[slug]],
+          [env.fx.tenants[slug]],
         )
       ).rows;
     const wrappedUnder = async (slug: TenantSlug) =>
@@ -420,7 +407,7 @@ describe("KEK rotation job", () => {
         await owner.query<{ tenant_id: string; version: number; wrapped_dek: Buffer; kek_version: number }>(
           `select k.tenant_id, k.version, k.wrapped_dek, k.kek_version from keyring.tenant_keys k
             where k.kek_root_id = $1 and k.wrapped_dek is not null order by k.tenant_id, k.version`,
-          [fx.tenants[slug]],
+          [env.fx.tenants[slug]],
         )
       ).rows;
 
@@ -430,9 +417,9 @@ describe("KEK rotation job", () => {
     const otherKekBefore = await kekOf("mssp-b");
     const dekCount = (await wrappedUnder("mssp-a")).length;
 
-    const { job } = await enqueueServiceJob({ tenantId: fx.tenants["mssp-a"], kind: ROTATE_KEK_KIND });
+    const { job } = await enqueueServiceJob({ tenantId: env.fx.tenants["mssp-a"], kind: ROTATE_KEK_KIND });
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_KEK_KIND] })).outcomes, ["succeeded"]);
-    const done = await jobRow(fx.tenants["mssp-a"], job.id);
+    const done = await jobRow(env.fx.tenants["mssp-a"], job.id);
     assert.deepEqual(done.result, { newVersion: 2, rewrapped: dekCount });
     assert.equal(done.progressDone, 1);
 
@@ -458,16 +445,16 @@ describe("KEK rotation job", () => {
     otherAfter.forEach((k, i) => assert.ok(k.wrapped_dek.equals(otherBefore[i].wrapped_dek)));
 
     const audit = await owner.query("select details from public.audit_log where tenant_id = $1 and action = 'keys.kek-rotated'", [
-      fx.tenants["mssp-a"],
+      env.fx.tenants["mssp-a"],
     ]);
     assert.equal(audit.rows.length, 1);
     assert.equal(audit.rows[0].details.rewrapped, dekCount);
   });
 
   test("on a tenant that is not an MSSP it fails at once and changes nothing", async () => {
-    const { job } = await enqueueServiceJob({ tenantId: fx.tenants.globex, kind: ROTATE_KEK_KIND });
+    const { job } = await enqueueServiceJob({ tenantId: env.fx.tenants.globex, kind: ROTATE_KEK_KIND });
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_KEK_KIND] })).outcomes, ["failed"]);
-    assert.match((await jobRow(fx.tenants.globex, job.id)).lastError ?? "", /belong to an MSSP/);
+    assert.match((await jobRow(env.fx.tenants.globex, job.id)).lastError ?? "", /belong to an MSSP/);
   });
 });
 
@@ -475,7 +462,7 @@ describe("crypto-shredding", () => {
   test("destroyed keys: no acme credential opens, globex still does, and acme can never get a new key", async () => {
     const acmeRows = await rowsOf("acme");
     assert.ok(acmeRows.length > 0);
-    await destroyTenantKeys(fx.tenants.acme);
+    await destroyTenantKeys(env.fx.tenants.acme);
     clearKeyCache();
     for (const row of acmeRows) {
       await assert.rejects(
@@ -484,11 +471,11 @@ describe("crypto-shredding", () => {
       );
     }
     for (const row of await rowsOf("globex")) openRow(row, await dekFor(row.tenant_id, row.key_version));
-    await assert.rejects(activeKeyFor(fx.tenants.acme), TenantKeyUnavailableError);
+    await assert.rejects(activeKeyFor(env.fx.tenants.acme), TenantKeyUnavailableError);
 
-    const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: ROTATE_DEK_KIND });
+    const { job } = await enqueueServiceJob({ tenantId: env.fx.tenants.acme, kind: ROTATE_DEK_KIND });
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["failed"]);
-    assert.match((await jobRow(fx.tenants.acme, job.id)).lastError ?? "", /destroyed/);
+    assert.match((await jobRow(env.fx.tenants.acme, job.id)).lastError ?? "", /destroyed/);
     assert.deepEqual(
       (await keyRows("acme")).map((k) => [k.version, k.status, k.wrapped]),
       [

@@ -11,68 +11,56 @@
 //   - bad URL values are dropped with a message, never thrown.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import pg from "pg";
 import { withTenant } from "@/lib/db/with-tenant";
 import { activeKeyFor } from "@/lib/vault/keys";
 import { ROTATE_DEK_KIND } from "@/lib/vault/rotation";
 import { DEFAULT_KEYS_QUERY, KEYS_PAGE_SIZE, loadKeysLive, loadKeysPage, parseKeysQuery, type KeysQuery } from "@/lib/vault/rotation-page";
 import { sealSecret } from "@/lib/vault/seal";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type UserName } from "./helpers/fixtures";
 
-let db: TestDatabase;
-let fx: Fixtures;
 let owner: pg.Client;
-let pdp: CerbosServer;
+const env = useFixtureEnv({ beforeDrop: () => owner?.end() });
 const SITES = 60;
 const site = (n: number) => `globex-site-${String(n).padStart(2, "0")}`;
 const siteIds = new Map<string, string>();
 
-before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  owner = new pg.Client({ connectionString: db.url });
+env.before(async () => {
+  owner = new pg.Client({ connectionString: env.db.url });
   await owner.connect();
   for (let n = 1; n <= SITES; n++) {
     const { rows } = await owner.query<{ id: string }>(
       "insert into public.tenants (parent_id, slug, name, kind) values ($1, $2, $3, 'site') returning id",
-      [fx.tenants.globex, site(n), `Globex Site ${n}`],
+      [env.fx.tenants.globex, site(n), `Globex Site ${n}`],
     );
     siteIds.set(site(n), rows[0].id);
   }
   // Two credentials in acme, sealed under its active key.
-  const key = await activeKeyFor(fx.tenants.acme);
+  const key = await activeKeyFor(env.fx.tenants.acme);
   for (const name of ["EDR", "SIEM"]) {
     const id = randomUUID();
     await owner.query(
       `insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint)
        values ($1, $2, 'generic_api_key', $3, $4, $5, 'abcd')`,
-      [fx.tenants.acme, id, name, sealSecret(key.dek, { tenantId: fx.tenants.acme, credentialId: id, keyVersion: key.version }, "s3cret-value"), key.version],
+      [env.fx.tenants.acme, id, name, sealSecret(key.dek, { tenantId: env.fx.tenants.acme, credentialId: id, keyVersion: key.version }, "s3cret-value"), key.version],
     );
   }
   // acme-eu was rotated once; site 3's rotation failed; acme-us has a retiring key (a rotation cut short).
   await owner.query(
     `insert into public.jobs (tenant_id, kind, status, finished_at, result) values ($1, $2, 'succeeded', now(), '{}')`,
-    [fx.tenants["acme-eu"], ROTATE_DEK_KIND],
+    [env.fx.tenants["acme-eu"], ROTATE_DEK_KIND],
   );
   await owner.query(`insert into public.jobs (tenant_id, kind, status, finished_at, last_error) values ($1, $2, 'failed', now(), 'boom')`, [
     siteIds.get(site(3)),
     ROTATE_DEK_KIND,
   ]);
-  await owner.query("select keyring.create_tenant_key($1)", [fx.tenants["acme-us"]]);
-});
-after(async () => {
-  await owner.end();
-  await db.drop();
-  await pdp.stop();
+  await owner.query("select keyring.create_tenant_key($1)", [env.fx.tenants["acme-us"]]);
 });
 
 const load = (user: UserName, query: Partial<KeysQuery> = {}) =>
-  withTenant({ userId: fx.users[user], activeTenantId: null }, (tx) => loadKeysPage(tx, { ...DEFAULT_KEYS_QUERY, ...query }));
+  withTenant({ userId: env.fx.users[user], activeTenantId: null }, (tx) => loadKeysPage(tx, { ...DEFAULT_KEYS_QUERY, ...query }));
 const slugs = (rows: { slug: string }[]) => rows.map((r) => r.slug);
 const MSSP_A = 5 + SITES;
 
@@ -138,9 +126,9 @@ describe("the Keys page at more than one page of tenants", () => {
       b.keks.map((k) => k.mssp.slug),
       ["mssp-b"],
     );
-    assert.ok(b.recentJobs.every((j) => j.tenantId === fx.tenants["mssp-b"] || j.tenantId === fx.tenants["other-co"]));
-    const probe = await withTenant({ userId: fx.users.msspBAdmin, activeTenantId: null }, (tx) =>
-      loadKeysLive(tx, [fx.tenants["acme-us"], fx.tenants["other-co"]]),
+    assert.ok(b.recentJobs.every((j) => j.tenantId === env.fx.tenants["mssp-b"] || j.tenantId === env.fx.tenants["other-co"]));
+    const probe = await withTenant({ userId: env.fx.users.msspBAdmin, activeTenantId: null }, (tx) =>
+      loadKeysLive(tx, [env.fx.tenants["acme-us"], env.fx.tenants["other-co"]]),
     );
     assert.deepEqual(slugs(probe.tenants), ["other-co"]);
   });
@@ -149,15 +137,15 @@ describe("the Keys page at more than one page of tenants", () => {
     const data = await load("msspAnalyst", { q: "acme" });
     assert.ok(data.tenants.length === 3 && data.tenants.every((t) => !t.canRotate));
     assert.ok(data.keks.every((k) => !k.canRotate));
-    const live = await withTenant({ userId: fx.users.msspAdmin, activeTenantId: null }, (tx) => loadKeysLive(tx, [fx.tenants["acme-us"]]));
+    const live = await withTenant({ userId: env.fx.users.msspAdmin, activeTenantId: null }, (tx) => loadKeysLive(tx, [env.fx.tenants["acme-us"]]));
     const page = await load("msspAdmin", { q: "acme-us" });
     assert.deepEqual(live.tenants, page.tenants);
     assert.deepEqual(live.keks, page.keks);
     // At most one page of ids per live request: 50 pass, 51 are refused by the schema (with a real transaction, so only the bound can refuse).
     const ids = (n: number) => Array.from({ length: n }, () => randomUUID());
-    assert.deepEqual((await withTenant({ userId: fx.users.msspAdmin, activeTenantId: null }, (tx) => loadKeysLive(tx, ids(KEYS_PAGE_SIZE)))).tenants, []);
+    assert.deepEqual((await withTenant({ userId: env.fx.users.msspAdmin, activeTenantId: null }, (tx) => loadKeysLive(tx, ids(KEYS_PAGE_SIZE)))).tenants, []);
     await assert.rejects(
-      withTenant({ userId: fx.users.msspAdmin, activeTenantId: null }, (tx) => loadKeysLive(tx, ids(KEYS_PAGE_SIZE + 1))),
+      withTenant({ userId: env.fx.users.msspAdmin, activeTenantId: null }, (tx) => loadKeysLive(tx, ids(KEYS_PAGE_SIZE + 1))),
       (e: unknown) => (e as { name?: string }).name === "ZodError" && (e as { issues: { code: string }[] }).issues[0]?.code === "too_big",
     );
   });

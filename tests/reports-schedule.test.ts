@@ -4,64 +4,52 @@
 // each recipient through the outbox, which lands in a real local SMTP server.
 // A suspended tenant's schedule moves on without a report.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { runJobsUntilIdle } from "@/lib/jobs";
 import { MAIL_TASK, registerMailDelivery } from "@/lib/mail/deliver";
 import { createSchedule, previousPeriod, registerReportTasks, REPORTS_GENERATE_TASK, REPORTS_SCHEDULES_TASK } from "@/lib/reports";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures } from "./helpers/fixtures";
+import { useFixtureEnv } from "./helpers/fixture-env";
 import { startSmtpServer, useSmtp, type TestSmtpServer } from "./helpers/smtp";
-import { as } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
-let db: TestDatabase;
-let fx: Fixtures;
+// Set before the database is created (useFixtureEnv's before hook).
+process.env.NEXTAUTH_SECRET ??= "reports-schedule-test-secret";
 let smtp: TestSmtpServer;
-const owner = (sql: string, params: unknown[] = []) => withClient(db.url, (c) => c.query(sql, params));
+const env = useFixtureEnv({ beforeDrop: () => smtp?.stop() });
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  process.env.NEXTAUTH_SECRET ??= "reports-schedule-test-secret";
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
+env.before(async () => {
   smtp = await startSmtpServer();
   useSmtp(smtp);
   registerMailDelivery();
   registerReportTasks();
 });
-after(async () => {
-  await smtp?.stop();
-  await db?.drop();
-});
 
 describe("report schedules", () => {
   test("a due schedule runs through the worker: report generated in the tenant's queue, link mailed to each recipient", async () => {
-    const { id: scheduleId, nextRunAt } = await as(
-      fx,
+    const { id: scheduleId, nextRunAt } = await env.as(
       "acmeAdmin",
-      (tx) => createSchedule(tx, { tenantId: fx.tenants.acme, kind: "executive", format: "pdf", cadence: "weekly", recipients: ["soc-lead@example.test", "ciso@example.test"] }),
+      (tx) => createSchedule(tx, { tenantId: env.fx.tenants.acme, kind: "executive", format: "pdf", cadence: "weekly", recipients: ["soc-lead@example.test", "ciso@example.test"] }),
       "acme",
     );
     assert.ok(nextRunAt.getTime() > Date.now(), "the first run is in the future");
     assert.equal(nextRunAt.getUTCDay(), 1, "weekly: a Monday");
     // Due now; the hourly crontab task is added as graphile-worker would add it.
-    await owner("update public.report_schedules set next_run_at = now() - interval '1 minute' where id = $1", [scheduleId]);
-    await owner("select graphile_worker.add_job($1, '{}'::json)", [REPORTS_SCHEDULES_TASK]);
+    await env.owner("update public.report_schedules set next_run_at = now() - interval '1 minute' where id = $1", [scheduleId]);
+    await env.owner("select graphile_worker.add_job($1, '{}'::json)", [REPORTS_SCHEDULES_TASK]);
     await runJobsUntilIdle({ kinds: [REPORTS_SCHEDULES_TASK] });
 
-    const report = (await owner("select id, status, kind, format, period_start, period_end, created_by from public.reports where schedule_id = $1", [scheduleId])).rows;
+    const report = await env.owner("select id, status, kind, format, period_start, period_end, created_by from public.reports where schedule_id = $1", [scheduleId]);
     assert.equal(report.length, 1, "one report queued");
     const expected = previousPeriod("weekly", new Date());
     assert.equal(report[0].period_start.toISOString(), expected.from.toISOString());
     assert.equal(report[0].period_end.toISOString(), expected.to.toISOString());
-    assert.equal(report[0].created_by, fx.users.acmeAdmin);
-    const job = (await owner("select queue_name from graphile_worker.jobs where key = $1", [`reports:${report[0].id}`])).rows[0];
-    assert.equal(job.queue_name, `tenant:${fx.tenants.acme}`);
-    const sched = (await owner("select next_run_at, last_run_at from public.report_schedules where id = $1", [scheduleId])).rows[0];
+    assert.equal(report[0].created_by, env.fx.users.acmeAdmin);
+    const job = (await env.owner("select queue_name from graphile_worker.jobs where key = $1", [`reports:${report[0].id}`]))[0];
+    assert.equal(job.queue_name, `tenant:${env.fx.tenants.acme}`);
+    const sched = (await env.owner("select next_run_at, last_run_at from public.report_schedules where id = $1", [scheduleId]))[0];
     assert.ok(sched.next_run_at.getTime() > Date.now() && sched.last_run_at, "the schedule moved on");
 
     await runJobsUntilIdle({ kinds: [REPORTS_GENERATE_TASK] });
-    assert.equal((await owner("select status from public.reports where id = $1", [report[0].id])).rows[0].status, "ready");
+    assert.equal((await env.owner("select status from public.reports where id = $1", [report[0].id]))[0].status, "ready");
     await runJobsUntilIdle({ kinds: [MAIL_TASK] });
     for (const to of ["soc-lead@example.test", "ciso@example.test"]) {
       const mail = await smtp.waitFor((m) => m.to === to, 10_000);
@@ -71,16 +59,16 @@ describe("report schedules", () => {
   });
 
   test("a suspended tenant's due schedule moves on without a report", async () => {
-    const { id } = await as(fx, "msspAdmin", (tx) => createSchedule(tx, { tenantId: fx.tenants["acme-us"], kind: "operational", format: "csv", cadence: "monthly", recipients: [] }));
-    await owner("update public.report_schedules set next_run_at = now() - interval '1 minute' where id = $1", [id]);
-    await owner("update public.tenants set status = 'suspended' where id = $1", [fx.tenants["acme-us"]]);
+    const { id } = await env.as("msspAdmin", (tx) => createSchedule(tx, { tenantId: env.fx.tenants["acme-us"], kind: "operational", format: "csv", cadence: "monthly", recipients: [] }));
+    await env.owner("update public.report_schedules set next_run_at = now() - interval '1 minute' where id = $1", [id]);
+    await env.owner("update public.tenants set status = 'suspended' where id = $1", [env.fx.tenants["acme-us"]]);
     try {
-      await owner("select graphile_worker.add_job($1, '{}'::json)", [REPORTS_SCHEDULES_TASK]);
+      await env.owner("select graphile_worker.add_job($1, '{}'::json)", [REPORTS_SCHEDULES_TASK]);
       await runJobsUntilIdle({ kinds: [REPORTS_SCHEDULES_TASK] });
-      assert.equal((await owner("select count(*)::int c from public.reports where schedule_id = $1", [id])).rows[0].c, 0);
-      assert.ok((await owner("select next_run_at from public.report_schedules where id = $1", [id])).rows[0].next_run_at.getTime() > Date.now());
+      assert.equal((await env.owner("select count(*)::int c from public.reports where schedule_id = $1", [id]))[0].c, 0);
+      assert.ok((await env.owner("select next_run_at from public.report_schedules where id = $1", [id]))[0].next_run_at.getTime() > Date.now());
     } finally {
-      await owner("update public.tenants set status = 'active' where id = $1", [fx.tenants["acme-us"]]);
+      await env.owner("update public.tenants set status = 'active' where id = $1", [env.fx.tenants["acme-us"]]);
     }
   });
 });

@@ -7,7 +7,7 @@
 // First: installs Next's request storage before any next/* module loads (see the helper).
 import { enrolMfa } from "./helpers/actions";
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { AlertFiltersForm } from "@/components/alerts/alert-filters";
@@ -19,9 +19,8 @@ import { parseAlertFilters } from "@/lib/alerts/list";
 import { loadAlertListPage } from "@/lib/alerts/page-data";
 import { applyTenantFilter, resolveTenantFilter, TENANT_MATCHES_SHOWN, TENANT_SELECT_UP_TO, type TenantChoice } from "@/lib/tenancy/tenant-filter";
 import { withTenant } from "@/lib/db/with-tenant";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type UserName } from "./helpers/fixtures";
 
 const many: TenantChoice[] = Array.from({ length: 1617 }, (_, i) => ({ slug: `c-${String(i).padStart(4, "0")}`, name: `Customer ${String(i).padStart(4, "0")}` }));
 many.push({ slug: "northwind", name: "Northwind Traders" }, { slug: "northwind-eu", name: "Northwind Traders" });
@@ -87,23 +86,12 @@ describe("the filter's markup", () => {
 });
 
 describe("through RLS and the PDP", () => {
-  let db: TestDatabase;
-  let fx: Fixtures;
-  let pdp: CerbosServer;
-  const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
+  const env = useFixtureEnv();
   const page = (user: UserName, tenant: string, host: string | null) =>
-    withTenant({ userId: fx.users[user], activeTenantId: host }, (tx) => loadAlertListPage(tx, parseAlertFilters({ tenant }).filters, host, new Date()));
+    withTenant({ userId: env.fx.users[user], activeTenantId: host }, (tx) => loadAlertListPage(tx, parseAlertFilters({ tenant }).filters, host, new Date()));
 
-  before(async () => {
-    pdp = await ensureCerbos({ quiet: true });
-    process.env.CERBOS_URL = pdp.url;
-    db = await createTestDatabase();
-    fx = await insertFixtures(db.url);
-    await enrolMfa(person("msspAdmin"));
-  });
-  after(async () => {
-    await db?.drop();
-    await pdp?.stop();
+  env.before(async () => {
+    await enrolMfa(env.person("msspAdmin"));
   });
 
   test("on the console a name, a slug or a part of a name filters to that tenant", async () => {
@@ -132,7 +120,7 @@ describe("through RLS and the PDP", () => {
   test("another MSSP's customer, or another customer from a customer's host: no match, nothing of it in the page", async () => {
     const otherMssp = await page("msspAdmin", "Tenant other-co", null);
     assert.deepEqual([otherMssp.tenantFilter?.matchCount, otherMssp.alerts.rows.length], [0, 0]);
-    const fromAcme = await page("acmeAdmin", "Tenant globex", fx.tenants.acme);
+    const fromAcme = await page("acmeAdmin", "Tenant globex", env.fx.tenants.acme);
     assert.deepEqual([fromAcme.tenantFilter?.matchCount, fromAcme.alerts.rows.length], [0, 0]);
     assert.ok(!JSON.stringify({ ...fromAcme, tenantFilter: null }).includes("globex"), "no globex in what the page shows but the typed text");
     // Control: the same typed name from the console finds it.
@@ -141,12 +129,12 @@ describe("through RLS and the PDP", () => {
 
   test("the audit trail: a name filters to that tenant's events; several offer them; another customer's finds nothing", async () => {
     for (const slug of ["acme", "acme-eu", "globex"] as const) {
-      await withTenant({ userId: fx.users.msspAdmin }, (tx) =>
-        recordAudit(tx, { tenantId: fx.tenants[slug], action: "settings:manage", targetType: "tenant", targetId: fx.tenants[slug], outcome: "success" }),
+      await withTenant({ userId: env.fx.users.msspAdmin }, (tx) =>
+        recordAudit(tx, { tenantId: env.fx.tenants[slug], action: "settings:manage", targetType: "tenant", targetId: env.fx.tenants[slug], outcome: "success" }),
       );
     }
     const audit = (user: UserName, tenant: string, host: string | null) =>
-      withTenant({ userId: fx.users[user], activeTenantId: host }, (tx) => loadAuditView(tx, parseAuditFilters({ tenant }).filters));
+      withTenant({ userId: env.fx.users[user], activeTenantId: host }, (tx) => loadAuditView(tx, parseAuditFilters({ tenant }).filters));
     const one = await audit("msspAdmin", "tenant ACME-EU", null);
     assert.equal(one.tenantFilter?.chosen?.slug, "acme-eu");
     assert.ok(one.events.rows.length > 0 && one.events.rows.every((r) => r.tenantSlug === "acme-eu"), one.events.rows.map((r) => r.tenantSlug).join());
@@ -159,7 +147,7 @@ describe("through RLS and the PDP", () => {
     assert.match(html, /matches 2 tenants/);
     assert.match(html, /href="\?tenant=acme-eu&amp;page=1"/);
     assert.ok(!html.includes("audit-total"), "no table beside the notice");
-    const fromAcme = await audit("acmeAdmin", "Tenant globex", fx.tenants.acme);
+    const fromAcme = await audit("acmeAdmin", "Tenant globex", env.fx.tenants.acme);
     assert.deepEqual([fromAcme.tenantFilter?.matchCount, fromAcme.events.rows.length], [0, 0]);
     assert.ok(!JSON.stringify({ ...fromAcme, tenantFilter: null }).includes("globex"));
   });

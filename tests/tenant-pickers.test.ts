@@ -26,55 +26,41 @@ import { loadDashboard } from "@/lib/analytics/dashboard";
 import { parseDashboardQuery } from "@/lib/analytics/range";
 import { loadBulkHome } from "@/lib/bulk/page-data";
 import { loadCredentialsPage } from "@/lib/credentials/page-data";
-import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { importTargets } from "@/lib/lifecycle/web/access";
 import { importUpload } from "@/lib/lifecycle/web/console-archive";
 import { ConsoleRefusal } from "@/lib/lifecycle/web/errors";
 import { loadReportsPage } from "@/lib/reports/page-data";
 import { loadTeamPage } from "@/lib/team/page-data";
 import { TENANT_MATCHES_SHOWN, TENANT_SELECT_UP_TO, typedValueOf } from "@/lib/tenancy/tenant-filter";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { emailOf, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { emailOf, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { withClient } from "./helpers/test-database";
 
 const CONSOLE = "localhost:3000";
 /** Customers of mssp-a beyond the fixtures: "Customer 000" … (slug c-000 …), past TENANT_SELECT_UP_TO. */
 const EXTRA = 60;
 const pad = (i: number) => String(i).padStart(3, "0");
 
-let db: TestDatabase;
-let fx: Fixtures;
-let pdp: CerbosServer;
+const env = useFixtureEnv();
 /** The same name under both MSSPs: each MSSP's admin must find only its own. */
 const umbrella: Record<"a" | "b", string> = { a: "", b: "" };
 
-const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
-const as = <T>(user: UserName, fn: (tx: TenantTx) => Promise<T>, host: string | null = null) => withTenant({ userId: fx.users[user], activeTenantId: host }, fn);
-const owner = <T>(sql: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
-const count = async (sql: string, params: unknown[] = []) => (await owner<{ n: number }>(sql, params))[0].n;
+const count = async (sql: string, params: unknown[] = []) => (await env.owner<{ n: number }>(sql, params))[0].n;
 const html = (el: ReactElement) => renderToStaticMarkup(el);
 /** Client components calling useRouter need an app router above them (a static render has none). */
 const routed = (el: ReactElement) =>
   createElement(AppRouterContext.Provider, { value: { back() {}, forward() {}, refresh() {}, push() {}, replace() {}, prefetch() {}, hmrRefresh() {} } as never }, el);
 const options = (markup: string) => (markup.match(/<option /g) ?? []).length;
 
-before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  await withClient(db.url, async (c) => {
+env.before(async () => {
+  await withClient(env.db.url, async (c) => {
     for (let i = 0; i < EXTRA; i++) {
-      await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, $2, $3, 'customer')", [fx.tenants["mssp-a"], `c-${pad(i)}`, `Customer ${pad(i)}`]);
+      await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, $2, $3, 'customer')", [env.fx.tenants["mssp-a"], `c-${pad(i)}`, `Customer ${pad(i)}`]);
     }
-    umbrella.a = (await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'umbrella', 'Umbrella', 'customer') returning id", [fx.tenants["mssp-a"]])).rows[0].id;
-    umbrella.b = (await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'umbrella-b', 'Umbrella', 'customer') returning id", [fx.tenants["mssp-b"]])).rows[0].id;
+    umbrella.a = (await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'umbrella', 'Umbrella', 'customer') returning id", [env.fx.tenants["mssp-a"]])).rows[0].id;
+    umbrella.b = (await c.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'umbrella-b', 'Umbrella', 'customer') returning id", [env.fx.tenants["mssp-b"]])).rows[0].id;
   });
-  await enrolMfa(person("msspAdmin"));
-});
-after(async () => {
-  await db?.drop();
-  await pdp?.stop();
+  await enrolMfa(env.person("msspAdmin"));
 });
 
 test("a chosen tenant is shown in its field by name, or by slug when the name would name another too", () => {
@@ -83,8 +69,8 @@ test("a chosen tenant is shown in its field by name, or by slug when the name wo
 });
 
 describe("the dashboard's scope", () => {
-  const dash = (user: UserName, scope: string | undefined, host: string | null = null) =>
-    as(user, (tx) => loadDashboard(tx, parseDashboardQuery(scope === undefined ? {} : { scope }).query, host), host);
+  const dash = (user: UserName, scope: string | undefined, host: TenantSlug | null = null) =>
+    env.as(user, (tx) => loadDashboard(tx, parseDashboardQuery(scope === undefined ? {} : { scope }).query, host && env.fx.tenants[host]), host ?? undefined);
 
   test("a name, a slug or a unique part scopes it; links then carry the slug", async () => {
     for (const [typed, slug] of [["Customer 007", "c-007"], ["c-042", "c-042"], ["customer 013", "c-013"], ["Umbrella", "umbrella"], ["acme-eu", "acme-eu"]] as const) {
@@ -120,11 +106,11 @@ describe("the dashboard's scope", () => {
   });
 
   test("up to TENANT_SELECT_UP_TO (acme's host): still the indented list", async () => {
-    const d = await dash("acmeAdmin", undefined, fx.tenants.acme);
+    const d = await dash("acmeAdmin", undefined, "acme");
     const markup = html(createElement(DashboardFilters, { data: d, allLabel: "All of acme" }));
     assert.match(markup, /<select name="scope"[^>]*data-testid="scope-picker"><option value="" selected="">All of acme<\/option><option value="acme-eu">Tenant acme-eu \(site\)<\/option>/);
     // From acme's host, globex is no tenant at all.
-    const g = await dash("acmeAdmin", "Tenant globex", fx.tenants.acme);
+    const g = await dash("acmeAdmin", "Tenant globex", "acme");
     assert.deepEqual([g.scope?.slug, g.scopeMatches], ["acme", null]);
     assert.match(g.problems.join(" "), /No tenant "Tenant globex" in your scope/);
   });
@@ -141,50 +127,50 @@ describe("the reports page's forms", () => {
   const saved = () => count("select (select count(*) from public.reports) + (select count(*) from public.report_schedules) + (select count(*) from public.audit_log where action like 'reports:%') as n");
 
   test("markup past TENANT_SELECT_UP_TO: a text field in each form, no option per tenant; a list below", async () => {
-    const data = await as("msspAdmin", (tx) => loadReportsPage(tx));
+    const data = await env.as("msspAdmin", (tx) => loadReportsPage(tx));
     assert.ok(data.tenants.length > TENANT_SELECT_UP_TO);
     const markup = html(routed(createElement(ReportsView, { data, showTenant: true })));
     assert.equal((markup.match(/<input [^>]*placeholder="Name or slug \(65 customers and sites\)"[^>]* name="tenantId"\/>/g) ?? []).length, 2, "generate and schedule");
-    assert.ok(!markup.includes(fx.tenants.globex) && !markup.includes("Customer 007"), "no tenant offered by id or name");
+    assert.ok(!markup.includes(env.fx.tenants.globex) && !markup.includes("Customer 007"), "no tenant offered by id or name");
     assert.ok(markup.length < 20_000, `${markup.length} bytes`);
-    const few = await as("acmeAdmin", (tx) => loadReportsPage(tx, { withinTenant: fx.tenants.acme }), fx.tenants.acme);
+    const few = await env.as("acmeAdmin", (tx) => loadReportsPage(tx, { withinTenant: env.fx.tenants.acme }), "acme");
     const list = html(routed(createElement(ReportsView, { data: few, showTenant: true })));
-    assert.match(list, new RegExp(`<option value="${fx.tenants["acme-eu"]}">Tenant acme-eu</option>`));
+    assert.match(list, new RegExp(`<option value="${env.fx.tenants["acme-eu"]}">Tenant acme-eu</option>`));
   });
 
   test("generate: a name or slug queues the report for that tenant", async () => {
-    const r = (await callAction(await generate(), { person: person("msspAdmin"), host: CONSOLE }, { tenantId: "Customer 007", ...fields })) as Result;
+    const r = (await callAction(await generate(), { person: env.person("msspAdmin"), host: CONSOLE }, { tenantId: "Customer 007", ...fields })) as Result;
     assert.equal(r.ok, true, JSON.stringify(r));
-    const [row] = await owner<{ slug: string }>("select t.slug from public.reports r join public.tenants t on t.id = r.tenant_id order by r.created_at desc limit 1");
+    const [row] = await env.owner<{ slug: string }>("select t.slug from public.reports r join public.tenants t on t.id = r.tenant_id order by r.created_at desc limit 1");
     assert.equal(row.slug, "c-007");
-    const bySlug = (await callAction(await generate(), { person: person("msspAdmin"), host: CONSOLE }, { tenantId: "umbrella", ...fields })) as Result;
+    const bySlug = (await callAction(await generate(), { person: env.person("msspAdmin"), host: CONSOLE }, { tenantId: "umbrella", ...fields })) as Result;
     assert.equal(bySlug.ok, true, JSON.stringify(bySlug));
     assert.equal(await count("select count(*)::int as n from public.reports where tenant_id = $1", [umbrella.a]), 1);
   });
 
   test("several, none, another MSSP's customer: refused on the field, nothing saved or audited", async () => {
     const before = await saved();
-    const several = (await callAction(await generate(), { person: person("msspAdmin"), host: CONSOLE }, { tenantId: "Customer 0", ...fields })) as Result;
+    const several = (await callAction(await generate(), { person: env.person("msspAdmin"), host: CONSOLE }, { tenantId: "Customer 0", ...fields })) as Result;
     assert.equal(several.ok, false);
     assert.match(several.fieldErrors?.tenantId?.[0] ?? "", /^That names 60 customers and sites you may report on: Customer 000 \(c-000\), .*, and 50 more\./);
     for (const typed of ["Tenant other-co", "other-co", "Nothing Like It"]) {
       for (const action of [await generate(), await schedule()]) {
-        const r = (await callAction(action, { person: person("msspAdmin"), host: CONSOLE }, { tenantId: typed, ...fields, cadence: "weekly", recipients: "" })) as Result;
+        const r = (await callAction(action, { person: env.person("msspAdmin"), host: CONSOLE }, { tenantId: typed, ...fields, cadence: "weekly", recipients: "" })) as Result;
         assert.deepEqual([r.ok, r.error], [false, "Check the highlighted fields."], typed);
         assert.match(r.fieldErrors?.tenantId?.[0] ?? "", /^No customer or site you may report on is called that/, typed);
       }
     }
     // "Umbrella" names one: mssp-b's Umbrella is not visible, so it is not a second match.
-    const sched = (await callAction(await schedule(), { person: person("msspAdmin"), host: CONSOLE }, { tenantId: "customer 00", kind: "executive", format: "pdf", cadence: "weekly", recipients: "" })) as Result;
+    const sched = (await callAction(await schedule(), { person: env.person("msspAdmin"), host: CONSOLE }, { tenantId: "customer 00", kind: "executive", format: "pdf", cadence: "weekly", recipients: "" })) as Result;
     assert.match(sched.fieldErrors?.tenantId?.[0] ?? "", /That names 10 customers/);
     assert.equal(await saved(), before, "nothing queued, scheduled or audited");
   });
 
   test("schedule: a name saves it; from acme's host another customer's name names nothing", async () => {
-    const ok = (await callAction(await schedule(), { person: person("msspAdmin"), host: CONSOLE }, { tenantId: "Customer 011", kind: "operational", format: "csv", cadence: "monthly", recipients: "" })) as Result;
+    const ok = (await callAction(await schedule(), { person: env.person("msspAdmin"), host: CONSOLE }, { tenantId: "Customer 011", kind: "operational", format: "csv", cadence: "monthly", recipients: "" })) as Result;
     assert.equal(ok.ok, true, JSON.stringify(ok));
     assert.equal(await count("select count(*)::int as n from public.report_schedules s join public.tenants t on t.id = s.tenant_id where t.slug = 'c-011'"), 1);
-    const acme = { person: person("acmeAdmin"), host: "acme.localhost:3000" };
+    const acme = { person: env.person("acmeAdmin"), host: "acme.localhost:3000" };
     const before = await saved();
     const r = (await callAction(await generate(), acme, { tenantId: "Tenant globex", ...fields })) as Result;
     assert.match(r.fieldErrors?.tenantId?.[0] ?? "", /No customer or site you may report on is called that/);
@@ -196,7 +182,7 @@ describe("the reports page's forms", () => {
 
 describe("TenantPicker (team, credentials)", () => {
   test("a name, slug or unique part picks the tenant; several or none: the fallback shown, with the notice", async () => {
-    const team = (typed: string | undefined) => as("msspAdmin", (tx) => loadTeamPage(tx, typed, null));
+    const team = (typed: string | undefined) => env.as("msspAdmin", (tx) => loadTeamPage(tx, typed, null));
     assert.equal((await team("Customer 021")).selected?.slug, "c-021");
     assert.equal((await team("c-022")).selected?.slug, "c-022");
     assert.equal((await team("umbrella")).selected?.id, umbrella.a);
@@ -211,13 +197,13 @@ describe("TenantPicker (team, credentials)", () => {
     assert.deepEqual([other.pick.unresolved?.matchCount, other.selected?.slug], [0, "mssp-a"]);
     const none = html(createElement(TenantPicker, { id: "t", tenants: other.tenants, selectedSlug: other.selected!.slug, pick: other.pick, may: "manage people in" }));
     assert.match(none, /No tenant you may manage people in is called “Tenant other-co”/);
-    assert.ok(!JSON.stringify(other).includes(fx.tenants["other-co"]));
-    const creds = await as("msspAdmin", (tx) => loadCredentialsPage(tx, "customer 033", null));
+    assert.ok(!JSON.stringify(other).includes(env.fx.tenants["other-co"]));
+    const creds = await env.as("msspAdmin", (tx) => loadCredentialsPage(tx, "customer 033", null));
     assert.equal(creds.selected?.slug, "c-033");
   });
 
   test("up to TENANT_SELECT_UP_TO: the list, as before", async () => {
-    const t = await as("acmeAdmin", (tx) => loadTeamPage(tx, "acme-eu", fx.tenants.acme), fx.tenants.acme);
+    const t = await env.as("acmeAdmin", (tx) => loadTeamPage(tx, "acme-eu", env.fx.tenants.acme), "acme");
     const markup = html(createElement(TenantPicker, { id: "team-tenant", tenants: t.tenants, selectedSlug: t.selected!.slug, pick: t.pick }));
     assert.match(markup, /<select id="team-tenant" name="tenant" /);
     assert.match(markup, /<option value="acme-eu" selected="">Tenant acme-eu<\/option>/);
@@ -226,7 +212,7 @@ describe("TenantPicker (team, credentials)", () => {
 
 describe("the legacy import", () => {
   let legacy: string;
-  const who = (user: UserName) => ({ userId: fx.users[user], email: emailOf(user) });
+  const who = (user: UserName) => ({ userId: env.fx.users[user], email: emailOf(user) });
   before(async () => {
     legacy = await mkdtemp(path.join(os.tmpdir(), "tenant-pickers-legacy-"));
     await writeFile(path.join(legacy, "assets.json"), JSON.stringify([{ hostname: "legacy-01" }]));
@@ -239,7 +225,7 @@ describe("the legacy import", () => {
     });
 
   test("markup past TENANT_SELECT_UP_TO: a text field; below: the list", async () => {
-    const { choices } = await as("msspAdmin", (tx) => importTargets(tx));
+    const { choices } = await env.as("msspAdmin", (tx) => importTargets(tx));
     assert.ok(choices.length > TENANT_SELECT_UP_TO);
     const typed = html(createElement(ImportLegacy, { targets: [], targetCount: choices.length, initialTenant: "", pdpUnavailable: false }));
     assert.equal(options(typed), 0);
@@ -267,38 +253,38 @@ describe("the legacy import", () => {
 describe("the bulk wizard's root", () => {
   const plan = async () => (await import("@/lib/actions/bulk/plan-bulk-run")).planBulkRun as unknown as ServerAction;
   type Result = { ok: boolean; error?: string; data?: { runId: string }; fieldErrors?: Record<string, string[]> };
-  const form = (rootId: string) => ({ tenantId: fx.tenants["mssp-a"], rootId, kinds: "all", operation: "setting", key: "locale.time_zone", mode: "set", value: "Europe/Paris" });
+  const form = (rootId: string) => ({ tenantId: env.fx.tenants["mssp-a"], rootId, kinds: "all", operation: "setting", key: "locale.time_zone", mode: "set", value: "Europe/Paris" });
   const runs = () => count("select count(*)::int as n from public.bulk_runs");
 
   test("markup past TENANT_SELECT_UP_TO: a text field (empty: every customer), no option per root; below: the list", async () => {
-    const home = await as("msspAdmin", (tx) => loadBulkHome(tx));
+    const home = await env.as("msspAdmin", (tx) => loadBulkHome(tx));
     assert.ok(home && home.rootCount > TENANT_SELECT_UP_TO && home.roots.length === 0);
     const props = { msspId: home.mssp.id, roots: home.roots, rootCount: home.rootCount, plans: home.plans, settings: home.settings };
     const markup = html(routed(createElement(BulkWizard, props)));
     assert.match(markup, /Under \(empty: every customer\)<input type="text" maxLength="100" placeholder="Name or slug \(63 customers\)"[^>]* name="rootId" value=""\/>/);
-    assert.ok(!markup.includes("Customer 007") && !markup.includes(fx.tenants.acme), "no root offered");
-    const few = html(routed(createElement(BulkWizard, { ...props, roots: [{ id: home.mssp.id, name: "Tenant mssp-a", kind: "mssp" }, { id: fx.tenants.acme, name: "Tenant acme", kind: "customer" }], rootCount: 2 })));
+    assert.ok(!markup.includes("Customer 007") && !markup.includes(env.fx.tenants.acme), "no root offered");
+    const few = html(routed(createElement(BulkWizard, { ...props, roots: [{ id: home.mssp.id, name: "Tenant mssp-a", kind: "mssp" }, { id: env.fx.tenants.acme, name: "Tenant acme", kind: "customer" }], rootCount: 2 })));
     assert.match(few, new RegExp(`<select name="rootId"[^>]*><option value="${home.mssp.id}" selected="">Tenant mssp-a \\(every customer\\)</option>`));
   });
 
   test("a name plans the dry run under that customer; empty: every customer; the run waits for its confirmation", async () => {
-    const r = (await callAction(await plan(), { person: person("msspAdmin"), host: CONSOLE }, form("Tenant acme"))) as Result;
+    const r = (await callAction(await plan(), { person: env.person("msspAdmin"), host: CONSOLE }, form("Tenant acme"))) as Result;
     assert.equal(r.ok, true, JSON.stringify(r));
-    const [run] = await owner<{ status: string; total: number; root: string }>("select status, total, selection->>'rootId' as root from public.bulk_runs where id = $1", [r.data!.runId]);
-    assert.deepEqual(run, { status: "planned", total: 3, root: fx.tenants.acme });
-    const all = (await callAction(await plan(), { person: person("msspAdmin"), host: CONSOLE }, form(""))) as Result;
+    const [run] = await env.owner<{ status: string; total: number; root: string }>("select status, total, selection->>'rootId' as root from public.bulk_runs where id = $1", [r.data!.runId]);
+    assert.deepEqual(run, { status: "planned", total: 3, root: env.fx.tenants.acme });
+    const all = (await callAction(await plan(), { person: env.person("msspAdmin"), host: CONSOLE }, form(""))) as Result;
     assert.equal(all.ok, true, JSON.stringify(all));
-    const [every] = await owner<{ root: string; total: number }>("select selection->>'rootId' as root, total from public.bulk_runs where id = $1", [all.data!.runId]);
-    assert.deepEqual(every, { root: fx.tenants["mssp-a"], total: 4 + EXTRA + 1 });
+    const [every] = await env.owner<{ root: string; total: number }>("select selection->>'rootId' as root, total from public.bulk_runs where id = $1", [all.data!.runId]);
+    assert.deepEqual(every, { root: env.fx.tenants["mssp-a"], total: 4 + EXTRA + 1 });
   });
 
   test("several, none, another MSSP's customer: refused on the field, no run", async () => {
     const before = await runs();
-    const several = (await callAction(await plan(), { person: person("msspAdmin"), host: CONSOLE }, form("Customer 05"))) as Result;
+    const several = (await callAction(await plan(), { person: env.person("msspAdmin"), host: CONSOLE }, form("Customer 05"))) as Result;
     assert.equal(several.ok, false);
     assert.match(several.fieldErrors?.rootId?.[0] ?? "", /^That names 10 customers of yours: Customer 050 \(c-050\)/);
     for (const typed of ["Tenant other-co", "other-co", "umbrella-b"]) {
-      const r = (await callAction(await plan(), { person: person("msspAdmin"), host: CONSOLE }, form(typed))) as Result;
+      const r = (await callAction(await plan(), { person: env.person("msspAdmin"), host: CONSOLE }, form(typed))) as Result;
       assert.match(r.fieldErrors?.rootId?.[0] ?? "", /^No customer of yours is called that/, typed);
     }
     assert.equal(await runs(), before);

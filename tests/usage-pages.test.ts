@@ -10,7 +10,7 @@
 // First: installs Next's request storage before any next/* module loads (see the helper).
 import { enrolMfa, inRequest, sessionCookie } from "./helpers/actions";
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { ReactElement } from "react";
 import { withServiceRole } from "@/lib/db/service-role";
 import { withTenant } from "@/lib/db/with-tenant";
@@ -18,47 +18,40 @@ import { applyUsageQuery, parseUsageListQuery } from "@/lib/usage/list-query";
 import { loadCustomerUsage, nothingMetered, type TenantUsageData } from "@/lib/usage/page-data";
 import { recordUsage } from "@/lib/usage/record";
 import { rollupDirty } from "@/lib/usage/rollup";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { emailOf, insertFixtures, TENANT_SLUGS, type Fixtures, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { TENANT_SLUGS, type UserName } from "./helpers/fixtures";
 
-let db: TestDatabase;
-let fx: Fixtures;
-const person = (user: UserName) => ({ id: fx.users[user], email: emailOf(user), name: user });
+const env = useFixtureEnv();
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
+env.before(async () => {
   const now = new Date();
   await withServiceRole("usage.rollup", (d) =>
     recordUsage(d, [
-      ...TENANT_SLUGS.map((s, i) => ({ tenantId: fx.tenants[s], metric: "alerts_ingested" as const, quantity: 100 * (i + 1), occurredAt: now, key: "p1", source: "test" })),
-      ...TENANT_SLUGS.map((s) => ({ tenantId: fx.tenants[s], metric: "assets_managed" as const, quantity: 9_000, occurredAt: now, key: "p2", source: "test" })),
+      ...TENANT_SLUGS.map((s, i) => ({ tenantId: env.fx.tenants[s], metric: "alerts_ingested" as const, quantity: 100 * (i + 1), occurredAt: now, key: "p1", source: "test" })),
+      ...TENANT_SLUGS.map((s) => ({ tenantId: env.fx.tenants[s], metric: "assets_managed" as const, quantity: 9_000, occurredAt: now, key: "p2", source: "test" })),
     ]),
   );
   await rollupDirty();
-  await enrolMfa(person("msspAdmin"));
-  await enrolMfa(person("msspAnalyst"));
-  await enrolMfa(person("msspBAdmin"));
-  for (const u of ["msspAdmin", "msspAnalyst", "msspBAdmin", "acmeAdmin", "acmeAnalyst", "globexAdmin"] as const) await sessionCookie(person(u));
+  await enrolMfa(env.person("msspAdmin"));
+  await enrolMfa(env.person("msspAnalyst"));
+  await enrolMfa(env.person("msspBAdmin"));
+  for (const u of ["msspAdmin", "msspAnalyst", "msspBAdmin", "acmeAdmin", "acmeAnalyst", "globexAdmin"] as const) await sessionCookie(env.person(u));
 });
-after(() => db?.drop());
 
 process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = "true";
 const refused = (status: string) => (e: unknown) => String((e as { digest?: string }).digest ?? "").includes(`;${status}`);
 
 async function tenantUsage(user: UserName, host: string, slug: string) {
   const { default: Page } = await import("@/app/t/[tenant]/usage/page");
-  return (await inRequest({ person: person(user), host }, () => Page({ params: Promise.resolve({ tenant: slug }) }))) as ReactElement<{ data: TenantUsageData }>;
+  return (await inRequest({ person: env.person(user), host }, () => Page({ params: Promise.resolve({ tenant: slug }) }))) as ReactElement<{ data: TenantUsageData }>;
 }
 async function consoleCustomer(user: UserName, slug: string) {
   const { default: Page } = await import("@/app/console/usage/[slug]/page");
-  return (await inRequest({ person: person(user), host: "localhost:3000" }, () => Page({ params: Promise.resolve({ slug }) }))) as ReactElement<{ data?: TenantUsageData }>;
+  return (await inRequest({ person: env.person(user), host: "localhost:3000" }, () => Page({ params: Promise.resolve({ slug }) }))) as ReactElement<{ data?: TenantUsageData }>;
 }
 async function consoleList(user: UserName, search: Record<string, string> = {}) {
   const { default: Page } = await import("@/app/console/usage/page");
-  return inRequest({ person: person(user), host: "localhost:3000" }, () => Page({ searchParams: Promise.resolve(search) }));
+  return inRequest({ person: env.person(user), host: "localhost:3000" }, () => Page({ searchParams: Promise.resolve(search) }));
 }
 
 test("tenant /usage: acme's admin sees its month with its sites, against limits.assets", async () => {
@@ -83,7 +76,7 @@ test("tenant /usage: acme's analyst gets the not-allowed state, no numbers; glob
 });
 
 test("console /usage: the MSSP admin's customers only, sortable; an MSSP analyst sees none (left out, counted); a tenant admin is refused", async () => {
-  const load = (user: UserName) => withTenant({ userId: fx.users[user] }, (tx) => loadCustomerUsage(tx));
+  const load = (user: UserName) => withTenant({ userId: env.fx.users[user] }, (tx) => loadCustomerUsage(tx));
   const admin = await load("msspAdmin");
   assert.deepEqual(admin.rows.map((r) => r.slug).sort(), ["acme", "globex"]);
   assert.equal(admin.rows.find((r) => r.slug === "acme")!.metrics.alerts_ingested.value, 900);

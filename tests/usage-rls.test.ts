@@ -12,7 +12,7 @@
 //     nothing more), each admitted API request counts in its minute, and the
 //     per-request cost of that count is measured.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { apiHandler } from "@/lib/api/gateway";
 import { createApiKey } from "@/lib/api/keys/store";
 import { parseKey } from "@/lib/api/keys/format";
@@ -27,36 +27,29 @@ import { recordUsage } from "@/lib/usage/record";
 import { takeRequestTokens } from "@/lib/api/gateway/limits";
 import { DAY_MS, rollupDirty } from "@/lib/usage/rollup";
 import { subtreeTotals } from "@/lib/usage/read";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { emailOf, insertFixtures, TENANT_SLUGS, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
-import { as, attempt } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { emailOf, TENANT_SLUGS, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { attempt } from "./helpers/sql";
 
-let db: TestDatabase;
-let fx: Fixtures;
+const env = useFixtureEnv();
 const TODAY = Math.floor(Date.now() / DAY_MS) * DAY_MS;
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
+env.before(async () => {
   // Every tenant: 10 alerts ingested (own), today.
   await withServiceRole("usage.rollup", (d) =>
     recordUsage(
       d,
-      TENANT_SLUGS.map((s) => ({ tenantId: fx.tenants[s], metric: "alerts_ingested" as const, quantity: 10, occurredAt: new Date(TODAY + 60_000), key: "seed", source: "test" })),
+      TENANT_SLUGS.map((s) => ({ tenantId: env.fx.tenants[s], metric: "alerts_ingested" as const, quantity: 10, occurredAt: new Date(TODAY + 60_000), key: "seed", source: "test" })),
     ),
   );
   await rollupDirty();
 });
-after(() => db?.drop());
 
-const owner = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
 
 const seen = (user: UserName, table: string) =>
-  as(fx, user, async (tx) => {
+  env.as(user, async (tx) => {
     const { rows } = await tx.client.query<{ tenant_id: string }>(`select distinct tenant_id from public.${table}`);
-    return rows.map((r) => fx.slugOf(r.tenant_id)).sort();
+    return rows.map((r) => env.fx.slugOf(r.tenant_id)).sort();
   });
 
 const EXPECTED: Record<string, TenantSlug[]> = {
@@ -82,51 +75,51 @@ describe("RLS: who reads usage", () => {
   }
 
   test("subtree totals as the acme admin: acme's include its sites; globex and the other MSSP's customer read as zero", async () => {
-    const totals = await as(fx, "acmeAdmin", (tx) =>
-      subtreeTotals(tx, [fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants.globex, fx.tenants["other-co"]], new Date(TODAY), new Date(TODAY + DAY_MS)),
+    const totals = await env.as("acmeAdmin", (tx) =>
+      subtreeTotals(tx, [env.fx.tenants.acme, env.fx.tenants["acme-eu"], env.fx.tenants.globex, env.fx.tenants["other-co"]], new Date(TODAY), new Date(TODAY + DAY_MS)),
     );
-    assert.equal(totals.get(fx.tenants.acme)!.alerts_ingested.value, 30);
-    assert.equal(totals.get(fx.tenants["acme-eu"])!.alerts_ingested.value, 10);
-    assert.equal(totals.get(fx.tenants.globex)!.alerts_ingested.value, 0);
-    assert.equal(totals.get(fx.tenants["other-co"])!.alerts_ingested.value, 0);
+    assert.equal(totals.get(env.fx.tenants.acme)!.alerts_ingested.value, 30);
+    assert.equal(totals.get(env.fx.tenants["acme-eu"])!.alerts_ingested.value, 10);
+    assert.equal(totals.get(env.fx.tenants.globex)!.alerts_ingested.value, 0);
+    assert.equal(totals.get(env.fx.tenants["other-co"])!.alerts_ingested.value, 0);
     // The MSSP admin sees the MSSP's whole tree; the other MSSP's admin none of it.
-    const mssp = await as(fx, "msspAdmin", (tx) => subtreeTotals(tx, [fx.tenants["mssp-a"]], new Date(TODAY), new Date(TODAY + DAY_MS)));
-    assert.equal(mssp.get(fx.tenants["mssp-a"])!.alerts_ingested.value, 50);
-    const other = await as(fx, "msspBAdmin", (tx) => subtreeTotals(tx, [fx.tenants["mssp-a"], fx.tenants.acme], new Date(TODAY), new Date(TODAY + DAY_MS)));
-    assert.equal(other.get(fx.tenants["mssp-a"])!.alerts_ingested.value, 0);
-    assert.equal(other.get(fx.tenants.acme)!.alerts_ingested.value, 0);
+    const mssp = await env.as("msspAdmin", (tx) => subtreeTotals(tx, [env.fx.tenants["mssp-a"]], new Date(TODAY), new Date(TODAY + DAY_MS)));
+    assert.equal(mssp.get(env.fx.tenants["mssp-a"])!.alerts_ingested.value, 50);
+    const other = await env.as("msspBAdmin", (tx) => subtreeTotals(tx, [env.fx.tenants["mssp-a"], env.fx.tenants.acme], new Date(TODAY), new Date(TODAY + DAY_MS)));
+    assert.equal(other.get(env.fx.tenants["mssp-a"])!.alerts_ingested.value, 0);
+    assert.equal(other.get(env.fx.tenants.acme)!.alerts_ingested.value, 0);
   });
 
   for (const user of ["msspAdmin", "acmeAdmin", "acmeAnalyst"] as const) {
     test(`${user} cannot insert, update or delete usage, at home or elsewhere (42501)`, async () => {
-      const outcomes = await as(fx, user, async (tx) => [
+      const outcomes = await env.as(user, async (tx) => [
         await attempt(
           tx.client,
           "insert into public.usage_events (tenant_id, metric, quantity, occurred_at, idempotency_key, source) values ($1, 'alerts_ingested', 1, now(), 'forged', 'x')",
-          [fx.tenants.acme],
+          [env.fx.tenants.acme],
         ),
         await attempt(tx.client, "update public.usage_events set quantity = 0"),
         await attempt(tx.client, "delete from public.usage_events"),
         await attempt(tx.client, "update public.usage_rollups set quantity = 0"),
         await attempt(tx.client, "delete from public.usage_rollups"),
-        await attempt(tx.client, "insert into usage.api_request_counts (tenant_id, minute, requests) values ($1, now(), 1)", [fx.tenants.acme]),
+        await attempt(tx.client, "insert into usage.api_request_counts (tenant_id, minute, requests) values ($1, now(), 1)", [env.fx.tenants.acme]),
         await attempt(tx.client, "update usage.rollup_state set scanned_to = now()"),
       ]);
       for (const o of outcomes) assert.equal(o.ok ? "ok" : o.code, "42501", JSON.stringify(o));
-      const [{ n }] = await owner<{ n: number }>("select sum(quantity)::int as n from public.usage_events");
+      const [{ n }] = await env.owner<{ n: number }>("select sum(quantity)::int as n from public.usage_events");
       assert.equal(n, 70);
     });
   }
 
   test("usage.readable_tenant_ids answers only the caller's own scope", async () => {
-    const ids = await as(fx, "globexAdmin", async (tx) => (await tx.client.query<{ id: string }>("select usage.readable_tenant_ids() as id")).rows.map((r) => fx.slugOf(r.id)));
+    const ids = await env.as("globexAdmin", async (tx) => (await tx.client.query<{ id: string }>("select usage.readable_tenant_ids() as id")).rows.map((r) => env.fx.slugOf(r.id)));
     assert.deepEqual(ids, ["globex"]);
   });
 });
 
 async function newKey(user: UserName, tenant: TenantSlug, scopes: ApiScope[]) {
-  return withTenant({ userId: fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
-    const resource = await tenantResource(tx.db, fx.tenants[tenant]);
+  return withTenant({ userId: env.fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
+    const resource = await tenantResource(tx.db, env.fx.tenants[tenant]);
     assert.ok(resource);
     return createApiKey(tx, { tenant: resource, name: `${tenant} ${scopes.join(" ")}`, scopes, expiresInDays: 30 });
   });
@@ -181,22 +174,22 @@ describe("the hooks", () => {
       handler(new Request("http://globex.localhost:3000/api/v1/alerts", { method: "POST", headers: { host: "globex.localhost:3000", authorization: `Bearer ${key.key}`, "content-type": "application/json" }, body: batch }));
     assert.equal((await send()).status, 200);
     assert.equal((await send()).status, 200);
-    const rows = await owner<{ quantity: string; idempotency_key: string }>(
+    const rows = await env.owner<{ quantity: string; idempotency_key: string }>(
       "select quantity, idempotency_key from public.usage_events where tenant_id = $1 and metric = 'alerts_ingested' and source = 'api.ingest'",
-      [fx.tenants.globex],
+      [env.fx.tenants.globex],
     );
     assert.deepEqual(rows.map((r) => Number(r.quantity)), [3]);
     // Each admitted request counted in its minute (two ingest calls, and any made above on globex's bucket).
-    const [{ n }] = await owner<{ n: number }>("select coalesce(sum(requests), 0)::int as n from usage.api_request_counts where tenant_id = $1", [fx.tenants.globex]);
+    const [{ n }] = await env.owner<{ n: number }>("select coalesce(sum(requests), 0)::int as n from usage.api_request_counts where tenant_id = $1", [env.fx.tenants.globex]);
     assert.ok(n >= 2, `counted ${n}`);
   });
 
   test("the per-request count rides on the gateway's rate-limit statement: an admitted request counts once, a refused one not at all", async () => {
     // Its cost is the bench's ("rate-limit check per request", npm run bench -- --only=ingest, goal
     // < 1 ms with the counter): a timed test here measured the machine's load, not the count.
-    const tenant = fx.tenants["acme-us"];
+    const tenant = env.fx.tenants["acme-us"];
     const counted = async () =>
-      (await owner<{ n: number }>("select coalesce(sum(requests), 0)::int as n from usage.api_request_counts where tenant_id = $1", [tenant]))[0].n;
+      (await env.owner<{ n: number }>("select coalesce(sum(requests), 0)::int as n from usage.api_request_counts where tenant_id = $1", [tenant]))[0].n;
     const keyId = crypto.randomUUID();
     const limits = { tenantPerMinute: 1000, keyPerMinute: 2, concurrent: 10, ingestPerDay: 1000 };
     const before = await counted();

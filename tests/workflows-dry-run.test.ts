@@ -4,28 +4,23 @@
 // in the 7 days of the tenant and below, newest first, with each one's asset criticality, and never
 // another MSSP's alert; the page's choice of plan; and the dry run's counts over a truncated window.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import { describe, test } from "node:test";
 import { createRule, dryRun, setRuleEnabled } from "@/lib/rules";
 import { DRY_RUN_DAYS, DRY_RUN_MAX_ALERTS, recentAlerts } from "@/lib/rules/dry-run";
-import { ensureCerbos, type CerbosServer } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { type UserName } from "./helpers/fixtures";
+import { withClient } from "./helpers/test-database";
 
-let db: TestDatabase;
-let fx: Fixtures;
-let pdp: CerbosServer;
+const env = useFixtureEnv();
 /** Customers added under mssp-a, so that its subtree is past the by-tenant read's 32 tenants. */
 const EXTRA = 40;
 const now = new Date();
 const since = new Date(now.getTime() - DRY_RUN_DAYS * 86_400_000);
 
-const as = <T>(user: UserName, fn: (tx: TenantTx) => Promise<T>, active?: string) => withTenant({ userId: fx.users[user], activeTenantId: active }, fn);
-const owner = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
 
 /** The owner's answer: the newest `limit` alerts of the root's subtree detected in [since, now]. */
 const expected = (root: string, limit: number) =>
-  owner<{ id: string; tenant_id: string; asset_criticality: string | null }>(
+  env.owner<{ id: string; tenant_id: string; asset_criticality: string | null }>(
     `select a.id, a.tenant_id, s.criticality as asset_criticality
        from public.alerts a
        join public.tenants t on t.id = a.tenant_id
@@ -37,19 +32,15 @@ const expected = (root: string, limit: number) =>
     [root, since, now, limit],
   );
 
-before(async () => {
-  pdp = await ensureCerbos({ quiet: true });
-  process.env.CERBOS_URL = pdp.url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  await withClient(db.url, async (c) => {
+env.before(async () => {
+  await withClient(env.db.url, async (c) => {
     // 40 customers under mssp-a, each with an asset of each criticality, and 6,400 alerts over
     // 8 days spread across them (some older than the window, equal times across tenants, some with
     // an asset), so that the newest 5,001 cut through every tenant's alerts.
     await c.query(
       `insert into public.tenants (parent_id, slug, name, kind)
        select $1, 'dry-' || lpad(i::text, 3, '0'), 'Dry run customer ' || i, 'customer' from generate_series(1, $2) i`,
-      [fx.tenants["mssp-a"], EXTRA],
+      [env.fx.tenants["mssp-a"], EXTRA],
     );
     await c.query(
       `insert into public.assets (tenant_id, external_id, hostname, kind, criticality)
@@ -70,58 +61,54 @@ before(async () => {
       `insert into public.alerts (tenant_id, title, severity, source, detected_at)
        select (array[$1, $2, $3]::uuid[])[1 + i % 3], 'acme dry ' || i, 'high', 'crowdstrike', now() - make_interval(hours => i * 2)
          from generate_series(0, 69) i`,
-      [fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants["acme-us"]],
+      [env.fx.tenants.acme, env.fx.tenants["acme-eu"], env.fx.tenants["acme-us"]],
     );
     // Another MSSP's alerts, newer than any of mssp-a's: never in mssp-a's answer.
     await c.query(
       `insert into public.alerts (tenant_id, title, severity, source, detected_at)
        select $1, 'other alert ' || i, 'critical', 'crowdstrike', now() - make_interval(secs => i) from generate_series(1, 50) i`,
-      [fx.tenants["other-co"]],
+      [env.fx.tenants["other-co"]],
     );
   });
-});
-after(async () => {
-  await db?.drop();
-  await pdp?.stop();
 });
 
 describe("the dry run's newest alerts", () => {
   test("the MSSP's own host: both plans give the owner's newest 5,001 (asset criticality included), none of another MSSP's", async () => {
-    const want = await expected(fx.tenants["mssp-a"], DRY_RUN_MAX_ALERTS + 1);
+    const want = await expected(env.fx.tenants["mssp-a"], DRY_RUN_MAX_ALERTS + 1);
     assert.equal(want.length, DRY_RUN_MAX_ALERTS + 1, "the window holds more than the dry run reads");
     for (const plan of ["walk", "by-tenant", undefined] as const) {
-      const got = await as("msspAdmin", (tx) => recentAlerts(tx, fx.tenants["mssp-a"], since, now, DRY_RUN_MAX_ALERTS + 1, plan), fx.tenants["mssp-a"]);
+      const got = await env.as("msspAdmin", (tx) => recentAlerts(tx, env.fx.tenants["mssp-a"], since, now, DRY_RUN_MAX_ALERTS + 1, plan), "mssp-a");
       assert.deepEqual(
         got.map((r) => [r.id, r.tenant_id, r.asset_criticality]),
         want.map((r) => [r.id, r.tenant_id, r.asset_criticality]),
         `plan ${plan ?? "chosen"}`,
       );
-      assert.ok(!got.some((r) => r.tenant_id === fx.tenants["other-co"]), "another MSSP's alerts are not read");
+      assert.ok(!got.some((r) => r.tenant_id === env.fx.tenants["other-co"]), "another MSSP's alerts are not read");
     }
     assert.ok(want.some((r) => r.asset_criticality !== null), "some have an asset");
   });
 
   test("a customer and its sites: both plans give the owner's answer; a customer admin's walk sees only its own tenants", async () => {
-    const want = await expected(fx.tenants.acme, 1000);
+    const want = await expected(env.fx.tenants.acme, 1000);
     assert.ok(want.length >= 60, `${want.length}`);
     for (const plan of ["walk", "by-tenant", undefined] as const) {
-      const got = await as("acmeAdmin", (tx) => recentAlerts(tx, fx.tenants.acme, since, now, 1000, plan), fx.tenants.acme);
+      const got = await env.as("acmeAdmin", (tx) => recentAlerts(tx, env.fx.tenants.acme, since, now, 1000, plan), "acme");
       assert.deepEqual(got.map((r) => r.id), want.map((r) => r.id), `plan ${plan ?? "chosen"}`);
     }
     // Asked for mssp-a's subtree, Acme's admin gets Acme's alerts only (RLS), whichever the plan.
     const acmeIds = new Set(want.map((r) => r.id));
     for (const plan of ["walk", "by-tenant"] as const) {
-      const got = await as("acmeAdmin", (tx) => recentAlerts(tx, fx.tenants["mssp-a"], since, now, 1000, plan), fx.tenants.acme);
+      const got = await env.as("acmeAdmin", (tx) => recentAlerts(tx, env.fx.tenants["mssp-a"], since, now, 1000, plan), "acme");
       assert.ok(got.every((r) => acmeIds.has(r.id)), `plan ${plan}`);
     }
   });
 
   test("the dry run over the truncated window: counts per rule equal the owner's over the newest 5,000", async () => {
-    const rule = await as(
+    const rule = await env.as(
       "msspAdmin",
       (tx) =>
         createRule(tx, {
-          tenantId: fx.tenants["mssp-a"],
+          tenantId: env.fx.tenants["mssp-a"],
           name: "Critical servers",
           position: 1,
           enabled: false,
@@ -131,17 +118,17 @@ describe("the dry run's newest alerts", () => {
               { field: "severity", op: "at_least", value: "high" },
               { field: "asset_criticality", op: "is", value: "critical" },
             ],
-            actions: { assignTo: fx.users.msspAdmin, notify: [] },
+            actions: { assignTo: env.fx.users.msspAdmin, notify: [] },
           },
         }),
-      fx.tenants["mssp-a"],
+      "mssp-a",
     );
-    await as("msspAdmin", (tx) => setRuleEnabled(tx, fx.tenants["mssp-a"], rule.id, true), fx.tenants["mssp-a"]);
-    const result = await as("msspAdmin", (tx) => dryRun(tx, fx.tenants["mssp-a"], now), fx.tenants["mssp-a"]);
+    await env.as("msspAdmin", (tx) => setRuleEnabled(tx, env.fx.tenants["mssp-a"], rule.id, true), "mssp-a");
+    const result = await env.as("msspAdmin", (tx) => dryRun(tx, env.fx.tenants["mssp-a"], now), "mssp-a");
     assert.equal(result.alertsConsidered, DRY_RUN_MAX_ALERTS);
     assert.equal(result.truncated, true);
-    const newest = (await expected(fx.tenants["mssp-a"], DRY_RUN_MAX_ALERTS)).map((r) => r.id);
-    const [{ n }] = await owner<{ n: number }>(
+    const newest = (await expected(env.fx.tenants["mssp-a"], DRY_RUN_MAX_ALERTS)).map((r) => r.id);
+    const [{ n }] = await env.owner<{ n: number }>(
       `select count(*)::int as n from public.alerts a join public.assets s on s.tenant_id = a.tenant_id and s.id = a.asset_id
         where a.id = any ($1::uuid[]) and a.severity in ('critical', 'high') and s.criticality = 'critical'`,
       [newest],

@@ -241,7 +241,5 @@ export async function enrolMfa(person: Person): Promise<string> {
   return started.enrolment.secret;
 }
 
-/** Runs one query as the owner (RLS does not apply): fixtures for a case. */
-export async function ownerQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(ownerUrl: string, sql: string, params: unknown[] = []): Promise<R[]> {
-  return withClient(ownerUrl, async (c) => (await c.query<R>(sql, params)).rows);
-}
+// Lives beside withClient now (fixture-env.ts uses it without loading Next); kept importable from here.
+export { ownerQuery } from "./test-database";

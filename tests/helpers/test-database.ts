@@ -63,6 +63,11 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   }
 }
 
+/** Runs one query as the owner (RLS does not apply): fixtures for a case. */
+export async function ownerQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(ownerUrl: string, sql: string, params: unknown[] = []): Promise<R[]> {
+  return withClient(ownerUrl, async (c) => (await c.query<R>(sql, params)).rows);
+}
+
 /** A fresh database with every migration applied; DATABASE_URL points at it as portal_app. */
 export async function createTestDatabase(opts: { setEnv?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = await adminDatabaseUrl();
