@@ -8,6 +8,7 @@
 // rendered them for nobody: in one load run the page without them took 1.7 ms
 // less CPU (npm run bench -- --only=load, BENCH_LOAD_EXTRA_PHASES).
 import { useActionState, useEffect, useState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { bulkAcknowledge, bulkAssign, bulkClose } from "@/lib/actions/alerts/bulk-triage";
 import { idle, type ActionResult } from "@/lib/actions/result";
@@ -65,12 +66,17 @@ export function BulkBar(props: { tenantId: string; assignees: Assignee[] }) {
 function BulkForms(props: { tenantId: string; assignees: Assignee[]; keys: string[]; clear: () => void }) {
   const { keys, clear } = props;
   const [ack, ackAction] = useActionState(bulkAcknowledge, idle as ActionResult<BulkRowResult[]>);
+  const keptAckAction = useKeptForm(ack, ackAction);
   const [assign, assignAction] = useActionState(bulkAssign, idle as ActionResult<BulkRowResult[]>);
+  const keptAssignAction = useKeptForm(assign, assignAction);
   const [close, closeAction] = useActionState(bulkClose, idle as ActionResult<BulkRowResult[]>);
+  const keptCloseAction = useKeptForm(close, closeAction);
   useEffect(() => {
     if (ack.ok || assign.ok || close.ok) clear();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ack, assign, close]);
+  // Nothing ticked (after an action cleared the selection): the buttons wait for a selection; the count above says so.
+  const none = keys.length === 0;
   const hidden = (
     <>
       <input type="hidden" name="tenantId" value={props.tenantId} />
@@ -79,13 +85,13 @@ function BulkForms(props: { tenantId: string; assignees: Assignee[]; keys: strin
   );
   return (
       <div className="flex flex-wrap items-start gap-4">
-        <form action={ackAction} className="flex flex-col gap-1">
+        <form action={ackAction} {...keptAckAction} className="flex flex-col gap-1">
           {hidden}
-          <SubmitButton pendingLabel="Acknowledging…">Acknowledge selected</SubmitButton>
+          <SubmitButton pendingLabel="Acknowledging…" disabled={none}>Acknowledge selected</SubmitButton>
           <ResultMessage state={ack} />
           <Refused state={ack} />
         </form>
-        <form action={assignAction} className="flex flex-wrap items-start gap-2">
+        <form action={assignAction} {...keptAssignAction} className="flex flex-wrap items-start gap-2">
           {hidden}
           <label className="sr-only" htmlFor="bulk-assignee">
             Assign selected to
@@ -98,7 +104,7 @@ function BulkForms(props: { tenantId: string; assignees: Assignee[]; keys: strin
               </option>
             ))}
           </select>
-          <SubmitButton tone="quiet" pendingLabel="Assigning…">
+          <SubmitButton tone="quiet" pendingLabel="Assigning…" disabled={none}>
             Assign selected
           </SubmitButton>
           <div className="basis-full">
@@ -106,7 +112,7 @@ function BulkForms(props: { tenantId: string; assignees: Assignee[]; keys: strin
             <Refused state={assign} />
           </div>
         </form>
-        <form action={closeAction} className="flex flex-wrap items-start gap-2">
+        <form action={closeAction} {...keptCloseAction} className="flex flex-wrap items-start gap-2">
           {hidden}
           <label className="sr-only" htmlFor="bulk-resolution">
             Close selected as
@@ -119,7 +125,7 @@ function BulkForms(props: { tenantId: string; assignees: Assignee[]; keys: strin
             Reason for closing
           </label>
           <input id="bulk-reason" name="reason" maxLength={1000} placeholder="Reason (required)" className={`${input} w-56`} />
-          <SubmitButton tone="quiet" pendingLabel="Closing…">
+          <SubmitButton tone="quiet" pendingLabel="Closing…" disabled={none}>
             Close selected
           </SubmitButton>
           <div className="basis-full">

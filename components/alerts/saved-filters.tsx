@@ -2,6 +2,7 @@
 // A person's saved views of the alert list: links, a delete button each, and
 // "save this view" for the current filters.
 import { useActionState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { deleteAlertFilter, saveAlertFilter } from "@/lib/actions/alerts/saved-filters";
 import { idle, type ActionResult } from "@/lib/actions/result";
@@ -9,8 +10,9 @@ import type { SavedFilter } from "@/lib/alerts/saved-filters";
 
 function DeleteButton({ tenantId, filter }: { tenantId: string; filter: SavedFilter }) {
   const [state, action] = useActionState(deleteAlertFilter, idle as ActionResult);
+  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} className="inline">
+    <form action={action} {...keptAction} className="inline">
       <input type="hidden" name="tenantId" value={tenantId} />
       <input type="hidden" name="filterId" value={filter.id} />
       <button type="submit" className="ml-1 rounded px-1 text-slate-500 hover:text-red-700" aria-label={`Delete saved filter ${filter.name}`}>
@@ -23,6 +25,7 @@ function DeleteButton({ tenantId, filter }: { tenantId: string; filter: SavedFil
 
 export function SavedFilters(props: { tenantId: string; filters: SavedFilter[]; currentQuery: string }) {
   const [state, action] = useActionState(saveAlertFilter, idle as ActionResult<{ id: string; query: string }>);
+  const keptAction = useKeptForm(state, action);
   return (
     <section aria-label="Saved filters" className="flex flex-wrap items-center gap-2 text-sm" data-testid="saved-filters">
       <span className="text-xs font-medium text-slate-600">Saved:</span>
@@ -39,7 +42,7 @@ export function SavedFilters(props: { tenantId: string; filters: SavedFilter[]; 
           <DeleteButton tenantId={props.tenantId} filter={f} />
         </span>
       ))}
-      <form action={action} className="ml-auto flex items-start gap-2">
+      <form action={action} {...keptAction} className="ml-auto flex items-start gap-2">
         <input type="hidden" name="tenantId" value={props.tenantId} />
         <input type="hidden" name="query" value={props.currentQuery} />
         <label className="sr-only" htmlFor="saved-filter-name">

@@ -3,7 +3,8 @@
 // alerts:triage there: the next steps the workflow offers, closing with a
 // reason, the assignee picker and a comment box. Each is its own small form,
 // posting to its server action; results and refusals are read out (role=status / alert).
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useActionState, useState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import type { AlertStatus } from "@/drizzle/schema";
 import { idle, type ActionResult } from "@/lib/actions/result";
@@ -40,8 +41,9 @@ function Hidden({ tenantId, alertId }: { tenantId: string; alertId: string }) {
 
 function StepButton(props: Props & { to: "acknowledged" | "in_progress" }) {
   const [state, action] = useActionState(props.to === "acknowledged" ? acknowledgeAlert : startAlert, idle as ActionResult);
+  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} className="flex flex-col gap-1">
+    <form action={action} {...keptAction} className="flex flex-col gap-1">
       <Hidden {...props} />
       <SubmitButton pendingLabel="Saving…">{transitionVerb(props.status, props.to)}</SubmitButton>
       <ResultMessage state={state} />
@@ -51,9 +53,10 @@ function StepButton(props: Props & { to: "acknowledged" | "in_progress" }) {
 
 function CloseForm(props: Props) {
   const [state, action] = useActionState(closeAlert, idle as ActionResult);
+  const keptAction = useKeptForm(state, action);
   const choices = props.nextStatuses.filter((s): s is "resolved" | "false_positive" => s === "resolved" || s === "false_positive");
   return (
-    <form action={action} className="space-y-2 rounded-lg border border-slate-200 p-3" aria-label="Close the alert">
+    <form action={action} {...keptAction} className="space-y-2 rounded-lg border border-slate-200 p-3" aria-label="Close the alert">
       <Hidden {...props} />
       <fieldset className="flex flex-wrap gap-4 text-sm">
         <legend className="mb-1 text-xs font-medium text-slate-600">Close as</legend>
@@ -79,8 +82,10 @@ function CloseForm(props: Props) {
 
 function AssignForm(props: Props) {
   const [state, action] = useActionState(assignAlert, idle as ActionResult);
+  // Saved, the select goes on showing the new assignee (a reset would show the one it was rendered with).
+  const keptAction = useKeptForm(state, action, { resetOnSuccess: false });
   return (
-    <form action={action} className="space-y-2" aria-label="Assignee">
+    <form action={action} {...keptAction} className="space-y-2" aria-label="Assignee">
       <Hidden {...props} />
       <label className="block text-xs font-medium text-slate-600">
         Assignee
@@ -106,11 +111,12 @@ function AssignForm(props: Props) {
 /** A group, and optionally a person in it: the people offered are the group's members the caller can see (all assignees when none are). */
 function GroupForm(props: Props) {
   const [state, action] = useActionState(assignAlertGroup, idle as ActionResult);
+  const keptAction = useKeptForm(state, action, { resetOnSuccess: false });
   const [groupId, setGroupId] = useState(props.assignedGroupId ?? "");
   const members = new Set(props.groupMembers[groupId] ?? []);
   const people = groupId && members.size > 0 ? props.assignees.filter((a) => members.has(a.id)) : props.assignees;
   return (
-    <form action={action} className="space-y-2" aria-label="Group">
+    <form action={action} {...keptAction} className="space-y-2" aria-label="Group">
       <Hidden {...props} />
       <label className="block text-xs font-medium text-slate-600">
         Group
@@ -148,13 +154,10 @@ function GroupForm(props: Props) {
 
 function CommentForm(props: Props) {
   const [state, action] = useActionState(commentOnAlert, idle as ActionResult);
-  const form = useRef<HTMLFormElement>(null);
-  // A posted comment is on the timeline now: clear the box for the next one.
-  useEffect(() => {
-    if (state.ok) form.current?.reset();
-  }, [state]);
+  // A posted comment is on the timeline now: the box is cleared for the next one (a refused one keeps its text).
+  const keptAction = useKeptForm(state, action);
   return (
-    <form ref={form} action={action} className="space-y-2" aria-label="Add a comment">
+    <form action={action} {...keptAction} className="space-y-2" aria-label="Add a comment">
       <Hidden {...props} />
       <label className="block text-xs font-medium text-slate-600">
         Comment

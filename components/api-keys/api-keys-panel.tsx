@@ -5,6 +5,7 @@
 // with a confirmation. Every control posts to a server action that re-checks
 // everything (PDP, RLS); the UI only hides what would not work.
 import { useActionState, useState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { TableScroll } from "@/components/ui/table-scroll";
 import { createApiKey } from "@/lib/actions/api-keys/create-api-key";
@@ -58,8 +59,9 @@ function CreateForm({ data, onCreated }: { data: ApiKeysPageData; onCreated: (c:
     // The key stays only in the shown-once box, not in this form's state.
     return r.ok ? { ok: true as const, data: { ...r.data, key: "" }, message: undefined } : r;
   }, idle as ActionResult<Created>);
+  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} className="rounded-xl border border-slate-200 bg-white p-4" data-testid="api-key-create">
+    <form action={action} {...keptAction} className="rounded-xl border border-slate-200 bg-white p-4" data-testid="api-key-create">
       <h2 className="text-base font-semibold text-slate-900">Create a key</h2>
       <input type="hidden" name="tenantId" value={data.tenant.id} />
       <div className="mt-3 grid gap-4 sm:grid-cols-2">
@@ -109,6 +111,7 @@ function Status({ k }: { k: ApiKeyView }) {
 
 function RevokeButton({ tenantId, k }: { tenantId: string; k: ApiKeyView }) {
   const [state, action] = useActionState(revokeApiKey, idle as ActionResult<{ id: string }>);
+  const keptAction = useKeptForm(state, action);
   const [confirming, setConfirming] = useState(false);
   if (k.revokedAt || state.ok) return state.ok ? <ResultMessage state={state} /> : null;
   if (!confirming) {
@@ -119,7 +122,7 @@ function RevokeButton({ tenantId, k }: { tenantId: string; k: ApiKeyView }) {
     );
   }
   return (
-    <form action={action} className="flex flex-col items-start gap-1" data-testid="api-key-revoke-confirm">
+    <form action={action} {...keptAction} className="flex flex-col items-start gap-1" data-testid="api-key-revoke-confirm">
       <input type="hidden" name="tenantId" value={tenantId} />
       <input type="hidden" name="keyId" value={k.id} />
       <p className="text-xs text-slate-700">Revoke “{k.name}”? Its next request is refused; this cannot be undone.</p>

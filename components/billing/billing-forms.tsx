@@ -3,6 +3,7 @@
 // everything again (zod, PDP billing:manage, RLS, the database's rules); the
 // page only hides what cannot work. Money is typed in minor units (cents).
 import { useActionState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { TableScroll } from "@/components/ui/table-scroll";
 import { assignPlan } from "@/lib/actions/billing/assign-plan";
@@ -42,6 +43,7 @@ function keeping<T>(run: (previous: ActionResult<T>, form: FormData) => Promise<
 
 export function PlanForm(props: { tenantId: string; values: PlanFormValues; invoiced?: boolean }) {
   const [state, action] = useActionState(keeping(props.values.planId ? updatePlan : createPlan), idle as Kept<{ id: string }>);
+  const keptAction = useKeptForm(state, action);
   const kept = state.ok ? undefined : state.submitted;
   const base = props.values;
   const v: PlanFormValues = kept
@@ -55,7 +57,7 @@ export function PlanForm(props: { tenantId: string; values: PlanFormValues; invo
       }
     : base;
   return (
-    <form action={action} noValidate className="space-y-3" aria-label={v.planId ? `Edit plan ${v.name}` : "Create a plan"}>
+    <form action={action} {...keptAction} noValidate className="space-y-3" aria-label={v.planId ? `Edit plan ${v.name}` : "Create a plan"}>
       <input type="hidden" name="tenantId" value={props.tenantId} />
       {v.planId && <input type="hidden" name="planId" value={v.planId} />}
       <div className="flex flex-wrap gap-3">
@@ -122,8 +124,9 @@ export function PlanForm(props: { tenantId: string; values: PlanFormValues; invo
 
 export function AssignPlanForm(props: { customerId: string; customerName: string; plans: { id: string; name: string; currency: string }[]; defaultMonth: string; current?: string }) {
   const [state, action] = useActionState(assignPlan, idle as ActionResult<{ id: string }>);
+  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} noValidate className="flex flex-wrap items-end gap-2" aria-label={`Assign a plan to ${props.customerName}`}>
+    <form action={action} {...keptAction} noValidate className="flex flex-wrap items-end gap-2" aria-label={`Assign a plan to ${props.customerName}`}>
       <input type="hidden" name="tenantId" value={props.customerId} />
       <label className={label}>
         Plan
@@ -152,8 +155,9 @@ export function AssignPlanForm(props: { customerId: string; customerName: string
  */
 export function RunPeriodForm(props: { msspId: string; month: string }) {
   const [state, action] = useActionState(draftPeriod, idle as Awaited<ReturnType<typeof draftPeriod>>);
+  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} noValidate className="flex flex-wrap items-end gap-2" aria-label="Run a period">
+    <form action={action} {...keptAction} noValidate className="flex flex-wrap items-end gap-2" aria-label="Run a period">
       <input type="hidden" name="tenantId" value={props.msspId} />
       <input type="hidden" name="month" value={props.month} />
       <SubmitButton pendingLabel="Drafting…">Draft all invoices for {props.month}</SubmitButton>
@@ -165,8 +169,9 @@ export function RunPeriodForm(props: { msspId: string; month: string }) {
 
 export function FinalizeButton(props: { tenantId: string; invoiceId: string }) {
   const [state, action] = useActionState(finalizeInvoice, idle as ActionResult<{ number: number }>);
+  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} className="inline-flex items-center gap-2" aria-label="Finalize">
+    <form action={action} {...keptAction} className="inline-flex items-center gap-2" aria-label="Finalize">
       <input type="hidden" name="tenantId" value={props.tenantId} />
       <input type="hidden" name="invoiceId" value={props.invoiceId} />
       <SubmitButton pendingLabel="Finalizing…">Finalize</SubmitButton>
@@ -177,9 +182,10 @@ export function FinalizeButton(props: { tenantId: string; invoiceId: string }) {
 
 export function CreditNoteForm(props: { tenantId: string; invoiceId: string; remaining: string; currency: string }) {
   const [state, action] = useActionState(keeping(createCreditNote), idle as Kept<{ id: string }>);
+  const keptAction = useKeptForm(state, action);
   const kept = state.ok ? undefined : state.submitted;
   return (
-    <form action={action} noValidate className="flex flex-wrap items-end gap-2" aria-label="Issue a credit note">
+    <form action={action} {...keptAction} noValidate className="flex flex-wrap items-end gap-2" aria-label="Issue a credit note">
       <input type="hidden" name="tenantId" value={props.tenantId} />
       <input type="hidden" name="invoiceId" value={props.invoiceId} />
       <label className={label}>

@@ -4,6 +4,7 @@
 // Discard. The MSSP's own switch "hide the MSSP's brand" shows only to those
 // the PDP allows (branding:whitelabel).
 import { useActionState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { discardBrandDraft, inheritBrandField, publishBrand, saveBrandDraft, setWhitelabel, uploadBrandImage } from "@/lib/actions/branding/brand";
 import type { BrandPageData, DraftField } from "@/lib/branding/draft";
@@ -35,10 +36,11 @@ function Field({ data, field, state }: { data: BrandPageData; field: DraftField;
 
 function Upload({ data, field }: { data: BrandPageData; field: "logoLight" | "logoDark" | "favicon" }) {
   const [state, action] = useActionState(uploadBrandImage, idle as ActionResult);
+  const keptAction = useKeptForm(state, action);
   const f = data.fields[field];
   const id = `upload-${field}`;
   return (
-    <form action={action} className="rounded-lg border border-slate-200 p-3" data-testid={`upload-${field}`}>
+    <form action={action} {...keptAction} className="rounded-lg border border-slate-200 p-3" data-testid={`upload-${field}`}>
       <input type="hidden" name="tenantId" value={data.tenant.id} />
       <input type="hidden" name="field" value={field} />
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
@@ -61,9 +63,13 @@ export function BrandEditor({ data }: { data: BrandPageData }) {
   // Submitted through JavaScript: before hydration a click would post the page itself and save nothing.
   const hydrated = useHydrated();
   const [publishState, publishAction] = useActionState(publishBrand, idle as ActionResult);
+  const keptPublishAction = useKeptForm(publishState, publishAction);
   const [discardState, discardAction] = useActionState(discardBrandDraft, idle as ActionResult);
+  const keptDiscardAction = useKeptForm(discardState, discardAction);
   const [wlState, wlAction] = useActionState(setWhitelabel, idle as ActionResult);
+  const keptWlAction = useKeptForm(wlState, wlAction);
   const [inheritState, inheritAction] = useActionState(inheritBrandField, idle as ActionResult);
+  const keptInheritAction = useKeptForm(inheritState, inheritAction);
   return (
     <div className="space-y-6">
       <form method="post" onSubmit={submitSave} className="space-y-4 rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="brand-fields-heading">
@@ -87,7 +93,7 @@ export function BrandEditor({ data }: { data: BrandPageData }) {
         <Upload data={data} field="favicon" />
       </div>
 
-      <form action={inheritAction} className="flex flex-wrap items-end gap-2 rounded-xl border border-slate-200 bg-white p-4">
+      <form action={inheritAction} {...keptInheritAction} className="flex flex-wrap items-end gap-2 rounded-xl border border-slate-200 bg-white p-4">
         <input type="hidden" name="tenantId" value={data.tenant.id} />
         <div>
           <label htmlFor="inherit-field" className="block text-sm font-medium text-slate-800">Inherit a field again (or remove a logo)</label>
@@ -104,12 +110,12 @@ export function BrandEditor({ data }: { data: BrandPageData }) {
       </form>
 
       <div className="flex flex-wrap gap-3">
-        <form action={publishAction}>
+        <form action={publishAction} {...keptPublishAction}>
           <input type="hidden" name="tenantId" value={data.tenant.id} />
           <SubmitButton pendingLabel="Publishing…">Publish</SubmitButton>
           <ResultMessage state={publishState} />
         </form>
-        <form action={discardAction}>
+        <form action={discardAction} {...keptDiscardAction}>
           <input type="hidden" name="tenantId" value={data.tenant.id} />
           <SubmitButton tone="quiet">Discard draft</SubmitButton>
           <ResultMessage state={discardState} />
@@ -117,7 +123,7 @@ export function BrandEditor({ data }: { data: BrandPageData }) {
       </div>
 
       {data.whitelabel.canChange ? (
-        <form action={wlAction} className="rounded-xl border border-slate-200 bg-white p-4" data-testid="whitelabel-form">
+        <form action={wlAction} {...keptWlAction} className="rounded-xl border border-slate-200 bg-white p-4" data-testid="whitelabel-form">
           <input type="hidden" name="tenantId" value={data.tenant.id} />
           <input type="hidden" name="on" value={data.whitelabel.on ? "false" : "true"} />
           <p className="text-sm text-slate-800">

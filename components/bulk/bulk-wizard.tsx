@@ -6,6 +6,7 @@
 // a customer's name or slug (empty: every customer), resolved by the action.
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { InputField, SelectField, choicesOf } from "@/components/forms/fields";
 import { ReportFields } from "@/components/forms/report-fields";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
@@ -45,6 +46,7 @@ export function BulkWizard(props: WizardProps) {
     if (result.ok) return result;
     return { ...result, submitted: Object.fromEntries([...form.entries()].filter((e): e is [string, string] => typeof e[1] === "string")) };
   }, idle as Kept);
+  const keptAction = useKeptForm(state, action);
   const kept = state.ok ? {} : (state.submitted ?? {});
   const [operation, setOperation] = useState<Operation>((kept.operation as Operation) ?? "setting");
   const [mode, setMode] = useState(kept.mode ?? "set");
@@ -56,7 +58,7 @@ export function BulkWizard(props: WizardProps) {
   const planChoices = props.plans.map((p) => ({ value: p.id, label: `${p.name} (${p.currency})` }));
 
   return (
-    <form action={action} noValidate className="space-y-6" aria-label="New bulk run" data-testid="bulk-wizard">
+    <form action={action} {...keptAction} noValidate className="space-y-6" aria-label="New bulk run" data-testid="bulk-wizard">
       <input type="hidden" name="tenantId" value={props.msspId} />
       <fieldset className="rounded-xl border border-slate-200 bg-white p-4">
         <legend className="px-1 text-sm font-semibold text-slate-900">1. Which tenants</legend>

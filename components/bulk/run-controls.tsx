@@ -4,6 +4,7 @@
 // everything again; and the poll that refreshes the page while a run works.
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { continueBulkRun, discardBulkRun, stopBulkRun, undoBulkRun } from "@/lib/actions/bulk/control-bulk-run";
 import { startBulkRun } from "@/lib/actions/bulk/start-bulk-run";
@@ -24,8 +25,9 @@ export function RefreshWhileWorking({ working }: { working: boolean }) {
 
 export function ConfirmForm(props: { msspId: string; runId: string; toChange: number }) {
   const [state, action] = useActionState(startBulkRun, idle as ActionResult<undefined>);
+  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} noValidate className="space-y-3 rounded-xl border border-amber-200 bg-amber-50 p-4" aria-label="Confirm the bulk run" data-testid="bulk-confirm">
+    <form action={action} {...keptAction} noValidate className="space-y-3 rounded-xl border border-amber-200 bg-amber-50 p-4" aria-label="Confirm the bulk run" data-testid="bulk-confirm">
       <input type="hidden" name="tenantId" value={props.msspId} />
       <input type="hidden" name="runId" value={props.runId} />
       <p className="text-sm text-amber-950">
@@ -52,8 +54,9 @@ export function ConfirmForm(props: { msspId: string; runId: string; toChange: nu
 function ControlButton(props: { msspId: string; runId: string; kind: "stop" | "continue" | "undo" | "discard"; label: string; tone?: "danger" | "quiet" }) {
   const run = { stop: stopBulkRun, continue: continueBulkRun, undo: undoBulkRun, discard: discardBulkRun }[props.kind];
   const [state, action] = useActionState(run, idle as ActionResult<undefined>);
+  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} className="flex flex-col gap-1">
+    <form action={action} {...keptAction} className="flex flex-col gap-1">
       <input type="hidden" name="tenantId" value={props.msspId} />
       <input type="hidden" name="runId" value={props.runId} />
       <SubmitButton tone={props.tone}>{props.label}</SubmitButton>

@@ -4,6 +4,7 @@
 // the tenant's /domains page and the console's /customers/<slug>/domains;
 // every button posts to a server action that re-checks everything (PDP, RLS).
 import { useActionState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { TableScroll } from "@/components/ui/table-scroll";
 import { removeDomain } from "@/lib/actions/domains/remove-domain";
@@ -45,6 +46,7 @@ function LastCheck({ d }: { d: DomainView }) {
 
 export function DomainCard({ d, tenantId, cnameTarget, audience = "tenant" }: { d: DomainView; tenantId: string; cnameTarget: string; audience?: DomainsAudience }) {
   const [verifyState, verify] = useActionState(verifyDomain, idle as ActionResult<{ status: DomainView["status"] }>);
+  const keptVerify = useKeptForm(verifyState, verify);
   const [removeState, remove] = useActionState(removeDomain, idle as ActionResult<{ removed: boolean }>);
   return (
     <li className="rounded-xl border border-slate-200 bg-white p-4" data-testid="domain-row" data-domain={d.domain}>
@@ -84,7 +86,7 @@ export function DomainCard({ d, tenantId, cnameTarget, audience = "tenant" }: { 
         <LastCheck d={d} />
       </div>
       <div className="mt-3 flex flex-wrap gap-2">
-        <form action={verify}>
+        <form action={verify} {...keptVerify}>
           <input type="hidden" name="tenantId" value={tenantId} />
           <input type="hidden" name="domainId" value={d.id} />
           <SubmitButton pendingLabel="Checking DNS…">{audience === "console" && d.status !== "pending" ? "Re-check now" : "Verify now"}</SubmitButton>

@@ -4,6 +4,7 @@
 // the console (audience "console": the wording speaks of the customer). Every
 // button posts to a server action that re-checks everything (PDP, RLS).
 import { useActionState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { addDomain } from "@/lib/actions/domains/add-domain";
 import { idle, type ActionResult } from "@/lib/actions/result";
@@ -12,8 +13,9 @@ import { DomainCard, type DomainsAudience } from "./domain-card";
 
 function AddForm({ data, audience }: { data: DomainsPageData; audience: DomainsAudience }) {
   const [state, action] = useActionState(addDomain, idle as ActionResult<{ id: string }>);
+  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} className="rounded-xl border border-slate-200 bg-white p-4" data-testid="domain-add">
+    <form action={action} {...keptAction} className="rounded-xl border border-slate-200 bg-white p-4" data-testid="domain-add">
       <h2 className="text-base font-semibold text-slate-900">{audience === "console" ? `Add a domain for ${data.tenant.name}` : "Add a domain"}</h2>
       <input type="hidden" name="tenantId" value={data.tenant.id} />
       <div className="mt-3 flex flex-wrap items-end gap-3">

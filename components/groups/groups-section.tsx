@@ -5,6 +5,7 @@
 // control posts to a server action that checks again (zod, PDP users:manage,
 // RLS, the database's eligibility rule); the page only hides what won't work.
 import { useActionState, useState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { addGroupMember } from "@/lib/actions/groups/add-group-member";
 import { createGroup } from "@/lib/actions/groups/create-group";
@@ -36,9 +37,10 @@ function Hidden(props: Record<string, string>) {
 
 function CreateGroupForm({ tenantId }: { tenantId: string }) {
   const [state, action] = useActionState(createGroup, idle as ActionResult<{ id: string }>);
+  const keptAction = useKeptForm(state, action);
   const [name, setName] = useState("");
   return (
-    <form action={action} noValidate className="flex flex-wrap items-end gap-3" aria-label="Create a group">
+    <form action={action} {...keptAction} noValidate className="flex flex-wrap items-end gap-3" aria-label="Create a group">
       <Hidden tenantId={tenantId} />
       <label className="flex flex-col text-xs font-medium text-slate-600">
         New group name
@@ -53,13 +55,14 @@ function CreateGroupForm({ tenantId }: { tenantId: string }) {
 
 function MemberChip(props: { tenantId: string; groupId: string; groupName: string; member: { userId: string; name: string; email: string } }) {
   const [state, action] = useActionState(removeGroupMember, idle as ActionResult);
+  const keptAction = useKeptForm(state, action);
   const label = props.member.name || props.member.email || "MSSP staff";
   return (
     <li className="inline-flex items-center rounded-full bg-slate-100 py-0.5 pl-3 pr-1 text-sm ring-1 ring-slate-200" data-testid="group-member">
       <span className="text-slate-800" title={props.member.email}>
         {label}
       </span>
-      <form action={action} className="inline">
+      <form action={action} {...keptAction} className="inline">
         <Hidden tenantId={props.tenantId} groupId={props.groupId} userId={props.member.userId} />
         <button type="submit" className="ml-1 rounded px-1.5 text-slate-500 hover:text-red-700" aria-label={`Remove ${label} from ${props.groupName}`}>
           ×
@@ -73,7 +76,9 @@ function MemberChip(props: { tenantId: string; groupId: string; groupName: strin
 function GroupCard(props: { tenantId: string; group: GroupsSectionProps["groups"][number]; candidates: GroupsSectionProps["candidates"] }) {
   const { group } = props;
   const [renameState, renameAction] = useActionState(renameGroup, idle as ActionResult);
+  const keptRenameAction = useKeptForm(renameState, renameAction);
   const [addState, addAction] = useActionState(addGroupMember, idle as ActionResult);
+  const keptAddAction = useKeptForm(addState, addAction);
   const [deleteState, deleteAction] = useActionState(deleteGroup, idle as ActionResult);
   const [renaming, setRenaming] = useState(false);
   const inGroup = new Set(group.members.map((m) => m.userId));
@@ -82,7 +87,7 @@ function GroupCard(props: { tenantId: string; group: GroupsSectionProps["groups"
     <li className="space-y-3 px-4 py-3" data-testid="group-row" data-group={group.name}>
       <div className="flex flex-wrap items-center justify-between gap-2">
         {renaming ? (
-          <form action={renameAction} className="flex flex-wrap items-end gap-2" aria-label={`Rename ${group.name}`}>
+          <form action={renameAction} {...keptRenameAction} className="flex flex-wrap items-end gap-2" aria-label={`Rename ${group.name}`}>
             <Hidden tenantId={props.tenantId} groupId={group.id} />
             <label className="flex flex-col text-xs font-medium text-slate-600">
               Group name
@@ -132,7 +137,7 @@ function GroupCard(props: { tenantId: string; group: GroupsSectionProps["groups"
         </ul>
       )}
       {addable.length > 0 && (
-        <form action={addAction} className="flex flex-wrap items-end gap-2" aria-label={`Add a member to ${group.name}`}>
+        <form action={addAction} {...keptAddAction} className="flex flex-wrap items-end gap-2" aria-label={`Add a member to ${group.name}`}>
           <Hidden tenantId={props.tenantId} groupId={group.id} />
           <label className="flex flex-col text-xs font-medium text-slate-600">
             Add a member

@@ -3,6 +3,7 @@
 // and "Rotate KEK" behind a confirmation step. Queuing and finishing refresh
 // the cards and the recent jobs (GET /keys/live), not the tenant table.
 import { useActionState, useEffect, useState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { rotateMsspKek } from "@/lib/actions/keys/rotate-mssp-kek";
 import type { QueuedRotation } from "@/lib/actions/keys/schemas";
@@ -30,6 +31,7 @@ export function KekCard({ card }: { card: KekCardData }) {
   const [refreshError, setRefreshError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [state, action] = useActionState(rotateMsspKek, idle as ActionResult<QueuedRotation>);
+  const keptAction = useKeptForm(state, action);
   useEffect(() => {
     if (state.ok) {
       setConfirming(false);
@@ -93,7 +95,7 @@ export function KekCard({ card }: { card: KekCardData }) {
       )}
 
       {confirming && (
-        <form action={action} className="mt-4 rounded-lg border border-amber-200 bg-amber-50 p-4" aria-label="Confirm KEK rotation">
+        <form action={action} {...keptAction} className="mt-4 rounded-lg border border-amber-200 bg-amber-50 p-4" aria-label="Confirm KEK rotation">
           <input type="hidden" name="tenantId" value={card.mssp.id} />
           <p className="text-sm font-medium text-amber-900">
             Rotate the key-encryption key of {card.mssp.name}?

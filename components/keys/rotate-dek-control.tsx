@@ -5,6 +5,7 @@
 // counts, and every row, which may have moved in or out of the filter).
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { rotateTenantKey } from "@/lib/actions/keys/rotate-tenant-key";
 import type { QueuedRotation } from "@/lib/actions/keys/schemas";
@@ -19,6 +20,7 @@ export function RotateDekControl(props: { tenantId: string; tenantName: string; 
   const router = useRouter();
   const [refreshError, setRefreshError] = useState<string | null>(null);
   const [state, action] = useActionState(rotateTenantKey, idle as ActionResult<QueuedRotation>);
+  const keptAction = useKeptForm(state, action);
   useEffect(() => {
     if (state.ok) void refresh([]).then(setRefreshError);
   }, [state, refresh]);
@@ -45,7 +47,7 @@ export function RotateDekControl(props: { tenantId: string; tenantName: string; 
         />
       )}
       {props.canRotate && !busy && (
-        <form action={action} aria-label={`Rotate the data key of ${props.tenantName}`}>
+        <form action={action} {...keptAction} aria-label={`Rotate the data key of ${props.tenantName}`}>
           <input type="hidden" name="tenantId" value={props.tenantId} />
           <SubmitButton tone="quiet" pendingLabel="Starting…">
             {queued ? "Rotate again" : "Rotate key"}

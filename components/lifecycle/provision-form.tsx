@@ -9,6 +9,7 @@
 // parent as its name or address, which the action resolves on the server among
 // the tenants the caller sees (lib/lifecycle/parent-choice.ts).
 import { useActionState, useState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { provisionTenant, type ProvisionedView } from "@/lib/actions/lifecycle/provision-tenant";
 import { idle, type ActionResult } from "@/lib/actions/result";
@@ -37,6 +38,7 @@ const TYPED = "";
 
 export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; defaultParentId?: string; onClose?: () => void; typedParentAmong?: number }) {
   const [state, action] = useActionState(provisionTenant, idle as ActionResult<ProvisionedView>);
+  const keptAction = useKeptForm(state, action);
   const [name, setName] = useState("");
   const [slug, setSlug] = useState("");
   const [slugTouched, setSlugTouched] = useState(false);
@@ -64,7 +66,7 @@ export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; 
   }
 
   return (
-    <form action={action} className="grid gap-3 sm:grid-cols-2" aria-label={`New ${noun}`}>
+    <form action={action} {...keptAction} className="grid gap-3 sm:grid-cols-2" aria-label={`New ${noun}`}>
       <label className="text-sm text-slate-700 sm:col-span-2">
         Under
         <select name={typing ? undefined : "tenantId"} value={parentId} onChange={(e) => setParentId(e.target.value)} className={input}>

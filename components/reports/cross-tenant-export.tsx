@@ -1,6 +1,7 @@
 // The console's cross-tenant CSV: a plain GET form to /reports/export (every
 // customer the caller may export reports of, one row each).
-export function CrossTenantExport(props: { from: string; to: string }) {
+/** `problem`: why the last period was refused (the route sends a browser back here with its dates). */
+export function CrossTenantExport(props: { from: string; to: string; problem?: string }) {
   const input = "mt-1 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900";
   return (
     <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="export-heading">
@@ -21,6 +22,11 @@ export function CrossTenantExport(props: { from: string; to: string }) {
           Download CSV
         </button>
       </form>
+      {props.problem && (
+        <p role="alert" className="mt-2 text-sm text-red-700" data-testid="cross-tenant-export-problem">
+          {props.problem} Nothing was downloaded.
+        </p>
+      )}
     </section>
   );
 }

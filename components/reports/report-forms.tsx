@@ -5,6 +5,7 @@
 // TENANT_SELECT_UP_TO of them the tenant is typed (a name or slug) and the
 // action resolves it among those (lib/reports/allowed.ts reportTenantOf).
 import { useActionState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { choicesOf, InputField, SelectField } from "@/components/forms/fields";
 import { ReportFields } from "@/components/forms/report-fields";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
@@ -58,8 +59,9 @@ function TenantField(props: { tenants: OfferedTenants; state: Kept<unknown>; id:
 
 export function GenerateReportForm(props: { tenants: OfferedTenants; defaultFrom: string; defaultTo: string }) {
   const [state, action] = useKeptTenant(generateReport);
+  const kept = useKeptForm(state, action);
   return (
-    <form action={action} noValidate className="space-y-3" aria-label="Generate a report" data-testid="generate-report-form">
+    <form action={action} {...kept} noValidate className="space-y-3" aria-label="Generate a report" data-testid="generate-report-form">
       <div className="flex flex-wrap items-end gap-3">
         <TenantField tenants={props.tenants} state={state} id="report-tenant" />
         <ReportFields state={state} defaults={{ from: props.defaultFrom, to: props.defaultTo }} period={{ fromLabel: "From (UTC)", toLabel: "To (UTC, inclusive)" }} />
@@ -75,8 +77,9 @@ export function GenerateReportForm(props: { tenants: OfferedTenants; defaultFrom
 
 export function ScheduleForm(props: { tenants: OfferedTenants }) {
   const [state, action] = useKeptTenant(createSchedule);
+  const kept = useKeptForm(state, action);
   return (
-    <form action={action} noValidate className="space-y-3" aria-label="Schedule a report" data-testid="schedule-form">
+    <form action={action} {...kept} noValidate className="space-y-3" aria-label="Schedule a report" data-testid="schedule-form">
       <div className="flex flex-wrap items-end gap-3">
         <TenantField tenants={props.tenants} state={state} id="schedule-tenant" />
         <ReportFields state={state} />
@@ -98,8 +101,9 @@ export function ScheduleForm(props: { tenants: OfferedTenants }) {
 
 export function DeleteScheduleButton(props: { tenantId: string; scheduleId: string }) {
   const [state, action] = useActionState(deleteSchedule, idle as ActionResult<{ id: string }>);
+  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} className="inline">
+    <form action={action} {...keptAction} className="inline">
       <input type="hidden" name="tenantId" value={props.tenantId} />
       <input type="hidden" name="scheduleId" value={props.scheduleId} />
       <SubmitButton tone="quiet" pendingLabel="Removing…">

@@ -4,6 +4,7 @@
 // (lib/actions/settings), so each answers with its own message; the page
 // shows only the controls the PDP allowed (lib/settings/page-data.ts).
 import { useActionState, useEffect, useId, useState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { clearSetting } from "@/lib/actions/settings/clear-setting";
 import { lockSetting, unlockSetting } from "@/lib/actions/settings/lock-setting";
@@ -60,9 +61,13 @@ export function SettingEditor({ tenantId, row }: { tenantId: string; row: Settin
   const id = useId();
   const [editing, setEditing] = useState(false);
   const [setState, setAction] = useActionState(setSetting, idle as ActionResult);
+  const keptSetAction = useKeptForm(setState, setAction);
   const [clearState, clearAction] = useActionState(clearSetting, idle as ActionResult);
+  const keptClearAction = useKeptForm(clearState, clearAction);
   const [lockState, lockAction] = useActionState(lockSetting, idle as ActionResult);
+  const keptLockAction = useKeptForm(lockState, lockAction);
   const [unlockState, unlockAction] = useActionState(unlockSetting, idle as ActionResult);
+  const keptUnlockAction = useKeptForm(unlockState, unlockAction);
   // The message shown is the answer of the control used last.
   const [latest, setLatest] = useState<ActionResult | null>(null);
   useEffect(() => {
@@ -85,7 +90,7 @@ export function SettingEditor({ tenantId, row }: { tenantId: string; row: Settin
   return (
     <div className="mt-2 space-y-2">
       {editing && row.can.edit && (
-        <form action={setAction} className="rounded-lg border border-slate-200 bg-slate-50 p-3" aria-label={`Change ${row.label}`}>
+        <form action={setAction} {...keptSetAction} className="rounded-lg border border-slate-200 bg-slate-50 p-3" aria-label={`Change ${row.label}`}>
           <Hidden tenantId={tenantId} settingKey={row.key} />
           <label htmlFor={id} className="text-xs font-medium text-slate-700">
             {row.label} <span className="font-normal text-slate-500">({row.bounds})</span>
@@ -107,7 +112,7 @@ export function SettingEditor({ tenantId, row }: { tenantId: string; row: Settin
           </button>
         )}
         {row.can.clear && (
-          <form action={clearAction}>
+          <form action={clearAction} {...keptClearAction}>
             <Hidden tenantId={tenantId} settingKey={row.key} />
             <SubmitButton tone="quiet" pendingLabel="Saving…">
               Use inherited
@@ -115,7 +120,7 @@ export function SettingEditor({ tenantId, row }: { tenantId: string; row: Settin
           </form>
         )}
         {row.can.lock && (
-          <form action={lockAction} aria-label={`Lock ${row.label}`}>
+          <form action={lockAction} {...keptLockAction} aria-label={`Lock ${row.label}`}>
             <Hidden tenantId={tenantId} settingKey={row.key} />
             <SubmitButton tone="quiet" pendingLabel="Locking…">
               Lock for tenants below
@@ -123,7 +128,7 @@ export function SettingEditor({ tenantId, row }: { tenantId: string; row: Settin
           </form>
         )}
         {row.can.unlock && (
-          <form action={unlockAction} aria-label={`Unlock ${row.label}`}>
+          <form action={unlockAction} {...keptUnlockAction} aria-label={`Unlock ${row.label}`}>
             <Hidden tenantId={tenantId} settingKey={row.key} />
             <SubmitButton tone="quiet" pendingLabel="Unlocking…">
               Unlock

@@ -3,6 +3,7 @@
 // invite form. Every control posts to a server action that re-checks
 // everything (PDP, RLS, rank, last admin); the UI only hides what won't work.
 import { useActionState, useState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import type { Role } from "@/drizzle/schema";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { changeMemberRole } from "@/lib/actions/team/change-member-role";
@@ -27,12 +28,13 @@ const dateFmt = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "short
 
 function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role[] }) {
   const [state, action] = useActionState(inviteMember, idle as ActionResult<{ email: string; expiresAt: string }>);
+  const keptAction = useKeptForm(state, action);
   // Controlled, so a refused submission keeps what was typed (React resets
   // uncontrolled fields after a form action).
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>(grantable[grantable.length - 1]);
   return (
-    <form action={action} noValidate className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Invite a member">
+    <form action={action} {...keptAction} noValidate className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Invite a member">
       <h2 className="text-sm font-semibold text-slate-800">Invite someone</h2>
       <p className="mt-1 text-xs text-slate-500">They get an email with a single-use link that expires in 7 days; accepting it asks for a code sent to the same address.</p>
       <input type="hidden" name="tenantId" value={tenantId} />
@@ -66,6 +68,7 @@ function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role
 
 function MemberRowView(props: { tenantId: string; member: TeamPanelProps["members"][number]; grantable: Role[]; isMe: boolean }) {
   const [roleState, roleAction] = useActionState(changeMemberRole, idle as ActionResult);
+  const keptRoleAction = useKeptForm(roleState, roleAction);
   const [removeState, removeAction] = useActionState(removeMember, idle as ActionResult);
   const { member } = props;
   const canManage = props.grantable.includes(member.role);
@@ -81,7 +84,7 @@ function MemberRowView(props: { tenantId: string; member: TeamPanelProps["member
       </td>
       <td className="px-4 py-2.5">
         {canManage ? (
-          <form action={roleAction} className="flex items-center gap-2">
+          <form action={roleAction} {...keptRoleAction} className="flex items-center gap-2">
             <input type="hidden" name="tenantId" value={props.tenantId} />
             <input type="hidden" name="userId" value={member.userId} />
             <select name="role" defaultValue={member.role} aria-label={`Role of ${member.email}`} className="rounded-lg border border-slate-300 bg-white px-2 py-1 text-sm">
@@ -124,7 +127,9 @@ function MemberRowView(props: { tenantId: string; member: TeamPanelProps["member
 
 function InvitationRowView({ tenantId, invitation, canRevoke }: { tenantId: string; invitation: TeamPanelProps["invitations"][number]; canRevoke: boolean }) {
   const [state, action] = useActionState(revokeInvitation, idle as ActionResult);
+  const keptAction = useKeptForm(state, action);
   const [resent, resend] = useActionState(resendInvitation, idle as ActionResult<{ email: string }>);
+  const keptResend = useKeptForm(resent, resend);
   return (
     <li className="flex items-center justify-between px-4 py-2.5" data-testid={`invitation-${invitation.email}`}>
       <div>
@@ -136,7 +141,7 @@ function InvitationRowView({ tenantId, invitation, canRevoke }: { tenantId: stri
       </div>
       {canRevoke && (
         <div className="flex items-start gap-2">
-          <form action={resend}>
+          <form action={resend} {...keptResend}>
             <input type="hidden" name="tenantId" value={tenantId} />
             <input type="hidden" name="invitationId" value={invitation.id} />
             <SubmitButton tone="quiet" pendingLabel="Sending…">
@@ -144,7 +149,7 @@ function InvitationRowView({ tenantId, invitation, canRevoke }: { tenantId: stri
             </SubmitButton>
             <ResultMessage state={resent} />
           </form>
-          <form action={action}>
+          <form action={action} {...keptAction}>
             <input type="hidden" name="tenantId" value={tenantId} />
             <input type="hidden" name="invitationId" value={invitation.id} />
             <SubmitButton tone="quiet" pendingLabel="Revoking…">

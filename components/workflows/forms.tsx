@@ -3,6 +3,7 @@
 // per-row buttons. Each posts to a server action that re-checks everything
 // (zod, PDP, RLS); the page only hides what would be refused.
 import { useActionState, useState } from "react";
+import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage } from "@/components/team/form-bits";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { createChannel } from "@/lib/actions/workflows/create-channel";
@@ -48,11 +49,12 @@ export function RuleEditor(props: {
   rule?: RuleFormValues;
 }) {
   const [state, action, pending] = useActionState(props.rule ? updateRule : createRule, idle as ActionResult<{ id: string; version: number }>);
+  const keptAction = useKeptForm(state, action);
   const allOps = Array.from(new Map(props.fields.flatMap((f) => f.ops).map((o) => [o.value, o])).values());
   const r = props.rule;
   const cond = (i: number) => r?.conditions[i] ?? (r ? { field: "", op: "is", value: "" } : i === 0 ? { field: "severity", op: "at_least", value: "high" } : { field: "", op: "is", value: "" });
   return (
-    <form action={action} className="space-y-3" data-testid="rule-editor">
+    <form action={action} {...keptAction} className="space-y-3" data-testid="rule-editor">
       <input type="hidden" name="tenantId" value={props.tenantId} />
       {r ? <input type="hidden" name="ruleId" value={r.ruleId} /> : null}
       <div className="grid gap-3 sm:grid-cols-3">
@@ -175,10 +177,11 @@ export function RuleEditor(props: {
 
 export function ChannelForm(props: { tenantId: string }) {
   const [state, action, pending] = useActionState(createChannel, idle as ActionResult<{ id: string; secret: string | null }>);
+  const keptAction = useKeptForm(state, action);
   // Only the field the chosen kind uses is shown (the server checks the pair again).
   const [kind, setKind] = useState<"webhook" | "email">("webhook");
   return (
-    <form action={action} className="space-y-3" data-testid="channel-form">
+    <form action={action} {...keptAction} className="space-y-3" data-testid="channel-form">
       <input type="hidden" name="tenantId" value={props.tenantId} />
       <div className="grid gap-3 sm:grid-cols-3">
         <label className="text-sm font-medium text-slate-700">
@@ -224,8 +227,9 @@ export function ChannelForm(props: { tenantId: string }) {
 
 function RowButton(props: { label: string; ariaLabel?: string; action: typeof testChannel; fields: Record<string, string>; testId?: string }) {
   const [state, action, pending] = useActionState(props.action, idle as ActionResult<undefined>);
+  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} className="inline-flex items-center gap-2">
+    <form action={action} {...keptAction} className="inline-flex items-center gap-2">
       {Object.entries(props.fields).map(([k, v]) => (
         <input key={k} type="hidden" name={k} value={v} />
       ))}

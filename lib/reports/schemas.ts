@@ -28,8 +28,13 @@ const recipientList = z
   .transform((s) => s.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean))
   .superRefine((list, ctx) => {
     if (list.length > MAX_SCHEDULE_RECIPIENTS) ctx.addIssue({ code: "custom", message: `At most ${MAX_SCHEDULE_RECIPIENTS} recipients.` });
-    const bad = list.filter((x) => !recipientSchema.safeParse(x).success).length;
-    if (bad) ctx.addIssue({ code: "custom", message: `${bad} address${bad === 1 ? " is" : "es are"} not a valid email address.` });
+    // Named, so the person knows which to fix (shortened: a paste of anything could be long).
+    const bad = list.filter((x) => !recipientSchema.safeParse(x).success).map((x) => (x.length > 60 ? `${x.slice(0, 60)}…` : x));
+    if (bad.length)
+      ctx.addIssue({
+        code: "custom",
+        message: `Not ${bad.length === 1 ? "a valid email address" : "valid email addresses"}: ${bad.slice(0, 3).join(", ")}${bad.length > 3 ? ` and ${bad.length - 3} more` : ""}.`,
+      });
   })
   .transform((list) => list.map((x) => recipientSchema.parse(x)));
 

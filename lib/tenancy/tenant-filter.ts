@@ -139,8 +139,9 @@ export function pickTenant<C extends TenantChoice & { id: string }>(choices: rea
  * which the action resolves (tenantNamedBy). `required`: the message when it is empty.
  */
 export function typedTenantSchema(required: string) {
+  // A select left on its disabled "Choose…" option sends no field at all: the same message as an empty one.
   return z
-    .string()
+    .string({ error: required })
     .trim()
     .min(1, required)
     .max(100, "At most 100 characters.")

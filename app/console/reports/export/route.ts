@@ -1,7 +1,9 @@
 // GET /reports/export?from=YYYY-MM-DD&to=YYYY-MM-DD on the console: every
 // customer the caller may export reports of (RLS, then the PDP per customer),
 // one CSV row each (formula-safe). Who first (401), then what (400 for a bad
-// period, with the reason).
+// period, with the reason). A browser's form submission with a bad period goes
+// back to /reports, where the form shows the reason beside the dates it kept,
+// instead of a page of JSON; a script still gets the 400.
 import { NextResponse } from "next/server";
 import { getSessionUser } from "@/lib/auth/session";
 import { isPdpUnavailable } from "@/lib/authz";
@@ -16,7 +18,13 @@ export async function GET(request: Request) {
   if (!user) return NextResponse.json({ error: "Sign in to download this." }, { status: 401, headers: noStore });
   const url = new URL(request.url);
   const fields = periodFields.safeParse({ from: url.searchParams.get("from") ?? "", to: url.searchParams.get("to") ?? "" });
-  if (!fields.success) return NextResponse.json({ error: fields.error.issues.map((i) => i.message).join(" ") }, { status: 400, headers: noStore });
+  if (!fields.success) {
+    if (request.headers.get("accept")?.includes("text/html")) {
+      const back = new URLSearchParams({ export_from: url.searchParams.get("from") ?? "", export_to: url.searchParams.get("to") ?? "" });
+      return new NextResponse(null, { status: 303, headers: { ...noStore, Location: `/reports?${back}#export-heading` } });
+    }
+    return NextResponse.json({ error: fields.error.issues.map((i) => i.message).join(" ") }, { status: 400, headers: noStore });
+  }
   const period = periodOfFields(fields.data);
   try {
     const rows = await withTenant({ userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: null }, (tx) => customerPeriodRows(tx, period));
