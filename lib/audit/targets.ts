@@ -24,6 +24,17 @@ const SOURCES: Record<string, { from: string; label: string }> = {
   alert: { from: "public.alerts", label: "title" },
   alert_filter: { from: "public.alert_saved_filters", label: "name" },
   job: { from: "public.jobs", label: "kind" },
+  custom_domain: { from: "public.custom_domains", label: "domain" },
+  // "Executive report, PDF, from 2026-11-01"
+  report: { from: "public.reports", label: "initcap(kind) || ' report, ' || upper(format) || ', from ' || to_char(period_start at time zone 'UTC', 'YYYY-MM-DD')" },
+  // "Executive report, PDF, weekly"
+  report_schedule: { from: "public.report_schedules", label: "initcap(kind) || ' report, ' || upper(format) || ', ' || cadence" },
+  // "Setting security.require_mfa on 12 tenants", "Suspend on 3 tenants"
+  bulk_run: {
+    from: "public.bulk_runs",
+    label:
+      "case operation when 'setting' then 'Setting ' || coalesce(params ->> 'key', '') when 'plan' then 'Billing plan' when 'rotate_keys' then 'Key rotation' else initcap(operation) end || ' on ' || total || case when total = 1 then ' tenant' else ' tenants' end",
+  },
 };
 
 /** How each target type reads in the table ("credential", "API key"). */
@@ -45,6 +56,10 @@ export const TARGET_TYPE_LABELS: Record<string, string> = {
   alert_filter: "Saved view",
   job: "Job",
   setting: "Setting",
+  custom_domain: "Domain",
+  report: "Report",
+  report_schedule: "Report schedule",
+  bulk_run: "Bulk run",
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
