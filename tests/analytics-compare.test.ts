@@ -14,20 +14,18 @@
 //   - RLS: another MSSP's admin cannot compare (or benchmark) a customer of
 //     this MSSP: it is simply not there.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { customerFigures, loadComparison } from "@/lib/analytics/compare";
 import { COMPARE_METRICS, type CompareMetric } from "@/lib/analytics/compare-metrics";
 import { parseCompareQuery, presetRange, type CompareQuery } from "@/lib/analytics/compare-query";
 import { loadBenchmark, parseBenchmarkQuery } from "@/lib/analytics/peers-benchmark";
 import { sizeBandOf, SIZE_BANDS } from "@/lib/analytics/peers";
 import { percentileAmong } from "@/lib/analytics/percentile";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
-import { as } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { type UserName } from "./helpers/fixtures";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { withClient } from "./helpers/test-database";
 
-let db: TestDatabase;
-let fx: Fixtures;
+const env = useFixtureEnv();
 /** Extra customers of mssp-a (slug -> id), so the MSSP has 6 customers. */
 const peers = new Map<string, string>();
 const PEER_SLUGS = ["peer-one", "peer-two", "peer-three", "peer-four"];
@@ -46,20 +44,17 @@ function rng(seed: number) {
   };
 }
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
-  await withClient(db.url, async (c) => {
+env.before(async () => {
+  await withClient(env.db.url, async (c) => {
     for (const slug of PEER_SLUGS) {
       const { rows } = await c.query<{ id: string }>(
         "insert into public.tenants (parent_id, slug, name, kind) values ($1, $2, $3, 'customer') returning id",
-        [fx.tenants["mssp-a"], slug, `Peer ${slug}`],
+        [env.fx.tenants["mssp-a"], slug, `Peer ${slug}`],
       );
       peers.set(slug, rows[0].id);
     }
     // Assets: a different count per tenant (the fixtures' 2 each, plus some).
-    const tenants = [...Object.values(fx.tenants), ...peers.values()];
+    const tenants = [...Object.values(env.fx.tenants), ...peers.values()];
     const random = rng(13);
     for (const [i, t] of tenants.entries()) {
       await c.query(
@@ -89,14 +84,13 @@ before(async () => {
     }
   });
 });
-after(() => db?.drop());
 
-const nameOf = (id: string) => [...peers].find(([, v]) => v === id)?.[0] ?? fx.slugOf(id);
-const ALL_CUSTOMERS = () => [fx.tenants.acme, fx.tenants.globex, ...peers.values()];
+const nameOf = (id: string) => [...peers].find(([, v]) => v === id)?.[0] ?? env.fx.slugOf(id);
+const ALL_CUSTOMERS = () => [env.fx.tenants.acme, env.fx.tenants.globex, ...peers.values()];
 
 /** The six metrics of one customer (its subtree), straight from the alerts and assets, as docs/console.md defines them. */
 async function direct(customerId: string, from: string, to: string): Promise<Record<CompareMetric, number | null>> {
-  return withClient(db.url, async (c) => {
+  return withClient(env.db.url, async (c) => {
     const { rows } = await c.query(
       `with sub as (
          select t.id from public.tenants t join public.tenants c on c.id = $1 and t.path operator(extensions.<@) c.path
@@ -148,14 +142,14 @@ const close = (a: number | null, b: number | null, what: string) => {
 
 const query = (over: Partial<CompareQuery> = {}): CompareQuery => ({ ...parseCompareQuery({}, NOW).query, ...over });
 const setIndustry = (slugOrId: string, industry: string) =>
-  withClient(db.url, (c) =>
+  withClient(env.db.url, (c) =>
     c.query(
       "insert into public.tenant_settings (tenant_id, key, value) values ($1, 'profile.industry', to_jsonb($2::text)) on conflict (tenant_id, key) do update set value = excluded.value",
       [slugOrId, industry],
     ),
   );
 const benchmark = (user: UserName, tenantId: string, group: "all" | "industry" | "size", days = 30) =>
-  as(fx, user, (tx) => loadBenchmark(tx, tenantId, { group, days }, NOW));
+  env.as(user, (tx) => loadBenchmark(tx, tenantId, { group, days }, NOW));
 
 describe("figures", () => {
   for (const [name, from, to] of [
@@ -163,22 +157,22 @@ describe("figures", () => {
     ["a range ending 10 days ago", new Date(NOW.getTime() - 35 * DAY).toISOString().slice(0, 10), new Date(NOW.getTime() - 10 * DAY).toISOString().slice(0, 10)],
   ] as const) {
     test(`every customer's metrics over ${name} equal direct SQL over the alerts (sites included)`, async () => {
-      const figures = await as(fx, "msspAdmin", (tx) => customerFigures(tx, ALL_CUSTOMERS(), { from, to }));
+      const figures = await env.as("msspAdmin", (tx) => customerFigures(tx, ALL_CUSTOMERS(), { from, to }));
       assert.equal(figures.size, 6);
       for (const id of ALL_CUSTOMERS()) {
         const want = await direct(id, from, to);
         for (const m of COMPARE_METRICS) close(figures.get(id)!.values[m], want[m], `${nameOf(id)} ${m}`);
       }
       // acme's count includes its two sites' alerts.
-      const own = await withClient(db.url, async (c) =>
-        Number((await c.query("select count(*) from public.alerts where tenant_id = $1 and (detected_at at time zone 'UTC')::date between $2 and $3", [fx.tenants.acme, from, to])).rows[0].count),
+      const own = await withClient(env.db.url, async (c) =>
+        Number((await c.query("select count(*) from public.alerts where tenant_id = $1 and (detected_at at time zone 'UTC')::date between $2 and $3", [env.fx.tenants.acme, from, to])).rows[0].count),
       );
-      assert.ok(figures.get(fx.tenants.acme)!.alerts > own, "acme's sites are counted");
+      assert.ok(figures.get(env.fx.tenants.acme)!.alerts > own, "acme's sites are counted");
     });
   }
 
   test("the size bands of SQL and TypeScript agree", async () => {
-    await withClient(db.url, async (c) => {
+    await withClient(env.db.url, async (c) => {
       for (const n of [0, 1, 49, 50, 249, 250, 999, 1000, 4999, 5000, 100000]) {
         const { rows } = await c.query("select analytics.size_band($1) as band", [n]);
         assert.equal(rows[0].band, sizeBandOf(n), `${n} assets`);
@@ -189,20 +183,20 @@ describe("figures", () => {
 
   test("the console compares chosen customers, each metric with its percentile among the MSSP's customers", async () => {
     const q = query({ customers: ["acme", "globex", "peer-one"] });
-    const data = await as(fx, "msspAdmin", (tx) => loadComparison(tx, q, NOW));
+    const data = await env.as("msspAdmin", (tx) => loadComparison(tx, q, NOW));
     assert.equal(data.allowed, true);
     assert.deepEqual(data.rows.map((r) => r.slug).sort(), ["acme", "globex", "peer-one"]);
     assert.equal(data.population, 6);
     const all = new Map(await Promise.all(ALL_CUSTOMERS().map(async (id) => [id, await direct(id, q.range.from, q.range.to)] as const)));
     for (const row of data.rows) {
-      const id = row.slug === "acme" ? fx.tenants.acme : row.slug === "globex" ? fx.tenants.globex : peers.get(row.slug)!;
+      const id = row.slug === "acme" ? env.fx.tenants.acme : row.slug === "globex" ? env.fx.tenants.globex : peers.get(row.slug)!;
       for (const m of COMPARE_METRICS) {
         const others = ALL_CUSTOMERS().filter((x) => x !== id).map((x) => all.get(x)![m]);
         assert.equal(row.percentiles[m], percentileAmong(all.get(id)![m], others), `${row.slug} ${m}`);
       }
     }
     // The tenant's benchmark among all customers gives the same percentile as the console's.
-    const bench = await benchmark("acmeAdmin", fx.tenants.acme, "all");
+    const bench = await benchmark("acmeAdmin", env.fx.tenants.acme, "all");
     assert.ok(bench?.state === "ready");
     const acme = data.rows.find((r) => r.slug === "acme")!;
     for (const m of bench.metrics) {
@@ -225,35 +219,38 @@ describe("figures", () => {
     assert.ok(problems.some((p) => /range "13"/.test(p)));
     assert.ok(parseCompareQuery({ from: "2024-01-01", to: "2026-01-01" }, NOW).problems.some((p) => /too long/.test(p)));
     assert.ok(parseCompareQuery({ from: "yesterday" }, NOW).problems.some((p) => /YYYY-MM-DD/.test(p)));
+    // Refused days come back as typed (the form shows them again); accepted ones do not.
+    assert.deepEqual(parseCompareQuery({ from: "2026-11-20", to: "2026-11-01" }, NOW).typed, { from: "2026-11-20", to: "2026-11-01" });
+    assert.equal(parseCompareQuery({ from: "2026-11-01", to: "2026-11-20" }, NOW).typed, null);
     assert.ok(parseCompareQuery({ group: "plan:nope" }, NOW).problems.some((p) => /peer group/.test(p)));
     assert.ok(parseBenchmarkQuery({ group: "everyone" }).problems.length === 1);
   });
 
   test("the database refuses a bad range or group itself", async () => {
-    await withClient(db.url, async (c) => {
-      await assert.rejects(c.query("select * from analytics.peer_benchmark($1, 'all', '2026-05-10', '2026-05-01')", [fx.tenants.acme]), /range/);
-      await assert.rejects(c.query("select * from analytics.peer_benchmark($1, 'everyone', '2026-05-01', '2026-05-10')", [fx.tenants.acme]), /peer group/);
+    await withClient(env.db.url, async (c) => {
+      await assert.rejects(c.query("select * from analytics.peer_benchmark($1, 'all', '2026-05-10', '2026-05-01')", [env.fx.tenants.acme]), /range/);
+      await assert.rejects(c.query("select * from analytics.peer_benchmark($1, 'everyone', '2026-05-01', '2026-05-10')", [env.fx.tenants.acme]), /peer group/);
     });
   });
 });
 
 describe("anonymity", () => {
   test("a peer group of 4 shows nothing but the reason; of 5, a percentile", async () => {
-    for (const id of [fx.tenants.acme, peers.get("peer-one")!, peers.get("peer-two")!, peers.get("peer-three")!]) await setIndustry(id, "healthcare");
-    const four = await benchmark("acmeAdmin", fx.tenants.acme, "industry");
+    for (const id of [env.fx.tenants.acme, peers.get("peer-one")!, peers.get("peer-two")!, peers.get("peer-three")!]) await setIndustry(id, "healthcare");
+    const four = await benchmark("acmeAdmin", env.fx.tenants.acme, "industry");
     assert.ok(four?.state === "ready");
     assert.equal(four.tooFewPeers, true);
     assert.deepEqual(four.metrics, [], "nothing, not even the tenant's own values");
     // The database itself answers no percentile and no size.
-    const raw = await as(fx, "acmeAdmin", async (tx) =>
-      (await tx.client.query("select * from analytics.peer_benchmark($1, 'industry', current_date - 29, current_date + 1)", [fx.tenants.acme])).rows,
+    const raw = await env.as("acmeAdmin", async (tx) =>
+      (await tx.client.query("select * from analytics.peer_benchmark($1, 'industry', current_date - 29, current_date + 1)", [env.fx.tenants.acme])).rows,
     );
     assert.equal(raw.length, 6);
     for (const r of raw) assert.deepEqual([r.percentile, r.group_size], [null, null], r.metric);
     assert.ok(raw.every((r) => r.status === "too_few_peers" || r.status === "no_value"));
 
     await setIndustry(peers.get("peer-four")!, "healthcare");
-    const five = await benchmark("acmeAdmin", fx.tenants.acme, "industry");
+    const five = await benchmark("acmeAdmin", env.fx.tenants.acme, "industry");
     assert.ok(five?.state === "ready");
     assert.equal(five.tooFewPeers, false);
     const ok = five.metrics.filter((m) => m.status === "ok");
@@ -264,26 +261,26 @@ describe("anonymity", () => {
     }
     // Equal to the percentile among the same five, computed directly.
     const q = presetRange(30, NOW);
-    const group = [fx.tenants.acme, ...["peer-one", "peer-two", "peer-three", "peer-four"].map((s) => peers.get(s)!)];
+    const group = [env.fx.tenants.acme, ...["peer-one", "peer-two", "peer-three", "peer-four"].map((s) => peers.get(s)!)];
     const values = new Map(await Promise.all(group.map(async (id) => [id, await direct(id, q.from, q.to)] as const)));
     for (const m of ok) {
-      const others = group.filter((x) => x !== fx.tenants.acme).map((x) => values.get(x)![m.metric]);
-      assert.equal(m.percentile, percentileAmong(values.get(fx.tenants.acme)![m.metric], others), m.metric);
+      const others = group.filter((x) => x !== env.fx.tenants.acme).map((x) => values.get(x)![m.metric]);
+      assert.equal(m.percentile, percentileAmong(values.get(env.fx.tenants.acme)![m.metric], others), m.metric);
     }
   });
 
   test("the tenant's benchmark page data holds no other tenant's id, slug, name or figure", async () => {
-    const data = await benchmark("acmeAdmin", fx.tenants.acme, "all");
+    const data = await benchmark("acmeAdmin", env.fx.tenants.acme, "all");
     assert.ok(data?.state === "ready" && data.metrics.some((m) => m.status === "ok"));
     const text = JSON.stringify(data);
-    const { rows: others } = await withClient(db.url, (c) => c.query<{ id: string; slug: string; name: string }>("select id, slug, name from public.tenants where id <> $1", [fx.tenants.acme]));
+    const { rows: others } = await withClient(env.db.url, (c) => c.query<{ id: string; slug: string; name: string }>("select id, slug, name from public.tenants where id <> $1", [env.fx.tenants.acme]));
     for (const o of others) {
       assert.ok(!text.includes(o.id), `id of ${o.slug}`);
       assert.ok(!text.includes(`"${o.slug}"`) && !text.includes(o.name), `name of ${o.slug}`);
     }
     const own = new Set(data.metrics.map((m) => m.value));
     const q = presetRange(30, NOW);
-    for (const id of ALL_CUSTOMERS().filter((x) => x !== fx.tenants.acme)) {
+    for (const id of ALL_CUSTOMERS().filter((x) => x !== env.fx.tenants.acme)) {
       for (const [m, v] of Object.entries(await direct(id, q.from, q.to))) {
         if (v === null || own.has(v) || Number.isInteger(v)) continue;
         assert.ok(!text.includes(String(v)), `${nameOf(id)}'s ${m} (${v})`);
@@ -293,34 +290,34 @@ describe("anonymity", () => {
 
   test("only the roles of benchmark:view on the tenant get an answer: an analyst, a viewer, another customer's admin get nothing", async () => {
     const ask = (user: UserName, tenant: string) =>
-      as(fx, user, async (tx) => (await tx.client.query("select * from analytics.peer_benchmark($1, 'all', current_date - 29, current_date + 1)", [tenant])).rows.length);
-    assert.equal(await ask("acmeAdmin", fx.tenants.acme), 6);
-    assert.equal(await ask("msspAnalyst", fx.tenants.acme), 6);
-    assert.equal(await ask("acmeAnalyst", fx.tenants.acme), 0);
-    assert.equal(await ask("acmeViewer", fx.tenants.acme), 0);
-    assert.equal(await ask("globexAdmin", fx.tenants.acme), 0);
-    assert.equal(await ask("msspBAdmin", fx.tenants.acme), 0);
-    assert.equal(await ask("acmeEuAdmin", fx.tenants.acme), 0);
+      env.as(user, async (tx) => (await tx.client.query("select * from analytics.peer_benchmark($1, 'all', current_date - 29, current_date + 1)", [tenant])).rows.length);
+    assert.equal(await ask("acmeAdmin", env.fx.tenants.acme), 6);
+    assert.equal(await ask("msspAnalyst", env.fx.tenants.acme), 6);
+    assert.equal(await ask("acmeAnalyst", env.fx.tenants.acme), 0);
+    assert.equal(await ask("acmeViewer", env.fx.tenants.acme), 0);
+    assert.equal(await ask("globexAdmin", env.fx.tenants.acme), 0);
+    assert.equal(await ask("msspBAdmin", env.fx.tenants.acme), 0);
+    assert.equal(await ask("acmeEuAdmin", env.fx.tenants.acme), 0);
     // And the PDP says so on the page: the analyst gets the not-allowed state, no numbers.
-    assert.deepEqual(await benchmark("acmeAnalyst", fx.tenants.acme, "all"), { state: "not-allowed", tenantName: "Tenant acme" });
+    assert.deepEqual(await benchmark("acmeAnalyst", env.fx.tenants.acme, "all"), { state: "not-allowed", tenantName: "Tenant acme" });
   });
 });
 
 describe("RLS", () => {
   test("another MSSP's admin cannot compare a customer of this MSSP: it is not there", async () => {
-    const data = await as(fx, "msspBAdmin", (tx) => loadComparison(tx, query({ customers: ["acme", "globex", "other-co"] }), NOW));
+    const data = await env.as("msspBAdmin", (tx) => loadComparison(tx, query({ customers: ["acme", "globex", "other-co"] }), NOW));
     assert.equal(data.allowed, true);
     assert.deepEqual(data.rows.map((r) => r.slug), ["other-co"]);
     assert.equal(data.missing, 2);
     assert.equal(data.population, 1);
     assert.ok(!JSON.stringify(data).includes("Tenant acme"));
     // The SQL function under its RLS returns no row for them either.
-    const rows = await as(fx, "msspBAdmin", (tx) => customerFigures(tx, [fx.tenants.acme, fx.tenants.globex], presetRange(30, NOW)));
+    const rows = await env.as("msspBAdmin", (tx) => customerFigures(tx, [env.fx.tenants.acme, env.fx.tenants.globex], presetRange(30, NOW)));
     assert.equal(rows.size, 0);
   });
 
   test("a tenant admin has no console comparison", async () => {
-    const data = await as(fx, "acmeAdmin", (tx) => loadComparison(tx, query({ customers: ["acme", "globex"] }), NOW));
+    const data = await env.as("acmeAdmin", (tx) => loadComparison(tx, query({ customers: ["acme", "globex"] }), NOW));
     assert.equal(data.allowed, false);
     assert.deepEqual(data.rows, []);
   });

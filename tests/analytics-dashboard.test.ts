@@ -5,49 +5,40 @@
 // host (its own subtree only, never another customer's); and the URL state
 // parser turns bad input into notes and defaults.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { loadDashboard, RISK_WEIGHTS, type DashboardData } from "@/lib/analytics/dashboard";
 import { dashboardHref, MAX_RANGE_DAYS, parseDashboardQuery } from "@/lib/analytics/range";
 import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
-import { ensureCerbos } from "@/scripts/lib/cerbos";
-import { insertFixtures, subtree, type Fixtures, type TenantSlug } from "./helpers/fixtures";
-import { as } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { useFixtureEnv } from "./helpers/fixture-env";
+import { subtree, type TenantSlug } from "./helpers/fixtures";
 
-let db: TestDatabase;
-let fx: Fixtures;
-const owner = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
-  withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
+const env = useFixtureEnv();
 
 const DAY_MS = 86_400_000;
 const TODAY = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 const SEVS = ["critical", "high", "medium", "low", "info"];
 
-before(async () => {
-  process.env.CERBOS_URL = (await ensureCerbos({ quiet: true })).url;
-  db = await createTestDatabase();
-  fx = await insertFixtures(db.url);
+env.before(async () => {
   // 40 days of alerts in every mssp-a tenant and other-co, then triage some of them.
   for (const slug of ["acme", "acme-eu", "acme-us", "globex", "other-co"] as TenantSlug[]) {
-    await owner(
+    await env.owner(
       `insert into public.alerts (tenant_id, title, severity, source, detected_at)
        select $1, 'Seeded', (array['critical','high','medium','low','info'])[1 + (i % 5)], 'test',
               now() - (i * interval '7 hours') - interval '5 minutes'
          from generate_series(1, $2::int) i`,
-      [fx.tenants[slug], slug === "globex" ? 60 : 120],
+      [env.fx.tenants[slug], slug === "globex" ? 60 : 120],
     );
   }
-  await owner(`update public.alerts set status = 'acknowledged' where detected_at < now() - interval '2 days' and (hashtext(id::text) % 3) <> 0`);
-  await owner(`update public.alerts set status = 'resolved', close_reason = 'done' where status = 'acknowledged' and (hashtext(id::text) % 2) = 0`);
-  await owner(`update public.alerts set status = 'false_positive', close_reason = 'noise' where status = 'new' and severity = 'info' and detected_at < now() - interval '10 days'`);
+  await env.owner(`update public.alerts set status = 'acknowledged' where detected_at < now() - interval '2 days' and (hashtext(id::text) % 3) <> 0`);
+  await env.owner(`update public.alerts set status = 'resolved', close_reason = 'done' where status = 'acknowledged' and (hashtext(id::text) % 2) = 0`);
+  await env.owner(`update public.alerts set status = 'false_positive', close_reason = 'noise' where status = 'new' and severity = 'info' and detected_at < now() - interval '10 days'`);
   // Acme's sites have more assets.
-  await owner(`insert into public.assets (tenant_id, hostname, criticality) select $1, 'host-' || i, (array['critical','high','medium','low'])[1 + i % 4] from generate_series(1, 8) i`, [fx.tenants["acme-eu"]]);
+  await env.owner(`insert into public.assets (tenant_id, hostname, criticality) select $1, 'host-' || i, (array['critical','high','medium','low'])[1 + i % 4] from generate_series(1, 8) i`, [env.fx.tenants["acme-eu"]]);
 });
-after(() => db?.drop());
 
 /** Direct SQL over public.alerts for the tenants `ids` and the UTC days [from, to]. */
 async function direct(ids: string[], from: string, to: string) {
-  const [r] = await owner<Record<string, string | null>>(
+  const [r] = await env.owner<Record<string, string | null>>(
     `with a as (
        select *, (detected_at at time zone 'UTC')::date as det_day,
               case when status = 'new' then null else coalesce(acknowledged_at, case when status in ('resolved', 'false_positive') then resolved_at end) end as ack_at,
@@ -85,12 +76,12 @@ function assertFigures(d: DashboardData, ref: Record<string, string | null>, wha
   assert.equal(String(ALERT_SEVERITIES.reduce((n, s) => n + last.openAtEnd[s], 0)), ref.open_at_end, `${what}: open at the end of the last day`);
 }
 
-const ids = (...slugs: TenantSlug[]) => slugs.map((s) => fx.tenants[s]);
+const ids = (...slugs: TenantSlug[]) => slugs.map((s) => env.fx.tenants[s]);
 
 describe("console dashboard", () => {
   test("every customer, 30 days: each figure equals direct SQL; mssp-b's tenant is never in it", async () => {
     const { query } = parseDashboardQuery({ range: "30d" });
-    const d = await as(fx, "msspAdmin", (tx) => loadDashboard(tx, query, null));
+    const d = await env.as("msspAdmin", (tx) => loadDashboard(tx, query, null));
     assertFigures(d, await direct(ids("mssp-a", "acme", "acme-eu", "acme-us", "globex"), query.from, query.to), "mssp-a, 30 days");
     assert.equal(d.series.length, 30);
     assert.ok(!d.options.some((o) => o.slug === "other-co"), "other MSSP's customer not in the picker");
@@ -98,7 +89,7 @@ describe("console dashboard", () => {
     assert.equal(d.riskyOf, "customers");
     // Risk: weighted open per asset, over each customer's subtree.
     for (const r of d.risky) {
-      const [x] = await owner<{ w: number; assets: number }>(
+      const [x] = await env.owner<{ w: number; assets: number }>(
         `select (select coalesce(sum(case severity when 'critical' then $2::int when 'high' then $3::int when 'medium' then $4::int else 0 end), 0)::int
                    from public.alerts where tenant_id = any ($1::uuid[]) and status in ('new', 'acknowledged', 'in_progress')) as w,
                 (select count(*)::int from public.assets where tenant_id = any ($1::uuid[])) as assets`,
@@ -109,7 +100,7 @@ describe("console dashboard", () => {
       assert.equal(r.risk, x.w / Math.max(1, x.assets));
     }
     assert.ok(d.risky[0].risk >= d.risky[1].risk, "riskiest first");
-    const [assets] = await owner<{ n: number }>("select count(*)::int as n from public.assets where tenant_id = any ($1::uuid[])", [ids("mssp-a", "acme", "acme-eu", "acme-us", "globex")]);
+    const [assets] = await env.owner<{ n: number }>("select count(*)::int as n from public.assets where tenant_id = any ($1::uuid[])", [ids("mssp-a", "acme", "acme-eu", "acme-us", "globex")]);
     assert.equal(d.assets.total, assets.n);
     assert.equal(d.hidden, 0);
   });
@@ -119,7 +110,7 @@ describe("console dashboard", () => {
     const to = new Date(Date.now() - 3 * DAY_MS).toISOString().slice(0, 10);
     const { query, problems } = parseDashboardQuery({ scope: "acme", range: "custom", from, to });
     assert.deepEqual(problems, []);
-    const d = await as(fx, "msspAdmin", (tx) => loadDashboard(tx, query, null));
+    const d = await env.as("msspAdmin", (tx) => loadDashboard(tx, query, null));
     assertFigures(d, await direct(ids("acme", "acme-eu", "acme-us"), from, to), "acme subtree, custom");
     assert.equal(d.scope?.slug, "acme");
     assert.equal(d.riskyOf, "children");
@@ -130,7 +121,7 @@ describe("console dashboard", () => {
 
   test("a site: its own figures, nothing below it to rank", async () => {
     const { query } = parseDashboardQuery({ scope: "acme-eu", range: "90d" });
-    const d = await as(fx, "msspAdmin", (tx) => loadDashboard(tx, query, null));
+    const d = await env.as("msspAdmin", (tx) => loadDashboard(tx, query, null));
     assertFigures(d, await direct(ids("acme-eu"), query.from, query.to), "acme-eu, 90 days");
     assert.equal(d.risky.length, 0);
     assert.deepEqual(d.trail.map((t) => t.slug), ["mssp-a", "acme"]);
@@ -138,10 +129,10 @@ describe("console dashboard", () => {
 
   test("the figures follow new alerts and triage at once (served from the rollups)", async () => {
     const { query } = parseDashboardQuery({ range: "7d" });
-    const before = await as(fx, "msspAdmin", (tx) => loadDashboard(tx, query, null));
-    await owner(`insert into public.alerts (tenant_id, title, severity, source) select $1, 'Fresh', 'critical', 'test' from generate_series(1, 5)`, [fx.tenants.globex]);
-    await owner(`update public.alerts set status = 'acknowledged' where tenant_id = $1 and title = 'Fresh'`, [fx.tenants.globex]);
-    const d = await as(fx, "msspAdmin", (tx) => loadDashboard(tx, query, null));
+    const before = await env.as("msspAdmin", (tx) => loadDashboard(tx, query, null));
+    await env.owner(`insert into public.alerts (tenant_id, title, severity, source) select $1, 'Fresh', 'critical', 'test' from generate_series(1, 5)`, [env.fx.tenants.globex]);
+    await env.owner(`update public.alerts set status = 'acknowledged' where tenant_id = $1 and title = 'Fresh'`, [env.fx.tenants.globex]);
+    const d = await env.as("msspAdmin", (tx) => loadDashboard(tx, query, null));
     assert.equal(d.totals.created, before.totals.created + 5);
     assert.equal(d.totals.acknowledged, before.totals.acknowledged + 5);
     assertFigures(d, await direct(ids("mssp-a", "acme", "acme-eu", "acme-us", "globex"), query.from, query.to), "after new alerts");
@@ -151,24 +142,24 @@ describe("console dashboard", () => {
 describe("tenant host dashboard", () => {
   test("acme's admin: acme and its sites, equal to direct SQL; another customer's scope is refused with a note", async () => {
     const { query } = parseDashboardQuery({});
-    const d = await as(fx, "acmeAdmin", (tx) => loadDashboard(tx, query, fx.tenants.acme), "acme");
+    const d = await env.as("acmeAdmin", (tx) => loadDashboard(tx, query, env.fx.tenants.acme), "acme");
     assertFigures(d, await direct(ids("acme", "acme-eu", "acme-us"), query.from, query.to), "acme host");
     assert.deepEqual(d.options.map((o) => o.slug).sort(), ["acme", "acme-eu", "acme-us"]);
     assert.equal(d.top?.slug, "acme");
-    const g = await as(fx, "acmeAdmin", (tx) => loadDashboard(tx, parseDashboardQuery({ scope: "globex" }).query, fx.tenants.acme), "acme");
+    const g = await env.as("acmeAdmin", (tx) => loadDashboard(tx, parseDashboardQuery({ scope: "globex" }).query, env.fx.tenants.acme), "acme");
     assert.match(g.problems.join(" "), /No tenant "globex" in your scope/);
     assert.equal(g.totals.created, d.totals.created, "falls back to acme's own scope");
     const text = JSON.stringify(g);
-    assert.ok(!text.includes(fx.tenants.globex) && !text.includes(fx.tenants["other-co"]), "no other customer's id in the data");
+    assert.ok(!text.includes(env.fx.tenants.globex) && !text.includes(env.fx.tenants["other-co"]), "no other customer's id in the data");
   });
 
   test("a site admin on acme's host sees nothing of acme (RLS), only its site on its own host", async () => {
-    const own = await as(fx, "acmeEuAdmin", (tx) => loadDashboard(tx, parseDashboardQuery({}).query, fx.tenants["acme-eu"]), "acme-eu");
+    const own = await env.as("acmeEuAdmin", (tx) => loadDashboard(tx, parseDashboardQuery({}).query, env.fx.tenants["acme-eu"]), "acme-eu");
     assertFigures(own, await direct(ids("acme-eu"), own.query.from, own.query.to), "acme-eu host");
   });
 
   test("a viewer reads the alert figures but not collectors or health", async () => {
-    const d = await as(fx, "acmeViewer", (tx) => loadDashboard(tx, parseDashboardQuery({}).query, fx.tenants.acme), "acme");
+    const d = await env.as("acmeViewer", (tx) => loadDashboard(tx, parseDashboardQuery({}).query, env.fx.tenants.acme), "acme");
     assert.ok(d.counted > 0);
     assert.equal(d.collectors.allowed, false);
     assert.equal(d.health.allowed, false);
@@ -204,6 +195,11 @@ describe("URL state", () => {
       assert.ok(query.from <= query.to);
     }
     assert.equal(p({ range: "custom", from: "2026-02-01", to: "2026-01-01" }).query.range, "30d");
+    // The refused days come back as typed, for the form to show beside the note; an accepted range has none.
+    assert.deepEqual(p({ range: "custom", from: "2026-02-01", to: "2026-01-01" }).typed, { from: "2026-02-01", to: "2026-01-01" });
+    assert.deepEqual(p({ range: "custom", from: "yesterday", to: "2026-01-01" }).typed, { from: "yesterday", to: "2026-01-01" });
+    assert.equal(p({ range: "custom", from: "2026-01-01", to: "2026-01-31" }).typed, null);
+    assert.equal(p({ range: "999d" }).typed, null);
     assert.equal(p({ metric: "revenue" }).query.metric, "created");
     assert.equal(p({ range: "custom", from: "2025-01-01", to: "2026-02-04" }).problems.length, 0, "400 days is allowed");
     // Long junk is cut in the note.

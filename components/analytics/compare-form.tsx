@@ -3,12 +3,13 @@
 // the range and the metrics.
 import type { ComparisonData } from "@/lib/analytics/compare";
 import { COMPARE_METRICS, METRIC_DEFINITIONS } from "@/lib/analytics/compare-metrics";
-import { groupParam, MAX_COMPARED, RANGE_PRESETS, type CompareQuery } from "@/lib/analytics/compare-query";
+import { groupParam, MAX_COMPARED, RANGE_PRESETS, type CompareQuery, type TypedDays } from "@/lib/analytics/compare-query";
 
 const box = "rounded-lg border border-slate-200 bg-white p-4";
 const legend = "text-sm font-semibold text-slate-800";
 
-export function CompareForm({ data, query }: { data: ComparisonData; query: CompareQuery }) {
+/** `typed`: days the page refused, shown again to be corrected (the preset picker is left empty then). */
+export function CompareForm({ data, query, typed = null }: { data: ComparisonData; query: CompareQuery; typed?: TypedDays | null }) {
   const chosen = query.group ? [] : data.rows.map((r) => ({ slug: r.slug, name: r.name }));
   return (
     <form method="get" action="/compare" className="mb-6 grid gap-4 lg:grid-cols-2" data-testid="compare-form">
@@ -90,8 +91,8 @@ export function CompareForm({ data, query }: { data: ComparisonData; query: Comp
           <div className="mt-2 flex flex-wrap items-end gap-3 text-sm">
             <label className="flex flex-col text-slate-700">
               Last
-              <select name="days" defaultValue={String(query.range.preset ?? "")} className="mt-1 rounded-md border border-slate-300 px-2 py-1.5">
-                {query.range.preset === null && <option value="">custom</option>}
+              <select name="days" defaultValue={typed ? "" : String(query.range.preset ?? "")} className="mt-1 rounded-md border border-slate-300 px-2 py-1.5">
+                {(query.range.preset === null || typed) && <option value="">custom</option>}
                 {RANGE_PRESETS.map((d) => (
                   <option key={d} value={d}>
                     {d} days
@@ -101,11 +102,11 @@ export function CompareForm({ data, query }: { data: ComparisonData; query: Comp
             </label>
             <label className="flex flex-col text-slate-700">
               or from
-              <input type="date" name="from" defaultValue={query.range.preset === null ? query.range.from : ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1" />
+              <input type="date" name="from" defaultValue={typed ? typed.from : query.range.preset === null ? query.range.from : ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1" />
             </label>
             <label className="flex flex-col text-slate-700">
               to
-              <input type="date" name="to" defaultValue={query.range.preset === null ? query.range.to : ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1" />
+              <input type="date" name="to" defaultValue={typed ? typed.to : query.range.preset === null ? query.range.to : ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1" />
             </label>
           </div>
         </fieldset>

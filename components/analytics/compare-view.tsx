@@ -4,7 +4,7 @@
 import { TableScroll } from "@/components/ui/table-scroll";
 import type { ComparisonData } from "@/lib/analytics/compare";
 import { formatMetric, METRIC_DEFINITIONS, type CompareMetric } from "@/lib/analytics/compare-metrics";
-import type { CompareQuery } from "@/lib/analytics/compare-query";
+import type { CompareQuery, TypedDays } from "@/lib/analytics/compare-query";
 import { CompareChart } from "./compare-chart";
 import { CompareForm } from "./compare-form";
 
@@ -80,11 +80,11 @@ function CompareTable({ data, metrics }: { data: ComparisonData; metrics: Compar
   );
 }
 
-export function CompareView({ data, query }: { data: ComparisonData; query: CompareQuery }) {
+export function CompareView({ data, query, typed = null }: { data: ComparisonData; query: CompareQuery; typed?: TypedDays | null }) {
   const charted = data.rows.slice(0, CHARTED);
   return (
     <>
-      <CompareForm data={data} query={query} />
+      <CompareForm data={data} query={query} typed={typed} />
       {data.hidden > 0 && (
         <p className="mb-3 text-sm text-slate-600" role="status" data-testid="compare-hidden">
           {data.hidden} customer{data.hidden === 1 ? "" : "s"} or site{data.hidden === 1 ? "" : "s"} left out: you may not read their alerts (alerts:read).

@@ -5,12 +5,12 @@
 // (loadDashboard resolves it; several matches are offered as links).
 import { TenantMatches, typedTenantPlaceholder } from "@/components/tenants/tenant-filter";
 import type { DashboardData } from "@/lib/analytics/dashboard";
-import { dashboardHref, METRIC_LABELS, RANGE_LABELS, RANGE_PRESETS, TREND_METRICS } from "@/lib/analytics/range";
+import { dashboardHref, METRIC_LABELS, RANGE_LABELS, RANGE_PRESETS, TREND_METRICS, type TypedRange } from "@/lib/analytics/range";
 import { typedPastList, typedValueOf } from "@/lib/tenancy/tenant-filter";
 
 const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900";
 
-export function DashboardFilters({ data, allLabel }: { data: DashboardData; allLabel: string }) {
+export function DashboardFilters({ data, allLabel, typed = null }: { data: DashboardData; allLabel: string; typed?: TypedRange | null }) {
   const q = data.query;
   const pickable = data.options.filter((o) => o.id !== data.top?.id && o.kind !== "mssp");
   const chosen = data.scope && data.scope.id !== data.top?.id ? data.scope : null;
@@ -42,7 +42,7 @@ export function DashboardFilters({ data, allLabel }: { data: DashboardData; allL
         </label>
         <label className="text-sm font-medium text-slate-700">
           Time range
-          <select name="range" defaultValue={q.range} className={field} data-testid="range-picker">
+          <select name="range" defaultValue={typed ? "custom" : q.range} className={field} data-testid="range-picker">
             {RANGE_PRESETS.map((r) => (
               <option key={r} value={r}>
                 {RANGE_LABELS[r]}
@@ -52,11 +52,11 @@ export function DashboardFilters({ data, allLabel }: { data: DashboardData; allL
         </label>
         <label className="text-sm font-medium text-slate-700">
           From (custom)
-          <input type="date" name="from" defaultValue={q.from} className={field} data-testid="range-from" />
+          <input type="date" name="from" defaultValue={typed ? typed.from : q.from} className={field} data-testid="range-from" />
         </label>
         <label className="text-sm font-medium text-slate-700">
           To (custom)
-          <input type="date" name="to" defaultValue={q.to} className={field} data-testid="range-to" />
+          <input type="date" name="to" defaultValue={typed ? typed.to : q.to} className={field} data-testid="range-to" />
         </label>
         <label className="text-sm font-medium text-slate-700">
           Trend shows

@@ -1,6 +1,7 @@
 // The dashboard: KPIs, then each chart with its table beside it, then the
 // riskiest customers (or sites), assets, collectors and health. The same
 // view serves the console (every customer) and a tenant host (its subtree).
+import type { TypedRange } from "@/lib/analytics/range";
 import type { DashboardData } from "@/lib/analytics/dashboard";
 import { dashboardHref, METRIC_LABELS } from "@/lib/analytics/range";
 import { mttaMs, mttrMs } from "@/lib/analytics/rollups";
@@ -36,7 +37,8 @@ export function Panel(props: { title: string; description?: string; children: Re
   );
 }
 
-export function DashboardView({ data, allLabel, emptyHint }: { data: DashboardData; allLabel: string; emptyHint: React.ReactNode }) {
+/** `typed`: a custom range the page refused (parseDashboardQuery), shown again in the form to be corrected. */
+export function DashboardView({ data, allLabel, emptyHint, typed }: { data: DashboardData; allLabel: string; emptyHint: React.ReactNode; typed?: TypedRange | null }) {
   const q = data.query;
   const t = data.totals;
   const nonInfo = (["critical", "high", "medium", "low"] as const).map((s) => data.bySeverity[s]);
@@ -67,7 +69,7 @@ export function DashboardView({ data, allLabel, emptyHint }: { data: DashboardDa
 
   return (
     <>
-      <DashboardFilters data={data} allLabel={allLabel} />
+      <DashboardFilters data={data} allLabel={allLabel} typed={typed ?? null} />
       {data.hidden > 0 && (
         <p role="status" className="mb-4 text-sm text-slate-600" data-testid="dashboard-hidden">
           {data.hidden === 1 ? "One tenant's" : `${n(data.hidden)} tenants'`} alerts are not counted: their policy does not let you read them.

@@ -74,7 +74,13 @@ export function presetRange(days: number, now: Date): CompareRange {
 /** The day after `to`: the exclusive end the SQL takes. */
 export const dayAfter = (day: string) => addDays(day, 1);
 
-export function parseCompareQuery(params: Params, now = new Date()): { query: CompareQuery; problems: string[] } {
+/** Days the parser refused, as typed: the form shows them again beside the note, to be corrected. */
+export interface TypedDays {
+  from: string;
+  to: string;
+}
+
+export function parseCompareQuery(params: Params, now = new Date()): { query: CompareQuery; problems: string[]; typed: TypedDays | null } {
   const problems: string[] = [];
 
   const customers: string[] = [];
@@ -114,6 +120,7 @@ export function parseCompareQuery(params: Params, now = new Date()): { query: Co
   }
   const fromRaw = first(params.from);
   const toRaw = first(params.to);
+  let typed: TypedDays | null = null;
   if (fromRaw || toRaw) {
     const from = fromRaw ? daySchema.safeParse(fromRaw) : null;
     const to = toRaw ? daySchema.safeParse(toRaw) : null;
@@ -127,6 +134,7 @@ export function parseCompareQuery(params: Params, now = new Date()): { query: Co
       else if (days > MAX_RANGE_DAYS) problems.push(`Ignored the range ${start} to ${end}: ${days} days is too long; compare at most ${MAX_RANGE_DAYS} days.`);
       else range = { from: start, to: end, days, preset: null };
     }
+    if (range.preset !== null) typed = { from: (fromRaw ?? "").slice(0, 10), to: (toRaw ?? "").slice(0, 10) };
   }
 
   const q = first(params.q);
@@ -137,7 +145,7 @@ export function parseCompareQuery(params: Params, now = new Date()): { query: Co
     else problems.push(`Ignored the search ${shown(q)}: ${p.error.issues[0]?.message}.`);
   }
 
-  return { query: { customers, group, metrics: metrics.length ? metrics : [...COMPARE_METRICS], range, q: search }, problems };
+  return { query: { customers, group, metrics: metrics.length ? metrics : [...COMPARE_METRICS], range, q: search }, problems, typed };
 }
 
 export const groupParam = (g: PeerGroup | null): string | null =>

@@ -49,11 +49,18 @@ const one = (p: Params, k: string) => {
 };
 const shown = (v: string) => `"${v.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, 40)}${v.length > 40 ? "…" : ""}"`;
 
+/** A custom range that was refused, as typed: the form shows it again beside the note, to be corrected. */
+export interface TypedRange {
+  from: string;
+  to: string;
+}
+
 /** Parses the dashboard's search params; `today` (UTC day) is passed in so tests use a fixed clock. */
-export function parseDashboardQuery(params: Params, today: string = dayOf(Date.now())): { query: DashboardQuery; problems: string[] } {
+export function parseDashboardQuery(params: Params, today: string = dayOf(Date.now())): { query: DashboardQuery; problems: string[]; typed: TypedRange | null } {
   const problems: string[] = [];
   const preset = (range: Exclude<RangePreset, "custom">) => ({ range, from: dayOf(Date.parse(`${today}T00:00:00Z`) - (PRESET_DAYS[range] - 1) * DAY_MS), to: today });
   let r: { range: RangePreset; from: string; to: string } = preset("30d");
+  let typed: TypedRange | null = null;
 
   const rawRange = one(params, "range");
   const rawFrom = one(params, "from");
@@ -72,6 +79,7 @@ export function parseDashboardQuery(params: Params, today: string = dayOf(Date.n
     else if (daysInRange(from.data, to.data) > MAX_RANGE_DAYS)
       problems.push(`The range ${from.data} to ${to.data} is ${daysInRange(from.data, to.data)} days long; the longest is ${MAX_RANGE_DAYS}. Showing the last 30 days.`);
     else r = { range: "custom", from: from.data, to: to.data };
+    if (r.range !== "custom") typed = { from: (rawFrom ?? "").slice(0, 10), to: (rawTo ?? "").slice(0, 10) };
   }
 
   let metric: TrendMetric = "created";
@@ -89,7 +97,7 @@ export function parseDashboardQuery(params: Params, today: string = dayOf(Date.n
     if (s.success) scope = s.data;
     else problems.push(`Ignored the scope ${shown(rawScope)}: ${s.error.issues[0]?.message ?? "not valid"}. Showing everything you can see.`);
   }
-  return { query: { ...r, metric, scope }, problems };
+  return { query: { ...r, metric, scope }, problems, typed };
 }
 
 /** The dashboard's href for a query (only what differs from the defaults). */

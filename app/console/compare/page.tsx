@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Compare customers" };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function ComparePage(props: Props) {
-  const { query, problems } = parseCompareQuery(await props.searchParams);
+  const { query, problems, typed } = parseCompareQuery(await props.searchParams);
   const page = await consolePage("/compare");
   let data;
   try {
@@ -30,7 +30,7 @@ export default async function ComparePage(props: Props) {
         description="Customers side by side, normalised per asset, from the alert rollups; each value's percentile among your customers."
       />
       <Notice messages={problems} />
-      <CompareView data={data} query={query} />
+      <CompareView data={data} query={query} typed={typed} />
     </>
   );
 }

@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Dashboard" };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function ConsoleDashboard(props: Props) {
-  const { query, problems } = parseDashboardQuery(await props.searchParams);
+  const { query, problems, typed } = parseDashboardQuery(await props.searchParams);
   const page = await consolePage("/dashboard");
   let data;
   try {
@@ -31,6 +31,7 @@ export default async function ConsoleDashboard(props: Props) {
       />
       <Notice messages={[...problems, ...data.problems]} />
       <DashboardView
+        typed={typed}
         data={data}
         allLabel="All customers"
         emptyHint={

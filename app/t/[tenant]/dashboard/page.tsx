@@ -13,7 +13,7 @@ type Props = { params: Promise<{ tenant: string }>; searchParams: Promise<Record
 
 export default async function TenantDashboard(props: Props) {
   const { tenant: slug } = await props.params;
-  const { query, problems } = parseDashboardQuery(await props.searchParams);
+  const { query, problems, typed } = parseDashboardQuery(await props.searchParams);
   const page = await tenantPage(slug, "/dashboard");
   let data;
   try {
@@ -27,6 +27,7 @@ export default async function TenantDashboard(props: Props) {
       <PageHeader title="Dashboard" description={`${page.tenant.name}'s alerts over time: by severity, open vs closed, response times against your SLA targets, assets, collectors and health.`} />
       <Notice messages={[...problems, ...data.problems]} />
       <DashboardView
+        typed={typed}
         data={data}
         allLabel={`All of ${page.tenant.name}`}
         emptyHint={
