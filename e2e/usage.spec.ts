@@ -73,3 +73,14 @@ test("the MSSP admin sees every customer's usage, sorts it, and opens one", asyn
   await expect(page.getByRole("heading", { name: /^Usage — Globex/ })).toBeVisible();
   await expect(page.getByRole("link", { name: "← All customers" })).toBeVisible();
 });
+
+test("Acme's viewer, whom the PDP denies billing:view, gets the notice and nothing about the figures", async ({ page }) => {
+  await signIn(page, ACME, "acme.viewer@demo.test");
+  // The navigation does not offer the page to a viewer; a typed or shared link still arrives.
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage" })).toHaveCount(0);
+  await page.goto(`${ACME}/usage`);
+  await expect(page.getByTestId("usage-not-allowed")).toBeVisible();
+  // The header names the tenant but does not describe figures the viewer cannot see (month, scope, how they add up).
+  await expect(page.getByRole("main")).not.toContainText("(UTC)");
+  await expect(page.getByTestId("usage-month")).toHaveCount(0);
+});

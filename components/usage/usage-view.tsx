@@ -46,7 +46,12 @@ export function UsageView({ data, backHref }: { data: TenantUsageData; backHref?
       )}
       <PageHeader
         title={`Usage — ${data.tenant.name}`}
-        description={`${data.month} (UTC), ${data.tenant.kind === "site" ? "this site" : "this tenant and its sites"}. Counters are summed; assets, seats and storage show this month's peak.`}
+        // What the figures mean only above the figures: a caller the PDP denies billing:view sees the notice alone.
+        description={
+          data.allowed
+            ? `${data.month} (UTC), ${data.tenant.kind === "site" ? "this site" : "this tenant and its sites"}. Counters are summed; assets, seats and storage show this month's peak.`
+            : undefined
+        }
       />
       {!data.allowed ? (
         <UsageNotAllowed />
