@@ -12,7 +12,7 @@ import { switcherLinks } from "@/lib/tenancy/switcher";
 
 // Shown when a signed-in user opens a tenant host none of their memberships
 // covers, or one that is suspended or closed (then it says so, and whom to
-// contact). It shows nothing of that tenant, only where the user can go, and
+// contact), or a page their role here does not include (then it says that). It shows nothing of that tenant, only where the user can go, and
 // a way to sign out (to sign in as someone else). The locked notice names the
 // tenant, so it shows only to a signed-in user: the sign-in page never shows it
 // (issue 9, finding 7).
@@ -45,6 +45,29 @@ export default async function Forbidden() {
             <MyTenants links={links.filter((l) => l.slug !== tenant.slug)} />
           </div>
         )}
+        <SignOutRow email={user?.email} />
+      </main>
+    );
+  }
+  // A member here whose role does not include the page (an analyst on the brand page, an MSSP analyst on
+  // an admin's console page): say that, not "none of your memberships covers this portal".
+  const roleHere = own ?? (target.area === "console" && claims?.tenants.some((m) => m.kind === "mssp") ? { name: "the console" } : null);
+  if (roleHere) {
+    return (
+      <main className="mx-auto flex min-h-screen max-w-3xl flex-col justify-center p-6">
+        <p className="text-sm font-semibold text-red-600">403</p>
+        <h1 className="mt-2 text-2xl font-semibold tracking-tight" data-testid="forbidden-title">
+          This page is not part of your role
+        </h1>
+        <p className="mt-3 text-sm leading-6 text-slate-600" data-testid="forbidden-role">
+          You are signed in{user ? ` as ${user.email}` : ""}, and your role here does not include this page. Ask an administrator if you need
+          it.
+        </p>
+        <p className="mt-6">
+          <a href="/" className="text-sm font-medium text-brand-dark hover:underline">
+            Back to {roleHere.name}
+          </a>
+        </p>
         <SignOutRow email={user?.email} />
       </main>
     );

@@ -140,3 +140,16 @@ test("repeated wrong passwords lock the account for a while", async ({ page }) =
   await expect(page.getByTestId("signin-error")).toContainText("locked");
   await page.screenshot({ path: `${SCREENSHOTS}/signin-locked.png`, fullPage: true });
 });
+
+test("a member whose role does not include a page is told so, not that no membership covers the portal", async ({ page }) => {
+  await signIn(page, tenantUrl("acme"), "acme.analyst@demo.test");
+  await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
+  const response = await page.goto(`${tenantUrl("acme")}/settings/brand`);
+  expect(response?.status()).toBe(403);
+  await expect(page.getByTestId("forbidden-title")).toHaveText("This page is not part of your role");
+  await expect(page.getByRole("link", { name: "Back to Acme Corp" })).toHaveAttribute("href", "/");
+  // On another customer's host (its own session) the same person is still told that none of their memberships covers it.
+  await signIn(page, tenantUrl("globex"), "acme.analyst@demo.test");
+  await expect(page.getByTestId("forbidden-title")).toHaveText("You don't have access to this tenant");
+  await expect(page.getByTestId("forbidden-role")).toHaveCount(0);
+});

@@ -65,18 +65,29 @@ export function AlertRows(props: { rows: AlertTableRow[]; showTenant: boolean; b
             <td>
               <SeverityBadge severity={severity} />
             </td>
-            <td className="max-w-[14rem] truncate font-medium sm:max-w-md" title={title}>
+            {/* From xl tenant and host names stay on one line (cut at 11rem, whole in their tooltip; assignee and group likewise) instead
+                of breaking at every hyphen, and the title, which reads well over two lines, wraps in what the
+                other columns leave. Below xl the title is cut and the names wrap, as the width needs. */}
+            <td className="max-w-[14rem] truncate font-medium sm:max-w-md xl:w-2/5 xl:min-w-[14rem] xl:max-w-none xl:whitespace-normal" title={title}>
               <a href={`/alerts/${id}`} className="text-slate-800 hover:text-brand hover:underline">
                 {title}
               </a>
             </td>
-            {props.showTenant && <td className="hidden md:table-cell">{tenantName}</td>}
-            <td className="hidden font-mono text-xs lg:table-cell">{hostname ?? "—"}</td>
+            {props.showTenant && (
+              <td className="hidden md:table-cell xl:max-w-[11rem] xl:truncate" title={tenantName}>
+                {tenantName}
+              </td>
+            )}
+            <td className="hidden font-mono text-xs lg:table-cell xl:max-w-[11rem] xl:truncate" title={hostname ?? undefined}>
+              {hostname ?? "—"}
+            </td>
             <td className="whitespace-nowrap" data-testid="row-status">
               {statusLabel(status)}
             </td>
-            <td className="hidden md:table-cell">{assigneeName ?? "—"}</td>
-            <td className="hidden md:table-cell" data-testid="row-group">
+            <td className="hidden md:table-cell xl:max-w-[10rem] xl:truncate" title={assigneeName ?? undefined}>
+              {assigneeName ?? "—"}
+            </td>
+            <td className="hidden md:table-cell xl:max-w-[10rem] xl:truncate" data-testid="row-group" title={groupName ?? undefined}>
               {groupName ?? "—"}
             </td>
             <td>

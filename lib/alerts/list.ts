@@ -237,7 +237,7 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
     : [];
   const byId = new Map<string, { slug: string; name: string }>([...(known ?? []), ...names.map((t) => [t.id, t] as const)]);
   const userIds = [...new Set(pageRows.flatMap((r) => (r.assignedTo ? [r.assignedTo] : [])))];
-  // Under RLS a user outside the caller's tenants has no visible name; the page says "someone".
+  // Under RLS a user above the caller's tenants has no visible name: read as "MSSP staff", as the alert's page does (lib/alerts/detail.ts).
   const people = userIds.length ? await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, userIds)) : [];
   const nameOf = new Map(people.map((p) => [p.id, p.name || p.email]));
   const groupNames = await groupNamesOf(db, pageRows);
@@ -245,7 +245,7 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
     ...r,
     tenantSlug: byId.get(r.tenantId)?.slug ?? "",
     tenantName: byId.get(r.tenantId)?.name ?? "",
-    assigneeName: r.assignedTo ? (nameOf.get(r.assignedTo) ?? "Someone outside your tenants") : null,
+    assigneeName: r.assignedTo ? (nameOf.get(r.assignedTo) ?? "MSSP staff") : null,
     groupName: r.assignedGroupId ? (groupNames.get(r.assignedGroupId) ?? "a group") : null,
   }));
   return { rows, total, totalIsLowerBound, page, pageCount };
