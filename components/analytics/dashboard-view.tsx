@@ -109,7 +109,7 @@ export function DashboardView({ data, allLabel, emptyHint, typed }: { data: Dash
           </Panel>
           <Panel
             title="MTTA and MTTR against SLA"
-            description={`Means over the alerts acknowledged or closed in the range; breaches are judged against each tenant's own targets. Targets shown: ${data.slaTargetsOf ?? "defaults"}.`}
+            description={`Means over the alerts acknowledged or closed in the range; breaches are judged against each tenant's own targets. Targets shown: ${data.slaTargetsOf ?? "defaults"}. Info alerts have no targets: the headline MTTA and MTTR count them, this table does not.`}
             testId="panel-sla"
           >
             {/* The table below the chart, not beside it: its five columns need more than a third of the page. */}

@@ -72,7 +72,10 @@ export function RunView({ data }: { data: RunPageData }) {
           </div>
         )}
         <p className="mt-3 flex flex-wrap gap-x-4 gap-y-1 text-sm text-slate-800" data-testid="bulk-counts">
-          <span>{c.pending} pending</span>
+          {/* A discarded dry run's items were never run: not "pending" (nothing will run them). */}
+          <span>
+            {c.pending} {run.status === "discarded" ? "not run" : "pending"}
+          </span>
           <span>{c.done} done</span>
           <span>{c.skipped} skipped</span>
           <span>{c.failed} failed</span>
@@ -132,7 +135,9 @@ export function RunView({ data }: { data: RunPageData }) {
                     <td className="px-4 py-2 font-medium text-slate-900">{i.name}</td>
                     <td className="px-4 py-2 text-slate-800">{i.planned}</td>
                     <td className="px-4 py-2">
-                      <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${ITEM_TONE[i.status]}`}>{ITEM_STATUS_LABELS[i.status]}</span>
+                      <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${ITEM_TONE[i.status]}`}>
+                        {run.status === "discarded" && i.status === "pending" ? "Not run" : ITEM_STATUS_LABELS[i.status]}
+                      </span>
                       {i.message && i.message !== i.planned && <p className="mt-1 text-xs text-slate-700">{i.message}</p>}
                     </td>
                   </tr>

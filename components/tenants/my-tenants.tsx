@@ -27,7 +27,8 @@ export function MyTenants({ links }: { links: SwitcherLink[] }) {
             <div className="mt-1 text-sm text-slate-500">
               {KIND_LABELS[l.kind] ?? l.kind} · {roleLabel(l.role)}
             </div>
-            <div className="mt-2 truncate font-mono text-xs text-slate-500">{l.href.replace(/^https?:\/\//, "")}</div>
+            {/* The portal's address for the current one; another opens through a one-time sign-in link, whose path means nothing to a reader. */}
+            {/^https?:\/\//.test(l.href) && <div className="mt-2 truncate font-mono text-xs text-slate-500">{l.href.replace(/^https?:\/\//, "")}</div>}
           </a>
         </li>
       ))}

@@ -46,7 +46,7 @@ function executiveBlocks(f: ReportFigures): PdfBlock[] {
       rows: f.sla.map((s) => [s.severity, int(s.total), `${s.ackTarget} min`, pct(s.ackMet, s.total), `${s.resolveTarget} min`, pct(s.resolveMet, s.total)]),
     },
     { kind: "heading", text: "Top alerts" },
-    { kind: "table", columns: [{ label: "Alert", weight: 5 }, { label: "Severity" }, { label: "Count", align: "right" }], rows: f.topAlerts.map((a) => [a.title, a.severity, int(a.count)]) },
+    { kind: "table", columns: [{ label: "Alert", weight: 5 }, { label: "Highest severity" }, { label: "Count", align: "right" }], rows: f.topAlerts.map((a) => [a.title, a.severity, int(a.count)]) },
     ...(f.usage
       ? ([
           { kind: "heading", text: "Usage" },
@@ -129,7 +129,12 @@ export function reportPdf(kind: ReportKind, f: ReportFigures, brand?: Partial<Pd
     brand: b,
     blocks: [
       ...(kind === "executive" ? executiveBlocks(f) : operationalBlocks(f)),
-      { kind: "text", muted: true, text: "Figures cover the customer and its sites. Definitions: docs/reports.md (detected, closed, open at end, MTTA, MTTR, SLA met)." },
+      // The definitions themselves (docs/reports.md): a customer reading the PDF has no access to the portal's docs.
+      {
+        kind: "text",
+        muted: true,
+        text: "Figures cover the customer and its sites, in UTC. Detected: first seen in the period. Closed: resolved or marked a false positive in the period. Open at the end: detected before the end and not closed by then. MTTA / MTTR: mean time from detection to acknowledgement / to closing, over the alerts detected in the period that have one. SLA met: the share of those alerts acknowledged (closed) within the tenant's target for their severity. Top alerts: by title, with the highest severity among them.",
+      },
     ],
     footer: `${b.productName} · ${REPORT_KIND_LABELS[kind]} · ${f.tenant.name}`,
   });

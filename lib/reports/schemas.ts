@@ -28,13 +28,12 @@ const recipientList = z
   .transform((s) => s.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean))
   .superRefine((list, ctx) => {
     if (list.length > MAX_SCHEDULE_RECIPIENTS) ctx.addIssue({ code: "custom", message: `At most ${MAX_SCHEDULE_RECIPIENTS} recipients.` });
-    // Named, so the person knows which to fix (shortened: a paste of anything could be long).
-    const bad = list.filter((x) => !recipientSchema.safeParse(x).success).map((x) => (x.length > 60 ? `${x.slice(0, 60)}…` : x));
-    if (bad.length)
-      ctx.addIssue({
-        code: "custom",
-        message: `Not ${bad.length === 1 ? "a valid email address" : "valid email addresses"}: ${bad.slice(0, 3).join(", ")}${bad.length > 3 ? ` and ${bad.length - 3} more` : ""}.`,
-      });
+    // Which ones, by position, so the person knows what to fix: a message never quotes input back.
+    const bad = list.flatMap((x, i) => (recipientSchema.safeParse(x).success ? [] : [i + 1]));
+    if (bad.length) {
+      const which = bad.length === 1 ? `Address ${bad[0]}` : `Addresses ${bad.slice(0, -1).join(", ")} and ${bad[bad.length - 1]}`;
+      ctx.addIssue({ code: "custom", message: `${which} of ${list.length} ${bad.length === 1 ? "is not a valid email address" : "are not valid email addresses"}.` });
+    }
   })
   .transform((list) => list.map((x) => recipientSchema.parse(x)));
 

@@ -39,7 +39,7 @@ export const METRIC_DEFINITIONS: Record<UsageMetric, MetricDefinition> = {
     kind: "counter",
     label: "Connector pulls",
     unit: "pulls",
-    recordedBy: "the collector's checkpoint advances through the API, one per page pulled and sent on (lib/collector/checkpoints.ts)",
+    recordedBy: "the collector's checkpoint advances through the API, one per page pulled and sent on",
   },
   assets_managed: {
     metric: "assets_managed",
