@@ -76,7 +76,10 @@ test("the MSSP admin sees every customer's usage, sorts it, and opens one", asyn
 
 test("Acme's viewer, whom the PDP denies billing:view, gets the notice and nothing about the figures", async ({ page }) => {
   await signIn(page, ACME, "acme.viewer@demo.test");
+  // Signed in (no code step for a viewer: signIn returns at the click), else the checks below would run on the sign-in page.
+  await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
   // The navigation does not offer the page to a viewer; a typed or shared link still arrives.
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage" })).toHaveCount(0);
   await page.goto(`${ACME}/usage`);
   await expect(page.getByTestId("usage-not-allowed")).toBeVisible();
