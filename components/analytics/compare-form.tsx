@@ -3,13 +3,14 @@
 // the range and the metrics.
 import type { ComparisonData } from "@/lib/analytics/compare";
 import { COMPARE_METRICS, METRIC_DEFINITIONS } from "@/lib/analytics/compare-metrics";
-import { groupParam, MAX_COMPARED, RANGE_PRESETS, type CompareQuery, type TypedDays } from "@/lib/analytics/compare-query";
+import { groupParam, MAX_COMPARED, RANGE_PRESETS, type CompareQuery } from "@/lib/analytics/compare-query";
+import type { TypedRange } from "@/lib/analytics/range";
 
 const box = "rounded-lg border border-slate-200 bg-white p-4";
 const legend = "text-sm font-semibold text-slate-800";
 
 /** `typed`: days the page refused, shown again to be corrected (the preset picker is left empty then). */
-export function CompareForm({ data, query, typed = null }: { data: ComparisonData; query: CompareQuery; typed?: TypedDays | null }) {
+export function CompareForm({ data, query, typed = null }: { data: ComparisonData; query: CompareQuery; typed?: TypedRange | null }) {
   const chosen = query.group ? [] : data.rows.map((r) => ({ slug: r.slug, name: r.name }));
   return (
     <form method="get" action="/compare" className="mb-6 grid gap-4 lg:grid-cols-2" data-testid="compare-form">

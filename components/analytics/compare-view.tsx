@@ -4,7 +4,8 @@
 import { TableScroll } from "@/components/ui/table-scroll";
 import type { ComparisonData } from "@/lib/analytics/compare";
 import { formatMetric, METRIC_DEFINITIONS, type CompareMetric } from "@/lib/analytics/compare-metrics";
-import type { CompareQuery, TypedDays } from "@/lib/analytics/compare-query";
+import type { CompareQuery } from "@/lib/analytics/compare-query";
+import type { TypedRange } from "@/lib/analytics/range";
 import { CompareChart } from "./compare-chart";
 import { CompareForm } from "./compare-form";
 
@@ -80,7 +81,7 @@ function CompareTable({ data, metrics }: { data: ComparisonData; metrics: Compar
   );
 }
 
-export function CompareView({ data, query, typed = null }: { data: ComparisonData; query: CompareQuery; typed?: TypedDays | null }) {
+export function CompareView({ data, query, typed = null }: { data: ComparisonData; query: CompareQuery; typed?: TypedRange | null }) {
   const charted = data.rows.slice(0, CHARTED);
   return (
     <>

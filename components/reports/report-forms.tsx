@@ -24,19 +24,7 @@ type Tenant = { id: string; name: string };
  */
 export type OfferedTenants = { list: Tenant[]; count: number; preferred?: string };
 
-/** An action's result, with the tenant as it was posted when refused: the form shows it again. */
-type Kept<T> = ActionResult<T> & { tenant?: string };
-
-/** useActionState keeping the posted tenant on a refusal (React resets the form after each action). */
-function useKeptTenant<T>(act: (previous: ActionResult<T>, form: FormData) => Promise<ActionResult<T>>) {
-  return useActionState(async (previous: Kept<T>, form: FormData): Promise<Kept<T>> => {
-    const result = await act(previous, form);
-    const tenant = form.get("tenantId");
-    return result.ok || typeof tenant !== "string" ? result : { ...result, tenant };
-  }, idle as Kept<T>);
-}
-
-function TenantField(props: { tenants: OfferedTenants; state: Kept<unknown>; id: string }) {
+function TenantField(props: { tenants: OfferedTenants; state: ActionResult<unknown>; id: string }) {
   const { list, count, preferred } = props.tenants;
   if (typedPastList(count)) {
     return (
@@ -44,7 +32,7 @@ function TenantField(props: { tenants: OfferedTenants; state: Kept<unknown>; id:
         id={props.id}
         label="Customer or site"
         name="tenantId"
-        defaultValue={props.state.tenant}
+        defaultValue=""
         maxLength={100}
         placeholder={typedTenantPlaceholder(count, "customers and sites")}
         state={props.state}
@@ -54,11 +42,11 @@ function TenantField(props: { tenants: OfferedTenants; state: Kept<unknown>; id:
   }
   if (list.length === 1) return <input type="hidden" name="tenantId" value={list[0].id} />;
   const options = [{ value: "", label: "Choose…", disabled: true }, ...list.map((t) => ({ value: t.id, label: t.name }))];
-  return <SelectField id={props.id} label="Customer or site" name="tenantId" options={options} defaultValue={props.state.tenant ?? preferred ?? ""} state={props.state} controlClassName="w-full sm:w-64" />;
+  return <SelectField id={props.id} label="Customer or site" name="tenantId" options={options} defaultValue={preferred ?? ""} state={props.state} controlClassName="w-full sm:w-64" />;
 }
 
 export function GenerateReportForm(props: { tenants: OfferedTenants; defaultFrom: string; defaultTo: string }) {
-  const [state, action] = useKeptTenant(generateReport);
+  const [state, action] = useActionState(generateReport, idle as ActionResult<{ id: string }>);
   const kept = useKeptForm(state, action);
   return (
     <form action={action} {...kept} noValidate className="space-y-3" aria-label="Generate a report" data-testid="generate-report-form">
@@ -76,7 +64,7 @@ export function GenerateReportForm(props: { tenants: OfferedTenants; defaultFrom
 }
 
 export function ScheduleForm(props: { tenants: OfferedTenants }) {
-  const [state, action] = useKeptTenant(createSchedule);
+  const [state, action] = useActionState(createSchedule, idle as ActionResult<{ id: string }>);
   const kept = useKeptForm(state, action);
   return (
     <form action={action} {...kept} noValidate className="space-y-3" aria-label="Schedule a report" data-testid="schedule-form">

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { daySchema, searchSchema } from "@/lib/url/list-query";
 import { COMPARE_METRICS, METRIC_DEFINITIONS, type CompareMetric } from "./compare-metrics";
 import { INDUSTRIES, SIZE_BANDS, SIZE_BAND_LABELS, type SizeBand } from "./peers";
+import type { TypedRange } from "./range";
 
 export const MAX_COMPARED = 10;
 /** The longest range: the rollups answer any, but a year is what a comparison means. */
@@ -74,13 +75,7 @@ export function presetRange(days: number, now: Date): CompareRange {
 /** The day after `to`: the exclusive end the SQL takes. */
 export const dayAfter = (day: string) => addDays(day, 1);
 
-/** Days the parser refused, as typed: the form shows them again beside the note, to be corrected. */
-export interface TypedDays {
-  from: string;
-  to: string;
-}
-
-export function parseCompareQuery(params: Params, now = new Date()): { query: CompareQuery; problems: string[]; typed: TypedDays | null } {
+export function parseCompareQuery(params: Params, now = new Date()): { query: CompareQuery; problems: string[]; typed: TypedRange | null } {
   const problems: string[] = [];
 
   const customers: string[] = [];
@@ -120,7 +115,7 @@ export function parseCompareQuery(params: Params, now = new Date()): { query: Co
   }
   const fromRaw = first(params.from);
   const toRaw = first(params.to);
-  let typed: TypedDays | null = null;
+  let typed: TypedRange | null = null;
   if (fromRaw || toRaw) {
     const from = fromRaw ? daySchema.safeParse(fromRaw) : null;
     const to = toRaw ? daySchema.safeParse(toRaw) : null;
