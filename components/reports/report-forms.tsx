@@ -32,7 +32,6 @@ function TenantField(props: { tenants: OfferedTenants; state: ActionResult<unkno
         id={props.id}
         label="Customer or site"
         name="tenantId"
-        defaultValue=""
         maxLength={100}
         placeholder={typedTenantPlaceholder(count, "customers and sites")}
         state={props.state}
