@@ -77,3 +77,31 @@ test("the dashboard shows refused days again, with the range on Custom", async (
   await expect(page.getByTestId("range-from")).toHaveValue("2026-11-20");
   await expect(page.getByTestId("range-to")).toHaveValue("2026-11-01");
 });
+
+test("typing days turns the dashboard's range to Custom; a preset on Compare empties old days and is what the page shows", async ({ page }) => {
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
+  await page.goto(`${CONSOLE}/dashboard`);
+  await expect(page.getByTestId("range-picker")).toHaveValue("30d");
+  await page.getByTestId("range-from").fill("2026-11-01");
+  await expect(page.getByTestId("range-picker")).toHaveValue("custom");
+  await page.getByTestId("range-to").fill("2026-11-10");
+  await page.getByTestId("dashboard-apply").click();
+  await page.waitForURL(/range=custom/);
+  await expect(page.getByText("2026-11-01 to 2026-11-10 (UTC days)")).toBeVisible();
+  // A preset chosen after that shows its own days in the fields, and the page follows it.
+  await page.getByTestId("range-picker").selectOption("7d");
+  await expect(page.getByTestId("range-to")).not.toHaveValue("2026-11-10");
+  await page.getByTestId("dashboard-apply").click();
+  await page.waitForURL((url) => url.searchParams.get("range") === "7d");
+
+  await page.goto(`${CONSOLE}/compare?c=acme&from=2026-11-01&to=2026-11-10`);
+  const form = page.getByTestId("compare-form");
+  await expect(form.locator("[name=days]")).toHaveValue("");
+  await form.locator("[name=days]").selectOption("90");
+  await expect(form.locator("[name=from]")).toHaveValue("");
+  await form.getByRole("button", { name: "Compare" }).click();
+  await page.waitForURL((url) => url.searchParams.get("days") === "90");
+  await expect(page.getByTestId("compare-summary")).not.toContainText("2026-11-01 to 2026-11-10");
+  await expect(page.getByTestId("compare-chart-unit").first()).toContainText("Bars in alerts per asset");
+});

@@ -223,6 +223,11 @@ describe("figures", () => {
     assert.deepEqual(parseCompareQuery({ from: "2026-11-20", to: "2026-11-01" }, NOW).typed, { from: "2026-11-20", to: "2026-11-01" });
     assert.equal(parseCompareQuery({ from: "2026-11-01", to: "2026-11-20" }, NOW).typed, null);
     assert.ok(parseCompareQuery({ group: "plan:nope" }, NOW).problems.some((p) => /peer group/.test(p)));
+    // A group replaces ticked customers, and the page says so instead of dropping them unseen.
+    const grouped = parseCompareQuery({ group: "size:under_50", c: ["acme", "globex"] }, NOW);
+    assert.equal(grouped.query.group?.kind, "size");
+    assert.ok(grouped.problems.some((p) => /Ignored the 2 customers ticked: a peer group replaces/.test(p)), grouped.problems.join("\n"));
+    assert.deepEqual(parseCompareQuery({ group: "size:under_50" }, NOW).problems, []);
     assert.ok(parseBenchmarkQuery({ group: "everyone" }).problems.length === 1);
   });
 

@@ -5,6 +5,7 @@ import type { ComparisonData } from "@/lib/analytics/compare";
 import { COMPARE_METRICS, METRIC_DEFINITIONS } from "@/lib/analytics/compare-metrics";
 import { groupParam, MAX_COMPARED, RANGE_PRESETS, type CompareQuery } from "@/lib/analytics/compare-query";
 import type { TypedRange } from "@/lib/analytics/range";
+import { RangeSync } from "./range-sync";
 
 const box = "rounded-lg border border-slate-200 bg-white p-4";
 const legend = "text-sm font-semibold text-slate-800";
@@ -93,7 +94,7 @@ export function CompareForm({ data, query, typed = null }: { data: ComparisonDat
             <label className="flex flex-col text-slate-700">
               Last
               <select name="days" defaultValue={typed ? "" : String(query.range.preset ?? "")} className="mt-1 rounded-md border border-slate-300 px-2 py-1.5">
-                {(query.range.preset === null || typed) && <option value="">custom</option>}
+                <option value="">custom (the days beside)</option>
                 {RANGE_PRESETS.map((d) => (
                   <option key={d} value={d}>
                     {d} days
@@ -109,6 +110,7 @@ export function CompareForm({ data, query, typed = null }: { data: ComparisonDat
               to
               <input type="date" name="to" defaultValue={typed ? typed.to : query.range.preset === null ? query.range.to : ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1" />
             </label>
+            <RangeSync picker="days" custom="" />
           </div>
         </fieldset>
       </div>

@@ -3,7 +3,7 @@
 // every value and its percentile among the MSSP's customers.
 import { TableScroll } from "@/components/ui/table-scroll";
 import type { ComparisonData } from "@/lib/analytics/compare";
-import { formatMetric, METRIC_DEFINITIONS, type CompareMetric } from "@/lib/analytics/compare-metrics";
+import { AXIS_UNITS, formatMetric, METRIC_DEFINITIONS, type CompareMetric } from "@/lib/analytics/compare-metrics";
 import type { CompareQuery } from "@/lib/analytics/compare-query";
 import type { TypedRange } from "@/lib/analytics/range";
 import { CompareChart } from "./compare-chart";
@@ -121,6 +121,7 @@ export function CompareView({ data, query, typed = null }: { data: ComparisonDat
                 <p className="mb-2 text-xs text-slate-600">{METRIC_DEFINITIONS[m].definition}</p>
                 <CompareChart
                   label={METRIC_DEFINITIONS[m].label}
+                  axisUnit={AXIS_UNITS[METRIC_DEFINITIONS[m].unit]}
                   points={charted.map((r) => ({ name: r.name, value: r.values[m], shown: formatMetric(m, r.values[m]) }))}
                   median={data.median[m]}
                   medianShown={formatMetric(m, data.median[m])}

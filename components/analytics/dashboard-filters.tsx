@@ -5,7 +5,8 @@
 // (loadDashboard resolves it; several matches are offered as links).
 import { TenantMatches, typedTenantPlaceholder } from "@/components/tenants/tenant-filter";
 import type { DashboardData } from "@/lib/analytics/dashboard";
-import { dashboardHref, METRIC_LABELS, RANGE_LABELS, RANGE_PRESETS, TREND_METRICS, type TypedRange } from "@/lib/analytics/range";
+import { dashboardHref, METRIC_LABELS, presetDays, RANGE_LABELS, RANGE_PRESETS, TREND_METRICS, type TypedRange } from "@/lib/analytics/range";
+import { RangeSync } from "./range-sync";
 import { typedPastList, typedValueOf } from "@/lib/tenancy/tenant-filter";
 
 const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900";
@@ -58,6 +59,7 @@ export function DashboardFilters({ data, allLabel, typed = null }: { data: Dashb
           To (custom)
           <input type="date" name="to" defaultValue={typed ? typed.to : q.to} className={field} data-testid="range-to" />
         </label>
+        <RangeSync picker="range" custom="custom" presetDays={presetDays()} />
         <label className="text-sm font-medium text-slate-700">
           Trend shows
           <select name="metric" defaultValue={q.metric} className={field} data-testid="metric-picker">

@@ -59,6 +59,13 @@ export const METRIC_DEFINITIONS: Record<CompareMetric, MetricDefinition> = {
 
 export const metricLabel = (m: CompareMetric) => METRIC_DEFINITIONS[m].label;
 
+/** What a chart's value axis counts in, per unit: the axis shows plain numbers. */
+export const AXIS_UNITS: Record<MetricDefinition["unit"], string> = {
+  "per asset": "alerts per asset",
+  duration: "minutes",
+  percent: "% of SLA clocks",
+};
+
 /** A metric's value as the pages show it ("0.42", "1 h 5 min", "12.5 %"); "—" when there is none. */
 export function formatMetric(metric: CompareMetric, value: number | null): string {
   if (value === null || !Number.isFinite(value)) return "—";

@@ -96,6 +96,11 @@ export function parseCompareQuery(params: Params, now = new Date()): { query: Co
     if (p.success) group = p.data;
     else problems.push(`Ignored the peer group ${shown(g)}: ${p.error.issues[0]?.message}.`);
   }
+  // A group replaces the chosen customers; say so rather than drop the ticks unseen.
+  if (group && customers.length > 0) {
+    const n = customers.length;
+    problems.push(`Ignored the ${n === 1 ? "customer" : `${n} customers`} ticked: a peer group replaces the chosen customers. To compare ${n === 1 ? "it" : "them"}, choose "— no group: the customers chosen —".`);
+  }
 
   const metrics: CompareMetric[] = [];
   for (const m of listOf(params.m)) {

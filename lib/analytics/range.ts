@@ -55,10 +55,21 @@ export interface TypedRange {
   to: string;
 }
 
+/** A preset's UTC days ending `today`, both included. */
+const presetRange = (range: Exclude<RangePreset, "custom">, today: string) => ({ range, from: dayOf(Date.parse(`${today}T00:00:00Z`) - (PRESET_DAYS[range] - 1) * DAY_MS), to: today });
+
+/** Every preset's days as of `today`: the form shows them in its day fields when a preset is chosen. */
+export function presetDays(today: string = dayOf(Date.now())): Record<string, TypedRange> {
+  return Object.fromEntries((Object.keys(PRESET_DAYS) as Exclude<RangePreset, "custom">[]).map((r) => {
+    const { from, to } = presetRange(r, today);
+    return [r, { from, to }];
+  }));
+}
+
 /** Parses the dashboard's search params; `today` (UTC day) is passed in so tests use a fixed clock. */
 export function parseDashboardQuery(params: Params, today: string = dayOf(Date.now())): { query: DashboardQuery; problems: string[]; typed: TypedRange | null } {
   const problems: string[] = [];
-  const preset = (range: Exclude<RangePreset, "custom">) => ({ range, from: dayOf(Date.parse(`${today}T00:00:00Z`) - (PRESET_DAYS[range] - 1) * DAY_MS), to: today });
+  const preset = (range: Exclude<RangePreset, "custom">) => presetRange(range, today);
   let r: { range: RangePreset; from: string; to: string } = preset("30d");
   let typed: TypedRange | null = null;
 
