@@ -5,10 +5,10 @@
 // report changes nothing (an unwanted one is left in the tenant's Reports).
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { generateReport, parseInstant, periodProblem } from "@/lib/reports";
-import { effectiveConfigs } from "@/lib/settings";
 import { featureOn } from "@/lib/settings/enforce";
 import type { OperationParams } from "../model";
-import type { OperationImpl, PlanLine } from "./types";
+import { planWithConfigs } from "./plan-with-configs";
+import type { OperationImpl } from "./types";
 
 type P = Extract<OperationParams, { operation: "report" }>;
 
@@ -26,20 +26,13 @@ export const reportOperation: OperationImpl<P> = {
     return words(p);
   },
 
-  async plan(tx, targets, p) {
-    const out: PlanLine[] = [];
-    for (let i = 0; i < targets.length; i += 500) {
-      const chunk = targets.slice(i, i + 500);
-      // Report exports switched off in a tenant's configuration (features.reports): generateReport would refuse it.
-      const configs = await effectiveConfigs(tx, chunk.map((t) => t.id));
-      for (const t of chunk) {
-        if (t.status !== "active") out.push({ planned: "Not active: no report. Skipped.", skip: true });
-        else if (!featureOn(configs.get(t.id), "features.reports")) out.push({ planned: "Report exports are off in its configuration: skipped.", skip: true });
-        else out.push({ planned: `Would generate: ${words(p)}`, skip: false });
-      }
-    }
-    return out;
-  },
+  plan: (tx, targets, p) =>
+    // Report exports switched off in a tenant's configuration (features.reports): generateReport would refuse it.
+    planWithConfigs(tx, targets, (t, config) => {
+      if (t.status !== "active") return { planned: "Not active: no report. Skipped.", skip: true };
+      if (!featureOn(config, "features.reports")) return { planned: "Report exports are off in its configuration: skipped.", skip: true };
+      return { planned: `Would generate: ${words(p)}`, skip: false };
+    }),
 
   async apply(tx, target, p) {
     const { id } = await generateReport(tx, { tenantId: target.id, kind: p.kind, format: p.format, from: p.from, to: p.to });

@@ -6,10 +6,11 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Action } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { clearSettingValue, effectiveConfigs, formatValue, parseSettingValue, setSettingValue, valueAsText, type EffectiveSetting } from "@/lib/settings";
+import { clearSettingValue, formatValue, parseSettingValue, setSettingValue, valueAsText, type EffectiveSetting } from "@/lib/settings";
 import { definitionOrRefuse } from "@/lib/settings/write";
 import type { OperationParams } from "../model";
 import type { Target } from "../select";
+import { planWithConfigs } from "./plan-with-configs";
 import type { OperationImpl, PlanLine } from "./types";
 
 type P = Extract<OperationParams, { operation: "setting" }>;
@@ -40,26 +41,14 @@ export const settingOperation: OperationImpl<P> = {
   async plan(tx, targets, p) {
     const d = definitionOrRefuse(p.key);
     const value = p.mode === "set" ? parseSettingValue(d, p.value) : undefined;
-    const out: PlanLine[] = [];
-    for (let i = 0; i < targets.length; i += 500) {
-      const chunk = targets.slice(i, i + 500);
-      const configs = await effectiveConfigs(tx, chunk.map((t) => t.id));
-      for (const t of chunk) {
-        const s = configs.get(t.id)?.get(d.key);
-        if (!s) {
-          out.push({ planned: "Not visible to you: skipped.", skip: true });
-        } else if (s.lockedBy) {
-          out.push({ planned: `Locked by ${s.lockedBy.tenantName}: skipped.`, skip: true });
-        } else if (p.mode === "inherit") {
-          out.push(s.source === "here" ? { planned: `${formatValue(d, s.value)} (set here) → inherit`, skip: false } : { planned: "Already inherits: skipped.", skip: true });
-        } else if (s.source === "here" && isDeepStrictEqual(s.value, value) && !s.storedInvalid) {
-          out.push({ planned: `Already ${formatValue(d, value)} here: skipped.`, skip: true });
-        } else {
-          out.push({ planned: `${formatValue(d, s.value)} (${sourceWords(s)}) → ${formatValue(d, value)} (set here)`, skip: false });
-        }
-      }
-    }
-    return out;
+    return planWithConfigs(tx, targets, (_t, config): PlanLine => {
+      const s = config?.get(d.key);
+      if (!s) return { planned: "Not visible to you: skipped.", skip: true };
+      if (s.lockedBy) return { planned: `Locked by ${s.lockedBy.tenantName}: skipped.`, skip: true };
+      if (p.mode === "inherit") return s.source === "here" ? { planned: `${formatValue(d, s.value)} (set here) → inherit`, skip: false } : { planned: "Already inherits: skipped.", skip: true };
+      if (s.source === "here" && isDeepStrictEqual(s.value, value) && !s.storedInvalid) return { planned: `Already ${formatValue(d, value)} here: skipped.`, skip: true };
+      return { planned: `${formatValue(d, s.value)} (${sourceWords(s)}) → ${formatValue(d, value)} (set here)`, skip: false };
+    });
   },
 
   async apply(tx, target, p) {
