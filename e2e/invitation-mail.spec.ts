@@ -95,4 +95,5 @@ test("invitation by email with a mailed code, then password reset by email", asy
   await expect(r.getByText(/Wrong email or password/)).toBeVisible();
   await signIn(r, tenantUrl("globex"), INVITEE, NEW_PASSWORD);
   await expect(r.getByRole("heading", { name: "Alerts" })).toBeVisible();
+  await r.context().close();
 });

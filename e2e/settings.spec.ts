@@ -141,5 +141,7 @@ test("the MSSP admin locks MFA required at the MSSP; the Acme admin sees it lock
       await acme.getByRole("button", { name: "Turn off" }).click();
       await expect(acme.getByText("Two-step verification is off.")).toBeVisible();
     }
+    await mssp.context().close();
+    await acme.context().close();
   }
 });
