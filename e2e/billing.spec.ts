@@ -163,3 +163,30 @@ test("Acme's admin sees its own invoice with its PDF, and not Globex's", async (
   expect((await fetchHead(`/billing/invoices/${globexInvoice}/csv`)).status).toBe(404);
   expect((await page.goto(`${ACME}/billing/invoices/${globexInvoice}`))?.status()).toBe(404);
 });
+
+test("a plan that never billed anyone can be deleted; the assigned one stays and says why", async ({ page }) => {
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await page.goto(`${CONSOLE}/billing`);
+  const mistake = `E2E Mistake ${Date.now().toString(36)}`;
+  const create = page.getByRole("form", { name: "Create a plan" });
+  await create.getByLabel("Plan name").fill(mistake);
+  await create.getByLabel("Currency (ISO 4217)").fill("EUR");
+  await create.getByRole("button", { name: "Create plan" }).click();
+  await expect(page.getByRole("main")).toContainText(`Plan "${mistake}" created`);
+  await page.reload();
+  const plan = (name: string) => page.getByTestId("billing-plan").filter({ has: page.locator("summary", { hasText: name }) });
+  // The plan assigned in the test above: kept, with the reason and no button.
+  await plan(PLAN).locator("summary").click();
+  await expect(plan(PLAN).getByTestId("billing-plan-delete")).toContainText("stays for their history");
+  await expect(plan(PLAN).getByRole("button", { name: "Delete plan" })).toHaveCount(0);
+  // The unused one: deleted after the confirmation, and gone from the list.
+  await plan(mistake).locator("summary").click();
+  await page.getByRole("region", { name: "Plans", exact: true }).screenshot({ path: `${SCREENSHOTS}/billing-plans.png` });
+  page.once("dialog", (d) => void d.accept());
+  await plan(mistake).getByRole("button", { name: "Delete plan" }).click();
+  // The page is rendered again without it (its row, message and all, goes with it).
+  await expect(plan(mistake)).toHaveCount(0);
+  await page.reload();
+  await expect(plan(mistake)).toHaveCount(0);
+  await expect(plan(PLAN)).toHaveCount(1);
+});

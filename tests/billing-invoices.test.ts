@@ -15,7 +15,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createCreditNote, draftPeriod, finalizeInvoice } from "@/lib/billing/invoices";
-import { assignPlan, createPlan } from "@/lib/billing/plans";
+import { assignPlan, createPlan, deletePlan, listPlans } from "@/lib/billing/plans";
 import { withServiceRole } from "@/lib/db/service-role";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
 import { as, assertRefused, attempt } from "./helpers/sql";
@@ -120,6 +120,24 @@ test("the database refuses bad plans and assignments, and nothing is saved", asy
     const seen = await as(fx, user, async (tx) => (await tx.client.query("select id from public.billing_plans where tenant_id = $1", [fx.tenants["mssp-a"]])).rowCount);
     assert.equal(seen, 0, user);
   }
+});
+
+test("a plan that never billed anyone can be deleted; one ever assigned stays, and another MSSP's is not there", async () => {
+  const m = fx.tenants["mssp-a"];
+  const unused = await as(fx, "msspAdmin", (tx) => createPlan(tx, { tenantId: m, name: "Typo plan", currency: "EUR", baseFee: 1n, minimum: 0n, prices: [{ metric: "assets_managed", included: 0n, unitSize: 1n, tiers: [{ upTo: null, unitPrice: 5n }] }] }));
+  const listed = await as(fx, "msspAdmin", (tx) => listPlans(tx, m));
+  assert.deepEqual(listed.filter((p) => [unused.id, planId].includes(p.id)).map((p) => [p.name, p.assigned]).sort(), [["SOC Standard", true], ["Typo plan", false]]);
+  // Assigned (acme, globex): refused with a sentence, and the plan, its prices and assignments stay.
+  await assert.rejects(() => as(fx, "msspAdmin", (tx) => deletePlan(tx, m, planId)), /bills or has billed customers, so it stays/);
+  assert.equal((await owner("select 1 from public.billing_plan_prices where plan_id = $1", [planId])).length, 2);
+  // Another MSSP's admin: RLS hides it, so there is nothing to delete.
+  await assert.rejects(() => as(fx, "msspBAdmin", (tx) => deletePlan(tx, fx.tenants["mssp-b"], unused.id)), /not here/);
+  await assert.rejects(() => as(fx, "msspBAdmin", (tx) => deletePlan(tx, m, unused.id)), /not here/);
+  assert.equal((await owner("select 1 from public.billing_plans where id = $1", [unused.id])).length, 1);
+  // Its own MSSP's admin: gone, with its prices.
+  assert.deepEqual(await as(fx, "msspAdmin", (tx) => deletePlan(tx, m, unused.id)), { name: "Typo plan" });
+  assert.equal((await owner("select 1 from public.billing_plan_prices where plan_id = $1 union all select 1 from public.billing_plans where id = $1", [unused.id])).length, 0);
+  await assert.rejects(() => as(fx, "msspAdmin", (tx) => deletePlan(tx, m, unused.id)), /deleted already/);
 });
 
 test("a draft comes from the subtree's rollups, is recomputed idempotently, and a suspended customer is still invoiced", async () => {

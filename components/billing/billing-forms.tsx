@@ -9,6 +9,7 @@ import { TableScroll } from "@/components/ui/table-scroll";
 import { assignPlan } from "@/lib/actions/billing/assign-plan";
 import { createCreditNote } from "@/lib/actions/billing/create-credit-note";
 import { createPlan } from "@/lib/actions/billing/create-plan";
+import { deletePlan } from "@/lib/actions/billing/delete-plan";
 import { draftPeriod } from "@/lib/actions/billing/draft-period";
 import { finalizeInvoice } from "@/lib/actions/billing/finalize-invoice";
 import { updatePlan } from "@/lib/actions/billing/update-plan";
@@ -162,6 +163,28 @@ export function RunPeriodForm(props: { msspId: string; month: string }) {
       <input type="hidden" name="month" value={props.month} />
       <SubmitButton pendingLabel="Drafting…">Draft all invoices for {props.month}</SubmitButton>
       <FieldError state={state} name="month" />
+      <ResultMessage state={state} />
+    </form>
+  );
+}
+
+/** Deletes a plan that never billed a customer (the page offers it only for those; the database refuses the rest). */
+export function DeletePlanButton(props: { tenantId: string; planId: string; name: string }) {
+  const [state, action] = useActionState(deletePlan, idle as ActionResult<{ id: string }>);
+  return (
+    <form
+      action={action}
+      onSubmit={(e) => {
+        if (!confirm(`Delete the plan "${props.name}"? It never billed a customer, so nothing else changes.`)) e.preventDefault();
+      }}
+      className="flex flex-wrap items-center gap-2"
+      aria-label={`Delete plan ${props.name}`}
+    >
+      <input type="hidden" name="tenantId" value={props.tenantId} />
+      <input type="hidden" name="planId" value={props.planId} />
+      <SubmitButton tone="danger" pendingLabel="Deleting…">
+        Delete plan
+      </SubmitButton>
       <ResultMessage state={state} />
     </form>
   );

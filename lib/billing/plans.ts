@@ -15,6 +15,8 @@ export interface Plan extends PlanPricing {
   id: string;
   customers: number;
   invoiced: boolean;
+  /** Ever assigned to a customer (past or present): the plan is kept for that history and cannot be deleted. */
+  assigned: boolean;
 }
 
 interface PriceRow {
@@ -41,10 +43,11 @@ const PLAN_SQL = `
             from public.billing_plan_prices x where x.tenant_id = p.tenant_id and x.plan_id = p.id) as prices,
          (select count(distinct a.tenant_id)::int from public.billing_plan_assignments a
            where a.plan_tenant_id = p.tenant_id and a.plan_id = p.id and (a.ends_on is null or a.ends_on > now()::date)) as customers,
-         exists (select 1 from public.billing_invoices i where i.plan_id = p.id and i.status = 'finalized') as invoiced
+         exists (select 1 from public.billing_invoices i where i.plan_id = p.id and i.status = 'finalized') as invoiced,
+         exists (select 1 from public.billing_plan_assignments a where a.plan_tenant_id = p.tenant_id and a.plan_id = p.id) as assigned
     from public.billing_plans p`;
 
-type PlanRow = { tenant_id: string; id: string; name: string; currency: string; base_fee: string; minimum: string; prices: PriceRow[] | null; customers: number; invoiced: boolean };
+type PlanRow = { tenant_id: string; id: string; name: string; currency: string; base_fee: string; minimum: string; prices: PriceRow[] | null; customers: number; invoiced: boolean; assigned: boolean };
 const planOf = (r: PlanRow): Plan => ({
   tenantId: r.tenant_id,
   id: r.id,
@@ -55,6 +58,7 @@ const planOf = (r: PlanRow): Plan => ({
   prices: pricesOf(r.prices),
   customers: r.customers,
   invoiced: r.invoiced,
+  assigned: r.assigned,
 });
 
 export async function listPlans(tx: TenantTx, msspId: string): Promise<Plan[]> {
@@ -75,7 +79,8 @@ export function refusalOf(error: unknown): ActionRefusal | null {
   if (state === "23505") return new ActionRefusal("That exists already. Nothing was changed.");
   if ((state === "23514" || state === "23P01" || state === "55000") && e.hint && e.message) return new ActionRefusal(`${e.message[0].toUpperCase()}${e.message.slice(1)}. Nothing was changed.`, { hint: e.hint });
   if (state === "23514") return new ActionRefusal("A value is outside what a plan allows (prices and quantities are whole numbers, 0 or more). Nothing was changed.");
-  if (state === "23503" && (e.constraint ?? "").includes("plan")) return new ActionRefusal("That plan is assigned to customers; end the assignments first. Nothing was changed.");
+  if (state === "23503" && (e.constraint ?? "").includes("plan"))
+    return new ActionRefusal("That plan bills or has billed customers, so it stays for their history (edit it, or create a new plan and assign that). Nothing was changed.");
   return null;
 }
 
@@ -205,5 +210,19 @@ export function assignPlan(tx: TenantTx, customerId: string, planId: string, fro
       [customerId, plan[0].tenant_id, planId, from, userId],
     );
     return { id: rows[0].id };
+  });
+}
+
+/**
+ * Deletes a plan that never billed anyone (a mistake, a draft that was not
+ * used). One that was ever assigned is refused by the database (the
+ * assignments' foreign key restricts it; invoices keep their own copy of the
+ * name, assignments do not), so its customers' history keeps its plan.
+ */
+export function deletePlan(tx: TenantTx, msspId: string, planId: string): Promise<{ name: string }> {
+  return refusing(async () => {
+    const { rows } = await tx.client.query<{ name: string }>("delete from public.billing_plans where tenant_id = $1 and id = $2 returning name", [msspId, planId]);
+    if (!rows[0]) throw new ActionRefusal("That plan is not here: it may have been deleted already. Nothing was changed.");
+    return rows[0];
   });
 }

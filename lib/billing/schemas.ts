@@ -98,6 +98,8 @@ const checkTiers = (v: Record<string, unknown>, ctx: z.RefinementCtx) => {
 /** The plan editor's form (tenantId = the MSSP). */
 export const planSchema = z.object(planShape).superRefine(checkTiers);
 export const updatePlanSchema = z.object({ ...planShape, planId: z.string().uuid("Pick a plan") }).superRefine(checkTiers);
+/** Deleting a plan (tenantId = the MSSP). */
+export const deletePlanSchema = z.object({ tenantId, planId: z.string().uuid("Pick a plan") });
 
 export interface PlanInput {
   tenantId: string;

@@ -945,6 +945,13 @@ export const SPECS: Record<string, ActionSpec> = {
     valid: async (env, home) => ({ tenantId: home === "mssp-a" ? env.fx.tenants["mssp-a"] : env.fx.tenants.acme, planId: await planOf(env), ...planFields() }),
     malformed: (env) => [...badTenantIds({ planId: randomUUID(), ...planFields() }), { tenantId: env.fx.tenants["mssp-a"], planId: "x", ...planFields() }, { tenantId: env.fx.tenants["mssp-a"], planId: randomUUID(), ...planFields({ minimum: "1.5" }) }],
   },
+  "lib/actions/billing/delete-plan.ts#deletePlan": {
+    guard: "tenantAction",
+    pdp: "billing:manage",
+    audit: "billing:plan-deleted",
+    valid: async (env, home) => ({ tenantId: home === "mssp-a" ? env.fx.tenants["mssp-a"] : env.fx.tenants.acme, planId: await planOf(env) }),
+    malformed: (env) => [...badTenantIds({ planId: randomUUID() }), { tenantId: env.fx.tenants["mssp-a"], planId: "x" }, { tenantId: env.fx.tenants["mssp-a"] }],
+  },
   "lib/actions/billing/assign-plan.ts#assignPlan": {
     guard: "tenantAction",
     pdp: "billing:manage",

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
-import { PlanForm, RunPeriodForm, FinalizeButton, type PlanFormValues } from "@/components/billing/billing-forms";
+import { DeletePlanButton, PlanForm, RunPeriodForm, FinalizeButton, type PlanFormValues } from "@/components/billing/billing-forms";
 import { BillingSummaryView } from "@/components/billing/billing-summary";
 import { CustomerPlansTable } from "@/components/billing/customer-plans-table";
 import { InvoiceTable, invoiceRowOf } from "@/components/billing/invoice-table";
@@ -148,6 +148,15 @@ export default async function ConsoleBilling(props: Props) {
                 {p.name} · {p.currency} · base {formatMoney(p.baseFee, p.currency)} · minimum {formatMoney(p.minimum, p.currency)} · {p.prices.length} metric{p.prices.length === 1 ? "" : "s"} · {p.customers} customer{p.customers === 1 ? "" : "s"}
               </summary>
               <div className="mt-3">{data.canManage ? <PlanForm tenantId={data.mssp.id} values={formValues(p)} invoiced={p.invoiced} /> : <p className="text-sm text-slate-600">Only MSSP admins change plans.</p>}</div>
+              {data.canManage && (
+                <div className="mt-4 border-t border-slate-200 pt-3" data-testid="billing-plan-delete">
+                  {p.assigned ? (
+                    <p className="text-sm text-slate-600">This plan bills or has billed customers, so it stays for their history. To stop using it, assign another plan from a month on.</p>
+                  ) : (
+                    <DeletePlanButton tenantId={data.mssp.id} planId={p.id} name={p.name} />
+                  )}
+                </div>
+              )}
             </details>
           ))}
           {data.canManage && (
