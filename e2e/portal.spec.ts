@@ -40,6 +40,16 @@ test("the MSSP operator signs in to the console and sees every customer", async 
   const tenants = new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-tenant"))));
   expect(tenants.size).toBeGreaterThan(1); // the console spans customers
   await page.screenshot({ path: `${SCREENSHOTS}/console-alerts.png`, fullPage: true });
+  // Filtered to a customer: its own alerts, and its sites named as links beside the filter.
+  await page.goto(`${CONSOLE}/alerts?tenant=acme`);
+  const below = page.getByTestId("tenant-filter-below");
+  await expect(below).toContainText("Acme Corp's own alerts only");
+  await page.screenshot({ path: `${SCREENSHOTS}/console-alerts-acme.png` });
+  await below.getByRole("link", { name: "Acme EU West" }).click();
+  await expect(page).toHaveURL(/tenant=acme-eu-west/);
+  await expect(page.getByTestId("tenant-filter-below")).toHaveCount(0);
+  await expect(rows.first()).toBeVisible();
+  for (const slug of await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-tenant")))) expect(slug).toBe("acme-eu-west");
 });
 
 test("a tenant analyst on acme.localhost sees only acme's alerts, and filters work", async ({ page }) => {

@@ -107,6 +107,20 @@ describe("through RLS and the PDP", () => {
     }
   });
 
+  test("a customer chosen: its own alerts, and its sites named as links beside the filter; a site has none below", async () => {
+    const p = await page("msspAdmin", "acme", null);
+    assert.deepEqual(p.filterBelow.map((t) => t.slug).sort(), ["acme-eu", "acme-us"]);
+    assert.ok(p.alerts.rows.every((r) => r.tenantSlug === "acme"));
+    const html = renderToStaticMarkup(createElement(AlertListView, { data: p, filters: parseAlertFilters({ tenant: "acme" }).filters, problems: [], showTenant: true }));
+    assert.match(html, /data-testid="tenant-filter-below"[^>]*>Tenant acme&#x27;s own alerts only/);
+    assert.match(html, /href="\?tenant=acme-eu"/);
+    assert.deepEqual((await page("msspAdmin", "acme-eu", null)).filterBelow, []);
+    // From acme's host the same; nothing below globex reaches it (globex is no tenant there).
+    assert.deepEqual((await page("acmeAdmin", "acme", env.fx.tenants.acme)).filterBelow.map((t) => t.slug).sort(), ["acme-eu", "acme-us"]);
+    const none = renderToStaticMarkup(createElement(AlertListView, { data: await page("msspAdmin", "", null), filters: parseAlertFilters({}).filters, problems: [], showTenant: true }));
+    assert.ok(!none.includes("tenant-filter-below"));
+  });
+
   test("a part naming several shows no alert and offers them", async () => {
     const p = await page("msspAdmin", "Tenant acme-", null);
     assert.deepEqual([p.tenantFilter?.chosen, p.tenantFilter?.matchCount, p.alerts.rows.length], [null, 2, 0]);

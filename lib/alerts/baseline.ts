@@ -55,6 +55,7 @@ export async function loadAlertListBaseline(slug: string, filters: AlertFilters,
         assignees: [],
         groups: [],
         savedFilters: [],
+        filterBelow: [],
       },
     };
   });

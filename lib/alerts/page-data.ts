@@ -28,6 +28,12 @@ export interface AlertListPage extends TenantFilterState {
   /** The group filter's choices: groups of the scope tenant and above (lib/groups). */
   groups: UsableGroup[];
   savedFilters: SavedFilter[];
+  /**
+   * The tenant filter names one tenant, and it has sites (or other tenants below it) the caller may
+   * read: the filter is exact, so the page names them as links (the dashboard's scope takes the
+   * whole subtree, which surprised people comparing the two).
+   */
+  filterBelow: { slug: string; name: string }[];
 }
 
 /**
@@ -64,9 +70,14 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
   const canBulk = on.triage.has(scopeTenantId);
   // The pickers, the group filter and the saved filters in one round trip (lib/alerts/list-choices.ts).
   const pickers = await alertListChoices(tx, scopeTenantId, canBulk);
+  const chosen = tenantPicker.tenantFilter?.chosen ? access.tenants.find((t) => t.slug === tenantPicker.tenantFilter?.chosen?.slug) : undefined;
+  const filterBelow = chosen
+    ? access.tenants.filter((t) => t.path.startsWith(`${chosen.path}.`) && t.status !== "deprovisioned" && access.readable.has(t.id)).map((t) => ({ slug: t.slug, name: t.name }))
+    : [];
   return {
     alerts: { ...page, rows },
     ...tenantPicker,
+    filterBelow,
     scopeTenantId,
     canBulk,
     assignees: pickers.assignees,
