@@ -15,6 +15,10 @@ let fx: Fixtures;
 before(async () => {
   db = await createTestDatabase();
   fx = await insertFixtures(db.url);
+  // Since 20261201027400 authenticated may not create temporary objects at all (tests/temp-not-public.test.ts).
+  // Granted back here, as a database that kept Postgres's default would have it: the pinned paths must
+  // hold on their own.
+  await withClient(db.url, (c) => c.query("do $$ begin execute format('grant temporary on database %I to authenticated', current_database()); end $$"));
 });
 after(() => db?.drop());
 

@@ -188,7 +188,11 @@ test("claims switched inside one transaction, and a rolled-back savepoint, each 
 test("a relation of that name made first by the caller is never written, planned or read", async () => {
   await withClient(db.url, async (c) => {
     const mssp = await subtreeIds(c, fx.tenants["mssp-a"]);
-    // As authenticated (which may create temporary objects): a view whose function would run with the
+    // Since 20261201027400 authenticated may not create temporary objects (tests/temp-not-public.test.ts);
+    // granted for this test, as a database that kept Postgres's default would have it.
+    const temp = (verb: "grant" | "revoke") => c.query(`do $$ begin execute format('${verb} temporary on database %I ${verb === "grant" ? "to" : "from"} authenticated', current_database()); end $$`);
+    await temp("grant");
+    // As authenticated (which may then create temporary objects): a view whose function would run with the
     // helpers' owner's rights, and which answers every tenant of every MSSP.
     await c.query("begin");
     await c.query(claimsOf(fx.users.msspAdmin));
@@ -211,6 +215,7 @@ test("a relation of that name made first by the caller is never written, planned
       await c.query("rollback");
     } finally {
       await c.query("rollback").catch(() => {});
+      await temp("revoke");
     }
   });
 });
