@@ -198,6 +198,33 @@ describe("assets", () => {
     assert.equal(db01.last_seen_at, "2026-11-30T00:00:00.000000Z");
   });
 
+  test("limits.assets: new assets past the limit are rejected one by one, known ones still update; concurrent batches share the last places", async () => {
+    const count = () => withClient(db.url, async (c) => (await c.query<{ n: number }>("select count(*)::int as n from public.assets where tenant_id = $1", [fx.tenants.globex])).rows[0].n);
+    const before = await count();
+    await withClient(db.url, (c) => c.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'limits.assets', $2::jsonb)", [fx.tenants.globex, JSON.stringify(before + 2)]));
+    try {
+      const up = (assets: unknown[]) => call(fx, "globexAdmin", "globex", upsertAssetsEndpoint, { body: { assets } });
+      const r = await up([
+        { external_id: "lim-1", hostname: "lim-01" },
+        { external_id: "lim-2", hostname: "lim-02" },
+        { external_id: "lim-3", hostname: "lim-03" },
+      ]);
+      assert.deepEqual(r.body.results.map((x: { status: string }) => x.status), ["created", "created", "rejected"]);
+      assert.match(r.body.results[2].reason, new RegExp(`over the tenant's asset limit: ${before + 2} assets \\(limits\\.assets\\), ${before} registered`));
+      assert.equal(await count(), before + 2);
+      // At the limit: a known asset still updates, a new one is rejected.
+      const again = await up([{ external_id: "lim-1", hostname: "lim-01", os: "Debian 12" }, { external_id: "lim-4", hostname: "lim-04" }]);
+      assert.deepEqual(again.body.results.map((x: { status: string }) => x.status), ["updated", "rejected"]);
+      // Raised by one: two concurrent batches of one new asset each; exactly one gets the place.
+      await withClient(db.url, (c) => c.query("update public.tenant_settings set value = $2::jsonb where tenant_id = $1 and key = 'limits.assets'", [fx.tenants.globex, JSON.stringify(before + 3)]));
+      const both = await Promise.all([up([{ external_id: "lim-5", hostname: "lim-05" }]), up([{ external_id: "lim-6", hostname: "lim-06" }])]);
+      assert.deepEqual(both.map((b) => b.body.results[0].status).sort(), ["created", "rejected"]);
+      assert.equal(await count(), before + 3);
+    } finally {
+      await withClient(db.url, (c) => c.query("delete from public.tenant_settings where tenant_id = $1 and key = 'limits.assets'", [fx.tenants.globex]));
+    }
+  });
+
   test("GET /assets pages by host name; another tenant's assets never appear", async () => {
     const ids: string[] = [];
     let cursor: string | undefined;

@@ -11,11 +11,13 @@
 //     or by the demo seed)                  then is updated like the above;
 //   - its host name belongs to an asset  → rejected: two senders disagree
 //     with another external id              about what the host is;
-//   - otherwise                          → created.
+//   - otherwise                          → created, while the tenant has room
+//                                           under limits.assets (past it, rejected).
 // Items repeating an external id or a host name earlier in the batch are
 // rejected, so one statement never touches a row twice.
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
+import { assetRoom } from "@/lib/settings/enforce";
 import { IngestRefusal, refuseIfDenied } from "./errors";
 import type { BatchItem } from "./fields";
 import { decodeAssetCursor, encodeAssetCursor } from "./cursor";
@@ -75,7 +77,16 @@ export async function upsertAssets(tx: TenantTx, tenantId: string, batch: readon
   const ids = new Map<string, { id: string; inserted: boolean }>();
   // Known by external id (or adopted just now): updated; fields not sent keep their value.
   const updates = write.filter((w) => byExternal.has(w.item.external_id) || adopt.some((a) => a.externalId === w.item.external_id));
-  const inserts = write.filter((w) => !updates.includes(w));
+  let inserts = write.filter((w) => !updates.includes(w));
+  // New assets past the tenant's limits.assets are rejected one by one, in batch order; the rest is written.
+  if (inserts.length > 0) {
+    const room = await assetRoom(tx, tenantId);
+    if (inserts.length > room.free) {
+      const reason = `over the tenant's asset limit: ${room.limit.toLocaleString("en-US")} assets (limits.assets), ${room.registered.toLocaleString("en-US")} registered; ask the MSSP to raise it`;
+      for (const { index } of inserts.slice(room.free)) results[index] = { index, status: "rejected", reason };
+      inserts = inserts.slice(0, room.free);
+    }
+  }
   const arrays = (rows: { item: AssetItem }[]) => {
     const col = <T>(f: (i: AssetItem) => T) => rows.map((w) => f(w.item));
     return [
@@ -135,6 +146,7 @@ export async function upsertAssets(tx: TenantTx, tenantId: string, batch: readon
   }
 
   for (const { index, item } of write) {
+    if (results[index]) continue; // rejected above (the asset limit)
     const r = ids.get(item.external_id);
     results[index] = r ? { index, status: r.inserted ? "created" : "updated", id: r.id } : { index, status: "rejected", reason: "not written" };
   }

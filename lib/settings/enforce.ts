@@ -73,3 +73,19 @@ export async function requireUserCapacity(tx: TenantTx, tenantId: string): Promi
     );
   }
 }
+
+/**
+ * limits.assets: how many more assets the tenant may register. Taken by an
+ * asset batch before it inserts, in its transaction: the advisory lock makes
+ * the tenant's writers of new assets take turns until commit, so two batches
+ * cannot both fill the last places. Updates of known assets are not counted.
+ */
+export async function assetRoom(tx: TenantTx, tenantId: string): Promise<{ limit: number; registered: number; free: number }> {
+  const config = await effectiveConfig(tx, tenantId);
+  await tx.client.query("select pg_advisory_xact_lock(hashtext('limits.assets'), hashtext($1::text))", [tenantId]);
+  const { rows } = await tx.client.query<{ n: number }>("select count(*)::int as n from public.assets where tenant_id = $1", [tenantId]);
+  const registered = rows[0].n;
+  if (!config) return { limit: Number.POSITIVE_INFINITY, registered, free: Number.POSITIVE_INFINITY };
+  const limit = config.value<number>("limits.assets");
+  return { limit, registered, free: Math.max(0, limit - registered) };
+}

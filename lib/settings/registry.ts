@@ -189,7 +189,16 @@ export const SETTINGS: readonly SettingDefinition[] = [
     changedBy: "mssp",
     enforcedBy: "Team: an invitation (or a resend) that would take members plus open invitations past the limit is refused.",
   }),
-  define({ key: "limits.assets", group: "limits", label: "Assets", description: "Assets the tenant may register.", default: 10_000, ...integer(0, 10_000_000, "assets"), changedBy: "mssp" }),
+  define({
+    key: "limits.assets",
+    group: "limits",
+    label: "Assets",
+    description: "Assets the tenant may register.",
+    default: 10_000,
+    ...integer(0, 10_000_000, "assets"),
+    changedBy: "mssp",
+    enforcedBy: "API: a new asset past the limit is rejected from its batch (known assets still update).",
+  }),
   define({
     key: "limits.api_requests_per_minute",
     group: "limits",

@@ -19,7 +19,8 @@ export const upsertAssetsEndpoint = defineEndpoint({
   description:
     "Up to 1,000 assets per call. An asset is found by its external_id; one made in the portal without an external id is " +
     "adopted when the host name matches. Fields left out keep their value. A host name that belongs to another asset with " +
-    "another external_id is rejected for that item; the others are still written. Counts one per item against the daily ingestion quota.",
+    "another external_id is rejected for that item; the others are still written. A new asset past the tenant's asset limit " +
+    "(limits.assets) is rejected for that item too. Counts one per item against the daily ingestion quota.",
   body: upsertAssetsBody,
   success: { status: 200, schema: assetBatchResultSchema },
   quotaCost: (input) => input.body.assets.length,
