@@ -48,9 +48,10 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
     throw new AuthorizationError("alerts:read", hostTenantId ?? "console");
   }
   // The tenant filter's choices (names only) and the tenant ?tenant= names (lib/tenancy/tenant-filter.ts).
+  const pickable = access.tenants.filter((t) => t.status !== "deprovisioned" && access.readable.has(t.id));
   const { listed, ...tenantPicker } = applyTenantFilter(
     filters,
-    access.tenants.filter((t) => t.status !== "deprovisioned" && access.readable.has(t.id)).map((t) => ({ slug: t.slug, name: t.name })),
+    pickable.map((t) => ({ slug: t.slug, name: t.name })),
   );
   const page = await listAlerts(tx.db, listed, undefined, {
     me: tx.claims.sub,
@@ -70,10 +71,10 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
   const canBulk = on.triage.has(scopeTenantId);
   // The pickers, the group filter and the saved filters in one round trip (lib/alerts/list-choices.ts).
   const pickers = await alertListChoices(tx, scopeTenantId, canBulk);
-  const chosen = tenantPicker.tenantFilter?.chosen ? access.tenants.find((t) => t.slug === tenantPicker.tenantFilter?.chosen?.slug) : undefined;
-  const filterBelow = chosen
-    ? access.tenants.filter((t) => t.path.startsWith(`${chosen.path}.`) && t.status !== "deprovisioned" && access.readable.has(t.id)).map((t) => ({ slug: t.slug, name: t.name }))
-    : [];
+  // The filter's tenants below the chosen one, from the same choices (readable, not deprovisioned).
+  const chosenSlug = tenantPicker.tenantFilter?.chosen?.slug;
+  const chosen = chosenSlug ? pickable.find((t) => t.slug === chosenSlug) : undefined;
+  const filterBelow = chosen ? pickable.filter((t) => t.path.startsWith(`${chosen.path}.`)).map((t) => ({ slug: t.slug, name: t.name })) : [];
   return {
     alerts: { ...page, rows },
     ...tenantPicker,
