@@ -79,8 +79,7 @@ export function refusalOf(error: unknown): ActionRefusal | null {
   if (state === "23505") return new ActionRefusal("That exists already. Nothing was changed.");
   if ((state === "23514" || state === "23P01" || state === "55000") && e.hint && e.message) return new ActionRefusal(`${e.message[0].toUpperCase()}${e.message.slice(1)}. Nothing was changed.`, { hint: e.hint });
   if (state === "23514") return new ActionRefusal("A value is outside what a plan allows (prices and quantities are whole numbers, 0 or more). Nothing was changed.");
-  if (state === "23503" && (e.constraint ?? "").includes("plan"))
-    return new ActionRefusal("That plan bills or has billed customers, so it stays for their history (edit it, or create a new plan and assign that). Nothing was changed.");
+  if (state === "23503" && (e.constraint ?? "").includes("plan")) return new ActionRefusal("That plan is assigned to customers; end the assignments first. Nothing was changed.");
   return null;
 }
 
@@ -221,8 +220,15 @@ export function assignPlan(tx: TenantTx, customerId: string, planId: string, fro
  */
 export function deletePlan(tx: TenantTx, msspId: string, planId: string): Promise<{ name: string }> {
   return refusing(async () => {
-    const { rows } = await tx.client.query<{ name: string }>("delete from public.billing_plans where tenant_id = $1 and id = $2 returning name", [msspId, planId]);
-    if (!rows[0]) throw new ActionRefusal("That plan is not here: it may have been deleted already. Nothing was changed.");
-    return rows[0];
+    try {
+      const { rows } = await tx.client.query<{ name: string }>("delete from public.billing_plans where tenant_id = $1 and id = $2 returning name", [msspId, planId]);
+      if (!rows[0]) throw new ActionRefusal("That plan is not here: it may have been deleted already. Nothing was changed.");
+      return rows[0];
+    } catch (error) {
+      // The assignments' foreign key, on a delete: the plan has a history. (refusalOf's sentence for the
+      // same code is about writing an assignment, which is not what happened here.)
+      if (sqlState(error) === "23503") throw new ActionRefusal("That plan bills or has billed customers, so it stays for their history (edit it, or create a new plan and assign that). Nothing was changed.");
+      throw error;
+    }
   });
 }
