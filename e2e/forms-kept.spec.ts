@@ -105,3 +105,23 @@ test("typing days turns the dashboard's range to Custom; a preset on Compare emp
   await expect(page.getByTestId("compare-summary")).not.toContainText("2026-11-01 to 2026-11-10");
   await expect(page.getByTestId("compare-chart-unit").first()).toContainText("Bars in alerts per asset");
 });
+
+test("a day typed before the dashboard's scripts ran still turns its range to Custom", async ({ page }) => {
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
+  // Hold the page's scripts back until the day is typed: the input event then
+  // fires with no listener, as it does for a quick person on a slow page.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/_next\/static\/chunks\/.*\.js(\?|$)/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${CONSOLE}/dashboard`, { waitUntil: "commit" });
+  await page.getByTestId("range-from").fill("2026-11-02");
+  await expect(page.getByTestId("range-picker")).toHaveValue("30d");
+  release();
+  await expect(page.getByTestId("range-picker")).toHaveValue("custom");
+  await expect(page.getByTestId("range-from")).toHaveValue("2026-11-02");
+  await page.unrouteAll({ behavior: "ignoreErrors" });
+});

@@ -8,6 +8,10 @@
 // fills the days with that preset's (or empties them, where empty means "the
 // preset"). Without JavaScript the forms post as before; the labels say which
 // fields belong to a custom range.
+//
+// What a person did before the page hydrated (typing a day, choosing a
+// preset) fired no listener, so on mount the fields are compared with what
+// the server rendered and the same rule is applied once.
 import { useEffect, useRef } from "react";
 
 export interface RangeSyncProps {
@@ -36,6 +40,11 @@ export function RangeSync({ picker, custom, presetDays }: RangeSyncProps) {
       from.value = days?.from ?? "";
       to.value = days?.to ?? "";
     };
+    const dayTyped = from.value !== from.defaultValue || to.value !== to.defaultValue;
+    const rendered = Array.from(select.options).find((option) => option.defaultSelected) ?? select.options[0];
+    const pickerChosen = rendered !== undefined && select.value !== rendered.value;
+    if (dayTyped && !pickerChosen) onDay();
+    else if (pickerChosen && !dayTyped) onPicker();
     from.addEventListener("input", onDay);
     to.addEventListener("input", onDay);
     select.addEventListener("change", onPicker);
