@@ -95,3 +95,24 @@ test("the Acme analyst acknowledges, comments on and resolves an alert, then bul
   await expect(page.getByTestId("alerts-empty")).toContainText("No alerts match these filters.");
   await expect(page.getByTestId("alerts-empty")).toContainText("Try fewer words");
 });
+
+test("rows ticked with 'select all' before the list's scripts ran are the selection once they run", async ({ page }) => {
+  await signIn(page, ACME, "acme.analyst@demo.test");
+  await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
+  // Hold the scripts back while the box is ticked: its change event fires with no listener.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/_next\/static\/chunks\/.*\.js(\?|$)/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${ACME}/alerts?sort=severity`, { waitUntil: "commit" });
+  const rows = page.getByTestId("alerts-table").locator("tbody input[data-alert-key]");
+  await expect(rows.nth(2)).toBeAttached();
+  const count = await rows.count();
+  await page.locator("input[data-select-all]").check();
+  release();
+  await expect(page.getByTestId("bulk-count")).toHaveText(`${count} selected.`);
+  await expect(rows.nth(count - 1)).toBeChecked();
+  await page.unrouteAll({ behavior: "ignoreErrors" });
+});

@@ -29,6 +29,10 @@ function useSelection(): [string[], () => void] {
       if (t.matches("input[data-select-all], input[data-alert-key]")) read();
     };
     document.addEventListener("change", onChange);
+    // Boxes ticked before the page hydrated fired no listener: read them now,
+    // and a "select all" ticked then still selects every row.
+    const all = document.querySelector<HTMLInputElement>("input[data-select-all]");
+    if (all?.checked) for (const b of boxes()) b.checked = true;
     read();
     return () => document.removeEventListener("change", onChange);
   }, []);
