@@ -45,13 +45,14 @@ function row(over: Partial<AlertListRow>): AlertListRow {
   return { ...base, sla: over.sla !== undefined ? over.sla : slaClocks(base, targets, now) } as AlertListRow;
 }
 
-function render(rows: AlertListRow[], opts: { showTenant?: boolean; bulk?: boolean } = {}) {
+function render(rows: AlertListRow[], opts: { showTenant?: boolean; bulk?: boolean; timeZone?: string } = {}) {
   return renderToStaticMarkup(
     createElement(AlertTable, {
       page: { rows, total: rows.length, totalIsLowerBound: false, page: 1, pageCount: 1 },
       filters: { page: 1 },
       showTenant: opts.showTenant ?? false,
       bulk: opts.bulk ?? true,
+      timeZone: opts.timeZone ?? "UTC",
     }),
   );
 }
@@ -70,6 +71,18 @@ test("a row shows the same cells and attributes as before: link, severity, statu
   assert.match(html, />Acme Corp<\/td>/, "the tenant column when shown");
   assert.match(html, /data-select-all/);
   assert.match(html, /data-testid="alerts-total"/);
+});
+
+test("the detected time is in the page's time zone, named in the column header", () => {
+  const utc = render([row({})]);
+  assert.match(utc, />Detected \(UTC\)<\/th>/);
+  assert.match(utc, />01 Dec, 11:30<\/td>/);
+  // Paris is UTC+1 in December; Los Angeles UTC-8, the day before.
+  const paris = render([row({})], { timeZone: "Europe/Paris" });
+  assert.match(paris, />Detected \(Europe\/Paris\)<\/th>/);
+  assert.match(paris, />01 Dec, 12:30<\/td>/);
+  assert.doesNotMatch(paris, /11:30/);
+  assert.match(render([row({ detectedAt: new Date("2026-12-01T05:00:00Z") })], { timeZone: "America/Los_Angeles" }), />30 Nov, 21:00<\/td>/);
 });
 
 test("no checkbox where the caller may not triage, no tenant column unless asked, dashes for empty cells", () => {
@@ -95,7 +108,7 @@ test("the SLA cell: breached (which clock), met, running, none for info", () => 
 test("the client component's props are the rows' values only: under 400 bytes a row in the payload", () => {
   const rows = Array.from({ length: 50 }, (_, i) => row({ id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}` }));
   // What goes to the client: AlertRows's props, as found in the element tree AlertTable returns.
-  const tree = AlertTable({ page: { rows, total: 50, totalIsLowerBound: false, page: 1, pageCount: 1 }, filters: { page: 1 }, showTenant: false, bulk: true });
+  const tree = AlertTable({ page: { rows, total: 50, totalIsLowerBound: false, page: 1, pageCount: 1 }, filters: { page: 1 }, showTenant: false, bulk: true, timeZone: "UTC" });
   const region = (tree.props as { children: Array<{ props: { children: { props: { rows: unknown[] } } } }> }).children[0];
   const props = region.props.children.props;
   assert.equal(props.rows.length, 50);

@@ -2,13 +2,12 @@
 // happened, where it stands (status, assignee, SLA), what can be done (only
 // when the PDP allows triage) and what has been done (the timeline).
 import type { AlertDetailPage } from "@/lib/alerts/detail";
+import { formatTimeWithZone } from "@/lib/locale/time";
 import { AlertTimeline } from "./alert-timeline";
 import { RawEventSection } from "./raw-event";
 import { SeverityBadge, statusLabel } from "./severity-badge";
 import { SlaBadges } from "./sla-badges";
 import { TriagePanel } from "./triage-panel";
-
-const when = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -21,6 +20,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 
 export function AlertDetailView({ data, backHref, showTenant }: { data: AlertDetailPage; backHref: string; showTenant: boolean }) {
   const a = data.alert;
+  const when = (at: Date) => formatTimeWithZone(at, data.timeZone);
   return (
     <div className="space-y-6">
       <a href={backHref} className="text-sm font-medium text-brand hover:underline">
@@ -55,9 +55,9 @@ export function AlertDetailView({ data, backHref, showTenant }: { data: AlertDet
               <Fact label="Source IP">{a.sourceIp ?? "—"}</Fact>
               <Fact label="Source">{a.source}</Fact>
               <Fact label="Rule">{a.ruleName ?? "—"}</Fact>
-              <Fact label="Detected">{when.format(a.detectedAt)} UTC</Fact>
-              <Fact label="Acknowledged">{a.acknowledgedAt ? `${when.format(a.acknowledgedAt)} UTC` : "Not yet"}</Fact>
-              {a.resolvedAt && <Fact label="Closed">{`${when.format(a.resolvedAt)} UTC`}</Fact>}
+              <Fact label="Detected">{when(a.detectedAt)}</Fact>
+              <Fact label="Acknowledged">{a.acknowledgedAt ? when(a.acknowledgedAt) : "Not yet"}</Fact>
+              {a.resolvedAt && <Fact label="Closed">{when(a.resolvedAt)}</Fact>}
               {a.closeReason && <Fact label="Close reason">{a.closeReason}</Fact>}
             </dl>
           </section>
@@ -65,7 +65,7 @@ export function AlertDetailView({ data, backHref, showTenant }: { data: AlertDet
             <h2 id="timeline-title" className="mb-3 text-sm font-semibold text-slate-800">
               Timeline
             </h2>
-            <AlertTimeline entries={data.timeline} />
+            <AlertTimeline entries={data.timeline} timeZone={data.timeZone} />
           </section>
           {data.rawEvent && <RawEventSection raw={data.rawEvent} />}
         </div>

@@ -38,7 +38,7 @@ export function AlertListView(props: { data: AlertListPage; filters: AlertFilter
       <SavedFilters tenantId={data.scopeTenantId} filters={data.savedFilters} currentQuery={alertListHref(filters)} />
       {/* While ?tenant= names no tenant or several, the notice above is the answer, not an empty table. */}
       {listed && bulk && <BulkBar tenantId={data.scopeTenantId} assignees={data.assignees} />}
-      {listed && <AlertTable page={data.alerts} filters={filters} showTenant={props.showTenant} bulk={bulk} />}
+      {listed && <AlertTable page={data.alerts} filters={filters} showTenant={props.showTenant} bulk={bulk} timeZone={data.timeZone} />}
     </div>
   );
 }

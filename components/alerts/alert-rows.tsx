@@ -26,13 +26,13 @@ export type AlertTableRow = [
   assigneeName: string | null,
   groupName: string | null,
   sla: SlaCellValue,
-  /** Detected, formatted on the server (UTC). */
+  /** Detected, formatted on the server in the page's time zone (named in the header). */
   detected: string,
   /** 1 when the caller may triage it (a checkbox for the bulk bar). */
   selectable: 0 | 1,
 ];
 
-export function AlertRows(props: { rows: AlertTableRow[]; showTenant: boolean; bulk: boolean }) {
+export function AlertRows(props: { rows: AlertTableRow[]; showTenant: boolean; bulk: boolean; timeZone: string }) {
   return (
     <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="alerts-table">
       <caption className="sr-only">Alerts</caption>
@@ -51,7 +51,7 @@ export function AlertRows(props: { rows: AlertTableRow[]; showTenant: boolean; b
           <th className="hidden px-3 py-3 md:table-cell">Assignee</th>
           <th className="hidden px-3 py-3 md:table-cell">Group</th>
           <th className="px-3 py-3">SLA</th>
-          <th className="hidden px-3 py-3 sm:table-cell">Detected (UTC)</th>
+          <th className="hidden px-3 py-3 sm:table-cell">Detected ({props.timeZone})</th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100 text-slate-600 [&>tr:hover]:bg-slate-50 [&>tr>td]:px-3 [&>tr>td]:py-2.5">

@@ -8,12 +8,11 @@ import { TableScroll } from "@/components/ui/table-scroll";
 import { alertListHref, isFiltered, type AlertFilters } from "@/lib/alerts/list";
 import type { AlertListPage, AlertListRow } from "@/lib/alerts/page-data";
 import { AlertRows, type AlertTableRow } from "./alert-rows";
+import { formatTime } from "@/lib/locale/time";
 import { slaCellValue } from "./sla-badges";
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
-
 /** What the client table needs of a row, and nothing else (its props are the page's inline payload). */
-function tableRow(a: AlertListRow, showTenant: boolean): AlertTableRow {
+function tableRow(a: AlertListRow, showTenant: boolean, timeZone: string): AlertTableRow {
   return [
     a.tenantId,
     a.id,
@@ -26,12 +25,12 @@ function tableRow(a: AlertListRow, showTenant: boolean): AlertTableRow {
     a.assigneeName,
     a.groupName,
     slaCellValue(a.sla),
-    dateFormat.format(a.detectedAt),
+    formatTime(a.detectedAt, timeZone, "row"),
     a.selectable ? 1 : 0,
   ];
 }
 
-export function AlertTable(props: { page: AlertListPage["alerts"]; filters: AlertFilters; showTenant: boolean; bulk: boolean }) {
+export function AlertTable(props: { page: AlertListPage["alerts"]; filters: AlertFilters; showTenant: boolean; bulk: boolean; timeZone: string }) {
   const { rows, total, totalIsLowerBound, page, pageCount } = props.page;
   if (rows.length === 0) {
     return (
@@ -49,7 +48,7 @@ export function AlertTable(props: { page: AlertListPage["alerts"]; filters: Aler
   return (
     <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
       <TableScroll label="Alerts">
-        <AlertRows rows={rows.map((a) => tableRow(a, props.showTenant))} showTenant={props.showTenant} bulk={props.bulk} />
+        <AlertRows rows={rows.map((a) => tableRow(a, props.showTenant, props.timeZone))} showTenant={props.showTenant} bulk={props.bulk} timeZone={props.timeZone} />
       </TableScroll>
       <Pager total={total} totalIsLowerBound={totalIsLowerBound} noun="alert" page={page} pageCount={pageCount} hrefFor={(n) => alertListHref(props.filters, { page: n })} testId="alerts-total" />
     </div>

@@ -2,8 +2,7 @@
 // change and comment, oldest first, each with who and when. Text is shown as text.
 import type { TimelineEntry } from "@/lib/alerts/detail";
 import { STATUS_LABELS } from "@/lib/alerts/labels";
-
-const when = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+import { formatTimeWithZone } from "@/lib/locale/time";
 
 function line(e: TimelineEntry): string {
   const who = e.actorName ?? "The system";
@@ -21,7 +20,7 @@ function line(e: TimelineEntry): string {
   }
 }
 
-export function AlertTimeline({ entries }: { entries: TimelineEntry[] }) {
+export function AlertTimeline({ entries, timeZone }: { entries: TimelineEntry[]; timeZone: string }) {
   return (
     <ol className="relative space-y-4 border-l border-slate-200 pl-5" aria-label="Timeline" data-testid="alert-timeline">
       {entries.map((e) => (
@@ -29,7 +28,7 @@ export function AlertTimeline({ entries }: { entries: TimelineEntry[] }) {
           <span className="absolute -left-[1.6rem] top-1.5 h-2.5 w-2.5 rounded-full bg-slate-300 ring-4 ring-white" aria-hidden />
           <p className="text-sm text-slate-800">{line(e)}</p>
           <p className="text-xs text-slate-500">
-            <time dateTime={e.at.toISOString()}>{when.format(e.at)} UTC</time>
+            <time dateTime={e.at.toISOString()}>{formatTimeWithZone(e.at, timeZone)}</time>
           </p>
           {e.body && e.kind !== "group" && (
             <p className={`mt-1 whitespace-pre-wrap rounded-lg px-3 py-2 text-sm ${e.kind === "comment" ? "bg-slate-50 text-slate-700" : "bg-amber-50 text-amber-900"}`}>

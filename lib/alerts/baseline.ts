@@ -18,6 +18,7 @@ import type { AlertListPage } from "./page-data";
 import { slaClocks } from "./sla";
 import { slaTargetsFromConfigs } from "./sla-targets";
 import { applyTenantFilter } from "@/lib/tenancy/tenant-filter";
+import { timeZoneOf } from "@/lib/locale/time";
 
 import { benchBaselineEnabled } from "./baseline-flag";
 
@@ -56,6 +57,7 @@ export async function loadAlertListBaseline(slug: string, filters: AlertFilters,
         groups: [],
         savedFilters: [],
         filterBelow: [],
+        timeZone: timeZoneOf(configs.get(host.id)),
       },
     };
   });

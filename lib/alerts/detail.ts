@@ -12,6 +12,9 @@ import { TRANSITIONS } from "./workflow";
 import { featureEnabled } from "@/lib/settings/enforce";
 import { loadRawEventView, type RawEventView } from "@/lib/ingest/raw";
 import { groupsFor, type UsableGroup } from "@/lib/groups/store";
+import { timeZoneOf } from "@/lib/locale/time";
+import { effectiveConfig } from "@/lib/settings/resolve";
+import { scopeTenantIdOf } from "./access";
 
 export interface AlertDetail {
   tenantId: string;
@@ -72,6 +75,8 @@ export interface AlertDetailPage {
   timeline: TimelineEntry[];
   /** The vendor's payload of an API-ingested alert, opened here only (after the PDP allowed alerts:read); null when there is none. */
   rawEvent: RawEventView | null;
+  /** The zone the page's times are shown in: the host tenant's locale.time_zone (the MSSP's on the console). */
+  timeZone: string;
 }
 
 /** Names a person in the caller's view; MSSP staff above a tenant user's reach read as such. */
@@ -95,7 +100,7 @@ export const ALERT_DETAIL_SQL = `select a.tenant_id, t.slug as tenant_slug, t.na
  * tenant's, or hidden by RLS): the page answers 404 alike. Throws
  * AuthorizationError when the PDP denies alerts:read on its tenant (403).
  */
-export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date): Promise<AlertDetailPage | null> {
+export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date, hostTenantId: string | null = null): Promise<AlertDetailPage | null> {
   // The id alone names the alert on the page's URL; the tenant comes from the row RLS shows.
   const { rows } = await tx.client.query(
     ALERT_DETAIL_SQL,
@@ -147,7 +152,14 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date):
     sla: slaClocks(alert, targets, now),
     timeline: await timelineOf(tx, alert),
     rawEvent: await loadRawEventView(tx.client, alert.tenantId, alert.id, tx.db),
+    // The layout read the host's settings in this render transaction already (lib/settings/resolve.ts memo).
+    timeZone: await viewerTimeZone(tx, hostTenantId),
   };
+}
+
+async function viewerTimeZone(tx: TenantTx, hostTenantId: string | null): Promise<string> {
+  const scope = scopeTenantIdOf(tx, hostTenantId);
+  return timeZoneOf((scope && (await effectiveConfig(tx, scope))) || undefined);
 }
 
 /** assigneesFor's statement, $1 the alert's tenant (exported for scripts/bench). */

@@ -3,7 +3,8 @@
 // tenant refuses the page), alerts:triage for the bulk controls and per row.
 import { AuthorizationError } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { alertAccess, triageOn } from "./access";
+import { timeZoneOf } from "@/lib/locale/time";
+import { alertAccess, scopeTenantIdOf, triageOn } from "./access";
 import type { Assignee } from "./detail";
 import { alertListChoices } from "./list-choices";
 import { listAlerts, type AlertFilters, type AlertPage, type AlertRow } from "./list";
@@ -34,6 +35,8 @@ export interface AlertListPage extends TenantFilterState {
    * whole subtree, which surprised people comparing the two).
    */
   filterBelow: { slug: string; name: string }[];
+  /** The zone the rows' times are shown in: the scope tenant's locale.time_zone (lib/locale/time.ts). */
+  timeZone: string;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface AlertListPage extends TenantFilterState {
  */
 export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hostTenantId: string | null, now: Date): Promise<AlertListPage> {
   const access = await alertAccess(tx);
-  const scopeTenantId = hostTenantId ?? tx.claims.tenants.find((m) => m.kind === "mssp")?.tenant_id ?? tx.claims.tenants[0]?.tenant_id;
+  const scopeTenantId = scopeTenantIdOf(tx, hostTenantId);
   if (!scopeTenantId || (hostTenantId ? !access.readable.has(hostTenantId) : access.readable.size === 0)) {
     throw new AuthorizationError("alerts:read", hostTenantId ?? "console");
   }
@@ -84,5 +87,6 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
     assignees: pickers.assignees,
     groups: pickers.groups,
     savedFilters: pickers.savedFilters,
+    timeZone: timeZoneOf(on.configs.get(scopeTenantId)),
   };
 }

@@ -18,7 +18,7 @@ export default async function TenantAlert(props: Props) {
   let view;
   try {
     // RLS shows the alert only within this tenant and its sites; the PDP must allow alerts:read on its tenant.
-    view = await page.run((tx) => loadAlertDetail(tx, id, new Date()));
+    view = await page.run((tx) => loadAlertDetail(tx, id, new Date(), page.tenant.id));
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     if (isAuthorizationError(error)) forbidden();

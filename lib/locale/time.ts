@@ -1,0 +1,44 @@
+// Times on a page in the viewer's time zone: the locale.time_zone setting of
+// the tenant whose host they are on (the MSSP's on the console), so a person
+// in Paris reads an alert detected at 09:12 their time, not 08:12 UTC. One
+// formatter per zone and shape, built once: Intl.DateTimeFormat is costly to
+// construct and a list page formats fifty times. The words stay en-GB (the
+// locale.language setting is not applied yet).
+import type { EffectiveConfig } from "@/lib/settings/resolve";
+
+export const DEFAULT_TIME_ZONE = "UTC";
+
+/** "row": 05 Dec, 09:12 (a table cell); "full": 05 Dec 2026, 09:12 (a page's facts and timelines). */
+export type TimeShape = "row" | "full";
+
+const SHAPES: Record<TimeShape, Intl.DateTimeFormatOptions> = {
+  row: { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" },
+  full: { day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" },
+};
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(zone: string, shape: TimeShape): Intl.DateTimeFormat {
+  const key = `${shape} ${zone}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-GB", { ...SHAPES[shape], timeZone: zone });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** The time in the zone, without the zone's name (a column header or a caption names it once). */
+export function formatTime(at: Date, zone: string, shape: TimeShape): string {
+  return formatter(zone, shape).format(at);
+}
+
+/** The time followed by the zone's name: "05 Dec 2026, 09:12 Europe/Paris". */
+export function formatTimeWithZone(at: Date, zone: string, shape: TimeShape = "full"): string {
+  return `${formatTime(at, zone, shape)} ${zone}`;
+}
+
+/** The zone a tenant's members read times in; UTC when the configuration is not readable. */
+export function timeZoneOf(config: EffectiveConfig | undefined): string {
+  return config ? config.value<string>("locale.time_zone") : DEFAULT_TIME_ZONE;
+}
