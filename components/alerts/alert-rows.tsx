@@ -51,7 +51,10 @@ export function AlertRows(props: { rows: AlertTableRow[]; showTenant: boolean; b
           <th className="hidden px-3 py-3 md:table-cell">Assignee</th>
           <th className="hidden px-3 py-3 md:table-cell">Group</th>
           <th className="px-3 py-3">SLA</th>
-          <th className="hidden px-3 py-3 sm:table-cell">Detected ({props.timeZone})</th>
+          <th className="hidden px-3 py-3 sm:table-cell">
+            Detected
+            <span className="block font-normal normal-case tracking-normal" data-testid="alerts-time-zone">{props.timeZone}</span>
+          </th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100 text-slate-600 [&>tr:hover]:bg-slate-50 [&>tr>td]:px-3 [&>tr>td]:py-2.5">

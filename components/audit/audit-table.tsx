@@ -2,17 +2,8 @@ import { FilteredEmpty } from "@/components/ui/filtered-empty";
 import { Pager } from "@/components/ui/pager";
 import { TableScroll } from "@/components/ui/table-scroll";
 import { auditListHref, hasAuditFilters, type AuditFilters, type AuditPage, type AuditRow } from "@/lib/audit/list";
+import { formatTime } from "@/lib/locale/time";
 import { OutcomeBadge } from "./outcome-badge";
-
-const dateFormat = new Intl.DateTimeFormat("en-GB", {
-  day: "2-digit",
-  month: "short",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  timeZone: "UTC",
-});
 
 function Target({ row }: { row: AuditRow }) {
   // An auth event's target is the actor's own account: its details say more
@@ -48,8 +39,10 @@ function shortId(id: string | null): string {
   return id ? id.slice(0, 8) : "—";
 }
 
-export function AuditTable(props: { page: AuditPage; filters: AuditFilters; showTenant: boolean }) {
+/** `timeZone`: the zone the times are shown in, named in the column header. */
+export function AuditTable(props: { page: AuditPage; filters: AuditFilters; showTenant: boolean; timeZone: string }) {
   const { rows, total, page, pageCount } = props.page;
+  const timeZone = props.timeZone;
   const filtered = hasAuditFilters(props.filters);
   if (rows.length === 0) {
     return (
@@ -69,7 +62,10 @@ export function AuditTable(props: { page: AuditPage; filters: AuditFilters; show
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="audit-table">
         <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
-            <th className="px-4 py-3">Time (UTC)</th>
+            <th className="px-4 py-3">
+              Time
+              <span className="block font-normal normal-case tracking-normal">{timeZone}</span>
+            </th>
             {props.showTenant && <th className="px-4 py-3">Tenant</th>}
             <th className="px-4 py-3">Actor</th>
             <th className="px-4 py-3">Action</th>
@@ -86,7 +82,7 @@ export function AuditTable(props: { page: AuditPage; filters: AuditFilters; show
               data-tenant={r.tenantSlug}
               data-outcome={r.outcome}
             >
-              <td className="whitespace-nowrap px-4 py-2.5 text-slate-500">{dateFormat.format(r.occurredAt)}</td>
+              <td className="whitespace-nowrap px-4 py-2.5 text-slate-500">{formatTime(r.occurredAt, timeZone, "seconds")}</td>
               {props.showTenant && <td className="px-4 py-2.5 text-slate-600">{r.tenantName}</td>}
               <td className="max-w-[14rem] truncate px-4 py-2.5 text-slate-700" title={r.actorEmail ?? undefined}>
                 {r.actorEmail ?? (r.actorId ? r.actorId : "system")}

@@ -71,14 +71,6 @@ export async function alertAccess(tx: TenantTx): Promise<AlertAccess> {
 }
 
 /**
- * The tenant a page's bulk actions, saved filters and time zone belong to: the
- * host's, or on the console (no host tenant) the caller's MSSP.
- */
-export function scopeTenantIdOf(tx: TenantTx, hostTenantId: string | null): string | undefined {
-  return hostTenantId ?? tx.claims.tenants.find((m) => m.kind === "mssp")?.tenant_id ?? tx.claims.tenants[0]?.tenant_id;
-}
-
-/**
  * The effective settings of only the tenants a page shows (its rows' and its
  * scope's; an MSSP admin sees 1,617 customers, and reading all their settings
  * took 73-89 ms of the console's alert page), and which of them take triage:

@@ -12,9 +12,7 @@ import { TRANSITIONS } from "./workflow";
 import { featureEnabled } from "@/lib/settings/enforce";
 import { loadRawEventView, type RawEventView } from "@/lib/ingest/raw";
 import { groupsFor, type UsableGroup } from "@/lib/groups/store";
-import { timeZoneOf } from "@/lib/locale/time";
-import { effectiveConfig } from "@/lib/settings/resolve";
-import { scopeTenantIdOf } from "./access";
+import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 
 export interface AlertDetail {
   tenantId: string;
@@ -155,11 +153,6 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date, 
     // The layout read the host's settings in this render transaction already (lib/settings/resolve.ts memo).
     timeZone: await viewerTimeZone(tx, hostTenantId),
   };
-}
-
-async function viewerTimeZone(tx: TenantTx, hostTenantId: string | null): Promise<string> {
-  const scope = scopeTenantIdOf(tx, hostTenantId);
-  return timeZoneOf((scope && (await effectiveConfig(tx, scope))) || undefined);
 }
 
 /** assigneesFor's statement, $1 the alert's tenant (exported for scripts/bench). */

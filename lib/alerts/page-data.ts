@@ -4,7 +4,8 @@
 import { AuthorizationError } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { timeZoneOf } from "@/lib/locale/time";
-import { alertAccess, scopeTenantIdOf, triageOn } from "./access";
+import { scopeTenantIdOf } from "@/lib/tenancy/scope-tenant";
+import { alertAccess, triageOn } from "./access";
 import type { Assignee } from "./detail";
 import { alertListChoices } from "./list-choices";
 import { listAlerts, type AlertFilters, type AlertPage, type AlertRow } from "./list";

@@ -1,5 +1,5 @@
-// locale.time_zone on the alert pages (lib/locale/time.ts): the list and an
-// alert's page show times in the zone of the tenant whose host they are on,
+// locale.time_zone (lib/locale/time.ts): the alert list, an alert's page and
+// the audit trail show times in the zone of the tenant whose host they are on,
 // inherited down the tree, the MSSP's on the console (an operator reads an
 // Acme alert in the MSSP's zone, not Acme's), UTC where nothing is set. Real
 // Postgres, real RLS, the settings resolver; the timeline's markup last.
@@ -8,6 +8,9 @@ import { describe, test } from "node:test";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { AlertTimeline } from "@/components/alerts/alert-timeline";
+import { AuditTable } from "@/components/audit/audit-table";
+import { parseAuditFilters } from "@/lib/audit/list";
+import { loadAuditPage } from "@/lib/audit/page";
 import { loadAlertDetail } from "@/lib/alerts/detail";
 import { parseAlertFilters } from "@/lib/alerts/list";
 import { loadAlertListPage } from "@/lib/alerts/page-data";
@@ -60,6 +63,12 @@ describe("locale.time_zone on the alert pages", () => {
       assert.equal(consoleList.timeZone, "Europe/Paris");
       const consoleDetail = await env.as("msspAdmin", (tx) => loadAlertDetail(tx, acmeAlert, new Date()));
       assert.equal(consoleDetail?.timeZone, "Europe/Paris");
+      // The audit trail: the host's zone, the MSSP's on the console; refused: UTC and no rows.
+      const auditFilters = parseAuditFilters({}).filters;
+      const acmeAudit = await env.as("acmeAdmin", (tx) => loadAuditPage(tx, auditFilters, env.fx.tenants.acme), "acme");
+      assert.equal(acmeAudit.allowed && acmeAudit.timeZone, "America/New_York");
+      const consoleAudit = await env.as("msspAdmin", (tx) => loadAuditPage(tx, auditFilters, env.fx.tenants["mssp-a"]));
+      assert.equal(consoleAudit.timeZone, "Europe/Paris");
       // Another MSSP's zone is none of this: mssp-b sees UTC.
       const other = await env.as("msspBAdmin", (tx) => loadAlertListPage(tx, filters, null, new Date()));
       assert.equal(other.timeZone, "UTC");
@@ -77,5 +86,27 @@ describe("locale.time_zone on the alert pages", () => {
     const utc = renderToStaticMarkup(createElement(AlertTimeline, { entries: [entry], timeZone: "UTC" }));
     assert.match(utc, />01 Dec 2026, 11:30 UTC<\/time>/);
     assert.equal(formatTimeWithZone(at, "Asia/Kolkata"), "01 Dec 2026, 17:00 Asia/Kolkata");
+  });
+
+  test("the audit table names the zone in its header and shows seconds in that zone", () => {
+    const row = {
+      id: "1",
+      occurredAt: new Date("2026-12-01T11:30:07Z"),
+      tenantId: "t",
+      tenantName: "Acme",
+      actorId: null,
+      actorEmail: "a@example.test",
+      action: "setting.set",
+      targetType: "setting",
+      targetId: "locale.time_zone",
+      target: { type: "setting", name: "locale.time_zone" },
+      outcome: "success",
+      details: {},
+    } as unknown as Parameters<typeof AuditTable>[0]["page"]["rows"][number];
+    const html = renderToStaticMarkup(
+      createElement(AuditTable, { page: { rows: [row], total: 1, page: 1, pageCount: 1 } as Parameters<typeof AuditTable>[0]["page"], filters: parseAuditFilters({}).filters, showTenant: false, timeZone: "Europe/Paris" }),
+    );
+    assert.match(html, />Time<span class="[^"]*normal-case[^"]*">Europe\/Paris<\/span><\/th>/);
+    assert.match(html, />01 Dec 2026, 12:30:07<\/td>/);
   });
 });
