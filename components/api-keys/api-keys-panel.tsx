@@ -14,14 +14,19 @@ import { scopeField } from "@/lib/actions/api-keys/schemas";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import type { ApiKeysPageData, ApiKeyView } from "@/lib/api/keys/page-data";
 import type { ApiScope } from "@/lib/api/keys/scopes";
+import { formatTime, formatTimeWithZone } from "@/lib/locale/time";
 
 type Created = { id: string; key: string; prefix: string; name: string; scopes: ApiScope[]; expiresAt: string };
 
 const inputClass = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-900 placeholder:text-slate-500";
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : "—");
-const day = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+// In the page's zone (ApiKeysPageData.timeZone): the explicit zone renders the
+// same on the server and in the browser. Creation, expiry and revocation are
+// moments, so their day is the day in that zone (a key made at 00:30 in Paris
+// was made that day, not the UTC day before); the last use names the zone.
+const when = (iso: string, zone: string) => formatTimeWithZone(new Date(iso), zone);
+const day = (iso: string, zone: string) => formatTime(new Date(iso), zone, "day");
 
-function ShownOnce({ created }: { created: Created }) {
+function ShownOnce({ created, timeZone }: { created: Created; timeZone: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <div role="status" className="mb-6 rounded-xl border border-emerald-200 bg-emerald-50 p-4" data-testid="api-key-created">
@@ -46,7 +51,7 @@ function ShownOnce({ created }: { created: Created }) {
         </button>
       </div>
       <p className="mt-2 text-xs text-emerald-900">
-        Use it as <code className="font-mono">Authorization: Bearer {created.prefix}_…</code>. Scopes: {created.scopes.join(", ")}. Expires {day(created.expiresAt)}.
+        Use it as <code className="font-mono">Authorization: Bearer {created.prefix}_…</code>. Scopes: {created.scopes.join(", ")}. Expires {day(created.expiresAt, timeZone)}.
       </p>
     </div>
   );
@@ -103,8 +108,8 @@ function CreateForm({ data, onCreated }: { data: ApiKeysPageData; onCreated: (c:
   );
 }
 
-function Status({ k }: { k: ApiKeyView }) {
-  if (k.revokedAt) return <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">Revoked {day(k.revokedAt)}{k.revokedBy ? ` by ${k.revokedBy}` : ""}</span>;
+function Status({ k, timeZone }: { k: ApiKeyView; timeZone: string }) {
+  if (k.revokedAt) return <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">Revoked {day(k.revokedAt, timeZone)}{k.revokedBy ? ` by ${k.revokedBy}` : ""}</span>;
   if (k.expired) return <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Expired</span>;
   return <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900">Active</span>;
 }
@@ -143,7 +148,7 @@ export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
   const [created, setCreated] = useState<Created | null>(null);
   return (
     <div className="space-y-6">
-      {created && <ShownOnce created={created} />}
+      {created && <ShownOnce created={created} timeZone={data.timeZone} />}
       <TableScroll label="API keys" className="rounded-xl border border-slate-200 bg-white">
         <table className="w-full text-left text-sm" data-testid="api-keys-table">
           <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
@@ -181,18 +186,18 @@ export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
                     ))}
                   </div>
                 </td>
-                <td className="whitespace-nowrap px-3 py-2 text-slate-700">{day(k.expiresAt)}</td>
+                <td className="whitespace-nowrap px-3 py-2 text-slate-700">{day(k.expiresAt, data.timeZone)}</td>
                 <td className="px-3 py-2 text-slate-700">
-                  {day(k.createdAt)}
+                  {day(k.createdAt, data.timeZone)}
                   <div className="text-xs text-slate-500">{k.createdBy ?? "MSSP staff"}</div>
                 </td>
                 {/* One line for the time, one for the address: a narrow column wrapped them word by word. */}
                 <td className="whitespace-nowrap px-3 py-2 text-slate-700" data-testid="api-key-last-used">
-                  {k.lastUsedAt ? when(k.lastUsedAt) : "Never"}
+                  {k.lastUsedAt ? when(k.lastUsedAt, data.timeZone) : "Never"}
                   {k.lastUsedAt && <div className="text-xs text-slate-500">from {k.lastUsedIp && k.lastUsedIp !== "unknown" ? k.lastUsedIp : "an unknown address"}</div>}
                 </td>
                 <td className="px-3 py-2">
-                  <Status k={k} />
+                  <Status k={k} timeZone={data.timeZone} />
                 </td>
                 <td className="w-40 max-w-[10rem] px-3 py-2 text-xs">
                   <RevokeButton tenantId={data.tenant.id} k={k} />

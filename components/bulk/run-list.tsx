@@ -1,9 +1,11 @@
 // The MSSP's recent bulk runs, newest first, each linking to its page.
 import { TableScroll } from "@/components/ui/table-scroll";
 import { OPERATION_LABELS, RUN_STATUS_LABELS } from "@/lib/bulk/model";
+import { formatTime } from "@/lib/locale/time";
 import type { RunSummary } from "@/lib/bulk/page-data";
 
-export function RunList({ runs }: { runs: RunSummary[] }) {
+/** `timeZone`: the zone the runs' times are shown in, named once in the Run column's header. */
+export function RunList({ runs, timeZone }: { runs: RunSummary[]; timeZone: string }) {
   return (
     <section className="mt-8" aria-labelledby="runs-h">
       <h2 id="runs-h" className="mb-2 text-lg font-semibold text-slate-900">Recent runs</h2>
@@ -16,7 +18,10 @@ export function RunList({ runs }: { runs: RunSummary[] }) {
           <table className="w-full min-w-[36rem] text-left text-sm" data-testid="bulk-runs">
             <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-700">
               <tr>
-                <th scope="col" className="px-4 py-2">Run</th>
+                <th scope="col" className="px-4 py-2">
+                  Run
+                  <span className="block font-normal normal-case tracking-normal">{timeZone}</span>
+                </th>
                 <th scope="col" className="px-4 py-2">Tenants</th>
                 <th scope="col" className="px-4 py-2">Status</th>
                 <th scope="col" className="px-4 py-2">Results</th>
@@ -29,7 +34,7 @@ export function RunList({ runs }: { runs: RunSummary[] }) {
                     <a href={`/bulk/${r.id}`} className="font-medium text-brand-dark underline">
                       {OPERATION_LABELS[r.operation]}
                     </a>
-                    <p className="text-xs text-slate-700">{r.createdAt.slice(0, 16).replace("T", " ")} UTC · {r.createdBy ?? "a former member"}</p>
+                    <p className="text-xs text-slate-700"><time dateTime={r.createdAt}>{formatTime(new Date(r.createdAt), timeZone, "full")}</time> · {r.createdBy ?? "a former member"}</p>
                   </td>
                   <td className="px-4 py-2 text-slate-800">
                     {r.selectionWords} ({r.total})

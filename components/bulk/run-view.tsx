@@ -4,6 +4,7 @@ import { Pager } from "@/components/ui/pager";
 import { TableScroll } from "@/components/ui/table-scroll";
 import { ITEM_STATUS_LABELS, ITEM_STATUSES, OPERATION_LABELS, RUN_STATUS_LABELS, type ItemStatus } from "@/lib/bulk/model";
 import type { RunPageData } from "@/lib/bulk/page-data";
+import { formatTimeWithZone } from "@/lib/locale/time";
 import { ConfirmForm, RefreshWhileWorking, RunControls } from "./run-controls";
 
 const ITEM_TONE: Record<ItemStatus, string> = {
@@ -41,7 +42,7 @@ export function RunView({ data }: { data: RunPageData }) {
           <div>
             <dt className="inline font-medium text-slate-700">Planned by: </dt>
             <dd className="inline text-slate-800">
-              {run.createdBy ?? "a former member"}, {run.createdAt.slice(0, 16).replace("T", " ")} UTC
+              {run.createdBy ?? "a former member"}, <time dateTime={run.createdAt}>{formatTimeWithZone(new Date(run.createdAt), data.timeZone)}</time>
             </dd>
           </div>
           {run.canary && (

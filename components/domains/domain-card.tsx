@@ -12,10 +12,12 @@ import { verifyDomain } from "@/lib/actions/domains/verify-domain";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import type { DomainView } from "@/lib/domains/page-data";
 import { LAST_CHECK_LABELS } from "@/lib/domains/state";
+import { formatTimeWithZone } from "@/lib/locale/time";
 
 export type DomainsAudience = "tenant" | "console";
 
-export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : "never");
+/** In the page's zone, named: the deadline is read against the reader's own clock. An explicit zone renders the same on the server and in the browser. */
+export const when = (iso: string | null, zone: string) => (iso ? formatTimeWithZone(new Date(iso), zone) : "never");
 
 const TONE: Record<DomainView["status"], string> = {
   pending: "bg-amber-50 text-amber-900 border-amber-200",
@@ -34,17 +36,30 @@ function Record({ type, name, value }: { type: string; name: string; value: stri
   );
 }
 
-function LastCheck({ d }: { d: DomainView }) {
+function LastCheck({ d, timeZone }: { d: DomainView; timeZone: string }) {
   const found = d.lastCheck ? LAST_CHECK_LABELS[d.lastCheck] : undefined;
   return (
     <p className="mt-1 text-xs text-slate-600" data-testid="domain-last-check">
-      Last checked {when(d.lastCheckedAt)}
+      Last checked {when(d.lastCheckedAt, timeZone)}
       {d.lastCheckedAt && found ? `: ${found}.` : "."}
     </p>
   );
 }
 
-export function DomainCard({ d, tenantId, cnameTarget, audience = "tenant" }: { d: DomainView; tenantId: string; cnameTarget: string; audience?: DomainsAudience }) {
+/** `timeZone`: the zone the page shows times in (DomainsPageData.timeZone). */
+export function DomainCard({
+  d,
+  tenantId,
+  cnameTarget,
+  timeZone,
+  audience = "tenant",
+}: {
+  d: DomainView;
+  tenantId: string;
+  cnameTarget: string;
+  timeZone: string;
+  audience?: DomainsAudience;
+}) {
   const [verifyState, verify] = useActionState(verifyDomain, idle as ActionResult<{ status: DomainView["status"] }>);
   const keptVerify = useKeptForm(verifyState, verify);
   const [removeState, remove] = useActionState(removeDomain, idle as ActionResult<{ removed: boolean }>);
@@ -61,7 +76,7 @@ export function DomainCard({ d, tenantId, cnameTarget, audience = "tenant" }: { 
       </div>
       {d.status === "grace" && d.unroutesAt && (
         <p className="mt-2 text-sm text-orange-900" data-testid="domain-grace">
-          The TXT record is gone. Put it back before {when(d.unroutesAt)}, or the portal stops answering on this domain.
+          The TXT record is gone. Put it back before {when(d.unroutesAt, timeZone)}, or the portal stops answering on this domain.
         </p>
       )}
       <div className="mt-3">
@@ -83,7 +98,7 @@ export function DomainCard({ d, tenantId, cnameTarget, audience = "tenant" }: { 
             </tbody>
           </table>
         </TableScroll>
-        <LastCheck d={d} />
+        <LastCheck d={d} timeZone={timeZone} />
       </div>
       <div className="mt-3 flex flex-wrap gap-2">
         <form action={verify} {...keptVerify}>

@@ -62,7 +62,7 @@ export function DomainsPanel({ data, audience = "tenant" }: { data: DomainsPageD
       ) : (
         <ul className="space-y-4">
           {data.domains.map((d) => (
-            <DomainCard key={d.id} d={d} tenantId={data.tenant.id} cnameTarget={data.cnameTarget} audience={audience} />
+            <DomainCard key={d.id} d={d} tenantId={data.tenant.id} cnameTarget={data.cnameTarget} timeZone={data.timeZone} audience={audience} />
           ))}
         </ul>
       )}

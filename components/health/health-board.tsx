@@ -2,15 +2,16 @@
 // search by name or slug, one page of tiles worst first, and the latest
 // changes (the in-app notices). An MSSP runs a thousand customers: the board
 // draws one page of them, never all; every tenant is reached by the search,
-// the state filter or the pages. Receives data only.
+// the state filter or the pages. Receives data only; times are in
+// board.timeZone (the operator's MSSP's locale.time_zone).
 import Link from "next/link";
 import { FilterChip } from "@/components/ui/filter-chip";
 import { Pager } from "@/components/ui/pager";
 import { BOARD_FILTERS, boardHref, FILTER_LABELS, type BoardQuery, type HealthBoard } from "@/lib/health/page-data";
+import { formatTimeWithZone } from "@/lib/locale/time";
 import { RecentChanges } from "./recent-changes";
 import { STATE_BORDER, StateBadge } from "./state-badge";
 
-const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 const n = (x: number) => x.toLocaleString("en");
 
 export function HealthBoardView({ board }: { board: HealthBoard }) {
@@ -78,7 +79,7 @@ export function HealthBoardView({ board }: { board: HealthBoard }) {
         </form>
       </section>
 
-      <RecentChanges changes={board.recent} linkTo={(slug) => `/health/${slug}`} />
+      <RecentChanges changes={board.recent} linkTo={(slug) => `/health/${slug}`} timeZone={board.timeZone} />
 
       {board.tiles.length === 0 ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600" data-testid="health-filter-empty">
@@ -126,7 +127,11 @@ export function HealthBoardView({ board }: { board: HealthBoard }) {
                   ) : (
                     <p className="mt-2 text-sm text-slate-600">{t.state ? "Every signal is ok." : "Evaluated within a minute by the health job."}</p>
                   )}
-                  {t.since && <p className="mt-2 text-xs text-slate-600">Since {when(t.since)}</p>}
+                  {t.since && (
+                    <p className="mt-2 text-xs text-slate-600">
+                      Since <time dateTime={t.since.toISOString()}>{formatTimeWithZone(t.since, board.timeZone)}</time>
+                    </p>
+                  )}
                 </Link>
               </li>
             ))}

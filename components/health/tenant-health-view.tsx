@@ -1,14 +1,15 @@
 // One tenant's health: the state and its reasons, every signal, and the
 // history of changes (a timeline and a table). The console's /health/<slug>
-// and the tenant host's /status render it.
+// and the tenant host's /status render it. Times are in data.timeZone (the
+// page's tenant's locale.time_zone, the MSSP's on the console).
 import Link from "next/link";
 import { TableScroll } from "@/components/ui/table-scroll";
 import { SIGNAL_LABELS } from "@/lib/health/signals";
 import type { TenantHealth } from "@/lib/health/page-data";
+import { formatTime, formatTimeWithZone } from "@/lib/locale/time";
 import { HealthTimeline, type TimelinePoint } from "./health-timeline";
 import { LevelText, StateBadge } from "./state-badge";
 
-const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 const LEVEL_OF = { down: 0, degraded: 1, healthy: 2 } as const;
 
 export function HealthNoTenant() {
@@ -27,6 +28,7 @@ function timeline(data: TenantHealth, now: Date): TimelinePoint[] {
 }
 
 export function TenantHealthView({ data, backHref, settingsHint, now = new Date() }: { data: TenantHealth; backHref?: string; settingsHint: string; now?: Date }) {
+  const timeZone = data.timeZone;
   if (!data.allowed) {
     return (
       <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="health-not-allowed">
@@ -46,7 +48,11 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
         <div className="flex flex-wrap items-center gap-3">
           <h2 className="text-lg font-semibold text-slate-900">{data.tenant.name}</h2>
           <StateBadge state={data.state} testId="health-state" />
-          {data.since && <span className="text-sm text-slate-600">since {when(data.since)}</span>}
+          {data.since && (
+            <span className="text-sm text-slate-600">
+              since <time dateTime={data.since.toISOString()}>{formatTimeWithZone(data.since, timeZone)}</time>
+            </span>
+          )}
         </div>
         {data.state === null ? (
           <p className="mt-3 text-sm text-slate-700" data-testid="health-not-evaluated">
@@ -64,7 +70,11 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
             ))}
           </ul>
         )}
-        {data.evaluatedAt && <p className="mt-3 text-xs text-slate-600">Last evaluated {when(data.evaluatedAt)}. {settingsHint}</p>}
+        {data.evaluatedAt && (
+          <p className="mt-3 text-xs text-slate-600">
+            Last evaluated <time dateTime={data.evaluatedAt.toISOString()}>{formatTimeWithZone(data.evaluatedAt, timeZone)}</time>. {settingsHint}
+          </p>
+        )}
       </section>
 
       {data.signals.length > 0 && (
@@ -103,11 +113,18 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
           <p className="text-sm text-slate-600">No change recorded yet.</p>
         ) : (
           <>
-            <HealthTimeline points={timeline(data, now)} label={`State of ${data.tenant.name} over time: ${data.history.length} changes, now ${data.state ?? "not evaluated"}`} />
+            <HealthTimeline
+              points={timeline(data, now)}
+              timeZone={timeZone}
+              label={`State of ${data.tenant.name} over time (${timeZone}): ${data.history.length} changes, now ${data.state ?? "not evaluated"}`}
+            />
             <TableScroll label="State changes" className="mt-3 rounded-lg border border-slate-200 bg-white"><table className="w-full text-sm" data-testid="health-history">
               <thead className="bg-slate-50 text-left text-xs uppercase text-slate-600">
                 <tr>
-                  <th className="px-3 py-2">When</th>
+                  <th className="px-3 py-2">
+                    When
+                    <span className="block font-normal normal-case tracking-normal">{timeZone}</span>
+                  </th>
                   <th className="px-3 py-2">Change</th>
                   <th className="px-3 py-2">Why</th>
                   <th className="px-3 py-2">Notified</th>
@@ -116,7 +133,9 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
               <tbody className="divide-y divide-slate-100">
                 {data.history.map((h, i) => (
                   <tr key={`${h.at.getTime()}-${i}`}>
-                    <td className="px-3 py-2 tabular-nums text-slate-700">{when(h.at)}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums text-slate-700">
+                      <time dateTime={h.at.toISOString()}>{formatTime(h.at, timeZone, "full")}</time>
+                    </td>
                     <td className="px-3 py-2">
                       {h.from ? (
                         <span className="inline-flex items-center gap-1">

@@ -1,18 +1,19 @@
 // Formatting shared by the Keys page's server and client components.
+import { formatTime, formatTimeWithZone } from "@/lib/locale/time";
 import type { JobJson } from "@/lib/vault/rotation-page";
 
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  day: "2-digit",
-  month: "short",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  timeZone: "UTC",
-});
+/**
+ * "29 Nov 2026, 21:48 Europe/Paris": in the page's zone (KeysPageData.timeZone,
+ * the MSSP's locale.time_zone), named. The client components format with the
+ * zone passed down, so the browser renders what the server did.
+ */
+export function formatDateTime(iso: string | null, zone: string): string {
+  return iso ? formatTimeWithZone(new Date(iso), zone) : "—";
+}
 
-/** "29 Nov 2026, 20:48 UTC" */
-export function formatDateTime(iso: string | null): string {
-  return iso ? `${dateTime.format(new Date(iso))} UTC` : "—";
+/** The same without the zone's name, for a column whose header names it. */
+export function formatDateTimeBare(iso: string | null, zone: string): string {
+  return iso ? formatTime(new Date(iso), zone, "full") : "—";
 }
 
 /** "1.2 s", "3 min 4 s", "—" while unknown. */

@@ -18,7 +18,8 @@ async function fetchJob(tenantId: string, id: string): Promise<JobJson> {
 /** How long a job may wait for a worker before the bar says so. */
 const NO_WORKER_HINT_MS = 15_000;
 
-export function JobProgress(props: { initial: JobJson; compact?: boolean; onFinished?: () => void }) {
+/** `timeZone`: the page's (a retry's time is shown in it). */
+export function JobProgress(props: { initial: JobJson; timeZone: string; compact?: boolean; onFinished?: () => void }) {
   const startedUnfinished = useRef(!isFinished(props.initial.status));
   const { data, error } = useQuery({
     queryKey: ["job", props.initial.tenantId, props.initial.id],
@@ -54,7 +55,7 @@ export function JobProgress(props: { initial: JobJson; compact?: boolean; onFini
   let label: string;
   if (job.status === "succeeded") label = `Done — ${jobResultSummary(job)}`;
   else if (job.status === "failed") label = `Failed — ${job.lastError ?? "no reason recorded"}`;
-  else if (retrying) label = `Retrying at ${formatDateTime(job.runAfter)} after attempt ${job.attempts} failed: ${job.lastError ?? "no reason recorded"}`;
+  else if (retrying) label = `Retrying at ${formatDateTime(job.runAfter, props.timeZone)} after attempt ${job.attempts} failed: ${job.lastError ?? "no reason recorded"}`;
   else if (waiting) label = "Waiting for a worker…";
   else if (total === null) label = dek ? "Creating the new key…" : "Re-wrapping tenant keys…";
   else label = dek ? `Re-sealing ${job.progressDone} of ${total} credentials` : `Re-wrapping tenant keys (${job.progressDone}/${total})`;

@@ -14,19 +14,19 @@ import { formatDateTime } from "./format";
 import { JobProgress } from "./job-progress";
 import { useKekCards, useRefreshKeys } from "./live";
 
-/** The KEK cards of the MSSPs the caller can see, kept current while jobs run. */
-export function KekCards({ initial }: { initial: KekCardData[] }) {
+/** The KEK cards of the MSSPs the caller can see, kept current while jobs run; times in `timeZone` (the page's). */
+export function KekCards({ initial, timeZone }: { initial: KekCardData[]; timeZone: string }) {
   const cards = useKekCards(initial);
   return (
     <div className="space-y-4">
       {cards.map((card) => (
-        <KekCard key={card.mssp.id} card={card} />
+        <KekCard key={card.mssp.id} card={card} timeZone={timeZone} />
       ))}
     </div>
   );
 }
 
-export function KekCard({ card }: { card: KekCardData }) {
+export function KekCard({ card, timeZone }: { card: KekCardData; timeZone: string }) {
   const refresh = useRefreshKeys();
   const [refreshError, setRefreshError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -75,7 +75,7 @@ export function KekCard({ card }: { card: KekCardData }) {
           </div>
           <div>
             <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Created</dt>
-            <dd className="mt-1 text-sm text-slate-800">{formatDateTime(card.active.createdAt)}</dd>
+            <dd className="mt-1 text-sm text-slate-800">{formatDateTime(card.active.createdAt, timeZone)}</dd>
           </div>
           <div>
             <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Wraps</dt>
@@ -114,7 +114,7 @@ export function KekCard({ card }: { card: KekCardData }) {
       )}
       {job && (
         <div className="mt-4">
-          <JobProgress key={job.id} initial={job} onFinished={() => void refresh([]).then(setRefreshError)} />
+          <JobProgress key={job.id} initial={job} timeZone={timeZone} onFinished={() => void refresh([]).then(setRefreshError)} />
         </div>
       )}
       {!state.ok && state.error && (

@@ -54,8 +54,8 @@ function CredentialsCell({ row }: { row: KeysTenantRow }) {
   );
 }
 
-/** `showParent`: the row's parent is not the row above it (a search, a filter or a page break), so name it. */
-export function KeyRow({ initial, showParent }: { initial: KeysTenantRow; showParent: boolean }) {
+/** `showParent`: the row's parent is not the row above it (a search, a filter or a page break), so name it. `timeZone`: the page's. */
+export function KeyRow({ initial, showParent, timeZone }: { initial: KeysTenantRow; showParent: boolean; timeZone: string }) {
   const row = useKeyRow(initial);
   return (
     <tr className="align-top hover:bg-slate-50" data-testid={`keys-row-${row.slug}`}>
@@ -80,16 +80,16 @@ export function KeyRow({ initial, showParent }: { initial: KeysTenantRow; showPa
       </td>
       <td className="px-4 py-3">
         <KeyCell row={row} />
-        {row.active && <div className="mt-0.5 text-xs text-slate-500">since {formatDateTime(row.active.createdAt)}</div>}
+        {row.active && <div className="mt-0.5 text-xs text-slate-500">since {formatDateTime(row.active.createdAt, timeZone)}</div>}
       </td>
       <td className="px-4 py-3">
         <CredentialsCell row={row} />
       </td>
       <td className="px-4 py-3 text-slate-600">
-        {row.lastRotation ? formatDateTime(row.lastRotation.finishedAt) : <span className="text-slate-500">Never</span>}
+        {row.lastRotation ? formatDateTime(row.lastRotation.finishedAt, timeZone) : <span className="text-slate-500">Never</span>}
       </td>
       <td className="px-4 py-3 text-right">
-        <RotateDekControl tenantId={row.id} tenantName={row.name} canRotate={row.canRotate} latestJob={row.latestJob} />
+        <RotateDekControl tenantId={row.id} tenantName={row.name} canRotate={row.canRotate} latestJob={row.latestJob} timeZone={timeZone} />
       </td>
     </tr>
   );

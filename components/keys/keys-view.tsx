@@ -29,11 +29,11 @@ export function KeysView({ data, problems = [] }: { data: KeysPageData; problems
           You can see key status here. Rotating keys needs the MSSP admin role; ask an MSSP admin if a key should be rotated.
         </p>
       )}
-      <KekCards initial={data.keks} />
+      <KekCards initial={data.keks} timeZone={data.timeZone} />
       <h2 className="mb-3 mt-8 text-sm font-semibold uppercase tracking-wide text-slate-500">Tenant data keys</h2>
       <TenantKeysTable data={data} />
       <h2 className="mb-3 mt-8 text-sm font-semibold uppercase tracking-wide text-slate-500">Recent key jobs</h2>
-      <RecentJobs initial={data.recentJobs} />
+      <RecentJobs initial={data.recentJobs} timeZone={data.timeZone} />
     </QueryProvider>
   );
 }

@@ -3,12 +3,13 @@
 // it took, and why it failed. Updated when a job on the page is queued or
 // finishes (components/keys/live.ts).
 import type { RecentJob } from "@/lib/vault/rotation-page";
-import { formatDateTime, formatDuration, jobKindLabel, jobResultSummary } from "./format";
+import { formatDateTimeBare, formatDuration, jobKindLabel, jobResultSummary } from "./format";
 import { JobStatusBadge } from "@/components/jobs/job-status-badge";
 import { TableScroll } from "@/components/ui/table-scroll";
 import { useRecentJobs } from "./live";
 
-export function RecentJobs({ initial }: { initial: RecentJob[] }) {
+/** `timeZone`: the page's, named once in the Queued header. */
+export function RecentJobs({ initial, timeZone }: { initial: RecentJob[]; timeZone: string }) {
   const jobs = useRecentJobs(initial);
   if (jobs.length === 0) {
     return (
@@ -25,7 +26,10 @@ export function RecentJobs({ initial }: { initial: RecentJob[] }) {
       <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="recent-jobs">
         <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
-            <th className="px-4 py-3">Queued (UTC)</th>
+            <th className="px-4 py-3">
+              Queued
+              <span className="block font-normal normal-case tracking-normal">{timeZone}</span>
+            </th>
             <th className="px-4 py-3">Tenant</th>
             <th className="px-4 py-3">Job</th>
             <th className="px-4 py-3">Status</th>
@@ -39,7 +43,7 @@ export function RecentJobs({ initial }: { initial: RecentJob[] }) {
             const retrying = job.status === "queued" && job.attempts > 0;
             return (
               <tr key={job.id} className="align-top" data-testid="recent-job">
-                <td className="whitespace-nowrap px-4 py-2.5 text-slate-600">{formatDateTime(job.createdAt)}</td>
+                <td className="whitespace-nowrap px-4 py-2.5 text-slate-600">{formatDateTimeBare(job.createdAt, timeZone)}</td>
                 <td className="px-4 py-2.5 font-medium text-slate-800">{job.tenantName}</td>
                 <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">
                   {jobKindLabel(job.kind)}

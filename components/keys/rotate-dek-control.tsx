@@ -15,7 +15,7 @@ import type { JobJson } from "@/lib/vault/rotation-page";
 import { JobProgress } from "./job-progress";
 import { useRefreshKeys } from "./live";
 
-export function RotateDekControl(props: { tenantId: string; tenantName: string; canRotate: boolean; latestJob: JobJson | null }) {
+export function RotateDekControl(props: { tenantId: string; tenantName: string; canRotate: boolean; latestJob: JobJson | null; timeZone: string }) {
   const refresh = useRefreshKeys();
   const router = useRouter();
   const [refreshError, setRefreshError] = useState<string | null>(null);
@@ -37,6 +37,7 @@ export function RotateDekControl(props: { tenantId: string; tenantName: string; 
         <JobProgress
           key={job.id}
           initial={job}
+          timeZone={props.timeZone}
           compact
           onFinished={() =>
             void refresh([props.tenantId]).then((error) => {

@@ -122,7 +122,7 @@ export function TenantKeysTable({ data }: { data: KeysPageData }) {
                 {rows.map((row) => {
                   const showParent = row.parentId !== null && !shown.has(row.parentId);
                   shown.add(row.id);
-                  return <KeyRow key={row.id} initial={row} showParent={showParent} />;
+                  return <KeyRow key={row.id} initial={row} showParent={showParent} timeZone={data.timeZone} />;
                 })}
               </tbody>
             </table>

@@ -10,6 +10,7 @@ import { cancelOffboarding, offboardTenant } from "@/lib/actions/lifecycle/offbo
 import { moveTenant } from "@/lib/actions/lifecycle/move-tenant";
 import { resumeTenant, suspendTenant } from "@/lib/actions/lifecycle/suspend-tenant";
 import { idle, type ActionResult } from "@/lib/actions/result";
+import { formatTimeWithZone } from "@/lib/locale/time";
 import type { TenantStatus } from "@/lib/lifecycle/states";
 
 type Action<T> = (previous: ActionResult<T>, form: FormData) => Promise<ActionResult<T>>;
@@ -82,6 +83,8 @@ export function OffboardControls(props: {
   deprovisionAfter: string | null;
   /** Still within the grace period (decided on the server, when the page was rendered). */
   inGracePeriod: boolean;
+  /** The page's zone, the end of the grace period is shown in. */
+  timeZone: string;
 }) {
   const [started, offboard] = useLifecycleAction(offboardTenant);
   const [cancelled, cancel] = useLifecycleAction(cancelOffboarding);
@@ -101,7 +104,16 @@ export function OffboardControls(props: {
       <Card title="Offboarding" tone="danger">
         <p className="mb-2 text-sm text-slate-600">
           Locked. Its data is exported, its keys destroyed and its rows removed{" "}
-          {props.deprovisionAfter ? <>after <strong>{new Date(props.deprovisionAfter).toUTCString()}</strong></> : "soon"}. Until then it can be called off.
+          {props.deprovisionAfter ? (
+            <>
+              after{" "}
+              <strong>
+                <time dateTime={props.deprovisionAfter}>{formatTimeWithZone(new Date(props.deprovisionAfter), props.timeZone)}</time>
+              </strong>
+            </>
+          ) : (
+            "soon"
+          )}. Until then it can be called off.
         </p>
         <form action={cancel} className="flex items-center gap-3" aria-label={`Call off the offboarding of ${props.name}`}>
           <input type="hidden" name="tenantId" value={props.tenantId} />

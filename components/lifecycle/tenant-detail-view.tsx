@@ -6,6 +6,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { QueryProvider } from "@/components/ui/query-provider";
 import type { TenantDetail } from "@/lib/lifecycle/detail-page";
+import { formatTimeWithZone } from "@/lib/locale/time";
 import { planInfo } from "@/lib/lifecycle/plans";
 import { MoveControls, OffboardControls, SuspendControls, type MoveTarget } from "./action-forms";
 import { ExportArchive } from "./archive/export-archive";
@@ -66,7 +67,7 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
           {t.statusChangedAt && (
             <span className="text-amber-700">
               {" "}
-              — {new Date(t.statusChangedAt).toUTCString()}
+              — <time dateTime={t.statusChangedAt}>{formatTimeWithZone(new Date(t.statusChangedAt), t.timeZone)}</time>
               {t.statusChangedBy && <> by {t.statusChangedBy}</>}
             </span>
           )}
@@ -96,9 +97,9 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
       </div>
       <div className="grid gap-6 lg:grid-cols-2">
         <div className="space-y-4">
-          {t.offboarding && <WorkflowTimeline slug={t.slug} initial={t.offboarding} canRetry={t.can["tenants:deprovision"]} />}
+          {t.offboarding && <WorkflowTimeline slug={t.slug} initial={t.offboarding} canRetry={t.can["tenants:deprovision"]} timeZone={t.timeZone} />}
           {t.provisioning ? (
-            <WorkflowTimeline slug={t.slug} initial={t.provisioning} canRetry={t.can["tenants:provision"]} />
+            <WorkflowTimeline slug={t.slug} initial={t.provisioning} canRetry={t.can["tenants:provision"]} timeZone={t.timeZone} />
           ) : frozen ? null : (
             <p className="rounded-xl border border-dashed border-slate-300 bg-white p-4 text-sm text-slate-500">
               Created before workflows existed (or restored from an archive): no provisioning history.
@@ -137,6 +138,7 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
               status={t.status}
               deprovisionAfter={t.deprovisionAfter}
               inGracePeriod={t.deprovisionAfter !== null && Date.parse(t.deprovisionAfter) > Date.now()}
+              timeZone={t.timeZone}
             />
           )}
           {!Object.values(t.can).some(Boolean) && !t.pdpUnavailable && (

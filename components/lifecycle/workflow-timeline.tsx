@@ -11,6 +11,7 @@ import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { retryOffboarding, retryProvisioning } from "@/lib/actions/lifecycle/retry-workflow";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { isFinished } from "@/lib/jobs/types";
+import { formatTimeWithZone } from "@/lib/locale/time";
 import type { WorkflowView } from "@/lib/lifecycle/live";
 import { STEP_LABELS, WORKFLOW_LABELS } from "@/lib/lifecycle/labels";
 
@@ -43,7 +44,8 @@ function stepDetail(step: WorkflowView["steps"][number]): string | null {
   return null;
 }
 
-export function WorkflowTimeline(props: { slug: string; initial: WorkflowView; canRetry: boolean }) {
+/** `timeZone`: the page's zone, a prop because the polled JSON carries instants only (formatted with it, server and browser agree). */
+export function WorkflowTimeline(props: { slug: string; initial: WorkflowView; canRetry: boolean; timeZone: string }) {
   const router = useRouter();
   const following = useRef(!isFinished(props.initial.job.status));
   const { data, error } = useQuery({
@@ -79,7 +81,7 @@ export function WorkflowTimeline(props: { slug: string; initial: WorkflowView; c
       <div role="progressbar" aria-label={`${WORKFLOW_LABELS[wf.job.kind] ?? "Workflow"} progress`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} className="mb-4 h-2 overflow-hidden rounded-full bg-slate-200">
         <div className={`h-full rounded-full transition-[width] duration-500 ${wf.job.status === "failed" ? "bg-red-500" : wf.job.status === "succeeded" ? "bg-emerald-500" : "bg-brand"}`} style={{ width: `${Math.max(percent, wf.job.status === "running" ? 4 : 0)}%` }} />
       </div>
-      {scheduled && <p className="mb-3 text-sm text-slate-600">Scheduled for {new Date(wf.job.runAfter).toUTCString()} (the grace period).</p>}
+      {scheduled && <p className="mb-3 text-sm text-slate-600">Scheduled for <time dateTime={wf.job.runAfter}>{formatTimeWithZone(new Date(wf.job.runAfter), props.timeZone)}</time> (the grace period).</p>}
       <ol className="space-y-2">
         {(wf.steps.length ? wf.steps : []).map((s) => {
           const detail = stepDetail(s);

@@ -26,7 +26,8 @@ const STATUS_TONE: Record<ReportStatus, string> = {
 
 const size = (n: number | null) => (n === null ? "" : n < 1024 ? `${n} B` : n < 1_048_576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1_048_576).toFixed(1)} MB`);
 
-export function ReportTable(props: { rows: ReportTableRow[]; showTenant: boolean; hrefFor: (id: string) => string }) {
+/** `timeZone`: the zone the rows' createdAt is in, named under the Requested header. */
+export function ReportTable(props: { rows: ReportTableRow[]; showTenant: boolean; hrefFor: (id: string) => string; timeZone: string }) {
   return (
     <TableScroll label="Reports table">
       <table className="w-full min-w-[36rem] text-left text-sm" data-testid="reports-table">
@@ -36,7 +37,10 @@ export function ReportTable(props: { rows: ReportTableRow[]; showTenant: boolean
             <th className="py-2 pr-3">Report</th>
             <th className="py-2 pr-3">Period (UTC)</th>
             <th className="py-2 pr-3">Status</th>
-            <th className="py-2 pr-3">Requested</th>
+            <th className="py-2 pr-3">
+              Requested
+              <span className="block font-normal normal-case tracking-normal">{props.timeZone}</span>
+            </th>
             <th className="py-2">File</th>
           </tr>
         </thead>

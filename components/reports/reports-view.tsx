@@ -1,6 +1,7 @@
 // Both reports pages (console /reports and a tenant's /reports): generate,
 // the stored reports with their status, the schedules; empty states that say
 // what to do. The console adds the cross-tenant CSV export.
+import { formatTime, formatTimeWithZone } from "@/lib/locale/time";
 import type { ReportsPage } from "@/lib/reports/page-data";
 import { REPORT_CADENCE_LABELS, REPORT_FORMAT_LABELS, REPORT_KIND_LABELS } from "@/lib/reports/kinds";
 import { periodLabel } from "@/lib/reports/period";
@@ -10,7 +11,6 @@ import { DeleteScheduleButton, GenerateReportForm, ScheduleForm } from "./report
 import { ReportTable } from "./report-table";
 
 const card = "rounded-xl border border-slate-200 bg-white p-4";
-const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
 
 /** Where report exports are switched off: who, and what to do (stored reports stay listed below). */
 function ReportsOff(props: { off: { name: string }[]; anyOn: boolean }) {
@@ -84,8 +84,10 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
               sizeBytes: r.sizeBytes,
               error: r.error,
               scheduled: r.scheduled,
-              createdAt: when(r.createdAt),
+              // The Requested header names the zone once.
+              createdAt: formatTime(r.createdAt, data.timeZone, "full"),
             }))}
+            timeZone={data.timeZone}
           />
         )}
       </section>
@@ -106,7 +108,7 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
                   {props.showTenant && <strong className="font-medium text-slate-900">{s.tenant.name}: </strong>}
                   {REPORT_KIND_LABELS[s.kind]} · {REPORT_FORMAT_LABELS[s.format]} · {REPORT_CADENCE_LABELS[s.cadence]}
                   <span className="block text-xs text-slate-600">
-                    {offIds.has(s.tenantId) ? "Paused: report exports are off for this tenant, so its runs make no report" : `Next ${when(s.nextRunAt)} UTC`} ·{" "}
+                    {offIds.has(s.tenantId) ? "Paused: report exports are off for this tenant, so its runs make no report" : `Next ${formatTimeWithZone(s.nextRunAt, data.timeZone)}`} ·{" "}
                     {s.recipients.length === 0 ? "no email" : `emailed to ${s.recipients.length} recipient${s.recipients.length === 1 ? "" : "s"}`}
                   </span>
                 </span>

@@ -1,9 +1,8 @@
-// The last changes to a tenant's settings, from the audit trail.
+// The last changes to a tenant's settings, from the audit trail. Each time
+// comes formatted in the page's zone and names it (lib/settings/page-data.ts).
 import { TableScroll } from "@/components/ui/table-scroll";
 import { HISTORY_LIMIT } from "@/lib/settings/format";
 import type { SettingsHistoryRow } from "@/lib/settings/page-data";
-
-const when = (iso: string) => iso.replace("T", " ").slice(0, 16) + " UTC";
 
 export function SettingsHistory({ rows, auditHref }: { rows: SettingsHistoryRow[]; auditHref: string }) {
   return (
@@ -27,7 +26,9 @@ export function SettingsHistory({ rows, auditHref }: { rows: SettingsHistoryRow[
             <tbody className="divide-y divide-slate-100">
               {rows.map((r, i) => (
                 <tr key={`${r.at}-${i}`} className={r.outcome === "success" ? undefined : "bg-red-50/40"}>
-                  <td className="whitespace-nowrap py-2 pl-4 pr-3 text-slate-600">{when(r.at)}</td>
+                  <td className="whitespace-nowrap py-2 pl-4 pr-3 text-slate-600">
+                    <time dateTime={r.at}>{r.when}</time>
+                  </td>
                   <td className="px-3 py-2 text-slate-700">{r.actor ?? "system"}</td>
                   <td className="px-3 py-2 text-slate-800">{r.label ?? "—"}</td>
                   <td className="py-2 pl-3 pr-4 text-slate-700">{r.summary}</td>

@@ -63,6 +63,7 @@ export async function TeamPage(props: {
         grantable={data.grantable}
         members={data.members.map((m) => ({ ...m, since: m.since.toISOString() }))}
         invitations={data.invitations.map((i) => ({ ...i, expiresAt: i.expiresAt.toISOString() }))}
+        timeZone={data.timeZone}
       />
       {groups && (
         <div className="mt-6">

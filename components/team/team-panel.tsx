@@ -13,6 +13,7 @@ import { resendInvitation } from "@/lib/actions/team/resend-invitation";
 import { revokeInvitation } from "@/lib/actions/team/revoke-invitation";
 import { roleLabel } from "@/components/tenants/role-label";
 import { TableScroll } from "@/components/ui/table-scroll";
+import { formatTime } from "@/lib/locale/time";
 import { FieldError, ResultMessage, SubmitButton } from "./form-bits";
 
 export interface TeamPanelProps {
@@ -22,9 +23,9 @@ export interface TeamPanelProps {
   grantable: Role[];
   members: { userId: string; email: string; name: string; role: Role; since: string }[];
   invitations: { id: string; email: string; role: Role; expiresAt: string; expired: boolean }[];
+  /** The page's zone (lib/locale): a start or an expiry is the day it falls on there. */
+  timeZone: string;
 }
-
-const dateFmt = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "short", year: "numeric", timeZone: "UTC" });
 
 function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role[] }) {
   const [state, action] = useActionState(inviteMember, idle as ActionResult<{ email: string; expiresAt: string }>);
@@ -66,7 +67,7 @@ function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role
   );
 }
 
-function MemberRowView(props: { tenantId: string; member: TeamPanelProps["members"][number]; grantable: Role[]; isMe: boolean }) {
+function MemberRowView(props: { tenantId: string; member: TeamPanelProps["members"][number]; grantable: Role[]; isMe: boolean; timeZone: string }) {
   const [roleState, roleAction] = useActionState(changeMemberRole, idle as ActionResult);
   const keptRoleAction = useKeptForm(roleState, roleAction);
   const [removeState, removeAction] = useActionState(removeMember, idle as ActionResult);
@@ -103,7 +104,7 @@ function MemberRowView(props: { tenantId: string; member: TeamPanelProps["member
         )}
         <ResultMessage state={roleState} />
       </td>
-      <td className="px-4 py-2.5 text-sm text-slate-500">{dateFmt.format(new Date(member.since))}</td>
+      <td className="px-4 py-2.5 text-sm text-slate-500">{formatTime(new Date(member.since), props.timeZone, "day")}</td>
       <td className="px-4 py-2.5 text-right">
         {canManage && (
           <form
@@ -125,7 +126,7 @@ function MemberRowView(props: { tenantId: string; member: TeamPanelProps["member
   );
 }
 
-function InvitationRowView({ tenantId, invitation, canRevoke }: { tenantId: string; invitation: TeamPanelProps["invitations"][number]; canRevoke: boolean }) {
+function InvitationRowView({ tenantId, invitation, canRevoke, timeZone }: { tenantId: string; invitation: TeamPanelProps["invitations"][number]; canRevoke: boolean; timeZone: string }) {
   const [state, action] = useActionState(revokeInvitation, idle as ActionResult);
   const keptAction = useKeptForm(state, action);
   const [resent, resend] = useActionState(resendInvitation, idle as ActionResult<{ email: string }>);
@@ -136,7 +137,7 @@ function InvitationRowView({ tenantId, invitation, canRevoke }: { tenantId: stri
         <span className="font-medium text-slate-800">{invitation.email}</span>
         <span className="ml-2 text-sm text-slate-500">{roleLabel(invitation.role)}</span>
         <span className={`ml-2 text-xs ${invitation.expired ? "text-red-600" : "text-slate-500"}`}>
-          {invitation.expired ? "expired" : `expires ${dateFmt.format(new Date(invitation.expiresAt))}`}
+          {invitation.expired ? "expired" : `expires ${formatTime(new Date(invitation.expiresAt), timeZone, "day")}`}
         </span>
       </div>
       {canRevoke && (
@@ -177,7 +178,7 @@ export function TeamPanel(props: TeamPanelProps) {
           <TableScroll label="Members"><table className="min-w-full divide-y divide-slate-100 text-sm" data-testid="members-table">
             <tbody className="divide-y divide-slate-100">
               {props.members.map((m) => (
-                <MemberRowView key={m.userId} tenantId={props.tenantId} member={m} grantable={props.grantable} isMe={m.userId === props.currentUserId} />
+                <MemberRowView key={m.userId} tenantId={props.tenantId} member={m} grantable={props.grantable} isMe={m.userId === props.currentUserId} timeZone={props.timeZone} />
               ))}
             </tbody>
           </table></TableScroll>
@@ -190,7 +191,7 @@ export function TeamPanel(props: TeamPanelProps) {
         ) : (
           <ul className="divide-y divide-slate-100 text-sm">
             {props.invitations.map((i) => (
-              <InvitationRowView key={i.id} tenantId={props.tenantId} invitation={i} canRevoke={props.grantable.includes(i.role)} />
+              <InvitationRowView key={i.id} tenantId={props.tenantId} invitation={i} canRevoke={props.grantable.includes(i.role)} timeZone={props.timeZone} />
             ))}
           </ul>
         )}

@@ -4,6 +4,7 @@
 // (lib/rules/page-data.ts); the forms post to server actions.
 import { PageHeader } from "@/components/ui/page-header";
 import { TableScroll } from "@/components/ui/table-scroll";
+import { formatTimeWithZone } from "@/lib/locale/time";
 import { FIELDS, FIELD_NAMES, OP_LABELS, describeConditions } from "@/lib/rules/language";
 import { formValuesOf } from "@/lib/rules/form-values";
 import type { WorkflowsPageData } from "@/lib/rules/page-data";
@@ -176,7 +177,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
                   {d.responseStatus ? ` · HTTP ${d.responseStatus}` : ""}
                   {d.lastError && d.status !== "delivered" ? ` · ${d.lastError}` : ""}
                   {" · "}
-                  <time dateTime={d.createdAt.toISOString()}>{d.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</time>
+                  <time dateTime={d.createdAt.toISOString()}>{formatTimeWithZone(d.createdAt, data.timeZone)}</time>
                 </span>
               </li>
             ))}

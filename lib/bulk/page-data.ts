@@ -5,6 +5,7 @@ import { z } from "zod";
 import { permissions } from "@/lib/authz";
 import { listPlans } from "@/lib/billing";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 import { SETTINGS } from "@/lib/settings";
 import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { choiceSchema, pageSchema, parseListQuery } from "@/lib/url/list-query";
@@ -36,6 +37,8 @@ export interface BulkHomeData {
   plans: { id: string; name: string; currency: string }[];
   settings: { key: string; label: string; group: string; bounds: string }[];
   runs: RunSummary[];
+  /** The zone the runs' times are shown in: the MSSP's locale.time_zone (a console page). */
+  timeZone: string;
 }
 
 type CountRow = { run_id: string; status: ItemStatus; n: number };
@@ -90,6 +93,7 @@ export async function loadBulkHome(tx: TenantTx): Promise<BulkHomeData | null> {
     plans: plans.map((p) => ({ id: p.id, name: p.name, currency: p.currency })),
     settings: SETTINGS.map((s) => ({ key: s.key, label: s.label, group: s.group, bounds: s.bounds })),
     runs: runs.map((r) => summaryOf(r, c)),
+    timeZone: await viewerTimeZone(tx, msspId),
   };
 }
 
@@ -111,6 +115,8 @@ export interface RunPageData {
   matching: number;
   filter: ItemStatus | "all";
   problems: string[];
+  /** The zone the run's times are shown in: the MSSP's locale.time_zone (a console page). */
+  timeZone: string;
 }
 
 export interface RunQuery {
@@ -157,5 +163,6 @@ export async function loadRunPage(tx: TenantTx, runId: string, params: Record<st
     matching,
     filter: query.status,
     problems,
+    timeZone: await viewerTimeZone(tx, msspId),
   };
 }

@@ -6,10 +6,14 @@
 //   loadHealthBoard   console /health: the counts per state, then one page of
 //                     customers and sites, worst first (an MSSP runs 1,600)
 //   loadTenantHealth  console /health/<slug> and the tenant host's /status
+// Each answer carries the zone its times are shown in (lib/locale): the
+// locale.time_zone of the page's tenant, the MSSP's on the console.
 import { namedStatement } from "@/lib/db/prepared";
 import { z } from "zod";
 import { checkActionsForEach, permissions, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { DEFAULT_TIME_ZONE } from "@/lib/locale/time";
+import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 import { choiceSchema, containsPattern, listHref, pageSchema, parseListQuery, searchSchema } from "@/lib/url/list-query";
 import { STATE_LABELS, type HealthState, type Signal } from "./signals";
 
@@ -84,6 +88,8 @@ export interface HealthBoard {
   recent: TransitionView[];
   /** Tenants the PDP does not let the caller see the health of. */
   hidden: number;
+  /** The zone the board's times are shown in: the caller's MSSP's locale.time_zone (the board is the console's). */
+  timeZone: string;
 }
 
 const notOk = (signals: Signal[]) => signals.filter((s) => s.level !== "ok").sort((a, b) => (a.level === b.level ? 0 : a.level === "critical" ? -1 : 1));
@@ -199,6 +205,8 @@ export async function loadHealthBoard(tx: TenantTx, query: BoardQuery = DEFAULT_
     pageSize: BOARD_PAGE_SIZE,
     recent: await recentTransitions(tx, allowed, 10),
     hidden: rows.length - allowed.length,
+    // No host tenant: the board is on the console only, so the operator's MSSP's zone (not each tile's tenant's).
+    timeZone: await viewerTimeZone(tx, null),
   };
 }
 
@@ -212,6 +220,8 @@ export interface TenantHealth {
   evaluatedAt: Date | null;
   /** Newest first, the first evaluation included. */
   history: TransitionView[];
+  /** The zone the times are shown in: the page's tenant's locale.time_zone (the host's, the MSSP's on the console), not the viewed tenant's. */
+  timeZone: string;
 }
 
 /**
@@ -233,12 +243,16 @@ export const HEALTH_HISTORY_NAME = "health.history";
 const TENANT_BY_SLUG = namedStatement(TENANT_BY_SLUG_NAME, TENANT_BY_SLUG_SQL);
 const HEALTH_HISTORY = namedStatement(HEALTH_HISTORY_NAME, HEALTH_HISTORY_SQL);
 
-/** One tenant's health; null when the caller cannot see the tenant (or it is an MSSP). */
-export async function loadTenantHealth(tx: TenantTx, slug: string): Promise<TenantHealth | null> {
+/**
+ * One tenant's health; null when the caller cannot see the tenant (or it is an MSSP).
+ * `hostTenantId`: the host's tenant (a tenant host's /status); none on the console (the caller's MSSP's zone).
+ */
+export async function loadTenantHealth(tx: TenantTx, slug: string, hostTenantId?: string | null): Promise<TenantHealth | null> {
   const { rows } = await tx.client.query<TenantRow>(TENANT_BY_SLUG([slug]));
   const r = rows[0];
   if (!r) return null;
-  const base = { tenant: { id: r.id, slug: r.slug, name: r.name, kind: r.kind }, state: null, signals: [], reasons: [], since: null, evaluatedAt: null, history: [] };
+  // Refused: no time is shown, so the zone is not read.
+  const base = { tenant: { id: r.id, slug: r.slug, name: r.name, kind: r.kind }, state: null, signals: [], reasons: [], since: null, evaluatedAt: null, history: [], timeZone: DEFAULT_TIME_ZONE };
   const can = await permissions(tx, [HEALTH_ACTION], r.id);
   if (!can[HEALTH_ACTION]) return { ...base, allowed: false };
   const { rows: history } = await tx.client.query<{ from_state: HealthState | null; to_state: HealthState; reasons: Signal[]; occurred_at: Date; notified: number }>(
@@ -254,6 +268,7 @@ export async function loadTenantHealth(tx: TenantTx, slug: string): Promise<Tena
     since: tile.since,
     evaluatedAt: tile.evaluatedAt,
     history: history.map((h) => ({ tenantId: r.id, tenantSlug: r.slug, tenantName: r.name, from: h.from_state, to: h.to_state, reasons: h.reasons, at: new Date(h.occurred_at), notified: h.notified })),
+    timeZone: await viewerTimeZone(tx, hostTenantId),
   };
 }
 

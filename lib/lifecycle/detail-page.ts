@@ -7,6 +7,7 @@
 import { checkActions, isPdpUnavailable, principalFromClaims } from "@/lib/authz";
 import { withLifecycleIn } from "./service-path";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 import { countTenantRows } from "./catalog";
 import { isTenantRecords, tableLabel } from "./data-labels";
 import { isolationTarget } from "./isolation/apply";
@@ -45,6 +46,12 @@ export interface TenantDetail {
   /** The tenant's own records per table, most first (not the bookkeeping, not what is derived from them). */
   rows: { table: string; label: string; rows: number }[] | null;
   isolation: { target: "cluster" | "none"; lastStatus: string | null; objects: number | null };
+  /**
+   * The zone the page's times are shown in: the caller's MSSP's locale.time_zone,
+   * not this tenant's (a console page: the operator reads every customer's
+   * page on the MSSP's clock, as on the console's alert pages).
+   */
+  timeZone: string;
 }
 
 export async function loadTenantDetail(tx: TenantTx, slug: string): Promise<TenantDetail | null> {
@@ -120,5 +127,6 @@ export async function loadTenantDetail(tx: TenantTx, slug: string): Promise<Tena
       lastStatus: (isolationStep?.output.status as string | undefined) ?? null,
       objects: (isolationStep?.output.objects as number | undefined) ?? null,
     },
+    timeZone: await viewerTimeZone(tx, null),
   };
 }

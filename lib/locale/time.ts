@@ -8,13 +8,18 @@ import type { EffectiveConfig } from "@/lib/settings/resolve";
 
 export const DEFAULT_TIME_ZONE = "UTC";
 
-/** "row": 05 Dec, 09:12 (a table cell); "full": 05 Dec 2026, 09:12 (a page's facts and timelines); "seconds": 05 Dec 2026, 09:12:07 (the audit trail). */
-export type TimeShape = "row" | "full" | "seconds";
+/**
+ * "row": 05 Dec, 09:12 (a table cell); "full": 05 Dec 2026, 09:12 (a page's facts and timelines);
+ * "seconds": 05 Dec 2026, 09:12:07 (the audit trail); "day": 05 Dec 2026 (the day a moment fell on
+ * in the zone: a member's start, an invitation's or a key's expiry).
+ */
+export type TimeShape = "row" | "full" | "seconds" | "day";
 
 const SHAPES: Record<TimeShape, Intl.DateTimeFormatOptions> = {
   row: { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" },
   full: { day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" },
   seconds: { day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" },
+  day: { day: "2-digit", month: "short", year: "numeric" },
 };
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

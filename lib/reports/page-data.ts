@@ -4,6 +4,8 @@
 // the host's tenant and its sites (RLS narrows to the active tenant's subtree).
 import { isPdpUnavailable } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { DEFAULT_TIME_ZONE } from "@/lib/locale/time";
+import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 import { effectiveConfigs } from "@/lib/settings";
 import { featureOn } from "@/lib/settings/enforce";
 import { exportableTenants } from "./allowed";
@@ -18,14 +20,21 @@ export interface ReportsPage {
   schedules: ScheduleRow[];
   /** Some report is still queued or being generated (the page refreshes itself). */
   pending: boolean;
+  /** The zone the requests and next runs are shown in: the page's tenant's locale.time_zone (the MSSP's on the console). */
+  timeZone: string;
 }
 
+/**
+ * `withinTenant`: the host's tenant on a tenant host; the page lists its
+ * subtree and shows times in its zone. Omitted on the console: every tenant in
+ * scope, times in the caller's MSSP's zone.
+ */
 export async function loadReportsPage(tx: TenantTx, opts: { withinTenant?: string } = {}): Promise<ReportsPage> {
   let tenants;
   try {
     tenants = await exportableTenants(tx);
   } catch (error) {
-    if (isPdpUnavailable(error)) return { allowed: false, pdpUnavailable: true, tenants: [], reports: [], schedules: [], pending: false };
+    if (isPdpUnavailable(error)) return { allowed: false, pdpUnavailable: true, tenants: [], reports: [], schedules: [], pending: false, timeZone: DEFAULT_TIME_ZONE };
     throw error;
   }
   if (opts.withinTenant) {
@@ -41,6 +50,7 @@ export async function loadReportsPage(tx: TenantTx, opts: { withinTenant?: strin
   const reports = await listReports(tx, ids, 100, new Map(tenants.map((t) => [t.id, { slug: t.slug, name: t.name }])));
   const schedules = await listSchedules(tx, ids, tenants);
   const configs = await effectiveConfigs(tx, ids);
+  const timeZone = await viewerTimeZone(tx, opts.withinTenant);
   return {
     allowed: tenants.length > 0,
     pdpUnavailable: false,
@@ -48,5 +58,6 @@ export async function loadReportsPage(tx: TenantTx, opts: { withinTenant?: strin
     reports,
     schedules,
     pending: reports.some((r) => r.status === "queued" || r.status === "running"),
+    timeZone,
   };
 }

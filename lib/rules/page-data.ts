@@ -4,6 +4,8 @@
 // see deliveries); RLS decides which rows exist.
 import { checkActionsForEach, principalFromClaims, tenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { DEFAULT_TIME_ZONE } from "@/lib/locale/time";
+import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 import { featureEnabled } from "@/lib/settings/enforce";
 import { assigneesFor, type Assignee } from "@/lib/alerts/detail";
 import { groupsFor, type UsableGroup } from "@/lib/groups/store";
@@ -25,10 +27,13 @@ export interface WorkflowsPageData {
   /** Groups a rule may assign: the tenant's own and inherited (lib/groups). */
   groups: UsableGroup[];
   dryRun: DryRun | null;
+  /** The zone the deliveries' times are shown in: the tenant's locale.time_zone (the page is on its host). */
+  timeZone: string;
 }
 
+/** `tenantId`: the tenant whose host the page is on (the page exists on tenant hosts only), so also the zone's. */
 export async function loadWorkflowsPage(tx: TenantTx, tenantId: string, tenantName: string, now = new Date()): Promise<WorkflowsPageData> {
-  const empty: WorkflowsPageData = { tenant: { id: tenantId, name: tenantName }, canView: false, canManage: false, disabled: false, rules: [], channels: [], deliveries: [], assignees: [], groups: [], dryRun: null };
+  const empty: WorkflowsPageData = { tenant: { id: tenantId, name: tenantName }, canView: false, canManage: false, disabled: false, rules: [], channels: [], deliveries: [], assignees: [], groups: [], dryRun: null, timeZone: DEFAULT_TIME_ZONE };
   const resource = await tenantResource(tx.db, tenantId);
   if (!resource) return empty;
   const allowed = (await checkActionsForEach(principalFromClaims(tx.claims), ["settings:view", "settings:manage"], [resource])).get(tenantId);
@@ -53,5 +58,6 @@ export async function loadWorkflowsPage(tx: TenantTx, tenantId: string, tenantNa
     assignees,
     groups,
     dryRun: await dryRun(tx, tenantId, now, names),
+    timeZone: await viewerTimeZone(tx, tenantId),
   };
 }

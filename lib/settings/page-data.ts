@@ -3,12 +3,16 @@
 // (settings:view to see the page at all, settings:manage / settings:govern
 // per setting, audit:view for the history), every setting with its value and
 // source, and the last changes from the audit trail. Plain data: the
-// components under components/settings render it.
+// components under components/settings render it. The history's times come
+// formatted in the page's zone (lib/locale): the host tenant's
+// locale.time_zone, the MSSP's on the console, named after each time.
 import { and, asc, desc, eq, like, sql } from "drizzle-orm";
 import { auditLog, tenants } from "@/drizzle/schema";
 import { checkActions, checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import { hidesBrandHistory, hidesBrandValue, isProvider, PROVIDER_DEFAULT, PROVIDER_NAME, PROVIDER_STAFF, providerStaff, type ProviderMask } from "@/lib/branding/mask";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { DEFAULT_TIME_ZONE, formatTimeWithZone } from "@/lib/locale/time";
+import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 import { formatValue, HISTORY_LIMIT, valueAsText } from "./format";
 import { GROUP_LABELS, SETTING_GROUPS, settingDefinition, type SettingGroup, type SettingInput } from "./registry";
 import { effectiveConfig, type SettingSource } from "./resolve";
@@ -42,7 +46,10 @@ export interface SettingRow {
 }
 
 export interface SettingsHistoryRow {
+  /** ISO 8601, UTC. */
   at: string;
+  /** `at` as the page shows it: in the page's zone, followed by the zone's name. */
+  when: string;
   actor: string | null;
   action: string;
   outcome: string;
@@ -68,6 +75,8 @@ export type SettingsPageData =
       providerLabel: string;
       groups: { group: SettingGroup; label: string; settings: SettingRow[] }[];
       history: SettingsHistoryRow[];
+      /** The zone the history's times are in: the page's tenant's (the host's; the caller's MSSP's on the console), not the viewed tenant's. */
+      timeZone: string;
     };
 
 const TENANT_COLUMNS = { id: tenants.id, slug: tenants.slug, name: tenants.name, path: tenants.path, kind: tenants.kind, status: tenants.status };
@@ -82,6 +91,8 @@ const TENANT_COLUMNS = { id: tenants.id, slug: tenants.slug, name: tenants.name,
  * `mask`: the host hides the MSSP's brand (lib/branding/mask.ts): values from
  * the provider are said to come from "your provider", its brand values are
  * not shown, its staff are "Provider staff".
+ * `scopeId` is the host's tenant on a tenant host; without it (the console)
+ * the times are in the caller's MSSP's zone.
  */
 export async function loadSettingsPage(tx: TenantTx, opts: { slug?: string; scopeId?: string; mask?: ProviderMask | null }): Promise<SettingsPageData> {
   const mask = opts.mask ?? null;
@@ -139,6 +150,8 @@ export async function loadSettingsPage(tx: TenantTx, opts: { slug?: string; scop
     };
   });
 
+  // Only the history shows times: without audit:view the zone is not read.
+  const timeZone = can["audit:view"] ? await viewerTimeZone(tx, opts.scopeId) : DEFAULT_TIME_ZONE;
   return {
     allowed: true,
     tenant,
@@ -146,7 +159,8 @@ export async function loadSettingsPage(tx: TenantTx, opts: { slug?: string; scop
     can: { manage: can["settings:manage"], govern: can["settings:govern"], history: can["audit:view"] },
     providerLabel: mask ? PROVIDER_NAME : "the MSSP",
     groups: SETTING_GROUPS.map((g) => ({ group: g, label: GROUP_LABELS[g], settings: rows.filter((r) => settingDefinition(r.key)?.group === g) })),
-    history: can["audit:view"] ? await settingsHistory(tx, tenant.id, undefined, mask) : [],
+    history: can["audit:view"] ? await settingsHistory(tx, tenant.id, undefined, mask, timeZone) : [],
+    timeZone,
   };
 }
 
@@ -157,8 +171,14 @@ async function providerStaffKeys(tx: TenantTx, tenantId: string, mask: ProviderM
   return new Set(rows.filter((r) => r.changed_by && staff.has(r.changed_by)).map((r) => r.key));
 }
 
-/** The tenant's last setting changes and refusals, newest first, from the audit trail (under RLS). */
-export async function settingsHistory(tx: TenantTx, tenantId: string, limit = HISTORY_LIMIT, mask: ProviderMask | null = null): Promise<SettingsHistoryRow[]> {
+/** The tenant's last setting changes and refusals, newest first, from the audit trail (under RLS); `timeZone`: the zone `when` is in. */
+export async function settingsHistory(
+  tx: TenantTx,
+  tenantId: string,
+  limit = HISTORY_LIMIT,
+  mask: ProviderMask | null = null,
+  timeZone: string = DEFAULT_TIME_ZONE,
+): Promise<SettingsHistoryRow[]> {
   const rows = await tx.db
     .select({
       at: auditLog.occurredAt,
@@ -178,8 +198,10 @@ export async function settingsHistory(tx: TenantTx, tenantId: string, limit = HI
     const details = (r.details ?? {}) as Record<string, unknown>;
     const key = r.targetId ?? (typeof details.setting === "string" ? details.setting : null);
     const d = key ? settingDefinition(key) : undefined;
+    const at = new Date(r.at);
     return {
-      at: new Date(r.at).toISOString(),
+      at: at.toISOString(),
+      when: formatTimeWithZone(at, timeZone),
       actor: r.actorId && staff.has(r.actorId) ? PROVIDER_STAFF : r.actor,
       action: r.action,
       outcome: r.outcome,

@@ -6,6 +6,8 @@ import { asc } from "drizzle-orm";
 import { tenants, type Role } from "@/drizzle/schema";
 import { checkActions, checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { DEFAULT_TIME_ZONE } from "@/lib/locale/time";
+import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 import { effectiveConfig } from "@/lib/settings/resolve";
 import { pickTenant, type TenantPick } from "@/lib/tenancy/tenant-filter";
 import { callerAdminRank, listMembers, listOpenInvitations, type InvitationRow, type MemberRow } from "./members";
@@ -30,6 +32,8 @@ export interface TeamPageData {
   requireMfa: boolean;
   /** session.mfa_required is locked above the tenant: who locked it ("Sentinel MSSP (Morgan Reyes)"). */
   requireMfaLockedBy: string | null;
+  /** The zone the members' start days and invitations' expiry days are in: the host's tenant's, the MSSP's on the console. */
+  timeZone: string;
 }
 
 /** `mask`: the host hides the MSSP's brand (lib/branding/mask.ts): a lock of the MSSP's is "your provider"'s. */
@@ -43,7 +47,7 @@ export async function loadTeamPage(tx: TenantTx, wantedSlug: string | undefined,
   const { selected, unresolved, typed } = pickTenant(manageable, wantedSlug, fallbackId);
   const pick = { unresolved, typed };
   if (!selected) {
-    return { tenants: [], selected: null, pick, members: [], invitations: [], grantable: [], currentUserId: tx.claims.sub, canManageSettings: false, requireMfa: false, requireMfaLockedBy: null };
+    return { tenants: [], selected: null, pick, members: [], invitations: [], grantable: [], currentUserId: tx.claims.sub, canManageSettings: false, requireMfa: false, requireMfaLockedBy: null, timeZone: DEFAULT_TIME_ZONE };
   }
   // One connection: these run one after another.
   const members = await listMembers(tx.db, selected.id);
@@ -62,5 +66,7 @@ export async function loadTeamPage(tx: TenantTx, wantedSlug: string | undefined,
     canManageSettings: settings["settings:manage"] && selected.kind !== "mssp",
     requireMfa: mfa?.value === true,
     requireMfaLockedBy: mfa?.lockedBy ? (isProvider(mask, mfa.lockedBy.tenantId) ? PROVIDER_NAME : `${mfa.lockedBy.tenantName} (${mfa.lockedBy.who})`) : null,
+    // fallbackId is the host's tenant (null on the console): the viewer's zone, not the selected tenant's.
+    timeZone: await viewerTimeZone(tx, fallbackId),
   };
 }

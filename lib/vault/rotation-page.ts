@@ -21,6 +21,7 @@ import { checkActionsForEach, isPdpUnavailable, principalFromClaims, type Tenant
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { latestJobs, listJobs, type JobView } from "@/lib/jobs";
 import { jobJson, type JobJson } from "@/lib/jobs/json";
+import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 import type { KekVersion, TenantKeyVersion } from "./keys";
 import { ROTATE_DEK_KIND, ROTATE_KEK_KIND } from "./rotation";
 import { activeVersionOf, groupBy, kekStatusOf, keyStatusOf, retiringTenantIds } from "./rotation-status";
@@ -138,6 +139,12 @@ export interface KeysPageData extends KeysLiveData {
   total: number;
   pageCount: number;
   pageSize: number;
+  /**
+   * The zone the page's times are shown in: the caller's MSSP's
+   * locale.time_zone (a console page). Not part of the live data: the page
+   * hands it to the components that format, which keep it while they update.
+   */
+  timeZone: string;
 }
 
 // ---------------------------------------------------------------- reading
@@ -454,6 +461,7 @@ export async function loadKeysPage(tx: TenantTx, query: KeysQuery = DEFAULT_KEYS
     total: counted.total,
     pageCount: counted.pageCount,
     pageSize: KEYS_PAGE_SIZE,
+    timeZone: await viewerTimeZone(tx, null),
   };
 }
 

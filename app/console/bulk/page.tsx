@@ -27,7 +27,7 @@ export default async function BulkPage() {
         description="One change over many customers: choose the tenants and the change, read the dry run's diff per tenant, confirm (optionally with a canary), follow the progress, and undo where the change allows."
       />
       <BulkWizard msspId={data.mssp.id} roots={data.roots} rootCount={data.rootCount} plans={data.plans} settings={data.settings} />
-      <RunList runs={data.runs} />
+      <RunList runs={data.runs} timeZone={data.timeZone} />
     </>
   );
 }

@@ -6,6 +6,7 @@
 import { useId, useState } from "react";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { useHydrated } from "@/components/ui/use-hydrated";
+import { formatTimeWithZone } from "@/lib/locale/time";
 import { formatBytes, transferKeyProblem, UPLOAD_LIMIT_BYTES } from "@/lib/lifecycle/web/envelope";
 import type { InspectView, RestoreView } from "@/lib/lifecycle/web/console-archive";
 import { postEnvelope } from "./post";
@@ -31,7 +32,7 @@ function ErrorNote(props: { message: string | null; testId: string }) {
   );
 }
 
-function Manifest({ m }: { m: InspectView }) {
+function Manifest({ m, timeZone }: { m: InspectView; timeZone: string }) {
   const [showEmpty, setShowEmpty] = useState(false);
   const filled = m.sections.filter((s) => s.rows > 0);
   const empty = m.sections.filter((s) => s.rows === 0);
@@ -56,7 +57,9 @@ function Manifest({ m }: { m: InspectView }) {
         </div>
         <div>
           <dt className="text-xs uppercase tracking-wide text-slate-500">Taken</dt>
-          <dd>{new Date(m.createdAt).toUTCString()}</dd>
+          <dd data-testid="manifest-taken">
+            <time dateTime={m.createdAt}>{formatTimeWithZone(new Date(m.createdAt), timeZone)}</time>
+          </dd>
         </div>
         <div>
           <dt className="text-xs uppercase tracking-wide text-slate-500">Where it hung</dt>
@@ -152,7 +155,8 @@ function Result({ r }: { r: RestoreView }) {
   );
 }
 
-export function RestoreArchive(props: { parents: ParentOption[]; pdpUnavailable: boolean }) {
+/** `timeZone`: the page's zone (the manifest comes from the inspect route after the render, and is formatted here with it). */
+export function RestoreArchive(props: { parents: ParentOption[]; pdpUnavailable: boolean; timeZone: string }) {
   const ids = { file: useId(), parent: useId(), replace: useId() };
   const [file, setFile] = useState<File | null>(null);
   const [key, setKey] = useState("");
@@ -260,7 +264,7 @@ export function RestoreArchive(props: { parents: ParentOption[]; pdpUnavailable:
         </form>
       </section>
 
-      {manifest && <Manifest m={manifest} />}
+      {manifest && <Manifest m={manifest} timeZone={props.timeZone} />}
 
       {manifest && (
         <section className={card} aria-label="Restore">

@@ -3,6 +3,8 @@
 // which scopes they may give a key (PDP, each scope's action).
 import { permissions, tenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { DEFAULT_TIME_ZONE } from "@/lib/locale/time";
+import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 import { MAX_KEY_DAYS, EXPIRY_CHOICES, SCOPE_LABELS, type ApiScope } from "./scopes";
 import { grantableScopes, listApiKeys } from "./store";
 
@@ -28,19 +30,26 @@ export interface ApiKeysPageData {
   expiryChoices: readonly number[];
   maxDays: number;
   keys: ApiKeyView[];
+  /** The zone the keys' days and last use are shown in: the page's tenant's locale.time_zone (the MSSP's on the console). */
+  timeZone: string;
 }
 
-/** The page for the tenant `slug` as the caller sees it; null when the caller cannot see it. */
-export async function loadApiKeysPage(tx: TenantTx, slug: string): Promise<ApiKeysPageData | null> {
+/**
+ * The page for the tenant `slug` as the caller sees it; null when the caller
+ * cannot see it. `hostTenantId`: the tenant whose host the page is on; omitted
+ * or null on the console, where times are in the caller's MSSP's zone.
+ */
+export async function loadApiKeysPage(tx: TenantTx, slug: string, hostTenantId?: string | null): Promise<ApiKeysPageData | null> {
   const { rows } = await tx.client.query<{ id: string; slug: string; name: string }>("select id, slug, name from public.tenants where slug = $1", [slug]);
   const t = rows[0];
   if (!t) return null;
   const resource = await tenantResource(tx.db, t.id);
   if (!resource) return null;
   const can = await permissions(tx, ["apikeys:manage"], t.id);
-  if (!can["apikeys:manage"]) return { tenant: t, canManage: false, grantable: [], expiryChoices: EXPIRY_CHOICES, maxDays: MAX_KEY_DAYS, keys: [] };
+  if (!can["apikeys:manage"]) return { tenant: t, canManage: false, grantable: [], expiryChoices: EXPIRY_CHOICES, maxDays: MAX_KEY_DAYS, keys: [], timeZone: DEFAULT_TIME_ZONE };
   const [grantable, keys] = await Promise.all([grantableScopes(tx, resource), listApiKeys(tx, t.id)]);
   const now = Date.now();
+  const timeZone = await viewerTimeZone(tx, hostTenantId);
   return {
     tenant: t,
     canManage: true,
@@ -61,5 +70,6 @@ export async function loadApiKeysPage(tx: TenantTx, slug: string): Promise<ApiKe
       lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
       lastUsedIp: k.lastUsedIp,
     })),
+    timeZone,
   };
 }

@@ -11,6 +11,7 @@
 //   import   MSSP staff; tenants:provision on the (customer or site) tenant
 import { authorize, checkActionsForEach, isPdpUnavailable, principalFromClaims } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 import type { ArchiveHead } from "@/lib/lifecycle/archive/format";
 import type { TenantStatus } from "@/lib/lifecycle/states";
 import { withServiceRole } from "@/lib/db/service-role";
@@ -175,6 +176,17 @@ async function allowedChoices(tx: TenantTx, where: string, action: "tenants:prov
 export function restoreParents(tx: TenantTx): Promise<ChoicesPage> {
   requireMsspStaff(tx);
   return allowedChoices(tx, "t.kind = 'mssp' and t.status = 'active'", "tenants:provision");
+}
+
+/**
+ * The Restore page: the parents it offers, and the zone it shows an
+ * archive's time in (the caller's MSSP's locale.time_zone: a console page).
+ * The zone goes to the page with its first render: the manifest arrives
+ * later, from the inspect route, and is formatted in the browser.
+ */
+export async function loadRestorePage(tx: TenantTx): Promise<ChoicesPage & { timeZone: string }> {
+  const choices = await restoreParents(tx);
+  return { ...choices, timeZone: await viewerTimeZone(tx, null) };
 }
 
 /** The import page's tenants: customers and sites, active or suspended, on which the PDP allows tenants:provision. */

@@ -13,7 +13,7 @@ export default async function TenantApiKeys(props: { params: Promise<{ tenant: s
   const page = await tenantPage(slug, "/api-keys");
   let data;
   try {
-    data = await page.run((tx) => loadApiKeysPage(tx, page.tenant.slug));
+    data = await page.run((tx) => loadApiKeysPage(tx, page.tenant.slug, page.tenant.id));
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;

@@ -13,7 +13,7 @@ export default async function TenantDomains(props: { params: Promise<{ tenant: s
   const page = await tenantPage(slug, "/domains");
   let data;
   try {
-    data = await page.run((tx) => loadDomainsPage(tx, page.tenant.slug));
+    data = await page.run((tx) => loadDomainsPage(tx, page.tenant.slug, page.tenant.id));
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;

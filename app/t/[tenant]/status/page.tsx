@@ -14,7 +14,7 @@ export default async function TenantStatus(props: { params: Promise<{ tenant: st
   const page = await tenantPage(slug, "/status");
   let data;
   try {
-    data = await page.run((tx) => loadTenantHealth(tx, page.tenant.slug));
+    data = await page.run((tx) => loadTenantHealth(tx, page.tenant.slug, page.tenant.id));
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;

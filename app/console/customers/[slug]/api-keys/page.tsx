@@ -15,7 +15,7 @@ export default async function ConsoleCustomerApiKeys(props: { params: Promise<{ 
   const page = await consolePage(`/customers/${slug.data}/api-keys`);
   let data;
   try {
-    data = await page.run(async (tx) => (isOperator(tx) ? loadApiKeysPage(tx, slug.data) : ("forbidden" as const)));
+    data = await page.run(async (tx) => (isOperator(tx) ? loadApiKeysPage(tx, slug.data, null) : ("forbidden" as const)));
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;

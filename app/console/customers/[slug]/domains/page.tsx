@@ -18,7 +18,7 @@ export default async function ConsoleCustomerDomains(props: { params: Promise<{ 
   const page = await consolePage(`/customers/${slug.data}/domains`);
   let data;
   try {
-    data = await page.run(async (tx) => (isOperator(tx) ? loadDomainsPage(tx, slug.data) : null));
+    data = await page.run(async (tx) => (isOperator(tx) ? loadDomainsPage(tx, slug.data, null) : null));
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;

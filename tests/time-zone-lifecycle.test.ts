@@ -1,0 +1,125 @@
+// locale.time_zone on the console's tenant lifecycle and bulk pages: the
+// customer page (its status change, the end of its grace period, its
+// offboarding's scheduled start), the Restore page (an archive's time) and the
+// bulk runs (list and run page) show times on the caller's MSSP's clock with
+// the zone's name, never a bare UTC time. The MSSP's zone, not the customer's:
+// an operator reads every customer's page on one clock. Real Postgres, RLS,
+// the PDP and the settings resolver; the pages' markup rendered last.
+// First: Next's request storage before any next/* module loads (the views import server actions).
+import "./helpers/next-async-storage";
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createElement, type ReactElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { AppRouterContext } from "next/dist/shared/lib/app-router-context.shared-runtime";
+import { RunList } from "@/components/bulk/run-list";
+import { RunView } from "@/components/bulk/run-view";
+import { TenantDetailView } from "@/components/lifecycle/tenant-detail-view";
+import { planRun, selectionSchema } from "@/lib/bulk";
+import { loadBulkHome, loadRunPage } from "@/lib/bulk/page-data";
+import { loadTenantDetail } from "@/lib/lifecycle/detail-page";
+import { OFFBOARD_KIND } from "@/lib/lifecycle/offboard";
+import { loadRestorePage } from "@/lib/lifecycle/web/access";
+import { useFixtureEnv } from "./helpers/fixture-env";
+
+const env = useFixtureEnv();
+
+/** Client components calling useRouter need an app router above them (a static render has none). */
+const routed = (el: ReactElement) =>
+  renderToStaticMarkup(createElement(AppRouterContext.Provider, { value: { back() {}, forward() {}, refresh() {}, push() {}, replace() {}, prefetch() {}, hmrRefresh() {} } as never }, el));
+
+/** The words a reader sees (the markup's text, not its attributes: a <time>'s dateTime is an instant in UTC on purpose). */
+const text = (html: string) => html.replace(/<[^>]*>/g, " ");
+
+async function setZone(tenantId: string, zone: string | null) {
+  await env.owner("delete from public.tenant_settings where tenant_id = $1 and key = 'locale.time_zone'", [tenantId]);
+  if (zone) await env.owner("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'locale.time_zone', $2::jsonb)", [tenantId, JSON.stringify(zone)]);
+}
+const msspZone = (zone: string | null) => setZone(env.fx.tenants["mssp-a"], zone);
+
+// December: Paris is UTC+1, so 11:30 UTC reads 12:30 there.
+const CHANGED_AT = "2026-12-01T11:30:00.000Z";
+// Far ahead, so the page still counts it as in the grace period and the workflow as scheduled.
+const GRACE_ENDS = "2099-12-03T08:05:00.000Z";
+const RUN_AT = "2026-12-05T08:12:00.000Z";
+
+/** A customer of mssp-a in its grace period, its offboarding queued for the end of it; its own zone New York (which the console ignores). */
+async function offboardingCustomer(): Promise<string> {
+  const [t] = await env.owner<{ id: string }>(
+    `insert into public.tenants (parent_id, slug, name, kind, status, status_reason, status_changed_at, deprovision_after)
+     values ($1, 'zone-co', 'Zone Co', 'customer', 'deprovisioning', 'Contract ended', $2, $3) returning id`,
+    [env.fx.tenants["mssp-a"], CHANGED_AT, GRACE_ENDS],
+  );
+  await env.owner("insert into public.jobs (tenant_id, kind, status, run_after) values ($1, $2, 'queued', $3)", [t.id, OFFBOARD_KIND, GRACE_ENDS]);
+  await setZone(t.id, "America/New_York");
+  return t.id;
+}
+
+async function plannedRun(): Promise<string> {
+  const run = await env.as("msspAdmin", (tx) =>
+    planRun(tx, {
+      runTenantId: env.fx.tenants["mssp-a"],
+      selection: selectionSchema.parse({ rootId: env.fx.tenants.acme }),
+      params: { operation: "setting", key: "sla.low.ack_minutes", mode: "set", value: "600" },
+    }),
+  );
+  await env.owner("update public.bulk_runs set created_at = $2 where id = $1", [run.id, RUN_AT]);
+  return run.id;
+}
+
+describe("locale.time_zone on the console's lifecycle and bulk pages", () => {
+  test("nothing set: the loaders say UTC", async () => {
+    const home = await env.as("msspAdmin", (tx) => loadBulkHome(tx));
+    assert.equal(home?.timeZone, "UTC");
+    const detail = await env.as("msspAdmin", (tx) => loadTenantDetail(tx, "acme"));
+    assert.equal(detail?.timeZone, "UTC");
+    assert.equal((await env.as("msspAdmin", (tx) => loadRestorePage(tx))).timeZone, "UTC");
+  });
+
+  test("the customer page: the MSSP's zone (not the customer's own), in the status line, the grace period and the scheduled offboarding", async () => {
+    const id = await offboardingCustomer();
+    await msspZone("Europe/Paris");
+    try {
+      const t = await env.as("msspAdmin", (tx) => loadTenantDetail(tx, "zone-co"));
+      assert.ok(t && t.id === id);
+      assert.equal(t.timeZone, "Europe/Paris");
+      assert.ok(t.offboarding && t.can["tenants:deprovision"], "the offboarding timeline and its controls are on the page");
+      const html = routed(createElement(TenantDetailView, { t, moveTargets: [], domain: "localhost" }));
+      // The status line: when it changed.
+      assert.match(html, new RegExp(`— <time dateTime="${CHANGED_AT}">01 Dec 2026, 12:30 Europe/Paris</time>`));
+      // The offboarding card: when the grace period ends.
+      assert.match(html, new RegExp(`after <strong><time dateTime="${GRACE_ENDS}">03 Dec 2099, 09:05 Europe/Paris</time></strong>`));
+      // The workflow timeline: when the queued offboarding starts.
+      assert.match(html, new RegExp(`Scheduled for <time dateTime="${GRACE_ENDS}">03 Dec 2099, 09:05 Europe/Paris</time> \\(the grace period\\)`));
+      assert.doesNotMatch(text(html), /GMT|UTC|New_York/, "no time left on the UTC clock, none on the customer's own");
+    } finally {
+      await msspZone(null);
+      await setZone(id, null);
+    }
+  });
+
+  test("the bulk pages: the run's time in the MSSP's zone, named in the list's header and after the time on the run page", async () => {
+    const runId = await plannedRun();
+    await msspZone("Europe/Paris");
+    try {
+      const home = await env.as("msspAdmin", (tx) => loadBulkHome(tx));
+      assert.equal(home?.timeZone, "Europe/Paris");
+      const list = renderToStaticMarkup(createElement(RunList, { runs: home!.runs, timeZone: home!.timeZone }));
+      assert.match(list, />Run<span class="block font-normal normal-case tracking-normal">Europe\/Paris<\/span><\/th>/);
+      assert.match(list, new RegExp(`<time dateTime="${RUN_AT}">05 Dec 2026, 09:12</time> · `));
+
+      const page = await env.as("msspAdmin", (tx) => loadRunPage(tx, runId, {}));
+      assert.equal(page?.timeZone, "Europe/Paris");
+      const view = routed(createElement(RunView, { data: page! }));
+      assert.match(view, new RegExp(`, <time dateTime="${RUN_AT}">05 Dec 2026, 09:12 Europe/Paris</time>`));
+      for (const html of [list, view]) assert.doesNotMatch(text(html), /08:12|UTC/, "not on the UTC clock");
+
+      // The Restore page's loader hands the same zone to the browser, which formats the manifest's time with it.
+      assert.equal((await env.as("msspAdmin", (tx) => loadRestorePage(tx))).timeZone, "Europe/Paris");
+      // Another MSSP's zone is none of this: mssp-b's admin reads UTC.
+      assert.equal((await env.as("msspBAdmin", (tx) => loadBulkHome(tx)))?.timeZone, "UTC");
+    } finally {
+      await msspZone(null);
+    }
+  });
+});
