@@ -123,3 +123,23 @@ describe("features.reports off", () => {
     assert.ok(page.tenants.every((t) => t.reportsOn));
   });
 });
+
+describe("the schedule's saved message", () => {
+  test("names the first run in the page's zone: the host's tenant's, the MSSP's on the console", async () => {
+    const setZone = (tenant: TenantSlug, zone: string) =>
+      env.owner("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'locale.time_zone', $2::jsonb)", [env.fx.tenants[tenant], JSON.stringify(zone)]);
+    await setZone("acme", "Europe/Paris");
+    await setZone("mssp-a", "America/New_York");
+    try {
+      const fields = { tenantId: env.fx.tenants.acme, kind: "operational", format: "csv", cadence: "weekly", recipients: "" };
+      const onAcme = (await act(SCHEDULE, "acmeAdmin", "acme.localhost:3000", fields)) as Result & { message?: string };
+      assert.equal(onAcme.ok, true, onAcme.error);
+      assert.match(onAcme.message ?? "", /^Schedule saved: the first report is made \d{2} \w{3,4} \d{4}, \d{2}:\d{2} Europe\/Paris\.$/);
+      const onConsole = (await act(SCHEDULE, "msspAdmin", CONSOLE, fields)) as Result & { message?: string };
+      assert.match(onConsole.message ?? "", / America\/New_York\.$/);
+    } finally {
+      await env.owner("delete from public.tenant_settings where key = 'locale.time_zone'");
+      await env.owner("delete from public.report_schedules where tenant_id = $1", [env.fx.tenants.acme]);
+    }
+  });
+});

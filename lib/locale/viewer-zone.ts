@@ -12,3 +12,12 @@ export async function viewerTimeZone(tx: TenantTx, hostTenantId: string | null |
   const scope = scopeTenantIdOf(tx, hostTenantId);
   return timeZoneOf((scope && (await effectiveConfig(tx, scope))) || undefined);
 }
+
+/**
+ * The same for a server action's answer: the tenant the request acts as is
+ * the host's (its claims' active tenant), or on the console the caller's own,
+ * so a message says a time as the page around it does.
+ */
+export function actionTimeZone(tx: TenantTx): Promise<string> {
+  return viewerTimeZone(tx, tx.claims.tenant_id ?? null);
+}
