@@ -6,7 +6,7 @@
 // forms; the cross-tenant CSV and the dashboard keep refused days beside their
 // message. Saved, the alert's assignee select shows the new assignee.
 import { expect, test } from "@playwright/test";
-import { CONSOLE, signIn, tenantUrl } from "./helpers";
+import { CONSOLE, gotoWithScriptsHeld, signIn, tenantUrl } from "./helpers";
 
 test.use({ actionTimeout: 20_000 });
 
@@ -109,15 +109,8 @@ test("typing days turns the dashboard's range to Custom; a preset on Compare emp
 test("a day typed before the dashboard's scripts ran still turns its range to Custom", async ({ page }) => {
   await signIn(page, CONSOLE, "mssp.admin@demo.test");
   await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
-  // Hold the page's scripts back until the day is typed: the input event then
-  // fires with no listener, as it does for a quick person on a slow page.
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/_next\/static\/chunks\/.*\.js(\?|$)/, async (route) => {
-    await held;
-    await route.continue();
-  });
-  await page.goto(`${CONSOLE}/dashboard`, { waitUntil: "commit" });
+  // Hold the page's scripts back until the day is typed: the input event then fires with no listener.
+  const release = await gotoWithScriptsHeld(page, `${CONSOLE}/dashboard`);
   await page.getByTestId("range-from").fill("2026-11-02");
   await expect(page.getByTestId("range-picker")).toHaveValue("30d");
   release();

@@ -77,3 +77,19 @@ export async function signIn(
 export async function signedInAs(page: Page, email: string) {
   await expect(page.getByText(email, { exact: true })).toBeVisible();
 }
+
+/**
+ * Opens `url` with the page's scripts held back until the returned function is
+ * called: what the test does meanwhile fires no React listener, as for a quick
+ * person on a slow page. The test ends with `page.unrouteAll`.
+ */
+export async function gotoWithScriptsHeld(page: Page, url: string): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/_next\/static\/chunks\/.*\.js(\?|$)/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(url, { waitUntil: "commit" });
+  return release;
+}

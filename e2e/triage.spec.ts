@@ -5,7 +5,7 @@
 // each page, the detail page on a phone, screenshots of each state.
 import { expect, test } from "@playwright/test";
 import { expectNoSeriousA11yViolations, expectNoSidewaysScroll, PHONE } from "./a11y";
-import { SCREENSHOTS, signIn, tenantUrl } from "./helpers";
+import { gotoWithScriptsHeld, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
 
 const ACME = tenantUrl("acme");
 
@@ -100,13 +100,7 @@ test("rows ticked with 'select all' before the list's scripts ran are the select
   await signIn(page, ACME, "acme.analyst@demo.test");
   await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
   // Hold the scripts back while the box is ticked: its change event fires with no listener.
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/_next\/static\/chunks\/.*\.js(\?|$)/, async (route) => {
-    await held;
-    await route.continue();
-  });
-  await page.goto(`${ACME}/alerts?sort=severity`, { waitUntil: "commit" });
+  const release = await gotoWithScriptsHeld(page, `${ACME}/alerts?sort=severity`);
   const rows = page.getByTestId("alerts-table").locator("tbody input[data-alert-key]");
   await expect(rows.nth(2)).toBeAttached();
   const count = await rows.count();

@@ -1,14 +1,14 @@
 // The audit trail's list, the same on the console and a tenant's host: the
 // filters, what ?tenant= matched when it names no tenant or several, and the table.
 import { TenantMatches } from "@/components/tenants/tenant-filter";
-import { auditListHref, type AuditFilters, type AuditView } from "@/lib/audit/list";
-import { DEFAULT_TIME_ZONE } from "@/lib/locale/time";
+import { auditListHref, type AuditFilters } from "@/lib/audit/list";
+import type { AuditPageView } from "@/lib/audit/page";
 import { tenantNamed } from "@/lib/tenancy/tenant-filter";
 import { AuditFiltersForm } from "./audit-filters";
 import { AuditTable } from "./audit-table";
 
-/** `view.timeZone`: the zone the times are shown in (lib/audit/page.ts); UTC when absent. */
-export function AuditListView({ view, filters, showTenant }: { view: AuditView & { timeZone?: string }; filters: AuditFilters; showTenant: boolean }) {
+/** `view.timeZone`: the zone the times are shown in (lib/audit/page.ts). */
+export function AuditListView({ view, filters, showTenant }: { view: AuditPageView; filters: AuditFilters; showTenant: boolean }) {
   return (
     <>
       <div className="mb-4 space-y-4">
@@ -16,7 +16,7 @@ export function AuditListView({ view, filters, showTenant }: { view: AuditView &
         <AuditFiltersForm filters={filters} tenants={view} />
       </div>
       {/* While ?tenant= names no tenant or several, the notice above is the answer, not an empty table. */}
-      {tenantNamed(view.tenantFilter) && <AuditTable page={view.events} filters={filters} showTenant={showTenant} timeZone={view.timeZone ?? DEFAULT_TIME_ZONE} />}
+      {tenantNamed(view.tenantFilter) && <AuditTable page={view.events} filters={filters} showTenant={showTenant} timeZone={view.timeZone} />}
     </>
   );
 }
