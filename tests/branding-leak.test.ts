@@ -78,7 +78,7 @@ describe("emails on a white-labelled tenant", () => {
     assert.equal(brand.productName, "Acme SOC");
     const alert = { title: "<b>Ransomware</b>", severity: "high", source: "edr", hostname: "h1", detectedAt: "2026-12-01T00:00:00Z" };
     const mails: [string, RenderedMail][] = [
-      ["invitation", invitationMail({ tenantName: "Tenant acme-eu", role: "tenant_admin", link: "http://acme-eu.localhost:3000/invite#token=t", expiresAt: new Date(), brand })],
+      ["invitation", invitationMail({ timeZone: "UTC", tenantName: "Tenant acme-eu", role: "tenant_admin", link: "http://acme-eu.localhost:3000/invite#token=t", expiresAt: new Date(), brand })],
       ["invitation code", invitationCodeMail({ tenantName: "Tenant acme-eu", code: "123456", minutes: 15, brand })],
       ["password reset", passwordResetMail({ code: "123456", minutes: 15, resetUrl: "http://acme.localhost:3000/signin/reset", brand })],
       ["rule", workflowAlertMail({ reason: "rule", tenantName: "Tenant acme-eu", ruleName: "r", alert, link: "http://acme-eu.localhost:3000/alerts/1", brand })],

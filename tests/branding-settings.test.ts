@@ -216,7 +216,7 @@ describe("emails", () => {
     await as(fx, "acmeAdmin", (tx) => publishDraft(tx, fx.tenants.acme));
     clearAllLocal();
     const brand = await brandOfTenant(fx.tenants["acme-eu"]);
-    const mail = invitationMail({ tenantName: `<img src=x onerror=alert(1)>`, role: "tenant_admin", link: "https://acme-eu.localhost/invite?token=t", expiresAt: new Date(), brand });
+    const mail = invitationMail({ timeZone: "UTC", tenantName: `<img src=x onerror=alert(1)>`, role: "tenant_admin", link: "https://acme-eu.localhost/invite?token=t", expiresAt: new Date(), brand });
     assert.equal(mail.fromName, "Acme Security");
     assert.match(mail.subject, /on Acme SOC$/);
     assert.match(mail.html, /background:#b91c1c;color:#ffffff/);

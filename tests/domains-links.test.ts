@@ -76,7 +76,7 @@ describe("links to a tenant with a custom domain", () => {
       ["globex", "globex.localhost"],
     ] as const) {
       const email = `links.invitee.${tenant}@example.test`;
-      await withTenant({ userId: fx.users.msspAdmin }, (tx) => inviteByEmail(tx.db, { tenantId: fx.tenants[tenant], email, role: "tenant_viewer", invitedBy: fx.users.msspAdmin }));
+      await withTenant({ userId: fx.users.msspAdmin }, (tx) => inviteByEmail(tx.db, { tenantId: fx.tenants[tenant], email, role: "tenant_viewer", invitedBy: fx.users.msspAdmin, timeZone: "UTC" }));
       await deliver();
       const link = new URL(linkIn(await smtp.waitFor((m) => m.to === email && /invited/.test(m.subject))));
       assert.equal(link.hostname, host, tenant);

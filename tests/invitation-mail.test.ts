@@ -54,7 +54,7 @@ const roleOf = async (tenant: string, user: string) =>
 
 /** Invites as `inviter`, delivers, and returns the token read from the emailed link's fragment. */
 async function invite(inviter: string, tenantId: string, email: string, role: "tenant_admin" | "tenant_analyst" | "tenant_viewer" = "tenant_viewer") {
-  const sent = await withTenant({ userId: inviter }, (tx) => inviteByEmail(tx.db, { tenantId, email, role, invitedBy: inviter }));
+  const sent = await withTenant({ userId: inviter }, (tx) => inviteByEmail(tx.db, { tenantId, email, role, invitedBy: inviter, timeZone: "UTC" }));
   await deliver();
   const mail = await smtp.waitFor((m) => m.to === email && /invited/.test(m.subject));
   const link = new URL(linkIn(mail));
@@ -95,7 +95,7 @@ describe("the invitation email", () => {
   test("an invitation that rolls back sends no email", async () => {
     await assert.rejects(
       withTenant({ userId: fx.users.acmeAdmin }, async (tx) => {
-        await inviteByEmail(tx.db, { tenantId: fx.tenants.acme, email: "rolled-back@example.test", role: "tenant_viewer", invitedBy: fx.users.acmeAdmin });
+        await inviteByEmail(tx.db, { tenantId: fx.tenants.acme, email: "rolled-back@example.test", role: "tenant_viewer", invitedBy: fx.users.acmeAdmin, timeZone: "UTC" });
         throw new Error("later step failed");
       }),
       /later step failed/,
@@ -108,7 +108,7 @@ describe("the invitation email", () => {
     const first = await invite(fx.users.acmeAdmin, fx.tenants.acme, "resend@example.test");
     smtp.clear();
     await withTenant({ userId: fx.users.acmeAdmin }, (tx) =>
-      resendInvitation(tx.db, { tenantId: fx.tenants.acme, invitationId: first.sent.id, invitedBy: fx.users.acmeAdmin }),
+      resendInvitation(tx.db, { tenantId: fx.tenants.acme, invitationId: first.sent.id, invitedBy: fx.users.acmeAdmin, timeZone: "UTC" }),
     );
     await deliver();
     const again = new URL(linkIn(await smtp.waitFor((m) => m.to === "resend@example.test")));

@@ -37,7 +37,7 @@ after(async () => {
 beforeEach(() => smtp.clear());
 
 const message = (n: string) =>
-  invitationMail({ tenantName: "Tenant acme", role: "tenant_viewer", link: `http://acme.localhost:3000/invite#token=${"T".repeat(40)}${n}`, expiresAt: new Date(Date.now() + 86_400_000) });
+  invitationMail({ timeZone: "UTC", tenantName: "Tenant acme", role: "tenant_viewer", link: `http://acme.localhost:3000/invite#token=${"T".repeat(40)}${n}`, expiresAt: new Date(Date.now() + 86_400_000) });
 const deliver = () => runJobsUntilIdle({ kinds: [MAIL_TASK] });
 const row = (id: string) => withClient(db.url, async (c) => (await c.query("select * from mail.outbox where id = $1", [id])).rows[0]);
 
@@ -161,7 +161,7 @@ describe("bodies are sealed before they reach SQL", () => {
       const query = sdb.$client.query.bind(sdb.$client);
       (sdb.$client as { query: unknown }).query = (...args: unknown[]) => (statements.push(args[0], args[1]), (query as (...a: unknown[]) => unknown)(...args));
       try {
-        return await enqueueMail(sdb, { to: "sealed@example.test", message: invitationMail({ tenantName: "T", role: "tenant_viewer", link: `http://x.localhost/invite#token=${token}`, expiresAt: new Date(Date.now() + 86_400_000) }) });
+        return await enqueueMail(sdb, { to: "sealed@example.test", message: invitationMail({ timeZone: "UTC", tenantName: "T", role: "tenant_viewer", link: `http://x.localhost/invite#token=${token}`, expiresAt: new Date(Date.now() + 86_400_000) }) });
       } finally {
         (sdb.$client as { query: unknown }).query = query;
       }

@@ -3,6 +3,8 @@
 // A template's name is stored on the outbox row (never its secrets: bodies
 // are erased once sent, lib/mail/deliver.ts). Subjects are kept on the row,
 // so they never carry a code or a link.
+import { formatTimeWithZone } from "@/lib/locale/time";
+
 export interface RenderedMail {
   template: string;
   subject: string;
@@ -74,9 +76,10 @@ const ROLE_NAMES: Record<string, string> = {
   tenant_viewer: "Viewer",
 };
 
-export function invitationMail(d: { tenantName: string; role: string; link: string; expiresAt: Date; brand?: MailBrand }): RenderedMail {
+/** `timeZone`: the invited tenant's locale.time_zone, so the link's end reads on the clock of the portal it opens. */
+export function invitationMail(d: { tenantName: string; role: string; link: string; expiresAt: Date; timeZone: string; brand?: MailBrand }): RenderedMail {
   const role = ROLE_NAMES[d.role] ?? d.role;
-  const until = d.expiresAt.toUTCString();
+  const until = formatTimeWithZone(d.expiresAt, d.timeZone, "full");
   return {
     template: "team.invitation",
     ...fromOf(d.brand),

@@ -12,6 +12,8 @@ import { inviteLinkFor } from "./links";
 import { createInvitation, revokeInvitation } from "./mutations";
 import { INVITE_TTL_DAYS, newInviteToken } from "./tokens";
 import { brandOfTenant } from "@/lib/branding/resolve";
+import { effectiveConfigAsService } from "@/lib/settings/resolve";
+import { timeZoneOf } from "@/lib/locale/time";
 
 export interface SentInvitation {
   id: string;
@@ -21,7 +23,7 @@ export interface SentInvitation {
   mailId: string;
 }
 
-async function mailFor(db: Db, tenantId: string, input: { email: string; role: Role; token: string; expiresAt: Date }): Promise<string> {
+async function mailFor(db: Db, tenantId: string, input: { email: string; role: Role; token: string; expiresAt: Date; timeZone: string }): Promise<string> {
   const [tenant] = await db.select({ slug: tenants.slug, kind: tenants.kind, name: tenants.name }).from(tenants).where(eq(tenants.id, tenantId));
   if (!tenant) throw new TeamError("That tenant is not visible to you.");
   const link = await inviteLinkFor(tenant, input.token);
@@ -29,27 +31,31 @@ async function mailFor(db: Db, tenantId: string, input: { email: string; role: R
     to: input.email,
     tenantId,
     // The invited tenant's brand (lib/branding): product name, colours, sender name; no MSSP brand where it is hidden.
-    message: invitationMail({ tenantName: tenant.name, role: input.role, link, expiresAt: input.expiresAt, brand: await brandOfTenant(tenantId) }),
+    message: invitationMail({ tenantName: tenant.name, role: input.role, link, expiresAt: input.expiresAt, timeZone: input.timeZone, brand: await brandOfTenant(tenantId) }),
   });
   return mail.id;
 }
 
-/** An admin invites someone (inside their withTenant transaction; RLS and the rank rules decide). */
-export async function inviteByEmail(db: Db, input: { tenantId: string; email: string; role: Role; invitedBy: string }): Promise<SentInvitation> {
+/**
+ * An admin invites someone (inside their withTenant transaction; RLS and the rank rules decide).
+ * `timeZone`: the invited tenant's locale.time_zone as the admin's transaction reads it
+ * (lib/locale/time.ts timeZoneOf), the clock the email states the link's end on.
+ */
+export async function inviteByEmail(db: Db, input: { tenantId: string; email: string; role: Role; invitedBy: string; timeZone: string }): Promise<SentInvitation> {
   const invitation = await createInvitation(db, input);
-  const mailId = await mailFor(db, input.tenantId, { email: input.email, role: input.role, token: invitation.token, expiresAt: invitation.expiresAt });
+  const mailId = await mailFor(db, input.tenantId, { email: input.email, role: input.role, token: invitation.token, expiresAt: invitation.expiresAt, timeZone: input.timeZone });
   return { id: invitation.id, email: input.email, role: input.role, expiresAt: invitation.expiresAt, mailId };
 }
 
 /** Sends an open (or expired) invitation again: the old link stops working, a new one is mailed. */
-export async function resendInvitation(db: Db, input: { tenantId: string; invitationId: string; invitedBy: string }): Promise<SentInvitation> {
+export async function resendInvitation(db: Db, input: { tenantId: string; invitationId: string; invitedBy: string; timeZone: string }): Promise<SentInvitation> {
   const [old] = await db
     .select({ email: invitations.email, role: invitations.role, acceptedAt: invitations.acceptedAt, revokedAt: invitations.revokedAt })
     .from(invitations)
     .where(eq(invitations.id, input.invitationId));
   if (!old || old.acceptedAt || old.revokedAt) throw new TeamError("That invitation is no longer open, or you can't resend it.");
   await revokeInvitation(db, input.tenantId, input.invitationId);
-  return inviteByEmail(db, { tenantId: input.tenantId, email: old.email, role: old.role, invitedBy: input.invitedBy });
+  return inviteByEmail(db, { tenantId: input.tenantId, email: old.email, role: old.role, invitedBy: input.invitedBy, timeZone: input.timeZone });
 }
 
 /**
@@ -79,7 +85,9 @@ export async function issueInvitation(
      returning expires_at`,
     [input.tenantId, input.email, input.role, hash, input.invitedBy, input.invitedBy === null, INVITE_TTL_DAYS],
   );
-  const mailId = await mailFor(db, input.tenantId, { email: input.email, role: input.role, token, expiresAt: rows[0].expires_at });
+  // A service-role transaction (the callers above): the tenant's settings through settings.resolve.
+  const timeZone = timeZoneOf(await effectiveConfigAsService(db, input.tenantId));
+  const mailId = await mailFor(db, input.tenantId, { email: input.email, role: input.role, token, expiresAt: rows[0].expires_at, timeZone });
   return { invited: true, mailId };
 }
 

@@ -2,6 +2,8 @@
 import { revalidatePath } from "next/cache";
 import { inviteByEmail } from "@/lib/team/invite";
 import { requireUserCapacity } from "@/lib/settings/enforce";
+import { effectiveConfig } from "@/lib/settings/resolve";
+import { timeZoneOf } from "@/lib/locale/time";
 import { tenantAction } from "../guard";
 import { inviteMemberSchema } from "./schemas";
 
@@ -10,7 +12,8 @@ import { inviteMemberSchema } from "./schemas";
 export const inviteMember = tenantAction(
   { action: "users:manage", audit: "team:invite", schema: inviteMemberSchema },
   async ({ tx, input, user }) => {
-    const sent = await inviteByEmail(tx.db, { ...input, invitedBy: user.id });
+    const timeZone = timeZoneOf((await effectiveConfig(tx, input.tenantId)) ?? undefined);
+    const sent = await inviteByEmail(tx.db, { ...input, invitedBy: user.id, timeZone });
     // limits.users, counted with this invitation in place; a refusal rolls it and its email back.
     await requireUserCapacity(tx, input.tenantId);
     revalidatePath("/team");
