@@ -22,7 +22,7 @@ import { TeamPanel } from "@/components/team/team-panel";
 import { WorkflowsPage } from "@/components/workflows/workflows-page";
 import { loadApiKeysPage } from "@/lib/api/keys/page-data";
 import { loadDomainsPage } from "@/lib/domains/page-data";
-import { formatTimeWithZone } from "@/lib/locale/time";
+import { formatTime, formatTimeWithZone } from "@/lib/locale/time";
 import { loadReportsPage } from "@/lib/reports/page-data";
 import { loadWorkflowsPage } from "@/lib/rules/page-data";
 import { loadTeamPage } from "@/lib/team/page-data";
@@ -208,7 +208,9 @@ describe("locale.time_zone on the admin pages", () => {
           invitations: d.invitations.map((i) => ({ ...i, expiresAt: i.expiresAt.toISOString() })),
           timeZone: d.timeZone,
         });
-        assert.match(text(renderToStaticMarkup(routed(createElement(TeamPanel, props(data))))), /expires 01 Dec 2099/);
+        const markup = text(renderToStaticMarkup(routed(createElement(TeamPanel, props(data)))));
+        assert.match(markup, /expires 01 Dec 2099/);
+        assert.ok(markup.includes(`member since ${formatTime(data.members[0].since, "Europe/Paris", "day")}`), "a member's start says what it is");
         const onConsole = await env.as("msspAdmin", (tx) => loadTeamPage(tx, "acme", null));
         assert.equal(onConsole.timeZone, "America/New_York");
         assert.match(text(renderToStaticMarkup(routed(createElement(TeamPanel, props(onConsole))))), /expires 30 Nov 2099/);

@@ -104,7 +104,8 @@ function MemberRowView(props: { tenantId: string; member: TeamPanelProps["member
         )}
         <ResultMessage state={roleState} />
       </td>
-      <td className="px-4 py-2.5 text-sm text-slate-500">{formatTime(new Date(member.since), props.timeZone, "day")}</td>
+      {/* The table has no header row: the day says what it is (the day they joined, in the page's zone). */}
+      <td className="px-4 py-2.5 text-sm text-slate-500">member since {formatTime(new Date(member.since), props.timeZone, "day")}</td>
       <td className="px-4 py-2.5 text-right">
         {canManage && (
           <form
