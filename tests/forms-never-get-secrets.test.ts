@@ -73,3 +73,14 @@ test("no form that submits as a GET holds a password field", () => {
     if (gets.length > 0) assert.doesNotMatch(source, /type="password"/, `${file} has a GET form and a password field`);
   }
 });
+
+// A confirm dialog is JavaScript: before hydration a form that asks in its onSubmit was posted
+// natively and its server action ran unasked (a group deleted with no question). The forms that ask
+// are one component whose controls wait for hydration (components/ui/confirmed-form.tsx,
+// e2e/confirmed-forms.spec.ts); a confirm() anywhere else would bring the race back.
+test("every confirm dialog is ConfirmedForm's, whose controls wait for hydration", () => {
+  const asking = SOURCES.filter(({ source }) => /\bconfirm\(/.test(source)).map(({ file }) => file);
+  assert.deepEqual(asking, ["components/ui/confirmed-form.tsx"], "ask through <ConfirmedForm question=…> instead");
+  const users = SOURCES.filter(({ source }) => source.includes("<ConfirmedForm")).map(({ file }) => file);
+  assert.ok(users.length >= 5, `the credentials, team, domains, billing and groups forms use it (${users.join(", ")})`);
+});

@@ -2,6 +2,7 @@
 // The billing console's forms. Each posts to a server action that checks
 // everything again (zod, PDP billing:manage, RLS, the database's rules); the
 // page only hides what cannot work. Money is typed in minor units (cents).
+import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
@@ -172,11 +173,9 @@ export function RunPeriodForm(props: { msspId: string; month: string }) {
 export function DeletePlanButton(props: { tenantId: string; planId: string; name: string }) {
   const [state, action] = useActionState(deletePlan, idle as ActionResult<{ id: string }>);
   return (
-    <form
+    <ConfirmedForm
       action={action}
-      onSubmit={(e) => {
-        if (!confirm(`Delete the plan "${props.name}"? It never billed a customer, so nothing else changes.`)) e.preventDefault();
-      }}
+      question={`Delete the plan "${props.name}"? It never billed a customer, so nothing else changes.`}
       className="flex flex-wrap items-center gap-2"
       aria-label={`Delete plan ${props.name}`}
     >
@@ -186,7 +185,7 @@ export function DeletePlanButton(props: { tenantId: string; planId: string; name
         Delete plan
       </SubmitButton>
       <ResultMessage state={state} />
-    </form>
+    </ConfirmedForm>
   );
 }
 

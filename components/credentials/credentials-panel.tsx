@@ -8,6 +8,7 @@
 // through onSubmit rather than a form action, so React does not reset the
 // other (controlled) fields after a refusal: what was typed stays, except the
 // secret.
+import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState, useEffect, useId, useState } from "react";
 import { useFormStatus } from "react-dom";
 import { FieldError, ResultMessage } from "@/components/team/form-bits";
@@ -339,18 +340,13 @@ function CredentialRow(props: { credential: CredentialView; spec: ConnectorFormS
               >
                 Replace secret
               </button>
-              <form
-                action={deleteAction}
-                onSubmit={(e) => {
-                  if (!confirm(`Delete the credential “${c.name}”? Anything that uses it stops working, and the secret cannot be recovered.`)) e.preventDefault();
-                }}
-              >
+              <ConfirmedForm action={deleteAction} question={`Delete the credential “${c.name}”? Anything that uses it stops working, and the secret cannot be recovered.`}>
                 <input type="hidden" name="tenantId" value={c.tenantId} />
                 <input type="hidden" name="credentialId" value={c.id} />
                 <RowSubmit danger pendingLabel="Deleting…">
                   Delete
                 </RowSubmit>
-              </form>
+              </ConfirmedForm>
             </div>
           </td>
         )}

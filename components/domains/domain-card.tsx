@@ -3,6 +3,7 @@
 // to create, the last check and what it found, Verify now and Remove. Used by
 // the tenant's /domains page and the console's /customers/<slug>/domains;
 // every button posts to a server action that re-checks everything (PDP, RLS).
+import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
@@ -106,18 +107,13 @@ export function DomainCard({
           <input type="hidden" name="domainId" value={d.id} />
           <SubmitButton pendingLabel="Checking DNS…">{audience === "console" && d.status !== "pending" ? "Re-check now" : "Verify now"}</SubmitButton>
         </form>
-        <form
-          action={remove}
-          onSubmit={(e) => {
-            if (!window.confirm(`Remove ${d.domain}? The portal stops answering on it at once.`)) e.preventDefault();
-          }}
-        >
+        <ConfirmedForm action={remove} question={`Remove ${d.domain}? The portal stops answering on it at once.`}>
           <input type="hidden" name="tenantId" value={tenantId} />
           <input type="hidden" name="domainId" value={d.id} />
           <SubmitButton tone="danger" pendingLabel="Removing…">
             Remove
           </SubmitButton>
-        </form>
+        </ConfirmedForm>
       </div>
       <ResultMessage state={verifyState} />
       <ResultMessage state={removeState} />

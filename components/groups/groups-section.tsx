@@ -4,6 +4,7 @@
 // analysts give alerts to a group (docs/alert-triage.md#groups). Every
 // control posts to a server action that checks again (zod, PDP users:manage,
 // RLS, the database's eligibility rule); the page only hides what won't work.
+import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState, useState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
@@ -112,17 +113,12 @@ function GroupCard(props: { tenantId: string; group: GroupsSectionProps["groups"
               Rename
             </button>
           )}
-          <form
-            action={deleteAction}
-            onSubmit={(e) => {
-              if (!confirm(`Delete the group "${group.name}"? Alerts assigned to it lose their group, and rules that assign it will skip it.`)) e.preventDefault();
-            }}
-          >
+          <ConfirmedForm action={deleteAction} question={`Delete the group "${group.name}"? Alerts assigned to it lose their group, and rules that assign it will skip it.`}>
             <Hidden tenantId={props.tenantId} groupId={group.id} />
             <SubmitButton tone="danger" pendingLabel="Deleting…">
               Delete
             </SubmitButton>
-          </form>
+          </ConfirmedForm>
         </div>
       </div>
       <ResultMessage state={renameState} />

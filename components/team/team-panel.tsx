@@ -2,6 +2,7 @@
 // The team of one tenant: members with their roles, open invitations, and the
 // invite form. Every control posts to a server action that re-checks
 // everything (PDP, RLS, rank, last admin); the UI only hides what won't work.
+import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState, useState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
 import type { Role } from "@/drizzle/schema";
@@ -108,18 +109,13 @@ function MemberRowView(props: { tenantId: string; member: TeamPanelProps["member
       <td className="px-4 py-2.5 text-sm text-slate-500">member since {formatTime(new Date(member.since), props.timeZone, "day")}</td>
       <td className="px-4 py-2.5 text-right">
         {canManage && (
-          <form
-            action={removeAction}
-            onSubmit={(e) => {
-              if (!confirm(`Remove ${member.email} from this tenant?`)) e.preventDefault();
-            }}
-          >
+          <ConfirmedForm action={removeAction} question={`Remove ${member.email} from this tenant?`}>
             <input type="hidden" name="tenantId" value={props.tenantId} />
             <input type="hidden" name="userId" value={member.userId} />
             <SubmitButton tone="danger" pendingLabel="Removing…">
               Remove
             </SubmitButton>
-          </form>
+          </ConfirmedForm>
         )}
         <ResultMessage state={removeState} />
       </td>
