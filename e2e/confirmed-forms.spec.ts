@@ -4,14 +4,15 @@
 // no question asked (a slow connection, a quick hand). Now the form's controls
 // wait for hydration (components/ui/confirmed-form.tsx), the same form for
 // deleting a credential, a plan or a group and removing a member or a domain.
+// Once the row is gone its answer is said by the shell's live region.
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { gotoWithScriptsHeld, signIn, tenantUrl } from "./helpers";
+import { gotoWithScriptsHeld, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
 import { ownerQuery as owner } from "./lib/owner-db";
 
 const ACME = tenantUrl("acme");
 
-test("a group's Delete waits for the page to hydrate, then asks, and only a yes deletes it", async ({ page }) => {
+test("a group's Delete waits for the page to hydrate, then asks, only a yes deletes it, and the page says so", async ({ page }) => {
   const name = `Held delete ${randomBytes(3).toString("hex")}`;
   await owner("insert into public.assignee_groups (tenant_id, name) select id, $1 from public.tenants where slug = 'acme'", [name]);
   const stillThere = async () => (await owner("select 1 from public.assignee_groups where name = $1", [name])).length === 1;
@@ -45,5 +46,12 @@ test("a group's Delete waits for the page to hydrate, then asks, and only a yes 
   await del.click();
   await expect(page.locator(`[data-group="${name}"]`)).toHaveCount(0);
   expect(await stillThere()).toBe(false);
+  // The row and its answer are gone; the shell's live region says what happened (components/ui/announcer.tsx).
+  const announcer = page.getByTestId("announcer");
+  await expect(announcer).toHaveAttribute("role", "status");
+  await expect(announcer).toContainText(`Group "${name}" deleted.`);
+  await page.screenshot({ path: `${SCREENSHOTS}/group-deleted-announced.png` });
+  await announcer.getByRole("button", { name: "Close this message" }).click();
+  await expect(announcer).toHaveText("");
   await page.unrouteAll({ behavior: "ignoreErrors" });
 });

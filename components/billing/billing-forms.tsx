@@ -2,6 +2,7 @@
 // The billing console's forms. Each posts to a server action that checks
 // everything again (zod, PDP billing:manage, RLS, the database's rules); the
 // page only hides what cannot work. Money is typed in minor units (cents).
+import { useAnnouncedAction } from "@/components/ui/announcer";
 import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
@@ -171,7 +172,7 @@ export function RunPeriodForm(props: { msspId: string; month: string }) {
 
 /** Deletes a plan that never billed a customer (the page offers it only for those; the database refuses the rest). */
 export function DeletePlanButton(props: { tenantId: string; planId: string; name: string }) {
-  const [state, action] = useActionState(deletePlan, idle as ActionResult<{ id: string }>);
+  const [state, action] = useAnnouncedAction(deletePlan);
   return (
     <ConfirmedForm
       action={action}

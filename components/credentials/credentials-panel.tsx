@@ -8,6 +8,7 @@
 // through onSubmit rather than a form action, so React does not reset the
 // other (controlled) fields after a refusal: what was typed stays, except the
 // secret.
+import { useAnnouncedAction } from "@/components/ui/announcer";
 import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState, useEffect, useId, useState } from "react";
 import { useFormStatus } from "react-dom";
@@ -282,7 +283,7 @@ function TestResult({ state }: { state: ActionResult<{ ok: boolean; message: str
 function CredentialRow(props: { credential: CredentialView; spec: ConnectorFormSpec; canManage: boolean; columns: number; disabled: boolean }) {
   const c = props.credential;
   const [testState, testAction] = useActionState(testCredentialConnection, idle as ActionResult<{ ok: boolean; message: string }>);
-  const [deleteState, deleteAction] = useActionState(deleteCredential, idle as ActionResult<{ id: string }>);
+  const [deleteState, deleteAction] = useAnnouncedAction(deleteCredential);
   const [replacing, setReplacing] = useState(false);
   const [replaced, setReplaced] = useState<string | null>(null);
   const showTest = testState.ok || Boolean(testState.error);

@@ -3,6 +3,7 @@
 // to create, the last check and what it found, Verify now and Remove. Used by
 // the tenant's /domains page and the console's /customers/<slug>/domains;
 // every button posts to a server action that re-checks everything (PDP, RLS).
+import { useAnnouncedAction } from "@/components/ui/announcer";
 import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
@@ -63,7 +64,7 @@ export function DomainCard({
 }) {
   const [verifyState, verify] = useActionState(verifyDomain, idle as ActionResult<{ status: DomainView["status"] }>);
   const keptVerify = useKeptForm(verifyState, verify);
-  const [removeState, remove] = useActionState(removeDomain, idle as ActionResult<{ removed: boolean }>);
+  const [removeState, remove] = useAnnouncedAction(removeDomain);
   return (
     <li className="rounded-xl border border-slate-200 bg-white p-4" data-testid="domain-row" data-domain={d.domain}>
       <div className="flex flex-wrap items-center justify-between gap-2">

@@ -4,6 +4,7 @@
 // analysts give alerts to a group (docs/alert-triage.md#groups). Every
 // control posts to a server action that checks again (zod, PDP users:manage,
 // RLS, the database's eligibility rule); the page only hides what won't work.
+import { useAnnouncedAction } from "@/components/ui/announcer";
 import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState, useState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
@@ -80,7 +81,7 @@ function GroupCard(props: { tenantId: string; group: GroupsSectionProps["groups"
   const keptRenameAction = useKeptForm(renameState, renameAction);
   const [addState, addAction] = useActionState(addGroupMember, idle as ActionResult);
   const keptAddAction = useKeptForm(addState, addAction);
-  const [deleteState, deleteAction] = useActionState(deleteGroup, idle as ActionResult);
+  const [deleteState, deleteAction] = useAnnouncedAction(deleteGroup);
   const [renaming, setRenaming] = useState(false);
   const inGroup = new Set(group.members.map((m) => m.userId));
   const addable = props.candidates.filter((c) => !inGroup.has(c.id));

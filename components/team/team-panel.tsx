@@ -2,6 +2,7 @@
 // The team of one tenant: members with their roles, open invitations, and the
 // invite form. Every control posts to a server action that re-checks
 // everything (PDP, RLS, rank, last admin); the UI only hides what won't work.
+import { useAnnouncedAction } from "@/components/ui/announcer";
 import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState, useState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
@@ -71,7 +72,7 @@ function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role
 function MemberRowView(props: { tenantId: string; member: TeamPanelProps["members"][number]; grantable: Role[]; isMe: boolean; timeZone: string }) {
   const [roleState, roleAction] = useActionState(changeMemberRole, idle as ActionResult);
   const keptRoleAction = useKeptForm(roleState, roleAction);
-  const [removeState, removeAction] = useActionState(removeMember, idle as ActionResult);
+  const [removeState, removeAction] = useAnnouncedAction(removeMember);
   const { member } = props;
   const canManage = props.grantable.includes(member.role);
   return (
