@@ -3,7 +3,7 @@
 // last admin) and these functions turn refusals into TeamErrors with a
 // message for the person. Accepting an invitation is lib/team/accept.ts.
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { memberships, type Role } from "@/drizzle/schema";
+import { memberships, users, type Role } from "@/drizzle/schema";
 import { invitations } from "@/drizzle/team";
 import type { Db } from "@/lib/db/with-tenant";
 import { TeamError, teamErrorFrom } from "./errors";
@@ -82,13 +82,15 @@ export async function changeMemberRole(db: Db, tenantId: string, userId: string,
   });
 }
 
-export async function removeMember(db: Db, tenantId: string, userId: string): Promise<{ role: Role }> {
+export async function removeMember(db: Db, tenantId: string, userId: string): Promise<{ role: Role; email: string | null }> {
   return refusalsAsTeamErrors(db, async () => {
+    // Read while the membership still makes them visible: the answer names who was removed.
+    const [person] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
     const rows = await db
       .delete(memberships)
       .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)))
       .returning({ role: memberships.role });
     if (rows.length === 0) throw new TeamError("You can only remove members whose role is at or below your own, within your own tenants.");
-    return { role: rows[0].role };
+    return { role: rows[0].role, email: person?.email ?? null };
   });
 }

@@ -11,7 +11,7 @@ export const deleteCredential = tenantAction(
     revalidatePath("/credentials");
     return {
       data: { id: deleted.id },
-      message: `Deleted "${deleted.name}".`,
+      message: `Credential "${deleted.name}" deleted.`,
       target: { type: "credential", id: deleted.id },
       details: { connector: deleted.connector, name: deleted.name },
     };

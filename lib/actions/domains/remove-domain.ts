@@ -12,5 +12,5 @@ export const removeDomain = tenantAction({ action: "domains:manage", audit: "dom
   if (!domain) throw new ActionRefusal("That domain is not here: it was removed already, or belongs to another portal.", { reason: "not_found" });
   revalidatePath("/domains");
   revalidatePath("/customers/[slug]/domains", "page");
-  return { data: { removed: true }, message: "Domain removed. The portal no longer answers on it.", target: { type: "custom_domain", id: input.domainId }, details: { domain } };
+  return { data: { removed: true }, message: `${domain} removed. The portal no longer answers on it.`, target: { type: "custom_domain", id: input.domainId }, details: { domain } };
 });

@@ -7,8 +7,9 @@ import { removeMemberSchema } from "./schemas";
 export const removeMember = tenantAction(
   { action: "users:manage", audit: "team:remove", schema: removeMemberSchema },
   async ({ tx, input }) => {
-    const { role } = await remove(tx.db, input.tenantId, input.userId);
+    const { role, email } = await remove(tx.db, input.tenantId, input.userId);
     revalidatePath("/team");
-    return { data: undefined, message: "Member removed.", target: { type: "user", id: input.userId }, details: { role } };
+    // Said by the shell once the row is gone (components/ui/announcer.tsx), so it names who.
+    return { data: undefined, message: email ? `${email} removed.` : "Member removed.", target: { type: "user", id: input.userId }, details: { role } };
   },
 );
