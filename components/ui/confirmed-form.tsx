@@ -23,7 +23,6 @@ export function ConfirmedForm(props: {
       action={props.action}
       className={props.className}
       aria-label={props["aria-label"]}
-      data-confirmed-form={hydrated ? "ready" : "waiting"}
       onSubmit={(e) => {
         if (!window.confirm(props.question)) e.preventDefault();
       }}

@@ -10,7 +10,12 @@ import { timeZoneOf } from "./time";
 
 export async function viewerTimeZone(tx: TenantTx, hostTenantId: string | null | undefined): Promise<string> {
   const scope = scopeTenantIdOf(tx, hostTenantId);
-  return timeZoneOf((scope && (await effectiveConfig(tx, scope))) || undefined);
+  return scope ? tenantTimeZone(tx, scope) : timeZoneOf(undefined);
+}
+
+/** One tenant's effective locale.time_zone in the caller's transaction (UTC when it cannot see it), e.g. an invited tenant's. */
+export async function tenantTimeZone(tx: TenantTx, tenantId: string): Promise<string> {
+  return timeZoneOf((await effectiveConfig(tx, tenantId)) ?? undefined);
 }
 
 /**

@@ -2,8 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { inviteByEmail } from "@/lib/team/invite";
 import { requireUserCapacity } from "@/lib/settings/enforce";
-import { effectiveConfig } from "@/lib/settings/resolve";
-import { timeZoneOf } from "@/lib/locale/time";
+import { tenantTimeZone } from "@/lib/locale/viewer-zone";
 import { tenantAction } from "../guard";
 import { inviteMemberSchema } from "./schemas";
 
@@ -12,7 +11,7 @@ import { inviteMemberSchema } from "./schemas";
 export const inviteMember = tenantAction(
   { action: "users:manage", audit: "team:invite", schema: inviteMemberSchema },
   async ({ tx, input, user }) => {
-    const timeZone = timeZoneOf((await effectiveConfig(tx, input.tenantId)) ?? undefined);
+    const timeZone = await tenantTimeZone(tx, input.tenantId);
     const sent = await inviteByEmail(tx.db, { ...input, invitedBy: user.id, timeZone });
     // limits.users, counted with this invitation in place; a refusal rolls it and its email back.
     await requireUserCapacity(tx, input.tenantId);

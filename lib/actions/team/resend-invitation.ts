@@ -2,8 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { resendInvitation as resend } from "@/lib/team/invite";
 import { requireUserCapacity } from "@/lib/settings/enforce";
-import { effectiveConfig } from "@/lib/settings/resolve";
-import { timeZoneOf } from "@/lib/locale/time";
+import { tenantTimeZone } from "@/lib/locale/viewer-zone";
 import { tenantAction } from "../guard";
 import { resendInvitationSchema } from "./schemas";
 
@@ -11,7 +10,7 @@ import { resendInvitationSchema } from "./schemas";
 export const resendInvitation = tenantAction(
   { action: "users:manage", audit: "team:resend-invite", schema: resendInvitationSchema },
   async ({ tx, input, user }) => {
-    const timeZone = timeZoneOf((await effectiveConfig(tx, input.tenantId)) ?? undefined);
+    const timeZone = await tenantTimeZone(tx, input.tenantId);
     const sent = await resend(tx.db, { tenantId: input.tenantId, invitationId: input.invitationId, invitedBy: user.id, timeZone });
     // limits.users, counted with this invitation in place; a refusal rolls it and its email back.
     await requireUserCapacity(tx, input.tenantId);
