@@ -184,8 +184,9 @@ test("a plan that never billed anyone can be deleted; the assigned one stays and
   await page.getByRole("region", { name: "Plans", exact: true }).screenshot({ path: `${SCREENSHOTS}/billing-plans.png` });
   page.once("dialog", (d) => void d.accept());
   await plan(mistake).getByRole("button", { name: "Delete plan" }).click();
-  // The page is rendered again without it (its row, message and all, goes with it).
+  // The page is rendered again without it; the list says which went.
   await expect(plan(mistake)).toHaveCount(0);
+  await expect(page.getByTestId("plan-removal-answer")).toContainText(`Plan "${mistake}" deleted.`);
   await page.reload();
   await expect(plan(mistake)).toHaveCount(0);
   await expect(plan(PLAN)).toHaveCount(1);

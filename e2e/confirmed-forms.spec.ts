@@ -4,7 +4,7 @@
 // no question asked (a slow connection, a quick hand). Now the form's controls
 // wait for hydration (components/ui/confirmed-form.tsx), the same form for
 // deleting a credential, a plan or a group and removing a member or a domain.
-// Once the row is gone its answer is said by the shell's live region.
+// Once the row is gone its answer is said above the list (components/ui/row-removals.tsx).
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { gotoWithScriptsHeld, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
@@ -28,7 +28,7 @@ test("a group's Delete waits for the page to hydrate, then asks, only a yes dele
 
   // Before hydration: the button is there but disabled, so a click posts nothing.
   const release = await gotoWithScriptsHeld(page, `${ACME}/team`);
-  const del = page.locator(`[data-group="${name}"]`).getByRole("button", { name: "Delete", exact: true });
+  const del = page.locator(`[data-group="${name}"]`).getByRole("button", { name: `Delete ${name}`, exact: true });
   await expect(del).toBeVisible();
   await expect(del).toBeDisabled();
   await del.click({ force: true });
@@ -46,12 +46,10 @@ test("a group's Delete waits for the page to hydrate, then asks, only a yes dele
   await del.click();
   await expect(page.locator(`[data-group="${name}"]`)).toHaveCount(0);
   expect(await stillThere()).toBe(false);
-  // The row and its answer are gone; the shell's live region says what happened (components/ui/announcer.tsx).
-  const announcer = page.getByTestId("announcer");
-  await expect(announcer).toHaveAttribute("role", "status");
-  await expect(announcer).toContainText(`Group "${name}" deleted.`);
-  await page.screenshot({ path: `${SCREENSHOTS}/group-deleted-announced.png` });
-  await announcer.getByRole("button", { name: "Close this message" }).click();
-  await expect(announcer).toHaveText("");
+  // The row is gone; the list's live region says what happened (components/ui/row-removals.tsx).
+  const said = page.getByTestId("group-removal-answer");
+  await expect(said).toHaveAttribute("role", "status");
+  await expect(said).toHaveText(`Group "${name}" deleted.`);
+  await page.getByTestId("groups-section").screenshot({ path: `${SCREENSHOTS}/group-deleted-answered.png` });
   await page.unrouteAll({ behavior: "ignoreErrors" });
 });

@@ -150,8 +150,11 @@ test("a rule routes a new critical alert to an assignee and a signed webhook; ed
   await page.screenshot({ path: `${SCREENSHOTS}/workflows-phone.png`, fullPage: true });
   await expectNoSeriousA11yViolations(page);
 
+  // Asked first (a rule's deletion is not undone here); the answer is said above the rules, since the row goes.
+  page.once("dialog", (d) => void d.accept());
   await row.getByRole("button", { name: `Delete ${ruleName}` }).click();
   await expect(page.getByTestId("rule-row").filter({ hasText: ruleName })).toHaveCount(0);
+  await expect(page.getByTestId("rule-removal-answer")).toHaveText(`Rule "${ruleName}" deleted. Its history is kept.`);
   const after = await owner<{ change: string }>(`select change from public.workflow_rule_versions where name = $1 order by version desc limit 1`, [ruleName]);
   expect(after[0]?.change).toBe("deleted");
 });

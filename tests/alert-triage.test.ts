@@ -488,10 +488,10 @@ describe("the list: search, sort, date range, assignee, saved filters", () => {
     const others = await withTenant({ userId: env.fx.users.acmeAdmin, activeTenantId: tenantId }, (tx) => listSavedFilters(tx, tenantId));
     assert.deepEqual(others, [], "an admin above does not see another person's saved filters");
     const theirs = await act(DELETE_FILTER, "acmeAdmin", hostOf("acme"), { tenantId, filterId: mine[0].id });
-    assert.equal(theirs.message, "That saved filter was already gone.", "another person's filter is not theirs to delete");
+    assert.equal(theirs.message, "That saved view was already gone.", "another person's filter is not theirs to delete");
     const count = async () => (await env.owner<{ n: number }>("select count(*)::int as n from public.alert_saved_filters where id = $1", [mine[0].id]))[0].n;
     assert.equal(await count(), 1);
-    assert.equal((await act(DELETE_FILTER, "acmeUsAdmin", hostOf("acme-us"), { tenantId, filterId: mine[0].id })).message, "Saved filter deleted.");
+    assert.equal((await act(DELETE_FILTER, "acmeUsAdmin", hostOf("acme-us"), { tenantId, filterId: mine[0].id })).message, `Saved view "${mine[0].name}" deleted.`);
     assert.equal(await count(), 0);
   });
 });

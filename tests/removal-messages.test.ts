@@ -1,6 +1,6 @@
-// A removal's answer is said away from its row (the row is gone: the shell's
-// live region says it, components/ui/announcer.tsx), so it names what was
-// removed: "Member removed." beside nothing told an admin nothing. Through
+// A removal's answer is said away from its row (the row is gone: its list
+// says it, components/ui/row-removals.tsx), so it names what was removed:
+// "Member removed." above a list told an admin nothing. Through
 // the real actions as Acme's admin on Acme's host, with the matrix's own
 // valid inputs (tests/helpers/action-specs.ts).
 // First: installs Next's request storage before any next/* module loads (see the helper).
@@ -54,5 +54,45 @@ describe("a removal's message names what it removed", () => {
     const result = await removeAsAcmeAdmin(id, fields);
     const audit = await one<{ details: { name: string } }>("select details from public.audit_log where action = 'credential.deleted' and target_id = $1", [fields.credentialId]);
     assert.equal(result.message, `Credential "${audit.details.name}" deleted.`);
+  });
+
+  test("an invitation: to whom", async () => {
+    const id = "lib/actions/team/revoke-invitation.ts#revokeInvitation";
+    const fields = await validOnAcme(id);
+    const { email } = await one<{ email: string }>("select email from public.invitations where id = $1", [fields.invitationId]);
+    assert.equal((await removeAsAcmeAdmin(id, fields)).message, `The invitation to ${email} is revoked: its link no longer works.`);
+  });
+
+  test("a report schedule: which report, how often, for which tenant", async () => {
+    const id = "lib/actions/reports/delete-schedule.ts#deleteSchedule";
+    const fields = await validOnAcme(id);
+    const s = await one<{ kind: string; cadence: string; name: string }>(
+      "select s.kind, s.cadence, t.name from public.report_schedules s join public.tenants t on t.id = s.tenant_id where s.id = $1",
+      [fields.scheduleId],
+    );
+    const kind = s.kind === "executive" ? "Executive summary" : "Operational report";
+    assert.equal((await removeAsAcmeAdmin(id, fields)).message, `The ${s.cadence} ${kind} of ${s.name} is no longer scheduled. Reports already made stay.`);
+  });
+
+  test("a group member: who, and from which group", async () => {
+    const id = "lib/actions/groups/remove-group-member.ts#removeGroupMember";
+    const fields = await validOnAcme(id);
+    const g = await one<{ group: string; person: string }>(
+      "select g.name as group, coalesce(nullif(u.name, ''), u.email) as person from public.assignee_groups g, public.users u where g.id = $1 and u.id = $2",
+      [fields.groupId, fields.userId],
+    );
+    assert.equal((await removeAsAcmeAdmin(id, fields)).message, `${g.person} removed from "${g.group}".`);
+  });
+
+  test("a saved view: its name; one already gone says so", async () => {
+    const id = "lib/actions/alerts/saved-filters.ts#deleteAlertFilter";
+    const name = `Open criticals ${Date.now()}`;
+    const { id: filterId } = await one<{ id: string }>(
+      "insert into public.alert_saved_filters (tenant_id, user_id, name, query) values ($1, $2, $3, '?severity=critical&status=open') returning id",
+      [env.fx.tenants.acme, env.fx.users.acmeAdmin, name],
+    );
+    const fields = { tenantId: env.fx.tenants.acme, filterId };
+    assert.equal((await removeAsAcmeAdmin(id, fields)).message, `Saved view "${name}" deleted.`);
+    assert.equal((await removeAsAcmeAdmin(id, fields)).message, "That saved view was already gone.");
   });
 });

@@ -3,23 +3,19 @@
 // "save this view" for the current filters.
 import { useActionState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
+import { RowRemovalForm, RowRemovals } from "@/components/ui/row-removals";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { deleteAlertFilter, saveAlertFilter } from "@/lib/actions/alerts/saved-filters";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import type { SavedFilter } from "@/lib/alerts/saved-filters";
 
 function DeleteButton({ tenantId, filter }: { tenantId: string; filter: SavedFilter }) {
-  const [state, action] = useActionState(deleteAlertFilter, idle as ActionResult);
-  const keptAction = useKeptForm(state, action);
   return (
-    <form action={action} {...keptAction} className="inline">
-      <input type="hidden" name="tenantId" value={tenantId} />
-      <input type="hidden" name="filterId" value={filter.id} />
-      <button type="submit" className="ml-1 rounded px-1 text-slate-500 hover:text-red-700" aria-label={`Delete saved filter ${filter.name}`}>
+    <RowRemovalForm fields={{ tenantId, filterId: filter.id }} className="inline">
+      <button type="submit" className="ml-1 rounded px-1 text-slate-500 hover:text-red-700" aria-label={`Delete saved view ${filter.name}`}>
         ×
       </button>
-      {!state.ok && state.error && <span className="text-xs text-red-700">{state.error}</span>}
-    </form>
+    </RowRemovalForm>
   );
 }
 
@@ -27,6 +23,7 @@ export function SavedFilters(props: { tenantId: string; filters: SavedFilter[]; 
   const [state, action] = useActionState(saveAlertFilter, idle as ActionResult<{ id: string; query: string }>);
   const keptAction = useKeptForm(state, action);
   return (
+    <RowRemovals action={deleteAlertFilter} testId="saved-view-removal-answer">
     <section aria-label="Saved filters" className="flex flex-wrap items-center gap-2 text-sm" data-testid="saved-filters">
       <span className="text-xs font-medium text-slate-600">Saved:</span>
       {/* Built in: what the groups one is in (lib/groups) have open. */}
@@ -58,5 +55,6 @@ export function SavedFilters(props: { tenantId: string; filters: SavedFilter[]; 
         <ResultMessage state={state} />
       </form>
     </section>
+    </RowRemovals>
   );
 }

@@ -2,8 +2,8 @@
 // The billing console's forms. Each posts to a server action that checks
 // everything again (zod, PDP billing:manage, RLS, the database's rules); the
 // page only hides what cannot work. Money is typed in minor units (cents).
-import { useAnnouncedAction } from "@/components/ui/announcer";
 import { ConfirmedForm } from "@/components/ui/confirmed-form";
+import { RowRemovals, useRowRemoval } from "@/components/ui/row-removals";
 import { useActionState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
@@ -172,10 +172,10 @@ export function RunPeriodForm(props: { msspId: string; month: string }) {
 
 /** Deletes a plan that never billed a customer (the page offers it only for those; the database refuses the rest). */
 export function DeletePlanButton(props: { tenantId: string; planId: string; name: string }) {
-  const [state, action] = useAnnouncedAction(deletePlan);
+  const remove = useRowRemoval();
   return (
     <ConfirmedForm
-      action={action}
+      action={remove}
       question={`Delete the plan "${props.name}"? It never billed a customer, so nothing else changes.`}
       className="flex flex-wrap items-center gap-2"
       aria-label={`Delete plan ${props.name}`}
@@ -185,8 +185,16 @@ export function DeletePlanButton(props: { tenantId: string; planId: string; name
       <SubmitButton tone="danger" pendingLabel="Deleting…">
         Delete plan
       </SubmitButton>
-      <ResultMessage state={state} />
     </ConfirmedForm>
+  );
+}
+
+/** The plans list: a deleted plan's answer is said above it, since the plan's card goes. */
+export function PlanRemovals(props: { children: React.ReactNode }) {
+  return (
+    <RowRemovals action={deletePlan} testId="plan-removal-answer">
+      {props.children}
+    </RowRemovals>
   );
 }
 

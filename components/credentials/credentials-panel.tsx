@@ -8,7 +8,7 @@
 // through onSubmit rather than a form action, so React does not reset the
 // other (controlled) fields after a refusal: what was typed stays, except the
 // secret.
-import { useAnnouncedAction } from "@/components/ui/announcer";
+import { RowRemovals, useRowRemoval } from "@/components/ui/row-removals";
 import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState, useEffect, useId, useState } from "react";
 import { useFormStatus } from "react-dom";
@@ -53,12 +53,13 @@ function PrimaryButton(props: { pending: boolean; pendingLabel: string; children
 const rowButton = "whitespace-nowrap rounded-md border px-2.5 py-1 text-xs font-medium disabled:opacity-60";
 
 /** A small submit button for the per-row forms (test, delete). */
-function RowSubmit(props: { children: React.ReactNode; pendingLabel: string; danger?: boolean }) {
+function RowSubmit(props: { children: React.ReactNode; pendingLabel: string; danger?: boolean; "aria-label"?: string }) {
   const { pending } = useFormStatus();
   return (
     <button
       type="submit"
       disabled={pending}
+      aria-label={props["aria-label"]}
       className={`${rowButton} ${props.danger ? "border-red-200 bg-white text-red-700 hover:bg-red-50" : "border-slate-300 bg-white text-slate-700 hover:bg-slate-50"}`}
     >
       {pending ? props.pendingLabel : props.children}
@@ -283,11 +284,11 @@ function TestResult({ state }: { state: ActionResult<{ ok: boolean; message: str
 function CredentialRow(props: { credential: CredentialView; spec: ConnectorFormSpec; canManage: boolean; columns: number; disabled: boolean }) {
   const c = props.credential;
   const [testState, testAction] = useActionState(testCredentialConnection, idle as ActionResult<{ ok: boolean; message: string }>);
-  const [deleteState, deleteAction] = useAnnouncedAction(deleteCredential);
+  const deleteAction = useRowRemoval();
   const [replacing, setReplacing] = useState(false);
   const [replaced, setReplaced] = useState<string | null>(null);
   const showTest = testState.ok || Boolean(testState.error);
-  const showDetail = props.canManage && (replacing || replaced || showTest || (!deleteState.ok && deleteState.error));
+  const showDetail = props.canManage && (replacing || replaced || showTest);
   return (
     <tbody className="border-t border-slate-100 first:border-t-0" data-testid={`credential-${c.name}`} data-status={c.status}>
       <tr className={c.status === "expired" ? "bg-red-50/40" : undefined}>
@@ -344,7 +345,7 @@ function CredentialRow(props: { credential: CredentialView; spec: ConnectorFormS
               <ConfirmedForm action={deleteAction} question={`Delete the credential “${c.name}”? Anything that uses it stops working, and the secret cannot be recovered.`}>
                 <input type="hidden" name="tenantId" value={c.tenantId} />
                 <input type="hidden" name="credentialId" value={c.id} />
-                <RowSubmit danger pendingLabel="Deleting…">
+                <RowSubmit danger pendingLabel="Deleting…" aria-label={`Delete ${c.name}`}>
                   Delete
                 </RowSubmit>
               </ConfirmedForm>
@@ -376,7 +377,6 @@ function CredentialRow(props: { credential: CredentialView; spec: ConnectorFormS
               </p>
             )}
             {showTest && <TestResult state={testState} />}
-            {!deleteState.ok && deleteState.error && <ResultMessage state={deleteState} />}
           </td>
         </tr>
       )}
@@ -434,6 +434,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
       )}
       {canAdd && adding && <AddCredentialForm tenantId={props.tenantId} connectors={addable} onSaved={onSaved} onCancel={() => setAdding(false)} />}
 
+      <RowRemovals action={deleteCredential} testId="credential-removal-answer">
       {props.credentials.length === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="credentials-empty">
           <p className="text-sm font-medium text-slate-800">No credentials in {props.tenantName} yet.</p>
@@ -485,6 +486,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
           </TableScroll>
         </section>
       )}
+      </RowRemovals>
     </div>
   );
 }

@@ -3,13 +3,12 @@
 // to create, the last check and what it found, Verify now and Remove. Used by
 // the tenant's /domains page and the console's /customers/<slug>/domains;
 // every button posts to a server action that re-checks everything (PDP, RLS).
-import { useAnnouncedAction } from "@/components/ui/announcer";
+import { useRowRemoval } from "@/components/ui/row-removals";
 import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { useActionState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
 import { TableScroll } from "@/components/ui/table-scroll";
-import { removeDomain } from "@/lib/actions/domains/remove-domain";
 import { verifyDomain } from "@/lib/actions/domains/verify-domain";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import type { DomainView } from "@/lib/domains/page-data";
@@ -64,7 +63,7 @@ export function DomainCard({
 }) {
   const [verifyState, verify] = useActionState(verifyDomain, idle as ActionResult<{ status: DomainView["status"] }>);
   const keptVerify = useKeptForm(verifyState, verify);
-  const [removeState, remove] = useAnnouncedAction(removeDomain);
+  const remove = useRowRemoval();
   return (
     <li className="rounded-xl border border-slate-200 bg-white p-4" data-testid="domain-row" data-domain={d.domain}>
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -111,13 +110,12 @@ export function DomainCard({
         <ConfirmedForm action={remove} question={`Remove ${d.domain}? The portal stops answering on it at once.`}>
           <input type="hidden" name="tenantId" value={tenantId} />
           <input type="hidden" name="domainId" value={d.id} />
-          <SubmitButton tone="danger" pendingLabel="Removing…">
+          <SubmitButton tone="danger" pendingLabel="Removing…" aria-label={`Remove ${d.domain}`}>
             Remove
           </SubmitButton>
         </ConfirmedForm>
       </div>
       <ResultMessage state={verifyState} />
-      <ResultMessage state={removeState} />
     </li>
   );
 }

@@ -6,7 +6,9 @@
 import { useActionState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { RowRemovals } from "@/components/ui/row-removals";
 import { addDomain } from "@/lib/actions/domains/add-domain";
+import { removeDomain } from "@/lib/actions/domains/remove-domain";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import type { DomainsPageData } from "@/lib/domains/page-data";
 import { DomainCard, type DomainsAudience } from "./domain-card";
@@ -57,15 +59,17 @@ export function DomainsPanel({ data, audience = "tenant" }: { data: DomainsPageD
   return (
     <div className="space-y-6">
       <AddForm data={data} audience={audience} />
-      {data.domains.length === 0 ? (
-        <Empty data={data} audience={audience} />
-      ) : (
-        <ul className="space-y-4">
-          {data.domains.map((d) => (
-            <DomainCard key={d.id} d={d} tenantId={data.tenant.id} cnameTarget={data.cnameTarget} timeZone={data.timeZone} audience={audience} />
-          ))}
-        </ul>
-      )}
+      <RowRemovals action={removeDomain} testId="domain-removal-answer">
+        {data.domains.length === 0 ? (
+          <Empty data={data} audience={audience} />
+        ) : (
+          <ul className="space-y-4">
+            {data.domains.map((d) => (
+              <DomainCard key={d.id} d={d} tenantId={data.tenant.id} cnameTarget={data.cnameTarget} timeZone={data.timeZone} audience={audience} />
+            ))}
+          </ul>
+        )}
+      </RowRemovals>
       <p className="text-xs text-slate-600">
         The portal re-checks every domain every 10 minutes. A verified domain whose TXT record disappears keeps working for {data.graceHours} hours, then stops.
       </p>

@@ -4,8 +4,8 @@
 // analysts give alerts to a group (docs/alert-triage.md#groups). Every
 // control posts to a server action that checks again (zod, PDP users:manage,
 // RLS, the database's eligibility rule); the page only hides what won't work.
-import { useAnnouncedAction } from "@/components/ui/announcer";
 import { ConfirmedForm } from "@/components/ui/confirmed-form";
+import { RowRemovals, useRowRemoval } from "@/components/ui/row-removals";
 import { useActionState, useState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
@@ -56,21 +56,19 @@ function CreateGroupForm({ tenantId }: { tenantId: string }) {
 }
 
 function MemberChip(props: { tenantId: string; groupId: string; groupName: string; member: { userId: string; name: string; email: string } }) {
-  const [state, action] = useActionState(removeGroupMember, idle as ActionResult);
-  const keptAction = useKeptForm(state, action);
+  const remove = useRowRemoval();
   const label = props.member.name || props.member.email || "MSSP staff";
   return (
     <li className="inline-flex items-center rounded-full bg-slate-100 py-0.5 pl-3 pr-1 text-sm ring-1 ring-slate-200" data-testid="group-member">
       <span className="text-slate-800" title={props.member.email}>
         {label}
       </span>
-      <form action={action} {...keptAction} className="inline">
+      <form action={remove} className="inline">
         <Hidden tenantId={props.tenantId} groupId={props.groupId} userId={props.member.userId} />
         <button type="submit" className="ml-1 rounded px-1.5 text-slate-500 hover:text-red-700" aria-label={`Remove ${label} from ${props.groupName}`}>
           ×
         </button>
       </form>
-      {!state.ok && state.error ? <span role="alert" className="ml-1 text-xs text-red-700">{state.error}</span> : null}
     </li>
   );
 }
@@ -81,7 +79,7 @@ function GroupCard(props: { tenantId: string; group: GroupsSectionProps["groups"
   const keptRenameAction = useKeptForm(renameState, renameAction);
   const [addState, addAction] = useActionState(addGroupMember, idle as ActionResult);
   const keptAddAction = useKeptForm(addState, addAction);
-  const [deleteState, deleteAction] = useAnnouncedAction(deleteGroup);
+  const deleteAction = useRowRemoval();
   const [renaming, setRenaming] = useState(false);
   const inGroup = new Set(group.members.map((m) => m.userId));
   const addable = props.candidates.filter((c) => !inGroup.has(c.id));
@@ -116,23 +114,24 @@ function GroupCard(props: { tenantId: string; group: GroupsSectionProps["groups"
           )}
           <ConfirmedForm action={deleteAction} question={`Delete the group "${group.name}"? Alerts assigned to it lose their group, and rules that assign it will skip it.`}>
             <Hidden tenantId={props.tenantId} groupId={group.id} />
-            <SubmitButton tone="danger" pendingLabel="Deleting…">
+            <SubmitButton tone="danger" pendingLabel="Deleting…" aria-label={`Delete ${group.name}`}>
               Delete
             </SubmitButton>
           </ConfirmedForm>
         </div>
       </div>
       <ResultMessage state={renameState} />
-      <ResultMessage state={deleteState} />
-      {group.members.length === 0 ? (
-        <p className="text-sm text-slate-500">Nobody in this group yet. Add the analysts who should pick up its alerts.</p>
-      ) : (
-        <ul className="flex flex-wrap gap-2" aria-label={`Members of ${group.name}`}>
-          {group.members.map((m) => (
-            <MemberChip key={m.userId} tenantId={props.tenantId} groupId={group.id} groupName={group.name} member={m} />
-          ))}
-        </ul>
-      )}
+      <RowRemovals action={removeGroupMember} testId="group-member-removal-answer">
+        {group.members.length === 0 ? (
+          <p className="text-sm text-slate-500">Nobody in this group yet. Add the analysts who should pick up its alerts.</p>
+        ) : (
+          <ul className="flex flex-wrap gap-2" aria-label={`Members of ${group.name}`}>
+            {group.members.map((m) => (
+              <MemberChip key={m.userId} tenantId={props.tenantId} groupId={group.id} groupName={group.name} member={m} />
+            ))}
+          </ul>
+        )}
+      </RowRemovals>
       {addable.length > 0 && (
         <form action={addAction} {...keptAddAction} className="flex flex-wrap items-end gap-2" aria-label={`Add a member to ${group.name}`}>
           <Hidden tenantId={props.tenantId} groupId={group.id} />
@@ -172,18 +171,20 @@ export function GroupsSection(props: GroupsSectionProps) {
       <div className="px-4 py-3">
         <CreateGroupForm tenantId={props.tenantId} />
       </div>
-      {props.groups.length === 0 ? (
-        <p className="border-t border-slate-100 px-4 py-4 text-sm text-slate-500" data-testid="groups-empty">
-          No groups yet. Create one above (for example &quot;Tier 1 SOC&quot;), add the analysts who should share its alerts, then pick it on an alert or in a rule on the
-          Workflows page.
-        </p>
-      ) : (
-        <ul className="divide-y divide-slate-100 border-t border-slate-100">
-          {props.groups.map((g) => (
-            <GroupCard key={g.id} tenantId={props.tenantId} group={g} candidates={props.candidates} />
-          ))}
-        </ul>
-      )}
+      <RowRemovals action={deleteGroup} testId="group-removal-answer" answerClassName="mx-4 mb-3">
+        {props.groups.length === 0 ? (
+          <p className="border-t border-slate-100 px-4 py-4 text-sm text-slate-500" data-testid="groups-empty">
+            No groups yet. Create one above (for example &quot;Tier 1 SOC&quot;), add the analysts who should share its alerts, then pick it on an alert or in a rule on the
+            Workflows page.
+          </p>
+        ) : (
+          <ul className="divide-y divide-slate-100 border-t border-slate-100">
+            {props.groups.map((g) => (
+              <GroupCard key={g.id} tenantId={props.tenantId} group={g} candidates={props.candidates} />
+            ))}
+          </ul>
+        )}
+      </RowRemovals>
       {props.inherited.length > 0 && (
         <div className="border-t border-slate-200 bg-slate-50/60 px-4 py-3 text-sm text-slate-600" data-testid="groups-inherited">
           Also usable here, managed above:{" "}

@@ -6,6 +6,7 @@
 // action resolves it among those (lib/reports/allowed.ts reportTenantOf).
 import { useActionState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
+import { RowRemovalForm, RowRemovals } from "@/components/ui/row-removals";
 import { choicesOf, InputField, SelectField } from "@/components/forms/fields";
 import { ReportFields } from "@/components/forms/report-fields";
 import { ResultMessage, SubmitButton } from "@/components/team/form-bits";
@@ -86,17 +87,21 @@ export function ScheduleForm(props: { tenants: OfferedTenants }) {
   );
 }
 
-export function DeleteScheduleButton(props: { tenantId: string; scheduleId: string }) {
-  const [state, action] = useActionState(deleteSchedule, idle as ActionResult<{ id: string }>);
-  const keptAction = useKeptForm(state, action);
+/** The schedules list: its rows' Remove buttons share one answer, said above the list (the row goes). */
+export function ScheduleRemovals(props: { children: React.ReactNode }) {
   return (
-    <form action={action} {...keptAction} className="inline">
-      <input type="hidden" name="tenantId" value={props.tenantId} />
-      <input type="hidden" name="scheduleId" value={props.scheduleId} />
-      <SubmitButton tone="quiet" pendingLabel="Removing…">
+    <RowRemovals action={deleteSchedule} testId="schedule-removal-answer">
+      {props.children}
+    </RowRemovals>
+  );
+}
+
+export function DeleteScheduleButton(props: { tenantId: string; scheduleId: string; label: string }) {
+  return (
+    <RowRemovalForm fields={{ tenantId: props.tenantId, scheduleId: props.scheduleId }} className="inline">
+      <SubmitButton tone="quiet" pendingLabel="Removing…" aria-label={`Remove the schedule: ${props.label}`}>
         Remove
       </SubmitButton>
-      <ResultMessage state={state} />
-    </form>
+    </RowRemovalForm>
   );
 }

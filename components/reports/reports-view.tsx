@@ -7,7 +7,7 @@ import { REPORT_CADENCE_LABELS, REPORT_FORMAT_LABELS, REPORT_KIND_LABELS } from 
 import { periodLabel } from "@/lib/reports/period";
 import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { AutoRefresh } from "./auto-refresh";
-import { DeleteScheduleButton, GenerateReportForm, ScheduleForm } from "./report-forms";
+import { DeleteScheduleButton, GenerateReportForm, ScheduleForm, ScheduleRemovals } from "./report-forms";
 import { ReportTable } from "./report-table";
 
 const card = "rounded-xl border border-slate-200 bg-white p-4";
@@ -96,6 +96,7 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
         <h2 id="schedules-heading" className="mb-3 text-base font-semibold text-slate-900">
           Schedules
         </h2>
+        <ScheduleRemovals>
         {data.schedules.length === 0 ? (
           <p className="mb-3 text-sm text-slate-700" data-testid="schedules-empty">
             No schedules. Add one to make a report every Monday (the week before) or every 1st (the month before) and email its link.
@@ -112,11 +113,12 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
                     {s.recipients.length === 0 ? "no email" : `emailed to ${s.recipients.length} recipient${s.recipients.length === 1 ? "" : "s"}`}
                   </span>
                 </span>
-                <DeleteScheduleButton tenantId={s.tenantId} scheduleId={s.id} />
+                <DeleteScheduleButton tenantId={s.tenantId} scheduleId={s.id} label={`${s.tenant.name}, ${REPORT_KIND_LABELS[s.kind]}, ${s.cadence}`} />
               </li>
             ))}
           </ul>
         )}
+        </ScheduleRemovals>
         {generatable.count > 0 && <ScheduleForm tenants={generatable} />}
       </section>
       {props.exportForm}

@@ -1,4 +1,3 @@
-import { Announcer } from "@/components/ui/announcer";
 import { MainNav, type NavItem } from "./main-nav";
 import { SignOutButton } from "./sign-out-button";
 import { TenantSwitcher, type SwitcherEntry } from "./tenant-switcher";
@@ -49,7 +48,6 @@ export function AppShell(props: {
         </div>
       </header>
       <main id="main" className="mx-auto min-w-0 max-w-7xl px-4 py-6 sm:px-6 sm:py-8">{props.children}</main>
-      <Announcer />
     </div>
   );
 }

@@ -2,7 +2,14 @@
 import { useFormStatus } from "react-dom";
 import type { ActionResult } from "@/lib/actions/result";
 
-export function SubmitButton(props: { children: React.ReactNode; pendingLabel?: string; tone?: "primary" | "danger" | "quiet"; disabled?: boolean }) {
+export function SubmitButton(props: {
+  children: React.ReactNode;
+  pendingLabel?: string;
+  tone?: "primary" | "danger" | "quiet";
+  disabled?: boolean;
+  /** A name that says which row, where several rows show the same word ("Delete"). */
+  "aria-label"?: string;
+}) {
   const { pending } = useFormStatus();
   const tone =
     props.tone === "danger"
@@ -11,7 +18,7 @@ export function SubmitButton(props: { children: React.ReactNode; pendingLabel?: 
         ? "border border-slate-300 bg-white text-slate-700 hover:bg-slate-50"
         : "bg-brand text-white hover:bg-brand-dark";
   return (
-    <button type="submit" disabled={pending || props.disabled} className={`rounded-lg px-3 py-1.5 text-sm font-medium disabled:opacity-60 ${tone}`}>
+    <button type="submit" disabled={pending || props.disabled} aria-label={props["aria-label"]} className={`rounded-lg px-3 py-1.5 text-sm font-medium disabled:opacity-60 ${tone}`}>
       {pending ? (props.pendingLabel ?? "Working…") : props.children}
     </button>
   );

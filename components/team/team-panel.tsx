@@ -2,8 +2,8 @@
 // The team of one tenant: members with their roles, open invitations, and the
 // invite form. Every control posts to a server action that re-checks
 // everything (PDP, RLS, rank, last admin); the UI only hides what won't work.
-import { useAnnouncedAction } from "@/components/ui/announcer";
 import { ConfirmedForm } from "@/components/ui/confirmed-form";
+import { RowRemovalForm, RowRemovals, useRowRemoval } from "@/components/ui/row-removals";
 import { useActionState, useState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
 import type { Role } from "@/drizzle/schema";
@@ -72,7 +72,7 @@ function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role
 function MemberRowView(props: { tenantId: string; member: TeamPanelProps["members"][number]; grantable: Role[]; isMe: boolean; timeZone: string }) {
   const [roleState, roleAction] = useActionState(changeMemberRole, idle as ActionResult);
   const keptRoleAction = useKeptForm(roleState, roleAction);
-  const [removeState, removeAction] = useAnnouncedAction(removeMember);
+  const removeAction = useRowRemoval();
   const { member } = props;
   const canManage = props.grantable.includes(member.role);
   return (
@@ -113,20 +113,17 @@ function MemberRowView(props: { tenantId: string; member: TeamPanelProps["member
           <ConfirmedForm action={removeAction} question={`Remove ${member.email} from this tenant?`}>
             <input type="hidden" name="tenantId" value={props.tenantId} />
             <input type="hidden" name="userId" value={member.userId} />
-            <SubmitButton tone="danger" pendingLabel="Removing…">
+            <SubmitButton tone="danger" pendingLabel="Removing…" aria-label={`Remove ${member.email}`}>
               Remove
             </SubmitButton>
           </ConfirmedForm>
         )}
-        <ResultMessage state={removeState} />
       </td>
     </tr>
   );
 }
 
 function InvitationRowView({ tenantId, invitation, canRevoke, timeZone }: { tenantId: string; invitation: TeamPanelProps["invitations"][number]; canRevoke: boolean; timeZone: string }) {
-  const [state, action] = useActionState(revokeInvitation, idle as ActionResult);
-  const keptAction = useKeptForm(state, action);
   const [resent, resend] = useActionState(resendInvitation, idle as ActionResult<{ email: string }>);
   const keptResend = useKeptForm(resent, resend);
   return (
@@ -143,19 +140,16 @@ function InvitationRowView({ tenantId, invitation, canRevoke, timeZone }: { tena
           <form action={resend} {...keptResend}>
             <input type="hidden" name="tenantId" value={tenantId} />
             <input type="hidden" name="invitationId" value={invitation.id} />
-            <SubmitButton tone="quiet" pendingLabel="Sending…">
+            <SubmitButton tone="quiet" pendingLabel="Sending…" aria-label={`Resend the invitation to ${invitation.email}`}>
               Resend
             </SubmitButton>
             <ResultMessage state={resent} />
           </form>
-          <form action={action} {...keptAction}>
-            <input type="hidden" name="tenantId" value={tenantId} />
-            <input type="hidden" name="invitationId" value={invitation.id} />
-            <SubmitButton tone="quiet" pendingLabel="Revoking…">
+          <RowRemovalForm fields={{ tenantId, invitationId: invitation.id }}>
+            <SubmitButton tone="quiet" pendingLabel="Revoking…" aria-label={`Revoke the invitation to ${invitation.email}`}>
               Revoke
             </SubmitButton>
-            <ResultMessage state={state} />
-          </form>
+          </RowRemovalForm>
         </div>
       )}
     </li>
@@ -170,29 +164,33 @@ export function TeamPanel(props: TeamPanelProps) {
         <h2 className="border-b border-slate-200 bg-slate-50 px-4 py-2.5 text-sm font-semibold text-slate-700">
           Members of {props.tenantName} ({props.members.length})
         </h2>
-        {props.members.length === 0 ? (
-          <p className="p-6 text-sm text-slate-500">Nobody holds a role directly on this tenant. Roles held on a parent tenant still apply here.</p>
-        ) : (
-          <TableScroll label="Members"><table className="min-w-full divide-y divide-slate-100 text-sm" data-testid="members-table">
-            <tbody className="divide-y divide-slate-100">
-              {props.members.map((m) => (
-                <MemberRowView key={m.userId} tenantId={props.tenantId} member={m} grantable={props.grantable} isMe={m.userId === props.currentUserId} timeZone={props.timeZone} />
-              ))}
-            </tbody>
-          </table></TableScroll>
-        )}
+        <RowRemovals action={removeMember} testId="member-removal-answer" answerClassName="mx-4 mt-3">
+          {props.members.length === 0 ? (
+            <p className="p-6 text-sm text-slate-500">Nobody holds a role directly on this tenant. Roles held on a parent tenant still apply here.</p>
+          ) : (
+            <TableScroll label="Members"><table className="min-w-full divide-y divide-slate-100 text-sm" data-testid="members-table">
+              <tbody className="divide-y divide-slate-100">
+                {props.members.map((m) => (
+                  <MemberRowView key={m.userId} tenantId={props.tenantId} member={m} grantable={props.grantable} isMe={m.userId === props.currentUserId} timeZone={props.timeZone} />
+                ))}
+              </tbody>
+            </table></TableScroll>
+          )}
+        </RowRemovals>
       </section>
       <section className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
         <h2 className="border-b border-slate-200 bg-slate-50 px-4 py-2.5 text-sm font-semibold text-slate-700">Open invitations</h2>
-        {props.invitations.length === 0 ? (
-          <p className="p-6 text-sm text-slate-500">No open invitations.</p>
-        ) : (
-          <ul className="divide-y divide-slate-100 text-sm">
-            {props.invitations.map((i) => (
-              <InvitationRowView key={i.id} tenantId={props.tenantId} invitation={i} canRevoke={props.grantable.includes(i.role)} timeZone={props.timeZone} />
-            ))}
-          </ul>
-        )}
+        <RowRemovals action={revokeInvitation} testId="invitation-removal-answer" answerClassName="mx-4 mt-3">
+          {props.invitations.length === 0 ? (
+            <p className="p-6 text-sm text-slate-500">No open invitations.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm">
+              {props.invitations.map((i) => (
+                <InvitationRowView key={i.id} tenantId={props.tenantId} invitation={i} canRevoke={props.grantable.includes(i.role)} timeZone={props.timeZone} />
+              ))}
+            </ul>
+          )}
+        </RowRemovals>
       </section>
     </div>
   );

@@ -4,6 +4,8 @@
 // (zod, PDP, RLS); the page only hides what would be refused.
 import { useActionState, useState } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
+import { ConfirmedForm } from "@/components/ui/confirmed-form";
+import { RowRemovals, useRowRemoval } from "@/components/ui/row-removals";
 import { FieldError, ResultMessage } from "@/components/team/form-bits";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { createChannel } from "@/lib/actions/workflows/create-channel";
@@ -242,12 +244,43 @@ function RowButton(props: { label: string; ariaLabel?: string; action: typeof te
   );
 }
 
+/** A row's removal: asked first, answered above its list (RuleRemovals, ChannelRemovals), since the row goes. */
+function RemoveButton(props: { label: string; ariaLabel: string; question: string; fields: Record<string, string> }) {
+  const remove = useRowRemoval();
+  return (
+    <ConfirmedForm action={remove} question={props.question} className="inline-flex">
+      {Object.entries(props.fields).map(([k, v]) => (
+        <input key={k} type="hidden" name={k} value={v} />
+      ))}
+      <button type="submit" className={quiet} aria-label={props.ariaLabel}>
+        {props.label}
+      </button>
+    </ConfirmedForm>
+  );
+}
+
+export function RuleRemovals(props: { children: React.ReactNode }) {
+  return (
+    <RowRemovals action={deleteRule} testId="rule-removal-answer">
+      {props.children}
+    </RowRemovals>
+  );
+}
+
+export function ChannelRemovals(props: { children: React.ReactNode }) {
+  return (
+    <RowRemovals action={deleteChannel} testId="channel-removal-answer" answerClassName="mt-2">
+      {props.children}
+    </RowRemovals>
+  );
+}
+
 export function ChannelButtons(props: { tenantId: string; channelId: string; name: string }) {
   const fields = { tenantId: props.tenantId, channelId: props.channelId };
   return (
     <span className="flex flex-wrap gap-2">
       <RowButton label="Send test" ariaLabel={`Send a test to ${props.name}`} action={testChannel} fields={fields} testId="channel-test" />
-      <RowButton label="Remove" ariaLabel={`Remove ${props.name}`} action={deleteChannel} fields={fields} />
+      <RemoveButton label="Remove" ariaLabel={`Remove ${props.name}`} question={`Remove the channel "${props.name}"? Its delivery history goes with it.`} fields={fields} />
     </span>
   );
 }
@@ -267,7 +300,7 @@ export function RuleButtons(props: { tenantId: string; ruleId: string; name: str
         action={setRuleEnabled as unknown as typeof testChannel}
         fields={{ ...fields, enabled: String(!props.enabled) }}
       />
-      <RowButton label="Delete" ariaLabel={`Delete ${props.name}`} action={deleteRule} fields={fields} />
+      <RemoveButton label="Delete" ariaLabel={`Delete ${props.name}`} question={`Delete the rule "${props.name}"? It stops acting on new alerts; its versions stay in the history.`} fields={fields} />
     </span>
   );
 }

@@ -8,7 +8,7 @@ import { formatTimeWithZone } from "@/lib/locale/time";
 import { FIELDS, FIELD_NAMES, OP_LABELS, describeConditions } from "@/lib/rules/language";
 import { formValuesOf } from "@/lib/rules/form-values";
 import type { WorkflowsPageData } from "@/lib/rules/page-data";
-import { ChannelButtons, ChannelForm, RuleButtons, RuleEditor, type FieldOption } from "./forms";
+import { ChannelButtons, ChannelForm, ChannelRemovals, RuleButtons, RuleEditor, RuleRemovals, type FieldOption } from "./forms";
 
 const card = "rounded-xl border border-slate-200 bg-white p-4";
 const STATUS_CLASS: Record<string, string> = {
@@ -65,6 +65,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
             Dry run: {data.dryRun.alertsConsidered.toLocaleString("en")} alert{data.dryRun.alertsConsidered === 1 ? "" : "s"} detected in the last 7 days{data.dryRun.truncated ? " (the 5,000 most recently detected)" : ""}, checked against every rule below. Nothing was changed.
           </p>
         ) : null}
+        <RuleRemovals>
         {data.rules.length === 0 ? (
           <p className="mt-3 text-sm text-slate-600">No rules yet.</p>
         ) : (
@@ -123,6 +124,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
           </table>
           </TableScroll>
         )}
+        </RuleRemovals>
       </section>
       {data.canManage ? (
         <section id="rule-editor" className={`${card} mt-4 scroll-mt-4`} aria-labelledby="rule-editor-heading">
@@ -139,6 +141,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
       ) : null}
       <section className={`${card} mt-4`} aria-labelledby="channels-heading">
         <h2 id="channels-heading" className="text-base font-semibold text-slate-900">Notification channels</h2>
+        <ChannelRemovals>
         {data.channels.length === 0 ? <p className="mt-2 text-sm text-slate-600">No channels yet.</p> : null}
         <ul className="mt-2 divide-y divide-slate-100">
           {data.channels.map((c) => (
@@ -154,6 +157,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
             </li>
           ))}
         </ul>
+        </ChannelRemovals>
         {data.canManage ? (
           <div className="mt-4 border-t border-slate-100 pt-4">
             <ChannelForm tenantId={data.tenant.id} />

@@ -53,11 +53,11 @@ export async function saveFilter(tx: TenantTx, tenantId: string, name: string, r
 }
 
 /** Deletes one of the caller's own saved filters; false when there was none (already deleted, or never theirs). */
-export async function deleteFilter(tx: TenantTx, tenantId: string, filterId: string): Promise<boolean> {
-  const { rowCount } = await tx.client.query(`delete from public.alert_saved_filters where tenant_id = $1 and id = $2 and user_id = $3`, [
-    tenantId,
-    filterId,
-    tx.claims.sub,
-  ]);
-  return (rowCount ?? 0) > 0;
+/** Deletes one of the caller's saved views; returns its name, or null when it was already gone. */
+export async function deleteFilter(tx: TenantTx, tenantId: string, filterId: string): Promise<string | null> {
+  const { rows } = await tx.client.query<{ name: string }>(
+    `delete from public.alert_saved_filters where tenant_id = $1 and id = $2 and user_id = $3 returning name`,
+    [tenantId, filterId, tx.claims.sub],
+  );
+  return rows[0]?.name ?? null;
 }

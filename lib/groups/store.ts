@@ -160,16 +160,19 @@ export async function addGroupMember(tx: TenantTx, tenantId: string, groupId: st
   });
 }
 
-export async function removeGroupMember(tx: TenantTx, tenantId: string, groupId: string, userId: string): Promise<{ group: string }> {
+/** Takes a person out of a group; returns the group's name and who it was (the answer names both). */
+export async function removeGroupMember(tx: TenantTx, tenantId: string, groupId: string, userId: string): Promise<{ group: string; person: string }> {
   const group = await ownGroup(tx, tenantId, groupId);
   return refusing(tx, null, async () => {
-    const { rowCount } = await tx.client.query(`delete from public.assignee_group_members where tenant_id = $1 and group_id = $2 and user_id = $3`, [
-      tenantId,
-      groupId,
-      userId,
-    ]);
-    if (!rowCount) throw new ActionRefusal("That person is not in this group (any more). Nothing was changed.");
-    return { group: group.name };
+    // The person is read in the same statement, while RLS still shows them (a member of the group's tenant).
+    const { rows } = await tx.client.query<{ person: string | null }>(
+      `delete from public.assignee_group_members m
+        where m.tenant_id = $1 and m.group_id = $2 and m.user_id = $3
+        returning (select coalesce(nullif(u.name, ''), u.email) from public.users u where u.id = m.user_id) as person`,
+      [tenantId, groupId, userId],
+    );
+    if (rows.length === 0) throw new ActionRefusal("That person is not in this group (any more). Nothing was changed.");
+    return { group: group.name, person: rows[0].person ?? "MSSP staff" };
   });
 }
 

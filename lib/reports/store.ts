@@ -191,9 +191,15 @@ export async function createSchedule(tx: TenantTx, input: z.infer<typeof schedul
 }
 
 /** Removes a schedule of `tenantId`; false if there is none (or RLS hides it). */
-export async function deleteSchedule(tx: TenantTx, tenantId: string, id: string): Promise<boolean> {
-  const { rowCount } = await tx.client.query("delete from public.report_schedules where tenant_id = $1 and id = $2", [tenantId, id]);
-  return (rowCount ?? 0) > 0;
+/** Removes a schedule; returns what it made and for whom (the answer names it), or null when there was none. */
+export async function deleteSchedule(tx: TenantTx, tenantId: string, id: string): Promise<{ kind: ReportKind; cadence: ReportCadence; tenantName: string } | null> {
+  const { rows } = await tx.client.query<{ kind: ReportKind; cadence: ReportCadence; tenant_name: string }>(
+    `delete from public.report_schedules s using public.tenants t
+      where s.tenant_id = $1 and s.id = $2 and t.id = s.tenant_id
+      returning s.kind, s.cadence, t.name as tenant_name`,
+    [tenantId, id],
+  );
+  return rows[0] ? { kind: rows[0].kind, cadence: rows[0].cadence, tenantName: rows[0].tenant_name } : null;
 }
 
 /**

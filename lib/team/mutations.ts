@@ -54,14 +54,16 @@ export async function createInvitation(
   });
 }
 
-export async function revokeInvitation(db: Db, tenantId: string, invitationId: string): Promise<void> {
-  await refusalsAsTeamErrors(db, async () => {
+/** Revokes an open invitation; returns the address it was sent to (the answer names it). */
+export async function revokeInvitation(db: Db, tenantId: string, invitationId: string): Promise<{ email: string }> {
+  return refusalsAsTeamErrors(db, async () => {
     const rows = await db
       .update(invitations)
       .set({ revokedAt: new Date() })
       .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, invitationId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
-      .returning({ id: invitations.id });
+      .returning({ email: invitations.email });
     if (rows.length === 0) throw new TeamError("That invitation is no longer open, or you can't revoke it.");
+    return rows[0];
   });
 }
 

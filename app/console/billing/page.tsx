@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
-import { DeletePlanButton, PlanForm, RunPeriodForm, FinalizeButton, type PlanFormValues } from "@/components/billing/billing-forms";
+import { DeletePlanButton, PlanForm, PlanRemovals, RunPeriodForm, FinalizeButton, type PlanFormValues } from "@/components/billing/billing-forms";
 import { BillingSummaryView } from "@/components/billing/billing-summary";
 import { CustomerPlansTable } from "@/components/billing/customer-plans-table";
 import { InvoiceTable, invoiceRowOf } from "@/components/billing/invoice-table";
@@ -140,6 +140,7 @@ export default async function ConsoleBilling(props: Props) {
         <p className="mb-3 text-sm text-slate-600">
           Amounts are whole minor units of the plan&apos;s currency (1500 = 15.00). Per metric: the included quantity is free; the billable rest is priced by graduated tiers (&quot;100 @ 800, @ 600&quot;: the first 100 billable units at 8.00, the rest at 6.00).
         </p>
+        <PlanRemovals>
         {data.plans.length === 0 && <p className="mb-3 text-sm text-slate-600" data-testid="billing-no-plans">No plans yet.{data.canManage ? " Create the first one below." : ""}</p>}
         <div className="space-y-4">
           {data.plans.map((p) => (
@@ -166,6 +167,7 @@ export default async function ConsoleBilling(props: Props) {
             </div>
           )}
         </div>
+        </PlanRemovals>
       </section>
     </>
   );

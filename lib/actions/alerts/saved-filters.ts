@@ -14,12 +14,13 @@ export const saveAlertFilter = tenantAction({ action: "alerts:read", audit: "ale
 });
 
 export const deleteAlertFilter = tenantAction({ action: "alerts:read", audit: "alerts:delete-filter", schema: deleteFilterSchema }, async ({ tx, input }) => {
-  const deleted = await deleteFilter(tx, input.tenantId, input.filterId);
+  const name = await deleteFilter(tx, input.tenantId, input.filterId);
   revalidatePath("/alerts");
+  // Said beside the views once its own is gone (components/ui/row-removals.tsx), so it names which.
   return {
     data: undefined,
-    message: deleted ? "Saved filter deleted." : "That saved filter was already gone.",
+    message: name === null ? "That saved view was already gone." : `Saved view "${name}" deleted.`,
     target: { type: "alert_filter", id: input.filterId },
-    details: { deleted },
+    details: { deleted: name !== null },
   };
 });

@@ -5,7 +5,8 @@ import { tenantAction } from "../guard";
 import { groupMemberSchema } from "./schemas";
 
 export const removeGroupMember = tenantAction({ action: "users:manage", audit: "groups:remove-member", schema: groupMemberSchema }, async ({ tx, input }) => {
-  const { group } = await remove(tx, input.tenantId, input.groupId, input.userId);
+  const { group, person } = await remove(tx, input.tenantId, input.groupId, input.userId);
   revalidatePath("/team");
-  return { data: undefined, message: `Removed from "${group}".`, target: { type: "assignee_group", id: input.groupId }, details: { user: input.userId } };
+  // Said above the group's members once the chip is gone (components/ui/row-removals.tsx), so it names who.
+  return { data: undefined, message: `${person} removed from "${group}".`, target: { type: "assignee_group", id: input.groupId }, details: { user: input.userId } };
 });

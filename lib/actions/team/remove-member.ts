@@ -9,7 +9,7 @@ export const removeMember = tenantAction(
   async ({ tx, input }) => {
     const { role, email } = await remove(tx.db, input.tenantId, input.userId);
     revalidatePath("/team");
-    // Said by the shell once the row is gone (components/ui/announcer.tsx), so it names who.
+    // Said above the list once the row is gone (components/ui/row-removals.tsx), so it names who.
     return { data: undefined, message: email ? `${email} removed.` : "Member removed.", target: { type: "user", id: input.userId }, details: { role } };
   },
 );

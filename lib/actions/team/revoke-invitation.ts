@@ -7,8 +7,9 @@ import { revokeInvitationSchema } from "./schemas";
 export const revokeInvitation = tenantAction(
   { action: "users:manage", audit: "team:revoke-invite", schema: revokeInvitationSchema },
   async ({ tx, input }) => {
-    await revoke(tx.db, input.tenantId, input.invitationId);
+    const { email } = await revoke(tx.db, input.tenantId, input.invitationId);
     revalidatePath("/team");
-    return { data: undefined, message: "Invitation revoked.", target: { type: "invitation", id: input.invitationId } };
+    // Said above the list once the row is gone (components/ui/row-removals.tsx), so it names whose.
+    return { data: undefined, message: `The invitation to ${email} is revoked: its link no longer works.`, target: { type: "invitation", id: input.invitationId } };
   },
 );
