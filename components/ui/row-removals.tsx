@@ -14,7 +14,7 @@
 //   <RowRemovals action={revokeInvitation}>
 //     …rows, each with <RowRemovalForm> or <ConfirmedForm action={useRowRemoval()}>…
 //   </RowRemovals>
-import { createContext, useActionState, useContext, type ReactNode } from "react";
+import { createContext, useActionState, useContext, useEffect, useRef, type ReactNode } from "react";
 import { idle, type ActionResult } from "@/lib/actions/result";
 
 type Removal = (form: FormData) => void;
@@ -31,14 +31,23 @@ export function RowRemovals<T>(props: {
 }) {
   const [state, dispatch] = useActionState(props.action, idle as ActionResult<T>);
   const place = props.answerClassName ?? "mb-2";
+  // A keyboard user's focus was on the row's button: when the row (or the button, disabled while
+  // pending) is gone, the browser drops focus to the page's start. It goes to the answer instead,
+  // where the next Tab continues in the list; focus held elsewhere is left alone.
+  const answerRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (state === idle) return;
+    const focused = document.activeElement;
+    if (!focused || focused === document.body) answerRef.current?.focus();
+  }, [state]);
   return (
     <RemovalContext.Provider value={dispatch}>
       <div className={props.className}>
         <div role="status" aria-live="polite" data-testid={props.testId ?? "removal-answer"}>
-          {state.ok && state.message ? <p className={`${place} rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900`}>{state.message}</p> : null}
+          {state.ok && state.message ? <p ref={answerRef} tabIndex={-1} className={`${place} rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900 outline-none`}>{state.message}</p> : null}
         </div>
         {!state.ok && state.error ? (
-          <p role="alert" data-testid="action-error" className={`${place} rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800`}>
+          <p ref={answerRef} tabIndex={-1} role="alert" data-testid="action-error" className={`${place} rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 outline-none`}>
             {state.error}
           </p>
         ) : null}
