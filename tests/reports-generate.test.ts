@@ -11,6 +11,7 @@ import { ActionRefusal } from "@/lib/actions/refusal";
 import { withTenant } from "@/lib/db/with-tenant";
 import { runJobsUntilIdle } from "@/lib/jobs";
 import { computeFigures, customerPeriodRows, generateReport, getReport, listReports, registerReportTasks, reportCsv, REPORTS_GENERATE_TASK } from "@/lib/reports";
+import { formatTime } from "@/lib/locale/time";
 import { slaTargets } from "@/lib/settings/read";
 import { ensureCerbos } from "@/scripts/lib/cerbos";
 import { pdfTextRuns } from "./helpers/pdf-text";
@@ -118,6 +119,28 @@ describe("generating and storing", () => {
       assert.ok(text.some((t) => t.includes(expected)), `"${expected}" not in the PDF: ${JSON.stringify(text.slice(0, 60))}`);
     }
     assert.ok(!text.some((t) => t.includes("Globex only")), "nothing of another customer");
+  });
+
+  test("a PDF lists times of day in the tenant's zone and names it; the period stays UTC days", async () => {
+    // 03:30 UTC on 15 Oct is 23:30 on 14 Oct in New York; the oldest open alert (20 Sep, 00:00 UTC) 19 Sep, 20:00 there.
+    await owner("insert into public.collectors (tenant_id, name, last_heartbeat_at) values ($1, 'zone-check', '2026-10-15T03:30:00Z')", [fx.tenants.acme]);
+    await owner("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'locale.time_zone', '\"America/New_York\"')", [fx.tenants.acme]);
+    try {
+      const { id } = await as(fx, "msspAdmin", (tx) => generateReport(tx, { tenantId: fx.tenants.acme, kind: "operational", format: "pdf", from: FROM, to: TO }));
+      await runJobsUntilIdle({ kinds: [REPORTS_GENERATE_TASK] });
+      const row = (await owner("select status, content from public.reports where id = $1", [id])).rows[0];
+      assert.equal(row.status, "ready");
+      const text = pdfTextRuns(row.content).join(" ");
+      const ny = (iso: string) => formatTime(new Date(iso), "America/New_York", "full");
+      assert.equal(ny("2026-10-15T03:30:00Z"), "14 Oct 2026, 23:30");
+      for (const expected of ["Times are in America/New_York.", ny("2026-10-15T03:30:00Z"), ny("2026-09-20T00:00:00Z"), "times of day are in America/New_York", "(UTC)"]) {
+        assert.ok(text.includes(expected), `"${expected}" not in the PDF: ${text.slice(0, 1500)}`);
+      }
+      assert.ok(!text.includes("15 Oct 2026, 03:30"), "not the UTC time of day");
+    } finally {
+      await owner("delete from public.tenant_settings where tenant_id = $1 and key = 'locale.time_zone'", [fx.tenants.acme]);
+      await owner("delete from public.collectors where name = 'zone-check'");
+    }
   });
 
   test("an operational CSV report is generated too", async () => {

@@ -23,6 +23,7 @@ import { reportCsv, reportPdf } from "./render";
 import { pdfBrandOf } from "@/lib/branding/pdf";
 import { featureEnabled } from "@/lib/settings/enforce";
 import { brandOfTenant } from "@/lib/branding/resolve";
+import { tenantTimeZone } from "@/lib/locale/viewer-zone";
 
 export type GenerateOutcome = "ready" | "failed" | "done-before";
 
@@ -46,9 +47,9 @@ async function fail(tenantId: string, id: string, message: string): Promise<Gene
   return "failed";
 }
 
-/** The file bytes of a report's figures. */
-export async function renderReport(kind: ReportKind, format: ReportFormat, figures: ReportFigures, brand?: Partial<PdfBrand>): Promise<Uint8Array> {
-  return format === "pdf" ? reportPdf(kind, figures, brand) : new TextEncoder().encode(reportCsv(kind, figures));
+/** The file bytes of a report's figures; a PDF lists times of day in `timeZone` (a CSV keeps ISO 8601 UTC, for machines). */
+export async function renderReport(kind: ReportKind, format: ReportFormat, figures: ReportFigures, brand?: Partial<PdfBrand>, timeZone?: string): Promise<Uint8Array> {
+  return format === "pdf" ? reportPdf(kind, figures, brand, timeZone) : new TextEncoder().encode(reportCsv(kind, figures));
 }
 
 /**
@@ -69,7 +70,7 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
   if (!claimed) return "done-before";
   if (!claimed.created_by) return fail(tenantId, reportId, "The person who asked for this report no longer exists; nothing was generated.");
   try {
-    const { figures, providerName, tenant } = await withTenant({ userId: claimed.created_by, activeTenantId: null }, async (tx) => {
+    const { figures, providerName, tenant, timeZone } = await withTenant({ userId: claimed.created_by, activeTenantId: null }, async (tx) => {
       let resource;
       try {
         resource = await authorize(tx, "reports:export", tenantId);
@@ -88,12 +89,13 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
         `select r.name from public.tenants r join public.tenants t on t.id = $1 where r.path operator(extensions.@>) t.path and r.parent_id is null`,
         [tenantId],
       );
-      return { figures: f, providerName: rows[0]?.name ?? null, tenant: f.tenant };
+      // The tenant's own zone (inherited down the tree), as its portal pages show times.
+      return { figures: f, providerName: rows[0]?.name ?? null, tenant: f.tenant, timeZone: await tenantTimeZone(tx, tenantId) };
     });
     await withServiceRole("reports.generate", (db) => db.$client.query("update public.reports set progress = 60 where tenant_id = $1 and id = $2 and status = 'running'", [tenantId, reportId]));
     // The tenant's brand (lib/branding): its product name, colour and logo; never the MSSP's where it is hidden.
     const brand = opts.brand ?? (await pdfBrandOf(tenantId).catch(() => (providerName ? { productName: providerName } : undefined)));
-    const bytes = await renderReport(claimed.kind, claimed.format, figures, brand);
+    const bytes = await renderReport(claimed.kind, claimed.format, figures, brand, timeZone);
     const link = `${await portalOriginFor({ slug: tenant.slug, kind: tenant.kind })}/reports/${reportId}/download`;
     const mailed = await withServiceRole("reports.generate", async (db) => {
       const done = await db.$client.query(

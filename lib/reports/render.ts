@@ -6,6 +6,7 @@ import { ALERT_SEVERITIES, ALERT_SEVERITY_LABELS } from "@/lib/alerts/severity";
 import { csvRow } from "@/lib/billing/csv";
 import { renderPdf, type PdfBlock, type PdfBrand } from "@/lib/pdf";
 import type { ReportFigures } from "./figures";
+import { formatTime } from "@/lib/locale/time";
 import { REPORT_KIND_LABELS, type ReportKind } from "./kinds";
 import { periodLabel } from "./period";
 
@@ -14,7 +15,9 @@ export const DEFAULT_REPORT_BRAND: PdfBrand = { productName: "MSSP Portal", prim
 const int = (v: number) => v.toLocaleString("en-US");
 const mins = (v: number | null) => (v === null ? "n/a" : v < 120 ? `${v.toFixed(1)} min` : `${(v / 60).toFixed(1)} h`);
 const pct = (met: number, total: number) => (total === 0 ? "n/a" : `${((100 * met) / total).toFixed(1)}%`);
-const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
+// An instant (a heartbeat, a health change, an alert's detection) in the tenant's zone, as its portal
+// shows it; the period and the day counts stay UTC days (the rollups' days).
+const instant = (d: Date, zone: string) => formatTime(d, zone, "full");
 
 function executiveBlocks(f: ReportFigures): PdfBlock[] {
   return [
@@ -56,7 +59,7 @@ function executiveBlocks(f: ReportFigures): PdfBlock[] {
   ];
 }
 
-function operationalBlocks(f: ReportFigures): PdfBlock[] {
+function operationalBlocks(f: ReportFigures, zone: string): PdfBlock[] {
   const top = (title: string, label: string, rows: { name: string; count: number }[]): PdfBlock[] => [
     { kind: "heading", text: title },
     { kind: "table", columns: [{ label, weight: 4 }, { label: "Alerts", align: "right" }], rows: rows.map((r) => [r.name, int(r.count)]) },
@@ -88,18 +91,21 @@ function operationalBlocks(f: ReportFigures): PdfBlock[] {
       ],
     },
     { kind: "heading", text: "Collectors and health" },
+    // The zone is said once per section rather than in the narrow columns' headers, where it wrapped.
+    { kind: "text", muted: true, text: `Times are in ${zone}.` },
     {
       kind: "table",
-      columns: [{ label: "Collector", weight: 2 }, { label: "Tenant", weight: 2 }, { label: "Version" }, { label: "Last heartbeat (UTC)", weight: 2 }, { label: "Last error", weight: 3 }],
-      rows: f.collectors.map((c) => [c.name, c.tenant, c.version ?? "", when(c.lastHeartbeatAt), c.lastError ?? ""]),
+      columns: [{ label: "Collector", weight: 2 }, { label: "Tenant", weight: 2 }, { label: "Version" }, { label: "Last heartbeat", weight: 2 }, { label: "Last error", weight: 3 }],
+      rows: f.collectors.map((c) => [c.name, c.tenant, c.version ?? "", instant(c.lastHeartbeatAt, zone), c.lastError ?? ""]),
     },
     {
       kind: "table",
-      columns: [{ label: "Tenant", weight: 3 }, { label: "Health" }, { label: "Since (UTC)", weight: 2 }],
-      rows: f.health.map((h) => [h.tenant, h.state, when(h.since)]),
+      columns: [{ label: "Tenant", weight: 3 }, { label: "Health" }, { label: "Since", weight: 2 }],
+      rows: f.health.map((h) => [h.tenant, h.state, instant(h.since, zone)]),
     },
     { kind: "text", muted: true, text: `Health changes in the period: ${int(f.healthChanges)}.` },
     { kind: "heading", text: "Open backlog (now)" },
+    { kind: "text", muted: true, text: `Times are in ${zone}.` },
     {
       kind: "table",
       columns: [{ label: "Severity" }, { label: "< 1 day", align: "right" }, { label: "1-7 days", align: "right" }, { label: "7-30 days", align: "right" }, { label: "> 30 days", align: "right" }],
@@ -107,8 +113,8 @@ function operationalBlocks(f: ReportFigures): PdfBlock[] {
     },
     {
       kind: "table",
-      columns: [{ label: "Oldest open alerts", weight: 5 }, { label: "Severity" }, { label: "Status" }, { label: "Detected (UTC)", weight: 2 }],
-      rows: f.oldestOpen.map((a) => [a.title, a.severity, a.status, when(a.detectedAt)]),
+      columns: [{ label: "Oldest open alerts", weight: 5 }, { label: "Severity" }, { label: "Status" }, { label: "Detected", weight: 2 }],
+      rows: f.oldestOpen.map((a) => [a.title, a.severity, a.status, instant(a.detectedAt, zone)]),
     },
   ];
 }
@@ -117,7 +123,8 @@ export function reportTitle(kind: ReportKind, f: ReportFigures): string {
   return `${REPORT_KIND_LABELS[kind]}: ${f.tenant.name}`;
 }
 
-export function reportPdf(kind: ReportKind, f: ReportFigures, brand?: Partial<PdfBrand>): Promise<Uint8Array> {
+/** The PDF; `timeZone` is the tenant's locale.time_zone, for the times of day it lists. */
+export function reportPdf(kind: ReportKind, f: ReportFigures, brand?: Partial<PdfBrand>, timeZone = "UTC"): Promise<Uint8Array> {
   const b: PdfBrand = {
     productName: brand?.productName ?? DEFAULT_REPORT_BRAND.productName,
     primaryColor: brand?.primaryColor ?? DEFAULT_REPORT_BRAND.primaryColor,
@@ -128,12 +135,12 @@ export function reportPdf(kind: ReportKind, f: ReportFigures, brand?: Partial<Pd
     subtitle: `${periodLabel(f.period)} (UTC)`,
     brand: b,
     blocks: [
-      ...(kind === "executive" ? executiveBlocks(f) : operationalBlocks(f)),
+      ...(kind === "executive" ? executiveBlocks(f) : operationalBlocks(f, timeZone)),
       // The definitions themselves (docs/reports.md): a customer reading the PDF has no access to the portal's docs.
       {
         kind: "text",
         muted: true,
-        text: "Figures cover the customer and its sites, in UTC. Detected: first seen in the period. Closed: resolved or marked a false positive in the period. Open at the end: detected before the end and not closed by then. MTTA / MTTR: mean time from detection to acknowledgement / to closing, over the alerts detected in the period that have one. SLA met: the share of those alerts acknowledged (closed) within the tenant's target for their severity. Top alerts: by title, with the highest severity among them.",
+        text: `Figures cover the customer and its sites, by UTC day${timeZone === "UTC" ? "" : `; times of day are in ${timeZone}`}. Detected: first seen in the period. Closed: resolved or marked a false positive in the period. Open at the end: detected before the end and not closed by then. MTTA / MTTR: mean time from detection to acknowledgement / to closing, over the alerts detected in the period that have one. SLA met: the share of those alerts acknowledged (closed) within the tenant's target for their severity. Top alerts: by title, with the highest severity among them.`,
       },
     ],
     footer: `${b.productName} · ${REPORT_KIND_LABELS[kind]} · ${f.tenant.name}`,

@@ -386,7 +386,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     input: { kind: "select", options: [...ZONES].sort().map((z) => ({ value: z, label: z })) },
     bounds: "an IANA time zone name",
     changedBy: "tenant",
-    enforcedBy: "Times on the tenant's pages are shown in this zone (on the console, the MSSP's), each named, and so is the end of an invitation email's link; day pickers, report periods and daily charts stay in UTC days.",
+    enforcedBy: "Times on the tenant's pages are shown in this zone (on the console, the MSSP's), each named, and so are the end of an invitation email's link and a report PDF's times of day (the report tenant's zone); day pickers, report periods and daily charts stay in UTC days.",
   }),
 
   // --- profile ----------------------------------------------------------------------
