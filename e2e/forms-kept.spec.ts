@@ -36,6 +36,21 @@ test("the bulk wizard keeps every choice after a refused dry run, and the next d
   await expect(page.getByText("Globex")).toHaveCount(0);
 });
 
+test("a refused new billing plan keeps what was typed, beside the field's message", async ({ page }) => {
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await page.goto(`${CONSOLE}/billing`);
+  const form = page.getByRole("form", { name: "Create a plan" });
+  const field = (name: string) => form.locator(`[name=${name}]`);
+  await field("name").fill("Kept plan");
+  await field("currency").fill("E1");
+  await field("baseFee").fill("1500");
+  await form.getByRole("button", { name: "Create plan" }).click();
+  await expect(form.getByRole("alert").or(form.locator("p.text-red-700")).first()).toBeVisible();
+  await expect(field("name")).toHaveValue("Kept plan");
+  await expect(field("currency")).toHaveValue("E1");
+  await expect(field("baseFee")).toHaveValue("1500");
+});
+
 test("a refused report keeps its customer, kind, format and days; the cross-tenant CSV's refusal comes back to the page", async ({ page }) => {
   await signIn(page, CONSOLE, "mssp.admin@demo.test");
   await page.goto(`${CONSOLE}/reports`);

@@ -29,36 +29,13 @@ export interface PlanFormValues {
   metrics: { metric: string; label: string; included: string; unitSize: string; tiers: string }[];
 }
 
-type Kept<T> = ActionResult<T> & { submitted?: Record<string, string> };
-
-/**
- * React resets a form after its action; a refused form would lose what the
- * person typed. The state keeps the submitted fields when the action refused
- * them, and the inputs take those as their defaults.
- */
-function keeping<T>(run: (previous: ActionResult<T>, form: FormData) => Promise<ActionResult<T>>) {
-  return async (previous: Kept<T>, form: FormData): Promise<Kept<T>> => {
-    const result = await run(previous, form);
-    if (result.ok) return result;
-    return { ...result, submitted: Object.fromEntries([...form.entries()].filter((e): e is [string, string] => typeof e[1] === "string")) };
-  };
-}
-
+// A refused save keeps what was typed: useKeptForm submits without React's reset (the fields'
+// defaults are the saved plan's). The action is the server action itself, so the form also posts
+// without JavaScript.
 export function PlanForm(props: { tenantId: string; values: PlanFormValues; invoiced?: boolean }) {
-  const [state, action] = useActionState(keeping(props.values.planId ? updatePlan : createPlan), idle as Kept<{ id: string }>);
+  const [state, action] = useActionState(props.values.planId ? updatePlan : createPlan, idle as ActionResult<{ id: string }>);
   const keptAction = useKeptForm(state, action);
-  const kept = state.ok ? undefined : state.submitted;
-  const base = props.values;
-  const v: PlanFormValues = kept
-    ? {
-        ...base,
-        name: kept.name ?? base.name,
-        currency: kept.currency ?? base.currency,
-        baseFee: kept.baseFee ?? base.baseFee,
-        minimum: kept.minimum ?? base.minimum,
-        metrics: base.metrics.map((m) => ({ ...m, included: kept[`included_${m.metric}`] ?? m.included, unitSize: kept[`unitSize_${m.metric}`] ?? m.unitSize, tiers: kept[`tiers_${m.metric}`] ?? m.tiers })),
-      }
-    : base;
+  const v = props.values;
   return (
     <form action={action} {...keptAction} noValidate className="space-y-3" aria-label={v.planId ? `Edit plan ${v.name}` : "Create a plan"}>
       <input type="hidden" name="tenantId" value={props.tenantId} />
@@ -212,21 +189,20 @@ export function FinalizeButton(props: { tenantId: string; invoiceId: string }) {
 }
 
 export function CreditNoteForm(props: { tenantId: string; invoiceId: string; remaining: string; currency: string }) {
-  const [state, action] = useActionState(keeping(createCreditNote), idle as Kept<{ id: string }>);
+  const [state, action] = useActionState(createCreditNote, idle as ActionResult<{ id: string }>);
   const keptAction = useKeptForm(state, action);
-  const kept = state.ok ? undefined : state.submitted;
   return (
     <form action={action} {...keptAction} noValidate className="flex flex-wrap items-end gap-2" aria-label="Issue a credit note">
       <input type="hidden" name="tenantId" value={props.tenantId} />
       <input type="hidden" name="invoiceId" value={props.invoiceId} />
       <label className={label}>
         Amount to credit ({props.currency} minor units, at most {props.remaining})
-        <input name="amount" inputMode="numeric" defaultValue={kept?.amount ?? ""} className={`${input} w-40`} />
+        <input name="amount" inputMode="numeric" defaultValue="" className={`${input} w-40`} />
         <FieldError state={state} name="amount" />
       </label>
       <label className={label}>
         Reason (printed on the credit note)
-        <input name="reason" maxLength={500} defaultValue={kept?.reason ?? ""} className={`${input} w-80`} />
+        <input name="reason" maxLength={500} defaultValue="" className={`${input} w-80`} />
         <FieldError state={state} name="reason" />
       </label>
       <SubmitButton pendingLabel="Drafting…">Draft credit note</SubmitButton>

@@ -37,20 +37,15 @@ export interface WizardProps {
   settings: { key: string; label: string; group: string; bounds: string }[];
 }
 
-type Kept = ActionResult<{ runId: string }> & { submitted?: Record<string, string> };
-
 export function BulkWizard(props: WizardProps) {
   const router = useRouter();
-  const [state, action] = useActionState(async (prev: Kept, form: FormData): Promise<Kept> => {
-    const result = await planBulkRun(prev, form);
-    if (result.ok) return result;
-    return { ...result, submitted: Object.fromEntries([...form.entries()].filter((e): e is [string, string] => typeof e[1] === "string")) };
-  }, idle as Kept);
+  // A refused dry run keeps every choice: useKeptForm submits without React's reset, and the
+  // choices that decide which fields show are state. The action is the server action itself.
+  const [state, action] = useActionState(planBulkRun, idle as ActionResult<{ runId: string }>);
   const keptAction = useKeptForm(state, action);
-  const kept = state.ok ? {} : (state.submitted ?? {});
-  const [operation, setOperation] = useState<Operation>((kept.operation as Operation) ?? "setting");
-  const [mode, setMode] = useState(kept.mode ?? "set");
-  const [key, setKey] = useState(kept.key ?? props.settings[0]?.key ?? "");
+  const [operation, setOperation] = useState<Operation>("setting");
+  const [mode, setMode] = useState("set");
+  const [key, setKey] = useState(props.settings[0]?.key ?? "");
   useEffect(() => {
     if (state.ok) router.push(`/bulk/${state.data.runId}`);
   }, [state, router]);
@@ -67,7 +62,7 @@ export function BulkWizard(props: WizardProps) {
             <InputField
               label="Under (empty: every customer)"
               name="rootId"
-              defaultValue={kept.rootId ?? ""}
+              defaultValue=""
               maxLength={100}
               placeholder={typedTenantPlaceholder(props.rootCount - 1, "customers")}
               state={state}
@@ -77,22 +72,22 @@ export function BulkWizard(props: WizardProps) {
             <SelectField
               label="Under"
               name="rootId"
-              defaultValue={kept.rootId ?? props.msspId}
+              defaultValue={props.msspId}
               options={props.roots.map((r) => ({ value: r.id, label: r.kind === "mssp" ? `${r.name} (every customer)` : r.name }))}
               state={state}
               controlClassName={W}
             />
           )}
-          <SelectField label="Kind" name="kinds" defaultValue={kept.kinds ?? "customers"} options={choicesOf(KIND_FILTERS, KIND_FILTER_LABELS)} controlClassName={W} />
+          <SelectField label="Kind" name="kinds" defaultValue="customers" options={choicesOf(KIND_FILTERS, KIND_FILTER_LABELS)} controlClassName={W} />
           <SelectField
             label="Billing plan"
             name="plan"
-            defaultValue={kept.plan ?? ""}
+            defaultValue=""
             options={[{ value: "", label: "Any billing plan" }, { value: "none", label: "No billing plan" }, ...planChoices]}
             controlClassName={W}
           />
-          <SelectField label="Status" name="status" defaultValue={kept.status ?? "any"} options={STATUS_CHOICES} controlClassName={W} />
-          <InputField label="Name contains (optional)" name="q" defaultValue={kept.q ?? ""} maxLength={100} state={state} className="sm:col-span-2" controlClassName={W} />
+          <SelectField label="Status" name="status" defaultValue="any" options={STATUS_CHOICES} controlClassName={W} />
+          <InputField label="Name contains (optional)" name="q" defaultValue="" maxLength={100} state={state} className="sm:col-span-2" controlClassName={W} />
         </div>
       </fieldset>
 
@@ -117,7 +112,7 @@ export function BulkWizard(props: WizardProps) {
                   label={<>New value {setting ? <span className="font-normal text-slate-600">({setting.bounds}; lists one per line)</span> : null}</>}
                   name="value"
                   multiline={{ rows: 2 }}
-                  defaultValue={kept.value ?? ""}
+                  defaultValue=""
                   state={state}
                   controlClassName={W}
                 />
@@ -126,15 +121,15 @@ export function BulkWizard(props: WizardProps) {
           )}
           {operation === "plan" && (
             <>
-              <SelectField label="Billing plan" name="planId" defaultValue={kept.planId ?? ""} options={[{ value: "", label: "Choose a billing plan" }, ...planChoices]} controlClassName={W} />
-              <InputField label="From month" name="from" type="month" defaultValue={kept.from ?? new Date().toISOString().slice(0, 7)} controlClassName={W} />
+              <SelectField label="Billing plan" name="planId" defaultValue="" options={[{ value: "", label: "Choose a billing plan" }, ...planChoices]} controlClassName={W} />
+              <InputField label="From month" name="from" type="month" defaultValue={new Date().toISOString().slice(0, 7)} controlClassName={W} />
             </>
           )}
           {operation === "suspend" && (
-            <InputField label="Reason (kept on each tenant and in its audit trail)" name="reason" defaultValue={kept.reason ?? ""} maxLength={300} state={state} className="sm:col-span-2" controlClassName={W} />
+            <InputField label="Reason (kept on each tenant and in its audit trail)" name="reason" defaultValue="" maxLength={300} state={state} className="sm:col-span-2" controlClassName={W} />
           )}
           {operation === "report" && (
-            <ReportFields defaults={{ kind: kept.kind, format: kept.format, from: kept.from, to: kept.to }} period={{ fromLabel: "From (UTC day)", toLabel: "To (exclusive)" }} controlClassName={W} />
+            <ReportFields period={{ fromLabel: "From (UTC day)", toLabel: "To (exclusive)" }} controlClassName={W} />
           )}
           {operation === "rotate_keys" && (
             <p className="text-sm text-slate-600 sm:col-span-2">Each tenant gets a new data-key version; a job per tenant re-seals its credentials. This cannot be undone.</p>
