@@ -15,7 +15,7 @@ import { createElement, type ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { AppRouterContext } from "next/dist/shared/lib/app-router-context.shared-runtime";
 import { ApiKeysPanel } from "@/components/api-keys/api-keys-panel";
-import { DomainCard } from "@/components/domains/domain-card";
+import { DomainsPanel } from "@/components/domains/domains-panel";
 import { KeysView } from "@/components/keys/keys-view";
 import { ReportsView } from "@/components/reports/reports-view";
 import { TeamPanel } from "@/components/team/team-panel";
@@ -67,7 +67,8 @@ describe("locale.time_zone on the admin pages", () => {
         assert.ok(onAcme?.canManage);
         assert.equal(onAcme.timeZone, "Europe/Paris");
         const d = onAcme.domains.find((x) => x.id === row.id)!;
-        const card = text(renderToStaticMarkup(createElement(DomainCard, { d, tenantId: onAcme.tenant.id, cnameTarget: onAcme.cnameTarget, timeZone: onAcme.timeZone })));
+        // The panel, as the page renders it: its cards' removals answer through its list (components/ui/row-removals.tsx).
+        const card = text(renderToStaticMarkup(createElement(DomainsPanel, { data: onAcme })));
         assert.match(card, /Last checked 01 Dec 2026, 12:30 Europe\/Paris: /);
         assert.ok(card.includes(`Put it back before ${formatTimeWithZone(new Date(d.unroutesAt!), "Europe/Paris")},`), card);
         assert.ok(!/ UTC\b/.test(card), card);
@@ -76,7 +77,7 @@ describe("locale.time_zone on the admin pages", () => {
         const onConsole = await env.as("msspAdmin", (tx) => loadDomainsPage(tx, "acme", null));
         assert.equal(onConsole?.timeZone, "America/New_York");
         const consoleCard = text(
-          renderToStaticMarkup(createElement(DomainCard, { d: onConsole.domains.find((x) => x.id === row.id)!, tenantId: onAcme.tenant.id, cnameTarget: onConsole.cnameTarget, timeZone: onConsole.timeZone, audience: "console" })),
+          renderToStaticMarkup(createElement(DomainsPanel, { data: onConsole, audience: "console" })),
         );
         assert.match(consoleCard, /Last checked 01 Dec 2026, 06:30 America\/New_York: /);
       });
