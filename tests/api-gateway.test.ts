@@ -272,6 +272,24 @@ describe("bad input is a 4xx problem, never a 5xx, and writes nothing", () => {
     );
     assert.equal(lying.status, 413);
   });
+  test("POST /alerts takes a batch past the 1 MiB default (a collector's page of raw payloads) and refuses one past 16 MiB", async () => {
+    // 40 alerts with 48 KiB raw payloads each: about 2 MiB, as a collector's page of large vendor objects is.
+    const batch = (n: number, prefix: string) =>
+      JSON.stringify({ alerts: Array.from({ length: n }, (_, i) => ({ external_id: `${prefix}-${i}`, source: "edr", title: `large ${i}`, severity: "low", raw: { blob: "r".repeat(48 * 1024) } })) });
+    const large = batch(40, "large-batch");
+    assert.ok(large.length > 1024 * 1024);
+    const res = await call("acme.localhost:3000", "/alerts", { key, method: "POST", body: large, type: "application/json" });
+    assert.equal(res.status, 200, await res.clone().text());
+    const body = (await res.json()) as { results: Array<{ status: string }> };
+    assert.equal(body.results.filter((r) => r.status === "created").length, 40);
+    const huge = batch(360, "huge-batch");
+    assert.ok(huge.length > 16 * 1024 * 1024);
+    const refusedBody = await call("acme.localhost:3000", "/alerts", { key, method: "POST", body: huge, type: "application/json" });
+    assert.equal(refusedBody.status, 413);
+    await problem(refusedBody);
+    const [stored] = await env.owner<{ n: number }>(`select count(*)::int as n from public.alerts where external_id like 'huge-batch-%'`);
+    assert.equal(stored.n, 0, "nothing of the refused batch is stored");
+  });
   test("unknown fields, wrong types and out-of-range values: 422 listing each", async () => {
     const res = await post(JSON.stringify({ title: "x", admin: true, tenant_id: env.fx.tenants.globex }));
     assert.equal(res.status, 422);

@@ -4,6 +4,7 @@ import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
 import { ALERT_NOT_FOUND, triageAlert, type StatusChange } from "@/lib/alerts/triage";
 import { canTransition, isClosed } from "@/lib/alerts/workflow";
 import { ApiProblem, defineEndpoint } from "@/lib/api/endpoint";
+import { MAX_BODY_BYTES } from "@/lib/api/gateway/input";
 import { recordAudit } from "@/lib/audit/record";
 import { ingestAlerts } from "@/lib/ingest/alerts";
 import { STATUSES, line, sourceName, timestamp, uuid } from "@/lib/ingest/fields";
@@ -27,8 +28,12 @@ export const ingestAlertsEndpoint = defineEndpoint({
     "Up to 1,000 alerts per call, idempotent on (source, external_id) within the tenant: an alert sent again is answered " +
     "`duplicate` with the id stored the first time, and nothing new is written. Each item gets its own result; valid items " +
     "are stored even when others are rejected (partial success). The tenant is the call's: a body naming one is refused. " +
-    "`raw` is kept sealed under the tenant's data key and shown only on the alert's page. Counts one per item against the daily ingestion quota.",
+    "`raw` is kept sealed under the tenant's data key and shown only on the alert's page. Counts one per item against the daily ingestion quota. " +
+    "A body may be up to 16 MiB (other endpoints: 1 MiB); a larger one is refused whole with 413: send fewer alerts per call.",
   body: ingestAlertsBody,
+  // Items carry raw vendor payloads of up to 64 KiB each: the collector's page of 100 can pass the
+  // 1 MiB default, and a 413 is not something it could retry its way out of.
+  maxBodyBytes: MAX_BODY_BYTES,
   success: { status: 200, schema: alertBatchResultSchema },
   quotaCost: (input) => input.body.alerts.length,
   async handle(ctx, { body }) {
