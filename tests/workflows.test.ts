@@ -364,8 +364,12 @@ describe("notify the tenant's default recipients (settings registry)", () => {
     const { setSettingValue } = await import("@/lib/settings");
     const msspHook = await as("msspAdmin", (tx) => createChannel(tx, { tenantId: fx.tenants["mssp-a"], name: unique("MSSP SOC"), kind: "webhook", url: "https://hooks.example.com/mssp/soc" }));
     const globexHook = await as("globexAdmin", (tx) => createChannel(tx, { tenantId: fx.tenants.globex, name: unique("Globex"), kind: "webhook", url: "https://hooks.example.com/globex" }));
-    // The MSSP's default webhooks name its own channel and (wrongly) Globex's; Acme sets its own addresses.
-    await as("msspAdmin", (tx) => setSettingValue(tx, { tenantId: fx.tenants["mssp-a"], key: "notifications.webhook_ids", raw: `${msspHook.channel.id}\n${globexHook.channel.id}` }));
+    // An email channel of the MSSP's own: its id is not a webhook's, so naming it there mails no one.
+    const msspMail = await as("msspAdmin", (tx) => createChannel(tx, { tenantId: fx.tenants["mssp-a"], name: unique("MSSP mail"), kind: "email", recipients: ["not-a-webhook@mssp.test"] }));
+    // The MSSP's default webhooks name its own channel and (wrongly) Globex's and its own email channel; Acme sets its own addresses.
+    await as("msspAdmin", (tx) =>
+      setSettingValue(tx, { tenantId: fx.tenants["mssp-a"], key: "notifications.webhook_ids", raw: `${msspHook.channel.id}\n${globexHook.channel.id}\n${msspMail.channel.id}` }),
+    );
     await as("acmeAdmin", (tx) => setSettingValue(tx, { tenantId: fx.tenants.acme, key: "notifications.emails", raw: "defaults@acme.test" }));
     const rule = await as("acmeAdmin", (tx) =>
       createRule(tx, {
@@ -392,7 +396,8 @@ describe("notify the tenant's default recipients (settings registry)", () => {
       [alertId],
     );
     assert.equal(audit.outcome, "failure", "a skipped default is reported");
-    assert.deepEqual([audit.details.defaults, audit.details.skipped, audit.details.emails, audit.details.channels], [true, [globexHook.channel.id], 1, [msspHook.channel.id]]);
+    assert.deepEqual([audit.details.defaults, audit.details.skipped, audit.details.emails, audit.details.channels], [true, [globexHook.channel.id, msspMail.channel.id], 1, [msspHook.channel.id]]);
+    assert.equal(smtp.messages.filter((x) => x.to === "not-a-webhook@mssp.test").length, 0, "an email channel named as a webhook mails no one");
 
     // Read at run time: Acme now overrides the webhooks with none; no rule is edited.
     await as("acmeAdmin", (tx) => setSettingValue(tx, { tenantId: fx.tenants.acme, key: "notifications.webhook_ids", raw: "" }));

@@ -7,9 +7,10 @@
 // defaults (or its MSSP's, when the tenant inherits them) changes where every
 // such rule sends, with no rule edited.
 //
-// A webhook id must name an enabled channel of the tenant holding the setting
+// A webhook id must name an enabled webhook channel of the tenant holding the setting
 // (where the value was set, the tenant itself or the ancestor it inherits
-// from): an id of anyone else's channel is skipped and reported, never sent to.
+// from): an id of anyone else's channel, or of an email channel, is skipped and
+// reported, never sent to.
 import type { Db } from "@/lib/db/with-tenant";
 import { effectiveConfigAsService } from "@/lib/settings";
 
@@ -28,7 +29,7 @@ export interface DefaultChannel {
 export interface DefaultRecipients {
   webhooks: DefaultChannel[];
   emails: string[];
-  /** Ids in the setting that name no enabled channel of the tenant holding it. */
+  /** Ids in the setting that name no enabled webhook channel of the tenant holding it (an email channel's id included). */
   skipped: string[];
   /** Where each list comes from (null: the registry's default, an empty list). */
   webhooksFrom: string | null;
@@ -46,7 +47,7 @@ export async function defaultRecipients(db: Db, tenantId: string): Promise<Defau
     const { rows } = await db.$client.query<{ tenant_id: string; id: string; name: string; kind: "webhook" | "email"; recipients: string[]; tenant_name: string }>(
       `select c.tenant_id, c.id, c.name, c.kind, c.recipients, t.name as tenant_name
          from public.notification_channels c join public.tenants t on t.id = c.tenant_id
-        where c.tenant_id = $1 and c.id = any ($2::uuid[]) and c.enabled`,
+        where c.tenant_id = $1 and c.id = any ($2::uuid[]) and c.enabled and c.kind = 'webhook'`,
       [hooks.sourceTenantId, ids],
     );
     webhooks = rows.map((r) => ({ tenantId: r.tenant_id, id: r.id, name: r.name, kind: r.kind, recipients: r.recipients, tenantName: r.tenant_name }));

@@ -257,7 +257,7 @@ async function notifyDefaults(db: Db, a: AlertRow, rule: Rule, reason: "rule" | 
     });
   }
   if (d.emails.length > 0) out.push({ action: "notify", result: "done", message: `mailed ${d.emails.length} default recipient${d.emails.length === 1 ? "" : "s"}` });
-  for (const id of d.skipped) out.push({ action: "notify", result: "refused", message: `default webhook ${id} is not an enabled channel of the tenant that set it` });
+  for (const id of d.skipped) out.push({ action: "notify", result: "refused", message: `default webhook ${id} is not an enabled webhook channel of the tenant that set it` });
   if (out.length === 0) out.push({ action: "notify", result: "done", message: "no default recipients are set" });
   await recordAuditAs(db, null, {
     tenantId: a.tenant_id,
