@@ -1,10 +1,12 @@
 // The tenant page's "Download the manifests": the tenant read under RLS, the
-// PDP asked for tenants:provision on it, then its manifests rendered as YAML.
+// PDP asked for tenants:provision on it, then its manifests validated and
+// rendered as YAML.
 import { authorize } from "@/lib/authz";
 import { withLifecycleIn } from "./service-path";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { manifestsToYaml } from "./isolation/render";
 import { isolationManifestsFor } from "./isolation-for";
+import { validateManifests } from "./isolation/validate";
 import { findTenant } from "./tenant-row";
 
 export async function isolationYaml(tx: TenantTx, slug: string): Promise<string | null> {
@@ -13,5 +15,9 @@ export async function isolationYaml(tx: TenantTx, slug: string): Promise<string 
   await authorize(tx, "tenants:provision", rows[0].id);
   // The MSSP's id and slug (the namespace labels) come from the tree; the caller may be staff of it.
   const t = await withLifecycleIn(tx.db, (db) => findTenant(db, rows[0].id));
-  return t ? manifestsToYaml(isolationManifestsFor(t)) : null;
+  if (!t) return null;
+  // The same check provisioning makes before it applies: nothing invalid is handed out either.
+  const objects = isolationManifestsFor(t);
+  validateManifests(objects);
+  return manifestsToYaml(objects);
 }

@@ -7,6 +7,7 @@ import { getSessionUser } from "@/lib/auth/session";
 import { isAuthorizationError, isPdpUnavailable } from "@/lib/authz";
 import { withTenant } from "@/lib/db/with-tenant";
 import { isolationYaml } from "@/lib/lifecycle/isolation-download";
+import { ManifestValidationError } from "@/lib/lifecycle/isolation/validate";
 import { log, safeError } from "@/lib/log";
 import { tenantSlugSchema } from "@/lib/tenancy/slug";
 
@@ -26,6 +27,11 @@ export async function GET(_request: Request, context: { params: Promise<{ slug: 
   } catch (error) {
     if (isAuthorizationError(error)) return NextResponse.json({ error: "You may not download this tenant's manifests." }, { status: 403, headers: noStore });
     if (isPdpUnavailable(error)) return NextResponse.json({ error: error.message }, { status: 503, headers: noStore });
+    if (error instanceof ManifestValidationError) {
+      // Not the caller's doing, and not transient: the deployment's isolation settings render an invalid object.
+      log.error({ event: "lifecycle.isolation-invalid", err: safeError(error) }, "a tenant's manifests failed validation");
+      return NextResponse.json({ error: `The manifests failed validation and were not offered: ${error.message}. The portal's isolation settings need fixing.` }, { status: 500, headers: noStore });
+    }
     log.error({ event: "lifecycle.isolation-download-failed", err: safeError(error) }, "could not render a tenant's manifests");
     return NextResponse.json({ error: "The manifests could not be rendered; try again." }, { status: 500, headers: noStore });
   }
