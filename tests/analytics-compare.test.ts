@@ -231,6 +231,35 @@ describe("figures", () => {
     assert.ok(parseBenchmarkQuery({ group: "everyone" }).problems.length === 1);
   });
 
+  test("a plan group that is not one of the listed plans is ignored, and the page data says so", async () => {
+    const unknown = await env.as("msspAdmin", (tx) => loadComparison(tx, query({ group: { kind: "plan", planId: "00000000-0000-4000-8000-00000000abcd" } }), NOW));
+    assert.equal(unknown.groupIgnored, true);
+    assert.equal(unknown.group, null, "no group named after an unknown plan");
+    assert.deepEqual(unknown.rows, []);
+    // A plan of the MSSP's that Acme is on stays a group, named after the plan.
+    const [plan] = await env.owner<{ id: string }>(
+      `insert into public.billing_plans (tenant_id, name, currency) values ($1, 'Compare Gold', 'EUR') returning id`,
+      [env.fx.tenants["mssp-a"]],
+    );
+    await env.owner(`insert into public.billing_plan_assignments (tenant_id, plan_tenant_id, plan_id, starts_on) values ($1, $2, $3, '2020-01-01')`, [
+      env.fx.tenants.acme,
+      env.fx.tenants["mssp-a"],
+      plan.id,
+    ]);
+    try {
+      const data = await env.as("msspAdmin", (tx) => loadComparison(tx, query({ group: { kind: "plan", planId: plan.id } }), NOW));
+      assert.equal(data.groupIgnored, false);
+      assert.equal(data.group?.label, "Plan: Compare Gold");
+      assert.deepEqual(data.rows.map((r) => r.slug), ["acme"]);
+    } finally {
+      await env.owner(`delete from public.billing_plan_assignments where plan_id = $1`, [plan.id]);
+      await env.owner(`delete from public.billing_plans where id = $1`, [plan.id]);
+    }
+    // A size group is never "ignored" for having no plan.
+    const size = await env.as("msspAdmin", (tx) => loadComparison(tx, query({ group: { kind: "size", band: "under_50" } }), NOW));
+    assert.equal(size.groupIgnored, false);
+  });
+
   test("the database refuses a bad range or group itself", async () => {
     await withClient(env.db.url, async (c) => {
       await assert.rejects(c.query("select * from analytics.peer_benchmark($1, 'all', '2026-05-10', '2026-05-01')", [env.fx.tenants.acme]), /range/);

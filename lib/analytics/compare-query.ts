@@ -40,6 +40,9 @@ export interface CompareQuery {
 
 const slugSchema = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "not a customer's name in a link").max(63, "not a customer's name in a link");
 
+/** Said when a link's plan group is a plan not among the page's (loadComparison's groupIgnored). */
+export const PLAN_GROUP_IGNORED = "Ignored the peer group: that plan is not one of your customers' plans here; choose a plan from the list.";
+
 const groupSchema = z.string().transform((raw, ctx): PeerGroup => {
   const [kind, value = ""] = raw.split(":", 2);
   if (kind === "plan" && z.uuid().safeParse(value).success) return { kind: "plan", planId: value.toLowerCase() };

@@ -116,6 +116,8 @@ export interface ComparisonData {
   /** The group's members past the table's limit (group mode). */
   more: number;
   group: { label: string; size: number } | null;
+  /** The link's peer group was a plan not among those listed: ignored (the page says so). */
+  groupIgnored: boolean;
   /** Median of every customer the caller may compare (the percentiles' population). */
   median: MetricValues;
   /** Median of the group, in group mode. */
@@ -152,7 +154,7 @@ function countBy<K extends string>(keys: K[], label: (k: K) => string): { value:
 }
 
 const EMPTY: Omit<ComparisonData, "allowed"> = {
-  rows: [], more: 0, group: null, median: Object.fromEntries(COMPARE_METRICS.map((m) => [m, null])) as MetricValues, groupMedian: null,
+  rows: [], more: 0, group: null, groupIgnored: false, median: Object.fromEntries(COMPARE_METRICS.map((m) => [m, null])) as MetricValues, groupMedian: null,
   population: 0, hidden: 0, missing: 0, candidates: [], plans: [], bands: [], industries: [],
 };
 
@@ -202,12 +204,18 @@ export async function loadComparison(tx: TenantTx, query: CompareQuery, now = ne
     };
   });
 
+  const plans = [...new Map(planRows.flat().filter((p) => p.plan).map((p) => [p.plan!.planId, { id: p.plan!.planId, name: p.plan!.name }])).values()].sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
+  // A plan group is one of the plans listed (the plans of the customers compared, shown to holders of
+  // billing:view): any other plan id in a link (unknown, unused, or not the caller's to see) is ignored.
+  const group = query.group?.kind === "plan" && !plans.some((p) => query.group?.kind === "plan" && p.id === query.group.planId) ? null : query.group;
   const inGroup = (g: PeerGroup) => (c: (typeof all)[number]) =>
     g.kind === "plan" ? c.planId === g.planId : g.kind === "size" ? c.sizeBand === g.band : c.industry === g.industry;
-  const chosen = query.group
-    ? all.filter(inGroup(query.group))
+  const chosen = group
+    ? all.filter(inGroup(group))
     : query.customers.map((slug) => all.find((c) => c.slug === slug)).filter((c): c is (typeof all)[number] => c !== undefined);
-  const missing = query.group ? 0 : query.customers.length - chosen.length;
+  const missing = group ? 0 : query.customers.length - chosen.length;
 
   const toRow = (c: (typeof all)[number]): ComparedCustomer => {
     const peers = all.filter((p) => p.parent_id === c.parent_id && p.id !== c.id);
@@ -224,18 +232,16 @@ export async function loadComparison(tx: TenantTx, query: CompareQuery, now = ne
     };
   };
 
-  const limit = query.group ? GROUP_ROWS : MAX_COMPARED;
-  const plans = [...new Map(planRows.flat().filter((p) => p.plan).map((p) => [p.plan!.planId, { id: p.plan!.planId, name: p.plan!.name }])).values()].sort((a, b) =>
-    a.name.localeCompare(b.name),
-  );
+  const limit = group ? GROUP_ROWS : MAX_COMPARED;
   const needle = query.q?.toLowerCase() ?? null;
   return {
     allowed: true,
     rows: chosen.slice(0, limit).map(toRow),
     more: Math.max(0, chosen.length - limit),
-    group: query.group ? { label: groupLabel(query.group, plans.find((p) => query.group?.kind === "plan" && p.id === query.group.planId)?.name), size: chosen.length } : null,
+    group: group ? { label: groupLabel(group, plans.find((p) => group.kind === "plan" && p.id === group.planId)?.name), size: chosen.length } : null,
+    groupIgnored: group === null && query.group !== null,
     median: medians(all),
-    groupMedian: query.group ? medians(chosen) : null,
+    groupMedian: group ? medians(chosen) : null,
     population: all.length,
     hidden: hiddenRows[0]?.n ?? 0,
     missing,

@@ -4,7 +4,7 @@ import { CompareView } from "@/components/analytics/compare-view";
 import { Notice, PageHeader } from "@/components/ui/page-header";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { loadComparison } from "@/lib/analytics/compare";
-import { parseCompareQuery } from "@/lib/analytics/compare-query";
+import { parseCompareQuery, PLAN_GROUP_IGNORED } from "@/lib/analytics/compare-query";
 import { isPdpUnavailable } from "@/lib/authz";
 import { consolePage, isOperator } from "@/lib/tenancy/page-context";
 
@@ -23,14 +23,16 @@ export default async function ComparePage(props: Props) {
     throw error;
   }
   if (!data?.allowed) forbidden();
+  const notes = data.groupIgnored ? [...problems, PLAN_GROUP_IGNORED] : problems;
+  const shownQuery = data.groupIgnored ? { ...query, group: null } : query;
   return (
     <>
       <PageHeader
         title="Compare customers"
         description="Customers side by side, normalised per asset, from the alert rollups; each value's percentile among your customers."
       />
-      <Notice messages={problems} />
-      <CompareView data={data} query={query} typed={typed} />
+      <Notice messages={notes} />
+      <CompareView data={data} query={shownQuery} typed={typed} />
     </>
   );
 }
