@@ -178,9 +178,9 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   },
   "console /reports/export route": {
     hosts: ["console"],
-    // A CSV (possibly of no customer) for anyone signed in; a bad period 400.
+    // A CSV for MSSP staff, 403 for anyone else signed in; a bad period 400 (checked before who may export).
     cells: (who) => [
-      get("/reports/export?from=2026-10-01&to=2026-10-31", ...(signedOut(who) ? (["401"] as Outcome[]) : (["200"] as Outcome[]))),
+      get("/reports/export?from=2026-10-01&to=2026-10-31", ...(signedOut(who) ? (["401"] as Outcome[]) : operator(who) ? (["200"] as Outcome[]) : (["403"] as Outcome[]))),
       get("/reports/export?from=2026-10-31&to=2026-10-01", ...(signedOut(who) ? (["401"] as Outcome[]) : (["400"] as Outcome[]))),
     ],
   },

@@ -1,13 +1,15 @@
 // GET /reports/export?from=YYYY-MM-DD&to=YYYY-MM-DD on the console: every
 // customer the caller may export reports of (RLS, then the PDP per customer),
 // one CSV row each (formula-safe). Who first (401), then what (400 for a bad
-// period, with the reason). A browser's form submission with a bad period goes
+// period, with the reason), then whether the caller is MSSP staff (403: the
+// console's export, like its pages, is not for a customer's people). A browser's form submission with a bad period goes
 // back to /reports, where the form shows the reason beside the dates it kept,
 // instead of a page of JSON; a script still gets the 400.
 import { NextResponse } from "next/server";
 import { getSessionUser } from "@/lib/auth/session";
 import { isPdpUnavailable } from "@/lib/authz";
 import { withTenant } from "@/lib/db/with-tenant";
+import { isOperator } from "@/lib/tenancy/page-context";
 import { log, safeError } from "@/lib/log";
 import { customerPeriodCsv, customerPeriodRows } from "@/lib/reports/cross-tenant";
 import { noStore } from "@/lib/reports/http";
@@ -27,7 +29,10 @@ export async function GET(request: Request) {
   }
   const period = periodOfFields(fields.data);
   try {
-    const rows = await withTenant({ userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: null }, (tx) => customerPeriodRows(tx, period));
+    const rows = await withTenant({ userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: null }, (tx) =>
+      isOperator(tx) ? customerPeriodRows(tx, period) : Promise.resolve(null),
+    );
+    if (!rows) return NextResponse.json({ error: "The customers' export is for MSSP staff." }, { status: 403, headers: noStore });
     return new NextResponse(customerPeriodCsv(rows, period), {
       headers: {
         ...noStore,
