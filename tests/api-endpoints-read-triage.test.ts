@@ -143,6 +143,7 @@ describe("PATCH /alerts/{id}", () => {
     const [id] = await ingest("acme", [{ external_id: "assign-1", source: "edr", title: "assign me", severity: "low" }]);
     const p = await refused(fx, "acmeAnalyst", "acme", patchAlertEndpoint, { params: { id }, body: { assignee_id: fx.users.globexAdmin } });
     assert.equal(p.status, 422);
+    assert.equal(p.type, "invalid-input", "a typed problem, not about:blank");
     await call(fx, "acmeAnalyst", "acme", patchAlertEndpoint, { params: { id }, body: { assignee_id: fx.users.acmeAdmin } });
     const r = await call(fx, "acmeAnalyst", "acme", patchAlertEndpoint, { params: { id }, body: { assignee_id: null } });
     assert.equal(r.body.assigned_to, null);
@@ -162,6 +163,7 @@ describe("PATCH /alerts/{id}", () => {
     );
     const p = await refused(fx, "globexAdmin", "globex", patchAlertEndpoint, { params: { id: fx.alerts.globex[1] }, body: { status: "acknowledged" } });
     assert.equal(p.status, 403);
+    assert.equal(p.type, "forbidden", "a typed problem, not about:blank");
   });
 });
 

@@ -42,7 +42,7 @@ export const sourceName = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._:/-]*$/, "source is letters, digits and . _ : / - (starting with a letter or digit)");
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._:/-]*$/, "source is letters, digits, spaces and . _ : / - (starting with a letter or digit)");
 /** A DNS-ish host name as sensors report it (not validated as DNS: NetBIOS names and FQDNs alike). */
 export const hostname = line(253, "hostname");
 

@@ -13,6 +13,13 @@ const STATUS: Record<RefusalKind, [number, string, string]> = {
   forbidden: [403, "Forbidden", "forbidden"],
 };
 
+const ACTION_REFUSAL: Record<number, [string, string]> = {
+  403: ["Forbidden", "forbidden"],
+  404: ["Not found", "not-found"],
+  409: ["Conflict", "conflict"],
+  422: ["Unprocessable content", "invalid-input"],
+};
+
 export function problemFor(refusal: IngestRefusal): ApiProblem {
   const [status, title, type] = STATUS[refusal.kind];
   return new ApiProblem(status, title, refusal.message, refusal.details, type);
@@ -28,8 +35,10 @@ export async function refusalsAsProblems<T>(fn: () => Promise<T>, actionStatus?:
   } catch (error) {
     if (error instanceof IngestRefusal) throw problemFor(error);
     if (error instanceof ActionRefusal) {
+      // Typed like the endpoints' own refusals, so a client can branch on `type` rather than read `detail`.
       const status = actionStatus?.(error) ?? 409;
-      throw new ApiProblem(status, status === 404 ? "Not found" : status === 403 ? "Forbidden" : status === 422 ? "Unprocessable content" : "Conflict", error.message);
+      const [title, type] = ACTION_REFUSAL[status] ?? ACTION_REFUSAL[409];
+      throw new ApiProblem(status, title, error.message, {}, type);
     }
     throw error;
   }
