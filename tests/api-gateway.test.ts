@@ -359,6 +359,7 @@ describe("limits", () => {
     const over = await send(3);
     assert.equal(over.status, 429);
     assert.equal((await problem(over)).type, "/api/v1/problems/quota-exceeded");
+    assert.ok((await deniedRows("acme-eu", "daily_quota")).some((r) => r.actor_id === key.id), "the refusal is in the tenant's audit trail");
     assert.equal((await send(2)).status, 201, "what is left can still be used");
   });
 
@@ -371,6 +372,7 @@ describe("limits", () => {
     const second = await call("other-co.localhost:3000", "/slow?ms=0", { key: key.key });
     assert.equal(second.status, 429);
     assert.equal((await problem(second)).type, "/api/v1/problems/concurrency");
+    assert.ok((await deniedRows("other-co", "concurrency")).some((r) => r.actor_id === key.id), "the refusal is in the tenant's audit trail");
     assert.ok(Date.now() - t0 < 1000, "refused at once, not queued behind the busy request");
     const acme = await newKey("acmeAdmin", "acme", ["alerts:read"]);
     assert.equal((await call("acme.localhost:3000", "/slow?ms=0", { key: acme.key })).status, 200, "another tenant is not held up");

@@ -210,7 +210,11 @@ async function run(request: Request, auth: Authorized, ctx: { requestId: string;
   const body = await readJsonBody(request, endpoint);
   const input = parseInput(endpoint, { params: auth.match.params, query: queryObject(ctx.url.searchParams), body });
   const cost = endpoint.quotaCost?.(input) ?? 0;
-  await chargeIngestQuota(auth.tenant.id, cost, auth.limits.ingestPerDay);
+  // The quota's and the concurrency cap's refusals are audited like the rate limits' (at most ten a minute per key and reason).
+  const audited = (reason: string) => (error: unknown) => {
+    throw isApiProblem(error) ? new Refused(error, reason, { keyId: auth.key.id, tenantIds: [auth.tenant.id] }) : error;
+  };
+  await chargeIngestQuota(auth.tenant.id, cost, auth.limits.ingestPerDay).catch(audited("daily_quota"));
   const ip = clientSource(request.headers).replace(/^ip6?:/, "");
   const result = await withTenant({ userId: auth.key.id, apiKey: auth.parsed, activeTenantId: auth.tenant.id }, async (tx) => {
     // Revoked or expired since the first transaction: refused here too.
@@ -221,7 +225,7 @@ async function run(request: Request, auth: Authorized, ctx: { requestId: string;
       });
     }
     await tx.client.query(`set local statement_timeout = ${settings().API_STATEMENT_TIMEOUT_MS}`);
-    await takeConcurrencySlot(tx, auth.tenant.id, auth.limits.concurrent);
+    await takeConcurrencySlot(tx, auth.tenant.id, auth.limits.concurrent).catch(audited("concurrency"));
     const principal: ApiPrincipal = {
       keyId: auth.key.id,
       keyTenantId: auth.key.tenant_id,
