@@ -121,3 +121,63 @@ describe("fairness between tenants", () => {
     assert.ok(next.indexOf("globex") <= 1, next.join(", "));
   });
 });
+
+// Webhook deliveries and mail (migration 20261201027500): a queue per endpoint
+// and per tenant's mail, ranked behind what already waits there, so one
+// tenant's burst (or a hanging endpoint) holds one worker slot, not all of them.
+describe("deliveries", () => {
+  const jobsOf = async (task: string) =>
+    (await owner.query<{ queue_name: string | null; priority: number }>(`select queue_name, priority from graphile_worker.jobs where task_identifier = $1 order by id`, [task])).rows.map(
+      (r) => [r.queue_name, r.priority] as const,
+    );
+
+  test("a channel's deliveries queue per channel, each ranked behind the ones waiting for it", async () => {
+    // Webhook channels as rows (nothing is delivered here): a stand-in sealed secret under the tenant's current key version.
+    const channel = async (slug: "acme" | "globex", name: string) =>
+      (
+        await owner.query<{ id: string }>(
+          `insert into public.notification_channels (tenant_id, id, name, kind, url, secret_sealed, key_version)
+           select $1, gen_random_uuid(), $2, 'webhook', 'https://hooks.example.com/fair', extensions.gen_random_bytes(48), max(k.version)
+             from keyring.tenant_keys k where k.tenant_id = $1
+           returning id`,
+          [fx.tenants[slug], `fair ${name}`],
+        )
+      ).rows[0].id;
+    const [busy, quiet, globex] = [await channel("acme", "busy"), await channel("acme", "quiet"), await channel("globex", "other")];
+    const deliver = (slug: "acme" | "globex", channelId: string, n: number) =>
+      owner.query(
+        `insert into public.notification_deliveries (tenant_id, channel_id, kind, reason, payload)
+         select $1, $2, 'webhook', 'test', '{}'::jsonb from generate_series(1, $3)`,
+        [fx.tenants[slug], channelId, n],
+      );
+    await deliver("acme", busy, 3);
+    await deliver("acme", quiet, 1);
+    await deliver("globex", globex, 1);
+    assert.deepEqual(await jobsOf("notify:deliver"), [
+      [`notify:${busy}`, 0],
+      [`notify:${busy}`, 1],
+      [`notify:${busy}`, 2],
+      [`notify:${quiet}`, 0],
+      [`notify:${globex}`, 0],
+    ]);
+  });
+
+  test("mail about a tenant queues per tenant; mail about no tenant has no queue", async () => {
+    const mail = (tenantId: string | null, n: number) =>
+      owner.query(
+        `insert into mail.outbox (tenant_id, recipient, template, subject)
+         select $1, 'fair' || g || '@example.test', 'fair', 'Fair' from generate_series(1, $2) g`,
+        [tenantId, n],
+      );
+    await mail(fx.tenants.acme, 2);
+    await mail(fx.tenants.globex, 1);
+    await mail(null, 2);
+    assert.deepEqual(await jobsOf("mail:deliver"), [
+      [`mail:${fx.tenants.acme}`, 0],
+      [`mail:${fx.tenants.acme}`, 1],
+      [`mail:${fx.tenants.globex}`, 0],
+      [null, 0],
+      [null, 0],
+    ]);
+  });
+});
