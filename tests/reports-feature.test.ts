@@ -97,6 +97,23 @@ describe("features.reports off", () => {
     await env.owner("delete from public.report_schedules where id = $1", [schedule.id]);
   });
 
+  test("a due wave larger than one batch is taken whole by one run, the longest due first", async () => {
+    const ids = await env.owner<{ id: string }>(
+      `insert into public.report_schedules (tenant_id, kind, format, cadence, recipients, next_run_at, created_by)
+       select $1, 'executive', 'csv', 'weekly', '{}', now() - make_interval(mins => n), $2 from generate_series(1, 5) n returning id`,
+      [env.fx.tenants.globex, env.fx.users.globexAdmin],
+    );
+    try {
+      // Batches of 2: three transactions, every one of the five queued in this one run.
+      assert.deepEqual(await runDueSchedules(new Date(), 2), { due: 5, queued: 5, skipped: 0 });
+      const left = await env.owner("select 1 from public.report_schedules where id = any ($1::uuid[]) and next_run_at <= now()", [ids.map((r) => r.id)]);
+      assert.equal(left.length, 0, "none left for the next hour");
+    } finally {
+      await env.owner("delete from public.reports where schedule_id = any ($1::uuid[])", [ids.map((r) => r.id)]);
+      await env.owner("delete from public.report_schedules where id = any ($1::uuid[])", [ids.map((r) => r.id)]);
+    }
+  });
+
   test("a bulk report run plans the tenant as skipped; the reports page leaves it out of the forms and says so", async () => {
     await withReportsOff("acme", async () => {
       const run = await env.as("msspAdmin", (tx) =>
