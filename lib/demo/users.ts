@@ -1,4 +1,4 @@
-// Demo sign-ins. Other code (README, the sign-in page hint, Playwright tests)
+// Demo sign-ins. Other code (README, the `npm run portal` banner, Playwright tests)
 // depends on these exact emails and on DEMO_PASSWORD; change them together.
 // Dependency-free on purpose so E2E tests can import it.
 import type { Role } from "@/drizzle/schema";
@@ -24,7 +24,7 @@ export interface DemoUser {
   email: string;
   name: string;
   memberships: DemoMembership[];
-  /** What this account is for, for README tables and the sign-in hint. */
+  /** What this account is for: printed in the `npm run portal` banner (scripts/portal.ts). */
   note: string;
   /** Enrolled in two-step verification with DEMO_TOTP_SECRET (MSSP roles require it). */
   totp?: boolean;
