@@ -7,6 +7,8 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { createElement } from "react";
 import { CollectorStatusCard } from "@/components/collector/collector-status-card";
 import { loadCollectorStatus, STALE_AFTER_MS } from "@/lib/collector/status";
+import { PULLERS } from "@/lib/collector/vendors";
+import { CONNECTOR_KINDS, CONNECTORS } from "@/lib/credentials/connectors";
 import { useFixtureEnv } from "./helpers/fixture-env";
 import { withClient } from "./helpers/test-database";
 
@@ -67,4 +69,11 @@ test("a tenant without collectors gets the empty state with the command to run",
   assert.match(html, /npm run collector -- --tenant globex/);
   assert.match(html, /alerts:write/);
   assert.match(html, /collectors:write/);
+  // It says which credentials the collector pulls with, and which it does not.
+  assert.match(html, /pulls alerts with this tenant(&#x27;|')s SentinelOne or Generic API key credentials/);
+  assert.match(html, /CrowdStrike Falcon, Microsoft Defender and Splunk HTTP Event Collector credentials are kept and tested here, not pulled from/);
+});
+
+test("each connector says whether the collector pulls alerts with it, as the collector's pullers do", () => {
+  for (const kind of CONNECTOR_KINDS) assert.equal(CONNECTORS[kind].pulledByCollector, kind in PULLERS, kind);
 });

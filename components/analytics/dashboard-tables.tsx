@@ -204,7 +204,11 @@ export function CollectorsCard({ data }: { data: DashboardData }) {
       {!c.allowed ? (
         <p className="text-sm text-slate-700">Collector status is for analysts and admins.</p>
       ) : c.total === 0 ? (
-        <p className="text-sm text-slate-700">No collector has reported yet: install one from Credentials (the collector command).</p>
+        <p className="text-sm text-slate-700">
+          {data.top === null
+            ? "No collector has reported yet: a customer's page (Customers) shows the command that runs one."
+            : "No collector has reported yet: install one from Credentials (the collector command)."}
+        </p>
       ) : (
         <Pairs rows={[["Total", n(c.total)], ["Reporting", n(c.reporting)], ["Silent", n(c.silent)], ["Failing", n(c.erroring)]]} />
       )}

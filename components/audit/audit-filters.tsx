@@ -28,7 +28,7 @@ export function AuditFiltersForm(props: { filters: AuditFilters; tenants?: Tenan
       </label>
       <label className={label}>
         Action
-        <input name="action" defaultValue={f.action ?? ""} placeholder="e.g. users:manage" className={`${field} w-44`} />
+        <input name="action" defaultValue={f.action ?? ""} placeholder="e.g. team:invite, or team" className={`${field} w-44`} />
       </label>
       <label className={label}>
         Outcome

@@ -2,6 +2,7 @@
 // heartbeat, stale past STALE_AFTER_MS, last pull, alerts sent, last error,
 // version), or how to run one. Receives its data; renders on the server.
 import type { CollectorStatusData } from "@/lib/collector/status";
+import { connectorsByPull } from "@/lib/credentials/connectors";
 
 function ago(date: Date | null, now: Date): string {
   if (!date) return "never";
@@ -16,12 +17,16 @@ export function CollectorStatusCard(props: { data: CollectorStatusData; slug: st
   if (!props.data.allowed) return null;
   const now = props.now ?? new Date();
   const { collectors } = props.data;
+  const { pulled, keptOnly } = connectorsByPull();
   return (
     <section className="mt-6 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid="collector-status">
       <h3 className="mb-1 text-sm font-semibold text-slate-800">Collectors</h3>
       {collectors.length === 0 ? (
         <div className="text-sm text-slate-600" data-testid="collector-empty">
-          <p>No collector has reported for this tenant yet. A collector pulls alerts from these connectors and sends them to the portal.</p>
+          <p>
+            No collector has reported for this tenant yet. A collector pulls alerts with this tenant&apos;s {pulled} credentials and sends them to the portal;{" "}
+            {keptOnly} credentials are kept and tested here, not pulled from.
+          </p>
           <p className="mt-2">
             Run one with an API key of this tenant that has <code>alerts:write</code> and <code>collectors:write</code>:
           </p>

@@ -48,7 +48,7 @@ export function ConsoleCredentialsView(props: { data: Data; problems: string[] }
           filtered={false}
           title={{ empty: "No credentials in any tenant yet.", filtered: "" }}
           hint={{
-            empty: "A customer's admin adds its EDR and SIEM credentials on its portal's Credentials page; you can too: open the customer from My tenants, then Credentials.",
+            empty: "A customer's admin adds its EDR and SIEM credentials on its portal's Credentials page; you can too: open the customer from Customers, then Credentials.",
             filtered: "",
           }}
         />

@@ -23,6 +23,7 @@ import { testCredentialConnection } from "@/lib/actions/credentials/test-credent
 import type { CredentialView } from "@/lib/actions/credentials/view";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import type { ConnectorFormSpec } from "@/lib/credentials/connectors";
+import { pullPhrases } from "@/lib/credentials/pull-phrases";
 import { ConnectorBadge, ConnectorMark } from "./connector-badge";
 import { ExpiryBadge, formatDate } from "./expiry-badge";
 
@@ -168,6 +169,7 @@ function AddCredentialForm(props: { tenantId: string; connectors: ConnectorFormS
         </div>
         <p className="mt-2 text-xs text-slate-500" data-testid="connector-help">
           {spec.help}
+          {spec.pulledByCollector ? "" : ` Kept and tested here; the collector does not pull alerts from ${spec.label}.`}
         </p>
       </fieldset>
 
@@ -392,6 +394,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
   const [adding, setAdding] = useState(false);
   const [saved, setSaved] = useState<CredentialView | null>(null);
   const specs = new Map(props.connectors.map((c) => [c.kind, c]));
+  const pull = pullPhrases(props.connectors);
   const disabled = new Set(props.disabledKinds ?? []);
   const addable = props.connectors.filter((c) => !disabled.has(c.kind));
   const canAdd = props.canManage && addable.length > 0;
@@ -440,7 +443,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
           <p className="text-sm font-medium text-slate-800">No credentials in {props.tenantName} yet.</p>
           <p className="mt-1 text-sm text-slate-500">
             {props.canManage
-              ? "Add one to connect this tenant to CrowdStrike, SentinelOne, Microsoft Defender, Splunk or any API that takes a key."
+              ? `Add one to connect this tenant to its tools: the collector pulls alerts with ${pull.pulled} credentials; ${pull.keptOnly} credentials are kept and tested here.`
               : "An admin of this tenant can add them; they will be listed here, masked."}
           </p>
           {canAdd && !adding && (

@@ -56,8 +56,8 @@ export function TenantHealthView({ data, backHref, settingsHint, now = new Date(
         </div>
         {data.state === null ? (
           <p className="mt-3 text-sm text-slate-700" data-testid="health-not-evaluated">
-            Not evaluated yet. The health job runs every minute on the portal&apos;s job workers (they start with the portal); if this
-            stays, check the portal&apos;s log for <code>health.evaluate</code> and see docs/health.md.
+            Not evaluated yet. The health check runs every minute on the portal&apos;s job workers; if this stays for more than a few
+            minutes, ask your provider to check that the portal&apos;s job workers are running.
           </p>
         ) : data.reasons.length === 0 ? (
           <p className="mt-3 text-sm text-slate-700">Every signal is ok.</p>

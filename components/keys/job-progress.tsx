@@ -90,8 +90,7 @@ export function JobProgress(props: { initial: JobJson; timeZone: string; compact
       </p>
       {stalled && (
         <p className="mt-1 text-xs text-amber-700">
-          No worker has picked this up yet. Check that a portal replica runs with <code>JOBS_WORKER</code> on (the default), or run{" "}
-          <code>npm run keys</code> on the server.
+          No worker has picked this up yet. Check that a portal replica runs with <code>JOBS_WORKER</code> on (the default): the job waits for one.
         </p>
       )}
       {error && <p className="mt-1 text-xs text-amber-700">{(error as Error).message}</p>}

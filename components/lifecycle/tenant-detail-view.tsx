@@ -46,6 +46,9 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
             <a href={`/customers/${t.slug}/api-keys`} className="font-medium text-brand hover:underline" data-testid="customer-api-keys-link">
               API keys
             </a> ·{" "}
+            <a href={`/credentials/manage?tenant=${encodeURIComponent(t.slug)}`} className="font-medium text-brand hover:underline" data-testid="customer-credentials-link">
+              Credentials
+            </a> ·{" "}
             <a href={`/customers/${t.slug}/brand`} className="font-medium text-brand hover:underline" data-testid="customer-brand-link">
               Brand
             </a> ·{" "}

@@ -129,7 +129,7 @@ export function RuleEditor(props: {
         <label className="flex items-start gap-2 text-sm text-slate-700 sm:col-span-2">
           <input type="checkbox" name="notifyDefaults" className="mt-0.5" defaultChecked={r?.notifyDefaults ?? false} />
           <span>
-            Also notify the tenant&apos;s default recipients <span className="text-slate-600">(Configuration → Notifications, read when the rule runs)</span>
+            Also notify the tenant&apos;s default recipients <span className="text-slate-600">(Settings → Notifications, read when the rule runs)</span>
           </span>
         </label>
       </div>

@@ -40,7 +40,7 @@ const filterSchema = z.object({
 
 export interface AuditFilters {
   kind?: AuditKind;
-  /** Exact action, or a prefix: "users" matches "users:manage". */
+  /** Exact action, or a prefix: "team" matches "team:invite". */
   action?: string;
   outcome?: AuditOutcome;
   /** Part of the actor's email, case-insensitive. */
@@ -54,7 +54,7 @@ export interface AuditFilters {
 
 const LABELS: Record<keyof Omit<AuditFilters, "page">, string> = {
   kind: "auth or changes",
-  action: "an action name (lowercase, like users:manage)",
+  action: "an action name or its start (lowercase, like team:invite or team)",
   outcome: `one of ${AUDIT_OUTCOMES.join(", ")}`,
   actor: "an email or part of one",
   from: "a date (YYYY-MM-DD)",

@@ -8,6 +8,7 @@
 // echoed back to the form (or to a log line).
 import { z } from "zod";
 import { CONNECTOR_KINDS, type ConnectorKind } from "@/drizzle/credentials";
+import { pullPhrases } from "./pull-phrases";
 import { normalizeBaseUrl, publicHttpsUrlProblem } from "./url-safety";
 
 export { CONNECTOR_KINDS, type ConnectorKind };
@@ -59,6 +60,11 @@ export interface Connector {
   /** Who answers, in messages: "CrowdStrike refused the client secret (401)". */
   vendor: string;
   help: string;
+  /**
+   * Whether the collector pulls alerts with this kind (lib/collector/vendors PULLERS;
+   * tests/collector-status.test.ts holds the two together). The others are kept and tested only.
+   */
+  pulledByCollector: boolean;
   fields: readonly ConnectorField[];
   secret: ConnectorSecret;
   /** The non-secret fields a refusal may be about, for messages ("check the client ID and region"). */
@@ -135,6 +141,7 @@ const crowdstrike: Connector = {
   label: "CrowdStrike Falcon",
   vendor: "CrowdStrike",
   help: "An API client from Falcon console → Support and resources → API clients and keys. Read-only scopes are enough for alerts.",
+  pulledByCollector: false,
   checkHint: "the client ID and cloud region",
   fields: [
     {
@@ -182,6 +189,7 @@ const sentinelone: Connector = {
   label: "SentinelOne",
   vendor: "SentinelOne",
   help: "An API token of a service user (Settings → Users → Service users) with read access to threats.",
+  pulledByCollector: true,
   checkHint: "the console URL",
   fields: [
     {
@@ -223,6 +231,7 @@ const defender: Connector = {
   label: "Microsoft Defender",
   vendor: "Microsoft",
   help: "An Entra ID app registration with the WindowsDefenderATP application permissions it needs (e.g. Alert.Read.All), admin consent granted.",
+  pulledByCollector: false,
   checkHint: "the directory ID and application ID",
   fields: [
     { name: "directoryId", label: "Directory (tenant) ID", placeholder: "00000000-0000-0000-0000-000000000000", schema: guidField("directory (tenant) ID") },
@@ -271,7 +280,8 @@ const splunk: Connector = {
   shortLabel: "Splunk HEC",
   label: "Splunk HTTP Event Collector",
   vendor: "Splunk",
-  help: "An HEC token (Settings → Data inputs → HTTP Event Collector). Alerts are forwarded to it.",
+  help: "An HEC token (Settings → Data inputs → HTTP Event Collector).",
+  pulledByCollector: false,
   checkHint: "the HEC URL and index",
   fields: [
     {
@@ -326,6 +336,7 @@ const generic: Connector = {
   label: "Generic API key",
   vendor: "The service",
   help: "Any HTTPS API that takes a key in a request header. The test sends one GET to the test path.",
+  pulledByCollector: true,
   checkHint: "the base URL, test path and header",
   fields: [
     { name: "baseUrl", label: "Base URL", placeholder: "https://api.example.com/v1", schema: urlField("base URL", { allowPath: true }) },
@@ -399,6 +410,11 @@ export function isConnectorKind(value: unknown): value is ConnectorKind {
   return typeof value === "string" && (CONNECTOR_KINDS as readonly string[]).includes(value);
 }
 
+/** The kinds the collector pulls from and the others, as phrases for UI text (lib/credentials/pull-phrases.ts). */
+export function connectorsByPull(): { pulled: string; keptOnly: string } {
+  return pullPhrases(CONNECTOR_KINDS.map((k) => CONNECTORS[k]));
+}
+
 export function connectorOf(kind: ConnectorKind): Connector {
   return CONNECTORS[kind];
 }
@@ -457,6 +473,7 @@ export interface ConnectorFormSpec {
   label: string;
   shortLabel: string;
   help: string;
+  pulledByCollector: boolean;
   fields: { name: string; label: string; keepSpaces?: boolean; help?: string; placeholder?: string; defaultValue?: string; optional?: boolean; options?: { value: string; label: string }[] }[];
   secret: { label: string; help: string; placeholder?: string };
 }
@@ -469,6 +486,7 @@ export function connectorFormSpecs(): ConnectorFormSpec[] {
       label: c.label,
       shortLabel: c.shortLabel,
       help: c.help,
+      pulledByCollector: c.pulledByCollector,
       fields: c.fields.map((f) => ({
         keepSpaces: f.keepSpaces,
         name: f.name,

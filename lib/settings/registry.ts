@@ -336,7 +336,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
       ["health.denied_per_hour", "Denied attempts per hour: degraded from", "Refused actions and cross-tenant attempts (denied audit rows) in the last hour that make the tenant degraded (0: not checked).", 5, 0, 100000, "attempts"],
     ] as const
   ).map(([key, label, description, dflt, min, max, unit]) =>
-    define({ key, group: "health", label, description, default: dflt as number, ...integer(min, max, unit), changedBy: "tenant", enforcedBy: "Health monitoring: the every-minute evaluation of the tenant's health state (docs/health.md)." }),
+    define({ key, group: "health", label, description, default: dflt as number, ...integer(min, max, unit), changedBy: "tenant", enforcedBy: "Health monitoring: the every-minute evaluation of the tenant's health state, shown on Status." }),
   ),
 
   // --- session policy --------------------------------------------------------------

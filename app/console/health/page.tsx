@@ -37,7 +37,7 @@ export default async function ConsoleHealth(props: Props) {
       {board.scope === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="health-no-customers">
           <p className="text-sm font-medium text-slate-800">No customers whose health you can see.</p>
-          <p className="mt-1 text-sm text-slate-600">Provision a customer (My tenants → New customer); its health appears here within a minute.</p>
+          <p className="mt-1 text-sm text-slate-600">Provision a customer (Customers → New customer or site); its health appears here within a minute.</p>
         </div>
       ) : (
         <HealthBoardView board={board} />

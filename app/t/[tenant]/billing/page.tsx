@@ -32,7 +32,7 @@ export default async function TenantBilling(props: { params: Promise<{ tenant: s
           <p className="mt-1 text-sm text-slate-500">
             {page.tenant.kind === "site"
               ? "A site is billed with its customer: the customer's admins see the invoices."
-              : `${page.tenant.providerName} drafts invoices after each month ends; they appear here. This month's usage so far is on the Usage page.`}
+              : `${page.tenant.providerName} drafts an invoice after each month ends; it appears here once issued. This month's usage so far is on the Usage page.`}
           </p>
         </div>
       ) : (
