@@ -1,6 +1,8 @@
 // The connector kinds the collector can pull from. A credential of another
-// kind (Defender, Splunk HEC: a forwarding target, not an alert source) is
-// listed as skipped in the logs and left alone.
+// kind (CrowdStrike Falcon and Microsoft Defender, not written yet; Splunk HEC,
+// a forwarding target, not an alert source) is listed as skipped in the logs
+// and left alone. Each connector's pulledByCollector says the same
+// (lib/credentials/connectors.ts; tests/collector-status.test.ts).
 import type { ConnectorKind } from "@/lib/credentials/connectors";
 import { genericPuller } from "./generic";
 import { sentinelOnePuller } from "./sentinelone";
