@@ -209,7 +209,9 @@ export async function loadComparison(tx: TenantTx, query: CompareQuery, now = ne
   );
   // A plan group is one of the plans listed (the plans of the customers compared, shown to holders of
   // billing:view): any other plan id in a link (unknown, unused, or not the caller's to see) is ignored.
-  const group = query.group?.kind === "plan" && !plans.some((p) => query.group?.kind === "plan" && p.id === query.group.planId) ? null : query.group;
+  const planId = query.group?.kind === "plan" ? query.group.planId : null;
+  const groupPlan = planId ? plans.find((p) => p.id === planId) : undefined;
+  const group = planId && !groupPlan ? null : query.group;
   const inGroup = (g: PeerGroup) => (c: (typeof all)[number]) =>
     g.kind === "plan" ? c.planId === g.planId : g.kind === "size" ? c.sizeBand === g.band : c.industry === g.industry;
   const chosen = group
@@ -238,7 +240,7 @@ export async function loadComparison(tx: TenantTx, query: CompareQuery, now = ne
     allowed: true,
     rows: chosen.slice(0, limit).map(toRow),
     more: Math.max(0, chosen.length - limit),
-    group: group ? { label: groupLabel(group, plans.find((p) => group.kind === "plan" && p.id === group.planId)?.name), size: chosen.length } : null,
+    group: group ? { label: groupLabel(group, groupPlan?.name), size: chosen.length } : null,
     groupIgnored: group === null && query.group !== null,
     median: medians(all),
     groupMedian: group ? medians(chosen) : null,

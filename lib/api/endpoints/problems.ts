@@ -13,12 +13,8 @@ const STATUS: Record<RefusalKind, [number, string, string]> = {
   forbidden: [403, "Forbidden", "forbidden"],
 };
 
-const ACTION_REFUSAL: Record<number, [string, string]> = {
-  403: ["Forbidden", "forbidden"],
-  404: ["Not found", "not-found"],
-  409: ["Conflict", "conflict"],
-  422: ["Unprocessable content", "invalid-input"],
-};
+// The same title and type by status, for refusals that come with a status rather than a kind (ActionRefusal).
+const BY_STATUS = new Map(Object.values(STATUS).map(([status, title, type]) => [status, [title, type] as const]));
 
 export function problemFor(refusal: IngestRefusal): ApiProblem {
   const [status, title, type] = STATUS[refusal.kind];
@@ -37,7 +33,7 @@ export async function refusalsAsProblems<T>(fn: () => Promise<T>, actionStatus?:
     if (error instanceof ActionRefusal) {
       // Typed like the endpoints' own refusals, so a client can branch on `type` rather than read `detail`.
       const status = actionStatus?.(error) ?? 409;
-      const [title, type] = ACTION_REFUSAL[status] ?? ACTION_REFUSAL[409];
+      const [title, type] = BY_STATUS.get(status) ?? BY_STATUS.get(409)!;
       throw new ApiProblem(status, title, error.message, {}, type);
     }
     throw error;
