@@ -70,7 +70,7 @@ describe("resolveTenantFilter", () => {
 describe("the filter's markup", () => {
   test("past TENANT_SELECT_UP_TO tenants: one text field holding the chosen tenant's name, no option per tenant", () => {
     const state = applyTenantFilter({ tenant: "c-0042" }, many);
-    const html = renderToStaticMarkup(createElement(AlertFiltersForm, { filters: { tenant: "c-0042", page: 1 }, tenants: state }));
+    const html = renderToStaticMarkup(createElement(AlertFiltersForm, { filters: { tenant: "c-0042", page: 1 }, timeZone: "UTC", tenants: state }));
     assert.match(html, /<input type="search" maxLength="100" placeholder="Name or slug \(1,619 tenants\)"[^>]* name="tenant" value="Customer 0042"\/>/);
     assert.ok(!html.includes('value="c-0001"'), "no tenant options");
     assert.ok(html.length < 8_000, `${html.length} bytes`);
@@ -78,7 +78,7 @@ describe("the filter's markup", () => {
 
   test("up to TENANT_SELECT_UP_TO tenants: a list with the chosen one selected", () => {
     const few = many.slice(0, 3);
-    const html = renderToStaticMarkup(createElement(AlertFiltersForm, { filters: { tenant: "Customer 0001", page: 1 }, tenants: applyTenantFilter({ tenant: "Customer 0001" }, few) }));
+    const html = renderToStaticMarkup(createElement(AlertFiltersForm, { filters: { tenant: "Customer 0001", page: 1 }, timeZone: "UTC", tenants: applyTenantFilter({ tenant: "Customer 0001" }, few) }));
     assert.match(html, /<select name="tenant" /);
     assert.match(html, /<option value="c-0001" selected="">Customer 0001<\/option>/);
     assert.match(html, /<option value="c-0002">Customer 0002<\/option>/);

@@ -10,7 +10,14 @@ import { statusLabel } from "./severity-badge";
 const input = "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand focus:outline-none";
 const label = "flex flex-col gap-1 text-xs font-medium text-slate-600";
 
-export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: TenantFilterState; assignees?: Assignee[]; groups?: { id: string; name: string }[] }) {
+export function AlertFiltersForm(props: {
+  filters: AlertFilters;
+  /** The zone the days are days of: the one the rows' times are shown in. */
+  timeZone: string;
+  tenants?: TenantFilterState;
+  assignees?: Assignee[];
+  groups?: { id: string; name: string }[];
+}) {
   const f = props.filters;
   return (
     <form method="get" className="grid grid-cols-2 gap-3 sm:flex sm:flex-wrap sm:items-end" aria-label="Filter alerts">
@@ -70,7 +77,7 @@ export function AlertFiltersForm(props: { filters: AlertFilters; tenants?: Tenan
         <TenantFilterField typed={f.tenant} state={props.tenants} labelClassName={label} textLabelClassName={`${label} col-span-2 sm:w-60`} fieldClassName={input} />
       )}
       <label className={label}>
-        Detected from (UTC)
+        Detected from ({props.timeZone})
         <input type="date" name="from" defaultValue={f.from ?? ""} className={input} />
       </label>
       <label className={label}>

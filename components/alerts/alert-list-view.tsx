@@ -20,7 +20,7 @@ export function AlertListView(props: { data: AlertListPage; filters: AlertFilter
     <div className="space-y-4">
       <Notice messages={props.problems} />
       <TenantMatches typed={filters.tenant} found={data.tenantFilter} what="alerts" hrefFor={(tenant) => alertListHref(filters, { tenant })} />
-      <AlertFiltersForm filters={filters} tenants={data} assignees={data.assignees} groups={data.groups} />
+      <AlertFiltersForm filters={filters} timeZone={data.timeZone} tenants={data} assignees={data.assignees} groups={data.groups} />
       {listed && data.tenantFilter?.chosen && data.filterBelow.length > 0 && (
         <p className="text-sm text-slate-700" data-testid="tenant-filter-below">
           {data.tenantFilter.chosen.name}&apos;s own alerts only. Below it, each on its own:{" "}

@@ -8,7 +8,8 @@ import { TenantFilterField } from "@/components/tenants/tenant-filter";
 const KIND_LABELS = { auth: "Sign-in and sessions", changes: "Changes and refusals" } as const;
 import { outcomeLabel } from "./outcome-badge";
 
-export function AuditFiltersForm(props: { filters: AuditFilters; tenants?: TenantFilterState }) {
+/** `timeZone`: the zone the days are days of, the one the rows' times are shown in. */
+export function AuditFiltersForm(props: { filters: AuditFilters; timeZone: string; tenants?: TenantFilterState }) {
   const field =
     "rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-brand focus:outline-none";
   const label = "flex flex-col gap-1 text-xs font-medium text-slate-600";
@@ -46,11 +47,11 @@ export function AuditFiltersForm(props: { filters: AuditFilters; tenants?: Tenan
         <input name="actor" type="search" defaultValue={f.actor ?? ""} placeholder="name@example.com" className={`${field} w-52`} />
       </label>
       <label className={label}>
-        From (UTC)
+        From ({props.timeZone})
         <input name="from" type="date" defaultValue={f.from ?? ""} className={field} />
       </label>
       <label className={label}>
-        To (UTC)
+        To ({props.timeZone})
         <input name="to" type="date" defaultValue={f.to ?? ""} className={field} />
       </label>
       {props.tenants && <TenantFilterField typed={f.tenant} state={props.tenants} labelClassName={label} fieldClassName={`${field} w-60 max-w-full`} />}

@@ -13,7 +13,7 @@ export function AuditListView({ view, filters, showTenant }: { view: AuditPageVi
     <>
       <div className="mb-4 space-y-4">
         <TenantMatches typed={filters.tenant} found={view.tenantFilter} what="audit events" hrefFor={(tenant) => auditListHref(filters, { tenant })} />
-        <AuditFiltersForm filters={filters} tenants={view} />
+        <AuditFiltersForm filters={filters} timeZone={view.timeZone} tenants={view} />
       </div>
       {/* While ?tenant= names no tenant or several, the notice above is the answer, not an empty table. */}
       {tenantNamed(view.tenantFilter) && <AuditTable page={view.events} filters={filters} showTenant={showTenant} timeZone={view.timeZone} />}

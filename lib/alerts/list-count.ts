@@ -11,12 +11,13 @@
 // so they count the same rows.
 //
 // Only filters the rollups can answer exactly qualify: severity, the detection
-// day range (the list's days are UTC days, as the rollups'), "open" without a
-// day range, and the tenant filter. A search, an assignee, a group or another
+// day range when the list's days are UTC days, as the rollups' are (a page in another
+// zone filters its own days), "open" without a day range, and the tenant filter. A search, an assignee, a group or another
 // status falls back to the capped count. So does a scope of many tenants (the
 // MSSP console): summing their rows costs more than the capped walk.
 import { sql, type SQL } from "drizzle-orm";
 import type { AlertFilters } from "./list";
+import { DEFAULT_TIME_ZONE } from "@/lib/locale/time";
 
 /** Past this many tenants in scope the capped count is cheaper than summing their rollups. */
 export const ROLLUP_COUNT_MAX_TENANTS = 32;
@@ -28,9 +29,11 @@ export const ROLLUP_COUNT_MAX_TENANTS = 32;
  * tenants the rollups' policy shows the caller, so the sum leaves them to the
  * policy (lib/alerts/list.ts, readableIsEveryVisible).
  */
-export function rollupCount(filters: AlertFilters, tenantIds: readonly string[] | undefined, everyVisible = false): SQL | null {
+export function rollupCount(filters: AlertFilters, tenantIds: readonly string[] | undefined, everyVisible = false, timeZone = DEFAULT_TIME_ZONE): SQL | null {
   if (!tenantIds || tenantIds.length > ROLLUP_COUNT_MAX_TENANTS) return null;
   if (filters.q || filters.assignee || filters.group) return null;
+  // The rollups' days are UTC days: another zone's days straddle two of them.
+  if ((filters.from || filters.to) && timeZone !== DEFAULT_TIME_ZONE) return null;
   const ids = everyVisible ? sql`true` : sql`tenant_id = any(${sql.param([...tenantIds])}::uuid[])`;
   const severity = filters.severity ? sql` and severity = ${filters.severity}` : sql``;
   if (filters.status === "open") {

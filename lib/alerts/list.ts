@@ -169,6 +169,8 @@ export interface ListOptions {
    * the owner without RLS (its baseline). Pages never pass it (RLS scopes them).
    */
   scope?: readonly string[];
+  /** The zone the day filter's days are in: the page's (the rows' times are shown on its clock). Default UTC. */
+  timeZone?: string;
 }
 
 const SEVERITY_RANK = sql`case ${alerts.severity} when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 4 end`;
@@ -206,7 +208,7 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
     where.push(sql`("alerts"."assigned_group_tenant_id", "alerts"."assigned_group_id") in
       (select m.tenant_id, m.group_id from public.assignee_group_members m where m.user_id = ${opts.me ?? "00000000-0000-0000-0000-000000000000"}::uuid)`);
   } else if (filters.group) where.push(sql`"alerts"."assigned_group_id" = ${filters.group}::uuid`);
-  const range = dayRange(filters.from, filters.to);
+  const range = dayRange(filters.from, filters.to, opts.timeZone);
   if (range.from) where.push(gte(alerts.detectedAt, range.from));
   if (range.before) where.push(lt(alerts.detectedAt, range.before));
   // Which tenants' rows, apart from the rest: a read tenant by tenant names them itself.
@@ -228,7 +230,7 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
 
   const { pageRows, total, totalIsLowerBound, page, pageCount } = searchByIndex(filters, opts)
     ? await searchThroughIndex(db, filters, pageSize, opts, tenantFilter)
-    : await listThroughPolicy(db, filters, pageSize, { condition, rowCondition }, countedTenants(opts, tenantFilter), tenantsLeftToPolicy && !tenantFilter);
+    : await listThroughPolicy(db, filters, pageSize, { condition, rowCondition }, countedTenants(opts, tenantFilter), tenantsLeftToPolicy && !tenantFilter, opts.timeZone);
   const tenantIds = [...new Set(pageRows.map((r) => r.tenantId))];
   const known = opts.tenantNames;
   const missing = known ? tenantIds.filter((id) => !known.has(id)) : tenantIds;
@@ -338,9 +340,10 @@ async function listThroughPolicy(
   where: ListConditions,
   tenantIds: string[] | undefined,
   everyVisible: boolean,
+  timeZone: string | undefined,
 ): Promise<Paged> {
   const { condition } = where;
-  const fromRollups = rollupCount(filters, tenantIds, everyVisible);
+  const fromRollups = rollupCount(filters, tenantIds, everyVisible, timeZone);
   // Tenant by tenant, each tenant's rows need only the row filters: `tenantIds` already is the
   // tenant filters' answer. Repeated inside, the tenant list made Postgres expect about one row per
   // tenant and read all of each tenant's alerts to sort them (607 each for a customer at 200k
@@ -379,7 +382,7 @@ async function searchThroughIndex(db: Db, filters: AlertFilters, pageSize: numbe
   const readable = opts.readableTenantIds ? [...opts.readableTenantIds] : null;
   // The tenants searched: the tenant filter within the readable ones, else the readable ones (null: every visible tenant).
   const searched = tenantFilter ? (readable && !readable.includes(tenantFilter) ? [] : [tenantFilter]) : readable;
-  const range = dayRange(filters.from, filters.to);
+  const range = dayRange(filters.from, filters.to, opts.timeZone);
   const statuses = filters.status === "open" ? [...OPEN_ALERT_STATUSES] : filters.status ? [filters.status] : null;
   const assignee = filters.assignee === "none" ? null : filters.assignee === "me" ? (opts.me ?? "00000000-0000-0000-0000-000000000000") : (filters.assignee ?? null);
   const group = filters.group && filters.group !== "none" && filters.group !== "mine" ? filters.group : null;

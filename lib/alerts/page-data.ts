@@ -3,7 +3,7 @@
 // tenant refuses the page), alerts:triage for the bulk controls and per row.
 import { AuthorizationError } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { timeZoneOf } from "@/lib/locale/time";
+import { tenantTimeZone } from "@/lib/locale/viewer-zone";
 import { scopeTenantIdOf } from "@/lib/tenancy/scope-tenant";
 import { alertAccess, triageOn } from "./access";
 import type { Assignee } from "./detail";
@@ -57,8 +57,12 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
     filters,
     pickable.map((t) => ({ slug: t.slug, name: t.name })),
   );
+  // The day filter covers the days of the zone the rows' times are shown in. The scope's settings are
+  // read once per render (the layout has read them already; lib/settings/resolve.ts).
+  const timeZone = await tenantTimeZone(tx, scopeTenantId);
   const page = await listAlerts(tx.db, listed, undefined, {
     me: tx.claims.sub,
+    timeZone,
     hiddenTenantIds: access.hidden,
     readableTenantIds: [...access.readable],
     readableIsEveryVisible: access.hidden.length === 0,
@@ -88,6 +92,6 @@ export async function loadAlertListPage(tx: TenantTx, filters: AlertFilters, hos
     assignees: pickers.assignees,
     groups: pickers.groups,
     savedFilters: pickers.savedFilters,
-    timeZone: timeZoneOf(on.configs.get(scopeTenantId)),
+    timeZone,
   };
 }

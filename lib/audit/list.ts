@@ -8,6 +8,7 @@ import { z } from "zod";
 import { AUDIT_OUTCOMES, auditLog, tenants, type AuditOutcome } from "@/drizzle/schema";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
 import { applyTenantFilter, tenantFilterSchema, type TenantFilterState } from "@/lib/tenancy/tenant-filter";
+import { dayRange, daySchema } from "@/lib/url/list-query";
 import { resolveTargetNames, targetName, type TargetName } from "./targets";
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -21,19 +22,14 @@ export type AuditKind = (typeof AUDIT_KINDS)[number];
 /** The PDP action that guards the audit pages (lib/authz/actions.ts). */
 export const AUDIT_VIEW_ACTION = "audit:view" as const;
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const isoDay = z
-  .string()
-  .regex(DAY)
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s));
 
 const filterSchema = z.object({
   kind: z.enum(AUDIT_KINDS),
   action: z.string().trim().regex(/^[a-z0-9][a-z0-9_.:-]{0,99}$/),
   outcome: z.enum(AUDIT_OUTCOMES),
   actor: z.string().trim().min(1).max(320),
-  from: isoDay,
-  to: isoDay,
+  from: daySchema,
+  to: daySchema,
   tenant: tenantFilterSchema,
   page: z.coerce.number().int().min(1).max(100_000),
 });
@@ -135,12 +131,6 @@ function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function nextDay(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
-
 /**
  * Who may not be found by their email: on a white-labelled host the
  * provider's staff show as `shownAs` ("Provider staff", lib/branding/mask.ts),
@@ -152,7 +142,8 @@ export interface HiddenActors {
   shownAs: string;
 }
 
-export async function listAuditEvents(db: Db, filters: AuditFilters, pageSize = AUDIT_PAGE_SIZE, hidden?: HiddenActors): Promise<AuditPage> {
+/** `timeZone`: the zone the from/to days are days of (the page's, whose clock the rows' times are on). */
+export async function listAuditEvents(db: Db, filters: AuditFilters, pageSize = AUDIT_PAGE_SIZE, hidden?: HiddenActors, timeZone?: string): Promise<AuditPage> {
   const where: SQL[] = [];
   if (filters.kind === "auth") where.push(like(auditLog.action, `${AUTH_EVENT_PREFIX}%`));
   if (filters.kind === "changes") where.push(notLike(auditLog.action, `${AUTH_EVENT_PREFIX}%`));
@@ -167,8 +158,9 @@ export async function listAuditEvents(db: Db, filters: AuditFilters, pageSize = 
         : sql`(${ilike(auditLog.actorEmail, `%${likeEscape(filters.actor)}%`)} and (${auditLog.actorId} is null or ${auditLog.actorId} <> all(${ids})))`,
     );
   } else if (filters.actor) where.push(ilike(auditLog.actorEmail, `%${likeEscape(filters.actor)}%`));
-  if (filters.from) where.push(gte(auditLog.occurredAt, new Date(`${filters.from}T00:00:00Z`)));
-  if (filters.to) where.push(lt(auditLog.occurredAt, new Date(`${nextDay(filters.to)}T00:00:00Z`)));
+  const range = dayRange(filters.from, filters.to, timeZone);
+  if (range.from) where.push(gte(auditLog.occurredAt, range.from));
+  if (range.before) where.push(lt(auditLog.occurredAt, range.before));
   if (filters.tenant) where.push(eq(tenants.slug, filters.tenant));
   const condition = where.length ? and(...where) : undefined;
 
@@ -234,7 +226,7 @@ export const AUDIT_REFUSED: AuditView = { allowed: false, tenants: [], tenantCou
  * both audit pages make: put the PDP check ("audit:view", AUDIT_VIEW_ACTION)
  * in front of it. RLS already limits the rows.
  */
-export async function loadAuditView(tx: TenantTx, filters: AuditFilters, hidden?: HiddenActors): Promise<AuditView> {
+export async function loadAuditView(tx: TenantTx, filters: AuditFilters, hidden?: HiddenActors, timeZone?: string): Promise<AuditView> {
   if (!(await canViewAudit(tx.db))) return AUDIT_REFUSED;
   const auditable = await tx.db.execute(sql`
     select t.slug, t.name
@@ -243,5 +235,5 @@ export async function loadAuditView(tx: TenantTx, filters: AuditFilters, hidden?
      order by t.path`);
   // The tenant filter's choices (by path), and the tenant ?tenant= names (a name or slug past 50 tenants).
   const { listed, ...tenantPicker } = applyTenantFilter(filters, auditable.rows as { slug: string; name: string }[]);
-  return { allowed: true, ...tenantPicker, events: await listAuditEvents(tx.db, listed, AUDIT_PAGE_SIZE, hidden) };
+  return { allowed: true, ...tenantPicker, events: await listAuditEvents(tx.db, listed, AUDIT_PAGE_SIZE, hidden, timeZone) };
 }

@@ -13,5 +13,7 @@ export type AuditPageView = AuditView & { timeZone: string };
 export async function loadAuditPage(tx: TenantTx, filters: AuditFilters, tenantId: string | undefined, hidden?: HiddenActors): Promise<AuditPageView> {
   const allowed = tenantId ? (await permissions(tx, [AUDIT_VIEW_ACTION], tenantId))[AUDIT_VIEW_ACTION] : false;
   if (!allowed) return { ...AUDIT_REFUSED, timeZone: DEFAULT_TIME_ZONE };
-  return { ...(await loadAuditView(tx, filters, hidden)), timeZone: await viewerTimeZone(tx, tenantId) };
+  // The from/to days are days of the zone the rows' times are shown in.
+  const timeZone = await viewerTimeZone(tx, tenantId);
+  return { ...(await loadAuditView(tx, filters, hidden, timeZone)), timeZone };
 }

@@ -48,3 +48,46 @@ export function formatTimeWithZone(at: Date, zone: string, shape: TimeShape = "f
 export function timeZoneOf(config: EffectiveConfig | undefined): string {
   return config ? config.value<string>("locale.time_zone") : DEFAULT_TIME_ZONE;
 }
+
+// Wall-clock parts in a zone, for the start of a day there (below); one formatter per zone.
+const partFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function wallClockMs(at: number, zone: string): number {
+  let f = partFormatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    });
+    partFormatters.set(zone, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(at)) if (part.type !== "literal") p[part.type] = Number(part.value);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+}
+
+/** The calendar day after a YYYY-MM-DD day. */
+export function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The first instant of a YYYY-MM-DD day in `zone`: midnight there, or the first minute the
+ * day has where a daylight-saving change skips midnight. A day filter on a page covers the
+ * days its reader sees the rows' times in (the tenant's locale.time_zone), not UTC days.
+ */
+export function startOfDayIn(day: string, zone: string): Date {
+  const wallMidnight = Date.parse(`${day}T00:00:00Z`);
+  // The zone's offset a day either side of the date: one of them is the day's offset at midnight
+  // (a change happens at most once near it). Of the candidate instants, the earliest that falls on
+  // `day` in the zone is its start.
+  const candidates = [wallMidnight - 86_400_000, wallMidnight + 86_400_000]
+    .map((probe) => wallMidnight - (wallClockMs(probe, zone) - probe))
+    .sort((a, b) => a - b);
+  for (const at of candidates) {
+    if (new Date(wallClockMs(at, zone)).toISOString().startsWith(day)) return new Date(at);
+  }
+  // Midnight skipped by the change: the day starts at the change itself, an hour or so after.
+  return new Date(candidates[1]);
+}

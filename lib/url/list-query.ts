@@ -3,6 +3,7 @@
 // does not parse (a mistyped or stale link shows a clear note and the rest of
 // the page, never an error page), one href builder and one LIKE pattern.
 import { z } from "zod";
+import { DEFAULT_TIME_ZONE, nextDay, startOfDayIn } from "@/lib/locale/time";
 
 export const MAX_SEARCH = 100;
 
@@ -30,11 +31,15 @@ export const daySchema = z
     return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d) && t.getUTCFullYear() >= 2000 && t.getUTCFullYear() <= 2100;
   }, "not a date between 2000 and 2100");
 
-/** The start of a YYYY-MM-DD day and of the day after it, in UTC: [from, to) covers `to` whole. */
-export function dayRange(from: string | undefined, to: string | undefined): { from?: Date; before?: Date } {
+/**
+ * The start of a YYYY-MM-DD day and of the day after it in `zone` (the page's reader's, whose
+ * clock the rows' times are shown on): [from, before) covers `to` whole, 23 or 25 hours on the
+ * days a daylight-saving change falls on.
+ */
+export function dayRange(from: string | undefined, to: string | undefined, zone: string = DEFAULT_TIME_ZONE): { from?: Date; before?: Date } {
   return {
-    from: from ? new Date(`${from}T00:00:00Z`) : undefined,
-    before: to ? new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
+    from: from ? startOfDayIn(from, zone) : undefined,
+    before: to ? startOfDayIn(nextDay(to), zone) : undefined,
   };
 }
 
