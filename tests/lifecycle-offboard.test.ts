@@ -98,6 +98,10 @@ describe("offboarding", () => {
     assert.deepEqual((await runJobsUntilIdle({ kinds: [OFFBOARD_KIND] })).outcomes, ["failed"]);
     assert.match((await getJobAsService(fx.tenants.acme, started.job.id))?.lastError ?? "", /No archive key is configured/);
     assert.equal((await owner.query("select count(*)::int as n from public.alerts where tenant_id = any($1)", [subtree])).rows[0].n, 6, "nothing was removed");
+    // Past its grace period, with the freeze done, the offboarding cannot be called off: the failed step is
+    // retried, the tenant is not brought back (it was, while no job was queued: then a retry shredded it active).
+    await assert.rejects(lifecycle((sdb) => cancelOffboarding(sdb, fx.tenants.acme, fx.users.msspAdmin)), /can no longer be called off/);
+    assert.equal((await owner.query("select status from public.tenants where id = $1", [fx.tenants.acme])).rows[0].status, "deprovisioning");
 
     // With a key, retried, and its worker SIGKILLed after the purge's second batch.
     process.env.TENANT_ARCHIVE_KEY_FILE = path.join(dir, "transfer.key");

@@ -31,8 +31,11 @@ export class KeyImporter {
     private readonly archiveDekKey: Buffer,
   ) {}
 
+  private tenants = new Set<string>();
+
   /** Drops the key rows the tenants have here (a new tenant's first key, a replaced tenant's versions). */
   async begin(tenantIds: string[]) {
+    this.tenants = new Set(tenantIds);
     for (const id of tenantIds) await this.client.query("select keyring.reset_tenant_keys($1::uuid)", [id]);
     const { rows } = await this.client.query<{ k: Buffer }>("select keyring.begin_key_import() as k");
     this.importKey = rows[0].k;
@@ -42,6 +45,10 @@ export class KeyImporter {
   async row(line: string) {
     this.expectNoWaiting();
     const row = JSON.parse(line) as KeyRow;
+    // Only the archive's tenants' keys: another tenant's would be replaced by one the archive's holder knows.
+    if (!this.tenants.has(row.tenant_id)) {
+      throw new ArchiveError("tampered", `the archive holds a data key of a tenant it does not list (${row.tenant_id}): nothing was restored`);
+    }
     if (row.status === "active" || row.status === "retiring") {
       this.waiting = row;
       return;

@@ -2,7 +2,7 @@
 // drives it line by line). One writer per section; rows reach Postgres in
 // bounded batches.
 import type pg from "pg";
-import { TENANTS_TABLE, type TenantTable } from "@/lib/lifecycle/catalog";
+import { quoteIdent, TENANTS_TABLE, type TenantTable } from "@/lib/lifecycle/catalog";
 import { ArchiveError } from "./errors";
 import { Digest, RECOVERY_CODES, USER_MFA, USER_REFS, USERS } from "./format";
 import { KeyImporter } from "./keys";
@@ -56,7 +56,12 @@ function batched(flush: (lines: string[]) => Promise<void>): SectionWriter {
  * archive holds in an older shape) each upgrade's afterBatch, and the rows as
  * upgraded digested in archive order for the verification.
  */
-function tableWriter(ctx: WriterContext, section: string, insert: (lines: string[]) => Promise<number>): SectionWriter {
+function tableWriter(ctx: WriterContext, table: TenantTable, unchecked: (lines: string[]) => Promise<number>): SectionWriter {
+  const section = table.name;
+  const insert = async (lines: string[]) => {
+    await refuseOutsiders(ctx, table, lines);
+    return unchecked(lines);
+  };
   const upgrades = ctx.upgrades.get(section) ?? [];
   if (upgrades.length === 0) return batched(async (lines) => void count(ctx, section, await insert(lines)));
   const state = { digest: new Digest(), changed: 0 };
@@ -72,6 +77,28 @@ function tableWriter(ctx: WriterContext, section: string, insert: (lines: string
       if (r.changed) state.changed++;
     }
   });
+}
+
+/**
+ * Refuses a batch holding a row of a tenant the archive does not list. The restore was authorized
+ * for the header's tenants only, and it writes as the service role: a re-sealed archive (its
+ * transfer key is the operator's choice) could otherwise add a membership to another MSSP, or
+ * overwrite another tenant's row through the tenants upsert. A tenant row's parent must be one of
+ * the archive's too (the root's is set by the restore), so nothing is hung under another tree.
+ */
+async function refuseOutsiders(ctx: WriterContext, table: TenantTable, lines: string[]): Promise<void> {
+  if (lines.length === 0) return;
+  const col = quoteIdent(table.tenantColumn);
+  const parent = table.name === TENANTS_TABLE ? ` or (r.id <> $3::uuid and not coalesce(r.parent_id = any ($2::uuid[]), false))` : "";
+  const { rows } = await ctx.client.query<{ n: number }>(
+    `select count(*)::int as n from jsonb_array_elements($1::jsonb) e(v)
+      cross join lateral jsonb_populate_record(null::${table.ident}, e.v) r
+     where not coalesce(r.${col} = any ($2::uuid[]), false)${parent}`,
+    [`[${lines.join(",")}]`, ctx.tenantIds, ...(parent ? [ctx.rootId] : [])],
+  );
+  if (rows[0].n > 0) {
+    throw new ArchiveError("tampered", `${table.name} holds ${rows[0].n} row(s) of a tenant the archive does not list: nothing was restored`);
+  }
 }
 
 const upgradeExprs = (ctx: WriterContext, section: string): Record<string, string> =>
@@ -178,7 +205,7 @@ export async function writerFor(ctx: WriterContext, section: string): Promise<Se
       exprs: { ...upgradeExprs(ctx, section), parent_id: "case when r.id = $2::uuid then $3::uuid else r.parent_id end" },
       onConflict: upsertClause(["id"], cols),
     });
-    return tableWriter(ctx, section, (lines) => insertBatch(client, sql, lines, [ctx.rootId, ctx.parentId]));
+    return tableWriter(ctx, table, (lines) => insertBatch(client, sql, lines, [ctx.rootId, ctx.parentId]));
   }
   if (section === AUDIT_LOG) {
     // Only chains that were empty here; a live chain is kept (restore.ts appends tenant.restored).
@@ -207,7 +234,7 @@ export async function writerFor(ctx: WriterContext, section: string): Promise<Se
     cross join lateral jsonb_populate_record(null::${table.ident}, e.v) r where r.assigned_group_id is not null and not ${GROUP_USABLE}`;
   const skipped = `select count(*)::int as n from jsonb_array_elements($1::jsonb) e(v)
     cross join lateral jsonb_populate_record(null::${table.ident}, e.v) r where not ${PLAN_HERE}`;
-  return tableWriter(ctx, section, async (lines) => {
+  return tableWriter(ctx, table, async (lines) => {
     if (assignments) ctx.skippedAssignments = (ctx.skippedAssignments ?? 0) + (await client.query<{ n: number }>(skipped, [`[${lines.join(",")}]`])).rows[0].n;
     if (groups) ctx.clearedGroups = (ctx.clearedGroups ?? 0) + (await client.query<{ n: number }>(cleared, [`[${lines.join(",")}]`])).rows[0].n;
     return insertBatch(client, sql, lines);
