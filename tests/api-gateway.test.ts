@@ -128,6 +128,34 @@ describe("authentication", () => {
     assert.equal((await call("acme.localhost:3000", "/me", { key: key.key })).status, 200);
   });
 
+  test("failed authentications from one source: past 60 a minute, 429 auth_failures (the count survives the refused key's rollback)", async () => {
+    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    // The secret's second-to-last character (the last is a check character: changing it is a malformed key, refused with no lookup).
+    const tampered = key.key.slice(0, -2) + (key.key.at(-2) === "a" ? "b" : "a") + key.key.at(-1);
+    // Without TRUST_PROXY every caller is one source here; start from an empty bucket and leave one.
+    const reset = () => env.owner("delete from ratelimit.buckets where key like 'api:authfail:%'");
+    await reset();
+    try {
+      // A bucket of 60 that refills one a second: the 61st failure within the first second or so is refused,
+      // and the few the requests' own time refilled after it.
+      const statuses: number[] = [];
+      let refused: Response | undefined;
+      while (!refused && statuses.length < 90) {
+        const res = await call("acme.localhost:3000", "/me", { key: tampered });
+        statuses.push(res.status);
+        if (res.status === 429) refused = res;
+      }
+      assert.deepEqual(statuses.slice(0, 60), Array(60).fill(401));
+      assert.ok(refused, `no 429 in ${statuses.length} failures`);
+      assert.equal((await problem(refused)).type.endsWith("rate-limited"), true);
+      assert.ok(Number(refused.headers.get("retry-after")) >= 1);
+      // A good key from the same source is not refused for others' failures.
+      assert.equal((await call("acme.localhost:3000", "/me", { key: key.key })).status, 200);
+    } finally {
+      await reset();
+    }
+  });
+
   test("only the hash is stored: the secret is in no column", async () => {
     const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
     const secret = key.key.split("_")[3];

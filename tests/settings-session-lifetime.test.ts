@@ -37,3 +37,14 @@ test("a value longer than the server's limit does not extend it", async () => {
   await withClient(db.url, (c) => c.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'session.lifetime_hours', '48')", [fx.tenants.globex]));
   assert.equal(await hoursFor("globexAdmin"), 12);
 });
+
+test("a handoff's session ends with its source's, even where the tenant's lifetime is shorter than the server's", async () => {
+  // acme's 2 hours (set above): the source session, signed in at 08:00, ends at 10:00; a handoff at 09:59 must not reach 11:59.
+  const at = new Date(NOW.getTime() + 119 * 60_000);
+  const notAfter = new Date(NOW.getTime() + 2 * 3_600_000);
+  const ends = await openSession(randomUUID(), fx.users.acmeAdmin, {}, at, { familyId: randomUUID(), notAfter });
+  assert.equal(ends.toISOString(), notAfter.toISOString());
+  // And a handoff from a session with longer to run keeps the tenant's 2 hours.
+  const later = await openSession(randomUUID(), fx.users.acmeAdmin, {}, NOW, { familyId: randomUUID(), notAfter: new Date(NOW.getTime() + 10 * 3_600_000) });
+  assert.equal((later.getTime() - NOW.getTime()) / 3_600_000, 2);
+});

@@ -14,7 +14,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { runJobsUntilIdle } from "@/lib/jobs";
 import { MAIL_TASK, registerMailDelivery } from "@/lib/mail/deliver";
-import { createChannel, listChannels, recentDeliveries, verifySignature, webhookUrlProblem } from "@/lib/notify";
+import { createChannel, deleteChannel, listChannels, recentDeliveries, verifySignature, webhookUrlProblem } from "@/lib/notify";
 import { deliverWebhook, NOTIFY_TASK, registerNotifyDelivery } from "@/lib/notify/deliver";
 import { PUBLIC_ADDRESSES_ONLY } from "@/lib/credentials/outbound";
 import { createRule, dryRun, parseDefinition, ruleHistory, rulesFor, updateRule, setRuleEnabled } from "@/lib/rules";
@@ -172,6 +172,34 @@ describe("rules: versions, inheritance, references", () => {
     assert.deepEqual(await owner(`select count(*)::int as n from public.workflow_rules`), before);
     // Another tenant's channels are not even listed.
     assert.deepEqual(await as("acmeAdmin", (tx) => listChannels(tx, fx.tenants.globex)), []);
+  });
+});
+
+describe("deleting a channel", () => {
+  test("refused while a rule notifies it (actions or escalation), naming the rule; allowed once no rule does", async () => {
+    const mail = await as("acmeAdmin", (tx) => createChannel(tx, { tenantId: fx.tenants.acme, name: unique("pager"), kind: "email", recipients: ["pager@acme.test"] }));
+    const id = mail.channel.id;
+    const byAction = await as("acmeAdmin", (tx) =>
+      createRule(tx, { tenantId: fx.tenants.acme, name: unique("Page on prod"), position: 50, enabled: true, definition: definition({ actions: { notify: [id] } }) }),
+    );
+    await assert.rejects(as("acmeAdmin", (tx) => deleteChannel(tx, fx.tenants.acme, id)), new RegExp(`Rules still notify this channel \\("${byAction.name}"\\)`));
+    assert.equal((await owner<{ n: number }>("select count(*)::int as n from public.notification_channels where id = $1", [id]))[0].n, 1, "the channel stays");
+    // Only the escalation names it now: still refused.
+    await as("acmeAdmin", (tx) =>
+      updateRule(tx, byAction.id, {
+        tenantId: fx.tenants.acme,
+        name: byAction.name,
+        position: 50,
+        enabled: true,
+        definition: definition({ actions: { assignTo: fx.users.acmeAnalyst, notify: [] }, escalation: { afterMinutes: 30, notify: [id] } }),
+      }),
+    );
+    await assert.rejects(as("acmeAdmin", (tx) => deleteChannel(tx, fx.tenants.acme, id)), /Rules still notify this channel/);
+    await as("acmeAdmin", (tx) =>
+      updateRule(tx, byAction.id, { tenantId: fx.tenants.acme, name: byAction.name, position: 50, enabled: false, definition: definition({ actions: { assignTo: fx.users.acmeAnalyst, notify: [] } }) }),
+    );
+    await as("acmeAdmin", (tx) => deleteChannel(tx, fx.tenants.acme, id));
+    assert.equal((await owner<{ n: number }>("select count(*)::int as n from public.notification_channels where id = $1", [id]))[0].n, 0);
   });
 });
 

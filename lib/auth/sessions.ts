@@ -89,7 +89,8 @@ export async function openSession(
   if (handoff && handoff.notAfter < expiresAt) expiresAt = new Date(handoff.notAfter);
   await withServiceRole("auth.session", async (db) => {
     const hours = await tenantLifetimeHours(db, uuid.parse(userId));
-    if (hours !== null && hours * 3600 < maxAgeSeconds) expiresAt = new Date(now.getTime() + hours * 3600 * 1000);
+    // The tenant's shorter lifetime, and still never past a handoff's source session.
+    if (hours !== null && now.getTime() + hours * 3600 * 1000 < expiresAt.getTime()) expiresAt = new Date(now.getTime() + hours * 3600 * 1000);
     await db.$client.query(
       `insert into sessions.user_sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent, ip, family_id)
        values ($1, $2, $3, $3, $4, $5, $6, $7)`,

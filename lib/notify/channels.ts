@@ -136,13 +136,17 @@ export async function setChannelEnabled(tx: TenantTx, tenantId: string, channelI
   return toChannel(rows[0]);
 }
 
-/** Removes a channel (its deliveries go with it). Rules that name it are refused first: they would notify nobody. */
+/**
+ * Removes a channel (its deliveries go with it). Refused while a rule names it (its actions' or its
+ * escalation's notify list, lib/rules/language.ts): the rule would notify nobody.
+ */
 export async function deleteChannel(tx: TenantTx, tenantId: string, channelId: string): Promise<Channel> {
   const channel = await getChannel(tx, tenantId, channelId);
   if (!channel) throw new ActionRefusal(CHANNEL_NOT_FOUND);
   const { rows } = await tx.client.query<{ name: string }>(
     `select name from public.workflow_rules
-      where tenant_id = $1 and jsonb_path_exists(definition, '$.** ? (@.channelId == $id)', jsonb_build_object('id', $2::text))
+      where tenant_id = $1
+        and (definition -> 'actions' -> 'notify' ? $2::text or definition -> 'escalation' -> 'notify' ? $2::text)
       order by name limit 3`,
     [tenantId, channelId],
   );

@@ -121,18 +121,12 @@ async function authorize(request: Request, host: HostTarget, method: string, pat
     );
   }
   const address = addressOf(path);
-  return withTenant({ userId: parsed.id, apiKey: parsed, activeTenantId: null }, async (tx) => {
+  const outcome = await withTenant({ userId: parsed.id, apiKey: parsed, activeTenantId: null }, async (tx): Promise<Authorized | { failed: string; keyTenantId: string | null }> => {
     const status = tx.apiKey?.status ?? "unknown";
     const key = tx.claims.api_key;
-    if (status !== "ok" || !key) {
-      await throttleFailures(request, tx.db);
-      throw new Refused(
-        problems.unauthorized(status === "expired" ? "This API key has expired." : status === "revoked" ? "This API key was revoked." : "The API key is not valid."),
-        `key_${status}`,
-        { keyId: tx.apiKey?.keyTenantId ? parsed.id : null, tenantIds: [tx.apiKey?.keyTenantId] },
-        { "WWW-Authenticate": 'Bearer realm="mssp-portal", error="invalid_token"' },
-      );
-    }
+    // Answered after this transaction: the failure is counted in a transaction of its own, which a
+    // refusal thrown in here would roll back with it (the throttle then never filled).
+    if (status !== "ok" || !key) return { failed: status, keyTenantId: tx.apiKey?.keyTenantId ?? null };
     const audit = { keyId: key.id, tenantIds: [key.tenant_id] };
     if (host.area === "tenant" && host.slug !== key.tenant_slug) {
       const hostTenant = await loadTenantBySlug(host.slug, tx.db).catch(() => null);
@@ -159,6 +153,18 @@ async function authorize(request: Request, host: HostTarget, method: string, pat
     const limits = limitsOf(configs.get(tenant.id)!, configs.get(key.tenant_id)!);
     return { key, parsed, tenant, match, limits, claims: tx.claims };
   });
+  if ("failed" in outcome) {
+    // Its own connection, the key's transaction over: no connection held while waiting for another.
+    await throttleFailures(request);
+    const status = outcome.failed;
+    throw new Refused(
+      problems.unauthorized(status === "expired" ? "This API key has expired." : status === "revoked" ? "This API key was revoked." : "The API key is not valid."),
+      `key_${status}`,
+      { keyId: outcome.keyTenantId ? parsed.id : null, tenantIds: [outcome.keyTenantId] },
+      { "WWW-Authenticate": 'Bearer realm="mssp-portal", error="invalid_token"' },
+    );
+  }
+  return outcome;
 }
 
 function scopeRefusal(key: ApiKeyClaim, tenant: { id: string }, match: Match): Refused {
@@ -189,12 +195,11 @@ async function addressedTenant(tx: TenantTx, slug: string): Promise<(TenantResou
 }
 
 /** Repeated failed authentications from one source stop being audited and get 429s. */
-async function throttleFailures(request: Request, within?: Db): Promise<void> {
+async function throttleFailures(request: Request): Promise<void> {
   const source = clientSource(request.headers);
   const key = `api:authfail:${source}`;
   const limit = perWindow(AUTH_FAILURES_PER_MINUTE, 60);
-  // Inside the key's transaction: on its connection, so failing calls never hold one connection and wait for another.
-  const r = await withServiceRoleOn("ratelimit", within, (db) => take(key, limit, { db }));
+  const r = await withServiceRoleOn("ratelimit", undefined, (db) => take(key, limit, { db }));
   if (!r.allowed) {
     throw new Refused(
       problems.rateLimited("Too many requests with invalid API keys from this address.", r.retryAfterSeconds),
