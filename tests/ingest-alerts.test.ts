@@ -77,6 +77,15 @@ describe("idempotency", () => {
 });
 
 describe("partial success and per-item reasons", () => {
+  test("a time Postgres cannot hold (year 0000, 30 February) rejects its item, not the batch (a 500 stalled the collector on it)", async () => {
+    const r = await call(fx, "acmeAnalyst", "acme", ingestAlertsEndpoint, {
+      body: { alerts: [item("year-ok"), item("year-0", { detected_at: "0000-01-01T00:00:00Z" }), item("feb-30", { detected_at: "2024-02-30T10:00:00Z" })] },
+    });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.summary, { created: 1, duplicates: 0, rejected: 2 });
+    assert.deepEqual(r.body.results.map((x: { status: string }) => x.status), ["created", "rejected", "rejected"]);
+  });
+
   test("valid items are stored; each invalid one is rejected with its reason", async () => {
     const before = await alertsOf("acme");
     const future = new Date(Date.now() + 3_600_000).toISOString();

@@ -10,11 +10,14 @@
 // read under RLS and the same filters.
 import { z } from "zod";
 import { IngestRefusal } from "./errors";
+import { plausibleMoment } from "./fields";
 
 const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)?$/;
 
-const alertCursor = z.tuple([z.string().regex(PG_TIMESTAMPTZ), z.uuid()]);
-const assetCursor = z.tuple([z.string().min(1).max(253), z.uuid()]);
+// A forged cursor gets the same clear 400 as a garbled one, never a 500 from Postgres: the time must be a real
+// calendar moment (not 30 February) and the hostname free of control characters (Postgres refuses NUL).
+const alertCursor = z.tuple([z.string().regex(PG_TIMESTAMPTZ).refine(plausibleMoment), z.uuid()]);
+const assetCursor = z.tuple([z.string().min(1).max(253).regex(/^[^\u0000-\u001f\u007f]+$/), z.uuid()]);
 
 function encode(value: unknown): string {
   return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
