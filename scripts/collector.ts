@@ -6,7 +6,6 @@
 // (with --once: a cycle failed);
 // 2 bad usage or settings; 3 the portal refused the key (revoked, expired,
 // another tenant's, missing a scope): restarting will not help.
-import { closePool } from "@/lib/db/pool";
 import { log, scrubText } from "@/lib/log";
 import { COLLECTOR_USAGE, CollectorConfigError, collectorConfig } from "@/lib/collector/config";
 import { runCollector } from "@/lib/collector/worker";
@@ -22,8 +21,6 @@ try {
   console.error(`collector: ${error.message}\n${COLLECTOR_USAGE}`);
   process.exit(2);
 }
-// Locally, next to `npm run portal`: its embedded database (the owner login, as the other dev scripts use).
-process.env.DATABASE_URL ??= `postgres://postgres:postgres@127.0.0.1:${process.env.PG_PORT ?? "54329"}/mssp_portal`;
 
 const controller = new AbortController();
 for (const sig of ["SIGTERM", "SIGINT"] as const) {
@@ -46,6 +43,5 @@ try {
   const e = error as Error;
   log.error({ event: "collector.failed", reason: scrubText(`${e?.name}: ${e?.message}`, [config.apiKey]) }, "collector failed");
 }
-await closePool().catch(() => {});
 // pino writes asynchronously to stdout; let it drain before leaving.
 setTimeout(() => process.exit(code), 50);

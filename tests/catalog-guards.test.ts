@@ -8,13 +8,12 @@
 //   anon           Supabase's role for requests without a session
 //   authenticated  every signed-in request (withTenant), under RLS
 //   portal_app     the portal's login role, before any SET ROLE
-//   portal_collector  a per-tenant collector's login role, before its SET ROLE
+//   portal_collector  the collector's former login role (migration 20261201027600: no rights at all now)
 //   PUBLIC         every role, these included
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { after, describe, test } from "node:test";
-import { COLLECTOR_ROLE, enableAppLogin } from "@/scripts/lib/app-role";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 const db: TestDatabase = await createTestDatabase({ setEnv: false });
@@ -94,8 +93,6 @@ allow("a tenant's own and inherited assignee groups (lib/groups): answers only f
 allow("the workflows dry run's newest alerts of a wide subtree (lib/rules/dry-run.ts): security invoker, so the caller's RLS decides which alerts it reads",
   "function workflows.newest_alerts(tenant_ids uuid[], since timestamp with time zone, until timestamp with time zone, lim integer) authenticated EXECUTE");
 allow("builds the claims before the switch to authenticated (lib/db/with-tenant.ts)", "function public.custom_access_token_hook(event jsonb) portal_app EXECUTE");
-allow("a collector's API key claims, built and its secret checked before its switch to authenticated (lib/collector/credentials.ts, migration 20261201013100)",
-  "function public.api_key_access_token(event jsonb) portal_collector EXECUTE");
 // API keys (issue 11, migration 20261201010000).
 allow("an API key's claims, built and its secret checked before the switch to authenticated (lib/db/with-tenant.ts, lib/api/gateway)",
   "function public.api_key_access_token(event jsonb) portal_app EXECUTE");
@@ -318,7 +315,7 @@ describe("effective privileges, default privileges and the API roles' own member
     });
   });
 
-  test("anon, authenticated and service_role belong to no role; only portal_app (besides superusers) belongs to them, and portal_collector to authenticated alone", async () => {
+  test("anon, authenticated and service_role belong to no role; only portal_app (besides superusers) belongs to them", async () => {
     await withClient(db.url, async (c) => {
       const { rows } = await c.query<{ role: string; member_of: string[]; members: string[] }>(`
         select r.rolname as role,
@@ -326,7 +323,7 @@ describe("effective privileges, default privileges and the API roles' own member
                array(select u.rolname::text from pg_auth_members m join pg_roles u on u.oid = m.member
                       where m.roleid = r.oid and not u.rolsuper order by 1) as members
           from pg_roles r where r.rolname in ('anon', 'authenticated', 'service_role') order by 1`);
-      assert.deepEqual(rows, ["anon", "authenticated", "service_role"].map((role) => ({ role, member_of: [], members: role === "authenticated" ? ["portal_app", "portal_collector"] : ["portal_app"] })));
+      assert.deepEqual(rows, ["anon", "authenticated", "service_role"].map((role) => ({ role, member_of: [], members: ["portal_app"] })));
       const attrs = await c.query(`select rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls from pg_roles
                                     where rolname in ('anon', 'authenticated') order by 1`);
       for (const a of attrs.rows) assert.deepEqual({ ...a, rolname: undefined }, { rolname: undefined, rolcanlogin: false, rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false }, a.rolname);
@@ -359,36 +356,34 @@ describe("portal_app", () => {
 });
 
 describe("portal_collector", () => {
-  test("is a member of authenticated only (no admin option, no inheritance); nobody is a member of it; it cannot become service_role or read before its switch", async () => {
+  // Migration 20261201027600: the collector asks the API for its credentials; its old login could set any
+  // claims it liked (request.jwt.claims is a setting every session may change) and read every tenant.
+  test("belongs to no role, may not log in, and as itself can neither switch to authenticated nor read or build claims", async () => {
     await withClient(db.url, async (c) => {
-      const { rows } = await c.query(`
-        select r.rolname as role, m.admin_option
-          from pg_auth_members m join pg_roles r on r.oid = m.roleid join pg_roles u on u.oid = m.member
-         where u.rolname = 'portal_collector' order by 1`);
-      assert.deepEqual(rows, [{ role: "authenticated", admin_option: false }]);
+      const member = await c.query(`select 1 from pg_auth_members m join pg_roles u on u.oid = m.member where u.rolname = 'portal_collector'`);
+      assert.equal(member.rowCount, 0, "a member of nothing");
       const members = await c.query(`select 1 from pg_auth_members m where m.roleid = 'portal_collector'::regrole`);
       assert.equal(members.rowCount, 0);
-      const attrs = await c.query(`select rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls from pg_roles where rolname = 'portal_collector'`);
-      assert.deepEqual(attrs.rows[0], { rolsuper: false, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false });
-    });
-    const url = await enableAppLogin(db.url, undefined, COLLECTOR_ROLE);
-    await withClient(url, async (c) => {
+      const attrs = await c.query(`select rolcanlogin, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls from pg_roles where rolname = 'portal_collector'`);
+      assert.deepEqual(attrs.rows[0], { rolcanlogin: false, rolsuper: false, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false });
       const refused = async (sql: string) => {
         await c.query("begin");
         try {
+          await c.query("set local role portal_collector");
           await assert.rejects(c.query(sql), (e: { code?: string }) => e.code === "42501", sql);
         } finally {
           await c.query("rollback");
         }
       };
-      await refused("set local role service_role");
-      await refused("set local role anon");
+      // The attack the old login allowed was a person's claims, then the switch and a read: it may switch to no role.
+      for (const role of ["authenticated", "service_role", "anon", "portal_app"]) {
+        const { rows } = await c.query<{ may: boolean }>("select pg_has_role('portal_collector', $1, 'MEMBER') as may", [role]);
+        assert.equal(rows[0].may, false, role);
+      }
       await refused("select 1 from public.tenants limit 1");
+      await refused("select 1 from public.alerts limit 1");
+      await refused("select public.api_key_access_token('{}'::jsonb)");
       await refused("select public.custom_access_token_hook('{}'::jsonb)");
-      // Control: the switch it is for works.
-      await c.query("begin");
-      await c.query("set local role authenticated");
-      await c.query("rollback");
     });
   });
 });

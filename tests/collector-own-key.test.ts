@@ -1,6 +1,6 @@
-// api.unwrap_own_dek (migration 20261201013100): a collector opens its
-// tenant's credentials as its API key without the service role. It must
-// unwrap its own tenant's DEK and nothing else: not for a person, not for a
+// api.unwrap_own_dek (migration 20261201013100): the portal opens a collector's
+// credentials (POST /collectors/{name}/credentials) as its API key, without the
+// service role. It must unwrap its own tenant's DEK and nothing else: not for a person, not for a
 // key without collectors:write, not after revocation, never another tenant's.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -9,10 +9,9 @@ import { createApiKey, revokeApiKey } from "@/lib/api/keys/store";
 import { tenantResource } from "@/lib/authz";
 import { parseKey } from "@/lib/api/keys/format";
 import { activeKeyFor, ownKeyDekFor } from "@/lib/vault/keys";
-import { COLLECTOR_ROLE, enableAppLogin } from "@/scripts/lib/app-role";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
 import { as } from "./helpers/sql";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
 let fx: Fixtures;
@@ -70,13 +69,4 @@ test("a refusal leaves the transaction usable (savepoint): the caller can still 
     return (await tx.client.query<{ one: number }>("select 1 as one")).rows[0].one;
   });
   assert.equal(after, 1);
-});
-
-test("portal_collector (the collector's login) cannot call keyring.unwrap_dek or become service_role", async () => {
-  const url = await enableAppLogin(db.url, undefined, COLLECTOR_ROLE);
-  await withClient(url, async (c) => {
-    for (const sql of ["set role service_role", `select keyring.unwrap_dek('${fx.tenants.acme}', 1)`]) {
-      await assert.rejects(c.query(sql), denied, sql);
-    }
-  });
 });

@@ -1,6 +1,6 @@
 // The per-tenant collector end to end (lib/collector, scripts/collector.ts):
-// the collector runs as its own process, opens acme's connector credentials
-// from the vault as its API key, pulls from a local vendor stub
+// the collector runs as its own process, asks the portal's API for acme's
+// connector credentials with its API key (it has no database login), pulls from a local vendor stub
 // (tests/helpers/vendor-stub.ts) and posts through the real API gateway over
 // real HTTP with a real key. Real Postgres (RLS, the key's claims), real PDP.
 import assert from "node:assert/strict";
@@ -9,7 +9,6 @@ import { describe, test } from "node:test";
 import { createApiKey, revokeApiKey } from "@/lib/api/keys/store";
 import { tenantResource } from "@/lib/authz";
 import { createCredential } from "@/lib/credentials";
-import { COLLECTOR_ROLE, enableAppLogin } from "@/scripts/lib/app-role";
 import { startApiServer, startCollector, type ApiServer, type CollectorRun } from "./helpers/collector-env";
 import { useFixtureEnv } from "./helpers/fixture-env";
 import { genericAlerts, startVendorStub, threats, type VendorStub } from "./helpers/vendor-stub";
@@ -37,11 +36,11 @@ async function newKey(scopes: ("alerts:write" | "collectors:write" | "alerts:rea
   });
 }
 
-let collectorUrl: string;
 function collectorEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    // Its own login (migration 20261201013100): authenticated and the key hook only, never the owner's.
-    DATABASE_URL: collectorUrl,
+    // No database: a URL nothing listens at, so a collector that still reached for one would fail here
+    // (it asks the API for its credentials; migration 20261201027600).
+    DATABASE_URL: "postgres://nobody:nothing@127.0.0.1:9/none",
     // Nothing listens here: the collector needs no PDP of its own (the gateway asks it).
     CERBOS_URL: "http://127.0.0.1:9",
     NODE_ENV: "test",
@@ -72,7 +71,6 @@ const count = async (source: string) =>
   Number((await env.owner<{ n: string }>("select count(*) as n from public.alerts where tenant_id = $1 and source = $2", [env.fx.tenants.acme, source]))[0].n);
 
 env.before(async () => {
-  collectorUrl = await enableAppLogin(env.db.url, undefined, COLLECTOR_ROLE);
   api = await startApiServer();
   stub = await startVendorStub({ genericHeader: "X-Api-Key", genericValue: `Token ${GENERIC_SECRET}`, sentinelToken: SENTINEL_TOKEN });
   stub.generic.alerts.push(...genericAlerts(7));

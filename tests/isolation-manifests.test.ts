@@ -123,7 +123,7 @@ describe("rendering", () => {
     assert.throws(() => render({ plan: "platinum" as Plan }), /plan/);
   });
 
-  test("the collector's Deployment: rights-less account, Pod Security restricted, sized within the LimitRange, key from a Secret, egress only to vendors and the database", () => {
+  test("the collector's Deployment: rights-less account, Pod Security restricted, sized within the LimitRange, key from a Secret, egress only to the vendors (no database)", () => {
     for (const plan of planSchema.options) {
       const objs = render({ plan });
       const d = find(objs, "Deployment", "collector");
@@ -153,7 +153,7 @@ describe("rendering", () => {
     assert.deepEqual(c.args, ["--tenant", "acme"]);
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     assert.deepEqual(env.COLLECTOR_API_KEY, { secretKeyRef: { name: "collector", key: "api-key" } }, "the key comes from the Secret, never the manifest");
-    assert.deepEqual(env.DATABASE_URL, { secretKeyRef: { name: "collector", key: "database-url" } });
+    assert.equal(env.DATABASE_URL, undefined, "the collector has no database login: its credentials come through the API");
     assert.equal(env.COLLECTOR_API_HOST, "acme.mssp.example");
     // Selected by the tenant's labels like every other object, and its pods select the egress rule.
     assert.equal(d.spec.template.metadata.labels[LABEL.tenantId], ACME.tenantId);
@@ -161,19 +161,18 @@ describe("rendering", () => {
     const egress = find(objs, "NetworkPolicy", "allow-collector-egress").spec;
     assert.deepEqual(egress.podSelector.matchLabels, { "app.kubernetes.io/name": "collector" });
     assert.deepEqual(egress.policyTypes, ["Egress"], "nothing allowed in");
-    const [vendors, database] = egress.egress;
+    assert.equal(egress.egress.length, 1, "vendors only: no rule to Postgres");
+    const [vendors] = egress.egress;
     assert.deepEqual(vendors.ports, [{ protocol: "TCP", port: 443 }]);
     for (const block of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "127.0.0.0/8"]) assert.ok(vendors.to[0].ipBlock.except.includes(block), block);
-    assert.deepEqual(database.ports, [{ protocol: "TCP", port: 5432 }]);
-    // Settings: image, portal URL, database block; a bad one is an error naming the variable.
-    const custom = collectorDeploymentConfigFromEnv({ COLLECTOR_IMAGE: "ghcr.io/acme/collector:1.2.3", COLLECTOR_PORTAL_URL: "http://portal.svc:8080", COLLECTOR_DATABASE_CIDR: "10.20.0.5/32", PORTAL_DOMAIN: "portal.example" });
+    // Settings: image, portal URL; a bad one is an error naming the variable.
+    const custom = collectorDeploymentConfigFromEnv({ COLLECTOR_IMAGE: "ghcr.io/acme/collector:1.2.3", COLLECTOR_PORTAL_URL: "http://portal.svc:8080", PORTAL_DOMAIN: "portal.example" });
     const customObjs = renderIsolationManifests(ACME, DEFAULT_ISOLATION_CONFIG, custom);
     validateManifests(customObjs);
     const cc = find(customObjs, "Deployment", "collector").spec.template.spec.containers[0];
     assert.equal(cc.image, "ghcr.io/acme/collector:1.2.3");
     assert.equal(cc.env.find((e: any) => e.name === "COLLECTOR_API_URL").value, "http://portal.svc:8080");
-    assert.equal(find(customObjs, "NetworkPolicy", "allow-collector-egress").spec.egress[1].to[0].ipBlock.cidr, "10.20.0.5/32");
-    for (const [bad, variable] of [[{ COLLECTOR_DATABASE_CIDR: "everywhere" }, "COLLECTOR_DATABASE_CIDR"], [{ COLLECTOR_IMAGE: "bad image" }, "COLLECTOR_IMAGE"], [{ COLLECTOR_PORTAL_URL: "ftp://x" }, "COLLECTOR_PORTAL_URL"]] as const) {
+    for (const [bad, variable] of [[{ COLLECTOR_IMAGE: "bad image" }, "COLLECTOR_IMAGE"], [{ COLLECTOR_PORTAL_URL: "ftp://x" }, "COLLECTOR_PORTAL_URL"]] as const) {
       assert.throws(() => collectorDeploymentConfigFromEnv(bad), new RegExp(variable));
     }
     // A broken Deployment is refused with the field named, like the other kinds.

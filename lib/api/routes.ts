@@ -4,6 +4,7 @@
 import type { Endpoint } from "./endpoint";
 import { apiEndpoints } from "./endpoints";
 import { checkpointEndpoints } from "./endpoints/checkpoints";
+import { openCollectorCredentialsEndpoint } from "./endpoints/collector-credentials";
 import { meEndpoint } from "./gateway/me";
 
-export const API_ROUTES: readonly Endpoint[] = [meEndpoint as Endpoint, ...(apiEndpoints as readonly Endpoint[]), ...(checkpointEndpoints as unknown as readonly Endpoint[])];
+export const API_ROUTES: readonly Endpoint[] = [meEndpoint as Endpoint, ...(apiEndpoints as readonly Endpoint[]), ...(checkpointEndpoints as unknown as readonly Endpoint[]), openCollectorCredentialsEndpoint as unknown as Endpoint];

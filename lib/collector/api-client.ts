@@ -1,5 +1,5 @@
 // The collector's side of the tenant API (docs/api.md): ingest batches,
-// heartbeats and checkpoints, over plain HTTP(S) with the tenant's key.
+// heartbeats, checkpoints and its credentials, over plain HTTP(S) with the tenant's key.
 // node:http rather than fetch, because in a cluster the collector connects to
 // the portal's Service address while the gateway routes by the Host header
 // (COLLECTOR_API_HOST), which fetch does not let a caller set.
@@ -12,6 +12,7 @@ import https from "node:https";
 import { scrubText } from "@/lib/log";
 import type { AlertItem, Heartbeat } from "@/lib/ingest/schemas";
 import type { ApiCheckpoint, AdvanceCheckpoint } from "./checkpoints";
+import type { OpenedCredential, SkippedCredential } from "./open-credentials";
 import { retryAfterMs } from "./backoff";
 
 const TIMEOUT_MS = 60_000;
@@ -126,6 +127,11 @@ export class PortalApi {
   async checkpoints(name: string): Promise<ApiCheckpoint[]> {
     const r = await this.call<{ checkpoints: ApiCheckpoint[] }>("GET", `/collectors/${encodeURIComponent(name)}/checkpoints`);
     return r.checkpoints;
+  }
+
+  /** The key's tenant's connector credentials, opened for this collector (secrets in the answer: keep them in memory only). */
+  openCredentials(name: string): Promise<{ tenant_id: string; credentials: (Omit<OpenedCredential, "secret"> & { secret: string })[]; skipped: SkippedCredential[] }> {
+    return this.call("POST", `/collectors/${encodeURIComponent(name)}/credentials`, {});
   }
 
   advanceCheckpoint(name: string, body: AdvanceCheckpoint): Promise<ApiCheckpoint & { replayed: boolean }> {

@@ -47,7 +47,6 @@ environment:
   COLLECTOR_API_KEY        an API key of that tenant with alerts:write and collectors:write
   COLLECTOR_API_KEY_FILE   …or a file holding it (a mounted Kubernetes Secret)
   COLLECTOR_API_HOST       the Host header to send, when COLLECTOR_API_URL is a cluster address
-  DATABASE_URL             the portal's database (to open the tenant's connector credentials from the vault)
   COLLECTOR_POLL_INTERVAL_MS (60000)  COLLECTOR_BACKOFF_BASE_MS (1000)  COLLECTOR_BACKOFF_MAX_MS (300000)
   COLLECTOR_BATCH_SIZE (500)  COLLECTOR_PAGE_SIZE (100)  COLLECTOR_MAX_PAGES (50)  COLLECTOR_VENDOR_RETRIES (5)`;
 

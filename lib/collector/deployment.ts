@@ -8,13 +8,13 @@
 //                   (non-root, no privilege escalation, no capabilities,
 //                   RuntimeDefault seccomp, read-only root with an emptyDir
 //                   /tmp), sized at the plan's LimitRange defaults, the key
-//                   and the database URL from the Secret `collector` (which
-//                   the operator creates: the portal never holds a key's
-//                   secret after showing it once).
+//                   from the Secret `collector` (which the operator creates:
+//                   the portal never holds a key's secret after showing it
+//                   once). No database: the collector asks the portal's API
+//                   for its credentials (lib/collector/credentials.ts).
 //   NetworkPolicy   allow-collector-egress: for the collector's pods only,
 //                   HTTPS to public addresses (the vendors' APIs; the private,
-//                   loopback, link-local and CGNAT ranges are excepted) and
-//                   Postgres to COLLECTOR_DATABASE_CIDR (where the vault is).
+//                   loopback, link-local and CGNAT ranges are excepted).
 //                   DNS and the portal's API are already allowed to every pod.
 //
 // Pure given its inputs; collectorDeploymentConfigFromEnv reads the
@@ -32,20 +32,13 @@ export interface CollectorDeploymentConfig {
   apiUrl: string;
   /** The portal's domain: the collector sends Host <slug>.<domain>, its own tenant's host. */
   portalDomain: string;
-  /** Where the database is, for the egress rule (Postgres, TCP 5432). */
-  databaseCidr: string;
-  databasePort: number;
 }
 
 export const DEFAULT_COLLECTOR_DEPLOYMENT: Readonly<CollectorDeploymentConfig> = Object.freeze({
   image: "registry.example/mssp-portal-collector:VERSION",
   apiUrl: "http://mssp-portal.mssp-portal.svc.cluster.local",
   portalDomain: "mssp.example",
-  databaseCidr: "0.0.0.0/0",
-  databasePort: 5432,
 });
-
-const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
 
 export function collectorDeploymentConfigFromEnv(env: Record<string, string | undefined> = process.env): CollectorDeploymentConfig {
   const c: CollectorDeploymentConfig = { ...DEFAULT_COLLECTOR_DEPLOYMENT };
@@ -61,16 +54,6 @@ export function collectorDeploymentConfigFromEnv(env: Record<string, string | un
   }
   const domain = env.PORTAL_DOMAIN?.trim();
   if (domain) c.portalDomain = domain;
-  const cidr = env.COLLECTOR_DATABASE_CIDR?.trim();
-  if (cidr) {
-    if (!CIDR.test(cidr)) throw new Error(`COLLECTOR_DATABASE_CIDR=${JSON.stringify(cidr)} is not valid: expected an address block such as 10.20.0.5/32`);
-    c.databaseCidr = cidr;
-  }
-  const port = env.COLLECTOR_DATABASE_PORT?.trim();
-  if (port) {
-    if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw new Error(`COLLECTOR_DATABASE_PORT=${JSON.stringify(port)} is not valid: expected a port number 1-65535`);
-    c.databasePort = Number(port);
-  }
   return c;
 }
 
@@ -116,7 +99,6 @@ export function collectorManifests(input: CollectorManifestInput, config: Collec
                 { name: "COLLECTOR_API_HOST", value: `${input.slug}.${config.portalDomain}` },
                 { name: "COLLECTOR_NAME", value: `collector-${input.slug}` },
                 secretEnv("COLLECTOR_API_KEY", "api-key"),
-                secretEnv("DATABASE_URL", "database-url"),
               ],
               resources: {
                 requests: { cpu: input.container.defaultRequestCpu, memory: input.container.defaultRequestMemory },
@@ -144,7 +126,6 @@ export function collectorManifests(input: CollectorManifestInput, config: Collec
       policyTypes: ["Egress"],
       egress: [
         { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_V4] } }, { ipBlock: { cidr: "::/0", except: ["fc00::/7", "fe80::/10", "::1/128"] } }], ports: [{ protocol: "TCP", port: 443 }] },
-        { to: [{ ipBlock: { cidr: config.databaseCidr } }], ports: [{ protocol: "TCP", port: config.databasePort }] },
       ],
     },
   };

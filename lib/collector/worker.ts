@@ -18,9 +18,8 @@
 //              in hand finishes (its checkpoint is advanced only after its
 //              alerts were accepted), then runCollector returns
 //
-// Nothing here writes the database: alerts, heartbeats and checkpoints go
-// through the tenant API with the tenant's key. The only database use is
-// opening the credentials (credentials.ts), as that same key.
+// No database here at all: credentials, alerts, heartbeats and checkpoints go
+// through the tenant API with the tenant's key (the collector has no login).
 import type { Logger } from "@/lib/log";
 import { childLogger, scrubText } from "@/lib/log";
 import { PortalApi, PortalApiError } from "./api-client";
@@ -35,7 +34,7 @@ export type CollectorExit = "stopped" | "done" | "refused" | "failed";
 export interface RunOptions {
   signal: AbortSignal;
   logger?: Logger;
-  /** Tests may stand in for the vault path; the default opens as the key (credentials.ts). */
+  /** Tests may stand in for the portal's credentials call (credentials.ts). */
   openCredentials?: typeof openTenantCredentials;
 }
 
@@ -190,12 +189,12 @@ export async function runCollector(cfg: CollectorConfig, opts: RunOptions): Prom
     while (!signal.aborted) {
       try {
         if (!creds || reopen || Date.now() - openedAt >= cfg.credentialRefreshMs) {
-          // Read through the gateway first: it asks the PDP whether this key may act as this
-          // tenant's collector (collectors:write) right before the credentials are opened, so
-          // the collector needs no PDP of its own (and a revoked or narrowed key stops here).
+          // Both through the gateway, which asks the PDP whether this key may act as this
+          // tenant's collector (collectors:write): the collector needs no PDP of its own, and a
+          // revoked or narrowed key stops at the next refresh.
           for (const c of await portal("checkpoints", () => api.checkpoints(cfg.name))) checkpoints.set(c.credential_id, c.cursor);
           checkpointsLoaded = true;
-          creds = await open(cfg.parsedKey, cfg.tenant);
+          creds = await portal("credentials", () => open(api, cfg.name, cfg.tenant));
           openedAt = Date.now();
           reopen = false;
           log.info(
@@ -227,7 +226,7 @@ export async function runCollector(cfg: CollectorConfig, opts: RunOptions): Prom
       } catch (error) {
         if (error instanceof Aborted) break;
         if (error instanceof CollectorAccessError || (error instanceof PortalApiError && error.fatal)) throw error;
-        // The database or the vault, or a portal refusal that is not the key's: back off and try the cycle again.
+        // The portal (its vault or database), or a refusal that is not the key's: back off and try the cycle again.
         failures++;
         const wait = delay(failures);
         const text = scrub(messageOf(error));
