@@ -102,13 +102,45 @@ describe("emails on a white-labelled tenant", () => {
       notifyTransition(sdb, { tenantId: fx.tenants["acme-eu"], id: "00000000-0000-4000-8000-0000000000aa", from: "healthy", to: "degraded", reasons: [], at: new Date() }),
     );
     assert.ok(queued >= 1);
-    await requestPasswordReset(emailOf("acmeAdmin"), { source: "test", resetUrl: "http://acme.localhost:3000/signin/reset", brand: (await brandForTarget({ area: "tenant", slug: "acme" }))! });
+    await requestPasswordReset(emailOf("acmeAdmin"), {
+      source: "test",
+      host: { slug: "acme", mail: { resetUrl: "http://acme.localhost:3000/signin/reset", brand: (await brandForTarget({ area: "tenant", slug: "acme" }))! } },
+      elsewhere: () => Promise.reject(new Error("acme's host is acmeAdmin's own: its brand and link")),
+    });
     const rows = await withClient(db.url, (c) => c.query<{ id: string; template: string; subject: string; body_sealed: Buffer }>("select id, template, subject, body_sealed from mail.outbox order by created_at"));
     assert.deepEqual(rows.rows.map((r) => r.template).sort(), ["account.password-reset", "health.changed"]);
     for (const r of rows.rows) {
       const body = openMailBody(r.id, r.body_sealed);
       assertAcmeBranded({ template: r.template, subject: r.subject, text: body.text, html: body.html, fromName: body.fromName }, r.template);
     }
+  });
+});
+
+describe("a password reset asked on another tenant's host", () => {
+  test("reaches the user in their own tenant's brand, linking to their own portal, not the asking host's", async () => {
+    await withClient(db.url, (c) => c.query("delete from mail.outbox"));
+    await set("msspAdmin", "globex", "branding.product_name", "Globex Lookalike");
+    clearAllLocal();
+    const globexBrand = (await brandForTarget({ area: "tenant", slug: "globex" }))!;
+    assert.equal(globexBrand.productName, "Globex Lookalike");
+    const asked: (string | null)[] = [];
+    await requestPasswordReset(emailOf("acmeViewer"), {
+      source: "test",
+      host: { slug: "globex", mail: { resetUrl: "http://globex.localhost:3000/signin/reset", brand: globexBrand } },
+      elsewhere: async (tenant) => {
+        asked.push(tenant?.slug ?? null);
+        return { resetUrl: `http://${tenant!.slug}.localhost:3000/signin/reset`, brand: await brandOfTenant(tenant!.id) };
+      },
+    });
+    assert.deepEqual(asked, ["acme"], "the user's own tenant");
+    const rows = await withClient(db.url, (c) => c.query<{ id: string; template: string; subject: string; body_sealed: Buffer }>("select id, template, subject, body_sealed from mail.outbox"));
+    assert.equal(rows.rows.length, 1);
+    const body = openMailBody(rows.rows[0].id, rows.rows[0].body_sealed);
+    for (const text of [rows.rows[0].subject, body.text, body.html, body.fromName ?? ""]) {
+      assert.ok(!/globex/i.test(text), `nothing of globex's: ${text.slice(0, 200)}`);
+    }
+    assert.match(body.text, /acme\.localhost:3000\/signin\/reset/);
+    assertAcmeBranded({ template: rows.rows[0].template, subject: rows.rows[0].subject, text: body.text, html: body.html, fromName: body.fromName }, "reset asked on globex");
   });
 });
 

@@ -15,6 +15,7 @@ import { deferAuthEvent, recordAuthEvent } from "@/lib/auth/events";
 import { hashPassword } from "@/lib/auth/password";
 import { recordSessionsRevoked, revokeUserSessions } from "@/lib/auth/sessions";
 import { withServiceRole } from "@/lib/db/service-role";
+import type { Db } from "@/lib/db/with-tenant";
 import { checkCode, CODE_TTL_MINUTES, enqueueMail, issueCode, passwordResetMail, pruneCodes, type MailBrand } from "@/lib/mail";
 import { perWindow, take } from "@/lib/ratelimit";
 
@@ -39,11 +40,52 @@ export class PasswordResetRefused extends Error {
   }
 }
 
+/** Where a reset mail sends its reader, and in whose brand. */
+export interface ResetMailFor {
+  resetUrl: string;
+  brand?: MailBrand;
+}
+
+/**
+ * The reset mail's link and brand: the requesting host's when one of the user's memberships covers
+ * that host's tenant (a tenant host at or below a membership; the console for an MSSP member), else
+ * the user's own portal (`elsewhere`). Any tenant admin may brand a host and verify a domain, so a
+ * code asked for someone else's address on it must not reach them in that brand, pointing there.
+ */
+async function resetMailFor(db: Db, userId: string, host: { slug: string | null; mail: ResetMailFor }, elsewhere: (tenant: HomeTenant | null) => Promise<ResetMailFor>): Promise<ResetMailFor> {
+  const { rows } = await db.$client.query<{ covered: boolean; home_id: string | null; home_slug: string | null; home_kind: string | null }>(
+    `select exists (select 1 from public.memberships m join public.tenants mt on mt.id = m.tenant_id
+                     where m.user_id = $1
+                       and case when $2::text is null then mt.kind = 'mssp'
+                                else exists (select 1 from public.tenants ht where ht.slug = $2 and ht.path operator(extensions.<@) mt.path) end) as covered,
+            h.id as home_id, h.slug as home_slug, h.kind as home_kind
+       from (select 1) one
+       left join lateral (select t.id, t.slug, t.kind from public.memberships m join public.tenants t on t.id = m.tenant_id
+                           where m.user_id = $1 and t.status not in ('deprovisioning', 'deprovisioned')
+                           order by t.path limit 1) h on true`,
+    [userId, host.slug],
+  );
+  const r = rows[0];
+  if (r.covered) return host.mail;
+  return elsewhere(r.home_id ? { id: r.home_id, slug: r.home_slug!, kind: r.home_kind! } : null);
+}
+
+export interface HomeTenant {
+  id: string;
+  slug: string;
+  kind: string;
+}
+
 /**
  * Step 1: mail a code if the address has an account. Always resolves the same way.
- * `brand`: the brand of the host the reset is asked on (its sign-in page's; lib/branding requestBrand).
+ * `host`: the tenant host the reset is asked on (null: the console) and its sign-in page's link and
+ * brand (lib/branding requestBrand); `elsewhere`: the link and brand of the user's own portal, for a
+ * host none of their memberships covers (resetMailFor).
  */
-export async function requestPasswordReset(email: string, opts: { source: string; resetUrl: string; brand?: MailBrand }): Promise<void> {
+export async function requestPasswordReset(
+  email: string,
+  opts: { source: string; host: { slug: string | null; mail: ResetMailFor }; elsewhere: (tenant: HomeTenant | null) => Promise<ResetMailFor> },
+): Promise<void> {
   const outcome = await withServiceRole("account.password-reset", async (db) => {
     const bySource = await take(`reset-source:${opts.source}`.slice(0, 200), RESET_REQUESTS_PER_SOURCE, { db });
     const byEmail = await take(`reset-send:${emailKey(email)}`, RESET_SENDS_PER_EMAIL, { db });
@@ -51,8 +93,9 @@ export async function requestPasswordReset(email: string, opts: { source: string
     const user = rows[0];
     if (!user) return { userId: null, reason: "unknown_email" };
     if (!bySource.allowed || !byEmail.allowed) return { userId: user.id, reason: "limited" };
+    const mail = await resetMailFor(db, user.id, opts.host, opts.elsewhere);
     const { code } = await issueCode(db, { purpose: "password-reset", subject: user.id, email });
-    await enqueueMail(db, { to: email, message: passwordResetMail({ code, minutes: CODE_TTL_MINUTES, resetUrl: opts.resetUrl, brand: opts.brand }) });
+    await enqueueMail(db, { to: email, message: passwordResetMail({ code, minutes: CODE_TTL_MINUTES, resetUrl: mail.resetUrl, brand: mail.brand }) });
     await pruneCodes(db);
     return { userId: user.id, reason: "code_sent" };
   });

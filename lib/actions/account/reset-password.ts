@@ -7,8 +7,9 @@ import { z } from "zod";
 import { requestPasswordReset, resetPassword, PasswordResetRefused, RESET_REQUESTED } from "@/lib/account/password-reset";
 import { log, safeError } from "@/lib/log";
 import { clientSource } from "@/lib/ratelimit";
-import { requestBrand } from "@/lib/branding/resolve";
-import { requestAuthority, requestProtocol } from "@/lib/tenancy/host";
+import { brandOfTenant, fallbackBrand, requestBrand } from "@/lib/branding/resolve";
+import { hostTarget, requestAuthority, requestProtocol } from "@/lib/tenancy/host";
+import { originForConsole, portalOriginFor } from "@/lib/tenancy/origin";
 import { fieldErrorsOf, formToObject, type ActionResult } from "../result";
 import { mailboxCodeField, newPasswordField } from "../team/schemas";
 
@@ -28,8 +29,17 @@ export async function requestPasswordResetAction(_prev: ActionResult<{ email: st
   const authority = requestAuthority(h) ?? "localhost";
   const protocol = requestProtocol(h);
   try {
-    // In the brand of the host it is asked on (a white-labelled tenant's people never get the MSSP's).
-    await requestPasswordReset(parsed.data.email, { source: clientSource(h), resetUrl: `${protocol}//${authority}/signin/reset`, brand: await requestBrand() });
+    // In the brand of the host it is asked on (a white-labelled tenant's people never get the MSSP's),
+    // when that host is the user's; else their own portal's (lib/account/password-reset.ts resetMailFor).
+    const target = hostTarget(h);
+    await requestPasswordReset(parsed.data.email, {
+      source: clientSource(h),
+      host: { slug: target.area === "tenant" ? target.slug : null, mail: { resetUrl: `${protocol}//${authority}/signin/reset`, brand: await requestBrand() } },
+      elsewhere: async (tenant) =>
+        tenant
+          ? { resetUrl: `${await portalOriginFor(tenant)}/signin/reset`, brand: await brandOfTenant(tenant.id) }
+          : { resetUrl: `${await originForConsole()}/signin/reset`, brand: await fallbackBrand(true) },
+    });
   } catch (error) {
     log.error({ event: "action.failed", action: "account:request-reset", err: safeError(error) }, "password reset request failed");
     return { ok: false, error: FAILED };
