@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { planRun, selectionSchema } from "@/lib/bulk";
 import { generateQueuedReport, generateReport, runDueSchedules } from "@/lib/reports";
+import { reportDownload } from "@/lib/reports/download";
 import { loadReportsPage } from "@/lib/reports/page-data";
 import { useFixtureEnv } from "./helpers/fixture-env";
 import type { TenantSlug, UserName } from "./helpers/fixtures";
@@ -71,6 +72,27 @@ describe("features.reports off", () => {
       assert.equal(ok.ok, true, ok.error);
       assert.equal((await reportsOf("globex")).length, 1);
     });
+  });
+
+  test("a report holding usage figures is for those who may read usage: not listed for an analyst, nor downloaded", async () => {
+    await env.owner(
+      `insert into public.usage_rollups (tenant_id, grain, period_start, metric, quantity, events) values ($1, 'day', date_trunc('day', now() - interval '2 days', 'UTC'), 'alerts_ingested', 5, 1)`,
+      [env.fx.tenants.acme],
+    );
+    try {
+      const { id } = await env.as("acmeAdmin", (tx) => generateReport(tx, { tenantId: env.fx.tenants.acme, ...period }), "acme");
+      const [row] = await env.owner<{ include_usage: boolean }>("select include_usage from public.reports where id = $1", [id]);
+      assert.equal(row.include_usage, true, "the admin's report carries the usage table");
+      const listedFor = async (user: UserName) =>
+        (await env.as(user, (tx) => loadReportsPage(tx, { withinTenant: env.fx.tenants.acme }), "acme")).reports.map((r) => r.id).includes(id);
+      assert.equal(await listedFor("acmeAdmin"), true);
+      assert.equal(await listedFor("acmeAnalyst"), false, "an analyst (reports:export, no usage:read) does not see it");
+      assert.equal(await env.as("acmeAnalyst", (tx) => reportDownload(tx, id, { withinTenant: env.fx.tenants.acme }), "acme"), null);
+      assert.equal(await env.as("acmeAdmin", (tx) => reportDownload(tx, id, { withinTenant: env.fx.tenants.acme }), "acme"), "not-ready", "the admin's answer: there, not generated yet");
+      await env.owner("delete from public.reports where id = $1", [id]);
+    } finally {
+      await env.owner("delete from public.usage_rollups where tenant_id = $1", [env.fx.tenants.acme]);
+    }
   });
 
   test("a due schedule moves on without a report; a report queued before the switch fails saying why", async () => {

@@ -1,6 +1,7 @@
 // A stored report as a download, for the route handlers of both hosts: read
 // under the caller's RLS (another tenant's report does not exist for them),
-// then the PDP's reports:export on the report's tenant. Null either way: the
+// then the PDP's reports:export on the report's tenant (and usage:read for a
+// report holding usage figures). Null either way: the
 // route answers 404 and says nothing about whether someone else's exists.
 import { permissions } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -25,8 +26,9 @@ export async function reportDownload(tx: TenantTx, id: string, opts: { withinTen
     );
     if (!rows[0]?.inside) return null;
   }
-  const can = await permissions(tx, ["reports:export"], report.tenantId);
-  if (!can["reports:export"]) return null;
+  // A report holding the tenant's usage figures is also a read of them: usage:read (admins), or nothing.
+  const can = await permissions(tx, report.includesUsage ? ["reports:export", "usage:read"] : ["reports:export"], report.tenantId);
+  if (!can["reports:export"] || (report.includesUsage && !can["usage:read"])) return null;
   if (report.status !== "ready") return "not-ready";
   const content = await reportContent(tx, report.tenantId, report.id);
   if (!content) return "not-ready";

@@ -2,7 +2,7 @@
 // the tenants the caller may export reports of, their newest reports and
 // their schedules. Console: every customer and site in scope; tenant host:
 // the host's tenant and its sites (RLS narrows to the active tenant's subtree).
-import { isPdpUnavailable } from "@/lib/authz";
+import { checkActionsForEach, isPdpUnavailable, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { DEFAULT_TIME_ZONE } from "@/lib/locale/time";
 import { viewerTimeZone } from "@/lib/locale/viewer-zone";
@@ -22,6 +22,19 @@ export interface ReportsPage {
   pending: boolean;
   /** The zone the requests and next runs are shown in: the page's tenant's locale.time_zone (the MSSP's on the console). */
   timeZone: string;
+}
+
+/**
+ * Leaves out the reports holding usage figures of tenants whose usage the caller may not read
+ * (usage:read, admins): an analyst does not see an admin's report with the Usage table (the download
+ * refuses it too, lib/reports/download.ts).
+ */
+async function withoutUsageUnreadable(tx: TenantTx, reports: ReportRow[]): Promise<ReportRow[]> {
+  const ids = [...new Set(reports.filter((r) => r.includesUsage).map((r) => r.tenantId))];
+  if (ids.length === 0) return reports;
+  const { rows } = await tx.client.query<TenantResource>("select id, path::text as path, kind, status from public.tenants where id = any ($1::uuid[])", [ids]);
+  const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["usage:read"], rows);
+  return reports.filter((r) => !r.includesUsage || decisions.get(r.tenantId)?.["usage:read"]);
 }
 
 /**
@@ -47,7 +60,8 @@ export async function loadReportsPage(tx: TenantTx, opts: { withinTenant?: strin
   }
   const ids = tenants.map((t) => t.id);
   // One after another: both use this transaction's connection.
-  const reports = await listReports(tx, ids, 100, new Map(tenants.map((t) => [t.id, { slug: t.slug, name: t.name }])));
+  const listed = await listReports(tx, ids, 100, new Map(tenants.map((t) => [t.id, { slug: t.slug, name: t.name }])));
+  const reports = await withoutUsageUnreadable(tx, listed);
   const schedules = await listSchedules(tx, ids, tenants);
   const configs = await effectiveConfigs(tx, ids);
   const timeZone = await viewerTimeZone(tx, opts.withinTenant);

@@ -27,6 +27,8 @@ export interface ReportRow {
   createdBy: string | null;
   createdAt: Date;
   finishedAt: Date | null;
+  /** It holds the tenant's usage figures (asked by someone who could read them): only for callers with usage:read. */
+  includesUsage: boolean;
 }
 
 export interface ScheduleRow {
@@ -94,13 +96,13 @@ export async function generateReport(tx: TenantTx, input: GenerateReportInput): 
 /** A report row with its tenant's name (exported for scripts/bench). */
 export const ROW_SQL = `
   select r.id, r.tenant_id, t.slug, t.name, r.kind, r.format, r.period_start, r.period_end, r.status, r.progress,
-         r.size_bytes, r.error, r.schedule_id is not null as scheduled, r.created_by, r.created_at, r.finished_at
+         r.size_bytes, r.error, r.schedule_id is not null as scheduled, r.created_by, r.created_at, r.finished_at, r.include_usage
     from public.reports r join public.tenants t on t.id = r.tenant_id`;
 
 type RawRow = {
   id: string; tenant_id: string; slug: string; name: string; kind: ReportKind; format: ReportFormat; period_start: Date; period_end: Date;
   status: ReportStatus; progress: number; size_bytes: number | null; error: string | null; scheduled: boolean; created_by: string | null;
-  created_at: Date; finished_at: Date | null;
+  created_at: Date; finished_at: Date | null; include_usage: boolean;
 };
 
 const rowOf = (r: RawRow): ReportRow => ({
@@ -119,6 +121,7 @@ const rowOf = (r: RawRow): ReportRow => ({
   createdBy: r.created_by,
   createdAt: r.created_at,
   finishedAt: r.finished_at,
+  includesUsage: r.include_usage,
 });
 
 /**
@@ -128,7 +131,7 @@ const rowOf = (r: RawRow): ReportRow => ({
  */
 export const NEWEST_REPORTS_SQL = `
   select r.id, r.tenant_id, r.kind, r.format, r.period_start, r.period_end, r.status, r.progress,
-         r.size_bytes, r.error, r.schedule_id is not null as scheduled, r.created_by, r.created_at, r.finished_at
+         r.size_bytes, r.error, r.schedule_id is not null as scheduled, r.created_by, r.created_at, r.finished_at, r.include_usage
     from public.reports r where r.tenant_id = any ($1::uuid[]) order by r.created_at desc, r.id limit $2`;
 
 type TenantName = { slug: string; name: string };
