@@ -3,6 +3,7 @@
 // one's own role, remove the last admin, reuse or forge invitation links.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import pg from "pg";
 import { withTenant } from "@/lib/db/with-tenant";
 import { TeamError } from "@/lib/team/errors";
 import { listOpenInvitations } from "@/lib/team/members";
@@ -171,6 +172,39 @@ describe("changing roles and removing members", () => {
       /last admin/,
     );
     assert.equal(await roleOf(fx.tenants.globex, fx.users.globexAdmin), "tenant_admin");
+  });
+
+  test("two admins removing each other at the same moment: one removal commits, the other is refused (a tenant keeps an admin)", async () => {
+    const second = await addUser("second-admin@globex.example");
+    await withClient(db.url, (c) => c.query("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_admin')", [fx.tenants.globex, second]));
+    const [c1, c2] = [new pg.Client({ connectionString: db.url }), new pg.Client({ connectionString: db.url })];
+    await c1.connect();
+    await c2.connect();
+    try {
+      // The check at each statement (as the team actions do before their audit), so both run before either commits.
+      for (const c of [c1, c2]) await c.query("begin; set constraints all immediate");
+      await c1.query("delete from public.memberships where tenant_id = $1 and user_id = $2", [fx.tenants.globex, fx.users.globexAdmin]);
+      const other = c2.query("delete from public.memberships where tenant_id = $1 and user_id = $2", [fx.tenants.globex, second]).then(
+        () => "removed",
+        (e: { hint?: string }) => e.hint ?? "error",
+      );
+      // The second removal's check waits for the first transaction (the tenant row's lock), then counts.
+      await new Promise((r) => setTimeout(r, 200));
+      await c1.query("commit");
+      const outcome = await other;
+      await c2.query(outcome === "removed" ? "commit" : "rollback");
+      assert.equal(outcome, "last_admin");
+      const admins = await withClient(db.url, async (c) => (await c.query("select user_id from public.memberships where tenant_id = $1 and role = 'tenant_admin'", [fx.tenants.globex])).rows);
+      assert.deepEqual(admins.map((r) => r.user_id), [second], "globex keeps one admin");
+    } finally {
+      await c1.end();
+      await c2.end();
+      // Back as the fixtures had it.
+      await withClient(db.url, async (c) => {
+        await c.query("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_admin') on conflict do nothing", [fx.tenants.globex, fx.users.globexAdmin]);
+        await c.query("delete from public.memberships where tenant_id = $1 and user_id = $2", [fx.tenants.globex, second]);
+      });
+    }
   });
 
   test("a refused change leaves the transaction usable (for its audit row)", async () => {
