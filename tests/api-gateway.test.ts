@@ -391,6 +391,33 @@ describe("limits", () => {
     assert.equal((await send(2)).status, 201, "what is left can still be used");
   });
 
+  test("the quota is paid only by a request whose writes commit: a batch refused for concurrency, or failed by its handler, costs nothing", async () => {
+    // Only these limits (an earlier test narrowed acme-us's per-minute rates).
+    await env.owner("delete from public.tenant_settings where tenant_id = $1 and key like 'limits.%'", [env.fx.tenants["acme-us"]]);
+    await setLimit("acme-us", "limits.api_ingest_per_day", 6);
+    await setLimit("acme-us", "limits.api_concurrent_requests", 1);
+    const key = await newKey("acmeAdmin", "acme-us", ["alerts:write", "alerts:read"]);
+    const send = (n: number, title = "b") =>
+      call("acme-us.localhost:3000", "/echo", { key: key.key, method: "POST", type: "application/json", body: JSON.stringify({ title, items: Array(n).fill(1) }) });
+    try {
+      const busy = call("acme-us.localhost:3000", "/slow?ms=1500", { key: key.key });
+      await new Promise((r) => setTimeout(r, 400));
+      const refused = await send(5);
+      assert.equal(refused.status, 429);
+      assert.equal((await problem(refused)).type, "/api/v1/problems/concurrency");
+      assert.equal((await busy).status, 200);
+      // The handler's own refusal: its transaction rolls back, and the charge with it.
+      assert.equal((await send(5, "refuse")).status, 409);
+      // All six are still there (before: the refused and the failed batch had taken ten, and this was refused).
+      assert.equal((await send(5)).status, 201);
+      const over = await send(2);
+      assert.equal(over.status, 429);
+      assert.equal((await problem(over)).type, "/api/v1/problems/quota-exceeded");
+    } finally {
+      await setLimit("acme-us", "limits.api_concurrent_requests", 8);
+    }
+  });
+
   test("concurrency: a tenant with every slot busy gets 429 at once while another tenant proceeds", async () => {
     await setLimit("other-co", "limits.api_concurrent_requests", 1);
     const key = await newKey("otherCoAdmin", "other-co", ["alerts:read"]);

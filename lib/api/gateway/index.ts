@@ -39,7 +39,7 @@ import { parseHost, type HostTarget } from "@/lib/tenancy/host";
 import { loadTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { auditRefusal } from "./audit";
 import { isApiProblem, parseInput, queryObject, readJsonBody } from "./input";
-import { chargeIngestQuota, limitsOf, rateHeaders, takeConcurrencySlot, takeRequestTokens, type ApiLimits, type RateState } from "./limits";
+import { chargeIngestQuota, checkIngestQuota, limitsOf, rateHeaders, takeConcurrencySlot, takeRequestTokens, type ApiLimits, type RateState } from "./limits";
 import { addressOf, matchRoute, type Match } from "./router";
 
 /** Failed authentications per client source and minute before answers stop being audited and become 429s. */
@@ -219,7 +219,7 @@ async function run(request: Request, auth: Authorized, ctx: { requestId: string;
   const audited = (reason: string) => (error: unknown) => {
     throw isApiProblem(error) ? new Refused(error, reason, { keyId: auth.key.id, tenantIds: [auth.tenant.id] }) : error;
   };
-  await chargeIngestQuota(auth.tenant.id, cost, auth.limits.ingestPerDay).catch(audited("daily_quota"));
+  await checkIngestQuota(auth.tenant.id, cost, auth.limits.ingestPerDay).catch(audited("daily_quota"));
   const ip = clientSource(request.headers).replace(/^ip6?:/, "");
   const result = await withTenant({ userId: auth.key.id, apiKey: auth.parsed, activeTenantId: auth.tenant.id }, async (tx) => {
     // Revoked or expired since the first transaction: refused here too.
@@ -237,6 +237,8 @@ async function run(request: Request, auth: Authorized, ctx: { requestId: string;
       scopes: auth.key.scopes.filter(isApiScope) as ApiScope[],
     };
     const out = await endpoint.handle({ tx, tenantId: auth.tenant.id, tenantSlug: auth.tenant.slug, requestId: ctx.requestId, principal }, input);
+    // Charged with the writes, in their transaction: a request that stores nothing costs no quota.
+    await chargeIngestQuota(tx, auth.tenant.id, cost, auth.limits.ingestPerDay).catch(audited("daily_quota"));
     await tx.client.query("select api.touch_key($1)", [ip]);
     return out;
   });

@@ -9,7 +9,7 @@
 //     advisory locks for the length of the handler's transaction
 //     (api.take_slot; limits.api_concurrent_requests).
 import type { EffectiveConfig } from "@/lib/settings";
-import { withServiceRole } from "@/lib/db/service-role";
+import { withServiceRole, withServiceRoleOn } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { checkArgs, perWindow, take, type Limit, type TakeResult } from "@/lib/ratelimit";
 import { problems } from "@/lib/api/problem";
@@ -108,20 +108,37 @@ export async function takeRequestTokens(tenantId: string, keyId: string, limits:
 }
 
 /** Charges `cost` items to the tenant's rolling daily bucket; throws the 429 problem when it would go past. */
-export async function chargeIngestQuota(tenantId: string, cost: number, perDay: number): Promise<void> {
+/**
+ * The daily ingestion quota, in two steps. `check` (before the request's transaction) refuses a batch the
+ * bucket cannot hold, charging nothing; `charge` (in that transaction, after the handler, on its
+ * connection) takes the items, so they are paid for only if the request's writes commit: a request
+ * refused later (the concurrency cap, a timeout, a revoked key, a fault) costs no quota, and a client's
+ * retries of it are not charged again and again. A race past the check is refused at the charge, and
+ * the request's writes roll back with it.
+ */
+export async function checkIngestQuota(tenantId: string, cost: number, perDay: number): Promise<void> {
   if (!(cost > 0)) return;
   if (perDay <= 0) throw problems.quotaExceeded("This tenant may not ingest through the API (its daily quota is 0).", 86_400);
   if (cost > perDay) {
     throw problems.quotaExceeded(`This request has ${cost} items; the tenant's daily quota is ${perDay}. Send smaller batches.`, 86_400);
   }
-  const r = await take(`api:ingest:${tenantId}`, { capacity: perDay, refillPerSecond: perDay / 86_400 }, { cost });
-  if (!r.allowed) {
-    throw problems.quotaExceeded(
-      `The tenant's daily ingestion quota (${perDay} items in 24 hours) has ${Math.floor(r.remaining)} left; this request needs ${cost}. Nothing was written.`,
-      r.retryAfterSeconds,
-    );
-  }
+  const r = await take(ingestKey(tenantId), ingestLimit(perDay), { cost: 0 });
+  if (r.remaining < cost) throw quotaRefusal(perDay, r.remaining, cost, (cost - r.remaining) / ingestLimit(perDay).refillPerSecond);
 }
+
+export async function chargeIngestQuota(tx: TenantTx, tenantId: string, cost: number, perDay: number): Promise<void> {
+  if (!(cost > 0)) return;
+  const r = await withServiceRoleOn("ratelimit", tx.db, (db) => take(ingestKey(tenantId), ingestLimit(perDay), { cost, db }));
+  if (!r.allowed) throw quotaRefusal(perDay, r.remaining, cost, r.retryAfterSeconds);
+}
+
+const ingestKey = (tenantId: string) => `api:ingest:${tenantId}`;
+const ingestLimit = (perDay: number): Limit => ({ capacity: perDay, refillPerSecond: perDay / 86_400 });
+const quotaRefusal = (perDay: number, remaining: number, cost: number, retryAfterSeconds: number) =>
+  problems.quotaExceeded(
+    `The tenant's daily ingestion quota (${perDay} items in 24 hours) has ${Math.floor(remaining)} left; this request needs ${cost}. Nothing was written.`,
+    retryAfterSeconds,
+  );
 
 /**
  * Takes one of the tenant's concurrency slots for the rest of `tx`; throws
