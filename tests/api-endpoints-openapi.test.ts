@@ -11,6 +11,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { ApiReference } from "@/components/api-docs/api-reference";
 import { apiHandler } from "@/lib/api/gateway";
+import { parseInput } from "@/lib/api/gateway/input";
 import { API_ROUTES } from "@/lib/api/routes";
 import { buildOpenApiDocument } from "@/lib/api/openapi";
 import { referenceModel } from "@/lib/api/openapi/reference";
@@ -29,6 +30,20 @@ describe("the document", () => {
       description: (doc.components.securitySchemes.bearerAuth as { description: string }).description,
     });
     assert.deepEqual((doc.components.schemas.Problem as { required: string[] }).required, ["type", "title", "status"]);
+    // A 422's field errors have exactly the shape the document gives them (it said {pointer, detail}).
+    const item = (doc.components.schemas.Problem as { properties: { errors: { items: { properties: Record<string, unknown>; required: string[] } } } }).properties.errors.items;
+    const ingest = API_ROUTES.find((e) => e.method === "POST" && e.path === "/alerts")!;
+    let errors: Record<string, unknown>[] = [];
+    try {
+      parseInput(ingest, { params: {}, query: {}, body: { alerts: "not a list", unknown_field: 1 } });
+    } catch (e) {
+      errors = (e as { extensions: { errors: Record<string, unknown>[] } }).extensions.errors;
+    }
+    assert.ok(errors.length > 0);
+    for (const err of errors) {
+      assert.deepEqual(Object.keys(err).sort(), Object.keys(item.properties).sort(), JSON.stringify(err));
+      for (const k of item.required) assert.equal(typeof err[k], "string", k);
+    }
     // The whole document survives JSON (what /api/v1/openapi.json serves).
     assert.deepEqual(JSON.parse(JSON.stringify(doc)), doc);
   });

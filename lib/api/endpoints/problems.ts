@@ -4,6 +4,8 @@
 import { ZodError, type z } from "zod";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { ApiProblem } from "@/lib/api/endpoint";
+import { issuesOf } from "@/lib/api/gateway/input";
+import { problems } from "@/lib/api/problem";
 import { IngestRefusal, type RefusalKind } from "@/lib/ingest/errors";
 
 const STATUS: Record<RefusalKind, [number, string, string]> = {
@@ -42,6 +44,5 @@ export async function refusalsAsProblems<T>(fn: () => Promise<T>, actionStatus?:
 
 /** A zod failure as the 422 a gateway answers for input that does not parse (tests and direct callers use it). */
 export function invalidInput(error: ZodError, where: "params" | "query" | "body"): ApiProblem {
-  const errors = error.issues.slice(0, 20).map((i: z.core.$ZodIssue) => ({ pointer: `/${[where, ...i.path.map(String)].join("/")}`, detail: i.message }));
-  return new ApiProblem(422, "Unprocessable content", `The request's ${where} does not match the schema.`, { errors }, "invalid-input");
+  return problems.invalid(issuesOf(where === "params" ? "path" : where, error));
 }

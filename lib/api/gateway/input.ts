@@ -82,7 +82,8 @@ function strict<T>(schema: z.ZodType<T>): z.ZodType<T> {
 
 type Issue = { in: string; path: string; message: string };
 
-function issuesOf(where: string, error: z.ZodError): Issue[] {
+/** A zod failure as the 422's `errors` (the OpenAPI document's Problem.errors items). */
+export function issuesOf(where: string, error: z.ZodError): Issue[] {
   return error.issues.slice(0, 50).map((i) => ({
     in: where,
     path: i.path.map(String).join(".") || "(root)",

@@ -65,7 +65,15 @@ const problemSchema: JsonSchema = {
     errors: {
       type: "array",
       description: "Per-field errors of a 422",
-      items: { type: "object", properties: { pointer: { type: "string" }, detail: { type: "string" } } },
+      items: {
+        type: "object",
+        properties: {
+          in: { type: "string", enum: ["path", "query", "body"], description: "Which part of the request" },
+          path: { type: "string", description: "The field, dotted (items.3.severity), or (root)" },
+          message: { type: "string" },
+        },
+        required: ["in", "path", "message"],
+      },
     },
   },
   required: ["type", "title", "status"],
