@@ -7,7 +7,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { computeInvoice, lineAmount, periodOf, splitTiers, type PlanPricing } from "@/lib/billing/compute";
 import { formatMoney, decimalOf } from "@/lib/billing/money";
-import { parseTiers } from "@/lib/billing/schemas";
+import { currency, parseTiers } from "@/lib/billing/schemas";
 
 const NOV = periodOf("2026-11");
 
@@ -97,6 +97,16 @@ test("money formats exactly, whatever the exponent", () => {
   assert.equal(formatMoney(123456789n, "USD"), "USD 1,234,567.89");
   assert.equal(formatMoney(1500n, "JPY"), "JPY 1,500");
   assert.equal(formatMoney(1234n, "KWD"), "KWD 1.234");
+  // ISO 4217's other exponents (they were all taken for 2: XOF 150,000 read as 1,500.00).
+  assert.equal(decimalOf(150000n, "XOF"), "150000");
+  assert.equal(formatMoney(150000n, "UGX"), "UGX 150,000");
+  assert.equal(decimalOf(1234n, "IQD"), "1.234");
+  assert.equal(decimalOf(12345n, "CLF"), "1.2345");
+});
+
+test("a plan's currency is an ISO 4217 code in use", () => {
+  for (const good of ["EUR", "usd", " XOF "]) assert.equal(currency.safeParse(good).success, true, good);
+  for (const bad of ["ABC", "EURO", "E1R", ""]) assert.equal(currency.safeParse(bad).success, false, bad);
 });
 
 const tiersArb = fc

@@ -2,8 +2,15 @@
 // bigint in TypeScript and bigint in Postgres: no float ever touches an
 // amount. Formatting is for people only (pages, PDF); CSV carries the integers.
 
-/** Minor-unit digits of the currencies whose exponent is not 2 (ISO 4217); every other code has 2. */
-const EXPONENTS: Record<string, number> = { JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, HUF: 2, BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3 };
+/**
+ * Minor-unit digits of the currencies whose exponent is not 2 (ISO 4217's list); every other code has 2.
+ * Not Intl's digits: CLDR rounds some for display (IQD to 0), an invoice needs the legal minor unit.
+ */
+const EXPONENTS: Record<string, number> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  CLF: 4, UYW: 4,
+};
 
 export const currencyExponent = (currency: string): number => EXPONENTS[currency] ?? 2;
 

@@ -27,11 +27,14 @@ export const quantity = (what: string) =>
     .transform((s) => BigInt(s))
     .refine((n) => n <= 1_000_000_000_000_000n, `${what} is too large`);
 
+/** The ISO 4217 codes in use (the runtime's list): an unknown code would be billed with a guessed minor unit. */
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
+
 export const currency = z
   .string()
   .trim()
   .transform((s) => s.toUpperCase())
-  .refine((s) => /^[A-Z]{3}$/.test(s), "A currency is a three-letter ISO 4217 code, e.g. EUR or USD");
+  .refine((s) => /^[A-Z]{3}$/.test(s) && KNOWN_CURRENCIES.has(s), "A currency is a three-letter ISO 4217 code in use, e.g. EUR or USD");
 
 export interface TierInput {
   upTo: bigint | null;
