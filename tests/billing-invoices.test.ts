@@ -186,9 +186,14 @@ test("a finalized invoice and its lines never change, the owner included; number
       throw new Error("rolled back");
     }),
   );
+  // Usage that arrived after the last draft (no nightly draft since): finalizing drafts again first.
+  await rollup("acme", "2026-11-25", "alerts_ingested", 500);
   // Both of mssp-a's and mssp-b's, concurrently.
   const results = await Promise.all(invoices.map((i) => service((c) => finalizeInvoice(c, i.tenant_id, i.id, null))));
   assert.ok(results.every((r) => r.ok));
+  const [acmeFinal] = await owner<{ total: string }>("select total::text from public.billing_invoices where tenant_id = $1 and period_start = '2026-11-01' and kind = 'invoice'", [fx.tenants.acme]);
+  // 3,000 alerts → 2,000 billable × 2 = 4,000 (the stale draft said 3,000): 146,000, not 145,000.
+  assert.equal(acmeFinal.total, "146000", "what is frozen is the month's whole usage");
   const numbers = await owner<{ mssp_id: string; number: number }>("select mssp_id, number from public.billing_invoices where status = 'finalized' order by mssp_id, number");
   const a = numbers.filter((n) => n.mssp_id === fx.tenants["mssp-a"]).map((n) => n.number);
   const b = numbers.filter((n) => n.mssp_id === fx.tenants["mssp-b"]).map((n) => n.number);

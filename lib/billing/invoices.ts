@@ -122,16 +122,21 @@ async function insertLines(client: Queryable, tenantId: string, invoiceId: strin
 
 export type FinalizeResult = { ok: true; number: number; displayNumber: string } | { ok: false; reason: "not_found" | "finalized" | "open_period" };
 
-/** Numbers and freezes a draft (the database assigns the MSSP's next number). A month still running is not finalized. */
+/**
+ * Numbers and freezes a draft (the database assigns the MSSP's next number). A month still running is
+ * not finalized. An invoice is drafted again first, under its row's lock, from the month's whole usage
+ * and the plan's prices now: a draft made mid-month, or before a price change, is never what is frozen.
+ */
 export async function finalizeInvoice(client: Queryable, tenantId: string, invoiceId: string, userId: string | null, now = new Date()): Promise<FinalizeResult> {
-  const { rows } = await client.query<{ status: string; period_end: string; kind: string }>(
-    "select status, to_char(period_end, 'YYYY-MM-DD') as period_end, kind from public.billing_invoices where tenant_id = $1 and id = $2 for update",
+  const { rows } = await client.query<{ status: string; period_start: string; period_end: string; kind: string }>(
+    "select status, to_char(period_start, 'YYYY-MM') as period_start, to_char(period_end, 'YYYY-MM-DD') as period_end, kind from public.billing_invoices where tenant_id = $1 and id = $2 for update",
     [tenantId, invoiceId],
   );
   const inv = rows[0];
   if (!inv) return { ok: false, reason: "not_found" };
   if (inv.status === "finalized") return { ok: false, reason: "finalized" };
   if (inv.kind === "invoice" && inv.period_end > now.toISOString().slice(0, 10)) return { ok: false, reason: "open_period" };
+  if (inv.kind === "invoice") await draftPeriod(client, inv.period_start, [tenantId]);
   const { rows: done } = await client.query<{ number: number }>(
     "update public.billing_invoices set status = 'finalized', finalized_by = $3 where tenant_id = $1 and id = $2 and status = 'draft' returning number",
     [tenantId, invoiceId, userId],
