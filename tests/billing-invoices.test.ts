@@ -14,7 +14,7 @@
 //     and nobody writes invoices through authenticated.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createCreditNote, draftPeriod, finalizeInvoice } from "@/lib/billing/invoices";
+import { createCreditNote, discardCreditNote, draftPeriod, finalizeInvoice } from "@/lib/billing/invoices";
 import { assignPlan, createPlan, deletePlan, listPlans } from "@/lib/billing/plans";
 import { withServiceRole } from "@/lib/db/service-role";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
@@ -232,10 +232,19 @@ test("credit notes: negative, referencing the original, never more than it, numb
   const tooMuch = await service((c) => createCreditNote(c, fx.tenants.acme, acme.id, BigInt(acme.total) - 45_000n + 1n, "again"));
   assert.deepEqual(tooMuch, { ok: false, reason: "too_much", remaining: BigInt(acme.total) - 45_000n });
   if (!note.ok) return;
+  // A mistaken draft (too much) blocks the right one until it is discarded; a finalized note cannot be.
+  const wrong = await service((c) => createCreditNote(c, fx.tenants.acme, acme.id, BigInt(acme.total) - 45_000n, "typed one zero too many"));
+  assert.ok(wrong.ok);
+  assert.equal((await service((c) => createCreditNote(c, fx.tenants.acme, acme.id, 5_000n, "the right one"))).ok, false);
+  if (!wrong.ok) return;
+  assert.deepEqual(await service((c) => discardCreditNote(c, fx.tenants.acme, wrong.id)), { credits: acme.id });
+  assert.equal((await owner("select 1 from public.billing_invoice_lines where invoice_id = $1", [wrong.id])).length, 0, "its lines go too");
+  assert.equal(await service((c) => discardCreditNote(c, fx.tenants.acme, acme.id)), null, "an invoice is not a credit note");
   const fin = await service((c) => finalizeInvoice(c, fx.tenants.acme, note.id, null));
   assert.deepEqual(fin, { ok: true, number: 3, displayNumber: "CN-000003" });
   const [cn] = await owner<{ kind: string; total: string; credits_invoice_id: string; currency: string }>("select kind, total::text, credits_invoice_id, currency from public.billing_invoices where id = $1", [note.id]);
   assert.deepEqual(cn, { kind: "credit_note", total: "-45000", credits_invoice_id: acme.id, currency: "EUR" });
+  assert.equal(await service((c) => discardCreditNote(c, fx.tenants.acme, note.id)), null, "a finalized credit note stays");
   // A credit note of a draft, or in another currency, is refused by the database.
   assertRefused(
     await ownerAttempt(

@@ -13,6 +13,7 @@ import { createCreditNote } from "@/lib/actions/billing/create-credit-note";
 import { createPlan } from "@/lib/actions/billing/create-plan";
 import { deletePlan } from "@/lib/actions/billing/delete-plan";
 import { draftPeriod } from "@/lib/actions/billing/draft-period";
+import { discardCreditNote } from "@/lib/actions/billing/discard-credit-note";
 import { finalizeInvoice } from "@/lib/actions/billing/finalize-invoice";
 import { updatePlan } from "@/lib/actions/billing/update-plan";
 import { idle, type ActionResult } from "@/lib/actions/result";
@@ -183,6 +184,26 @@ export function FinalizeButton(props: { tenantId: string; invoiceId: string }) {
       <input type="hidden" name="tenantId" value={props.tenantId} />
       <input type="hidden" name="invoiceId" value={props.invoiceId} />
       <SubmitButton pendingLabel="Finalizing…">Finalize</SubmitButton>
+      <ResultMessage state={state} />
+    </form>
+  );
+}
+
+/** A draft credit note's second button beside Finalize: a mistaken draft would otherwise block the right one. */
+export function DiscardCreditNoteButton(props: { tenantId: string; invoiceId: string; creditsInvoiceId: string }) {
+  const [state, action] = useActionState(discardCreditNote, idle as ActionResult<{ invoiceId: string }>);
+  const keptAction = useKeptForm(state, action);
+  return (
+    <form action={action} {...keptAction} className="inline-flex items-center gap-2" aria-label="Discard this draft">
+      <input type="hidden" name="tenantId" value={props.tenantId} />
+      <input type="hidden" name="invoiceId" value={props.invoiceId} />
+      {state.ok ? (
+        <a href={`/billing/invoices/${props.creditsInvoiceId}`} className="text-sm font-medium text-indigo-700 underline" data-testid="credit-note-discarded">
+          Discarded: back to the invoice
+        </a>
+      ) : (
+        <SubmitButton pendingLabel="Discarding…">Discard draft</SubmitButton>
+      )}
       <ResultMessage state={state} />
     </form>
   );

@@ -144,6 +144,23 @@ export async function finalizeInvoice(client: Queryable, tenantId: string, invoi
   return { ok: true, number: done[0].number, displayNumber: invoiceNumber(inv.kind, done[0].number) };
 }
 
+/**
+ * Deletes a draft credit note (a mistaken amount, say: drafts count against what is left of the
+ * invoice, so a wrong one would otherwise block the right one). A finalized note is a legal document
+ * and stays (the immutability trigger refuses it too). False when there is no such draft.
+ */
+export async function discardCreditNote(client: Queryable, tenantId: string, id: string): Promise<{ credits: string } | null> {
+  const { rows } = await client.query<{ credits: string }>(
+    `select credits_invoice_id as credits from public.billing_invoices
+      where tenant_id = $1 and id = $2 and kind = 'credit_note' and status = 'draft' for update`,
+    [tenantId, id],
+  );
+  if (!rows[0]) return null;
+  await client.query("delete from public.billing_invoice_lines where tenant_id = $1 and invoice_id = $2", [tenantId, id]);
+  await client.query("delete from public.billing_invoices where tenant_id = $1 and id = $2 and status = 'draft'", [tenantId, id]);
+  return rows[0];
+}
+
 export type CreditResult = { ok: true; id: string } | { ok: false; reason: "not_found" | "not_finalized" | "too_much"; remaining?: bigint };
 
 /**

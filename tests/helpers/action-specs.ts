@@ -162,6 +162,18 @@ async function invoiceIn(env: Env, tenant: TenantSlug, finalized: boolean): Prom
   if (finalized) await ownerQuery(env.url, "update public.billing_invoices set status = 'finalized' where id = $1", [i.id]);
   return i.id;
 }
+/** A draft credit note of a finalized invoice of `tenant` (what discardCreditNote takes). */
+async function draftCreditNoteIn(env: Env, tenant: TenantSlug): Promise<string> {
+  const invoice = await invoiceIn(env, tenant, true);
+  const [c] = await ownerQuery<{ id: string }>(
+    env.url,
+    `insert into public.billing_invoices (tenant_id, mssp_id, kind, period_start, period_end, currency, plan_name, subtotal, total, credits_invoice_id, reason)
+     select tenant_id, mssp_id, 'credit_note', period_start, period_end, currency, plan_name, -100, -100, id, 'Matrix goodwill' from public.billing_invoices where id = $1
+     returning id`,
+    [invoice],
+  );
+  return c.id;
+}
 const planFields = (extra: FormFields = {}): FormFields => ({ name: unique("Plan"), currency: "EUR", baseFee: "50000", minimum: "0", tiers_assets_managed: "100 @ 800, @ 600", included_assets_managed: "10", ...extra });
 
 const ruleForm = (env: Env, extra: FormFields = {}): FormFields => ({
@@ -986,6 +998,15 @@ export const SPECS: Record<string, ActionSpec> = {
       { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), amount: "1.5", reason: "Goodwill" },
       { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), amount: "100", reason: "" },
     ],
+  },
+
+  "lib/actions/billing/discard-credit-note.ts#discardCreditNote": {
+    guard: "tenantAction",
+    pdp: "billing:manage",
+    audit: "billing:credit-note-discarded",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await draftCreditNoteIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await draftCreditNoteIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ invoiceId: randomUUID() }), { tenantId: env.fx.tenants.acme, invoiceId: "../x" }],
   },
 
   // --- assignee groups (lib/groups; managed on the team page) ---------------

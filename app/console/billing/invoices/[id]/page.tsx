@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { CreditNoteForm, FinalizeButton } from "@/components/billing/billing-forms";
+import { CreditNoteForm, FinalizeButton, DiscardCreditNoteButton } from "@/components/billing/billing-forms";
 import { InvoiceView } from "@/components/billing/invoice-view";
 import { PageHeader } from "@/components/ui/page-header";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
@@ -43,7 +43,12 @@ export default async function ConsoleInvoice(props: { params: Promise<{ id: stri
         controls={
           can["billing:manage"] ? (
             inv.status === "draft" ? (
-              inv.kind === "credit_note" || periodOver ? (
+              inv.kind === "credit_note" && inv.creditsInvoiceId ? (
+                <div className="flex flex-wrap items-center gap-3">
+                  <FinalizeButton tenantId={inv.tenantId} invoiceId={inv.id} />
+                  <DiscardCreditNoteButton tenantId={inv.tenantId} invoiceId={inv.id} creditsInvoiceId={inv.creditsInvoiceId} />
+                </div>
+              ) : inv.kind === "credit_note" || periodOver ? (
                 <FinalizeButton tenantId={inv.tenantId} invoiceId={inv.id} />
               ) : (
                 <p className="text-sm text-slate-600">The month is still running: finalize once it has ended (UTC).</p>
