@@ -117,6 +117,25 @@ describe("the workflow", () => {
     await assert.rejects(env.owner("update public.alerts set close_reason = 'later' where id = $1", [id]), (e: { hint?: string }) => e.hint === "alert_close_reason");
   });
 
+  test("a stale click is refused: 'Start work' on an alert a colleague closed meanwhile does not reopen it", async () => {
+    const id = await alertIn("acme", { status: "acknowledged" });
+    // The analyst's page shows "acknowledged"; the admin closes the alert before the analyst clicks.
+    const closed = await act(CLOSE, "acmeAdmin", hostOf("acme"), { tenantId: env.fx.tenants.acme, alertId: id, resolution: "resolved", reason: "patched on the host", shown: "acknowledged" });
+    assert.equal(closed.ok, true, closed.error);
+    const stale = await act(START, "acmeAnalyst", hostOf("acme"), { tenantId: env.fx.tenants.acme, alertId: id, shown: "acknowledged" });
+    assert.equal(stale.ok, false);
+    assert.match(stale.error ?? "", /resolved now: someone changed it after your page showed it acknowledged/);
+    const row = await alertRow(id);
+    assert.deepEqual([row.status, row.close_reason], ["resolved", "patched on the host"], "the colleague's close stands");
+    // A second close from the same stale page: the same answer, not "a reason is required".
+    const twice = await act(CLOSE, "acmeAnalyst", hostOf("acme"), { tenantId: env.fx.tenants.acme, alertId: id, resolution: "false_positive", reason: "benign", shown: "acknowledged" });
+    assert.match(twice.error ?? "", /someone changed it/);
+    // From a page that shows it resolved, reopening is what the person asked for.
+    const reopen = await act(START, "acmeAnalyst", hostOf("acme"), { tenantId: env.fx.tenants.acme, alertId: id, shown: "resolved" });
+    assert.equal(reopen.ok, true, reopen.error);
+    assert.equal((await alertRow(id)).status, "in_progress");
+  });
+
   test("a system job's change (no claims, or the empty claims a pooled connection keeps) is recorded without an actor", async () => {
     const id = await alertIn("acme");
     await withClient(env.db.url, async (c) => {

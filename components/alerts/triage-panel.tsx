@@ -30,11 +30,13 @@ interface Props {
 
 const field = "w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand focus:outline-none";
 
-function Hidden({ tenantId, alertId }: { tenantId: string; alertId: string }) {
+function Hidden({ tenantId, alertId, status }: { tenantId: string; alertId: string; status?: string }) {
   return (
     <>
       <input type="hidden" name="tenantId" value={tenantId} />
       <input type="hidden" name="alertId" value={alertId} />
+      {/* The status this page shows: a status change is refused if a colleague changed it since. */}
+      {status && <input type="hidden" name="shown" value={status} />}
     </>
   );
 }

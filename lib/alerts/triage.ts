@@ -31,7 +31,8 @@ export type StatusChange =
   | { to: "resolved" | "false_positive"; reason: string };
 
 export type TriageChange =
-  | { kind: "status"; change: StatusChange }
+  /** `shown`: the status the person's page showed; the change is refused if the alert has moved on since. */
+  | { kind: "status"; change: StatusChange; shown?: AlertStatus }
   | { kind: "assign"; assigneeId: string | null }
   /** A group of the alert's tenant or an ancestor (lib/groups), or null to clear it; the database checks the tenant. */
   | { kind: "group"; group: { tenantId: string; id: string } | null };
@@ -84,14 +85,16 @@ async function apply(client: pg.ClientBase, alert: TriageAlert, change: TriageCh
     return;
   }
   const reason = "reason" in change.change ? change.change.reason : null;
-  const { rowCount } = await client.query(`update public.alerts set status = $3, close_reason = $4 where tenant_id = $1 and id = $2`, [
+  // Only from the status just read: a colleague's change committed in between is not overwritten.
+  const { rowCount } = await client.query(`update public.alerts set status = $3, close_reason = $4 where tenant_id = $1 and id = $2 and status = $5`, [
     alert.tenantId,
     alert.id,
     change.change.to,
     reason,
+    alert.status,
   ]);
-  // Visible but not writable under RLS (the update policy, a frozen tenant).
-  if (rowCount === 0) throw new ActionRefusal("This alert cannot be changed now (its tenant may be suspended). Nothing was changed.");
+  // Changed by someone else this instant, or visible but not writable under RLS (a frozen tenant).
+  if (rowCount === 0) throw new ActionRefusal("This alert cannot be changed now: it changed meanwhile, or its tenant is suspended. Reload to see it; nothing was changed.");
 }
 
 /** One alert, one change. Returns the alert as it was. */
@@ -99,6 +102,12 @@ export async function triageAlert(tx: TenantTx, tenantId: string, alertId: strin
   const alert = await requireAlert(tx, tenantId, alertId);
   if (change.kind === "assign" && alert.assignedTo === change.assigneeId) return alert;
   if (change.kind === "group" && alert.assignedGroupId === (change.group?.id ?? null)) return alert;
+  if (change.kind === "status" && change.shown && change.shown !== alert.status) {
+    throw new ActionRefusal(
+      `This alert is ${STATUS_LABELS[alert.status].toLowerCase()} now: someone changed it after your page showed it ${STATUS_LABELS[change.shown].toLowerCase()}. Reload to see it; nothing was changed.`,
+      { reason: "stale" },
+    );
+  }
   try {
     await apply(tx.client, alert, change);
   } catch (error) {

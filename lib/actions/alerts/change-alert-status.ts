@@ -9,7 +9,7 @@ import { triageAlert, type StatusChange } from "@/lib/alerts/triage";
 import { isClosed } from "@/lib/alerts/workflow";
 import { requireFeature } from "@/lib/settings/enforce";
 import { tenantAction } from "../guard";
-import { alertTarget, closeAlertSchema } from "./schemas";
+import { closeAlertSchema, statusStepSchema } from "./schemas";
 
 function outcome(alertId: string, from: string, change: StatusChange, message: string) {
   revalidatePath("/alerts", "layout");
@@ -21,23 +21,23 @@ function outcome(alertId: string, from: string, change: StatusChange, message: s
   };
 }
 
-export const acknowledgeAlert = tenantAction({ action: "alerts:triage", audit: "alerts:acknowledge", schema: alertTarget }, async ({ tx, input }) => {
+export const acknowledgeAlert = tenantAction({ action: "alerts:triage", audit: "alerts:acknowledge", schema: statusStepSchema }, async ({ tx, input }) => {
   await requireFeature(tx, input.tenantId, "features.alert_triage");
   const change: StatusChange = { to: "acknowledged" };
-  const before = await triageAlert(tx, input.tenantId, input.alertId, { kind: "status", change });
+  const before = await triageAlert(tx, input.tenantId, input.alertId, { kind: "status", change, shown: input.shown });
   return outcome(input.alertId, before.status, change, "Alert acknowledged.");
 });
 
-export const startAlert = tenantAction({ action: "alerts:triage", audit: "alerts:start", schema: alertTarget }, async ({ tx, input }) => {
+export const startAlert = tenantAction({ action: "alerts:triage", audit: "alerts:start", schema: statusStepSchema }, async ({ tx, input }) => {
   await requireFeature(tx, input.tenantId, "features.alert_triage");
   const change: StatusChange = { to: "in_progress" };
-  const before = await triageAlert(tx, input.tenantId, input.alertId, { kind: "status", change });
+  const before = await triageAlert(tx, input.tenantId, input.alertId, { kind: "status", change, shown: input.shown });
   return outcome(input.alertId, before.status, change, isClosed(before.status) ? "Alert reopened: in progress." : "Alert in progress.");
 });
 
 export const closeAlert = tenantAction({ action: "alerts:triage", audit: "alerts:close", schema: closeAlertSchema }, async ({ tx, input }) => {
   await requireFeature(tx, input.tenantId, "features.alert_triage");
   const change: StatusChange = { to: input.resolution, reason: input.reason };
-  const before = await triageAlert(tx, input.tenantId, input.alertId, { kind: "status", change });
+  const before = await triageAlert(tx, input.tenantId, input.alertId, { kind: "status", change, shown: input.shown });
   return outcome(input.alertId, before.status, change, `Alert closed: ${STATUS_LABELS[input.resolution].toLowerCase()}.`);
 });

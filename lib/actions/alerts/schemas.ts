@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { AlertStatus } from "@/drizzle/schema";
+import { STATUS_LABELS } from "@/lib/alerts/labels";
 import { MAX_BULK } from "@/lib/alerts/triage";
 
 const tenantId = z.string().uuid("Pick a tenant");
@@ -16,7 +18,13 @@ export const resolutionField = z.enum(["resolved", "false_positive"], { message:
 export const assigneeField = z.union([z.literal(""), z.string().uuid("Pick a person from the list")], { message: "Pick a person from the list" });
 
 export const alertTarget = z.object({ tenantId, alertId });
-export const closeAlertSchema = alertTarget.extend({ resolution: resolutionField, reason: reasonField });
+/**
+ * The status the page showed when the person clicked: a status change is refused if the alert has
+ * moved on since (a colleague closed it meanwhile: "Start work" would reopen it unseen).
+ */
+const shownStatus = z.enum(Object.keys(STATUS_LABELS) as [AlertStatus, ...AlertStatus[]], { message: "Reload the alert" }).optional();
+export const statusStepSchema = alertTarget.extend({ shown: shownStatus });
+export const closeAlertSchema = alertTarget.extend({ resolution: resolutionField, reason: reasonField, shown: shownStatus });
 export const assignAlertSchema = alertTarget.extend({ assigneeId: assigneeField });
 /** A group (lib/groups) by id, "" to take the alert from its group; a person in it optionally. */
 export const assignAlertGroupSchema = alertTarget.extend({
