@@ -13,7 +13,6 @@ import { getCurrentSession, MFA_ENROLMENT_PATH, requireSignedInUser } from "@/li
 import { formatSecretForDisplay } from "@/lib/auth/totp";
 import { requestBrand } from "@/lib/branding/resolve";
 import { hostTarget } from "@/lib/tenancy/host";
-import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 
 export const metadata: Metadata = { title: "Two-step verification" };
 export const dynamic = "force-dynamic";
@@ -21,9 +20,8 @@ export const dynamic = "force-dynamic";
 export default async function MfaPage() {
   const target = hostTarget(await headers());
   if (target.area === "unknown") notFound();
-  const tenant = target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
-  if (target.area === "tenant" && !tenant) notFound();
-
+  // Sign-in first, and no tenant looked up: every tenant host answers alike (issue 9, finding 7), and the
+  // page is about the person's account, so it names the host's product, never a tenant the person may not be in.
   const user = await requireSignedInUser(MFA_ENROLMENT_PATH);
   const status = await getMfaStatus(user.id);
   // The host's product name: the authenticator app's issuer and the recovery codes file (never the MSSP's on a white-labelled host).
@@ -39,7 +37,7 @@ export default async function MfaPage() {
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-3xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-3 sm:px-6">
           <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-brand text-sm font-bold text-white">◆</span>
-          <span className="text-sm font-semibold text-slate-900">{tenant ? tenant.name : "MSSP Console"}</span>
+          <span className="text-sm font-semibold text-slate-900">{target.area === "tenant" ? productName : "MSSP Console"}</span>
           <span className="text-sm text-slate-500">/ Account security</span>
           <div className="flex min-w-0 flex-wrap items-center gap-x-3 gap-y-1 sm:ml-auto">
             {!(status.required && !status.enrolled) && (
