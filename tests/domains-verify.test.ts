@@ -72,7 +72,11 @@ async function eventually(check: () => Promise<boolean>, ms = 5_000): Promise<bo
 
 const act = async (file: string, as: { person: Person; host: string }, fields: Record<string, string>) =>
   (await callAction(await loadAction(`lib/actions/domains/${file}`), as, fields)) as { ok: boolean; error?: string; message?: string; data?: { id?: string; status?: string } };
-const row = async () => (await owner<{ id: string; token: string; status: string; missing_since: Date | null; last_check: string }>("select id, token, status, missing_since, last_check from public.custom_domains where domain = $1", [DOMAIN]))[0];
+const row = async (tenant: "acme" | "globex" = "acme") =>
+  (await owner<{ id: string; token: string; status: string; missing_since: Date | null; last_check: string }>(
+    "select id, token, status, missing_since, last_check from public.custom_domains where domain = $1 and tenant_id = $2",
+    [DOMAIN, fx.tenants[tenant]],
+  ))[0];
 const childSlug = async () => (await child.send({ op: "resolve", host: DOMAIN })).slug as string | null;
 
 before(async () => {
@@ -93,7 +97,7 @@ after(async () => {
 });
 
 describe("custom domains", { skip: DNSMASQ ? false : "dnsmasq is not installed here (apt-get install dnsmasq; .ci/run installs it)" }, () => {
-  test("a tenant admin adds a domain; another tenant's, a homograph of it, and a viewer are refused", async () => {
+  test("a tenant admin adds a domain; invalid ones and a viewer are refused; another tenant's unverified claim reserves nothing", async () => {
     const added = await act("add-domain.ts#addDomain", { person: person("acmeAdmin"), host: ACME }, { tenantId: fx.tenants.acme, domain: "SOC.Acme.Test." });
     assert.equal(added.ok, true, added.error);
     const r = await row();
@@ -102,9 +106,6 @@ describe("custom domains", { skip: DNSMASQ ? false : "dnsmasq is not installed h
 
     const before = await owner<{ n: number }>("select count(*)::int as n from public.custom_domains");
     for (const [domain, message] of [
-      [DOMAIN, /already in use by another portal/],
-      ["soc.аcme.test", /looks like one another portal uses/], // Cyrillic а
-      ["s0c.acme.test", /looks like one another portal uses/],
       ["globex.localhost", /belongs to this portal itself/],
       ["10.0.0.1", /IP address/],
       ["*.globex.test", /Wildcard/],
@@ -119,6 +120,11 @@ describe("custom domains", { skip: DNSMASQ ? false : "dnsmasq is not installed h
     const again = await act("add-domain.ts#addDomain", { person: person("acmeAdmin"), host: ACME }, { tenantId: fx.tenants.acme, domain: DOMAIN });
     assert.match(again.error!, /has that domain already/);
     assert.deepEqual(await owner<{ n: number }>("select count(*)::int as n from public.custom_domains"), before);
+    // Acme's domain is not proved yet: globex may claim it too (anyone can type anyone's domain, so an
+    // unverified claim must not lock the owner out). Whoever proves it first routes it (next test).
+    const squat = await act("add-domain.ts#addDomain", { person: person("globexAdmin"), host: GLOBEX }, { tenantId: fx.tenants.globex, domain: DOMAIN });
+    assert.equal(squat.ok, true, squat.error);
+    assert.equal((await row("globex")).status, "pending");
     // Under RLS, another tenant's admin does not see it.
     const { listDomains } = await import("@/lib/domains/store");
     const { withTenant } = await import("@/lib/db/with-tenant");
@@ -148,6 +154,26 @@ describe("custom domains", { skip: DNSMASQ ? false : "dnsmasq is not installed h
     assert.equal((await row()).status, "verified");
     assert.ok(await eventually(async () => (await childSlug()) === "acme"), "the other process resolves the domain to acme after the eviction");
     assert.equal((await child.send({ op: "primary", slug: "acme" })).domain, DOMAIN);
+
+    // Globex's claim, even with its own token in DNS too, cannot route a domain acme proved first.
+    const g = await row("globex");
+    await dns.records({ txt: [[`_mssp-verify.${DOMAIN}`, r.token], [`_mssp-verify.${DOMAIN}`, g.token]], cname: [[DOMAIN, "portal.localhost"]] });
+    const theirs = await act("verify-domain.ts#verifyDomain", { person: person("globexAdmin"), host: GLOBEX }, { tenantId: fx.tenants.globex, domainId: g.id });
+    assert.match(theirs.message!, /another portal already serves this domain/);
+    assert.deepEqual([(await row("globex")).status, (await row("globex")).last_check], ["pending", "taken"]);
+    assert.equal(await childSlug(), "acme");
+    await owner("delete from public.custom_domains where tenant_id = $1", [fx.tenants.globex]);
+    await dns.records({ txt: [[`_mssp-verify.${DOMAIN}`, r.token]], cname: [[DOMAIN, "portal.localhost"]] });
+    // Now that acme serves it, the name and its look-alikes are taken for every other portal.
+    for (const [domain, message] of [
+      [DOMAIN, /already in use by another portal/],
+      ["soc.аcme.test", /looks like one another portal uses/], // Cyrillic а
+      ["s0c.acme.test", /looks like one another portal uses/],
+    ] as const) {
+      const res = await act("add-domain.ts#addDomain", { person: person("globexAdmin"), host: GLOBEX }, { tenantId: fx.tenants.globex, domain });
+      assert.equal(res.ok, false, domain);
+      assert.match(res.error!, message, domain);
+    }
   });
 
   test("the scheduled re-check: record removed → grace (still routed) → unrouted after the grace period → back", async () => {

@@ -50,4 +50,5 @@ export const LAST_CHECK_LABELS: Record<string, string> = {
   wrong_token: "a TXT record holds another value",
   missing: "no TXT record found",
   dns_error: "the DNS server did not answer",
+  taken: "another portal serves this domain (or one that looks like it): it proved it first",
 };

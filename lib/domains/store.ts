@@ -52,13 +52,16 @@ export async function addDomain(db: Db, tenantId: string, parsed: ParsedDomain, 
   const c = db.$client;
   // One add at a time across the portal: the look-alike check and the insert see the same set.
   await c.query("select pg_advisory_xact_lock(hashtext('domains.add'))");
-  const { rows: same } = await c.query<{ tenant_id: string; domain: string }>(
-    "select tenant_id, domain from public.custom_domains where domain = $1 or skeleton = $2",
+  // Only what a portal has proved (a routed row) reserves a name: another tenant's unverified claim
+  // does not (anyone could type anyone's domain), and the first to verify it routes it (applyCheck).
+  const { rows: same } = await c.query<{ tenant_id: string; domain: string; routed: boolean }>(
+    "select tenant_id, domain, status in ('verified', 'grace') as routed from public.custom_domains where domain = $1 or skeleton = $2",
     [parsed.ascii, parsed.skeleton],
   );
-  const exact = same.find((r) => r.domain === parsed.ascii);
-  if (exact) return { ok: false, reason: exact.tenant_id === tenantId ? "own" : "taken" };
-  if (same.some((r) => r.tenant_id !== tenantId)) return { ok: false, reason: "look_alike" };
+  if (same.some((r) => r.tenant_id === tenantId && r.domain === parsed.ascii)) return { ok: false, reason: "own" };
+  const theirs = same.filter((r) => r.tenant_id !== tenantId && r.routed);
+  if (theirs.some((r) => r.domain === parsed.ascii)) return { ok: false, reason: "taken" };
+  if (theirs.length > 0) return { ok: false, reason: "look_alike" };
   const { rows: n } = await c.query<{ n: number }>("select count(*)::int as n from public.custom_domains where tenant_id = $1", [tenantId]);
   if (n[0].n >= MAX_DOMAINS_PER_TENANT) return { ok: false, reason: "too_many" };
   const { rows } = await c.query<DomainRow>(
@@ -90,8 +93,13 @@ export async function verifyDomain(db: Db, tenantId: string, id: string, opts: {
 
 /** Service role: writes the state `check` leads to; evicts the caches when routing changes. */
 export async function applyCheck(db: Db, row: DomainRow, check: DnsCheck, now: Date): Promise<DomainRow> {
-  const next = nextState({ status: row.status, verifiedAt: row.verifiedAt, missingSince: row.missingSince }, check.outcome, now, settings().CUSTOM_DOMAIN_GRACE_HOURS);
-  const lastCheck = check.outcome === "ok" && !check.cnameOk ? "cname_missing" : check.outcome;
+  let next = nextState({ status: row.status, verifiedAt: row.verifiedAt, missingSince: row.missingSince }, check.outcome, now, settings().CUSTOM_DOMAIN_GRACE_HOURS);
+  let lastCheck = check.outcome === "ok" && !check.cnameOk ? "cname_missing" : check.outcome;
+  if (isRouted(next.status) && !isRouted(row.status) && (await routedElsewhere(db, row))) {
+    // Another portal proved it (or a look-alike) first: this one waits, saying so, and routes nothing.
+    next = { status: row.status, verifiedAt: row.verifiedAt, missingSince: row.missingSince };
+    lastCheck = "taken";
+  }
   const { rows } = await db.$client.query<DomainRow>(
     `update public.custom_domains d set status = $3, verified_at = $4, missing_since = $5, last_checked_at = $6, last_check = $7
       where d.tenant_id = $1 and d.id = $2 returning ${COLUMNS}`,
@@ -102,6 +110,21 @@ export async function applyCheck(db: Db, row: DomainRow, check: DnsCheck, now: D
     await evictDomain(db.$client, row.domain, t[0].slug);
   }
   return rows[0];
+}
+
+/**
+ * Whether another tenant routes this domain or a look-alike of it. Under the lock adds take, so two
+ * portals proving look-alikes at once cannot both start routing (the unique index covers exact names).
+ */
+async function routedElsewhere(db: Db, row: DomainRow): Promise<boolean> {
+  await db.$client.query("select pg_advisory_xact_lock(hashtext('domains.add'))");
+  const { rows } = await db.$client.query<{ taken: boolean }>(
+    `select exists (select 1 from public.custom_domains o join public.custom_domains me on me.tenant_id = $1 and me.id = $2
+                     where o.tenant_id <> me.tenant_id and o.status in ('verified', 'grace')
+                       and (o.domain = me.domain or o.skeleton = me.skeleton)) as taken`,
+    [row.tenantId, row.id],
+  );
+  return rows[0].taken;
 }
 
 /** The scheduled re-check: every domain that is not pending-and-stale, one resolver for the run. */

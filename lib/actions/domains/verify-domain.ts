@@ -12,6 +12,7 @@ const RESULT = {
   wrong_token: "The TXT record exists but holds another value. Copy the value shown here exactly, then verify again.",
   missing: "No TXT record found yet. DNS changes can take a while to appear; try again in a few minutes.",
   dns_error: "The DNS server did not answer. Nothing changed; try again in a few minutes.",
+  taken: "The records are right, but another portal already serves this domain (or one that looks like it): it proved it first. Nothing is routed here.",
 } as const;
 
 export const verifyDomain = tenantAction({ action: "domains:manage", audit: "domain.verified", schema: domainTargetSchema }, async ({ tx, input }) => {
@@ -21,8 +22,8 @@ export const verifyDomain = tenantAction({ action: "domains:manage", audit: "dom
   revalidatePath("/customers/[slug]/domains", "page");
   return {
     data: { status: r.row.status },
-    message: RESULT[r.check.outcome],
+    message: RESULT[r.row.lastCheck === "taken" ? "taken" : r.check.outcome],
     target: { type: "custom_domain", id: r.row.id },
-    details: { domain: r.row.domain, outcome: r.check.outcome, status: r.row.status },
+    details: { domain: r.row.domain, outcome: r.row.lastCheck === "taken" ? "taken" : r.check.outcome, status: r.row.status },
   };
 });
