@@ -60,15 +60,44 @@ export async function listCheckpoints(tx: TenantTx, tenantId: string, name: stri
   return rows;
 }
 
+/**
+ * Usage metering: an applied advance is one connector pull (a page read from the vendor and sent on).
+ * Keyed by the step taken, so a retried call that is applied twice counts once.
+ */
+async function recordPull(tx: TenantTx, tenantId: string, collectorId: string, body: AdvanceCheckpoint): Promise<void> {
+  const step = createHash("sha256").update(`${body.previous_cursor ?? ""}\u0000${body.cursor ?? ""}`).digest("hex").slice(0, 32);
+  await recordUsageIn(tx, [{ tenantId, metric: "connector_pulls", quantity: 1, key: `pull:${collectorId}:${body.credential_id}:${step}`, source: "collector" }]);
+}
+
 export async function advanceCheckpoint(tx: TenantTx, tenantId: string, name: string, body: AdvanceCheckpoint): Promise<ApiCheckpoint & { replayed: boolean }> {
   try {
     const id = await collectorId(tx, tenantId, name);
     if (!id) throw new IngestRefusal("not_found", `No collector named "${name}" here: send a heartbeat first (POST /collectors/heartbeat).`);
-    const { rows: current } = await tx.client.query<{ cursor: string | null }>(
-      "select cursor from public.collector_checkpoints where tenant_id = $1 and collector_id = $2 and credential_id = $3 for update",
-      [tenantId, id, body.credential_id],
-    );
-    const stored = current[0];
+    const read = async () =>
+      (
+        await tx.client.query<{ cursor: string | null }>(
+          "select cursor from public.collector_checkpoints where tenant_id = $1 and collector_id = $2 and credential_id = $3 for update",
+          [tenantId, id, body.credential_id],
+        )
+      ).rows[0];
+    let stored = await read();
+    if (!stored && body.previous_cursor === null) {
+      // The first advance creates the row. Two at once (overlapping pods of one name): the FOR UPDATE above
+      // locked nothing, so the insert decides, and the loser is judged against the winner's row below
+      // (a replay of the same step, or a 409): it never adds its count on top.
+      const { rows: created } = await tx.client.query<ApiCheckpoint>(
+        `insert into public.collector_checkpoints as k (tenant_id, collector_id, credential_id, cursor, alerts_sent, last_sent_at)
+         values ($1, $2, $3, $4, $5::bigint, case when $5::bigint > 0 then now() end)
+         on conflict (tenant_id, collector_id, credential_id) do nothing
+         returning ${COLUMNS}`,
+        [tenantId, id, body.credential_id, body.cursor, body.sent],
+      );
+      if (created[0]) {
+        await recordPull(tx, tenantId, id, body);
+        return { ...created[0], replayed: false };
+      }
+      stored = await read();
+    }
     if (stored && stored.cursor === body.cursor && body.previous_cursor !== body.cursor) {
       const { rows } = await tx.client.query<ApiCheckpoint>(
         `select ${COLUMNS} from public.collector_checkpoints k where k.tenant_id = $1 and k.collector_id = $2 and k.credential_id = $3`,
@@ -93,10 +122,7 @@ export async function advanceCheckpoint(tx: TenantTx, tenantId: string, name: st
        returning ${COLUMNS}`,
       [tenantId, id, body.credential_id, body.cursor, body.sent],
     );
-    // Usage metering: an applied advance is one connector pull (a page read from the vendor and
-    // sent on). Keyed by the step taken, so a retried call that is applied twice counts once.
-    const step = createHash("sha256").update(`${body.previous_cursor ?? ""}\u0000${body.cursor ?? ""}`).digest("hex").slice(0, 32);
-    await recordUsageIn(tx, [{ tenantId, metric: "connector_pulls", quantity: 1, key: `pull:${id}:${body.credential_id}:${step}`, source: "collector" }]);
+    await recordPull(tx, tenantId, id, body);
     return { ...rows[0], replayed: false };
   } catch (error) {
     if (error instanceof IngestRefusal) throw error;
