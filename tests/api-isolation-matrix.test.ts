@@ -130,6 +130,7 @@ function sampleCall(e: Endpoint, ids: { alertId: string; collectorName: string; 
     "POST /assets": { assets: [{ external_id: `m-${tag}`, hostname: `probe-${tag}.example`, kind: "server" }] },
     "POST /collectors/heartbeat": { name: `probe-${tag}` },
     "POST /collectors/{name}/checkpoints": { credential_id: ids.credentialId, previous_cursor: null, cursor: `c-${tag}`, sent: 1 },
+    "POST /collectors/{name}/credentials": {},
   };
   const body = bodies[`${e.method} ${e.path}`];
   if (e.body && body === undefined) throw new Error(`the matrix has no sample body for ${e.method} ${e.path}: add one`);
