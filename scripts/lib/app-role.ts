@@ -10,8 +10,6 @@ import pg from "pg";
 import { sqlState } from "@/lib/db/sql-state";
 
 export const APP_ROLE = "portal_app";
-/** The per-tenant collector's login (migration 20261201013100): authenticated and the API key hook only. */
-export const COLLECTOR_ROLE = "portal_collector";
 
 /** `url` with its user and password replaced. */
 export function urlAs(url: string, user: string, password: string): string {
