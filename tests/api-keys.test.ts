@@ -108,6 +108,25 @@ describe("creating keys", () => {
     assert.equal(await attempt("acmeEuAdmin", "acme-eu", fx.users.acmeEuAdmin), "ok");
   });
 
+  test("a key's id is never a person's: the MSSP admin's id as a key id is refused (its claims would carry their memberships)", async () => {
+    const withId = (id: string) =>
+      asUser("acmeAdmin", (tx) =>
+        tx.client.query(
+          `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at, created_by)
+           values ($1, $2, 'borrowed id', sha256(gen_random_uuid()::text::bytea), '{alerts:read}', now() + interval '30 days', $3)`,
+          [fx.tenants.acme, id, fx.users.acmeAdmin],
+        ),
+      ).then(
+        () => "ok",
+        (e: { code?: string; hint?: string }) => `${e.code} ${e.hint}`,
+      );
+    assert.equal(await withId(fx.users.msspAdmin), "23505 api_key_id");
+    assert.equal((await owner("select 1 from public.api_keys where id = $1", [fx.users.msspAdmin])).length, 0);
+    // Nor the other way round: a user created with a key's id.
+    const [key] = await owner<{ id: string }>("select id from public.api_keys limit 1");
+    await assert.rejects(owner("insert into public.users (id, email, name) values ($1, 'clash@example.test', 'Clash')", [key.id]), (e: { hint?: string }) => e.hint === "api_key_id");
+  });
+
   test("a key cannot be changed, only revoked, once; nobody deletes one", async () => {
     const k = await newKey("acmeAdmin", "acme", ["alerts:read"]);
     const code = (sql: string) =>

@@ -27,20 +27,10 @@ begin
 end
 $$;
 
-do $$
-begin
-  if not pg_has_role('portal_collector', 'authenticated', 'member') then
-    begin
-      grant authenticated to portal_collector;
-    exception
-      when duplicate_object or unique_violation then
-        null;
-      when insufficient_privilege then
-        raise warning 'could not grant authenticated to portal_collector (%); run "grant authenticated to portal_collector" as a role that may', sqlerrm;
-    end;
-  end if;
-end
-$$;
+-- The grant of authenticated to portal_collector that stood here is gone (2026-12-06): a login that
+-- may switch to authenticated can set any claims it likes, so migration 20261201027600 takes it back
+-- where it was made, and a fresh install never makes it (roles are the cluster's: granting here and
+-- revoking there would flap the membership while another database migrates).
 
 grant execute on function public.api_key_access_token(jsonb) to portal_collector;
 

@@ -1,13 +1,6 @@
--- Rollback of 20261201027600_collector_no_database: portal_collector is again a
--- member of authenticated with the API key hook (the login itself is left
--- NOLOGIN: the deployment gives it a password again if it runs an older
--- collector). The older collector connected to the database with it; with it
--- back, a holder of that login can again set any claims (see the migration).
-do $$
-begin
-  if not pg_has_role('portal_collector', 'authenticated', 'member') then
-    grant authenticated to portal_collector;
-  end if;
-end
-$$;
+-- Rollback of 20261201027600_collector_no_database: the API-key hook is callable by
+-- portal_collector again. Its membership in authenticated is not given back (a login that may
+-- switch to authenticated can set any claims; roles are the cluster's, and a rollback here would
+-- hand it back to every database on it): an older collector that logs in to the database needs
+-- "grant authenticated to portal_collector" and a password, by hand, with that risk.
 grant execute on function public.api_key_access_token(jsonb) to portal_collector;
