@@ -102,6 +102,11 @@ export function routeRequest(request: NextRequest, customTenant: string | null =
   let response: NextResponse;
   if (refused) {
     response = refused;
+  } else if (request.method === "OPTIONS" && target.area !== "unknown" && !pathname.startsWith("/api/")) {
+    // Pages and the portal's own route handlers take GET, HEAD and POST only; Next answers OPTIONS on a
+    // page with an empty 400 (a path such as /brand-asset/%2e%2e is a page once its dot-segment is resolved).
+    // The tenant API and next-auth answer their own.
+    response = new NextResponse(null, { status: 204, headers: { Allow: "GET, HEAD, POST, OPTIONS" } });
   } else if (
     (target.area !== "unknown" && SHARED_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) ||
     // Prometheus's /metrics (lib/metrics: its own bearer token, no session), on the console host only.

@@ -69,6 +69,19 @@ describe("the proxy sets them on every response it sees", () => {
       assert.equal(res.headers.get("strict-transport-security"), null);
     });
   }
+  test("OPTIONS on a page or the portal's own routes: 204 with Allow and the headers (Next answered a page's with an empty 400)", () => {
+    // The dot-segment resolves before the proxy sees it: a route handler's path becomes the console's home page.
+    for (const url of ["http://localhost:3000/brand-asset/%2e%2e", "http://localhost:3000/", "http://acme.localhost:3000/alerts", "http://localhost:3000/brand-asset/abc"]) {
+      const res = proxy(new NextRequest(url, { method: "OPTIONS", headers: { host: new URL(url).host } }));
+      assert.equal(res.status, 204, url);
+      assert.equal(res.headers.get("allow"), "GET, HEAD, POST, OPTIONS", url);
+      assert.ok(res.headers.get("content-security-policy"), url);
+    }
+    // The tenant API answers its own (the gateway), as does next-auth.
+    const api = proxy(new NextRequest("http://acme.localhost:3000/api/v1/alerts", { method: "OPTIONS", headers: { host: "acme.localhost:3000" } }));
+    assert.notEqual(api.status, 204);
+  });
+
   test("a client-sent nonce or policy is replaced", () => {
     const res = proxy(new NextRequest("http://localhost:3000/signin", {
       headers: { host: "localhost:3000", "x-nonce": "attacker", "content-security-policy": "script-src 'nonce-attacker'" },
