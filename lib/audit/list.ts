@@ -22,7 +22,6 @@ export type AuditKind = (typeof AUDIT_KINDS)[number];
 /** The PDP action that guards the audit pages (lib/authz/actions.ts). */
 export const AUDIT_VIEW_ACTION = "audit:view" as const;
 
-
 const filterSchema = z.object({
   kind: z.enum(AUDIT_KINDS),
   action: z.string().trim().regex(/^[a-z0-9][a-z0-9_.:-]{0,99}$/),

@@ -130,7 +130,7 @@ export class PortalApi {
   }
 
   /** The key's tenant's connector credentials, opened for this collector (secrets in the answer: keep them in memory only). */
-  openCredentials(name: string): Promise<{ tenant_id: string; credentials: (Omit<OpenedCredential, "secret"> & { secret: string })[]; skipped: SkippedCredential[] }> {
+  openCredentials(name: string): Promise<{ tenant_id: string; credentials: OpenedCredential[]; skipped: SkippedCredential[] }> {
     return this.call("POST", `/collectors/${encodeURIComponent(name)}/credentials`, {});
   }
 

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { parseKey, type ParsedKey } from "@/lib/api/keys/format";
+import { parseKey } from "@/lib/api/keys/format";
 import { SLUG_PATTERN } from "@/lib/tenancy/slug";
 
 export interface CollectorConfig {
@@ -17,7 +17,6 @@ export interface CollectorConfig {
   /** The Host header to send when apiUrl is not the portal's own name (a cluster Service address). */
   apiHost: string | null;
   apiKey: string;
-  parsedKey: ParsedKey;
   pollIntervalMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -105,8 +104,7 @@ export function collectorConfig(argv: readonly string[], env: NodeJS.ProcessEnv 
     }
   }
   if (!apiKey) throw new CollectorConfigError("no API key: set COLLECTOR_API_KEY (or COLLECTOR_API_KEY_FILE) to a key of the tenant with alerts:write and collectors:write");
-  const parsedKey = parseKey(apiKey);
-  if (!parsedKey) throw new CollectorConfigError("the API key is not a portal API key (msp_live_…)");
+  if (!parseKey(apiKey)) throw new CollectorConfigError("the API key is not a portal API key (msp_live_…)");
 
   return {
     tenant,
@@ -114,7 +112,6 @@ export function collectorConfig(argv: readonly string[], env: NodeJS.ProcessEnv 
     apiUrl,
     apiHost,
     apiKey,
-    parsedKey,
     pollIntervalMs: int(env, "COLLECTOR_POLL_INTERVAL_MS", 60_000, 50, 86_400_000),
     backoffBaseMs: int(env, "COLLECTOR_BACKOFF_BASE_MS", 1_000, 1, 600_000),
     backoffMaxMs: int(env, "COLLECTOR_BACKOFF_MAX_MS", 300_000, 1, 3_600_000),

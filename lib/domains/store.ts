@@ -47,11 +47,16 @@ export function newToken(): string {
   return randomBytes(24).toString("base64url");
 }
 
+/** Until commit, the only transaction deciding who may hold a domain name: an add, or a domain starting to route. */
+async function lockDomainNames(db: Db): Promise<void> {
+  await db.$client.query("select pg_advisory_xact_lock(hashtext('domains.add'))");
+}
+
 /** Service role: adds `parsed` to the tenant, pending verification. */
 export async function addDomain(db: Db, tenantId: string, parsed: ParsedDomain, userId: string): Promise<{ ok: true; row: DomainRow } | { ok: false; reason: AddRefusal }> {
   const c = db.$client;
   // One add at a time across the portal: the look-alike check and the insert see the same set.
-  await c.query("select pg_advisory_xact_lock(hashtext('domains.add'))");
+  await lockDomainNames(db);
   // Only what a portal has proved (a routed row) reserves a name: another tenant's unverified claim
   // does not (anyone could type anyone's domain), and the first to verify it routes it (applyCheck).
   const { rows: same } = await c.query<{ tenant_id: string; domain: string; routed: boolean }>(
@@ -117,7 +122,7 @@ export async function applyCheck(db: Db, row: DomainRow, check: DnsCheck, now: D
  * portals proving look-alikes at once cannot both start routing (the unique index covers exact names).
  */
 async function routedElsewhere(db: Db, row: DomainRow): Promise<boolean> {
-  await db.$client.query("select pg_advisory_xact_lock(hashtext('domains.add'))");
+  await lockDomainNames(db);
   const { rows } = await db.$client.query<{ taken: boolean }>(
     `select exists (select 1 from public.custom_domains o join public.custom_domains me on me.tenant_id = $1 and me.id = $2
                      where o.tenant_id <> me.tenant_id and o.status in ('verified', 'grace')

@@ -29,11 +29,11 @@ export interface ReportsPage {
  * (usage:read, admins): an analyst does not see an admin's report with the Usage table (the download
  * refuses it too, lib/reports/download.ts).
  */
-async function withoutUsageUnreadable(tx: TenantTx, reports: ReportRow[]): Promise<ReportRow[]> {
-  const ids = [...new Set(reports.filter((r) => r.includesUsage).map((r) => r.tenantId))];
-  if (ids.length === 0) return reports;
-  const { rows } = await tx.client.query<TenantResource>("select id, path::text as path, kind, status from public.tenants where id = any ($1::uuid[])", [ids]);
-  const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["usage:read"], rows);
+async function withoutUsageUnreadable(tx: TenantTx, reports: ReportRow[], tenants: readonly TenantResource[]): Promise<ReportRow[]> {
+  const ids = new Set(reports.filter((r) => r.includesUsage).map((r) => r.tenantId));
+  if (ids.size === 0) return reports;
+  // The reports' tenants are among those the page listed them for (exportableTenants read them already).
+  const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["usage:read"], tenants.filter((t) => ids.has(t.id)));
   return reports.filter((r) => !r.includesUsage || decisions.get(r.tenantId)?.["usage:read"]);
 }
 
@@ -61,7 +61,7 @@ export async function loadReportsPage(tx: TenantTx, opts: { withinTenant?: strin
   const ids = tenants.map((t) => t.id);
   // One after another: both use this transaction's connection.
   const listed = await listReports(tx, ids, 100, new Map(tenants.map((t) => [t.id, { slug: t.slug, name: t.name }])));
-  const reports = await withoutUsageUnreadable(tx, listed);
+  const reports = await withoutUsageUnreadable(tx, listed, tenants);
   const schedules = await listSchedules(tx, ids, tenants);
   const configs = await effectiveConfigs(tx, ids);
   const timeZone = await viewerTimeZone(tx, opts.withinTenant);

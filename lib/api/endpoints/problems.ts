@@ -1,7 +1,7 @@
 // The endpoints' refusals as problem documents: a domain refusal
 // (lib/ingest IngestRefusal, lib/alerts ActionRefusal) becomes an ApiProblem
 // with the status that fits; anything else propagates (the gateway's 500).
-import { ZodError, type z } from "zod";
+import type { ZodError } from "zod";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { ApiProblem } from "@/lib/api/endpoint";
 import { issuesOf } from "@/lib/api/gateway/input";

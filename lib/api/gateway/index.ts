@@ -27,8 +27,7 @@ import { checkAction, isPdpUnavailable, principalFromClaims, type TenantResource
 import type { ApiKeyClaim } from "@/lib/db/claims";
 import { PoolTimeoutError } from "@/lib/db/pool";
 import { sqlState } from "@/lib/db/sql-state";
-import { withServiceRoleOn } from "@/lib/db/service-role";
-import { withTenant, type Db, type TenantTx } from "@/lib/db/with-tenant";
+import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { settings } from "@/lib/config";
 import { log, safeError } from "@/lib/log";
 import { observeApiAdmission, observeApiRefusal, observeHttp } from "@/lib/metrics/api";
@@ -199,7 +198,8 @@ async function throttleFailures(request: Request): Promise<void> {
   const source = clientSource(request.headers);
   const key = `api:authfail:${source}`;
   const limit = perWindow(AUTH_FAILURES_PER_MINUTE, 60);
-  const r = await withServiceRoleOn("ratelimit", undefined, (db) => take(key, limit, { db }));
+  // Its own service-role transaction (the key's is over): no connection held while waiting for another.
+  const r = await take(key, limit);
   if (!r.allowed) {
     throw new Refused(
       problems.rateLimited("Too many requests with invalid API keys from this address.", r.retryAfterSeconds),

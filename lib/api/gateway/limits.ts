@@ -9,9 +9,9 @@
 //     advisory locks for the length of the handler's transaction
 //     (api.take_slot; limits.api_concurrent_requests).
 import type { EffectiveConfig } from "@/lib/settings";
-import { withServiceRole, withServiceRoleOn } from "@/lib/db/service-role";
+import { withServiceRole, withServiceRoleIn } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { checkArgs, perWindow, take, type Limit, type TakeResult } from "@/lib/ratelimit";
+import { checkArgs, peek, perWindow, take, type Limit, type TakeResult } from "@/lib/ratelimit";
 import { problems } from "@/lib/api/problem";
 import { apiRequestCountSql } from "@/lib/usage/record";
 
@@ -107,7 +107,6 @@ export async function takeRequestTokens(tenantId: string, keyId: string, limits:
   return { allowed: true, state: keyState.remaining / keyState.limit <= tenantState.remaining / tenantState.limit ? keyState : tenantState };
 }
 
-/** Charges `cost` items to the tenant's rolling daily bucket; throws the 429 problem when it would go past. */
 /**
  * The daily ingestion quota, in two steps. `check` (before the request's transaction) refuses a batch the
  * bucket cannot hold, charging nothing; `charge` (in that transaction, after the handler, on its
@@ -122,13 +121,13 @@ export async function checkIngestQuota(tenantId: string, cost: number, perDay: n
   if (cost > perDay) {
     throw problems.quotaExceeded(`This request has ${cost} items; the tenant's daily quota is ${perDay}. Send smaller batches.`, 86_400);
   }
-  const r = await take(ingestKey(tenantId), ingestLimit(perDay), { cost: 0 });
+  const r = await peek(ingestKey(tenantId), ingestLimit(perDay));
   if (r.remaining < cost) throw quotaRefusal(perDay, r.remaining, cost, (cost - r.remaining) / ingestLimit(perDay).refillPerSecond);
 }
 
 export async function chargeIngestQuota(tx: TenantTx, tenantId: string, cost: number, perDay: number): Promise<void> {
   if (!(cost > 0)) return;
-  const r = await withServiceRoleOn("ratelimit", tx.db, (db) => take(ingestKey(tenantId), ingestLimit(perDay), { cost, db }));
+  const r = await withServiceRoleIn("ratelimit", tx.db, (db) => take(ingestKey(tenantId), ingestLimit(perDay), { cost, db }));
   if (!r.allowed) throw quotaRefusal(perDay, r.remaining, cost, r.retryAfterSeconds);
 }
 
