@@ -93,8 +93,8 @@ describe("a setting change over a subtree", () => {
     for (const slug of ["mssp-a", "globex", "mssp-b", "other-co"] as const) assert.equal(await ownSetting(slug, "locale.time_zone"), null, slug);
     const it = await items(runId);
     assert.deepEqual(Object.values(it).map((i) => i.status), ["done", "done", "done"]);
-    assert.deepEqual(it.acme.before, { own: null });
-    assert.deepEqual(it["acme-eu"].before, { own: "America/New_York" });
+    assert.deepEqual(it.acme.before, { own: null, locked: false });
+    assert.deepEqual(it["acme-eu"].before, { own: "America/New_York", locked: false });
     const { rows } = await owner.query<{ tenant_id: string }>("select tenant_id from public.audit_log where action = 'bulk:setting' and target_id = $1 order by tenant_id", [runId]);
     assert.deepEqual(rows.map((r) => r.tenant_id).sort(), [env.fx.tenants.acme, env.fx.tenants["acme-eu"], env.fx.tenants["acme-us"]].sort());
   });
@@ -187,6 +187,29 @@ describe("canary, stop and continue", () => {
   });
 });
 
+describe("a lock made at the tenant", () => {
+  test("removing a locked value and undoing it brings the value back locked, the values set below meanwhile removed", async () => {
+    const key = "locale.language";
+    const row = async (slug: TenantSlug) =>
+      (await owner.query<{ value: unknown; locked: boolean }>("select value, locked from public.tenant_settings where tenant_id = $1 and key = $2", [env.fx.tenants[slug], key])).rows[0] ?? null;
+    await owner.query("delete from public.tenant_settings where key = $1", [key]);
+    await owner.query("insert into public.tenant_settings (tenant_id, key, value, locked) values ($1, $2, '\"de-DE\"', true)", [env.fx.tenants.acme, key]);
+    const run = await plan("acme", { operation: "setting", key, mode: "inherit" }, { kinds: "customers" });
+    assert.equal(run.toChange, 1);
+    await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 1, canary: null }));
+    await work();
+    assert.equal(await row("acme"), null, "the value and its lock are gone");
+    assert.deepEqual((await items(run.id)).acme.before, { own: "de-DE", locked: true });
+    // Unlocked, a site sets its own value; the restored lock removes it again, as a lock does.
+    await owner.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, $2, '\"fr-FR\"')", [env.fx.tenants["acme-eu"], key]);
+    await asAdmin((tx) => undoRun(tx, MSSP(), run.id));
+    await work();
+    assert.deepEqual(await row("acme"), { value: "de-DE", locked: true });
+    assert.equal(await row("acme-eu"), null);
+    await owner.query("delete from public.tenant_settings where key = $1", [key]);
+  });
+});
+
 describe("plans, suspension and keys", () => {
   test("assigning a plan is undone to exactly the previous assignment (or none)", async () => {
     const { rows: [gold] } = await owner.query("insert into public.billing_plans (tenant_id, name, currency) values ($1, 'Gold', 'EUR') returning id", [MSSP()]);
@@ -230,6 +253,19 @@ describe("plans, suspension and keys", () => {
     await work();
     assert.deepEqual(await status(), ["acme-eu:active", "acme-us:suspended", "acme:active"]);
     await owner.query("update public.tenants set status = 'active' where id = $1", [env.fx.tenants["acme-us"]]);
+  });
+
+  test("undoing a resume suspends again with the reason it had", async () => {
+    await owner.query("update public.tenants set status = 'suspended', status_reason = 'Contract ended in March' where id = $1", [env.fx.tenants["acme-us"]]);
+    const run = await plan("acme", { operation: "resume" });
+    await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 1, canary: null }));
+    await work();
+    const state = async () => (await owner.query<{ status: string; status_reason: string | null }>("select status, status_reason from public.tenants where id = $1", [env.fx.tenants["acme-us"]])).rows[0];
+    assert.equal((await state()).status, "active");
+    await asAdmin((tx) => undoRun(tx, MSSP(), run.id));
+    await work();
+    assert.deepEqual(await state(), { status: "suspended", status_reason: "Contract ended in March" });
+    await owner.query("update public.tenants set status = 'active', status_reason = null where id = $1", [env.fx.tenants["acme-us"]]);
   });
 
   test("key rotation queues each tenant's rotation job, and cannot be undone", async () => {

@@ -4,7 +4,7 @@
 // lifecycle's service-role path; here it runs inside the item's transaction
 // (withServiceRoleIn), after the PDP allowed tenants:suspend, so the change,
 // its audit row and the item's result commit together. Suspend and resume
-// undo each other.
+// undo each other; undoing a resume suspends again with the reason it had.
 import { withServiceRoleIn } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { TENANT_STATUS_LABELS } from "@/lib/lifecycle/states";
@@ -18,10 +18,11 @@ type Resume = Extract<OperationParams, { operation: "resume" }>;
 
 const asLifecycle = <T>(tx: TenantTx, fn: Parameters<typeof withServiceRoleIn<T>>[2]) => withServiceRoleIn("lifecycle.workflow", tx.db, fn);
 
-async function statusNow(tx: TenantTx, id: string): Promise<string | null> {
-  const { rows } = await tx.client.query<{ status: string }>("select status::text as status from public.tenants where id = $1", [id]);
-  return rows[0]?.status ?? null;
+async function stateNow(tx: TenantTx, id: string): Promise<{ status: string | null; reason: string | null }> {
+  const { rows } = await tx.client.query<{ status: string; reason: string | null }>("select status::text as status, status_reason as reason from public.tenants where id = $1", [id]);
+  return { status: rows[0]?.status ?? null, reason: rows[0]?.reason ?? null };
 }
+const statusNow = async (tx: TenantTx, id: string) => (await stateNow(tx, id)).status;
 
 async function suspend(tx: TenantTx, t: Target, reason: string, actorId: string): Promise<Applied> {
   const status = await statusNow(tx, t.id);
@@ -32,10 +33,10 @@ async function suspend(tx: TenantTx, t: Target, reason: string, actorId: string)
 }
 
 async function resume(tx: TenantTx, t: Target, actorId: string): Promise<Applied> {
-  const status = await statusNow(tx, t.id);
+  const { status, reason } = await stateNow(tx, t.id);
   if (status !== "suspended") return { status: "skipped", message: status === "active" ? "Already active." : "Not suspended." };
   const change = await asLifecycle(tx, (db) => resumeTenant(db, t.id, actorId));
-  return { status: "done", before: { status: "suspended" }, after: { status: "active" }, message: "Active again.", details: { below: change.below } };
+  return { status: "done", before: { status: "suspended", reason }, after: { status: "active" }, message: "Active again.", details: { below: change.below } };
 }
 
 function planLines(targets: readonly Target[], want: "suspend" | "resume") {
@@ -76,5 +77,6 @@ export const resumeOperation: OperationImpl<Resume> = {
   validate: async () => "Resume: suspended tenants become active again",
   plan: (_tx, targets) => planLines(targets, "resume"),
   apply: (tx, t, _p, actorId) => resume(tx, t, actorId),
-  undo: (tx, t, _p, _b, _a, actorId) => back(tx, t, "suspended", actorId, "Bulk run undone: suspended again"),
+  // The reason it was suspended for comes back with it (runs recorded before reasons were kept say so).
+  undo: (tx, t, _p, before, _a, actorId) => back(tx, t, "suspended", actorId, (before as { reason?: string | null }).reason ?? "Bulk run undone: suspended again"),
 };

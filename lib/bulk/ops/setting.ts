@@ -1,12 +1,12 @@
 // A setting change over many tenants, through lib/settings' own write path
 // (setSettingValue / clearSettingValue: registry validation, locks above,
 // tighten-only rules, the database's re-check). What the undo restores is the
-// tenant's own row exactly as it was: its value, or no row at all (it
-// inherited), so an undo of an override that did not exist removes it.
+// tenant's own row exactly as it was: its value and its lock, or no row at all
+// (it inherited), so an undo of an override that did not exist removes it.
 import { isDeepStrictEqual } from "node:util";
 import type { Action } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { clearSettingValue, formatValue, parseSettingValue, setSettingValue, valueAsText, type EffectiveSetting } from "@/lib/settings";
+import { clearSettingValue, formatValue, lockSettingValue, parseSettingValue, setSettingValue, valueAsText, type EffectiveSetting } from "@/lib/settings";
 import { definitionOrRefuse } from "@/lib/settings/write";
 import type { OperationParams } from "../model";
 import type { Target } from "../select";
@@ -16,9 +16,9 @@ import type { OperationImpl, PlanLine } from "./types";
 type P = Extract<OperationParams, { operation: "setting" }>;
 
 /** The tenant's own row of the setting (under RLS), or null: it inherits. */
-async function ownValue(tx: TenantTx, tenantId: string, key: string): Promise<{ value: unknown } | null> {
-  const { rows } = await tx.client.query<{ value: unknown }>("select value from public.tenant_settings where tenant_id = $1 and key = $2", [tenantId, key]);
-  return rows[0] ? { value: rows[0].value } : null;
+async function ownValue(tx: TenantTx, tenantId: string, key: string): Promise<{ value: unknown; locked: boolean } | null> {
+  const { rows } = await tx.client.query<{ value: unknown; locked: boolean }>("select value, locked from public.tenant_settings where tenant_id = $1 and key = $2", [tenantId, key]);
+  return rows[0] ? { value: rows[0].value, locked: rows[0].locked } : null;
 }
 
 function sourceWords(s: EffectiveSetting): string {
@@ -57,14 +57,21 @@ export const settingOperation: OperationImpl<P> = {
     if (p.mode === "inherit") {
       if (!before) return { status: "skipped", message: "Already inherits: nothing to remove." };
       const change = await clearSettingValue(tx, { tenantId: target.id, key: d.key });
-      return { status: "done", before: { own: before.value }, after: { own: null }, message: change.message, details: { setting: d.key, from: change.from, to: change.to } };
+      // A lock made here goes with the row; `locked` lets the undo put it back.
+      return {
+        status: "done",
+        before: { own: before.value, locked: before.locked },
+        after: { own: null },
+        message: change.message,
+        details: { setting: d.key, from: change.from, to: change.to, ...(before.locked ? { unlocked: true } : {}) },
+      };
     }
     const value = parseSettingValue(d, p.value);
     if (before && isDeepStrictEqual(before.value, value)) return { status: "skipped", message: `Already ${formatValue(d, value)} here.` };
     const change = await setSettingValue(tx, { tenantId: target.id, key: d.key, raw: p.value });
     return {
       status: "done",
-      before: { own: before ? before.value : null },
+      before: { own: before ? before.value : null, locked: before?.locked ?? false },
       after: { own: change.to },
       message: change.message,
       details: { setting: d.key, from: change.from, to: change.to },
@@ -74,6 +81,8 @@ export const settingOperation: OperationImpl<P> = {
   async undo(tx, target, p, before, after) {
     const d = definitionOrRefuse(p.key);
     const was = (before as { own: unknown }).own;
+    // Runs recorded before the lock was kept have no `locked`: they were taken as unlocked.
+    const wasLocked = (before as { locked?: boolean }).locked === true;
     const wrote = (after as { own: unknown }).own;
     const now = await ownValue(tx, target.id, d.key);
     // Changed again since the run: the newer change stands.
@@ -85,6 +94,11 @@ export const settingOperation: OperationImpl<P> = {
       return { status: "undone", message: `Own value removed: ${change.message}`, details: { setting: d.key, from: change.from, to: change.to, restored: "inherit" } };
     }
     const change = await setSettingValue(tx, { tenantId: target.id, key: d.key, raw: valueAsText(d, was) });
+    // The lock comes back as it was made: at this value, the values set below it meanwhile removed.
+    if (wasLocked && !now?.locked) {
+      const locked = await lockSettingValue(tx, { tenantId: target.id, key: d.key });
+      return { status: "undone", message: `Restored: ${change.message} ${locked.message}`, details: { setting: d.key, from: change.from, to: change.to, locked: true } };
+    }
     return { status: "undone", message: `Restored: ${change.message}`, details: { setting: d.key, from: change.from, to: change.to } };
   },
 };
