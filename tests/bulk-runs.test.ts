@@ -194,7 +194,7 @@ describe("a lock made at the tenant", () => {
       (await owner.query<{ value: unknown; locked: boolean }>("select value, locked from public.tenant_settings where tenant_id = $1 and key = $2", [env.fx.tenants[slug], key])).rows[0] ?? null;
     await owner.query("delete from public.tenant_settings where key = $1", [key]);
     await owner.query("insert into public.tenant_settings (tenant_id, key, value, locked) values ($1, $2, '\"de-DE\"', true)", [env.fx.tenants.acme, key]);
-    const run = await plan("acme", { operation: "setting", key, mode: "inherit" }, { kinds: "customers" });
+    const run = await plan("acme", { operation: "setting", key, mode: "inherit", value: "" }, { kinds: "customers" });
     assert.equal(run.toChange, 1);
     await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 1, canary: null }));
     await work();

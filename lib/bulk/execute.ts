@@ -232,6 +232,11 @@ export function createBulkRunHandler(hooks: BulkHooks = {}): JobHandler {
       const result = await runBulkJob(ctx, hooks);
       return { result };
     },
+    // A run started (or an undo asked) after the loop above found nothing joined this finishing job.
+    async workLeft(db, job) {
+      const { rows } = await db.$client.query("select 1 from public.bulk_runs where tenant_id = $1 and status in ('running', 'undoing') limit 1", [job.tenantId]);
+      return rows.length > 0;
+    },
   };
 }
 

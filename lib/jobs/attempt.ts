@@ -10,7 +10,7 @@ import type { Db } from "@/lib/db/with-tenant";
 import { safeError } from "@/lib/log";
 import { recordJobAudit } from "./audit";
 import { LeaseLostError, PermanentJobError } from "./errors";
-import type { JobRowRaw } from "./queue";
+import { enqueueServiceJobIn, joinLockKey, type JobRowRaw } from "./queue";
 import type { ClaimedJob, JobAudit } from "./types";
 
 /**
@@ -91,9 +91,20 @@ export function stillMine(job: ClaimedJob): Promise<void> {
   return withServiceRole("jobs.worker", (db) => updateClaimedJob(db, job));
 }
 
-/** Finishes the job as succeeded with its result (and audit row), if this worker still holds it. */
-export async function completeJob(job: ClaimedJob, result: Record<string, unknown>, audit?: JobAudit): Promise<void> {
+/**
+ * Finishes the job as succeeded with its result (and audit row), if this worker still holds it.
+ * `workLeft` (the handler's): asked after every enqueue that joined this job has committed (they
+ * hold its join lock, taken here alone first); true queues a fresh job of the kind for the same
+ * tenant and creator, so work that arrived while this one was finishing is not left with no worker.
+ */
+export async function completeJob(
+  job: ClaimedJob,
+  result: Record<string, unknown>,
+  audit?: JobAudit,
+  workLeft?: (db: Db, job: ClaimedJob) => Promise<boolean>,
+): Promise<void> {
   await withServiceRole("jobs.worker", async (db) => {
+    if (workLeft) await db.$client.query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [joinLockKey(job.tenantId, job.kind)]);
     const { rowCount } = await db.$client.query(
       `update public.jobs
           set status = 'succeeded', result = $4::jsonb, finished_at = now(), last_error = null,
@@ -103,6 +114,9 @@ export async function completeJob(job: ClaimedJob, result: Record<string, unknow
     );
     if (rowCount !== 1) throw new LeaseLostError(job.id);
     if (audit) await recordJobAudit(db, job, audit);
+    if (workLeft && (await workLeft(db, job))) {
+      await enqueueServiceJobIn(db, { tenantId: job.tenantId, kind: job.kind, maxAttempts: job.maxAttempts }, job.createdBy);
+    }
   });
 }
 

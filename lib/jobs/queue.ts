@@ -94,6 +94,11 @@ function checkRequest(req: EnqueueRequest) {
   if (req.runAfter !== undefined && Number.isNaN(req.runAfter.getTime())) throw new EnqueueError("runAfter is not a date");
 }
 
+/** The advisory lock an enqueue that joins an unfinished job shares, and its completion takes alone. */
+export function joinLockKey(tenantId: string, kind: string): string {
+  return `jobs.join:${tenantId}:${kind}`;
+}
+
 /** Who queued it: the transaction's user (under RLS), a named user (service role, after the PDP said yes), or the system. */
 type Creator = { sql: "auth.uid()" } | { userId: string | null };
 
@@ -118,6 +123,10 @@ async function enqueueWith(db: Db, req: EnqueueRequest, creator: Creator): Promi
       ],
     );
     if (inserted.rows[0]) return { job: jobView(inserted.rows[0]), created: true };
+    // Joining a job that may be finishing: hold its kind's join lock until this transaction ends,
+    // so its completion waits for whatever this transaction adds and sees it (completeJob's workLeft).
+    // Read after the lock: a job that finished while we waited is not joined; the loop queues anew.
+    await client.query("select pg_advisory_xact_lock_shared(hashtextextended($1, 0))", [joinLockKey(req.tenantId, req.kind)]);
     const existing = await client.query<JobRowRaw>(
       `select * from public.jobs where tenant_id = $1 and kind = $2 and status in ('queued', 'running')`,
       [req.tenantId, req.kind],

@@ -1,6 +1,7 @@
 // Shapes shared by the queue, the worker and the handlers.
 import type { JobStatus } from "@/drizzle/credentials";
 import type { Action } from "@/lib/authz/actions";
+import type { Db } from "@/lib/db/with-tenant";
 
 export type { JobStatus };
 
@@ -89,6 +90,12 @@ export interface JobHandler {
    */
   runsWhileFrozen?: boolean;
   run(ctx: JobContext): Promise<JobOutcome>;
+  /**
+   * For kinds that drain a tenant's work and are joined rather than queued twice (bulk runs):
+   * whether work is waiting, asked in the transaction that completes the job after every enqueue
+   * that joined it has committed. True queues a fresh job (lib/jobs/attempt.ts completeJob).
+   */
+  workLeft?(db: Db, job: ClaimedJob): Promise<boolean>;
   /** Audit row for a job that failed for good (no retries left). */
   auditFailure?(job: ClaimedJob, error: { name: string; message: string }): JobAudit | undefined;
 }

@@ -138,7 +138,7 @@ export async function runJob(
     log.info({ event: "jobs.started", ...jobLog }, `job ${job.kind} started`);
     await requireCreatorMay(handler, job);
     const outcome = await handler.run(ctx);
-    await completeJob(job, outcome.result, outcome.audit);
+    await completeJob(job, outcome.result, outcome.audit, handler.workLeft?.bind(handler));
     log.info({ event: "jobs.succeeded", ...jobLog, ms: Date.now() - started }, `job ${job.kind} succeeded`);
     return "succeeded";
   } catch (error) {
