@@ -72,6 +72,31 @@ describe("moving tenants", () => {
     assert.equal(await sees("msspAdmin", "acme-eu"), true, "moved back");
   });
 
+  test("the subtree's own settings its new tenants above overrule are removed; the others stay", async () => {
+    const set = (slug: TenantSlug, key: string, value: unknown, locked = false) =>
+      owner.query("insert into public.tenant_settings (tenant_id, key, value, locked) values ($1, $2, $3::jsonb, $4)", [fx.tenants[slug], key, JSON.stringify(value), locked]);
+    const own = async (slug: TenantSlug, key: string) =>
+      (await owner.query<{ value: unknown }>("select value from public.tenant_settings where tenant_id = $1 and key = $2", [fx.tenants[slug], key])).rows[0]?.value ?? null;
+    // globex requires MFA and locks the language; the site acme-eu turned MFA off and chose its language under acme.
+    await set("globex", "session.mfa_required", true);
+    await set("globex", "locale.language", "fr-FR", true);
+    await set("acme-eu", "session.mfa_required", false);
+    await set("acme-eu", "locale.language", "de-DE");
+    await set("acme-eu", "locale.time_zone", "Europe/Berlin");
+    const m = await lifecycle((sdb) => moveTenant(sdb, fx.tenants["acme-eu"], fx.tenants.globex));
+    assert.equal(m.settingsRemoved, 2);
+    assert.equal(await own("acme-eu", "session.mfa_required"), null, "an 'off' below 'on' cannot stand");
+    assert.equal(await own("acme-eu", "locale.language"), null, "a value below a lock cannot stand");
+    assert.equal(await own("acme-eu", "locale.time_zone"), "Europe/Berlin", "what nobody above overrules stays");
+    assert.equal(await own("globex", "locale.language"), "fr-FR");
+    // Back under acme (nothing required or locked there): nothing more is removed.
+    await set("acme-eu", "session.mfa_required", true);
+    const back = await lifecycle((sdb) => moveTenant(sdb, fx.tenants["acme-eu"], fx.tenants.acme));
+    assert.equal(back.settingsRemoved, 0);
+    assert.equal(await own("acme-eu", "session.mfa_required"), true);
+    await owner.query("delete from public.tenant_settings where tenant_id = any($1)", [[fx.tenants.globex, fx.tenants["acme-eu"]]]);
+  });
+
   test("refusals change nothing: cycles, wrong kinds, roots, same parent, unknown parent", async () => {
     const before = (await owner.query("select id, parent_id, path::text from public.tenants order by id")).rows;
     const refuse = (tenant: TenantSlug, to: string, message: RegExp) => assert.rejects(lifecycle((sdb) => moveTenant(sdb, fx.tenants[tenant], to)), message);

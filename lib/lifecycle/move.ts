@@ -3,8 +3,11 @@
 // re-derive the subtree's paths (memberships and RLS follow, since both read
 // paths at query time), and when the MSSP changes, the keyring trigger
 // re-wraps the subtree's data keys under the new MSSP's key-encryption key in
-// the same transaction (20261130000200_keyring_follows_moves.sql).
+// the same transaction (20261130000200_keyring_follows_moves.sql). Settings
+// the new tenants above overrule are removed in the subtree, as a lock or a
+// tighten-only "on" set there would have removed them (lib/settings/write.ts).
 import type { Db } from "@/lib/db/with-tenant";
+import { SETTINGS } from "@/lib/settings/registry";
 import { LifecycleRefusal } from "./errors";
 import { requireTenant, type LifecycleTenant } from "./tenant-row";
 
@@ -15,6 +18,31 @@ export interface Moved {
   /** The move changed MSSP: keys were re-wrapped and the old MSSP's staff lost access. */
   crossMssp: boolean;
   subtreeSize: number;
+  /** Own settings in the subtree that its new tenants above overrule (locked there, or a tighten-only "off" under "on"), removed. */
+  settingsRemoved: number;
+}
+
+const TIGHTEN_ONLY_KEYS = SETTINGS.filter((d) => d.tightenOnly).map((d) => d.key);
+
+/**
+ * Removes the subtree's own values that can no longer stand under its new
+ * ancestors: a key locked above (a lock removes the values below it when it is
+ * made), and a tighten-only key set off below one that is on above (turning it
+ * on removes the "off" values below). Enforcement already ignored them; left,
+ * the settings pages would show a value that does not apply.
+ */
+async function removeOverruledSettings(db: Db, moved: LifecycleTenant): Promise<number> {
+  const { rowCount } = await db.$client.query(
+    `delete from public.tenant_settings s
+      using public.tenants d
+      where d.path operator(extensions.<@) $1::extensions.ltree and s.tenant_id = d.id
+        and exists (
+          select 1 from public.tenant_settings a join public.tenants up on up.id = a.tenant_id
+           where a.key = s.key and $1::extensions.ltree operator(extensions.<@) up.path and up.id <> $2
+             and (a.locked or (s.key = any($3::text[]) and a.value = 'true'::jsonb and s.value = 'false'::jsonb)))`,
+    [moved.path, moved.id, TIGHTEN_ONLY_KEYS],
+  );
+  return rowCount ?? 0;
 }
 
 /** Which parents a tenant of this kind may sit under. */
@@ -42,9 +70,10 @@ export async function moveTenant(db: Db, tenantId: string, newParentId: string):
   }
   await db.$client.query(`update public.tenants set parent_id = $2, updated_at = now() where id = $1`, [t.id, to.id]);
   const moved = await requireTenant(db, t.id);
+  const settingsRemoved = await removeOverruledSettings(db, moved);
   const { rows } = await db.$client.query<{ n: number }>(
     `select count(*)::int as n from public.tenants d where d.path operator(extensions.<@) $1::extensions.ltree`,
     [moved.path],
   );
-  return { tenant: moved, from, to, crossMssp: from.rootId !== to.rootId, subtreeSize: rows[0]?.n ?? 1 };
+  return { tenant: moved, from, to, crossMssp: from.rootId !== to.rootId, subtreeSize: rows[0]?.n ?? 1, settingsRemoved };
 }

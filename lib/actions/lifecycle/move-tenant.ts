@@ -33,9 +33,13 @@ export const moveTenant = tenantAction(
     });
     return {
       data: { path: moved.tenant.path },
-      message: `${moved.tenant.name} moved under ${moved.to.name}${moved.crossMssp ? ` (now run by ${moved.to.rootSlug}; its keys were re-wrapped)` : ""}.`,
+      message:
+        `${moved.tenant.name} moved under ${moved.to.name}${moved.crossMssp ? ` (now run by ${moved.to.rootSlug}; its keys were re-wrapped)` : ""}.` +
+        (moved.settingsRemoved > 0
+          ? ` ${moved.settingsRemoved} setting${moved.settingsRemoved === 1 ? "" : "s"} set in it ${moved.settingsRemoved === 1 ? "was" : "were"} removed: locked or required above it now.`
+          : ""),
       target: { type: "tenant", id: moved.tenant.id },
-      details: { from: moved.from.slug, to: moved.to.slug, cross_mssp: moved.crossMssp, subtree: moved.subtreeSize },
+      details: { from: moved.from.slug, to: moved.to.slug, cross_mssp: moved.crossMssp, subtree: moved.subtreeSize, settings_removed: moved.settingsRemoved },
     };
   },
 );
