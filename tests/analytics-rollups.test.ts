@@ -31,11 +31,15 @@ function slaDefaults(): string {
   }).join(", ");
 }
 
-/** The rollups as a direct computation over public.alerts (docs/console.md's definitions). */
+/**
+ * The rollups as a direct computation over public.alerts (docs/console.md's definitions). A breach
+ * is the alert's stored flag (decided against the targets when its clock stopped; the test
+ * "a change of SLA targets…" checks those), or today's targets for a clock stopped without one.
+ */
 function referenceSql(): string {
   return `
     with a as (
-      select tenant_id, severity, status, detected_at, resolved_at,
+      select tenant_id, severity, status, detected_at, resolved_at, ack_breached, resolve_breached,
              (detected_at at time zone 'UTC')::date as det_day,
              case when status = 'new' then null
                   when acknowledged_at is not null then acknowledged_at
@@ -52,14 +56,14 @@ function referenceSql(): string {
     ), acked as (
       select a.tenant_id, greatest(det_day, (ack_at at time zone 'UTC')::date) as day, a.severity, count(*) as n,
              sum(greatest(0, round(extract(epoch from ack_at - detected_at) * 1000))) as ms,
-             count(*) filter (where extract(epoch from ack_at - detected_at) > tg.ack_min * 60) as breaches
+             count(*) filter (where coalesce(ack_breached, extract(epoch from ack_at - detected_at) > tg.ack_min * 60)) as breaches
         from a left join tg on tg.tenant_id = a.tenant_id and tg.sev = a.severity
        where ack_at is not null group by 1, 2, 3
     ), closed as (
       select a.tenant_id, greatest(det_day, (coalesce(resolved_at, detected_at) at time zone 'UTC')::date) as day, a.severity,
              count(*) as n, count(*) filter (where status = 'false_positive') as fp, count(resolved_at) as timed,
              coalesce(sum(greatest(0, round(extract(epoch from resolved_at - detected_at) * 1000))), 0) as ms,
-             count(*) filter (where extract(epoch from resolved_at - detected_at) > tg.res_min * 60) as breaches
+             count(*) filter (where resolved_at is not null and coalesce(resolve_breached, extract(epoch from resolved_at - detected_at) > tg.res_min * 60)) as breaches
         from a left join tg on tg.tenant_id = a.tenant_id and tg.sev = a.severity
        where is_closed group by 1, 2, 3
     ), k as (
@@ -178,6 +182,44 @@ describe("rollups stay exact", () => {
     await assertExact("after the retention purge");
   });
 
+  test("a change of SLA targets does not rewrite the breaches counted, and taking an alert away takes away what it added", async () => {
+    const acme = env.fx.tenants.acme;
+    const first = daysAgo(2, 3);
+    const second = daysAgo(2, 4);
+    const plus = (d: Date, minutes: number) => new Date(d.getTime() + minutes * 60_000);
+    // Acknowledged 10 minutes after detection: past acme's 5-minute critical target.
+    await insertBatch("acme", [
+      { sev: "critical", status: "acknowledged", detected: first, ack: plus(first, 10) },
+      { sev: "critical", status: "resolved", detected: second, ack: plus(second, 10), resolved: plus(second, 20) },
+    ]);
+    const flags = () =>
+      env.owner<{ ack_breached: boolean | null; resolve_breached: boolean | null }>(
+        "select ack_breached, resolve_breached from public.alerts where tenant_id = $1 and detected_at = any($2::timestamptz[]) order by detected_at",
+        [acme, [first, second]],
+      );
+    assert.deepEqual(await flags(), [
+      { ack_breached: true, resolve_breached: null },
+      { ack_breached: true, resolve_breached: false },
+    ]);
+    await assertExact("after two breaching alerts");
+    // The target is loosened to an hour: what was counted stays counted (the past is not rewritten)...
+    await env.owner("update public.tenant_settings set value = '60' where tenant_id = $1 and key = 'sla.critical.ack_minutes'", [acme]);
+    await env.owner("update public.alerts set title = 'Edited' where tenant_id = $1 and detected_at = $2", [acme, second]);
+    assert.equal((await flags())[1].ack_breached, true, "an edit that stops no clock keeps the flag");
+    await assertExact("after the target changed");
+    // ...a delete takes away the breach it added, and a new acknowledgement time is judged by today's target.
+    await env.owner("delete from public.alerts where tenant_id = $1 and detected_at = $2", [acme, first]);
+    await assertExact("after deleting a breached alert");
+    await env.owner("update public.alerts set acknowledged_at = $3 where tenant_id = $1 and detected_at = $2", [acme, second, plus(second, 30)]);
+    assert.deepEqual(await flags(), [{ ack_breached: false, resolve_breached: false }]);
+    await assertExact("after a new acknowledgement time");
+    // Flags given by someone other than the owner or the service role are decided by the trigger.
+    await env.as("acmeAdmin", (tx) => tx.client.query("update public.alerts set ack_breached = true, resolve_breached = true where tenant_id = $1 and detected_at = $2", [acme, second]));
+    assert.deepEqual(await flags(), [{ ack_breached: false, resolve_breached: false }]);
+    await env.owner("update public.tenant_settings set value = '5' where tenant_id = $1 and key = 'sla.critical.ack_minutes'", [acme]);
+    await assertExact("after the target came back");
+  });
+
   test("a tenant move keeps each tenant's rows; subtrees follow the tree", async () => {
     const rowsBefore = await env.owner(STORED);
     // acme-us moves from acme to globex, as the lifecycle's move does it.
@@ -221,7 +263,7 @@ describe("the migration's backfill", () => {
   test("rebuilt from the alerts alone by the migration's statement, the rollups are the same", async () => {
     const before = await env.owner(STORED);
     await env.owner(`delete from public.alert_daily_rollups; delete from public.alert_open_counts`);
-    await env.owner(`do $$ begin execute analytics.delta_sql('(select 1 as s, tenant_id, severity, status, detected_at, acknowledged_at, resolved_at from public.alerts)'); end $$`);
+    await env.owner(`do $$ begin execute analytics.delta_sql('(select 1 as s, tenant_id, severity, status, detected_at, acknowledged_at, resolved_at, ack_breached, resolve_breached from public.alerts)'); end $$`);
     assert.deepEqual(await env.owner(STORED), before);
     await assertExact("after a backfill");
   });

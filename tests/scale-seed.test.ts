@@ -55,6 +55,31 @@ test("--alerts: that many alerts over the scale tenants, skewed, once", async ()
   assert.equal(rows[0].outside, 0, "no alert lands outside the scale tenants");
   assert.equal(rows[0].bad_assets, 0, "every alert's asset exists in its tenant");
   assert.ok(rows[0].top > 20 * Math.max(1, rows[0].median), `skew: top ${rows[0].top}, median ${rows[0].median}`);
+  // The SLA breach flags the seed gave (set-wise) are those the alerts' trigger decides row by row.
+  const { rows: flags } = await withClient(db.url, (c) =>
+    c.query<{ closed: number; wrong: number }>(
+      `select count(*)::int as closed,
+              count(*) filter (where a.ack_breached is distinct from (a.severity <> 'info' and a.resolved_at - a.detected_at > make_interval(mins => g.ack_minutes))
+                                  or a.resolve_breached is distinct from (a.severity <> 'info' and a.resolved_at - a.detected_at > make_interval(mins => g.resolve_minutes)))::int as wrong
+         from public.alerts a
+         join public.tenants t on t.id = a.tenant_id and t.slug like 'scale-%'
+         join lateral analytics.sla_targets(array[a.tenant_id]) g on g.severity = a.severity
+        where a.status in ('resolved', 'false_positive')
+          and a.id in (select id from public.alerts where status in ('resolved', 'false_positive') order by id limit 2000)`,
+    ),
+  );
+  assert.ok(flags[0].closed > 500, `closed alerts checked: ${flags[0].closed}`);
+  assert.equal(flags[0].wrong, 0);
+  const { rows: decided } = await withClient(db.url, (c) =>
+    c.query<{ ack: boolean; res: boolean; ack2: boolean; res2: boolean }>(
+      `with one as (select tenant_id, id, ack_breached as ack, resolve_breached as res from public.alerts
+                     where status = 'resolved' and severity = 'critical' and tenant_id in (select id from public.tenants where slug like 'scale-%') limit 1),
+            touched as (update public.alerts a set resolved_at = a.resolved_at + interval '1 second' from one
+                         where a.tenant_id = one.tenant_id and a.id = one.id returning a.ack_breached as ack2, a.resolve_breached as res2)
+       select one.ack, one.res, touched.ack2, touched.res2 from one, touched`,
+    ),
+  );
+  assert.deepEqual([decided[0].ack2, decided[0].res2], [decided[0].ack, decided[0].res], "the trigger decides as the seed did");
   const again = await withClient(db.url, (c) => seedScale(c, { tenants: 120, alerts: 20_000 }));
   assert.equal(again.alerts, 0, "a second run adds no alerts");
   // The secondary indexes were rebuilt with the definitions the migrations gave them.

@@ -128,47 +128,67 @@ export async function generateAlertsAndAssets(client: ClientBase, opts: AlertsOp
         ).rows
       : [];
 
+  // Each closed alert's SLA breach flags, decided here set-wise against its tenant's targets (the
+  // alerts' row trigger keeps flags the owner gives, and would read the targets row by row otherwise).
+  await q("drop table if exists pg_temp.scale_sla");
+  await q(
+    own.owner
+      ? "create temp table scale_sla as select * from analytics.sla_targets(array(select id from pg_temp.scale_alloc))"
+      : "create temp table scale_sla (tenant_id uuid, severity text, ack_minutes int, resolve_minutes int)",
+  );
+
   await timePhase(result.phases, log, `alerts (${opts.alerts.toLocaleString("en-US")}, one statement)`, async () => {
     for (const ix of secondary) await q(`drop index public.${quoteIdent(ix.indexname)}`);
-    const r = await q(
-      `insert into public.alerts
-         (tenant_id, title, description, severity, status, source, rule_name, asset_id, hostname,
-          source_ip, detected_at, created_at, updated_at, resolved_at)
-       select tenant_id, title, $1, severity,
-              status, source, rule_name,
-              case when asset_k is not null then md5(tenant_id::text || ':' || asset_k)::uuid end,
-              case when asset_k is not null then 'h' || lpad(asset_k::text, 5, '0') || '.' || slug end,
-              ('198.51.100.' || (g % 254 + 1))::inet,
-              detected_at, detected_at, detected_at,
-              case when status in ('resolved', 'false_positive') then detected_at + interval '3 hours' end
-         from (
-           select a.id as tenant_id, a.slug, g,
-                  (array['Suspicious PowerShell execution', 'Impossible travel sign-in',
-                         'Malware quarantined', 'Brute-force attempt on VPN', 'New admin account created',
-                         'Outbound connection to known C2', 'Credential dumping tool detected',
-                         'Unusual S3 bucket policy change', 'Phishing link clicked',
-                         'Lateral movement via SMB'])[1 + abs(hashtext(a.slug || g)) % 10] as title,
-                  case when r_sev < 0.03 then 'critical' when r_sev < 0.15 then 'high'
-                       when r_sev < 0.40 then 'medium' when r_sev < 0.70 then 'low' else 'info' end as severity,
-                  -- Recent alerts are mostly open, older ones mostly closed.
-                  case when age_days < 2 then (array['new', 'new', 'in_progress', 'resolved'])[1 + g % 4]
-                       when r_open < 0.06 then (array['new', 'in_progress'])[1 + g % 2]
-                       else (array['resolved', 'resolved', 'resolved', 'false_positive'])[1 + g % 4] end as status,
-                  (array['crowdstrike', 'sentinelone', 'defender', 'splunk', 'okta', 'aws-guardduty'])[1 + g % 6] as source,
-                  'rule-' || (g % 97) as rule_name,
-                  case when r_asset < 0.8 then 1 + (g * 31) % a.n_assets end as asset_k,
-                  now() - make_interval(secs => age_days * 86400) as detected_at
-             from scale_alloc a
-            cross join lateral generate_series(1, a.n_alerts) g
-            cross join lateral (
-              -- Volatile, and referencing g, so it is evaluated per row.
-              select random() + g * 0 as r_sev, random() + g * 0 as r_open, random() + g * 0 as r_asset,
-                     -- Activity rises towards now: age = 90 days * u^2.
-                     90 * power(random() + g * 0, 2) as age_days
-            ) r
-         ) s`,
-      [opts.description ?? "Generated scale data."],
-    );
+    // The flags computed below stand (the trigger honours this for the owner only), for this statement.
+    if (own.owner) await q("select set_config('analytics.breach_flags_given', 'on', false)");
+    let r;
+    try {
+      r = await q(
+        `insert into public.alerts
+           (tenant_id, title, description, severity, status, source, rule_name, asset_id, hostname,
+            source_ip, detected_at, created_at, updated_at, resolved_at, ack_breached, resolve_breached)
+         select s.tenant_id, title, $1, s.severity,
+                status, source, rule_name,
+                case when asset_k is not null then md5(s.tenant_id::text || ':' || asset_k)::uuid end,
+                case when asset_k is not null then 'h' || lpad(asset_k::text, 5, '0') || '.' || slug end,
+                ('198.51.100.' || (g % 254 + 1))::inet,
+                detected_at, detected_at, detected_at,
+                case when status in ('resolved', 'false_positive') then detected_at + interval '3 hours' end,
+                -- Closed 3 hours after detection, acknowledged by the close.
+                case when status in ('resolved', 'false_positive') then s.severity <> 'info' and interval '3 hours' > make_interval(mins => sla.ack_minutes) end,
+                case when status in ('resolved', 'false_positive') then s.severity <> 'info' and interval '3 hours' > make_interval(mins => sla.resolve_minutes) end
+           from (
+             select a.id as tenant_id, a.slug, g,
+                    (array['Suspicious PowerShell execution', 'Impossible travel sign-in',
+                           'Malware quarantined', 'Brute-force attempt on VPN', 'New admin account created',
+                           'Outbound connection to known C2', 'Credential dumping tool detected',
+                           'Unusual S3 bucket policy change', 'Phishing link clicked',
+                           'Lateral movement via SMB'])[1 + abs(hashtext(a.slug || g)) % 10] as title,
+                    case when r_sev < 0.03 then 'critical' when r_sev < 0.15 then 'high'
+                         when r_sev < 0.40 then 'medium' when r_sev < 0.70 then 'low' else 'info' end as severity,
+                    -- Recent alerts are mostly open, older ones mostly closed.
+                    case when age_days < 2 then (array['new', 'new', 'in_progress', 'resolved'])[1 + g % 4]
+                         when r_open < 0.06 then (array['new', 'in_progress'])[1 + g % 2]
+                         else (array['resolved', 'resolved', 'resolved', 'false_positive'])[1 + g % 4] end as status,
+                    (array['crowdstrike', 'sentinelone', 'defender', 'splunk', 'okta', 'aws-guardduty'])[1 + g % 6] as source,
+                    'rule-' || (g % 97) as rule_name,
+                    case when r_asset < 0.8 then 1 + (g * 31) % a.n_assets end as asset_k,
+                    now() - make_interval(secs => age_days * 86400) as detected_at
+               from scale_alloc a
+              cross join lateral generate_series(1, a.n_alerts) g
+              cross join lateral (
+                -- Volatile, and referencing g, so it is evaluated per row.
+                select random() + g * 0 as r_sev, random() + g * 0 as r_open, random() + g * 0 as r_asset,
+                       -- Activity rises towards now: age = 90 days * u^2.
+                       90 * power(random() + g * 0, 2) as age_days
+              ) r
+           ) s
+           left join pg_temp.scale_sla sla on sla.tenant_id = s.tenant_id and sla.severity = s.severity`,
+        [opts.description ?? "Generated scale data."],
+      );
+    } finally {
+      if (own.owner) await q("select set_config('analytics.breach_flags_given', '', false)");
+    }
     result.alerts = r.rowCount ?? 0;
   });
 
@@ -178,6 +198,7 @@ export async function generateAlertsAndAssets(client: ClientBase, opts: AlertsOp
     });
   }
   await q("drop table if exists pg_temp.scale_alloc");
+  await q("drop table if exists pg_temp.scale_sla");
   return result;
 }
 

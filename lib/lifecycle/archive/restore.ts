@@ -116,6 +116,9 @@ class Restore {
     this.plan = await planRestore(client, head, opts);
     const ids = head.tenants.map((t) => t.id);
     const { rows: [{ chains }] } = await client.query<{ chains: string[] }>("select keyring.begin_restore($1::uuid[]) as chains", [ids]);
+    // The alerts' SLA breach flags come back as the archive has them (decided when each clock stopped,
+    // against the targets of then), not decided again against today's (20261201028000).
+    await client.query("select set_config('analytics.breach_flags_given', 'on', true)");
     let deletedRows = 0;
     const replacedIds = this.plan.replaced.map((t) => t.id);
     for (let n = -1; n !== 0 && replacedIds.length; deletedRows += n) {
