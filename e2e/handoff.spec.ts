@@ -39,6 +39,30 @@ test("console → customer portal through the tenant tree, without a second sign
   await expect(page).toHaveURL(/\/signin/);
 });
 
+test("over another account's session a handoff asks before switching; staying keeps that session", async ({ page }) => {
+  // Acme's admin is signed in on acme's host; in the same browser the MSSP admin opens acme from the console.
+  await signIn(page, tenantUrl("acme"), "acme.admin@demo.test");
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  const openAcme = async () => {
+    await page.goto(`${CONSOLE}/`);
+    await page.getByTestId("open-portal-acme").click();
+    await expect(page.getByRole("heading", { name: "Switch accounts?" })).toBeVisible({ timeout: 30_000 });
+  };
+  await openAcme();
+  await expect(page.getByTestId("handoff-switch")).toContainText("acme.admin@demo.test");
+  expect(page.url()).not.toContain("token=");
+  await expectNoSeriousA11yViolations(page);
+  await page.screenshot({ path: `${SCREENSHOTS}/handoff-switch.png`, fullPage: true });
+  await page.getByRole("link", { name: /Stay signed in as acme\.admin@demo\.test/ }).click();
+  await page.waitForURL((u) => u.host === new URL(tenantUrl("acme")).host && u.pathname === "/alerts");
+  await expect(page.getByTestId("signed-in-user").first()).not.toContainText(/mssp/i);
+  // Asked again, the person switches: the MSSP admin arrives signed in.
+  await openAcme();
+  await page.getByRole("button", { name: "Switch to the link's account" }).click();
+  await page.waitForURL((u) => u.host === new URL(tenantUrl("acme")).host && u.pathname === "/alerts", { timeout: 30_000 });
+  await expect(page.locator("text=mssp.admin@demo.test").first()).toBeAttached();
+});
+
 test("a used or forged handoff link explains itself and offers sign-in", async ({ page }) => {
   await page.goto(`${tenantUrl("acme")}/handoff#token=${"A".repeat(43)}&next=%2Falerts`);
   // (Next's route announcer is an alert too: match ours by its text.)

@@ -35,12 +35,16 @@ async function mint(user: SessionUser, to: string, host = CONSOLE) {
 const tokenOf = (url: string) => new URLSearchParams(new URL(url).hash.slice(1)).get("token")!;
 
 /** The target host's side: next-auth's "handoff" provider, as the landing page's signIn("handoff") calls it. */
-async function authorizeOn(host: string, token: string): Promise<{ id: string; amr: string[]; handoff: { familyId: string } } | { error: string }> {
+async function authorizeOn(
+  host: string,
+  token: string,
+  opts: { signedInAs?: UserName; switchAccount?: "yes" } = {},
+): Promise<{ id: string; amr: string[]; handoff: { familyId: string } } | { error: string }> {
   const { authOptions } = await import("@/lib/auth/options");
   const provider = authOptions.providers.find((p) => (p as unknown as { options?: { id?: string } }).options?.id === "handoff") as unknown as { options: { authorize(c: unknown, r: unknown): Promise<unknown> } };
-  return inRequest({ host }, async () => {
+  return inRequest({ host, person: opts.signedInAs ? env.person(opts.signedInAs) : null }, async () => {
     try {
-      return (await provider.options.authorize({ token }, {})) as never;
+      return (await provider.options.authorize({ token, ...(opts.switchAccount ? { switchAccount: opts.switchAccount } : {}) }, {})) as never;
     } catch (e) {
       return { error: (e as Error).message };
     }
@@ -65,6 +69,26 @@ describe("handoff between portals", () => {
     assert.equal(granted.handoff.familyId, staff.sessionId);
 
     assert.deepEqual(await authorizeOn(ACME, tokenOf(url)), { error: "handoff_replayed" });
+  });
+
+  test("over another account's session the link asks first, spending nothing; the same account or a confirmed switch goes on", async () => {
+    const staff = await signIn("msspAdmin", ["pwd", "otp"]);
+    const r = await mint(staff, "acme");
+    const token = r.ok ? tokenOf(r.url) : "";
+    // Acme's admin is signed in on acme's host: a link the MSSP admin made does not swap the account silently.
+    assert.deepEqual(await authorizeOn(ACME, token, { signedInAs: "acmeAdmin" }), { error: "handoff_switch" });
+    const spent = await env.owner<{ consumed: boolean }>("select consumed_at is not null as consumed from sessions.handoff_tokens where user_id = $1 order by created_at desc limit 1", [env.fx.users.msspAdmin]);
+    assert.equal(spent[0].consumed, false, "asking spends nothing");
+    // Confirmed: the switch happens, once.
+    const switched = await authorizeOn(ACME, token, { signedInAs: "acmeAdmin", switchAccount: "yes" });
+    assert.ok(!("error" in switched) && switched.id === env.fx.users.msspAdmin, JSON.stringify(switched));
+    assert.deepEqual(await authorizeOn(ACME, token, { signedInAs: "acmeAdmin", switchAccount: "yes" }), { error: "handoff_replayed" });
+    // The same account signed in already: no question.
+    const again = await mint(staff, "acme");
+    const same = await authorizeOn(ACME, again.ok ? tokenOf(again.url) : "", { signedInAs: "msspAdmin" });
+    assert.ok(!("error" in same) && same.id === env.fx.users.msspAdmin, JSON.stringify(same));
+    // A spent or forged token over another session is refused as such (nothing to switch to).
+    assert.deepEqual(await authorizeOn(ACME, token, { signedInAs: "acmeAdmin" }), { error: "handoff_replayed" });
   });
 
   test("wrong host: refused, and the token is spent", async () => {

@@ -2,52 +2,89 @@
 // Reads the handoff token from the fragment (and removes it from the address
 // bar and history), signs in with it on this host, then goes to `next` (a
 // path of this host only). A refused token explains why and offers sign-in.
+// When another account is signed in on this host, it asks before switching:
+// a link someone else made would otherwise swap the account under the
+// person's feet (login CSRF); the token is spent only once they confirm.
 import { signIn } from "next-auth/react";
 import { useEffect, useRef, useState } from "react";
-import { HANDOFF_MESSAGES, type HandoffRefusal } from "@/lib/auth/handoff-messages";
+import { HANDOFF_MESSAGES, HANDOFF_SWITCH, type HandoffRefusal } from "@/lib/auth/handoff-messages";
 
 function safePath(raw: string | null): string {
   return raw && /^\/(?![/\\])[^\s]*$/.test(raw) ? raw : "/";
 }
 
-export function HandoffLanding() {
-  const [error, setError] = useState<string | null>(null);
-  const started = useRef(false);
+type State = { kind: "opening" } | { kind: "refused"; message: string } | { kind: "switch" };
+
+export function HandoffLanding(props: { signedInAs: string | null }) {
+  const [state, setState] = useState<State>({ kind: "opening" });
+  const link = useRef<{ token: string; next: string } | null>(null);
+
+  function open(switchAccount: boolean) {
+    const held = link.current;
+    if (!held) return;
+    setState({ kind: "opening" });
+    void signIn("handoff", { token: held.token, switchAccount: switchAccount ? "yes" : "no", redirect: false })
+      .then((result) => {
+        if (result?.ok && !result.error) {
+          window.location.replace(held.next);
+          return;
+        }
+        if (result?.error === HANDOFF_SWITCH) {
+          setState({ kind: "switch" });
+          return;
+        }
+        const reason = (result?.error ?? "").replace(/^handoff_/, "") as HandoffRefusal;
+        setState({ kind: "refused", message: HANDOFF_MESSAGES[reason] ?? HANDOFF_MESSAGES.unknown });
+      })
+      .catch(() => setState({ kind: "refused", message: "The portal did not answer. Check your connection and sign in here." }));
+  }
+
   useEffect(() => {
-    if (started.current) return;
-    started.current = true;
+    if (link.current) return;
     const params = new URLSearchParams(window.location.hash.slice(1));
     const token = params.get("token");
     const next = safePath(params.get("next"));
     window.history.replaceState(null, "", window.location.pathname);
+    link.current = { token: token ?? "", next };
     if (!token) {
-      setError(HANDOFF_MESSAGES.unknown);
+      setState({ kind: "refused", message: HANDOFF_MESSAGES.unknown });
       return;
     }
-    void signIn("handoff", { token, redirect: false })
-      .then((result) => {
-        if (result?.ok && !result.error) {
-          window.location.replace(next);
-          return;
-        }
-        const reason = (result?.error ?? "").replace(/^handoff_/, "") as HandoffRefusal;
-        setError(HANDOFF_MESSAGES[reason] ?? HANDOFF_MESSAGES.unknown);
-      })
-      .catch(() => setError("The portal did not answer. Check your connection and sign in here."));
+    // Once, on arrival; `open` reads the link from the ref.
+    open(false);
   }, []);
 
-  if (!error) {
+  if (state.kind === "opening") {
     return (
       <p role="status" className="text-center text-sm text-slate-700">
         Opening the portal…
       </p>
     );
   }
+  if (state.kind === "switch") {
+    return (
+      <div className="space-y-4" data-testid="handoff-switch">
+        <h1 className="text-lg font-semibold text-slate-900">Switch accounts?</h1>
+        <p className="text-sm text-slate-700">
+          You are signed in here as <strong className="font-medium text-slate-900">{props.signedInAs ?? "another account"}</strong>. This link signs you in
+          as a different account instead. Only continue if you opened it yourself.
+        </p>
+        <div className="flex flex-wrap gap-3">
+          <button type="button" onClick={() => open(true)} className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700">
+            Switch to the link&apos;s account
+          </button>
+          <a href={link.current?.next ?? "/"} className="rounded-lg border border-slate-300 px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50">
+            Stay signed in as {props.signedInAs ?? "before"}
+          </a>
+        </div>
+      </div>
+    );
+  }
   return (
     <div className="space-y-4">
       <h1 className="text-lg font-semibold text-slate-900">Sign in to continue</h1>
       <p role="alert" className="text-sm text-slate-700">
-        {error}
+        {state.message}
       </p>
       <a href="/signin" className="inline-block rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700">
         Sign in

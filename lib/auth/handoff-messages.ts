@@ -1,4 +1,6 @@
 // What a refused handoff tells the person (lib/auth/handoff.ts); no server code, so the landing page imports it too.
+// "handoff_switch" is not a refusal: another account is signed in on this host, and the landing asks first.
+export const HANDOFF_SWITCH = "handoff_switch";
 export type HandoffRefusal = "unknown" | "replayed" | "expired" | "wrong_host" | "session_ended" | "no_membership";
 
 export const HANDOFF_MESSAGES: Record<HandoffRefusal, string> = {

@@ -67,6 +67,24 @@ export interface HandoffGrant {
   notAfter: Date;
 }
 
+/**
+ * Whose token this is, without spending it: the user id of an unspent, unexpired token made for
+ * `host`, else null. The landing asks before a link signs someone else in over a live session
+ * (login CSRF: a colleague's link would otherwise swap the account under the person's feet).
+ */
+export async function handoffUserOf(token: unknown, host: string | null, now = new Date()): Promise<string | null> {
+  const t = TOKEN.safeParse(token);
+  if (!t.success || !host) return null;
+  return withServiceRole("auth.session", async (db) => {
+    const { rows } = await db.$client.query<{ user_id: string }>(
+      `select user_id from sessions.handoff_tokens
+        where token_hash = $1 and consumed_at is null and expires_at > $2 and target_host = $3`,
+      [hash(t.data), now, host.toLowerCase()],
+    );
+    return rows[0]?.user_id ?? null;
+  });
+}
+
 /** Consumes `token` on `host` (host[:port]); the token is spent whatever the outcome. */
 export async function consumeHandoff(token: unknown, host: string | null, now = new Date()): Promise<{ ok: true; grant: HandoffGrant } | { ok: false; reason: HandoffRefusal }> {
   const t = TOKEN.safeParse(token);

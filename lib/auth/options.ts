@@ -20,7 +20,7 @@ import { authRedirect } from "@/lib/tenancy/origin";
 import { authCookies } from "./cookies";
 import { authenticate } from "./credentials";
 import { recordAuthEvent } from "./events";
-import { consumeHandoff } from "./handoff";
+import { consumeHandoff, handoffUserOf } from "./handoff";
 import { jwtCallback } from "./jwt-callback";
 import { decodeJwt, encodeJwt } from "./jwt-codec";
 import { revokeSession, sessionLifetime } from "./sessions";
@@ -77,11 +77,21 @@ export const authOptions: NextAuthOptions = {
     CredentialsProvider({
       id: "handoff",
       name: "Handoff from another portal",
-      credentials: { token: { label: "Token", type: "text" } },
+      credentials: { token: { label: "Token", type: "text" }, switchAccount: { label: "Switch account", type: "text" } },
       async authorize(credentials) {
         const { headers } = await import("next/headers");
         const { requestAuthority } = await import("@/lib/tenancy/host");
-        const result = await consumeHandoff(credentials?.token, requestAuthority(await headers()));
+        const host = requestAuthority(await headers());
+        // Someone else signed in here: the person confirms the switch first (the token is not spent).
+        if (credentials?.switchAccount !== "yes") {
+          const { readSession } = await import("./session-read");
+          const here = (await readSession())?.user?.id;
+          if (here) {
+            const owner = await handoffUserOf(credentials?.token, host);
+            if (owner && owner !== here) throw new Error("handoff_switch");
+          }
+        }
+        const result = await consumeHandoff(credentials?.token, host);
         if (!result.ok) throw new Error(`handoff_${result.reason}`);
         const g = result.grant;
         return { id: g.user.id, email: g.user.email, name: g.user.name, mfaEnrollmentRequired: false, amr: g.amr, signInMethod: "handoff", handoff: { familyId: g.familyId, notAfter: g.notAfter } };
