@@ -165,5 +165,14 @@ test("Acme is branded, previewed, published, and nothing of the MSSP's brand sho
   }
   await p2.goto(`${CONSOLE}/signin`);
   await expect(p2).toHaveTitle(/MSSP Portal/);
+
+  // The MSSP admin's console page for Acme's brand shows Acme's logo (through ?tenant=acme: the
+  // console's own asset path serves only the console's brand).
+  await signIn(p2, CONSOLE, "mssp.admin@demo.test");
+  await p2.goto(`${CONSOLE}/customers/acme/brand`);
+  const published = p2.getByRole("region", { name: "Published brand" }).locator("img");
+  await expect(published).toHaveAttribute("src", /^\/brand-asset\/[0-9a-f]{64}\?tenant=acme$/);
+  await expect.poll(() => published.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  await p2.screenshot({ path: `${SCREENSHOTS}/branding-console-customer.png`, fullPage: true });
   await fresh.close();
 });

@@ -40,6 +40,18 @@ export const NEUTRAL = { primary: "#334155", accent: "#475569" } as const;
 export const assetUrl = (sha256: string) => `/brand-asset/${sha256}`;
 export const markUrl = (hex: string) => `/brand-asset/mark-${hex.slice(1)}.svg`;
 
+/**
+ * The brand with its assets' URLs naming `slug`: for a brand page shown on a host that is not the
+ * tenant's own (a customer's brand on the console, a site's on its customer's host), where the
+ * public /brand-asset/<hash> serves only the host's own brand. The route serves these to a
+ * signed-in person who may manage that tenant's brand (lib/branding/serve.ts brandAssetForManager).
+ */
+export function withAssetsOf(brand: Brand, slug: string): Brand {
+  const scoped = (a: BrandAsset | null): BrandAsset | null => (a ? { ...a, url: `${assetUrl(a.sha256)}?tenant=${encodeURIComponent(slug)}` } : null);
+  const favicon = scoped(brand.favicon);
+  return { ...brand, logoLight: scoped(brand.logoLight), logoDark: scoped(brand.logoDark), favicon, faviconUrl: favicon?.url ?? brand.faviconUrl };
+}
+
 export interface BrandInputs {
   tenantId: string | null;
   config: EffectiveConfig;

@@ -8,7 +8,7 @@ import { effectiveConfig, type EffectiveConfig, type EffectiveSetting } from "@/
 import { settingDefinition } from "@/lib/settings/registry";
 import { clearSettingValue, parseSettingValue, setSettingValue } from "@/lib/settings/write";
 import { SettingRefusal } from "@/lib/settings/errors";
-import { brandFrom, type Brand } from "./brand";
+import { brandFrom, withAssetsOf, type Brand } from "./brand";
 import { checkBrandImage, ImageRejected, type CheckedImage } from "./image";
 import { hidesBrandValue, PROVIDER_DEFAULT, tenantNameFor, type ProviderMask } from "./mask";
 import { BRAND_KEYS, type BrandField } from "./settings-keys";
@@ -239,7 +239,12 @@ export async function loadBrandPage(tx: TenantTx, tenant: { id: string; name: st
 }
 
 /** The brand page of the tenant `slug`, if the caller may brand it (PDP branding:manage); null otherwise. */
-export async function loadBrandPageFor(tx: TenantTx, slug: string, mask: ProviderMask | null = null): Promise<BrandPageData | null> {
+export async function loadBrandPageFor(
+  tx: TenantTx,
+  slug: string,
+  mask: ProviderMask | null = null,
+  opts: { onAnotherHost?: boolean } = {},
+): Promise<BrandPageData | null> {
   const { checkActions, principalFromClaims, tenantResource } = await import("@/lib/authz");
   const { rows } = await tx.client.query<{ id: string; name: string }>("select id, name from public.tenants where slug = $1", [slug]);
   if (!rows[0]) return null;
@@ -247,5 +252,8 @@ export async function loadBrandPageFor(tx: TenantTx, slug: string, mask: Provide
   if (!tenant) return null;
   const can = await checkActions(principalFromClaims(tx.claims), ["branding:manage", "branding:whitelabel"], tenant);
   if (!can["branding:manage"]) return null;
-  return loadBrandPage(tx, { id: tenant.id, name: rows[0].name, slug }, can["branding:whitelabel"], mask);
+  const data = await loadBrandPage(tx, { id: tenant.id, name: rows[0].name, slug }, can["branding:whitelabel"], mask);
+  if (!opts.onAnotherHost) return data;
+  // Shown on a host that is not this tenant's own (the console): its logos come through the managers' asset path.
+  return { ...data, published: withAssetsOf(data.published, slug), preview: data.preview && withAssetsOf(data.preview, slug) };
 }

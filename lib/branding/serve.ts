@@ -5,6 +5,7 @@
 // asset, not an ancestor's asset the host's brand does not use (the MSSP's
 // logo on a white-labelled host).
 import { withServiceRole } from "@/lib/db/service-role";
+import type { TenantTx } from "@/lib/db/with-tenant";
 import type { HostTarget } from "@/lib/tenancy/host";
 import { markSvg } from "./brand";
 import { brandForTarget } from "./resolve";
@@ -42,4 +43,29 @@ export async function brandAssetFor(target: HostTarget, file: string): Promise<S
     );
     return rows[0] ? { contentType: rows[0].content_type, bytes: rows[0].bytes } : null;
   });
+}
+
+/**
+ * /brand-asset/<hash>?tenant=<slug>: an asset of that tenant or one of its ancestors, for the
+ * signed-in caller of `tx` whom the PDP allows branding:manage there; RLS decides which tenants
+ * and assets exist for them. The brand pages show a tenant's logos this way on a host that is not
+ * the tenant's own (lib/branding/brand.ts withAssetsOf). Null: not found, whatever the reason.
+ */
+export async function brandAssetForManager(tx: TenantTx, slug: string, file: string): Promise<ServedAsset | null> {
+  if (!SHA.test(file)) return null;
+  // Imported here, as lib/branding/draft.ts does: the PDP client is not part of the public asset path.
+  const { checkAction, principalFromClaims, tenantResource } = await import("@/lib/authz");
+  const { rows: found } = await tx.client.query<{ id: string }>("select id from public.tenants where slug = $1", [slug]);
+  const tenant = found[0] ? await tenantResource(tx.db, found[0].id) : null;
+  if (!tenant || !(await checkAction(principalFromClaims(tx.claims), "branding:manage", tenant))) return null;
+  const { rows } = await tx.client.query<{ content_type: string; bytes: Buffer }>(
+    `select a.content_type, a.bytes
+       from public.tenants t
+       join public.tenants anc on t.path operator(extensions.<@) anc.path
+       join public.brand_assets a on a.tenant_id = anc.id and a.sha256 = $2
+      where t.id = $1
+      limit 1`,
+    [tenant.id, file],
+  );
+  return rows[0] ? { contentType: rows[0].content_type, bytes: rows[0].bytes } : null;
 }

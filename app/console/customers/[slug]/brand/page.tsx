@@ -11,7 +11,7 @@ export default async function ConsoleCustomerBrand(props: { params: Promise<{ sl
   const slug = tenantSlugSchema.safeParse((await props.params).slug);
   if (!slug.success) notFound();
   const page = await consolePage(`/customers/${slug.data}/brand`);
-  const data = await page.run(async (tx) => (isOperator(tx) ? loadBrandPageFor(tx, slug.data) : null));
+  const data = await page.run(async (tx) => (isOperator(tx) ? loadBrandPageFor(tx, slug.data, null, { onAnotherHost: true }) : null));
   if (!data) forbidden();
   return <BrandPage data={data} backHref={`/customers/${slug.data}`} />;
 }
