@@ -6,6 +6,7 @@ import { ALERT_SEVERITIES, type AlertSeverityName } from "@/lib/alerts/severity"
 import { PLAN_IDS } from "@/lib/lifecycle/plans";
 import { TENANT_STATUSES } from "@/lib/lifecycle/states";
 import {
+  boolean,
   customType,
   foreignKey,
   inet,
@@ -112,6 +113,9 @@ export const alerts = pgTable(
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
     acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
     closeReason: text("close_reason"),
+    // Whether each SLA clock breached, decided when it stopped (20261201028000); null while it runs.
+    ackBreached: boolean("ack_breached"),
+    resolveBreached: boolean("resolve_breached"),
     // search (tsvector, generated) is read only through SQL in lib/alerts/list.ts.
   },
   (t) => [

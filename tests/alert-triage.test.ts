@@ -448,6 +448,18 @@ describe("SLA clocks (injected clock)", () => {
     await env.owner("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'sla.critical.ack_minutes', '5'::jsonb)", [env.fx.tenants.acme]);
     assert.deepEqual((await read()).critical, { acknowledgeMinutes: 5, resolveMinutes: 240 });
   });
+  test("a stopped clock shows the verdict stored when it stopped, as the dashboards count it, whatever today's targets say", () => {
+    // Acknowledged at 45 min under a 30-min target since raised to 60 (the stored flag says breached).
+    const thenBreached = slaClocks({ ...base, severity: "critical", status: "in_progress", acknowledgedAt: at(45), ackBreached: true }, targets, at(50))!;
+    assert.deepEqual([thenBreached.acknowledge.state, thenBreached.breached], ["breached", true]);
+    assert.equal(describeClock("acknowledge", thenBreached.acknowledge), "Acknowledged in 45 min: breached the target then (now 1 h)");
+    // Acknowledged at 45 min under a 60-min target since tightened to 30.
+    const thenMet = slaClocks({ ...base, status: "in_progress", acknowledgedAt: at(45), ackBreached: false }, targets, at(50))!;
+    assert.deepEqual([thenMet.acknowledge.state, thenMet.breached], ["met", false]);
+    assert.equal(describeClock("acknowledge", thenMet.acknowledge), "Acknowledged in 45 min, within the target then (now 30 min)");
+    // A running clock has no verdict: today's target decides.
+    assert.equal(slaClocks({ ...base, status: "new", ackBreached: false }, targets, at(45))!.acknowledge.state, "breached");
+  });
   test("the boundary: exactly at the target is met, a millisecond after is breached", () => {
     assert.equal(slaClocks({ ...base, status: "new" }, targets, at(30))!.acknowledge.state, "running");
     assert.equal(slaClocks({ ...base, status: "new" }, targets, new Date(at(30).getTime() + 1))!.acknowledge.state, "breached");

@@ -37,6 +37,9 @@ export interface AlertDetail {
   updatedAt: Date;
   acknowledgedAt: Date | null;
   resolvedAt: Date | null;
+  /** The SLA clocks' stored verdicts (lib/alerts/sla.ts SlaAlertTimes). */
+  ackBreached: boolean | null;
+  resolveBreached: boolean | null;
 }
 
 export interface TimelineEntry {
@@ -86,7 +89,8 @@ function personName(name: string | null, email: string | null, id: string | null
 /** The detail page's alert row by id ($1); RLS decides whether it exists for the caller (the alerts policy is the visible tenant set; exported for scripts/bench). */
 export const ALERT_DETAIL_SQL = `select a.tenant_id, t.slug as tenant_slug, t.name as tenant_name, a.id, a.title, a.description, a.severity, a.status,
             a.source, a.rule_name, a.hostname, host(a.source_ip) as source_ip, a.assigned_to, u.name as assignee_name,
-            u.email as assignee_email, a.assigned_group_tenant_id, a.assigned_group_id, a.close_reason, a.detected_at, a.created_at, a.updated_at, a.acknowledged_at, a.resolved_at
+            u.email as assignee_email, a.assigned_group_tenant_id, a.assigned_group_id, a.close_reason, a.detected_at, a.created_at, a.updated_at, a.acknowledged_at, a.resolved_at,
+            a.ack_breached, a.resolve_breached
        from public.alerts a
        join public.tenants t on t.id = a.tenant_id
        left join public.users u on u.id = a.assigned_to
@@ -133,6 +137,8 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date, 
     updatedAt: r.updated_at,
     acknowledgedAt: r.acknowledged_at,
     resolvedAt: r.resolved_at,
+    ackBreached: r.ack_breached,
+    resolveBreached: r.resolve_breached,
   };
   const targets = await slaTargetsFor(tx, alert.tenantId);
   // The alert's group is of its tenant or an ancestor: among the usable groups, which name it for the caller too.

@@ -114,6 +114,9 @@ export interface AlertRow {
   createdAt: Date;
   acknowledgedAt: Date | null;
   resolvedAt: Date | null;
+  /** Each SLA clock's verdict, stored when it stopped (null while it runs, or stopped before they were kept). */
+  ackBreached: boolean | null;
+  resolveBreached: boolean | null;
 }
 
 /** The alert list counts matches up to this many; past it, "10,000+" and narrower filters for older pages. */
@@ -268,6 +271,8 @@ const PAGE_COLUMNS = {
   createdAt: alerts.createdAt,
   acknowledgedAt: alerts.acknowledgedAt,
   resolvedAt: alerts.resolvedAt,
+  ackBreached: alerts.ackBreached,
+  resolveBreached: alerts.resolveBreached,
 };
 
 /**

@@ -20,6 +20,12 @@ export interface SlaAlertTimes {
   detectedAt: Date;
   acknowledgedAt: Date | null;
   resolvedAt: Date | null;
+  /**
+   * The verdicts stored when each clock stopped, against the targets then (20261201028000); the
+   * dashboards count these, so a stopped clock shows the same. Absent or null: judged against `targets`.
+   */
+  ackBreached?: boolean | null;
+  resolveBreached?: boolean | null;
 }
 
 /**
@@ -49,14 +55,16 @@ export interface SlaClocks {
 
 const MINUTE = 60_000;
 
-function clock(start: Date, targetMinutes: number, stoppedAt: Date | null, stopped: boolean, now: Date): SlaClock {
+function clock(start: Date, targetMinutes: number, stoppedAt: Date | null, stopped: boolean, now: Date, stored: boolean | null | undefined): SlaClock {
   const targetMs = targetMinutes * MINUTE;
   const dueAt = new Date(start.getTime() + targetMs);
   if (stopped && stoppedAt === null) return { state: "unrecorded", targetMs, dueAt, elapsedMs: 0, remainingMs: 0 };
   const end = stopped && stoppedAt ? stoppedAt : now;
   const elapsedMs = Math.max(0, end.getTime() - start.getTime());
   const remainingMs = targetMs - elapsedMs;
-  const state: SlaState = remainingMs < 0 ? "breached" : stopped ? "met" : "running";
+  // A stopped clock's verdict is the one stored when it stopped (the targets may have changed since).
+  const verdict = stopped && stored != null ? (stored ? "breached" : "met") : null;
+  const state: SlaState = verdict ?? (remainingMs < 0 ? "breached" : stopped ? "met" : "running");
   return { state, targetMs, dueAt, elapsedMs, remainingMs };
 }
 
@@ -68,8 +76,8 @@ export function slaClocks(alert: SlaAlertTimes, targets: SlaTargets, now: Date):
   const acknowledged = alert.status !== "new";
   // A closed alert without an acknowledgement time was acknowledged by closing it.
   const ackStop = alert.acknowledgedAt ?? (closed ? alert.resolvedAt : null);
-  const acknowledge = clock(alert.detectedAt, target.acknowledgeMinutes, ackStop, acknowledged, now);
-  const resolve = clock(alert.detectedAt, target.resolveMinutes, alert.resolvedAt, closed, now);
+  const acknowledge = clock(alert.detectedAt, target.acknowledgeMinutes, ackStop, acknowledged, now, alert.ackBreached);
+  const resolve = clock(alert.detectedAt, target.resolveMinutes, alert.resolvedAt, closed, now, alert.resolveBreached);
   return { acknowledge, resolve, breached: acknowledge.state === "breached" || resolve.state === "breached" };
 }
 
@@ -92,8 +100,12 @@ export function describeClock(kind: "acknowledge" | "resolve", c: SlaClock): str
     case "running":
       return `${verb}: ${formatDuration(c.remainingMs)} left (target ${formatDuration(c.targetMs)})`;
     case "met":
+      // Past today's target but within the one in force when it stopped.
+      if (c.remainingMs < 0) return `${done} in ${formatDuration(c.elapsedMs)}, within the target then (now ${formatDuration(c.targetMs)})`;
       return `${done} in ${formatDuration(c.elapsedMs)} (target ${formatDuration(c.targetMs)})`;
     case "breached":
+      // Within today's target but past the one in force when it stopped.
+      if (c.remainingMs >= 0) return `${done} in ${formatDuration(c.elapsedMs)}: breached the target then (now ${formatDuration(c.targetMs)})`;
       return `${verb}: breached by ${formatDuration(-c.remainingMs)} (target ${formatDuration(c.targetMs)})`;
     case "unrecorded":
       return `${verb}: time not recorded`;
