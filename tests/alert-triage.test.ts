@@ -117,6 +117,25 @@ describe("the workflow", () => {
     await assert.rejects(env.owner("update public.alerts set close_reason = 'later' where id = $1", [id]), (e: { hint?: string }) => e.hint === "alert_close_reason");
   });
 
+  test("on a suspended tenant, assigning and commenting are refused with the reason, nothing changed", async () => {
+    const id = await alertIn("acme-eu", { status: "acknowledged" });
+    await env.owner("update public.tenants set status = 'suspended' where id = $1", [env.fx.tenants["acme-eu"]]);
+    try {
+      // The MSSP's staff still read a suspended tenant's alerts; nobody writes them.
+      const fields = { tenantId: env.fx.tenants["acme-eu"], alertId: id };
+      const assigned = await observe(() => act(ASSIGN, "msspAdmin", CONSOLE, { ...fields, assigneeId: env.fx.users.msspAnalyst }));
+      assert.equal(assigned.result.ok, false, "not 'Alert assigned.'");
+      assert.match(assigned.result.error ?? "", /cannot be changed now \(its tenant may be suspended\)/);
+      assert.equal((await alertRow(id)).assigned_to, null);
+      const commented = await observe(() => act(COMMENT, "msspAdmin", CONSOLE, { ...fields, body: "looking into it" }));
+      assert.equal(commented.result.ok, false);
+      assert.match(commented.result.error ?? "", /Comments cannot be added now/);
+      assert.deepEqual(commented.changed.filter((t) => t !== "public.audit_log"), [], "nothing saved but the refusal's audit row");
+    } finally {
+      await env.owner("update public.tenants set status = 'active' where id = $1", [env.fx.tenants["acme-eu"]]);
+    }
+  });
+
   test("a stale click is refused: 'Start work' on an alert a colleague closed meanwhile does not reopen it", async () => {
     const id = await alertIn("acme", { status: "acknowledged" });
     // The analyst's page shows "acknowledged"; the admin closes the alert before the analyst clicks.

@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 import { createRule, dryRun, setRuleEnabled } from "@/lib/rules";
 import { DRY_RUN_DAYS, DRY_RUN_MAX_ALERTS, recentAlerts } from "@/lib/rules/dry-run";
 import { useFixtureEnv } from "./helpers/fixture-env";
+import { startScopedPdp } from "./helpers/scoped-pdp";
 import { type UserName } from "./helpers/fixtures";
 import { withClient } from "./helpers/test-database";
 
@@ -100,6 +101,46 @@ describe("the dry run's newest alerts", () => {
     for (const plan of ["walk", "by-tenant"] as const) {
       const got = await env.as("acmeAdmin", (tx) => recentAlerts(tx, env.fx.tenants["mssp-a"], since, now, 1000, plan), "acme");
       assert.ok(got.every((r) => acmeIds.has(r.id)), `plan ${plan}`);
+    }
+  });
+
+  test("alerts of a tenant whose policy denies alerts:read are neither counted nor sampled", async () => {
+    const denying = await startScopedPdp(env.db.url, env.fx, {
+      denies: [{ tenant: "acme-eu", name: "nobody-reads-acme-eu-alerts", actions: ["alerts:read"], derivedRoles: ["mssp_admin", "tenant_admin"] }],
+    });
+    const rule = await env.as(
+      "acmeAdmin",
+      (tx) =>
+        createRule(tx, {
+          tenantId: env.fx.tenants.acme,
+          name: "Every high alert",
+          position: 1,
+          enabled: true,
+          definition: { match: "all", conditions: [{ field: "severity", op: "at_least", value: "high" }], actions: { assignTo: env.fx.users.acmeAdmin, notify: [] } },
+        }),
+      "acme",
+    );
+    const matchedBy = async () => {
+      const result = await env.as("acmeAdmin", (tx) => dryRun(tx, env.fx.tenants.acme, now), "acme");
+      return result.rules.find((r) => r.rule.id === rule.id)!;
+    };
+    const open = await matchedBy();
+    assert.ok(open.samples.length > 0);
+    process.env.CERBOS_URL = denying.url;
+    try {
+      const hidden = await matchedBy();
+      const [{ n }] = await env.owner<{ n: number }>(
+        "select count(*)::int as n from public.alerts where tenant_id = $1 and detected_at >= $2 and detected_at <= $3",
+        [env.fx.tenants["acme-eu"], since, now],
+      );
+      assert.ok(n > 0, "acme-eu has alerts in the window");
+      assert.equal(hidden.matched, open.matched - n, "acme-eu's alerts are not counted");
+      const [{ hits }] = await env.owner<{ hits: number }>("select count(*)::int as hits from public.alerts where id = any($1::uuid[]) and tenant_id = $2", [hidden.samples.map((x) => x.id), env.fx.tenants["acme-eu"]]);
+      assert.equal(hits, 0, "nor sampled");
+    } finally {
+      process.env.CERBOS_URL = env.pdp.url;
+      await denying.stop();
+      await env.as("acmeAdmin", (tx) => setRuleEnabled(tx, env.fx.tenants.acme, rule.id, false), "acme");
     }
   });
 

@@ -71,17 +71,21 @@ export function refusalFor(error: unknown, alert: TriageAlert, change: TriageCha
   return null;
 }
 
+const FROZEN = "This alert cannot be changed now (its tenant may be suspended). Nothing was changed.";
+
 async function apply(client: pg.ClientBase, alert: TriageAlert, change: TriageChange): Promise<void> {
   if (change.kind === "group") {
     const { rowCount } = await client.query(
       `update public.alerts set assigned_group_tenant_id = $3, assigned_group_id = $4 where tenant_id = $1 and id = $2`,
       [alert.tenantId, alert.id, change.group?.tenantId ?? null, change.group?.id ?? null],
     );
-    if (rowCount === 0) throw new ActionRefusal("This alert cannot be changed now (its tenant may be suspended). Nothing was changed.");
+    if (rowCount === 0) throw new ActionRefusal(FROZEN);
     return;
   }
   if (change.kind === "assign") {
-    await client.query(`update public.alerts set assigned_to = $3 where tenant_id = $1 and id = $2`, [alert.tenantId, alert.id, change.assigneeId]);
+    const { rowCount } = await client.query(`update public.alerts set assigned_to = $3 where tenant_id = $1 and id = $2`, [alert.tenantId, alert.id, change.assigneeId]);
+    // Visible but not writable under RLS: a frozen tenant (the restrictive write policies).
+    if (rowCount === 0) throw new ActionRefusal(FROZEN);
     return;
   }
   const reason = "reason" in change.change ? change.change.reason : null;
@@ -120,11 +124,20 @@ export async function triageAlert(tx: TenantTx, tenantId: string, alertId: strin
 
 export async function commentOnAlert(tx: TenantTx, tenantId: string, alertId: string, body: string): Promise<string> {
   await requireAlert(tx, tenantId, alertId);
-  const { rows } = await tx.client.query<{ id: string }>(
-    `insert into public.alert_events (tenant_id, alert_id, kind, actor_id, body) values ($1, $2, 'comment', $3, $4) returning id`,
-    [tenantId, alertId, tx.claims.sub, body],
-  );
-  return rows[0].id;
+  await tx.client.query("savepoint alert_comment");
+  try {
+    const { rows } = await tx.client.query<{ id: string }>(
+      `insert into public.alert_events (tenant_id, alert_id, kind, actor_id, body) values ($1, $2, 'comment', $3, $4) returning id`,
+      [tenantId, alertId, tx.claims.sub, body],
+    );
+    await tx.client.query("release savepoint alert_comment");
+    return rows[0].id;
+  } catch (error) {
+    await tx.client.query("rollback to savepoint alert_comment");
+    // The frozen tenant's restrictive insert policy: a refusal that says why, not a failure.
+    if (sqlState(error) === "42501") throw new ActionRefusal("Comments cannot be added now (the alert's tenant may be suspended). Nothing was saved.");
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------

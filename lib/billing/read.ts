@@ -1,6 +1,7 @@
 // Reading invoices under the caller's RLS (admins of the customer or an
 // ancestor): what the pages, the PDF and the CSV show. The caller asks the
 // PDP for billing:view first.
+import { z } from "zod";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import type { UsageMetric } from "@/lib/usage/metrics";
 import type { InvoiceLine } from "./compute";
@@ -92,6 +93,8 @@ export async function pageInvoices(
 }
 
 export async function getInvoice(tx: TenantTx, invoiceId: string): Promise<InvoiceDetail | null> {
+  // Not a uuid names no invoice (the column would refuse it: a 500 instead of a 404).
+  if (!z.string().uuid().safeParse(invoiceId).success) return null;
   const { rows } = await tx.client.query<Row>(`${SUMMARY_SQL} where i.id = $1`, [invoiceId]);
   if (!rows[0]) return null;
   const inv = summaryOf(rows[0]);

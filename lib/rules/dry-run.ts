@@ -3,6 +3,7 @@
 // changing anything: per rule, how many alerts it would have matched, a few
 // of them, and what it would have done. Reads under the caller's RLS only.
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { readableAlertTenants } from "@/lib/alerts/access";
 import { ROLLUP_COUNT_MAX_TENANTS } from "@/lib/alerts/list-count";
 import { describeConditions, ruleMatches } from "./language";
 import { factsOf } from "./engine";
@@ -37,7 +38,8 @@ export interface DryRun {
 
 export async function dryRun(tx: TenantTx, tenantId: string, now = new Date(), names: { people: Map<string, string>; channels: Map<string, string>; groups?: Map<string, string> } = { people: new Map(), channels: new Map() }): Promise<DryRun> {
   const since = new Date(now.getTime() - DRY_RUN_DAYS * 86_400_000);
-  const rows = await recentAlerts(tx, tenantId, since, now, DRY_RUN_MAX_ALERTS + 1);
+  // Only alerts the caller may read (the PDP's alerts:read per tenant, as the alert list): the samples name them.
+  const rows = await recentAlerts(tx, tenantId, since, now, DRY_RUN_MAX_ALERTS + 1, undefined, await readableAlertTenants(tx));
   const truncated = rows.length > DRY_RUN_MAX_ALERTS;
   const alerts = rows.slice(0, DRY_RUN_MAX_ALERTS);
   const rules = (await rulesFor(tx, tenantId)).filter((r) => r.definition !== null);
@@ -97,6 +99,8 @@ export async function recentAlerts(
   limit: number,
   /** Which read; by default chosen as above (tests/workflows-dry-run.test.ts holds both to one answer). */
   plan?: "walk" | "by-tenant",
+  /** The tenants whose alerts the caller may read (lib/alerts/access.ts); absent: every one RLS shows. */
+  readable?: ReadonlySet<string>,
 ) {
   // The subtree's tenants the caller can see (RLS), and about how many tenants the deployment has (the
   // planner's statistics, -1 before the first analyze): the walk is short only when the subtree holds
@@ -106,8 +110,8 @@ export async function recentAlerts(
        from public.tenants t join public.tenants root on root.id = $1 and t.path operator(extensions.<@) root.path`,
     [rootId],
   );
-  if (tenants.length === 0) return [];
-  const ids = tenants.map((t) => t.id);
+  const ids = tenants.map((t) => t.id).filter((id) => !readable || readable.has(id));
+  if (ids.length === 0) return [];
   const walk = plan ? plan === "walk" : ids.length > ROLLUP_COUNT_MAX_TENANTS && tenants[0].deployment > 0 && ids.length * 2 >= tenants[0].deployment;
   const newest = walk
     ? `select * from workflows.newest_alerts($1::uuid[], $2, $3, $4)`
