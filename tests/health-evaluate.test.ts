@@ -94,6 +94,24 @@ describe("health evaluation", () => {
     assert.equal((await transitions("globex")).length, 1);
   });
 
+  test("a site of a suspended customer is not evaluated: no false 'down', no alarm to the suspended customer", async () => {
+    const siteState = async () => (await env.owner<{ state: string }>("select state from public.tenant_health where tenant_id = $1", [env.fx.tenants["acme-eu"]]))[0]?.state ?? null;
+    await env.owner("insert into public.collectors (tenant_id, name, last_heartbeat_at) values ($1, 'edr-eu', $2)", [env.fx.tenants["acme-eu"], at(0)]);
+    await evaluateHealth({ now: at(1) });
+    assert.equal(await siteState(), "healthy");
+    await env.owner("update public.tenants set status = 'suspended' where id = $1", [env.fx.tenants.acme]);
+    try {
+      // Its collectors go quiet (the keys are refused): two hours later nothing is judged.
+      const stats = await evaluateHealth({ now: at(120) });
+      assert.equal(await siteState(), "healthy", "not marked down");
+      assert.equal(await healthMails() + (await healthDeliveries()), 0, "nothing sent");
+      const [{ n }] = await env.owner<{ n: number }>("select count(*)::int as n from public.tenants where kind <> 'mssp' and status = 'active'");
+      assert.ok(stats.tenants <= n - 2, "acme-eu and acme-us, below the suspended acme, are left out");
+    } finally {
+      await env.owner("update public.tenants set status = 'active' where id = $1", [env.fx.tenants.acme]);
+    }
+  });
+
   test("thresholds come from the health.* settings, inherited from the MSSP", async () => {
     await env.owner("insert into public.collectors (tenant_id, name, last_heartbeat_at) values ($1, 'edr-east', $2)", [env.fx.tenants.acme, at(0)]);
     await env.as("msspAdmin", (tx) => setSettingValue(tx, { tenantId: env.fx.tenants["mssp-a"], key: "health.collector_silent_warn_minutes", raw: "30" }));

@@ -37,9 +37,12 @@ export async function evaluateHealthIn(db: Db, opts: EvaluateOptions = {}): Prom
   await c.query("select pg_advisory_xact_lock(hashtext('health.evaluate'))");
   const now = opts.now ?? (await c.query<{ now: Date }>("select now()")).rows[0].now;
   const { rows: tenants } = await c.query<{ id: string }>(
-    `select id from public.tenants
-      where kind <> 'mssp' and status = 'active' and ($1::uuid[] is null or id = any ($1::uuid[]))
-      order by id`,
+    // Active, and nothing above it suspended or offboarding: a site of a suspended customer keeps its own
+    // row 'active', but its keys are refused and its collectors go quiet (docs/health.md: not evaluated).
+    `select t.id from public.tenants t
+      where t.kind <> 'mssp' and t.status = 'active' and ($1::uuid[] is null or t.id = any ($1::uuid[]))
+        and not exists (select 1 from public.tenants s where s.status <> 'active' and t.path operator(extensions.<@) s.path)
+      order by t.id`,
     [opts.tenantIds ?? null],
   );
   const ids = tenants.map((t) => t.id);

@@ -20,7 +20,7 @@ import { log, safeError } from "@/lib/log";
 import { effectiveConfigsAsService } from "@/lib/settings/resolve";
 
 export const RETENTION_TASK = "retention:purge";
-/** Every day at 03:17 (server time): off the hour, when few people triage. */
+/** Every day at 03:17 UTC (graphile-worker reads crontabs in UTC): off the hour. */
 export const RETENTION_CRONTAB = `17 3 * * * ${RETENTION_TASK}`;
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -13,7 +13,7 @@ export const USAGE_REROLL_TASK = "usage:reroll";
 export const USAGE_SNAPSHOT_TASK = "usage:snapshot";
 /** Every hour at :05 — the hour just closed, and any day a late event touched. */
 export const USAGE_ROLLUP_CRONTAB = `5 * * * * ${USAGE_ROLLUP_TASK}`;
-/** Every night at 00:20 (server time): assets, seats, storage. */
+/** Every night at 00:20 UTC (graphile-worker reads crontabs in UTC): assets, seats, storage. */
 export const USAGE_SNAPSHOT_CRONTAB = `20 0 * * * ${USAGE_SNAPSHOT_TASK}`;
 /** Every night at 01:35: the last 7 days rolled again in full (the backstop for late events). */
 export const USAGE_REROLL_CRONTAB = `35 1 * * * ${USAGE_REROLL_TASK}`;
