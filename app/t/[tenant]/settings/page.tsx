@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { isPdpUnavailable } from "@/lib/authz";
 import { SettingsNotAllowed, SettingsView } from "@/components/settings/settings-view";
 import { requestProviderMask } from "@/lib/branding/mask";
 import { loadSettingsPage } from "@/lib/settings/page-data";
@@ -12,6 +14,12 @@ export default async function TenantSettings(props: { params: Promise<{ tenant: 
   const page = await tenantPage(slug, "/settings");
   // With "hide the MSSP's brand", nothing names the provider or shows its brand values here.
   const mask = await requestProviderMask();
-  const data = await page.run((tx) => loadSettingsPage(tx, { scopeId: page.tenant.id, slug: typeof wanted === "string" ? wanted : undefined, mask }));
+  let data;
+  try {
+    data = await page.run((tx) => loadSettingsPage(tx, { scopeId: page.tenant.id, slug: typeof wanted === "string" ? wanted : undefined, mask }));
+  } catch (error) {
+    if (isPdpUnavailable(error)) return <PdpUnavailable />;
+    throw error;
+  }
   return data.allowed ? <SettingsView data={data} /> : <SettingsNotAllowed />;
 }

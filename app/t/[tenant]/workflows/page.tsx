@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { isPdpUnavailable } from "@/lib/authz";
 import { WorkflowsPage } from "@/components/workflows/workflows-page";
 import { loadWorkflowsPage } from "@/lib/rules/page-data";
 import { tenantPage } from "@/lib/tenancy/page-context";
@@ -11,6 +13,12 @@ export default async function TenantWorkflows(props: { params: Promise<{ tenant:
   // ?edit=<rule id> opens the editor with that rule (anything else is ignored).
   const editRuleId = typeof edit === "string" && /^[0-9a-f-]{36}$/i.test(edit) ? edit : undefined;
   const page = await tenantPage(slug, "/workflows");
-  const data = await page.run((tx) => loadWorkflowsPage(tx, page.tenant.id, page.tenant.name));
+  let data;
+  try {
+    data = await page.run((tx) => loadWorkflowsPage(tx, page.tenant.id, page.tenant.name));
+  } catch (error) {
+    if (isPdpUnavailable(error)) return <PdpUnavailable />;
+    throw error;
+  }
   return <WorkflowsPage data={data} editRuleId={editRuleId} />;
 }

@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
+import { isPdpUnavailable } from "@/lib/authz";
 import { forbidden, notFound } from "next/navigation";
 import { SettingsNotAllowed, SettingsView } from "@/components/settings/settings-view";
 import { loadSettingsPage } from "@/lib/settings/page-data";
@@ -11,7 +13,13 @@ export default async function ConsoleCustomerSettings(props: { params: Promise<{
   const slug = tenantSlugSchema.safeParse((await props.params).slug);
   if (!slug.success) notFound();
   const page = await consolePage(`/customers/${slug.data}/settings`);
-  const data = await page.run(async (tx) => (isOperator(tx) ? loadSettingsPage(tx, { slug: slug.data }) : null));
+  let data;
+  try {
+    data = await page.run(async (tx) => (isOperator(tx) ? loadSettingsPage(tx, { slug: slug.data }) : null));
+  } catch (error) {
+    if (isPdpUnavailable(error)) return <PdpUnavailable />;
+    throw error;
+  }
   if (data === null) forbidden();
   return data.allowed ? <SettingsView data={data} backHref={`/customers/${slug.data}`} /> : <SettingsNotAllowed />;
 }
