@@ -80,8 +80,18 @@ test("invitation by email with a mailed code, then password reset by email", asy
   await expect(r.getByRole("status").first()).toHaveText(neutral);
   const resetCode = codeIn(await waitForMail(INVITEE, /password reset code/));
   expect(await mailCount("nobody-here@globex-corp.example", /./)).toBe(0);
+  // The email's link opens the reset page afresh: "I already have a code" asks the address with the code,
+  // and a refusal keeps what was typed.
+  await r.goto(`${tenantUrl("globex")}/signin/reset`);
+  await r.getByRole("button", { name: "I already have a code" }).click();
+  await r.getByLabel("Email", { exact: true }).fill(INVITEE);
   await r.getByLabel("Code from the email").fill(resetCode);
   await r.getByLabel("New password (12+ characters)").fill(NEW_PASSWORD);
+  await r.getByLabel("New password, again").fill(`${NEW_PASSWORD}x`);
+  await r.getByRole("button", { name: "Set new password" }).click();
+  await expect(r.getByText("The two passwords differ")).toBeVisible();
+  await expect(r.getByLabel("Code from the email")).toHaveValue(resetCode);
+  await expect(r.getByLabel("Email", { exact: true })).toHaveValue(INVITEE);
   await r.getByLabel("New password, again").fill(NEW_PASSWORD);
   await r.screenshot({ path: `${SCREENSHOTS}/password-reset.png`, fullPage: true });
   await r.getByRole("button", { name: "Set new password" }).click();
