@@ -139,6 +139,13 @@ describe("rules: versions, inheritance, references", () => {
     assert.equal(disabled.version, 3);
     const history = await as("acmeAdmin", (tx) => ruleHistory(tx, fx.tenants.acme, own.id));
     assert.deepEqual(history.map((h) => [h.version, h.change]), [[3, "disabled"], [2, "changed"], [1, "created"]]);
+    // A save from an editor opened on version 2 (before the colleague disabled it) is refused: nothing undone.
+    await assert.rejects(
+      as("acmeAdmin", (tx) => updateRule(tx, own.id, { tenantId: fx.tenants.acme, name: "renamed", position: 20, enabled: true, definition: definition({ actions: { assignTo: fx.users.acmeAnalyst, notify: [] } }) }, 2)),
+      /changed since you opened it \(it is at version 3 now, you edited version 2\)/,
+    );
+    const [kept] = await owner<{ version: number; enabled: boolean; name: string }>(`select version, enabled, name from public.workflow_rules where id = $1`, [own.id]);
+    assert.deepEqual([kept.version, kept.enabled, kept.name], [3, false, own.name]);
 
     // acme sees the MSSP's rule as inherited, and its own; acme-eu sees both as inherited.
     const seen = await as("acmeAdmin", (tx) => rulesFor(tx, fx.tenants.acme));
@@ -305,6 +312,39 @@ describe("evaluation, delivery and escalation", () => {
     );
     assert.deepEqual(ack, { assigned_to: fx.users.acmeAnalyst, outcome: "skipped" });
     await owner(`delete from public.workflow_rules where id = $1`, [rule.id]);
+  });
+
+  test("an escalation whose rule's delay was raised after it was queued is queued again for the new time, not failed", async () => {
+    const rule = await as("acmeAdmin", (tx) =>
+      createRule(tx, {
+        tenantId: fx.tenants.acme,
+        name: unique("Escalate prod"),
+        position: 1,
+        enabled: true,
+        definition: definition({ actions: { notify: [], assignTo: fx.users.acmeAnalyst }, escalation: { afterMinutes: 15, assignTo: fx.users.acmeAdmin, notify: [] } }),
+      }),
+    );
+    const alertId = await insertAlert(fx.tenants.acme, { title: "Miner on prod-batch", severity: "high", hostname: "prod-batch" });
+    await runJobs();
+    const jobKey = `workflows:escalate:${alertId}:${rule.id}`;
+    const [created] = await owner<{ created_at: Date }>(`select created_at from public.alerts where id = $1`, [alertId]);
+    const at = (minutes: number) => new Date(new Date(created.created_at).getTime() + minutes * 60_000);
+    // The admin raises the delay to an hour; the queued job still runs at +15 min.
+    await as("acmeAdmin", (tx) =>
+      updateRule(tx, rule.id, {
+        tenantId: fx.tenants.acme,
+        name: rule.name,
+        position: 1,
+        enabled: true,
+        definition: definition({ actions: { notify: [], assignTo: fx.users.acmeAnalyst }, escalation: { afterMinutes: 60, assignTo: fx.users.acmeAdmin, notify: [] } }),
+      }),
+    );
+    const key = { tenantId: fx.tenants.acme, alertId, ruleTenantId: fx.tenants.acme, ruleId: rule.id };
+    assert.equal(await escalateAlert(key, at(15)), "not-due");
+    const [job] = await owner<{ run_at: Date }>(`select run_at from graphile_worker.jobs where key = $1`, [jobKey]);
+    assert.equal(new Date(job.run_at).getTime(), at(60).getTime(), "queued again for the new time");
+    assert.equal(await escalateAlert(key, at(61)), "escalated");
+    await as("acmeAdmin", (tx) => setRuleEnabled(tx, fx.tenants.acme, rule.id, false));
   });
 
   test("a failing channel is retried with backoff, then marked failed; a test send by email reaches the SMTP server", async () => {

@@ -59,6 +59,8 @@ export function RuleEditor(props: {
     <form action={action} {...keptAction} className="space-y-3" data-testid="rule-editor">
       <input type="hidden" name="tenantId" value={props.tenantId} />
       {r ? <input type="hidden" name="ruleId" value={r.ruleId} /> : null}
+      {/* The version this form was opened on: a save over a newer one is refused, not silently overwritten. */}
+      {r ? <input type="hidden" name="version" value={r.version} /> : null}
       <div className="grid gap-3 sm:grid-cols-3">
         <label className="text-sm font-medium text-slate-700 sm:col-span-2">
           Name

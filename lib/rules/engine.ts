@@ -301,6 +301,19 @@ async function finishStage(db: Db, a: AlertRow, rule: Rule, stage: "match" | "es
   ]);
 }
 
+/**
+ * The escalation job of one rule for one alert, in the tenant's queue (fairness between tenants), at
+ * the default priority 0: due at its time, ahead of the tenant's own backlog of evaluations.
+ * "replace" moves a pending one to `due` (the rule's delay changed since it was queued).
+ */
+async function scheduleEscalation(db: Db, a: { tenant_id: string; id: string }, rule: { tenantId: string; id: string }, due: Date, mode: "preserve_run_at" | "replace") {
+  await db.$client.query(
+    `select graphile_worker.add_job(identifier => $1, payload => $2::json, run_at => $3, max_attempts => 5,
+            job_key => $4, job_key_mode => $6, queue_name => $5)`,
+    [ESCALATE_TASK, JSON.stringify({ tenantId: a.tenant_id, alertId: a.id, ruleTenantId: rule.tenantId, ruleId: rule.id }), due, `workflows:escalate:${a.id}:${rule.id}`, tenantQueue(a.tenant_id), mode],
+  );
+}
+
 export function escalationDue(createdAt: Date, d: RuleDefinition): Date | null {
   return d.escalation ? new Date(createdAt.getTime() + d.escalation.afterMinutes * 60_000) : null;
 }
@@ -329,13 +342,7 @@ export async function evaluateAlert(tenantId: string, alertId: string): Promise<
       if (d.actions.notifyDefaults) results.push(...(await notifyDefaults(db, a, rule, "rule")));
       const due = escalationDue(new Date(a.created_at), d);
       if (due) {
-        await db.$client.query(
-          // In the tenant's queue (fairness between tenants), at the default priority 0: an
-          // escalation is due at its time, ahead of the tenant's own backlog of evaluations.
-          `select graphile_worker.add_job(identifier => $1, payload => $2::json, run_at => $3, max_attempts => 5,
-                  job_key => $4, job_key_mode => 'preserve_run_at', queue_name => $5)`,
-          [ESCALATE_TASK, JSON.stringify({ tenantId: a.tenant_id, alertId: a.id, ruleTenantId: rule.tenantId, ruleId: rule.id }), due, `workflows:escalate:${a.id}:${rule.id}`, tenantQueue(a.tenant_id)],
-        );
+        await scheduleEscalation(db, a, rule, due, "preserve_run_at");
         results.push({ action: "escalate", result: "scheduled", message: `escalates at ${due.toISOString()} unless acknowledged` });
       }
       await finishStage(db, a, rule, "match", results, results.some((r) => r.result === "refused") ? "failed" : "applied");
@@ -357,7 +364,12 @@ export async function escalateAlert(job: { tenantId: string; alertId: string; ru
     const rule = (await effectiveRules(db, job.tenantId)).find((r) => r.id === job.ruleId && r.tenantId === job.ruleTenantId);
     if (!rule?.definition?.escalation) return "rule-gone";
     const due = escalationDue(new Date(a.created_at), rule.definition)!;
-    if (now.getTime() < due.getTime()) return "not-due";
+    // Not yet: the rule's delay was raised since the job was queued (or hosts' clocks differ). The job
+    // is queued again for the new time, not retried into failure.
+    if (now.getTime() < due.getTime()) {
+      await scheduleEscalation(db, a, rule, due, "replace");
+      return "not-due";
+    }
     if (!(await claimStage(db, a, rule, "escalation"))) return "done-before";
     if (a.acknowledged_at !== null || a.status !== "new") {
       await finishStage(db, a, rule, "escalation", [], "skipped");
@@ -386,9 +398,8 @@ const evaluateTask: Task = async (payload) => {
 const escalateTask: Task = async (payload) => {
   const p = escalatePayload.safeParse(payload);
   if (!p.success) return void log.error({ event: "workflows.bad-payload" }, "an escalate job does not name an alert and rule; dropped");
-  const outcome = await escalateAlert(p.data);
-  // graphile-worker ran it before its time (a clock skew between hosts): try again later.
-  if (outcome === "not-due") throw new Error("escalation not due yet; retrying");
+  // "not-due" queued it again for its time (escalateAlert); this run ends.
+  await escalateAlert(p.data);
 };
 
 let registered = false;

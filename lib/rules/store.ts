@@ -166,16 +166,24 @@ export async function getRule(tx: TenantTx, tenantId: string, ruleId: string): P
 }
 
 /** Saves a change as a new version (the trigger numbers it and keeps the old one). */
-export async function updateRule(tx: TenantTx, ruleId: string, input: RuleInput): Promise<Rule> {
+/**
+ * Saves the rule as a new version. `fromVersion`: the version the editor was opened on; a save over
+ * a newer one (a colleague's change since) is refused rather than silently undoing it.
+ */
+export async function updateRule(tx: TenantTx, ruleId: string, input: RuleInput, fromVersion?: number): Promise<Rule> {
   const definition = validDefinition(input.definition);
   await checkReferences(tx, input.tenantId, definition);
   try {
     const { rowCount } = await tx.client.query(
       `update public.workflow_rules set name = $3, position = $4, enabled = $5, definition = $6, updated_by = $7
-        where tenant_id = $1 and id = $2`,
-      [input.tenantId, ruleId, input.name.trim(), input.position, input.enabled, definition, tx.claims.sub],
+        where tenant_id = $1 and id = $2 and ($8::int is null or version = $8)`,
+      [input.tenantId, ruleId, input.name.trim(), input.position, input.enabled, definition, tx.claims.sub, fromVersion ?? null],
     );
-    if (!rowCount) throw new ActionRefusal(RULE_NOT_FOUND);
+    if (!rowCount) {
+      const now = fromVersion === undefined ? null : await getRule(tx, input.tenantId, ruleId);
+      if (now) throw new ActionRefusal(`This rule changed since you opened it (it is at version ${now.version} now, you edited version ${fromVersion}). Reload the page to see it; nothing was saved.`);
+      throw new ActionRefusal(RULE_NOT_FOUND);
+    }
   } catch (error) {
     if (error instanceof ActionRefusal) throw error;
     refusalOf(error, input.name);

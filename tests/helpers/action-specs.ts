@@ -738,9 +738,16 @@ export const SPECS: Record<string, ActionSpec> = {
     guard: "tenantAction",
     pdp: "settings:manage",
     audit: "workflow.rule-changed",
-    valid: async (env) => ruleForm(env, { ruleId: await ruleIn(env, "acme") }),
-    foreignObject: async (env) => ruleForm(env, { ruleId: await ruleIn(env, "globex") }),
-    malformed: (env) => [...badTenantIds({ ruleId: randomUUID(), name: "x" }), ruleForm(env, { ruleId: "x" }), ruleForm(env, { ruleId: randomUUID(), cond0_op: "near" })],
+    valid: async (env) => ruleForm(env, { ruleId: await ruleIn(env, "acme"), version: "1" }),
+    foreignObject: async (env) => ruleForm(env, { ruleId: await ruleIn(env, "globex"), version: "1" }),
+    malformed: (env) => [
+      ...badTenantIds({ ruleId: randomUUID(), version: "1", name: "x" }),
+      ruleForm(env, { ruleId: "x", version: "1" }),
+      ruleForm(env, { ruleId: randomUUID(), version: "1", cond0_op: "near" }),
+      // Which version the form edits is part of the form.
+      ruleForm(env, { ruleId: randomUUID() }),
+      ruleForm(env, { ruleId: randomUUID(), version: "0" }),
+    ],
   },
   "lib/actions/workflows/set-rule-enabled.ts#setRuleEnabled": {
     guard: "tenantAction",

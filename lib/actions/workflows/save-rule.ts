@@ -26,7 +26,7 @@ export const updateRule = tenantAction(
   { action: "settings:manage", audit: "workflow.rule-changed", schema: updateRuleSchema },
   async ({ tx, input }) => {
     await requireFeature(tx, input.tenantId, "features.workflows");
-    const rule = await update(tx, input.ruleId, ruleInputOf(input));
+    const rule = await update(tx, input.ruleId, ruleInputOf(input), input.version);
     revalidatePath("/workflows");
     return {
       data: { id: rule.id, version: rule.version },

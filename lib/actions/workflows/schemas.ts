@@ -142,7 +142,9 @@ function checkDefinition(v: Record<string, unknown>, ctx: z.RefinementCtx) {
 
 const ruleObject = z.object(ruleFields);
 export const createRuleSchema = ruleObject.superRefine((v, ctx) => checkDefinition(v, ctx));
-export const updateRuleSchema = ruleObject.extend({ ruleId: id("rule") }).superRefine((v, ctx) => checkDefinition(v, ctx));
+export const updateRuleSchema = ruleObject
+  .extend({ ruleId: id("rule"), version: z.coerce.number({ error: "Reload the page: the form does not say which version it edits." }).int().positive().max(2_147_483_647) })
+  .superRefine((v, ctx) => checkDefinition(v, ctx));
 
 /** The checked form as lib/rules' input (the language checked it already; the store checks again). */
 export function ruleInputOf(v: z.output<typeof ruleObject>) {
