@@ -213,8 +213,11 @@ describe("rollups stay exact", () => {
     await env.owner("update public.alerts set acknowledged_at = $3 where tenant_id = $1 and detected_at = $2", [acme, second, plus(second, 30)]);
     assert.deepEqual(await flags(), [{ ack_breached: false, resolve_breached: false }]);
     await assertExact("after a new acknowledgement time");
-    // Flags given by someone other than the owner or the service role are decided by the trigger.
-    await env.as("acmeAdmin", (tx) => tx.client.query("update public.alerts set ack_breached = true, resolve_breached = true where tenant_id = $1 and detected_at = $2", [acme, second]));
+    // Nobody signed in writes the flags (or the clocks' times): only the triage columns are theirs (20261201028100).
+    await assert.rejects(
+      env.as("acmeAdmin", (tx) => tx.client.query("update public.alerts set ack_breached = true, resolve_breached = true where tenant_id = $1 and detected_at = $2", [acme, second])),
+      (e: { code?: string }) => e.code === "42501",
+    );
     assert.deepEqual(await flags(), [{ ack_breached: false, resolve_breached: false }]);
     await env.owner("update public.tenant_settings set value = '5' where tenant_id = $1 and key = 'sla.critical.ack_minutes'", [acme]);
     await assertExact("after the target came back");

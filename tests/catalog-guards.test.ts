@@ -39,8 +39,10 @@ allow("usage metering's read helpers (lib/usage) live in usage, a schema PostgRE
 
 // Tables: only authenticated holds anything, always under forced RLS.
 allow("read and triaged under RLS: select by visibility, insert/update by analysts and admins, delete by admins",
-  ...each("table public.alerts authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
+  ...each("table public.alerts authenticated", ["SELECT", "INSERT", "DELETE"]),
   ...each("table public.assets authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
+allow("an alert's triage columns only (20261201028100): the clocks' times, severity and detection are the triggers' and ingestion's",
+  ...["status", "close_reason", "assigned_to", "assigned_group_tenant_id", "assigned_group_id"].map((c) => `column public.alerts.${c} authenticated UPDATE`));
 allow("connector credentials: listed by members (sealed bytes only), written by admins, under RLS",
   ...each("table public.credentials authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
 allow("append-only audit trail: admins read, everyone records their own actions; UPDATE/DELETE/TRUNCATE never granted",

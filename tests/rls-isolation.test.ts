@@ -160,10 +160,10 @@ const TABLES: TableSpec[] = [
       params: [c.fx.tenants[c.slug]],
     }),
     // A transition the triage workflow allows (new → acknowledged), so only RLS can refuse it.
-    update: "update public.alerts set status = case status when 'new' then 'acknowledged' else status end, title = 'tampered'",
+    update: "update public.alerts set status = case status when 'new' then 'acknowledged' else status end, assigned_to = null",
     touchHome: (c, r) =>
       WRITERS.includes(r!)
-        ? { sql: "update public.alerts set description = description where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
+        ? { sql: "update public.alerts set assigned_to = assigned_to where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
         : undefined,
     actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: DELETERS.includes(r!) }),
   },
@@ -1219,9 +1219,13 @@ for (const b of BOUNDARIES) {
               fx.tenants[b.home],
               row,
             ]),
-            await attempt(client, `update public.${spec.table} set tenant_id = tenant_id where id = $1`, [row]),
+            // Alerts: signed-in people update only the triage columns (20261201028100), so the in-place control writes one of them.
+            await attempt(client, `update public.${spec.table} set ${rowTable === "alerts" ? "assigned_to = assigned_to" : "tenant_id = tenant_id"} where id = $1`, [row]),
           ]);
-          if (spec.touchHome(home(), role())) {
+          if (rowTable === "alerts") {
+            assertRefused(moved); // no column grant on tenant_id: refused whoever asks
+            assertRows(kept, spec.touchHome(home(), role()) ? 1 : 0);
+          } else if (spec.touchHome(home(), role())) {
             assertRefused(moved); // WITH CHECK: the new row would be outside the actor's tenants
             assertRows(kept, 1); // positive control: the same row is writable in place
           } else {
