@@ -52,7 +52,7 @@ for (const [id, spec] of Object.entries(SPECS).filter(([, s]) => !isTenantSpec(s
 }
 
 describe("the person's own two-step verification", () => {
-  const START = "app/account/mfa/actions.ts#startEnrolmentAction";
+  const START = "lib/actions/account/mfa.ts#startEnrolmentAction";
 
   test("signed out: every MFA action refuses, nothing changed", async () => {
     for (const id of Object.keys(SPECS).filter((k) => k.startsWith("app/account/mfa/"))) {

@@ -13,7 +13,7 @@ import {
   regenerateRecoveryCodesAction,
   startEnrolmentAction,
   type MfaActionState,
-} from "@/app/account/mfa/actions";
+} from "@/lib/actions/account/mfa";
 
 export interface MfaManagerProps {
   session: Session | null;

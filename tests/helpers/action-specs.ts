@@ -684,10 +684,10 @@ export const SPECS: Record<string, ActionSpec> = {
   },
 
   // --- the signed-in person's own two-step verification --------------------
-  "app/account/mfa/actions.ts#startEnrolmentAction": { guard: "self", malformed: () => [{ restart: "2" }, { restart: "yes" }] },
-  "app/account/mfa/actions.ts#confirmEnrolmentAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "12345" }, { code: "abcdef" }, { code: "1234567" }] },
-  "app/account/mfa/actions.ts#regenerateRecoveryCodesAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "" }, { code: "x".repeat(65) }] },
-  "app/account/mfa/actions.ts#disableMfaAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "   " }, { code: "x".repeat(65) }] },
+  "lib/actions/account/mfa.ts#startEnrolmentAction": { guard: "self", malformed: () => [{ restart: "2" }, { restart: "yes" }] },
+  "lib/actions/account/mfa.ts#confirmEnrolmentAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "12345" }, { code: "abcdef" }, { code: "1234567" }] },
+  "lib/actions/account/mfa.ts#regenerateRecoveryCodesAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "" }, { code: "x".repeat(65) }] },
+  "lib/actions/account/mfa.ts#disableMfaAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "   " }, { code: "x".repeat(65) }] },
 
   // --- workflows -------------------------------------------------------------
   "lib/actions/workflows/create-channel.ts#createChannel": {
