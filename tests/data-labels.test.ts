@@ -41,3 +41,14 @@ test("a customer's Data card lists its alerts by name and leaves out the rollups
     assert.doesNotMatch(r.label, /[._]/, `${r.table} shows as a table name`);
   }
 });
+
+test("the customer page links only the pages the PDP lets the person use there", async () => {
+  const admin = await env.as("msspAdmin", (tx) => loadTenantDetail(tx, "acme"));
+  assert.deepEqual(admin?.links, { "settings:view": true, "apikeys:manage": true, "credentials:view": true, "branding:manage": true, "domains:manage": true });
+  // An MSSP analyst reads settings and credentials, and manages none of the rest (their pages would refuse).
+  const analyst = await env.as("msspAnalyst", (tx) => loadTenantDetail(tx, "acme"));
+  assert.equal(analyst?.links["branding:manage"], false);
+  assert.equal(analyst?.links["apikeys:manage"], false);
+  assert.equal(analyst?.links["domains:manage"], false);
+  assert.equal(analyst?.links["credentials:view"], true);
+});

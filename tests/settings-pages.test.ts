@@ -49,6 +49,13 @@ describe("the effective configuration page", () => {
     assert.deepEqual(d.choices.map((c) => c.slug), ["acme", "acme-eu", "acme-us"]);
   });
 
+  test("the brand page is linked for whoever may manage the brand there", async () => {
+    const admin = await onHost("acmeAdmin", "acme");
+    assert.ok(admin.allowed && admin.can.brand, "a customer's admin manages its brand");
+    const analyst = await onConsole("msspAnalyst", "acme");
+    assert.ok(analyst.allowed && !analyst.can.brand, "an MSSP analyst reads the settings but does not manage the brand");
+  });
+
   test("controls per row: a customer's admin edits its own settings, not what the MSSP sells, nothing locked above", async () => {
     await owner("insert into public.tenant_settings (tenant_id, key, value, locked, changed_by) values ($1, 'session.mfa_required', 'true', true, $2)", [fx.tenants["mssp-a"], fx.users.msspAdmin]);
     const d = await onHost("acmeAdmin", "acme");

@@ -25,6 +25,18 @@ function Fact(props: { label: string; children: React.ReactNode; testId?: string
   );
 }
 
+/** The tenant's other console pages, each shown only when its action is allowed (lib/lifecycle/detail-page.ts links). */
+function pageLinks(t: TenantDetail) {
+  const all = [
+    { allowed: t.links["settings:view"], href: `/customers/${t.slug}/settings`, label: "Settings", testId: "customer-settings-link" },
+    { allowed: t.links["apikeys:manage"], href: `/customers/${t.slug}/api-keys`, label: "API keys", testId: "customer-api-keys-link" },
+    { allowed: t.links["credentials:view"], href: `/credentials/manage?tenant=${encodeURIComponent(t.slug)}`, label: "Credentials", testId: "customer-credentials-link" },
+    { allowed: t.links["branding:manage"], href: `/customers/${t.slug}/brand`, label: "Brand", testId: "customer-brand-link" },
+    { allowed: t.links["domains:manage"], href: `/customers/${t.slug}/domains`, label: "Custom domains", testId: "customer-domains-link" },
+  ];
+  return all.filter((l) => l.allowed);
+}
+
 export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarget[]; domain: string }) {
   const { t } = props;
   const totalRows = t.rows?.reduce((n, r) => n + r.rows, 0) ?? null;
@@ -39,22 +51,16 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
           <span className="flex flex-wrap items-center gap-2">
             <TenantStatusBadge status={t.status} />
             <span className="font-mono">{t.slug}</span>· {t.kind}
-            {t.parentName && <> under {t.parentName}</>} · run by {t.msspSlug} ·{" "}
-            <a href={`/customers/${t.slug}/settings`} className="font-medium text-brand hover:underline" data-testid="customer-settings-link">
-              Settings
-            </a> ·{" "}
-            <a href={`/customers/${t.slug}/api-keys`} className="font-medium text-brand hover:underline" data-testid="customer-api-keys-link">
-              API keys
-            </a> ·{" "}
-            <a href={`/credentials/manage?tenant=${encodeURIComponent(t.slug)}`} className="font-medium text-brand hover:underline" data-testid="customer-credentials-link">
-              Credentials
-            </a> ·{" "}
-            <a href={`/customers/${t.slug}/brand`} className="font-medium text-brand hover:underline" data-testid="customer-brand-link">
-              Brand
-            </a> ·{" "}
-            <a href={`/customers/${t.slug}/domains`} className="font-medium text-brand hover:underline" data-testid="customer-domains-link">
-              Custom domains
-            </a>
+            {t.parentName && <> under {t.parentName}</>} · run by {t.msspSlug}
+            {/* Only the pages the PDP lets this person use here. */}
+            {pageLinks(t).map((l) => (
+              <span key={l.testId}>
+                {" · "}
+                <a href={l.href} className="font-medium text-brand hover:underline" data-testid={l.testId}>
+                  {l.label}
+                </a>
+              </span>
+            ))}
           </span>
         }
         actions={

@@ -40,7 +40,8 @@ function Row({ tenantId, row, providerLabel }: { tenantId: string; row: SettingR
   );
 }
 
-export function SettingsView({ data, backHref }: { data: Allowed; backHref?: string }) {
+/** brandHref: the host's brand page, linked when the settings shown are the host tenant's and the PDP allows branding:manage. */
+export function SettingsView({ data, backHref, brandHref }: { data: Allowed; backHref?: string; brandHref?: string }) {
   const { tenant } = data;
   const changeable = data.can.manage;
   return (
@@ -59,7 +60,16 @@ export function SettingsView({ data, backHref }: { data: Allowed; backHref?: str
               ? "Your defaults: every customer and site below inherits these values unless it sets its own; a lock here binds them all."
               : "Every setting in effect here and where it comes from. A value set here overrides what the tenants above set, unless they locked it; a lock here binds every tenant below."
         }
-        actions={data.choices.length > 1 ? <TenantPicker id="settings-tenant" tenants={data.choices} selectedSlug={tenant.slug} /> : undefined}
+        actions={
+          <div className="flex flex-wrap items-center gap-3">
+            {brandHref && data.can.brand && (
+              <a href={brandHref} className="text-sm font-medium text-brand hover:underline" data-testid="settings-brand-link">
+                Brand: name, logo, colours →
+              </a>
+            )}
+            {data.choices.length > 1 && <TenantPicker id="settings-tenant" tenants={data.choices} selectedSlug={tenant.slug} />}
+          </div>
+        }
       />
       <div className="space-y-6">
         {data.groups.map((g) => (

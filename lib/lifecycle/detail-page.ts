@@ -20,6 +20,11 @@ import type { TenantStatus } from "./states";
 
 export type { WorkflowView };
 
+/** The actions the tenant's other console pages need: settings, API keys, credentials, brand, custom domains. */
+export const PAGE_LINK_ACTIONS = ["settings:view", "apikeys:manage", "credentials:view", "branding:manage", "domains:manage"] as const;
+export type PageLinks = Record<(typeof PAGE_LINK_ACTIONS)[number], boolean>;
+const NO_PAGE_LINKS = Object.fromEntries(PAGE_LINK_ACTIONS.map((a) => [a, false])) as PageLinks;
+
 export interface TenantDetail {
   id: string;
   slug: string;
@@ -38,6 +43,8 @@ export interface TenantDetail {
   openInvitations: number;
   sites: number;
   can: LifecyclePermissions;
+  /** Which of the tenant's other pages the caller may use (the PDP): only those are linked. */
+  links: PageLinks;
   pdpUnavailable: boolean;
   provisioning: WorkflowView | null;
   offboarding: WorkflowView | null;
@@ -71,9 +78,12 @@ export async function loadTenantDetail(tx: TenantTx, slug: string): Promise<Tena
   const t = rows[0];
   if (!t) return null;
   let can = NO_LIFECYCLE_PERMISSIONS;
+  let links = NO_PAGE_LINKS;
   let pdpUnavailable = false;
   try {
-    can = await checkActions(principalFromClaims(tx.claims), LIFECYCLE_ACTIONS, { id: t.id, path: t.path, kind: t.kind, status: t.status });
+    const all = await checkActions(principalFromClaims(tx.claims), [...LIFECYCLE_ACTIONS, ...PAGE_LINK_ACTIONS], { id: t.id, path: t.path, kind: t.kind, status: t.status });
+    can = Object.fromEntries(LIFECYCLE_ACTIONS.map((a) => [a, all[a]])) as LifecyclePermissions;
+    links = Object.fromEntries(PAGE_LINK_ACTIONS.map((a) => [a, all[a]])) as PageLinks;
   } catch (error) {
     if (!isPdpUnavailable(error)) throw error;
     pdpUnavailable = true;
@@ -117,6 +127,7 @@ export async function loadTenantDetail(tx: TenantTx, slug: string): Promise<Tena
     openInvitations: t.invitations,
     sites: t.sites,
     can,
+    links,
     pdpUnavailable,
     provisioning,
     offboarding: workflows.find((w) => w.job.kind === OFFBOARD_KIND) ?? null,

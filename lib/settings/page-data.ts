@@ -70,7 +70,7 @@ export type SettingsPageData =
       tenant: SettingsTenant;
       /** Other tenants the caller may open this page for (tenant host: the tenant and its sites). */
       choices: SettingsTenant[];
-      can: { manage: boolean; govern: boolean; history: boolean };
+      can: { manage: boolean; govern: boolean; history: boolean; brand: boolean };
       /** Who "the MSSP" is on this host: "your provider" where its brand is hidden (lib/branding/mask.ts). */
       providerLabel: string;
       groups: { group: SettingGroup; label: string; settings: SettingRow[] }[];
@@ -112,7 +112,7 @@ export async function loadSettingsPage(tx: TenantTx, opts: { slug?: string; scop
   const tenant = choices.find((t) => t.slug === opts.slug) ?? choices.find((t) => t.id === opts.scopeId) ?? null;
   if (!tenant) return { allowed: false };
 
-  const can = await checkActions(principal, ["settings:manage", "settings:govern", "audit:view"], tenant);
+  const can = await checkActions(principal, ["settings:manage", "settings:govern", "audit:view", "branding:manage"], tenant);
   const config = await effectiveConfig(tx, tenant.id);
   if (!config) return { allowed: false };
   const frozen = tenant.status !== "active";
@@ -156,7 +156,7 @@ export async function loadSettingsPage(tx: TenantTx, opts: { slug?: string; scop
     allowed: true,
     tenant,
     choices,
-    can: { manage: can["settings:manage"], govern: can["settings:govern"], history: can["audit:view"] },
+    can: { manage: can["settings:manage"], govern: can["settings:govern"], history: can["audit:view"], brand: can["branding:manage"] },
     providerLabel: mask ? PROVIDER_NAME : "the MSSP",
     groups: SETTING_GROUPS.map((g) => ({ group: g, label: GROUP_LABELS[g], settings: rows.filter((r) => settingDefinition(r.key)?.group === g) })),
     history: can["audit:view"] ? await settingsHistory(tx, tenant.id, undefined, mask, timeZone) : [],

@@ -21,5 +21,6 @@ export default async function TenantSettings(props: { params: Promise<{ tenant: 
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;
   }
-  return data.allowed ? <SettingsView data={data} /> : <SettingsNotAllowed />;
+  // The brand page is the host tenant's own (a site picked above has its brand on its own host).
+  return data.allowed ? <SettingsView data={data} brandHref={data.tenant.id === page.tenant.id ? "/settings/brand" : undefined} /> : <SettingsNotAllowed />;
 }
