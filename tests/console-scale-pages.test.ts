@@ -106,6 +106,11 @@ describe("console /billing at more customers than a page", () => {
     const third = (await billing("msspAdmin", { q: "big-", cpage: "3", page: "2" }))!;
     assert.deepEqual(third.customers.rows.map((c) => c.slug), Array.from({ length: 20 }, (_, k) => big(101 + k)));
     assert.deepEqual(third.invoices.rows.map((i) => i.customer.slug), Array.from({ length: 50 }, (_, k) => big(51 + k)));
+    // Past the last pages: the last ones, said so by the page (data.pages).
+    const past = (await billing("msspAdmin", { q: "big-", cpage: "40", page: "30" }))!;
+    assert.deepEqual(past.pages, { cpage: 3, page: Math.ceil(past.invoices.total / 50) });
+    assert.deepEqual(past.customers.rows.map((c) => c.slug), third.customers.rows.map((c) => c.slug));
+    assert.ok(past.invoices.rows.length > 0);
     const drafts = (await billing("msspAdmin", { status: "draft", q: "Big customer 00" }))!;
     assert.equal(drafts.invoices.total, 74, "drafts of big-0026 … big-0099 (big-0100 does not match)");
     assert.ok(drafts.invoices.rows.every((i) => i.status === "draft"));
@@ -144,6 +149,9 @@ describe("console /customers at more tenants than a list", () => {
     assert.match(html, /New customer or site/);
     const later = await customers("msspAdmin", { q: "big-", page: 3 });
     assert.deepEqual(later.rows.map((r) => r.slug), Array.from({ length: 20 }, (_, k) => big(101 + k)));
+    // Past the last page: the last page's rows, not "No customers yet".
+    const past = await customers("msspAdmin", { q: "big-", page: 99 });
+    assert.deepEqual([past.page, past.rows.map((r) => r.slug)], [3, later.rows.map((r) => r.slug)]);
     const { query, problems } = parseCustomersQuery({ page: "-2", status: "gone", q: "big" });
     assert.deepEqual([query, problems.length], [{ ...DEFAULT_CUSTOMERS_QUERY, q: "big" }, 2]);
   });

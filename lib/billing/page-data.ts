@@ -11,7 +11,7 @@ import { METRIC_DEFINITIONS, USAGE_METRICS, type UsageMetric } from "@/lib/usage
 import { subtreeTotals } from "@/lib/usage/read";
 import { DAY_MS, utcDay } from "@/lib/usage/rollup";
 import { computeInvoice, previousMonth, type PlanPricing } from "./compute";
-import { billingSummary, pageCustomerPlans, pageMonthInvoices, type BillingQuery, type BillingSummary } from "./console-page";
+import { BILLING_PAGE_SIZE, billingSummary, pageCustomerPlans, pageMonthInvoices, type BillingQuery, type BillingSummary } from "./console-page";
 import { containsPattern } from "@/lib/url/list-query";
 import { listPlans, pricesOf, type CustomerPlanRow, type Plan } from "./plans";
 import { listInvoices, type InvoiceSummary } from "./read";
@@ -26,6 +26,8 @@ export interface BillingConsoleData {
   summary: BillingSummary;
   /** One page of the customers (narrowed by the search) and how many match. */
   customers: { rows: CustomerPlanRow[]; total: number };
+  /** The pages shown (each the last one when the one asked for is past the end). */
+  pages: { page: number; cpage: number };
   /** One page of the month's invoices (narrowed by the search and status) and how many match. */
   invoices: { rows: InvoiceSummary[]; total: number };
 }
@@ -40,9 +42,15 @@ export async function loadBillingConsole(tx: TenantTx, query: BillingQuery, now 
   const m = query.month ?? previousMonth(now);
   const plans = await listPlans(tx, msspId);
   const summary = await billingSummary(tx, msspId, m, now);
-  const customers = await pageCustomerPlans(tx, msspId, now, containsPattern(query.q), query.cpage);
-  const invoices = await pageMonthInvoices(tx, msspId, m, query);
-  return { mssp: { id: msspId, name: rows[0]?.name ?? "" }, canManage: can["billing:manage"], month: m, plans, summary, customers, invoices };
+  // A page past the last one shows the last one (the page says so), as the other lists do.
+  const lastPage = (total: number) => Math.max(1, Math.ceil(total / BILLING_PAGE_SIZE));
+  let customers = await pageCustomerPlans(tx, msspId, now, containsPattern(query.q), query.cpage);
+  const cpage = Math.min(query.cpage, lastPage(customers.total));
+  if (cpage !== query.cpage) customers = await pageCustomerPlans(tx, msspId, now, containsPattern(query.q), cpage);
+  let invoices = await pageMonthInvoices(tx, msspId, m, query);
+  const page = Math.min(query.page, lastPage(invoices.total));
+  if (page !== query.page) invoices = await pageMonthInvoices(tx, msspId, m, { ...query, page });
+  return { mssp: { id: msspId, name: rows[0]?.name ?? "" }, canManage: can["billing:manage"], month: m, plans, summary, customers, invoices, pages: { page, cpage } };
 }
 
 export interface RevenueData {

@@ -84,6 +84,8 @@ export interface ParentOption {
 export interface CustomersPage {
   rows: LifecycleRow[];
   total: number;
+  /** The page shown (the last one when the one asked for is past the end). */
+  page: number;
   counts: Record<StatusFilter, number>;
   /**
    * Where new customers and sites can go, and where tenants can move to: every active tenant the caller
@@ -126,6 +128,9 @@ export async function loadCustomersPage(tx: TenantTx, query: CustomersQuery): Pr
     countMap.all += r.n;
   }
   const status = query.status === "all" ? null : query.status;
+  const total = query.status === "all" ? countMap.all : countMap[query.status];
+  // Past the last page: the last page, as the alert list and the audit trail do (the page says so).
+  const page = Math.min(query.page, Math.max(1, Math.ceil(total / CUSTOMERS_PAGE_SIZE)));
   const { rows } = await c.query<RowRaw>(
     `select t.id, t.slug, t.name, t.kind, t.status, t.plan, extensions.nlevel(t.path) as depth, t.parent_id, p.name as parent_name,
             r.slug as mssp_slug, t.path::text as path, t.status_reason, t.deprovision_after,
@@ -133,7 +138,7 @@ export async function loadCustomersPage(tx: TenantTx, query: CustomersQuery): Pr
        ${base} and ($2::text is null or t.status = $2)
       order by t.path
       limit $3 offset $4`,
-    [pattern, status, CUSTOMERS_PAGE_SIZE, (query.page - 1) * CUSTOMERS_PAGE_SIZE],
+    [pattern, status, CUSTOMERS_PAGE_SIZE, (page - 1) * CUSTOMERS_PAGE_SIZE],
   );
   const ids = rows.map((r) => r.id);
   const jobs = ids.length
@@ -184,7 +189,8 @@ export async function loadCustomersPage(tx: TenantTx, query: CustomersQuery): Pr
       can: allowed.get(r.id) ?? NO_LIFECYCLE_PERMISSIONS,
       customDomains: domainCounts.get(r.id) ?? 0,
     })),
-    total: query.status === "all" ? countMap.all : countMap[query.status],
+    total,
+    page,
     counts: countMap,
     parents: parentRows.rows.map((p) => ({
       id: p.id,

@@ -45,6 +45,9 @@ export default async function ConsoleBilling(props: Props) {
     throw error;
   }
   if (!data) forbidden();
+  if (query.page > data.pages.page) problems.push(`There is no invoice page ${query.page}; showing page ${data.pages.page}, the last one.`);
+  if (query.cpage > data.pages.cpage) problems.push(`There is no customer page ${query.cpage}; showing page ${data.pages.cpage}, the last one.`);
+  Object.assign(query, data.pages);
   const thisMonth = new Date().toISOString().slice(0, 7);
   const { summary, invoices, customers } = data;
   const pages = (total: number) => Math.max(1, Math.ceil(total / BILLING_PAGE_SIZE));

@@ -15,5 +15,6 @@ export default async function ConsoleCustomers(props: Props) {
   // MSSP staff only; RLS decides which tenants exist, the PDP which actions each row offers.
   const data = await page.run(async (tx) => (isOperator(tx) ? loadCustomersPage(tx, query) : null));
   if (!data) forbidden();
-  return <CustomersView data={data} query={query} problems={problems} domain={portalDomain()} />;
+  if (query.page > data.page) problems.push(`There is no page ${query.page}; showing page ${data.page}, the last one.`);
+  return <CustomersView data={data} query={{ ...query, page: data.page }} problems={problems} domain={portalDomain()} />;
 }
