@@ -314,6 +314,21 @@ describe("evaluation, delivery and escalation", () => {
     await owner(`delete from public.workflow_rules where id = $1`, [rule.id]);
   });
 
+  test("a rule's assignment leaves alone an alert a person took before the rule ran", async () => {
+    const rule = await as("acmeAdmin", (tx) =>
+      createRule(tx, { tenantId: fx.tenants.acme, name: unique("Assign prod"), position: 1, enabled: true, definition: definition({ actions: { notify: [], assignTo: fx.users.acmeAdmin } }) }),
+    );
+    const alertId = await insertAlert(fx.tenants.acme, { title: "Dropper on prod-mail", severity: "critical", hostname: "prod-mail" });
+    // The evaluation is queued; an analyst acknowledges and takes the alert first (a backlog).
+    await as("acmeAnalyst", (tx) => tx.client.query(`update public.alerts set status = 'acknowledged', assigned_to = $2 where id = $1`, [alertId, fx.users.acmeAnalyst]));
+    await runJobs();
+    const [row] = await owner<{ assigned_to: string }>(`select assigned_to from public.alerts where id = $1`, [alertId]);
+    assert.equal(row.assigned_to, fx.users.acmeAnalyst, "the person's assignee stands");
+    const [run] = await owner<{ actions: { action: string; result: string }[] }>(`select actions from public.workflow_rule_runs where alert_id = $1 and rule_id = $2 and stage = 'match'`, [alertId, rule.id]);
+    assert.deepEqual(run.actions.filter((r) => r.action === "assign").map((r) => r.result), ["skipped"]);
+    await as("acmeAdmin", (tx) => setRuleEnabled(tx, fx.tenants.acme, rule.id, false));
+  });
+
   test("an escalation whose rule's delay was raised after it was queued is queued again for the new time, not failed", async () => {
     const rule = await as("acmeAdmin", (tx) =>
       createRule(tx, {

@@ -54,6 +54,7 @@ interface AlertRow {
   rule_name: string | null;
   status: string;
   acknowledged_at: Date | null;
+  assigned_to: string | null;
   created_at: Date;
   detected_at: Date;
   asset_criticality: string | null;
@@ -64,12 +65,13 @@ interface AlertRow {
 async function loadAlert(db: Db, tenantId: string, alertId: string): Promise<AlertRow | null> {
   const { rows } = await db.$client.query<AlertRow>(
     `select a.tenant_id, t.name as tenant_name, t.slug as tenant_slug, a.id, a.title, a.severity, a.source, a.hostname, a.rule_name,
-            a.status, a.acknowledged_at, a.created_at, a.detected_at, s.criticality as asset_criticality,
+            a.status, a.acknowledged_at, a.assigned_to, a.created_at, a.detected_at, s.criticality as asset_criticality,
             ${primaryDomainSql("a.tenant_id")} as custom_domain
        from public.alerts a
        join public.tenants t on t.id = a.tenant_id
        left join public.assets s on s.tenant_id = a.tenant_id and s.id = a.asset_id
-      where a.tenant_id = $1 and a.id = $2`,
+      where a.tenant_id = $1 and a.id = $2
+      for update of a`,
     [tenantId, alertId],
   );
   return rows[0] ?? null;
@@ -110,7 +112,7 @@ export async function effectiveRules(db: Db, tenantId: string): Promise<Rule[]> 
 
 export interface ActionResult {
   action: "assign" | "notify" | "escalate";
-  result: "done" | "refused" | "scheduled";
+  result: "done" | "refused" | "scheduled" | "skipped";
   message: string;
 }
 
@@ -336,7 +338,11 @@ export async function evaluateAlert(tenantId: string, alertId: string): Promise<
       if (!ruleMatches(d, facts)) continue;
       if (!(await claimStage(db, a, rule, "match"))) continue;
       const results: ActionResult[] = [];
-      if (d.actions.assignTo) results.push(await assign(db, a, rule, d.actions.assignTo, "match"));
+      // A person took it before the rule ran (a backlog): their triage stands (the row is locked since loadAlert).
+      const taken = a.status !== "new" || a.assigned_to !== null;
+      if (d.actions.assignTo) {
+        results.push(taken ? { action: "assign", result: "skipped", message: "already taken by a person: left as it is" } : await assign(db, a, rule, d.actions.assignTo, "match"));
+      }
       if (d.actions.assignGroup) results.push(await assignGroup(db, a, rule, d.actions.assignGroup, "match"));
       results.push(...(await notify(db, a, rule, d.actions.notify, "rule")));
       if (d.actions.notifyDefaults) results.push(...(await notifyDefaults(db, a, rule, "rule")));
