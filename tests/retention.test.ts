@@ -66,7 +66,7 @@ describe("limits.data_retention_days", () => {
     await owner("update public.alerts set status = 'acknowledged' where id = $1", [a.acmeNew]);
     assert.ok((await eventsOf(a.acmeOld)) > 0 && (await eventsOf(a.acmeNew)) > 0);
 
-    // Batches of 1: several transactions per tenant, still one audit row each.
+    // Batches of 1: several transactions per tenant, one audit row per batch that deleted (one each here).
     const purged = await purgeExpiredAlerts({ now: NOW, batchSize: 1 });
     const bySlug = (id: string) => (Object.entries(fx.tenants) as [TenantSlug, string][]).find(([, v]) => v === id)![0];
     assert.deepEqual(
@@ -100,6 +100,16 @@ describe("limits.data_retention_days", () => {
     // Again: nothing more to delete, no new audit rows.
     assert.deepEqual(await purgeExpiredAlerts({ now: NOW, batchSize: 1 }), []);
     assert.equal((await purgeAudit()).length, audit.length);
+  });
+
+  test("every batch records what it deleted in its own transaction: the rows add up whatever the run's length", async () => {
+    await owner("update public.tenant_settings set value = '90' where tenant_id = $1 and key = 'limits.data_retention_days'", [fx.tenants["acme-us"]]);
+    const before = (await purgeAudit()).length;
+    for (let i = 0; i < 5; i++) await alertAged("acme-us", 100 + i);
+    const purged = await purgeExpiredAlerts({ now: NOW, batchSize: 2 });
+    assert.equal(purged.find((p) => p.tenantId === fx.tenants["acme-us"])?.deleted, 5);
+    const rows = (await purgeAudit()).slice(before).filter((r) => r.tenant_id === fx.tenants["acme-us"]);
+    assert.deepEqual(rows.map((r) => r.details.deleted), [2, 2, 1], "one row per batch, committed with it");
   });
 
   test("the daily job: a valid crontab line for the registered task, and the queued job purges through the engine", async () => {

@@ -58,15 +58,16 @@ export async function purgeExpiredAlerts(opts: { now?: Date; batchSize?: number 
           [t.tenantId, t.cutoff, batchSize],
         );
         const n = rowCount ?? 0;
-        // The tenant's last batch carries its audit row (a partial run leaves none; the next run deletes the rest and records it).
-        if (n < batchSize && deleted + n > 0) {
+        // Each batch that deleted anything commits its own audit row: a run cut short (a deploy, a
+        // timeout) leaves every alert it took accounted for, and the next run records the rest.
+        if (n > 0) {
           await recordAuditAs(db, null, {
             tenantId: t.tenantId,
             action: "retention.purge",
             targetType: "alerts",
-            targetId: String(deleted + n),
+            targetId: String(n),
             outcome: "success",
-            details: { deleted: deleted + n, retention_days: t.retentionDays, cutoff: t.cutoff.toISOString(), by: "limits.data_retention_days" },
+            details: { deleted: n, retention_days: t.retentionDays, cutoff: t.cutoff.toISOString(), by: "limits.data_retention_days" },
           });
         }
         return n;
