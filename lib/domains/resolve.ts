@@ -8,12 +8,29 @@ import { withServiceRole } from "@/lib/db/service-role";
 
 const BY_HOST = "domain-by-host";
 const PRIMARY = "domain-primary";
-// A missed notification is bounded by the TTL; unknown hosts are cached too (null), bounded by maxEntries.
+const ROUTED = "domain-routed";
+const ROUTED_KEY = "all";
+// A missed notification is bounded by the TTL.
 const byHost = sharedCache<string | null>(BY_HOST, { ttlMs: 60_000, maxEntries: 10_000 });
 const primary = sharedCache<string | null>(PRIMARY, { ttlMs: 60_000, maxEntries: 10_000 });
+// Every routed custom domain, one entry: a Host that is none of them is answered without a query.
+// Requests with made-up Host headers would otherwise each cost a service-role transaction on a
+// miss, and push real domains out of byHost.
+const routed = sharedCache<ReadonlySet<string>>(ROUTED, { ttlMs: 60_000, maxEntries: 1 });
+
+/** Every domain that routes now (verified or in grace), cached per process and evicted with any change. */
+export function routedDomains(): Promise<ReadonlySet<string>> {
+  return routed.getOrLoad(ROUTED_KEY, () =>
+    withServiceRole("tenancy.resolve-host", async (db) => {
+      const { rows } = await db.$client.query<{ domain: string }>(`select d.domain from public.custom_domains d where d.status in ('verified', 'grace')`);
+      return new Set(rows.map((r) => r.domain));
+    }),
+  );
+}
 
 /** The slug of the tenant a routed (verified or in grace) custom domain serves; null for any other host. */
-export function tenantSlugForDomain(host: string): Promise<string | null> {
+export async function tenantSlugForDomain(host: string): Promise<string | null> {
+  if (!(await routedDomains()).has(host)) return null;
   return byHost.getOrLoad(host, () =>
     withServiceRole("tenancy.resolve-host", async (db) => {
       const { rows } = await db.$client.query<{ slug: string }>(
@@ -55,4 +72,5 @@ export function primaryDomainFor(slug: string): Promise<string | null> {
 export async function evictDomain(q: Queryable, domain: string, slug: string): Promise<void> {
   await notifyCacheEviction(q, BY_HOST, domain);
   await notifyCacheEviction(q, PRIMARY, slug);
+  await notifyCacheEviction(q, ROUTED, ROUTED_KEY);
 }
