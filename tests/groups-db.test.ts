@@ -166,6 +166,7 @@ describe("an alert's group", () => {
     const events = await owner<{ body: string; to_group: string | null }>(`select body, to_group from public.alert_events where alert_id = $1 and kind = 'group' order by created_at`, [site]);
     assert.equal(events.length, 2);
     assert.equal(events[1].to_group, null);
+    assert.equal(events[1].body, inherited.name, "the removal names the deleted group");
   });
 
   test("a person who loses the role that made them assignable leaves the group; a moved subtree loses groups and members it no longer inherits", async () => {
