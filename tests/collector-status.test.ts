@@ -1,6 +1,7 @@
 // The collector status card's loader (lib/collector/status.ts) and the card
 // (components/collector/collector-status-card.tsx): real Postgres (RLS), real
 // PDP (credentials:view), rendered to HTML with react-dom/server.
+import { inRequest } from "./helpers/actions";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderToStaticMarkup } from "react-dom/server";
@@ -76,4 +77,18 @@ test("a tenant without collectors gets the empty state with the command to run",
 
 test("each connector says whether the collector pulls alerts with it, as the collector's pullers do", () => {
   for (const kind of CONNECTOR_KINDS) assert.equal(CONNECTORS[kind].pulledByCollector, kind in PULLERS, kind);
+});
+
+test("the credentials page's collector card follows the tenant picked above, within the host's tenants", async () => {
+  const { default: Page } = await import("@/app/t/[tenant]/credentials/page");
+  const cardSlug = async (wanted?: string) => {
+    const el = (await inRequest({ person: env.person("acmeAdmin"), host: "acme.localhost:3000" }, () =>
+      Page({ params: Promise.resolve({ tenant: "acme" }), searchParams: Promise.resolve(wanted ? { tenant: wanted } : {}) }),
+    )) as { props: { children: { type: unknown; props: { slug?: string } }[] } };
+    const card = el.props.children.find((c) => c.type === CollectorStatusCard);
+    return card?.props.slug;
+  };
+  assert.equal(await cardSlug(), "acme");
+  assert.equal(await cardSlug("acme-eu"), "acme-eu", "a site picked above: its collectors and its command");
+  assert.equal(await cardSlug("globex"), "acme", "a tenant outside the host's stays out: the host's own card");
 });

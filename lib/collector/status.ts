@@ -25,6 +25,12 @@ export interface CollectorStatus {
 
 export type CollectorStatusData = { allowed: false } | { allowed: true; collectors: CollectorStatus[] };
 
+/** The tenant of `slug` if RLS shows it to the caller (within the host's tenant on a tenant host), else null. */
+export async function visibleTenantBySlug(tx: TenantTx, slug: string): Promise<{ id: string; slug: string } | null> {
+  const { rows } = await tx.client.query<{ id: string; slug: string }>("select id, slug from public.tenants where slug = $1", [slug]);
+  return rows[0] ?? null;
+}
+
 export async function loadCollectorStatus(tx: TenantTx, tenantId: string, now = new Date()): Promise<CollectorStatusData> {
   const tenant = await tenantResource(tx.db, tenantId);
   if (!tenant || !(await checkAction(principalFromClaims(tx.claims), "credentials:view", tenant))) return { allowed: false };
