@@ -77,10 +77,10 @@ export function ConsoleCredentialsTable({ data }: { data: Data }) {
               <th className={th}>Credential</th>
               <th className={th}>Connector</th>
               <th className={th}>Secret</th>
-              <th className={th}>Created</th>
-              <th className={th}>Rotated</th>
-              <th className={th}>Last used</th>
-              <th className={th}>Expires</th>
+              <th className={th}>Created <span className="normal-case font-normal">(UTC)</span></th>
+              <th className={th}>Rotated <span className="normal-case font-normal">(UTC)</span></th>
+              <th className={th}>Last used <span className="normal-case font-normal">(UTC)</span></th>
+              <th className={th}>Expires <span className="normal-case font-normal">(UTC)</span></th>
               <th className="py-3 pl-3 pr-4 text-right">
                 <span className="sr-only">Where it is managed</span>
               </th>

@@ -471,10 +471,10 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
                   <th className="py-2.5 pl-4 pr-3">Name</th>
                   <th className="px-3 py-2.5">Connector</th>
                   <th className="px-3 py-2.5">Secret</th>
-                  <th className="px-3 py-2.5">Created</th>
-                  <th className="px-3 py-2.5">Rotated</th>
-                  <th className="px-3 py-2.5">Last used</th>
-                  <th className="px-3 py-2.5">Expires</th>
+                  <th className="px-3 py-2.5">Created <span className="normal-case font-normal">(UTC)</span></th>
+                  <th className="px-3 py-2.5">Rotated <span className="normal-case font-normal">(UTC)</span></th>
+                  <th className="px-3 py-2.5">Last used <span className="normal-case font-normal">(UTC)</span></th>
+                  <th className="px-3 py-2.5">Expires <span className="normal-case font-normal">(UTC)</span></th>
                   {props.canManage && (
                     <th className="py-2.5 pl-3 pr-4 text-right">
                       <span className="sr-only">Actions</span>
