@@ -148,6 +148,12 @@ describe("health evaluation", () => {
        select $1, 'api.request', 'denied', '{"reason":"scope","status":403}'::jsonb, now() from generate_series(1, 30)`,
       [env.fx.tenants["acme-us"]],
     );
+    // Capacity refusals are refusals, not access-control failures: they count in the API's rate, not as denied attempts.
+    await env.owner(
+      `insert into public.audit_log (tenant_id, action, outcome, details, occurred_at)
+       select $1, 'api.request', 'denied', jsonb_build_object('reason', r, 'status', 429), now() from unnest(array['daily_quota', 'daily_quota', 'daily_quota', 'concurrency', 'concurrency', 'concurrency']) r`,
+      [env.fx.tenants["acme-eu"]],
+    );
     // other-co: assets at 100% of limits.assets this month (down); acme at 85% (degraded).
     for (const [slug, used] of [["other-co", 10_000], ["acme", 8_500]] as const)
       await env.owner(

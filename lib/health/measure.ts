@@ -15,7 +15,7 @@
 //   quotas          this month's daily usage rollups (peak assets and seats, busiest ingest day)
 //   sign-in failures audit rows auth:sign-in-failed and auth:sign-in-locked
 //   denied attempts other 'denied' audit rows (PDP refusals, cross-tenant attempts), not
-//                   sign-in lockouts nor API rate limiting
+//                   sign-in lockouts nor the API's capacity refusals
 import type { Db } from "@/lib/db/with-tenant";
 import type { EffectiveConfig } from "@/lib/settings";
 import { ALERT_LOOKBACK_DAYS, type Measurements } from "./signals";
@@ -91,7 +91,9 @@ export async function measure(db: Db, tenantIds: readonly string[], configs: Map
               count(*) filter (where action in ('auth:sign-in-failed', 'auth:sign-in-locked'))::int as sign_in,
               count(*) filter (where action = 'api.request' and outcome = 'denied')::int as api_refused,
               count(*) filter (where outcome = 'denied' and action not like 'auth:%'
-                                 and not (action = 'api.request' and coalesce(details->>'reason', '') like 'rate\\_limited%'))::int as denied
+                                 -- Capacity refusals (rate limits, the daily quota, the concurrency cap) are not access-control failures.
+                                 and not (action = 'api.request' and (coalesce(details->>'reason', '') like 'rate\\_limited%'
+                                                                      or details->>'reason' in ('daily_quota', 'concurrency'))))::int as denied
          from public.audit_log
         where occurred_at > $2 and occurred_at <= $3 and tenant_id = any ($1::uuid[])
         group by tenant_id`,
