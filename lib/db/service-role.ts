@@ -53,7 +53,7 @@ export type ServicePurpose =
   | "billing.invoicing"
   /** Custom domains: add, verify, remove (after the PDP allowed domains:manage), the uniqueness and look-alike checks across every tenant (lib/domains). */
   | "domains.manage"
-  /** Custom domains: the scheduled re-check of every domain's DNS records, grace and unrouting (lib/domains/verify.ts). */
+  /** Custom domains: the scheduled re-check of every domain's DNS records, grace and unrouting (lib/domains/tasks.ts). */
   | "domains.verify"
   /** Reports: the worker generating a queued report of one tenant, the schedules that queue them, their mail (lib/reports). */
   | "reports.generate"
