@@ -105,7 +105,7 @@ create trigger zz_alert_sla_breach before insert or update on public.alerts
 -- for a stopped clock without one.
 create or replace function analytics.delta_sql(src text) returns text
   language sql immutable
-  set search_path = ''
+  set search_path = pg_catalog, pg_temp
   as $f$
     select format($q$
       with f as (select * from %s as src),
@@ -193,7 +193,7 @@ create or replace function analytics.delta_sql(src text) returns text
 -- The three rollup triggers as before, with the flags in the rows they hand to delta_sql.
 create or replace function analytics.alerts_inserted() returns trigger
   language plpgsql security definer
-  set search_path = ''
+  set search_path = pg_catalog, pg_temp
   as $$
 begin
   execute analytics.delta_sql('(select 1 as s, tenant_id, severity, status, detected_at, acknowledged_at, resolved_at, ack_breached, resolve_breached from new_alerts)');
@@ -203,7 +203,7 @@ $$;
 
 create or replace function analytics.alerts_deleted() returns trigger
   language plpgsql security definer
-  set search_path = ''
+  set search_path = pg_catalog, pg_temp
   as $$
 declare
   src constant text := '(select -1 as s, tenant_id, severity, status, detected_at, acknowledged_at, resolved_at, ack_breached, resolve_breached from old_alerts)';
@@ -216,7 +216,7 @@ $$;
 
 create or replace function analytics.alerts_updated() returns trigger
   language plpgsql security definer
-  set search_path = ''
+  set search_path = pg_catalog, pg_temp
   as $$
 declare
   changed constant text := 'from old_alerts o join new_alerts n on n.tenant_id = o.tenant_id and n.id = o.id

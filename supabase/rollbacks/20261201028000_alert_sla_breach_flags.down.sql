@@ -1,8 +1,9 @@
 -- Rollback of 20261201028000_alert_sla_breach_flags: breaches are judged against today's targets again,
--- and the alerts lose their stored flags. The rollup functions go back to 20261201016000's text.
+-- and the alerts lose their stored flags. The rollup functions go back to 20261201016000's text, with
+-- 20261201027300's search_path (pg_catalog, pg_temp).
 create or replace function analytics.delta_sql(src text) returns text
   language sql immutable
-  set search_path = ''
+  set search_path = pg_catalog, pg_temp
   as $f$
     select format($q$
       with f as (select * from %s as src),
@@ -84,7 +85,7 @@ create or replace function analytics.delta_sql(src text) returns text
 
 create or replace function analytics.alerts_inserted() returns trigger
   language plpgsql security definer
-  set search_path = ''
+  set search_path = pg_catalog, pg_temp
   as $$
 begin
   execute analytics.delta_sql('(select 1 as s, tenant_id, severity, status, detected_at, acknowledged_at, resolved_at from new_alerts)');
@@ -94,7 +95,7 @@ $$;
 
 create or replace function analytics.alerts_deleted() returns trigger
   language plpgsql security definer
-  set search_path = ''
+  set search_path = pg_catalog, pg_temp
   as $$
 declare
   src constant text := '(select -1 as s, tenant_id, severity, status, detected_at, acknowledged_at, resolved_at from old_alerts)';
@@ -109,7 +110,7 @@ $$;
 -- title edit costs one join that finds nothing.
 create or replace function analytics.alerts_updated() returns trigger
   language plpgsql security definer
-  set search_path = ''
+  set search_path = pg_catalog, pg_temp
   as $$
 declare
   changed constant text := 'from old_alerts o join new_alerts n on n.tenant_id = o.tenant_id and n.id = o.id
