@@ -47,6 +47,8 @@ const owner = ownerQuery;
 async function evict(domain: string, slug: string) {
   await owner("select pg_notify('mssp_portal_cache', $1)", [JSON.stringify({ cache: "domain-by-host", key: domain })]);
   await owner("select pg_notify('mssp_portal_cache', $1)", [JSON.stringify({ cache: "domain-primary", key: slug })]);
+  // The set of routed domains the proxy checks first (lib/domains/resolve.ts evictDomain sends the same three).
+  await owner("select pg_notify('mssp_portal_cache', $1)", [JSON.stringify({ cache: "domain-routed", key: "all" })]);
 }
 
 async function removeDomains() {

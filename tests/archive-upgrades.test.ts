@@ -22,12 +22,12 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { closePool } from "@/lib/db/pool";
-import { migrate, rollback } from "@/lib/db/migrate";
+import { rollback } from "@/lib/db/migrate";
 import { withServiceRole } from "@/lib/db/service-role";
 import { ArchiveError, exportTenant, restoreTenant } from "@/lib/lifecycle/archive";
 import { effectiveConfigAsService } from "@/lib/settings";
 import { clearKeyCache } from "@/lib/vault/keys";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { createTestDatabase, withClient, type TestDatabase, migrateInCluster } from "./helpers/test-database";
 
 /** The last migration before tenants.require_mfa was dropped and 'investigating' renamed. */
 const BEFORE_SETTINGS = "20261201000300";
@@ -84,7 +84,7 @@ before(async () => {
   oldArchive = path.join(dir, "oldco.archive");
   await exportTenant({ slug: "oldco", out: createWriteStream(oldArchive), transferKey: key, via: "test" });
   await closePool();
-  await migrate(db.url);
+  await migrateInCluster(db.url, db.adminUrl);
 });
 
 after(async () => {

@@ -5,10 +5,10 @@
 // the same schema.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { listMigrations, migrate, rollback } from "@/lib/db/migrate";
+import { listMigrations, rollback } from "@/lib/db/migrate";
 import { recordDenied } from "@/lib/audit/record";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { createTestDatabase, withClient, type TestDatabase, migrateInCluster } from "./helpers/test-database";
 
 const VERSION = "20261123000500";
 
@@ -57,6 +57,6 @@ test("rolling back past the audit migration removes all of it, rows included; mi
   assert.ok(done.includes(`${VERSION}_audit_log`));
   assert.deepEqual(await auditShape(db.url), { schema: [], relations: [], functions: [], triggers: [], policies: [], grants: [] });
 
-  await migrate(db.url);
+  await migrateInCluster(db.url, db.adminUrl);
   assert.deepEqual(await auditShape(db.url), before);
 });

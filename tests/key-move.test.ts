@@ -20,14 +20,14 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import { listMigrations, migrate, rollback } from "@/lib/db/migrate";
+import { listMigrations, rollback } from "@/lib/db/migrate";
 import { TenantKeyUnavailableError } from "@/lib/vault/errors";
 import { activeKeyFor, clearKeyCache, dekFor, kekVersions, rotateKek } from "@/lib/vault/keys";
 import { rotateTenantDek } from "@/lib/vault/rotation";
 import { keyInventory, keyringProblems, keyStatusOf } from "@/lib/vault/rotation-status";
 import { openSecret, sealSecret } from "@/lib/vault/seal";
 import { insertFixtures, subtree, TENANT_SLUGS, type Fixtures, type TenantSlug } from "./helpers/fixtures";
-import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
+import { createTestDatabase, type TestDatabase, migrateInCluster } from "./helpers/test-database";
 
 const MIGRATION = "20261130000200";
 
@@ -351,7 +351,7 @@ describe("keys left behind by a move made before keys followed moves", () => {
       clearKeyCache();
       await assert.rejects(dekFor(w.fx.tenants.acme, 1), TenantKeyUnavailableError, "the reported breakage, before the migration");
     } finally {
-      await migrate(db.url);
+      await migrateInCluster(db.url, db.adminUrl);
     }
 
     // Status tells the truth: A's v1 is retired but its secret was not overwritten, and it still wraps the moved keys.

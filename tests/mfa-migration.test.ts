@@ -9,10 +9,10 @@ import { after, before, test } from "node:test";
 import pg from "pg";
 import { mfaKey, openTotpSecret } from "@/lib/auth/mfa-crypto";
 import { base32Decode } from "@/lib/auth/totp";
-import { migrate, rollback } from "@/lib/db/migrate";
+import { rollback } from "@/lib/db/migrate";
 import { seedDemo } from "@/lib/demo/seed";
 import { DEMO_TOTP_SECRET, DEMO_USERS } from "@/lib/demo/users";
-import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { createTestDatabase, withClient, type TestDatabase, migrateInCluster } from "./helpers/test-database";
 
 const MFA_VERSION = "20261123000600";
 let db: TestDatabase;
@@ -48,7 +48,7 @@ test("rolling back the MFA migration removes its tables and the tenant column; m
   const rolledBack = await rollback(db.url, { toVersion: previous });
   assert.ok(rolledBack.includes(`${MFA_VERSION}_mfa`));
   assert.deepEqual(await mfaObjects(db.url), []);
-  assert.ok((await migrate(db.url)).includes(`${MFA_VERSION}_mfa`));
+  assert.ok((await migrateInCluster(db.url, db.adminUrl)).includes(`${MFA_VERSION}_mfa`));
   assert.deepEqual(await mfaObjects(db.url), all);
 });
 

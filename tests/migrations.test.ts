@@ -6,14 +6,14 @@ import { describe, test, type TestContext } from "node:test";
 import { listMigrations, migrate } from "@/lib/db/migrate";
 import { enableAppLogin, urlAs } from "@/scripts/lib/app-role";
 import { findBinaries, startServer } from "./helpers/pg-binaries";
-import { createTestDatabase, withClient, withDatabase } from "./helpers/test-database";
+import { createTestDatabase, withClient, withDatabase, migrateInCluster } from "./helpers/test-database";
 
 test("migrate applies every migration once; a second run applies nothing", async () => {
   const db = await createTestDatabase({ setEnv: false }); // already migrated once
   try {
     const all = (await listMigrations()).map((m) => `${m.version}_${m.name}`);
     assert.ok(all.length >= 4);
-    assert.deepEqual(await migrate(db.url), []);
+    assert.deepEqual(await migrateInCluster(db.url, db.adminUrl), []);
     const recorded = await withClient(db.url, (c) =>
       c.query<{ v: string }>("select version || '_' || name as v from supabase_migrations.schema_migrations order by version"),
     );
@@ -31,7 +31,7 @@ test("a fresh database: the first run applies every migration, in order", async 
   const fresh = `fresh_${randomBytes(4).toString("hex")}`;
   try {
     await withClient(db.adminUrl, (c) => c.query(`create database ${fresh}`));
-    const applied = await migrate(withDatabase(db.adminUrl, fresh));
+    const applied = await migrateInCluster(withDatabase(db.adminUrl, fresh), db.adminUrl);
     assert.deepEqual(applied, (await listMigrations()).map((m) => `${m.version}_${m.name}`));
   } finally {
     await withClient(db.adminUrl, (c) => c.query(`drop database if exists ${fresh} with (force)`));
@@ -47,8 +47,8 @@ async function migrateAndCheck(adminUrl: string, major: number, name: string): P
     await c.query(`create database ${name}`);
   });
   const url = withDatabase(adminUrl, name);
-  assert.ok((await migrate(url)).length > 0);
-  assert.deepEqual(await migrate(url), []);
+  assert.ok((await migrateInCluster(url, adminUrl)).length > 0);
+  assert.deepEqual(await migrateInCluster(url, adminUrl), []);
 
   await withClient(url, async (c) => {
     const tables = await c.query<{ relname: string; rls: boolean; forced: boolean }>(`
@@ -182,7 +182,7 @@ test("a Supabase-like owner (not a superuser) migrates, and the app runs as port
       await c.query("create database portal owner site_owner");
     });
     const ownerUrl = urlAs(withDatabase(adminUrl, "portal"), "site_owner", "owner-pw");
-    assert.ok((await migrate(ownerUrl)).length > 0);
+    assert.ok((await migrateInCluster(ownerUrl, adminUrl)).length > 0);
     const appUrl = await enableAppLogin(ownerUrl);
     await withClient(ownerUrl, (c) => c.query("insert into public.tenants (slug, name, kind) values ('mssp-s', 'S', 'mssp')"));
     const seen = await withClient(appUrl, async (c) => {

@@ -68,6 +68,21 @@ export async function ownerQuery<R extends pg.QueryResultRow = pg.QueryResultRow
   return withClient(ownerUrl, async (c) => (await c.query<R>(sql, params)).rows);
 }
 
+/** Any constant: the advisory lock under which test databases of one cluster migrate (released with the connection). */
+const CLUSTER_MIGRATION_LOCK = 20261206;
+
+/**
+ * migrate(url), one database of the cluster at a time: migrations change cluster-wide roles (portal_app,
+ * portal_collector), and two databases migrating at once can collide on one role's catalog row ("tuple
+ * concurrently updated"). The lock is on the admin database, which every test file shares.
+ */
+export async function migrateInCluster(url: string, adminUrl?: string): Promise<string[]> {
+  return withClient(adminUrl ?? (await adminDatabaseUrl()), async (c) => {
+    await c.query("select pg_advisory_lock($1)", [CLUSTER_MIGRATION_LOCK]);
+    return migrate(url);
+  });
+}
+
 /** A fresh database with every migration applied; DATABASE_URL points at it as portal_app. */
 export async function createTestDatabase(opts: { setEnv?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = await adminDatabaseUrl();
@@ -81,7 +96,7 @@ export async function createTestDatabase(opts: { setEnv?: boolean } = {}): Promi
     if (--live === 0) await stopOwnServer();
   };
   try {
-    await migrate(url);
+    await migrateInCluster(url, adminUrl);
   } catch (error) {
     await drop();
     throw error;
