@@ -35,19 +35,20 @@ const formValues = (plan?: Plan): PlanFormValues => ({
 });
 
 export default async function ConsoleBilling(props: Props) {
-  const { query, problems } = parseBillingQuery(await props.searchParams);
+  const { query: asked, problems } = parseBillingQuery(await props.searchParams);
   const page = await consolePage("/billing");
   let data;
   try {
-    data = await page.run((tx) => loadBillingConsole(tx, query));
+    data = await page.run((tx) => loadBillingConsole(tx, asked));
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;
   }
   if (!data) forbidden();
-  if (query.page > data.pages.page) problems.push(`There is no invoice page ${query.page}; showing page ${data.pages.page}, the last one.`);
-  if (query.cpage > data.pages.cpage) problems.push(`There is no customer page ${query.cpage}; showing page ${data.pages.cpage}, the last one.`);
-  Object.assign(query, data.pages);
+  if (asked.page > data.pages.page) problems.push(`There is no invoice page ${asked.page}; showing page ${data.pages.page}, the last one.`);
+  if (asked.cpage > data.pages.cpage) problems.push(`There is no customer page ${asked.cpage}; showing page ${data.pages.cpage}, the last one.`);
+  // The query as shown: the pages the loader settled on (the last ones when those asked for were past the end).
+  const query = { ...asked, ...data.pages };
   const thisMonth = new Date().toISOString().slice(0, 7);
   const { summary, invoices, customers } = data;
   const pages = (total: number) => Math.max(1, Math.ceil(total / BILLING_PAGE_SIZE));
