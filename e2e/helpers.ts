@@ -59,7 +59,17 @@ export async function signIn(
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   const secret = opts.totpSecret ?? (password === DEMO_PASSWORD ? demoTotpSecret(email) : undefined);
-  if (!secret) return;
+  if (!secret) {
+    // Wait for the answer: a navigation started right after the click (the next
+    // sign-in on another host, say) would cancel the sign-in in flight.
+    const settle = (p: Promise<unknown>) => p.catch(() => undefined);
+    await Promise.race([
+      settle(page.waitForURL((url) => !url.pathname.startsWith("/signin"), { timeout: 20_000 })),
+      settle(page.getByTestId("signin-error").waitFor({ timeout: 20_000 })),
+      settle(page.getByLabel("Authentication code").waitFor({ timeout: 20_000 })),
+    ]);
+    return;
+  }
 
   await expect(page.getByLabel("Authentication code")).toBeVisible();
   await enterTotp(page, secret);
