@@ -362,6 +362,29 @@ describe("evaluation, delivery and escalation", () => {
     await as("acmeAdmin", (tx) => setRuleEnabled(tx, fx.tenants.acme, rule.id, false));
   });
 
+  test("an escalation whose rule's delay was lowered after it was queued runs at the new, earlier time", async () => {
+    const define = (afterMinutes: number) => definition({ actions: { notify: [], assignTo: fx.users.acmeAnalyst }, escalation: { afterMinutes, assignTo: fx.users.acmeAdmin, notify: [] } });
+    const rule = await as("acmeAdmin", (tx) => createRule(tx, { tenantId: fx.tenants.acme, name: unique("Escalate prod"), position: 1, enabled: true, definition: define(60) }));
+    const alertId = await insertAlert(fx.tenants.acme, { title: "Beacon on prod-edge", severity: "high", hostname: "prod-edge" });
+    await runJobs();
+    const jobKey = `workflows:escalate:${alertId}:${rule.id}`;
+    const [created] = await owner<{ created_at: Date }>(`select created_at from public.alerts where id = $1`, [alertId]);
+    const at = (minutes: number) => new Date(new Date(created.created_at).getTime() + minutes * 60_000);
+    const runAt = async () => new Date((await owner<{ run_at: Date }>(`select run_at from graphile_worker.jobs where key = $1`, [jobKey]))[0].run_at).getTime();
+    assert.equal(await runAt(), at(60).getTime(), "queued at arrival + 60 min");
+    // Renaming the rule moves nothing; raising the delay neither (the job re-queues itself when it runs).
+    await as("acmeAdmin", (tx) => updateRule(tx, rule.id, { tenantId: fx.tenants.acme, name: `${rule.name} (renamed)`, position: 1, enabled: true, definition: define(60) }));
+    assert.equal(await runAt(), at(60).getTime());
+    // The admin lowers it to 15 minutes: the waiting job is due now, runs, and waits for arrival + 15 min.
+    await as("acmeAdmin", (tx) => updateRule(tx, rule.id, { tenantId: fx.tenants.acme, name: rule.name, position: 1, enabled: true, definition: define(15) }));
+    assert.ok((await runAt()) <= Date.now(), "the waiting job is due now");
+    await runJobs();
+    assert.equal(await runAt(), at(15).getTime(), "queued again for arrival + 15 min");
+    const key = { tenantId: fx.tenants.acme, alertId, ruleTenantId: fx.tenants.acme, ruleId: rule.id };
+    assert.equal(await escalateAlert(key, at(16)), "escalated");
+    await as("acmeAdmin", (tx) => setRuleEnabled(tx, fx.tenants.acme, rule.id, false));
+  });
+
   test("a failing channel is retried with backoff, then marked failed; a test send by email reaches the SMTP server", async () => {
     const hook = await as("acmeAdmin", (tx) => createChannel(tx, { tenantId: fx.tenants.acme, name: unique("flaky"), kind: "webhook", url: "https://hooks.example.com/flaky" }));
     const { queueNotification } = await import("@/lib/notify");
