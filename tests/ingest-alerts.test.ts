@@ -239,3 +239,29 @@ test("problems are ApiProblem instances with a 4xx status", async () => {
   assert.ok(p instanceof ApiProblem);
   assert.equal(p.status, 404);
 });
+
+describe("metrics", () => {
+  const created = async () => {
+    const { portalMetrics } = await import("@/lib/metrics/registry");
+    const m = await portalMetrics().ingestAlerts.get();
+    return m.values.find((v) => v.labels.result === "created")?.value ?? 0;
+  };
+
+  test("portal_ingest_alerts_total counts created alerts once the batch commits, not a batch that rolls back", async () => {
+    const before = await created();
+    const { as } = await import("./helpers/sql");
+    const { runEndpoint, contextFor } = await import("./helpers/api-endpoint-call");
+    await assert.rejects(
+      as(fx, "acmeAnalyst", async (tx) => {
+        const r = await runEndpoint(ingestAlertsEndpoint, contextFor(tx, fx, "acme"), { body: { alerts: [item("metric-rollback-1"), item("metric-rollback-2")] } });
+        assert.equal(r.body.summary.created, 2);
+        throw new Error("the request fails after the handler (a lost connection before commit)");
+      }, "acme"),
+      /lost connection/,
+    );
+    assert.equal(await created(), before, "a rolled-back batch created nothing");
+    const r = await call(fx, "acmeAnalyst", "acme", ingestAlertsEndpoint, { body: { alerts: [item("metric-commit-1"), item("metric-commit-2")] } });
+    assert.equal(r.body.summary.created, 2);
+    assert.equal(await created(), before + 2);
+  });
+});

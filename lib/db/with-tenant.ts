@@ -14,7 +14,7 @@ import type pg from "pg";
 import { schema } from "@/drizzle/schema";
 import { accessTokenHookEvent, apiKeyTokenEvent, claimsSchema, type ApiKeyStatus, type Caller, type Claims } from "./claims";
 import { getPool } from "./pool";
-import { withLogContext } from "@/lib/log";
+import { log, withLogContext } from "@/lib/log";
 import { settings } from "@/lib/config";
 
 export type Db = NodePgDatabase<typeof schema> & { $client: pg.PoolClient };
@@ -28,6 +28,12 @@ export interface TenantTx {
   visibleTenantCount?: number;
   /** For an API key caller: how its check ended, and its tenant when the key exists (for the refusal's audit row). */
   apiKey?: { status: ApiKeyStatus; keyTenantId: string | null };
+  /**
+   * Runs `fn` once the transaction has committed, never if it rolls back: for
+   * effects outside the database that must count only what was kept (metrics).
+   * Errors in `fn` are logged, not thrown: the work is already committed.
+   */
+  afterCommit: (fn: () => void) => void;
 }
 
 // auth.jwt() and auth.uid() (Supabase's definitions and our compat ones) read
@@ -118,16 +124,23 @@ export async function callerClaims(caller: Caller): Promise<Claims> {
 type ClaimsRow = { claims: string; status?: string; key_tenant_id?: string | null };
 type CountRow = { count: string };
 
-function tenantTransaction<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+/** For a TenantTx made over another transaction (a service-role one, a bench's owner side): no after-commit effects there. */
+export function refuseAfterCommit(): never {
+  throw new TypeError("afterCommit is only available in a withTenant transaction");
+}
+
+async function tenantTransaction<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
   let opened: ClaimsRow | undefined;
   let visibleTenantCount = 0;
-  return inTransaction(
+  const committed: (() => void)[] = [];
+  const afterCommit = (f: () => void) => void committed.push(f);
+  const result = await inTransaction(
     async (client) => {
       const claims = claimsSchema.parse(JSON.parse(opened!.claims));
       const apiKey: TenantTx["apiKey"] = caller.apiKey
         ? { status: opened!.status as NonNullable<TenantTx["apiKey"]>["status"], keyTenantId: opened!.key_tenant_id ?? null }
         : undefined;
-      return fn({ db: drizzle(client, { schema }) as Db, claims, client, visibleTenantCount, ...(apiKey ? { apiKey } : {}) });
+      return fn({ db: drizzle(client, { schema }) as Db, claims, client, visibleTenantCount, afterCommit, ...(apiKey ? { apiKey } : {}) });
     },
     async (client) => {
       // A multi-statement simple query answers one result per statement: the claims are the third.
@@ -136,6 +149,14 @@ function tenantTransaction<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>):
       visibleTenantCount = Number((results[4].rows[0] as CountRow).count);
     },
   );
+  for (const f of committed) {
+    try {
+      f();
+    } catch (error) {
+      log.error({ event: "db.after-commit-failed", err: error }, "an after-commit effect failed; the transaction is committed");
+    }
+  }
+  return result;
 }
 
 /**

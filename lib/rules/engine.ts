@@ -24,7 +24,7 @@ import { triageAlert } from "@/lib/alerts/triage";
 import { recordAuditAs } from "@/lib/audit/record";
 import type { Claims } from "@/lib/db/claims";
 import { withServiceRole } from "@/lib/db/service-role";
-import type { Db, TenantTx } from "@/lib/db/with-tenant";
+import { refuseAfterCommit, type Db, type TenantTx } from "@/lib/db/with-tenant";
 import { tenantQueue } from "@/lib/jobs/queue";
 import { registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError } from "@/lib/log";
@@ -118,7 +118,7 @@ export interface ActionResult {
 
 /** The service-role transaction as the TenantTx lib/alerts/triage expects (no person: the timeline's actor is empty, the audit row names the rule). */
 function asTx(db: Db): TenantTx {
-  return { db, client: db.$client, claims: { role: "service_role" } as unknown as Claims };
+  return { db, client: db.$client, claims: { role: "service_role" } as unknown as Claims, afterCommit: refuseAfterCommit };
 }
 
 async function assign(db: Db, a: AlertRow, rule: Rule, assigneeId: string, stage: "match" | "escalation"): Promise<ActionResult> {

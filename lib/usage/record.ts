@@ -90,7 +90,8 @@ export async function meterIngestedAlerts(
   createdIds: readonly string[],
   summary?: { created: number; duplicates: number; rejected: number },
 ): Promise<void> {
-  if (summary) ingestMetrics(summary);
+  // Counted once the batch is kept: a batch that rolls back created nothing.
+  if (summary) tx.afterCommit(() => ingestMetrics(summary));
   if (createdIds.length === 0) return;
   const first = [...createdIds].sort()[0];
   await recordUsageIn(tx, [{ tenantId, metric: "alerts_ingested", quantity: createdIds.length, key: `alerts:${first}`, source: "api.ingest" }]);

@@ -38,7 +38,7 @@ import {
   type OverviewQuery,
 } from "@/lib/credentials/overview";
 import type { Caller } from "@/lib/db/claims";
-import { inTransaction, withTenant, type Db, type TenantTx } from "@/lib/db/with-tenant";
+import { inTransaction, refuseAfterCommit, withTenant, type Db, type TenantTx } from "@/lib/db/with-tenant";
 import { startCerbos } from "../lib/cerbos";
 import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95 } from "./measure";
 import { insertSealedCredentials, type CredentialSeed } from "./seed-credentials";
@@ -183,7 +183,7 @@ export async function runCredentialsOverviewBench(input: CredentialsOverviewBenc
     const asOwner = <T>(fn: (tx: TenantTx) => Promise<T>) =>
       inTransaction((raw) => {
         const client = scopedClient(raw, scope);
-        return fn({ client, claims, db: drizzle(raw, { schema }) as Db });
+        return fn({ client, claims, db: drizzle(raw, { schema }) as Db, afterCommit: refuseAfterCommit });
       });
     // One clock for every run, so both sides classify each credential alike.
     const now = new Date();

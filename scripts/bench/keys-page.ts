@@ -22,7 +22,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { schema } from "@/drizzle/schema";
 import type { Caller } from "@/lib/db/claims";
-import { inTransaction, withTenant, type Db, type TenantTx } from "@/lib/db/with-tenant";
+import { inTransaction, refuseAfterCommit, withTenant, type Db, type TenantTx } from "@/lib/db/with-tenant";
 import { ROTATE_DEK_KIND } from "@/lib/vault/rotation";
 import { DEFAULT_KEYS_QUERY, loadKeysPage, readKeysPage, type KeysPageRead, type KeysQuery } from "@/lib/vault/rotation-page";
 import { startCerbos } from "../lib/cerbos";
@@ -121,7 +121,7 @@ export async function runKeysPageBench(input: KeysPageBenchInput): Promise<strin
   try {
     const claims = await withTenant(caller, async (tx) => tx.claims);
     const asOwner = <T>(fn: (tx: TenantTx) => Promise<T>) =>
-      inTransaction((client) => fn({ client, claims, db: drizzle(client, { schema }) as Db }));
+      inTransaction((client) => fn({ client, claims, db: drizzle(client, { schema }) as Db, afterCommit: refuseAfterCommit }));
 
     const first = await withTenant(caller, (tx) => loadKeysPage(tx, DEFAULT_KEYS_QUERY));
     if (first.pdpUnavailable) throw new Error("keys-page bench: the PDP did not answer");
