@@ -14,6 +14,7 @@ import { test } from "node:test";
 import type { ReactElement } from "react";
 import { withServiceRole } from "@/lib/db/service-role";
 import { withTenant } from "@/lib/db/with-tenant";
+import { clearSettingValue, setSettingValue } from "@/lib/settings";
 import { applyUsageQuery, parseUsageListQuery } from "@/lib/usage/list-query";
 import { loadCustomerUsage, nothingMetered, type TenantUsageData } from "@/lib/usage/page-data";
 import { recordUsage } from "@/lib/usage/record";
@@ -64,8 +65,34 @@ test("tenant /usage: acme's admin sees its month with its sites, against limits.
   assert.equal(alerts.totals.value, 900);
   const assets = data.metrics.find((m) => m.metric === "assets_managed")!;
   assert.equal(assets.totals.value, 27_000, "three tenants' peaks summed");
-  assert.deepEqual({ key: assets.limit?.key, limit: assets.limit?.limit, percent: assets.limit?.percent }, { key: "limits.assets", limit: 10_000, percent: 270 });
+  // Each tenant has its own limit of 10,000 and uses 9,000 of it: 90 %, not the subtree's 27,000 (270 %).
+  // On a tie the page's own tenant is shown.
+  assert.deepEqual(
+    { key: assets.limit?.key, limit: assets.limit?.limit, used: assets.limit?.used, percent: assets.limit?.percent, tenant: assets.limit?.tenant.slug },
+    { key: "limits.assets", limit: 10_000, used: 9_000, percent: 90, tenant: "acme" },
+  );
+  // The busiest day per tenant: acme-us's 400 is the closest to its own 100,000 a day (not the subtree's 900).
+  assert.deepEqual({ used: alerts.limit?.used, tenant: alerts.limit?.tenant.slug }, { used: 400, tenant: "acme-us" });
   assert.equal(data.days.length, 30);
+});
+
+test("usage limits: a site with a lower limit of its own is the one shown, on the customer's page and the console's row", async () => {
+  await withTenant({ userId: env.fx.users.msspAdmin }, (tx) => setSettingValue(tx, { tenantId: env.fx.tenants["acme-eu"], key: "limits.assets", raw: "9500" }));
+  try {
+    const data = (await tenantUsage("acmeAdmin", "acme.localhost:3000", "acme")).props.data;
+    const assets = data.metrics.find((m) => m.metric === "assets_managed")!.limit!;
+    assert.deepEqual({ tenant: assets.tenant.slug, used: assets.used, limit: assets.limit, percent: assets.percent }, { tenant: "acme-eu", used: 9_000, limit: 9_500, percent: 94 });
+    const row = (await withTenant({ userId: env.fx.users.msspAdmin }, (tx) => loadCustomerUsage(tx))).rows.find((r) => r.slug === "acme")!;
+    assert.equal(row.maxPercent, 94);
+    assert.equal(row.metrics.assets_managed.limit?.tenant.slug, "acme-eu");
+    // The site's own page: its own figures.
+    const site = (await consoleCustomer("msspAdmin", "acme-eu")).props.data!;
+    assert.equal(site.metrics.find((m) => m.metric === "assets_managed")!.limit!.tenant.slug, "acme-eu");
+    const globex = (await withTenant({ userId: env.fx.users.msspAdmin }, (tx) => loadCustomerUsage(tx))).rows.find((r) => r.slug === "globex")!;
+    assert.equal(globex.metrics.assets_managed.limit?.tenant.slug, "globex", "another customer's tenants never count");
+  } finally {
+    await withTenant({ userId: env.fx.users.msspAdmin }, (tx) => clearSettingValue(tx, { tenantId: env.fx.tenants["acme-eu"], key: "limits.assets" }));
+  }
 });
 
 test("tenant /usage: acme's analyst gets the not-allowed state, no numbers; globex's admin is refused on acme's host", async () => {

@@ -47,7 +47,7 @@ export function CustomerUsageTable({ rows, query }: { rows: CustomerUsageRow[]; 
                 <td className="px-3 py-2">
                   {closest?.l ? (
                     <div>
-                      <LimitBar limit={closest.l} unit={METRIC_DEFINITIONS[closest.m].unit} compact />
+                      <LimitBar limit={closest.l} unit={METRIC_DEFINITIONS[closest.m].unit} tenantId={r.id} compact />
                       <span className="text-xs text-slate-500">{closest.l.label}</span>
                     </div>
                   ) : (

@@ -81,7 +81,7 @@ export function UsageView({ data, backHref }: { data: TenantUsageData; backHref?
                     <td className="px-4 py-2 text-right tabular-nums">{formatQuantity(m.totals.value, m.unit)}</td>
                     <td className="px-4 py-2">
                       {m.limit ? (
-                        <LimitBar limit={m.limit} unit={m.unit} />
+                        <LimitBar limit={m.limit} unit={m.unit} tenantId={data.tenant.id} />
                       ) : m.metric === "api_requests" && data.apiRatePerMinute ? (
                         <span className="text-xs text-slate-500">rate-limited at {data.apiRatePerMinute.toLocaleString("en-US")} a minute</span>
                       ) : (

@@ -5,34 +5,66 @@
 //   alerts_ingested the month's busiest day vs limits.api_ingest_per_day
 // API requests are limited per minute (limits.api_requests_per_minute), a rate
 // no daily total can be compared with: the pages name the rate instead.
+// Each tenant has its own limit (a site inherits its own copy of its customer's
+// value), so each is compared with the tenant's own use; a page of a subtree
+// shows the tenant in it closest to its limit.
 import type { EffectiveConfig } from "@/lib/settings";
-import type { MetricTotals } from "./read";
 import type { UsageMetric } from "./metrics";
 
 export interface LimitUse {
   key: string;
   label: string;
   limit: number;
-  /** The quantity compared with it. */
+  /** The quantity compared with it: the tenant's own, never a subtree's sum (each tenant has its own limit). */
   used: number;
   /** What `used` is, in words ("peak this month", "busiest day"). */
   basis: string;
   /** 0–100+, rounded down; null when the limit is 0. */
   percent: number | null;
+  /** Whose usage and limit these are: the page's tenant, or the tenant of its subtree closest to its own limit. */
+  tenant: { id: string; slug: string; name: string };
 }
 
-const LIMITED: Partial<Record<UsageMetric, { key: string; label: string; basis: string; pick: (t: MetricTotals) => number }>> = {
-  assets_managed: { key: "limits.assets", label: "Assets", basis: "peak this month", pick: (t) => t.value },
-  active_seats: { key: "limits.users", label: "Users", basis: "peak this month", pick: (t) => t.value },
-  alerts_ingested: { key: "limits.api_ingest_per_day", label: "Items ingested per day", basis: "busiest day this month", pick: (t) => t.peakDay },
+const LIMITED: Partial<Record<UsageMetric, { key: string; label: string; basis: string }>> = {
+  assets_managed: { key: "limits.assets", label: "Assets", basis: "peak this month" },
+  active_seats: { key: "limits.users", label: "Users", basis: "peak this month" },
+  alerts_ingested: { key: "limits.api_ingest_per_day", label: "Items ingested per day", basis: "busiest day this month" },
 };
 
-export function limitUse(metric: UsageMetric, totals: MetricTotals, config: EffectiveConfig | undefined): LimitUse | null {
+/**
+ * The metrics with a limit. For each of them the quantity a limit is compared with is the tenant's own
+ * largest day of the month: the peak of a snapshot, the busiest day of a counter.
+ */
+export const LIMITED_METRICS = Object.keys(LIMITED) as UsageMetric[];
+
+export interface LimitCandidate {
+  tenant: LimitUse["tenant"];
+  /** The tenant's own largest day this month (0 without data). */
+  used: number;
+  config: EffectiveConfig | undefined;
+}
+
+export function limitUse(metric: UsageMetric, c: LimitCandidate): LimitUse | null {
   const def = LIMITED[metric];
-  if (!def || !config) return null;
-  const limit = config.value<number>(def.key);
-  const used = def.pick(totals);
-  return { key: def.key, label: def.label, limit, used, basis: def.basis, percent: limit > 0 ? Math.floor((used * 100) / limit) : null };
+  if (!def || !c.config) return null;
+  const limit = c.config.value<number>(def.key);
+  return { key: def.key, label: def.label, limit, used: c.used, basis: def.basis, percent: limit > 0 ? Math.floor((c.used * 100) / limit) : null, tenant: c.tenant };
+}
+
+/** How far past its limit a use is, for ranking (a limit of 0 with any use ranks first). */
+const pressure = (u: LimitUse) => (u.limit > 0 ? u.used / u.limit : u.used > 0 ? Number.POSITIVE_INFINITY : 0);
+
+/**
+ * Of a subtree's tenants (the page's tenant first), the one whose own use is closest to (or furthest
+ * past) its own limit; the first on a tie, so a subtree with no use shows its root's limit.
+ */
+export function closestLimit(metric: UsageMetric, candidates: readonly LimitCandidate[]): LimitUse | null {
+  let best: LimitUse | null = null;
+  for (const c of candidates) {
+    const u = limitUse(metric, c);
+    if (u && (!best || pressure(u) > pressure(best))) best = u;
+  }
+  return best;
 }
 
 /** The per-minute API rate, shown beside api_requests. */

@@ -8,10 +8,10 @@
 import { checkActionsForEach, permissions, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { effectiveConfigs } from "@/lib/settings";
-import { apiRateOf, limitUse, type LimitUse } from "./limits";
+import { apiRateOf, closestLimit, LIMITED_METRICS, type LimitCandidate, type LimitUse } from "./limits";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type MetricKind, type UsageMetric } from "./metrics";
 import { DAY_MS, utcDay } from "./rollup";
-import { monthStart, subtreeMonthAndDays, subtreeTotals, type DayUsage, type MetricTotals } from "./read";
+import { monthStart, ownPeaks, subtreeMonthAndDays, subtreeTotals, type DayUsage, type MetricTotals, type OwnPeak } from "./read";
 
 export interface MetricRow {
   metric: UsageMetric;
@@ -34,20 +34,60 @@ export interface TenantUsageData {
   hasData: boolean;
 }
 
-const rowsOf = (totals: Record<UsageMetric, MetricTotals>, config: Parameters<typeof limitUse>[2]): MetricRow[] =>
+const rowsOf = (totals: Record<UsageMetric, MetricTotals>, limitOf: (m: UsageMetric) => LimitUse | null): MetricRow[] =>
   USAGE_METRICS.map((m) => {
     const d = METRIC_DEFINITIONS[m];
-    return { metric: m, label: d.label, unit: d.unit, kind: d.kind, recordedBy: d.recordedBy, totals: totals[m], limit: limitUse(m, totals[m], config) };
+    return { metric: m, label: d.label, unit: d.unit, kind: d.kind, recordedBy: d.recordedBy, totals: totals[m], limit: limitOf(m) };
   });
+
+type Root = { id: string; slug: string; name: string; path: string };
+
+/**
+ * Each root's limit figures from its subtree's tenants' own peaks: the root first (so a subtree with no
+ * use shows the root's limit), then each tenant with use. `peaks` may hold tenants of no root (left out).
+ */
+async function limitsByRoot(tx: TenantTx, roots: readonly Root[], peaks: readonly OwnPeak[]): Promise<Map<string, (m: UsageMetric) => LimitUse | null>> {
+  const rootByPath = new Map(roots.map((r) => [r.path, r.id]));
+  const rootOf = (path: string) => {
+    const labels = path.split(".");
+    for (let n = 1; n <= labels.length; n++) {
+      const id = rootByPath.get(labels.slice(0, n).join("."));
+      if (id) return id;
+    }
+    return null;
+  };
+  const perRoot = new Map<string, OwnPeak[]>(roots.map((r) => [r.id, []]));
+  for (const p of peaks) {
+    const root = rootOf(p.path);
+    if (root) perRoot.get(root)!.push(p);
+  }
+  const configs = await effectiveConfigs(tx, [...new Set([...roots.map((r) => r.id), ...[...perRoot.values()].flat().map((p) => p.tenantId)])]);
+  return new Map(
+    roots.map((r) => {
+      const own = perRoot.get(r.id)!;
+      return [
+        r.id,
+        (m: UsageMetric) => {
+          const candidates: LimitCandidate[] = [{ tenant: { id: r.id, slug: r.slug, name: r.name }, used: own.find((p) => p.tenantId === r.id && p.metric === m)?.peak ?? 0, config: configs.get(r.id) }];
+          for (const p of own) {
+            if (p.metric === m && p.tenantId !== r.id) candidates.push({ tenant: { id: p.tenantId, slug: p.slug, name: p.name }, used: p.peak, config: configs.get(p.tenantId) });
+          }
+          return closestLimit(m, candidates);
+        },
+      ];
+    }),
+  );
+}
 
 /** The usage page of tenant `slug`; null when the caller cannot see it. */
 export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date()): Promise<TenantUsageData | null> {
-  const { rows } = await tx.client.query<{ id: string; slug: string; name: string; kind: string }>(
-    "select id, slug, name, kind from public.tenants where slug = $1 and status <> 'deprovisioned'",
+  const { rows } = await tx.client.query<{ id: string; slug: string; name: string; kind: string; path: string }>(
+    "select id, slug, name, kind, path::text as path from public.tenants where slug = $1 and status <> 'deprovisioned'",
     [slug],
   );
-  const t = rows[0];
-  if (!t) return null;
+  const row = rows[0];
+  if (!row) return null;
+  const { path, ...t } = row;
   const month = monthStart(now);
   const base = { tenant: t, month: month.toISOString().slice(0, 7), metrics: [], days: [], apiRatePerMinute: null, hasData: false };
   const can = await permissions(tx, ["billing:view"], t.id);
@@ -55,12 +95,13 @@ export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date
   const tomorrow = new Date(utcDay(now).getTime() + DAY_MS);
   // The month's totals and the last 30 days in one pass over the daily rollups (they overlap).
   const { totals, days } = await subtreeMonthAndDays(tx, t.id, month, new Date(tomorrow.getTime() - 30 * DAY_MS), tomorrow);
-  const configs = await effectiveConfigs(tx, [t.id]);
-  const config = configs.get(t.id);
+  const peaks = await ownPeaks(tx, path, LIMITED_METRICS, month, tomorrow);
+  const limits = (await limitsByRoot(tx, [row], peaks)).get(t.id)!;
+  const config = (await effectiveConfigs(tx, [t.id])).get(t.id);
   return {
     ...base,
     allowed: true,
-    metrics: rowsOf(totals, config),
+    metrics: rowsOf(totals, limits),
     days,
     apiRatePerMinute: apiRateOf(config),
     hasData: days.some((d) => USAGE_METRICS.some((m) => d.values[m] > 0)) || USAGE_METRICS.some((m) => totals[m].value > 0),
@@ -95,7 +136,7 @@ export const USAGE_SOURCES = USAGE_METRICS.map((m) => METRIC_DEFINITIONS[m]);
 /** Every customer the caller sees (RLS) and may read usage of (PDP billing:view), this month. */
 export async function loadCustomerUsage(tx: TenantTx, now = new Date()): Promise<CustomerUsageData> {
   const month = monthStart(now);
-  const { rows } = await tx.client.query<TenantResource & { slug: string; name: string }>(
+  const { rows } = await tx.client.query<TenantResource & { slug: string; name: string; path: string }>(
     "select id, slug, name, path::text as path, kind, status from public.tenants where kind = 'customer' and status <> 'deprovisioned' order by name",
   );
   const base = { month: month.toISOString().slice(0, 7) };
@@ -103,15 +144,17 @@ export async function loadCustomerUsage(tx: TenantTx, now = new Date()): Promise
   const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["billing:view"], rows);
   const allowed = rows.filter((r) => decisions.get(r.id)?.["billing:view"]);
   const ids = allowed.map((r) => r.id);
-  const totals = await subtreeTotals(tx, ids, month, new Date(utcDay(now).getTime() + DAY_MS));
-  const configs = await effectiveConfigs(tx, ids);
+  const tomorrow = new Date(utcDay(now).getTime() + DAY_MS);
+  const totals = await subtreeTotals(tx, ids, month, tomorrow);
+  // Every tenant the caller sees: the customers' subtrees are nearly all of them.
+  const limits = await limitsByRoot(tx, allowed, await ownPeaks(tx, null, LIMITED_METRICS, month, tomorrow));
   return {
     ...base,
     hidden: rows.length - allowed.length,
     rows: allowed.map((r) => {
       const t = totals.get(r.id)!;
-      const config = configs.get(r.id);
-      const metrics = Object.fromEntries(USAGE_METRICS.map((m) => [m, { value: t[m].value, limit: limitUse(m, t[m], config) }])) as CustomerUsageRow["metrics"];
+      const limitOf = limits.get(r.id)!;
+      const metrics = Object.fromEntries(USAGE_METRICS.map((m) => [m, { value: t[m].value, limit: limitOf(m) }])) as CustomerUsageRow["metrics"];
       const percents = USAGE_METRICS.map((m) => metrics[m].limit?.percent).filter((p): p is number => p !== null && p !== undefined);
       return { id: r.id, slug: r.slug, name: r.name, status: r.status, metrics, maxPercent: percents.length ? Math.max(...percents) : null };
     }),

@@ -36,7 +36,8 @@ import {
 } from "@/lib/health/page-data";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type UsageMetric } from "@/lib/usage/metrics";
 import { loadCustomerUsage, loadTenantUsage } from "@/lib/usage/page-data";
-import { monthAndDaysOver, monthStart, SUBTREE_MONTH_AND_DAYS_SQL, SUBTREE_TOTALS_SQL, totalsOver } from "@/lib/usage/read";
+import { LIMITED_METRICS } from "@/lib/usage/limits";
+import { monthAndDaysOver, monthStart, OWN_PEAKS_SQL, ownPeaks, SUBTREE_MONTH_AND_DAYS_SQL, SUBTREE_TOTALS_SQL, totalsOver } from "@/lib/usage/read";
 import { DAY_MS, utcDay } from "@/lib/usage/rollup";
 import { prepareHealthData } from "./health";
 import { insertUsageRollups } from "./usage-data";
@@ -267,13 +268,23 @@ async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Pr
   const since = new Date(tomorrow.getTime() - 30 * DAY_MS);
   const customerSlug = customers.find((c) => c.id === ctx.customerId)!.slug;
   const valueOf = (r: { metric: UsageMetric; total: string; peak: string }) => Number(METRIC_DEFINITIONS[r.metric].kind === "counter" ? r.total : r.peak);
-  const tenantSql = "select id, slug, name, kind from public.tenants where slug = $1 and status <> 'deprovisioned'";
+  const tenantSql = "select id, slug, name, kind, path::text as path from public.tenants where slug = $1 and status <> 'deprovisioned'";
+  const customerPath = (await owner.query<{ path: string }>("select path::text as path from public.tenants where id = $1", [ctx.customerId])).rows[0].path;
+  // lib/usage/read.ts OWN_PEAKS_SQL with the explicit tenant filter ($5).
+  const ownerOwnPeaks = swap(OWN_PEAKS_SQL, "and d.metric = any ($4::text[])", "and d.metric = any ($4::text[]) and d.tenant_id = any ($5::uuid[])");
+  const peaksOf = (rows: { tenant_id: string; metric: string; peak: string }[]) => sorted(rows.map((r) => `${r.tenant_id}/${r.metric}/${Number(r.peak)}`));
+  const appPeaks = async (tx: TenantTx, path: string | null) =>
+    sorted((await ownPeaks(tx, path, LIMITED_METRICS, month, tomorrow)).map((p) => `${p.tenantId}/${p.metric}/${p.peak}`));
   const tenantPage: Scenario = {
     id: "17",
     name: "tenant admin: /usage (month totals + 30 days)",
     caller: ctx.customerAdmin,
     // The month's totals and the 30 days in one statement, as the page sends them (lib/usage/read.ts subtreeMonthAndDays).
-    rls: [stmt("tenant", tenantSql, [customerSlug]), stmt("month totals + 30 days", SUBTREE_MONTH_AND_DAYS_SQL, [ctx.customerId, month, since, tomorrow])],
+    rls: [
+      stmt("tenant", tenantSql, [customerSlug]),
+      stmt("month totals + 30 days", SUBTREE_MONTH_AND_DAYS_SQL, [ctx.customerId, month, since, tomorrow]),
+      stmt("own peaks (limits)", OWN_PEAKS_SQL, [customerPath, month, tomorrow, LIMITED_METRICS]),
+    ],
     baseline: [
       stmt("tenant", `${tenantSql} and id = any ($2::uuid[])`, [customerSlug, ctx.customerTenantIds]),
       stmt(
@@ -281,6 +292,7 @@ async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Pr
         OWNER_SUBTREE_MONTH_AND_DAYS,
         [[ctx.customerId], new Date(Math.min(month.getTime(), since.getTime())), tomorrow, ctx.customerTenantIds, month, since],
       ),
+      stmt("own peaks (limits)", ownerOwnPeaks, [customerPath, month, tomorrow, LIMITED_METRICS, ctx.customerTenantIds]),
     ],
     outcome: (results): Outcome => {
       const totalRows = results[1].rows.filter((r) => r.day === null);
@@ -292,6 +304,7 @@ async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Pr
         data: {
           totals: USAGE_METRICS.map((m) => `${m}/${totals[m] ?? "0/0/0"}`),
           days: sorted(dayRows.map((r) => `${new Date(r.day).toISOString().slice(0, 10)}/${r.metric}/${Number(r.total)}`)),
+          peaks: peaksOf(results[2].rows),
         },
       };
     },
@@ -300,6 +313,8 @@ async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Pr
       return {
         totals: (u?.metrics ?? []).map((m) => `${m.metric}/${m.totals.value}/${m.totals.peakDay}/${m.totals.latest}`),
         days: sorted((u?.days ?? []).flatMap((d) => USAGE_METRICS.filter((m) => d.values[m] > 0).map((m) => `${d.day}/${m}/${d.values[m]}`))),
+        // The page compares each tenant's own peak with its own limit (loadTenantUsage picks the closest).
+        peaks: await appPeaks(tx, customerPath),
       };
     },
     explain: true,
@@ -310,7 +325,11 @@ async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Pr
     id: "18",
     name: "MSSP admin: console /usage (every customer's month)",
     caller: ctx.msspAdmin,
-    rls: [stmt("customers", listSql, []), stmt("month totals", SUBTREE_TOTALS_SQL, [customers.map((c) => c.id), month, tomorrow])],
+    rls: [
+      stmt("customers", listSql, []),
+      stmt("month totals", SUBTREE_TOTALS_SQL, [customers.map((c) => c.id), month, tomorrow]),
+      stmt("own peaks (limits)", OWN_PEAKS_SQL, [null, month, tomorrow, LIMITED_METRICS]),
+    ],
     baseline: [
       stmt("customers", swap(listSql, " order by name", " and id = any ($1::uuid[]) order by name"), [customerIds]),
       stmt(
@@ -318,15 +337,20 @@ async function usageScenarios({ ctx, owner, customers, nonRoot }: PageSetup): Pr
         OWNER_SUBTREE_TOTALS,
         [customers.map((c) => c.id), month, tomorrow, ctx.msspTenantIds],
       ),
+      stmt("own peaks (limits)", ownerOwnPeaks, [null, month, tomorrow, LIMITED_METRICS, ctx.msspTenantIds]),
     ],
     outcome: (results): Outcome => {
       const values = new Map(results[1].rows.map((r) => [`${r.root_id}/${r.metric}`, valueOf(r)]));
       const shown = results[0].rows.flatMap((c) => USAGE_METRICS.map((m) => `${c.id}/${m}/${values.get(`${c.id}/${m}`) ?? 0}`));
-      return { rows: results[0].rows.length, label: `${fmtCount(results[0].rows.length)} customers, ${fmtCount(results[1].rows.length)} totals`, data: sorted(shown) };
+      return {
+        rows: results[0].rows.length,
+        label: `${fmtCount(results[0].rows.length)} customers, ${fmtCount(results[1].rows.length)} totals, ${fmtCount(results[2].rows.length)} own peaks`,
+        data: { totals: sorted(shown), peaks: peaksOf(results[2].rows) },
+      };
     },
     app: async (tx) => {
       const u = await loadCustomerUsage(tx, now);
-      return sorted(u.rows.flatMap((r) => USAGE_METRICS.map((m) => `${r.id}/${m}/${r.metrics[m].value}`)));
+      return { totals: sorted(u.rows.flatMap((r) => USAGE_METRICS.map((m) => `${r.id}/${m}/${r.metrics[m].value}`))), peaks: await appPeaks(tx, null) };
     },
     explain: true,
   };
