@@ -79,7 +79,7 @@ async function problem(res: Response) {
 }
 
 async function deniedRows(tenant: TenantSlug, reason: string) {
-  return env.owner<{ actor_id: string | null; details: { reason: string } }>(
+  return env.owner<{ actor_id: string | null; details: { reason: string; admitted?: boolean } }>(
     "select actor_id, details from public.audit_log where tenant_id = $1 and action = 'api.request' and outcome = 'denied' and details ->> 'reason' = $2",
     [env.fx.tenants[tenant], reason],
   );
@@ -374,6 +374,9 @@ describe("limits", () => {
     const codes = [];
     for (let i = 0; i < 6; i++) codes.push((await call("globex.localhost:3000", "/me", { key: keys[i % 2].key })).status);
     assert.deepEqual(codes, [200, 200, 200, 200, 429, 429]);
+    const limited = (await deniedRows("globex", "rate_limited_tenant")).filter((r) => keys.some((k) => k.id === r.actor_id));
+    assert.ok(limited.length > 0);
+    assert.ok(limited.every((r) => r.details.admitted === undefined), "a rate-limited request was never admitted (not counted as usage)");
     const acme = await newKey("acmeAdmin", "acme", ["alerts:read"]);
     assert.equal((await call("acme.localhost:3000", "/me", { key: acme.key })).status, 200);
   });
@@ -387,7 +390,10 @@ describe("limits", () => {
     const over = await send(3);
     assert.equal(over.status, 429);
     assert.equal((await problem(over)).type, "/api/v1/problems/quota-exceeded");
-    assert.ok((await deniedRows("acme-eu", "daily_quota")).some((r) => r.actor_id === key.id), "the refusal is in the tenant's audit trail");
+    const refusal = (await deniedRows("acme-eu", "daily_quota")).find((r) => r.actor_id === key.id);
+    assert.ok(refusal, "the refusal is in the tenant's audit trail");
+    // Past the rate limits, so already counted as a request: health's error rate counts it once.
+    assert.equal(refusal.details.admitted, true);
     assert.equal((await send(2)).status, 201, "what is left can still be used");
   });
 

@@ -141,8 +141,14 @@ describe("health evaluation", () => {
     const now = new Date(Date.now() + MIN);
     // acme-eu: a failed job in the last hour (degraded: health.job_failures_per_hour is 1).
     await env.owner("insert into public.jobs (tenant_id, kind, status, finished_at, last_error) values ($1, 'keys.rotate', 'failed', now(), 'boom')", [env.fx.tenants["acme-eu"]]);
-    // acme-us: 10 admitted API requests this hour, 30 refused (75%: degraded, below the 80% of down).
-    await env.owner("insert into usage.api_request_counts (tenant_id, minute, requests) values ($1, date_trunc('minute', now()), 10)", [env.fx.tenants["acme-us"]]);
+    // acme-us: 10 admitted API requests this hour, 30 refused (75%: degraded, below the 80% of down); 5 more
+    // admitted were refused after admission (the PDP): counted once, among the admitted (15 + 30 = 45).
+    await env.owner("insert into usage.api_request_counts (tenant_id, minute, requests) values ($1, date_trunc('minute', now()), 15)", [env.fx.tenants["acme-us"]]);
+    await env.owner(
+      `insert into public.audit_log (tenant_id, action, outcome, details, occurred_at)
+       select $1, 'api.request', 'denied', '{"reason":"scope","status":403,"admitted":true}'::jsonb, now() from generate_series(1, 5)`,
+      [env.fx.tenants["acme-us"]],
+    );
     await env.owner(
       `insert into public.audit_log (tenant_id, action, outcome, details, occurred_at)
        select $1, 'api.request', 'denied', '{"reason":"scope","status":403}'::jsonb, now() from generate_series(1, 30)`,
@@ -168,7 +174,7 @@ describe("health evaluation", () => {
         .map((r) => [r.state, ...r.signals.filter((x) => x.level !== "ok").map((x) => x.reason)]);
     assert.deepEqual(await reasons("acme-eu"), [["degraded", "1 job failed in the last hour"]]);
     // A refusal for a missing scope is also an access-control failure (OWASP): it counts as a denied attempt too.
-    assert.deepEqual(await reasons("acme-us"), [["degraded", "75% of API requests refused in the last hour (30 of 40)", "30 denied attempts in the last hour"]]);
+    assert.deepEqual(await reasons("acme-us"), [["degraded", "77% of API requests refused in the last hour (35 of 45)", "35 denied attempts in the last hour"]]);
     assert.deepEqual(await reasons("other-co"), [["down", "Assets at 100% of the limit (10000 of 10000)"]]);
     assert.deepEqual(await reasons("acme"), [["degraded", "Assets at 85% of the limit (8500 of 10000)"]]);
     await env.owner("delete from public.jobs where kind = 'keys.rotate' and last_error = 'boom'; delete from usage.api_request_counts; delete from public.usage_rollups");

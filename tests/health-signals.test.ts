@@ -75,6 +75,10 @@ describe("health signals", () => {
     assert.equal(apiSignal(m({ apiRequests: 80, apiRefused: 20 }), T).level, "warn");
     assert.equal(apiSignal(m({ apiRequests: 20, apiRefused: 80 }), T).level, "critical");
     assert.equal(apiSignal(m({ apiRequests: 20, apiRefused: 80 }), { ...T, apiErrorWarnPercent: 0 }).level, "ok");
+    // Refused after admission: already among the admitted requests, counted once (20 of 100, not of 120).
+    const admittedThenRefused = apiSignal(m({ apiRequests: 100, apiRefused: 20, apiRefusedAdmitted: 20 }), T);
+    assert.equal(admittedThenRefused.level, "warn");
+    assert.match(admittedThenRefused.reason, /\(20 of 100\)/);
   });
 
   test("quotas: warn from the percentage, critical at the limit, a zero limit is none", () => {

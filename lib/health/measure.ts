@@ -30,6 +30,7 @@ export const emptyMeasurements = (): Measurements => ({
   failedJobs: 0,
   apiRequests: 0,
   apiRefused: 0,
+  apiRefusedAdmitted: 0,
   quotas: [],
   signInFailures: 0,
   denied: 0,
@@ -86,10 +87,12 @@ export async function measure(db: Db, tenantIds: readonly string[], configs: Map
       [ids, hourAgo, now],
     );
   // One pass over the last hour of the trail (index audit_log_time).
-  const audit = await c.query<{ tenant_id: string; sign_in: number; api_refused: number; denied: number }>(
+  const audit = await c.query<{ tenant_id: string; sign_in: number; api_refused: number; api_refused_admitted: number; denied: number }>(
       `select tenant_id,
               count(*) filter (where action in ('auth:sign-in-failed', 'auth:sign-in-locked'))::int as sign_in,
               count(*) filter (where action = 'api.request' and outcome = 'denied')::int as api_refused,
+              -- Refused after the rate limits admitted it (lib/api/gateway): also in usage.api_request_counts.
+              count(*) filter (where action = 'api.request' and outcome = 'denied' and details->>'admitted' = 'true')::int as api_refused_admitted,
               count(*) filter (where outcome = 'denied' and action not like 'auth:%'
                                  -- Capacity refusals (rate limits, the daily quota, the concurrency cap) are not access-control failures.
                                  and not (action = 'api.request' and (coalesce(details->>'reason', '') like 'rate\\_limited%'
@@ -117,6 +120,7 @@ export async function measure(db: Db, tenantIds: readonly string[], configs: Map
     const m = out.get(r.tenant_id)!;
     m.signInFailures = r.sign_in;
     m.apiRefused = r.api_refused;
+    m.apiRefusedAdmitted = r.api_refused_admitted;
     m.denied = r.denied;
   }
   const used = new Map(usage.rows.map((r) => [`${r.tenant_id}:${r.metric}`, Number(r.used)]));

@@ -64,6 +64,8 @@ export interface Measurements {
   apiRequests: number;
   /** Refused API requests (denied api.request audit rows, 4xx). */
   apiRefused: number;
+  /** Of those, the ones refused after the rate limits admitted them (already in apiRequests). */
+  apiRefusedAdmitted: number;
   /** Usage against limits: each limit's name, the quantity used and the limit (0: none). */
   quotas: { label: string; used: number; limit: number }[];
   signInFailures: number;
@@ -140,7 +142,8 @@ export function jobSignal(m: Measurements, t: Thresholds): Signal {
 }
 
 export function apiSignal(m: Measurements, t: Thresholds): Signal {
-  const total = m.apiRequests + m.apiRefused;
+  // A request refused after its admission (the PDP, the daily quota, the concurrency cap) is in both counts.
+  const total = m.apiRequests + m.apiRefused - Math.min(m.apiRefusedAdmitted, m.apiRefused, m.apiRequests);
   if (total < API_MIN_REQUESTS || t.apiErrorWarnPercent === 0) return { kind: "api", level: "ok", reason: `${plural(total, "API request")} in the last hour` };
   const percent = Math.floor((m.apiRefused * 100) / total);
   const text = `${percent}% of API requests refused in the last hour (${m.apiRefused} of ${total})`;

@@ -79,6 +79,9 @@ export async function handleApiRequest(request: Request, opts: GatewayOptions): 
   const method = request.method.toUpperCase();
   const path = url.pathname;
   let rate: RateState | null = null;
+  // Past the rate limits the request is counted as API usage (usage.api_request_counts); a refusal after
+  // that says so in its audit row, so health's error rate counts the request once.
+  let admitted = false;
   try {
     const host = parseHost(request.headers.get("host"));
     if (host.area === "unknown") throw new Refused(problems.notFound("This host does not serve the portal's API."), "unknown_host", null);
@@ -101,10 +104,11 @@ export async function handleApiRequest(request: Request, opts: GatewayOptions): 
         rateHeaders(outcome.state, outcome.retryAfter),
       );
     }
+    admitted = true;
     await requirePdp(auth);
     return await run(request, auth, { requestId, url, method, rate });
   } catch (error) {
-    return await refusalResponse(error, { requestId, method, path, rate });
+    return await refusalResponse(error, { requestId, method, path, rate, admitted });
   }
 }
 
@@ -257,12 +261,20 @@ function retryAfter(problem: ApiProblem): Record<string, string> {
   return { "Retry-After": String(Math.max(1, Math.ceil(Number(problem.extensions.retry_after_seconds ?? 1)))) };
 }
 
-async function refusalResponse(error: unknown, ctx: { requestId: string; method: string; path: string; rate: RateState | null }): Promise<Response> {
+async function refusalResponse(error: unknown, ctx: { requestId: string; method: string; path: string; rate: RateState | null; admitted: boolean }): Promise<Response> {
   const base = rateHeaders(ctx.rate);
   observeApiRefusal(error); // lib/metrics: 429s by limit
   if (error instanceof Refused) {
     if (error.audit) {
-      await auditRefusal({ ...error.audit, reason: error.reason, status: error.problem.status, method: ctx.method, path: ctx.path, requestId: ctx.requestId });
+      await auditRefusal({
+        ...error.audit,
+        reason: error.reason,
+        status: error.problem.status,
+        method: ctx.method,
+        path: ctx.path,
+        requestId: ctx.requestId,
+        ...(ctx.admitted ? { details: { admitted: true } } : {}),
+      });
     }
     const retry = retryAfter(error.problem);
     return problemResponse(error.problem, ctx.requestId, { instance: ctx.path, headers: { ...base, ...retry, ...error.headers } });
