@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import { before, beforeEach, describe, test } from "node:test";
 import { evaluateHealth } from "@/lib/health/evaluate";
 import { createChannel } from "@/lib/notify";
+import { reset, take } from "@/lib/ratelimit";
 import { setSettingValue } from "@/lib/settings";
 import { useFixtureEnv } from "./helpers/fixture-env";
 import { type UserName } from "./helpers/fixtures";
@@ -160,6 +161,16 @@ describe("health evaluation", () => {
        select $1, 'api.request', 'denied', jsonb_build_object('reason', r, 'status', 429), now() from unnest(array['daily_quota', 'daily_quota', 'daily_quota', 'concurrency', 'concurrency', 'concurrency']) r`,
       [env.fx.tenants["acme-eu"]],
     );
+    // acme-eu also ingested 100,000 alerts on one day this month: the quota is a rolling 24-hour bucket,
+    // and its bucket is full, so that day is no signal. globex's bucket has 90,000 of its 100,000 items taken
+    // (refilling since: degraded, with the items in the bucket's words).
+    await env.owner(
+      `insert into public.usage_rollups (tenant_id, grain, period_start, metric, quantity, events)
+       values ($1, 'day', date_trunc('day', now() at time zone 'UTC') at time zone 'UTC', 'alerts_ingested', 100000, 1)`,
+      [env.fx.tenants["acme-eu"]],
+    );
+    const globexBucket = `api:ingest:${env.fx.tenants.globex}`;
+    await take(globexBucket, { capacity: 100_000, refillPerSecond: 100_000 / 86_400 }, { cost: 90_000 });
     // other-co: assets at 100% of limits.assets this month (down); acme at 85% (degraded).
     for (const [slug, used] of [["other-co", 10_000], ["acme", 8_500]] as const)
       await env.owner(
@@ -169,7 +180,7 @@ describe("health evaluation", () => {
         [env.fx.tenants[slug], used],
       );
     await evaluateHealth({ now });
-    const reasons = async (slug: "acme-eu" | "acme-us" | "other-co" | "acme") =>
+    const reasons = async (slug: "acme-eu" | "acme-us" | "other-co" | "acme" | "globex") =>
       (await env.owner<{ state: string; signals: { kind: string; level: string; reason: string }[] }>("select state, signals from public.tenant_health where tenant_id = $1", [env.fx.tenants[slug]]))
         .map((r) => [r.state, ...r.signals.filter((x) => x.level !== "ok").map((x) => x.reason)]);
     assert.deepEqual(await reasons("acme-eu"), [["degraded", "1 job failed in the last hour"]]);
@@ -177,6 +188,10 @@ describe("health evaluation", () => {
     assert.deepEqual(await reasons("acme-us"), [["degraded", "77% of API requests refused in the last hour (35 of 45)", "35 denied attempts in the last hour"]]);
     assert.deepEqual(await reasons("other-co"), [["down", "Assets at 100% of the limit (10000 of 10000)"]]);
     assert.deepEqual(await reasons("acme"), [["degraded", "Assets at 85% of the limit (8500 of 10000)"]]);
+    const [globex] = await reasons("globex");
+    assert.equal(globex[0], "degraded");
+    assert.match(globex[1], /^Items ingested in the last 24 hours at 89% of the limit \(899\d\d of 100000\)$/);
+    await reset(globexBucket);
     await env.owner("delete from public.jobs where kind = 'keys.rotate' and last_error = 'boom'; delete from usage.api_request_counts; delete from public.usage_rollups");
   });
 });

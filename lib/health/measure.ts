@@ -12,14 +12,16 @@
 //   failed jobs     public.jobs with status failed, finished in the last hour
 //   API requests    usage.api_request_counts (this hour's minutes not yet rolled) + api_requests usage events
 //   API refusals    'denied' audit rows of action api.request (the gateway's refusals, 4xx)
-//   quotas          this month's daily usage rollups (peak assets and seats, busiest ingest day)
+//   quotas          this month's daily usage rollups (peak assets and seats); the API's ingestion
+//                   quota bucket (items within the rolling 24 hours, lib/api/gateway/limits.ts)
 //   sign-in failures audit rows auth:sign-in-failed and auth:sign-in-locked
 //   denied attempts other 'denied' audit rows (PDP refusals, cross-tenant attempts), not
 //                   sign-in lockouts nor the API's capacity refusals
 import type { Db } from "@/lib/db/with-tenant";
 import type { EffectiveConfig } from "@/lib/settings";
 import { ALERT_LOOKBACK_DAYS, type Measurements } from "./signals";
-import { QUOTA_LIMITS } from "./thresholds";
+import { ingestQuotaUsed } from "@/lib/api/gateway/limits";
+import { INGEST_QUOTA, QUOTA_LIMITS } from "./thresholds";
 
 const HOUR_MS = 3_600_000;
 
@@ -124,10 +126,19 @@ export async function measure(db: Db, tenantIds: readonly string[], configs: Map
     m.denied = r.denied;
   }
   const used = new Map(usage.rows.map((r) => [`${r.tenant_id}:${r.metric}`, Number(r.used)]));
+  const perDay = new Map<string, number>();
+  for (const id of ids) {
+    const config = configs.get(id);
+    if (config) perDay.set(id, config.value<number>(INGEST_QUOTA.key));
+  }
+  const ingested = await ingestQuotaUsed(db, perDay, now);
   for (const id of ids) {
     const config = configs.get(id);
     if (!config) continue;
-    out.get(id)!.quotas = QUOTA_LIMITS.map((q) => ({ label: q.label, used: used.get(`${id}:${q.metric}`) ?? 0, limit: config.value<number>(q.key) }));
+    out.get(id)!.quotas = [
+      ...QUOTA_LIMITS.map((q) => ({ label: q.label, used: used.get(`${id}:${q.metric}`) ?? 0, limit: config.value<number>(q.key) })),
+      { label: INGEST_QUOTA.label, used: ingested.get(id) ?? 0, limit: perDay.get(id)! },
+    ];
   }
   return out;
 }

@@ -21,9 +21,13 @@ export function thresholdsOf(config: EffectiveConfig): Thresholds {
   return Object.fromEntries(Object.entries(THRESHOLD_KEYS).map(([k, key]) => [k, config.value<number>(key)])) as unknown as Thresholds;
 }
 
-/** The limits the quota signal compares usage with (lib/usage/limits.ts compares the same). */
+/**
+ * The limits the quota signal compares usage with: the month's peak of assets and seats (as the usage
+ * pages do), and the ingestion quota's own rolling 24-hour bucket (alerts and assets sent through the
+ * API), which is what the gateway refuses by, not a day's count of created alerts.
+ */
 export const QUOTA_LIMITS = [
   { metric: "assets_managed", key: "limits.assets", label: "Assets" },
   { metric: "active_seats", key: "limits.users", label: "Users" },
-  { metric: "alerts_ingested", key: "limits.api_ingest_per_day", label: "Items ingested per day" },
 ] as const;
+export const INGEST_QUOTA = { key: "limits.api_ingest_per_day", label: "Items ingested in the last 24 hours" } as const;

@@ -76,6 +76,26 @@ export function peek(key: string, limit: Limit, opts: Omit<TakeOptions, "cost"> 
   return take(key, limit, { ...opts, cost: 0 });
 }
 
+/**
+ * Many buckets as they stand at `at`, in one read that takes no lock (for reports, not for admission):
+ * each key's tokens left under `limitOf(key)`; a key without a row is full. `db`: a service-role
+ * transaction (service_role reads ratelimit.buckets).
+ */
+export async function peekMany(db: Db, keys: readonly string[], limitOf: (key: string) => Limit, at: Date): Promise<Map<string, number>> {
+  const out = new Map(keys.map((k) => [k, limitOf(k).capacity]));
+  if (keys.length === 0) return out;
+  const { rows } = await db.$client.query<{ key: string; tokens: number; updated_at: Date }>(
+    "select key, tokens, updated_at from ratelimit.buckets where key = any ($1::text[])",
+    [keys],
+  );
+  for (const r of rows) {
+    const limit = limitOf(r.key);
+    const elapsed = Math.max(0, (at.getTime() - new Date(r.updated_at).getTime()) / 1000);
+    out.set(r.key, Math.min(limit.capacity, Number(r.tokens) + elapsed * limit.refillPerSecond));
+  }
+  return out;
+}
+
 /** Forgets the bucket `key`: it is full again. */
 export async function reset(key: string, opts: { db?: Db } = {}): Promise<void> {
   if (!key || key.length > MAX_KEY) throw new Error(`rate limit key must be 1-${MAX_KEY} characters`);

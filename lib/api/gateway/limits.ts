@@ -10,8 +10,8 @@
 //     (api.take_slot; limits.api_concurrent_requests).
 import type { EffectiveConfig } from "@/lib/settings";
 import { withServiceRole, withServiceRoleIn } from "@/lib/db/service-role";
-import type { TenantTx } from "@/lib/db/with-tenant";
-import { checkArgs, peek, perWindow, take, type Limit, type TakeResult } from "@/lib/ratelimit";
+import type { Db, TenantTx } from "@/lib/db/with-tenant";
+import { checkArgs, peek, peekMany, perWindow, take, type Limit, type TakeResult } from "@/lib/ratelimit";
 import { problems } from "@/lib/api/problem";
 import { apiRequestCountSql } from "@/lib/usage/record";
 
@@ -129,6 +129,18 @@ export async function chargeIngestQuota(tx: TenantTx, tenantId: string, cost: nu
   if (!(cost > 0)) return;
   const r = await withServiceRoleIn("ratelimit", tx.db, (db) => take(ingestKey(tenantId), ingestLimit(perDay), { cost, db }));
   if (!r.allowed) throw quotaRefusal(perDay, r.remaining, cost, r.retryAfterSeconds);
+}
+
+/**
+ * Items each tenant has ingested within the rolling 24 hours the quota enforces, as of `at` (its
+ * bucket's capacity less what is left, rounded up): what health's quota signal compares with the limit.
+ * `perDay`: each tenant's limits.api_ingest_per_day; a tenant whose limit is 0 has used nothing of it.
+ */
+export async function ingestQuotaUsed(db: Db, perDay: ReadonlyMap<string, number>, at: Date): Promise<Map<string, number>> {
+  const tenants = [...perDay].filter(([, limit]) => limit > 0);
+  const keyToTenant = new Map(tenants.map(([id]) => [ingestKey(id), id]));
+  const left = await peekMany(db, [...keyToTenant.keys()], (key) => ingestLimit(perDay.get(keyToTenant.get(key)!)!), at);
+  return new Map(tenants.map(([id, limit]) => [id, Math.max(0, Math.ceil(limit - left.get(ingestKey(id))! - 1e-9))]));
 }
 
 const ingestKey = (tenantId: string) => `api:ingest:${tenantId}`;
