@@ -43,18 +43,17 @@ const https = (host: string) => `https://${host}:${caddy.httpsPort}`;
 
 const owner = ownerQuery;
 
-/** What the verification (lib/domains) sends when a domain starts or stops routing: both caches, every process. */
-async function evict(domain: string, slug: string) {
-  await owner("select pg_notify('mssp_portal_cache', $1)", [JSON.stringify({ cache: "domain-by-host", key: domain })]);
+/** What the verification (lib/domains/resolve.ts evictDomain) sends when a domain starts or stops routing: both caches, every process. */
+async function evict(slug: string) {
   await owner("select pg_notify('mssp_portal_cache', $1)", [JSON.stringify({ cache: "domain-primary", key: slug })]);
-  // The set of routed domains the proxy checks first (lib/domains/resolve.ts evictDomain sends the same three).
+  // The map of routed domains the proxy reads.
   await owner("select pg_notify('mssp_portal_cache', $1)", [JSON.stringify({ cache: "domain-routed", key: "all" })]);
 }
 
 async function removeDomains() {
   await owner("delete from public.custom_domains where domain = any($1)", [[ACME_DOMAIN, GLOBEX_DOMAIN]]);
-  await evict(ACME_DOMAIN, "acme");
-  await evict(GLOBEX_DOMAIN, "globex");
+  await evict("acme");
+  await evict("globex");
 }
 
 /** The brand a page was rendered with: title, the root layout's CSS variables, and the sign-in heading when there is one. */
@@ -142,8 +141,8 @@ test("once verified, caddy gets a certificate and soc.acme.test is Acme's portal
        select id, $1, $2, 'e2e-globex-token-0123456789abcdef', 'verified', now() from public.tenants where slug = 'globex'`,
     [GLOBEX_DOMAIN, skeleton(GLOBEX_DOMAIN)],
   );
-  await evict(ACME_DOMAIN, "acme");
-  await evict(GLOBEX_DOMAIN, "globex");
+  await evict("acme");
+  await evict("globex");
 
   // The certificate comes from caddy's internal CA and verifies against its root for that name.
   const root = await caddy.rootCertificate().catch(() => undefined);

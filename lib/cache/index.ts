@@ -119,7 +119,7 @@ class SharedCacheImpl<V> implements SharedCache<V> {
 /**
  * The cache named `name` in this process (created on first call; later calls
  * with the same name return the same cache). Names are short, unique per use:
- * "brand-by-host", "domain-by-host".
+ * "brand-by-host", "domain-routed".
  */
 export function sharedCache<V>(name: string, opts: SharedCacheOptions): SharedCache<V> {
   if (!/^[a-z0-9][a-z0-9:_-]{0,62}$/.test(name)) throw new Error(`cache name ${JSON.stringify(name)}: lower-case letters, digits, - _ : only`);

@@ -6,41 +6,32 @@
 import { notifyCacheEviction, sharedCache, type Queryable } from "@/lib/cache";
 import { withServiceRole } from "@/lib/db/service-role";
 
-const BY_HOST = "domain-by-host";
 const PRIMARY = "domain-primary";
 const ROUTED = "domain-routed";
 const ROUTED_KEY = "all";
 // A missed notification is bounded by the TTL.
-const byHost = sharedCache<string | null>(BY_HOST, { ttlMs: 60_000, maxEntries: 10_000 });
 const primary = sharedCache<string | null>(PRIMARY, { ttlMs: 60_000, maxEntries: 10_000 });
-// Every routed custom domain, one entry: a Host that is none of them is answered without a query.
-// Requests with made-up Host headers would otherwise each cost a service-role transaction on a
-// miss, and push real domains out of byHost.
-const routed = sharedCache<ReadonlySet<string>>(ROUTED, { ttlMs: 60_000, maxEntries: 1 });
+// Every routed custom domain with its tenant's slug, one entry: a Host is answered from it without a
+// query, a made-up one included (random Host headers would otherwise each cost a service-role
+// transaction, and entries of a per-host cache). One read of a thousand domains is one index scan.
+const routed = sharedCache<ReadonlyMap<string, string>>(ROUTED, { ttlMs: 60_000, maxEntries: 1 });
 
-/** Every domain that routes now (verified or in grace), cached per process and evicted with any change. */
-export function routedDomains(): Promise<ReadonlySet<string>> {
+/** Every domain that routes now (verified or in grace) → its tenant's slug; cached per process and evicted with any change. */
+export function routedDomains(): Promise<ReadonlyMap<string, string>> {
   return routed.getOrLoad(ROUTED_KEY, () =>
     withServiceRole("tenancy.resolve-host", async (db) => {
-      const { rows } = await db.$client.query<{ domain: string }>(`select d.domain from public.custom_domains d where d.status in ('verified', 'grace')`);
-      return new Set(rows.map((r) => r.domain));
+      const { rows } = await db.$client.query<{ domain: string; slug: string }>(
+        `select d.domain, t.slug from public.custom_domains d join public.tenants t on t.id = d.tenant_id
+          where d.status in ('verified', 'grace')`,
+      );
+      return new Map(rows.map((r) => [r.domain, r.slug]));
     }),
   );
 }
 
 /** The slug of the tenant a routed (verified or in grace) custom domain serves; null for any other host. */
 export async function tenantSlugForDomain(host: string): Promise<string | null> {
-  if (!(await routedDomains()).has(host)) return null;
-  return byHost.getOrLoad(host, () =>
-    withServiceRole("tenancy.resolve-host", async (db) => {
-      const { rows } = await db.$client.query<{ slug: string }>(
-        `select t.slug from public.custom_domains d join public.tenants t on t.id = d.tenant_id
-          where d.domain = $1 and d.status in ('verified', 'grace')`,
-        [host],
-      );
-      return rows[0]?.slug ?? null;
-    }),
-  );
+  return (await routedDomains()).get(host) ?? null;
 }
 
 /**
@@ -68,9 +59,8 @@ export function primaryDomainFor(slug: string): Promise<string | null> {
   );
 }
 
-/** Queues the evictions for `domain` (of tenant `slug`) in every process, on q's transaction (delivered at commit). */
-export async function evictDomain(q: Queryable, domain: string, slug: string): Promise<void> {
-  await notifyCacheEviction(q, BY_HOST, domain);
+/** Queues the evictions for a domain of tenant `slug` starting or stopping to route, in every process, on q's transaction (delivered at commit). */
+export async function evictDomain(q: Queryable, slug: string): Promise<void> {
   await notifyCacheEviction(q, PRIMARY, slug);
   await notifyCacheEviction(q, ROUTED, ROUTED_KEY);
 }

@@ -83,7 +83,7 @@ export async function removeDomain(db: Db, tenantId: string, id: string): Promis
     [tenantId, id],
   );
   if (!rows[0]) return null;
-  await evictDomain(db.$client, rows[0].domain, rows[0].slug);
+  await evictDomain(db.$client, rows[0].slug);
   return rows[0].domain;
 }
 
@@ -112,7 +112,7 @@ export async function applyCheck(db: Db, row: DomainRow, check: DnsCheck, now: D
   );
   if (isRouted(row.status) !== isRouted(next.status)) {
     const { rows: t } = await db.$client.query<{ slug: string }>("select slug from public.tenants where id = $1", [row.tenantId]);
-    await evictDomain(db.$client, row.domain, t[0].slug);
+    await evictDomain(db.$client, t[0].slug);
   }
   return rows[0];
 }
