@@ -414,8 +414,20 @@ describe("comments and the timeline", () => {
       withTenant({ userId: env.fx.users.acmeAnalyst, activeTenantId: env.fx.tenants.acme }, (tx) =>
         tx.client.query("insert into public.alert_events (tenant_id, alert_id, kind, actor_id, to_status) values ($1, $2, 'status', $3, 'resolved')", [env.fx.tenants.acme, id, env.fx.users.acmeAnalyst]),
       ),
-      /row-level security/,
+      /row-level security|permission denied/,
       "a forged status event",
+    );
+    // A comment's time is when it is written: a backdated one is refused by the column grant.
+    await assert.rejects(
+      withTenant({ userId: env.fx.users.acmeAnalyst, activeTenantId: env.fx.tenants.acme }, (tx) =>
+        tx.client.query("insert into public.alert_events (tenant_id, alert_id, kind, actor_id, body, created_at) values ($1, $2, 'comment', $3, 'contained', now() - interval '3 hours')", [
+          env.fx.tenants.acme,
+          id,
+          env.fx.users.acmeAnalyst,
+        ]),
+      ),
+      /permission denied/,
+      "a backdated comment",
     );
     await insert("acmeAnalyst", "acmeAnalyst");
     await assert.rejects(

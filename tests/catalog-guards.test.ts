@@ -48,7 +48,9 @@ allow("connector credentials: listed by members (sealed bytes only), written by 
 allow("append-only audit trail: admins read, everyone records their own actions; UPDATE/DELETE/TRUNCATE never granted",
   "table public.audit_log authenticated SELECT", "table public.audit_log authenticated INSERT");
 allow("alert timelines: read by visibility; comments inserted as oneself by analysts and admins (policy); status and assignment events come from the workflow trigger; never updated or deleted",
-  "table public.alert_events authenticated SELECT", "table public.alert_events authenticated INSERT");
+  "table public.alert_events authenticated SELECT",
+  // A comment's own columns (20261201028400): its created_at is the time it is written.
+  ...["tenant_id", "alert_id", "kind", "actor_id", "body"].map((c) => `column public.alert_events.${c} authenticated INSERT`));
 allow("saved alert-list filters: each person reads, saves and deletes only their own (policy)",
   ...each("table public.alert_saved_filters authenticated", ["SELECT", "INSERT", "DELETE"]));
 allow("the tenant tree is read under RLS; no insert or delete (provisioning is a service path)", "table public.tenants authenticated SELECT");
@@ -84,7 +86,7 @@ allow("claims readers, as on Supabase: read only the caller's own request.jwt se
 allow("RLS helpers called by the policies: they return tenant ids of the caller's own scope only",
   ...["tenancy.active_tenant_id()", "tenancy.visible_tenant_ids()", "tenancy.tenant_ids_with_role(roles text[])", "tenancy.frozen_tenant_ids()",
     "tenancy.visible_ids()", "tenancy.ids_with_role(roles text[])",
-    "tenancy.role_rank(role text)", "tenancy.caller_admin_rank_on(target uuid)", "tenancy.admin_role_for(tenant uuid)",
+    "tenancy.role_rank(role text)", "tenancy.caller_admin_rank_on(target uuid)",
     "tenancy.user_is_visible(target uuid)"].map((f) => `function ${f} authenticated EXECUTE`));
 allow("the effective configuration (lib/settings): answers only for tenants the caller can see, reading the ancestors' values and locks for them",
   "function settings.effective(p_tenants uuid[]) authenticated EXECUTE");
@@ -486,7 +488,6 @@ describe("security-definer functions the API roles can call", () => {
   // gone; only the RLS helpers below remain, each returning the caller's own scope.
   const REVIEWED = [
     "tenancy.active_tenant_id()",
-    "tenancy.admin_role_for(tenant uuid)",
     "tenancy.caller_admin_rank_on(target uuid)",
     "tenancy.frozen_tenant_ids()",
     "tenancy.tenant_ids_with_role(roles text[])",

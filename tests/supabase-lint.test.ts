@@ -345,7 +345,7 @@ const EXCEPTIONS = new Map<string, string>([
   // rls-*.test.ts try forged claims against them.
   ...["tenancy.visible_tenant_ids()", "tenancy.tenant_ids_with_role(roles text[])", "tenancy.frozen_tenant_ids()",
     "tenancy.visible_ids()", "tenancy.ids_with_role(roles text[])",
-    "tenancy.caller_admin_rank_on(target uuid)", "tenancy.admin_role_for(tenant uuid)", "tenancy.user_is_visible(target uuid)"].map(
+    "tenancy.caller_admin_rank_on(target uuid)", "tenancy.user_is_visible(target uuid)"].map(
     (f): [string, string] => [`authenticated_security_definer_function_executable ${f}`, "RLS helper: must bypass RLS to evaluate RLS; caller's own scope only"],
   ),
   // The effective configuration (lib/settings, migration 20261201001000): resolving a tenant's
