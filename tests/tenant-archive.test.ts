@@ -262,7 +262,9 @@ test("the export names the subtree and counts every tenant-scoped table, secrets
   assert.equal(exported.sections["public.credentials"].rows, 3);
   assert.equal(exported.sections["keyring.tenant_keys"].rows, 4, "acme v1 retiring + v2 active, one key per site");
   assert.equal(exported.sections["public.audit_log"].rows, 3);
-  assert.equal(exported.sections["public.users"].rows, 6, "the members of acme and its sites");
+  // twoCustomers is also a member of globex: its account is not acme's to carry (id and email only).
+  assert.equal(exported.sections["public.users"].rows, 5, "the members of acme and its sites who belong nowhere else");
+  assert.equal(exported.sections["user-refs"].rows, 1, "twoCustomers, by id and email only");
   assert.equal(exported.totpWrapped, 1);
   for (const [table, n] of Object.entries({
     "public.tenant_settings": 2, "public.alert_events": 5, "public.alert_saved_filters": 1, "public.notification_channels": 1,
@@ -282,6 +284,10 @@ describe("round trip into a fresh database", () => {
   before(async () => {
     target = await createTestDatabase({ setEnv: false });
     await withClient(target.url, (c) => c.query("insert into public.tenants (slug, name, kind) values ('mssp-x', 'Other MSSP', 'mssp')"));
+    // twoCustomers (a member of acme and of globex) went out by id and email only: the restore finds
+    // them here, as a deployment that holds the account does, and gives back their acme membership.
+    const [two] = await withClient(source.url, async (c) => (await c.query("select id, email, name from public.users where id = $1", [fx.users.twoCustomers])).rows);
+    await withClient(target.url, (c) => c.query("insert into public.users (id, email, name) values ($1, $2, $3)", [two.id, two.email, two.name]));
   });
   after(async () => {
     await useDatabase(source.appUrl, SECRET_A);
@@ -305,7 +311,9 @@ describe("round trip into a fresh database", () => {
       c.query("select a.id, g.name from public.alerts a left join public.assignee_groups g on g.tenant_id = a.assigned_group_tenant_id and g.id = a.assigned_group_id where a.id = any ($1) order by a.id", [fx.alerts.acme]),
     );
     assert.deepEqual(Object.fromEntries(groups.rows.map((r) => [r.id, r.name])), { [fx.alerts.acme[0]]: "Acme on-call", [fx.alerts.acme[1]]: null });
-    assert.equal(restored.users.created, 6);
+    assert.equal(restored.users.created, 5, "twoCustomers was found here, not created from the archive");
+    const membership = await withClient(target.url, (c) => c.query("select role from public.memberships where user_id = $1 and tenant_id = $2", [fx.users.twoCustomers, fx.tenants.acme]));
+    assert.deepEqual(membership.rows, [{ role: "tenant_viewer" }]);
     assert.equal(restored.users.totpResealed, 1, "sealed again under this deployment's NEXTAUTH_SECRET");
 
     const report = await verifyAuditChains({ tenantSlug: "acme" });

@@ -73,21 +73,30 @@ export function userColumns(catalog: TenantTable[]): [TenantTable, string][] {
   );
 }
 
-/** Every user the tenants' rows name; `member` when a membership of the subtree names them. */
+/**
+ * Every user the tenants' rows name; `member` when a membership of the subtree names them and none
+ * outside it does. An account that also belongs to other tenants is theirs as much as this subtree's:
+ * its password hash and second factor never leave in this subtree's archive (whoever holds the
+ * transfer key could attack them offline), and a restore finds it by id or email, or asks for an
+ * invitation (its memberships are skipped where it is not).
+ */
 function referencedUsers(catalog: TenantTable[]): string {
   const parts = userColumns(catalog).map(
     ([t, c]) =>
       `select t.${quoteIdent(c)} as id, ${t.name === "public.memberships" && c === "user_id"} as member
          from ${t.ident} t where t.${quoteIdent(t.tenantColumn)} = any ($1::uuid[]) and t.${quoteIdent(c)} is not null`,
   );
-  return `refs as (select id, bool_or(member) as member from (${parts.join(" union all ") || "select null::uuid, false"}) r group by id)`;
+  return `refs as (select r.id, bool_or(r.member) and not exists (
+                     select 1 from public.memberships o where o.user_id = r.id and o.tenant_id <> all ($1::uuid[])) as member
+                     from (${parts.join(" union all ") || "select null::uuid as id, false as member"}) r group by r.id)`;
 }
 
 /**
- * Members get their whole account (password hash, second factor, recovery
- * codes: what they need to sign in after a move); users named only by a
- * column such as alerts.assigned_to get their id and email, so a restore can
- * find them by email or clear the reference.
+ * Members of the subtree alone get their whole account (password hash, second
+ * factor, recovery codes: what they need to sign in after a move); users named
+ * only by a column such as alerts.assigned_to, and members who also belong to
+ * tenants outside the subtree, get their id and email, so a restore can find
+ * them by email or clear the reference.
  */
 export function userSections(catalog: TenantTable[]): Section[] {
   const refs = referencedUsers(catalog);
