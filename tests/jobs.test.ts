@@ -259,6 +259,23 @@ describe("failures", () => {
     assert.deepEqual((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: ok } })).outcomes, ["succeeded"]);
   });
 
+  test("a job whose creator lost the right fails; retried by someone who may, it runs as them", async () => {
+    const { job } = await as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: KIND }));
+    // As if its creator had since become an analyst (acme's last admin cannot be demoted here): the PDP
+    // no longer lets them manage settings.
+    await owner.query("update public.jobs set created_by = $1 where id = $2", [fx.users.acmeAnalyst, job.id]);
+    {
+      assert.deepEqual((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: ok } })).outcomes, ["failed"]);
+      assert.match((await row(fx.tenants.acme, job.id)).last_error, /may not do it on this tenant/);
+      // A retry without a new creator fails the same way; the MSSP admin's retry carries it on.
+      await withServiceRole("jobs.worker", (sdb) => retryJob(sdb, fx.tenants.acme, job.id));
+      assert.deepEqual((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: ok } })).outcomes, ["failed"]);
+      const again = await withServiceRole("jobs.worker", (sdb) => retryJob(sdb, fx.tenants.acme, job.id, { userId: fx.users.msspAdmin }));
+      assert.equal(again?.createdBy, fx.users.msspAdmin);
+      assert.deepEqual((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: ok } })).outcomes, ["succeeded"]);
+    }
+  });
+
   test("a failure's audit row is written when the job fails for good", async () => {
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.globex, kind: KIND, maxAttempts: 1 });
     const bad: JobHandler = {

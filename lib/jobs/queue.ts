@@ -172,13 +172,20 @@ export function enqueueServiceJob(req: EnqueueRequest, opts: { audit?: JobAudit 
  * start over, finished workflow steps stay finished. Null if the job is not
  * failed/cancelled (already running, finished well, or unknown).
  */
-export async function retryJob(db: Db, tenantId: string, id: string): Promise<JobView | null> {
+/**
+ * `by`: who carries the job on, when not its creator: a person (the caller checked they may do the job's
+ * action) or null for the system (an operator's command). The worker asks the PDP about the creator
+ * before each run, so a job whose first creator has since lost the right (left the MSSP, a narrower
+ * role) would otherwise fail again at every retry.
+ */
+export async function retryJob(db: Db, tenantId: string, id: string, by?: { userId: string | null }): Promise<JobView | null> {
   const { rows } = await db.$client.query<JobRowRaw>(
     `update public.jobs
-        set status = 'queued', attempts = 0, last_error = null, finished_at = null, locked_by = null, run_after = now()
+        set status = 'queued', attempts = 0, last_error = null, finished_at = null, locked_by = null, run_after = now(),
+            created_by = case when $4 then $3::uuid else created_by end
       where tenant_id = $1 and id = $2 and status in ('failed', 'cancelled')
       returning *`,
-    [tenantId, id],
+    [tenantId, id, by?.userId ?? null, by !== undefined],
   );
   return rows[0] ? jobView(rows[0]) : null;
 }

@@ -143,7 +143,8 @@ export async function runTenantsCommand(command: string, slug: string | undefine
             [t.id, [PROVISION_KIND, OFFBOARD_KIND]],
           );
           if (!rows[0]) throw new LifecycleRefusal(`${t.name} has no failed workflow to retry.`);
-          await retryJob(db, t.id, rows[0].id);
+          // The operator's command carries the workflow on as the system (as the commands queue theirs).
+          await retryJob(db, t.id, rows[0].id, { userId: null });
           await recordAudit(db, { tenantId: t.id, action: "tenant.workflow-retried", targetType: "job", targetId: rows[0].id, outcome: "success", details: { ...VIA, job_kind: rows[0].kind } });
           return { tenant: t, job: rows[0] };
         });

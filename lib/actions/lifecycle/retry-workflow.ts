@@ -11,14 +11,16 @@ import { tenantAction } from "../guard";
 import { asLifecycle } from "./service";
 
 function retrying(kind: string) {
-  return async ({ input }: { input: { tenantId: string; jobId: string } }) => {
+  return async ({ input, user }: { input: { tenantId: string; jobId: string }; user: { id: string } }) => {
     const job = await asLifecycle(async (db) => {
       const { rows } = await db.$client.query<{ kind: string; status: string }>(`select kind, status from public.jobs where tenant_id = $1 and id = $2 for update`, [input.tenantId, input.jobId]);
       if (rows[0]?.kind !== kind) throw new LifecycleRefusal("That workflow is not here.");
       // A called-off workflow stays called off: retrying an offboarding the tenant was brought back from
       // would shred and purge an active tenant (its freeze step already done).
       if (rows[0].status !== "failed") return null;
-      return retryJob(db, input.tenantId, input.jobId);
+      // The person retrying (tenantAction asked the PDP) carries the workflow on: its first creator may
+      // have left, and the worker would refuse every attempt made in their name.
+      return retryJob(db, input.tenantId, input.jobId, { userId: user.id });
     });
     if (!job) throw new LifecycleRefusal("Only a failed workflow can be retried; this one is queued, running or done.");
     return { data: { jobId: job.id }, message: "Retrying from the step that failed.", target: { type: "job", id: job.id }, details: { job_kind: kind } };
