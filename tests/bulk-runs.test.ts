@@ -4,11 +4,13 @@
 //   - undo restores the exact previous values, removing overrides that did not exist before;
 //   - the PDP skip path: a tenant whose policy denies the action is skipped with the reason,
 //     at the dry run and again when the item runs;
-//   - canary, stop and continue; plan assignment and suspend with their undo; key rotation not undoable;
+//   - canary, stop and continue; plan assignment and suspend with their undo (a plan changed again since
+//     the run is left as it is, a period with a fixed end is skipped with the reason); key rotation not undoable;
 //   - bad input (zero tenants, an unknown setting, a wrong value, a missing plan, over 10,000) is refused with nothing changed.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import pg from "pg";
+import { assignPlan } from "@/lib/billing";
 import { bulkHandlers, BULK_JOB_KIND, continueRun, planRun, selectionSchema, startRun, stopRun, undoRun, type OperationParams } from "@/lib/bulk";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { runJobsUntilIdle } from "@/lib/jobs";
@@ -239,6 +241,56 @@ describe("plans, suspension and keys", () => {
     const runs = (await owner.query("select count(*)::int as n from public.bulk_runs")).rows[0].n;
     await assert.rejects(plan("mssp-a", { operation: "plan", planId: "00000000-0000-4000-8000-000000000000", from: "2026-12" }), /That plan does not exist/);
     assert.equal((await owner.query("select count(*)::int as n from public.bulk_runs")).rows[0].n, runs);
+  });
+
+  test("a plan assignment changed again since the run is not undone, and says so", async () => {
+    const { rows: [bronze] } = await owner.query("insert into public.billing_plans (tenant_id, name, currency) values ($1, 'Bronze', 'EUR') returning id", [MSSP()]);
+    const { rows: [platinum] } = await owner.query("insert into public.billing_plans (tenant_id, name, currency) values ($1, 'Platinum', 'EUR') returning id", [MSSP()]);
+    const run = await plan("mssp-a", { operation: "plan", planId: bronze.id, from: "2027-01" }, { kinds: "customers" });
+    assert.match((await items(run.id)).acme.planned, /Silver → Bronze from 2027-01/);
+    await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 2, canary: null }));
+    await work();
+    // Later, acme is moved on to Platinum from March: the run's Bronze assignment now ends there.
+    await asAdmin((tx) => assignPlan(tx, env.fx.tenants.acme, platinum.id, "2027-03", env.fx.users.msspAdmin));
+    const periods = async (slug: TenantSlug) =>
+      (await owner.query<{ p: string }>(
+        `select p.name || ' ' || to_char(a.starts_on, 'YYYY-MM') || '..' || coalesce(to_char(a.ends_on, 'YYYY-MM'), '') as p
+           from public.billing_plan_assignments a join public.billing_plans p on p.id = a.plan_id where a.tenant_id = $1 order by a.starts_on`,
+        [env.fx.tenants[slug]],
+      )).rows.map((r) => r.p);
+    const acmeBefore = await periods("acme");
+    assert.deepEqual(acmeBefore, ["Silver 2026-01..2027-01", "Bronze 2027-01..2027-03", "Platinum 2027-03.."]);
+    await asAdmin((tx) => undoRun(tx, MSSP(), run.id));
+    await work();
+    const it = await items(run.id);
+    assert.equal(it.acme.status, "undo_skipped", it.acme.message ?? "");
+    assert.equal(it.acme.message, "Changed again since this run: left as it is now.");
+    assert.deepEqual(await periods("acme"), acmeBefore, "acme is left as it is now");
+    assert.equal(it.globex.status, "undone");
+    assert.deepEqual(await periods("globex"), []);
+  });
+
+  test("a plan covered by an assignment with a fixed end is skipped with the reason, at the dry run and when it runs", async () => {
+    const { rows: [copper] } = await owner.query("insert into public.billing_plans (tenant_id, name, currency) values ($1, 'Copper', 'EUR') returning id", [MSSP()]);
+    const { rows: [silver] } = await owner.query("select id from public.billing_plans where tenant_id = $1 and name = 'Silver'", [MSSP()]);
+    await owner.query("insert into public.billing_plan_assignments (tenant_id, plan_tenant_id, plan_id, starts_on, ends_on) values ($1, $2, $3, '2028-01-01', '2028-06-01')", [
+      env.fx.tenants.globex,
+      MSSP(),
+      silver.id,
+    ]);
+    const run = await plan("mssp-a", { operation: "plan", planId: copper.id, from: "2028-03" }, { kinds: "customers" });
+    const it = await items(run.id);
+    assert.equal(it.globex.status, "skipped", it.globex.planned);
+    assert.match(it.globex.planned, /Silver bills until 2028-06-01 \(a fixed end\): skipped/);
+    assert.equal(it.acme.status, "pending", it.acme.planned);
+    // The same when the fixed end appears after the dry run: acme is skipped with the reason when it runs.
+    await owner.query("update public.billing_plan_assignments set ends_on = '2028-09-01' where tenant_id = $1 and ends_on is null", [env.fx.tenants.acme]);
+    await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 1, canary: null }));
+    await work();
+    const ran = await items(run.id);
+    assert.equal(ran.acme.status, "skipped", ran.acme.message ?? "");
+    assert.match(ran.acme.message ?? "", /Platinum bills until 2028-09-01 \(a fixed end\)/);
+    assert.equal((await owner.query("select count(*)::int as n from public.billing_plan_assignments where plan_id = $1", [copper.id])).rows[0].n, 0);
   });
 
   test("suspend skips the suspended, and its undo resumes exactly those it suspended", async () => {

@@ -10,7 +10,7 @@ import { isAuthorizationError, authorize } from "@/lib/authz";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { withTenant } from "@/lib/db/with-tenant";
 import { runJobsUntilIdle } from "@/lib/jobs";
-import { computeFigures, customerPeriodRows, generateReport, getReport, listReports, registerReportTasks, reportCsv, REPORTS_GENERATE_TASK } from "@/lib/reports";
+import { computeFigures, customerPeriodRows, generateReport, getReport, listReports, previousPeriod, registerReportTasks, reportCsv, REPORTS_GENERATE_TASK } from "@/lib/reports";
 import { formatTime } from "@/lib/locale/time";
 import { slaTargets } from "@/lib/settings/read";
 import { ensureCerbos } from "@/scripts/lib/cerbos";
@@ -92,6 +92,44 @@ describe("report figures", () => {
     const crit = f.sla.find((s) => s.severity === "critical")!;
     assert.equal(crit.total, 2);
     assert.equal(f.collectors.length, 1);
+  });
+
+  test("assets seen in or since the period: one created before last month and still reporting now counts for last month", async () => {
+    // last_seen_at keeps only an asset's latest sighting: one reporting all through last month and again
+    // today has it today. Counted for last month; not one created after it, nor one silent since before it.
+    const month = previousPeriod("monthly", new Date());
+    const before = new Date(month.from.getTime() - 10 * 86_400_000);
+    const figures = () =>
+      as(fx, "acmeAdmin", async (tx) => (await computeFigures(tx.client, fx.tenants.acme, month, { sla: await slaTargets(tx, fx.tenants.acme), includeUsage: false }))!, "acme");
+    const was = (await figures()).assets;
+    const added = await owner(
+      `insert into public.assets (tenant_id, hostname, created_at, last_seen_at) values
+         ($1, 'seen-all-along', $2, now()),
+         ($3, 'site-seen-all-along', $2, now()),
+         ($1, 'new-since', now(), now()),
+         ($1, 'silent-since-before', $2, $2 + interval '1 day')
+       returning id`,
+      [fx.tenants.acme, before, fx.tenants["acme-eu"]],
+    );
+    try {
+      const f = await figures();
+      const now = f.assets;
+      assert.equal(now.total, was.total + 4);
+      assert.equal(now.seenInPeriod, was.seenInPeriod + 2, "the two assets (acme and its site) created before last month and still reporting");
+      // The same figure straight from the table, as the owner.
+      const [{ c }] = (
+        await owner(
+          `select count(*)::int c from public.assets s join public.tenants t on t.id = s.tenant_id
+            where t.path operator(extensions.<@) (select path from public.tenants where id = $1) and s.created_at < $3 and s.last_seen_at >= $2`,
+          [fx.tenants.acme, month.from, month.to],
+        )
+      ).rows;
+      assert.equal(now.seenInPeriod, c);
+      const csv = reportCsv("operational", f);
+      assert.ok(csv.includes(`"assets","seen_in_or_since_period","","${c}"`), csv);
+    } finally {
+      await owner("delete from public.assets where id = any ($1::uuid[])", [added.rows.map((r) => r.id)]);
+    }
   });
 
   test("the CSV is RFC 4180 and formula-safe: a title starting with = is text", async () => {

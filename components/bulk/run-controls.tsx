@@ -2,6 +2,8 @@
 // The run page's controls: the confirmation (typed count, optional canary),
 // stop, continue, undo and discard, each a server action that checks
 // everything again; and the poll that refreshes the page while a run works.
+// A run paused during its undo offers "Continue undo" only: continuing it
+// carries on with the undo (lib/bulk/runs.ts), never the change itself.
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect } from "react";
 import { useKeptForm } from "@/components/ui/use-kept-form";
@@ -65,8 +67,9 @@ function ControlButton(props: { msspId: string; runId: string; kind: "stop" | "c
   );
 }
 
-export function RunControls(props: { msspId: string; runId: string; status: string; pending: number; undo: true | string }) {
-  const { status } = props;
+export function RunControls(props: { msspId: string; runId: string; status: string; pending: number; undo: true | string; undoStarted: boolean }) {
+  const { status, undoStarted } = props;
+  const pausedUndo = status === "paused" && undoStarted;
   return (
     <div className="flex flex-wrap items-start gap-3" data-testid="bulk-controls">
       {status === "running" && <ControlButton {...props} kind="stop" label="Stop" tone="danger" />}
@@ -76,8 +79,14 @@ export function RunControls(props: { msspId: string; runId: string; status: stri
           <p className="text-xs text-slate-600">Only if the progress has not moved for a minute (a worker restarted): it carries on from the first tenant not done.</p>
         </div>
       )}
-      {status === "paused" && props.pending > 0 && <ControlButton {...props} kind="continue" label="Continue" />}
-      {(status === "paused" || status === "finished") && props.undo === true && <ControlButton {...props} kind="undo" label="Undo this run" tone="quiet" />}
+      {status === "paused" && !pausedUndo && props.pending > 0 && <ControlButton {...props} kind="continue" label="Continue" />}
+      {pausedUndo && (
+        <div className="flex max-w-xs flex-col gap-1">
+          <ControlButton {...props} kind="continue" label="Continue undo" />
+          <p className="text-xs text-slate-600">Carries on walking back the tenants this run changed, as you; the tenants it never reached stay as they are.</p>
+        </div>
+      )}
+      {(status === "paused" || status === "finished") && !pausedUndo && props.undo === true && <ControlButton {...props} kind="undo" label="Undo this run" tone="quiet" />}
       {status === "planned" && <ControlButton {...props} kind="discard" label="Discard the dry run" tone="quiet" />}
       {(status === "paused" || status === "finished") && props.undo !== true && <p className="max-w-md text-xs text-slate-600">{props.undo}</p>}
     </div>

@@ -1,6 +1,6 @@
 // The MSSP's recent bulk runs, newest first, each linking to its page.
 import { TableScroll } from "@/components/ui/table-scroll";
-import { OPERATION_LABELS, RUN_STATUS_LABELS } from "@/lib/bulk/model";
+import { OPERATION_LABELS, runStatusLabel } from "@/lib/bulk/model";
 import { formatTime } from "@/lib/locale/time";
 import type { RunSummary } from "@/lib/bulk/page-data";
 
@@ -39,7 +39,7 @@ export function RunList({ runs, timeZone }: { runs: RunSummary[]; timeZone: stri
                   <td className="px-4 py-2 text-slate-800">
                     {r.selectionWords} ({r.total})
                   </td>
-                  <td className="px-4 py-2 text-slate-800">{RUN_STATUS_LABELS[r.status]}</td>
+                  <td className="px-4 py-2 text-slate-800">{runStatusLabel(r.status, r.undoStarted)}</td>
                   <td className="px-4 py-2 text-xs text-slate-800">
                     {r.counts.done} done · {r.counts.skipped} skipped · {r.counts.failed} failed
                     {r.counts.undone > 0 ? ` · ${r.counts.undone} undone` : ""}

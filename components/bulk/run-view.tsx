@@ -2,7 +2,7 @@
 // lines (the dry run's diff, then each tenant's result or error).
 import { Pager } from "@/components/ui/pager";
 import { TableScroll } from "@/components/ui/table-scroll";
-import { ITEM_STATUS_LABELS, ITEM_STATUSES, OPERATION_LABELS, RUN_STATUS_LABELS, type ItemStatus } from "@/lib/bulk/model";
+import { ITEM_STATUS_LABELS, ITEM_STATUSES, OPERATION_LABELS, runStatusLabel, type ItemStatus } from "@/lib/bulk/model";
 import type { RunPageData } from "@/lib/bulk/page-data";
 import { formatTimeWithZone } from "@/lib/locale/time";
 import { ConfirmForm, RefreshWhileWorking, RunControls } from "./run-controls";
@@ -20,7 +20,8 @@ const ITEM_TONE: Record<ItemStatus, string> = {
 export function RunView({ data }: { data: RunPageData }) {
   const { run } = data;
   const c = run.counts;
-  const undoing = run.status === "undoing" || run.status === "undone";
+  // A run paused during its undo shows the undo's progress (Continue carries on with the undo).
+  const undoing = run.status === "undoing" || run.status === "undone" || (run.status === "paused" && run.undoStarted);
   const processed = undoing ? c.undone + c.undoFailed + c.undoSkipped : run.total - c.pending;
   const goal = undoing ? c.done + c.undone + c.undoFailed + c.undoSkipped : run.total;
   const pct = goal === 0 ? 100 : Math.round((processed / goal) * 100);
@@ -32,7 +33,7 @@ export function RunView({ data }: { data: RunPageData }) {
       <RefreshWhileWorking working={working} />
       <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="run-h">
         <h2 id="run-h" className="text-lg font-semibold text-slate-900">
-          {OPERATION_LABELS[run.operation]}: <span data-testid="bulk-status">{RUN_STATUS_LABELS[run.status]}</span>
+          {OPERATION_LABELS[run.operation]}: <span data-testid="bulk-status">{runStatusLabel(run.status, run.undoStarted)}</span>
         </h2>
         <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
           <div>
@@ -45,6 +46,12 @@ export function RunView({ data }: { data: RunPageData }) {
               {run.createdBy ?? "a former member"}, <time dateTime={run.createdAt}>{formatTimeWithZone(new Date(run.createdAt), data.timeZone)}</time>
             </dd>
           </div>
+          {run.actingBy && (run.status === "running" || run.status === "paused" || run.status === "undoing") && (
+            <div>
+              <dt className="inline font-medium text-slate-700">Runs as: </dt>
+              <dd className="inline text-slate-800">{run.actingBy}</dd>
+            </div>
+          )}
           {run.canary && (
             <div>
               <dt className="inline font-medium text-slate-700">Canary: </dt>
@@ -87,7 +94,7 @@ export function RunView({ data }: { data: RunPageData }) {
           )}
         </p>
         <div className="mt-4">
-          <RunControls msspId={data.msspId} runId={run.id} status={run.status} pending={c.pending} undo={run.undo} />
+          <RunControls msspId={data.msspId} runId={run.id} status={run.status} pending={c.pending} undo={run.undo} undoStarted={run.undoStarted} />
         </div>
       </section>
 

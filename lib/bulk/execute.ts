@@ -1,9 +1,10 @@
 // The worker side (job kind "bulk.run", one job per MSSP at a time: it works
 // through every running or undoing run of its tenant, oldest first).
 //
-// Each item is ONE transaction, opened as the person who started the run (or
-// asked for its undo) with withTenant, so RLS and the PDP decide exactly as
-// they would for that person's click:
+// Each item is ONE transaction, opened with withTenant as the person the run
+// acts as (bulk_runs.acting_by: who started it, then whoever continued it or
+// asked for or continued its undo), so RLS and the PDP decide exactly as they
+// would for that person's click:
 //   lock the run row (a stop waits for the item in hand) → check it still
 //   runs (and the canary) → take the next item → the PDP for the operation's
 //   actions on that tenant (denied: skipped, with the reason) → the change in
@@ -11,13 +12,15 @@
 //   the audit row in the tenant's trail → the item's result.
 // A worker killed anywhere leaves each tenant done (committed with its item)
 // or untouched (rolled back with it); the next attempt carries on from the
-// first pending item.
+// first pending item. A run whose actor is gone, may no longer run bulk
+// operations or no longer sees the run (RLS: their role was taken away) is
+// paused with a note saying so; whoever continues it acts for it from then on.
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { recordAudit } from "@/lib/audit/record";
 import { checkActions, isPdpUnavailable, principalFromClaims, tenantResource, checkAction } from "@/lib/authz";
 import { sqlState } from "@/lib/db/sql-state";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
-import { checkpoint, type JobContext, type JobHandler } from "@/lib/jobs";
+import { checkpoint, PermanentJobError, type JobContext, type JobHandler } from "@/lib/jobs";
 import { log, safeError } from "@/lib/log";
 import { BATCH_SIZE, operationSchema, type OperationParams, type RunStatus } from "./model";
 import { operationImpl } from "./ops";
@@ -31,16 +34,18 @@ interface ActiveRun {
   canary: number | null;
   canary_passed: boolean;
   actor: string | null;
+  /** The row's updated_at, as text: a run paused and continued since is a new state. */
+  version: string;
 }
 
-type Step = "more" | "stopped" | "ended";
+/** "lost": the actor no longer sees the run (RLS); the job's creator pauses it. */
+type Step = "more" | "stopped" | "ended" | "lost";
 
 /** The next run of the tenant with work to do, read as the job's creator (an MSSP admin: the worker checked bulk:run). */
 async function nextRun(creator: string, runTenantId: string): Promise<ActiveRun | null> {
   return withTenant({ userId: creator, activeTenantId: null }, async (tx) => {
     const { rows } = await tx.client.query<ActiveRun>(
-      `select id, status, params, total, canary, canary_passed,
-              case when status = 'undoing' then undo_by else started_by end as actor
+      `select id, status, params, total, canary, canary_passed, acting_by as actor, updated_at::text as version
          from public.bulk_runs
         where tenant_id = $1 and status in ('running', 'undoing')
         order by coalesce(undo_at, started_at), id
@@ -54,6 +59,18 @@ async function nextRun(creator: string, runTenantId: string): Promise<ActiveRun 
 async function pause(tx: TenantTx, runTenantId: string, runId: string, note: string) {
   await tx.client.query("update public.bulk_runs set status = 'paused', note = $3 where tenant_id = $1 and id = $2", [runTenantId, runId, note]);
 }
+
+/** Pauses the run only if it is still as the worker read it (nobody stopped or continued it meanwhile). */
+async function pauseIfUnchanged(tx: TenantTx, runTenantId: string, run: ActiveRun, note: string) {
+  await tx.client.query(
+    "update public.bulk_runs set status = 'paused', note = $5 where tenant_id = $1 and id = $2 and status = $3 and acting_by is not distinct from $4",
+    [runTenantId, run.id, run.status, run.actor, note],
+  );
+}
+
+/** Why a run paused, and what the next person does: a run paused during its undo carries on with the undo. */
+const pausedNote = (undoing: boolean, why: string) =>
+  undoing ? `Undo paused: ${why}. Continue the undo to carry it on as yourself.` : `Paused: ${why}. Continue to carry on as yourself.`;
 
 function failureMessage(error: unknown): string {
   if (error instanceof ActionRefusal) return error.message.replace(/ Nothing was changed\.$/, "");
@@ -78,15 +95,18 @@ async function step(runTenantId: string, run: ActiveRun, hooks: BulkHooks): Prom
   const undoing = run.status === "undoing";
   const op = operationImpl(run.params);
   return withTenant({ userId: run.actor!, activeTenantId: null }, async (tx) => {
-    const { rows: now } = await tx.client.query<{ status: RunStatus; canary: number | null; canary_passed: boolean }>(
-      "select status, canary, canary_passed from public.bulk_runs where tenant_id = $1 and id = $2 for update",
+    const { rows: now } = await tx.client.query<{ status: RunStatus; canary: number | null; canary_passed: boolean; acting_by: string | null }>(
+      "select status, canary, canary_passed, acting_by from public.bulk_runs where tenant_id = $1 and id = $2 for update",
       [runTenantId, run.id],
     );
-    if (now[0]?.status !== run.status) return "stopped";
+    // Not visible to the actor any more (their role here was taken away): nothing they can do or record.
+    if (!now[0]) return "lost";
+    // Stopped, or continued by someone else (the run acts as them now): read it again.
+    if (now[0].status !== run.status || now[0].acting_by !== run.actor) return "stopped";
     const principal = principalFromClaims(tx.claims);
     const runTenant = await tenantResource(tx.db, runTenantId);
     if (!runTenant || !(await checkAction(principal, "bulk:run", runTenant))) {
-      await pause(tx, runTenantId, run.id, "Paused: the person who started this may no longer run bulk operations here.");
+      await pause(tx, runTenantId, run.id, pausedNote(undoing, "the person it runs as may no longer run bulk operations here"));
       return "stopped";
     }
     if (!undoing && now[0].canary !== null && !now[0].canary_passed) {
@@ -201,6 +221,8 @@ export async function runBulkJob(ctx: JobContext, hooks: BulkHooks = {}): Promis
   if (!creator) return { runs: 0, items: 0 };
   let runs = 0;
   let items = 0;
+  // The run states this job paused for their actor: one found again unchanged is not tried again.
+  const given = new Set<string>();
   for (;;) {
     checkpoint(ctx);
     const run = await nextRun(creator, ctx.job.tenantId);
@@ -208,8 +230,16 @@ export async function runBulkJob(ctx: JobContext, hooks: BulkHooks = {}): Promis
     runs++;
     const params = operationSchema.parse(run.params);
     const current = { ...run, params };
+    const undoing = run.status === "undoing";
+    // Paused by the job's creator (an MSSP admin the worker checked for bulk:run, who sees the run).
+    const pauseAsCreator = (why: string) =>
+      withTenant({ userId: creator, activeTenantId: null }, (tx) => pauseIfUnchanged(tx, ctx.job.tenantId, current, pausedNote(undoing, why)));
+    const seen = `${run.id}:${run.version}`;
+    // Paused by this job and found unchanged since (a write the policies dropped): fail, never loop.
+    if (given.has(seen)) throw new PermanentJobError(`Bulk run ${run.id} could not be paused for the person it runs as; it was left as it is.`);
     if (!current.actor) {
-      await withTenant({ userId: creator, activeTenantId: null }, (tx) => pause(tx, ctx.job.tenantId, run.id, "Paused: the person who started this no longer exists."));
+      given.add(seen);
+      await pauseAsCreator("the person it runs as no longer exists");
       continue;
     }
     for (;;) {
@@ -217,6 +247,11 @@ export async function runBulkJob(ctx: JobContext, hooks: BulkHooks = {}): Promis
       for (let i = 0; i < BATCH_SIZE && outcome === "more"; i++) {
         outcome = await step(ctx.job.tenantId, current, hooks);
         if (outcome === "more") items++;
+      }
+      if (outcome === "lost") {
+        given.add(seen);
+        await pauseAsCreator("the person it runs as can no longer see this run (their role here changed)");
+        break;
       }
       await ctx.progress(await progressOf(creator, ctx.job.tenantId, current), run.total);
       if (outcome !== "more") break;

@@ -7,7 +7,8 @@
 //   bulkHandlers()                                   the worker's "bulk.run" job
 // Every step runs in the caller's withTenant transaction after the PDP allowed
 // bulk:run; the worker applies each tenant's change in its own transaction as
-// the person who started the run, with the PDP asked for that tenant.
+// the person the run acts as (its starter, then whoever continued it or asked
+// for its undo), with the PDP asked for that tenant.
 export * from "./model";
 export { planRun, startRun, stopRun, continueRun, undoRun, discardRun, type PlannedRun } from "./runs";
 export { BULK_JOB_KIND, bulkHandlers, createBulkRunHandler, type BulkHooks } from "./execute";

@@ -41,6 +41,8 @@ export const RUN_STATUS_LABELS: Record<RunStatus, string> = {
   undone: "Undone",
   discarded: "Discarded",
 };
+/** The label of a run's status; a run paused during its undo says so (Continue carries on with the undo). */
+export const runStatusLabel = (status: RunStatus, undoStarted: boolean): string => (status === "paused" && undoStarted ? "Undo paused" : RUN_STATUS_LABELS[status]);
 
 export const ITEM_STATUSES = ["pending", "done", "skipped", "failed", "undone", "undo_failed", "undo_skipped"] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];

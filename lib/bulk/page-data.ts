@@ -26,6 +26,8 @@ export interface RunSummary {
   createdAt: string;
   createdBy: string | null;
   counts: RunCounts;
+  /** Its undo was asked for: paused now, it was paused during its undo (Continue carries on with the undo). */
+  undoStarted: boolean;
 }
 
 export interface BulkHomeData {
@@ -50,11 +52,26 @@ function countsOf(rows: CountRow[], runId: string): RunCounts {
   return c;
 }
 
-type RunRow = { id: string; operation: Operation; status: RunStatus; total: number; note: string | null; selection: { words?: string }; created_at: Date; created_by_name: string | null; params: OperationParams; canary: number | null; canary_passed: boolean };
+type RunRow = {
+  id: string;
+  operation: Operation;
+  status: RunStatus;
+  total: number;
+  note: string | null;
+  selection: { words?: string };
+  created_at: Date;
+  created_by_name: string | null;
+  params: OperationParams;
+  canary: number | null;
+  canary_passed: boolean;
+  undo_started: boolean;
+  acting_by_name: string | null;
+};
 
 const RUN_SQL = `select r.id, r.operation, r.status, r.total, r.note, r.selection, r.created_at, r.params, r.canary, r.canary_passed,
-                        coalesce(u.name, u.email) as created_by_name
-                   from public.bulk_runs r left join public.users u on u.id = r.created_by`;
+                        r.undo_at is not null as undo_started,
+                        coalesce(u.name, u.email) as created_by_name, coalesce(a.name, a.email) as acting_by_name
+                   from public.bulk_runs r left join public.users u on u.id = r.created_by left join public.users a on a.id = r.acting_by`;
 
 async function counts(tx: TenantTx, msspId: string, ids: string[]): Promise<CountRow[]> {
   if (ids.length === 0) return [];
@@ -75,6 +92,7 @@ const summaryOf = (r: RunRow, c: CountRow[]): RunSummary => ({
   createdAt: new Date(r.created_at).toISOString(),
   createdBy: r.created_by_name,
   counts: countsOf(c, r.id),
+  undoStarted: r.undo_started,
 });
 
 /** The wizard's choices and the recent runs; null when the caller may not run bulk operations. */
@@ -107,7 +125,14 @@ export interface RunItemView {
 
 export interface RunPageData {
   msspId: string;
-  run: RunSummary & { params: OperationParams; canary: number | null; canaryPassed: boolean; undo: true | string };
+  run: RunSummary & {
+    params: OperationParams;
+    canary: number | null;
+    canaryPassed: boolean;
+    undo: true | string;
+    /** Whose rights the worker uses (the starter, then whoever continued it or asked for its undo); null when not visible or none. */
+    actingBy: string | null;
+  };
   items: RunItemView[];
   page: number;
   pages: number;
@@ -156,7 +181,7 @@ export async function loadRunPage(tx: TenantTx, runId: string, params: Record<st
   );
   return {
     msspId,
-    run: { ...summary, params: rows[0].params, canary: rows[0].canary, canaryPassed: rows[0].canary_passed, undo: UNDO[summary.operation] },
+    run: { ...summary, params: rows[0].params, canary: rows[0].canary, canaryPassed: rows[0].canary_passed, undo: UNDO[summary.operation], actingBy: rows[0].acting_by_name },
     items: items.map((i) => ({ targetId: i.target_tenant_id, name: i.target_name, status: i.status, planned: i.planned, message: i.message })),
     page,
     pages,

@@ -6,6 +6,9 @@
 //   startRun     explicit confirmation (the number of tenants that change,
 //                typed), optional canary → 'running', the worker job queued.
 //   stopRun / continueRun / undoRun / discardRun
+// The worker acts as bulk_runs.acting_by: the person who started the run, then
+// whoever continued it or asked for (or continued) its undo. started_by and
+// undo_by stay who started it and who asked for the undo (history).
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { checkActionsForEach, principalFromClaims } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -88,11 +91,13 @@ interface RunRow {
   status: RunStatus;
   operation: OperationParams["operation"];
   total: number;
+  /** Its undo was asked for: a paused run with this set was paused during its undo. */
+  undo_started: boolean;
 }
 
 async function lockRun(tx: TenantTx, runTenantId: string, runId: string): Promise<RunRow> {
   const { rows } = await tx.client.query<RunRow>(
-    "select id, status, operation, total from public.bulk_runs where tenant_id = $1 and id = $2 for update",
+    "select id, status, operation, total, undo_at is not null as undo_started from public.bulk_runs where tenant_id = $1 and id = $2 for update",
     [runTenantId, runId],
   );
   if (!rows[0]) throw new ActionRefusal("That bulk run is not here. Nothing was changed.");
@@ -125,7 +130,7 @@ export async function startRun(tx: TenantTx, input: { runTenantId: string; runId
     throw new ActionRefusal(`A canary is smaller than the run: at most ${toChange - 1} tenants (or none). Nothing was changed.`);
   }
   await tx.client.query(
-    `update public.bulk_runs set status = 'running', canary = $3, started_by = auth.uid(), started_at = now(), note = null
+    `update public.bulk_runs set status = 'running', canary = $3, started_by = auth.uid(), acting_by = auth.uid(), started_at = now(), note = null
       where tenant_id = $1 and id = $2`,
     [input.runTenantId, input.runId, input.canary],
   );
@@ -144,15 +149,30 @@ export async function stopRun(tx: TenantTx, runTenantId: string, runId: string):
 }
 
 /**
+ * A paused undo goes on, as the caller from now on (undo_by stays who asked
+ * for it). With no tenant left to walk back, the worker marks the run undone.
+ */
+async function resumeUndo(tx: TenantTx, runTenantId: string, runId: string): Promise<void> {
+  await tx.client.query(
+    "update public.bulk_runs set status = 'undoing', acting_by = auth.uid(), note = null where tenant_id = $1 and id = $2",
+    [runTenantId, runId],
+  );
+}
+
+/**
  * Carries on with a paused run (after its canary or a stop), or hands a
- * running or undoing run whose worker job ended to a worker again.
+ * running or undoing run whose worker job ended to a worker again. A run
+ * paused during its undo carries on with the undo (never the change). The
+ * person who continues a paused run is the one it acts as from then on.
  */
 export async function continueRun(tx: TenantTx, runTenantId: string, runId: string): Promise<void> {
   const run = await lockRun(tx, runTenantId, runId);
-  if (run.status === "paused") {
+  if (run.status === "paused" && run.undo_started) {
+    await resumeUndo(tx, runTenantId, runId);
+  } else if (run.status === "paused") {
     if ((await pendingCount(tx, runTenantId, runId)) === 0) throw new ActionRefusal("Nothing is left to do in this run. Nothing was changed.");
     await tx.client.query(
-      "update public.bulk_runs set status = 'running', canary_passed = true, note = null where tenant_id = $1 and id = $2",
+      "update public.bulk_runs set status = 'running', canary_passed = true, acting_by = auth.uid(), note = null where tenant_id = $1 and id = $2",
       [runTenantId, runId],
     );
   } else if (run.status !== "running" && run.status !== "undoing") {
@@ -161,16 +181,20 @@ export async function continueRun(tx: TenantTx, runTenantId: string, runId: stri
   await queue(tx, runTenantId);
 }
 
-/** Walks every tenant the run changed back to exactly what it had, newest first. */
+/** Walks every tenant the run changed back to exactly what it had, newest first (a paused undo: carries on with it). */
 export async function undoRun(tx: TenantTx, runTenantId: string, runId: string): Promise<void> {
   const run = await lockRun(tx, runTenantId, runId);
   const undo = UNDO[run.operation];
   if (undo !== true) throw new ActionRefusal(`${undo} Nothing was changed.`);
   if (run.status !== "paused" && run.status !== "finished") throw new ActionRefusal("Stop the run first, or wait until it finishes; then undo it. Nothing was changed.");
-  await tx.client.query(
-    "update public.bulk_runs set status = 'undoing', undo_by = auth.uid(), undo_at = now(), note = null where tenant_id = $1 and id = $2",
-    [runTenantId, runId],
-  );
+  if (run.undo_started) {
+    await resumeUndo(tx, runTenantId, runId);
+  } else {
+    await tx.client.query(
+      "update public.bulk_runs set status = 'undoing', undo_by = auth.uid(), undo_at = now(), acting_by = auth.uid(), note = null where tenant_id = $1 and id = $2",
+      [runTenantId, runId],
+    );
+  }
   await queue(tx, runTenantId);
 }
 

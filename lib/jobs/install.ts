@@ -46,7 +46,11 @@ const GRANTS = `
   grant usage, select on all sequences in schema graphile_worker to service_role;
   grant execute on all functions in schema graphile_worker to service_role;
   ${FAIR_QUEUE_INDEX}
-  select jobs_engine.dispatch_pending();`;
+  select jobs_engine.dispatch_pending();
+  do $$ begin
+    -- Reports queued while the queue was not installed (migration 20261201017000); absent below that migration.
+    if to_regprocedure('reports.dispatch_pending()') is not null then perform reports.dispatch_pending(); end if;
+  end $$;`;
 
 /**
  * Installs or upgrades graphile-worker's schema and grants it to service_role.

@@ -11,6 +11,8 @@
 //   SLA met    share of the alerts detected in the period acknowledged /
 //              closed within the tenant's effective SLA target of their severity
 //   backlog    alerts open now (new, acknowledged, in progress), by age
+//   assets seen in or since the period  created before `to` and last seen at or after
+//              `from` (only the latest sighting is kept: see figureStatements' assets)
 import type pg from "pg";
 import { ALERT_SEVERITIES, type AlertSeverityName as Severity } from "@/lib/alerts/severity";
 import type { SlaTargets } from "@/lib/settings/read";
@@ -37,6 +39,7 @@ export interface ReportFigures {
   topRules: { name: string; count: number }[];
   topSources: { name: string; count: number }[];
   topHosts: { name: string; count: number }[];
+  /** seenInPeriod: seen in or since the period (created before its end, last seen at or after its start). */
   assets: { total: number; seenInPeriod: number; withAlerts: number; byCriticality: { name: string; count: number }[]; byKind: { name: string; count: number }[] };
   collectors: { name: string; tenant: string; version: string | null; lastHeartbeatAt: Date; lastError: string | null }[];
   health: { tenant: string; state: string; since: Date }[];
@@ -100,7 +103,10 @@ export function figureStatements(bucket: "day" | "week", f: FigureFilter = NO_FI
             count(*) filter (where a.acknowledged_at is not null and a.acknowledged_at - a.detected_at <= make_interval(mins => (($4::jsonb -> a.severity) ->> 'ack')::int)) as ack_met,
             count(*) filter (where a.resolved_at is not null and a.resolved_at - a.detected_at <= make_interval(mins => (($4::jsonb -> a.severity) ->> 'resolve')::int)) as resolve_met
        from ${SUBTREE} where ${f("a")}${inPeriod} and a.severity = any ($5::text[]) group by a.severity`,
-    assets: `select count(*) as total, count(*) filter (where s.last_seen_at >= $2 and s.last_seen_at < $3) as seen,
+    // "Seen in or since the period": an asset keeps only its latest sighting (last_seen_at moves on as it
+    // reports), so one seen all through the period and again today has last_seen_at after the period. What
+    // the data allows: it existed before the period's end and reported at or after its start.
+    assets: `select count(*) as total, count(*) filter (where s.created_at < $3 and s.last_seen_at >= $2) as seen,
               count(*) filter (where exists (select 1 from public.alerts a where a.tenant_id = s.tenant_id and a.asset_id = s.id
                                                 and a.detected_at >= $2 and a.detected_at < $3)) as with_alerts
          from ${SUBTREE_OF("public.assets", "s")}${where("s")}`,

@@ -84,7 +84,7 @@ function operationalBlocks(f: ReportFigures, zone: string): PdfBlock[] {
       kind: "keyValues",
       rows: [
         ["Assets", int(f.assets.total)],
-        ["Seen in the period", int(f.assets.seenInPeriod)],
+        ["Seen in or since the period", int(f.assets.seenInPeriod)],
         ["With alerts in the period", int(f.assets.withAlerts)],
         ...f.assets.byCriticality.map((c) => [`Criticality: ${c.name}`, int(c.count)] as [string, string]),
         ...f.assets.byKind.map((c) => [`Kind: ${c.name}`, int(c.count)] as [string, string]),
@@ -140,7 +140,7 @@ export function reportPdf(kind: ReportKind, f: ReportFigures, brand?: Partial<Pd
       {
         kind: "text",
         muted: true,
-        text: `Figures cover the customer and its sites, by UTC day${timeZone === "UTC" ? "" : `; times of day are in ${timeZone}`}. Detected: first seen in the period. Closed: resolved or marked a false positive in the period. Open at the end: detected before the end and not closed by then. MTTA / MTTR: mean time from detection to acknowledgement / to closing, over the alerts detected in the period that have one. SLA met: the share of those alerts acknowledged (closed) within the tenant's target for their severity. Top alerts: by title, with the highest severity among them.`,
+        text: `Figures cover the customer and its sites, by UTC day${timeZone === "UTC" ? "" : `; times of day are in ${timeZone}`}. Detected: first seen in the period. Closed: resolved or marked a false positive in the period. Open at the end: detected before the end and not closed by then. MTTA / MTTR: mean time from detection to acknowledgement / to closing, over the alerts detected in the period that have one. SLA met: the share of those alerts acknowledged (closed) within the tenant's target for their severity. Top alerts: by title, with the highest severity among them.${kind === "operational" ? " Assets seen in or since the period: in the portal before the period's end and last reporting at or after its start (only an asset's latest sighting is kept, so one still reporting today counts for every period it existed in)." : ""}`,
       },
     ],
     footer: `${b.productName} · ${REPORT_KIND_LABELS[kind]} · ${f.tenant.name}`,
@@ -180,7 +180,7 @@ export function reportCsv(kind: ReportKind, f: ReportFigures): string {
     for (const r of f.topSources) add("top_sources", r.name, null, r.count);
     for (const r of f.topHosts) add("top_hosts", r.name, null, r.count);
     add("assets", "total", null, f.assets.total);
-    add("assets", "seen_in_period", null, f.assets.seenInPeriod);
+    add("assets", "seen_in_or_since_period", null, f.assets.seenInPeriod);
     add("assets", "with_alerts", null, f.assets.withAlerts);
     for (const c of f.assets.byCriticality) add("assets", "criticality", c.name, c.count);
     for (const c of f.assets.byKind) add("assets", "kind", c.name, c.count);

@@ -8,13 +8,17 @@
 //                      queues the per-tenant generate jobs. Schedules of a
 //                      tenant that is not active, or whose report exports
 //                      are off (features.reports), move on without a report.
+//                      First it fails the reports a killed last attempt left
+//                      running (sweepStrandedReports).
 import type { Task } from "graphile-worker";
 import { z } from "zod";
 import { withServiceRole } from "@/lib/db/service-role";
+import { withTenant } from "@/lib/db/with-tenant";
 import { registerCronItem, registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError } from "@/lib/log";
 import { featureOn } from "@/lib/settings/enforce";
 import { effectiveConfigsAsService } from "@/lib/settings/resolve";
+import { hasUsage } from "@/lib/usage/read";
 import { generateQueuedReport } from "./generate";
 import type { ReportCadence } from "./kinds";
 import { nextRun, previousPeriod } from "./period";
@@ -59,18 +63,53 @@ export async function runDueSchedules(now = new Date(), batch = DUE_SCHEDULES_BA
     total.due += stats.due;
     total.queued += stats.queued;
     total.skipped += stats.skipped;
-    if (stats.due < batch) break;
+    // Done when the last read found less than a batch, or another run holds all it found (that run queues them).
+    if (stats.found < batch || stats.due === 0) break;
   }
   return total;
 }
 
-function runDueBatch(now: Date, batch: number): Promise<ScheduleRunStats> {
-  return withServiceRole("reports.generate", async (db) => {
-    const { rows } = await db.$client.query<{ tenant_id: string; id: string; kind: string; format: string; cadence: ReportCadence; created_by: string | null; status: string }>(
+type DueSchedule = { tenant_id: string; id: string; kind: string; format: string; cadence: ReportCadence; created_by: string | null; status: string };
+
+const usageKey = (userId: string, tenantId: string) => `${userId}:${tenantId}`;
+
+/**
+ * Whether each author's report of each tenant holds the usage section, decided as for a report asked on
+ * demand (lib/reports/store.ts generateReport): hasUsage under the author's RLS, i.e. they may read the
+ * tenant's metering (admins) and some exists. One transaction per author, before the schedules are locked
+ * (never a second pooled connection while holding one: lib/db/held-connection.ts).
+ */
+async function usageAsAuthors(rows: readonly { tenant_id: string; created_by: string | null }[]): Promise<Map<string, boolean>> {
+  const byAuthor = new Map<string, Set<string>>();
+  for (const r of rows) if (r.created_by) byAuthor.set(r.created_by, (byAuthor.get(r.created_by) ?? new Set()).add(r.tenant_id));
+  const out = new Map<string, boolean>();
+  for (const [userId, tenants] of byAuthor) {
+    await withTenant({ userId, activeTenantId: null }, async (tx) => {
+      for (const t of tenants) out.set(usageKey(userId, t), await hasUsage(tx, t));
+    });
+  }
+  return out;
+}
+
+async function runDueBatch(now: Date, batch: number): Promise<ScheduleRunStats & { found: number }> {
+  // The due schedules, the longest due first (read only here; they are locked below).
+  const found = await withServiceRole("reports.generate", async (db) =>
+    (await db.$client.query<{ tenant_id: string; id: string; created_by: string | null; status: string }>(
+      `select s.tenant_id, s.id, s.created_by, t.status
+         from public.report_schedules s join public.tenants t on t.id = s.tenant_id
+        where s.next_run_at <= $1 order by s.next_run_at, s.id limit $2`,
+      [now, batch],
+    )).rows,
+  );
+  if (found.length === 0) return { due: 0, queued: 0, skipped: 0, found: 0 };
+  const usage = await usageAsAuthors(found.filter((s) => s.status === "active"));
+  const stats = await withServiceRole("reports.generate", async (db) => {
+    // Those still due and not taken by another run meanwhile (a schedule found above is taken by one run only).
+    const { rows } = await db.$client.query<DueSchedule>(
       `select s.tenant_id, s.id, s.kind, s.format, s.cadence, s.created_by, t.status
          from public.report_schedules s join public.tenants t on t.id = s.tenant_id
-        where s.next_run_at <= $1 order by s.next_run_at limit $2 for update of s skip locked`,
-      [now, batch],
+        where s.id = any ($2::uuid[]) and s.next_run_at <= $1 order by s.next_run_at, s.id for update of s skip locked`,
+      [now, found.map((s) => s.id)],
     );
     let queued = 0;
     // The due tenants' configurations in one read (report exports may be switched off, here or above).
@@ -80,10 +119,8 @@ function runDueBatch(now: Date, batch: number): Promise<ScheduleRunStats> {
         const period = previousPeriod(s.cadence, now);
         await db.$client.query(
           `insert into public.reports (tenant_id, kind, format, period_start, period_end, schedule_id, created_by, include_usage)
-           values ($1, $2, $3, $4, $5, $6, $7,
-                   exists (select 1 from public.memberships m join public.tenants a on a.id = m.tenant_id join public.tenants t on t.id = $1
-                            where m.user_id = $7 and m.role in ('mssp_admin', 'tenant_admin') and a.path operator(extensions.@>) t.path))`,
-          [s.tenant_id, s.kind, s.format, period.from, period.to, s.id, s.created_by],
+           values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [s.tenant_id, s.kind, s.format, period.from, period.to, s.id, s.created_by, usage.get(usageKey(s.created_by, s.tenant_id)) ?? false],
         );
         queued++;
       }
@@ -91,12 +128,41 @@ function runDueBatch(now: Date, batch: number): Promise<ScheduleRunStats> {
     }
     return { due: rows.length, queued, skipped: rows.length - queued };
   });
+  return { ...stats, found: found.length };
+}
+
+/** Why a stranded report failed (its page shows it). */
+export const STRANDED_REPORT_ERROR = "The report was not finished: the worker stopped while generating it; generate it again.";
+
+/**
+ * Fails every report left 'running' that no graphile-worker job will run again: its last attempt was
+ * cut short (the worker was killed while rendering), so the task never got to fail it. A job that may
+ * still run it keeps it: one with attempts left (a retry, or a dead worker's job freed by
+ * lib/jobs/liveness.ts), or one locked within graphile-worker's own 4 hours (running now). The spent
+ * job goes too. Returns the reports failed. Run by the hourly reports:schedules task.
+ */
+export async function sweepStrandedReports(): Promise<{ tenantId: string; id: string }[]> {
+  return withServiceRole("reports.generate", async (db) => {
+    const { rows } = await db.$client.query<{ tenant_id: string; id: string }>(
+      `update public.reports r set status = 'failed', error = $1, progress = 0, finished_at = now()
+        where r.status = 'running'
+          and not exists (select 1 from graphile_worker._private_jobs j
+                           where j.key = 'reports:' || r.id::text
+                             and (j.attempts < j.max_attempts or j.locked_at > now() - interval '4 hours'))
+        returning r.tenant_id, r.id`,
+      [STRANDED_REPORT_ERROR],
+    );
+    for (const r of rows) await db.$client.query("select graphile_worker.remove_job($1)", [`reports:${r.id}`]);
+    if (rows.length > 0) log.warn({ event: "reports.stranded", reports: rows.map((r) => r.id) }, "failed reports whose worker stopped while generating them");
+    return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
+  });
 }
 
 const schedulesTask: Task = async () => {
   try {
+    const stranded = await sweepStrandedReports();
     const stats = await runDueSchedules();
-    log.info({ event: "reports.schedules", ...stats }, "report schedules run");
+    log.info({ event: "reports.schedules", ...stats, stranded: stranded.length }, "report schedules run");
   } catch (err) {
     log.error({ event: "reports.schedules-failed", err: safeError(err) }, "report schedules failed; graphile-worker retries it");
     throw err;

@@ -1,6 +1,6 @@
 // Rotating many tenants' data keys: each tenant gets the existing rotation
 // job (lib/vault/rotation.ts, "vault.rotate-dek", docs/keys-runbook.md) queued
-// in the item's transaction as the person who started the run; the tenant's
+// in the item's transaction as the person the run acts as; the tenant's
 // own job re-seals its credentials in the background and retires the old
 // version. Not undoable: the old version is erased once nothing uses it.
 import { enqueueJob } from "@/lib/jobs";

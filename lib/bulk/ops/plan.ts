@@ -1,7 +1,11 @@
 // Assigning a plan to many customers, through lib/billing's assignPlan (its
 // refusals: a site, another MSSP's plan, an overlapping period, a currency
-// mismatch). The undo removes the assignment the run made and reopens the one
-// it ended, so the customer is billed exactly as before (or at no plan).
+// mismatch). A customer whose plan for the month has a fixed end is skipped
+// (the new period would overlap it: change that assignment first). The undo
+// removes the assignment the run made and reopens the one it ended, so the
+// customer is billed exactly as before (or at no plan); a customer whose
+// plans changed again since the run (a later plan, an end set, the ended one
+// changed) is left as it is now.
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { assignPlan, getPlan } from "@/lib/billing";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -34,6 +38,10 @@ async function assignmentsFrom(tx: TenantTx, ids: readonly string[], from: strin
   return out;
 }
 
+/** The customer's plan for the month has a fixed end: a new period from the month would overlap it. */
+const fixedEnd = (covering: Current) => `${covering.plan_name} bills until ${covering.ends_on} (a fixed end): skipped (change that assignment first).`;
+const covers = (r: Current, from: string) => r.starts_on <= from;
+
 export const planOperation: OperationImpl<P> = {
   actions: () => ["billing:manage"],
 
@@ -51,10 +59,11 @@ export const planOperation: OperationImpl<P> = {
     return targets.map((t): PlanLine => {
       if (t.kind !== "customer") return { planned: "A site is billed with its customer: skipped.", skip: true };
       const rows = current.get(t.id) ?? [];
-      const covering = rows.find((r) => r.starts_on < p.from || r.starts_on === p.from);
+      const covering = rows.find((r) => covers(r, p.from));
       const later = rows.find((r) => r.starts_on >= p.from);
       if (covering && covering.plan_id === p.planId && covering.ends_on === null) return { planned: `Already on ${name}: skipped.`, skip: true };
       if (later) return { planned: `Has a plan from ${later.starts_on} on: skipped (end it first).`, skip: true };
+      if (covering && covering.ends_on !== null) return { planned: fixedEnd(covering), skip: true };
       return { planned: `${covering ? covering.plan_name : "No plan"} → ${name} from ${p.from}`, skip: false };
     });
   },
@@ -64,6 +73,8 @@ export const planOperation: OperationImpl<P> = {
     const rows = (await assignmentsFrom(tx, [target.id], p.from)).get(target.id) ?? [];
     const open = rows.find((r) => r.ends_on === null && r.starts_on < p.from) ?? null;
     if (open && open.plan_id === p.planId) return { status: "skipped", message: "Already on this plan." };
+    const fixed = rows.find((r) => r.ends_on !== null && covers(r, p.from));
+    if (fixed) return { status: "skipped", message: fixedEnd(fixed) };
     const { id } = await assignPlan(tx, target.id, p.planId, p.from, actorId);
     return {
       status: "done",
@@ -77,14 +88,26 @@ export const planOperation: OperationImpl<P> = {
   async undo(tx, target, p, before, after) {
     const { assignment_id } = after as { assignment_id: string };
     const { ended } = before as { ended: { id: string } | null };
-    const removed = await tx.client.query("delete from public.billing_plan_assignments where tenant_id = $1 and id = $2", [target.id, assignment_id]);
-    if (removed.rowCount !== 1) return { status: "undo_skipped", message: "The assignment this run made is gone already: left as it is now." };
+    const from = `${p.from}-01`;
+    // Every assignment of the customer, locked: the run's must still be open and the last, the one it ended still end where the run ended it.
+    const { rows } = await tx.client.query<{ id: string; plan_id: string; starts_on: string; ends_on: string | null }>(
+      `select id, plan_id, to_char(starts_on, 'YYYY-MM-DD') as starts_on, to_char(ends_on, 'YYYY-MM-DD') as ends_on
+         from public.billing_plan_assignments where tenant_id = $1 order by starts_on for update`,
+      [target.id],
+    );
+    const made = rows.find((r) => r.id === assignment_id);
+    if (!made) return { status: "undo_skipped", message: "The assignment this run made is gone already: left as it is now." };
+    const previous = ended ? rows.find((r) => r.id === ended.id) : null;
+    const changedAgain =
+      made.plan_id !== p.planId ||
+      made.starts_on !== from ||
+      made.ends_on !== null ||
+      rows.some((r) => r.id !== made.id && r.starts_on > made.starts_on) ||
+      (ended !== null && previous?.ends_on !== from);
+    if (changedAgain) return { status: "undo_skipped", message: "Changed again since this run: left as it is now." };
+    await tx.client.query("delete from public.billing_plan_assignments where tenant_id = $1 and id = $2", [target.id, assignment_id]);
     if (ended) {
-      await tx.client.query("update public.billing_plan_assignments set ends_on = null where tenant_id = $1 and id = $2 and ends_on = $3::date", [
-        target.id,
-        ended.id,
-        `${p.from}-01`,
-      ]);
+      await tx.client.query("update public.billing_plan_assignments set ends_on = null where tenant_id = $1 and id = $2 and ends_on = $3::date", [target.id, ended.id, from]);
     }
     return {
       status: "undone",

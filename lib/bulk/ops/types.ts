@@ -2,7 +2,7 @@
 // check of its parameters (bad input refused before anything is planned), the
 // dry run's line per tenant, the change itself and, where the change allows,
 // its undo. apply and undo run inside one item's transaction, as the person
-// who started the run (withTenant: RLS), after the PDP allowed the actions.
+// the run acts as (withTenant: RLS), after the PDP allowed the actions.
 import type { Action } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import type { OperationParams } from "../model";
