@@ -42,6 +42,27 @@ const deliver = () => runJobsUntilIdle({ kinds: [MAIL_TASK] });
 const row = (id: string) => withClient(db.url, async (c) => (await c.query("select * from mail.outbox where id = $1", [id])).rows[0]);
 
 describe("queuing in the caller's transaction", () => {
+  test("mail queued while the queue was not installed is handed over when it is (mail.dispatch_pending)", async () => {
+    const { installJobEngine } = await import("@/lib/jobs/install");
+    const queued = await withTenant({ userId: fx.users.acmeAdmin }, (tx) => enqueueMail(tx.db, { to: "early@example.test", tenantId: fx.tenants.acme, message: message("early") }));
+    const key = `mail:${queued.id}`;
+    const jobs = () => withClient(db.url, async (c) => (await c.query("select 1 from graphile_worker.jobs where key = $1", [key])).rowCount);
+    // As if queued before graphile-worker's schema existed: the trigger had nothing to add the job to.
+    await withClient(db.url, (c) => c.query("delete from graphile_worker._private_jobs where key = $1", [key]));
+    assert.equal(await jobs(), 0);
+    // A message whose job waits (a retry's backoff) keeps its time and attempts through an install.
+    const waiting = await withTenant({ userId: fx.users.acmeAdmin }, (tx) => enqueueMail(tx.db, { to: "backoff@example.test", tenantId: fx.tenants.acme, message: message("backoff") }));
+    const waitingJob = () =>
+      withClient(db.url, async (c) => (await c.query("select attempts, run_at > now() + interval '30 minutes' as later from graphile_worker._private_jobs where key = $1", [`mail:${waiting.id}`])).rows[0]);
+    await withClient(db.url, (c) => c.query("update graphile_worker._private_jobs set attempts = 2, run_at = now() + interval '1 hour' where key = $1", [`mail:${waiting.id}`]));
+    assert.equal(await installJobEngine(db.url), true);
+    assert.equal(await jobs(), 1);
+    assert.deepEqual(await waitingJob(), { attempts: 2, later: true }, "a waiting job is left as it is");
+    await deliver();
+    await smtp.waitFor((m) => m.to === "early@example.test");
+    await withClient(db.url, (c) => c.query("delete from graphile_worker._private_jobs where key = $1", [`mail:${waiting.id}`]));
+  });
+
   test("a message queued inside withTenant is delivered over SMTP after commit, with bodies erased after", async () => {
     const queued = await withTenant({ userId: fx.users.acmeAdmin }, async (tx) => {
       const q = await enqueueMail(tx.db, { to: "New.Person@Example.test", tenantId: fx.tenants.acme, message: message("a") });

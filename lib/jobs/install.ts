@@ -48,7 +48,9 @@ const GRANTS = `
   ${FAIR_QUEUE_INDEX}
   select jobs_engine.dispatch_pending();
   do $$ begin
-    -- Reports queued while the queue was not installed (migration 20261201017000); absent below that migration.
+    -- Mail and reports queued while the queue was not installed (migrations 20261201000100, 20261201017000);
+    -- absent below those migrations.
+    if to_regprocedure('mail.dispatch_pending()') is not null then perform mail.dispatch_pending(); end if;
     if to_regprocedure('reports.dispatch_pending()') is not null then perform reports.dispatch_pending(); end if;
   end $$;`;
 
