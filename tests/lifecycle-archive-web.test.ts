@@ -279,6 +279,13 @@ describe("legacy import", () => {
     await refused(importUpload(who("msspBAdmin"), { slug: "globex", dir: legacy, dryRun: false }), isStatus(404), "another MSSP's admin");
     await refused(importUpload(who("msspAnalyst"), { slug: "globex", dir: legacy, dryRun: false }), isDeny, "MSSP analyst");
     await refused(importUpload(who("msspAdmin"), { slug: "mssp-a", dir: legacy, dryRun: false }), isStatus(422), "an MSSP");
+    // A site of a customer being offboarded: the workflow would purge what comes in.
+    await withClient(db.url, (c) => c.query("update public.tenants set status = 'deprovisioning' where id = $1", [fx.tenants.acme]));
+    try {
+      await refused(importUpload(who("msspAdmin"), { slug: "acme-eu", dir: legacy, dryRun: false }), isStatus(409), "below an offboarding");
+    } finally {
+      await withClient(db.url, (c) => c.query("update public.tenants set status = 'active' where id = $1", [fx.tenants.acme]));
+    }
     assert.deepEqual(await snapshot(), before);
   });
 

@@ -112,6 +112,15 @@ describe("moving tenants", () => {
     await owner.query("update public.tenants set status = 'deprovisioning' where id = $1", [fx.tenants.globex]);
     await refuse("acme-eu", fx.tenants.globex, /only active or suspended tenants move/);
     await owner.query("update public.tenants set status = 'active' where id = $1", [fx.tenants.globex]);
+    // acme being offboarded (only its root's status changes): its sites stay "active", yet nothing moves
+    // into them (the workflow would purge it) nor out of them (their keys may be shredded already).
+    await owner.query("update public.tenants set status = 'deprovisioning' where id = $1", [fx.tenants.acme]);
+    await refuse("acme-us", fx.tenants["acme-eu"], /acme-us.*below.*deprovisioning|below .* which is deprovisioning/i);
+    await owner.query("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'globex-lab', 'Globex lab', 'site')", [fx.tenants.globex]);
+    const globexLab = (await owner.query("select id from public.tenants where slug = 'globex-lab'")).rows[0].id;
+    await assert.rejects(lifecycle((sdb) => moveTenant(sdb, globexLab, fx.tenants["acme-eu"])), /below .*, which is deprovisioning; nothing moves into or out of it/);
+    await owner.query("delete from public.tenants where id = $1", [globexLab]);
+    await owner.query("update public.tenants set status = 'active' where id = $1", [fx.tenants.acme]);
     await owner.query("delete from public.tenants where id = $1", [lab]);
     assert.deepEqual((await owner.query("select id, parent_id, path::text from public.tenants order by id")).rows, before);
   });

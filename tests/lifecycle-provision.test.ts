@@ -122,6 +122,13 @@ describe("provisioning", () => {
     await owner.query("update public.tenants set status = 'suspended' where id = $1", [fx.tenants.globex]);
     await assert.rejects(lifecycle((sdb) => provisionTenant(sdb, request("under-suspended", fx.tenants.globex), fx.users.msspAdmin)), /active tenants only/);
     await owner.query("update public.tenants set status = 'active' where id = $1", [fx.tenants.globex]);
+    // A site of a customer being offboarded keeps its own "active": a new site under it is refused all the same.
+    await owner.query("update public.tenants set status = 'deprovisioning' where id = $1", [fx.tenants.acme]);
+    await assert.rejects(
+      lifecycle((sdb) => provisionTenant(sdb, request("under-offboarding", fx.tenants["acme-eu"]), fx.users.msspAdmin)),
+      /below .*, which is deprovisioning: new tenants go under active tenants only/,
+    );
+    await owner.query("update public.tenants set status = 'active' where id = $1", [fx.tenants.acme]);
     assert.equal((await owner.query("select count(*)::int as n from public.tenants")).rows[0].n, before);
   });
 });

@@ -15,6 +15,8 @@ export async function moveTargetsFor(tx: TenantTx, t: Pick<TenantDetail, "id" | 
        join public.tenants me on me.id = $1
       where c.kind = any($2::text[]) and c.status = 'active' and c.id <> me.parent_id
         and not (c.path operator(extensions.<@) me.path)
+        -- Nor below a tenant that is not active (an offboarding's sites keep their own status).
+        and not exists (select 1 from public.tenants s where s.status <> 'active' and c.path operator(extensions.<@) s.path)
       order by c.path limit 500`,
     [t.id, kinds],
   );

@@ -9,7 +9,7 @@
 import type { Db } from "@/lib/db/with-tenant";
 import { SETTINGS } from "@/lib/settings/registry";
 import { LifecycleRefusal } from "./errors";
-import { requireTenant, type LifecycleTenant } from "./tenant-row";
+import { ancestorIn, requireTenant, type LifecycleTenant } from "./tenant-row";
 
 export interface Moved {
   tenant: LifecycleTenant;
@@ -67,6 +67,10 @@ export async function moveTenant(db: Db, tenantId: string, newParentId: string):
   }
   for (const x of [t, to]) {
     if (x.status !== "active" && x.status !== "suspended") throw new LifecycleRefusal(`${x.name} is ${x.status}; only active or suspended tenants move.`);
+    // Below a tenant being offboarded (only its root changes status): moving in would have the
+    // workflow purge what came in; moving out would take away what it already crypto-shredded.
+    const closing = await ancestorIn(db, x, ["deprovisioning", "deprovisioned", "provisioning"]);
+    if (closing) throw new LifecycleRefusal(`${x.name} is below ${closing.name}, which is ${closing.status}; nothing moves into or out of it.`);
   }
   await db.$client.query(`update public.tenants set parent_id = $2, updated_at = now() where id = $1`, [t.id, to.id]);
   const moved = await requireTenant(db, t.id);

@@ -9,7 +9,7 @@ import { enqueueServiceJobIn, getJobAsService, type JobView } from "@/lib/jobs";
 import { LifecycleRefusal } from "./errors";
 import { defaultPlanFor, type Plan } from "./plans";
 import type { ProvisionInput } from "./schemas";
-import { findTenant, findTenantBySlugForLifecycle, requireTenant, type LifecycleTenant } from "./tenant-row";
+import { ancestorIn, findTenant, findTenantBySlugForLifecycle, requireTenant, type LifecycleTenant } from "./tenant-row";
 
 export const PROVISION_KIND = "lifecycle.provision";
 
@@ -46,6 +46,8 @@ async function existingProvisioning(db: Db, t: LifecycleTenant): Promise<JobView
 export async function provisionTenant(db: Db, input: ProvisionInput, actorId: string | null): Promise<Provisioned> {
   const parent = await requireTenant(db, input.tenantId);
   if (parent.status !== "active") throw new LifecycleRefusal(`${parent.name} is ${parent.status}: new tenants go under active tenants only.`);
+  const above = await ancestorIn(db, parent, ["suspended", "deprovisioning", "deprovisioned", "provisioning"]);
+  if (above) throw new LifecycleRefusal(`${parent.name} is below ${above.name}, which is ${above.status}: new tenants go under active tenants only.`);
   const same = await findTenantBySlugForLifecycle(db, input.slug);
   if (same) {
     // The same form submitted twice: one tenant, and the second answer is the first one's.

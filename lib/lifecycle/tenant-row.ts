@@ -30,6 +30,20 @@ export async function findTenant(db: Db, id: string): Promise<LifecycleTenant | 
   return rows[0] ?? null;
 }
 
+/**
+ * The nearest tenant above `t` (never `t` itself) whose status is one of `statuses`, or null. A
+ * lifecycle change looks above as well as at the tenant: offboarding sets only the root of the
+ * subtree to deprovisioning, and the workflow then freezes, exports and purges everything below it.
+ */
+export async function ancestorIn(db: Db, t: Pick<LifecycleTenant, "path">, statuses: readonly TenantStatus[]): Promise<LifecycleTenant | null> {
+  const { rows } = await db.$client.query<LifecycleTenant>(
+    `${SELECT} where t.path operator(extensions.@>) $1::extensions.ltree and extensions.nlevel(t.path) < extensions.nlevel($1::extensions.ltree) and t.status = any ($2::text[])
+      order by extensions.nlevel(t.path) desc limit 1`,
+    [t.path, statuses],
+  );
+  return rows[0] ?? null;
+}
+
 export async function findTenantBySlugForLifecycle(db: Db, slug: string): Promise<LifecycleTenant | null> {
   const { rows } = await db.$client.query<LifecycleTenant>(`${SELECT} where t.slug = $1`, [slug]);
   return rows[0] ?? null;

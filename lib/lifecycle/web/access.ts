@@ -48,6 +48,20 @@ async function visible(tx: TenantTx, where: string, params: unknown[]): Promise<
   return rows[0] ?? null;
 }
 
+/**
+ * Refuses `t` when it or a tenant above it is being (or was) offboarded: the workflow purges the whole
+ * subtree of the tenant whose status changed, so what is written below it would go with it.
+ */
+async function refuseUnderOffboarding(tx: TenantTx, t: TenantChoice, what: string): Promise<void> {
+  const { rows } = await tx.client.query<{ name: string }>(
+    `select s.name from public.tenants s
+      where s.path operator(extensions.@>) $1::extensions.ltree and s.status in ('deprovisioning', 'deprovisioned')
+      order by extensions.nlevel(s.path) limit 1`,
+    [t.path],
+  );
+  if (rows[0]) throw new ConsoleRefusal(409, `${rows[0].name} is being offboarded (or was): nothing can be ${what} ${rows[0].name === t.name ? "into it" : `under it (${t.name} is below it)`}.`);
+}
+
 /** The tenant to export, if the caller may: else a refusal (404 unseen, 403 denied, 409 offboarded). */
 export async function authorizeExport(tx: TenantTx, slug: string): Promise<TenantChoice> {
   requireMsspStaff(tx);
@@ -108,6 +122,7 @@ export async function authorizeRestore(
     throw new ConsoleRefusal(422, `The archive does not say where ${head.root.slug} hangs: choose the MSSP to restore it under.`);
   }
   if (ids.includes(parent.id)) throw new ConsoleRefusal(422, `${parent.slug} is inside the archive's own subtree; choose another parent.`);
+  await refuseUnderOffboarding(tx, parent, "restored");
   await authorize(tx, "tenants:provision", parent.id);
 
   if (existing.length > 0 && !opts.replace) {
@@ -130,7 +145,7 @@ export async function authorizeImport(tx: TenantTx, typed: string): Promise<Tena
   const t = (await visible(tx, "t.slug = $1", [typed])) ?? (await importTargetNamed(tx, typed));
   await authorize(tx, "tenants:provision", t.id);
   if (t.kind === "mssp") throw new ConsoleRefusal(422, `${t.name} is an MSSP: import a legacy install into a customer or site.`);
-  if (t.status === "deprovisioning" || t.status === "deprovisioned") throw new ConsoleRefusal(409, `${t.name} is being offboarded (or was): nothing can be imported into it.`);
+  await refuseUnderOffboarding(tx, t, "imported");
   return t;
 }
 
