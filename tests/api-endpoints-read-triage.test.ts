@@ -61,6 +61,9 @@ describe("GET /alerts", () => {
     }
     const forged = Buffer.from(JSON.stringify(["yesterday", "x"])).toString("base64url");
     assert.equal((await refused(fx, "globexAdmin", "globex", listAlertsEndpoint, { query: { cursor: forged } })).status, 422);
+    // A cursor whose zone Postgres cannot hold: the same 422, not a 500.
+    const farZone = Buffer.from(JSON.stringify(["2026-01-01 00:00:00+99", "00000000-0000-4000-8000-000000000000"])).toString("base64url");
+    assert.equal((await refused(fx, "globexAdmin", "globex", listAlertsEndpoint, { query: { cursor: farZone } })).status, 422);
   });
 
   test("paging is stable while alerts arrive between pages, down to microseconds", async () => {

@@ -79,11 +79,24 @@ describe("idempotency", () => {
 describe("partial success and per-item reasons", () => {
   test("a time Postgres cannot hold (year 0000, 30 February) rejects its item, not the batch (a 500 stalled the collector on it)", async () => {
     const r = await call(fx, "acmeAnalyst", "acme", ingestAlertsEndpoint, {
-      body: { alerts: [item("year-ok"), item("year-0", { detected_at: "0000-01-01T00:00:00Z" }), item("feb-30", { detected_at: "2024-02-30T10:00:00Z" })] },
+      body: {
+        alerts: [
+          item("year-ok"),
+          item("year-0", { detected_at: "0000-01-01T00:00:00Z" }),
+          item("feb-30", { detected_at: "2024-02-30T10:00:00Z" }),
+          // RFC 3339 allows offsets to ±23:59; Postgres only to ±15:59 (an error that lost the batch).
+          item("zone-20", { detected_at: "2026-12-01T10:00:00+20:00" }),
+          item("zone-15", { detected_at: "2026-12-01T10:00:00-15:30" }),
+        ],
+      },
     });
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body.summary, { created: 1, duplicates: 0, rejected: 2 });
-    assert.deepEqual(r.body.results.map((x: { status: string }) => x.status), ["created", "rejected", "rejected"]);
+    assert.deepEqual(r.body.summary, { created: 2, duplicates: 0, rejected: 3 });
+    assert.deepEqual(r.body.results.map((x: { status: string }) => x.status), ["created", "rejected", "rejected", "rejected", "created"]);
+    assert.match(r.body.results[3].reason, /zone offset within ±15:59/);
+    // The list's time filters take the same rule: a clear 422, not a 500.
+    const since = await refused(fx, "acmeAnalyst", "acme", listAlertsEndpoint, { query: { since: "2026-12-01T10:00:00+23:00" } });
+    assert.equal(since.status, 422);
   });
 
   test("valid items are stored; each invalid one is rejected with its reason", async () => {

@@ -29,10 +29,16 @@ export function text(max: number, what = "this field") {
 
 export const uuid = z.uuid();
 export const ip = z.union([z.ipv4(), z.ipv6()]);
-/** A real calendar moment in 1970-9999 (Postgres refuses year 0000, and an alert from before 1970 is a broken clock). */
+/**
+ * A real calendar moment in 1970-9999 (Postgres refuses year 0000, and an alert from before 1970 is a
+ * broken clock), with a zone offset Postgres takes: at most 15:59 either way (RFC 3339 allows up to
+ * 23:59, and Postgres answers those with an error that would lose a whole batch).
+ */
 export function plausibleMoment(text: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text);
   if (!m) return false;
+  const zone = /([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(text.slice(19).replace(/^\.\d+/, ""));
+  if (zone && (Number(zone[2]) > 15 || Number(zone[3] ?? 0) > 59 || Number(zone[4] ?? 0) > 59)) return false;
   const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
   // A day the month has (not 30 February), and a time of day that exists.
   const date = new Date(Date.UTC(year, month - 1, day));
@@ -40,7 +46,7 @@ export function plausibleMoment(text: string): boolean {
 }
 
 /** An RFC 3339 timestamp with a zone ("2026-12-01T10:00:00Z", "…+02:00"), in 1970-9999. */
-export const timestamp = z.iso.datetime({ offset: true }).refine(plausibleMoment, "a time between 1970 and 9999");
+export const timestamp = z.iso.datetime({ offset: true }).refine(plausibleMoment, "a real time between 1970 and 9999, its zone offset within ±15:59");
 export const STATUSES = ["new", "acknowledged", "in_progress", "resolved", "false_positive"] as const;
 export const ASSET_KINDS = ["workstation", "server", "network", "cloud", "mobile"] as const;
 export const CRITICALITIES = ["critical", "high", "medium", "low"] as const;
