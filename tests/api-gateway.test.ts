@@ -208,6 +208,18 @@ describe("authentication", () => {
     // An unknown host is not the API.
     assert.equal((await call("evil.example", "/me", { key: key.key })).status, 404);
   });
+
+  test("on a verified custom domain (the proxy names its tenant) the API is that tenant's host", async () => {
+    const acme = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const globex = await newKey("globexAdmin", "globex", ["alerts:read"]);
+    const onDomain = (key: string) => call("soc.acme.example", "/me", { key, headers: { "x-portal-custom-domain-tenant": "acme" } });
+    assert.equal((await onDomain(acme.key)).status, 200);
+    const other = await onDomain(globex.key);
+    assert.equal(other.status, 403, "another tenant's key on acme's domain");
+    await problem(other);
+    // The contract too.
+    assert.equal((await call("soc.acme.example", "/openapi.json", { headers: { "x-portal-custom-domain-tenant": "acme" } })).status, 200);
+  });
 });
 
 describe("addressing a tenant by path", () => {

@@ -34,7 +34,7 @@ import { observeApiAdmission, observeApiRefusal, observeHttp } from "@/lib/metri
 import { clientSource, perWindow, take } from "@/lib/ratelimit";
 import { effectiveConfigs } from "@/lib/settings";
 import { isOpenApiRequest, openApiResponse } from "@/lib/api/openapi/serve";
-import { parseHost, type HostTarget } from "@/lib/tenancy/host";
+import { hostTarget, type HostTarget } from "@/lib/tenancy/host";
 import { loadTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { auditRefusal } from "./audit";
 import { isApiProblem, parseInput, queryObject, readJsonBody } from "./input";
@@ -83,7 +83,8 @@ export async function handleApiRequest(request: Request, opts: GatewayOptions): 
   // that says so in its audit row, so health's error rate counts the request once.
   let admitted = false;
   try {
-    const host = parseHost(request.headers.get("host"));
+    // A verified custom domain is its tenant's host here too (the proxy names its tenant; a client cannot).
+    const host = hostTarget(request.headers);
     if (host.area === "unknown") throw new Refused(problems.notFound("This host does not serve the portal's API."), "unknown_host", null);
     // The contract itself needs no key (lib/api/openapi/serve.ts).
     if (isOpenApiRequest(method, path)) return openApiResponse(opts.routes, method, requestId);
