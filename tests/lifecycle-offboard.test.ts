@@ -77,6 +77,17 @@ describe("offboarding", () => {
     await owner.query("update public.tenants set status = 'active' where id = $1", [fx.tenants.globex]);
   });
 
+  test("past its grace period, an offboarding with a job to run cannot be called off; one with none left (restored from its archive) can", async () => {
+    const started = await lifecycle((sdb) => startOffboarding(sdb, { tenantId: fx.tenants.globex, confirmName: "Tenant globex", graceDays: 30 }, fx.users.msspAdmin));
+    await owner.query("update public.tenants set deprovision_after = now() - interval '1 day' where id = $1", [fx.tenants.globex]);
+    await assert.rejects(lifecycle((sdb) => cancelOffboarding(sdb, fx.tenants.globex, fx.users.msspAdmin)), /grace period .* is over/);
+    // As a restore of an archive taken during the offboarding leaves it: the job it carried cancelled.
+    await owner.query("update public.jobs set status = 'cancelled', finished_at = now() where tenant_id = $1 and id = $2", [fx.tenants.globex, started.job.id]);
+    await owner.query("delete from graphile_worker._private_jobs");
+    const back = await lifecycle((sdb) => cancelOffboarding(sdb, fx.tenants.globex, fx.users.msspAdmin));
+    assert.equal(back.status, "active");
+  });
+
   test("refusals change nothing: the MSSP, a wrong name, twice", async () => {
     await assert.rejects(lifecycle((sdb) => startOffboarding(sdb, { tenantId: fx.tenants["mssp-a"], confirmName: "Tenant mssp-a", graceDays: 0 }, null)), /MSSP itself/);
     await assert.rejects(lifecycle((sdb) => startOffboarding(sdb, { tenantId: fx.tenants.acme, confirmName: "tenant acme", graceDays: 0 }, null)), /exactly/);

@@ -46,8 +46,13 @@ export async function exportForOffboarding(slug: string, jobId: string): Promise
   });
   const out = createWriteStream(partial, { mode: 0o600 });
   const finished = pipeline(tee, out);
-  const result = await exportTenant({ slug, out: tee, transferKey: key, via: "offboarding" });
-  await finished;
+  // Both awaited together: a disk error fails the pipeline while the export still writes (its rejection
+  // must not go unhandled), and an export that fails must not leave the pipeline and its file open.
+  const exported = exportTenant({ slug, out: tee, transferKey: key, via: "offboarding" }).catch((error: unknown) => {
+    tee.destroy(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  });
+  const [result] = await Promise.all([exported, finished]);
   // Renamed only once whole: a file with the final name is a complete archive.
   await rename(partial, file);
   return { file: path.basename(file), sha256: hash.digest("hex"), bytes: (await stat(file)).size, rows: result.rows };

@@ -46,16 +46,20 @@ export async function cancelOffboarding(db: Db, tenantId: string, actorId: strin
   if (t.status !== "deprovisioning") throw new LifecycleRefusal(`${t.name} is not being offboarded.`);
   // Once the grace period is over, or once the workflow has begun a step (its data may be exported, its
   // keys destroyed, its rows partly purged), there is nothing to go back to: a failed step is retried,
-  // never undone by bringing the tenant back. The tenant row is locked so the check holds until commit.
-  const { rows: [state] } = await db.$client.query<{ over: boolean; started: boolean }>(
+  // never undone by bringing the tenant back. A tenant with no offboarding left to run (restored from an
+  // archive taken during its offboarding: the restore cancels the job it carried) is past its grace
+  // period but nothing will purge it, so it can be brought back. The tenant row is locked so the check
+  // holds until commit.
+  const { rows: [state] } = await db.$client.query<{ over: boolean; started: boolean; pending: boolean }>(
     `select t.deprovision_after is not null and t.deprovision_after <= now() as over,
             exists (select 1 from public.jobs j join public.job_steps s on s.tenant_id = j.tenant_id and s.job_id = j.id
                      where j.tenant_id = t.id and j.kind = $2 and j.status in ('queued', 'running', 'failed')
-                       and (s.started_at is not null or s.status <> 'pending')) as started
+                       and (s.started_at is not null or s.status <> 'pending')) as started,
+            exists (select 1 from public.jobs j where j.tenant_id = t.id and j.kind = $2 and j.status in ('queued', 'running', 'failed')) as pending
        from public.tenants t where t.id = $1 for update of t`,
     [t.id, OFFBOARD_KIND],
   );
-  if (state?.over || state?.started) {
+  if (state?.started || (state?.over && state.pending)) {
     throw new LifecycleRefusal(`The grace period of ${t.name} is over and its offboarding has begun; it can no longer be called off.`);
   }
   const { rows } = await db.$client.query<{ id: string; payload: { previousStatus?: string } }>(
