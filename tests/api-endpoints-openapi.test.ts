@@ -48,7 +48,7 @@ describe("the document", () => {
     assert.deepEqual(JSON.parse(JSON.stringify(doc)), doc);
   });
 
-  test("every endpoint appears on its path and on /tenants/{slug}, with its scope, security and 4xx problem responses", () => {
+  test("every endpoint appears on its path and on /tenants/{slug}, with its scope, security and its 4xx and 5xx problem responses", () => {
     for (const e of API_ROUTES) {
       for (const path of [e.path, `/tenants/{slug}${e.path}`]) {
         const op = doc.paths[path]?.[e.method.toLowerCase()];
@@ -56,7 +56,7 @@ describe("the document", () => {
         assert.equal(op["x-required-scope"], e.scope);
         assert.deepEqual(op.security, [{ bearerAuth: [] }]);
         const codes = Object.keys(op.responses);
-        for (const c of ["400", "401", "403", "404", "422", "429"]) assert.ok(codes.includes(c), `${e.method} ${path} documents ${c}`);
+        for (const c of ["400", "401", "403", "404", "422", "429", "500", "503"]) assert.ok(codes.includes(c), `${e.method} ${path} documents ${c}`);
         if (e.body) for (const c of ["413", "415"]) assert.ok(codes.includes(c), `${e.method} ${path} documents ${c}`);
         assert.ok(codes.includes(String(e.success.status)));
         if (path.startsWith("/tenants/")) assert.deepEqual(op.parameters?.[0], { $ref: "#/components/parameters/TenantSlug" });

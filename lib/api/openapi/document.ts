@@ -100,6 +100,10 @@ const PROBLEMS: Record<string, ReturnType<typeof problem>> = {
     "RateLimit-Remaining": { schema: { type: "integer" } },
     "RateLimit-Reset": { schema: { type: "integer" } },
   }),
+  InternalServerError: problem("Something failed on the portal's side; nothing was changed. Quote `request_id`."),
+  ServiceUnavailable: problem("The portal is busy, the request took too long, or the authorization service did not answer; nothing was changed.", {
+    "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
+  }),
 };
 
 const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
@@ -114,6 +118,9 @@ function errorResponses(e: Endpoint<any, any, any, any>): Record<string, unknown
   }
   r["422"] = ref("UnprocessableContent");
   r["429"] = ref("TooManyRequests");
+  // Every call may meet these (lib/api/gateway refusalResponse).
+  r["500"] = ref("InternalServerError");
+  r["503"] = ref("ServiceUnavailable");
   return r;
 }
 
