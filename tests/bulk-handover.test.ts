@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pg from "pg";
-import { BULK_JOB_KIND, bulkHandlers, continueRun, planRun, selectionSchema, startRun, undoRun } from "@/lib/bulk";
+import { BULK_JOB_KIND, bulkHandlers, continueRun, planRun, selectionSchema, startRun, stopRun, undoRun } from "@/lib/bulk";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { runJobsUntilIdle } from "@/lib/jobs";
 import { useFixtureEnv } from "./helpers/fixture-env";
@@ -126,6 +126,28 @@ describe("a run paused during its undo", () => {
     assert.deepEqual(await statuses(planned.id), ["undone", "pending", "pending"]);
     for (const slug of ["acme", "acme-eu", "acme-us"] as const) assert.equal(await value(slug, key), null, slug);
     await assert.rejects(as("second", (tx) => continueRun(tx, MSSP(), planned.id)), /Only a paused run can be continued/);
+  });
+});
+
+describe("stopping an undo", () => {
+  test("an undo can be stopped; continuing it walks back the rest", async () => {
+    const key = "session.lifetime_hours";
+    await owner.query("delete from public.tenant_settings where key = $1", [key]);
+    const planned = await planAcme("second", key, "5");
+    await as("second", (tx) => startRun(tx, { runTenantId: MSSP(), runId: planned.id, confirm: 3, canary: null }));
+    await work();
+    assert.deepEqual(await statuses(planned.id), ["done", "done", "done"]);
+    await as("second", (tx) => undoRun(tx, MSSP(), planned.id));
+    await as("second", (tx) => stopRun(tx, MSSP(), planned.id));
+    const stopped = await run(planned.id);
+    assert.equal(stopped.status, "paused");
+    assert.match(stopped.note ?? "", /Undo stopped/);
+    await work();
+    assert.deepEqual(await statuses(planned.id), ["done", "done", "done"], "nothing walked back while stopped");
+    await as("second", (tx) => continueRun(tx, MSSP(), planned.id));
+    await work();
+    assert.equal((await run(planned.id)).status, "undone");
+    for (const slug of ["acme", "acme-eu", "acme-us"] as const) assert.equal(await value(slug, key), null, slug);
   });
 });
 

@@ -73,6 +73,7 @@ export function RunControls(props: { msspId: string; runId: string; status: stri
   return (
     <div className="flex flex-wrap items-start gap-3" data-testid="bulk-controls">
       {status === "running" && <ControlButton {...props} kind="stop" label="Stop" tone="danger" />}
+      {status === "undoing" && <ControlButton {...props} kind="stop" label="Stop the undo" tone="danger" />}
       {(status === "running" || status === "undoing") && (
         <div className="flex max-w-xs flex-col gap-1">
           <ControlButton {...props} kind="continue" label="Hand to a worker again" tone="quiet" />

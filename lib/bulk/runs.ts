@@ -141,11 +141,13 @@ export async function startRun(tx: TenantTx, input: { runTenantId: string; runId
 /** Stops a running run after the tenant being changed now; the rest stay pending. */
 export async function stopRun(tx: TenantTx, runTenantId: string, runId: string): Promise<void> {
   const run = await lockRun(tx, runTenantId, runId);
-  if (run.status !== "running") throw new ActionRefusal("Only a running run can be stopped. Nothing was changed.");
-  await tx.client.query(
-    "update public.bulk_runs set status = 'paused', note = 'Stopped by an operator: continue to carry on with the tenants left.' where tenant_id = $1 and id = $2",
-    [runTenantId, runId],
-  );
+  if (run.status !== "running" && run.status !== "undoing") throw new ActionRefusal("Only a running run or undo can be stopped. Nothing was changed.");
+  // A stopped undo stays an undo: Continue carries on walking back (continueRun), never the change.
+  const note =
+    run.status === "undoing"
+      ? "Undo stopped by an operator: continue the undo to carry on walking back the tenants left."
+      : "Stopped by an operator: continue to carry on with the tenants left.";
+  await tx.client.query("update public.bulk_runs set status = 'paused', note = $3 where tenant_id = $1 and id = $2", [runTenantId, runId, note]);
 }
 
 /**
