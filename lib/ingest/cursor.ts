@@ -14,7 +14,7 @@ import { plausibleMoment } from "./fields";
 
 const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)?$/;
 
-// A forged cursor gets the same clear 400 as a garbled one, never a 500 from Postgres: the time must be a real
+// A forged cursor gets the same clear 422 as a garbled one, never a 500 from Postgres: the time must be a real
 // calendar moment (not 30 February) and the hostname free of control characters (Postgres refuses NUL).
 const alertCursor = z.tuple([z.string().regex(PG_TIMESTAMPTZ).refine(plausibleMoment), z.uuid()]);
 const assetCursor = z.tuple([z.string().min(1).max(253).regex(/^[^\u0000-\u001f\u007f]+$/), z.uuid()]);

@@ -3,7 +3,9 @@
 // subtree (a customer's include its sites). Read under RLS as the key: rows
 // exist for keys holding usage:read (migration 20261201012000).
 import { z } from "zod";
-import { ApiProblem, defineEndpoint } from "@/lib/api/endpoint";
+import { defineEndpoint } from "@/lib/api/endpoint";
+import { IngestRefusal } from "@/lib/ingest/errors";
+import { problemFor } from "./problems";
 import { USAGE_METRICS, METRIC_DEFINITIONS } from "@/lib/usage/metrics";
 import { DAY_MS, utcDay } from "@/lib/usage/rollup";
 import { monthStart, subtreeDays, subtreeTotals } from "@/lib/usage/read";
@@ -56,10 +58,9 @@ export const usageEndpoint = defineEndpoint({
     const month = monthStart(now);
     const from = query.from ? new Date(`${query.from}T00:00:00Z`) : month;
     const to = query.to ? new Date(`${query.to}T00:00:00Z`) : utcDay(now);
-    if (to < from) throw new ApiProblem(400, "Bad Request", "`to` is before `from`.", {}, "invalid-input");
-    if ((to.getTime() - from.getTime()) / DAY_MS + 1 > MAX_DAYS) {
-      throw new ApiProblem(400, "Bad Request", `A range covers at most ${MAX_DAYS} days.`, {}, "invalid-input");
-    }
+    // invalid-input is 422 wherever an endpoint refuses (lib/api/endpoints/problems.ts).
+    if (to < from) throw problemFor(new IngestRefusal("invalid", "`to` is before `from`."));
+    if ((to.getTime() - from.getTime()) / DAY_MS + 1 > MAX_DAYS) throw problemFor(new IngestRefusal("invalid", `A range covers at most ${MAX_DAYS} days.`));
     const before = new Date(to.getTime() + DAY_MS);
     // One after another: both use the request's transaction connection.
     const totals = await subtreeTotals(ctx.tx, [ctx.tenantId], month, new Date(utcDay(now).getTime() + DAY_MS));
