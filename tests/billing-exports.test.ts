@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { computeInvoice, periodOf } from "@/lib/billing/compute";
-import { csvField, invoicesCsv } from "@/lib/billing/csv";
+import { CsvNumber, csvField, invoicesCsv } from "@/lib/billing/csv";
 import { invoicePdf } from "@/lib/billing/pdf";
 import type { InvoiceDetail } from "@/lib/billing/read";
 import { pdfTextRuns } from "./helpers/pdf-text";
@@ -50,6 +50,9 @@ test("csv fields: quoted, quotes doubled, formula-looking text prefixed with '",
   assert.equal(csvField("line\r\nbreak"), '"line\r\nbreak"');
   // Numbers we write are data: a credit's -4500 stays a number.
   assert.equal(csvField(-4500n), '"-4500"');
+  // And so is the decimal amount the portal formats (a credit's "-45.00"), where typed text would be prefixed.
+  assert.equal(csvField(new CsvNumber("-45.00")), '"-45.00"');
+  assert.equal(csvField("-45.00"), `"'-45.00"`);
   assert.equal(csvField(null), '""');
 });
 

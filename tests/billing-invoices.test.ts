@@ -15,7 +15,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createCreditNote, discardCreditNote, draftPeriod, finalizeInvoice } from "@/lib/billing/invoices";
-import { assignPlan, createPlan, deletePlan, listPlans } from "@/lib/billing/plans";
+import { assignPlan, createPlan, deletePlan, listPlans, updatePlan } from "@/lib/billing/plans";
 import { withServiceRole } from "@/lib/db/service-role";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
 import { as, assertRefused, attempt } from "./helpers/sql";
@@ -44,10 +44,11 @@ async function rollup(slug: keyof Fixtures["tenants"], day: string, metric: stri
   );
 }
 
+let planInput: Parameters<typeof createPlan>[1];
 before(async () => {
   db = await createTestDatabase();
   fx = await insertFixtures(db.url);
-  const input = {
+  const input = (planInput = {
     tenantId: fx.tenants["mssp-a"],
     name: "SOC Standard",
     currency: "EUR",
@@ -57,7 +58,7 @@ before(async () => {
       { metric: "assets_managed" as const, included: 10n, unitSize: 1n, tiers: [{ upTo: 100n, unitPrice: 800n }, { upTo: null, unitPrice: 600n }] },
       { metric: "alerts_ingested" as const, included: 1000n, unitSize: 1n, tiers: [{ upTo: null, unitPrice: 2n }] },
     ],
-  };
+  });
   planId = (await as(fx, "msspAdmin", (tx) => createPlan(tx, input))).id;
   planB = (await as(fx, "msspBAdmin", (tx) => createPlan(tx, { ...input, tenantId: fx.tenants["mssp-b"], name: "B plan" }))).id;
   await as(fx, "msspAdmin", (tx) => assignPlan(tx, fx.tenants.acme, planId, "2026-10", fx.users.msspAdmin));
@@ -221,8 +222,11 @@ test("a finalized invoice and its lines never change, the owner included; number
   // The plan it was billed at keeps its prices.
   assertRefused(await ownerAttempt("update public.billing_plan_prices set included = 0 where plan_id = $1", [planId]), "55000");
   assertRefused(await ownerAttempt("update public.billing_plans set base_fee = 1 where id = $1", [planId]), "55000");
-  // Renaming is fine (the invoice keeps its copy of the name).
+  // Renaming is fine (the invoice keeps its copy of the name), through the plan form too: its prices come in
+  // the registry's order, the stored ones in the metrics' alphabetical order, and the same prices are no change.
   assert.ok((await ownerAttempt("update public.billing_plans set name = 'SOC Standard 2026' where id = $1", [planId])).ok);
+  await as(fx, "msspAdmin", (tx) => updatePlan(tx, planId, { ...planInput, name: "SOC Standard (2026)" }));
+  assert.deepEqual(await owner("select name from public.billing_plans where id = $1", [planId]), [{ name: "SOC Standard (2026)" }]);
 });
 
 test("credit notes: negative, referencing the original, never more than it, numbered in the same sequence", async () => {
@@ -254,6 +258,50 @@ test("credit notes: negative, referencing the original, never more than it, numb
     ),
     "23514",
   );
+});
+
+test("two credit notes made at once never credit more than the invoice; a moved customer's old MSSP cannot credit it", async () => {
+  const [inv] = await owner<{ id: string; tenant_id: string; total: string; credited: string }>(
+    `select i.id, i.tenant_id, i.total::text,
+            coalesce((select -sum(c.total) from public.billing_invoices c where c.tenant_id = i.tenant_id and c.credits_invoice_id = i.id), 0)::text as credited
+       from public.billing_invoices i where i.kind = 'invoice' and i.status = 'finalized' order by i.number limit 1`,
+  );
+  const remaining = BigInt(inv.total) - BigInt(inv.credited);
+  assert.ok(remaining > 0n);
+  let release!: () => void;
+  let locked!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const hasLock = new Promise<void>((r) => (locked = r));
+  // The first holds its transaction (and the invoice's lock) open; the second waits for the lock meanwhile.
+  const first = service(async (c) => {
+    const r = await createCreditNote(c, inv.tenant_id, inv.id, remaining, "all of it");
+    locked();
+    await held;
+    return r;
+  });
+  await hasLock;
+  const second = service((c) => createCreditNote(c, inv.tenant_id, inv.id, remaining, "all of it, again"));
+  for (let i = 0; i < 200; i++) {
+    const [{ n }] = await owner<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'");
+    if (n > 0) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  release();
+  const [a, b] = await Promise.all([first, second]);
+  assert.equal(a.ok, true);
+  assert.deepEqual(b, { ok: false, reason: "too_much", remaining: 0n });
+  if (a.ok) await service((c) => discardCreditNote(c, inv.tenant_id, a.id));
+  // The customer under another MSSP now: the invoice's MSSP (and its numbering) is no longer the customer's.
+  const [{ parent_id: parent }] = await owner<{ parent_id: string }>("select parent_id from public.tenants where id = $1", [inv.tenant_id]);
+  const [{ kind }] = await owner<{ kind: string }>("select kind from public.tenants where id = $1", [inv.tenant_id]);
+  if (kind === "customer") {
+    await owner("update public.tenants set parent_id = $2 where id = $1", [inv.tenant_id, fx.tenants["mssp-b"]]);
+    try {
+      assert.deepEqual(await service((c) => createCreditNote(c, inv.tenant_id, inv.id, 1n, "after the move")), { ok: false, reason: "not_found" });
+    } finally {
+      await owner("update public.tenants set parent_id = $2 where id = $1", [inv.tenant_id, parent]);
+    }
+  }
 });
 
 test("RLS: a tenant admin reads only its own invoices, the MSSP admin its customers', the other MSSP nothing; nobody writes through authenticated", async () => {

@@ -6,15 +6,23 @@
 import { decimalOf } from "./money";
 import type { InvoiceDetail } from "./read";
 
+/** A number the portal formats itself (a decimal amount such as "-450.00"): data, never a formula. */
+export class CsvNumber {
+  constructor(readonly text: string) {}
+}
+
+type Cell = string | number | bigint | CsvNumber | null | undefined;
+
 /** One field, quoted; formula-looking text neutralised. */
-export function csvField(value: string | number | bigint | null | undefined): string {
+export function csvField(value: Cell): string {
+  // Numbers we produce (e.g. -4500, "-450.00") are data, not formulas: only text is prefixed.
+  if (value instanceof CsvNumber) return `"${value.text.replace(/"/g, '""')}"`;
   let s = value === null || value === undefined ? "" : String(value);
-  // Numbers we produce (e.g. -4500) are data, not formulas: only text is prefixed.
   if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return `"${s.replace(/"/g, '""')}"`;
 }
 
-export const csvRow = (cells: (string | number | bigint | null | undefined)[]): string => cells.map(csvField).join(",");
+export const csvRow = (cells: Cell[]): string => cells.map(csvField).join(",");
 
 const HEADER = [
   "invoice_number", "kind", "status", "customer", "period_start", "period_end", "currency", "plan",
@@ -31,7 +39,7 @@ export function invoicesCsv(invoices: InvoiceDetail[]): string {
         csvRow([
           inv.displayNumber, inv.kind, inv.status, inv.customer.name, inv.periodStart, inv.periodEnd, inv.currency, inv.planName,
           l.lineNo, l.kind, l.description, l.metric, l.quantity, l.included, l.billable, l.tierFrom, l.tierTo,
-          l.unitSize, l.unitPrice, l.amount, decimalOf(l.amount, inv.currency), l.usageFrom, l.usageTo, inv.creditsNumber,
+          l.unitSize, l.unitPrice, l.amount, new CsvNumber(decimalOf(l.amount, inv.currency)), l.usageFrom, l.usageTo, inv.creditsNumber,
         ]),
       );
     }

@@ -169,17 +169,26 @@ export type CreditResult = { ok: true; id: string } | { ok: false; reason: "not_
  * other credit notes (drafts included).
  */
 export async function createCreditNote(client: Queryable, tenantId: string, invoiceId: string, amount: bigint, reason: string): Promise<CreditResult> {
-  const { rows } = await client.query<{ kind: string; status: string; total: string; number: number | null; mssp_id: string; period_start: string; period_end: string; currency: string; plan_id: string | null; plan_name: string; credited: string }>(
+  // The invoice is locked first, and what it was credited read after: read in the locking statement, the
+  // sum would come from the snapshot taken before waiting for the lock, and two credit notes made at once
+  // could together credit more than the invoice.
+  const { rows } = await client.query<{ kind: string; status: string; total: string; number: number | null; mssp_id: string; period_start: string; period_end: string; currency: string; plan_id: string | null; plan_name: string; issuer_now: boolean }>(
     `select i.kind, i.status, i.total::text, i.number, i.mssp_id, to_char(i.period_start, 'YYYY-MM-DD') as period_start, to_char(i.period_end, 'YYYY-MM-DD') as period_end,
             i.currency, i.plan_id, i.plan_name,
-            coalesce((select -sum(c.total) from public.billing_invoices c where c.tenant_id = i.tenant_id and c.credits_invoice_id = i.id), 0)::text as credited
-       from public.billing_invoices i where i.tenant_id = $1 and i.id = $2 for update`,
+            -- The MSSP that issued it still runs the customer (a customer moved to another MSSP is not theirs to credit).
+            exists (select 1 from public.tenants t join public.tenants r on r.id = i.mssp_id
+                     where t.id = i.tenant_id and t.path operator(extensions.<@) r.path) as issuer_now
+       from public.billing_invoices i where i.tenant_id = $1 and i.id = $2 for update of i`,
     [tenantId, invoiceId],
   );
   const o = rows[0];
-  if (!o || o.kind !== "invoice") return { ok: false, reason: "not_found" };
+  if (!o || o.kind !== "invoice" || !o.issuer_now) return { ok: false, reason: "not_found" };
   if (o.status !== "finalized") return { ok: false, reason: "not_finalized" };
-  const remaining = BigInt(o.total) - BigInt(o.credited);
+  const { rows: sums } = await client.query<{ credited: string }>(
+    `select coalesce(-sum(c.total), 0)::text as credited from public.billing_invoices c where c.tenant_id = $1 and c.credits_invoice_id = $2`,
+    [tenantId, invoiceId],
+  );
+  const remaining = BigInt(o.total) - BigInt(sums[0].credited);
   if (amount > remaining) return { ok: false, reason: "too_much", remaining };
   const { rows: made } = await client.query<{ id: string }>(
     `insert into public.billing_invoices (tenant_id, mssp_id, kind, period_start, period_end, currency, plan_id, plan_name, subtotal, total, credits_invoice_id, reason)

@@ -91,6 +91,10 @@ async function refusing<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A plan's prices as one comparable text, whatever their order. */
+const pricesKey = (prices: readonly PlanInput["prices"][number][]) =>
+  JSON.stringify([...prices].sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0)), (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+
 async function writePrices(tx: TenantTx, msspId: string, planId: string, prices: PlanInput["prices"]) {
   await tx.client.query("delete from public.billing_plan_prices where tenant_id = $1 and plan_id = $2", [msspId, planId]);
   for (const p of prices) {
@@ -128,8 +132,9 @@ export function updatePlan(tx: TenantTx, planId: string, input: PlanInput): Prom
       input.minimum.toString(),
     ]);
     // Prices are rewritten only when they changed: the database refuses any price write on an invoiced plan.
-    const same = JSON.stringify(before.prices, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) === JSON.stringify(input.prices, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-    if (!same) await writePrices(tx, input.tenantId, planId, input.prices);
+    // Compared by metric (the stored ones come back in the metric's alphabetical order, the form's in the
+    // registry's): a rename of an invoiced plan with two priced metrics was refused as a price change.
+    if (pricesKey(before.prices) !== pricesKey(input.prices)) await writePrices(tx, input.tenantId, planId, input.prices);
   });
 }
 
