@@ -32,7 +32,7 @@ const USERS_CSV = [
   `Jones",analyst,`, // (line 4, same record): no hash: invited
   "not-an-email,Carl,viewer,", // line 5: rejected (email)
   `dan@legacy.test,Dan,viewer,$2b$12$abcdefghijklmnopqrstuu5Rlf2J7Ns3kP9O2i5fN4FjH8e1GWwW2`, // line 6: rejected (bcrypt)
-  `${emailOf("globexAdmin")},Globex Admin,viewer,`, // line 7: an account that exists already: membership only
+  `${emailOf("globexAdmin")},Globex Admin,viewer,`, // line 7: an account that exists already: invited, never attached
   "eve@legacy.test,Eve,owner,", // line 8: rejected (role)
   "",
 ].join("\r\n");
@@ -131,8 +131,8 @@ test("a dry run reports what would be created and every rejected row, and writes
   const report = await importLegacyData({ slug: "legacy-co", from: dir, dryRun: true });
   assert.equal(report.dryRun, true);
   assert.deepEqual(report.users.created, ["ann@legacy.test"]);
-  assert.deepEqual(report.users.invited, ["bob@legacy.test"]);
-  assert.equal(report.users.existing, 1);
+  assert.deepEqual(report.users.invited, ["bob@legacy.test", emailOf("globexAdmin")]);
+  assert.equal(report.users.existing, 0);
   assert.deepEqual(report.assets, { created: 2, existing: 0 });
   assert.deepEqual(report.alerts, { created: 2, existing: 0 });
   assertNoToken(report);
@@ -145,21 +145,25 @@ test("a dry run reports what would be created and every rejected row, and writes
 test("the import creates exactly that; running it again creates nothing", async () => {
   const first = await importLegacyData({ slug: "legacy-co", from: dir, via: "test" });
   assert.deepEqual(first.users.created, ["ann@legacy.test"]);
-  assert.equal(first.users.membershipsAdded, 2);
-  assert.deepEqual(first.users.invited, ["bob@legacy.test"]);
+  assert.equal(first.users.membershipsAdded, 1);
+  assert.deepEqual(first.users.invited, ["bob@legacy.test", emailOf("globexAdmin")]);
   // The invitation's link lives only in the email (issue 9, finding 3): not in what the operator sees.
   assertNoToken(first);
   assertRejected(first);
   const after = await state();
-  assert.deepEqual(after.memberships, [
-    { email: "ann@legacy.test", role: "tenant_admin" },
-    { email: emailOf("globexAdmin"), role: "tenant_viewer" },
-  ]);
+  // Globex's admin already has an account: invited, not made a member by the file (their consent first).
+  assert.deepEqual(after.memberships, [{ email: "ann@legacy.test", role: "tenant_admin" }]);
   // An operator's command: issued by the system, as a provisioning command's first admin is.
-  assert.deepEqual(after.invitations, [{ email: "bob@legacy.test", role: "tenant_analyst", invited_by: null, issued_by_system: true }]);
-  // Queued with the import, for this tenant, in the invitation template: one per invited address, none for accounts.
-  assert.deepEqual(after.mail, [{ recipient: "bob@legacy.test", template: "team.invitation" }]);
-  assert.equal(after.allMail, 1);
+  assert.deepEqual(after.invitations, [
+    { email: "bob@legacy.test", role: "tenant_analyst", invited_by: null, issued_by_system: true },
+    { email: emailOf("globexAdmin"), role: "tenant_viewer", invited_by: null, issued_by_system: true },
+  ]);
+  // Queued with the import, for this tenant, in the invitation template: one per invited address, none for new accounts.
+  assert.deepEqual([...after.mail].sort((a, b) => (a.recipient < b.recipient ? -1 : 1)), [
+    { recipient: "bob@legacy.test", template: "team.invitation" },
+    { recipient: emailOf("globexAdmin"), template: "team.invitation" },
+  ]);
+  assert.equal(after.allMail, 2);
   assert.deepEqual(after.assets.map((a) => [a.hostname, a.ip_address, a.kind, a.criticality, a.os]), [
     ["db-01.corp", null, "workstation", "medium", "linux"],
     ["web-01.corp", "10.0.0.5", "server", "high", "unknown"],

@@ -65,7 +65,7 @@ function Report({ r, tenantName }: { r: ImportReport; tenantName: string }) {
             </td>
           </tr>
           <tr className="border-b border-slate-100">
-            <td className="py-1">Invitations (no portable password)</td>
+            <td className="py-1">Invitations (no portable password, or an account here already)</td>
             <td className="py-1 text-right">{r.users.invited.length}</td>
           </tr>
           <tr className="border-b border-slate-100">

@@ -4,11 +4,13 @@
 // Files in the directory: users, assets and alerts, each .csv, .json or
 // .ndjson (legacy-read.ts). Each row is validated (legacy-rows.ts); a row that
 // fails is reported with file, line, field and reason and the rest go on.
-// Re-running is idempotent by natural keys: users by email (their membership
-// on conflict does nothing), assets by hostname (unique per tenant), alerts by
-// a stable id derived from the legacy id, or from their content when there is
-// none. Users with an argon2id hash (the portal's own format) get an account;
-// the others get an invitation, emailed to them through the outbox in this
+// Re-running is idempotent by natural keys: users by email (a member already,
+// or an open invitation, is left as it is), assets by hostname (unique per
+// tenant), alerts by a stable id derived from the legacy id, or from their
+// content when there is none. Users with an argon2id hash (the portal's own
+// format) and no account here get an account; the others, and every address
+// that has an account here already (never attached without its owner's
+// consent), get an invitation, emailed to them through the outbox in this
 // same transaction (lib/team/invite.ts issueInvitation, as every invitation
 // is): the link and its token exist only in that email, never in the report,
 // on the page or on the console.
@@ -213,25 +215,30 @@ async function write(db: Db, kind: string, rows: unknown[], tenant: { id: string
 
 async function writeUser(db: Db, u: LegacyUser, tenant: { id: string }, report: ImportReport, invitedBy: string | null) {
   const client = db.$client;
-  let { rows: [user] } = await client.query<{ id: string }>("select id from public.users where email = $1", [u.email]);
-  const existed = !!user;
-  if (!user && u.password_hash) {
-    ({ rows: [user] } = await client.query<{ id: string }>(
-      "insert into public.users (email, name, password_hash) values ($1, $2, $3) returning id",
-      [u.email, u.name, u.password_hash],
-    ));
-    report.users.created.push(u.email);
-  }
-  if (user) {
-    const { rowCount } = await client.query(
-      "insert into public.memberships (tenant_id, user_id, role) values ($1, $2, $3) on conflict do nothing",
-      [tenant.id, user.id, u.role],
-    );
-    report.users.membershipsAdded += rowCount ?? 0;
-    if (existed) report.users.existing++;
+  const { rows: [user] } = await client.query<{ id: string; member: boolean }>(
+    "select u.id, exists (select 1 from public.memberships m where m.user_id = u.id and m.tenant_id = $2) as member from public.users u where u.email = $1",
+    [u.email, tenant.id],
+  );
+  if (user?.member) {
+    report.users.existing++;
     return;
   }
-  // No account and no portable hash: an invitation, emailed (one open at a time per address: an open one is left as it is).
+  if (!user && u.password_hash) {
+    const { rows: [created] } = await client.query<{ id: string }>(
+      "insert into public.users (email, name, password_hash) values ($1, $2, $3) returning id",
+      [u.email, u.name, u.password_hash],
+    );
+    report.users.created.push(u.email);
+    const { rowCount } = await client.query(
+      "insert into public.memberships (tenant_id, user_id, role) values ($1, $2, $3) on conflict do nothing",
+      [tenant.id, created.id, u.role],
+    );
+    report.users.membershipsAdded += rowCount ?? 0;
+    return;
+  }
+  // An account here already (a person of another tenant, another MSSP's perhaps) is never attached by a
+  // file: it gets an invitation and joins only if its owner accepts. No account and no portable hash:
+  // an invitation too. Emailed (one open at a time per address: an open one is left as it is).
   const sent = await issueInvitation(db, { tenantId: tenant.id, email: u.email, role: u.role, invitedBy });
   if (sent.invited) report.users.invited.push(u.email);
   else report.users.existing++;
