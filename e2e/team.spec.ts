@@ -127,3 +127,22 @@ test("a tenant admin cannot remove the tenant's last admin, and the refusal is a
   await page.goto(`${tenantUrl("globex")}/alerts`);
   await expect(page).toHaveURL(/\/account\/mfa/);
 });
+
+test("a changed role stays shown after the change is saved", async ({ page }) => {
+  await signIn(page, tenantUrl("acme"), "acme.admin@demo.test");
+  await page.goto(`${tenantUrl("acme")}/team`);
+  const select = page.getByLabel("Role of acme.viewer@demo.test");
+  const row = page.getByTestId("member-acme.viewer@demo.test");
+  const save = async (label: string) => {
+    await select.selectOption({ label });
+    await row.getByRole("button", { name: "Save" }).click();
+    await expect(row).toContainText(/updated|changed/i);
+  };
+  await save("Analyst");
+  await expect(select).toHaveValue("tenant_analyst");
+  await page.reload();
+  await expect(page.getByLabel("Role of acme.viewer@demo.test")).toHaveValue("tenant_analyst");
+  // Back as it was (other tests sign in as the viewer).
+  await save("Viewer");
+  await expect(select).toHaveValue("tenant_viewer");
+});

@@ -71,7 +71,9 @@ function InviteForm({ tenantId, grantable }: { tenantId: string; grantable: Role
 
 function MemberRowView(props: { tenantId: string; member: TeamPanelProps["members"][number]; grantable: Role[]; isMe: boolean; timeZone: string }) {
   const [roleState, roleAction] = useActionState(changeMemberRole, idle as ActionResult);
-  const keptRoleAction = useKeptForm(roleState, roleAction);
+  // Not reset on success: a reset shows the select's first default (the role before the change) beside
+  // "Role updated", and a second Save would silently revert it.
+  const keptRoleAction = useKeptForm(roleState, roleAction, { resetOnSuccess: false });
   const removeAction = useRowRemoval();
   const { member } = props;
   const canManage = props.grantable.includes(member.role);
