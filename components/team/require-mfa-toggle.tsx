@@ -20,7 +20,7 @@ export function RequireMfaToggle(props: { tenantId: string; tenantName: string; 
         <h2 className="text-sm font-semibold text-slate-800">Two-step verification</h2>
         <p className="mt-1 text-xs text-slate-500" data-testid="require-mfa-state">
           {props.required
-            ? `Required for everyone in ${props.tenantName} and its sites.`
+            ? `Required for everyone who can reach ${props.tenantName}: its members, its sites' and those of the tenants above it.`
             : `Optional for ${props.tenantName}'s own roles (always required for MSSP staff).`}
           {props.lockedBy ? ` Locked by ${props.lockedBy}.` : ""}
         </p>
