@@ -52,6 +52,16 @@ async function authorizeOn(
 }
 
 describe("handoff between portals", () => {
+  test("/handoff/go for a signed-in user who must set up MFA first goes to set it up (the sign-in page sent them back: a loop)", async () => {
+    const { GET } = await import("@/app/handoff/go/route");
+    // The MSSP admin of these fixtures has no second factor yet, and MSSP staff must have one.
+    const res = await inRequest({ host: CONSOLE, person: env.person("msspAdmin") }, () => GET(new Request(`http://${CONSOLE}/handoff/go?to=acme`)));
+    assert.equal(res.status, 303);
+    assert.match(res.headers.get("location") ?? "", /^http:\/\/localhost:3000\/account\/mfa$/);
+    const signedOut = await inRequest({ host: CONSOLE }, () => GET(new Request(`http://${CONSOLE}/handoff/go?to=acme`)));
+    assert.match(signedOut.headers.get("location") ?? "", /\/signin\?callbackUrl=/);
+  });
+
   test("console → customer portal: one use, for that host only; MFA level carried over", async () => {
     const staff = await signIn("msspAdmin", ["pwd", "otp"]);
     const r = await mint(staff, "acme");

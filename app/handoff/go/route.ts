@@ -2,7 +2,7 @@
 // another the user may use, signed in (lib/auth/handoff-start.ts). Signed
 // out: the sign-in page, coming back here.
 import { NextResponse } from "next/server";
-import { getSessionUser } from "@/lib/auth/session";
+import { getSessionUserForEnrolment } from "@/lib/auth/session";
 import { handoffQuery, startHandoff } from "@/lib/auth/handoff-start";
 import { requestOrigin } from "@/lib/tenancy/origin";
 
@@ -11,8 +11,10 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   const here = new URL(request.url);
   const origin = await requestOrigin();
-  const user = await getSessionUser();
+  const user = await getSessionUserForEnrolment();
   if (!user) return NextResponse.redirect(`${origin}/signin?callbackUrl=${encodeURIComponent(`${here.pathname}${here.search}`)}`, 303);
+  // Signed in but required to set up MFA first: there, not to the sign-in page (which sends them back here).
+  if (user.mfaEnrollmentRequired) return NextResponse.redirect(`${origin}/account/mfa`, 303);
   const query = handoffQuery.safeParse(Object.fromEntries(here.searchParams));
   if (!query.success) return new Response("That portal link is not valid.\n", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
   const r = await startHandoff(user, query.data);
