@@ -129,6 +129,15 @@ describe("using the code", () => {
     assert.equal((await verifyCredentials({ email: "victim@example.test", password: OLD }, undefined, { source: "t5" })).ok, true);
   });
 
+  test("one client's tries are limited across addresses too (guessing a code for each of many)", async () => {
+    const source = "ip:198.51.100.7";
+    // Twenty tries spread over twenty addresses (one each: no address reaches its own limit)…
+    for (let i = 0; i < 20; i++) await assert.rejects(resetPassword(`spread-${i}@example.test`, "000000", NEW, source), refusedWith(RESET_REFUSED));
+    // …and the next, on a fresh address, is refused for the source; another client is not.
+    await assert.rejects(resetPassword("spread-fresh@example.test", "000000", NEW, source), refusedWith(RESET_TOO_MANY));
+    await assert.rejects(resetPassword("spread-fresh@example.test", "000000", NEW, "ip:198.51.100.8"), refusedWith(RESET_REFUSED));
+  });
+
   test("a successful reset leaves no reset code of the user open", async () => {
     await addUser("events@example.test");
     const code = await codeFor("events@example.test");

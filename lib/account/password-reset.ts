@@ -17,7 +17,7 @@ import { recordSessionsRevoked, revokeUserSessions } from "@/lib/auth/sessions";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
 import { checkCode, CODE_TTL_MINUTES, enqueueMail, issueCode, passwordResetMail, pruneCodes, type MailBrand } from "@/lib/mail";
-import { perWindow, take } from "@/lib/ratelimit";
+import { perWindow, take, UNKNOWN_SOURCE } from "@/lib/ratelimit";
 
 /** Reset emails per address: 3 at once, then one every 5 minutes. */
 export const RESET_SENDS_PER_EMAIL = perWindow(1, 300, 3);
@@ -25,6 +25,11 @@ export const RESET_SENDS_PER_EMAIL = perWindow(1, 300, 3);
 export const RESET_REQUESTS_PER_SOURCE = perWindow(2, 60, 20);
 /** Code tries per address: 5 at once, then one every 3 minutes. */
 export const RESET_TRIES_PER_EMAIL = perWindow(1, 180, 5);
+/**
+ * Code tries per client source, whatever the addresses: 20 at once, then one a minute. Per address
+ * alone, one client could keep guessing across many addresses (each with a code it asked for).
+ */
+export const RESET_TRIES_PER_SOURCE = perWindow(1, 60, 20);
 
 export const RESET_REQUESTED = `If an account exists for that address, we emailed it a 6-digit code. It works once, for ${CODE_TTL_MINUTES} minutes.`;
 export const RESET_REFUSED = "That code is wrong or has expired, or the address has no account. Check the latest email, or ask for a new code.";
@@ -108,7 +113,17 @@ export async function requestPasswordReset(
  * in the same transaction (lib/auth/sessions.ts). Throws PasswordResetRefused with
  * a message for the person otherwise. A wrong try is counted even though it fails.
  */
-export async function resetPassword(email: string, code: string, newPassword: string): Promise<{ userId: string; sessionsRevoked: number }> {
+export async function resetPassword(
+  email: string,
+  code: string,
+  newPassword: string,
+  /** The client source (lib/ratelimit clientSource); "unknown" (no TRUST_PROXY) is every caller, so not limited per source. */
+  source = UNKNOWN_SOURCE,
+): Promise<{ userId: string; sessionsRevoked: number }> {
+  if (source !== UNKNOWN_SOURCE) {
+    const bySource = await take(`reset-try-source:${source}`.slice(0, 200), RESET_TRIES_PER_SOURCE);
+    if (!bySource.allowed) throw new PasswordResetRefused(RESET_TOO_MANY);
+  }
   const tries = await take(`reset-try:${emailKey(email)}`, RESET_TRIES_PER_EMAIL);
   if (!tries.allowed) throw new PasswordResetRefused(RESET_TOO_MANY);
   // argon2 before the transaction, with no pooled connection held.

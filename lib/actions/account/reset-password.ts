@@ -52,7 +52,7 @@ export async function resetPasswordAction(_prev: ActionResult<{ email: string }>
   if (!parsed.success) return { ok: false, error: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
   try {
     // Also ends every session of the user (lib/account/password-reset.ts, with lib/auth/sessions).
-    await resetPassword(parsed.data.email, parsed.data.code, parsed.data.password);
+    await resetPassword(parsed.data.email, parsed.data.code, parsed.data.password, clientSource(await headers()));
     return { ok: true, data: { email: parsed.data.email }, message: "Your password was changed. Sign in with the new one." };
   } catch (error) {
     if (error instanceof PasswordResetRefused) return { ok: false, error: error.message };
