@@ -48,11 +48,14 @@ test("invitation by email with a mailed code, then password reset by email", asy
   await expect(p.getByText(`We emailed a 6-digit code to ${INVITEE}`)).toBeVisible();
   const code = codeIn(await waitForMail(INVITEE, /code to join Globex/));
   expect(code).toMatch(/^\d{6}$/);
-  await p.getByLabel("Code from the email").fill(code === "000000" ? "111111" : "000000");
+  const wrongCode = code === "000000" ? "111111" : "000000";
+  await p.getByLabel("Code from the email").fill(wrongCode);
   await p.getByLabel("Your name").fill("Mae Viewer");
   await p.getByLabel(/Choose a password/).fill(PASSWORD);
   await p.getByRole("button", { name: "Create account and join" }).click();
   await expect(p.getByTestId("action-error")).toContainText("That code is wrong or has expired");
+  // A refusal keeps what was typed, the code included.
+  await expect(p.getByLabel("Code from the email")).toHaveValue(wrongCode);
   await p.getByLabel("Code from the email").fill(code);
   await p.getByLabel("Your name").fill("Mae Viewer");
   await p.getByLabel(/Choose a password/).fill(PASSWORD);

@@ -102,6 +102,7 @@ function CodeThenAccept({ token, invitation }: { token: string; invitation: Invi
   const newAccount = !invitation.accountExists;
   const [accepted, accept] = useActionState(newAccount ? createInvitedAccountAction : acceptInvitationAction, idle as AcceptResult);
   // Controlled, so a refused code keeps what was typed (React resets uncontrolled fields after a form action).
+  const [code, setCode] = useState("");
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
   const [after, setAfter] = useState<string | null>(null);
@@ -134,7 +135,16 @@ function CodeThenAccept({ token, invitation }: { token: string; invitation: Invi
           <input type="hidden" name="token" value={token} />
           <label className="block text-sm font-medium text-slate-700">
             Code from the email
-            <input name="code" inputMode="numeric" autoComplete="one-time-code" required maxLength={9} className={`${INPUT} font-mono tracking-widest`} />
+            <input
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              maxLength={9}
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              className={`${INPUT} font-mono tracking-widest`}
+            />
             <FieldError state={accepted} name="code" />
           </label>
           {newAccount && (
