@@ -44,7 +44,7 @@ export interface LimitCandidate {
   config: EffectiveConfig | undefined;
 }
 
-export function limitUse(metric: UsageMetric, c: LimitCandidate): LimitUse | null {
+function limitUse(metric: UsageMetric, c: LimitCandidate): LimitUse | null {
   const def = LIMITED[metric];
   if (!def || !c.config) return null;
   const limit = c.config.value<number>(def.key);

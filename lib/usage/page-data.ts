@@ -7,7 +7,7 @@
 //                     and % of limit, sortable (console /usage)
 import { checkActionsForEach, permissions, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { effectiveConfigs } from "@/lib/settings";
+import { effectiveConfigs, type EffectiveConfig } from "@/lib/settings";
 import { apiRateOf, closestLimit, LIMITED_METRICS, type LimitCandidate, type LimitUse } from "./limits";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type MetricKind, type UsageMetric } from "./metrics";
 import { DAY_MS, utcDay } from "./rollup";
@@ -46,7 +46,11 @@ type Root = { id: string; slug: string; name: string; path: string };
  * Each root's limit figures from its subtree's tenants' own peaks: the root first (so a subtree with no
  * use shows the root's limit), then each tenant with use. `peaks` may hold tenants of no root (left out).
  */
-async function limitsByRoot(tx: TenantTx, roots: readonly Root[], peaks: readonly OwnPeak[]): Promise<Map<string, (m: UsageMetric) => LimitUse | null>> {
+async function limitsByRoot(
+  tx: TenantTx,
+  roots: readonly Root[],
+  peaks: readonly OwnPeak[],
+): Promise<{ limitsOf: Map<string, (m: UsageMetric) => LimitUse | null>; configs: Map<string, EffectiveConfig> }> {
   const rootByPath = new Map(roots.map((r) => [r.path, r.id]));
   const rootOf = (path: string) => {
     const labels = path.split(".");
@@ -62,7 +66,7 @@ async function limitsByRoot(tx: TenantTx, roots: readonly Root[], peaks: readonl
     if (root) perRoot.get(root)!.push(p);
   }
   const configs = await effectiveConfigs(tx, [...new Set([...roots.map((r) => r.id), ...[...perRoot.values()].flat().map((p) => p.tenantId)])]);
-  return new Map(
+  const limitsOf = new Map(
     roots.map((r) => {
       const own = perRoot.get(r.id)!;
       return [
@@ -77,6 +81,8 @@ async function limitsByRoot(tx: TenantTx, roots: readonly Root[], peaks: readonl
       ];
     }),
   );
+  // The roots' configurations too (read with the rest: a page asks them for more than its limits).
+  return { limitsOf, configs };
 }
 
 /** The usage page of tenant `slug`; null when the caller cannot see it. */
@@ -96,14 +102,13 @@ export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date
   // The month's totals and the last 30 days in one pass over the daily rollups (they overlap).
   const { totals, days } = await subtreeMonthAndDays(tx, t.id, month, new Date(tomorrow.getTime() - 30 * DAY_MS), tomorrow);
   const peaks = await ownPeaks(tx, path, LIMITED_METRICS, month, tomorrow);
-  const limits = (await limitsByRoot(tx, [row], peaks)).get(t.id)!;
-  const config = (await effectiveConfigs(tx, [t.id])).get(t.id);
+  const { limitsOf, configs } = await limitsByRoot(tx, [row], peaks);
   return {
     ...base,
     allowed: true,
-    metrics: rowsOf(totals, limits),
+    metrics: rowsOf(totals, limitsOf.get(t.id)!),
     days,
-    apiRatePerMinute: apiRateOf(config),
+    apiRatePerMinute: apiRateOf(configs.get(t.id)),
     hasData: days.some((d) => USAGE_METRICS.some((m) => d.values[m] > 0)) || USAGE_METRICS.some((m) => totals[m].value > 0),
   };
 }
@@ -147,7 +152,7 @@ export async function loadCustomerUsage(tx: TenantTx, now = new Date()): Promise
   const tomorrow = new Date(utcDay(now).getTime() + DAY_MS);
   const totals = await subtreeTotals(tx, ids, month, tomorrow);
   // Every tenant the caller sees: the customers' subtrees are nearly all of them.
-  const limits = await limitsByRoot(tx, allowed, await ownPeaks(tx, null, LIMITED_METRICS, month, tomorrow));
+  const { limitsOf: limits } = await limitsByRoot(tx, allowed, await ownPeaks(tx, null, LIMITED_METRICS, month, tomorrow));
   return {
     ...base,
     hidden: rows.length - allowed.length,

@@ -16,6 +16,7 @@ import type { ArchiveHead } from "@/lib/lifecycle/archive/format";
 import type { TenantStatus } from "@/lib/lifecycle/states";
 import { withServiceRole } from "@/lib/db/service-role";
 import { TenantNotNamed, tenantNamedBy } from "@/lib/tenancy/tenant-filter";
+import { ancestorIn } from "@/lib/lifecycle/tenant-row";
 import { ConsoleRefusal, NOT_OPERATOR } from "./errors";
 
 export interface TenantChoice {
@@ -53,13 +54,11 @@ async function visible(tx: TenantTx, where: string, params: unknown[]): Promise<
  * subtree of the tenant whose status changed, so what is written below it would go with it.
  */
 async function refuseUnderOffboarding(tx: TenantTx, t: TenantChoice, what: string): Promise<void> {
-  const { rows } = await tx.client.query<{ name: string }>(
-    `select s.name from public.tenants s
-      where s.path operator(extensions.@>) $1::extensions.ltree and s.status in ('deprovisioning', 'deprovisioned')
-      order by extensions.nlevel(s.path) limit 1`,
-    [t.path],
-  );
-  if (rows[0]) throw new ConsoleRefusal(409, `${rows[0].name} is being offboarded (or was): nothing can be ${what} ${rows[0].name === t.name ? "into it" : `under it (${t.name} is below it)`}.`);
+  const closing: readonly TenantStatus[] = ["deprovisioning", "deprovisioned"];
+  if (closing.includes(t.status)) throw new ConsoleRefusal(409, `${t.name} is being offboarded (or was): nothing can be ${what} into it.`);
+  // Under the caller's RLS: MSSP staff see their tenants' ancestors up to their MSSP.
+  const above = await ancestorIn(tx.db, t, closing);
+  if (above) throw new ConsoleRefusal(409, `${above.name} is being offboarded (or was): nothing can be ${what} under it (${t.name} is below it).`);
 }
 
 /** The tenant to export, if the caller may: else a refusal (404 unseen, 403 denied, 409 offboarded). */
