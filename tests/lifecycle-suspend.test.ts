@@ -104,6 +104,51 @@ describe("a suspended customer", () => {
   });
 });
 
+test("the frozen set names only tenants the caller can see (no other MSSP's suspended tenants)", async () => {
+  const frozenSeenBy = (user: UserName) =>
+    as(fx, user, async (tx) => (await tx.client.query<{ id: string }>("select id from tenancy.frozen_tenant_ids() as f(id)")).rows.map((r) => r.id).sort());
+  await lifecycle((sdb) => suspendTenant(sdb, fx.tenants.acme, "frozen set", fx.users.msspAdmin));
+  await lifecycle((sdb) => suspendTenant(sdb, fx.tenants["other-co"], "frozen set", fx.users.msspBAdmin));
+  try {
+    const acmeSubtree = [fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants["acme-us"]].sort();
+    assert.deepEqual(await frozenSeenBy("msspAdmin"), acmeSubtree, "MSSP A's staff: their own suspended customer, not MSSP B's");
+    assert.deepEqual(await frozenSeenBy("msspBAdmin"), [fx.tenants["other-co"]], "MSSP B's staff: theirs only");
+    assert.deepEqual(await frozenSeenBy("globexAdmin"), [], "another customer's admin learns nothing");
+    assert.deepEqual(await frozenSeenBy("acmeAdmin"), [], "the suspended customer's own people see nothing at all");
+    // The policies still refuse: staff above a frozen customer, and a person of another MSSP.
+    await as(fx, "msspBAdmin", async (tx) => {
+      assertRefused(await attempt(tx.client, "insert into public.assets (tenant_id, hostname) values ($1, 'y')", [fx.tenants["other-co"]]));
+      assertRefused(await attempt(tx.client, "insert into public.assets (tenant_id, hostname) values ($1, 'y')", [fx.tenants.acme]));
+    });
+    await as(fx, "msspAdmin", async (tx) => {
+      assertRefused(await attempt(tx.client, "insert into public.assets (tenant_id, hostname) values ($1, 'z')", [fx.tenants["acme-eu"]]));
+    });
+  } finally {
+    await lifecycle((sdb) => resumeTenant(sdb, fx.tenants.acme, fx.users.msspAdmin));
+    await lifecycle((sdb) => resumeTenant(sdb, fx.tenants["other-co"], fx.users.msspBAdmin));
+  }
+  assert.deepEqual(await frozenSeenBy("msspAdmin"), [], "nothing frozen: an empty set");
+});
+
+test("guard: every permissive write policy beside the freeze policies admits only visible tenants", async () => {
+  // tenancy.frozen_tenant_ids() answers only the caller's visible tenants (20261201029200); that is the same
+  // as the whole frozen set only while no permissive write policy admits a row of a tenant the caller cannot see.
+  const { rows } = await owner.query<{ tbl: string; policy: string; expr: string }>(`
+    select p.schemaname || '.' || p.tablename as tbl, p.policyname as policy,
+           coalesce(p.qual, '') || ' / ' || coalesce(p.with_check, '') as expr
+      from pg_policies p
+     where p.permissive = 'PERMISSIVE' and p.cmd in ('INSERT', 'UPDATE', 'DELETE', 'ALL') and 'authenticated' = any (p.roles)
+       and exists (select 1 from pg_policies f where f.schemaname = p.schemaname and f.tablename = p.tablename
+                    and f.permissive = 'RESTRICTIVE' and f.policyname like 'Nothing % suspended or offboarded tenant')`);
+  assert.ok(rows.length >= 8, `found ${rows.length} policies`);
+  for (const r of rows) {
+    const parts = r.expr.split(" / ").filter((x) => x !== "");
+    for (const part of parts) {
+      assert.match(part, /tenancy\.(visible_ids|ids_with_role|caller_admin_rank_on)\(/, `${r.tbl} "${r.policy}" may admit a tenant the caller cannot see: ${part}`);
+    }
+  }
+});
+
 test("guard: every tenant-scoped table with RLS carries the three freeze policies", async () => {
   const { rows } = await owner.query<{ tbl: string; n: number }>(`
     select c.oid::regclass::text as tbl,
