@@ -429,6 +429,26 @@ describe("comments and the timeline", () => {
       /permission denied/,
       "a backdated comment",
     );
+    // A new alert takes only what a source reports: not born resolved, backdated, SLA-kept or assigned.
+    for (const [column, value] of [
+      ["status", "resolved"],
+      ["created_at", "2020-01-01T00:00:00Z"],
+      ["ack_breached", "false"],
+      ["assigned_to", env.fx.users.acmeAnalyst],
+      ["resolved_at", "2020-01-01T00:00:00Z"],
+    ] as const) {
+      await assert.rejects(
+        withTenant({ userId: env.fx.users.acmeAnalyst, activeTenantId: env.fx.tenants.acme }, (tx) =>
+          tx.client.query(`insert into public.alerts (tenant_id, title, severity, source, ${column}) values ($1, 'forged', 'low', 'sql', $2)`, [env.fx.tenants.acme, value]),
+        ),
+        /permission denied/,
+        `a new alert with ${column} set`,
+      );
+    }
+    const made = await withTenant({ userId: env.fx.users.acmeAnalyst, activeTenantId: env.fx.tenants.acme }, (tx) =>
+      tx.client.query<{ status: string }>("insert into public.alerts (tenant_id, title, severity, source, detected_at) values ($1, 'reported', 'low', 'sql', now()) returning status", [env.fx.tenants.acme]),
+    );
+    assert.equal(made.rows[0].status, "new", "control: the reported columns are enough, and the alert starts new");
     await insert("acmeAnalyst", "acmeAnalyst");
     await assert.rejects(
       withTenant({ userId: env.fx.users.acmeAdmin, activeTenantId: env.fx.tenants.acme }, (tx) => tx.client.query("update public.alert_events set body = 'edited' where alert_id = $1", [id])),

@@ -39,8 +39,11 @@ allow("usage metering's read helpers (lib/usage) live in usage, a schema PostgRE
 
 // Tables: only authenticated holds anything, always under forced RLS.
 allow("read and triaged under RLS: select by visibility, insert/update by analysts and admins, delete by admins",
-  ...each("table public.alerts authenticated", ["SELECT", "INSERT", "DELETE"]),
+  ...each("table public.alerts authenticated", ["SELECT", "DELETE"]),
   ...each("table public.assets authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
+allow("a new alert's reported columns only (20261201029300): its status, clocks, SLA marks, assignment and id are the defaults' and the triggers'",
+  ...["tenant_id", "title", "description", "severity", "source", "external_id", "rule_name", "hostname", "source_ip", "asset_id", "detected_at"]
+    .map((c) => `column public.alerts.${c} authenticated INSERT`));
 allow("an alert's triage columns only (20261201028100): the clocks' times, severity and detection are the triggers' and ingestion's",
   ...["status", "close_reason", "assigned_to", "assigned_group_tenant_id", "assigned_group_id"].map((c) => `column public.alerts.${c} authenticated UPDATE`));
 allow("connector credentials: listed by members (sealed bytes only), written by admins, under RLS",
@@ -142,6 +145,8 @@ allow("bulk runs and their items (lib/bulk): read, planned and updated by the MS
 allow("stored reports and their schedules (lib/reports): read by admins and analysts of the tenant or an ancestor (policy); people ask for a report (a queued row, as themselves) and add or remove schedules after the PDP allowed reports:export; only the worker (service role reports.generate) changes a report",
   "table public.reports authenticated SELECT", "table public.reports authenticated INSERT",
   "table public.report_schedules authenticated SELECT", "table public.report_schedules authenticated INSERT", "table public.report_schedules authenticated DELETE");
+allow("resuming a paused report schedule (migration 20261201029000): the pause cleared, as the caller (policy: created_by = auth.uid()), from its next run; only the worker pauses one",
+  ...["paused_at", "paused_reason", "created_by", "next_run_at"].map((c) => `column public.report_schedules.${c} authenticated UPDATE`));
 
 // Custom domains (issue 14 point 3, migration 20261201021000).
 allow("custom domains (lib/domains): read by admins of the tenant or an ancestor (policy); written only by the service role (domains.manage after the PDP allowed domains:manage; domains.verify for the scheduled re-check)",
