@@ -9,7 +9,7 @@
 // every name.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { requestPasswordReset } from "@/lib/account/password-reset";
+import { requestPasswordReset, settleResetRequests } from "@/lib/account/password-reset";
 import { listAuditEvents, parseAuditFilters } from "@/lib/audit/list";
 import { recordAudit } from "@/lib/audit/record";
 import { getPendingEnrolment, startEnrolment } from "@/lib/auth/mfa";
@@ -107,6 +107,7 @@ describe("emails on a white-labelled tenant", () => {
       host: { slug: "acme", mail: { resetUrl: "http://acme.localhost:3000/signin/reset", brand: (await brandForTarget({ area: "tenant", slug: "acme" }))! } },
       elsewhere: () => Promise.reject(new Error("acme's host is acmeAdmin's own: its brand and link")),
     });
+    await settleResetRequests();
     const rows = await withClient(db.url, (c) => c.query<{ id: string; template: string; subject: string; body_sealed: Buffer }>("select id, template, subject, body_sealed from mail.outbox order by created_at"));
     assert.deepEqual(rows.rows.map((r) => r.template).sort(), ["account.password-reset", "health.changed"]);
     for (const r of rows.rows) {
@@ -132,6 +133,7 @@ describe("a password reset asked on another tenant's host", () => {
         return { resetUrl: `http://${tenant!.slug}.localhost:3000/signin/reset`, brand: await brandOfTenant(tenant!.id) };
       },
     });
+    await settleResetRequests();
     assert.deepEqual(asked, ["acme"], "the user's own tenant");
     const rows = await withClient(db.url, (c) => c.query<{ id: string; template: string; subject: string; body_sealed: Buffer }>("select id, template, subject, body_sealed from mail.outbox"));
     assert.equal(rows.rows.length, 1);

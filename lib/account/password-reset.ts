@@ -5,13 +5,17 @@
 // named service-role path "account.password-reset".
 //
 // No enumeration: requestPasswordReset answers the same for every address,
-// known or not, limited or not, and does comparable work either way (one
-// short transaction; the rate-limit takes happen for every address);
+// known or not, limited or not, and does the same work before answering (one
+// short transaction: the rate-limit takes and the address's lookup); the code,
+// the mail's brand and the outbox row of a known address are made after the
+// answer (sendResetCode, settled by settleResetRequests), so how long the
+// answer takes says nothing about the address;
 // resetPassword gives one message for an unknown address, a wrong code and
 // an expired one. A reset does not bypass two-step verification: signing in
 // still asks for the TOTP code of a user who has it.
 import { createHash } from "node:crypto";
 import { deferAuthEvent, recordAuthEvent } from "@/lib/auth/events";
+import { log, safeError } from "@/lib/log";
 import { hashPassword } from "@/lib/auth/password";
 import { recordSessionsRevoked, revokeUserSessions } from "@/lib/auth/sessions";
 import { withServiceRole } from "@/lib/db/service-role";
@@ -82,10 +86,11 @@ export interface HomeTenant {
 }
 
 /**
- * Step 1: mail a code if the address has an account. Always resolves the same way.
+ * Step 1: mail a code if the address has an account. Always resolves the same way, after the same work.
  * `host`: the tenant host the reset is asked on (null: the console) and its sign-in page's link and
  * brand (lib/branding requestBrand); `elsewhere`: the link and brand of the user's own portal, for a
- * host none of their memberships covers (resetMailFor).
+ * host none of their memberships covers (resetMailFor). Neither may read the request: they run after
+ * the answer.
  */
 export async function requestPasswordReset(
   email: string,
@@ -98,14 +103,36 @@ export async function requestPasswordReset(
     const user = rows[0];
     if (!user) return { userId: null, reason: "unknown_email" };
     if (!bySource.allowed || !byEmail.allowed) return { userId: user.id, reason: "limited" };
-    const mail = await resetMailFor(db, user.id, opts.host, opts.elsewhere);
-    const { code } = await issueCode(db, { purpose: "password-reset", subject: user.id, email });
-    await enqueueMail(db, { to: email, message: passwordResetMail({ code, minutes: CODE_TTL_MINUTES, resetUrl: mail.resetUrl, brand: mail.brand }) });
-    await pruneCodes(db);
     return { userId: user.id, reason: "code_sent" };
   });
+  if (outcome.reason === "code_sent" && outcome.userId) afterAnswer(sendResetCode(outcome.userId, email, opts));
   // Deferred: recording it (audit rows for a real account) must not make the answer slower than for an unknown address.
   deferAuthEvent({ type: "password-reset-requested", userId: outcome.userId, reason: outcome.reason, source: opts.source.slice(0, 80) });
+}
+
+/** The code, in the right brand, into the outbox: a known address's work, done after the answer. */
+async function sendResetCode(userId: string, email: string, opts: Parameters<typeof requestPasswordReset>[1]): Promise<void> {
+  await withServiceRole("account.password-reset", async (db) => {
+    const mail = await resetMailFor(db, userId, opts.host, opts.elsewhere);
+    const { code } = await issueCode(db, { purpose: "password-reset", subject: userId, email });
+    await enqueueMail(db, { to: email, message: passwordResetMail({ code, minutes: CODE_TTL_MINUTES, resetUrl: mail.resetUrl, brand: mail.brand }) });
+    await pruneCodes(db);
+  });
+}
+
+// Work begun after an answer, awaited only by settleResetRequests (tests, a graceful shutdown). A failure
+// is logged: the person was already told to check their mail, and may ask again.
+const pendingSends = new Set<Promise<void>>();
+function afterAnswer(work: Promise<void>): void {
+  const p = work
+    .catch((error) => log.error({ event: "password_reset.send_failed", err: safeError(error) }, "password reset code not sent"))
+    .finally(() => pendingSends.delete(p));
+  pendingSends.add(p);
+}
+
+/** Waits until every reset code asked for so far is in the outbox. */
+export async function settleResetRequests(): Promise<void> {
+  while (pendingSends.size > 0) await Promise.allSettled([...pendingSends]);
 }
 
 /**
