@@ -7,7 +7,7 @@
 //
 // On SIGTERM/SIGINT it winds them down in order: the worker stops claiming
 // and hands a running job back at its next checkpoint, the listener closes,
-// then the pool (so connections the database ends during shutdown are not
+// work begun after an answer (auth events, reset codes) is settled, then the pool (so connections the database ends during shutdown are not
 // reported as errors). Best effort: Next exits the process soon after.
 //
 // Before anything else it validates every setting (lib/config): a server with
@@ -50,6 +50,8 @@ export async function register() {
     const { startServerJobWorker } = await import("./lib/jobs/server-worker");
     const worker = settings.JOBS_WORKER ? startServerJobWorker() : null;
     const { closePool } = await import("./lib/db/pool");
+    // Work begun after an answer (auth events, reset codes) finishes before the pool closes.
+    const [{ settleAuthEvents }, { settleResetRequests }] = await Promise.all([import("./lib/auth/events"), import("./lib/account/password-reset")]);
     // Only beside Next's own exit-on-signal handlers: a listener here must
     // never be what keeps a process from exiting (NEXT_MANUAL_SIG_HANDLE turns
     // those off, and then whoever set it owns shutdown).
@@ -60,6 +62,7 @@ export async function register() {
           await worker?.stop();
           await listener.stop();
           await cacheListener.stop();
+          await Promise.all([settleAuthEvents(), settleResetRequests()]);
           await closePool();
         })().catch(() => {}));
       }
