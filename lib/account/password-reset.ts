@@ -60,19 +60,26 @@ export interface ResetMailFor {
  * that host's tenant (a tenant host at or below a membership; the console for an MSSP member), else
  * the user's own portal (`elsewhere`). Any tenant admin may brand a host and verify a domain, so a
  * code asked for someone else's address on it must not reach them in that brand, pointing there.
+ * On a tenant's custom domain (`host.customDomain`), which its admins may point anywhere, only for a
+ * person all of whose memberships are at or below that tenant (lib/auth/handoff-start.ts, the same rule).
  */
-async function resetMailFor(db: Db, userId: string, host: { slug: string | null; mail: ResetMailFor }, elsewhere: (tenant: HomeTenant | null) => Promise<ResetMailFor>): Promise<ResetMailFor> {
+async function resetMailFor(db: Db, userId: string, host: { slug: string | null; customDomain?: boolean; mail: ResetMailFor }, elsewhere: (tenant: HomeTenant | null) => Promise<ResetMailFor>): Promise<ResetMailFor> {
   const { rows } = await db.$client.query<{ covered: boolean; home_id: string | null; home_slug: string | null; home_kind: string | null }>(
-    `select exists (select 1 from public.memberships m join public.tenants mt on mt.id = m.tenant_id
+    `select case when $3::boolean then
+                   exists (select 1 from public.memberships m where m.user_id = $1)
+                   and not exists (select 1 from public.memberships m join public.tenants mt on mt.id = m.tenant_id
+                                    where m.user_id = $1
+                                      and not exists (select 1 from public.tenants ht where ht.slug = $2 and mt.path operator(extensions.<@) ht.path))
+                 else exists (select 1 from public.memberships m join public.tenants mt on mt.id = m.tenant_id
                      where m.user_id = $1
                        and case when $2::text is null then mt.kind = 'mssp'
-                                else exists (select 1 from public.tenants ht where ht.slug = $2 and ht.path operator(extensions.<@) mt.path) end) as covered,
+                                else exists (select 1 from public.tenants ht where ht.slug = $2 and ht.path operator(extensions.<@) mt.path) end) end as covered,
             h.id as home_id, h.slug as home_slug, h.kind as home_kind
        from (select 1) one
        left join lateral (select t.id, t.slug, t.kind from public.memberships m join public.tenants t on t.id = m.tenant_id
                            where m.user_id = $1 and t.status not in ('deprovisioning', 'deprovisioned')
                            order by t.path limit 1) h on true`,
-    [userId, host.slug],
+    [userId, host.slug, host.customDomain === true],
   );
   const r = rows[0];
   if (r.covered) return host.mail;
@@ -94,7 +101,7 @@ export interface HomeTenant {
  */
 export async function requestPasswordReset(
   email: string,
-  opts: { source: string; host: { slug: string | null; mail: ResetMailFor }; elsewhere: (tenant: HomeTenant | null) => Promise<ResetMailFor> },
+  opts: { source: string; host: { slug: string | null; customDomain?: boolean; mail: ResetMailFor }; elsewhere: (tenant: HomeTenant | null) => Promise<ResetMailFor> },
 ): Promise<void> {
   const outcome = await withServiceRole("account.password-reset", async (db) => {
     const bySource = await take(`reset-source:${opts.source}`.slice(0, 200), RESET_REQUESTS_PER_SOURCE, { db });

@@ -4,11 +4,19 @@
 // that tenant's portal"), then the token and the URL of the target host's
 // landing page. The token travels in the URL's fragment, which browsers never
 // send to a server, so it reaches no access log.
+//
+// Custom domains: a verified TXT record proves a tenant controls the domain's
+// DNS, not that the domain still points at the portal. So a token goes to a
+// tenant's custom domain only for a person all of whose memberships are at or
+// below that tenant (nothing of theirs lies beyond what that tenant's admins
+// run anyway); anyone else, MSSP staff above all, lands on <slug>.<domain>.
+// And a session on a custom domain hands off only within that tenant's
+// subtree, never to the console or another customer.
 import { z } from "zod";
 import { isAuthorizationError, principalFromClaims, requireAction, tenantResource } from "@/lib/authz";
 import { withTenant } from "@/lib/db/with-tenant";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
-import { originForConsole, portalOriginFor } from "@/lib/tenancy/origin";
+import { originForConsole, portalOriginFor, portalOwnOriginForTenant } from "@/lib/tenancy/origin";
 import { SLUG_PATTERN } from "@/lib/tenancy/slug";
 import type { SessionUser } from "./session";
 import { createHandoff } from "./handoff";
@@ -26,33 +34,43 @@ export const handoffQuery = z.object({
 
 export type HandoffStart = { ok: true; url: string } | { ok: false; status: 403 | 404 };
 
-export async function startHandoff(user: SessionUser, query: z.infer<typeof handoffQuery>): Promise<HandoffStart> {
-  let targetTenantId: string | null = null;
-  let origin: string;
-  if (query.to === "console") {
-    origin = await originForConsole();
-  } else {
-    const tenant = await findTenantBySlug(query.to);
-    if (!tenant) return { ok: false, status: 404 };
-    targetTenantId = tenant.id;
-    origin = await portalOriginFor(tenant);
+/** Whether ltree path `path` is `root` or below it. */
+const within = (path: string, root: string) => path === root || path.startsWith(`${root}.`);
+
+/**
+ * `fromCustomDomainOf`: the slug of the tenant whose verified custom domain the request came in on
+ * (lib/tenancy/host customDomainTenant), if it did.
+ */
+export async function startHandoff(user: SessionUser, query: z.infer<typeof handoffQuery>, fromCustomDomainOf: string | null = null): Promise<HandoffStart> {
+  let target: { id: string; slug: string; kind: string; path: string } | null = null;
+  if (query.to !== "console") {
+    target = await findTenantBySlug(query.to);
+    if (!target) return { ok: false, status: 404 };
   }
+  if (fromCustomDomainOf !== null) {
+    const from = await findTenantBySlug(fromCustomDomainOf);
+    if (!from || !target || !within(target.path, from.path)) return { ok: false, status: 403 };
+  }
+  let origin: string | undefined;
   try {
     await withTenant({ userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: null }, async (tx) => {
-      if (targetTenantId === null) {
+      if (target === null) {
         if (!tx.claims.tenants.some((m) => m.kind === "mssp")) throw new HandoffDenied();
+        origin = await originForConsole();
         return;
       }
-      const resource = await tenantResource(tx.db, targetTenantId);
+      const resource = await tenantResource(tx.db, target.id);
       if (!resource) throw new HandoffDenied();
       await requireAction(principalFromClaims(tx.claims), "alerts:read", resource);
+      const onlyWithin = tx.claims.tenants.every((m) => within(m.path, target.path));
+      origin = onlyWithin ? await portalOriginFor(target) : await portalOwnOriginForTenant(target.slug);
     });
   } catch (error) {
     if (error instanceof HandoffDenied || isAuthorizationError(error)) return { ok: false, status: 403 };
     throw error;
   }
-  const token = await createHandoff({ userId: user.id, sessionId: user.sessionId, amr: user.amr ?? ["pwd"], targetHost: new URL(origin).host, targetTenantId });
-  const next = query.next ?? (targetTenantId === null ? "/" : "/alerts");
+  const token = await createHandoff({ userId: user.id, sessionId: user.sessionId, amr: user.amr ?? ["pwd"], targetHost: new URL(origin!).host, targetTenantId: target?.id ?? null });
+  const next = query.next ?? (target === null ? "/" : "/alerts");
   return { ok: true, url: `${origin}/handoff#token=${token}&next=${encodeURIComponent(next)}` };
 }
 

@@ -59,6 +59,13 @@ export function hostTarget(h: HeaderReader): HostTarget {
   return slug && SLUG.test(slug) && normalizeHost(h.get("host")) ? { area: "tenant", slug } : target;
 }
 
+/** The slug of the tenant whose verified custom domain the request came in on; null on the portal's own hosts. */
+export function customDomainTenant(h: HeaderReader): string | null {
+  if (parseHost(h.get("host")).area !== "unknown") return null;
+  const target = hostTarget(h);
+  return target.area === "tenant" ? target.slug : null;
+}
+
 /** portalAuthority for the current request, custom domains included (see hostTarget). */
 export function requestAuthority(h: HeaderReader): string | null {
   const raw = h.get("host");

@@ -40,6 +40,16 @@ export async function originForTenant(slug: string): Promise<string> {
 }
 
 /**
+ * The tenant's host on the portal's own domain (<slug>.<domain>), never its custom domain: for what
+ * must not reach a host the tenant controls, such as a sign-in token of someone with access beyond
+ * that tenant. A verified TXT record proves the tenant controls the domain's DNS, not that the domain
+ * still points at the portal.
+ */
+export async function portalOwnOriginForTenant(slug: string): Promise<string> {
+  return tenantOrigin(slug, await current());
+}
+
+/**
  * A tenant's primary host for links sent outside any request (alert and
  * health notifications from jobs): its verified custom domain when it has one
  * (`customDomain`, from lib/domains primaryDomainSql), else <slug>.<domain>,

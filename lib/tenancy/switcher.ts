@@ -4,9 +4,14 @@
 // domain (lib/domains) on a connection of its own, and a request that waits
 // for a second pooled connection while holding one can starve the pool when
 // every connection is held by such a request (the load bench at 20+ sessions).
+// On a tenant's custom domain, a handoff goes only within that tenant's subtree
+// (lib/auth/handoff-start.ts): other portals are plain links, signed in there.
+import { headers } from "next/headers";
 import type { Claims } from "@/lib/db/claims";
 import { handoffHref } from "@/lib/auth/handoff-link";
+import { customDomainTenant } from "./host";
 import { portalHomeFor } from "./origin";
+import { findTenantBySlug } from "./resolve-host";
 
 export interface SwitcherLink {
   slug: string;
@@ -18,18 +23,31 @@ export interface SwitcherLink {
 }
 
 export async function switcherLinks(claims: Claims, currentSlug: string | null): Promise<SwitcherLink[]> {
+  const custom = await customDomainRoot();
   return Promise.all(
     claims.tenants.map(async (m) => {
       const current = currentSlug === null ? m.kind === "mssp" : m.slug === currentSlug;
+      const handoff = custom === null || m.path === custom || m.path.startsWith(`${custom}.`);
       return {
         slug: m.slug,
         name: m.name,
         kind: m.kind,
         role: m.role,
         // Another portal: through a handoff, so the user arrives signed in (lib/auth/handoff.ts).
-        href: current ? await portalHomeFor(m) : handoffHref(m.kind === "mssp" ? "console" : m.slug),
+        href: current || !handoff ? await portalHomeFor(m) : handoffHref(m.kind === "mssp" ? "console" : m.slug),
         current,
       };
     }),
   );
+}
+
+/** The path of the tenant whose custom domain this request came in on; null on the portal's own hosts or outside a request. */
+async function customDomainRoot(): Promise<string | null> {
+  let slug: string | null;
+  try {
+    slug = customDomainTenant(await headers());
+  } catch {
+    return null;
+  }
+  return slug === null ? null : ((await findTenantBySlug(slug))?.path ?? null);
 }

@@ -70,6 +70,8 @@ export interface RequestAs {
   host: string;
   /** A cookie header to send instead of a freshly minted session (forged or expired tokens). */
   cookie?: string;
+  /** More request headers, as the proxy would set them (a custom domain's tenant). */
+  headers?: Record<string, string>;
 }
 
 /** Runs `fn` inside a Next request scope for `as` (headers, cookies, revalidatePath all live). */
@@ -77,6 +79,7 @@ export async function inRequest<T>(as: RequestAs, fn: () => Promise<T>): Promise
   const headers = new Headers({ host: as.host, "content-type": "multipart/form-data; boundary=x", origin: `http://${as.host}` });
   const cookie = as.cookie ?? (as.person ? await sessionCookie(as.person) : undefined);
   if (cookie) headers.set("cookie", cookie);
+  for (const [name, value] of Object.entries(as.headers ?? {})) headers.set(name, value);
   const url = { pathname: "/action", search: "" };
   const work = createWorkStore({
     page: "/action",

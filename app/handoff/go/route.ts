@@ -5,6 +5,7 @@ import { NextResponse } from "next/server";
 import { getSessionUserForEnrolment } from "@/lib/auth/session";
 import { handoffQuery, startHandoff } from "@/lib/auth/handoff-start";
 import { requestOrigin } from "@/lib/tenancy/origin";
+import { customDomainTenant } from "@/lib/tenancy/host";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +18,8 @@ export async function GET(request: Request): Promise<Response> {
   if (user.mfaEnrollmentRequired) return NextResponse.redirect(`${origin}/account/mfa`, 303);
   const query = handoffQuery.safeParse(Object.fromEntries(here.searchParams));
   if (!query.success) return new Response("That portal link is not valid.\n", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
-  const r = await startHandoff(user, query.data);
+  // From a tenant's custom domain: only within that tenant (lib/auth/handoff-start.ts).
+  const r = await startHandoff(user, query.data, customDomainTenant(request.headers));
   if (!r.ok) return new Response(r.status === 404 ? "No such portal.\n" : "Your account has no access to that portal.\n", { status: r.status, headers: { "content-type": "text/plain; charset=utf-8" } });
   return NextResponse.redirect(r.url, { status: 303, headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" } });
 }

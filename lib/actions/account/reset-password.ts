@@ -8,7 +8,7 @@ import { requestPasswordReset, resetPassword, PasswordResetRefused, RESET_REQUES
 import { log, safeError } from "@/lib/log";
 import { clientSource } from "@/lib/ratelimit";
 import { brandOfTenant, fallbackBrand, requestBrand } from "@/lib/branding/resolve";
-import { hostTarget, requestAuthority, requestProtocol } from "@/lib/tenancy/host";
+import { customDomainTenant, hostTarget, requestAuthority, requestProtocol } from "@/lib/tenancy/host";
 import { originForConsole, portalOriginFor } from "@/lib/tenancy/origin";
 import { fieldErrorsOf, formToObject, type ActionResult } from "../result";
 import { mailboxCodeField, newPasswordField } from "../team/schemas";
@@ -34,7 +34,11 @@ export async function requestPasswordResetAction(_prev: ActionResult<{ email: st
     const target = hostTarget(h);
     await requestPasswordReset(parsed.data.email, {
       source: clientSource(h),
-      host: { slug: target.area === "tenant" ? target.slug : null, mail: { resetUrl: `${protocol}//${authority}/signin/reset`, brand: await requestBrand() } },
+      host: {
+        slug: target.area === "tenant" ? target.slug : null,
+        customDomain: customDomainTenant(h) !== null,
+        mail: { resetUrl: `${protocol}//${authority}/signin/reset`, brand: await requestBrand() },
+      },
       elsewhere: async (tenant) =>
         tenant
           ? { resetUrl: `${await portalOriginFor(tenant)}/signin/reset`, brand: await brandOfTenant(tenant.id) }
