@@ -9,7 +9,9 @@
 //   2. tenant        the key's own, or /tenants/{slug} looked up under RLS (a
 //                    tenant outside the key's subtree is the same 404 as none);
 //                    on a tenant host the key must be that host's tenant's
-//   3. rate limit    per key and per tenant (shared buckets in Postgres)
+//   3. rate limit    per key and per tenant (shared buckets in Postgres); a
+//                    request refused in 2 (or for its route or scope) spends a
+//                    token of the key's bucket instead (./refusal.ts)
 //   4. PDP           the endpoint's scope's action, for the key principal, on
 //                    the addressed tenant (after the rate limit: a 429 costs
 //                    no PDP call; outside any transaction)
@@ -17,32 +19,27 @@
 //   6. handler       in a second transaction as the key, narrowed to the
 //                    addressed tenant, with a statement timeout and one of the
 //                    tenant's concurrency slots; last use recorded (≤ 1/min)
+// HEAD is the GET of the same path (the same steps), answered without its body.
 // Every answer carries x-request-id and the RateLimit headers once known;
 // every error is an RFC 9457 problem document; refusals are audited.
-import { ApiProblem, type ApiPrincipal, type ApiScope, type Endpoint } from "@/lib/api/endpoint";
+import type { ApiPrincipal, ApiScope, Endpoint } from "@/lib/api/endpoint";
 import { bearerToken, parseKey, type ParsedKey } from "@/lib/api/keys/format";
 import { SCOPE_ACTION, isApiScope } from "@/lib/api/keys/scopes";
-import { problemResponse, problems } from "@/lib/api/problem";
-import { checkAction, isPdpUnavailable, principalFromClaims, type TenantResource } from "@/lib/authz";
+import { problems } from "@/lib/api/problem";
+import { checkAction, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { ApiKeyClaim } from "@/lib/db/claims";
-import { PoolTimeoutError } from "@/lib/db/pool";
-import { sqlState } from "@/lib/db/sql-state";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { settings } from "@/lib/config";
-import { log, safeError } from "@/lib/log";
-import { observeApiAdmission, observeApiRefusal, observeHttp } from "@/lib/metrics/api";
-import { clientSource, perWindow, take } from "@/lib/ratelimit";
+import { observeApiAdmission, observeHttp } from "@/lib/metrics/api";
+import { clientSource } from "@/lib/ratelimit";
 import { effectiveConfigs } from "@/lib/settings";
 import { isOpenApiRequest, openApiResponse } from "@/lib/api/openapi/serve";
 import { hostTarget, type HostTarget } from "@/lib/tenancy/host";
 import { loadTenantBySlug } from "@/lib/tenancy/resolve-host";
-import { auditRefusal } from "./audit";
 import { isApiProblem, parseInput, queryObject, readJsonBody } from "./input";
 import { chargeIngestQuota, checkIngestQuota, limitsOf, rateHeaders, takeConcurrencySlot, takeRequestTokens, type ApiLimits, type RateState } from "./limits";
-import { addressOf, matchRoute, type Match } from "./router";
-
-/** Failed authentications per client source and minute before answers stop being audited and become 429s. */
-const AUTH_FAILURES_PER_MINUTE = 60;
+import { chargeRefusal, Refused, refusalResponse, throttleFailures } from "./refusal";
+import { addressOf, matchRoute, type Addressed, type Match } from "./router";
 
 interface Authorized {
   key: ApiKeyClaim;
@@ -54,24 +51,18 @@ interface Authorized {
   claims: TenantTx["claims"];
 }
 
-/** A refusal on the way: the problem, and what its audit row says. */
-class Refused extends Error {
-  constructor(
-    readonly problem: ApiProblem,
-    readonly reason: string,
-    readonly audit: { keyId: string | null; tenantIds: (string | null | undefined)[] } | null,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(problem.title);
-  }
-}
-
 export interface GatewayOptions {
   /** The endpoints served (lib/api/routes.ts). */
   routes: readonly Endpoint[];
 }
 
 export async function handleApiRequest(request: Request, opts: GatewayOptions): Promise<Response> {
+  const res = await answer(request, opts);
+  // HEAD: the GET's status and headers, without its body.
+  return request.method.toUpperCase() === "HEAD" ? new Response(null, { status: res.status, headers: res.headers }) : res;
+}
+
+async function answer(request: Request, opts: GatewayOptions): Promise<Response> {
   // Set by the proxy for every request (a client's own is replaced there);
   // a fresh one when called without it (tests calling the handler directly).
   const requestId = request.headers.get("x-request-id") || crypto.randomUUID();
@@ -113,6 +104,8 @@ export async function handleApiRequest(request: Request, opts: GatewayOptions): 
   }
 }
 
+type KeyOutcome = Authorized | { failed: string; keyTenantId: string | null } | { refused: Refused; key: { id: string; tenantId: string; perMinute: number } };
+
 async function authorize(request: Request, host: HostTarget, method: string, path: string, routes: readonly Endpoint[]): Promise<Authorized> {
   const token = bearerToken(request.headers.get("authorization"));
   const parsed = token ? parseKey(token) : null;
@@ -125,41 +118,25 @@ async function authorize(request: Request, host: HostTarget, method: string, pat
     );
   }
   const address = addressOf(path);
-  const outcome = await withTenant({ userId: parsed.id, apiKey: parsed, activeTenantId: null }, async (tx): Promise<Authorized | { failed: string; keyTenantId: string | null }> => {
+  const outcome = await withTenant({ userId: parsed.id, apiKey: parsed, activeTenantId: null }, async (tx): Promise<KeyOutcome> => {
     const status = tx.apiKey?.status ?? "unknown";
     const key = tx.claims.api_key;
     // Answered after this transaction: the failure is counted in a transaction of its own, which a
     // refusal thrown in here would roll back with it (the throttle then never filled).
     if (status !== "ok" || !key) return { failed: status, keyTenantId: tx.apiKey?.keyTenantId ?? null };
-    const audit = { keyId: key.id, tenantIds: [key.tenant_id] };
-    if (host.area === "tenant" && host.slug !== key.tenant_slug) {
-      const hostTenant = await loadTenantBySlug(host.slug, tx.db).catch(() => null);
-      throw new Refused(
-        problems.forbidden("This key belongs to another tenant than this host's. Call the API on your own tenant's host, or on the console host."),
-        "host_mismatch",
-        { keyId: key.id, tenantIds: [key.tenant_id, hostTenant?.id] },
-      );
+    try {
+      return await admit(tx, key, parsed, { host, address, method, routes });
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      // Charged to the key's bucket after this transaction, at the key's own tenant's per-key limit.
+      const perMinute = (await effectiveConfigs(tx, [key.tenant_id])).get(key.tenant_id)!.value<number>("limits.api_key_requests_per_minute");
+      return { refused: error, key: { id: key.id, tenantId: key.tenant_id, perMinute } };
     }
-    if ("malformedSlug" in address) throw new Refused(problems.notFound("No such tenant here."), "tenant_not_found", audit);
-    const tenant = await addressedTenant(tx, address.slug ?? key.tenant_slug);
-    if (!tenant) throw new Refused(problems.notFound(`No tenant "${address.slug}" here.`), "tenant_not_found", audit);
-    const match = matchRoute(routes, method, address.rest);
-    if ("error" in match) {
-      if (match.error === "method") {
-        throw new Refused(problems.methodNotAllowed(match.allowed), "method_not_allowed", null, { Allow: match.allowed.join(", ") });
-      }
-      if (match.error === "bad_param") throw new Refused(problems.badRequest("A path segment has a broken %-encoding."), "bad_path", null);
-      throw new Refused(problems.notFound(`No endpoint ${method} ${address.rest}.`), "no_endpoint", null);
-    }
-    const scope = match.endpoint.scope;
-    if (!key.scopes.includes(scope)) throw scopeRefusal(key, tenant, match);
-    const configs = await effectiveConfigs(tx, [...new Set([tenant.id, key.tenant_id])]);
-    const limits = limitsOf(configs.get(tenant.id)!, configs.get(key.tenant_id)!);
-    return { key, parsed, tenant, match, limits, claims: tx.claims };
   });
+  if ("refused" in outcome) throw await chargeRefusal(outcome.refused, outcome.key);
   if ("failed" in outcome) {
     // Its own connection, the key's transaction over: no connection held while waiting for another.
-    await throttleFailures(request);
+    await throttleFailures(request, outcome.keyTenantId ? parsed.id : null);
     const status = outcome.failed;
     throw new Refused(
       problems.unauthorized(status === "expired" ? "This API key has expired." : status === "revoked" ? "This API key was revoked." : "The API key is not valid."),
@@ -169,6 +146,40 @@ async function authorize(request: Request, host: HostTarget, method: string, pat
     );
   }
   return outcome;
+}
+
+/** The authenticated key's request: its host, its tenant, its endpoint and its scope; a Refused when any is wrong. */
+async function admit(
+  tx: TenantTx,
+  key: ApiKeyClaim,
+  parsed: ParsedKey,
+  req: { host: HostTarget; address: Addressed | { malformedSlug: true }; method: string; routes: readonly Endpoint[] },
+): Promise<Authorized> {
+  const { host, address, method } = req;
+  const audit = { keyId: key.id, tenantIds: [key.tenant_id] };
+  if (host.area === "tenant" && host.slug !== key.tenant_slug) {
+    const hostTenant = await loadTenantBySlug(host.slug, tx.db).catch(() => null);
+    throw new Refused(
+      problems.forbidden("This key belongs to another tenant than this host's. Call the API on your own tenant's host, or on the console host."),
+      "host_mismatch",
+      { keyId: key.id, tenantIds: [key.tenant_id, hostTenant?.id] },
+    );
+  }
+  if ("malformedSlug" in address) throw new Refused(problems.notFound("No such tenant here."), "tenant_not_found", audit);
+  const tenant = await addressedTenant(tx, address.slug ?? key.tenant_slug);
+  if (!tenant) throw new Refused(problems.notFound(`No tenant "${address.slug}" here.`), "tenant_not_found", audit);
+  const match = matchRoute(req.routes, method, address.rest);
+  if ("error" in match) {
+    if (match.error === "method") {
+      throw new Refused(problems.methodNotAllowed(match.allowed), "method_not_allowed", null, { Allow: match.allowed.join(", ") });
+    }
+    if (match.error === "bad_param") throw new Refused(problems.badRequest("A path segment has a broken %-encoding."), "bad_path", null);
+    throw new Refused(problems.notFound(`No endpoint ${method} ${address.rest}.`), "no_endpoint", null);
+  }
+  if (!key.scopes.includes(match.endpoint.scope)) throw scopeRefusal(key, tenant, match);
+  const configs = await effectiveConfigs(tx, [...new Set([tenant.id, key.tenant_id])]);
+  const limits = limitsOf(configs.get(tenant.id)!, configs.get(key.tenant_id)!);
+  return { key, parsed, tenant, match, limits, claims: tx.claims };
 }
 
 function scopeRefusal(key: ApiKeyClaim, tenant: { id: string }, match: Match): Refused {
@@ -196,23 +207,6 @@ async function addressedTenant(tx: TenantTx, slug: string): Promise<(TenantResou
     [slug],
   );
   return rows[0] ?? null;
-}
-
-/** Repeated failed authentications from one source stop being audited and get 429s. */
-async function throttleFailures(request: Request): Promise<void> {
-  const source = clientSource(request.headers);
-  const key = `api:authfail:${source}`;
-  const limit = perWindow(AUTH_FAILURES_PER_MINUTE, 60);
-  // Its own service-role transaction (the key's is over): no connection held while waiting for another.
-  const r = await take(key, limit);
-  if (!r.allowed) {
-    throw new Refused(
-      problems.rateLimited("Too many requests with invalid API keys from this address.", r.retryAfterSeconds),
-      "auth_failures",
-      null,
-      { "Retry-After": String(Math.max(1, Math.ceil(r.retryAfterSeconds))) },
-    );
-  }
 }
 
 async function run(request: Request, auth: Authorized, ctx: { requestId: string; url: URL; method: string; rate: RateState | null }): Promise<Response> {
@@ -255,51 +249,6 @@ async function run(request: Request, auth: Authorized, ctx: { requestId: string;
   };
   if (result.status === 204 || result.body === undefined) return new Response(null, { status: result.status, headers });
   return new Response(JSON.stringify(result.body), { status: result.status, headers: { "content-type": "application/json", ...headers } });
-}
-
-function retryAfter(problem: ApiProblem): Record<string, string> {
-  if (problem.status !== 429 && problem.status !== 503) return {};
-  return { "Retry-After": String(Math.max(1, Math.ceil(Number(problem.extensions.retry_after_seconds ?? 1)))) };
-}
-
-async function refusalResponse(error: unknown, ctx: { requestId: string; method: string; path: string; rate: RateState | null; admitted: boolean }): Promise<Response> {
-  const base = rateHeaders(ctx.rate);
-  observeApiRefusal(error); // lib/metrics: 429s by limit
-  if (error instanceof Refused) {
-    if (error.audit) {
-      await auditRefusal({
-        ...error.audit,
-        reason: error.reason,
-        status: error.problem.status,
-        method: ctx.method,
-        path: ctx.path,
-        requestId: ctx.requestId,
-        ...(ctx.admitted ? { details: { admitted: true } } : {}),
-      });
-    }
-    const retry = retryAfter(error.problem);
-    return problemResponse(error.problem, ctx.requestId, { instance: ctx.path, headers: { ...base, ...retry, ...error.headers } });
-  }
-  if (isApiProblem(error)) {
-    const retry = retryAfter(error);
-    return problemResponse(error, ctx.requestId, { instance: ctx.path, headers: { ...base, ...retry } });
-  }
-  if (isPdpUnavailable(error)) {
-    return problemResponse(problems.unavailable("The authorization service did not answer; nothing was changed. Retry in a minute."), ctx.requestId, {
-      instance: ctx.path,
-      headers: { ...base, "Retry-After": "30" },
-    });
-  }
-  if (error instanceof PoolTimeoutError || sqlState(error) === "57014") {
-    log.warn({ event: "api.overloaded", err: safeError(error) }, "API request timed out");
-    return problemResponse(
-      problems.unavailable(sqlState(error) === "57014" ? "The request took too long and was stopped; nothing was changed." : "The portal is busy; retry shortly."),
-      ctx.requestId,
-      { instance: ctx.path, headers: { ...base, "Retry-After": "5" } },
-    );
-  }
-  log.error({ event: "api.failed", method: ctx.method, err: safeError(error) }, "API request failed");
-  return problemResponse(problems.internal(), ctx.requestId, { instance: ctx.path, headers: base });
 }
 
 /** The route handler's entry: the endpoints it serves, then each request. */

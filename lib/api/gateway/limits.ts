@@ -2,7 +2,8 @@
 // per-process state):
 //   - requests per minute per tenant addressed and per key: token buckets
 //     (lib/ratelimit), from limits.api_requests_per_minute and
-//     limits.api_key_requests_per_minute;
+//     limits.api_key_requests_per_minute; a request refused before them
+//     (./refusal.ts) spends a token of the key's bucket only (takeKeyToken);
 //   - items ingested per day per tenant: a rolling 24-hour bucket charged by
 //     an endpoint's quotaCost (limits.api_ingest_per_day);
 //   - requests in progress per tenant: slots held as transaction-level
@@ -82,10 +83,12 @@ interface TakeRow {
   tenant_retry: number | null;
 }
 
+const keyBucketOf = (keyId: string) => `api:key:${keyId}`;
+
 export async function takeRequestTokens(tenantId: string, keyId: string, limits: ApiLimits): Promise<RateOutcome> {
   const keyLimit = perWindow(limits.keyPerMinute, 60);
   const tenantLimit = perWindow(limits.tenantPerMinute, 60);
-  const keyBucket = `api:key:${keyId}`;
+  const keyBucket = keyBucketOf(keyId);
   const tenantBucket = `api:tenant:${tenantId}`;
   checkArgs(keyBucket, keyLimit, 1);
   checkArgs(tenantBucket, tenantLimit, 1);
@@ -105,6 +108,17 @@ export async function takeRequestTokens(tenantId: string, keyId: string, limits:
   if (!t.allowed) return { allowed: false, state: tenantState, retryAfter: t.retryAfterSeconds, which: "tenant" };
   // The headers describe whichever bucket runs out first.
   return { allowed: true, state: keyState.remaining / keyState.limit <= tenantState.remaining / tenantState.limit ? keyState : tenantState };
+}
+
+/**
+ * One token of the key's own bucket, for a request refused before the rate limits (after the key
+ * check): nothing of the tenant's bucket, and not counted as usage.
+ */
+export async function takeKeyToken(keyId: string, keyPerMinute: number): Promise<RateOutcome> {
+  const limit = perWindow(keyPerMinute, 60);
+  const r = await take(keyBucketOf(keyId), limit);
+  const state = stateOf(limit, r, keyPerMinute);
+  return r.allowed ? { allowed: true, state } : { allowed: false, state, retryAfter: r.retryAfterSeconds, which: "key" };
 }
 
 /**

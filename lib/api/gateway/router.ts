@@ -56,19 +56,22 @@ const cache = new WeakMap<Endpoint, { re: RegExp; names: string[] }>();
 /**
  * The endpoint for `method` and `rest`, or why there is none: "not_found"
  * (no endpoint has this path), or "method" with the methods it does take.
+ * HEAD is the GET of the same path (the gateway answers it without the body),
+ * so a path that takes GET takes HEAD too.
  */
 export function matchRoute(
   routes: readonly Endpoint[],
   method: string,
   rest: string,
-): Match | { error: "not_found" } | { error: "method"; allowed: HttpMethod[] } | { error: "bad_param" } {
+): Match | { error: "not_found" } | { error: "method"; allowed: (HttpMethod | "HEAD")[] } | { error: "bad_param" } {
+  const wanted = method === "HEAD" ? "GET" : method;
   const allowed: HttpMethod[] = [];
   for (const endpoint of routes) {
     let c = cache.get(endpoint);
     if (!c) cache.set(endpoint, (c = compile(endpoint.path)));
     const m = c.re.exec(rest);
     if (!m) continue;
-    if (endpoint.method !== method) {
+    if (endpoint.method !== wanted) {
       allowed.push(endpoint.method);
       continue;
     }
@@ -80,5 +83,5 @@ export function matchRoute(
     }
     return { endpoint, params };
   }
-  return allowed.length > 0 ? { error: "method", allowed: [...new Set(allowed)] } : { error: "not_found" };
+  return allowed.length > 0 ? { error: "method", allowed: [...new Set(allowed)].flatMap((a) => (a === "GET" ? ["GET", "HEAD"] as const : [a])) } : { error: "not_found" };
 }
