@@ -72,6 +72,8 @@ before(async () => {
   await rollup("acme-us", "2026-11-06", "alerts_ingested", 900);
   await rollup("acme", "2026-12-01", "alerts_ingested", 5000); // December: not November's
   await rollup("globex", "2026-11-10", "assets_managed", 5);
+  // The hourly rollup has run (finalizing waits for a month's last hour: tests/billing-corrections.test.ts).
+  await owner("insert into usage.rollup_state (singleton, scanned_to) values (true, now())");
 });
 after(() => db?.drop());
 
@@ -295,11 +297,14 @@ test("two credit notes made at once never credit more than the invoice; a moved 
   const [{ parent_id: parent }] = await owner<{ parent_id: string }>("select parent_id from public.tenants where id = $1", [inv.tenant_id]);
   const [{ kind }] = await owner<{ kind: string }>("select kind from public.tenants where id = $1", [inv.tenant_id]);
   if (kind === "customer") {
+    // The move ends the customer's assignments to the old MSSP's plans (tests/billing-corrections.test.ts): reopened after the move back.
+    const open = (await owner<{ id: string }>("select id from public.billing_plan_assignments where tenant_id = $1 and ends_on is null", [inv.tenant_id])).map((r) => r.id);
     await owner("update public.tenants set parent_id = $2 where id = $1", [inv.tenant_id, fx.tenants["mssp-b"]]);
     try {
       assert.deepEqual(await service((c) => createCreditNote(c, inv.tenant_id, inv.id, 1n, "after the move")), { ok: false, reason: "not_found" });
     } finally {
       await owner("update public.tenants set parent_id = $2 where id = $1", [inv.tenant_id, parent]);
+      await owner("update public.billing_plan_assignments set ends_on = null where id = any ($1::uuid[])", [open]);
     }
   }
 });

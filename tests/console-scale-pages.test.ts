@@ -61,7 +61,9 @@ env.before(async () => {
   await assign(a, usd, "t.slug between 'big-0061' and 'big-0100'");
   await assign(env.fx.tenants["mssp-b"], other, "t.slug = 'other-co'");
   await withServiceRole("billing.invoicing", (d) => draftPeriod(d.$client, MONTH));
-  // Finalize the first 25 EUR invoices: the summary splits finalized from draft.
+  // Finalize the first 25 EUR invoices: the summary splits finalized from draft (the hourly usage
+  // rollup has run since the month ended: finalizing waits for it, lib/billing/readiness.ts).
+  await env.owner("insert into usage.rollup_state (singleton, scanned_to) values (true, now()) on conflict (singleton) do update set scanned_to = excluded.scanned_to");
   const drafts = await env.owner<{ tenant_id: string; id: string }>(
     "select i.tenant_id, i.id from public.billing_invoices i join public.tenants t on t.id = i.tenant_id where t.slug between 'big-0001' and 'big-0025'",
   );

@@ -33,7 +33,7 @@ export interface PlanFormValues {
 // A refused save keeps what was typed: useKeptForm submits without React's reset (the fields'
 // defaults are the saved plan's). The action is the server action itself, so the form also posts
 // without JavaScript.
-export function PlanForm(props: { tenantId: string; values: PlanFormValues; invoiced?: boolean }) {
+export function PlanForm(props: { tenantId: string; values: PlanFormValues; invoiced?: boolean; assigned?: boolean }) {
   const [state, action] = useActionState(props.values.planId ? updatePlan : createPlan, idle as ActionResult<{ id: string }>);
   const keptAction = useKeptForm(state, action);
   const v = props.values;
@@ -64,6 +64,7 @@ export function PlanForm(props: { tenantId: string; values: PlanFormValues; invo
         </label>
       </div>
       {props.invoiced && <p className="text-xs text-amber-700">Finalized invoices were billed at this plan: its prices and fees can no longer change (its name can). Create a new plan for new prices.</p>}
+      {props.assigned && !props.invoiced && <p className="text-xs text-amber-700">This plan is or was assigned to customers: its currency can no longer change. Create a new plan for another currency.</p>}
       <TableScroll label="Prices per metric">
       <table className="w-full min-w-[36rem] text-sm">
         <thead>
@@ -123,6 +124,10 @@ export function AssignPlanForm(props: { customerId: string; customerName: string
         From month
         <input name="from" type="month" defaultValue={props.defaultMonth} className={input} />
         <FieldError state={state} name="from" />
+      </label>
+      <label className="flex items-center gap-1 text-xs text-slate-600">
+        <input type="checkbox" name="replace" />
+        Replace the plan assigned from that month
       </label>
       <SubmitButton pendingLabel="Assigning…">Assign</SubmitButton>
       <ResultMessage state={state} />

@@ -11,6 +11,7 @@ import { subtreeTotals } from "@/lib/usage/read";
 import { USAGE_METRICS, type UsageMetric } from "@/lib/usage/metrics";
 import { computeInvoice, periodOf, type InvoiceLine, type PlanPricing } from "./compute";
 import { pricesOf } from "./plans";
+import { usageReadiness, type FinalizeRefusal } from "./readiness";
 
 type Queryable = Pick<pg.ClientBase, "query">;
 
@@ -20,15 +21,20 @@ export interface DraftStats {
   drafted: number;
   /** Already finalized: left as they are. */
   finalized: number;
+  /** Drafts of the month whose customer no longer has a plan of its MSSP that month: removed. */
+  removed: number;
 }
 
 /**
  * Drafts (or recomputes) the invoice of every customer with a plan for
  * `month` ("YYYY-MM"), or of `customerIds` only. Idempotent: the same usage
  * and plan give the same draft, same id, same lines. Customers of any status
- * (a suspended or offboarded one is invoiced for what it used).
+ * (a suspended or offboarded one is invoiced for what it used). Only a plan of
+ * the customer's current MSSP (the root above it) bills it: an assignment to
+ * the plan of an MSSP it has left is ignored. A draft of the month whose
+ * customer (of those drafted) has no such plan is removed, unless `keepStale`.
  */
-export async function draftPeriod(client: Queryable, month: string, customerIds?: readonly string[]): Promise<DraftStats> {
+export async function draftPeriod(client: Queryable, month: string, customerIds?: readonly string[], opts: { keepStale?: boolean } = {}): Promise<DraftStats> {
   const period = periodOf(month);
   const { rows: customers } = await client.query<{
     id: string;
@@ -45,13 +51,14 @@ export async function draftPeriod(client: Queryable, month: string, customerIds?
                from public.billing_plan_prices x where x.tenant_id = p.tenant_id and x.plan_id = p.id) as prices
        from public.tenants t
        join public.tenants r on r.parent_id is null and t.path operator(extensions.<@) r.path
-       join public.billing_plan_assignments a on a.tenant_id = t.id and daterange(a.starts_on, a.ends_on) @> $1::date
+       join public.billing_plan_assignments a on a.tenant_id = t.id and a.plan_tenant_id = r.id and daterange(a.starts_on, a.ends_on) @> $1::date
        join public.billing_plans p on p.tenant_id = a.plan_tenant_id and p.id = a.plan_id
       where t.kind = 'customer' and ($2::uuid[] is null or t.id = any ($2::uuid[]))
       order by t.id`,
     [period.start, customerIds ? [...customerIds] : null],
   );
-  const stats: DraftStats = { month, customers: customers.length, drafted: 0, finalized: 0 };
+  const stats: DraftStats = { month, customers: customers.length, drafted: 0, finalized: 0, removed: 0 };
+  if (!opts.keepStale) stats.removed = await removeStaleDrafts(client, period.start, customerIds, customers.map((c) => c.id));
   if (customers.length === 0) return stats;
   // The rollups, summed over each customer's subtree (lib/usage): counters summed, snapshots at their peak.
   const totals = await subtreeTotals({ client } as TenantTx, customers.map((c) => c.id), new Date(`${period.start}T00:00:00Z`), new Date(`${period.end}T00:00:00Z`));
@@ -74,16 +81,32 @@ export async function draftPeriod(client: Queryable, month: string, customerIds?
       stats.finalized++;
       continue;
     }
+    // The issuer too: a draft made before the customer moved is the new MSSP's now (numbered in its sequence).
     await client.query(
-      `update public.billing_invoices set currency = $3, plan_id = $4, plan_name = $5, subtotal = $6, total = $7, period_end = $8
+      `update public.billing_invoices set currency = $3, plan_id = $4, plan_name = $5, subtotal = $6, total = $7, period_end = $8, mssp_id = $9
         where tenant_id = $1 and id = $2`,
-      [c.id, rows[0].id, plan.currency, c.plan_id, plan.name, computed.subtotal.toString(), computed.total.toString(), period.end],
+      [c.id, rows[0].id, plan.currency, c.plan_id, plan.name, computed.subtotal.toString(), computed.total.toString(), period.end, c.mssp_id],
     );
     await client.query("delete from public.billing_invoice_lines where tenant_id = $1 and invoice_id = $2", [c.id, rows[0].id]);
     await insertLines(client, c.id, rows[0].id, computed.lines);
     stats.drafted++;
   }
   return stats;
+}
+
+/**
+ * Removes the month's invoice drafts of `customerIds` (every customer when absent) other than
+ * `planned`'s: their plan assignment was ended, undone or replaced, or belongs to an MSSP the
+ * customer left. A draft is recomputed from the usage whenever a plan bills the month again.
+ */
+async function removeStaleDrafts(client: Queryable, periodStart: string, customerIds: readonly string[] | undefined, planned: string[]): Promise<number> {
+  const { rowCount } = await client.query(
+    `delete from public.billing_invoices
+      where kind = 'invoice' and status = 'draft' and period_start = $1::date
+        and ($2::uuid[] is null or tenant_id = any ($2::uuid[])) and tenant_id <> all ($3::uuid[])`,
+    [periodStart, customerIds ? [...customerIds] : null, planned],
+  );
+  return rowCount ?? 0;
 }
 
 async function insertLines(client: Queryable, tenantId: string, invoiceId: string, lines: InvoiceLine[]) {
@@ -120,12 +143,15 @@ async function insertLines(client: Queryable, tenantId: string, invoiceId: strin
   );
 }
 
-export type FinalizeResult = { ok: true; number: number; displayNumber: string } | { ok: false; reason: "not_found" | "finalized" | "open_period" };
+export type FinalizeResult = { ok: true; number: number; displayNumber: string } | ({ ok: false } & FinalizeRefusal);
 
 /**
  * Numbers and freezes a draft (the database assigns the MSSP's next number). A month still running is
- * not finalized. An invoice is drafted again first, under its row's lock, from the month's whole usage
- * and the plan's prices now: a draft made mid-month, or before a price change, is never what is frozen.
+ * not finalized, nor one whose usage the hourly rollup has not covered to its end (usageReadiness). An
+ * invoice is drafted again first, under its row's lock, from the month's whole usage and the plan's
+ * prices now: a draft made mid-month, or before a price change, is never what is frozen; a draft whose
+ * month no plan of the customer's MSSP bills any more (an assignment undone or replaced, a move) is not
+ * finalized at all (left as it is: the next run of the period removes it).
  */
 export async function finalizeInvoice(client: Queryable, tenantId: string, invoiceId: string, userId: string | null, now = new Date()): Promise<FinalizeResult> {
   const { rows } = await client.query<{ status: string; period_start: string; period_end: string; kind: string }>(
@@ -135,8 +161,13 @@ export async function finalizeInvoice(client: Queryable, tenantId: string, invoi
   const inv = rows[0];
   if (!inv) return { ok: false, reason: "not_found" };
   if (inv.status === "finalized") return { ok: false, reason: "finalized" };
-  if (inv.kind === "invoice" && inv.period_end > now.toISOString().slice(0, 10)) return { ok: false, reason: "open_period" };
-  if (inv.kind === "invoice") await draftPeriod(client, inv.period_start, [tenantId]);
+  if (inv.kind === "invoice") {
+    if (inv.period_end > now.toISOString().slice(0, 10)) return { ok: false, reason: "open_period" };
+    const ready = await usageReadiness(client, inv.period_end);
+    if (!ready.ok) return { ok: false, reason: "usage_pending", month: inv.period_start, rolledUpTo: ready.rolledUpTo, readyAfter: ready.readyAfter };
+    const drafted = await draftPeriod(client, inv.period_start, [tenantId], { keepStale: true });
+    if (drafted.customers === 0) return { ok: false, reason: "no_plan", month: inv.period_start };
+  }
   const { rows: done } = await client.query<{ number: number }>(
     "update public.billing_invoices set status = 'finalized', finalized_by = $3 where tenant_id = $1 and id = $2 and status = 'draft' returning number",
     [tenantId, invoiceId, userId],

@@ -7,6 +7,7 @@ import { ActionRefusal } from "@/lib/actions/refusal";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
 import type { UsageMetric } from "@/lib/usage/metrics";
+import { replaceAssignment, type Replaced } from "./assignments";
 import type { PlanPricing } from "./compute";
 import type { PlanInput } from "./schemas";
 
@@ -121,8 +122,17 @@ export function updatePlan(tx: TenantTx, planId: string, input: PlanInput): Prom
   return refusing(async () => {
     const before = await getPlan(tx, input.tenantId, planId);
     if (!before) throw new ActionRefusal("That plan is not here: it may have been deleted. Nothing was changed.");
-    if (before.currency !== input.currency && before.customers > 0)
-      throw new ActionRefusal(`Currency mismatch: customers are billed at this plan in ${before.currency}. Create a new plan in ${input.currency} instead. Nothing was changed.`);
+    // Any assignment, ended ones too, or any invoice, drafts too: their invoices would mix currencies. (Under
+    // RLS this sees the MSSP's customers; the database's billing.guard_plan_currency sees the moved ones too.)
+    if (before.currency !== input.currency) {
+      const { rows: used } = await tx.client.query<{ used: boolean }>(
+        `select exists (select 1 from public.billing_plan_assignments a where a.plan_tenant_id = $1 and a.plan_id = $2)
+             or exists (select 1 from public.billing_invoices i where i.mssp_id = $1 and i.plan_id = $2) as used`,
+        [input.tenantId, planId],
+      );
+      if (used[0].used)
+        throw new ActionRefusal(`Currency mismatch: this plan is assigned to customers (now or before) or is on their invoices, in ${before.currency}; their invoices would mix currencies. Create a new plan in ${input.currency} instead. Nothing was changed.`);
+    }
     await tx.client.query("update public.billing_plans set name = $3, currency = $4, base_fee = $5, minimum = $6 where tenant_id = $1 and id = $2", [
       input.tenantId,
       planId,
@@ -196,15 +206,28 @@ export async function listCustomerPlans(tx: TenantTx, msspId: string, today = ne
 /**
  * Bills the customer at `planId` from the first day of `fromMonth`: an open
  * assignment that started earlier ends there; one starting on or after it is
- * refused (the database's overlap check says so).
+ * refused (the database's overlap check says so). With `replace`, the
+ * assignment starting that very month (a mistake) is replaced instead, over
+ * its period (lib/billing/assignments.ts: refused once an invoice of that
+ * period is finalized).
  */
-export function assignPlan(tx: TenantTx, customerId: string, planId: string, fromMonth: string, userId: string): Promise<{ id: string }> {
+export function assignPlan(tx: TenantTx, customerId: string, planId: string, fromMonth: string, userId: string, opts: { replace?: boolean } = {}): Promise<{ id: string; replaced?: Replaced }> {
   return refusing(async () => {
     const from = `${fromMonth}-01`;
     const { rows: kind } = await tx.client.query<{ kind: string }>("select kind from public.tenants where id = $1", [customerId]);
     if (kind[0]?.kind !== "customer") throw new ActionRefusal("Plans are assigned to customers: a site is billed with its customer. Nothing was changed.");
     const { rows: plan } = await tx.client.query<{ tenant_id: string }>("select tenant_id from public.billing_plans where id = $1", [planId]);
     if (!plan[0]) throw new ActionRefusal("That plan is not here: it may have been deleted, or it belongs to another MSSP. Nothing was changed.");
+    if (opts.replace) return replaceAssignment(tx, customerId, plan[0].tenant_id, planId, from, userId);
+    const { rows: same } = await tx.client.query<{ name: string | null }>(
+      `select p.name from public.billing_plan_assignments a left join public.billing_plans p on p.tenant_id = a.plan_tenant_id and p.id = a.plan_id
+        where a.tenant_id = $1 and a.starts_on = $2::date`,
+      [customerId, from],
+    );
+    if (same[0])
+      throw new ActionRefusal(
+        `${same[0].name ?? "Another plan"} already bills this customer from ${fromMonth}. If that was a mistake, assign again with "Replace the plan assigned from that month" ticked (while no invoice of its period is finalized). Nothing was changed.`,
+      );
     await tx.client.query(
       "update public.billing_plan_assignments set ends_on = $2::date where tenant_id = $1 and ends_on is null and starts_on < $2::date",
       [customerId, from],

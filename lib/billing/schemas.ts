@@ -139,6 +139,12 @@ export const assignPlanSchema = z.object({
   planId: z.string().uuid("Pick a plan"),
   /** First month billed at this plan. */
   from: month,
+  /** A checkbox: replace the assignment starting that month (a correction) instead of adding one. */
+  replace: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === "" || v === "on", "Replace is either ticked or left out")
+    .transform((v) => v === "on"),
 });
 
 export const runPeriodSchema = z.object({ tenantId, month });

@@ -152,7 +152,7 @@ export default async function ConsoleBilling(props: Props) {
               <summary className="cursor-pointer text-sm font-medium text-slate-900">
                 {p.name} · {p.currency} · base {formatMoney(p.baseFee, p.currency)} · minimum {formatMoney(p.minimum, p.currency)} · {p.prices.length} metric{p.prices.length === 1 ? "" : "s"} · {p.customers} customer{p.customers === 1 ? "" : "s"}
               </summary>
-              <div className="mt-3">{data.canManage ? <PlanForm tenantId={data.mssp.id} values={formValues(p)} invoiced={p.invoiced} /> : <p className="text-sm text-slate-600">Only MSSP admins change plans.</p>}</div>
+              <div className="mt-3">{data.canManage ? <PlanForm tenantId={data.mssp.id} values={formValues(p)} invoiced={p.invoiced} assigned={p.assigned} /> : <p className="text-sm text-slate-600">Only MSSP admins change plans.</p>}</div>
               {data.canManage && (
                 <div className="mt-4 border-t border-slate-200 pt-3" data-testid="billing-plan-delete">
                   {p.assigned ? (

@@ -18,11 +18,12 @@ export const draftPeriod = tenantAction({ action: "billing:manage", audit: "bill
   );
   const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["billing:manage"], rows);
   const allowed = rows.filter((r) => decisions.get(r.id)?.["billing:manage"]).map((r) => r.id);
-  const stats = allowed.length ? await withServiceRoleIn("billing.invoicing", tx.db, (db) => draft(db.$client, input.month, allowed)) : { month: input.month, customers: 0, drafted: 0, finalized: 0 };
+  const stats = allowed.length ? await withServiceRoleIn("billing.invoicing", tx.db, (db) => draft(db.$client, input.month, allowed)) : { month: input.month, customers: 0, drafted: 0, finalized: 0, removed: 0 };
   revalidatePath("/billing");
+  const removed = stats.removed ? ` ${stats.removed} draft${stats.removed === 1 ? "" : "s"} of customers no plan bills for ${input.month} any more removed.` : "";
   const message =
     stats.customers === 0
-      ? `No customer has a plan for ${input.month}: assign plans first.`
-      : `${stats.drafted} draft${stats.drafted === 1 ? "" : "s"} for ${input.month}${stats.finalized ? `; ${stats.finalized} already finalized, left as they are` : ""}. Review them, then finalize.`;
+      ? `No customer has a plan for ${input.month}: assign plans first.${removed}`
+      : `${stats.drafted} draft${stats.drafted === 1 ? "" : "s"} for ${input.month}${stats.finalized ? `; ${stats.finalized} already finalized, left as they are` : ""}. Review them, then finalize.${removed}`;
   return { data: stats, message, details: { ...stats } };
 });
