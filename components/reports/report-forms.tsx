@@ -14,6 +14,7 @@ import { typedTenantPlaceholder } from "@/components/tenants/tenant-filter";
 import { createSchedule } from "@/lib/actions/reports/create-schedule";
 import { deleteSchedule } from "@/lib/actions/reports/delete-schedule";
 import { generateReport } from "@/lib/actions/reports/generate-report";
+import { resumeSchedule } from "@/lib/actions/reports/resume-schedule";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { REPORT_CADENCE_LABELS, REPORT_CADENCES, REPORT_KIND_HINTS, REPORT_KIND_LABELS, REPORT_KINDS } from "@/lib/reports/kinds";
@@ -105,3 +106,26 @@ export function DeleteScheduleButton(props: { tenantId: string; scheduleId: stri
     </RowRemovalForm>
   );
 }
+
+/**
+ * A paused schedule's Resume (it runs as the person who resumes it). Kept in the row once it is
+ * resumed (`paused` false), so its answer stays where it was asked.
+ */
+export function ResumeSchedule(props: { tenantId: string; scheduleId: string; label: string; paused: boolean }) {
+  const [state, action] = useActionState(resumeSchedule, idle as ActionResult<{ id: string }>);
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      {props.paused && (
+        <form action={action} className="inline">
+          <input type="hidden" name="tenantId" value={props.tenantId} />
+          <input type="hidden" name="scheduleId" value={props.scheduleId} />
+          <SubmitButton tone="quiet" pendingLabel="Resuming…" aria-label={`Resume the schedule as you: ${props.label}`}>
+            Resume as me
+          </SubmitButton>
+        </form>
+      )}
+      <ResultMessage state={state} />
+    </div>
+  );
+}
+

@@ -7,7 +7,7 @@ import { REPORT_CADENCE_LABELS, REPORT_FORMAT_LABELS, REPORT_KIND_LABELS } from 
 import { periodLabel } from "@/lib/reports/period";
 import { typedPastList } from "@/lib/tenancy/tenant-filter";
 import { AutoRefresh } from "./auto-refresh";
-import { DeleteScheduleButton, GenerateReportForm, ScheduleForm, ScheduleRemovals } from "./report-forms";
+import { DeleteScheduleButton, GenerateReportForm, ResumeSchedule, ScheduleForm, ScheduleRemovals } from "./report-forms";
 import { ReportTable } from "./report-table";
 
 const card = "rounded-xl border border-slate-200 bg-white p-4";
@@ -109,11 +109,22 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
                   {props.showTenant && <strong className="font-medium text-slate-900">{s.tenant.name}: </strong>}
                   {REPORT_KIND_LABELS[s.kind]} · {REPORT_FORMAT_LABELS[s.format]} · {REPORT_CADENCE_LABELS[s.cadence]}
                   <span className="block text-xs text-slate-600">
-                    {offIds.has(s.tenantId) ? "Paused: report exports are off for this tenant, so its runs make no report" : `Next ${formatTimeWithZone(s.nextRunAt, data.timeZone)}`} ·{" "}
-                    {s.recipients.length === 0 ? "no email" : `emailed to ${s.recipients.length} recipient${s.recipients.length === 1 ? "" : "s"}`}
+                    {s.pausedAt ? (
+                      <span className="font-medium text-amber-800" data-testid="schedule-paused">
+                        Paused {formatTimeWithZone(s.pausedAt, data.timeZone)}: {s.pausedReason}. It makes no report until someone who may export this tenant&apos;s reports resumes it (it then runs as them)
+                      </span>
+                    ) : offIds.has(s.tenantId) ? (
+                      "Paused: report exports are off for this tenant, so its runs make no report"
+                    ) : (
+                      `Next ${formatTimeWithZone(s.nextRunAt, data.timeZone)}`
+                    )}{" "}
+                    · {s.recipients.length === 0 ? "no email" : `emailed to ${s.recipients.length} recipient${s.recipients.length === 1 ? "" : "s"}`}
                   </span>
                 </span>
-                <DeleteScheduleButton tenantId={s.tenantId} scheduleId={s.id} label={`${s.tenant.name}, ${REPORT_KIND_LABELS[s.kind]}, ${s.cadence}`} />
+                <span className="flex flex-wrap items-center gap-2">
+                  <ResumeSchedule tenantId={s.tenantId} scheduleId={s.id} label={`${s.tenant.name}, ${REPORT_KIND_LABELS[s.kind]}, ${s.cadence}`} paused={s.pausedAt !== null} />
+                  <DeleteScheduleButton tenantId={s.tenantId} scheduleId={s.id} label={`${s.tenant.name}, ${REPORT_KIND_LABELS[s.kind]}, ${s.cadence}`} />
+                </span>
               </li>
             ))}
           </ul>

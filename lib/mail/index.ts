@@ -5,6 +5,6 @@
 //   registerMailDelivery / deliverOne              the graphile-worker task "mail:deliver"
 //   mailSettings                                   SMTP settings from the environment
 export { enqueueMail, outboxStatus, recipientSchema, type EnqueueMailInput, type OutboxStatus, type QueuedMail } from "./outbox";
-export { healthChangeMail, invitationCodeMail, invitationMail, passwordResetMail, reportReadyMail, workflowAlertMail, type MailBrand, type RenderedMail } from "./templates";
+export { healthChangeMail, invitationCodeMail, invitationMail, passwordResetMail, reportReadyMail, reportSchedulePausedMail, workflowAlertMail, type MailBrand, type RenderedMail } from "./templates";
 export { checkCode, CODE_MAX_ATTEMPTS, CODE_TTL_MINUTES, codePattern, issueCode, normaliseCode, pruneCodes, type CodeCheck, type CodePurpose } from "./codes";
 export { mailSettings, type MailSettings } from "./config";

@@ -198,3 +198,19 @@ export function reportReadyMail(d: { tenantName: string; reportName: string; per
     html: layout(what, lines, { action: { label: "Open the report", href: d.link }, brand: d.brand }),
   };
 }
+
+/** A report schedule was paused (lib/reports/pause.ts): which, why, and where to resume it. */
+export function reportSchedulePausedMail(d: { tenantName: string; schedule: string; reason: string; link: string; brand?: MailBrand }): RenderedMail {
+  const what = `A report schedule for ${d.tenantName} is paused`;
+  const lines = [
+    `${d.schedule}: paused because ${d.reason}.`,
+    "No report is made for it while it is paused. Someone who may export this tenant's reports can resume it on the Reports page; it then runs as them.",
+  ];
+  return {
+    template: "reports.schedule-paused",
+    ...fromOf(d.brand),
+    subject: `[REPORT] ${what}`.slice(0, 300),
+    text: [what, ...lines, "", `Open the Reports page: ${d.link}`, textFooter(d.brand)].join("\n"),
+    html: layout(what, lines, { action: { label: "Open the Reports page", href: d.link }, brand: d.brand }),
+  };
+}

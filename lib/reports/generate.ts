@@ -4,9 +4,10 @@
 // reports:export asked again: a person who lost the right gets nothing),
 // render, store the bytes, and for a scheduled report queue the mail to its
 // recipients (a link, never the file: lib/mail's outbox carries text and
-// HTML bodies, and the link keeps sign-in, RLS and the PDP in the way).
-// Only the row's status changes go through the service role (purpose
-// reports.generate): people may not update reports.
+// HTML bodies, and the link keeps sign-in, RLS and the PDP in the way). A
+// scheduled report refused because its author lacks access pauses its
+// schedule (lib/reports/pause.ts). Only the row's status changes go through
+// the service role (purpose reports.generate): people may not update reports.
 import { authorize, isAuthorizationError } from "@/lib/authz";
 import { withServiceRole } from "@/lib/db/service-role";
 import { withTenant } from "@/lib/db/with-tenant";
@@ -24,6 +25,7 @@ import { pdfBrandOf } from "@/lib/branding/pdf";
 import { featureEnabled } from "@/lib/settings/enforce";
 import { brandOfTenant } from "@/lib/branding/resolve";
 import { tenantTimeZone } from "@/lib/locale/viewer-zone";
+import { pauseNotice, pauseSchedule, type PauseCause, type PauseRequest } from "./pause";
 
 export type GenerateOutcome = "ready" | "failed" | "done-before";
 
@@ -38,12 +40,26 @@ interface Claimed {
   schedule_id: string | null;
 }
 
-class ReportRefused extends Error {}
+/** A refusal to make the report (its message is the report's error); `pause`: it shows the author lacks access. */
+class ReportRefused extends Error {
+  constructor(message: string, readonly pause?: PauseCause) {
+    super(message);
+  }
+}
 
-async function fail(tenantId: string, id: string, message: string): Promise<GenerateOutcome> {
-  await withServiceRole("reports.generate", (db) =>
-    db.$client.query("update public.reports set status = 'failed', error = $3, finished_at = now() where tenant_id = $1 and id = $2 and status <> 'ready'", [tenantId, id, message.slice(0, 500)]),
-  );
+/**
+ * Fails the report with `message`; for a scheduled report whose refusal shows the author lacks access,
+ * pauses its schedule in the same transaction (lib/reports/pause.ts).
+ */
+async function fail(tenantId: string, id: string, message: string, pause?: Omit<PauseRequest, "tenantId" | "reportId"> | null): Promise<GenerateOutcome> {
+  const notice = pause ? await pauseNotice(tenantId) : null;
+  await withServiceRole("reports.generate", async (db) => {
+    const failed = await db.$client.query(
+      "update public.reports set status = 'failed', error = $3, finished_at = now() where tenant_id = $1 and id = $2 and status <> 'ready'",
+      [tenantId, id, message.slice(0, 500)],
+    );
+    if (failed.rowCount && pause && notice) await pauseSchedule(db, { ...pause, tenantId, reportId: id }, notice);
+  });
   return "failed";
 }
 
@@ -68,23 +84,25 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
     return rows[0] ?? null;
   });
   if (!claimed) return "done-before";
-  if (!claimed.created_by) return fail(tenantId, reportId, "The person who asked for this report no longer exists; nothing was generated.");
+  const pauseOf = (cause: PauseCause | undefined) => (cause && claimed.schedule_id ? { scheduleId: claimed.schedule_id, cause, author: claimed.created_by } : null);
+  if (!claimed.created_by) return fail(tenantId, reportId, "The person who asked for this report no longer exists; nothing was generated.", pauseOf("author-gone"));
   try {
     const { figures, providerName, tenant, timeZone } = await withTenant({ userId: claimed.created_by, activeTenantId: null }, async (tx) => {
       let resource;
       try {
         resource = await authorize(tx, "reports:export", tenantId);
       } catch (error) {
-        if (isAuthorizationError(error)) throw new ReportRefused("The person who asked for this report may no longer export this tenant's reports; nothing was generated.");
+        // The PDP's deny, or the tenant out of their sight (RLS); a PDP that cannot answer is a fault, retried.
+        if (isAuthorizationError(error)) throw new ReportRefused("The person who asked for this report may no longer export this tenant's reports; nothing was generated.", "author-access");
         throw error;
       }
-      if (resource.status !== "active") throw new ReportRefused(`The tenant is ${resource.status}: no report is made for it.`);
+      if (resource.status !== "active") throw new ReportRefused(`The tenant is ${resource.status}: no report is made for it.`, resource.status === "deprovisioned" ? "offboarded" : undefined);
       // Turned off after this report was queued: it is not made (the tenant's configuration says why).
       if (!(await featureEnabled(tx, tenantId, "features.reports")))
         throw new ReportRefused("Report exports are not enabled for this tenant (its configuration); nothing was generated.");
       const sla = await slaTargets(tx, tenantId);
       const f = await computeFigures(tx.client, tenantId, { from: claimed.period_start, to: claimed.period_end }, { sla, includeUsage: claimed.include_usage });
-      if (!f) throw new ReportRefused("The tenant is not visible to the person who asked; nothing was generated.");
+      if (!f) throw new ReportRefused("The tenant is not visible to the person who asked; nothing was generated.", "author-access");
       const { rows } = await tx.client.query<{ name: string }>(
         `select r.name from public.tenants r join public.tenants t on t.id = $1 where r.path operator(extensions.@>) t.path and r.parent_id is null`,
         [tenantId],
@@ -119,7 +137,7 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
     log.info({ event: "reports.generated", tenant_id: tenantId, report_id: reportId, bytes: bytes.byteLength, mailed }, "report generated");
     return "ready";
   } catch (error) {
-    if (error instanceof ReportRefused) return fail(tenantId, reportId, error.message);
+    if (error instanceof ReportRefused) return fail(tenantId, reportId, error.message, pauseOf(error.pause));
     log.error({ event: "reports.generate-failed", tenant_id: tenantId, report_id: reportId, err: safeError(error) }, "report generation failed");
     if (opts.lastAttempt) return fail(tenantId, reportId, "The report could not be generated; ask for it again.");
     throw error;

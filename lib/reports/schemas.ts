@@ -46,3 +46,5 @@ export const createScheduleSchema = z.object({
 });
 
 export const deleteScheduleSchema = z.object({ tenantId, scheduleId: z.string().uuid() });
+
+export const resumeScheduleSchema = z.object({ tenantId, scheduleId: z.string().uuid() });

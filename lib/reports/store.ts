@@ -42,6 +42,9 @@ export interface ScheduleRow {
   nextRunAt: Date;
   lastRunAt: Date | null;
   createdAt: Date;
+  /** Paused (lib/reports/pause.ts): since when and why; it makes no report until someone resumes it. */
+  pausedAt: Date | null;
+  pausedReason: string | null;
 }
 
 /** Tenants a report may be made for: open ones (a suspended, offboarding or offboarded tenant gets none). */
@@ -209,7 +212,8 @@ export async function deleteSchedule(tx: TenantTx, tenantId: string, id: string)
  * The schedules of $1's tenants, oldest first (exported for scripts/bench). No join on tenants, as
  * NEWEST_REPORTS_SQL: listSchedules orders them by their tenant's name.
  */
-export const SCHEDULES_SQL = `select s.id, s.tenant_id, s.kind, s.format, s.cadence, s.recipients, s.next_run_at, s.last_run_at, s.created_at
+export const SCHEDULES_SQL = `select s.id, s.tenant_id, s.kind, s.format, s.cadence, s.recipients, s.next_run_at, s.last_run_at, s.created_at,
+            s.paused_at, s.paused_reason
        from public.report_schedules s
       where s.tenant_id = any ($1::uuid[]) order by s.created_at, s.id`;
 
@@ -222,7 +226,7 @@ export async function listSchedules(tx: TenantTx, tenantIds: readonly string[], 
   if (tenantIds.length === 0) return [];
   const { rows } = await tx.client.query<{
     id: string; tenant_id: string; kind: ReportKind; format: ReportFormat; cadence: ReportCadence;
-    recipients: string[]; next_run_at: Date; last_run_at: Date | null; created_at: Date;
+    recipients: string[]; next_run_at: Date; last_run_at: Date | null; created_at: Date; paused_at: Date | null; paused_reason: string | null;
   }>(SCHEDULES_SQL, [tenantIds]);
   let order = tenants ?? [];
   const listed = new Set(order.map((t) => t.id));
@@ -243,6 +247,7 @@ export async function listSchedules(tx: TenantTx, tenantIds: readonly string[], 
       return {
         id: r.id, tenantId: r.tenant_id, tenant: { slug: t.slug, name: t.name }, kind: r.kind, format: r.format, cadence: r.cadence,
         recipients: r.recipients, nextRunAt: r.next_run_at, lastRunAt: r.last_run_at, createdAt: r.created_at,
+        pausedAt: r.paused_at, pausedReason: r.paused_reason,
       };
     });
 }

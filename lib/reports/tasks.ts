@@ -8,8 +8,13 @@
 //                      queues the per-tenant generate jobs. Schedules of a
 //                      tenant that is not active, or whose report exports
 //                      are off (features.reports), move on without a report.
+//                      A paused schedule is not due; one whose author's
+//                      account is gone, or whose tenant was offboarded, is
+//                      paused (lib/reports/pause.ts; a refused run pauses
+//                      its schedule too, lib/reports/generate.ts).
 //                      First it fails the reports a killed last attempt left
-//                      running (sweepStrandedReports).
+//                      running, and hands over again the queued reports whose
+//                      job was used up or is gone (lib/reports/stranded.ts).
 import type { Task } from "graphile-worker";
 import { z } from "zod";
 import { withServiceRole } from "@/lib/db/service-role";
@@ -21,7 +26,11 @@ import { effectiveConfigsAsService } from "@/lib/settings/resolve";
 import { hasUsage } from "@/lib/usage/read";
 import { generateQueuedReport } from "./generate";
 import type { ReportCadence } from "./kinds";
+import { pauseNotice, pauseSchedule, type PauseCause, type PauseNotice } from "./pause";
 import { nextRun, previousPeriod } from "./period";
+import { handOverStrandedReports, sweepStrandedReports } from "./stranded";
+
+export { handOverStrandedReports, MAX_REPORT_HANDOVERS, STRANDED_REPORT_ERROR, sweepStrandedReports, UNSTARTED_REPORT_ERROR } from "./stranded";
 
 export const REPORTS_GENERATE_TASK = "reports:generate";
 export const REPORTS_SCHEDULES_TASK = "reports:schedules";
@@ -91,30 +100,46 @@ async function usageAsAuthors(rows: readonly { tenant_id: string; created_by: st
   return out;
 }
 
+/** Why a due schedule pauses instead of running: its author's account is gone, or its tenant was offboarded. */
+const pauseCauseOf = (s: { created_by: string | null; status: string }): PauseCause | null =>
+  s.status === "deprovisioned" ? "offboarded" : s.created_by ? null : "author-gone";
+
+/** The pause mails' links and brand of these tenants, read before the schedules are locked. */
+async function noticesOf(tenantIds: readonly string[]): Promise<Map<string, PauseNotice>> {
+  const out = new Map<string, PauseNotice>();
+  for (const id of new Set(tenantIds)) out.set(id, await pauseNotice(id));
+  return out;
+}
+
 async function runDueBatch(now: Date, batch: number): Promise<ScheduleRunStats & { found: number }> {
-  // The due schedules, the longest due first (read only here; they are locked below).
+  // The due schedules (paused ones are not), the longest due first (read only here; they are locked below).
   const found = await withServiceRole("reports.generate", async (db) =>
     (await db.$client.query<{ tenant_id: string; id: string; created_by: string | null; status: string }>(
       `select s.tenant_id, s.id, s.created_by, t.status
          from public.report_schedules s join public.tenants t on t.id = s.tenant_id
-        where s.next_run_at <= $1 order by s.next_run_at, s.id limit $2`,
+        where s.next_run_at <= $1 and s.paused_at is null order by s.next_run_at, s.id limit $2`,
       [now, batch],
     )).rows,
   );
   if (found.length === 0) return { due: 0, queued: 0, skipped: 0, found: 0 };
   const usage = await usageAsAuthors(found.filter((s) => s.status === "active"));
+  const notices = await noticesOf(found.filter((s) => pauseCauseOf(s)).map((s) => s.tenant_id));
   const stats = await withServiceRole("reports.generate", async (db) => {
     // Those still due and not taken by another run meanwhile (a schedule found above is taken by one run only).
     const { rows } = await db.$client.query<DueSchedule>(
       `select s.tenant_id, s.id, s.kind, s.format, s.cadence, s.created_by, t.status
          from public.report_schedules s join public.tenants t on t.id = s.tenant_id
-        where s.id = any ($2::uuid[]) and s.next_run_at <= $1 order by s.next_run_at, s.id for update of s skip locked`,
+        where s.id = any ($2::uuid[]) and s.next_run_at <= $1 and s.paused_at is null order by s.next_run_at, s.id for update of s skip locked`,
       [now, found.map((s) => s.id)],
     );
     let queued = 0;
     // The due tenants' configurations in one read (report exports may be switched off, here or above).
     const configs = await effectiveConfigsAsService(db, [...new Set(rows.map((s) => s.tenant_id))]);
     for (const s of rows) {
+      const cause = pauseCauseOf(s);
+      const notice = notices.get(s.tenant_id);
+      // Paused: it stays as it is (next_run_at too) until someone resumes it.
+      if (cause && notice && (await pauseSchedule(db, { tenantId: s.tenant_id, scheduleId: s.id, cause, author: s.created_by }, notice))) continue;
       if (s.status === "active" && s.created_by && featureOn(configs.get(s.tenant_id), "features.reports")) {
         const period = previousPeriod(s.cadence, now);
         await db.$client.query(
@@ -131,38 +156,15 @@ async function runDueBatch(now: Date, batch: number): Promise<ScheduleRunStats &
   return { ...stats, found: found.length };
 }
 
-/** Why a stranded report failed (its page shows it). */
-export const STRANDED_REPORT_ERROR = "The report was not finished: the worker stopped while generating it; generate it again.";
-
-/**
- * Fails every report left 'running' that no graphile-worker job will run again: its last attempt was
- * cut short (the worker was killed while rendering), so the task never got to fail it. A job that may
- * still run it keeps it: one with attempts left (a retry, or a dead worker's job freed by
- * lib/jobs/liveness.ts), or one locked within graphile-worker's own 4 hours (running now). The spent
- * job goes too. Returns the reports failed. Run by the hourly reports:schedules task.
- */
-export async function sweepStrandedReports(): Promise<{ tenantId: string; id: string }[]> {
-  return withServiceRole("reports.generate", async (db) => {
-    const { rows } = await db.$client.query<{ tenant_id: string; id: string }>(
-      `update public.reports r set status = 'failed', error = $1, progress = 0, finished_at = now()
-        where r.status = 'running'
-          and not exists (select 1 from graphile_worker._private_jobs j
-                           where j.key = 'reports:' || r.id::text
-                             and (j.attempts < j.max_attempts or j.locked_at > now() - interval '4 hours'))
-        returning r.tenant_id, r.id`,
-      [STRANDED_REPORT_ERROR],
-    );
-    for (const r of rows) await db.$client.query("select graphile_worker.remove_job($1)", [`reports:${r.id}`]);
-    if (rows.length > 0) log.warn({ event: "reports.stranded", reports: rows.map((r) => r.id) }, "failed reports whose worker stopped while generating them");
-    return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
-  });
-}
-
 const schedulesTask: Task = async () => {
   try {
     const stranded = await sweepStrandedReports();
+    const unstarted = await handOverStrandedReports();
     const stats = await runDueSchedules();
-    log.info({ event: "reports.schedules", ...stats, stranded: stranded.length }, "report schedules run");
+    log.info(
+      { event: "reports.schedules", ...stats, stranded: stranded.length, handed_over: unstarted.handedOver.length, unstarted_failed: unstarted.failed.length },
+      "report schedules run",
+    );
   } catch (err) {
     log.error({ event: "reports.schedules-failed", err: safeError(err) }, "report schedules failed; graphile-worker retries it");
     throw err;

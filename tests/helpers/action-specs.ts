@@ -162,6 +162,22 @@ async function invoiceIn(env: Env, tenant: TenantSlug, finalized: boolean): Prom
   if (finalized) await ownerQuery(env.url, "update public.billing_invoices set status = 'finalized' where id = $1", [i.id]);
   return i.id;
 }
+/**
+ * A draft invoice of `tenant` that may be finalized: a plan of mssp-a bills its month (finalizing
+ * refuses a draft with no plan behind it), and the usage rollup has run past the month's end
+ * (finalizing waits for the month's last hour: lib/billing/readiness.ts).
+ */
+async function finalizableInvoiceIn(env: Env, tenant: TenantSlug): Promise<string> {
+  const invoice = await invoiceIn(env, tenant, false);
+  await ownerQuery(
+    env.url,
+    `insert into public.billing_plan_assignments (tenant_id, plan_tenant_id, plan_id, starts_on, ends_on)
+     select i.tenant_id, $2, $3, i.period_start, i.period_end from public.billing_invoices i where i.id = $1`,
+    [invoice, env.fx.tenants["mssp-a"], await planOf(env)],
+  );
+  await ownerQuery(env.url, "insert into usage.rollup_state (singleton, scanned_to) values (true, now()) on conflict (singleton) do update set scanned_to = greatest(usage.rollup_state.scanned_to, excluded.scanned_to)");
+  return invoice;
+}
 /** A draft credit note of a finalized invoice of `tenant` (what discardCreditNote takes). */
 async function draftCreditNoteIn(env: Env, tenant: TenantSlug): Promise<string> {
   const invoice = await invoiceIn(env, tenant, true);
@@ -240,6 +256,12 @@ const NOT_UUID = ["", "not-a-uuid", "00000000-0000-0000-0000-00000000000g", "' o
 async function scheduleIn(env: Env, tenant: TenantSlug): Promise<string> {
   const [r] = await ownerQuery<{ id: string }>(env.url, "insert into public.report_schedules (tenant_id, kind, format, cadence, next_run_at) values ($1, 'executive', 'pdf', 'monthly', now() + interval '30 days') returning id", [env.fx.tenants[tenant]]);
   return r.id;
+}
+/** A schedule of `tenant` paused by the worker (as lib/reports/pause.ts leaves one). */
+async function pausedScheduleIn(env: Env, tenant: TenantSlug): Promise<string> {
+  const id = await scheduleIn(env, tenant);
+  await ownerQuery(env.url, "update public.report_schedules set paused_at = now(), paused_reason = 'the person it runs as may no longer export this tenant''s reports' where id = $1", [id]);
+  return id;
 }
 const reportFields = (over: FormFields = {}): FormFields => ({ kind: "executive", format: "pdf", from: "2026-10-01", to: "2026-10-31", ...over });
 
@@ -887,6 +909,14 @@ export const SPECS: Record<string, ActionSpec> = {
     foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, scheduleId: await scheduleIn(env, "globex") }),
     malformed: (env) => [...badTenantIds({ scheduleId: randomUUID() }), { tenantId: env.fx.tenants.acme, scheduleId: "../x" }],
   },
+  "lib/actions/reports/resume-schedule.ts#resumeSchedule": {
+    guard: "tenantAction",
+    pdp: "reports:export",
+    audit: "reports:schedule-resumed",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, scheduleId: await pausedScheduleIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, scheduleId: await pausedScheduleIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ scheduleId: randomUUID() }), { tenantId: env.fx.tenants.acme, scheduleId: "../x" }],
+  },
 
   // --- billing (lib/billing; console /billing) --------------------------------
   // --- bulk operations (bulk:run on the MSSP; each tenant's change is the worker's, tests/bulk-*.test.ts) ---
@@ -976,7 +1006,12 @@ export const SPECS: Record<string, ActionSpec> = {
     pdp: "billing:manage",
     audit: "billing:plan-assigned",
     valid: async (env, home) => ({ tenantId: home === "mssp-a" ? (await env.freshTenant("mssp-a", "customer")).id : env.fx.tenants.acme, planId: await planOf(env), from: "2026-01" }),
-    malformed: (env) => [...badTenantIds({ planId: randomUUID(), from: "2026-01" }), { tenantId: env.fx.tenants.acme, planId: randomUUID(), from: "2026-13" }, { tenantId: env.fx.tenants.acme, planId: "x", from: "2026-01" }],
+    malformed: (env) => [
+      ...badTenantIds({ planId: randomUUID(), from: "2026-01" }),
+      { tenantId: env.fx.tenants.acme, planId: randomUUID(), from: "2026-13" },
+      { tenantId: env.fx.tenants.acme, planId: "x", from: "2026-01" },
+      { tenantId: env.fx.tenants.acme, planId: randomUUID(), from: "2026-01", replace: "yes please" },
+    ],
   },
   "lib/actions/billing/draft-period.ts#draftPeriod": {
     guard: "tenantAction",
@@ -989,7 +1024,7 @@ export const SPECS: Record<string, ActionSpec> = {
     guard: "tenantAction",
     pdp: "billing:manage",
     audit: "billing:invoice-finalized",
-    valid: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await invoiceIn(env, "acme", false) }),
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await finalizableInvoiceIn(env, "acme") }),
     foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await invoiceIn(env, "globex", false) }),
     malformed: (env) => [...badTenantIds({ invoiceId: randomUUID() }), { tenantId: env.fx.tenants.acme, invoiceId: "../x" }],
   },

@@ -1,0 +1,42 @@
+// Resuming a paused report schedule (lib/reports/pause.ts), under the
+// caller's RLS, after the caller's server action asked the PDP for
+// reports:export on the tenant (lib/actions/reports/resume-schedule.ts). The
+// schedule runs as the caller from then on (created_by = auth.uid(): the
+// policy of migration 20261201029000 allows nothing else), from its next run
+// (the next Monday / 1st, 06:00 UTC). Refused, with nothing changed, for a
+// tenant that is not active or whose report exports are off.
+import { ActionRefusal } from "@/lib/actions/refusal";
+import type { TenantTx } from "@/lib/db/with-tenant";
+import { TENANT_STATUS_LABELS, type TenantStatus } from "@/lib/lifecycle/states";
+import { requireFeature } from "@/lib/settings/enforce";
+import type { ReportCadence, ReportKind } from "./kinds";
+import { nextRun } from "./period";
+
+export interface ResumedSchedule {
+  kind: ReportKind;
+  cadence: ReportCadence;
+  tenantName: string;
+  nextRunAt: Date;
+}
+
+/** Resumes a paused schedule of `tenantId` as the caller; null when there is no paused one (or RLS hides it). */
+export async function resumeSchedule(tx: TenantTx, tenantId: string, id: string, now = new Date()): Promise<ResumedSchedule | null> {
+  const { rows: found } = await tx.client.query<{ cadence: ReportCadence; status: string }>(
+    `select s.cadence, t.status from public.report_schedules s join public.tenants t on t.id = s.tenant_id
+      where s.tenant_id = $1 and s.id = $2 and s.paused_at is not null`,
+    [tenantId, id],
+  );
+  if (!found[0]) return null;
+  const status = found[0].status;
+  if (status !== "active") throw new ActionRefusal(`This tenant is ${TENANT_STATUS_LABELS[status as TenantStatus]?.toLowerCase() ?? status}: the schedule stays paused. Nothing was changed.`, { reason: "tenant_state", status });
+  await requireFeature(tx, tenantId, "features.reports");
+  const next = nextRun(found[0].cadence, now);
+  const { rows } = await tx.client.query<{ kind: ReportKind; cadence: ReportCadence; tenant_name: string }>(
+    `update public.report_schedules s set paused_at = null, paused_reason = null, created_by = auth.uid(), next_run_at = $3
+       from public.tenants t
+      where s.tenant_id = $1 and s.id = $2 and t.id = s.tenant_id and s.paused_at is not null
+      returning s.kind, s.cadence, t.name as tenant_name`,
+    [tenantId, id, next],
+  );
+  return rows[0] ? { kind: rows[0].kind, cadence: rows[0].cadence, tenantName: rows[0].tenant_name, nextRunAt: next } : null;
+}
