@@ -32,7 +32,9 @@ import { settings } from "@/lib/config";
 // /brand-asset: the host's logo and favicon (app/brand-asset; the route reads the host itself).
 const SHARED_PREFIXES = ["/api/auth", "/api/v1", "/signin", "/invite", "/account", "/api-docs", "/handoff", "/brand-asset"];
 // The TLS terminator's question "may I get a certificate for this host?"
-// (docs/white-label.md): answered on any host, the terminator's own included.
+// (docs/white-label.md): passed to its route on any host (the terminator asks
+// by address), which answers only a question carrying TLS_ASK_SECRET and 404
+// to anyone else (lib/domains/ask.ts).
 const TLS_ASK_PATH = "/api/tls/ask";
 
 /**

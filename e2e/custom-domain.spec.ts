@@ -24,6 +24,7 @@ import { startCaddy, tlsHandshake, type RunningCaddy } from "../tests/helpers/ca
 import { chromiumLaunchOptions } from "./lib/chromium";
 import { ownerQuery } from "./lib/owner-db";
 import { linkIn, waitForMail } from "./mail";
+import { E2E_TLS_ASK_SECRET } from "./lib/tls-ask";
 
 test.use({ actionTimeout: 20_000 });
 test.describe.configure({ mode: "serial" });
@@ -82,7 +83,7 @@ test.beforeAll(async () => {
     [ACME_NAME, ACME_PRIMARY],
   );
   planted = rows.map((r) => r.key);
-  caddy = await startCaddy({ ask: `http://127.0.0.1:${PORT}/api/tls/ask`, upstream: `127.0.0.1:${PORT}` });
+  caddy = await startCaddy({ ask: `http://127.0.0.1:${PORT}/api/tls/ask`, upstream: `127.0.0.1:${PORT}`, askSecret: E2E_TLS_ASK_SECRET });
   browser = await chromium.launch(chromiumLaunchOptions(`--host-resolver-rules=MAP ${ACME_DOMAIN} 127.0.0.1, MAP ${GLOBEX_DOMAIN} 127.0.0.1`));
 });
 

@@ -17,6 +17,7 @@ import { startConnectorStub } from "./lib/connector-stub";
 import { startE2eDatabase } from "./lib/e2e-database";
 import { prepareDemoDatabase } from "./lib/demo-database";
 import { startSmtpServer } from "../tests/helpers/smtp";
+import { E2E_TLS_ASK_SECRET } from "../e2e/lib/tls-ask";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const dataDir = path.join(process.cwd(), ".data", "e2e");
@@ -67,6 +68,8 @@ const env = {
   CONNECTOR_TEST_ENDPOINT: connectorStub.url,
   CONNECTOR_TEST_ENDPOINT_ALLOW_PRODUCTION: "1",
   SMTP_URL: smtp.url,
+  // Caddy's on-demand TLS question answers only with this (e2e/custom-domain.spec.ts).
+  TLS_ASK_SECRET: E2E_TLS_ASK_SECRET,
   MAIL_FROM: "MSSP portal e2e <portal@example.test>",
   // Links in mail sent outside a request (the provisioning workflow) name this server's port.
   PORTAL_PUBLIC_PORT: String(port),

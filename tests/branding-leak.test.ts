@@ -16,7 +16,7 @@ import { getPendingEnrolment, startEnrolment } from "@/lib/auth/mfa";
 import { clearAllLocal } from "@/lib/cache";
 import { loadBrandPageFor, publishDraft, saveDraft } from "@/lib/branding/draft";
 import { allProviderStaff, maskProviderActors, PROVIDER_DEFAULT, PROVIDER_NAME, PROVIDER_STAFF, providerMask } from "@/lib/branding/mask";
-import { brandForTarget, brandOfTenant } from "@/lib/branding/resolve";
+import { brandForTarget, brandOfConsoleFor, brandOfTenant } from "@/lib/branding/resolve";
 import { withServiceRole } from "@/lib/db/service-role";
 import { notifyTransition } from "@/lib/health/notify";
 import { healthChangeMail, invitationCodeMail, invitationMail, passwordResetMail, reportReadyMail, workflowAlertMail, type RenderedMail } from "@/lib/mail";
@@ -154,7 +154,7 @@ describe("TOTP issuer", () => {
     assert.ok(start.ok);
     assert.match(start.enrolment.otpauthUri, /^otpauth:\/\/totp\/Acme%20SOC:acme-viewer%40example\.test\?secret=[A-Z2-7]{32}&issuer=Acme\+SOC/);
     for (const leak of ["MSSP", "Sentinel"]) assert.ok(!start.enrolment.otpauthUri.includes(leak), leak);
-    const console = (await brandForTarget({ area: "console" }))!;
+    const console = await brandOfConsoleFor(fx.users.msspAdmin);
     assert.match((await getPendingEnrolment(u, { issuer: console.productName }))!.otpauthUri, /issuer=Sentinel\+Portal/);
     // No issuer given: the registry's product name; a name with a colon (the label's separator) is cleaned.
     assert.match((await getPendingEnrolment(u))!.otpauthUri, /issuer=MSSP\+Portal/);

@@ -19,8 +19,8 @@ describe("brand assets on another host's brand page", () => {
     await env.as("acmeAdmin", (tx) => publishDraft(tx, env.fx.tenants.acme));
     const globexLogo = await env.as("globexAdmin", (tx) => uploadAsset(tx, env.fx.tenants.globex, "logoLight", SVG("#1d4ed8")));
 
-    // The public path on the console host has only the console's own brand: the reason for the scoped URL.
-    assert.equal(await brandAssetFor({ area: "console" }, acmeLogo.sha256), null);
+    // The public path on the console host has only the console's own brand (the MSSP admin's MSSP's): the reason for the scoped URL.
+    assert.equal(await brandAssetFor({ area: "console" }, acmeLogo.sha256, env.fx.users.msspAdmin), null);
 
     const page = await env.as("msspAdmin", (tx) => loadBrandPageFor(tx, "acme", null, { onAnotherHost: true }));
     assert.equal(page?.published.logoLight?.url, `/brand-asset/${acmeLogo.sha256}?tenant=acme`);

@@ -13,7 +13,7 @@ import { startCacheListener, type CacheListener } from "@/lib/cache/listener";
 import { brandFrom } from "@/lib/branding/brand";
 import { colorProblems, contrast, derivePalette, NEAR_BLACK, textOn, WHITE } from "@/lib/branding/color";
 import { publishDraft, readDraft, saveDraft, uploadAsset } from "@/lib/branding/draft";
-import { brandCache, brandForTarget, brandOfTenant } from "@/lib/branding/resolve";
+import { brandCache, brandForTarget, brandOfConsoleFor, brandOfTenant } from "@/lib/branding/resolve";
 import { brandAssetFor } from "@/lib/branding/serve";
 import { effectiveConfig, lockSettingValue, parseSettingValue, setSettingValue, settingDefinition, SettingRefusal } from "@/lib/settings";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
@@ -128,7 +128,7 @@ describe("hide the MSSP's brand", () => {
       assert.equal(await brandAssetFor({ area: "tenant", slug }, msspLogo.sha256), null, "the MSSP's logo is not served on the hidden host");
     }
     assert.equal((await brandOfTenant(fx.tenants.globex)).productName, "Sentinel Portal", "a customer without the flag keeps it");
-    assert.equal((await brandForTarget({ area: "console" }))!.productName, "Sentinel Portal", "the console keeps the MSSP's brand");
+    assert.equal((await brandOfConsoleFor(fx.users.msspAdmin)).productName, "Sentinel Portal", "the console keeps the MSSP's brand for its staff");
     // The customer's own brand shows on its hidden host.
     await as(fx, "acmeAdmin", (tx) => saveDraft(tx, fx.tenants.acme, { productName: "Acme SOC", primaryColor: "#b91c1c" }));
     await as(fx, "acmeAdmin", (tx) => publishDraft(tx, fx.tenants.acme));
@@ -164,7 +164,8 @@ describe("uploads, drafts and publishing", () => {
     const served = await brandAssetFor({ area: "tenant", slug: "acme-eu" }, logo.sha256);
     assert.equal(served?.contentType, "image/svg+xml", "a site inherits its customer's logo");
     assert.equal(await brandAssetFor({ area: "tenant", slug: "globex" }, logo.sha256), null, "not on another tenant's host");
-    assert.equal(await brandAssetFor({ area: "console" }, logo.sha256), null);
+    assert.equal(await brandAssetFor({ area: "console" }, logo.sha256, fx.users.msspAdmin), null, "not on the MSSP's console");
+    assert.equal(await brandAssetFor({ area: "console" }, logo.sha256, null), null, "not on the console signed out");
   });
   test("publishing with nothing drafted is refused", async () => {
     assert.match(await refusal(as(fx, "acmeAdmin", (tx) => publishDraft(tx, fx.tenants.acme))), /no draft/);

@@ -1,10 +1,12 @@
 // On-demand TLS with Debian's caddy (deploy/caddy/Caddyfile) and its internal
 // CA: caddy asks the portal's real ask endpoint (app/api/tls/ask, served here
-// by a small HTTP server around the route handler, on a real Postgres) and
-// issues a certificate for a verified custom domain, and none for a pending
-// one or a name the portal does not serve. The shipped Caddyfile is used as
-// is, with two test-only global options (local_certs: the internal CA instead
-// of an ACME CA; skip_install_trust: leave the system's trust store alone).
+// by a small HTTP server around the route handler, on a real Postgres, with
+// the TLS_ASK_SECRET the Caddyfile adds to the ask URL) and issues a
+// certificate for a verified custom domain, and none for a pending one, a
+// name the portal does not serve or a domain of a tenant being offboarded.
+// The shipped Caddyfile is used as is, with two test-only global options
+// (local_certs: the internal CA instead of an ACME CA; skip_install_trust:
+// leave the system's trust store alone).
 import assert from "node:assert/strict";
 import http from "node:http";
 import https from "node:https";
@@ -27,14 +29,17 @@ const listen = (s: http.Server) => new Promise<number>((resolve) => s.listen(0, 
 
 before(async () => {
   if (!CADDY_BIN) return;
+  // The secret the portal answers to; startCaddy passes it to the Caddyfile's ask URL.
+  process.env.TLS_ASK_SECRET = "caddy-test-tls-ask-secret-0123456789";
   db = await createTestDatabase();
   fx = await insertFixtures(db.url);
   await withClient(db.url, (c) =>
     c.query(
       `insert into public.custom_domains (tenant_id, domain, skeleton, token, status, verified_at) values
          ($1, 'soc.acme.test', 'soc.acme.test', 'tls-test-token-0123456789abcdef', 'verified', now()),
-         ($1, 'pending.acme.test', 'pending.acme.test', 'tls-test-token-abcdef0123456789', 'pending', null)`,
-      [fx.tenants.acme],
+         ($1, 'pending.acme.test', 'pending.acme.test', 'tls-test-token-abcdef0123456789', 'pending', null),
+         ($2, 'soc.globex.test', 'soc.globex.test', 'tls-test-token-globex0123456789', 'verified', now())`,
+      [fx.tenants.acme, fx.tenants.globex],
     ),
   );
   const { GET } = await import("@/app/api/tls/ask/route");
@@ -83,8 +88,9 @@ describe("on-demand TLS through caddy", { skip: CADDY_BIN ? false : "caddy is no
     assert.equal((await get("soc.acme.test", root)).status, 200);
   });
 
-  test("a pending domain and a name the portal does not serve get no certificate", async () => {
-    for (const name of ["pending.acme.test", "evil.test", "no-such-tenant.localhost"]) {
+  test("a pending domain, a name the portal does not serve and an offboarding tenant's domain get no certificate", async () => {
+    await withClient(db.url, (c) => c.query("update public.tenants set status = 'deprovisioning', deprovision_after = now() + interval '30 days' where id = $1", [fx.tenants.globex]));
+    for (const name of ["pending.acme.test", "evil.test", "no-such-tenant.localhost", "soc.globex.test"]) {
       await assert.rejects(get(name), /alert|EPROTO|handshake|ECONNRESET|socket hang up/i, name);
     }
   });

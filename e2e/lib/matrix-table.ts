@@ -7,6 +7,7 @@
 // /signin), "to:/path" (a redirect to that path). Each cell may allow several
 // only where the code legitimately answers either (noted where it does).
 import type { MarkerTenant, Planted } from "./markers";
+import { E2E_TLS_ASK_SECRET } from "./tls-ask";
 
 export type Who =
   | "anon"
@@ -374,8 +375,15 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
     hosts: ["console", "acme"],
     cells: (who) => [get("/handoff/go?to=..%2Fx", ...(signedOut(who) ? (["signin"] as Outcome[]) : (["400"] as Outcome[]))), get("/handoff/go?to=no-such-tenant", ...(signedOut(who) ? (["signin"] as Outcome[]) : (["404"] as Outcome[])))],
   },
-  // Caddy's on-demand TLS question (lib/domains/ask.ts): public, cheap, the same for every identity.
-  "shared /api/tls/ask route": { hosts: ["console", "acme"], cells: () => [get("/api/tls/ask?domain=localhost", "200"), get("/api/tls/ask?domain=evil.example", "404")] },
+  // Caddy's on-demand TLS question (lib/domains/ask.ts): answered only with Caddy's secret, the same for every identity.
+  "shared /api/tls/ask route": {
+    hosts: ["console", "acme"],
+    cells: () => [
+      get("/api/tls/ask?domain=localhost", "404"),
+      get(`/api/tls/ask?domain=localhost&secret=${E2E_TLS_ASK_SECRET}`, "200"),
+      get(`/api/tls/ask?domain=evil.example&secret=${E2E_TLS_ASK_SECRET}`, "404"),
+    ],
+  },
   // The token travels in the fragment (never sent); the page is the same shell for everyone.
   "shared /invite page": { hosts: ["console", "acme"], cells: () => [get("/invite", "200"), get("/invite?token=x", "200")] },
   // The tenant API authenticates by key only: a session cookie (real, forged or none) is no key,

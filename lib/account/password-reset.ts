@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import { deferAuthEvent, recordAuthEvent } from "@/lib/auth/events";
 import { log, safeError } from "@/lib/log";
 import { hashPassword } from "@/lib/auth/password";
+import { brandOfConsoleFor } from "@/lib/branding/resolve";
 import { recordSessionsRevoked, revokeUserSessions } from "@/lib/auth/sessions";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
@@ -82,7 +83,9 @@ async function resetMailFor(db: Db, userId: string, host: { slug: string | null;
     [userId, host.slug, host.customDomain === true],
   );
   const r = rows[0];
-  if (r.covered) return host.mail;
+  // On the console, the brand of the person's own MSSP (the console's brand before sign-in is the
+  // only MSSP's, or a neutral one when there are several).
+  if (r.covered) return host.slug === null ? { ...host.mail, brand: await brandOfConsoleFor(userId, db) } : host.mail;
   return elsewhere(r.home_id ? { id: r.home_id, slug: r.home_slug!, kind: r.home_kind! } : null);
 }
 

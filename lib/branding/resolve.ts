@@ -1,19 +1,24 @@
 // The brand of the host a request is for: resolved once per request, served
 // from the per-process cache "brand-by-host" (lib/cache) and dropped in every
 // process when a branding setting, a tenant's name or its place in the tree
-// changes (migration 20261201020000 notifies at commit). Runs before anyone
+// changes (migration 20261201020000 notifies at commit), a tenant is created
+// or deleted, or a membership changes (20261201029510). Runs before anyone
 // signs in (the sign-in page and the root layout use it), so it reads through
 // the named service-role purpose branding.resolve and returns only the brand.
+//
+// The console is one host for every MSSP the portal runs: signed in, it
+// carries the brand of the signed-in user's MSSP (brandOfConsoleFor); before
+// sign-in, the MSSP's when the portal runs only one, else a brand of no one.
 import { cache as perRequest } from "react";
 import { sharedCache } from "@/lib/cache";
 import { log, safeError } from "@/lib/log";
-import { withServiceRole } from "@/lib/db/service-role";
+import { withServiceRole, withServiceRoleOn } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
 import { effectiveConfigAsService } from "@/lib/settings/resolve";
 import type { HostTarget } from "@/lib/tenancy/host";
 import { assetHashes, brandFrom, type Brand } from "./brand";
 
-/** Brands by host key ("console", "t:<slug>"); null: no such tenant (the default brand applies, 404 pages stay neutral). */
+/** Brands by key ("console", "t:<slug>", "id:<tenant id>", "u:<user id>" for the console); null: no such tenant (the default brand applies, 404 pages stay neutral). */
 export const brandCache = sharedCache<Brand | null>("brand-by-host", { ttlMs: 5 * 60_000, maxEntries: 10_000 });
 
 interface Chain {
@@ -53,18 +58,76 @@ async function brandOfChain(db: Db, chain: Chain[], asConsole: boolean): Promise
   return brandFrom({ tenantId: asConsole ? null : tenant.id, config, msspIds, resellerName: reseller?.name ?? "", assets });
 }
 
-/** Loads (uncached) the brand for a host target. */
-export async function loadBrand(target: HostTarget): Promise<Brand | null> {
-  return withServiceRole("branding.resolve", async (db) => {
+/** Loads (uncached) the brand for a host target; `within`: on a transaction the caller holds. */
+export async function loadBrand(target: HostTarget, within?: Db): Promise<Brand | null> {
+  return withServiceRoleOn("branding.resolve", within, async (db) => {
     if (target.area === "tenant") {
       const chain = await chainOf(db, { slug: target.slug });
       return chain.length === 0 ? null : brandOfChain(db, chain, false);
     }
-    // The console (and an unknown host): the MSSP's own brand, its root tenant's settings.
-    const { rows } = await db.$client.query<{ id: string }>("select id from public.tenants where parent_id is null order by created_at limit 1");
-    if (!rows[0]) return null;
-    return brandOfChain(db, await chainOf(db, { id: rows[0].id }), true);
+    // The console (and an unknown host) before sign-in: the MSSP's own brand (its root tenant's
+    // settings) when the portal runs one MSSP; with several, whose people are asking is not known yet.
+    const root = await onlyMsspId(db);
+    if (root === "several") return fallbackBrand(true);
+    return root === null ? null : brandOfChain(db, await chainOf(db, { id: root }), true);
   });
+}
+
+/** The one MSSP (root tenant) of the portal; "several" when there are more; null: none. */
+async function onlyMsspId(db: Db): Promise<string | "several" | null> {
+  const { rows } = await db.$client.query<{ id: string }>("select id from public.tenants where parent_id is null order by created_at limit 2");
+  return rows.length > 1 ? "several" : (rows[0]?.id ?? null);
+}
+
+/**
+ * The tenant whose brand the console shows `userId`: the MSSP of their MSSP membership (several:
+ * the first by tenant path); with none, their first membership by path (a customer's people see
+ * their own brand, white-labelling included). Memberships of tenants being offboarded count for
+ * nothing. Null: no membership.
+ */
+async function consoleHomeOf(db: Db, userId: string): Promise<{ id: string; mssp: boolean } | null> {
+  const { rows } = await db.$client.query<{ id: string; mssp: boolean }>(
+    `select t.id, t.kind = 'mssp' as mssp from public.memberships m join public.tenants t on t.id = m.tenant_id
+      where m.user_id = $1 and t.status not in ('deprovisioning', 'deprovisioned')
+      order by t.kind = 'mssp' desc, t.path limit 1`,
+    [userId],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * The console's brand for the signed-in `userId` (the console's pages, the MFA authenticator's
+ * issuer, mails about their console account): their MSSP's (consoleHomeOf); with no membership,
+ * the console's brand before sign-in. `within`: read on a (service-role) transaction the caller
+ * holds, such as the password reset's, instead of a connection of its own.
+ */
+export async function brandOfConsoleFor(userId: string, within?: Db): Promise<Brand> {
+  const b = await brandCache.getOrLoad(`u:${userId}`, () =>
+    withServiceRoleOn("branding.resolve", within, async (db) => {
+      const home = await consoleHomeOf(db, userId);
+      return home === null ? null : brandOfChain(db, await chainOf(db, { id: home.id }), home.mssp);
+    }),
+  );
+  return b ?? (await brandCache.getOrLoad("console", () => loadBrand({ area: "console" }, within))) ?? (await fallbackBrand(true));
+}
+
+/**
+ * The tenant whose brand assets (logos, favicon, a draft's) the console serves: the signed-in
+ * `userId`'s console brand's (brandOfConsoleFor), else the only MSSP's; null: nobody's.
+ */
+export async function consoleBrandTenantId(userId: string | null): Promise<string | null> {
+  return withServiceRole("branding.resolve", async (db) => {
+    const home = userId === null ? null : await consoleHomeOf(db, userId);
+    if (home) return home.id;
+    const root = await onlyMsspId(db);
+    return root === "several" ? null : root;
+  });
+}
+
+/** The signed-in user of the current request (one still to set up two-step verification included), or null. */
+export async function requestUserId(): Promise<string | null> {
+  const { getSessionUserForEnrolment } = await import("@/lib/auth/session");
+  return (await getSessionUserForEnrolment())?.id ?? null;
 }
 
 const keyOf = (target: HostTarget) => (target.area === "tenant" ? `t:${target.slug}` : "console");
@@ -79,6 +142,9 @@ export const requestBrand = perRequest(async (): Promise<Brand> => {
   const [{ headers }, { hostTarget }] = await Promise.all([import("next/headers"), import("@/lib/tenancy/host")]);
   const target = hostTarget(await headers());
   try {
+    // The console signed in: the user's MSSP's brand (an unknown host never has a session of ours).
+    const userId = target.area === "console" ? await requestUserId() : null;
+    if (userId) return await brandOfConsoleFor(userId);
     const brand = await brandForTarget(target.area === "unknown" ? { area: "console" } : target);
     // A tenant host of no tenant looks exactly like an unbranded tenant's (issue 9 finding 7: the
     // sign-in page does not tell whether a tenant exists): the MSSP's brand as a customer inherits it.

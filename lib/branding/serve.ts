@@ -3,12 +3,14 @@
 // the tenant and its ancestors (an inherited logo belongs to the reseller that
 // uploaded it); or a plain colour mark. Nothing else: not another tenant's
 // asset, not an ancestor's asset the host's brand does not use (the MSSP's
-// logo on a white-labelled host).
+// logo on a white-labelled host). The console serves the brand it shows the
+// signed-in user (their MSSP's), signed out the only MSSP's, or none when the
+// portal runs several.
 import { withServiceRole } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import type { HostTarget } from "@/lib/tenancy/host";
-import { markSvg } from "./brand";
-import { brandForTarget } from "./resolve";
+import { markSvg, type Brand } from "./brand";
+import { brandForTarget, brandOfConsoleFor, consoleBrandTenantId, requestUserId } from "./resolve";
 
 export interface ServedAsset {
   contentType: string;
@@ -18,19 +20,30 @@ export interface ServedAsset {
 const SHA = /^[0-9a-f]{64}$/;
 const MARK = /^mark-([0-9a-f]{6})\.svg$/;
 
-export async function brandAssetFor(target: HostTarget, file: string): Promise<ServedAsset | null> {
+/**
+ * `viewerId`, on the console: whose console it is (lib/branding/resolve brandOfConsoleFor), null when
+ * signed out; omitted: the current request's signed-in user. An unknown host is the console signed out.
+ */
+export async function brandAssetFor(target: HostTarget, file: string, viewerId?: string | null): Promise<ServedAsset | null> {
   const mark = MARK.exec(file);
   if (mark) return { contentType: "image/svg+xml", bytes: Buffer.from(markSvg(`#${mark[1]}`)) };
   if (!SHA.test(file)) return null;
-  const host: HostTarget = target.area === "unknown" ? { area: "console" } : target;
-  const brand = await brandForTarget(host);
+  let brand: Brand | null;
+  let consoleTenant: string | null = null;
+  if (target.area === "tenant") {
+    brand = await brandForTarget(target);
+  } else {
+    const viewer = target.area === "console" ? (viewerId === undefined ? await requestUserId() : viewerId) : null;
+    brand = viewer ? await brandOfConsoleFor(viewer) : await brandForTarget({ area: "console" });
+    consoleTenant = await consoleBrandTenantId(viewer);
+    if (consoleTenant === null) return null;
+  }
   const published = brand && [brand.logoLight, brand.logoDark, brand.favicon].some((a) => a?.sha256 === file);
   return withServiceRole("branding.resolve", async (db) => {
     const { rows } = await db.$client.query<{ content_type: string; bytes: Buffer }>(
       `with host_tenant as (
          select t.id, t.path from public.tenants t
-          where ${host.area === "tenant" ? "t.slug = $2::text" : "t.parent_id is null and $2::text is null"}
-          order by t.created_at limit 1)
+          where ${target.area === "tenant" ? "t.slug = $2::text" : "t.id = $2::uuid"})
        select a.content_type, a.bytes
          from host_tenant h
          join public.tenants anc on h.path operator(extensions.<@) anc.path
@@ -39,7 +52,7 @@ export async function brandAssetFor(target: HostTarget, file: string): Promise<S
            or exists (select 1 from public.brand_drafts d, jsonb_each_text(d.draft) f
                        where d.tenant_id = h.id and f.value = $1)
         limit 1`,
-      [file, host.area === "tenant" ? host.slug : null, Boolean(published)],
+      [file, target.area === "tenant" ? target.slug : consoleTenant, Boolean(published)],
     );
     return rows[0] ? { contentType: rows[0].content_type, bytes: rows[0].bytes } : null;
   });

@@ -210,6 +210,18 @@ const SHAPE = {
   DNS_RESOLVER: text(),
   /** How long a verified domain whose TXT record has gone keeps routing before it is unrouted. */
   CUSTOM_DOMAIN_GRACE_HOURS: whole("CUSTOM_DOMAIN_GRACE_HOURS", { min: 0, max: 720, fallback: 72, unit: "hours" }),
+  /** The secret the TLS terminator's on-demand `ask` URL carries (/api/tls/ask?secret=…, deploy/caddy/Caddyfile); at least 32 characters. Unset: the ask endpoint answers 404 to every question. */
+  TLS_ASK_SECRET: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (blank(raw)) return undefined;
+      if (raw.trim().length < 32 || /[^A-Za-z0-9_-]/.test(raw.trim())) {
+        ctx.addIssue({ code: "custom", message: "TLS_ASK_SECRET must be at least 32 letters, digits, - or _ (openssl rand -hex 32), got another value" });
+        return z.NEVER;
+      }
+      return raw.trim();
+    }),
 
   // The policy decision point (lib/authz).
   CERBOS_URL: url("CERBOS_URL", ["http:", "https:"], "http://127.0.0.1:3592"),

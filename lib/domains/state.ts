@@ -50,5 +50,6 @@ export const LAST_CHECK_LABELS: Record<string, string> = {
   wrong_token: "a TXT record holds another value",
   missing: "no TXT record found",
   dns_error: "the DNS server did not answer",
-  taken: "another portal serves this domain (or one that looks like it): it proved it first",
+  taken: "another portal serves this domain: it proved it first",
+  look_alike: "the TXT record is right, but the name looks like a domain another portal serves: it routes once your provider approves it",
 };

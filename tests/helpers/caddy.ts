@@ -37,11 +37,12 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Starts caddy asking `ask` (the URL of /api/tls/ask) before it issues a
+ * Starts caddy asking `ask` (the URL of /api/tls/ask, no query) with `askSecret`
+ * (the portal's TLS_ASK_SECRET; default: this process's) before it issues a
  * certificate and proxying to `upstream` (host:port); resolves once its HTTPS
  * port accepts connections.
  */
-export async function startCaddy({ ask, upstream }: { ask: string; upstream: string }): Promise<RunningCaddy> {
+export async function startCaddy({ ask, upstream, askSecret = process.env.TLS_ASK_SECRET ?? "" }: { ask: string; upstream: string; askSecret?: string }): Promise<RunningCaddy> {
   if (!CADDY_BIN) throw new Error("caddy is not installed (apt-get install caddy; .ci/run installs it)");
   const dir = await mkdtemp(path.join(tmpdir(), "mssp-caddy-"));
   const shipped = await readFile("deploy/caddy/Caddyfile", "utf8");
@@ -62,6 +63,7 @@ export async function startCaddy({ ask, upstream }: { ask: string; upstream: str
       CADDY_HTTP_PORT: String(httpPort),
       CADDY_HTTPS_PORT: String(httpsPort),
       PORTAL_TLS_ASK: ask,
+      PORTAL_TLS_ASK_SECRET: askSecret,
       PORTAL_UPSTREAM: upstream,
     },
     stdio: ["ignore", "pipe", "pipe"],

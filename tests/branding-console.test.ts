@@ -1,0 +1,142 @@
+// The console's brand when the portal runs several MSSPs (lib/branding/resolve.ts),
+// on a real Postgres, through real Next request scopes with real session
+// cookies, and the cross-process cache eviction (a real listener):
+//   - signed out, the console carries a brand of no one (neither MSSP's name,
+//     colour or logo), and serves neither MSSP's logo;
+//   - signed in, each MSSP's staff get their own MSSP's brand: pages
+//     (requestBrand), the authenticator app's issuer name (the MFA action) and
+//     the logo files; a customer's people get their own tenant's brand;
+//   - with one MSSP, the console signed out is its brand; a second MSSP
+//     created turns it neutral at once (no stale cache);
+//   - someone in two MSSPs gets the first by tenant path, and a membership
+//     change takes effect at once.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { callAction, inRequest, loadAction, type Person } from "./helpers/actions";
+import { emailOf, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { as } from "./helpers/sql";
+import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+
+const CONSOLE = "localhost:3000";
+const SVG = (fill: string) => Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10"><rect width="40" height="10" fill="${fill}"/></svg>`);
+const A = ["Sentinel Portal", "#4338ca"];
+const B = ["Bastion Portal", "#0f766e"];
+
+let db: TestDatabase;
+let fx: Fixtures;
+let listener: { stop(): Promise<void>; ready: Promise<void> };
+let logoB: string;
+const person = (u: UserName): Person => ({ id: fx.users[u], email: emailOf(u) });
+const owner = (sql: string, params: unknown[] = []) => withClient(db.url, (c) => c.query(sql, params));
+
+/** The console's brand for `user` (null: signed out), as the root layout and pages get it. */
+async function consoleBrand(user: UserName | null) {
+  const { requestBrand } = await import("@/lib/branding/resolve");
+  return inRequest({ person: user ? person(user) : null, host: CONSOLE }, () => requestBrand());
+}
+
+async function eventually(check: () => Promise<boolean>, ms = 5_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
+
+async function setBrand(user: UserName, slug: TenantSlug, [name, colour]: string[]) {
+  const { setSettingValue } = await import("@/lib/settings");
+  await as(fx, user, (tx) => setSettingValue(tx, { tenantId: fx.tenants[slug], key: "branding.product_name", raw: name }));
+  await as(fx, user, (tx) => setSettingValue(tx, { tenantId: fx.tenants[slug], key: "branding.primary_color", raw: colour }));
+}
+
+before(async () => {
+  db = await createTestDatabase();
+  const { startCacheListener } = await import("@/lib/cache/listener");
+  listener = startCacheListener({ retryMs: 100 });
+  await listener.ready;
+  // The portal starts with one MSSP of its own; the fixtures' two join it in the first test.
+  const { rows } = await owner("insert into public.tenants (parent_id, slug, name, kind) values (null, 'solo', 'Tenant solo', 'mssp') returning id");
+  await owner(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'branding.product_name', '"Solo Portal"')`, [rows[0].id]);
+});
+after(async () => {
+  await listener?.stop();
+  await db?.drop();
+});
+
+describe("one MSSP", () => {
+  test("signed out, the console is its brand; once another MSSP exists, a brand of no one at once", async () => {
+    assert.equal((await consoleBrand(null)).productName, "Solo Portal");
+    fx = await insertFixtures(db.url);
+    assert.ok(await eventually(async () => (await consoleBrand(null)).productName !== "Solo Portal"), "the cached brand is dropped when an MSSP is created");
+    await setBrand("msspAdmin", "mssp-a", A);
+    await setBrand("msspBAdmin", "mssp-b", B);
+    const { publishDraft, uploadAsset } = await import("@/lib/branding/draft");
+    logoB = (await as(fx, "msspBAdmin", (tx) => uploadAsset(tx, fx.tenants["mssp-b"], "logoLight", SVG(B[1])))).sha256;
+    await as(fx, "msspBAdmin", (tx) => publishDraft(tx, fx.tenants["mssp-b"]));
+  });
+});
+
+describe("the console's brand with two MSSPs", () => {
+  test("signed out: a brand of no one, and neither MSSP's logo", async () => {
+    const { brandAssetFor } = await import("@/lib/branding/serve");
+    const brand = await consoleBrand(null);
+    const json = JSON.stringify(brand);
+    for (const leak of [...A, ...B, "Tenant mssp-a", "Tenant mssp-b", logoB]) assert.ok(!json.includes(leak), `the signed-out console shows "${leak}"`);
+    assert.equal(brand.logoLight, null);
+    assert.equal(await inRequest({ host: CONSOLE }, () => brandAssetFor({ area: "console" }, logoB)), null);
+    assert.equal(await brandAssetFor({ area: "unknown" }, logoB), null);
+  });
+
+  test("signed in: each MSSP's staff see their own MSSP's brand, pages and logo files", async () => {
+    const a = await consoleBrand("msspAdmin");
+    assert.deepEqual([a.productName, a.primaryColor, a.logoLight], [A[0], A[1], null]);
+    const b = await consoleBrand("msspBAdmin");
+    assert.deepEqual([b.productName, b.primaryColor, b.logoLight?.sha256], [B[0], B[1], logoB]);
+    const { brandAssetFor } = await import("@/lib/branding/serve");
+    const served = await inRequest({ person: person("msspBAdmin"), host: CONSOLE }, () => brandAssetFor({ area: "console" }, logoB));
+    assert.equal(served?.contentType, "image/svg+xml");
+    assert.equal(await inRequest({ person: person("msspAdmin"), host: CONSOLE }, () => brandAssetFor({ area: "console" }, logoB)), null, "not MSSP A's console's");
+    // Mails about a console account (a password reset asked on the console) take the same brand by user id.
+    const { brandOfConsoleFor } = await import("@/lib/branding/resolve");
+    assert.equal((await brandOfConsoleFor(fx.users.msspBAdmin)).productName, B[0]);
+    assert.equal((await brandOfConsoleFor(fx.users.msspAnalyst)).productName, A[0]);
+    // Also read on a transaction the caller holds (the password reset's), with nothing cached.
+    const { withServiceRole } = await import("@/lib/db/service-role");
+    const { clearAllLocal } = await import("@/lib/cache");
+    clearAllLocal();
+    assert.equal((await withServiceRole("account.password-reset", (sdb) => brandOfConsoleFor(fx.users.msspBAdmin, sdb))).productName, B[0]);
+  });
+
+  test("the authenticator app's issuer is the user's MSSP's product name", async () => {
+    const { getPendingEnrolment } = await import("@/lib/auth/mfa");
+    const start = await loadAction("lib/actions/account/mfa.ts#startEnrolmentAction");
+    for (const [user, name] of [["msspBAdmin", "Bastion+Portal"], ["msspAdmin", "Sentinel+Portal"]] as const) {
+      const r = (await callAction(start, { person: person(user), host: CONSOLE }, { restart: "1" })) as { status: string };
+      assert.equal(r.status, "idle", JSON.stringify(r));
+      const issued = await owner("select 1 from public.user_mfa where user_id = $1", [fx.users[user]]);
+      assert.equal(issued.rowCount, 1);
+      // The URI as the page shows it: with the issuer of the same request's brand.
+      const uri = await inRequest({ person: person(user), host: CONSOLE }, async () => {
+        const { requestBrand } = await import("@/lib/branding/resolve");
+        return (await getPendingEnrolment(person(user), { issuer: (await requestBrand()).productName }))!.otpauthUri;
+      });
+      assert.ok(uri.includes(`&issuer=${name}&`), `${user}: ${uri}`);
+    }
+  });
+
+  test("a customer's people on the console get their own tenant's brand", async () => {
+    await setBrand("acmeAdmin", "acme", ["Acme SOC", "#b91c1c"]);
+    const brand = await consoleBrand("acmeAdmin");
+    assert.equal(brand.productName, "Acme SOC");
+  });
+
+  test("in two MSSPs: the first by path; a membership change applies at once", async () => {
+    await owner("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'mssp_analyst')", [fx.tenants["mssp-a"], fx.users.msspBAdmin]);
+    assert.ok(await eventually(async () => (await consoleBrand("msspBAdmin")).productName === A[0]), "mssp-a comes first by path");
+    // Removing a membership ends the user's sessions (lib/auth/sessions.ts): asked by user id, as a mail would.
+    await owner("delete from public.memberships where tenant_id = $1 and user_id = $2", [fx.tenants["mssp-a"], fx.users.msspBAdmin]);
+    const { brandOfConsoleFor } = await import("@/lib/branding/resolve");
+    assert.ok(await eventually(async () => (await brandOfConsoleFor(fx.users.msspBAdmin)).productName === B[0]), "back to mssp-b once the membership is gone");
+  });
+});
