@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import { openSession } from "@/lib/auth/sessions";
+import { withServiceRole } from "@/lib/db/service-role";
 import { insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
@@ -47,4 +48,26 @@ test("a handoff's session ends with its source's, even where the tenant's lifeti
   // And a handoff from a session with longer to run keeps the tenant's 2 hours.
   const later = await openSession(randomUUID(), fx.users.acmeAdmin, {}, NOW, { familyId: randomUUID(), notAfter: new Date(NOW.getTime() + 10 * 3_600_000) });
   assert.equal((later.getTime() - NOW.getTime()) / 3_600_000, 2);
+});
+
+test("a stored value that is not a whole number from 1 to 720 is ignored: sign-in neither fails nor ends at once", async () => {
+  // Written as a restored archive may write one (the service role; migration 20261201029410 refuses it to signed-in callers).
+  const store = (json: string) =>
+    withServiceRole("lifecycle.archive", (sdb) =>
+      sdb.$client.query(
+        `insert into public.tenant_settings (tenant_id, key, value) values ($1, 'session.lifetime_hours', $2::jsonb)
+         on conflict (tenant_id, key) do update set value = excluded.value`,
+        [fx.tenants["other-co"], json],
+      ),
+    );
+  for (const bad of ["0", '"x"', "1.5", "-3", "100000", "true"]) {
+    await store(bad);
+    assert.equal(await hoursFor("otherCoAdmin"), 12, bad);
+  }
+  // A user with a role on a tenant with a bad value and on one with a good value: the good one applies.
+  await withServiceRole("lifecycle.archive", (sdb) =>
+    sdb.$client.query("update public.tenant_settings set value = '\"x\"' where tenant_id = $1 and key = 'session.lifetime_hours'", [fx.tenants.globex]),
+  );
+  assert.equal(await hoursFor("globexAdmin"), 12);
+  assert.equal(await hoursFor("twoCustomers"), 2, "acme's 2 hours");
 });

@@ -17,6 +17,7 @@ import { z } from "zod";
 import { settings } from "@/lib/config";
 import { withServiceRole } from "@/lib/db/service-role";
 import { getPool } from "@/lib/db/pool";
+import { settingDefinition } from "@/lib/settings/registry";
 import type { Db } from "@/lib/db/with-tenant";
 import { recordAuthEvent } from "./events";
 
@@ -57,18 +58,26 @@ export interface SessionClient {
   ip?: string | null;
 }
 
+const lifetimeSchema = settingDefinition("session.lifetime_hours")!.schema;
+
 /**
  * The shortest session.lifetime_hours (lib/settings) set for any tenant the
  * user holds a role on, inherited from above as settings are; null when none
- * of them sets it (then SESSION_MAX_AGE_HOURS alone applies).
+ * of them sets it (then SESSION_MAX_AGE_HOURS alone applies). A stored value
+ * the registry refuses (not a whole number from 1 to 720: written before the
+ * database checked it, or restored from such an archive) counts as not set.
  */
 async function tenantLifetimeHours(db: Db, userId: string): Promise<number | null> {
-  const { rows } = await db.$client.query<{ hours: number | null }>(
-    `select min((settings.value_of(m.tenant_id, 'session.lifetime_hours') #>> '{}')::int) as hours
+  const { rows } = await db.$client.query<{ value: unknown }>(
+    `select settings.value_of(m.tenant_id, 'session.lifetime_hours') as value
        from public.memberships m where m.user_id = $1`,
     [userId],
   );
-  return rows[0]?.hours ?? null;
+  const hours = rows.flatMap((r) => {
+    const parsed = lifetimeSchema.safeParse(r.value);
+    return parsed.success ? [parsed.data as number] : [];
+  });
+  return hours.length > 0 ? Math.min(...hours) : null;
 }
 
 /**

@@ -55,6 +55,7 @@ interface AlertRow {
   status: string;
   acknowledged_at: Date | null;
   assigned_to: string | null;
+  assigned_group_id: string | null;
   created_at: Date;
   detected_at: Date;
   asset_criticality: string | null;
@@ -65,7 +66,7 @@ interface AlertRow {
 async function loadAlert(db: Db, tenantId: string, alertId: string): Promise<AlertRow | null> {
   const { rows } = await db.$client.query<AlertRow>(
     `select a.tenant_id, t.name as tenant_name, t.slug as tenant_slug, a.id, a.title, a.severity, a.source, a.hostname, a.rule_name,
-            a.status, a.acknowledged_at, a.assigned_to, a.created_at, a.detected_at, s.criticality as asset_criticality,
+            a.status, a.acknowledged_at, a.assigned_to, a.assigned_group_id, a.created_at, a.detected_at, s.criticality as asset_criticality,
             ${primaryDomainSql("a.tenant_id")} as custom_domain
        from public.alerts a
        join public.tenants t on t.id = a.tenant_id
@@ -338,12 +339,13 @@ export async function evaluateAlert(tenantId: string, alertId: string): Promise<
       if (!ruleMatches(d, facts)) continue;
       if (!(await claimStage(db, a, rule, "match"))) continue;
       const results: ActionResult[] = [];
-      // A person took it before the rule ran (a backlog): their triage stands (the row is locked since loadAlert).
-      const taken = a.status !== "new" || a.assigned_to !== null;
-      if (d.actions.assignTo) {
-        results.push(taken ? { action: "assign", result: "skipped", message: "already taken by a person: left as it is" } : await assign(db, a, rule, d.actions.assignTo, "match"));
-      }
-      if (d.actions.assignGroup) results.push(await assignGroup(db, a, rule, d.actions.assignGroup, "match"));
+      // Someone took it before the rules ran (a backlog): acknowledged or further, or given to a person
+      // or a group. Their triage stands, for the person and the group alike (the row is locked since
+      // loadAlert, which read it before any rule acted, so a later rule still overrides an earlier one).
+      const taken = a.status !== "new" || a.assigned_to !== null || a.assigned_group_id !== null;
+      const left: ActionResult = { action: "assign", result: "skipped", message: "already taken by a person: left as it is" };
+      if (d.actions.assignTo) results.push(taken ? left : await assign(db, a, rule, d.actions.assignTo, "match"));
+      if (d.actions.assignGroup) results.push(taken ? left : await assignGroup(db, a, rule, d.actions.assignGroup, "match"));
       results.push(...(await notify(db, a, rule, d.actions.notify, "rule")));
       if (d.actions.notifyDefaults) results.push(...(await notifyDefaults(db, a, rule, "rule")));
       const due = escalationDue(new Date(a.created_at), d);

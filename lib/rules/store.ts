@@ -121,8 +121,16 @@ async function checkReferences(tx: TenantTx, tenantId: string, d: RuleDefinition
   }
 }
 
+/** The most rules one tenant may hold (its own; inherited ones do not count). The database's trigger (migration 20261201029420) holds the same number. */
+export const RULES_PER_TENANT = 200;
+
 function refusalOf(error: unknown, name: string): never {
   if (sqlState(error) === "23505") throw new ActionRefusal(`There is already a rule named "${name}" here. Pick another name; nothing was changed.`);
+  if (sqlState(error) === "54000" && (error as { hint?: string }).hint === "rule_limit") {
+    throw new ActionRefusal(`This tenant already has ${RULES_PER_TENANT} rules, the most it may have. Delete one it no longer needs first; nothing was changed.`, {
+      problem: "rule_limit",
+    });
+  }
   throw error;
 }
 

@@ -18,9 +18,18 @@ export async function slaTargets(tx: TenantTx, tenantId: string): Promise<SlaTar
   return slaTargetsOf(config);
 }
 
+/**
+ * The targets in force. The time to resolve is never shorter than the time to acknowledge: a write
+ * checks the pair at its own tenant only, so a tenant that sets one and inherits the other (or has
+ * it locked above) may hold a shorter one, and then the time to acknowledge applies to both.
+ * analytics.sla_targets (migration 20261201029410) does the same in SQL.
+ */
 export function slaTargetsOf(config: EffectiveConfig): SlaTargets {
   return Object.fromEntries(
-    SLA_SEVERITIES.map((s) => [s, { ackMinutes: config.value<number>(slaKeys(s).ack), resolveMinutes: config.value<number>(slaKeys(s).resolve) }]),
+    SLA_SEVERITIES.map((s) => {
+      const ackMinutes = config.value<number>(slaKeys(s).ack);
+      return [s, { ackMinutes, resolveMinutes: Math.max(config.value<number>(slaKeys(s).resolve), ackMinutes) }];
+    }),
   ) as SlaTargets;
 }
 

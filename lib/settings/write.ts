@@ -3,8 +3,9 @@
 // validates against the registry, refuses with a SettingRefusal a person can
 // read (unknown setting, wrong type, out of bounds, locked above), and
 // returns what changed for the audit row. The database re-checks the lock and
-// who may write the MSSP-only groups (migration 20261201001000), so a refusal
-// here and one there read the same.
+// who may write (or remove) the MSSP-only groups (migrations 20261201001000,
+// 20261201029400) and the bounds of whole numbers (20261201029410), so a
+// refusal here and one there read the same.
 import { isDeepStrictEqual } from "node:util";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
@@ -89,7 +90,10 @@ function checkSlaPair(config: EffectiveConfig, key: string, value: unknown): voi
   }
 }
 
-/** A lock or an MSSP-only refusal from the database, as the same refusal the checks above give. */
+/**
+ * A refusal from the database (a lock, an MSSP-only setting, a whole number out of its bounds:
+ * migrations 20261201001000, 20261201029400, 20261201029410), as the same refusal the checks above give.
+ */
 async function guarded<T>(tx: TenantTx, fn: () => Promise<T>): Promise<T> {
   await tx.client.query("savepoint settings_write");
   try {
@@ -102,6 +106,7 @@ async function guarded<T>(tx: TenantTx, fn: () => Promise<T>): Promise<T> {
     if (sqlState(error) === "42501" && (hint === "setting_locked" || hint === "setting_mssp_only")) {
       throw new SettingRefusal(`${(error as Error).message}.`, { problem: hint === "setting_locked" ? "locked" : "mssp_only" });
     }
+    if (sqlState(error) === "22023" && hint === "setting_invalid") throw new SettingRefusal(`${(error as Error).message}.`, { problem: "invalid" });
     throw error;
   }
 }
@@ -176,9 +181,12 @@ async function clearBelow(tx: TenantTx, tenantId: string, key: string, onlyValue
 export async function clearSettingValue(tx: TenantTx, input: { tenantId: string; key: string }): Promise<SettingChange> {
   const definition = definitionOrRefuse(input.key);
   await configOrRefuse(tx, input.tenantId);
-  const { rows } = await tx.client.query<{ value: unknown; locked: boolean }>(
-    `delete from public.tenant_settings where tenant_id = $1 and key = $2 returning value, locked`,
-    [input.tenantId, definition.key],
+  // The database refuses to remove what the caller may not set (an MSSP-only setting, a value below a lock).
+  const { rows } = await guarded(tx, () =>
+    tx.client.query<{ value: unknown; locked: boolean }>(`delete from public.tenant_settings where tenant_id = $1 and key = $2 returning value, locked`, [
+      input.tenantId,
+      definition.key,
+    ]),
   );
   forgetEffectiveConfigs(tx);
   if (rows.length === 0) {
