@@ -25,9 +25,9 @@ drop index public.report_schedules_due;
 grant update (paused_at, paused_reason, created_by, next_run_at) on public.report_schedules to authenticated;
 create policy "Admins and analysts resume paused report schedules of their tenants, as themselves"
   on public.report_schedules for update to authenticated
-  using (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin,mssp_analyst,tenant_admin,tenant_analyst}')))
+  using (tenant_id = any ((select tenancy.ids_with_role('{mssp_admin,mssp_analyst,tenant_admin,tenant_analyst}'))::uuid[])
          and paused_at is not null)
-  with check (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin,mssp_analyst,tenant_admin,tenant_analyst}')))
+  with check (tenant_id = any ((select tenancy.ids_with_role('{mssp_admin,mssp_analyst,tenant_admin,tenant_analyst}'))::uuid[])
               and created_by = (select auth.uid()) and paused_at is null and paused_reason is null);
 
 alter table public.reports
@@ -36,7 +36,7 @@ alter table public.reports
 drop policy "Admins and analysts ask for reports of their tenants, as themselves, queued" on public.reports;
 create policy "Admins and analysts ask for reports of their tenants, as themselves, queued"
   on public.reports for insert to authenticated
-  with check (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin,mssp_analyst,tenant_admin,tenant_analyst}')))
+  with check (tenant_id = any ((select tenancy.ids_with_role('{mssp_admin,mssp_analyst,tenant_admin,tenant_analyst}'))::uuid[])
               and created_by = (select auth.uid()) and status = 'queued' and content is null and progress = 0 and handovers = 0);
 
 -- Every queued report no graphile-worker job will start: its job is gone, or used up (no attempt

@@ -6,7 +6,7 @@ revoke usage on schema reports from service_role;
 drop policy if exists "Admins and analysts ask for reports of their tenants, as themselves, queued" on public.reports;
 create policy "Admins and analysts ask for reports of their tenants, as themselves, queued"
   on public.reports for insert to authenticated
-  with check (tenant_id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin,mssp_analyst,tenant_admin,tenant_analyst}')))
+  with check (tenant_id = any ((select tenancy.ids_with_role('{mssp_admin,mssp_analyst,tenant_admin,tenant_analyst}'))::uuid[])
               and created_by = (select auth.uid()) and status = 'queued' and content is null and progress = 0);
 alter table public.reports drop column if exists handovers;
 
