@@ -21,6 +21,7 @@ import {
   type BySeverity, type RollupCounts, type SeriesDay,
 } from "./rollups";
 import { subtreeCover } from "./cover";
+import { pathWithin } from "@/lib/tenancy/path";
 
 export const ASSET_CRITICALITIES = ["critical", "high", "medium", "low"] as const;
 export type AssetCriticality = (typeof ASSET_CRITICALITIES)[number];
@@ -106,8 +107,6 @@ function decide(tx: TenantTx, rows: TenantResource[]): Promise<Map<string, Recor
 
 type TenantRow = TenantResource & { slug: string; name: string; parent_id: string | null };
 
-const isUnder = (path: string, root: string) => path === root || path.startsWith(`${root}.`);
-
 /**
  * The dashboard for the caller. `hostTenantId`: the tenant host's tenant
  * (the dashboard covers it and its subtree); null on the console.
@@ -119,7 +118,7 @@ export async function loadDashboard(tx: TenantTx, asked: DashboardQuery, hostTen
       where status <> 'deprovisioned' order by path`,
   );
   const hostRow = hostTenantId ? rows.find((r) => r.id === hostTenantId) ?? null : null;
-  const inTop = hostRow ? rows.filter((r) => isUnder(r.path, hostRow.path)) : rows;
+  const inTop = hostRow ? rows.filter((r) => pathWithin(r.path, hostRow.path)) : rows;
   const baseDepth = hostRow ? hostRow.path.split(".").length : 1;
   const toScope = (r: TenantRow): ScopeTenant => ({
     id: r.id, slug: r.slug, name: r.name, kind: r.kind, path: r.path, parentId: r.parent_id,
@@ -150,7 +149,7 @@ export async function loadDashboard(tx: TenantTx, asked: DashboardQuery, hostTen
   const trail: ScopeTenant[] = [];
   for (let p = scope?.parentId ? byId.get(scope.parentId) : undefined; p; p = p.parentId ? byId.get(p.parentId) : undefined) trail.unshift(p);
 
-  const inScope = scope ? inTop.filter((r) => isUnder(r.path, scope.path)) : inTop;
+  const inScope = scope ? inTop.filter((r) => pathWithin(r.path, scope.path)) : inTop;
   const decisions = await decide(tx, inScope);
   const allowedTo = (a: DashAction) => inScope.filter((r) => decisions.get(r.id)?.[a]).map((r) => r.id);
   const readable = allowedTo("alerts:read");
@@ -202,7 +201,7 @@ export async function loadDashboard(tx: TenantTx, asked: DashboardQuery, hostTen
 
   // Risky: the console's whole scope ranks customers; a chosen scope ranks its children.
   const riskyOf: DashboardData["riskyOf"] = scope === null || scope.kind === "mssp" ? "customers" : "children";
-  const candidates = riskyOf === "customers" ? options.filter((o) => o.kind === "customer" && (!scope || isUnder(o.path, scope.path))) : options.filter((o) => o.parentId === scope!.id);
+  const candidates = riskyOf === "customers" ? options.filter((o) => o.kind === "customer" && (!scope || pathWithin(o.path, scope.path))) : options.filter((o) => o.parentId === scope!.id);
   // Each tenant counts for the candidate at or above it (walking up the parents: O(tenants × depth)).
   const candidateIds = new Set(candidates.map((c) => c.id));
   const candidateOf = new Map<string, string>();

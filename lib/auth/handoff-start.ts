@@ -17,6 +17,7 @@ import { isAuthorizationError, principalFromClaims, requireAction, tenantResourc
 import { withTenant } from "@/lib/db/with-tenant";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { originForConsole, portalOriginFor, portalOwnOriginForTenant } from "@/lib/tenancy/origin";
+import { pathWithin } from "@/lib/tenancy/path";
 import { SLUG_PATTERN } from "@/lib/tenancy/slug";
 import type { SessionUser } from "./session";
 import { createHandoff } from "./handoff";
@@ -34,9 +35,6 @@ export const handoffQuery = z.object({
 
 export type HandoffStart = { ok: true; url: string } | { ok: false; status: 403 | 404 };
 
-/** Whether ltree path `path` is `root` or below it. */
-const within = (path: string, root: string) => path === root || path.startsWith(`${root}.`);
-
 /**
  * `fromCustomDomainOf`: the slug of the tenant whose verified custom domain the request came in on
  * (lib/tenancy/host customDomainTenant), if it did.
@@ -49,7 +47,7 @@ export async function startHandoff(user: SessionUser, query: z.infer<typeof hand
   }
   if (fromCustomDomainOf !== null) {
     const from = await findTenantBySlug(fromCustomDomainOf);
-    if (!from || !target || !within(target.path, from.path)) return { ok: false, status: 403 };
+    if (!from || !target || !pathWithin(target.path, from.path)) return { ok: false, status: 403 };
   }
   let origin: string | undefined;
   try {
@@ -62,7 +60,7 @@ export async function startHandoff(user: SessionUser, query: z.infer<typeof hand
       const resource = await tenantResource(tx.db, target.id);
       if (!resource) throw new HandoffDenied();
       await requireAction(principalFromClaims(tx.claims), "alerts:read", resource);
-      const onlyWithin = tx.claims.tenants.every((m) => within(m.path, target.path));
+      const onlyWithin = tx.claims.tenants.every((m) => pathWithin(m.path, target.path));
       origin = onlyWithin ? await portalOriginFor(target) : await portalOwnOriginForTenant(target.slug);
     });
   } catch (error) {

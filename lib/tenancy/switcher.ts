@@ -10,6 +10,7 @@ import { headers } from "next/headers";
 import type { Claims } from "@/lib/db/claims";
 import { handoffHref } from "@/lib/auth/handoff-link";
 import { customDomainTenant } from "./host";
+import { pathWithin } from "./path";
 import { portalHomeFor } from "./origin";
 import { findTenantBySlug } from "./resolve-host";
 
@@ -27,7 +28,7 @@ export async function switcherLinks(claims: Claims, currentSlug: string | null):
   return Promise.all(
     claims.tenants.map(async (m) => {
       const current = currentSlug === null ? m.kind === "mssp" : m.slug === currentSlug;
-      const handoff = custom === null || m.path === custom || m.path.startsWith(`${custom}.`);
+      const handoff = custom === null || pathWithin(m.path, custom);
       return {
         slug: m.slug,
         name: m.name,
