@@ -9,7 +9,9 @@
 //   - with one MSSP, the console signed out is its brand; a second MSSP
 //     created turns it neutral at once (no stale cache);
 //   - someone in two MSSPs gets the first by tenant path, and a membership
-//     change takes effect at once.
+//     change takes effect at once;
+//   - a tenant host of no tenant looks like the first MSSP's unbranded
+//     customers' hosts (issue 9 finding 7), logo file included.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { callAction, inRequest, loadAction, type Person } from "./helpers/actions";
@@ -129,6 +131,33 @@ describe("the console's brand with two MSSPs", () => {
     await setBrand("acmeAdmin", "acme", ["Acme SOC", "#b91c1c"]);
     const brand = await consoleBrand("acmeAdmin");
     assert.equal(brand.productName, "Acme SOC");
+  });
+
+  test("a tenant host of no tenant looks like the first MSSP's unbranded customer's, its logo included", async () => {
+    // "solo" is the portal's first MSSP; give it a logo and a customer without a brand of its own.
+    const { createHash } = await import("node:crypto");
+    const svg = SVG("#123456");
+    const sha = createHash("sha256").update(svg).digest("hex");
+    const [{ id: solo }] = (await owner("select id from public.tenants where slug = 'solo'")).rows;
+    await owner("insert into public.brand_assets (tenant_id, sha256, content_type, bytes, width, height) values ($1, $2, 'image/svg+xml', $3, 40, 10)", [solo, sha, svg]);
+    await owner(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'branding.logo_light', to_jsonb($2::text))`, [solo, sha]);
+    await owner("insert into public.tenants (parent_id, slug, name, kind) values ($1, 'solo-cust', 'Solo customer', 'customer')", [solo]);
+    const { requestBrand } = await import("@/lib/branding/resolve");
+    const { brandAssetFor } = await import("@/lib/branding/serve");
+    const signedOut = (slug: string) => inRequest({ host: `${slug}.localhost:3000` }, () => requestBrand());
+    assert.ok(await eventually(async () => (await signedOut("solo-cust")).logoLight?.sha256 === sha), "the customer inherits solo's logo");
+    const real = await signedOut("solo-cust");
+    const unknown = await signedOut("no-such-tenant");
+    // Everything a page shows; tenantId is the resolver's own (it never reaches a page).
+    assert.deepEqual({ ...unknown, tenantId: "x" }, { ...real, tenantId: "x" }, "an unknown slug shows what solo's unbranded customer shows");
+    assert.equal(real.productName, "Solo Portal");
+    // The logo loads on both hosts; a draft's or another MSSP's asset on neither.
+    for (const slug of ["solo-cust", "no-such-tenant"]) {
+      assert.equal((await brandAssetFor({ area: "tenant", slug }, sha))?.contentType, "image/svg+xml", slug);
+      assert.equal(await brandAssetFor({ area: "tenant", slug }, logoB), null, slug);
+    }
+    // MSSP B's customers carry B's brand: what it chose to show (docs/branding.md), not the unknown slug's.
+    assert.notEqual((await signedOut("other-co")).productName, unknown.productName);
   });
 
   test("in two MSSPs: the first by path; a membership change applies at once", async () => {

@@ -73,6 +73,28 @@ export async function loadBrand(target: HostTarget, within?: Db): Promise<Brand 
   });
 }
 
+/**
+ * What a tenant host of no tenant shows (issue 9 finding 7: the sign-in page does not tell whether
+ * a tenant exists): the brand a customer without one of its own inherits from the portal's first
+ * MSSP (firstMsspId), so that MSSP's unbranded customers and an unknown slug look alike. With
+ * several MSSPs on one domain, another MSSP's customers carry their own MSSP's brand and stay
+ * distinguishable from an unknown slug (docs/branding.md). Null: no MSSP at all.
+ */
+export function unknownTenantBrand(): Promise<Brand | null> {
+  return brandCache.getOrLoad("unknown-tenant", () =>
+    withServiceRole("branding.resolve", async (db) => {
+      const root = await firstMsspId(db);
+      return root === null ? null : brandOfChain(db, await chainOf(db, { id: root }), true);
+    }),
+  );
+}
+
+/** The portal's first MSSP (the root tenant created first), whose brand unknown tenant hosts show; null: none. */
+export async function firstMsspId(db: Db): Promise<string | null> {
+  const { rows } = await db.$client.query<{ id: string }>("select id from public.tenants where parent_id is null order by created_at, id limit 1");
+  return rows[0]?.id ?? null;
+}
+
 /** The one MSSP (root tenant) of the portal; "several" when there are more; null: none. */
 async function onlyMsspId(db: Db): Promise<string | "several" | null> {
   const { rows } = await db.$client.query<{ id: string }>("select id from public.tenants where parent_id is null order by created_at limit 2");
@@ -148,7 +170,7 @@ export const requestBrand = perRequest(async (): Promise<Brand> => {
     const brand = await brandForTarget(target.area === "unknown" ? { area: "console" } : target);
     // A tenant host of no tenant looks exactly like an unbranded tenant's (issue 9 finding 7: the
     // sign-in page does not tell whether a tenant exists): the MSSP's brand as a customer inherits it.
-    return brand ?? (await brandForTarget({ area: "console" })) ?? (await fallbackBrand(false));
+    return brand ?? (await unknownTenantBrand()) ?? (await fallbackBrand(false));
   } catch (error) {
     // The database unreachable: the page (or its error page) still renders, in a brand of no one.
     log.warn({ event: "branding.resolve-failed", err: safeError(error) }, "brand could not be resolved; neutral brand used");

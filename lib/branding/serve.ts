@@ -10,7 +10,7 @@ import { withServiceRole } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import type { HostTarget } from "@/lib/tenancy/host";
 import { markSvg, type Brand } from "./brand";
-import { brandForTarget, brandOfConsoleFor, consoleBrandTenantId, requestUserId } from "./resolve";
+import { brandForTarget, brandOfConsoleFor, consoleBrandTenantId, firstMsspId, requestUserId, unknownTenantBrand } from "./resolve";
 
 export interface ServedAsset {
   contentType: string;
@@ -30,8 +30,15 @@ export async function brandAssetFor(target: HostTarget, file: string, viewerId?:
   if (!SHA.test(file)) return null;
   let brand: Brand | null;
   let consoleTenant: string | null = null;
+  let unknownTenant = false;
   if (target.area === "tenant") {
     brand = await brandForTarget(target);
+    if (brand === null) {
+      // A slug of no tenant shows the first MSSP's brand (unknownTenantBrand): its logo loads
+      // there as on that MSSP's unbranded customers' hosts, so the two stay alike.
+      brand = await unknownTenantBrand();
+      unknownTenant = true;
+    }
   } else {
     const viewer = target.area === "console" ? (viewerId === undefined ? await requestUserId() : viewerId) : null;
     brand = viewer ? await brandOfConsoleFor(viewer) : await brandForTarget({ area: "console" });
@@ -40,19 +47,20 @@ export async function brandAssetFor(target: HostTarget, file: string, viewerId?:
   }
   const published = brand && [brand.logoLight, brand.logoDark, brand.favicon].some((a) => a?.sha256 === file);
   return withServiceRole("branding.resolve", async (db) => {
+    const host = unknownTenant ? await firstMsspId(db) : target.area === "tenant" ? target.slug : consoleTenant;
     const { rows } = await db.$client.query<{ content_type: string; bytes: Buffer }>(
       `with host_tenant as (
          select t.id, t.path from public.tenants t
-          where ${target.area === "tenant" ? "t.slug = $2::text" : "t.id = $2::uuid"})
+          where ${target.area === "tenant" && !unknownTenant ? "t.slug = $2::text" : "t.id = $2::uuid"})
        select a.content_type, a.bytes
          from host_tenant h
          join public.tenants anc on h.path operator(extensions.<@) anc.path
          join public.brand_assets a on a.tenant_id = anc.id and a.sha256 = $1
         where $3::boolean
            or exists (select 1 from public.brand_drafts d, jsonb_each_text(d.draft) f
-                       where d.tenant_id = h.id and f.value = $1)
+                       where not $4::boolean and d.tenant_id = h.id and f.value = $1)
         limit 1`,
-      [file, target.area === "tenant" ? target.slug : consoleTenant, Boolean(published)],
+      [file, host, Boolean(published), unknownTenant],
     );
     return rows[0] ? { contentType: rows[0].content_type, bytes: rows[0].bytes } : null;
   });
