@@ -9,6 +9,7 @@ import { callerClaims } from "@/lib/db/with-tenant";
 import { hostTarget } from "@/lib/tenancy/host";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { switcherLinks } from "@/lib/tenancy/switcher";
+import { pathWithin } from "@/lib/tenancy/path";
 
 // Shown when a signed-in user opens a tenant host none of their memberships
 // covers, or one that is suspended or closed (then it says so, and whom to
@@ -27,7 +28,7 @@ export default async function Forbidden() {
   const target = hostTarget(await headers());
   const found = user && target.area === "tenant" ? await findTenantBySlug(target.slug) : null;
   // Only its own people (a membership on it or above it) learn that a tenant is locked, and its name.
-  const covered = (path: string) => (mine?.paths ?? []).some((p) => path === p || path.startsWith(`${p}.`));
+  const covered = (path: string) => (mine?.paths ?? []).some((p) => pathWithin(path, p));
   const own = found && covered(found.path) ? found : null;
   // With "hide the MSSP's brand", the notice names the host's brand instead of the provider (as tenant pages do).
   const brand = own ? await requestBrand() : null;

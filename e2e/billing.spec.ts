@@ -196,3 +196,45 @@ test("a plan that never billed anyone can be deleted; the assigned one stays and
   await expect(plan(mistake)).toHaveCount(0);
   await expect(plan(PLAN)).toHaveCount(1);
 });
+
+test("a plan assigned by mistake is replaced with Replace ticked; a month already invoiced keeps its plan", async ({ page }) => {
+  test.skip(!acmeInvoice, "needs the first test's finalized invoice");
+  const THIS_MONTH = new Date().toISOString().slice(0, 7);
+  await signIn(page, CONSOLE, "mssp.admin@demo.test");
+  await page.goto(`${CONSOLE}/billing`);
+  const premium = `E2E Premium ${Date.now().toString(36)}`;
+  const create = page.getByRole("form", { name: "Create a plan" });
+  await create.getByLabel("Plan name").fill(premium);
+  await create.getByLabel("Currency (ISO 4217)").fill("EUR");
+  await create.getByRole("button", { name: "Create plan" }).click();
+  await expect(page.getByRole("main")).toContainText(`Plan "${premium}" created`);
+
+  const assign = async (plan: string, month: string, replace: boolean) => {
+    await page.reload();
+    const row = page.getByTestId("billing-customer-acme");
+    await row.getByRole("combobox").selectOption({ label: `${plan} (EUR)` });
+    await row.getByLabel("From month").fill(month);
+    await row.getByLabel("Replace the plan assigned from that month").setChecked(replace);
+    await row.getByRole("button", { name: "Assign" }).click();
+    return row;
+  };
+  // Without Replace, a second plan from the same month is refused and says how to correct it.
+  let row = await assign(premium, MONTH, false);
+  await expect(row.getByText(`${PLAN} already bills this customer from ${MONTH}`)).toBeVisible();
+  await expect(row.getByText(/assign again with "Replace the plan assigned from that month" ticked/)).toBeVisible();
+  // With it, a month whose invoice is finalized keeps the plan it was billed at.
+  row = await assign(premium, MONTH, true);
+  await expect(row.getByText(`The invoice of ${MONTH} was finalized at ${PLAN}`)).toBeVisible();
+  // A month not invoiced yet: the mistake is replaced over its period.
+  row = await assign(PLAN, THIS_MONTH, false);
+  await expect(row.getByText(`Plan assigned from ${THIS_MONTH}.`)).toBeVisible();
+  row = await assign(premium, THIS_MONTH, true);
+  await expect(row.getByText(`Plan assigned from ${THIS_MONTH}, replacing ${PLAN}.`)).toBeVisible();
+  await row.screenshot({ path: `${SCREENSHOTS}/billing-replace.png` });
+  const held = await owner<{ month: string; plan: string }>(
+    `select to_char(a.starts_on, 'YYYY-MM') as month, p.name as plan from public.billing_plan_assignments a
+       join public.billing_plans p on p.id = a.plan_id join public.tenants t on t.id = a.tenant_id
+      where t.slug = 'acme' order by a.starts_on`,
+  );
+  expect(held).toEqual([{ month: MONTH, plan: PLAN }, { month: THIS_MONTH, plan: premium }]);
+});

@@ -8,7 +8,7 @@
 // Screenshots: console-domains-*.png.
 import { expect, type Page, test } from "@playwright/test";
 import { expectNoSeriousA11yViolations, expectNoSidewaysScroll, PHONE } from "./a11y";
-import { CONSOLE, SCREENSHOTS, signIn } from "./helpers";
+import { CONSOLE, SCREENSHOTS, signedInAs, signIn, tenantUrl } from "./helpers";
 import { holdingAdvisoryLock, ownerQuery } from "./lib/owner-db";
 
 test.use({ actionTimeout: 20_000 });
@@ -111,4 +111,42 @@ test("a customer without domains says what to do", async ({ page }) => {
   await expect(page.getByTestId("domains-empty")).toContainText("send them the two DNS records");
   await expectNoSeriousA11yViolations(page);
   await page.screenshot({ path: `${SCREENSHOTS}/console-domains-empty.png`, fullPage: true });
+});
+
+test("a look-alike of another customer's domain: Acme's admin is told to ask the MSSP, whose admin adds and approves it", async ({ page }) => {
+  test.setTimeout(120_000);
+  await holdingAdvisoryLock("domains.recheck", async () => {
+    await cleanUp();
+    // Globex serves portal.<suffix>; "p0rtal" reads the same to a person (lib/domains/skeleton.ts).
+    const ROUTED = `portal.${SUFFIX}`;
+    const LOOK_ALIKE = `p0rtal.${SUFFIX}`;
+    await owner(
+      `insert into public.custom_domains (tenant_id, domain, skeleton, token, status, verified_at, last_checked_at, last_check)
+       select id, $1, $1, 'e2e-globex-token-0123456789abcdefgh', 'verified', now() - interval '2 days', now(), 'ok' from public.tenants where slug = 'globex'`,
+      [ROUTED],
+    );
+
+    await signIn(page, tenantUrl("acme"), "acme.admin@demo.test");
+    await signedInAs(page, "acme.admin@demo.test");
+    await page.goto(`${tenantUrl("acme")}/domains`);
+    await page.getByLabel("Domain name").fill(LOOK_ALIKE);
+    await page.getByRole("button", { name: "Add domain" }).click();
+    await expect(page.getByTestId("domain-add").getByRole("alert")).toContainText("ask your MSSP to add it for you from their console. Nothing was added.");
+    expect(await owner("select 1 from public.custom_domains where domain = $1", [LOOK_ALIKE])).toHaveLength(0);
+    await page.getByTestId("domain-add").screenshot({ path: `${SCREENSHOTS}/domains-lookalike-refused.png` });
+
+    await signIn(page, CONSOLE, "mssp.admin@demo.test");
+    await page.goto(`${CONSOLE}/customers/acme/domains`);
+    await page.getByLabel("Domain name").fill(LOOK_ALIKE);
+    await page.getByRole("button", { name: "Add domain" }).click();
+    await expect(page.getByTestId("domain-add")).toContainText("Domain added and approved, although it looks like a domain another portal serves.");
+    await expect(page.locator(`[data-domain="${LOOK_ALIKE}"]`).getByTestId("domain-status")).toHaveText("Waiting for DNS");
+    const [row] = await owner<{ tenant: string; approver: string }>(
+      `select t.slug as tenant, u.email as approver from public.custom_domains d join public.tenants t on t.id = d.tenant_id
+         join public.users u on u.id = d.lookalike_approved_by where d.domain = $1 and d.lookalike_approved_at is not null`,
+      [LOOK_ALIKE],
+    );
+    expect(row).toEqual({ tenant: "acme", approver: "mssp.admin@demo.test" });
+    await page.screenshot({ path: `${SCREENSHOTS}/console-domains-lookalike-approved.png`, fullPage: true });
+  });
 });

@@ -108,3 +108,44 @@ test("Acme's admin downloads the report from Acme's host; another customer's rep
   await page.screenshot({ path: `${SCREENSHOTS}/reports-tenant-390.png`, fullPage: true });
   await expectNoSeriousA11yViolations(page);
 });
+
+test("a schedule whose author lost access is paused by the worker; Acme's admin resumes it as themselves", async ({ page }) => {
+  await page.setViewportSize(DESKTOP);
+  // A weekly schedule of Acme's, due now, run as Globex's admin (who may not export Acme's reports):
+  // as if their membership of Acme had been removed since they made it.
+  const [schedule] = await owner<{ id: string }>(
+    `insert into public.report_schedules (tenant_id, kind, format, cadence, next_run_at, created_by)
+     select t.id, 'executive', 'csv', 'weekly', now() - interval '1 minute', u.id
+       from public.tenants t, public.users u where t.slug = 'acme' and u.email = 'globex.admin@demo.test' returning id`,
+  );
+  try {
+    // The hourly run, now: it queues the report; making it finds the author may not, and pauses the schedule.
+    await owner("select graphile_worker.add_job('reports:schedules', '{}'::json)");
+    await expect
+      .poll(async () => (await owner<{ reason: string | null }>("select paused_reason as reason from public.report_schedules where id = $1", [schedule.id]))[0]?.reason, { timeout: 60_000 })
+      .toBe("the person it runs as may no longer export this tenant's reports");
+
+    await signIn(page, ACME, "acme.admin@demo.test");
+    await signedInAs(page, "acme.admin@demo.test");
+    await page.goto(`${ACME}/reports`);
+    const row = page.getByTestId("schedules").locator("li").filter({ has: page.getByTestId("schedule-paused") });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText("may no longer export this tenant's reports");
+    await page.getByRole("region", { name: "Schedules" }).screenshot({ path: `${SCREENSHOTS}/reports-schedule-paused.png` });
+    await row.getByRole("button", { name: "Resume the schedule as you: Acme Corp, Executive summary, weekly" }).click();
+    await expect(row.getByText(/The weekly Executive summary of Acme Corp runs again, as you: the next report is made /)).toBeVisible();
+    // It runs as the admin from its next Monday, and the page says when.
+    const [after] = await owner<{ author: string; paused: boolean; next_monday: boolean }>(
+      `select u.email as author, s.paused_at is not null as paused, extract(isodow from s.next_run_at at time zone 'UTC') = 1 as next_monday
+         from public.report_schedules s join public.users u on u.id = s.created_by where s.id = $1`,
+      [schedule.id],
+    );
+    expect(after).toEqual({ author: "acme.admin@demo.test", paused: false, next_monday: true });
+    await page.reload();
+    await expect(page.getByTestId("schedule-paused")).toHaveCount(0);
+    await expect(page.getByRole("button", { name: /Resume the schedule as you/ })).toHaveCount(0);
+    await expectNoSeriousA11yViolations(page);
+  } finally {
+    await owner("delete from public.report_schedules where id = $1", [schedule.id]);
+  }
+});

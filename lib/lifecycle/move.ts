@@ -8,6 +8,7 @@
 // tighten-only "on" set there would have removed them (lib/settings/write.ts).
 import type { Db } from "@/lib/db/with-tenant";
 import { SETTINGS } from "@/lib/settings/registry";
+import { pathWithin } from "@/lib/tenancy/path";
 import { LifecycleRefusal } from "./errors";
 import { ancestorIn, requireTenant, type LifecycleTenant } from "./tenant-row";
 
@@ -59,7 +60,7 @@ export async function moveTenant(db: Db, tenantId: string, newParentId: string):
   });
   const from = t.parentId ? await requireTenant(db, t.parentId) : t;
   if (to.id === t.parentId) throw new LifecycleRefusal(`${t.name} is already under ${to.name}.`);
-  if (to.id === t.id || to.path === t.path || to.path.startsWith(`${t.path}.`)) {
+  if (to.id === t.id || pathWithin(to.path, t.path)) {
     throw new LifecycleRefusal(`${t.name} cannot move under itself or one of its own sites.`);
   }
   if (!ALLOWED_PARENTS[t.kind].includes(to.kind)) {
