@@ -3,6 +3,7 @@
 // defaults at its root, a customer may tune its own unless the MSSP locked them.
 import type { EffectiveConfig } from "@/lib/settings";
 import type { Thresholds } from "./signals";
+import { LIMITED } from "@/lib/usage/limits";
 
 export const THRESHOLD_KEYS: Record<keyof Thresholds, string> = {
   collectorSilentWarnMinutes: "health.collector_silent_warn_minutes",
@@ -26,8 +27,5 @@ export function thresholdsOf(config: EffectiveConfig): Thresholds {
  * pages do), and the ingestion quota's own rolling 24-hour bucket (alerts and assets sent through the
  * API), which is what the gateway refuses by, not a day's count of created alerts.
  */
-export const QUOTA_LIMITS = [
-  { metric: "assets_managed", key: "limits.assets", label: "Assets" },
-  { metric: "active_seats", key: "limits.users", label: "Users" },
-] as const;
+export const QUOTA_LIMITS = (["assets_managed", "active_seats"] as const).map((metric) => ({ metric, key: LIMITED[metric].key, label: LIMITED[metric].label }));
 export const INGEST_QUOTA = { key: "limits.api_ingest_per_day", label: "Items ingested in the last 24 hours" } as const;

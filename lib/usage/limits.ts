@@ -25,11 +25,12 @@ export interface LimitUse {
   tenant: { id: string; slug: string; name: string };
 }
 
-const LIMITED: Partial<Record<UsageMetric, { key: string; label: string; basis: string }>> = {
+/** Each limited metric's setting, label and basis: the one table the usage pages and the health quota signal (lib/health/thresholds.ts) read. */
+export const LIMITED = {
   assets_managed: { key: "limits.assets", label: "Assets", basis: "peak this month" },
   active_seats: { key: "limits.users", label: "Users", basis: "peak this month" },
   alerts_ingested: { key: "limits.api_ingest_per_day", label: "Items ingested per day", basis: "busiest day this month" },
-};
+} as const satisfies Partial<Record<UsageMetric, { key: string; label: string; basis: string }>>;
 
 /**
  * The metrics with a limit. For each of them the quantity a limit is compared with is the tenant's own
@@ -45,7 +46,7 @@ export interface LimitCandidate {
 }
 
 function limitUse(metric: UsageMetric, c: LimitCandidate): LimitUse | null {
-  const def = LIMITED[metric];
+  const def = (LIMITED as Partial<Record<UsageMetric, { key: string; label: string; basis: string }>>)[metric];
   if (!def || !c.config) return null;
   const limit = c.config.value<number>(def.key);
   return { key: def.key, label: def.label, limit, used: c.used, basis: def.basis, percent: limit > 0 ? Math.floor((c.used * 100) / limit) : null, tenant: c.tenant };
