@@ -3,9 +3,9 @@
 //   - the MSSP admin opens Compare, ticks Acme, Globex and Initech, and reads
 //     them side by side (a chart per metric, the table with percentiles);
 //     a bad range and an unknown metric in the link get a clear note;
-//   - Acme's admin opens Benchmark and sees Acme's own percentiles among all
-//     of the MSSP's customers, no other customer's name; its industry group
-//     (manufacturing: Acme alone) shows only the reason.
+//   - Acme's admin opens Benchmark and sees Acme's own percentiles among the
+//     MSSP's five other customers (a band, not a count), no other customer's
+//     name; its industry group (manufacturing: Acme alone) shows only the reason.
 // Screenshots at desktop and 390 px wide; axe: no serious or critical violation.
 import { expect, test, type Page } from "@playwright/test";
 import { DESKTOP, expectNoSeriousA11yViolations, expectNoSidewaysScroll, PHONE } from "./a11y";
@@ -66,16 +66,16 @@ test("Acme's admin sees Acme's own percentiles among anonymous peers, and nothin
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Benchmark" }).click();
   await expect(page.getByRole("heading", { name: "Benchmark" })).toBeVisible();
   await expect(page.getByTestId("benchmark-summary")).toContainText("All customers of your provider");
-  await expect(page.getByTestId("benchmark-alerts_per_asset")).toContainText(/Better than \d+% of peers \(\d+ customers in the group, you included\)/);
+  await expect(page.getByTestId("benchmark-alerts_per_asset")).toContainText(/Better than \d+% of peers \(5–9 anonymous peers\)/);
   const main = await page.locator("main").innerText();
-  for (const other of ["Globex", "Initech", "Umbrella", "Hooli", "Sentinel"]) expect(main, `names ${other}`).not.toContain(other);
+  for (const other of ["Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Sentinel"]) expect(main, `names ${other}`).not.toContain(other);
   const html = await page.content();
-  for (const other of ["globex", "initech", "umbrella", "hooli"]) expect(html, `carries ${other}`).not.toContain(`"${other}"`);
+  for (const other of ["globex", "initech", "umbrella", "hooli", "vandelay"]) expect(html, `carries ${other}`).not.toContain(`"${other}"`);
   await lookAt(page, "benchmark-all");
 
   await page.getByLabel("Compared with").selectOption("industry");
   await page.getByRole("button", { name: "Show" }).click();
-  await expect(page.getByTestId("benchmark-too-few")).toContainText("Fewer than 5 customers in this peer group");
+  await expect(page.getByTestId("benchmark-too-few")).toContainText("Fewer than 5 anonymous peers in this group");
   await expect(page.locator("[data-testid^=benchmark-alerts]")).toHaveCount(0);
   await page.screenshot({ path: `${SCREENSHOTS}/benchmark-too-few.png`, fullPage: true });
   await expectNoSeriousA11yViolations(page);

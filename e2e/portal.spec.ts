@@ -3,7 +3,7 @@
 import { expect, test } from "@playwright/test";
 import { CONSOLE, SCREENSHOTS, signIn, signedInAs, tenantUrl } from "./helpers";
 
-const CUSTOMERS = ["Acme Corp", "Globex", "Initech", "Umbrella Health", "Hooli"];
+const CUSTOMERS = ["Acme Corp", "Globex", "Initech", "Umbrella Health", "Hooli", "Vandelay Industries"];
 const ACME_SUBTREE = ["acme", "acme-eu-west", "acme-us-east"];
 
 test("a wrong password shows a clear error and no session", async ({ page }) => {

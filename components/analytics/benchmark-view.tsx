@@ -1,10 +1,11 @@
 // The tenant host's benchmark: the tenant's own value per metric and where it
-// stands among anonymous peers (a percentile), never another customer's name
-// or figure. With fewer than 5 customers in the group (the tenant included),
-// nothing but the reason.
+// stands among anonymous peers (a percentile), never another customer's name,
+// figure or exact count (a band: "5–9 peers"). With fewer than 5 peers the
+// caller cannot see, or a group that is all customers but 1 to 4, nothing but
+// the reason.
 import { BENCHMARK_GROUPS, BENCHMARK_GROUP_LABELS } from "@/lib/analytics/peers";
 import { formatMetric, METRIC_DEFINITIONS } from "@/lib/analytics/compare-metrics";
-import type { BenchmarkData, BenchmarkMetric } from "@/lib/analytics/peers-benchmark";
+import { PEER_BANDS, type BenchmarkData, type BenchmarkMetric } from "@/lib/analytics/peers-benchmark";
 import { RANGE_PRESETS } from "@/lib/analytics/compare-query";
 import { MIN_PEER_GROUP } from "@/lib/analytics/percentile";
 
@@ -33,14 +34,16 @@ function MetricCard({ m }: { m: BenchmarkMetric }) {
             <div className="h-2 rounded-full bg-brand" style={{ width: `${Math.max(2, m.percentile)}%` }} />
           </div>
           <p className="mt-2 text-sm text-slate-700">
-            Better than <strong>{m.percentile}%</strong> of peers ({m.groupSize} customers in the group, you included).
+            Better than <strong>{m.percentile}%</strong> of peers ({PEER_BANDS[m.peersBand ?? ""] ?? m.peersBand} anonymous peers).
           </p>
         </>
       ) : (
         <p className="mt-2 text-sm text-slate-600">
           {m.status === "no_value"
             ? "No value for this range (no assets, or nothing acknowledged or resolved yet), so no comparison."
-            : `Fewer than ${MIN_PEER_GROUP} customers in the group have a value for this metric, so no comparison.`}
+            : m.status === "group_near_all"
+              ? `This group leaves out fewer than ${MIN_PEER_GROUP} of all customers with a value for this metric, so no comparison: set against all customers, it could point at those few.`
+              : `Fewer than ${MIN_PEER_GROUP} anonymous peers have a value for this metric, so no comparison.`}
         </p>
       )}
       <p className="mt-2 text-xs text-slate-600">{d.definition} Lower is better.</p>
@@ -77,14 +80,27 @@ export function BenchmarkView({ data }: { data: Ready }) {
       <p className="mb-4 text-sm text-slate-700" data-testid="benchmark-summary">
         {data.groupLabel}
         {data.groupDetail ? ` (${data.groupDetail})` : ""}, {data.range.from} to {data.range.to} (UTC). Peers stay anonymous: you see only where you stand.
+        {data.holdsOtherCustomers ? " Customers you can see yourself are not among your peers." : ""}
       </p>
+      {data.hiddenTenants > 0 ? (
+        <p className="mb-4 text-sm text-slate-700" role="status" data-testid="benchmark-hidden">
+          Your values leave out {data.hiddenTenants === 1 ? "1 of your tenants" : `${data.hiddenTenants} of your tenants`} whose alerts you may not read.
+        </p>
+      ) : null}
       {data.noIndustry ? (
         <Empty title="Your industry is not set." testId="benchmark-no-industry">
           A tenant admin can set it under Settings → Profile → Industry; until then, compare with all customers or customers of your size.
         </Empty>
       ) : data.tooFewPeers ? (
-        <Empty title={`Fewer than ${MIN_PEER_GROUP} customers in this peer group, so no benchmark is shown.`} testId="benchmark-too-few">
-          With so few customers, a percentile could point at a particular one. Choose a wider group, such as all customers of your provider.
+        <Empty title={`Fewer than ${MIN_PEER_GROUP} anonymous peers in this group, so no benchmark is shown.`} testId="benchmark-too-few">
+          With so few customers, a percentile could point at a particular one.
+          {data.holdsOtherCustomers
+            ? " Customers you can see yourself (other customers you belong to, or all of them for your provider's staff) are not counted as peers: compare those on their own pages or in the console."
+            : " Choose a wider group, such as all customers of your provider."}
+        </Empty>
+      ) : data.nearAll ? (
+        <Empty title="This group is nearly all customers of your provider, so no benchmark is shown." testId="benchmark-near-all">
+          It leaves out fewer than {MIN_PEER_GROUP} of them, and setting it against all customers could point at those few. Compare with all customers instead.
         </Empty>
       ) : (
         <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">

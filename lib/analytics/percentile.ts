@@ -5,7 +5,7 @@
 // 20261201016500) computes the same thing for the tenant's benchmark page;
 // tests/analytics-compare.test.ts checks the two agree.
 
-/** Fewest customers (the one compared included) a benchmark is shown for. */
+/** Fewest anonymous peers (other customers the caller cannot see, with a value) a benchmark is shown among. */
 export const MIN_PEER_GROUP = 5;
 
 /**

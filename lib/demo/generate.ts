@@ -209,6 +209,11 @@ const PROFILES: Readonly<Record<string, TenantProfile>> = {
     stack: ["crowdstrike", "okta", "aws-guardduty"],
     kinds: [["workstation", 50], ["cloud", 40], ["network", 10]],
   },
+  // A sixth customer: a tenant admin's anonymous benchmark needs five customers they cannot see.
+  vandelay: {
+    assets: 30, alerts: 140, hostPrefix: "vandelay", domain: "vandelay.example", subnet: 60, utcOffset: -5,
+    stack: ["defender", "okta", "splunk"], kinds: OFFICE,
+  },
 };
 
 // ---------------------------------------------------------------------------

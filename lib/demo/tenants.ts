@@ -25,6 +25,7 @@ export const DEMO_TENANTS: readonly DemoTenant[] = [
   { slug: "initech", name: "Initech", kind: "customer", parentSlug: "sentinel" },
   { slug: "umbrella", name: "Umbrella Health", kind: "customer", parentSlug: "sentinel" },
   { slug: "hooli", name: "Hooli", kind: "customer", parentSlug: "sentinel" },
+  { slug: "vandelay", name: "Vandelay Industries", kind: "customer", parentSlug: "sentinel" },
 
   { slug: "acme-eu-west", name: "Acme EU West", kind: "site", parentSlug: "acme" },
   { slug: "acme-us-east", name: "Acme US East", kind: "site", parentSlug: "acme" },
@@ -46,6 +47,7 @@ export const DEMO_INDUSTRIES: Readonly<Record<string, string>> = {
   initech: "technology",
   umbrella: "healthcare",
   hooli: "technology",
+  vandelay: "retail",
 };
 
 export function demoTenant(slug: string): DemoTenant {

@@ -104,7 +104,7 @@ export async function analyticsScenarios({ ctx, customers }: PageSetup): Promise
   }
   if (ctx.wanted("12")) {
     const peers = customers.map((c) => c.id);
-    const shape = (r: { metric: string; own_value: number | null; percentile: number | null; group_size: number | null; status: string }) =>
+    const shape = (r: { metric: string; own_value: number | null; percentile: number | null; group_size: number | string | null; status: string }) =>
       `${r.metric}/${r.own_value}/${r.percentile}/${r.group_size}/${r.status}`;
     out.push({
       id: "12",
@@ -120,7 +120,7 @@ export async function analyticsScenarios({ ctx, customers }: PageSetup): Promise
       app: async (tx) => {
         const d = await loadBenchmark(tx, ctx.customerId, { group: "all", days: 30 }, now);
         if (!d || d.state !== "ready") return d?.state ?? null;
-        return d.metrics.map((m) => shape({ metric: m.metric, own_value: m.value, percentile: m.percentile, group_size: m.groupSize, status: m.status }));
+        return d.metrics.map((m) => shape({ metric: m.metric, own_value: m.value, percentile: m.percentile, group_size: m.peersBand, status: m.status }));
       },
       explain: true,
       note: "peer_benchmark is security definer (the peers' rows never reach the caller); the owner side inlines its ranking over the MSSP's customers",

@@ -37,6 +37,11 @@ export default async function BenchmarkPage(props: Props) {
           <p className="text-sm font-medium text-slate-800">Benchmarks compare customers, not sites.</p>
           <p className="mt-1 text-sm text-slate-600">Open the benchmark on your customer&apos;s own portal.</p>
         </div>
+      ) : data.state === "not-active" ? (
+        <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="benchmark-not-active">
+          <p className="text-sm font-medium text-slate-800">Benchmarks cover active customers.</p>
+          <p className="mt-1 text-sm text-slate-600">{data.tenantName} is not active (suspended, or still being set up), so it has no benchmark until it is active again.</p>
+        </div>
       ) : (
         <BenchmarkView data={data} />
       )}
