@@ -9,7 +9,8 @@
 //   - with replace, into the same deployment: require_mfa=true comes back as
 //     the tenant's session.mfa_required (read through lib/settings'
 //     resolution), its site inherits it, false writes nothing, the
-//     'investigating' alert is 'in_progress', and verification passes;
+//     'investigating' alert is 'in_progress', verification passes, and the
+//     rollup tables the archive predates are rebuilt from its alerts;
 //   - into another deployment whose MSSP locked session.mfa_required off: the
 //     row is carried, the lock above still decides (as for any restored row);
 //   - an archive holding a column this deployment dropped with no known
@@ -27,6 +28,7 @@ import { withServiceRole } from "@/lib/db/service-role";
 import { ArchiveError, exportTenant, restoreTenant } from "@/lib/lifecycle/archive";
 import { effectiveConfigAsService } from "@/lib/settings";
 import { clearKeyCache } from "@/lib/vault/keys";
+import { assertSubtreeRollupsExact } from "./helpers/subtree-rollups";
 import { createTestDatabase, withClient, type TestDatabase, migrateInCluster } from "./helpers/test-database";
 
 /** The last migration before tenants.require_mfa was dropped and 'investigating' renamed. */
@@ -128,6 +130,23 @@ test("an archive exported before today's migrations restores with replace: MFA a
     c.query("select tenant_id, value, locked, changed_by from public.tenant_settings where tenant_id = any ($1::uuid[])", [[ids.oldco, ids["oldco-site"]]]),
   );
   assert.deepEqual(settingsRows.rows, [{ tenant_id: ids.oldco, value: true, locked: false, changed_by: null }]);
+
+  // The archive predates every rollup table: they are rebuilt from the restored alerts, for the
+  // customer and its MSSP (lib/lifecycle/archive/derived.ts).
+  assert.deepEqual([...restored.rebuilt].sort(), [
+    "public.alert_daily_rollups", "public.alert_open_counts", "public.alert_subtree_blocks", "public.alert_subtree_rollups", "public.asset_counts",
+  ]);
+  const figures = await withClient(db.url, async (c) => {
+    await assertSubtreeRollupsExact(c, "after restoring an archive older than the rollups");
+    return (await c.query(
+      `select (select sum(created)::int from public.alert_daily_rollups where tenant_id = any ($1::uuid[])) as created,
+              (select sum(open)::int from public.alert_open_counts where tenant_id = any ($1::uuid[])) as open,
+              (select sum(created)::int from public.alert_subtree_rollups where tenant_id = $2) as mssp_created,
+              (select sum(closed)::int from public.alert_subtree_rollups where tenant_id = $2) as mssp_closed`,
+      [[ids.oldco, ids["oldco-site"]], ids["mssp-old"]],
+    )).rows[0];
+  });
+  assert.deepEqual(figures, { created: 3, open: 2, mssp_created: 3, mssp_closed: 1 });
 });
 
 test("into another deployment whose MSSP locked the setting off: the row is carried and the lock above decides", async () => {

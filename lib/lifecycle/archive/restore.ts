@@ -27,6 +27,7 @@ import { ArchiveDecryptor } from "./crypto";
 import { ArchiveError } from "./errors";
 import { Digest, parseControl, splitLines, type ArchiveHead, type SectionDigest, type TenantRef } from "./format";
 import { checkSchema, planRestore, type RestorePlan } from "./plan";
+import { rebuildMissingRollups } from "./derived";
 import { AUDIT_LOG, CHAIN_HEADS, digestSection, sectionAsArchived, TENANT_KEYS, userColumns } from "./sections";
 import { withArchiveWrite } from "./tx";
 import { upgradesFor } from "./upgrades";
@@ -68,6 +69,8 @@ export interface RestoreResult {
   notActive: { slug: string; status: string }[];
   /** Schema changes since the archive was taken that the restore carried its rows through (upgrades.ts), with the rows each changed. */
   upgrades: { id: string; table: string; migration: string; description: string; rows: number }[];
+  /** Rollup tables the archive predates, recomputed here from its alerts and assets (derived.ts). */
+  rebuilt: string[];
 }
 
 export async function restoreTenant(opts: RestoreOptions): Promise<RestoreResult> {
@@ -143,6 +146,8 @@ class Restore {
     const verified = opts.verify === false ? {} : await this.verify(catalog, kept.length > 0);
     await this.recordRestored(kept);
     await client.query("select keyring.end_restore()");
+    // Only now do the rollup triggers count these tenants again; still before the commit.
+    const rebuilt = await rebuildMissingRollups(client, head, ids);
     const { rows: [{ here }] } = await client.query<{ here: string }>("select keyring.deployment_id()::text as here");
     const { rows: notActive } = await client.query<{ slug: string; status: string }>(
       "select slug, status from public.tenants where id = any ($1::uuid[]) and status <> 'active' order by slug",
@@ -157,6 +162,7 @@ class Restore {
       upgrades: [...this.ctx.upgrades.values()].flat().map((u) => ({
         id: u.id, table: u.table, migration: u.migration, description: u.description, rows: this.ctx.upgraded.get(u.table)?.changed ?? 0,
       })),
+      rebuilt,
     };
   }
 

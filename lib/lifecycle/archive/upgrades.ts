@@ -3,11 +3,13 @@
 // Restoring an offboarded customer's archive is the point of exporting it,
 // and it may be restored months and several migrations later. Most schema
 // changes need nothing here: a column added later takes its default, a table
-// added later is simply empty. A change that drops or renames what an archive
-// holds needs an entry below, saying how the old rows mean the same thing
-// today. The list is closed and explicit: a column the archive holds that
-// this deployment no longer has, and that no entry covers, is refused by
-// checkSchema (plan.ts) rather than silently lost.
+// added later is simply empty, except a rollup the triggers derive from alerts
+// and assets, which is rebuilt from the restored rows (derived.ts). A change
+// that drops or renames what an archive holds needs an entry below, saying
+// how the old rows mean the same thing today. The list is closed and
+// explicit: a column the archive holds that this deployment no longer has,
+// and that no entry covers, is refused by checkSchema (plan.ts) rather than
+// silently lost.
 //
 // Each entry is applied by the section writer (writer.ts): `exprs` rewrite
 // columns in the insert, `afterBatch` writes what a dropped column meant
