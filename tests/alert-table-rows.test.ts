@@ -105,6 +105,23 @@ test("the SLA cell: breached (which clock), met, running, none for info", () => 
   assert.match(render([row({ severity: "info" })]), /text-xs text-slate-500">—<\/span>/);
 });
 
+test("the SLA cell: a clock whose stop time was never recorded reads as a dash named for screen readers, not as met", () => {
+  // Closed, acknowledged on time, but no resolved_at (a row from before triage): the resolve clock is unrecorded.
+  const closedNoTime = row({ severity: "low", status: "resolved", acknowledgedAt: new Date("2026-12-01T11:40:00Z"), resolvedAt: null });
+  assert.equal(closedNoTime.sla?.resolve.state, "unrecorded");
+  assert.equal(slaCellValue(closedNoTime.sla), "unrecorded");
+  const html = render([closedNoTime]);
+  assert.doesNotMatch(html, />Met<\/span>/);
+  assert.match(html, /data-testid="sla-unrecorded"[^>]*title="SLA time not recorded"><span aria-hidden="true">—<\/span><span class="sr-only">SLA time not recorded<\/span><\/span>/);
+  // Acknowledged with no time recorded while the resolve clock still runs: the running clock is what needs attention.
+  const ackUnrecorded = row({ severity: "low", status: "in_progress", acknowledgedAt: null });
+  assert.equal(ackUnrecorded.sla?.acknowledge.state, "unrecorded");
+  assert.deepEqual(slaCellValue(ackUnrecorded.sla), { left: "2 d 23 h" });
+  // Breached still wins over unrecorded.
+  const breachedToo = row({ severity: "critical", status: "in_progress", acknowledgedAt: null, detectedAt: new Date("2026-12-01T06:00:00Z") });
+  assert.deepEqual(slaCellValue(breachedToo.sla), { breached: "resolve" });
+});
+
 test("the client component's props are the rows' values only: under 400 bytes a row in the payload", () => {
   const rows = Array.from({ length: 50 }, (_, i) => row({ id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}` }));
   // What goes to the client: AlertRows's props, as found in the element tree AlertTable returns.

@@ -97,6 +97,8 @@ allow("a tenant's own and inherited workflow rules (lib/rules): answers only for
   "function workflows.rules_for(tenant uuid) authenticated EXECUTE");
 allow("a tenant's own and inherited assignee groups (lib/groups): answers only for a tenant the caller can see, names and member counts of its ancestors' groups",
   "function workflows.groups_for(tenant uuid) authenticated EXECUTE");
+allow("what the people on an alert the caller cannot see by name are at its tenant (lib/alerts/people.ts, migration 20261201029800): MSSP staff, a member above, or a former member, for alerts of tenants the caller can see only (security definer, reviewed in tests/supabase-lint.test.ts)",
+  "function workflows.people_standing(alert_tenants uuid[], alert_ids uuid[], include_timeline boolean) authenticated EXECUTE");
 allow("the workflows dry run's newest alerts of a wide subtree (lib/rules/dry-run.ts): security invoker, so the caller's RLS decides which alerts it reads",
   "function workflows.newest_alerts(tenant_ids uuid[], since timestamp with time zone, until timestamp with time zone, lim integer) authenticated EXECUTE");
 allow("builds the claims before the switch to authenticated (lib/db/with-tenant.ts)", "function public.custom_access_token_hook(event jsonb) portal_app EXECUTE");
@@ -128,7 +130,7 @@ allow("alert rollups (lib/analytics): read like alerts (members of the tenant or
   "function analytics.block_start(day date, level integer) authenticated EXECUTE", "function analytics.day_blocks(p_from date, p_to date) authenticated EXECUTE",
   "schema analytics authenticated USAGE", "function analytics.subtree_daily(roots uuid[], tenants uuid[], from_day date, to_day date) authenticated EXECUTE");
 allow("comparison and benchmarks (lib/analytics, migration 20261201016500): asset-count bands (immutable, reads nothing); customers' metrics from the rollups (security invoker: RLS decides what is summed); a customer's own percentile among anonymous peers (security definer, reviewed below)",
-  ...["analytics.size_band(assets bigint)", "analytics.customer_metrics(p_customers uuid[], p_from date, p_to date, p_only uuid[])", "analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date)"].map((f) => `function ${f} authenticated EXECUTE`));
+  ...["analytics.size_band(assets bigint)", "analytics.customer_metrics(p_customers uuid[], p_from date, p_to date, p_only uuid[])", "analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date, p_own_only uuid[])"].map((f) => `function ${f} authenticated EXECUTE`));
 
 allow("the alert list's full-text search through its index (lib/alerts/list.ts, migration 20261201026100): ids and a count of the caller's visible alerts only (security definer, reviewed below); its own schema, not served by PostgREST",
   "schema search authenticated USAGE", "function search.alert_page(p_q text, p_tenants uuid[], p_severity text, p_statuses text[], p_assignee uuid, p_unassigned boolean, p_group uuid, p_no_group boolean, p_my_groups boolean, p_from timestamp with time zone, p_before timestamp with time zone, p_sort text, p_page integer, p_page_size integer, p_cap integer) authenticated EXECUTE");
@@ -512,6 +514,10 @@ describe("security-definer functions the API roles can call", () => {
     // lib/groups: a customer picks the MSSP's groups as inherited (names and member counts only);
     // answers only for a tenant in tenancy.visible_tenant_ids() (tests/groups-db.test.ts asks as others).
     "workflows.groups_for(tenant uuid)",
+    // lib/alerts/people.ts: what the people on an alert the caller cannot see by name are at its tenant
+    // (MSSP staff, a member above, a former member: one word each), for alerts of tenants in
+    // tenancy.visible_tenant_ids() only (tests/alert-assignee-eligibility.test.ts asks as another customer).
+    "workflows.people_standing(alert_tenants uuid[], alert_ids uuid[], include_timeline boolean)",
     // lib/api/gateway: an API key records its own last use (time, address), at most once a minute;
     // it updates only the row whose id is the caller's key claim (tenancy.api_key_id()), nothing else.
     "api.touch_key(ip text)",
@@ -524,10 +530,12 @@ describe("security-definer functions the API roles can call", () => {
     // Its array for the usage tables' policies (migration 20261201027000).
     "usage.readable_ids()",
     // lib/analytics: a customer's own percentile among its MSSP's other customers (the tenant's /benchmark);
-    // ranks the peers inside the database and returns only the caller's own value, its percentile and the
-    // group's size (nothing below 5), for a customer the caller holds mssp_admin, mssp_analyst or tenant_admin
-    // on (tests/analytics-compare.test.ts asks as an analyst, a viewer, another customer and another MSSP).
-    "analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date)",
+    // ranks the peers (the customers the caller holds no membership in) inside the database and returns only
+    // the caller's own value, its percentile and the peers' count as a band (nothing below 5 peers, nor for a
+    // group 1 to 4 short of all), for a customer the caller holds mssp_admin, mssp_analyst or tenant_admin
+    // on (tests/analytics-compare.test.ts asks as an analyst, a viewer, another customer and another MSSP;
+    // tests/benchmark-anonymity.test.ts tries to single a peer out).
+    "analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date, p_own_only uuid[])",
     // lib/alerts/list.ts: a full-text search's capped count and page of ids, as the owner so the search
     // index can be used (through RLS it cannot: the match is not leakproof); only alerts of
     // tenancy.visible_tenant_ids() within the tenants asked, never a row (tests/alert-search.test.ts

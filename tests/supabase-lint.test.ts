@@ -362,6 +362,12 @@ const EXCEPTIONS = new Map<string, string>([
   // names and member counts only, for a tenant in tenancy.visible_tenant_ids() (tests/groups-db.test.ts
   // asks as another customer and the other MSSP, and gets nothing).
   ["authenticated_security_definer_function_executable workflows.groups_for(tenant uuid)", "inherited groups: ancestors' group names for a tenant the caller can see only"],
+  // People on an alert the caller cannot see by name (lib/alerts/people.ts, migration 20261201029800):
+  // whether each is MSSP staff covering the alert's tenant, a member above, or a former member, which
+  // RLS hides (their memberships are the MSSP's). In `workflows`, not served by PostgREST; only the
+  // assignee and timeline people of alerts of tenants in tenancy.visible_tenant_ids(), one of three
+  // words each (tests/alert-assignee-eligibility.test.ts asks about another customer's alert and gets nothing).
+  ["authenticated_security_definer_function_executable workflows.people_standing(alert_tenants uuid[], alert_ids uuid[], include_timeline boolean)", "people on visible alerts: MSSP staff, member above, or former member only"],
   // An API key records its own last use (lib/api/gateway, migration 20261201010000): the key has no
   // UPDATE on api_keys. In `api`, not served by PostgREST; updates only the row of the caller's own
   // key claim (tenancy.api_key_id()), at most once a minute (tests/api-keys.test.ts).
@@ -378,7 +384,7 @@ const EXCEPTIONS = new Map<string, string>([
   // anonymous peers, whose rows RLS hides. In `analytics`, not served by PostgREST; returns the caller's
   // own value, percentile and group size only (nothing for a group below 5), for a customer the caller
   // holds a benchmark role on (tests/analytics-compare.test.ts asks as others and gets nothing).
-  ["authenticated_security_definer_function_executable analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date)", "benchmarks: the caller's own percentile among anonymous peers only"],
+  ["authenticated_security_definer_function_executable analytics.peer_benchmark(p_tenant uuid, p_group text, p_from date, p_to date, p_own_only uuid[])", "benchmarks: the caller's own percentile among anonymous peers only"],
   // The alert list's full-text search as the owner, so the search index can be used (through RLS it cannot:
   // the match is not leakproof): ids and a count of the caller's visible alerts only (tests/alert-search.test.ts).
   ["authenticated_security_definer_function_executable search.alert_page(p_q text, p_tenants uuid[], p_severity text, p_statuses text[], p_assignee uuid, p_unassigned boolean, p_group uuid, p_no_group boolean, p_my_groups boolean, p_from timestamp with time zone, p_before timestamp with time zone, p_sort text, p_page integer, p_page_size integer, p_cap integer)", "alert search: ids and a count of the caller's visible alerts only"],

@@ -28,18 +28,29 @@ export function SlaBadges({ sla }: { sla: SlaClocks | null }) {
  * what needs attention (breached, or the nearer running clock). A small value,
  * because the alert table is a client component and this goes out in its props.
  */
-export type SlaCellValue = null | "met" | { breached: "ack" | "resolve" } | { left: string };
+export type SlaCellValue = null | "met" | "unrecorded" | { breached: "ack" | "resolve" } | { left: string };
 
 export function slaCellValue(sla: SlaClocks | null): SlaCellValue {
   if (!sla) return null;
   if (sla.breached) return { breached: sla.acknowledge.state === "breached" ? "ack" : "resolve" };
   const running = sla.acknowledge.state === "running" ? sla.acknowledge : sla.resolve.state === "running" ? sla.resolve : null;
-  return running ? { left: formatDuration(running.remainingMs) } : "met";
+  if (running) return { left: formatDuration(running.remainingMs) };
+  // A clock whose stop time was never recorded says nothing about the SLA: not "met" (the detail page says "time not recorded").
+  if (sla.acknowledge.state === "unrecorded" || sla.resolve.state === "unrecorded") return "unrecorded";
+  return "met";
 }
 
 export function SlaCell({ cell }: { cell: SlaCellValue }) {
   if (cell === null) return <span className="text-xs text-slate-500">—</span>;
   if (cell === "met") return <span className="text-xs text-emerald-700">Met</span>;
+  if (cell === "unrecorded") {
+    return (
+      <span data-testid="sla-unrecorded" className="text-xs text-slate-500" title="SLA time not recorded">
+        <span aria-hidden="true">—</span>
+        <span className="sr-only">SLA time not recorded</span>
+      </span>
+    );
+  }
   if ("breached" in cell) {
     return (
       <span data-testid="sla-breached" className="inline-flex whitespace-nowrap rounded-full bg-red-100 px-2 py-0.5 text-xs font-semibold text-red-800 ring-1 ring-red-300">

@@ -13,6 +13,7 @@ import { featureEnabled } from "@/lib/settings/enforce";
 import { loadRawEventView, type RawEventView } from "@/lib/ingest/raw";
 import { groupsFor, type UsableGroup } from "@/lib/groups/store";
 import { viewerTimeZone } from "@/lib/locale/viewer-zone";
+import { UNKNOWN_PERSON, unseenPeopleLabels } from "./people";
 
 export interface AlertDetail {
   tenantId: string;
@@ -80,10 +81,13 @@ export interface AlertDetailPage {
   timeZone: string;
 }
 
-/** Names a person in the caller's view; MSSP staff above a tenant user's reach read as such. */
-function personName(name: string | null, email: string | null, id: string | null): string | null {
+/**
+ * Names a person in the caller's view; someone the caller cannot see by name
+ * reads as what they are at the alert's tenant (`unseen`, lib/alerts/people.ts).
+ */
+function personName(name: string | null, email: string | null, id: string | null, tenantId: string, unseen: Map<string, string>): string | null {
   if (!id) return null;
-  return name || email || "MSSP staff";
+  return name || email || unseen.get(`${tenantId}:${id}`) || UNKNOWN_PERSON;
 }
 
 /** The detail page's alert row by id ($1); RLS decides whether it exists for the caller (the alerts policy is the visible tenant set; exported for scripts/bench). */
@@ -115,6 +119,7 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date, 
   // No triage controls where the tenant has not bought triage (features.alert_triage); the actions refuse too.
   const canTriage = can["alerts:triage"] && (await featureEnabled(tx, r.tenant_id, "features.alert_triage"));
 
+  const unseenAssignee = r.assigned_to && !r.assignee_name && !r.assignee_email ? await unseenPeopleLabels(tx.client, [{ tenantId: r.tenant_id, id: r.id }]) : new Map<string, string>();
   const alert: AlertDetail = {
     tenantId: r.tenant_id,
     tenantSlug: r.tenant_slug,
@@ -129,7 +134,7 @@ export async function loadAlertDetail(tx: TenantTx, alertId: string, now: Date, 
     hostname: r.hostname,
     sourceIp: r.source_ip,
     assignedTo: r.assigned_to,
-    assigneeName: personName(r.assignee_name, r.assignee_email, r.assigned_to),
+    assigneeName: personName(r.assignee_name, r.assignee_email, r.assigned_to, r.tenant_id, unseenAssignee),
     assignedGroup: null,
     closeReason: r.close_reason,
     detectedAt: r.detected_at,
@@ -216,17 +221,20 @@ export async function timelineOf(tx: TenantTx, alert: Pick<AlertDetail, "tenantI
     [alert.tenantId, alert.id],
   );
   const created: TimelineEntry = { id: `${alert.id}:created`, kind: "created", at: alert.createdAt, actorName: null };
+  const someoneUnseen = rows.some((e) => (e.actor_id && !e.actor_name) || (e.from_assignee && !e.from_name) || (e.to_assignee && !e.to_name));
+  const unseen = someoneUnseen ? await unseenPeopleLabels(tx.client, [alert], true) : new Map<string, string>();
+  const nameOf = (id: string | null, name: string | null) => (id ? (name ?? unseen.get(`${alert.tenantId}:${id}`) ?? UNKNOWN_PERSON) : null);
   return [
     created,
     ...rows.map((e) => ({
       id: e.id,
       kind: e.kind,
       at: e.created_at,
-      actorName: e.actor_id ? (e.actor_name ?? "MSSP staff") : null,
+      actorName: nameOf(e.actor_id, e.actor_name),
       fromStatus: e.from_status,
       toStatus: e.to_status,
-      fromAssignee: e.from_assignee ? (e.from_name ?? "MSSP staff") : null,
-      toAssignee: e.to_assignee ? (e.to_name ?? "MSSP staff") : null,
+      fromAssignee: nameOf(e.from_assignee, e.from_name),
+      toAssignee: nameOf(e.to_assignee, e.to_name),
       body: e.body,
       groupSet: e.kind === "group" ? e.to_group !== null : undefined,
     })),

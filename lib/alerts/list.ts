@@ -12,6 +12,7 @@ import { ALERT_SEVERITIES } from "./severity";
 import { alertsByTenant } from "./list-by-tenant";
 import { tenantFilterSchema } from "@/lib/tenancy/tenant-filter";
 import { rollupCount } from "./list-count";
+import { UNKNOWN_PERSON, unseenPeopleLabels } from "./people";
 
 export const ALERT_PAGE_SIZE = 25;
 
@@ -242,15 +243,16 @@ export async function listAlerts(db: Db, filters: AlertFilters, pageSize = ALERT
     : [];
   const byId = new Map<string, { slug: string; name: string }>([...(known ?? []), ...names.map((t) => [t.id, t] as const)]);
   const userIds = [...new Set(pageRows.flatMap((r) => (r.assignedTo ? [r.assignedTo] : [])))];
-  // Under RLS a user above the caller's tenants has no visible name: read as "MSSP staff", as the alert's page does (lib/alerts/detail.ts).
+  // Under RLS someone outside the caller's tenants has no visible name: labelled by what they are at the alert's tenant (lib/alerts/people.ts).
   const people = userIds.length ? await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, userIds)) : [];
   const nameOf = new Map(people.map((p) => [p.id, p.name || p.email]));
+  const unseen = await unseenPeopleLabels(db.$client, pageRows.filter((r) => r.assignedTo && !nameOf.has(r.assignedTo)).map((r) => ({ tenantId: r.tenantId, id: r.id })));
   const groupNames = await groupNamesOf(db, pageRows);
   const rows = pageRows.map(({ assignedGroupTenantId: _t, ...r }) => ({
     ...r,
     tenantSlug: byId.get(r.tenantId)?.slug ?? "",
     tenantName: byId.get(r.tenantId)?.name ?? "",
-    assigneeName: r.assignedTo ? (nameOf.get(r.assignedTo) ?? "MSSP staff") : null,
+    assigneeName: r.assignedTo ? (nameOf.get(r.assignedTo) ?? unseen.get(`${r.tenantId}:${r.assignedTo}`) ?? UNKNOWN_PERSON) : null,
     groupName: r.assignedGroupId ? (groupNames.get(r.assignedGroupId) ?? "a group") : null,
   }));
   return { rows, total, totalIsLowerBound, page, pageCount };

@@ -146,6 +146,9 @@ export async function commentOnAlert(tx: TenantTx, tenantId: string, alertId: st
 
 export const MAX_BULK = 100;
 
+/** A selected alert that is not there for the caller under the list's scope (its tenant named by the form, so unproven). */
+export const BULK_NOT_FOUND = "not found here";
+
 export interface AlertKey {
   tenantId: string;
   alertId: string;
@@ -185,7 +188,7 @@ export async function bulkTriage(tx: TenantTx, scope: TenantResource, keys: read
   for (const key of keys) {
     const r = found.get(`${key.tenantId}:${key.alertId}`);
     if (!r) {
-      results.push({ ...key, outcome: "refused", message: "not found here" });
+      results.push({ ...key, outcome: "refused", message: BULK_NOT_FOUND });
       continue;
     }
     if (!allowed.get(r.tenant_id)?.["alerts:triage"]) {
