@@ -7,8 +7,9 @@
 //   - the console's percentiles equal percentileAmong over those direct
 //     figures, and the tenant's benchmark (analytics.peer_benchmark) gives
 //     the same percentile;
-//   - anonymity: a peer group of 4 answers nothing but "too few peers", 5
-//     answers a percentile; a tenant's benchmark data holds no other
+//   - anonymity: 4 anonymous peers answer nothing but "too few peers", 5
+//     a percentile and a band of peers (tests/benchmark-anonymity.test.ts
+//     tries to break it); a tenant's benchmark data holds no other
 //     tenant's id, slug, name or figure; the function answers only to the
 //     roles of benchmark:view on the tenant itself;
 //   - RLS: another MSSP's admin cannot compare (or benchmark) a customer of
@@ -223,10 +224,11 @@ describe("figures", () => {
     assert.deepEqual(parseCompareQuery({ from: "2026-11-20", to: "2026-11-01" }, NOW).typed, { from: "2026-11-20", to: "2026-11-01" });
     assert.equal(parseCompareQuery({ from: "2026-11-01", to: "2026-11-20" }, NOW).typed, null);
     assert.ok(parseCompareQuery({ group: "plan:nope" }, NOW).problems.some((p) => /peer group/.test(p)));
-    // A group replaces ticked customers, and the page says so instead of dropping them unseen.
+    // A group replaces ticked customers; the page says so from loadComparison's ticksIgnored (only a group it
+    // uses replaces them: tests/analytics-compare-notes.test.ts), not from the parser.
     const grouped = parseCompareQuery({ group: "size:under_50", c: ["acme", "globex"] }, NOW);
     assert.equal(grouped.query.group?.kind, "size");
-    assert.ok(grouped.problems.some((p) => /Ignored the 2 customers ticked: a peer group replaces/.test(p)), grouped.problems.join("\n"));
+    assert.deepEqual(grouped.query.customers, ["acme", "globex"]);
     assert.deepEqual(parseCompareQuery({ group: "size:under_50" }, NOW).problems, []);
     assert.ok(parseBenchmarkQuery({ group: "everyone" }).problems.length === 1);
   });
@@ -269,8 +271,8 @@ describe("figures", () => {
 });
 
 describe("anonymity", () => {
-  test("a peer group of 4 shows nothing but the reason; of 5, a percentile", async () => {
-    for (const id of [env.fx.tenants.acme, peers.get("peer-one")!, peers.get("peer-two")!, peers.get("peer-three")!]) await setIndustry(id, "healthcare");
+  test("4 anonymous peers show nothing but the reason; 5, a percentile", async () => {
+    for (const id of [env.fx.tenants.acme, ...["peer-one", "peer-two", "peer-three", "peer-four"].map((s) => peers.get(s)!)]) await setIndustry(id, "healthcare");
     const four = await benchmark("acmeAdmin", env.fx.tenants.acme, "industry");
     assert.ok(four?.state === "ready");
     assert.equal(four.tooFewPeers, true);
@@ -283,19 +285,19 @@ describe("anonymity", () => {
     for (const r of raw) assert.deepEqual([r.percentile, r.group_size], [null, null], r.metric);
     assert.ok(raw.every((r) => r.status === "too_few_peers" || r.status === "no_value"));
 
-    await setIndustry(peers.get("peer-four")!, "healthcare");
+    await setIndustry(env.fx.tenants.globex, "healthcare");
     const five = await benchmark("acmeAdmin", env.fx.tenants.acme, "industry");
     assert.ok(five?.state === "ready");
     assert.equal(five.tooFewPeers, false);
     const ok = five.metrics.filter((m) => m.status === "ok");
     assert.ok(ok.length >= 3, JSON.stringify(five.metrics));
     for (const m of ok) {
-      assert.equal(m.groupSize, 5);
+      assert.equal(m.peersBand, "5-9", "a band, never the count");
       assert.ok(m.percentile !== null && m.percentile >= 0 && m.percentile <= 100);
     }
     // Equal to the percentile among the same five, computed directly.
     const q = presetRange(30, NOW);
-    const group = [env.fx.tenants.acme, ...["peer-one", "peer-two", "peer-three", "peer-four"].map((s) => peers.get(s)!)];
+    const group = [env.fx.tenants.acme, env.fx.tenants.globex, ...["peer-one", "peer-two", "peer-three", "peer-four"].map((s) => peers.get(s)!)];
     const values = new Map(await Promise.all(group.map(async (id) => [id, await direct(id, q.from, q.to)] as const)));
     for (const m of ok) {
       const others = group.filter((x) => x !== env.fx.tenants.acme).map((x) => values.get(x)![m.metric]);

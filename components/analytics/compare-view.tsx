@@ -1,21 +1,41 @@
 // The console's comparison page body: the choices, then per metric a chart
 // of the compared customers beside the median of all, and one table with
-// every value and its percentile among the MSSP's customers.
+// every value and its percentile among its own MSSP's other customers.
 import { TableScroll } from "@/components/ui/table-scroll";
 import type { ComparisonData } from "@/lib/analytics/compare";
 import { AXIS_UNITS, formatMetric, METRIC_DEFINITIONS, type CompareMetric } from "@/lib/analytics/compare-metrics";
-import type { CompareQuery } from "@/lib/analytics/compare-query";
+import { ticksIgnoredNote, type CompareQuery } from "@/lib/analytics/compare-query";
 import type { TypedRange } from "@/lib/analytics/range";
 import { CompareChart } from "./compare-chart";
 import { CompareForm } from "./compare-form";
 
 const CHARTED = 10;
 
-function Percentile({ value }: { value: number | null }) {
+/** `of`: the number of peers, said when the rows' peers differ by MSSP (else the summary says it once). */
+function Percentile({ value, of }: { value: number | null; of: number | null }) {
   if (value === null) return null;
   const tone = value >= 67 ? "text-emerald-800" : value >= 34 ? "text-slate-700" : "text-red-800";
-  return <span className={`block text-xs ${tone}`}>better than {value}%</span>;
+  return (
+    <span className={`block text-xs ${tone}`}>
+      better than {value}%{of !== null && ` of ${of}`}
+    </span>
+  );
 }
+
+/**
+ * What the percentiles are among, true for an operator of several MSSPs too: each customer is ranked
+ * within its own MSSP (compare.ts), while the population and its median span every MSSP compared.
+ */
+export function percentileBasis(data: Pick<ComparisonData, "mssps" | "population" | "rows">): string {
+  if (data.mssps <= 1) {
+    const others = data.rows[0]?.peers ?? Math.max(0, data.population - 1);
+    return `Percentiles: better than that share of the MSSP's other ${others} customer${others === 1 ? "" : "s"}`;
+  }
+  return `Percentiles: better than that share of the other customers of the customer's own MSSP (their number beside each; the medians span all ${data.population} customers of your ${data.mssps} MSSPs)`;
+}
+
+const medianLabel = (data: Pick<ComparisonData, "mssps" | "population">) =>
+  data.mssps > 1 ? `Median of all ${data.population} customers (${data.mssps} MSSPs)` : `Median of all ${data.population} customers`;
 
 function CompareTable({ data, metrics }: { data: ComparisonData; metrics: CompareMetric[] }) {
   return (
@@ -46,7 +66,7 @@ function CompareTable({ data, metrics }: { data: ComparisonData; metrics: Compar
               {metrics.map((m) => (
                 <td key={m} className="px-3 py-2 text-right tabular-nums">
                   {formatMetric(m, r.values[m])}
-                  <Percentile value={r.percentiles[m]} />
+                  <Percentile value={r.percentiles[m]} of={data.mssps > 1 ? r.peers : null} />
                 </td>
               ))}
             </tr>
@@ -67,7 +87,7 @@ function CompareTable({ data, metrics }: { data: ComparisonData; metrics: Compar
           )}
           <tr>
             <th scope="row" className="px-3 py-2 text-left font-medium" colSpan={2}>
-              Median of all {data.population} customers
+              {medianLabel(data)}
             </th>
             {metrics.map((m) => (
               <td key={m} className="px-3 py-2 text-right tabular-nums">
@@ -91,6 +111,11 @@ export function CompareView({ data, query, typed = null }: { data: ComparisonDat
           {data.hidden} customer{data.hidden === 1 ? "" : "s"} or site{data.hidden === 1 ? "" : "s"} left out: you may not read their alerts (alerts:read).
         </p>
       )}
+      {data.ticksIgnored > 0 && (
+        <p className="mb-3 text-sm text-slate-600" role="status" data-testid="compare-ticks-ignored">
+          {ticksIgnoredNote(data.ticksIgnored)}
+        </p>
+      )}
       {data.missing > 0 && (
         <p className="mb-3 text-sm text-slate-600" role="status">
           {data.missing} customer{data.missing === 1 ? " named in the link is" : "s named in the link are"} not among the customers you may compare, and left out.
@@ -109,7 +134,7 @@ export function CompareView({ data, query, typed = null }: { data: ComparisonDat
         <>
           <p className="mb-3 text-sm text-slate-700" data-testid="compare-summary">
             {data.group ? `${data.group.label}: ${data.group.size} customer${data.group.size === 1 ? "" : "s"}` : `${data.rows.length} customer${data.rows.length === 1 ? "" : "s"}`},{" "}
-            {query.range.from} to {query.range.to} (UTC). Percentiles: better than that share of the MSSP&apos;s other {data.population - 1} customers; lower values are better on every metric.
+            {query.range.from} to {query.range.to} (UTC). {percentileBasis(data)}; lower values are better on every metric.
             {data.more > 0 && ` The table shows the first ${data.rows.length}; ${data.more} more are in the group.`}
           </p>
           <div className="mb-6 grid gap-4 md:grid-cols-2 xl:grid-cols-3">

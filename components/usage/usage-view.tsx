@@ -53,6 +53,12 @@ export function UsageView({ data, backHref }: { data: TenantUsageData; backHref?
             : undefined
         }
       />
+      {data.allowed && data.hidden > 0 && (
+        // As the console's list says of the customers it leaves out: the figures below are without them.
+        <p className="mb-3 text-sm text-slate-600" role="status" data-testid="usage-hidden">
+          {data.hidden} tenant{data.hidden === 1 ? "" : "s"} below left out of these figures: you may not see their usage (billing:view).
+        </p>
+      )}
       {!data.allowed ? (
         <UsageNotAllowed />
       ) : !data.hasData ? (

@@ -40,6 +40,10 @@ export interface CompareQuery {
 
 const slugSchema = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "not a customer's name in a link").max(63, "not a customer's name in a link");
 
+/** Said when a group the page used replaced `n` ticked customers (loadComparison's ticksIgnored), rather than drop the ticks unseen. */
+export const ticksIgnoredNote = (n: number): string =>
+  `Ignored the ${n === 1 ? "customer" : `${n} customers`} ticked: a peer group replaces the chosen customers. To compare ${n === 1 ? "it" : "them"}, choose "— no group: the customers chosen —".`;
+
 /** Said when a link's plan group is a plan not among the page's (loadComparison's groupIgnored). */
 export const PLAN_GROUP_IGNORED = "Ignored the peer group: that plan is not one of your customers' plans here; choose a plan from the list.";
 
@@ -99,11 +103,9 @@ export function parseCompareQuery(params: Params, now = new Date()): { query: Co
     if (p.success) group = p.data;
     else problems.push(`Ignored the peer group ${shown(g)}: ${p.error.issues[0]?.message}.`);
   }
-  // A group replaces the chosen customers; say so rather than drop the ticks unseen.
-  if (group && customers.length > 0) {
-    const n = customers.length;
-    problems.push(`Ignored the ${n === 1 ? "customer" : `${n} customers`} ticked: a peer group replaces the chosen customers. To compare ${n === 1 ? "it" : "them"}, choose "— no group: the customers chosen —".`);
-  }
+  // A group replaces the chosen customers, but only a group the page uses (a plan group may still be
+  // ignored by loadComparison): the page says so from its data (ComparisonData.ticksIgnored,
+  // ticksIgnoredNote), never here.
 
   const metrics: CompareMetric[] = [];
   for (const m of listOf(params.m)) {

@@ -106,6 +106,8 @@ export interface ComparedCustomer {
   values: MetricValues;
   /** Among the other customers of its MSSP the caller may read (null: no value, or no peer with one). */
   percentiles: MetricValues;
+  /** How many those are: its own MSSP's other customers the caller may compare (not the population, which spans every MSSP). */
+  peers: number;
   figures: Pick<CustomerFigures, "alerts" | "critical" | "openAtEnd">;
 }
 
@@ -118,6 +120,10 @@ export interface ComparisonData {
   group: { label: string; size: number } | null;
   /** The link's peer group was a plan not among those listed: ignored (the page says so). */
   groupIgnored: boolean;
+  /** Customers ticked in the link that the group used replaced (0 without a group, or when it was ignored). */
+  ticksIgnored: number;
+  /** The MSSPs whose customers make the population (an operator may hold benchmark:view on several). */
+  mssps: number;
   /** Median of every customer the caller may compare (the percentiles' population). */
   median: MetricValues;
   /** Median of the group, in group mode. */
@@ -154,7 +160,7 @@ function countBy<K extends string>(keys: K[], label: (k: K) => string): { value:
 }
 
 const EMPTY: Omit<ComparisonData, "allowed"> = {
-  rows: [], more: 0, group: null, groupIgnored: false, median: Object.fromEntries(COMPARE_METRICS.map((m) => [m, null])) as MetricValues, groupMedian: null,
+  rows: [], more: 0, group: null, groupIgnored: false, ticksIgnored: 0, mssps: 0, median: Object.fromEntries(COMPARE_METRICS.map((m) => [m, null])) as MetricValues, groupMedian: null,
   population: 0, hidden: 0, missing: 0, candidates: [], plans: [], bands: [], industries: [],
 };
 
@@ -230,6 +236,7 @@ export async function loadComparison(tx: TenantTx, query: CompareQuery, now = ne
       plan: c.planName,
       values: c.values,
       percentiles: Object.fromEntries(COMPARE_METRICS.map((m) => [m, percentileAmong(c.values[m], peers.map((p) => p.values[m]))])) as MetricValues,
+      peers: peers.length,
       figures: c.figures,
     };
   };
@@ -242,6 +249,8 @@ export async function loadComparison(tx: TenantTx, query: CompareQuery, now = ne
     more: Math.max(0, chosen.length - limit),
     group: group ? { label: groupLabel(group, groupPlan?.name), size: chosen.length } : null,
     groupIgnored: group === null && query.group !== null,
+    ticksIgnored: group ? query.customers.length : 0,
+    mssps: new Set(all.map((c) => c.parent_id)).size,
     median: medians(all),
     groupMedian: group ? medians(chosen) : null,
     population: all.length,

@@ -6,24 +6,26 @@
 //
 // Where each figure comes from (docs/health.md):
 //   collectors      public.collectors.last_heartbeat_at (the collector's POST /collectors/heartbeat)
-//   last alert      the newest public.alerts.detected_at within ALERT_LOOKBACK_DAYS (index alerts_tenant_detected)
+//   last alert      the newest public.alerts.detected_at, however old (index alerts_tenant_detected)
 //   credentials     public.credentials.expires_at, and the latest credential.test-result audit row
 //                   of each credential within 30 days (failure = the last test failed)
 //   failed jobs     public.jobs with status failed, finished in the last hour
 //   API requests    usage.api_request_counts (this hour's minutes not yet rolled) + api_requests usage events
 //   API refusals    'denied' audit rows of action api.request (the gateway's refusals, 4xx)
-//   quotas          this month's daily usage rollups (peak assets and seats); the API's ingestion
+//   quotas          the latest daily usage rollup of assets and seats (within QUOTA_READING_DAYS); the API's ingestion
 //                   quota bucket (items within the rolling 24 hours, lib/api/gateway/limits.ts)
 //   sign-in failures audit rows auth:sign-in-failed and auth:sign-in-locked
 //   denied attempts other 'denied' audit rows (PDP refusals, cross-tenant attempts), not
 //                   sign-in lockouts nor the API's capacity refusals
 import type { Db } from "@/lib/db/with-tenant";
 import type { EffectiveConfig } from "@/lib/settings";
-import { ALERT_LOOKBACK_DAYS, type Measurements } from "./signals";
+import type { Measurements } from "./signals";
 import { ingestQuotaUsed } from "@/lib/api/gateway/limits";
 import { INGEST_QUOTA, QUOTA_LIMITS } from "./thresholds";
 
 const HOUR_MS = 3_600_000;
+/** A snapshot older than this is no current level (the nightly snapshots stopped): the quota reads 0 used. */
+const QUOTA_READING_DAYS = 31;
 
 export const emptyMeasurements = (): Measurements => ({
   collectors: [],
@@ -51,14 +53,15 @@ export async function measure(db: Db, tenantIds: readonly string[], configs: Map
       "select tenant_id, name, last_heartbeat_at from public.collectors where tenant_id = any ($1::uuid[]) order by tenant_id, name",
       [ids],
     );
-  // One index probe per tenant (alerts_tenant_detected), not a scan of every alert.
+  // One index probe per tenant (alerts_tenant_detected), not a scan of every alert. No lower bound: a
+  // silence lasts as long as it lasts, and a window would turn a month's silence back into "ok".
   const alerts = await c.query<{ tenant_id: string; last: Date }>(
       `select t.id as tenant_id, a.detected_at as last
          from unnest($1::uuid[]) t(id)
          cross join lateral (select detected_at from public.alerts
-                              where tenant_id = t.id and detected_at <= $2 and detected_at > $2::timestamptz - make_interval(days => $3)
+                              where tenant_id = t.id and detected_at <= $2
                               order by detected_at desc limit 1) a`,
-      [ids, now, ALERT_LOOKBACK_DAYS],
+      [ids, now],
     );
   const credentials = await c.query<{ tenant_id: string; name: string; expires_at: Date | null; last_test_failed: boolean }>(
       `select cr.tenant_id, cr.name, cr.expires_at, coalesce(t.outcome = 'failure', false) as last_test_failed
@@ -104,12 +107,14 @@ export async function measure(db: Db, tenantIds: readonly string[], configs: Map
         group by tenant_id`,
       [ids, hourAgo, now],
     );
+  // The current level: the latest daily reading, not the month's peak (which the usage pages show):
+  // a tenant back under its limit after deleting assets is no longer over it, whatever day 3 read.
   const usage = await c.query<{ tenant_id: string; metric: string; used: string }>(
-      `select tenant_id, metric, max(quantity)::text as used from public.usage_rollups
-        where grain = 'day' and period_start >= date_trunc('month', $2::timestamptz at time zone 'UTC') at time zone 'UTC'
-          and period_start <= $2 and metric = any ($3::text[]) and tenant_id = any ($1::uuid[])
-        group by tenant_id, metric`,
-      [ids, now, QUOTA_LIMITS.map((q) => q.metric)],
+      `select distinct on (tenant_id, metric) tenant_id, metric, quantity::text as used from public.usage_rollups
+        where grain = 'day' and period_start > $2::timestamptz - make_interval(days => $4) and period_start <= $2
+          and metric = any ($3::text[]) and tenant_id = any ($1::uuid[])
+        order by tenant_id, metric, period_start desc`,
+      [ids, now, QUOTA_LIMITS.map((q) => q.metric), QUOTA_READING_DAYS],
     );
 
   for (const r of collectors.rows) out.get(r.tenant_id)?.collectors.push({ name: r.name, lastHeartbeatAt: new Date(r.last_heartbeat_at) });

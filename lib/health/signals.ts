@@ -51,13 +51,11 @@ export interface Thresholds {
 
 /** The API error rate is judged only past this many requests in the hour (a handful of refusals out of three is noise). */
 export const API_MIN_REQUESTS = 20;
-/** The alert-freshness signal applies to a tenant that received an alert within this many days. */
-export const ALERT_LOOKBACK_DAYS = 30;
 
 /** What was measured for one tenant, over the last hour unless said otherwise. */
 export interface Measurements {
   collectors: { name: string; lastHeartbeatAt: Date }[];
-  /** Newest alert's detection time within ALERT_LOOKBACK_DAYS; null: none. */
+  /** Newest alert's detection time, however old; null: none on record. */
   lastAlertAt: Date | null;
   credentials: { name: string; expiresAt: Date | null; lastTestFailed: boolean }[];
   failedJobs: number;
@@ -116,7 +114,9 @@ export function collectorSignal(m: Measurements, t: Thresholds, now: Date): Sign
 
 export function alertSignal(m: Measurements, t: Thresholds, now: Date): Signal {
   if (t.alertSilenceHours === 0) return { kind: "alerts", level: "ok", reason: "Not checked (health.alert_silence_hours is 0)" };
-  if (!m.lastAlertAt) return { kind: "alerts", level: "ok", reason: `No alert in the last ${ALERT_LOOKBACK_DAYS} days` };
+  // Only a tenant with no alert on record is not judged (nothing to fall silent); after one, the
+  // silence is measured from it however long ago it was (docs/health.md).
+  if (!m.lastAlertAt) return { kind: "alerts", level: "ok", reason: "No alert on record" };
   const silent = now.getTime() - m.lastAlertAt.getTime();
   if (silent > t.alertSilenceHours * 60 * MIN) return { kind: "alerts", level: "warn", reason: `No new alert for ${duration(silent)}` };
   return { kind: "alerts", level: "ok", reason: `Last alert ${duration(Math.max(0, silent))} ago` };

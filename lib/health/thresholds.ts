@@ -23,9 +23,10 @@ export function thresholdsOf(config: EffectiveConfig): Thresholds {
 }
 
 /**
- * The limits the quota signal compares usage with: the month's peak of assets and seats (as the usage
- * pages do), and the ingestion quota's own rolling 24-hour bucket (alerts and assets sent through the
- * API), which is what the gateway refuses by, not a day's count of created alerts.
+ * The limits the quota signal compares usage with: the latest reading of assets and seats (the current
+ * level; the usage pages show the month's peak, what a bill counts), and the ingestion quota's own rolling
+ * 24-hour bucket (alerts and assets sent through the API), which is what the gateway refuses by, not a
+ * day's count of created alerts.
  */
 export const QUOTA_LIMITS = (["assets_managed", "active_seats"] as const).map((metric) => ({ metric, key: LIMITED[metric].key, label: LIMITED[metric].label }));
 export const INGEST_QUOTA = { key: "limits.api_ingest_per_day", label: "Items ingested in the last 24 hours" } as const;

@@ -326,7 +326,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     [
       ["health.collector_silent_warn_minutes", "Collector silent: degraded after", "Minutes without a heartbeat from a collector before the tenant is degraded.", 10, 1, 10080, "minutes"],
       ["health.collector_silent_critical_minutes", "Collector silent: down after", "Minutes without a heartbeat from a collector before the tenant is down (never below the degraded threshold).", 60, 1, 10080, "minutes"],
-      ["health.alert_silence_hours", "No new alert: degraded after", "Hours without a new alert, for a tenant that had one in the last 30 days, before it is degraded (0: not checked).", 24, 0, 720, "hours"],
+      ["health.alert_silence_hours", "No new alert: degraded after", "Hours without a new alert, for a tenant that has received one, before it is degraded (0: not checked).", 24, 0, 720, "hours"],
       ["health.credential_expiring_days", "Credential expiring: degraded within", "Days before a connector credential's expiry at which the tenant is degraded (an expired one makes it down).", 14, 0, 365, "days"],
       ["health.job_failures_per_hour", "Failed jobs per hour: degraded from", "Failed background jobs of the tenant in the last hour that make it degraded (0: not checked).", 1, 0, 10000, "jobs"],
       ["health.api_error_warn_percent", "API refusals: degraded from", "Share of the tenant's API requests refused in the last hour that makes it degraded (0: not checked; judged from 20 requests).", 20, 0, 100, "%"],

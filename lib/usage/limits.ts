@@ -2,7 +2,8 @@
 // metrics have a limit to compare with, each in its own unit:
 //   assets_managed  this month's peak     vs limits.assets
 //   active_seats    this month's peak     vs limits.users (members + open invitations)
-//   alerts_ingested the month's busiest day vs limits.api_ingest_per_day
+//   alerts_ingested the month's busiest UTC day of alerts created, beside limits.api_ingest_per_day
+//                   (an indication only: the quota is a rolling 24-hour bucket of items sent)
 // API requests are limited per minute (limits.api_requests_per_minute), a rate
 // no daily total can be compared with: the pages name the rate instead.
 // Each tenant has its own limit (a site inherits its own copy of its customer's
@@ -29,7 +30,14 @@ export interface LimitUse {
 export const LIMITED = {
   assets_managed: { key: "limits.assets", label: "Assets", basis: "peak this month" },
   active_seats: { key: "limits.users", label: "Users", basis: "peak this month" },
-  alerts_ingested: { key: "limits.api_ingest_per_day", label: "Items ingested per day", basis: "busiest day this month" },
+  // Not the quota's own measure: the gateway refuses by a rolling 24-hour bucket of every item sent
+  // (alerts and assets, duplicates included; health's quota signal reads it), which the rollups do not
+  // hold. The bar says what it compares: the busiest UTC day of alerts created.
+  alerts_ingested: {
+    key: "limits.api_ingest_per_day",
+    label: "Alerts created, busiest day",
+    basis: "alerts created on the busiest UTC day this month; the API's quota counts every item sent in a rolling 24 hours",
+  },
 } as const satisfies Partial<Record<UsageMetric, { key: string; label: string; basis: string }>>;
 
 /**

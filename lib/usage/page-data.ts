@@ -11,7 +11,7 @@ import { effectiveConfigs, type EffectiveConfig } from "@/lib/settings";
 import { apiRateOf, closestLimit, LIMITED_METRICS, type LimitCandidate, type LimitUse } from "./limits";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type MetricKind, type UsageMetric } from "./metrics";
 import { DAY_MS, utcDay } from "./rollup";
-import { monthStart, ownPeaks, subtreeMonthAndDays, subtreeTotals, type DayUsage, type MetricTotals, type OwnPeak } from "./read";
+import { monthStart, ownMonthAndDays, ownPeaks, subtreeMonthAndDays, subtreeTotals, type DayUsage, type MetricTotals, type OwnPeak } from "./read";
 
 export interface MetricRow {
   metric: UsageMetric;
@@ -32,6 +32,8 @@ export interface TenantUsageData {
   days: DayUsage[];
   apiRatePerMinute: number | null;
   hasData: boolean;
+  /** Tenants below the page's whose usage the PDP does not let the caller see (billing:view): left out of every figure. */
+  hidden: number;
 }
 
 const rowsOf = (totals: Record<UsageMetric, MetricTotals>, limitOf: (m: UsageMetric) => LimitUse | null): MetricRow[] =>
@@ -85,6 +87,30 @@ async function limitsByRoot(
   return { limitsOf, configs };
 }
 
+/**
+ * The tenants below `root` the PDP does not let the caller see usage of (billing:view per tenant, as
+ * loadCustomerUsage asks per customer): a scoped policy may deny a customer or a site under a root the
+ * caller may see. Each tenant is judged on its own (a denied customer's allowed site still counts).
+ */
+async function deniedBelow(tx: TenantTx, root: { id: string; path: string }): Promise<Set<string>> {
+  const { rows } = await tx.client.query<TenantResource>(
+    "select id, path::text as path, kind, status from public.tenants where path operator(extensions.<@) $1::extensions.ltree and id <> $2",
+    [root.path, root.id],
+  );
+  if (rows.length === 0) return new Set();
+  const decisions = await checkActionsForEach(principalFromClaims(tx.claims), ["billing:view"], rows);
+  return new Set(rows.filter((r) => !decisions.get(r.id)?.["billing:view"]).map((r) => r.id));
+}
+
+/** Every tenant of the subtree at `path` (the caller sees, RLS) but `denied`. */
+async function allowedIn(tx: TenantTx, path: string, denied: ReadonlySet<string>): Promise<string[]> {
+  const { rows } = await tx.client.query<{ id: string }>("select id from public.tenants where path operator(extensions.<@) $1::extensions.ltree and not (id = any ($2::uuid[]))", [
+    path,
+    [...denied],
+  ]);
+  return rows.map((r) => r.id);
+}
+
 /** The usage page of tenant `slug`; null when the caller cannot see it. */
 export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date()): Promise<TenantUsageData | null> {
   const { rows } = await tx.client.query<{ id: string; slug: string; name: string; kind: string; path: string }>(
@@ -95,16 +121,23 @@ export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date
   if (!row) return null;
   const { path, ...t } = row;
   const month = monthStart(now);
-  const base = { tenant: t, month: month.toISOString().slice(0, 7), metrics: [], days: [], apiRatePerMinute: null, hasData: false };
+  const base = { tenant: t, month: month.toISOString().slice(0, 7), metrics: [], days: [], apiRatePerMinute: null, hasData: false, hidden: 0 };
   const can = await permissions(tx, ["billing:view"], t.id);
   if (!can["billing:view"]) return { ...base, allowed: false };
+  const denied = await deniedBelow(tx, row);
   const tomorrow = new Date(utcDay(now).getTime() + DAY_MS);
-  // The month's totals and the last 30 days in one pass over the daily rollups (they overlap).
-  const { totals, days } = await subtreeMonthAndDays(tx, t.id, month, new Date(tomorrow.getTime() - 30 * DAY_MS), tomorrow);
-  const peaks = await ownPeaks(tx, path, LIMITED_METRICS, month, tomorrow);
+  const daysFrom = new Date(tomorrow.getTime() - 30 * DAY_MS);
+  // The month's totals and the last 30 days in one pass over the daily rollups (they overlap). The
+  // subtree's sums when the PDP allows every tenant of it (nearly always); otherwise the allowed
+  // tenants' own rows, as the console's list leaves a denied customer out.
+  const { totals, days } = denied.size === 0
+    ? await subtreeMonthAndDays(tx, t.id, month, daysFrom, tomorrow)
+    : await ownMonthAndDays(tx, await allowedIn(tx, path, denied), month, daysFrom, tomorrow);
+  const peaks = (await ownPeaks(tx, path, LIMITED_METRICS, month, tomorrow)).filter((p) => !denied.has(p.tenantId));
   const { limitsOf, configs } = await limitsByRoot(tx, [row], peaks);
   return {
     ...base,
+    hidden: denied.size,
     allowed: true,
     metrics: rowsOf(totals, limitsOf.get(t.id)!),
     days,

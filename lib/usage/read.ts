@@ -123,10 +123,40 @@ export async function subtreeMonthAndDays(
   daysFrom: Date,
   before: Date,
 ): Promise<{ totals: UsageTotals; days: DayUsage[] }> {
-  const { rows } = await tx.client.query<{ day: Date | null; metric: UsageMetric; total: string; peak: string | null; latest: string | null }>(
-    SUBTREE_MONTH_AND_DAYS_SQL,
-    [rootId, totalsFrom, daysFrom, before],
-  );
+  return monthAndDaysOf(await tx.client.query<MonthAndDaysRow>(SUBTREE_MONTH_AND_DAYS_SQL, [rootId, totalsFrom, daysFrom, before]), daysFrom, before);
+}
+
+/**
+ * ownMonthAndDays' statement: the own daily rollups of the tenants $1 summed per day (each tenant once,
+ * not its subtree), totals over [$2, $4) and days over [$3, $4), in the shape of SUBTREE_MONTH_AND_DAYS_SQL.
+ */
+export const OWN_MONTH_AND_DAYS_SQL = monthAndDaysOver(
+  `(select null::uuid as root_id, d.period_start as day, d.metric, sum(d.quantity) as quantity
+      from public.usage_rollups d
+     where d.grain = 'day' and d.tenant_id = any ($1::uuid[])
+       and d.period_start >= least($2::timestamptz, $3::timestamptz) and d.period_start < $4
+     group by d.period_start, d.metric) own`,
+  "$2::timestamptz",
+  "$3::timestamptz",
+);
+
+/**
+ * subtreeMonthAndDays over exactly `tenantIds` (each tenant's own rows): for a page whose subtree holds
+ * tenants the PDP does not let the caller see usage of, which must not be summed in (docs/usage.md).
+ */
+export async function ownMonthAndDays(
+  tx: TenantTx,
+  tenantIds: readonly string[],
+  totalsFrom: Date,
+  daysFrom: Date,
+  before: Date,
+): Promise<{ totals: UsageTotals; days: DayUsage[] }> {
+  return monthAndDaysOf(await tx.client.query<MonthAndDaysRow>(OWN_MONTH_AND_DAYS_SQL, [tenantIds, totalsFrom, daysFrom, before]), daysFrom, before);
+}
+
+type MonthAndDaysRow = { day: Date | null; metric: UsageMetric; total: string; peak: string | null; latest: string | null };
+
+function monthAndDaysOf({ rows }: { rows: MonthAndDaysRow[] }, daysFrom: Date, before: Date): { totals: UsageTotals; days: DayUsage[] } {
   const totals = emptyTotals();
   const dayRows: DayRow[] = [];
   for (const r of rows) {
