@@ -145,6 +145,7 @@ async function restoreOne(): Promise<number> {
       (u.totpResealed ? `, ${u.totpResealed} second factor(s) re-sealed` : "") +
       (u.totpUnopenable ? `; ${u.totpUnopenable} second factor(s) do not open here (NEXTAUTH_SECRET differs): those users must enrol again` : ""),
     ...r.upgrades.map((g) => `  older archive: ${g.table} carried over ${g.migration}: ${g.description} (${g.rows} row(s) changed)`),
+    ...(r.rebuilt.length ? [`  older archive: rollups rebuilt from its rows: ${r.rebuilt.join(", ")}`] : []),
     ...r.notActive.map((t) => `  note: ${t.slug} is ${t.status}, as in the archive` +
       (t.status === "deprovisioning" ? ` (an offboarding export): \`npm run tenants -- cancel-offboard ${t.slug}\` brings it back` : "")),
   ].join("\n"));

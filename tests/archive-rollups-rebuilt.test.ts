@@ -211,6 +211,9 @@ for (const era of ERAS) {
     const restored = await restoreTenant({ in: createReadStream(older), transferKey: key, replace: true, via: "test" });
     assert.deepEqual(restored.replaced.sort(), ["acme", "acme-eu", "acme-us"]);
     assert.deepEqual([...restored.rebuilt].sort(), [...era.lacks].sort());
+    // The console's restore answer names them (components/lifecycle/archive/restore-archive.tsx).
+    const { restoreView } = await import("@/lib/lifecycle/web/console-archive");
+    assert.deepEqual(restoreView(restored, { slug: "mssp-a", name: "MSSP A" }, true).rebuilt, restored.rebuilt);
     for (const table of era.lacks) assert.equal(restored.verified[table], undefined, "not in the archive: nothing to compare");
     const after_ = await rollups();
     for (const table of ROLLUPS) assert.deepEqual(after_[table], before_[table], `${table} as the triggers kept it before the export`);

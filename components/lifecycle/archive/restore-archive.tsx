@@ -128,6 +128,11 @@ function Result({ r }: { r: RestoreView }) {
             : `Verified: ${r.verified.equal} table${r.verified.equal === 1 ? "" : "s"} equal to the archive`}
           {r.verified.notCompared.map((n) => `; ${n.table}: ${n.why}`).join("")}.
         </li>
+        {r.rebuilt.length > 0 && (
+          <li data-testid="restore-rebuilt">
+            The archive predates {r.rebuilt.length === 1 ? "one rollup table" : `${r.rebuilt.length} rollup tables`} ({r.rebuilt.join(", ")}): rebuilt from its alerts and assets, so the dashboards count them.
+          </li>
+        )}
         <li>
           Audit trail: restored as archived for {r.audit.restoredChains.join(", ") || "none"}; live trail kept for {r.audit.keptChains.join(", ") || "none"}{" "}
           (a tenant.restored entry was added).

@@ -181,6 +181,8 @@ export interface RestoreView {
   writtenRows: number;
   verified: { equal: number; notCompared: { table: string; why: string }[]; skipped: boolean };
   audit: { restoredChains: string[]; keptChains: string[] };
+  /** Rollup tables the archive predates, rebuilt from its rows (lib/lifecycle/archive/derived.ts). */
+  rebuilt: string[];
   users: RestoreResult["users"];
   notActive: { slug: string; status: string }[];
 }
@@ -203,6 +205,7 @@ export function restoreView(r: RestoreResult, parent: { slug: string; name: stri
       skipped: !verify,
     },
     audit: r.audit,
+    rebuilt: r.rebuilt,
     users: r.users,
     notActive: r.notActive,
   };
