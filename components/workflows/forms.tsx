@@ -10,7 +10,7 @@ import { FieldError, ResultMessage } from "@/components/team/form-bits";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import { createChannel } from "@/lib/actions/workflows/create-channel";
 import { deleteChannel } from "@/lib/actions/workflows/delete-channel";
-import { testChannel } from "@/lib/actions/workflows/test-channel";
+import type { testChannel } from "@/lib/actions/workflows/test-channel";
 import { createRule, updateRule } from "@/lib/actions/workflows/save-rule";
 import { deleteRule, setRuleEnabled } from "@/lib/actions/workflows/set-rule-enabled";
 import type { RuleFormValues } from "@/lib/rules/form-values";
@@ -229,7 +229,7 @@ export function ChannelForm(props: { tenantId: string }) {
   );
 }
 
-function RowButton(props: { label: string; ariaLabel?: string; action: typeof testChannel; fields: Record<string, string>; testId?: string }) {
+export function RowButton(props: { label: string; ariaLabel?: string; action: typeof testChannel; fields: Record<string, string>; testId?: string }) {
   const [state, action, pending] = useActionState(props.action, idle as ActionResult<undefined>);
   const keptAction = useKeptForm(state, action);
   return (
@@ -247,7 +247,7 @@ function RowButton(props: { label: string; ariaLabel?: string; action: typeof te
 }
 
 /** A row's removal: asked first, answered above its list (RuleRemovals, ChannelRemovals), since the row goes. */
-function RemoveButton(props: { label: string; ariaLabel: string; question: string; fields: Record<string, string> }) {
+export function RemoveButton(props: { label: string; ariaLabel: string; question: string; fields: Record<string, string> }) {
   const remove = useRowRemoval();
   return (
     <ConfirmedForm action={remove} question={props.question} className="inline-flex">
@@ -274,16 +274,6 @@ export function ChannelRemovals(props: { children: React.ReactNode }) {
     <RowRemovals action={deleteChannel} testId="channel-removal-answer" answerClassName="mt-2">
       {props.children}
     </RowRemovals>
-  );
-}
-
-export function ChannelButtons(props: { tenantId: string; channelId: string; name: string }) {
-  const fields = { tenantId: props.tenantId, channelId: props.channelId };
-  return (
-    <span className="flex flex-wrap gap-2">
-      <RowButton label="Send test" ariaLabel={`Send a test to ${props.name}`} action={testChannel} fields={fields} testId="channel-test" />
-      <RemoveButton label="Remove" ariaLabel={`Remove ${props.name}`} question={`Remove the channel "${props.name}"? Its delivery history goes with it.`} fields={fields} />
-    </span>
   );
 }
 

@@ -8,7 +8,8 @@ import { formatTimeWithZone } from "@/lib/locale/time";
 import { FIELDS, FIELD_NAMES, OP_LABELS, describeConditions } from "@/lib/rules/language";
 import { formValuesOf } from "@/lib/rules/form-values";
 import type { WorkflowsPageData } from "@/lib/rules/page-data";
-import { ChannelButtons, ChannelForm, ChannelRemovals, RuleButtons, RuleEditor, RuleRemovals, type FieldOption } from "./forms";
+import { ChannelButtons } from "./channel-buttons";
+import { ChannelForm, ChannelRemovals, RuleButtons, RuleEditor, RuleRemovals, type FieldOption } from "./forms";
 
 const card = "rounded-xl border border-slate-200 bg-white p-4";
 const STATUS_CLASS: Record<string, string> = {
@@ -153,7 +154,7 @@ export function WorkflowsPage({ data, editRuleId }: { data: WorkflowsPageData; e
                   {c.enabled ? "" : " · disabled"}
                 </span>
               </span>
-              {data.canManage ? <ChannelButtons tenantId={data.tenant.id} channelId={c.id} name={c.name} /> : null}
+              {data.canManage ? <ChannelButtons tenantId={data.tenant.id} channelId={c.id} name={c.name} kind={c.kind} enabled={c.enabled} /> : null}
             </li>
           ))}
         </ul>

@@ -62,7 +62,13 @@ export function webhookUrlProblem(url: string): string | null {
   return problem ? `The webhook URL cannot be used: ${problem}.` : null;
 }
 
+/** The most channels one tenant may hold. The database's trigger (migration 20261201029900) holds the same number. */
+export const CHANNELS_PER_TENANT = 50;
+
+const CHANNEL_LIMIT = `This tenant already has ${CHANNELS_PER_TENANT} notification channels, the most it may have. Remove one it no longer needs first; nothing was changed.`;
+
 function refusalOf(error: unknown, name: string): never {
+  if (sqlState(error) === "54000" && (error as { hint?: string }).hint === "channel_limit") throw new ActionRefusal(CHANNEL_LIMIT, { problem: "channel_limit" });
   if (sqlState(error) === "23505") throw new ActionRefusal(`There is already a channel named "${name}" here. Pick another name; nothing was changed.`);
   if (sqlState(error) === "42501") throw new ActionRefusal("You cannot change channels of this tenant. Nothing was changed.");
   throw error;
@@ -86,6 +92,9 @@ export type NewChannel =
 export async function createChannel(tx: TenantTx, input: NewChannel): Promise<{ channel: Channel; secret: string | null }> {
   const id = randomUUID();
   const name = input.name.trim();
+  // Said before a secret is made; the trigger is what holds the limit (two adds racing take turns there).
+  const { rows: count } = await tx.client.query<{ n: number }>(`select count(*)::int as n from public.notification_channels where tenant_id = $1`, [input.tenantId]);
+  if ((count[0]?.n ?? 0) >= CHANNELS_PER_TENANT) throw new ActionRefusal(CHANNEL_LIMIT, { problem: "channel_limit" });
   try {
     if (input.kind === "webhook") {
       const problem = webhookUrlProblem(input.url);

@@ -12,6 +12,12 @@ import type { Db } from "@/lib/db/with-tenant";
 import { brandOfTenant } from "@/lib/branding/resolve";
 import { enqueueMail, healthChangeMail, workflowAlertMail } from "@/lib/mail";
 
+/**
+ * An email's attempts are its outbox message's: the delivery row is given the same maximum so the page
+ * ("attempt n of max", read.ts) counts both from one message (lib/mail's default is 8, webhooks' 6).
+ */
+export const MAIL_MAX_ATTEMPTS = 8;
+
 export type DeliveryReason = "test" | "rule" | "escalation" | "health";
 
 /** A tenant's health change (lib/health): the states and the reasons, in words. */
@@ -96,6 +102,7 @@ export async function queueNotification(db: Db, req: NotificationRequest): Promi
       const mail = await enqueueMail(sdb, {
         to,
         tenantId: req.channel.tenantId,
+        maxAttempts: MAIL_MAX_ATTEMPTS,
         message: req.health
           ? healthChangeMail({ ...req.health, brand })
           : workflowAlertMail({
@@ -108,9 +115,9 @@ export async function queueNotification(db: Db, req: NotificationRequest): Promi
         }),
       });
       await sdb.$client.query(
-        `insert into public.notification_deliveries (tenant_id, id, channel_id, kind, reason, alert_tenant_id, alert_id, rule_id, payload, mail_id)
-         values ($1, $2, $3, 'email', $4, $5, $6, $7, $8, $9)`,
-        [req.channel.tenantId, id, req.channel.id, req.reason, ...alertKey, { ...payloadOf(req, id), recipient: to }, mail.id],
+        `insert into public.notification_deliveries (tenant_id, id, channel_id, kind, reason, alert_tenant_id, alert_id, rule_id, payload, mail_id, max_attempts)
+         values ($1, $2, $3, 'email', $4, $5, $6, $7, $8, $9, $10)`,
+        [req.channel.tenantId, id, req.channel.id, req.reason, ...alertKey, { ...payloadOf(req, id), recipient: to }, mail.id, MAIL_MAX_ATTEMPTS],
       );
       ids.push(id);
     }

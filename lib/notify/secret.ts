@@ -24,7 +24,7 @@ const aad = (c: ChannelSealContext) => `mssp-portal/webhook-secret/v1|${c.tenant
 export class ChannelSecretError extends Error {
   override readonly name = "ChannelSecretError";
   constructor() {
-    super("the channel's signing secret does not open (its key is gone or the row was altered); set a new secret");
+    super("the channel's signing secret does not open (its key is gone or the row was altered); use \"Replace secret\" on the channel to set a new one");
   }
 }
 

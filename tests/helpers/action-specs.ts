@@ -9,6 +9,7 @@ import type { Action } from "@/lib/authz";
 import { png } from "./brand-images";
 import type { Fixtures, TenantSlug, UserName } from "./fixtures";
 import { callAction, inRequest, loadAction, ownerQuery, type FormFields, type Person, type RequestAs } from "./actions";
+import { withClient } from "./test-database";
 
 export const CONSOLE = "localhost:3000";
 export const hostOf = (slug: TenantSlug) => `${slug}.localhost:3000`;
@@ -109,14 +110,34 @@ async function bulkRunIn(env: Env, status: "planned" | "running" | "paused" | "f
   return r.id;
 }
 const bulkHome = (env: Env, home: Home) => (home === "mssp-a" ? env.fx.tenants["mssp-a"] : env.fx.tenants.acme);
-/** A notification channel of `tenant` (owner insert: email, so no key is needed). */
+/**
+ * A notification channel of `tenant` (email, so no key is needed). Written as service_role: the matrix
+ * makes more than the 50 channels a tenant may hold (migration 20261201029900), and the trigger lets
+ * only the service role (restores) past that limit.
+ */
 async function channelIn(env: Env, tenant: TenantSlug): Promise<string> {
-  const [c] = await ownerQuery<{ id: string }>(
-    env.url,
-    "insert into public.notification_channels (tenant_id, id, name, kind, recipients) values ($1, gen_random_uuid(), $2, 'email', '{soc@example.test}') returning id",
-    [env.fx.tenants[tenant], unique("channel")],
-  );
-  return c.id;
+  return withClient(env.url, async (c) => {
+    await c.query("begin");
+    await c.query("set local role service_role");
+    const { rows } = await c.query<{ id: string }>(
+      "insert into public.notification_channels (tenant_id, id, name, kind, recipients) values ($1, gen_random_uuid(), $2, 'email', '{soc@example.test}') returning id",
+      [env.fx.tenants[tenant], unique("channel")],
+    );
+    await c.query("commit");
+    return rows[0].id;
+  });
+}
+
+/** A webhook channel of `tenant`, made through the action (its secret is sealed under the tenant's key). */
+async function webhookIn(env: Env, tenant: TenantSlug): Promise<string> {
+  const result = (await env.asMsspAdmin(id("lib/actions/workflows/create-channel.ts#createChannel"), {
+    tenantId: env.fx.tenants[tenant],
+    name: unique("hook"),
+    kind: "webhook",
+    url: "https://hooks.example.com/soc",
+  })) as { ok: boolean; data?: { id: string }; error?: string };
+  if (!result.ok || !result.data) throw new Error(`could not create a webhook channel in ${tenant}: ${result.error}`);
+  return result.data.id;
 }
 
 /** A workflow rule of `tenant` (owner insert). */
@@ -740,6 +761,22 @@ export const SPECS: Record<string, ActionSpec> = {
     valid: async (env) => ({ tenantId: env.fx.tenants.acme, channelId: await channelIn(env, "acme") }),
     foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, channelId: await channelIn(env, "globex") }),
     malformed: (env) => [...badTenantIds({ channelId: randomUUID() }), { tenantId: env.fx.tenants.acme }],
+  },
+  "lib/actions/workflows/channel-settings.ts#replaceChannelSecret": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "workflow.channel-secret-replaced",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, channelId: await webhookIn(env, "acme") }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, channelId: await channelIn(env, "globex") }),
+    malformed: (env) => [...badTenantIds({ channelId: randomUUID() }), { tenantId: env.fx.tenants.acme, channelId: "x" }],
+  },
+  "lib/actions/workflows/channel-settings.ts#setChannelEnabled": {
+    guard: "tenantAction",
+    pdp: "settings:manage",
+    audit: "workflow.channel-changed",
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, channelId: await channelIn(env, "acme"), enabled: "false" }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, channelId: await channelIn(env, "globex"), enabled: "false" }),
+    malformed: (env) => [...badTenantIds({ channelId: randomUUID(), enabled: "true" }), { tenantId: env.fx.tenants.acme, channelId: randomUUID(), enabled: "maybe" }],
   },
   "lib/actions/workflows/save-rule.ts#createRule": {
     guard: "tenantAction",

@@ -59,6 +59,7 @@ export function channelInputOf(v: z.output<typeof channelFields>): NewChannel {
 }
 
 export const channelTarget = z.object({ tenantId, channelId: id("channel") });
+export const setChannelEnabledSchema = channelTarget.extend({ enabled: z.enum(["true", "false"]).transform((v) => v === "true") });
 export const ruleTarget = z.object({ tenantId, ruleId: id("rule") });
 export const setRuleEnabledSchema = ruleTarget.extend({ enabled: z.enum(["true", "false"]).transform((v) => v === "true") });
 

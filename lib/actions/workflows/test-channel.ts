@@ -5,6 +5,7 @@ import { revalidatePath } from "next/cache";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { CHANNEL_NOT_FOUND, getChannel } from "@/lib/notify/channels";
 import { queueNotification } from "@/lib/notify/queue";
+import { takeChannelTest } from "@/lib/notify/test-limit";
 import { requireFeature } from "@/lib/settings/enforce";
 import { tenantAction } from "../guard";
 import { channelTarget } from "./schemas";
@@ -16,6 +17,8 @@ export const testChannel = tenantAction(
     const channel = await getChannel(tx, input.tenantId, input.channelId);
     if (!channel) throw new ActionRefusal(CHANNEL_NOT_FOUND);
     if (!channel.enabled) throw new ActionRefusal(`Channel "${channel.name}" is disabled. Nothing was sent.`);
+    // After the checks above (a refused test costs nothing), before anything is queued.
+    await takeChannelTest(tx, channel.tenantId);
     const { rows } = await tx.client.query<{ name: string }>(`select name from public.tenants where id = $1`, [tenant.id]);
     await queueNotification(tx.db, {
       channel: { tenantId: channel.tenantId, id: channel.id, kind: channel.kind, recipients: channel.recipients, tenantName: rows[0]?.name ?? "" },
