@@ -3,17 +3,24 @@
 // Each attempt: claim the row (attempts + 1), send outside any transaction,
 // then mark it sent (bodies erased) or record the scrubbed error and throw,
 // so graphile-worker retries it with its backoff (exp(min(attempt, 10)) s).
-// The attempt that reaches max_attempts marks the row failed (bodies erased).
+// The last attempt marks the row failed (bodies erased): the one that reaches
+// the row's max_attempts, or graphile-worker's own last one (its count runs
+// ahead of the row's when an attempt died before or after the claim: the row
+// would otherwise stay queued). What no attempt recorded, mail:sweep fails
+// (lib/mail/stranded.ts). The stored reason is a category (failure.ts); the
+// raw error goes to the log only.
 // Delivery is at least once: a worker that dies between the SMTP answer and
 // the "sent" update sends the message again on its retry.
 import nodemailer from "nodemailer";
 import type { Task } from "graphile-worker";
 import { z } from "zod";
 import { withServiceRole } from "@/lib/db/service-role";
-import { registerEngineTask } from "@/lib/jobs/worker";
+import { registerCronItem, registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError } from "@/lib/log";
 import { mailSettings, type MailSettings } from "./config";
+import { smtpFailureReason } from "./failure";
 import { openMailBody, type MailBody } from "./seal";
+import { sweepStrandedMail } from "./stranded";
 
 export const MAIL_TASK = "mail:deliver";
 
@@ -109,11 +116,17 @@ function printToConsole(m: ClaimedMail, body: MailBody, from: string): void {
   );
 }
 
+/** graphile-worker's count for the running job (helpers.job): it, not the row's, says whether another attempt will come. */
+export interface JobAttempts {
+  attempts: number;
+  max_attempts: number;
+}
+
 /** One delivery attempt of one message. Throws (for graphile-worker to retry) when the attempt failed and attempts remain. */
-export async function deliverOne(id: string, settings: MailSettings = mailSettings()): Promise<"sent" | "failed" | "retrying" | "skipped"> {
+export async function deliverOne(id: string, settings: MailSettings = mailSettings(), job?: JobAttempts): Promise<"sent" | "failed" | "retrying" | "skipped"> {
   const m = await claim(id);
   if (!m) return "skipped"; // already sent, failed for good, or gone with its tenant
-  const final = m.attempts >= m.max_attempts;
+  const final = m.attempts >= m.max_attempts || (job !== undefined && job.attempts >= job.max_attempts);
   let body: MailBody;
   try {
     if (!m.body_sealed) throw new Error("no body");
@@ -147,11 +160,11 @@ export async function deliverOne(id: string, settings: MailSettings = mailSettin
     log.info({ event: "mail.sent", mailId: m.id, template: m.template, attempt: m.attempts }, "mail sent");
     return "sent";
   } catch (error) {
-    // The SMTP password never reaches the reason; bodies are not part of an error.
-    const pass = settings.mode === "smtp" ? (settings.transport.auth as { pass?: string } | undefined)?.pass : undefined;
-    const summary = safeError(error, pass ? [pass] : []);
-    const reason = `${summary.name}: ${summary.message}`;
-    await recordFailure(m.id, reason, final);
+    // The row gets a category and the reply code (customer admins read it);
+    // the log gets the error, without the SMTP credentials. Bodies are not part of an error.
+    const auth = settings.mode === "smtp" ? (settings.transport.auth as { user?: string; pass?: string } | undefined) : undefined;
+    const summary = safeError(error, [auth?.pass, auth?.user].filter((s): s is string => !!s));
+    await recordFailure(m.id, smtpFailureReason(error), final);
     log.warn({ event: final ? "mail.failed" : "mail.retrying", mailId: m.id, template: m.template, attempt: m.attempts, err: summary }, "mail delivery attempt failed");
     if (final) return "failed";
     throw new Error(`mail ${m.id}: attempt ${m.attempts} failed; retrying`);
@@ -160,13 +173,19 @@ export async function deliverOne(id: string, settings: MailSettings = mailSettin
 
 const payloadSchema = z.object({ id: z.string().uuid() });
 
-const deliverTask: Task = async (payload) => {
+const deliverTask: Task = async (payload, helpers) => {
   const parsed = payloadSchema.safeParse(payload);
   if (!parsed.success) {
     log.error({ event: "mail.bad-payload" }, "a mail job does not point at an outbox row; dropped");
     return;
   }
-  await deliverOne(parsed.data.id);
+  await deliverOne(parsed.data.id, mailSettings(), helpers.job);
+};
+
+export const MAIL_SWEEP_TASK = "mail:sweep";
+export const MAIL_SWEEP_CRONTAB = `*/15 * * * * ${MAIL_SWEEP_TASK}`;
+const sweepTask: Task = async () => {
+  await sweepStrandedMail();
 };
 
 let registered = false;
@@ -175,4 +194,6 @@ export function registerMailDelivery(): void {
   if (registered) return;
   registered = true;
   registerEngineTask(MAIL_TASK, deliverTask);
+  registerEngineTask(MAIL_SWEEP_TASK, sweepTask);
+  registerCronItem(MAIL_SWEEP_CRONTAB);
 }

@@ -10,18 +10,22 @@
 //   3. records the attempt (notification_attempts) and marks the row
 //      delivered on a 2xx; otherwise records the reason and throws, so
 //      graphile-worker retries with its backoff (exp(min(attempt, 10)) s:
-//      about 3 s, 7 s, 20 s, 55 s, 2.5 min); the attempt that reaches
-//      max_attempts (6) marks the row failed.
+//      about 3 s, 7 s, 20 s, 55 s, 2.5 min); the last attempt marks the row
+//      failed: the one reaching the row's max_attempts (6), or graphile-
+//      worker's own last one (its count runs ahead of the row's when an
+//      attempt died before or after the claim). What no attempt recorded,
+//      notify:sweep fails (stranded.ts).
 // At least once, like mail: a receiver deduplicates on X-Portal-Delivery.
 import type { Task } from "graphile-worker";
 import { z } from "zod";
 import { withServiceRole } from "@/lib/db/service-role";
 import { NON_PUBLIC_ADDRESS, PUBLIC_ADDRESSES_ONLY, sendOutbound, type AddressPolicy } from "@/lib/credentials/outbound";
 import { testEndpoint } from "@/lib/credentials/verify";
-import { registerEngineTask } from "@/lib/jobs/worker";
+import { registerCronItem, registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError, scrubText } from "@/lib/log";
 import { ChannelSecretError, openStored } from "./secret";
 import { signedHeaders } from "./signature";
+import { sweepStrandedDeliveries } from "./stranded";
 
 export const NOTIFY_TASK = "notify:deliver";
 export const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -103,10 +107,12 @@ export async function deliverWebhook(
   tenantId: string,
   id: string,
   policy: AddressPolicy = PUBLIC_ADDRESSES_ONLY,
+  job?: { attempts: number; max_attempts: number },
 ): Promise<"delivered" | "failed" | "retrying" | "skipped"> {
   const d = await claim(tenantId, id);
   if (!d) return "skipped"; // done already, or gone with its channel or tenant
-  const final = d.attempts >= d.max_attempts;
+  // graphile-worker's count (helpers.job), not only the row's, says whether another attempt will come.
+  const final = d.attempts >= d.max_attempts || (job !== undefined && job.attempts >= job.max_attempts);
   const started = Date.now();
   if (!d.enabled || !d.url || !d.secret_sealed || d.key_version === null) {
     await record(d, "failed", { error: "the channel is disabled", ms: 0 });
@@ -147,13 +153,19 @@ export async function deliverWebhook(
 
 const payloadSchema = z.object({ tenantId: z.string().uuid(), id: z.string().uuid() });
 
-const deliverTask: Task = async (payload) => {
+const deliverTask: Task = async (payload, helpers) => {
   const parsed = payloadSchema.safeParse(payload);
   if (!parsed.success) {
     log.error({ event: "notify.bad-payload" }, "a notify job does not point at a delivery row; dropped");
     return;
   }
-  await deliverWebhook(parsed.data.tenantId, parsed.data.id);
+  await deliverWebhook(parsed.data.tenantId, parsed.data.id, PUBLIC_ADDRESSES_ONLY, helpers.job);
+};
+
+export const NOTIFY_SWEEP_TASK = "notify:sweep";
+export const NOTIFY_SWEEP_CRONTAB = `*/15 * * * * ${NOTIFY_SWEEP_TASK}`;
+const sweepTask: Task = async () => {
+  await sweepStrandedDeliveries();
 };
 
 let registered = false;
@@ -162,4 +174,6 @@ export function registerNotifyDelivery(): void {
   if (registered) return;
   registered = true;
   registerEngineTask(NOTIFY_TASK, deliverTask);
+  registerEngineTask(NOTIFY_SWEEP_TASK, sweepTask);
+  registerCronItem(NOTIFY_SWEEP_CRONTAB);
 }

@@ -1,0 +1,29 @@
+// graphile-worker keeps a job whose attempts are used up (attempts >=
+// max_attempts) for ever, unlocked: it never runs it again and never deletes
+// it. For the tasks whose own rows are their record (the mail outbox, webhook
+// deliveries), such a job says only "this row got no outcome": their sweeps
+// (lib/mail/stranded.ts, lib/notify/stranded.ts) record that on the row, and
+// then its job is noise, kept a while for whoever investigates and then
+// deleted here. (The fair-queue priority, jobs_engine.waiting_in, ignores
+// spent jobs already: migration 20261201029950.)
+import type { Db } from "@/lib/db/with-tenant";
+
+/** How long a spent job of a swept task is kept before it is deleted. */
+export const SPENT_JOB_RETENTION_DAYS = 7;
+
+/**
+ * Deletes the spent, unlocked jobs of `task` (a graphile-worker task
+ * identifier) last touched more than `days` days ago. Inside a service-role
+ * transaction. Returns how many went.
+ */
+export async function purgeSpentJobs(db: Db, task: string, days = SPENT_JOB_RETENTION_DAYS): Promise<number> {
+  const { rowCount } = await db.$client.query(
+    `delete from graphile_worker._private_jobs j
+      using graphile_worker._private_tasks t
+      where t.id = j.task_id and t.identifier = $1
+        and j.attempts >= j.max_attempts and j.locked_at is null
+        and j.updated_at < now() - make_interval(days => $2::int)`,
+    [task, days],
+  );
+  return rowCount ?? 0;
+}

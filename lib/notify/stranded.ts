@@ -1,0 +1,35 @@
+// Webhook deliveries no graphile-worker job will take any further, found by
+// the task notify:sweep (every 15 minutes, lib/notify/deliver.ts). As for the
+// mail outbox (lib/mail/stranded.ts): a delivery whose last attempt could not
+// record its outcome (the worker was killed, the database failed) keeps a
+// spent job (attempts = max_attempts, unlocked) and would stay "queued" for
+// ever; nothing else queues it again. The sweep fails it, saying so, and
+// removes the spent job; spent jobs left over are purged after a week.
+import { withServiceRole } from "@/lib/db/service-role";
+import { purgeSpentJobs } from "@/lib/jobs/spent";
+import { log } from "@/lib/log";
+
+/** Why a stranded delivery failed (the channel's delivery list shows it). */
+export const STRANDED_DELIVERY_ERROR = "not delivered: no attempt is left (the worker stopped, or the database failed, during the last one)";
+
+/**
+ * Fails every queued webhook delivery whose job is gone, or spent and not locked within
+ * graphile-worker's own 4 hours. Deliveries queued in the last 5 minutes are left alone.
+ */
+export async function sweepStrandedDeliveries(): Promise<{ failed: { tenantId: string; id: string }[]; purged: number }> {
+  return withServiceRole("workflows.engine", async (db) => {
+    const { rows } = await db.$client.query<{ tenant_id: string; id: string }>(
+      `update public.notification_deliveries d set status = 'failed', failed_at = now(), last_error = $1
+        where d.status = 'queued' and d.kind = 'webhook' and d.created_at < now() - interval '5 minutes'
+          and not exists (select 1 from graphile_worker._private_jobs j
+                           where j.key = 'notify:' || d.id::text
+                             and (j.attempts < j.max_attempts or j.locked_at > now() - interval '4 hours'))
+        returning d.tenant_id, d.id`,
+      [STRANDED_DELIVERY_ERROR],
+    );
+    for (const r of rows) await db.$client.query("select graphile_worker.remove_job($1)", [`notify:${r.id}`]);
+    const purged = await purgeSpentJobs(db, "notify:deliver");
+    if (rows.length > 0) log.warn({ event: "notify.stranded", deliveryIds: rows.map((r) => r.id) }, "failed queued webhook deliveries that no job will deliver");
+    return { failed: rows.map((r) => ({ tenantId: r.tenant_id, id: r.id })), purged };
+  });
+}
