@@ -133,7 +133,10 @@ test("a schedule whose author lost access is paused by the worker; Acme's admin 
     await expect(row).toContainText("may no longer export this tenant's reports");
     await page.getByRole("region", { name: "Schedules" }).screenshot({ path: `${SCREENSHOTS}/reports-schedule-paused.png` });
     await row.getByRole("button", { name: "Resume the schedule as you: Acme Corp, Executive summary, weekly" }).click();
-    await expect(row.getByText(/The weekly Executive summary of Acme Corp runs again, as you: the next report is made /)).toBeVisible();
+    // The answer stays where it was asked; the row is no longer marked paused.
+    await expect(page.getByTestId("schedules").getByRole("status").filter({ hasText: /The weekly Executive summary of Acme Corp runs again, as you: the next report is made / })).toBeVisible();
+    await expect(page.getByTestId("schedule-paused")).toHaveCount(0);
+    await page.getByRole("region", { name: "Schedules" }).screenshot({ path: `${SCREENSHOTS}/reports-schedule-resumed.png` });
     // It runs as the admin from its next Monday, and the page says when.
     const [after] = await owner<{ author: string; paused: boolean; next_monday: boolean }>(
       `select u.email as author, s.paused_at is not null as paused, extract(isodow from s.next_run_at at time zone 'UTC') = 1 as next_monday
