@@ -8,6 +8,21 @@
 // spent jobs already: migration 20261201029950.)
 import type { Db } from "@/lib/db/with-tenant";
 
+/** graphile-worker's count for the running job (a task's helpers.job). */
+export interface JobAttempts {
+  attempts: number;
+  max_attempts: number;
+}
+
+/**
+ * Whether this attempt of a row-backed delivery is its last: the row's own count reached its
+ * maximum, or graphile-worker's did (its count runs ahead of the row's when an attempt died
+ * before or after the row's claim, and it will not run the job again).
+ */
+export function isLastAttempt(row: JobAttempts, job?: JobAttempts): boolean {
+  return row.attempts >= row.max_attempts || (job !== undefined && job.attempts >= job.max_attempts);
+}
+
 /** How long a spent job of a swept task is kept before it is deleted. */
 export const SPENT_JOB_RETENTION_DAYS = 7;
 

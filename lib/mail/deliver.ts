@@ -15,6 +15,7 @@ import nodemailer from "nodemailer";
 import type { Task } from "graphile-worker";
 import { z } from "zod";
 import { withServiceRole } from "@/lib/db/service-role";
+import { isLastAttempt, type JobAttempts } from "@/lib/jobs/spent";
 import { registerCronItem, registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError } from "@/lib/log";
 import { mailSettings, type MailSettings } from "./config";
@@ -116,17 +117,11 @@ function printToConsole(m: ClaimedMail, body: MailBody, from: string): void {
   );
 }
 
-/** graphile-worker's count for the running job (helpers.job): it, not the row's, says whether another attempt will come. */
-export interface JobAttempts {
-  attempts: number;
-  max_attempts: number;
-}
-
 /** One delivery attempt of one message. Throws (for graphile-worker to retry) when the attempt failed and attempts remain. */
 export async function deliverOne(id: string, settings: MailSettings = mailSettings(), job?: JobAttempts): Promise<"sent" | "failed" | "retrying" | "skipped"> {
   const m = await claim(id);
   if (!m) return "skipped"; // already sent, failed for good, or gone with its tenant
-  const final = m.attempts >= m.max_attempts || (job !== undefined && job.attempts >= job.max_attempts);
+  const final = isLastAttempt(m, job);
   let body: MailBody;
   try {
     if (!m.body_sealed) throw new Error("no body");

@@ -21,6 +21,7 @@ import { z } from "zod";
 import { withServiceRole } from "@/lib/db/service-role";
 import { NON_PUBLIC_ADDRESS, PUBLIC_ADDRESSES_ONLY, sendOutbound, type AddressPolicy } from "@/lib/credentials/outbound";
 import { testEndpoint } from "@/lib/credentials/verify";
+import { isLastAttempt, type JobAttempts } from "@/lib/jobs/spent";
 import { registerCronItem, registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError, scrubText } from "@/lib/log";
 import { ChannelSecretError, openStored } from "./secret";
@@ -107,12 +108,11 @@ export async function deliverWebhook(
   tenantId: string,
   id: string,
   policy: AddressPolicy = PUBLIC_ADDRESSES_ONLY,
-  job?: { attempts: number; max_attempts: number },
+  job?: JobAttempts,
 ): Promise<"delivered" | "failed" | "retrying" | "skipped"> {
   const d = await claim(tenantId, id);
   if (!d) return "skipped"; // done already, or gone with its channel or tenant
-  // graphile-worker's count (helpers.job), not only the row's, says whether another attempt will come.
-  const final = d.attempts >= d.max_attempts || (job !== undefined && job.attempts >= job.max_attempts);
+  const final = isLastAttempt(d, job);
   const started = Date.now();
   if (!d.enabled || !d.url || !d.secret_sealed || d.key_version === null) {
     await record(d, "failed", { error: "the channel is disabled", ms: 0 });
