@@ -23,6 +23,26 @@ export function isLastAttempt(row: JobAttempts, job?: JobAttempts): boolean {
   return row.attempts >= row.max_attempts || (job !== undefined && job.attempts >= job.max_attempts);
 }
 
+/**
+ * SQL condition for a sweep: no graphile-worker job keyed `keyExpr` (an SQL expression naming the
+ * row's job key) will still run: there is none, or it is spent and not locked within graphile-worker's
+ * own 4 hours (a running attempt keeps its lock).
+ */
+export function noLiveJobSql(keyExpr: string): string {
+  return `not exists (select 1 from graphile_worker._private_jobs j
+                       where j.key = ${keyExpr}
+                         and (j.attempts < j.max_attempts or j.locked_at > now() - interval '4 hours'))`;
+}
+
+/**
+ * After a sweep failed its rows: removes their jobs (by key) and purges the task's spent jobs older than
+ * the retention. Inside the sweep's service-role transaction. Returns how many spent jobs were purged.
+ */
+export async function dropSweptJobs(db: Db, keys: readonly string[], task: string): Promise<number> {
+  for (const key of keys) await db.$client.query("select graphile_worker.remove_job($1)", [key]);
+  return purgeSpentJobs(db, task);
+}
+
 /** How long a spent job of a swept task is kept before it is deleted. */
 export const SPENT_JOB_RETENTION_DAYS = 7;
 

@@ -9,7 +9,7 @@
 // their bodies, and removes their spent jobs; spent jobs left over are purged
 // after a week (lib/jobs/spent.ts).
 import { withServiceRole } from "@/lib/db/service-role";
-import { purgeSpentJobs } from "@/lib/jobs/spent";
+import { dropSweptJobs, noLiveJobSql } from "@/lib/jobs/spent";
 import { log } from "@/lib/log";
 
 /** Why a stranded message failed (the delivery lists show it). */
@@ -25,14 +25,11 @@ export async function sweepStrandedMail(): Promise<{ failed: string[]; purged: n
     const { rows } = await db.$client.query<{ id: string }>(
       `update mail.outbox o set status = 'failed', failed_at = now(), last_error = $1, body_sealed = null
         where o.status = 'queued' and o.created_at < now() - interval '5 minutes'
-          and not exists (select 1 from graphile_worker._private_jobs j
-                           where j.key = 'mail:' || o.id::text
-                             and (j.attempts < j.max_attempts or j.locked_at > now() - interval '4 hours'))
+          and ${noLiveJobSql("'mail:' || o.id::text")}
         returning o.id`,
       [STRANDED_MAIL_ERROR],
     );
-    for (const r of rows) await db.$client.query("select graphile_worker.remove_job($1)", [`mail:${r.id}`]);
-    const purged = await purgeSpentJobs(db, "mail:deliver");
+    const purged = await dropSweptJobs(db, rows.map((r) => `mail:${r.id}`), "mail:deliver");
     if (rows.length > 0) log.warn({ event: "mail.stranded", mailIds: rows.map((r) => r.id) }, "failed queued mail that no job will deliver");
     return { failed: rows.map((r) => r.id), purged };
   });

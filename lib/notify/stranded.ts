@@ -6,7 +6,7 @@
 // ever; nothing else queues it again. The sweep fails it, saying so, and
 // removes the spent job; spent jobs left over are purged after a week.
 import { withServiceRole } from "@/lib/db/service-role";
-import { purgeSpentJobs } from "@/lib/jobs/spent";
+import { dropSweptJobs, noLiveJobSql } from "@/lib/jobs/spent";
 import { log } from "@/lib/log";
 
 /** Why a stranded delivery failed (the channel's delivery list shows it). */
@@ -21,14 +21,11 @@ export async function sweepStrandedDeliveries(): Promise<{ failed: { tenantId: s
     const { rows } = await db.$client.query<{ tenant_id: string; id: string }>(
       `update public.notification_deliveries d set status = 'failed', failed_at = now(), last_error = $1
         where d.status = 'queued' and d.kind = 'webhook' and d.created_at < now() - interval '5 minutes'
-          and not exists (select 1 from graphile_worker._private_jobs j
-                           where j.key = 'notify:' || d.id::text
-                             and (j.attempts < j.max_attempts or j.locked_at > now() - interval '4 hours'))
+          and ${noLiveJobSql("'notify:' || d.id::text")}
         returning d.tenant_id, d.id`,
       [STRANDED_DELIVERY_ERROR],
     );
-    for (const r of rows) await db.$client.query("select graphile_worker.remove_job($1)", [`notify:${r.id}`]);
-    const purged = await purgeSpentJobs(db, "notify:deliver");
+    const purged = await dropSweptJobs(db, rows.map((r) => `notify:${r.id}`), "notify:deliver");
     if (rows.length > 0) log.warn({ event: "notify.stranded", deliveryIds: rows.map((r) => r.id) }, "failed queued webhook deliveries that no job will deliver");
     return { failed: rows.map((r) => ({ tenantId: r.tenant_id, id: r.id })), purged };
   });

@@ -6,9 +6,8 @@
 // button can make the portal send. Channels per tenant are capped too
 // (channels.ts CHANNELS_PER_TENANT, migration 20261201029900).
 import { ActionRefusal } from "@/lib/actions/refusal";
-import { withServiceRoleIn } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
-import { perWindow, take } from "@/lib/ratelimit";
+import { minutesToWait, perWindow, takeWithin } from "@/lib/ratelimit";
 
 /** Tests per tenant per hour, at most CHANNEL_TEST_BURST of them at once. */
 export const CHANNEL_TESTS_PER_HOUR = 20;
@@ -17,10 +16,9 @@ const LIMIT = perWindow(CHANNEL_TESTS_PER_HOUR, 3600, CHANNEL_TEST_BURST);
 
 /** Spends one test of the tenant's budget, or refuses saying when the next one is possible (nothing queued). */
 export async function takeChannelTest(tx: TenantTx, tenantId: string): Promise<void> {
-  // The shared bucket, as the service role on this transaction's connection (not a second pooled one while holding it).
-  const r = await withServiceRoleIn("ratelimit", tx.db, (db) => take(`notify:test:${tenantId}`, LIMIT, { db }));
+  const r = await takeWithin(tx.db, `notify:test:${tenantId}`, LIMIT);
   if (r.allowed) return;
-  const minutes = Math.max(1, Math.ceil(r.retryAfterSeconds / 60));
+  const minutes = minutesToWait(r);
   throw new ActionRefusal(
     `This tenant has used its channel tests for now (${CHANNEL_TEST_BURST} in a row, ${CHANNEL_TESTS_PER_HOUR} an hour). Try again in ${minutes} minute${minutes === 1 ? "" : "s"}; nothing was sent.`,
     { limit: CHANNEL_TESTS_PER_HOUR, retry_after_seconds: Math.ceil(r.retryAfterSeconds) },

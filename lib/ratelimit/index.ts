@@ -13,7 +13,7 @@
 // runs in its own transaction through the named service-role path "ratelimit".
 import { sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/with-tenant";
-import { withServiceRole } from "@/lib/db/service-role";
+import { withServiceRole, withServiceRoleIn } from "@/lib/db/service-role";
 
 export interface Limit {
   /** The most tokens a bucket holds (the largest burst). */
@@ -69,6 +69,20 @@ export async function take(key: string, limit: Limit, opts: TakeOptions = {}): P
     return { allowed: r.allowed, remaining: Number(r.remaining), retryAfterSeconds: Number(r.retry_after_seconds) };
   };
   return opts.db ? run(opts.db) : withServiceRole("ratelimit", run);
+}
+
+/**
+ * `take` on a tenant transaction's own connection, as the service role for the length of the call:
+ * code inside withTenant never waits for a second pooled connection while holding one
+ * (lib/db/held-connection.ts), and the bucket's lock ends with the caller's transaction.
+ */
+export function takeWithin(db: Db, key: string, limit: Limit, opts: Omit<TakeOptions, "db"> = {}): Promise<TakeResult> {
+  return withServiceRoleIn("ratelimit", db, (serviceDb) => take(key, limit, { ...opts, db: serviceDb }));
+}
+
+/** Whole minutes (at least 1) until a refused take would succeed: what a refusal tells a person to wait. */
+export function minutesToWait(r: TakeResult): number {
+  return Math.max(1, Math.ceil(r.retryAfterSeconds / 60));
 }
 
 /** The bucket as it stands, without taking anything. */

@@ -10,9 +10,9 @@
 //     advisory locks for the length of the handler's transaction
 //     (api.take_slot; limits.api_concurrent_requests).
 import type { EffectiveConfig } from "@/lib/settings";
-import { withServiceRole, withServiceRoleIn } from "@/lib/db/service-role";
+import { withServiceRole } from "@/lib/db/service-role";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
-import { checkArgs, peek, peekMany, perWindow, take, type Limit, type TakeResult } from "@/lib/ratelimit";
+import { checkArgs, peek, peekMany, perWindow, take, takeWithin, type Limit, type TakeResult } from "@/lib/ratelimit";
 import { problems } from "@/lib/api/problem";
 import { apiRequestCountSql } from "@/lib/usage/record";
 
@@ -141,7 +141,7 @@ export async function checkIngestQuota(tenantId: string, cost: number, perDay: n
 
 export async function chargeIngestQuota(tx: TenantTx, tenantId: string, cost: number, perDay: number): Promise<void> {
   if (!(cost > 0)) return;
-  const r = await withServiceRoleIn("ratelimit", tx.db, (db) => take(ingestKey(tenantId), ingestLimit(perDay), { cost, db }));
+  const r = await takeWithin(tx.db, ingestKey(tenantId), ingestLimit(perDay), { cost });
   if (!r.allowed) throw quotaRefusal(perDay, r.remaining, cost, r.retryAfterSeconds);
 }
 
