@@ -81,7 +81,7 @@ export function AlertDetailView({ data, backHref, showTenant }: { data: AlertDet
               Triage
             </h2>
             {data.canTriage ? (
-              <TriagePanel tenantId={a.tenantId} alertId={a.id} status={a.status} nextStatuses={data.nextStatuses} assignees={data.assignees} assignedTo={a.assignedTo}
+              <TriagePanel tenantId={a.tenantId} alertId={a.id} status={a.status} nextStatuses={data.nextStatuses} assignees={data.assignees} assignedTo={a.assignedTo} assignedToLabel={a.assigneeName}
                 groups={data.groups.map((g) => ({ id: g.id, name: g.name, inheritedFrom: g.inherited ? g.tenantName : null }))}
                 groupMembers={data.groupMembers}
                 assignedGroupId={a.assignedGroup?.id ?? null}

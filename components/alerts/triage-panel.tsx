@@ -22,6 +22,8 @@ interface Props {
   nextStatuses: readonly AlertStatus[];
   assignees: Assignee[];
   assignedTo: string | null;
+  /** How the page names the current assignee (for one the caller cannot pick: "MSSP staff", "a former member"…). */
+  assignedToLabel: string | null;
   /** Groups the alert may be given (its tenant's and inherited), and members of each the caller can see. */
   groups: { id: string; name: string; inheritedFrom: string | null }[];
   groupMembers: Record<string, string[]>;
@@ -98,7 +100,7 @@ function AssignForm(props: Props) {
               {a.name ? `${a.name} (${a.email})` : a.email}
             </option>
           ))}
-          {props.assignedTo && !props.assignees.some((a) => a.id === props.assignedTo) && <option value={props.assignedTo}>MSSP staff (current)</option>}
+          {props.assignedTo && !props.assignees.some((a) => a.id === props.assignedTo) && <option value={props.assignedTo}>{props.assignedToLabel ?? "someone you cannot see"} (current)</option>}
         </select>
       </label>
       <FieldError state={state} name="assigneeId" />
