@@ -99,6 +99,8 @@ allow("a tenant's own and inherited assignee groups (lib/groups): answers only f
   "function workflows.groups_for(tenant uuid) authenticated EXECUTE");
 allow("what the people on an alert the caller cannot see by name are at its tenant (lib/alerts/people.ts, migration 20261201029800): MSSP staff, a member above, or a former member, for alerts of tenants the caller can see only (security definer, reviewed in tests/supabase-lint.test.ts)",
   "function workflows.people_standing(alert_tenants uuid[], alert_ids uuid[], include_timeline boolean) authenticated EXECUTE");
+allow("what the people a tenant's API keys panel and assignee groups name are there when the caller cannot see them (lib/people/standing.ts, migration 20261201030000): MSSP staff, a member above, or a former member, for a tenant the caller can see and only the people its keys and groups reference (security definer, reviewed in tests/supabase-lint.test.ts)",
+  "function tenancy.people_standing_in(tenant uuid) authenticated EXECUTE");
 allow("the workflows dry run's newest alerts of a wide subtree (lib/rules/dry-run.ts): security invoker, so the caller's RLS decides which alerts it reads",
   "function workflows.newest_alerts(tenant_ids uuid[], since timestamp with time zone, until timestamp with time zone, lim integer) authenticated EXECUTE");
 allow("builds the claims before the switch to authenticated (lib/db/with-tenant.ts)", "function public.custom_access_token_hook(event jsonb) portal_app EXECUTE");
@@ -518,6 +520,9 @@ describe("security-definer functions the API roles can call", () => {
     // (MSSP staff, a member above, a former member: one word each), for alerts of tenants in
     // tenancy.visible_tenant_ids() only (tests/alert-assignee-eligibility.test.ts asks as another customer).
     "workflows.people_standing(alert_tenants uuid[], alert_ids uuid[], include_timeline boolean)",
+    // lib/people/standing.ts: the same words for the people a tenant's API keys and own assignee groups
+    // reference, for a tenant in tenancy.visible_tenant_ids() only (tests/people-standing-in.test.ts asks as others).
+    "tenancy.people_standing_in(tenant uuid)",
     // lib/api/gateway: an API key records its own last use (time, address), at most once a minute;
     // it updates only the row whose id is the caller's key claim (tenancy.api_key_id()), nothing else.
     "api.touch_key(ip text)",

@@ -368,6 +368,10 @@ const EXCEPTIONS = new Map<string, string>([
   // assignee and timeline people of alerts of tenants in tenancy.visible_tenant_ids(), one of three
   // words each (tests/alert-assignee-eligibility.test.ts asks about another customer's alert and gets nothing).
   ["authenticated_security_definer_function_executable workflows.people_standing(alert_tenants uuid[], alert_ids uuid[], include_timeline boolean)", "people on visible alerts: MSSP staff, member above, or former member only"],
+  // The same words for the people a tenant's API keys (creator, revoker) and own assignee groups reference
+  // (lib/people/standing.ts, migration 20261201030000): in `tenancy`, not served by PostgREST; for a tenant in
+  // tenancy.visible_tenant_ids() only, no id of the caller's choosing (tests/people-standing-in.test.ts).
+  ["authenticated_security_definer_function_executable tenancy.people_standing_in(tenant uuid)", "people of a visible tenant's keys and groups: MSSP staff, member above, or former member only"],
   // An API key records its own last use (lib/api/gateway, migration 20261201010000): the key has no
   // UPDATE on api_keys. In `api`, not served by PostgREST; updates only the row of the caller's own
   // key claim (tenancy.api_key_id()), at most once a minute (tests/api-keys.test.ts).

@@ -189,7 +189,7 @@ export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
                 <td className="whitespace-nowrap px-3 py-2 text-slate-700">{day(k.expiresAt, data.timeZone)}</td>
                 <td className="px-3 py-2 text-slate-700">
                   {day(k.createdAt, data.timeZone)}
-                  <div className="text-xs text-slate-500">{k.createdBy ?? "MSSP staff"}</div>
+                  <div className="text-xs text-slate-500">{k.createdBy ?? "a deleted account"}</div>
                 </td>
                 {/* One line for the time, one for the address: a narrow column wrapped them word by word. */}
                 <td className="whitespace-nowrap px-3 py-2 text-slate-700" data-testid="api-key-last-used">

@@ -57,7 +57,7 @@ function CreateGroupForm({ tenantId }: { tenantId: string }) {
 
 function MemberChip(props: { tenantId: string; groupId: string; groupName: string; member: { userId: string; name: string; email: string } }) {
   const remove = useRowRemoval();
-  const label = props.member.name || props.member.email || "MSSP staff";
+  const label = props.member.name || props.member.email || "someone you cannot see";
   return (
     <li className="inline-flex items-center rounded-full bg-slate-100 py-0.5 pl-3 pr-1 text-sm ring-1 ring-slate-200" data-testid="group-member">
       <span className="text-slate-800" title={props.member.email}>

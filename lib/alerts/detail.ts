@@ -13,7 +13,8 @@ import { featureEnabled } from "@/lib/settings/enforce";
 import { loadRawEventView, type RawEventView } from "@/lib/ingest/raw";
 import { groupsFor, type UsableGroup } from "@/lib/groups/store";
 import { viewerTimeZone } from "@/lib/locale/viewer-zone";
-import { UNKNOWN_PERSON, unseenPeopleLabels } from "./people";
+import { UNKNOWN_PERSON } from "@/lib/people/standing";
+import { unseenPeopleLabels } from "./people";
 
 export interface AlertDetail {
   tenantId: string;

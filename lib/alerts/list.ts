@@ -12,7 +12,8 @@ import { ALERT_SEVERITIES } from "./severity";
 import { alertsByTenant } from "./list-by-tenant";
 import { tenantFilterSchema } from "@/lib/tenancy/tenant-filter";
 import { rollupCount } from "./list-count";
-import { UNKNOWN_PERSON, unseenPeopleLabels } from "./people";
+import { UNKNOWN_PERSON } from "@/lib/people/standing";
+import { unseenPeopleLabels } from "./people";
 
 export const ALERT_PAGE_SIZE = 25;
 

@@ -3,20 +3,9 @@
 // read as "MSSP staff", which was wrong for a removed member: Acme's admin
 // saw their former analyst's old alerts as the MSSP's. The database says what
 // each one is at the alert's tenant (workflows.people_standing, migration
-// 20261201029800): MSSP staff covering it, a member of a tenant above the
-// caller's, or someone with no membership covering it any more.
+// 20261201029800; the words in lib/people/standing.ts).
 import type pg from "pg";
-
-export type Standing = "mssp_staff" | "member" | "former";
-
-export const STANDING_LABELS: Record<Standing, string> = {
-  mssp_staff: "MSSP staff",
-  member: "staff of a parent tenant",
-  former: "a former member",
-};
-
-/** When the database gave no answer (it answers only for alerts of tenants the caller can see). */
-export const UNKNOWN_PERSON = "someone you cannot see";
+import { STANDING_LABELS, type Standing } from "@/lib/people/standing";
 
 export interface AlertKeyRef {
   tenantId: string;

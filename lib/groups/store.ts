@@ -8,6 +8,7 @@
 // groupsFor answers a tenant's own and inherited groups
 // (workflows.groups_for, which sees the MSSP's rows for its customers).
 import type pg from "pg";
+import { personLabel, standingLabelsIn } from "@/lib/people/standing";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
@@ -47,7 +48,8 @@ export interface UsableGroup extends GroupRef {
 export async function listOwnGroups(tx: TenantTx, tenantId: string): Promise<OwnGroup[]> {
   const { rows } = await tx.client.query<{ tenant_id: string; id: string; name: string; created_at: Date; members: GroupMember[] | null }>(
     `select g.tenant_id, g.id, g.name, g.created_at,
-            -- Left join: MSSP staff in a customer's group are hidden from its admins by RLS on users (shown as "MSSP staff").
+            -- Left join: MSSP staff or a parent tenant's admins in a group are hidden from its admins by RLS on users
+            -- (named by what they are here, below).
             (select json_agg(json_build_object('userId', m.user_id, 'name', coalesce(u.name, ''), 'email', coalesce(u.email, ''))
                              order by u.email is null, lower(coalesce(nullif(u.name, ''), u.email)))
                from public.assignee_group_members m left join public.users u on u.id = m.user_id
@@ -57,7 +59,15 @@ export async function listOwnGroups(tx: TenantTx, tenantId: string): Promise<Own
       order by lower(g.name)`,
     [tenantId],
   );
-  return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id, name: r.name, createdAt: new Date(r.created_at), members: r.members ?? [] }));
+  const hidden = rows.some((r) => (r.members ?? []).some((m) => !m.name && !m.email));
+  const labels = hidden ? await standingLabelsIn(tx.client, tenantId) : new Map<string, string>();
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    id: r.id,
+    name: r.name,
+    createdAt: new Date(r.created_at),
+    members: (r.members ?? []).map((m) => (m.name || m.email ? m : { ...m, name: personLabel(null, m.userId, labels) })),
+  }));
 }
 
 /** groupsFor's statement, $1 the tenant (exported for lib/alerts/list-choices.ts, which sends it with others). */
@@ -164,6 +174,9 @@ export async function addGroupMember(tx: TenantTx, tenantId: string, groupId: st
 export async function removeGroupMember(tx: TenantTx, tenantId: string, groupId: string, userId: string): Promise<{ group: string; person: string }> {
   const group = await ownGroup(tx, tenantId, groupId);
   return refusing(tx, null, async () => {
+    // Someone RLS hides (MSSP staff, a parent tenant's admin) is named by what they are here, which
+    // tenancy.people_standing_in answers only while they are in the group: asked before the delete.
+    const labels = await standingLabelsIn(tx.client, tenantId);
     // The person is read in the same statement, while RLS still shows them (a member of the group's tenant).
     const { rows } = await tx.client.query<{ person: string | null }>(
       `delete from public.assignee_group_members m
@@ -172,7 +185,7 @@ export async function removeGroupMember(tx: TenantTx, tenantId: string, groupId:
       [tenantId, groupId, userId],
     );
     if (rows.length === 0) throw new ActionRefusal("That person is not in this group (any more). Nothing was changed.");
-    return { group: group.name, person: rows[0].person ?? "MSSP staff" };
+    return { group: group.name, person: personLabel(rows[0].person, userId, labels) };
   });
 }
 

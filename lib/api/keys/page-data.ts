@@ -5,6 +5,7 @@ import { permissions, tenantResource } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { DEFAULT_TIME_ZONE } from "@/lib/locale/time";
 import { viewerTimeZone } from "@/lib/locale/viewer-zone";
+import { personLabel, standingLabelsIn } from "@/lib/people/standing";
 import { MAX_KEY_DAYS, EXPIRY_CHOICES, SCOPE_LABELS, type ApiScope } from "./scopes";
 import { grantableScopes, listApiKeys } from "./store";
 
@@ -16,6 +17,7 @@ export interface ApiKeyView {
   createdAt: string;
   expiresAt: string;
   expired: boolean;
+  /** Who created it: their email, or what they are here when the caller cannot see them ("MSSP staff"…); null once deleted. */
   createdBy: string | null;
   revokedAt: string | null;
   revokedBy: string | null;
@@ -50,6 +52,10 @@ export async function loadApiKeysPage(tx: TenantTx, slug: string, hostTenantId?:
   const [grantable, keys] = await Promise.all([grantableScopes(tx, resource), listApiKeys(tx, t.id)]);
   const now = Date.now();
   const timeZone = await viewerTimeZone(tx, hostTenantId);
+  // People RLS hides from the caller (MSSP staff, a parent tenant's admin, someone who left), named by what they are here.
+  const hidden = keys.some((k) => (k.createdById && !k.createdByEmail) || (k.revokedById && !k.revokedByEmail));
+  const labels = hidden ? await standingLabelsIn(tx.client, t.id) : new Map<string, string>();
+  const who = (email: string | null, id: string | null) => (id ? personLabel(email, id, labels) : email);
   return {
     tenant: t,
     canManage: true,
@@ -64,9 +70,9 @@ export async function loadApiKeysPage(tx: TenantTx, slug: string, hostTenantId?:
       createdAt: k.createdAt.toISOString(),
       expiresAt: k.expiresAt.toISOString(),
       expired: k.expiresAt.getTime() <= now,
-      createdBy: k.createdByEmail,
+      createdBy: who(k.createdByEmail, k.createdById),
       revokedAt: k.revokedAt?.toISOString() ?? null,
-      revokedBy: k.revokedByEmail,
+      revokedBy: who(k.revokedByEmail, k.revokedById),
       lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
       lastUsedIp: k.lastUsedIp,
     })),

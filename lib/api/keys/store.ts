@@ -17,8 +17,11 @@ export interface ApiKeyRow {
   createdAt: Date;
   expiresAt: Date;
   createdByEmail: string | null;
+  /** Who created it (null once they are deleted); their email is null when the caller cannot see them. */
+  createdById: string | null;
   revokedAt: Date | null;
   revokedByEmail: string | null;
+  revokedById: string | null;
   lastUsedAt: Date | null;
   lastUsedIp: string | null;
 }
@@ -88,13 +91,15 @@ export async function listApiKeys(tx: TenantTx, tenantId: string): Promise<ApiKe
     created_at: Date;
     expires_at: Date;
     created_by_email: string | null;
+    created_by: string | null;
+    revoked_by: string | null;
     revoked_at: Date | null;
     revoked_by_email: string | null;
     last_used_at: Date | null;
     last_used_ip: string | null;
   }>(
     `select k.id, k.tenant_id, k.name, k.scopes, k.created_at, k.expires_at, c.email as created_by_email,
-            k.revoked_at, r.email as revoked_by_email, k.last_used_at, k.last_used_ip
+            k.created_by, k.revoked_by, k.revoked_at, r.email as revoked_by_email, k.last_used_at, k.last_used_ip
        from public.api_keys k
        left join public.users c on c.id = k.created_by
        left join public.users r on r.id = k.revoked_by
@@ -112,8 +117,10 @@ export async function listApiKeys(tx: TenantTx, tenantId: string): Promise<ApiKe
     createdAt: r.created_at,
     expiresAt: r.expires_at,
     createdByEmail: r.created_by_email,
+    createdById: r.created_by,
     revokedAt: r.revoked_at,
     revokedByEmail: r.revoked_by_email,
+    revokedById: r.revoked_by,
     lastUsedAt: r.last_used_at,
     lastUsedIp: r.last_used_ip,
   }));
