@@ -139,9 +139,30 @@ describe("the sweeps fail what no job will finish", () => {
     assert.deepEqual(failed.map((d) => d.id), [spent]);
     assert.deepEqual(await deliveryRow(spent), { status: "failed", attempts: 0, last_error: STRANDED_DELIVERY_ERROR });
     assert.equal(await job(`notify:${spent}`), undefined);
+    // The channel's attempt list says so too: the failure as an attempt row.
+    assert.deepEqual(
+      await owner(`select attempt, outcome, error from public.notification_attempts where delivery_id = $1 order by attempt`, [spent]),
+      [{ attempt: 1, outcome: "failed", error: STRANDED_DELIVERY_ERROR }],
+    );
     assert.equal((await deliveryRow(retrying)).status, "queued");
     await owner(`delete from graphile_worker._private_jobs where key = $1`, [`notify:${retrying}`]);
     await owner(`update public.notification_deliveries set status = 'failed', failed_at = now() where id = $1`, [retrying]);
+  });
+
+  test("webhook: a delivery whose recorded attempt retried, then whose job died unrecorded, gets the next attempt's row", async () => {
+    const id = await webhookDelivery();
+    await owner(`update public.notification_deliveries set created_at = now() - interval '1 hour', attempts = 1 where id = $1`, [id]);
+    await owner(
+      `insert into public.notification_attempts (tenant_id, delivery_id, attempt, outcome, response_status, error)
+       select tenant_id, id, 1, 'retrying', 503, 'the receiver answered 503' from public.notification_deliveries where id = $1`,
+      [id],
+    );
+    await useAttempts(`notify:${id}`, "all");
+    assert.deepEqual((await sweepStrandedDeliveries()).failed.map((d) => d.id), [id]);
+    assert.deepEqual(
+      await owner(`select attempt, outcome from public.notification_attempts where delivery_id = $1 order by attempt`, [id]),
+      [{ attempt: 1, outcome: "retrying" }, { attempt: 2, outcome: "failed" }],
+    );
   });
 
   test("spent delivery jobs are deleted after a week; newer ones, ones with attempts left and other tasks' are kept", async () => {
