@@ -42,7 +42,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
     email: "mssp.analyst@demo.test",
     name: "Sam Okafor",
     memberships: [{ tenantSlug: "sentinel", role: "mssp_analyst" }],
-    note: "MSSP SOC analyst: reads every customer's alerts, no administration",
+    note: "MSSP SOC analyst: reads, triages and exports every customer's alerts, no administration",
     totp: true,
   },
   {
@@ -55,7 +55,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
     email: "acme.analyst@demo.test",
     name: "Priya Nair",
     memberships: [{ tenantSlug: "acme", role: "tenant_analyst" }],
-    note: "Acme Corp analyst: reads Acme's alerts and assets",
+    note: "Acme Corp analyst: reads, triages and exports Acme's alerts",
   },
   {
     email: "acme.viewer@demo.test",
