@@ -1,11 +1,12 @@
 "use client";
 // The lifecycle actions of one tenant, each a small form with its own
 // confirmation and result: suspend (reason) / resume, offboard (typed name,
-// grace period) / call it off, move (new parent). The server action decides;
+// grace period) / call it off, move (new parent: a list, or typed past 50). The server action decides;
 // these only collect what it needs. The page reloads its data on success.
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState } from "react";
 import { FieldError, ResultMessage, SubmitButton } from "@/components/team/form-bits";
+import { typedTenantPlaceholder } from "@/components/tenants/tenant-filter";
 import { cancelOffboarding, offboardTenant } from "@/lib/actions/lifecycle/offboard-tenant";
 import { moveTenant } from "@/lib/actions/lifecycle/move-tenant";
 import { resumeTenant, suspendTenant } from "@/lib/actions/lifecycle/suspend-tenant";
@@ -160,10 +161,15 @@ export interface MoveTarget {
   label: string;
 }
 
-export function MoveControls(props: { tenantId: string; name: string; targets: MoveTarget[] }) {
+/**
+ * `typedAmong` (past TENANT_SELECT_UP_TO possible parents, lib/lifecycle/move-targets.ts): no list; the
+ * new parent is typed as its name or address and the action resolves it among the same candidates.
+ */
+export function MoveControls(props: { tenantId: string; name: string; targets: MoveTarget[]; typedAmong?: number | null }) {
   const [moved, move] = useLifecycleAction(moveTenant);
   const [target, setTarget] = useState("");
-  if (props.targets.length === 0) return null;
+  const typed = props.typedAmong != null;
+  if (props.targets.length === 0 && !typed) return null;
   return (
     <Card title="Move">
       <p className="mb-2 text-sm text-slate-600">
@@ -174,16 +180,29 @@ export function MoveControls(props: { tenantId: string; name: string; targets: M
         <input type="hidden" name="tenantId" value={props.tenantId} />
         <label className="min-w-64 flex-1 text-sm text-slate-700">
           New parent
-          <select name="newParentId" required className={field} value={target} onChange={(e) => setTarget(e.target.value)}>
-            <option value="" disabled>
-              Choose…
-            </option>
-            {props.targets.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.label}
+          {typed ? (
+            <input
+              name="newParentId"
+              required
+              maxLength={100}
+              className={field}
+              value={target}
+              onChange={(e) => setTarget(e.target.value)}
+              placeholder={typedTenantPlaceholder(props.typedAmong!, "possible parents")}
+            />
+          ) : (
+            <select name="newParentId" required className={field} value={target} onChange={(e) => setTarget(e.target.value)}>
+              <option value="" disabled>
+                Choose…
               </option>
-            ))}
-          </select>
+              {props.targets.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.label}
+                </option>
+              ))}
+            </select>
+          )}
+          <FieldError state={moved} name="newParentId" />
         </label>
         <SubmitButton tone="quiet" pendingLabel="Moving…">
           Move

@@ -55,6 +55,7 @@ export function ProvisionForm(props: { parents: ParentChoice[]; domain: string; 
     return (
       <div className="space-y-3" data-testid="provision-done">
         <ResultMessage state={state} />
+        {/* The address the workflow's job holds (the first submission's, for a repeat), never merely the one just typed. */}
         <p className="text-sm text-slate-700" data-testid="invitation-to">
           The first admin&apos;s invitation will be emailed to <span className="font-medium">{state.data.invitationTo}</span> during provisioning.
         </p>

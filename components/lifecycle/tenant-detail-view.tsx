@@ -37,7 +37,8 @@ function pageLinks(t: TenantDetail) {
   return all.filter((l) => l.allowed);
 }
 
-export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarget[]; domain: string }) {
+/** `moveTypedAmong`: past TENANT_SELECT_UP_TO possible parents, their count, and Move takes a typed name (lib/lifecycle/move-targets.ts). */
+export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarget[]; moveTypedAmong?: number | null; domain: string }) {
   const { t } = props;
   const totalRows = t.rows?.reduce((n, r) => n + r.rows, 0) ?? null;
   const activeKey = t.keys?.find((k) => k.status === "active");
@@ -139,7 +140,7 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
             </p>
           )}
           {t.can["tenants:suspend"] && t.kind !== "mssp" && <SuspendControls tenantId={t.id} name={t.name} status={t.status} />}
-          {t.can["tenants:move"] && t.kind !== "mssp" && !frozen && <MoveControls tenantId={t.id} name={t.name} targets={props.moveTargets} />}
+          {t.can["tenants:move"] && t.kind !== "mssp" && !frozen && <MoveControls tenantId={t.id} name={t.name} targets={props.moveTargets} typedAmong={props.moveTypedAmong} />}
           {t.can["tenants:deprovision"] && t.kind !== "mssp" && (
             <OffboardControls
               tenantId={t.id}

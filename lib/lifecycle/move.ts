@@ -6,11 +6,15 @@
 // the same transaction (20261130000200_keyring_follows_moves.sql). Settings
 // the new tenants above overrule are removed in the subtree, as a lock or a
 // tighten-only "on" set there would have removed them (lib/settings/write.ts).
+// The tree's lock is taken before anything is read (tree-lock.ts): the checks
+// below then see every tree change committed before this one, and none can
+// commit until this one has.
 import type { Db } from "@/lib/db/with-tenant";
 import { SETTINGS } from "@/lib/settings/registry";
 import { pathWithin } from "@/lib/tenancy/path";
 import { LifecycleRefusal } from "./errors";
 import { ancestorIn, requireTenant, type LifecycleTenant } from "./tenant-row";
+import { lockTree } from "./tree-lock";
 
 export interface Moved {
   tenant: LifecycleTenant;
@@ -53,6 +57,7 @@ const ALLOWED_PARENTS: Record<"customer" | "site", readonly LifecycleTenant["kin
 };
 
 export async function moveTenant(db: Db, tenantId: string, newParentId: string): Promise<Moved> {
+  await lockTree(db);
   const t = await requireTenant(db, tenantId);
   if (t.kind === "mssp") throw new LifecycleRefusal("An MSSP is a root; it cannot be moved under another tenant.");
   const to = await requireTenant(db, newParentId).catch(() => {

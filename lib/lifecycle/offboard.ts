@@ -7,6 +7,7 @@ import type { Db } from "@/lib/db/with-tenant";
 import { cancelJob, enqueueServiceJobIn, type JobView } from "@/lib/jobs";
 import { LifecycleRefusal } from "./errors";
 import { requireTenant, setStatus, type LifecycleTenant } from "./tenant-row";
+import { lockTree } from "./tree-lock";
 
 export const OFFBOARD_KIND = "lifecycle.offboard";
 const DAY_MS = 24 * 3600 * 1000;
@@ -22,6 +23,8 @@ export async function startOffboarding(
   input: { tenantId: string; confirmName: string; graceDays: number },
   actorId: string | null,
 ): Promise<OffboardStarted> {
+  // After any move into or out of it that committed first; none commits before this does (tree-lock.ts).
+  await lockTree(db);
   const t = await requireTenant(db, input.tenantId);
   if (t.kind === "mssp") throw new LifecycleRefusal("The MSSP itself cannot be offboarded; offboard its customers.");
   if (input.confirmName.trim() !== t.name) throw new LifecycleRefusal(`Type the tenant's name exactly ("${t.name}") to confirm.`);
@@ -42,6 +45,8 @@ export async function startOffboarding(
 
 /** Calls an offboarding off during its grace period: the tenant returns to the state it was in. */
 export async function cancelOffboarding(db: Db, tenantId: string, actorId: string | null): Promise<LifecycleTenant> {
+  // Before the row lock below: the status change would take the tree's lock while holding it.
+  await lockTree(db);
   const t = await requireTenant(db, tenantId);
   if (t.status !== "deprovisioning") throw new LifecycleRefusal(`${t.name} is not being offboarded.`);
   // Once the grace period is over, or once the workflow has begun a step (its data may be exported, its

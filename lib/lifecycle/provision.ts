@@ -7,9 +7,10 @@
 import type { Db } from "@/lib/db/with-tenant";
 import { enqueueServiceJobIn, getJobAsService, type JobView } from "@/lib/jobs";
 import { LifecycleRefusal } from "./errors";
-import { defaultPlanFor, type Plan } from "./plans";
+import { defaultPlanFor, planInfo, type Plan } from "./plans";
 import type { ProvisionInput } from "./schemas";
 import { ancestorIn, findTenant, findTenantBySlugForLifecycle, requireTenant, type LifecycleTenant } from "./tenant-row";
+import { lockTree } from "./tree-lock";
 
 export const PROVISION_KIND = "lifecycle.provision";
 
@@ -21,7 +22,10 @@ export interface Provisioned {
    * to (lib/team/invite.ts). The link itself is shown to nobody else.
    */
   invitationTo: string;
-  /** false: the same tenant was already being provisioned (a double submission); nothing new was made. */
+  /**
+   * false: the same tenant was already being provisioned (a double submission, same first admin and
+   * plan); nothing new was made, and invitationTo is the first submission's (its job's payload).
+   */
   created: boolean;
 }
 
@@ -39,26 +43,49 @@ async function existingProvisioning(db: Db, t: LifecycleTenant): Promise<JobView
 }
 
 /**
+ * A second submission for a tenant still being provisioned (same parent, name
+ * and address): a double click or a reload, answered with the first tenant and
+ * its workflow, but only when it asks for the same first admin and plan. The
+ * workflow invites the address in the first job's payload; answering a
+ * corrected address with "the invitation goes to <new>" would hide that the
+ * first (perhaps mistyped, perhaps someone else's) address gets control of the
+ * new tenant, and a changed plan would be silently dropped. So anything else is
+ * refused, naming what the first submission asked for, and nothing changes.
+ */
+function repeatedSubmission(same: LifecycleTenant, job: JobView, input: ProvisionInput, plan: Plan): Provisioned {
+  const first = typeof job.payload.adminEmail === "string" ? job.payload.adminEmail : "";
+  const sameAdmin = first.toLowerCase() === input.adminEmail.trim().toLowerCase();
+  if (sameAdmin && same.plan === plan) return { tenant: same, job, invitationTo: first, created: false };
+  const asked = [!sameAdmin && `its first admin's invitation going to ${first}`, same.plan !== plan && `the ${planInfo(same.plan).label} isolation plan`].filter(Boolean).join(" and ");
+  throw new LifecycleRefusal(
+    `${same.name} (${same.slug}) is already being provisioned, with ${asked}; nothing was changed. ` +
+      `If that is wrong, wait until it is active, then revoke the invitation under Team and invite the right person, or offboard it.`,
+  );
+}
+
+/**
  * Creates the tenant and queues its provisioning, in the caller's service-role
  * transaction (with its audit row). `actorId`: the user the PDP allowed
  * (tenants:provision on the parent), or null for an operator command.
  */
 export async function provisionTenant(db: Db, input: ProvisionInput, actorId: string | null): Promise<Provisioned> {
+  // The parent's statuses are checked after any offboarding or move of it that committed first (tree-lock.ts).
+  await lockTree(db);
   const parent = await requireTenant(db, input.tenantId);
   if (parent.status !== "active") throw new LifecycleRefusal(`${parent.name} is ${parent.status}: new tenants go under active tenants only.`);
   const above = await ancestorIn(db, parent, ["suspended", "deprovisioning", "deprovisioned", "provisioning"]);
   if (above) throw new LifecycleRefusal(`${parent.name} is below ${above.name}, which is ${above.status}: new tenants go under active tenants only.`);
+  const kind = childKind(parent);
+  const plan: Plan = input.plan ?? defaultPlanFor({ kind, parentPlan: parent.plan });
   const same = await findTenantBySlugForLifecycle(db, input.slug);
   if (same) {
     // The same form submitted twice: one tenant, and the second answer is the first one's.
     if (same.parentId === parent.id && same.name === input.name && same.status === "provisioning") {
       const job = await existingProvisioning(db, same);
-      if (job) return { tenant: same, job, invitationTo: input.adminEmail, created: false };
+      if (job) return repeatedSubmission(same, job, input, plan);
     }
     throw new LifecycleRefusal(`The address "${input.slug}" is taken; choose another.`);
   }
-  const kind = childKind(parent);
-  const plan: Plan = input.plan ?? defaultPlanFor({ kind, parentPlan: parent.plan });
   await db.$client.query("savepoint provision_insert");
   let id: string;
   try {

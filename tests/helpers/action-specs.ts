@@ -468,7 +468,13 @@ export const SPECS: Record<string, ActionSpec> = {
     },
     // A site of the role's own tree moved under another MSSP's customer.
     foreignObject: async (env) => ({ tenantId: (await env.freshTenant("acme", "site")).id, newParentId: env.fx.tenants["other-co"] }),
-    malformed: (env) => [...badTenantIds({ newParentId: env.fx.tenants.globex }), { tenantId: env.fx.tenants["acme-eu"], newParentId: "x" }, { tenantId: env.fx.tenants["acme-eu"] }],
+    // A typed new parent naming none ("x" alone would name Tenant globex: lib/lifecycle/move-targets.ts moveParentOf).
+    malformed: (env) => [
+      ...badTenantIds({ newParentId: env.fx.tenants.globex }),
+      { tenantId: env.fx.tenants["acme-eu"], newParentId: "no such parent" },
+      { tenantId: env.fx.tenants["acme-eu"], newParentId: "a\u0000b" },
+      { tenantId: env.fx.tenants["acme-eu"] },
+    ],
   },
   "lib/actions/lifecycle/retry-workflow.ts#retryProvisioning": {
     guard: "tenantAction",

@@ -3,17 +3,21 @@
 // tenant (the guard) and on the new parent (here), so a cross-MSSP move needs
 // an admin of both MSSPs. Audited on the tenant and, for a cross-MSSP move,
 // on the old MSSP too (its staff lose access at their next request).
+// Past TENANT_SELECT_UP_TO candidates the form takes the new parent typed as a
+// name or address (lib/lifecycle/move-targets.ts): resolved here, in the
+// caller's transaction, before the PDP is asked about it as about an id posted.
 import { recordAuditAs } from "@/lib/audit/record";
 import { principalFromClaims, requireAction, tenantResource } from "@/lib/authz";
 import { LifecycleRefusal } from "@/lib/lifecycle/errors";
 import { moveTenant as move } from "@/lib/lifecycle/move";
-import { moveSchema } from "@/lib/lifecycle/schemas";
+import { moveFormSchema, moveParentOf } from "@/lib/lifecycle/move-targets";
 import { tenantAction } from "../guard";
 import { asLifecycle } from "./service";
 
 export const moveTenant = tenantAction(
-  { action: "tenants:move", audit: "tenant.moved", schema: moveSchema },
+  { action: "tenants:move", audit: "tenant.moved", schema: moveFormSchema },
   async ({ tx, input, user }) => {
+    input.newParentId = await moveParentOf(tx, input.tenantId, input.newParentId);
     const destination = await tenantResource(tx.db, input.newParentId);
     if (!destination) throw new LifecycleRefusal("The new parent does not exist, or you cannot see it.");
     await requireAction(principalFromClaims(tx.claims), "tenants:move", destination);

@@ -27,7 +27,7 @@ export const provisionTenant = tenantAction(
       data: { tenantId: p.tenant.id, slug: p.tenant.slug, name: p.tenant.name, jobId: p.job.id, invitationTo: p.invitationTo, created: p.created },
       message: p.created ? `${p.tenant.name} is being provisioned.` : `${p.tenant.name} is already being provisioned; showing its progress.`,
       target: { type: "tenant", id: p.tenant.id },
-      details: { slug: p.tenant.slug, kind: p.tenant.kind, plan: p.tenant.plan, admin_email: input.adminEmail, job_id: p.job.id, repeated: !p.created },
+      details: { slug: p.tenant.slug, kind: p.tenant.kind, plan: p.tenant.plan, admin_email: p.invitationTo, job_id: p.job.id, repeated: !p.created },
     };
   },
 );

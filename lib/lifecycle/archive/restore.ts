@@ -23,6 +23,7 @@ import { recordAudit } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/with-tenant";
 import { evictTenantKeys } from "@/lib/vault/keys";
 import { deleteTenantRows, loadTenantCatalog, loadUserTables, type TenantTable } from "@/lib/lifecycle/catalog";
+import { lockTree } from "../tree-lock";
 import { ArchiveDecryptor } from "./crypto";
 import { ArchiveError } from "./errors";
 import { Digest, parseControl, splitLines, type ArchiveHead, type SectionDigest, type TenantRef } from "./format";
@@ -116,6 +117,9 @@ class Restore {
     const columns = checkSchema(head, schemaHere);
     // Two restores of one tenant queue here instead of interleaving.
     await client.query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [`lifecycle.archive:${head.root.id}`]);
+    // The tree's lock next (../tree-lock.ts), before the plan locks the tenant rows and reads the
+    // parent: the tenants upsert would take it anyway, while holding those rows.
+    await lockTree(this.db);
     this.plan = await planRestore(client, head, opts);
     const ids = head.tenants.map((t) => t.id);
     const { rows: [{ chains }] } = await client.query<{ chains: string[] }>("select keyring.begin_restore($1::uuid[]) as chains", [ids]);

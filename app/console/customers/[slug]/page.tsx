@@ -20,13 +20,14 @@ export default async function ConsoleCustomer(props: { params: Promise<{ slug: s
     const t = await loadTenantDetail(tx, slug.data);
     if (!t) return null;
     const collectors = await loadCollectorStatus(tx, t.id).catch(() => ({ allowed: false as const }));
-    return { t, moveTargets: t.can["tenants:move"] ? await moveTargetsFor(tx, t) : [], collectors };
+    const move = t.can["tenants:move"] ? await moveTargetsFor(tx, t) : { targets: [], typedAmong: null };
+    return { t, move, collectors };
   });
   if (data === "forbidden") forbidden();
   if (!data) notFound();
   return (
     <>
-      <TenantDetailView t={data.t} moveTargets={data.moveTargets} domain={portalDomain()} />
+      <TenantDetailView t={data.t} moveTargets={data.move.targets} moveTypedAmong={data.move.typedAmong} domain={portalDomain()} />
       <CollectorStatusCard data={data.collectors} slug={data.t.slug} />
     </>
   );
