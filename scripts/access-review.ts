@@ -1,8 +1,9 @@
 // npm run access-review [-- --tenant <slug>] [--json]
 // Prints who holds which role on which tenant (a tree), the MSSP-level roles,
-// each holder's MFA state, last sign-in and open sessions, and the pending
-// invitations: the input of the manual access review (docs/security-model.md,
-// "Validation"). Against DATABASE_URL (as the owner, like audit:verify), or
+// each holder's MFA state, last sign-in and open sessions, the pending
+// invitations and the live API keys: the input of the manual access review
+// (docs/security-model.md, "Validation"). With --tenant, also the roles and
+// keys held on the tenant's ancestors (they reach it), marked inherited. Against DATABASE_URL (as the owner, like audit:verify), or
 // the embedded dev database when it is unset. Exit 0, or 2 if it could not run.
 import pg from "pg";
 import { formatAccessReview, loadAccessReview } from "./lib/access-review";

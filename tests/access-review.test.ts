@@ -50,3 +50,40 @@ test("an open invitation, a tenant that requires MFA and a subtree are shown", a
   assert.doesNotMatch(text, / 0 grants held without the MFA/);
   await withClient(db.url, async (c) => assert.rejects(loadAccessReview(c, { rootSlug: "no-such" }), /No tenant/));
 });
+
+test("a site's review lists everyone who can reach it: roles held above it, marked inherited, and the live API keys", async () => {
+  await withClient(db.url, async (c) => {
+    // Live keys on the site and on its customer (which reaches the site), and two that no longer act: revoked, expired.
+    await c.query(`insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, created_at, expires_at, created_by)
+                   select t.id, gen_random_uuid(), k.name, decode(md5(k.name) || md5(k.name), 'hex'), k.scopes, now() - k.age, now() - k.age + interval '300 days' - k.cut, u.id
+                     from (values ('acme-eu-west', 'EU collector', '{collectors:write,alerts:write}'::text[], interval '1 day', interval '0'),
+                                  ('acme', 'SIEM export', '{alerts:read}'::text[], interval '1 day', interval '0'),
+                                  ('acme-eu-west', 'Old revoked', '{alerts:read}'::text[], interval '1 day', interval '0'),
+                                  ('acme-eu-west', 'Old expired', '{alerts:read}'::text[], interval '310 days', interval '0'),
+                                  ('globex', 'Globex only', '{alerts:read}'::text[], interval '1 day', interval '0'))
+                          as k(slug, name, scopes, age, cut)
+                     join public.tenants t on t.slug = k.slug, public.users u where u.email = 'acme.admin@demo.test'`);
+    await c.query(`update public.api_keys set revoked_at = now() where name = 'Old revoked'`);
+  });
+  const review = await withClient(db.url, (c) => loadAccessReview(c, { rootSlug: "acme-eu-west" }));
+  const text = formatAccessReview(review);
+  // The site's own admin, not inherited; the customer's and the MSSP's people, inherited from where they hold the role.
+  assert.match(text, /tenant_admin +site\.admin@demo\.test \([^)]*\): [^\n]*since [^\n(]*$/m);
+  assert.match(text, /tenant_admin +acme\.admin@demo\.test [^\n]*\(inherited from acme\)/);
+  assert.match(text, /tenant_viewer +acme\.viewer@demo\.test [^\n]*\(inherited from acme\)/);
+  assert.match(text, /mssp_admin +mssp\.admin@demo\.test [^\n]*\(inherited from sentinel\)/);
+  assert.match(text, /MSSP-level roles[^\n]*\n  sentinel: mssp_admin +mssp\.admin@demo\.test/);
+  assert.match(text, /sentinel: mssp_analyst +mssp\.analyst@demo\.test/);
+  assert.doesNotMatch(text, /globex\.admin@demo\.test/, "a sibling customer's admin does not reach the site");
+  // Live keys, with tenant, name, scopes, creator and expiry; revoked, expired and other customers' are not listed.
+  assert.match(text, /Live API keys[^\n]*\n(  [^\n]*\n)*  acme-eu-west: "EU collector" \[collectors:write, alerts:write\], created by acme\.admin@demo\.test [^\n]*, expires \d{4}-/);
+  assert.match(text, /  acme: "SIEM export" \[alerts:read\], created by acme\.admin@demo\.test [^\n]*\(inherited from acme\)/);
+  assert.doesNotMatch(text, /Old revoked|Old expired|Globex only/);
+  assert.match(text, /2 live API keys/);
+  assert.match(text, /role grants \(\d+ inherited from above\)/);
+  assert.deepEqual(review.apiKeys.map((k) => [k.tenant_slug, k.inherited_from, k.name]).sort(), [["acme", "acme", "SIEM export"], ["acme-eu-west", null, "EU collector"]]);
+  // The whole tree's review marks nothing inherited, and lists the other customers' live keys too.
+  const all = await withClient(db.url, (c) => loadAccessReview(c));
+  assert.ok(all.holders.every((h) => h.inherited_from === null));
+  assert.deepEqual(all.apiKeys.map((k) => k.name).sort(), ["EU collector", "Globex only", "SIEM export"]);
+});

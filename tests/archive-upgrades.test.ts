@@ -79,6 +79,16 @@ before(async () => {
     await c.query("alter table public.tenants add column legacy_flag boolean not null default false");
     await c.query("update public.tenants set legacy_flag = true where id = $1", [ids.otherco]);
   });
+  // The export writes its audit row with today's recordAudit, through audit.record (migration
+  // 20261201030100), which the old schema predates: a stand-in that inserts as the old code did,
+  // dropped before the database migrates forward (the migration creates the real one).
+  await withClient(db.url, (c) =>
+    c.query(`create function audit.record(p_tenant uuid, p_action text, p_target_type text, p_target_id text, p_outcome text, p_details jsonb, p_request_id text)
+               returns void language sql as $$
+               insert into public.audit_log (tenant_id, action, target_type, target_id, outcome, details, request_id)
+               values (p_tenant, p_action, p_target_type, p_target_id, p_outcome, coalesce(p_details, '{}'::jsonb), p_request_id) $$;
+             grant execute on function audit.record(uuid, text, text, text, text, jsonb, text) to service_role`),
+  );
   await useDatabase(db.appUrl);
   unknownArchive = path.join(dir, "otherco.archive");
   await exportTenant({ slug: "otherco", out: createWriteStream(unknownArchive), transferKey: key, via: "test" });
@@ -86,6 +96,7 @@ before(async () => {
   oldArchive = path.join(dir, "oldco.archive");
   await exportTenant({ slug: "oldco", out: createWriteStream(oldArchive), transferKey: key, via: "test" });
   await closePool();
+  await withClient(db.url, (c) => c.query("drop function audit.record(uuid, text, text, text, text, jsonb, text)"));
   await migrateInCluster(db.url, db.adminUrl);
 });
 

@@ -1,7 +1,8 @@
 // The audit trail: written in the same transaction as the change, chained per
 // tenant with gapless seq under concurrency, append-only for every role
-// (authenticated, service_role, even the owner), insertable only as oneself
-// into a tenant in scope, and readable only by MSSP and tenant admins.
+// (authenticated, service_role, even the owner), recorded only as oneself
+// into a tenant in scope (through audit.record: people hold no INSERT), and
+// readable only by MSSP and tenant admins.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
@@ -253,8 +254,9 @@ describe("the chain under concurrency", () => {
   });
 
   test("the writer cannot choose seq, time, hashes or chain position", async () => {
-    await as(fx, "acmeAdmin", (tx) =>
-      tx.client.query(
+    // The service role, which may INSERT directly (people cannot at all).
+    await withServiceRole("audit.record-denied", (sdb) =>
+      sdb.$client.query(
         `insert into public.audit_log (tenant_id, seq, occurred_at, actor_id, action, outcome, prev_hash, hash)
          values ($1, 999, '2001-01-01', $2, 'alerts:triage', 'success', decode(repeat('ab', 32), 'hex'), decode(repeat('cd', 32), 'hex'))`,
         [fx.tenants["acme-eu"], fx.users.acmeAdmin],
@@ -330,7 +332,7 @@ describe("append-only, for every role", () => {
        order by 1, 2`);
     assert.deepEqual(
       rows.map((r) => `${r.grantee}:${r.privilege_type}`),
-      ["authenticated:INSERT", "authenticated:SELECT", "service_role:INSERT", "service_role:SELECT"],
+      ["authenticated:SELECT", "service_role:INSERT", "service_role:SELECT"],
     );
   });
 
@@ -357,11 +359,14 @@ describe("append-only, for every role", () => {
 describe("who may write which rows", () => {
   const insert = "insert into public.audit_log (tenant_id, actor_id, action, outcome) values ($1, $2, 'alerts:triage', 'success')";
 
-  test("a user cannot write a row as someone else", async () => {
+  test("a user cannot write a row directly, as themselves or anyone else; recordAudit writes as them", async () => {
     await asRolledBack(fx, "acmeAnalyst", async (tx) => {
       assertRefused(await attempt(tx.client, insert, [fx.tenants.acme, fx.users.acmeAdmin]));
       assertRefused(await attempt(tx.client, insert, [fx.tenants.acme, null]));
-      assertRows(await attempt(tx.client, insert, [fx.tenants.acme, fx.users.acmeAnalyst]), 1);
+      assertRefused(await attempt(tx.client, insert, [fx.tenants.acme, fx.users.acmeAnalyst]));
+      await recordAudit(tx, { tenantId: fx.tenants.acme, action: "alerts:triage", outcome: "success" });
+      const { rows } = await tx.client.query("select count(*)::int as n from public.audit_log");
+      assert.equal(rows[0].n, 0, "an analyst still reads no audit row");
     });
   });
 
@@ -393,10 +398,16 @@ describe("who may write which rows", () => {
     });
   }
 
-  test("every member, viewers included, may record their own actions in their tenants", async () => {
-    await asRolledBack(fx, "acmeViewer", async (tx) => {
-      assertRows(await attempt(tx.client, insert, [fx.tenants["acme-eu"], fx.users.acmeViewer]), 1);
+  test("every member, viewers included, may record their own actions in their tenants (through recordAudit only)", async () => {
+    const before = (await chainOf("acme-eu")).length;
+    await as(fx, "acmeViewer", async (tx) => {
+      assertRefused(await attempt(tx.client, insert, [fx.tenants["acme-eu"], fx.users.acmeViewer]));
+      await recordAudit(tx, { tenantId: fx.tenants["acme-eu"], action: "alerts:read", outcome: "success" });
     });
+    const rows = await chainOf("acme-eu");
+    assert.equal(rows.length, before + 1);
+    assert.equal(rows.at(-1)?.actor_id, fx.users.acmeViewer);
+    assertChainIntact(rows);
   });
 });
 
@@ -479,7 +490,7 @@ describe("the audit list", () => {
     assert.deepEqual(admin.tenants.map((t) => t.slug), ["acme", "acme-eu", "acme-us"]);
     assert.ok(admin.events.total > 0);
     const analyst = await as(fx, "acmeAnalyst", (tx) => loadAuditView(tx, { page: 1 }), "acme");
-    assert.deepEqual(analyst, { allowed: false, tenants: [], tenantCount: 0, tenantFilter: null, events: { rows: [], total: 0, page: 1, pageCount: 1 } });
+    assert.deepEqual(analyst, { allowed: false, hiddenTenants: 0, tenants: [], tenantCount: 0, tenantFilter: null, events: { rows: [], total: 0, page: 1, pageCount: 1 } });
   });
 });
 

@@ -48,8 +48,11 @@ allow("an alert's triage columns only (20261201028100): the clocks' times, sever
   ...["status", "close_reason", "assigned_to", "assigned_group_tenant_id", "assigned_group_id"].map((c) => `column public.alerts.${c} authenticated UPDATE`));
 allow("connector credentials: listed by members (sealed bytes only), written by admins, under RLS",
   ...each("table public.credentials authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
-allow("append-only audit trail: admins read, everyone records their own actions; UPDATE/DELETE/TRUNCATE never granted",
-  "table public.audit_log authenticated SELECT", "table public.audit_log authenticated INSERT");
+allow("append-only audit trail: admins read; no INSERT (people record their own actions through audit.record, migration 20261201030100); UPDATE/DELETE/TRUNCATE never granted",
+  "table public.audit_log authenticated SELECT");
+allow("recording one's own action (lib/audit/record.ts recordAudit, migration 20261201030100): audit.record, as oneself into a tenant one can see, never auth:* (security definer, reviewed below); in audit, a schema PostgREST does not serve, whose chain heads and other functions stay out of reach",
+  "schema audit authenticated USAGE",
+  "function audit.record(p_tenant uuid, p_action text, p_target_type text, p_target_id text, p_outcome text, p_details jsonb, p_request_id text) authenticated EXECUTE");
 allow("alert timelines: read by visibility; comments inserted as oneself by analysts and admins (policy); status and assignment events come from the workflow trigger; never updated or deleted",
   "table public.alert_events authenticated SELECT",
   // A comment's own columns (20261201028400): its created_at is the time it is written.
@@ -115,6 +118,8 @@ allow("API key helpers: the scope list and a key's RLS role (immutable, read not
   ...["api.valid_scopes()", "api.key_role(scopes text[], tenant_kind text)", "api.take_slot(tenant uuid, slots integer)", "api.touch_key(ip text)", "tenancy.api_key_id()"].map((f) => `function ${f} authenticated EXECUTE`));
 allow("a collector's key unwraps its own tenant's DEK, and only when it is live and holds collectors:write (lib/vault/keys.ts ownKeyDekFor, migration 20261201013100)",
   "function api.unwrap_own_dek(dek_version integer) authenticated EXECUTE");
+allow("a collector's key marks the credentials it just opened as used (last_used_at): its own tenant's, opened by this key in this transaction (their credential.opened rows), once a minute (lib/collector/open-credentials.ts, migration 20261201030400)",
+  "function api.touch_opened_credentials(credential_ids uuid[]) authenticated EXECUTE");
 allow("the per-request session check, one statement before any role switch (lib/auth/sessions.ts checkSession): answers for one session id and user, touches last_seen_at; the sessions table itself stays unreachable",
   "schema sessions portal_app USAGE", "function sessions.check_session(p_session uuid, p_user uuid, p_idle_seconds integer) portal_app EXECUTE");
 
@@ -529,6 +534,10 @@ describe("security-definer functions the API roles can call", () => {
     // lib/collector: a collector's key unwraps its own tenant's DEK (live key, collectors:write),
     // and nobody else's; a person gets 42501 (tests/collector-own-key.test.ts).
     "api.unwrap_own_dek(dek_version integer)",
+    // lib/collector/open-credentials.ts: a collector's key sets last_used_at of the credentials it opened
+    // in this transaction (a credential.opened row whose actor is the key), its own tenant's only, once a minute;
+    // a person or any other key marks nothing (tests/collector-credentials-last-used.test.ts).
+    "api.touch_opened_credentials(credential_ids uuid[])",
     // lib/usage: the tenants whose usage the caller may read (admin roles, or its key's usage:read scope,
     // which a key may not read from api_keys itself); a subset of tenancy.visible_tenant_ids() (tests/usage-rls.test.ts).
     "usage.readable_tenant_ids()",
@@ -546,6 +555,10 @@ describe("security-definer functions the API roles can call", () => {
     // tenancy.visible_tenant_ids() within the tenants asked, never a row (tests/alert-search.test.ts
     // compares it with the list through RLS and asks for other tenants' alerts).
     "search.alert_page(p_q text, p_tenants uuid[], p_severity text, p_statuses text[], p_assignee uuid, p_unassigned boolean, p_group uuid, p_no_group boolean, p_my_groups boolean, p_from timestamp with time zone, p_before timestamp with time zone, p_sort text, p_page integer, p_page_size integer, p_cap integer)",
+    // lib/audit/record.ts: a person's audit row, replacing INSERT on audit_log (which the Data API would
+    // serve); the actor is auth.uid(), the tenant one of tenancy.visible_ids(), never an auth:* action
+    // (tests/audit-record-function.test.ts forges each as a viewer and gets 42501).
+    "audit.record(p_tenant uuid, p_action text, p_target_type text, p_target_id text, p_outcome text, p_details jsonb, p_request_id text)",
   ];
   test("anon and authenticated may execute no security-definer function but the reviewed RLS helpers", async () => {
     const rows = await withClient(db.url, async (c) =>

@@ -217,6 +217,48 @@ describe("pulling", () => {
   });
 });
 
+describe("the boundary instant", () => {
+  test("threats at the checkpoint's createdAt are not sent again, and alerts_sent counts each threat once", async () => {
+    // Two threats share one instant, then four share the next: more than a page (3), so the
+    // vendor's cursor is kept across them.
+    const [t8, t9] = [Date.UTC(2026, 10, 2, 9, 0, 0), Date.UTC(2026, 10, 2, 9, 0, 1)].map((ms) => new Date(ms).toISOString());
+    const batch = threats(6, 8).map((t, i) => ({ ...t, threatInfo: { ...t.threatInfo, createdAt: i < 2 ? t8 : t9 } }));
+    stub.sentinelone.threats.push(...batch);
+    const first = await run(["--once"]);
+    assert.equal(first.code, 0, first.lines.slice(-10).join("\n"));
+    assert.equal(await count("sentinelone"), 13, "each new threat arrives once");
+
+    const posts = api.seen.filter((q) => q.method === "POST" && q.path === "/api/v1/alerts").length;
+    const again = await run(["--once"]);
+    assert.equal(again.code, 0);
+    const pages = again.events().filter((e) => e.event === "collector.page" && e.credential_id === sentinelId);
+    assert.ok(pages.length > 0, "sentinelone was pulled");
+    assert.deepEqual(pages.map((e) => e.pulled), pages.map(() => 0), "nothing at the boundary instant was sent again");
+    assert.equal(api.seen.filter((q) => q.method === "POST" && q.path === "/api/v1/alerts").length, posts, "no ingest call (no quota spent)");
+
+    // "Alerts sent" (the checkpoints' alerts_sent, summed by the status card) is what was created, not re-sends.
+    const [cp] = await env.owner<{ alerts_sent: string }>("select alerts_sent from public.collector_checkpoints where tenant_id = $1 and credential_id = $2", [
+      env.fx.tenants.acme,
+      sentinelId,
+    ]);
+    assert.equal(Number(cp.alerts_sent), await count("sentinelone"));
+  });
+
+  test("a page re-sent after a crash (checkpoint behind the alerts) is answered duplicate and not counted in alerts_sent again", async () => {
+    const sentOf = async () =>
+      Number((await env.owner<{ n: string }>("select alerts_sent as n from public.collector_checkpoints where tenant_id = $1 and credential_id = $2", [env.fx.tenants.acme, genericId]))[0].n);
+    const before = await sentOf();
+    assert.equal(before, await count("generic_api_key"));
+    // As if the collector died after its batch and before its checkpoint: the cursor is three pages back.
+    await env.owner("update public.collector_checkpoints set cursor = 'c1' where tenant_id = $1 and credential_id = $2", [env.fx.tenants.acme, genericId]);
+    const r = await run(["--once"]);
+    assert.equal(r.code, 0);
+    const pages = r.events().filter((e) => e.event === "collector.page" && e.credential_id === genericId);
+    assert.ok(pages.reduce((n, e) => n + e.duplicates, 0) > 0, "the vendor's items came again, as duplicates");
+    assert.equal(await sentOf(), before, "nothing counted twice");
+  });
+});
+
 describe("the portal's limits", () => {
   test("an API 429 is waited out for at least its Retry-After, and nothing is lost", async () => {
     // 30 requests a minute for acme's keys: a token every 2 s once the bucket is empty.

@@ -262,8 +262,9 @@ const TABLES: TableSpec[] = [
     }),
     update: "update public.audit_log set outcome = 'denied', details = '{\"tampered\": true}'",
     touchHome: () => undefined,
-    // Any member records its own actions in tenants it can see; only admins read them.
-    actorWrites: (r) => ({ insert: r !== undefined, delete: false }),
+    // Nobody inserts directly (migration 20261201030100: members record through audit.record,
+    // tests/audit-record-function.test.ts); only admins read them.
+    actorWrites: () => ({ insert: false, delete: false }),
     homeReadable: (r) => DELETERS.includes(r!),
     seed: (owner, fx, slug) =>
       owner.query("insert into public.audit_log (tenant_id, action, outcome) values ($1, 'test.seed', 'success')", [fx.tenants[slug]]),

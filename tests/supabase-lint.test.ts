@@ -379,6 +379,10 @@ const EXCEPTIONS = new Map<string, string>([
   // A collector's key unwraps its own tenant's DEK (lib/collector, migration 20261201013100): only a
   // live key with collectors:write, only its own tenant; in `api`, not served by PostgREST.
   ["authenticated_security_definer_function_executable api.unwrap_own_dek(dek_version integer)", "a collector key's own tenant DEK only"],
+  // A collector's key marks the credentials it opened as used (lib/collector/open-credentials.ts, migration
+  // 20261201030400): the key has no UPDATE on credentials. In `api`, not served by PostgREST; last_used_at only,
+  // of its own tenant's rows it opened in this transaction, once a minute (tests/collector-credentials-last-used.test.ts).
+  ["authenticated_security_definer_function_executable api.touch_opened_credentials(credential_ids uuid[])", "a collector key's own opened credentials' last use only"],
   // Usage metering (lib/usage, migration 20261201012000): the tenants whose usage the caller may
   // read; security definer because a key may not read its own api_keys row (its usage:read scope).
   // In `usage`, not served by PostgREST; a subset of tenancy.visible_tenant_ids() (tests/usage-rls.test.ts).
@@ -392,6 +396,11 @@ const EXCEPTIONS = new Map<string, string>([
   // The alert list's full-text search as the owner, so the search index can be used (through RLS it cannot:
   // the match is not leakproof): ids and a count of the caller's visible alerts only (tests/alert-search.test.ts).
   ["authenticated_security_definer_function_executable search.alert_page(p_q text, p_tenants uuid[], p_severity text, p_statuses text[], p_assignee uuid, p_unassigned boolean, p_group uuid, p_no_group boolean, p_my_groups boolean, p_from timestamp with time zone, p_before timestamp with time zone, p_sort text, p_page integer, p_page_size integer, p_cap integer)", "alert search: ids and a count of the caller's visible alerts only"],
+  // A person's audit row (lib/audit/record.ts, migration 20261201030100): replaces INSERT on
+  // public.audit_log, which the Data API would serve to any member. In `audit`, not served by PostgREST;
+  // writes only as auth.uid(), into a tenant of tenancy.visible_ids(), never an auth:* action
+  // (tests/audit-record-function.test.ts).
+  ["authenticated_security_definer_function_executable audit.record(p_tenant uuid, p_action text, p_target_type text, p_target_id text, p_outcome text, p_details jsonb, p_request_id text)", "a person's own audit row: as themselves, into a tenant they can see only"],
   // graphile-worker's own functions, installed and upgraded by graphile-worker after the migrations
   // (lib/jobs/install.ts), so a migration cannot pin them and an upgrade would replace them anyway.
   // Their bodies name every object schema-qualified, they are security invoker (a search_path

@@ -24,6 +24,7 @@ import type { CredentialView } from "@/lib/actions/credentials/view";
 import { idle, type ActionResult } from "@/lib/actions/result";
 import type { ConnectorFormSpec } from "@/lib/credentials/connectors";
 import { pullPhrases } from "@/lib/credentials/pull-phrases";
+import { SECRET_ACCESS_NOTE } from "@/lib/credentials/secret-access";
 import { ConnectorBadge, ConnectorMark } from "./connector-badge";
 import { ExpiryBadge, formatDate } from "./expiry-badge";
 
@@ -136,7 +137,9 @@ function AddCredentialForm(props: { tenantId: string; connectors: ConnectorFormS
       <div className="flex items-start justify-between gap-4">
         <div>
           <h2 className="text-sm font-semibold text-slate-800">Add a credential</h2>
-          <p className="mt-1 text-xs text-slate-500">The secret is sealed with this tenant&apos;s own key when you save. Nobody can read it back afterwards, admins included.</p>
+          <p className="mt-1 text-xs text-slate-500" data-testid="secret-access">
+            The secret is sealed with this tenant&apos;s own key when you save. {SECRET_ACCESS_NOTE}
+          </p>
         </div>
         <button type="button" onClick={props.onCancel} className="text-sm text-slate-500 hover:text-slate-800">
           Cancel
@@ -413,7 +416,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
       {!props.canManage && (
         <div className="rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600" data-testid="credentials-read-only">
           <span className="font-medium text-slate-800">Read only.</span> You can see which credentials {props.tenantName} has. Only its admins can add, test, replace or
-          delete them, and nobody can read a secret back once it is saved.
+          delete them. {SECRET_ACCESS_NOTE}
         </div>
       )}
       {saved && (

@@ -1,11 +1,13 @@
 // The audit page's data: a paged list of audit events, newest first, filtered
 // by kind (auth events or changes), action, outcome, actor email, date range
 // and (within the caller's scope) tenant. RLS decides which rows exist (MSSP admins: their MSSP's subtree;
-// tenant admins: their tenant and its sites; everyone else: none); the
-// filters only narrow that.
+// tenant admins: their tenant and its sites; everyone else: none); the PDP
+// decides, tenant by tenant, which of them the caller may read (audit:view: a
+// tenant's own policy may deny it); the filters only narrow that.
 import { and, count, desc, eq, gte, ilike, like, lt, notLike, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { AUDIT_OUTCOMES, auditLog, tenants, type AuditOutcome } from "@/drizzle/schema";
+import { checkActionsForEach, principalFromClaims, type TenantResource } from "@/lib/authz";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
 import { applyTenantFilter, tenantFilterSchema, type TenantFilterState } from "@/lib/tenancy/tenant-filter";
 import { dayRange, daySchema } from "@/lib/url/list-query";
@@ -141,9 +143,21 @@ export interface HiddenActors {
   shownAs: string;
 }
 
-/** `timeZone`: the zone the from/to days are days of (the page's, whose clock the rows' times are on). */
-export async function listAuditEvents(db: Db, filters: AuditFilters, pageSize = AUDIT_PAGE_SIZE, hidden?: HiddenActors, timeZone?: string): Promise<AuditPage> {
+/**
+ * `timeZone`: the zone the from/to days are days of (the page's, whose clock the rows' times are on).
+ * `tenantIds`: when given, only these tenants' rows (the ones the PDP lets the caller read; RLS
+ * still bounds them).
+ */
+export async function listAuditEvents(
+  db: Db,
+  filters: AuditFilters,
+  pageSize = AUDIT_PAGE_SIZE,
+  hidden?: HiddenActors,
+  timeZone?: string,
+  tenantIds?: readonly string[],
+): Promise<AuditPage> {
   const where: SQL[] = [];
+  if (tenantIds) where.push(sql`${auditLog.tenantId} = any(${sql.param([...tenantIds])}::uuid[])`);
   if (filters.kind === "auth") where.push(like(auditLog.action, `${AUTH_EVENT_PREFIX}%`));
   if (filters.kind === "changes") where.push(notLike(auditLog.action, `${AUTH_EVENT_PREFIX}%`));
   if (filters.action) where.push(like(auditLog.action, `${likeEscape(filters.action)}%`));
@@ -212,27 +226,71 @@ export async function canViewAudit(db: Db): Promise<boolean> {
 }
 
 export interface AuditView extends TenantFilterState {
-  /** False when the caller holds no admin role in scope: RLS would show nothing. */
+  /** False when the caller holds no admin role in scope (RLS would show nothing), or the PDP allows audit:view on none of its tenants. */
   allowed: boolean;
+  /** Tenants the caller's admin roles reach but the PDP denies audit:view on: their rows are left out (and the page says how many). */
+  hiddenTenants: number;
   events: AuditPage;
 }
 
 /** What an audit page shows the caller who may not see it: nothing. */
-export const AUDIT_REFUSED: AuditView = { allowed: false, tenants: [], tenantCount: 0, tenantFilter: null, events: { rows: [], total: 0, page: 1, pageCount: 1 } };
+export const AUDIT_REFUSED: AuditView = {
+  allowed: false,
+  hiddenTenants: 0,
+  tenants: [],
+  tenantCount: 0,
+  tenantFilter: null,
+  events: { rows: [], total: 0, page: 1, pageCount: 1 },
+};
+
+type AuditableTenant = TenantResource & { slug: string; name: string };
 
 /**
- * Everything an audit page renders, in the caller's transaction. The one call
- * both audit pages make: put the PDP check ("audit:view", AUDIT_VIEW_ACTION)
- * in front of it. RLS already limits the rows.
+ * The tenants whose rows RLS shows the caller (the policy's own helper), split by the PDP's
+ * audit:view on each: one question per 50 tenants (lib/authz batches), as the alert pages ask
+ * alerts:read. Asking once for the page (the host, or the caller's first MSSP) let rows through
+ * of a tenant whose own policy denies it, and judged a person with two MSSPs on the first alone.
  */
-export async function loadAuditView(tx: TenantTx, filters: AuditFilters, hidden?: HiddenActors, timeZone?: string): Promise<AuditView> {
+async function auditableTenants(tx: TenantTx): Promise<{ allowed: AuditableTenant[]; denied: AuditableTenant[] }> {
+  const { rows } = await tx.client.query<AuditableTenant>(
+    `select t.id, t.path::text as path, t.kind, t.status, t.slug, t.name
+       from public.tenants t
+      where t.id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin,tenant_admin}')))
+      order by t.path`,
+  );
+  if (rows.length === 0) return { allowed: [], denied: [] };
+  const decisions = await checkActionsForEach(principalFromClaims(tx.claims), [AUDIT_VIEW_ACTION], rows);
+  const may = (t: AuditableTenant) => decisions.get(t.id)?.[AUDIT_VIEW_ACTION] === true;
+  return { allowed: rows.filter(may), denied: rows.filter((t) => !may(t)) };
+}
+
+/**
+ * Everything an audit page renders, in the caller's transaction: the rows of the tenants RLS
+ * shows and the PDP allows audit:view on. `hostTenantId`: on a tenant host, its tenant, which
+ * must itself be allowed (the page is its trail); on the console, none. Throws PdpUnavailable
+ * like every other check.
+ */
+export async function loadAuditView(
+  tx: TenantTx,
+  filters: AuditFilters,
+  hidden?: HiddenActors,
+  timeZone?: string,
+  hostTenantId?: string | null,
+): Promise<AuditView> {
   if (!(await canViewAudit(tx.db))) return AUDIT_REFUSED;
-  const auditable = await tx.db.execute(sql`
-    select t.slug, t.name
-      from public.tenants t
-     where t.id = any (array(select tenancy.tenant_ids_with_role('{mssp_admin,tenant_admin}')))
-     order by t.path`);
-  // The tenant filter's choices (by path), and the tenant ?tenant= names (a name or slug past 50 tenants).
-  const { listed, ...tenantPicker } = applyTenantFilter(filters, auditable.rows as { slug: string; name: string }[]);
-  return { allowed: true, ...tenantPicker, events: await listAuditEvents(tx.db, listed, AUDIT_PAGE_SIZE, hidden, timeZone) };
+  const { allowed, denied } = await auditableTenants(tx);
+  if (allowed.length === 0 || (hostTenantId && !allowed.some((t) => t.id === hostTenantId))) return { ...AUDIT_REFUSED, hiddenTenants: denied.length };
+  // The tenant filter's choices (by path): the allowed tenants only, so ?tenant= cannot name a denied one.
+  const { listed, ...tenantPicker } = applyTenantFilter(
+    filters,
+    allowed.map((t) => ({ slug: t.slug, name: t.name })),
+  );
+  // With nothing denied the policy alone bounds the rows (the common case: the statement stays as it was).
+  const only = denied.length > 0 ? allowed.map((t) => t.id) : undefined;
+  return {
+    allowed: true,
+    hiddenTenants: denied.length,
+    ...tenantPicker,
+    events: await listAuditEvents(tx.db, listed, AUDIT_PAGE_SIZE, hidden, timeZone, only),
+  };
 }

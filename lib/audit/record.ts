@@ -3,9 +3,12 @@
 // Two ways in:
 //   recordAudit(tx, event)        inside the caller's withTenant transaction,
 //                                 so the row commits or rolls back with the
-//                                 change it describes. Actor = the
-//                                 transaction's auth.uid(); RLS refuses any
-//                                 other actor and any tenant out of scope.
+//                                 change it describes, through audit.record
+//                                 (migration 20261201030100): `authenticated`
+//                                 holds no INSERT on audit_log, so nobody
+//                                 forges rows through the Data API. Actor =
+//                                 the transaction's auth.uid(); the function
+//                                 refuses (42501) a tenant out of scope.
 //   recordDenied(caller, event)   a refused attempt, in a transaction of its
 //                                 own through the named service-role path,
 //                                 because the attempt itself never commits.
@@ -117,21 +120,25 @@ function dbOf(tx: TenantTx | Db): Db {
 /**
  * Writes one audit row in the caller's transaction. The actor is the
  * transaction's user (auth.uid(); the email is looked up by the database), so
- * this works with any withTenant `tx` or its `db`. Throws on an invalid event
- * or if RLS refuses the row (a tenant outside the caller's scope): the
- * caller's transaction then rolls back, change included, which is the point.
- *
- * Returns nothing: RETURNING would need SELECT on the row, which only admins have.
+ * this works with any withTenant `tx` or its `db` (and a service-role or owner
+ * transaction, for a row without actor). Throws on an invalid event or if
+ * audit.record refuses the row with 42501 (a tenant outside the caller's
+ * scope, an `auth:*` action): the caller's transaction then rolls back,
+ * change included, which is the point.
  */
 export async function recordAudit(tx: TenantTx | Db, event: AuditEvent): Promise<void> {
   const e = await prepare(event);
   // The driver directly: its error keeps the SQLSTATE (42501 for a refused
   // row) and, unlike a wrapped query error, does not echo the parameters.
-  await dbOf(tx).$client.query(
-    `insert into public.audit_log (tenant_id, action, target_type, target_id, outcome, details, request_id)
-     values ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
-    [e.tenantId, e.action, e.targetType, e.targetId, e.outcome, e.details, e.requestId],
-  );
+  await dbOf(tx).$client.query("select audit.record($1, $2, $3, $4, $5, $6::jsonb, $7)", [
+    e.tenantId,
+    e.action,
+    e.targetType,
+    e.targetId,
+    e.outcome,
+    e.details,
+    e.requestId,
+  ]);
 }
 
 /**

@@ -8,6 +8,13 @@
 //      in the hash-chained audit trail (action `auth:<type>`, target the
 //      user), so the admins of those tenants and of the MSSP above see it
 //      (the audit trail's RLS: admins read their subtree), and nobody else.
+//      The host the person used and their client address are kept only in
+//      the rows of tenants on that host's line (the host's tenant, its
+//      ancestors and descendants; on the console, the branches of the
+//      person's MSSP memberships). The row of an unrelated tenant (a second
+//      customer, another MSSP's) says `host: "another portal"` and carries no
+//      address: its admins see that the person signed in, not where, nor
+//      which other tenant's portal they use.
 //
 // A failure for an email that has no account is logged only: there is no
 // tenant whose admins it concerns, and the caller sees the same answer either
@@ -76,10 +83,20 @@ const eventSchema = z.object({
 
 export type AuthEvent = z.input<typeof eventSchema>;
 
-/** Where the request came in: its id and the host's tenant (slug), captured at the call. */
+/** Where the request came in: its id and host, captured at the call. */
 interface RequestContext {
   requestId: string | null;
   host: string | null;
+  /** The host as the proxy resolved it (a verified custom domain is its tenant's host); else parsed from `host`. */
+  target?: HostArea | null;
+}
+
+/** The host's tenant (by slug), the portal's own console, or null when unknown. */
+type HostArea = { area: "tenant"; slug: string } | { area: "console" };
+
+function areaOf(target: { area: string; slug?: string }): HostArea | null {
+  if (target.area === "tenant" && target.slug) return { area: "tenant", slug: target.slug };
+  return target.area === "console" ? { area: "console" } : null;
 }
 
 async function requestContext(): Promise<RequestContext> {
@@ -87,20 +104,21 @@ async function requestContext(): Promise<RequestContext> {
     const { headers } = await import("next/headers");
     const h = await headers();
     const host = (h.get("host") ?? "").toLowerCase().slice(0, 200) || null;
-    return { requestId: h.get("x-request-id")?.slice(0, 100) ?? null, host };
+    const { hostTarget } = await import("@/lib/tenancy/host");
+    return { requestId: h.get("x-request-id")?.slice(0, 100) ?? null, host, target: areaOf(hostTarget(h)) };
   } catch {
     // Outside a request (a script, a test, a job).
     return { requestId: null, host: null };
   }
 }
 
-/** The host's tenant for the log line: "acme" for acme.<domain>, "console" for the portal's own host. */
-async function hostTenant(host: string | null): Promise<string | null> {
-  if (!host) return null;
+/** The host's area: acme.<domain> (or acme's verified domain) is acme's, the portal's own host the console. */
+async function hostArea(context: RequestContext): Promise<HostArea | null> {
+  if (context.target !== undefined) return context.target;
+  if (!context.host) return null;
   try {
     const { parseHost } = await import("@/lib/tenancy/host");
-    const target = parseHost(host);
-    return target.area === "tenant" ? target.slug : target.area;
+    return areaOf(parseHost(context.host));
   } catch {
     return null;
   }
@@ -134,13 +152,15 @@ export async function recordAuthEvent(event: AuthEvent, opts: RecordOptions = {}
   }
   const e = parsed.data;
   const context = opts.context ?? (await requestContext());
-  const tenant = await hostTenant(context.host);
+  const host = await hostArea(context);
+  // The log line's tenant: "acme", or "console" for the portal's own host.
+  const tenant = host?.area === "tenant" ? host.slug : (host?.area ?? null);
   const outcome = OUTCOME[e.type];
   let tenantIds: string[] = [];
   let auditError: unknown = null;
   if (e.userId && opts.audit !== false) {
     try {
-      tenantIds = await writeAuditRows(e, outcome, context.requestId, tenant);
+      tenantIds = await writeAuditRows(e, outcome, context.requestId, host);
     } catch (error) {
       auditError = error;
     }
@@ -165,29 +185,56 @@ export async function recordAuthEvent(event: AuthEvent, opts: RecordOptions = {}
   }
 }
 
+/** What an unrelated tenant's row says instead of the host: a sign-in happened elsewhere. */
+export const ANOTHER_PORTAL = "another portal";
+
 /**
  * One row per tenant the user is a member of, in one statement, tenants in a
  * fixed order (each insert takes that tenant's chain lock). The database fills
  * in the time, the chain links and the actor's email.
+ *
+ * Each row gets the host and the client address only when its tenant is on
+ * the host's line (see the top of this file); with no host known (outside a
+ * request, an unknown host), no row gets the address, since none can be
+ * placed on a line.
  */
-async function writeAuditRows(e: z.output<typeof eventSchema>, outcome: Outcome, requestId: string | null, tenant: string | null): Promise<string[]> {
-  const details: Record<string, unknown> = {};
-  if (e.reason) details.reason = e.reason;
-  if (e.method) details.method = e.method;
-  if (e.sessionId) details.session = e.sessionId;
-  if (e.count !== undefined) details.sessions = e.count;
-  if (e.source) details.source = e.source;
-  if (tenant) details.host = tenant;
+async function writeAuditRows(e: z.output<typeof eventSchema>, outcome: Outcome, requestId: string | null, host: HostArea | null): Promise<string[]> {
+  const far: Record<string, unknown> = {};
+  if (e.reason) far.reason = e.reason;
+  if (e.method) far.method = e.method;
+  if (e.sessionId) far.session = e.sessionId;
+  if (e.count !== undefined) far.sessions = e.count;
+  const near: Record<string, unknown> = { ...far };
+  if (host) {
+    far.host = ANOTHER_PORTAL;
+    near.host = host.area === "tenant" ? host.slug : "console";
+    if (e.source) near.source = e.source;
+  }
+  const slug = host?.area === "tenant" ? host.slug : null;
+  const onConsole = host?.area === "console";
   return withServiceRole("auth.events", async (db) => {
     // Never hang a sign-in on a chain lock.
     await db.$client.query("set local lock_timeout = '5s'");
+    // line: the host's tenant, or on the console the person's MSSP memberships.
     const { rows } = await db.$client.query<{ tenant_id: string }>(
-      `insert into public.audit_log (tenant_id, actor_id, action, target_type, target_id, outcome, details, request_id)
-       select m.tenant_id, $1::uuid, $2, 'user', $1::text, $3, $4::jsonb, $5
-         from (select distinct tenant_id from public.memberships where user_id = $1::uuid) m
+      `with line as (
+         select t.path from public.tenants t where not $7::boolean and t.slug = $6::text
+         union all
+         select t.path from public.memberships k join public.tenants t on t.id = k.tenant_id
+          where $7::boolean and k.user_id = $1::uuid and t.kind = 'mssp'
+       )
+       insert into public.audit_log (tenant_id, actor_id, action, target_type, target_id, outcome, details, request_id)
+       select m.tenant_id, $1::uuid, $2, 'user', $1::text, $3,
+              case when exists (select 1 from line l
+                                 where m.path operator(extensions.<@) l.path or m.path operator(extensions.@>) l.path)
+                   then $4::jsonb else $8::jsonb end,
+              $5
+         from (select distinct t.id as tenant_id, t.path
+                 from public.memberships mm join public.tenants t on t.id = mm.tenant_id
+                where mm.user_id = $1::uuid) m
         order by m.tenant_id
        returning tenant_id`,
-      [e.userId, `${AUTH_ACTION_PREFIX}${e.type}`, outcome, JSON.stringify(details), requestId],
+      [e.userId, `${AUTH_ACTION_PREFIX}${e.type}`, outcome, JSON.stringify(near), requestId, slug, onConsole, JSON.stringify(far)],
     );
     return rows.map((r) => r.tenant_id);
   });

@@ -28,7 +28,7 @@ export const advanceCheckpointBody = z.strictObject({
   credential_id: uuid.describe("The connector credential this position is in."),
   previous_cursor: cursorField.nullable().describe("The cursor the collector read this page from (null on the very first page)."),
   cursor: cursorField.describe("The cursor to resume from after this page (opaque to the portal)."),
-  sent: z.int().min(0).max(1_000_000).describe("Alerts of this page the API accepted (created or duplicate)."),
+  sent: z.int().min(0).max(1_000_000).describe("Alerts of this page the API created (an item it already held, answered duplicate, is not counted)."),
 });
 export type AdvanceCheckpoint = z.output<typeof advanceCheckpointBody>;
 

@@ -17,7 +17,12 @@
 //      api.unwrap_own_dek (only a live key with collectors:write, only its own tenant's
 //      key), bound to tenant, row and version;
 //   5. each opening is audited as credential.opened, purpose "collector.pull", actor =
-//      the key, with the collector's name, in the same transaction.
+//      the key, with the collector's name, in the same transaction;
+//   6. what was opened is marked used (last_used_at, so the credentials pages do not
+//      call a credential the collector pulls with "Never used") by
+//      api.touch_opened_credentials (migration 20261201030400): the key has no UPDATE
+//      on credentials, and the function marks only its own tenant's rows that this key
+//      opened in this transaction (their audit rows say so), at most once a minute each.
 import { recordAudit } from "@/lib/audit/record";
 import type { ConnectorConfig, ConnectorKind } from "@/lib/credentials/connectors";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -104,6 +109,9 @@ export async function openCredentialsForCollector(tx: TenantTx, tenantId: string
     }
     await audit("success");
     credentials.push({ ...about, config: row.config ?? {}, secret });
+  }
+  if (credentials.length > 0) {
+    await tx.client.query("select api.touch_opened_credentials($1::uuid[])", [credentials.map((c) => c.id)]);
   }
   return { tenantId, credentials, skipped };
 }

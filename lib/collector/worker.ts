@@ -144,14 +144,17 @@ export async function runCollector(cfg: CollectorConfig, opts: RunOptions): Prom
           if (signal.aborted) return { error: null, more: true, sent: sentTotal };
         }
       }
+      // `sent` (what the checkpoint and the status card's "Alerts sent" add up) counts the alerts
+      // this page created only: a duplicate (a page re-sent after a crash) was counted when it
+      // was first created.
       let sent = 0;
-      let created = 0;
+      let duplicates = 0;
       let rejected = 0;
       for (let i = 0; i < result.alerts.length; i += cfg.batchSize) {
         const batch = result.alerts.slice(i, i + cfg.batchSize);
         const answer = await portal("POST /alerts", () => api.ingestAlerts(batch));
-        created += answer.summary.created;
-        sent += answer.summary.created + answer.summary.duplicates;
+        sent += answer.summary.created;
+        duplicates += answer.summary.duplicates;
         rejected += answer.summary.rejected;
         for (const r of answer.results.filter((x) => x.status === "rejected").slice(0, 3)) {
           log.warn({ event: "collector.alert-rejected", credential_id: cred.id, external_id: batch[r.index]?.external_id, reason: "reason" in r ? r.reason : undefined }, "the portal rejected an alert");
@@ -174,7 +177,7 @@ export async function runCollector(cfg: CollectorConfig, opts: RunOptions): Prom
       }
       sentTotal += sent;
       log.info(
-        { event: "collector.page", credential_id: cred.id, connector: cred.connector, pulled: result.alerts.length, created, duplicates: sent - created, rejected, unmapped: result.skipped, more: result.more },
+        { event: "collector.page", credential_id: cred.id, connector: cred.connector, pulled: result.alerts.length, created: sent, duplicates, rejected, unmapped: result.skipped, more: result.more },
         "page sent",
       );
       if (!result.more) return { error: null, more: false, sent: sentTotal };

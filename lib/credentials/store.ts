@@ -203,7 +203,8 @@ export async function createCredential(tx: TenantTx, input: NewCredential): Prom
 /**
  * The tenant's settings (lib/settings) decide which connector kinds it may
  * add (integrations.<kind>) and how many credentials it may hold
- * (limits.connectors). Existing credentials of a kind disabled later stay
+ * (limits.connectors, counted under a per-tenant advisory lock so concurrent
+ * creates cannot overshoot it). Existing credentials of a kind disabled later stay
  * (and keep working); the pages mark them "disabled by configuration".
  */
 async function refuseByConfiguration(tx: TenantTx, tenantId: string, kind: ConnectorKind): Promise<void> {
@@ -217,6 +218,10 @@ async function refuseByConfiguration(tx: TenantTx, tenantId: string, kind: Conne
     );
   }
   const limit = config.value<number>("limits.connectors");
+  // Writers of new credentials of one tenant take turns until commit: without it two
+  // concurrent creates both count below the limit and both insert (READ COMMITTED sees
+  // neither's row). Waited for here, the count sees the other's committed row.
+  await tx.client.query("select pg_advisory_xact_lock(hashtext('limits.connectors'), hashtext($1::text))", [tenantId]);
   const { rows } = await tx.client.query<{ n: number }>("select count(*)::int as n from public.credentials where tenant_id = $1", [tenantId]);
   if (rows[0].n >= limit) {
     throw new CredentialError(`This tenant may hold at most ${limit} connector credential${limit === 1 ? "" : "s"} (its configured limit); delete one first or ask your MSSP to raise the limit.`);

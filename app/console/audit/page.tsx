@@ -20,8 +20,9 @@ export default async function ConsoleAudit(props: Props) {
   try {
     view = await page.run(async (tx) => {
       if (!isOperator(tx)) return null;
-      // RLS limits the rows to the caller's MSSP subtree (admins only).
-      return loadAuditPage(tx, filters, tx.claims.tenants.find((m) => m.kind === "mssp")?.tenant_id);
+      // RLS limits the rows to the subtrees the caller administers (every MSSP they hold a role in);
+      // the PDP's audit:view is asked per tenant there, not once for the first MSSP.
+      return loadAuditPage(tx, filters, null);
     });
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
@@ -38,7 +39,7 @@ export default async function ConsoleAudit(props: Props) {
       {view.allowed ? (
         <AuditListView view={view} filters={filters} showTenant />
       ) : (
-        <AuditRestricted />
+        <AuditRestricted denied={view.hiddenTenants > 0} />
       )}
     </>
   );

@@ -24,7 +24,7 @@ export const SCOPE_LABELS: Record<ApiScope, string> = {
   "alerts:triage": "Triage alerts (status, assignment)",
   "assets:read": "Read assets",
   "assets:write": "Create and update assets",
-  "collectors:write": "Run a collector (reads the connector secrets)",
+  "collectors:write": "Run a collector: opens this tenant's saved connector secrets in plain text (each opening audited)",
   "usage:read": "Read usage",
 };
 

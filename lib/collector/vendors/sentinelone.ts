@@ -5,12 +5,17 @@
 //       &createdAt__gte=<since>[&cursor=<c>]            Authorization: ApiToken <token>
 //   200 {"data": [threat, …], "pagination": {"nextCursor": "<c>" | null, "totalItems": n}}
 //
-// Checkpoint: {"since": the newest createdAt sent, "cursor": …}. A new pull
-// asks for threats created at or after `since`: the threats at exactly that
-// instant come again and are duplicates to the API (idempotent on
-// (source, external id)), which is what makes a restart lose nothing. Only
-// when a whole page shares one createdAt (since cannot move) is the vendor's
-// cursor kept, so the next page moves on instead of asking for the same one.
+// Checkpoint: {"since": the newest createdAt sent, "cursor": …, "seen": […]}. A new
+// pull asks for threats created at or after `since` (gte, so a threat created
+// at that instant after the last pull is not lost), and the threats at exactly
+// that instant come back: `seen` holds the ids already sent at `since`, and
+// they are left out instead of being sent again (a resend costs a quota item
+// and would count as sent). Only when a whole page shares one createdAt (since
+// cannot move) is the vendor's cursor kept, so the next page moves on instead
+// of asking for the same one. `seen` is bounded (the checkpoint is at most 2000
+// characters): past that, the oldest ids are dropped and those threats may
+// come again, which the API answers as duplicates (idempotent on (source,
+// external id)), so nothing is lost or stored twice.
 import type { AlertSeverityName } from "@/lib/alerts/severity";
 import type { AlertItem } from "@/lib/ingest/schemas";
 import { freeText, ipOf, objectAt, oneLine, rawOf, timestampOf } from "./map";
@@ -19,15 +24,36 @@ import type { Puller } from "./types";
 interface Checkpoint {
   since: string | null;
   cursor: string | null;
+  /** Ids of the threats created exactly at `since` that were sent already. */
+  seen: string[];
 }
 
+/** The stored checkpoint's limit (public.collector_checkpoints.cursor). */
+const MAX_CHECKPOINT = 2000;
+
 function readCheckpoint(text: string | null): Checkpoint {
-  if (!text) return { since: null, cursor: null };
+  const none: Checkpoint = { since: null, cursor: null, seen: [] };
+  if (!text) return none;
   try {
     const c = JSON.parse(text) as Partial<Checkpoint>;
-    return { since: typeof c.since === "string" ? c.since : null, cursor: typeof c.cursor === "string" ? c.cursor : null };
+    return {
+      since: typeof c.since === "string" ? c.since : null,
+      cursor: typeof c.cursor === "string" ? c.cursor : null,
+      seen: Array.isArray(c.seen) ? c.seen.filter((x): x is string => typeof x === "string") : [],
+    };
   } catch {
-    return { since: null, cursor: null };
+    return none;
+  }
+}
+
+/** The checkpoint as stored; `seen` loses its oldest ids until it fits (those may be sent again, as duplicates). */
+function writeCheckpoint(next: Checkpoint): string | null {
+  if (!next.since && !next.cursor) return null;
+  const seen = [...next.seen];
+  for (;;) {
+    const text = JSON.stringify(seen.length ? { since: next.since, cursor: next.cursor, seen } : { since: next.since, cursor: next.cursor });
+    if (text.length <= MAX_CHECKPOINT || seen.length === 0) return text;
+    seen.splice(0, Math.max(1, Math.ceil(seen.length / 4)));
   }
 }
 
@@ -57,6 +83,11 @@ export const sentinelOnePuller: Puller = {
     const alerts: AlertItem[] = [];
     let skipped = 0;
     let newest = at.since;
+    const sinceMs = at.since ? Date.parse(at.since) : Number.NaN;
+    const alreadySent = new Set(at.since ? at.seen : []);
+    // Ids sent (now or before) per createdAt instant (ms: one instant may be spelt two ways), for the next `seen`.
+    const sentAt = new Map<number, Set<string>>();
+    if (at.since) sentAt.set(sinceMs, new Set(alreadySent));
     for (const item of items) {
       const threat = (item ?? {}) as Record<string, unknown>;
       const info = objectAt(threat, "threatInfo");
@@ -69,6 +100,12 @@ export const sentinelOnePuller: Puller = {
         continue;
       }
       if (createdAt && (!newest || Date.parse(createdAt) > Date.parse(newest))) newest = createdAt;
+      if (createdAt) {
+        const ms = Date.parse(createdAt);
+        sentAt.set(ms, (sentAt.get(ms) ?? new Set<string>()).add(externalId));
+        // Sent by an earlier pull at the boundary instant: not again.
+        if (ms === sinceMs && alreadySent.has(externalId)) continue;
+      }
       const name = oneLine(info.threatName, 200) ?? "Threat";
       alerts.push({
         external_id: externalId,
@@ -86,8 +123,9 @@ export const sentinelOnePuller: Puller = {
     const nextCursor = typeof answer?.pagination?.nextCursor === "string" && answer.pagination.nextCursor ? answer.pagination.nextCursor : null;
     const moved = newest !== at.since;
     const more = items.length > 0 && nextCursor !== null;
-    const next: Checkpoint = { since: newest, cursor: more && !moved ? oneLine(nextCursor, 1500) ?? null : null };
-    const text = next.since || next.cursor ? JSON.stringify(next) : cursor;
+    const seen = newest ? [...(sentAt.get(Date.parse(newest)) ?? [])] : [];
+    const next: Checkpoint = { since: newest, cursor: more && !moved ? oneLine(nextCursor, 1500) ?? null : null, seen };
+    const text = writeCheckpoint(next) ?? cursor;
     return { alerts, cursor: text, more: more && text !== cursor, skipped };
   },
 };

@@ -20,7 +20,8 @@ export default async function TenantAudit(props: Props) {
   const { tenant: slug } = await props.params;
   const { filters, problems } = parseAuditFilters(await props.searchParams);
   const page = await tenantPage(slug, "/audit");
-  // With this tenant active, RLS shows its rows and its sites' rows, to admins only.
+  // With this tenant active, RLS shows its rows and its sites' rows, to admins only; the PDP's
+  // audit:view is asked on each of them (this tenant's must allow, or the page is refused).
   let view;
   try {
     // With "hide the MSSP's brand", the provider's staff are "Provider staff" here (lib/branding/mask.ts),
@@ -44,7 +45,7 @@ export default async function TenantAudit(props: Props) {
       {view.allowed ? (
         <AuditListView view={view} filters={filters} showTenant={view.tenantCount > 1} />
       ) : (
-        <AuditRestricted />
+        <AuditRestricted denied={view.hiddenTenants > 0} />
       )}
     </>
   );
