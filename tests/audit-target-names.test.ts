@@ -87,6 +87,25 @@ describe("audit targets by name", () => {
     assert.deepEqual(byAction(rows, "bulk:planned").target, { type: "Bulk run", name: "Setting security.require_mfa on 12 tenants" });
   });
 
+  test("an API key acting (a refused request's actor) reads as the key's name, not its id", async () => {
+    const keyId = "7c1e4b2a-3d5f-4e6a-8b9c-0d1e2f3a4b5c";
+    await ownerQuery(
+      db.url,
+      `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at) values ($1, $2, 'SIEM forwarder', decode(repeat('ab', 32), 'hex'), array['alerts:read'], now() + interval '30 days')`,
+      [fx.tenants.acme, keyId],
+    );
+    await ownerQuery(
+      db.url,
+      `insert into public.audit_log (tenant_id, actor_id, action, target_type, target_id, outcome) values ($1, $2::uuid, 'api.request', 'api_client', $2::text, 'denied'),
+              ($1, $3::uuid, 'api.request', 'api_client', $3::text, 'denied')`,
+      [fx.tenants.acme, keyId, GONE],
+    );
+    const { rows } = await as(fx, "acmeAdmin", (tx) => listAuditEvents(tx.db, { page: 1, tenant: undefined }, 100));
+    const requests = rows.filter((r) => r.action === "api.request");
+    assert.deepEqual(requests.map((r) => r.actor).sort(), [`${GONE.slice(0, 8)}… (not visible)`, "API key SIEM forwarder"]);
+    assert.equal(rows.find((r) => r.action === "users:manage")?.actor, emailOf("acmeAdmin"));
+  });
+
   test("the chains still verify: names are read, not stored", async () => {
     const report = await verifyAuditChains();
     assert.ok(report.ok, JSON.stringify(report.breaks));

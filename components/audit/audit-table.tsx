@@ -85,7 +85,7 @@ export function AuditTable(props: { page: AuditPage; filters: AuditFilters; show
               <td className="whitespace-nowrap px-4 py-2.5 text-slate-500">{formatTime(r.occurredAt, timeZone, "seconds")}</td>
               {props.showTenant && <td className="px-4 py-2.5 text-slate-600">{r.tenantName}</td>}
               <td className="max-w-[14rem] truncate px-4 py-2.5 text-slate-700" title={r.actorEmail ?? undefined}>
-                {r.actorEmail ?? (r.actorId ? r.actorId : "system")}
+                {r.actor}
               </td>
               <td className="whitespace-nowrap px-4 py-2.5 font-mono text-xs text-slate-800">{r.action}</td>
               <td className="max-w-[16rem] truncate px-4 py-2.5 text-slate-600" title={targetTitle(r)}>

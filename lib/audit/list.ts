@@ -11,7 +11,7 @@ import { checkActionsForEach, principalFromClaims, type TenantResource } from "@
 import type { Db, TenantTx } from "@/lib/db/with-tenant";
 import { applyTenantFilter, tenantFilterSchema, type TenantFilterState } from "@/lib/tenancy/tenant-filter";
 import { dayRange, daySchema } from "@/lib/url/list-query";
-import { resolveTargetNames, targetName, type TargetName } from "./targets";
+import { actorLabel, keyActorRefs, resolveTargetNames, targetName, type TargetName } from "./targets";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -118,6 +118,8 @@ export interface AuditRow {
   details: Record<string, unknown>;
   /** The target's name as the reader may see it (lib/audit/targets.ts), or null when the event has no target. */
   target: TargetName | null;
+  /** Who acted, as the table shows it: an email, "API key <name>", "system" (lib/audit/targets.ts actorLabel). */
+  actor: string;
 }
 
 export interface AuditPage {
@@ -208,8 +210,8 @@ export async function listAuditEvents(
     .limit(pageSize)
     .offset((page - 1) * pageSize);
 
-  const names = await resolveTargetNames(db, found);
-  const rows = found.map((r) => ({ ...r, target: targetName(r, names) }));
+  const names = await resolveTargetNames(db, [...found, ...keyActorRefs(found)]);
+  const rows = found.map((r) => ({ ...r, target: targetName(r, names), actor: actorLabel(r, names) }));
   return { rows, total, page, pageCount };
 }
 

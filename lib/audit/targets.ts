@@ -113,6 +113,22 @@ export async function resolveTargetNames(db: Db, rows: TargetRef[]): Promise<Map
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v.trim() : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
+/**
+ * Refs for the actors that are API keys (an API request's actor is its key, which has no email):
+ * their names come back from resolveTargetNames with the targets'.
+ */
+export function keyActorRefs(rows: readonly { actorId: string | null; actorEmail: string | null }[]): TargetRef[] {
+  return rows.filter((r) => r.actorId && !r.actorEmail).map((r) => ({ targetType: "api_key", targetId: r.actorId, details: {} }));
+}
+
+/** Who acted, for the table: their email, an API key's name, "system" for none, else a short id the reader cannot resolve. */
+export function actorLabel(r: { actorId: string | null; actorEmail: string | null }, names: Map<string, string>): string {
+  if (r.actorEmail) return r.actorEmail;
+  if (!r.actorId) return "system";
+  const keyName = names.get(key("api_key", r.actorId));
+  return keyName ? `API key ${keyName}` : `${r.actorId.slice(0, 8)}… (not visible)`;
+}
+
 /** The target's display name, from the looked-up names, else the event's own details, else a short id. */
 export function targetName(r: TargetRef, names: Map<string, string>): TargetName | null {
   if (!r.targetType && !r.targetId) return null;
