@@ -568,3 +568,24 @@ test(
     for (const name of ["public.workflow_rules", "public.workflow_rule_versions"]) assert.deepEqual(again.sections[name], first.sections[name], name);
   },
 );
+
+// Last: its export leaves a row in acme-eu's audit chain, which the restores above expect empty.
+test("below a tenant being offboarded nothing is restored, in place or under a named parent (the CLI path too)", async () => {
+  // The offboarding workflow purges acme's whole subtree: a site restored below it would go with it.
+  const site = path.join(dir, "acme-eu-offboarding.archive");
+  await exportTo(site, "acme-eu");
+  const before = await digests(source.url, Object.values(fx.tenants));
+  await withClient(source.url, (c) => c.query("update public.tenants set status = 'deprovisioning' where id = $1", [fx.tenants.acme]));
+  try {
+    for (const opts of [{ replace: true }, { replace: true, parentSlug: "acme" }]) {
+      await assert.rejects(restoreTenant({ in: createReadStream(site), transferKey: keyFile, ...opts }), (e: ArchiveError) => {
+        assert.equal(e.code, "invalid");
+        assert.match(e.message, /acme is being offboarded \(or was\): acme-eu cannot be restored under it/);
+        return true;
+      });
+    }
+  } finally {
+    await withClient(source.url, (c) => c.query("update public.tenants set status = 'active' where id = $1", [fx.tenants.acme]));
+  }
+  assert.deepEqual(await digests(source.url, Object.values(fx.tenants)), before);
+});

@@ -214,3 +214,18 @@ test("an unknown tenant, an MSSP or an empty directory is refused", async () => 
   await assert.rejects(importLegacyData({ slug: "legacy-co", from: empty }), /no users, assets or alerts file/);
   await rm(empty, { recursive: true });
 });
+
+test("a site of a customer being offboarded is refused from the CLI path too, and nothing is written", async () => {
+  // The offboarding workflow purges the customer's whole subtree: rows imported into a site below it would go with it.
+  const acmeEu = fx.tenants["acme-eu"];
+  const count = () => withClient(db.url, async (c) => (await c.query("select count(*)::int as n from public.assets where tenant_id = $1", [acmeEu])).rows[0].n);
+  const before = await count();
+  await withClient(db.url, (c) => c.query("update public.tenants set status = 'deprovisioning' where id = $1", [fx.tenants.acme]));
+  try {
+    await assert.rejects(importLegacyData({ slug: "acme-eu", from: dir }), (e: ArchiveError) => e.code === "invalid" && /acme is being offboarded \(or was\): nothing can be imported into acme-eu/.test(e.message));
+    await assert.rejects(importLegacyData({ slug: "acme", from: dir }), /acme is being offboarded$/);
+    assert.equal(await count(), before);
+  } finally {
+    await withClient(db.url, (c) => c.query("update public.tenants set status = 'active' where id = $1", [fx.tenants.acme]));
+  }
+});

@@ -1,5 +1,6 @@
 // The tenant rows the lifecycle reads and changes, through the service role
 // (the commands check the PDP first; workflows re-check as their creator).
+import type pg from "pg";
 import type { Db } from "@/lib/db/with-tenant";
 import type { Plan } from "./plans";
 import type { TenantStatus } from "./states";
@@ -25,7 +26,10 @@ const SELECT = `
     from public.tenants t
     join public.tenants r on r.parent_id is null and t.path operator(extensions.<@) r.path`;
 
-export async function findTenant(db: Db, id: string): Promise<LifecycleTenant | null> {
+/** What the readers below need: a Db, or a bare client wrapped as one (the archive's restore plan). */
+type Querying = { $client: Pick<pg.ClientBase, "query"> };
+
+export async function findTenant(db: Querying, id: string): Promise<LifecycleTenant | null> {
   const { rows } = await db.$client.query<LifecycleTenant>(`${SELECT} where t.id = $1`, [id]);
   return rows[0] ?? null;
 }
@@ -35,13 +39,26 @@ export async function findTenant(db: Db, id: string): Promise<LifecycleTenant | 
  * lifecycle change looks above as well as at the tenant: offboarding sets only the root of the
  * subtree to deprovisioning, and the workflow then freezes, exports and purges everything below it.
  */
-export async function ancestorIn(db: Db, t: Pick<LifecycleTenant, "path">, statuses: readonly TenantStatus[]): Promise<LifecycleTenant | null> {
+export async function ancestorIn(db: Querying, t: Pick<LifecycleTenant, "path">, statuses: readonly TenantStatus[]): Promise<LifecycleTenant | null> {
   const { rows } = await db.$client.query<LifecycleTenant>(
     `${SELECT} where t.path operator(extensions.@>) $1::extensions.ltree and extensions.nlevel(t.path) < extensions.nlevel($1::extensions.ltree) and t.status = any ($2::text[])
       order by extensions.nlevel(t.path) desc limit 1`,
     [t.path, statuses],
   );
   return rows[0] ?? null;
+}
+
+/** The statuses of a tenant whose subtree its offboarding workflow will purge. */
+export const CLOSING_STATUSES: readonly TenantStatus[] = ["deprovisioning", "deprovisioned"];
+
+/**
+ * The tenant `id` if it is being offboarded (or was), else the nearest such tenant above it, else null:
+ * nothing is restored, imported, moved or provisioned below one (the workflow purges the subtree).
+ */
+export async function offboardingAtOrAbove(db: Querying, id: string): Promise<LifecycleTenant | null> {
+  const t = await findTenant(db, id);
+  if (!t) return null;
+  return CLOSING_STATUSES.includes(t.status) ? t : ancestorIn(db, t, CLOSING_STATUSES);
 }
 
 export async function findTenantBySlugForLifecycle(db: Db, slug: string): Promise<LifecycleTenant | null> {

@@ -28,6 +28,7 @@ import { issueInvitation } from "@/lib/team/invite";
 import { ArchiveError } from "./errors";
 import { readRecords } from "./legacy-read";
 import { alertKey, firstIssue, legacyAlert, legacyAsset, legacyUser, stableId, type LegacyAlert, type LegacyAsset, type LegacyUser } from "./legacy-rows";
+import { offboardingAtOrAbove } from "@/lib/lifecycle/tenant-row";
 
 export interface ImportOptions {
   slug: string;
@@ -97,7 +98,9 @@ export async function importLegacyData(opts: ImportOptions): Promise<ImportRepor
       );
       if (!tenant) throw new ArchiveError("not-found", `no tenant with the slug "${opts.slug}"`);
       if (tenant.kind === "mssp") throw new ArchiveError("invalid", `${opts.slug} is an MSSP: import a legacy install into a customer or site`);
-      if (["deprovisioning", "deprovisioned"].includes(tenant.status)) throw new ArchiveError("invalid", `${opts.slug} is being offboarded`);
+      // Nor below one: the offboarding workflow purges the whole subtree (the console checks the same, lib/lifecycle/web/access.ts).
+      const gone = await offboardingAtOrAbove(db, tenant.id);
+      if (gone) throw new ArchiveError("invalid", gone.id === tenant.id ? `${opts.slug} is being offboarded` : `${gone.slug} is being offboarded (or was): nothing can be imported into ${opts.slug}, below it`);
       report = {
         tenant: { id: tenant.id, slug: tenant.slug }, dryRun: !!opts.dryRun, files: [...files.values()].map((f) => path.basename(f)),
         users: { created: [], invited: [], existing: 0, membershipsAdded: 0 }, assets: { created: 0, existing: 0 }, alerts: { created: 0, existing: 0 },

@@ -3,6 +3,7 @@
 // does the root hang? Every refusal names what to do instead.
 import type pg from "pg";
 import { TENANTS_TABLE, type TenantTable } from "@/lib/lifecycle/catalog";
+import { offboardingAtOrAbove } from "@/lib/lifecycle/tenant-row";
 import { ArchiveError } from "./errors";
 import type { ArchiveHead, TenantRef } from "./format";
 import { CHAIN_HEADS, TENANT_KEYS } from "./sections";
@@ -103,6 +104,17 @@ export async function planRestore(
   return { parentId: await resolveParent(client, head, root?.parent_id, opts.parentSlug, ids), replaced, created: head.tenants.filter((t) => !byId.has(t.id)) };
 }
 
+/**
+ * Nothing is restored below a tenant being offboarded (or offboarded): its workflow purges the whole
+ * subtree. The console checks the same before it starts (lib/lifecycle/web/access.ts); this covers
+ * `npm run tenants -- restore` too.
+ */
+async function refuseUnderOffboarding(client: Queryable, head: ArchiveHead, parentId: string): Promise<string> {
+  const gone = await offboardingAtOrAbove({ $client: client }, parentId);
+  if (gone) throw new ArchiveError("invalid", `${gone.slug} is being offboarded (or was): ${head.root.slug} cannot be restored under it`);
+  return parentId;
+}
+
 async function resolveParent(
   client: Queryable,
   head: ArchiveHead,
@@ -119,7 +131,7 @@ async function resolveParent(
     ({ rows: [parent] } = await client.query<{ id: string; slug: string; kind: string }>("select id, slug, kind from public.tenants where slug = $1", [parentSlug]));
     if (!parent) throw new ArchiveError("not-found", `no tenant "${parentSlug}" here to restore ${head.root.slug} under`);
   } else if (currentParent) {
-    return currentParent; // replacing in place: it stays where it hangs now
+    return refuseUnderOffboarding(client, head, currentParent); // replacing in place: it stays where it hangs now
   } else if (head.sourceParent) {
     ({ rows: [parent] } = await client.query<{ id: string; slug: string; kind: string }>("select id, slug, kind from public.tenants where id = $1", [head.sourceParent.id]));
     if (!parent) {
@@ -131,5 +143,5 @@ async function resolveParent(
   if (!PARENT_KIND[head.root.kind]?.includes(parent.kind)) {
     throw new ArchiveError("invalid", `a ${head.root.kind} cannot hang under ${parent.slug}, a ${parent.kind}`);
   }
-  return parent.id;
+  return refuseUnderOffboarding(client, head, parent.id);
 }

@@ -16,7 +16,7 @@ import type { ArchiveHead } from "@/lib/lifecycle/archive/format";
 import type { TenantStatus } from "@/lib/lifecycle/states";
 import { withServiceRole } from "@/lib/db/service-role";
 import { TenantNotNamed, tenantNamedBy } from "@/lib/tenancy/tenant-filter";
-import { ancestorIn } from "@/lib/lifecycle/tenant-row";
+import { ancestorIn, CLOSING_STATUSES } from "@/lib/lifecycle/tenant-row";
 import { ConsoleRefusal, NOT_OPERATOR } from "./errors";
 
 export interface TenantChoice {
@@ -54,7 +54,7 @@ async function visible(tx: TenantTx, where: string, params: unknown[]): Promise<
  * subtree of the tenant whose status changed, so what is written below it would go with it.
  */
 async function refuseUnderOffboarding(tx: TenantTx, t: TenantChoice, what: string): Promise<void> {
-  const closing: readonly TenantStatus[] = ["deprovisioning", "deprovisioned"];
+  const closing = CLOSING_STATUSES;
   if (closing.includes(t.status)) throw new ConsoleRefusal(409, `${t.name} is being offboarded (or was): nothing can be ${what} into it.`);
   // Under the caller's RLS: MSSP staff see their tenants' ancestors up to their MSSP.
   const above = await ancestorIn(tx.db, t, closing);
