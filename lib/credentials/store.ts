@@ -23,6 +23,7 @@ import { checkSecret, CONNECTORS, isConnectorKind, parseConfig, type ConnectorCo
 import { CredentialError, credentialErrorFrom, isSerializationFailure } from "./errors";
 import { effectiveConfig } from "@/lib/settings/resolve";
 import { enabledKindsOf } from "@/lib/settings/read";
+import { lockTenantLimit } from "@/lib/settings/enforce";
 
 /** A credential as anyone allowed to see it sees it: no secret, no sealed bytes. */
 export interface MaskedCredential {
@@ -218,10 +219,8 @@ async function refuseByConfiguration(tx: TenantTx, tenantId: string, kind: Conne
     );
   }
   const limit = config.value<number>("limits.connectors");
-  // Writers of new credentials of one tenant take turns until commit: without it two
-  // concurrent creates both count below the limit and both insert (READ COMMITTED sees
-  // neither's row). Waited for here, the count sees the other's committed row.
-  await tx.client.query("select pg_advisory_xact_lock(hashtext('limits.connectors'), hashtext($1::text))", [tenantId]);
+  // Concurrent creates take turns: the count sees the other's committed row.
+  await lockTenantLimit(tx, "limits.connectors", tenantId);
   const { rows } = await tx.client.query<{ n: number }>("select count(*)::int as n from public.credentials where tenant_id = $1", [tenantId]);
   if (rows[0].n >= limit) {
     throw new CredentialError(`This tenant may hold at most ${limit} connector credential${limit === 1 ? "" : "s"} (its configured limit); delete one first or ask your MSSP to raise the limit.`);

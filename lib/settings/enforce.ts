@@ -75,6 +75,15 @@ export async function requireUserCapacity(tx: TenantTx, tenantId: string): Promi
 }
 
 /**
+ * Makes the writers of one tenant's counted rows for the limit `setting` take turns until commit: a
+ * writer takes it before counting, so two concurrent writers cannot both count below the limit and
+ * both insert (under READ COMMITTED neither sees the other's row otherwise).
+ */
+export async function lockTenantLimit(tx: TenantTx, setting: string, tenantId: string): Promise<void> {
+  await tx.client.query("select pg_advisory_xact_lock(hashtext($1::text), hashtext($2::text))", [setting, tenantId]);
+}
+
+/**
  * limits.assets: how many more assets the tenant may register. Taken by an
  * asset batch before it inserts, in its transaction: the advisory lock makes
  * the tenant's writers of new assets take turns until commit, so two batches
@@ -82,7 +91,7 @@ export async function requireUserCapacity(tx: TenantTx, tenantId: string): Promi
  */
 export async function assetRoom(tx: TenantTx, tenantId: string): Promise<{ limit: number; registered: number; free: number }> {
   const config = await effectiveConfig(tx, tenantId);
-  await tx.client.query("select pg_advisory_xact_lock(hashtext('limits.assets'), hashtext($1::text))", [tenantId]);
+  await lockTenantLimit(tx, "limits.assets", tenantId);
   const { rows } = await tx.client.query<{ n: number }>("select count(*)::int as n from public.assets where tenant_id = $1", [tenantId]);
   const registered = rows[0].n;
   if (!config) return { limit: Number.POSITIVE_INFINITY, registered, free: Number.POSITIVE_INFINITY };

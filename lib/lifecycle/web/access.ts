@@ -54,10 +54,9 @@ async function visible(tx: TenantTx, where: string, params: unknown[]): Promise<
  * subtree of the tenant whose status changed, so what is written below it would go with it.
  */
 async function refuseUnderOffboarding(tx: TenantTx, t: TenantChoice, what: string): Promise<void> {
-  const closing = CLOSING_STATUSES;
-  if (closing.includes(t.status)) throw new ConsoleRefusal(409, `${t.name} is being offboarded (or was): nothing can be ${what} into it.`);
+  if (CLOSING_STATUSES.includes(t.status)) throw new ConsoleRefusal(409, `${t.name} is being offboarded (or was): nothing can be ${what} into it.`);
   // Under the caller's RLS: MSSP staff see their tenants' ancestors up to their MSSP.
-  const above = await ancestorIn(tx.db, t, closing);
+  const above = await ancestorIn(tx.db, t, CLOSING_STATUSES);
   if (above) throw new ConsoleRefusal(409, `${above.name} is being offboarded (or was): nothing can be ${what} under it (${t.name} is below it).`);
 }
 
