@@ -14,6 +14,7 @@
 // docs/deployment.md's table, and a case in tests/config.test.ts when it has a
 // range. Next's own variables (NEXT_RUNTIME, NEXT_PHASE …) are not settings.
 import { z } from "zod";
+import { collectorDeploymentConfigFromEnv } from "@/lib/collector/deployment";
 import { isolationConfigFromEnv } from "@/lib/lifecycle/isolation/config";
 
 export type Env = Record<string, string | undefined>;
@@ -249,6 +250,11 @@ const SHAPE = {
   ISOLATION_PORTAL_NAMESPACE: text(),
   ISOLATION_PORTAL_SELECTOR: text(),
   ISOLATION_PORTAL_PORT: text(),
+  // The tenant's collector in its isolation set (lib/collector/deployment.ts, docs/collector.md).
+  COLLECTOR_IMAGE: text(),
+  COLLECTOR_PORTAL_URL: text(),
+  /** CIDRs the collector's vendor egress rule excepts besides the fixed non-public ranges: the cluster's pod and service CIDRs (docs/tenant-isolation.md). */
+  COLLECTOR_EGRESS_EXCEPT: text(),
 
   // Email (lib/mail, docs/email.md). Without SMTP_URL or SMTP_HOST: printed to the console in development, failed in production.
   SMTP_URL: url("SMTP_URL", ["smtp:", "smtps:"], "smtps://user:password@smtp.example:465"),
@@ -281,13 +287,15 @@ const SCHEMA = z.object(SHAPE);
 
 export type Settings = z.output<typeof SCHEMA>;
 
-/** Checks across variables, and the isolation settings (their own parser names the variable). */
+/** Checks across variables, and the isolation and collector settings (their own parsers name the variable). */
 function crossChecks(raw: Env, s: Settings | null): string[] {
   const problems: string[] = [];
-  try {
-    isolationConfigFromEnv(raw);
-  } catch (error) {
-    problems.push((error as Error).message);
+  for (const check of [isolationConfigFromEnv, collectorDeploymentConfigFromEnv]) {
+    try {
+      check(raw);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
   }
   if (!s) return problems;
   if (s.DATABASE_TLS_CA_FILE && s.DATABASE_TLS !== "verify-full") {

@@ -2,6 +2,7 @@
 export const WORKFLOW_LABELS: Record<string, string> = {
   "lifecycle.provision": "Provisioning",
   "lifecycle.offboard": "Offboarding",
+  "lifecycle.isolation-reapply": "Isolation applied again (Kubernetes)",
 };
 
 export const STEP_LABELS: Record<string, string> = {

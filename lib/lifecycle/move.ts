@@ -13,6 +13,7 @@ import type { Db } from "@/lib/db/with-tenant";
 import { SETTINGS } from "@/lib/settings/registry";
 import { pathWithin } from "@/lib/tenancy/path";
 import { LifecycleRefusal } from "./errors";
+import { queueIsolationReapply } from "./isolation-reapply";
 import { ancestorIn, requireTenant, type LifecycleTenant } from "./tenant-row";
 import { lockTree } from "./tree-lock";
 
@@ -85,5 +86,7 @@ export async function moveTenant(db: Db, tenantId: string, newParentId: string):
     `select count(*)::int as n from public.tenants d where d.path operator(extensions.<@) $1::extensions.ltree`,
     [moved.path],
   );
+  // The subtree's namespaces carry their MSSP's labels: queued to be applied again once this commits.
+  await queueIsolationReapply(db, moved.id);
   return { tenant: moved, from, to, crossMssp: from.rootId !== to.rootId, subtreeSize: rows[0]?.n ?? 1, settingsRemoved };
 }

@@ -23,6 +23,7 @@ import { recordAudit } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/with-tenant";
 import { evictTenantKeys } from "@/lib/vault/keys";
 import { deleteTenantRows, loadTenantCatalog, loadUserTables, type TenantTable } from "@/lib/lifecycle/catalog";
+import { queueIsolationReapply } from "../isolation-reapply";
 import { lockTree } from "../tree-lock";
 import { ArchiveDecryptor } from "./crypto";
 import { ArchiveError } from "./errors";
@@ -152,6 +153,8 @@ class Restore {
     await client.query("select keyring.end_restore()");
     // Only now do the rollup triggers count these tenants again; still before the commit.
     const rebuilt = await rebuildMissingRollups(client, head, ids);
+    // Their namespaces (made, or labelled for where they now sit): queued to be applied once this commits.
+    await queueIsolationReapply(this.db, head.root.id);
     const { rows: [{ here }] } = await client.query<{ here: string }>("select keyring.deployment_id()::text as here");
     const { rows: notActive } = await client.query<{ slug: string; status: string }>(
       "select slug, status from public.tenants where id = any ($1::uuid[]) and status <> 'active' order by slug",

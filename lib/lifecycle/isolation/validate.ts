@@ -3,11 +3,12 @@
 // Two layers: the Kubernetes OpenAPI schemas (kubernetes-models: types,
 // required fields, quantity syntax), then the rules the API server enforces
 // in code that no schema carries (object names, label syntax, non-negative
-// quotas, LimitRange ordering, port ranges): without them "Bad_Name" and a
-// quota of "-1" would pass.
+// quotas, LimitRange ordering, port ranges, ipBlock CIDRs): without them
+// "Bad_Name", a quota of "-1" and an except of ::ffff:0:0/96 would pass.
 import { LimitRange, Namespace, ResourceQuota, ServiceAccount } from "kubernetes-models/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
+import { parseCidr, strictlyWithin } from "./cidr";
 import type { IsolationManifest } from "./render";
 
 export class ManifestValidationError extends Error {
@@ -152,13 +153,26 @@ export function validateManifest(obj: IsolationManifest, index?: number): void {
       if (t !== "Ingress" && t !== "Egress") fail(["spec", "policyTypes", i], `"${t}" must be Ingress or Egress`);
     });
     for (const dir of ["ingress", "egress"] as const) {
-      (obj.spec?.[dir] ?? []).forEach((rule, r) =>
+      (obj.spec?.[dir] ?? []).forEach((rule, r) => {
         (rule.ports ?? []).forEach((p, i) => {
           if (typeof p.port === "number" && !(Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535)) {
             fail(["spec", dir, r, "ports", i, "port"], `${p.port} must be a port number 1-65535`);
           }
-        }),
-      );
+        });
+        // ipBlock as the API server checks it (cidr.ts): valid CIDRs, and each except strictly inside the cidr.
+        const peers = "to" in rule ? rule.to : "from" in rule ? rule.from : undefined;
+        (peers ?? []).forEach((peer, i) => {
+          if (!peer.ipBlock) return;
+          const at = ["spec", dir, r, dir === "egress" ? "to" : "from", i, "ipBlock"];
+          const cidr = parseCidr(peer.ipBlock.cidr);
+          if (!cidr.ok) return fail([...at, "cidr"], cidr.problem);
+          (peer.ipBlock.except ?? []).forEach((text, e) => {
+            const except = parseCidr(text);
+            if (!except.ok) fail([...at, "except", e], except.problem);
+            else if (!strictlyWithin(cidr.cidr, except.cidr)) fail([...at, "except", e], `"${text}" must be a strict subset of cidr ${peer.ipBlock!.cidr}`);
+          });
+        });
+      });
     }
   }
 }
