@@ -13,7 +13,8 @@
 // X-Forwarded-Host when AUTH_TRUST_HOST is set) and the routing here agree,
 // and a client cannot name another host for next-auth's redirects. And it
 // sets the security headers with a fresh CSP nonce on every response it
-// sees (finding 6; lib/http/security-headers.ts).
+// sees (finding 6; lib/http/security-headers.ts), but for a brand asset's,
+// whose route handler sets its own, stricter one (BRAND_ASSET_FILE below).
 import { NextResponse, type NextRequest } from "next/server";
 import { refuseMalformed, refuseUnreadableForm } from "@/lib/http/request-guard";
 import { isHttps, makeNonce, NONCE_HEADER, securityHeaders } from "@/lib/http/security-headers";
@@ -36,6 +37,11 @@ const SHARED_PREFIXES = ["/api/auth", "/api/v1", "/signin", "/invite", "/account
 // by address), which answers only a question carrying TLS_ASK_SECRET and 404
 // to anyone else (lib/domains/ask.ts).
 const TLS_ASK_PATH = "/api/tls/ask";
+// A brand asset's GET (or HEAD), answered by its route handler (app/brand-asset/[file]/route.ts) with a
+// policy of its own under which nothing in an SVG runs or loads. Next writes the proxy's response
+// headers before a route handler runs and adds a handler's header only where the proxy set none, so
+// the page policy set here would replace the asset's: on these requests the proxy sets no CSP.
+const BRAND_ASSET_FILE = /^\/brand-asset\/[^/]+$/;
 
 /**
  * A host that is not one of the portal's own may be a verified custom domain
@@ -74,7 +80,8 @@ export function routeRequest(request: NextRequest, customTenant: string | null =
   // links pages and actions build from that header (requestProtocol, lib/tenancy/host.ts) follow it too.
   const https = isHttps(request.headers.get("x-forwarded-proto"), request.nextUrl.protocol, settings().PORTAL_PROTOCOL);
   const nonce = makeNonce();
-  const security = securityHeaders(nonce, { https, dev: process.env.NODE_ENV === "development" });
+  // HSTS covers subdomains only on the portal's own hosts, never on a tenant's custom domain (it may be an apex).
+  const security = securityHeaders(nonce, { https, dev: process.env.NODE_ENV === "development", portalHost: !customTenant && target.area !== "unknown" });
 
   // Every request gets its own id for the audit trail and logs; a client-sent
   // x-request-id is replaced, never trusted.
@@ -102,6 +109,7 @@ export function routeRequest(request: NextRequest, customTenant: string | null =
   // Input Next.js or next-auth would answer with a 500 gets a clear 4xx instead (lib/http/request-guard.ts).
   const refused = target.area === "unknown" ? null : refuseMalformed(request);
   let response: NextResponse;
+  let handlerSetsPolicy = false;
   if (refused) {
     response = refused;
   } else if (request.method === "OPTIONS" && target.area !== "unknown" && !pathname.startsWith("/api/")) {
@@ -118,6 +126,7 @@ export function routeRequest(request: NextRequest, customTenant: string | null =
     pathname === TLS_ASK_PATH
   ) {
     response = NextResponse.next({ request: { headers: requestHeaders } });
+    handlerSetsPolicy = (request.method === "GET" || request.method === "HEAD") && BRAND_ASSET_FILE.test(pathname);
   } else {
     const url = request.nextUrl.clone();
     url.search = search;
@@ -134,7 +143,10 @@ export function routeRequest(request: NextRequest, customTenant: string | null =
     }
     response = NextResponse.rewrite(url, { request: { headers: requestHeaders } });
   }
-  for (const [key, value] of Object.entries(security)) response.headers.set(key, value);
+  for (const [key, value] of Object.entries(security)) {
+    if (key === "Content-Security-Policy" && handlerSetsPolicy) continue;
+    response.headers.set(key, value);
+  }
   return response;
 }
 

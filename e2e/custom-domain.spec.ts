@@ -248,6 +248,8 @@ test("once verified, caddy gets a certificate and soc.acme.test is Acme's portal
   await sub.goto(`${viaProxy}/alerts`);
   await signedInAs(sub, "acme.analyst@demo.test");
   await sub.goto(`${viaProxy}/handoff/go?to=acme`);
+  // Signed out on the custom domain: the link asks before it signs in (login CSRF).
+  await sub.getByRole("button", { name: "Continue as acme.analyst@demo.test" }).click({ timeout: 30_000 });
   await sub.waitForURL((u) => u.origin === acmeOrigin && u.pathname === "/alerts", { timeout: 30_000 });
   await signedInAs(sub, "acme.analyst@demo.test");
   expect(sub.url()).not.toContain("token=");

@@ -1,7 +1,9 @@
 // Moving between portals without signing in again (issue 14 point 4), in a
 // real browser against the production build: MSSP staff open a customer's
-// portal from the console's tenant tree and arrive signed in (no second
-// password, no second TOTP code); each host keeps its own host-only session
+// portal from the console's tenant tree and, after confirming whose account
+// the link opens ("Continue as …": signed out there, a link never signs in
+// silently, login CSRF), arrive signed in (no second password, no second
+// TOTP code); each host keeps its own host-only session
 // cookie; signing out on the customer's host signs the console out too; two
 // tabs signed in to two tenants' hosts work side by side.
 // Screenshots: test-results/screenshots/handoff-*.png.
@@ -19,6 +21,13 @@ test("console → customer portal through the tenant tree, without a second sign
   await expect(open).toBeVisible();
   await page.screenshot({ path: `${SCREENSHOTS}/handoff-console-tree.png`, fullPage: true });
   await open.click();
+  // Signed out on acme's host: the link names its account and waits for a yes; no session before it.
+  await expect(page.getByRole("heading", { name: "Continue as mssp.admin@demo.test?" })).toBeVisible({ timeout: 30_000 });
+  expect(page.url()).not.toContain("token=");
+  expect((await context.cookies(tenantUrl("acme"))).find((c) => c.name.includes("session-token"))).toBeUndefined();
+  await expectNoSeriousA11yViolations(page);
+  await page.screenshot({ path: `${SCREENSHOTS}/handoff-confirm.png`, fullPage: true });
+  await page.getByRole("button", { name: "Continue as mssp.admin@demo.test" }).click();
   await page.waitForURL((u) => u.host === new URL(tenantUrl("acme")).host && u.pathname === "/alerts", { timeout: 30_000 });
   await expect(page.getByLabel("Authentication code")).toHaveCount(0);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
@@ -50,6 +59,7 @@ test("over another account's session a handoff asks before switching; staying ke
   };
   await openAcme();
   await expect(page.getByTestId("handoff-switch")).toContainText("acme.admin@demo.test");
+  await expect(page.getByTestId("handoff-switch")).toContainText("mssp.admin@demo.test");
   expect(page.url()).not.toContain("token=");
   await expectNoSeriousA11yViolations(page);
   await page.screenshot({ path: `${SCREENSHOTS}/handoff-switch.png`, fullPage: true });

@@ -180,6 +180,37 @@ test.describe("finding 6: security headers on every response", () => {
   });
 });
 
+test.describe("a brand asset carries its own CSP, not the page's", () => {
+  // The proxy sets the page policy on what it answers; Next writes the proxy's headers before a route
+  // handler runs and drops a handler's header the proxy already set, so the proxy leaves this one to
+  // app/brand-asset/[file]/route.ts (proxy.ts BRAND_ASSET_FILE). The colour mark is an SVG every host serves.
+  test("an SVG logo or favicon: default-src 'none' and sandbox, no page policy", async ({ request }) => {
+    for (const [origin, path, status, cache] of [
+      [tenantUrl("acme"), "/brand-asset/mark-9f1239.svg", 200, "public, max-age=31536000, immutable"],
+      [CONSOLE, "/brand-asset/mark-4f46e5.svg", 200, "public, max-age=31536000, immutable"],
+      [tenantUrl("acme"), `/brand-asset/${"0".repeat(64)}`, 404, "no-store"],
+      [CONSOLE, `/brand-asset/${"0".repeat(64)}`, 404, "no-store"],
+    ] as const) {
+      const { url, host } = at(origin, path);
+      const res = await request.get(url, { headers: host, maxRedirects: 0 });
+      expect(res.status(), url).toBe(status);
+      const h = res.headers();
+      if (status === 200) expect(h["content-type"], url).toBe("image/svg+xml");
+      const directives = (h["content-security-policy"] ?? "").split(/[;,\n]/).map((d) => d.trim());
+      expect(directives, url).toContain("default-src 'none'");
+      expect(directives, url).toContain("sandbox");
+      expect(directives, url).toContain("frame-ancestors 'none'");
+      // The page policy (its nonce, its script-src, its default-src 'self') is not there.
+      expect(h["content-security-policy"], url).not.toMatch(/nonce-|script-src|'self'/);
+      expect(h["x-content-type-options"], url).toBe("nosniff");
+      expect(h["x-frame-options"], url).toBe("DENY");
+      // The route's caching reaches the browser as it set it (tests/brand-asset-route.test.ts has the rest).
+      expect(h["cache-control"], url).toBe(cache);
+      if (origin === CONSOLE && status === 404) expect(h["vary"] ?? "", url).toMatch(/cookie/i);
+    }
+  });
+});
+
 test.describe("finding 7: the sign-in page does not tell whether a tenant exists", () => {
   // A tenant that publishes its own brand chooses a recognisable sign-in page
   // (issue 14; e2e/branding.spec.ts brands Acme). Globex has no brand of its

@@ -11,7 +11,9 @@
 //   - someone in two MSSPs gets the first by tenant path, and a membership
 //     change takes effect at once;
 //   - a tenant host of no tenant looks like the first MSSP's unbranded
-//     customers' hosts (issue 9 finding 7), logo file included.
+//     customers' hosts (issue 9 finding 7), logo file included;
+//   - a host that names no portal (a tenant's pending or removed custom
+//     domain) carries a brand of no one on its 404 page, never the console's.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { callAction, inRequest, loadAction, type Person } from "./helpers/actions";
@@ -67,6 +69,20 @@ after(async () => {
 });
 
 describe("one MSSP", () => {
+  test("a host that names no portal carries a brand of no one, not the console's MSSP brand", async () => {
+    // The 404 page of a tenant's pending or removed custom domain (whose tenant may hide the MSSP's
+    // brand), or of any name pointed at the portal, used to carry the console's brand: with one MSSP, its name.
+    assert.equal((await consoleBrand(null)).productName, "Solo Portal");
+    const { fallbackBrand, requestBrand } = await import("@/lib/branding/resolve");
+    const neutral = await fallbackBrand(true);
+    for (const host of ["soc.pending-customer.example", "evil.example.com", "127.0.0.1:3000", "a.b.localhost:3000"]) {
+      const brand = await inRequest({ host }, () => requestBrand());
+      assert.ok(!JSON.stringify(brand).includes("Solo Portal"), host);
+      assert.deepEqual(brand, neutral, host);
+      assert.equal(brand.hideMsspBrand, true, host);
+    }
+  });
+
   test("signed out, the console is its brand; once another MSSP exists, a brand of no one at once", async () => {
     assert.equal((await consoleBrand(null)).productName, "Solo Portal");
     fx = await insertFixtures(db.url);
@@ -112,16 +128,23 @@ describe("the console's brand with two MSSPs", () => {
 
   test("the authenticator app's issuer is the user's MSSP's product name", async () => {
     const { getPendingEnrolment } = await import("@/lib/auth/mfa");
+    const { getSessionUserForEnrolment } = await import("@/lib/auth/session");
+    const { hashPassword } = await import("@/lib/auth/password");
     const start = await loadAction("lib/actions/account/mfa.ts#startEnrolmentAction");
+    const password = "branding-console-password";
     for (const [user, name] of [["msspBAdmin", "Bastion+Portal"], ["msspAdmin", "Sentinel+Portal"]] as const) {
-      const r = (await callAction(start, { person: person(user), host: CONSOLE }, { restart: "1" })) as { status: string };
+      // Setting up asks for the password again.
+      await owner("update public.users set password_hash = $2 where id = $1", [fx.users[user], await hashPassword(password)]);
+      const r = (await callAction(start, { person: person(user), host: CONSOLE }, { restart: "1", password })) as { status: string };
       assert.equal(r.status, "idle", JSON.stringify(r));
       const issued = await owner("select 1 from public.user_mfa where user_id = $1", [fx.users[user]]);
       assert.equal(issued.rowCount, 1);
       // The URI as the page shows it: with the issuer of the same request's brand.
       const uri = await inRequest({ person: person(user), host: CONSOLE }, async () => {
         const { requestBrand } = await import("@/lib/branding/resolve");
-        return (await getPendingEnrolment(person(user), { issuer: (await requestBrand()).productName }))!.otpauthUri;
+        // Shown to the session that started the setup.
+        const sessionId = (await getSessionUserForEnrolment())!.sessionId;
+        return (await getPendingEnrolment(person(user), { issuer: (await requestBrand()).productName, sessionId }))!.otpauthUri;
       });
       assert.ok(uri.includes(`&issuer=${name}&`), `${user}: ${uri}`);
     }

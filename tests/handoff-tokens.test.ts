@@ -4,6 +4,8 @@
 //   - the console mints a token for a customer's host; that host consumes it
 //     once, for itself only, within 60 s, while the source session lives, for a
 //     user with a membership there;
+//   - the target host spends the token only once the person confirmed whose account it opens
+//     (login CSRF): signed out, "Continue as <email>?"; over another account, "Switch accounts?";
 //   - the target session carries the source's MFA level and never more;
 //   - the target session joins the source's family: signing out anywhere ends both.
 import assert from "node:assert/strict";
@@ -38,13 +40,13 @@ const tokenOf = (url: string) => new URLSearchParams(new URL(url).hash.slice(1))
 async function authorizeOn(
   host: string,
   token: string,
-  opts: { signedInAs?: UserName; switchAccount?: "yes" } = {},
+  opts: { signedInAs?: UserName; confirmed?: "yes" | "no" } = {},
 ): Promise<{ id: string; amr: string[]; handoff: { familyId: string } } | { error: string }> {
   const { authOptions } = await import("@/lib/auth/options");
   const provider = authOptions.providers.find((p) => (p as unknown as { options?: { id?: string } }).options?.id === "handoff") as unknown as { options: { authorize(c: unknown, r: unknown): Promise<unknown> } };
   return inRequest({ host, person: opts.signedInAs ? env.person(opts.signedInAs) : null }, async () => {
     try {
-      return (await provider.options.authorize({ token, ...(opts.switchAccount ? { switchAccount: opts.switchAccount } : {}) }, {})) as never;
+      return (await provider.options.authorize({ token, ...(opts.confirmed ? { confirmed: opts.confirmed } : {}) }, {})) as never;
     } catch (e) {
       return { error: (e as Error).message };
     }
@@ -72,7 +74,7 @@ describe("handoff between portals", () => {
     const rows = await env.owner<{ n: number }>("select count(*)::int as n from sessions.handoff_tokens where encode(token_hash, 'hex') like '%' || $1 || '%'", [tokenOf(url)]);
     assert.equal(rows[0].n, 0);
 
-    const granted = await authorizeOn(ACME, tokenOf(url));
+    const granted = await authorizeOn(ACME, tokenOf(url), { confirmed: "yes" });
     assert.ok(!("error" in granted), JSON.stringify(granted));
     assert.equal(granted.id, env.fx.users.msspAdmin);
     assert.deepEqual(granted.amr, ["pwd", "otp"], "no TOTP again on the target");
@@ -81,18 +83,43 @@ describe("handoff between portals", () => {
     assert.deepEqual(await authorizeOn(ACME, tokenOf(url)), { error: "handoff_replayed" });
   });
 
+  test("signed out on the target, the link asks \"continue as <its owner>?\" first, spending nothing; confirmed, it signs in once", async () => {
+    // Login CSRF: anyone can make a link for their own account and send it to someone signed out,
+    // who would otherwise be signed in to the sender's account without a word.
+    const staff = await signIn("msspAdmin", ["pwd", "otp"]);
+    const r = await mint(staff, "acme");
+    const token = r.ok ? tokenOf(r.url) : "";
+    const consumed = async () =>
+      (await env.owner<{ consumed: boolean }>("select consumed_at is not null as consumed from sessions.handoff_tokens where token_hash = sha256(convert_to($1, 'UTF8'))", [token]))[0]?.consumed;
+    assert.equal(await consumed(), false);
+    for (const confirmed of [undefined, "no"] as const) {
+      assert.deepEqual(await authorizeOn(ACME, token, confirmed ? { confirmed } : {}), { error: `handoff_confirm:${emailOf("msspAdmin")}` });
+      assert.equal(await consumed(), false, "asking spends nothing");
+    }
+    const { parseHandoffQuestion } = await import("@/lib/auth/handoff-messages");
+    assert.deepEqual(parseHandoffQuestion(`handoff_confirm:${emailOf("msspAdmin")}`), { kind: "confirm", email: emailOf("msspAdmin") });
+    // Confirmed: signed in, and the token is spent.
+    const granted = await authorizeOn(ACME, token, { confirmed: "yes" });
+    assert.ok(!("error" in granted) && granted.id === env.fx.users.msspAdmin, JSON.stringify(granted));
+    assert.equal(await consumed(), true);
+    assert.deepEqual(await authorizeOn(ACME, token, { confirmed: "yes" }), { error: "handoff_replayed" });
+    // A spent, forged or dead link is not asked about: it is refused as such.
+    assert.deepEqual(await authorizeOn(ACME, token), { error: "handoff_replayed" });
+    assert.deepEqual(await authorizeOn(ACME, "A".repeat(43)), { error: "handoff_unknown" });
+  });
+
   test("over another account's session the link asks first, spending nothing; the same account or a confirmed switch goes on", async () => {
     const staff = await signIn("msspAdmin", ["pwd", "otp"]);
     const r = await mint(staff, "acme");
     const token = r.ok ? tokenOf(r.url) : "";
     // Acme's admin is signed in on acme's host: a link the MSSP admin made does not swap the account silently.
-    assert.deepEqual(await authorizeOn(ACME, token, { signedInAs: "acmeAdmin" }), { error: "handoff_switch" });
+    assert.deepEqual(await authorizeOn(ACME, token, { signedInAs: "acmeAdmin" }), { error: `handoff_switch:${emailOf("msspAdmin")}` });
     const spent = await env.owner<{ consumed: boolean }>("select consumed_at is not null as consumed from sessions.handoff_tokens where user_id = $1 order by created_at desc limit 1", [env.fx.users.msspAdmin]);
     assert.equal(spent[0].consumed, false, "asking spends nothing");
     // Confirmed: the switch happens, once.
-    const switched = await authorizeOn(ACME, token, { signedInAs: "acmeAdmin", switchAccount: "yes" });
+    const switched = await authorizeOn(ACME, token, { signedInAs: "acmeAdmin", confirmed: "yes" });
     assert.ok(!("error" in switched) && switched.id === env.fx.users.msspAdmin, JSON.stringify(switched));
-    assert.deepEqual(await authorizeOn(ACME, token, { signedInAs: "acmeAdmin", switchAccount: "yes" }), { error: "handoff_replayed" });
+    assert.deepEqual(await authorizeOn(ACME, token, { signedInAs: "acmeAdmin", confirmed: "yes" }), { error: "handoff_replayed" });
     // The same account signed in already: no question.
     const again = await mint(staff, "acme");
     const same = await authorizeOn(ACME, again.ok ? tokenOf(again.url) : "", { signedInAs: "msspAdmin" });
@@ -133,7 +160,7 @@ describe("handoff between portals", () => {
     // Down the tree is fine: acme's admin into its site acme-eu.
     const down = await mint(acmeAdmin, "acme-eu", ACME);
     assert.equal(down.ok, true);
-    const granted = await authorizeOn("acme-eu.localhost:3000", tokenOf(down.ok ? down.url : ""));
+    const granted = await authorizeOn("acme-eu.localhost:3000", tokenOf(down.ok ? down.url : ""), { confirmed: "yes" });
     assert.ok(!("error" in granted));
     assert.deepEqual(granted.amr, ["pwd"], "a password-only session stays password-only");
   });
@@ -159,7 +186,7 @@ describe("handoff between portals", () => {
   test("the target session joins the family: signing out on either host ends both", async () => {
     const staff = await signIn("msspAdmin", ["pwd", "otp"]);
     const r = await mint(staff, "acme");
-    const granted = await authorizeOn(ACME, tokenOf(r.ok ? r.url : ""));
+    const granted = await authorizeOn(ACME, tokenOf(r.ok ? r.url : ""), { confirmed: "yes" });
     assert.ok(!("error" in granted));
     // The target's jwt callback opens its own session in the family.
     const { jwtCallback } = await import("@/lib/auth/jwt-callback");

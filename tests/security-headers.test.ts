@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { NextRequest } from "next/server";
 import nextConfig from "../next.config";
-import { contentSecurityPolicy, HSTS, isHttps, makeNonce, securityHeaders, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
+import { contentSecurityPolicy, HSTS, HSTS_THIS_HOST, isHttps, makeNonce, securityHeaders, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
 import { routeRequest as proxy } from "../proxy"; // the synchronous part of the proxy
 
 function directives(csp: string): Map<string, string[]> {
@@ -37,8 +37,9 @@ describe("the policy", () => {
     for (const n of seen) assert.equal(Buffer.from(n, "base64").length, 16);
   });
   test("HSTS over https only", () => {
-    assert.equal(securityHeaders("n", { https: true })["Strict-Transport-Security"], HSTS);
-    assert.equal(securityHeaders("n", { https: false })["Strict-Transport-Security"], undefined);
+    assert.equal(securityHeaders("n", { https: true, portalHost: true })["Strict-Transport-Security"], HSTS);
+    assert.equal(securityHeaders("n", { https: true })["Strict-Transport-Security"], HSTS_THIS_HOST);
+    assert.equal(securityHeaders("n", { https: false, portalHost: true })["Strict-Transport-Security"], undefined);
     assert.equal(isHttps("https", "http:"), true);
     assert.equal(isHttps("https, http", "http:"), true);
     assert.equal(isHttps("http", "https:"), false);
@@ -98,6 +99,21 @@ describe("the proxy sets them on every response it sees", () => {
     const res = proxy(new NextRequest("http://localhost:3000/signin", { headers: { host: "localhost:3000", "x-forwarded-proto": "https" } }));
     assert.equal(res.headers.get("strict-transport-security"), HSTS);
     assert.ok(res.headers.get("content-security-policy")!.includes("upgrade-insecure-requests"));
+  });
+  // A tenant may verify an apex (acme.com) as its custom domain: includeSubDomains sent there would
+  // pin HTTPS for two years on every *.acme.com host, none of which the portal runs.
+  test("HSTS covers subdomains on the portal's own hosts only, never on a custom domain", () => {
+    const https = (url: string, customTenant: string | null = null) =>
+      proxy(new NextRequest(url, { headers: { host: new URL(url).host, "x-forwarded-proto": "https" } }), customTenant).headers.get("strict-transport-security");
+    for (const url of ["http://localhost:3000/", "http://portal.localhost/signin", "http://acme.localhost:3000/alerts", "http://acme.localhost:3000/handoff"]) {
+      assert.equal(https(url), HSTS, url);
+    }
+    for (const url of ["http://acme.com/", "http://acme.com/signin", "http://soc.acme.example/alerts", "http://acme.com/api/auth/csrf"]) {
+      assert.equal(https(url, "acme"), HSTS_THIS_HOST, url);
+    }
+    // A host that is no portal's (a pending or removed custom domain): the 404, and no subdomains pinned either.
+    assert.equal(https("http://acme.com/"), HSTS_THIS_HOST);
+    assert.ok(!HSTS_THIS_HOST.includes("includeSubDomains"));
   });
 });
 

@@ -7,8 +7,9 @@ export const metadata: Metadata = { title: "Opening the portal", referrer: "no-r
 // /handoff#token=…&next=…: the target end of a handoff between portals
 // (lib/auth/handoff.ts). The token is in the fragment, which browsers never
 // send; the client component hands it to next-auth's "handoff" provider,
-// which opens this host's own session. Who is signed in here already is
-// named if the link would switch accounts (the landing asks first).
+// which opens this host's own session once the person has confirmed whose
+// account the link opens (components/handoff/handoff-landing.tsx). Who is
+// signed in here already is named if the link would switch accounts.
 export default async function HandoffPage() {
   const here = await getSessionUserForEnrolment();
   return (

@@ -16,7 +16,7 @@ import { z } from "zod";
 import { isAuthorizationError, principalFromClaims, requireAction, tenantResource } from "@/lib/authz";
 import { withTenant } from "@/lib/db/with-tenant";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
-import { originForConsole, portalOriginFor, portalOwnOriginForTenant } from "@/lib/tenancy/origin";
+import { originForConsole, portalOriginForMember } from "@/lib/tenancy/origin";
 import { pathWithin } from "@/lib/tenancy/path";
 import { SLUG_PATTERN } from "@/lib/tenancy/slug";
 import type { SessionUser } from "./session";
@@ -60,8 +60,7 @@ export async function startHandoff(user: SessionUser, query: z.infer<typeof hand
       const resource = await tenantResource(tx.db, target.id);
       if (!resource) throw new HandoffDenied();
       await requireAction(principalFromClaims(tx.claims), "alerts:read", resource);
-      const onlyWithin = tx.claims.tenants.every((m) => pathWithin(m.path, target.path));
-      origin = onlyWithin ? await portalOriginFor(target) : await portalOwnOriginForTenant(target.slug);
+      origin = await portalOriginForMember(target, tx.claims.tenants);
     });
   } catch (error) {
     if (error instanceof HandoffDenied || isAuthorizationError(error)) return { ok: false, status: 403 };

@@ -10,7 +10,11 @@
 //     gets exactly those, never more, so MFA passed on the console carries
 //     over and a password-only session cannot become an MFA one,
 // valid HANDOFF_TTL_SECONDS (≤ 60 s, enforced by the table too) and stored
-// only as its SHA-256 hash. The target host consumes it atomically (one
+// only as its SHA-256 hash. Before it is spent, the target's landing page
+// names the account it opens and asks (handoffUserOf reads without spending):
+// "Continue as <email>?" when nobody is signed in there, "Switch accounts?"
+// over another account's session, no question over the same account's (login
+// CSRF; lib/auth/options.ts). The target host consumes it atomically (one
 // UPDATE … WHERE consumed_at IS NULL: a replay finds it consumed) through
 // next-auth's "handoff" credentials provider, which opens the target's own
 // host-only session in the same session family: signing out anywhere ends
@@ -68,20 +72,25 @@ export interface HandoffGrant {
 }
 
 /**
- * Whose token this is, without spending it: the user id of an unspent, unexpired token made for
- * `host`, else null. The landing asks before a link signs someone else in over a live session
- * (login CSRF: a colleague's link would otherwise swap the account under the person's feet).
+ * Whose token this is, without spending it (a read, no update): the user of an unspent, unexpired
+ * token made for `host` whose source session lives, else null (then consumeHandoff says why it is
+ * refused, rather than the person being asked about a dead link). The landing asks before a link opens a session (login CSRF:
+ * someone's own link sent to a signed-out person would sign them in to that someone's account, and
+ * over a live session a colleague's link would swap the account under the person's feet).
  */
-export async function handoffUserOf(token: unknown, host: string | null, now = new Date()): Promise<string | null> {
+export async function handoffUserOf(token: unknown, host: string | null, now = new Date()): Promise<{ id: string; email: string } | null> {
   const t = TOKEN.safeParse(token);
   if (!t.success || !host) return null;
   return withServiceRole("auth.session", async (db) => {
-    const { rows } = await db.$client.query<{ user_id: string }>(
-      `select user_id from sessions.handoff_tokens
-        where token_hash = $1 and consumed_at is null and expires_at > $2 and target_host = $3`,
+    const { rows } = await db.$client.query<{ id: string; email: string }>(
+      `select u.id, u.email from sessions.handoff_tokens h
+         join public.users u on u.id = h.user_id
+         join sessions.user_sessions s on s.id = h.source_session_id and s.user_id = h.user_id
+        where h.token_hash = $1 and h.consumed_at is null and h.expires_at > $2 and h.target_host = $3
+          and s.revoked_at is null and s.expires_at > $2`,
       [hash(t.data), now, host.toLowerCase()],
     );
-    return rows[0]?.user_id ?? null;
+    return rows[0] ?? null;
   });
 }
 

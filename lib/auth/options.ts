@@ -21,6 +21,7 @@ import { authCookies } from "./cookies";
 import { authenticate } from "./credentials";
 import { recordAuthEvent } from "./events";
 import { consumeHandoff, handoffUserOf } from "./handoff";
+import { handoffQuestion } from "./handoff-messages";
 import { jwtCallback } from "./jwt-callback";
 import { decodeJwt, encodeJwt } from "./jwt-codec";
 import { revokeSession, sessionLifetime } from "./sessions";
@@ -77,18 +78,22 @@ export const authOptions: NextAuthOptions = {
     CredentialsProvider({
       id: "handoff",
       name: "Handoff from another portal",
-      credentials: { token: { label: "Token", type: "text" }, switchAccount: { label: "Switch account", type: "text" } },
+      credentials: { token: { label: "Token", type: "text" }, confirmed: { label: "Confirmed", type: "text" } },
       async authorize(credentials) {
         const { headers } = await import("next/headers");
         const { requestAuthority } = await import("@/lib/tenancy/host");
         const host = requestAuthority(await headers());
-        // Someone else signed in here: the person confirms the switch first (the token is not spent).
-        if (credentials?.switchAccount !== "yes") {
-          const { readSession } = await import("./session-read");
-          const here = (await readSession())?.user?.id;
-          if (here) {
-            const owner = await handoffUserOf(credentials?.token, host);
-            if (owner && owner !== here) throw new Error("handoff_switch");
+        // Login CSRF: a link opens a session only once the person has seen whose account it is and
+        // said yes, unless that account is already the one signed in here. Else anyone could send their
+        // own link (a fresh one lives 60 s) to a signed-out person, who would then work, unawares,
+        // in the sender's account; or swap the account of someone signed in. Asking spends nothing.
+        if (credentials?.confirmed !== "yes") {
+          const owner = await handoffUserOf(credentials?.token, host);
+          if (owner) {
+            const { readSession } = await import("./session-read");
+            const here = (await readSession())?.user?.id ?? null;
+            if (here === null) throw new Error(handoffQuestion("confirm", owner.email));
+            if (here !== owner.id) throw new Error(handoffQuestion("switch", owner.email));
           }
         }
         const result = await consumeHandoff(credentials?.token, host);

@@ -65,7 +65,7 @@ export async function loadBrand(target: HostTarget, within?: Db): Promise<Brand 
       const chain = await chainOf(db, { slug: target.slug });
       return chain.length === 0 ? null : brandOfChain(db, chain, false);
     }
-    // The console (and an unknown host) before sign-in: the MSSP's own brand (its root tenant's
+    // The console before sign-in: the MSSP's own brand (its root tenant's
     // settings) when the portal runs one MSSP; with several, whose people are asking is not known yet.
     const root = await onlyMsspId(db);
     if (root === "several") return fallbackBrand(true);
@@ -163,11 +163,15 @@ export function brandForTarget(target: HostTarget): Promise<Brand | null> {
 export const requestBrand = perRequest(async (): Promise<Brand> => {
   const [{ headers }, { hostTarget }] = await Promise.all([import("next/headers"), import("@/lib/tenancy/host")]);
   const target = hostTarget(await headers());
+  // A host that names no portal (its 404 page): a brand of no one. Not the console's, which carries the
+  // MSSP's name when the portal runs one: the host may be a tenant's pending or removed custom domain
+  // whose tenant hides the MSSP's brand, or any name someone pointed at the portal.
+  if (target.area === "unknown") return fallbackBrand(true);
   try {
-    // The console signed in: the user's MSSP's brand (an unknown host never has a session of ours).
+    // The console signed in: the user's MSSP's brand.
     const userId = target.area === "console" ? await requestUserId() : null;
     if (userId) return await brandOfConsoleFor(userId);
-    const brand = await brandForTarget(target.area === "unknown" ? { area: "console" } : target);
+    const brand = await brandForTarget(target);
     // A tenant host of no tenant looks exactly like an unbranded tenant's (issue 9 finding 7: the
     // sign-in page does not tell whether a tenant exists): the MSSP's brand as a customer inherits it.
     return brand ?? (await unknownTenantBrand()) ?? (await fallbackBrand(false));
@@ -196,8 +200,9 @@ export async function brandOfTenant(tenantId: string): Promise<Brand> {
 
 /**
  * No tenant resolved: the registry defaults (the MSSP's brand) for the console,
- * and for a tenant host (no such tenant, database down) a neutral brand, so a
- * white-labelled host never shows the MSSP's brand even on its worst day.
+ * and for a tenant host (no such tenant, database down) or a host that names no
+ * portal a neutral brand, so a white-labelled host never shows the MSSP's brand
+ * even on its worst day.
  */
 export async function fallbackBrand(neutral = false): Promise<Brand> {
   const { SETTINGS } = await import("@/lib/settings/registry");

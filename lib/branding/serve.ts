@@ -10,14 +10,26 @@ import { withServiceRole } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import type { HostTarget } from "@/lib/tenancy/host";
 import { markSvg, type Brand } from "./brand";
+import type { AssetField } from "./draft";
 import { brandForTarget, brandOfConsoleFor, consoleBrandTenantId, firstMsspId, requestUserId, unknownTenantBrand } from "./resolve";
 
 export interface ServedAsset {
   contentType: string;
   bytes: Buffer;
+  /**
+   * brandAssetFor: the answer depends on the host and the file alone and lasts, so it may be cached
+   * publicly: a colour mark, or an asset a tenant host's published brand uses. Not on the console
+   * (the brand there is the signed-in person's), nor an asset served only for the draft being
+   * previewed (404 once the draft is discarded).
+   */
+  public?: boolean;
 }
 
 const SHA = /^[0-9a-f]{64}$/;
+// The draft's image fields (lib/branding/draft.ts ASSET_FIELDS; the Record makes a new one a type
+// error here). Only these preview an asset: a hash typed into a text field (the sign-in text) names
+// nothing the host's brand shows.
+const DRAFT_ASSET_KEYS = Object.keys({ logoLight: true, logoDark: true, favicon: true } satisfies Record<AssetField, true>);
 const MARK = /^mark-([0-9a-f]{6})\.svg$/;
 
 /**
@@ -26,7 +38,7 @@ const MARK = /^mark-([0-9a-f]{6})\.svg$/;
  */
 export async function brandAssetFor(target: HostTarget, file: string, viewerId?: string | null): Promise<ServedAsset | null> {
   const mark = MARK.exec(file);
-  if (mark) return { contentType: "image/svg+xml", bytes: Buffer.from(markSvg(`#${mark[1]}`)) };
+  if (mark) return { contentType: "image/svg+xml", bytes: Buffer.from(markSvg(`#${mark[1]}`)), public: true };
   if (!SHA.test(file)) return null;
   let brand: Brand | null;
   let consoleTenant: string | null = null;
@@ -57,12 +69,12 @@ export async function brandAssetFor(target: HostTarget, file: string, viewerId?:
          join public.tenants anc on h.path operator(extensions.<@) anc.path
          join public.brand_assets a on a.tenant_id = anc.id and a.sha256 = $1
         where $3::boolean
-           or exists (select 1 from public.brand_drafts d, jsonb_each_text(d.draft) f
-                       where not $4::boolean and d.tenant_id = h.id and f.value = $1)
+           or exists (select 1 from public.brand_drafts d, unnest($5::text[]) k
+                       where not $4::boolean and d.tenant_id = h.id and d.draft ->> k = $1)
         limit 1`,
-      [file, host, Boolean(published), unknownTenant],
+      [file, host, Boolean(published), unknownTenant, DRAFT_ASSET_KEYS],
     );
-    return rows[0] ? { contentType: rows[0].content_type, bytes: rows[0].bytes } : null;
+    return rows[0] ? { contentType: rows[0].content_type, bytes: rows[0].bytes, public: Boolean(published) && target.area === "tenant" } : null;
   });
 }
 

@@ -7,9 +7,15 @@
 //   Next refuses a cross-site server action by throwing ("Invalid Server
 //   Actions request", or `new URL()` on the header), a 500; route handlers
 //   check Origin themselves (lib/lifecycle/web/http.ts) and keep doing so.
-//   `Origin: null` is what a browser sends for a same-origin POST from a page
-//   with `Referrer-Policy: no-referrer` (the invitation page), so it is let
-//   through as Next lets it through: as no Origin at all;
+//   `Origin: null` is not refused here (crossSiteOrigin), but it is not "no
+//   Origin" to Next: Next 16's action handler compares the host "null" with
+//   the request's and aborts the action ("Invalid Server Actions request":
+//   a fetch action's answer carries the error, a no-JavaScript form's post
+//   fails). A browser sends `null` for a form post (a navigation) from a page
+//   with `Referrer-Policy: no-referrer` (the invitation, password-reset and
+//   handoff pages); their actions run from hydrated components through
+//   fetch(), whose same-origin POST carries the page's real origin whatever
+//   the referrer policy, so none of the portal's own uses meets this;
 // - a multipart POST without a boundary, whose body does not parse, or that
 //   carries no server-action field: Next reads any multipart POST to a page
 //   as a possible no-JavaScript server action and fails on it ("Invalid

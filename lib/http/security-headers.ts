@@ -25,6 +25,12 @@ export interface PolicyOptions {
   dev?: boolean;
   /** Over https: also tell the browser to upgrade any http subresource. */
   https?: boolean;
+  /**
+   * The host is one of the portal's own (its domain, the console, a tenant's <slug>.<domain>): HSTS
+   * then covers its subdomains too. Leave it unset for anything else, a tenant's custom domain above
+   * all (see HSTS_THIS_HOST).
+   */
+  portalHost?: boolean;
 }
 
 export function contentSecurityPolicy(nonce: string, opts: PolicyOptions = {}): string {
@@ -49,6 +55,14 @@ export function contentSecurityPolicy(nonce: string, opts: PolicyOptions = {}): 
 
 /** HSTS for two years on the portal domain and every tenant subdomain. No preload: that is the operator's call. */
 export const HSTS = "max-age=63072000; includeSubDomains";
+
+/**
+ * HSTS for one host only: a tenant's custom domain (and any host that is not the portal's). The
+ * portal runs that host, not the domain around it: a tenant may verify an apex such as acme.com, and
+ * includeSubDomains there would pin HTTPS for two years on every *.acme.com host the tenant runs
+ * elsewhere, an intranet on plain http included.
+ */
+export const HSTS_THIS_HOST = "max-age=63072000";
 
 /** The headers that do not depend on the request (also set from next.config.ts). */
 export const STATIC_SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -84,6 +98,6 @@ export function securityHeaders(nonce: string, opts: PolicyOptions = {}): Record
   return {
     ...STATIC_SECURITY_HEADERS,
     "Content-Security-Policy": contentSecurityPolicy(nonce, opts),
-    ...(opts.https ? { "Strict-Transport-Security": HSTS } : {}),
+    ...(opts.https ? { "Strict-Transport-Security": opts.portalHost ? HSTS : HSTS_THIS_HOST } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // so links work the same on localhost:3000 and behind a TLS ingress.
 import { headers } from "next/headers";
 import { consoleOrigin, portalDomain, requestAuthority, requestProtocol, sameOriginRedirect, tenantOrigin } from "./host";
+import { pathWithin } from "./path";
 import { primaryDomainFor } from "@/lib/domains/resolve";
 import { settings } from "@/lib/config";
 
@@ -73,6 +74,24 @@ export async function portalOriginFor(tenant: { slug: string; kind: string }): P
 /** The landing page of that portal. */
 export async function portalHomeFor(tenant: { slug: string; kind: string }): Promise<string> {
   return `${await portalOriginFor(tenant)}${tenant.kind === "mssp" ? "/" : "/alerts"}`;
+}
+
+/**
+ * Where `person` is sent into `tenant`'s portal signed in (a handoff's token, the portal an accepted
+ * invitation opens): portalOriginFor(tenant), the tenant's custom domain included, only when every
+ * membership of theirs is at or below that tenant (nothing of theirs lies beyond what its admins run
+ * anyway); anyone with access beyond it, MSSP staff above all, goes to <slug>.<domain>
+ * (portalOwnOriginForTenant), never to a host the tenant controls (lib/auth/handoff-start.ts). An
+ * MSSP's portal is the console, the portal's own host, for everyone.
+ */
+export async function portalOriginForMember(tenant: { slug: string; kind: string; path: string }, memberships: readonly { path: string }[]): Promise<string> {
+  const onlyWithin = memberships.every((m) => pathWithin(m.path, tenant.path));
+  return tenant.kind === "mssp" || onlyWithin ? portalOriginFor(tenant) : portalOwnOriginForTenant(tenant.slug);
+}
+
+/** portalOriginForMember's landing page (portalHomeFor's path). */
+export async function portalHomeForMember(tenant: { slug: string; kind: string; path: string }, memberships: readonly { path: string }[]): Promise<string> {
+  return `${await portalOriginForMember(tenant, memberships)}${tenant.kind === "mssp" ? "/" : "/alerts"}`;
 }
 
 /**

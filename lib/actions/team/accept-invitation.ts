@@ -9,9 +9,11 @@ import { recordAuthEvent } from "@/lib/auth/events";
 import { getSessionUser } from "@/lib/auth/session";
 import { log, safeError } from "@/lib/log";
 import { isPdpUnavailable } from "@/lib/authz";
-import { acceptInvitationWithCode, previewInvitation, sendInvitationCode, type AcceptAs } from "@/lib/team/accept";
+import { acceptInvitationWithCode, previewInvitation, sendInvitationCode, type AcceptAs, type Accepted } from "@/lib/team/accept";
 import { teamErrorFrom } from "@/lib/team/errors";
-import { portalHomeFor } from "@/lib/tenancy/origin";
+import { callerClaims } from "@/lib/db/with-tenant";
+import { originForConsole, portalHomeForMember, portalOwnOriginForTenant } from "@/lib/tenancy/origin";
+import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { fieldErrorsOf, formToObject, type ActionResult } from "../result";
 import { acceptExistingAccountSchema, acceptNewAccountSchema, inviteTokenField } from "./schemas";
 
@@ -61,6 +63,23 @@ export async function sendInvitationCodeAction(_prev: ActionResult<{ email: stri
   }
 }
 
+/**
+ * The portal the person now signs in to (the page sends them there, where they type their password):
+ * the tenant's custom domain only for someone all of whose memberships are at or below that tenant;
+ * anyone with access beyond it (MSSP staff, a person of another customer) goes to <slug>.<domain>,
+ * never to a host the tenant controls (the handoff's rule: portalHomeForMember). The invitation is
+ * accepted already: should this fail, the portal's own host, and the acceptance still stands.
+ */
+async function destinationFor(done: Accepted): Promise<string> {
+  try {
+    const [{ tenants }, tenant] = await Promise.all([callerClaims({ userId: done.userId, email: done.email }), findTenantBySlug(done.tenantSlug)]);
+    if (tenant) return await portalHomeForMember(tenant, tenants);
+  } catch (error) {
+    log.warn({ event: "team.accept-destination-failed", err: safeError(error) }, "the accepted invitation's portal could not be chosen; the portal's own host is used");
+  }
+  return done.tenantKind === "mssp" ? `${await originForConsole()}/` : `${await portalOwnOriginForTenant(done.tenantSlug)}/alerts`;
+}
+
 async function accept(
   action: string,
   secrets: string[],
@@ -69,7 +88,7 @@ async function accept(
   try {
     const { token, code, as } = await run();
     const done = await acceptInvitationWithCode(token, code, as);
-    const destination = await portalHomeFor({ slug: done.tenantSlug, kind: done.tenantKind });
+    const destination = await destinationFor(done);
     // The tenant's audit row (team:accept-invite) was written in the acceptance transaction; this is the account's auth event.
     await recordAuthEvent({ type: "invitation-accepted", userId: done.userId, reason: done.created ? "account_created" : "existing_account" });
     return { ok: true, data: { email: done.email, destination, created: done.created }, message: "Invitation accepted." };
