@@ -175,8 +175,17 @@ export const userMfa = pgTable("user_mfa", {
   totpSecret: text("totp_secret").notNull(),
   confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
   lastUsedStep: mfaBigint("last_used_step", { mode: "number" }),
+  /** Wrong codes at sign-in in a row; only a right code at sign-in clears it (lib/auth/mfa.ts). */
   failedCount: integer("failed_count").notNull().default(0),
   lockedUntil: timestamp("locked_until", { withTimezone: true }),
+  /** The account page's wrong codes in a row, counted apart from sign-in. */
+  accountFailedCount: integer("account_failed_count").notNull().default(0),
+  accountLockedUntil: timestamp("account_locked_until", { withTimezone: true }),
+  /** A replacement key (sealed like totpSecret) waiting for its first code; the confirmed one works until then. */
+  pendingSecret: text("pending_secret"),
+  /** The session that started the pending setup or replacement (after the password): only it sees and confirms the key. */
+  pendingSessionId: uuid("pending_session_id"),
+  pendingStartedAt: timestamp("pending_started_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,7 +1,8 @@
 // Two-step verification as people use it: an MSSP operator signs in with a
 // password and then a code from their authenticator app; a tenant admin sets
-// up an app at /account/mfa, stores the recovery codes, and from then on signs
-// in with a code (or, once, a recovery code).
+// up an app at /account/mfa (after their password again), stores the recovery
+// codes, from then on signs in with a code (or, once, a recovery code), and
+// replaces the app with a recovery code as after a lost phone.
 import { expect, test } from "@playwright/test";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from "@/lib/demo/users";
 import { CONSOLE, SCREENSHOTS, enterTotp, freshTotp, signIn, signedInAs, tenantUrl } from "./helpers";
@@ -49,8 +50,8 @@ test("a wrong password for an account with MFA gets the usual message, and no co
 });
 
 test("a tenant admin sets up an authenticator app, keeps the recovery codes, then signs in with a code", async ({ page }) => {
-  // Each code must come from a newer 30-second step than the last: up to a minute of waiting.
-  test.setTimeout(150_000);
+  // Each code must come from a newer 30-second step than the last: up to two minutes of waiting.
+  test.setTimeout(240_000);
   const acme = tenantUrl("acme");
   await signIn(page, acme, "acme.admin@demo.test");
   await expect(page.getByRole("heading", { name: "Alerts" })).toBeVisible();
@@ -59,6 +60,12 @@ test("a tenant admin sets up an authenticator app, keeps the recovery codes, the
   await page.getByRole("link", { name: "Security" }).click();
   await expect(page).toHaveURL(`${acme}/account/mfa`);
   await expect(page.getByRole("heading", { name: "Two-step verification", level: 1 })).toBeVisible();
+  // Setting up asks for the password again: without the right one, no key is shown.
+  await page.getByLabel("Your password").fill("not-the-password");
+  await page.getByRole("button", { name: "Set up authenticator app" }).click();
+  await expect(page.getByTestId("mfa-error")).toContainText("That password is not right");
+  await expect(page.getByTestId("totp-qr")).toHaveCount(0);
+  await page.getByLabel("Your password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Set up authenticator app" }).click();
   const qr = page.getByTestId("totp-qr");
   await expect(qr).toBeVisible();
@@ -111,8 +118,29 @@ test("a tenant admin sets up an authenticator app, keeps the recovery codes, the
   await page.goto(`${acme}/account/mfa`);
   await expect(page.getByTestId("recovery-codes-left")).toHaveText("9 unused recovery codes");
 
-  // Turning it off needs a current code; then sign-in is password-only again.
-  await page.getByLabel("Code to turn off").fill(await freshTotp(secret));
+  // A lost phone: replace the app with the password and a recovery code. The old app works until the new one is confirmed.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByLabel("Your password").fill(DEMO_PASSWORD);
+  await page.getByLabel("Code from your current app, or a recovery code").fill(recoveryCodes[1]);
+  await page.getByRole("button", { name: "Start replacing" }).click();
+  const replace = page.getByTestId("mfa-replace");
+  await expect(replace.getByTestId("totp-qr")).toBeVisible();
+  const newSecret = (await replace.getByTestId("totp-secret").innerText()).replace(/\s/g, "");
+  expect(newSecret).toMatch(/^[A-Z2-7]{32}$/);
+  expect(newSecret).not.toBe(secret);
+  await page.screenshot({ path: `${SCREENSHOTS}/mfa-replace-390.png`, fullPage: true });
+  // A code of the old app does not confirm the new key.
+  await page.getByLabel("Code from the new app").fill(await freshTotp(secret));
+  await page.getByRole("button", { name: "Confirm new app" }).click();
+  await expect(page.getByTestId("mfa-error")).toContainText("doesn't match the new key");
+  await page.getByLabel("Code from the new app").fill(await freshTotp(newSecret));
+  await page.getByRole("button", { name: "Confirm new app" }).click();
+  await expect(page.getByText("Your new authenticator app is set up.")).toBeVisible();
+  await expect(page.getByTestId("recovery-codes-left")).toHaveText("8 unused recovery codes");
+  await page.setViewportSize({ width: 1280, height: 720 });
+
+  // Turning it off needs a current code (of the new app); then sign-in is password-only again.
+  await page.getByLabel("Code to turn off").fill(await freshTotp(newSecret));
   await page.getByRole("button", { name: "Turn off" }).click();
   await expect(page.getByText("Two-step verification is off.")).toBeVisible();
   await page.getByRole("button", { name: "Sign out" }).click();

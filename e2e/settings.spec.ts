@@ -8,6 +8,7 @@
 // sign in as before.
 import { expect, test, type Page } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./a11y";
+import { DEMO_PASSWORD } from "@/lib/demo/users";
 import { CONSOLE, freshTotp, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
 import { ownerQuery } from "./lib/owner-db";
 
@@ -92,6 +93,7 @@ test("the MSSP admin locks MFA required at the MSSP; the Acme admin sees it lock
     // Acme's admin: MFA is now required of them, so they set it up first.
     await signIn(acme, ACME, "acme.admin@demo.test");
     await expect(acme).toHaveURL(`${ACME}/account/mfa`);
+    await acme.getByLabel("Your password").fill(DEMO_PASSWORD);
     await acme.getByRole("button", { name: "Set up authenticator app" }).click();
     acmeSecret = (await acme.getByTestId("totp-secret").innerText()).replace(/\s/g, "");
     await acme.getByLabel("Code from the app").fill(await freshTotp(acmeSecret));

@@ -50,6 +50,7 @@ test("invite → accept → enrol TOTP → sign in with a code → the analyst's
 
   // 3. The invitee turns on TOTP.
   await p.goto(`${tenantUrl("globex")}/account/mfa`);
+  await p.getByLabel("Your password").fill(PASSWORD);
   await p.getByRole("button", { name: "Set up authenticator app" }).click();
   const secret = (await p.getByTestId("totp-secret").innerText()).replace(/\s/g, "");
   await p.getByLabel("Code from the app").fill(await freshTotp(secret));

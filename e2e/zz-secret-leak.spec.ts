@@ -240,6 +240,7 @@ test("a planted password, invitation token, TOTP secret and recovery codes appea
   await p.goto(`${ACME}/account/mfa`);
   await mine.settle();
   const enrolmentFrom = mine.exchanges.length;
+  await p.getByLabel("Your password").fill(password);
   await p.getByRole("button", { name: "Set up authenticator app" }).click();
   const totpSecret = (await p.getByTestId("totp-secret").innerText()).replace(/\s/g, "");
   expect(totpSecret).toMatch(/^[A-Z2-7]{16,}$/);

@@ -13,6 +13,9 @@ import { startActionEnv, type ActionEnv } from "./helpers/action-env";
 import { hostOf, isTenantSpec, runAs, SPECS, type Env } from "./helpers/action-specs";
 import type { Fixtures } from "./helpers/fixtures";
 import type { TestDatabase } from "./helpers/test-database";
+import { hashPassword } from "@/lib/auth/password";
+
+const PASSWORD = "correct horse battery staple";
 
 let db: TestDatabase;
 let fx: Fixtures;
@@ -55,16 +58,20 @@ describe("the person's own two-step verification", () => {
   const START = "lib/actions/account/mfa.ts#startEnrolmentAction";
 
   test("signed out: every MFA action refuses, nothing changed", async () => {
-    for (const id of Object.keys(SPECS).filter((k) => k.startsWith("app/account/mfa/"))) {
+    const ids = Object.keys(SPECS).filter((k) => k.startsWith("lib/actions/account/mfa.ts#"));
+    assert.equal(ids.length, 7, ids.join());
+    for (const id of ids) {
       const before = await databaseState(db.url);
-      const result = (await runAs(env, id, { person: null, host: hostOf("acme") }, { code: "123456", restart: "1" })) as Answer;
+      const result = (await runAs(env, id, { person: null, host: hostOf("acme") }, { code: "123456", restart: "1", password: PASSWORD })) as Answer;
       assert.deepEqual(result, { status: "error", error: "Your session has ended. Sign in again, then retry." }, id);
       assert.deepEqual(changedTables(before, await databaseState(db.url)), [], id);
     }
   });
 
   test("a userId in the form is ignored: only the session's person starts enrolment", async () => {
-    const result = (await runAs(env, START, { person: env.person("acmeAnalyst"), host: hostOf("acme") }, { restart: "1", userId: fx.users.acmeAdmin, user_id: fx.users.acmeAdmin })) as Answer;
+    await ownerQuery(db.url, "update public.users set password_hash = $2 where id = $1", [fx.users.acmeAnalyst, await hashPassword(PASSWORD)]);
+    const form = { restart: "1", password: PASSWORD, userId: fx.users.acmeAdmin, user_id: fx.users.acmeAdmin };
+    const result = (await runAs(env, START, { person: env.person("acmeAnalyst"), host: hostOf("acme") }, form)) as Answer;
     assert.deepEqual(result, { status: "idle" });
     const rows = await ownerQuery<{ user_id: string }>(db.url, "select user_id from public.user_mfa order by user_id");
     assert.deepEqual(

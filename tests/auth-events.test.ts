@@ -137,7 +137,7 @@ describe("MFA and session events", () => {
     await other.signIn(emailOf("acmeUsAdmin"), PASSWORD);
     const keepSid = (await keep.session())!.user!.sessionId;
 
-    const start = await startEnrolment({ id: user, email: emailOf("acmeUsAdmin") });
+    const start = await startEnrolment({ id: user, email: emailOf("acmeUsAdmin") }, { sessionId: keepSid });
     assert.ok(start.ok);
     const secret = base32Decode(start.enrolment.secret);
     const now = new Date();

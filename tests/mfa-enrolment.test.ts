@@ -35,6 +35,8 @@ let db: TestDatabase;
 let fx: Fixtures;
 let clock = Date.now();
 const later = (seconds = 120) => new Date((clock += seconds * 1000));
+/** Enrolment started at the test's clock (a setup waits PENDING_MINUTES for its code, measured on the same clock). */
+const startAtClock = (u: { id: string; email: string }) => startEnrolment(u, { now: new Date(clock) });
 
 before(async () => {
   db = await createTestDatabase();
@@ -125,7 +127,7 @@ describe("MFA is required for", () => {
     const g = user("globexAdmin");
     assert.equal(await mfaEnrollmentRequired(g.id), true);
     assert.equal(await mfaEnrollmentRequired(fx.users.acmeAdmin), false);
-    const start = await startEnrolment(g);
+    const start = await startAtClock(g);
     assert.ok(start.ok);
     assert.equal(await mfaEnrollmentRequired(g.id), true, "a pending secret is not enough");
     const now = later();
@@ -152,7 +154,7 @@ describe("enrolment", () => {
 
   test("a wrong confirmation code loses nothing: the pending secret stays, and the right code then works", async () => {
     const u = user("acmeAnalyst");
-    const start = await startEnrolment(u);
+    const start = await startAtClock(u);
     assert.ok(start.ok);
     const secret = base32Decode(start.enrolment.secret);
     const now = later();
@@ -178,7 +180,7 @@ describe("enrolment", () => {
 
   test("new recovery codes need a current code; the old codes stop working", async () => {
     const u = user("acmeUsAdmin");
-    const start = await startEnrolment(u);
+    const start = await startAtClock(u);
     assert.ok(start.ok);
     const secret = base32Decode(start.enrolment.secret);
     let now = later();
@@ -196,20 +198,24 @@ describe("enrolment", () => {
     assert.equal((await getMfaStatus(u.id)).recoveryCodesLeft, 9);
   });
 
-  test("the account page's code checks share the sign-in lockout", async () => {
+  test("the account page's code checks lock that page, not sign-in (they are counted apart)", async () => {
     const u = user("globexAdmin"); // enrolled in the "required" tests above
     const status = await getMfaStatus(u.id);
     assert.ok(status.enrolled);
     const now = later();
     for (let i = 0; i < MAX_FAILED_CODES; i++) await regenerateRecoveryCodes(u.id, "abcd-efgh-jkmn-pqrs", now);
-    const locked = await verifySecondFactor(u.id, "abcd-efgh-jkmn-pqrs", now);
+    const locked = await regenerateRecoveryCodes(u.id, "abcd-efgh-jkmn-pqrs", now);
     assert.equal(!locked.ok && locked.reason, "locked");
+    assert.ok((await getMfaStatus(u.id)).accountLockedUntil, "the page shows its lock");
+    // Someone holding a session cannot lock the user's sign-in this way (tests/mfa-lockout.test.ts has more).
+    const signIn = await verifySecondFactor(u.id, "abcd-efgh-jkmn-pqrs", now);
+    assert.equal(!signIn.ok && signIn.reason, "invalid");
   });
 
   test("turning MFA off needs a current code, and is refused while MFA is required", async () => {
     await setRequire([]);
     const viewer = user("acmeEuAdmin");
-    const start = await startEnrolment(viewer);
+    const start = await startAtClock(viewer);
     assert.ok(start.ok);
     const secret = base32Decode(start.enrolment.secret);
     let now = later();
@@ -226,7 +232,7 @@ describe("enrolment", () => {
 
     // An MSSP admin can never turn it off.
     const admin = user("msspAdmin");
-    const s2 = await startEnrolment(admin);
+    const s2 = await startAtClock(admin);
     assert.ok(s2.ok);
     now = later();
     assert.ok((await confirmEnrolment(admin.id, totp(base32Decode(s2.enrolment.secret), now), now)).ok);

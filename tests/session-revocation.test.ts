@@ -132,7 +132,7 @@ describe("changes that end the user's other sessions", () => {
   test("turning MFA on and off ends the other sessions", async () => {
     const keep = await signedIn("acmeEuAdmin");
     const elsewhere = await signedIn("acmeEuAdmin");
-    const start = await startEnrolment({ id: fx.users.acmeEuAdmin, email: emailOf("acmeEuAdmin") });
+    const start = await startEnrolment({ id: fx.users.acmeEuAdmin, email: emailOf("acmeEuAdmin") }, { sessionId: keep.sid });
     assert.ok(start.ok);
     const secret = base32Decode(start.enrolment.secret);
     const t0 = Date.now();

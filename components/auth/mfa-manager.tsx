@@ -8,10 +8,13 @@ import { SessionProvider, useSession } from "next-auth/react";
 import { useActionState, useEffect, useState } from "react";
 import { useFormStatus } from "react-dom";
 import {
+  cancelReplacementAction,
   confirmEnrolmentAction,
+  confirmReplacementAction,
   disableMfaAction,
   regenerateRecoveryCodesAction,
   startEnrolmentAction,
+  startReplacementAction,
   type MfaActionState,
 } from "@/lib/actions/account/mfa";
 
@@ -26,14 +29,23 @@ export interface MfaManagerProps {
     recoveryCodesLeft: number;
     lockedUntil: string | null;
   };
-  /** The key waiting for its first code: grouped base32, and the QR code of its otpauth:// URI. */
+  /**
+   * The key waiting for its first code, started by this session: grouped base32, and the QR
+   * code of its otpauth:// URI. When enrolled: the replacement key of "Replace authenticator app".
+   */
   pending: { secret: string; qrDataUrl: string } | null;
+  /** How long a started setup waits for its first code before the password is asked again. */
+  pendingMinutes: number;
 }
 
 const idle: MfaActionState = { status: "idle" };
 const CARD = "rounded-2xl border border-slate-200 bg-white p-6 shadow-sm";
 const INPUT =
   "mt-1 block w-44 rounded-lg border border-slate-300 px-3 py-2 font-mono text-sm tracking-widest shadow-sm focus:border-brand focus:outline-none focus:ring-1 focus:ring-brand";
+const PASSWORD_INPUT =
+  "mt-1 block w-full max-w-xs rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand focus:outline-none focus:ring-1 focus:ring-brand";
+/** Wide enough for a recovery code (xxxx-xxxx-xxxx-xxxx) on a phone. */
+const CODE_OR_RECOVERY_INPUT = `${PASSWORD_INPUT} font-mono tracking-wider`;
 
 export function MfaManager(props: MfaManagerProps) {
   // The provider makes useSession().update() available: after confirming, the
@@ -45,12 +57,15 @@ export function MfaManager(props: MfaManagerProps) {
   );
 }
 
-function Manager({ status, pending, productName }: MfaManagerProps) {
+function Manager({ status, pending, productName, pendingMinutes }: MfaManagerProps) {
   const { update } = useSession();
   const [startState, start] = useActionState(startEnrolmentAction, idle);
   const [confirmState, confirm] = useActionState(confirmEnrolmentAction, idle);
   const [regenState, regenerate] = useActionState(regenerateRecoveryCodesAction, idle);
   const [disableState, disable] = useActionState(disableMfaAction, idle);
+  const [replaceState, startReplace] = useActionState(startReplacementAction, idle);
+  const [replacedState, confirmReplace] = useActionState(confirmReplacementAction, idle);
+  const [cancelState, cancelReplace] = useActionState(cancelReplacementAction, idle);
 
   useEffect(() => {
     if (confirmState.status === "codes") void update();
@@ -80,12 +95,67 @@ function Manager({ status, pending, productName }: MfaManagerProps) {
               )}
               {status.lockedUntil && (
                 <p role="alert" className="mt-2 text-sm text-red-700">
-                  Too many wrong codes: code checks are locked until {new Date(status.lockedUntil).toLocaleTimeString("en-GB")}.
+                  Too many wrong codes: app codes are refused here until {new Date(status.lockedUntil).toLocaleTimeString("en-GB")}; a recovery code still works.
                 </p>
               )}
             </div>
           </div>
+          {replacedState.status === "done" && <Message state={replacedState} />}
         </section>
+
+        {pending ? (
+          <section className={CARD} data-testid="mfa-replace">
+            <h2 className="text-base font-semibold text-slate-900">Replace authenticator app</h2>
+            <p className="mt-1 text-sm text-slate-600">
+              Your current app keeps working until the new one is confirmed. Add this new key to the app on your new phone
+              (or a new entry in your app); the old entry stops working once you confirm.
+            </p>
+            <ol className="mt-4 space-y-6">
+              <li>
+                <h3 className="text-sm font-semibold text-slate-900">1. Scan this QR code with the new app</h3>
+                <KeyPanel pending={pending} />
+              </li>
+              <li>
+                <h3 className="text-sm font-semibold text-slate-900">2. Enter the 6-digit code the new app shows</h3>
+                <form action={confirmReplace} className="mt-3 flex flex-wrap items-end gap-3">
+                  <label className="text-sm font-medium text-slate-700">
+                    Code from the new app
+                    <input name="code" inputMode="numeric" autoComplete="one-time-code" required maxLength={7} placeholder="123456" className={INPUT} />
+                  </label>
+                  <Submit pendingLabel="Checking…">Confirm new app</Submit>
+                </form>
+                {replacedState.status === "error" && <Message state={replacedState} />}
+              </li>
+            </ol>
+            <form action={cancelReplace} className="mt-6 border-t border-slate-100 pt-4">
+              <p className="text-xs text-slate-500">
+                Changed your mind?{" "}
+                <button type="submit" className="font-medium text-brand underline-offset-2 hover:underline">
+                  Cancel and keep the current app
+                </button>{" "}
+                (the new key expires by itself after {pendingMinutes} minutes).
+              </p>
+            </form>
+          </section>
+        ) : (
+          <section className={CARD} data-testid="mfa-replace-start">
+            <h2 className="text-base font-semibold text-slate-900">Replace authenticator app</h2>
+            <p className="mt-1 text-sm text-slate-600">
+              New or lost phone? Enter your password and a code from your current app, or one of your recovery codes if you no
+              longer have the app. You then scan a new key; the current app keeps working until the new one is confirmed.
+            </p>
+            <Message state={cancelState} />
+            <form action={startReplace} className="mt-4 flex flex-wrap items-end gap-3">
+              <PasswordField />
+              <label className="w-full max-w-xs text-sm font-medium text-slate-700">
+                Code from your current app, or a recovery code
+                <input name="code" autoComplete="one-time-code" required maxLength={32} className={CODE_OR_RECOVERY_INPUT} />
+              </label>
+              <Submit pendingLabel="Checking…">Start replacing</Submit>
+            </form>
+            <Message state={replaceState} />
+          </section>
+        )}
 
         <section className={CARD}>
           <h2 className="text-base font-semibold text-slate-900">New recovery codes</h2>
@@ -147,8 +217,10 @@ function Manager({ status, pending, productName }: MfaManagerProps) {
         <h2 className="text-base font-semibold text-slate-900">Set up an authenticator app</h2>
         <p className="mt-1 text-sm text-slate-600">
           You will scan a QR code with the app, enter the code it shows, and get ten one-time recovery codes for when your phone is not at hand.
+          To confirm it is you, enter your password first.
         </p>
-        <form action={start} className="mt-4">
+        <form action={start} className="mt-4 flex flex-wrap items-end gap-3">
+          <PasswordField />
           <Submit pendingLabel="Preparing…">Set up authenticator app</Submit>
         </form>
         <Message state={startState} />
@@ -166,24 +238,7 @@ function Manager({ status, pending, productName }: MfaManagerProps) {
       <ol className="space-y-6">
         <li>
           <h2 className="text-base font-semibold text-slate-900">1. Scan this QR code with your authenticator app</h2>
-          <div className="mt-3 flex flex-wrap items-center gap-6">
-            {/* eslint-disable-next-line @next/next/no-img-element -- a data: URL, nothing to optimise */}
-            <img
-              src={pending.qrDataUrl}
-              alt="QR code to add this account to an authenticator app"
-              width={208}
-              height={208}
-              className="rounded-lg border border-slate-200"
-              data-testid="totp-qr"
-            />
-            <div className="text-sm text-slate-600">
-              <p>Can&apos;t scan it? Choose &ldquo;enter a setup key&rdquo; in the app and type:</p>
-              <p className="mt-2 select-all rounded-lg bg-slate-100 px-3 py-2 font-mono text-sm tracking-wider text-slate-900" data-testid="totp-secret">
-                {pending.secret}
-              </p>
-              <p className="mt-2 text-xs text-slate-500">Time-based, 6 digits, 30 seconds (the app&apos;s defaults).</p>
-            </div>
-          </div>
+          <KeyPanel pending={pending} />
         </li>
         <li>
           <h2 className="text-base font-semibold text-slate-900">2. Enter the 6-digit code the app shows</h2>
@@ -205,16 +260,53 @@ function Manager({ status, pending, productName }: MfaManagerProps) {
           <Message state={confirmState} />
         </li>
       </ol>
-      <form action={start} className="mt-6 border-t border-slate-100 pt-4">
-        <input type="hidden" name="restart" value="1" />
-        <p className="text-xs text-slate-500">
-          Added it to the wrong app, or shared the key by mistake?{" "}
-          <button type="submit" className="font-medium text-brand underline-offset-2 hover:underline">
-            Start over with a new key
-          </button>
-        </p>
-      </form>
+      <details className="mt-6 border-t border-slate-100 pt-4">
+        <summary className="cursor-pointer text-xs text-slate-500">Added it to the wrong app, or shared the key by mistake? Start over with a new key</summary>
+        <form action={start} className="mt-3 flex flex-wrap items-end gap-3">
+          <input type="hidden" name="restart" value="1" />
+          <PasswordField />
+          <Submit pendingLabel="Preparing…">Start over with a new key</Submit>
+        </form>
+        <Message state={startState} />
+      </details>
+      <p className="mt-3 text-xs text-slate-500">
+        This key waits {pendingMinutes} minutes for its first code; after that, enter your password again to continue with it.
+      </p>
     </section>
+  );
+}
+
+/** The new key: its QR code, and the grouped base32 to type in by hand. */
+function KeyPanel({ pending }: { pending: { secret: string; qrDataUrl: string } }) {
+  return (
+    <div className="mt-3 flex flex-wrap items-center gap-6">
+      {/* eslint-disable-next-line @next/next/no-img-element -- a data: URL, nothing to optimise */}
+      <img
+        src={pending.qrDataUrl}
+        alt="QR code to add this account to an authenticator app"
+        width={208}
+        height={208}
+        className="rounded-lg border border-slate-200"
+        data-testid="totp-qr"
+      />
+      <div className="min-w-0 text-sm text-slate-600">
+        <p>Can&apos;t scan it? Choose &ldquo;enter a setup key&rdquo; in the app and type:</p>
+        <p className="mt-2 select-all break-words rounded-lg bg-slate-100 px-3 py-2 font-mono text-sm tracking-wider text-slate-900" data-testid="totp-secret">
+          {pending.secret}
+        </p>
+        <p className="mt-2 text-xs text-slate-500">Time-based, 6 digits, 30 seconds (the app&apos;s defaults).</p>
+      </div>
+    </div>
+  );
+}
+
+/** The account password, asked again before a key is made (never prefilled, never echoed back). */
+function PasswordField() {
+  return (
+    <label className="w-full max-w-xs text-sm font-medium text-slate-700">
+      Your password
+      <input name="password" type="password" autoComplete="current-password" required maxLength={1024} className={PASSWORD_INPUT} />
+    </label>
   );
 }
 

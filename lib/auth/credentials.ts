@@ -27,7 +27,7 @@ import { users } from "@/drizzle/schema";
 import { withServiceRole } from "@/lib/db/service-role";
 import { clientSource, perWindow, reset, take, UNKNOWN_SOURCE, type Limit } from "@/lib/ratelimit";
 import { deferAuthEvent, firstLockedInWindow, recordAuthEvent } from "./events";
-import { getMfaStatus, verifySecondFactor } from "./mfa";
+import { getMfaStatus, verifySecondFactor, type CodeCheck } from "./mfa";
 import { dummyPasswordHash, verifyPassword } from "./password";
 import { settings } from "@/lib/config";
 
@@ -106,11 +106,22 @@ async function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function checkPassword(input: unknown, now: Date | undefined, ctx: SignInContext, opts: { recordLogin: boolean }): Promise<SignInResult> {
-  return oneAtATime(() => checkPasswordNow(input, now, ctx, opts));
+interface PasswordCheckOptions {
+  recordLogin: boolean;
+  /**
+   * A right password refills this (email, source)'s bucket (default). Not when
+   * a second factor is still to come (authenticate): the attempt counts until
+   * the code is right too, or a right password would buy more code guesses.
+   */
+  clearOnSuccess?: boolean;
 }
 
-async function checkPasswordNow(input: unknown, now: Date | undefined, ctx: SignInContext, opts: { recordLogin: boolean }): Promise<SignInResult> {
+function checkPassword(input: unknown, now: Date | undefined, ctx: SignInContext, opts: PasswordCheckOptions): Promise<SignInResult> {
+  return oneAtATime(() => checkPasswordNow(input, now, ctx, opts));
+}
+export { checkPassword }; // also the account page's password re-check (lib/actions/account/mfa.ts)
+
+async function checkPasswordNow(input: unknown, now: Date | undefined, ctx: SignInContext, opts: PasswordCheckOptions): Promise<SignInResult> {
   const parsed = credentialsSchema.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
   const { email, password } = parsed.data;
@@ -168,11 +179,14 @@ async function checkPasswordNow(input: unknown, now: Date | undefined, ctx: Sign
     return lockedNow ? locked(first.perAccount!.retryAfterSeconds) : { ok: false, reason: "invalid" };
   }
 
-  // 3. Right password: this (email, source) starts afresh.
-  await withServiceRole("auth.sign-in", async (db) => {
-    await reset(failKey, { db });
-    if (opts.recordLogin) await db.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id));
-  });
+  // 3. Right password: this (email, source) starts afresh (authenticate: once the second factor passed too).
+  const clear = opts.clearOnSuccess !== false;
+  if (clear || opts.recordLogin) {
+    await withServiceRole("auth.sign-in", async (db) => {
+      if (clear) await reset(failKey, { db });
+      if (opts.recordLogin) await db.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id));
+    });
+  }
   return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
 }
 
@@ -206,19 +220,26 @@ export type AuthenticateResult =
   | { ok: false; reason: "mfa_required" }
   /** The password was right, the code was not. */
   | { ok: false; reason: "mfa_invalid" }
-  | { ok: false; reason: "mfa_locked"; retryAfterSeconds: number };
+  | { ok: false; reason: "mfa_locked"; retryAfterSeconds: number }
+  /** The password was right; after too many wrong codes in a row only a recovery code is accepted. */
+  | { ok: false; reason: "mfa_recovery_required" };
 
 /**
  * Password first: a wrong or locked password fails exactly as before, and says
  * nothing about a second factor. Only after the right password does the
  * answer depend on MFA: "mfa_required" without a code, "mfa_invalid" or
- * "mfa_locked" for a wrong one. The password is checked again on every step,
- * so the code step cannot be reached without it.
+ * "mfa_locked" (or "mfa_recovery_required") for a wrong one. The password is
+ * checked again on every step, so the code step cannot be reached without it.
+ *
+ * The (email, source) bucket of the password check is refilled only once the
+ * whole sign-in succeeds: an attempt with the right password and a wrong (or
+ * no) code still spends one, so knowing the password buys no extra guesses.
  */
 export async function authenticate(input: unknown, at?: Date, ctx: SignInContext = {}): Promise<AuthenticateResult> {
   const parsed = signInSchema.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
-  const password = await checkPassword(input, at, ctx, { recordLogin: false });
+  const source = ctx.source ?? (await requestSource());
+  const password = await checkPassword(input, at, { ...ctx, source }, { recordLogin: false, clearOnSuccess: false });
   if (!password.ok) return password;
   const now = at ?? new Date();
   const { user } = password;
@@ -228,6 +249,7 @@ export async function authenticate(input: unknown, at?: Date, ctx: SignInContext
   if (status.enrolled) {
     const code = parsed.data.code;
     if (!code) {
+      if (status.recoveryOnly) return { ok: false, reason: "mfa_recovery_required" };
       if (status.lockedUntil && status.lockedUntil > now) {
         return { ok: false, reason: "mfa_locked", retryAfterSeconds: secondsUntil(status.lockedUntil, now) };
       }
@@ -235,17 +257,38 @@ export async function authenticate(input: unknown, at?: Date, ctx: SignInContext
     }
     const check = await verifySecondFactor(user.id, code, now);
     if (!check.ok) {
-      // The password was right: the caller knows the account exists, so these need not wait.
-      const lockedNow = check.reason === "locked";
-      await recordAuthEvent({ type: lockedNow ? "sign-in-locked" : "sign-in-failed", userId: user.id, reason: lockedNow ? "mfa" : "mfa_invalid" });
+      await codeFailureEvent(user.id, check, source, now);
       if (check.reason === "locked") return { ok: false, reason: "mfa_locked", retryAfterSeconds: check.retryAfterSeconds };
+      if (check.reason === "recovery_required") return { ok: false, reason: "mfa_recovery_required" };
       return { ok: false, reason: "mfa_invalid" };
     }
     mfaMethod = check.method;
   }
 
-  await withServiceRole("auth.sign-in", (db) => db.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id)));
+  await withServiceRole("auth.sign-in", async (db) => {
+    await reset(accountSourceKey(user.email, source), { db });
+    await db.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id));
+  });
   return { ok: true, user, mfaMethod, mfaEnrollmentRequired: status.required && !status.enrolled };
+}
+
+/**
+ * A wrong code after the right password: a sign-in-failed row each time, with
+ * the client source like a password failure's. While the factor is locked,
+ * the attempt that locked it is always recorded; the attempts that meet the
+ * lock, once per user, source and window (firstLockedInWindow, as password
+ * lockouts), and logged every time. The password was right: the caller knows
+ * the account exists, so these need not be deferred.
+ */
+async function codeFailureEvent(userId: string, check: Exclude<CodeCheck, { ok: true }>, source: string, now: Date): Promise<void> {
+  if (check.reason !== "locked" && check.reason !== "recovery_required") {
+    await recordAuthEvent({ type: "sign-in-failed", userId, reason: "mfa_invalid", source });
+    return;
+  }
+  const reason = check.reason === "locked" ? "mfa" : "mfa_recovery_only";
+  // Its own window key: a password lockout of the same source does not hide this one.
+  const first = firstLockedInWindow(userId, `mfa:${reason}:${source}`, now.getTime());
+  await recordAuthEvent({ type: "sign-in-locked", userId, reason, source }, { audit: check.lockedNow === true || first });
 }
 
 function secondsUntil(when: Date, now: Date): number {

@@ -4,10 +4,11 @@
 // Everything here runs through the named service-role path "auth.mfa": the
 // tables hold sealed secrets and are granted to no other role, and sign-in
 // needs them before a session exists. Every function acts on one user id that
-// the caller has already authenticated (the password at sign-in, the session
-// on the account page); none takes a user id from a form.
-import { and, count, eq, isNull, sql } from "drizzle-orm";
-import { userMfa, userRecoveryCodes } from "@/drizzle/schema";
+// the caller has already authenticated (the password at sign-in; on the
+// account page the session, and the password again before a key is made:
+// lib/actions/account/mfa.ts); none takes a user id from a form.
+import { and, count, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { userMfa, userRecoveryCodes, type UserMfa } from "@/drizzle/schema";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
 import { log, safeError } from "@/lib/log";
@@ -22,9 +23,29 @@ import {
 } from "./mfa-crypto";
 import { base32Encode, generateTotpSecret, isTotpCodeShape, otpauthUri, verifyTotp } from "./totp";
 
-/** Wrong codes in a row before the second factor locks. */
+/** Wrong codes in a row before the second factor locks, and again every this many after. */
 export const MAX_FAILED_CODES = 5;
+/** The first lock's length; each next one is LOCKOUT_GROWTH times longer, up to MAX_LOCKOUT_MINUTES. */
 export const CODE_LOCKOUT_MINUTES = 15;
+export const LOCKOUT_GROWTH = 4;
+export const MAX_LOCKOUT_MINUTES = 24 * 60;
+/**
+ * Wrong codes in a row after which no TOTP code is accepted, only a recovery
+ * code, until one is used (NIST SP 800-63B: at most 100 consecutive failures).
+ */
+export const HARD_LOCK_AFTER_FAILURES = 100;
+
+/**
+ * Which counter a code check counts on: sign-in's, or the account page's (new
+ * recovery codes, turning MFA off). Each has its own count and lock, so wrong
+ * codes typed by someone holding a session neither lock nor escalate sign-in.
+ */
+export type CodePurpose = "sign-in" | "account";
+
+/** How long the `nth` lock in a row lasts (1: the first): 15 min, 1 h, 4 h, 16 h, then 24 h. */
+export function lockoutMinutes(nth: number): number {
+  return Math.min(MAX_LOCKOUT_MINUTES, CODE_LOCKOUT_MINUTES * LOCKOUT_GROWTH ** Math.max(0, nth - 1));
+}
 /**
  * The issuer name authenticator apps show beside the account when none is
  * given: the MSSP's product name. Enrolment passes the product name of the
@@ -48,13 +69,22 @@ export interface MfaStatus {
   pending: boolean;
   confirmedAt: Date | null;
   recoveryCodesLeft: number;
+  /** Sign-in's code checks are refused until then (a recovery code still works). */
   lockedUntil: Date | null;
+  /** Sign-in hit HARD_LOCK_AFTER_FAILURES: only a recovery code gets through. */
+  recoveryOnly: boolean;
+  /** The account page's own lock (new recovery codes, turning MFA off). */
+  accountLockedUntil: Date | null;
+  accountRecoveryOnly: boolean;
 }
 
 export type CodeCheck =
   | { ok: true; method: "totp" | "recovery" }
   | { ok: false; reason: "invalid" }
-  | { ok: false; reason: "locked"; retryAfterSeconds: number }
+  /** `lockedNow`: this check's wrong code set the lock (the others meet one already set). */
+  | { ok: false; reason: "locked"; retryAfterSeconds: number; lockedNow?: boolean }
+  /** HARD_LOCK_AFTER_FAILURES wrong codes in a row: only a recovery code is accepted. */
+  | { ok: false; reason: "recovery_required"; lockedNow?: boolean }
   | { ok: false; reason: "not_enrolled" };
 
 // ---------------------------------------------------------------------------
@@ -77,10 +107,14 @@ async function statusIn(db: Db, userId: string): Promise<MfaStatus> {
     confirmed_at: Date | null;
     has_row: boolean;
     locked_until: Date | null;
+    failed_count: number | null;
+    account_locked_until: Date | null;
+    account_failed_count: number | null;
     codes_left: number;
   }>(sql`
     select ${REQUIRED_SQL(userId)} as required,
            f.confirmed_at, (f.user_id is not null) as has_row, f.locked_until,
+           f.failed_count, f.account_locked_until, f.account_failed_count,
            (select count(*)::int from public.user_recovery_codes c
              where c.user_id = ${userId} and c.used_at is null) as codes_left
       from (select 1) one
@@ -93,6 +127,9 @@ async function statusIn(db: Db, userId: string): Promise<MfaStatus> {
     confirmedAt: row.confirmed_at ? new Date(row.confirmed_at) : null,
     recoveryCodesLeft: row.codes_left,
     lockedUntil: row.locked_until ? new Date(row.locked_until) : null,
+    recoveryOnly: (row.failed_count ?? 0) >= HARD_LOCK_AFTER_FAILURES,
+    accountLockedUntil: row.account_locked_until ? new Date(row.account_locked_until) : null,
+    accountRecoveryOnly: (row.account_failed_count ?? 0) >= HARD_LOCK_AFTER_FAILURES,
   };
 }
 
@@ -111,13 +148,15 @@ export async function mfaEnrollmentRequired(userId: string): Promise<boolean> {
 // ---------------------------------------------------------------------------
 
 /**
- * Checks a TOTP code or a recovery code for `userId`'s confirmed factor.
- * Counts wrong codes per user; the fifth in a row locks the factor for
- * CODE_LOCKOUT_MINUTES, during which even a right code is refused. A TOTP step
- * that was accepted once is never accepted again; a recovery code works once.
+ * Checks a TOTP code or a recovery code for `userId`'s confirmed factor, at
+ * sign-in. Wrong codes in a row are counted per user (checkCodeIn): every
+ * MAX_FAILED_CODES-th locks TOTP codes out for longer than the last
+ * (lockoutMinutes), and HARD_LOCK_AFTER_FAILURES in a row lets only a recovery
+ * code through. A right code clears the count. A TOTP step that was accepted
+ * once is never accepted again; a recovery code works once.
  */
 export async function verifySecondFactor(userId: string, code: string, now = new Date()): Promise<CodeCheck> {
-  const check = await withServiceRole("auth.mfa", (db) => checkCodeIn(db, userId, code, now));
+  const check = await withServiceRole("auth.mfa", (db) => checkCodeIn(db, userId, code, now, "sign-in"));
   await recoveryCodeEvent(userId, check);
   return check;
 }
@@ -138,17 +177,46 @@ async function lockedRow(db: Db, userId: string) {
   return row;
 }
 
-async function checkCodeIn(db: Db, userId: string, rawCode: string, now: Date): Promise<CodeCheck> {
+/** `purpose`'s count and lock, as a row reads and as an update writes them. */
+function counterOf(row: UserMfa, purpose: CodePurpose): { failed: number; until: Date | null } {
+  return purpose === "sign-in" ? { failed: row.failedCount, until: row.lockedUntil } : { failed: row.accountFailedCount, until: row.accountLockedUntil };
+}
+function counterSet(purpose: CodePurpose, failed: number, until: Date | null) {
+  return purpose === "sign-in" ? { failedCount: failed, lockedUntil: until } : { accountFailedCount: failed, accountLockedUntil: until };
+}
+
+/**
+ * One code check, counted on `purpose`'s counter. The count is of wrong codes
+ * in a row: a lock does not reset it, only a right code (of the same purpose)
+ * does. Every MAX_FAILED_CODES-th wrong code locks for lockoutMinutes(n); from
+ * HARD_LOCK_AFTER_FAILURES on, the lock has no end.
+ *
+ * While locked, TOTP codes are refused unchecked and uncounted, but a recovery
+ * code is checked: a right one clears the lock (it is the way out, and an
+ * 80-bit single-use code cannot be guessed), a wrong one is refused uncounted
+ * (a lock is not made longer by what is tried during it).
+ */
+async function checkCodeIn(db: Db, userId: string, rawCode: string, now: Date, purpose: CodePurpose = "account"): Promise<CodeCheck> {
   const row = await lockedRow(db, userId);
   if (!row || !row.confirmedAt) return { ok: false, reason: "not_enrolled" };
-  if (row.lockedUntil && row.lockedUntil > now) {
-    return { ok: false, reason: "locked", retryAfterSeconds: secondsUntil(row.lockedUntil, now) };
-  }
+  const { failed: failedBefore, until } = counterOf(row, purpose);
+  const lockedAnswer = (): CodeCheck | null =>
+    failedBefore >= HARD_LOCK_AFTER_FAILURES
+      ? { ok: false, reason: "recovery_required" }
+      : until && until > now
+        ? { ok: false, reason: "locked", retryAfterSeconds: secondsUntil(until, now) }
+        : null;
+  const clear = counterSet(purpose, 0, null);
 
   const code = rawCode.replace(/\s/g, "");
   const recovery = isTotpCodeShape(code) ? null : normalizeRecoveryCode(code);
   // Input that cannot be a code is refused without counting: it cannot guess anything.
-  if (!isTotpCodeShape(code) && !recovery) return { ok: false, reason: "invalid" };
+  // While locked, only a recovery code is looked at.
+  if (!recovery) {
+    const lockedNow = lockedAnswer();
+    if (lockedNow) return lockedNow;
+    if (!isTotpCodeShape(code)) return { ok: false, reason: "invalid" };
+  }
 
   if (recovery) {
     const used = await db
@@ -163,29 +231,84 @@ async function checkCodeIn(db: Db, userId: string, rawCode: string, now: Date): 
       )
       .returning({ userId: userRecoveryCodes.userId });
     if (used.length === 1) {
-      await db.update(userMfa).set({ failedCount: 0, lockedUntil: null }).where(eq(userMfa.userId, userId));
+      await db.update(userMfa).set(clear).where(eq(userMfa.userId, userId));
       return { ok: true, method: "recovery" };
     }
+    const locked = lockedAnswer();
+    if (locked) return locked;
   } else {
     const secret = openSecretOrNull(userId, row.totpSecret);
     const step = secret ? verifyTotp(secret, code, { at: now, lastUsedStep: row.lastUsedStep }) : null;
     if (step !== null) {
       await db
         .update(userMfa)
-        .set({ failedCount: 0, lockedUntil: null, lastUsedStep: step })
+        .set({ ...clear, lastUsedStep: step })
         .where(eq(userMfa.userId, userId));
       return { ok: true, method: "totp" };
     }
   }
 
-  const failures = row.failedCount + 1;
-  if (failures >= MAX_FAILED_CODES) {
-    const lockedUntil = new Date(now.getTime() + CODE_LOCKOUT_MINUTES * 60_000);
-    await db.update(userMfa).set({ failedCount: 0, lockedUntil }).where(eq(userMfa.userId, userId));
-    return { ok: false, reason: "locked", retryAfterSeconds: secondsUntil(lockedUntil, now) };
+  const failures = failedBefore + 1;
+  if (failures >= HARD_LOCK_AFTER_FAILURES) {
+    await db.update(userMfa).set(counterSet(purpose, failures, null)).where(eq(userMfa.userId, userId));
+    deferHardLockMail(userId, purpose);
+    return { ok: false, reason: "recovery_required", lockedNow: true };
   }
-  await db.update(userMfa).set({ failedCount: failures }).where(eq(userMfa.userId, userId));
+  if (failures % MAX_FAILED_CODES === 0) {
+    const lockedUntil = new Date(now.getTime() + lockoutMinutes(failures / MAX_FAILED_CODES) * 60_000);
+    await db.update(userMfa).set(counterSet(purpose, failures, lockedUntil)).where(eq(userMfa.userId, userId));
+    return { ok: false, reason: "locked", retryAfterSeconds: secondsUntil(lockedUntil, now), lockedNow: true };
+  }
+  await db.update(userMfa).set(counterSet(purpose, failures, null)).where(eq(userMfa.userId, userId));
   return { ok: false, reason: "invalid" };
+}
+
+/**
+ * The user is told by email when their second factor goes recovery-only: a
+ * hundred wrong codes in a row mean someone else most likely knows their
+ * password (at sign-in) or holds one of their sessions (the account page).
+ * In the brand of the user's own portal (their first membership's), never
+ * the host's the guesses came from. Best effort and not awaited (it runs on
+ * its own connection, after the check's transaction): a failure is logged,
+ * the lock stands.
+ */
+function deferHardLockMail(userId: string, purpose: CodePurpose): void {
+  const p = hardLockMail(userId, purpose).finally(() => pendingMail.delete(p));
+  pendingMail.add(p);
+}
+const pendingMail = new Set<Promise<void>>();
+
+/** Waits until every hard-lock mail so far is queued (tests, a graceful shutdown). */
+export async function settleMfaMail(): Promise<void> {
+  while (pendingMail.size > 0) await Promise.allSettled([...pendingMail]);
+}
+
+async function hardLockMail(userId: string, purpose: CodePurpose): Promise<void> {
+  // Never awaited by the check: its transaction does not wait on this one's connection.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  try {
+    const [{ mfaLockedMail, enqueueMail }, branding] = await Promise.all([import("@/lib/mail"), import("@/lib/branding/resolve")]);
+    await withServiceRole("auth.mfa", async (db) => {
+      const { rows } = await db.$client.query<{ email: string; slug: string | null; kind: string | null }>(
+        `select u.email, h.slug, h.kind
+           from public.users u
+           left join lateral (select t.slug, t.kind from public.memberships m join public.tenants t on t.id = m.tenant_id
+                               where m.user_id = u.id and t.status not in ('deprovisioning', 'deprovisioned')
+                               order by t.path limit 1) h on true
+          where u.id = $1`,
+        [userId],
+      );
+      const user = rows[0];
+      if (!user) return;
+      const brand =
+        user.kind === "mssp"
+          ? await branding.brandOfConsoleFor(userId, db)
+          : ((user.slug ? await branding.loadBrand({ area: "tenant", slug: user.slug }, db) : null) ?? (await branding.fallbackBrand(true)));
+      await enqueueMail(db, { to: user.email, message: mfaLockedMail({ failures: HARD_LOCK_AFTER_FAILURES, where: purpose, brand }) });
+    });
+  } catch (error) {
+    log.error({ event: "mfa.hard-lock-mail-failed", userId, err: safeError(error) }, "the user could not be emailed about their locked second factor");
+  }
 }
 
 function openSecretOrNull(userId: string, sealed: string): Buffer | null {
@@ -202,8 +325,19 @@ function openSecretOrNull(userId: string, sealed: string): Buffer | null {
 }
 
 // ---------------------------------------------------------------------------
-// Enrolment
+// Enrolment, and replacing the app
 // ---------------------------------------------------------------------------
+//
+// A key waiting for its first code is bound to the setup that made it: the
+// session that started it (after the account password, lib/actions/account/mfa.ts)
+// and when. Only that session is shown the key and may confirm it, and only
+// for PENDING_MINUTES; after that the password is asked again (a first setup
+// then resumes the same key, so an app that already scanned it still works).
+// A session cookie alone can therefore neither start a setup nor finish one
+// that its owner started elsewhere.
+
+/** Minutes a started setup or replacement waits for its first code before the password is asked again. */
+export const PENDING_MINUTES = 15;
 
 export interface PendingEnrolment {
   /** Unpadded base32, as typed into an authenticator app. */
@@ -211,42 +345,71 @@ export interface PendingEnrolment {
   otpauthUri: string;
 }
 
+/** Who started a setup, and when: the session (null outside a request) and the time. */
+export interface SetupBinding {
+  sessionId?: string | null;
+  now?: Date;
+}
+
+type PendingColumns = { pendingSessionId: string | null; pendingStartedAt: Date | null };
+
+/** The pending key was started by `sessionId` within PENDING_MINUTES of `now`. */
+function boundTo(row: PendingColumns, sessionId: string | null | undefined, now: Date): boolean {
+  if (!row.pendingStartedAt) return false; // made before setups were bound (or never started): the password first
+  if ((row.pendingSessionId ?? null) !== (sessionId ?? null)) return false;
+  return now.getTime() - row.pendingStartedAt.getTime() <= PENDING_MINUTES * 60_000;
+}
+
+const UNBOUND = { pendingSecret: null, pendingSessionId: null, pendingStartedAt: null } as const;
+
 export type EnrolmentStart = { ok: true; enrolment: PendingEnrolment } | { ok: false; reason: "already_enrolled" };
 
 /**
- * Starts (or resumes) enrolment: returns the pending secret, generating and
- * storing one if there is none (or if `restart` asks for a new one). A
- * confirmed factor is never replaced here.
+ * Starts (or resumes) enrolment for a user whose password the caller has just
+ * checked again: returns the pending secret, generating and storing one if
+ * there is none (or if `restart` asks for a new one), bound to `sessionId`
+ * from `now`. A confirmed factor is never replaced here (startReplacement).
  */
 export function startEnrolment(
   user: { id: string; email: string },
-  opts: { restart?: boolean; issuer?: string } = {},
+  opts: { restart?: boolean; issuer?: string } & SetupBinding = {},
 ): Promise<EnrolmentStart> {
+  const now = opts.now ?? new Date();
+  const binding = { pendingSessionId: opts.sessionId ?? null, pendingStartedAt: now };
   return withServiceRole("auth.mfa", async (db) => {
     const row = await lockedRow(db, user.id);
     if (row?.confirmedAt) return { ok: false, reason: "already_enrolled" } as const;
     if (row && !opts.restart) {
       const secret = openSecretOrNull(user.id, row.totpSecret);
-      if (secret) return { ok: true, enrolment: pendingFor(user.email, secret, opts.issuer) } as const;
+      if (secret) {
+        await db.update(userMfa).set(binding).where(eq(userMfa.userId, user.id));
+        return { ok: true, enrolment: pendingFor(user.email, secret, opts.issuer) } as const;
+      }
     }
     const secret = generateTotpSecret();
     const sealed = sealTotpSecret(user.id, secret);
     await db
       .insert(userMfa)
-      .values({ userId: user.id, totpSecret: sealed })
+      .values({ userId: user.id, totpSecret: sealed, ...binding })
       .onConflictDoUpdate({
         target: userMfa.userId,
-        set: { totpSecret: sealed, confirmedAt: null, lastUsedStep: null, failedCount: 0, lockedUntil: null },
+        set: { totpSecret: sealed, confirmedAt: null, lastUsedStep: null, failedCount: 0, lockedUntil: null, ...binding },
       });
     return { ok: true, enrolment: pendingFor(user.email, secret, opts.issuer) } as const;
   });
 }
 
-/** The pending enrolment, if one was started and not confirmed; `issuer`: the product name of the host showing it. */
-export function getPendingEnrolment(user: { id: string; email: string }, opts: { issuer?: string } = {}): Promise<PendingEnrolment | null> {
+/**
+ * The pending enrolment, if one was started by `sessionId` within the window
+ * and not confirmed; `issuer`: the product name of the host showing it.
+ */
+export function getPendingEnrolment(
+  user: { id: string; email: string },
+  opts: { issuer?: string } & SetupBinding = {},
+): Promise<PendingEnrolment | null> {
   return withServiceRole("auth.mfa", async (db) => {
     const [row] = await db.select().from(userMfa).where(eq(userMfa.userId, user.id));
-    if (!row || row.confirmedAt) return null;
+    if (!row || row.confirmedAt || !boundTo(row, opts.sessionId, opts.now ?? new Date())) return null;
     const secret = openSecretOrNull(user.id, row.totpSecret);
     return secret ? pendingFor(user.email, secret, opts.issuer) : null;
   });
@@ -261,10 +424,11 @@ export type ConfirmResult =
   | { ok: false; reason: "invalid" | "no_pending" | "already_enrolled" };
 
 /**
- * Confirms the pending secret with a code from the app. A wrong code changes
- * nothing (the pending secret stays, to try again). On success the factor is
- * confirmed, the code's step is marked used, and ten fresh recovery codes are
- * returned: the only time they exist in plaintext.
+ * Confirms the pending secret with a code from the app, from the session that
+ * started the setup (opts.keepSessionId) within PENDING_MINUTES; otherwise
+ * "no_pending". A wrong code changes nothing (the pending secret stays, to try
+ * again). On success the factor is confirmed, the code's step is marked used,
+ * and ten fresh recovery codes are returned: the only time they exist in plaintext.
  */
 export async function confirmEnrolment(userId: string, code: string, now = new Date(), opts: SessionKeeping = {}): Promise<ConfirmResult> {
   const result = await confirmEnrolmentIn(userId, code, now, opts);
@@ -280,12 +444,13 @@ function confirmEnrolmentIn(userId: string, code: string, now: Date, opts: Sessi
     const row = await lockedRow(db, userId);
     if (!row) return { ok: false, reason: "no_pending" } as const;
     if (row.confirmedAt) return { ok: false, reason: "already_enrolled" } as const;
+    if (!boundTo(row, opts.keepSessionId, now)) return { ok: false, reason: "no_pending" } as const;
     const secret = openSecretOrNull(userId, row.totpSecret);
     const step = secret ? verifyTotp(secret, code.replace(/\s/g, ""), { at: now }) : null;
     if (step === null) return { ok: false, reason: "invalid" } as const;
     await db
       .update(userMfa)
-      .set({ confirmedAt: now, lastUsedStep: step, failedCount: 0, lockedUntil: null })
+      .set({ confirmedAt: now, lastUsedStep: step, failedCount: 0, lockedUntil: null, ...UNBOUND })
       .where(eq(userMfa.userId, userId));
     // Sessions opened with the password alone end with the change.
     const revoked = await revokeUserSessions(userId, "mfa_enrolled", opts.keepSessionId, { db });
@@ -298,6 +463,94 @@ async function replaceRecoveryCodes(db: Db, userId: string): Promise<string[]> {
   await db.delete(userRecoveryCodes).where(eq(userRecoveryCodes.userId, userId));
   await db.insert(userRecoveryCodes).values(codes.map((c) => ({ userId, codeHash: hashRecoveryCode(userId, c) })));
   return codes;
+}
+
+/**
+ * Starts replacing the authenticator app (a lost or new phone) for a user
+ * whose password the caller has just checked again: `code` is a current code
+ * of the confirmed factor or an unused recovery code, checked like every
+ * account-page code (checkCodeIn, "account": its lockout; a recovery code is
+ * spent). A new key
+ * is stored beside the confirmed one, which keeps working until the new one
+ * is confirmed (confirmReplacement), so sign-in never falls back to the
+ * password alone. Starting again makes another new key.
+ */
+export async function startReplacement(
+  user: { id: string; email: string },
+  code: string,
+  opts: { issuer?: string } & SetupBinding = {},
+): Promise<GuardedResult<{ enrolment: PendingEnrolment }>> {
+  const now = opts.now ?? new Date();
+  let method: string | undefined;
+  const result = await withServiceRole("auth.mfa", async (db) => {
+    const check = await checkCodeIn(db, user.id, code, now, "account");
+    if (!check.ok) return check;
+    method = check.method;
+    const secret = generateTotpSecret();
+    await db
+      .update(userMfa)
+      .set({ pendingSecret: sealTotpSecret(user.id, secret), pendingSessionId: opts.sessionId ?? null, pendingStartedAt: now })
+      .where(eq(userMfa.userId, user.id));
+    return { ok: true, enrolment: pendingFor(user.email, secret, opts.issuer) } as const;
+  });
+  if (result.ok) await recoveryCodeEvent(user.id, { ok: true, method });
+  return result;
+}
+
+/** The replacement key waiting for its first code, if `sessionId` started it within the window. */
+export function getPendingReplacement(
+  user: { id: string; email: string },
+  opts: { issuer?: string } & SetupBinding = {},
+): Promise<PendingEnrolment | null> {
+  return withServiceRole("auth.mfa", async (db) => {
+    const [row] = await db.select().from(userMfa).where(eq(userMfa.userId, user.id));
+    if (!row?.confirmedAt || !row.pendingSecret || !boundTo(row, opts.sessionId, opts.now ?? new Date())) return null;
+    const secret = openSecretOrNull(user.id, row.pendingSecret);
+    return secret ? pendingFor(user.email, secret, opts.issuer) : null;
+  });
+}
+
+export type ReplaceResult = { ok: true } | { ok: false; reason: "invalid" | "no_pending" | "not_enrolled" };
+
+/**
+ * Confirms the replacement key with a code from the NEW app, from the session
+ * that started the replacement within PENDING_MINUTES. In one transaction the
+ * new key takes the old one's place (the old app's codes stop working) and
+ * every other session of the user ends; the recovery codes stay as they were.
+ * A wrong code changes nothing.
+ */
+export async function confirmReplacement(userId: string, code: string, now = new Date(), opts: SessionKeeping = {}): Promise<ReplaceResult> {
+  const result = await withServiceRole("auth.mfa", async (db) => {
+    const row = await lockedRow(db, userId);
+    if (!row?.confirmedAt) return { ok: false, reason: "not_enrolled" } as const;
+    if (!row.pendingSecret || !boundTo(row, opts.keepSessionId, now)) return { ok: false, reason: "no_pending" } as const;
+    const secret = openSecretOrNull(userId, row.pendingSecret);
+    const step = secret ? verifyTotp(secret, code.replace(/\s/g, ""), { at: now }) : null;
+    if (step === null) return { ok: false, reason: "invalid" } as const;
+    // The sealed key moves as is: it was sealed for this user's row like totp_secret.
+    await db
+      .update(userMfa)
+      .set({ totpSecret: row.pendingSecret, confirmedAt: now, lastUsedStep: step, ...UNBOUND })
+      .where(eq(userMfa.userId, userId));
+    const revoked = await revokeUserSessions(userId, "mfa_replaced", opts.keepSessionId, { db });
+    return { ok: true, revoked } as const;
+  });
+  if (!result.ok) return result;
+  await recordAuthEvent({ type: "mfa-replaced", userId, method: "totp" });
+  await recordSessionsRevoked(userId, "mfa_replaced", result.revoked);
+  return { ok: true };
+}
+
+/** Drops a replacement key that was not confirmed; the confirmed app keeps working. */
+export function cancelReplacement(userId: string): Promise<boolean> {
+  return withServiceRole("auth.mfa", async (db) => {
+    const cleared = await db
+      .update(userMfa)
+      .set(UNBOUND)
+      .where(and(eq(userMfa.userId, userId), isNotNull(userMfa.pendingSecret)))
+      .returning({ userId: userMfa.userId });
+    return cleared.length > 0;
+  });
 }
 
 export type GuardedResult<T> = ({ ok: true } & T) | Exclude<CodeCheck, { ok: true }> | { ok: false; reason: "required" };

@@ -7,7 +7,7 @@
 //                        callback), one SQL statement that also answers
 //                        whether the user must set up MFA first
 //   revokeSession        sign-out (next-auth's signOut event)
-//   revokeUserSessions   password change, MFA enrolment or removal; a removed
+//   revokeUserSessions   password change, MFA enrolment, replacement or removal; a removed
 //                        membership revokes in the database (trigger)
 //
 // A session lives SESSION_MAX_AGE_HOURS from sign-in (or the user's tenants'
@@ -28,6 +28,7 @@ export const REVOKE_REASONS = [
   "password_reset",
   "mfa_enrolled",
   "mfa_disabled",
+  "mfa_replaced",
   "membership_removed",
   "idle",
   "admin",

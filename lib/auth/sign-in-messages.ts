@@ -10,8 +10,10 @@ export function signInErrorMessage(code: string | null | undefined): string | nu
     return `Too many sign-in attempts. Sign-in is locked for ${minutes} minute${minutes === 1 ? "" : "s"}; try again later.`;
   }
   if (code.startsWith("mfa_locked:")) {
-    const minutes = minutesFrom(code, "mfa_locked:");
-    return `Too many wrong authentication codes. Two-step verification is locked for ${minutes} minute${minutes === 1 ? "" : "s"}; try again later or ask your admin.`;
+    return `Too many wrong authentication codes. App codes are locked for ${durationFrom(code, "mfa_locked:")}; try again later, or sign in with a recovery code.`;
+  }
+  if (code === "mfa_recovery_required") {
+    return "Too many wrong authentication codes in a row: app codes are no longer accepted. Sign in with one of your recovery codes; if you no longer have your app, replace it under Security once signed in.";
   }
   if (code === "mfa_invalid") return "That code didn't work. Enter the current code from your authenticator app, or an unused recovery code.";
   // Not an error: the form moves on to the code step.
@@ -22,9 +24,17 @@ export function signInErrorMessage(code: string | null | undefined): string | nu
 
 /** The failure codes that mean "the password was right; ask for (another) code". */
 export function isCodeStepError(code: string | null | undefined): boolean {
-  return code === "mfa_required" || code === "mfa_invalid" || (code ?? "").startsWith("mfa_locked:");
+  return code === "mfa_required" || code === "mfa_invalid" || code === "mfa_recovery_required" || (code ?? "").startsWith("mfa_locked:");
 }
 
 function minutesFrom(code: string, prefix: string): number {
   return Math.max(1, Math.ceil(Number(code.slice(prefix.length)) / 60));
+}
+
+/** "15 minutes", "59 minutes", "4 hours": the second factor's locks grow to hours (lib/auth/mfa.ts). */
+function durationFrom(code: string, prefix: string): string {
+  const minutes = minutesFrom(code, prefix);
+  if (minutes <= 90) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  const hours = Math.ceil(minutes / 60);
+  return `${hours} hours`;
 }

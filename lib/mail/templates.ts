@@ -135,6 +135,28 @@ export function passwordResetMail(d: { code: string; minutes: number; resetUrl: 
   };
 }
 
+/**
+ * Two-step verification went recovery-only after `failures` wrong codes in a row (lib/auth/mfa.ts),
+ * at sign-in or on the account page. No link: the reader signs in where they always do.
+ */
+export function mfaLockedMail(d: { failures: number; where: "sign-in" | "account"; brand?: MailBrand }): RenderedMail {
+  const what =
+    d.where === "sign-in"
+      ? `Someone entered the right password of your ${productOf(d.brand)} account, then ${d.failures} wrong authentication codes in a row. Someone else may know your password.`
+      : `${d.failures} wrong authentication codes in a row were entered on the two-step verification page of your ${productOf(d.brand)} account, from a signed-in session. Someone else may be signed in as you.`;
+  const next =
+    d.where === "sign-in"
+      ? "Authenticator app codes are no longer accepted at sign-in: sign in with one of your recovery codes, then change your password. If you have no recovery code left, contact support."
+      : "Authenticator app codes are no longer accepted on that page: use one of your recovery codes there. Change your password, which also signs every other session out.";
+  return {
+    template: "account.mfa-locked",
+    ...fromOf(d.brand),
+    subject: "Two-step verification locked on your account",
+    text: [what, "", next, textFooter(d.brand)].join("\n"),
+    html: layout("Two-step verification locked", [what, next], { brand: d.brand }),
+  };
+}
+
 /** A workflow rule's notification about an alert (lib/notify), or a channel's test message. */
 export function workflowAlertMail(d: {
   reason: "rule" | "escalation" | "test";

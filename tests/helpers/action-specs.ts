@@ -733,8 +733,19 @@ export const SPECS: Record<string, ActionSpec> = {
   },
 
   // --- the signed-in person's own two-step verification --------------------
-  "lib/actions/account/mfa.ts#startEnrolmentAction": { guard: "self", malformed: () => [{ restart: "2" }, { restart: "yes" }] },
+  // Setting up (and replacing) the app asks for the password first: without one, nothing is checked or spent.
+  "lib/actions/account/mfa.ts#startEnrolmentAction": {
+    guard: "self",
+    malformed: (): FormFields[] => [{}, { restart: "1" }, { password: "" }, { restart: "2", password: "x" }, { restart: "yes", password: "x" }, { password: "x".repeat(1025) }],
+  },
   "lib/actions/account/mfa.ts#confirmEnrolmentAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "12345" }, { code: "abcdef" }, { code: "1234567" }] },
+  "lib/actions/account/mfa.ts#startReplacementAction": {
+    guard: "self",
+    malformed: (): FormFields[] => [{}, { code: "123456" }, { password: "", code: "123456" }, { password: "x" }, { password: "x", code: "   " }, { password: "x", code: "x".repeat(65) }],
+  },
+  "lib/actions/account/mfa.ts#confirmReplacementAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "12345" }, { code: "abcdef" }, { code: "1234567" }] },
+  // Takes no input: nothing to be malformed (signed out it refuses, tests/actions-self.test.ts).
+  "lib/actions/account/mfa.ts#cancelReplacementAction": { guard: "self", malformed: (): FormFields[] => [] },
   "lib/actions/account/mfa.ts#regenerateRecoveryCodesAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "" }, { code: "x".repeat(65) }] },
   "lib/actions/account/mfa.ts#disableMfaAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "   " }, { code: "x".repeat(65) }] },
 

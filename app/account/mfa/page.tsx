@@ -1,5 +1,7 @@
 // Two-step verification for the signed-in user: set up an authenticator app,
-// see recovery codes once, issue new ones, turn it off (when not required).
+// see recovery codes once, issue new ones, replace the app, turn it off (when
+// not required). A key waiting for its first code is shown only to the session
+// that started its setup with the password (lib/auth/mfa.ts).
 // Served on every host (proxy.ts SHARED_PREFIXES): a user whose MFA is
 // required is sent here from any page until the setup is confirmed.
 import type { Metadata } from "next";
@@ -8,7 +10,7 @@ import { notFound } from "next/navigation";
 import QRCode from "qrcode";
 import { MfaManager } from "@/components/auth/mfa-manager";
 import { SignOutButton } from "@/components/shell/sign-out-button";
-import { getMfaStatus, getPendingEnrolment } from "@/lib/auth/mfa";
+import { getMfaStatus, getPendingEnrolment, getPendingReplacement, PENDING_MINUTES } from "@/lib/auth/mfa";
 import { getCurrentSession, MFA_ENROLMENT_PATH, requireSignedInUser } from "@/lib/auth/session";
 import { formatSecretForDisplay } from "@/lib/auth/totp";
 import { requestBrand } from "@/lib/branding/resolve";
@@ -26,7 +28,12 @@ export default async function MfaPage() {
   const status = await getMfaStatus(user.id);
   // The host's product name: the authenticator app's issuer and the recovery codes file (never the MSSP's on a white-labelled host).
   const { productName } = await requestBrand();
-  const pending = !status.enrolled && status.pending ? await getPendingEnrolment(user, { issuer: productName }) : null;
+  const bound = { issuer: productName, sessionId: user.sessionId };
+  const pending = status.enrolled
+    ? await getPendingReplacement(user, bound)
+    : status.pending
+      ? await getPendingEnrolment(user, bound)
+      : null;
   const qrDataUrl = pending
     ? await QRCode.toDataURL(pending.otpauthUri, { errorCorrectionLevel: "M", margin: 1, width: 208 })
     : null;
@@ -65,9 +72,11 @@ export default async function MfaPage() {
               enrolled: status.enrolled,
               confirmedAt: status.confirmedAt?.toISOString() ?? null,
               recoveryCodesLeft: status.recoveryCodesLeft,
-              lockedUntil: status.lockedUntil && status.lockedUntil > new Date() ? status.lockedUntil.toISOString() : null,
+              // This page's own code-check lock (its wrong codes are counted apart from sign-in's).
+              lockedUntil: status.accountLockedUntil && status.accountLockedUntil > new Date() ? status.accountLockedUntil.toISOString() : null,
             }}
             pending={pending && qrDataUrl ? { secret: formatSecretForDisplay(pending.secret), qrDataUrl } : null}
+            pendingMinutes={PENDING_MINUTES}
           />
         </div>
       </main>
