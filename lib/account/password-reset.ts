@@ -64,8 +64,8 @@ export interface ResetMailFor {
  * On a tenant's custom domain (`host.customDomain`), which its admins may point anywhere, only for a
  * person all of whose memberships are at or below that tenant (lib/auth/handoff-start.ts, the same rule).
  */
-async function resetMailFor(db: Db, userId: string, host: { slug: string | null; customDomain?: boolean; mail: ResetMailFor }, elsewhere: (tenant: HomeTenant | null) => Promise<ResetMailFor>): Promise<ResetMailFor> {
-  const { rows } = await db.$client.query<{ covered: boolean; home_id: string | null; home_slug: string | null; home_kind: string | null }>(
+async function resetMailFor(db: Db, userId: string, host: { slug: string | null; customDomain?: boolean; mail: ResetMailFor }, elsewhere: Elsewhere): Promise<ResetMailFor> {
+  const { rows } = await db.$client.query<{ covered: boolean; home_id: string | null; home_slug: string | null; home_kind: string | null; home_path: string | null; member_paths: string[] }>(
     `select case when $3::boolean then
                    exists (select 1 from public.memberships m where m.user_id = $1)
                    and not exists (select 1 from public.memberships m join public.tenants mt on mt.id = m.tenant_id
@@ -75,9 +75,10 @@ async function resetMailFor(db: Db, userId: string, host: { slug: string | null;
                      where m.user_id = $1
                        and case when $2::text is null then mt.kind = 'mssp'
                                 else exists (select 1 from public.tenants ht where ht.slug = $2 and ht.path operator(extensions.<@) mt.path) end) end as covered,
-            h.id as home_id, h.slug as home_slug, h.kind as home_kind
+            h.id as home_id, h.slug as home_slug, h.kind as home_kind, h.path::text as home_path,
+            array(select mt.path::text from public.memberships m join public.tenants mt on mt.id = m.tenant_id where m.user_id = $1) as member_paths
        from (select 1) one
-       left join lateral (select t.id, t.slug, t.kind from public.memberships m join public.tenants t on t.id = m.tenant_id
+       left join lateral (select t.id, t.slug, t.kind, t.path from public.memberships m join public.tenants t on t.id = m.tenant_id
                            where m.user_id = $1 and t.status not in ('deprovisioning', 'deprovisioned')
                            order by t.path limit 1) h on true`,
     [userId, host.slug, host.customDomain === true],
@@ -86,14 +87,25 @@ async function resetMailFor(db: Db, userId: string, host: { slug: string | null;
   // On the console, the brand of the person's own MSSP (the console's brand before sign-in is the
   // only MSSP's, or a neutral one when there are several).
   if (r.covered) return host.slug === null ? { ...host.mail, brand: await brandOfConsoleFor(userId, db) } : host.mail;
-  return elsewhere(r.home_id ? { id: r.home_id, slug: r.home_slug!, kind: r.home_kind! } : null);
+  return elsewhere(
+    r.home_id ? { id: r.home_id, slug: r.home_slug!, kind: r.home_kind!, path: r.home_path! } : null,
+    r.member_paths.map((path) => ({ path })),
+  );
 }
 
 export interface HomeTenant {
   id: string;
   slug: string;
   kind: string;
+  path: string;
 }
+
+/**
+ * The link and brand of the user's own portal: `tenant`, their first membership's tenant by path (null
+ * without one); `memberships`, every membership of theirs, for the host rule of a link they sign in on
+ * (lib/tenancy/origin.ts portalOriginForMember).
+ */
+export type Elsewhere = (tenant: HomeTenant | null, memberships: readonly { path: string }[]) => Promise<ResetMailFor>;
 
 /**
  * Step 1: mail a code if the address has an account. Always resolves the same way, after the same work.
@@ -104,7 +116,7 @@ export interface HomeTenant {
  */
 export async function requestPasswordReset(
   email: string,
-  opts: { source: string; host: { slug: string | null; customDomain?: boolean; mail: ResetMailFor }; elsewhere: (tenant: HomeTenant | null) => Promise<ResetMailFor> },
+  opts: { source: string; host: { slug: string | null; customDomain?: boolean; mail: ResetMailFor }; elsewhere: Elsewhere },
 ): Promise<void> {
   const outcome = await withServiceRole("account.password-reset", async (db) => {
     const bySource = await take(`reset-source:${opts.source}`.slice(0, 200), RESET_REQUESTS_PER_SOURCE, { db });

@@ -24,9 +24,10 @@ export interface SentInvitation {
 }
 
 async function mailFor(db: Db, tenantId: string, input: { email: string; role: Role; token: string; expiresAt: Date; timeZone: string }): Promise<string> {
-  const [tenant] = await db.select({ slug: tenants.slug, kind: tenants.kind, name: tenants.name }).from(tenants).where(eq(tenants.id, tenantId));
+  const [tenant] = await db.select({ slug: tenants.slug, kind: tenants.kind, name: tenants.name, path: tenants.path }).from(tenants).where(eq(tenants.id, tenantId));
   if (!tenant) throw new TeamError("That tenant is not visible to you.");
-  const link = await inviteLinkFor(tenant, input.token);
+  // The custom domain only for an invitee whose every membership is within this tenant (lib/team/links.ts).
+  const link = await inviteLinkFor(db, tenant, input.email, input.token);
   const mail = await enqueueMail(db, {
     to: input.email,
     tenantId,

@@ -1,5 +1,9 @@
 // The tenant switcher's entries: one per membership root from the claims.
-// MSSP memberships open the console; others open the tenant's own host.
+// MSSP memberships open the console; others open the tenant's own host: its
+// custom domain only for a person all of whose memberships are at or below that
+// tenant, else <slug>.<domain> (lib/tenancy/origin.ts portalHomeForMember). A
+// plain link lands where the person signs in with their password, and a
+// custom domain is a host the tenant's admins may point anywhere.
 // Call it outside withTenant: the current portal's link may read its custom
 // domain (lib/domains) on a connection of its own, and a request that waits
 // for a second pooled connection while holding one can starve the pool when
@@ -11,7 +15,7 @@ import type { Claims } from "@/lib/db/claims";
 import { handoffHref } from "@/lib/auth/handoff-link";
 import { customDomainTenant } from "./host";
 import { pathWithin } from "./path";
-import { portalHomeFor } from "./origin";
+import { portalHomeForMember } from "./origin";
 import { findTenantBySlug } from "./resolve-host";
 
 export interface SwitcherLink {
@@ -34,8 +38,10 @@ export async function switcherLinks(claims: Claims, currentSlug: string | null):
         name: m.name,
         kind: m.kind,
         role: m.role,
-        // Another portal: through a handoff, so the user arrives signed in (lib/auth/handoff.ts).
-        href: current || !handoff ? await portalHomeFor(m) : handoffHref(m.kind === "mssp" ? "console" : m.slug),
+        // The current portal, or one linked plainly from a custom domain: the host the claims' memberships
+        // allow (portalHomeForMember, no lookup but the custom domain's own). Another portal otherwise:
+        // through a handoff, so the user arrives signed in (lib/auth/handoff.ts).
+        href: current || !handoff ? await portalHomeForMember(m, claims.tenants) : handoffHref(m.kind === "mssp" ? "console" : m.slug),
         current,
       };
     }),

@@ -9,7 +9,7 @@ import { log, safeError } from "@/lib/log";
 import { clientSource } from "@/lib/ratelimit";
 import { brandOfTenant, fallbackBrand, requestBrand } from "@/lib/branding/resolve";
 import { customDomainTenant, hostTarget, requestAuthority, requestProtocol } from "@/lib/tenancy/host";
-import { originForConsole, portalOriginFor } from "@/lib/tenancy/origin";
+import { originForConsole, portalOriginForMember } from "@/lib/tenancy/origin";
 import { fieldErrorsOf, formToObject, type ActionResult } from "../result";
 import { mailboxCodeField, newPasswordField } from "../team/schemas";
 
@@ -39,9 +39,11 @@ export async function requestPasswordResetAction(_prev: ActionResult<{ email: st
         customDomain: customDomainTenant(h) !== null,
         mail: { resetUrl: `${protocol}//${authority}/signin/reset`, brand: await requestBrand() },
       },
-      elsewhere: async (tenant) =>
+      // The person signs in where the link points: their tenant's custom domain only when every
+      // membership of theirs is within that tenant, else <slug>.<domain> (portalOriginForMember).
+      elsewhere: async (tenant, memberships) =>
         tenant
-          ? { resetUrl: `${await portalOriginFor(tenant)}/signin/reset`, brand: await brandOfTenant(tenant.id) }
+          ? { resetUrl: `${await portalOriginForMember(tenant, memberships)}/signin/reset`, brand: await brandOfTenant(tenant.id) }
           : { resetUrl: `${await originForConsole()}/signin/reset`, brand: await fallbackBrand(true) },
     });
   } catch (error) {
