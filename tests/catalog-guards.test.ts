@@ -147,7 +147,7 @@ allow("tenant health states and their history (lib/health): read by MSSP staff o
   "table public.tenant_health authenticated SELECT", "table public.tenant_health_transitions authenticated SELECT");
 
 // Bulk operations (issue 13 point 5, migration 20261201018000).
-allow("bulk runs and their items (lib/bulk): read, planned and updated by the MSSP's admins (policies; the worker records each item under the starter's claims); never deleted through authenticated",
+allow("bulk runs and their items (lib/bulk): read, planned and updated by the MSSP's admins (policies), within what the triggers of migration 20261201030500 let each change (runs on an MSSP only, their operation fixed, running or undoing only as oneself; items recorded only by the person the run acts as); never deleted through authenticated",
   ...["bulk_runs", "bulk_run_items"].flatMap((t) => each(`table public.${t} authenticated`, ["SELECT", "INSERT", "UPDATE"])));
 
 // Customer reports (issue 13 point 4, migration 20261201017000).

@@ -131,8 +131,8 @@ interface TableSpec {
   update: string;
   /** A harmless update the actor may make at home (positive control), if its role allows one. */
   touchHome(c: Ctx, role: string | undefined): { sql: string; params: unknown[] } | undefined;
-  /** Whether the actor's role lets it insert/delete rows of this table in its own tenant. */
-  actorWrites(role: string | undefined): { insert: boolean; delete: boolean };
+  /** Whether the actor's role lets it insert/delete rows of this table in its own tenant (`home`). */
+  actorWrites(role: string | undefined, home: TenantSlug): { insert: boolean; delete: boolean };
   /** Whether the actor's role lets it read rows of this table in its own tenant (default: yes). */
   homeReadable?(role: string | undefined): boolean;
   /** Rows in every fixture tenant, inserted as the owner before the tests (for tables the shared fixtures leave empty). */
@@ -868,11 +868,15 @@ const HEALTH_TABLES: TableSpec[] = [
 ];
 TABLES.push(...HEALTH_TABLES);
 
-/** Per tenant, a seeded bulk run: the items' inserts go there. */
+/** Per tenant, a seeded finished bulk run, and a dry run planned by its MSSP's admin: the items' inserts go to the latter. */
 const seededRuns = new Map<TenantSlug, string>();
+const plannedRuns = new Map<TenantSlug, string>();
+/** Runs are planned on an MSSP only (migration 20261201030500): its admins insert runs and items there, not on a customer. */
+const bulkWrites = (r: string | undefined, home: TenantSlug) => ({ insert: r === "mssp_admin" && home.startsWith("mssp"), delete: false });
 const BULK_TABLES: TableSpec[] = [
   {
     // Bulk runs (migration 20261201018000): the MSSP's admins read, plan and update them; nobody deletes one (history).
+    // Planned as a dry run on the MSSP only (20261201030500).
     table: "bulk_runs",
     key: "tenant_id, id",
     rowsOf: tenantRows,
@@ -882,26 +886,32 @@ const BULK_TABLES: TableSpec[] = [
     }),
     update: "update public.bulk_runs set status = 'undone', note = 'tampered'",
     touchHome: () => undefined,
-    actorWrites: (r) => ({ insert: r === "mssp_admin", delete: false }),
+    actorWrites: bulkWrites,
     homeReadable: (r) => r === "mssp_admin",
     seed: async (owner, fx, slug) => {
       const { rows } = await owner.query<{ id: string }>("insert into public.bulk_runs (tenant_id, operation, total, status) values ($1, 'rotate_keys', 1, 'finished') returning id", [fx.tenants[slug]]);
       seededRuns.set(slug, rows[0].id);
+      const { rows: planned } = await owner.query<{ id: string }>(
+        "insert into public.bulk_runs (tenant_id, operation, total, created_by) values ($1, 'resume', 1, $2) returning id",
+        [fx.tenants[slug], assignableIn(fx, slug)],
+      );
+      plannedRuns.set(slug, planned[0].id);
     },
   },
   {
-    // Bulk run items: the same readers; the MSSP's admins plan them and the worker records results under the starter's claims.
+    // Bulk run items: the same readers; the MSSP's admins plan them (into their own dry run on the MSSP, migration
+    // 20261201030500) and the worker records results under the claims of the person the run acts as.
     table: "bulk_run_items",
     key: "tenant_id, run_id, target_tenant_id",
     idColumn: "target_tenant_id",
     rowsOf: tenantRows,
     insert: (c) => ({
-      sql: "insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned) values ($1, $2, gen_random_uuid(), 1000 + floor(random() * 100000)::int, 'planted', 'planted') returning target_tenant_id",
-      params: [c.fx.tenants[c.slug], seededRuns.get(c.slug)],
+      sql: "insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned) values ($1, $2, $1, 0, 'planted', 'planted') returning target_tenant_id",
+      params: [c.fx.tenants[c.slug], plannedRuns.get(c.slug)],
     }),
     update: "update public.bulk_run_items set status = 'done', message = 'tampered'",
     touchHome: () => undefined,
-    actorWrites: (r) => ({ insert: r === "mssp_admin", delete: false }),
+    actorWrites: bulkWrites,
     homeReadable: (r) => r === "mssp_admin",
     seed: (owner, fx, slug) =>
       owner.query("insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned, status) values ($1, $2, $1, 0, 'seeded', 'x', 'done')", [fx.tenants[slug], seededRuns.get(slug)]),
@@ -1136,7 +1146,7 @@ for (const b of BOUNDARIES) {
       const target = (): Ctx => ({ fx, actor: b.actor, slug: b.target });
       const home = (): Ctx => ({ fx, actor: b.actor, slug: b.home });
       const role = () => roleOn(b.actor, b.home);
-      const can = () => spec.actorWrites(role());
+      const can = () => spec.actorWrites(role(), b.home);
 
       test(`cannot read ${b.target} ${spec.table}`, async () => {
         const t = spec.rowsOf(target(), true);

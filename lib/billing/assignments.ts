@@ -13,6 +13,21 @@ export interface Replaced {
 }
 
 /**
+ * The first month ("YYYY-MM") of an assignment's period [`from`, `endsOn`) ("YYYY-MM-DD"; no end: null)
+ * whose invoice of the customer is finalized, or null. Such an assignment was billed: it is not replaced
+ * or removed (a bulk run's undo leaves it too); the invoice is corrected by a credit note.
+ */
+export async function finalizedInvoiceMonth(tx: TenantTx, customerId: string, from: string, endsOn: string | null): Promise<string | null> {
+  const { rows } = await tx.client.query<{ month: string }>(
+    `select to_char(period_start, 'YYYY-MM') as month from public.billing_invoices
+      where tenant_id = $1 and kind = 'invoice' and status = 'finalized' and period_start >= $2::date and ($3::date is null or period_start < $3::date)
+      order by period_start limit 1`,
+    [customerId, from, endsOn],
+  );
+  return rows[0]?.month ?? null;
+}
+
+/**
  * Replaces the customer's assignment that starts on `from` ("YYYY-MM-01") by one to `planId` (of the
  * MSSP `planTenantId`) over the same period. Refused with a sentence when there is none, when it is
  * to another MSSP's plan or to this one already, or when an invoice of its period is finalized.
@@ -32,15 +47,10 @@ export async function replaceAssignment(tx: TenantTx, customerId: string, planTe
   if (old.plan_tenant_id !== planTenantId || old.plan_name === null)
     throw new ActionRefusal(`The assignment from ${month} is to another MSSP's plan (from before the customer moved): it is not this MSSP's to replace. Nothing was changed.`);
   if (old.plan_id === planId) throw new ActionRefusal(`${old.plan_name} already bills this customer from ${month}. Nothing was changed.`);
-  const { rows: billed } = await tx.client.query<{ month: string }>(
-    `select to_char(period_start, 'YYYY-MM') as month from public.billing_invoices
-      where tenant_id = $1 and kind = 'invoice' and status = 'finalized' and period_start >= $2::date and ($3::date is null or period_start < $3::date)
-      order by period_start limit 1`,
-    [customerId, from, old.ends_on],
-  );
-  if (billed[0])
+  const billed = await finalizedInvoiceMonth(tx, customerId, from, old.ends_on);
+  if (billed)
     throw new ActionRefusal(
-      `The invoice of ${billed[0].month} was finalized at ${old.plan_name} (assigned from ${month}), so that assignment stays. Assign the right plan from a later month, and correct the invoice with a credit note. Nothing was changed.`,
+      `The invoice of ${billed} was finalized at ${old.plan_name} (assigned from ${month}), so that assignment stays. Assign the right plan from a later month, and correct the invoice with a credit note. Nothing was changed.`,
     );
   await tx.client.query("delete from public.billing_plan_assignments where tenant_id = $1 and id = $2", [customerId, old.id]);
   const { rows: made } = await tx.client.query<{ id: string }>(

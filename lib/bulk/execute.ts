@@ -6,18 +6,25 @@
 // asked for or continued its undo), so RLS and the PDP decide exactly as they
 // would for that person's click:
 //   lock the run row (a stop waits for the item in hand) → check it still
-//   runs (and the canary) → take the next item → the PDP for the operation's
-//   actions on that tenant (denied: skipped, with the reason) → the change in
-//   a savepoint (a refusal: failed, with its message; nothing of it stays) →
-//   the audit row in the tenant's trail → the item's result.
+//   runs (and the canary) → take the next item → in a savepoint: the PDP for
+//   the operation's actions on that tenant (denied: skipped, with the reason)
+//   → the change → the item's result and the audit row in the tenant's trail
+//   → release. Anything that goes wrong in the savepoint rolls all of it back
+//   and the item is marked failed (a refusal: with its message; anything else:
+//   a safe sentence, the details in the log), audited in the tenant's trail.
+//   Only a PDP that cannot answer and a transient database error (deadlock,
+//   lock timeout, serialization failure) end the attempt: the item stays
+//   pending and the job engine retries it. One bad tenant never holds up the
+//   run, nor the MSSP's runs queued behind it.
 // A worker killed anywhere leaves each tenant done (committed with its item)
 // or untouched (rolled back with it); the next attempt carries on from the
 // first pending item. A run whose actor is gone, may no longer run bulk
 // operations or no longer sees the run (RLS: their role was taken away) is
 // paused with a note saying so; whoever continues it acts for it from then on.
+// So is a run whose stored parameters no longer pass the operation's schema.
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { recordAudit } from "@/lib/audit/record";
-import { checkActions, isPdpUnavailable, principalFromClaims, tenantResource, checkAction } from "@/lib/authz";
+import { checkActions, isAuthorizationError, isPdpUnavailable, principalFromClaims, tenantResource, checkAction } from "@/lib/authz";
 import { sqlState } from "@/lib/db/sql-state";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { checkpoint, PermanentJobError, type JobContext, type JobHandler } from "@/lib/jobs";
@@ -72,8 +79,25 @@ async function pauseIfUnchanged(tx: TenantTx, runTenantId: string, run: ActiveRu
 const pausedNote = (undoing: boolean, why: string) =>
   undoing ? `Undo paused: ${why}. Continue the undo to carry it on as yourself.` : `Paused: ${why}. Continue to carry on as yourself.`;
 
+/**
+ * Deadlock, lock not available (lock_timeout), serialization failure: the same
+ * item can work a moment later, so the attempt ends and the job engine retries
+ * it (the item stays pending) instead of the tenant being marked failed for good.
+ */
+const TRANSIENT_SQLSTATES = new Set(["40P01", "55P03", "40001"]);
+const isTransientDbError = (error: unknown): boolean => TRANSIENT_SQLSTATES.has(sqlState(error) ?? "");
+
+type FailureReason = "rule" | "database" | "pdp_deny" | "error";
+function failureReason(error: unknown): FailureReason {
+  if (error instanceof ActionRefusal) return "rule";
+  if (isAuthorizationError(error)) return "pdp_deny";
+  if (sqlState(error) === "42501") return "database";
+  return "error";
+}
+
 function failureMessage(error: unknown): string {
   if (error instanceof ActionRefusal) return error.message.replace(/ Nothing was changed\.$/, "");
+  if (isAuthorizationError(error)) return "Not allowed here: the policy for this tenant says no. Nothing was changed for this tenant.";
   if (sqlState(error) === "42501") return "Refused by the database: the tenant is suspended or being offboarded, or this is not yours to change.";
   return "Something went wrong here; nothing was changed for this tenant (the portal's log has the details).";
 }
@@ -88,6 +112,41 @@ interface ItemRow {
 export interface BulkHooks {
   /** Inside an item's transaction, after its change and audit row, before the commit (tests kill the worker here). */
   beforeCommit?(target: string): Promise<void> | void;
+}
+
+type RecordItem = (status: string, message: string, fields?: { before?: unknown; after?: unknown }) => Promise<unknown>;
+
+/**
+ * The item failed (its savepoint rolled back: nothing of it stays): marked failed with a message a person
+ * may read, audited in the tenant's trail. A failure that is not a refusal is logged with its details. The
+ * audit row has a savepoint of its own: one the trail refuses is logged, and the item is still recorded,
+ * so the run goes on rather than retrying the same tenant until the job gives up.
+ */
+async function failItem(
+  tx: TenantTx,
+  f: { runTenantId: string; run: ActiveRun; item: ItemRow; trail: string; undoing: boolean; error: unknown; record: RecordItem },
+): Promise<void> {
+  const reason = failureReason(f.error);
+  const where = { runId: f.run.id, runTenantId: f.runTenantId, targetTenantId: f.item.target_tenant_id, undo: f.undoing };
+  if (reason === "error") log.error({ event: "bulk.item-failed", ...where, err: safeError(f.error) }, "bulk run item failed unexpectedly");
+  else if (reason !== "rule") log.warn({ event: "bulk.item-failed", ...where, err: safeError(f.error) }, "bulk run item refused");
+  await f.record(f.undoing ? "undo_failed" : "failed", failureMessage(f.error));
+  await tx.client.query("savepoint bulk_item_failure");
+  try {
+    await recordAudit(tx, {
+      tenantId: f.trail,
+      action: `bulk:${f.run.params.operation}`,
+      targetType: "tenant",
+      targetId: f.item.target_tenant_id,
+      outcome: "failure",
+      details: { run_id: f.run.id, undo: f.undoing, reason },
+    });
+    await tx.client.query("release savepoint bulk_item_failure");
+  } catch (auditError) {
+    await tx.client.query("rollback to savepoint bulk_item_failure");
+    if (isTransientDbError(auditError)) throw auditError;
+    log.error({ event: "bulk.item-failure-not-audited", ...where, err: safeError(auditError) }, "could not audit a failed bulk run item");
+  }
 }
 
 /** One item (or the run's end), in one transaction as the run's actor. */
@@ -110,12 +169,13 @@ async function step(runTenantId: string, run: ActiveRun, hooks: BulkHooks): Prom
       return "stopped";
     }
     if (!undoing && now[0].canary !== null && !now[0].canary_passed) {
+      // Only tenants the run changed (or tried to and failed) count: one skipped when it ran (already so, not allowed, not visible) tells nothing.
       const { rows } = await tx.client.query<{ n: number }>(
-        "select count(*)::int as n from public.bulk_run_items where tenant_id = $1 and run_id = $2 and status <> 'pending' and not plan_skip",
+        "select count(*)::int as n from public.bulk_run_items where tenant_id = $1 and run_id = $2 and status in ('done', 'failed')",
         [runTenantId, run.id],
       );
       if (rows[0].n >= now[0].canary) {
-        await pause(tx, runTenantId, run.id, `Canary done: the first ${now[0].canary} tenants ran. Check them, then continue (or undo).`);
+        await pause(tx, runTenantId, run.id, `Canary done: the first ${now[0].canary} tenants ran (changed or failed; tenants skipped on the way not counted). Check them, then continue (or undo).`);
         return "stopped";
       }
     }
@@ -152,55 +212,51 @@ async function step(runTenantId: string, run: ActiveRun, hooks: BulkHooks): Prom
       await record(skippedStatus, "Not visible to the person running this any more: skipped.");
       return "more";
     }
-    const actions = op.actions(run.params);
-    const allowed = await checkActions(principal, actions, resource);
-    const denied = actions.filter((a) => !allowed[a]);
-    if (denied.length > 0) {
-      await record(skippedStatus, `Not allowed here (${denied.join(", ")}): the policy for this tenant says no. Skipped.`);
-      await recordAudit(tx, {
-        tenantId: runTenantId,
-        action: `bulk:${run.params.operation}`,
-        targetType: "tenant",
-        targetId: item.target_tenant_id,
-        outcome: "denied",
-        details: { run_id: run.id, reason: "pdp_deny", denied },
-      });
-      return "more";
-    }
     const target: Target = { ...resource, name: item.target_name, slug: "" };
+    // Its rows go to the tenant's own trail, as lib/actions/guard.ts records a refusal on a target the caller sees
+    // (this one is: tenantResource found it under the actor's RLS); the MSSP's trail has the run's own rows.
+    const trail = target.id;
+    // Everything about this tenant happens in the savepoint, its result and audit row included, and is released
+    // only after them: whatever fails in here rolls back to it and is recorded as this tenant's failure.
     await tx.client.query("savepoint bulk_item");
+    let applied = false;
     try {
-      if (undoing) {
+      const actions = op.actions(run.params);
+      const allowed = await checkActions(principal, actions, resource);
+      const denied = actions.filter((a) => !allowed[a]);
+      if (denied.length > 0) {
+        await record(skippedStatus, `Not allowed here (${denied.join(", ")}): the policy for this tenant says no. Skipped.`);
+        await recordAudit(tx, {
+          tenantId: trail,
+          action: `bulk:${run.params.operation}`,
+          targetType: "tenant",
+          targetId: item.target_tenant_id,
+          outcome: "denied",
+          details: { run_id: run.id, undo: undoing, reason: "pdp_deny", denied },
+        });
+      } else if (undoing) {
         const out = await op.undo!(tx, target, run.params, item.before, item.after, run.actor!);
-        await tx.client.query("release savepoint bulk_item");
         await record(out.status, out.message);
         if (out.status === "undone") {
           await recordAudit(tx, { tenantId: target.id, action: `bulk:${run.params.operation}-undone`, targetType: "bulk_run", targetId: run.id, outcome: "success", details: { run_id: run.id, ...out.details } });
         }
       } else {
         const out = await op.apply(tx, target, run.params, run.actor!);
-        await tx.client.query("release savepoint bulk_item");
         await record(out.status, out.message, { before: out.before, after: out.after });
         if (out.status === "done") {
           await recordAudit(tx, { tenantId: target.id, action: `bulk:${run.params.operation}`, targetType: "bulk_run", targetId: run.id, outcome: "success", details: { run_id: run.id, ...out.details } });
         }
-        await hooks.beforeCommit?.(target.id);
+        applied = true;
       }
+      await tx.client.query("release savepoint bulk_item");
     } catch (error) {
       await tx.client.query("rollback to savepoint bulk_item");
-      if (isPdpUnavailable(error)) throw error;
-      if (!(error instanceof ActionRefusal) && sqlState(error) !== "42501" && !sqlState(error)) throw error;
-      if (!(error instanceof ActionRefusal)) log.warn({ event: "bulk.item-failed", runId: run.id, err: safeError(error) }, "bulk run item failed");
-      await record(undoing ? "undo_failed" : "failed", failureMessage(error));
-      await recordAudit(tx, {
-        tenantId: runTenantId,
-        action: `bulk:${run.params.operation}`,
-        targetType: "tenant",
-        targetId: item.target_tenant_id,
-        outcome: "failure",
-        details: { run_id: run.id, undo: undoing, reason: error instanceof ActionRefusal ? "rule" : "database" },
-      });
+      // The PDP could not answer, or the database asks to try again: the attempt ends, the item stays pending.
+      if (isPdpUnavailable(error) || isTransientDbError(error)) throw error;
+      await failItem(tx, { runTenantId, run, item, trail, undoing, error, record });
+      return "more";
     }
+    if (applied) await hooks.beforeCommit?.(target.id);
     return "more";
   });
 }
@@ -228,8 +284,8 @@ export async function runBulkJob(ctx: JobContext, hooks: BulkHooks = {}): Promis
     const run = await nextRun(creator, ctx.job.tenantId);
     if (!run) return { runs, items };
     runs++;
-    const params = operationSchema.parse(run.params);
-    const current = { ...run, params };
+    const parsed = operationSchema.safeParse(run.params);
+    const current = { ...run, params: parsed.success ? parsed.data : run.params };
     const undoing = run.status === "undoing";
     // Paused by the job's creator (an MSSP admin the worker checked for bulk:run, who sees the run).
     const pauseAsCreator = (why: string) =>
@@ -240,6 +296,16 @@ export async function runBulkJob(ctx: JobContext, hooks: BulkHooks = {}): Promis
     if (!current.actor) {
       given.add(seen);
       await pauseAsCreator("the person it runs as no longer exists");
+      continue;
+    }
+    // Stored parameters the operation's schema no longer accepts (the portal changed since the dry run): no
+    // tenant of it can run, so it waits, paused with the reason, instead of failing the job for the runs behind it.
+    if (!parsed.success) {
+      log.error({ event: "bulk.run-params-invalid", runId: run.id, runTenantId: ctx.job.tenantId, issues: parsed.error.issues.map((i) => i.path.join(".")) }, "bulk run parameters no longer valid");
+      given.add(seen);
+      await withTenant({ userId: creator, activeTenantId: null }, (tx) =>
+        pauseIfUnchanged(tx, ctx.job.tenantId, current, `${undoing ? "Undo paused" : "Paused"}: its parameters no longer pass the portal's checks (the operation changed since its dry run), so it cannot carry on. Nothing more was changed.`),
+      );
       continue;
     }
     for (;;) {

@@ -1,5 +1,5 @@
 // A bulk run's life, each step in the caller's withTenant transaction after
-// the PDP allowed bulk:run on the run's tenant (lib/bulk/actions.ts):
+// the PDP allowed bulk:run on the run's tenant, an MSSP (lib/actions/bulk/bulk-action.ts):
 //   planRun      the dry run: selection → per-tenant diff (the PDP asked per
 //                tenant for the operation's actions) → a 'planned' run whose
 //                items say what would change; nothing else is written.
@@ -9,6 +9,10 @@
 // The worker acts as bulk_runs.acting_by: the person who started the run, then
 // whoever continued it or asked for (or continued) its undo. started_by and
 // undo_by stay who started it and who asked for the undo (history).
+// Triggers (migration 20261201030500) hold what these steps write to what
+// they may: a run only on an MSSP, its operation and parameters fixed, its
+// status along its life, running or undoing only as the caller; items added
+// only by the planner to the dry run, their results only by the run's actor.
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { checkActionsForEach, principalFromClaims } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";

@@ -6,10 +6,10 @@ import { ActionRefusal } from "@/lib/actions/refusal";
 import { operationSchema, selectionSchema } from "@/lib/bulk/model";
 import { planRun } from "@/lib/bulk/runs";
 import { selectionRootOf } from "@/lib/bulk/select";
-import { tenantAction } from "../guard";
+import { bulkAction } from "./bulk-action";
 import { planRunSchema } from "./schemas";
 
-export const planBulkRun = tenantAction({ action: "bulk:run", audit: "bulk:planned", schema: planRunSchema }, async ({ tx, input, tenant }) => {
+export const planBulkRun = bulkAction({ audit: "bulk:planned", schema: planRunSchema }, async ({ tx, input, tenant }) => {
   const rootId = await selectionRootOf(tx, tenant.id, input.rootId);
   const selection = selectionSchema.parse({ rootId, kinds: input.kinds, status: input.status, plan: input.plan, q: input.q });
   const parsed = operationSchema.safeParse(input);

@@ -3,10 +3,10 @@
 // tenants that will change, typed), with an optional canary.
 import { revalidatePath } from "next/cache";
 import { startRun } from "@/lib/bulk/runs";
-import { tenantAction } from "../guard";
+import { bulkAction } from "./bulk-action";
 import { startRunSchema } from "./schemas";
 
-export const startBulkRun = tenantAction({ action: "bulk:run", audit: "bulk:started", schema: startRunSchema }, async ({ tx, input, tenant }) => {
+export const startBulkRun = bulkAction({ audit: "bulk:started", schema: startRunSchema }, async ({ tx, input, tenant }) => {
   const { toChange } = await startRun(tx, { runTenantId: tenant.id, runId: input.runId, confirm: input.confirm, canary: input.canary });
   revalidatePath(`/bulk/${input.runId}`);
   return {

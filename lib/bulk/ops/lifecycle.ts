@@ -5,6 +5,10 @@
 // (withServiceRoleIn), after the PDP allowed tenants:suspend, so the change,
 // its audit row and the item's result commit together. Suspend and resume
 // undo each other; undoing a resume suspends again with the reason it had.
+// `after` records the status change the run made (its time and reason): the
+// undo walks back only that change. A tenant whose status changed since (even
+// back to the same status: resumed, then suspended again for another reason)
+// is left as it is now.
 import { withServiceRoleIn } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { TENANT_STATUS_LABELS } from "@/lib/lifecycle/states";
@@ -18,25 +22,47 @@ type Resume = Extract<OperationParams, { operation: "resume" }>;
 
 const asLifecycle = <T>(tx: TenantTx, fn: Parameters<typeof withServiceRoleIn<T>>[2]) => withServiceRoleIn("lifecycle.workflow", tx.db, fn);
 
-async function stateNow(tx: TenantTx, id: string): Promise<{ status: string | null; reason: string | null }> {
-  const { rows } = await tx.client.query<{ status: string; reason: string | null }>("select status::text as status, status_reason as reason from public.tenants where id = $1", [id]);
-  return { status: rows[0]?.status ?? null, reason: rows[0]?.reason ?? null };
+interface State {
+  status: string | null;
+  reason: string | null;
+  /** When the status last changed (UTC, microseconds): each change is a transaction of its own, so this names it. */
+  changedAt: string | null;
+}
+
+async function stateNow(tx: TenantTx, id: string): Promise<State> {
+  const { rows } = await tx.client.query<{ status: string; reason: string | null; changed_at: string | null }>(
+    `select status::text as status, status_reason as reason,
+            to_char(status_changed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as changed_at
+       from public.tenants where id = $1`,
+    [id],
+  );
+  return { status: rows[0]?.status ?? null, reason: rows[0]?.reason ?? null, changedAt: rows[0]?.changed_at ?? null };
 }
 const statusNow = async (tx: TenantTx, id: string) => (await stateNow(tx, id)).status;
+
+/** What the item's `after` holds: the change the run made (runs recorded before it was kept hold the status alone). */
+interface Made {
+  status: "suspended" | "active";
+  changed_at?: string | null;
+  reason?: string | null;
+}
 
 async function suspend(tx: TenantTx, t: Target, reason: string, actorId: string): Promise<Applied> {
   const status = await statusNow(tx, t.id);
   if (status === "suspended") return { status: "skipped", message: "Already suspended." };
   if (status !== "active") return { status: "skipped", message: `It is ${TENANT_STATUS_LABELS[status as keyof typeof TENANT_STATUS_LABELS]?.toLowerCase() ?? "not active"}: only an active tenant is suspended.` };
   const change = await asLifecycle(tx, (db) => suspendTenant(db, t.id, reason, actorId));
-  return { status: "done", before: { status: "active" }, after: { status: "suspended" }, message: "Suspended.", details: { reason, below: change.below } };
+  const made = await stateNow(tx, t.id);
+  const after: Made = { status: "suspended", changed_at: made.changedAt, reason: made.reason };
+  return { status: "done", before: { status: "active" }, after, message: "Suspended.", details: { reason, below: change.below } };
 }
 
 async function resume(tx: TenantTx, t: Target, actorId: string): Promise<Applied> {
   const { status, reason } = await stateNow(tx, t.id);
   if (status !== "suspended") return { status: "skipped", message: status === "active" ? "Already active." : "Not suspended." };
   const change = await asLifecycle(tx, (db) => resumeTenant(db, t.id, actorId));
-  return { status: "done", before: { status: "suspended", reason }, after: { status: "active" }, message: "Active again.", details: { below: change.below } };
+  const after: Made = { status: "active", changed_at: (await stateNow(tx, t.id)).changedAt };
+  return { status: "done", before: { status: "suspended", reason }, after, message: "Active again.", details: { below: change.below } };
 }
 
 function planLines(targets: readonly Target[], want: "suspend" | "resume") {
@@ -54,11 +80,25 @@ function planLines(targets: readonly Target[], want: "suspend" | "resume") {
   );
 }
 
-/** Undoes a suspend by resuming (and the reverse), if nobody changed it since. */
-async function back(tx: TenantTx, t: Target, to: "active" | "suspended", actorId: string, reason: string): Promise<Undone> {
-  const status = await statusNow(tx, t.id);
+/**
+ * Undoes a suspend by resuming (and the reverse), if nobody changed it since: the status is still the one
+ * the run set, and still from the run's own change (same time, same reason). Runs recorded before the
+ * change was kept (no `changed_at`) compare the status alone.
+ */
+async function back(tx: TenantTx, t: Target, to: "active" | "suspended", actorId: string, reason: string, made: Made | null): Promise<Undone> {
+  const now = await stateNow(tx, t.id);
   const from = to === "active" ? "suspended" : "active";
-  if (status !== from) return { status: "undo_skipped", message: "Its state changed since this run: left as it is now." };
+  if (now.status !== from) return { status: "undo_skipped", message: "Its state changed since this run: left as it is now." };
+  const kept = made?.changed_at !== undefined;
+  if (kept && (made!.changed_at !== now.changedAt || (from === "suspended" && (made!.reason ?? null) !== now.reason))) {
+    return {
+      status: "undo_skipped",
+      message:
+        from === "suspended"
+          ? `Suspended again since this run${now.reason ? ` ("${now.reason}")` : ""}: left as it is now.`
+          : "Suspended and resumed again since this run: left as it is now.",
+    };
+  }
   if (to === "active") await asLifecycle(tx, (db) => resumeTenant(db, t.id, actorId));
   else await asLifecycle(tx, (db) => suspendTenant(db, t.id, reason, actorId));
   return { status: "undone", message: to === "active" ? "Active again." : "Suspended again.", details: { restored: to } };
@@ -69,7 +109,7 @@ export const suspendOperation: OperationImpl<Suspend> = {
   validate: async () => "Suspend: the tenants' users lose access at their next click; staff above still read them",
   plan: (_tx, targets) => planLines(targets, "suspend"),
   apply: (tx, t, p, actorId) => suspend(tx, t, p.reason, actorId),
-  undo: (tx, t, _p, _b, _a, actorId) => back(tx, t, "active", actorId, ""),
+  undo: (tx, t, _p, _b, after, actorId) => back(tx, t, "active", actorId, "", after as Made | null),
 };
 
 export const resumeOperation: OperationImpl<Resume> = {
@@ -78,5 +118,6 @@ export const resumeOperation: OperationImpl<Resume> = {
   plan: (_tx, targets) => planLines(targets, "resume"),
   apply: (tx, t, _p, actorId) => resume(tx, t, actorId),
   // The reason it was suspended for comes back with it (runs recorded before reasons were kept say so).
-  undo: (tx, t, _p, before, _a, actorId) => back(tx, t, "suspended", actorId, (before as { reason?: string | null }).reason ?? "Bulk run undone: suspended again"),
+  undo: (tx, t, _p, before, after, actorId) =>
+    back(tx, t, "suspended", actorId, (before as { reason?: string | null }).reason ?? "Bulk run undone: suspended again", after as Made | null),
 };

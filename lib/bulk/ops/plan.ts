@@ -5,9 +5,11 @@
 // removes the assignment the run made and reopens the one it ended, so the
 // customer is billed exactly as before (or at no plan); a customer whose
 // plans changed again since the run (a later plan, an end set, the ended one
-// changed) is left as it is now.
+// changed) is left as it is now, and so is one with an invoice finalized at
+// the run's plan (the rule replaceAssignment keeps: a billed assignment stays).
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { assignPlan, getPlan } from "@/lib/billing";
+import { finalizedInvoiceMonth } from "@/lib/billing/assignments";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import type { OperationParams } from "../model";
 import type { OperationImpl, PlanLine } from "./types";
@@ -105,6 +107,14 @@ export const planOperation: OperationImpl<P> = {
       rows.some((r) => r.id !== made.id && r.starts_on > made.starts_on) ||
       (ended !== null && previous?.ends_on !== from);
     if (changedAgain) return { status: "undo_skipped", message: "Changed again since this run: left as it is now." };
+    // Billed at the run's plan: that assignment stays (and the one it ended stays ended), as for a replacement.
+    const billed = await finalizedInvoiceMonth(tx, target.id, from, null);
+    if (billed) {
+      return {
+        status: "undo_skipped",
+        message: `The invoice of ${billed} was finalized at the plan this run assigned, so that assignment stays: left as it is now (correct the invoice with a credit note, and assign the plan it should have from a later month).`,
+      };
+    }
     await tx.client.query("delete from public.billing_plan_assignments where tenant_id = $1 and id = $2", [target.id, assignment_id]);
     if (ended) {
       await tx.client.query("update public.billing_plan_assignments set ends_on = null where tenant_id = $1 and id = $2 and ends_on = $3::date", [target.id, ended.id, from]);

@@ -1,0 +1,309 @@
+// What another MSSP admin can do to someone else's bulk run through `authenticated` (SQL as them, a
+// Supabase Data API), and where runs may live (migration 20261201030500, lib/actions/bulk/bulk-action.ts):
+//   - nobody rewrites a run's operation, parameters or selection, moves it back along its life, or
+//     puts it to running or undoing (or passes its canary) without acting for it themselves: the
+//     "re-arm B's finished run with A's parameters, hand it to a worker, it runs as B" attack fails;
+//   - an item's plan and target never change, and its result (status, before, after) is written only
+//     by the person the run acts as, along the run's life: A cannot plant the `before` B's undo writes;
+//   - items are added only to a dry run, by the person who planned it, within its size, with nothing recorded;
+//   - a run is planned on an MSSP only: the six bulk actions refuse a customer with a message, and
+//     the database refuses a run inserted on a customer;
+//   - the normal plan → start (canary) → continue by another admin → undo flow still works.
+// Real Postgres with its RLS and triggers, real Cerbos; each attempt is a withTenant transaction.
+// First: installs Next's request storage before any next/* module loads (see the helper).
+import { callAction, enrolMfa, type ServerAction } from "./helpers/actions";
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import pg from "pg";
+import { NOT_AN_MSSP } from "@/lib/actions/bulk/bulk-action";
+import { BULK_JOB_KIND, bulkHandlers, continueRun, planRun, selectionSchema, startRun, undoRun } from "@/lib/bulk";
+import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import { runJobsUntilIdle } from "@/lib/jobs";
+import { useFixtureEnv } from "./helpers/fixture-env";
+
+const CONSOLE = "localhost:3000";
+let owner: pg.Client;
+const env = useFixtureEnv({ beforeDrop: () => owner?.end() });
+/** Two more admins of mssp-a: B plans and starts runs, A tampers with them. */
+const admins: Record<"a" | "b", string> = { a: "", b: "" };
+
+env.before(async () => {
+  owner = new pg.Client({ connectionString: env.db.url });
+  await owner.connect();
+  for (const name of Object.keys(admins) as (keyof typeof admins)[]) {
+    const { rows } = await owner.query<{ id: string }>("insert into public.users (email, name) values ($1, $2) returning id", [`${name}@bulk-tamper.test`, `Bulk ${name}`]);
+    admins[name] = rows[0].id;
+    await owner.query("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'mssp_admin')", [env.fx.tenants["mssp-a"], rows[0].id]);
+  }
+  await enrolMfa(env.person("msspAdmin"));
+});
+
+const MSSP = () => env.fx.tenants["mssp-a"];
+const as = <T>(who: keyof typeof admins, fn: (tx: TenantTx) => Promise<T>) => withTenant({ userId: admins[who], activeTenantId: null }, fn);
+const work = () => runJobsUntilIdle({ kinds: [BULK_JOB_KIND], handlers: bulkHandlers(), signal: AbortSignal.timeout(20_000) });
+const KEY = "session.lifetime_hours";
+
+const snapshot = async (runId: string) => ({
+  run: (await owner.query("select to_jsonb(r) as row from public.bulk_runs r where id = $1", [runId])).rows[0]?.row,
+  items: (await owner.query("select to_jsonb(i) as row from public.bulk_run_items i where run_id = $1 order by position", [runId])).rows.map((r) => r.row),
+});
+const statuses = async (runId: string) =>
+  (await owner.query<{ status: string }>("select status from public.bulk_run_items where run_id = $1 order by position", [runId])).rows.map((r) => r.status);
+const runRow = async (runId: string) =>
+  (await owner.query<{ status: string; acting_by: string | null; note: string | null }>("select status, acting_by, note from public.bulk_runs where id = $1", [runId])).rows[0];
+const value = async (slug: "acme" | "acme-eu" | "acme-us", key: string) =>
+  (await owner.query<{ value: unknown }>("select value from public.tenant_settings where tenant_id = $1 and key = $2", [env.fx.tenants[slug], key])).rows[0]?.value ?? null;
+
+/** Each statement, as `who`, is refused with 42501 (and rolls back on its own). */
+async function refused(who: keyof typeof admins, statements: [string, unknown[]][]) {
+  for (const [sql, params] of statements) {
+    await assert.rejects(
+      as(who, (tx) => tx.client.query(sql, params)),
+      (e: { code?: string; message?: string }) => {
+        assert.equal(e.code, "42501", `${sql}: ${e.message}`);
+        return true;
+      },
+      `${who}: ${sql}`,
+    );
+  }
+}
+
+const planAcme = (who: keyof typeof admins, v: string) =>
+  as(who, (tx) => planRun(tx, { runTenantId: MSSP(), selection: selectionSchema.parse({ rootId: env.fx.tenants.acme }), params: { operation: "setting", key: KEY, mode: "set", value: v } }));
+
+const runUpdate = (set: string): [string, unknown[]] => [`update public.bulk_runs set ${set} where tenant_id = $1 and id = $2`, []];
+const itemUpdate = (set: string): [string, unknown[]] => [`update public.bulk_run_items set ${set} where tenant_id = $1 and run_id = $2`, []];
+const on = (runId: string, statements: [string, unknown[]][]) => statements.map(([sql, extra]) => [sql, [MSSP(), runId, ...extra]] as [string, unknown[]]);
+
+describe("another admin's finished run", () => {
+  test("A can neither rewrite B's run nor re-arm it to run as B; B's own undo restores what was there", async () => {
+    await owner.query("delete from public.tenant_settings where key = $1", [KEY]);
+    const planned = await planAcme("b", "5");
+    await as("b", (tx) => startRun(tx, { runTenantId: MSSP(), runId: planned.id, confirm: 3, canary: null }));
+    await work();
+    assert.equal((await runRow(planned.id)).status, "finished");
+    assert.equal((await runRow(planned.id)).acting_by, admins.b);
+    const before = await snapshot(planned.id);
+
+    await refused("a", on(planned.id, [
+      // The run's what: operation, parameters, selection, size, who planned it.
+      runUpdate(`params = jsonb_set(params, '{value}', '"99"')`),
+      runUpdate("operation = 'suspend'"),
+      runUpdate(`selection = '{"words": "every customer"}'`),
+      runUpdate("total = 2"),
+      runUpdate("created_by = auth.uid()"),
+      // Back to running (with or without naming oneself), or an undo that still acts as B.
+      runUpdate("status = 'running'"),
+      runUpdate("status = 'running', acting_by = auth.uid()"),
+      runUpdate("status = 'undoing'"),
+      runUpdate("canary_passed = not canary_passed"),
+      runUpdate("undo_at = now()"),
+      runUpdate("finished_at = now() - interval '1 day'"),
+      // The items: back to pending, a planted previous value for B's undo, another plan or target.
+      itemUpdate("status = 'pending'"),
+      itemUpdate(`before = '{"own": 999}'`),
+      itemUpdate(`after = '{"own": 999}'`),
+      itemUpdate("planned = 'nothing to see'"),
+      itemUpdate("plan_skip = true"),
+      itemUpdate("message = 'tampered'"),
+      [`update public.bulk_run_items set target_tenant_id = $3 where tenant_id = $1 and run_id = $2 and position = 0`, [env.fx.tenants.globex]],
+      // An extra item for B's run.
+      [
+        `insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned) values ($1, $2, $3, 3, 'Globex', 'x')`,
+        [env.fx.tenants.globex],
+      ],
+    ]));
+    assert.deepEqual(await snapshot(planned.id), before, "nothing of B's run changed");
+    // "Hand to a worker again" on it: refused by the action's own rule, nothing runs.
+    await assert.rejects(as("a", (tx) => continueRun(tx, MSSP(), planned.id)), /Only a paused run can be continued/);
+
+    // B's undo (B acts for it): even B cannot rewrite what an item recorded; A cannot record B's items.
+    await as("b", (tx) => undoRun(tx, MSSP(), planned.id));
+    await refused("b", on(planned.id, [itemUpdate(`before = '{"own": 999}'`), itemUpdate("status = 'pending'")]));
+    await refused("a", on(planned.id, [itemUpdate("status = 'undone'"), runUpdate("status = 'paused', canary_passed = true")]));
+    await work();
+    assert.equal((await runRow(planned.id)).status, "undone");
+    assert.deepEqual(await statuses(planned.id), ["undone", "undone", "undone"]);
+    for (const slug of ["acme", "acme-eu", "acme-us"] as const) assert.equal(await value(slug, KEY), null, slug);
+  });
+});
+
+describe("another admin's paused run", () => {
+  test("A carries it on only as A (Continue); a raw switch to running, or a canary passed, that still acts as B is refused", async () => {
+    const planned = await planAcme("b", "6");
+    await as("b", (tx) => startRun(tx, { runTenantId: MSSP(), runId: planned.id, confirm: 3, canary: 1 }));
+    await work();
+    assert.equal((await runRow(planned.id)).status, "paused");
+    assert.deepEqual(await statuses(planned.id), ["done", "pending", "pending"]);
+    const before = await snapshot(planned.id);
+
+    await refused("a", on(planned.id, [
+      runUpdate("status = 'running'"),
+      runUpdate("status = 'running', canary_passed = true"),
+      runUpdate("canary_passed = true"),
+      runUpdate("status = 'undoing'"),
+      runUpdate("canary = 2"),
+      // B's pending items "done" with a planted previous value, for a later undo to write.
+      [`update public.bulk_run_items set status = 'done', before = '{"own": 999}', after = '{"own": 6}' where tenant_id = $1 and run_id = $2 and status = 'pending'`, []],
+    ]));
+    assert.deepEqual(await snapshot(planned.id), before);
+
+    // The way it is meant: A continues, and from then on the run acts as A (each audit row says so).
+    await as("a", (tx) => continueRun(tx, MSSP(), planned.id));
+    assert.equal((await runRow(planned.id)).acting_by, admins.a);
+    await work();
+    assert.equal((await runRow(planned.id)).status, "finished");
+    const { rows } = await owner.query<{ tenant_id: string; actor_id: string }>(
+      "select tenant_id, actor_id from public.audit_log where action = 'bulk:setting' and target_id = $1 and outcome = 'success'",
+      [planned.id],
+    );
+    const actorOf = Object.fromEntries(rows.map((r) => [r.tenant_id, r.actor_id]));
+    assert.deepEqual([actorOf[env.fx.tenants.acme], actorOf[env.fx.tenants["acme-eu"]], actorOf[env.fx.tenants["acme-us"]]], [admins.b, admins.a, admins.a]);
+  });
+
+  test("a paused undo is never run forward again, even by the person continuing it", async () => {
+    const planned = await planAcme("b", "7");
+    await as("b", (tx) => startRun(tx, { runTenantId: MSSP(), runId: planned.id, confirm: 3, canary: 1 }));
+    await work();
+    await as("b", (tx) => undoRun(tx, MSSP(), planned.id));
+    await as("b", (tx) => tx.client.query("update public.bulk_runs set status = 'paused' where tenant_id = $1 and id = $2", [MSSP(), planned.id]));
+    await refused("a", on(planned.id, [runUpdate("status = 'running', acting_by = auth.uid(), canary_passed = true")]));
+    await as("a", (tx) => continueRun(tx, MSSP(), planned.id));
+    assert.equal((await runRow(planned.id)).status, "undoing");
+    await work();
+    assert.deepEqual(await statuses(planned.id), ["undone", "pending", "pending"]);
+  });
+});
+
+describe("a run that works", () => {
+  test("while B's run runs, only B (the person it acts as) records its items, and only pending → a result", async () => {
+    const planned = await planAcme("b", "8");
+    await as("b", (tx) => startRun(tx, { runTenantId: MSSP(), runId: planned.id, confirm: 3, canary: null }));
+    await refused("a", on(planned.id, [
+      [`update public.bulk_run_items set status = 'done', before = '{"own": 999}' where tenant_id = $1 and run_id = $2 and position = 0`, []],
+      itemUpdate("message = 'tampered'"),
+      runUpdate("canary_passed = true"),
+    ]));
+    await refused("b", on(planned.id, [
+      itemUpdate("status = 'undone'"),
+      itemUpdate("planned = 'x'"),
+      runUpdate(`params = jsonb_set(params, '{value}', '"99"')`),
+      runUpdate("status = 'undone'"),
+    ]));
+    // What the worker does as B: a pending item's result with its before and after (rolled back here).
+    await assert.rejects(
+      as("b", async (tx) => {
+        const r = await tx.client.query(
+          `update public.bulk_run_items set status = 'done', before = '{"own": null}', after = '{"own": 8}', message = 'ok', finished_at = now()
+            where tenant_id = $1 and run_id = $2 and position = 0`,
+          [MSSP(), planned.id],
+        );
+        assert.equal(r.rowCount, 1);
+        throw new Error("roll back");
+      }),
+      /roll back/,
+    );
+    await work();
+    assert.equal((await runRow(planned.id)).status, "finished");
+    assert.deepEqual(await statuses(planned.id), ["done", "done", "done"]);
+  });
+});
+
+describe("new runs and items", () => {
+  test("a run is inserted only as a dry run acting as nobody, on the MSSP, never on a customer", async () => {
+    const count = async () => (await owner.query<{ n: number }>("select count(*)::int as n from public.bulk_runs")).rows[0].n;
+    const n = await count();
+    const PARAMS = `'{"operation": "setting", "key": "${KEY}", "mode": "set", "value": "9"}'`;
+    const insert = (tenant: string, cols = "", vals = "", extra: unknown[] = []): [string, unknown[]] => [
+      `insert into public.bulk_runs (tenant_id, operation, params, total, created_by${cols}) values ($1, 'setting', ${PARAMS}, 1, auth.uid()${vals})`,
+      [tenant, ...extra],
+    ];
+    const stmts = [
+      // Already running, as B or as oneself; acting as B; already over; its canary passed.
+      insert(MSSP(), ", status, acting_by", ", 'running', $2", [admins.b]),
+      insert(MSSP(), ", status, acting_by, started_by, started_at", ", 'running', auth.uid(), auth.uid(), now()"),
+      insert(MSSP(), ", acting_by", ", $2", [admins.b]),
+      insert(MSSP(), ", status", ", 'finished'"),
+      insert(MSSP(), ", canary_passed", ", true"),
+      // On a customer or a site of the MSSP (RLS lets its admins write there).
+      insert(env.fx.tenants.acme),
+      insert(env.fx.tenants["acme-eu"]),
+    ];
+    await refused("a", stmts);
+    assert.equal(await count(), n, "no run inserted");
+    // Positive control: a dry run on the MSSP.
+    const { rows } = await as("a", (tx) =>
+      tx.client.query<{ id: string }>(
+        `insert into public.bulk_runs (tenant_id, operation, params, total, created_by) values ($1, 'setting', '{}', 3, auth.uid()) returning id`,
+        [MSSP()],
+      ),
+    );
+    assert.equal(await count(), n + 1);
+    const runId = rows[0].id;
+
+    // Items: into one's own dry run only, within its size, with nothing recorded yet.
+    const item = (target: string, position: number, extra = { cols: "", vals: "" }): [string, unknown[]] => [
+      `insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned${extra.cols}) values ($1, $2, $3, $4, 'T', 'x'${extra.vals})`,
+      [MSSP(), runId, target, position],
+    ];
+    await refused("b", [item(env.fx.tenants.acme, 0)]);
+    await refused("a", [
+      item(env.fx.tenants.acme, 3),
+      item(env.fx.tenants.acme, 0, { cols: ", status", vals: ", 'done'" }),
+      item(env.fx.tenants.acme, 0, { cols: ", before", vals: `, '{"own": 999}'` }),
+      item(env.fx.tenants.acme, 0, { cols: ", status", vals: ", 'skipped'" }),
+    ]);
+    for (const [sql, params] of [item(env.fx.tenants.acme, 0), item(env.fx.tenants.globex, 1, { cols: ", status, plan_skip", vals: ", 'skipped', true" })]) {
+      await as("a", (tx) => tx.client.query(sql, params));
+    }
+    // Once started, no more items, even from its planner.
+    await as("a", (tx) => tx.client.query("update public.bulk_runs set status = 'discarded', finished_at = now() where tenant_id = $1 and id = $2", [MSSP(), runId]));
+    await refused("a", [[`insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned) values ($1, $2, $3, 2, 'T', 'x')`, [MSSP(), runId, env.fx.tenants["acme-eu"]]]]);
+  });
+
+  type Result = { ok: boolean; error?: string };
+  const action = async (file: string, name: string) => (await import(`@/lib/actions/bulk/${file}`))[name] as ServerAction;
+  /** A run held by acme (as one planned before runs were kept to MSSPs), in `status`, with one pending item. */
+  async function customerRun(status: string): Promise<string> {
+    const { rows } = await owner.query<{ id: string }>(
+      "insert into public.bulk_runs (tenant_id, operation, params, status, total, created_by, started_by, acting_by) values ($1, 'setting', $2, $3, 1, $4, $4, $4) returning id",
+      [env.fx.tenants.acme, JSON.stringify({ operation: "setting", key: KEY, mode: "set", value: "3" }), status, env.fx.users.msspAdmin],
+    );
+    await owner.query("insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned) values ($1, $2, $3, 0, 'Acme EU', 'x')", [
+      env.fx.tenants.acme,
+      rows[0].id,
+      env.fx.tenants["acme-eu"],
+    ]);
+    return rows[0].id;
+  }
+
+  test("the six bulk actions refuse a customer's tenant id with a message; nothing is planned or changed", async () => {
+    const acme = env.fx.tenants.acme;
+    const runsOnAcme = async () => (await owner.query<{ n: number }>("select count(*)::int as n from public.bulk_runs where tenant_id = $1", [acme])).rows[0].n;
+    const cases: [string, string, () => Promise<Record<string, string>>][] = [
+      ["plan-bulk-run", "planBulkRun", async () => ({ tenantId: acme, rootId: acme, kinds: "all", operation: "setting", key: KEY, mode: "set", value: "3" })],
+      ["start-bulk-run", "startBulkRun", async () => ({ tenantId: acme, runId: await customerRun("planned"), confirm: "1", canary: "" })],
+      ["control-bulk-run", "stopBulkRun", async () => ({ tenantId: acme, runId: await customerRun("running") })],
+      ["control-bulk-run", "continueBulkRun", async () => ({ tenantId: acme, runId: await customerRun("paused") })],
+      ["control-bulk-run", "undoBulkRun", async () => ({ tenantId: acme, runId: await customerRun("finished") })],
+      ["control-bulk-run", "discardBulkRun", async () => ({ tenantId: acme, runId: await customerRun("planned") })],
+    ];
+    for (const [file, name, form] of cases) {
+      const fields = await form();
+      const before = { runs: await runsOnAcme(), run: fields.runId ? await snapshot(fields.runId) : null };
+      const r = (await callAction(await action(file, name), { person: env.person("msspAdmin"), host: CONSOLE }, fields)) as Result;
+      assert.deepEqual(r, { ok: false, error: NOT_AN_MSSP }, name);
+      assert.deepEqual({ runs: await runsOnAcme(), run: fields.runId ? await snapshot(fields.runId) : null }, before, `${name}: nothing changed`);
+      const { rows } = await owner.query<{ outcome: string; reason: string }>(
+        "select outcome, details->>'reason' as reason from public.audit_log where action = $1 and actor_id = $2 order by occurred_at desc limit 1",
+        [`bulk:${{ planBulkRun: "planned", startBulkRun: "started", stopBulkRun: "stopped", continueBulkRun: "continued", undoBulkRun: "undo-started", discardBulkRun: "discarded" }[name]}`, env.fx.users.msspAdmin],
+      );
+      assert.deepEqual(rows[0], { outcome: "denied", reason: "rule" }, `${name}: a denied audit row`);
+    }
+    // Positive control: the same admin plans on the MSSP.
+    const ok = (await callAction(await action("plan-bulk-run", "planBulkRun"), { person: env.person("msspAdmin"), host: CONSOLE }, {
+      tenantId: MSSP(), rootId: acme, kinds: "all", operation: "setting", key: KEY, mode: "set", value: "3",
+    })) as Result;
+    assert.equal(ok.ok, true, JSON.stringify(ok));
+  });
+});
