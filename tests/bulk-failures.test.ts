@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pg from "pg";
 import { assignPlan } from "@/lib/billing";
-import { bulkHandlers, BULK_JOB_KIND, planRun, selectionSchema, startRun, undoRun, type OperationParams } from "@/lib/bulk";
+import { bulkHandlers, BULK_JOB_KIND, continueRun, planRun, selectionSchema, startRun, stopRun, undoRun, type OperationParams } from "@/lib/bulk";
 import { closePool } from "@/lib/db/pool";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -216,6 +216,28 @@ describe("the canary", () => {
     assert.equal(now.status, "paused");
     assert.match(now.note ?? "", /^Canary done/);
     assert.deepEqual(await statuses(run.id), ["skipped", "done", "pending"], "the canary is a tenant that changed");
+    await owner.query("delete from public.tenant_settings where key = $1", [key]);
+  });
+
+  test("a run stopped before its canary ran still pauses for it after Continue", async () => {
+    const key = "locale.language";
+    const run = await plan("acme", { operation: "setting", key, mode: "set", value: "fr-FR" });
+    assert.equal(run.toChange, 3);
+    await start(run.id, 3, 1);
+    // Stopped before any worker took it: nothing ran, so nothing of the canary has been seen.
+    await asAdmin((tx) => stopRun(tx, MSSP(), run.id));
+    assert.equal((await runOf(run.id)).status, "paused");
+    await asAdmin((tx) => continueRun(tx, MSSP(), run.id));
+    await work();
+    const now = await runOf(run.id);
+    assert.equal(now.status, "paused", "the canary pause still comes");
+    assert.match(now.note ?? "", /^Canary done/);
+    assert.deepEqual(await statuses(run.id), ["done", "pending", "pending"]);
+    // Continuing after the canary ran passes it: the rest run.
+    await asAdmin((tx) => continueRun(tx, MSSP(), run.id));
+    await work();
+    assert.equal((await runOf(run.id)).status, "finished");
+    assert.deepEqual(await statuses(run.id), ["done", "done", "done"]);
     await owner.query("delete from public.tenant_settings where key = $1", [key]);
   });
 });

@@ -177,8 +177,15 @@ export async function continueRun(tx: TenantTx, runTenantId: string, runId: stri
     await resumeUndo(tx, runTenantId, runId);
   } else if (run.status === "paused") {
     if ((await pendingCount(tx, runTenantId, runId)) === 0) throw new ActionRefusal("Nothing is left to do in this run. Nothing was changed.");
+    // The canary is passed only by continuing after it ran: a run stopped before its first N tenants
+    // ran still pauses for them to be looked at (the same count lib/bulk/execute.ts pauses on).
     await tx.client.query(
-      "update public.bulk_runs set status = 'running', canary_passed = true, acting_by = auth.uid(), note = null where tenant_id = $1 and id = $2",
+      `update public.bulk_runs r
+          set status = 'running', acting_by = auth.uid(), note = null,
+              canary_passed = r.canary_passed or (r.canary is not null and (
+                select count(*) from public.bulk_run_items i
+                 where i.tenant_id = r.tenant_id and i.run_id = r.id and i.status in ('done', 'failed')) >= r.canary)
+        where r.tenant_id = $1 and r.id = $2`,
       [runTenantId, runId],
     );
   } else if (run.status !== "running" && run.status !== "undoing") {
