@@ -1,6 +1,8 @@
 // A key retired or destroyed anywhere stops opening in every process at once,
 // not after the key cache's TTL: Postgres notifies at commit and the listener
-// evicts the tenant's cached keys (lib/vault/key-events.ts).
+// evicts the tenant's cached keys (lib/vault/key-events.ts). A listener whose
+// connection is lost reconnects and drops every cached key, since a shred sent
+// while it was away never reaches it.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { TenantKeyUnavailableError } from "@/lib/vault/errors";
@@ -74,4 +76,29 @@ test("a rotation that retires a version evicts it too; nothing is sent before co
     await c.query("commit");
   });
   assert.equal(await eventually(async () => !(await opens(tenant))), true);
+});
+
+test("a listener whose connection is ended reconnects, and drops the keys it cached while it could miss a shred", async () => {
+  await listener?.stop();
+  listener = startKeyEventListener({ url: db.url, retryMs: 1_000, applicationName: "key-events-test" });
+  await listener.ready;
+  const tenant = fx.tenants["acme-eu"];
+  assert.equal(await opens(tenant), true); // cached now
+  const pids = async () =>
+    withClient(db.url, async (c) => (await c.query<{ pid: number }>("select pid from pg_stat_activity where application_name = 'key-events-test'")).rows.map((r) => r.pid));
+  const [old] = await pids();
+  assert.ok(old, "the listener is connected");
+  // Ended from the server (as a restart or an idle-connection killer would), waiting until the backend is gone.
+  await withClient(db.url, (c) => c.query("select pg_terminate_backend($1, 5000)", [old]));
+  // Shredded while nobody listens: that notification is lost for this process.
+  await destroyElsewhere(tenant);
+  assert.deepEqual(await pids(), [], "the shred committed while the listener was away");
+  assert.ok(
+    await eventually(async () => {
+      const now = await pids();
+      return now.length === 1 && now[0] !== old && listener!.connected;
+    }, 10_000),
+    "reconnected",
+  );
+  assert.equal(await opens(tenant), false, "the key cached before the gap is gone: the shred holds here too");
 });

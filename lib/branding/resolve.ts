@@ -18,8 +18,12 @@ import { effectiveConfigAsService } from "@/lib/settings/resolve";
 import type { HostTarget } from "@/lib/tenancy/host";
 import { assetHashes, brandFrom, type Brand } from "./brand";
 
-/** Brands by key ("console", "t:<slug>", "id:<tenant id>", "u:<user id>" for the console); null: no such tenant (the default brand applies, 404 pages stay neutral). */
-export const brandCache = sharedCache<Brand | null>("brand-by-host", { ttlMs: 5 * 60_000, maxEntries: 10_000 });
+/**
+ * Brands by key ("console", "t:<slug>", "id:<tenant id>", "u:<user id>" for the console); null: no such tenant (the default
+ * brand applies, 404 pages stay neutral). Nulls are kept apart (at most 1,000, evicted with the brands): a signed-out
+ * visitor can ask for any number of made-up subdomains, and their misses must not push real tenants' brands out.
+ */
+export const brandCache = sharedCache<Brand | null>("brand-by-host", { ttlMs: 5 * 60_000, maxEntries: 10_000, maxMisses: 1_000 });
 
 interface Chain {
   id: string;

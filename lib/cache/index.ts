@@ -11,8 +11,9 @@
 // Every process's listener (one dedicated connection, reconnecting) evicts
 // that key from its copy of that cache. While the listener is down (or
 // reconnecting) notifications can be missed, so it clears every cache when
-// it (re)connects; the TTL bounds staleness in the gap. API: docs in
-// /work/helpers/cache-api.md and lib/cache/README.md.
+// it loses its connection and when it (re)connects (./listener.ts, ./listen.ts).
+// A cache whose null means "no such thing" sets maxMisses: its nulls are kept
+// apart, in a bound of their own, so made-up keys cannot push real entries out.
 export const CACHE_CHANNEL = "mssp_portal_cache";
 /** Key meaning "every entry of this cache". */
 export const ALL_KEYS = "*";
@@ -22,6 +23,12 @@ export interface SharedCacheOptions {
   ttlMs: number;
   /** Most entries held; the least recently used is dropped first. */
   maxEntries: number;
+  /**
+   * Set for a cache whose null means "no such thing" (an unknown slug): nulls are kept apart, at most
+   * this many (least recently used first), so looking up made-up keys cannot push real entries out.
+   * Evicted with the cache (the same notifications, delete, clear). Unset: nulls are entries like any other.
+   */
+  maxMisses?: number;
 }
 
 interface Entry<V> {
@@ -40,27 +47,29 @@ export interface SharedCache<V> {
   delete(key: string): void;
   /** Evicts every entry in this process only. */
   clear(): void;
+  /** Entries held (the nulls kept apart under maxMisses not counted). */
   readonly size: number;
+  /** Nulls held apart (maxMisses); 0 without it. */
+  readonly missSize: number;
 }
 
 const globalForCaches = globalThis as unknown as { __msspCaches?: Map<string, SharedCacheImpl<unknown>> };
 const registry = (globalForCaches.__msspCaches ??= new Map());
 
-class SharedCacheImpl<V> implements SharedCache<V> {
+/** A map bounded in time and size: the least recently used key goes first. */
+class Lru<V> {
   private readonly map = new Map<string, Entry<V>>();
-  private readonly loading = new Map<string, Promise<V>>();
-  // Bumped on every eviction: a load that started before it does not store its (maybe stale) result.
-  private generation = 0;
   constructor(
-    readonly name: string,
-    private readonly opts: SharedCacheOptions,
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
   ) {}
 
   get size() {
     return this.map.size;
   }
 
-  get(key: string): V | undefined {
+  /** The entry, or undefined when absent or expired. */
+  get(key: string): Entry<V> | undefined {
     const e = this.map.get(key);
     if (!e) return undefined;
     if (e.expires <= Date.now()) {
@@ -70,15 +79,61 @@ class SharedCacheImpl<V> implements SharedCache<V> {
     // Re-insert: Map iteration order is insertion order, so the first key is the least recently used.
     this.map.delete(key);
     this.map.set(key, e);
-    return e.value;
+    return e;
   }
 
   set(key: string, value: V): void {
     this.map.delete(key);
-    this.map.set(key, { value, expires: Date.now() + this.opts.ttlMs });
-    while (this.map.size > this.opts.maxEntries) {
+    this.map.set(key, { value, expires: Date.now() + this.ttlMs });
+    while (this.map.size > this.maxEntries) {
       const oldest = this.map.keys().next().value as string;
       this.map.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+class SharedCacheImpl<V> implements SharedCache<V> {
+  private readonly entries: Lru<V>;
+  // Nulls (maxMisses set): apart from the entries, so misses never evict a real entry.
+  private readonly misses: Lru<V> | null;
+  private readonly loading = new Map<string, Promise<V>>();
+  // Bumped on every eviction: a load that started before it does not store its (maybe stale) result.
+  private generation = 0;
+  constructor(
+    readonly name: string,
+    opts: SharedCacheOptions,
+  ) {
+    this.entries = new Lru<V>(opts.ttlMs, opts.maxEntries);
+    this.misses = opts.maxMisses ? new Lru<V>(opts.ttlMs, opts.maxMisses) : null;
+  }
+
+  get size() {
+    return this.entries.size;
+  }
+
+  get missSize() {
+    return this.misses?.size ?? 0;
+  }
+
+  get(key: string): V | undefined {
+    return (this.entries.get(key) ?? this.misses?.get(key))?.value;
+  }
+
+  set(key: string, value: V): void {
+    if (this.misses && value === null) {
+      this.entries.delete(key);
+      this.misses.set(key, value);
+    } else {
+      this.misses?.delete(key);
+      this.entries.set(key, value);
     }
   }
 
@@ -106,13 +161,15 @@ class SharedCacheImpl<V> implements SharedCache<V> {
   delete(key: string): void {
     this.generation++;
     this.loading.delete(key);
-    this.map.delete(key);
+    this.entries.delete(key);
+    this.misses?.delete(key);
   }
 
   clear(): void {
     this.generation++;
     this.loading.clear();
-    this.map.clear();
+    this.entries.clear();
+    this.misses?.clear();
   }
 }
 

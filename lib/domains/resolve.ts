@@ -1,8 +1,10 @@
 // Host → tenant for custom domains, and a tenant's primary custom domain,
-// cached per process with lib/cache and evicted in every process when a
-// domain starts or stops routing or is removed (evictDomain, sent in the
-// transaction that makes the change). Read through the named service-role
-// path tenancy.resolve-host: it runs before anyone is known.
+// cached per process with lib/cache and evicted in every process at the commit
+// of any change to what they hold, whoever writes (offboarding's purge and an
+// archive restore included): triggers on custom_domains and on a tenant's slug
+// notify both caches (migration 20261201031300). evictDomain, which the store
+// sends with its own changes, also evicts this process at once. Read through
+// the named service-role path tenancy.resolve-host: it runs before anyone is known.
 import { notifyCacheEviction, sharedCache, type Queryable } from "@/lib/cache";
 import { withServiceRole } from "@/lib/db/service-role";
 

@@ -6,7 +6,9 @@
 //
 // A tenant's groups apply to it and every tenant below it (as rules do):
 // groupsFor answers a tenant's own and inherited groups
-// (workflows.groups_for, which sees the MSSP's rows for its customers).
+// (workflows.groups_for, which sees the MSSP's rows for its customers). So a
+// tenant holds at most GROUPS_PER_TENANT groups (the database refuses the next,
+// hint group_limit, migration 20261201031310).
 import type pg from "pg";
 import { personLabel, standingLabelsIn } from "@/lib/people/standing";
 import { ActionRefusal } from "@/lib/actions/refusal";
@@ -16,6 +18,11 @@ import { sqlState } from "@/lib/db/sql-state";
 export const GROUP_NOT_FOUND = "That group is not here: it may have been deleted, or it belongs to another tenant. Nothing was changed.";
 export const MEMBER_NOT_ASSIGNABLE =
   "That person cannot be in this group: only analysts and admins of this tenant, or MSSP staff covering it, can be assigned its alerts. Nothing was changed.";
+
+/** The most assignee groups one tenant may hold. The database's trigger (migration 20261201031310) holds the same number. */
+export const GROUPS_PER_TENANT = 50;
+
+export const GROUP_LIMIT = `This tenant already has ${GROUPS_PER_TENANT} groups, the most it may have. Delete one it no longer needs first; nothing was changed.`;
 
 /** A group as an alert or a rule names it: by its full key. */
 export interface GroupRef {
@@ -114,6 +121,7 @@ async function refusing<T>(tx: TenantTx, name: string | null, fn: () => Promise<
     const state = sqlState(error);
     if (state === "23505" && name !== null) nameTaken(name);
     if (state === "23514" && (error as { hint?: string }).hint === "group_member") throw new ActionRefusal(MEMBER_NOT_ASSIGNABLE, { field: "userId" });
+    if (state === "54000" && (error as { hint?: string }).hint === "group_limit") throw new ActionRefusal(GROUP_LIMIT, { problem: "group_limit" });
     // RLS: visible but not writable (a frozen tenant, or not an admin there).
     if (state === "42501") throw new ActionRefusal("Groups cannot be changed in this tenant now. Nothing was changed.");
     throw error;
@@ -128,6 +136,9 @@ async function ownGroup(tx: TenantTx, tenantId: string, groupId: string): Promis
 
 export async function createGroup(tx: TenantTx, tenantId: string, name: string): Promise<{ id: string; name: string }> {
   return refusing(tx, name, async () => {
+    // Said here for the common case; the trigger is what holds the limit (two adds racing take turns there).
+    const { rows: count } = await tx.client.query<{ n: number }>(`select count(*)::int as n from public.assignee_groups where tenant_id = $1`, [tenantId]);
+    if ((count[0]?.n ?? 0) >= GROUPS_PER_TENANT) throw new ActionRefusal(GROUP_LIMIT, { problem: "group_limit" });
     const { rows } = await tx.client.query<{ id: string; name: string }>(
       `insert into public.assignee_groups (tenant_id, name, created_by) values ($1, $2, $3) returning id, name`,
       [tenantId, name, tx.claims.sub],

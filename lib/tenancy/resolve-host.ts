@@ -11,6 +11,11 @@
 // tenant changes its lockedAs), and of any tenant created or deleted, and the
 // listener drops the whole cache. Without a listener (scripts, tests) nothing
 // would evict, so nothing is cached.
+//
+// A slug of no tenant is remembered apart (maxMisses: at most 1,000, dropped
+// by the same notifications, so a tenant created on a slug that missed is
+// found at once): anyone can ask for random subdomains, signed out, and those
+// misses must not push real tenants out of the 10,000 entries.
 import { sharedCache } from "@/lib/cache";
 import { serverCacheListener } from "@/lib/cache/listener";
 import { withServiceRoleOn } from "@/lib/db/service-role";
@@ -31,8 +36,8 @@ export interface HostTenant {
   path: string;
 }
 
-/** Host tenants by slug; null: no such tenant. Evicted as a whole on any tenant change (see above). */
-export const tenantBySlugCache = sharedCache<HostTenant | null>("tenant-by-slug", { ttlMs: 60_000, maxEntries: 10_000 });
+/** Host tenants by slug; null: no such tenant (kept apart, see above). Evicted as a whole on any tenant change. */
+export const tenantBySlugCache = sharedCache<HostTenant | null>("tenant-by-slug", { ttlMs: 60_000, maxEntries: 10_000, maxMisses: 1_000 });
 
 /** The host's tenant: from the cache when this process's listener can evict it, else from the database. */
 export async function findTenantBySlug(slug: string): Promise<HostTenant | null> {

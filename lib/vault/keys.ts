@@ -42,7 +42,7 @@ export function evictTenantKeys(tenantId: string) {
   for (const key of cache.keys()) if (key.startsWith(`${tenantId}:`)) cache.delete(key);
 }
 
-/** Forget every cached DEK (tests; a KEK rotation does not need it: DEKs do not change). */
+/** Forget every cached DEK (the key-event listener, lib/vault/key-events.ts, whenever it may have missed a notification; tests). A KEK rotation does not need it: DEKs do not change. */
 export function clearKeyCache() {
   cache.clear();
 }
