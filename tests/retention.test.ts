@@ -1,7 +1,7 @@
 // limits.data_retention_days acts (lib/retention): the daily purge deletes each
 // tenant's alerts older than its effective retention (own value, else the
 // nearest ancestor's, else the default), with their timeline rows, in bounded
-// batches, one audit row per tenant purged, and nothing on a second run.
+// batches, one audit row per batch that deleted, and nothing on a second run.
 // Real Postgres; the job runs through graphile-worker as the cron would queue it.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
