@@ -15,6 +15,7 @@ import { describeClock, slaClocks, type SlaTargets } from "@/lib/alerts/sla";
 import { slaTargetsFor } from "@/lib/alerts/sla-targets";
 import { timelineOf } from "@/lib/alerts/detail";
 import { canTransition } from "@/lib/alerts/workflow";
+import { generateKey, parseKey } from "@/lib/api/keys/format";
 import { withTenant } from "@/lib/db/with-tenant";
 import { useFixtureEnv } from "./helpers/fixture-env";
 import { type TenantSlug, type UserName } from "./helpers/fixtures";
@@ -434,6 +435,14 @@ describe("comments and the timeline", () => {
       "a backdated comment",
     );
     // A new alert takes only what a source reports: not born resolved, backdated, SLA-kept or assigned.
+    // Only an API key with alerts:write creates alerts (migration 20261201031100): the column grants bind it too.
+    const fresh = generateKey();
+    await env.owner(
+      `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at, created_by)
+       values ($1, $2, 'triage columns', $3, '{alerts:write}', now() + interval '1 day', $4)`,
+      [env.fx.tenants.acme, fresh.id, fresh.secretHash, env.fx.users.acmeAdmin],
+    );
+    const asWriter = { userId: fresh.id, apiKey: parseKey(fresh.key)!, activeTenantId: env.fx.tenants.acme };
     for (const [column, value] of [
       ["status", "resolved"],
       ["created_at", "2020-01-01T00:00:00Z"],
@@ -442,14 +451,14 @@ describe("comments and the timeline", () => {
       ["resolved_at", "2020-01-01T00:00:00Z"],
     ] as const) {
       await assert.rejects(
-        withTenant({ userId: env.fx.users.acmeAnalyst, activeTenantId: env.fx.tenants.acme }, (tx) =>
+        withTenant(asWriter, (tx) =>
           tx.client.query(`insert into public.alerts (tenant_id, title, severity, source, ${column}) values ($1, 'forged', 'low', 'sql', $2)`, [env.fx.tenants.acme, value]),
         ),
         /permission denied/,
         `a new alert with ${column} set`,
       );
     }
-    const made = await withTenant({ userId: env.fx.users.acmeAnalyst, activeTenantId: env.fx.tenants.acme }, (tx) =>
+    const made = await withTenant(asWriter, (tx) =>
       tx.client.query<{ status: string }>("insert into public.alerts (tenant_id, title, severity, source, detected_at) values ($1, 'reported', 'low', 'sql', now()) returning status", [env.fx.tenants.acme]),
     );
     assert.equal(made.rows[0].status, "new", "control: the reported columns are enough, and the alert starts new");

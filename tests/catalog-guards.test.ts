@@ -38,16 +38,25 @@ allow("workflows.rules_for (a tenant's own and inherited rules) lives in workflo
 allow("usage metering's read helpers (lib/usage) live in usage, a schema PostgREST does not serve", "schema usage authenticated USAGE");
 
 // Tables: only authenticated holds anything, always under forced RLS.
-allow("read and triaged under RLS: select by visibility, insert/update by analysts and admins, delete by admins",
+allow("read and triaged under RLS: select by visibility, delete by admins; inserted (alerts, assets) and updated (assets) by API keys with alerts:write / assets:write only (policy, 20261201031100)",
   ...each("table public.alerts authenticated", ["SELECT", "DELETE"]),
-  ...each("table public.assets authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
+  ...each("table public.assets authenticated", ["SELECT", "DELETE"]));
+allow("an asset's ingested columns only (20261201031100): its id, created_at and updated_at are the defaults' and the touch trigger's; tenant_id is inserted, never updated",
+  ...["tenant_id", "external_id", "hostname", "ip_address", "os", "kind", "criticality", "owner_email", "last_seen_at"].map((c) => `column public.assets.${c} authenticated INSERT`),
+  ...["external_id", "hostname", "ip_address", "os", "kind", "criticality", "owner_email", "last_seen_at"].map((c) => `column public.assets.${c} authenticated UPDATE`));
 allow("a new alert's reported columns only (20261201029300): its status, clocks, SLA marks, assignment and id are the defaults' and the triggers'",
   ...["tenant_id", "title", "description", "severity", "source", "external_id", "rule_name", "hostname", "source_ip", "asset_id", "detected_at"]
     .map((c) => `column public.alerts.${c} authenticated INSERT`));
 allow("an alert's triage columns only (20261201028100): the clocks' times, severity and detection are the triggers' and ingestion's",
   ...["status", "close_reason", "assigned_to", "assigned_group_tenant_id", "assigned_group_id"].map((c) => `column public.alerts.${c} authenticated UPDATE`));
-allow("connector credentials: listed by members (sealed bytes only), written by admins, under RLS",
-  ...each("table public.credentials authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
+allow("connector credentials: listed by members (sealed bytes only), deleted by admins, under RLS",
+  ...each("table public.credentials authenticated", ["SELECT", "DELETE"]));
+allow("a new credential's columns only (20261201030900: lib/credentials/store.ts createCredential); created_by is the caller's, its times the database's, its kind and count within the tenant's integrations.* and limits.connectors (triggers)",
+  ...["tenant_id", "id", "connector", "name", "config", "sealed", "key_version", "secret_hint", "expires_at", "created_by"]
+    .map((c) => `column public.credentials.${c} authenticated INSERT`));
+allow("a credential's new secret and its use only (20261201030900: replaceSecret, the use path): its connector, name and settings never change; rotated_at/rotated_by are stamped with a new seal, and nothing but last_used_at = now() changes without one (trigger)",
+  ...["sealed", "key_version", "secret_hint", "expires_at", "rotated_at", "rotated_by", "last_used_at"]
+    .map((c) => `column public.credentials.${c} authenticated UPDATE`));
 allow("append-only audit trail: admins read; no INSERT (people record their own actions through audit.record, migration 20261201030100); UPDATE/DELETE/TRUNCATE never granted",
   "table public.audit_log authenticated SELECT");
 allow("recording one's own action (lib/audit/record.ts recordAudit, migration 20261201030100): audit.record, as oneself into a tenant one can see, never auth:* (security definer, reviewed below); in audit, a schema PostgREST does not serve, whose chain heads and other functions stay out of reach",
@@ -60,14 +69,14 @@ allow("alert timelines: read by visibility; comments inserted as oneself by anal
 allow("saved alert-list filters: each person reads, saves and deletes only their own (policy)",
   ...each("table public.alert_saved_filters authenticated", ["SELECT", "INSERT", "DELETE"]));
 allow("the tenant tree is read under RLS; no insert or delete (provisioning is a service path)", "table public.tenants authenticated SELECT");
-allow("tenant settings (lib/settings): read by members of the tenant or an ancestor, written by its admins, by policy; locks and MSSP-only groups re-checked by trigger",
+allow("tenant settings (lib/settings): read by members of the tenant or an ancestor, written by its admins, by policy; locks and MSSP-only groups re-checked by trigger; changed_by/changed_at are the caller and now (trigger, 20261201030920)",
   ...each("table public.tenant_settings authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
 allow("workflows (lib/rules, lib/notify): rules and channels read by members of the tenant or an ancestor, written by its admins (policy); versions, runs and deliveries only read (written by triggers and the service path); deliveries and attempts by admins only",
   ...each("table public.workflow_rules authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
   ...each("table public.notification_channels authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
   "table public.workflow_rule_versions authenticated SELECT", "table public.workflow_rule_runs authenticated SELECT",
   "table public.notification_deliveries authenticated SELECT", "table public.notification_attempts authenticated SELECT");
-allow("assignee groups (lib/groups): read by members of the tenant or an ancestor (and one's own memberships), written by its admins (policy); members must be assignable there (trigger); memberships are added and removed, never updated",
+allow("assignee groups (lib/groups): read by members of the tenant or an ancestor (and one's own memberships), written by its admins (policy); members must be assignable there (trigger); memberships are added and removed, never updated; who made a group or added a member, and when, is the caller and now (trigger, 20261201030920)",
   ...each("table public.assignee_groups authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
   ...each("table public.assignee_group_members authenticated", ["SELECT", "INSERT", "DELETE"]));
 allow("API ingestion (lib/ingest): raw vendor payloads are sealed bytes, read by visibility and inserted by analysts and admins (policy), never edited by people (the DEK rotation re-seals them as service_role); collectors read by visibility, reported by analysts and admins, removed by admins",
@@ -79,12 +88,14 @@ allow("members of visible tenants; no password hash, no lockout counters", ...["
 allow("a user renames only themselves (policy)", "column public.users.name authenticated UPDATE");
 allow("memberships: read within scope; admins remove and change roles at or below their rank; never inserted directly",
   "table public.memberships authenticated SELECT", "table public.memberships authenticated DELETE", "column public.memberships.role authenticated UPDATE");
-allow("admins invite at or below their rank (policy)", "table public.invitations authenticated INSERT");
+allow("admins invite at or below their rank (policy), with the invite action's columns only (20261201030810): created now, expiring within 8 days (trigger); the id, acceptance, revocation and issued_by_system are the defaults",
+  ...["tenant_id", "email", "role", "token_hash", "invited_by", "expires_at"].map((c) => `column public.invitations.${c} authenticated INSERT`));
 allow("invitations are listed without token_hash",
   ...["tenant_id", "id", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by", "revoked_at"].map((c) => `column public.invitations.${c} authenticated SELECT`));
 allow("revoking an invitation is the only change", "column public.invitations.revoked_at authenticated UPDATE");
-allow("jobs: progress read by members; admins queue (policy); only the worker changes them",
-  "table public.jobs authenticated SELECT", "table public.jobs authenticated INSERT", "table public.job_steps authenticated SELECT");
+allow("jobs: progress read by members; MSSP admins queue key rotations and bulk runs (policy, 20261201030800), due at once: no run_after, status, result or progress; only the worker changes them",
+  "table public.jobs authenticated SELECT", "table public.job_steps authenticated SELECT",
+  ...["tenant_id", "kind", "payload", "max_attempts", "created_by"].map((c) => `column public.jobs.${c} authenticated INSERT`));
 
 // Functions (besides extension functions, below).
 allow("claims readers, as on Supabase: read only the caller's own request.jwt settings",
@@ -112,7 +123,9 @@ allow("an API key's claims, built and its secret checked before the switch to au
   "function public.api_key_access_token(event jsonb) portal_app EXECUTE");
 allow("the api schema (key helpers) is not served by PostgREST", "schema api authenticated USAGE");
 allow("API keys: admins list and create them (policies); revoking is the only change",
-  "table public.api_keys authenticated SELECT", "table public.api_keys authenticated INSERT",
+  "table public.api_keys authenticated SELECT",
+  // What createApiKey writes (20261201030820): created_at, last use and revocation are the database's.
+  ...["tenant_id", "id", "name", "secret_hash", "scopes", "expires_at", "created_by"].map((c) => `column public.api_keys.${c} authenticated INSERT`),
   "column public.api_keys.revoked_at authenticated UPDATE", "column public.api_keys.revoked_by authenticated UPDATE");
 allow("API key helpers: the scope list and a key's RLS role (immutable, read nothing); the caller's own key id from its claims; a concurrency slot (advisory lock of the caller's transaction); the key's own last use",
   ...["api.valid_scopes()", "api.key_role(scopes text[], tenant_kind text)", "api.take_slot(tenant uuid, slots integer)", "api.touch_key(ip text)", "tenancy.api_key_id()"].map((f) => `function ${f} authenticated EXECUTE`));
@@ -152,10 +165,13 @@ allow("bulk runs and their items (lib/bulk): read, planned and updated by the MS
 
 // Customer reports (issue 13 point 4, migration 20261201017000).
 allow("stored reports and their schedules (lib/reports): read by admins and analysts of the tenant or an ancestor (policy); people ask for a report (a queued row, as themselves) and add or remove schedules after the PDP allowed reports:export; only the worker (service role reports.generate) changes a report",
-  "table public.reports authenticated SELECT", "table public.reports authenticated INSERT",
-  "table public.report_schedules authenticated SELECT", "table public.report_schedules authenticated INSERT", "table public.report_schedules authenticated DELETE");
-allow("resuming a paused report schedule (migration 20261201029000): the pause cleared, as the caller (policy: created_by = auth.uid()), from its next run; only the worker pauses one",
-  ...["paused_at", "paused_reason", "created_by", "next_run_at"].map((c) => `column public.report_schedules.${c} authenticated UPDATE`));
+  "table public.reports authenticated SELECT",
+  "table public.report_schedules authenticated SELECT", "table public.report_schedules authenticated DELETE");
+allow("what a person's report request and schedule say (20261201030910: lib/reports/store.ts): no schedule_id (only the worker queues a schedule's report), none of the worker's columns; a schedule's first run is the database's (trigger)",
+  ...["tenant_id", "kind", "format", "period_start", "period_end", "include_usage", "created_by"].map((c) => `column public.reports.${c} authenticated INSERT`),
+  ...["tenant_id", "kind", "format", "cadence", "recipients", "created_by"].map((c) => `column public.report_schedules.${c} authenticated INSERT`));
+allow("resuming a paused report schedule (migration 20261201029000): the pause cleared, as the caller (policy: created_by = auth.uid()), from its next run, which the database sets (20261201030910); only the worker pauses one",
+  ...["paused_at", "paused_reason", "created_by"].map((c) => `column public.report_schedules.${c} authenticated UPDATE`));
 
 // Custom domains (issue 14 point 3, migration 20261201021000).
 allow("custom domains (lib/domains): read by admins of the tenant or an ancestor (policy); written only by the service role (domains.manage after the PDP allowed domains:manage; domains.verify for the scheduled re-check)",

@@ -162,13 +162,14 @@ describe("the active tenant narrows scope", () => {
   });
 
   test("writes narrow too: acme admin active on acme-eu cannot insert into acme-us", async () => {
-    const insert = "insert into public.alerts (tenant_id, title, severity, source) values ($1, 't', 'low', 'test')";
+    // A comment: the row people insert on alerts (alerts themselves come from API keys, migration 20261201031100).
+    const insert = "insert into public.alert_events (tenant_id, alert_id, kind, actor_id, body) values ($1, $2, 'comment', auth.uid(), 't')";
     const [us, eu] = await asRolledBack(
       fx,
       "acmeAdmin",
       async ({ client }) => [
-        await attempt(client, insert, [fx.tenants["acme-us"]]),
-        await attempt(client, insert, [fx.tenants["acme-eu"]]),
+        await attempt(client, insert, [fx.tenants["acme-us"], fx.alerts["acme-us"][0]]),
+        await attempt(client, insert, [fx.tenants["acme-eu"], fx.alerts["acme-eu"][0]]),
       ],
       "acme-eu",
     );

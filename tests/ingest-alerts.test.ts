@@ -262,14 +262,13 @@ describe("metrics", () => {
 
   test("portal_ingest_alerts_total counts created alerts once the batch commits, not a batch that rolls back", async () => {
     const before = await created();
-    const { as } = await import("./helpers/sql");
-    const { runEndpoint, contextFor } = await import("./helpers/api-endpoint-call");
+    const { asKeyOf, runEndpoint, contextFor } = await import("./helpers/api-endpoint-call");
     await assert.rejects(
-      as(fx, "acmeAnalyst", async (tx) => {
-        const r = await runEndpoint(ingestAlertsEndpoint, contextFor(tx, fx, "acme"), { body: { alerts: [item("metric-rollback-1"), item("metric-rollback-2")] } });
+      asKeyOf(fx, "acmeAnalyst", "acme", async (tx, key) => {
+        const r = await runEndpoint(ingestAlertsEndpoint, contextFor(tx, fx, "acme", key), { body: { alerts: [item("metric-rollback-1"), item("metric-rollback-2")] } });
         assert.equal(r.body.summary.created, 2);
         throw new Error("the request fails after the handler (a lost connection before commit)");
-      }, "acme"),
+      }),
       /lost connection/,
     );
     assert.equal(await created(), before, "a rolled-back batch created nothing");

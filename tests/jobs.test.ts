@@ -16,6 +16,7 @@ import {
   completeJob,
   enqueueJob,
   enqueueServiceJob,
+  enqueueServiceJobIn,
   failJob,
   getJob,
   getJobAsService,
@@ -69,6 +70,11 @@ async function queued(id: string) {
 const makeDue = () => owner.query("update graphile_worker._private_jobs set run_at = now()");
 
 const KIND = "test.echo";
+/**
+ * A kind a person may queue (migration 20261201030800: MSSP admins, key rotations and bulk runs only;
+ * everything else is queued by the service path). The tests run it with their own handlers.
+ */
+const PERSON_KIND = "bulk.run";
 const ok: JobHandler = { requires: "settings:manage", run: async (ctx) => ({ result: { echoed: ctx.job.payload } }) };
 
 async function row(tenantId: string, id: string) {
@@ -81,20 +87,20 @@ async function row(tenantId: string, id: string) {
 
 describe("enqueue", () => {
   test("an admin queues a job in their transaction; a second request joins the unfinished one", async () => {
-    const first = await as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: KIND, payload: { n: 1 } }));
+    const first = await as(fx, "msspAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: PERSON_KIND, payload: { n: 1 } }));
     assert.equal(first.created, true);
     assert.equal(first.job.status, "queued");
-    assert.equal(first.job.createdBy, fx.users.acmeAdmin);
-    const second = await as(fx, "msspAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: KIND, payload: { n: 2 } }));
+    assert.equal(first.job.createdBy, fx.users.msspAdmin);
+    const second = await as(fx, "msspAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: PERSON_KIND, payload: { n: 2 } }));
     assert.equal(second.created, false);
     assert.equal(second.job.id, first.job.id);
     assert.deepEqual(second.job.payload, { n: 1 });
     // Another kind, or another tenant, is its own job.
-    const other = await as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["acme-eu"], kind: KIND }));
+    const other = await as(fx, "msspAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants["acme-eu"], kind: PERSON_KIND }));
     assert.equal(other.created, true);
     // Once finished, a new request makes a new job.
-    assert.deepEqual((await runJobsUntilIdle({ kinds: [KIND], handlers: { [KIND]: ok } })).outcomes, ["succeeded", "succeeded"]);
-    const third = await as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: KIND }));
+    assert.deepEqual((await runJobsUntilIdle({ kinds: [PERSON_KIND], handlers: { [PERSON_KIND]: ok } })).outcomes, ["succeeded", "succeeded"]);
+    const third = await as(fx, "msspAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: PERSON_KIND }));
     assert.equal(third.created, true);
     assert.notEqual(third.job.id, first.job.id);
   });
@@ -104,27 +110,36 @@ describe("enqueue", () => {
     assert.equal(job.createdBy, null);
   });
 
-  test("RLS: non-admins, other tenants and forged creators cannot queue", async () => {
+  test("RLS: non-admins, customers' admins, other kinds, other tenants and forged creators cannot queue", async () => {
     await assert.rejects(
       as(fx, "acmeViewer", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: KIND })),
+      (e: { code?: string }) => e.code === "42501",
+    );
+    // Migration 20261201030800: a customer's admin queues nothing; an MSSP admin only the kinds people start.
+    await assert.rejects(
+      as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: PERSON_KIND })),
+      (e: { code?: string }) => e.code === "42501",
+    );
+    await assert.rejects(
+      as(fx, "msspAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: KIND })),
       (e: { code?: string }) => e.code === "42501",
     );
     await assert.rejects(
       as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.globex, kind: KIND })),
       (e: { code?: string }) => e.code === "42501",
     );
-    await as(fx, "acmeAdmin", async (tx) => {
+    await as(fx, "msspAdmin", async (tx) => {
       assertRefused(
         await attempt(tx.client, `insert into public.jobs (tenant_id, kind, created_by) values ($1, $2, $3)`, [
           fx.tenants.acme,
-          KIND,
-          fx.users.msspAdmin,
+          PERSON_KIND,
+          fx.users.acmeAdmin,
         ]),
       );
       assertRefused(
         await attempt(tx.client, `insert into public.jobs (tenant_id, kind, status, created_by) values ($1, $2, 'running', auth.uid())`, [
           fx.tenants.acme,
-          KIND,
+          PERSON_KIND,
         ]),
       );
     });
@@ -133,12 +148,12 @@ describe("enqueue", () => {
 
 describe("handing jobs to graphile-worker", () => {
   test("a job row is scheduled in the same transaction; a rolled-back one leaves nothing", async () => {
-    const { job } = await as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: KIND }));
+    const { job } = await as(fx, "msspAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: PERSON_KIND }));
     const g = await queued(job.id);
-    assert.equal(g?.identifier, KIND, "the task is the job's kind");
+    assert.equal(g?.identifier, PERSON_KIND, "the task is the job's kind");
     await assert.rejects(
-      as(fx, "acmeAdmin", async (tx) => {
-        await enqueueJob(tx, { tenantId: fx.tenants["acme-eu"], kind: KIND });
+      as(fx, "msspAdmin", async (tx) => {
+        await enqueueJob(tx, { tenantId: fx.tenants["acme-eu"], kind: PERSON_KIND });
         throw new Error("the action failed after queuing");
       }),
       /the action failed after queuing/,
@@ -226,9 +241,15 @@ describe("failures", () => {
     }
   });
 
-  test("a user-queued job of a system-only kind fails without running", async () => {
+  test("a job of a system-only kind queued in a person's name fails without running", async () => {
     const kind = "test.system-only";
-    const { job } = await as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind }));
+    // The database refuses a person's own queuing of it (migration 20261201030800); the worker
+    // refuses one the service path queued in their name.
+    await assert.rejects(
+      as(fx, "msspAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind })),
+      (e: { code?: string }) => e.code === "42501",
+    );
+    const { job } = await withServiceRole("jobs.worker", (sdb) => enqueueServiceJobIn(sdb, { tenantId: fx.tenants.acme, kind }, fx.users.acmeAdmin));
     let ran = false;
     const systemOnly: JobHandler = {
       requires: "system-only",
@@ -260,7 +281,7 @@ describe("failures", () => {
   });
 
   test("a job whose creator lost the right fails; retried by someone who may, it runs as them", async () => {
-    const { job } = await as(fx, "acmeAdmin", (tx) => enqueueJob(tx, { tenantId: fx.tenants.acme, kind: KIND }));
+    const { job } = await withServiceRole("jobs.worker", (sdb) => enqueueServiceJobIn(sdb, { tenantId: fx.tenants.acme, kind: KIND }, fx.users.acmeAdmin));
     // As if its creator had since become an analyst (acme's last admin cannot be demoted here): the PDP
     // no longer lets them manage settings.
     await owner.query("update public.jobs set created_by = $1 where id = $2", [fx.users.acmeAnalyst, job.id]);

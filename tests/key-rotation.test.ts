@@ -15,7 +15,8 @@ import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import pg from "pg";
-import { enqueueJob, enqueueServiceJob, getJobAsService, runJobsUntilIdle, type JobView } from "@/lib/jobs";
+import { enqueueJob, enqueueServiceJob, enqueueServiceJobIn, getJobAsService, runJobsUntilIdle, type JobView } from "@/lib/jobs";
+import { withServiceRole } from "@/lib/db/service-role";
 import { registerDefaultHandlers } from "@/lib/jobs/default-handlers";
 import { TenantKeyUnavailableError } from "@/lib/vault/errors";
 import { activeKeyFor, clearKeyCache, dekFor, destroyTenantKeys } from "@/lib/vault/keys";
@@ -351,15 +352,24 @@ describe("DEK rotation job", () => {
 
 describe("who may have a rotation run", () => {
   test("the worker asks the PDP again for the user who queued it: an MSSP admin's job runs, a tenant admin's is refused", async () => {
-    // RLS lets any tenant admin insert a job row (the PDP check lives in the
-    // server action), so a job inserted around the action must not run.
-    const forged = await env.as("otherCoAdmin", (tx) => enqueueJob(tx, { tenantId: env.fx.tenants["other-co"], kind: ROTATE_DEK_KIND }));
+    // A tenant admin cannot queue a rotation at all (RLS, migration 20261201030800) ...
+    for (const kind of [ROTATE_DEK_KIND, ROTATE_KEK_KIND]) {
+      await assert.rejects(
+        env.as("otherCoAdmin", (tx) => enqueueJob(tx, { tenantId: env.fx.tenants["other-co"], kind })),
+        (e: { code?: string }) => e.code === "42501",
+      );
+    }
+    // ... and the worker still asks the PDP about whoever a job names (one queued in a tenant admin's
+    // name by the service path, or by someone who has since lost the right): it must not run.
+    const inTheirName = (kind: string) =>
+      withServiceRole("jobs.worker", (db) => enqueueServiceJobIn(db, { tenantId: env.fx.tenants["other-co"], kind }, env.fx.users.otherCoAdmin));
+    const forged = await inTheirName(ROTATE_DEK_KIND);
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["failed"]);
     const refused = await jobRow(env.fx.tenants["other-co"], forged.job.id);
     assert.match(refused.lastError ?? "", /may not do it on this tenant \(keys:rotate\)/);
     assert.equal(refused.attempts, 1);
     assert.deepEqual((await keyRows("other-co")).map((k) => [k.version, k.status]), [[1, "active"]], "nothing changed");
-    const forgedKek = await env.as("otherCoAdmin", (tx) => enqueueJob(tx, { tenantId: env.fx.tenants["other-co"], kind: ROTATE_KEK_KIND }));
+    const forgedKek = await inTheirName(ROTATE_KEK_KIND);
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_KEK_KIND] })).outcomes, ["failed"]);
     assert.match((await jobRow(env.fx.tenants["other-co"], forgedKek.job.id)).lastError ?? "", /may not do it on this tenant \(keys:rotate\)/);
 

@@ -165,7 +165,8 @@ const TABLES: TableSpec[] = [
       WRITERS.includes(r!)
         ? { sql: "update public.alerts set assigned_to = assigned_to where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
         : undefined,
-    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: DELETERS.includes(r!) }),
+    // People create no alerts: API keys with alerts:write do (migration 20261201031100).
+    actorWrites: (r) => ({ insert: false, delete: DELETERS.includes(r!) }),
   },
   {
     table: "assets",
@@ -176,11 +177,9 @@ const TABLES: TableSpec[] = [
       params: [c.fx.tenants[c.slug]],
     }),
     update: "update public.assets set criticality = 'low', hostname = hostname || '-tampered'",
-    touchHome: (c, r) =>
-      WRITERS.includes(r!)
-        ? { sql: "update public.assets set os = os where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
-        : undefined,
-    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: DELETERS.includes(r!) }),
+    // People neither create nor change assets: API keys with assets:write do (migration 20261201031100).
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: false, delete: DELETERS.includes(r!) }),
   },
   {
     table: "tenants",
@@ -281,10 +280,11 @@ const TABLES: TableSpec[] = [
             returning id`,
       params: [c.fx.tenants[c.slug]],
     }),
-    update: "update public.credentials set name = name || '-tampered', expires_at = now()",
+    // Columns an admin may update (20261201030900: a credential's name, connector and settings never change).
+    update: "update public.credentials set secret_hint = 'pwnd', expires_at = now()",
     touchHome: (c, r) =>
       DELETERS.includes(r!)
-        ? { sql: "update public.credentials set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
+        ? { sql: "update public.credentials set expires_at = expires_at where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
         : undefined,
     actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
     seed: (owner, fx, slug) =>
@@ -298,17 +298,19 @@ const TABLES: TableSpec[] = [
     table: "jobs",
     key: "tenant_id, id",
     rowsOf: tenantRows,
-    // A kind of its own each time (one unfinished job per tenant and kind).
+    // A kind people may queue (migration 20261201030800: key rotations and bulk runs); each insert is
+    // rolled back, so one unfinished job per tenant and kind never clashes.
     insert: (c) => ({
       sql: `insert into public.jobs (tenant_id, kind, created_by)
-            values ($1, 'test.planted-' || translate(md5(random()::text), '0123456789', 'ghijklmnop'), $2)
+            values ($1, 'bulk.run', $2)
             returning id`,
       params: [c.fx.tenants[c.slug], c.fx.users[c.actor]],
     }),
     // Only the worker (service role) changes jobs: authenticated has no UPDATE or DELETE at all.
     update: "update public.jobs set status = 'failed', last_error = 'tampered'",
     touchHome: () => undefined,
-    actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: false }),
+    // Only MSSP admins queue (a customer's admin queues nothing, migration 20261201030800).
+    actorWrites: (r) => ({ insert: r === "mssp_admin", delete: false }),
     seed: (owner, fx, slug) =>
       owner.query("insert into public.jobs (tenant_id, kind, payload) values ($1, 'test.seeded', '{}')", [fx.tenants[slug]]),
   },
@@ -947,7 +949,8 @@ const REPORT_TABLES: TableSpec[] = [
     key: "tenant_id, id",
     rowsOf: tenantRows,
     insert: (c) => ({
-      sql: "insert into public.report_schedules (tenant_id, kind, format, cadence, next_run_at, created_by) values ($1, 'executive', 'pdf', 'weekly', now() + interval '7 days', auth.uid()) returning id",
+      // No next_run_at: the database sets a schedule's first run (20261201030910).
+      sql: "insert into public.report_schedules (tenant_id, kind, format, cadence, created_by) values ($1, 'executive', 'pdf', 'weekly', auth.uid()) returning id",
       params: [c.fx.tenants[c.slug]],
     }),
     update: "update public.report_schedules set recipients = '{attacker@evil.test}'",
@@ -1230,8 +1233,8 @@ for (const b of BOUNDARIES) {
               fx.tenants[b.home],
               row,
             ]),
-            // Alerts: signed-in people update only the triage columns (20261201028100), so the in-place control writes one of them.
-            await attempt(client, `update public.${spec.table} set ${rowTable === "alerts" ? "assigned_to = assigned_to" : "tenant_id = tenant_id"} where id = $1`, [row]),
+            // Only granted columns in place: an alert's triage columns (20261201028100), an asset's ingested ones (20261201031100).
+            await attempt(client, `update public.${spec.table} set ${rowTable === "alerts" ? "assigned_to = assigned_to" : "os = os"} where id = $1`, [row]),
           ]);
           if (rowTable === "alerts") {
             assertRefused(moved); // no column grant on tenant_id: refused whoever asks

@@ -40,27 +40,26 @@ interface RoleCase {
   role: string;
   on: TenantSlug;
   read: boolean;
-  insert: boolean;
   update: boolean;
   delete: boolean;
 }
 
 const ROLE_CASES: RoleCase[] = [
-  { user: "acmeViewer", role: "tenant_viewer", on: "acme", read: true, insert: false, update: false, delete: false },
-  { user: "acmeAnalyst", role: "tenant_analyst", on: "acme", read: true, insert: true, update: true, delete: false },
-  { user: "acmeAdmin", role: "tenant_admin", on: "acme", read: true, insert: true, update: true, delete: true },
+  { user: "acmeViewer", role: "tenant_viewer", on: "acme", read: true, update: false, delete: false },
+  { user: "acmeAnalyst", role: "tenant_analyst", on: "acme", read: true, update: true, delete: false },
+  { user: "acmeAdmin", role: "tenant_admin", on: "acme", read: true, update: true, delete: true },
   // A role on a tenant applies to its subtree.
-  { user: "acmeViewer", role: "tenant_viewer", on: "acme-eu", read: true, insert: false, update: false, delete: false },
-  { user: "acmeAnalyst", role: "tenant_analyst", on: "acme-us", read: true, insert: true, update: true, delete: false },
-  { user: "acmeAdmin", role: "tenant_admin", on: "acme-eu", read: true, insert: true, update: true, delete: true },
-  { user: "acmeEuAdmin", role: "tenant_admin", on: "acme-eu", read: true, insert: true, update: true, delete: true },
-  { user: "msspAnalyst", role: "mssp_analyst", on: "globex", read: true, insert: true, update: true, delete: false },
-  { user: "msspAnalyst", role: "mssp_analyst", on: "acme-us", read: true, insert: true, update: true, delete: false },
-  { user: "msspAdmin", role: "mssp_admin", on: "acme-eu", read: true, insert: true, update: true, delete: true },
-  { user: "msspAdmin", role: "mssp_admin", on: "mssp-a", read: true, insert: true, update: true, delete: true },
+  { user: "acmeViewer", role: "tenant_viewer", on: "acme-eu", read: true, update: false, delete: false },
+  { user: "acmeAnalyst", role: "tenant_analyst", on: "acme-us", read: true, update: true, delete: false },
+  { user: "acmeAdmin", role: "tenant_admin", on: "acme-eu", read: true, update: true, delete: true },
+  { user: "acmeEuAdmin", role: "tenant_admin", on: "acme-eu", read: true, update: true, delete: true },
+  { user: "msspAnalyst", role: "mssp_analyst", on: "globex", read: true, update: true, delete: false },
+  { user: "msspAnalyst", role: "mssp_analyst", on: "acme-us", read: true, update: true, delete: false },
+  { user: "msspAdmin", role: "mssp_admin", on: "acme-eu", read: true, update: true, delete: true },
+  { user: "msspAdmin", role: "mssp_admin", on: "mssp-a", read: true, update: true, delete: true },
   // Each membership keeps its own role: viewer on acme does not borrow analyst from globex.
-  { user: "twoCustomers", role: "tenant_viewer", on: "acme", read: true, insert: false, update: false, delete: false },
-  { user: "twoCustomers", role: "tenant_analyst", on: "globex", read: true, insert: true, update: true, delete: false },
+  { user: "twoCustomers", role: "tenant_viewer", on: "acme", read: true, update: false, delete: false },
+  { user: "twoCustomers", role: "tenant_analyst", on: "globex", read: true, update: true, delete: false },
 ];
 
 for (const c of ROLE_CASES) {
@@ -74,14 +73,15 @@ for (const c of ROLE_CASES) {
       assert.equal(n, c.read ? 2 : 0);
     });
 
-    test(verb(c.insert, "insert"), async () => {
+    // People never create alerts: only an API key with alerts:write does (migration 20261201031100,
+    // tests/direct-write-guards-alerts.test.ts), so every role is refused here.
+    test("cannot insert (API keys create alerts)", async () => {
       const o = await asRolledBack(fx, c.user, ({ client }) =>
         attempt(client, "insert into public.alerts (tenant_id, title, severity, source) values ($1, 'new', 'low', 'test')", [
           fx.tenants[c.on],
         ]),
       );
-      if (c.insert) assertRows(o, 1);
-      else assertRefused(o);
+      assertRefused(o);
     });
 
     test(verb(c.update, "update (triage)"), async () => {
@@ -103,10 +103,11 @@ for (const c of ROLE_CASES) {
 }
 
 describe("assets follow the same roles", () => {
-  test("a viewer cannot register an asset; an analyst can; only an admin deletes one", async () => {
+  test("no person registers an asset (API keys with assets:write do); only an admin deletes one", async () => {
     const insert = "insert into public.assets (tenant_id, hostname) values ($1, 'new-host-' || gen_random_uuid())";
-    assertRefused(await asRolledBack(fx, "acmeViewer", ({ client }) => attempt(client, insert, [fx.tenants.acme])));
-    assertRows(await asRolledBack(fx, "acmeAnalyst", ({ client }) => attempt(client, insert, [fx.tenants.acme])), 1);
+    for (const user of ["acmeViewer", "acmeAnalyst", "acmeAdmin"] as const) {
+      assertRefused(await asRolledBack(fx, user, ({ client }) => attempt(client, insert, [fx.tenants.acme])));
+    }
     const del = "delete from public.assets where id = $1";
     assertRows(await asRolledBack(fx, "acmeAnalyst", ({ client }) => attempt(client, del, [fx.assets.acme[1]])), 0);
     assertRows(await asRolledBack(fx, "acmeAdmin", ({ client }) => attempt(client, del, [fx.assets.acme[1]])), 1);

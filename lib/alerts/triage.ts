@@ -55,11 +55,19 @@ async function requireAlert(tx: TenantTx, tenantId: string, alertId: string): Pr
 
 export const GROUP_NOT_USABLE = "That group cannot be given this alert: only groups of its tenant, or of a tenant above it, can be. Nothing was changed.";
 
-/** The sentence for a refusal by the workflow trigger, or null for any other error. */
-export function refusalFor(error: unknown, alert: TriageAlert, change: TriageChange): string | null {
-  if (sqlState(error) !== "23514") return null;
+/** features.alert_triage off, as the database refuses it (migration 20261201031100): the actions ask first, so only a change of the setting meanwhile meets it. */
+export const TRIAGE_OFF = "Alert triage is not enabled for this alert's tenant. Ask your MSSP to enable it; nothing was changed.";
+
+const hintOf = (error: unknown) => {
   const e = error as { hint?: string; cause?: { hint?: string } };
-  const hint = e.hint ?? e.cause?.hint;
+  return e.hint ?? e.cause?.hint;
+};
+
+/** The sentence for a refusal by the workflow triggers, or null for any other error. */
+export function refusalFor(error: unknown, alert: TriageAlert, change: TriageChange): string | null {
+  if (sqlState(error) === "42501" && hintOf(error) === "alert_triage_off") return TRIAGE_OFF;
+  if (sqlState(error) !== "23514") return null;
+  const hint = hintOf(error);
   if (hint === "alert_transition" && change.kind === "status") {
     return `This alert is ${STATUS_LABELS[alert.status].toLowerCase()}; it cannot be moved to ${STATUS_LABELS[change.change.to].toLowerCase()}. Reload to see its current state.`;
   }
@@ -134,6 +142,7 @@ export async function commentOnAlert(tx: TenantTx, tenantId: string, alertId: st
     return rows[0].id;
   } catch (error) {
     await tx.client.query("rollback to savepoint alert_comment");
+    if (sqlState(error) === "42501" && hintOf(error) === "alert_triage_off") throw new ActionRefusal(TRIAGE_OFF);
     // The frozen tenant's restrictive insert policy: a refusal that says why, not a failure.
     if (sqlState(error) === "42501") throw new ActionRefusal("Comments cannot be added now (the alert's tenant may be suspended). Nothing was saved.");
     throw error;

@@ -47,6 +47,11 @@ export function credentialErrorFrom(error: unknown, context: { name?: string } =
       context.name ? `A credential named "${context.name}" already exists in this tenant. Pick another name.` : "A credential with that name already exists in this tenant.",
     );
   }
+  // The database's own checks of the tenant's configuration (migration 20261201030900), for a
+  // setting changed between store.ts's check and the insert.
+  const hint = (error as { hint?: string; cause?: { hint?: string } })?.hint ?? (error as { cause?: { hint?: string } })?.cause?.hint;
+  if (hint === "integration_disabled") return new CredentialError("This connector is disabled by configuration: no credential of this kind can be added. Ask your MSSP to enable it.");
+  if (hint === "connector_limit") return new CredentialError("This tenant holds as many connector credentials as its configured limit allows; delete one first or ask your MSSP to raise the limit.");
   if (code === "42501") return new CredentialError("You can't manage credentials in this tenant.");
   if (code === "23514" && constraint === "credentials_name_check") return new CredentialError("A name is 1 to 80 characters.");
   if (code === "40001") return new CredentialError("The tenant's key was rotated while this was being saved. Try again; nothing was changed.");

@@ -142,6 +142,8 @@ export async function upsertAssets(tx: TenantTx, tenantId: string, batch: readon
   } catch (error) {
     // A concurrent writer took an external id or a host name between the SELECT and the write.
     if (sqlState(error) === "23505") throw new IngestRefusal("conflict", "Another request changed these assets at the same time; send the batch again. Nothing was written.");
+    // The database's own check of limits.assets (migration 20261201031100); assetRoom above keeps batches under it.
+    if (sqlState(error) === "54000") throw new IngestRefusal("conflict", "This tenant has reached its asset limit (limits.assets); ask the MSSP to raise it. Nothing was written.");
     refuseIfDenied(error, "register assets");
   }
 

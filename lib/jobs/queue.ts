@@ -4,9 +4,11 @@
 // schedules, retries and wakes workers (lib/jobs/engine.ts).
 //
 //   enqueueJob(tx, …)       a user queues work inside their withTenant
-//                           transaction (RLS: admins of the tenant, created_by
-//                           = auth.uid()); a second request for the same
-//                           (tenant, kind) joins the unfinished job instead.
+//                           transaction (RLS, migration 20261201030800: MSSP
+//                           admins of the tenant, a key rotation or a bulk run,
+//                           created_by = auth.uid(), due at once: no runAfter);
+//                           a second request for the same (tenant, kind) joins
+//                           the unfinished job instead.
 //   enqueueServiceJob(…)    the same for commands and the system (created_by null).
 //   retryJob / cancelJob    a failed job queued again (its finished workflow
 //                           steps are kept), a queued one called off.
@@ -76,7 +78,7 @@ export interface EnqueueRequest {
   kind: string;
   payload?: Record<string, unknown>;
   maxAttempts?: number;
-  /** Not before this time (an offboarding's grace period). Default now. */
+  /** Not before this time (an offboarding's grace period). Default now. Service paths only: a person's job is due at once. */
   runAfter?: Date;
 }
 
@@ -105,22 +107,24 @@ type Creator = { sql: "auth.uid()" } | { userId: string | null };
 async function enqueueWith(db: Db, req: EnqueueRequest, creator: Creator): Promise<Enqueued> {
   checkRequest(req);
   const client = db.$client;
+  // A person (under RLS) writes only the columns `authenticated` may insert (migration
+  // 20261201030800): the job is due at once, run_after takes its default.
+  const asPerson = "sql" in creator;
+  if (asPerson && req.runAfter !== undefined) throw new EnqueueError("only the system schedules a job for later (runAfter)");
+  const insert = asPerson
+    ? `insert into public.jobs (tenant_id, kind, payload, max_attempts, created_by)
+       values ($1, $2, $3::jsonb, coalesce($4::int, 5), ${creator.sql})`
+    : `insert into public.jobs (tenant_id, kind, payload, max_attempts, run_after, created_by)
+       values ($1, $2, $3::jsonb, coalesce($4::int, 5), coalesce($5::timestamptz, now()), $6::uuid)`;
+  const params = [req.tenantId, req.kind, JSON.stringify(req.payload ?? {}), req.maxAttempts ?? null, ...(asPerson ? [] : [req.runAfter ?? null, creator.userId])];
   // Joining the unfinished job is a loop because it can finish between the
   // refused insert and the read; a few rounds settle it.
   for (let round = 0; round < 5; round++) {
     const inserted = await client.query<JobRowRaw>(
-      `insert into public.jobs (tenant_id, kind, payload, max_attempts, run_after, created_by)
-       values ($1, $2, $3::jsonb, coalesce($4::int, 5), coalesce($5::timestamptz, now()), ${"sql" in creator ? creator.sql : "$6::uuid"})
+      `${insert}
        on conflict (tenant_id, kind) where status in ('queued', 'running') do nothing
        returning *`,
-      [
-        req.tenantId,
-        req.kind,
-        JSON.stringify(req.payload ?? {}),
-        req.maxAttempts ?? null,
-        req.runAfter ?? null,
-        ...("sql" in creator ? [] : [creator.userId]),
-      ],
+      params,
     );
     if (inserted.rows[0]) return { job: jobView(inserted.rows[0]), created: true };
     // Joining a job that may be finishing: hold its kind's join lock until this transaction ends,
@@ -138,8 +142,10 @@ async function enqueueWith(db: Db, req: EnqueueRequest, creator: Creator): Promi
 
 /**
  * Queues a job as the signed-in user, in their withTenant transaction (so it
- * commits with their audit row). RLS allows it only on tenants where they are
- * an admin; what the job may do is the PDP's call, checked by the caller first.
+ * commits with their audit row). RLS allows it only to an MSSP admin of the
+ * tenant, for the kinds people start (a key rotation, a bulk run; migration
+ * 20261201030800), due at once; what the job may do is the PDP's call, checked
+ * by the caller first and by the worker before it runs.
  */
 export function enqueueJob(tx: TenantTx, req: EnqueueRequest): Promise<Enqueued> {
   return enqueueWith(tx.db, req, { sql: "auth.uid()" });

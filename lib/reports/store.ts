@@ -9,7 +9,7 @@ import { recipientSchema } from "@/lib/mail/outbox";
 import { requireFeature } from "@/lib/settings/enforce";
 import { hasUsage } from "@/lib/usage/read";
 import { MAX_SCHEDULE_RECIPIENTS, REPORT_CADENCES, REPORT_FORMATS, REPORT_KINDS, type ReportCadence, type ReportFormat, type ReportKind, type ReportStatus } from "./kinds";
-import { nextRun, parseInstant, periodProblem } from "./period";
+import { parseInstant, periodProblem } from "./period";
 
 export interface ReportRow {
   id: string;
@@ -181,19 +181,21 @@ export const scheduleInput = z.object({
   recipients: z.array(recipientSchema).max(MAX_SCHEDULE_RECIPIENTS),
 });
 
-/** Adds a weekly or monthly schedule (first run: the next Monday / 1st, 06:00 UTC). */
-export async function createSchedule(tx: TenantTx, input: z.infer<typeof scheduleInput>, now = new Date()): Promise<{ id: string; nextRunAt: Date }> {
+/**
+ * Adds a weekly or monthly schedule. Its first run (the next Monday / 1st, 06:00 UTC: period.ts
+ * nextRun) is set by the database (migration 20261201030910), which does not take one from a person.
+ */
+export async function createSchedule(tx: TenantTx, input: z.infer<typeof scheduleInput>): Promise<{ id: string; nextRunAt: Date }> {
   const { rows } = await tx.client.query<{ status: string }>("select status from public.tenants where id = $1", [input.tenantId]);
   if (!rows[0]) throw new ActionRefusal("No such tenant.", { reason: "tenant_invisible" });
   if (rows[0].status !== "active") throw new ActionRefusal(STATE_MESSAGES[rows[0].status] ?? "This tenant is not active.", { reason: "tenant_state", status: rows[0].status });
   await requireFeature(tx, input.tenantId, "features.reports");
-  const next = nextRun(input.cadence, now);
-  const ins = await tx.client.query<{ id: string }>(
-    `insert into public.report_schedules (tenant_id, kind, format, cadence, recipients, next_run_at, created_by)
-     values ($1, $2, $3, $4, $5, $6, auth.uid()) returning id`,
-    [input.tenantId, input.kind, input.format, input.cadence, [...new Set(input.recipients)], next],
+  const ins = await tx.client.query<{ id: string; next_run_at: Date }>(
+    `insert into public.report_schedules (tenant_id, kind, format, cadence, recipients, created_by)
+     values ($1, $2, $3, $4, $5, auth.uid()) returning id, next_run_at`,
+    [input.tenantId, input.kind, input.format, input.cadence, [...new Set(input.recipients)]],
   );
-  return { id: ins.rows[0].id, nextRunAt: next };
+  return { id: ins.rows[0].id, nextRunAt: ins.rows[0].next_run_at };
 }
 
 /** Removes a schedule of `tenantId`; false if there is none (or RLS hides it). */

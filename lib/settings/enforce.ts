@@ -46,6 +46,17 @@ export async function featureEnabledAsService(db: Db, tenantId: string, feature:
   return (await effectiveConfigAsService(db, tenantId)).value<boolean>(feature);
 }
 
+/** What limits.users counts: the tenant's members, and its open (unaccepted, unrevoked, unexpired) invitations. */
+async function userCount(client: TenantTx["client"], tenantId: string): Promise<{ members: number; open: number }> {
+  const { rows } = await client.query<{ members: number; open: number }>(
+    `select (select count(*)::int from public.memberships where tenant_id = $1) as members,
+            (select count(*)::int from public.invitations
+              where tenant_id = $1 and accepted_at is null and revoked_at is null and expires_at > now()) as open`,
+    [tenantId],
+  );
+  return rows[0];
+}
+
 /**
  * limits.users: members plus open (unaccepted, unrevoked, unexpired)
  * invitations may not exceed the tenant's limit. Called after the invitation
@@ -57,13 +68,7 @@ export async function requireUserCapacity(tx: TenantTx, tenantId: string): Promi
   const config = await effectiveConfig(tx, tenantId);
   if (!config) return;
   const limit = config.value<number>("limits.users");
-  const { rows } = await tx.client.query<{ members: number; open: number }>(
-    `select (select count(*)::int from public.memberships where tenant_id = $1) as members,
-            (select count(*)::int from public.invitations
-              where tenant_id = $1 and accepted_at is null and revoked_at is null and expires_at > now()) as open`,
-    [tenantId],
-  );
-  const { members, open } = rows[0];
+  const { members, open } = await userCount(tx.client, tenantId);
   if (members + open > limit) {
     const name = await tenantName(tx, tenantId);
     const before = open - 1;
@@ -75,11 +80,28 @@ export async function requireUserCapacity(tx: TenantTx, tenantId: string): Promi
 }
 
 /**
+ * limits.users when someone joins by accepting an invitation (lib/team/accept.ts, on the service
+ * path "team.invitation", after the new membership is written in the same transaction). The invite
+ * action counted the invitation as a place already, but an invitation that did not come through it
+ * (SQL as an admin, a workflow's or an import's) was never counted, so the members are counted
+ * again here: the newcomer included, they may not exceed the limit. Open invitations do not count
+ * at this point (a newcomer is not refused for places others were promised). Acceptances of one
+ * tenant take turns (lockTenantLimit) so two cannot both take the last place. Returns the limit and
+ * the members now, for the caller's refusal when members > limit (its transaction then rolls back).
+ */
+export async function membersAfterJoining(db: Db, tenantId: string): Promise<{ limit: number; members: number }> {
+  await lockTenantLimit({ client: db.$client }, "limits.users", tenantId);
+  const limit = (await effectiveConfigAsService(db, tenantId)).value<number>("limits.users");
+  const { members } = await userCount(db.$client, tenantId);
+  return { limit, members };
+}
+
+/**
  * Makes the writers of one tenant's counted rows for the limit `setting` take turns until commit: a
  * writer takes it before counting, so two concurrent writers cannot both count below the limit and
  * both insert (under READ COMMITTED neither sees the other's row otherwise).
  */
-export async function lockTenantLimit(tx: TenantTx, setting: string, tenantId: string): Promise<void> {
+export async function lockTenantLimit(tx: Pick<TenantTx, "client">, setting: string, tenantId: string): Promise<void> {
   await tx.client.query("select pg_advisory_xact_lock(hashtext($1::text), hashtext($2::text))", [setting, tenantId]);
 }
 

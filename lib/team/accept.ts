@@ -12,9 +12,12 @@
 //      RLS) and the PDP (users:manage) at this moment, and their admin rank
 //      over the tenant at or above the invited role. An invitation from
 //      someone removed, demoted or deleted since no longer works. One issued
-//      by the system (an operator's provisioning command) has no inviter.
+//      by the system (an operator's provisioning command) has no inviter;
+//   5. a newcomer does not take the tenant past limits.users (the members
+//      counted with them, lib/settings/enforce.ts membersAfterJoining): an
+//      invitation that never went through the invite action's check stops here.
 // The code check, the account, the membership and the audit row are one
-// transaction.
+// transaction: a refusal at any step leaves none of them.
 import { sql } from "drizzle-orm";
 import type { Role } from "@/drizzle/schema";
 import { authorize, isAuthorizationError, isPdpUnavailable } from "@/lib/authz";
@@ -25,6 +28,7 @@ import { checkCode, CODE_TTL_MINUTES, enqueueMail, invitationCodeMail, issueCode
 import { perWindow, take } from "@/lib/ratelimit";
 import { TeamError } from "./errors";
 import { brandOfTenant } from "@/lib/branding/resolve";
+import { membersAfterJoining } from "@/lib/settings/enforce";
 import { callerAdminRank } from "./members";
 import { ROLE_RANK } from "./roles";
 import { hashInviteToken, inviteTokenPattern } from "./tokens";
@@ -38,6 +42,8 @@ export const INVALID_INVITATION = "This invitation link is invalid, expired, rev
 export const WRONG_CODE = "That code is wrong or has expired. Check the latest email, or send a new code.";
 export const TOO_MANY_TRIES = "Too many tries for this invitation. Wait a few minutes, then send a new code.";
 export const INVITER_LOST_RIGHT = "The person who invited you can no longer grant this access, so the invitation no longer works. Ask an admin for a new one.";
+export const userLimitReached = (tenantName: string, limit: number) =>
+  `${tenantName} already has its ${limit} user${limit === 1 ? "" : "s"} (its configured limit), so this invitation cannot be accepted now. Ask its admin to free a place, or its MSSP to raise the limit; nothing was changed.`;
 
 export interface InvitationPreview {
   id: string;
@@ -159,11 +165,18 @@ export async function acceptInvitationWithCode(token: string, code: string, as: 
       inv.id,
       user.id,
     ]);
+    const { rows: member } = await db.$client.query(`select 1 from public.memberships where tenant_id = $1 and user_id = $2`, [inv.tenantId, user.id]);
     await db.execute(sql`
       insert into public.memberships (tenant_id, user_id, role) values (${inv.tenantId}, ${user.id}, ${inv.role})
       on conflict on constraint memberships_pkey do update set role = case
         when tenancy.role_rank(excluded.role) > tenancy.role_rank(public.memberships.role) then excluded.role
         else public.memberships.role end`);
+    if (member.length === 0) {
+      // A new member takes a place (an existing one's role change does not): the throw rolls back
+      // the account, the code's use, the acceptance and the membership.
+      const seats = await membersAfterJoining(db, inv.tenantId);
+      if (seats.members > seats.limit) throw new TeamError(userLimitReached(inv.tenantName, seats.limit));
+    }
     await db.$client.query(
       `insert into public.audit_log (tenant_id, actor_id, action, target_type, target_id, outcome, details)
        values ($1, $2::uuid, 'team:accept-invite', 'user', $2::text, 'success', $3::jsonb)`,

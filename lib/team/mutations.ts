@@ -31,7 +31,6 @@ export async function createInvitation(
   input: { tenantId: string; email: string; role: Role; invitedBy: string },
 ): Promise<{ id: string; token: string; expiresAt: Date }> {
   const { token, hash } = newInviteToken();
-  const expiresAt = new Date(Date.now() + INVITE_TTL_DAYS * 24 * 3600 * 1000);
   return refusalsAsTeamErrors(db, async () => {
     const [existing] = await db
       .select({ id: invitations.id })
@@ -46,11 +45,15 @@ export async function createInvitation(
         ),
       );
     if (existing) throw new TeamError(`${input.email} already has an open invitation here. Revoke it to send a new one.`);
-    const [row] = await db
-      .insert(invitations)
-      .values({ tenantId: input.tenantId, email: input.email, role: input.role, tokenHash: hash, invitedBy: input.invitedBy, expiresAt })
-      .returning({ id: invitations.id });
-    return { id: row.id, token, expiresAt };
+    // Only the columns `authenticated` may insert (migration 20261201030810; drizzle's insert would
+    // name every column, DEFAULT included, which needs the privilege too); the database dates it.
+    const { rows: [row] } = await db.$client.query<{ id: string; expires_at: Date }>(
+      `insert into public.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
+       values ($1, $2, $3, $4, $5, now() + make_interval(days => $6))
+       returning id, expires_at`,
+      [input.tenantId, input.email, input.role, hash, input.invitedBy, INVITE_TTL_DAYS],
+    );
+    return { id: row.id, token, expiresAt: row.expires_at };
   });
 }
 
