@@ -2,17 +2,23 @@
 // connection and asks the pool for a second one starves the pool under load
 // (README "Performance": the load bench's timeouts). With DB_HOLD_AND_WAIT=throw
 // the second acquisition fails, so a test finds it; the request paths fixed
-// for it (a credential saved or opened, the Keys page's keyring reads) run
-// their service-role reads on the connection they hold.
+// for it (a credential saved or opened, the Keys page's keyring reads, an
+// invitation's link and brand) run their service-role reads on the connection
+// they hold.
+// First: Next's request storage must be installed before any next/* module loads (helpers/actions).
+import "./helpers/actions";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { afterEach, test } from "node:test";
+import { clearAllLocal } from "@/lib/cache";
 import { createCredential, getCredential } from "@/lib/credentials/store";
 import { HoldAndWaitError } from "@/lib/db/held-connection";
 import { getPool } from "@/lib/db/pool";
 import { withServiceRole } from "@/lib/db/service-role";
 import { loadTenantDetail } from "@/lib/lifecycle/detail-page";
 import { isolationYaml } from "@/lib/lifecycle/isolation-download";
+import { openMailBody } from "@/lib/mail/seal";
+import { inviteByEmail } from "@/lib/team/invite";
 import { loadKeysPage } from "@/lib/vault/rotation-page";
 import { useFixtureEnv } from "./helpers/fixture-env";
 
@@ -61,3 +67,24 @@ test("a customer's console page (its keys and data counts) and its manifests dow
   assert.match(yaml ?? "", /kind: Namespace/);
 });
 
+
+test("an invitation, with the domain and brand caches cold, holds one connection and links the tenant's custom domain", async () => {
+  const domain = "portal.globex-held.test";
+  await env.owner(
+    `insert into public.custom_domains (tenant_id, domain, skeleton, token, status, verified_at)
+     values ($1, $2, $2, 'hold-and-wait-globex-0123456789abcdef', 'verified', now() - interval '1 day')`,
+    [env.fx.tenants.globex, domain],
+  );
+  // Cold: the primary domain and the brand are read on a miss (lib/domains/resolve.ts, lib/branding/resolve.ts).
+  clearAllLocal();
+  process.env.DB_HOLD_AND_WAIT = "throw";
+  const email = "held-invitee@example.test";
+  const sent = await env.as("globexAdmin", (tx) =>
+    inviteByEmail(tx.db, { tenantId: env.fx.tenants.globex, email, role: "tenant_viewer", invitedBy: env.fx.users.globexAdmin, timeZone: "UTC" }),
+  );
+  const [mail] = await env.owner<{ id: string; body_sealed: Buffer }>("select id, body_sealed from mail.outbox where id = $1", [sent.mailId]);
+  const link = new URL(/(https?:\/\/\S+)/.exec(openMailBody(mail.id, mail.body_sealed).text)![1]);
+  // A new address (no membership beyond globex): the custom domain, read on the inviting transaction.
+  assert.equal(link.hostname, domain);
+  assert.equal(link.pathname, "/invite");
+});

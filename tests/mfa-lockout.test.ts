@@ -3,13 +3,18 @@
 // longer than the last, a hundred in a row leave only recovery codes; a right
 // password with a wrong code still spends a password attempt; failed codes
 // are audited with their client source and a lock is audited once per source;
-// the account page's wrong codes have a counter of their own.
+// the account page's wrong codes have a counter of their own, and the page
+// says when they left only recovery codes. The hard lock's mail is queued in
+// the lock's own transaction: with DB_HOLD_AND_WAIT=throw (no second pooled
+// connection while one is held, lib/db/held-connection.ts) it is still queued,
+// once; a lock that rolls back queues none.
 //
 // Time is passed in (`at`/`now`), as tests/mfa-sign-in.test.ts does: no clock
 // is mocked, each check is told when it happens.
 import "./helpers/actions";
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
+import { renderToStaticMarkup } from "react-dom/server";
 import { inRequest } from "./helpers/actions";
 import { authenticate } from "@/lib/auth/credentials";
 import { settleAuthEvents } from "@/lib/auth/events";
@@ -19,7 +24,6 @@ import {
   lockoutMinutes,
   MAX_FAILED_CODES,
   regenerateRecoveryCodes,
-  settleMfaMail,
   verifySecondFactor,
   type CodeCheck,
 } from "@/lib/auth/mfa";
@@ -168,8 +172,7 @@ describe("locks grow, and a hundred wrong codes in a row leave only recovery cod
     const next = later();
     assert.equal(reason(await authenticate({ email: u.email, password: PASSWORD, code: totp(u.secret, next) }, next, { source: freshSource() })), "ok");
 
-    // The user was told, once.
-    await settleMfaMail();
+    // The user was told, once (queued with the lock, in its transaction).
     const mails = await withClient(db.url, async (c) => (await c.query("select recipient, template from mail.outbox where recipient = $1", [u.email])).rows);
     assert.deepEqual(mails, [{ recipient: u.email, template: "account.mfa-locked" }]);
   });
@@ -270,5 +273,82 @@ describe("the account page counts its own wrong codes", () => {
     const regenerated = await regenerateRecoveryCodes(u.id, u.recoveryCodes[0], later());
     assert.ok(regenerated.ok);
     assert.equal((await mfaRow(u.id)).account_failed_count, 0);
+  });
+});
+
+describe("the hard lock's mail is queued with the lock, on its connection", () => {
+  afterEach(() => {
+    delete process.env.DB_HOLD_AND_WAIT;
+  });
+
+  const mailsTo = (email: string) =>
+    withClient(db.url, async (c) => (await c.query<{ template: string }>("select template from mail.outbox where recipient = $1", [email])).rows.map((r) => r.template));
+
+  test("with DB_HOLD_AND_WAIT=throw the hundredth wrong code (at sign-in, or on the account page) queues one mail", async () => {
+    const u = await enrolled("held-lock@test.example");
+    await withClient(db.url, (c) =>
+      c.query("update public.user_mfa set failed_count = $2, account_failed_count = $2 where user_id = $1", [u.id, HARD_LOCK_AFTER_FAILURES - 1]),
+    );
+    process.env.DB_HOLD_AND_WAIT = "throw";
+    const at = later();
+    const check = await verifySecondFactor(u.id, wrongCode(u, at), at);
+    assert.ok(!check.ok && check.reason === "recovery_required" && check.lockedNow);
+    // Refused codes after it neither count nor mail again.
+    assert.equal(reason(await verifySecondFactor(u.id, wrongCode(u, at), at)), "recovery_required");
+    assert.deepEqual(await mailsTo(u.email), ["account.mfa-locked"], "queued once, by the check that locked");
+    const page = await regenerateRecoveryCodes(u.id, wrongCode(u, at), at);
+    assert.ok(!page.ok && page.reason === "recovery_required" && page.lockedNow);
+    assert.deepEqual(await mailsTo(u.email), ["account.mfa-locked", "account.mfa-locked"], "and once for the account page's own lock");
+  });
+
+  test("a lock whose transaction rolls back queues no mail", async () => {
+    const u = await enrolled("rolled-back-lock@test.example");
+    // The commit of this user's hard lock fails (a deferred check, run at commit), so the whole check rolls back.
+    await withClient(db.url, async (c) => {
+      await c.query("update public.user_mfa set failed_count = $2 where user_id = $1", [u.id, HARD_LOCK_AFTER_FAILURES - 1]);
+      await c.query(`create function public.test_refuse_hard_lock() returns trigger language plpgsql set search_path = pg_catalog, pg_temp as $$
+                     begin
+                       if new.user_id = '${u.id}'::uuid and new.failed_count >= ${HARD_LOCK_AFTER_FAILURES} then raise exception 'hard lock refused at commit (test)'; end if;
+                       return null;
+                     end $$`);
+      await c.query(`create constraint trigger test_refuse_hard_lock after update on public.user_mfa
+                       deferrable initially deferred for each row execute function public.test_refuse_hard_lock()`);
+    });
+    try {
+      const at = later();
+      await assert.rejects(verifySecondFactor(u.id, wrongCode(u, at), at), /refused at commit/);
+      assert.equal((await mfaRow(u.id)).failed_count, HARD_LOCK_AFTER_FAILURES - 1, "the lock rolled back");
+      assert.deepEqual(await mailsTo(u.email), [], "and its mail with it");
+    } finally {
+      await withClient(db.url, async (c) => {
+        await c.query("drop trigger test_refuse_hard_lock on public.user_mfa");
+        await c.query("drop function public.test_refuse_hard_lock()");
+      });
+    }
+    // Once the lock commits, so does its mail.
+    const at = later();
+    assert.equal(reason(await verifySecondFactor(u.id, wrongCode(u, at), at)), "recovery_required");
+    assert.deepEqual(await mailsTo(u.email), ["account.mfa-locked"]);
+  });
+});
+
+describe("the account page says when only a recovery code is accepted there", () => {
+  /** The two-step verification page as `u` sees it on acme's host, rendered to HTML. */
+  async function mfaPage(u: Enrolled): Promise<string> {
+    const { default: MfaPage } = await import("@/app/account/mfa/page");
+    return inRequest({ person: { id: u.id, email: u.email }, host: "acme.localhost:3000" }, async () => renderToStaticMarkup(await MfaPage()));
+  }
+
+  test("after a hundred wrong codes on the page: the recovery-only banner, until a recovery code is used", async () => {
+    const u = await enrolled("page-banner@test.example");
+    assert.doesNotMatch(await mfaPage(u), /mfa-recovery-only/, "no banner before");
+    await withClient(db.url, (c) => c.query("update public.user_mfa set account_failed_count = $2 where user_id = $1", [u.id, HARD_LOCK_AFTER_FAILURES - 1]));
+    const at = later();
+    assert.equal(reason(await regenerateRecoveryCodes(u.id, wrongCode(u, at), at)), "recovery_required");
+    const html = await mfaPage(u);
+    assert.match(html, /data-testid="mfa-recovery-only"/);
+    assert.match(html, /app codes are no longer accepted here\. Use one of your recovery codes/);
+    assert.ok((await regenerateRecoveryCodes(u.id, u.recoveryCodes[0], later())).ok);
+    assert.doesNotMatch(await mfaPage(u), /mfa-recovery-only/, "gone once a recovery code was used");
   });
 });

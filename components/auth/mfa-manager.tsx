@@ -27,7 +27,10 @@ export interface MfaManagerProps {
     enrolled: boolean;
     confirmedAt: string | null;
     recoveryCodesLeft: number;
+    /** The page's own timed lock (its wrong codes are counted apart from sign-in's). */
     lockedUntil: string | null;
+    /** A hundred wrong codes in a row here: app codes are refused on this page until a recovery code is used. */
+    recoveryOnly: boolean;
   };
   /**
    * The key waiting for its first code, started by this session: grouped base32, and the QR
@@ -93,7 +96,12 @@ function Manager({ status, pending, productName, pendingMinutes }: MfaManagerPro
               {status.recoveryCodesLeft <= 3 && (
                 <p className="mt-2 text-sm text-amber-800">Few recovery codes left: generate new ones below and store them safely.</p>
               )}
-              {status.lockedUntil && (
+              {status.recoveryOnly ? (
+                <p role="alert" className="mt-2 text-sm text-red-700" data-testid="mfa-recovery-only">
+                  Too many wrong codes in a row: app codes are no longer accepted here. Use one of your recovery codes in a form
+                  below; once one is accepted, app codes work here again. Signing in is not affected.
+                </p>
+              ) : status.lockedUntil && (
                 <p role="alert" className="mt-2 text-sm text-red-700">
                   Too many wrong codes: app codes are refused here until {new Date(status.lockedUntil).toLocaleTimeString("en-GB")}; a recovery code still works.
                 </p>

@@ -9,7 +9,7 @@
 // lib/actions/account/mfa.ts); none takes a user id from a form.
 import { and, count, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { userMfa, userRecoveryCodes, type UserMfa } from "@/drizzle/schema";
-import { withServiceRole } from "@/lib/db/service-role";
+import { withServiceRole, withServiceRoleIn } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
 import { log, safeError } from "@/lib/log";
 import { recordAuthEvent } from "./events";
@@ -251,7 +251,7 @@ async function checkCodeIn(db: Db, userId: string, rawCode: string, now: Date, p
   const failures = failedBefore + 1;
   if (failures >= HARD_LOCK_AFTER_FAILURES) {
     await db.update(userMfa).set(counterSet(purpose, failures, null)).where(eq(userMfa.userId, userId));
-    deferHardLockMail(userId, purpose);
+    await queueHardLockMail(db, userId, purpose);
     return { ok: false, reason: "recovery_required", lockedNow: true };
   }
   if (failures % MAX_FAILED_CODES === 0) {
@@ -268,28 +268,17 @@ async function checkCodeIn(db: Db, userId: string, rawCode: string, now: Date, p
  * hundred wrong codes in a row mean someone else most likely knows their
  * password (at sign-in) or holds one of their sessions (the account page).
  * In the brand of the user's own portal (their first membership's), never
- * the host's the guesses came from. Best effort and not awaited (it runs on
- * its own connection, after the check's transaction): a failure is logged,
- * the lock stands.
+ * the host's the guesses came from. Queued on the check's own transaction
+ * (lib/mail's outbox), so it commits with the lock or not at all, and no
+ * second pooled connection is asked for while the check holds one
+ * (lib/db/held-connection.ts). Inside a savepoint (withServiceRoleIn): if it
+ * fails, the failure is logged and undone, and the lock stands.
  */
-function deferHardLockMail(userId: string, purpose: CodePurpose): void {
-  const p = hardLockMail(userId, purpose).finally(() => pendingMail.delete(p));
-  pendingMail.add(p);
-}
-const pendingMail = new Set<Promise<void>>();
-
-/** Waits until every hard-lock mail so far is queued (tests, a graceful shutdown). */
-export async function settleMfaMail(): Promise<void> {
-  while (pendingMail.size > 0) await Promise.allSettled([...pendingMail]);
-}
-
-async function hardLockMail(userId: string, purpose: CodePurpose): Promise<void> {
-  // Never awaited by the check: its transaction does not wait on this one's connection.
-  await new Promise<void>((resolve) => setImmediate(resolve));
+async function queueHardLockMail(db: Db, userId: string, purpose: CodePurpose): Promise<void> {
   try {
     const [{ mfaLockedMail, enqueueMail }, branding] = await Promise.all([import("@/lib/mail"), import("@/lib/branding/resolve")]);
-    await withServiceRole("auth.mfa", async (db) => {
-      const { rows } = await db.$client.query<{ email: string; slug: string | null; kind: string | null }>(
+    await withServiceRoleIn("auth.mfa", db, async (sdb) => {
+      const { rows } = await sdb.$client.query<{ email: string; slug: string | null; kind: string | null }>(
         `select u.email, h.slug, h.kind
            from public.users u
            left join lateral (select t.slug, t.kind from public.memberships m join public.tenants t on t.id = m.tenant_id
@@ -302,9 +291,9 @@ async function hardLockMail(userId: string, purpose: CodePurpose): Promise<void>
       if (!user) return;
       const brand =
         user.kind === "mssp"
-          ? await branding.brandOfConsoleFor(userId, db)
-          : ((user.slug ? await branding.loadBrand({ area: "tenant", slug: user.slug }, db) : null) ?? (await branding.fallbackBrand(true)));
-      await enqueueMail(db, { to: user.email, message: mfaLockedMail({ failures: HARD_LOCK_AFTER_FAILURES, where: purpose, brand }) });
+          ? await branding.brandOfConsoleFor(userId, sdb)
+          : ((user.slug ? await branding.loadBrand({ area: "tenant", slug: user.slug }, sdb) : null) ?? (await branding.fallbackBrand(true)));
+      await enqueueMail(sdb, { to: user.email, message: mfaLockedMail({ failures: HARD_LOCK_AFTER_FAILURES, where: purpose, brand }) });
     });
   } catch (error) {
     log.error({ event: "mfa.hard-lock-mail-failed", userId, err: safeError(error) }, "the user could not be emailed about their locked second factor");

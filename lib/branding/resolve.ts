@@ -191,10 +191,13 @@ export function shellBrand(brand: Brand): { productName: string; logoUrl: string
   return { productName: brand.productName, logoUrl: brand.logoLight?.url ?? null };
 }
 
-/** The brand of a tenant by id (emails and PDFs made outside a request: jobs). */
-export async function brandOfTenant(tenantId: string): Promise<Brand> {
+/**
+ * The brand of a tenant by id (emails and PDFs made outside a request: jobs). `within`: read on a
+ * transaction the caller holds (an invitation's, queued with its mail) instead of a connection of its own.
+ */
+export async function brandOfTenant(tenantId: string, within?: Db): Promise<Brand> {
   const b = await brandCache.getOrLoad(`id:${tenantId}`, () =>
-    withServiceRole("branding.resolve", async (db) => {
+    withServiceRoleOn("branding.resolve", within, async (db) => {
       const chain = await chainOf(db, { id: tenantId });
       return chain.length === 0 ? null : brandOfChain(db, chain, false);
     }),

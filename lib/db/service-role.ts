@@ -23,7 +23,7 @@ export type ServicePurpose =
   /** Audit rows of denied attempts, written outside the refused transaction; and the chain verifier (lib/audit). */
   | "audit.record-denied"
   | "audit.verify"
-  /** An invitation link opened before sign-in, its mailbox code, the account an invitee creates and the acceptance (lib/team/accept.ts); the invitee's memberships its mailed link's host depends on (lib/team/links.ts). */
+  /** An invitation link opened before sign-in, its mailbox code, the account an invitee creates and the acceptance (lib/team/accept.ts); the invitee's memberships and the tenant's primary custom domain, which its mailed link's host depends on (lib/team/links.ts). */
   | "team.invitation"
   /** The email outbox: queue a message inside the caller's transaction, deliver it (lib/mail). */
   | "mail.outbox"

@@ -24,15 +24,16 @@ export interface SentInvitation {
 }
 
 async function mailFor(db: Db, tenantId: string, input: { email: string; role: Role; token: string; expiresAt: Date; timeZone: string }): Promise<string> {
-  const [tenant] = await db.select({ slug: tenants.slug, kind: tenants.kind, name: tenants.name, path: tenants.path }).from(tenants).where(eq(tenants.id, tenantId));
+  const [tenant] = await db.select({ id: tenants.id, slug: tenants.slug, kind: tenants.kind, name: tenants.name, path: tenants.path }).from(tenants).where(eq(tenants.id, tenantId));
   if (!tenant) throw new TeamError("That tenant is not visible to you.");
   // The custom domain only for an invitee whose every membership is within this tenant (lib/team/links.ts).
+  // The link and the brand are read on this transaction's connection: no second pooled one while it is held.
   const link = await inviteLinkFor(db, tenant, input.email, input.token);
   const mail = await enqueueMail(db, {
     to: input.email,
     tenantId,
     // The invited tenant's brand (lib/branding): product name, colours, sender name; no MSSP brand where it is hidden.
-    message: invitationMail({ tenantName: tenant.name, role: input.role, link, expiresAt: input.expiresAt, timeZone: input.timeZone, brand: await brandOfTenant(tenantId) }),
+    message: invitationMail({ tenantName: tenant.name, role: input.role, link, expiresAt: input.expiresAt, timeZone: input.timeZone, brand: await brandOfTenant(tenantId, db) }),
   });
   return mail.id;
 }

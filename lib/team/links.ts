@@ -12,25 +12,34 @@
 // <slug>.<domain> (lib/tenancy/origin.ts portalOriginForMember, the handoff's rule).
 import type { Db } from "@/lib/db/with-tenant";
 import { withServiceRoleIn } from "@/lib/db/service-role";
+import { primaryDomainSql } from "@/lib/domains/resolve";
 import { portalOriginForMember } from "@/lib/tenancy/origin";
 
 /**
  * `db`: the inviting transaction (an admin's withTenant, or a workflow's service-role one). The
- * invitee's memberships are read in it as the service role: the inviter's RLS shows only those within
- * their own scope, and it is everything beyond the invited tenant that decides. Same connection, so no
- * second pooled one is waited for while this one is held.
+ * invitee's memberships and the tenant's primary custom domain are read in it, in one statement, as
+ * the service role: the inviter's RLS shows only the memberships within their own scope, and it is
+ * everything beyond the invited tenant that decides. Both on this connection, the domain included
+ * (primaryDomainSql, not lib/domains primaryDomainFor, whose cache miss would take a connection of
+ * its own), so no second pooled one is waited for while this one is held (lib/db/held-connection.ts).
  */
-export async function inviteLinkFor(db: Db, tenant: { slug: string; kind: string; path: string }, email: string, token: string): Promise<string> {
-  const memberships = await withServiceRoleIn("team.invitation", db, async (sdb) => {
-    const { rows } = await sdb.$client.query<{ path: string }>(
-      `select t.path::text as path
-         from public.users u
-         join public.memberships m on m.user_id = u.id
-         join public.tenants t on t.id = m.tenant_id
-        where u.email = $1`,
-      [email],
+export async function inviteLinkFor(
+  db: Db,
+  tenant: { id: string; slug: string; kind: string; path: string },
+  email: string,
+  token: string,
+): Promise<string> {
+  const { paths, domain } = await withServiceRoleIn("team.invitation", db, async (sdb) => {
+    const { rows } = await sdb.$client.query<{ paths: string[]; domain: string | null }>(
+      `select array(select t.path::text
+                      from public.users u
+                      join public.memberships m on m.user_id = u.id
+                      join public.tenants t on t.id = m.tenant_id
+                     where u.email = $1) as paths,
+              ${primaryDomainSql("$2::uuid")} as domain`,
+      [email, tenant.id],
     );
-    return rows;
+    return rows[0];
   });
-  return `${await portalOriginForMember(tenant, memberships)}/invite#token=${token}`;
+  return `${await portalOriginForMember(tenant, paths.map((path) => ({ path })), domain)}/invite#token=${token}`;
 }

@@ -32,10 +32,15 @@ async function current(): Promise<{ protocol: string; port: string }> {
   return { protocol: requestProtocol(h), port };
 }
 
-/** The tenant's primary host: its verified custom domain when it has one (lib/domains), else <slug>.<domain>. */
-export async function originForTenant(slug: string): Promise<string> {
+/**
+ * The tenant's primary host: its verified custom domain when it has one (lib/domains), else <slug>.<domain>.
+ * `customDomain`: that domain (or null, none) as the caller read it on the transaction it holds
+ * (lib/domains primaryDomainSql); left out, it is looked up (primaryDomainFor: cached, but a
+ * connection of its own on a miss, so not for code holding one: lib/db/held-connection.ts).
+ */
+export async function originForTenant(slug: string, customDomain?: string | null): Promise<string> {
   const at = await current();
-  const custom = await primaryDomainFor(slug).catch(() => null);
+  const custom = customDomain !== undefined ? customDomain : await primaryDomainFor(slug).catch(() => null);
   if (custom) return `${at.protocol}//${custom}${at.port ? `:${at.port}` : ""}`;
   return tenantOrigin(slug, at);
 }
@@ -66,9 +71,9 @@ export async function originForConsole(): Promise<string> {
   return consoleOrigin(await current());
 }
 
-/** Where a tenant's people work: the console for an MSSP, the tenant's own host otherwise. */
-export async function portalOriginFor(tenant: { slug: string; kind: string }): Promise<string> {
-  return tenant.kind === "mssp" ? originForConsole() : originForTenant(tenant.slug);
+/** Where a tenant's people work: the console for an MSSP, the tenant's own host otherwise (`customDomain`: originForTenant's). */
+export async function portalOriginFor(tenant: { slug: string; kind: string }, customDomain?: string | null): Promise<string> {
+  return tenant.kind === "mssp" ? originForConsole() : originForTenant(tenant.slug, customDomain);
 }
 
 /** The landing page of that portal. */
@@ -82,11 +87,15 @@ export async function portalHomeFor(tenant: { slug: string; kind: string }): Pro
  * membership of theirs is at or below that tenant (nothing of theirs lies beyond what its admins run
  * anyway); anyone with access beyond it, MSSP staff above all, goes to <slug>.<domain>
  * (portalOwnOriginForTenant), never to a host the tenant controls (lib/auth/handoff-start.ts). An
- * MSSP's portal is the console, the portal's own host, for everyone.
+ * MSSP's portal is the console, the portal's own host, for everyone. `customDomain`: originForTenant's.
  */
-export async function portalOriginForMember(tenant: { slug: string; kind: string; path: string }, memberships: readonly { path: string }[]): Promise<string> {
+export async function portalOriginForMember(
+  tenant: { slug: string; kind: string; path: string },
+  memberships: readonly { path: string }[],
+  customDomain?: string | null,
+): Promise<string> {
   const onlyWithin = memberships.every((m) => pathWithin(m.path, tenant.path));
-  return tenant.kind === "mssp" || onlyWithin ? portalOriginFor(tenant) : portalOwnOriginForTenant(tenant.slug);
+  return tenant.kind === "mssp" || onlyWithin ? portalOriginFor(tenant, customDomain) : portalOwnOriginForTenant(tenant.slug);
 }
 
 /** portalOriginForMember's landing page (portalHomeFor's path). */

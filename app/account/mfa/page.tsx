@@ -74,6 +74,8 @@ export default async function MfaPage() {
               recoveryCodesLeft: status.recoveryCodesLeft,
               // This page's own code-check lock (its wrong codes are counted apart from sign-in's).
               lockedUntil: status.accountLockedUntil && status.accountLockedUntil > new Date() ? status.accountLockedUntil.toISOString() : null,
+              // HARD_LOCK_AFTER_FAILURES wrong codes in a row here: only a recovery code is accepted until one is used.
+              recoveryOnly: status.accountRecoveryOnly,
             }}
             pending={pending && qrDataUrl ? { secret: formatSecretForDisplay(pending.secret), qrDataUrl } : null}
             pendingMinutes={PENDING_MINUTES}
