@@ -160,8 +160,15 @@ describe("who a run acts as is never someone else's choice", () => {
         /can only be set to oneself/,
         column,
       );
-      // Oneself is fine.
-      await as("second", (tx) => tx.client.query(`update public.bulk_runs set ${column} = auth.uid() where tenant_id = $1 and id = $2`, [MSSP(), planned.id]));
     }
+    // Oneself, only by the step that sets it (migration 20261201030510: a bare `acting_by = auth.uid()` would take the
+    // run over): Start makes the caller the run's starter and actor, Undo its undoer and actor.
+    await as("second", (tx) => startRun(tx, { runTenantId: MSSP(), runId: planned.id, confirm: 3, canary: null }));
+    await work();
+    await as("second", (tx) => undoRun(tx, MSSP(), planned.id));
+    const { rows } = await owner.query("select started_by, undo_by, acting_by from public.bulk_runs where id = $1", [planned.id]);
+    assert.deepEqual(rows[0], { started_by: admins.second, undo_by: admins.second, acting_by: admins.second });
+    await work();
+    assert.equal((await run(planned.id)).status, "undone");
   });
 });

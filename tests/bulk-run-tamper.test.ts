@@ -5,6 +5,11 @@
 //     "re-arm B's finished run with A's parameters, hand it to a worker, it runs as B" attack fails;
 //   - an item's plan and target never change, and its result (status, before, after) is written only
 //     by the person the run acts as, along the run's life: A cannot plant the `before` B's undo writes;
+//   - nobody becomes a run's actor but by starting, continuing or undoing it (a bare `acting_by =
+//     auth.uid()` on a running run, then its pending tenants "done", is refused); a run ends only by
+//     its actor with no work left; its note changes only with its status; its start, undo and end
+//     times are now() of their step, set once (a started undo's time is never cleared: a paused undo
+//     stays an undo); a canary passes only by Continue once its tenants ran (migration 20261201030510);
 //   - items are added only to a dry run, by the person who planned it, within its size, with nothing recorded;
 //   - a run is planned on an MSSP only: the six bulk actions refuse a customer with a message, and
 //     the database refuses a run inserted on a customer;
@@ -16,7 +21,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pg from "pg";
 import { NOT_AN_MSSP } from "@/lib/actions/bulk/bulk-action";
-import { BULK_JOB_KIND, bulkHandlers, continueRun, planRun, selectionSchema, startRun, undoRun } from "@/lib/bulk";
+import { BULK_JOB_KIND, bulkHandlers, continueRun, planRun, selectionSchema, startRun, stopRun, undoRun } from "@/lib/bulk";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { runJobsUntilIdle } from "@/lib/jobs";
 import { useFixtureEnv } from "./helpers/fixture-env";
@@ -206,6 +211,117 @@ describe("a run that works", () => {
     await work();
     assert.equal((await runRow(planned.id)).status, "finished");
     assert.deepEqual(await statuses(planned.id), ["done", "done", "done"]);
+  });
+});
+
+describe("what only a step of a run's life changes (migration 20261201030510)", () => {
+  const pendingItem = (status: string): [string, unknown[]] => [
+    `update public.bulk_run_items set status = '${status}', before = '{"own": 999}', after = '{"own": 11}', message = 'ok', finished_at = now()
+      where tenant_id = $1 and run_id = $2 and status = 'pending'`,
+    [],
+  ];
+
+  test("nobody becomes a running run's actor, ends it with tenants pending, or rewrites its note, without a step of its life", async () => {
+    const planned = await planAcme("b", "11");
+    await as("b", (tx) => startRun(tx, { runTenantId: MSSP(), runId: planned.id, confirm: 3, canary: null }));
+    const before = await snapshot(planned.id);
+    await refused("a", on(planned.id, [
+      // Made the actor with no start, continue or undo (the status stays running) …
+      runUpdate("acting_by = auth.uid()"),
+      runUpdate("acting_by = auth.uid(), canary_passed = true"),
+      // … so as to record B's pending tenants as done or skipped, with a planted `before` for B's undo.
+      pendingItem("done"),
+      pendingItem("skipped"),
+      // Ended with every tenant still pending; the operators' instructions rewritten.
+      runUpdate("status = 'finished', finished_at = now()"),
+      runUpdate("note = 'Done by hand: do not continue.'"),
+    ]));
+    // The whole attack in one transaction: take the run over, then record B's tenants as done.
+    await assert.rejects(
+      as("a", async (tx) => {
+        await tx.client.query("update public.bulk_runs set acting_by = auth.uid() where tenant_id = $1 and id = $2", [MSSP(), planned.id]);
+        await tx.client.query(pendingItem("done")[0], [MSSP(), planned.id]);
+      }),
+      (e: { code?: string }) => e.code === "42501",
+    );
+    // Even the person it acts as neither ends it with tenants left nor passes a canary by hand, nor writes the note.
+    await refused("b", on(planned.id, [
+      runUpdate("status = 'finished', finished_at = now()"),
+      runUpdate("canary_passed = true"),
+      runUpdate("note = 'x'"),
+    ]));
+    assert.deepEqual(await snapshot(planned.id), before, "nothing of B's run changed");
+    await work();
+    const done = await runRow(planned.id);
+    assert.deepEqual([done.status, done.acting_by], ["finished", admins.b]);
+    assert.match(done.note ?? "", /^3 done$/);
+    assert.deepEqual(await statuses(planned.id), ["done", "done", "done"]);
+    for (const slug of ["acme", "acme-eu", "acme-us"] as const) assert.equal(await value(slug, KEY), 11, slug);
+  });
+
+  test("a run's start, undo and end times are set once, to now, by their step; a paused undo stays an undo", async () => {
+    await owner.query("delete from public.tenant_settings where key = $1", [KEY]);
+    // Start: not backdated, not without a start time; an end (a discard) not at another time, nor without one.
+    const planned = await planAcme("b", "12");
+    await refused("a", on(planned.id, [
+      runUpdate("status = 'running', started_by = auth.uid(), acting_by = auth.uid(), started_at = now() - interval '30 days'"),
+      runUpdate("status = 'running', acting_by = auth.uid()"),
+      runUpdate("status = 'discarded', finished_at = now() - interval '1 day'"),
+      runUpdate("status = 'discarded'"),
+    ]));
+    await as("b", (tx) => startRun(tx, { runTenantId: MSSP(), runId: planned.id, confirm: 3, canary: null }));
+    await work();
+    const finishedAt = (await snapshot(planned.id)).run.finished_at;
+    assert.ok(finishedAt);
+
+    // Undo: it starts now, and its start is kept (a move to undoing without one, or with another, is refused).
+    await refused("a", on(planned.id, [
+      runUpdate("status = 'undoing', acting_by = auth.uid()"),
+      runUpdate("status = 'undoing', acting_by = auth.uid(), undo_by = auth.uid(), undo_at = null"),
+      runUpdate("status = 'undoing', acting_by = auth.uid(), undo_by = auth.uid(), undo_at = now() - interval '30 days'"),
+    ]));
+    await as("b", (tx) => undoRun(tx, MSSP(), planned.id));
+    const undo = (await snapshot(planned.id)).run;
+    assert.ok(undo.undo_at);
+    assert.equal(undo.finished_at, finishedAt, "the finish time stays until the undo ends");
+    // Ended with every tenant still to walk back: by the person it acts as or anyone else.
+    await refused("a", on(planned.id, [runUpdate("status = 'undone', finished_at = now()")]));
+    await refused("b", on(planned.id, [runUpdate("status = 'undone', finished_at = now()")]));
+    // Paused, its undo is kept: a move back to undoing that clears or moves it is refused, so Continue never runs it forward.
+    await as("b", (tx) => tx.client.query("update public.bulk_runs set status = 'paused' where tenant_id = $1 and id = $2", [MSSP(), planned.id]));
+    await refused("a", on(planned.id, [
+      runUpdate("status = 'undoing', acting_by = auth.uid(), undo_at = null"),
+      runUpdate("status = 'undoing', acting_by = auth.uid(), undo_by = auth.uid(), undo_at = now()"),
+      runUpdate("undo_at = null"),
+    ]));
+    const paused = (await snapshot(planned.id)).run;
+    assert.deepEqual([paused.undo_at, paused.undo_by], [undo.undo_at, admins.b]);
+    await as("a", (tx) => continueRun(tx, MSSP(), planned.id));
+    assert.equal((await runRow(planned.id)).status, "undoing");
+    await work();
+    assert.equal((await runRow(planned.id)).status, "undone");
+    assert.deepEqual(await statuses(planned.id), ["undone", "undone", "undone"]);
+    for (const slug of ["acme", "acme-eu", "acme-us"] as const) assert.equal(await value(slug, KEY), null, slug);
+  });
+
+  test("a canary is passed only by continuing after its tenants ran", async () => {
+    const planned = await planAcme("b", "13");
+    await as("b", (tx) => startRun(tx, { runTenantId: MSSP(), runId: planned.id, confirm: 3, canary: 2 }));
+    // Stopped before any tenant ran: A continuing with the canary passed would skip the pause after it.
+    await as("a", (tx) => stopRun(tx, MSSP(), planned.id));
+    assert.equal((await runRow(planned.id)).acting_by, admins.b, "a stop leaves whom the run acts as");
+    await refused("a", on(planned.id, [runUpdate("status = 'running', acting_by = auth.uid(), canary_passed = true, note = null")]));
+    await as("a", (tx) => continueRun(tx, MSSP(), planned.id));
+    await work();
+    const paused = await runRow(planned.id);
+    assert.equal(paused.status, "paused");
+    assert.match(paused.note ?? "", /Canary done/);
+    assert.deepEqual(await statuses(planned.id), ["done", "done", "pending"]);
+    await as("b", (tx) => continueRun(tx, MSSP(), planned.id));
+    await work();
+    assert.equal((await runRow(planned.id)).status, "finished");
+    await as("b", (tx) => undoRun(tx, MSSP(), planned.id));
+    await work();
   });
 });
 

@@ -166,13 +166,40 @@ describe("a customer's admin, by SQL, against a credential the MSSP entered", ()
     } finally {
       await env.owner("delete from public.tenant_settings where key = 'limits.connectors'");
     }
+
+    // The default and bounds are settings.integer_settings' (the registry's), not numbers written in the trigger:
+    // with the registry's row moved to the tenant's count, a tenant with no value, or with one now out of
+    // bounds, is full.
+    const [{ m }] = await env.owner<{ m: number }>("select count(*)::int as m from public.credentials where tenant_id = $1", [env.fx.tenants.acme]);
+    const [registry] = await env.owner<{ min_value: number; max_value: number; default_value: number }>(
+      "select min_value, max_value, default_value from settings.integer_settings where key = 'limits.connectors'",
+    );
+    await env.owner("update settings.integer_settings set default_value = $1, max_value = $1 where key = 'limits.connectors'", [m]);
+    try {
+      const atDefault = await refusalOf("acmeAdmin", `insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint)
+         values ($1, gen_random_uuid(), 'generic_api_key', 'at-default', decode(repeat('ab', 40), 'hex'), $2, 'abcd')`, [env.fx.tenants.acme, version]);
+      assert.deepEqual([atDefault.code, atDefault.hint], ["54000", "connector_limit"]);
+      await env.owner("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'limits.connectors', $2)", [env.fx.tenants["mssp-a"], JSON.stringify(m + 5)]);
+      const outOfBounds = await refusalOf("acmeAdmin", `insert into public.credentials (tenant_id, id, connector, name, sealed, key_version, secret_hint)
+         values ($1, gen_random_uuid(), 'generic_api_key', 'out-of-bounds', decode(repeat('ab', 40), 'hex'), $2, 'abcd')`, [env.fx.tenants.acme, version]);
+      assert.deepEqual([outOfBounds.code, outOfBounds.hint], ["54000", "connector_limit"]);
+    } finally {
+      await env.owner("delete from public.tenant_settings where key = 'limits.connectors'");
+      await env.owner("update settings.integer_settings set default_value = $1, max_value = $2 where key = 'limits.connectors'", [registry.default_value, registry.max_value]);
+    }
+    assertRows(await insert("generic_api_key"), 1);
   });
 
-  test("the database's defaults are the registry's: limits.connectors 200, every integration on", async () => {
-    assert.equal(settingDefinition("limits.connectors")?.default, 200);
+  test("the database's defaults are the registry's: limits.connectors from settings.integer_settings, every integration on", async () => {
+    const def = settingDefinition("limits.connectors");
+    const [row] = await env.owner<{ min_value: number; max_value: number; default_value: number }>(
+      "select min_value, max_value, default_value from settings.integer_settings where key = 'limits.connectors'",
+    );
+    assert.equal(row.default_value, def?.default);
     for (const kind of CONNECTOR_KINDS) assert.equal(settingDefinition(`integrations.${kind}`)?.default, true, kind);
     const [{ src }] = await env.owner<{ src: string }>("select prosrc as src from pg_proc where proname = 'refuse_connector_by_configuration'");
-    assert.match(src, /default_limit constant integer := 200;/);
+    assert.match(src, /from settings\.integer_settings b\s+where b\.key = 'limits\.connectors'/);
+    assert.doesNotMatch(src, /\b200\b|\b10000\b/, "no default or bound written in the trigger");
     assert.match(src, /if enabled = 'false'::jsonb then/, "only an explicit off disables a kind");
   });
 });
