@@ -48,7 +48,16 @@ export interface SelfActionSpec {
   /** "token": called with the form's token as its one argument (a page's loader), not (state, form). */
   argument?: "token";
   malformed(env: Env): FormFields[];
+  /**
+   * What a refusal changes on purpose (tests/helpers/fuzz-actions.ts holds every other refusal to
+   * "nothing changed"): a wrong password spends an attempt of the sign-in throttle and is recorded as
+   * a failed sign-in, as on the sign-in form, so guessing here is no cheaper than there.
+   */
+  refusalSpends?: { tables: string[]; auditActions: string[] };
 }
+
+/** A password asked again (lib/actions/account/mfa.ts passwordAgain through lib/auth/credentials.ts checkPassword). */
+const PASSWORD_CHECK: SelfActionSpec["refusalSpends"] = { tables: ["ratelimit.buckets"], auditActions: ["auth:sign-in-failed", "auth:sign-in-locked"] };
 
 export type ActionSpec = TenantActionSpec | SelfActionSpec;
 
@@ -737,11 +746,13 @@ export const SPECS: Record<string, ActionSpec> = {
   "lib/actions/account/mfa.ts#startEnrolmentAction": {
     guard: "self",
     malformed: (): FormFields[] => [{}, { restart: "1" }, { password: "" }, { restart: "2", password: "x" }, { restart: "yes", password: "x" }, { password: "x".repeat(1025) }],
+    refusalSpends: PASSWORD_CHECK,
   },
   "lib/actions/account/mfa.ts#confirmEnrolmentAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "12345" }, { code: "abcdef" }, { code: "1234567" }] },
   "lib/actions/account/mfa.ts#startReplacementAction": {
     guard: "self",
     malformed: (): FormFields[] => [{}, { code: "123456" }, { password: "", code: "123456" }, { password: "x" }, { password: "x", code: "   " }, { password: "x", code: "x".repeat(65) }],
+    refusalSpends: PASSWORD_CHECK,
   },
   "lib/actions/account/mfa.ts#confirmReplacementAction": { guard: "self", malformed: (): FormFields[] => [{}, { code: "12345" }, { code: "abcdef" }, { code: "1234567" }] },
   // Takes no input: nothing to be malformed (signed out it refuses, tests/actions-self.test.ts).
