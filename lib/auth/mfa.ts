@@ -196,7 +196,7 @@ function counterSet(purpose: CodePurpose, failed: number, until: Date | null) {
  * 80-bit single-use code cannot be guessed), a wrong one is refused uncounted
  * (a lock is not made longer by what is tried during it).
  */
-async function checkCodeIn(db: Db, userId: string, rawCode: string, now: Date, purpose: CodePurpose = "account"): Promise<CodeCheck> {
+async function checkCodeIn(db: Db, userId: string, rawCode: string, now: Date, purpose: CodePurpose): Promise<CodeCheck> {
   const row = await lockedRow(db, userId);
   if (!row || !row.confirmedAt) return { ok: false, reason: "not_enrolled" };
   const { failed: failedBefore, until } = counterOf(row, purpose);
@@ -351,6 +351,12 @@ function boundTo(row: PendingColumns, sessionId: string | null | undefined, now:
 
 const UNBOUND = { pendingSecret: null, pendingSessionId: null, pendingStartedAt: null } as const;
 
+/** The step of a first code from a key not yet confirmed (`sealed`), or null: a setup's and a replacement's confirmation. */
+function firstCodeStep(userId: string, sealed: string, code: string, now: Date): number | null {
+  const secret = openSecretOrNull(userId, sealed);
+  return secret ? verifyTotp(secret, code.replace(/\s/g, ""), { at: now }) : null;
+}
+
 export type EnrolmentStart = { ok: true; enrolment: PendingEnrolment } | { ok: false; reason: "already_enrolled" };
 
 /**
@@ -434,8 +440,7 @@ function confirmEnrolmentIn(userId: string, code: string, now: Date, opts: Sessi
     if (!row) return { ok: false, reason: "no_pending" } as const;
     if (row.confirmedAt) return { ok: false, reason: "already_enrolled" } as const;
     if (!boundTo(row, opts.keepSessionId, now)) return { ok: false, reason: "no_pending" } as const;
-    const secret = openSecretOrNull(userId, row.totpSecret);
-    const step = secret ? verifyTotp(secret, code.replace(/\s/g, ""), { at: now }) : null;
+    const step = firstCodeStep(userId, row.totpSecret, code, now);
     if (step === null) return { ok: false, reason: "invalid" } as const;
     await db
       .update(userMfa)
@@ -513,8 +518,7 @@ export async function confirmReplacement(userId: string, code: string, now = new
     const row = await lockedRow(db, userId);
     if (!row?.confirmedAt) return { ok: false, reason: "not_enrolled" } as const;
     if (!row.pendingSecret || !boundTo(row, opts.keepSessionId, now)) return { ok: false, reason: "no_pending" } as const;
-    const secret = openSecretOrNull(userId, row.pendingSecret);
-    const step = secret ? verifyTotp(secret, code.replace(/\s/g, ""), { at: now }) : null;
+    const step = firstCodeStep(userId, row.pendingSecret, code, now);
     if (step === null) return { ok: false, reason: "invalid" } as const;
     // The sealed key moves as is: it was sealed for this user's row like totp_secret.
     await db
@@ -552,7 +556,7 @@ export async function regenerateRecoveryCodes(
 ): Promise<GuardedResult<{ recoveryCodes: string[] }>> {
   let method: string | undefined;
   const result = await withServiceRole("auth.mfa", async (db) => {
-    const check = await checkCodeIn(db, userId, code, now);
+    const check = await checkCodeIn(db, userId, code, now, "account");
     if (!check.ok) return check;
     method = check.method;
     return { ok: true, recoveryCodes: await replaceRecoveryCodes(db, userId) } as const;
@@ -570,7 +574,7 @@ export async function disableMfa(userId: string, code: string, now = new Date(),
   let revoked = 0;
   const result = await withServiceRole("auth.mfa", async (db) => {
     if ((await statusIn(db, userId)).required) return { ok: false, reason: "required" } as const;
-    const check = await checkCodeIn(db, userId, code, now);
+    const check = await checkCodeIn(db, userId, code, now, "account");
     if (!check.ok) return check;
     method = check.method;
     await db.delete(userRecoveryCodes).where(eq(userRecoveryCodes.userId, userId));

@@ -76,9 +76,14 @@ export async function portalOriginFor(tenant: { slug: string; kind: string }, cu
   return tenant.kind === "mssp" ? originForConsole() : originForTenant(tenant.slug, customDomain);
 }
 
+/** The path a portal opens on: the console's overview for an MSSP, a tenant's alerts otherwise. */
+function landingPath(tenant: { kind: string }): string {
+  return tenant.kind === "mssp" ? "/" : "/alerts";
+}
+
 /** The landing page of that portal. */
 export async function portalHomeFor(tenant: { slug: string; kind: string }): Promise<string> {
-  return `${await portalOriginFor(tenant)}${tenant.kind === "mssp" ? "/" : "/alerts"}`;
+  return `${await portalOriginFor(tenant)}${landingPath(tenant)}`;
 }
 
 /**
@@ -100,7 +105,7 @@ export async function portalOriginForMember(
 
 /** portalOriginForMember's landing page (portalHomeFor's path). */
 export async function portalHomeForMember(tenant: { slug: string; kind: string; path: string }, memberships: readonly { path: string }[]): Promise<string> {
-  return `${await portalOriginForMember(tenant, memberships)}${tenant.kind === "mssp" ? "/" : "/alerts"}`;
+  return `${await portalOriginForMember(tenant, memberships)}${landingPath(tenant)}`;
 }
 
 /**
