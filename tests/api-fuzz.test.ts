@@ -5,7 +5,9 @@
 // (tenant_id among them), a value replaced by anything, SQL and script
 // payloads in strings, control characters, oversized strings. Each input goes
 // through the endpoint as the gateway will call it (its zod schemas, then the
-// handler in a withTenant transaction of a fixture user, rolled back).
+// handler in a withTenant transaction of the fixture user's stand-in API key,
+// rolled back: the gateway takes keys only, and the database lets only keys
+// write alerts, assets, raw events, collectors and checkpoints).
 // Property: the outcome is a success with the documented status and a body
 // that matches the documented response schema, or an ApiProblem with a 4xx
 // status. Never anything else (which the gateway would answer with a 500).
@@ -15,9 +17,10 @@ import fc from "fast-check";
 import { ApiProblem, type Endpoint } from "@/lib/api/endpoint";
 import { apiEndpoints } from "@/lib/api/endpoints";
 import { buildOpenApiDocument, type JsonSchema, type OpenApiOperation } from "@/lib/api/openapi";
-import { contextFor, runEndpoint } from "./helpers/api-endpoint-call";
+import { parseKey } from "@/lib/api/keys/format";
+import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import { contextFor, keyFor, runEndpoint } from "./helpers/api-endpoint-call";
 import { insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
-import { asRolledBack } from "./helpers/sql";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
 
 let db: TestDatabase;
@@ -165,9 +168,26 @@ function inputArbitrary(op: OpenApiOperation, broken: boolean): fc.Arbitrary<Cal
   });
 }
 
+const ROLLBACK = Symbol("rollback");
+
+/** The endpoint run as `user`'s stand-in key addressing `slug` (helpers/api-endpoint-call keyFor), rolled back. */
+async function asStandInRolledBack<T>(user: UserName, slug: TenantSlug, fn: (tx: TenantTx, key: Awaited<ReturnType<typeof keyFor>>) => Promise<T>): Promise<T> {
+  const key = await keyFor(fx, user, slug);
+  let result: T | undefined;
+  try {
+    await withTenant({ userId: key.id, apiKey: parseKey(key.key)!, activeTenantId: fx.tenants[slug] }, async (tx) => {
+      result = await fn(tx, key);
+      throw ROLLBACK;
+    });
+  } catch (error) {
+    if (error !== ROLLBACK) throw error;
+  }
+  return result as T;
+}
+
 async function outcome(e: Endpoint<any, any, any, any>, c: Call): Promise<string> {
   try {
-    const r = await asRolledBack(fx, c.user, (tx) => runEndpoint(e, contextFor(tx, fx, c.slug), c), c.slug);
+    const r = await asStandInRolledBack(c.user, c.slug, (tx, key) => runEndpoint(e, contextFor(tx, fx, c.slug, key), c));
     assert.equal(r.status, e.success.status);
     const check = e.success.schema.safeParse(r.body);
     assert.ok(check.success, `response does not match its documented schema: ${JSON.stringify(check.error?.issues?.slice(0, 3))}`);

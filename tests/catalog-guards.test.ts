@@ -79,11 +79,19 @@ allow("workflows (lib/rules, lib/notify): rules and channels read by members of 
 allow("assignee groups (lib/groups): read by members of the tenant or an ancestor (and one's own memberships), written by its admins (policy); members must be assignable there (trigger); memberships are added and removed, never updated; who made a group or added a member, and when, is the caller and now (trigger, 20261201030920)",
   ...each("table public.assignee_groups authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
   ...each("table public.assignee_group_members authenticated", ["SELECT", "INSERT", "DELETE"]));
-allow("API ingestion (lib/ingest): raw vendor payloads are sealed bytes, read by visibility and inserted by analysts and admins (policy), never edited by people (the DEK rotation re-seals them as service_role); collectors read by visibility, reported by analysts and admins, removed by admins",
-  "table public.alert_raw_events authenticated SELECT", "table public.alert_raw_events authenticated INSERT",
-  ...each("table public.collectors authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
-allow("collector checkpoints (lib/collector, POST /collectors/{name}/checkpoints): read by visibility, recorded and advanced by analysts and admins (a key with collectors:write holds an analyst's role), reset by admins (policy)",
-  ...each("table public.collector_checkpoints authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
+allow("API ingestion (lib/ingest): raw vendor payloads are sealed bytes, read by visibility, never updated or deleted as authenticated (the DEK rotation re-seals them as service_role); collectors read by visibility, removed by admins (policy)",
+  "table public.alert_raw_events authenticated SELECT",
+  ...each("table public.collectors authenticated", ["SELECT", "DELETE"]));
+allow("a raw event's sealed columns only (20261201031500: lib/ingest/alerts.ts storeRaw), inserted by API keys with alerts:write only (policy); its created_at is the insert's time",
+  ...["tenant_id", "alert_id", "sealed", "key_version"].map((c) => `column public.alert_raw_events.${c} authenticated INSERT`));
+allow("a collector's heartbeat columns only (20261201031500: lib/ingest/collectors.ts recordHeartbeat), written by API keys with collectors:write only (policy): its id, created_at and updated_at are the defaults' and the touch trigger's; tenant_id and name are inserted, never updated",
+  ...["tenant_id", "name", "version", "hostname", "last_heartbeat_at", "last_pull_at", "last_error", "last_error_at"].map((c) => `column public.collectors.${c} authenticated INSERT`),
+  ...["version", "hostname", "last_heartbeat_at", "last_pull_at", "last_error", "last_error_at"].map((c) => `column public.collectors.${c} authenticated UPDATE`));
+allow("collector checkpoints (lib/collector, POST /collectors/{name}/checkpoints): read by visibility, reset by admins (policy)",
+  ...each("table public.collector_checkpoints authenticated", ["SELECT", "DELETE"]));
+allow("a checkpoint's advanced columns only (20261201031500: lib/collector/checkpoints.ts advanceCheckpoint), written by API keys with collectors:write only (policy): created_at and updated_at are the default's and the touch trigger's; its tenant, collector and credential are inserted, never updated",
+  ...["tenant_id", "collector_id", "credential_id", "cursor", "alerts_sent", "last_sent_at"].map((c) => `column public.collector_checkpoints.${c} authenticated INSERT`),
+  ...["cursor", "alerts_sent", "last_sent_at"].map((c) => `column public.collector_checkpoints.${c} authenticated UPDATE`));
 allow("members of visible tenants; no password hash, no lockout counters", ...["id", "email", "name", "created_at"].map((c) => `column public.users.${c} authenticated SELECT`));
 allow("a user renames only themselves (policy)", "column public.users.name authenticated UPDATE");
 allow("memberships: read within scope; admins remove and change roles at or below their rank; never inserted directly",

@@ -4,8 +4,8 @@
 // EndpointContext for the addressed tenant. `call` and `refused` run as a real
 // API key standing in for a fixture user (keyFor): RLS and the claims are the
 // key's, as behind the gateway, which takes keys only (the database lets only
-// keys create alerts and assets, migration 20261201031100). contextFor and
-// runEndpoint still take any transaction (tests/api-fuzz.test.ts runs them as people).
+// keys create alerts and assets, migration 20261201031100, and raw events, collectors and
+// checkpoints, 20261201031500). contextFor and runEndpoint still take any transaction.
 import { randomUUID } from "node:crypto";
 import { API_SCOPES, ApiProblem, type ApiScope, type Endpoint, type EndpointContext, type EndpointResult } from "@/lib/api/endpoint";
 import { invalidInput } from "@/lib/api/endpoints/problems";
