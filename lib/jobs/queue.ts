@@ -8,7 +8,9 @@
 //                           admins of the tenant, a key rotation or a bulk run,
 //                           created_by = auth.uid(), due at once: no runAfter);
 //                           a second request for the same (tenant, kind) joins
-//                           the unfinished job instead.
+//                           the unfinished job instead; one that never ran and
+//                           is due later is first pulled to this request's time
+//                           (trigger, migration 20261201031900).
 //   enqueueServiceJob(…)    the same for commands and the system (created_by null).
 //   retryJob / cancelJob    a failed job queued again (its finished workflow
 //                           steps are kept), a queued one called off.
@@ -84,7 +86,10 @@ export interface EnqueueRequest {
 
 export interface Enqueued {
   job: JobView;
-  /** false: an unfinished job of the same kind already existed for the tenant, and this is it. */
+  /**
+   * false: an unfinished job of the same kind already existed for the tenant, and this is it (due no
+   * later than this request asked, unless it already ran and waits out its retry backoff).
+   */
   created: boolean;
 }
 
