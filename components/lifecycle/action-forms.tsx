@@ -131,7 +131,8 @@ export function OffboardControls(props: {
     <Card title="Offboard" tone="danger">
       <p className="mb-2 text-sm text-slate-600">
         Locks {props.name} and everything below it at once. When the grace period ends, its archive is exported, every data key is
-        destroyed (credentials become unreadable for good) and every row is removed. The audit trail stays readable to you.
+        destroyed (credentials become unreadable for good) and every row is removed, with the notifications about its alerts sent to
+        channels above it; its finalized invoices stay, as billing records. The audit trail stays readable to you.
       </p>
       <form action={offboard} className="grid gap-2 sm:grid-cols-3" aria-label={`Offboard ${props.name}`}>
         <input type="hidden" name="tenantId" value={props.tenantId} />

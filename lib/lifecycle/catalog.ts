@@ -162,7 +162,24 @@ export interface DeleteOptions {
   keep?: readonly string[];
   /** A catalog already loaded in this transaction. */
   catalog?: TenantTable[];
+  /**
+   * Rows to keep in some tables, as "schema.table" → an SQL condition on the row (the table is
+   * aliased `k`): e.g. an offboarding keeps finalized invoices (OFFBOARD_KEPT_ROWS).
+   */
+  keepRows?: Readonly<Record<string, string>>;
 }
+
+/**
+ * What an offboarding keeps of a tenant besides the audit trail: its finalized invoices and their
+ * lines, the record billing law requires (kept for years; a trigger refuses to delete them while
+ * the tenant row exists, 20261201014000). They hold the plan's name and prices and the quantities
+ * billed, nothing of the tenant's alerts. Drafts go.
+ */
+export const OFFBOARD_KEPT_ROWS: Readonly<Record<string, string>> = {
+  "public.billing_invoices": "k.status = 'finalized'",
+  "public.billing_invoice_lines":
+    "exists (select 1 from public.billing_invoices i where i.tenant_id = k.tenant_id and i.id = k.invoice_id and i.status = 'finalized')",
+};
 
 /** The tables deleteTenantRows empties, in the order it empties them. */
 export function purgedTables(catalog: TenantTable[], keep: readonly string[] = []): TenantTable[] {
@@ -188,7 +205,7 @@ export async function deleteTenantRows(client: Queryable, tenantIds: readonly st
   let budget = batchSize;
   for (const t of purgedTables(catalog, opts.keep)) {
     while (budget > 0) {
-      const n = await deleteBatch(client, t, ids, budget);
+      const n = await deleteBatch(client, t, ids, budget, opts.keepRows?.[t.name]);
       budget -= n;
       if (n === 0) break;
     }
@@ -206,20 +223,20 @@ const DELETED_BY_FUNCTION: Record<string, string> = {
   "keyring.tenant_keys": "select coalesce(sum(keyring.purge_tenant_keys(t)), 0)::int as n from unnest($1::uuid[]) t",
 };
 
-async function deleteBatch(client: Queryable, t: TenantTable, ids: string[], limit: number): Promise<number> {
+async function deleteBatch(client: Queryable, t: TenantTable, ids: string[], limit: number, kept?: string): Promise<number> {
   const viaFunction = DELETED_BY_FUNCTION[t.name];
   if (viaFunction) {
     // A tenant has a handful of key versions: no batching needed.
     const { rows } = await client.query<{ n: number }>(viaFunction, [ids]);
     return rows[0].n;
   }
-  const where = `${quoteIdent(t.tenantColumn)} = any ($1::uuid[])`;
+  const where = `k.${quoteIdent(t.tenantColumn)} = any ($1::uuid[])${kept ? ` and not (${kept})` : ""}`;
   // By primary key where there is one (a partitioned table's ctid is not
   // unique across partitions); by ctid otherwise.
   const key = t.primaryKey.map(quoteIdent).join(", ");
   const sql = key
-    ? `delete from ${t.ident} where (${key}) in (select ${key} from ${t.ident} where ${where} limit $2)`
-    : `delete from ${t.ident} where ctid = any (array(select ctid from ${t.ident} where ${where} limit $2))`;
+    ? `delete from ${t.ident} where (${key}) in (select ${t.primaryKey.map((c) => `k.${quoteIdent(c)}`).join(", ")} from ${t.ident} k where ${where} limit $2)`
+    : `delete from ${t.ident} where ctid = any (array(select k.ctid from ${t.ident} k where ${where} limit $2))`;
   const result = await client.query(sql, [ids, limit]);
   return result.rowCount ?? 0;
 }
@@ -234,12 +251,16 @@ export async function countTenantRows(
   client: Queryable,
   tenantIds: readonly string[],
   catalog?: TenantTable[],
+  /** Rows not counted (DeleteOptions.keepRows): what a purge will leave. */
+  keepRows?: Readonly<Record<string, string>>,
 ): Promise<Record<string, number>> {
   const ids = checkIds(tenantIds);
   const out: Record<string, number> = {};
   for (const t of catalog ?? (await loadTenantCatalog(client))) {
+    const kept = keepRows?.[t.name];
     const { rows } = await client.query<{ n: string }>(
-      COUNTED_BY_FUNCTION[t.name] ?? `select count(*) as n from ${t.ident} where ${quoteIdent(t.tenantColumn)} = any ($1::uuid[])`,
+      COUNTED_BY_FUNCTION[t.name] ??
+        `select count(*) as n from ${t.ident} k where k.${quoteIdent(t.tenantColumn)} = any ($1::uuid[])${kept ? ` and not (${kept})` : ""}`,
       [ids],
     );
     out[t.name] = Number(rows[0].n);

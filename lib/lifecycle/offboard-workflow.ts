@@ -1,16 +1,21 @@
 // The offboarding workflow, run when the grace period ends: freeze → export
-// archive → crypto-shred every data key version → purge every tenant-scoped
-// row (found from the catalog, so a table added later is covered) → remove the
-// isolation resources → tombstone. Each step is safe to run again; a worker
-// killed mid-purge leaves some rows deleted and the rest for the next worker.
-// Other tenants are never touched: every statement names the subtree's ids.
+// archive → crypto-shred every data key version → purge (first the copies of
+// the subtree's data held under other tenants' ids: deliveries about its
+// alerts and health, with their mails, and ancestors' reports; then every
+// tenant-scoped row of the subtree, found from the catalog, so a table added
+// later is covered) → remove the isolation resources → tombstone. Each step is
+// safe to run again; a worker killed mid-purge leaves some rows deleted and
+// the rest for the next worker. Other tenants' rows are touched only where
+// they hold the subtree's data (offboard-copies.ts); every other statement
+// names the subtree's ids.
 import { withLifecycle } from "./service-path";
 import { PermanentJobError } from "@/lib/jobs";
 import type { JobHandler } from "@/lib/jobs/types";
 import { defineWorkflow, type StepContext, type WorkflowSpec } from "@/lib/jobs/workflow";
 import { destroyTenantKeys } from "@/lib/vault/keys";
-import { countTenantRows, deleteTenantRows, loadTenantCatalog } from "./catalog";
+import { countTenantRows, deleteTenantRows, loadTenantCatalog, OFFBOARD_KEPT_ROWS } from "./catalog";
 import { removeIsolation } from "./isolation/apply";
+import { countCopies, removeCopiesBatch } from "./offboard-copies";
 import { exportForOffboarding } from "./offboard-export";
 import { findTenant, setStatus, subtree } from "./tenant-row";
 import { settings } from "@/lib/config";
@@ -18,6 +23,7 @@ import { settings } from "@/lib/config";
 
 /** Rows deleted per transaction: short transactions keep other tenants' pages fast during a large purge (at 5,000 the bench saw another tenant's alert page p95 reach 1.5-1.7x; at 1,000, 1.1x). */
 export const PURGE_BATCH = settings().LIFECYCLE_PURGE_BATCH;
+// Finalized invoices and their lines stay (OFFBOARD_KEPT_ROWS, catalog.ts): billing law keeps them.
 // Emptied by hand after the batches: the offboarding job's own row and steps
 // are its record, kept with the tombstone like the audit trail (every other
 // job of the subtree goes). Key rows go with the batches (deleteTenantRows
@@ -65,15 +71,30 @@ export function offboardSpec(): WorkflowSpec {
         name: "purge",
         run: async (ctx) => {
           const ids = subtreeIds(ctx);
-          const counts = await withLifecycle(async (db) => countTenantRows(db.$client, ids));
-          const total = Object.entries(counts)
-            .filter(([table]) => !["public.audit_log", "public.tenants", ...KEEP_WHILE_PURGING].includes(table))
-            .reduce((sum, [, n]) => sum + n, 0);
+          const subtree = { rootId: ctx.job.tenantId, rootName: String(ctx.outputs.freeze.name), ids };
+          const [counts, copies] = await withLifecycle(async (db) => [await countTenantRows(db.$client, ids, undefined, OFFBOARD_KEPT_ROWS), await countCopies(db.$client, subtree)] as const);
+          const total =
+            copies +
+            Object.entries(counts)
+              .filter(([table]) => !["public.audit_log", "public.tenants", ...KEEP_WHILE_PURGING].includes(table))
+              .reduce((sum, [, n]) => sum + n, 0);
           let done = 0;
           await ctx.stepProgress(0, total);
+          // Other tenants' copies first: each batch deletes deliveries with their mails in one transaction.
+          const removed = { deliveries: 0, mails: 0, reports: 0 };
+          for (;;) {
+            const b = await withLifecycle(async (db) => removeCopiesBatch(db.$client, subtree, PURGE_BATCH));
+            if (b.deliveries + b.reports === 0) break;
+            removed.deliveries += b.deliveries;
+            removed.mails += b.mails;
+            removed.reports += b.reports;
+            done += b.deliveries + b.reports;
+            await ctx.stepProgress(Math.min(done, total), total);
+            ctx.jobCtx.signal.throwIfAborted?.();
+          }
           for (;;) {
             const n = await withLifecycle(async (db) =>
-              deleteTenantRows(db.$client, ids, { batchSize: PURGE_BATCH, keep: KEEP_WHILE_PURGING, catalog: await loadTenantCatalog(db.$client) }),
+              deleteTenantRows(db.$client, ids, { batchSize: PURGE_BATCH, keep: KEEP_WHILE_PURGING, keepRows: OFFBOARD_KEPT_ROWS, catalog: await loadTenantCatalog(db.$client) }),
             );
             if (n === 0) break;
             done += n;
@@ -85,7 +106,7 @@ export function offboardSpec(): WorkflowSpec {
             const r = await db.$client.query(`delete from public.jobs where tenant_id = any($1::uuid[]) and id <> $2`, [ids, ctx.job.id]);
             return r.rowCount ?? 0;
           });
-          return { rowsDeleted: done + jobs, done: total, total };
+          return { rowsDeleted: done - removed.reports + removed.mails + jobs, copiesRemoved: removed, done: total, total };
         },
       },
       {
@@ -125,6 +146,8 @@ export function offboardSpec(): WorkflowSpec {
           rows_deleted: outputs.purge.rowsDeleted,
           key_versions_destroyed: outputs["crypto-shred"].keyVersionsDestroyed,
           archive_sha256: outputs.export.sha256 ?? null,
+          // Deliveries and mails about the subtree held by other tenants, and ancestors' reports withdrawn (offboard-copies.ts).
+          copies_removed: outputs.purge.copiesRemoved ?? null,
         },
       },
     }),

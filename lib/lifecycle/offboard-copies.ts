@@ -1,0 +1,111 @@
+// What other tenants' rows hold about an offboarded subtree, removed by the
+// offboarding's purge step (offboard-workflow.ts) before the subtree's own
+// rows. The catalog purge (catalog.ts) empties every row whose tenant_id is
+// in the subtree; these are the copies of its data kept under another
+// tenant's id (an ancestor: the MSSP, a parent customer or site; or a former
+// parent the subtree moved away from):
+//
+//   * notification deliveries about the subtree's alerts (alert_tenant_id),
+//     sent to another tenant's channel (a rule or the default webhooks set
+//     above it): their payload is the alert's summary (title, host, severity,
+//     tenant name). Deleted, with their attempts (on delete cascade) and, for
+//     email, their mail.outbox messages (mail_id: subject and body name the
+//     alert), in the same transaction, so no message outlives its delivery.
+//   * health-change deliveries about a tenant of the subtree (reason
+//     'health', payload.health.tenant_id): its name, states and the reasons
+//     (a collector's name, its silence). Deleted the same way.
+//   * reports of an ancestor generated since the offboarded root existed:
+//     their figures cover the ancestor's subtree, so their content may carry
+//     the offboarded tenants' alert titles, hosts and names. The content is
+//     withdrawn (status failed, content null, the reason in `error`); the row
+//     stays, so the ancestor sees what was there and can generate the same
+//     period again (its figures then leave the offboarded tenants out).
+//
+// What stays: the audit trail (append-only; it names alerts by id and reads
+// their titles only from public.alerts, which no longer holds them), bulk-run
+// items naming the tenant as a target (the MSSP's record of what it did),
+// and other tenants' billing. Nothing here carries the subtree's alert
+// content.
+//
+// Each call deletes at most `batchSize` deliveries (and their messages) and
+// withdraws at most `batchSize` reports, in the caller's transaction: call it
+// until it returns all zeros. Running it again finds nothing: idempotent, and
+// a worker killed between two calls leaves the rest to the next.
+// Indexes: notification_deliveries_alert (20261201031200) and
+// notification_deliveries_health (20261201031600).
+import type pg from "pg";
+
+type Queryable = Pick<pg.ClientBase, "query">;
+
+export interface CopiesRemoved {
+  /** Deliveries about the subtree's alerts or its health, from other tenants' channels. */
+  deliveries: number;
+  /** Their mail.outbox messages. */
+  mails: number;
+  /** Ancestors' reports whose content was withdrawn. */
+  reports: number;
+}
+
+/** The statements ($1 the subtree's ids, $2 the batch size; reports: $1 the offboarded root, $2 the batch size, $3 the reason). Exported for the tests. */
+export const COPIES_SQL = {
+  // By row address: a delivery's key is its channel's tenant. The subtree's own deliveries go with the catalog purge.
+  alertDeliveries: `delete from public.notification_deliveries d
+            where d.ctid = any (array(select ctid from public.notification_deliveries
+                                       where alert_tenant_id = any ($1::uuid[]) and tenant_id <> all ($1::uuid[])
+                                       limit $2))
+            returning d.mail_id`,
+  healthDeliveries: `delete from public.notification_deliveries d
+            where d.ctid = any (array(select ctid from public.notification_deliveries
+                                       where reason = 'health' and (payload #>> '{health,tenant_id}') = any ($1::uuid[]::text[])
+                                         and tenant_id <> all ($1::uuid[])
+                                       limit $2))
+            returning d.mail_id`,
+  mails: `delete from mail.outbox where id = any ($1::uuid[])`,
+  reports: `update public.reports r
+               set status = 'failed', content = null, size_bytes = null, error = $3
+             where (r.tenant_id, r.id) in (
+                   select x.tenant_id, x.id
+                     from public.tenants g
+                     join public.tenants a on a.path operator(extensions.@>) g.path and a.id <> g.id
+                     join public.reports x on x.tenant_id = a.id
+                    where g.id = $1 and x.content is not null and coalesce(x.finished_at, x.created_at) >= g.created_at
+                    limit $2)`,
+} as const;
+
+/** What the withdrawn report says instead of its content. */
+export function withdrawnReason(name: string): string {
+  return `Withdrawn when ${name.slice(0, 200)} was offboarded: it held that tenant's figures. Generate it again for the same period to get one without them.`;
+}
+
+/** One batch: up to `batchSize` deliveries of each kind (with their messages) and reports. */
+export async function removeCopiesBatch(
+  client: Queryable,
+  subtree: { rootId: string; rootName: string; ids: readonly string[] },
+  batchSize: number,
+): Promise<CopiesRemoved> {
+  const ids = [...subtree.ids];
+  const gone = [
+    ...(await client.query<{ mail_id: string | null }>(COPIES_SQL.alertDeliveries, [ids, batchSize])).rows,
+    ...(await client.query<{ mail_id: string | null }>(COPIES_SQL.healthDeliveries, [ids, batchSize])).rows,
+  ];
+  const mailIds = gone.map((r) => r.mail_id).filter((id): id is string => id !== null);
+  const mails = mailIds.length > 0 ? ((await client.query(COPIES_SQL.mails, [mailIds])).rowCount ?? 0) : 0;
+  const reports = (await client.query(COPIES_SQL.reports, [subtree.rootId, batchSize, withdrawnReason(subtree.rootName)])).rowCount ?? 0;
+  return { deliveries: gone.length, mails, reports };
+}
+
+/** How many copies there are to remove (the purge step's progress counts them). */
+export async function countCopies(client: Queryable, subtree: { rootId: string; ids: readonly string[] }): Promise<number> {
+  const ids = [...subtree.ids];
+  const { rows } = await client.query<{ n: string }>(
+    `select (select count(*) from public.notification_deliveries where alert_tenant_id = any ($1::uuid[]) and tenant_id <> all ($1::uuid[]))
+          + (select count(*) from public.notification_deliveries
+              where reason = 'health' and (payload #>> '{health,tenant_id}') = any ($1::uuid[]::text[]) and tenant_id <> all ($1::uuid[]))
+          + (select count(*) from public.tenants g
+               join public.tenants a on a.path operator(extensions.@>) g.path and a.id <> g.id
+               join public.reports x on x.tenant_id = a.id
+              where g.id = $2 and x.content is not null and coalesce(x.finished_at, x.created_at) >= g.created_at) as n`,
+    [ids, subtree.rootId],
+  );
+  return Number(rows[0].n);
+}
