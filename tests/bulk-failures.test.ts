@@ -6,12 +6,14 @@
 //   - a setting the registry no longer knows fails each tenant with the reason, a run whose stored parameters
 //     no longer parse pauses with a note, and a run queued behind them both still runs;
 //   - a row locked elsewhere (lock_timeout): the tenant stays pending and the job is retried, then it runs;
+//   - a statement timeout (57014): the tenant is tried again (changed once the lock is gone), and one that times
+//     out every time fails after ITEM_TIMEOUT_TRIES tries, audited as a timeout, while the run goes on;
 //   - a canary counts only tenants changed (or failed), not those skipped when they ran.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pg from "pg";
 import { assignPlan } from "@/lib/billing";
-import { bulkHandlers, BULK_JOB_KIND, continueRun, planRun, selectionSchema, startRun, stopRun, undoRun, type OperationParams } from "@/lib/bulk";
+import { bulkHandlers, BULK_JOB_KIND, continueRun, ITEM_TIMEOUT_TRIES, planRun, selectionSchema, startRun, stopRun, undoRun, type OperationParams } from "@/lib/bulk";
 import { closePool } from "@/lib/db/pool";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -197,6 +199,88 @@ describe("one bad tenant does not hold up the run, nor the runs behind it", () =
     }
     await owner.query("update graphile_worker._private_jobs set run_at = now()");
     assert.deepEqual((await work()).outcomes, ["succeeded"]);
+    assert.deepEqual(await statuses(run.id), ["done"]);
+    assert.equal(await ownSetting("acme", key), "Asia/Tokyo");
+    await owner.query("delete from public.tenant_settings where key = $1", [key]);
+  });
+});
+
+describe("a statement timeout (57014) inside a tenant's change", () => {
+  const key = "locale.time_zone";
+  /** acme's own value, its row held FOR UPDATE by another connection until `release` (the worker's write waits on it). */
+  async function holdAcme() {
+    await owner.query("delete from public.tenant_settings where key = $1", [key]);
+    await owner.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, $2, '\"America/New_York\"')", [T("acme"), key]);
+    const holder = new pg.Client({ connectionString: env.db.url });
+    await holder.connect();
+    await holder.query("begin");
+    await holder.query("select 1 from public.tenant_settings where tenant_id = $1 and key = $2 for update", [T("acme"), key]);
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        await holder.query("rollback").catch(() => {});
+        await holder.end();
+      },
+    };
+  }
+  /** The app's statements waiting on a lock now, each with when it started. */
+  const waiting = async () =>
+    (await owner.query<{ started: string }>("select query_start::text as started from pg_stat_activity where usename = 'portal_app' and wait_event_type = 'Lock'")).rows.map((r) => r.started);
+
+  test("a tenant that times out every time fails after its tries, its failure audited as a timeout; the run goes on and finishes", async () => {
+    const run = await plan("mssp-a", { operation: "setting", key, mode: "set", value: "Asia/Tokyo" }, { kinds: "customers" });
+    await start(run.id, 2);
+    const held = await holdAcme();
+    process.env.DB_STATEMENT_TIMEOUT_MS = "300";
+    let outcomes;
+    try {
+      outcomes = (await work()).outcomes;
+    } finally {
+      delete process.env.DB_STATEMENT_TIMEOUT_MS;
+      await held.release();
+    }
+    assert.deepEqual(outcomes, ["succeeded"], "the job does not spend its attempts on one tenant");
+    const it = await items(run.id);
+    assert.equal(it.acme.status, "failed");
+    assert.equal(it.acme.message, `Took too long ${ITEM_TIMEOUT_TRIES} times in a row (the database stops a statement past its time limit): nothing was changed for this tenant.`);
+    assert.equal(it.globex.status, "done");
+    assert.equal((await runOf(run.id)).status, "finished");
+    assert.equal(await ownSetting("acme", key), "America/New_York", "nothing of it kept");
+    assert.equal(await ownSetting("globex", key), "Asia/Tokyo");
+    const { rows } = await owner.query<{ tenant_id: string; reason: string }>(
+      "select tenant_id, details->>'reason' as reason from public.audit_log where action = 'bulk:setting' and outcome = 'failure' and details->>'run_id' = $1",
+      [run.id],
+    );
+    assert.deepEqual(rows, [{ tenant_id: T("acme"), reason: "timeout" }]);
+    await owner.query("delete from public.tenant_settings where key = $1", [key]);
+  });
+
+  test("a tenant that timed out while a lock was held elsewhere is tried again, and changed once the lock is gone", async () => {
+    const run = await plan("acme", { operation: "setting", key, mode: "set", value: "Asia/Tokyo" }, { kinds: "customers" });
+    await start(run.id, 1);
+    const held = await holdAcme();
+    process.env.DB_STATEMENT_TIMEOUT_MS = "1500";
+    let outcomes;
+    try {
+      const working = work();
+      // The first try waits on the lock, times out; the second waits again: then the lock goes.
+      let first: string | undefined;
+      for (let i = 0; i < 400; i++) {
+        const now = await waiting();
+        if (!first && now[0]) first = now[0];
+        if (first && now.some((t) => t !== first)) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.ok(first, "the worker waited on the lock");
+      await held.release();
+      outcomes = (await working).outcomes;
+    } finally {
+      delete process.env.DB_STATEMENT_TIMEOUT_MS;
+      await held.release();
+    }
+    assert.deepEqual(outcomes, ["succeeded"]);
     assert.deepEqual(await statuses(run.id), ["done"]);
     assert.equal(await ownSetting("acme", key), "Asia/Tokyo");
     await owner.query("delete from public.tenant_settings where key = $1", [key]);

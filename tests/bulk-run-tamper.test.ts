@@ -3,14 +3,17 @@
 //   - nobody rewrites a run's operation, parameters or selection, moves it back along its life, or
 //     puts it to running or undoing (or passes its canary) without acting for it themselves: the
 //     "re-arm B's finished run with A's parameters, hand it to a worker, it runs as B" attack fails;
-//   - an item's plan and target never change, and its result (status, before, after) is written only
-//     by the person the run acts as, along the run's life: A cannot plant the `before` B's undo writes;
+//   - an item's plan and target never change, and its result (status, before, after) is written by the
+//     portal alone (migration 20261201031700): neither A nor B, whom the run acts as, records a tenant's
+//     result or plants the `before` the undo writes back, ends the run or writes its note by SQL; the
+//     undo restores the values the worker really read;
 //   - nobody becomes a run's actor but by starting, continuing or undoing it (a bare `acting_by =
 //     auth.uid()` on a running run, then its pending tenants "done", is refused); a run ends only by
 //     its actor with no work left; its note changes only with its status; its start, undo and end
 //     times are now() of their step, set once (a started undo's time is never cleared: a paused undo
 //     stays an undo); a canary passes only by Continue once its tenants ran (migration 20261201030510);
-//   - items are added only to a dry run, by the person who planned it, within its size, with nothing recorded;
+//   - items are added only by the portal's dry run, never by a person's statement (so a dry run's lines are the
+//     portal's: another admin who starts it runs what they say);
 //   - a run is planned on an MSSP only: the six bulk actions refuse a customer with a message, and
 //     the database refuses a run inserted on a customer;
 //   - the normal plan → start (canary) → continue by another admin → undo flow still works.
@@ -181,7 +184,7 @@ describe("another admin's paused run", () => {
 });
 
 describe("a run that works", () => {
-  test("while B's run runs, only B (the person it acts as) records its items, and only pending → a result", async () => {
+  test("while B's run runs, nobody's statements record its items, B's included: only the worker does (migration 20261201031700)", async () => {
     const planned = await planAcme("b", "8");
     await as("b", (tx) => startRun(tx, { runTenantId: MSSP(), runId: planned.id, confirm: 3, canary: null }));
     await refused("a", on(planned.id, [
@@ -194,23 +197,56 @@ describe("a run that works", () => {
       itemUpdate("planned = 'x'"),
       runUpdate(`params = jsonb_set(params, '{value}', '"99"')`),
       runUpdate("status = 'undone'"),
+      // What the worker writes, written by B's own statement: a pending item's result with its before and after.
+      [`update public.bulk_run_items set status = 'done', before = '{"own": null}', after = '{"own": 8}', message = 'ok', finished_at = now()
+          where tenant_id = $1 and run_id = $2 and position = 0`, []],
     ]));
-    // What the worker does as B: a pending item's result with its before and after (rolled back here).
-    await assert.rejects(
-      as("b", async (tx) => {
-        const r = await tx.client.query(
-          `update public.bulk_run_items set status = 'done', before = '{"own": null}', after = '{"own": 8}', message = 'ok', finished_at = now()
-            where tenant_id = $1 and run_id = $2 and position = 0`,
-          [MSSP(), planned.id],
-        );
-        assert.equal(r.rowCount, 1);
-        throw new Error("roll back");
-      }),
-      /roll back/,
-    );
     await work();
     assert.equal((await runRow(planned.id)).status, "finished");
     assert.deepEqual(await statuses(planned.id), ["done", "done", "done"]);
+  });
+
+  test("the person a run acts as cannot plant the `before` its undo restores, end it, or write its note: the undo restores the real values", async () => {
+    // acme has its own value before the run; its sites have none.
+    await owner.query("delete from public.tenant_settings where key = $1", [KEY]);
+    await owner.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, $2, '20')", [env.fx.tenants.acme, KEY]);
+    const planned = await planAcme("b", "10");
+    await as("b", (tx) => startRun(tx, { runTenantId: MSSP(), runId: planned.id, confirm: 3, canary: 1 }));
+    // B, whom the run acts as, records its pending tenants as changed, with previous values of B's choosing …
+    await refused("b", on(planned.id, [
+      [`update public.bulk_run_items set status = 'done', before = '{"own": 999}', after = '{"own": 10}', message = 'ok', finished_at = now()
+          where tenant_id = $1 and run_id = $2 and status = 'pending'`, []],
+      [`update public.bulk_run_items set status = 'skipped', message = 'Already so: skipped.', finished_at = now() where tenant_id = $1 and run_id = $2 and status = 'pending'`, []],
+    ]));
+    await work();
+    assert.deepEqual(await statuses(planned.id), ["done", "pending", "pending"], "the canary ran");
+    assert.match((await runRow(planned.id)).note ?? "", /Canary done/);
+    // … or rewrites the `before` the worker recorded for the tenant it changed.
+    await refused("b", on(planned.id, [itemUpdate(`before = '{"own": 999}'`), itemUpdate("message = 'ok'")]));
+    // The note on the run's page: neither with a stop nor a continue, by B or another admin.
+    await refused("a", on(planned.id, [runUpdate("status = 'running', acting_by = auth.uid(), note = 'Checked by the SOC lead: carry on.'")]));
+    await as("b", (tx) => continueRun(tx, MSSP(), planned.id));
+    await refused("a", on(planned.id, [runUpdate("status = 'paused', note = 'Canary done: every tenant checked, continue.'")]));
+    await refused("b", on(planned.id, [runUpdate("status = 'paused', note = 'x'")]));
+    // A stop through the app: the note is the portal's own sentence.
+    await as("a", (tx) => stopRun(tx, MSSP(), planned.id));
+    assert.match((await runRow(planned.id)).note ?? "", /^Stopped by an operator/);
+    await as("b", (tx) => continueRun(tx, MSSP(), planned.id));
+    // Its end, even with no tenant left (the items made so here by the owner): the worker's alone.
+    await owner.query("update public.bulk_run_items set status = 'skipped', message = 'x' where run_id = $1 and position >= 1", [planned.id]);
+    await refused("b", on(planned.id, [runUpdate("status = 'finished', finished_at = now()"), runUpdate("status = 'finished', finished_at = now(), note = null")]));
+    await owner.query("update public.bulk_run_items set status = 'pending', message = null where run_id = $1 and position >= 1", [planned.id]);
+    await work();
+    const done = await runRow(planned.id);
+    assert.deepEqual([done.status, done.note], ["finished", "3 done"]);
+    for (const slug of ["acme", "acme-eu", "acme-us"] as const) assert.equal(await value(slug, KEY), 10, slug);
+    await as("b", (tx) => undoRun(tx, MSSP(), planned.id));
+    await refused("b", on(planned.id, [itemUpdate(`before = '{"own": 999}'`), itemUpdate("status = 'undone'")]));
+    await work();
+    assert.equal((await runRow(planned.id)).status, "undone");
+    // What was really there: acme's own 20 back, no own value on its sites.
+    assert.deepEqual([await value("acme", KEY), await value("acme-eu", KEY), await value("acme-us", KEY)], [20, null, null]);
+    await owner.query("delete from public.tenant_settings where key = $1", [KEY]);
   });
 });
 
@@ -357,7 +393,8 @@ describe("new runs and items", () => {
     assert.equal(await count(), n + 1);
     const runId = rows[0].id;
 
-    // Items: into one's own dry run only, within its size, with nothing recorded yet.
+    // Items: not even into one's own dry run, with nothing recorded (migration 20261201031700): the lines a dry run shows
+    // are the portal's, so another admin who starts it (typing its count) never runs a change its lines do not say.
     const item = (target: string, position: number, extra = { cols: "", vals: "" }): [string, unknown[]] => [
       `insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned${extra.cols}) values ($1, $2, $3, $4, 'T', 'x'${extra.vals})`,
       [MSSP(), runId, target, position],
@@ -368,13 +405,16 @@ describe("new runs and items", () => {
       item(env.fx.tenants.acme, 0, { cols: ", status", vals: ", 'done'" }),
       item(env.fx.tenants.acme, 0, { cols: ", before", vals: `, '{"own": 999}'` }),
       item(env.fx.tenants.acme, 0, { cols: ", status", vals: ", 'skipped'" }),
+      item(env.fx.tenants.acme, 0),
+      item(env.fx.tenants.globex, 1, { cols: ", status, plan_skip", vals: ", 'skipped', true" }),
     ]);
-    for (const [sql, params] of [item(env.fx.tenants.acme, 0), item(env.fx.tenants.globex, 1, { cols: ", status, plan_skip", vals: ", 'skipped', true" })]) {
-      await as("a", (tx) => tx.client.query(sql, params));
-    }
-    // Once started, no more items, even from its planner.
+    assert.equal((await snapshot(runId)).items.length, 0);
+    // A dry run with no item the portal planned starts nothing.
+    await assert.rejects(as("b", (tx) => startRun(tx, { runTenantId: MSSP(), runId, confirm: 0, canary: null })), /Nothing to change/);
     await as("a", (tx) => tx.client.query("update public.bulk_runs set status = 'discarded', finished_at = now() where tenant_id = $1 and id = $2", [MSSP(), runId]));
-    await refused("a", [[`insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned) values ($1, $2, $3, 2, 'T', 'x')`, [MSSP(), runId, env.fx.tenants["acme-eu"]]]]);
+    // The portal's own dry run writes its items (positive control).
+    const mine = await planAcme("a", "4");
+    assert.deepEqual(await statuses(mine.id), ["pending", "pending", "pending"]);
   });
 
   type Result = { ok: boolean; error?: string };

@@ -14,8 +14,12 @@
 //   a safe sentence, the details in the log), audited in the tenant's trail.
 //   Only a PDP that cannot answer and a transient database error (deadlock,
 //   lock timeout, serialization failure) end the attempt: the item stays
-//   pending and the job engine retries it. One bad tenant never holds up the
-//   run, nor the MSSP's runs queued behind it.
+//   pending and the job engine retries it. A statement timeout is tried again
+//   at once, up to ITEM_TIMEOUT_TRIES times in a row, then fails the item.
+//   One bad tenant never holds up the run, nor the MSSP's runs queued behind it.
+//   The item's result, the run's notes and its end are written by
+//   lib/bulk/engine.ts (the service role, inside this same transaction): the
+//   actor's own statements may not write them (migration 20261201031700).
 // A worker killed anywhere leaves each tenant done (committed with its item)
 // or untouched (rolled back with it); the next attempt carries on from the
 // first pending item. A run whose actor is gone, may no longer run bulk
@@ -30,6 +34,7 @@ import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { checkpoint, PermanentJobError, type JobContext, type JobHandler } from "@/lib/jobs";
 import { log, safeError } from "@/lib/log";
 import { BATCH_SIZE, operationSchema, type OperationParams, type RunStatus } from "./model";
+import { endRun, recordItem, writeNote } from "./engine";
 import { operationImpl } from "./ops";
 import type { Target } from "./select";
 
@@ -45,8 +50,8 @@ interface ActiveRun {
   version: string;
 }
 
-/** "lost": the actor no longer sees the run (RLS); the job's creator pauses it. */
-type Step = "more" | "stopped" | "ended" | "lost";
+/** "lost": the actor no longer sees the run (RLS); the job's creator pauses it. "again": a tenant timed out, tried again next. */
+type Step = "more" | "again" | "stopped" | "ended" | "lost";
 
 /** The next run of the tenant with work to do, read as the job's creator (an MSSP admin: the worker checked bulk:run). */
 async function nextRun(creator: string, runTenantId: string): Promise<ActiveRun | null> {
@@ -63,16 +68,19 @@ async function nextRun(creator: string, runTenantId: string): Promise<ActiveRun 
   });
 }
 
+/** Paused as the person in `tx` (their RLS and the run's triggers), with the engine's note saying why. */
 async function pause(tx: TenantTx, runTenantId: string, runId: string, note: string) {
-  await tx.client.query("update public.bulk_runs set status = 'paused', note = $3 where tenant_id = $1 and id = $2", [runTenantId, runId, note]);
+  await tx.client.query("update public.bulk_runs set status = 'paused' where tenant_id = $1 and id = $2", [runTenantId, runId]);
+  await writeNote(tx, runTenantId, runId, note);
 }
 
 /** Pauses the run only if it is still as the worker read it (nobody stopped or continued it meanwhile). */
 async function pauseIfUnchanged(tx: TenantTx, runTenantId: string, run: ActiveRun, note: string) {
-  await tx.client.query(
-    "update public.bulk_runs set status = 'paused', note = $5 where tenant_id = $1 and id = $2 and status = $3 and acting_by is not distinct from $4",
-    [runTenantId, run.id, run.status, run.actor, note],
+  const { rowCount } = await tx.client.query(
+    "update public.bulk_runs set status = 'paused' where tenant_id = $1 and id = $2 and status = $3 and acting_by is not distinct from $4",
+    [runTenantId, run.id, run.status, run.actor],
   );
+  if (rowCount) await writeNote(tx, runTenantId, run.id, note);
 }
 
 /** Why a run paused, and what the next person does: a run paused during its undo carries on with the undo. */
@@ -87,9 +95,20 @@ const pausedNote = (undoing: boolean, why: string) =>
 const TRANSIENT_SQLSTATES = new Set(["40P01", "55P03", "40001"]);
 const isTransientDbError = (error: unknown): boolean => TRANSIENT_SQLSTATES.has(sqlState(error) ?? "");
 
-type FailureReason = "rule" | "database" | "pdp_deny" | "error";
+/**
+ * A statement past the transaction's statement_timeout (57014: DB_STATEMENT_TIMEOUT_MS, withTenant) while a
+ * tenant's change was being made: a lock held elsewhere or a busy moment, or a change that always takes too
+ * long. The tenant is tried again at once, in a new transaction, up to ITEM_TIMEOUT_TRIES times in a row
+ * within the worker's attempt; the last timeout marks it failed (reason "timeout"), so one tenant that always
+ * times out neither spends the job's attempts nor holds up the run and the MSSP's runs behind it.
+ */
+const STATEMENT_TIMEOUT = "57014";
+export const ITEM_TIMEOUT_TRIES = 3;
+
+type FailureReason = "rule" | "database" | "pdp_deny" | "timeout" | "error";
 function failureReason(error: unknown): FailureReason {
   if (error instanceof ActionRefusal) return "rule";
+  if (sqlState(error) === STATEMENT_TIMEOUT) return "timeout";
   if (isAuthorizationError(error)) return "pdp_deny";
   if (sqlState(error) === "42501") return "database";
   return "error";
@@ -99,6 +118,9 @@ function failureMessage(error: unknown): string {
   if (error instanceof ActionRefusal) return error.message.replace(/ Nothing was changed\.$/, "");
   if (isAuthorizationError(error)) return "Not allowed here: the policy for this tenant says no. Nothing was changed for this tenant.";
   if (sqlState(error) === "42501") return "Refused by the database: the tenant is suspended or being offboarded, or this is not yours to change.";
+  if (sqlState(error) === STATEMENT_TIMEOUT) {
+    return `Took too long ${ITEM_TIMEOUT_TRIES} times in a row (the database stops a statement past its time limit): nothing was changed for this tenant.`;
+  }
   return "Something went wrong here; nothing was changed for this tenant (the portal's log has the details).";
 }
 
@@ -128,7 +150,7 @@ async function failItem(
 ): Promise<void> {
   const reason = failureReason(f.error);
   const where = { runId: f.run.id, runTenantId: f.runTenantId, targetTenantId: f.item.target_tenant_id, undo: f.undoing };
-  if (reason === "error") log.error({ event: "bulk.item-failed", ...where, err: safeError(f.error) }, "bulk run item failed unexpectedly");
+  if (reason === "error" || reason === "timeout") log.error({ event: "bulk.item-failed", ...where, err: safeError(f.error) }, "bulk run item failed unexpectedly");
   else if (reason !== "rule") log.warn({ event: "bulk.item-failed", ...where, err: safeError(f.error) }, "bulk run item refused");
   await f.record(f.undoing ? "undo_failed" : "failed", failureMessage(f.error));
   await tx.client.query("savepoint bulk_item_failure");
@@ -149,8 +171,8 @@ async function failItem(
   }
 }
 
-/** One item (or the run's end), in one transaction as the run's actor. */
-async function step(runTenantId: string, run: ActiveRun, hooks: BulkHooks): Promise<Step> {
+/** One item (or the run's end), in one transaction as the run's actor. `timeouts`: this attempt's timeouts per run and tenant. */
+async function step(runTenantId: string, run: ActiveRun, hooks: BulkHooks, timeouts: Map<string, number>): Promise<Step> {
   const undoing = run.status === "undoing";
   const op = operationImpl(run.params);
   return withTenant({ userId: run.actor!, activeTenantId: null }, async (tx) => {
@@ -192,20 +214,12 @@ async function step(runTenantId: string, run: ActiveRun, hooks: BulkHooks): Prom
         [runTenantId, run.id],
       );
       const note = rows.map((r) => `${r.n} ${r.status.replace("_", " ")}`).join(", ");
-      await tx.client.query(
-        `update public.bulk_runs set status = $3, finished_at = now(), note = $4 where tenant_id = $1 and id = $2`,
-        [runTenantId, run.id, undoing ? "undone" : "finished", note.slice(0, 500)],
-      );
+      await endRun(tx, runTenantId, run.id, undoing ? "undone" : "finished", note);
       await recordAudit(tx, { tenantId: runTenantId, action: undoing ? "bulk:undone" : "bulk:finished", targetType: "bulk_run", targetId: run.id, outcome: "success", details: { counts: note } });
       return "ended";
     }
-    const record = (status: string, message: string, fields: { before?: unknown; after?: unknown } = {}) =>
-      tx.client.query(
-        `update public.bulk_run_items set status = $4, message = $5, finished_at = now()
-                ${"before" in fields ? ", before = $6::jsonb, after = $7::jsonb" : ""}
-          where tenant_id = $1 and run_id = $2 and target_tenant_id = $3`,
-        [runTenantId, run.id, item.target_tenant_id, status, message.slice(0, 500), ...("before" in fields ? [JSON.stringify(fields.before ?? null), JSON.stringify(fields.after ?? null)] : [])],
-      );
+    // Written by the engine (lib/bulk/engine.ts), never by the actor's own statements: the `before` an undo restores is what apply read.
+    const record: RecordItem = (status, message, fields) => recordItem(tx, { runTenantId, runId: run.id, target: item.target_tenant_id }, status, message, fields);
     const skippedStatus = undoing ? "undo_skipped" : "skipped";
     const resource = await tenantResource(tx.db, item.target_tenant_id);
     if (!resource) {
@@ -253,6 +267,16 @@ async function step(runTenantId: string, run: ActiveRun, hooks: BulkHooks): Prom
       await tx.client.query("rollback to savepoint bulk_item");
       // The PDP could not answer, or the database asks to try again: the attempt ends, the item stays pending.
       if (isPdpUnavailable(error) || isTransientDbError(error)) throw error;
+      // Timed out: tried again at once (this transaction keeps nothing of it), failed on the last of its tries.
+      if (sqlState(error) === STATEMENT_TIMEOUT) {
+        const key = `${run.id}:${undoing ? "undo" : "run"}:${item.target_tenant_id}`;
+        const tries = (timeouts.get(key) ?? 0) + 1;
+        timeouts.set(key, tries);
+        if (tries < ITEM_TIMEOUT_TRIES) {
+          log.warn({ event: "bulk.item-timed-out", runId: run.id, runTenantId, targetTenantId: item.target_tenant_id, undo: undoing, tries }, "bulk run item timed out; trying it again");
+          return "again";
+        }
+      }
       await failItem(tx, { runTenantId, run, item, trail, undoing, error, record });
       return "more";
     }
@@ -279,6 +303,7 @@ export async function runBulkJob(ctx: JobContext, hooks: BulkHooks = {}): Promis
   let items = 0;
   // The run states this job paused for their actor: one found again unchanged is not tried again.
   const given = new Set<string>();
+  const timeouts = new Map<string, number>();
   for (;;) {
     checkpoint(ctx);
     const run = await nextRun(creator, ctx.job.tenantId);
@@ -310,8 +335,9 @@ export async function runBulkJob(ctx: JobContext, hooks: BulkHooks = {}): Promis
     }
     for (;;) {
       let outcome: Step = "more";
-      for (let i = 0; i < BATCH_SIZE && outcome === "more"; i++) {
-        outcome = await step(ctx.job.tenantId, current, hooks);
+      for (let i = 0; i < BATCH_SIZE && (outcome === "more" || outcome === "again"); i++) {
+        if (outcome === "again") checkpoint(ctx);
+        outcome = await step(ctx.job.tenantId, current, hooks, timeouts);
         if (outcome === "more") items++;
       }
       if (outcome === "lost") {
@@ -320,7 +346,7 @@ export async function runBulkJob(ctx: JobContext, hooks: BulkHooks = {}): Promis
         break;
       }
       await ctx.progress(await progressOf(creator, ctx.job.tenantId, current), run.total);
-      if (outcome !== "more") break;
+      if (outcome !== "more" && outcome !== "again") break;
       checkpoint(ctx);
     }
   }

@@ -11,5 +11,5 @@
 // for its undo), with the PDP asked for that tenant.
 export * from "./model";
 export { planRun, startRun, stopRun, continueRun, undoRun, discardRun, type PlannedRun } from "./runs";
-export { BULK_JOB_KIND, bulkHandlers, createBulkRunHandler, type BulkHooks } from "./execute";
+export { BULK_JOB_KIND, bulkHandlers, createBulkRunHandler, ITEM_TIMEOUT_TRIES, type BulkHooks } from "./execute";
 export { selectTargets, describeSelection, type Target } from "./select";

@@ -9,10 +9,12 @@
 // The worker acts as bulk_runs.acting_by: the person who started the run, then
 // whoever continued it or asked for (or continued) its undo. started_by and
 // undo_by stay who started it and who asked for the undo (history).
-// Triggers (migration 20261201030500) hold what these steps write to what
-// they may: a run only on an MSSP, its operation and parameters fixed, its
-// status along its life, running or undoing only as the caller; items added
-// only by the planner to the dry run, their results only by the run's actor.
+// Triggers (migrations 20261201030500, 20261201030510, 20261201031700) hold
+// what these steps write to what they may: a run only on an MSSP, its
+// operation and parameters fixed, its status along its life, running or
+// undoing only as the caller. The items, the notes and a run's end are
+// written by lib/bulk/engine.ts alone (the service role, in the same
+// transaction): a person's SQL writes none of them.
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { checkActionsForEach, principalFromClaims } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
@@ -20,6 +22,7 @@ import { enqueueJob } from "@/lib/jobs";
 import { describeSelection, selectTargets } from "./select";
 import { operationImpl } from "./ops";
 import { BULK_JOB_KIND } from "./execute";
+import { insertItems, writeNote } from "./engine";
 import { UNDO, type OperationParams, type RunStatus, type Selection } from "./model";
 
 
@@ -70,22 +73,10 @@ export async function planRun(tx: TenantTx, input: { runTenantId: string; select
     ],
   );
   const id = rows[0].id;
+  // The items are the engine's to write (lib/bulk/engine.ts): what each tenant's line says is what this dry run computed.
   for (let i = 0; i < items.length; i += 1000) {
     const chunk = items.slice(i, i + 1000);
-    await tx.client.query(
-      `insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned, plan_skip, status, message)
-       select $1, $2, x.target, x.pos, x.name, x.planned, x.skip, case when x.skip then 'skipped' else 'pending' end, case when x.skip then x.planned end
-         from unnest($3::uuid[], $4::int[], $5::text[], $6::text[], $7::boolean[]) as x(target, pos, name, planned, skip)`,
-      [
-        runTenantId,
-        id,
-        chunk.map((x) => x.t.id),
-        chunk.map((x) => x.i),
-        chunk.map((x) => x.t.name.slice(0, 200)),
-        chunk.map((x) => x.planned.slice(0, 500)),
-        chunk.map((x) => x.skip),
-      ],
-    );
+    await insertItems(tx, runTenantId, id, chunk.map((x) => ({ target: x.t.id, position: x.i, name: x.t.name, planned: x.planned, skip: x.skip })));
   }
   return { id, total: targets.length, toChange: items.filter((x) => !x.skip).length };
 }
@@ -151,7 +142,8 @@ export async function stopRun(tx: TenantTx, runTenantId: string, runId: string):
     run.status === "undoing"
       ? "Undo stopped by an operator: continue the undo to carry on walking back the tenants left."
       : "Stopped by an operator: continue to carry on with the tenants left.";
-  await tx.client.query("update public.bulk_runs set status = 'paused', note = $3 where tenant_id = $1 and id = $2", [runTenantId, runId, note]);
+  await tx.client.query("update public.bulk_runs set status = 'paused' where tenant_id = $1 and id = $2", [runTenantId, runId]);
+  await writeNote(tx, runTenantId, runId, note);
 }
 
 /**

@@ -55,6 +55,8 @@ export type ServicePurpose =
   | "domains.manage"
   /** Custom domains: the scheduled re-check of every domain's DNS records, grace and unrouting (lib/domains/tasks.ts). */
   | "domains.verify"
+  /** Bulk operations: what lib/bulk alone writes of a run, inside the person's own transaction: a dry run's items, each tenant's result (its `before` and `after`), a run's notes and its end (lib/bulk/engine.ts). */
+  | "bulk.engine"
   /** Reports: the worker generating a queued report of one tenant, the schedules that queue them, their mail (lib/reports). */
   | "reports.generate"
   /** Branding: the brand of a host before anyone signs in (sign-in page, root layout, emails, PDFs) and its logo files (lib/branding). */
