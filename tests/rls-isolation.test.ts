@@ -579,7 +579,8 @@ const TABLES: TableSpec[] = [
   },
   {
     // Sealed raw payloads of API-ingested alerts (migration 20261201010500): read by visibility,
-    // inserted by analysts and admins, never updated or deleted by people (no grant). Fixture
+    // inserted by API keys with alerts:write only (20261201031500: people never), never updated or
+    // deleted as `authenticated` (no grant). Fixture
     // tenants seal under key version 1; the bytes are not a real seal (RLS does not look at them).
     table: "alert_raw_events",
     key: "tenant_id, alert_id",
@@ -592,7 +593,7 @@ const TABLES: TableSpec[] = [
     }),
     update: "update public.alert_raw_events set sealed = decode(repeat('ff', 48), 'hex')",
     touchHome: () => undefined,
-    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: false }),
+    actorWrites: () => ({ insert: false, delete: false }),
     seed: (owner, fx, slug) =>
       owner.query(`insert into public.alert_raw_events (tenant_id, alert_id, sealed, key_version) values ($1, $2, decode(repeat('5a', 48), 'hex'), 1)`, [
         fx.tenants[slug],
@@ -600,7 +601,8 @@ const TABLES: TableSpec[] = [
       ]),
   },
   {
-    // Collector heartbeats (migration 20261201010500): analysts and admins report, admins remove.
+    // Collector heartbeats (migration 20261201010500): API keys with collectors:write report
+    // (20261201031500: people neither register nor update one), admins remove.
     table: "collectors",
     key: "tenant_id, id",
     rowsOf: tenantRows,
@@ -609,13 +611,13 @@ const TABLES: TableSpec[] = [
       params: [c.fx.tenants[c.slug]],
     }),
     update: "update public.collectors set last_error = 'tampered', version = '6.6.6'",
-    touchHome: (c, r) =>
-      WRITERS.includes(r!) ? { sql: "update public.collectors set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] } : undefined,
-    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: DELETERS.includes(r!) }),
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: false, delete: DELETERS.includes(r!) }),
     seed: (owner, fx, slug) => owner.query("insert into public.collectors (tenant_id, name, version) values ($1, 'seeded', '1.0')", [fx.tenants[slug]]),
   },
   {
-    // Collector checkpoints (migration 20261201011500): analysts and admins record and advance, admins reset.
+    // Collector checkpoints (migration 20261201011500): API keys with collectors:write record and
+    // advance (20261201031500: people never), admins reset.
     // Deterministic collector and credential ids per tenant (seeded below): cp-a/cred-a holds the
     // seeded row, cp-b/cred-b is where a planted row goes (so it never collides with the seeded one).
     table: "collector_checkpoints",
@@ -628,9 +630,8 @@ const TABLES: TableSpec[] = [
       params: [c.fx.tenants[c.slug]],
     }),
     update: "update public.collector_checkpoints set cursor = 'tampered', alerts_sent = 666",
-    touchHome: (c, r) =>
-      WRITERS.includes(r!) ? { sql: "update public.collector_checkpoints set cursor = cursor where tenant_id = $1", params: [c.fx.tenants[c.slug]] } : undefined,
-    actorWrites: (r) => ({ insert: WRITERS.includes(r!), delete: DELETERS.includes(r!) }),
+    touchHome: () => undefined,
+    actorWrites: (r) => ({ insert: false, delete: DELETERS.includes(r!) }),
     seed: (owner, fx, slug) =>
       owner.query(
         `with t as (select $1::uuid as id),
@@ -901,8 +902,8 @@ const BULK_TABLES: TableSpec[] = [
     },
   },
   {
-    // Bulk run items: the same readers; the MSSP's admins plan them (into their own dry run on the MSSP, migration
-    // 20261201030500) and the worker records results under the claims of the person the run acts as.
+    // Bulk run items: the same readers; nobody's statement inserts or changes one (migration 20261201031700): the
+    // portal's dry run and its worker write them through the service role, inside the person's own transaction.
     table: "bulk_run_items",
     key: "tenant_id, run_id, target_tenant_id",
     idColumn: "target_tenant_id",
@@ -913,7 +914,7 @@ const BULK_TABLES: TableSpec[] = [
     }),
     update: "update public.bulk_run_items set status = 'done', message = 'tampered'",
     touchHome: () => undefined,
-    actorWrites: bulkWrites,
+    actorWrites: () => ({ insert: false, delete: false }),
     homeReadable: (r) => r === "mssp_admin",
     seed: (owner, fx, slug) =>
       owner.query("insert into public.bulk_run_items (tenant_id, run_id, target_tenant_id, position, target_name, planned, status) values ($1, $2, $1, 0, 'seeded', 'x', 'done')", [fx.tenants[slug], seededRuns.get(slug)]),

@@ -18,6 +18,7 @@ import { deferAuthEvent, recordAuthEvent } from "@/lib/auth/events";
 import { log, safeError } from "@/lib/log";
 import { hashPassword } from "@/lib/auth/password";
 import { brandOfConsoleFor } from "@/lib/branding/resolve";
+import { primaryDomainSql } from "@/lib/domains/resolve";
 import { recordSessionsRevoked, revokeUserSessions } from "@/lib/auth/sessions";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
@@ -63,9 +64,21 @@ export interface ResetMailFor {
  * code asked for someone else's address on it must not reach them in that brand, pointing there.
  * On a tenant's custom domain (`host.customDomain`), which its admins may point anywhere, only for a
  * person all of whose memberships are at or below that tenant (lib/auth/handoff-start.ts, the same rule).
+ * Everything is read on `db`, the reset's own transaction: the memberships, the home tenant's custom
+ * domain (in the same statement), and the brand (brandOfConsoleFor here, `elsewhere`'s brand on the
+ * `db` it is handed), so the mail matches what that transaction sees and no second pooled connection
+ * is asked for while it is held (lib/db/held-connection.ts).
  */
 async function resetMailFor(db: Db, userId: string, host: { slug: string | null; customDomain?: boolean; mail: ResetMailFor }, elsewhere: Elsewhere): Promise<ResetMailFor> {
-  const { rows } = await db.$client.query<{ covered: boolean; home_id: string | null; home_slug: string | null; home_kind: string | null; home_path: string | null; member_paths: string[] }>(
+  const { rows } = await db.$client.query<{
+    covered: boolean;
+    home_id: string | null;
+    home_slug: string | null;
+    home_kind: string | null;
+    home_path: string | null;
+    home_domain: string | null;
+    member_paths: string[];
+  }>(
     `select case when $3::boolean then
                    exists (select 1 from public.memberships m where m.user_id = $1)
                    and not exists (select 1 from public.memberships m join public.tenants mt on mt.id = m.tenant_id
@@ -76,6 +89,7 @@ async function resetMailFor(db: Db, userId: string, host: { slug: string | null;
                        and case when $2::text is null then mt.kind = 'mssp'
                                 else exists (select 1 from public.tenants ht where ht.slug = $2 and ht.path operator(extensions.<@) mt.path) end) end as covered,
             h.id as home_id, h.slug as home_slug, h.kind as home_kind, h.path::text as home_path,
+            case when h.id is null then null else ${primaryDomainSql("h.id")} end as home_domain,
             array(select mt.path::text from public.memberships m join public.tenants mt on mt.id = m.tenant_id where m.user_id = $1) as member_paths
        from (select 1) one
        left join lateral (select t.id, t.slug, t.kind, t.path from public.memberships m join public.tenants t on t.id = m.tenant_id
@@ -88,8 +102,9 @@ async function resetMailFor(db: Db, userId: string, host: { slug: string | null;
   // only MSSP's, or a neutral one when there are several).
   if (r.covered) return host.slug === null ? { ...host.mail, brand: await brandOfConsoleFor(userId, db) } : host.mail;
   return elsewhere(
-    r.home_id ? { id: r.home_id, slug: r.home_slug!, kind: r.home_kind!, path: r.home_path! } : null,
+    r.home_id ? { id: r.home_id, slug: r.home_slug!, kind: r.home_kind!, path: r.home_path!, customDomain: r.home_domain } : null,
     r.member_paths.map((path) => ({ path })),
+    db,
   );
 }
 
@@ -98,14 +113,18 @@ export interface HomeTenant {
   slug: string;
   kind: string;
   path: string;
+  /** Its primary custom domain (lib/domains primaryDomainSql) as the reset's transaction reads it; null: none. */
+  customDomain: string | null;
 }
 
 /**
  * The link and brand of the user's own portal: `tenant`, their first membership's tenant by path (null
- * without one); `memberships`, every membership of theirs, for the host rule of a link they sign in on
- * (lib/tenancy/origin.ts portalOriginForMember).
+ * without one), its custom domain included; `memberships`, every membership of theirs, for the host rule
+ * of a link they sign in on (lib/tenancy/origin.ts portalOriginForMember); `within`, the reset's
+ * transaction, held while this runs: read anything more (the brand: brandOfTenant(id, within)) on it,
+ * never on a connection of its own.
  */
-export type Elsewhere = (tenant: HomeTenant | null, memberships: readonly { path: string }[]) => Promise<ResetMailFor>;
+export type Elsewhere = (tenant: HomeTenant | null, memberships: readonly { path: string }[], within: Db) => Promise<ResetMailFor>;
 
 /**
  * Step 1: mail a code if the address has an account. Always resolves the same way, after the same work.

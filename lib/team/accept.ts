@@ -94,7 +94,11 @@ export async function sendInvitationCode(token: string): Promise<{ status: "sent
     const allowed = await take(`invite-code-send:${inv.id}`, CODE_SENDS, { db });
     if (!allowed.allowed) return { status: "limited", email: inv.email };
     const { code } = await issueCode(db, { purpose: "invitation", subject: inv.id, email: inv.email });
-    await enqueueMail(db, { to: inv.email, tenantId: inv.tenantId, message: invitationCodeMail({ tenantName: inv.tenantName, code, minutes: CODE_TTL_MINUTES, brand: await brandOfTenant(inv.tenantId) }) });
+    // The brand on this transaction's connection (the invitation row is locked in it): no second pooled
+    // connection while this one is held (lib/db/held-connection.ts), and the brand the code goes out in is
+    // the one this transaction sees.
+    const brand = await brandOfTenant(inv.tenantId, db);
+    await enqueueMail(db, { to: inv.email, tenantId: inv.tenantId, message: invitationCodeMail({ tenantName: inv.tenantName, code, minutes: CODE_TTL_MINUTES, brand }) });
     return { status: "sent", email: inv.email };
   });
 }

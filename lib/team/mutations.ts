@@ -15,9 +15,11 @@ async function refusalsAsTeamErrors<T>(db: Db, fn: () => Promise<T>): Promise<T>
   await db.execute(sql`savepoint team_change`);
   try {
     const result = await fn();
-    // Deferred constraints (last admin) fire at commit; check them now so
-    // the refusal is reported here, not as a failed commit.
-    await db.execute(sql`set constraints all immediate`);
+    // The last-admin rule (a deferred constraint trigger) fires at commit; check it now so
+    // the refusal is reported here, not as a failed commit. That one by name, not `all`: the
+    // invitation audit check (migration 20261201031800) must stay deferred until the action's
+    // audit row is written, or it would record the invitation a second time.
+    await db.execute(sql`set constraints public.memberships_keep_last_admin immediate`);
     await db.execute(sql`release savepoint team_change`);
     return result;
   } catch (error) {

@@ -41,9 +41,10 @@ export async function requestPasswordResetAction(_prev: ActionResult<{ email: st
       },
       // The person signs in where the link points: their tenant's custom domain only when every
       // membership of theirs is within that tenant, else <slug>.<domain> (portalOriginForMember).
-      elsewhere: async (tenant, memberships) =>
+      // The domain and the brand as the reset's transaction reads them, on its connection (`within`).
+      elsewhere: async (tenant, memberships, within) =>
         tenant
-          ? { resetUrl: `${await portalOriginForMember(tenant, memberships)}/signin/reset`, brand: await brandOfTenant(tenant.id) }
+          ? { resetUrl: `${await portalOriginForMember(tenant, memberships, tenant.customDomain)}/signin/reset`, brand: await brandOfTenant(tenant.id, within) }
           : { resetUrl: `${await originForConsole()}/signin/reset`, brand: await fallbackBrand(true) },
     });
   } catch (error) {
