@@ -3,6 +3,12 @@
 //   npm run keys -- rotate-dek --tenant <slug> [--batch-size <n>]
 //   npm run keys -- rotate-kek --mssp <slug>
 //   npm run keys -- status [--tenant <slug>]
+//   npm run keys -- raw-events --tenant <slug> [--delete --confirm <count>]
+//
+// raw-events lists the tenant's raw events that do not open (they keep its
+// DEK rotation from finishing: docs/keys-runbook.md); with --delete it deletes
+// them, audited, only if --confirm names exactly how many there are now
+// (lib/ingest/raw-unopenable.ts). Exit code 1 when it refused.
 //
 // A rotation is queued as a service job (created_by null, audited as queued
 // "via npm run keys") and this process then runs a worker until that job has
@@ -19,7 +25,10 @@ process.env.LOG_LEVEL ??= "warn";
 const USAGE = `usage:
   npm run keys -- rotate-dek --tenant <slug> [--batch-size <n>]   rotate a tenant's data key (re-seals its credentials)
   npm run keys -- rotate-kek --mssp <slug>                        rotate an MSSP's key-encryption key (re-wraps its tenants' keys)
-  npm run keys -- status [--tenant <slug>]                        key versions, credentials per version, KEKs and what each wraps`;
+  npm run keys -- status [--tenant <slug>]                        key versions, credentials per version, KEKs and what each wraps
+  npm run keys -- raw-events --tenant <slug>                      list the tenant's raw events that do not open (they block its DEK rotation)
+  npm run keys -- raw-events --tenant <slug> --delete --confirm <count>
+                                                                  delete them (audited), if there are exactly <count>`;
 
 function usage(message?: string): never {
   if (message) console.error(message);
@@ -28,11 +37,17 @@ function usage(message?: string): never {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-let options: { tenant?: string; mssp?: string; "batch-size"?: string };
+let options: { tenant?: string; mssp?: string; "batch-size"?: string; delete?: boolean; confirm?: string };
 try {
   options = parseArgs({
     args: rest,
-    options: { tenant: { type: "string" }, mssp: { type: "string" }, "batch-size": { type: "string" } },
+    options: {
+      tenant: { type: "string" },
+      mssp: { type: "string" },
+      "batch-size": { type: "string" },
+      delete: { type: "boolean" },
+      confirm: { type: "string" },
+    },
     strict: true,
   }).values;
 } catch (error) {
@@ -40,7 +55,14 @@ try {
 }
 if (command === "rotate-dek" && !options.tenant) usage("rotate-dek needs --tenant <slug>");
 if (command === "rotate-kek" && !options.mssp) usage("rotate-kek needs --mssp <slug>");
-if (!["rotate-dek", "rotate-kek", "status"].includes(command ?? "")) usage(command ? `unknown command: ${command}` : undefined);
+if (command === "raw-events" && !options.tenant) usage("raw-events needs --tenant <slug>");
+if (!["rotate-dek", "rotate-kek", "status", "raw-events"].includes(command ?? "")) usage(command ? `unknown command: ${command}` : undefined);
+if ((options.delete || options.confirm !== undefined) && command !== "raw-events") usage("--delete and --confirm go with raw-events");
+const confirm = options.confirm === undefined ? undefined : Number(options.confirm);
+if (options.delete && !(confirm !== undefined && Number.isInteger(confirm) && confirm >= 0)) {
+  usage("--delete needs --confirm <count>: the number of raw events the listing showed");
+}
+if (!options.delete && options.confirm !== undefined) usage("--confirm goes with --delete");
 const batchSize = options["batch-size"] === undefined ? undefined : Number(options["batch-size"]);
 if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 5000)) {
   usage("--batch-size must be a whole number from 1 to 5000");
@@ -186,9 +208,53 @@ async function status(): Promise<number> {
   return 0;
 }
 
+async function rawEvents(): Promise<number> {
+  const tenant = await findTenantBySlug(options.tenant!);
+  if (!tenant) {
+    console.error(`No tenant with the slug "${options.tenant}". \`npm run keys -- status\` lists them.`);
+    return 1;
+  }
+  const { findUnopenableRawEvents, deleteUnopenableRawEvents, RawEventCleanupError } = await import("@/lib/ingest/raw-unopenable");
+  const why = { integrity: "failed its integrity check", version_erased: "its key version is erased" } as const;
+  const list = (rows: Awaited<ReturnType<typeof findUnopenableRawEvents>>) => {
+    console.log(`  ${pad("ALERT", 38)}${pad("KEY", 6)}${pad("BYTES", 9)}${pad("STORED", 26)}WHY`);
+    for (const r of rows) {
+      console.log(`  ${pad(r.alertId, 38)}${pad(`v${r.keyVersion}`, 6)}${pad(String(r.bytes), 9)}${pad(r.storedAt.toISOString(), 26)}${why[r.reason]}`);
+    }
+  };
+  if (!options.delete) {
+    const rows = await findUnopenableRawEvents(tenant.id);
+    if (rows.length === 0) {
+      console.log(`Every raw event of ${tenant.name} (${tenant.slug}) opens: nothing to do.`);
+      return 0;
+    }
+    console.log(`${plural(rows.length, "raw event")} of ${tenant.name} (${tenant.slug}) do${rows.length === 1 ? "es" : ""} not open and keep its data-key rotation from finishing:`);
+    list(rows);
+    console.log(
+      `\nNo one can open them, with any key. To delete them (the alerts stay; one audit row names them):\n` +
+        `  npm run keys -- raw-events --tenant ${tenant.slug} --delete --confirm ${rows.length}\nthen rotate the tenant's data key again.`,
+    );
+    return 0;
+  }
+  try {
+    const { deleted } = await deleteUnopenableRawEvents(tenant.id, { confirm: confirm!, via: "npm run keys" });
+    if (deleted.length === 0) {
+      console.log(`Every raw event of ${tenant.name} (${tenant.slug}) opens: nothing was deleted.`);
+      return 0;
+    }
+    list(deleted);
+    console.log(`Deleted ${plural(deleted.length, "raw event")} of ${tenant.name} (${tenant.slug}) that did not open (audited as alerts.raw-events-deleted).`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof RawEventCleanupError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
+}
+
 let exitCode = 1;
 try {
-  exitCode = command === "status" ? await status() : await rotate();
+  exitCode = command === "status" ? await status() : command === "raw-events" ? await rawEvents() : await rotate();
 } catch (error) {
   const { safeError } = await import("@/lib/log");
   const e = safeError(error);

@@ -89,7 +89,7 @@ describe("an invitation's link", () => {
 
   test("the same in a workflow's service-role transaction (issueInvitation)", async () => {
     const [{ issueInvitation }, { withServiceRole }] = await Promise.all([import("@/lib/team/invite"), import("@/lib/db/service-role")]);
-    await withServiceRole("lifecycle.workflow", (db) => issueInvitation(db, { tenantId: env.fx.tenants.acme, email: emailOf("msspBAdmin"), role: "tenant_admin", invitedBy: null }));
+    await withServiceRole("lifecycle.workflow", (db) => issueInvitation(db, { tenantId: env.fx.tenants.acme, email: emailOf("msspBAdmin"), role: "tenant_admin", invitedBy: null, via: "import" }));
     assert.equal(firstLink(await mailText("team.invitation", emailOf("msspBAdmin"))).hostname, "acme.localhost", "another MSSP's staff");
   });
 });

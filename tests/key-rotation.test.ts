@@ -304,7 +304,8 @@ describe("DEK rotation job", () => {
     assert.deepEqual((await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND] })).outcomes, ["failed"]);
     const failed = await jobRow(env.fx.tenants["acme-eu"], job.id);
     assert.equal(failed.attempts, 1, "not retried: retrying cannot fix it");
-    assert.match(failed.lastError ?? "", /1 credential of this tenant failed the integrity check/);
+    assert.match(failed.lastError ?? "", /did not open .* could not be re-sealed: 1 credential \(public\.credentials\); key version 1 was kept/);
+    assert.doesNotMatch(failed.lastError ?? "", /raw event|notification_channels/, "only what failed is named");
 
     const after = await rowsOf("acme-eu");
     const stillThere = after.find((r) => r.id === victim.id)!;

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
+import { verifyAuditChains } from "@/lib/audit/verify";
 import { withServiceRole } from "@/lib/db/service-role";
 import { registerJobHandler, runJobsUntilIdle } from "@/lib/jobs";
 import { provisionTenant, PROVISION_KIND } from "@/lib/lifecycle/provision";
@@ -75,8 +76,28 @@ describe("provisioning", () => {
     assert.deepEqual(mail.rows, [{ recipient: "admin@wayne.example", template: "team.invitation", status: "queued" }]);
     const step = await owner.query("select output from public.job_steps where tenant_id = $1 and name = 'isolation'", [s.id]);
     assert.equal(step.rows[0].output.status, "rendered", "no cluster configured: rendered, not applied");
-    const audit = await owner.query("select action, outcome from public.audit_log where tenant_id = $1 order by seq", [s.id]);
-    assert.deepEqual(audit.rows, [{ action: "tenant.provisioned", outcome: "success" }]);
+    // The invitation has its own row, naming it, who asked and the workflow (once: the database's own
+    // check for unaudited invitations, migration 20261201031800, is for `authenticated` writes only).
+    const audit = await owner.query(
+      `select a.action, a.outcome, a.actor_id, a.target_type, a.target_id, a.details - 'mail_id' as details, a.details ? 'mail_id' as mailed
+         from public.audit_log a where a.tenant_id = $1 order by a.seq`,
+      [s.id],
+    );
+    const [invitation] = (await owner.query("select id from public.invitations where tenant_id = $1", [s.id])).rows;
+    const job = (await owner.query("select id from public.jobs where tenant_id = $1 and kind = $2", [s.id, PROVISION_KIND])).rows[0];
+    assert.deepEqual(audit.rows, [
+      {
+        action: "team:invite", outcome: "success", actor_id: fx.users.msspAdmin, target_type: "invitation", target_id: invitation.id,
+        details: { email: "admin@wayne.example", role: "tenant_admin", via: "provisioning", job_id: job.id }, mailed: true,
+      },
+      {
+        // The job's own row: the worker's (no actor), naming who queued it.
+        action: "tenant.provisioned", outcome: "success", actor_id: null, target_type: "tenant", target_id: s.id,
+        details: { ...audit.rows[1].details, slug: "wayne", job_id: job.id, queued_by: fx.users.msspAdmin }, mailed: false,
+      },
+    ]);
+    const chain = await verifyAuditChains({ tenantSlug: "wayne" });
+    assert.deepEqual([chain.ok, chain.rows, chain.breaks], [true, 2, []], "the chain holds");
   });
 
   test("a site under a site, any depth, inherits its parent's plan", async () => {
@@ -156,6 +177,8 @@ describe("a worker killed after each step", () => {
       assert.deepEqual((await runJobsUntilIdle({ kinds: [PROVISION_KIND] })).outcomes, ["succeeded"]);
       const s = await state(slug);
       assert.deepEqual([s.status, s.keys, s.invitations], ["active", 1, 1]);
+      const invites = await owner.query("select count(*)::int as n from public.audit_log where tenant_id = $1 and action = 'team:invite'", [s.id]);
+      assert.equal(invites.rows[0].n, 1, "one audit row for the one invitation, whichever step the worker died after");
       assert.ok(s.steps.every((x: string) => x === "succeeded"));
       const attempts = await owner.query("select name, attempts from public.job_steps where tenant_id = $1 order by position", [s.id]);
       for (const r of attempts.rows) assert.equal(r.attempts, PROVISION_STEPS.indexOf(r.name) === at ? 2 : 1, r.name);

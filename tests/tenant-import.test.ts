@@ -15,6 +15,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { verifyAuditChains } from "@/lib/audit/verify";
 import { runJobsUntilIdle } from "@/lib/jobs";
 import { ArchiveError, importLegacyData, type ImportReport } from "@/lib/lifecycle/archive";
 import { MAIL_TASK, registerMailDelivery } from "@/lib/mail/deliver";
@@ -180,6 +181,26 @@ test("the import creates exactly that; running it again creates nothing", async 
   assert.deepEqual(await state(), after, "the open invitation is left as it is, and not mailed again");
   const audit = await withClient(db.url, (c) => c.query("select count(*)::int as n from public.audit_log where tenant_id = $1 and action = 'tenant.imported'", [tenantId]));
   assert.equal(audit.rows[0].n, 2);
+  // Each invitation has its own row, once (the second run invited no one): naming it, the address, the
+  // role and the workflow; the system's (no actor) for an operator's command.
+  const invites = await withClient(db.url, (c) =>
+    c.query(
+      `select a.actor_id, a.target_id = i.id::text as names_it, a.details - 'mail_id' as details, a.details ? 'mail_id' as mailed
+         from public.audit_log a join public.invitations i on i.tenant_id = a.tenant_id and i.email = a.details ->> 'email'
+        where a.tenant_id = $1 and a.action = 'team:invite' and a.outcome = 'success' order by a.details ->> 'email'`,
+      [tenantId],
+    ),
+  );
+  assert.deepEqual(
+    invites.rows,
+    ["bob@legacy.test", emailOf("globexAdmin")].sort().map((email) => ({
+      actor_id: null,
+      names_it: true,
+      details: { email, role: email === "bob@legacy.test" ? "tenant_analyst" : "tenant_viewer", via: "import", import_via: "test" },
+      mailed: true,
+    })),
+  );
+  assert.deepEqual(((await verifyAuditChains({ tenantSlug: "legacy-co" })).breaks), [], "the chain holds");
 });
 
 test("the imported user gets the email, and joins with its link and the mailed code", async () => {

@@ -41,6 +41,8 @@ export type ServicePurpose =
   | "ratelimit"
   /** Workflows: rule evaluation and escalation on new alerts, notification deliveries and their channels' secrets (lib/rules, lib/notify). */
   | "workflows.engine"
+  /** An operator's command: list a tenant's raw events that do not open and, confirmed, delete them with an audit row (lib/ingest/raw-unopenable.ts). */
+  | "ingest.unopenable-raw-events"
   /** Data retention: the daily purge of each tenant's alerts older than its limits.data_retention_days (lib/retention). */
   | "retention.purge"
   /** Usage metering: events written inside the ingestion and API transactions, the minute counter of API requests (lib/usage/record.ts). */

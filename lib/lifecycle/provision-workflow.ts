@@ -81,7 +81,7 @@ export function provisionSpec(): WorkflowSpec {
             // by the tenant's members, so they never carry it).
             const { adminEmail } = ctx.job.payload as { adminEmail?: string };
             if (!adminEmail) throw new PermanentJobError("The provisioning request has no first admin to invite.");
-            const { invited } = await inviteFirstAdmin(db, { tenantId: ctx.job.tenantId, email: adminEmail, invitedBy: ctx.job.createdBy });
+            const { invited } = await inviteFirstAdmin(db, { tenantId: ctx.job.tenantId, email: adminEmail, invitedBy: ctx.job.createdBy, jobId: ctx.job.id });
             if (!invited) return { invited: adminEmail, emailed: false };
             return { invited: adminEmail, emailed: true };
           }),

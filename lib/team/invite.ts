@@ -11,6 +11,7 @@ import { TeamError } from "./errors";
 import { inviteLinkFor } from "./links";
 import { createInvitation, revokeInvitation } from "./mutations";
 import { INVITE_TTL_DAYS, newInviteToken } from "./tokens";
+import { recordAuditAs } from "@/lib/audit/record";
 import { brandOfTenant } from "@/lib/branding/resolve";
 import { effectiveConfigAsService } from "@/lib/settings/resolve";
 import { timeZoneOf } from "@/lib/locale/time";
@@ -69,11 +70,27 @@ export async function resendInvitation(db: Db, input: { tenantId: string; invita
  * started it (their right to grant the role is checked again at acceptance),
  * or null for an operator's command (issued by the system). Safe to run
  * again: an open invitation for the same address is left as it is, and
- * nothing is mailed.
+ * nothing is mailed or audited.
+ *
+ * Each invitation it issues gets its own `team:invite` audit row in the same
+ * transaction, as an admin's invitation does (lib/actions/team/invite-member.ts):
+ * naming the invitation, its actor `invitedBy` (none for the system), details
+ * {email, role, mail_id, via: the workflow, ...`audit`}. The database's own
+ * check for unaudited invitations (migration 20261201031800) fires only for
+ * `authenticated` writes, so the invitation is recorded once, here.
  */
 export async function issueInvitation(
   db: Db,
-  input: { tenantId: string; email: string; role: Role; invitedBy: string | null },
+  input: {
+    tenantId: string;
+    email: string;
+    role: Role;
+    invitedBy: string | null;
+    /** The workflow issuing it, for the audit row: "provisioning" (the first admin) or "import" (a legacy install's users). */
+    via: "provisioning" | "import";
+    /** More for the audit row's details (the provisioning job's id, how the import was started). */
+    audit?: Record<string, string | number | null>;
+  },
 ): Promise<{ invited: false } | { invited: true; mailId: string }> {
   const { rows: open } = await db.$client.query(
     `select 1 from public.invitations where tenant_id = $1 and email = $2 and accepted_at is null and revoked_at is null and expires_at > now()`,
@@ -81,19 +98,33 @@ export async function issueInvitation(
   );
   if (open.length > 0) return { invited: false };
   const { token, hash } = newInviteToken();
-  const { rows } = await db.$client.query<{ expires_at: Date }>(
+  const { rows } = await db.$client.query<{ id: string; expires_at: Date }>(
     `insert into public.invitations (tenant_id, email, role, token_hash, invited_by, issued_by_system, expires_at)
      values ($1, $2, $3, $4, $5, $6, now() + make_interval(days => $7))
-     returning expires_at`,
+     returning id, expires_at`,
     [input.tenantId, input.email, input.role, hash, input.invitedBy, input.invitedBy === null, INVITE_TTL_DAYS],
   );
   // A service-role transaction (the callers above): the tenant's settings through settings.resolve.
   const timeZone = timeZoneOf(await effectiveConfigAsService(db, input.tenantId));
   const mailId = await mailFor(db, input.tenantId, { email: input.email, role: input.role, token, expiresAt: rows[0].expires_at, timeZone });
+  // Last, as the chain head is held from here to the commit.
+  await recordAuditAs(db, input.invitedBy, {
+    tenantId: input.tenantId,
+    action: "team:invite",
+    targetType: "invitation",
+    targetId: rows[0].id,
+    outcome: "success",
+    details: { ...input.audit, email: input.email, role: input.role, mail_id: mailId, via: input.via },
+  });
   return { invited: true, mailId };
 }
 
 /** The first admin of a newly provisioned tenant (lib/lifecycle/provision-workflow.ts): issueInvitation as tenant_admin. */
-export async function inviteFirstAdmin(db: Db, input: { tenantId: string; email: string; invitedBy: string | null }): Promise<{ invited: boolean }> {
-  return issueInvitation(db, { ...input, role: "tenant_admin" });
+export async function inviteFirstAdmin(
+  db: Db,
+  /** jobId: the provisioning job's, named in the invitation's audit row. */
+  input: { tenantId: string; email: string; invitedBy: string | null; jobId?: string },
+): Promise<{ invited: boolean }> {
+  const { jobId, ...rest } = input;
+  return issueInvitation(db, { ...rest, role: "tenant_admin", via: "provisioning", audit: jobId ? { job_id: jobId } : undefined });
 }

@@ -12,10 +12,14 @@ export class CredentialIntegrityError extends Error {
   }
 }
 
-/** The tenant key a secret needs is gone (rotated out, or destroyed by crypto-shredding) or missing. */
+/**
+ * The tenant key a secret needs is gone (rotated out, or destroyed by crypto-shredding) or missing.
+ * `gone`: the keyring says so for good (that version was erased, or never existed); false when the
+ * key could not be had this time (its wrapped form failed its integrity check, the key service failed).
+ */
 export class TenantKeyUnavailableError extends Error {
   override readonly name = "TenantKeyUnavailableError";
-  constructor(readonly tenantId: string, readonly keyVersion: number | null, reason: string) {
+  constructor(readonly tenantId: string, readonly keyVersion: number | null, reason: string, readonly gone = false) {
     super(`tenant key ${keyVersion === null ? "(active)" : `v${keyVersion}`} of tenant ${tenantId} is unavailable: ${reason}`);
   }
 }

@@ -57,7 +57,7 @@ function unavailable(tenantId: string, version: number | null, error: unknown): 
         : code === "XX001"
           ? "its wrapped form failed its integrity check"
           : "the key service failed";
-  throw new TenantKeyUnavailableError(tenantId, version, reason);
+  throw new TenantKeyUnavailableError(tenantId, version, reason, code === "P0002" || code === "55000");
 }
 
 async function unwrap(db: Db, tenantId: string, version: number): Promise<Buffer> {

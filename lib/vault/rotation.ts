@@ -16,6 +16,12 @@
 //   3. each retiring version that no longer seals anything is retired
 //      (keyring.retire_tenant_key erases it, and refuses if a row still
 //      uses it; then step 2 runs again).
+// A row that does not open (a credential, a channel's signing secret or a raw
+// event whose bytes fail their check, or that names an erased version) is
+// left as it is and keeps its version from being erased; the job then fails
+// for good, naming each table and how many of its rows (never an id or a
+// byte of a secret) and the way out for each (docs/keys-runbook.md: for raw
+// events, `npm run keys -- raw-events`, lib/ingest/raw-unopenable.ts).
 // At every instant every credential opens: rows are written only after
 // they were opened, and a key is erased only once nothing uses it. A worker
 // killed anywhere leaves a mix of old- and new-version rows, all readable,
@@ -232,6 +238,50 @@ async function retireUnused(tenantId: string, target: number): Promise<{ retired
   return { retired, inUse };
 }
 
+/** What did not open in one pass, by table. */
+interface Unopenable {
+  credentials: number;
+  channels: number;
+  rawEvents: number;
+}
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The rotation's failure when rows did not open: each table and how many of
+ * its rows, what was kept, and the way out for each kind (docs/keys-runbook.md).
+ * Counts and names only: no id, no byte of a secret.
+ */
+async function unopenableMessage(tenantId: string, u: Unopenable, inUse: number[], targetVersion: number): Promise<string> {
+  const what: string[] = [];
+  const fixes: string[] = [];
+  if (u.credentials > 0) {
+    what.push(`${count(u.credentials, "credential", "credentials")} (public.credentials)`);
+    fixes.push("credentials: Test on the tenant's Credentials page finds them; Replace secret or delete each");
+  }
+  if (u.channels > 0) {
+    what.push(`${count(u.channels, "webhook signing secret", "webhook signing secrets")} (public.notification_channels)`);
+    fixes.push("webhook signing secrets: Replace secret on each notification channel");
+  }
+  if (u.rawEvents > 0) {
+    const slug = await withServiceRole("jobs.worker", async (db) => {
+      const { rows } = await db.$client.query<{ slug: string }>(`select slug from public.tenants where id = $1`, [tenantId]);
+      return rows[0]?.slug ?? "<slug>";
+    });
+    what.push(`${count(u.rawEvents, "raw event", "raw events")} of alerts (public.alert_raw_events)`);
+    fixes.push(`raw events: \`npm run keys -- raw-events --tenant ${slug}\` lists them, and with --delete --confirm <count> deletes them, audited`);
+  }
+  const kept =
+    inUse.length === 0
+      ? "no key version is kept for them (the ones they name are gone already)"
+      : `key version${inUse.length === 1 ? "" : "s"} ${inUse.join(", ")} ${inUse.length === 1 ? "was" : "were"} kept so nothing changes for them`;
+  return (
+    `Rows of this tenant did not open (integrity check failed, or the key version they name is gone) and could not be re-sealed: ` +
+    `${what.join(", ")}; ${kept}. Everything else is on version ${targetVersion}. ` +
+    `To finish: ${fixes.join("; ")} (docs/keys-runbook.md), then rotate again.`
+  );
+}
+
 function interrupted(signal: AbortSignal | undefined, ctx: JobContext | undefined) {
   if (ctx) checkpoint(ctx);
   else if (signal?.aborted) throw signal.reason ?? new Error("rotation aborted");
@@ -250,7 +300,7 @@ async function rotate(tenantId: string, opts: DekRotationOptions, ctx?: JobConte
     const total = done + (await countBehind(tenantId, targetVersion));
     if (ctx) await ctx.progress(done, total);
     let afterId: string | null = null;
-    let unopenable = 0;
+    const unopenable: Unopenable = { credentials: 0, channels: 0, rawEvents: 0 };
     for (;;) {
       const batch = await resealBatch(tenantId, targetVersion, afterId, batchSize, job);
       if (batch.read === 0) break;
@@ -258,24 +308,20 @@ async function rotate(tenantId: string, opts: DekRotationOptions, ctx?: JobConte
       done += batch.read;
       outcome.resealed += batch.written;
       outcome.skipped += batch.read - batch.written - batch.unopenable;
-      unopenable += batch.unopenable;
+      unopenable.credentials += batch.unopenable;
       await opts.afterBatch?.({ done, total, targetVersion });
       interrupted(opts.signal, ctx);
     }
     // The channels' signing secrets: few per tenant, so one transaction.
-    unopenable += (await withServiceRole("jobs.worker", (db) => resealChannelSecrets(db, tenantId, targetVersion))).unopenable;
+    unopenable.channels += (await withServiceRole("jobs.worker", (db) => resealChannelSecrets(db, tenantId, targetVersion))).unopenable;
     // Raw events of API-ingested alerts (lib/ingest/raw.ts), in batches of their own.
-    unopenable += (await resealRawEvents(tenantId, targetVersion, batchSize)).unopenable;
+    unopenable.rawEvents += (await resealRawEvents(tenantId, targetVersion, batchSize)).unopenable;
 
     const { retired, inUse } = await retireUnused(tenantId, targetVersion);
     outcome.retiredVersions.push(...retired);
     evictTenantKeys(tenantId);
-    if (unopenable > 0) {
-      throw new PermanentJobError(
-        `${unopenable} credential${unopenable === 1 ? "" : "s"} of this tenant failed the integrity check and could not be re-sealed; ` +
-          `key version${inUse.length === 1 ? "" : "s"} ${inUse.join(", ")} ${inUse.length === 1 ? "was" : "were"} kept so nothing changes for them. ` +
-          `Replace or delete those credentials, then rotate again. The others are on version ${targetVersion}.`,
-      );
+    if (unopenable.credentials + unopenable.channels + unopenable.rawEvents > 0) {
+      throw new PermanentJobError(await unopenableMessage(tenantId, unopenable, inUse, targetVersion));
     }
     if (inUse.length === 0) return outcome;
     if (pass >= MAX_PASSES) {

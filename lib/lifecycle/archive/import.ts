@@ -13,7 +13,8 @@
 // consent), get an invitation, emailed to them through the outbox in this
 // same transaction (lib/team/invite.ts issueInvitation, as every invitation
 // is): the link and its token exist only in that email, never in the report,
-// on the page or on the console.
+// on the page or on the console. Each invitation has its own `team:invite`
+// audit row (via "import"), beside the run's `tenant.imported`.
 //
 // One transaction: a failure imports nothing (and mails nothing), and a dry
 // run is the same work rolled back, so what it reports is exactly what a real
@@ -149,7 +150,7 @@ async function importFile(
     // The users report grows row by row: what a refused batch added is undone with it (its rows are then retried one by one).
     const users = structuredClone(report.users);
     try {
-      await write(db, kind, b.map((x) => x.row), tenant, report, opts.invitedBy ?? null);
+      await write(db, kind, b.map((x) => x.row), tenant, report, { invitedBy: opts.invitedBy ?? null, importVia: opts.via ?? "lifecycle.archive" });
       await client.query("release savepoint import_batch");
     } catch (error) {
       // Rare (validation mirrors the constraints): find the row Postgres refuses, one by one.
@@ -184,7 +185,7 @@ async function importFile(
   opts.progress?.({ file: name, rows });
 }
 
-async function write(db: Db, kind: string, rows: unknown[], tenant: { id: string; slug: string; kind: string }, report: ImportReport, invitedBy: string | null) {
+async function write(db: Db, kind: string, rows: unknown[], tenant: { id: string; slug: string; kind: string }, report: ImportReport, inviting: Inviting) {
   const client = db.$client;
   if (kind === "assets") {
     const assets = rows as LegacyAsset[];
@@ -212,11 +213,17 @@ async function write(db: Db, kind: string, rows: unknown[], tenant: { id: string
     report.alerts.created += rowCount ?? 0;
     report.alerts.existing += alerts.length - (rowCount ?? 0);
   } else {
-    for (const u of rows as LegacyUser[]) await writeUser(db, u, tenant, report, invitedBy);
+    for (const u of rows as LegacyUser[]) await writeUser(db, u, tenant, report, inviting);
   }
 }
 
-async function writeUser(db: Db, u: LegacyUser, tenant: { id: string }, report: ImportReport, invitedBy: string | null) {
+/** Who the invitations are from, and how the import was started (both for their audit rows). */
+interface Inviting {
+  invitedBy: string | null;
+  importVia: string;
+}
+
+async function writeUser(db: Db, u: LegacyUser, tenant: { id: string }, report: ImportReport, { invitedBy, importVia }: Inviting) {
   const client = db.$client;
   const { rows: [user] } = await client.query<{ id: string; member: boolean }>(
     "select u.id, exists (select 1 from public.memberships m where m.user_id = u.id and m.tenant_id = $2) as member from public.users u where u.email = $1",
@@ -242,7 +249,7 @@ async function writeUser(db: Db, u: LegacyUser, tenant: { id: string }, report: 
   // An account here already (a person of another tenant, another MSSP's perhaps) is never attached by a
   // file: it gets an invitation and joins only if its owner accepts. No account and no portable hash:
   // an invitation too. Emailed (one open at a time per address: an open one is left as it is).
-  const sent = await issueInvitation(db, { tenantId: tenant.id, email: u.email, role: u.role, invitedBy });
+  const sent = await issueInvitation(db, { tenantId: tenant.id, email: u.email, role: u.role, invitedBy, via: "import", audit: { import_via: importVia } });
   if (sent.invited) report.users.invited.push(u.email);
   else report.users.existing++;
 }
