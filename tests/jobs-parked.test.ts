@@ -7,7 +7,9 @@
 //     its backoff and a job due now are left alone;
 //   - a request that joins an unfinished job which never ran and is due later pulls it to the
 //     request's own time (a person's rotation: now; the offboarding: its grace period's end); a
-//     job waiting out its retry backoff is not pulled; a refused insert pulls nothing.
+//     job waiting out its retry backoff is not pulled; a refused insert pulls nothing; a job already
+//     due is joined as it is, its row not locked by the joining transaction (the worker's claim does
+//     not wait for it); a finished row written for the same kind pulls nothing.
 // Real Postgres (its RLS, grants and triggers, graphile-worker's schema), real Cerbos.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -61,12 +63,15 @@ describe("parked jobs", () => {
       );
     await offboarding("globex", "active");
     await offboarding("acme-us", "suspended");
+    await offboarding("other-co", "active");
 
     const rotationIn9999 = await park("acme", ROTATE_DEK_KIND, "'9999-01-01'", "acmeAdmin");
     const offboardWithinNinetyDays = await park("acme-eu", OFFBOARD_KIND, "now() + interval '60 days'", "acmeEuAdmin");
     const reapplyBySystem = await park("mssp-b", ISOLATION_REAPPLY_KIND, "now() + interval '2 days'", null);
     // The offboarding of acme-us joined a row its admin had parked.
     const joinedOffboard = await park("acme-us", OFFBOARD_KIND, "'9999-01-01'", "acmeUsAdmin");
+    // The offboarding of other-co joined a row parked due in ten minutes: it would purge before the grace period ends.
+    const earlyOffboard = await park("other-co", OFFBOARD_KIND, "now() + interval '10 minutes'", null);
     // Left alone: an offboarding in its grace period, a rotation waiting out its backoff, a job due now.
     const grace = await park("globex", OFFBOARD_KIND, `(select deprovision_after from public.tenants where id = '${t.globex}')`, "msspAdmin");
     const backoff = await park("other-co", ROTATE_DEK_KIND, "now() + interval '2 hours'", "msspBAdmin", 1);
@@ -98,6 +103,21 @@ describe("parked jobs", () => {
     const others = await env.owner("select 1 from public.audit_log where action = 'jobs.parked-cancelled' and target_id = any($1::text[])", [[grace, backoff, dueNow]]);
     assert.equal(others.length, 0);
 
+    const early = await job(earlyOffboard);
+    assert.equal(early.status, "cancelled");
+    assert.match(early.last_error ?? "", /before the grace period of the offboarding ends/);
+    assert.equal(await graphileRunAt("other-co", earlyOffboard), null);
+    const [{ deprovision_after: otherGraceEnd }] = await env.owner<{ deprovision_after: Date }>("select deprovision_after from public.tenants where id = $1", [t["other-co"]]);
+    const [earlyRequeued] = await env.owner<JobRow>("select * from public.jobs where tenant_id = $1 and kind = $2 and status = 'queued'", [t["other-co"], OFFBOARD_KIND]);
+    assert.ok(earlyRequeued, "that offboarding is queued again, at the end of its grace period");
+    assert.equal(earlyRequeued.run_after.getTime(), otherGraceEnd.getTime());
+    const earlyAudit = await env.owner<{ details: Record<string, unknown> }>(
+      "select details from public.audit_log where tenant_id = $1 and action = 'jobs.parked-cancelled' and target_id = $2",
+      [t["other-co"], earlyOffboard],
+    );
+    assert.equal(earlyAudit.length, 1);
+    assert.match(String(earlyAudit[0].details.reason), /before the grace period ends/);
+
     // The offboarding of acme-us, as it was asked for: due at deprovision_after, as its starter.
     const [{ deprovision_after }] = await env.owner<{ deprovision_after: Date }>("select deprovision_after from public.tenants where id = $1", [t["acme-us"]]);
     const [requeued] = await env.owner<JobRow>("select * from public.jobs where tenant_id = $1 and kind = $2 and status = 'queued'", [t["acme-us"], OFFBOARD_KIND]);
@@ -109,7 +129,7 @@ describe("parked jobs", () => {
     assert.equal((await graphileRunAt("acme-us", requeued.id))?.getTime(), deprovision_after.getTime());
     assert.match((await job(joinedOffboard)).last_error ?? "", new RegExp(`queued again as job ${requeued.id}`));
 
-    await env.owner("update public.tenants set status = 'active', status_reason = null, status_changed_by = null, deprovision_after = null where id = any($1::uuid[])", [[t.globex, t["acme-us"]]]);
+    await env.owner("update public.tenants set status = 'active', status_reason = null, status_changed_by = null, deprovision_after = null where id = any($1::uuid[])", [[t.globex, t["acme-us"], t["other-co"]]]);
     await clearJobs();
   });
 
@@ -150,6 +170,34 @@ describe("parked jobs", () => {
     const again = await env.as("msspBAdmin", (tx) => enqueueJob(tx, { tenantId: t["other-co"], kind: ROTATE_DEK_KIND }));
     assert.equal(again.created, false);
     assert.equal(again.job.runAfter.getTime(), retryingAt);
+
+    await clearJobs();
+  });
+
+  test("a job already due is joined as it is, not locked by the joining transaction; a finished row pulls nothing", async () => {
+    const t = env.fx.tenants;
+    await clearJobs();
+    // The joining transaction begins first: its now() is earlier than the run_after of a job queued after.
+    const seen = await env.as("msspAdmin", async (tx) => {
+      const dueNow = await park("acme", ROTATE_DEK_KIND, "now()", "msspAdmin");
+      const queuedAt = (await job(dueNow)).run_after.getTime();
+      const joined = await enqueueJob(tx, { tenantId: t.acme, kind: ROTATE_DEK_KIND });
+      assert.equal(joined.created, false);
+      assert.equal(joined.job.id, dueNow);
+      // The worker's claim (lib/jobs/attempt.ts startAttempt) must not wait for this transaction.
+      const free = await env.owner("select id from public.jobs where id = $1 for no key update skip locked", [dueNow]);
+      return { dueNow, queuedAt, free: free.length === 1 };
+    });
+    assert.ok(seen.free, "the joined job's row is locked by the transaction that joined it");
+    assert.equal((await job(seen.dueNow)).run_after.getTime(), seen.queuedAt, "a due job keeps its time");
+
+    // A finished row written for the same (tenant, kind) (a restore, a fixture) joins nothing and pulls nothing.
+    const parked = await park("acme-eu", ROTATE_DEK_KIND, "'9999-01-01'", "acmeEuAdmin");
+    await env.owner("insert into public.jobs (tenant_id, kind, status, finished_at, run_after) values ($1, $2, 'succeeded', now(), now())", [
+      t["acme-eu"],
+      ROTATE_DEK_KIND,
+    ]);
+    assert.equal((await job(parked)).run_after.getUTCFullYear(), 9999);
 
     await clearJobs();
   });

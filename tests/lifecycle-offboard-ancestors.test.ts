@@ -5,7 +5,8 @@
 // carry the alert's title), the health-change deliveries about it in the MSSP's default webhook,
 // and withdraws the content of its parent's reports made since it existed. The ancestors' other
 // rows stay: the deliveries about their own alerts and a sibling's, a test delivery, a report made
-// before the site existed, another customer's report. A second run finds nothing.
+// before the site existed, another customer's report. A second run finds nothing. A parent's report made
+// while the site's rows were being purged, or still being generated then, is withdrawn as well.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -262,4 +263,44 @@ test("20261201031600: the rollback drops the health index, the migration applies
   assert.equal(await index(), null);
   await owner(await sqlOf("migrations"));
   assert.equal(await index(), "notification_deliveries_health");
+});
+
+test("an ancestor's report made while the site's rows were being purged, or still being generated then, is withdrawn too", async () => {
+  const site = fx.tenants["acme-us"];
+  await owner(`insert into public.alerts (tenant_id, title, severity, source, hostname, status) values ($1, 'mid-purge alert', 'high', 'edr', 'acme-us-db-09', 'new')`, [site]);
+  // As the site's alerts are deleted, the parent's worker finishes one report (its content names the site's alert) and
+  // has another one running (its figures read while the site's rows were still there; stored once it is done).
+  await owner(
+    `create function public.test_mid_purge_reports() returns trigger language plpgsql security definer set search_path = pg_catalog as $$
+     begin
+       if not exists (select 1 from public.reports where tenant_id = '${fx.tenants.acme}' and kind = 'executive') then
+         insert into public.reports (tenant_id, kind, format, period_start, period_end, status, progress, content, size_bytes, finished_at)
+         values ('${fx.tenants.acme}', 'executive', 'csv', now() - interval '7 days', now(), 'ready', 100, convert_to('top_alerts,mid-purge alert,high,1', 'UTF8'), 33, clock_timestamp()),
+                ('${fx.tenants.acme}', 'executive', 'pdf', now() - interval '7 days', now(), 'running', 10, null, null, null);
+       end if;
+       return null;
+     end $$`,
+  );
+  await owner(`create trigger test_mid_purge_reports after delete on public.alerts for each row when (old.tenant_id = '${site}') execute function public.test_mid_purge_reports()`);
+  try {
+    await withServiceRole("lifecycle.workflow", (sdb) => startOffboarding(sdb, { tenantId: site, confirmName: "Tenant acme-us", graceDays: 0 }, fx.users.msspAdmin));
+    const run = await runJobsUntilIdle({ kinds: [OFFBOARD_KIND] });
+    assert.deepEqual(run.outcomes, ["succeeded"], JSON.stringify(await owner("select name, status, last_error from public.job_steps where tenant_id = $1 order by position", [site])));
+  } finally {
+    await owner("drop trigger if exists test_mid_purge_reports on public.alerts");
+    await owner("drop function if exists public.test_mid_purge_reports()");
+  }
+  const made = await owner<{ format: string; status: string; content: Buffer | null; error: string | null }>(
+    "select format, status, content, error from public.reports where tenant_id = $1 and kind = 'executive' order by format",
+    [fx.tenants.acme],
+  );
+  assert.equal(made.length, 2, "the trigger made its two reports during the purge");
+  for (const r of made) {
+    assert.equal(r.status, "failed", `${r.format}: withdrawn`);
+    assert.equal(r.content, null);
+    assert.match(r.error ?? "", /Withdrawn when Tenant acme-us was offboarded/);
+  }
+  // The generator stores a report's content only while it is still running: the withdrawn one stays without it.
+  const stored = await owner("update public.reports set status = 'ready', content = 'x' where tenant_id = $1 and kind = 'executive' and format = 'pdf' and status = 'running' returning id", [fx.tenants.acme]);
+  assert.equal(stored.length, 0);
 });

@@ -88,6 +88,23 @@ describe("offboarding", () => {
     assert.equal(back.status, "active");
   });
 
+  test("a job due before the grace period ends (not queued by the portal) removes nothing and says why", async () => {
+    const started = await lifecycle((sdb) => startOffboarding(sdb, { tenantId: fx.tenants.globex, confirmName: "Tenant globex", graceDays: 30 }, fx.users.msspAdmin));
+    // As a row parked through SQL before 20261201030800 and joined by this offboarding would be: due now.
+    await owner.query("update public.jobs set run_after = now() where tenant_id = $1 and id = $2", [fx.tenants.globex, started.job.id]);
+    await owner.query("update graphile_worker._private_jobs set run_at = now() where key like 'portal-job:%'");
+    // The job's own record and the audit row of its failure change; nothing else of the tenant may.
+    const keep = Object.fromEntries(Object.entries(await digests([fx.tenants.globex])).filter(([table]) => !/jobs|job_steps|audit/.test(table)));
+    assert.deepEqual((await runJobsUntilIdle({ kinds: [OFFBOARD_KIND] })).outcomes, ["failed"]);
+    assert.match((await getJobAsService(fx.tenants.globex, started.job.id))?.lastError ?? "", /grace period ends .*due before it.*Nothing was removed/);
+    const now = Object.fromEntries(Object.entries(await digests([fx.tenants.globex])).filter(([table]) => table in keep));
+    assert.deepEqual(now, keep, "no row of the tenant changed");
+    const { rows: keys } = await owner.query("select count(*)::int as n from keyring.tenant_keys where tenant_id = $1", [fx.tenants.globex]);
+    assert.ok(keys[0].n > 0, "its data keys are still there");
+    await owner.query("update public.tenants set status = 'active', status_reason = null, deprovision_after = null where id = $1", [fx.tenants.globex]);
+    await owner.query("delete from graphile_worker._private_jobs");
+  });
+
   test("refusals change nothing: the MSSP, a wrong name, twice", async () => {
     await assert.rejects(lifecycle((sdb) => startOffboarding(sdb, { tenantId: fx.tenants["mssp-a"], confirmName: "Tenant mssp-a", graceDays: 0 }, null)), /MSSP itself/);
     await assert.rejects(lifecycle((sdb) => startOffboarding(sdb, { tenantId: fx.tenants.acme, confirmName: "tenant acme", graceDays: 0 }, null)), /exactly/);

@@ -4,7 +4,7 @@
 //   draftPeriod / finalizeInvoice / createCreditNote   writes as service role billing.invoicing
 //   listInvoices / getInvoice          reads under RLS
 //   invoicesCsv / invoicePdf           exports
-//   registerBillingTasks               the monthly drafting job
+//   registerBillingTasks               the monthly drafting job (and releaseOffboardedBilling after it)
 export * from "./compute";
 export * from "./money";
 export { assignPlan, createPlan, getPlan, listCustomerPlans, listPlans, refusalOf, updatePlan, type CustomerPlanRow, type Plan } from "./plans";
@@ -12,4 +12,5 @@ export { createCreditNote, draftPeriod, finalizeInvoice, invoiceNumber, type Cre
 export { getInvoice, listInvoices, type InvoiceDetail, type InvoiceSummary } from "./read";
 export { csvField, csvRow, invoicesCsv } from "./csv";
 export { invoicePdf, DEFAULT_INVOICE_COLOR } from "./pdf";
-export { BILLING_DRAFT_CRONTAB, BILLING_DRAFT_TASK, draftMonth, registerBillingTasks } from "./tasks";
+export { BILLING_DRAFT_CRONTAB, BILLING_DRAFT_TASK, draftMonth, monthlyBilling, registerBillingTasks } from "./tasks";
+export { endPlansAtOffboarding, releaseOffboardedBilling, type ReleaseStats } from "./offboarded";

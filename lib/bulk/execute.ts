@@ -20,21 +20,23 @@
 //   The item's result, the run's notes and its end are written by
 //   lib/bulk/engine.ts (the service role, inside this same transaction): the
 //   actor's own statements may not write them (migration 20261201031700).
+//   Which errors end the attempt, the timeout's tries and a failed tenant's
+//   record: lib/bulk/item-failure.ts.
 // A worker killed anywhere leaves each tenant done (committed with its item)
 // or untouched (rolled back with it); the next attempt carries on from the
 // first pending item. A run whose actor is gone, may no longer run bulk
 // operations or no longer sees the run (RLS: their role was taken away) is
 // paused with a note saying so; whoever continues it acts for it from then on.
 // So is a run whose stored parameters no longer pass the operation's schema.
-import { ActionRefusal } from "@/lib/actions/refusal";
 import { recordAudit } from "@/lib/audit/record";
-import { checkActions, isAuthorizationError, isPdpUnavailable, principalFromClaims, tenantResource, checkAction } from "@/lib/authz";
+import { checkActions, isPdpUnavailable, principalFromClaims, tenantResource, checkAction } from "@/lib/authz";
 import { sqlState } from "@/lib/db/sql-state";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { checkpoint, PermanentJobError, type JobContext, type JobHandler } from "@/lib/jobs";
-import { log, safeError } from "@/lib/log";
+import { log } from "@/lib/log";
 import { BATCH_SIZE, operationSchema, type OperationParams, type RunStatus } from "./model";
 import { endRun, recordItem, writeNote } from "./engine";
+import { failItem, isTransientDbError, ITEM_TIMEOUT_TRIES, STATEMENT_TIMEOUT, type RecordItem } from "./item-failure";
 import { operationImpl } from "./ops";
 import type { Target } from "./select";
 
@@ -87,43 +89,6 @@ async function pauseIfUnchanged(tx: TenantTx, runTenantId: string, run: ActiveRu
 const pausedNote = (undoing: boolean, why: string) =>
   undoing ? `Undo paused: ${why}. Continue the undo to carry it on as yourself.` : `Paused: ${why}. Continue to carry on as yourself.`;
 
-/**
- * Deadlock, lock not available (lock_timeout), serialization failure: the same
- * item can work a moment later, so the attempt ends and the job engine retries
- * it (the item stays pending) instead of the tenant being marked failed for good.
- */
-const TRANSIENT_SQLSTATES = new Set(["40P01", "55P03", "40001"]);
-const isTransientDbError = (error: unknown): boolean => TRANSIENT_SQLSTATES.has(sqlState(error) ?? "");
-
-/**
- * A statement past the transaction's statement_timeout (57014: DB_STATEMENT_TIMEOUT_MS, withTenant) while a
- * tenant's change was being made: a lock held elsewhere or a busy moment, or a change that always takes too
- * long. The tenant is tried again at once, in a new transaction, up to ITEM_TIMEOUT_TRIES times in a row
- * within the worker's attempt; the last timeout marks it failed (reason "timeout"), so one tenant that always
- * times out neither spends the job's attempts nor holds up the run and the MSSP's runs behind it.
- */
-const STATEMENT_TIMEOUT = "57014";
-export const ITEM_TIMEOUT_TRIES = 3;
-
-type FailureReason = "rule" | "database" | "pdp_deny" | "timeout" | "error";
-function failureReason(error: unknown): FailureReason {
-  if (error instanceof ActionRefusal) return "rule";
-  if (sqlState(error) === STATEMENT_TIMEOUT) return "timeout";
-  if (isAuthorizationError(error)) return "pdp_deny";
-  if (sqlState(error) === "42501") return "database";
-  return "error";
-}
-
-function failureMessage(error: unknown): string {
-  if (error instanceof ActionRefusal) return error.message.replace(/ Nothing was changed\.$/, "");
-  if (isAuthorizationError(error)) return "Not allowed here: the policy for this tenant says no. Nothing was changed for this tenant.";
-  if (sqlState(error) === "42501") return "Refused by the database: the tenant is suspended or being offboarded, or this is not yours to change.";
-  if (sqlState(error) === STATEMENT_TIMEOUT) {
-    return `Took too long ${ITEM_TIMEOUT_TRIES} times in a row (the database stops a statement past its time limit): nothing was changed for this tenant.`;
-  }
-  return "Something went wrong here; nothing was changed for this tenant (the portal's log has the details).";
-}
-
 interface ItemRow {
   target_tenant_id: string;
   target_name: string;
@@ -134,41 +99,6 @@ interface ItemRow {
 export interface BulkHooks {
   /** Inside an item's transaction, after its change and audit row, before the commit (tests kill the worker here). */
   beforeCommit?(target: string): Promise<void> | void;
-}
-
-type RecordItem = (status: string, message: string, fields?: { before?: unknown; after?: unknown }) => Promise<unknown>;
-
-/**
- * The item failed (its savepoint rolled back: nothing of it stays): marked failed with a message a person
- * may read, audited in the tenant's trail. A failure that is not a refusal is logged with its details. The
- * audit row has a savepoint of its own: one the trail refuses is logged, and the item is still recorded,
- * so the run goes on rather than retrying the same tenant until the job gives up.
- */
-async function failItem(
-  tx: TenantTx,
-  f: { runTenantId: string; run: ActiveRun; item: ItemRow; trail: string; undoing: boolean; error: unknown; record: RecordItem },
-): Promise<void> {
-  const reason = failureReason(f.error);
-  const where = { runId: f.run.id, runTenantId: f.runTenantId, targetTenantId: f.item.target_tenant_id, undo: f.undoing };
-  if (reason === "error" || reason === "timeout") log.error({ event: "bulk.item-failed", ...where, err: safeError(f.error) }, "bulk run item failed unexpectedly");
-  else if (reason !== "rule") log.warn({ event: "bulk.item-failed", ...where, err: safeError(f.error) }, "bulk run item refused");
-  await f.record(f.undoing ? "undo_failed" : "failed", failureMessage(f.error));
-  await tx.client.query("savepoint bulk_item_failure");
-  try {
-    await recordAudit(tx, {
-      tenantId: f.trail,
-      action: `bulk:${f.run.params.operation}`,
-      targetType: "tenant",
-      targetId: f.item.target_tenant_id,
-      outcome: "failure",
-      details: { run_id: f.run.id, undo: f.undoing, reason },
-    });
-    await tx.client.query("release savepoint bulk_item_failure");
-  } catch (auditError) {
-    await tx.client.query("rollback to savepoint bulk_item_failure");
-    if (isTransientDbError(auditError)) throw auditError;
-    log.error({ event: "bulk.item-failure-not-audited", ...where, err: safeError(auditError) }, "could not audit a failed bulk run item");
-  }
 }
 
 /** One item (or the run's end), in one transaction as the run's actor. `timeouts`: this attempt's timeouts per run and tenant. */

@@ -11,5 +11,6 @@
 // for its undo), with the PDP asked for that tenant.
 export * from "./model";
 export { planRun, startRun, stopRun, continueRun, undoRun, discardRun, type PlannedRun } from "./runs";
-export { BULK_JOB_KIND, bulkHandlers, createBulkRunHandler, ITEM_TIMEOUT_TRIES, type BulkHooks } from "./execute";
+export { BULK_JOB_KIND, bulkHandlers, createBulkRunHandler, type BulkHooks } from "./execute";
+export { ITEM_TIMEOUT_TRIES } from "./item-failure";
 export { selectTargets, describeSelection, type Target } from "./select";

@@ -172,13 +172,21 @@ export interface DeleteOptions {
 /**
  * What an offboarding keeps of a tenant besides the audit trail: its finalized invoices and their
  * lines, the record billing law requires (kept for years; a trigger refuses to delete them while
- * the tenant row exists, 20261201014000). They hold the plan's name and prices and the quantities
- * billed, nothing of the tenant's alerts. Drafts go.
+ * the tenant row exists, 20261201014000); and, for every UTC month still to be invoiced
+ * (billing.month_unbilled, 20261201032000: a plan of the customer's MSSP covers it and its invoice
+ * is not finalized), what that invoice needs: the usage events, rollups and API minute counts, the
+ * plan assignments and the month's draft. Metering and billing only, nothing of the tenant's alerts.
+ * The monthly billing job removes the usage, drafts and assignments once their months are finalized
+ * (lib/billing/offboarded.ts). Credit-note drafts and the usage of a month no plan bills go.
  */
+const unbilledDraft = (i: string) => `${i}.kind = 'invoice' and billing.month_unbilled(${i}.tenant_id, ${i}.period_start)`;
 export const OFFBOARD_KEPT_ROWS: Readonly<Record<string, string>> = {
-  "public.billing_invoices": "k.status = 'finalized'",
-  "public.billing_invoice_lines":
-    "exists (select 1 from public.billing_invoices i where i.tenant_id = k.tenant_id and i.id = k.invoice_id and i.status = 'finalized')",
+  "public.billing_invoices": `k.status = 'finalized' or (${unbilledDraft("k")})`,
+  "public.billing_invoice_lines": `exists (select 1 from public.billing_invoices i where i.tenant_id = k.tenant_id and i.id = k.invoice_id and (i.status = 'finalized' or (${unbilledDraft("i")})))`,
+  "public.billing_plan_assignments": "billing.assignment_unbilled(k.tenant_id, k.starts_on, k.ends_on)",
+  "public.usage_events": "billing.month_unbilled(k.tenant_id, (k.occurred_at at time zone 'UTC')::date)",
+  "public.usage_rollups": "billing.month_unbilled(k.tenant_id, (k.period_start at time zone 'UTC')::date)",
+  "usage.api_request_counts": "billing.month_unbilled(k.tenant_id, (k.minute at time zone 'UTC')::date)",
 };
 
 /** The tables deleteTenantRows empties, in the order it empties them. */

@@ -19,7 +19,10 @@
 //     the offboarded tenants' alert titles, hosts and names. The content is
 //     withdrawn (status failed, content null, the reason in `error`); the row
 //     stays, so the ancestor sees what was there and can generate the same
-//     period again (its figures then leave the offboarded tenants out).
+//     period again (its figures then leave the offboarded tenants out). So is
+//     an ancestor's report being generated (status running): its figures may
+//     have been read before the subtree's rows went, and lib/reports/generate.ts
+//     stores its content only while it is still running.
 //
 // What stays: the audit trail (append-only; it names alerts by id and reads
 // their titles only from public.alerts, which no longer holds them), bulk-run
@@ -30,7 +33,9 @@
 // Each call deletes at most `batchSize` deliveries (and their messages) and
 // withdraws at most `batchSize` reports, in the caller's transaction: call it
 // until it returns all zeros. Running it again finds nothing: idempotent, and
-// a worker killed between two calls leaves the rest to the next.
+// a worker killed between two calls leaves the rest to the next. The purge
+// step calls it before the subtree's own rows go and again after, for what
+// was written meanwhile (an ancestor's report generated during the purge).
 // Indexes: notification_deliveries_alert (20261201031200) and
 // notification_deliveries_health (20261201031600).
 import type pg from "pg";
@@ -46,30 +51,30 @@ export interface CopiesRemoved {
   reports: number;
 }
 
+// Which rows are copies ($1 the subtree's ids; reports: $1 the offboarded root), shared by the
+// statements and the count. Deliveries: by row address, a delivery's key is its channel's tenant;
+// the subtree's own deliveries go with the catalog purge.
+const ALERT_DELIVERIES = "alert_tenant_id = any ($1::uuid[]) and tenant_id <> all ($1::uuid[])";
+const HEALTH_DELIVERIES = "reason = 'health' and (payload #>> '{health,tenant_id}') = any ($1::uuid[]::text[]) and tenant_id <> all ($1::uuid[])";
+/** The ancestors' reports (x) holding content made since the root (g, its id the parameter `root`) existed, or being generated now. */
+const ancestorReports = (root: string) => `public.tenants g
+                     join public.tenants a on a.path operator(extensions.@>) g.path and a.id <> g.id
+                     join public.reports x on x.tenant_id = a.id
+                    where g.id = ${root}
+                      and (x.status = 'running' or (x.content is not null and coalesce(x.finished_at, x.created_at) >= g.created_at))`;
+
 /** The statements ($1 the subtree's ids, $2 the batch size; reports: $1 the offboarded root, $2 the batch size, $3 the reason). Exported for the tests. */
 export const COPIES_SQL = {
-  // By row address: a delivery's key is its channel's tenant. The subtree's own deliveries go with the catalog purge.
   alertDeliveries: `delete from public.notification_deliveries d
-            where d.ctid = any (array(select ctid from public.notification_deliveries
-                                       where alert_tenant_id = any ($1::uuid[]) and tenant_id <> all ($1::uuid[])
-                                       limit $2))
+            where d.ctid = any (array(select ctid from public.notification_deliveries where ${ALERT_DELIVERIES} limit $2))
             returning d.mail_id`,
   healthDeliveries: `delete from public.notification_deliveries d
-            where d.ctid = any (array(select ctid from public.notification_deliveries
-                                       where reason = 'health' and (payload #>> '{health,tenant_id}') = any ($1::uuid[]::text[])
-                                         and tenant_id <> all ($1::uuid[])
-                                       limit $2))
+            where d.ctid = any (array(select ctid from public.notification_deliveries where ${HEALTH_DELIVERIES} limit $2))
             returning d.mail_id`,
   mails: `delete from mail.outbox where id = any ($1::uuid[])`,
   reports: `update public.reports r
                set status = 'failed', content = null, size_bytes = null, error = $3
-             where (r.tenant_id, r.id) in (
-                   select x.tenant_id, x.id
-                     from public.tenants g
-                     join public.tenants a on a.path operator(extensions.@>) g.path and a.id <> g.id
-                     join public.reports x on x.tenant_id = a.id
-                    where g.id = $1 and x.content is not null and coalesce(x.finished_at, x.created_at) >= g.created_at
-                    limit $2)`,
+             where (r.tenant_id, r.id) in (select x.tenant_id, x.id from ${ancestorReports("$1")} limit $2)`,
 } as const;
 
 /** What the withdrawn report says instead of its content. */
@@ -98,13 +103,9 @@ export async function removeCopiesBatch(
 export async function countCopies(client: Queryable, subtree: { rootId: string; ids: readonly string[] }): Promise<number> {
   const ids = [...subtree.ids];
   const { rows } = await client.query<{ n: string }>(
-    `select (select count(*) from public.notification_deliveries where alert_tenant_id = any ($1::uuid[]) and tenant_id <> all ($1::uuid[]))
-          + (select count(*) from public.notification_deliveries
-              where reason = 'health' and (payload #>> '{health,tenant_id}') = any ($1::uuid[]::text[]) and tenant_id <> all ($1::uuid[]))
-          + (select count(*) from public.tenants g
-               join public.tenants a on a.path operator(extensions.@>) g.path and a.id <> g.id
-               join public.reports x on x.tenant_id = a.id
-              where g.id = $2 and x.content is not null and coalesce(x.finished_at, x.created_at) >= g.created_at) as n`,
+    `select (select count(*) from public.notification_deliveries where ${ALERT_DELIVERIES})
+          + (select count(*) from public.notification_deliveries where ${HEALTH_DELIVERIES})
+          + (select count(*) from ${ancestorReports("$2")}) as n`,
     [ids, subtree.rootId],
   );
   return Number(rows[0].n);

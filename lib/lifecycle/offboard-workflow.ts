@@ -3,7 +3,8 @@
 // the subtree's data held under other tenants' ids: deliveries about its
 // alerts and health, with their mails, and ancestors' reports; then every
 // tenant-scoped row of the subtree, found from the catalog, so a table added
-// later is covered) → remove the isolation resources → tombstone. Each step is
+// later is covered; then the copies again, for what was made from the subtree
+// meanwhile) → remove the isolation resources → tombstone. Each step is
 // safe to run again; a worker killed mid-purge leaves some rows deleted and
 // the rest for the next worker. Other tenants' rows are touched only where
 // they hold the subtree's data (offboard-copies.ts); every other statement
@@ -19,11 +20,15 @@ import { countCopies, removeCopiesBatch } from "./offboard-copies";
 import { exportForOffboarding } from "./offboard-export";
 import { findTenant, setStatus, subtree } from "./tenant-row";
 import { settings } from "@/lib/config";
+import { endPlansAtOffboarding } from "@/lib/billing/offboarded";
 
 
 /** Rows deleted per transaction: short transactions keep other tenants' pages fast during a large purge (at 5,000 the bench saw another tenant's alert page p95 reach 1.5-1.7x; at 1,000, 1.1x). */
 export const PURGE_BATCH = settings().LIFECYCLE_PURGE_BATCH;
 // Finalized invoices and their lines stay (OFFBOARD_KEPT_ROWS, catalog.ts): billing law keeps them.
+// So do the usage, plan assignments and drafts of each month still to be invoiced (the plans ended
+// first with the month the purge runs in), until the monthly billing job invoices them
+// (lib/billing/offboarded.ts).
 // Emptied by hand after the batches: the offboarding job's own row and steps
 // are its record, kept with the tombstone like the audit trail (every other
 // job of the subtree goes). Key rows go with the batches (deleteTenantRows
@@ -51,6 +56,16 @@ export function offboardSpec(): WorkflowSpec {
             const t = await findTenant(db, ctx.job.tenantId);
             if (!t) throw new PermanentJobError("The tenant no longer exists.");
             if (t.status !== "deprovisioning") throw new PermanentJobError(`The offboarding was called off (the tenant is ${t.status}); nothing was removed.`);
+            // The portal queues the job due at deprovision_after (offboard.ts). One due earlier was written
+            // some other way (a row parked through SQL before 20261201030800, which an offboarding joined):
+            // running it would export, crypto-shred and purge before the grace period announced had ended.
+            // The database's clock decides, as it decided when the job was due.
+            const { rows: [grace] } = await db.$client.query<{ early: boolean }>("select $1::timestamptz > now() as early", [t.deprovisionAfter]);
+            if (grace?.early) {
+              throw new PermanentJobError(
+                `The grace period ends ${t.deprovisionAfter!.toISOString()}, and this job was due before it (it was not queued by the portal). Nothing was removed: call the offboarding off, or start it again.`,
+              );
+            }
             const below = await subtree(db, t);
             return { slug: t.slug, name: t.name, tenantIds: below.map((x) => x.id), slugs: below.map((x) => x.slug) };
           }),
@@ -72,6 +87,7 @@ export function offboardSpec(): WorkflowSpec {
         run: async (ctx) => {
           const ids = subtreeIds(ctx);
           const subtree = { rootId: ctx.job.tenantId, rootName: String(ctx.outputs.freeze.name), ids };
+          await withLifecycle(async (db) => endPlansAtOffboarding(db.$client, ids));
           const [counts, copies] = await withLifecycle(async (db) => [await countTenantRows(db.$client, ids, undefined, OFFBOARD_KEPT_ROWS), await countCopies(db.$client, subtree)] as const);
           const total =
             copies +
@@ -80,18 +96,23 @@ export function offboardSpec(): WorkflowSpec {
               .reduce((sum, [, n]) => sum + n, 0);
           let done = 0;
           await ctx.stepProgress(0, total);
-          // Other tenants' copies first: each batch deletes deliveries with their mails in one transaction.
+          // Other tenants' copies (offboard-copies.ts): each batch deletes deliveries with their mails in one transaction.
           const removed = { deliveries: 0, mails: 0, reports: 0 };
-          for (;;) {
-            const b = await withLifecycle(async (db) => removeCopiesBatch(db.$client, subtree, PURGE_BATCH));
-            if (b.deliveries + b.reports === 0) break;
-            removed.deliveries += b.deliveries;
-            removed.mails += b.mails;
-            removed.reports += b.reports;
-            done += b.deliveries + b.reports;
-            await ctx.stepProgress(Math.min(done, total), total);
-            ctx.jobCtx.signal.throwIfAborted?.();
-          }
+          const removeCopies = async () => {
+            for (;;) {
+              const b = await withLifecycle(async (db) => removeCopiesBatch(db.$client, subtree, PURGE_BATCH));
+              if (b.deliveries + b.reports === 0) break;
+              removed.deliveries += b.deliveries;
+              removed.mails += b.mails;
+              removed.reports += b.reports;
+              done += b.deliveries + b.reports;
+              await ctx.stepProgress(Math.min(done, total), total);
+              ctx.jobCtx.signal.throwIfAborted?.();
+            }
+          };
+          // First, so they go even if the subtree's own rows take long; again after those, for what an
+          // ancestor made from them meanwhile (a report generated while they were being deleted).
+          await removeCopies();
           for (;;) {
             const n = await withLifecycle(async (db) =>
               deleteTenantRows(db.$client, ids, { batchSize: PURGE_BATCH, keep: KEEP_WHILE_PURGING, keepRows: OFFBOARD_KEPT_ROWS, catalog: await loadTenantCatalog(db.$client) }),
@@ -101,6 +122,7 @@ export function offboardSpec(): WorkflowSpec {
             await ctx.stepProgress(Math.min(done, total), total);
             ctx.jobCtx.signal.throwIfAborted?.();
           }
+          await removeCopies();
           const jobs = await withLifecycle(async (db) => {
             await db.$client.query(`delete from public.job_steps where tenant_id = any($1::uuid[]) and job_id <> $2`, [ids, ctx.job.id]);
             const r = await db.$client.query(`delete from public.jobs where tenant_id = any($1::uuid[]) and id <> $2`, [ids, ctx.job.id]);
