@@ -69,9 +69,9 @@ allow("alert timelines: read by visibility; comments inserted as oneself by anal
 allow("saved alert-list filters: each person reads, saves and deletes only their own (policy)",
   ...each("table public.alert_saved_filters authenticated", ["SELECT", "INSERT", "DELETE"]));
 allow("the tenant tree is read under RLS; no insert or delete (provisioning is a service path)", "table public.tenants authenticated SELECT");
-allow("tenant settings (lib/settings): read by members of the tenant or an ancestor, written by its admins, by policy; locks and MSSP-only groups re-checked by trigger; changed_by/changed_at are the caller and now (trigger, 20261201030920)",
+allow("tenant settings (lib/settings): read by the roles settings:view allows (MSSP admins and analysts, tenant admins) of the tenant or an ancestor (policy, 20261201032400; every member gets the effective values through settings.effective), written by its admins, by policy; locks and MSSP-only groups re-checked by trigger; changed_by/changed_at are the caller and now (trigger, 20261201030920)",
   ...each("table public.tenant_settings authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]));
-allow("workflows (lib/rules, lib/notify): rules and channels read by members of the tenant or an ancestor, written by its admins (policy); versions, runs and deliveries only read (written by triggers and the service path); deliveries and attempts by admins only",
+allow("workflows (lib/rules, lib/notify): rules, their versions and runs, and channels read by the roles settings:view allows (MSSP admins and analysts, tenant admins) of the tenant or an ancestor (policy, 20261201032400: a webhook's URL is a credential), written by its admins (policy); versions, runs and deliveries only read (written by triggers and the service path); deliveries and attempts by admins only",
   ...each("table public.workflow_rules authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
   ...each("table public.notification_channels authenticated", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
   "table public.workflow_rule_versions authenticated SELECT", "table public.workflow_rule_runs authenticated SELECT",
@@ -101,7 +101,7 @@ allow("admins invite at or below their rank (policy), with the invite action's c
 allow("invitations are listed without token_hash",
   ...["tenant_id", "id", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by", "revoked_at"].map((c) => `column public.invitations.${c} authenticated SELECT`));
 allow("revoking an invitation is the only change", "column public.invitations.revoked_at authenticated UPDATE");
-allow("jobs: progress read by members; MSSP admins queue key rotations and bulk runs (policy, 20261201030800), due at once: no run_after, status, result or progress; only the worker changes them",
+allow("jobs: progress read by the MSSP's staff (admins and analysts, the console's readers; policy, 20261201032400); MSSP admins queue key rotations and bulk runs (policy, 20261201030800), due at once: no run_after, status, result or progress; only the worker changes them",
   "table public.jobs authenticated SELECT", "table public.job_steps authenticated SELECT",
   ...["tenant_id", "kind", "payload", "max_attempts", "created_by"].map((c) => `column public.jobs.${c} authenticated INSERT`));
 
@@ -130,8 +130,8 @@ allow("builds the claims before the switch to authenticated (lib/db/with-tenant.
 allow("an API key's claims, built and its secret checked before the switch to authenticated (lib/db/with-tenant.ts, lib/api/gateway)",
   "function public.api_key_access_token(event jsonb) portal_app EXECUTE");
 allow("the api schema (key helpers) is not served by PostgREST", "schema api authenticated USAGE");
-allow("API keys: admins list and create them (policies); revoking is the only change",
-  "table public.api_keys authenticated SELECT",
+allow("API keys: admins list and create them (policies); revoking is the only change; listed without secret_hash (20261201032400: checked only as the owner, by api_key_access_token)",
+  ...["tenant_id", "id", "name", "scopes", "created_at", "expires_at", "created_by", "revoked_at", "revoked_by", "last_used_at", "last_used_ip"].map((c) => `column public.api_keys.${c} authenticated SELECT`),
   // What createApiKey writes (20261201030820): created_at, last use and revocation are the database's.
   ...["tenant_id", "id", "name", "secret_hash", "scopes", "expires_at", "created_by"].map((c) => `column public.api_keys.${c} authenticated INSERT`),
   "column public.api_keys.revoked_at authenticated UPDATE", "column public.api_keys.revoked_by authenticated UPDATE");
@@ -145,8 +145,9 @@ allow("the per-request session check, one statement before any role switch (lib/
   "schema sessions portal_app USAGE", "function sessions.check_session(p_session uuid, p_user uuid, p_idle_seconds integer) portal_app EXECUTE");
 
 // Usage metering (issue 12, migration 20261201012000).
-allow("usage events and rollups (lib/usage): read by admins of the tenant or an ancestor and keys with usage:read (policy); written only by the service role (usage.meter, usage.rollup), never updated or deleted by people",
-  "table public.usage_events authenticated SELECT", "table public.usage_rollups authenticated SELECT");
+allow("usage events and rollups (lib/usage): read by admins of the tenant or an ancestor and keys with usage:read (policy); written only by the service role (usage.meter, usage.rollup), never updated or deleted by people. An event's id is not granted: one sequence numbers every tenant's events, so its gaps counted the platform's usage (20261201032300)",
+  ...["tenant_id", "metric", "quantity", "occurred_at", "recorded_at", "idempotency_key", "source"].map((c) => `column public.usage_events.${c} authenticated SELECT`),
+  "table public.usage_rollups authenticated SELECT");
 allow("usage helpers: a metric's kind (immutable, reads nothing); the tenants whose usage the caller may read (its own scope only); a subtree's daily totals (security invoker: RLS decides what is summed)",
   ...["usage.metric_kind(metric text)", "usage.readable_tenant_ids()", "usage.readable_ids()", "usage.subtree_daily(roots uuid[], from_day timestamp with time zone, to_day timestamp with time zone)"].map((f) => `function ${f} authenticated EXECUTE`));
 
@@ -164,8 +165,9 @@ allow("the alert list's full-text search through its index (lib/alerts/list.ts, 
   "schema search authenticated USAGE", "function search.alert_page(p_q text, p_tenants uuid[], p_severity text, p_statuses text[], p_assignee uuid, p_unassigned boolean, p_group uuid, p_no_group boolean, p_my_groups boolean, p_from timestamp with time zone, p_before timestamp with time zone, p_sort text, p_page integer, p_page_size integer, p_cap integer) authenticated EXECUTE");
 
 // Health monitoring (issue 12 point 3, migration 20261201014500).
-allow("tenant health states and their history (lib/health): read by MSSP staff of an ancestor and the tenant's admins and analysts (policy); written only by the evaluation job (service role health.evaluate)",
-  "table public.tenant_health authenticated SELECT", "table public.tenant_health_transitions authenticated SELECT");
+allow("tenant health states and their history (lib/health): read by MSSP staff of an ancestor and the tenant's admins and analysts (policy); written only by the evaluation job (service role health.evaluate). A transition's id is not granted: one sequence numbers every tenant's transitions, so its gaps counted the platform's health changes (20261201032300)",
+  "table public.tenant_health authenticated SELECT",
+  ...["tenant_id", "from_state", "to_state", "reasons", "occurred_at", "notified"].map((c) => `column public.tenant_health_transitions.${c} authenticated SELECT`));
 
 // Bulk operations (issue 13 point 5, migration 20261201018000).
 allow("bulk runs and their items (lib/bulk): read, planned and updated by the MSSP's admins (policies), within what the triggers of migration 20261201030500 let each change (runs on an MSSP only, their operation fixed, running or undoing only as oneself; items recorded only by the person the run acts as); never deleted through authenticated",

@@ -387,7 +387,7 @@ describe("workflows", () => {
     });
     const { job } = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: "test.flow", maxAttempts: 1 });
     assert.deepEqual((await runJobsUntilIdle({ kinds: ["test.flow"], handlers: { "test.flow": flow } })).outcomes, ["failed"]);
-    let steps = await as(fx, "acmeViewer", (tx) => jobSteps(tx, fx.tenants.acme, job.id));
+    let steps = await as(fx, "msspAnalyst", (tx) => jobSteps(tx, fx.tenants.acme, job.id));
     assert.deepEqual(steps.map((s) => s.status), ["succeeded", "failed", "pending"]);
     assert.equal(steps[1].lastError, "vendor down");
     await withServiceRole("jobs.worker", (sdb) => retryJob(sdb, fx.tenants.acme, job.id));
@@ -395,15 +395,16 @@ describe("workflows", () => {
     await withServiceRole("jobs.worker", (sdb) => retryJob(sdb, fx.tenants.acme, job.id));
     assert.deepEqual((await runJobsUntilIdle({ kinds: ["test.flow"], handlers: { "test.flow": flow } })).outcomes, ["succeeded"]);
     assert.deepEqual(ran, ["one", "two", "two", "two", "three"], "step one never ran again");
-    steps = await as(fx, "acmeViewer", (tx) => jobSteps(tx, fx.tenants.acme, job.id));
+    steps = await as(fx, "msspAnalyst", (tx) => jobSteps(tx, fx.tenants.acme, job.id));
     assert.deepEqual(steps.map((s) => [s.status, s.attempts]), [["succeeded", 1], ["succeeded", 3], ["succeeded", 1]]);
     assert.deepEqual(steps[2].output, { done: 5, total: 5 });
     const r = await row(fx.tenants.acme, job.id);
     assert.deepEqual(r.result, { b: 2 });
     assert.equal(r.progress_done, 3);
     assert.equal(r.progress_total, 3);
-    // Other tenants do not see the steps.
+    // Other tenants do not see the steps, nor the customer's own members (the MSSP's staff read jobs, migration 20261201032400).
     assert.deepEqual(await as(fx, "globexAdmin", (tx) => jobSteps(tx, fx.tenants.acme, job.id)), []);
+    assert.deepEqual(await as(fx, "acmeAdmin", (tx) => jobSteps(tx, fx.tenants.acme, job.id)), []);
   });
 });
 
@@ -447,7 +448,7 @@ describe("the worker loop", () => {
 });
 
 describe("reading under RLS", () => {
-  test("members see their tenants' jobs (and below), nothing else; nobody but the worker changes them", async () => {
+  test("the MSSP's staff see its tenants' jobs, a customer's own members none (migration 20261201032400); nobody but the worker changes them", async () => {
     const acme = await enqueueServiceJob({ tenantId: fx.tenants.acme, kind: KIND });
     const acmeEu = await enqueueServiceJob({ tenantId: fx.tenants["acme-eu"], kind: KIND });
     const globex = await enqueueServiceJob({ tenantId: fx.tenants.globex, kind: KIND });
@@ -455,17 +456,21 @@ describe("reading under RLS", () => {
 
     const seen = async (user: Parameters<typeof as>[1]) =>
       new Set((await as(fx, user, (tx) => listJobs(tx, { limit: 50 }))).map((j) => j.id));
-    assert.deepEqual(await seen("acmeViewer"), new Set([acme.job.id, acmeEu.job.id]));
-    assert.deepEqual(await seen("acmeEuAdmin"), new Set([acmeEu.job.id]));
+    // A customer's members (its admins too) read no job: only the MSSP's console shows jobs.
+    assert.deepEqual(await seen("acmeViewer"), new Set());
+    assert.deepEqual(await seen("acmeAdmin"), new Set());
+    assert.deepEqual(await seen("acmeEuAdmin"), new Set());
     assert.deepEqual(await seen("msspAdmin"), new Set([acme.job.id, acmeEu.job.id, globex.job.id]));
+    assert.deepEqual(await seen("msspAnalyst"), new Set([acme.job.id, acmeEu.job.id, globex.job.id]));
     assert.deepEqual(await seen("msspBAdmin"), new Set([otherCo.job.id]));
     assert.deepEqual(await seen("noMemberships"), new Set());
 
-    assert.equal((await as(fx, "acmeAdmin", (tx) => getJob(tx, fx.tenants.globex, globex.job.id))), null);
-    assert.equal((await as(fx, "acmeAdmin", (tx) => getJob(tx, fx.tenants.acme, acme.job.id)))?.id, acme.job.id);
+    assert.equal((await as(fx, "msspBAdmin", (tx) => getJob(tx, fx.tenants.globex, globex.job.id))), null);
+    assert.equal((await as(fx, "acmeAdmin", (tx) => getJob(tx, fx.tenants.acme, acme.job.id))), null);
+    assert.equal((await as(fx, "msspAdmin", (tx) => getJob(tx, fx.tenants.acme, acme.job.id)))?.id, acme.job.id);
     // A forged tenant filter does not widen anything.
     assert.deepEqual(
-      (await as(fx, "acmeAdmin", (tx) => listJobs(tx, { tenantIds: [fx.tenants.globex, fx.tenants["other-co"]] }))).length,
+      (await as(fx, "msspBAdmin", (tx) => listJobs(tx, { tenantIds: [fx.tenants.globex, fx.tenants.acme] }))).length,
       0,
     );
 

@@ -47,6 +47,10 @@ const BOUNDARIES: Boundary[] = [
 
 const WRITERS = ["mssp_admin", "mssp_analyst", "tenant_admin", "tenant_analyst"];
 const DELETERS = ["mssp_admin", "tenant_admin"];
+// Who reads the tenant's configuration (settings, workflow rules, their history and runs, channels):
+// the roles settings:view allows; and jobs with their steps: the MSSP's staff (migration 20261201032400).
+const CONFIGURATION_READERS = ["mssp_admin", "mssp_analyst", "tenant_admin"];
+const MSSP_STAFF = ["mssp_admin", "mssp_analyst"];
 
 /** The actor's role on `slug`: the role of the membership whose subtree holds it. */
 function roleOn(actor: UserName, slug: TenantSlug): string | undefined {
@@ -311,6 +315,7 @@ const TABLES: TableSpec[] = [
     touchHome: () => undefined,
     // Only MSSP admins queue (a customer's admin queues nothing, migration 20261201030800).
     actorWrites: (r) => ({ insert: r === "mssp_admin", delete: false }),
+    homeReadable: (r) => MSSP_STAFF.includes(r!),
     seed: (owner, fx, slug) =>
       owner.query("insert into public.jobs (tenant_id, kind, payload) values ($1, 'test.seeded', '{}')", [fx.tenants[slug]]),
   },
@@ -328,6 +333,7 @@ const TABLES: TableSpec[] = [
     update: "update public.job_steps set status = 'succeeded', last_error = 'tampered'",
     touchHome: () => undefined,
     actorWrites: () => ({ insert: false, delete: false }),
+    homeReadable: (r) => MSSP_STAFF.includes(r!),
     seed: (owner, fx, slug) =>
       owner.query(
         `with j as (insert into public.jobs (tenant_id, kind, payload) values ($1, 'test.seeded-steps', '{}') returning tenant_id, id)
@@ -353,6 +359,7 @@ const TABLES: TableSpec[] = [
         ? { sql: "update public.tenant_settings set value = value where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
         : undefined,
     actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    homeReadable: (r) => CONFIGURATION_READERS.includes(r!),
     seed: (owner, fx, slug) =>
       owner.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'test.seeded', '1')", [fx.tenants[slug]]),
   },
@@ -416,6 +423,7 @@ const TABLES: TableSpec[] = [
         ? { sql: "update public.notification_channels set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
         : undefined,
     actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    homeReadable: (r) => CONFIGURATION_READERS.includes(r!),
     seed: (owner, fx, slug) =>
       owner.query(
         `insert into public.notification_channels (tenant_id, id, name, kind, recipients)
@@ -530,6 +538,7 @@ const TABLES: TableSpec[] = [
         ? { sql: "update public.workflow_rules set name = name where tenant_id = $1", params: [c.fx.tenants[c.slug]] }
         : undefined,
     actorWrites: (r) => ({ insert: DELETERS.includes(r!), delete: DELETERS.includes(r!) }),
+    homeReadable: (r) => CONFIGURATION_READERS.includes(r!),
     // Disabled, so no alert inserted by the matrix queues an evaluation.
     seed: (owner, fx, slug) =>
       owner.query("insert into public.workflow_rules (tenant_id, name, enabled, definition) values ($1, 'seeded', false, '{}')", [
@@ -550,6 +559,7 @@ const TABLES: TableSpec[] = [
     update: `update public.workflow_rule_versions set change = 'deleted', definition = '{"tampered": true}'`,
     touchHome: () => undefined,
     actorWrites: () => ({ insert: false, delete: false }),
+    homeReadable: (r) => CONFIGURATION_READERS.includes(r!),
     // Through the trigger, as the history is written in production.
     seed: (owner, fx, slug) =>
       owner.query("insert into public.workflow_rules (tenant_id, name, enabled, definition) values ($1, 'seeded-history', false, '{}')", [
@@ -570,6 +580,7 @@ const TABLES: TableSpec[] = [
     update: `update public.workflow_rule_runs set outcome = 'skipped', actions = '[{"tampered": true}]'`,
     touchHome: () => undefined,
     actorWrites: () => ({ insert: false, delete: false }),
+    homeReadable: (r) => CONFIGURATION_READERS.includes(r!),
     seed: (owner, fx, slug) =>
       owner.query(
         `insert into public.workflow_rule_runs (tenant_id, alert_id, rule_tenant_id, rule_id, rule_version, stage, outcome)
@@ -679,11 +690,12 @@ const USAGE_TABLES: TableSpec[] = [
     // Usage events (migration 20261201012000): admins of the tenant or an ancestor read; nobody writes
     // through authenticated (service-role purposes usage.meter and usage.rollup only).
     table: "usage_events",
-    key: "tenant_id, id",
+    // Not id: members may not read it (one sequence counts every tenant's events, 20261201032300).
+    key: "tenant_id, metric, idempotency_key",
     rowsOf: tenantRows,
     insert: (c) => ({
       sql: `insert into public.usage_events (tenant_id, metric, quantity, occurred_at, idempotency_key, source)
-            values ($1, 'alerts_ingested', 1000, now(), 'planted-' || gen_random_uuid(), 'planted') returning id`,
+            values ($1, 'alerts_ingested', 1000, now(), 'planted-' || gen_random_uuid(), 'planted') returning tenant_id`,
       params: [c.fx.tenants[c.slug]],
     }),
     update: "update public.usage_events set quantity = quantity + 1000000",
@@ -855,10 +867,11 @@ const HEALTH_TABLES: TableSpec[] = [
   {
     // Health history: the same readers; appended only by the evaluation job.
     table: "tenant_health_transitions",
-    key: "tenant_id, id",
+    // Not id: members may not read it (one sequence counts every tenant's changes, 20261201032300).
+    key: "tenant_id, occurred_at, to_state",
     rowsOf: tenantRows,
     insert: (c) => ({
-      sql: "insert into public.tenant_health_transitions (tenant_id, from_state, to_state, occurred_at) values ($1, 'healthy', 'down', now()) returning id",
+      sql: "insert into public.tenant_health_transitions (tenant_id, from_state, to_state, occurred_at) values ($1, 'healthy', 'down', now()) returning tenant_id",
       params: [c.fx.tenants[c.slug]],
     }),
     update: "update public.tenant_health_transitions set to_state = 'healthy'",

@@ -70,7 +70,7 @@ test("analysts, viewers, a site's admin on its parent, siblings and other MSSPs 
   assert.equal((await rowsOf()).length, 1);
 });
 
-test("rows are visible to members of the tenant and its ancestors only", async () => {
+test("rows are visible to the staff and admins of the tenant and its ancestors only (settings:view, migration 20261201032400)", async () => {
   await withClient(db.url, async (c) => {
     await c.query(...put("mssp-a", "locale.language", "de-DE"));
     await c.query(...put("acme", "locale.language", "fr-FR"));
@@ -82,7 +82,12 @@ test("rows are visible to members of the tenant and its ancestors only", async (
       return r.ok ? r.rows.map((x) => x.slug) : r.code;
     });
   assert.deepEqual(await seen("msspAdmin"), ["acme", "globex", "mssp-a"]);
-  assert.deepEqual(await seen("acmeViewer"), ["acme"], "not the MSSP's row, not a sibling's");
+  assert.deepEqual(await seen("msspAnalyst"), ["acme", "globex", "mssp-a"]);
+  assert.deepEqual(await seen("acmeAdmin"), ["acme"], "not the MSSP's row, not a sibling's");
+  // A customer's analysts and viewers see no settings page (no settings:view): nor the rows; the
+  // effective values reach them through settings.effective (below).
+  assert.deepEqual(await seen("acmeViewer"), []);
+  assert.deepEqual(await seen("acmeAnalyst"), []);
   assert.deepEqual(await seen("acmeEuAdmin"), [], "not its parent's");
   assert.deepEqual(await seen("msspBAdmin"), []);
 });

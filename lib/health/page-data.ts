@@ -147,12 +147,14 @@ function tileOf(r: TenantRow): HealthTile {
 /**
  * The board's latest changes: $1 the tenants shown, $2 how many (exported for scripts/bench). Their
  * slugs and names come from the board's own rows: joining tenants again costs an MSSP's statement
- * another read of its ~1,600 visible tenant ids, probed once per change (issue 13 point 7).
+ * another read of its ~1,600 visible tenant ids, probed once per change (issue 13 point 7). Ties (one
+ * evaluation's changes share its time) go by tenant: members may not read `id`, a counter shared by
+ * every tenant (migration 20261201032300).
  */
 export const RECENT_TRANSITIONS_SQL = `select h.tenant_id, h.from_state, h.to_state, h.reasons, h.occurred_at, h.notified
        from public.tenant_health_transitions h
       where h.tenant_id = any ($1::uuid[]) and h.from_state is not null
-      order by h.occurred_at desc, h.id desc limit $2`;
+      order by h.occurred_at desc, h.tenant_id limit $2`;
 
 async function recentTransitions(tx: TenantTx, tenants: readonly { id: string; slug: string; name: string }[], limit: number): Promise<TransitionView[]> {
   if (tenants.length === 0) return [];
@@ -234,9 +236,9 @@ export const TENANT_BY_SLUG_SQL = `select t.id, t.slug, t.name, t.kind, t.status
    left join public.tenant_health h on h.tenant_id = t.id
   where t.kind <> 'mssp' and t.status <> 'deprovisioned' and t.slug = $1`;
 
-/** A tenant's health changes, newest first ($1 the tenant). */
+/** A tenant's health changes, newest first ($1 the tenant; one change per evaluation, so no two share a time; `id` is not members' to read). */
 export const HEALTH_HISTORY_SQL = `select from_state, to_state, reasons, occurred_at, notified from public.tenant_health_transitions
-      where tenant_id = $1 order by occurred_at desc, id desc limit 200`;
+      where tenant_id = $1 order by occurred_at desc limit 200`;
 // Named: each pooled connection parses and plans them once (lib/db/prepared.ts); names exported for scripts/bench.
 export const TENANT_BY_SLUG_NAME = "health.tenant-by-slug";
 export const HEALTH_HISTORY_NAME = "health.history";
