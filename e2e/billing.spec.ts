@@ -114,7 +114,10 @@ test("the MSSP admin creates a plan, assigns it, runs the period, finalizes and 
   const lines = page.getByTestId("invoice-lines");
   await expect(lines).toContainText("Assets managed, units 1–100");
   await expect(lines).toContainText("Assets managed, units 101+");
-  await expect(lines).toContainText(`usage: assets_managed, ${MONTH}-01`);
+  // The days metered, in words; never the metric's internal name.
+  await expect(lines).toContainText(`metered ${MONTH}-01 to `);
+  await expect(lines).not.toContainText("assets_managed");
+  await expect(page.getByTestId("invoice-header-total")).toHaveText("EUR 1,720.00");
   await expect(page.getByTestId("invoice-total")).toHaveText("EUR 1,720.00");
   // Finalizing re-renders the page: numbered, and the finalize control gives way to the credit note form.
   await page.getByRole("button", { name: "Finalize" }).click();

@@ -83,7 +83,7 @@ test("the MSSP admin runs a bulk setting change with dry run, canary and progres
 
   // The canary: the first tenant, then a pause.
   await expect(page.getByTestId("bulk-status")).toHaveText("Paused", { timeout: 60_000 });
-  await expect(page.getByTestId("bulk-note")).toContainText("Canary done");
+  await expect(page.getByTestId("bulk-note")).toContainText("Canary done: the first tenant ran");
   await expect(page.getByTestId("bulk-progress-text")).toHaveText("1 of 3 (33%)");
   await expect(page.getByRole("progressbar", { name: "Run progress" })).toBeVisible();
   await shoot(page, "bulk-canary");
@@ -92,6 +92,14 @@ test("the MSSP admin runs a bulk setting change with dry run, canary and progres
   await expect(page.getByTestId("bulk-status")).toHaveText("Finished", { timeout: 60_000 });
   await expect(page.getByTestId("bulk-progress-text")).toHaveText("3 of 3 (100%)");
   await expect(page.getByTestId("bulk-counts")).toContainText("3 done");
+  // The end's note would only repeat the counts line: not shown.
+  await expect(page.getByTestId("bulk-note")).toHaveCount(0);
+  await expect(page.getByText("first 1 tenant (passed)", { exact: true })).toBeVisible();
+  // On a phone the Result column fits beside the tenant and the change (no sideways scroll to reach it).
+  await page.setViewportSize(PHONE);
+  const resultBox = await page.getByTestId("bulk-item").first().locator("td").nth(2).boundingBox();
+  expect(resultBox!.x + resultBox!.width).toBeLessThanOrEqual(PHONE.width);
+  await page.setViewportSize(DESKTOP);
   expect(await timeZones()).toEqual({ acme: "Asia/Tokyo", "acme-eu-west": "Asia/Tokyo", "acme-us-east": "Asia/Tokyo" });
   await shoot(page, "bulk-finished");
 
@@ -99,6 +107,7 @@ test("the MSSP admin runs a bulk setting change with dry run, canary and progres
   await page.getByRole("button", { name: "Undo this run" }).click();
   await expect(page.getByTestId("bulk-status")).toHaveText("Undone", { timeout: 60_000 });
   await expect(page.getByTestId("bulk-counts")).toContainText("3 undone");
+  await expect(page.getByTestId("bulk-note")).toHaveCount(0);
   expect(await timeZones()).toEqual({ acme: null, "acme-eu-west": "Europe/Berlin", "acme-us-east": null });
   await shoot(page, "bulk-undone");
 

@@ -20,6 +20,9 @@ export function InvoiceView(props: { invoice: InvoiceDetail; issuer: string; dow
           <dd className="text-slate-900">{inv.periodStart} to {inv.periodEnd} (end exclusive, UTC)</dd>
           <dt className="text-slate-500">Plan</dt>
           <dd className="text-slate-900">{inv.planName}</dd>
+          {/* The total again here: on a phone the lines table scrolls sideways and its Amount column starts off-screen. */}
+          <dt className="text-slate-500">Total</dt>
+          <dd className="font-semibold text-slate-900 tabular-nums" data-testid="invoice-header-total">{money(inv.total)}</dd>
           <dt className="text-slate-500">Status</dt>
           <dd className="text-slate-900" data-testid="invoice-status">{inv.status === "finalized" ? `Finalized as ${inv.displayNumber} on ${inv.finalizedAt?.toISOString().slice(0, 10)}` : "Draft: recomputed when the period is run again; not a valid invoice until finalized"}</dd>
           {inv.creditsInvoiceId && (
@@ -51,7 +54,8 @@ export function InvoiceView(props: { invoice: InvoiceDetail; issuer: string; dow
               <tr key={l.lineNo} className="border-b border-slate-100">
                 <td className="px-3 py-2 text-slate-800">
                   {l.description}
-                  {l.metric && <div className="text-xs text-slate-500">usage: {l.metric}, {l.usageFrom} to {l.usageTo}</div>}
+                  {/* The metric's own name is in the description; this says which days were metered (an offboarded customer's stop early). */}
+                  {l.metric && <div className="text-xs text-slate-500">metered {l.usageFrom} to {l.usageTo} (end exclusive, UTC)</div>}
                 </td>
                 <td className="px-3 py-2 text-right tabular-nums">{l.kind === "usage" ? formatQuantity(l.quantity) : ""}</td>
                 <td className="px-3 py-2 text-right tabular-nums">{l.kind === "usage" ? formatQuantity(l.included) : ""}</td>

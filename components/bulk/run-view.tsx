@@ -56,7 +56,7 @@ export function RunView({ data }: { data: RunPageData }) {
             <div>
               <dt className="inline font-medium text-slate-700">Canary: </dt>
               <dd className="inline text-slate-800">
-                first {run.canary} tenants{run.canaryPassed ? " (passed)" : ""}
+                first {run.canary} {run.canary === 1 ? "tenant" : "tenants"}{run.canaryPassed ? " (passed)" : ""}
               </dd>
             </div>
           )}
@@ -107,7 +107,7 @@ export function RunView({ data }: { data: RunPageData }) {
           </p>
         ))}
 
-      <section aria-labelledby="items-h" className="rounded-xl border border-slate-200 bg-white">
+      <section aria-labelledby="items-h" className="overflow-hidden rounded-xl border border-slate-200 bg-white">
         <div className="flex flex-wrap items-center justify-between gap-2 px-4 pt-4">
           <h2 id="items-h" className="text-base font-semibold text-slate-900">
             {run.status === "planned" ? "Dry run: what would change" : "Per tenant"}
@@ -129,20 +129,21 @@ export function RunView({ data }: { data: RunPageData }) {
           <p className="p-4 text-sm text-slate-700">No tenant has this result. Choose “All” to see every tenant.</p>
         ) : (
           <TableScroll label="Tenants of this run" className="mt-3">
-            <table className="w-full min-w-[36rem] text-left text-sm" data-testid="bulk-items">
+            {/* No minimum width: on a phone the three columns wrap instead of pushing Result off-screen. */}
+            <table className="w-full text-left text-sm" data-testid="bulk-items">
               <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-700">
                 <tr>
-                  <th scope="col" className="px-4 py-2">Tenant</th>
-                  <th scope="col" className="px-4 py-2">Change</th>
-                  <th scope="col" className="px-4 py-2">Result</th>
+                  <th scope="col" className="px-3 py-2 sm:px-4">Tenant</th>
+                  <th scope="col" className="px-3 py-2 sm:px-4">Change</th>
+                  <th scope="col" className="px-3 py-2 sm:px-4">Result</th>
                 </tr>
               </thead>
               <tbody>
                 {data.items.map((i) => (
                   <tr key={i.targetId} className="border-b border-slate-100 align-top" data-testid="bulk-item">
-                    <td className="px-4 py-2 font-medium text-slate-900">{i.name}</td>
-                    <td className="px-4 py-2 text-slate-800">{i.planned}</td>
-                    <td className="px-4 py-2">
+                    <td className="px-3 py-2 font-medium text-slate-900 sm:px-4">{i.name}</td>
+                    <td className="px-3 py-2 text-slate-800 sm:px-4">{i.planned}</td>
+                    <td className="px-3 py-2 sm:px-4">
                       <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${ITEM_TONE[i.status]}`}>
                         {run.status === "discarded" && i.status === "pending" ? "Not run" : ITEM_STATUS_LABELS[i.status]}
                       </span>
