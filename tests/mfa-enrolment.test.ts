@@ -271,11 +271,15 @@ describe("the MFA tables are out of reach of the API roles", () => {
     });
   });
 
-  test("session.mfa_required is readable where the tenant is; only admins of the tenant may change it (tests/tenant-settings.test.ts)", async () => {
+  test("session.mfa_required applies to an analyst, who reads its effective value but not the row; only admins of the tenant may change it (tests/tenant-settings.test.ts)", async () => {
     await setRequire(["acme"]);
     await as(fx, "acmeAnalyst", async ({ client }) => {
+      // The rows are the configuration, read by the settings:view roles only (20261201032400); the requirement itself is
+      // decided by sessions.mfa_required and shown through settings.effective, both as their owner.
       const read = await attempt(client, "select value from public.tenant_settings where tenant_id = $1 and key = 'session.mfa_required'", [fx.tenants.acme]);
-      assert.ok(read.ok && read.rowCount === 1, "an analyst reads the setting");
+      assert.ok(read.ok && read.rowCount === 0, "an analyst does not read the setting's row");
+      const effective = await attempt(client, "select value from settings.effective(array[$1::uuid]) where tenant_id = $1::uuid and key = 'session.mfa_required'", [fx.tenants.acme]);
+      assert.ok(effective.ok && effective.rowCount === 1 && effective.rows[0].value === true, `an analyst reads its effective value: ${JSON.stringify(effective)}`);
       const write = await attempt(client, "update public.tenant_settings set value = 'false' where tenant_id = $1", [fx.tenants.acme]);
       assert.equal(write.ok ? write.rowCount : 0, 0, "an analyst cannot change it");
     });
