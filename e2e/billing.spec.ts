@@ -62,13 +62,14 @@ test("the MSSP admin creates a plan, assigns it, runs the period, finalizes and 
   const create = page.getByRole("form", { name: "Create a plan" });
   await create.getByLabel("Plan name").fill(PLAN);
   await create.getByLabel("Currency (ISO 4217)").fill("EUR");
-  await create.getByLabel("Monthly base fee (minor units)").fill("50000");
-  // A non-integer price is refused with a sentence, nothing saved.
-  await create.getByLabel("Assets managed: tiers").fill("100 @ 8.00, @ 600");
+  // Amounts in euros and cents as an operator writes them (kept as cents: 500.00 is 50000).
+  await create.getByLabel("Monthly base fee").fill("500.00");
+  // A price finer than a cent is refused with a sentence, nothing saved.
+  await create.getByLabel("Assets managed: tiers").fill("100 @ 8.005, @ 6.00");
   await create.getByRole("button", { name: "Create plan" }).click();
-  await expect(create.getByText(/Unit prices are whole numbers of minor units/)).toBeVisible();
+  await expect(create.getByText('A unit price has at most 2 decimals in EUR, such as 15.00 ("8.005" is not)')).toBeVisible();
   await create.getByLabel("Assets managed: included").fill("10");
-  await create.getByLabel("Assets managed: tiers").fill("100 @ 800, @ 600");
+  await create.getByLabel("Assets managed: tiers").fill("100 @ 8, @ 6.00");
   await create.getByRole("button", { name: "Create plan" }).click();
   await expect(page.getByRole("main")).toContainText(`Plan "${PLAN}" created`);
 
@@ -122,7 +123,18 @@ test("the MSSP admin creates a plan, assigns it, runs the period, finalizes and 
   // Finalizing re-renders the page: numbered, and the finalize control gives way to the credit note form.
   await page.getByRole("button", { name: "Finalize" }).click();
   await expect(page.getByTestId("invoice-status")).toContainText(/Finalized as INV-\d{6}/);
-  await expect(page.getByRole("form", { name: "Issue a credit note" })).toBeVisible();
+  const credit = page.getByRole("form", { name: "Issue a credit note" });
+  await expect(credit).toBeVisible();
+  // The credit note's amount in euros too, its limit said the same way; too fine or too much is refused, nothing drafted.
+  const amount = credit.getByLabel("Amount to credit in EUR (at most EUR 1,720.00)");
+  await credit.getByLabel(/Reason/).fill("Endpoints double-counted");
+  await amount.fill("12.345");
+  await credit.getByRole("button", { name: "Draft credit note" }).click();
+  await expect(credit.getByText("The amount has at most 2 decimals in EUR, such as 15.00")).toBeVisible();
+  await amount.fill("1720.01");
+  await credit.getByRole("button", { name: "Draft credit note" }).click();
+  await expect(credit.getByText("That is more than is left to credit on this invoice (EUR 1,720.00). Nothing was changed.")).toBeVisible();
+  await expect(amount).toHaveValue("1720.01");
   await page.screenshot({ path: `${SCREENSHOTS}/billing-invoice.png`, fullPage: true });
   await expectNoSeriousA11yViolations(page);
 
@@ -185,6 +197,9 @@ test("a plan that never billed anyone can be deleted; the assigned one stays and
   const plan = (name: string) => page.getByTestId("billing-plan").filter({ has: page.locator("summary", { hasText: name }) });
   // The plan assigned in the test above: kept, with the reason and no button.
   await plan(PLAN).locator("summary").click();
+  // Its saved amounts come back in euros, as typed (stored as cents).
+  await expect(plan(PLAN).getByLabel("Monthly base fee")).toHaveValue("500.00");
+  await expect(plan(PLAN).getByLabel("Assets managed: tiers")).toHaveValue("100 @ 8.00, @ 6.00");
   await expect(plan(PLAN).getByTestId("billing-plan-delete")).toContainText("stays for their history");
   await expect(plan(PLAN).getByRole("button", { name: "Delete plan" })).toHaveCount(0);
   // The unused one: deleted after the confirmation, and gone from the list.

@@ -6,6 +6,7 @@
 // confirmation; an MSSP analyst sees the same status read-only; a tenant
 // admin cannot reach it.
 import { expect, test, type Locator, type Page } from "@playwright/test";
+import { DESKTOP, PHONE } from "./a11y";
 import { CONSOLE, SCREENSHOTS, signIn, signedInAs, tenantUrl } from "./helpers";
 
 async function versionOf(locator: Locator): Promise<number> {
@@ -50,6 +51,18 @@ test("an MSSP admin searches and filters the tenants, with counts and a pager", 
   expect(await chipCount(page, "all")).toBe(3);
   await expect(search.getByRole("searchbox")).toHaveValue("acme");
   await page.screenshot({ path: `${SCREENSHOTS}/keys-search.png`, fullPage: true });
+  // A data key's "since" on one line on a desktop; on a phone the day and the time on a line each
+  // (each kept whole), not broken over five lines.
+  const since = page.getByTestId("keys-row-acme").getByTestId("dek-since");
+  await expect(since).toContainText(/^since \d{2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} \S+$/);
+  const lineHeight = await since.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+  expect((await since.boundingBox())!.height).toBeLessThan(lineHeight * 1.5);
+  await page.setViewportSize(PHONE);
+  expect((await since.boundingBox())!.height).toBeLessThan(lineHeight * 2.5);
+  // The search and its buttons fit the phone's width (the table alone scrolls sideways, in its own box).
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+  await page.screenshot({ path: `${SCREENSHOTS}/phone-keys.png`, fullPage: true });
+  await page.setViewportSize(DESKTOP);
 
   // A filter chip keeps the search: Acme's tenants with credentials.
   const withCredentials = await chipCount(page, "with-credentials");

@@ -114,6 +114,8 @@ test("onboard Wayne with a site, its admin signs in, suspend, resume, offboard",
   await waitForWorkflow(page, "lifecycle.offboard");
   await expect(page.getByTestId("tenant-status")).toHaveText("Offboarded");
   await expect(page.getByTestId("tombstone")).toBeVisible();
+  // The banner in words, never the stored reason ("offboarded", "offboarding (was active)").
+  await expect(page.getByTestId("status-reason")).toContainText(/^Offboarded on .+, offboarding started by /);
   await expect(page.getByTestId("step-purge")).toHaveAttribute("data-step-status", "succeeded");
   await page.screenshot({ path: `${SCREENSHOTS}/wayne-offboarded.png`, fullPage: true });
   // Its former admin's membership went with its data, and with it their

@@ -4,7 +4,7 @@
 // its month against its limits with the charts, the MSSP admin reads every
 // customer's usage on the console, sorts it and opens one. Screenshots of both.
 import { expect, test } from "@playwright/test";
-import { expectNoSeriousA11yViolations } from "./a11y";
+import { expectNoSeriousA11yViolations, PHONE } from "./a11y";
 import { CONSOLE, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
 import { ownerQuery as owner } from "./lib/owner-db";
 
@@ -86,4 +86,26 @@ test("Acme's viewer, whom the PDP denies billing:view, gets the notice and nothi
   // The header names the tenant but does not describe figures the viewer cannot see (month, scope, how they add up).
   await expect(page.getByRole("main")).not.toContainText("(UTC)");
   await expect(page.getByTestId("usage-month")).toHaveCount(0);
+});
+
+test("a customer's admin with nothing metered yet reads what will appear, in their words, and where to start", async ({ page }) => {
+  // Acme US East: no usage in this spec's data (cleared, in case another spec's ingestion left some).
+  await owner("delete from public.usage_rollups where tenant_id = (select id from public.tenants where slug = 'acme-us-east')");
+  const US = tenantUrl("acme-us-east");
+  await signIn(page, US, "acme.admin@demo.test");
+  await page.waitForURL((url) => !url.pathname.startsWith("/signin"));
+  await page.goto(`${US}/usage`);
+  const empty = page.getByTestId("usage-empty");
+  await expect(empty).toContainText("No usage recorded for Acme US East yet.");
+  await expect(empty).toContainText("Once your security data starts arriving you will see");
+  await expect(empty).toContainText("the alerts your security tools send in");
+  // The portal's internals are not the customer's words.
+  await expect(empty).not.toContainText("/api/v1");
+  await expect(empty).not.toContainText("gateway");
+  await expect(empty.getByTestId("usage-empty-next")).toContainText("create an API key for your collector or your integrations");
+  await expect(empty.getByRole("link", { name: "Create an API key" })).toHaveAttribute("href", "/api-keys");
+  await page.screenshot({ path: `${SCREENSHOTS}/usage-empty.png`, fullPage: true });
+  await expectNoSeriousA11yViolations(page);
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: `${SCREENSHOTS}/phone-usage-empty.png`, fullPage: true });
 });

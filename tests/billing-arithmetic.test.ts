@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { computeInvoice, lineAmount, periodOf, splitTiers, type PlanPricing } from "@/lib/billing/compute";
-import { formatMoney, decimalOf } from "@/lib/billing/money";
-import { currency, parseTiers } from "@/lib/billing/schemas";
+import { formatMoney, decimalOf, parseMajor } from "@/lib/billing/money";
+import { creditAmountOf, creditNoteSchema, currency, parseTiers, planSchema, tiersText, toPlan } from "@/lib/billing/schemas";
 
 const NOV = periodOf("2026-11");
 
@@ -82,14 +82,79 @@ test("rounding is half up, once per line", () => {
   assert.equal(lineAmount(499n, 1n, 1000n), 0n);
 });
 
-test("tier text parses and bad prices are refused with a sentence", () => {
-  assert.deepEqual(parseTiers("100 @ 500, 1000 @ 400, @ 300"), { ok: true, tiers: [{ upTo: 100n, unitPrice: 500n }, { upTo: 1000n, unitPrice: 400n }, { upTo: null, unitPrice: 300n }] });
-  assert.deepEqual(parseTiers("250"), { ok: true, tiers: [{ upTo: null, unitPrice: 250n }] });
-  assert.deepEqual(parseTiers(""), { ok: true, tiers: [] });
-  for (const bad of ["@ -5", "@ 12.5", "100 @ 5, 50 @ 4, @ 3", "100 @ 5", "@ 5, @ 4", "abc"]) {
-    const r = parseTiers(bad);
+test("tier text parses in major units and bad prices are refused with a sentence", () => {
+  assert.deepEqual(parseTiers("100 @ 5.00, 1000 @ 4, @ 3.5", "EUR"), { ok: true, tiers: [{ upTo: 100n, unitPrice: 500n }, { upTo: 1000n, unitPrice: 400n }, { upTo: null, unitPrice: 350n }] });
+  assert.deepEqual(parseTiers("2.50", "EUR"), { ok: true, tiers: [{ upTo: null, unitPrice: 250n }] });
+  assert.deepEqual(parseTiers("@ 250", "JPY"), { ok: true, tiers: [{ upTo: null, unitPrice: 250n }] });
+  assert.deepEqual(parseTiers("", "EUR"), { ok: true, tiers: [] });
+  for (const bad of ["@ -5", "@ 12.505", "@ 1,5", "100 @ 5, 50 @ 4, @ 3", "100 @ 5", "@ 5, @ 4", "abc", "@ 10000000000.01"]) {
+    const r = parseTiers(bad, "EUR");
     assert.equal(r.ok, false, bad);
   }
+  assert.deepEqual(parseTiers("@ -5", "EUR"), { ok: false, error: 'A unit price cannot be negative ("-5" is not)' });
+  assert.deepEqual(parseTiers("@ 8.005", "EUR"), { ok: false, error: 'A unit price has at most 2 decimals in EUR, such as 15.00 ("8.005" is not)' });
+  assert.deepEqual(parseTiers("@ 8.5", "JPY"), { ok: false, error: 'JPY has no decimals: a unit price is a whole number, such as 1500 ("8.5" is not)' });
+  // Shown again as typed: major units.
+  assert.equal(tiersText([{ upTo: 100n, unitPrice: 800n }, { upTo: null, unitPrice: 600n }], "EUR"), "100 @ 8.00, @ 6.00");
+  assert.equal(tiersText([{ upTo: null, unitPrice: 800n }], "JPY"), "@ 800");
+});
+
+test("amounts typed in major units become minor units exactly (decimal text, never a float)", () => {
+  const ok = (text: string, currency: string) => {
+    const r = parseMajor(text, currency);
+    assert.ok(r.ok, `${text} ${currency}`);
+    return r.minor;
+  };
+  assert.equal(ok("15", "EUR"), 1500n);
+  assert.equal(ok("15.5", "EUR"), 1550n);
+  assert.equal(ok("15.50", "EUR"), 1550n);
+  assert.equal(ok(" 0.07 ", "EUR"), 7n);
+  // 19.99 * 100 is 1998.9999999999998 as a float; 4.35 * 100 is 434.99999999999994.
+  assert.equal(ok("19.99", "EUR"), 1999n);
+  assert.equal(ok("4.35", "USD"), 435n);
+  assert.equal(ok("1720.00", "EUR"), 172000n);
+  assert.equal(ok("9007199254740993.01", "EUR"), 900719925474099301n, "past 2^53: exact");
+  assert.equal(ok("1500", "JPY"), 1500n);
+  assert.equal(ok("1500.0", "JPY"), 1500n, "a zero decimal is the same amount");
+  assert.equal(ok("1.234", "KWD"), 1234n);
+  assert.equal(ok("0.0001", "CLF"), 1n);
+  assert.deepEqual(parseMajor("12.345", "EUR"), { ok: false, error: "decimals" });
+  assert.deepEqual(parseMajor("15.5", "JPY"), { ok: false, error: "decimals" });
+  assert.deepEqual(parseMajor("-1", "EUR"), { ok: false, error: "negative" });
+  for (const bad of ["", "1,720.00", "15,00", "1e3", "15.", ".5", "+5", "0x10", "EUR 5", "Infinity", "NaN"]) assert.deepEqual(parseMajor(bad, "EUR"), { ok: false, error: "format" }, bad);
+});
+
+test("the forms' amounts: clear messages for decimals, negatives and the limit, in the currency's terms", () => {
+  const fields = (e: { issues: { path: PropertyKey[]; message: string }[] }) => Object.fromEntries(e.issues.map((i) => [String(i.path[0]), i.message]));
+  const tenantId = "00000000-0000-4000-8000-000000000001";
+  const plan = (extra: Record<string, string>) => planSchema.safeParse({ tenantId, name: "P", currency: "EUR", baseFee: "500.00", minimum: "", tiers_assets_managed: "100 @ 8.00, @ 6.00", ...extra });
+  const good = plan({});
+  assert.ok(good.success);
+  const p = toPlan(good.data);
+  assert.equal(p.baseFee, 50000n);
+  assert.equal(p.minimum, 0n);
+  assert.deepEqual(p.prices.find((x) => x.metric === "assets_managed")?.tiers, [{ upTo: 100n, unitPrice: 800n }, { upTo: null, unitPrice: 600n }]);
+  assert.equal(toPlan(plan({ currency: "jpy", baseFee: "50000", tiers_assets_managed: "@ 800" }).data!).baseFee, 50000n);
+  const bad = plan({ baseFee: "12.345", minimum: "-1", tiers_assets_managed: "@ 8.005" });
+  assert.ok(!bad.success);
+  assert.deepEqual(fields(bad.error), {
+    baseFee: "The base fee has at most 2 decimals in EUR, such as 15.00",
+    minimum: "The minimum cannot be negative",
+    tiers_assets_managed: 'A unit price has at most 2 decimals in EUR, such as 15.00 ("8.005" is not)',
+  });
+  assert.deepEqual(fields(plan({ currency: "JPY", baseFee: "500.50", tiers_assets_managed: "" }).error!), { baseFee: "JPY has no decimals: the base fee is a whole number, such as 1500" });
+  assert.deepEqual(fields(plan({ baseFee: "10000000000.01" }).error!), { baseFee: "The base fee is at most EUR 10,000,000,000.00" });
+  assert.deepEqual(fields(plan({ baseFee: "1,500" }).error!), { baseFee: "The base fee is an amount such as 15.00: digits and a point, no thousands separators" });
+
+  const credit = (amount: string, currency = "EUR") => creditNoteSchema.safeParse({ tenantId, invoiceId: tenantId, currency, amount, reason: "Goodwill" });
+  const c = credit("15.00");
+  assert.ok(c.success);
+  assert.equal(creditAmountOf(c.data), 1500n);
+  assert.equal(creditAmountOf(credit("1500", "JPY").data!), 1500n);
+  assert.deepEqual(fields(credit("0.00").error!), { amount: "A credit note credits more than 0" });
+  assert.deepEqual(fields(credit("-5").error!), { amount: "The amount cannot be negative" });
+  assert.deepEqual(fields(credit("1.005").error!), { amount: "The amount has at most 2 decimals in EUR, such as 15.00" });
+  assert.deepEqual(fields(credit("10000000000.01").error!), { amount: "The amount is at most EUR 10,000,000,000.00" });
 });
 
 test("money formats exactly, whatever the exponent", () => {

@@ -237,6 +237,8 @@ test("credit notes: negative, referencing the original, never more than it, numb
   assert.ok(note.ok);
   const tooMuch = await service((c) => createCreditNote(c, fx.tenants.acme, acme.id, BigInt(acme.total) - 45_000n + 1n, "again"));
   assert.deepEqual(tooMuch, { ok: false, reason: "too_much", remaining: BigInt(acme.total) - 45_000n });
+  // Typed in another currency than the invoice's (a stale or forged form): the same digits are another sum, refused.
+  assert.deepEqual(await service((c) => createCreditNote(c, fx.tenants.acme, acme.id, 100n, "in yen", "JPY")), { ok: false, reason: "other_currency", currency: "EUR" });
   if (!note.ok) return;
   // A mistaken draft (too much) blocks the right one until it is discarded; a finalized note cannot be.
   const wrong = await service((c) => createCreditNote(c, fx.tenants.acme, acme.id, BigInt(acme.total) - 45_000n, "typed one zero too many"));

@@ -121,6 +121,9 @@ describe("the pages' data", () => {
     const id = home!.runs[0].id;
     const page = await asAdmin((tx) => loadRunPage(tx, id, { status: "undone" }));
     assert.equal(page?.run.status, "undone");
+    // The end's note is the final counts, kept in the row; the page shows the counts line instead of repeating them.
+    assert.equal((await runStatus(id)).note, "3 undone");
+    assert.equal(page?.run.note, null);
     assert.equal(page?.items.length, 3);
     assert.deepEqual(page?.problems, []);
     const bad = await asAdmin((tx) => loadRunPage(tx, id, { status: "bogus", page: "0" }));
@@ -176,7 +179,8 @@ describe("canary, stop and continue", () => {
     await asAdmin((tx) => startRun(tx, { runTenantId: MSSP(), runId: run.id, confirm: 3, canary: 1 }));
     await work();
     assert.equal((await runStatus(run.id)).status, "paused");
-    assert.match((await runStatus(run.id)).note!, /Canary done/);
+    // One tenant, in the singular ("the first 1 tenants ran" before).
+    assert.match((await runStatus(run.id)).note!, /^Canary done: the first tenant ran .*Check it, then continue/);
     assert.deepEqual(Object.values(await items(run.id)).map((i) => i.status), ["done", "pending", "pending"]);
     await asAdmin((tx) => continueRun(tx, MSSP(), run.id));
     await asAdmin((tx) => stopRun(tx, MSSP(), run.id));

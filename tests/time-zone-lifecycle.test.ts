@@ -19,6 +19,7 @@ import { planRun, selectionSchema } from "@/lib/bulk";
 import { loadBulkHome, loadRunPage } from "@/lib/bulk/page-data";
 import { loadTenantDetail } from "@/lib/lifecycle/detail-page";
 import { OFFBOARD_KIND } from "@/lib/lifecycle/offboard";
+import { statusNote, statusReasonWords } from "@/lib/lifecycle/status-note";
 import { loadRestorePage } from "@/lib/lifecycle/web/access";
 import { useFixtureEnv } from "./helpers/fixture-env";
 
@@ -46,9 +47,9 @@ const RUN_AT = "2026-12-05T08:12:00.000Z";
 /** A customer of mssp-a in its grace period, its offboarding queued for the end of it; its own zone New York (which the console ignores). */
 async function offboardingCustomer(): Promise<string> {
   const [t] = await env.owner<{ id: string }>(
-    `insert into public.tenants (parent_id, slug, name, kind, status, status_reason, status_changed_at, deprovision_after)
-     values ($1, 'zone-co', 'Zone Co', 'customer', 'deprovisioning', 'Contract ended', $2, $3) returning id`,
-    [env.fx.tenants["mssp-a"], CHANGED_AT, GRACE_ENDS],
+    `insert into public.tenants (parent_id, slug, name, kind, status, status_reason, status_changed_at, status_changed_by, deprovision_after)
+     values ($1, 'zone-co', 'Zone Co', 'customer', 'deprovisioning', 'offboarding (was active)', $2, $4, $3) returning id`,
+    [env.fx.tenants["mssp-a"], CHANGED_AT, GRACE_ENDS, env.fx.users.msspAdmin],
   );
   await env.owner("insert into public.jobs (tenant_id, kind, status, run_after) values ($1, $2, 'queued', $3)", [t.id, OFFBOARD_KIND, GRACE_ENDS]);
   await setZone(t.id, "America/New_York");
@@ -85,8 +86,13 @@ describe("locale.time_zone on the console's lifecycle and bulk pages", () => {
       assert.equal(t.timeZone, "Europe/Paris");
       assert.ok(t.offboarding && t.can["tenants:deprovision"], "the offboarding timeline and its controls are on the page");
       const html = routed(createElement(TenantDetailView, { t, moveTargets: [], domain: "localhost" }));
-      // The status line: when it changed.
-      assert.match(html, new RegExp(`— <time dateTime="${CHANGED_AT}">01 Dec 2026, 12:30 Europe/Paris</time>`));
+      // The status line: when it changed, who started it and what it was before, in words (the stored
+      // "offboarding (was active)" is the machine's: lib/lifecycle/offboard.ts reads it back).
+      assert.match(
+        html,
+        new RegExp(`data-testid="status-reason">Offboarding since <time dateTime="${CHANGED_AT}">01 Dec 2026, 12:30 Europe/Paris</time>, started by [^<@]+@[^<]+ \\(it was active before\\)\\.</p>`),
+      );
+      assert.doesNotMatch(html, /offboarding \(was/);
       // The offboarding card: when the grace period ends.
       assert.match(html, new RegExp(`after <strong><time dateTime="${GRACE_ENDS}">03 Dec 2099, 09:05 Europe/Paris</time></strong>`));
       // The workflow timeline: when the queued offboarding starts.
@@ -121,5 +127,33 @@ describe("locale.time_zone on the console's lifecycle and bulk pages", () => {
     } finally {
       await msspZone(null);
     }
+  });
+});
+
+describe("a status reason in words (lib/lifecycle/status-note.ts); the stored reasons stay the machine's", () => {
+  const at = "2026-12-06T23:57:00.000Z";
+  const words = (n: ReturnType<typeof statusNote>) => (n ? `${n.before}${n.at?.text ?? ""}${n.after}` : null);
+  test("offboarding, called off, offboarded, an operator's suspension; nothing for an active tenant", () => {
+    const base = { changedAt: at, changedBy: "ops@example.com", timeZone: "UTC" };
+    assert.equal(
+      words(statusNote({ ...base, status: "deprovisioning", reason: "offboarding (was suspended)" })),
+      "Offboarding since 06 Dec 2026, 23:57 UTC, started by ops@example.com (it was suspended before).",
+    );
+    assert.equal(words(statusNote({ ...base, changedAt: null, changedBy: null, status: "deprovisioning", reason: "offboarding (was active)" })), "Offboarding (it was active before).");
+    assert.equal(
+      words(statusNote({ ...base, status: "suspended", reason: "offboarding called off" })),
+      "Suspended again since 06 Dec 2026, 23:57 UTC, when ops@example.com called its offboarding off (it was suspended before).",
+    );
+    assert.equal(words(statusNote({ ...base, status: "deprovisioned", reason: "offboarded" })), "Offboarded on 06 Dec 2026, 23:57 UTC, offboarding started by ops@example.com.");
+    assert.equal(
+      words(statusNote({ ...base, status: "suspended", reason: "Contract paused by the customer" })),
+      "Suspended since 06 Dec 2026, 23:57 UTC by ops@example.com. Reason: Contract paused by the customer",
+    );
+    assert.equal(statusNote({ ...base, status: "active", reason: null }), null);
+    // The customers list: a few words beside the status badge, none where they would repeat it.
+    assert.equal(statusReasonWords("deprovisioning", "offboarding (was active)"), "Offboarding started (it was active before)");
+    assert.equal(statusReasonWords("deprovisioned", "offboarded"), null);
+    assert.equal(statusReasonWords("suspended", "Contract paused by the customer"), "Contract paused by the customer");
+    assert.equal(statusReasonWords("active", "offboarding called off"), null);
   });
 });

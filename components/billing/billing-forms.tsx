@@ -1,7 +1,8 @@
 "use client";
 // The billing console's forms. Each posts to a server action that checks
 // everything again (zod, PDP billing:manage, RLS, the database's rules); the
-// page only hides what cannot work. Money is typed in minor units (cents).
+// page only hides what cannot work. Money is typed in the currency's major
+// units ("15.00"; lib/billing/schemas.ts converts it exactly to minor units).
 import { ConfirmedForm } from "@/components/ui/confirmed-form";
 import { RowRemovals, useRowRemoval } from "@/components/ui/row-removals";
 import { useActionState } from "react";
@@ -17,18 +18,10 @@ import { discardCreditNote } from "@/lib/actions/billing/discard-credit-note";
 import { finalizeInvoice } from "@/lib/actions/billing/finalize-invoice";
 import { updatePlan } from "@/lib/actions/billing/update-plan";
 import { idle, type ActionResult } from "@/lib/actions/result";
+import { TIERS_PLACEHOLDER, type PlanFormValues } from "@/lib/billing/form-text";
 
 const input = "mt-1 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm";
 const label = "flex flex-col text-xs font-medium text-slate-600";
-
-export interface PlanFormValues {
-  planId?: string;
-  name: string;
-  currency: string;
-  baseFee: string;
-  minimum: string;
-  metrics: { metric: string; label: string; included: string; unitSize: string; tiers: string }[];
-}
 
 // A refused save keeps what was typed: useKeptForm submits without React's reset (the fields'
 // defaults are the saved plan's). The action is the server action itself, so the form also posts
@@ -53,13 +46,13 @@ export function PlanForm(props: { tenantId: string; values: PlanFormValues; invo
           <FieldError state={state} name="currency" />
         </label>
         <label className={label}>
-          Monthly base fee (minor units)
-          <input name="baseFee" defaultValue={v.baseFee} inputMode="numeric" className={`${input} w-40`} />
+          Monthly base fee
+          <input name="baseFee" defaultValue={v.baseFee} inputMode="decimal" placeholder="e.g. 500.00" className={`${input} w-40`} />
           <FieldError state={state} name="baseFee" />
         </label>
         <label className={label}>
-          Monthly minimum (minor units)
-          <input name="minimum" defaultValue={v.minimum} inputMode="numeric" className={`${input} w-40`} />
+          Monthly minimum
+          <input name="minimum" defaultValue={v.minimum} inputMode="decimal" className={`${input} w-40`} />
           <FieldError state={state} name="minimum" />
         </label>
       </div>
@@ -88,7 +81,7 @@ export function PlanForm(props: { tenantId: string; values: PlanFormValues; invo
                 <FieldError state={state} name={`unitSize_${m.metric}`} />
               </td>
               <td className="py-1">
-                <input aria-label={`${m.label}: tiers`} name={`tiers_${m.metric}`} defaultValue={m.tiers} placeholder="100 @ 800, @ 600" className={`${input} w-full`} />
+                <input aria-label={`${m.label}: tiers`} name={`tiers_${m.metric}`} defaultValue={m.tiers} placeholder={TIERS_PLACEHOLDER} className={`${input} w-full`} />
                 <FieldError state={state} name={`tiers_${m.metric}`} />
               </td>
             </tr>
@@ -214,16 +207,18 @@ export function DiscardCreditNoteButton(props: { tenantId: string; invoiceId: st
   );
 }
 
-export function CreditNoteForm(props: { tenantId: string; invoiceId: string; remaining: string; currency: string }) {
+export function CreditNoteForm(props: { tenantId: string; invoiceId: string; currency: string; amount: { label: string; placeholder: string } }) {
   const [state, action] = useActionState(createCreditNote, idle as ActionResult<{ id: string }>);
   const keptAction = useKeptForm(state, action);
   return (
     <form action={action} {...keptAction} noValidate className="flex flex-wrap items-end gap-2" aria-label="Issue a credit note">
       <input type="hidden" name="tenantId" value={props.tenantId} />
       <input type="hidden" name="invoiceId" value={props.invoiceId} />
+      {/* The currency the amount is typed in: the action refuses it unless it is the invoice's. */}
+      <input type="hidden" name="currency" value={props.currency} />
       <label className={label}>
-        Amount to credit ({props.currency} minor units, at most {props.remaining})
-        <input name="amount" inputMode="numeric" defaultValue="" className={`${input} w-40`} />
+        {props.amount.label}
+        <input name="amount" inputMode="decimal" defaultValue="" placeholder={props.amount.placeholder} className={`${input} w-40`} />
         <FieldError state={state} name="amount" />
       </label>
       <label className={label}>

@@ -2,7 +2,7 @@
 // lines (the dry run's diff, then each tenant's result or error).
 import { Pager } from "@/components/ui/pager";
 import { TableScroll } from "@/components/ui/table-scroll";
-import { ITEM_STATUS_LABELS, ITEM_STATUSES, OPERATION_LABELS, runStatusLabel, type ItemStatus } from "@/lib/bulk/model";
+import { canaryWords, ITEM_STATUS_LABELS, ITEM_STATUSES, OPERATION_LABELS, runStatusLabel, type ItemStatus } from "@/lib/bulk/model";
 import type { RunPageData } from "@/lib/bulk/page-data";
 import { formatTimeWithZone } from "@/lib/locale/time";
 import { ConfirmForm, RefreshWhileWorking, RunControls } from "./run-controls";
@@ -56,7 +56,8 @@ export function RunView({ data }: { data: RunPageData }) {
             <div>
               <dt className="inline font-medium text-slate-700">Canary: </dt>
               <dd className="inline text-slate-800">
-                first {run.canary} {run.canary === 1 ? "tenant" : "tenants"}{run.canaryPassed ? " (passed)" : ""}
+                {canaryWords(run.canary)}
+                {run.canaryPassed ? " (passed)" : ""}
               </dd>
             </div>
           )}

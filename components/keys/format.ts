@@ -11,6 +11,19 @@ export function formatDateTime(iso: string | null, zone: string): string {
   return iso ? formatTimeWithZone(new Date(iso), zone) : "—";
 }
 
+/**
+ * The same in two parts that each stay whole: { day: "06 Dec 2026", time: "20:52 UTC" }. A table
+ * cell shows them on one line where it is wide and on two on a phone, never broken mid-date.
+ */
+export function formatDateTimeParts(iso: string, zone: string): { day: string; time: string } {
+  const at = new Date(iso);
+  const day = formatTime(at, zone, "day");
+  const full = formatTime(at, zone, "full");
+  // en-GB "full" is the day, a comma, then the time ("06 Dec 2026, 20:52").
+  const time = full.startsWith(`${day}, `) ? full.slice(day.length + 2) : full;
+  return { day, time: `${time} ${zone}` };
+}
+
 /** The same without the zone's name, for a column whose header names it. */
 export function formatDateTimeBare(iso: string | null, zone: string): string {
   return iso ? formatTime(new Date(iso), zone, "full") : "—";

@@ -3,7 +3,7 @@
 // rotation and rotate control. The row reads itself from the live cache
 // (components/keys/live.ts), so a finished rotation updates this row alone.
 import type { KeysTenantRow } from "@/lib/vault/rotation-page";
-import { formatDateTime } from "./format";
+import { formatDateTimeParts } from "./format";
 import { useKeyRow } from "./live";
 import { RotateDekControl } from "./rotate-dek-control";
 
@@ -54,6 +54,23 @@ function CredentialsCell({ row }: { row: KeysTenantRow }) {
   );
 }
 
+/**
+ * A moment in a narrow cell: "06 Dec 2026, 20:52 UTC" on one line where the column is wide, the day
+ * and the time on a line each on a phone (each part kept whole: it wrapped to five lines before).
+ */
+function When({ iso, timeZone, prefix }: { iso: string; timeZone: string; prefix?: string }) {
+  const { day, time } = formatDateTimeParts(iso, timeZone);
+  return (
+    <time dateTime={iso}>
+      <span className="whitespace-nowrap">
+        {prefix}
+        {day},
+      </span>{" "}
+      <span className="whitespace-nowrap">{time}</span>
+    </time>
+  );
+}
+
 /** `showParent`: the row's parent is not the row above it (a search, a filter or a page break), so name it. `timeZone`: the page's. */
 export function KeyRow({ initial, showParent, timeZone }: { initial: KeysTenantRow; showParent: boolean; timeZone: string }) {
   const row = useKeyRow(initial);
@@ -80,13 +97,17 @@ export function KeyRow({ initial, showParent, timeZone }: { initial: KeysTenantR
       </td>
       <td className="px-4 py-3">
         <KeyCell row={row} />
-        {row.active && <div className="mt-0.5 text-xs text-slate-500">since {formatDateTime(row.active.createdAt, timeZone)}</div>}
+        {row.active && (
+          <div className="mt-0.5 text-xs text-slate-500" data-testid="dek-since">
+            <When iso={row.active.createdAt} timeZone={timeZone} prefix="since " />
+          </div>
+        )}
       </td>
       <td className="px-4 py-3">
         <CredentialsCell row={row} />
       </td>
       <td className="px-4 py-3 text-slate-600">
-        {row.lastRotation ? formatDateTime(row.lastRotation.finishedAt, timeZone) : <span className="text-slate-500">Never</span>}
+        {row.lastRotation?.finishedAt ? <When iso={row.lastRotation.finishedAt} timeZone={timeZone} /> : row.lastRotation ? "—" : <span className="text-slate-500">Never</span>}
       </td>
       <td className="px-4 py-3 text-right">
         <RotateDekControl tenantId={row.id} tenantName={row.name} canRotate={row.canRotate} latestJob={row.latestJob} timeZone={timeZone} />

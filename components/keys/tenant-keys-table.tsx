@@ -34,7 +34,8 @@ function Toolbar({ data }: { data: KeysPageData }) {
           />
         ))}
       </nav>
-      <form method="get" role="search" aria-label="Search tenants" className="flex items-center gap-2">
+      {/* Full width on a phone (the box shrinks to fit beside its buttons); 16 rem beside the chips above. */}
+      <form method="get" role="search" aria-label="Search tenants" className="flex w-full items-center gap-2 sm:w-auto">
         {query.filter !== "all" && <input type="hidden" name="filter" value={query.filter} />}
         <label htmlFor="keys-q" className="sr-only">
           Tenant name or slug
@@ -46,7 +47,7 @@ function Toolbar({ data }: { data: KeysPageData }) {
           defaultValue={query.q ?? ""}
           maxLength={100}
           placeholder="Tenant name or slug"
-          className="w-64 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-brand focus:outline-none"
+          className="min-w-0 flex-1 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-brand focus:outline-none sm:w-64 sm:flex-none"
         />
         <button type="submit" className="rounded-lg bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark">
           Search

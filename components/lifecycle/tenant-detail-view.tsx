@@ -6,7 +6,6 @@ import { PageHeader } from "@/components/ui/page-header";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { QueryProvider } from "@/components/ui/query-provider";
 import type { TenantDetail } from "@/lib/lifecycle/detail-page";
-import { formatTimeWithZone } from "@/lib/locale/time";
 import { planInfo } from "@/lib/lifecycle/plans";
 import { MoveControls, OffboardControls, SuspendControls, type MoveTarget } from "./action-forms";
 import { ExportArchive } from "./archive/export-archive";
@@ -71,16 +70,11 @@ export function TenantDetailView(props: { t: TenantDetail; moveTargets: MoveTarg
         }
       />
       {t.pdpUnavailable && <PdpUnavailable inline />}
-      {t.status !== "active" && t.statusReason && (
+      {t.statusNote && (
         <p className="mb-4 rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="status-reason">
-          {t.statusReason}
-          {t.statusChangedAt && (
-            <span className="text-amber-700">
-              {" "}
-              — <time dateTime={t.statusChangedAt}>{formatTimeWithZone(new Date(t.statusChangedAt), t.timeZone)}</time>
-              {t.statusChangedBy && <> by {t.statusChangedBy}</>}
-            </span>
-          )}
+          {t.statusNote.before}
+          {t.statusNote.at && <time dateTime={t.statusNote.at.iso}>{t.statusNote.at.text}</time>}
+          {t.statusNote.after}
         </p>
       )}
       <div className="mb-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">

@@ -1,5 +1,6 @@
 // One tenant's usage page (tenant host /usage, console /usage/<slug>): this
 // month against the limits, then per metric a 30-day chart beside its table.
+import type { UsageEmptyState } from "@/lib/usage/empty-state";
 import type { TenantUsageData } from "@/lib/usage/page-data";
 import { PageHeader } from "@/components/ui/page-header";
 import { TableScroll } from "@/components/ui/table-scroll";
@@ -26,12 +27,18 @@ export function UsageNoTenant() {
   );
 }
 
-function EmptyUsage({ data }: { data: TenantUsageData }) {
+function EmptyUsage({ empty }: { empty: UsageEmptyState }) {
   return (
     <div className="rounded-xl border border-dashed border-slate-300 bg-white p-8" data-testid="usage-empty">
-      <p className="text-sm font-medium text-slate-800">No usage recorded for {data.tenant.name} yet.</p>
-      <p className="mt-1 text-sm text-slate-500">Usage comes from the work itself, and is rolled up every hour (the current hour is not in yet):</p>
-      <UsageSources sources={data.metrics} />
+      <p className="text-sm font-medium text-slate-800">{empty.title}</p>
+      <p className="mt-1 text-sm text-slate-600">{empty.intro}</p>
+      <UsageSources sources={empty.items} />
+      <p className="mt-3 text-sm text-slate-700" data-testid="usage-empty-next">{empty.next}</p>
+      {empty.action && (
+        <a href={empty.action.href} className="mt-3 inline-block rounded-md bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-dark" data-testid="usage-empty-action">
+          {empty.action.label}
+        </a>
+      )}
     </div>
   );
 }
@@ -61,8 +68,8 @@ export function UsageView({ data, backHref }: { data: TenantUsageData; backHref?
       )}
       {!data.allowed ? (
         <UsageNotAllowed />
-      ) : !data.hasData ? (
-        <EmptyUsage data={data} />
+      ) : data.empty ? (
+        <EmptyUsage empty={data.empty} />
       ) : (
         <>
           <TableScroll labelledBy="this-month" className="mb-8 rounded-xl border border-slate-200 bg-white">

@@ -192,14 +192,18 @@ export async function discardCreditNote(client: Queryable, tenantId: string, id:
   return rows[0];
 }
 
-export type CreditResult = { ok: true; id: string } | { ok: false; reason: "not_found" | "not_finalized" | "too_much"; remaining?: bigint };
+export type CreditResult =
+  | { ok: true; id: string }
+  | { ok: false; reason: "not_found" | "not_finalized" | "too_much" | "other_currency"; remaining?: bigint; currency?: string };
 
 /**
  * A credit note (a draft, finalized like an invoice) crediting `amount`
  * minor units of a finalized invoice, at most what is left of it after its
- * other credit notes (drafts included).
+ * other credit notes (drafts included). `typedIn`: the currency the amount
+ * was typed in (the form's); refused unless it is the invoice's, since the
+ * same digits are another sum in another currency.
  */
-export async function createCreditNote(client: Queryable, tenantId: string, invoiceId: string, amount: bigint, reason: string): Promise<CreditResult> {
+export async function createCreditNote(client: Queryable, tenantId: string, invoiceId: string, amount: bigint, reason: string, typedIn?: string): Promise<CreditResult> {
   // The invoice is locked first, and what it was credited read after: read in the locking statement, the
   // sum would come from the snapshot taken before waiting for the lock, and two credit notes made at once
   // could together credit more than the invoice.
@@ -215,6 +219,7 @@ export async function createCreditNote(client: Queryable, tenantId: string, invo
   const o = rows[0];
   if (!o || o.kind !== "invoice" || !o.issuer_now) return { ok: false, reason: "not_found" };
   if (o.status !== "finalized") return { ok: false, reason: "not_finalized" };
+  if (typedIn !== undefined && typedIn !== o.currency) return { ok: false, reason: "other_currency", currency: o.currency };
   const { rows: sums } = await client.query<{ credited: string }>(
     `select coalesce(-sum(c.total), 0)::text as credited from public.billing_invoices c where c.tenant_id = $1 and c.credits_invoice_id = $2`,
     [tenantId, invoiceId],

@@ -33,3 +33,33 @@ export function formatMoney(amount: bigint, currency: string): string {
 }
 
 export const formatQuantity = (n: bigint): string => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+
+/** What an operator types for an amount: digits, then a point and the cents (no sign, no thousands separators). */
+const MAJOR = /^(\d+)(?:\.(\d+))?$/;
+
+export type MajorParse = { ok: true; minor: bigint } | { ok: false; error: "format" | "negative" | "decimals" };
+
+/**
+ * An amount typed in the currency's major units ("15", "15.5", "15.00" EUR; "1500" JPY) as
+ * minor units, exactly: the decimal text is split at the point, never read as a float.
+ * Refused: more decimals than the currency has (12.345 EUR, 15.5 JPY), a sign, anything else.
+ */
+export function parseMajor(text: string, currency: string): MajorParse {
+  const s = text.trim();
+  if (/^-\s*[\d.]/.test(s)) return { ok: false, error: "negative" };
+  const m = MAJOR.exec(s);
+  if (!m) return { ok: false, error: "format" };
+  const exp = currencyExponent(currency);
+  const frac = (m[2] ?? "").replace(/0+$/, "");
+  if (frac.length > exp) return { ok: false, error: "decimals" };
+  return { ok: true, minor: BigInt(m[1]) * 10n ** BigInt(exp) + BigInt(frac.padEnd(exp, "0") || "0") };
+}
+
+/** An example amount in the currency's shape, for messages: "15.00", "1500" (JPY), "15.000" (KWD). */
+export const exampleAmount = (currency: string): string => {
+  const exp = currencyExponent(currency);
+  return exp === 0 ? "1500" : `15.${"0".repeat(exp)}`;
+};
+
+/** An amount in minor units as an operator types it back (the form's value): "15.00", "1500" (JPY). */
+export const majorText = (amount: bigint, currency: string): string => decimalOf(amount, currency);

@@ -34,7 +34,7 @@ import { sqlState } from "@/lib/db/sql-state";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { checkpoint, PermanentJobError, type JobContext, type JobHandler } from "@/lib/jobs";
 import { log } from "@/lib/log";
-import { BATCH_SIZE, operationSchema, type OperationParams, type RunStatus } from "./model";
+import { BATCH_SIZE, canaryWords, operationSchema, type OperationParams, type RunStatus } from "./model";
 import { endRun, recordItem, writeNote } from "./engine";
 import { failItem, isTransientDbError, ITEM_TIMEOUT_TRIES, STATEMENT_TIMEOUT, type RecordItem } from "./item-failure";
 import { operationImpl } from "./ops";
@@ -89,6 +89,10 @@ async function pauseIfUnchanged(tx: TenantTx, runTenantId: string, run: ActiveRu
 const pausedNote = (undoing: boolean, why: string) =>
   undoing ? `Undo paused: ${why}. Continue the undo to carry it on as yourself.` : `Paused: ${why}. Continue to carry on as yourself.`;
 
+/** The canary's pause: "the first tenant ran" for one, "the first N tenants ran" for more. */
+export const canaryDoneNote = (n: number) =>
+  `Canary done: ${canaryWords(n)} ran (changed or failed; tenants skipped on the way not counted). Check ${n === 1 ? "it" : "them"}, then continue (or undo).`;
+
 interface ItemRow {
   target_tenant_id: string;
   target_name: string;
@@ -127,7 +131,7 @@ async function step(runTenantId: string, run: ActiveRun, hooks: BulkHooks, timeo
         [runTenantId, run.id],
       );
       if (rows[0].n >= now[0].canary) {
-        await pause(tx, runTenantId, run.id, `Canary done: the first ${now[0].canary} tenants ran (changed or failed; tenants skipped on the way not counted). Check them, then continue (or undo).`);
+        await pause(tx, runTenantId, run.id, canaryDoneNote(now[0].canary));
         return "stopped";
       }
     }

@@ -3,6 +3,9 @@
 // Pure data: pages and components import their labels from here.
 import { z } from "zod";
 
+/** A canary of n tenants, in words: "the first tenant", "the first 3 tenants" (the run page, the engine's note). */
+export const canaryWords = (n: number): string => (n === 1 ? "the first tenant" : `the first ${n} tenants`);
+
 /** Most tenants one run may cover. */
 export const MAX_TENANTS = 10_000;
 /** Items applied between two progress reports and stop checks of the worker. */

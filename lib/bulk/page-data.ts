@@ -21,6 +21,7 @@ export interface RunSummary {
   operation: Operation;
   status: RunStatus;
   total: number;
+  /** What the page shows of the run's note (shownNote): none once it ended. */
   note: string | null;
   selectionWords: string;
   createdAt: string;
@@ -82,12 +83,19 @@ async function counts(tx: TenantTx, msspId: string, ids: string[]): Promise<Coun
   return rows;
 }
 
+/**
+ * The note the page shows: the dry run's summary, why a run paused or stopped. A run's end
+ * note (lib/bulk/execute.ts) is its final counts ("3 done"), which the counts line shows
+ * already: kept in the row and the audit, not shown twice.
+ */
+export const shownNote = (status: RunStatus, note: string | null): string | null => (status === "finished" || status === "undone" ? null : note);
+
 const summaryOf = (r: RunRow, c: CountRow[]): RunSummary => ({
   id: r.id,
   operation: r.operation,
   status: r.status,
   total: r.total,
-  note: r.note,
+  note: shownNote(r.status, r.note),
   selectionWords: r.selection.words ?? "",
   createdAt: new Date(r.created_at).toISOString(),
   createdBy: r.created_by_name,

@@ -122,7 +122,7 @@ export async function startRun(tx: TenantTx, input: { runTenantId: string; runId
     throw new ActionRefusal(`To confirm, type the number of tenants that will change (${toChange}). Nothing was changed.`);
   }
   if (input.canary !== null && input.canary >= toChange) {
-    throw new ActionRefusal(`A canary is smaller than the run: at most ${toChange - 1} tenants (or none). Nothing was changed.`);
+    throw new ActionRefusal(`A canary is smaller than the run: at most ${toChange - 1} ${toChange - 1 === 1 ? "tenant" : "tenants"} (or none). Nothing was changed.`);
   }
   await tx.client.query(
     `update public.bulk_runs set status = 'running', canary = $3, started_by = auth.uid(), acting_by = auth.uid(), started_at = now(), note = null

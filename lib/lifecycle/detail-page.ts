@@ -17,6 +17,7 @@ import { OFFBOARD_KIND } from "./offboard";
 import type { Plan } from "./plans";
 import { PROVISION_KIND } from "./provision";
 import type { TenantStatus } from "./states";
+import { statusNote, type StatusNote } from "./status-note";
 
 export type { WorkflowView };
 
@@ -35,6 +36,8 @@ export interface TenantDetail {
   parentName: string | null;
   msspSlug: string;
   statusReason: string | null;
+  /** The banner saying why it is not active, since when and by whom, in words (the stored reason is the machine's). */
+  statusNote: StatusNote | null;
   statusChangedAt: string | null;
   statusChangedBy: string | null;
   deprovisionAfter: string | null;
@@ -109,6 +112,8 @@ export async function loadTenantDetail(tx: TenantTx, slug: string): Promise<Tena
         ] as const;
       })
     : [null, null];
+  const timeZone = await viewerTimeZone(tx, null);
+  const statusChangedAt = t.status_changed_at ? new Date(t.status_changed_at).toISOString() : null;
   return {
     id: t.id,
     slug: t.slug,
@@ -119,7 +124,8 @@ export async function loadTenantDetail(tx: TenantTx, slug: string): Promise<Tena
     parentName: t.parent_name,
     msspSlug: t.mssp_slug,
     statusReason: t.status_reason,
-    statusChangedAt: t.status_changed_at ? new Date(t.status_changed_at).toISOString() : null,
+    statusNote: statusNote({ status: t.status, reason: t.status_reason, changedAt: statusChangedAt, changedBy: t.changed_by, timeZone }),
+    statusChangedAt,
     statusChangedBy: t.changed_by,
     deprovisionAfter: t.deprovision_after ? new Date(t.deprovision_after).toISOString() : null,
     createdAt: new Date(t.created_at).toISOString(),
@@ -138,6 +144,6 @@ export async function loadTenantDetail(tx: TenantTx, slug: string): Promise<Tena
       lastStatus: (isolationStep?.output.status as string | undefined) ?? null,
       objects: (isolationStep?.output.objects as number | undefined) ?? null,
     },
-    timeZone: await viewerTimeZone(tx, null),
+    timeZone,
   };
 }

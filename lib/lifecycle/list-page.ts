@@ -21,6 +21,7 @@ import { OFFBOARD_KIND } from "./offboard";
 import type { Plan } from "./plans";
 import { PROVISION_KIND } from "./provision";
 import { TENANT_STATUS_LABELS, TENANT_STATUSES, type TenantStatus } from "./states";
+import { statusReasonWords } from "./status-note";
 
 export const LIFECYCLE_ACTIONS = ["tenants:provision", "tenants:suspend", "tenants:deprovision", "tenants:move", "tenants:export"] as const;
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
@@ -64,6 +65,7 @@ export interface LifecycleRow {
   parentName: string | null;
   msspSlug: string;
   members: number;
+  /** Why it is not active, in words (statusReasonWords), not the stored reason; null where the badge says it all. */
   statusReason: string | null;
   deprovisionAfter: string | null;
   /** The newest provisioning or offboarding workflow. */
@@ -183,7 +185,7 @@ export async function loadCustomersPage(tx: TenantTx, query: CustomersQuery): Pr
       parentName: r.parent_name,
       msspSlug: r.mssp_slug,
       members: r.members,
-      statusReason: r.status_reason,
+      statusReason: statusReasonWords(r.status, r.status_reason),
       deprovisionAfter: r.deprovision_after ? new Date(r.deprovision_after).toISOString() : null,
       workflow: jobByTenant.has(r.id) ? jobJson(jobByTenant.get(r.id)!) : null,
       can: allowed.get(r.id) ?? NO_LIFECYCLE_PERMISSIONS,

@@ -15,8 +15,10 @@ export interface MetricDefinition {
   kind: MetricKind;
   label: string;
   unit: string;
-  /** Where the events come from, in words (the pages' empty state and docs/usage.md say the same). */
+  /** Where the events come from, in an operator's words (the console's empty state and docs/usage.md say the same). */
   recordedBy: string;
+  /** What it counts, in a customer's words (their usage page's empty state): no endpoints, jobs or internals. */
+  counts: string;
 }
 
 export const METRIC_DEFINITIONS: Record<UsageMetric, MetricDefinition> = {
@@ -26,6 +28,7 @@ export const METRIC_DEFINITIONS: Record<UsageMetric, MetricDefinition> = {
     label: "Alerts ingested",
     unit: "alerts",
     recordedBy: "each POST /api/v1/alerts batch, counting the alerts it created (re-sent alerts are not counted)",
+    counts: "the alerts your security tools send in, each counted once (an alert sent again is not counted twice)",
   },
   api_requests: {
     metric: "api_requests",
@@ -33,6 +36,7 @@ export const METRIC_DEFINITIONS: Record<UsageMetric, MetricDefinition> = {
     label: "API requests",
     unit: "requests",
     recordedBy: "the API gateway, per request admitted past the rate limits, per minute",
+    counts: "the requests your integrations and scripts make with your API keys",
   },
   connector_pulls: {
     metric: "connector_pulls",
@@ -40,6 +44,7 @@ export const METRIC_DEFINITIONS: Record<UsageMetric, MetricDefinition> = {
     label: "Connector pulls",
     unit: "pulls",
     recordedBy: "the collector's checkpoint advances through the API, one per page pulled and sent on",
+    counts: "each batch the collector fetches from your security tools and sends on",
   },
   assets_managed: {
     metric: "assets_managed",
@@ -47,6 +52,7 @@ export const METRIC_DEFINITIONS: Record<UsageMetric, MetricDefinition> = {
     label: "Assets managed",
     unit: "assets",
     recordedBy: "the nightly snapshot: the tenant's assets",
+    counts: "the devices and systems watched for you, counted each night",
   },
   active_seats: {
     metric: "active_seats",
@@ -54,6 +60,7 @@ export const METRIC_DEFINITIONS: Record<UsageMetric, MetricDefinition> = {
     label: "Active seats",
     unit: "seats",
     recordedBy: "the nightly snapshot: people holding a role on the tenant itself",
+    counts: "the people with access to this account, counted each night",
   },
   storage_bytes: {
     metric: "storage_bytes",
@@ -61,6 +68,7 @@ export const METRIC_DEFINITIONS: Record<UsageMetric, MetricDefinition> = {
     label: "Storage",
     unit: "bytes",
     recordedBy: "the nightly snapshot: the size of the tenant's alerts, timelines, raw events and assets",
+    counts: "the space your alerts, their history and your assets take up, measured each night",
   },
 };
 

@@ -10,6 +10,7 @@ import type { TenantTx } from "@/lib/db/with-tenant";
 import { effectiveConfigs, type EffectiveConfig } from "@/lib/settings";
 import { apiRateOf, closestLimit, LIMITED_METRICS, type LimitCandidate, type LimitUse } from "./limits";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type MetricKind, type UsageMetric } from "./metrics";
+import { usageEmptyState, type UsageAudience, type UsageEmptyState } from "./empty-state";
 import { DAY_MS, utcDay } from "./rollup";
 import { monthStart, ownMonthAndDays, ownPeaks, subtreeMonthAndDays, subtreeTotals, type DayUsage, type MetricTotals, type OwnPeak } from "./read";
 
@@ -34,6 +35,8 @@ export interface TenantUsageData {
   hasData: boolean;
   /** Tenants below the page's whose usage the PDP does not let the caller see (billing:view): left out of every figure. */
   hidden: number;
+  /** What the page says while nothing is metered (null once there is usage, or for a caller who may not see it). */
+  empty: UsageEmptyState | null;
 }
 
 const rowsOf = (totals: Record<UsageMetric, MetricTotals>, limitOf: (m: UsageMetric) => LimitUse | null): MetricRow[] =>
@@ -112,7 +115,11 @@ async function allowedIn(tx: TenantTx, path: string, denied: ReadonlySet<string>
 }
 
 /** The usage page of tenant `slug`; null when the caller cannot see it. */
-export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date()): Promise<TenantUsageData | null> {
+/**
+ * `audience`: who reads it, for the words of the empty state (the customer on its own host, with
+ * whether they may create API keys asked of the PDP only then; an operator on the console).
+ */
+export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date(), audience: Omit<Extract<UsageAudience, { kind: "tenant" }>, "canManageKeys"> | { kind: "console" } = { kind: "console" }): Promise<TenantUsageData | null> {
   const { rows } = await tx.client.query<{ id: string; slug: string; name: string; kind: string; path: string }>(
     "select id, slug, name, kind, path::text as path from public.tenants where slug = $1 and status <> 'deprovisioned'",
     [slug],
@@ -121,7 +128,7 @@ export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date
   if (!row) return null;
   const { path, ...t } = row;
   const month = monthStart(now);
-  const base = { tenant: t, month: month.toISOString().slice(0, 7), metrics: [], days: [], apiRatePerMinute: null, hasData: false, hidden: 0 };
+  const base = { tenant: t, month: month.toISOString().slice(0, 7), metrics: [], days: [], apiRatePerMinute: null, hasData: false, hidden: 0, empty: null };
   const can = await permissions(tx, ["billing:view"], t.id);
   if (!can["billing:view"]) return { ...base, allowed: false };
   const denied = await deniedBelow(tx, row);
@@ -135,6 +142,13 @@ export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date
     : await ownMonthAndDays(tx, await allowedIn(tx, path, denied), month, daysFrom, tomorrow);
   const peaks = (await ownPeaks(tx, path, LIMITED_METRICS, month, tomorrow)).filter((p) => !denied.has(p.tenantId));
   const { limitsOf, configs } = await limitsByRoot(tx, [row], peaks);
+  const hasData = days.some((d) => USAGE_METRICS.some((m) => d.values[m] > 0)) || USAGE_METRICS.some((m) => totals[m].value > 0);
+  const empty = hasData
+    ? null
+    : usageEmptyState(
+        t.name,
+        audience.kind === "tenant" ? { ...audience, canManageKeys: (await permissions(tx, ["apikeys:manage"], t.id))["apikeys:manage"] } : audience,
+      );
   return {
     ...base,
     hidden: denied.size,
@@ -142,7 +156,8 @@ export async function loadTenantUsage(tx: TenantTx, slug: string, now = new Date
     metrics: rowsOf(totals, limitsOf.get(t.id)!),
     days,
     apiRatePerMinute: apiRateOf(configs.get(t.id)),
-    hasData: days.some((d) => USAGE_METRICS.some((m) => d.values[m] > 0)) || USAGE_METRICS.some((m) => totals[m].value > 0),
+    hasData,
+    empty,
   };
 }
 
@@ -169,7 +184,7 @@ export function nothingMetered(rows: readonly CustomerUsageRow[]): boolean {
 }
 
 /** Every metric with where its readings come from, in words (the usage pages' empty states). */
-export const USAGE_SOURCES = USAGE_METRICS.map((m) => METRIC_DEFINITIONS[m]);
+export const USAGE_SOURCES = USAGE_METRICS.map((m) => ({ metric: m, label: METRIC_DEFINITIONS[m].label, text: METRIC_DEFINITIONS[m].recordedBy }));
 
 /** Every customer the caller sees (RLS) and may read usage of (PDP billing:view), this month. */
 export async function loadCustomerUsage(tx: TenantTx, now = new Date()): Promise<CustomerUsageData> {

@@ -220,7 +220,7 @@ async function draftCreditNoteIn(env: Env, tenant: TenantSlug): Promise<string> 
   );
   return c.id;
 }
-const planFields = (extra: FormFields = {}): FormFields => ({ name: unique("Plan"), currency: "EUR", baseFee: "50000", minimum: "0", tiers_assets_managed: "100 @ 800, @ 600", included_assets_managed: "10", ...extra });
+const planFields = (extra: FormFields = {}): FormFields => ({ name: unique("Plan"), currency: "EUR", baseFee: "500.00", minimum: "0", tiers_assets_managed: "100 @ 8.00, @ 6.00", included_assets_managed: "10", ...extra });
 
 const ruleForm = (env: Env, extra: FormFields = {}): FormFields => ({
   tenantId: env.fx.tenants.acme,
@@ -1046,7 +1046,7 @@ export const SPECS: Record<string, ActionSpec> = {
     malformed: (env) => [
       ...badTenantIds(planFields()),
       { tenantId: env.fx.tenants["mssp-a"], ...planFields({ baseFee: "-1" }) },
-      { tenantId: env.fx.tenants["mssp-a"], ...planFields({ baseFee: "12.50" }) },
+      { tenantId: env.fx.tenants["mssp-a"], ...planFields({ baseFee: "12.505" }) },
       { tenantId: env.fx.tenants["mssp-a"], ...planFields({ currency: "euro" }) },
       { tenantId: env.fx.tenants["mssp-a"], ...planFields({ tiers_assets_managed: "100 @ -5, @ 4" }) },
       { tenantId: env.fx.tenants["mssp-a"], ...planFields({ name: "" }) },
@@ -1057,7 +1057,7 @@ export const SPECS: Record<string, ActionSpec> = {
     pdp: "billing:manage",
     audit: "billing:plan-updated",
     valid: async (env, home) => ({ tenantId: home === "mssp-a" ? env.fx.tenants["mssp-a"] : env.fx.tenants.acme, planId: await planOf(env), ...planFields() }),
-    malformed: (env) => [...badTenantIds({ planId: randomUUID(), ...planFields() }), { tenantId: env.fx.tenants["mssp-a"], planId: "x", ...planFields() }, { tenantId: env.fx.tenants["mssp-a"], planId: randomUUID(), ...planFields({ minimum: "1.5" }) }],
+    malformed: (env) => [...badTenantIds({ planId: randomUUID(), ...planFields() }), { tenantId: env.fx.tenants["mssp-a"], planId: "x", ...planFields() }, { tenantId: env.fx.tenants["mssp-a"], planId: randomUUID(), ...planFields({ minimum: "1.505" }) }],
   },
   "lib/actions/billing/delete-plan.ts#deletePlan": {
     guard: "tenantAction",
@@ -1097,13 +1097,16 @@ export const SPECS: Record<string, ActionSpec> = {
     guard: "tenantAction",
     pdp: "billing:manage",
     audit: "billing:credit-note-created",
-    valid: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await invoiceIn(env, "acme", true), amount: "100", reason: "Goodwill" }),
-    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await invoiceIn(env, "globex", true), amount: "100", reason: "Goodwill" }),
+    // Typed in the invoice's currency's major units: 1.00 EUR of its 10.00.
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await invoiceIn(env, "acme", true), currency: "EUR", amount: "1.00", reason: "Goodwill" }),
+    foreignObject: async (env) => ({ tenantId: env.fx.tenants.acme, invoiceId: await invoiceIn(env, "globex", true), currency: "EUR", amount: "1.00", reason: "Goodwill" }),
     malformed: (env) => [
-      ...badTenantIds({ invoiceId: randomUUID(), amount: "100", reason: "Goodwill" }),
-      { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), amount: "-100", reason: "Goodwill" },
-      { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), amount: "1.5", reason: "Goodwill" },
-      { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), amount: "100", reason: "" },
+      ...badTenantIds({ invoiceId: randomUUID(), currency: "EUR", amount: "1.00", reason: "Goodwill" }),
+      { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), currency: "EUR", amount: "-1.00", reason: "Goodwill" },
+      { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), currency: "EUR", amount: "1.505", reason: "Goodwill" },
+      { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), currency: "EUR", amount: "0", reason: "Goodwill" },
+      { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), currency: "euro", amount: "1.00", reason: "Goodwill" },
+      { tenantId: env.fx.tenants.acme, invoiceId: randomUUID(), currency: "EUR", amount: "1.00", reason: "" },
     ],
   },
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
-import { DeletePlanButton, PlanForm, PlanRemovals, RunPeriodForm, FinalizeButton, type PlanFormValues } from "@/components/billing/billing-forms";
+import { DeletePlanButton, PlanForm, PlanRemovals, RunPeriodForm, FinalizeButton } from "@/components/billing/billing-forms";
 import { BillingSummaryView } from "@/components/billing/billing-summary";
 import { CustomerPlansTable } from "@/components/billing/customer-plans-table";
 import { InvoiceTable, invoiceRowOf } from "@/components/billing/invoice-table";
@@ -12,27 +12,13 @@ import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { isPdpUnavailable } from "@/lib/authz";
 import { BILLING_PAGE_SIZE, billingHref, INVOICE_STATUS_FILTERS, INVOICE_STATUS_LABELS, parseBillingQuery } from "@/lib/billing/console-page";
 import { formatMoney } from "@/lib/billing/money";
+import { PLANS_HELP, planFormValues } from "@/lib/billing/form-text";
 import { loadBillingConsole } from "@/lib/billing/page-data";
-import type { Plan } from "@/lib/billing/plans";
-import { tiersText } from "@/lib/billing/schemas";
-import { METRIC_DEFINITIONS, USAGE_METRICS } from "@/lib/usage/metrics";
 import { consolePage } from "@/lib/tenancy/page-context";
 
 export const metadata: Metadata = { title: "Billing" };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-const formValues = (plan?: Plan): PlanFormValues => ({
-  planId: plan?.id,
-  name: plan?.name ?? "",
-  currency: plan?.currency ?? "EUR",
-  baseFee: plan?.baseFee.toString() ?? "0",
-  minimum: plan?.minimum.toString() ?? "0",
-  metrics: USAGE_METRICS.map((m) => {
-    const p = plan?.prices.find((x) => x.metric === m);
-    return { metric: m, label: METRIC_DEFINITIONS[m].label, included: p?.included.toString() ?? "0", unitSize: p?.unitSize.toString() ?? "1", tiers: p ? tiersText(p.tiers) : "" };
-  }),
-});
 
 export default async function ConsoleBilling(props: Props) {
   const { query: asked, problems } = parseBillingQuery(await props.searchParams);
@@ -141,9 +127,7 @@ export default async function ConsoleBilling(props: Props) {
 
       <section aria-labelledby="plans-h">
         <h2 id="plans-h" className="mb-2 text-lg font-semibold text-slate-900">Plans</h2>
-        <p className="mb-3 text-sm text-slate-600">
-          Amounts are whole minor units of the plan&apos;s currency (1500 = 15.00). Per metric: the included quantity is free; the billable rest is priced by graduated tiers (&quot;100 @ 800, @ 600&quot;: the first 100 billable units at 8.00, the rest at 6.00).
-        </p>
+        <p className="mb-3 text-sm text-slate-600">{PLANS_HELP}</p>
         <PlanRemovals>
         {data.plans.length === 0 && <p className="mb-3 text-sm text-slate-600" data-testid="billing-no-plans">No plans yet.{data.canManage ? " Create the first one below." : ""}</p>}
         <div className="space-y-4">
@@ -152,7 +136,7 @@ export default async function ConsoleBilling(props: Props) {
               <summary className="cursor-pointer text-sm font-medium text-slate-900">
                 {p.name} · {p.currency} · base {formatMoney(p.baseFee, p.currency)} · minimum {formatMoney(p.minimum, p.currency)} · {p.prices.length} metric{p.prices.length === 1 ? "" : "s"} · {p.customers} customer{p.customers === 1 ? "" : "s"}
               </summary>
-              <div className="mt-3">{data.canManage ? <PlanForm tenantId={data.mssp.id} values={formValues(p)} invoiced={p.invoiced} assigned={p.assigned} /> : <p className="text-sm text-slate-600">Only MSSP admins change plans.</p>}</div>
+              <div className="mt-3">{data.canManage ? <PlanForm tenantId={data.mssp.id} values={planFormValues(p)} invoiced={p.invoiced} assigned={p.assigned} /> : <p className="text-sm text-slate-600">Only MSSP admins change plans.</p>}</div>
               {data.canManage && (
                 <div className="mt-4 border-t border-slate-200 pt-3" data-testid="billing-plan-delete">
                   {p.assigned ? (
@@ -167,7 +151,7 @@ export default async function ConsoleBilling(props: Props) {
           {data.canManage && (
             <div className="rounded-xl border border-slate-200 bg-white p-4">
               <h3 className="mb-2 text-sm font-semibold text-slate-900">New plan</h3>
-              <PlanForm tenantId={data.mssp.id} values={formValues()} />
+              <PlanForm tenantId={data.mssp.id} values={planFormValues()} />
             </div>
           )}
         </div>

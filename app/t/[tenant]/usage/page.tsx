@@ -13,7 +13,7 @@ export default async function TenantUsage(props: { params: Promise<{ tenant: str
   const page = await tenantPage(slug, "/usage");
   let data;
   try {
-    data = await page.run((tx) => loadTenantUsage(tx, page.tenant.slug));
+    data = await page.run((tx) => loadTenantUsage(tx, page.tenant.slug, new Date(), { kind: "tenant", providerName: page.tenant.providerName }));
   } catch (error) {
     if (isPdpUnavailable(error)) return <PdpUnavailable />;
     throw error;

@@ -5,6 +5,7 @@ import { InvoiceView } from "@/components/billing/invoice-view";
 import { PageHeader } from "@/components/ui/page-header";
 import { PdpUnavailable } from "@/components/ui/pdp-unavailable";
 import { isPdpUnavailable, permissions } from "@/lib/authz";
+import { creditAmountField } from "@/lib/billing/form-text";
 import { getInvoice } from "@/lib/billing/read";
 import { consolePage } from "@/lib/tenancy/page-context";
 
@@ -57,7 +58,7 @@ export default async function ConsoleInvoice(props: { params: Promise<{ id: stri
               <div className="rounded-xl border border-slate-200 bg-white p-4">
                 <h2 className="mb-2 text-sm font-semibold text-slate-900">Correct this invoice</h2>
                 <p className="mb-2 text-sm text-slate-600">A finalized invoice never changes. Issue a credit note (a negative invoice referencing this one), then finalize it.</p>
-                <CreditNoteForm tenantId={inv.tenantId} invoiceId={inv.id} remaining={(inv.total - credited).toString()} currency={inv.currency} />
+                <CreditNoteForm tenantId={inv.tenantId} invoiceId={inv.id} currency={inv.currency} amount={creditAmountField(inv.currency, inv.total - credited)} />
               </div>
             ) : null
           ) : null
