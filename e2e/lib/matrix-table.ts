@@ -275,7 +275,9 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
     cells: (who, _h, ctx) => [
       ...(["acme", "globex", "rival"] as const).map((t) => {
         const tenantId = t === "rival" ? ctx.planted.rivalCustomer.id : ctx.planted.ids[t];
-        return get(`/keys/jobs/${tenantId}/${ctx.planted.jobs[t]}`, ...(signedOut(who) ? (["401"] as Outcome[]) : visibleTo(who).has(t) ? (["200"] as Outcome[]) : (["404"] as Outcome[])));
+        // Jobs are read by MSSP staff only (migration 20261201032400): a customer's members get the 404 of a job that does not exist.
+        const sees = OPERATORS.includes(who) && visibleTo(who).has(t);
+        return get(`/keys/jobs/${tenantId}/${ctx.planted.jobs[t]}`, ...(signedOut(who) ? (["401"] as Outcome[]) : sees ? (["200"] as Outcome[]) : (["404"] as Outcome[])));
       }),
       // A job id under another tenant's id: RLS finds nothing.
       get(`/keys/jobs/${ctx.planted.ids.acme}/${ctx.planted.jobs.rival}`, ...(signedOut(who) ? (["401"] as Outcome[]) : (["404"] as Outcome[]))),
