@@ -18,6 +18,7 @@ import { countTenantRows, deleteTenantRows, loadTenantCatalog, OFFBOARD_KEPT_ROW
 import { removeIsolation } from "./isolation/apply";
 import { countCopies, removeCopiesBatch } from "./offboard-copies";
 import { exportForOffboarding } from "./offboard-export";
+import { OFFBOARDED } from "./status-note";
 import { findTenant, setStatus, subtree } from "./tenant-row";
 import { settings } from "@/lib/config";
 import { endPlansAtOffboarding } from "@/lib/billing/offboarded";
@@ -145,7 +146,7 @@ export function offboardSpec(): WorkflowSpec {
         run: async (ctx) =>
           withLifecycle(async (db) => {
             for (const id of subtreeIds(ctx)) {
-              await setStatus(db, id, { from: ["active", "suspended", "deprovisioning", "provisioning"], to: "deprovisioned", by: ctx.job.createdBy, reason: "offboarded" });
+              await setStatus(db, id, { from: ["active", "suspended", "deprovisioning", "provisioning"], to: "deprovisioned", by: ctx.job.createdBy, reason: OFFBOARDED });
             }
             return {};
           }),

@@ -6,6 +6,7 @@
 import type { Db } from "@/lib/db/with-tenant";
 import { cancelJob, enqueueServiceJobIn, type JobView } from "@/lib/jobs";
 import { LifecycleRefusal } from "./errors";
+import { CALLED_OFF, offboardingReason } from "./status-note";
 import { requireTenant, setStatus, type LifecycleTenant } from "./tenant-row";
 import { lockTree } from "./tree-lock";
 
@@ -32,7 +33,7 @@ export async function startOffboarding(
   if (t.status === "deprovisioned") throw new LifecycleRefusal(`${t.name} was offboarded already.`);
   if (t.status === "provisioning") throw new LifecycleRefusal(`${t.name} is still being provisioned; wait for it to finish.`);
   const purgeAfter = new Date(Date.now() + input.graceDays * DAY_MS);
-  if (!(await setStatus(db, t.id, { from: ["active", "suspended"], to: "deprovisioning", by: actorId, deprovisionAfter: purgeAfter, reason: `offboarding (was ${t.status})` }))) {
+  if (!(await setStatus(db, t.id, { from: ["active", "suspended"], to: "deprovisioning", by: actorId, deprovisionAfter: purgeAfter, reason: offboardingReason(t.status) }))) {
     throw new LifecycleRefusal(`${t.name} changed state meanwhile; reload and try again.`);
   }
   const { job } = await enqueueServiceJobIn(
@@ -76,7 +77,7 @@ export async function cancelOffboarding(db: Db, tenantId: string, actorId: strin
     throw new LifecycleRefusal(`The grace period of ${t.name} is over and its data is being removed; it can no longer be called off.`);
   }
   const back = job?.payload.previousStatus === "suspended" ? "suspended" : "active";
-  await setStatus(db, t.id, { from: ["deprovisioning"], to: back, by: actorId, reason: back === "suspended" ? "offboarding called off" : null });
+  await setStatus(db, t.id, { from: ["deprovisioning"], to: back, by: actorId, reason: back === "suspended" ? CALLED_OFF : null });
   if (back === "active") await db.$client.query("select jobs_engine.dispatch_pending()");
   return { ...t, status: back };
 }

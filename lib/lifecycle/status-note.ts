@@ -1,16 +1,19 @@
-// How a tenant's status reason reads on the console's pages. The stored
-// reason stays as it was written: lib/lifecycle/offboard.ts writes
-// "offboarding (was active)" and reads the previous status back from it (as
-// migration 20261201031900 does), the offboarding workflow writes "offboarded",
-// calling an offboarding off writes "offboarding called off", and a suspension
-// keeps the operator's own words. Only the words shown are made here.
+// A tenant's status reasons: the ones the lifecycle writes (below, used by
+// lib/lifecycle/offboard.ts and offboard-workflow.ts) and how a stored reason
+// reads on the console's pages. The stored text stays as written: migration
+// 20261201031900 reads the previous status back from "offboarding (was …)",
+// and a suspension keeps the operator's own words. Only the words shown are
+// made here.
 import { formatTimeWithZone } from "@/lib/locale/time";
 import type { TenantStatus } from "./states";
 
-/** The stored reason of an offboarding, with the status it had before (the machine's text). */
+/** The stored reason of an offboarding in its grace period, naming the status it had before. */
+export const offboardingReason = (was: "active" | "suspended"): string => `offboarding (was ${was})`;
 const OFFBOARDING = /^offboarding \(was (active|suspended)\)$/;
-const CALLED_OFF = "offboarding called off";
-const OFFBOARDED = "offboarded";
+/** The stored reason of a suspended tenant whose offboarding was called off. */
+export const CALLED_OFF = "offboarding called off";
+/** The stored reason of an offboarded tenant (the workflow's tombstone). */
+export const OFFBOARDED = "offboarded";
 
 /**
  * The reason in a few words, for a row of the customers list (its status badge beside it):
