@@ -3,7 +3,7 @@
 // words around money fields. The actions parse the same shapes back
 // (lib/billing/schemas.ts: exact decimal text, never a float).
 import { METRIC_DEFINITIONS, USAGE_METRICS } from "@/lib/usage/metrics";
-import { exampleAmount, formatMoney, majorText } from "./money";
+import { decimalOf, exampleAmount, formatMoney } from "./money";
 import type { Plan } from "./plans";
 import { tiersText } from "./schemas";
 
@@ -24,8 +24,8 @@ export function planFormValues(plan?: Plan): PlanFormValues {
     planId: plan?.id,
     name: plan?.name ?? "",
     currency,
-    baseFee: majorText(plan?.baseFee ?? 0n, currency),
-    minimum: majorText(plan?.minimum ?? 0n, currency),
+    baseFee: decimalOf(plan?.baseFee ?? 0n, currency),
+    minimum: decimalOf(plan?.minimum ?? 0n, currency),
     metrics: USAGE_METRICS.map((m) => {
       const p = plan?.prices.find((x) => x.metric === m);
       return { metric: m, label: METRIC_DEFINITIONS[m].label, included: p?.included.toString() ?? "0", unitSize: p?.unitSize.toString() ?? "1", tiers: p ? tiersText(p.tiers, currency) : "" };

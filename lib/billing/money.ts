@@ -60,6 +60,3 @@ export const exampleAmount = (currency: string): string => {
   const exp = currencyExponent(currency);
   return exp === 0 ? "1500" : `15.${"0".repeat(exp)}`;
 };
-
-/** An amount in minor units as an operator types it back (the form's value): "15.00", "1500" (JPY). */
-export const majorText = (amount: bigint, currency: string): string => decimalOf(amount, currency);
