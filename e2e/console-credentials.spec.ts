@@ -58,7 +58,7 @@ test("an MSSP admin sees every customer's credentials, most urgent first, filter
   await page.getByTestId("credentials-status-expiring").click();
   await expect(page).toHaveURL(`${CONSOLE}/credentials?status=expiring`);
   await expect(page.getByTestId("credentials-status-expiring")).toHaveAttribute("aria-current", "page");
-  expect(await rowNames(page)).toEqual(["Splunk Cloud forwarding"]);
+  await expect.poll(() => rowNames(page)).toEqual(["Splunk Cloud forwarding"]);
   await page.screenshot({ path: `${SCREENSHOTS}/console-credentials-expiring.png`, fullPage: true });
 
   // Search within the filter: globex has nothing expiring; the empty state says so and how to get back.
@@ -73,12 +73,14 @@ test("an MSSP admin sees every customer's credentials, most urgent first, filter
   // The All chip keeps the search.
   await page.getByTestId("credentials-status-all").click();
   await expect(page).toHaveURL(`${CONSOLE}/credentials?q=globex`);
-  expect(await rowNames(page)).toEqual(["SentinelOne console"]);
+  await expect.poll(() => rowNames(page)).toEqual(["SentinelOne console"]);
 
   // Search by tenant: acme and its sites, the expired one first.
   await search.getByRole("searchbox").fill("ACME");
   await search.getByRole("button", { name: "Search" }).click();
-  expect(await rowNames(page)).toEqual(["Defender for Endpoint (EU)", "Splunk Cloud forwarding", "Falcon production"]);
+  // Wait for the search's own URL: reading the rows before it lands raced the navigation in CI.
+  await expect(page).toHaveURL(/\/credentials\?(.*&)?q=ACME(&|$)/);
+  await expect.poll(() => rowNames(page)).toEqual(["Defender for Endpoint (EU)", "Splunk Cloud forwarding", "Falcon production"]);
   await expect(page.getByTestId("credentials-status-all").locator("span")).toHaveText("3");
   await page.screenshot({ path: `${SCREENSHOTS}/console-credentials-search.png`, fullPage: true });
 
