@@ -8,7 +8,8 @@
 // raw-events lists the tenant's raw events that do not open (they keep its
 // DEK rotation from finishing: docs/keys-runbook.md); with --delete it deletes
 // them, audited, only if --confirm names exactly how many there are now
-// (lib/ingest/raw-unopenable.ts). Exit code 1 when it refused.
+// (lib/ingest/raw-unopenable.ts). Exit code 1 when it refused, or when the key
+// service failed (then it lists nothing and deletes nothing).
 //
 // A rotation is queued as a service job (created_by null, audited as queued
 // "via npm run keys") and this process then runs a worker until that job has
@@ -214,7 +215,13 @@ async function rawEvents(): Promise<number> {
     console.error(`No tenant with the slug "${options.tenant}". \`npm run keys -- status\` lists them.`);
     return 1;
   }
-  const { findUnopenableRawEvents, deleteUnopenableRawEvents, RawEventCleanupError } = await import("@/lib/ingest/raw-unopenable");
+  const { findUnopenableRawEvents, deleteUnopenableRawEvents, RawEventCleanupError, RawEventKeyServiceError } = await import("@/lib/ingest/raw-unopenable");
+  // The key service failing says nothing about the rows: stop, list nothing, delete nothing.
+  const keyServiceFailed = (error: unknown): number => {
+    if (!(error instanceof RawEventKeyServiceError)) throw error;
+    console.error(`${error.message}\nNothing was listed and nothing was deleted: run the command again once the key service answers.`);
+    return 1;
+  };
   const why = { integrity: "failed its integrity check", version_erased: "its key version is erased" } as const;
   const list = (rows: Awaited<ReturnType<typeof findUnopenableRawEvents>>) => {
     console.log(`  ${pad("ALERT", 38)}${pad("KEY", 6)}${pad("BYTES", 9)}${pad("STORED", 26)}WHY`);
@@ -223,7 +230,12 @@ async function rawEvents(): Promise<number> {
     }
   };
   if (!options.delete) {
-    const rows = await findUnopenableRawEvents(tenant.id);
+    let rows: Awaited<ReturnType<typeof findUnopenableRawEvents>>;
+    try {
+      rows = await findUnopenableRawEvents(tenant.id);
+    } catch (error) {
+      return keyServiceFailed(error);
+    }
     if (rows.length === 0) {
       console.log(`Every raw event of ${tenant.name} (${tenant.slug}) opens: nothing to do.`);
       return 0;
@@ -246,7 +258,7 @@ async function rawEvents(): Promise<number> {
     console.log(`Deleted ${plural(deleted.length, "raw event")} of ${tenant.name} (${tenant.slug}) that did not open (audited as alerts.raw-events-deleted).`);
     return 0;
   } catch (error) {
-    if (!(error instanceof RawEventCleanupError)) throw error;
+    if (!(error instanceof RawEventCleanupError)) return keyServiceFailed(error);
     console.error(error.message);
     return 1;
   }

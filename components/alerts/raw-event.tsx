@@ -23,6 +23,11 @@ export function RawEventSection({ raw }: { raw: RawEventView }) {
           <summary className="cursor-pointer text-sm text-slate-600">The payload as the source sent it</summary>
           <pre tabIndex={0} aria-label="Raw event JSON" className="mt-2 max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 text-xs leading-relaxed text-slate-800 ring-1 ring-slate-200">{readable(raw.json)}</pre>
         </details>
+      ) : raw.state === "key_service" ? (
+        // Not the evidence's fault, and it may pass: said as a notice to retry, not as a verdict on the raw event.
+        <p role="status" className="rounded-lg bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="raw-event-key-service">
+          {raw.reason}
+        </p>
       ) : (
         <p className="text-sm text-slate-500" data-testid="raw-event-unavailable">
           {raw.reason}

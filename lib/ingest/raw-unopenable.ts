@@ -17,13 +17,16 @@
 // locks, deletes only if their number is the one the operator confirmed, and
 // writes an `alerts.raw-events-deleted` audit row naming the alerts. A row
 // that opens is never deleted; a key that fails for any reason but "erased"
-// stops both with an error and changes nothing.
+// (the key service failing, its KEK unavailable, a wrapped key that does not
+// unwrap) stops both with RawEventKeyServiceError, lists nothing and changes
+// nothing: such a failure says nothing about the rows.
 import { recordAudit } from "@/lib/audit/record";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
-import { TenantKeyUnavailableError } from "@/lib/vault/errors";
-import { activeKeyVersion, dekFor } from "@/lib/vault/keys";
-import { openRawEvent, RawEventUnavailableError } from "./raw";
+import { activeKeyVersion } from "@/lib/vault/keys";
+import { openRawEvent, rawEventDek, RawEventUnavailableError } from "./raw";
+
+export { RawEventKeyServiceError } from "./raw";
 
 const BATCH = 500;
 
@@ -58,11 +61,12 @@ async function scan(db: Db, tenantId: string, lock: boolean): Promise<Unopenable
       let dek = deks.get(r.key_version);
       if (dek === undefined) {
         try {
-          dek = await dekFor(tenantId, r.key_version, db);
+          dek = await rawEventDek(tenantId, r.key_version, db);
         } catch (error) {
-          // Only a version the keyring says is gone for good; anything else (an altered wrapped key,
-          // the key service down) is an incident, not a reason to delete: it stops the scan.
-          if (!(error instanceof TenantKeyUnavailableError && error.gone)) throw error;
+          // Only a version the keyring says is gone for good; anything else (the key service down, the
+          // KEK not available, an altered wrapped key) stops the scan with RawEventKeyServiceError:
+          // an incident or a retry, never a reason to list or delete a row.
+          if (!(error instanceof RawEventUnavailableError && error.reason === "key_gone")) throw error;
           dek = null;
         }
         deks.set(r.key_version, dek);

@@ -17,6 +17,7 @@ import { open, seal, MIN_SEALED_BYTES } from "@/lib/crypto/aead";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db } from "@/lib/db/with-tenant";
 import { activeKeyFor, dekFor, evictTenantKeys } from "@/lib/vault/keys";
+import { log, safeError } from "@/lib/log";
 import { TenantKeyUnavailableError } from "@/lib/vault/errors";
 
 const FORMAT = 0x01;
@@ -29,14 +30,38 @@ export interface RawSealContext {
 
 const aad = (c: RawSealContext) => `mssp-portal/raw-event/v1|${c.tenantId}|${c.alertId}|${c.keyVersion}`;
 
-/** A raw event that does not open: its key is gone, or the row was altered or moved. Names nothing secret. */
+/**
+ * A raw event that can never be opened, by anyone: the key version it was sealed with is gone for good
+ * (the keyring says it was destroyed, rotated out and erased, or never existed), or its bytes fail their
+ * check with the right key (altered, or moved from another alert or tenant). Names nothing secret.
+ * A key service that fails is not this: see RawEventKeyServiceError.
+ */
 export class RawEventUnavailableError extends Error {
   override readonly name = "RawEventUnavailableError";
-  constructor(readonly reason: "key_unavailable" | "integrity") {
+  constructor(readonly reason: "key_gone" | "integrity") {
     super(
-      reason === "key_unavailable"
+      reason === "key_gone"
         ? "the raw event cannot be opened: the tenant key it was sealed with is gone (destroyed or rotated out)"
         : "the raw event failed its integrity check (altered, or copied from another alert or tenant); it was not opened",
+    );
+  }
+}
+
+/**
+ * The raw event was not opened because the tenant's key could not be had this time: the key service
+ * (Vault and the MSSP's KEK behind keyring.unwrap_dek) failed or is unavailable, or the wrapped key did
+ * not unwrap. Nothing is known to be wrong with the raw event itself (its bytes were not checked), so
+ * it is never counted or offered for deletion as one that does not open; trying again may work.
+ * Names the tenant and the key version, nothing secret; `cause` is the TenantKeyUnavailableError.
+ */
+export class RawEventKeyServiceError extends Error {
+  override readonly name = "RawEventKeyServiceError";
+  constructor(readonly tenantId: string, readonly keyVersion: number, cause: TenantKeyUnavailableError) {
+    super(
+      `The key service could not give key version ${keyVersion} of tenant ${tenantId} (${cause.reason}), ` +
+        "so raw events sealed under it were not opened. This is not a sign that they are damaged, and none was counted as not opening. " +
+        "Try again once the key service answers (docs/keys-runbook.md).",
+      { cause },
     );
   }
 }
@@ -55,16 +80,24 @@ export function openRawEvent(dek: Buffer, ctx: RawSealContext, sealed: Uint8Arra
   }
 }
 
-/** Opens a stored raw event with its own version's DEK. */
-export async function openStoredRawEvent(ctx: RawSealContext, sealed: Uint8Array, within?: Db): Promise<string> {
-  let dek: Buffer;
+/**
+ * The DEK of the version a raw event names. A version the keyring says is gone for good:
+ * RawEventUnavailableError("key_gone"); a key that could not be had this time (the key service
+ * failed, the KEK is not available, the wrapped key did not unwrap): RawEventKeyServiceError.
+ */
+export async function rawEventDek(tenantId: string, keyVersion: number, within?: Db): Promise<Buffer> {
   try {
-    dek = await dekFor(ctx.tenantId, ctx.keyVersion, within);
+    return await dekFor(tenantId, keyVersion, within);
   } catch (error) {
-    if (error instanceof TenantKeyUnavailableError) throw new RawEventUnavailableError("key_unavailable");
-    throw error;
+    if (!(error instanceof TenantKeyUnavailableError)) throw error;
+    if (error.gone) throw new RawEventUnavailableError("key_gone");
+    throw new RawEventKeyServiceError(tenantId, keyVersion, error);
   }
-  return openRawEvent(dek, ctx, sealed);
+}
+
+/** Opens a stored raw event with its own version's DEK (errors: rawEventDek, openRawEvent). */
+export async function openStoredRawEvent(ctx: RawSealContext, sealed: Uint8Array, within?: Db): Promise<string> {
+  return openRawEvent(await rawEventDek(ctx.tenantId, ctx.keyVersion, within), ctx, sealed);
 }
 
 /**
@@ -86,7 +119,9 @@ export async function sealingKey(tenantId: string, fresh = false, within?: Db): 
  * (each its own service-role transaction), every raw event of the tenant
  * sealed under a version older than `target`. A row is written back only if
  * it still holds exactly the bytes that were opened. Rows that do not open
- * are left as they are and counted (the old version is then kept).
+ * (RawEventUnavailableError) are left as they are and counted (the old version
+ * is then kept). A key service that fails stops it (RawEventKeyServiceError,
+ * not counted): the rotation fails and is retried, nothing is called unopenable.
  */
 export async function resealRawEvents(tenantId: string, target: number, batchSize = 500): Promise<{ resealed: number; unopenable: number }> {
   const targetDek = await dekFor(tenantId, target);
@@ -141,8 +176,21 @@ export async function resealRawEvents(tenantId: string, target: number, batchSiz
   return { resealed, unopenable };
 }
 
-/** The raw event as the alert page shows it: pretty JSON, or why it cannot be shown. */
-export type RawEventView = { state: "open"; json: string } | { state: "unavailable"; reason: string };
+/**
+ * The raw event as the alert page shows it: pretty JSON; or why it can never be shown
+ * ("unavailable": its key is gone, or it failed its integrity check); or that the key
+ * service failed just now and the page may be loaded again ("key_service": nothing is
+ * known to be wrong with the raw event).
+ */
+export type RawEventView =
+  | { state: "open"; json: string }
+  | { state: "unavailable"; why: "key_gone" | "integrity"; reason: string }
+  | { state: "key_service"; reason: string };
+
+export const RAW_EVENT_KEY_SERVICE_TEXT =
+  "The raw event could not be opened just now: the key service that unlocks this tenant's data key is unavailable or failing. " +
+  "This is not an integrity failure: the raw event was not checked, and nothing suggests it was altered. " +
+  "Reload the page in a few minutes; if it keeps happening, ask your MSSP to check the key service.";
 
 /**
  * Reads and opens an alert's raw event, in the caller's withTenant
@@ -163,11 +211,16 @@ export async function loadRawEventView(
     const json = await openStoredRawEvent({ tenantId, alertId, keyVersion: row.key_version }, row.sealed, within);
     return { state: "open", json: JSON.stringify(JSON.parse(json), null, 2) };
   } catch (error) {
+    if (error instanceof RawEventKeyServiceError) {
+      log.warn({ event: "ingest.raw-event-key-service", tenantId, alertId, keyVersion: row.key_version, err: safeError(error.cause) }, "raw event not opened: the key service failed");
+      return { state: "key_service", reason: RAW_EVENT_KEY_SERVICE_TEXT };
+    }
     if (!(error instanceof RawEventUnavailableError)) throw error;
     return {
       state: "unavailable",
+      why: error.reason,
       reason:
-        error.reason === "key_unavailable"
+        error.reason === "key_gone"
           ? "The raw event can no longer be opened: the tenant's data key it was sealed with has been destroyed."
           : "The raw event failed its integrity check (it was altered or does not belong to this alert), so it is not shown.",
     };

@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { open, seal, MIN_SEALED_BYTES } from "@/lib/crypto/aead";
 import type { Db } from "@/lib/db/with-tenant";
+import { TenantKeyUnavailableError } from "@/lib/vault/errors";
 import { activeKeyFor, dekFor } from "@/lib/vault/keys";
 
 const FORMAT = 0x01;
@@ -65,7 +66,8 @@ export async function openStored(tenantId: string, channelId: string, keyVersion
 /**
  * Re-seals every channel secret of `tenantId` sealed under a version older
  * than `target` (service-role `db`, inside the rotation's transaction). Rows
- * that do not open are left as they are and counted.
+ * that do not open (their bytes fail, or their key version is gone) are left
+ * as they are and counted; a key service that fails throws (not counted).
  */
 export async function resealChannelSecrets(db: Db, tenantId: string, target: number): Promise<{ resealed: number; unopenable: number }> {
   const { rows } = await db.$client.query<{ id: string; key_version: number; secret_sealed: Buffer }>(
@@ -78,9 +80,21 @@ export async function resealChannelSecrets(db: Db, tenantId: string, target: num
   let resealed = 0;
   let unopenable = 0;
   for (const row of rows) {
+    let dek: Buffer;
+    try {
+      dek = await dekFor(tenantId, row.key_version);
+    } catch (error) {
+      // Only a version the keyring says is gone for good makes a row that does not open; a key service
+      // that fails (or a wrapped key that does not unwrap) stops the rotation, which is then retried.
+      if (error instanceof TenantKeyUnavailableError && error.gone) {
+        unopenable++;
+        continue;
+      }
+      throw error;
+    }
     let secret: string;
     try {
-      secret = await openStored(tenantId, row.id, row.key_version, row.secret_sealed);
+      secret = openChannelSecret(dek, { tenantId, channelId: row.id, keyVersion: row.key_version }, row.secret_sealed);
     } catch {
       unopenable++;
       continue;

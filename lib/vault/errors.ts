@@ -19,7 +19,7 @@ export class CredentialIntegrityError extends Error {
  */
 export class TenantKeyUnavailableError extends Error {
   override readonly name = "TenantKeyUnavailableError";
-  constructor(readonly tenantId: string, readonly keyVersion: number | null, reason: string, readonly gone = false) {
+  constructor(readonly tenantId: string, readonly keyVersion: number | null, readonly reason: string, readonly gone = false) {
     super(`tenant key ${keyVersion === null ? "(active)" : `v${keyVersion}`} of tenant ${tenantId} is unavailable: ${reason}`);
   }
 }

@@ -22,6 +22,10 @@
 // for good, naming each table and how many of its rows (never an id or a
 // byte of a secret) and the way out for each (docs/keys-runbook.md: for raw
 // events, `npm run keys -- raw-events`, lib/ingest/raw-unopenable.ts).
+// A key that cannot be had this time (the key service failing, the KEK not
+// available, a wrapped key that does not unwrap) is not a row that does not
+// open: it stops the pass with that error, nothing is counted, and the job
+// is retried.
 // At every instant every credential opens: rows are written only after
 // they were opened, and a key is erased only once nothing uses it. A worker
 // killed anywhere leaves a mix of old- and new-version rows, all readable,
