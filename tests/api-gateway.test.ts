@@ -12,26 +12,16 @@ import { z } from "zod";
 import { defineEndpoint, ApiProblem, type Endpoint } from "@/lib/api/endpoint";
 import { apiHandler } from "@/lib/api/gateway";
 import { meEndpoint } from "@/lib/api/gateway/me";
-import { createApiKey, revokeApiKey } from "@/lib/api/keys/store";
-import { API_SCOPES, type ApiScope } from "@/lib/api/keys/scopes";
-import { tenantResource } from "@/lib/authz";
+import { revokeApiKey } from "@/lib/api/keys/store";
 import { withTenant } from "@/lib/db/with-tenant";
 import { API_ROUTES } from "@/lib/api/routes";
+import { createKeyAs } from "./helpers/api-keys";
 import { useFixtureEnv } from "./helpers/fixture-env";
-import { emailOf, type TenantSlug, type UserName } from "./helpers/fixtures";
+import type { TenantSlug } from "./helpers/fixtures";
 
 // Set before the database and its pool are created (useFixtureEnv's before hook).
 process.env.DB_POOL_MAX = "12";
 const env = useFixtureEnv();
-
-/** A key created through the real path: the admin's withTenant, the PDP, the insert under RLS. */
-async function newKey(user: UserName, tenant: TenantSlug, scopes: ApiScope[] = [...API_SCOPES], days = 30) {
-  return withTenant({ userId: env.fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
-    const resource = await tenantResource(tx.db, env.fx.tenants[tenant]);
-    assert.ok(resource, `${user} sees ${tenant}`);
-    return createApiKey(tx, { tenant: resource, name: `${tenant} key`, scopes, expiresInDays: days });
-  });
-}
 
 // Test-only endpoints beside GET /me: a JSON body, and a slow one.
 const echo = defineEndpoint({
@@ -87,7 +77,7 @@ async function deniedRows(tenant: TenantSlug, reason: string) {
 
 describe("authentication", () => {
   test("GET /me with the tenant's own key on its host: 200, the key's identity, request id and RateLimit headers", async () => {
-    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     const res = await call("acme.localhost:3000", "/me", { key: key.key });
     assert.equal(res.status, 200);
     const me = (await res.json()) as { key_id: string; tenant: { slug: string }; scopes: string[] };
@@ -112,7 +102,7 @@ describe("authentication", () => {
   });
 
   test("a tampered key (one secret character changed, or another key's id): 401, audited in the key's tenant", async () => {
-    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     const last = key.key.at(-2) === "a" ? "b" : "a";
     const tampered = key.key.slice(0, -2) + last + key.key.at(-1);
     const res = await call("acme.localhost:3000", "/me", { key: tampered });
@@ -121,7 +111,7 @@ describe("authentication", () => {
     const rows = await deniedRows("acme", "key_bad_secret");
     assert.ok(rows.some((r) => r.actor_id === key.id), "the refusal is in acme's audit trail, naming the key");
     // Another key's secret with this key's id is just as wrong.
-    const other = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const other = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     const swapped = key.key.split("_").slice(0, 3).join("_") + "_" + other.key.split("_")[3];
     assert.equal((await call("acme.localhost:3000", "/me", { key: swapped })).status, 401);
     // The control: the real key works.
@@ -129,7 +119,7 @@ describe("authentication", () => {
   });
 
   test("failed authentications from one source: past 60 a minute, 429 auth_failures (the count survives the refused key's rollback)", async () => {
-    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     // The secret's second-to-last character (the last is a check character: changing it is a malformed key, refused with no lookup).
     const tampered = key.key.slice(0, -2) + (key.key.at(-2) === "a" ? "b" : "a") + key.key.at(-1);
     // Without TRUST_PROXY every caller is one source here, and a failure naming an existing key counts in
@@ -158,7 +148,7 @@ describe("authentication", () => {
   });
 
   test("only the hash is stored: the secret is in no column", async () => {
-    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     const secret = key.key.split("_")[3];
     const [row] = await env.owner<{ t: string }>("select row_to_json(k)::text as t from public.api_keys k where id = $1", [key.id]);
     assert.ok(!row.t.includes(secret), "secret not stored");
@@ -188,7 +178,7 @@ describe("authentication", () => {
     assert.equal(res.status, 401);
     assert.match((await problem(res)).detail ?? "", /expired/);
 
-    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     assert.equal((await call("acme.localhost:3000", "/me", { key: key.key })).status, 200);
     await withTenant({ userId: env.fx.users.acmeAdmin, activeTenantId: null }, (tx) => revokeApiKey(tx, { tenantId: env.fx.tenants.acme, keyId: key.id }));
     const after = await call("acme.localhost:3000", "/me", { key: key.key });
@@ -197,7 +187,7 @@ describe("authentication", () => {
   });
 
   test("a key used on another tenant's host: 403, audited in the key's tenant and the host's", async () => {
-    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     const res = await call("globex.localhost:3000", "/me", { key: key.key });
     assert.equal(res.status, 403);
     await problem(res);
@@ -211,8 +201,8 @@ describe("authentication", () => {
   });
 
   test("on a verified custom domain (the proxy names its tenant) the API is that tenant's host", async () => {
-    const acme = await newKey("acmeAdmin", "acme", ["alerts:read"]);
-    const globex = await newKey("globexAdmin", "globex", ["alerts:read"]);
+    const acme = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
+    const globex = await createKeyAs(env.fx, "globexAdmin", "globex", ["alerts:read"]);
     const onDomain = (key: string) => call("soc.acme.example", "/me", { key, headers: { "x-portal-custom-domain-tenant": "acme" } });
     assert.equal((await onDomain(acme.key)).status, 200);
     const other = await onDomain(globex.key);
@@ -225,7 +215,7 @@ describe("authentication", () => {
 
 describe("addressing a tenant by path", () => {
   test("an MSSP key reaches its customers by /tenants/{slug}; outside its subtree is the same 404 as no tenant at all", async () => {
-    const key = await newKey("msspAdmin", "mssp-a", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "msspAdmin", "mssp-a", ["alerts:read"]);
     const res = await call("localhost:3000", "/tenants/acme/me", { key: key.key });
     assert.equal(res.status, 200);
     const me = (await res.json()) as { tenant: { slug: string }; addressed_tenant: { slug: string } };
@@ -246,7 +236,7 @@ describe("addressing a tenant by path", () => {
   });
 
   test("a customer key reaches its sites by path and not a sibling customer", async () => {
-    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     assert.equal((await call("acme.localhost:3000", "/tenants/acme-eu/me", { key: key.key })).status, 200);
     assert.equal((await call("acme.localhost:3000", "/tenants/globex/me", { key: key.key })).status, 404);
     assert.equal((await call("acme.localhost:3000", "/tenants/mssp-a/me", { key: key.key })).status, 404);
@@ -256,7 +246,7 @@ describe("addressing a tenant by path", () => {
 
 describe("scopes and the PDP", () => {
   test("a key without the endpoint's scope: 403 naming the scope, audited", async () => {
-    const key = await newKey("acmeAdmin", "acme", ["assets:read"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["assets:read"]);
     const res = await call("acme.localhost:3000", "/me", { key: key.key });
     assert.equal(res.status, 403);
     assert.match((await problem(res)).detail ?? "", /alerts:read/);
@@ -267,7 +257,7 @@ describe("scopes and the PDP", () => {
 describe("bad input is a 4xx problem, never a 5xx, and writes nothing", () => {
   let key: string;
   before(async () => {
-    key = (await newKey("acmeAdmin", "acme", ["alerts:write", "alerts:read"])).key;
+    key = (await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:write", "alerts:read"])).key;
   });
   const post = (body: string | undefined, type = "application/json", headers: Record<string, string> = {}) =>
     call("acme.localhost:3000", "/echo", { key, method: "POST", body, type, headers });
@@ -367,8 +357,8 @@ async function setLimit(tenant: TenantSlug, key: string, value: number) {
 describe("limits", () => {
   test("per key: past the limit, 429 with Retry-After and RateLimit headers; another key of the tenant still passes", async () => {
     await setLimit("acme-us", "limits.api_key_requests_per_minute", 3);
-    const a = await newKey("acmeUsAdmin", "acme-us", ["alerts:read"]);
-    const b = await newKey("acmeUsAdmin", "acme-us", ["alerts:read"]);
+    const a = await createKeyAs(env.fx, "acmeUsAdmin", "acme-us", ["alerts:read"]);
+    const b = await createKeyAs(env.fx, "acmeUsAdmin", "acme-us", ["alerts:read"]);
     const codes = [];
     for (let i = 0; i < 4; i++) codes.push((await call("acme-us.localhost:3000", "/me", { key: a.key })).status);
     assert.deepEqual(codes, [200, 200, 200, 429]);
@@ -383,20 +373,20 @@ describe("limits", () => {
 
   test("per tenant: all of a tenant's keys share one bucket; another tenant proceeds", async () => {
     await setLimit("globex", "limits.api_requests_per_minute", 4);
-    const keys = await Promise.all([newKey("globexAdmin", "globex", ["alerts:read"]), newKey("globexAdmin", "globex", ["alerts:read"])]);
+    const keys = await Promise.all([createKeyAs(env.fx, "globexAdmin", "globex", ["alerts:read"]), createKeyAs(env.fx, "globexAdmin", "globex", ["alerts:read"])]);
     const codes = [];
     for (let i = 0; i < 6; i++) codes.push((await call("globex.localhost:3000", "/me", { key: keys[i % 2].key })).status);
     assert.deepEqual(codes, [200, 200, 200, 200, 429, 429]);
     const limited = (await deniedRows("globex", "rate_limited_tenant")).filter((r) => keys.some((k) => k.id === r.actor_id));
     assert.ok(limited.length > 0);
     assert.ok(limited.every((r) => r.details.admitted === undefined), "a rate-limited request was never admitted (not counted as usage)");
-    const acme = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const acme = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     assert.equal((await call("acme.localhost:3000", "/me", { key: acme.key })).status, 200);
   });
 
   test("the daily ingestion quota: a batch past it is refused whole (429 quota-exceeded)", async () => {
     await setLimit("acme-eu", "limits.api_ingest_per_day", 7);
-    const key = await newKey("acmeEuAdmin", "acme-eu", ["alerts:write"]);
+    const key = await createKeyAs(env.fx, "acmeEuAdmin", "acme-eu", ["alerts:write"]);
     const send = (n: number) =>
       call("acme-eu.localhost:3000", "/echo", { key: key.key, method: "POST", type: "application/json", body: JSON.stringify({ title: "b", items: Array(n).fill(1) }) });
     assert.equal((await send(5)).status, 201);
@@ -415,7 +405,7 @@ describe("limits", () => {
     await env.owner("delete from public.tenant_settings where tenant_id = $1 and key like 'limits.%'", [env.fx.tenants["acme-us"]]);
     await setLimit("acme-us", "limits.api_ingest_per_day", 6);
     await setLimit("acme-us", "limits.api_concurrent_requests", 1);
-    const key = await newKey("acmeAdmin", "acme-us", ["alerts:write", "alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme-us", ["alerts:write", "alerts:read"]);
     const send = (n: number, title = "b") =>
       call("acme-us.localhost:3000", "/echo", { key: key.key, method: "POST", type: "application/json", body: JSON.stringify({ title, items: Array(n).fill(1) }) });
     try {
@@ -439,7 +429,7 @@ describe("limits", () => {
 
   test("concurrency: a tenant with every slot busy gets 429 at once while another tenant proceeds", async () => {
     await setLimit("other-co", "limits.api_concurrent_requests", 1);
-    const key = await newKey("otherCoAdmin", "other-co", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "otherCoAdmin", "other-co", ["alerts:read"]);
     const busy = call("other-co.localhost:3000", "/slow?ms=1500", { key: key.key });
     await new Promise((r) => setTimeout(r, 400));
     const t0 = Date.now();
@@ -448,7 +438,7 @@ describe("limits", () => {
     assert.equal((await problem(second)).type, "/api/v1/problems/concurrency");
     assert.ok((await deniedRows("other-co", "concurrency")).some((r) => r.actor_id === key.id), "the refusal is in the tenant's audit trail");
     assert.ok(Date.now() - t0 < 1000, "refused at once, not queued behind the busy request");
-    const acme = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const acme = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     assert.equal((await call("acme.localhost:3000", "/slow?ms=0", { key: acme.key })).status, 200, "another tenant is not held up");
     assert.equal((await busy).status, 200);
     assert.equal((await call("other-co.localhost:3000", "/slow?ms=0", { key: key.key })).status, 200, "the slot is free again");
@@ -457,7 +447,7 @@ describe("limits", () => {
   test("statement timeout: an API statement past API_STATEMENT_TIMEOUT_MS is cancelled (503, nothing kept)", async () => {
     process.env.API_STATEMENT_TIMEOUT_MS = "300";
     try {
-      const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+      const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
       const res = await call("acme.localhost:3000", "/slow?ms=2000", { key: key.key });
       assert.equal(res.status, 503);
       assert.match((await problem(res)).detail ?? "", /too long/);
@@ -481,7 +471,7 @@ describe("limits", () => {
   });
 
   test("last use is recorded (time and address), at most once a minute", async () => {
-    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     await call("acme.localhost:3000", "/me", { key: key.key });
     const [first] = await env.owner<{ last_used_at: Date | null }>("select last_used_at from public.api_keys where id = $1", [key.id]);
     assert.ok(first.last_used_at);
@@ -492,7 +482,7 @@ describe("limits", () => {
 
   test("two processes share the per-key bucket: together they get exactly the limit", async () => {
     await setLimit("acme-eu", "limits.api_key_requests_per_minute", 10);
-    const key = await newKey("acmeEuAdmin", "acme-eu", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeEuAdmin", "acme-eu", ["alerts:read"]);
     const child = `
       const { apiHandler } = await import("@/lib/api/gateway");
       const { API_ROUTES } = await import("@/lib/api/routes");

@@ -7,26 +7,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { apiHandler } from "@/lib/api/gateway";
-import { createApiKey } from "@/lib/api/keys/store";
-import type { ApiScope } from "@/lib/api/keys/scopes";
 import { API_ROUTES } from "@/lib/api/routes";
-import { tenantResource } from "@/lib/authz";
-import { withTenant } from "@/lib/db/with-tenant";
 import { apiClient, serveApi, type ApiHttpServer } from "@/scripts/bench/api-http";
+import { createKeyAs } from "./helpers/api-keys";
 import { useFixtureEnv } from "./helpers/fixture-env";
-import { emailOf, type TenantSlug, type UserName } from "./helpers/fixtures";
 
 let server: ApiHttpServer | undefined;
 const env = useFixtureEnv({ beforeDrop: () => server?.close() });
 const handler = apiHandler(API_ROUTES);
-
-async function newKey(user: UserName, tenant: TenantSlug, scopes: ApiScope[]) {
-  return withTenant({ userId: env.fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
-    const resource = await tenantResource(tx.db, env.fx.tenants[tenant]);
-    assert.ok(resource, `${user} sees ${tenant}`);
-    return createApiKey(tx, { tenant: resource, name: `${tenant} head key`, scopes, expiresInDays: 30 });
-  });
-}
 
 function call(host: string, path: string, method: string, key?: string) {
   const headers: Record<string, string> = { host };
@@ -45,7 +33,7 @@ async function assertNoBody(res: Response) {
 
 describe("HEAD on GET endpoints", () => {
   test("HEAD /me and HEAD /alerts: the GET's status and headers, no body", async () => {
-    const key = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     for (const path of ["/me", "/alerts?limit=5"]) {
       const get = await call("acme.localhost:3000", path, "GET", key.key);
       assert.equal(get.status, 200, path);
@@ -61,7 +49,7 @@ describe("HEAD on GET endpoints", () => {
 
   test("over real HTTP: HEAD /alerts is 200 with the GET's headers", async () => {
     server = await serveApi();
-    const key = await newKey("globexAdmin", "globex", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "globexAdmin", "globex", ["alerts:read"]);
     const client = apiClient(server.url, "globex.localhost:3000", key.key, 1);
     try {
       const get = await client.call("GET", "/alerts?limit=1");
@@ -84,12 +72,12 @@ describe("HEAD on GET endpoints", () => {
     assert.equal(noKey.headers.get("content-type"), "application/problem+json");
     await assertNoBody(noKey);
 
-    const acme = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const acme = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     const mismatch = await call("globex.localhost:3000", "/me", "HEAD", acme.key);
     assert.equal(mismatch.status, 403);
     await assertNoBody(mismatch);
 
-    const assetsOnly = await newKey("acmeAdmin", "acme", ["assets:read"]);
+    const assetsOnly = await createKeyAs(env.fx, "acmeAdmin", "acme", ["assets:read"]);
     const scoped = await call("acme.localhost:3000", "/alerts", "HEAD", assetsOnly.key);
     assert.equal(scoped.status, 403);
     await assertNoBody(scoped);
@@ -111,7 +99,7 @@ describe("HEAD on GET endpoints", () => {
     const counted = async () =>
       Number((await env.owner<{ n: string }>("select coalesce(sum(requests), 0) as n from usage.api_request_counts where tenant_id = $1", [env.fx.tenants["acme-us"]]))[0].n);
     const before = await counted();
-    const key = await newKey("acmeUsAdmin", "acme-us", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "acmeUsAdmin", "acme-us", ["alerts:read"]);
     const first = await call("acme-us.localhost:3000", "/me", "HEAD", key.key);
     assert.equal(first.status, 200);
     assert.equal(first.headers.get("ratelimit-remaining"), "1");
@@ -124,7 +112,7 @@ describe("HEAD on GET endpoints", () => {
   });
 
   test("Allow lists HEAD wherever GET is allowed; HEAD on a path without GET is 405", async () => {
-    const key = await newKey("acmeAdmin", "acme", ["alerts:read", "alerts:write"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read", "alerts:write"]);
     const del = await call("acme.localhost:3000", "/alerts", "DELETE", key.key);
     assert.equal(del.status, 405);
     assert.equal(del.headers.get("allow"), "POST, GET, HEAD");

@@ -7,11 +7,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { base32, generateKey, hashSecret, keyPrefix, parseKey, unbase32 } from "@/lib/api/keys/format";
-import { createApiKey, revokeApiKey } from "@/lib/api/keys/store";
-import { API_SCOPES, type ApiScope } from "@/lib/api/keys/scopes";
+import { revokeApiKey } from "@/lib/api/keys/store";
+import { API_SCOPES } from "@/lib/api/keys/scopes";
 import { ACTIONS, checkActions, principalFromClaims, tenantResource } from "@/lib/authz";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { takeConnectionTest } from "@/lib/credentials/test-limit";
+import { createKeyAs } from "./helpers/api-keys";
 import { emailOf, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
 import { startScopedPdp, type ScopedPdp } from "./helpers/scoped-pdp";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
@@ -39,14 +40,6 @@ function owner<T extends Record<string, unknown>>(sql: string, params: unknown[]
 }
 
 const asUser = <T>(user: UserName, fn: (tx: TenantTx) => Promise<T>) => withTenant({ userId: fx.users[user], email: emailOf(user), activeTenantId: null }, fn);
-
-async function newKey(user: UserName, tenant: TenantSlug, scopes: ApiScope[]) {
-  return asUser(user, async (tx) => {
-    const resource = await tenantResource(tx.db, fx.tenants[tenant]);
-    assert.ok(resource);
-    return createApiKey(tx, { tenant: resource, name: `${tenant} key`, scopes, expiresInDays: 30 });
-  });
-}
 
 /** Runs `fn` as the key, the way the gateway does (claims from public.api_key_access_token). */
 function asKey<T>(key: string, fn: (tx: TenantTx) => Promise<T>, activeTenantId: string | null = null) {
@@ -78,14 +71,14 @@ describe("the key's text", () => {
 
 describe("creating keys", () => {
   test("scopes never exceed the creator's: Acme's policy takes usage:read from its admins, so they cannot give it; the MSSP admin can", async () => {
-    await assert.rejects(newKey("acmeAdmin", "acme", ["alerts:read", "usage:read"]), /usage:read/);
+    await assert.rejects(createKeyAs(fx, "acmeAdmin", "acme", ["alerts:read", "usage:read"]), /usage:read/);
     assert.equal((await owner("select 1 from public.api_keys where tenant_id = $1", [fx.tenants.acme])).length, 0, "nothing was created");
-    const ok = await newKey("acmeAdmin", "acme", ["alerts:read", "alerts:write"]);
+    const ok = await createKeyAs(fx, "acmeAdmin", "acme", ["alerts:read", "alerts:write"]);
     assert.deepEqual(ok.scopes, ["alerts:read", "alerts:write"]);
-    const mssp = await newKey("msspAdmin", "acme", ["usage:read"]);
+    const mssp = await createKeyAs(fx, "msspAdmin", "acme", ["usage:read"]);
     assert.deepEqual(mssp.scopes, ["usage:read"]);
     // The control: on globex (no such policy) the same admin role may give it.
-    assert.deepEqual((await newKey("globexAdmin", "globex", ["usage:read"])).scopes, ["usage:read"]);
+    assert.deepEqual((await createKeyAs(fx, "globexAdmin", "globex", ["usage:read"])).scopes, ["usage:read"]);
   });
 
   test("only admins of the tenant or an ancestor create keys (RLS), as themselves, with a bounded expiry", async () => {
@@ -128,7 +121,7 @@ describe("creating keys", () => {
   });
 
   test("a key cannot be changed, only revoked, once; nobody deletes one", async () => {
-    const k = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const k = await createKeyAs(fx, "acmeAdmin", "acme", ["alerts:read"]);
     const code = (sql: string) =>
       asUser("acmeAdmin", (tx) => tx.client.query(sql, [k.id])).then(
         (r) => `rows ${r.rowCount}`,
@@ -148,7 +141,7 @@ describe("a key under RLS and the PDP", () => {
   const count = (tx: TenantTx, table: string) => tx.client.query<{ tenant_id: string; n: number }>(`select tenant_id, count(*)::int as n from public.${table} group by 1`);
 
   test("a customer key sees its tenant and sites only: 0 rows of every other tenant, in every table it can read", async () => {
-    const k = await newKey("acmeAdmin", "acme", ["alerts:read", "assets:read"]);
+    const k = await createKeyAs(fx, "acmeAdmin", "acme", ["alerts:read", "assets:read"]);
     const own = new Set([fx.tenants.acme, fx.tenants["acme-eu"], fx.tenants["acme-us"]]);
     await asKey(k.key, async (tx) => {
       for (const table of ["alerts", "assets", "tenants"]) {
@@ -165,7 +158,7 @@ describe("a key under RLS and the PDP", () => {
       assert.ok(members.length > 0 && members.every((r) => own.has(r.tenant_id)), "memberships of its subtree only");
     });
     // An MSSP key: every tenant of its MSSP, none of the other MSSP's.
-    const m = await newKey("msspAdmin", "mssp-a", ["alerts:read"]);
+    const m = await createKeyAs(fx, "msspAdmin", "mssp-a", ["alerts:read"]);
     await asKey(m.key, async (tx) => {
       const seen = new Set((await count(tx, "alerts")).rows.map((r) => r.tenant_id));
       assert.ok(seen.has(fx.tenants.globex) && seen.has(fx.tenants["acme-eu"]));
@@ -184,9 +177,9 @@ describe("a key under RLS and the PDP", () => {
         () => "ok",
         (e: { code?: string }) => e.code,
       );
-    const reader = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const reader = await createKeyAs(fx, "acmeAdmin", "acme", ["alerts:read"]);
     assert.equal(await asKey(reader.key, (tx) => insert(tx, "acme")), "42501");
-    const writer = await newKey("acmeAdmin", "acme", ["alerts:write"]);
+    const writer = await createKeyAs(fx, "acmeAdmin", "acme", ["alerts:write"]);
     assert.equal(await asKey(writer.key, (tx) => insert(tx, "acme")), "ok");
     assert.equal(await asKey(writer.key, (tx) => insert(tx, "acme-eu")), "ok");
     for (const foreign of ["globex", "mssp-a", "other-co"] as const) assert.equal(await asKey(writer.key, (tx) => insert(tx, foreign)), "42501", foreign);
@@ -197,7 +190,7 @@ describe("a key under RLS and the PDP", () => {
   test("a triage key changes an alert's status: the timeline row has no actor (a key is no person), the change is kept", async () => {
     // Before migration 20261201010000 redefined triage.record_alert_change, the timeline took the
     // key id as actor_id and its foreign key to users refused the change (23503).
-    const k = await newKey("acmeAdmin", "acme", ["alerts:triage", "alerts:read"]);
+    const k = await createKeyAs(fx, "acmeAdmin", "acme", ["alerts:triage", "alerts:read"]);
     const alert = fx.alerts.acme[1];
     await asKey(k.key, (tx) => tx.client.query("update public.alerts set status = 'acknowledged' where id = $1", [alert]));
     const events = await owner<{ actor_id: string | null; to_status: string }>(
@@ -212,7 +205,7 @@ describe("a key under RLS and the PDP", () => {
   });
 
   test("revoked, expired, tampered: no claims, no rows, from the next transaction", async () => {
-    const k = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const k = await createKeyAs(fx, "acmeAdmin", "acme", ["alerts:read"]);
     const seen = (key: string) => asKey(key, async (tx) => ({ status: tx.apiKey?.status, rows: (await tx.client.query("select 1 from public.alerts")).rowCount, claim: tx.claims.api_key ?? null }));
     const before = await seen(k.key);
     assert.equal(before.status, "ok");
@@ -223,7 +216,7 @@ describe("a key under RLS and the PDP", () => {
     await asUser("acmeAdmin", (tx) => revokeApiKey(tx, { tenantId: fx.tenants.acme, keyId: k.id }));
     assert.deepEqual(await seen(k.key), { status: "revoked", rows: 0, claim: null });
     // Revoked while a transaction holds the key's claims: its next statement sees nothing.
-    const k2 = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const k2 = await createKeyAs(fx, "acmeAdmin", "acme", ["alerts:read"]);
     await asKey(k2.key, async (tx) => {
       assert.ok(((await tx.client.query("select 1 from public.alerts")).rowCount ?? 0) > 0);
       await owner("update public.api_keys set revoked_at = now() where id = $1", [k2.id]);
@@ -232,7 +225,7 @@ describe("a key under RLS and the PDP", () => {
   });
 
   test("a person's forged api_key claim opens nothing, and a key's claims make a principal the PDP allows only its scopes", async () => {
-    const k = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const k = await createKeyAs(fx, "acmeAdmin", "acme", ["alerts:read"]);
     // A session whose claims name the key (sub stays the person's): the helpers need claims.api_key.id = sub.
     await withTenant({ userId: fx.users.noMemberships, activeTenantId: null }, async (tx) => {
       await tx.client.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify({ ...tx.claims, api_key: { id: k.id } })]);
@@ -257,7 +250,7 @@ describe("a key under RLS and the PDP", () => {
   });
 
   test("every scope a key holds is exactly one allowed action on its subtree", async () => {
-    const k = await newKey("msspAdmin", "acme", [...API_SCOPES]);
+    const k = await createKeyAs(fx, "msspAdmin", "acme", [...API_SCOPES]);
     await asKey(k.key, async (tx) => {
       const p = principalFromClaims(tx.claims);
       for (const slug of ["acme", "acme-eu"] as const) {

@@ -14,27 +14,19 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { apiHandler } from "@/lib/api/gateway";
 import { generateKey } from "@/lib/api/keys/format";
-import { createApiKey, revokeApiKey } from "@/lib/api/keys/store";
+import { revokeApiKey } from "@/lib/api/keys/store";
 import type { ApiScope } from "@/lib/api/keys/scopes";
 import { API_ROUTES } from "@/lib/api/routes";
-import { tenantResource } from "@/lib/authz";
 import { withServiceRole } from "@/lib/db/service-role";
 import { withTenant } from "@/lib/db/with-tenant";
 import { measure } from "@/lib/health/measure";
 import { effectiveConfigsAsService } from "@/lib/settings";
+import { createKeyAs } from "./helpers/api-keys";
 import { useFixtureEnv } from "./helpers/fixture-env";
-import { emailOf, type TenantSlug, type UserName } from "./helpers/fixtures";
+import type { TenantSlug } from "./helpers/fixtures";
 
 const env = useFixtureEnv();
 const handler = apiHandler(API_ROUTES);
-
-async function newKey(user: UserName, tenant: TenantSlug, scopes: ApiScope[]) {
-  return withTenant({ userId: env.fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
-    const resource = await tenantResource(tx.db, env.fx.tenants[tenant]);
-    assert.ok(resource, `${user} sees ${tenant}`);
-    return createApiKey(tx, { tenant: resource, name: `${tenant} refusal key`, scopes, expiresInDays: 30 });
-  });
-}
 
 function call(host: string, path: string, key: string, method = "GET") {
   return handler(new Request(`http://${host}/api/v1${path}`, { method, headers: { host, authorization: `Bearer ${key}` } }));
@@ -79,7 +71,7 @@ describe("refusals after the key check spend the key's request tokens", () => {
     test(`${c.name}: ${c.status} while the key has tokens (audited as before), then 429 with Retry-After; the tenant's other keys pass`, async () => {
       await setLimit("acme-eu", "limits.api_key_requests_per_minute", 2);
       const usageBefore = await counted("acme-eu");
-      const key = await newKey("acmeEuAdmin", "acme-eu", c.scopes);
+      const key = await createKeyAs(env.fx, "acmeEuAdmin", "acme-eu", c.scopes);
       const host = c.host ?? "acme-eu.localhost:3000";
       const first = await call(host, c.path, key.key, c.method);
       assert.equal(first.status, c.status);
@@ -107,14 +99,14 @@ describe("refusals after the key check spend the key's request tokens", () => {
       assert.ok(limitedRows.every((r) => r.details.admitted === undefined));
       assert.equal((await counted("acme-eu")) - usageBefore, 0, "no refused request is counted as usage");
       // The tenant's bucket is untouched: another key of the tenant passes.
-      const other = await newKey("acmeEuAdmin", "acme-eu", ["alerts:read"]);
+      const other = await createKeyAs(env.fx, "acmeEuAdmin", "acme-eu", ["alerts:read"]);
       assert.equal((await call("acme-eu.localhost:3000", "/me", other.key)).status, 200);
     });
   }
 
   test("health counts each request once: admitted ones as usage, refusals before the limits as refusals only", async () => {
     await setLimit("other-co", "limits.api_key_requests_per_minute", 3);
-    const key = await newKey("otherCoAdmin", "other-co", ["alerts:read"]);
+    const key = await createKeyAs(env.fx, "otherCoAdmin", "other-co", ["alerts:read"]);
     const measured = () =>
       withServiceRole("health.evaluate", async (db) => {
         const ids = [env.fx.tenants["other-co"]];
@@ -137,7 +129,7 @@ describe("failed authentications without TRUST_PROXY", () => {
     const reset = () => env.owner("delete from ratelimit.buckets where key like 'api:authfail:%'");
     await reset();
     try {
-      const revoked = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+      const revoked = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
       await withTenant({ userId: env.fx.users.acmeAdmin, activeTenantId: null }, (tx) => revokeApiKey(tx, { tenantId: env.fx.tenants.acme, keyId: revoked.id }));
       // Well-formed keys naming no key at all: past 60 a minute, 429.
       let flooded = 0;

@@ -7,25 +7,17 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
-import { createApiKey, revokeApiKey } from "@/lib/api/keys/store";
+import { revokeApiKey } from "@/lib/api/keys/store";
 import { API_ROUTES } from "@/lib/api/routes";
 import { apiHandler } from "@/lib/api/gateway";
-import { tenantResource } from "@/lib/authz";
 import { createCredential } from "@/lib/credentials";
+import { createKeyAs } from "./helpers/api-keys";
 import { useFixtureEnv } from "./helpers/fixture-env";
-import type { UserName } from "./helpers/fixtures";
 
 const env = useFixtureEnv();
 const handler = apiHandler(API_ROUTES);
 const SECRET = `MARKERcreds${randomBytes(12).toString("hex")}`;
 let credentialId = "";
-
-async function newKey(user: UserName, tenant: "acme" | "globex" | "mssp-a", scopes: ("alerts:write" | "collectors:write" | "alerts:read")[]) {
-  return env.as(user, async (tx) => {
-    const resource = (await tenantResource(tx.db, env.fx.tenants[tenant]))!;
-    return createApiKey(tx, { tenant: resource, name: `creds ${randomBytes(3).toString("hex")}`, scopes, expiresInDays: 30 });
-  });
-}
 
 const open = (host: string, key: string, path = "/collectors/edge-1/credentials") =>
   handler(new Request(`http://${host}/api/v1${path}`, { method: "POST", headers: { host, authorization: `Bearer ${key}`, "content-type": "application/json" }, body: "{}" }));
@@ -45,7 +37,7 @@ env.before(async () => {
 
 describe("a collector's credentials through the API", () => {
   test("its own tenant's key with collectors:write: the secrets, no-store, each opening audited with the collector's name", async () => {
-    const key = await newKey("acmeAdmin", "acme", ["alerts:write", "collectors:write"]);
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:write", "collectors:write"]);
     const res = await open("acme.localhost:3000", key.key);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("cache-control"), "no-store");
@@ -62,16 +54,16 @@ describe("a collector's credentials through the API", () => {
   });
 
   test("no secret without collectors:write (403), for a revoked key (401), or for an MSSP key addressing its customer (403)", async () => {
-    const reader = await newKey("acmeAdmin", "acme", ["alerts:write", "alerts:read"]);
+    const reader = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:write", "alerts:read"]);
     const noScope = await open("acme.localhost:3000", reader.key);
     assert.equal(noScope.status, 403);
     assert.ok(!(await noScope.text()).includes(SECRET));
 
-    const revoked = await newKey("acmeAdmin", "acme", ["collectors:write"]);
+    const revoked = await createKeyAs(env.fx, "acmeAdmin", "acme", ["collectors:write"]);
     await env.as("acmeAdmin", (tx) => revokeApiKey(tx, { tenantId: env.fx.tenants.acme, keyId: revoked.id }));
     assert.equal((await open("acme.localhost:3000", revoked.key)).status, 401);
 
-    const mssp = await newKey("msspAdmin", "mssp-a", ["collectors:write"]);
+    const mssp = await createKeyAs(env.fx, "msspAdmin", "mssp-a", ["collectors:write"]);
     const viaPath = await open("localhost:3000", mssp.key, "/tenants/acme/collectors/edge-1/credentials");
     assert.equal(viaPath.status, 403);
     const text = await viaPath.text();
@@ -80,7 +72,7 @@ describe("a collector's credentials through the API", () => {
   });
 
   test("another tenant's key gets its own tenant's credentials only, never acme's", async () => {
-    const globex = await newKey("globexAdmin", "globex", ["collectors:write"]);
+    const globex = await createKeyAs(env.fx, "globexAdmin", "globex", ["collectors:write"]);
     const res = await open("globex.localhost:3000", globex.key);
     assert.equal(res.status, 200);
     const text = await res.text();

@@ -13,14 +13,14 @@ import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { parseKey } from "@/lib/api/keys/format";
-import { createApiKey } from "@/lib/api/keys/store";
+import type { ApiScope } from "@/lib/api/keys/scopes";
 import { API_ROUTES } from "@/lib/api/routes";
 import { apiHandler } from "@/lib/api/gateway";
-import { tenantResource } from "@/lib/authz";
 import { createCredential } from "@/lib/credentials";
 import { readCredentialsOverview } from "@/lib/credentials/overview";
 import { listCredentials } from "@/lib/credentials/store";
 import { withTenant } from "@/lib/db/with-tenant";
+import { createKeyAs } from "./helpers/api-keys";
 import { useFixtureEnv } from "./helpers/fixture-env";
 
 const env = useFixtureEnv();
@@ -28,13 +28,10 @@ const handler = apiHandler(API_ROUTES);
 let pulledId = "";
 let skippedId = "";
 
-type Scope = "alerts:write" | "collectors:write" | "alerts:read";
-async function newKey(tenant: "acme" | "globex", scopes: Scope[]) {
-  return env.as(tenant === "acme" ? "acmeAdmin" : "globexAdmin", async (tx) => {
-    const resource = (await tenantResource(tx.db, env.fx.tenants[tenant]))!;
-    const made = await createApiKey(tx, { tenant: resource, name: `used ${randomBytes(3).toString("hex")}`, scopes, expiresInDays: 30 });
-    return { ...made, parsed: parseKey(made.key)! };
-  });
+/** A key of `tenant` made by its admin, with its parsed form. */
+async function newKey(tenant: "acme" | "globex", scopes: ApiScope[]) {
+  const made = await createKeyAs(env.fx, tenant === "acme" ? "acmeAdmin" : "globexAdmin", tenant, scopes);
+  return { ...made, parsed: parseKey(made.key)! };
 }
 
 const fetchCredentials = (key: string) =>

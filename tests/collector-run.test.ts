@@ -9,6 +9,7 @@ import { describe, test } from "node:test";
 import { createApiKey, revokeApiKey } from "@/lib/api/keys/store";
 import { tenantResource } from "@/lib/authz";
 import { createCredential } from "@/lib/credentials";
+import { createKeyAs } from "./helpers/api-keys";
 import { startApiServer, startCollector, type ApiServer, type CollectorRun } from "./helpers/collector-env";
 import { useFixtureEnv } from "./helpers/fixture-env";
 import { genericAlerts, startVendorStub, threats, type VendorStub } from "./helpers/vendor-stub";
@@ -28,13 +29,6 @@ let sentinelId: string;
 const GENERIC_SECRET = `MARKERgeneric${randomBytes(12).toString("hex")}`;
 const SENTINEL_TOKEN = `MARKERs1${randomBytes(24).toString("hex")}`;
 const everyLine: string[] = [];
-
-async function newKey(scopes: ("alerts:write" | "collectors:write" | "alerts:read")[]) {
-  return env.as("acmeAdmin", async (tx) => {
-    const tenant = (await tenantResource(tx.db, env.fx.tenants.acme))!;
-    return createApiKey(tx, { tenant, name: `collector ${randomBytes(3).toString("hex")}`, scopes, expiresInDays: 30 });
-  });
-}
 
 function collectorEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -102,7 +96,7 @@ env.before(async () => {
   });
   genericId = made.g;
   sentinelId = made.s;
-  key = (await newKey(["alerts:write", "collectors:write"])).key;
+  key = (await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:write", "collectors:write"])).key;
 });
 
 describe("pulling", () => {
@@ -327,14 +321,14 @@ describe("secrets and keys", () => {
     assert.ok(creds.skipped.some((s: { connector: string; reason: string }) => s.connector === "sentinelone" && /disabled by configuration/.test(s.reason)));
     assert.equal(stub.requests.filter((q) => q.kind === "sentinelone").length, before);
 
-    const k = await newKey(["alerts:write", "collectors:write"]);
+    const k = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:write", "collectors:write"]);
     await env.as("acmeAdmin", (tx) => revokeApiKey(tx, { tenantId: env.fx.tenants.acme, keyId: k.id }));
     const refused = await run(["--once"], { COLLECTOR_API_KEY: k.key });
     assert.equal(refused.code, 3, refused.lines.slice(-5).join("\n"));
     assert.ok(refused.events().some((e) => e.event === "collector.refused"));
 
     // A key without collectors:write is refused (by the gateway's scope and PDP check) before any credential is opened.
-    const weak = await newKey(["alerts:write"]);
+    const weak = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:write"]);
     const audits = async () => Number((await env.owner<{ n: string }>("select count(*) as n from public.audit_log where action = 'credential.opened'"))[0].n);
     const opened = await audits();
     const noScope = await run(["--once"], { COLLECTOR_API_KEY: weak.key });

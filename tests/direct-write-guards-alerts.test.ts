@@ -15,8 +15,9 @@ import { commentOnAlert, TRIAGE_OFF, triageAlert } from "@/lib/alerts/triage";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { ingestAlertsEndpoint } from "@/lib/api/endpoints";
 import type { ApiScope } from "@/lib/api/endpoint";
-import { generateKey, parseKey } from "@/lib/api/keys/format";
+import { parseKey } from "@/lib/api/keys/format";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
+import { insertKey } from "./helpers/api-keys";
 import { call } from "./helpers/api-endpoint-call";
 import { insertFixtures, type Fixtures, type TenantSlug } from "./helpers/fixtures";
 import { asRolledBack, assertRefused, assertRows, attempt } from "./helpers/sql";
@@ -31,17 +32,6 @@ before(async () => {
 after(() => db.drop());
 
 const owner = <R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params: unknown[] = []) => ownerQuery<R>(db.url, sql, params);
-
-/** A live key of `tenant` with `scopes` (made by the owner: a fixture, not the path under test). */
-async function newKey(tenant: TenantSlug, scopes: ApiScope[]): Promise<string> {
-  const k = generateKey();
-  await owner(
-    `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at, created_by)
-     values ($1, $2, $3, $4, $5, now() + interval '30 days', $6)`,
-    [fx.tenants[tenant], k.id, `guards ${k.id.slice(0, 8)}`, k.secretHash, scopes, fx.users.msspAdmin],
-  );
-  return k.key;
-}
 
 /** withTenant as the key, addressing its tenant (as the gateway opens a call). */
 function asKey<T>(key: string, tenant: TenantSlug, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
@@ -66,13 +56,13 @@ describe("alerts are created by API keys that ingest, never by people directly",
     for (const user of ["acmeAnalyst", "acmeAdmin", "msspAdmin"] as const) {
       assertRefused(await asRolledBack(fx, user, ({ client }) => attempt(client, insertAlert, [fx.tenants.acme])));
     }
-    const writer = await newKey("acme", ["alerts:write"]);
+    const writer = await insertKey(db.url, fx, "acme", ["alerts:write"]);
     assertRows(await asKey(writer, "acme", ({ client }) => attempt(client, insertAlert, [fx.tenants.acme])), 1);
   });
 
   test("a key without alerts:write (triage, assets, collectors: an analyst for RLS) creates no alert", async () => {
     for (const scope of ["alerts:triage", "assets:write", "collectors:write"] as const) {
-      const key = await newKey("acme", [scope, "alerts:read"]);
+      const key = await insertKey(db.url, fx, "acme", [scope, "alerts:read"]);
       assertRefused(await asKey(key, "acme", ({ client }) => attempt(client, insertAlert, [fx.tenants.acme])));
     }
   });
@@ -96,7 +86,7 @@ describe("assets are written by API keys with assets:write, in the columns inges
       attempt(client, "update public.assets set criticality = 'low', last_seen_at = now() where tenant_id = $1", [fx.tenants.acme]),
     );
     assertRows(changed, 0);
-    const key = await newKey("acme", ["assets:write"]);
+    const key = await insertKey(db.url, fx, "acme", ["assets:write"]);
     assert.deepEqual(
       await asKey(key, "acme", async ({ client }) => [
         await attempt(client, "update public.assets set criticality = criticality where tenant_id = $1 and id = $2", [fx.tenants.acme, fx.assets.acme[1]]),
@@ -107,7 +97,7 @@ describe("assets are written by API keys with assets:write, in the columns inges
   });
 
   test("no writer sets an asset's id, created_at or updated_at, or moves it", async () => {
-    const key = await newKey("acme", ["assets:write"]);
+    const key = await insertKey(db.url, fx, "acme", ["assets:write"]);
     const row = fx.assets.acme[1];
     const tries = await asKey(key, "acme", async ({ client }) => [
       await attempt(client, "update public.assets set created_at = '2000-01-01' where id = $1", [row]),
@@ -122,7 +112,7 @@ describe("assets are written by API keys with assets:write, in the columns inges
 
   test("a key with only assets:read, or with alerts:write, writes no asset", async () => {
     for (const scopes of [["assets:read"], ["alerts:write"]] as ApiScope[][]) {
-      const key = await newKey("acme", scopes);
+      const key = await insertKey(db.url, fx, "acme", scopes);
       assertRefused(await asKey(key, "acme", ({ client }) => attempt(client, insertAsset(), [fx.tenants.acme])));
     }
   });
@@ -130,7 +120,7 @@ describe("assets are written by API keys with assets:write, in the columns inges
 
 describe("limits.assets holds for every insert as authenticated", () => {
   test("an insert past the limit is refused whole (54000); up to it is allowed; the owner is not limited", async () => {
-    const key = await newKey("acme-eu", ["assets:write"]);
+    const key = await insertKey(db.url, fx, "acme-eu", ["assets:write"]);
     const have = await assetCount("acme-eu");
     await setSetting("acme-eu", "limits.assets", have + 2);
     try {
@@ -141,7 +131,7 @@ describe("limits.assets holds for every insert as authenticated", () => {
       assertRows(await asKey(key, "acme-eu", ({ client }) => attempt(client, insertAsset(2), [fx.tenants["acme-eu"]])), 2);
       assertRefused(await asKey(key, "acme-eu", ({ client }) => attempt(client, insertAsset(1), [fx.tenants["acme-eu"]])), "54000");
       // Another tenant keeps its own room.
-      const other = await newKey("acme-us", ["assets:write"]);
+      const other = await insertKey(db.url, fx, "acme-us", ["assets:write"]);
       assertRows(await asKey(other, "acme-us", ({ client }) => attempt(client, insertAsset(1), [fx.tenants["acme-us"]])), 1);
       // The owner (seeds) is not asked.
       await owner(insertAsset(1), [fx.tenants["acme-eu"]]);
@@ -152,7 +142,7 @@ describe("limits.assets holds for every insert as authenticated", () => {
   });
 
   test("the limit inherited from an ancestor applies; a stored value out of bounds counts as the default", async () => {
-    const key = await newKey("other-co", ["assets:write"]);
+    const key = await insertKey(db.url, fx, "other-co", ["assets:write"]);
     const have = await assetCount("other-co");
     await setSetting("mssp-b", "limits.assets", have);
     try {
@@ -165,7 +155,7 @@ describe("limits.assets holds for every insert as authenticated", () => {
   });
 
   test("two concurrent inserters cannot both take the last place", async () => {
-    const key = await newKey("globex", ["assets:write"]);
+    const key = await insertKey(db.url, fx, "globex", ["assets:write"]);
     const have = await assetCount("globex");
     await setSetting("globex", "limits.assets", have + 1);
     try {
@@ -219,7 +209,7 @@ describe("features.alert_triage off: no triage as authenticated", () => {
   });
 
   test("an API key's triage is refused the same way", async () => {
-    const key = await newKey("globex", ["alerts:triage"]);
+    const key = await insertKey(db.url, fx, "globex", ["alerts:triage"]);
     assertRefused(
       await asKey(key, "globex", ({ client }) => attempt(client, "update public.alerts set status = 'acknowledged' where tenant_id = $1 and id = $2", [fx.tenants.globex, globexAlert()])),
     );

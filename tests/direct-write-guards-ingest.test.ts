@@ -16,9 +16,10 @@ import { after, before, describe, test } from "node:test";
 import type { ApiScope } from "@/lib/api/endpoint";
 import { heartbeatEndpoint, ingestAlertsEndpoint } from "@/lib/api/endpoints";
 import { advanceCheckpointEndpoint } from "@/lib/api/endpoints/checkpoints";
-import { generateKey, parseKey } from "@/lib/api/keys/format";
+import { parseKey } from "@/lib/api/keys/format";
 import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { loadRawEventView } from "@/lib/ingest/raw";
+import { insertKey } from "./helpers/api-keys";
 import { call } from "./helpers/api-endpoint-call";
 import { insertFixtures, type Fixtures, type TenantSlug } from "./helpers/fixtures";
 import { asRolledBack, assertRefused, assertRows, attempt } from "./helpers/sql";
@@ -34,17 +35,6 @@ after(() => db.drop());
 
 const owner = <R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params: unknown[] = []) => ownerQuery<R>(db.url, sql, params);
 const PEOPLE = ["acmeAnalyst", "acmeAdmin", "msspAdmin"] as const;
-
-/** A live key of `tenant` with `scopes` (made by the owner: a fixture, not the path under test). */
-async function newKey(tenant: TenantSlug, scopes: ApiScope[]): Promise<string> {
-  const k = generateKey();
-  await owner(
-    `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at, created_by)
-     values ($1, $2, $3, $4, $5, now() + interval '30 days', $6)`,
-    [fx.tenants[tenant], k.id, `ingest guards ${k.id.slice(0, 8)}`, k.secretHash, scopes, fx.users.msspAdmin],
-  );
-  return k.key;
-}
 
 const ROLLBACK = Symbol("rollback");
 /** withTenant as the key, addressing its tenant (as the gateway opens a call), rolled back at the end. */
@@ -107,19 +97,19 @@ describe("raw events are stored by API keys with alerts:write, never by people d
                   values ($1, 'guard', 'low', 'sql', gen_random_uuid()::text) returning tenant_id, id)
        insert into public.alert_raw_events (tenant_id, alert_id, sealed, key_version${extra})
        select tenant_id, id, decode(repeat('a5', 48), 'hex'), $2${value} from a`;
-    const writer = await newKey("acme", ["alerts:write"]);
+    const writer = await insertKey(db.url, fx, "acme", ["alerts:write"]);
     assertRows(await asKeyRolledBack(writer, "acme", ({ client }) => attempt(client, insertWith(), [fx.tenants.acme, version])), 1);
     // Its created_at is the insert's time, never the writer's.
     assertRefused(await asKeyRolledBack(writer, "acme", ({ client }) => attempt(client, insertWith(", created_at", ", '2000-01-01'::timestamptz"), [fx.tenants.acme, version])));
     // Copying onto an existing alert is as much refused to a key without alerts:write.
     for (const scopes of [["collectors:write"], ["alerts:triage", "alerts:read"], ["assets:write"]] as ApiScope[][]) {
-      const key = await newKey("acme", scopes);
+      const key = await insertKey(db.url, fx, "acme", scopes);
       assertRefused(await asKeyRolledBack(key, "acme", ({ client }) => attempt(client, copyRaw, [source, target(), fx.tenants.acme])));
     }
   });
 
   test("nobody as authenticated updates or deletes a raw event (the DEK rotation re-seals them as the service role)", async () => {
-    const writer = await newKey("acme", ["alerts:write"]);
+    const writer = await insertKey(db.url, fx, "acme", ["alerts:write"]);
     const statements: [string, unknown[]][] = [
       ["update public.alert_raw_events set sealed = sealed where alert_id = $1", [source]],
       ["update public.alert_raw_events set created_at = '2000-01-01' where alert_id = $1", [source]],
@@ -168,7 +158,7 @@ describe("collectors are reported by API keys with collectors:write, never by pe
   });
 
   test("a key with collectors:write reports, in the heartbeat's columns only; a key without it writes nothing", async () => {
-    const key = await newKey("acme", ["collectors:write"]);
+    const key = await insertKey(db.url, fx, "acme", ["collectors:write"]);
     assert.deepEqual(
       await asKeyRolledBack(key, "acme", async ({ client }) => [
         await attempt(client, "insert into public.collectors (tenant_id, name, version) values ($1, 'keyed-' || gen_random_uuid(), '1.0')", [fx.tenants.acme]),
@@ -185,7 +175,7 @@ describe("collectors are reported by API keys with collectors:write, never by pe
     ]);
     for (const t of tries) assertRefused(t);
     for (const scopes of [["alerts:write"], ["assets:write", "alerts:triage"]] as ApiScope[][]) {
-      const other = await newKey("acme", scopes);
+      const other = await insertKey(db.url, fx, "acme", scopes);
       assertRefused(await asKeyRolledBack(other, "acme", ({ client }) => attempt(client, "insert into public.collectors (tenant_id, name) values ($1, 'wrong-scope')", [fx.tenants.acme])));
       assertRows(
         await asKeyRolledBack(other, "acme", ({ client }) => attempt(client, "update public.collectors set last_heartbeat_at = now() where tenant_id = $1", [fx.tenants.acme])),
@@ -248,7 +238,7 @@ describe("collector checkpoints are advanced by API keys with collectors:write, 
   });
 
   test("a key with collectors:write advances in the checkpoint's columns only; a key without it moves nothing", async () => {
-    const key = await newKey("acme", ["collectors:write"]);
+    const key = await insertKey(db.url, fx, "acme", ["collectors:write"]);
     assertRows(await asKeyRolledBack(key, "acme", ({ client }) => attempt(client, `update public.collector_checkpoints set cursor = 'next', alerts_sent = alerts_sent + 1 where ${where}`, [fx.tenants.acme, credentialId])), 1);
     const tries = await asKeyRolledBack(key, "acme", async ({ client }) => [
       await attempt(client, `update public.collector_checkpoints set created_at = '2000-01-01' where ${where}`, [fx.tenants.acme, credentialId]),
@@ -262,7 +252,7 @@ describe("collector checkpoints are advanced by API keys with collectors:write, 
       ),
     ]);
     for (const t of tries) assertRefused(t);
-    const other = await newKey("acme", ["alerts:write"]);
+    const other = await insertKey(db.url, fx, "acme", ["alerts:write"]);
     assertRows(await asKeyRolledBack(other, "acme", ({ client }) => attempt(client, `update public.collector_checkpoints set cursor = 'next' where ${where}`, [fx.tenants.acme, credentialId])), 0);
     assert.deepEqual(await checkpoint(), { cursor: '{"since":"2026-11-30T10:00:00Z"}', alerts_sent: "2" });
   });

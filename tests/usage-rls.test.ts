@@ -14,21 +14,19 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { apiHandler } from "@/lib/api/gateway";
-import { createApiKey } from "@/lib/api/keys/store";
 import { parseKey } from "@/lib/api/keys/format";
-import type { ApiScope } from "@/lib/api/keys/scopes";
 import { API_ROUTES } from "@/lib/api/routes";
 import { usageEndpoint } from "@/lib/api/endpoints/usage";
 import type { Endpoint } from "@/lib/api/endpoint";
-import { tenantResource } from "@/lib/authz";
 import { withServiceRole } from "@/lib/db/service-role";
 import { withTenant } from "@/lib/db/with-tenant";
 import { recordUsage } from "@/lib/usage/record";
 import { takeRequestTokens } from "@/lib/api/gateway/limits";
 import { DAY_MS, rollupDirty } from "@/lib/usage/rollup";
 import { subtreeTotals } from "@/lib/usage/read";
+import { createKeyAs } from "./helpers/api-keys";
 import { useFixtureEnv } from "./helpers/fixture-env";
-import { emailOf, TENANT_SLUGS, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { TENANT_SLUGS, type TenantSlug, type UserName } from "./helpers/fixtures";
 import { attempt } from "./helpers/sql";
 
 const env = useFixtureEnv();
@@ -117,14 +115,6 @@ describe("RLS: who reads usage", () => {
   });
 });
 
-async function newKey(user: UserName, tenant: TenantSlug, scopes: ApiScope[]) {
-  return withTenant({ userId: env.fx.users[user], email: emailOf(user), activeTenantId: null }, async (tx) => {
-    const resource = await tenantResource(tx.db, env.fx.tenants[tenant]);
-    assert.ok(resource);
-    return createApiKey(tx, { tenant: resource, name: `${tenant} ${scopes.join(" ")}`, scopes, expiresInDays: 30 });
-  });
-}
-
 const routes = API_ROUTES.some((r) => r.path === "/usage") ? API_ROUTES : [...API_ROUTES, usageEndpoint as unknown as Endpoint];
 const handler = apiHandler(routes);
 const call = (host: string, path: string, key: string) =>
@@ -132,7 +122,7 @@ const call = (host: string, path: string, key: string) =>
 
 describe("GET /api/v1/usage", () => {
   test("a key with usage:read gets its subtree's totals; without the scope, 403; an MSSP ingestion key reads no usage row", async () => {
-    const reader = await newKey("acmeAdmin", "acme", ["usage:read"]);
+    const reader = await createKeyAs(env.fx, "acmeAdmin", "acme", ["usage:read"]);
     const res = await call("acme.localhost:3000", "/usage", reader.key);
     assert.equal(res.status, 200);
     const body = (await res.json()) as { tenant: string; this_month: Record<string, { value: number }>; days: { day: string; metrics: Record<string, number> }[] };
@@ -140,11 +130,11 @@ describe("GET /api/v1/usage", () => {
     assert.equal(body.this_month.alerts_ingested.value, 30, "acme and its two sites");
     assert.equal(body.days.find((d) => d.day === new Date(TODAY).toISOString().slice(0, 10))?.metrics.alerts_ingested, 30);
 
-    const noScope = await newKey("acmeAdmin", "acme", ["alerts:read"]);
+    const noScope = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     assert.equal((await call("acme.localhost:3000", "/usage", noScope.key)).status, 403);
 
     // An MSSP key with write scopes holds mssp_analyst for the table policies: no usage rows.
-    const ingest = await newKey("msspAdmin", "mssp-a", ["alerts:write"]);
+    const ingest = await createKeyAs(env.fx, "msspAdmin", "mssp-a", ["alerts:write"]);
     const parsed = parseKey(ingest.key)!;
     const [isKey, rows] = await withTenant({ userId: parsed.id, apiKey: parsed, activeTenantId: null }, async (tx) => [
       Boolean(tx.claims.api_key),
@@ -155,7 +145,7 @@ describe("GET /api/v1/usage", () => {
   });
 
   test("an MSSP key with usage:read addresses a customer by path; a range is checked", async () => {
-    const key = await newKey("msspAdmin", "mssp-a", ["usage:read"]);
+    const key = await createKeyAs(env.fx, "msspAdmin", "mssp-a", ["usage:read"]);
     const res = await call("localhost:3000", "/tenants/globex/usage", key.key);
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { this_month: Record<string, { value: number }> }).this_month.alerts_ingested.value, 10);
@@ -168,7 +158,7 @@ describe("GET /api/v1/usage", () => {
 
 describe("the hooks", () => {
   test("an ingested batch records alerts_ingested once: the same batch again records nothing", async () => {
-    const key = await newKey("globexAdmin", "globex", ["alerts:write"]);
+    const key = await createKeyAs(env.fx, "globexAdmin", "globex", ["alerts:write"]);
     const batch = JSON.stringify({ alerts: [1, 2, 3].map((i) => ({ source: "edr", external_id: `usage-${i}`, title: `t${i}`, severity: "low" })) });
     const send = () =>
       handler(new Request("http://globex.localhost:3000/api/v1/alerts", { method: "POST", headers: { host: "globex.localhost:3000", authorization: `Bearer ${key.key}`, "content-type": "application/json" }, body: batch }));

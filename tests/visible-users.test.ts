@@ -9,10 +9,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type pg from "pg";
-import { generateKey, parseKey } from "@/lib/api/keys/format";
+import { parseKey } from "@/lib/api/keys/format";
 import { apiKeyTokenEvent } from "@/lib/db/claims";
 import { withTenant } from "@/lib/db/with-tenant";
-import { CALLER_CASES, insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
+import { insertKey } from "./helpers/api-keys";
+import { CALLER_CASES, insertFixtures, type Fixtures, type UserName } from "./helpers/fixtures";
 import { claimsOf } from "./helpers/sql";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
@@ -62,20 +63,6 @@ async function asClaims<T>(userId: string, tenantId: string | null, fn: (c: pg.C
       await c.query("rollback");
     }
   });
-}
-
-async function newKey(tenant: TenantSlug) {
-  const k = generateKey();
-  await withClient(db.url, (c) =>
-    c.query(
-      `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at, created_by)
-       values ($1, $2, 'visible-users test key', $3, '{alerts:read}', now() + interval '1 day', $4)`,
-      [fx.tenants[tenant], k.id, k.secretHash, fx.users.acmeAdmin],
-    ),
-  );
-  const parsed = parseKey(k.key);
-  assert.ok(parsed);
-  return parsed;
 }
 
 test("every caller sees exactly the users the rule as written shows: themself and the members of its visible tenants", async () => {
@@ -176,7 +163,8 @@ test("forged memos are ignored: paths planted under another key do not widen wha
 });
 
 test("an API key sees the members of its tenant and below, nobody else, and nothing once revoked in the same transaction", async () => {
-  const key = await newKey("acme");
+  const key = parseKey(await insertKey(db.url, fx, "acme", ["alerts:read"], { name: "visible-users test key", expiresInDays: 1, createdBy: "acmeAdmin" }));
+  assert.ok(key);
   await withTenant({ userId: key.id, apiKey: key, activeTenantId: null }, async ({ client }) => {
     const got = await seenAndRule(client);
     assert.deepEqual(names(got.seen), names(got.rule));

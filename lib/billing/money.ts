@@ -37,6 +37,12 @@ export const formatQuantity = (n: bigint): string => n.toString().replace(/\B(?=
 /** What an operator types for an amount: digits, then a point and the cents (no sign, no thousands separators). */
 const MAJOR = /^(\d+)(?:\.(\d+))?$/;
 
+/**
+ * Whether `text` has an amount's shape (MAJOR): the one rule of it, for parseMajor and for the
+ * forms' checks before the currency is known (lib/billing/schemas.ts). No sign, no space.
+ */
+export const isAmountShape = (text: string): boolean => MAJOR.test(text);
+
 export type MajorParse = { ok: true; minor: bigint } | { ok: false; error: "format" | "negative" | "decimals" };
 
 /**

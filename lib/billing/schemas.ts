@@ -7,7 +7,7 @@
 // checks and billing.valid_tiers).
 import { z } from "zod";
 import { USAGE_METRICS, type UsageMetric } from "@/lib/usage/metrics";
-import { currencyExponent, decimalOf, exampleAmount, formatMoney, parseMajor } from "./money";
+import { currencyExponent, decimalOf, exampleAmount, formatMoney, isAmountShape, parseMajor } from "./money";
 
 const tenantId = z.string().uuid("Pick a tenant");
 /** The largest amount, in minor units (the database's bigint has room; no invoice comes near). */
@@ -48,7 +48,7 @@ export const amountText = (what: string) =>
     .trim()
     .transform((s) => (s === "" ? "0" : s))
     .refine((s) => !s.startsWith("-"), `${what} cannot be negative`)
-    .refine((s) => s.startsWith("-") || /^\d+(\.\d+)?$/.test(s), `${what} is an amount such as 15.00: digits and a point, no thousands separators`);
+    .refine((s) => s.startsWith("-") || isAmountShape(s), `${what} is an amount such as 15.00: digits and a point, no thousands separators`);
 
 const knownCurrency = (c: unknown): c is string => typeof c === "string" && KNOWN_CURRENCIES.has(c);
 
@@ -135,7 +135,7 @@ const checkAmounts = (v: Record<string, unknown>, ctx: z.RefinementCtx) => {
   if (!knownCurrency(v.currency)) return;
   for (const [field, what] of PLAN_AMOUNTS) {
     const text = v[field];
-    if (typeof text !== "string" || text.startsWith("-") || !/^\d+(\.\d+)?$/.test(text)) continue; // said by the field's own check
+    if (typeof text !== "string" || !isAmountShape(text)) continue; // said by the field's own check
     const r = amountIn(text, v.currency, what);
     if (!r.ok) ctx.addIssue({ code: "custom", path: [field], message: r.message });
   }
@@ -217,7 +217,7 @@ export const creditNoteSchema = z
     reason: z.string().trim().min(3, "Say why (at least 3 characters)").max(500, "At most 500 characters"),
   })
   .superRefine((v, ctx) => {
-    if (!knownCurrency(v.currency) || typeof v.amount !== "string" || v.amount.startsWith("-") || !/^\d+(\.\d+)?$/.test(v.amount)) return;
+    if (!knownCurrency(v.currency) || typeof v.amount !== "string" || !isAmountShape(v.amount)) return;
     const r = amountIn(v.amount, v.currency, "The amount");
     if (!r.ok) ctx.addIssue({ code: "custom", path: ["amount"], message: r.message });
     else if (r.minor === 0n) ctx.addIssue({ code: "custom", path: ["amount"], message: "A credit note credits more than 0" });

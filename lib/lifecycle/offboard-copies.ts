@@ -10,7 +10,8 @@
 //     above it): their payload is the alert's summary (title, host, severity,
 //     tenant name). Deleted, with their attempts (on delete cascade) and, for
 //     email, their mail.outbox messages (mail_id: subject and body name the
-//     alert), in the same transaction, so no message outlives its delivery.
+//     alert), in the same transaction, so no message outlives its delivery
+//     (lib/notify/delete-deliveries.ts, shared with the retention purge).
 //   * health-change deliveries about a tenant of the subtree (reason
 //     'health', payload.health.tenant_id): its name, states and the reasons
 //     (a collector's name, its silence). Deleted the same way.
@@ -39,6 +40,7 @@
 // Indexes: notification_deliveries_alert (20261201031200) and
 // notification_deliveries_health (20261201031600).
 import type pg from "pg";
+import { deleteDeliveriesBatch, deleteDeliveriesSql } from "@/lib/notify/delete-deliveries";
 
 type Queryable = Pick<pg.ClientBase, "query">;
 
@@ -65,13 +67,8 @@ const ancestorReports = (root: string) => `public.tenants g
 
 /** The statements ($1 the subtree's ids, $2 the batch size; reports: $1 the offboarded root, $2 the batch size, $3 the reason). Exported for the tests. */
 export const COPIES_SQL = {
-  alertDeliveries: `delete from public.notification_deliveries d
-            where d.ctid = any (array(select ctid from public.notification_deliveries where ${ALERT_DELIVERIES} limit $2))
-            returning d.mail_id`,
-  healthDeliveries: `delete from public.notification_deliveries d
-            where d.ctid = any (array(select ctid from public.notification_deliveries where ${HEALTH_DELIVERIES} limit $2))
-            returning d.mail_id`,
-  mails: `delete from mail.outbox where id = any ($1::uuid[])`,
+  alertDeliveries: deleteDeliveriesSql(ALERT_DELIVERIES, "$2"),
+  healthDeliveries: deleteDeliveriesSql(HEALTH_DELIVERIES, "$2"),
   reports: `update public.reports r
                set status = 'failed', content = null, size_bytes = null, error = $3
              where (r.tenant_id, r.id) in (select x.tenant_id, x.id from ${ancestorReports("$1")} limit $2)`,
@@ -88,15 +85,9 @@ export async function removeCopiesBatch(
   subtree: { rootId: string; rootName: string; ids: readonly string[] },
   batchSize: number,
 ): Promise<CopiesRemoved> {
-  const ids = [...subtree.ids];
-  const gone = [
-    ...(await client.query<{ mail_id: string | null }>(COPIES_SQL.alertDeliveries, [ids, batchSize])).rows,
-    ...(await client.query<{ mail_id: string | null }>(COPIES_SQL.healthDeliveries, [ids, batchSize])).rows,
-  ];
-  const mailIds = gone.map((r) => r.mail_id).filter((id): id is string => id !== null);
-  const mails = mailIds.length > 0 ? ((await client.query(COPIES_SQL.mails, [mailIds])).rowCount ?? 0) : 0;
+  const { deliveries, mails } = await deleteDeliveriesBatch(client, [COPIES_SQL.alertDeliveries, COPIES_SQL.healthDeliveries], [[...subtree.ids], batchSize]);
   const reports = (await client.query(COPIES_SQL.reports, [subtree.rootId, batchSize, withdrawnReason(subtree.rootName)])).rowCount ?? 0;
-  return { deliveries: gone.length, mails, reports };
+  return { deliveries, mails, reports };
 }
 
 /** How many copies there are to remove (the purge step's progress counts them). */

@@ -8,7 +8,8 @@
 // notification deliveries about the tenant's alerts (alert_tenant_id; their
 // payload is the alert's summary, and no foreign key ties them to the alert),
 // whoever's channel sent them (an ancestor's included), with their attempts
-// (cascade) and their mail.outbox messages (mail_id); and the alert mails no
+// (cascade) and their mail.outbox messages (mail_id; lib/notify/
+// delete-deliveries.ts, shared with offboarding); and the alert mails no
 // delivery tracks (a group's members, the default recipients: template
 // workflows.alert / workflows.escalation, tenant_id the alert's tenant), whose
 // subject is the alert's severity and title. A delivery is never older than
@@ -35,6 +36,7 @@ import { recordAuditAs } from "@/lib/audit/record";
 import { withServiceRole } from "@/lib/db/service-role";
 import { registerCronItem, registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError } from "@/lib/log";
+import { deleteDeliveriesBatch, deleteDeliveriesSql } from "@/lib/notify/delete-deliveries";
 import { effectiveConfigsAsService } from "@/lib/settings/resolve";
 
 export const RETENTION_TASK = "retention:purge";
@@ -68,11 +70,7 @@ export const PURGE_SQL = {
             where a.tenant_id = $1
               and a.id = any (array(select id from public.alerts where tenant_id = $1 and created_at < $2 order by created_at limit $3))`,
   // By row address: a delivery's key is its channel's tenant (the alert's or an ancestor's), not $1.
-  deliveries: `delete from public.notification_deliveries d
-            where d.ctid = any (array(select ctid from public.notification_deliveries
-                                       where alert_tenant_id = $1 and created_at < $2 order by created_at limit $3))
-            returning d.mail_id`,
-  deliveryMails: `delete from mail.outbox where id = any ($1::uuid[])`,
+  deliveries: deleteDeliveriesSql("alert_tenant_id = $1 and created_at < $2", "$3", "created_at"),
   // Alert mails of the tenant that no delivery tracks; a tracked one goes with its delivery (above),
   // by its alert's tenant's cut-off. The check probes each candidate's delivery by mail id
   // (offset 0 keeps it a per-row probe: as an anti-join the planner may hash all of the tenant's
@@ -110,11 +108,9 @@ export async function purgeExpiredAlerts(opts: { now?: Date; batchSize?: number 
       const batch = await withServiceRole("retention.purge", async (db) => {
         const q = db.$client;
         const alerts = (await q.query(PURGE_SQL.alerts, [t.tenantId, t.cutoff, batchSize])).rowCount ?? 0;
-        const gone = await q.query<{ mail_id: string | null }>(PURGE_SQL.deliveries, [t.tenantId, t.cutoff, batchSize]);
-        const mailIds = gone.rows.map((r) => r.mail_id).filter((id): id is string => id !== null);
-        const deliveryMails = mailIds.length > 0 ? ((await q.query(PURGE_SQL.deliveryMails, [mailIds])).rowCount ?? 0) : 0;
+        const gone = await deleteDeliveriesBatch(q, [PURGE_SQL.deliveries], [t.tenantId, t.cutoff, batchSize]);
         const untracked = (await q.query(PURGE_SQL.untrackedMails, [t.tenantId, t.cutoff, batchSize, ALERT_MAIL_TEMPLATES])).rowCount ?? 0;
-        const b = { alerts, deliveries: gone.rowCount ?? 0, mails: deliveryMails + untracked, more: false };
+        const b = { alerts, deliveries: gone.deliveries, mails: gone.mails + untracked, more: false };
         b.more = alerts === batchSize || b.deliveries === batchSize || untracked === batchSize;
         // Each batch that deleted anything commits its own audit row: a run cut short (a deploy, a
         // timeout) leaves every row it took accounted for, and the next run records the rest.
