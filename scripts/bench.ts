@@ -42,6 +42,8 @@
 // database work per request at the same scale (scripts/bench/pages.ts); --only=noisy: the noisy neighbour alone (scripts/bench/noisy.ts); --only=rules: workflow rule evaluation, 50 rules on every tenant, new
 // alerts through the evaluate job's function (scripts/bench/rules.ts;
 // BENCH_RULE_ALERTS, default 500);
+// --only=bulk: a bulk run over 200 tenants and its undo by the real worker, ms, round trips and
+// statements per tenant (scripts/bench/bulk.ts; BENCH_BULK_TENANTS, BENCH_BULK_CYCLES; only when asked);
 // --keep leaves the server up after the run (until Ctrl-C) for manual EXPLAINs.
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -57,6 +59,7 @@ import { runCredentialsOverviewBench } from "./bench/credentials-overview";
 import { generateBenchData, MSSP_SLUG } from "./bench/generate";
 import { runKeysPageBench } from "./bench/keys-page";
 import { runLifecycleBench } from "./bench/lifecycle";
+import { runBulkBench } from "./bench/bulk";
 import { fmtCount, fmtMs, fmtRatio, measurePair, median, p95, renderTable, type RunResult } from "./bench/measure";
 import { judgePlan, shortenPlanText, type ExplainJson, type PlanVerdict } from "./bench/plans";
 import { subtreeCover } from "@/lib/analytics/cover";
@@ -553,6 +556,14 @@ async function main() {
     });
   }
 
+  // ----------------------------------------------------------- bulk runs
+  // Only when asked (--only=bulk): it adds its own customer and sites to the bench MSSP.
+  let bulkLines: string[] = [];
+  if (only?.has("bulk")) {
+    console.log(`\nBulk runs (scripts/bench/bulk.ts): a setting over one customer's subtree, run and undone by the real worker`);
+    bulkLines = await runBulkBench({ url: db.url, msspId: data.msspId, msspAdmin, log: console.log });
+  }
+
   // ------------------------------------------------------------- plans
   const planText = explained.map((e) => e.text).join("\n");
   await writeFile(
@@ -657,6 +668,10 @@ async function main() {
   if (lifecycleLines.length > 0) {
     console.log(`\nLifecycle (issue 8):`);
     for (const line of lifecycleLines) console.log(`  ${line}`);
+  }
+  if (bulkLines.length > 0) {
+    console.log(`\nBulk runs (issue 13):`);
+    for (const line of bulkLines) console.log(`  ${line}`);
   }
   // The pools' backends flush their scan counts when they exit.
   await closePool();

@@ -7,6 +7,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { schema } from "@/drizzle/schema";
 import type { Db } from "./with-tenant";
 import { inTransaction } from "./with-tenant";
+import { sqlState } from "./sql-state";
 import { withLogContext } from "@/lib/log";
 
 export type ServicePurpose =
@@ -95,34 +96,69 @@ function serviceTransaction<T>(purpose: ServicePurpose, fn: (db: Db) => Promise<
   );
 }
 
+/** The caller's identity, as withServiceRoleIn reads it before the switch and puts it back after. */
+interface Identity {
+  role: string;
+  claims: string | null;
+  app: string | null;
+}
+
+// withServiceRoleIn's switch in ONE simple-protocol round trip (savepoint; the
+// caller's role, claims and application_name, read; the service role's claims;
+// set local role) and its way back in one more, instead of six: the bulk
+// engine switches for every tenant's result (npm run bench -- --only=bulk,
+// docs/bulk-operations.md). The purpose comes from the closed list above; what
+// goes back is what the server just answered (the role from the catalog, the
+// claims the transaction was opened with). A simple query cannot take
+// parameters, so they go in as literals escaped by the driver (escapeLiteral
+// doubles quotes and backslashes), as withTenant's opening does. The writes
+// in between keep their parameters.
+function switchInSql(client: pg.PoolClient, purpose: ServicePurpose): string {
+  return [
+    "savepoint service_role_in",
+    "select current_user::text as role, current_setting('request.jwt.claims', true) as claims, current_setting('application_name', true) as app",
+    `select set_config('request.jwt.claims', ${client.escapeLiteral(JSON.stringify({ role: "service_role" }))}, true), ` +
+      `set_config('application_name', ${client.escapeLiteral(`service:${purpose}`)}, true)`,
+    "set local role service_role",
+  ].join(";\n");
+}
+
+function switchBackSql(client: pg.PoolClient, previous: Identity): string {
+  return [
+    `select set_config('request.jwt.claims', ${client.escapeLiteral(previous.claims ?? "")}, true), ` +
+      `set_config('application_name', ${client.escapeLiteral(previous.app ?? "")}, true), ` +
+      `set_config('role', ${client.escapeLiteral(previous.role)}, true)`,
+    "release savepoint service_role_in",
+  ].join(";\n");
+}
+
 /**
  * Runs `fn` as service_role inside a transaction the caller already holds
  * (withTenant's, say), then gives the transaction back exactly as it was:
  * same role, same claims. For writes that must commit or roll back with the
  * caller's change but that the caller's role may not make itself (an email
  * queued with the invitation it announces: lib/mail/outbox.ts). A savepoint
- * wraps it, so a failure inside `fn` undoes the switch as well.
+ * wraps it, so a failure inside `fn` undoes the switch as well. The switch
+ * costs two round trips, one in and one back (switchInSql, switchBackSql).
  */
 export async function withServiceRoleIn<T>(purpose: ServicePurpose, db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
   const client = db.$client;
-  const { rows } = await client.query<{ role: string; claims: string | null; app: string | null }>(
-    "select current_user::text as role, current_setting('request.jwt.claims', true) as claims, current_setting('application_name', true) as app",
-  );
-  const previous = rows[0];
-  await client.query("savepoint service_role_in");
+  let previous: Identity;
   try {
-    await client.query(
-      "select set_config('request.jwt.claims', $1, true), set_config('application_name', $2, true)",
-      [JSON.stringify({ role: "service_role" }), `service:${purpose}`],
-    );
-    await client.query("set local role service_role");
+    // One result per statement: the caller's identity is the second.
+    const results = (await client.query(switchInSql(client, purpose))) as unknown as pg.QueryResult<Identity>[];
+    previous = results[1].rows[0];
+  } catch (error) {
+    // Failed after the savepoint (the switch refused, a timeout): back to it. Refused at the savepoint
+    // itself (the caller's transaction had already failed, 25P02): none was made here, so none is
+    // rolled back to (an outer withServiceRoleIn's is the outer one's to undo).
+    if (sqlState(error) !== "25P02") await client.query("rollback to savepoint service_role_in").catch(() => {});
+    throw error;
+  }
+  try {
     const result = await fn(db);
-    // Back to the caller's identity (quote_ident: the role name comes from the catalog, not from input).
-    await client.query(
-      "select set_config('request.jwt.claims', coalesce($1, ''), true), set_config('application_name', coalesce($2, ''), true), set_config('role', $3, true)",
-      [previous.claims, previous.app, previous.role],
-    );
-    await client.query("release savepoint service_role_in");
+    // Back to the caller's identity, and the savepoint released.
+    await client.query(switchBackSql(client, previous));
     return result;
   } catch (error) {
     await client.query("rollback to savepoint service_role_in");
