@@ -271,16 +271,18 @@ function ReplaceSecretForm(props: { credential: CredentialView; spec: ConnectorF
   );
 }
 
-function TestResult({ state }: { state: ActionResult<{ ok: boolean; message: string }> }) {
+export function TestResult({ state }: { state: ActionResult<{ ok: boolean; message: string; retry?: boolean }> }) {
   if (!state.ok) return state.error ? <ResultMessage state={state} /> : null;
+  // The key service failed: the test did not run, and nothing is said against the credential.
+  const retry = !state.data.ok && state.data.retry === true;
+  const tone = state.data.ok
+    ? "border-emerald-200 bg-emerald-50 text-emerald-800"
+    : retry
+      ? "border-amber-200 bg-amber-50 text-amber-900"
+      : "border-red-200 bg-red-50 text-red-800";
   return (
-    <p
-      role="status"
-      data-testid="test-result"
-      data-ok={state.data.ok}
-      className={`rounded-lg border px-3 py-2 text-sm ${state.data.ok ? "border-emerald-200 bg-emerald-50 text-emerald-800" : "border-red-200 bg-red-50 text-red-800"}`}
-    >
-      <span className="font-semibold">{state.data.ok ? "Connection works. " : "Connection failed. "}</span>
+    <p role="status" data-testid="test-result" data-ok={state.data.ok} data-retry={retry || undefined} className={`rounded-lg border px-3 py-2 text-sm ${tone}`}>
+      <span className="font-semibold">{state.data.ok ? "Connection works. " : retry ? "Not tested. " : "Connection failed. "}</span>
       {state.data.message}
     </p>
   );
@@ -288,7 +290,7 @@ function TestResult({ state }: { state: ActionResult<{ ok: boolean; message: str
 
 function CredentialRow(props: { credential: CredentialView; spec: ConnectorFormSpec; canManage: boolean; columns: number; disabled: boolean }) {
   const c = props.credential;
-  const [testState, testAction] = useActionState(testCredentialConnection, idle as ActionResult<{ ok: boolean; message: string }>);
+  const [testState, testAction] = useActionState(testCredentialConnection, idle as ActionResult<{ ok: boolean; message: string; retry?: boolean }>);
   const deleteAction = useRowRemoval();
   const [replacing, setReplacing] = useState(false);
   const [replaced, setReplaced] = useState<string | null>(null);

@@ -17,7 +17,10 @@
 //      api.unwrap_own_dek (only a live key with collectors:write, only its own tenant's
 //      key), bound to tenant, row and version;
 //   5. each opening is audited as credential.opened, purpose "collector.pull", actor =
-//      the key, with the collector's name, in the same transaction;
+//      the key, with the collector's name, in the same transaction; one that fails is
+//      audited as a failure with its reason and listed under `skipped`: "integrity" and
+//      "key_gone" (replace the secret), or "key_service" (the key service failed this
+//      time: `retry: true`, and the collector asks again next cycle);
 //   6. what was opened is marked used (last_used_at, so the credentials pages do not
 //      call a credential the collector pulls with "Never used") by
 //      api.touch_opened_credentials (migration 20261201030400): the key has no UPDATE
@@ -28,7 +31,7 @@ import type { ConnectorConfig, ConnectorKind } from "@/lib/credentials/connector
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { enabledKindsOf } from "@/lib/settings/read";
 import { effectiveConfig } from "@/lib/settings/resolve";
-import { CredentialIntegrityError, TenantKeyUnavailableError } from "@/lib/vault/errors";
+import { CredentialIntegrityError, isKeyServiceFailure, TenantKeyUnavailableError } from "@/lib/vault/errors";
 import { ownKeyDekFor } from "@/lib/vault/keys";
 import { openSecret } from "@/lib/vault/seal";
 import { PULLERS } from "./vendors";
@@ -40,7 +43,17 @@ export interface SkippedCredential {
   connector: ConnectorKind;
   name: string;
   reason: string;
+  /**
+   * Not opened this time only: the key service failed (nothing is known to be wrong with the
+   * credential). The collector reports it and asks again next cycle. Absent for a credential
+   * skipped for good (disabled kind, not pulled, integrity check failed, key gone).
+   */
+  retry?: true;
 }
+
+/** The skipped reason of a credential not opened because the key service failed. */
+export const KEY_SERVICE_SKIP_REASON =
+  "not opened this time: the key service that unlocks the tenant's encryption key is unavailable or failing (nothing is wrong with the credential); the collector asks again next cycle";
 
 export interface OpenedCredential {
   id: string;
@@ -99,8 +112,14 @@ export async function openCredentialsForCollector(tx: TenantTx, tenantId: string
       const dek = await ownKeyDekFor(tx.db, tenantId, row.key_version);
       secret = openSecret(dek, { tenantId, credentialId: row.id, keyVersion: row.key_version }, row.sealed);
     } catch (error) {
+      if (isKeyServiceFailure(error)) {
+        // Not the credential's fault, and it may pass: not "replace the secret", and the collector retries.
+        await audit("failure", { reason: "key_service" });
+        skipped.push({ ...about, reason: KEY_SERVICE_SKIP_REASON, retry: true });
+        continue;
+      }
       if (error instanceof CredentialIntegrityError || error instanceof TenantKeyUnavailableError) {
-        const reason = error instanceof CredentialIntegrityError ? "integrity" : "key_unavailable";
+        const reason = error instanceof CredentialIntegrityError ? "integrity" : "key_gone";
         await audit("failure", { reason });
         skipped.push({ ...about, reason: reason === "integrity" ? "its sealed secret failed the integrity check; replace the secret" : "the tenant key it was sealed with is gone; replace the secret" });
         continue;

@@ -3,7 +3,8 @@
 //   start      heartbeat (registers the collector by name), checkpoints read
 //   each cycle open the tenant's enabled credentials (refreshed every
 //              COLLECTOR_CREDENTIAL_REFRESH_MS, and at once after a vendor
-//              refused one), then per connector: pull a page from its
+//              refused one, or when the portal's key service could not open
+//              one: skipped with retry, said in the heartbeat), then per connector: pull a page from its
 //              checkpoint → POST /alerts in batches → advance the checkpoint
 //              → next page, until caught up (or COLLECTOR_MAX_PAGES)
 //   then       heartbeat (last pull, last error or null), sleep the poll
@@ -199,17 +200,27 @@ export async function runCollector(cfg: CollectorConfig, opts: RunOptions): Prom
           checkpointsLoaded = true;
           creds = await portal("credentials", () => open(api, cfg.name, cfg.tenant));
           openedAt = Date.now();
-          reopen = false;
+          // A credential the portal's key service could not open this time is asked for again next
+          // cycle, not left out until the next refresh.
+          reopen = creds.skipped.some((s) => s.retry === true);
           log.info(
-            { event: "collector.credentials", open: creds.credentials.map((c) => ({ id: c.id, connector: c.connector })), skipped: creds.skipped.map((s) => ({ id: s.id, connector: s.connector, reason: s.reason })) },
+            {
+              event: "collector.credentials",
+              open: creds.credentials.map((c) => ({ id: c.id, connector: c.connector })),
+              skipped: creds.skipped.map((s) => ({ id: s.id, connector: s.connector, reason: s.reason, ...(s.retry ? { retry: true } : {}) })),
+            },
             `pulling from ${creds.credentials.length} connector(s)`,
           );
+          for (const s of creds.skipped.filter((x) => x.retry)) {
+            log.warn({ event: "collector.credential-key-service", credential_id: s.id, connector: s.connector, reason: s.reason }, "a credential was not opened (the key service failed); retrying next cycle");
+          }
         }
         if (!checkpointsLoaded) {
           for (const c of await portal("checkpoints", () => api.checkpoints(cfg.name))) checkpoints.set(c.credential_id, c.cursor);
           checkpointsLoaded = true;
         }
-        const errors: string[] = [];
+        // What was not opened because the key service failed is this cycle's error (the status card shows it), not a broken credential.
+        const errors: string[] = creds.skipped.filter((x) => x.retry).map((x) => `${x.name} (${x.connector}): ${x.reason}`);
         let more = false;
         let sent = 0;
         for (const cred of creds.credentials) {

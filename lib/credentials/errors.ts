@@ -5,7 +5,7 @@
 import type { ConnectorKind } from "@/drizzle/credentials";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { sqlState } from "@/lib/db/sql-state";
-import { CredentialIntegrityError, TenantKeyUnavailableError } from "@/lib/vault/errors";
+import { CredentialIntegrityError, isKeyServiceFailure, TenantKeyUnavailableError } from "@/lib/vault/errors";
 
 export class CredentialError extends ActionRefusal {
   constructor(message: string) {
@@ -14,11 +14,16 @@ export class CredentialError extends ActionRefusal {
   }
 }
 
-/** Opening a credential failed (integrity check, or its key is gone): the use path's refusal. */
+/**
+ * Opening a credential failed: the use path's refusal. `reason`: "integrity" (its sealed secret does
+ * not belong to this row) and "key_gone" (the key version it was sealed with was erased or destroyed)
+ * are for good, replace the secret; "key_service" (the key service that unwraps the tenant's key is
+ * failing or unavailable) says nothing about the credential, and trying again later may work.
+ */
 export class CredentialUnusableError extends CredentialError {
   constructor(
     message: string,
-    readonly reason: "integrity" | "key_unavailable",
+    readonly reason: "integrity" | "key_gone" | "key_service",
     /** Which credential, when the row was read (for audit details). */
     readonly subject?: { connector: ConnectorKind; name: string },
   ) {
@@ -38,6 +43,9 @@ export function credentialErrorFrom(error: unknown, context: { name?: string } =
     return new CredentialUnusableError("This credential failed its integrity check and was not opened. Replace its secret.", "integrity");
   }
   if (error instanceof TenantKeyUnavailableError) {
+    if (isKeyServiceFailure(error)) {
+      return new CredentialError("The key service that unlocks this tenant's encryption key is unavailable or failing just now; nothing was saved. Try again in a few minutes.");
+    }
     return new CredentialError("This tenant's encryption key is not available (it may have been rotated out or destroyed); nothing was saved.");
   }
   const code = sqlState(error);

@@ -9,7 +9,11 @@ import { CredentialUnusableError } from "./errors";
 import { openCredential, type OpenedSecret } from "./use";
 import { verifyCredential, type VerifyResult } from "./verify";
 
-export type TestConnectionResult = VerifyResult;
+/**
+ * `retry`: the test did not run because the key service failed (the credential was not opened; nothing
+ * is known to be wrong with it): the page says to try again, not that the connection failed.
+ */
+export type TestConnectionResult = VerifyResult & { retry?: boolean };
 
 /** A connection test, opened and ready to run once the transaction has committed. */
 export interface PreparedConnectionTest {
@@ -23,7 +27,8 @@ export interface PreparedConnectionTest {
  * audited in `tx`) and returns the test to run once `tx` has committed, so the
  * vendor call never holds a database connection or the row lock. A credential
  * that cannot be opened (integrity check, key gone) gives a test that reports
- * that failure, and the failure's audit row commits with `tx`. A credential the
+ * that failure; one not opened because the key service failed gives a test that
+ * says so and to try again (`retry`). Either failure's audit row commits with `tx`. A credential the
  * caller may not use throws CredentialError.
  */
 export async function prepareConnectionTest(tx: TenantTx, input: { tenantId: string; credentialId: string }): Promise<PreparedConnectionTest> {
@@ -33,7 +38,8 @@ export async function prepareConnectionTest(tx: TenantTx, input: { tenantId: str
   } catch (error) {
     if (error instanceof CredentialUnusableError) {
       const message = error.message;
-      return { subject: error.subject ?? null, run: async () => ({ ok: false, message }) };
+      const result: TestConnectionResult = error.reason === "key_service" ? { ok: false, message, retry: true } : { ok: false, message };
+      return { subject: error.subject ?? null, run: async () => result };
     }
     throw error;
   }

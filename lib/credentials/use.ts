@@ -12,9 +12,11 @@
 //    under (lib/vault/keys.ts dekFor), bound to tenant + row + version.
 // 3. Records `credential.opened` in the same transaction (after fn ran):
 //    purpose and outcome, never the secret. An integrity failure (a ciphertext copied from
-//    another row or tenant, tampered with, or relabelled) or a key that is
-//    gone is recorded as outcome "failure" and thrown as a
-//    CredentialUnusableError with a clear message. That audit row commits
+//    another row or tenant, tampered with, or relabelled), a key that is
+//    gone, or a key service that fails is recorded as outcome "failure"
+//    (reason "integrity", "key_gone" or "key_service") and thrown as a
+//    CredentialUnusableError with a clear message: the first two say to
+//    replace the secret, the last one to try again later. That audit row commits
 //    only if the caller's transaction does: callers that report the failure
 //    as a result (testConnection) catch it inside the transaction.
 // 4. Sets last_used_at and runs fn inside withSecretsScrubbed([secret]):
@@ -31,11 +33,19 @@ import type { ConnectorKind } from "@/drizzle/credentials";
 import { recordAudit } from "@/lib/audit/record";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { withSecretsScrubbed } from "@/lib/log";
-import { CredentialIntegrityError, TenantKeyUnavailableError } from "@/lib/vault/errors";
+import { CredentialIntegrityError, isKeyServiceFailure, TenantKeyUnavailableError } from "@/lib/vault/errors";
 import { dekFor } from "@/lib/vault/keys";
 import { openSecret } from "@/lib/vault/seal";
 import type { ConnectorConfig } from "./connectors";
 import { CredentialError, CredentialUnusableError } from "./errors";
+
+/** What a person is told when a credential was not opened because the key service failed (reason "key_service"). */
+export function credentialKeyServiceText(name: string): string {
+  return (
+    `The credential "${name}" could not be opened just now: the key service that unlocks this tenant's encryption key is unavailable or failing. ` +
+    "Nothing is wrong with the credential and its secret does not need replacing. Try again in a few minutes; if it keeps happening, ask your MSSP to check the key service."
+  );
+}
 
 /** Why a secret is opened; recorded in the audit trail. Lowercase words joined by - or . */
 export type CredentialPurpose = "connection-test" | (string & {});
@@ -115,11 +125,16 @@ export async function useCredential<T>(
         { connector: row.connector, name: row.name },
       );
     }
+    if (isKeyServiceFailure(error)) {
+      // Not the credential's fault, and it may pass: said as such, never as "replace the secret".
+      await audit("failure", { reason: "key_service" });
+      throw new CredentialUnusableError(credentialKeyServiceText(row.name), "key_service", { connector: row.connector, name: row.name });
+    }
     if (error instanceof TenantKeyUnavailableError) {
-      await audit("failure", { reason: "key_unavailable" });
+      await audit("failure", { reason: "key_gone" });
       throw new CredentialUnusableError(
         `The credential "${row.name}" cannot be opened: the tenant key it was sealed with is no longer available. Replace the secret.`,
-        "key_unavailable",
+        "key_gone",
         { connector: row.connector, name: row.name },
       );
     }

@@ -15,6 +15,11 @@
 //      worker's own last one (its count runs ahead of the row's when an
 //      attempt died before or after the claim). What no attempt recorded,
 //      notify:sweep fails (stranded.ts).
+//   A secret that does not open (its key version gone for good, its bytes
+//   altered) fails the row at once: retrying cannot help. A key service that
+//   fails (Vault or the MSSP's KEK unavailable: ChannelKeyServiceError) is a
+//   transient failure like a 5xx: "key service unavailable …" is recorded as
+//   the attempt's error and the attempt is retried with the same backoff.
 // At least once, like mail: a receiver deduplicates on X-Portal-Delivery.
 import type { Task } from "graphile-worker";
 import { z } from "zod";
@@ -24,7 +29,7 @@ import { testEndpoint } from "@/lib/credentials/verify";
 import { isLastAttempt, type JobAttempts } from "@/lib/jobs/spent";
 import { registerCronItem, registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError, scrubText } from "@/lib/log";
-import { ChannelSecretError, openStored } from "./secret";
+import { ChannelKeyServiceError, ChannelSecretError, openStored } from "./secret";
 import { signedHeaders } from "./signature";
 import { sweepStrandedDeliveries } from "./stranded";
 
@@ -122,9 +127,21 @@ export async function deliverWebhook(
   try {
     secret = await openStored(d.tenant_id, d.channel_id, d.key_version, d.secret_sealed);
   } catch (error) {
-    // Retrying cannot help: the key was destroyed or the row altered.
-    await record(d, "failed", { error: error instanceof ChannelSecretError ? error.message : "the signing secret could not be opened", ms: 0 });
-    return "failed";
+    if (error instanceof ChannelSecretError) {
+      // Retrying cannot help: the key is gone for good or the row was altered.
+      await record(d, "failed", { error: error.message, ms: 0 });
+      return "failed";
+    }
+    // The key service failing (or the database, while getting the key) says nothing about the secret:
+    // a transient failure, retried with the same backoff as a 5xx; the last attempt fails the row.
+    const reason = error instanceof ChannelKeyServiceError ? error.message : "the signing secret could not be opened this time; the delivery is retried";
+    await record(d, final ? "failed" : "retrying", { error: reason, ms: Date.now() - started });
+    log.warn(
+      { event: "notify.key-service", deliveryId: d.id, attempt: d.attempts, err: safeError(error instanceof ChannelKeyServiceError ? error.cause : error) },
+      "webhook attempt not sent: the signing secret could not be opened this time",
+    );
+    if (final) return "failed";
+    throw new Error(`delivery ${d.id}: attempt ${d.attempts} not sent (key service unavailable); retrying`);
   }
   const body = JSON.stringify(d.payload);
   const target = webhookTarget(d.url, policy);

@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { open, seal, MIN_SEALED_BYTES } from "@/lib/crypto/aead";
 import type { Db } from "@/lib/db/with-tenant";
-import { TenantKeyUnavailableError } from "@/lib/vault/errors";
+import { isKeyServiceFailure, TenantKeyUnavailableError } from "@/lib/vault/errors";
 import { activeKeyFor, dekFor } from "@/lib/vault/keys";
 
 const FORMAT = 0x01;
@@ -53,12 +53,36 @@ export async function sealForWrite(tenantId: string, channelId: string, secret: 
   return { sealed: sealChannelSecret(key.dek, { tenantId, channelId, keyVersion: key.version }, secret), keyVersion: key.version };
 }
 
+/**
+ * The channel's signing secret could not be opened this time because the tenant's key could not be
+ * had: the key service (Vault and the MSSP's KEK behind keyring.unwrap_dek) failed or is unavailable,
+ * or the wrapped key did not unwrap. Nothing is known to be wrong with the secret (its bytes were not
+ * checked), so this is not a ChannelSecretError: a delivery that meets it is retried like any
+ * transient failure. Names nothing secret; `cause` is the TenantKeyUnavailableError.
+ */
+export class ChannelKeyServiceError extends Error {
+  override readonly name = "ChannelKeyServiceError";
+  constructor(cause: TenantKeyUnavailableError) {
+    super("key service unavailable: the channel's signing secret could not be opened this time (nothing is known to be wrong with it); the delivery is retried", {
+      cause,
+    });
+  }
+}
+
+/**
+ * Opens a channel's stored signing secret with its own version's DEK. A key version the keyring says
+ * is gone for good, or bytes that fail their check: ChannelSecretError (retrying cannot help). A key
+ * that could not be had this time: ChannelKeyServiceError (retrying may). Anything else (the
+ * database failing) is thrown as it is.
+ */
 export async function openStored(tenantId: string, channelId: string, keyVersion: number, sealed: Buffer): Promise<string> {
   let dek: Buffer;
   try {
     dek = await dekFor(tenantId, keyVersion);
-  } catch {
-    throw new ChannelSecretError();
+  } catch (error) {
+    if (isKeyServiceFailure(error)) throw new ChannelKeyServiceError(error);
+    if (error instanceof TenantKeyUnavailableError) throw new ChannelSecretError();
+    throw error;
   }
   return openChannelSecret(dek, { tenantId, channelId, keyVersion }, sealed);
 }

@@ -23,3 +23,13 @@ export class TenantKeyUnavailableError extends Error {
     super(`tenant key ${keyVersion === null ? "(active)" : `v${keyVersion}`} of tenant ${tenantId} is unavailable: ${reason}`);
   }
 }
+
+/**
+ * A tenant key that could not be had this time: the key service (Vault, the MSSP's KEK behind
+ * keyring.unwrap_dek) failed or is unavailable, or the wrapped key did not unwrap. Not a version the
+ * keyring says is gone for good, nor a tenant without an active key (crypto-shredded: keyVersion
+ * null). Nothing is known to be wrong with what the key sealed; trying again later may work.
+ */
+export function isKeyServiceFailure(error: unknown): error is TenantKeyUnavailableError {
+  return error instanceof TenantKeyUnavailableError && !error.gone && error.keyVersion !== null;
+}

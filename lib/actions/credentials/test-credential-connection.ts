@@ -41,7 +41,8 @@ export const testCredentialConnection = tenantAction<typeof testConnectionSchema
             targetType: "credential",
             targetId: input.credentialId,
             outcome: result.ok ? "success" : "failure",
-            details: { ...details, status: result.status ?? null },
+            // Not tested at all when the key service failed: said so, not left to look like a vendor's refusal.
+            details: { ...details, status: result.status ?? null, ...(result.retry ? { reason: "key_service" } : {}) },
           }),
         ).catch((error) =>
           log.error({ event: "audit.test-result-not-recorded", credentialId: input.credentialId, err: safeError(error) }, "could not record a connection test's result"),

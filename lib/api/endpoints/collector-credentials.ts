@@ -19,7 +19,8 @@ export const openCollectorCredentialsEndpoint = defineEndpoint({
   description:
     "The secrets of the tenant's connector credentials the collector pulls from, for a key of the tenant itself (not an MSSP key " +
     "addressing a customer). Credentials of a kind the tenant's configuration disables, or the collector does not pull from, are " +
-    "listed under `skipped` without their secret. Each opening is audited (credential.opened, purpose collector.pull). Keep the " +
+    "listed under `skipped` without their secret, and so is one that does not open (with its reason; `retry: true` when only the key " +
+    "service failed, so the next call may open it). Each opening is audited (credential.opened, purpose collector.pull). Keep the " +
     "answer in memory only.",
   params: z.strictObject({ name: line(100, "name").describe("The collector's name (as in its heartbeat).") }),
   body: z.strictObject({}),
@@ -29,7 +30,18 @@ export const openCollectorCredentialsEndpoint = defineEndpoint({
       .object({
         tenant_id: z.uuid(),
         credentials: z.array(z.object({ ...about, config: z.record(z.string(), z.unknown()), secret: z.string() }).meta({ title: "CollectorCredential" })),
-        skipped: z.array(z.object({ ...about, reason: z.string() }).meta({ title: "SkippedCredential" })),
+        skipped: z.array(
+          z
+            .object({
+              ...about,
+              reason: z.string(),
+              retry: z
+                .literal(true)
+                .optional()
+                .describe("Present when it was not opened this time only (the key service failing): ask again on the next cycle. Absent when it is skipped for good."),
+            })
+            .meta({ title: "SkippedCredential" }),
+        ),
       })
       .meta({ title: "CollectorCredentials" }),
   },
