@@ -6,7 +6,7 @@
 // Globex's (list and direct link). Screenshots of the invoice and revenue pages.
 import { expect, test } from "@playwright/test";
 import pg from "pg";
-import { expectNoSeriousA11yViolations } from "./a11y";
+import { DESKTOP, expectNoSeriousA11yViolations, expectNoSidewaysScroll, PHONE } from "./a11y";
 import { CONSOLE, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
 import { runInfo } from "./lib/markers";
 import { ownerQuery as owner } from "./lib/owner-db";
@@ -137,6 +137,22 @@ test("the MSSP admin creates a plan, assigns it, runs the period, finalizes and 
   await expect(amount).toHaveValue("1720.01");
   await page.screenshot({ path: `${SCREENSHOTS}/billing-invoice.png`, fullPage: true });
   await expectNoSeriousA11yViolations(page);
+  // The credit note form on a phone, with both refusals showing: no sideways scroll, every field and
+  // the button inside the form's card and on screen, nothing serious for axe.
+  await page.setViewportSize(PHONE);
+  await expectNoSidewaysScroll(page);
+  // The lines fit too: on a phone their figures are under each item, and the Amount column is on screen.
+  for (const control of [page.getByTestId("invoice-total"), amount, credit.getByLabel(/Reason/), credit.getByRole("button", { name: "Draft credit note" })]) {
+    const box = (await control.boundingBox())!;
+    expect(box.x, "it starts off screen").toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, "it ends past the screen's edge").toBeLessThanOrEqual(PHONE.width);
+  }
+  await expectNoSeriousA11yViolations(page);
+  await credit.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SCREENSHOTS}/billing-credit-note-390.png`, fullPage: true });
+  await page.setViewportSize(DESKTOP);
+  await expect(lines.getByRole("columnheader", { name: "Billed units" })).toBeVisible();
+  await expect(lines.getByTestId("invoice-line-figures").first()).toBeHidden();
 
   // Downloads: the CSV (RFC 4180, quoted) and the PDF (bytes start with %PDF).
   const csv = await page.request.get(`${CONSOLE}/billing/invoices/${acmeInvoice}/csv`);

@@ -101,6 +101,23 @@ test("the MSSP admin filters to Acme's subtree and 30 days, then drills into a s
   await expectNoSidewaysScroll(page);
   await page.screenshot({ path: `${SCREENSHOTS}/dashboard-console-phone.png`, fullPage: true });
   await expectNoSeriousA11yViolations(page);
+  // "Open vs closed" on a phone: 30 days were sixty bars ~2px wide under an unnamed right axis. The days
+  // are grouped into weeks there, the bars are wide enough to read, and each axis says what it counts.
+  const openClosed = page.getByTestId("panel-open-closed");
+  await expect(openClosed.getByTestId("open-closed-chart-box")).toHaveAttribute("data-days-per-bar", "7");
+  await expect(openClosed.getByTestId("open-closed-left-axis")).toHaveText(/Left axis: new and closed alerts per week/);
+  await expect(openClosed.getByTestId("open-closed-right-axis")).toHaveText(/Right axis: alerts still open at the end of each week/);
+  await expect(openClosed.getByTestId("open-closed-grouped")).toBeVisible();
+  const barWidths = () => openClosed.locator(".recharts-bar-rectangle path").evaluateAll((ps) => ps.map((p) => p.getBoundingClientRect().width));
+  await expect.poll(async () => Math.min(...(await barWidths())), { message: "the narrowest bar at 390px" }).toBeGreaterThanOrEqual(6);
+  await openClosed.screenshot({ path: `${SCREENSHOTS}/dashboard-open-closed-390.png` });
+  // At desktop width: one pair of bars a day, as before, and the same axis names.
+  await page.setViewportSize(DESKTOP);
+  await expect(openClosed.getByTestId("open-closed-chart-box")).toHaveAttribute("data-days-per-bar", "1");
+  await expect(openClosed.getByTestId("open-closed-left-axis")).toHaveText(/Left axis: new and closed alerts per day/);
+  await expect(openClosed.getByTestId("open-closed-right-axis")).toHaveText(/Right axis: alerts still open at the end of each day/);
+  await expect(openClosed.getByTestId("open-closed-grouped")).toHaveCount(0);
+  await openClosed.screenshot({ path: `${SCREENSHOTS}/dashboard-open-closed-desktop.png` });
 });
 
 test("Acme's admin sees Acme's own dashboard: its sites ranked, no other customer", async ({ page }) => {

@@ -1,8 +1,10 @@
 "use client";
 // The dashboard's charts (Recharts). Each gets plain rows from the server;
 // the same figures are in the table beside it (components/analytics/dashboard-view.tsx).
+import { useEffect, useRef, useState } from "react";
 import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ALERT_SEVERITIES, ALERT_SEVERITY_LABELS, type AlertSeverityName } from "@/lib/alerts/severity";
+import { daysPerGroup, groupDays, groupLabel, NARROW_CHART_PX, type OpenClosedBucket, type OpenClosedDay } from "./open-closed-buckets";
 
 export const SEVERITY_COLORS = {
   critical: "#dc2626",
@@ -39,29 +41,75 @@ export function SeverityTrendChart({ rows, title }: { rows: SeverityDayRow[]; ti
   );
 }
 
-export interface OpenClosedRow {
-  day: string;
-  created: number;
-  closed: number;
-  open: number;
+/** A chart's width in px once laid out (null before: the server's render and the first paint). */
+function useWidth(ref: React.RefObject<HTMLElement | null>): number | null {
+  const [width, setWidth] = useState<number | null>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(([entry]) => setWidth(Math.round(entry.contentRect.width)));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
 }
 
-export function OpenClosedChart({ rows }: { rows: OpenClosedRow[] }) {
+const SERIES = ["created", "closed", "open"];
+
+/** "30 Nov" or, for a group of days, "30 Nov – 6 Dec". */
+const span = (b: OpenClosedBucket) => (b.days === 1 ? shortDay(b.day) : `${shortDay(b.day)} – ${shortDay(b.last)}`);
+
+// New and closed are counts per day (or per group of days on a phone: components/analytics/open-closed-buckets.ts);
+// open is a level, the alerts still open at the end of the day, on its own axis at the right. Each axis says what
+// it counts above it, in words: two unlabeled number scales were a guess.
+export function OpenClosedChart({ rows }: { rows: OpenClosedDay[] }) {
+  const box = useRef<HTMLDivElement>(null);
+  const width = useWidth(box);
+  const narrow = width !== null && width < NARROW_CHART_PX;
+  const axisPx = narrow ? 34 : 40;
+  const size = width === null ? 1 : daysPerGroup(rows.length, width - 2 * axisPx - 8, width);
+  const data = groupDays(rows, size);
+  const per = groupLabel(size);
+  const byStart = new Map(data.map((b) => [b.day, b]));
+  const title = size === 1 ? "New and closed alerts per day, open at the end of each day" : `New and closed alerts per ${per}, open at the end of each ${per}`;
   return (
-    <div style={{ width: "100%", height: 260 }} data-testid="open-closed-chart" role="img" aria-label="New and closed alerts per day, open at the end of each day">
-      <ResponsiveContainer>
-        <ComposedChart data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
-          <CartesianGrid vertical={false} stroke="#e2e8f0" />
-          <XAxis dataKey="day" tickFormatter={shortDay} tick={tick} minTickGap={16} />
-          <YAxis yAxisId="n" allowDecimals={false} tick={tick} width={40} />
-          <YAxis yAxisId="open" orientation="right" allowDecimals={false} tick={tick} width={40} />
-          <Tooltip labelFormatter={(d) => shortDay(String(d))} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Bar yAxisId="n" dataKey="created" name="New" fill="var(--color-brand)" isAnimationActive={false} />
-          <Bar yAxisId="n" dataKey="closed" name="Closed" fill="#059669" isAnimationActive={false} />
-          <Line yAxisId="open" type="monotone" dataKey="open" name="Open at end of day" stroke="#b91c1c" strokeWidth={2} dot={false} isAnimationActive={false} />
-        </ComposedChart>
-      </ResponsiveContainer>
+    <div ref={box} data-testid="open-closed-chart-box" data-days-per-bar={size}>
+      <div className="flex items-end justify-between gap-3 text-[11px] leading-tight text-slate-600" data-testid="open-closed-axes">
+        <span data-testid="open-closed-left-axis">
+          <span aria-hidden>← </span>Left axis: new and closed alerts per {per}
+        </span>
+        <span className="text-right" data-testid="open-closed-right-axis">
+          Right axis: alerts still open at the end of each {per}
+          <span aria-hidden> →</span>
+        </span>
+      </div>
+      <div style={{ width: "100%", height: narrow ? 240 : 260 }} data-testid="open-closed-chart" role="img" aria-label={title}>
+        <ResponsiveContainer>
+          <ComposedChart data={data} margin={{ left: 0, right: 8, top: 8, bottom: 0 }} barGap={narrow ? 1 : 4} barCategoryGap={narrow ? "20%" : "10%"}>
+            <CartesianGrid vertical={false} stroke="#e2e8f0" />
+            <XAxis dataKey="day" tickFormatter={shortDay} tick={tick} minTickGap={narrow ? 8 : 16} />
+            <YAxis yAxisId="n" allowDecimals={false} tick={tick} width={axisPx} tickCount={narrow ? 4 : 5} />
+            <YAxis yAxisId="open" orientation="right" allowDecimals={false} tick={tick} width={axisPx} tickCount={narrow ? 4 : 5} />
+            <Tooltip
+              labelFormatter={(d) => {
+                const b = byStart.get(String(d));
+                return b ? span(b) : shortDay(String(d));
+              }}
+              itemSorter={(i) => SERIES.indexOf(String(i.dataKey))}
+            />
+            {/* In the order drawn (new, closed, open), as in the table; not alphabetical. */}
+            <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
+            <Bar yAxisId="n" dataKey="created" name="New" fill="var(--color-brand)" isAnimationActive={false} />
+            <Bar yAxisId="n" dataKey="closed" name="Closed" fill="#059669" isAnimationActive={false} />
+            <Line yAxisId="open" type="monotone" dataKey="open" name={`Open at end of ${per}`} stroke="#b91c1c" strokeWidth={2} dot={false} isAnimationActive={false} />
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
+      {size > 1 && (
+        <p className="mt-1 text-xs text-slate-600" data-testid="open-closed-grouped">
+          To fit this screen each pair of bars adds up {size} days, starting on the date under it (the last pair may hold fewer); the table below has every day.
+        </p>
+      )}
     </div>
   );
 }

@@ -216,14 +216,16 @@ export function CreditNoteForm(props: { tenantId: string; invoiceId: string; cur
       <input type="hidden" name="invoiceId" value={props.invoiceId} />
       {/* The currency the amount is typed in: the action refuses it unless it is the invoice's. */}
       <input type="hidden" name="currency" value={props.currency} />
-      <label className={label}>
+      {/* On a phone each field takes the card's width (a 10rem and a 20rem box side by side were ragged, one
+          under the other); from sm up they sit in a row as before. */}
+      <label className={`${label} w-full sm:w-auto`}>
         {props.amount.label}
-        <input name="amount" inputMode="decimal" defaultValue="" placeholder={props.amount.placeholder} className={`${input} w-40`} />
+        <input name="amount" inputMode="decimal" defaultValue="" placeholder={props.amount.placeholder} className={`${input} w-full sm:w-40`} />
         <FieldError state={state} name="amount" />
       </label>
-      <label className={label}>
+      <label className={`${label} w-full sm:w-auto`}>
         Reason (printed on the credit note)
-        <input name="reason" maxLength={500} defaultValue="" className={`${input} w-80`} />
+        <input name="reason" maxLength={500} defaultValue="" className={`${input} w-full sm:w-80`} />
         <FieldError state={state} name="reason" />
       </label>
       <SubmitButton pendingLabel="Drafting…">Draft credit note</SubmitButton>

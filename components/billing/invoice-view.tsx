@@ -20,7 +20,7 @@ export function InvoiceView(props: { invoice: InvoiceDetail; issuer: string; dow
           <dd className="text-slate-900">{inv.periodStart} to {inv.periodEnd} (end exclusive, UTC)</dd>
           <dt className="text-slate-500">Plan</dt>
           <dd className="text-slate-900">{inv.planName}</dd>
-          {/* The total again here: on a phone the lines table scrolls sideways and its Amount column starts off-screen. */}
+          {/* The total again here, read first with who and when; the lines' table below ends with it too. */}
           <dt className="text-slate-500">Total</dt>
           <dd className="font-semibold text-slate-900 tabular-nums" data-testid="invoice-header-total">{money(inv.total)}</dd>
           <dt className="text-slate-500">Status</dt>
@@ -42,10 +42,10 @@ export function InvoiceView(props: { invoice: InvoiceDetail; issuer: string; dow
           <thead>
             <tr className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500">
               <th className="px-3 py-2 font-medium">Item</th>
-              <th className="px-3 py-2 text-right font-medium">Quantity</th>
-              <th className="px-3 py-2 text-right font-medium">Included</th>
-              <th className="px-3 py-2 text-right font-medium">Billed units</th>
-              <th className="px-3 py-2 text-right font-medium">Unit price</th>
+              <th className="hidden px-3 py-2 text-right font-medium sm:table-cell">Quantity</th>
+              <th className="hidden px-3 py-2 text-right font-medium sm:table-cell">Included</th>
+              <th className="hidden px-3 py-2 text-right font-medium sm:table-cell">Billed units</th>
+              <th className="hidden px-3 py-2 text-right font-medium sm:table-cell">Unit price</th>
               <th className="px-3 py-2 text-right font-medium">Amount</th>
             </tr>
           </thead>
@@ -56,18 +56,25 @@ export function InvoiceView(props: { invoice: InvoiceDetail; issuer: string; dow
                   {l.description}
                   {/* The metric's own name is in the description; this says which days were metered (an offboarded customer's stop early). */}
                   {l.metric && <div className="text-xs text-slate-500">metered {l.usageFrom} to {l.usageTo} (end exclusive, UTC)</div>}
+                  {/* Below sm the four number columns are hidden (the Amount column was off-screen on a phone): the same figures here. */}
+                  <div className="text-xs tabular-nums text-slate-600 sm:hidden" data-testid="invoice-line-figures">
+                    {l.kind === "usage" && `quantity ${formatQuantity(l.quantity)}, ${formatQuantity(l.included)} included; `}
+                    {formatQuantity(l.billable)} billed × {money(l.unitPrice)}
+                    {l.unitSize > 1n ? ` / ${formatQuantity(l.unitSize)}` : ""}
+                  </div>
                 </td>
-                <td className="px-3 py-2 text-right tabular-nums">{l.kind === "usage" ? formatQuantity(l.quantity) : ""}</td>
-                <td className="px-3 py-2 text-right tabular-nums">{l.kind === "usage" ? formatQuantity(l.included) : ""}</td>
-                <td className="px-3 py-2 text-right tabular-nums">{formatQuantity(l.billable)}</td>
-                <td className="px-3 py-2 text-right tabular-nums">{money(l.unitPrice)}{l.unitSize > 1n ? ` / ${formatQuantity(l.unitSize)}` : ""}</td>
-                <td className="px-3 py-2 text-right tabular-nums">{money(l.amount)}</td>
+                <td className="hidden px-3 py-2 text-right tabular-nums sm:table-cell">{l.kind === "usage" ? formatQuantity(l.quantity) : ""}</td>
+                <td className="hidden px-3 py-2 text-right tabular-nums sm:table-cell">{l.kind === "usage" ? formatQuantity(l.included) : ""}</td>
+                <td className="hidden px-3 py-2 text-right tabular-nums sm:table-cell">{formatQuantity(l.billable)}</td>
+                <td className="hidden px-3 py-2 text-right tabular-nums sm:table-cell">{money(l.unitPrice)}{l.unitSize > 1n ? ` / ${formatQuantity(l.unitSize)}` : ""}</td>
+                <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{money(l.amount)}</td>
               </tr>
             ))}
           </tbody>
           <tfoot>
             <tr>
-              <td className="px-3 py-2 font-semibold" colSpan={5}>Total</td>
+              <td className="hidden px-3 py-2 font-semibold sm:table-cell" colSpan={5}>Total</td>
+              <td className="px-3 py-2 font-semibold sm:hidden">Total</td>
               <td className="px-3 py-2 text-right font-semibold tabular-nums" data-testid="invoice-total">{money(inv.total)}</td>
             </tr>
           </tfoot>

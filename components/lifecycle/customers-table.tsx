@@ -30,6 +30,16 @@ function WorkflowCell({ row }: { row: LifecycleRow }) {
   );
 }
 
+/** The row's one action: the tenant's page, to manage it (or only to look, without a permission there). */
+function RowAction({ row }: { row: LifecycleRow }) {
+  return (
+    <a href={`/customers/${row.slug}`} className="inline-block py-0.5 text-sm font-medium text-brand hover:underline">
+      {Object.values(row.can).some(Boolean) ? "Manage" : "View"}
+      <span className="sr-only"> {row.name}</span>
+    </a>
+  );
+}
+
 export function CustomersTable({ rows }: { rows: LifecycleRow[] }) {
   const minDepth = Math.min(...rows.map((r) => r.depth));
   return (
@@ -39,46 +49,60 @@ export function CustomersTable({ rows }: { rows: LifecycleRow[] }) {
           <tr>
             <th className="px-4 py-3 text-left">Tenant</th>
             <th className="px-3 py-3 text-left">State</th>
-            <th className="px-3 py-3 text-left">Isolation plan</th>
-            <th className="px-3 py-3 text-right">Members</th>
-            <th className="px-3 py-3 text-left">Workflow</th>
-            <th className="px-4 py-3" />
+            <th className="hidden px-3 py-3 text-left md:table-cell">Isolation plan</th>
+            <th className="hidden px-3 py-3 text-right md:table-cell">Members</th>
+            <th className="hidden px-3 py-3 text-left md:table-cell">Workflow</th>
+            <th className="hidden px-4 py-3 md:table-cell">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {rows.map((r) => (
             <tr key={r.id} className="hover:bg-slate-50" data-testid={`customer-row-${r.slug}`}>
               <td className="px-4 py-2.5">
-                <div className="flex items-center gap-2" style={{ paddingLeft: (r.depth - minDepth) * 20 }}>
+                <div className="flex items-start gap-2" style={{ paddingLeft: (r.depth - minDepth) * 20 }}>
                   {r.depth > minDepth && <span aria-hidden className="text-slate-300">└</span>}
-                  <a href={`/customers/${r.slug}`} className="font-medium text-slate-800 hover:text-brand hover:underline">
-                    {r.name}
-                  </a>
-                  <span className="font-mono text-xs text-slate-500">{r.slug}</span>
-                  {r.customDomains > 0 && (
-                    <a
-                      href={`/customers/${r.slug}/domains`}
-                      className="rounded-full border border-emerald-200 bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-900 hover:underline"
-                      data-testid="customer-domains-badge"
-                    >
-                      {r.customDomains} custom {r.customDomains === 1 ? "domain" : "domains"}
-                    </a>
-                  )}
+                  <div className="min-w-0">
+                    <div className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
+                      <a href={`/customers/${r.slug}`} className="font-medium text-slate-800 hover:text-brand hover:underline">
+                        {r.name}
+                      </a>
+                      <span className="font-mono text-xs text-slate-500">{r.slug}</span>
+                      {r.customDomains > 0 && (
+                        <a
+                          href={`/customers/${r.slug}/domains`}
+                          className="rounded-full border border-emerald-200 bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-900 hover:underline"
+                          data-testid="customer-domains-badge"
+                        >
+                          {r.customDomains} custom {r.customDomains === 1 ? "domain" : "domains"}
+                        </a>
+                      )}
+                    </div>
+                    {r.statusReason && r.status !== "active" && <p className="text-xs text-slate-500">{r.statusReason}</p>}
+                    {/* Below md the plan, members, workflow and action columns are hidden: the same facts and the
+                        row's action stack here, under the name, so a phone never scrolls sideways to reach them. */}
+                    <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-600 md:hidden" data-testid="customer-row-details">
+                      <span>{planInfo(r.plan).label} isolation</span>
+                      <span className="tabular-nums">
+                        {r.members} {r.members === 1 ? "member" : "members"}
+                      </span>
+                      {r.workflow && <WorkflowCell row={r} />}
+                      <RowAction row={r} />
+                    </div>
+                  </div>
                 </div>
-                {r.statusReason && r.status !== "active" && <p className="ml-1 text-xs text-slate-500" style={{ paddingLeft: (r.depth - minDepth) * 20 }}>{r.statusReason}</p>}
               </td>
               <td className="px-3 py-2.5">
                 <TenantStatusBadge status={r.status} />
               </td>
-              <td className="px-3 py-2.5 text-slate-600">{planInfo(r.plan).label}</td>
-              <td className="px-3 py-2.5 text-right tabular-nums text-slate-700">{r.members}</td>
-              <td className="px-3 py-2.5">
+              <td className="hidden px-3 py-2.5 text-slate-600 md:table-cell">{planInfo(r.plan).label}</td>
+              <td className="hidden px-3 py-2.5 text-right tabular-nums text-slate-700 md:table-cell">{r.members}</td>
+              <td className="hidden px-3 py-2.5 md:table-cell">
                 <WorkflowCell row={r} />
               </td>
-              <td className="px-4 py-2.5 text-right">
-                <a href={`/customers/${r.slug}`} className="text-sm font-medium text-brand hover:underline">
-                  {Object.values(r.can).some(Boolean) ? "Manage" : "View"}
-                </a>
+              <td className="hidden px-4 py-2.5 text-right md:table-cell">
+                <RowAction row={r} />
               </td>
             </tr>
           ))}
