@@ -4,7 +4,7 @@
 // same alerts the tenant's own signed-in page lists under RLS.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { loadAlertListBaseline } from "@/lib/alerts/baseline";
+import { loadAlertListBaseline, loadAlertListBaselineKept } from "@/lib/alerts/baseline";
 import { benchBaselineEnabled, isBenchBaselinePath } from "@/lib/alerts/baseline-flag";
 import { listAlerts } from "@/lib/alerts/list";
 import { insertFixtures, type Fixtures } from "./helpers/fixtures";
@@ -28,6 +28,7 @@ test("without BENCH_BASELINE_PAGES=1 the proxy does not route it and nothing loa
       assert.equal(benchBaselineEnabled(), false, String(value));
       assert.equal(isBenchBaselinePath("/bench-baseline/acme/alerts"), false, String(value));
       assert.equal(await loadAlertListBaseline("acme", { page: 1 }, new Date()), null, String(value));
+      assert.equal(await loadAlertListBaselineKept("acme", { page: 1 }, new Date()), null, String(value));
     }
   } finally {
     if (saved === undefined) delete process.env.BENCH_BASELINE_PAGES;

@@ -62,3 +62,22 @@ export async function loadAlertListBaseline(slug: string, filters: AlertFilters,
     };
   });
 }
+
+// The render floor's data (app/bench-baseline/[tenant]/alerts-render): each tenant's and filters'
+// page loaded once, then kept for the process's life. Bench only (the same flag); never a cache of
+// tenant data in a real deployment, where the flag is off and this loads nothing.
+const kept = new Map<string, Promise<{ name: string; data: AlertListPage } | null>>();
+
+/** loadAlertListBaseline's answer, loaded once per tenant and filters and then kept (the load bench's render floor). */
+export function loadAlertListBaselineKept(slug: string, filters: AlertFilters, now: Date): Promise<{ name: string; data: AlertListPage } | null> {
+  if (!benchBaselineEnabled()) return Promise.resolve(null);
+  const key = `${slug}\n${JSON.stringify(filters)}`;
+  let page = kept.get(key);
+  if (!page) {
+    page = loadAlertListBaseline(slug, filters, now);
+    kept.set(key, page);
+    page.catch(() => kept.delete(key));
+  }
+  return page;
+}
+

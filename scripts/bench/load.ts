@@ -16,6 +16,8 @@
 //             3. the signed-in tenant alert page alone, same connections
 //             4. the same alert page without auth and RLS (app/bench-baseline: owner, explicit
 //                tenant filter, no session or PDP; served only with BENCH_BASELINE_PAGES=1)
+//             5. the render floor: that page's content over data loaded once and kept in the
+//                server (app/bench-baseline/[tenant]/alerts-render): no DB, session, PDP, RLS or shell
 //   ratio     then the goal's ratio again in alternating slices (/signin, /alerts, /signin, ...:
 //             BENCH_LOAD_RATIO_ROUNDS rounds of BENCH_LOAD_RATIO_SLICE seconds a page, by default 8 of
 //             3 s up to 15 connections and 4 of 10 s at 50), so the machine's drift hits both pages
@@ -345,6 +347,16 @@ export async function runLoadBench(opts: { benchDir: string }) {
         return { session: { ...s, cookie: "" }, host: s.host, path: `/bench-baseline/${s.host.split(".")[0]}/alerts` };
       }),
     );
+    // 5. The render floor: the baseline page's components over data loaded once and kept in the server
+    // (app/bench-baseline/[tenant]/alerts-render): no database, session, PDP, RLS or shell, only Next
+    // rendering the page's content. Where this stands against /signin bounds what any cut of auth, RLS or
+    // queries can reach.
+    results.push(
+      await phase("tenant alerts, render only (data kept: no DB/auth/PDP/RLS/shell)", port, SHORT_SECONDS, () => {
+        const s = tenantSessions[t++ % tenantSessions.length];
+        return { session: { ...s, cookie: "" }, host: s.host, path: `/bench-baseline/${s.host.split(".")[0]}/alerts-render` };
+      }),
+    );
 
     // The goal's ratio again, in alternating short slices (/signin, /alerts, /signin, ...): this machine's
     // speed drifts by 10-30% over a minute (other tenants of the host), which moves one 10 s phase against
@@ -428,6 +440,11 @@ export async function runLoadBench(opts: { benchDir: string }) {
     console.log(
       `tenant /alerts signed in vs the same page without auth and RLS: ${(alerts.rps / baseline.rps).toFixed(2)}× the throughput, ` +
         `p50 ${alerts.p50} vs ${baseline.p50} ms (the baseline skips the shell's layout, the PDP and the triage controls' reads)`,
+    );
+    const renderOnly = results[4];
+    console.log(
+      `the same page's content rendered from kept data (no DB, auth, PDP, RLS or shell) vs /signin signed out: ${(renderOnly.rps / signin.rps).toFixed(2)}× the throughput, ` +
+        `machine CPU ${renderOnly.machineCpuMsPerRequest?.toFixed(1) ?? "?"} ms a page (the goal's 0.5× allows ${signin.machineCpuMsPerRequest === undefined ? "?" : (2 * signin.machineCpuMsPerRequest).toFixed(1)} ms for the whole signed-in page)`,
     );
     for (const extra of extras) console.log(`${extra.name} vs /signin signed out: ${(extra.rps / signin.rps).toFixed(2)}× the throughput`);
     for (const line of pairs) console.log(`alternated: ${line}`);
