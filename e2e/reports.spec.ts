@@ -3,8 +3,9 @@
 // (the page's status moves from Queued to Ready by itself); the admin
 // downloads it, and its first page is rendered to PNG (pdftoppm, Debian
 // poppler-utils) to be looked at. Acme's admin downloads the same report from
-// Acme's host, and gets 404 for another customer's. Screenshots at desktop
-// and 390 px; axe 0 serious/critical.
+// Acme's host, and gets 404 for another customer's. A suspended customer's
+// sites leave the forms and their schedules show "On hold". Screenshots at
+// desktop and 390 px; axe 0 serious/critical.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
@@ -149,6 +150,31 @@ test("a schedule whose author lost access is paused by the worker; Acme's admin 
     await expect(page.getByRole("button", { name: /Resume the schedule as you/ })).toHaveCount(0);
     await expectNoSeriousA11yViolations(page);
   } finally {
+    await owner("delete from public.report_schedules where id = $1", [schedule.id]);
+  }
+});
+
+test("a suspended customer's sites leave the forms; their schedules are on hold", async ({ page }) => {
+  await page.setViewportSize(DESKTOP);
+  const [schedule] = await owner<{ id: string }>(
+    `insert into public.report_schedules (tenant_id, kind, format, cadence, next_run_at, created_by)
+     select t.id, 'operational', 'pdf', 'monthly', now() + interval '7 days', u.id
+       from public.tenants t, public.users u where t.slug = 'umbrella-north' and u.email = 'mssp.admin@demo.test' returning id`,
+  );
+  await owner("update public.tenants set status = 'suspended' where slug = 'umbrella'");
+  try {
+    await signIn(page, CONSOLE, "mssp.admin@demo.test");
+    await page.goto(`${CONSOLE}/reports`);
+    const form = page.getByRole("form", { name: "Generate a report" });
+    const options = await form.getByLabel("Customer or site").locator("option").allTextContents();
+    expect(options).toContain("Acme EU West");
+    expect(options.filter((o) => /Umbrella/.test(o))).toEqual([]);
+    const row = page.getByTestId("schedules").locator("li").filter({ hasText: "Umbrella North Clinic" });
+    await expect(row.getByTestId("schedule-on-hold")).toContainText("On hold: a tenant above it is not active");
+    await row.screenshot({ path: `${SCREENSHOTS}/reports-schedule-on-hold.png` });
+    await expectNoSeriousA11yViolations(page);
+  } finally {
+    await owner("update public.tenants set status = 'active' where slug = 'umbrella'");
     await owner("delete from public.report_schedules where id = $1", [schedule.id]);
   }
 });

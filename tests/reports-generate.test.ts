@@ -60,17 +60,30 @@ before(async () => {
 });
 after(() => db?.drop());
 
-/** The figures computed again, independently, straight from the tables (as the owner). */
+/**
+ * The figures computed again, independently, straight from the tables (as the owner), by the dashboard's
+ * definitions (docs/console.md) over October's UTC days: closed on the day of the close time (the
+ * detection day without one), MTTA over acknowledgements in the period, MTTR over closes with a time.
+ */
 async function directSql(root: string) {
   const sub = `public.alerts a join public.tenants t on t.id = a.tenant_id where t.path operator(extensions.<@) (select path from public.tenants where id = $1)`;
-  const q = async (sql: string) => (await owner(sql, sql.includes("$3") ? [root, FROM, TO] : [root, TO])).rows[0];
+  const q = async (sql: string) => (await owner(sql, [root, FROM, TO])).rows[0];
+  const per = `with x as (
+      select a.*, (a.detected_at at time zone 'UTC')::date as det_day,
+             case when a.status = 'new' then null else coalesce(a.acknowledged_at, case when a.status in ('resolved', 'false_positive') then a.resolved_at end) end as ack_at,
+             a.status in ('resolved', 'false_positive') as is_closed,
+             greatest((a.detected_at at time zone 'UTC')::date, (coalesce(a.resolved_at, a.detected_at) at time zone 'UTC')::date) as closed_day
+        from ${sub}),
+    d as (select ($2::timestamptz at time zone 'UTC')::date as f, ($3::timestamptz at time zone 'UTC')::date as t)`;
   return {
     detected: Number((await q(`select count(*) c from ${sub} and a.detected_at >= $2 and a.detected_at < $3`)).c),
     critical: Number((await q(`select count(*) c from ${sub} and a.detected_at >= $2 and a.detected_at < $3 and severity = 'critical'`)).c),
-    closed: Number((await q(`select count(*) c from ${sub} and a.resolved_at >= $2 and a.resolved_at < $3`)).c),
-    open: Number((await q(`select count(*) c from ${sub} and a.detected_at < $2 and (a.resolved_at is null or a.resolved_at >= $2)`)).c),
-    mtta: Number((await q(`select avg(extract(epoch from a.acknowledged_at - a.detected_at)/60) m from ${sub} and a.detected_at >= $2 and a.detected_at < $3`)).m),
-    mttr: Number((await q(`select avg(extract(epoch from a.resolved_at - a.detected_at)/60) m from ${sub} and a.detected_at >= $2 and a.detected_at < $3`)).m),
+    closed: Number((await q(`${per} select count(*) c from x, d where is_closed and closed_day >= d.f and closed_day < d.t`)).c),
+    open: Number((await q(`${per} select count(*) c from x, d where det_day < d.t and not (is_closed and closed_day < d.t)`)).c),
+    mtta: Number((await q(`${per} select avg(greatest(0, extract(epoch from ack_at - detected_at))/60) m from x, d
+                           where ack_at is not null and greatest(det_day, (ack_at at time zone 'UTC')::date) >= d.f and greatest(det_day, (ack_at at time zone 'UTC')::date) < d.t`)).m),
+    mttr: Number((await q(`${per} select avg(greatest(0, extract(epoch from resolved_at - detected_at))/60) m from x, d
+                           where is_closed and resolved_at is not null and closed_day >= d.f and closed_day < d.t`)).m),
   };
 }
 
@@ -87,10 +100,14 @@ describe("report figures", () => {
     assert.equal(f.openAtEnd, d.open);
     assert.equal(f.mttaMinutes, Math.round(d.mtta * 10) / 10);
     assert.equal(f.mttrMinutes, Math.round(d.mttr * 10) / 10);
+    assert.equal(f.mttaMinutes, 41.7, "5, 60 and 60 minutes: the acknowledgements in October");
+    assert.equal(f.mttrMinutes, 4840, "2 h, 24 h and the September alert closed on 4 October (9 days): the closes in October");
     assert.deepEqual(f.topAlerts[0], { title: "=HYPERLINK(\"http://evil.test\")", severity: "critical", count: 2 });
     assert.deepEqual(f.topRules.slice(0, 2), [{ name: "rule-a", count: 2 }, { name: "rule-b", count: 2 }]);
     const crit = f.sla.find((s) => s.severity === "critical")!;
-    assert.equal(crit.total, 2);
+    assert.equal(crit.acknowledged, 2);
+    assert.equal(crit.closed, 1);
+    assert.equal(f.trend.length, 31, "one row per day of October, empty days too");
     assert.equal(f.collectors.length, 1);
   });
 
@@ -268,6 +285,7 @@ describe("cross-tenant CSV", () => {
     assert.equal(acme.closed, d.closed);
     assert.equal(acme.openAtEnd, d.open);
     assert.equal(acme.mttaMinutes, Math.round(d.mtta * 10) / 10);
+    assert.equal(acme.mttrMinutes, Math.round(d.mttr * 10) / 10);
     assert.equal((await as(fx, "msspBAdmin", (tx) => customerPeriodRows(tx, { from: FROM, to: TO }))).map((r) => r.slug).join(), "rp-other-co", "another MSSP sees its own customers only");
   });
 });

@@ -156,13 +156,18 @@ describe("report schedules whose author lost access", () => {
       process.env.CERBOS_URL = pdp;
     }
 
-    // acme suspended: its admin's membership opens nothing below it, so their site's report is refused; it is not their access.
+    // acme suspended: its site gets no report (the due run moves on without one, a report queued before fails); it is not the author's access.
     const site = await scheduleAs("acmeAdmin", "acme-eu", "acme");
+    await env.owner(
+      `insert into public.reports (tenant_id, kind, format, period_start, period_end, schedule_id, created_by)
+       values ($1, 'executive', 'pdf', '2026-11-23', '2026-11-30', $2, $3)`,
+      [env.fx.tenants["acme-eu"], site, env.fx.users.acmeAdmin],
+    );
     await env.owner("update public.tenants set status = 'suspended' where id = $1", [env.fx.tenants.acme]);
     try {
       await makeDue(site);
       await cycle();
-      assert.equal((await reportsOf(site))[0].status, "failed");
+      assert.deepEqual((await reportsOf(site)).map((r) => r.status), ["failed"], "only the one queued before, failed");
       assert.equal((await scheduleRow(site)).paused_at, null, "a suspension passes");
     } finally {
       await env.owner("update public.tenants set status = 'active' where id = $1", [env.fx.tenants.acme]);

@@ -32,9 +32,12 @@ export function defaultPeriod(now = new Date()): { from: string; to: string } {
 /** `hostTenantId`: on a tenant's host, its own tenant is chosen in the forms at first (most reports there are its own). */
 export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exportForm?: React.ReactNode; hostTenantId?: string }) {
   const { data } = props;
-  const active = data.tenants.filter((t) => t.status === "active" && t.reportsOn);
+  // Active, below active tenants only: a suspended customer's sites get no report (the page data says which).
+  const reportable = data.tenants.filter((t) => t.status === "active" && !t.closedAbove);
+  const active = reportable.filter((t) => t.reportsOn);
   // Active tenants whose configuration switched report exports off (features.reports): not offered, and the page says why.
-  const off = data.tenants.filter((t) => t.status === "active" && !t.reportsOn);
+  const off = reportable.filter((t) => !t.reportsOn);
+  const onHoldIds = new Set(data.tenants.filter((t) => t.closedAbove).map((t) => t.id));
   const offIds = new Set(data.tenants.filter((t) => !t.reportsOn).map((t) => t.id));
   // Past TENANT_SELECT_UP_TO the forms take a typed name: the list is not sent to the browser at all.
   const list = typedPastList(active.length) ? [] : active.map((t) => ({ id: t.id, name: t.name }));
@@ -115,6 +118,8 @@ export function ReportsView(props: { data: ReportsPage; showTenant: boolean; exp
                       </span>
                     ) : offIds.has(s.tenantId) ? (
                       "Paused: report exports are off for this tenant, so its runs make no report"
+                    ) : onHoldIds.has(s.tenantId) ? (
+                      <span data-testid="schedule-on-hold">On hold: a tenant above it is not active, so its runs make no report until that tenant is active again</span>
                     ) : (
                       `Next ${formatTimeWithZone(s.nextRunAt, data.timeZone)}`
                     )}{" "}

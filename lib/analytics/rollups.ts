@@ -156,12 +156,15 @@ export function tenantMetricsSql(subtree: boolean, perDay = true): { daily: stri
   };
 }
 
+/** What tenantMetrics needs of a transaction: its client (a TenantTx, or the bare client lib/reports computes with). */
+export type MetricsClient = { client: Pick<TenantTx["client"], "query"> };
+
 /**
  * Figures per tenant (or per subtree root) for the UTC days [from, to]:
  * two statements over the rollups, none over the alerts. Tenants with no
  * rows get zeros.
  */
-export async function tenantMetrics(tx: TenantTx, q: MetricsQuery): Promise<TenantMetrics[]> {
+export async function tenantMetrics(tx: MetricsClient, q: MetricsQuery): Promise<TenantMetrics[]> {
   if (!DAY.test(q.from) || !DAY.test(q.to)) throw new Error("tenantMetrics: from and to are UTC days (YYYY-MM-DD)");
   const ids = [...new Set(q.tenantIds)];
   if (ids.length === 0) return [];

@@ -3,6 +3,9 @@
 // then the PDP's reports:export on the report's tenant (and usage:read for a
 // report holding usage figures). Null either way: the
 // route answers 404 and says nothing about whether someone else's exists.
+// A file served writes the audit row reports:downloaded (the report, in its
+// tenant's trail) in the caller's transaction.
+import { recordAudit } from "@/lib/audit/record";
 import { permissions } from "@/lib/authz";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { getReport, reportContent } from "./store";
@@ -12,6 +15,8 @@ export interface ReportFile {
   type: string;
   filename: string;
 }
+
+export const REPORT_DOWNLOADED_AUDIT = "reports:downloaded";
 
 export const REPORT_CONTENT_TYPES = { pdf: "application/pdf", csv: "text/csv; charset=utf-8" } as const;
 
@@ -33,6 +38,15 @@ export async function reportDownload(tx: TenantTx, id: string, opts: { withinTen
   const content = await reportContent(tx, report.tenantId, report.id);
   if (!content) return "not-ready";
   const day = report.periodStart.toISOString().slice(0, 10);
+  // Who took a copy of which report, in its tenant's trail (in this transaction: the row commits with the answer).
+  await recordAudit(tx, {
+    tenantId: report.tenantId,
+    action: REPORT_DOWNLOADED_AUDIT,
+    targetType: "report",
+    targetId: report.id,
+    outcome: "success",
+    details: { kind: report.kind, format: report.format, period_start: report.periodStart, period_end: report.periodEnd, scheduled: report.scheduled },
+  });
   return {
     body: new Uint8Array(content),
     type: REPORT_CONTENT_TYPES[report.format],

@@ -2,19 +2,29 @@
 // sites) over [from, to). Every query names the subtree by its root's path,
 // so the same SQL answers under a person's RLS and on the worker's service
 // role (which reads only the tenant the report row belongs to). Definitions
-// (docs/reports.md):
+// (docs/reports.md; closed, open at end, MTTA, MTTR and SLA are the
+// dashboard's, docs/console.md, read from the same alert rollups through
+// lib/analytics tenantMetrics: periodAlertFigures below):
 //   detected   detected_at in [from, to)
-//   closed     resolved_at in [from, to) (resolved or false positive)
-//   open at end  detected before `to` and not closed before `to`
-//   MTTA / MTTR  mean minutes from detection to acknowledgement / closing,
-//              over the alerts detected in the period that have one
-//   SLA met    share of the alerts detected in the period acknowledged /
-//              closed within the tenant's effective SLA target of their severity
+//   closed     closed (resolved or false positive) in the period's UTC days, on
+//              the day of resolved_at; without a close time (imported rows), on
+//              the detection day
+//   open at end  open at the end of the period's last UTC day
+//   MTTA       over the alerts acknowledged in the period's days
+//   MTTR       over the alerts closed in the period's days with a close time
+//   SLA        per severity (critical to low): of those acknowledgements /
+//              closes, the ones within the target in force when the clock
+//              stopped (the verdict each alert keeps: ack_breached, resolve_breached)
+//   trend      alerts detected per UTC day / week, every bucket of the period
+//              listed (zeros too); a week is labelled with its Monday, the first
+//              one with the period's start when that is later
 //   backlog    alerts open now (new, acknowledged, in progress), by age
 //   assets seen in or since the period  created before `to` and last seen at or after
 //              `from` (only the latest sighting is kept: see figureStatements' assets)
 import type pg from "pg";
 import { ALERT_SEVERITIES, type AlertSeverityName as Severity } from "@/lib/alerts/severity";
+import { SLA_SEVERITIES, type SlaSeverity } from "@/lib/alerts/sla";
+import { mttaMs, mttrMs, tenantMetrics, totalOf } from "@/lib/analytics/rollups";
 import type { SlaTargets } from "@/lib/settings/read";
 import { METRIC_DEFINITIONS, USAGE_METRICS, type UsageMetric } from "@/lib/usage/metrics";
 import type { Period } from "./period";
@@ -26,13 +36,26 @@ export type BySeverity = Record<Severity, number>;
 export interface ReportFigures {
   tenant: { id: string; slug: string; name: string; kind: string; status: string };
   period: Period;
+  /**
+   * The UTC days (both included) that closed, open at end, MTTA, MTTR and SLA cover: the alert rollups
+   * count by UTC day, so a period that does not start and end at UTC midnight is read as the days it
+   * touches (`whole` false: the files say so).
+   */
+  days: PeriodDays;
   bucket: "day" | "week";
   detected: BySeverity & { total: number };
+  /** The dashboard's figures (docs/console.md): periodAlertFigures. */
   closed: number;
   openAtEnd: number;
+  /** MTTA's population: alerts acknowledged in the period. */
+  acknowledged: number;
+  /** MTTR's population: of `closed`, those with a recorded close time. */
+  closedWithCloseTime: number;
   mttaMinutes: number | null;
   mttrMinutes: number | null;
-  sla: { severity: Severity; total: number; ackTarget: number; ackMet: number; resolveTarget: number; resolveMet: number }[];
+  /** Critical to low. ackTarget / resolveTarget: the tenant's targets today (each alert was judged against the one in force then). */
+  sla: SlaFigures[];
+  /** Every bucket of the period in order, zeros included. */
   trend: { bucket: string; counts: BySeverity }[];
   topAlerts: { title: string; severity: string; count: number }[];
   byStatus: { status: string; count: number }[];
@@ -51,6 +74,86 @@ export interface ReportFigures {
 
 type Client = Pick<pg.PoolClient, "query">;
 
+export interface PeriodDays {
+  /** First and last UTC day, "YYYY-MM-DD", both included. */
+  from: string;
+  to: string;
+  /** The period is exactly these days (starts and ends at UTC midnight). */
+  whole: boolean;
+}
+
+/** The UTC days a period touches: from the day of `from` to the day of its last instant. */
+export function periodDays(period: Period): PeriodDays {
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const midnight = (d: Date) => d.getTime() % 86_400_000 === 0;
+  return { from: day(period.from), to: day(new Date(period.to.getTime() - 1)), whole: midnight(period.from) && midnight(period.to) };
+}
+
+export interface SlaFigures {
+  severity: SlaSeverity;
+  /** Alerts acknowledged in the period, and of them those past the acknowledge target. */
+  acknowledged: number;
+  ackBreaches: number;
+  /** acknowledged - ackBreaches. */
+  ackMet: number;
+  /** Alerts closed in the period with a close time, and of them those past the resolve target. */
+  closed: number;
+  resolveBreaches: number;
+  /** closed - resolveBreaches. */
+  resolveMet: number;
+  ackTarget: number;
+  resolveTarget: number;
+}
+
+/** The figures a report shares with the dashboard, per subtree root (periodAlertFigures). */
+export interface PeriodAlertFigures {
+  closed: number;
+  openAtEnd: number;
+  acknowledged: number;
+  closedWithCloseTime: number;
+  mttaMinutes: number | null;
+  mttrMinutes: number | null;
+  sla: Record<SlaSeverity, { acknowledged: number; ackBreaches: number; closed: number; resolveBreaches: number }>;
+}
+
+/** The tenants of the roots' subtrees ($1 the roots), as the caller sees them: tenantMetrics' `within`. */
+export const SUBTREE_IDS_SQL = `select distinct t.id from public.tenants r join public.tenants t on t.path operator(extensions.<@) r.path where r.id = any ($1::uuid[])`;
+
+const msToMinutes = (ms: number | null) => (ms === null ? null : Math.round((ms / 60_000) * 10) / 10);
+
+/**
+ * Closed, open at the end, MTTA, MTTR and the SLA counts of each root's subtree (as the caller sees it:
+ * RLS) over the period's UTC days: the dashboard's definitions (docs/console.md), read from the same
+ * alert rollups through the same function (lib/analytics tenantMetrics), never from public.alerts.
+ * Open at the end = open now - (detected - closed) over the days after the period, as the dashboard's
+ * series. Used by the report (computeFigures) and the console's cross-tenant CSV.
+ */
+export async function periodAlertFigures(client: Client, rootIds: readonly string[], period: Period): Promise<Map<string, PeriodAlertFigures>> {
+  const out = new Map<string, PeriodAlertFigures>();
+  if (rootIds.length === 0) return out;
+  const days = periodDays(period);
+  const { rows } = await client.query<{ id: string }>(SUBTREE_IDS_SQL, [[...new Set(rootIds)]]);
+  const metrics = await tenantMetrics({ client }, {
+    from: days.from, to: days.to, tenantIds: rootIds, subtree: true, within: rows.map((r) => r.id), daily: false,
+  });
+  for (const m of metrics) {
+    const total = totalOf(m.period);
+    out.set(m.tenantId, {
+      closed: total.closed,
+      openAtEnd: ALERT_SEVERITIES.reduce((sum, s) => sum + m.openNow[s] - m.netAfter[s], 0),
+      acknowledged: total.acknowledged,
+      closedWithCloseTime: total.ttrCount,
+      mttaMinutes: msToMinutes(mttaMs(total)),
+      mttrMinutes: msToMinutes(mttrMs(total)),
+      sla: Object.fromEntries(SLA_SEVERITIES.map((s) => {
+        const c = m.period[s];
+        return [s, { acknowledged: c.acknowledged, ackBreaches: c.ackBreaches, closed: c.ttrCount, resolveBreaches: c.resolveBreaches }];
+      })) as PeriodAlertFigures["sla"],
+    });
+  }
+  return out;
+}
+
 /** Runs the queries one after another on the one client (pg does not run two at once on a client). */
 async function inOrder<T extends readonly (() => Promise<unknown>)[]>(fns: T): Promise<{ -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
   const out: unknown[] = [];
@@ -60,7 +163,6 @@ async function inOrder<T extends readonly (() => Promise<unknown>)[]>(fns: T): P
 
 const zeros = (): BySeverity => Object.fromEntries(ALERT_SEVERITIES.map((s) => [s, 0])) as BySeverity;
 const n = (v: unknown) => Number(v ?? 0);
-const minutes = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
 
 /** Alerts of the root's subtree: `a` joined to its tenant `t`; $1 is the root's id. */
 const SUBTREE = `public.alerts a join public.tenants t on t.id = a.tenant_id
@@ -77,32 +179,33 @@ export type FigureFilter = (alias: string) => string;
 const NO_FILTER: FigureFilter = () => "";
 
 /**
- * Every statement computeFigures runs, by figure (exported for scripts/bench, which times them through
- * RLS and, with `f`, as the owner). Parameters: $1 the root, $2/$3 the period (backlog: $2 now; open at
- * end: $2 the period's end; sla: $4 the targets as JSON, $5 the severities; assetsBy, collectors,
- * health, oldestOpen: $1 only).
+ * Every statement computeFigures runs over public.alerts and the other tables, by figure (exported for
+ * scripts/bench, which times them through RLS and, with `f`, as the owner). Parameters: $1 the root,
+ * $2/$3 the period (backlog: $2 now; assetsBy, collectors, health, oldestOpen: $1 only). Closed, open at
+ * end, MTTA, MTTR and SLA are not here: they come from the rollups (periodAlertFigures).
  */
 export function figureStatements(bucket: "day" | "week", f: FigureFilter = NO_FILTER) {
   const where = (alias: string) => (f(alias) ? ` where ${f(alias)}true` : "");
   const inPeriod = `a.detected_at >= $2 and a.detected_at < $3`;
   return {
     detected: `select a.severity, count(*) as c from ${SUBTREE} where ${f("a")}${inPeriod} group by a.severity`,
-    closed: `select count(*) as c from ${SUBTREE} where ${f("a")}a.resolved_at >= $2 and a.resolved_at < $3`,
-    openAtEnd: `select count(*) as c from ${SUBTREE} where ${f("a")}a.detected_at < $2 and (a.resolved_at is null or a.resolved_at >= $2)`,
-    times: `select avg(extract(epoch from a.acknowledged_at - a.detected_at) / 60) filter (where a.acknowledged_at >= a.detected_at) as mtta,
-              avg(extract(epoch from a.resolved_at - a.detected_at) / 60) filter (where a.resolved_at >= a.detected_at) as mttr
-         from ${SUBTREE} where ${f("a")}${inPeriod}`,
-    trend: `select to_char(date_trunc('${bucket}', a.detected_at at time zone 'UTC'), 'YYYY-MM-DD') as b, a.severity, count(*) as c
-         from ${SUBTREE} where ${f("a")}${inPeriod} group by 1, 2 order by 1`,
+    // Every bucket of [from, to) (generate_series), each severity, zeros included; the first week is
+    // labelled with the period's start when its Monday is before it.
+    trend: `with g as (
+           select b from generate_series(date_trunc('${bucket}', $2::timestamptz at time zone 'UTC'),
+                                         $3::timestamptz at time zone 'UTC' - interval '1 microsecond', interval '1 ${bucket}') b),
+         c as (
+           select date_trunc('${bucket}', a.detected_at at time zone 'UTC') as b, a.severity, count(*) as c
+             from ${SUBTREE} where ${f("a")}${inPeriod} group by 1, 2)
+         select to_char(greatest(g.b, $2::timestamptz at time zone 'UTC'), 'YYYY-MM-DD') as b, s.severity, coalesce(c.c, 0) as c
+           from g cross join unnest(array[${ALERT_SEVERITIES.map((s) => `'${s}'`).join(", ")}]) with ordinality s(severity, o)
+           left join c on c.b = g.b and c.severity = s.severity
+          order by g.b, s.o`,
     topAlerts: `select a.title, (array_agg(a.severity order by array_position(array['critical','high','medium','low','info'], a.severity)))[1] as severity, count(*) as c
          from ${SUBTREE} where ${f("a")}${inPeriod} group by a.title order by c desc, a.title limit 10`,
     byStatus: `select a.status, count(*) as c from ${SUBTREE} where ${f("a")}${inPeriod} group by a.status order by c desc, a.status`,
     /** The ten most frequent values of `expr` (rule, source, host). */
     top: (expr: string) => `select ${expr} as name, count(*) as c from ${SUBTREE} where ${f("a")}${inPeriod} group by 1 order by c desc, 1 limit 10`,
-    sla: `select a.severity, count(*) as total,
-            count(*) filter (where a.acknowledged_at is not null and a.acknowledged_at - a.detected_at <= make_interval(mins => (($4::jsonb -> a.severity) ->> 'ack')::int)) as ack_met,
-            count(*) filter (where a.resolved_at is not null and a.resolved_at - a.detected_at <= make_interval(mins => (($4::jsonb -> a.severity) ->> 'resolve')::int)) as resolve_met
-       from ${SUBTREE} where ${f("a")}${inPeriod} and a.severity = any ($5::text[]) group by a.severity`,
     // "Seen in or since the period": an asset keeps only its latest sighting (last_seen_at moves on as it
     // reports), so one seen all through the period and again today has last_seen_at after the period. What
     // the data allows: it existed before the period's end and reported at or after its start.
@@ -147,11 +250,9 @@ export async function computeFigures(
   const bucket: "day" | "week" = period.to.getTime() - period.from.getTime() <= 62 * 86_400_000 ? "day" : "week";
   const sql = figureStatements(bucket);
 
-  const [sev, closed, open, times, trend, top, status, rules, sources, hosts] = await inOrder([
+  const [sev, rolled, trend, top, status, rules, sources, hosts] = await inOrder([
     () => client.query<{ severity: Severity; c: string }>(sql.detected, p),
-    () => client.query<{ c: string }>(sql.closed, p),
-    () => client.query<{ c: string }>(sql.openAtEnd, [rootId, period.to]),
-    () => client.query<{ mtta: string | null; mttr: string | null }>(sql.times, p),
+    () => periodAlertFigures(client, [rootId], period),
     () => client.query<{ b: string; severity: Severity; c: string }>(sql.trend, p),
     () => client.query<{ title: string; severity: string; c: string }>(sql.topAlerts, p),
     () => client.query<{ status: string; c: string }>(sql.byStatus, p),
@@ -165,6 +266,7 @@ export async function computeFigures(
     detected[r.severity] = n(r.c);
     detected.total += n(r.c);
   }
+  // Rows come in bucket order, every bucket with every severity.
   const trendMap = new Map<string, BySeverity>();
   for (const r of trend.rows) {
     const counts = trendMap.get(r.b) ?? zeros();
@@ -172,15 +274,20 @@ export async function computeFigures(
     trendMap.set(r.b, counts);
   }
 
-  const slaRows = await client.query<{ severity: Severity; total: string; ack_met: string; resolve_met: string }>(
-    sql.sla,
-    [...p, JSON.stringify(Object.fromEntries(Object.entries(opts.sla).map(([s, t]) => [s, { ack: t.ackMinutes, resolve: t.resolveMinutes }]))), Object.keys(opts.sla)],
-  );
-  const slaBy = new Map(slaRows.rows.map((r) => [r.severity, r]));
-  const sla = ALERT_SEVERITIES.filter((s) => s in opts.sla).map((s) => {
-    const t = opts.sla[s as keyof SlaTargets];
-    const r = slaBy.get(s);
-    return { severity: s, total: n(r?.total), ackTarget: t.ackMinutes, ackMet: n(r?.ack_met), resolveTarget: t.resolveMinutes, resolveMet: n(r?.resolve_met) };
+  const shared = rolled.get(rootId)!;
+  const sla: SlaFigures[] = SLA_SEVERITIES.map((s) => {
+    const c = shared.sla[s];
+    return {
+      severity: s,
+      acknowledged: c.acknowledged,
+      ackBreaches: c.ackBreaches,
+      ackMet: c.acknowledged - c.ackBreaches,
+      closed: c.closed,
+      resolveBreaches: c.resolveBreaches,
+      resolveMet: c.closed - c.resolveBreaches,
+      ackTarget: opts.sla[s].ackMinutes,
+      resolveTarget: opts.sla[s].resolveMinutes,
+    };
   });
 
   const [assets, crit, kinds, collectors, health, changes, backlog, oldest, usage] = await inOrder([
@@ -211,12 +318,15 @@ export async function computeFigures(
   return {
     tenant: tr[0],
     period,
+    days: periodDays(period),
     bucket,
     detected,
-    closed: n(closed.rows[0]?.c),
-    openAtEnd: n(open.rows[0]?.c),
-    mttaMinutes: minutes(times.rows[0]?.mtta),
-    mttrMinutes: minutes(times.rows[0]?.mttr),
+    closed: shared.closed,
+    openAtEnd: shared.openAtEnd,
+    acknowledged: shared.acknowledged,
+    closedWithCloseTime: shared.closedWithCloseTime,
+    mttaMinutes: shared.mttaMinutes,
+    mttrMinutes: shared.mttrMinutes,
     sla,
     trend: [...trendMap].map(([b, counts]) => ({ bucket: b, counts })),
     topAlerts: top.rows.map((r) => ({ title: r.title, severity: r.severity, count: n(r.c) })),

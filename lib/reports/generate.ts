@@ -6,7 +6,11 @@
 // recipients (a link, never the file: lib/mail's outbox carries text and
 // HTML bodies, and the link keeps sign-in, RLS and the PDP in the way). A
 // scheduled report refused because its author lacks access pauses its
-// schedule (lib/reports/pause.ts). Only the row's status changes go through
+// schedule (lib/reports/pause.ts); one of a tenant below a tenant that is
+// not active (a suspended customer's site) fails and leaves its schedule as it
+// is. A PDF whose document is not valid fails at once (no retry: it would fail
+// the same way). The stored report keeps which tenants its figures covered
+// (covered_tenant_ids, for the offboarding's withdrawal). Only the row's status changes go through
 // the service role (purpose reports.generate): people may not update reports.
 import { authorize, isAuthorizationError } from "@/lib/authz";
 import { withServiceRole } from "@/lib/db/service-role";
@@ -14,7 +18,7 @@ import { withTenant } from "@/lib/db/with-tenant";
 import { log, safeError } from "@/lib/log";
 import { enqueueMail } from "@/lib/mail/outbox";
 import { reportReadyMail } from "@/lib/mail/templates";
-import type { PdfBrand } from "@/lib/pdf";
+import { PdfInputError, type PdfBrand } from "@/lib/pdf";
 import { slaTargets } from "@/lib/settings/read";
 import { portalOriginFor } from "@/lib/tenancy/origin";
 import { computeFigures, type ReportFigures } from "./figures";
@@ -26,6 +30,7 @@ import { featureEnabled } from "@/lib/settings/enforce";
 import { brandOfTenant } from "@/lib/branding/resolve";
 import { tenantTimeZone } from "@/lib/locale/viewer-zone";
 import { pauseNotice, pauseSchedule, type PauseCause, type PauseRequest } from "./pause";
+import { aboveMessage } from "./store";
 
 export type GenerateOutcome = "ready" | "failed" | "done-before";
 
@@ -81,13 +86,30 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
         returning tenant_id, kind, format, period_start, period_end, include_usage, created_by, schedule_id`,
       [tenantId, reportId],
     );
-    return rows[0] ?? null;
+    if (!rows[0]) return null;
+    // The tenant or one above it not active (a suspended customer's site): the job engine's own test
+    // (this task is not paused by the worker as a tenant's jobs are), and the first such one's status.
+    const state = await db.$client.query<{ status: string; frozen: boolean; above: string | null }>(
+      `select t.status, jobs_engine.tenant_is_frozen(t.id) as frozen,
+              (select a.status from public.tenants a where a.path operator(extensions.@>) t.path and a.id <> t.id and a.status <> 'active'
+                order by a.status = 'deprovisioned' desc, a.path limit 1) as above
+         from public.tenants t where t.id = $1`,
+      [tenantId],
+    );
+    return { ...rows[0], state: state.rows[0] ?? null };
   });
   if (!claimed) return "done-before";
   const pauseOf = (cause: PauseCause | undefined) => (cause && claimed.schedule_id ? { scheduleId: claimed.schedule_id, cause, author: claimed.created_by } : null);
+  // Frozen, but not offboarded (that pauses its schedule, below): the report fails and its schedule stays as it is.
+  if (claimed.state?.frozen && claimed.state.status !== "deprovisioned") {
+    const message = claimed.state.status === "active"
+      ? aboveMessage(claimed.state.above, "Nothing was generated.")
+      : `The tenant is ${claimed.state.status}: no report is made for it.`;
+    return fail(tenantId, reportId, message);
+  }
   if (!claimed.created_by) return fail(tenantId, reportId, "The person who asked for this report no longer exists; nothing was generated.", pauseOf("author-gone"));
   try {
-    const { figures, providerName, tenant, timeZone } = await withTenant({ userId: claimed.created_by, activeTenantId: null }, async (tx) => {
+    const { figures, providerName, tenant, timeZone, coveredIds } = await withTenant({ userId: claimed.created_by, activeTenantId: null }, async (tx) => {
       let resource;
       try {
         resource = await authorize(tx, "reports:export", tenantId);
@@ -107,8 +129,14 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
         `select r.name from public.tenants r join public.tenants t on t.id = $1 where r.path operator(extensions.@>) t.path and r.parent_id is null`,
         [tenantId],
       );
+      // The tenants the figures covered (the subtree, as the author sees it now): an offboarding withdraws
+      // the report by these, wherever the tenants moved since (lib/lifecycle/offboard-copies.ts).
+      const covered = await tx.client.query<{ ids: string[] }>(
+        `select coalesce(array_agg(t.id), '{}') as ids from public.tenants t join public.tenants r on r.id = $1 where t.path operator(extensions.<@) r.path`,
+        [tenantId],
+      );
       // The tenant's own zone (inherited down the tree), as its portal pages show times.
-      return { figures: f, providerName: rows[0]?.name ?? null, tenant: f.tenant, timeZone: await tenantTimeZone(tx, tenantId) };
+      return { figures: f, providerName: rows[0]?.name ?? null, tenant: f.tenant, timeZone: await tenantTimeZone(tx, tenantId), coveredIds: covered.rows[0].ids };
     });
     await withServiceRole("reports.generate", (db) => db.$client.query("update public.reports set progress = 60 where tenant_id = $1 and id = $2 and status = 'running'", [tenantId, reportId]));
     // The tenant's brand (lib/branding): its product name, colour and logo; never the MSSP's where it is hidden.
@@ -117,9 +145,9 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
     const link = `${await portalOriginFor({ slug: tenant.slug, kind: tenant.kind })}/reports/${reportId}/download`;
     const mailed = await withServiceRole("reports.generate", async (db) => {
       const done = await db.$client.query(
-        `update public.reports set status = 'ready', progress = 100, content = $3, size_bytes = $4, error = null, finished_at = now()
+        `update public.reports set status = 'ready', progress = 100, content = $3, size_bytes = $4, error = null, finished_at = now(), covered_tenant_ids = $5
           where tenant_id = $1 and id = $2 and status = 'running'`,
-        [tenantId, reportId, Buffer.from(bytes), bytes.byteLength],
+        [tenantId, reportId, Buffer.from(bytes), bytes.byteLength, coveredIds],
       );
       if (!done.rowCount || !claimed.schedule_id) return 0;
       const { rows } = await db.$client.query<{ recipients: string[] }>("select recipients from public.report_schedules where tenant_id = $1 and id = $2", [tenantId, claimed.schedule_id]);
@@ -138,6 +166,11 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
     return "ready";
   } catch (error) {
     if (error instanceof ReportRefused) return fail(tenantId, reportId, error.message, pauseOf(error.pause));
+    // The document itself is not valid: every attempt would fail the same way, so none is retried.
+    if (error instanceof PdfInputError) {
+      log.error({ event: "reports.pdf-invalid", tenant_id: tenantId, report_id: reportId, issues: error.issues }, "report PDF not valid; failed without retries");
+      return fail(tenantId, reportId, `The PDF could not be laid out (${error.issues.join("; ")}); asking again fails the same way. The CSV format of this report is not affected.`);
+    }
     log.error({ event: "reports.generate-failed", tenant_id: tenantId, report_id: reportId, err: safeError(error) }, "report generation failed");
     if (opts.lastAttempt) return fail(tenantId, reportId, "The report could not be generated; ask for it again.");
     throw error;

@@ -4,8 +4,8 @@
 //   computeFigures / reportPdf / reportCsv                     the figures and the files
 //   generateQueuedReport                                       the worker's side (reports:generate)
 //   runDueSchedules / registerReportTasks                      schedules on the job engine
-//   customerPeriodRows / customerPeriodCsv                     the console's cross-tenant CSV
-//   reportDownload                                             a stored file for the routes
+//   customerPeriodRows / customerPeriodCsv / exportCustomers   the console's cross-tenant CSV (exportCustomers audits it)
+//   reportDownload                                             a stored file for the routes (audited reports:downloaded)
 export * from "./kinds";
 export { periodLabel, periodProblem, parseInstant, previousPeriod, nextRun, type Period } from "./period";
 export { computeFigures, type ReportFigures } from "./figures";
@@ -13,6 +13,6 @@ export { reportPdf, reportCsv, DEFAULT_REPORT_BRAND } from "./render";
 export { generateReport, getReport, listReports, listSchedules, createSchedule, deleteSchedule, type ReportRow, type ScheduleRow, type GenerateReportInput } from "./store";
 export { generateQueuedReport, renderReport, type GenerateOutcome } from "./generate";
 export { runDueSchedules, registerReportTasks, REPORTS_GENERATE_TASK, REPORTS_SCHEDULES_TASK, REPORTS_SCHEDULES_CRONTAB } from "./tasks";
-export { customerPeriodRows, customerPeriodCsv, type CustomerPeriodRow } from "./cross-tenant";
+export { customerPeriodRows, customerPeriodCsv, exportCustomers, CUSTOMERS_EXPORTED_AUDIT, type CustomerPeriodRow } from "./cross-tenant";
 export { exportableTenants, type ExportableTenant } from "./allowed";
-export { reportDownload } from "./download";
+export { reportDownload, REPORT_DOWNLOADED_AUDIT } from "./download";

@@ -14,8 +14,12 @@ import { listReports, listSchedules, type ReportRow, type ScheduleRow } from "./
 export interface ReportsPage {
   allowed: boolean;
   pdpUnavailable: boolean;
-  /** `reportsOn`: the tenant's report exports are on (features.reports); off, the forms leave it out. */
-  tenants: { id: string; slug: string; name: string; kind: string; status: string; reportsOn: boolean }[];
+  /**
+   * `reportsOn`: the tenant's report exports are on (features.reports); off, the forms leave it out.
+   * `closedAbove`: a tenant above it is not active (a suspended customer's site): no report is made for
+   * it, so the forms leave it out too.
+   */
+  tenants: { id: string; slug: string; name: string; kind: string; status: string; reportsOn: boolean; closedAbove: boolean }[];
   reports: ReportRow[];
   schedules: ScheduleRow[];
   /** Some report is still queued or being generated (the page refreshes itself). */
@@ -64,11 +68,16 @@ export async function loadReportsPage(tx: TenantTx, opts: { withinTenant?: strin
   const reports = await withoutUsageUnreadable(tx, listed, tenants);
   const schedules = await listSchedules(tx, ids, tenants);
   const configs = await effectiveConfigs(tx, ids);
+  // The tenant or one above it not active (the freeze policies' own set, under the caller's RLS).
+  const frozen = ids.length === 0 ? new Set<string>() : new Set((await tx.client.query<{ id: string }>(
+    "select f.id from tenancy.frozen_tenant_ids() f(id) where f.id = any ($1::uuid[])",
+    [ids],
+  )).rows.map((r) => r.id));
   const timeZone = await viewerTimeZone(tx, opts.withinTenant);
   return {
     allowed: tenants.length > 0,
     pdpUnavailable: false,
-    tenants: tenants.map((t) => ({ id: t.id, slug: t.slug, name: t.name, kind: t.kind, status: t.status, reportsOn: featureOn(configs.get(t.id), "features.reports") })),
+    tenants: tenants.map((t) => ({ id: t.id, slug: t.slug, name: t.name, kind: t.kind, status: t.status, reportsOn: featureOn(configs.get(t.id), "features.reports"), closedAbove: t.status === "active" && frozen.has(t.id) })),
     reports,
     schedules,
     pending: reports.some((r) => r.status === "queued" || r.status === "running"),

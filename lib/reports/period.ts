@@ -1,5 +1,6 @@
 // Report periods: parsed at the edge, refused with a message a person can act
-// on (unparsable, inverted, longer than MAX_REPORT_DAYS, in the future), and
+// on (unparsable or an impossible date or time, inverted, longer than
+// MAX_REPORT_DAYS, starting in the future or ending after tomorrow), and
 // the calendar periods schedules cover (UTC).
 import { z } from "zod";
 import { MAX_REPORT_DAYS, type ReportCadence } from "./kinds";
@@ -12,7 +13,11 @@ export interface Period {
   to: Date;
 }
 
+const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A full ISO timestamp: date, hours and minutes, optional seconds and fraction, Z or an offset. */
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|([+-]\d{2}:\d{2}))$/;
 
 /** A YYYY-MM-DD day (UTC midnight) or a full ISO timestamp; null if unparsable. */
 export function parseInstant(raw: unknown): Date | null {
@@ -23,7 +28,14 @@ export function parseInstant(raw: unknown): Date | null {
     const d = new Date(`${s}T00:00:00.000Z`);
     return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s ? null : d;
   }
-  if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(s)) return null;
+  // Every field as written must be the one read: Date would take 2026-02-30 for 2 March and T24:00 for the next day.
+  const m = INSTANT.exec(s);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0));
+  const fields = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  if (fields.getUTCFullYear() !== year || fields.getUTCMonth() !== month - 1 || fields.getUTCDate() !== day
+    || fields.getUTCHours() !== hour || fields.getUTCMinutes() !== minute || fields.getUTCSeconds() !== second) return null;
+  if (m[8] && (Number(m[8].slice(1, 3)) > 23 || Number(m[8].slice(4, 6)) > 59)) return null;
   const d = new Date(s);
   return Number.isNaN(d.getTime()) ? null : d;
 }
@@ -33,6 +45,8 @@ export function periodProblem(from: Date, to: Date, now = new Date()): string | 
   if (to.getTime() <= from.getTime()) return "The period ends before it starts: the end date must be after the start date.";
   if (to.getTime() - from.getTime() > MAX_REPORT_DAYS * DAY_MS) return `A report covers at most ${MAX_REPORT_DAYS} days: choose a shorter period.`;
   if (from.getTime() > now.getTime()) return "The period starts in the future: choose a start date before today.";
+  // Up to the end of tomorrow (UTC): a person east of UTC may pick their own today; past that there are no figures yet.
+  if (to.getTime() > utcDay(now).getTime() + 2 * DAY_MS) return "The period ends after tomorrow: choose an end date no later than today (there are no figures for the future yet).";
   if (from.getUTCFullYear() < 2000) return "The period starts before 2000: choose a later start date.";
   return null;
 }
@@ -63,7 +77,6 @@ export function periodOfFields(v: { from: string; to: string }): Period {
   return { from, to: DATE.test(v.to.trim()) ? new Date(to.getTime() + DAY_MS) : to };
 }
 
-const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
 /** The last complete period of a cadence before `now`: the ISO week (Monday to Monday) or calendar month. */
 export function previousPeriod(cadence: ReportCadence, now: Date): Period {

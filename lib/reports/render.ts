@@ -14,6 +14,7 @@ export const DEFAULT_REPORT_BRAND: PdfBrand = { productName: "MSSP Portal", prim
 
 const int = (v: number) => v.toLocaleString("en-US");
 const mins = (v: number | null) => (v === null ? "n/a" : v < 120 ? `${v.toFixed(1)} min` : `${(v / 60).toFixed(1)} h`);
+const alerts = (v: number) => `${int(v)} alert${v === 1 ? "" : "s"}`;
 const pct = (met: number, total: number) => (total === 0 ? "n/a" : `${((100 * met) / total).toFixed(1)}%`);
 // An instant (a heartbeat, a health change, an alert's detection) in the tenant's zone, as its portal
 // shows it; the period and the day counts stay UTC days (the rollups' days).
@@ -29,10 +30,11 @@ function executiveBlocks(f: ReportFigures): PdfBlock[] {
         ["Period (UTC)", periodLabel(f.period)],
         ["Alerts detected", int(f.detected.total)],
         ["Critical / high", `${int(f.detected.critical)} / ${int(f.detected.high)}`],
-        ["Alerts closed", int(f.closed)],
+        ["Alerts closed in the period", int(f.closed)],
         ["Open at the end of the period", int(f.openAtEnd)],
-        ["Mean time to acknowledge (MTTA)", mins(f.mttaMinutes)],
-        ["Mean time to resolve (MTTR)", mins(f.mttrMinutes)],
+        // The population beside each mean: acknowledged / closed in the period, whenever detected.
+        ["Mean time to acknowledge (MTTA)", `${mins(f.mttaMinutes)} over the ${alerts(f.acknowledged)} acknowledged in the period`],
+        ["Mean time to resolve (MTTR)", `${mins(f.mttrMinutes)} over the ${alerts(f.closedWithCloseTime)} closed in the period with a close time`],
       ],
     },
     { kind: "bars", title: "Alerts detected by severity", rows: ALERT_SEVERITIES.map((s) => ({ label: s, value: f.detected[s] })) },
@@ -44,9 +46,14 @@ function executiveBlocks(f: ReportFigures): PdfBlock[] {
     },
     { kind: "heading", text: "SLA" },
     {
+      kind: "text",
+      muted: true,
+      text: "Of the alerts acknowledged (closed, with a close time) in the period, the share within the target in force when they were; the targets shown are today's. Alerts still open are not counted.",
+    },
+    {
       kind: "table",
-      columns: [{ label: "Severity" }, { label: "Alerts", align: "right" }, { label: "Ack target", align: "right" }, { label: "Ack met", align: "right" }, { label: "Resolve target", align: "right" }, { label: "Resolve met", align: "right" }],
-      rows: f.sla.map((s) => [s.severity, int(s.total), `${s.ackTarget} min`, pct(s.ackMet, s.total), `${s.resolveTarget} min`, pct(s.resolveMet, s.total)]),
+      columns: [{ label: "Severity" }, { label: "Acknowledged", align: "right", weight: 1.5 }, { label: "Ack in SLA", align: "right" }, { label: "Ack target", align: "right" }, { label: "Closed", align: "right" }, { label: "Resolved in SLA", align: "right", weight: 1.3 }, { label: "Resolve target", align: "right" }],
+      rows: f.sla.map((s) => [s.severity, int(s.acknowledged), pct(s.ackMet, s.acknowledged), `${s.ackTarget} min`, int(s.closed), pct(s.resolveMet, s.closed), `${s.resolveTarget} min`]),
     },
     { kind: "heading", text: "Top alerts" },
     { kind: "table", columns: [{ label: "Alert", weight: 5 }, { label: "Highest severity" }, { label: "Count", align: "right" }], rows: f.topAlerts.map((a) => [a.title, a.severity, int(a.count)]) },
@@ -119,8 +126,28 @@ function operationalBlocks(f: ReportFigures, zone: string): PdfBlock[] {
   ];
 }
 
+/** The PDF model's caps on the title and the footer (lib/pdf/model.ts). */
+export const PDF_TITLE_MAX = 200;
+export const PDF_FOOTER_MAX = 200;
+
+/**
+ * `before` + `name` in at most `max` characters (UTF-16 units, as the model counts them): the name
+ * shortened with "…" where it does not fit (a tenant's name may be 200 characters; so may the title).
+ */
+export function fitName(before: string, name: string, max: number): string {
+  if (before.length + name.length <= max) return before + name;
+  const room = Math.max(0, max - before.length - 1);
+  // Not between the two halves of a surrogate pair.
+  let cut = "";
+  for (const ch of name) {
+    if (cut.length + ch.length > room) break;
+    cut += ch;
+  }
+  return `${before}${cut.trimEnd()}…`.slice(0, max);
+}
+
 export function reportTitle(kind: ReportKind, f: ReportFigures): string {
-  return `${REPORT_KIND_LABELS[kind]}: ${f.tenant.name}`;
+  return fitName(`${REPORT_KIND_LABELS[kind]}: `, f.tenant.name, PDF_TITLE_MAX);
 }
 
 /** The PDF; `timeZone` is the tenant's locale.time_zone, for the times of day it lists. */
@@ -140,10 +167,10 @@ export function reportPdf(kind: ReportKind, f: ReportFigures, brand?: Partial<Pd
       {
         kind: "text",
         muted: true,
-        text: `Figures cover the customer and its sites, by UTC day${timeZone === "UTC" ? "" : `; times of day are in ${timeZone}`}. Detected: first seen in the period. Closed: resolved or marked a false positive in the period. Open at the end: detected before the end and not closed by then. MTTA / MTTR: mean time from detection to acknowledgement / to closing, over the alerts detected in the period that have one. SLA met: the share of those alerts acknowledged (closed) within the tenant's target for their severity. Top alerts: by title, with the highest severity among them.${kind === "operational" ? " Assets seen in or since the period: in the portal before the period's end and last reporting at or after its start (only an asset's latest sighting is kept, so one still reporting today counts for every period it existed in)." : ""}`,
+        text: `Figures cover the customer and its sites, by UTC day${timeZone === "UTC" ? "" : `; times of day are in ${timeZone}`}${f.days.whole ? "" : `; closed, open at the end, MTTA, MTTR and SLA are counted by whole UTC days, ${f.days.from} to ${f.days.to}`}. Detected: first seen in the period. Closed: resolved or marked a false positive in the period (one closed without a close time, as imported alerts are, on its detection day). Open at the end: open at the end of the period's last day. MTTA: mean time from detection to acknowledgement, over the alerts acknowledged in the period, whenever detected. MTTR: mean time from detection to closing, over the alerts closed in the period with a close time. SLA: of those acknowledgements (closes), the share within the target in force when they happened; alerts still open are not counted. These are the portal dashboard's figures for the same days. Top alerts: by title, with the highest severity among them.${kind === "operational" ? " Assets seen in or since the period: in the portal before the period's end and last reporting at or after its start (only an asset's latest sighting is kept, so one still reporting today counts for every period it existed in)." : ""}`,
       },
     ],
-    footer: `${b.productName} · ${REPORT_KIND_LABELS[kind]} · ${f.tenant.name}`,
+    footer: fitName(`${b.productName} · ${REPORT_KIND_LABELS[kind]} · `, f.tenant.name, PDF_FOOTER_MAX),
   });
 }
 
@@ -159,18 +186,28 @@ export function reportCsv(kind: ReportKind, f: ReportFigures): string {
   add("report", "period_end_exclusive", null, f.period.to.toISOString());
   add("summary", "detected", "total", f.detected.total);
   for (const s of ALERT_SEVERITIES) add("summary", "detected", s, f.detected[s]);
-  add("summary", "closed", null, f.closed);
-  add("summary", "open_at_end", null, f.openAtEnd);
-  add("summary", "mtta_minutes", null, f.mttaMinutes);
-  add("summary", "mttr_minutes", null, f.mttrMinutes);
+  // The UTC days closed, open at end, MTTA, MTTR and SLA count (the period's own when it is whole days).
+  add("report", "days_utc", "first", f.days.from);
+  add("report", "days_utc", "last", f.days.to);
+  add("summary", "closed", "closed_in_period", f.closed);
+  add("summary", "open_at_end", "open_at_period_end", f.openAtEnd);
+  // Each mean with its population: acknowledged / closed (with a close time) in the period, whenever detected.
+  add("summary", "acknowledged", "acknowledged_in_period", f.acknowledged);
+  add("summary", "mtta_minutes", "over_acknowledged_in_period", f.mttaMinutes);
+  add("summary", "closed_with_close_time", "closed_in_period", f.closedWithCloseTime);
+  add("summary", "mttr_minutes", "over_closed_with_close_time", f.mttrMinutes);
   if (kind === "executive") {
     for (const t of f.trend) for (const s of ALERT_SEVERITIES) add(`trend_${f.bucket}`, t.bucket, s, t.counts[s]);
     for (const s of f.sla) {
-      add("sla", s.severity, "alerts", s.total);
-      add("sla", s.severity, "ack_target_minutes", s.ackTarget);
+      // Over acknowledgements / closes with a close time in the period; met = within the target in force then.
+      add("sla", s.severity, "acknowledged_in_period", s.acknowledged);
       add("sla", s.severity, "ack_met", s.ackMet);
-      add("sla", s.severity, "resolve_target_minutes", s.resolveTarget);
+      add("sla", s.severity, "ack_breached", s.ackBreaches);
+      add("sla", s.severity, "ack_target_minutes_today", s.ackTarget);
+      add("sla", s.severity, "closed_with_close_time_in_period", s.closed);
       add("sla", s.severity, "resolve_met", s.resolveMet);
+      add("sla", s.severity, "resolve_breached", s.resolveBreaches);
+      add("sla", s.severity, "resolve_target_minutes_today", s.resolveTarget);
     }
     for (const a of f.topAlerts) add("top_alerts", a.title, a.severity, a.count);
     for (const u of f.usage ?? []) add("usage", u.metric, u.unit, u.value);

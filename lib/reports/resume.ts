@@ -5,12 +5,14 @@
 // policy of migration 20261201029000 allows nothing else), from its next run
 // (the next Monday / 1st, 06:00 UTC, which the database sets on a person's
 // resume: migration 20261201030910). Refused, with nothing changed, for a
-// tenant that is not active or whose report exports are off.
+// tenant that is not active, below one that is not active (a suspended
+// customer's site), or whose report exports are off.
 import { ActionRefusal } from "@/lib/actions/refusal";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { TENANT_STATUS_LABELS, type TenantStatus } from "@/lib/lifecycle/states";
 import { requireFeature } from "@/lib/settings/enforce";
 import type { ReportCadence, ReportKind } from "./kinds";
+import { aboveMessage, closedAboveForCaller } from "./store";
 
 export interface ResumedSchedule {
   kind: ReportKind;
@@ -29,6 +31,8 @@ export async function resumeSchedule(tx: TenantTx, tenantId: string, id: string)
   if (!found[0]) return null;
   const status = found[0].status;
   if (status !== "active") throw new ActionRefusal(`This tenant is ${TENANT_STATUS_LABELS[status as TenantStatus]?.toLowerCase() ?? status}: the schedule stays paused. Nothing was changed.`, { reason: "tenant_state", status });
+  const above = await closedAboveForCaller(tx, tenantId);
+  if (above.closed) throw new ActionRefusal(aboveMessage(above.status, "The schedule stays paused. Nothing was changed."), { reason: "tenant_state_above", ...(above.status ? { status: above.status } : {}) });
   await requireFeature(tx, tenantId, "features.reports");
   const { rows } = await tx.client.query<{ kind: ReportKind; cadence: ReportCadence; tenant_name: string; next_run_at: Date }>(
     `update public.report_schedules s set paused_at = null, paused_reason = null, created_by = auth.uid()

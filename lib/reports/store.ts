@@ -55,6 +55,50 @@ const STATE_MESSAGES: Record<string, string> = {
   deprovisioned: "This tenant has been offboarded: no reports are made for it. Nothing was queued.",
 };
 
+/** What a tenant above the report's one is, as a refusal says it (never naming that tenant). */
+const ABOVE_STATE: Record<string, string> = {
+  provisioning: "still being provisioned",
+  suspended: "suspended",
+  deprovisioning: "being offboarded",
+  deprovisioned: "offboarded",
+};
+
+/** Why no report is made for a tenant that is active itself while one above it is not (its sites are frozen with it). */
+export function aboveMessage(status: string | null, then: string): string {
+  return `A tenant above it is ${ABOVE_STATE[status ?? ""] ?? "not active"}: no report is made for it until that tenant is active again. ${then}`;
+}
+
+/**
+ * Under the caller's RLS: whether a tenant above `tenantId` is not active (suspended, being
+ * provisioned or offboarded), and the first such one's status where the caller can see it.
+ * tenancy.frozen_tenant_ids() (the freeze policies' own set) answers even where the ancestor itself
+ * is out of the caller's sight; its status is then unknown (null).
+ */
+export async function closedAboveForCaller(tx: TenantTx, tenantId: string): Promise<{ closed: boolean; status: string | null }> {
+  const { rows } = await tx.client.query<{ frozen: boolean; above: string | null }>(
+    `select exists (select 1 from tenancy.frozen_tenant_ids() f(id) where f.id = $1::uuid) as frozen,
+            (select a.status from public.tenants t join public.tenants a on a.path operator(extensions.@>) t.path and a.id <> t.id
+              where t.id = $1 and a.status <> 'active' order by a.status = 'deprovisioned' desc, a.path limit 1) as above`,
+    [tenantId],
+  );
+  const above = rows[0]?.above ?? null;
+  return { closed: !!rows[0]?.frozen || above !== null, status: above };
+}
+
+/**
+ * Refuses (ActionRefusal, nothing written) a tenant that is not a customer or a site (an MSSP's own
+ * tenant: its reports would never be listed), not active, or below a tenant that is not active.
+ */
+async function requireReportable(tx: TenantTx, tenantId: string, nothing: string): Promise<void> {
+  const { rows } = await tx.client.query<{ status: string; kind: string }>("select status, kind from public.tenants where id = $1", [tenantId]);
+  if (!rows[0]) throw new ActionRefusal("No such tenant.", { reason: "tenant_invisible" });
+  if (rows[0].kind !== "customer" && rows[0].kind !== "site")
+    throw new ActionRefusal(`Reports are made for customers and their sites, not for the MSSP's own tenant. ${nothing}`, { reason: "tenant_kind", kind: rows[0].kind });
+  if (rows[0].status !== "active") throw new ActionRefusal(STATE_MESSAGES[rows[0].status] ?? `This tenant is not active. ${nothing}`, { reason: "tenant_state", status: rows[0].status });
+  const above = await closedAboveForCaller(tx, tenantId);
+  if (above.closed) throw new ActionRefusal(aboveMessage(above.status, nothing), { reason: "tenant_state_above", ...(above.status ? { status: above.status } : {}) });
+}
+
 export const generateReportInput = z.object({
   tenantId: z.string().uuid(),
   kind: z.enum(REPORT_KINDS),
@@ -70,8 +114,9 @@ export type GenerateReportInput = z.infer<typeof generateReportInput>;
  * queue is added by the insert's trigger and runs once this transaction
  * commits. Throws ActionRefusal (a message to show; nothing written) for an
  * unparsable, inverted, too long or future period, a tenant the caller cannot
- * see, or a tenant that is not active. The PDP's reports:export is the
- * caller's to ask first.
+ * see, one that is not a customer or site, or one that is not active or is
+ * below a tenant that is not active. The PDP's reports:export is the caller's
+ * to ask first.
  */
 export async function generateReport(tx: TenantTx, input: GenerateReportInput): Promise<{ id: string }> {
   const parsed = generateReportInput.safeParse(input);
@@ -81,9 +126,7 @@ export async function generateReport(tx: TenantTx, input: GenerateReportInput): 
   if (!from || !to) throw new ActionRefusal("The period could not be read: use dates like 2026-11-01.", { reason: "period_unparsable" });
   const problem = periodProblem(from, to);
   if (problem) throw new ActionRefusal(problem, { reason: "period" });
-  const { rows } = await tx.client.query<{ status: string }>("select status from public.tenants where id = $1", [parsed.data.tenantId]);
-  if (!rows[0]) throw new ActionRefusal("No such tenant.", { reason: "tenant_invisible" });
-  if (rows[0].status !== "active") throw new ActionRefusal(STATE_MESSAGES[rows[0].status] ?? "This tenant is not active: no report was queued.", { reason: "tenant_state", status: rows[0].status });
+  await requireReportable(tx, parsed.data.tenantId, "Nothing was queued.");
   // What the tenant bought (features.reports, inherited down the tree): the action, a bulk run's item and nothing else queue here.
   await requireFeature(tx, parsed.data.tenantId, "features.reports");
   // The usage section only if the caller may read the tenant's usage (RLS on the rollups: admins).
@@ -186,9 +229,7 @@ export const scheduleInput = z.object({
  * nextRun) is set by the database (migration 20261201030910), which does not take one from a person.
  */
 export async function createSchedule(tx: TenantTx, input: z.infer<typeof scheduleInput>): Promise<{ id: string; nextRunAt: Date }> {
-  const { rows } = await tx.client.query<{ status: string }>("select status from public.tenants where id = $1", [input.tenantId]);
-  if (!rows[0]) throw new ActionRefusal("No such tenant.", { reason: "tenant_invisible" });
-  if (rows[0].status !== "active") throw new ActionRefusal(STATE_MESSAGES[rows[0].status] ?? "This tenant is not active.", { reason: "tenant_state", status: rows[0].status });
+  await requireReportable(tx, input.tenantId, "Nothing was saved.");
   await requireFeature(tx, input.tenantId, "features.reports");
   const ins = await tx.client.query<{ id: string; next_run_at: Date }>(
     `insert into public.report_schedules (tenant_id, kind, format, cadence, recipients, created_by)

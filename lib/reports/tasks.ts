@@ -6,7 +6,8 @@
 //                      week or month, created_by = the schedule's author) and
 //                      its next run, in one transaction; the rows' trigger
 //                      queues the per-tenant generate jobs. Schedules of a
-//                      tenant that is not active, or whose report exports
+//                      tenant that is not active, or below one that is not
+//                      (a suspended customer's site), or whose report exports
 //                      are off (features.reports), move on without a report.
 //                      A paused schedule is not due; one whose author's
 //                      account is gone, or whose tenant was offboarded, is
@@ -78,7 +79,7 @@ export async function runDueSchedules(now = new Date(), batch = DUE_SCHEDULES_BA
   return total;
 }
 
-type DueSchedule = { tenant_id: string; id: string; kind: string; format: string; cadence: ReportCadence; created_by: string | null; status: string };
+type DueSchedule = { tenant_id: string; id: string; kind: string; format: string; cadence: ReportCadence; created_by: string | null; status: string; frozen: boolean };
 
 const usageKey = (userId: string, tenantId: string) => `${userId}:${tenantId}`;
 
@@ -114,20 +115,20 @@ async function noticesOf(tenantIds: readonly string[]): Promise<Map<string, Paus
 async function runDueBatch(now: Date, batch: number): Promise<ScheduleRunStats & { found: number }> {
   // The due schedules (paused ones are not), the longest due first (read only here; they are locked below).
   const found = await withServiceRole("reports.generate", async (db) =>
-    (await db.$client.query<{ tenant_id: string; id: string; created_by: string | null; status: string }>(
-      `select s.tenant_id, s.id, s.created_by, t.status
+    (await db.$client.query<{ tenant_id: string; id: string; created_by: string | null; status: string; frozen: boolean }>(
+      `select s.tenant_id, s.id, s.created_by, t.status, jobs_engine.tenant_is_frozen(t.id) as frozen
          from public.report_schedules s join public.tenants t on t.id = s.tenant_id
         where s.next_run_at <= $1 and s.paused_at is null order by s.next_run_at, s.id limit $2`,
       [now, batch],
     )).rows,
   );
   if (found.length === 0) return { due: 0, queued: 0, skipped: 0, found: 0 };
-  const usage = await usageAsAuthors(found.filter((s) => s.status === "active"));
+  const usage = await usageAsAuthors(found.filter((s) => s.status === "active" && !s.frozen));
   const notices = await noticesOf(found.filter((s) => pauseCauseOf(s)).map((s) => s.tenant_id));
   const stats = await withServiceRole("reports.generate", async (db) => {
     // Those still due and not taken by another run meanwhile (a schedule found above is taken by one run only).
     const { rows } = await db.$client.query<DueSchedule>(
-      `select s.tenant_id, s.id, s.kind, s.format, s.cadence, s.created_by, t.status
+      `select s.tenant_id, s.id, s.kind, s.format, s.cadence, s.created_by, t.status, jobs_engine.tenant_is_frozen(t.id) as frozen
          from public.report_schedules s join public.tenants t on t.id = s.tenant_id
         where s.id = any ($2::uuid[]) and s.next_run_at <= $1 and s.paused_at is null order by s.next_run_at, s.id for update of s skip locked`,
       [now, found.map((s) => s.id)],
@@ -140,7 +141,8 @@ async function runDueBatch(now: Date, batch: number): Promise<ScheduleRunStats &
       const notice = notices.get(s.tenant_id);
       // Paused: it stays as it is (next_run_at too) until someone resumes it.
       if (cause && notice && (await pauseSchedule(db, { tenantId: s.tenant_id, scheduleId: s.id, cause, author: s.created_by }, notice))) continue;
-      if (s.status === "active" && s.created_by && featureOn(configs.get(s.tenant_id), "features.reports")) {
+      // Frozen: the tenant or one above it is not active (a suspended customer's site): it moves on without a report.
+      if (s.status === "active" && !s.frozen && s.created_by && featureOn(configs.get(s.tenant_id), "features.reports")) {
         const period = previousPeriod(s.cadence, now);
         await db.$client.query(
           `insert into public.reports (tenant_id, kind, format, period_start, period_end, schedule_id, created_by, include_usage)

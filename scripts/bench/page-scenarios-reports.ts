@@ -3,14 +3,17 @@
 //       reports of, their 100 newest reports and their schedules. The list statements name the tenants the
 //       PDP allowed (as the page passes them), so they are the same on both sides.
 //   14  one customer's report figures over 30 days (lib/reports/figures.ts computeFigures), as its admin:
-//       the period summary, trend, top lists, SLA, assets, collectors, health and backlog statements. The
+//       the period summary, trend, top lists, assets, collectors, health and backlog statements. The
 //       SQL is figures.ts' own (figureStatements; the app check proves it returns what computeFigures returns),
-//       the owner side with `a.tenant_id = any(...)` (or s./c./h.) added. The usage section and the count of
+//       the owner side with `a.tenant_id = any(...)` (or s./c./h.) added; closed, open at end, MTTA, MTTR and
+//       SLA come from the rollups (periodAlertFigures: the subtree's ids, then tenantMetrics' two statements,
+//       which name their tenants, so the same on both sides). The usage section and the count of
 //       health changes are left out (the usage pages' scenarios 17 and 18 time usage.subtree_daily).
 // The generator makes no reports: 1-4 per customer and site (PDF and CSV, ready or failed, over the
 // last 90 days) and a weekly or monthly schedule for a fifth of the customers are inserted here.
 import { loadReportsPage } from "@/lib/reports/page-data";
-import { computeFigures, figureStatements, SEVERITIES } from "@/lib/reports/figures";
+import { computeFigures, figureStatements, periodDays, SEVERITIES, SUBTREE_IDS_SQL } from "@/lib/reports/figures";
+import { tenantMetricsSql } from "@/lib/analytics/rollups";
 import { NEWEST_REPORTS_SQL, SCHEDULES_SQL } from "@/lib/reports/store";
 import { withTenant } from "@/lib/db/with-tenant";
 import { slaTargets } from "@/lib/settings/read";
@@ -97,23 +100,19 @@ async function figuresScenario({ ctx }: PageSetup): Promise<Scenario> {
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const period = { from: new Date(to.getTime() - 30 * 86_400_000), to };
   const sla = await withTenant(ctx.customerAdmin, (tx) => slaTargets(tx, root));
-  const slaJson = JSON.stringify(Object.fromEntries(Object.entries(sla).map(([s, t]) => [s, { ack: t.ackMinutes, resolve: t.resolveMinutes }])));
   const p = [root, period.from, period.to];
+  const days = periodDays(period);
+  const rollupSql = tenantMetricsSql(true, false);
   // computeFigures' own statements (lib/reports/figures.ts figureStatements), in its order; the owner's
   // side adds `<alias>.tenant_id = any ($n::uuid[]) and ` first in each where, $n after the statement's own parameters.
-  const slaParams = [...p, slaJson, Object.keys(sla)];
   const parts: Array<[string, (s: ReturnType<typeof figureStatements>) => string, unknown[]]> = [
     ["detected by severity", (s) => s.detected, p],
-    ["closed", (s) => s.closed, p],
-    ["open at end", (s) => s.openAtEnd, [root, period.to]],
-    ["mtta/mttr", (s) => s.times, p],
     ["trend", (s) => s.trend, p],
     ["top alerts", (s) => s.topAlerts, p],
     ["by status", (s) => s.byStatus, p],
     ["top rules", (s) => s.top("coalesce(a.rule_name, '(no rule)')"), p],
     ["top sources", (s) => s.top("a.source"), p],
     ["top hosts", (s) => s.top("coalesce(a.hostname, '(no host)')"), p],
-    ["sla", (s) => s.sla, slaParams],
     ["assets", (s) => s.assets, p],
     ["assets by criticality", (s) => s.assetsBy("s.criticality"), [root]],
     ["assets by kind", (s) => s.assetsBy("s.kind"), [root]],
@@ -122,11 +121,19 @@ async function figuresScenario({ ctx }: PageSetup): Promise<Scenario> {
     ["backlog", (s) => s.backlog, [root, now]],
     ["oldest open", (s) => s.oldestOpen, [root]],
   ];
+  // The rollup statements (periodAlertFigures) name their tenants: the same on both sides.
+  const rollups: Statement[] = [
+    stmt("subtree ids", SUBTREE_IDS_SQL, [[root]]),
+    stmt("rollups: period sums", rollupSql.daily, [[root], days.from, days.to, ctx.customerTenantIds]),
+    stmt("rollups: open now", rollupSql.open, [[root], ctx.customerTenantIds]),
+  ];
   const app = figureStatements("day");
-  const rls: Statement[] = parts.map(([label, pick, params]) => stmt(label, pick(app), params));
-  const baseline: Statement[] = parts.map(([label, pick, params]) =>
-    stmt(label, pick(figureStatements("day", (alias) => `${alias}.tenant_id = any ($${params.length + 1}::uuid[]) and `)), [...params, ctx.customerTenantIds]),
-  );
+  const rls: Statement[] = [...parts.map(([label, pick, params]) => stmt(label, pick(app), params)), ...rollups];
+  const baseline: Statement[] = [
+    ...parts.map(([label, pick, params]) =>
+      stmt(label, pick(figureStatements("day", (alias) => `${alias}.tenant_id = any ($${params.length + 1}::uuid[]) and `)), [...params, ctx.customerTenantIds])),
+    ...rollups,
+  ];
   const num = (v: unknown) => Number(v ?? 0);
   const mins = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
   const named = (rows: Array<Record<string, unknown>>) => rows.map((r) => `${r.name}/${num(r.c)}`);
@@ -137,23 +144,29 @@ async function figuresScenario({ ctx }: PageSetup): Promise<Scenario> {
     rls,
     baseline,
     outcome: (results): Outcome => {
-      const [sev, closed, open, times, trend, topAlerts, status, rules, sources, hosts, slaRows, assets, crit, kinds, collectors, health, backlog, oldest] = results.map((r) => r.rows);
-      const slaBy = new Map(slaRows.map((r) => [r.severity, r]));
+      const [sev, trend, topAlerts, status, rules, sources, hosts, assets, crit, kinds, collectors, health, backlog, oldest, , sums, open] = results.map((r) => r.rows);
+      const inPeriod = sums.filter((r) => r.day !== null);
+      const total = (k: string) => inPeriod.reduce((t, r) => t + num(r[k]), 0);
+      const after = sums.filter((r) => r.day === null).reduce((t, r) => t + num(r.created) - num(r.closed), 0);
       const backlogBy = new Map(backlog.map((r) => [r.severity, r]));
       return {
         rows: sev.length,
         label: `${fmtCount(sev.reduce((s, r) => s + num(r.c), 0))} alerts detected, ${trend.length} trend cells`,
         data: {
           detected: sorted(sev.map((r) => `${r.severity}/${num(r.c)}`)),
-          closed: num(closed[0]?.c),
-          openAtEnd: num(open[0]?.c),
-          mtta: mins(times[0]?.mtta),
-          mttr: mins(times[0]?.mttr),
+          closed: total("closed"),
+          openAtEnd: open.reduce((t, r) => t + num(r.open), 0) - after,
+          mtta: total("acknowledged") > 0 ? mins(total("tta_ms_sum") / total("acknowledged") / 60_000) : null,
+          mttr: total("ttr_count") > 0 ? mins(total("ttr_ms_sum") / total("ttr_count") / 60_000) : null,
           trend: sorted(trend.map((r) => `${r.b}/${r.severity}/${num(r.c)}`)),
           topAlerts: topAlerts.map((r) => `${r.title}/${r.severity}/${num(r.c)}`),
           byStatus: status.map((r) => `${r.status}/${num(r.c)}`),
           tops: [named(rules), named(sources), named(hosts)],
-          sla: SEVERITIES.filter((s) => s in sla).map((s) => `${s}/${num(slaBy.get(s)?.total)}/${num(slaBy.get(s)?.ack_met)}/${num(slaBy.get(s)?.resolve_met)}`),
+          sla: Object.keys(sla).map((s) => {
+            const of = inPeriod.filter((r) => r.severity === s);
+            const t = (k: string) => of.reduce((n, r) => n + num(r[k]), 0);
+            return `${s}/${t("acknowledged")}/${t("ack_breaches")}/${t("ttr_count")}/${t("resolve_breaches")}`;
+          }),
           assets: [num(assets[0]?.total), num(assets[0]?.seen), num(assets[0]?.with_alerts), named(crit), named(kinds)],
           collectors: collectors.map((r) => `${r.name}/${r.tenant}`),
           health: health.map((r) => `${r.tenant}/${r.state}`),
@@ -172,11 +185,12 @@ async function figuresScenario({ ctx }: PageSetup): Promise<Scenario> {
         openAtEnd: f.openAtEnd,
         mtta: f.mttaMinutes,
         mttr: f.mttrMinutes,
-        trend: sorted(f.trend.flatMap((t) => SEVERITIES.filter((s) => t.counts[s] > 0).map((s) => `${t.bucket}/${s}/${t.counts[s]}`))),
+        // Every bucket and severity, zeros included (the statement lists them all).
+        trend: sorted(f.trend.flatMap((t) => SEVERITIES.map((s) => `${t.bucket}/${s}/${t.counts[s]}`))),
         topAlerts: f.topAlerts.map((r) => `${r.title}/${r.severity}/${r.count}`),
         byStatus: f.byStatus.map((r) => `${r.status}/${r.count}`),
         tops: [list(f.topRules), list(f.topSources), list(f.topHosts)],
-        sla: f.sla.map((r) => `${r.severity}/${r.total}/${r.ackMet}/${r.resolveMet}`),
+        sla: f.sla.map((r) => `${r.severity}/${r.acknowledged}/${r.ackBreaches}/${r.closed}/${r.resolveBreaches}`),
         assets: [f.assets.total, f.assets.seenInPeriod, f.assets.withAlerts, list(f.assets.byCriticality), list(f.assets.byKind)],
         collectors: f.collectors.map((r) => `${r.name}/${r.tenant}`),
         health: f.health.map((r) => `${r.tenant}/${r.state}`),

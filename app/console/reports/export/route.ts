@@ -9,9 +9,8 @@ import { NextResponse } from "next/server";
 import { getSessionUser } from "@/lib/auth/session";
 import { isPdpUnavailable } from "@/lib/authz";
 import { withTenant } from "@/lib/db/with-tenant";
-import { isOperator } from "@/lib/tenancy/page-context";
 import { log, safeError } from "@/lib/log";
-import { customerPeriodCsv, customerPeriodRows } from "@/lib/reports/cross-tenant";
+import { customerPeriodCsv, exportCustomers } from "@/lib/reports/cross-tenant";
 import { noStore } from "@/lib/reports/http";
 import { periodFields, periodOfFields } from "@/lib/reports/period";
 
@@ -29,9 +28,7 @@ export async function GET(request: Request) {
   }
   const period = periodOfFields(fields.data);
   try {
-    const rows = await withTenant({ userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: null }, (tx) =>
-      isOperator(tx) ? customerPeriodRows(tx, period) : Promise.resolve(null),
-    );
+    const rows = await withTenant({ userId: user.id, email: user.email, sessionId: user.sessionId, activeTenantId: null }, (tx) => exportCustomers(tx, period));
     if (!rows) return NextResponse.json({ error: "The customers' export is for MSSP staff." }, { status: 403, headers: noStore });
     return new NextResponse(customerPeriodCsv(rows, period), {
       headers: {
