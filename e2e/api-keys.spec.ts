@@ -1,8 +1,9 @@
 // API keys end to end: Acme's admin creates a key on the tenant's API keys
 // page (scope boxes, expiry; the key shown once with a copy button), a script
 // calls GET /api/v1/me with it over HTTP (on the console host, and on Acme's
-// own host), the list shows its last use, the admin revokes it (with a
-// confirmation) and the next call is refused with a problem document. The
+// own host), the list shows its last use and how many live keys the tenant may
+// hold, the admin revokes it (with a confirmation) and the next call is
+// refused with a problem document. The
 // MSSP admin sees the same key on the console's page for Acme.
 import { expect, test } from "@playwright/test";
 import { CONSOLE, PORT, SCREENSHOTS, signIn, tenantUrl } from "./helpers";
@@ -34,6 +35,8 @@ test("a tenant admin creates a key (shown once), a script uses it, the admin rev
   // The list shows the prefix, never the secret.
   const secret = key.split("_")[3];
   expect(await page.getByTestId("api-keys-table").innerHTML()).not.toContain(secret);
+  // How many live keys the tenant may hold (limits.api_keys, default 50); the live ones are listed first.
+  await expect(page.getByTestId("api-keys-counts")).toContainText(/\d+ of 50 live keys this tenant may hold/);
   await page.screenshot({ path: `${SCREENSHOTS}/api-keys-created.png`, fullPage: true });
 
   // A script: over HTTP, with the key as a bearer token.

@@ -111,8 +111,12 @@ describe("the reference page", () => {
       assert.equal(res.status, 200, host);
       assert.equal(res.headers.get("content-type"), "application/json");
       assert.ok(res.headers.get("x-request-id"));
-      const served = (await res.json()) as typeof doc;
+      const text = await res.text();
+      const served = JSON.parse(text) as typeof doc;
       assert.deepEqual(Object.keys(served.paths).sort(), Object.keys(doc.paths).sort());
+      // The same document on every host, white-labelled ones included: no product's or MSSP's name in it.
+      assert.equal(served.info.title, "Tenant API", host);
+      assert.doesNotMatch(text, /MSSP portal|MSSP Portal|Sentinel/, host);
       assert.equal(served.openapi, "3.1.0");
     }
     const head = await handler(new Request("http://localhost:3000/api/v1/openapi.json", { method: "HEAD", headers: { host: "localhost:3000" } }));

@@ -435,7 +435,12 @@ describe("limits", () => {
     const t0 = Date.now();
     const second = await call("other-co.localhost:3000", "/slow?ms=0", { key: key.key });
     assert.equal(second.status, 429);
-    assert.equal((await problem(second)).type, "/api/v1/problems/concurrency");
+    assert.equal(second.headers.get("retry-after"), "1");
+    const refusal = (await problem(second)) as Awaited<ReturnType<typeof problem>> & { retry_after_seconds?: number; limit?: number };
+    assert.equal(refusal.type, "/api/v1/problems/concurrency");
+    // Like every 429 (rate-limited, quota-exceeded): the wait in the body too.
+    assert.equal(refusal.retry_after_seconds, 1);
+    assert.equal(refusal.limit, 1);
     assert.ok((await deniedRows("other-co", "concurrency")).some((r) => r.actor_id === key.id), "the refusal is in the tenant's audit trail");
     assert.ok(Date.now() - t0 < 1000, "refused at once, not queued behind the busy request");
     const acme = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);

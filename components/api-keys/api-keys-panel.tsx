@@ -1,6 +1,7 @@
 "use client";
-// One tenant's API keys: the list (name, prefix, scopes, expiry, who made it,
-// last use, revoked), a create form whose scope boxes offer only what the
+// One tenant's API keys: the list (every live key first, then the newest
+// revoked or expired ones and how many more there are; name, prefix, scopes,
+// expiry, who made it, last use, revoked), a create form whose scope boxes offer only what the
 // creator may give, the new key shown once with a copy button, and revoke
 // with a confirmation. Every control posts to a server action that re-checks
 // everything (PDP, RLS); the UI only hides what would not work.
@@ -146,6 +147,7 @@ function RevokeButton({ tenantId, k }: { tenantId: string; k: ApiKeyView }) {
 
 export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
   const [created, setCreated] = useState<Created | null>(null);
+  const live = data.keys.filter((k) => !k.revokedAt && !k.expired).length;
   return (
     <div className="space-y-6">
       {created && <ShownOnce created={created} timeZone={data.timeZone} />}
@@ -207,6 +209,20 @@ export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
           </tbody>
         </table>
       </TableScroll>
+      {(data.moreInactive > 0 || data.liveLimit !== null) && (
+        <p className="text-sm text-slate-600" data-testid="api-keys-counts">
+          {data.liveLimit !== null && (
+            <>
+              {live} of {data.liveLimit} live key{data.liveLimit === 1 ? "" : "s"} this tenant may hold (all listed first).{" "}
+            </>
+          )}
+          {data.moreInactive > 0 && (
+            <span data-testid="api-keys-more-inactive">
+              {data.moreInactive} older revoked or expired key{data.moreInactive === 1 ? " is" : "s are"} not shown; the audit trail records each.
+            </span>
+          )}
+        </p>
+      )}
       {data.grantable.length > 0 ? (
         <CreateForm data={data} onCreated={setCreated} />
       ) : (

@@ -58,8 +58,8 @@ export const problems = {
   invalid: (errors: { in: string; path: string; message: string }[]) =>
     new ApiProblem(422, "Validation Failed", "The request does not match the endpoint's schema; see `errors`.", { errors }, "validation"),
   tooLarge: (limit: number) => new ApiProblem(413, "Content Too Large", `The body may be at most ${limit} bytes.`, { limit }, "too-large"),
-  unsupportedType: () =>
-    new ApiProblem(415, "Unsupported Media Type", "Send the body as JSON, with Content-Type: application/json.", {}, "unsupported-media-type"),
+  unsupportedType: (detail = "Send the body as JSON, with Content-Type: application/json.") =>
+    new ApiProblem(415, "Unsupported Media Type", detail, {}, "unsupported-media-type"),
   rateLimited: (detail: string, retryAfter: number) =>
     new ApiProblem(429, "Too Many Requests", detail, { retry_after_seconds: retryAfter }, "rate-limited"),
   quotaExceeded: (detail: string, retryAfter: number) =>
@@ -69,9 +69,13 @@ export const problems = {
       429,
       "Too Many Concurrent Requests",
       `This tenant already has ${limit} API request${limit === 1 ? "" : "s"} in progress, its limit. Retry shortly.`,
-      { limit },
+      // Like every 429: the wait in the body too (Retry-After says the same).
+      { limit, retry_after_seconds: 1 },
       "concurrency",
     ),
-  unavailable: (detail: string) => new ApiProblem(503, "Service Unavailable", detail, {}, "unavailable"),
+  /** The tenant's share of this process's request-body budget is held by its requests in progress (lib/api/gateway/body-budget.ts). */
+  bodyBudget: (detail: string, limitBytes: number, retryAfter: number) =>
+    new ApiProblem(429, "Too Many Concurrent Requests", detail, { limit_bytes: limitBytes, retry_after_seconds: retryAfter }, "concurrency"),
+  unavailable: (detail: string, ext: Record<string, unknown> = {}) => new ApiProblem(503, "Service Unavailable", detail, ext, "unavailable"),
   internal: () => new ApiProblem(500, "Internal Server Error", "Something went wrong on our side; nothing was changed. Quote the request id if it keeps happening.", {}, "internal"),
 };

@@ -22,6 +22,7 @@ const SOURCES: Record<string, { from: string; label: string }> = {
   billing_plan: { from: "public.billing_plans", label: "name" },
   billing_invoice: { from: "public.billing_invoices", label: "kind || ':' || coalesce(number::text, '')" },
   alert: { from: "public.alerts", label: "title" },
+  collector: { from: "public.collectors", label: "name" },
   alert_filter: { from: "public.alert_saved_filters", label: "name" },
   job: { from: "public.jobs", label: "kind" },
   custom_domain: { from: "public.custom_domains", label: "domain" },
@@ -53,6 +54,8 @@ export const TARGET_TYPE_LABELS: Record<string, string> = {
   billing_invoice: "Invoice",
   alert: "Alert",
   alerts: "Alerts",
+  assets: "Assets",
+  collector: "Collector",
   alert_filter: "Saved view",
   job: "Job",
   setting: "Setting",
@@ -136,8 +139,9 @@ export function targetName(r: TargetRef, names: Map<string, string>): TargetName
   const d = r.details ?? {};
   let name: string | undefined;
   if (r.targetType === "setting") name = r.targetId ?? undefined;
-  else if (r.targetType === "alerts" && r.targetId && /^\d+$/.test(r.targetId)) name = `${r.targetId} alert${r.targetId === "1" ? "" : "s"}`;
-  else if (r.targetType && r.targetId) name = names.get(key(r.targetType, r.targetId));
+  else if ((r.targetType === "alerts" || r.targetType === "assets") && r.targetId && /^\d+$/.test(r.targetId)) {
+    name = `${r.targetId} ${r.targetType === "alerts" ? "alert" : "asset"}${r.targetId === "1" ? "" : "s"}`;
+  } else if (r.targetType && r.targetId) name = names.get(key(r.targetType, r.targetId));
   name ??= str(d.name) ?? str(d.email) ?? str(d.slug);
   // Key rotations name the version they produced.
   const version = num(d.target_version) ?? num(d.kek_version);

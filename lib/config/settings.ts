@@ -143,6 +143,10 @@ const SHAPE = {
   /** Every withTenant transaction: a statement running longer is cancelled (0: no limit). The API gateway uses API_STATEMENT_TIMEOUT_MS. */
   DB_STATEMENT_TIMEOUT_MS: whole("DB_STATEMENT_TIMEOUT_MS", { min: 0, fallback: 30_000, unit: "milliseconds" }),
   API_STATEMENT_TIMEOUT_MS: whole("API_STATEMENT_TIMEOUT_MS", { min: 1, fallback: 10_000, unit: "milliseconds" }),
+  /** Bytes of API request bodies this process holds at once, all tenants together (lib/api/gateway/body-budget.ts); at least 16 MiB. */
+  API_BODY_BUDGET_BYTES: whole("API_BODY_BUDGET_BYTES", { min: 16 * 1024 * 1024, fallback: 128 * 1024 * 1024, unit: "bytes" }),
+  /** The same for one tenant's requests; at least 16 MiB (the largest body an endpoint takes). */
+  API_TENANT_BODY_BUDGET_BYTES: whole("API_TENANT_BODY_BUDGET_BYTES", { min: 16 * 1024 * 1024, fallback: 32 * 1024 * 1024, unit: "bytes" }),
   /** Tests: a second pooled connection asked for while one is held is logged (warn) or fails (throw); unset: not checked (lib/db/held-connection.ts). */
   DB_HOLD_AND_WAIT: oneOf("DB_HOLD_AND_WAIT", ["warn", "throw"] as const, undefined, " (or unset: not checked)"),
 
@@ -223,6 +227,12 @@ const SHAPE = {
       }
       return raw.trim();
     }),
+  /**
+   * Whether the ask endpoint says yes to the portal's own hosts (the console, <slug>.<PORTAL_DOMAIN>). Set 0 when
+   * a wildcard certificate serves them (deploy/caddy/Caddyfile.wildcard): Caddy then never obtains a certificate per
+   * tenant subdomain on demand (Let's Encrypt's weekly limit per registered domain). Custom domains are unaffected.
+   */
+  TLS_ASK_PORTAL_SUBDOMAINS: flag("TLS_ASK_PORTAL_SUBDOMAINS", true),
 
   // The policy decision point (lib/authz).
   CERBOS_URL: url("CERBOS_URL", ["http:", "https:"], "http://127.0.0.1:3592"),
@@ -268,6 +278,26 @@ const SHAPE = {
   /** Refuse a server that does not offer STARTTLS. */
   SMTP_REQUIRE_TLS: flag("SMTP_REQUIRE_TLS", false),
   MAIL_FROM: text(),
+  /**
+   * The sender address of mail to a tenant whose brand hides the MSSP's (branding.hide_mssp_brand): the From
+   * address, the envelope sender (MAIL FROM) and the Message-ID's domain, in place of MAIL_FROM's, e.g.
+   * no-reply@notify-portal.example on a domain that names no MSSP. Unset: such mail keeps MAIL_FROM's address
+   * (a warning is logged once per process). docs/email.md, docs/white-label.md.
+   */
+  MAIL_NEUTRAL_FROM: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (blank(raw)) return undefined;
+      const v = raw.trim();
+      const at = v.lastIndexOf("@");
+      const domain = v.slice(at + 1).toLowerCase();
+      if (at < 1 || !/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}$/.test(v.slice(0, at)) || !HOSTNAME.test(domain) || !domain.includes(".")) {
+        ctx.addIssue({ code: "custom", message: `MAIL_NEUTRAL_FROM must be an address only, such as no-reply@notify-portal.example (no display name: the brand gives it), got ${show(raw)}` });
+        return z.NEVER;
+      }
+      return `${v.slice(0, at)}@${domain}`;
+    }),
 
   // The local stack (npm run portal, scripts/): the web port and the embedded Postgres's port.
   PORT: wholeOrUnset("PORT", { min: 1, max: 65535 }),

@@ -14,7 +14,9 @@
 //   - otherwise                          → created, while the tenant has room
 //                                           under limits.assets (past it, rejected).
 // Items repeating an external id or a host name earlier in the batch are
-// rejected, so one statement never touches a row twice.
+// rejected, so one statement never touches a row twice. A concurrent request
+// that creates one of the batch's assets first makes the writes fail on a
+// unique index: the batch is then decided and written again, once (a savepoint).
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
 import { assetRoom } from "@/lib/settings/enforce";
@@ -33,14 +35,54 @@ export interface AssetBatchResult {
 }
 
 export async function upsertAssets(tx: TenantTx, tenantId: string, batch: readonly BatchItem<AssetItem>[]): Promise<AssetBatchResult> {
+  return (await upsertAssetsWithAdoptions(tx, tenantId, batch)).result;
+}
+
+/** upsertAssets, also saying which existing assets (made without an external id) adopted one: for the audit row. */
+export async function upsertAssetsWithAdoptions(
+  tx: TenantTx,
+  tenantId: string,
+  batch: readonly BatchItem<AssetItem>[],
+): Promise<{ result: AssetBatchResult; adoptedIds: string[] }> {
   if (batch.length > MAX_BATCH) throw new IngestRefusal("invalid", `A batch holds at most ${MAX_BATCH} assets; this one has ${batch.length}. Nothing was written.`);
-  const results: (AssetResult | undefined)[] = new Array(batch.length);
+  const parsed: (AssetResult | undefined)[] = new Array(batch.length);
   const items: { index: number; item: AssetItem }[] = [];
   batch.forEach((b, index) => {
-    if (!b.ok) results[index] = { index, status: "rejected", reason: b.reason };
+    if (!b.ok) parsed[index] = { index, status: "rejected", reason: b.reason };
     else items.push({ index, item: b.value });
   });
+  // A concurrent request may create one of these external ids or host names between this batch's
+  // SELECT and its writes (two collectors reporting the same new host): the unique index then
+  // refuses the write (23505) once the other request has committed. The batch is decided again,
+  // once, against what is stored now (the other request's asset is then updated or, another
+  // external id's host, rejected for its item), so concurrent senders do not see 409s.
+  await tx.client.query("savepoint upsert_assets");
+  try {
+    let outcome;
+    try {
+      outcome = await decideAndWrite(tx, tenantId, items, [...parsed]);
+    } catch (error) {
+      if (sqlState(error) !== "23505") throw error;
+      await tx.client.query("rollback to savepoint upsert_assets");
+      outcome = await decideAndWrite(tx, tenantId, items, [...parsed]);
+    }
+    await tx.client.query("release savepoint upsert_assets");
+    return outcome;
+  } catch (error) {
+    // Taken again by yet another writer during the retry.
+    if (sqlState(error) === "23505") throw new IngestRefusal("conflict", "Another request changed these assets at the same time; send the batch again. Nothing was written.");
+    // The database's own check of limits.assets (migration 20261201031100); assetRoom keeps batches under it.
+    if (sqlState(error) === "54000") throw new IngestRefusal("conflict", "This tenant has reached its asset limit (limits.assets); ask the MSSP to raise it. Nothing was written.");
+    refuseIfDenied(error, "register assets");
+  }
+}
 
+async function decideAndWrite(
+  tx: TenantTx,
+  tenantId: string,
+  items: readonly { index: number; item: AssetItem }[],
+  results: (AssetResult | undefined)[],
+): Promise<{ result: AssetBatchResult; adoptedIds: string[] }> {
   const { rows: known } = items.length
     ? await tx.client.query<{ id: string; external_id: string | null; hostname: string }>(
         `select id, external_id, hostname from public.assets
@@ -102,49 +144,41 @@ export async function upsertAssets(tx: TenantTx, tenantId: string, batch: readon
   };
   const UNNEST = `unnest($2::text[], $3::text[], $4::inet[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
                   as n(external_id, hostname, ip_address, os, kind, criticality, owner_email, last_seen_at)`;
-  try {
-    if (adopt.length > 0) {
-      await tx.client.query(
-        `update public.assets a set external_id = n.external_id
-           from unnest($2::uuid[], $3::text[]) as n(id, external_id)
-          where a.tenant_id = $1 and a.id = n.id and a.external_id is null`,
-        [tenantId, adopt.map((a) => a.id), adopt.map((a) => a.externalId)],
-      );
-    }
-    if (updates.length > 0) {
-      const { rows } = await tx.client.query<{ id: string; external_id: string }>(
-        `update public.assets a set
-           hostname = n.hostname,
-           ip_address = coalesce(n.ip_address, a.ip_address),
-           os = coalesce(n.os, a.os),
-           kind = coalesce(n.kind, a.kind),
-           criticality = coalesce(n.criticality, a.criticality),
-           owner_email = coalesce(n.owner_email, a.owner_email),
-           last_seen_at = greatest(n.last_seen_at, a.last_seen_at)
-           from ${UNNEST}
-          where a.tenant_id = $1 and a.external_id = n.external_id
-          returning a.id, a.external_id`,
-        [tenantId, ...arrays(updates)],
-      );
-      for (const r of rows) ids.set(r.external_id, { id: r.id, inserted: false });
-    }
-    if (inserts.length > 0) {
-      const { rows } = await tx.client.query<{ id: string; external_id: string }>(
-        `insert into public.assets (tenant_id, external_id, hostname, ip_address, os, kind, criticality, owner_email, last_seen_at)
-         select $1::uuid, n.external_id, n.hostname, n.ip_address, coalesce(n.os, 'unknown'), coalesce(n.kind, 'workstation'),
-                coalesce(n.criticality, 'medium'), n.owner_email, n.last_seen_at
-           from ${UNNEST}
-         returning id, external_id`,
-        [tenantId, ...arrays(inserts)],
-      );
-      for (const r of rows) ids.set(r.external_id, { id: r.id, inserted: true });
-    }
-  } catch (error) {
-    // A concurrent writer took an external id or a host name between the SELECT and the write.
-    if (sqlState(error) === "23505") throw new IngestRefusal("conflict", "Another request changed these assets at the same time; send the batch again. Nothing was written.");
-    // The database's own check of limits.assets (migration 20261201031100); assetRoom above keeps batches under it.
-    if (sqlState(error) === "54000") throw new IngestRefusal("conflict", "This tenant has reached its asset limit (limits.assets); ask the MSSP to raise it. Nothing was written.");
-    refuseIfDenied(error, "register assets");
+  if (adopt.length > 0) {
+    await tx.client.query(
+      `update public.assets a set external_id = n.external_id
+         from unnest($2::uuid[], $3::text[]) as n(id, external_id)
+        where a.tenant_id = $1 and a.id = n.id and a.external_id is null`,
+      [tenantId, adopt.map((a) => a.id), adopt.map((a) => a.externalId)],
+    );
+  }
+  if (updates.length > 0) {
+    const { rows } = await tx.client.query<{ id: string; external_id: string }>(
+      `update public.assets a set
+         hostname = n.hostname,
+         ip_address = coalesce(n.ip_address, a.ip_address),
+         os = coalesce(n.os, a.os),
+         kind = coalesce(n.kind, a.kind),
+         criticality = coalesce(n.criticality, a.criticality),
+         owner_email = coalesce(n.owner_email, a.owner_email),
+         last_seen_at = greatest(n.last_seen_at, a.last_seen_at)
+         from ${UNNEST}
+        where a.tenant_id = $1 and a.external_id = n.external_id
+        returning a.id, a.external_id`,
+      [tenantId, ...arrays(updates)],
+    );
+    for (const r of rows) ids.set(r.external_id, { id: r.id, inserted: false });
+  }
+  if (inserts.length > 0) {
+    const { rows } = await tx.client.query<{ id: string; external_id: string }>(
+      `insert into public.assets (tenant_id, external_id, hostname, ip_address, os, kind, criticality, owner_email, last_seen_at)
+       select $1::uuid, n.external_id, n.hostname, n.ip_address, coalesce(n.os, 'unknown'), coalesce(n.kind, 'workstation'),
+              coalesce(n.criticality, 'medium'), n.owner_email, n.last_seen_at
+         from ${UNNEST}
+       returning id, external_id`,
+      [tenantId, ...arrays(inserts)],
+    );
+    for (const r of rows) ids.set(r.external_id, { id: r.id, inserted: true });
   }
 
   for (const { index, item } of write) {
@@ -155,7 +189,7 @@ export async function upsertAssets(tx: TenantTx, tenantId: string, batch: readon
   const final = results.map((r, index) => r ?? { index, status: "rejected" as const, reason: "not processed" });
   const summary = { created: 0, updated: 0, rejected: 0 };
   for (const r of final) summary[r.status]++;
-  return { summary, results: final };
+  return { result: { summary, results: final }, adoptedIds: adopt.map((a) => a.id) };
 }
 
 export interface ApiAsset {

@@ -20,10 +20,24 @@ export interface ApiCollector {
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export async function recordHeartbeat(tx: TenantTx, tenantId: string, beat: Heartbeat): Promise<ApiCollector> {
+  return (await recordHeartbeatChange(tx, tenantId, beat)).collector;
+}
+
+export interface HeartbeatChange {
+  collector: ApiCollector;
+  /** This heartbeat created the collector. */
+  created: boolean;
+  /** Its version and last error before this heartbeat (null when created). */
+  before: { version: string | null; last_error: string | null } | null;
+}
+
+/** recordHeartbeat, also saying what the collector was before (for the audit row of a change). */
+export async function recordHeartbeatChange(tx: TenantTx, tenantId: string, beat: Heartbeat): Promise<HeartbeatChange> {
   const clearError = beat.last_error === null;
   try {
-    const { rows } = await tx.client.query<ApiCollector>(
-      `insert into public.collectors as c (tenant_id, name, version, hostname, last_heartbeat_at, last_pull_at, last_error, last_error_at)
+    const { rows } = await tx.client.query<ApiCollector & { prev_found: boolean; prev_version: string | null; prev_error: string | null }>(
+      `with prev as (select p.version, p.last_error from public.collectors p where p.tenant_id = $1 and p.name = $2)
+       insert into public.collectors as c (tenant_id, name, version, hostname, last_heartbeat_at, last_pull_at, last_error, last_error_at)
        values ($1, $2, $3, $4, now(), $5::timestamptz, $6, case when $6::text is null then null else now() end)
        on conflict (tenant_id, name) do update set
          version = coalesce(excluded.version, c.version),
@@ -34,10 +48,13 @@ export async function recordHeartbeat(tx: TenantTx, tenantId: string, beat: Hear
          last_error_at = case when $7 then null when excluded.last_error is not null then now() else c.last_error_at end
        returning c.id, c.name, c.version, c.hostname, ${iso("c.last_heartbeat_at")} as last_heartbeat_at,
                  ${iso("c.last_pull_at")} as last_pull_at, c.last_error, ${iso("c.last_error_at")} as last_error_at,
-                 ${iso("c.created_at")} as created_at`,
+                 ${iso("c.created_at")} as created_at,
+                 exists (select 1 from prev) as prev_found, (select version from prev) as prev_version,
+                 (select last_error from prev) as prev_error`,
       [tenantId, beat.name, beat.version ?? null, beat.hostname ?? null, beat.last_pull_at ?? null, beat.last_error ?? null, clearError],
     );
-    return rows[0];
+    const { prev_found, prev_version, prev_error, ...collector } = rows[0];
+    return { collector, created: !prev_found, before: prev_found ? { version: prev_version, last_error: prev_error } : null };
   } catch (error) {
     refuseIfDenied(error, "report collector status");
   }

@@ -62,9 +62,27 @@ export const sourceName = z
 /** A DNS-ish host name as sensors report it (not validated as DNS: NetBIOS names and FQDNs alike). */
 export const hostname = line(253, "hostname");
 
-/** Byte size of a JSON value as sent (UTF-8). */
+/** Byte size of a JSON value as sent (UTF-8). Recursive (JSON.stringify): check jsonDepthWithin first. */
 export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? "", "utf8");
+}
+
+/**
+ * Whether a JSON value nests at most `max` levels of objects and arrays (the value itself is level 1
+ * when it is one). Walked with an explicit stack, no recursion: a value nested 100,000 deep is
+ * measured, not a stack overflow (JSON.stringify overflows at about 10,000).
+ */
+export function jsonDepthWithin(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > max) return false;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    }
+  }
+  return true;
 }
 
 /** An item of a batch: parsed, or refused with the reason (the rest of the batch carries on). */

@@ -12,6 +12,7 @@ import {
   hostname,
   ip,
   jsonBytes,
+  jsonDepthWithin,
   line,
   sourceName,
   text,
@@ -22,6 +23,24 @@ import {
 export const MAX_BATCH = 1000;
 /** The raw vendor payload of one alert, as JSON, at most this many bytes. */
 export const MAX_RAW_BYTES = 64 * 1024;
+/** …and at most this many levels of objects and arrays (raw itself is the first). */
+export const MAX_RAW_DEPTH = 64;
+
+/**
+ * Why a raw payload is refused, or null. The depth is checked first, without recursion: the byte
+ * count (JSON.stringify) overflows the stack on a value nested about 10,000 deep, and that RangeError
+ * escaped the item's catch and failed the whole batch with a 500. Anything else that throws here
+ * refuses the item, never the batch.
+ */
+function rawProblem(v: Record<string, unknown>): string | null {
+  try {
+    if (!jsonDepthWithin(v, MAX_RAW_DEPTH)) return `raw is nested too deeply (at most ${MAX_RAW_DEPTH} levels)`;
+    if (jsonBytes(v) > MAX_RAW_BYTES) return `raw is larger than ${MAX_RAW_BYTES} bytes as JSON`;
+    return null;
+  } catch {
+    return "raw could not be read as JSON";
+  }
+}
 
 export const alertItemSchema = z
   .strictObject({
@@ -38,7 +57,10 @@ export const alertItemSchema = z
     detected_at: timestamp.optional().describe("When the source saw it; defaults to the time of ingestion. At most 5 minutes ahead."),
     raw: z
       .record(z.string(), z.unknown())
-      .refine((v) => jsonBytes(v) <= MAX_RAW_BYTES, `raw is larger than ${MAX_RAW_BYTES} bytes as JSON`)
+      .superRefine((v, ctx) => {
+        const problem = rawProblem(v);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
       .optional()
       .describe("The vendor's event as it arrived; stored sealed under the tenant's key, shown only on the alert's page."),
   })

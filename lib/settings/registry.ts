@@ -240,6 +240,16 @@ export const SETTINGS: readonly SettingDefinition[] = [
     enforcedBy: "API: an ingestion request that would take the tenant past it is refused whole (429, quota-exceeded).",
   }),
   define({
+    key: "limits.api_keys",
+    group: "limits",
+    label: "API keys",
+    description: "Live API keys (not revoked, not expired) the tenant may hold. Revoking one makes room.",
+    default: 50,
+    ...integer(1, 1_000, "keys"),
+    changedBy: "mssp",
+    enforcedBy: "API keys: creating one past the limit is refused (by the database too); revoked and expired keys do not count.",
+  }),
+  define({
     key: "limits.connection_tests_per_hour",
     group: "limits",
     label: "Connection tests per hour",

@@ -11,6 +11,7 @@ import { STATUSES, line, sourceName, timestamp, uuid } from "@/lib/ingest/fields
 import { getApiAlert, listApiAlerts } from "@/lib/ingest/read-alerts";
 import { ingestAlertsBody } from "@/lib/ingest/schemas";
 import { requireFeature } from "@/lib/settings/enforce";
+import { cappedIds, recordApiWrite } from "./audit";
 import { notFound, refusalsAsProblems } from "./problems";
 import { DEFAULT_LIMIT, csvOf, cursorParam, limitParam } from "./query";
 import { alertBatchResultSchema, alertPageSchema, apiAlertSchema } from "./shapes";
@@ -29,7 +30,8 @@ export const ingestAlertsEndpoint = defineEndpoint({
     "`duplicate` with the id stored the first time, and nothing new is written. Each item gets its own result; valid items " +
     "are stored even when others are rejected (partial success). The tenant is the call's: a body naming one is refused. " +
     "`raw` is kept sealed under the tenant's data key and shown only on the alert's page. Counts one per item against the daily ingestion quota. " +
-    "A body may be up to 16 MiB (other endpoints: 1 MiB); a larger one is refused whole with 413: send fewer alerts per call.",
+    "A body may be up to 16 MiB (other endpoints: 1 MiB); a larger one is refused whole with 413: send fewer alerts per call. " +
+    "A call that creates alerts writes one row in the tenant's audit trail (api.alerts.ingested, the key as actor: the counts and the first 50 ids).",
   body: ingestAlertsBody,
   // Items carry raw vendor payloads of up to 64 KiB each: the collector's page of 100 can pass the
   // 1 MiB default, and a 413 is not something it could retry its way out of.
@@ -38,6 +40,16 @@ export const ingestAlertsEndpoint = defineEndpoint({
   quotaCost: (input) => input.body.alerts.length,
   async handle(ctx, { body }) {
     const result = await refusalsAsProblems(() => ingestAlerts(ctx.tx, ctx.tenantId, body.alerts));
+    // One row per request that stored something (not per alert: each row takes the tenant's chain lock), last.
+    if (result.summary.created > 0) {
+      const ids = result.results.flatMap((r) => (r.status === "created" ? [r.id] : []));
+      await recordApiWrite(ctx, {
+        action: "api.alerts.ingested",
+        targetType: "alerts",
+        targetId: String(result.summary.created),
+        details: { ...result.summary, ...cappedIds("alert_ids", ids) },
+      });
+    }
     return { status: 200, body: result };
   },
 });

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { defineEndpoint } from "@/lib/api/endpoint";
 import { advanceCheckpoint, advanceCheckpointBody, listCheckpoints } from "@/lib/collector/checkpoints";
 import { line } from "@/lib/ingest/fields";
+import { recordApiWrite } from "./audit";
 import { refusalsAsProblems } from "./problems";
 
 const TAG = "Collectors";
@@ -45,12 +46,23 @@ export const advanceCheckpointEndpoint = defineEndpoint({
   description:
     "Compare-and-set: applied when the stored cursor is `previous_cursor`, and `sent` is added to the count. Sent again after it was " +
     "applied (a retry), it is answered with `replayed: true` and counts nothing twice. Any other stored cursor is a 409 whose `cursor` " +
-    "member is the stored one. The collector must have sent a heartbeat first (404 otherwise).",
+    "member is the stored one. The collector must have sent a heartbeat first (404 otherwise). An applied advance is audited " +
+    "(collector.checkpoint.advanced, on the credential); a replay is not.",
   params: nameParams,
   body: advanceCheckpointBody,
   success: { status: 200, schema: checkpointSchema.extend({ replayed: z.boolean() }).meta({ title: "CollectorCheckpointAdvanced" }) },
   async handle(ctx, { params, body }) {
     const checkpoint = await refusalsAsProblems(() => advanceCheckpoint(ctx.tx, ctx.tenantId, params.name, body));
+    // One row per applied advance (a replay changed nothing). The cursors are not copied: they are the
+    // vendor's paging state, which may carry its tokens.
+    if (!checkpoint.replayed) {
+      await recordApiWrite(ctx, {
+        action: "collector.checkpoint.advanced",
+        targetType: "credential",
+        targetId: checkpoint.credential_id,
+        details: { collector: params.name, sent: body.sent, alerts_sent: checkpoint.alerts_sent, first: body.previous_cursor === null },
+      });
+    }
     return { status: 200, body: checkpoint };
   },
 });

@@ -1,8 +1,11 @@
 // Refused API requests reach the audit trail of the tenant they concern (the
 // key's, and on a host mismatch also the host's), as a `denied` row whose
 // actor is the key. Floods must not turn into audit floods (each row takes
-// the tenant's chain lock): per key and reason, at most AUDITS_PER_MINUTE
-// rows a minute are written (a bucket in lib/ratelimit); the rest are logged.
+// the tenant's chain lock): per tenant written to and reason, at most
+// AUDITS_PER_MINUTE rows a minute are written (a bucket in lib/ratelimit); the
+// rest are logged. Keyed by the tenant, not the key: another tenant's admin
+// who makes more keys (limits.api_keys) and sends them all to this tenant's
+// host still writes at most that many rows a minute into this tenant's trail.
 import { recordDenied } from "@/lib/audit/record";
 import { log, safeError } from "@/lib/log";
 import { perWindow, take } from "@/lib/ratelimit";
@@ -30,9 +33,9 @@ export async function auditRefusal(r: ApiRefusal): Promise<void> {
   );
   if (tenants.length === 0) return;
   try {
-    const budget = await take(`api:audit:${r.keyId ?? "none"}:${r.reason}`, perWindow(AUDITS_PER_MINUTE, 60));
-    if (!budget.allowed) return;
     for (const tenantId of tenants) {
+      const budget = await take(`api:audit:${tenantId}:${r.reason}`, perWindow(AUDITS_PER_MINUTE, 60));
+      if (!budget.allowed) continue;
       await recordDenied(
         { userId: r.keyId, email: null },
         {

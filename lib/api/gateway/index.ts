@@ -15,7 +15,10 @@
 //   4. PDP           the endpoint's scope's action, for the key principal, on
 //                    the addressed tenant (after the rate limit: a 429 costs
 //                    no PDP call; outside any transaction)
-//   5. parse         JSON only, capped, strict; quota charged (quotaCost)
+//   5. parse         JSON only, capped, strict; the body's bytes held in this
+//                    process's body budget before any is read (./body-budget.ts:
+//                    429 concurrency / 503 past it, the body unread); quota
+//                    checked (quotaCost)
 //   6. handler       in a second transaction as the key, narrowed to the
 //                    addressed tenant, with a statement timeout and one of the
 //                    tenant's concurrency slots; last use recorded (≤ 1/min)
@@ -36,9 +39,10 @@ import { effectiveConfigs } from "@/lib/settings";
 import { isOpenApiRequest, openApiResponse } from "@/lib/api/openapi/serve";
 import { hostTarget, type HostTarget } from "@/lib/tenancy/host";
 import { loadTenantBySlug } from "@/lib/tenancy/resolve-host";
+import { BodyTicket } from "./body-budget";
 import { isApiProblem, parseInput, queryObject, readJsonBody } from "./input";
 import { chargeIngestQuota, checkIngestQuota, limitsOf, rateHeaders, takeConcurrencySlot, takeRequestTokens, type ApiLimits, type RateState } from "./limits";
-import { chargeRefusal, Refused, refusalResponse, throttleFailures } from "./refusal";
+import { chargeRefusal, Refused, refusalResponse, tenantInactive, tenantInactiveRefusal, throttleFailures } from "./refusal";
 import { addressOf, matchRoute, type Addressed, type Match } from "./router";
 
 interface Authorized {
@@ -135,9 +139,11 @@ async function authorize(request: Request, host: HostTarget, method: string, pat
   });
   if ("refused" in outcome) throw await chargeRefusal(outcome.refused, outcome.key);
   if ("failed" in outcome) {
+    const status = outcome.failed;
+    // The key is right but its tenant (or one above it) is suspended: a 403, not a failed authentication.
+    if (status === "tenant_inactive") throw await tenantInactiveRefusal(parsed.id, outcome.keyTenantId);
     // Its own connection, the key's transaction over: no connection held while waiting for another.
     await throttleFailures(request, outcome.keyTenantId ? parsed.id : null);
-    const status = outcome.failed;
     throw new Refused(
       problems.unauthorized(status === "expired" ? "This API key has expired." : status === "revoked" ? "This API key was revoked." : "The API key is not valid."),
       `key_${status}`,
@@ -210,18 +216,38 @@ async function addressedTenant(tx: TenantTx, slug: string): Promise<(TenantResou
 }
 
 async function run(request: Request, auth: Authorized, ctx: { requestId: string; url: URL; method: string; rate: RateState | null }): Promise<Response> {
+  // The body's bytes are held in this process's budget before one is read, until the answer (./body-budget.ts).
+  const ticket = new BodyTicket([auth.tenant.id, auth.key.tenant_id]);
+  try {
+    return await runHolding(request, auth, ctx, ticket);
+  } finally {
+    ticket.release();
+  }
+}
+
+async function runHolding(
+  request: Request,
+  auth: Authorized,
+  ctx: { requestId: string; url: URL; method: string; rate: RateState | null },
+  ticket: BodyTicket,
+): Promise<Response> {
   const { endpoint } = auth.match;
-  const body = await readJsonBody(request, endpoint);
-  const input = parseInput(endpoint, { params: auth.match.params, query: queryObject(ctx.url.searchParams), body });
-  const cost = endpoint.quotaCost?.(input) ?? 0;
-  // The quota's and the concurrency cap's refusals are audited like the rate limits' (at most ten a minute per key and reason).
+  // The quota's, the concurrency cap's and the body budget's refusals are audited like the rate limits' (at most ten a minute per tenant and reason).
   const audited = (reason: string) => (error: unknown) => {
     throw isApiProblem(error) ? new Refused(error, reason, { keyId: auth.key.id, tenantIds: [auth.tenant.id] }) : error;
   };
+  const body = await readJsonBody(request, endpoint, ticket).catch((error: unknown) => {
+    const reason = ticket.reasonOf(error);
+    if (reason) audited(reason)(error);
+    throw error;
+  });
+  const input = parseInput(endpoint, { params: auth.match.params, query: queryObject(ctx.url.searchParams), body });
+  const cost = endpoint.quotaCost?.(input) ?? 0;
   await checkIngestQuota(auth.tenant.id, cost, auth.limits.ingestPerDay).catch(audited("daily_quota"));
   const ip = clientSource(request.headers).replace(/^ip6?:/, "");
   const result = await withTenant({ userId: auth.key.id, apiKey: auth.parsed, activeTenantId: auth.tenant.id }, async (tx) => {
-    // Revoked or expired since the first transaction: refused here too.
+    // Revoked or expired since the first transaction (or its tenant suspended): refused here too.
+    if (tx.apiKey?.status === "tenant_inactive") throw tenantInactive(auth.key.id, auth.key.tenant_id);
     if (tx.apiKey?.status !== "ok" || !tx.claims.api_key || tx.claims.tenant_id !== auth.tenant.id) {
       throw new Refused(problems.unauthorized("This API key is no longer valid."), `key_${tx.apiKey?.status ?? "unknown"}`, {
         keyId: auth.key.id,

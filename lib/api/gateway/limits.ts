@@ -9,6 +9,8 @@
 //   - requests in progress per tenant: slots held as transaction-level
 //     advisory locks for the length of the handler's transaction
 //     (api.take_slot; limits.api_concurrent_requests).
+// Not here, and per process by nature: the memory budget for request bodies
+// in progress (./body-budget.ts), reserved before a body is read.
 import type { EffectiveConfig } from "@/lib/settings";
 import { withServiceRole } from "@/lib/db/service-role";
 import type { Db, TenantTx } from "@/lib/db/with-tenant";

@@ -5,9 +5,10 @@
 //     one that floods good ones. It spends nothing of the tenant's bucket and is not counted as usage
 //     (so its audit row does not say `admitted`, and health counts it once, as a refusal).
 //   - A failed authentication (a well-formed key that is unknown, tampered, expired or revoked) counts
-//     in a bucket per client source (throttleFailures).
+//     in a bucket per client source (throttleFailures). A right key of a tenant that is not active
+//     (suspended) is not a failed authentication: a 403 tenant-inactive, not counted there.
 //   - refusalResponse audits what it should and answers the problem document.
-import type { ApiProblem } from "@/lib/api/endpoint";
+import { ApiProblem } from "@/lib/api/endpoint";
 import { problemResponse, problems } from "@/lib/api/problem";
 import { isPdpUnavailable } from "@/lib/authz";
 import { PoolTimeoutError } from "@/lib/db/pool";
@@ -70,6 +71,39 @@ export async function throttleFailures(request: Request, realKeyId: string | nul
       { "Retry-After": String(Math.max(1, Math.ceil(r.retryAfterSeconds))) },
     );
   }
+}
+
+/**
+ * A key that is fine but whose tenant (or a tenant above it) is not active: suspended, or on its way
+ * in or out. Not an authentication failure (the key and its secret are right, and an MSSP that
+ * suspends a customer must not have its collectors' retries burn the client source's failure budget
+ * nor read "not valid"): a 403 of its own type, audited in the key's tenant. Still bounded, as the
+ * failures are: past AUTH_FAILURES_PER_MINUTE such answers a minute for one key (a bucket of its
+ * own, not the failures'), the key is answered 429 until the minute has passed.
+ */
+export async function tenantInactiveRefusal(keyId: string, keyTenantId: string | null): Promise<Refused> {
+  const r = await take(`api:inactive:key:${keyId}`, perWindow(AUTH_FAILURES_PER_MINUTE, 60));
+  if (!r.allowed) {
+    return new Refused(
+      problems.rateLimited(
+        `The tenant is suspended; the key works again when it is resumed. Until then this key is answered at most ${AUTH_FAILURES_PER_MINUTE} times a minute.`,
+        r.retryAfterSeconds,
+      ),
+      "tenant_inactive_flood",
+      null,
+      { "Retry-After": String(Math.max(1, Math.ceil(r.retryAfterSeconds))) },
+    );
+  }
+  return tenantInactive(keyId, keyTenantId);
+}
+
+/** The 403 itself, without the bucket: for a tenant suspended during a request, inside its transaction (no second connection). */
+export function tenantInactive(keyId: string, keyTenantId: string | null): Refused {
+  return new Refused(
+    new ApiProblem(403, "Tenant Inactive", "The tenant is suspended; the key works again when it is resumed.", {}, "tenant-inactive"),
+    "key_tenant_inactive",
+    { keyId: keyTenantId ? keyId : null, tenantIds: [keyTenantId] },
+  );
 }
 
 function retryAfter(problem: ApiProblem): Record<string, string> {

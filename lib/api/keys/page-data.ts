@@ -7,7 +7,8 @@ import { DEFAULT_TIME_ZONE } from "@/lib/locale/time";
 import { viewerTimeZone } from "@/lib/locale/viewer-zone";
 import { personLabel, standingLabelsIn } from "@/lib/people/standing";
 import { MAX_KEY_DAYS, EXPIRY_CHOICES, SCOPE_LABELS, type ApiScope } from "./scopes";
-import { grantableScopes, listApiKeys } from "./store";
+import { effectiveConfig } from "@/lib/settings/resolve";
+import { grantableScopes, listApiKeysForPage } from "./store";
 
 export interface ApiKeyView {
   id: string;
@@ -31,7 +32,12 @@ export interface ApiKeysPageData {
   grantable: { scope: ApiScope; label: string }[];
   expiryChoices: readonly number[];
   maxDays: number;
+  /** Every live key first (never cut off), then the newest revoked or expired ones. */
   keys: ApiKeyView[];
+  /** Revoked or expired keys not in `keys` (older than those shown). */
+  moreInactive: number;
+  /** limits.api_keys: live keys the tenant may hold (null when unknown). */
+  liveLimit: number | null;
   /** The zone the keys' days and last use are shown in: the page's tenant's locale.time_zone (the MSSP's on the console). */
   timeZone: string;
 }
@@ -48,8 +54,8 @@ export async function loadApiKeysPage(tx: TenantTx, slug: string, hostTenantId?:
   const resource = await tenantResource(tx.db, t.id);
   if (!resource) return null;
   const can = await permissions(tx, ["apikeys:manage"], t.id);
-  if (!can["apikeys:manage"]) return { tenant: t, canManage: false, grantable: [], expiryChoices: EXPIRY_CHOICES, maxDays: MAX_KEY_DAYS, keys: [], timeZone: DEFAULT_TIME_ZONE };
-  const [grantable, keys] = await Promise.all([grantableScopes(tx, resource), listApiKeys(tx, t.id)]);
+  if (!can["apikeys:manage"]) return { tenant: t, canManage: false, grantable: [], expiryChoices: EXPIRY_CHOICES, maxDays: MAX_KEY_DAYS, keys: [], moreInactive: 0, liveLimit: null, timeZone: DEFAULT_TIME_ZONE };
+  const [grantable, { keys, moreInactive }, config] = await Promise.all([grantableScopes(tx, resource), listApiKeysForPage(tx, t.id), effectiveConfig(tx, t.id)]);
   const now = Date.now();
   const timeZone = await viewerTimeZone(tx, hostTenantId);
   // People RLS hides from the caller (MSSP staff, a parent tenant's admin, someone who left), named by what they are here.
@@ -76,6 +82,8 @@ export async function loadApiKeysPage(tx: TenantTx, slug: string, hostTenantId?:
       lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
       lastUsedIp: k.lastUsedIp,
     })),
+    moreInactive,
+    liveLimit: config ? config.value<number>("limits.api_keys") : null,
     timeZone,
   };
 }

@@ -4,7 +4,10 @@
 // first). The secret exists only in the return value of createApiKey.
 import { ActionRefusal } from "@/lib/actions/refusal";
 import { checkActions, principalFromClaims, type Action, type TenantResource } from "@/lib/authz";
+import { sqlState } from "@/lib/db/sql-state";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { lockTenantLimit } from "@/lib/settings/enforce";
+import { effectiveConfig } from "@/lib/settings/resolve";
 import { generateKey, keyPrefix } from "./format";
 import { API_SCOPES, SCOPE_ACTION, type ApiScope } from "./scopes";
 
@@ -57,15 +60,49 @@ export async function createApiKey(
       { scopes_refused: beyond },
     );
   }
+  await requireKeyRoom(tx, input.tenant.id);
   const fresh = generateKey();
   const scopes = API_SCOPES.filter((s) => input.scopes.includes(s));
-  const { rows } = await tx.client.query<{ expires_at: Date }>(
-    `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at, created_by)
-     values ($1, $2, $3, $4, $5, now() + make_interval(days => $6), $7)
-     returning expires_at`,
-    [input.tenant.id, fresh.id, input.name, fresh.secretHash, scopes, input.expiresInDays, tx.claims.sub],
-  );
+  let rows: { expires_at: Date }[];
+  try {
+    ({ rows } = await tx.client.query<{ expires_at: Date }>(
+      `insert into public.api_keys (tenant_id, id, name, secret_hash, scopes, expires_at, created_by)
+       values ($1, $2, $3, $4, $5, now() + make_interval(days => $6), $7)
+       returning expires_at`,
+      [input.tenant.id, fresh.id, input.name, fresh.secretHash, scopes, input.expiresInDays, tx.claims.sub],
+    ));
+  } catch (error) {
+    // The database's own count (migration 20261201032800), should the one above ever disagree with it.
+    if (sqlState(error) === "54000") {
+      throw new ActionRefusal("This tenant holds as many live API keys as its limit allows (limits.api_keys); revoke one first. Nothing was created.", {
+        setting: "limits.api_keys",
+      });
+    }
+    throw error;
+  }
   return { id: fresh.id, key: fresh.key, prefix: fresh.prefix, name: input.name, scopes, expiresAt: rows[0].expires_at };
+}
+
+/** A tenant's live keys: not revoked, not expired (what limits.api_keys counts). */
+const LIVE = "k.revoked_at is null and k.expires_at > now()";
+
+/**
+ * limits.api_keys: the tenant may hold at most that many live keys. The tenant's creates take turns
+ * (lockTenantLimit, the lock the database's trigger takes too), so two cannot both take the last place.
+ */
+async function requireKeyRoom(tx: TenantTx, tenantId: string): Promise<void> {
+  const config = await effectiveConfig(tx, tenantId);
+  // A tenant the caller cannot see: the insert is refused by RLS with its own message.
+  if (!config) return;
+  const limit = config.value<number>("limits.api_keys");
+  await lockTenantLimit(tx, "limits.api_keys", tenantId);
+  const { rows } = await tx.client.query<{ n: number }>(`select count(*)::int as n from public.api_keys k where k.tenant_id = $1 and ${LIVE}`, [tenantId]);
+  if (rows[0].n >= limit) {
+    throw new ActionRefusal(
+      `This tenant may hold at most ${limit} live API key${limit === 1 ? "" : "s"} (its configured limit, limits.api_keys) and holds ${rows[0].n}. Revoke a key it no longer needs, or ask your MSSP to raise the limit. Nothing was created.`,
+      { setting: "limits.api_keys", limit, live: rows[0].n },
+    );
+  }
 }
 
 /** Revokes one key of the tenant; effective at the key's next request. */
@@ -81,34 +118,57 @@ export async function revokeApiKey(tx: TenantTx, input: { tenantId: string; keyI
   return { id: key.id, name: key.name };
 }
 
-/** The tenant's keys, newest first (admins only: RLS gives anyone else none). */
-export async function listApiKeys(tx: TenantTx, tenantId: string): Promise<ApiKeyRow[]> {
-  const { rows } = await tx.client.query<{
-    id: string;
-    tenant_id: string;
-    name: string;
-    scopes: string[];
-    created_at: Date;
-    expires_at: Date;
-    created_by_email: string | null;
-    created_by: string | null;
-    revoked_by: string | null;
-    revoked_at: Date | null;
-    revoked_by_email: string | null;
-    last_used_at: Date | null;
-    last_used_ip: string | null;
-  }>(
-    `select k.id, k.tenant_id, k.name, k.scopes, k.created_at, k.expires_at, c.email as created_by_email,
+/** Revoked and expired keys the keys page shows, newest first, below every live key. */
+export const INACTIVE_SHOWN = 50;
+
+type KeyDbRow = {
+  id: string;
+  tenant_id: string;
+  name: string;
+  scopes: string[];
+  created_at: Date;
+  expires_at: Date;
+  created_by_email: string | null;
+  created_by: string | null;
+  revoked_by: string | null;
+  revoked_at: Date | null;
+  revoked_by_email: string | null;
+  last_used_at: Date | null;
+  last_used_ip: string | null;
+};
+
+const KEY_SELECT = `select k.id, k.tenant_id, k.name, k.scopes, k.created_at, k.expires_at, c.email as created_by_email,
             k.created_by, k.revoked_by, k.revoked_at, r.email as revoked_by_email, k.last_used_at, k.last_used_ip
        from public.api_keys k
        left join public.users c on c.id = k.created_by
-       left join public.users r on r.id = k.revoked_by
-      where k.tenant_id = $1
-      order by k.created_at desc, k.id
-      limit 500`,
-    [tenantId],
+       left join public.users r on r.id = k.revoked_by`;
+
+/**
+ * The tenant's keys (admins only: RLS gives anyone else none): every live key, newest first, never cut
+ * off (limits.api_keys bounds them), so no live key hides behind newer revoked or expired ones; then
+ * the newest `inactiveShown` revoked or expired keys, and how many more of those there are.
+ */
+export async function listApiKeysForPage(
+  tx: TenantTx,
+  tenantId: string,
+  opts: { inactiveShown?: number } = {},
+): Promise<{ keys: ApiKeyRow[]; moreInactive: number }> {
+  const { rows: live } = await tx.client.query<KeyDbRow>(`${KEY_SELECT} where k.tenant_id = $1 and ${LIVE} order by k.created_at desc, k.id`, [tenantId]);
+  const { rows: inactive } = await tx.client.query<KeyDbRow>(
+    `${KEY_SELECT} where k.tenant_id = $1 and not (${LIVE}) order by k.created_at desc, k.id limit $2`,
+    [tenantId, opts.inactiveShown ?? INACTIVE_SHOWN],
   );
-  return rows.map((r) => ({
+  const { rows: counted } = await tx.client.query<{ n: number }>(`select count(*)::int as n from public.api_keys k where k.tenant_id = $1 and not (${LIVE})`, [tenantId]);
+  return { keys: [...live, ...inactive].map(keyRow), moreInactive: Math.max(0, counted[0].n - inactive.length) };
+}
+
+/** The tenant's keys as the keys page lists them: live ones first (all), then the newest revoked or expired. */
+export async function listApiKeys(tx: TenantTx, tenantId: string): Promise<ApiKeyRow[]> {
+  return (await listApiKeysForPage(tx, tenantId)).keys;
+}
+
+function keyRow(r: KeyDbRow): ApiKeyRow {
+  return {
     id: r.id,
     tenantId: r.tenant_id,
     name: r.name,
@@ -123,5 +183,5 @@ export async function listApiKeys(tx: TenantTx, tenantId: string): Promise<ApiKe
     revokedById: r.revoked_by,
     lastUsedAt: r.last_used_at,
     lastUsedIp: r.last_used_ip,
-  }));
+  };
 }

@@ -62,6 +62,7 @@ const problemSchema: JsonSchema = {
     detail: { type: "string" },
     instance: { type: "string" },
     request_id: { type: "string", description: "The request's id, also in the X-Request-Id header" },
+    retry_after_seconds: { type: "number", description: "A 429's (and a busy 503's) wait before retrying, as the Retry-After header says" },
     errors: {
       type: "array",
       description: "Per-field errors of a 422",
@@ -86,24 +87,34 @@ const problem = (description: string, headers?: Record<string, unknown>) => ({
 });
 
 const PROBLEMS: Record<string, ReturnType<typeof problem>> = {
-  BadRequest: problem("Malformed request (JSON that does not parse, a body on a GET)."),
+  BadRequest: problem(
+    "Malformed request: JSON that does not parse or is not UTF-8, a key twice in one object (`detail` names where), nesting deeper than 512 levels, a body on a GET, a body that stopped before its end.",
+  ),
   Unauthorized: problem("No key, or an expired, revoked or tampered one."),
-  Forbidden: problem("The key's scopes or the policy do not cover this call, or the key is used on another tenant's host."),
+  Forbidden: problem(
+    "The key's scopes or the policy do not cover this call, or the key is used on another tenant's host (`forbidden`); or the key's tenant, or one above it, is suspended (`tenant-inactive`: the key works again when the tenant is resumed; not an authentication failure).",
+  ),
   NotFound: problem("No such resource for this key (unknown, or another tenant's: existence is not revealed)."),
   Conflict: problem("The request conflicts with the resource's current state (e.g. a triage step the workflow does not allow)."),
   PayloadTooLarge: problem("The body is larger than the gateway accepts."),
-  UnsupportedMediaType: problem("The body is not application/json."),
+  UnsupportedMediaType: problem("The body is not application/json, or declares a charset other than utf-8."),
   UnprocessableContent: problem("The input does not match the schema (unknown fields included); `errors` names each field."),
-  TooManyRequests: problem("Rate limit or daily quota reached for the tenant or the key.", {
-    "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
-    "RateLimit-Limit": { schema: { type: "integer" } },
-    "RateLimit-Remaining": { schema: { type: "integer" } },
-    "RateLimit-Reset": { schema: { type: "integer" } },
-  }),
+  TooManyRequests: problem(
+    "Rate limit or daily quota reached for the tenant or the key, or the tenant's concurrency cap (requests in progress, or its share of this server's budget for request bodies in progress: refused before the body is read). `retry_after_seconds` says the wait, as Retry-After.",
+    {
+      "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
+      "RateLimit-Limit": { schema: { type: "integer" } },
+      "RateLimit-Remaining": { schema: { type: "integer" } },
+      "RateLimit-Reset": { schema: { type: "integer" } },
+    },
+  ),
   InternalServerError: problem("Something failed on the portal's side; nothing was changed. Quote `request_id`."),
-  ServiceUnavailable: problem("The portal is busy, the request took too long, or the authorization service did not answer; nothing was changed.", {
-    "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
-  }),
+  ServiceUnavailable: problem(
+    "The portal is busy (no database connection came free, or this server's budget for request bodies in progress is full: refused before the body is read), the request took too long, or the authorization service did not answer; nothing was changed.",
+    {
+      "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
+    },
+  ),
 };
 
 const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
@@ -188,7 +199,7 @@ export function buildOpenApiDocument(endpoints: readonly Endpoint<any, any, any,
   return {
     openapi: "3.1.0",
     info: {
-      title: "MSSP portal tenant API",
+      title: "Tenant API",
       version: "1",
       description:
         "Machine access to one tenant's alerts, assets and collectors. Authenticate with an API key of the tenant " +

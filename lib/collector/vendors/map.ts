@@ -4,8 +4,8 @@
 // rather than failing the alert (the API would reject the item otherwise).
 import { z } from "zod";
 import { ALERT_SEVERITIES, type AlertSeverityName } from "@/lib/alerts/severity";
-import { jsonBytes } from "@/lib/ingest/fields";
-import { MAX_RAW_BYTES } from "@/lib/ingest/schemas";
+import { jsonBytes, jsonDepthWithin } from "@/lib/ingest/fields";
+import { MAX_RAW_BYTES, MAX_RAW_DEPTH } from "@/lib/ingest/schemas";
 
 const CONTROL = /[\u0000-\u001f\u007f]+/g;
 
@@ -49,7 +49,8 @@ export function ipOf(value: unknown): string | undefined {
 /** The vendor's object as the raw payload, or undefined when it is too large to keep. */
 export function rawOf(value: unknown): Record<string, unknown> | undefined {
   if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
-  return jsonBytes(value) <= MAX_RAW_BYTES ? (value as Record<string, unknown>) : undefined;
+  // Depth first (no recursion): the byte count's JSON.stringify overflows the stack on a very deep object.
+  return jsonDepthWithin(value, MAX_RAW_DEPTH) && jsonBytes(value) <= MAX_RAW_BYTES ? (value as Record<string, unknown>) : undefined;
 }
 
 export function objectAt(value: unknown, key: string): Record<string, unknown> {
