@@ -6,6 +6,9 @@
 //   - with it: 200 for the console, a tenant's subdomain and its routed custom
 //     domain; 404 for a pending domain, an unknown name, and for every host of
 //     a tenant being offboarded or offboarded, or below one that is;
+//   - with TLS_ASK_PORTAL_SUBDOMAINS=0 (deploy/caddy/Caddyfile.wildcard): 404 for
+//     the portal's own hosts (a wildcard certificate serves them), custom
+//     domains as before;
 //   - a TLS_ASK_SECRET too short to be a secret stops the server at start.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -58,6 +61,22 @@ describe("/api/tls/ask", () => {
     assert.equal(await ask("soc.acme.test"), 200);
     assert.equal(await ask("soc.globex.test"), 200);
     for (const name of ["pending.acme.test", "no-such-tenant.localhost", "evil.test", "10.0.0.1", ""]) assert.equal(await ask(name), 404, name);
+  });
+
+  test("TLS_ASK_PORTAL_SUBDOMAINS=0 (a wildcard certificate serves them): the portal's own hosts are 404, custom domains still 200", async () => {
+    process.env.TLS_ASK_PORTAL_SUBDOMAINS = "0";
+    try {
+      for (const name of ["localhost", "portal.localhost", "acme.localhost", "acme-eu.localhost", "globex.localhost"]) assert.equal(await ask(name), 404, name);
+      assert.equal(await ask("soc.acme.test"), 200, "a verified custom domain");
+      assert.equal(await ask("soc.globex.test"), 200, "another's verified custom domain");
+      for (const name of ["pending.acme.test", "evil.test"]) assert.equal(await ask(name), 404, name);
+    } finally {
+      delete process.env.TLS_ASK_PORTAL_SUBDOMAINS;
+    }
+    assert.equal(await ask("acme.localhost"), 200, "unset: the default says yes again");
+    const { parseSettings } = await import("@/lib/config");
+    assert.equal(parseSettings({}).TLS_ASK_PORTAL_SUBDOMAINS, true);
+    assert.throws(() => parseSettings({ TLS_ASK_PORTAL_SUBDOMAINS: "wildcard" }), /TLS_ASK_PORTAL_SUBDOMAINS must be 1 or 0/);
   });
 
   test("a tenant being offboarded, or offboarded, and everything below it: 404", async () => {

@@ -7,7 +7,9 @@
 // being offboarded or offboarded, nor below one that is) and routed custom
 // domains of such tenants; anything else is refused, so nobody can make the
 // terminator request certificates for names we do not serve (CA rate limits,
-// abuse).
+// abuse). With TLS_ASK_PORTAL_SUBDOMAINS=0 (a wildcard certificate serves the
+// portal's own hosts: deploy/caddy/Caddyfile.wildcard) the portal's own hosts
+// are refused too, so no certificate is obtained per tenant subdomain.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { settings } from "@/lib/config";
 import { withServiceRole } from "@/lib/db/service-role";
@@ -49,6 +51,8 @@ export async function mayIssueCertificate(domain: string | null): Promise<boolea
   const host = normalizeHost(domain);
   if (!host) return false;
   const target = parseHost(host);
+  // The console and <slug>.<PORTAL_DOMAIN>: the wildcard certificate's, when there is one.
+  if (target.area !== "unknown" && !settings().TLS_ASK_PORTAL_SUBDOMAINS) return false;
   if (target.area === "console") return true;
   const slug = target.area === "tenant" ? target.slug : await tenantSlugForDomain(host);
   return slug !== null && (await servesTenant(slug));

@@ -11,6 +11,11 @@
 // raw error goes to the log only.
 // Delivery is at least once: a worker that dies between the SMTP answer and
 // the "sent" update sends the message again on its retry.
+// Mail whose brand hides the MSSP's (body.hideMssp) is sent from
+// MAIL_NEUTRAL_FROM: From address, envelope sender and Message-ID domain, so
+// none of them names MAIL_FROM's (the MSSP's) domain. Without it, such mail
+// keeps MAIL_FROM's address and a warning is logged once per process.
+import { randomUUID } from "node:crypto";
 import nodemailer from "nodemailer";
 import type { Task } from "graphile-worker";
 import { z } from "zod";
@@ -87,18 +92,46 @@ async function recordFailure(id: string, reason: string, final: boolean): Promis
   );
 }
 
-/** Development without SMTP: the message goes to the console, said plainly (never to the structured log). */
 /** MAIL_FROM's address under the brand's sender name (nodemailer quotes the name); MAIL_FROM as is without one. */
 function fromAddress(from: string, name: string | undefined): string | { name: string; address: string } {
   if (!name) return from;
   const address = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from)?.[1] ?? from.trim();
   return { name: name.replace(/["\\\r\n]/g, ""), address };
 }
-const fromHeader = (from: string, name: string | undefined) => {
-  const f = fromAddress(from, name);
-  return typeof f === "string" ? f : `"${f.name}" <${f.address}>`;
-};
+const headerOf = (f: string | { name: string; address: string }) => (typeof f === "string" ? f : `"${f.name}" <${f.address}>`);
 
+let warnedNoNeutralFrom = false;
+
+/**
+ * Who a message is from. Mail whose brand hides the MSSP's, with MAIL_NEUTRAL_FROM set: that
+ * address under the brand's sender name, as the envelope sender (MAIL FROM) too, and a
+ * Message-ID on its domain (set here, not left to nodemailer's derivation from the From address).
+ * Anything else: MAIL_FROM's address under the brand's name, as before.
+ */
+function senderOf(settings: MailSettings, body: Pick<MailBody, "fromName" | "hideMssp">): {
+  from: string | { name: string; address: string };
+  envelopeFrom?: string;
+  messageId?: string;
+} {
+  if (body.hideMssp && settings.neutralFrom) {
+    const address = settings.neutralFrom;
+    return {
+      from: fromAddress(address, body.fromName),
+      envelopeFrom: address,
+      messageId: `<${randomUUID()}@${address.slice(address.lastIndexOf("@") + 1)}>`,
+    };
+  }
+  if (body.hideMssp && !warnedNoNeutralFrom) {
+    warnedNoNeutralFrom = true;
+    log.warn(
+      { event: "mail.neutral-from-unset" },
+      "mail to a tenant whose brand hides the MSSP's is sent from MAIL_FROM's address, whose domain its recipients see: set MAIL_NEUTRAL_FROM (docs/email.md#settings)",
+    );
+  }
+  return { from: fromAddress(settings.from, body.fromName) };
+}
+
+/** Development without SMTP: the message goes to the console, said plainly (never to the structured log). */
 function printToConsole(m: ClaimedMail, body: MailBody, from: string): void {
   const rule = "─".repeat(72);
   process.stdout.write(
@@ -138,14 +171,17 @@ export async function deliverOne(id: string, settings: MailSettings = mailSettin
       log.error({ event: "mail.not-configured", mailId: m.id, template: m.template }, "mail not sent: SMTP is not configured");
       return "failed";
     }
+    const sender = senderOf(settings, body);
     if (settings.mode === "console") {
-      printToConsole(m, body, fromHeader(settings.from, body.fromName));
+      printToConsole(m, body, headerOf(sender.from));
       await markSent(m.id, "console", null);
       log.warn({ event: "mail.console", mailId: m.id, template: m.template }, "mail not sent: SMTP not configured (development: printed to the console)");
       return "sent";
     }
     const info = await transportFor(settings).sendMail({
-      from: fromAddress(settings.from, body.fromName),
+      from: sender.from,
+      ...(sender.envelopeFrom ? { envelope: { from: sender.envelopeFrom, to: m.recipient } } : {}),
+      ...(sender.messageId ? { messageId: sender.messageId } : {}),
       to: m.recipient,
       subject: m.subject,
       text: body.text,

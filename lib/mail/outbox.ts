@@ -32,7 +32,7 @@ export interface EnqueueMailInput {
 export async function enqueueMail(db: Db, input: EnqueueMailInput): Promise<QueuedMail> {
   const to = recipientSchema.parse(input.to);
   const id = randomUUID();
-  const sealed = sealMailBody(id, { text: input.message.text, html: input.message.html, fromName: input.message.fromName });
+  const sealed = sealMailBody(id, { text: input.message.text, html: input.message.html, fromName: input.message.fromName, hideMssp: input.message.hideMssp });
   return withServiceRoleIn("mail.outbox", db, async (sdb) => {
     const { rows } = await sdb.$client.query<{ id: string }>(
       `insert into mail.outbox (id, tenant_id, recipient, template, subject, body_sealed, max_attempts)

@@ -15,19 +15,21 @@ export interface MailBody {
   html: string;
   /** The From display name (the tenant's brand, lib/branding); absent: MAIL_FROM's as is. */
   fromName?: string;
+  /** The recipient's brand hides the MSSP's: send from MAIL_NEUTRAL_FROM (lib/mail/deliver.ts). Absent in bodies sealed before it existed. */
+  hideMssp?: boolean;
 }
 
 const aad = (outboxId: string) => `mail.outbox.body_sealed:${outboxId.toLowerCase()}`;
 
 export function sealMailBody(outboxId: string, body: MailBody, secret?: string): Buffer {
   const key = serverDerivedKey(MAIL_KEY, secret);
-  return Buffer.concat([Buffer.of(FORMAT), seal(key, aad(outboxId), JSON.stringify({ t: body.text, h: body.html, ...(body.fromName ? { f: body.fromName } : {}) }))]);
+  return Buffer.concat([Buffer.of(FORMAT), seal(key, aad(outboxId), JSON.stringify({ t: body.text, h: body.html, ...(body.fromName ? { f: body.fromName } : {}), ...(body.hideMssp ? { n: 1 } : {}) }))]);
 }
 
 /** Throws SealOpenError (lib/crypto/aead) if the body was sealed under another NEXTAUTH_SECRET, for another row, or altered. */
 export function openMailBody(outboxId: string, sealed: Buffer, secret?: string): MailBody {
   if (sealed[0] !== FORMAT) throw new Error("unknown sealed mail format");
   const key = serverDerivedKey(MAIL_KEY, secret);
-  const { t, h, f } = JSON.parse(open(key, aad(outboxId), sealed.subarray(1)).toString("utf8")) as { t: string; h: string; f?: string };
-  return { text: t, html: h, ...(typeof f === "string" && f ? { fromName: f } : {}) };
+  const { t, h, f, n } = JSON.parse(open(key, aad(outboxId), sealed.subarray(1)).toString("utf8")) as { t: string; h: string; f?: string; n?: number };
+  return { text: t, html: h, ...(typeof f === "string" && f ? { fromName: f } : {}), ...(n === 1 ? { hideMssp: true } : {}) };
 }

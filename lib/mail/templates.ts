@@ -12,6 +12,8 @@ export interface RenderedMail {
   html: string;
   /** The From display name: the brand's sender name (lib/branding); absent: MAIL_FROM's. */
   fromName?: string;
+  /** The brand hides the MSSP's: sent from MAIL_NEUTRAL_FROM's address, not MAIL_FROM's (lib/mail/deliver.ts). */
+  hideMssp?: boolean;
 }
 
 /**
@@ -25,6 +27,8 @@ export interface MailBrand {
   emailSenderName: string;
   supportEmail: string;
   palette: { primary: string; onPrimary: string };
+  /** "Hide the MSSP's brand" (Brand.hideMsspBrand): the mail must carry no MSSP domain either (MAIL_NEUTRAL_FROM). */
+  hideMsspBrand?: boolean;
 }
 const HEX = /^#[0-9a-f]{6}$/;
 /** The MSSP's own brand: what a mail without a tenant's brand shows (the registry defaults, lib/branding). */
@@ -36,8 +40,11 @@ const esc = (s: string) =>
 /** The product a mail names (subject, text): the brand's, else the MSSP portal's. */
 const productOf = (brand?: MailBrand) => brand?.productName || PORTAL.name;
 
-/** The brand's From display name, spread into a RenderedMail (absent: MAIL_FROM's). */
-const fromOf = (brand?: MailBrand): Pick<RenderedMail, "fromName"> => (brand?.emailSenderName ? { fromName: brand.emailSenderName } : {});
+/** The brand's From display name, and whether the sender address must be the neutral one, spread into a RenderedMail (absent: MAIL_FROM's). */
+const fromOf = (brand?: MailBrand): Pick<RenderedMail, "fromName" | "hideMssp"> => ({
+  ...(brand?.emailSenderName ? { fromName: brand.emailSenderName } : {}),
+  ...(brand?.hideMsspBrand ? { hideMssp: true } : {}),
+});
 
 /** The plain-text footer: which product sent it and the brand's support address. */
 function textFooter(brand?: MailBrand): string {
