@@ -15,10 +15,13 @@
 // portal.globex.test works side by side; neither cookie reaches the other
 // host; a session on the custom domain does not open acme.localhost (nor the
 // other way) except through the handoff; an invitation sent there links to
-// the custom domain. Screenshots: custom-domain-*.png.
+// the custom domain. A session is bound to its host: the custom domain's cookie copied to acme.localhost
+// opens nothing; and MSSP staff are refused sign-in on the custom domain, linked to acme.localhost.
+// Screenshots: custom-domain-*.png.
 import { chromium, expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { skeleton } from "@/lib/domains/skeleton";
 import { expectNoSeriousA11yViolations } from "./a11y";
+import { DEMO_PASSWORD } from "@/lib/demo/users";
 import { PORT, SCREENSHOTS, signedInAs, signIn, tenantUrl } from "./helpers";
 import { startCaddy, tlsHandshake, type RunningCaddy } from "../tests/helpers/caddy";
 import { chromiumLaunchOptions } from "./lib/chromium";
@@ -258,6 +261,41 @@ test("once verified, caddy gets a certificate and soc.acme.test is Acme's portal
   expect(handed!.value).not.toBe((await sessionCookie(other, viaProxy))!.value);
   await sub.screenshot({ path: `${SCREENSHOTS}/custom-domain-handoff.png`, fullPage: true });
   await other.close();
+
+  // A session is bound to the host it was issued on: the custom domain's cookie, copied by hand to
+  // acme.localhost (the same __Host- name, through the same TLS proxy), opens nothing there.
+  const copied = await browser.newContext({ ignoreHTTPSErrors: true });
+  await copied.addCookies([{ name: cookie!.name, value: cookie!.value, url: viaProxy, secure: true, httpOnly: true, sameSite: "Lax" }]);
+  expect((await copied.cookies(viaProxy)).map((c) => c.name)).toEqual([cookie!.name]);
+  const replay = await copied.newPage();
+  await replay.goto(`${viaProxy}/alerts`);
+  await expect(replay).toHaveURL(/\/signin/);
+  await expect(replay.getByText("acme.admin@demo.test", { exact: true })).toHaveCount(0);
+  await copied.close();
+  // …while it still works on its own host.
+  await acme.goto(`${acmeOrigin}/alerts`);
+  await signedInAs(acme, "acme.admin@demo.test");
+
+  // MSSP staff do not sign in on the tenant's domain (Acme runs that name): refused after the password,
+  // before any code, with a link to the portal's own address of Acme; no session.
+  const staff = await browser.newContext({ ignoreHTTPSErrors: true });
+  const staffPage = await staff.newPage();
+  await staffPage.goto(`${acmeOrigin}/signin?callbackUrl=${encodeURIComponent("/alerts")}`);
+  await staffPage.getByLabel("Email").fill("mssp.admin@demo.test");
+  await staffPage.getByLabel("Password").fill(DEMO_PASSWORD);
+  await staffPage.getByRole("button", { name: "Sign in" }).click();
+  await expect(staffPage.getByTestId("signin-error")).toContainText("reserved for the organisation's own people");
+  await expect(staffPage.getByLabel("Authentication code")).toHaveCount(0);
+  const elsewhere = staffPage.getByTestId("signin-elsewhere");
+  await expect(elsewhere).toHaveAttribute("href", `${viaProxy}/signin?callbackUrl=${encodeURIComponent("/alerts")}`);
+  await expectNoSeriousA11yViolations(staffPage);
+  await staffPage.screenshot({ path: `${SCREENSHOTS}/custom-domain-staff-refused.png`, fullPage: true });
+  expect(await sessionCookie(staff, acmeOrigin)).toBeUndefined();
+  // A wrong password there answers as anywhere.
+  await staffPage.getByLabel("Password").fill("not the password");
+  await staffPage.getByRole("button", { name: "Sign in" }).click();
+  await expect(staffPage.getByTestId("signin-error")).toHaveText("Wrong email or password.");
+  await staff.close();
 
   // An invitation sent on the custom domain links to it.
   await acme.goto(`${acmeOrigin}/team`);

@@ -141,8 +141,8 @@ allow("a collector's key unwraps its own tenant's DEK, and only when it is live 
   "function api.unwrap_own_dek(dek_version integer) authenticated EXECUTE");
 allow("a collector's key marks the credentials it just opened as used (last_used_at): its own tenant's, opened by this key in this transaction (their credential.opened rows), once a minute (lib/collector/open-credentials.ts, migration 20261201030400)",
   "function api.touch_opened_credentials(credential_ids uuid[]) authenticated EXECUTE");
-allow("the per-request session check, one statement before any role switch (lib/auth/sessions.ts checkSession): answers for one session id and user, touches last_seen_at; the sessions table itself stays unreachable",
-  "schema sessions portal_app USAGE", "function sessions.check_session(p_session uuid, p_user uuid, p_idle_seconds integer) portal_app EXECUTE");
+allow("the per-request session check, one statement before any role switch (lib/auth/sessions.ts checkSession): answers for one session id and user on the request's host (20261201032650), touches last_seen_at; the sessions table itself stays unreachable",
+  "schema sessions portal_app USAGE", "function sessions.check_session(p_session uuid, p_user uuid, p_idle_seconds integer, p_host text) portal_app EXECUTE");
 
 // Usage metering (issue 12, migration 20261201012000).
 allow("usage events and rollups (lib/usage): read by admins of the tenant or an ancestor and keys with usage:read (policy); written only by the service role (usage.meter, usage.rollup), never updated or deleted by people. An event's id is not granted: one sequence numbers every tenant's events, so its gaps counted the platform's usage (20261201032300)",

@@ -5,11 +5,14 @@
 // password and code together (the password stays in this component's state
 // only, and is dropped on success or "Back"). A wrong password on step 1 gets
 // the same message whether or not the account has MFA.
+// On a tenant's custom domain, someone who is not one of its own people is
+// refused after the right password (lib/auth/host-rule.ts); the answer names
+// the portal's own address to sign in on instead, linked here.
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { useHydrated } from "@/components/ui/use-hydrated";
-import { isCodeStepError, signInErrorMessage } from "@/lib/auth/sign-in-messages";
+import { isCodeStepError, signInErrorMessage, wrongHostOrigin } from "@/lib/auth/sign-in-messages";
 
 const INPUT =
   "mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-brand focus:outline-none focus:ring-1 focus:ring-brand";
@@ -22,6 +25,9 @@ export function SignInForm(props: { callbackUrl: string; initialError: string | 
   const router = useRouter();
   const [step, setStep] = useState<Step>({ kind: "password" });
   const [error, setError] = useState<string | null>(props.initialError);
+  // The origin a refusal on a custom domain sends the person to: only from the sign-in answer itself,
+  // never from the page's URL (anyone can write ?error= into a link).
+  const [elsewhere, setElsewhere] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [useRecovery, setUseRecovery] = useState(false);
   // Bumped after a refused code: remounts the (uncontrolled) code field, empty and focused.
@@ -34,6 +40,7 @@ export function SignInForm(props: { callbackUrl: string; initialError: string | 
   async function attempt(email: string, password: string, code: string) {
     setPending(true);
     setError(null);
+    setElsewhere(null);
     const result = await signIn("credentials", { email, password, code, redirect: false }).catch(() => undefined);
     setPending(false);
     if (result && !result.error) {
@@ -50,6 +57,7 @@ export function SignInForm(props: { callbackUrl: string; initialError: string | 
       setStep({ kind: "password" });
     }
     setError(signInErrorMessage(failure));
+    setElsewhere(wrongHostOrigin(failure));
   }
 
   async function onPassword(event: React.FormEvent<HTMLFormElement>) {
@@ -74,6 +82,18 @@ export function SignInForm(props: { callbackUrl: string; initialError: string | 
   const alert = error && (
     <div role="alert" data-testid="signin-error" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
       {error}
+      {elsewhere && (
+        <>
+          {" "}
+          <a
+            href={`${elsewhere}/signin?callbackUrl=${encodeURIComponent(props.callbackUrl)}`}
+            data-testid="signin-elsewhere"
+            className="font-medium underline"
+          >
+            Sign in at {new URL(elsewhere).host}
+          </a>
+        </>
+      )}
     </div>
   );
 

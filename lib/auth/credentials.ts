@@ -20,6 +20,13 @@
 //   emails together. The source is the client address as TRUST_PROXY says
 //   (lib/ratelimit/client-ip.ts); with no trusted proxy it is one shared
 //   "unknown" source.
+//
+// On a tenant's verified custom domain only the tenant's own people sign in
+// (lib/auth/host-rule.ts): the tenant controls that name's DNS and may relay
+// it through a server of its own, so anyone with access beyond the tenant
+// (MSSP staff above all) is refused there, after the right password and
+// before any second factor, and told where to sign in instead. A wrong
+// password or an unknown email gets the same answer as on any host.
 import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -27,6 +34,7 @@ import { users } from "@/drizzle/schema";
 import { withServiceRole } from "@/lib/db/service-role";
 import { clientSource, perWindow, reset, take, UNKNOWN_SOURCE, type Limit } from "@/lib/ratelimit";
 import { deferAuthEvent, firstLockedInWindow, recordAuthEvent } from "./events";
+import { signsInOn, type HostTenant } from "./host-rule";
 import { getMfaStatus, verifySecondFactor, type CodeCheck } from "./mfa";
 import { dummyPasswordHash, verifyPassword } from "./password";
 import { settings } from "@/lib/config";
@@ -61,6 +69,11 @@ export type SignInResult =
 export interface SignInContext {
   /** The rate-limit source (lib/ratelimit clientSource); default: the current request's, as TRUST_PROXY says. */
   source?: string;
+  /**
+   * The slug of the tenant whose verified custom domain the sign-in came in on (lib/tenancy/host
+   * customDomainTenant), null on the portal's own hosts; default: the current request's.
+   */
+  customDomainOf?: string | null;
 }
 
 /** Email + password only (with throttling); records the sign-in on success. */
@@ -71,6 +84,17 @@ export function verifyCredentials(input: unknown, now?: Date, ctx: SignInContext
 /** The key of the failure bucket of one email from one source (no address stored in clear). */
 export function accountSourceKey(email: string, source: string): string {
   return `signin:acct-src:${createHash("sha256").update(`${email}\n${source}`).digest("hex")}`;
+}
+
+/** The tenant of the current request's custom domain, or null (a portal host, or outside a request). */
+async function requestCustomDomain(): Promise<string | null> {
+  try {
+    const { headers } = await import("next/headers");
+    const { customDomainTenant } = await import("@/lib/tenancy/host");
+    return customDomainTenant(await headers());
+  } catch {
+    return null;
+  }
 }
 
 /** The current request's source, or "unknown" outside a request. */
@@ -222,7 +246,13 @@ export type AuthenticateResult =
   | { ok: false; reason: "mfa_invalid" }
   | { ok: false; reason: "mfa_locked"; retryAfterSeconds: number }
   /** The password was right; after too many wrong codes in a row only a recovery code is accepted. */
-  | { ok: false; reason: "mfa_recovery_required" };
+  | { ok: false; reason: "mfa_recovery_required" }
+  /**
+   * The password was right, but this host is a tenant's custom domain and the person is not one of
+   * that tenant's own people (lib/auth/host-rule.ts): `tenant` is the custom domain's tenant, whose
+   * portal-own host (or the console, for an MSSP) is where to sign in instead.
+   */
+  | { ok: false; reason: "wrong_host"; tenant: HostTenant };
 
 /**
  * Password first: a wrong or locked password fails exactly as before, and says
@@ -243,6 +273,17 @@ export async function authenticate(input: unknown, at?: Date, ctx: SignInContext
   if (!password.ok) return password;
   const now = at ?? new Date();
   const { user } = password;
+
+  // A custom domain: only the tenant's own people, before any second factor is asked or spent.
+  const customDomainOf = ctx.customDomainOf !== undefined ? ctx.customDomainOf : await requestCustomDomain();
+  if (customDomainOf !== null) {
+    const here = await signsInOn(user.id, customDomainOf);
+    if (!here.ok) {
+      // The password was right: the caller knows the account exists, so this need not be deferred.
+      await recordAuthEvent({ type: "sign-in-failed", userId: user.id, reason: "wrong_host", source });
+      return { ok: false, reason: "wrong_host", tenant: here.tenant };
+    }
+  }
 
   const status = await getMfaStatus(user.id);
   let mfaMethod: "totp" | "recovery" | null = null;

@@ -9,6 +9,12 @@
 // signed out everywhere (pages, actions, route handlers). The same statement
 // says whether the user must set up MFA first; the flag is taken from it,
 // never from the token or the client.
+//
+// Host binding: a session is opened for the host of the sign-in (or handoff)
+// request and is refused on every other host ("wrong_host"): a cookie a
+// tenant captured on its custom domain, which it may point at a server of its
+// own (docs/white-label.md), opens nothing on the console or any other portal
+// host. Every read of a session comes through here with the request's Host.
 import { randomUUID } from "node:crypto";
 import type { JWT } from "next-auth/jwt";
 import type { User } from "next-auth";
@@ -23,16 +29,37 @@ export class SessionEndedError extends Error {
   }
 }
 
-/** The browser and client source of the sign-in request, if there is one. */
-async function signInClient(): Promise<{ userAgent: string | null; ip: string | null }> {
+type HeaderReader = { get(name: string): string | null };
+
+/** The current request's headers; null outside a request (tests and scripts minting a session directly). */
+async function requestHeaders(): Promise<HeaderReader | null> {
   try {
     const { headers } = await import("next/headers");
-    const { clientSource } = await import("@/lib/ratelimit");
-    const h = await headers();
-    return { userAgent: describeUserAgent(h.get("user-agent")), ip: clientSource(h) };
+    return await headers();
   } catch {
-    return { userAgent: null, ip: null };
+    return null;
   }
+}
+
+/**
+ * The browser, client source and host of the sign-in request. The host is the one the proxy
+ * validated (a portal host or a verified custom domain, lib/tenancy/host requestAuthority); a sign-in
+ * request without one opens no session (the proxy answers such hosts with its 404 anyway).
+ */
+async function signInClient(): Promise<{ userAgent: string | null; ip: string | null; host: string | null }> {
+  const h = await requestHeaders();
+  if (!h) return { userAgent: null, ip: null, host: null };
+  const { requestAuthority } = await import("@/lib/tenancy/host");
+  const host = requestAuthority(h);
+  if (!host) throw new Error("a session is opened only on a portal host");
+  const { clientSource } = await import("@/lib/ratelimit");
+  let ip: string | null = null;
+  try {
+    ip = clientSource(h);
+  } catch {
+    ip = null;
+  }
+  return { userAgent: describeUserAgent(h.get("user-agent")), ip, host };
 }
 
 export async function jwtCallback(params: { token: JWT; user?: User | null; trigger?: "signIn" | "signUp" | "update" }): Promise<JWT> {
@@ -54,7 +81,7 @@ export async function jwtCallback(params: { token: JWT; user?: User | null; trig
     });
     return token;
   }
-  const check = await checkSession(token.sid, token.sub);
+  const check = await checkSession(token.sid, token.sub, (await requestHeaders())?.get("host") ?? null);
   if (check.state !== "active") throw new SessionEndedError(check.state);
   token.mfaEnrollmentRequired = check.mfaEnrollmentRequired;
   if (check.expiresAt) token.sexp = Math.floor(new Date(check.expiresAt).getTime() / 1000);

@@ -16,12 +16,14 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsImport from "next-auth/providers/credentials";
 import { log } from "@/lib/log";
-import { authRedirect } from "@/lib/tenancy/origin";
+import { authRedirect, originForConsole, portalOwnOriginForTenant } from "@/lib/tenancy/origin";
 import { authCookies } from "./cookies";
 import { authenticate } from "./credentials";
 import { recordAuthEvent } from "./events";
 import { consumeHandoff, handoffUserOf } from "./handoff";
 import { handoffQuestion } from "./handoff-messages";
+import { signsInOn } from "./host-rule";
+import { wrongHostError } from "./sign-in-messages";
 import { jwtCallback } from "./jwt-callback";
 import { decodeJwt, encodeJwt } from "./jwt-codec";
 import { revokeSession, sessionLifetime } from "./sessions";
@@ -68,6 +70,10 @@ export const authOptions: NextAuthOptions = {
           case "locked":
           case "mfa_locked":
             throw new Error(`${result.reason}:${result.retryAfterSeconds}`);
+          case "wrong_host":
+            // A custom domain and someone not of its tenant (lib/auth/host-rule.ts): where to sign in
+            // instead, the portal's own host of that tenant (or the console for an MSSP), never the domain.
+            throw new Error(wrongHostError(result.tenant.kind === "mssp" ? await originForConsole() : await portalOwnOriginForTenant(result.tenant.slug)));
           default:
             throw new Error(result.reason);
         }
@@ -99,6 +105,11 @@ export const authOptions: NextAuthOptions = {
         const result = await consumeHandoff(credentials?.token, host);
         if (!result.ok) throw new Error(`handoff_${result.reason}`);
         const g = result.grant;
+        // On a tenant's custom domain only its own people (lib/auth/host-rule.ts). Tokens are minted for
+        // it only for them (lib/auth/handoff-start.ts); this holds even if memberships changed since.
+        const { customDomainTenant } = await import("@/lib/tenancy/host");
+        const customDomainOf = customDomainTenant(await headers());
+        if (customDomainOf !== null && !(await signsInOn(g.user.id, customDomainOf)).ok) throw new Error("handoff_wrong_host");
         return { id: g.user.id, email: g.user.email, name: g.user.name, mfaEnrollmentRequired: false, amr: g.amr, signInMethod: "handoff", handoff: { familyId: g.familyId, notAfter: g.notAfter } };
       },
     }),
@@ -139,7 +150,8 @@ export const authOptions: NextAuthOptions = {
   },
   // next-auth's own messages through the portal's logger. A session that
   // ended (SessionEndedError from the jwt callback) is the expected way a
-  // revoked cookie is turned away, not an error. A cookie that does not
+  // revoked cookie is turned away, not an error (one shown on another host
+  // than its own is a warning: someone copied it). A cookie that does not
   // decrypt or has expired (jose's JWE…/JWT… errors) is anyone's junk, forged
   // or stale: a warning without stack, so a flood of them cannot bury real
   // errors. A failure inside our own callbacks stays an error.
@@ -148,7 +160,10 @@ export const authOptions: NextAuthOptions = {
       const m = metadata as { name?: string; message?: string; error?: { name?: string; message?: string } } | undefined;
       const name = m?.name ?? m?.error?.name;
       if (code === "JWT_SESSION_ERROR" && name === "SessionEndedError") {
-        log.info({ event: "auth.session-ended", state: (m?.message ?? m?.error?.message ?? "").replace(/^session /, "") }, "a request came with an ended session");
+        const state = (m?.message ?? m?.error?.message ?? "").replace(/^session /, "");
+        // A live session's cookie on another host than its own: copied out of the browser that held it.
+        if (state === "wrong_host") log.warn({ event: "auth.session-wrong-host" }, "a request came with a session cookie issued for another host");
+        else log.info({ event: "auth.session-ended", state }, "a request came with an ended session");
         return;
       }
       if (code === "JWT_SESSION_ERROR" && name && /^(JWE|JWT|JWS|JOSE)/.test(name)) {

@@ -5,7 +5,8 @@
 //   openSession          at sign-in (next-auth's jwt callback, lib/auth/jwt-callback.ts)
 //   checkSession         on every request that reads the session (the same
 //                        callback), one SQL statement that also answers
-//                        whether the user must set up MFA first
+//                        whether the user must set up MFA first, and refuses
+//                        the session on any host but the one it was opened on
 //   revokeSession        sign-out (next-auth's signOut event)
 //   revokeUserSessions   password change, MFA enrolment, replacement or removal; a removed
 //                        membership revokes in the database (trigger)
@@ -19,6 +20,7 @@ import { withServiceRole } from "@/lib/db/service-role";
 import { getPool } from "@/lib/db/pool";
 import { settingDefinition } from "@/lib/settings/registry";
 import type { Db } from "@/lib/db/with-tenant";
+import { normalizeHost } from "@/lib/tenancy/host";
 import { recordAuthEvent } from "./events";
 
 /** Why a session ended (sessions.user_sessions.revoked_reason). */
@@ -32,10 +34,13 @@ export const REVOKE_REASONS = [
   "membership_removed",
   "idle",
   "admin",
+  // Migration 20261201032650: sessions opened before they were bound to a host.
+  "host_binding",
 ] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];
 
-export type SessionState = "active" | "revoked" | "expired" | "idle" | "unknown";
+/** wrong_host: the session is live, but was opened on another host than the one it is presented on. */
+export type SessionState = "active" | "revoked" | "expired" | "idle" | "unknown" | "wrong_host";
 
 export interface SessionCheck {
   state: SessionState;
@@ -57,6 +62,19 @@ export interface SessionClient {
   userAgent?: string | null;
   /** The client source as TRUST_PROXY says (lib/ratelimit clientSource). */
   ip?: string | null;
+  /**
+   * The host name the session is opened on (lowercase, no port: sessionHost), to which it is bound:
+   * checkSession refuses it on any other. Null only outside a request (tests, scripts): unbound.
+   */
+  host?: string | null;
+}
+
+/**
+ * The host name a session is bound to, from a Host header: lowercase, no port (cookies do not depend
+ * on the port, so a port would only sign people out behind an ingress that adds or drops ":443").
+ */
+export function sessionHost(rawHost: string | null | undefined): string | null {
+  return normalizeHost(rawHost);
 }
 
 const lifetimeSchema = settingDefinition("session.lifetime_hours")!.schema;
@@ -102,9 +120,9 @@ export async function openSession(
     // The tenant's shorter lifetime, and still never past a handoff's source session.
     if (hours !== null && now.getTime() + hours * 3600 * 1000 < expiresAt.getTime()) expiresAt = new Date(now.getTime() + hours * 3600 * 1000);
     await db.$client.query(
-      `insert into sessions.user_sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent, ip, family_id)
-       values ($1, $2, $3, $3, $4, $5, $6, $7)`,
-      [uuid.parse(sessionId), uuid.parse(userId), now, expiresAt, client.userAgent?.slice(0, 200) ?? null, client.ip?.slice(0, 64) ?? null, uuid.parse(handoff?.familyId ?? sessionId)],
+      `insert into sessions.user_sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent, ip, family_id, host)
+       values ($1, $2, $3, $3, $4, $5, $6, $7, $8)`,
+      [uuid.parse(sessionId), uuid.parse(userId), now, expiresAt, client.userAgent?.slice(0, 200) ?? null, client.ip?.slice(0, 64) ?? null, uuid.parse(handoff?.familyId ?? sessionId), sessionHost(client.host)],
     );
     // Now and then, forget sessions that ended more than 30 days ago.
     if (Math.random() < 0.02) {
@@ -115,17 +133,19 @@ export async function openSession(
 }
 
 /**
- * Is this session still on? One statement on the pool's own role (portal_app
+ * Is this session still on, here? One statement on the pool's own role (portal_app
  * may execute sessions.check_session and nothing else there), no transaction: the
- * cheapest way to ask on every request.
+ * cheapest way to ask on every request. `host`: the request's Host header (sessionHost
+ * reduces it); a session opened on another host is "wrong_host", and so is any bound
+ * session when there is no host (null: outside a request).
  */
-export async function checkSession(sessionId: string | undefined, userId: string | undefined): Promise<SessionCheck> {
+export async function checkSession(sessionId: string | undefined, userId: string | undefined, host: string | null = null): Promise<SessionCheck> {
   const sid = uuid.safeParse(sessionId);
   const uid = uuid.safeParse(userId);
   if (!sid.success || !uid.success) return { state: "unknown", mfaEnrollmentRequired: false, expiresAt: null };
   const { rows } = await getPool().query<{ state: SessionState; mfa_enrollment_required: boolean; expires_at: Date | null }>(
-    "select state, mfa_enrollment_required, expires_at from sessions.check_session($1, $2, $3)",
-    [sid.data, uid.data, sessionLifetime().idleSeconds],
+    "select state, mfa_enrollment_required, expires_at from sessions.check_session($1, $2, $3, $4)",
+    [sid.data, uid.data, sessionLifetime().idleSeconds, sessionHost(host)],
   );
   const row = rows[0];
   return { state: row.state, mfaEnrollmentRequired: row.mfa_enrollment_required, expiresAt: row.expires_at };

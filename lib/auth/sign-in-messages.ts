@@ -19,6 +19,9 @@ export function signInErrorMessage(code: string | null | undefined): string | nu
   // Not an error: the form moves on to the code step.
   if (code === "mfa_required") return null;
   if (code === "invalid" || code === "CredentialsSignin") return "Wrong email or password.";
+  if (code === WRONG_HOST || code.startsWith(`${WRONG_HOST}:`)) {
+    return "This address is reserved for the organisation's own people, and your account reaches beyond it. Sign in on the portal's own address instead.";
+  }
   return "Sign-in failed. Try again in a moment.";
 }
 
@@ -37,4 +40,20 @@ function durationFrom(code: string, prefix: string): string {
   if (minutes <= 90) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
   const hours = Math.ceil(minutes / 60);
   return `${hours} hours`;
+}
+
+// A tenant's custom domain refused someone who is not one of its own people (lib/auth/host-rule.ts),
+// after the right password: `wrong_host:<origin>`, the origin to sign in on instead (<slug>.<domain>,
+// or the console). Only the sign-in answer itself carries the origin; the page's ?error= (anyone's
+// link) shows the message without one (wrongHostOrigin is not asked there).
+const WRONG_HOST = "wrong_host";
+
+export function wrongHostError(origin: string): string {
+  return `${WRONG_HOST}:${origin}`;
+}
+
+/** The origin in a `wrong_host:<origin>` answer (an http(s) origin and nothing more), else null. */
+export function wrongHostOrigin(code: string | null | undefined): string | null {
+  const m = /^wrong_host:(https?:\/\/[a-z0-9.-]+(?::\d{1,5})?)$/.exec(code ?? "");
+  return m ? m[1]! : null;
 }

@@ -11,7 +11,7 @@ import { sqlState } from "./sql-state";
 import { withLogContext } from "@/lib/log";
 
 export type ServicePurpose =
-  /** Credential check before any user is known (lib/auth/credentials.ts). */
+  /** Credential check before any user is known (lib/auth/credentials.ts); whether the person may sign in on a tenant's custom domain (lib/auth/host-rule.ts). */
   | "auth.sign-in"
   /** Host -> tenant resolution for the proxy and the 404 page (lib/tenancy/resolve-host.ts). */
   | "tenancy.resolve-host"
@@ -64,6 +64,8 @@ export type ServicePurpose =
   | "reports.generate"
   /** Branding: the brand of a host before anyone signs in (sign-in page, root layout, emails, PDFs) and its logo files (lib/branding). */
   | "branding.resolve"
+  /** Branding: deleting the uploaded images no brand uses, after a brand page's upload, publish or discard and in the daily sweep (lib/branding/assets.ts). */
+  | "branding.assets"
   /** The Prometheus endpoint: job queue depth and failures, rollup progress, counted across tenants, no tenant data (lib/metrics). */
   | "metrics.scrape"
   /**

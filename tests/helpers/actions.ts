@@ -41,11 +41,15 @@ const cookies = new Map<string, Promise<string>>();
  * opens the session's server-side record), and is sealed by next-auth. One
  * session per person per test file, like one browser; minted at first use.
  * Call it before measuring a case: signing in writes rows of its own.
+ * Minted outside any request, so its session is bound to no host
+ * (lib/auth/sessions.ts; a browser's is bound to the host it signed in on,
+ * tests/auth-host-binding.test.ts) and one cookie serves every host a test
+ * calls as, even when first asked for inside a request.
  */
 export function sessionCookie(person: Person): Promise<string> {
   let cookie = cookies.get(person.id);
   if (!cookie) {
-    cookie = (async () => {
+    cookie = workAsyncStorage.exit(() => workUnitAsyncStorage.exit(async () => {
       const { authOptions } = await import("@/lib/auth/options");
       const user = { id: person.id, email: person.email, name: person.name ?? person.email, mfaEnrollmentRequired: false, amr: ["pwd", "otp"] };
       const token = await authOptions.callbacks!.jwt!({
@@ -57,7 +61,7 @@ export function sessionCookie(person: Person): Promise<string> {
       // The cookie name the portal configures (lib/auth/cookies.ts), else next-auth's default.
       const name = authOptions.cookies?.sessionToken?.name ?? "next-auth.session-token";
       return `${name}=${await encode({ token, secret: process.env.NEXTAUTH_SECRET!, maxAge: 3600 })}`;
-    })();
+    }));
     cookies.set(person.id, cookie);
   }
   return cookie;
