@@ -11,6 +11,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./a11y";
 import { CONSOLE, SCREENSHOTS, signedInAs, signIn, tenantUrl } from "./helpers";
 import { ownerQuery } from "./lib/owner-db";
+import { raw as rawHttp } from "./lib/raw-http";
 
 const ACME = tenantUrl("acme");
 const PRIMARY = "#9f1239";
@@ -98,6 +99,16 @@ test("Acme is branded, previewed, published, and nothing of the MSSP's brand sho
   await page.goto(`${ACME}/alerts`);
   await expect(page).toHaveTitle(/Acme Shield$/);
   expect(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--color-brand").trim())).toBe(PRIMARY);
+  // The accent (here the neutral one of a hidden brand) underlines the current page in the navigation, as the preview shows.
+  const accent = await page.evaluate(() => {
+    const probe = document.createElement("i");
+    probe.style.color = "var(--color-brand-accent)";
+    document.body.append(probe);
+    const rgb = getComputedStyle(probe).color;
+    probe.remove();
+    return rgb;
+  });
+  expect(await page.locator('nav[aria-label="Main"] a[aria-current="page"]').evaluate((a) => getComputedStyle(a).boxShadow)).toContain(accent);
   await expect(page.locator('link[rel="icon"]')).toHaveAttribute("href", /^\/brand-asset\/mark-9f1239\.svg/);
   await expectNoSeriousA11yViolations(page);
   await page.screenshot({ path: `${SCREENSHOTS}/branding-alerts.png`, fullPage: true });
@@ -133,6 +144,11 @@ test("Acme is branded, previewed, published, and nothing of the MSSP's brand sho
     if (base.includes(path)) queue.push(...(await hrefs("main a")).filter(isPage));
   }
   console.log(`crawled ${seen.size} routes in ${Math.round((Date.now() - started) / 1000)} s: ${[...seen].join(" ")}`);
+  // The API's machine-readable document, served on the host too (its reference page /api-docs is crawled above).
+  // Over a raw connection with the host's name: Node does not resolve *.localhost as the browser does.
+  const openapi = await rawHttp({ host: new URL(ACME).host, path: "/api/v1/openapi.json" });
+  expect(openapi.status).toBe(200);
+  for (const s of MSSP_STRINGS) expect.soft(openapi.body.includes(s), `/api/v1/openapi.json shows "${s}"`).toBe(false);
   // The settings pages: the provider's values are not shown, its name never.
   await page.goto(`${ACME}/settings/brand`);
   await expect(page.getByText(/Accent colour \(Provider default\)/)).toBeVisible();

@@ -4,7 +4,10 @@
 // by their bytes: too big, not an image, wrong claims, polyglots, oversize
 // pixel counts — each refused with a clear message.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
+import { deflateSync } from "node:zlib";
+import sharp from "sharp";
 import { checkBrandImage, ImageRejected, MAX_UPLOAD_BYTES } from "@/lib/branding/image";
 import { sanitizeSvg, SvgRejected } from "@/lib/branding/svg";
 import { chunk, png } from "./helpers/brand-images";
@@ -126,4 +129,101 @@ describe("uploads are judged by their bytes", () => {
     assert.doesNotMatch(s.bytes.toString(), /script/);
   });
   test("SVG with a DOCTYPE is refused", () => rejected(Buffer.from(`<!DOCTYPE svg><svg xmlns="http://www.w3.org/2000/svg"/>`), /DOCTYPE/));
+});
+
+// --- pixel data is not scanned for markup -------------------------------------------
+// Compressed pixel data looks random, and random bytes hold a two-byte pattern like "<%" in most
+// files of 100 KiB: a noisy logo was refused at random as a "polyglot". Only what is not pixel data
+// (PNG ancillary chunks, JPEG segments) is looked at; what follows the end marker stays refused.
+
+/** A truecolour PNG of random pixels (filter 0 on every row), about `kib` KiB: deflate cannot shrink noise. */
+function noisePng(kib: number, extra: Buffer[] = []): Buffer {
+  const side = Math.max(8, Math.round(Math.sqrt((kib * 1024) / 3)));
+  const raw = randomBytes((side * 3 + 1) * side);
+  for (let y = 0; y < side; y++) raw[y * (side * 3 + 1)] = 0;
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(side, 0);
+  ihdr.writeUInt32BE(side, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), ...extra, chunk("IDAT", deflateSync(raw, { level: 1 })), chunk("IEND", Buffer.alloc(0))]);
+}
+
+/** A JPEG of random pixels, encoded by libjpeg (sharp); `progressive`: several scans with tables between them. */
+async function noiseJpeg(side: number, progressive: boolean): Promise<Buffer> {
+  return sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } }).jpeg({ quality: 100, progressive, chromaSubsampling: "4:4:4" }).toBuffer();
+}
+
+/** A JPEG built by hand around `ecs` (entropy-coded data, 0xFF stuffed), with segments before EOI after the scan. */
+function handJpeg(ecs: Buffer, { afterScan = Buffer.alloc(0) } = {}): Buffer {
+  const stuffed: number[] = [];
+  for (let i = 0; i < ecs.length; i++) {
+    stuffed.push(ecs[i]);
+    if (ecs[i] === 0xff) stuffed.push(0);
+    // A restart marker (RST0–7) every 4 KiB: part of the scan, not a segment.
+    if (i % 4096 === 4095) stuffed.push(0xff, 0xd0 + ((i >> 12) % 8));
+  }
+  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, 0, 64, 0, 64, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+  const sos = Buffer.from([0xff, 0xda, 0x00, 0x0c, 0x03, 1, 0, 2, 0x11, 3, 0x11, 0, 0x3f, 0]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), sof, sos, Buffer.from(stuffed), afterScan, Buffer.from([0xff, 0xd9])]);
+}
+
+const segment = (marker: number, body: string) => Buffer.concat([Buffer.from([0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 255]), Buffer.from(body, "latin1")]);
+
+describe("noisy logos are accepted: pixel data is not scanned for markup", () => {
+  test("random-noise PNGs of 12 to 260 KiB all pass", () => {
+    const sizes = [12, 16, 24, 32, 40, 48, 48, 48, 64, 80, 96, 100, 100, 128, 160, 192, 224, 260];
+    for (const kib of sizes) {
+      for (let i = 0; i < 3; i++) {
+        const bytes = noisePng(kib);
+        assert.doesNotThrow(() => checkBrandImage(bytes), `a ${Math.round(bytes.length / 1024)} KiB noise PNG`);
+      }
+    }
+  });
+  test("random-noise JPEGs of 12 to 260 KiB (baseline and progressive, libjpeg) all pass", async () => {
+    const seen: number[] = [];
+    for (const side of [64, 90, 120, 160, 200, 240, 270, 300, 64, 120, 200, 300]) {
+      for (const progressive of [false, true]) {
+        const bytes = await noiseJpeg(side, progressive);
+        seen.push(bytes.length);
+        assert.doesNotThrow(() => checkBrandImage(bytes), `a ${Math.round(bytes.length / 1024)} KiB noise JPEG (${progressive ? "progressive" : "baseline"})`);
+      }
+    }
+    assert.ok(Math.min(...seen) <= 16 * 1024 && Math.max(...seen) >= 240 * 1024 && Math.max(...seen) <= 300 * 1024, `sizes ${seen.map((n) => Math.round(n / 1024))} KiB span 12 to 260`);
+  });
+  test("hand-built JPEGs whose scan data is random bytes (restart markers, stuffed 0xFF) all pass", () => {
+    for (const kib of [12, 48, 100, 180, 260]) {
+      for (let i = 0; i < 4; i++) {
+        assert.doesNotThrow(() => checkBrandImage(handJpeg(randomBytes(kib * 1024))), `${kib} KiB`);
+      }
+    }
+  });
+  test("the bytes that made the audit's files fail are still fine inside pixel data", () => {
+    const ecs = Buffer.from("...<%...<a ...<%=x%>...", "latin1");
+    assert.doesNotThrow(() => checkBrandImage(handJpeg(ecs)));
+  });
+});
+
+describe("polyglots outside the pixel data are still refused", () => {
+  test("a noisy PNG with markup in a compressed text chunk (zTXt) or an international one (iTXt)", () => {
+    const z = chunk("zTXt", Buffer.concat([Buffer.from("Comment\0\0", "latin1"), deflateSync(Buffer.from("<script>alert(1)</script>"))]));
+    rejected(noisePng(48, [z]), /polyglot/);
+    const i = chunk("iTXt", Buffer.concat([Buffer.from("Comment\0\x01\0en\0\0", "latin1"), deflateSync(Buffer.from("<% eval(request) %>"))]));
+    rejected(noisePng(48, [i]), /polyglot/);
+    rejected(noisePng(20, [chunk("iTXt", Buffer.from("Comment\0\0\0\0\0<a href=x>", "latin1"))]), /polyglot/);
+  });
+  test("a noisy PNG with HTML in eXIf or a private chunk, or after IEND", () => {
+    rejected(noisePng(48, [chunk("eXIf", Buffer.from("MM\0*<html><body>x</body></html>", "latin1"))]), /polyglot/);
+    rejected(noisePng(48, [chunk("prVt", Buffer.from("%PDF-1.7 hidden", "latin1"))]), /polyglot/);
+    rejected(Buffer.concat([noisePng(48), Buffer.from("<html><script>alert(1)</script>")]), /data after its end/);
+  });
+  test("a PNG with an unknown critical chunk is refused", () => rejected(png(4, 4, { extra: [chunk("ZZZZ", Buffer.from("x"))] }), /viewers cannot read/));
+  test("a JPEG with markup in APP1 or a comment, before or after the scan, or HTML after EOI", () => {
+    const ecs = randomBytes(48 * 1024);
+    rejected(Buffer.concat([Buffer.from([0xff, 0xd8]), segment(0xe1, "Exif\0\0<svg onload=alert(1)>"), handJpeg(ecs).subarray(2)]), /polyglot/);
+    rejected(handJpeg(ecs, { afterScan: segment(0xfe, "<% run %>") }), /polyglot/);
+    rejected(handJpeg(ecs, { afterScan: segment(0xe5, "<iframe src=x>") }), /polyglot/);
+    rejected(Buffer.concat([handJpeg(ecs), Buffer.from("<html><script>alert(1)</script>")]), /end marker/);
+    rejected(handJpeg(ecs).subarray(0, 30 * 1024), /truncated|damaged/);
+  });
 });

@@ -3,7 +3,8 @@
 // currency: amounts in different currencies are never added together.
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
-const COLORS = ["#4f46e5", "#0d9488", "#b45309", "#be123c"];
+// The brand's primary and accent colours first (the host's theme, lib/branding/color.ts), then fixed ones.
+const COLORS = ["var(--color-brand)", "var(--color-brand-accent)", "#b45309", "#be123c"];
 
 export function RevenueChart({ points, currencies, exponents }: { points: { month: string; totals: Record<string, number> }[]; currencies: string[]; exponents: Record<string, number> }) {
   const data = points.map((p) => ({ month: p.month, ...Object.fromEntries(currencies.map((c) => [c, p.totals[c] / 10 ** exponents[c]])) }));

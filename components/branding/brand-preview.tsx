@@ -24,7 +24,13 @@ export function BrandPreview({ brand, label }: { brand: Brand; label: string }) 
         {brand.signinText ? <p className="text-sm text-slate-700">{brand.signinText}</p> : null}
         <div className="flex flex-wrap gap-2">
           <span className="rounded-lg px-3 py-1.5 text-sm font-medium" style={{ background: "var(--pv-primary)", color: "var(--pv-on-primary)" }}>Primary button</span>
-          <span className="rounded-lg px-3 py-1.5 text-sm font-medium" style={{ background: "var(--pv-accent)", color: "var(--pv-on-accent)" }}>Accent</span>
+          {/* The accent as pages use it (app/globals.css, components/shell/main-nav.tsx, components/ui/filter-chip.tsx). */}
+          <span className="rounded-md bg-white px-3 py-1.5 text-sm font-medium text-slate-900" style={{ boxShadow: "inset 0 -2px 0 var(--pv-accent)" }}>Current page</span>
+          <span className="inline-flex items-center gap-2 rounded-full bg-slate-900 px-3 py-1 text-sm font-medium text-white">
+            Selected filter
+            <span className="rounded-full px-1.5 text-xs tabular-nums" style={{ background: "var(--pv-accent)", color: "var(--pv-on-accent)" }}>12</span>
+          </span>
+          <span className="rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-slate-900" style={{ outline: "2px solid var(--pv-accent)", outlineOffset: 2 }}>Keyboard focus</span>
           <span className="px-1 py-1.5 text-sm font-medium underline" style={{ color: "var(--pv-primary)" }}>A link</span>
         </div>
         {brand.supportEmail || brand.supportUrl ? (

@@ -50,7 +50,7 @@ export function MainNav({ items }: { items: NavItem[] }) {
               href={item.href}
               aria-current={here ? "page" : undefined}
               className={`rounded-md px-3 py-2 text-sm font-medium sm:py-1.5 ${
-                here ? "bg-slate-100 text-slate-900" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+                here ? "bg-slate-100 text-slate-900 shadow-[inset_0_-2px_0_var(--color-brand-accent)]" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900"
               }`}
             >
               {item.label}

@@ -12,7 +12,8 @@ export function FilterChip(props: {
   /** Tailwind classes for the count's badge when it needs attention; plain grey otherwise. */
   attentionTone?: string;
 }) {
-  const badge = props.current ? "bg-white/20 text-white" : (props.attentionTone ?? "bg-slate-100 text-slate-600");
+  // The selected filter's count in the brand's accent (its text colour derived for contrast).
+  const badge = props.current ? "bg-brand-accent text-brand-accent-contrast" : (props.attentionTone ?? "bg-slate-100 text-slate-600");
   return (
     <a
       href={props.href}

@@ -8,6 +8,8 @@ import { effectiveConfig, type EffectiveConfig, type EffectiveSetting } from "@/
 import { settingDefinition } from "@/lib/settings/registry";
 import { clearSettingValue, parseSettingValue, setSettingValue } from "@/lib/settings/write";
 import { SettingRefusal } from "@/lib/settings/errors";
+import { sqlState } from "@/lib/db/sql-state";
+import { brandAssetCapMessage, MAX_BRAND_ASSETS, pruneTenantBrandAssets } from "./assets";
 import { brandFrom, withAssetsOf, type Brand } from "./brand";
 import { checkBrandImage, ImageRejected, type CheckedImage } from "./image";
 import { hidesBrandValue, PROVIDER_DEFAULT, tenantNameFor, type ProviderMask } from "./mask";
@@ -96,7 +98,20 @@ export async function saveDraft(tx: TenantTx, tenantId: string, fields: Partial<
   return draft;
 }
 
-/** Checks an uploaded image, stores it (content-addressed) and puts it in the draft. Nothing stored when refused. */
+/** How many images `tenantId` keeps, and whether `sha256` is one of them (the caller's RLS: an admin of the tenant sees them all). */
+async function assetCount(tx: TenantTx, tenantId: string, sha256: string): Promise<{ count: number; has: boolean }> {
+  const { rows } = await tx.client.query<{ count: number; has: boolean }>(
+    "select count(*)::int as count, coalesce(bool_or(sha256 = $2), false) as has from public.brand_assets where tenant_id = $1",
+    [tenantId, sha256],
+  );
+  return rows[0];
+}
+
+/**
+ * Checks an uploaded image, stores it (content-addressed) and puts it in the draft. Nothing stored
+ * when refused. At most MAX_BRAND_ASSETS images per tenant (lib/branding/assets.ts); the image the
+ * draft's field named before, if no brand uses it any more, is deleted.
+ */
 export async function uploadAsset(tx: TenantTx, tenantId: string, field: AssetField, bytes: Uint8Array): Promise<CheckedImage> {
   const config = await configOf(tx, tenantId);
   refuseLocked(config.get(BRAND_KEYS[field]));
@@ -107,13 +122,29 @@ export async function uploadAsset(tx: TenantTx, tenantId: string, field: AssetFi
     if (error instanceof ImageRejected) throw new ActionRefusal(error.message, { problem: "image_rejected", field });
     throw error;
   }
-  await tx.client.query(
-    `insert into public.brand_assets (tenant_id, sha256, content_type, bytes, width, height, created_by)
-     values ($1, $2, $3, $4, $5, $6, auth.uid()) on conflict (tenant_id, sha256) do nothing`,
-    [tenantId, image.sha256, image.contentType, image.bytes, image.width, image.height],
-  );
+  let held = await assetCount(tx, tenantId, image.sha256);
+  if (!held.has && held.count >= MAX_BRAND_ASSETS) {
+    // Full: first delete what no brand uses (an upload through the Data API, say), then count again.
+    await pruneTenantBrandAssets(tx.db, tenantId);
+    held = await assetCount(tx, tenantId, image.sha256);
+    if (!held.has && held.count >= MAX_BRAND_ASSETS) throw new ActionRefusal(brandAssetCapMessage(), { problem: "brand_asset_limit", field, limit: MAX_BRAND_ASSETS });
+  }
+  try {
+    await tx.client.query(
+      `insert into public.brand_assets (tenant_id, sha256, content_type, bytes, width, height, created_by)
+       values ($1, $2, $3, $4, $5, $6, auth.uid()) on conflict (tenant_id, sha256) do nothing`,
+      [tenantId, image.sha256, image.contentType, image.bytes, image.width, image.height],
+    );
+  } catch (error) {
+    // Another upload took the last place meanwhile (the database's cap, migration 20261201032600).
+    if (sqlState(error) === "54000" && (error as { hint?: string }).hint === "brand_asset_limit") {
+      throw new ActionRefusal(brandAssetCapMessage(), { problem: "brand_asset_limit", field, limit: MAX_BRAND_ASSETS });
+    }
+    throw error;
+  }
   const draft: Draft = { ...((await readDraft(tx, tenantId)) ?? {}), [field]: image.sha256 };
   await writeDraft(tx, tenantId, draft);
+  await pruneTenantBrandAssets(tx.db, tenantId);
   return image;
 }
 
@@ -125,12 +156,17 @@ export async function draftInherit(tx: TenantTx, tenantId: string, field: DraftF
   await writeDraft(tx, tenantId, draft);
 }
 
+/** Drops the draft; the images only it used are deleted (lib/branding/assets.ts). */
 export async function discardDraft(tx: TenantTx, tenantId: string): Promise<boolean> {
   const { rowCount } = await tx.client.query("delete from public.brand_drafts where tenant_id = $1", [tenantId]);
+  if ((rowCount ?? 0) > 0) await pruneTenantBrandAssets(tx.db, tenantId);
   return (rowCount ?? 0) > 0;
 }
 
-/** Writes the draft into the settings (each checked again) and removes it; the settings trigger evicts every replica's cache at commit. */
+/**
+ * Writes the draft into the settings (each checked again) and removes it; the settings trigger evicts every
+ * replica's cache at commit. The images the brand no longer uses (the logo it replaced) are deleted with the draft.
+ */
 export async function publishDraft(tx: TenantTx, tenantId: string): Promise<DraftField[]> {
   const draft = await readDraft(tx, tenantId);
   if (!draft || Object.keys(draft).length === 0) throw new ActionRefusal("There is no draft to publish: change something first.", { problem: "no_draft" });

@@ -1,11 +1,18 @@
 // Uploaded brand images: what a file IS is decided by its bytes (magic
 // numbers and structure), never by its name or the browser's claimed type.
 // PNG and JPEG are walked chunk by chunk / segment by segment: the size comes
-// from the header, and anything after the end marker, or markup or an archive
-// hidden in the file (a polyglot that a browser or another tool would read as
-// HTML, script, PDF or ZIP), refuses it. SVG is rebuilt by the allowlist
-// sanitiser (svg.ts). The checked bytes are what gets stored and served.
+// from the header, and anything after the end marker refuses the file. Markup
+// or an archive hidden in what is not pixel data (a polyglot that a browser or
+// another tool would read as HTML, script, PDF or ZIP) refuses it too: PNG
+// ancillary chunks (text, eXIf, iCCP, private chunks), JPEG APPn/COM and every
+// other segment. The pixel data itself (PNG IDAT/fdAT, the colour tables PLTE
+// and tRNS, JPEG entropy-coded data) is compressed, random-looking bytes in
+// which a two-byte pattern such as "<%" turns up by chance in most files of
+// 100 KiB: it is not scanned (the asset route serves with nosniff, the type
+// decided here and a sandbox CSP, docs/white-label.md). SVG is rebuilt by the
+// allowlist sanitiser (svg.ts). The checked bytes are what gets stored and served.
 import { createHash } from "node:crypto";
+import { inflateSync } from "node:zlib";
 import { looksLikeSvg, sanitizeSvg, svgSize, SvgRejected } from "./svg";
 
 export const MAX_UPLOAD_BYTES = 512 * 1024;
@@ -32,14 +39,57 @@ export class ImageRejected extends Error {
 
 const PNG_SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** Markup, script or archive signatures that make a raster file a polyglot. */
-const POLYGLOT = [/<\s*(script|html|svg|body|iframe|object|embed|img|a\s|meta|!doctype|\?php|\?xml)/i, /javascript:/i, /PK\x03\x04/, /%PDF-/, /<%/];
+/**
+ * Markup, script or archive signatures that make a raster file a polyglot. The strong ones are long
+ * enough (4+ specific bytes) that binary metadata (an ICC profile, an EXIF thumbnail) matches them by
+ * chance about once in 200 MiB; the weak ones ("<%", "<a ") turn up by chance in a few KiB of
+ * binary data, so they are looked for only in text: PNG text chunks (inflated where compressed) and
+ * JPEG comments.
+ */
+const STRONG = [/<\s*(script|html|svg|body|iframe|object|embed|img|meta|!doctype|\?php|\?xml)/i, /javascript:/i, /PK\x03\x04/, /%PDF-/];
+const WEAK = [/<\s*a\s/i, /<%/];
 
-function refusePolyglot(bytes: Buffer, kind: string): void {
-  const text = bytes.toString("latin1");
-  for (const re of POLYGLOT) {
-    if (re.test(text)) throw new ImageRejected(`The ${kind} also contains markup, script or an archive (a polyglot file): re-export the image and upload it again.`);
+function refusePolyglot(bytes: Buffer, kind: string, text: boolean): void {
+  const latin1 = bytes.toString("latin1");
+  for (const re of text ? [...STRONG, ...WEAK] : STRONG) {
+    if (re.test(latin1)) throw new ImageRejected(`The ${kind} also contains markup, script or an archive (a polyglot file): re-export the image and upload it again.`);
   }
+}
+
+/** PNG chunks of pixel data or colour tables: compressed or arbitrary bytes, not scanned. */
+const PNG_PIXEL_CHUNKS = new Set(["IDAT", "fdAT", "PLTE", "tRNS"]);
+/** The critical chunks a PNG may have; an unknown critical chunk makes it undecodable. */
+const PNG_CRITICAL = new Set(["IHDR", "PLTE", "IDAT", "IEND"]);
+/** Inflated text of a compressed PNG text chunk is looked at up to this many bytes. */
+const MAX_INFLATED_TEXT = 1024 * 1024;
+
+/** The text of a tEXt, zTXt or iTXt chunk's data (compressed text inflated), to look for markup in. */
+function pngText(type: string, data: Buffer): Buffer {
+  if (type === "tEXt") return data;
+  const keywordEnd = data.indexOf(0);
+  if (keywordEnd < 0) throw new ImageRejected("The PNG is damaged (a text chunk without its keyword).");
+  let compressed: boolean;
+  let start: number;
+  if (type === "zTXt") {
+    compressed = true;
+    start = keywordEnd + 2;
+  } else {
+    // iTXt: keyword\0 flag method language\0 translated keyword\0 text
+    compressed = data[keywordEnd + 1] === 1;
+    const languageEnd = data.indexOf(0, keywordEnd + 3);
+    const translatedEnd = languageEnd < 0 ? -1 : data.indexOf(0, languageEnd + 1);
+    if (translatedEnd < 0) throw new ImageRejected("The PNG is damaged (an international text chunk without its header).");
+    start = translatedEnd + 1;
+  }
+  const head = data.subarray(0, start);
+  if (!compressed) return data;
+  let text: Buffer;
+  try {
+    text = inflateSync(data.subarray(start), { maxOutputLength: MAX_INFLATED_TEXT });
+  } catch {
+    throw new ImageRejected("The PNG has a compressed text chunk that does not open (or is over 1 MiB): re-export the image without metadata and upload it again.");
+  }
+  return Buffer.concat([head, text]);
 }
 
 function checkSize(width: number, height: number, kind: string): void {
@@ -58,11 +108,21 @@ function checkPng(bytes: Buffer): { width: number; height: number } {
     const len = bytes.readUInt32BE(off);
     const type = bytes.toString("latin1", off + 4, off + 8);
     if (len > bytes.length || off + 12 + len > bytes.length) throw new ImageRejected("The PNG is truncated or damaged.");
+    if (!/^[A-Za-z]{4}$/.test(type)) throw new ImageRejected("The PNG is damaged (a chunk without a valid type).");
     if (first) {
       if (type !== "IHDR" || len !== 13) throw new ImageRejected("The PNG is damaged (no header chunk first).");
       width = bytes.readUInt32BE(off + 8);
       height = bytes.readUInt32BE(off + 12);
       first = false;
+    }
+    // Upper-case first letter: critical, which a decoder must understand.
+    if (type[0] === type[0].toUpperCase() && !PNG_CRITICAL.has(type)) throw new ImageRejected(`The PNG has a chunk (${type}) that image viewers cannot read: re-export it as a plain PNG.`);
+    if (!PNG_PIXEL_CHUNKS.has(type)) {
+      // Everything but the pixels and colour tables: the header, the small rendering chunks (gAMA,
+      // sRGB, pHYs …), metadata (text, eXIf, an ICC profile), private chunks.
+      const data = bytes.subarray(off + 8, off + 8 + len);
+      refusePolyglot(data, "PNG", false);
+      if (type === "tEXt" || type === "zTXt" || type === "iTXt") refusePolyglot(pngText(type, data), "PNG", true);
     }
     off += 12 + len;
     if (type === "IEND") {
@@ -73,33 +133,56 @@ function checkPng(bytes: Buffer): { width: number; height: number } {
   throw new ImageRejected("The PNG is truncated or damaged (no end chunk).");
 }
 
+/**
+ * The end of the entropy-coded data that starts at `off` (after an SOS header): the offset of the
+ * next marker that is not a stuffed 0xFF00, a restart marker (RST0–7) or fill bytes.
+ */
+function entropyEnd(bytes: Buffer, off: number): number {
+  for (let i = bytes.indexOf(0xff, off); i >= 0 && i + 1 < bytes.length; i = bytes.indexOf(0xff, i + 1)) {
+    const next = bytes[i + 1];
+    if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) {
+      i++;
+      continue;
+    }
+    if (next === 0xff) continue;
+    return i;
+  }
+  throw new ImageRejected("The JPEG is truncated or damaged (no end marker).");
+}
+
 function checkJpeg(bytes: Buffer): { width: number; height: number } {
   let off = 2;
   let size: { width: number; height: number } | null = null;
-  while (off + 4 <= bytes.length) {
+  while (off + 2 <= bytes.length) {
     if (bytes[off] !== 0xff) throw new ImageRejected("The JPEG is damaged (bad segment marker).");
     const marker = bytes[off + 1];
     if (marker === 0xff) {
       off++;
       continue;
     }
+    if (marker === 0xd9) {
+      // EOI: nothing may follow it.
+      if (off + 2 !== bytes.length) throw new ImageRejected("The JPEG does not end where it should (data after its end marker: a polyglot file?).");
+      if (!size) throw new ImageRejected("The JPEG has no size header.");
+      return size;
+    }
+    if (off + 4 > bytes.length) break;
     const len = bytes.readUInt16BE(off + 2);
     if (len < 2 || off + 2 + len > bytes.length) throw new ImageRejected("The JPEG is truncated or damaged.");
     // SOF0..SOF15 except DHT (C4), JPG (C8), DAC (CC): height then width.
     if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
       size = { height: bytes.readUInt16BE(off + 5), width: bytes.readUInt16BE(off + 7) };
     }
-    if (marker === 0xda) {
-      // Entropy-coded data to the end: it must end with EOI and nothing after it.
-      if (bytes[bytes.length - 2] !== 0xff || bytes[bytes.length - 1] !== 0xd9) {
-        throw new ImageRejected("The JPEG does not end where it should (data after its end marker: a polyglot file?).");
-      }
-      if (!size) throw new ImageRejected("The JPEG has no size header.");
-      return size;
-    }
+    // Every segment but the pixels: APPn (EXIF, XMP, ICC profile …) and the tables for markup in
+    // binary data; a comment (COM) is text.
+    const data = bytes.subarray(off + 4, off + 2 + len);
+    refusePolyglot(data, "JPEG", false);
+    if (marker === 0xfe) refusePolyglot(data, "JPEG", true);
     off += 2 + len;
+    // SOS: entropy-coded data (the pixels) up to the next marker; a progressive JPEG has several scans.
+    if (marker === 0xda) off = entropyEnd(bytes, off);
   }
-  throw new ImageRejected("The JPEG is truncated or damaged.");
+  throw new ImageRejected("The JPEG is truncated or damaged (no end marker).");
 }
 
 /**
@@ -118,13 +201,11 @@ export function checkBrandImage(input: Uint8Array): CheckedImage {
   if (bytes.subarray(0, 8).equals(PNG_SIG)) {
     dims = checkPng(bytes);
     checkSize(dims.width, dims.height, "PNG");
-    refusePolyglot(bytes, "PNG");
     contentType = "image/png";
     out = bytes;
   } else if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
     dims = checkJpeg(bytes);
     checkSize(dims.width, dims.height, "JPEG");
-    refusePolyglot(bytes, "JPEG");
     contentType = "image/jpeg";
     out = bytes;
   } else {

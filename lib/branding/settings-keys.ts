@@ -97,7 +97,7 @@ export const BRANDING_SETTINGS: readonly SettingDefinition[] = [
     key: BRAND_KEYS.accentColor,
     group: "branding",
     label: "Accent colour",
-    description: "Secondary highlights. Text on it is white or near-black, whichever contrasts more.",
+    description: "Secondary highlights: the keyboard focus ring, the current page in the navigation, the selected filter's count, a chart's second series. Text on it is white or near-black, whichever contrasts more.",
     default: MSSP_BRAND_DEFAULTS.accentColor,
     schema: brandColorSchema("accent"),
     ...text(7, "#0f766e"),

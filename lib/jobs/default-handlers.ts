@@ -1,6 +1,7 @@
 // The handlers every worker of the portal runs. Imported by the worker entry
 // points (instrumentation-node.ts, scripts/keys.ts); lib/jobs itself stays
 // free of domain code.
+import { registerBrandAssetsTask } from "@/lib/branding/tasks";
 import { registerHealthTasks } from "@/lib/health/tasks";
 import { registerDomainTasks } from "@/lib/domains/tasks";
 import { lifecycleHandlers } from "@/lib/lifecycle/handlers";
@@ -30,4 +31,5 @@ export function registerDefaultHandlers(): void {
   registerReportTasks();
   registerHealthTasks();
   registerDomainTasks();
+  registerBrandAssetsTask();
 }
