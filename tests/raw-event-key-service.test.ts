@@ -34,6 +34,7 @@ import { activeKeyFor, clearKeyCache, dekFor } from "@/lib/vault/keys";
 import { createRotateDekHandler, ROTATE_DEK_KIND } from "@/lib/vault/rotation";
 import { sealSecret } from "@/lib/vault/seal";
 import { useFixtureEnv } from "./helpers/fixture-env";
+import { keyServiceSwitch } from "./helpers/key-service";
 
 let owner: pg.Client;
 const env = useFixtureEnv({ beforeDrop: () => owner?.end() });
@@ -43,18 +44,8 @@ env.before(async () => {
   registerDefaultHandlers();
 });
 
-/** The key service stops answering: Vault can no longer decrypt any KEK. Keys cached in this process keep working until cleared. */
-let rootKey: Buffer | null = null;
-async function keyServiceDown() {
-  const { rows } = await owner.query<{ key: Buffer }>("select key from vault._root_key");
-  rootKey = rows[0].key;
-  await owner.query("update vault._root_key set key = extensions.gen_random_bytes(32)");
-}
-async function keyServiceUp() {
-  if (rootKey) await owner.query("update vault._root_key set key = $1", [rootKey]);
-  rootKey = null;
-  clearKeyCache();
-}
+/** The key service stops answering: Vault can no longer decrypt any KEK (tests/helpers/key-service.ts). */
+const keyService = keyServiceSwitch(() => env.db.url);
 
 const execFileP = promisify(execFile);
 async function keysCommand(...args: string[]): Promise<{ code: number; out: string }> {
@@ -117,7 +108,7 @@ async function rotateWhileKeyServiceFails(tenantId: string) {
       broke = true;
       clearKeyCache();
       await dekFor(tenantId, targetVersion);
-      await keyServiceDown();
+      await keyService.down({ keepCache: true });
     },
   });
   const { outcomes } = await runJobsUntilIdle({ kinds: [ROTATE_DEK_KIND], handlers: { [ROTATE_DEK_KIND]: handler } });
@@ -128,7 +119,7 @@ async function rotateWhileKeyServiceFails(tenantId: string) {
 describe("the key service failing is not a raw event that does not open", () => {
   test("the simulation is the key service's real failure: TenantKeyUnavailableError, not gone", async () => {
     const globex = env.fx.tenants.globex;
-    await keyServiceDown();
+    await keyService.down();
     clearKeyCache();
     try {
       await assert.rejects(dekFor(globex, 1), (e: unknown) => {
@@ -138,7 +129,7 @@ describe("the key service failing is not a raw event that does not open", () => 
         return true;
       });
     } finally {
-      await keyServiceUp();
+      await keyService.up();
     }
   });
 
@@ -148,7 +139,7 @@ describe("the key service failing is not a raw event that does not open", () => 
     const page = () => env.as("globexAdmin", (tx) => loadAlertDetail(tx, id, new Date()), "globex");
     assert.equal((await page())?.rawEvent?.state, "open", "control: it opens");
 
-    await keyServiceDown();
+    await keyService.down();
     clearKeyCache();
     try {
       const down = await page();
@@ -168,7 +159,7 @@ describe("the key service failing is not a raw event that does not open", () => 
       const row = (await rawRows(globex)).find((r) => r.alert_id === id)!;
       await assert.rejects(openStoredRawEvent({ tenantId: globex, alertId: id, keyVersion: row.key_version }, row.sealed), RawEventKeyServiceError);
     } finally {
-      await keyServiceUp();
+      await keyService.up();
     }
     assert.equal((await page())?.rawEvent?.state, "open", "back: it opens again");
   });
@@ -177,7 +168,7 @@ describe("the key service failing is not a raw event that does not open", () => 
     const globex = env.fx.tenants.globex;
     const before = await rawRows(globex);
     assert.ok(before.length > 0);
-    await keyServiceDown();
+    await keyService.down();
     clearKeyCache();
     try {
       await assert.rejects(findUnopenableRawEvents(globex), RawEventKeyServiceError);
@@ -192,7 +183,7 @@ describe("the key service failing is not a raw event that does not open", () => 
       assert.match(deleting.out, /Nothing was listed and nothing was deleted/);
       assert.doesNotMatch(deleting.out, /Deleted/);
     } finally {
-      await keyServiceUp();
+      await keyService.up();
     }
     assert.deepEqual(await rawRows(globex), before, "every raw event is still there");
     const audited = await owner.query(`select count(*)::int as n from public.audit_log where tenant_id = $1 and action = 'alerts.raw-events-deleted'`, [globex]);
@@ -210,7 +201,7 @@ describe("the key service failing is not a raw event that does not open", () => 
     try {
       outcome = await rotateWhileKeyServiceFails(globex);
     } finally {
-      await keyServiceUp();
+      await keyService.up();
     }
     const { outcomes, job } = outcome;
     assert.deepEqual(outcomes, ["retrying"], "a transient failure: the job is retried, not failed for good");
@@ -245,7 +236,7 @@ describe("the key service failing is not a raw event that does not open", () => 
     try {
       outcome = await rotateWhileKeyServiceFails(acme);
     } finally {
-      await keyServiceUp();
+      await keyService.up();
     }
     assert.deepEqual(outcome.outcomes, ["retrying"]);
     assert.match(outcome.job.lastError ?? "", /the key service failed/);

@@ -8,7 +8,8 @@ import { clearKeyCache } from "@/lib/vault/keys";
 import { withClient } from "./test-database";
 
 export interface KeyServiceSwitch {
-  down(): Promise<void>;
+  /** keepCache: DEKs this process already holds keep working (a rotation that fetched its target key before the failure). */
+  down(opts?: { keepCache?: boolean }): Promise<void>;
   up(): Promise<void>;
 }
 
@@ -16,13 +17,13 @@ export interface KeyServiceSwitch {
 export function keyServiceSwitch(url: () => string): KeyServiceSwitch {
   let rootKey: Buffer | null = null;
   return {
-    async down() {
+    async down(opts = {}) {
       await withClient(url(), async (c) => {
         const { rows } = await c.query<{ key: Buffer }>("select key from vault._root_key");
         rootKey ??= rows[0].key;
         await c.query("update vault._root_key set key = extensions.gen_random_bytes(32)");
       });
-      clearKeyCache();
+      if (!opts.keepCache) clearKeyCache();
     },
     async up() {
       if (rootKey) {
