@@ -3,7 +3,9 @@
 // expired), checked when a key is created through the portal AND by the
 // database for an insert as `authenticated` (a Supabase Data API call as the
 // tenant's admin); revoked and expired keys do not count. And the keys page:
-// every live key listed first, never cut off by newer revoked or expired ones.
+// every live key listed first, never cut off by newer revoked or expired ones, up to a safety bound of
+// 1,000 live keys (keys written past the limit, as the service role, are not bounded by it), past which
+// the page says how many more there are.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ActionRefusal } from "@/lib/actions/refusal";
@@ -137,5 +139,23 @@ describe("the keys page", () => {
     assert.equal(rest.length, 50);
     assert.equal(page.moreInactive, 520 - 50);
     assert.equal(page.liveLimit, 50);
+    assert.equal(page.moreLive, 0);
+  });
+
+  test("past 1,000 live keys (written as the service role, beyond the limit) the page lists the newest 1,000 and says how many more", async () => {
+    const { LIVE_SHOWN } = await import("@/lib/api/keys/store");
+    assert.equal(LIVE_SHOWN, 1_000);
+    const [oldest] = await ownerKeys("other-co", 1, "live", 60);
+    await ownerKeys("other-co", LIVE_SHOWN + 1, "live", 1);
+    await ownerKeys("other-co", 3, "revoked");
+    const page = await env.as("otherCoAdmin", (tx) => loadApiKeysPage(tx, "other-co", env.fx.tenants["other-co"]), "other-co");
+    assert.ok(page);
+    const live = page.keys.filter((k) => !k.revokedAt && !k.expired);
+    assert.equal(live.length, LIVE_SHOWN, "the newest 1,000 live keys, no more");
+    assert.deepEqual(page.keys.slice(0, LIVE_SHOWN), live, "listed first");
+    assert.ok(!live.some((k) => k.id === oldest), "the oldest live key is one of those not listed");
+    assert.equal(page.moreLive, 2, "and the page says how many live keys it does not list");
+    assert.equal(page.keys.length - LIVE_SHOWN, 3, "then the revoked ones");
+    assert.equal(page.moreInactive, 0);
   });
 });

@@ -8,7 +8,8 @@
 //     validates: {$PORTAL_DOMAIN} and *.{$PORTAL_DOMAIN} in a policy of their
 //     own, without on-demand; everything else on demand, behind the ask URL
 //     and its rate limit; both blocks proxy to the portal.
-//   - Its global options are deploy/caddy/Caddyfile's, word for word.
+//   - Its global options are deploy/caddy/Caddyfile's, word for word (the
+//     body-read timeout included: every server reads a request within 60 s).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -55,7 +56,7 @@ describe("deploy/caddy/Caddyfile.wildcard", { skip: CADDY_BIN ? false : "caddy i
     const config = JSON.parse(adapted.stdout) as {
       apps: {
         tls: { automation: { policies: { subjects?: string[]; on_demand?: boolean }[]; on_demand: { ask: string; rate_limit: { interval: number; burst: number } } } };
-        http: { servers: Record<string, { routes: { match?: { host: string[] }[] }[] }> };
+        http: { servers: Record<string, { routes: { match?: { host: string[] }[] }[]; read_timeout?: number; read_header_timeout?: number }> };
       };
     };
     const { policies, on_demand } = config.apps.tls.automation;
@@ -74,6 +75,11 @@ describe("deploy/caddy/Caddyfile.wildcard", { skip: CADDY_BIN ? false : "caddy i
       [["*.mssp.example", "mssp.example"], null],
     );
     assert.equal((adapted.stdout.match(/"X-Forwarded-Proto":\["https"\]/g) ?? []).length, 2, "both blocks tell the portal the browser's connection is TLS");
+    // Next buffers each body whole before the portal's code runs: a body must arrive within 60 s, headers within 10 s.
+    assert.deepEqual(
+      Object.values(config.apps.http.servers).map((s) => [s.read_timeout, s.read_header_timeout]),
+      Object.values(config.apps.http.servers).map(() => [60_000_000_000, 10_000_000_000]),
+    );
     const validated = await caddy(["validate"], filled);
     assert.ok(validated.ok, validated.stderr);
   });

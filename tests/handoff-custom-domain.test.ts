@@ -3,7 +3,9 @@
 // lib/account/password-reset.ts):
 //   - a sign-in token goes to a custom domain only for a person all of whose memberships are at or below
 //     that tenant; MSSP staff, and people of other tenants too, land on <slug>.<domain>;
-//   - a session on a custom domain hands off only within that tenant's subtree (never the console);
+//   - a session on a custom domain hands off only within that tenant's subtree (never the console), and
+//     only while its person is still one of the tenant's own: a membership outside it, added after the
+//     session was opened there, turns the next handoff from there into a refusal (audited);
 //   - the switcher there offers other portals as plain links, not handoffs;
 //   - a reset code asked on a custom domain reaches only that tenant's own people in its brand and link.
 // On a real Postgres and the real PDP.
@@ -57,8 +59,35 @@ describe("handoffs and a tenant's custom domain", () => {
     const from = { host: ACME_DOMAIN, customDomainOf: "acme" };
     assert.equal(hostOf(await mint("msspAdmin", "console", from)), "refused 403", "never to the console");
     assert.equal(hostOf(await mint("twoCustomers", "globex", from)), "refused 403", "never to another customer");
-    assert.equal(hostOf(await mint("msspAdmin", "acme-eu", from)), "acme-eu.localhost", "a site below it: yes");
+    assert.equal(hostOf(await mint("acmeAdmin", "acme-eu", from)), "acme-eu.localhost", "a site below it: yes");
     assert.equal(hostOf(await mint("msspAdmin", "console")), "localhost", "control: from the console's own host");
+  });
+
+  test("a person given a membership outside the tenant after signing in on its domain hands off from there no more", async () => {
+    const from = { host: ACME_DOMAIN, customDomainOf: "acme" };
+    assert.equal(hostOf(await mint("acmeUsAdmin", "acme-us", from)), "acme-us.localhost", "control: one of acme's own people");
+    assert.equal(hostOf(await mint("msspAdmin", "acme-eu", from)), "refused 403", "MSSP staff: never signed in there, never handed off from there");
+    // The MSSP later gives the same person a role on another customer: their session on acme's domain (which
+    // acme may relay through a server of its own, reading the cookie) must not start a handoff whose token
+    // opens a session with that whole reach on acme-us.<domain>.
+    await env.owner("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'tenant_analyst')", [env.fx.tenants.globex, env.fx.users.acmeUsAdmin]);
+    try {
+      const r = await mint("acmeUsAdmin", "acme-us", from);
+      assert.deepEqual(r, { ok: false, status: 403, reason: "wrong_host", signInAt: "http://acme.localhost" });
+      const audited = await env.owner<{ tenant: string; outcome: string; reason: string }>(
+        `select t.slug as tenant, a.outcome, a.details->>'reason' as reason
+           from public.audit_log a join public.tenants t on t.id = a.tenant_id
+          where a.action = 'auth:handoff-refused' and a.actor_id = $1 order by t.slug`,
+        [env.fx.users.acmeUsAdmin],
+      );
+      assert.deepEqual(audited, [
+        { tenant: "acme-us", outcome: "denied", reason: "wrong_host" },
+        { tenant: "globex", outcome: "denied", reason: "wrong_host" },
+      ]);
+      assert.equal(hostOf(await mint("acmeUsAdmin", "acme-us")), "acme-us.localhost", "control: from the portal's own host, as before");
+    } finally {
+      await env.owner("delete from public.memberships where tenant_id = $1 and user_id = $2", [env.fx.tenants.globex, env.fx.users.acmeUsAdmin]);
+    }
   });
 
   test("the switcher on the custom domain links other portals plainly, not through a handoff", async () => {

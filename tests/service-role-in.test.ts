@@ -88,3 +88,56 @@ test("in a transaction that already failed, the caller's error is what it says, 
     (e: unknown) => (e as { code?: string }).code === "25P02",
   );
 });
+
+// Nested calls (a service-role write inside another's fn): each rolls back to, and releases, its own
+// savepoint. With one name for all, the inner failure's savepoint was left behind, so the outer's
+// failure after it rolled back only that far: the outer's writes stayed and the caller went on as
+// service_role.
+const probe = async (client: pg.PoolClient, name: string): Promise<string | null> =>
+  (await client.query<{ v: string | null }>("select nullif(current_setting($1, true), '') as v", [`portal.${name}`])).rows[0].v;
+
+test("nested: the inner fails, the outer catches it and goes on; the outer's writes and identity stay, the caller's come back", async () => {
+  await env.as("acmeAdmin", async (tx) => {
+    const before = await identity(tx.client);
+    const outer = await withServiceRoleIn("bulk.engine", tx.db, async (db) => {
+      await db.$client.query("select set_config('portal.nested_outer_1', 'kept', true)");
+      await assert.rejects(
+        withServiceRoleIn("bulk.engine", db, async (inner) => {
+          await inner.$client.query("select set_config('portal.nested_inner', 'written inside', true)");
+          await inner.$client.query("select 1 / 0");
+        }),
+        /division by zero/,
+      );
+      const after = await identity(db.$client);
+      await db.$client.query("select set_config('portal.nested_outer_2', 'kept', true)");
+      return { role: after.role, inner: await probe(db.$client, "nested_inner"), first: await probe(db.$client, "nested_outer_1") };
+    });
+    assert.deepEqual(outer, { role: "service_role", inner: null, first: "kept" }, "the outer goes on as itself, with its writes, without the inner's");
+    assert.deepEqual(await identity(tx.client), before);
+    assert.equal(await probe(tx.client, "nested_outer_1"), "kept");
+    assert.equal(await probe(tx.client, "nested_outer_2"), "kept");
+    // The caller's own failure after it still rolls back only what is the caller's to undo: a later
+    // call's failure undoes that call alone.
+    await assert.rejects(withServiceRoleIn("bulk.engine", tx.db, async (db) => db.$client.query("select 1 / 0")), /division by zero/);
+    assert.deepEqual(await identity(tx.client), before);
+    assert.equal(await probe(tx.client, "nested_outer_2"), "kept");
+  });
+});
+
+test("nested: the inner fails and is caught, then the outer fails: all of the outer's work is undone and the caller goes on as the caller", async () => {
+  await env.as("acmeAdmin", async (tx) => {
+    const before = await identity(tx.client);
+    await assert.rejects(
+      withServiceRoleIn("bulk.engine", tx.db, async (db) => {
+        await db.$client.query("select set_config('portal.nested_outer_undone', 'written by the outer', true)");
+        await withServiceRoleIn("bulk.engine", db, async (inner) => inner.$client.query("select 1 / 0")).catch(() => undefined);
+        await db.$client.query("select 1 / 0");
+      }),
+      /division by zero/,
+    );
+    assert.deepEqual(await identity(tx.client), before, "the caller's role, claims and application_name, not the service role's");
+    assert.equal(await probe(tx.client, "nested_outer_undone"), null, "the outer's write is rolled back with it");
+    const { rows } = await tx.client.query<{ n: number }>("select count(*)::int as n from public.tenants where id = $1", [env.fx.tenants.globex]);
+    assert.equal(rows[0].n, 0, "RLS applies to the caller again");
+  });
+});

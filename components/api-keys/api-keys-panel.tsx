@@ -147,7 +147,8 @@ function RevokeButton({ tenantId, k }: { tenantId: string; k: ApiKeyView }) {
 
 export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
   const [created, setCreated] = useState<Created | null>(null);
-  const live = data.keys.filter((k) => !k.revokedAt && !k.expired).length;
+  const listedLive = data.keys.filter((k) => !k.revokedAt && !k.expired).length;
+  const live = listedLive + data.moreLive;
   return (
     <div className="space-y-6">
       {created && <ShownOnce created={created} timeZone={data.timeZone} />}
@@ -209,12 +210,18 @@ export function ApiKeysPanel({ data }: { data: ApiKeysPageData }) {
           </tbody>
         </table>
       </TableScroll>
-      {(data.moreInactive > 0 || data.liveLimit !== null) && (
+      {(data.moreInactive > 0 || data.moreLive > 0 || data.liveLimit !== null) && (
         <p className="text-sm text-slate-600" data-testid="api-keys-counts">
           {data.liveLimit !== null && (
             <>
-              {live} of {data.liveLimit} live key{data.liveLimit === 1 ? "" : "s"} this tenant may hold (all listed first).{" "}
+              {live} of {data.liveLimit} live key{data.liveLimit === 1 ? "" : "s"} this tenant may hold ({data.moreLive > 0 ? "the newest listed first" : "all listed first"}).{" "}
             </>
+          )}
+          {data.moreLive > 0 && (
+            <span data-testid="api-keys-more-live">
+              {data.moreLive} older live key{data.moreLive === 1 ? " is" : "s are"} not listed: this page lists the newest {listedLive}. Each works until it expires or is
+              revoked; revoking listed keys no longer needed brings older ones into the list, and the audit trail records every key&apos;s creation.{" "}
+            </span>
           )}
           {data.moreInactive > 0 && (
             <span data-testid="api-keys-more-inactive">

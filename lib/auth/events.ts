@@ -42,6 +42,7 @@ export const AUTH_EVENT_TYPES = [
   "password-changed",
   "password-reset-requested",
   "invitation-accepted",
+  "handoff-refused",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
@@ -63,6 +64,7 @@ const OUTCOME: Record<AuthEventType, Outcome> = {
   "password-changed": "success",
   "password-reset-requested": "success",
   "invitation-accepted": "success",
+  "handoff-refused": "denied",
 };
 
 const SHORT = /^[a-z][a-z0-9_.-]{0,39}$/;

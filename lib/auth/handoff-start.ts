@@ -11,16 +11,23 @@
 // below that tenant (nothing of theirs lies beyond what that tenant's admins
 // run anyway); anyone else, MSSP staff above all, lands on <slug>.<domain>.
 // And a session on a custom domain hands off only within that tenant's
-// subtree, never to the console or another customer.
+// subtree, never to the console or another customer, and only while its person
+// is still one of that tenant's own (lib/auth/host-rule.ts signsInOn, checked
+// again here): the session was opened there when the rule held, but a
+// membership added since (outside the tenant) would otherwise let the tenant,
+// replaying the cookie it captured on its domain, start a handoff whose token
+// opens a session with the person's whole reach on <slug>.<domain>.
 import { z } from "zod";
 import { isAuthorizationError, principalFromClaims, requireAction, tenantResource } from "@/lib/authz";
 import { withTenant } from "@/lib/db/with-tenant";
 import { findTenantBySlug } from "@/lib/tenancy/resolve-host";
-import { originForConsole, portalOriginForMember } from "@/lib/tenancy/origin";
+import { originForConsole, portalOriginForMember, portalOwnOriginForTenant } from "@/lib/tenancy/origin";
 import { pathWithin } from "@/lib/tenancy/path";
 import { SLUG_PATTERN } from "@/lib/tenancy/slug";
+import { recordAuthEvent } from "./events";
 import type { SessionUser } from "./session";
 import { createHandoff } from "./handoff";
+import { signsInOn } from "./host-rule";
 
 export const handoffQuery = z.object({
   /** The target tenant's slug; "console" for the MSSP console. */
@@ -33,7 +40,11 @@ export const handoffQuery = z.object({
     .optional(),
 });
 
-export type HandoffStart = { ok: true; url: string } | { ok: false; status: 403 | 404 };
+export type HandoffStart =
+  | { ok: true; url: string }
+  | { ok: false; status: 403 | 404; reason?: undefined }
+  /** From a custom domain, by someone no longer only of its tenant (a membership outside it added since): sign in at `signInAt`. */
+  | { ok: false; status: 403; reason: "wrong_host"; signInAt: string };
 
 /**
  * `fromCustomDomainOf`: the slug of the tenant whose verified custom domain the request came in on
@@ -48,6 +59,12 @@ export async function startHandoff(user: SessionUser, query: z.infer<typeof hand
   if (fromCustomDomainOf !== null) {
     const from = await findTenantBySlug(fromCustomDomainOf);
     if (!from || !target || !pathWithin(target.path, from.path)) return { ok: false, status: 403 };
+    const here = await signsInOn(user.id, fromCustomDomainOf);
+    if (!here.ok) {
+      await recordAuthEvent({ type: "handoff-refused", userId: user.id, reason: "wrong_host", sessionId: uuidOrUndefined(user.sessionId) });
+      const signInAt = here.tenant.kind === "mssp" ? await originForConsole() : await portalOwnOriginForTenant(here.tenant.slug);
+      return { ok: false, status: 403, reason: "wrong_host", signInAt };
+    }
   }
   let origin: string | undefined;
   try {
@@ -72,5 +89,8 @@ export async function startHandoff(user: SessionUser, query: z.infer<typeof hand
 }
 
 class HandoffDenied extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuidOrUndefined = (id: string | undefined) => (id && UUID.test(id) ? id : undefined);
 
 export { handoffHref } from "./handoff-link";

@@ -8,7 +8,10 @@
 // hosts: <slug>.<domain>, or the console for an MSSP.
 //
 // Checked at every way in on a custom domain: the password sign-in (lib/auth/credentials.ts, after
-// the right password and before any second factor) and a handoff's landing (lib/auth/options.ts).
+// the right password and before any second factor) and a handoff's landing (lib/auth/options.ts); and
+// at the one way out that carries a session's reach elsewhere, a handoff started there
+// (lib/auth/handoff-start.ts): a session opened there outlives the rule when a membership outside the
+// tenant is added later.
 import { z } from "zod";
 import { withServiceRole } from "@/lib/db/service-role";
 

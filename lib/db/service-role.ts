@@ -115,9 +115,24 @@ interface Identity {
 // parameters, so they go in as literals escaped by the driver (escapeLiteral
 // doubles quotes and backslashes), as withTenant's opening does. The writes
 // in between keep their parameters.
-function switchInSql(client: pg.PoolClient, purpose: ServicePurpose): string {
+//
+// Each call's savepoint has a name of its own (savepointName): nested calls (a
+// service-role write inside another's fn) must each roll back to, and release,
+// their own. With one shared name, `rollback to savepoint` and `release
+// savepoint` act on the most recent of that name: an inner call's failure left
+// its savepoint behind (rolled back to, never released), the outer's way back
+// then released that leftover, and the outer's own failure rolled back only to
+// it, keeping the outer's writes and leaving the caller's transaction running
+// as service_role.
+let savepoints = 0;
+function savepointName(): string {
+  savepoints = (savepoints + 1) % Number.MAX_SAFE_INTEGER;
+  return `service_role_in_${savepoints}`;
+}
+
+function switchInSql(client: pg.PoolClient, purpose: ServicePurpose, savepoint: string): string {
   return [
-    "savepoint service_role_in",
+    `savepoint ${savepoint}`,
     "select current_user::text as role, current_setting('request.jwt.claims', true) as claims, current_setting('application_name', true) as app",
     `select set_config('request.jwt.claims', ${client.escapeLiteral(JSON.stringify({ role: "service_role" }))}, true), ` +
       `set_config('application_name', ${client.escapeLiteral(`service:${purpose}`)}, true)`,
@@ -125,12 +140,12 @@ function switchInSql(client: pg.PoolClient, purpose: ServicePurpose): string {
   ].join(";\n");
 }
 
-function switchBackSql(client: pg.PoolClient, previous: Identity): string {
+function switchBackSql(client: pg.PoolClient, previous: Identity, savepoint: string): string {
   return [
     `select set_config('request.jwt.claims', ${client.escapeLiteral(previous.claims ?? "")}, true), ` +
       `set_config('application_name', ${client.escapeLiteral(previous.app ?? "")}, true), ` +
       `set_config('role', ${client.escapeLiteral(previous.role)}, true)`,
-    "release savepoint service_role_in",
+    `release savepoint ${savepoint}`,
   ].join(";\n");
 }
 
@@ -145,25 +160,29 @@ function switchBackSql(client: pg.PoolClient, previous: Identity): string {
  */
 export async function withServiceRoleIn<T>(purpose: ServicePurpose, db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
   const client = db.$client;
+  const savepoint = savepointName();
+  // Undoes this call's work and switch, and drops its savepoint, in one round trip.
+  const undo = `rollback to savepoint ${savepoint};\nrelease savepoint ${savepoint}`;
   let previous: Identity;
   try {
     // One result per statement: the caller's identity is the second.
-    const results = (await client.query(switchInSql(client, purpose))) as unknown as pg.QueryResult<Identity>[];
+    const results = (await client.query(switchInSql(client, purpose, savepoint))) as unknown as pg.QueryResult<Identity>[];
     previous = results[1].rows[0];
   } catch (error) {
     // Failed after the savepoint (the switch refused, a timeout): back to it. Refused at the savepoint
     // itself (the caller's transaction had already failed, 25P02): none was made here, so none is
-    // rolled back to (an outer withServiceRoleIn's is the outer one's to undo).
-    if (sqlState(error) !== "25P02") await client.query("rollback to savepoint service_role_in").catch(() => {});
+    // rolled back to; and since the name is this call's own, a rollback to it can never reach an
+    // outer withServiceRoleIn's savepoint (that is the outer one's to undo).
+    if (sqlState(error) !== "25P02") await client.query(undo).catch(() => {});
     throw error;
   }
   try {
     const result = await fn(db);
     // Back to the caller's identity, and the savepoint released.
-    await client.query(switchBackSql(client, previous));
+    await client.query(switchBackSql(client, previous, savepoint));
     return result;
   } catch (error) {
-    await client.query("rollback to savepoint service_role_in");
+    await client.query(undo);
     throw error;
   }
 }

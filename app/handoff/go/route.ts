@@ -20,6 +20,14 @@ export async function GET(request: Request): Promise<Response> {
   if (!query.success) return new Response("That portal link is not valid.\n", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
   // From a tenant's custom domain: only within that tenant (lib/auth/handoff-start.ts).
   const r = await startHandoff(user, query.data, customDomainTenant(request.headers));
-  if (!r.ok) return new Response(r.status === 404 ? "No such portal.\n" : "Your account has no access to that portal.\n", { status: r.status, headers: { "content-type": "text/plain; charset=utf-8" } });
+  if (!r.ok) {
+    const text =
+      r.status === 404
+        ? "No such portal.\n"
+        : r.reason === "wrong_host"
+          ? `Your account now reaches beyond this organisation, so it cannot leave this address for another portal. Sign in at ${r.signInAt} instead.\n`
+          : "Your account has no access to that portal.\n";
+    return new Response(text, { status: r.status, headers: { "content-type": "text/plain; charset=utf-8" } });
+  }
   return NextResponse.redirect(r.url, { status: 303, headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" } });
 }

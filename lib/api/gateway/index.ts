@@ -16,9 +16,10 @@
 //                    the addressed tenant (after the rate limit: a 429 costs
 //                    no PDP call; outside any transaction)
 //   5. parse         JSON only, capped, strict; the body's bytes held in this
-//                    process's body budget before any is read (./body-budget.ts:
-//                    429 concurrency / 503 past it, the body unread); quota
-//                    checked (quotaCost)
+//                    process's body budget before the gateway reads any
+//                    (./body-budget.ts: 429 concurrency / 503 past it, nothing
+//                    of the body read or parsed here; under `next start` Next
+//                    has buffered it already); quota checked (quotaCost)
 //   6. handler       in a second transaction as the key, narrowed to the
 //                    addressed tenant, with a statement timeout and one of the
 //                    tenant's concurrency slots; last use recorded (≤ 1/min)

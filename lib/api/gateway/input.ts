@@ -1,6 +1,6 @@
 // Reading and checking a request's input against an endpoint's schemas:
-// JSON only (UTF-8), a capped body held in the process's body budget while it
-// is read, no duplicate keys, bounded nesting, strict objects, and every
+// JSON only (UTF-8), a capped body held in the process's body budget while the
+// gateway reads and parses it, no duplicate keys, bounded nesting, strict objects, and every
 // refusal a problem the caller can act on (never a 5xx for bad input).
 import { z } from "zod";
 import { ApiProblem, type Endpoint, type EndpointInput } from "@/lib/api/endpoint";
@@ -33,8 +33,10 @@ export function charsetsOf(contentType: string): string[] {
 
 /**
  * The body as text, read up to `limit` bytes; throws ApiProblem 413 past it. Its bytes are held in
- * the process's body budget (./body-budget.ts) before they are read: the Content-Length's at once
- * (refused: not a byte read), and what has arrived so far for a body without one.
+ * the process's body budget (./body-budget.ts) before the gateway reads them: the Content-Length's
+ * at once (refused: the gateway reads, copies and parses none of it), and what it has read so far for
+ * a body without one. Under `next start` Next has already buffered the body (up to 17 MiB,
+ * next.config.ts) before this runs: the budget bounds this reading and the parse, not that.
  */
 async function readCapped(request: Request, limit: number, ticket: BodyTicket): Promise<string> {
   const declared = request.headers.get("content-length");

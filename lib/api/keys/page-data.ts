@@ -32,8 +32,10 @@ export interface ApiKeysPageData {
   grantable: { scope: ApiScope; label: string }[];
   expiryChoices: readonly number[];
   maxDays: number;
-  /** Every live key first (never cut off), then the newest revoked or expired ones. */
+  /** The live keys first (the newest LIVE_SHOWN: lib/api/keys/store.ts), then the newest revoked or expired ones. */
   keys: ApiKeyView[];
+  /** Live keys not in `keys` (older than the LIVE_SHOWN listed); 0 for any tenant within limits.api_keys. */
+  moreLive: number;
   /** Revoked or expired keys not in `keys` (older than those shown). */
   moreInactive: number;
   /** limits.api_keys: live keys the tenant may hold (null when unknown). */
@@ -54,8 +56,8 @@ export async function loadApiKeysPage(tx: TenantTx, slug: string, hostTenantId?:
   const resource = await tenantResource(tx.db, t.id);
   if (!resource) return null;
   const can = await permissions(tx, ["apikeys:manage"], t.id);
-  if (!can["apikeys:manage"]) return { tenant: t, canManage: false, grantable: [], expiryChoices: EXPIRY_CHOICES, maxDays: MAX_KEY_DAYS, keys: [], moreInactive: 0, liveLimit: null, timeZone: DEFAULT_TIME_ZONE };
-  const [grantable, { keys, moreInactive }, config] = await Promise.all([grantableScopes(tx, resource), listApiKeysForPage(tx, t.id), effectiveConfig(tx, t.id)]);
+  if (!can["apikeys:manage"]) return { tenant: t, canManage: false, grantable: [], expiryChoices: EXPIRY_CHOICES, maxDays: MAX_KEY_DAYS, keys: [], moreLive: 0, moreInactive: 0, liveLimit: null, timeZone: DEFAULT_TIME_ZONE };
+  const [grantable, { keys, moreLive, moreInactive }, config] = await Promise.all([grantableScopes(tx, resource), listApiKeysForPage(tx, t.id), effectiveConfig(tx, t.id)]);
   const now = Date.now();
   const timeZone = await viewerTimeZone(tx, hostTenantId);
   // People RLS hides from the caller (MSSP staff, a parent tenant's admin, someone who left), named by what they are here.
@@ -82,6 +84,7 @@ export async function loadApiKeysPage(tx: TenantTx, slug: string, hostTenantId?:
       lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
       lastUsedIp: k.lastUsedIp,
     })),
+    moreLive,
     moreInactive,
     liveLimit: config ? config.value<number>("limits.api_keys") : null,
     timeZone,

@@ -121,6 +121,14 @@ export async function revokeApiKey(tx: TenantTx, input: { tenantId: string; keyI
 /** Revoked and expired keys the keys page shows, newest first, below every live key. */
 export const INACTIVE_SHOWN = 50;
 
+/**
+ * Live keys the keys page lists at most, newest first: a safety bound, not a limit anyone meets in use.
+ * limits.api_keys (at most 1,000) bounds what the portal and an `authenticated` insert may create, but
+ * not keys inserted as the service role or the owner, nor keys made before a lower limit was set; the
+ * page says how many more live keys there are (the audit trail records each key's creation).
+ */
+export const LIVE_SHOWN = 1_000;
+
 type KeyDbRow = {
   id: string;
   tenant_id: string;
@@ -144,25 +152,37 @@ const KEY_SELECT = `select k.id, k.tenant_id, k.name, k.scopes, k.created_at, k.
        left join public.users r on r.id = k.revoked_by`;
 
 /**
- * The tenant's keys (admins only: RLS gives anyone else none): every live key, newest first, never cut
- * off (limits.api_keys bounds them), so no live key hides behind newer revoked or expired ones; then
- * the newest `inactiveShown` revoked or expired keys, and how many more of those there are.
+ * The tenant's keys (admins only: RLS gives anyone else none): its live keys first, newest first, so no
+ * live key hides behind newer revoked or expired ones, up to LIVE_SHOWN (limits.api_keys keeps a
+ * tenant's own creations below it; keys written as the service role or before a lower limit are not
+ * bounded by it), and how many more live keys there are; then the newest `inactiveShown` revoked or
+ * expired keys, and how many more of those there are.
  */
 export async function listApiKeysForPage(
   tx: TenantTx,
   tenantId: string,
   opts: { inactiveShown?: number } = {},
-): Promise<{ keys: ApiKeyRow[]; moreInactive: number }> {
-  const { rows: live } = await tx.client.query<KeyDbRow>(`${KEY_SELECT} where k.tenant_id = $1 and ${LIVE} order by k.created_at desc, k.id`, [tenantId]);
+): Promise<{ keys: ApiKeyRow[]; moreLive: number; moreInactive: number }> {
+  const { rows: live } = await tx.client.query<KeyDbRow>(`${KEY_SELECT} where k.tenant_id = $1 and ${LIVE} order by k.created_at desc, k.id limit $2`, [
+    tenantId,
+    LIVE_SHOWN,
+  ]);
   const { rows: inactive } = await tx.client.query<KeyDbRow>(
     `${KEY_SELECT} where k.tenant_id = $1 and not (${LIVE}) order by k.created_at desc, k.id limit $2`,
     [tenantId, opts.inactiveShown ?? INACTIVE_SHOWN],
   );
-  const { rows: counted } = await tx.client.query<{ n: number }>(`select count(*)::int as n from public.api_keys k where k.tenant_id = $1 and not (${LIVE})`, [tenantId]);
-  return { keys: [...live, ...inactive].map(keyRow), moreInactive: Math.max(0, counted[0].n - inactive.length) };
+  const { rows: counted } = await tx.client.query<{ live: number; inactive: number }>(
+    `select count(*) filter (where ${LIVE})::int as live, count(*) filter (where not (${LIVE}))::int as inactive from public.api_keys k where k.tenant_id = $1`,
+    [tenantId],
+  );
+  return {
+    keys: [...live, ...inactive].map(keyRow),
+    moreLive: Math.max(0, counted[0].live - live.length),
+    moreInactive: Math.max(0, counted[0].inactive - inactive.length),
+  };
 }
 
-/** The tenant's keys as the keys page lists them: live ones first (all), then the newest revoked or expired. */
+/** The tenant's keys as the keys page lists them: live ones first (up to LIVE_SHOWN), then the newest revoked or expired. */
 export async function listApiKeys(tx: TenantTx, tenantId: string): Promise<ApiKeyRow[]> {
   return (await listApiKeysForPage(tx, tenantId)).keys;
 }
