@@ -70,8 +70,8 @@ describe("refusals after the key check spend the key's request tokens", () => {
   for (const c of cases) {
     test(`${c.name}: ${c.status} while the key has tokens (audited as before), then 429 with Retry-After; the tenant's other keys pass`, async () => {
       await setLimit("acme-eu", "limits.api_key_requests_per_minute", 2);
-      // The refusal-audit budget is per tenant and reason (ten rows a minute, lib/api/gateway/audit.ts), shared
-      // by the cases' keys: each case starts with a full one, as a case a minute later would.
+      // The refusal-audit budgets (lib/api/gateway/audit.ts: per tenant, reason and source, and a ceiling per
+      // tenant): each case starts with full ones, as a case a minute later would.
       await env.owner("delete from ratelimit.buckets where key like 'api:audit:%'");
       const usageBefore = await counted("acme-eu");
       const key = await createKeyAs(env.fx, "acmeEuAdmin", "acme-eu", c.scopes);

@@ -5,9 +5,13 @@
 //     failed authentication: no 401, no WWW-Authenticate, nothing counted in
 //     the failed-authentication buckets; a flood of it is bounded by a bucket
 //     of the key's own (429 saying why);
-//   - the refusal-audit budget is the tenant's written to (per reason), not
-//     the key's: another tenant's admin who makes more keys and sends them all
-//     to this tenant's host still writes at most ten rows a minute into its trail.
+//   - the refusal-audit budget (lib/api/gateway/audit.ts) is per tenant written
+//     to, reason and source: another tenant's keys are one source however many
+//     there are (its admin who makes more keys and sends them all to this
+//     tenant's host still writes at most ten rows a minute into its trail), the
+//     tenant's own keys each one of their own, so the outsider cannot keep the
+//     tenant's own refusals out of its trail; what is over a budget is counted
+//     in one summary row a minute.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { apiHandler } from "@/lib/api/gateway";
@@ -94,6 +98,33 @@ describe("the refusal-audit budget", () => {
       for (let i = 0; i < 4; i++) assert.equal((await get("other-co.localhost:3000", "/me", key)).status, 403);
     }
     assert.equal((await deniedRows("other-co", "host_mismatch")).length, 10, "the host's tenant: ten rows, whatever the number of keys");
-    assert.equal((await deniedRows("acme", "host_mismatch")).length, 10, "the keys' own tenant: ten too");
+    assert.equal((await deniedRows("acme", "host_mismatch")).length, 20, "the keys' own tenant: each of its keys a source of its own (ten a minute each)");
+  });
+
+  test("many keys of another tenant sent to this tenant's host cannot keep a refusal of this tenant's own key out of its trail", async () => {
+    await env.owner("delete from ratelimit.buckets where key like 'api:audit:%'");
+    const [{ start }] = await env.owner<{ start: Date }>("select clock_timestamp() as start");
+    const outsiders = await Promise.all(Array.from({ length: 12 }, () => insertKey(env.db.url, env.fx, "acme", ["alerts:read"])));
+    for (const key of outsiders) {
+      for (let i = 0; i < 3; i++) assert.equal((await get("other-co.localhost:3000", "/me", key)).status, 403);
+    }
+    const outsiderIds = new Set(outsiders.map((k) => parseKey(k)!.id));
+    const flooded = (await deniedRows("other-co", "host_mismatch")).filter((r) => r.actor_id !== null && outsiderIds.has(r.actor_id));
+    assert.equal(flooded.length, 10, "36 refusals of acme's keys: ten rows in other-co's trail");
+    // other-co's own key, refused for the same reason (sent to another tenant's host): in its own trail.
+    const own = await insertKey(env.db.url, env.fx, "other-co", ["alerts:read"]);
+    const ownId = parseKey(own)!.id;
+    assert.equal((await get("globex.localhost:3000", "/me", own)).status, 403);
+    const rows = await deniedRows("other-co", "host_mismatch");
+    assert.equal(rows.filter((r) => r.actor_id === ownId).length, 1, "the tenant's own key's refusal is audited");
+    // The 26 over the budget: logged, and counted in one summary row (the first of them).
+    const summary = await env.owner<{ details: { count: number } }>(
+      "select details from public.audit_log where tenant_id = $1 and action = 'api.request' and details ->> 'reason' = 'refusals_not_audited' and occurred_at >= $2",
+      [env.fx.tenants["other-co"], start],
+    );
+    assert.equal(summary.length, 1, "one summary row a minute");
+    assert.equal(summary[0].details.count, 1, "written at the first refusal over the budget, counting it");
+    const counter = await env.owner<{ tokens: number }>("select tokens from ratelimit.buckets where key = $1", [`api:audit:${env.fx.tenants["other-co"]}:not-audited`]);
+    assert.equal(Math.round(1e9 - Number(counter[0].tokens)), 25, "the next 25 counted for the next minute's summary");
   });
 });

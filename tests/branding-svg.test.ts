@@ -227,3 +227,24 @@ describe("polyglots outside the pixel data are still refused", () => {
     rejected(handJpeg(ecs).subarray(0, 30 * 1024), /truncated|damaged/);
   });
 });
+
+describe("crafted headers and metadata are refused, not crashed on", () => {
+  test("a JPEG whose size header (SOF) is shorter than its fields: 'The JPEG is damaged.', never a RangeError", () => {
+    // Length 2 right before EOI: the height and width would be read past the end of the file.
+    rejected(Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x02, 0xff, 0xd9]), /^The JPEG is damaged\.$/);
+    // Length 5: the width would be read from the next segment's bytes.
+    const short = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xc2, 0x00, 0x05, 0x08, 0x00, 0x40]), segment(0xfe, "xyz"), Buffer.from([0xff, 0xd9])]);
+    rejected(short, /^The JPEG is damaged\.$/);
+    // Length 7: height and width inside, the component count missing.
+    rejected(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x07, 0x08, 0x00, 0x40, 0x00, 0x40]), Buffer.from([0xff, 0xd9])]), /^The JPEG is damaged\.$/);
+  });
+  test("a PNG whose compressed text chunks inflate to more than 2 MiB in all is refused; under it passes", () => {
+    const text = (kib: number) => chunk("zTXt", Buffer.concat([Buffer.from("Comment\0\0", "latin1"), deflateSync(Buffer.alloc(kib * 1024, "a"))]));
+    const itext = (kib: number) => chunk("iTXt", Buffer.concat([Buffer.from("Comment\0\x01\0en\0\0", "latin1"), deflateSync(Buffer.alloc(kib * 1024, "b"))]));
+    assert.doesNotThrow(() => checkBrandImage(png(4, 4, { extra: [text(900), itext(900)] })), "1.8 MiB in all");
+    rejected(png(4, 4, { extra: [text(1000), itext(1000), text(100)] }), /more than 2 MiB of text in all/);
+    // Many small chunks, each far under 1 MiB: counted together.
+    rejected(png(4, 4, { extra: Array.from({ length: 40 }, () => text(64)) }), /more than 2 MiB of text in all/);
+    rejected(png(4, 4, { extra: [text(1025)] }), /does not open \(or is over 1 MiB\)/);
+  });
+});

@@ -34,12 +34,12 @@ const DRAFT_FIELDS = ["logoLight", "logoDark", "favicon"] as const;
 const SETTING_KEYS = DRAFT_FIELDS.map((f) => BRAND_KEYS[f]);
 
 /**
- * $1 one tenant or null (every tenant), $2 created before (null: any age), $3 the settings, $4 the
+ * $1 the tenant, $2 created before (null: any age), $3 the settings, $4 the
  * draft fields that name an image. Per image: the tenants at or below its own, each probed by key
  * (tenant_settings' primary key, brand_drafts' primary key).
  */
 export const PRUNE_SQL = `delete from public.brand_assets a
-  where ($1::uuid is null or a.tenant_id = $1::uuid)
+  where a.tenant_id = $1::uuid
     and ($2::timestamptz is null or a.created_at < $2::timestamptz)
     and not exists (
       select 1
@@ -52,9 +52,62 @@ export const PRUNE_SQL = `delete from public.brand_assets a
                           where b.tenant_id = d.id and b.draft ->> k = a.sha256)))
   returning a.tenant_id`;
 
-async function prune(db: Db, tenantId: string | null, before: Date | null): Promise<number> {
+/**
+ * The lock one tenant's image writers take turns under until commit: the same as the cap trigger's
+ * (settings.refuse_past_brand_asset_cap, migration 20261201032600). A prune takes it for the tenant
+ * whose images it deletes; whoever names an image (an upload, a draft, a logo/dark logo/favicon
+ * setting) takes it for the tenants owning that image (lockBrandImageWriters). So no image is deleted
+ * between the check that it is unused and the commit of a write naming it: the prune's statement
+ * starts after that commit and sees the name.
+ */
+const LOCK_SQL = "select pg_advisory_xact_lock(hashtext('brand_assets'), hashtext($1::uuid::text))";
+
+async function prune(db: Db, tenantId: string, before: Date | null): Promise<number> {
+  await db.$client.query(LOCK_SQL, [tenantId]);
   const { rowCount } = await db.$client.query(PRUNE_SQL, [tenantId, before, SETTING_KEYS, DRAFT_FIELDS]);
   return rowCount ?? 0;
+}
+
+/**
+ * Before a write of `tenantId`'s draft or settings that names the images `sha256s`: takes the brand
+ * image lock of `tenantId` and of each tenant at or above it keeping one of them (a site may name its
+ * customer's logo), deepest first, so two writers never wait on each other in a circle (each prune
+ * holds one tenant's). Through the service role: a site's admin may not read its customer's images.
+ */
+export async function lockBrandImageWriters(db: Db, tenantId: string, sha256s: readonly string[]): Promise<void> {
+  const wanted = sha256s.filter((s) => typeof s === "string" && /^[0-9a-f]{64}$/.test(s));
+  const owners = wanted.length
+    ? await withServiceRoleIn("branding.assets", db, async (sdb) => {
+        const { rows } = await sdb.$client.query<{ id: string }>(
+          `select distinct o.id, extensions.nlevel(o.path) as depth
+             from public.tenants t
+             join public.tenants o on t.path operator(extensions.<@) o.path
+             join public.brand_assets a on a.tenant_id = o.id and a.sha256 = any ($2::text[])
+            where t.id = $1 and o.id <> $1
+            order by depth desc, o.id`,
+          [tenantId, wanted],
+        );
+        return rows.map((r) => r.id);
+      })
+    : [];
+  for (const id of [tenantId, ...owners]) await db.$client.query(LOCK_SQL, [id]);
+}
+
+/**
+ * An upload of an image `tenantId` keeps already: the row again, created now, so the daily sweep's
+ * grace restarts (under the tenant's lock, taken by the caller; the table grants no update: delete
+ * and insert as the service role, one statement).
+ */
+export async function refreshBrandAsset(db: Db, tenantId: string, sha256: string): Promise<void> {
+  await withServiceRoleIn("branding.assets", db, (sdb) =>
+    sdb.$client.query(
+      `with old as (delete from public.brand_assets where tenant_id = $1 and sha256 = $2
+                    returning tenant_id, sha256, content_type, bytes, width, height, created_by)
+       insert into public.brand_assets (tenant_id, sha256, content_type, bytes, width, height, created_by, created_at)
+       select tenant_id, sha256, content_type, bytes, width, height, created_by, now() from old`,
+      [tenantId, sha256],
+    ),
+  );
 }
 
 /**
@@ -66,10 +119,22 @@ export async function pruneTenantBrandAssets(db: Db, tenantId: string): Promise<
   return withServiceRoleIn("branding.assets", db, (sdb) => prune(sdb, tenantId, null));
 }
 
-/** The daily sweep: every tenant's unused images older than the grace. */
+/**
+ * The daily sweep: every tenant's unused images older than the grace, a transaction per tenant (each
+ * under that tenant's lock, held only while its images are deleted).
+ */
 export async function pruneUnusedBrandAssets(opts: { now?: Date } = {}): Promise<number> {
   const before = new Date((opts.now ?? new Date()).getTime() - SWEEP_GRACE_MS);
-  return withServiceRole("branding.assets", (db) => prune(db, null, before));
+  const tenants = await withServiceRole("branding.assets", async (db) => {
+    const { rows } = await db.$client.query<{ tenant_id: string }>(
+      "select distinct tenant_id from public.brand_assets where created_at < $1 order by tenant_id",
+      [before],
+    );
+    return rows.map((r) => r.tenant_id);
+  });
+  let deleted = 0;
+  for (const tenantId of tenants) deleted += await withServiceRole("branding.assets", (db) => prune(db, tenantId, before));
+  return deleted;
 }
 
 /** The person's message when a tenant holds MAX_BRAND_ASSETS images already. */

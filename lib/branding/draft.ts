@@ -9,7 +9,7 @@ import { settingDefinition } from "@/lib/settings/registry";
 import { clearSettingValue, parseSettingValue, setSettingValue } from "@/lib/settings/write";
 import { SettingRefusal } from "@/lib/settings/errors";
 import { sqlState } from "@/lib/db/sql-state";
-import { brandAssetCapMessage, MAX_BRAND_ASSETS, pruneTenantBrandAssets } from "./assets";
+import { brandAssetCapMessage, lockBrandImageWriters, MAX_BRAND_ASSETS, pruneTenantBrandAssets, refreshBrandAsset } from "./assets";
 import { brandFrom, withAssetsOf, type Brand } from "./brand";
 import { checkBrandImage, ImageRejected, type CheckedImage } from "./image";
 import { hidesBrandValue, PROVIDER_DEFAULT, tenantNameFor, type ProviderMask } from "./mask";
@@ -41,7 +41,14 @@ export async function readDraft(tx: TenantTx, tenantId: string): Promise<Draft |
   return rows[0]?.draft ?? null;
 }
 
+/** The images a draft names (its logo, dark logo and favicon). */
+function draftImages(draft: Draft | null): string[] {
+  return ASSET_FIELDS.map((f) => draft?.[f]).filter((v): v is string => typeof v === "string" && v !== "");
+}
+
 async function writeDraft(tx: TenantTx, tenantId: string, draft: Draft): Promise<void> {
+  // No prune deletes an image this draft names before it commits (lib/branding/assets.ts).
+  await lockBrandImageWriters(tx.db, tenantId, draftImages(draft));
   const { rowCount } = await tx.client.query(
     `insert into public.brand_drafts (tenant_id, draft, updated_by, updated_at) values ($1, $2::jsonb, auth.uid(), now())
      on conflict (tenant_id) do update set draft = excluded.draft, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
@@ -122,6 +129,9 @@ export async function uploadAsset(tx: TenantTx, tenantId: string, field: AssetFi
     if (error instanceof ImageRejected) throw new ActionRefusal(error.message, { problem: "image_rejected", field });
     throw error;
   }
+  // This tenant's image writers and prunes take turns until commit: the image stored (or kept) here
+  // is named by the draft before any prune or sweep may look at it.
+  await lockBrandImageWriters(tx.db, tenantId, []);
   let held = await assetCount(tx, tenantId, image.sha256);
   if (!held.has && held.count >= MAX_BRAND_ASSETS) {
     // Full: first delete what no brand uses (an upload through the Data API, say), then count again.
@@ -129,6 +139,8 @@ export async function uploadAsset(tx: TenantTx, tenantId: string, field: AssetFi
     held = await assetCount(tx, tenantId, image.sha256);
     if (!held.has && held.count >= MAX_BRAND_ASSETS) throw new ActionRefusal(brandAssetCapMessage(), { problem: "brand_asset_limit", field, limit: MAX_BRAND_ASSETS });
   }
+  // Kept already (an older upload no brand uses, say): created again now, so the sweep's hour restarts.
+  if (held.has) await refreshBrandAsset(tx.db, tenantId, image.sha256);
   try {
     await tx.client.query(
       `insert into public.brand_assets (tenant_id, sha256, content_type, bytes, width, height, created_by)
@@ -170,6 +182,8 @@ export async function discardDraft(tx: TenantTx, tenantId: string): Promise<bool
 export async function publishDraft(tx: TenantTx, tenantId: string): Promise<DraftField[]> {
   const draft = await readDraft(tx, tenantId);
   if (!draft || Object.keys(draft).length === 0) throw new ActionRefusal("There is no draft to publish: change something first.", { problem: "no_draft" });
+  // Every lock the writes below take, up front and in order (lib/branding/assets.ts lockBrandImageWriters).
+  await lockBrandImageWriters(tx.db, tenantId, draftImages(draft));
   const config = await configOf(tx, tenantId);
   const changed: DraftField[] = [];
   for (const field of DRAFT_FIELDS) {

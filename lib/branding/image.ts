@@ -62,9 +62,21 @@ const PNG_PIXEL_CHUNKS = new Set(["IDAT", "fdAT", "PLTE", "tRNS"]);
 const PNG_CRITICAL = new Set(["IHDR", "PLTE", "IDAT", "IEND"]);
 /** Inflated text of a compressed PNG text chunk is looked at up to this many bytes. */
 const MAX_INFLATED_TEXT = 1024 * 1024;
+/**
+ * And all the compressed text chunks of one file up to this many inflated bytes in all: 512 KiB of
+ * small chunks, each inflating a kilobyte to a megabyte, would otherwise cost hundreds of MiB.
+ */
+export const MAX_INFLATED_TEXT_TOTAL = 2 * 1024 * 1024;
+
+/** What is left of a file's MAX_INFLATED_TEXT_TOTAL. */
+interface InflateBudget {
+  left: number;
+}
+
+const TOO_MUCH_TEXT = "The PNG's compressed text chunks hold more than 2 MiB of text in all: re-export the image without metadata and upload it again.";
 
 /** The text of a tEXt, zTXt or iTXt chunk's data (compressed text inflated), to look for markup in. */
-function pngText(type: string, data: Buffer): Buffer {
+function pngText(type: string, data: Buffer, budget: InflateBudget): Buffer {
   if (type === "tEXt") return data;
   const keywordEnd = data.indexOf(0);
   if (keywordEnd < 0) throw new ImageRejected("The PNG is damaged (a text chunk without its keyword).");
@@ -83,12 +95,16 @@ function pngText(type: string, data: Buffer): Buffer {
   }
   const head = data.subarray(0, start);
   if (!compressed) return data;
+  if (budget.left <= 0) throw new ImageRejected(TOO_MUCH_TEXT);
+  const limit = Math.min(MAX_INFLATED_TEXT, budget.left);
   let text: Buffer;
   try {
-    text = inflateSync(data.subarray(start), { maxOutputLength: MAX_INFLATED_TEXT });
-  } catch {
+    text = inflateSync(data.subarray(start), { maxOutputLength: limit });
+  } catch (error) {
+    if (limit < MAX_INFLATED_TEXT && (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw new ImageRejected(TOO_MUCH_TEXT);
     throw new ImageRejected("The PNG has a compressed text chunk that does not open (or is over 1 MiB): re-export the image without metadata and upload it again.");
   }
+  budget.left -= text.length;
   return Buffer.concat([head, text]);
 }
 
@@ -104,6 +120,7 @@ function checkPng(bytes: Buffer): { width: number; height: number } {
   let width = 0;
   let height = 0;
   let first = true;
+  const budget: InflateBudget = { left: MAX_INFLATED_TEXT_TOTAL };
   while (off + 12 <= bytes.length) {
     const len = bytes.readUInt32BE(off);
     const type = bytes.toString("latin1", off + 4, off + 8);
@@ -122,7 +139,7 @@ function checkPng(bytes: Buffer): { width: number; height: number } {
       // sRGB, pHYs …), metadata (text, eXIf, an ICC profile), private chunks.
       const data = bytes.subarray(off + 8, off + 8 + len);
       refusePolyglot(data, "PNG", false);
-      if (type === "tEXt" || type === "zTXt" || type === "iTXt") refusePolyglot(pngText(type, data), "PNG", true);
+      if (type === "tEXt" || type === "zTXt" || type === "iTXt") refusePolyglot(pngText(type, data, budget), "PNG", true);
     }
     off += 12 + len;
     if (type === "IEND") {
@@ -171,6 +188,8 @@ function checkJpeg(bytes: Buffer): { width: number; height: number } {
     if (len < 2 || off + 2 + len > bytes.length) throw new ImageRejected("The JPEG is truncated or damaged.");
     // SOF0..SOF15 except DHT (C4), JPG (C8), DAC (CC): height then width.
     if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
+      // Length, precision, height, width, component count: at least 8 bytes, all inside the segment.
+      if (len < 8) throw new ImageRejected("The JPEG is damaged.");
       size = { height: bytes.readUInt16BE(off + 5), width: bytes.readUInt16BE(off + 7) };
     }
     // Every segment but the pixels: APPn (EXIF, XMP, ICC profile …) and the tables for markup in

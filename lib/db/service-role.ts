@@ -64,7 +64,7 @@ export type ServicePurpose =
   | "reports.generate"
   /** Branding: the brand of a host before anyone signs in (sign-in page, root layout, emails, PDFs) and its logo files (lib/branding). */
   | "branding.resolve"
-  /** Branding: deleting the uploaded images no brand uses, after a brand page's upload, publish or discard and in the daily sweep (lib/branding/assets.ts). */
+  /** Branding (lib/branding/assets.ts): deleting the uploaded images no brand uses (after a brand page's upload, publish or discard, and the daily sweep), finding which tenants above a writer keep an image it names (to lock them), and renewing an image uploaded again. */
   | "branding.assets"
   /** The Prometheus endpoint: job queue depth and failures, rollup progress, counted across tenants, no tenant data (lib/metrics). */
   | "metrics.scrape"

@@ -13,6 +13,8 @@ import { settingDefinition, type SettingDefinition } from "./registry";
 import { SettingRefusal } from "./errors";
 import { effectiveConfig, forgetEffectiveConfigs, type EffectiveConfig, type EffectiveSetting } from "./resolve";
 import { formatValue } from "./format";
+import { lockBrandImageWriters } from "@/lib/branding/assets";
+import { BRAND_KEYS } from "@/lib/branding/settings-keys";
 
 export interface SettingChange {
   key: string;
@@ -135,6 +137,13 @@ async function refuseLoosening(tx: TenantTx, tenantId: string, definition: Setti
 }
 
 /** Sets `key` at the tenant (an override of what it inherits). */
+const IMAGE_KEYS: readonly string[] = [BRAND_KEYS.logoLight, BRAND_KEYS.logoDark, BRAND_KEYS.favicon];
+
+/** A logo/dark logo/favicon value names an uploaded image: no prune deletes it before this write commits (lib/branding/assets.ts). */
+async function lockNamedImage(tx: TenantTx, tenantId: string, key: string, value: unknown): Promise<void> {
+  if (IMAGE_KEYS.includes(key) && typeof value === "string" && value !== "") await lockBrandImageWriters(tx.db, tenantId, [value]);
+}
+
 export async function setSettingValue(tx: TenantTx, input: { tenantId: string; key: string; raw: string }): Promise<SettingChange> {
   const definition = definitionOrRefuse(input.key);
   const value = parseSettingValue(definition, input.raw);
@@ -143,6 +152,7 @@ export async function setSettingValue(tx: TenantTx, input: { tenantId: string; k
   refuseIfLockedAbove(before);
   checkSlaPair(config, definition.key, value);
   if (definition.tightenOnly && value === false) await refuseLoosening(tx, input.tenantId, definition);
+  await lockNamedImage(tx, input.tenantId, definition.key, value);
   const { rowCount } = await guarded(tx, () =>
     tx.client.query(
       `insert into public.tenant_settings (tenant_id, key, value, changed_by, changed_at)
@@ -213,6 +223,7 @@ export async function lockSettingValue(tx: TenantTx, input: { tenantId: string; 
   const current = (await configOrRefuse(tx, input.tenantId)).get(definition.key);
   refuseIfLockedAbove(current);
   if (current.lockedHere) throw new SettingRefusal(`${definition.label} is already locked here.`, { setting: definition.key, problem: "already_locked" });
+  await lockNamedImage(tx, input.tenantId, definition.key, current.value);
   await guarded(tx, () =>
     tx.client.query(
       `insert into public.tenant_settings (tenant_id, key, value, locked, changed_by, changed_at)
