@@ -22,17 +22,23 @@ import { expired, forged, signInOverHttp, tampered, type HttpSession } from "./l
 const HOSTS: Record<HostName, string> = { console: `localhost:${PORT}`, acme: `acme.localhost:${PORT}` };
 const origin = (h: HostName) => `http://${HOSTS[h]}`;
 
-// Who signs in where (sessions are per host; the cookie is then replayed anywhere).
-const ACCOUNTS: Array<{ who: Who; email: string; host: HostName | "globex" | "acme-eu-west" }> = [
-  { who: "mssp_admin", email: "mssp.admin@demo.test", host: "console" },
-  { who: "mssp_analyst", email: "mssp.analyst@demo.test", host: "console" },
-  { who: "acme_admin", email: "acme.admin@demo.test", host: "acme" },
-  { who: "acme_analyst", email: "acme.analyst@demo.test", host: "acme" },
-  { who: "acme_viewer", email: "acme.viewer@demo.test", host: "acme" },
-  { who: "site_admin", email: "site.admin@demo.test", host: "acme-eu-west" },
-  { who: "globex_admin", email: "globex.admin@demo.test", host: "globex" },
+// Who is probed. A session works only on the host it was opened on (sessions.user_sessions.host,
+// tests/auth-host-binding.test.ts): a cookie replayed on another host is a signed-out request there.
+// So each account signs in on every host it is probed on (the console, acme's host, and for the staff
+// and acme's admin the rival MSSP's customer host), and each probe sends that host's cookie.
+const ACCOUNTS: Array<{ who: Who; email: string }> = [
+  { who: "mssp_admin", email: "mssp.admin@demo.test" },
+  { who: "mssp_analyst", email: "mssp.analyst@demo.test" },
+  { who: "acme_admin", email: "acme.admin@demo.test" },
+  { who: "acme_analyst", email: "acme.analyst@demo.test" },
+  { who: "acme_viewer", email: "acme.viewer@demo.test" },
+  { who: "site_admin", email: "site.admin@demo.test" },
+  { who: "globex_admin", email: "globex.admin@demo.test" },
 ];
-const hostOf = (h: string) => (h === "console" ? HOSTS.console : `${h}.localhost:${PORT}`);
+/** The rival MSSP's customer host, once the markers are planted. */
+const rivalHostOf = () => `${planted.rivalCustomer.slug}.localhost:${PORT}`;
+/** The cookie key of a session: who, on which host. */
+const at = (who: Who, host: HostName | "rival") => `${who}@${host}`;
 
 /** What the response was, in the table's terms. */
 function outcome(res: RawResponse): string {
@@ -52,19 +58,29 @@ function allowedMarkers(who: Who, host: HostName | "rival"): Set<MarkerTenant> {
 }
 
 let planted: Planted;
-const cookies = new Map<Who, string>();
-const sessions = new Map<Who, HttpSession>();
+/** Cookies by at(who, host); forged, tampered and expired by who alone (refused on every host). */
+const cookies = new Map<string, string>();
+const sessions = new Map<string, HttpSession>();
+const cookieOf = (who: Who, host: HostName | "rival") => cookies.get(at(who, host)) ?? cookies.get(who);
 
 
 test.beforeAll(async () => {
-  test.setTimeout(120_000);
+  // Staff sign in with a TOTP code, one step of 30 s per sign-in of the same person: up to three each.
+  test.setTimeout(300_000);
   planted = await plantMarkers();
-  for (const a of ACCOUNTS) {
-    const s = await signInOverHttp(hostOf(a.host), a.email);
-    sessions.set(a.who, s);
-    cookies.set(a.who, s.cookie);
-  }
-  const acme = sessions.get("acme_admin")!;
+  const hostsOf = (who: Who): Array<HostName | "rival"> => (who === "mssp_admin" || who === "acme_admin" ? ["console", "acme", "rival"] : ["console", "acme"]);
+  const hostAddress = (h: HostName | "rival") => (h === "rival" ? rivalHostOf() : HOSTS[h]);
+  // One account's sign-ins in turn (its TOTP steps), the accounts side by side.
+  await Promise.all(
+    ACCOUNTS.map(async (a) => {
+      for (const h of hostsOf(a.who)) {
+        const s = await signInOverHttp(hostAddress(h), a.email);
+        sessions.set(at(a.who, h), s);
+        cookies.set(at(a.who, h), s.cookie);
+      }
+    }),
+  );
+  const acme = sessions.get(at("acme_admin", "acme"))!;
   cookies.set("forged", forged(acme));
   cookies.set("tampered", tampered(acme));
   const exp = await expired(acme);
@@ -88,7 +104,7 @@ interface Probe {
 }
 
 async function run(p: Probe): Promise<string[]> {
-  const cookie = cookies.get(p.who);
+  const cookie = cookieOf(p.who, p.hostName);
   const res = await raw({
     method: p.cell.method,
     host: p.host,
@@ -146,10 +162,10 @@ test("every route × identity × host answers as the table says, with no other t
 });
 
 test("positive controls: the marker search finds planted data where it belongs", async () => {
-  const acme = await raw({ host: HOSTS.acme, path: "/alerts", headers: { cookie: cookies.get("acme_admin")! } });
+  const acme = await raw({ host: HOSTS.acme, path: "/alerts", headers: { cookie: cookieOf("acme_admin", "acme")! } });
   expect(acme.status).toBe(200);
   expect(acme.body).toContain(planted.byTenant.acme[0]);
-  const console_ = await raw({ host: HOSTS.console, path: "/alerts", headers: { cookie: cookies.get("mssp_admin")! } });
+  const console_ = await raw({ host: HOSTS.console, path: "/alerts", headers: { cookie: cookieOf("mssp_admin", "console")! } });
   expect(console_.body).toContain(planted.byTenant.globex[0]);
   // The same search over that page for acme's analyst would flag globex's alert.
   expect(foreignMarkers(console_.body, planted, allowedMarkers("acme_analyst", "console"))).toContain(planted.byTenant.globex[0]);
@@ -193,7 +209,7 @@ test("a foreign Host is the 404 page for every path and every session; a foreign
 });
 
 test("another MSSP's customer host: 403 for this MSSP's staff and for a customer admin, signed-out visitors sign in", async () => {
-  const rivalHost = `${planted.rivalCustomer.slug}.localhost:${PORT}`;
+  const rivalHost = rivalHostOf();
   const probes: Probe[] = [];
   for (const key of Object.keys(TABLE).filter((k) => k.startsWith("tenant ") && k !== "tenant / page")) {
     const p = key.split(" ")[1];

@@ -429,6 +429,7 @@ export const TABLE: Record<string, { hosts: HostName[]; cells: CellsFn }> = {
   "internal /unknown-host page": { hosts: ["console", "acme"], cells: () => [get("/unknown-host", "404")] },
   // The load bench's baseline page (lib/alerts/baseline.ts): only a server started with BENCH_BASELINE_PAGES=1 routes it.
   "internal /bench-baseline/[tenant]/alerts page": { hosts: ["console", "acme"], cells: () => [get("/bench-baseline/acme/alerts", "404")] },
+  "internal /bench-baseline/[tenant]/alerts-render page": { hosts: ["console", "acme"], cells: () => [get("/bench-baseline/acme/alerts-render", "404")] },
   // Prometheus's endpoint (lib/metrics): its own bearer token, no session. 404 while METRICS_TOKEN is unset (the e2e
   // server sets none), 401 without the token once it is; on a tenant host it is that tenant's (missing) page.
   "internal /metrics route": { hosts: ["console"], cells: () => [get("/metrics", "404", "401"), { method: "GET", path: "/metrics", headers: { authorization: "Bearer guess" }, expect: ["404", "401"] }] },
