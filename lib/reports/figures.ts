@@ -33,7 +33,8 @@ import type { Period } from "./period";
 export { ALERT_SEVERITIES as SEVERITIES };
 export type BySeverity = Record<Severity, number>;
 
-export interface ReportFigures {
+// closed, openAtEnd, acknowledged, closedWithCloseTime, mttaMinutes, mttrMinutes: the dashboard's figures (docs/console.md), from periodAlertFigures.
+export interface ReportFigures extends Omit<PeriodAlertFigures, "sla"> {
   tenant: { id: string; slug: string; name: string; kind: string; status: string };
   period: Period;
   /**
@@ -44,15 +45,6 @@ export interface ReportFigures {
   days: PeriodDays;
   bucket: "day" | "week";
   detected: BySeverity & { total: number };
-  /** The dashboard's figures (docs/console.md): periodAlertFigures. */
-  closed: number;
-  openAtEnd: number;
-  /** MTTA's population: alerts acknowledged in the period. */
-  acknowledged: number;
-  /** MTTR's population: of `closed`, those with a recorded close time. */
-  closedWithCloseTime: number;
-  mttaMinutes: number | null;
-  mttrMinutes: number | null;
   /** Critical to low. ackTarget / resolveTarget: the tenant's targets today (each alert was judged against the one in force then). */
   sla: SlaFigures[];
   /** Every bucket of the period in order, zeros included. */
@@ -109,7 +101,9 @@ export interface SlaFigures {
 export interface PeriodAlertFigures {
   closed: number;
   openAtEnd: number;
+  /** MTTA's population: alerts acknowledged in the period. */
   acknowledged: number;
+  /** MTTR's population: of `closed`, those with a recorded close time. */
   closedWithCloseTime: number;
   mttaMinutes: number | null;
   mttrMinutes: number | null;
