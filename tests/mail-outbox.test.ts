@@ -63,6 +63,22 @@ describe("queuing in the caller's transaction", () => {
     await withClient(db.url, (c) => c.query("delete from graphile_worker._private_jobs where key = $1", [`mail:${waiting.id}`]));
   });
 
+  test("one delivery run sends every message of a tenant's queue, not only the first (the CI flake of stop 46)", async () => {
+    // A tenant's mail shares one named queue; graphile-worker asks for the next job before the
+    // previous one's completion has unlocked that queue, so a single pass could end after one.
+    const ids = await withTenant({ userId: fx.users.acmeAdmin }, async (tx) => {
+      const out: string[] = [];
+      for (let i = 0; i < 6; i++) out.push((await enqueueMail(tx.db, { to: `same-queue-${i}@example.test`, tenantId: fx.tenants.acme, message: message(`q${i}`) })).id);
+      return out;
+    });
+    await deliver();
+    const statuses = await withTenant({ userId: fx.users.acmeAdmin }, (tx) => outboxStatus(tx.db, ids));
+    assert.deepEqual(statuses.map((s) => s.status), ids.map(() => "sent"));
+    assert.equal(smtp.messages.filter((m) => m.to.startsWith("same-queue-")).length, 6);
+    const locked = await withClient(db.url, async (c) => (await c.query("select count(*)::int as n from graphile_worker._private_jobs where locked_by is not null")).rows[0].n);
+    assert.equal(locked, 0, "no job is left locked once the run returns");
+  });
+
   test("a message queued inside withTenant is delivered over SMTP after commit, with bodies erased after", async () => {
     const queued = await withTenant({ userId: fx.users.acmeAdmin }, async (tx) => {
       const q = await enqueueMail(tx.db, { to: "New.Person@Example.test", tenantId: fx.tenants.acme, message: message("a") });

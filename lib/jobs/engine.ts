@@ -62,10 +62,24 @@ export function startRunner(o: EngineOptions): Promise<Runner> {
   });
 }
 
-/** Runs every job that is due now, one at a time, then returns. */
+/**
+ * One pass over the jobs that are due now, one at a time, then returns. A pass
+ * can end early: graphile-worker does not await a job's completion before
+ * asking for the next, so the next job of the same named queue (a tenant's
+ * mail, say) is still behind that queue's lock and the pass sees nothing to
+ * do. Completions are batched (delay 0) so that the pass flushes them before
+ * it resolves; runJobsUntilIdle (worker.ts) runs passes until one finds no job.
+ */
 export function drainOnce(o: EngineOptions): Promise<void> {
   // workerId is honoured by runOnce (RunOnceOptions) though its declared parameter type omits it.
-  const options = { pgPool: o.pool, taskList: o.tasks, noHandleSignals: true, logger: quietGraphileLogger, workerId: o.workerId };
+  const options = {
+    pgPool: o.pool,
+    taskList: o.tasks,
+    noHandleSignals: true,
+    logger: quietGraphileLogger,
+    workerId: o.workerId,
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+  };
   return runOnce(options as RunnerOptions);
 }
 

@@ -259,6 +259,19 @@ export async function runWorker(opts: WorkerOptions & { pollMs?: number; concurr
   }
 }
 
+/** The same tasks, each calling `onCall` as it starts. */
+function countingCalls(tasks: TaskList, onCall: () => void): TaskList {
+  const counted: TaskList = {};
+  for (const [id, task] of Object.entries(tasks)) {
+    if (!task) continue;
+    counted[id] = (payload, helpers) => {
+      onCall();
+      return task(payload, helpers);
+    };
+  }
+  return counted;
+}
+
 /**
  * Runs every job that is due now (and those that become due while it runs)
  * until none is left, then returns how many ran and how each ended. Jobs
@@ -272,7 +285,13 @@ export async function runJobsUntilIdle(opts: WorkerOptions = {}): Promise<{ ran:
   try {
     await sweepDeadWorkers();
     await withServiceRole("jobs.worker", (db) => db.$client.query("select jobs_engine.dispatch_pending()"));
-    await drainOnce({ pool, workerId, tasks: taskList({ ...opts, workerId }, (o) => outcomes.push(o)) });
+    // Passes until one starts no job (drainOnce says why one pass is not enough).
+    let started = 0;
+    const tasks = countingCalls(taskList({ ...opts, workerId }, (o) => outcomes.push(o)), () => started++);
+    do {
+      started = 0;
+      await drainOnce({ pool, workerId, tasks });
+    } while (started > 0);
   } finally {
     await liveness.stop();
     await untrack([workerId]).catch(() => {});
