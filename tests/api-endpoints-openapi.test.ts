@@ -12,6 +12,8 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { ApiReference } from "@/components/api-docs/api-reference";
 import { apiHandler } from "@/lib/api/gateway";
 import { parseInput } from "@/lib/api/gateway/input";
+import { notFound } from "@/lib/api/endpoints/problems";
+import { problems } from "@/lib/api/problem";
 import { API_ROUTES } from "@/lib/api/routes";
 import { buildOpenApiDocument } from "@/lib/api/openapi";
 import { referenceModel } from "@/lib/api/openapi/reference";
@@ -64,6 +66,23 @@ describe("the document", () => {
     }
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
     assert.equal(new Set(ids).size, ids.length, "operationIds are unique");
+  });
+
+  test("says what the gateway does: RateLimit headers on success, an integer limit, one 404 title, 405 with Allow", () => {
+    for (const e of API_ROUTES) {
+      const op = doc.paths[e.path][e.method.toLowerCase()];
+      const ok = op.responses[String(e.success.status)] as { headers: Record<string, unknown> };
+      for (const h of ["X-Request-Id", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy"]) assert.ok(ok.headers[h], `${e.method} ${e.path} documents ${h}`);
+    }
+    const limit = doc.paths["/alerts"].get.parameters!.find((p) => (p as { name?: string }).name === "limit") as { schema: Record<string, unknown> };
+    assert.deepEqual(limit.schema, { type: "integer", minimum: 1, maximum: 200 });
+    // The query parser still takes only a plain whole number in range.
+    const list = API_ROUTES.find((e) => e.method === "GET" && e.path === "/alerts")!;
+    assert.equal((parseInput(list, { params: {}, query: { limit: "200" }, body: undefined }) as { query: { limit: number } }).query.limit, 200);
+    for (const bad of ["0", "201", "1e2", "0x10", " 5", "5.0"]) assert.throws(() => parseInput(list, { params: {}, query: { limit: bad }, body: undefined }), bad);
+    // An endpoint's own 404 and the gateway's share a title.
+    assert.equal(notFound("alert").title, problems.notFound("x").title);
+    assert.match(doc.info.description, /405 \(`method-not-allowed`\) with an `Allow` header/);
   });
 
   test("its paths and operations are exactly the gateway's routes (API_ROUTES), checkpoints, /me and /usage included", () => {

@@ -80,8 +80,12 @@ describe("authentication", () => {
     const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     const res = await call("acme.localhost:3000", "/me", { key: key.key });
     assert.equal(res.status, 200);
-    const me = (await res.json()) as { key_id: string; tenant: { slug: string }; scopes: string[] };
+    const me = (await res.json()) as { key_id: string; tenant: { slug: string }; scopes: string[]; expires_at: string };
     assert.equal(me.key_id, key.id);
+    // Written like every other timestamp of the API (RFC 3339, UTC, microseconds), not as the claims carry it.
+    assert.match(me.expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const [stored] = await env.owner<{ expires_at: string }>(`select to_char(expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as expires_at from public.api_keys where id = $1`, [key.id]);
+    assert.equal(me.expires_at, stored.expires_at);
     assert.equal(me.tenant.slug, "acme");
     assert.deepEqual(me.scopes, ["alerts:read"]);
     assert.match(res.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);

@@ -194,11 +194,16 @@ describe("tenant isolation (RLS)", () => {
     assert.equal(await alertsOf("acme"), before);
   });
 
-  test("a suspended tenant takes no alerts", async () => {
+  test("a suspended tenant takes no alerts; a key above it reads them, as that tenant's staff do in the console", async () => {
+    await call(fx, "acmeAdmin", "acme-us", ingestAlertsEndpoint, { body: { alerts: [item("before-suspension")] } });
     await withClient(db.url, (c) => c.query(`update public.tenants set status = 'suspended' where id = $1`, [fx.tenants["acme-us"]]));
     try {
       const p = await refused(fx, "acmeAdmin", "acme-us", ingestAlertsEndpoint, { body: { alerts: [item("frozen")] } });
       assert.equal(p.status, 403);
+      // docs/tenant-lifecycle.md: a suspended tenant's own people see nothing; the staff above it read it.
+      const list = await call(fx, "acmeAdmin", "acme-us", listAlertsEndpoint, {});
+      assert.equal(list.status, 200);
+      assert.ok((list.body as { data: { external_id: string | null }[] }).data.some((a) => a.external_id?.includes("before-suspension")));
     } finally {
       await withClient(db.url, (c) => c.query(`update public.tenants set status = 'active' where id = $1`, [fx.tenants["acme-us"]]));
     }

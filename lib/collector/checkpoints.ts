@@ -20,6 +20,7 @@ import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
 import { IngestRefusal, refuseIfDenied } from "@/lib/ingest/errors";
 import { line, uuid } from "@/lib/ingest/fields";
+import { utcMicrosSql } from "@/lib/db/timestamps";
 
 export const MAX_CURSOR = 2000;
 const cursorField = line(MAX_CURSOR, "cursor");
@@ -40,7 +41,7 @@ export interface ApiCheckpoint {
   updated_at: string;
 }
 
-const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const iso = utcMicrosSql;
 const COLUMNS = `k.credential_id, k.cursor, k.alerts_sent::float8 as alerts_sent, ${iso("k.last_sent_at")} as last_sent_at, ${iso("k.updated_at")} as updated_at`;
 
 async function collectorId(tx: TenantTx, tenantId: string, name: string): Promise<string | null> {

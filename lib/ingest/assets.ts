@@ -24,6 +24,7 @@ import { IngestRefusal, refuseIfDenied } from "./errors";
 import type { BatchItem } from "./fields";
 import { decodeAssetCursor, encodeAssetCursor } from "./cursor";
 import { MAX_BATCH, type AssetItem } from "./schemas";
+import { utcMicrosSql } from "@/lib/db/timestamps";
 
 export type AssetResult =
   | { index: number; status: "created" | "updated"; id: string }
@@ -206,7 +207,7 @@ export interface ApiAsset {
   updated_at: string;
 }
 
-const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const iso = utcMicrosSql;
 
 export interface AssetListQuery {
   kind?: string[];

@@ -4,6 +4,7 @@
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { refuseIfDenied } from "./errors";
 import type { Heartbeat } from "./schemas";
+import { utcMicrosSql } from "@/lib/db/timestamps";
 
 export interface ApiCollector {
   id: string;
@@ -17,7 +18,7 @@ export interface ApiCollector {
   created_at: string;
 }
 
-const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const iso = utcMicrosSql;
 
 export async function recordHeartbeat(tx: TenantTx, tenantId: string, beat: Heartbeat): Promise<ApiCollector> {
   return (await recordHeartbeatChange(tx, tenantId, beat)).collector;

@@ -5,6 +5,7 @@
 // whether the tenant's alerts exist for the caller at all.
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { decodeAlertCursor, encodeAlertCursor } from "./cursor";
+import { utcMicrosSql } from "@/lib/db/timestamps";
 
 export interface ApiAlert {
   id: string;
@@ -28,7 +29,7 @@ export interface ApiAlert {
   resolved_at: string | null;
 }
 
-const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const iso = utcMicrosSql;
 
 export const ALERT_COLUMNS = `a.id, a.external_id, a.source, a.title, a.description, a.severity, a.status, a.rule_name, a.hostname,
   host(a.source_ip) as source_ip, a.asset_id, a.assigned_to, a.close_reason,

@@ -9,9 +9,10 @@ import { problems } from "@/lib/api/problem";
 import { IngestRefusal, type RefusalKind } from "@/lib/ingest/errors";
 
 const STATUS: Record<RefusalKind, [number, string, string]> = {
-  not_found: [404, "Not found", "not-found"],
+  // Titles as the gateway's own (lib/api/problem.ts): one title per status across the API.
+  not_found: [404, "Not Found", "not-found"],
   conflict: [409, "Conflict", "conflict"],
-  invalid: [422, "Unprocessable content", "invalid-input"],
+  invalid: [422, "Unprocessable Content", "invalid-input"],
   forbidden: [403, "Forbidden", "forbidden"],
 };
 
@@ -24,7 +25,7 @@ export function problemFor(refusal: IngestRefusal): ApiProblem {
 }
 
 export const notFound = (what = "resource") =>
-  new ApiProblem(404, "Not found", `No such ${what} here: it may not exist, or belong to a tenant this key cannot read.`, {}, "not-found");
+  new ApiProblem(404, "Not Found", `No such ${what} here: it may not exist, or belong to a tenant this key cannot read.`, {}, "not-found");
 
 /** Runs `fn`, turning domain refusals into problem documents. */
 export async function refusalsAsProblems<T>(fn: () => Promise<T>, actionStatus?: (r: ActionRefusal) => number): Promise<T> {

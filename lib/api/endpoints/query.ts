@@ -22,7 +22,9 @@ export const limitParam = z
   .regex(/^(?:[1-9]|[1-9][0-9]|1[0-9][0-9]|200)$/, `limit is a whole number from 1 to ${MAX_LIMIT}`)
   .describe(`Page size, 1–${MAX_LIMIT} (default ${DEFAULT_LIMIT})`)
   .transform(Number)
-  .pipe(z.int().min(1).max(MAX_LIMIT));
+  .pipe(z.int().min(1).max(MAX_LIMIT))
+  // What a client sends is a whole number; the OpenAPI document says so (the string and its pattern are how it is parsed).
+  .meta({ type: "integer", minimum: 1, maximum: MAX_LIMIT, pattern: undefined });
 
 export const cursorParam = z
   .string()

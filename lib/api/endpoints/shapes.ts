@@ -4,7 +4,9 @@ import { z } from "zod";
 import { ALERT_SEVERITIES } from "@/lib/alerts/severity";
 import { ASSET_KINDS, CRITICALITIES, STATUSES } from "@/lib/ingest/fields";
 
-const ts = z.string().describe("RFC 3339, UTC, microseconds");
+/** Every timestamp the API writes (lib/db/timestamps.ts makes them). */
+export const apiTimestamp = z.string().describe("RFC 3339, UTC, microseconds");
+const ts = apiTimestamp;
 const tsOrNull = ts.nullable();
 
 export const apiAlertSchema = z

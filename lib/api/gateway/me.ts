@@ -5,6 +5,8 @@
 import { z } from "zod";
 import { defineEndpoint } from "@/lib/api/endpoint";
 import { keyPrefix } from "@/lib/api/keys/format";
+import { apiTimestamp } from "@/lib/api/endpoints/shapes";
+import { utcMicros } from "@/lib/db/timestamps";
 
 const meSchema = z.object({
   key_id: z.string().uuid(),
@@ -13,7 +15,7 @@ const meSchema = z.object({
   tenant: z.object({ id: z.string().uuid(), slug: z.string() }),
   addressed_tenant: z.object({ id: z.string().uuid(), slug: z.string() }),
   scopes: z.array(z.string()),
-  expires_at: z.string(),
+  expires_at: apiTimestamp,
 });
 
 export const meEndpoint = defineEndpoint({
@@ -37,7 +39,8 @@ export const meEndpoint = defineEndpoint({
         tenant: { id: key.tenant_id, slug: key.tenant_slug },
         addressed_tenant: { id: tenantId, slug: tenantSlug },
         scopes: [...principal.scopes],
-        expires_at: key.expires_at,
+        // The claims carry it as Postgres wrote it in JSON; the API writes every timestamp one way.
+        expires_at: utcMicros(key.expires_at),
       },
     };
   },

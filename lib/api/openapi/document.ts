@@ -48,7 +48,8 @@ const DIALECT = "https://json-schema.org/draft/2020-12/schema";
 export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   const out = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any", reused: "inline", cycles: "throw" }) as JsonSchema;
   delete out.$schema;
-  return out;
+  // A schema's .meta() may unset a member (query.ts's limit drops its string pattern): gone, not undefined.
+  return JSON.parse(JSON.stringify(out)) as JsonSchema;
 }
 
 const problemSchema: JsonSchema = {
@@ -80,6 +81,15 @@ const problemSchema: JsonSchema = {
   required: ["type", "title", "status"],
 };
 
+// On every answer of a call that got past authentication and the rate limit, success included
+// (lib/api/gateway/limits.ts rateHeaders): the tighter of the key's and the tenant's buckets.
+const RATE_LIMIT_HEADERS = {
+  "RateLimit-Limit": { description: "Requests a minute the tighter of the key's and the tenant's limits allows", schema: { type: "integer" } },
+  "RateLimit-Remaining": { description: "Requests left before that limit refuses", schema: { type: "integer" } },
+  "RateLimit-Reset": { description: "Seconds until the bucket is full again", schema: { type: "integer" } },
+  "RateLimit-Policy": { description: "The limit and its window, e.g. 600;w=60", schema: { type: "string" } },
+};
+
 const problem = (description: string, headers?: Record<string, unknown>) => ({
   description,
   ...(headers ? { headers } : {}),
@@ -103,9 +113,7 @@ const PROBLEMS: Record<string, ReturnType<typeof problem>> = {
     "Rate limit or daily quota reached for the tenant or the key, or the tenant's concurrency cap (requests in progress, or its share of this server's budget for request bodies in progress: refused before the body is read). `retry_after_seconds` says the wait, as Retry-After.",
     {
       "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
-      "RateLimit-Limit": { schema: { type: "integer" } },
-      "RateLimit-Remaining": { schema: { type: "integer" } },
-      "RateLimit-Reset": { schema: { type: "integer" } },
+      ...RATE_LIMIT_HEADERS,
     },
   ),
   InternalServerError: problem("Something failed on the portal's side; nothing was changed. Quote `request_id`."),
@@ -179,7 +187,7 @@ function operation(e: Endpoint<any, any, any, any>, forTenant: boolean): OpenApi
     responses: {
       [String(e.success.status)]: {
         description: "Success",
-        headers: { "X-Request-Id": { description: "The request's id", schema: { type: "string" } } },
+        headers: { "X-Request-Id": { description: "The request's id", schema: { type: "string" } }, ...RATE_LIMIT_HEADERS },
         content: { "application/json": { schema: jsonSchemaOf(e.success.schema, "output") } },
       },
       ...errorResponses(e),
@@ -205,7 +213,8 @@ export function buildOpenApiDocument(endpoints: readonly Endpoint<any, any, any,
         "Machine access to one tenant's alerts, assets and collectors. Authenticate with an API key of the tenant " +
         "(`Authorization: Bearer msp_live_…`); the tenant is the key's, never a body field. An MSSP key addresses a tenant " +
         `below it with /tenants/{slug}/…. JSON only; errors are RFC 9457 problem documents. Batches hold at most ${MAX_BATCH} items; ` +
-        `an alert's raw payload at most ${MAX_RAW_BYTES} bytes as JSON.`,
+        `an alert's raw payload at most ${MAX_RAW_BYTES} bytes as JSON. With a valid key, a method a path does not take is ` +
+        "answered 405 (`method-not-allowed`) with an `Allow` header naming the ones it does.",
     },
     jsonSchemaDialect: DIALECT,
     servers: [{ url: API_BASE_PATH, description: "This host: a tenant's host (the key must be that tenant's) or the console host" }],

@@ -16,6 +16,7 @@ import { resumeTenant, suspendTenant } from "@/lib/lifecycle/suspend";
 import type { OperationParams } from "../model";
 import type { Target } from "../select";
 import type { Applied, OperationImpl, Undone } from "./types";
+import { utcMicrosSql } from "@/lib/db/timestamps";
 
 type Suspend = Extract<OperationParams, { operation: "suspend" }>;
 type Resume = Extract<OperationParams, { operation: "resume" }>;
@@ -32,7 +33,7 @@ interface State {
 async function stateNow(tx: TenantTx, id: string): Promise<State> {
   const { rows } = await tx.client.query<{ status: string; reason: string | null; changed_at: string | null }>(
     `select status::text as status, status_reason as reason,
-            to_char(status_changed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as changed_at
+            ${utcMicrosSql("status_changed_at")} as changed_at
        from public.tenants where id = $1`,
     [id],
   );
