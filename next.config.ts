@@ -1,19 +1,20 @@
 import type { NextConfig } from "next";
 import { STATIC_SECURITY_HEADERS } from "./lib/http/security-headers";
 
-// The largest request body the public API takes: MAX_BODY_BYTES in
-// lib/api/gateway/input.ts (POST /alerts, docs/api.md). A literal here, not an
-// import: that module pulls in the gateway (zod, "@/" paths) and next.config
-// is loaded before any of it. tests/next-config-body-limit.test.ts checks the
-// two agree.
-const API_MAX_BODY_BYTES = 16 * 1024 * 1024;
+// The largest request body that passes through proxy.ts: the console's
+// uploads, UPLOAD_LIMIT_BYTES in lib/lifecycle/web/envelope.ts (a literal
+// here, not an import: next.config is loaded before any "@/" module;
+// tests/next-config-body-limit.test.ts checks the two agree). The tenant API
+// (/api/v1/…, up to 16 MiB) is not behind the proxy (proxy.ts's matcher), so
+// Next streams its bodies to the gateway instead of copying them.
+const UPLOAD_MAX_BODY_BYTES = 10 * 1024 * 1024;
 // How far past it Next's copy of a body for the proxy may run. At its limit
 // Next ends that copy early and drops the whole chunk that crossed it (not
 // just the bytes past it; node_modules/next/dist/server/body-streams.js), so
-// the route sees "the bytes before that chunk". For an oversized body to still
-// reach the gateway as more than API_MAX_BODY_BYTES (a 413, not a truncated
-// body's 400) the limit must exceed it by at least one chunk: Node hands a
-// request body on in socket reads of at most 64 KiB; 1 MiB leaves room.
+// the route sees "the bytes before that chunk". For an oversized upload to
+// still reach its route as more than UPLOAD_MAX_BODY_BYTES (a 413, not a
+// truncated body's 400) the limit must exceed it by at least one chunk: Node
+// hands a request body on in socket reads of at most 64 KiB; 1 MiB leaves room.
 const PROXY_BODY_CHUNK_MARGIN = 1024 * 1024;
 
 const nextConfig: NextConfig = {
@@ -28,15 +29,12 @@ const nextConfig: NextConfig = {
   experimental: {
     // forbidden() renders app/forbidden.tsx with a real 403 status.
     authInterrupts: true,
-    // proxy.ts runs on /api/v1 too, so Next copies every request body for it
-    // and hands the route only the first proxyClientMaxBodySize bytes (default
-    // 10 MiB, with a console warning and no error). Raised so a whole 16 MiB
-    // API body reaches the gateway, and a larger one reaches it still larger
-    // than 16 MiB, refused 413 there (chunked bodies too). Next reads the whole
-    // body before any route runs (docs/security-model.md: the reverse proxy
-    // caps sizes and connections). Console uploads keep their own 10 MiB
-    // (UPLOAD_LIMIT_BYTES, lib/lifecycle/web/envelope.ts).
-    proxyClientMaxBodySize: API_MAX_BODY_BYTES + PROXY_BODY_CHUNK_MARGIN,
+    // Next copies every body proxy.ts sees (pages, server actions, the console's
+    // upload route) and hands the route only the first proxyClientMaxBodySize
+    // bytes (default 10 MiB, with a console warning and no error). Raised by the
+    // margin above so an oversized upload is refused 413 by its route, whole
+    // uploads reach it whole, and no copy holds more than 11 MiB.
+    proxyClientMaxBodySize: UPLOAD_MAX_BODY_BYTES + PROXY_BODY_CHUNK_MARGIN,
   },
   poweredByHeader: false,
   // The build type-checks the app only; `npm run typecheck` covers tests and scripts too.

@@ -18,16 +18,19 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { refuseMalformed, refuseUnreadableForm } from "@/lib/http/request-guard";
 import { isHttps, makeNonce, NONCE_HEADER, securityHeaders } from "@/lib/http/security-headers";
-import { CUSTOM_DOMAIN_TENANT_HEADER, normalizeHost, parseHost, portalAuthority } from "@/lib/tenancy/host";
-import { tenantSlugForDomain } from "@/lib/domains/resolve";
+import { CUSTOM_DOMAIN_TENANT_HEADER, parseHost, portalAuthority } from "@/lib/tenancy/host";
+import { customDomainSlugOfHost } from "@/lib/domains/resolve";
 import { isBenchBaselinePath } from "@/lib/alerts/baseline-flag";
 import { settings } from "@/lib/config";
 
 // Served the same on every portal host: next-auth's endpoints, the sign-in
 // page (neutral: it names no tenant before sign-in) and the user's own
 // account pages (two-step verification), which are about the user, not a tenant.
-// The tenant API (/api/v1) is served on every portal host too: the gateway
-// takes the tenant from the key and checks it against this host itself.
+// The tenant API (/api/v1/…) is served on every portal host too, but not
+// through here: the matcher below leaves it out (the gateway decides the host,
+// request id and headers itself, lib/api/gateway), so Next streams its bodies
+// to the gateway instead of copying each whole for the proxy first. Only the
+// bare /api/v1 and API paths with a % in them (see the matcher) still come here.
 // The API's reference page (/api-docs) too: public, it names no tenant.
 // /handoff: moving between portals without signing in again (lib/auth/handoff.ts).
 // /brand-asset: the host's logo and favicon (app/brand-asset; the route reads the host itself).
@@ -44,23 +47,11 @@ const TLS_ASK_PATH = "/api/tls/ask";
 const BRAND_ASSET_FILE = /^\/brand-asset\/[^/]+$/;
 
 /**
- * A host that is not one of the portal's own may be a verified custom domain
- * (lib/domains, cached per process and evicted across processes); the slug of
- * the tenant it serves, or null. A failed look-up is treated as unknown.
- */
-async function customDomainTenant(rawHost: string | null): Promise<string | null> {
-  if (parseHost(rawHost).area !== "unknown") return null;
-  const host = normalizeHost(rawHost);
-  if (!host || !host.includes(".")) return null;
-  return tenantSlugForDomain(host).catch(() => null);
-}
-
-/**
  * Next.js calls this: a form body Next would fail to parse is refused first
  * (it must be read, so this part is asynchronous), then routeRequest.
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
-  const customTenant = await customDomainTenant(request.headers.get("host"));
+  const customTenant = await customDomainSlugOfHost(request.headers.get("host"));
   const response = routeRequest(request, customTenant);
   const served = (customTenant !== null || parseHost(request.headers.get("host")).area !== "unknown") && (response.headers.has("x-middleware-rewrite") || response.headers.has("x-middleware-next"));
   const refused = served ? await refuseUnreadableForm(request) : null;
@@ -151,6 +142,10 @@ export function routeRequest(request: NextRequest, customTenant: string | null =
 }
 
 export const config = {
-  // Everything but Next's own assets and the favicon.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // Everything but Next's own assets, the favicon and the tenant API (see SHARED_PREFIXES): a
+  // request the proxy sees has its whole body read into memory before any route runs. An API
+  // path with a % in it still comes here: Next's router answers a broken %-encoding with a bare
+  // 500 before any route runs, and refuseMalformed answers it with the API's 400 problem instead.
+  // (Next tries the matcher on the raw path and on the decoded one.)
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/v1/[^%]*$).*)"],
 };

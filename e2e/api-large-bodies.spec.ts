@@ -1,14 +1,12 @@
 // Large API bodies through the real server (`next build` + `next start`),
-// on a tenant's own host. proxy.ts's matcher covers /api/v1, so Next copies
-// every request body for the proxy and cuts the copy it hands on to the route
-// at experimental.proxyClientMaxBodySize (next.config.ts; Next's default is
-// 10 MiB). POST /alerts takes up to 16 MiB (docs/api.md), so:
-//   - a valid 12 MiB batch, with a Content-Length or chunked, is stored whole
-//     (before the fix: cut at 10 MiB, refused 400 as malformed JSON);
+// on a tenant's own host. POST /alerts takes up to 16 MiB (docs/api.md), so:
+//   - a valid 12 MiB batch, with a Content-Length or chunked, is stored whole;
 //   - a 17 MiB batch with a Content-Length is refused 413 problem JSON;
-//   - a 17 MiB chunked batch (no Content-Length) is refused 413 too, not 400:
-//     Next ends the copy early at its limit, so the gateway must still be
-//     handed more than 16 MiB to see the body as too large.
+//   - a 17 MiB chunked batch (no Content-Length) is refused 413 too, not 400.
+// And the gateway runs before a body has arrived: proxy.ts's matcher leaves
+// /api/v1/ out, so Next streams the body to the route instead of copying it
+// whole for the proxy first (it did: a refusal that needs no body, a 401,
+// waited for every byte, and each request in flight held up to 17 MiB).
 // The gateway's own tests call it directly and never pass through Next.
 import http from "node:http";
 import { expect, test } from "@playwright/test";
@@ -136,4 +134,48 @@ test("POST /alerts through the real server: a 12 MiB batch is stored whole, a 17
   };
   expect(await count(`edr-refused-${marker}`)).toBe(0);
   expect(await count("edr-large-e2e")).toBe(10);
+});
+
+test("an answer that needs no body comes before the body has arrived: Next does not hold API bodies for the proxy", async () => {
+  test.setTimeout(60_000);
+  // 8 MiB announced, 64 KiB sent, then nothing: a wrong key is answered 401 while the rest is still owed.
+  const answer = await new Promise<{ status: number; contentType: string | undefined; requestId: string | undefined; csp: string | undefined }>((resolve, reject) => {
+    const req = http.request({
+      host: "127.0.0.1",
+      port: PORT,
+      method: "POST",
+      path: "/api/v1/alerts",
+      setHost: false,
+      agent: false,
+      headers: {
+        host: `acme.localhost:${PORT}`,
+        authorization: "Bearer msp_live_not-a-real-key",
+        "content-type": "application/json",
+        "content-length": String(8 * MiB),
+        // Never taken from the client: the gateway gives each request its own.
+        "x-request-id": "client-chosen-id",
+        // Never taken from the client: only a routed custom domain names a tenant.
+        "x-portal-custom-domain-tenant": "globex",
+      },
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error("no answer within 15 s while the body was incomplete: the body is being held before the gateway runs"));
+    }, 15_000);
+    req.on("response", (res) => {
+      clearTimeout(timer);
+      resolve({ status: res.statusCode ?? 0, contentType: res.headers["content-type"], requestId: res.headers["x-request-id"] as string | undefined, csp: res.headers["content-security-policy"] as string | undefined });
+      res.resume();
+      req.destroy();
+    });
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    req.write(Buffer.alloc(64 * 1024, 0x20));
+  });
+  expect(answer.status).toBe(401);
+  expect(answer.contentType).toBe("application/problem+json");
+  expect(answer.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(answer.csp).toContain("default-src 'none'");
 });

@@ -17,11 +17,14 @@ import { withTenant } from "@/lib/db/with-tenant";
 import { API_ROUTES } from "@/lib/api/routes";
 import { createKeyAs } from "./helpers/api-keys";
 import { useFixtureEnv } from "./helpers/fixture-env";
+import { routeCustomDomain } from "./helpers/custom-domains";
 import type { TenantSlug } from "./helpers/fixtures";
 
 // Set before the database and its pool are created (useFixtureEnv's before hook).
 process.env.DB_POOL_MAX = "12";
 const env = useFixtureEnv();
+const ACME_DOMAIN = "soc.acme-gateway.example";
+env.before(() => routeCustomDomain(env, env.fx.tenants.acme, ACME_DOMAIN));
 
 // Test-only endpoints beside GET /me: a JSON body, and a slow one.
 const echo = defineEndpoint({
@@ -90,10 +93,27 @@ describe("authentication", () => {
     assert.deepEqual(me.scopes, ["alerts:read"]);
     assert.match(res.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
     for (const h of ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]) assert.ok(res.headers.get(h), h);
-    // Also on the console host, and the proxy's request id is echoed.
-    const c = await call("localhost:3000", "/me", { key: key.key, headers: { "x-request-id": "req-from-proxy" } });
+    // Also on the console host. The proxy does not see the API (proxy.ts's matcher): the gateway
+    // gives every request its own id and never takes a client's.
+    const c = await call("localhost:3000", "/me", { key: key.key, headers: { "x-request-id": "client-chosen-id" } });
     assert.equal(c.status, 200);
-    assert.equal(c.headers.get("x-request-id"), "req-from-proxy");
+    assert.match(c.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    // The headers the proxy gives pages: a policy under which nothing loads, nosniff, and HSTS over https.
+    assert.match(c.headers.get("content-security-policy") ?? "", /default-src 'none'/);
+    assert.equal(c.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(c.headers.get("strict-transport-security"), null, "not over plain http");
+    const overHttps = await call("acme.localhost:3000", "/me", { key: key.key, headers: { "x-forwarded-proto": "https" } });
+    assert.match(overHttps.headers.get("strict-transport-security") ?? "", /includeSubDomains/);
+  });
+
+  test("a refusal's audit row carries the gateway's request id, never the client's", async () => {
+    const key = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
+    const res = await call("globex.localhost:3000", "/me", { key: key.key, headers: { "x-request-id": "forged-request-id" } });
+    assert.equal(res.status, 403);
+    const rows = await env.owner<{ request_id: string | null }>("select request_id from public.audit_log where actor_id = $1 and action = 'api.request' and details->>'reason' = 'host_mismatch' order by occurred_at desc limit 1", [key.id]);
+    assert.equal(rows[0]?.request_id, res.headers.get("x-request-id"));
+    const forged = await env.owner("select 1 from public.audit_log where request_id = 'forged-request-id'");
+    assert.equal(forged.length, 0);
   });
 
   test("no key, another scheme, a malformed key: 401 problem with WWW-Authenticate", async () => {
@@ -204,16 +224,22 @@ describe("authentication", () => {
     assert.equal((await call("evil.example", "/me", { key: key.key })).status, 404);
   });
 
-  test("on a verified custom domain (the proxy names its tenant) the API is that tenant's host", async () => {
+  test("on a verified custom domain (looked up by the gateway) the API is that tenant's host; a client cannot name one", async () => {
     const acme = await createKeyAs(env.fx, "acmeAdmin", "acme", ["alerts:read"]);
     const globex = await createKeyAs(env.fx, "globexAdmin", "globex", ["alerts:read"]);
-    const onDomain = (key: string) => call("soc.acme.example", "/me", { key, headers: { "x-portal-custom-domain-tenant": "acme" } });
+    const onDomain = (key: string) => call(ACME_DOMAIN, "/me", { key });
     assert.equal((await onDomain(acme.key)).status, 200);
     const other = await onDomain(globex.key);
     assert.equal(other.status, 403, "another tenant's key on acme's domain");
     await problem(other);
     // The contract too.
-    assert.equal((await call("soc.acme.example", "/openapi.json", { headers: { "x-portal-custom-domain-tenant": "acme" } })).status, 200);
+    assert.equal((await call(ACME_DOMAIN, "/openapi.json")).status, 200);
+    // A domain that is not routed is not the API, whatever header names a tenant (the proxy, which
+    // sets that header for pages, does not run for the API; the gateway never reads it).
+    for (const [host, key] of [["soc.unrouted.example", globex.key], [ACME_DOMAIN, globex.key]] as const) {
+      const forged = await call(host, "/me", { key, headers: { "x-portal-custom-domain-tenant": "globex" } });
+      assert.equal(forged.status, host === ACME_DOMAIN ? 403 : 404, host);
+    }
   });
 });
 

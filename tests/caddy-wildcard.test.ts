@@ -75,7 +75,7 @@ describe("deploy/caddy/Caddyfile.wildcard", { skip: CADDY_BIN ? false : "caddy i
       [["*.mssp.example", "mssp.example"], null],
     );
     assert.equal((adapted.stdout.match(/"X-Forwarded-Proto":\["https"\]/g) ?? []).length, 2, "both blocks tell the portal the browser's connection is TLS");
-    // Next buffers each body whole before the portal's code runs: a body must arrive within 60 s, headers within 10 s.
+    // A slow client holds a connection (and, for a page or action, Next's copy of its body) at most this long: a body must arrive within 60 s, headers within 10 s.
     assert.deepEqual(
       Object.values(config.apps.http.servers).map((s) => [s.read_timeout, s.read_header_timeout]),
       Object.values(config.apps.http.servers).map(() => [60_000_000_000, 10_000_000_000]),

@@ -17,6 +17,7 @@ import { requestPasswordReset, settleResetRequests } from "@/lib/account/passwor
 import type { SessionUser } from "@/lib/auth/session";
 import { CUSTOM_DOMAIN_TENANT_HEADER } from "@/lib/tenancy/host";
 import { useFixtureEnv } from "./helpers/fixture-env";
+import { routeCustomDomain } from "./helpers/custom-domains";
 import { emailOf, type UserName } from "./helpers/fixtures";
 
 process.env.NEXTAUTH_SECRET ??= "test-only-nextauth-secret-handoff-custom-0123456789";
@@ -24,13 +25,7 @@ const env = useFixtureEnv();
 const CONSOLE = "localhost:3000";
 const ACME_DOMAIN = "soc.acme.test";
 
-env.before(() =>
-  env.owner(
-    `insert into public.custom_domains (tenant_id, domain, skeleton, token, status, verified_at)
-     values ($1, $2, $2, 'handoff-custom-token-0123456789abcdef', 'verified', now() - interval '1 day')`,
-    [env.fx.tenants.acme, ACME_DOMAIN],
-  ),
-);
+env.before(() => routeCustomDomain(env, env.fx.tenants.acme, ACME_DOMAIN));
 
 async function signIn(who: UserName): Promise<SessionUser> {
   const { jwtCallback } = await import("@/lib/auth/jwt-callback");

@@ -398,6 +398,17 @@ describe("request, tenant and job ids on every line", () => {
     for (const k of ["request_id", "tenant", "tenant_id", "area"]) assert.equal(parsed[2][k], undefined, `${k} must not leak past the request`);
   });
 
+  test("a field set to null by withLogContext is left off, whatever the request's headers say (the API gateway's case)", () => {
+    const { logger, lines } = capture();
+    inRequest({ host: "soc.unrouted.example", "x-request-id": "client-chosen", "x-portal-custom-domain-tenant": "globex" }, () =>
+      withLogContext({ request_id: "gateway-id", area: null, tenant: null }, () => logger.info("an API line")),
+    );
+    const [line] = lines.map((l) => JSON.parse(l));
+    assert.equal(line.request_id, "gateway-id");
+    assert.equal(line.tenant, undefined);
+    assert.equal(line.area, undefined);
+  });
+
   test("two requests served at once keep their own ids", async () => {
     const { logger, lines } = capture();
     const one = (id: string, host: string, tenantId: string) =>

@@ -7,6 +7,7 @@
 // the named service-role path tenancy.resolve-host: it runs before anyone is known.
 import { notifyCacheEviction, sharedCache, type Queryable } from "@/lib/cache";
 import { withServiceRole } from "@/lib/db/service-role";
+import { normalizeHost, parseHost } from "@/lib/tenancy/host";
 
 const PRIMARY = "domain-primary";
 const ROUTED = "domain-routed";
@@ -34,6 +35,19 @@ export function routedDomains(): Promise<ReadonlyMap<string, string>> {
 /** The slug of the tenant a routed (verified or in grace) custom domain serves; null for any other host. */
 export async function tenantSlugForDomain(host: string): Promise<string | null> {
   return (await routedDomains()).get(host) ?? null;
+}
+
+/**
+ * A request's Host header that is not one of the portal's own hosts may be a routed
+ * custom domain: the slug of the tenant it serves, or null (the portal's own hosts,
+ * an implausible header, an unknown domain, or a failed look-up). Asked by the proxy
+ * for pages and by the API gateway, which the proxy does not see (proxy.ts's matcher).
+ */
+export async function customDomainSlugOfHost(rawHost: string | null): Promise<string | null> {
+  if (parseHost(rawHost).area !== "unknown") return null;
+  const host = normalizeHost(rawHost);
+  if (!host || !host.includes(".")) return null;
+  return tenantSlugForDomain(host).catch(() => null);
 }
 
 /**

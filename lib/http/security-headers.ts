@@ -101,3 +101,15 @@ export function securityHeaders(nonce: string, opts: PolicyOptions = {}): Record
     ...(opts.https ? { "Strict-Transport-Security": opts.portalHost ? HSTS : HSTS_THIS_HOST } : {}),
   };
 }
+
+/**
+ * The headers of a tenant API answer (lib/api/gateway; the proxy does not see the API): JSON only,
+ * so a policy under which nothing loads or frames it, and HSTS as for a page of the same host.
+ */
+export function apiSecurityHeaders(opts: Pick<PolicyOptions, "portalHost"> & { https: boolean }): Record<string, string> {
+  return {
+    ...STATIC_SECURITY_HEADERS,
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    ...(opts.https ? { "Strict-Transport-Security": opts.portalHost ? HSTS : HSTS_THIS_HOST } : {}),
+  };
+}

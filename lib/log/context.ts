@@ -10,7 +10,8 @@
 //      service-role call sets its purpose). Nested calls add to the outer.
 //   2. The request Next.js is serving: the x-request-id the proxy set (a
 //      client's is replaced, proxy.ts) and the tenant slug from the validated
-//      Host. Read from Next's own per-request storage, which `headers()` also
+//      Host. The tenant API is not behind the proxy: its gateway sets all
+//      three itself with withLogContext, so these headers are not read there. Read from Next's own per-request storage, which `headers()` also
 //      reads; outside a request there is none and nothing is added.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { workUnitAsyncStorage } from "next/dist/server/app-render/work-unit-async-storage.external";
@@ -33,11 +34,18 @@ export interface LogContext {
 const globalForContext = globalThis as unknown as { __msspLogContext?: AsyncLocalStorage<LogContext> };
 const storage = (globalForContext.__msspLogContext ??= new AsyncLocalStorage<LogContext>());
 
-/** Runs `fn` with `fields` added to every line it logs (on top of any outer context). */
-export function withLogContext<T>(fields: LogContext, fn: () => T): T {
+/**
+ * Runs `fn` with `fields` added to every line it logs (on top of any outer context). A field
+ * given as null is left off those lines, even where the request's headers would name it (the
+ * API gateway, which the proxy does not see, says which host fields hold).
+ */
+export function withLogContext<T>(fields: { [K in keyof LogContext]?: LogContext[K] | null }, fn: () => T): T {
   const outer = storage.getStore();
-  const merged: Record<string, string> = { ...outer };
-  for (const [k, v] of Object.entries(fields)) if (typeof v === "string" && v !== "") merged[k] = v;
+  const merged: Record<string, string | undefined> = { ...outer };
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === null) merged[k] = undefined;
+    else if (typeof v === "string" && v !== "") merged[k] = v;
+  }
   return storage.run(merged as LogContext, fn);
 }
 

@@ -2,23 +2,18 @@
 // decoding and parsing of a burst of large bodies may take before any of them
 // is refused.
 //
-// What it does NOT bound, today: under `next start`, proxy.ts's matcher covers
-// /api/v1, so Next itself reads each body into memory whole (up to
-// experimental.proxyClientMaxBodySize, 17 MiB, next.config.ts; the rest read
-// and dropped) and waits for its end before the proxy, the gateway or any
-// route runs. The request this module sees carries a body already buffered;
-// N bodies in flight hold up to N × 17 MiB in Next whatever these budgets say.
-// The reverse proxy in front bounds that (deploy/caddy: body sizes, and how
-// long a body may take to arrive); taking /api/v1 out of the proxy's matcher,
-// so that this budget holds from the first byte, is planned, not done
-// (docs/security-model.md, "Request bodies").
+// The body arrives as a stream: proxy.ts's matcher leaves /api/v1/… out, so
+// Next does not read the body for the proxy before the route runs (it did,
+// whole, up to 17 MiB, until 2026-12-07). A request refused before its body
+// is read (no key, a 429, this budget) costs no more than what the socket had
+// buffered; Node drops the rest unread.
 //
 // What it bounds: the per-minute buckets let a key send a minute's requests
 // at once, and the concurrency slots (./limits.ts) are taken in the handler's
 // transaction, after the body is read and parsed: without this budget a burst
 // of 16 MiB POST /alerts bodies was copied, decoded and parsed in full (two to
 // four times its size) before all but a few were refused. So before the
-// gateway reads the body it was handed, its bytes are reserved here:
+// gateway reads the body, its bytes are reserved here:
 //   - sized by Content-Length when the request has one (refused before the
 //     gateway reads a byte of it: no copy, no decoding, no parse), and
 //     counted chunk by chunk as the gateway reads it otherwise (a chunked

@@ -18,8 +18,8 @@
 //   5. parse         JSON only, capped, strict; the body's bytes held in this
 //                    process's body budget before the gateway reads any
 //                    (./body-budget.ts: 429 concurrency / 503 past it, nothing
-//                    of the body read or parsed here; under `next start` Next
-//                    has buffered it already); quota checked (quotaCost)
+//                    of the body read; the proxy does not see /api/v1/…, so
+//                    Next has not read it either); quota checked (quotaCost)
 //   6. handler       in a second transaction as the key, narrowed to the
 //                    addressed tenant, with a statement timeout and one of the
 //                    tenant's concurrency slots; last use recorded (≤ 1/min)
@@ -38,7 +38,11 @@ import { observeApiAdmission, observeHttp } from "@/lib/metrics/api";
 import { clientSource } from "@/lib/ratelimit";
 import { effectiveConfigs } from "@/lib/settings";
 import { isOpenApiRequest, openApiResponse } from "@/lib/api/openapi/serve";
-import { hostTarget, type HostTarget } from "@/lib/tenancy/host";
+import { customDomainSlugOfHost } from "@/lib/domains/resolve";
+import { apiSecurityHeaders, isHttps } from "@/lib/http/security-headers";
+import { withLogContext } from "@/lib/log";
+import { withRequestId } from "@/lib/request-id";
+import { parseHost, type HostTarget } from "@/lib/tenancy/host";
 import { loadTenantBySlug } from "@/lib/tenancy/resolve-host";
 import { BodyTicket } from "./body-budget";
 import { isApiProblem, parseInput, queryObject, readJsonBody } from "./input";
@@ -62,15 +66,41 @@ export interface GatewayOptions {
 }
 
 export async function handleApiRequest(request: Request, opts: GatewayOptions): Promise<Response> {
-  const res = await answer(request, opts);
+  // The proxy does not see the API (proxy.ts's matcher), so this is where a request gets its id:
+  // always a fresh one (a client's x-request-id is never taken), for the answer, the audit rows
+  // and anything in lib/ that asks for the current request's (lib/request-id.ts).
+  const requestId = crypto.randomUUID();
+  // Unreadable settings are the unknown host's 404 here, not an unhandled error.
+  const host = await apiHost(request.headers).catch((): HostTarget => ({ area: "unknown" }));
+  // Log lines name this id and this host's tenant, not what the request's headers say (lib/log/context.ts).
+  const logFields = { request_id: requestId, area: host.area === "unknown" ? null : host.area, tenant: host.area === "tenant" ? host.slug : null };
+  const res = await withLogContext(logFields, () => withRequestId(requestId, () => answer(request, opts, requestId, host)));
+  for (const [name, value] of Object.entries(apiSecurityHeaders(transportOf(request)))) res.headers.set(name, value);
   // HEAD: the GET's status and headers, without its body.
   return request.method.toUpperCase() === "HEAD" ? new Response(null, { status: res.status, headers: res.headers }) : res;
 }
 
-async function answer(request: Request, opts: GatewayOptions): Promise<Response> {
-  // Set by the proxy for every request (a client's own is replaced there);
-  // a fresh one when called without it (tests calling the handler directly).
-  const requestId = request.headers.get("x-request-id") || crypto.randomUUID();
+/** What the security headers depend on, decided as the proxy decides it for pages. */
+function transportOf(request: Request): { https: boolean; portalHost: boolean } {
+  return {
+    https: isHttps(request.headers.get("x-forwarded-proto"), new URL(request.url).protocol, settings().PORTAL_PROTOCOL),
+    portalHost: parseHost(request.headers.get("host")).area !== "unknown",
+  };
+}
+
+/**
+ * The host a request is for: one of the portal's own, or a routed custom domain looked up here
+ * (the proxy, which names it for pages, does not run for the API: a client-sent
+ * x-portal-custom-domain-tenant is never read).
+ */
+async function apiHost(headers: Headers): Promise<HostTarget> {
+  const target = parseHost(headers.get("host"));
+  if (target.area !== "unknown") return target;
+  const slug = await customDomainSlugOfHost(headers.get("host"));
+  return slug ? { area: "tenant", slug } : target;
+}
+
+async function answer(request: Request, opts: GatewayOptions, requestId: string, host: HostTarget): Promise<Response> {
   const url = new URL(request.url);
   const method = request.method.toUpperCase();
   const path = url.pathname;
@@ -79,8 +109,6 @@ async function answer(request: Request, opts: GatewayOptions): Promise<Response>
   // that says so in its audit row, so health's error rate counts the request once.
   let admitted = false;
   try {
-    // A verified custom domain is its tenant's host here too (the proxy names its tenant; a client cannot).
-    const host = hostTarget(request.headers);
     if (host.area === "unknown") throw new Refused(problems.notFound("This host does not serve the portal's API."), "unknown_host", null);
     // The contract itself needs no key (lib/api/openapi/serve.ts).
     if (isOpenApiRequest(method, path)) return openApiResponse(opts.routes, method, requestId);

@@ -22,8 +22,8 @@ export const ENVELOPE_CONTENT_TYPE = "application/vnd.mssp-portal.upload";
  * The largest request body the console accepts, the first line included,
  * refused 413 by its route (lib/lifecycle/web/upload.ts) past it. The console's
  * own choice: a page restore or import is one request with no progress bar.
- * It must stay under Next's `experimental.proxyClientMaxBodySize` (17 MiB,
- * next.config.ts: proxy.ts runs on every request, and Next hands a route only
+ * Next's `experimental.proxyClientMaxBodySize` is this plus 1 MiB
+ * (next.config.ts: proxy.ts runs on this route, and Next hands a route only
  * that much of a body; tests/next-config-body-limit.test.ts), and the reverse
  * proxy caps non-API bodies at it (deploy/caddy/Caddyfile). A larger archive
  * or legacy export goes through `npm run tenants -- restore | import`
