@@ -19,6 +19,7 @@ import type { ApiScope } from "@/lib/api/keys/scopes";
 import { API_ROUTES } from "@/lib/api/routes";
 import { withServiceRole } from "@/lib/db/service-role";
 import { withTenant } from "@/lib/db/with-tenant";
+import { NOT_AUDITED_REASON } from "@/lib/api/gateway/audit";
 import { measure } from "@/lib/health/measure";
 import { effectiveConfigsAsService } from "@/lib/settings";
 import { createKeyAs } from "./helpers/api-keys";
@@ -123,6 +124,13 @@ describe("refusals after the key check spend the key's request tokens", () => {
     assert.equal(after.apiRequests - before.apiRequests, 2, "the two admitted requests are usage");
     assert.equal(after.apiRefused - before.apiRefused, 2, "the scope refusal and the 429 are refusals");
     assert.equal(after.apiRefusedAdmitted - before.apiRefusedAdmitted, 0, "neither was admitted");
+    // A summary row of refusals past the audit budget counts as the refusals it counts, not as one.
+    await env.owner(
+      `insert into public.audit_log (tenant_id, actor_id, action, target_type, outcome, details)
+       values ($1, null, 'api.request', 'api_client', 'denied', jsonb_build_object('reason', $2::text, 'count', 40))`,
+      [env.fx.tenants["other-co"], NOT_AUDITED_REASON],
+    );
+    assert.equal((await measured()).apiRefused - after.apiRefused, 40);
   });
 });
 

@@ -95,7 +95,11 @@ export async function measure(db: Db, tenantIds: readonly string[], configs: Map
   const audit = await c.query<{ tenant_id: string; sign_in: number; api_refused: number; api_refused_admitted: number; denied: number }>(
       `select tenant_id,
               count(*) filter (where action in ('auth:sign-in-failed', 'auth:sign-in-locked'))::int as sign_in,
-              count(*) filter (where action = 'api.request' and outcome = 'denied')::int as api_refused,
+              -- A summary row (reason refusals_not_audited, lib/api/gateway/audit.ts) stands for the
+              -- refusals past the audit budget it counts.
+              coalesce(sum(case when details->>'reason' = 'refusals_not_audited' and details->>'count' ~ '^[0-9]{1,9}$'
+                                then greatest((details->>'count')::int, 1) else 1 end)
+                         filter (where action = 'api.request' and outcome = 'denied'), 0)::int as api_refused,
               -- Refused after the rate limits admitted it (lib/api/gateway): also in usage.api_request_counts.
               count(*) filter (where action = 'api.request' and outcome = 'denied' and details->>'admitted' = 'true')::int as api_refused_admitted,
               count(*) filter (where outcome = 'denied' and action not like 'auth:%'
