@@ -87,6 +87,11 @@ describe("images no brand uses are deleted", () => {
     assert.deepEqual(await stored("acme"), [shaOf(1)]);
     assert.equal(await pruneUnusedBrandAssets({ now: new Date(Date.now() + 2 * 3600 * 1000) }), 1);
     assert.deepEqual(await stored("acme"), []);
+    // The tenant's trail says what the system deleted (no actor), naming the image.
+    const [row] = await withClient(db.url, async (c) =>
+      (await c.query("select actor_id, outcome, details from public.audit_log where tenant_id = $1 and action = 'brand.assets-pruned' order by seq desc limit 1", [fx.tenants.acme])).rows,
+    );
+    assert.deepEqual([row?.actor_id, row?.outcome, row?.details.deleted, row?.details.images], [null, "success", 1, [shaOf(1)]]);
     assert.match(BRAND_ASSETS_CRONTAB, new RegExp(`^\\d+ \\d+ \\* \\* \\* ${BRAND_ASSETS_TASK}$`), "a daily crontab entry");
   });
 });

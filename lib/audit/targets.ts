@@ -63,6 +63,7 @@ export const TARGET_TYPE_LABELS: Record<string, string> = {
   report: "Report",
   report_schedule: "Report schedule",
   bulk_run: "Bulk run",
+  brand_assets: "Brand images",
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -21,6 +21,7 @@
 // (migration 20261201032600, the same number).
 import type { Db } from "@/lib/db/with-tenant";
 import { withServiceRole, withServiceRoleIn } from "@/lib/db/service-role";
+import { recordAuditAs } from "@/lib/audit/record";
 import { BRAND_KEYS } from "./settings-keys";
 
 /** Images one tenant may keep (settings.refuse_past_brand_asset_cap in the database says the same). */
@@ -50,7 +51,7 @@ export const PRUNE_SQL = `delete from public.brand_assets a
                        where s.tenant_id = d.id and s.key = any ($3::text[]) and s.value #>> '{}' = a.sha256)
               or exists (select 1 from public.brand_drafts b, unnest($4::text[]) k
                           where b.tenant_id = d.id and b.draft ->> k = a.sha256)))
-  returning a.tenant_id`;
+  returning a.tenant_id, a.sha256`;
 
 /**
  * The lock one tenant's image writers take turns under until commit: the same as the cap trigger's
@@ -62,10 +63,10 @@ export const PRUNE_SQL = `delete from public.brand_assets a
  */
 const LOCK_SQL = "select pg_advisory_xact_lock(hashtext('brand_assets'), hashtext($1::uuid::text))";
 
-async function prune(db: Db, tenantId: string, before: Date | null): Promise<number> {
+async function prune(db: Db, tenantId: string, before: Date | null): Promise<string[]> {
   await db.$client.query(LOCK_SQL, [tenantId]);
-  const { rowCount } = await db.$client.query(PRUNE_SQL, [tenantId, before, SETTING_KEYS, DRAFT_FIELDS]);
-  return rowCount ?? 0;
+  const { rows } = await db.$client.query<{ sha256: string }>(PRUNE_SQL, [tenantId, before, SETTING_KEYS, DRAFT_FIELDS]);
+  return rows.map((r) => r.sha256);
 }
 
 /**
@@ -116,7 +117,7 @@ export async function refreshBrandAsset(db: Db, tenantId: string, sha256: string
  * at this point of its transaction counts. Returns how many went.
  */
 export async function pruneTenantBrandAssets(db: Db, tenantId: string): Promise<number> {
-  return withServiceRoleIn("branding.assets", db, (sdb) => prune(sdb, tenantId, null));
+  return withServiceRoleIn("branding.assets", db, async (sdb) => (await prune(sdb, tenantId, null)).length);
 }
 
 /**
@@ -133,7 +134,23 @@ export async function pruneUnusedBrandAssets(opts: { now?: Date } = {}): Promise
     return rows.map((r) => r.tenant_id);
   });
   let deleted = 0;
-  for (const tenantId of tenants) deleted += await withServiceRole("branding.assets", (db) => prune(db, tenantId, before));
+  for (const tenantId of tenants) {
+    deleted += await withServiceRole("branding.assets", async (db) => {
+      const gone = await prune(db, tenantId, before);
+      // Nobody asked for these deletions: the tenant's trail says what the system removed, in the same transaction.
+      if (gone.length > 0) {
+        await recordAuditAs(db, null, {
+          tenantId,
+          action: "brand.assets-pruned",
+          targetType: "brand_assets",
+          targetId: String(gone.length),
+          outcome: "success",
+          details: { deleted: gone.length, images: gone.slice(0, 50), by: "daily sweep of images no brand uses" },
+        });
+      }
+      return gone.length;
+    });
+  }
   return deleted;
 }
 
