@@ -114,6 +114,34 @@ describe("no image is deleted under a write naming it", () => {
     assert.deepEqual(await stored("acme"), [sha256]);
   });
 
+  test("a draft written straight through the Data API (no brand-page code, migration 20261201033000): the sweep waits and keeps its image", async () => {
+    const { sha256 } = await oldUnusedImage("#0f0f0f");
+    const { pruned, order } = await interleave(
+      (tx) =>
+        tx.client.query(
+          `insert into public.brand_drafts (tenant_id, draft) values ($1, jsonb_build_object('logoLight', $2::text))
+           on conflict (tenant_id) do update set draft = excluded.draft`,
+          [fx.tenants.acme, sha256],
+        ),
+      () => pruneUnusedBrandAssets(),
+    );
+    assert.equal(order, "waiting", "the sweep waited for the draft's commit");
+    assert.equal(pruned, 0, "the draft names it");
+    assert.deepEqual(await stored("acme"), [sha256]);
+  });
+
+  test("a site's favicon setting written straight through the Data API, naming its customer's image: the customer's sweep waits and keeps it", async () => {
+    const { sha256 } = await oldUnusedImage("#f0f0f0");
+    const { pruned, order } = await interleave(
+      (tx) =>
+        tx.client.query(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'branding.favicon', to_jsonb($2::text))`, [fx.tenants["acme-eu"], sha256]),
+      () => pruneUnusedBrandAssets(),
+    );
+    assert.equal(order, "waiting", "the sweep waited for the setting's commit");
+    assert.equal(pruned, 0, "acme-eu names it");
+    assert.deepEqual(await stored("acme"), [sha256]);
+  });
+
   test("the daily sweep against that setting too", async () => {
     const { sha256 } = await oldUnusedImage("#abcdef");
     const { pruned } = await interleave(
