@@ -4,7 +4,8 @@
 // downloads it, and its first page is rendered to PNG (pdftoppm, Debian
 // poppler-utils) to be looked at. Acme's admin downloads the same report from
 // Acme's host, and gets 404 for another customer's. A suspended customer's
-// sites leave the forms and their schedules show "On hold". Screenshots at
+// sites leave the forms and their schedules show "On hold". A schedule's
+// recipients who could not open its reports are refused. Screenshots at
 // desktop and 390 px; axe 0 serious/critical.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -108,6 +109,28 @@ test("Acme's admin downloads the report from Acme's host; another customer's rep
   await page.reload();
   await page.screenshot({ path: `${SCREENSHOTS}/reports-tenant-390.png`, fullPage: true });
   await expectNoSeriousA11yViolations(page);
+});
+
+test("a schedule's recipients must be people who can open the reports: the form says which address is not, and saves nothing", async ({ page }) => {
+  await page.setViewportSize(DESKTOP);
+  await signIn(page, ACME, "acme.admin@demo.test");
+  await signedInAs(page, "acme.admin@demo.test");
+  await page.goto(`${ACME}/reports`);
+  const form = page.getByRole("form", { name: "Schedule a report" });
+  const schedules = async () => (await owner("select 1 from public.report_schedules s join public.tenants t on t.id = s.tenant_id where t.slug = 'acme'")).length;
+  const before = await schedules();
+  // Acme's viewer has an account but may not export reports; the second address has none.
+  await form.getByLabel(/Email a link to/).fill("acme.viewer@demo.test, cfo-without-account@example.test");
+  await form.getByRole("button", { name: "Add schedule" }).click();
+  await expect(form.getByText(/^Addresses 1 and 2 of 2 are not addresses of people who can open this tenant's reports/)).toBeVisible();
+  await expect(form.getByLabel(/Email a link to/)).toHaveValue("acme.viewer@demo.test, cfo-without-account@example.test");
+  await page.screenshot({ path: `${SCREENSHOTS}/reports-schedule-recipients-refused.png`, fullPage: true });
+  expect(await schedules()).toBe(before);
+  // The admin itself can open them: saved.
+  await form.getByLabel(/Email a link to/).fill("acme.admin@demo.test");
+  await form.getByRole("button", { name: "Add schedule" }).click();
+  await expect(form.getByText(/^Schedule saved/)).toBeVisible();
+  expect(await schedules()).toBe(before + 1);
 });
 
 test("a schedule whose author lost access is paused by the worker; Acme's admin resumes it as themselves", async ({ page }) => {

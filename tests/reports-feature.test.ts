@@ -14,7 +14,7 @@ import { generateQueuedReport, generateReport, runDueSchedules } from "@/lib/rep
 import { reportDownload } from "@/lib/reports/download";
 import { loadReportsPage } from "@/lib/reports/page-data";
 import { useFixtureEnv } from "./helpers/fixture-env";
-import type { TenantSlug, UserName } from "./helpers/fixtures";
+import { emailOf, type TenantSlug, type UserName } from "./helpers/fixtures";
 
 const env = useFixtureEnv();
 const CONSOLE = "localhost:3000";
@@ -182,3 +182,25 @@ describe("the schedule's saved message", () => {
     }
   });
 });
+
+describe("a schedule's recipients", () => {
+  test("must be people who can open the tenant's reports: an address with no account, or a viewer's, is refused by position and nothing is saved", async () => {
+    const count = async () => (await env.owner("select 1 from public.report_schedules where tenant_id = $1", [env.fx.tenants.acme])).length;
+    const before = await count();
+    const fields = (recipients: string) => ({ tenantId: env.fx.tenants.acme, kind: "executive", format: "pdf", cadence: "monthly", recipients });
+    const refused = await act(SCHEDULE, "acmeAdmin", "acme.localhost:3000", fields(`${emailOf("acmeAnalyst")}, nobody-here@example.test, ${emailOf("acmeViewer")}`));
+    assert.equal(refused.ok, false);
+    assert.match(refused.error ?? "", /^Addresses 2 and 3 of 3 are not addresses of people who can open this tenant's reports/);
+    assert.ok(!(refused.error ?? "").includes("nobody-here"), "the message does not quote the input back");
+    assert.equal(await count(), before, "nothing saved");
+    // Someone of another customer cannot open acme's reports either.
+    const other = await act(SCHEDULE, "acmeAdmin", "acme.localhost:3000", fields(emailOf("globexAdmin")));
+    assert.match(other.error ?? "", /^Address 1 of 1 is not the address of someone who can open/);
+    // The tenant's analyst and the MSSP's admin can: saved (in any letter case).
+    const saved = await act(SCHEDULE, "acmeAdmin", "acme.localhost:3000", fields(`${emailOf("acmeAnalyst").toUpperCase()}; ${emailOf("msspAdmin")}`));
+    assert.equal(saved.ok, true, saved.error);
+    assert.equal(await count(), before + 1);
+    await env.owner("delete from public.report_schedules where tenant_id = $1", [env.fx.tenants.acme]);
+  });
+});
+

@@ -62,6 +62,8 @@ export type ServicePurpose =
   | "bulk.engine"
   /** Reports: the worker generating a queued report of one tenant, the schedules that queue them, their mail (lib/reports). */
   | "reports.generate"
+  /** Reports: which accounts a schedule's recipient addresses belong to, to ask as each whether it may open the tenant's reports (lib/reports/recipients.ts). */
+  | "reports.recipients"
   /** Branding: the brand of a host before anyone signs in (sign-in page, root layout, emails, PDFs) and its logo files (lib/branding). */
   | "branding.resolve"
   /** Branding (lib/branding/assets.ts): deleting the uploaded images no brand uses (after a brand page's upload, publish or discard, and the daily sweep), finding which tenants above a writer keep an image it names (to lock them), and renewing an image uploaded again. */

@@ -3,8 +3,9 @@
 // RLS of the person who asked (withTenant as created_by, the PDP's
 // reports:export asked again: a person who lost the right gets nothing),
 // render, store the bytes, and for a scheduled report queue the mail to its
-// recipients (a link, never the file: lib/mail's outbox carries text and
-// HTML bodies, and the link keeps sign-in, RLS and the PDP in the way). A
+// recipients who can open it now (a link, never the file: lib/mail's outbox
+// carries text and HTML bodies, and the link keeps sign-in, RLS and the PDP in
+// the way; lib/reports/recipients.ts). A
 // scheduled report refused because its author lacks access pauses its
 // schedule (lib/reports/pause.ts); one of a tenant below a tenant that is
 // not active (a suspended customer's site) fails and leaves its schedule as it
@@ -28,9 +29,18 @@ import { reportCsv, reportPdf } from "./render";
 import { pdfBrandOf } from "@/lib/branding/pdf";
 import { featureEnabled } from "@/lib/settings/enforce";
 import { brandOfTenant } from "@/lib/branding/resolve";
+import { recipientsWhoMayOpen } from "./recipients";
 import { tenantTimeZone } from "@/lib/locale/viewer-zone";
 import { pauseNotice, pauseSchedule, type PauseCause, type PauseRequest } from "./pause";
 import { aboveMessage } from "./store";
+
+/** A schedule's recipient addresses, as stored. */
+async function scheduleRecipients(tenantId: string, scheduleId: string): Promise<string[]> {
+  return withServiceRole("reports.generate", async (db) => {
+    const { rows } = await db.$client.query<{ recipients: string[] }>("select recipients from public.report_schedules where tenant_id = $1 and id = $2", [tenantId, scheduleId]);
+    return rows[0]?.recipients ?? [];
+  });
+}
 
 export type GenerateOutcome = "ready" | "failed" | "done-before";
 
@@ -143,6 +153,10 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
     const brand = opts.brand ?? (await pdfBrandOf(tenantId).catch(() => (providerName ? { productName: providerName } : undefined)));
     const bytes = await renderReport(claimed.kind, claimed.format, figures, brand, timeZone);
     const link = `${await portalOriginFor({ slug: tenant.slug, kind: tenant.kind })}/reports/${reportId}/download`;
+    // Mailed only to recipients who can open this report now (lib/reports/recipients.ts): asked before the
+    // transaction below, as each of them, so no connection is held while the PDP answers.
+    const listed = claimed.schedule_id ? await scheduleRecipients(tenantId, claimed.schedule_id) : [];
+    const openers = await recipientsWhoMayOpen(tenantId, listed, { includesUsage: claimed.include_usage });
     const mailed = await withServiceRole("reports.generate", async (db) => {
       const done = await db.$client.query(
         `update public.reports set status = 'ready', progress = 100, content = $3, size_bytes = $4, error = null, finished_at = now(), covered_tenant_ids = $5
@@ -150,8 +164,7 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
         [tenantId, reportId, Buffer.from(bytes), bytes.byteLength, coveredIds],
       );
       if (!done.rowCount || !claimed.schedule_id) return 0;
-      const { rows } = await db.$client.query<{ recipients: string[] }>("select recipients from public.report_schedules where tenant_id = $1 and id = $2", [tenantId, claimed.schedule_id]);
-      const recipients = rows[0]?.recipients ?? [];
+      const recipients = listed.filter((to) => openers.has(to.toLowerCase()));
       const mailBrand = recipients.length > 0 ? await brandOfTenant(tenantId) : undefined;
       for (const to of recipients) {
         await enqueueMail(db, {
@@ -162,7 +175,7 @@ export async function generateQueuedReport(tenantId: string, reportId: string, o
       }
       return recipients.length;
     });
-    log.info({ event: "reports.generated", tenant_id: tenantId, report_id: reportId, bytes: bytes.byteLength, mailed }, "report generated");
+    log.info({ event: "reports.generated", tenant_id: tenantId, report_id: reportId, bytes: bytes.byteLength, mailed, not_mailed: listed.length - mailed }, "report generated");
     return "ready";
   } catch (error) {
     if (error instanceof ReportRefused) return fail(tenantId, reportId, error.message, pauseOf(error.pause));

@@ -22,6 +22,12 @@ export const generateReportSchema = z
     if (!p.success) for (const i of p.error.issues) ctx.addIssue({ code: "custom", path: i.path, message: i.message });
   });
 
+/** "Address 2 of 3 is" / "Addresses 1 and 3 of 3 are": which entries of a list, by position (a message never quotes input back). */
+export function whichAddresses(positions: readonly number[], total: number): string {
+  if (positions.length === 1) return `Address ${positions[0]} of ${total} is`;
+  return `Addresses ${positions.slice(0, -1).join(", ")} and ${positions[positions.length - 1]} of ${total} are`;
+}
+
 const recipientList = z
   .string()
   .max(5000)
@@ -31,8 +37,7 @@ const recipientList = z
     // Which ones, by position, so the person knows what to fix: a message never quotes input back.
     const bad = list.flatMap((x, i) => (recipientSchema.safeParse(x).success ? [] : [i + 1]));
     if (bad.length) {
-      const which = bad.length === 1 ? `Address ${bad[0]}` : `Addresses ${bad.slice(0, -1).join(", ")} and ${bad[bad.length - 1]}`;
-      ctx.addIssue({ code: "custom", message: `${which} of ${list.length} ${bad.length === 1 ? "is not a valid email address" : "are not valid email addresses"}.` });
+      ctx.addIssue({ code: "custom", message: `${whichAddresses(bad, list.length)} not ${bad.length === 1 ? "a valid email address" : "valid email addresses"}.` });
     }
   })
   .transform((list) => list.map((x) => recipientSchema.parse(x)));

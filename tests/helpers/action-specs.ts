@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Action } from "@/lib/authz";
 import { png } from "./brand-images";
-import type { Fixtures, TenantSlug, UserName } from "./fixtures";
+import { emailOf, type Fixtures, type TenantSlug, type UserName } from "./fixtures";
 import { callAction, inRequest, loadAction, ownerQuery, type FormFields, type Person, type RequestAs } from "./actions";
 import { withClient } from "./test-database";
 
@@ -959,7 +959,8 @@ export const SPECS: Record<string, ActionSpec> = {
     guard: "tenantAction",
     pdp: "reports:export",
     audit: "reports:schedule-created",
-    valid: async (env) => ({ tenantId: env.fx.tenants.acme, kind: "operational", format: "csv", cadence: "weekly", recipients: "soc@example.test" }),
+    // A recipient who can open acme's reports (lib/reports/recipients.ts): its admin.
+    valid: async (env) => ({ tenantId: env.fx.tenants.acme, kind: "operational", format: "csv", cadence: "weekly", recipients: emailOf("acmeAdmin") }),
     malformed: (env) => [
       ...badTenantIds({ kind: "executive", format: "pdf", cadence: "monthly", recipients: "" }),
       { tenantId: env.fx.tenants.acme, kind: "executive", format: "pdf", cadence: "daily", recipients: "" },
