@@ -140,6 +140,28 @@ describe("a session is bound to the host it was opened on", () => {
     for (const at of [CONSOLE, ACME]) assert.equal(await readAt(at, tenant.flow), null, `globex session on ${at.host}`);
   });
 
+  test("a custom-domain session ends when its person stops being one of the tenant's own (made MSSP staff later): revoked, reason host_rule", async () => {
+    const { flow, error } = await signInAt(DOMAIN, "acmeAnalyst");
+    assert.equal(error, null);
+    const sid = (await sessionAt(DOMAIN, flow))!.user!.sessionId;
+    assert.equal(await readAt(DOMAIN, flow), env.fx.users.acmeAnalyst);
+    // A membership above the tenant: the MSSP's analyst too.
+    await env.owner("insert into public.memberships (tenant_id, user_id, role) values ($1, $2, 'mssp_analyst')", [env.fx.tenants["mssp-a"], env.fx.users.acmeAnalyst]);
+    try {
+      assert.equal(await readAt(DOMAIN, flow), null, "signed out on the custom domain");
+      const [row] = await env.owner<{ revoked_reason: string | null }>("select revoked_reason from sessions.user_sessions where id = $1", [sid]);
+      assert.equal(row.revoked_reason, "host_rule");
+      // Taking the membership back does not bring the ended session back.
+      await env.owner("delete from public.memberships where tenant_id = $1 and user_id = $2", [env.fx.tenants["mssp-a"], env.fx.users.acmeAnalyst]);
+      assert.equal(await readAt(DOMAIN, flow), null);
+    } finally {
+      await env.owner("delete from public.memberships where tenant_id = $1 and user_id = $2", [env.fx.tenants["mssp-a"], env.fx.users.acmeAnalyst]);
+    }
+    // Sessions on the portal's own hosts are not the custom domain's business: an MSSP session stays.
+    const staff = await signInAt(CONSOLE, "msspAdmin");
+    assert.equal(await readAt(CONSOLE, staff.flow), env.fx.users.msspAdmin);
+  });
+
   test("the record keeps the host name; a check without a host refuses a bound session", async () => {
     const { flow } = await signInAt(ACME, "acmeAnalyst");
     const sid = (await sessionAt(ACME, flow))!.user!.sessionId;

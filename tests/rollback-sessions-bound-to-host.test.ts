@@ -1,8 +1,8 @@
 // 20261201032650_sessions_bound_to_host: the sessions live when it runs (they have no host) are signed
 // out (reason host_binding), ended ones are left as they were; its rollback restores
 // sessions.check_session exactly as 20261201000200 defined it (definition and grants) and drops the
-// host column; the migration applies again after. Run on its own database, file by file (later
-// migrations untouched).
+// host column; the migration applies again after (with 20261201033100, which redefines
+// check_session). Run on its own database, file by file.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -11,6 +11,7 @@ import { after, before, test } from "node:test";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
 
 const NAME = "20261201032650_sessions_bound_to_host";
+const LATER = "20261201033100_custom_domain_sessions_follow_host_rule";
 let db: TestDatabase;
 before(async () => {
   db = await createTestDatabase({ setEnv: false });
@@ -56,10 +57,25 @@ test(`${NAME}: live sessions are signed out; down restores check_session byte fo
     [live, ended, expired, user],
   );
   await withClient(db.url, async (c) => c.query(await sqlOf("migrations", NAME)));
+  // 20261201033100 redefines check_session later on; applied again too, the catalog is as before.
+  await withClient(db.url, async (c) => c.query(await sqlOf("migrations", LATER)));
   const rows = await query<{ id: string; revoked_reason: string | null }>("select id, revoked_reason from sessions.user_sessions where user_id = $1", [user]);
   const reason = Object.fromEntries(rows.map((r) => [r.id, r.revoked_reason]));
   assert.deepEqual([reason[live], reason[ended], reason[expired]], ["host_binding", "sign_out", null]);
   const [{ state }] = await query<{ state: string }>("select state from sessions.check_session($1, $2, 0, 'localhost')", [live, user]);
   assert.equal(state, "revoked");
   assert.deepEqual(await shape(), bound, "the migration applied again gives the same catalog");
+});
+
+test(`${LATER}: down restores 20261201032650's check_session byte for byte; up applies again`, async () => {
+  const now = await shape();
+  await withClient(db.url, async (c) => c.query(await sqlOf("rollbacks", LATER)));
+  const down = await shape();
+  assert.deepEqual(down.functions.map((f) => [f.sig, f.acl]), now.functions.map((f) => [f.sig, f.acl]), "same signature and grants");
+  const earlier = await sqlOf("migrations", NAME);
+  const dollar = /create function sessions\.check_session[\s\S]*?as \$\$([\s\S]*?)\$\$;/.exec(earlier)![1];
+  assert.ok(down.functions[0].def.includes(dollar), "20261201032650's body");
+  assert.ok(!down.functions[0].def.includes("host_rule"));
+  await withClient(db.url, async (c) => c.query(await sqlOf("migrations", LATER)));
+  assert.deepEqual(await shape(), now);
 });

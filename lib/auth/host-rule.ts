@@ -10,8 +10,9 @@
 // Checked at every way in on a custom domain: the password sign-in (lib/auth/credentials.ts, after
 // the right password and before any second factor) and a handoff's landing (lib/auth/options.ts); and
 // at the one way out that carries a session's reach elsewhere, a handoff started there
-// (lib/auth/handoff-start.ts): a session opened there outlives the rule when a membership outside the
-// tenant is added later.
+// (lib/auth/handoff-start.ts); and on every request of a session bound to a custom domain
+// (sessions.check_session, migration 20261201033100: revoked, reason host_rule, once the person is
+// no longer one of the tenant's own).
 import { z } from "zod";
 import { withServiceRole } from "@/lib/db/service-role";
 

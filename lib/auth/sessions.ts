@@ -36,6 +36,9 @@ export const REVOKE_REASONS = [
   "admin",
   // Migration 20261201032650: sessions opened before they were bound to a host.
   "host_binding",
+  // Migration 20261201033100 (sessions.check_session): a session on a tenant's custom domain whose
+  // person is no longer one of that tenant's own people (lib/auth/host-rule.ts).
+  "host_rule",
 ] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];
 
