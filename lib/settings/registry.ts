@@ -379,7 +379,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     key: "locale.language",
     group: "locale",
     label: "Language",
-    description: "Language and number/date format for the tenant's members.",
+    description: "The language the tenant's members are to read the portal in. Recorded only: the portal shows English, with dates in the tenant's time zone, to everyone today.",
     default: "en-US",
     schema: z.enum(LANGUAGES.map((l) => l.value) as [string, ...string[]], { error: "Choose one of the listed languages." }),
     input: { kind: "select", options: LANGUAGES },
