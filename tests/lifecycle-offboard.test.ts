@@ -105,6 +105,43 @@ describe("offboarding", () => {
     await owner.query("delete from graphile_worker._private_jobs");
   });
 
+  test("a legal hold: no offboarding starts under it (a site's below counts), none can be held midway, and a hold written behind the portal's back stops the workflow before it removes anything", async () => {
+    const hold = (tenant: string) => owner.query("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'limits.legal_hold', 'true')", [tenant]);
+    const lift = () => owner.query("delete from public.tenant_settings where key = 'limits.legal_hold'");
+    try {
+      // On a site below acme: acme (and so the site) cannot be offboarded.
+      await hold(fx.tenants["acme-eu"]);
+      await assert.rejects(
+        lifecycle((sdb) => startOffboarding(sdb, { tenantId: fx.tenants.acme, confirmName: "Tenant acme", graceDays: 30 }, fx.users.msspAdmin)),
+        /^LifecycleRefusal: Tenant acme-eu is on legal hold: its data must be kept, so Tenant acme cannot be offboarded/,
+      );
+      assert.equal((await owner.query("select status from public.tenants where id = $1", [fx.tenants.acme])).rows[0].status, "active");
+      await lift();
+
+      // An offboarding in its grace period cannot be put on hold through the settings.
+      const started = await lifecycle((sdb) => startOffboarding(sdb, { tenantId: fx.tenants.globex, confirmName: "Tenant globex", graceDays: 30 }, fx.users.msspAdmin));
+      const { setSettingValue } = await import("@/lib/settings");
+      await assert.rejects(
+        as(fx, "msspAdmin", (tx) => setSettingValue(tx, { tenantId: fx.tenants.globex, key: "limits.legal_hold", raw: "true" })),
+        /Tenant globex is being offboarded: call its offboarding off first, then place the legal hold\./,
+      );
+      // Written straight into the table instead, with the job due now: the first step refuses, nothing removed.
+      await hold(fx.tenants.globex);
+      await owner.query("update public.jobs set run_after = now() where tenant_id = $1 and id = $2", [fx.tenants.globex, started.job.id]);
+      await owner.query("update public.tenants set deprovision_after = now() - interval '1 minute' where id = $1", [fx.tenants.globex]);
+      await owner.query("update graphile_worker._private_jobs set run_at = now() where key like 'portal-job:%'");
+      const keep = Object.fromEntries(Object.entries(await digests([fx.tenants.globex])).filter(([table]) => !/jobs|job_steps|audit/.test(table)));
+      assert.deepEqual((await runJobsUntilIdle({ kinds: [OFFBOARD_KIND] })).outcomes, ["failed"]);
+      assert.match((await getJobAsService(fx.tenants.globex, started.job.id))?.lastError ?? "", /Tenant globex is on legal hold: nothing was removed/);
+      const now = Object.fromEntries(Object.entries(await digests([fx.tenants.globex])).filter(([table]) => table in keep));
+      assert.deepEqual(now, keep, "no row of the tenant changed");
+    } finally {
+      await lift();
+      await owner.query("update public.tenants set status = 'active', status_reason = null, deprovision_after = null where id = $1", [fx.tenants.globex]);
+      await owner.query("delete from graphile_worker._private_jobs");
+    }
+  });
+
   test("refusals change nothing: the MSSP, a wrong name, twice", async () => {
     await assert.rejects(lifecycle((sdb) => startOffboarding(sdb, { tenantId: fx.tenants["mssp-a"], confirmName: "Tenant mssp-a", graceDays: 0 }, null)), /MSSP itself/);
     await assert.rejects(lifecycle((sdb) => startOffboarding(sdb, { tenantId: fx.tenants.acme, confirmName: "tenant acme", graceDays: 0 }, null)), /exactly/);

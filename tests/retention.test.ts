@@ -112,6 +112,22 @@ describe("limits.data_retention_days", () => {
     assert.deepEqual(rows.map((r) => r.details.deleted), [2, 2, 1], "one row per batch, committed with it");
   });
 
+  test("limits.legal_hold: a tenant on hold, and the sites below it, lose nothing to age until it is lifted", async () => {
+    await owner("insert into public.tenant_settings (tenant_id, key, value) values ($1, 'limits.legal_hold', 'true')", [fx.tenants.acme]);
+    const held = { acme: await alertAged("acme", 400), eu: await alertAged("acme-eu", 400) };
+    const free = await alertAged("other-co", 400); // default 365 days, no hold
+    try {
+      const purged = await purgeExpiredAlerts({ now: NOW });
+      assert.ok(!purged.some((p) => [fx.tenants.acme, fx.tenants["acme-eu"]].includes(p.tenantId)), "nothing of acme or its site");
+      assert.deepEqual([await exists(held.acme), await exists(held.eu), await exists(free)], [true, true, false]);
+    } finally {
+      await owner("delete from public.tenant_settings where tenant_id = $1 and key = 'limits.legal_hold'", [fx.tenants.acme]);
+    }
+    // Lifted: the next run deletes what is past the tenant's retention.
+    await purgeExpiredAlerts({ now: NOW });
+    assert.deepEqual([await exists(held.acme), await exists(held.eu)], [false, false]);
+  });
+
   test("the daily job: a valid crontab line for the registered task, and the queued job purges through the engine", async () => {
     const [item] = parseCrontab(RETENTION_CRONTAB);
     assert.equal(item.task, RETENTION_TASK);

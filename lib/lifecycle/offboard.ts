@@ -7,7 +7,9 @@ import type { Db } from "@/lib/db/with-tenant";
 import { cancelJob, enqueueServiceJobIn, type JobView } from "@/lib/jobs";
 import { LifecycleRefusal } from "./errors";
 import { CALLED_OFF, offboardingReason } from "./status-note";
-import { requireTenant, setStatus, type LifecycleTenant } from "./tenant-row";
+import { requireTenant, setStatus, subtree, type LifecycleTenant } from "./tenant-row";
+import { effectiveConfigsAsService } from "@/lib/settings/resolve";
+import { LEGAL_HOLD } from "@/lib/settings/registry";
 import { lockTree } from "./tree-lock";
 
 export const OFFBOARD_KIND = "lifecycle.offboard";
@@ -32,6 +34,8 @@ export async function startOffboarding(
   if (t.status === "deprovisioning") throw new LifecycleRefusal(`${t.name} is already being offboarded.`);
   if (t.status === "deprovisioned") throw new LifecycleRefusal(`${t.name} was offboarded already.`);
   if (t.status === "provisioning") throw new LifecycleRefusal(`${t.name} is still being provisioned; wait for it to finish.`);
+  const held = await heldInSubtree(db, t);
+  if (held) throw new LifecycleRefusal(`${held} is on legal hold: its data must be kept, so ${t.name} cannot be offboarded until the MSSP lifts the hold.`);
   const purgeAfter = new Date(Date.now() + input.graceDays * DAY_MS);
   if (!(await setStatus(db, t.id, { from: ["active", "suspended"], to: "deprovisioning", by: actorId, deprovisionAfter: purgeAfter, reason: offboardingReason(t.status) }))) {
     throw new LifecycleRefusal(`${t.name} changed state meanwhile; reload and try again.`);
@@ -42,6 +46,18 @@ export async function startOffboarding(
     actorId,
   );
   return { tenant: { ...t, status: "deprovisioning" }, job, purgeAfter };
+}
+
+/**
+ * The name of the first tenant at or below `t` on legal hold (limits.legal_hold, its own or
+ * inherited), or null. Asked as the service path: a hold binds whoever starts the offboarding.
+ */
+export async function heldInSubtree(db: Db, t: Pick<LifecycleTenant, "path">): Promise<string | null> {
+  const below = await subtree(db, t);
+  const configs = await effectiveConfigsAsService(db, below.map((x) => x.id));
+  // Shallowest first: the tenant itself, then the sites below it.
+  for (const x of [...below].reverse()) if (configs.get(x.id)?.value<boolean>(LEGAL_HOLD)) return x.name;
+  return null;
 }
 
 /** Calls an offboarding off during its grace period: the tenant returns to the state it was in. */

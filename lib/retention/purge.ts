@@ -19,6 +19,9 @@
 // delivery of a kept alert goes, and one written later than its alert (an
 // escalation) goes once it is itself past the cut-off.
 //
+// A tenant on legal hold (limits.legal_hold, its own or inherited) is skipped
+// whole: nothing of it is deleted for its age while the hold lasts.
+//
 // Each tenant's retention is its own effective value: set at the tenant, or
 // inherited from the nearest ancestor that set it, or the default; read with
 // the one resolver (effectiveConfigsAsService), never per alert. The deletes
@@ -38,6 +41,7 @@ import { registerCronItem, registerEngineTask } from "@/lib/jobs/worker";
 import { log, safeError } from "@/lib/log";
 import { deleteDeliveriesBatch, deleteDeliveriesSql } from "@/lib/notify/delete-deliveries";
 import { effectiveConfigsAsService } from "@/lib/settings/resolve";
+import { LEGAL_HOLD } from "@/lib/settings/registry";
 
 export const RETENTION_TASK = "retention:purge";
 /** Every day at 03:17 UTC (graphile-worker reads crontabs in UTC): off the hour. */
@@ -96,9 +100,12 @@ export async function purgeExpiredAlerts(opts: { now?: Date; batchSize?: number 
       db,
       rows.map((r) => r.id),
     );
-    return rows.map((r) => {
-      const days = configs.get(r.id)!.value<number>("limits.data_retention_days");
-      return { tenantId: r.id, retentionDays: days, cutoff: new Date(now.getTime() - days * DAY_MS) };
+    // A tenant on legal hold (limits.legal_hold, inherited down the tree) loses nothing to its age.
+    return rows.flatMap((r) => {
+      const config = configs.get(r.id)!;
+      if (config.value<boolean>(LEGAL_HOLD)) return [];
+      const days = config.value<number>("limits.data_retention_days");
+      return [{ tenantId: r.id, retentionDays: days, cutoff: new Date(now.getTime() - days * DAY_MS) }];
     });
   });
   const purged: TenantPurge[] = [];

@@ -144,6 +144,9 @@ function define<T>(d: SettingDefinition<T>): SettingDefinition {
   return d as SettingDefinition;
 }
 
+/** The legal hold's key: retention and offboarding ask it by name (lib/retention, lib/lifecycle/offboard.ts). */
+export const LEGAL_HOLD = "limits.legal_hold";
+
 export const SETTINGS: readonly SettingDefinition[] = [
   // --- features: what the customer bought -----------------------------------
   define({
@@ -279,6 +282,20 @@ export const SETTINGS: readonly SettingDefinition[] = [
     ...integer(7, 3650, "days"),
     changedBy: "mssp",
     enforcedBy: "Retention: a daily job deletes the tenant's alerts (and their timelines and rule runs) older than this, and records how many in the tenant's audit trail.",
+  }),
+  define({
+    key: LEGAL_HOLD,
+    group: "limits",
+    label: "Legal hold",
+    description:
+      "Keeps this tenant's data and that of the tenants below it while a legal matter needs it: no alert is deleted for its age and the tenant cannot be offboarded until the hold is lifted.",
+    default: false,
+    ...boolean,
+    changedBy: "mssp",
+    // A hold placed on a customer covers its sites: none of them can lift it for itself.
+    tightenOnly: true,
+    enforcedBy:
+      "Retention: the daily job deletes nothing of a tenant on hold (data retention resumes when it is lifted). Offboarding: refused while the tenant or one below it is on hold, and a hold cannot be placed on a tenant being offboarded (call the offboarding off first).",
   }),
 
   // --- SLA targets ---------------------------------------------------------------

@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { sqlState } from "@/lib/db/sql-state";
-import { settingDefinition, type SettingDefinition } from "./registry";
+import { LEGAL_HOLD, settingDefinition, type SettingDefinition } from "./registry";
 import { SettingRefusal } from "./errors";
 import { effectiveConfig, forgetEffectiveConfigs, type EffectiveConfig, type EffectiveSetting } from "./resolve";
 import { formatValue } from "./format";
@@ -136,6 +136,25 @@ async function refuseLoosening(tx: TenantTx, tenantId: string, definition: Setti
   }
 }
 
+/**
+ * A hold cannot be placed on a tenant that is, or has one below it that is, being offboarded: its
+ * grace period would end in a purge the hold cannot stop halfway (lib/lifecycle/offboard.ts refuses
+ * to start one under a hold). Call the offboarding off first.
+ */
+async function refuseHoldDuringOffboarding(tx: TenantTx, tenantId: string): Promise<void> {
+  const { rows } = await tx.client.query<{ name: string }>(
+    `select d.name from public.tenants t join public.tenants d on d.path operator(extensions.<@) t.path
+      where t.id = $1 and d.status = 'deprovisioning' order by extensions.nlevel(d.path), d.name limit 1`,
+    [tenantId],
+  );
+  if (rows[0]) {
+    throw new SettingRefusal(`${rows[0].name} is being offboarded: call its offboarding off first, then place the legal hold.`, {
+      setting: LEGAL_HOLD,
+      problem: "offboarding",
+    });
+  }
+}
+
 /** Sets `key` at the tenant (an override of what it inherits). */
 const IMAGE_KEYS: readonly string[] = [BRAND_KEYS.logoLight, BRAND_KEYS.logoDark, BRAND_KEYS.favicon];
 
@@ -152,6 +171,7 @@ export async function setSettingValue(tx: TenantTx, input: { tenantId: string; k
   refuseIfLockedAbove(before);
   checkSlaPair(config, definition.key, value);
   if (definition.tightenOnly && value === false) await refuseLoosening(tx, input.tenantId, definition);
+  if (definition.key === LEGAL_HOLD && value === true) await refuseHoldDuringOffboarding(tx, input.tenantId);
   await lockNamedImage(tx, input.tenantId, definition.key, value);
   const { rowCount } = await guarded(tx, () =>
     tx.client.query(
