@@ -8,14 +8,13 @@
 // First: Next's request storage must be installed before any next/* module loads (helpers/actions).
 import { callAction, loadAction, sessionCookie, type FormFields } from "./helpers/actions";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { describe, test } from "node:test";
 import { verifyAuditChains } from "@/lib/audit/verify";
 import type { TenantTx } from "@/lib/db/with-tenant";
 import { useFixtureEnv } from "./helpers/fixture-env";
 import { asRolledBack, assertRefused, attempt } from "./helpers/sql";
 import { withClient } from "./helpers/test-database";
+import { migrationFile } from "./helpers/migration-files";
 
 const env = useFixtureEnv();
 const ACME_HOST = "acme.localhost:3000";
@@ -138,8 +137,7 @@ describe("invitations through the portal's actions", () => {
 });
 
 describe("the migration's rollback", () => {
-  const sqlOf = (dir: "migrations" | "rollbacks") =>
-    readFile(path.join(process.cwd(), "supabase", dir, dir === "migrations" ? `${MIGRATION}.sql` : `${MIGRATION}.down.sql`), "utf8");
+  const sqlOf = (dir: "migrations" | "rollbacks") => migrationFile(dir, MIGRATION);
   const triggers = () =>
     env.owner<{ tgname: string }>("select tgname from pg_trigger where tgrelid = 'public.invitations'::regclass and tgname like any ('{invitations_audited_%,invitations_revoke_guard}') order by 1");
 

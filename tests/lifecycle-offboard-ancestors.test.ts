@@ -9,7 +9,7 @@
 // while the site's rows were being purged, or still being generated then, is withdrawn as well.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -26,6 +26,7 @@ import { EVALUATE_TASK, registerWorkflowTasks } from "@/lib/rules/engine";
 import { setSettingValue } from "@/lib/settings";
 import { insertFixtures, type Fixtures, type TenantSlug, type UserName } from "./helpers/fixtures";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { migrationFile } from "./helpers/migration-files";
 
 let db: TestDatabase;
 let fx: Fixtures;
@@ -256,7 +257,7 @@ test("billing law: a customer with finalized invoices is offboarded; the finaliz
 
 test("20261201031600: the rollback drops the health index, the migration applies again", async () => {
   const MIGRATION = "20261201031600_offboard_health_deliveries_index";
-  const sqlOf = (dir: "migrations" | "rollbacks") => readFile(path.join(process.cwd(), "supabase", dir, `${MIGRATION}${dir === "migrations" ? ".sql" : ".down.sql"}`), "utf8");
+  const sqlOf = (dir: "migrations" | "rollbacks") => migrationFile(dir, MIGRATION);
   const index = async () => (await owner<{ i: string | null }>("select to_regclass('public.notification_deliveries_health')::text as i"))[0].i;
   assert.equal(await index(), "notification_deliveries_health");
   await owner(await sqlOf("rollbacks"));

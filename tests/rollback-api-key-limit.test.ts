@@ -3,10 +3,9 @@
 // settings.integer_settings) and leaves the table's other triggers as they were; the migration applies
 // again after. Run on its own database.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { migrationFile } from "./helpers/migration-files";
 
 const NAME = "20261201032800_api_key_limit";
 let db: TestDatabase;
@@ -15,8 +14,7 @@ before(async () => {
 });
 after(() => db.drop());
 
-const sqlOf = (dir: "migrations" | "rollbacks") =>
-  readFile(path.join(process.cwd(), "supabase", dir, dir === "migrations" ? `${NAME}.sql` : `${NAME}.down.sql`), "utf8");
+const sqlOf = (dir: "migrations" | "rollbacks") => migrationFile(dir, NAME);
 const query = <R extends Record<string, unknown>>(sql: string) => withClient(db.url, async (c) => (await c.query<R>(sql)).rows);
 
 const shape = async () => ({

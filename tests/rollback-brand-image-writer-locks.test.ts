@@ -2,10 +2,9 @@
 // on public.brand_drafts and public.tenant_settings and their three functions) and leaves the
 // tables' other triggers as they were; the migration applies again after. Run on its own database.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { migrationFile } from "./helpers/migration-files";
 
 const NAME = "20261201033000_brand_image_writer_locks";
 const FUNCTIONS = ["lock_brand_images_of_draft", "lock_brand_images_of_setting", "lock_named_brand_images"];
@@ -16,8 +15,7 @@ before(async () => {
 });
 after(() => db.drop());
 
-const sqlOf = (dir: "migrations" | "rollbacks") =>
-  readFile(path.join(process.cwd(), "supabase", dir, dir === "migrations" ? `${NAME}.sql` : `${NAME}.down.sql`), "utf8");
+const sqlOf = (dir: "migrations" | "rollbacks") => migrationFile(dir, NAME);
 const query = <R extends Record<string, unknown>>(sql: string) => withClient(db.url, async (c) => (await c.query<R>(sql)).rows);
 
 const shape = async () => ({

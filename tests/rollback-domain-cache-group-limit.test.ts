@@ -2,10 +2,9 @@
 // 20261201031310 (assignee groups per tenant) undo them, and the migrations
 // apply again after: run on their own database, file by file (later migrations untouched).
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { migrationFile } from "./helpers/migration-files";
 
 let db: TestDatabase;
 before(async () => {
@@ -13,8 +12,7 @@ before(async () => {
 });
 after(() => db.drop());
 
-const sqlOf = (dir: "migrations" | "rollbacks", name: string) =>
-  readFile(path.join(process.cwd(), "supabase", dir, dir === "migrations" ? `${name}.sql` : `${name}.down.sql`), "utf8");
+const sqlOf = migrationFile;
 const run = (sql: string) => withClient(db.url, (c) => c.query(sql));
 const triggers = async (names: string[]) =>
   (await withClient(db.url, (c) => c.query<{ tgname: string }>("select tgname from pg_trigger where tgname = any($1) order by 1", [names]))).rows.map((r) => r.tgname);

@@ -5,10 +5,9 @@
 // check_session). Run on its own database, file by file.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { createTestDatabase, withClient, type TestDatabase } from "./helpers/test-database";
+import { migrationFile } from "./helpers/migration-files";
 
 const NAME = "20261201032650_sessions_bound_to_host";
 const LATER = "20261201033100_custom_domain_sessions_follow_host_rule";
@@ -18,8 +17,7 @@ before(async () => {
 });
 after(() => db.drop());
 
-const sqlOf = (dir: "migrations" | "rollbacks", name: string) =>
-  readFile(path.join(process.cwd(), "supabase", dir, dir === "migrations" ? `${name}.sql` : `${name}.down.sql`), "utf8");
+const sqlOf = migrationFile;
 const query = <R extends Record<string, unknown>>(sql: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query<R>(sql, params)).rows);
 
 /** check_session as the catalog holds it: each overload's definition and who may execute it; and the columns of the table. */
