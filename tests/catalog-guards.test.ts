@@ -175,8 +175,11 @@ allow("bulk runs and their items (lib/bulk): read, planned and updated by the MS
 
 // Customer reports (issue 13 point 4, migration 20261201017000).
 allow("stored reports and their schedules (lib/reports): read by admins and analysts of the tenant or an ancestor (policy); people ask for a report (a queued row, as themselves) and add or remove schedules after the PDP allowed reports:export; only the worker (service role reports.generate) changes a report",
-  "table public.reports authenticated SELECT",
   "table public.report_schedules authenticated SELECT", "table public.report_schedules authenticated DELETE");
+allow("what people read of a stored report (20261201033200): every column but its file, `content`, which the download reads on the service path after the PDP allowed reports:export (a tenant's scoped policy may be narrower than the roles' policy)",
+  ...["tenant_id", "id", "kind", "format", "period_start", "period_end", "status", "progress", "include_usage", "schedule_id", "size_bytes", "error", "created_by", "created_at", "finished_at", "handovers", "covered_tenant_ids"].map(
+    (c) => `column public.reports.${c} authenticated SELECT`,
+  ));
 allow("what a person's report request and schedule say (20261201030910: lib/reports/store.ts): no schedule_id (only the worker queues a schedule's report), none of the worker's columns; a schedule's first run is the database's (trigger)",
   ...["tenant_id", "kind", "format", "period_start", "period_end", "include_usage", "created_by"].map((c) => `column public.reports.${c} authenticated INSERT`),
   ...["tenant_id", "kind", "format", "cadence", "recipients", "created_by"].map((c) => `column public.report_schedules.${c} authenticated INSERT`));

@@ -8,9 +8,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { isAuthorizationError, authorize } from "@/lib/authz";
 import { ActionRefusal } from "@/lib/actions/refusal";
-import { withTenant } from "@/lib/db/with-tenant";
+import { withTenant, type TenantTx } from "@/lib/db/with-tenant";
 import { runJobsUntilIdle } from "@/lib/jobs";
 import { computeFigures, customerPeriodRows, generateReport, getReport, listReports, previousPeriod, registerReportTasks, reportCsv, REPORTS_GENERATE_TASK } from "@/lib/reports";
+import { reportDownload } from "@/lib/reports/download";
 import { formatTime } from "@/lib/locale/time";
 import { slaTargets } from "@/lib/settings/read";
 import { ensureCerbos } from "@/scripts/lib/cerbos";
@@ -271,6 +272,24 @@ describe("isolation", () => {
     assert.equal(row.status, "failed");
     assert.match(row.error, /may no longer export/);
     assert.equal(row.content, null);
+  });
+
+  test("a ready report of Globex: its analyst sees it exists (the roles' policy) but gets its file neither by the download (PDP) nor by SQL (migration 20261201033200)", async () => {
+    const [{ id }] = (
+      await owner(
+        "insert into public.reports (tenant_id, kind, format, period_start, period_end, status, progress, content, size_bytes) values ($1, 'operational', 'csv', $2, $3, 'ready', 100, 'secret,figures', 14) returning id",
+        [globex, FROM, TO],
+      )
+    ).rows;
+    const asAnalyst = <T>(fn: (tx: TenantTx) => Promise<T>) => withTenant({ userId: globexAnalyst, activeTenantId: null }, fn);
+    assert.equal(await asAnalyst((tx) => reportDownload(tx, id)), null, "the download: the PDP says no");
+    const seen = await asAnalyst(async (tx) => (await tx.client.query("select id, status, size_bytes from public.reports where id = $1", [id])).rows);
+    assert.deepEqual(seen, [{ id, status: "ready", size_bytes: 14 }], "its row, without the file");
+    for (const sql of ["select content from public.reports where id = $1", "select * from public.reports where id = $1", "select encode(content, 'escape') from public.reports where id = $1"]) {
+      await assert.rejects(asAnalyst((tx) => tx.client.query(sql, [id])), /permission denied/, sql);
+    }
+    // (Someone the PDP allows gets the file through the download: tests/reports-feature.test.ts, e2e/reports.spec.ts.)
+    await owner("delete from public.reports where id = $1", [id]);
   });
 });
 

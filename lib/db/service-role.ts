@@ -62,6 +62,8 @@ export type ServicePurpose =
   | "bulk.engine"
   /** Reports: the worker generating a queued report of one tenant, the schedules that queue them, their mail (lib/reports). */
   | "reports.generate"
+  /** Reports: a stored report's file, read for its download after RLS showed the report to the caller and the PDP allowed reports:export (lib/reports/download.ts); people may not select the content column. */
+  | "reports.download"
   /** Reports: which accounts a schedule's recipient addresses belong to, to ask as each whether it may open the tenant's reports (lib/reports/recipients.ts). */
   | "reports.recipients"
   /** Branding: the brand of a host before anyone signs in (sign-in page, root layout, emails, PDFs) and its logo files (lib/branding). */

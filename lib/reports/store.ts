@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ActionRefusal } from "@/lib/actions/refusal";
 import type { TenantTx } from "@/lib/db/with-tenant";
+import { withServiceRoleIn } from "@/lib/db/service-role";
 import { recipientSchema } from "@/lib/mail/outbox";
 import { requireFeature } from "@/lib/settings/enforce";
 import { hasUsage } from "@/lib/usage/read";
@@ -210,10 +211,17 @@ export async function getReport(tx: TenantTx, id: string): Promise<ReportRow | n
   return rows[0] ? rowOf(rows[0]) : null;
 }
 
-/** A ready report's bytes (under RLS), or null. */
+/**
+ * A ready report's bytes, or null. Only for the download (lib/reports/download.ts), once RLS showed
+ * the caller the report and the PDP allowed reports:export on its tenant: people may not select the
+ * content column (migration 20261201033200), so it is read on the named service path, in the
+ * caller's transaction.
+ */
 export async function reportContent(tx: TenantTx, tenantId: string, id: string): Promise<Buffer | null> {
-  const { rows } = await tx.client.query<{ content: Buffer | null }>("select content from public.reports where tenant_id = $1 and id = $2 and status = 'ready'", [tenantId, id]);
-  return rows[0]?.content ?? null;
+  return withServiceRoleIn("reports.download", tx.db, async (sdb) => {
+    const { rows } = await sdb.$client.query<{ content: Buffer | null }>("select content from public.reports where tenant_id = $1 and id = $2 and status = 'ready'", [tenantId, id]);
+    return rows[0]?.content ?? null;
+  });
 }
 
 export const scheduleInput = z.object({
