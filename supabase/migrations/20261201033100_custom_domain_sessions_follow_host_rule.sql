@@ -24,7 +24,6 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   r sessions.user_sessions%rowtype;
-  domain_tenant_path extensions.ltree;
 begin
   select * into r from sessions.user_sessions s where s.id = p_session and s.user_id = p_user;
   expires_at := r.expires_at;
@@ -34,18 +33,16 @@ begin
     return next;
     return;
   end if;
-  if r.host is not null and r.revoked_at is null and r.expires_at > now() and r.host = p_host then
-    select t.path into domain_tenant_path
-      from public.custom_domains d join public.tenants t on t.id = d.tenant_id
-     where d.domain = r.host and d.status in ('verified', 'grace');
-    if domain_tenant_path is not null
-       and (not exists (select 1 from public.memberships m where m.user_id = p_user)
-            or exists (select 1 from public.memberships m join public.tenants mt on mt.id = m.tenant_id
-                        where m.user_id = p_user and not (mt.path operator(extensions.<@) domain_tenant_path))) then
-      update sessions.user_sessions s set revoked_at = now(), revoked_reason = 'host_rule'
-       where s.id = p_session and s.revoked_at is null;
-      r.revoked_at := now();
-    end if;
+  -- One statement: the host is a routed custom domain and the person is not one of its tenant's own.
+  if r.host is not null and r.revoked_at is null and r.expires_at > now() and r.host = p_host
+     and exists (select 1 from public.custom_domains d join public.tenants t on t.id = d.tenant_id
+                  where d.domain = r.host and d.status in ('verified', 'grace')
+                    and (not exists (select 1 from public.memberships m where m.user_id = p_user)
+                         or exists (select 1 from public.memberships m join public.tenants mt on mt.id = m.tenant_id
+                                     where m.user_id = p_user and not (mt.path operator(extensions.<@) t.path)))) then
+    update sessions.user_sessions s set revoked_at = now(), revoked_reason = 'host_rule'
+     where s.id = p_session and s.revoked_at is null;
+    r.revoked_at := now();
   end if;
   if r.revoked_at is not null then
     state := 'revoked';
