@@ -51,7 +51,7 @@ export const PRUNE_SQL = `delete from public.brand_assets a
                        where s.tenant_id = d.id and s.key = any ($3::text[]) and s.value #>> '{}' = a.sha256)
               or exists (select 1 from public.brand_drafts b, unnest($4::text[]) k
                           where b.tenant_id = d.id and b.draft ->> k = a.sha256)))
-  returning a.tenant_id, a.sha256`;
+  returning a.sha256`;
 
 /**
  * The lock one tenant's image writers take turns under until commit: the same as the cap trigger's

@@ -41,8 +41,7 @@ export interface ApiCheckpoint {
   updated_at: string;
 }
 
-const iso = utcMicrosSql;
-const COLUMNS = `k.credential_id, k.cursor, k.alerts_sent::float8 as alerts_sent, ${iso("k.last_sent_at")} as last_sent_at, ${iso("k.updated_at")} as updated_at`;
+const COLUMNS = `k.credential_id, k.cursor, k.alerts_sent::float8 as alerts_sent, ${utcMicrosSql("k.last_sent_at")} as last_sent_at, ${utcMicrosSql("k.updated_at")} as updated_at`;
 
 async function collectorId(tx: TenantTx, tenantId: string, name: string): Promise<string | null> {
   const { rows } = await tx.client.query<{ id: string }>("select id from public.collectors where tenant_id = $1 and name = $2", [tenantId, name]);

@@ -93,12 +93,17 @@ export function isHttps(forwardedProto: string | null, urlProtocol: string, conf
   return first ? first === "https" : urlProtocol === "https:";
 }
 
+/** HSTS over https only: covering subdomains on the portal's own hosts, this host alone elsewhere. */
+function transportSecurity(opts: Pick<PolicyOptions, "https" | "portalHost">): Record<string, string> {
+  return opts.https ? { "Strict-Transport-Security": opts.portalHost ? HSTS : HSTS_THIS_HOST } : {};
+}
+
 /** Every security header for one response. */
 export function securityHeaders(nonce: string, opts: PolicyOptions = {}): Record<string, string> {
   return {
     ...STATIC_SECURITY_HEADERS,
     "Content-Security-Policy": contentSecurityPolicy(nonce, opts),
-    ...(opts.https ? { "Strict-Transport-Security": opts.portalHost ? HSTS : HSTS_THIS_HOST } : {}),
+    ...transportSecurity(opts),
   };
 }
 
@@ -110,6 +115,6 @@ export function apiSecurityHeaders(opts: Pick<PolicyOptions, "portalHost"> & { h
   return {
     ...STATIC_SECURITY_HEADERS,
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-    ...(opts.https ? { "Strict-Transport-Security": opts.portalHost ? HSTS : HSTS_THIS_HOST } : {}),
+    ...transportSecurity(opts),
   };
 }

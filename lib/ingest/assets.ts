@@ -207,8 +207,6 @@ export interface ApiAsset {
   updated_at: string;
 }
 
-const iso = utcMicrosSql;
-
 export interface AssetListQuery {
   kind?: string[];
   criticality?: string[];
@@ -232,7 +230,7 @@ export async function listApiAssets(tx: TenantTx, tenantId: string, query: Asset
   }
   const { rows } = await tx.client.query<ApiAsset>(
     `select a.id, a.external_id, a.hostname, host(a.ip_address) as ip_address, a.os, a.kind, a.criticality, a.owner_email,
-            ${iso("a.last_seen_at")} as last_seen_at, ${iso("a.created_at")} as created_at, ${iso("a.updated_at")} as updated_at
+            ${utcMicrosSql("a.last_seen_at")} as last_seen_at, ${utcMicrosSql("a.created_at")} as created_at, ${utcMicrosSql("a.updated_at")} as updated_at
        from public.assets a where ${where.join(" and ")}
       order by a.hostname, a.id limit ${p(query.limit + 1)}`,
     params,

@@ -18,8 +18,6 @@ export interface ApiCollector {
   created_at: string;
 }
 
-const iso = utcMicrosSql;
-
 export async function recordHeartbeat(tx: TenantTx, tenantId: string, beat: Heartbeat): Promise<ApiCollector> {
   return (await recordHeartbeatChange(tx, tenantId, beat)).collector;
 }
@@ -47,9 +45,9 @@ export async function recordHeartbeatChange(tx: TenantTx, tenantId: string, beat
          last_pull_at = coalesce(excluded.last_pull_at, c.last_pull_at),
          last_error = case when $7 then null else coalesce(excluded.last_error, c.last_error) end,
          last_error_at = case when $7 then null when excluded.last_error is not null then now() else c.last_error_at end
-       returning c.id, c.name, c.version, c.hostname, ${iso("c.last_heartbeat_at")} as last_heartbeat_at,
-                 ${iso("c.last_pull_at")} as last_pull_at, c.last_error, ${iso("c.last_error_at")} as last_error_at,
-                 ${iso("c.created_at")} as created_at,
+       returning c.id, c.name, c.version, c.hostname, ${utcMicrosSql("c.last_heartbeat_at")} as last_heartbeat_at,
+                 ${utcMicrosSql("c.last_pull_at")} as last_pull_at, c.last_error, ${utcMicrosSql("c.last_error_at")} as last_error_at,
+                 ${utcMicrosSql("c.created_at")} as created_at,
                  exists (select 1 from prev) as prev_found, (select version from prev) as prev_version,
                  (select last_error from prev) as prev_error`,
       [tenantId, beat.name, beat.version ?? null, beat.hostname ?? null, beat.last_pull_at ?? null, beat.last_error ?? null, clearError],
@@ -64,8 +62,8 @@ export async function recordHeartbeatChange(tx: TenantTx, tenantId: string, beat
 /** The tenant's collectors, by name (for status cards and GET endpoints to come). */
 export async function listCollectors(tx: TenantTx, tenantId: string): Promise<ApiCollector[]> {
   const { rows } = await tx.client.query<ApiCollector>(
-    `select c.id, c.name, c.version, c.hostname, ${iso("c.last_heartbeat_at")} as last_heartbeat_at, ${iso("c.last_pull_at")} as last_pull_at,
-            c.last_error, ${iso("c.last_error_at")} as last_error_at, ${iso("c.created_at")} as created_at
+    `select c.id, c.name, c.version, c.hostname, ${utcMicrosSql("c.last_heartbeat_at")} as last_heartbeat_at, ${utcMicrosSql("c.last_pull_at")} as last_pull_at,
+            c.last_error, ${utcMicrosSql("c.last_error_at")} as last_error_at, ${utcMicrosSql("c.created_at")} as created_at
        from public.collectors c where c.tenant_id = $1 order by c.name`,
     [tenantId],
   );

@@ -29,13 +29,11 @@ export interface ApiAlert {
   resolved_at: string | null;
 }
 
-const iso = utcMicrosSql;
-
 export const ALERT_COLUMNS = `a.id, a.external_id, a.source, a.title, a.description, a.severity, a.status, a.rule_name, a.hostname,
   host(a.source_ip) as source_ip, a.asset_id, a.assigned_to, a.close_reason,
   exists (select 1 from public.alert_raw_events r where r.tenant_id = a.tenant_id and r.alert_id = a.id) as has_raw_event,
-  ${iso("a.detected_at")} as detected_at, ${iso("a.created_at")} as created_at, ${iso("a.updated_at")} as updated_at,
-  ${iso("a.acknowledged_at")} as acknowledged_at, ${iso("a.resolved_at")} as resolved_at`;
+  ${utcMicrosSql("a.detected_at")} as detected_at, ${utcMicrosSql("a.created_at")} as created_at, ${utcMicrosSql("a.updated_at")} as updated_at,
+  ${utcMicrosSql("a.acknowledged_at")} as acknowledged_at, ${utcMicrosSql("a.resolved_at")} as resolved_at`;
 
 export interface AlertListQuery {
   status?: string[];

@@ -18,7 +18,7 @@ import { countTenantRows, deleteTenantRows, loadTenantCatalog, OFFBOARD_KEPT_ROW
 import { removeIsolation } from "./isolation/apply";
 import { countCopies, removeCopiesBatch } from "./offboard-copies";
 import { exportForOffboarding } from "./offboard-export";
-import { heldInSubtree } from "./offboard";
+import { heldAmong } from "./offboard";
 import { OFFBOARDED } from "./status-note";
 import { findTenant, setStatus, subtree } from "./tenant-row";
 import { settings } from "@/lib/config";
@@ -68,10 +68,10 @@ export function offboardSpec(): WorkflowSpec {
                 `The grace period ends ${t.deprovisionAfter!.toISOString()}, and this job was due before it (it was not queued by the portal). Nothing was removed: call the offboarding off, or start it again.`,
               );
             }
-            // A legal hold placed behind the portal's back (the settings page refuses one during an offboarding).
-            const held = await heldInSubtree(db, t);
-            if (held) throw new PermanentJobError(`${held} is on legal hold: nothing was removed. Lift the hold, or keep the tenant.`);
             const below = await subtree(db, t);
+            // A legal hold placed behind the portal's back (the settings page refuses one during an offboarding).
+            const held = await heldAmong(db, below);
+            if (held) throw new PermanentJobError(`${held} is on legal hold: nothing was removed. Lift the hold, or keep the tenant.`);
             return { slug: t.slug, name: t.name, tenantIds: below.map((x) => x.id), slugs: below.map((x) => x.slug) };
           }),
       },

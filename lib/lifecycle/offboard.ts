@@ -34,7 +34,7 @@ export async function startOffboarding(
   if (t.status === "deprovisioning") throw new LifecycleRefusal(`${t.name} is already being offboarded.`);
   if (t.status === "deprovisioned") throw new LifecycleRefusal(`${t.name} was offboarded already.`);
   if (t.status === "provisioning") throw new LifecycleRefusal(`${t.name} is still being provisioned; wait for it to finish.`);
-  const held = await heldInSubtree(db, t);
+  const held = await heldAmong(db, await subtree(db, t));
   if (held) throw new LifecycleRefusal(`${held} is on legal hold: its data must be kept, so ${t.name} cannot be offboarded until the MSSP lifts the hold.`);
   const purgeAfter = new Date(Date.now() + input.graceDays * DAY_MS);
   if (!(await setStatus(db, t.id, { from: ["active", "suspended"], to: "deprovisioning", by: actorId, deprovisionAfter: purgeAfter, reason: offboardingReason(t.status) }))) {
@@ -49,11 +49,11 @@ export async function startOffboarding(
 }
 
 /**
- * The name of the first tenant at or below `t` on legal hold (limits.legal_hold, its own or
- * inherited), or null. Asked as the service path: a hold binds whoever starts the offboarding.
+ * The name of the first of `below` (a subtree as tenant-row.ts subtree lists it, deepest first) on
+ * legal hold (limits.legal_hold, its own or inherited), or null. Asked as the service path: a hold
+ * binds whoever starts the offboarding.
  */
-export async function heldInSubtree(db: Db, t: Pick<LifecycleTenant, "path">): Promise<string | null> {
-  const below = await subtree(db, t);
+export async function heldAmong(db: Db, below: readonly Pick<LifecycleTenant, "id" | "name">[]): Promise<string | null> {
   const configs = await effectiveConfigsAsService(db, below.map((x) => x.id));
   // Shallowest first: the tenant itself, then the sites below it.
   for (const x of [...below].reverse()) if (configs.get(x.id)?.value<boolean>(LEGAL_HOLD)) return x.name;

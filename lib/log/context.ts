@@ -10,9 +10,10 @@
 //      service-role call sets its purpose). Nested calls add to the outer.
 //   2. The request Next.js is serving: the x-request-id the proxy set (a
 //      client's is replaced, proxy.ts) and the tenant slug from the validated
-//      Host. The tenant API is not behind the proxy: its gateway sets all
-//      three itself with withLogContext, so these headers are not read there. Read from Next's own per-request storage, which `headers()` also
-//      reads; outside a request there is none and nothing is added.
+//      Host. Read from Next's own per-request storage, which `headers()` also
+//      reads; outside a request there is none and nothing is added. The
+//      tenant API is not behind the proxy: its gateway sets all three itself
+//      with withLogContext, so these headers are not what its lines carry.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { workUnitAsyncStorage } from "next/dist/server/app-render/work-unit-async-storage.external";
 import { hostTarget } from "@/lib/tenancy/host";

@@ -71,33 +71,28 @@ export async function handleApiRequest(request: Request, opts: GatewayOptions): 
   // and anything in lib/ that asks for the current request's (lib/request-id.ts).
   const requestId = crypto.randomUUID();
   // Unreadable settings are the unknown host's 404 here, not an unhandled error.
-  const host = await apiHost(request.headers).catch((): HostTarget => ({ area: "unknown" }));
+  const { host, portalHost } = await apiHost(request.headers.get("host")).catch(() => ({ host: { area: "unknown" } as HostTarget, portalHost: false }));
   // Log lines name this id and this host's tenant, not what the request's headers say (lib/log/context.ts).
   const logFields = { request_id: requestId, area: host.area === "unknown" ? null : host.area, tenant: host.area === "tenant" ? host.slug : null };
   const res = await withLogContext(logFields, () => withRequestId(requestId, () => answer(request, opts, requestId, host)));
-  for (const [name, value] of Object.entries(apiSecurityHeaders(transportOf(request)))) res.headers.set(name, value);
+  // As the proxy decides them for pages.
+  const https = isHttps(request.headers.get("x-forwarded-proto"), new URL(request.url).protocol, settings().PORTAL_PROTOCOL);
+  for (const [name, value] of Object.entries(apiSecurityHeaders({ https, portalHost }))) res.headers.set(name, value);
   // HEAD: the GET's status and headers, without its body.
   return request.method.toUpperCase() === "HEAD" ? new Response(null, { status: res.status, headers: res.headers }) : res;
 }
 
-/** What the security headers depend on, decided as the proxy decides it for pages. */
-function transportOf(request: Request): { https: boolean; portalHost: boolean } {
-  return {
-    https: isHttps(request.headers.get("x-forwarded-proto"), new URL(request.url).protocol, settings().PORTAL_PROTOCOL),
-    portalHost: parseHost(request.headers.get("host")).area !== "unknown",
-  };
-}
-
 /**
- * The host a request is for: one of the portal's own, or a routed custom domain looked up here
- * (the proxy, which names it for pages, does not run for the API: a client-sent
- * x-portal-custom-domain-tenant is never read).
+ * The host a request is for, decided as proxy.ts decides it for pages: a routed custom domain
+ * (looked up here: the proxy does not run for the API, and a client-sent
+ * x-portal-custom-domain-tenant is never read), else what the Host names. `portalHost`: one of the
+ * portal's own hosts (HSTS may cover its subdomains).
  */
-async function apiHost(headers: Headers): Promise<HostTarget> {
-  const target = parseHost(headers.get("host"));
-  if (target.area !== "unknown") return target;
-  const slug = await customDomainSlugOfHost(headers.get("host"));
-  return slug ? { area: "tenant", slug } : target;
+async function apiHost(rawHost: string | null): Promise<{ host: HostTarget; portalHost: boolean }> {
+  const customTenant = await customDomainSlugOfHost(rawHost);
+  if (customTenant) return { host: { area: "tenant", slug: customTenant }, portalHost: false };
+  const host = parseHost(rawHost);
+  return { host, portalHost: host.area !== "unknown" };
 }
 
 async function answer(request: Request, opts: GatewayOptions, requestId: string, host: HostTarget): Promise<Response> {
