@@ -18,6 +18,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { totp, base32Decode } from "@/lib/auth/totp";
 import { CUSTOM_DOMAIN_TENANT_HEADER } from "@/lib/tenancy/host";
 import { useFixtureEnv } from "./helpers/fixture-env";
+import { routeCustomDomain } from "./helpers/custom-domains";
 import { emailOf, type UserName } from "./helpers/fixtures";
 import { AuthFlow } from "./helpers/next-auth-flow";
 
@@ -32,11 +33,7 @@ const ACME: RequestAs = { host: "acme.localhost:3000" };
 const GLOBEX: RequestAs = { host: "globex.localhost:3000" };
 
 env.before(async () => {
-  await env.owner(
-    `insert into public.custom_domains (tenant_id, domain, skeleton, token, status, verified_at)
-     values ($1, $2, $2, 'host-binding-token-0123456789abcdef', 'verified', now() - interval '1 day')`,
-    [env.fx.tenants.acme, ACME_DOMAIN],
-  );
+  await routeCustomDomain(env, env.fx.tenants.acme, ACME_DOMAIN);
   await env.owner("update public.users set password_hash = $1", [await hashPassword(PASSWORD)]);
 });
 

@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { CUSTOM_DOMAIN_TENANT_HEADER } from "@/lib/tenancy/host";
 import { useFixtureEnv } from "./helpers/fixture-env";
+import { routeCustomDomain } from "./helpers/custom-domains";
 import { emailOf, type UserName } from "./helpers/fixtures";
 
 process.env.NEXTAUTH_SECRET ??= "test-only-nextauth-secret-member-links-0123456789";
@@ -20,14 +21,10 @@ const env = useFixtureEnv();
 const ACME_DOMAIN = "soc.acme.test";
 const GLOBEX_DOMAIN = "portal.globex.test";
 
-env.before(() =>
-  env.owner(
-    `insert into public.custom_domains (tenant_id, domain, skeleton, token, status, verified_at) values
-       ($1, $2, $2, 'member-links-acme-0123456789abcdef', 'verified', now() - interval '1 day'),
-       ($3, $4, $4, 'member-links-globex-0123456789abcdef', 'verified', now() - interval '1 day')`,
-    [env.fx.tenants.acme, ACME_DOMAIN, env.fx.tenants.globex, GLOBEX_DOMAIN],
-  ),
-);
+env.before(async () => {
+  await routeCustomDomain(env, env.fx.tenants.acme, ACME_DOMAIN);
+  await routeCustomDomain(env, env.fx.tenants.globex, GLOBEX_DOMAIN);
+});
 
 /** The text of the latest mail of `template` queued for `email` (the outbox keeps bodies sealed). */
 async function mailText(template: string, email: string): Promise<string> {

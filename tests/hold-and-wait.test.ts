@@ -21,6 +21,7 @@ import { openMailBody } from "@/lib/mail/seal";
 import { inviteByEmail } from "@/lib/team/invite";
 import { loadKeysPage } from "@/lib/vault/rotation-page";
 import { useFixtureEnv } from "./helpers/fixture-env";
+import { routeCustomDomain } from "./helpers/custom-domains";
 
 const env = useFixtureEnv();
 afterEach(() => {
@@ -70,11 +71,7 @@ test("a customer's console page (its keys and data counts) and its manifests dow
 
 test("an invitation, with the domain and brand caches cold, holds one connection and links the tenant's custom domain", async () => {
   const domain = "portal.globex-held.test";
-  await env.owner(
-    `insert into public.custom_domains (tenant_id, domain, skeleton, token, status, verified_at)
-     values ($1, $2, $2, 'hold-and-wait-globex-0123456789abcdef', 'verified', now() - interval '1 day')`,
-    [env.fx.tenants.globex, domain],
-  );
+  await routeCustomDomain(env, env.fx.tenants.globex, domain);
   // Cold: the primary domain and the brand are read on a miss (lib/domains/resolve.ts, lib/branding/resolve.ts).
   clearAllLocal();
   process.env.DB_HOLD_AND_WAIT = "throw";

@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { CUSTOM_DOMAIN_TENANT_HEADER } from "@/lib/tenancy/host";
 import { useFixtureEnv } from "./helpers/fixture-env";
+import { routeCustomDomain } from "./helpers/custom-domains";
 import { emailOf, type UserName } from "./helpers/fixtures";
 import { codeIn, linkIn, startSmtpServer, useSmtp, type TestSmtpServer } from "./helpers/smtp";
 
@@ -21,11 +22,7 @@ const ACME_DOMAIN = "soc.acme.test";
 let smtp: TestSmtpServer;
 
 env.before(async () => {
-  await env.owner(
-    `insert into public.custom_domains (tenant_id, domain, skeleton, token, status, verified_at)
-     values ($1, $2, $2, 'invite-custom-token-0123456789abcdef', 'verified', now() - interval '1 day')`,
-    [env.fx.tenants.acme, ACME_DOMAIN],
-  );
+  await routeCustomDomain(env, env.fx.tenants.acme, ACME_DOMAIN);
   smtp = await startSmtpServer();
   useSmtp(smtp);
   const { registerMailDelivery } = await import("@/lib/mail/deliver");

@@ -12,6 +12,7 @@ import { afterEach, describe, test } from "node:test";
 import { clearAllLocal } from "@/lib/cache";
 import { openMailBody } from "@/lib/mail/seal";
 import { useFixtureEnv } from "./helpers/fixture-env";
+import { routeCustomDomain } from "./helpers/custom-domains";
 import { emailOf } from "./helpers/fixtures";
 
 process.env.NEXTAUTH_SECRET ??= "test-only-nextauth-secret-held-mail-0123456789";
@@ -20,11 +21,7 @@ const ACME_DOMAIN = "soc.acme-held.test";
 const PRODUCT = "Acme Held SOC";
 
 env.before(async () => {
-  await env.owner(
-    `insert into public.custom_domains (tenant_id, domain, skeleton, token, status, verified_at)
-     values ($1, $2, $2, 'held-mail-acme-0123456789abcdef', 'verified', now() - interval '1 day')`,
-    [env.fx.tenants.acme, ACME_DOMAIN],
-  );
+  await routeCustomDomain(env, env.fx.tenants.acme, ACME_DOMAIN);
   await env.owner(`insert into public.tenant_settings (tenant_id, key, value) values ($1, 'branding.product_name', $2::jsonb)`, [
     env.fx.tenants.acme,
     JSON.stringify(PRODUCT),
